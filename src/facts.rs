@@ -1,0 +1,226 @@
+//! Facts: what one source file declares and what it uses, with line numbers.
+//!
+//! Every parser in [`crate::parse`] returns [`Facts`]; the graph stage resolves them
+//! against each other. Facts of a file depend only on its path and content, so they are
+//! cached by git blob id. Targets stay unresolved strings here (an Apex type name may
+//! name an inner class, a top-level class, an SObject or a system type): only the graph
+//! knows every declared name. This module does no I/O and never fails.
+
+use crate::metadata::component::ComponentId;
+use serde::{Deserialize, Serialize};
+
+/// What one file declares and uses. Parsing never fails: a file the parser could not
+/// fully read still has facts, plus [`Problem`]s that make the policy err toward more
+/// tests.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Facts {
+    /// Components, inner classes and members declared by this file.
+    pub declares: Vec<Declaration>,
+    /// References from a declared node to something else.
+    pub uses: Vec<Use>,
+    /// What stopped the parser from reading the file completely.
+    pub problems: Vec<Problem>,
+    /// Hash of the file's meaning: its tokens without comments and whitespace (Apex) or
+    /// its normalized XML. Two versions with the same hash differ only in form.
+    pub semantic_hash: u64,
+}
+
+/// A node this file declares.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Declaration {
+    /// `ApexClass:Outer.Inner`, `ApexMethod:Outer.total`, `Flow:Invoice_After_Save`, …
+    pub id: ComponentId,
+    pub kind: DeclKind,
+    /// The enclosing class of a member or inner class (for members: the class that
+    /// declares it, top-level or inner).
+    pub parent: Option<ComponentId>,
+    /// First and last line (1-based) of the declaration's text.
+    pub lines: (u32, u32),
+    /// Hash of the declaration's own tokens (comments and whitespace excluded; for a
+    /// class, the tokens outside its members and inner classes). A member whose hash
+    /// differs between two revisions changed.
+    pub body_hash: u64,
+    /// Superclass of a class (`extends`), unresolved.
+    pub extends: Option<String>,
+    /// Interfaces a class implements (or an interface extends), unresolved.
+    pub implements: Vec<String>,
+    /// Method: number of parameters. `None` for everything else.
+    pub arity: Option<u32>,
+    /// Method return type, field or property type (unresolved type name, generics
+    /// dropped: `List<Invoice__c>` is `List<Invoice__c>` here; the graph strips it).
+    pub value_type: Option<String>,
+    /// The SObject whose automation this is: a trigger's `on X`, a record-triggered
+    /// flow's start object, a validation rule's object, a required or defaulted field's
+    /// object. Automation is reached only by code that writes the object.
+    pub automates: Option<String>,
+    /// Test marks, when this is a test class, test method, test setup, Flow test or Jest
+    /// test.
+    pub test: Option<TestMark>,
+}
+
+/// What kind of thing a [`Declaration`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeclKind {
+    /// A whole metadata component (anything that is not Apex code).
+    Component,
+    Class,
+    Interface,
+    Enum,
+    Trigger,
+    Method,
+    Constructor,
+    Property,
+    Field,
+    /// Static or instance initializer block: runs on any use, so a change to it is a
+    /// change to the whole class.
+    Initializer,
+    /// The class-level declarations (header, annotations, modifiers) of a class, as a
+    /// member named `<class>`: a change there is a change to the whole class.
+    ClassHeader,
+}
+
+/// Test annotations on a declaration.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestMark {
+    /// `@IsTest(critical=true)`: always selected.
+    pub critical: bool,
+    /// `@IsTest(testFor='ApexClass:X, ApexTrigger:Y')`.
+    pub test_for: Vec<ComponentId>,
+    /// `@TestSetup`: runs before every test method of its class.
+    pub setup: bool,
+    /// A test method (`@IsTest` / `testMethod` on a method) rather than a test class.
+    pub method: bool,
+}
+
+/// A reference from a declared node to a target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Use {
+    /// The declared node that holds the reference (a member, or the component).
+    pub from: ComponentId,
+    pub target: Target,
+    pub kind: EdgeKind,
+    /// 1-based line of the reference in this file.
+    pub line: u32,
+}
+
+/// A type expression as far as the parser can tell it, resolved by the graph.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TypeExpr {
+    /// A type named in code: `Foo`, `Outer.Inner`, `List<Invoice__c>`.
+    Named(String),
+    /// The return type of `method` called on a value of the inner type.
+    ReturnOf(Box<TypeExpr>, String),
+    /// The declared type of field or property `name` of a value of the inner type.
+    MemberOf(Box<TypeExpr>, String),
+}
+
+/// What a [`Use`] points at, unresolved where only the whole repository can tell.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Target {
+    /// An Apex type named in code (declarations, `new`, casts, generics, `instanceof`,
+    /// `X.class`, static call receivers). Resolved against inner classes of the using
+    /// class first, then top-level classes; unknown names (system types) are dropped,
+    /// names ending in `__c`, `__mdt`, … or naming a known object become SObjects.
+    ApexType(String),
+    /// A member (method, property, field, constructor `<init>`) called or read on a
+    /// receiver of known static type. `arity` is `None` for field/property access.
+    Member {
+        receiver: TypeExpr,
+        member: String,
+        arity: Option<u32>,
+    },
+    /// A call whose receiver type is unknown: every method of that name and arity in the
+    /// repository (conservative; counted in the plan's stats).
+    AnyMember { member: String, arity: Option<u32> },
+    /// An SObject (read in SOQL/SOSL, written by DML, named as a type).
+    SObject(String),
+    /// A field `Object.Field`.
+    Field { object: String, field: String },
+    /// A custom label, `Label.X` / `System.Label.X` / `@salesforce/label/c.X`.
+    Label(String),
+    /// An already-known component (a subflow, an LWC child, a flow of a FlowTest).
+    Component(ComponentId),
+    /// A string literal that may name a component (a class for `Type.forName`, a static
+    /// resource, a permission set). Matched exactly, case-insensitively, to known names;
+    /// the resulting edge is the weaker `string-ref`.
+    StringLiteral(String),
+}
+
+/// The kind of an edge "A uses B". The walk from a change to the tests looks at kinds:
+/// automation of an object is reached only through [`EdgeKind::Writes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum EdgeKind {
+    /// Type named in a declaration, `new`, cast, generic, `instanceof`, `X.class`.
+    References,
+    /// Method or constructor call, property or field access.
+    Calls,
+    Extends,
+    Implements,
+    /// SOQL/SOSL, typed field read.
+    Reads,
+    /// DML (`insert`, `update`, `upsert`, `delete`, `undelete`, `merge`, `Database.*`).
+    Writes,
+    /// Object → its automation (trigger, record-triggered flow, validation rule,
+    /// required or defaulted field). Added by the graph from `automates`.
+    Fires,
+    /// Member → the class that declares it; a member change reaches the class's opaque
+    /// users (flow actions, `testFor`, string references) through it.
+    MemberOf,
+    /// `@IsTest(testFor=…)`.
+    TestFor,
+    /// A Flow test → its flow; a Jest test → its component.
+    Tests,
+    /// A flow's subflow, Apex action or plugin.
+    FlowAction,
+    /// LWC/Aura/Visualforce import, child tag, controller.
+    Imports,
+    /// A custom metadata record or custom setting → its type.
+    RecordOf,
+    /// A string literal that exactly names a component: weaker evidence.
+    StringRef,
+    /// Per-test coverage from a recorded run (history).
+    CoveredBy,
+}
+
+impl EdgeKind {
+    /// The name used in plan reasons and `impact why`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::References => "references",
+            EdgeKind::Calls => "calls",
+            EdgeKind::Extends => "extends",
+            EdgeKind::Implements => "implements",
+            EdgeKind::Reads => "reads",
+            EdgeKind::Writes => "writes",
+            EdgeKind::Fires => "fires",
+            EdgeKind::MemberOf => "member-of",
+            EdgeKind::TestFor => "test-for",
+            EdgeKind::Tests => "tests",
+            EdgeKind::FlowAction => "flow-action",
+            EdgeKind::Imports => "imports",
+            EdgeKind::RecordOf => "record-of",
+            EdgeKind::StringRef => "string-ref",
+            EdgeKind::CoveredBy => "covered-by",
+        }
+    }
+}
+
+/// Something that kept a parser from reading a file completely.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+/// A stable 64-bit FNV-1a hash; `std`'s hasher is not stable across releases, and these
+/// hashes are stored in the facts cache.
+pub fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0xff)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}

@@ -1,0 +1,5 @@
+mod facts;
+mod metadata;
+mod parse;
+
+fn main() {}

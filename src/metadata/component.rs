@@ -1,0 +1,147 @@
+//! Component identity: `(MetadataType, FullName)`, compared case-insensitively.
+//!
+//! Salesforce API names are case-insensitive, so every comparison goes through a
+//! case-folded key built once, here, in [`ComponentId::new`]. The display casing is the
+//! one the source used first.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+/// A node name in the dependency graph: a metadata component such as
+/// `ApexClass:InvoiceService` or `CustomField:Invoice__c.Amount__c`, or an Apex member
+/// such as `ApexMethod:InvoiceService.total` (see [`MEMBER_TYPE`]).
+#[derive(Clone, Debug)]
+pub struct ComponentId {
+    type_name: String,
+    full_name: String,
+    key: String,
+}
+
+/// The pseudo metadata type of Apex members (methods, constructors, properties,
+/// fields, initializers). Their full name is `Class.member` (inner classes:
+/// `Outer.Inner.member`); constructors are `Class.<init>`, initializers
+/// `Class.<clinit>`, the class-level declarations `Class.<class>`.
+pub const MEMBER_TYPE: &str = "ApexMethod";
+
+impl ComponentId {
+    /// Builds an id; the type is matched case-insensitively as well as the name.
+    pub fn new(type_name: &str, full_name: &str) -> ComponentId {
+        let key = format!("{}:{}", type_name, full_name).to_lowercase();
+        ComponentId {
+            type_name: type_name.to_string(),
+            full_name: full_name.to_string(),
+            key,
+        }
+    }
+
+    /// An Apex member node, owned by the class `class` (a top-level or inner class).
+    pub fn member(class: &str, member: &str) -> ComponentId {
+        ComponentId::new(MEMBER_TYPE, &format!("{class}.{member}"))
+    }
+
+    /// Parses `Type:FullName`, as written on the command line and in reasons.
+    pub fn parse(text: &str) -> Option<ComponentId> {
+        let (type_name, full_name) = text.split_once(':')?;
+        let (type_name, full_name) = (type_name.trim(), full_name.trim());
+        if type_name.is_empty() || full_name.is_empty() {
+            return None;
+        }
+        Some(ComponentId::new(type_name, full_name))
+    }
+
+    /// The metadata type as written in the source registry (`ApexClass`).
+    pub fn type_name(&self) -> &str {
+        &self.type_name
+    }
+
+    /// The full name with the casing of its source (`InvoiceService`).
+    pub fn full_name(&self) -> &str {
+        &self.full_name
+    }
+
+    /// The case-folded `type:fullname` key every comparison uses.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// True when both ids have this metadata type (case-insensitively).
+    pub fn is_type(&self, type_name: &str) -> bool {
+        self.type_name.eq_ignore_ascii_case(type_name)
+    }
+
+    /// True for Apex member nodes.
+    pub fn is_member(&self) -> bool {
+        self.is_type(MEMBER_TYPE)
+    }
+}
+
+impl PartialEq for ComponentId {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for ComponentId {}
+
+impl Hash for ComponentId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key.hash(state)
+    }
+}
+
+impl PartialOrd for ComponentId {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ComponentId {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
+impl fmt::Display for ComponentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.type_name, self.full_name)
+    }
+}
+
+/// Serialized as `Type:FullName` (the facts cache stores ids this way).
+impl serde::Serialize for ComponentId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ComponentId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        ComponentId::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a component id: {text}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equality_ignores_case_and_display_keeps_it() {
+        let a = ComponentId::new("ApexClass", "InvoiceService");
+        let b = ComponentId::new("apexclass", "invoiceservice");
+        assert_eq!(a, b);
+        assert_eq!(a.to_string(), "ApexClass:InvoiceService");
+    }
+
+    #[test]
+    fn parse_requires_both_halves() {
+        assert_eq!(
+            ComponentId::parse("ApexClass:Foo"),
+            Some(ComponentId::new("ApexClass", "Foo"))
+        );
+        assert_eq!(ComponentId::parse("Foo"), None);
+        assert_eq!(ComponentId::parse(":Foo"), None);
+    }
+}

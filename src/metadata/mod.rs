@@ -1,0 +1,4 @@
+//! Salesforce metadata: component identity, the source-format registry (path →
+//! component), and manifests (package.xml).
+
+pub mod component;
