@@ -1,5 +1,1 @@
-mod facts;
-mod metadata;
-mod parse;
-
 fn main() {}

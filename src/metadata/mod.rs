@@ -2,3 +2,5 @@
 //! component), and manifests (package.xml).
 
 pub mod component;
+pub mod manifest;
+pub mod registry;

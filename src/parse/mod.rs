@@ -1,6 +1,6 @@
 //! Parsers: one per source language, each turning a file's text into [`Facts`].
 //!
-//! Architecture invariant: parsers are pure functions of (path, content). They never
-//! fail; what they cannot read becomes a [`crate::facts::Problem`].
+//! Architecture invariant: parsers are pure functions of (component, path, content).
+//! They never fail; what they cannot read becomes a [`crate::facts::Problem`].
 
-use crate::facts::Facts;
+pub mod apex;

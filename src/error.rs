@@ -1,0 +1,109 @@
+//! Expected failures of `impact`, their one-line causes, hints and exit codes.
+//!
+//! Every variant is input the tool cannot work with. Each holds the file or revision it
+//! is about; `Display` is the one-line cause (lowercase, no final period), [`Error::hint`]
+//! says what to do. Problems inside one source file are not errors: they are
+//! [`crate::facts::Problem`]s and make the plan run more tests.
+
+use std::path::PathBuf;
+
+/// Exit code for success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when `impact gate` says the release may not go on.
+pub const EXIT_GATE_FAILED: u8 = 1;
+/// Exit code for bad input or usage.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// An input `impact` cannot work with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("`{path}` is not inside a git repository")]
+    NotAGitRepository { path: PathBuf },
+
+    #[error("no `sfdx-project.json` found in `{path}` or any parent directory")]
+    NotSfdxProject { path: PathBuf },
+
+    #[error("`{path}` is not a valid sfdx-project.json: {reason}")]
+    MalformedProject { path: PathBuf, reason: String },
+
+    #[error("unknown revision `{rev}`")]
+    UnknownRevision { rev: String },
+
+    #[error("revision `{rev}` is not in this clone, which is shallow")]
+    ShallowClone { rev: String },
+
+    #[error("cannot find a default base: none of `origin/HEAD`, `main`, `master` exists")]
+    NoDefaultBase,
+
+    #[error("cannot read `{path}`: {reason}")]
+    UnreadableFile { path: PathBuf, reason: String },
+
+    #[error("`{path}` is not a valid package.xml: {reason}")]
+    MalformedManifest { path: PathBuf, reason: String },
+
+    #[error("`{path}` is not a valid impact.toml: {reason}")]
+    MalformedConfig { path: PathBuf, reason: String },
+
+    #[error("`{path}` is not a result file `impact` knows (sf JSON or JUnit XML)")]
+    UnknownResultFormat { path: PathBuf },
+
+    #[error("`{path}` is not a usable history database: {reason}")]
+    BadHistory { path: PathBuf, reason: String },
+
+    #[error("no test named `{name}` in the plan")]
+    UnknownTest { name: String },
+
+    #[error("cannot write `{path}`: {reason}")]
+    CannotWrite { path: PathBuf, reason: String },
+
+    #[error("{message}")]
+    Usage { message: String },
+
+    #[error("git failed: {0}")]
+    Git(#[from] git2::Error),
+}
+
+impl Error {
+    /// What the user can do about it, when there is something concrete to say.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            Error::NotAGitRepository { .. } => {
+                "run `impact` inside a git clone of the project, or pass `--repo DIR`".into()
+            }
+            Error::NotSfdxProject { .. } => {
+                "`impact` works on Salesforce DX projects; pass `--repo` pointing at one".into()
+            }
+            Error::MalformedProject { .. } => {
+                "fix the file: it needs `packageDirectories` with at least one `path`".into()
+            }
+            Error::UnknownRevision { .. } => {
+                "check the name with `git rev-parse`, or `git fetch` the branch first".into()
+            }
+            Error::ShallowClone { .. } => {
+                "run `git fetch --unshallow`, or set `fetch-depth: 0` in actions/checkout".into()
+            }
+            Error::NoDefaultBase => "pass `--base REV` (for example `--base origin/main`)".into(),
+            Error::MalformedManifest { .. } => {
+                "pass a package.xml with `<types><members>…</members><name>…</name></types>`"
+                    .into()
+            }
+            Error::UnknownResultFormat { .. } => {
+                "pass the output of `sf apex run test --json`, `sf project deploy … --json`, or JUnit XML".into()
+            }
+            Error::BadHistory { .. } => {
+                "move the file aside to start a new history, or pass `--history PATH`".into()
+            }
+            Error::UnknownTest { .. } => "list the selected tests with `impact plan`".into(),
+            _ => return None,
+        };
+        Some(hint)
+    }
+
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        EXIT_BAD_INPUT
+    }
+}
+
+/// Result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
