@@ -35,6 +35,12 @@ pub enum Error {
     #[error("cannot find a default base: none of `origin/HEAD`, `main`, `master` exists")]
     NoDefaultBase,
 
+    #[error("`HEAD` and `{rev}` have no common ancestor")]
+    NoMergeBase { rev: String },
+
+    #[error("the repository at `{path}` has no commits yet")]
+    NoCommits { path: PathBuf },
+
     #[error("cannot read `{path}`: {reason}")]
     UnreadableFile { path: PathBuf, reason: String },
 
@@ -83,6 +89,8 @@ impl Error {
                 "run `git fetch --unshallow`, or set `fetch-depth: 0` in actions/checkout".into()
             }
             Error::NoDefaultBase => "pass `--base REV` (for example `--base origin/main`)".into(),
+            Error::NoMergeBase { .. } => "pass `--base REV` with a revision on HEAD's history".into(),
+            Error::NoCommits { .. } => "commit once, then run `impact` again".into(),
             Error::MalformedManifest { .. } => {
                 "pass a package.xml with `<types><members>…</members><name>…</name></types>`"
                     .into()

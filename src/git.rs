@@ -1,0 +1,939 @@
+//! Git access: resolving revisions, read-only snapshots of the files at a revision, and
+//! file-level diffs with rename detection.
+//!
+//! A [`Snapshot`] is either a commit's tree or the working tree as a user sees it (HEAD
+//! overlaid with staged, unstaged and untracked-but-not-ignored files). Every file
+//! carries a git blob id; for working-tree files it is computed the way git would for the
+//! same bytes, so blob ids are content hashes usable as cache keys across revisions.
+//!
+//! This module knows nothing about Salesforce: it never filters paths itself (callers
+//! pass a filter built from [`crate::project::Project`]) and never maps files to
+//! components. It does not fetch: a shallow clone that lacks a revision is reported as
+//! [`Error::ShallowClone`]. Content filters (`core.autocrlf`, `.gitattributes`) are not
+//! applied to working-tree files: their blob ids hash the bytes on disk.
+
+use crate::error::{Error, Result};
+use git2::{
+    Delta, DiffFindOptions, DiffOptions, ErrorCode, ObjectType, Oid, Repository, Status,
+    StatusOptions, Tree, TreeWalkMode, TreeWalkResult,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The revision a snapshot or a diff's new side is taken from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Revision {
+    /// A commit's tree.
+    Commit(Oid),
+    /// HEAD plus the index and the working directory, untracked files included.
+    Worktree,
+}
+
+impl Revision {
+    /// The 40-hex commit id, or `WORKTREE` (as written in plan JSON).
+    pub fn label(&self) -> String {
+        match self {
+            Revision::Commit(oid) => sha(*oid),
+            Revision::Worktree => "WORKTREE".to_string(),
+        }
+    }
+}
+
+/// One file of a snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotFile {
+    /// Path relative to the repository root, `/`-separated.
+    pub path: String,
+    /// Git blob id of the file's content.
+    pub blob: Oid,
+}
+
+/// How a file differs between two revisions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileStatus {
+    Added,
+    Modified,
+    Deleted,
+    /// Moved, possibly with edits (`old_blob` and `new_blob` then differ).
+    Renamed,
+}
+
+/// One changed file between a base commit and a head revision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileChange {
+    pub status: FileStatus,
+    /// Path at the base; `None` for an added file.
+    pub old_path: Option<String>,
+    /// Path at the head; `None` for a deleted file.
+    pub new_path: Option<String>,
+    /// Blob at the base; `None` for an added file.
+    pub old_blob: Option<Oid>,
+    /// Blob at the head; `None` for a deleted file.
+    pub new_blob: Option<Oid>,
+}
+
+impl FileChange {
+    /// The head path, or the base path for a deletion: the path the change is sorted
+    /// and reported by.
+    pub fn path(&self) -> &str {
+        self.new_path
+            .as_deref()
+            .or(self.old_path.as_deref())
+            .unwrap_or("")
+    }
+}
+
+/// The 40-hex form of a git id.
+pub fn sha(oid: Oid) -> String {
+    oid.to_string()
+}
+
+/// A git repository.
+pub struct Repo {
+    repo: Repository,
+}
+
+impl Repo {
+    /// Opens the repository containing `path` (searching parent directories).
+    pub fn discover(path: &Path) -> Result<Repo> {
+        let repo = Repository::discover(path).map_err(|_| Error::NotAGitRepository {
+            path: path.to_path_buf(),
+        })?;
+        Ok(Repo { repo })
+    }
+
+    /// Opens the repository whose working directory (or `.git`) is `git_root`, such as
+    /// [`crate::project::Project::git_root`].
+    pub fn open(git_root: &Path) -> Result<Repo> {
+        let repo = Repository::open(git_root).map_err(|_| Error::NotAGitRepository {
+            path: git_root.to_path_buf(),
+        })?;
+        Ok(Repo { repo })
+    }
+
+    /// The underlying `git2` repository, for queries this module does not wrap.
+    pub fn git(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The working directory root, `None` for a bare repository.
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// The `.git` directory; other threads open their own [`Repo`] from it, as a
+    /// repository handle cannot be shared between threads.
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// True for a shallow clone (history cut at some depth).
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// The commit HEAD points at.
+    pub fn head_commit(&self) -> Result<Oid> {
+        match self.repo.head() {
+            Ok(head) => Ok(head.peel_to_commit()?.id()),
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+                Err(self.no_commits())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Resolves any revision git accepts (sha, short sha, branch, tag, `HEAD~3`,
+    /// `origin/main`) to a commit id.
+    pub fn resolve(&self, rev: &str) -> Result<Oid> {
+        let unknown = || Error::UnknownRevision {
+            rev: rev.to_string(),
+        };
+        if rev.trim().is_empty() {
+            return Err(unknown());
+        }
+        match self.repo.revparse_single(rev) {
+            Ok(object) => object
+                .peel_to_commit()
+                .map(|commit| commit.id())
+                .map_err(|_| unknown()),
+            // Nothing resolves before the first commit; say why.
+            Err(_) if self.repo.is_empty().unwrap_or(false) => Err(self.no_commits()),
+            // In a shallow clone a missing object or a parent walk that runs off the
+            // cut history both mean "fetch more", not "you mistyped".
+            Err(_) if self.repo.is_shallow() => Err(Error::ShallowClone {
+                rev: rev.to_string(),
+            }),
+            Err(_) => Err(unknown()),
+        }
+    }
+
+    /// The merge-base of HEAD with the default branch: the first of `origin/HEAD`,
+    /// `main`, `master`, `origin/main`, `origin/master` that exists.
+    pub fn default_base(&self) -> Result<Oid> {
+        let head = self.head_commit()?;
+        const CANDIDATES: [(&str, &str); 5] = [
+            ("refs/remotes/origin/HEAD", "origin/HEAD"),
+            ("refs/heads/main", "main"),
+            ("refs/heads/master", "master"),
+            ("refs/remotes/origin/main", "origin/main"),
+            ("refs/remotes/origin/master", "origin/master"),
+        ];
+        let found = CANDIDATES.iter().find_map(|(reference, name)| {
+            let commit = self
+                .repo
+                .find_reference(reference)
+                .and_then(|r| r.resolve())
+                .and_then(|r| r.peel_to_commit())
+                .ok()?;
+            Some((*name, commit.id()))
+        });
+        let Some((name, target)) = found else {
+            // A CI checkout with `fetch-depth: 1` has no branch to compare with: saying
+            // "shallow" points at the fix directly.
+            if self.repo.is_shallow() {
+                return Err(Error::ShallowClone {
+                    rev: "origin/HEAD".to_string(),
+                });
+            }
+            return Err(Error::NoDefaultBase);
+        };
+        match self.repo.merge_base(head, target) {
+            Ok(base) => Ok(base),
+            Err(e) if e.code() == ErrorCode::NotFound => {
+                if self.repo.is_shallow() {
+                    Err(Error::ShallowClone {
+                        rev: name.to_string(),
+                    })
+                } else {
+                    Err(Error::NoMergeBase {
+                        rev: name.to_string(),
+                    })
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A read-only view of every file at `revision`.
+    pub fn snapshot(&self, revision: &Revision) -> Result<Snapshot<'_>> {
+        let revision = *revision;
+        let mut entries = BTreeMap::new();
+        let mut disk_blobs = HashMap::new();
+        match revision {
+            Revision::Commit(oid) => {
+                let tree = self.commit_tree(oid)?;
+                collect_tree(&tree, &mut entries)?;
+            }
+            Revision::Worktree => {
+                let workdir = self.worktree_dir()?;
+                if let Some(tree) = self.head_tree()? {
+                    collect_tree(&tree, &mut entries)?;
+                }
+                let mut options = StatusOptions::new();
+                options
+                    .include_untracked(true)
+                    .recurse_untracked_dirs(true)
+                    .include_ignored(false)
+                    .exclude_submodules(true)
+                    .renames_head_to_index(false)
+                    .renames_index_to_workdir(false);
+                let statuses = self.repo.statuses(Some(&mut options))?;
+                for entry in statuses.iter() {
+                    let status = entry.status();
+                    if status.is_empty() || status.contains(Status::IGNORED) {
+                        continue;
+                    }
+                    // Paths git cannot give as UTF-8 are not Salesforce source.
+                    let Some(path) = entry.path() else { continue };
+                    let tracked_or_untracked =
+                        !status.contains(Status::INDEX_DELETED) || status.contains(Status::WT_NEW);
+                    let present = !status.contains(Status::WT_DELETED) && tracked_or_untracked;
+                    let file = workdir.join(path);
+                    let bytes = if present {
+                        read_worktree_file(&file)?
+                    } else {
+                        None
+                    };
+                    match bytes {
+                        Some(bytes) => {
+                            let blob = Oid::hash_object(ObjectType::Blob, &bytes)?;
+                            entries.insert(
+                                path.to_string(),
+                                Entry {
+                                    blob,
+                                    on_disk: true,
+                                },
+                            );
+                            disk_blobs.insert(blob, path.to_string());
+                        }
+                        None => {
+                            entries.remove(path);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Snapshot {
+            repo: self,
+            revision,
+            entries,
+            disk_blobs,
+        })
+    }
+
+    /// The files that differ between the commit `base` and `head`, with renames
+    /// detected (git's default 50% similarity), sorted by path. For the working tree,
+    /// staged, unstaged and untracked (not ignored) files count.
+    pub fn diff(&self, base: Oid, head: &Revision) -> Result<Vec<FileChange>> {
+        let base_tree = self.commit_tree(base)?;
+        let mut options = DiffOptions::new();
+        options.ignore_submodules(true);
+        let (mut diff, workdir) = match head {
+            Revision::Commit(oid) => {
+                let head_tree = self.commit_tree(*oid)?;
+                let diff = self.repo.diff_tree_to_tree(
+                    Some(&base_tree),
+                    Some(&head_tree),
+                    Some(&mut options),
+                )?;
+                (diff, None)
+            }
+            Revision::Worktree => {
+                let workdir = self.worktree_dir()?;
+                options.include_untracked(true).recurse_untracked_dirs(true);
+                let diff = self
+                    .repo
+                    .diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut options))?;
+                (diff, Some(workdir))
+            }
+        };
+        let mut find = DiffFindOptions::new();
+        find.renames(true).for_untracked(true).rename_limit(1000);
+        diff.find_similar(Some(&mut find))?;
+
+        let mut changes = Vec::new();
+        for delta in diff.deltas() {
+            let status = match delta.status() {
+                Delta::Added | Delta::Untracked | Delta::Copied => FileStatus::Added,
+                Delta::Deleted => FileStatus::Deleted,
+                Delta::Renamed => FileStatus::Renamed,
+                Delta::Modified | Delta::Typechange | Delta::Conflicted | Delta::Unreadable => {
+                    FileStatus::Modified
+                }
+                Delta::Unmodified | Delta::Ignored => continue,
+            };
+            let path_of = |file: git2::DiffFile<'_>| {
+                file.path().map(|p| {
+                    p.components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+            };
+            let old_path = (status != FileStatus::Added)
+                .then(|| path_of(delta.old_file()))
+                .flatten();
+            let new_path = (status != FileStatus::Deleted)
+                .then(|| path_of(delta.new_file()))
+                .flatten();
+            let old_blob = (status != FileStatus::Added).then(|| delta.old_file().id());
+            let new_blob = match (status, workdir.as_deref(), &new_path) {
+                (FileStatus::Deleted, _, _) => None,
+                // libgit2 leaves working-tree ids unset unless it hashed the file; hash
+                // it here the same way the snapshot does so ids agree.
+                (_, Some(workdir), Some(path)) => match read_worktree_file(&workdir.join(path))? {
+                    Some(bytes) => Some(Oid::hash_object(ObjectType::Blob, &bytes)?),
+                    None => None,
+                },
+                _ => Some(delta.new_file().id()),
+            };
+            changes.push(FileChange {
+                status,
+                old_path,
+                new_path,
+                old_blob,
+                new_blob,
+            });
+        }
+        changes.sort_by(|a, b| {
+            a.path()
+                .cmp(b.path())
+                .then_with(|| a.old_path.cmp(&b.old_path))
+        });
+        Ok(changes)
+    }
+
+    /// Reads a blob from the object database.
+    pub fn read_blob(&self, oid: Oid) -> Result<Vec<u8>> {
+        Ok(self.repo.find_blob(oid)?.content().to_vec())
+    }
+
+    /// The tree of commit `oid`.
+    fn commit_tree(&self, oid: Oid) -> Result<Tree<'_>> {
+        let commit = self.repo.find_commit(oid).map_err(|e| {
+            if e.code() == ErrorCode::NotFound && self.repo.is_shallow() {
+                Error::ShallowClone { rev: sha(oid) }
+            } else {
+                Error::UnknownRevision { rev: sha(oid) }
+            }
+        })?;
+        Ok(commit.tree()?)
+    }
+
+    /// HEAD's tree, `None` before the first commit.
+    fn head_tree(&self) -> Result<Option<Tree<'_>>> {
+        match self.head_commit() {
+            Ok(oid) => Ok(Some(self.commit_tree(oid)?)),
+            Err(Error::NoCommits { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The working directory, or a usage error for a bare repository.
+    fn worktree_dir(&self) -> Result<PathBuf> {
+        self.repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .ok_or_else(|| Error::Usage {
+                message: format!(
+                    "`{}` is a bare repository without a working tree; pass `--head REV`",
+                    self.repo.path().display()
+                ),
+            })
+    }
+
+    fn no_commits(&self) -> Error {
+        Error::NoCommits {
+            path: self
+                .repo
+                .workdir()
+                .unwrap_or_else(|| self.repo.path())
+                .to_path_buf(),
+        }
+    }
+}
+
+/// Where a snapshot file's content lives.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    blob: Oid,
+    /// True when the content is only on disk (working-tree snapshot, changed file).
+    on_disk: bool,
+}
+
+/// A read-only view of the files at one revision.
+pub struct Snapshot<'r> {
+    repo: &'r Repo,
+    revision: Revision,
+    entries: BTreeMap<String, Entry>,
+    /// Blob ids of working-tree files whose content may not be in the object database.
+    disk_blobs: HashMap<Oid, String>,
+}
+
+impl Snapshot<'_> {
+    /// The revision this snapshot shows.
+    pub fn revision(&self) -> Revision {
+        self.revision
+    }
+
+    /// The files whose path passes `filter`, sorted by path.
+    pub fn files(&self, filter: impl Fn(&str) -> bool) -> Vec<SnapshotFile> {
+        self.entries
+            .iter()
+            .filter(|(path, _)| filter(path))
+            .map(|(path, entry)| SnapshotFile {
+                path: path.clone(),
+                blob: entry.blob,
+            })
+            .collect()
+    }
+
+    /// The blob id of `path`, if the file exists in this snapshot.
+    pub fn blob(&self, path: &str) -> Option<Oid> {
+        self.entries.get(path).map(|entry| entry.blob)
+    }
+
+    /// The content of `path`.
+    pub fn read(&self, path: &str) -> Result<Vec<u8>> {
+        let entry = self
+            .entries
+            .get(path)
+            .ok_or_else(|| Error::UnreadableFile {
+                path: PathBuf::from(path),
+                reason: format!("no such file at {}", self.revision.label()),
+            })?;
+        if entry.on_disk {
+            self.read_disk(path, entry.blob)
+        } else {
+            self.repo.read_blob(entry.blob)
+        }
+    }
+
+    /// The content of a blob of this snapshot (or any blob in the object database).
+    pub fn read_blob(&self, oid: Oid) -> Result<Vec<u8>> {
+        if let Some(path) = self.disk_blobs.get(&oid) {
+            return self.read_disk(path, oid);
+        }
+        self.repo.read_blob(oid)
+    }
+
+    /// Reads a working-tree file and checks it still has the content the snapshot saw,
+    /// so facts are never cached under the wrong blob id.
+    fn read_disk(&self, path: &str, expected: Oid) -> Result<Vec<u8>> {
+        let workdir = self.repo.worktree_dir()?;
+        let full = workdir.join(path);
+        let unreadable = |reason: &str| Error::UnreadableFile {
+            path: full.clone(),
+            reason: reason.to_string(),
+        };
+        let bytes = read_worktree_file(&full)?.ok_or_else(|| unreadable("it was deleted"))?;
+        if Oid::hash_object(ObjectType::Blob, &bytes)? != expected {
+            return Err(unreadable("it changed while impact was running"));
+        }
+        Ok(bytes)
+    }
+}
+
+/// Adds every blob of `tree` to `entries` (submodules and non-UTF-8 paths skipped).
+fn collect_tree(tree: &Tree<'_>, entries: &mut BTreeMap<String, Entry>) -> Result<()> {
+    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() == Some(ObjectType::Blob) {
+            if let Some(name) = entry.name() {
+                entries.insert(
+                    format!("{dir}{name}"),
+                    Entry {
+                        blob: entry.id(),
+                        on_disk: false,
+                    },
+                );
+            }
+        }
+        TreeWalkResult::Ok
+    })?;
+    Ok(())
+}
+
+/// The bytes git would store for a working-tree file: its content, or a symlink's
+/// target. `None` when the file does not exist.
+fn read_worktree_file(path: &Path) -> Result<Option<Vec<u8>>> {
+    let unreadable = |e: std::io::Error| Error::UnreadableFile {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let metadata = match std::fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(unreadable(e)),
+    };
+    if metadata.file_type().is_symlink() {
+        let target = std::fs::read_link(path).map_err(unreadable)?;
+        return Ok(Some(symlink_bytes(&target)));
+    }
+    if metadata.is_dir() {
+        return Ok(None);
+    }
+    std::fs::read(path).map(Some).map_err(unreadable)
+}
+
+#[cfg(unix)]
+fn symlink_bytes(target: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    target.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn symlink_bytes(target: &Path) -> Vec<u8> {
+    target.to_string_lossy().replace('\\', "/").into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::{IndexAddOption, Signature};
+    use std::fs;
+    use std::process::Command;
+    use tempfile::TempDir;
+
+    /// A scratch repository built with git2.
+    struct Fixture {
+        dir: TempDir,
+        repo: Repository,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            let dir = TempDir::new().unwrap();
+            let repo = Repository::init(dir.path()).unwrap();
+            Fixture { dir, repo }
+        }
+
+        fn path(&self) -> &Path {
+            self.dir.path()
+        }
+
+        fn write(&self, path: &str, content: &str) {
+            let full = self.path().join(path);
+            fs::create_dir_all(full.parent().unwrap()).unwrap();
+            fs::write(full, content).unwrap();
+        }
+
+        fn remove(&self, path: &str) {
+            fs::remove_file(self.path().join(path)).unwrap();
+        }
+
+        fn stage(&self, path: &str) {
+            let mut index = self.repo.index().unwrap();
+            if self.path().join(path).exists() {
+                index.add_path(Path::new(path)).unwrap();
+            } else {
+                index.remove_path(Path::new(path)).unwrap();
+            }
+            index.write().unwrap();
+        }
+
+        /// Stages everything (additions, edits, deletions) and commits.
+        fn commit(&self, message: &str) -> Oid {
+            let mut index = self.repo.index().unwrap();
+            index
+                .add_all(["*"].iter(), IndexAddOption::DEFAULT, None)
+                .unwrap();
+            index.update_all(["*"].iter(), None).unwrap();
+            index.write().unwrap();
+            let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
+            let sig = Signature::now("t", "t@example.com").unwrap();
+            let parents: Vec<git2::Commit<'_>> = match self.repo.head() {
+                Ok(head) => vec![head.peel_to_commit().unwrap()],
+                Err(_) => vec![],
+            };
+            let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
+            self.repo
+                .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+                .unwrap()
+        }
+
+        fn repo(&self) -> Repo {
+            Repo::discover(self.path()).unwrap()
+        }
+    }
+
+    fn blob_of(content: &str) -> Oid {
+        Oid::hash_object(ObjectType::Blob, content.as_bytes()).unwrap()
+    }
+
+    const LONG: &str = "public class Invoice {\n    public Integer a;\n    public Integer b;\n    public Integer c;\n    public Integer d;\n}\n";
+
+    #[test]
+    fn resolves_revspecs_and_rejects_unknown_ones() {
+        let f = Fixture::new();
+        f.write("a.txt", "1");
+        let first = f.commit("one");
+        f.write("a.txt", "2");
+        let second = f.commit("two");
+        let repo = f.repo();
+        assert_eq!(repo.resolve("HEAD").unwrap(), second);
+        assert_eq!(repo.resolve("HEAD~1").unwrap(), first);
+        assert_eq!(repo.resolve(&sha(first)[..8]).unwrap(), first);
+        assert_eq!(repo.head_commit().unwrap(), second);
+        let tag_target = f.repo.find_object(first, None).unwrap();
+        f.repo.tag_lightweight("v1", &tag_target, false).unwrap();
+        assert_eq!(repo.resolve("v1").unwrap(), first);
+        for bad in ["nope", "HEAD~5", "", "a..b"] {
+            let err = repo.resolve(bad).unwrap_err();
+            assert!(
+                matches!(err, Error::UnknownRevision { .. }),
+                "{bad}: {err:?}"
+            );
+        }
+        assert_eq!(Revision::Commit(first).label(), sha(first));
+        assert_eq!(sha(first).len(), 40);
+    }
+
+    #[test]
+    fn empty_repository_gives_a_clear_error() {
+        let f = Fixture::new();
+        let repo = f.repo();
+        assert!(matches!(repo.head_commit(), Err(Error::NoCommits { .. })));
+        assert!(matches!(repo.resolve("HEAD"), Err(Error::NoCommits { .. })));
+        assert!(matches!(repo.default_base(), Err(Error::NoCommits { .. })));
+        // The working tree of an empty repository is still readable.
+        f.write("new.txt", "x");
+        let snap = repo.snapshot(&Revision::Worktree).unwrap();
+        assert_eq!(snap.files(|_| true).len(), 1);
+        assert_eq!(snap.read("new.txt").unwrap(), b"x");
+    }
+
+    #[test]
+    fn commit_snapshot_lists_blobs_sorted_and_reads_them() {
+        let f = Fixture::new();
+        f.write("b/z.txt", "z");
+        f.write("a.txt", "a");
+        f.write("b.txt", "b");
+        let head = f.commit("c");
+        let repo = f.repo();
+        let snap = repo.snapshot(&Revision::Commit(head)).unwrap();
+        let paths: Vec<String> = snap.files(|_| true).into_iter().map(|f| f.path).collect();
+        assert_eq!(paths, vec!["a.txt", "b.txt", "b/z.txt"]);
+        let only_b = snap.files(|p| p.starts_with("b/"));
+        assert_eq!(
+            only_b,
+            vec![SnapshotFile {
+                path: "b/z.txt".into(),
+                blob: blob_of("z")
+            }]
+        );
+        assert_eq!(snap.read("b/z.txt").unwrap(), b"z");
+        assert_eq!(snap.read_blob(blob_of("a")).unwrap(), b"a");
+        assert!(matches!(
+            snap.read("missing"),
+            Err(Error::UnreadableFile { .. })
+        ));
+    }
+
+    #[test]
+    fn worktree_snapshot_overlays_index_and_working_directory() {
+        let f = Fixture::new();
+        f.write(".gitignore", "*.log\n");
+        f.write("keep.txt", "keep");
+        f.write("gone.txt", "gone");
+        f.write("staged.txt", "v1");
+        f.write("unstaged-delete.txt", "x");
+        f.commit("base");
+        f.write("staged.txt", "v2");
+        f.stage("staged.txt");
+        f.write("staged.txt", "v3"); // staged, then modified again
+        f.remove("gone.txt");
+        f.stage("gone.txt"); // staged deletion
+        f.remove("unstaged-delete.txt");
+        f.write("dir/untracked.txt", "new");
+        f.write("debug.log", "ignored");
+        let repo = f.repo();
+        let snap = repo.snapshot(&Revision::Worktree).unwrap();
+        let files: BTreeMap<String, Oid> = snap
+            .files(|_| true)
+            .into_iter()
+            .map(|f| (f.path, f.blob))
+            .collect();
+        let paths: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(
+            paths,
+            vec![".gitignore", "dir/untracked.txt", "keep.txt", "staged.txt"]
+        );
+        assert_eq!(files["staged.txt"], blob_of("v3"));
+        assert_eq!(files["keep.txt"], blob_of("keep"));
+        assert_eq!(files["dir/untracked.txt"], blob_of("new"));
+        assert_eq!(snap.read("staged.txt").unwrap(), b"v3");
+        assert_eq!(snap.read_blob(blob_of("new")).unwrap(), b"new");
+        assert_eq!(snap.read("keep.txt").unwrap(), b"keep");
+        // Content changed after the snapshot was taken is refused, not mis-keyed.
+        f.write("staged.txt", "v4");
+        assert!(matches!(
+            snap.read("staged.txt"),
+            Err(Error::UnreadableFile { .. })
+        ));
+    }
+
+    #[test]
+    fn worktree_blob_ids_equal_git_blob_ids() {
+        let f = Fixture::new();
+        f.write("a.cls", "class A {}\n");
+        f.commit("c");
+        f.write("a.cls", "class A { }\n");
+        let repo = f.repo();
+        let snap = repo.snapshot(&Revision::Worktree).unwrap();
+        let written = f.repo.blob("class A { }\n".as_bytes()).unwrap();
+        assert_eq!(snap.blob("a.cls"), Some(written));
+    }
+
+    #[test]
+    fn commit_diff_detects_renames_adds_modifies_and_deletes() {
+        let f = Fixture::new();
+        f.write("classes/Invoice.cls", LONG);
+        f.write("classes/Keep.cls", "class Keep {}");
+        f.write("classes/Old.cls", "class Old {}");
+        let base = f.commit("base");
+        fs::rename(
+            f.path().join("classes/Invoice.cls"),
+            f.path().join("classes/Bill.cls"),
+        )
+        .unwrap();
+        f.write("classes/Keep.cls", "class Keep { }");
+        f.remove("classes/Old.cls");
+        f.write("classes/New.cls", "class New {}");
+        let head = f.commit("head");
+        let repo = f.repo();
+        let changes = repo.diff(base, &Revision::Commit(head)).unwrap();
+        let summary: Vec<(FileStatus, Option<&str>, Option<&str>)> = changes
+            .iter()
+            .map(|c| (c.status, c.old_path.as_deref(), c.new_path.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    FileStatus::Renamed,
+                    Some("classes/Invoice.cls"),
+                    Some("classes/Bill.cls")
+                ),
+                (
+                    FileStatus::Modified,
+                    Some("classes/Keep.cls"),
+                    Some("classes/Keep.cls")
+                ),
+                (FileStatus::Added, None, Some("classes/New.cls")),
+                (FileStatus::Deleted, Some("classes/Old.cls"), None),
+            ]
+        );
+        assert_eq!(changes[0].old_blob, Some(blob_of(LONG)));
+        assert_eq!(changes[0].new_blob, Some(blob_of(LONG)));
+        assert_eq!(changes[1].new_blob, Some(blob_of("class Keep { }")));
+        assert_eq!(changes[2].old_blob, None);
+        assert_eq!(changes[3].new_blob, None);
+    }
+
+    #[test]
+    fn worktree_diff_sees_untracked_staged_and_unstaged_renames() {
+        let f = Fixture::new();
+        f.write("classes/Invoice.cls", LONG);
+        f.write("classes/Staged.cls", "class Staged {}");
+        let base = f.commit("base");
+        // Unstaged rename with an edit: old path deleted on disk, new path untracked.
+        let edited = LONG.replace("d;", "e;");
+        f.remove("classes/Invoice.cls");
+        f.write("classes/Bill.cls", &edited);
+        f.write("classes/Staged.cls", "class Staged { }");
+        f.stage("classes/Staged.cls");
+        f.write("classes/Staged.cls", "class Staged { /* again */ }");
+        f.write("classes/Untracked.cls", "class U {}");
+        let repo = f.repo();
+        let changes = repo.diff(base, &Revision::Worktree).unwrap();
+        let summary: Vec<(FileStatus, &str)> =
+            changes.iter().map(|c| (c.status, c.path())).collect();
+        assert_eq!(
+            summary,
+            vec![
+                (FileStatus::Renamed, "classes/Bill.cls"),
+                (FileStatus::Modified, "classes/Staged.cls"),
+                (FileStatus::Added, "classes/Untracked.cls"),
+            ]
+        );
+        assert_eq!(changes[0].old_path.as_deref(), Some("classes/Invoice.cls"));
+        assert_eq!(changes[0].new_blob, Some(blob_of(&edited)));
+        assert_eq!(
+            changes[1].new_blob,
+            Some(blob_of("class Staged { /* again */ }"))
+        );
+        // The diff and the snapshot agree on working-tree blob ids.
+        let snap = repo.snapshot(&Revision::Worktree).unwrap();
+        for change in &changes {
+            assert_eq!(snap.blob(change.path()), change.new_blob);
+        }
+    }
+
+    #[test]
+    fn default_base_is_the_merge_base_with_main() {
+        let f = Fixture::new();
+        f.write("a.txt", "1");
+        let root = f.commit("root");
+        let root_commit = f.repo.find_commit(root).unwrap();
+        f.repo.branch("main", &root_commit, true).unwrap();
+        f.repo.branch("feature", &root_commit, true).unwrap();
+        f.repo.set_head("refs/heads/feature").unwrap();
+        f.write("a.txt", "2");
+        f.commit("feature work");
+        let repo = f.repo();
+        assert_eq!(repo.default_base().unwrap(), root);
+    }
+
+    #[test]
+    fn default_base_missing_and_unrelated() {
+        let f = Fixture::new();
+        f.write("a.txt", "1");
+        let root = f.commit("root");
+        let root_commit = f.repo.find_commit(root).unwrap();
+        f.repo.branch("topic", &root_commit, true).unwrap();
+        f.repo.set_head("refs/heads/topic").unwrap();
+        // `git init` names the first branch after the user's config; drop it.
+        for name in ["master", "main"] {
+            if let Ok(mut branch) = f.repo.find_branch(name, git2::BranchType::Local) {
+                branch.delete().unwrap();
+            }
+        }
+        let repo = f.repo();
+        assert!(matches!(repo.default_base(), Err(Error::NoDefaultBase)));
+
+        // An unrelated `main` (orphan history) has no merge base.
+        let sig = Signature::now("t", "t@example.com").unwrap();
+        let tree = f.repo.find_commit(root).unwrap().tree().unwrap();
+        f.repo
+            .commit(Some("refs/heads/main"), &sig, &sig, "orphan", &tree, &[])
+            .unwrap();
+        match repo.default_base() {
+            Err(Error::NoMergeBase { rev }) => assert_eq!(rev, "main"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn shallow_clone_reports_missing_history() {
+        let f = Fixture::new();
+        f.write("a.txt", "1");
+        let first = f.commit("one");
+        f.write("a.txt", "2");
+        f.commit("two");
+        f.write("a.txt", "3");
+        f.commit("three");
+        let clone_dir = TempDir::new().unwrap();
+        let clone = clone_dir.path().join("clone");
+        let status = Command::new("git")
+            .arg("clone")
+            .arg("--quiet")
+            .arg("--depth")
+            .arg("1")
+            .arg(format!("file://{}", f.path().display()))
+            .arg(&clone)
+            .status();
+        let Ok(status) = status else {
+            eprintln!("git CLI not available; skipping");
+            return;
+        };
+        assert!(status.success());
+        let repo = Repo::discover(&clone).unwrap();
+        assert!(repo.is_shallow());
+        assert!(repo.resolve("HEAD").is_ok());
+        for rev in ["HEAD~1", sha(first).as_str()] {
+            match repo.resolve(rev) {
+                Err(Error::ShallowClone { rev: r }) => assert_eq!(r, rev),
+                other => panic!("{rev}: {other:?}"),
+            }
+        }
+        let hint = Error::ShallowClone { rev: "x".into() }.hint().unwrap();
+        assert!(hint.contains("--unshallow") && hint.contains("fetch-depth: 0"));
+        // The clone's own branch is HEAD, so the default base is HEAD itself.
+        assert_eq!(repo.default_base().unwrap(), repo.head_commit().unwrap());
+        // A base commit that is not in the clone cannot be diffed.
+        assert!(matches!(
+            repo.diff(first, &Revision::Worktree),
+            Err(Error::ShallowClone { .. })
+        ));
+    }
+
+    #[test]
+    fn not_a_repository() {
+        let dir = TempDir::new().unwrap();
+        assert!(matches!(
+            Repo::discover(dir.path()),
+            Err(Error::NotAGitRepository { .. })
+        ));
+        assert!(matches!(
+            Repo::open(dir.path()),
+            Err(Error::NotAGitRepository { .. })
+        ));
+        let f = Fixture::new();
+        let repo = Repo::open(f.path()).unwrap();
+        assert_eq!(
+            repo.workdir().map(|p| p.canonicalize().unwrap()),
+            Some(f.path().canonicalize().unwrap())
+        );
+    }
+}

@@ -1,9 +1,21 @@
 //! `impact`: given a change to a Salesforce DX repository, which tests must run, in what
 //! order, and why. See ARCHITECTURE.md for the pipeline.
 
+pub mod cache;
+pub mod changes;
+pub mod config;
+pub mod cli;
 pub mod error;
 pub mod facts;
 pub mod git;
+pub mod graph;
+pub mod history;
+pub mod impact;
 pub mod metadata;
 pub mod parse;
+pub mod pipeline;
+pub mod policy;
 pub mod project;
+pub mod rank;
+pub mod report;
+pub mod results;

@@ -1,1 +1,30 @@
-fn main() {}
+//! The `impact` binary: parse the command line, run it, print an error as one line plus
+//! a hint, and exit 0 (ok), 1 (gate failed) or 2 (bad input).
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match impact::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() {
+                impact::error::EXIT_BAD_INPUT
+            } else {
+                impact::error::EXIT_OK
+            };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    match impact::cli::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("impact: error: {error}");
+            if let Some(hint) = error.hint() {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(error.exit_code())
+        }
+    }
+}

@@ -4,3 +4,12 @@
 //! They never fail; what they cannot read becomes a [`crate::facts::Problem`].
 
 pub mod apex;
+pub mod flow;
+pub mod lwc;
+pub mod markup;
+pub mod multi;
+pub mod objects;
+pub mod xml;
+
+mod dispatch;
+pub use dispatch::parse_file;

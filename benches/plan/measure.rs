@@ -1,0 +1,119 @@
+//! Runs the `impact` binary as a child process and measures it: wall time, and peak
+//! resident memory of that one child (from `wait4`, so earlier, larger runs do not mask
+//! it the way `getrusage(RUSAGE_CHILDREN)` would).
+//!
+//! It does not interpret the output beyond the few plan JSON fields the benchmark prints.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// One finished child process.
+#[derive(Debug)]
+pub struct Run {
+    /// Wall time from spawn to exit, in milliseconds.
+    pub wall_ms: f64,
+    /// Peak resident set size of the child, in KiB.
+    pub max_rss_kb: i64,
+    /// Exit code, or -1 when killed by a signal.
+    pub code: i32,
+    /// Everything the child wrote to stdout.
+    pub stdout: Vec<u8>,
+    /// Everything the child wrote to stderr.
+    pub stderr: Vec<u8>,
+}
+
+/// Runs `bin args…` and waits for it.
+pub fn run(bin: &Path, args: &[&str]) -> std::io::Result<Run> {
+    let start = Instant::now();
+    let mut child = Command::new(bin)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // Drain stderr on a thread so that a child filling one pipe never blocks on it.
+    let mut err_pipe = child.stderr.take();
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(pipe) = err_pipe.as_mut() {
+            let _ = pipe.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let mut stdout = Vec::new();
+    if let Some(mut pipe) = child.stdout.take() {
+        pipe.read_to_end(&mut stdout)?;
+    }
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: `rusage` is a plain C struct for which all-zero bytes are a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own unreaped child (std has not waited on it), and both out
+    // pointers are valid for the duration of the call.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
+    if reaped != pid {
+        return Err(std::io::Error::last_os_error());
+    }
+    let stderr = err_reader.join().unwrap_or_default();
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    Ok(Run {
+        wall_ms,
+        max_rss_kb: usage.ru_maxrss,
+        code,
+        stdout,
+        stderr,
+    })
+}
+
+/// The plan fields the benchmark reports.
+#[derive(Clone, Debug, Default)]
+pub struct PlanSummary {
+    /// `stats.elapsed_ms`: the tool's own timing.
+    pub elapsed_ms: Option<u64>,
+    /// `stats.files_parsed`.
+    pub files_parsed: Option<u64>,
+    /// `stats.files_cached`.
+    pub files_cached: Option<u64>,
+    /// `stats.tests_total`.
+    pub tests_total: Option<u64>,
+    /// Length of `tests[]`.
+    pub selected: usize,
+    /// `test_level`.
+    pub test_level: String,
+    /// `fallback.reason`, when the plan fell back to all tests.
+    pub fallback: Option<String>,
+}
+
+/// Reads the fields above from `impact.plan/v1` JSON; `None` if it is not JSON.
+pub fn summarize(json: &[u8]) -> Option<PlanSummary> {
+    let value: serde_json::Value = serde_json::from_slice(json).ok()?;
+    let stats = &value["stats"];
+    let num = |key: &str| stats.get(key).and_then(serde_json::Value::as_u64);
+    Some(PlanSummary {
+        elapsed_ms: num("elapsed_ms"),
+        files_parsed: num("files_parsed"),
+        files_cached: num("files_cached"),
+        tests_total: num("tests_total"),
+        selected: value["tests"].as_array().map_or(0, Vec::len),
+        test_level: value["test_level"].as_str().unwrap_or("?").to_string(),
+        fallback: value["fallback"]
+            .get("reason")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string),
+    })
+}
+
+/// The median of a non-empty list (the lower middle for an even count).
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get((sorted.len().max(1) - 1) / 2).copied().unwrap_or(f64::NAN)
+}

@@ -1,0 +1,98 @@
+//! The facts cache: facts of each source file, keyed by git blob id and path, on disk
+//! under `.impact/cache/`.
+//!
+//! Facts depend only on a file's path and content, and a blob id is a content hash, so
+//! an entry never goes stale; a new parser version starts a new file. The cache is an
+//! optimisation: a missing, unreadable or corrupt cache file is ignored (and rewritten),
+//! never an error.
+
+use crate::facts::Facts;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Bump when a parser changes what it returns: old caches are then ignored.
+pub const FACTS_VERSION: u32 = 1;
+
+/// Facts by `(blob id, path)`.
+#[derive(Debug, Default)]
+pub struct FactsCache {
+    file: Option<PathBuf>,
+    entries: HashMap<String, Facts>,
+    dirty: bool,
+}
+
+impl FactsCache {
+    /// A cache that is never read or written (`--no-cache`).
+    pub fn disabled() -> FactsCache {
+        FactsCache::default()
+    }
+
+    /// Loads the cache from `dir` (usually `<repo>/.impact/cache`).
+    pub fn load(dir: &Path) -> FactsCache {
+        let file = dir.join(format!("facts-v{FACTS_VERSION}.bin"));
+        let entries = std::fs::read(&file)
+            .ok()
+            .and_then(|bytes| postcard::from_bytes::<Vec<(String, Facts)>>(&bytes).ok())
+            .map(|list| list.into_iter().collect())
+            .unwrap_or_default();
+        FactsCache {
+            file: Some(file),
+            entries,
+            dirty: false,
+        }
+    }
+
+    /// The cache key of a file version.
+    pub fn key(blob: &str, path: &str) -> String {
+        format!("{blob}:{path}")
+    }
+
+    /// Cached facts, if any.
+    pub fn get(&self, key: &str) -> Option<&Facts> {
+        self.entries.get(key)
+    }
+
+    /// Stores facts for a key.
+    pub fn insert(&mut self, key: String, facts: Facts) {
+        self.entries.insert(key, facts);
+        self.dirty = true;
+    }
+
+    /// Keeps only the given keys (the files of the revisions just used), so the cache
+    /// does not grow forever.
+    pub fn retain(&mut self, keep: &std::collections::HashSet<String>) {
+        let before = self.entries.len();
+        self.entries.retain(|key, _| keep.contains(key));
+        if self.entries.len() != before {
+            self.dirty = true;
+        }
+    }
+
+    /// Writes the cache back if it changed: to a temporary file, then renamed, so a
+    /// reader never sees half a cache. Failures are ignored (the cache is optional).
+    pub fn save(&self) {
+        let Some(file) = &self.file else { return };
+        if !self.dirty {
+            return;
+        }
+        let Some(dir) = file.parent() else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        if let Some(impact_dir) = dir.parent() {
+            let ignore = impact_dir.join(".gitignore");
+            if !ignore.exists() {
+                let _ = std::fs::write(ignore, "# written by impact: cache and history stay local\n*\n");
+            }
+        }
+        let mut list: Vec<(&String, &Facts)> = self.entries.iter().collect();
+        list.sort_by(|a, b| a.0.cmp(b.0));
+        let Ok(bytes) = postcard::to_stdvec(&list) else {
+            return;
+        };
+        let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, file).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}

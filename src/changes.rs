@@ -1,0 +1,348 @@
+//! Changes: from changed files to changed components, and the nodes each change seeds.
+//!
+//! A file belongs to one component (`Foo.cls` and `Foo.cls-meta.xml` to `ApexClass:Foo`),
+//! so changed files are grouped by component. Inside a component the change is located
+//! to the declarations whose text changed: the Apex members whose tokens differ, the one
+//! label of `CustomLabels.labels-meta.xml` that changed. A change whose only difference
+//! is comments or whitespace is non-semantic and seeds nothing. No I/O.
+
+use crate::facts::{DeclKind, Facts};
+use crate::impact::{Mode, Seed};
+use crate::metadata::component::ComponentId;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One version of a changed file, parsed.
+#[derive(Clone, Debug)]
+pub struct FileVersion {
+    pub path: String,
+    pub component: ComponentId,
+    pub facts: Facts,
+}
+
+/// A changed file: its base version, its head version, or both.
+#[derive(Clone, Debug)]
+pub struct ChangedFile {
+    pub old: Option<FileVersion>,
+    pub new: Option<FileVersion>,
+}
+
+/// How a component changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeKind {
+    Added,
+    Modified,
+    Deleted,
+    Renamed,
+}
+
+impl ChangeKind {
+    /// The word used in the plan.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Modified => "modified",
+            ChangeKind::Deleted => "deleted",
+            ChangeKind::Renamed => "renamed",
+        }
+    }
+}
+
+/// A changed component and where the walk starts from it.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub component: ComponentId,
+    /// For a rename: the component's name before.
+    pub previous: Option<ComponentId>,
+    pub kind: ChangeKind,
+    /// Changed files, sorted.
+    pub paths: Vec<String>,
+    /// False when only comments or whitespace changed.
+    pub semantic: bool,
+    /// Nodes of the head graph the change starts from.
+    pub head_seeds: Vec<Seed>,
+    /// Nodes of the base graph the change starts from (deleted and removed things).
+    pub base_seeds: Vec<Seed>,
+    /// Files of the change that could not be parsed completely (`path: message`).
+    pub problems: Vec<String>,
+    /// True when the change could not be located inside the component and the whole
+    /// component counts as changed.
+    pub whole: bool,
+}
+
+/// Types whose one file holds many components; their changes are listed child by child.
+const MULTI_COMPONENT_TYPES: &[&str] = &[
+    "CustomLabels",
+    "Workflow",
+    "SharingRules",
+    "AssignmentRules",
+    "AutoResponseRules",
+    "EscalationRules",
+    "MatchingRules",
+];
+
+/// Groups changed files by component and locates each change.
+/// `in_base` / `in_head` tell whether a component exists at all at each revision (a
+/// bundle with one file added already existed).
+pub fn locate(
+    files: &[ChangedFile],
+    in_base: &dyn Fn(&ComponentId) -> bool,
+    in_head: &dyn Fn(&ComponentId) -> bool,
+) -> Vec<Change> {
+    let mut groups: BTreeMap<String, (Vec<&FileVersion>, Vec<&FileVersion>)> = BTreeMap::new();
+    let mut renames: BTreeMap<String, ComponentId> = BTreeMap::new();
+    for file in files {
+        if let (Some(old), Some(new)) = (&file.old, &file.new) {
+            if old.component != new.component {
+                renames.insert(new.component.key().to_string(), old.component.clone());
+            }
+        }
+        if let Some(old) = &file.old {
+            let key = match &file.new {
+                Some(new) if new.component != old.component => new.component.key().to_string(),
+                _ => old.component.key().to_string(),
+            };
+            groups.entry(key).or_default().0.push(old);
+        }
+        if let Some(new) = &file.new {
+            groups
+                .entry(new.component.key().to_string())
+                .or_default()
+                .1
+                .push(new);
+        }
+    }
+
+    let mut changes = Vec::new();
+    for (key, (old_files, new_files)) in groups {
+        let component = new_files
+            .first()
+            .or(old_files.first())
+            .map(|file| file.component.clone());
+        let Some(component) = component else {
+            continue;
+        };
+        let previous = renames.get(&key).cloned();
+        let old_component = previous.clone().unwrap_or_else(|| component.clone());
+        let kind = if previous.is_some() && in_base(&old_component) && !in_base(&component) {
+            ChangeKind::Renamed
+        } else if !in_base(&old_component) {
+            ChangeKind::Added
+        } else if !in_head(&component) {
+            ChangeKind::Deleted
+        } else {
+            ChangeKind::Modified
+        };
+        let group = Group {
+            component,
+            previous,
+            kind,
+            old_files,
+            new_files,
+        };
+        if MULTI_COMPONENT_TYPES
+            .iter()
+            .any(|type_name| group.component.is_type(type_name))
+            && kind == ChangeKind::Modified
+        {
+            changes.extend(group.locate_children());
+        } else {
+            changes.push(group.locate());
+        }
+    }
+    changes.sort_by(|a, b| a.component.cmp(&b.component));
+    changes
+}
+
+struct Group<'a> {
+    component: ComponentId,
+    previous: Option<ComponentId>,
+    kind: ChangeKind,
+    old_files: Vec<&'a FileVersion>,
+    new_files: Vec<&'a FileVersion>,
+}
+
+impl Group<'_> {
+    fn paths(&self) -> Vec<String> {
+        let paths: BTreeSet<String> = self
+            .old_files
+            .iter()
+            .chain(self.new_files.iter())
+            .map(|file| file.path.clone())
+            .collect();
+        paths.into_iter().collect()
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut problems: Vec<String> = self
+            .new_files
+            .iter()
+            .flat_map(|file| {
+                file.facts
+                    .problems
+                    .iter()
+                    .map(move |problem| format!("{}: {}", file.path, problem.message))
+            })
+            .collect();
+        problems.sort();
+        problems.dedup();
+        problems
+    }
+
+    /// True when every changed file has an old and a new version with the same meaning.
+    fn is_semantic(&self) -> bool {
+        if self.kind != ChangeKind::Modified {
+            return true;
+        }
+        let old: BTreeMap<&str, u64> = self
+            .old_files
+            .iter()
+            .map(|file| (file.path.as_str(), file.facts.semantic_hash))
+            .collect();
+        let new: BTreeMap<&str, u64> = self
+            .new_files
+            .iter()
+            .map(|file| (file.path.as_str(), file.facts.semantic_hash))
+            .collect();
+        old != new
+    }
+
+    fn has_problems(&self) -> bool {
+        self.old_files
+            .iter()
+            .chain(self.new_files.iter())
+            .any(|file| !file.facts.problems.is_empty())
+    }
+
+    fn locate(&self) -> Change {
+        let semantic = self.is_semantic();
+        let mut change = Change {
+            component: self.component.clone(),
+            previous: self.previous.clone(),
+            kind: self.kind,
+            paths: self.paths(),
+            semantic,
+            head_seeds: Vec::new(),
+            base_seeds: Vec::new(),
+            problems: self.problems(),
+            whole: false,
+        };
+        if !semantic {
+            return change;
+        }
+        let old_hashes = declaration_hashes(&self.old_files);
+        let new_hashes = declaration_hashes(&self.new_files);
+        let locatable = self.kind == ChangeKind::Modified && !self.has_problems();
+        let mut head: BTreeSet<ComponentId> = BTreeSet::new();
+        let mut base: BTreeSet<ComponentId> = BTreeSet::new();
+        if locatable {
+            for (id, (hash, kind)) in &new_hashes {
+                let changed = match old_hashes.get(id) {
+                    Some((old_hash, _)) => old_hash != hash,
+                    None => true,
+                };
+                if changed && !is_container(*kind) {
+                    head.insert(id.clone());
+                }
+            }
+            for id in old_hashes.keys() {
+                if !new_hashes.contains_key(id) {
+                    base.insert(id.clone());
+                }
+            }
+        }
+        if head.is_empty() && base.is_empty() {
+            // Nothing located (added, deleted, renamed, unparseable, or a change the
+            // declarations do not show): the whole component changed.
+            change.whole = true;
+            head = new_hashes.keys().cloned().collect();
+            base = old_hashes.keys().cloned().collect();
+            if self.kind != ChangeKind::Deleted {
+                head.insert(self.component.clone());
+            }
+            if self.kind != ChangeKind::Added {
+                base.insert(self.previous.clone().unwrap_or_else(|| self.component.clone()));
+            }
+        }
+        change.head_seeds = seeds(head);
+        change.base_seeds = seeds(base);
+        change
+    }
+
+    /// For files that hold many components: one change per child that changed.
+    fn locate_children(&self) -> Vec<Change> {
+        if self.has_problems() {
+            return vec![self.locate()];
+        }
+        let old_hashes = declaration_hashes(&self.old_files);
+        let new_hashes = declaration_hashes(&self.new_files);
+        let parent = &self.component;
+        let mut changes = Vec::new();
+        let children: BTreeSet<&ComponentId> = old_hashes
+            .keys()
+            .chain(new_hashes.keys())
+            .filter(|id| *id != parent)
+            .collect();
+        for id in children {
+            let (kind, head, base) = match (old_hashes.get(id), new_hashes.get(id)) {
+                (Some(old), Some(new)) if old.0 == new.0 => continue,
+                (Some(_), Some(_)) => (ChangeKind::Modified, vec![id.clone()], vec![]),
+                (None, Some(_)) => (ChangeKind::Added, vec![id.clone()], vec![]),
+                (Some(_), None) => (ChangeKind::Deleted, vec![], vec![id.clone()]),
+                (None, None) => continue,
+            };
+            changes.push(Change {
+                component: id.clone(),
+                previous: None,
+                kind,
+                paths: self.paths(),
+                semantic: true,
+                head_seeds: seeds(head),
+                base_seeds: seeds(base),
+                problems: Vec::new(),
+                whole: false,
+            });
+        }
+        if changes.is_empty() {
+            // The file changed but no child did: list the file's component, and let the
+            // semantic hash decide whether it matters.
+            let mut change = self.locate();
+            if change.semantic {
+                change.whole = true;
+            }
+            return vec![change];
+        }
+        changes
+    }
+}
+
+/// Classes, interfaces and enums are containers: their own text is covered by their
+/// members and their `<class>` header member, so their hash is not compared.
+fn is_container(kind: DeclKind) -> bool {
+    matches!(kind, DeclKind::Class | DeclKind::Interface | DeclKind::Enum)
+}
+
+fn declaration_hashes(files: &[&FileVersion]) -> BTreeMap<ComponentId, (u64, DeclKind)> {
+    let mut hashes: BTreeMap<ComponentId, (u64, DeclKind)> = BTreeMap::new();
+    for file in files {
+        for declaration in &file.facts.declares {
+            let entry = hashes
+                .entry(declaration.id.clone())
+                .or_insert((0, declaration.kind));
+            // Several files may declare the same node (a class and its meta file).
+            entry.0 = entry.0.rotate_left(7) ^ declaration.body_hash;
+            if declaration.kind != DeclKind::Component {
+                entry.1 = declaration.kind;
+            }
+        }
+    }
+    hashes
+}
+
+fn seeds(ids: impl IntoIterator<Item = ComponentId>) -> Vec<Seed> {
+    ids.into_iter()
+        .map(|node| Seed {
+            node,
+            mode: Mode::All,
+        })
+        .collect()
+}

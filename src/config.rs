@@ -1,0 +1,192 @@
+//! `impact.toml` at the repository root: what no graph can see, written down by the team.
+//!
+//! ```toml
+//! max_changes = 500                      # more changed components run all local tests
+//!
+//! [tests]
+//! always_run = ["SmokeTest"]             # Apex test classes that run on every plan
+//!
+//! [ignore]
+//! paths = ["force-app/main/default/staticresources/docs/**"]   # never count as changes
+//!
+//! [fallback]
+//! paths = ["force-app/main/default/settings/**"]   # a change here runs all local tests
+//!
+//! [[mapping]]                            # a change here selects these tests
+//! paths = ["force-app/main/default/staticresources/pricing_*"]
+//! tests = ["PricingEngineTest"]
+//! ```
+//!
+//! A missing file is an empty config; a malformed one is an input error naming the file.
+
+use crate::error::{Error, Result};
+use crate::metadata::component::ComponentId;
+use crate::policy::Policy;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::path::Path;
+
+/// The file name, at the root of the git working directory.
+pub const CONFIG_FILE: &str = "impact.toml";
+
+/// The loaded configuration.
+#[derive(Debug, Default)]
+pub struct Config {
+    pub max_changes: Option<usize>,
+    pub always_run: Vec<ComponentId>,
+    pub ignore: Option<GlobSet>,
+    pub fallback: Option<GlobSet>,
+    pub mappings: Vec<(globset::GlobMatcher, Vec<ComponentId>)>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    max_changes: Option<usize>,
+    #[serde(default)]
+    tests: RawTests,
+    #[serde(default)]
+    ignore: RawPaths,
+    #[serde(default)]
+    fallback: RawPaths,
+    #[serde(default)]
+    mapping: Vec<RawMapping>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTests {
+    #[serde(default)]
+    always_run: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPaths {
+    #[serde(default)]
+    paths: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMapping {
+    paths: Vec<String>,
+    tests: Vec<String>,
+}
+
+impl Config {
+    /// Loads `impact.toml` from `dir`; a missing file is an empty config.
+    pub fn load(dir: &Path) -> Result<Config> {
+        let path = dir.join(CONFIG_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&path, &text),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(error) => Err(Error::UnreadableFile {
+                path,
+                reason: error.to_string(),
+            }),
+        }
+    }
+
+    /// Parses the text of a config file; `path` is for messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        let malformed = |reason: String| Error::MalformedConfig {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|error| malformed(error.message().to_string()))?;
+        let set = |paths: &[String]| -> Result<Option<GlobSet>> {
+            if paths.is_empty() {
+                return Ok(None);
+            }
+            let mut builder = GlobSetBuilder::new();
+            for pattern in paths {
+                builder.add(glob(pattern).map_err(&malformed)?);
+            }
+            builder
+                .build()
+                .map(Some)
+                .map_err(|error| malformed(error.to_string()))
+        };
+        let mut mappings = Vec::new();
+        for mapping in &raw.mapping {
+            let tests: Vec<ComponentId> = mapping.tests.iter().map(|name| test_id(name)).collect();
+            for pattern in &mapping.paths {
+                let matcher = glob(pattern).map_err(&malformed)?.compile_matcher();
+                mappings.push((matcher, tests.clone()));
+            }
+        }
+        Ok(Config {
+            max_changes: raw.max_changes,
+            always_run: raw.tests.always_run.iter().map(|name| test_id(name)).collect(),
+            ignore: set(&raw.ignore.paths)?,
+            fallback: set(&raw.fallback.paths)?,
+            mappings,
+        })
+    }
+
+    /// Applies the config to a policy whose other settings come from flags.
+    pub fn apply(self, policy: &mut Policy) {
+        policy.always_run.extend(self.always_run);
+        policy.fallback_globs = self.fallback;
+        policy.mappings = self.mappings;
+    }
+}
+
+fn glob(pattern: &str) -> std::result::Result<Glob, String> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|error| format!("bad glob `{pattern}`: {error}"))
+}
+
+/// A test named in the config: `Name` is an Apex class, `Type:Name` anything else.
+fn test_id(name: &str) -> ComponentId {
+    ComponentId::parse(name).unwrap_or_else(|| ComponentId::new("ApexClass", name.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_section() {
+        let config = Config::parse(
+            Path::new("impact.toml"),
+            r#"
+max_changes = 10
+[tests]
+always_run = ["SmokeTest", "FlowTest:Invoice_Test"]
+[ignore]
+paths = ["docs/**"]
+[fallback]
+paths = ["force-app/main/default/settings/**"]
+[[mapping]]
+paths = ["force-app/**/staticresources/pricing_*"]
+tests = ["PricingTest"]
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.max_changes, Some(10));
+        assert_eq!(config.always_run[0], ComponentId::new("ApexClass", "smoketest"));
+        assert_eq!(config.always_run[1], ComponentId::new("FlowTest", "Invoice_Test"));
+        assert!(config.ignore.unwrap().is_match("docs/a/b.md"));
+        assert!(config
+            .fallback
+            .unwrap()
+            .is_match("force-app/main/default/settings/Security.settings-meta.xml"));
+        assert!(config.mappings[0]
+            .0
+            .is_match("force-app/main/default/staticresources/pricing_table.json"));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_globs_are_errors() {
+        let error = Config::parse(Path::new("impact.toml"), "[tests]\nalways = []\n").unwrap_err();
+        assert!(error.to_string().contains("impact.toml"), "{error}");
+        let error =
+            Config::parse(Path::new("impact.toml"), "[fallback]\npaths = [\"a[\"]\n").unwrap_err();
+        assert!(error.to_string().contains("bad glob"), "{error}");
+    }
+}

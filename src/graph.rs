@@ -1,0 +1,609 @@
+//! The dependency graph: components and Apex members as nodes, "A uses B" as edges.
+//!
+//! Built from the [`Facts`] of every source file of one revision. This is where names are
+//! resolved: an Apex type name to an inner or top-level class, a call to the member it
+//! reaches (through declared types and the class hierarchy), a string literal to the
+//! component it names. Unresolvable calls fall back to every member of that name
+//! (conservative) and are counted. No I/O; building never fails.
+
+use crate::facts::{DeclKind, Declaration, EdgeKind, Facts, Target, TestMark, TypeExpr};
+use crate::metadata::component::ComponentId;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// The facts of one source file, with the component it belongs to.
+#[derive(Clone, Debug)]
+pub struct FileFacts {
+    /// Repository-relative path, `/`-separated.
+    pub path: String,
+    /// The component the file belongs to (an `.cls-meta.xml` belongs to its class).
+    pub component: ComponentId,
+    pub facts: Facts,
+}
+
+/// A graph node: a component, an inner class, or an Apex member.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub id: ComponentId,
+    pub kind: DeclKind,
+    /// The class that declares a member or inner class.
+    pub parent: Option<ComponentId>,
+    /// Files that declare the node (empty for nodes only referenced, e.g. `Account`).
+    pub files: Vec<String>,
+    /// First line of the declaration in its first file.
+    pub line: u32,
+    pub test: Option<TestMark>,
+    /// Declared type of a field/property, return type of a method.
+    pub value_type: Option<String>,
+    /// Superclass as resolved, for classes.
+    pub superclass: Option<NodeIndex>,
+    /// True when a file declaring this node could not be parsed completely.
+    pub has_problems: bool,
+}
+
+/// An edge "A uses B": its kind and where it was found.
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    /// `file:line` of the reference.
+    pub at: String,
+}
+
+/// How a member of a class is named in the lookup tables: class key + folded member.
+type MemberKey = (NodeIndex, String);
+
+/// The resolved dependency graph of one revision.
+#[derive(Debug, Default)]
+pub struct Graph {
+    pub graph: DiGraph<Node, Edge>,
+    index: HashMap<String, NodeIndex>,
+    members: HashMap<MemberKey, NodeIndex>,
+    members_by_name: HashMap<String, Vec<NodeIndex>>,
+    subclasses: HashMap<NodeIndex, Vec<NodeIndex>>,
+    /// Calls whose receiver could not be resolved and fell back to every member of that
+    /// name.
+    pub n_unresolved_calls: usize,
+}
+
+/// The result of resolving a receiver type.
+enum Resolved {
+    /// A class declared in the repository.
+    Class(NodeIndex),
+    /// A type the repository does not declare (a system type, an external package).
+    External,
+    /// The parser's chain could not be followed (a method without a declared type).
+    Unknown,
+}
+
+impl Graph {
+    /// Builds the graph of a revision from the facts of all its source files.
+    pub fn build(files: &[FileFacts]) -> Graph {
+        let mut graph = Graph::default();
+        let mut ordered: Vec<&FileFacts> = files.iter().collect();
+        ordered.sort_by(|a, b| a.path.cmp(&b.path));
+        for file in &ordered {
+            graph.declare_file(file);
+        }
+        graph.resolve_hierarchy(&ordered);
+        for file in &ordered {
+            graph.add_uses(file);
+        }
+        graph.add_structure(&ordered);
+        graph.add_wildcard_writes();
+        graph
+    }
+
+    /// The node of a component or member, if the graph has it.
+    pub fn node(&self, id: &ComponentId) -> Option<NodeIndex> {
+        self.index.get(id.key()).copied()
+    }
+
+    /// All nodes, for callers that scan (tests, reports).
+    pub fn nodes(&self) -> impl Iterator<Item = (NodeIndex, &Node)> {
+        self.graph
+            .node_indices()
+            .map(move |index| (index, &self.graph[index]))
+    }
+
+    /// The members and inner classes declared inside `class` (directly).
+    pub fn children_of(&self, class: NodeIndex) -> Vec<NodeIndex> {
+        let class_id = &self.graph[class].id;
+        self.graph
+            .node_indices()
+            .filter(|&index| self.graph[index].parent.as_ref() == Some(class_id))
+            .collect()
+    }
+
+    fn declare_file(&mut self, file: &FileFacts) {
+        let has_problems = !file.facts.problems.is_empty();
+        if file.facts.declares.is_empty() {
+            let index = self.intern(&file.component, DeclKind::Component);
+            self.graph[index].files.push(file.path.clone());
+        }
+        for declaration in &file.facts.declares {
+            let index = self.declare(declaration, &file.path);
+            if has_problems {
+                self.graph[index].has_problems = true;
+            }
+        }
+    }
+
+    fn declare(&mut self, declaration: &Declaration, path: &str) -> NodeIndex {
+        let index = self.intern(&declaration.id, declaration.kind);
+        let node = &mut self.graph[index];
+        // A `.cls-meta.xml` declares its class as a plain component; the `.cls` knows
+        // better, so a richer kind always wins.
+        if node.kind == DeclKind::Component && declaration.kind != DeclKind::Component {
+            node.kind = declaration.kind;
+            node.line = declaration.lines.0;
+            node.files.insert(0, path.to_string());
+        } else if node.files.is_empty() {
+            node.line = declaration.lines.0;
+            node.files.push(path.to_string());
+        } else if !node.files.iter().any(|f| f == path) {
+            node.files.push(path.to_string());
+        }
+        if declaration.parent.is_some() {
+            node.parent = declaration.parent.clone();
+        }
+        if declaration.test.is_some() {
+            node.test = declaration.test.clone();
+        }
+        if declaration.value_type.is_some() {
+            node.value_type = declaration.value_type.clone();
+        }
+        if let Some(parent) = &declaration.parent {
+            if declaration.id.is_member() {
+                let parent_index = self.intern(parent, DeclKind::Class);
+                let member = member_name(&declaration.id, parent);
+                self.members.insert((parent_index, member.clone()), index);
+                let list = self.members_by_name.entry(member).or_default();
+                if !list.contains(&index) {
+                    list.push(index);
+                }
+            }
+        }
+        index
+    }
+
+    fn intern(&mut self, id: &ComponentId, kind: DeclKind) -> NodeIndex {
+        if let Some(&index) = self.index.get(id.key()) {
+            return index;
+        }
+        let index = self.graph.add_node(Node {
+            id: id.clone(),
+            kind,
+            parent: None,
+            files: Vec::new(),
+            line: 0,
+            test: None,
+            value_type: None,
+            superclass: None,
+            has_problems: false,
+        });
+        self.index.insert(id.key().to_string(), index);
+        index
+    }
+
+    fn resolve_hierarchy(&mut self, files: &[&FileFacts]) {
+        for file in files {
+            for declaration in &file.facts.declares {
+                let Some(class) = self.node(&declaration.id) else {
+                    continue;
+                };
+                let supertypes = declaration
+                    .extends
+                    .iter()
+                    .chain(declaration.implements.iter());
+                for (position, supertype) in supertypes.enumerate() {
+                    let Some(super_index) = self.resolve_class(supertype, &declaration.id) else {
+                        continue;
+                    };
+                    if super_index == class {
+                        continue;
+                    }
+                    if position == 0 && declaration.extends.is_some() {
+                        self.graph[class].superclass = Some(super_index);
+                    }
+                    self.subclasses.entry(super_index).or_default().push(class);
+                    let kind = if position == 0 && declaration.extends.is_some() {
+                        EdgeKind::Extends
+                    } else {
+                        EdgeKind::Implements
+                    };
+                    let at = format!("{}:{}", file.path, declaration.lines.0);
+                    self.add_edge(class, super_index, kind, at);
+                }
+            }
+        }
+    }
+
+    /// Member-of, automation and test-for edges, which come from declarations rather
+    /// than from uses.
+    fn add_structure(&mut self, files: &[&FileFacts]) {
+        for file in files {
+            for declaration in &file.facts.declares {
+                let Some(index) = self.node(&declaration.id) else {
+                    continue;
+                };
+                let at = format!("{}:{}", file.path, declaration.lines.0);
+                if let Some(parent) = &declaration.parent {
+                    if let Some(parent_index) = self.node(parent) {
+                        self.add_edge(parent_index, index, EdgeKind::MemberOf, at.clone());
+                    }
+                }
+                if let Some(object) = &declaration.automates {
+                    let object_index = self.intern(&sobject_id(object), DeclKind::Component);
+                    self.add_edge(object_index, index, EdgeKind::Fires, at.clone());
+                }
+                if let Some(mark) = &declaration.test {
+                    for target in &mark.test_for {
+                        let target_index = self.intern(target, DeclKind::Component);
+                        self.add_edge(index, target_index, EdgeKind::TestFor, at.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Code that writes an SObject of unknown type (`List<SObject>`) may fire the
+    /// automation of any object: give it a write edge to every automated object.
+    fn add_wildcard_writes(&mut self) {
+        let Some(wildcard) = self.node(&sobject_id("*")) else {
+            return;
+        };
+        let writers: Vec<(NodeIndex, String)> = self
+            .graph
+            .edges_directed(wildcard, petgraph::Direction::Incoming)
+            .filter(|edge| edge.weight().kind == EdgeKind::Writes)
+            .map(|edge| (petgraph::visit::EdgeRef::source(&edge), edge.weight().at.clone()))
+            .collect();
+        let automated: BTreeSet<NodeIndex> = self
+            .graph
+            .edge_indices()
+            .filter(|&edge| self.graph[edge].kind == EdgeKind::Fires)
+            .filter_map(|edge| self.graph.edge_endpoints(edge).map(|(object, _)| object))
+            .collect();
+        for (writer, at) in writers {
+            for &object in &automated {
+                self.add_edge(writer, object, EdgeKind::Writes, at.clone());
+            }
+        }
+    }
+
+    fn add_uses(&mut self, file: &FileFacts) {
+        let file_node = self.node(&file.component);
+        for use_ in &file.facts.uses {
+            let Some(from) = self.node(&use_.from).or(file_node) else {
+                continue;
+            };
+            let at = format!("{}:{}", file.path, use_.line);
+            let context = self.context_class(&use_.from);
+            let targets = self.resolve_target(&use_.target, &context);
+            for to in targets {
+                if to != from {
+                    self.add_edge(from, to, use_.kind, at.clone());
+                }
+            }
+        }
+    }
+
+    /// The class that encloses a node, for resolving names relative to it.
+    fn context_class(&self, from: &ComponentId) -> ComponentId {
+        if from.is_member() {
+            if let Some(index) = self.node(from) {
+                if let Some(parent) = &self.graph[index].parent {
+                    return parent.clone();
+                }
+            }
+        }
+        from.clone()
+    }
+
+    fn resolve_target(&mut self, target: &Target, context: &ComponentId) -> Vec<NodeIndex> {
+        match target {
+            Target::ApexType(name) => type_names(name)
+                .into_iter()
+                .filter_map(|name| self.resolve_type_reference(&name, context))
+                .collect(),
+            Target::Member {
+                receiver,
+                member,
+                arity,
+            } => match self.resolve_type_expr(receiver, context) {
+                Resolved::Class(class) => self.resolve_member(class, member, *arity),
+                Resolved::External => Vec::new(),
+                Resolved::Unknown => self.any_member(member, *arity),
+            },
+            Target::AnyMember { member, arity } => self.any_member(member, *arity),
+            Target::SObject(name) => {
+                vec![self.intern(&sobject_id(strip_schema(name)), DeclKind::Component)]
+            }
+            Target::Field { object, field } => {
+                let id = ComponentId::new(
+                    "CustomField",
+                    &format!("{}.{}", strip_schema(object), field),
+                );
+                vec![self.intern(&id, DeclKind::Component)]
+            }
+            Target::Label(name) => {
+                vec![self.intern(&ComponentId::new("CustomLabel", name), DeclKind::Component)]
+            }
+            Target::Component(id) => vec![self.intern(id, DeclKind::Component)],
+            Target::StringLiteral(text) => self.resolve_string(text),
+        }
+    }
+
+    /// A type named in code: a class (inner classes of the context first), else an
+    /// SObject when it looks like one or the repository declares it.
+    fn resolve_type_reference(&mut self, name: &str, context: &ComponentId) -> Option<NodeIndex> {
+        if let Some(class) = self.resolve_class(name, context) {
+            return Some(class);
+        }
+        let object = strip_schema(name);
+        let object_id = sobject_id(object);
+        if self.node(&object_id).is_some() || is_custom_object_name(object) {
+            return Some(self.intern(&object_id, DeclKind::Component));
+        }
+        None
+    }
+
+    /// Resolves an Apex class name as seen from `context` (a class id): inner classes of
+    /// the context and its outer classes first, then top-level classes.
+    fn resolve_class(&self, name: &str, context: &ComponentId) -> Option<NodeIndex> {
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        let mut scope = Some(context.full_name().to_string());
+        while let Some(prefix) = scope {
+            let candidate = ComponentId::new("ApexClass", &format!("{prefix}.{name}"));
+            if let Some(index) = self.node(&candidate) {
+                return Some(index);
+            }
+            scope = prefix.rsplit_once('.').map(|(outer, _)| outer.to_string());
+        }
+        let direct = ComponentId::new("ApexClass", name);
+        if let Some(index) = self.node(&direct) {
+            if self.graph[index].kind != DeclKind::Component || !self.graph[index].files.is_empty()
+            {
+                return Some(index);
+            }
+        }
+        // `ns.Class` or `System.Foo`: the last segment may still be ours when the
+        // namespace is the org's own; external namespaces stay unresolved.
+        None
+    }
+
+    fn resolve_type_expr(&self, expr: &TypeExpr, context: &ComponentId) -> Resolved {
+        match expr {
+            TypeExpr::Named(name) => {
+                let base = strip_generics(name);
+                match self.resolve_class(&base, context) {
+                    Some(class) => Resolved::Class(class),
+                    None => Resolved::External,
+                }
+            }
+            TypeExpr::ReturnOf(inner, member) | TypeExpr::MemberOf(inner, member) => {
+                match self.resolve_type_expr(inner, context) {
+                    Resolved::Class(class) => {
+                        let Some(member_index) = self.find_member(class, member) else {
+                            return Resolved::Unknown;
+                        };
+                        let member_node = &self.graph[member_index];
+                        let Some(value_type) = member_node.value_type.clone() else {
+                            return Resolved::Unknown;
+                        };
+                        let owner = member_node.parent.clone().unwrap_or_else(|| context.clone());
+                        self.resolve_type_expr(&TypeExpr::Named(value_type), &owner)
+                    }
+                    other => other,
+                }
+            }
+        }
+    }
+
+    /// The member named `member` of `class` or of its nearest superclass that declares it.
+    fn find_member(&self, class: NodeIndex, member: &str) -> Option<NodeIndex> {
+        let folded = member.to_lowercase();
+        let mut current = Some(class);
+        let mut seen = HashSet::new();
+        while let Some(index) = current {
+            if !seen.insert(index) {
+                break;
+            }
+            if let Some(&found) = self.members.get(&(index, folded.clone())) {
+                return Some(found);
+            }
+            current = self.graph[index].superclass;
+        }
+        None
+    }
+
+    /// A call on a receiver of static type `class`: the member it names (found in the
+    /// class or inherited), plus every override in subclasses and implementations
+    /// (class-hierarchy analysis). A member the repository does not declare (inherited
+    /// from a system type, or a default constructor) is a use of the class itself.
+    fn resolve_member(&self, class: NodeIndex, member: &str, _arity: Option<u32>) -> Vec<NodeIndex> {
+        let folded = member.to_lowercase();
+        let mut found: Vec<NodeIndex> = Vec::new();
+        if let Some(index) = self.find_member(class, member) {
+            found.push(index);
+        }
+        let mut stack = vec![class];
+        let mut seen = HashSet::new();
+        while let Some(index) = stack.pop() {
+            if !seen.insert(index) {
+                continue;
+            }
+            if let Some(subs) = self.subclasses.get(&index) {
+                for &sub in subs {
+                    if let Some(&override_index) = self.members.get(&(sub, folded.clone())) {
+                        if !found.contains(&override_index) {
+                            found.push(override_index);
+                        }
+                    }
+                    stack.push(sub);
+                }
+            }
+        }
+        if found.is_empty() {
+            found.push(class);
+        }
+        found
+    }
+
+    /// Every member of that name in the repository: the conservative fallback for a
+    /// receiver whose type cannot be told.
+    fn any_member(&mut self, member: &str, arity: Option<u32>) -> Vec<NodeIndex> {
+        let Some(candidates) = self.members_by_name.get(&member.to_lowercase()) else {
+            return Vec::new();
+        };
+        let _ = arity;
+        let found = candidates.clone();
+        if !found.is_empty() {
+            self.n_unresolved_calls += 1;
+        }
+        found
+    }
+
+    /// A string literal that exactly names a known component (an Apex class, a static
+    /// resource, a permission set, …), case-insensitively.
+    fn resolve_string(&self, text: &str) -> Vec<NodeIndex> {
+        let text = text.trim();
+        if let Some(id) = ComponentId::parse(text) {
+            if let Some(index) = self.node(&id) {
+                return vec![index];
+            }
+        }
+        STRING_REF_TYPES
+            .iter()
+            .filter_map(|type_name| {
+                let index = self.node(&ComponentId::new(type_name, text))?;
+                (!self.graph[index].files.is_empty()).then_some(index)
+            })
+            .collect()
+    }
+
+    fn add_edge(&mut self, from: NodeIndex, to: NodeIndex, kind: EdgeKind, at: String) -> EdgeIndex {
+        if let Some(existing) = self
+            .graph
+            .edges_connecting(from, to)
+            .find(|edge| edge.weight().kind == kind)
+        {
+            return petgraph::visit::EdgeRef::id(&existing);
+        }
+        self.graph.add_edge(from, to, Edge { kind, at })
+    }
+}
+
+/// Types a string literal may name (`Type.forName('X')`, `Test.loadData(…, 'X')`,
+/// `PermissionSet WHERE Name = 'X'`, …).
+const STRING_REF_TYPES: &[&str] = &[
+    "ApexClass",
+    "StaticResource",
+    "PermissionSet",
+    "PermissionSetGroup",
+    "CustomPermission",
+    "Profile",
+    "Flow",
+    "CustomLabel",
+    "Group",
+    "Queue",
+    "EmailTemplate",
+];
+
+/// The node id of an SObject.
+pub fn sobject_id(name: &str) -> ComponentId {
+    ComponentId::new("CustomObject", name)
+}
+
+fn member_name(member: &ComponentId, parent: &ComponentId) -> String {
+    let full = member.full_name();
+    let prefix_len = parent.full_name().len() + 1;
+    full.get(prefix_len..).unwrap_or(full).to_lowercase()
+}
+
+fn strip_schema(name: &str) -> &str {
+    let trimmed = name.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    if lower.starts_with("schema.") {
+        &trimmed[7..]
+    } else {
+        trimmed
+    }
+}
+
+/// `List<Invoice__c>` → `List`; `Invoice__c[]` → `Invoice__c`.
+fn strip_generics(name: &str) -> String {
+    let base = name.split('<').next().unwrap_or(name);
+    base.trim().trim_end_matches("[]").trim().to_string()
+}
+
+/// Every type name inside a type expression: `Map<Id, List<Invoice__c>>` gives `Map`,
+/// `Id`, `List`, `Invoice__c`.
+fn type_names(name: &str) -> Vec<String> {
+    name.split(|c: char| matches!(c, '<' | '>' | ',' | '[' | ']') || c.is_whitespace())
+        .filter(|part| !part.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Custom objects, custom metadata types, platform events, big objects, external
+/// objects and knowledge article types are recognisable by their suffix.
+fn is_custom_object_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["__c", "__mdt", "__e", "__b", "__x", "__kav", "__share", "__history"]
+        .iter()
+        .any(|suffix| lower.ends_with(suffix))
+}
+
+/// An edge between components, members folded into their classes (for `impact graph`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ComponentEdge {
+    pub from: ComponentId,
+    pub to: ComponentId,
+    pub kind: EdgeKind,
+    pub at: String,
+}
+
+impl Graph {
+    /// The top-level component a node belongs to (a member's or inner class's outermost
+    /// class; a component itself).
+    pub fn owner(&self, index: NodeIndex) -> ComponentId {
+        let mut current = index;
+        for _ in 0..16 {
+            match self.graph[current].parent.as_ref().and_then(|p| self.node(p)) {
+                Some(parent) => current = parent,
+                None => break,
+            }
+        }
+        self.graph[current].id.clone()
+    }
+
+    /// Every edge folded to components, without self-loops and member-of edges, sorted
+    /// and deduplicated by (from, to, kind).
+    pub fn component_edges(&self) -> Vec<ComponentEdge> {
+        let mut edges: Vec<ComponentEdge> = self
+            .graph
+            .edge_indices()
+            .filter_map(|edge| {
+                let (from, to) = self.graph.edge_endpoints(edge)?;
+                let weight = &self.graph[edge];
+                if weight.kind == EdgeKind::MemberOf {
+                    return None;
+                }
+                let (from, to) = (self.owner(from), self.owner(to));
+                (from != to).then(|| ComponentEdge {
+                    from,
+                    to,
+                    kind: weight.kind,
+                    at: weight.at.clone(),
+                })
+            })
+            .collect();
+        edges.sort();
+        edges.dedup_by(|a, b| a.from == b.from && a.to == b.to && a.kind == b.kind);
+        edges
+    }
+}

@@ -1,0 +1,287 @@
+//! Opening the history file: checks, pragmas, the schema and its migrations.
+//!
+//! The schema version lives in `PRAGMA user_version`. `MIGRATIONS` is an ordered list;
+//! migration `i` takes the file from version `i` to `i + 1`, and all pending ones run in
+//! one `BEGIN IMMEDIATE` transaction that re-reads the version first, so two processes
+//! opening a new file at once do not both create it. A file that is not SQLite, fails
+//! `PRAGMA quick_check`, was written by a newer `impact`, holds someone else's tables, or
+//! lacks a table or column this code needs is refused with [`Error::BadHistory`]: the
+//! history is never reset silently.
+//!
+//! This module does not read or write history rows.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// How long a writer waits for another process's lock before giving up.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Schema migrations, in order; the file's `user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: runs, results, coverage and the churn cache.
+    r#"
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL UNIQUE,
+        commit_sha TEXT,
+        imported_at INTEGER NOT NULL,
+        started_at TEXT,
+        format TEXT NOT NULL,
+        org_wide_coverage REAL
+    );
+    CREATE TABLE test_results (
+        run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        class TEXT NOT NULL,
+        class_key TEXT NOT NULL,
+        method TEXT NOT NULL,
+        method_key TEXT NOT NULL,
+        namespace TEXT,
+        outcome TEXT NOT NULL,
+        duration_ms INTEGER,
+        message TEXT,
+        PRIMARY KEY (run, kind, class_key, method_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX test_results_by_test ON test_results (kind, class_key, method_key, run);
+    CREATE TABLE class_coverage (
+        run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        class TEXT NOT NULL,
+        class_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        covered INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        PRIMARY KEY (run, class_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX class_coverage_by_class ON class_coverage (class_key, run);
+    CREATE TABLE test_coverage (
+        run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        test_class TEXT NOT NULL,
+        test_class_key TEXT NOT NULL,
+        test_method TEXT NOT NULL,
+        test_method_key TEXT NOT NULL,
+        covered TEXT NOT NULL,
+        covered_key TEXT NOT NULL,
+        covered_lines INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        lines TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (run, covered_key, test_class_key, test_method_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX test_coverage_by_covered ON test_coverage (covered_key, run);
+    CREATE TABLE churn_commits (
+        commit_sha TEXT PRIMARY KEY,
+        commit_time INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE churn (
+        commit_sha TEXT NOT NULL REFERENCES churn_commits(commit_sha) ON DELETE CASCADE,
+        component TEXT NOT NULL,
+        component_key TEXT NOT NULL,
+        PRIMARY KEY (commit_sha, component_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX churn_by_component ON churn (component_key);
+    "#,
+];
+
+/// The schema version this build writes and reads.
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Tables and the columns the queries rely on; checked on every open.
+const EXPECTED: &[(&str, &[&str])] = &[
+    (
+        "runs",
+        &[
+            "id",
+            "run_id",
+            "commit_sha",
+            "imported_at",
+            "started_at",
+            "format",
+            "org_wide_coverage",
+        ],
+    ),
+    (
+        "test_results",
+        &[
+            "run",
+            "kind",
+            "class",
+            "class_key",
+            "method",
+            "method_key",
+            "namespace",
+            "outcome",
+            "duration_ms",
+            "message",
+        ],
+    ),
+    (
+        "class_coverage",
+        &["run", "class", "class_key", "kind", "covered", "total"],
+    ),
+    (
+        "test_coverage",
+        &[
+            "run",
+            "test_class",
+            "test_class_key",
+            "test_method",
+            "test_method_key",
+            "covered",
+            "covered_key",
+            "covered_lines",
+            "total",
+            "lines",
+        ],
+    ),
+    ("churn_commits", &["commit_sha", "commit_time"]),
+    ("churn", &["commit_sha", "component", "component_key"]),
+];
+
+/// Opens (creating if needed) the history at `path` and brings its schema up to date.
+pub(crate) fn open(path: &Path) -> Result<Connection> {
+    let bad = |reason: String| Error::BadHistory {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| Error::CannotWrite {
+            path: parent.to_path_buf(),
+            reason: e.to_string().to_lowercase(),
+        })?;
+    }
+    if path.is_dir() {
+        return Err(bad("it is a directory".into()));
+    }
+    let conn = Connection::open(path).map_err(|e| bad(describe(&e)))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| bad(describe(&e)))?;
+    // The first read of the header is where a file that is not SQLite shows.
+    let version = user_version(&conn).map_err(|e| bad(describe(&e)))?;
+    if version > SCHEMA_VERSION {
+        return Err(bad(newer(version)));
+    }
+    quick_check(&conn).map_err(bad)?;
+    // WAL lets readers go on while another process imports. On file systems without
+    // shared memory SQLite keeps its old mode; the busy timeout still serializes writers.
+    conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
+        row.get::<_, String>(0)
+    })
+    .map_err(|e| bad(describe(&e)))?;
+    // In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last import,
+    // which `impact record` can simply repeat. It spares an fsync per commit.
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(|e| bad(describe(&e)))?;
+    conn.pragma_update(None, "foreign_keys", true)
+        .map_err(|e| bad(describe(&e)))?;
+    if version < SCHEMA_VERSION {
+        migrate(&conn).map_err(bad)?;
+    }
+    verify_schema(&conn).map_err(bad)?;
+    Ok(conn)
+}
+
+/// The file's `user_version`.
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+/// The reason text for a file from a newer `impact`.
+fn newer(version: i64) -> String {
+    format!(
+        "it was written by a newer impact (schema version {version}, this build reads up to {SCHEMA_VERSION})"
+    )
+}
+
+/// Runs SQLite's structural check; the first problem it reports is the reason.
+fn quick_check(conn: &Connection) -> std::result::Result<(), String> {
+    let mut stmt = conn
+        .prepare("PRAGMA quick_check")
+        .map_err(|e| describe(&e))?;
+    let rows: Vec<String> = stmt
+        .query_map([], |row| row.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| describe(&e))?;
+    match rows.first() {
+        Some(first) if first == "ok" => Ok(()),
+        Some(first) => Err(format!("it is corrupt (quick_check: {first})")),
+        None => Err("it is corrupt (quick_check returned nothing)".into()),
+    }
+}
+
+/// Applies the pending migrations in one immediate transaction.
+fn migrate(conn: &Connection) -> std::result::Result<(), String> {
+    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
+        .map_err(|e| describe(&e))?;
+    // Another process may have migrated between our first look and our lock.
+    let version = user_version(&tx).map_err(|e| describe(&e))?;
+    if version > SCHEMA_VERSION {
+        return Err(newer(version));
+    }
+    if version == 0 {
+        let foreign = table_names(&tx).map_err(|e| describe(&e))?;
+        if !foreign.is_empty() {
+            return Err(format!(
+                "it is a SQLite database but not an impact history (it holds tables {})",
+                foreign.join(", ")
+            ));
+        }
+    }
+    let start = usize::try_from(version).unwrap_or(0);
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+        tx.execute_batch(sql).map_err(|e| {
+            format!(
+                "migration to schema version {} failed: {}",
+                index + 1,
+                describe(&e)
+            )
+        })?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+        .map_err(|e| describe(&e))?;
+    tx.commit().map_err(|e| describe(&e))
+}
+
+/// The user tables in the file, sorted.
+fn table_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
+    let names = stmt.query_map([], |row| row.get::<_, String>(0))?;
+    names.collect()
+}
+
+/// Checks that every table and column the queries use is there.
+fn verify_schema(conn: &Connection) -> std::result::Result<(), String> {
+    for (table, columns) in EXPECTED {
+        let mut stmt = conn
+            .prepare("SELECT name FROM pragma_table_info(?1)")
+            .map_err(|e| describe(&e))?;
+        let present: Vec<String> = stmt
+            .query_map([table], |row| row.get::<_, String>(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| describe(&e))?;
+        if present.is_empty() {
+            return Err(format!("table `{table}` is missing"));
+        }
+        if let Some(missing) = columns.iter().find(|c| !present.iter().any(|p| p == *c)) {
+            return Err(format!("table `{table}` has no column `{missing}`"));
+        }
+    }
+    Ok(())
+}
+
+/// A SQLite error as a reason: the well-known codes in words, others as SQLite says.
+pub(crate) fn describe(error: &rusqlite::Error) -> String {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => "it is not a SQLite database".into(),
+        Some(ErrorCode::DatabaseCorrupt) => "it is corrupt".into(),
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => format!(
+            "another process held it locked for more than {} s",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        _ => error.to_string().to_lowercase(),
+    }
+}

@@ -1,0 +1,345 @@
+//! From changed components to tests: the walk over the graph, and the policy.
+//!
+//! The walk goes backwards over "A uses B" edges, breadth first, so every test carries
+//! its shortest path as the explanation. It is edge-kind aware:
+//! - an object reached through its automation (a trigger, a record-triggered flow, a
+//!   validation rule) is followed only to the code that *writes* it;
+//! - a class reached because one of its methods changed is followed only to its
+//!   *opaque* users (flow actions, `testFor`, string references, LWC imports): users
+//!   who only name the type do not run the changed method;
+//! - a change to a class header, initializer or field is a change to the whole class.
+//!
+//! The policy never under-selects silently: changed and critical tests always run, and
+//! what cannot be judged falls back to `RunLocalTests` with a reason.
+
+use crate::facts::{DeclKind, EdgeKind};
+use crate::graph::Graph;
+use crate::metadata::component::ComponentId;
+use petgraph::graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+/// How far the walk may go from a node it reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    /// Every user of the node is affected.
+    All,
+    /// An SObject reached through its automation: only code that writes it is affected.
+    WritersOnly,
+    /// A class reached because one of its members changed: only users that run the class
+    /// without naming a member (flow actions, `testFor`, string references) are affected.
+    OpaqueOnly,
+}
+
+/// A starting point of the walk: a changed node, and the change it belongs to.
+#[derive(Clone, Debug)]
+pub struct Seed {
+    pub node: ComponentId,
+    pub mode: Mode,
+}
+
+/// What kind of test a selected test is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TestKind {
+    Apex,
+    Flow,
+    Lwc,
+}
+
+/// One edge of an explanation path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathEdge {
+    pub kind: EdgeKind,
+    pub at: String,
+}
+
+/// Why a test is selected: a path from a changed node to the test, or a policy note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    /// Nodes from the changed one to the test (empty for pure policy reasons).
+    pub path: Vec<ComponentId>,
+    /// `path.len() - 1` edges.
+    pub edges: Vec<PathEdge>,
+    /// A policy note: `changed test`, `critical`, `always-run`, …
+    pub note: Option<String>,
+}
+
+/// A test the plan selects.
+#[derive(Clone, Debug)]
+pub struct SelectedTest {
+    /// `ApexClass:XTest`, `FlowTest:Y`, `LwcJestTest:<path>`.
+    pub id: ComponentId,
+    pub kind: TestKind,
+    /// For Flow tests: the flow under test.
+    pub flow: Option<String>,
+    /// Test methods reached (Apex); all test methods when the whole class is affected.
+    pub methods: Vec<String>,
+    /// Component-level hops from the nearest change (0 for a changed test).
+    pub distance: u32,
+    pub reasons: Vec<Reason>,
+    /// Where the test is declared.
+    pub file: Option<String>,
+}
+
+/// The walk's result on one graph.
+#[derive(Debug, Default)]
+pub struct Reach {
+    /// Tests reached, by case-folded id key.
+    pub tests: BTreeMap<String, SelectedTest>,
+}
+
+/// A state of the walk.
+type State = (NodeIndex, Mode);
+
+/// Walks backwards from the seeds and returns every test reached, each with its shortest
+/// path.
+pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
+    let mut predecessor: HashMap<State, Option<(State, EdgeIndex)>> = HashMap::new();
+    let mut queue: VecDeque<State> = VecDeque::new();
+    let mut order: Vec<State> = Vec::new();
+    for seed in seeds {
+        let Some(index) = graph.node(&seed.node) else {
+            continue;
+        };
+        let state = (index, seed.mode);
+        if predecessor.insert(state, None).is_none() {
+            queue.push_back(state);
+        }
+    }
+    while let Some(state) = queue.pop_front() {
+        order.push(state);
+        let (node, mode) = state;
+        for edge in graph.graph.edges_directed(node, Direction::Incoming) {
+            let Some(next_mode) = step(graph, node, mode, edge.weight().kind, edge.source()) else {
+                continue;
+            };
+            let next = (edge.source(), next_mode);
+            if let std::collections::hash_map::Entry::Vacant(slot) = predecessor.entry(next) {
+                slot.insert(Some((state, edge.id())));
+                queue.push_back(next);
+            }
+        }
+    }
+
+    let mut reach = Reach::default();
+    let mut reached_members: BTreeMap<String, BTreeSet<NodeIndex>> = BTreeMap::new();
+    for &state in &order {
+        let Some(test_index) = owning_test(graph, state.0) else {
+            continue;
+        };
+        let test_node = &graph.graph[test_index];
+        let key = test_node.id.key().to_string();
+        reached_members.entry(key.clone()).or_default().insert(state.0);
+        if reach.tests.contains_key(&key) {
+            continue;
+        }
+        let reason = explain(graph, &predecessor, state, test_index);
+        let distance = reason
+            .edges
+            .iter()
+            .filter(|edge| edge.kind != EdgeKind::MemberOf)
+            .count() as u32;
+        reach.tests.insert(
+            key,
+            SelectedTest {
+                id: test_node.id.clone(),
+                kind: test_kind(&test_node.id),
+                flow: None,
+                methods: Vec::new(),
+                distance,
+                reasons: vec![reason],
+                file: test_node.files.first().cloned(),
+            },
+        );
+    }
+    for (key, members) in reached_members {
+        if let Some(test) = reach.tests.get_mut(&key) {
+            if let Some(index) = graph.node(&test.id) {
+                test.methods = reached_test_methods(graph, index, &members);
+            }
+        }
+    }
+    reach
+}
+
+/// Whether the walk may go from `node` (reached in `mode`) back to `source` over an edge
+/// `source → node` of `kind`, and in which mode it then continues.
+fn step(graph: &Graph, node: NodeIndex, mode: Mode, kind: EdgeKind, source: NodeIndex) -> Option<Mode> {
+    match mode {
+        Mode::WritersOnly => (kind == EdgeKind::Writes).then_some(Mode::All),
+        Mode::OpaqueOnly => match kind {
+            EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::OpaqueOnly),
+            EdgeKind::TestFor
+            | EdgeKind::FlowAction
+            | EdgeKind::StringRef
+            | EdgeKind::CoveredBy
+            | EdgeKind::Imports
+            | EdgeKind::Calls
+            | EdgeKind::Tests => Some(Mode::All),
+            _ => None,
+        },
+        Mode::All => match kind {
+            EdgeKind::Fires => Some(Mode::WritersOnly),
+            EdgeKind::MemberOf => {
+                if !is_apex_class(graph, source) {
+                    return None;
+                }
+                match graph.graph[node].kind {
+                    DeclKind::ClassHeader | DeclKind::Initializer | DeclKind::Field => {
+                        Some(Mode::All)
+                    }
+                    _ => Some(Mode::OpaqueOnly),
+                }
+            }
+            _ => Some(Mode::All),
+        },
+    }
+}
+
+fn is_apex_class(graph: &Graph, index: NodeIndex) -> bool {
+    matches!(
+        graph.graph[index].kind,
+        DeclKind::Class | DeclKind::Interface | DeclKind::Enum
+    )
+}
+
+/// The test a node belongs to: a test class (for its members and inner classes), a Flow
+/// test, a Jest test.
+pub fn owning_test(graph: &Graph, index: NodeIndex) -> Option<NodeIndex> {
+    let mut current = index;
+    let mut hops = 0;
+    loop {
+        let node = &graph.graph[current];
+        match &node.parent {
+            Some(parent) if hops < 16 => {
+                current = graph.node(parent)?;
+                hops += 1;
+            }
+            _ => break,
+        }
+    }
+    let top = &graph.graph[current];
+    if top.id.is_type("ApexClass") {
+        let is_test_class = top.test.as_ref().is_some_and(|mark| !mark.method)
+            || graph.children_of(current).iter().any(|&child| {
+                graph.graph[child]
+                    .test
+                    .as_ref()
+                    .is_some_and(|mark| mark.method)
+            });
+        return is_test_class.then_some(current);
+    }
+    if top.test.is_some() && (top.id.is_type("FlowTest") || top.id.is_type("LwcJestTest")) {
+        return Some(current);
+    }
+    None
+}
+
+/// The kind of test a test node is.
+pub fn test_kind(id: &ComponentId) -> TestKind {
+    if id.is_type("FlowTest") {
+        TestKind::Flow
+    } else if id.is_type("LwcJestTest") {
+        TestKind::Lwc
+    } else {
+        TestKind::Apex
+    }
+}
+
+/// The test methods of `class` affected, given the nodes of the class the walk reached:
+/// the test methods reached, or all of them when anything that runs before every test
+/// (setup, initializers, fields, the class itself, a helper) was reached.
+fn reached_test_methods(graph: &Graph, class: NodeIndex, reached: &BTreeSet<NodeIndex>) -> Vec<String> {
+    let all: Vec<NodeIndex> = graph
+        .children_of(class)
+        .into_iter()
+        .filter(|&child| graph.graph[child].test.as_ref().is_some_and(|m| m.method))
+        .collect();
+    let whole_class = reached.iter().any(|index| !all.contains(index));
+    let chosen: Vec<NodeIndex> = if whole_class {
+        all
+    } else {
+        reached.iter().copied().collect()
+    };
+    let mut names: Vec<String> = chosen
+        .into_iter()
+        .map(|index| {
+            let full = graph.graph[index].id.full_name();
+            full.rsplit('.').next().unwrap_or(full).to_string()
+        })
+        .collect();
+    names.sort_by_key(|name| name.to_lowercase());
+    names.dedup_by_key(|name| name.to_lowercase());
+    names
+}
+
+/// Builds the explanation path from a seed to `state`, ending at the test node.
+fn explain(
+    graph: &Graph,
+    predecessor: &HashMap<State, Option<(State, EdgeIndex)>>,
+    state: State,
+    test_index: NodeIndex,
+) -> Reason {
+    let mut path = vec![graph.graph[state.0].id.clone()];
+    let mut edges = Vec::new();
+    let mut current = state;
+    while let Some(Some((previous, edge))) = predecessor.get(&current) {
+        path.push(graph.graph[previous.0].id.clone());
+        edges.push(PathEdge {
+            kind: graph.graph[*edge].kind,
+            at: graph.graph[*edge].at.clone(),
+        });
+        current = *previous;
+        if path.len() > 10_000 {
+            break;
+        }
+    }
+    // The walk went from the change to the test; the path reads the other way round.
+    // `path` is test-side first here, so reverse both.
+    path.reverse();
+    edges.reverse();
+    if state.0 != test_index {
+        let test = &graph.graph[test_index];
+        path.push(test.id.clone());
+        let at = match test.files.first() {
+            Some(file) => format!("{}:{}", file, graph.graph[state.0].line.max(1)),
+            None => String::new(),
+        };
+        edges.push(PathEdge {
+            kind: EdgeKind::MemberOf,
+            at,
+        });
+    }
+    Reason {
+        path,
+        edges,
+        note: None,
+    }
+}
+
+/// True when any test is reachable from the seeds; stops at the first one.
+pub fn reaches_any_test(graph: &Graph, seeds: &[Seed]) -> bool {
+    let mut seen: std::collections::HashSet<State> = std::collections::HashSet::new();
+    let mut queue: VecDeque<State> = VecDeque::new();
+    for seed in seeds {
+        if let Some(index) = graph.node(&seed.node) {
+            if seen.insert((index, seed.mode)) {
+                queue.push_back((index, seed.mode));
+            }
+        }
+    }
+    while let Some((node, mode)) = queue.pop_front() {
+        if owning_test(graph, node).is_some() {
+            return true;
+        }
+        for edge in graph.graph.edges_directed(node, Direction::Incoming) {
+            if let Some(next_mode) = step(graph, node, mode, edge.weight().kind, edge.source()) {
+                if seen.insert((edge.source(), next_mode)) {
+                    queue.push_back((edge.source(), next_mode));
+                }
+            }
+        }
+    }
+    false
+}

@@ -1,0 +1,259 @@
+//! Apex parser: turns one class (`.cls`) or trigger (`.trigger`) file into [`Facts`].
+//!
+//! It parses with tree-sitter-sfapex, whose grammar also covers the SOQL and SOSL
+//! embedded in Apex, so comments and string contents never look like references. It
+//! declares the file's classes (inner ones as `ApexClass:Outer.Inner`), their members
+//! (`ApexMethod:Outer.m`, constructors `<init>`, initializers `<clinit>`, the class-level
+//! tokens `<class>`) with token hashes, and records what each member uses: type names,
+//! calls with receiver types as far as this file tells them, SOQL/SOSL reads, DML writes,
+//! labels and name-like string literals.
+//!
+//! What it does not do: resolve names across files (the graph does), infer types of
+//! expressions beyond declared types of variables, fields and this file's methods, or
+//! read dynamic SOQL strings. A file that does not parse still yields what could be read,
+//! plus a [`Problem`].
+
+mod table;
+mod text;
+mod walk;
+
+#[cfg(test)]
+mod tests;
+
+use crate::facts::{stable_hash, DeclKind, Declaration, Facts, Problem};
+use crate::metadata::component::ComponentId;
+use std::collections::HashMap;
+use tree_sitter::{Language, Node, Parser};
+
+/// Whether the file is a class (.cls) or a trigger (.trigger).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApexFileKind {
+    Class,
+    Trigger,
+}
+
+/// Parses one Apex file; `component` is `ApexClass:Name` or `ApexTrigger:Name` from the
+/// file name, whose casing the ids use. Never fails: problems are reported in the facts.
+pub fn parse_apex(component: &ComponentId, kind: ApexFileKind, source: &str) -> Facts {
+    let mut parser = Parser::new();
+    let language = Language::new(tree_sitter_sfapex::apex::LANGUAGE);
+    let tree = match parser.set_language(&language) {
+        Ok(()) => parser.parse(source, None),
+        Err(_) => None,
+    };
+    let Some(tree) = tree else {
+        return unparsed(component, kind, source);
+    };
+    let root = tree.root_node();
+    let tokens = Tokens::collect(root, source);
+    let mut facts = walk::Walker::run(root, source, component, kind, &tokens);
+    facts.semantic_hash = tokens.hash(&[(0, tokens.list.len())]);
+    if let Some(line) = first_error_line(root) {
+        facts.problems.insert(
+            0,
+            Problem {
+                line: Some(line),
+                message: format!("Apex does not parse near line {line}"),
+            },
+        );
+    }
+    facts
+}
+
+/// Facts for a file the parser could not even start on: the component alone, hashed on
+/// its whitespace-separated words.
+fn unparsed(component: &ComponentId, kind: ApexFileKind, source: &str) -> Facts {
+    let hash = stable_hash(source.split_whitespace());
+    let last = u32::try_from(source.lines().count().max(1)).unwrap_or(u32::MAX);
+    Facts {
+        declares: vec![Declaration {
+            id: component.clone(),
+            kind: match kind {
+                ApexFileKind::Class => DeclKind::Class,
+                ApexFileKind::Trigger => DeclKind::Trigger,
+            },
+            parent: None,
+            lines: (1, last),
+            body_hash: hash,
+            extends: None,
+            implements: Vec::new(),
+            arity: None,
+            value_type: None,
+            automates: None,
+            test: None,
+        }],
+        uses: Vec::new(),
+        problems: vec![Problem {
+            line: None,
+            message: "the Apex parser could not read this file".to_string(),
+        }],
+        semantic_hash: hash,
+    }
+}
+
+/// Line of the first ERROR or MISSING node, found without recursion (hostile input can
+/// nest deeply).
+fn first_error_line(root: Node) -> Option<u32> {
+    if !root.has_error() {
+        return None;
+    }
+    let mut node = root;
+    'descend: loop {
+        if node.is_error() || node.is_missing() {
+            return Some(text::line_of(node));
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if child.is_error() || child.is_missing() || child.has_error() {
+                node = child;
+                continue 'descend;
+            }
+        }
+        return Some(text::line_of(node));
+    }
+}
+
+/// One leaf token: byte range, and whether its text is case-folded for hashing (string
+/// literals keep their case: `'a'` and `'A'` are different values).
+#[derive(Clone, Copy)]
+struct Token {
+    start: usize,
+    end: usize,
+    fold: bool,
+}
+
+/// The file's leaf tokens without comments, in source order: the text every hash is
+/// computed over, so a change of whitespace or comments changes no hash.
+pub(super) struct Tokens<'s> {
+    src: &'s str,
+    /// `src` with ASCII letters folded; same byte offsets as `src`.
+    lower: String,
+    list: Vec<Token>,
+}
+
+impl<'s> Tokens<'s> {
+    fn collect(root: Node, src: &'s str) -> Tokens<'s> {
+        let mut list = Vec::with_capacity(src.len() / 4);
+        let mut cursor = root.walk();
+        'walk: loop {
+            let node = cursor.node();
+            let is_leaf = node.child_count() == 0;
+            if !text::is_comment(node) {
+                if is_leaf {
+                    list.push(Token {
+                        start: node.start_byte(),
+                        end: node.end_byte(),
+                        fold: !matches!(
+                            node.kind(),
+                            "string_literal" | "multi_line_string_literal" | "term"
+                        ),
+                    });
+                } else if cursor.goto_first_child() {
+                    continue 'walk;
+                }
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    continue 'walk;
+                }
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        Tokens {
+            src,
+            lower: src.to_ascii_lowercase(),
+            list,
+        }
+    }
+
+    fn text(&self, token: &Token) -> &str {
+        let text = if token.fold { &self.lower } else { self.src };
+        text.get(token.start..token.end).unwrap_or("")
+    }
+
+    /// Token index range `[first, last)` covered by `node`.
+    pub(super) fn span(&self, node: Node) -> (usize, usize) {
+        let (start, end) = (node.start_byte(), node.end_byte());
+        let first = self.list.partition_point(|token| token.start < start);
+        let last = self.list.partition_point(|token| token.start < end);
+        (first, last.max(first))
+    }
+
+    /// The spans of `node` minus those of `holes` (children of `node`, in source order).
+    pub(super) fn spans_without(&self, node: Node, holes: &[Node]) -> Vec<(usize, usize)> {
+        let (mut at, end) = self.span(node);
+        let mut spans = Vec::with_capacity(holes.len() + 1);
+        for hole in holes {
+            let (hole_start, hole_end) = self.span(*hole);
+            if hole_start > at {
+                spans.push((at, hole_start.min(end)));
+            }
+            at = at.max(hole_end);
+        }
+        if at < end {
+            spans.push((at, end));
+        }
+        spans
+    }
+
+    /// [`stable_hash`] over the tokens of `spans`, in order.
+    pub(super) fn hash(&self, spans: &[(usize, usize)]) -> u64 {
+        stable_hash(
+            spans
+                .iter()
+                .flat_map(|&(first, last)| self.list.get(first..last).unwrap_or(&[]))
+                .map(|token| self.text(token)),
+        )
+    }
+}
+
+/// Declarations under construction: members of the same id (overloads, or a field and a
+/// method sharing a name) merge into one, whose hash covers all their tokens.
+#[derive(Default)]
+pub(super) struct DeclSet {
+    list: Vec<Declaration>,
+    spans: Vec<Vec<(usize, usize)>>,
+    index: HashMap<String, usize>,
+}
+
+impl DeclSet {
+    /// Adds a declaration, or merges it into the one with the same id.
+    pub(super) fn add(&mut self, declaration: Declaration, spans: Vec<(usize, usize)>) {
+        if let Some(&at) = self.index.get(declaration.id.key()) {
+            let existing = &mut self.list[at];
+            existing.lines = (
+                existing.lines.0.min(declaration.lines.0),
+                existing.lines.1.max(declaration.lines.1),
+            );
+            if existing.arity != declaration.arity {
+                existing.arity = None;
+            }
+            existing.test = match (existing.test.take(), declaration.test) {
+                (Some(mut old), Some(new)) => {
+                    old.critical |= new.critical;
+                    old.setup |= new.setup;
+                    old.method |= new.method;
+                    old.test_for.extend(new.test_for);
+                    Some(old)
+                }
+                (old, new) => old.or(new),
+            };
+            self.spans[at].extend(spans);
+            return;
+        }
+        self.index
+            .insert(declaration.id.key().to_string(), self.list.len());
+        self.list.push(declaration);
+        self.spans.push(spans);
+    }
+
+    /// The declarations with their hashes.
+    pub(super) fn finish(mut self, tokens: &Tokens) -> Vec<Declaration> {
+        for (declaration, spans) in self.list.iter_mut().zip(&self.spans) {
+            declaration.body_hash = tokens.hash(spans);
+        }
+        self.list
+    }
+}

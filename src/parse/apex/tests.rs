@@ -1,0 +1,687 @@
+use super::*;
+use crate::facts::{EdgeKind, Target, TestMark, TypeExpr, Use};
+
+fn class(name: &str, source: &str) -> Facts {
+    parse_apex(&ComponentId::new("ApexClass", name), ApexFileKind::Class, source)
+}
+
+fn trigger(name: &str, source: &str) -> Facts {
+    parse_apex(&ComponentId::new("ApexTrigger", name), ApexFileKind::Trigger, source)
+}
+
+fn decl<'a>(facts: &'a Facts, id: &str) -> &'a Declaration {
+    let id = ComponentId::parse(id).expect("test id");
+    facts
+        .declares
+        .iter()
+        .find(|d| d.id == id)
+        .unwrap_or_else(|| panic!("no declaration {id}; have {:?}", ids(facts)))
+}
+
+fn ids(facts: &Facts) -> Vec<String> {
+    facts.declares.iter().map(|d| d.id.to_string()).collect()
+}
+
+fn uses_from<'a>(facts: &'a Facts, from: &str) -> Vec<&'a Use> {
+    let from = ComponentId::parse(from).expect("test id");
+    facts.uses.iter().filter(|u| u.from == from).collect()
+}
+
+fn has(facts: &Facts, from: &str, kind: EdgeKind, target: &Target) -> bool {
+    uses_from(facts, from)
+        .iter()
+        .any(|u| u.kind == kind && &u.target == target)
+}
+
+fn assert_use(facts: &Facts, from: &str, kind: EdgeKind, target: Target) {
+    assert!(
+        has(facts, from, kind, &target),
+        "missing {kind:?} {target:?} from {from}; uses from it: {:#?}",
+        uses_from(facts, from)
+            .iter()
+            .map(|u| (u.kind, &u.target, u.line))
+            .collect::<Vec<_>>()
+    );
+}
+
+fn ty(name: &str) -> Target {
+    Target::ApexType(name.to_string())
+}
+
+fn named(name: &str) -> TypeExpr {
+    TypeExpr::Named(name.to_string())
+}
+
+fn member(receiver: TypeExpr, name: &str, arity: Option<u32>) -> Target {
+    Target::Member {
+        receiver,
+        member: name.to_string(),
+        arity,
+    }
+}
+
+fn sobject(name: &str) -> Target {
+    Target::SObject(name.to_string())
+}
+
+fn field(object: &str, name: &str) -> Target {
+    Target::Field {
+        object: object.to_string(),
+        field: name.to_string(),
+    }
+}
+
+fn type_refs(facts: &Facts) -> Vec<String> {
+    facts
+        .uses
+        .iter()
+        .filter_map(|u| match &u.target {
+            Target::ApexType(name) => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+const STRUCTURE: &str = r#"
+public with sharing class InvoiceService extends BaseService implements Queueable, ns.Auditable {
+    private static final Integer LIMIT_SIZE = 10, OTHER = 2;
+    public String status { get; set; }
+    static { LIMIT_SIZE = 5; }
+    { status = 'new'; }
+    static { OTHER = 3; }
+    public InvoiceService() { }
+    public InvoiceService(String s) { this(); }
+    public Decimal total(List<Invoice__c> invoices) { return 0; }
+    public Decimal total(Invoice__c one, Integer scale) {
+        return 1;
+    }
+    public void execute(QueueableContext ctx) { }
+    public class Line implements Comparable {
+        public Integer compareTo(Object other) { return 0; }
+        private class Deep { void go() { } }
+    }
+    public interface Pricing { Decimal price(Invoice__c inv); }
+    public enum Mode { FAST, SLOW }
+}
+"#;
+
+#[test]
+fn declares_classes_inner_types_and_members() {
+    let facts = class("InvoiceService", STRUCTURE);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let top = decl(&facts, "ApexClass:InvoiceService");
+    assert_eq!(top.kind, DeclKind::Class);
+    assert_eq!(top.parent, None);
+    assert_eq!(top.extends.as_deref(), Some("BaseService"));
+    assert_eq!(top.implements, vec!["Queueable", "ns.Auditable"]);
+    assert_eq!(top.lines, (2, 21));
+
+    let header = decl(&facts, "ApexMethod:InvoiceService.<class>");
+    assert_eq!(header.kind, DeclKind::ClassHeader);
+    assert_eq!(header.parent, Some(top.id.clone()));
+    assert_eq!(header.body_hash, top.body_hash);
+
+    let line = decl(&facts, "ApexClass:InvoiceService.Line");
+    assert_eq!(line.parent, Some(top.id.clone()));
+    assert_eq!(line.implements, vec!["Comparable"]);
+    let deep = decl(&facts, "ApexClass:InvoiceService.Line.Deep");
+    assert_eq!(deep.parent, Some(line.id.clone()));
+    decl(&facts, "ApexMethod:InvoiceService.Line.Deep.go");
+    decl(&facts, "ApexMethod:InvoiceService.Line.<class>");
+    assert_eq!(decl(&facts, "ApexClass:InvoiceService.Pricing").kind, DeclKind::Interface);
+    let price = decl(&facts, "ApexMethod:InvoiceService.Pricing.price");
+    assert_eq!((price.arity, price.value_type.as_deref()), (Some(1), Some("Decimal")));
+    assert_eq!(decl(&facts, "ApexClass:InvoiceService.Mode").kind, DeclKind::Enum);
+
+    // One declaration per declared variable, typed.
+    let limit = decl(&facts, "ApexMethod:InvoiceService.LIMIT_SIZE");
+    assert_eq!((limit.kind, limit.value_type.as_deref()), (DeclKind::Field, Some("Integer")));
+    assert_eq!(decl(&facts, "ApexMethod:InvoiceService.OTHER").kind, DeclKind::Field);
+    assert_eq!(decl(&facts, "ApexMethod:InvoiceService.status").kind, DeclKind::Property);
+
+    // Overloads merge: lines span both, arity differs so it is unknown.
+    let total = decl(&facts, "ApexMethod:InvoiceService.total");
+    assert_eq!(total.kind, DeclKind::Method);
+    assert_eq!(total.lines, (10, 13));
+    assert_eq!(total.arity, None);
+    assert_eq!(total.value_type.as_deref(), Some("Decimal"));
+    let init = decl(&facts, "ApexMethod:InvoiceService.<init>");
+    assert_eq!((init.kind, init.arity, init.lines), (DeclKind::Constructor, None, (8, 9)));
+    let execute = decl(&facts, "ApexMethod:InvoiceService.execute");
+    assert_eq!(execute.arity, Some(1));
+
+    // Static and instance initializers are one member.
+    let clinit = decl(&facts, "ApexMethod:InvoiceService.<clinit>");
+    assert_eq!((clinit.kind, clinit.lines), (DeclKind::Initializer, (5, 7)));
+    let count = facts.declares.iter().filter(|d| d.id == clinit.id).count();
+    assert_eq!(count, 1);
+    let count = facts.declares.iter().filter(|d| d.id == total.id).count();
+    assert_eq!(count, 1);
+
+    // Header references come from the `<class>` member.
+    let header = "ApexMethod:InvoiceService.<class>";
+    assert_use(&facts, header, EdgeKind::Extends, ty("BaseService"));
+    assert_use(&facts, header, EdgeKind::Implements, ty("Queueable"));
+    assert_use(&facts, header, EdgeKind::Implements, ty("ns.Auditable"));
+    assert_use(&facts, "ApexMethod:InvoiceService.Line.<class>", EdgeKind::Implements, ty("Comparable"));
+    // `this()` calls the other constructor.
+    assert_use(
+        &facts,
+        "ApexMethod:InvoiceService.<init>",
+        EdgeKind::Calls,
+        member(named("InvoiceService"), "<init>", Some(0)),
+    );
+}
+
+#[test]
+fn records_every_type_reference_form() {
+    let source = r#"
+public class Refs {
+    private Map<Id, Invoice__c> byId;
+    public Outer.Inner nested;
+    public ns.Cls external;
+    Schema.Account acc;
+    public Result__c run(Param__c p, List<Set<Deep__c>> deep) {
+        Local__c l = new Created__c();
+        Arr__c[] arr = new ArrNew__c[3];
+        List<ListNew__c> xs = new List<ListNew__c>{};
+        Object o = (Cast__c) p;
+        if (o instanceof Inst__c) { }
+        Type t = Lit__c.class;
+        Type g = List<GenLit__c>.class;
+        StaticRecv.doIt();
+        try { } catch (Custom_Exception e) { }
+        for (Loop__c item : xs) { }
+        return null;
+    }
+}
+"#;
+    let facts = class("Refs", source);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    assert_use(&facts, "ApexMethod:Refs.byId", EdgeKind::References, ty("Id"));
+    assert_use(&facts, "ApexMethod:Refs.byId", EdgeKind::References, ty("Invoice__c"));
+    assert_use(&facts, "ApexMethod:Refs.nested", EdgeKind::References, ty("Outer.Inner"));
+    assert_use(&facts, "ApexMethod:Refs.external", EdgeKind::References, ty("ns.Cls"));
+    assert_use(&facts, "ApexMethod:Refs.acc", EdgeKind::References, ty("Schema.Account"));
+    let run = "ApexMethod:Refs.run";
+    for name in [
+        "Result__c",
+        "Param__c",
+        "Deep__c",
+        "Local__c",
+        "Created__c",
+        "Arr__c",
+        "ArrNew__c",
+        "ListNew__c",
+        "Cast__c",
+        "Inst__c",
+        "Lit__c",
+        "GenLit__c",
+        "StaticRecv",
+        "Custom_Exception",
+        "Loop__c",
+    ] {
+        assert_use(&facts, run, EdgeKind::References, ty(name));
+    }
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Created__c"), "<init>", Some(0)));
+    assert_eq!(decl(&facts, "ApexMethod:Refs.byId").value_type.as_deref(), Some("Map<Id, Invoice__c>"));
+    // Uses carry the line they were found on.
+    let cast = facts
+        .uses
+        .iter()
+        .find(|u| u.target == ty("Cast__c"))
+        .expect("cast use");
+    assert_eq!(cast.line, 11);
+}
+
+#[test]
+fn resolves_call_receivers() {
+    let source = r#"
+public class Calls {
+    private Helper helper;
+    public Repo repo { get; set; }
+    public void run(Service svc) {
+        Util.format('x');
+        svc.process(1, 2);
+        helper.help();
+        repo.load();
+        Widget w = new Widget();
+        w.spin();
+        this.local();
+        local();
+        new Builder(5).build().finish();
+        ((Shape) thing).area();
+        svc.config.apply();
+        System.debug(svc);
+        for (Item it : items()) { it.touch(); }
+        try { } catch (MyException ex) { ex.report(); }
+        Util.CONSTANT.trim();
+        super.base();
+    }
+    private void local() { }
+    private List<Item> items() { return null; }
+    class Nested {
+        void go() { local(); Calls.Nested.help(); }
+    }
+}
+"#;
+    let facts = class("Calls", source);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let run = "ApexMethod:Calls.run";
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Util"), "format", Some(1)));
+    assert_use(&facts, run, EdgeKind::References, ty("Util"));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Service"), "process", Some(2)));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Helper"), "help", Some(0)));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Repo"), "load", Some(0)));
+    // Reading a field of the class is a use of that member.
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Calls"), "helper", None));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Widget"), "spin", Some(0)));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Widget"), "<init>", Some(0)));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Calls"), "local", Some(0)));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Builder"), "<init>", Some(1)));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Builder"), "build", Some(0)));
+    let built = TypeExpr::ReturnOf(Box::new(named("Builder")), "build".to_string());
+    assert_use(&facts, run, EdgeKind::Calls, member(built, "finish", Some(0)));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Shape"), "area", Some(0)));
+    let config = TypeExpr::MemberOf(Box::new(named("Service")), "config".to_string());
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Service"), "config", None));
+    assert_use(&facts, run, EdgeKind::Calls, member(config, "apply", Some(0)));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("System"), "debug", Some(1)));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Item"), "touch", Some(0)));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("MyException"), "report", Some(0)));
+    assert_use(&facts, run, EdgeKind::Calls, member(named("Util"), "CONSTANT", None));
+    let constant = TypeExpr::MemberOf(Box::new(named("Util")), "CONSTANT".to_string());
+    assert_use(&facts, run, EdgeKind::Calls, member(constant, "trim", Some(0)));
+    // An unqualified call in an inner class goes to the outer class that declares it.
+    let go = "ApexMethod:Calls.Nested.go";
+    assert_use(&facts, go, EdgeKind::Calls, member(named("Calls"), "local", Some(0)));
+    assert_use(&facts, go, EdgeKind::Calls, member(named("Calls.Nested"), "help", Some(0)));
+    assert_use(&facts, go, EdgeKind::References, ty("Calls.Nested"));
+}
+
+#[test]
+fn unknown_receivers_become_any_member() {
+    let source = r#"
+public class Anon {
+    public void run() {
+        List<List<SObject>> found = [FIND 'x' RETURNING Account];
+        Object first = [FIND 'y' RETURNING Contact][0];
+        (1 + 2).format();
+    }
+}
+"#;
+    let facts = class("Anon", source);
+    let any = facts.uses.iter().any(|u| {
+        matches!(&u.target, Target::AnyMember { member, arity: Some(0) } if member == "format")
+    });
+    assert!(any, "{:#?}", facts.uses);
+}
+
+#[test]
+fn reads_soql_and_sosl() {
+    let source = r#"
+public class Queries {
+    public void run(Set<Id> ids) {
+        List<Invoice__c> invs = [
+            SELECT Id, Amount__c, Account__r.Name, toLabel(Status__c),
+                   (SELECT Id, Qty__c FROM Lines__r)
+            FROM Invoice__c
+            WHERE Id IN :ids AND Account__c IN (SELECT Id FROM Account WHERE Rating = 'Hot')
+            ORDER BY Due__c
+        ];
+        List<List<SObject>> hits = [FIND 'acme' IN ALL FIELDS RETURNING Contact(Email, Phone__c), Lead];
+        Schema.DescribeSObjectResult d = Schema.SObjectType.Payment__c;
+        Schema.SObjectType t = Refund__c.SObjectType;
+        Object f = Schema.SObjectType.Payment__c.fields.Paid__c;
+    }
+}
+"#;
+    let facts = class("Queries", source);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let run = "ApexMethod:Queries.run";
+    assert_use(&facts, run, EdgeKind::Reads, sobject("Invoice__c"));
+    for name in ["Id", "Amount__c", "Account__r.Name", "Status__c", "Due__c", "Account__c"] {
+        assert_use(&facts, run, EdgeKind::Reads, field("Invoice__c", name));
+    }
+    assert_use(&facts, run, EdgeKind::Reads, sobject("Lines__r"));
+    assert_use(&facts, run, EdgeKind::Reads, field("Lines__r", "Qty__c"));
+    assert_use(&facts, run, EdgeKind::Reads, sobject("Account"));
+    assert_use(&facts, run, EdgeKind::Reads, field("Account", "Rating"));
+    assert_use(&facts, run, EdgeKind::Reads, sobject("Contact"));
+    assert_use(&facts, run, EdgeKind::Reads, field("Contact", "Phone__c"));
+    assert_use(&facts, run, EdgeKind::Reads, sobject("Lead"));
+    assert_use(&facts, run, EdgeKind::Reads, sobject("Payment__c"));
+    assert_use(&facts, run, EdgeKind::Reads, sobject("Refund__c"));
+    assert_use(&facts, run, EdgeKind::Reads, field("Payment__c", "Paid__c"));
+    // Function names and the SOQL keywords are not fields.
+    assert!(!has(&facts, run, EdgeKind::Reads, &field("Invoice__c", "toLabel")));
+    // The bind variable is resolved as Apex.
+    assert!(!type_refs(&facts).iter().any(|t| t == "ids"));
+    assert_use(
+        &facts,
+        run,
+        EdgeKind::StringRef,
+        Target::StringLiteral("Hot".to_string()),
+    );
+}
+
+#[test]
+fn records_dml_writes_with_their_object() {
+    let source = r#"
+public class Writer {
+    private List<Order__c> orders;
+    public void run(Invoice__c one, Map<Id, Payment__c> byId, List<SObject> generic, Set<Refund__c> refunds) {
+        List<Invoice__c> invs = new List<Invoice__c>();
+        Line__c[] lines = new Line__c[0];
+        insert invs;
+        UPDATE one;
+        upsert lines Line__c.External_Id__c;
+        delete byId.values();
+        Delete byId;
+        undelete refunds;
+        merge one invs[0];
+        insert orders;
+        insert new Note__c(Body__c = 'x');
+        insert generic;
+        update unknownThing;
+        insert build();
+        insert as user invs;
+        Database.insert(invs, false);
+        Database.update(one);
+        Database.upsert(lines, Line__c.External_Id__c, true);
+        Database.delete(generic);
+        Database.insertAsync(refunds);
+        for (Invoice__c inv : invs) { inv.Amount__c = 1; inv.Total__c += inv.Tax__c; }
+    }
+    private List<Task__c> build() { return null; }
+}
+"#;
+    let facts = class("Writer", source);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let run = "ApexMethod:Writer.run";
+    let writes: Vec<(u32, String)> = uses_from(&facts, run)
+        .iter()
+        .filter(|u| u.kind == EdgeKind::Writes)
+        .filter_map(|u| match &u.target {
+            Target::SObject(name) => Some((u.line, name.clone())),
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<(u32, &str)> = vec![
+        (7, "Invoice__c"),
+        (8, "Invoice__c"),
+        (9, "Line__c"),
+        // `byId.values()` returns a list whose type only the graph knows.
+        (10, "*"),
+        (11, "Payment__c"),
+        (12, "Refund__c"),
+        (13, "Invoice__c"),
+        (14, "Order__c"),
+        (15, "Note__c"),
+        (16, "*"),
+        (17, "*"),
+        (18, "Task__c"),
+        (19, "Invoice__c"),
+        (20, "Invoice__c"),
+        (21, "Invoice__c"),
+        (22, "Line__c"),
+        (23, "*"),
+        (24, "Refund__c"),
+    ];
+    let expected: Vec<(u32, String)> = expected.into_iter().map(|(l, n)| (l, n.to_string())).collect();
+    assert_eq!(writes, expected);
+    assert_use(&facts, run, EdgeKind::Reads, field("Line__c", "External_Id__c"));
+    assert_use(&facts, run, EdgeKind::Writes, field("Note__c", "Body__c"));
+    assert_use(&facts, run, EdgeKind::Writes, field("Invoice__c", "Amount__c"));
+    assert_use(&facts, run, EdgeKind::Writes, field("Invoice__c", "Total__c"));
+    assert_use(&facts, run, EdgeKind::Reads, field("Invoice__c", "Tax__c"));
+    assert!(!has(&facts, run, EdgeKind::Reads, &field("Invoice__c", "Amount__c")));
+}
+
+#[test]
+fn reads_test_marks_in_any_casing() {
+    let source = r#"
+@isTest(SeeAllData=true critical=true testFor='ApexClass:InvoiceService, ApexTrigger:InvoiceTrigger, Helper')
+private class InvoiceServiceTest {
+    @TestSetup static void setup() { }
+    @ISTEST static void annotated() { }
+    static TestMethod void legacy() { }
+    @IsTest(SeeAllData=false) static void withArgs() { }
+    static void helper() { }
+}
+"#;
+    let facts = class("InvoiceServiceTest", source);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let mark = decl(&facts, "ApexClass:InvoiceServiceTest").test.clone().expect("test class");
+    assert!(mark.critical);
+    assert!(!mark.method && !mark.setup);
+    assert_eq!(
+        mark.test_for,
+        vec![
+            ComponentId::new("ApexClass", "InvoiceService"),
+            ComponentId::new("ApexTrigger", "InvoiceTrigger"),
+            ComponentId::new("ApexClass", "Helper"),
+        ]
+    );
+    let setup = decl(&facts, "ApexMethod:InvoiceServiceTest.setup").test.clone().expect("setup");
+    assert!(setup.setup && !setup.method);
+    for name in ["annotated", "legacy", "withArgs"] {
+        let mark = decl(&facts, &format!("ApexMethod:InvoiceServiceTest.{name}"))
+            .test
+            .clone()
+            .unwrap_or_else(|| panic!("{name} is a test"));
+        assert!(mark.method && !mark.setup && !mark.critical);
+    }
+    assert_eq!(decl(&facts, "ApexMethod:InvoiceServiceTest.helper").test, None);
+
+    let plain = class("Plain", "public class Plain { @TestVisible static void m() { } }");
+    assert_eq!(decl(&plain, "ApexClass:Plain").test, None);
+    assert_eq!(decl(&plain, "ApexMethod:Plain.m").test, None);
+    let simple = class("T", "@IsTest private class T { }");
+    assert_eq!(decl(&simple, "ApexClass:T").test, Some(TestMark::default()));
+}
+
+#[test]
+fn declares_a_trigger_with_its_object() {
+    let source = r#"
+trigger InvoiceTrigger on Invoice__c (before insert, after update) {
+    for (Invoice__c inv : Trigger.new) { inv.Status__c = 'New'; }
+    InvoiceHandler.handle(Trigger.newMap);
+    update Trigger.new;
+}
+"#;
+    let facts = trigger("InvoiceTrigger", source);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let decl = decl(&facts, "ApexTrigger:InvoiceTrigger");
+    assert_eq!(decl.kind, DeclKind::Trigger);
+    assert_eq!(decl.automates.as_deref(), Some("Invoice__c"));
+    assert_eq!(decl.lines, (2, 6));
+    assert_eq!(facts.declares.len(), 1);
+    let from = "ApexTrigger:InvoiceTrigger";
+    assert_use(&facts, from, EdgeKind::Calls, member(named("InvoiceHandler"), "handle", Some(1)));
+    assert_use(&facts, from, EdgeKind::References, ty("InvoiceHandler"));
+    assert_use(&facts, from, EdgeKind::Writes, field("Invoice__c", "Status__c"));
+    assert_use(&facts, from, EdgeKind::Writes, sobject("Invoice__c"));
+    assert!(facts.uses.iter().all(|u| u.from == decl.id));
+}
+
+#[test]
+fn hashes_ignore_comments_and_whitespace() {
+    let base = "public class H {\n  public void a() { Integer x = 1; }\n  public void b() { Integer y = 2; }\n}\n";
+    let commented = "/* header */\npublic class H { // c\n  public void a() {\n    Integer x = 1; // one\n  }\n  public   void b() { Integer y = 2; }\n}\n";
+    let recased = "PUBLIC class H {\n  public VOID a() { integer x = 1; }\n  public void b() { Integer y = 2; }\n}\n";
+    let changed = "public class H {\n  public void a() { Integer x = 1; }\n  public void b() { Integer y = 3; }\n}\n";
+    let facts = class("H", base);
+    let same = class("H", commented);
+    assert_eq!(facts.semantic_hash, same.semantic_hash);
+    for d in &facts.declares {
+        assert_eq!(d.body_hash, decl(&same, &d.id.to_string()).body_hash, "{}", d.id);
+    }
+    assert_eq!(facts.semantic_hash, class("H", recased).semantic_hash);
+
+    let other = class("H", changed);
+    assert_ne!(facts.semantic_hash, other.semantic_hash);
+    assert_ne!(
+        decl(&facts, "ApexMethod:H.b").body_hash,
+        decl(&other, "ApexMethod:H.b").body_hash
+    );
+    // Only the changed member's hash moves.
+    for id in ["ApexMethod:H.a", "ApexMethod:H.<class>", "ApexClass:H"] {
+        assert_eq!(decl(&facts, id).body_hash, decl(&other, id).body_hash, "{id}");
+    }
+    // String contents keep their case.
+    let quoted = class("Q", "public class Q { String s = 'Hello'; }");
+    let requoted = class("Q", "public class Q { String s = 'hello'; }");
+    assert_ne!(quoted.semantic_hash, requoted.semantic_hash);
+}
+
+#[test]
+fn class_header_hash_excludes_members_but_not_modifiers() {
+    let base = class("K", "public class K { void a() { } }");
+    let member_changed = class("K", "public class K { void a() { a(); } }");
+    let header_changed = class("K", "public virtual class K { void a() { } }");
+    let header = "ApexMethod:K.<class>";
+    assert_eq!(decl(&base, header).body_hash, decl(&member_changed, header).body_hash);
+    assert_ne!(decl(&base, header).body_hash, decl(&header_changed, header).body_hash);
+    assert_eq!(decl(&base, "ApexMethod:K.a").body_hash, decl(&header_changed, "ApexMethod:K.a").body_hash);
+}
+
+#[test]
+fn broken_file_reports_a_problem_and_keeps_facts() {
+    let source = "public class Broken {\n    void a() { Foo x = ; }\n    void b() { Bar.go(); }\n";
+    let facts = class("Broken", source);
+    assert_eq!(facts.problems.len(), 1, "{:?}", facts.problems);
+    assert_eq!(facts.problems[0].line, Some(2));
+    assert!(facts.problems[0].message.contains("line 2"));
+    decl(&facts, "ApexClass:Broken");
+    decl(&facts, "ApexMethod:Broken.b");
+    assert_use(&facts, "ApexMethod:Broken.b", EdgeKind::Calls, member(named("Bar"), "go", Some(0)));
+
+    // Garbage still yields the component.
+    let garbage = class("Junk", "this is { not apex ((");
+    assert!(!garbage.problems.is_empty());
+    decl(&garbage, "ApexClass:Junk");
+    let empty = trigger("Empty", "");
+    decl(&empty, "ApexTrigger:Empty");
+}
+
+#[test]
+fn comments_and_strings_are_not_references() {
+    let source = r#"
+public class Quiet {
+    // new Ghost(); Phantom.call();
+    /* Spirit s = new Spirit(); insert s; */
+    public void run() {
+        String a = 'new Ghost()';
+        String b = 'Phantom.call()';
+        String c = 'ApexClass:Handler';
+        String d = 'Invoice_Handler';
+        String e = 'has space';
+        System.debug(a + b + c + d + e);
+    }
+}
+"#;
+    let facts = class("Quiet", source);
+    let refs = type_refs(&facts);
+    for ghost in ["Ghost", "Phantom", "Spirit"] {
+        assert!(!refs.iter().any(|r| r == ghost), "{ghost} in {refs:?}");
+    }
+    assert!(!facts.uses.iter().any(|u| u.kind == EdgeKind::Writes));
+    let literals: Vec<&str> = facts
+        .uses
+        .iter()
+        .filter_map(|u| match &u.target {
+            Target::StringLiteral(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(literals, vec!["ApexClass:Handler", "Invoice_Handler"]);
+}
+
+#[test]
+fn labels_and_string_names() {
+    let source = r#"
+public class Texts {
+    public void run() {
+        String a = Label.Invoice_Title;
+        String b = System.Label.Invoice_Footer;
+        Type t = Type.forName('InvoiceHandler');
+        Id rt = Schema.SObjectType.Account.getRecordTypeInfosByDeveloperName().get('Business').getRecordTypeId();
+    }
+}
+"#;
+    let facts = class("Texts", source);
+    let run = "ApexMethod:Texts.run";
+    assert_use(&facts, run, EdgeKind::References, Target::Label("Invoice_Title".to_string()));
+    assert_use(&facts, run, EdgeKind::References, Target::Label("Invoice_Footer".to_string()));
+    assert_use(&facts, run, EdgeKind::StringRef, Target::StringLiteral("InvoiceHandler".to_string()));
+    assert_use(&facts, run, EdgeKind::StringRef, Target::StringLiteral("Business".to_string()));
+    assert!(!type_refs(&facts).iter().any(|t| t == "Label"));
+}
+
+#[test]
+fn keywords_in_any_casing() {
+    let source = r#"
+PUBLIC CLASS Loud EXTENDS Base {
+    PUBLIC STATIC TESTMETHOD VOID t() {
+        ACCOUNT a = NEW ACCOUNT(NAME = 'x');
+        INSERT a;
+        DATABASE.UPDATE(a);
+    }
+}
+"#;
+    let facts = class("Loud", source);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    assert_eq!(decl(&facts, "ApexClass:Loud").extends.as_deref(), Some("Base"));
+    assert!(decl(&facts, "ApexMethod:Loud.t").test.as_ref().is_some_and(|m| m.method));
+    let writes = uses_from(&facts, "ApexMethod:Loud.t")
+        .iter()
+        .filter(|u| u.kind == EdgeKind::Writes && u.target == sobject("ACCOUNT"))
+        .count();
+    assert_eq!(writes, 2);
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let mut source = String::from("public class Deep { void m() { String s = 'a'");
+    for _ in 0..5000 {
+        source.push_str(" + x.y()");
+    }
+    source.push_str("; Integer i = ");
+    for _ in 0..3000 {
+        source.push('(');
+    }
+    source.push('1');
+    for _ in 0..3000 {
+        source.push(')');
+    }
+    source.push_str(";\n");
+    for i in 0..500 {
+        source.push_str(&format!("if (i == {i}) {{ a(); }} else "));
+    }
+    source.push_str("{ b(); } } }");
+    let facts = class("Deep", &source);
+    decl(&facts, "ApexMethod:Deep.m");
+    assert!(!facts.problems.is_empty());
+}
+
+#[test]
+#[ignore]
+fn tmp_bench() {
+    let src = std::fs::read_to_string("/tmp/big.cls").unwrap();
+    let id = ComponentId::new("ApexClass", "Big");
+    let n = 300;
+    let t0 = std::time::Instant::now();
+    let mut total = 0;
+    for _ in 0..n {
+        total += parse_apex(&id, ApexFileKind::Class, &src).uses.len();
+    }
+    println!("{:?} per file, {} uses", t0.elapsed() / n, total / n as usize);
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter::Language::new(tree_sitter_sfapex::apex::LANGUAGE)).unwrap();
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(parser.parse(&src, None));
+    }
+    println!("{:?} parse only", t0.elapsed() / n);
+}

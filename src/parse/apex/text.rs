@@ -1,0 +1,375 @@
+//! Text helpers of the Apex parser: type-name normalization, collection element types,
+//! SObject-name heuristics, the string-literal rule and the grammar's field ids.
+//!
+//! Nothing here walks a tree; every function looks at one string or one node.
+
+use std::sync::OnceLock;
+use tree_sitter::{Language, Node};
+
+/// Field ids of the Apex grammar, looked up once: `child_by_field_name` would scan the
+/// grammar's field names on every call.
+pub(super) struct FieldIds {
+    pub alternative: u16,
+    pub arguments: u16,
+    pub array: u16,
+    pub body: u16,
+    pub condition: u16,
+    pub consequence: u16,
+    pub constructor: u16,
+    pub element: u16,
+    pub field: u16,
+    pub from_clause: u16,
+    pub index: u16,
+    pub interfaces: u16,
+    pub key: u16,
+    pub left: u16,
+    pub merge_with: u16,
+    pub name: u16,
+    pub object: u16,
+    pub parameters: u16,
+    pub right: u16,
+    pub superclass: u16,
+    pub target: u16,
+    pub type_: u16,
+    pub upsert_key: u16,
+    pub value: u16,
+}
+
+/// The grammar's field ids (0 for a name the grammar lacks: never matches).
+pub(super) fn fields() -> &'static FieldIds {
+    static IDS: OnceLock<FieldIds> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let language = Language::new(tree_sitter_sfapex::apex::LANGUAGE);
+        let id = |name: &str| language.field_id_for_name(name).map_or(0, |id| id.get());
+        FieldIds {
+            alternative: id("alternative"),
+            arguments: id("arguments"),
+            array: id("array"),
+            body: id("body"),
+            condition: id("condition"),
+            consequence: id("consequence"),
+            constructor: id("constructor"),
+            element: id("element"),
+            field: id("field"),
+            from_clause: id("from_clause"),
+            index: id("index"),
+            interfaces: id("interfaces"),
+            key: id("key"),
+            left: id("left"),
+            merge_with: id("merge_with"),
+            name: id("name"),
+            object: id("object"),
+            parameters: id("parameters"),
+            right: id("right"),
+            superclass: id("superclass"),
+            target: id("target"),
+            type_: id("type"),
+            upsert_key: id("upsert_key"),
+            value: id("value"),
+        }
+    })
+}
+
+/// The child in field `id`, if any.
+pub(super) fn child<'t>(node: Node<'t>, id: u16) -> Option<Node<'t>> {
+    if id == 0 {
+        return None;
+    }
+    node.child_by_field_id(id)
+}
+
+/// True for the grammar's comment nodes, which may appear among any node's children.
+pub(super) fn is_comment(node: Node) -> bool {
+    matches!(node.kind(), "line_comment" | "block_comment")
+}
+
+/// Named children without comments, collected (a cursor cannot outlive the loop that
+/// would need `&mut self`).
+pub(super) fn named_children(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| !is_comment(*child))
+        .collect()
+}
+
+/// The first named, non-comment child of `node` of kind `kind`.
+pub(super) fn find_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
+    let mut cursor = node.walk();
+    let found = node
+        .named_children(&mut cursor)
+        .find(|child| child.kind() == kind);
+    found
+}
+
+/// The first named, non-comment child of `node`.
+pub(super) fn first_named(node: Node) -> Option<Node> {
+    let mut cursor = node.walk();
+    let found = node.named_children(&mut cursor).find(|child| !is_comment(*child));
+    found
+}
+
+/// Number of arguments in an `argument_list` (comments are named children too).
+pub(super) fn count_args(args: Node) -> u32 {
+    let mut cursor = args.walk();
+    let count = args
+        .named_children(&mut cursor)
+        .filter(|child| !is_comment(*child))
+        .count();
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
+/// 1-based line of a node's start.
+pub(super) fn line_of(node: Node) -> u32 {
+    u32::try_from(node.start_position().row).map_or(u32::MAX, |row| row.saturating_add(1))
+}
+
+/// 1-based first and last line of a node.
+pub(super) fn lines_of(node: Node) -> (u32, u32) {
+    let end = u32::try_from(node.end_position().row).map_or(u32::MAX, |row| row.saturating_add(1));
+    (line_of(node), end)
+}
+
+/// A type as written, without whitespace, and `", "` between generic arguments:
+/// `Map< Id ,Invoice__c >` is `Map<Id, Invoice__c>`.
+pub(super) fn normalize_type(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for ch in raw.chars() {
+        if ch.is_whitespace() {
+            continue;
+        }
+        out.push(ch);
+        if ch == ',' {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// The record type a DML statement or loop over a value of type `t` works on:
+/// `List<X>`, `Set<X>`, `X[]`, `Map<K, X>` give `X`; anything else is itself.
+pub(super) fn element_type(t: &str) -> &str {
+    let t = t.trim();
+    if let Some(inner) = t.strip_suffix("[]") {
+        return inner.trim();
+    }
+    let (Some(open), true) = (t.find('<'), t.ends_with('>')) else {
+        return t;
+    };
+    let base = &t[..open];
+    let base = base.rsplit('.').next().unwrap_or(base).trim();
+    let args = &t[open + 1..t.len() - 1];
+    if ["list", "set", "iterable"]
+        .iter()
+        .any(|name| base.eq_ignore_ascii_case(name))
+    {
+        return args.trim();
+    }
+    if base.eq_ignore_ascii_case("map") {
+        if let Some(value) = split_top_level_comma(args) {
+            return value.trim();
+        }
+    }
+    t
+}
+
+/// The part after the first comma that is not inside `<…>`.
+fn split_top_level_comma(args: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    for (at, ch) in args.char_indices() {
+        match ch {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => return Some(&args[at + 1..]),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `Schema.Account` names the same object as `Account`.
+pub(super) fn strip_schema(name: &str) -> &str {
+    match name.split_once('.') {
+        Some((prefix, rest)) if prefix.eq_ignore_ascii_case("schema") => rest,
+        _ => name,
+    }
+}
+
+/// Suffixes of custom objects, metadata types, events and their kin.
+const SOBJECT_SUFFIXES: [&str; 12] = [
+    "__c", "__mdt", "__e", "__x", "__b", "__kav", "__ka", "__share", "__history", "__feed",
+    "__changeevent", "__r",
+];
+
+/// Standard objects Apex code commonly touches (case-folded); enough to tell
+/// `Account.Name` (a field) from `Outer.Inner` (a type) without the org's schema.
+const STANDARD_OBJECTS: [&str; 56] = [
+    "account",
+    "accountcontactrelation",
+    "accountteammember",
+    "asset",
+    "asyncapexjob",
+    "attachment",
+    "campaign",
+    "campaignmember",
+    "case",
+    "casecomment",
+    "contact",
+    "contentdocument",
+    "contentdocumentlink",
+    "contentversion",
+    "contract",
+    "crontrigger",
+    "document",
+    "emailmessage",
+    "emailtemplate",
+    "entitlement",
+    "event",
+    "feeditem",
+    "folder",
+    "group",
+    "groupmember",
+    "individual",
+    "lead",
+    "note",
+    "opportunity",
+    "opportunitycontactrole",
+    "opportunitylineitem",
+    "opportunityteammember",
+    "order",
+    "orderitem",
+    "organization",
+    "permissionset",
+    "permissionsetassignment",
+    "pricebook2",
+    "pricebookentry",
+    "processinstance",
+    "product2",
+    "profile",
+    "queuesobject",
+    "quote",
+    "quotelineitem",
+    "recordtype",
+    "serviceappointment",
+    "staticresource",
+    "task",
+    "topic",
+    "topicassignment",
+    "user",
+    "userrole",
+    "workorder",
+    "workorderlineitem",
+    "apexclass",
+];
+
+/// Whether a type name looks like an SObject: a custom suffix, or a common standard
+/// object.
+pub(super) fn looks_like_sobject(name: &str) -> bool {
+    let name = strip_schema(name);
+    if has_sobject_suffix(name) {
+        return true;
+    }
+    STANDARD_OBJECTS
+        .iter()
+        .any(|object| name.eq_ignore_ascii_case(object))
+}
+
+/// Whether a name ends like a custom object, field or relationship (`__c`, `__r`, …).
+pub(super) fn has_sobject_suffix(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    SOBJECT_SUFFIXES.iter().any(|suffix| {
+        bytes.len() > suffix.len()
+            && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    })
+}
+
+/// Namespaces and classes of the platform whose capitalized members are types
+/// (`Database.SaveResult`, `Schema.SObjectType`, `Messaging.SingleEmailMessage`).
+const SYSTEM_NAMESPACES: [&str; 24] = [
+    "apexpages",
+    "auth",
+    "cache",
+    "canvas",
+    "commercepayments",
+    "connectapi",
+    "database",
+    "dataweave",
+    "dom",
+    "eventbus",
+    "flow",
+    "functions",
+    "invocable",
+    "kbmanagement",
+    "messaging",
+    "metadata",
+    "process",
+    "quickaction",
+    "reports",
+    "schema",
+    "search",
+    "site",
+    "support",
+    "system",
+];
+
+/// Whether `name` is a platform namespace whose capitalized members are types.
+pub(super) fn is_system_namespace(name: &str) -> bool {
+    SYSTEM_NAMESPACES
+        .iter()
+        .any(|namespace| name.eq_ignore_ascii_case(namespace))
+}
+
+/// Types a DML statement cannot tell the object from (`SObject`, an `Id`).
+pub(super) fn is_untyped_record(name: &str) -> bool {
+    ["sobject", "object", "id", "string"]
+        .iter()
+        .any(|generic| name.eq_ignore_ascii_case(generic))
+}
+
+/// A plain identifier: ASCII letters, digits and `_`.
+pub(super) fn is_simple_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
+}
+
+/// `Database` methods that write records.
+pub(super) fn is_database_dml(method: &str) -> bool {
+    [
+        "insert",
+        "update",
+        "upsert",
+        "delete",
+        "undelete",
+        "merge",
+        "insertasync",
+        "updateasync",
+        "deleteasync",
+        "insertimmediate",
+        "updateimmediate",
+        "deleteimmediate",
+    ]
+    .iter()
+    .any(|name| method.eq_ignore_ascii_case(name))
+}
+
+/// The content of a string literal token (`'x'` or `'''x'''`).
+pub(super) fn literal_content(raw: &str) -> Option<&str> {
+    if raw.len() >= 6 && raw.starts_with("'''") && raw.ends_with("'''") {
+        return raw.get(3..raw.len() - 3);
+    }
+    if raw.len() >= 2 && raw.starts_with('\'') && raw.ends_with('\'') {
+        return raw.get(1..raw.len() - 1);
+    }
+    None
+}
+
+/// Whether a string literal's content could name a component: an identifier, a dotted
+/// name or `Type:Name`, 2 to 80 characters, starting with a letter.
+pub(super) fn name_like_literal(content: &str) -> bool {
+    (2..=80).contains(&content.len())
+        && content.starts_with(|ch: char| ch.is_ascii_alphabetic())
+        && content
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b':'))
+}

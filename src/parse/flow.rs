@@ -1,0 +1,616 @@
+//! Flow and Flow test parsers: `flows/*.flow-meta.xml`, `flowtests/*.flowtest-meta.xml`.
+//!
+//! A record-triggered flow (and a Process Builder process, `processType` Workflow) is
+//! automation of its object: it is declared with `automates`, and the graph reaches it
+//! only through code that writes that object. The flow's own uses are its Apex actions,
+//! plug-ins and Apex-typed variables, subflows, the objects and fields its record
+//! elements read and write, `$Record.Field` references in any text, labels and the other
+//! `$` globals that name components.
+//!
+//! This module does not follow flow control (connectors), does not resolve the fields of
+//! record variables other than `$Record`, and reads relationship paths
+//! (`$Record.Account__r.Name`) only to their first hop (`Account__c`).
+
+use crate::facts::{EdgeKind, Facts, Target, TestMark};
+use crate::metadata::component::ComponentId;
+use crate::parse::objects::{add_global_use, relationship_field};
+use crate::parse::xml::{component_decl, global_refs, line_count, read_tree, Element, Uses};
+use std::collections::HashMap;
+
+/// `triggerType` values that make a flow run on a record's save or delete.
+const RECORD_TRIGGERS: [&str; 3] = ["RecordAfterSave", "RecordBeforeSave", "RecordBeforeDelete"];
+
+/// Parses a flow (component `Flow:Name`): declares it, with `automates` when it is
+/// record-triggered or a Process Builder process, and collects what it uses.
+pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
+    let (root, problems) = read_tree(source);
+    let hash = root.semantic_hash();
+    let context = FlowContext::of(&root);
+    let mut decl = component_decl(component, (1, line_count(source)), hash);
+    decl.automates = context.automates.clone();
+
+    let mut uses = Uses::default();
+    let from = component;
+    if let Some(start) = root.child("start") {
+        start_uses(start, &context, from, &mut uses);
+    }
+    for element in &root.children {
+        match element.local_name() {
+            "actionCalls" => action_uses(element, from, &mut uses),
+            "apexPluginCalls" => {
+                if let Some(class) = element.child("apexClass") {
+                    let target = Target::ApexType(class.text());
+                    uses.add(from, target, EdgeKind::FlowAction, class.text_line());
+                }
+            }
+            "variables" => {
+                let apex = element
+                    .child_text("dataType")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("Apex"));
+                if let (true, Some(class)) = (apex, element.child("apexClass")) {
+                    let target = Target::ApexType(class.text());
+                    uses.add(from, target, EdgeKind::References, class.text_line());
+                }
+            }
+            "subflows" => {
+                if let Some(flow) = element.child("flowName") {
+                    let target = Target::Component(ComponentId::new("Flow", &flow.text()));
+                    uses.add(from, target, EdgeKind::FlowAction, flow.text_line());
+                }
+            }
+            "recordLookups" => record_uses(element, EdgeKind::Reads, &context, from, &mut uses),
+            "recordCreates" | "recordUpdates" | "recordDeletes" => {
+                record_uses(element, EdgeKind::Writes, &context, from, &mut uses)
+            }
+            _ => {}
+        }
+    }
+    root.walk(&mut |element| text_uses(element, &context, from, &mut uses));
+    Facts {
+        declares: vec![decl],
+        uses: uses.into_vec(),
+        problems,
+        semantic_hash: hash,
+    }
+}
+
+/// Parses a Flow test (component `FlowTest:Name`): a test of the flow its
+/// `<flowApiName>` names.
+pub fn parse_flow_test(component: &ComponentId, source: &str) -> Facts {
+    let (root, problems) = read_tree(source);
+    let hash = root.semantic_hash();
+    let mut decl = component_decl(component, (1, line_count(source)), hash);
+    decl.test = Some(TestMark::default());
+    let mut uses = Uses::default();
+    if let Some(flow) = root.child("flowApiName") {
+        let target = Target::Component(ComponentId::new("Flow", &flow.text()));
+        uses.add(component, target, EdgeKind::Tests, flow.text_line());
+    }
+    Facts {
+        declares: vec![decl],
+        uses: uses.into_vec(),
+        problems,
+        semantic_hash: hash,
+    }
+}
+
+/// What the whole flow tells about its elements.
+struct FlowContext {
+    /// The object `$Record` stands for: the start object, or a process's object.
+    record_object: Option<String>,
+    /// The object whose automation this flow is.
+    automates: Option<String>,
+    /// Record variables: name → object type, for elements that take an
+    /// `inputReference` instead of an `object`.
+    variables: HashMap<String, String>,
+}
+
+impl FlowContext {
+    fn of(root: &Element) -> FlowContext {
+        let start = root.child("start");
+        let start_object = start.and_then(|s| s.child_text("object"));
+        let trigger = start.and_then(|s| s.child_text("triggerType"));
+        let record_trigger = start
+            .and_then(|s| s.child_text("recordTriggerType"))
+            .filter(|t| !t.eq_ignore_ascii_case("None"));
+        let record_triggered = match &trigger {
+            Some(t) => RECORD_TRIGGERS.iter().any(|r| t.eq_ignore_ascii_case(r)),
+            None => record_trigger.is_some(),
+        };
+        let process_object = root
+            .child_text("processType")
+            .filter(|t| t.eq_ignore_ascii_case("Workflow"))
+            .and_then(|_| process_object(root));
+        let automates = match (record_triggered, &start_object) {
+            (true, Some(object)) => Some(object.clone()),
+            _ => process_object.clone(),
+        };
+        let variables = root
+            .children_named("variables")
+            .filter_map(|v| {
+                Some((
+                    v.child_text("name")?.to_ascii_lowercase(),
+                    v.child_text("objectType")?,
+                ))
+            })
+            .collect();
+        FlowContext {
+            record_object: start_object.or(process_object),
+            automates,
+            variables,
+        }
+    }
+
+    /// The object of a record element: its `<object>`, or the type of the record
+    /// variable in its `inputReference` (`$Record` is the start object).
+    fn object_of(&self, element: &Element) -> Option<(String, u32)> {
+        if let Some(object) = element.child("object").filter(|o| !o.text().is_empty()) {
+            return Some((object.text(), object.text_line()));
+        }
+        let reference = element
+            .child("inputReference")
+            .or_else(|| element.child("outputReference"))?;
+        let name = reference.text();
+        let object = if name.eq_ignore_ascii_case("$Record") {
+            self.record_object.clone()?
+        } else {
+            self.variables.get(&name.to_ascii_lowercase())?.clone()
+        };
+        Some((object, reference.text_line()))
+    }
+}
+
+/// A Process Builder process's object: `<processMetadataValues>` named `ObjectType`.
+fn process_object(root: &Element) -> Option<String> {
+    root.children_named("processMetadataValues")
+        .find(|p| {
+            p.child_text("name")
+                .is_some_and(|n| n.eq_ignore_ascii_case("ObjectType"))
+        })
+        .and_then(|p| p.child("value"))
+        .and_then(|v| v.child_text("stringValue"))
+}
+
+/// The start element: fields of its entry filters are read; a start object that does
+/// not make the flow automation (scheduled or platform-event flows) is read.
+fn start_uses(start: &Element, context: &FlowContext, from: &ComponentId, uses: &mut Uses) {
+    let Some(object) = start.child("object").filter(|o| !o.text().is_empty()) else {
+        return;
+    };
+    if context.automates.is_none() {
+        uses.add(
+            from,
+            Target::SObject(object.text()),
+            EdgeKind::Reads,
+            object.text_line(),
+        );
+    }
+    for filter in start.children_named("filters") {
+        if let Some(field) = filter.child("field") {
+            let target = Target::Field {
+                object: object.text(),
+                field: field.text(),
+            };
+            uses.add(from, target, EdgeKind::Reads, field.text_line());
+        }
+    }
+}
+
+/// An action call: Apex actions are the class named by `actionName` (kept as written,
+/// `ns__Class` included); flow actions and email alerts name components.
+fn action_uses(action: &Element, from: &ComponentId, uses: &mut Uses) {
+    let (Some(kind), Some(name)) = (action.child_text("actionType"), action.child("actionName"))
+    else {
+        return;
+    };
+    let text = name.text();
+    let target = match kind.to_ascii_lowercase().as_str() {
+        "apex" => Target::ApexType(text),
+        "flow" => Target::Component(ComponentId::new("Flow", &text)),
+        "emailalert" => Target::Component(ComponentId::new("WorkflowAlert", &text)),
+        _ => return,
+    };
+    uses.add(from, target, EdgeKind::FlowAction, name.text_line());
+}
+
+/// A record lookup (`kind` Reads) or create/update/delete (Writes): the object, and the
+/// fields it queries, filters on, assigns or outputs.
+fn record_uses(
+    element: &Element,
+    kind: EdgeKind,
+    context: &FlowContext,
+    from: &ComponentId,
+    uses: &mut Uses,
+) {
+    let Some((object, line)) = context.object_of(element) else {
+        return;
+    };
+    uses.add(from, Target::SObject(object.clone()), kind, line);
+    let mut add_field = |field: &Element, kind: EdgeKind| {
+        let target = Target::Field {
+            object: object.clone(),
+            field: field.text(),
+        };
+        if !field.text().is_empty() {
+            uses.add(from, target, kind, field.text_line());
+        }
+    };
+    for queried in element.children_named("queriedFields") {
+        add_field(queried, EdgeKind::Reads);
+    }
+    if let Some(sort) = element.child("sortField") {
+        add_field(sort, EdgeKind::Reads);
+    }
+    for filter in element.children_named("filters") {
+        if let Some(field) = filter.child("field") {
+            add_field(field, EdgeKind::Reads);
+        }
+    }
+    for output in element.children_named("outputAssignments") {
+        if let Some(field) = output.child("field") {
+            add_field(field, EdgeKind::Reads);
+        }
+    }
+    for input in element.children_named("inputAssignments") {
+        if let Some(field) = input.child("field") {
+            add_field(field, kind);
+        }
+    }
+}
+
+/// `$Record.Field` / `$Record__Prior.Field` in an element's text read a field of the
+/// record object (written, when the element is an assignment's target); other globals
+/// (`$Label`, `$Setup`, `$CustomMetadata`, `$Permission`) name what they name.
+fn text_uses(element: &Element, context: &FlowContext, from: &ComponentId, uses: &mut Uses) {
+    let assigns = element.local_name() == "assignToReference";
+    for text in &element.texts {
+        for global in global_refs(&text.value) {
+            let line = text.line_at(global.offset);
+            let is_record = global.global.eq_ignore_ascii_case("Record")
+                || global.global.eq_ignore_ascii_case("Record__Prior");
+            if !is_record {
+                add_global_use(global.global, &global.path, from, uses, line);
+                continue;
+            }
+            let (Some(object), Some(first)) = (&context.record_object, global.path.first()) else {
+                continue;
+            };
+            let field = if global.path.len() > 1 {
+                relationship_field(first)
+            } else {
+                first.to_string()
+            };
+            let kind = if assigns && global.path.len() == 1 {
+                EdgeKind::Writes
+            } else {
+                EdgeKind::Reads
+            };
+            let target = Target::Field {
+                object: object.clone(),
+                field,
+            };
+            uses.add(from, target, kind, line);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Use;
+
+    /// A record-triggered flow on Invoice__c, formatted by Prettier (tags split across
+    /// lines, text on its own line).
+    const INVOICE_FLOW: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <actionCalls>
+        <name>Price_Invoice</name>
+        <label>Price Invoice</label>
+        <actionName>InvoicePricingAction</actionName>
+        <actionType>apex</actionType>
+        <inputParameters>
+            <name>invoiceIds</name>
+            <value>
+                <elementReference>$Record.Id</elementReference>
+            </value>
+        </inputParameters>
+    </actionCalls>
+    <actionCalls>
+        <name>Post_To_Chatter</name>
+        <actionName>chatterPost</actionName>
+        <actionType>chatterPost</actionType>
+    </actionCalls>
+    <apexPluginCalls>
+        <name>Legacy</name>
+        <apexClass>LegacyPlugin</apexClass>
+    </apexPluginCalls>
+    <assignments>
+        <name>Flag</name>
+        <assignmentItems>
+            <assignToReference>$Record.Review_Required__c</assignToReference>
+            <operator>Assign</operator>
+            <value>
+                <booleanValue>true</booleanValue>
+            </value>
+        </assignmentItems>
+    </assignments>
+    <formulas>
+        <name>Message</name>
+        <dataType>String</dataType>
+        <expression>{!$Label.Invoice_Flagged} &amp; {!$Record.Customer__r.Name} &amp; {!$Record__Prior.Status__c}</expression>
+    </formulas>
+    <processType>AutoLaunchedFlow</processType>
+    <recordLookups>
+        <name>Get_Config</name>
+        <object>Invoice_Setting__mdt</object>
+        <filters>
+            <field>DeveloperName</field>
+            <operator>EqualTo</operator>
+        </filters>
+        <queriedFields>Threshold__c</queriedFields>
+    </recordLookups>
+    <recordUpdates>
+        <name>Save</name>
+        <inputReference>$Record</inputReference>
+    </recordUpdates>
+    <recordCreates>
+        <name>Create_Task</name>
+        <inputAssignments>
+            <field>Subject</field>
+        </inputAssignments>
+        <object>Task</object>
+    </recordCreates>
+    <start>
+        <doesRequireRecordChangedToMeetCriteria
+        >true</doesRequireRecordChangedToMeetCriteria>
+        <filterLogic>and</filterLogic>
+        <filters>
+            <field>Status__c</field>
+            <operator>EqualTo</operator>
+        </filters>
+        <object>Invoice__c</object>
+        <recordTriggerType>Update</recordTriggerType>
+        <triggerType
+        >RecordAfterSave</triggerType>
+    </start>
+    <status>Active</status>
+    <subflows>
+        <name>Notify</name>
+        <flowName
+        >Invoice_Notify_Subflow</flowName>
+    </subflows>
+    <variables>
+        <name>pricing</name>
+        <apexClass>ns__PricingResult</apexClass>
+        <dataType>Apex</dataType>
+        <isCollection>false</isCollection>
+    </variables>
+</Flow>
+"#;
+
+    fn find<'a>(uses: &'a [Use], target: &Target) -> Option<&'a Use> {
+        uses.iter().find(|u| &u.target == target)
+    }
+
+    fn field(object: &str, field: &str) -> Target {
+        Target::Field {
+            object: object.into(),
+            field: field.into(),
+        }
+    }
+
+    #[test]
+    fn record_triggered_flow_automates_its_object_and_lists_its_uses() {
+        let id = ComponentId::new("Flow", "Invoice_After_Save");
+        let facts = parse_flow(&id, INVOICE_FLOW);
+        assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+        assert_eq!(facts.declares.len(), 1);
+        assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
+        assert!(facts.uses.iter().all(|u| u.from == id));
+
+        let expect = |target: Target, kind: EdgeKind, line: u32| {
+            let found = find(&facts.uses, &target);
+            assert_eq!(
+                found.map(|u| (u.kind, u.line)),
+                Some((kind, line)),
+                "{target:?}"
+            );
+        };
+        expect(
+            Target::ApexType("InvoicePricingAction".into()),
+            EdgeKind::FlowAction,
+            6,
+        );
+        expect(
+            Target::ApexType("LegacyPlugin".into()),
+            EdgeKind::FlowAction,
+            22,
+        );
+        expect(
+            Target::ApexType("ns__PricingResult".into()),
+            EdgeKind::References,
+            81,
+        );
+        expect(
+            Target::Component(ComponentId::new("Flow", "Invoice_Notify_Subflow")),
+            EdgeKind::FlowAction,
+            77,
+        );
+        expect(
+            Target::SObject("Invoice_Setting__mdt".into()),
+            EdgeKind::Reads,
+            42,
+        );
+        expect(
+            field("Invoice_Setting__mdt", "Threshold__c"),
+            EdgeKind::Reads,
+            47,
+        );
+        expect(
+            field("Invoice_Setting__mdt", "DeveloperName"),
+            EdgeKind::Reads,
+            44,
+        );
+        // `$Record` update writes the start object.
+        expect(Target::SObject("Invoice__c".into()), EdgeKind::Writes, 51);
+        expect(Target::SObject("Task".into()), EdgeKind::Writes, 58);
+        expect(field("Task", "Subject"), EdgeKind::Writes, 56);
+        expect(field("Invoice__c", "Status__c"), EdgeKind::Reads, 37);
+        expect(field("Invoice__c", "Id"), EdgeKind::Reads, 11);
+        expect(
+            field("Invoice__c", "Review_Required__c"),
+            EdgeKind::Writes,
+            27,
+        );
+        expect(field("Invoice__c", "Customer__c"), EdgeKind::Reads, 37);
+        expect(Target::Label("Invoice_Flagged".into()), EdgeKind::Reads, 37);
+        // Non-Apex actions and the start object itself are not uses.
+        assert!(find(&facts.uses, &Target::ApexType("chatterPost".into())).is_none());
+        assert!(
+            !facts
+                .uses
+                .iter()
+                .any(|u| u.target == Target::SObject("Invoice__c".into())
+                    && u.kind == EdgeKind::Reads)
+        );
+    }
+
+    #[test]
+    fn prettier_reformat_keeps_the_semantic_hash() {
+        let id = ComponentId::new("Flow", "Invoice_After_Save");
+        let compact = INVOICE_FLOW
+            .replace("<triggerType\n        >", "<triggerType>")
+            .replace("<flowName\n        >", "<flowName>")
+            .replace("\n    ", "\n  ");
+        let a = parse_flow(&id, INVOICE_FLOW);
+        let b = parse_flow(&id, &compact);
+        assert_ne!(INVOICE_FLOW, compact);
+        assert_eq!(a.semantic_hash, b.semantic_hash);
+        let changed = parse_flow(&id, &INVOICE_FLOW.replace("LegacyPlugin", "NewPlugin"));
+        assert_ne!(a.semantic_hash, changed.semantic_hash);
+    }
+
+    #[test]
+    fn autolaunched_flow_is_not_automation() {
+        let source = r#"<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <processType>AutoLaunchedFlow</processType>
+    <recordLookups>
+        <name>Get</name>
+        <object>Account</object>
+    </recordLookups>
+</Flow>"#;
+        let facts = parse_flow(&ComponentId::new("Flow", "Lookup"), source);
+        assert_eq!(facts.declares[0].automates, None);
+        assert_eq!(facts.uses.len(), 1);
+        assert_eq!(facts.uses[0].target, Target::SObject("Account".into()));
+        assert_eq!(facts.uses[0].kind, EdgeKind::Reads);
+    }
+
+    #[test]
+    fn scheduled_flow_reads_its_start_object() {
+        let source = r#"<Flow>
+    <start>
+        <object>Invoice__c</object>
+        <triggerType>Scheduled</triggerType>
+    </start>
+</Flow>"#;
+        let facts = parse_flow(&ComponentId::new("Flow", "Nightly"), source);
+        assert_eq!(facts.declares[0].automates, None);
+        assert_eq!(facts.uses[0].target, Target::SObject("Invoice__c".into()));
+        assert_eq!(facts.uses[0].kind, EdgeKind::Reads);
+    }
+
+    #[test]
+    fn process_builder_automates_its_object() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <actionCalls>
+        <name>myRule_1_A1</name>
+        <actionName>InvoiceNotifier</actionName>
+        <actionType>apex</actionType>
+    </actionCalls>
+    <processMetadataValues>
+        <name>ObjectType</name>
+        <value>
+            <stringValue>Invoice__c</stringValue>
+        </value>
+    </processMetadataValues>
+    <processType>Workflow</processType>
+    <recordUpdates>
+        <name>myRule_1_A2</name>
+        <inputAssignments>
+            <field>Status__c</field>
+        </inputAssignments>
+        <inputReference>myVariable_current</inputReference>
+    </recordUpdates>
+    <variables>
+        <name>myVariable_current</name>
+        <dataType>SObject</dataType>
+        <objectType>Invoice__c</objectType>
+    </variables>
+</Flow>
+"#;
+        let facts = parse_flow(&ComponentId::new("Flow", "Invoice_Process"), source);
+        assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
+        let kinds: Vec<_> = facts
+            .uses
+            .iter()
+            .map(|u| (u.target.clone(), u.kind))
+            .collect();
+        assert!(kinds.contains(&(
+            Target::ApexType("InvoiceNotifier".into()),
+            EdgeKind::FlowAction
+        )));
+        assert!(kinds.contains(&(Target::SObject("Invoice__c".into()), EdgeKind::Writes)));
+        assert!(kinds.contains(&(field("Invoice__c", "Status__c"), EdgeKind::Writes)));
+    }
+
+    #[test]
+    fn flow_test_tests_its_flow() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<FlowTest xmlns="http://soap.sforce.com/2006/04/metadata">
+    <flowApiName>Invoice_After_Save</flowApiName>
+    <label>Approved invoice is flagged</label>
+    <testPoints>
+        <elementApiName>Start</elementApiName>
+        <parameters>
+            <leftValueReference>$Record</leftValueReference>
+            <type>InputTriggeringRecordInitial</type>
+            <value><sobjectValue>{&quot;Status__c&quot;:&quot;Draft&quot;}</sobjectValue></value>
+        </parameters>
+    </testPoints>
+</FlowTest>
+"#;
+        let id = ComponentId::new("FlowTest", "Invoice_After_Save_Test");
+        let facts = parse_flow_test(&id, source);
+        assert!(facts.problems.is_empty());
+        assert_eq!(facts.declares[0].test, Some(TestMark::default()));
+        assert_eq!(facts.uses.len(), 1);
+        assert_eq!(
+            facts.uses[0].target,
+            Target::Component(ComponentId::new("Flow", "Invoice_After_Save"))
+        );
+        assert_eq!(facts.uses[0].kind, EdgeKind::Tests);
+        assert_eq!(facts.uses[0].line, 3);
+    }
+
+    #[test]
+    fn malformed_flow_keeps_what_was_read() {
+        let source = "<Flow>\n<start>\n<object>Invoice__c</object>\n<triggerType>RecordAfterSave</triggerType>\n</start>\n<subflows><flowName>X</flowName>\n</Flow>\n";
+        let facts = parse_flow(&ComponentId::new("Flow", "Broken"), source);
+        assert_eq!(facts.problems.len(), 1);
+        assert!(
+            facts.problems[0]
+                .message
+                .starts_with("malformed XML near line 7"),
+            "{:?}",
+            facts.problems
+        );
+        assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
+        assert!(find(
+            &facts.uses,
+            &Target::Component(ComponentId::new("Flow", "X"))
+        )
+        .is_some());
+    }
+}

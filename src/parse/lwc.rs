@@ -1,0 +1,561 @@
+//! Lightning Web Component parsers: the bundle's JavaScript and HTML template, and its
+//! Jest tests (`__tests__/*.test.js`).
+//!
+//! JavaScript is read with the real grammar (`tree-sitter-javascript`), so an import
+//! inside a comment, a string or a template literal never counts. What the graph needs
+//! from a component is its module specifiers: `@salesforce/apex/Class.method` (an Apex
+//! method), `@salesforce/schema/Object.Field` (a field), `@salesforce/label/c.X`,
+//! `@salesforce/resourceUrl/X`, `@salesforce/customPermission/X`,
+//! `@salesforce/messageChannel/X__c` and `c/other` (another bundle). Static imports,
+//! `export … from` and dynamic `import('c/x')` all count; `lightning/*` and other
+//! modules are platform code and are ignored. Templates name child bundles by tag
+//! (`<c-my-child>` is `myChild`).
+//!
+//! Jest tests run in Node with every `@salesforce/*` module mocked, so a test depends
+//! only on the bundle it tests and the `c/*` modules it imports, requires or mocks.
+//!
+//! This module does not resolve relative imports inside a bundle (`./utils`: the same
+//! component), wire adapters' parameters, or `lwc:is` dynamic components.
+
+use crate::facts::{stable_hash, EdgeKind, Facts, Problem, Target, TestMark, TypeExpr};
+use crate::metadata::component::ComponentId;
+use crate::parse::objects::relationship_field;
+use crate::parse::xml::{component_decl, line_count, read_tree_with, Mode, Uses};
+use tree_sitter::{Node, Parser, Tree};
+
+/// Parses one JavaScript file of an LWC bundle (component `LightningComponentBundle:x`):
+/// declares the bundle and the uses its imports name.
+pub fn parse_lwc_js(component: &ComponentId, source: &str) -> Facts {
+    let js = JsFile::parse(source);
+    let mut uses = Uses::default();
+    for module in js.modules(false) {
+        if let Some((target, kind)) = module_target(&module.specifier) {
+            uses.add(component, target, kind, module.line);
+        }
+    }
+    js.facts(component, None, uses)
+}
+
+/// Parses an LWC template (`x.html`): declares the bundle; each `<c-child-name>` tag is
+/// an import of bundle `childName`.
+pub fn parse_lwc_html(component: &ComponentId, source: &str) -> Facts {
+    let (root, problems) = read_tree_with(source, Mode::Lenient);
+    let hash = root.semantic_hash();
+    let mut uses = Uses::default();
+    root.walk(&mut |element| {
+        if let Some(bundle) = bundle_of_tag(&element.name) {
+            let target = Target::Component(ComponentId::new("LightningComponentBundle", &bundle));
+            uses.add(component, target, EdgeKind::Imports, element.line);
+        }
+    });
+    Facts {
+        declares: vec![component_decl(component, (1, line_count(source)), hash)],
+        uses: uses.into_vec(),
+        problems,
+        semantic_hash: hash,
+    }
+}
+
+/// Parses a Jest test file (component `LwcJestTest:<repo path>`) of `bundle`: declares
+/// the test, which tests the bundle and imports every `c/x` module it names.
+pub fn parse_jest_test(component: &ComponentId, bundle: &ComponentId, source: &str) -> Facts {
+    let js = JsFile::parse(source);
+    let modules = js.modules(true);
+    let mut uses = Uses::default();
+    let mut tests_line = None;
+    for module in &modules {
+        let Some(name) = local_module(&module.specifier) else {
+            continue;
+        };
+        let target = ComponentId::new("LightningComponentBundle", name);
+        if &target == bundle {
+            tests_line.get_or_insert(module.line);
+        } else {
+            uses.add(
+                component,
+                Target::Component(target),
+                EdgeKind::Imports,
+                module.line,
+            );
+        }
+    }
+    uses.add(
+        component,
+        Target::Component(bundle.clone()),
+        EdgeKind::Tests,
+        tests_line.unwrap_or(1),
+    );
+    js.facts(component, Some(TestMark::default()), uses)
+}
+
+/// The target and edge kind a module specifier names, if the graph follows it.
+fn module_target(specifier: &str) -> Option<(Target, EdgeKind)> {
+    if let Some(name) = local_module(specifier) {
+        let id = ComponentId::new("LightningComponentBundle", name);
+        return Some((Target::Component(id), EdgeKind::Imports));
+    }
+    let (kind, rest) = specifier.strip_prefix("@salesforce/")?.split_once('/')?;
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    let component = |type_name: &str, name: &str| {
+        Some((
+            Target::Component(ComponentId::new(type_name, name)),
+            EdgeKind::Imports,
+        ))
+    };
+    match kind {
+        "apex" | "apexContinuation" => {
+            // `Class.method` or `ns.Class.method`: the receiver keeps its namespace.
+            let (class, method) = rest.rsplit_once('.')?;
+            let target = Target::Member {
+                receiver: TypeExpr::Named(class.to_string()),
+                member: method.to_string(),
+                arity: None,
+            };
+            Some((target, EdgeKind::Imports))
+        }
+        "schema" => {
+            let parts: Vec<&str> = rest.split('.').collect();
+            let target = match parts.as_slice() {
+                [object] => Target::SObject(object.to_string()),
+                [object, field] => Target::Field {
+                    object: object.to_string(),
+                    field: field.to_string(),
+                },
+                [object, relationship, ..] => Target::Field {
+                    object: object.to_string(),
+                    field: relationship_field(relationship),
+                },
+                [] => return None,
+            };
+            Some((target, EdgeKind::Reads))
+        }
+        "label" => {
+            // `c.Name` is a label of this org; `ns.Name` one of a namespace, kept whole.
+            let name = rest.strip_prefix("c.").unwrap_or(rest);
+            Some((Target::Label(name.to_string()), EdgeKind::Reads))
+        }
+        "resourceUrl" => component("StaticResource", rest),
+        "customPermission" => component("CustomPermission", rest),
+        "messageChannel" => {
+            let name = rest.strip_suffix("__c").unwrap_or(rest);
+            component("LightningMessageChannel", name)
+        }
+        _ => None,
+    }
+}
+
+/// The bundle name of a `c/name` specifier (`c/name/sub` too).
+fn local_module(specifier: &str) -> Option<&str> {
+    let rest = specifier.strip_prefix("c/")?;
+    let name = rest.split('/').next().unwrap_or(rest).trim();
+    (!name.is_empty()).then_some(name)
+}
+
+/// The bundle a template tag names: `c-my-child` is `myChild`. Only the `c` namespace
+/// is this repository's; each `-` starts a capital letter, other characters (`_`,
+/// digits) stay as written.
+fn bundle_of_tag(tag: &str) -> Option<String> {
+    let rest = tag.to_ascii_lowercase().strip_prefix("c-")?.to_string();
+    let mut name = String::with_capacity(rest.len());
+    for (i, part) in rest.split('-').filter(|p| !p.is_empty()).enumerate() {
+        let mut chars = part.chars();
+        if i > 0 {
+            if let Some(first) = chars.next() {
+                name.extend(first.to_uppercase());
+            }
+        }
+        name.push_str(chars.as_str());
+    }
+    (!name.is_empty()).then_some(name)
+}
+
+/// A module specifier found in JavaScript and its 1-based line.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Module {
+    pub specifier: String,
+    pub line: u32,
+}
+
+/// A JavaScript file read with tree-sitter; `tree` is `None` only if the parser could
+/// not run at all.
+pub(crate) struct JsFile<'s> {
+    source: &'s str,
+    tree: Option<Tree>,
+}
+
+impl<'s> JsFile<'s> {
+    /// Parses `source` as JavaScript (errors are kept in the tree, see [`Self::problems`]).
+    pub(crate) fn parse(source: &'s str) -> JsFile<'s> {
+        let mut parser = Parser::new();
+        let tree = parser
+            .set_language(&tree_sitter_javascript::LANGUAGE.into())
+            .ok()
+            .and_then(|_| parser.parse(source, None));
+        JsFile { source, tree }
+    }
+
+    /// Calls `visit` on every node, parents first, without recursion (deeply nested
+    /// code must not overflow the stack).
+    pub(crate) fn for_each_node<'t>(&'t self, visit: &mut dyn FnMut(Node<'t>)) {
+        let Some(tree) = &self.tree else {
+            return;
+        };
+        let mut cursor = tree.walk();
+        loop {
+            visit(cursor.node());
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn text(&self, node: Node<'_>) -> &'s str {
+        self.source.get(node.byte_range()).unwrap_or("")
+    }
+
+    /// The value of a string literal or substitution-free template literal.
+    pub(crate) fn string_value(&self, node: Node<'_>) -> Option<&'s str> {
+        let plain = match node.kind() {
+            "string" => true,
+            "template_string" => (0..node.named_child_count())
+                .filter_map(|i| node.named_child(i))
+                .all(|c| c.kind() != "template_substitution"),
+            _ => false,
+        };
+        let text = self.text(node);
+        if !plain || text.len() < 2 {
+            return None;
+        }
+        text.get(1..text.len() - 1)
+    }
+
+    /// Module specifiers: static imports, `export … from`, dynamic `import()`, and
+    /// with `tests` also `require()` and `jest.mock/doMock/requireActual()`.
+    pub(crate) fn modules(&self, tests: bool) -> Vec<Module> {
+        let mut found = Vec::new();
+        self.for_each_node(&mut |node| {
+            let specifier = match node.kind() {
+                "import_statement" | "export_statement" => node.child_by_field_name("source"),
+                "call_expression" => {
+                    let callee = node.child_by_field_name("function");
+                    let wanted = callee.is_some_and(|f| match f.kind() {
+                        "import" => true,
+                        "identifier" => tests && self.text(f) == "require",
+                        "member_expression" => {
+                            let object = f.child_by_field_name("object").map(|o| self.text(o));
+                            let property = f.child_by_field_name("property").map(|p| self.text(p));
+                            tests
+                                && object == Some("jest")
+                                && matches!(property, Some("mock" | "doMock" | "requireActual"))
+                        }
+                        _ => false,
+                    });
+                    node.child_by_field_name("arguments")
+                        .and_then(|args| args.named_child(0))
+                        .filter(|_| wanted)
+                }
+                _ => None,
+            };
+            if let Some(string) = specifier {
+                if let Some(value) = self.string_value(string) {
+                    found.push(Module {
+                        specifier: value.to_string(),
+                        line: line_of(string),
+                    });
+                }
+            }
+        });
+        found
+    }
+
+    /// Every string literal's value and line (template literals without
+    /// substitutions included).
+    pub(crate) fn strings(&self) -> Vec<(String, u32)> {
+        let mut found = Vec::new();
+        self.for_each_node(&mut |node| {
+            if let Some(value) = self.string_value(node) {
+                found.push((value.to_string(), line_of(node)));
+            }
+        });
+        found
+    }
+
+    /// Hash of the file's tokens without comments: a reformat keeps it.
+    pub(crate) fn semantic_hash(&self) -> u64 {
+        let mut tokens = Vec::new();
+        self.for_each_node(&mut |node| {
+            let comment = matches!(node.kind(), "comment" | "html_comment");
+            if node.child_count() == 0 && !comment {
+                tokens.push(self.text(node));
+            }
+        });
+        if self.tree.is_none() {
+            tokens.push(self.source);
+        }
+        stable_hash(tokens)
+    }
+
+    /// A problem at the first syntax error, if the file has one.
+    pub(crate) fn problems(&self) -> Vec<Problem> {
+        let Some(tree) = &self.tree else {
+            return vec![Problem {
+                line: None,
+                message: "JavaScript parser could not run on this file".into(),
+            }];
+        };
+        if !tree.root_node().has_error() {
+            return Vec::new();
+        }
+        let mut line = None;
+        self.for_each_node(&mut |node| {
+            if line.is_none() && (node.is_error() || node.is_missing()) {
+                line = Some(line_of(node));
+            }
+        });
+        let line = line.unwrap_or(1);
+        vec![Problem {
+            line: Some(line),
+            message: format!("JavaScript syntax error near line {line}: imports may be missed"),
+        }]
+    }
+
+    /// Facts of a file that declares one component (the bundle, or a test).
+    pub(crate) fn facts(
+        &self,
+        component: &ComponentId,
+        test: Option<TestMark>,
+        uses: Uses,
+    ) -> Facts {
+        let hash = self.semantic_hash();
+        let mut decl = component_decl(component, (1, line_count(self.source)), hash);
+        decl.test = test;
+        Facts {
+            declares: vec![decl],
+            uses: uses.into_vec(),
+            problems: self.problems(),
+            semantic_hash: hash,
+        }
+    }
+}
+
+/// The 1-based line where a node starts.
+fn line_of(node: Node<'_>) -> u32 {
+    u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Use;
+
+    const INVOICE_LIST_JS: &str = r#"import { LightningElement, api, wire } from 'lwc';
+import { getRecord } from 'lightning/uiRecordApi';
+import getInvoices from '@salesforce/apex/InvoiceController.getInvoices';
+import postInvoice from '@salesforce/apex/billing.InvoiceService.post';
+import AMOUNT_FIELD from '@salesforce/schema/Invoice__c.Amount__c';
+import CUSTOMER_NAME from '@salesforce/schema/Invoice__c.Customer__r.Name';
+import INVOICE_OBJECT from '@salesforce/schema/Invoice__c';
+import greeting from '@salesforce/label/c.Greeting';
+import LOGO from '@salesforce/resourceUrl/invoiceLogo';
+import canApprove from '@salesforce/customPermission/Approve_Invoices';
+import CHANNEL from '@salesforce/messageChannel/Invoice_Selected__c';
+import { formatAmount } from 'c/formatUtils';
+import { helper } from './helper';
+export { default as Row } from 'c/invoiceRow';
+// import old from 'c/legacyList';
+/* import older from '@salesforce/apex/Legacy.run'; */
+const notAnImport = "import x from 'c/fakeOne'";
+const template = `import y from 'c/fakeTwo'`;
+const pattern = /import z from 'c\/fakeThree'/;
+
+export default class InvoiceList extends LightningElement {
+    @api recordId;
+    @wire(getRecord, { recordId: '$recordId', fields: [AMOUNT_FIELD] })
+    invoice;
+
+    async loadDetails() {
+        const { default: details } = await import('c/invoiceDetails');
+        return details;
+    }
+}
+"#;
+
+    fn list(uses: &[Use]) -> Vec<(Target, EdgeKind, u32)> {
+        uses.iter()
+            .map(|u| (u.target.clone(), u.kind, u.line))
+            .collect()
+    }
+
+    fn bundle(name: &str) -> Target {
+        Target::Component(ComponentId::new("LightningComponentBundle", name))
+    }
+
+    #[test]
+    fn lwc_js_imports_of_every_kind_and_none_from_comments_or_strings() {
+        let id = ComponentId::new("LightningComponentBundle", "invoiceList");
+        let facts = parse_lwc_js(&id, INVOICE_LIST_JS);
+        assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+        assert_eq!(facts.declares.len(), 1);
+        assert_eq!(facts.declares[0].id, id);
+        let member = |class: &str, method: &str| Target::Member {
+            receiver: TypeExpr::Named(class.into()),
+            member: method.into(),
+            arity: None,
+        };
+        let field = |o: &str, f: &str| Target::Field {
+            object: o.into(),
+            field: f.into(),
+        };
+        let component = |t: &str, n: &str| Target::Component(ComponentId::new(t, n));
+        assert_eq!(
+            list(&facts.uses),
+            vec![
+                (
+                    member("InvoiceController", "getInvoices"),
+                    EdgeKind::Imports,
+                    3
+                ),
+                (
+                    member("billing.InvoiceService", "post"),
+                    EdgeKind::Imports,
+                    4
+                ),
+                (field("Invoice__c", "Amount__c"), EdgeKind::Reads, 5),
+                (field("Invoice__c", "Customer__c"), EdgeKind::Reads, 6),
+                (Target::SObject("Invoice__c".into()), EdgeKind::Reads, 7),
+                (Target::Label("Greeting".into()), EdgeKind::Reads, 8),
+                (
+                    component("StaticResource", "invoiceLogo"),
+                    EdgeKind::Imports,
+                    9
+                ),
+                (
+                    component("CustomPermission", "Approve_Invoices"),
+                    EdgeKind::Imports,
+                    10
+                ),
+                (
+                    component("LightningMessageChannel", "Invoice_Selected"),
+                    EdgeKind::Imports,
+                    11
+                ),
+                (bundle("formatUtils"), EdgeKind::Imports, 12),
+                (bundle("invoiceRow"), EdgeKind::Imports, 14),
+                (bundle("invoiceDetails"), EdgeKind::Imports, 27),
+            ]
+        );
+    }
+
+    #[test]
+    fn js_hash_ignores_comments_and_layout() {
+        let a = JsFile::parse("import a from 'c/x'; // hi\nconst b = 1;").semantic_hash();
+        let b = JsFile::parse("/* doc */\nimport a from 'c/x';\n\n  const b = 1 ;").semantic_hash();
+        let c = JsFile::parse("import a from 'c/y';\nconst b = 1;").semantic_hash();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn broken_js_is_a_problem_and_still_yields_imports() {
+        let id = ComponentId::new("LightningComponentBundle", "broken");
+        let facts = parse_lwc_js(&id, "import x from 'c/child';\n\nclass { oops(\n");
+        assert_eq!(facts.problems.len(), 1);
+        assert!(facts.problems[0]
+            .message
+            .starts_with("JavaScript syntax error near line"));
+        assert_eq!(
+            list(&facts.uses),
+            vec![(bundle("child"), EdgeKind::Imports, 1)]
+        );
+    }
+
+    #[test]
+    fn html_child_tags_are_bundle_imports() {
+        let html = r#"<template>
+    <lightning-card title={label.title}>
+        <template for:each={invoices} for:item="inv">
+            <c-invoice-row key={inv.Id} invoice={inv} onselect={handleSelect}></c-invoice-row>
+        </template>
+        <c-format_utils></c-format_utils>
+        <input type="checkbox" checked>
+        <C-Status-Badge
+            status={status}
+        ></C-Status-Badge>
+    </lightning-card>
+</template>
+"#;
+        let id = ComponentId::new("LightningComponentBundle", "invoiceList");
+        let facts = parse_lwc_html(&id, html);
+        assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+        assert_eq!(
+            list(&facts.uses),
+            vec![
+                (bundle("invoiceRow"), EdgeKind::Imports, 4),
+                (bundle("format_utils"), EdgeKind::Imports, 6),
+                (bundle("statusBadge"), EdgeKind::Imports, 8),
+            ]
+        );
+        assert_eq!(bundle_of_tag("c-my-child").as_deref(), Some("myChild"));
+        assert_eq!(bundle_of_tag("lightning-card"), None);
+        assert_eq!(bundle_of_tag("c-"), None);
+    }
+
+    #[test]
+    fn jest_test_tests_its_bundle_and_imports_other_bundles() {
+        let source = r#"import { createElement } from 'lwc';
+import InvoiceList from 'c/invoiceList';
+import getInvoices from '@salesforce/apex/InvoiceController.getInvoices';
+
+jest.mock('c/formatUtils');
+jest.mock(
+    '@salesforce/apex/InvoiceController.getInvoices',
+    () => ({ default: jest.fn() }),
+    { virtual: true }
+);
+const { helper } = require('c/testHelpers');
+
+describe('c-invoice-list', () => {
+    it('renders', () => {
+        // jest.mock('c/commentedOut');
+        const element = createElement('c-invoice-list', { is: InvoiceList });
+        document.body.appendChild(element);
+    });
+});
+"#;
+        let id = ComponentId::new(
+            "LwcJestTest",
+            "force-app/main/default/lwc/invoiceList/__tests__/invoiceList.test.js",
+        );
+        let bundle_id = ComponentId::new("LightningComponentBundle", "invoiceList");
+        let facts = parse_jest_test(&id, &bundle_id, source);
+        assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+        assert_eq!(facts.declares[0].id, id);
+        assert_eq!(facts.declares[0].test, Some(TestMark::default()));
+        assert_eq!(
+            list(&facts.uses),
+            vec![
+                (Target::Component(bundle_id), EdgeKind::Tests, 2),
+                (bundle("formatUtils"), EdgeKind::Imports, 5),
+                (bundle("testHelpers"), EdgeKind::Imports, 11),
+            ]
+        );
+    }
+
+    #[test]
+    fn components_do_not_count_jest_mocks_or_require() {
+        let id = ComponentId::new("LightningComponentBundle", "x");
+        let facts = parse_lwc_js(&id, "jest.mock('c/a');\nrequire('c/b');\n");
+        assert!(facts.uses.is_empty());
+    }
+}

@@ -1,0 +1,436 @@
+//! Parsers for files that hold many components: custom labels, workflows and sharing
+//! rules. Each child element is declared as its own component with its own body hash
+//! (the hash of its normalized XML), so a diff can tell which label or rule changed.
+//!
+//! The file's own component (`CustomLabels:CustomLabels`, `Workflow:Obj`,
+//! `SharingRules:Obj`) is declared too; its body hash covers the file without its child
+//! components, so editing one child changes only that child's hash. Children name the
+//! file's component as their `parent`.
+//!
+//! Workflow rules and field updates are automation of their object. Sharing rules
+//! change visibility, not insert outcomes, and are declared without automation. This
+//! module does not read the decomposed layouts (`decomposeCustomLabelsBeta2`, …), whose
+//! files hold a single component each.
+
+use crate::facts::{Declaration, EdgeKind, Facts, Problem, Target};
+use crate::metadata::component::ComponentId;
+use crate::parse::objects::formula_uses;
+use crate::parse::xml::{component_decl, line_count, read_tree, Element, Uses};
+
+/// Workflow child elements and the metadata type of each.
+const WORKFLOW_CHILDREN: [(&str, &str); 8] = [
+    ("alerts", "WorkflowAlert"),
+    ("fieldUpdates", "WorkflowFieldUpdate"),
+    ("flowActions", "WorkflowFlowAction"),
+    ("knowledgePublishes", "WorkflowKnowledgePublish"),
+    ("outboundMessages", "WorkflowOutboundMessage"),
+    ("rules", "WorkflowRule"),
+    ("send", "WorkflowSend"),
+    ("tasks", "WorkflowTask"),
+];
+
+/// Sharing-rule child elements and the metadata type of each.
+const SHARING_CHILDREN: [(&str, &str); 4] = [
+    ("sharingCriteriaRules", "SharingCriteriaRule"),
+    ("sharingOwnerRules", "SharingOwnerRule"),
+    ("sharingGuestRules", "SharingGuestRule"),
+    ("sharingTerritoryRules", "SharingTerritoryRule"),
+];
+
+/// Workflow action types (`<actions><type>`) and the metadata type they name.
+const WORKFLOW_ACTIONS: [(&str, &str); 7] = [
+    ("Alert", "WorkflowAlert"),
+    ("FieldUpdate", "WorkflowFieldUpdate"),
+    ("FlowAction", "WorkflowFlowAction"),
+    ("KnowledgePublish", "WorkflowKnowledgePublish"),
+    ("OutboundMessage", "WorkflowOutboundMessage"),
+    ("Send", "WorkflowSend"),
+    ("Task", "WorkflowTask"),
+];
+
+/// Parses `labels/CustomLabels.labels-meta.xml`: declares `CustomLabels:CustomLabels`
+/// and one `CustomLabel:<fullName>` per `<labels>` entry.
+pub fn parse_labels(source: &str) -> Facts {
+    let parent = ComponentId::new("CustomLabels", "CustomLabels");
+    parse_children(
+        &parent,
+        source,
+        &[("labels", "CustomLabel")],
+        false,
+        |_, _, _, _| {},
+    )
+}
+
+/// Parses `workflows/Obj.workflow-meta.xml` (component `Workflow:Obj`): declares each
+/// rule, field update, alert, outbound message, task… as `Type:Obj.Name`.
+pub fn parse_workflow(component: &ComponentId, source: &str) -> Facts {
+    let object = component.full_name().to_string();
+    parse_children(
+        component,
+        source,
+        &WORKFLOW_CHILDREN,
+        true,
+        |element, decl, id, uses| match element.local_name() {
+            "rules" => {
+                decl.automates = Some(object.clone());
+                rule_uses(element, &object, id, uses);
+            }
+            "fieldUpdates" => {
+                decl.automates = Some(object.clone());
+                if let Some(field) = element.child("field") {
+                    let target = Target::Field {
+                        object: object.clone(),
+                        field: field.text(),
+                    };
+                    uses.add(id, target, EdgeKind::Writes, field.text_line());
+                }
+                if let Some(formula) = element.child("formula") {
+                    formula_uses(formula, &object, id, uses);
+                }
+            }
+            "flowActions" => {
+                if let Some(flow) = element.child("flow") {
+                    let target = Target::Component(ComponentId::new("Flow", &flow.text()));
+                    uses.add(id, target, EdgeKind::FlowAction, flow.text_line());
+                }
+            }
+            _ => {}
+        },
+    )
+}
+
+/// Parses `sharingRules/Obj.sharingRules-meta.xml` (component `SharingRules:Obj`):
+/// declares each criteria, owner, guest and territory rule as `Type:Obj.Name`.
+pub fn parse_sharing_rules(component: &ComponentId, source: &str) -> Facts {
+    parse_children(component, source, &SHARING_CHILDREN, true, |_, _, _, _| {})
+}
+
+/// A workflow rule reads the fields of its criteria and formula, and uses its actions.
+fn rule_uses(rule: &Element, object: &str, id: &ComponentId, uses: &mut Uses) {
+    for item in rule.children_named("criteriaItems") {
+        if let Some(field) = item.child("field") {
+            // Criteria fields are written `Obj.Field`.
+            let text = field.text();
+            let (obj, name) = text.split_once('.').unwrap_or((object, &text));
+            let target = Target::Field {
+                object: obj.to_string(),
+                field: name.to_string(),
+            };
+            uses.add(id, target, EdgeKind::Reads, field.text_line());
+        }
+    }
+    if let Some(formula) = rule.child("formula") {
+        formula_uses(formula, object, id, uses);
+    }
+    let timed = rule
+        .children_named("workflowTimeTriggers")
+        .flat_map(|t| t.children_named("actions"));
+    for action in rule.children_named("actions").chain(timed) {
+        let (Some(name), Some(kind)) = (action.child("name"), action.child_text("type")) else {
+            continue;
+        };
+        let Some((_, type_name)) = WORKFLOW_ACTIONS
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(&kind))
+        else {
+            continue;
+        };
+        let child = ComponentId::new(type_name, &format!("{object}.{}", name.text()));
+        uses.add(
+            id,
+            Target::Component(child),
+            EdgeKind::References,
+            name.text_line(),
+        );
+    }
+}
+
+/// Declares `parent` and each child element listed in `kinds` (element name → type),
+/// named by its `<fullName>` (prefixed with the parent's name when `prefixed`), and
+/// lets `collect` fill in each child's automation and uses.
+fn parse_children(
+    parent: &ComponentId,
+    source: &str,
+    kinds: &[(&str, &str)],
+    prefixed: bool,
+    mut collect: impl FnMut(&Element, &mut Declaration, &ComponentId, &mut Uses),
+) -> Facts {
+    let (root, mut problems) = read_tree(source);
+    let type_of = |element: &Element| {
+        kinds
+            .iter()
+            .find(|(name, _)| *name == element.local_name())
+            .map(|(_, type_name)| *type_name)
+    };
+    let header_hash = root.hash_without(&|child| type_of(child).is_some());
+    let mut declares = vec![component_decl(parent, (1, line_count(source)), header_hash)];
+    let mut uses = Uses::default();
+    for element in &root.children {
+        let Some(type_name) = type_of(element) else {
+            continue;
+        };
+        let Some(name) = element.child_text("fullName") else {
+            problems.push(Problem {
+                line: Some(element.line),
+                message: format!(
+                    "<{}> near line {} has no <fullName>: it cannot be told apart",
+                    element.name, element.line
+                ),
+            });
+            continue;
+        };
+        let full_name = if prefixed {
+            format!("{}.{}", parent.full_name(), name)
+        } else {
+            name
+        };
+        let id = ComponentId::new(type_name, &full_name);
+        let mut decl = component_decl(
+            &id,
+            (element.line, element.end_line),
+            element.semantic_hash(),
+        );
+        decl.parent = Some(parent.clone());
+        collect(element, &mut decl, &id, &mut uses);
+        declares.push(decl);
+    }
+    Facts {
+        declares,
+        uses: uses.into_vec(),
+        problems,
+        semantic_hash: root.semantic_hash(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LABELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<CustomLabels xmlns="http://soap.sforce.com/2006/04/metadata">
+    <labels>
+        <fullName>Greeting</fullName>
+        <language>en_US</language>
+        <protected>false</protected>
+        <shortDescription>Greeting</shortDescription>
+        <value>Hello</value>
+    </labels>
+    <labels>
+        <fullName>Invoice_Flagged</fullName>
+        <language>en_US</language>
+        <protected>false</protected>
+        <shortDescription>Invoice flagged</shortDescription>
+        <value>This invoice needs review</value>
+    </labels>
+    <labels>
+        <fullName>Farewell</fullName>
+        <language>en_US</language>
+        <protected>false</protected>
+        <shortDescription>Farewell</shortDescription>
+        <value>Goodbye</value>
+    </labels>
+</CustomLabels>
+"#;
+
+    fn hashes(facts: &Facts) -> Vec<(String, u64)> {
+        facts
+            .declares
+            .iter()
+            .map(|d| (d.id.to_string(), d.body_hash))
+            .collect()
+    }
+
+    #[test]
+    fn labels_are_declared_one_by_one_with_their_spans() {
+        let facts = parse_labels(LABELS);
+        assert!(facts.problems.is_empty());
+        let ids: Vec<String> = facts.declares.iter().map(|d| d.id.to_string()).collect();
+        assert_eq!(
+            ids,
+            [
+                "CustomLabels:CustomLabels",
+                "CustomLabel:Greeting",
+                "CustomLabel:Invoice_Flagged",
+                "CustomLabel:Farewell"
+            ]
+        );
+        assert_eq!(facts.declares[1].lines, (3, 9));
+        assert_eq!(facts.declares[3].lines, (17, 23));
+        assert_eq!(
+            facts.declares[1].parent,
+            Some(ComponentId::new("CustomLabels", "CustomLabels"))
+        );
+        assert!(facts.declares.iter().all(|d| d.automates.is_none()));
+    }
+
+    #[test]
+    fn changing_one_label_changes_only_its_hash() {
+        let before = hashes(&parse_labels(LABELS));
+        let after = hashes(&parse_labels(
+            &LABELS.replace("needs review", "must be reviewed"),
+        ));
+        let changed: Vec<&str> = before
+            .iter()
+            .zip(&after)
+            .filter(|(a, b)| a != b)
+            .map(|(a, _)| a.0.as_str())
+            .collect();
+        assert_eq!(changed, ["CustomLabel:Invoice_Flagged"]);
+        // Moving a label (reformatting the file) changes no label's hash.
+        let reindented = hashes(&parse_labels(&LABELS.replace("\n        <", "\n  <")));
+        assert_eq!(before, reindented);
+    }
+
+    const WORKFLOW: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Workflow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <alerts>
+        <fullName>Notify_Owner</fullName>
+        <description>Notify Owner</description>
+        <protected>false</protected>
+        <recipients><type>owner</type></recipients>
+        <senderType>CurrentUser</senderType>
+        <template>Billing/Invoice_Sent</template>
+    </alerts>
+    <fieldUpdates>
+        <fullName>Set_Status</fullName>
+        <field>Status__c</field>
+        <literalValue>Sent</literalValue>
+        <name>Set Status</name>
+        <operation>Literal</operation>
+    </fieldUpdates>
+    <rules>
+        <fullName>Invoice_Sent</fullName>
+        <actions>
+            <name>Notify_Owner</name>
+            <type>Alert</type>
+        </actions>
+        <actions>
+            <name>Set_Status</name>
+            <type>FieldUpdate</type>
+        </actions>
+        <active>true</active>
+        <criteriaItems>
+            <field>Invoice__c.Sent__c</field>
+            <operation>equals</operation>
+            <value>True</value>
+        </criteriaItems>
+        <triggerType>onCreateOrTriggeringUpdate</triggerType>
+    </rules>
+    <tasks>
+        <fullName>Follow_Up</fullName>
+        <assignedToType>owner</assignedToType>
+        <subject>Follow up</subject>
+    </tasks>
+</Workflow>
+"#;
+
+    #[test]
+    fn workflow_children_are_declared_and_rules_and_updates_are_automation() {
+        let parent = ComponentId::new("Workflow", "Invoice__c");
+        let facts = parse_workflow(&parent, WORKFLOW);
+        assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+        let decls: Vec<(String, Option<String>)> = facts
+            .declares
+            .iter()
+            .map(|d| (d.id.to_string(), d.automates.clone()))
+            .collect();
+        let inv = Some("Invoice__c".to_string());
+        assert_eq!(
+            decls,
+            [
+                ("Workflow:Invoice__c".to_string(), None),
+                ("WorkflowAlert:Invoice__c.Notify_Owner".to_string(), None),
+                (
+                    "WorkflowFieldUpdate:Invoice__c.Set_Status".to_string(),
+                    inv.clone()
+                ),
+                ("WorkflowRule:Invoice__c.Invoice_Sent".to_string(), inv),
+                ("WorkflowTask:Invoice__c.Follow_Up".to_string(), None),
+            ]
+        );
+        let update = ComponentId::new("WorkflowFieldUpdate", "Invoice__c.Set_Status");
+        let write = facts
+            .uses
+            .iter()
+            .find(|u| u.from == update)
+            .expect("field write");
+        assert_eq!(
+            write.target,
+            Target::Field {
+                object: "Invoice__c".into(),
+                field: "Status__c".into()
+            }
+        );
+        assert_eq!((write.kind, write.line), (EdgeKind::Writes, 13));
+        let rule = ComponentId::new("WorkflowRule", "Invoice__c.Invoice_Sent");
+        let rule_targets: Vec<&Target> = facts
+            .uses
+            .iter()
+            .filter(|u| u.from == rule)
+            .map(|u| &u.target)
+            .collect();
+        assert!(rule_targets.contains(&&Target::Field {
+            object: "Invoice__c".into(),
+            field: "Sent__c".into()
+        }));
+        assert!(rule_targets.contains(&&Target::Component(update)));
+
+        // Changing the task changes only the task's hash, not the parent's.
+        let before = hashes(&facts);
+        let after = hashes(&parse_workflow(
+            &parent,
+            &WORKFLOW.replace("Follow up", "Call"),
+        ));
+        let changed: Vec<&str> = before
+            .iter()
+            .zip(&after)
+            .filter(|(a, b)| a != b)
+            .map(|(a, _)| a.0.as_str())
+            .collect();
+        assert_eq!(changed, ["WorkflowTask:Invoice__c.Follow_Up"]);
+    }
+
+    #[test]
+    fn sharing_rules_are_declared_without_automation() {
+        let source = r#"<SharingRules xmlns="http://soap.sforce.com/2006/04/metadata">
+    <sharingCriteriaRules>
+        <fullName>Share_Partners</fullName>
+        <accessLevel>Read</accessLevel>
+        <criteriaItems><field>Type__c</field><operation>equals</operation><value>Partner</value></criteriaItems>
+    </sharingCriteriaRules>
+    <sharingOwnerRules>
+        <fullName>Share_Sales</fullName>
+        <accessLevel>Edit</accessLevel>
+    </sharingOwnerRules>
+    <sharingOwnerRules>
+        <accessLevel>Edit</accessLevel>
+    </sharingOwnerRules>
+</SharingRules>"#;
+        let facts = parse_sharing_rules(&ComponentId::new("SharingRules", "Invoice__c"), source);
+        let ids: Vec<String> = facts.declares.iter().map(|d| d.id.to_string()).collect();
+        assert_eq!(
+            ids,
+            [
+                "SharingRules:Invoice__c",
+                "SharingCriteriaRule:Invoice__c.Share_Partners",
+                "SharingOwnerRule:Invoice__c.Share_Sales"
+            ]
+        );
+        assert!(facts.declares.iter().all(|d| d.automates.is_none()));
+        // The rule without a name is reported, not guessed.
+        assert_eq!(facts.problems.len(), 1);
+        assert_eq!(facts.problems[0].line, Some(11));
+    }
+
+    #[test]
+    fn malformed_labels_keep_the_labels_read_before_the_error() {
+        let broken = LABELS.replace("<value>Goodbye</value>", "<value>Goodbye</valeu>");
+        let facts = parse_labels(&broken);
+        assert_eq!(facts.problems.len(), 1);
+        assert_eq!(facts.problems[0].line, Some(22));
+        assert!(facts
+            .declares
+            .iter()
+            .any(|d| d.id.full_name() == "Invoice_Flagged"));
+    }
+}

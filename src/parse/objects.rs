@@ -1,0 +1,544 @@
+//! Parsers for objects and their children: custom objects and settings, fields,
+//! validation rules, other object children, and custom metadata records.
+//!
+//! What matters for test selection here is automation and field use: a field that is
+//! required, unique, defaulted or master-detail, and every validation rule, can change
+//! the outcome of an insert into its object, so it is declared as automation of the
+//! object (`automates`). Formula fields and validation rules read the fields they name;
+//! those are found by a small tokenizer over the formula (strings and comments skipped),
+//! best effort: a name is taken as a field of the same object unless it is followed by
+//! `(` (a function) or is a literal keyword. Custom metadata records belong to their
+//! type and name classes by string (`Type.forName` handler frameworks).
+//!
+//! This module does not evaluate formulas, resolve cross-object paths beyond their first
+//! hop, or read lookup filters, layouts or record type picklist assignments.
+
+use crate::facts::{EdgeKind, Facts, Target};
+use crate::metadata::component::ComponentId;
+use crate::parse::xml::{component_decl, line_count, read_tree, Element, Uses};
+
+/// Parses `objects/X/X.object-meta.xml`: declares the object (or custom setting, when it
+/// has `<customSettingsType>`; both are the same node for the graph).
+pub fn parse_object(component: &ComponentId, source: &str) -> Facts {
+    parse_declared(component, source, None, |_, _, _| {})
+}
+
+/// Parses `objects/Obj/fields/F.field-meta.xml` (component `CustomField:Obj.F`).
+pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
+    let object = object_of(component);
+    let (root, _) = read_tree(source);
+    let changes_inserts = root.child_is_true("required")
+        || root.child_is_true("unique")
+        || root.child_text("defaultValue").is_some()
+        || root
+            .child_text("type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("MasterDetail"));
+    let automates = changes_inserts.then(|| object.clone());
+    parse_declared(component, source, automates, |root, from, uses| {
+        if let Some(formula) = root.child("formula") {
+            formula_uses(formula, &object, from, uses);
+        }
+        for reference in root.children_named("referenceTo") {
+            let target = Target::SObject(reference.text());
+            uses.add(from, target, EdgeKind::References, reference.text_line());
+        }
+        // Roll-up summaries read the child object's field and relationship.
+        for name in ["summarizedField", "summaryForeignKey"] {
+            if let Some(element) = root.child(name) {
+                if let Some((obj, field)) = element.text().split_once('.') {
+                    let target = Target::Field {
+                        object: obj.to_string(),
+                        field: field.to_string(),
+                    };
+                    uses.add(from, target, EdgeKind::Reads, element.text_line());
+                }
+            }
+        }
+        if let Some(set) = root.child("valueSet").and_then(|v| v.child("valueSetName")) {
+            let target = Target::Component(ComponentId::new("GlobalValueSet", &set.text()));
+            uses.add(from, target, EdgeKind::References, set.text_line());
+        }
+    })
+}
+
+/// Parses `objects/Obj/validationRules/R.validationRule-meta.xml` (component
+/// `ValidationRule:Obj.R`): automation of `Obj` that reads the fields its formula names.
+pub fn parse_validation_rule(component: &ComponentId, source: &str) -> Facts {
+    let object = object_of(component);
+    parse_declared(
+        component,
+        source,
+        Some(object.clone()),
+        |root, from, uses| {
+            if let Some(formula) = root.child("errorConditionFormula") {
+                formula_uses(formula, &object, from, uses);
+            }
+        },
+    )
+}
+
+/// Parses any other object child (record type, list view, compact layout, web link,
+/// field set, business process…): declared, no automation, no uses.
+pub fn parse_object_child_generic(component: &ComponentId, source: &str) -> Facts {
+    parse_declared(component, source, None, |_, _, _| {})
+}
+
+/// Parses `customMetadata/Type.Record.md-meta.xml` (component `CustomMetadata:Type.Record`):
+/// the record belongs to `Type__mdt`, and each string value shaped like an API name may
+/// name a component (a handler class for `Type.forName`).
+pub fn parse_custom_metadata_record(component: &ComponentId, source: &str) -> Facts {
+    let type_name = object_of(component);
+    parse_declared(component, source, None, |root, from, uses| {
+        if !type_name.is_empty() {
+            let target = Target::SObject(format!("{type_name}__mdt"));
+            uses.add(from, target, EdgeKind::RecordOf, root.line);
+        }
+        for values in root.children_named("values") {
+            let Some(value) = values.child("value") else {
+                continue;
+            };
+            let nil = value
+                .attr("xsi:nil")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            let string_typed = value
+                .attr("xsi:type")
+                .is_none_or(|t| t.to_ascii_lowercase().contains("string"));
+            let text = value.text();
+            if !nil && string_typed && looks_like_api_name(&text) {
+                uses.add(
+                    from,
+                    Target::StringLiteral(text),
+                    EdgeKind::StringRef,
+                    value.text_line(),
+                );
+            }
+        }
+    })
+}
+
+/// Declares a single-component file, then lets `collect` add its uses. The declaration
+/// spans the whole file; its body hash is the normalized document's.
+fn parse_declared(
+    component: &ComponentId,
+    source: &str,
+    automates: Option<String>,
+    collect: impl FnOnce(&Element, &ComponentId, &mut Uses),
+) -> Facts {
+    let (root, problems) = read_tree(source);
+    let hash = root.semantic_hash();
+    let mut decl = component_decl(component, (1, line_count(source)), hash);
+    decl.automates = automates.filter(|o| !o.is_empty());
+    let mut uses = Uses::default();
+    collect(&root, component, &mut uses);
+    Facts {
+        declares: vec![decl],
+        uses: uses.into_vec(),
+        problems,
+        semantic_hash: hash,
+    }
+}
+
+/// The object part of an object child's full name (`Invoice__c` of
+/// `Invoice__c.Amount__c`), or the type part of a custom metadata record's.
+fn object_of(component: &ComponentId) -> String {
+    let full = component.full_name();
+    full.split_once('.')
+        .map_or(full, |(object, _)| object)
+        .to_string()
+}
+
+/// True for text shaped like an API name or a dotted name (`InvoiceHandler`,
+/// `ns.Handler`, `TA_Invoice_Validate`): letters, digits, `_` and `.`, starting with a
+/// letter, 2 to 80 characters.
+fn looks_like_api_name(text: &str) -> bool {
+    (2..=80).contains(&text.len())
+        && text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && !text.ends_with('.')
+        && !text.contains("..")
+}
+
+/// The field behind the first hop of a relationship path: `Account__r` is the lookup
+/// `Account__c`, a standard `Account` is `AccountId`.
+pub(crate) fn relationship_field(relationship: &str) -> String {
+    let len = relationship.len();
+    let custom = len > 3
+        && relationship
+            .get(len - 3..)
+            .is_some_and(|end| end.eq_ignore_ascii_case("__r"));
+    match relationship.get(..len.saturating_sub(3)) {
+        Some(stem) if custom => format!("{stem}__c"),
+        _ => format!("{relationship}Id"),
+    }
+}
+
+/// A dotted name in a formula and the byte offset where it starts.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct FormulaName<'f> {
+    pub offset: usize,
+    /// The dotted parts; the first may start with `$` (a global such as `$Setup`).
+    pub parts: Vec<&'f str>,
+    /// True when the name is followed by `(`: a function, not a field.
+    pub called: bool,
+}
+
+/// Splits a formula into its dotted names, skipping string literals, `/* */` comments
+/// and numbers. Not a formula parser: operators and punctuation are simply passed over.
+pub(crate) fn formula_names(formula: &str) -> Vec<FormulaName<'_>> {
+    let bytes = formula.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut names = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'"' || b == b'\'' {
+            i += 1;
+            while i < bytes.len() && bytes[i] != b {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+        } else if b == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            i = formula
+                .get(i + 2..)
+                .and_then(|rest| rest.find("*/"))
+                .map_or(bytes.len(), |end| i + 2 + end + 2);
+        } else if b.is_ascii_digit() {
+            while i < bytes.len() && (is_word(bytes[i]) || bytes[i] == b'.') {
+                i += 1;
+            }
+        } else if b.is_ascii_alphabetic() || b == b'_' || b == b'$' {
+            let offset = i;
+            let mut parts = Vec::new();
+            let mut start = i;
+            i += 1;
+            loop {
+                while i < bytes.len() && is_word(bytes[i]) {
+                    i += 1;
+                }
+                parts.push(&formula[start..i]);
+                let continues = bytes.get(i) == Some(&b'.')
+                    && bytes
+                        .get(i + 1)
+                        .is_some_and(|&n| n.is_ascii_alphabetic() || n == b'_');
+                if !continues {
+                    break;
+                }
+                i += 1;
+                start = i;
+            }
+            let mut j = i;
+            while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            let called = bytes.get(j) == Some(&b'(');
+            names.push(FormulaName {
+                offset,
+                parts,
+                called,
+            });
+        } else {
+            i += 1;
+        }
+    }
+    names
+}
+
+/// Adds the uses of a formula element on `object`: field reads for the names it uses,
+/// and what the `$Setup`, `$CustomMetadata`, `$Label` and `$Permission` globals name.
+pub(crate) fn formula_uses(formula: &Element, object: &str, from: &ComponentId, uses: &mut Uses) {
+    for text in &formula.texts {
+        for name in formula_names(&text.value) {
+            let line = text.line_at(name.offset);
+            let Some(first) = name.parts.first() else {
+                continue;
+            };
+            if let Some(global) = first.strip_prefix('$') {
+                add_global_use(global, &name.parts[1..], from, uses, line);
+                continue;
+            }
+            let keyword = ["true", "false", "null"]
+                .iter()
+                .any(|k| first.eq_ignore_ascii_case(k));
+            if name.called || keyword || object.is_empty() {
+                continue;
+            }
+            let field = if name.parts.len() > 1 {
+                relationship_field(first)
+            } else {
+                first.to_string()
+            };
+            let target = Target::Field {
+                object: object.to_string(),
+                field,
+            };
+            uses.add(from, target, EdgeKind::Reads, line);
+        }
+    }
+}
+
+/// Adds the use behind a `$Global.path` reference that names a component, and says
+/// whether it did. `$Record` is not handled here (only flows know its object).
+pub(crate) fn add_global_use(
+    global: &str,
+    path: &[&str],
+    from: &ComponentId,
+    uses: &mut Uses,
+    line: u32,
+) -> bool {
+    let target = match (global.to_ascii_lowercase().as_str(), path) {
+        // `$Label.c.X` (Aura) and `$Label.X` (formulas, flows, Visualforce).
+        ("label", [ns, name, ..]) if ns.eq_ignore_ascii_case("c") => {
+            (Target::Label(name.to_string()), EdgeKind::Reads)
+        }
+        ("label", [name, ..]) => (Target::Label(name.to_string()), EdgeKind::Reads),
+        ("setup", [object, field, ..]) => (
+            Target::Field {
+                object: object.to_string(),
+                field: field.to_string(),
+            },
+            EdgeKind::Reads,
+        ),
+        ("setup" | "custommetadata", [object, ..]) => {
+            (Target::SObject(object.to_string()), EdgeKind::Reads)
+        }
+        ("permission", [name, ..]) => (
+            Target::Component(ComponentId::new("CustomPermission", name)),
+            EdgeKind::References,
+        ),
+        ("resource", [name, ..]) => (
+            Target::Component(ComponentId::new("StaticResource", name)),
+            EdgeKind::Imports,
+        ),
+        _ => return false,
+    };
+    uses.add(from, target.0, target.1, line);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Use;
+
+    fn field(object: &str, field: &str) -> Target {
+        Target::Field {
+            object: object.into(),
+            field: field.into(),
+        }
+    }
+
+    fn targets(uses: &[Use], kind: EdgeKind) -> Vec<Target> {
+        uses.iter()
+            .filter(|u| u.kind == kind)
+            .map(|u| u.target.clone())
+            .collect()
+    }
+
+    const REQUIRED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Customer__c</fullName>
+    <label>Customer</label>
+    <referenceTo>Account</referenceTo>
+    <relationshipName>Invoices</relationshipName>
+    <required>true</required>
+    <type>Lookup</type>
+</CustomField>
+"#;
+
+    const PLAIN: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Notes__c</fullName>
+    <label>Notes</label>
+    <length>255</length>
+    <required>false</required>
+    <type>Text</type>
+    <unique>false</unique>
+</CustomField>
+"#;
+
+    const FORMULA: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Total__c</fullName>
+    <formula>IF(
+  ISPICKVAL(Status__c, "Paid__c"),
+  Amount__c * (1 + Tax_Rate__c) /* Discount__c is gone */,
+  Customer__r.Credit__c + Amount
+)</formula>
+    <label>Total</label>
+    <type>Currency</type>
+</CustomField>
+"#;
+
+    #[test]
+    fn required_field_is_automation_of_its_object_plain_field_is_not() {
+        let id = ComponentId::new("CustomField", "Invoice__c.Customer__c");
+        let facts = parse_field(&id, REQUIRED);
+        assert!(facts.problems.is_empty());
+        assert_eq!(facts.declares[0].id, id);
+        assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
+        assert_eq!(
+            targets(&facts.uses, EdgeKind::References),
+            vec![Target::SObject("Account".into())]
+        );
+        assert_eq!(facts.uses[0].line, 5);
+
+        let plain = parse_field(
+            &ComponentId::new("CustomField", "Invoice__c.Notes__c"),
+            PLAIN,
+        );
+        assert_eq!(plain.declares[0].automates, None);
+        assert!(plain.uses.is_empty());
+    }
+
+    #[test]
+    fn defaulted_unique_and_master_detail_fields_are_automation() {
+        let id = ComponentId::new("CustomField", "Line__c.Invoice__c");
+        for extra in [
+            "<defaultValue>0</defaultValue>",
+            "<unique>true</unique>",
+            "<type>MasterDetail</type>",
+        ] {
+            let source = PLAIN.replace("<type>Text</type>", extra);
+            let facts = parse_field(&id, &source);
+            assert_eq!(
+                facts.declares[0].automates.as_deref(),
+                Some("Line__c"),
+                "{extra}"
+            );
+        }
+    }
+
+    #[test]
+    fn formula_field_reads_the_fields_it_names() {
+        let id = ComponentId::new("CustomField", "Invoice__c.Total__c");
+        let facts = parse_field(&id, FORMULA);
+        let reads = targets(&facts.uses, EdgeKind::Reads);
+        assert_eq!(
+            reads,
+            vec![
+                field("Invoice__c", "Status__c"),
+                field("Invoice__c", "Amount__c"),
+                field("Invoice__c", "Tax_Rate__c"),
+                field("Invoice__c", "Customer__c"),
+                field("Invoice__c", "Amount"),
+            ]
+        );
+        let line_of = |t: &Target| facts.uses.iter().find(|u| &u.target == t).map(|u| u.line);
+        assert_eq!(line_of(&field("Invoice__c", "Status__c")), Some(5));
+        assert_eq!(line_of(&field("Invoice__c", "Customer__c")), Some(7));
+        assert_eq!(facts.declares[0].automates, None);
+    }
+
+    #[test]
+    fn validation_rule_automates_its_object_and_reads_fields() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ValidationRule xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Amount_Positive</fullName>
+    <active>true</active>
+    <errorConditionFormula>AND(
+    NOT($Setup.Bypass__c.Disable_Rules__c),
+    Amount__c &lt; 0
+)</errorConditionFormula>
+    <errorMessage>Amount must be positive</errorMessage>
+</ValidationRule>
+"#;
+        let id = ComponentId::new("ValidationRule", "Invoice__c.Amount_Positive");
+        let facts = parse_validation_rule(&id, source);
+        assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
+        assert_eq!(
+            targets(&facts.uses, EdgeKind::Reads),
+            vec![
+                field("Bypass__c", "Disable_Rules__c"),
+                field("Invoice__c", "Amount__c")
+            ]
+        );
+        assert_eq!(facts.uses[1].line, 7);
+    }
+
+    #[test]
+    fn custom_metadata_record_belongs_to_its_type_and_names_a_handler() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<CustomMetadata xmlns="http://soap.sforce.com/2006/04/metadata" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+    <label>Invoice Validate</label>
+    <protected>false</protected>
+    <values>
+        <field>Apex_Class_Name__c</field>
+        <value xsi:type="xsd:string">TA_Invoice_Validate</value>
+    </values>
+    <values>
+        <field>Description__c</field>
+        <value xsi:type="xsd:string">Checks invoices before save</value>
+    </values>
+    <values>
+        <field>Bypass_Execution__c</field>
+        <value xsi:type="xsd:boolean">false</value>
+    </values>
+    <values>
+        <field>Order__c</field>
+        <value xsi:type="xsd:double">1.0</value>
+    </values>
+    <values>
+        <field>Bypass_Permission__c</field>
+        <value xsi:nil="true"/>
+    </values>
+</CustomMetadata>
+"#;
+        let id = ComponentId::new("CustomMetadata", "Trigger_Action.Invoice_Validate");
+        let facts = parse_custom_metadata_record(&id, source);
+        assert!(facts.problems.is_empty());
+        assert_eq!(
+            targets(&facts.uses, EdgeKind::RecordOf),
+            vec![Target::SObject("Trigger_Action__mdt".into())]
+        );
+        assert_eq!(
+            targets(&facts.uses, EdgeKind::StringRef),
+            vec![Target::StringLiteral("TA_Invoice_Validate".into())]
+        );
+        let string_ref = facts.uses.iter().find(|u| u.kind == EdgeKind::StringRef);
+        assert_eq!(string_ref.map(|u| u.line), Some(7));
+    }
+
+    #[test]
+    fn object_and_generic_children_are_declared_without_automation() {
+        let object = r#"<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
+    <customSettingsType>Hierarchy</customSettingsType>
+    <label>Bypass</label>
+</CustomObject>"#;
+        let id = ComponentId::new("CustomObject", "Bypass__c");
+        let facts = parse_object(&id, object);
+        assert_eq!(facts.declares.len(), 1);
+        assert_eq!(facts.declares[0].automates, None);
+        assert_eq!(facts.declares[0].lines, (1, 4));
+        let rt = ComponentId::new("RecordType", "Invoice__c.Credit");
+        let facts =
+            parse_object_child_generic(&rt, "<RecordType><active>true</active></RecordType>");
+        assert_eq!(facts.declares[0].id, rt);
+        assert!(facts.uses.is_empty() && facts.problems.is_empty());
+    }
+
+    #[test]
+    fn malformed_field_is_a_problem_not_a_panic() {
+        let id = ComponentId::new("CustomField", "Invoice__c.Broken__c");
+        let facts = parse_field(
+            &id,
+            "<CustomField>\n<required>true</required>\n<type>Text</typ>",
+        );
+        assert_eq!(facts.problems.len(), 1);
+        assert!(
+            facts.problems[0].message.contains("line 3"),
+            "{:?}",
+            facts.problems
+        );
+        // What was read still counts.
+        assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
+    }
+
+    #[test]
+    fn relationship_first_hop_is_its_lookup_field() {
+        assert_eq!(relationship_field("Customer__r"), "Customer__c");
+        assert_eq!(relationship_field("Account"), "AccountId");
+        assert_eq!(relationship_field("__r"), "__rId");
+    }
+}

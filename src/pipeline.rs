@@ -1,0 +1,411 @@
+//! The pipeline of `impact plan`: project → snapshot → changes → facts → graph → impact.
+//!
+//! Each step calls one stage and hands its value to the next; this is the only place
+//! that knows the order. I/O happens in the project, git and cache steps only.
+
+use crate::cache::FactsCache;
+use crate::config::Config;
+use crate::changes::{self, Change, ChangeKind, ChangedFile, FileVersion};
+use crate::error::Result;
+use crate::facts::Facts;
+use crate::git::{Repo, Revision, Snapshot};
+use crate::graph::{FileFacts, Graph};
+use crate::impact::{self, Mode, Seed};
+use crate::metadata::component::ComponentId;
+use crate::metadata::{manifest, registry};
+use crate::parse;
+use crate::policy::{self, Context, Policy, Selection};
+use crate::project::Project;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What `impact plan` (and `why`, `diff`, `graph`) is asked to compare.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// Where to start looking for the repository (`--repo`).
+    pub repo: PathBuf,
+    /// `--base`; `None` means the merge-base with the default branch.
+    pub base: Option<String>,
+    /// `--head`; `None` means the working tree.
+    pub head: Option<String>,
+    /// `--manifest`: take the changed components from a package.xml.
+    pub manifest: Option<PathBuf>,
+    /// `--max-changes`; `None` takes `impact.toml`'s, else the default.
+    pub max_changes: Option<usize>,
+    /// Skip the facts cache (`--no-cache`).
+    pub no_cache: bool,
+}
+
+/// Everything the pipeline found, for the renderers.
+#[derive(Debug)]
+pub struct Analysis {
+    pub project: Project,
+    /// 40-hex sha of the base commit.
+    pub base: String,
+    /// 40-hex sha of the head commit, or `WORKTREE`.
+    pub head: String,
+    pub changes: Vec<Change>,
+    pub head_graph: Graph,
+    pub base_graph: Option<Graph>,
+    pub selection: Selection,
+    /// Files that could not be read completely, and other notes for the user.
+    pub warnings: Vec<String>,
+    pub n_files_parsed: usize,
+    pub n_files_cached: usize,
+    pub started: Instant,
+}
+
+/// One source file of a revision, classified.
+#[derive(Clone, Debug)]
+struct SourceEntry {
+    path: String,
+    blob: String,
+    component: ComponentId,
+}
+
+/// Runs the pipeline.
+pub fn analyze(request: &Request) -> Result<Analysis> {
+    let started = Instant::now();
+    let project = Project::discover(&request.repo)?;
+    let config = Config::load(&project.git_root)?;
+    let ignore = config.ignore.clone();
+    let mut policy = Policy::default();
+    if let Some(max_changes) = request.max_changes.or(config.max_changes) {
+        policy.max_changes = max_changes;
+    }
+    config.apply(&mut policy);
+    let is_ignored = |path: &str| ignore.as_ref().is_some_and(|set| set.is_match(path));
+    let repo = Repo::open(&project.git_root)?;
+    let base_oid = match &request.base {
+        Some(rev) => repo.resolve(rev)?,
+        None => repo.default_base()?,
+    };
+    let head_revision = match &request.head {
+        Some(rev) => Revision::Commit(repo.resolve(rev)?),
+        None => Revision::Worktree,
+    };
+    let head_label = match &head_revision {
+        Revision::Commit(oid) => oid.to_string(),
+        Revision::Worktree => "WORKTREE".to_string(),
+    };
+    let head_snapshot = repo.snapshot(&head_revision)?;
+    let base_snapshot = repo.snapshot(&Revision::Commit(base_oid))?;
+
+    let mut cache = if request.no_cache {
+        FactsCache::disabled()
+    } else {
+        FactsCache::load(&project.git_root.join(".impact").join("cache"))
+    };
+    let mut warnings: Vec<String> = project.warnings.clone();
+
+    let head_entries = source_entries(&project, &head_snapshot);
+    let mut parser = Parser::default();
+    let head_facts = parser.facts(&head_snapshot, &head_entries, &mut cache)?;
+
+    let mut context = Context::default();
+    let (changes, changed_new_paths, changed_old) = if let Some(manifest_path) = &request.manifest {
+        let components = manifest::read_package_xml(manifest_path)?;
+        (manifest_changes(&components, &head_facts), HashSet::new(), Vec::new())
+    } else {
+        let file_changes = repo.diff(base_oid, &head_revision)?;
+        let project_file = project.project_file();
+        let mut changed = Vec::new();
+        let mut new_paths = HashSet::new();
+        let mut old_entries = Vec::new();
+        for file_change in &file_changes {
+            let touched = [&file_change.old_path, &file_change.new_path];
+            if touched.iter().copied().flatten().all(|path| is_ignored(path)) {
+                continue;
+            }
+            for path in [&file_change.old_path, &file_change.new_path].into_iter().flatten() {
+                if *path == project_file || *path == project.forceignore_file() {
+                    context.project_file_changed.get_or_insert(path.clone());
+                }
+            }
+            let old = file_change
+                .old_path
+                .as_ref()
+                .zip(file_change.old_blob)
+                .and_then(|(path, blob)| classify_entry(&project, path, &blob.to_string()));
+            let new = file_change
+                .new_path
+                .as_ref()
+                .zip(file_change.new_blob)
+                .and_then(|(path, blob)| classify_entry(&project, path, &blob.to_string()));
+            if old.is_none() && new.is_none() {
+                let unclaimed = [&file_change.new_path, &file_change.old_path]
+                    .into_iter()
+                    .flatten()
+                    .find(|path| project.is_source(path) && !is_inert(path));
+                if let Some(path) = unclaimed {
+                    context.unknown_files.push(path.clone());
+                }
+                continue;
+            }
+            if let Some(new) = &new {
+                new_paths.insert(new.path.clone());
+            }
+            if let Some(old) = &old {
+                old_entries.push(old.clone());
+            }
+            changed.push((old, new));
+        }
+        let old_facts = parser.facts(&base_snapshot, &old_entries, &mut cache)?;
+        let new_by_path: HashMap<&str, &FileFacts> =
+            head_facts.iter().map(|file| (file.path.as_str(), file)).collect();
+        let old_by_path: HashMap<&str, &FileFacts> =
+            old_facts.iter().map(|file| (file.path.as_str(), file)).collect();
+        let changed_files: Vec<ChangedFile> = changed
+            .iter()
+            .map(|(old, new)| ChangedFile {
+                old: old.as_ref().and_then(|entry| version(&old_by_path, entry)),
+                new: new.as_ref().and_then(|entry| version(&new_by_path, entry)),
+            })
+            .collect();
+        let base_components: HashSet<String> = source_entries(&project, &base_snapshot)
+            .into_iter()
+            .map(|entry| entry.component.key().to_string())
+            .collect();
+        let head_components: HashSet<String> = head_entries
+            .iter()
+            .map(|entry| entry.component.key().to_string())
+            .collect();
+        let changes = changes::locate(
+            &changed_files,
+            &|id| base_components.contains(id.key()),
+            &|id| head_components.contains(id.key()),
+        );
+        (changes, new_paths, old_facts)
+    };
+    context.unknown_files.sort();
+    context.unknown_files.dedup();
+
+    for file in head_facts.iter().chain(changed_old.iter()) {
+        for problem in &file.facts.problems {
+            let line = problem.line.map(|l| format!(":{l}")).unwrap_or_default();
+            warnings.push(format!("{}{}: {}", file.path, line, problem.message));
+        }
+    }
+    warnings.sort();
+    warnings.dedup();
+
+    let head_graph = Graph::build(&head_facts);
+    let mut head_seeds: Vec<Seed> = changes.iter().flat_map(|c| c.head_seeds.clone()).collect();
+    head_seeds.extend(unparseable_tests(&head_graph));
+    let head_reach = impact::walk(&head_graph, &head_seeds);
+
+    let base_seeds: Vec<Seed> = changes.iter().flat_map(|c| c.base_seeds.clone()).collect();
+    let base_graph = if base_seeds.is_empty() {
+        None
+    } else {
+        // The base revision's graph: unchanged files are the same at both revisions, so
+        // only the changed files differ from the head's.
+        let mut files: Vec<FileFacts> = head_facts
+            .iter()
+            .filter(|file| !changed_new_paths.contains(&file.path))
+            .cloned()
+            .collect();
+        files.extend(changed_old.iter().cloned());
+        Some(Graph::build(&files))
+    };
+    let base_reach = base_graph
+        .as_ref()
+        .map(|graph| impact::walk(graph, &base_seeds));
+
+    let selection = policy::select(
+        &head_graph,
+        head_reach,
+        base_reach,
+        &changes,
+        &policy,
+        &context,
+    );
+
+    cache.save();
+
+    Ok(Analysis {
+        project,
+        base: base_oid.to_string(),
+        head: head_label,
+        changes,
+        head_graph,
+        base_graph,
+        selection,
+        warnings,
+        n_files_parsed: parser.n_parsed,
+        n_files_cached: parser.n_cached,
+        started,
+    })
+}
+
+/// Test classes that could not be parsed: what they touch is unknown, so they run.
+fn unparseable_tests(graph: &Graph) -> Vec<Seed> {
+    graph
+        .nodes()
+        .filter(|(index, node)| {
+            node.has_problems && impact::owning_test(graph, *index) == Some(*index)
+        })
+        .map(|(_, node)| Seed {
+            node: node.id.clone(),
+            mode: Mode::All,
+        })
+        .collect()
+}
+
+fn version(by_path: &HashMap<&str, &FileFacts>, entry: &SourceEntry) -> Option<FileVersion> {
+    let file = by_path.get(entry.path.as_str())?;
+    Some(FileVersion {
+        path: file.path.clone(),
+        component: file.component.clone(),
+        facts: file.facts.clone(),
+    })
+}
+
+/// Changes named by a manifest: each component counts as wholly changed.
+fn manifest_changes(components: &[ComponentId], head_facts: &[FileFacts]) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for component in components {
+        let files: Vec<&FileFacts> = head_facts
+            .iter()
+            .filter(|file| &file.component == component)
+            .collect();
+        let mut seeds: BTreeSet<ComponentId> = BTreeSet::new();
+        seeds.insert(component.clone());
+        for file in &files {
+            for declaration in &file.facts.declares {
+                seeds.insert(declaration.id.clone());
+            }
+        }
+        let component = files
+            .first()
+            .map(|file| file.component.clone())
+            .unwrap_or_else(|| component.clone());
+        changes.push(Change {
+            component,
+            previous: None,
+            kind: ChangeKind::Modified,
+            paths: files.iter().map(|file| file.path.clone()).collect(),
+            semantic: true,
+            head_seeds: seeds
+                .into_iter()
+                .map(|node| Seed {
+                    node,
+                    mode: Mode::All,
+                })
+                .collect(),
+            base_seeds: Vec::new(),
+            problems: Vec::new(),
+            whole: true,
+        });
+    }
+    changes.sort_by(|a, b| a.component.cmp(&b.component));
+    changes.dedup_by(|a, b| a.component == b.component);
+    changes
+}
+
+/// Files in a package directory that are not metadata and never matter (editor and
+/// tool configuration).
+fn is_inert(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(
+        name,
+        "jsconfig.json" | ".eslintrc.json" | "tsconfig.json" | ".prettierrc" | "README.md"
+    ) || name.ends_with(".md")
+}
+
+/// Every source file of a snapshot, classified, sorted by path.
+fn source_entries(project: &Project, snapshot: &Snapshot) -> Vec<SourceEntry> {
+    snapshot
+        .files(&|path: &str| project.package_dir_of(path).is_some())
+        .into_iter()
+        .filter_map(|file| classify_entry(project, &file.path, &file.blob.to_string()))
+        .collect()
+}
+
+/// The component a repository path belongs to, if it is source. LWC Jest tests count
+/// even when `.forceignore` removes them (it usually does: they are not deployed).
+fn classify_entry(project: &Project, path: &str, blob: &str) -> Option<SourceEntry> {
+    let (_, inner) = project.split_package_path(path)?;
+    if let Some(test) = jest_test(inner, path) {
+        return Some(SourceEntry {
+            path: path.to_string(),
+            blob: blob.to_string(),
+            component: test,
+        });
+    }
+    if project.is_force_ignored(path) {
+        return None;
+    }
+    let source = registry::classify(inner)?;
+    Some(SourceEntry {
+        path: path.to_string(),
+        blob: blob.to_string(),
+        component: source.component,
+    })
+}
+
+/// `lwc/<bundle>/__tests__/<name>.test.js` is a Jest test named by its repository path.
+fn jest_test(inner: &str, path: &str) -> Option<ComponentId> {
+    let segments: Vec<&str> = inner.split('/').collect();
+    let lwc = segments.iter().position(|segment| *segment == "lwc")?;
+    let is_test_dir = segments.get(lwc + 2) == Some(&"__tests__");
+    let name = segments.last()?;
+    (is_test_dir && (name.ends_with(".test.js") || name.ends_with(".spec.js")))
+        .then(|| ComponentId::new("LwcJestTest", path))
+}
+
+/// Parses files, through the cache, using every core.
+#[derive(Default)]
+struct Parser {
+    n_parsed: usize,
+    n_cached: usize,
+}
+
+impl Parser {
+    fn facts(
+        &mut self,
+        snapshot: &Snapshot,
+        entries: &[SourceEntry],
+        cache: &mut FactsCache,
+    ) -> Result<Vec<FileFacts>> {
+        let mut missing: Vec<(usize, Vec<u8>)> = Vec::new();
+        let mut results: Vec<Option<Facts>> = vec![None; entries.len()];
+        for (position, entry) in entries.iter().enumerate() {
+            let key = FactsCache::key(&entry.blob, &entry.path);
+            match cache.get(&key) {
+                Some(facts) => {
+                    results[position] = Some(facts.clone());
+                    self.n_cached += 1;
+                }
+                None => missing.push((position, snapshot.read(&entry.path)?)),
+            }
+        }
+        let parsed: Vec<(usize, Facts)> = missing
+            .into_par_iter()
+            .map(|(position, bytes)| {
+                let entry = &entries[position];
+                let facts = parse::parse_file(&entry.component, &entry.path, &bytes);
+                (position, facts)
+            })
+            .collect();
+        self.n_parsed += parsed.len();
+        for (position, facts) in parsed {
+            let entry = &entries[position];
+            cache.insert(FactsCache::key(&entry.blob, &entry.path), facts.clone());
+            results[position] = Some(facts);
+        }
+        Ok(entries
+            .iter()
+            .zip(results)
+            .filter_map(|(entry, facts)| {
+                Some(FileFacts {
+                    path: entry.path.clone(),
+                    component: entry.component.clone(),
+                    facts: facts?,
+                })
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,451 @@
+//! The policy: which changes can be judged, which tests always run, and when to fall
+//! back to `RunLocalTests`.
+//!
+//! Never silently under-select: a change the graph cannot judge is a fallback with a
+//! reason that names the files; a changed or critical test always runs; a changed Apex
+//! class or trigger that no test reaches is reported as uncovered. No I/O.
+
+use crate::changes::{Change, ChangeKind};
+use crate::graph::Graph;
+use crate::impact::{self, Reason, Reach, SelectedTest, TestKind};
+use crate::metadata::component::ComponentId;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The user's policy settings (flags and `impact.toml`).
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// More changed components than this fall back to `RunLocalTests`.
+    pub max_changes: usize,
+    /// Tests that always run (`ApexClass:X` ids).
+    pub always_run: Vec<ComponentId>,
+    /// Changed paths matching these globs fall back to `RunLocalTests`.
+    pub fallback_globs: Option<globset::GlobSet>,
+    /// Changed paths matching a glob select the mapped tests.
+    pub mappings: Vec<(globset::GlobMatcher, Vec<ComponentId>)>,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            max_changes: 500,
+            always_run: Vec::new(),
+            fallback_globs: None,
+            mappings: Vec::new(),
+        }
+    }
+}
+
+/// Why the plan runs all local tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fallback {
+    pub reason: String,
+    pub paths: Vec<String>,
+}
+
+/// The selected tests, before ranking.
+#[derive(Debug, Default)]
+pub struct Selection {
+    pub tests: Vec<SelectedTest>,
+    pub uncovered: Vec<ComponentId>,
+    pub fallback: Option<Fallback>,
+    /// Every test the head revision declares.
+    pub n_tests_total: usize,
+}
+
+/// What the policy needs to know besides the graphs and the changes.
+#[derive(Debug, Default)]
+pub struct Context {
+    /// Repository-relative path of `sfdx-project.json`, when it changed.
+    pub project_file_changed: Option<String>,
+    /// Changed files inside a package directory that no metadata type claims.
+    pub unknown_files: Vec<String>,
+}
+
+/// Metadata types whose changes cannot change an Apex, Flow or Jest test's outcome.
+const NO_TEST_IMPACT: &[&str] = &[
+    "Layout",
+    "ListView",
+    "CompactLayout",
+    "Report",
+    "ReportFolder",
+    "ReportType",
+    "Dashboard",
+    "DashboardFolder",
+    "FlexiPage",
+    "CustomTab",
+    "CustomApplication",
+    "AppMenu",
+    "HomePageLayout",
+    "CustomObjectTranslation",
+    "CustomFieldTranslation",
+    "Translations",
+    "StandardValueSetTranslation",
+    "GlobalValueSetTranslation",
+    "WebLink",
+    "QuickAction",
+    "FieldSet",
+    "Document",
+    "DocumentFolder",
+    "ContentAsset",
+    "Letterhead",
+    "EmailFolder",
+    "ExperienceBundle",
+    "DigitalExperienceBundle",
+    "DigitalExperience",
+    "Network",
+    "NavigationMenu",
+    "Audience",
+    "CustomSite",
+    "SiteDotCom",
+    "Bot",
+    "BotVersion",
+    "LightningMessageChannel",
+    "ApexTestSuite",
+    "PathAssistant",
+    "ListView",
+    "BrandingSet",
+    "LightningExperienceTheme",
+    "CspTrustedSite",
+    "CorsWhitelistOrigin",
+    "RemoteSiteSetting",
+    "ContentAssetFolder",
+    "Index",
+    "BusinessProcess",
+    "SharingReason",
+];
+
+/// Metadata types the graph models: their changes reach tests through edges.
+const MODELED: &[&str] = &[
+    "ApexClass",
+    "ApexTrigger",
+    "ApexPage",
+    "ApexComponent",
+    "LightningComponentBundle",
+    "AuraDefinitionBundle",
+    "StaticResource",
+    "CustomObject",
+    "CustomField",
+    "ValidationRule",
+    "RecordType",
+    "Flow",
+    "FlowTest",
+    "FlowDefinition",
+    "CustomLabel",
+    "CustomLabels",
+    "CustomMetadata",
+    "CustomPermission",
+    "PermissionSet",
+    "PermissionSetGroup",
+    "Profile",
+    "Workflow",
+    "WorkflowRule",
+    "WorkflowFieldUpdate",
+    "WorkflowAlert",
+    "WorkflowOutboundMessage",
+    "WorkflowTask",
+    "WorkflowFlowAction",
+    "WorkflowSend",
+    "WorkflowKnowledgePublish",
+    "SharingRules",
+    "SharingCriteriaRule",
+    "SharingOwnerRule",
+    "SharingGuestRule",
+    "SharingTerritoryRule",
+    "EmailTemplate",
+    "Group",
+    "Queue",
+    "LwcJestTest",
+    "DuplicateRule",
+];
+
+/// What the policy decides about a changed component's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeImpact {
+    /// The graph follows it.
+    Modeled,
+    /// It cannot change a test's outcome.
+    None,
+    /// It can change behaviour and the graph does not follow it.
+    Unknown,
+}
+
+/// How the policy treats changes of a metadata type.
+pub fn type_impact(type_name: &str) -> TypeImpact {
+    let is = |list: &[&str]| list.iter().any(|t| t.eq_ignore_ascii_case(type_name));
+    if is(MODELED) {
+        TypeImpact::Modeled
+    } else if is(NO_TEST_IMPACT) {
+        TypeImpact::None
+    } else {
+        TypeImpact::Unknown
+    }
+}
+
+/// Applies the policy to the walk's results on the head and base graphs.
+pub fn select(
+    head: &Graph,
+    head_reach: Reach,
+    base_reach: Option<Reach>,
+    changes: &[Change],
+    policy: &Policy,
+    context: &Context,
+) -> Selection {
+    let mut tests: BTreeMap<String, SelectedTest> = head_reach.tests;
+    // Tests reached on the base graph (through deleted or removed code) run when they
+    // still exist.
+    if let Some(base_reach) = base_reach {
+        for (key, mut test) in base_reach.tests {
+            let Some(index) = head.node(&test.id) else {
+                continue;
+            };
+            if impact::owning_test(head, index) != Some(index) {
+                continue;
+            }
+            match tests.get_mut(&key) {
+                Some(existing) => {
+                    existing.reasons.append(&mut test.reasons);
+                    existing.distance = existing.distance.min(test.distance);
+                    for method in test.methods {
+                        if !existing.methods.contains(&method) {
+                            existing.methods.push(method);
+                        }
+                    }
+                    existing.methods.sort_by_key(|m| m.to_lowercase());
+                }
+                None => {
+                    tests.insert(key, test);
+                }
+            }
+        }
+    }
+
+    let all_tests = all_tests(head);
+    for (key, index) in &all_tests {
+        let node = &head.graph[*index];
+        let critical = node.test.as_ref().is_some_and(|mark| mark.critical);
+        let always = policy.always_run.iter().any(|id| id == &node.id);
+        if !(critical || always) {
+            continue;
+        }
+        let note = if critical {
+            "critical: `@IsTest(critical=true)`"
+        } else {
+            "always-run: listed in impact.toml"
+        };
+        add_policy_test(&mut tests, head, key, *index, note);
+    }
+    for (glob, mapped) in &policy.mappings {
+        for change in changes {
+            let Some(path) = change.paths.iter().find(|path| glob.is_match(path.as_str())) else {
+                continue;
+            };
+            for id in mapped {
+                let Some(index) = head.node(id) else { continue };
+                let note = format!("mapping: `{}` matches `{}`", path, glob.glob());
+                add_policy_test(&mut tests, head, id.key(), index, &note);
+            }
+        }
+    }
+
+    let fallback = fallback(changes, policy, context);
+    let uncovered = uncovered(head, changes);
+    for test in tests.values_mut() {
+        if test.kind == TestKind::Flow {
+            test.flow = flow_of(head, &test.id);
+        }
+    }
+    Selection {
+        tests: tests.into_values().collect(),
+        uncovered,
+        fallback,
+        n_tests_total: all_tests.len(),
+    }
+}
+
+fn add_policy_test(
+    tests: &mut BTreeMap<String, SelectedTest>,
+    head: &Graph,
+    key: &str,
+    index: petgraph::graph::NodeIndex,
+    note: &str,
+) {
+    let node = &head.graph[index];
+    let reason = Reason {
+        path: vec![node.id.clone()],
+        edges: Vec::new(),
+        note: Some(note.to_string()),
+    };
+    match tests.get_mut(key) {
+        Some(test) => test.reasons.push(reason),
+        None => {
+            let methods = head
+                .children_of(index)
+                .into_iter()
+                .filter(|&child| head.graph[child].test.as_ref().is_some_and(|m| m.method))
+                .map(|child| {
+                    let full = head.graph[child].id.full_name();
+                    full.rsplit('.').next().unwrap_or(full).to_string()
+                })
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            tests.insert(
+                key.to_string(),
+                SelectedTest {
+                    id: node.id.clone(),
+                    kind: impact::test_kind(&node.id),
+                    flow: None,
+                    methods,
+                    distance: u32::MAX,
+                    reasons: vec![reason],
+                    file: node.files.first().cloned(),
+                },
+            );
+        }
+    }
+}
+
+/// Every test the graph declares, by key.
+pub fn all_tests(graph: &Graph) -> BTreeMap<String, petgraph::graph::NodeIndex> {
+    graph
+        .nodes()
+        .filter(|(index, node)| node.parent.is_none() && impact::owning_test(graph, *index) == Some(*index))
+        .map(|(index, node)| (node.id.key().to_string(), index))
+        .collect()
+}
+
+fn flow_of(graph: &Graph, flow_test: &ComponentId) -> Option<String> {
+    let index = graph.node(flow_test)?;
+    graph
+        .graph
+        .edges_directed(index, petgraph::Direction::Outgoing)
+        .find(|edge| edge.weight().kind == crate::facts::EdgeKind::Tests)
+        .map(|edge| {
+            graph.graph[petgraph::visit::EdgeRef::target(&edge)]
+                .id
+                .full_name()
+                .to_string()
+        })
+}
+
+fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fallback> {
+    if let Some(path) = &context.project_file_changed {
+        return Some(Fallback {
+            reason: "sfdx-project.json changed: package directories and API version affect every component".into(),
+            paths: vec![path.clone()],
+        });
+    }
+    let semantic: Vec<&Change> = changes.iter().filter(|change| change.semantic).collect();
+    if semantic.len() > policy.max_changes {
+        return Some(Fallback {
+            reason: format!(
+                "{} changed components exceed the limit of {} (`--max-changes`)",
+                semantic.len(),
+                policy.max_changes
+            ),
+            paths: Vec::new(),
+        });
+    }
+    let unparseable: Vec<String> = semantic
+        .iter()
+        .filter(|change| change.kind != ChangeKind::Deleted && !change.problems.is_empty())
+        .flat_map(|change| change.problems.iter().cloned())
+        .collect();
+    if !unparseable.is_empty() {
+        let paths = unparseable
+            .iter()
+            .map(|problem| problem.split(": ").next().unwrap_or(problem).to_string())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        return Some(Fallback {
+            reason: format!("cannot read a changed file: {}", unparseable.join("; ")),
+            paths,
+        });
+    }
+    let unknown: Vec<&Change> = semantic
+        .iter()
+        .copied()
+        .filter(|change| type_impact(change.component.type_name()) == TypeImpact::Unknown)
+        .collect();
+    if !unknown.is_empty() {
+        let types: BTreeSet<&str> = unknown
+            .iter()
+            .map(|change| change.component.type_name())
+            .collect();
+        return Some(Fallback {
+            reason: format!(
+                "changed metadata of a type `impact` does not follow and that can change test outcomes: {}",
+                types.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+            paths: unknown
+                .iter()
+                .flat_map(|change| change.paths.iter().cloned())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        });
+    }
+    if let Some(globs) = &policy.fallback_globs {
+        let matched: Vec<String> = changes
+            .iter()
+            .flat_map(|change| change.paths.iter())
+            .filter(|path| globs.is_match(path.as_str()))
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !matched.is_empty() {
+            return Some(Fallback {
+                reason: "changed files match a fallback glob in impact.toml".into(),
+                paths: matched,
+            });
+        }
+    }
+    if !context.unknown_files.is_empty() {
+        return Some(Fallback {
+            reason: "changed files in a package directory that no metadata type claims".into(),
+            paths: context.unknown_files.clone(),
+        });
+    }
+    None
+}
+
+/// Changed Apex classes and triggers (not tests, not deleted) that no test reaches: a
+/// `RunSpecifiedTests` deploy needs 75% coverage of each, so they are a deploy risk.
+fn uncovered(head: &Graph, changes: &[Change]) -> Vec<ComponentId> {
+    let mut uncovered = Vec::new();
+    for change in changes {
+        let component = &change.component;
+        if !change.semantic
+            || change.kind == ChangeKind::Deleted
+            || !(component.is_type("ApexClass") || component.is_type("ApexTrigger"))
+        {
+            continue;
+        }
+        if let Some(index) = head.node(component) {
+            if impact::owning_test(head, index).is_some() {
+                continue;
+            }
+        }
+        // Coverage comes from running any code of the class, so ask from the whole
+        // class, not only the changed members.
+        let mut seeds: Vec<impact::Seed> = change.head_seeds.clone();
+        if let Some(index) = head.node(component) {
+            seeds.push(impact::Seed {
+                node: component.clone(),
+                mode: impact::Mode::All,
+            });
+            for child in head.children_of(index) {
+                seeds.push(impact::Seed {
+                    node: head.graph[child].id.clone(),
+                    mode: impact::Mode::All,
+                });
+            }
+        }
+        if !impact::reaches_any_test(head, &seeds) {
+            uncovered.push(component.clone());
+        }
+    }
+    uncovered
+}

@@ -1,0 +1,16 @@
+//! Report: render a plan for people and machines. Every renderer takes the same
+//! [`plan::Plan`] (the `impact.plan/v1` contract); none of them computes anything.
+
+pub mod assemble;
+pub mod diff;
+pub mod graph;
+pub mod plan;
+pub mod sf;
+pub mod text;
+
+/// Whether the terminal may get colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Color {
+    Always,
+    Never,
+}

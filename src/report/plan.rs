@@ -1,0 +1,145 @@
+//! The plan JSON, schema `impact.plan/v1`: the contract tests and users rely on.
+//!
+//! Field names and meanings may not change; new fields may be added. Internal types
+//! convert into these; only this module derives `Serialize` for output.
+
+use serde::Serialize;
+
+/// The schema name written into every plan.
+pub const SCHEMA: &str = "impact.plan/v1";
+
+/// A whole plan.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub schema: &'static str,
+    /// 40-hex sha of the base commit.
+    pub base: String,
+    /// 40-hex sha of the head commit, or `WORKTREE`.
+    pub head: String,
+    /// `RunSpecifiedTests`, `RunLocalTests` or `NoTestRun`.
+    pub test_level: &'static str,
+    pub fallback: Option<Fallback>,
+    pub changes: Vec<Change>,
+    pub tests: Vec<Test>,
+    pub uncovered: Vec<ComponentRef>,
+    pub stats: Stats,
+    /// Files that could not be read completely, with what went wrong (warnings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// Why the plan runs all local tests.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fallback {
+    pub reason: String,
+    pub paths: Vec<String>,
+}
+
+/// A changed component.
+#[derive(Clone, Debug, Serialize)]
+pub struct Change {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub name: String,
+    /// `added`, `modified`, `deleted`, `renamed`.
+    pub change: &'static str,
+    pub paths: Vec<String>,
+    pub semantic: bool,
+    /// For a rename, the component's previous full name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+}
+
+/// A selected test.
+#[derive(Clone, Debug, Serialize)]
+pub struct Test {
+    /// Apex: the class; Flow: the FlowTest; LWC: the Jest test file path.
+    pub name: String,
+    /// `apex`, `flow`, `lwc`.
+    pub kind: &'static str,
+    pub rank: usize,
+    pub score: f64,
+    /// Flow tests: the flow's API name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow: Option<String>,
+    /// Flow tests: `FlowTesting.<Flow>.<Test>`, the name `sf logic run test` takes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_name: Option<String>,
+    /// Apex: the test methods the change reaches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<String>,
+    /// Where the test is declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    pub factors: Factors,
+    pub reasons: Vec<Reason>,
+}
+
+/// The ranking factors of a test.
+#[derive(Clone, Debug, Serialize)]
+pub struct Factors {
+    /// Component-level hops from the nearest change; null for tests selected by policy.
+    pub distance: Option<u32>,
+}
+
+/// One explanation: a path from a changed node to the test, or a policy note.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reason {
+    pub path: Vec<String>,
+    pub edges: Vec<Edge>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One edge of a path.
+#[derive(Clone, Debug, Serialize)]
+pub struct Edge {
+    pub kind: &'static str,
+    /// `file:line` where the reference was found.
+    pub at: String,
+}
+
+/// A component named in the plan.
+#[derive(Clone, Debug, Serialize)]
+pub struct ComponentRef {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub name: String,
+}
+
+/// Counts and timing.
+#[derive(Clone, Debug, Serialize)]
+pub struct Stats {
+    /// Components in the head revision's graph (members excluded).
+    pub components: usize,
+    /// Tests the head revision declares.
+    pub tests_total: usize,
+    pub selected: usize,
+    pub elapsed_ms: u64,
+    /// Calls whose receiver type could not be resolved and fell back to every method of
+    /// that name.
+    pub unresolved_calls: usize,
+    /// Source files parsed (not taken from the cache).
+    pub files_parsed: usize,
+    pub files_cached: usize,
+}
+
+impl Plan {
+    /// The Apex test classes, in plan order.
+    pub fn apex_tests(&self) -> impl Iterator<Item = &Test> {
+        self.tests.iter().filter(|test| test.kind == "apex")
+    }
+
+    /// The Flow tests, in plan order.
+    pub fn flow_tests(&self) -> impl Iterator<Item = &Test> {
+        self.tests.iter().filter(|test| test.kind == "flow")
+    }
+
+    /// Renders `--format json`: pretty, with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        text.push('\n');
+        text
+    }
+}
+

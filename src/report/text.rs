@@ -1,0 +1,136 @@
+//! `--format text`: the plan as a terminal table, for a developer before a push.
+//!
+//! Colour only when stdout is a terminal and `NO_COLOR` is unset (the caller decides
+//! and passes [`Color`]).
+
+use super::plan::{Plan, Reason};
+use super::Color;
+use std::fmt::Write;
+
+/// Renders the plan for a terminal.
+pub fn render(plan: &Plan, color: Color) -> String {
+    let bold = |text: &str| match color {
+        Color::Always => format!("\x1b[1m{text}\x1b[0m"),
+        Color::Never => text.to_string(),
+    };
+    let mut out = String::new();
+    let head = if plan.head == "WORKTREE" {
+        "working tree".to_string()
+    } else {
+        short(&plan.head).to_string()
+    };
+    let _ = writeln!(
+        out,
+        "{} {}..{}: {} of {} tests, {}",
+        bold("impact plan"),
+        short(&plan.base),
+        head,
+        plan.tests.len(),
+        plan.stats.tests_total,
+        plan.test_level
+    );
+    if let Some(fallback) = &plan.fallback {
+        let _ = writeln!(out, "\n{} {}", bold("fallback:"), fallback.reason);
+        for path in &fallback.paths {
+            let _ = writeln!(out, "  {path}");
+        }
+    }
+
+    let _ = writeln!(out, "\n{} ({})", bold("changes"), plan.changes.len());
+    if plan.changes.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    for change in &plan.changes {
+        let note = if change.semantic {
+            ""
+        } else {
+            "  (comments or whitespace only)"
+        };
+        let _ = writeln!(
+            out,
+            "  {:<9} {}:{}{}",
+            change.change, change.type_name, change.name, note
+        );
+    }
+
+    let _ = writeln!(out, "\n{} ({})", bold("tests"), plan.tests.len());
+    if plan.tests.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    let width = plan
+        .tests
+        .iter()
+        .map(|test| test.name.len())
+        .max()
+        .unwrap_or(0)
+        .min(60);
+    for test in &plan.tests {
+        let why = test
+            .reasons
+            .first()
+            .map(describe)
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:>3}  {:<width$}  {:<4}  {}",
+            test.rank,
+            test.name,
+            test.kind,
+            why,
+            width = width
+        );
+    }
+
+    if !plan.uncovered.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} no test reaches these changed classes; a RunSpecifiedTests deploy needs 75% coverage of each",
+            bold("uncovered:")
+        );
+        for component in &plan.uncovered {
+            let _ = writeln!(out, "  {}:{}", component.type_name, component.name);
+        }
+    }
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "\nwarning: {warning}");
+    }
+    out
+}
+
+/// One line for a reason: the changed node and the first hop's kind, or the note.
+pub fn describe(reason: &Reason) -> String {
+    if let Some(note) = &reason.note {
+        return note.clone();
+    }
+    match (reason.path.first(), reason.edges.first()) {
+        (Some(first), Some(edge)) => {
+            format!("{} ({}, {} hops)", first, edge.kind, reason.edges.len())
+        }
+        (Some(first), None) => format!("{first} changed"),
+        _ => String::new(),
+    }
+}
+
+/// Renders every reason of a test in full, for `impact why`.
+pub fn render_why(test_name: &str, reasons: &[Reason]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{test_name} is selected because:");
+    for (number, reason) in reasons.iter().enumerate() {
+        let _ = writeln!(out, "\n{}.", number + 1);
+        if let Some(note) = &reason.note {
+            let _ = writeln!(out, "   {note}");
+        }
+        for (position, node) in reason.path.iter().enumerate() {
+            if position == 0 {
+                let _ = writeln!(out, "   {node}");
+            } else if let Some(edge) = reason.edges.get(position - 1) {
+                let _ = writeln!(out, "   ← {:<12} {}  ({})", edge.kind, node, edge.at);
+            }
+        }
+    }
+    out
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..10).unwrap_or(sha)
+}
