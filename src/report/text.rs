@@ -104,7 +104,13 @@ pub fn describe(reason: &Reason) -> String {
     }
     match (reason.path.first(), reason.edges.first()) {
         (Some(first), Some(edge)) => {
-            format!("{} ({}, {} hops)", first, edge.kind, reason.edges.len())
+            let hops = reason
+                .edges
+                .iter()
+                .filter(|edge| edge.kind != "member-of")
+                .count();
+            let unit = if hops == 1 { "hop" } else { "hops" };
+            format!("{} ({}, {} {})", first, edge.kind, hops, unit)
         }
         (Some(first), None) => format!("{first} changed"),
         _ => String::new(),
