@@ -28,6 +28,10 @@ pub enum Command {
     Diff(DiffArgs),
     /// The dependency graph, or the neighbourhood of one component.
     Graph(GraphArgs),
+    /// Import test results (sf JSON or JUnit XML) into the history.
+    Record(RecordArgs),
+    /// What the history knows: flaky, slow and failing tests.
+    History(HistoryArgs),
 }
 
 /// `impact diff`.
@@ -101,6 +105,10 @@ pub struct RevisionArgs {
     /// Do not read or write the facts cache under `.impact/cache`.
     #[arg(long)]
     pub no_cache: bool,
+    /// The history database (default: `.impact/history.db` in the repository, used when
+    /// it exists; a path given here is created when missing).
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
 }
 
 /// `impact plan`.
@@ -114,6 +122,69 @@ pub struct PlanArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Run at most N tests now (the highest ranked); list the rest as deferred.
+    #[arg(long, value_name = "N")]
+    pub max_tests: Option<usize>,
+    /// Run the highest-ranked tests that fit in this time (`10m`, `90s`, `1h30m`); list
+    /// the rest as deferred.
+    #[arg(long, value_name = "DURATION", value_parser = parse_time_budget)]
+    pub time_budget: Option<std::time::Duration>,
+    /// Let `--format sf` print a deploy test list cut by a budget.
+    #[arg(long)]
+    pub allow_partial: bool,
+}
+
+/// `impact record RESULTS…`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Result files: `sf apex run test --json`, `sf apex get test --json`,
+    /// `sf logic run test --json`, `sf project deploy … --json`, or JUnit XML.
+    #[arg(required = true, value_name = "RESULTS")]
+    pub results: Vec<PathBuf>,
+    /// The commit the tests ran on (default: the plan's head, else HEAD).
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// The plan the run followed (`impact plan --format json`).
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    /// The history database (default: `.impact/history.db` in the repository).
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+    /// The repository (any directory inside it).
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+}
+
+/// `impact history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only tests judged flaky (their outcome flips between runs).
+    #[arg(long, group = "view")]
+    pub flaky: bool,
+    /// The slowest test classes first.
+    #[arg(long, group = "view")]
+    pub slow: bool,
+    /// Only tests that failed in their latest run, most failing first.
+    #[arg(long, group = "view")]
+    pub failing: bool,
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+    pub format: HistoryFormat,
+    /// The history database (default: `.impact/history.db` in the repository).
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+    /// The repository (any directory inside it).
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+/// Formats of `impact history`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    Text,
+    Json,
 }
 
 /// `impact why TEST`.
@@ -148,6 +219,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Why(args) => why(args),
         Command::Diff(args) => diff(args),
         Command::Graph(args) => graph(args),
+        Command::Record(args) => record(args),
+        Command::History(args) => history(args),
     }
 }
 
@@ -159,17 +232,314 @@ fn request(args: &RevisionArgs) -> Request {
         manifest: args.manifest.clone(),
         max_changes: args.max_changes,
         no_cache: args.no_cache,
+        history: args.history.clone(),
+        no_history: false,
     }
 }
 
-fn make_plan(args: &RevisionArgs) -> Result<Plan> {
+fn make_plan(args: &RevisionArgs, budget: &rank::Budget) -> Result<Plan> {
     let analysis = pipeline::analyze(&request(args))?;
-    let ranked = rank::rank(analysis.selection.tests.clone());
-    Ok(report::assemble::build(&analysis, &ranked))
+    let ranked = rank::rank(analysis.selection.tests.clone(), &analysis.ranking);
+    let (kept, deferred) = rank::apply_budget(ranked, budget);
+    // Coverage risk is judged on what actually runs now, after the budget.
+    let coverage_risk = match &analysis.history_path {
+        Some(path) if analysis.selection.fallback.is_none() => {
+            let history = crate::history::History::open(path)?;
+            let names: Vec<String> = kept
+                .iter()
+                .filter(|test| test.test.kind == crate::impact::TestKind::Apex)
+                .map(|test| test.test.id.full_name().to_string())
+                .collect();
+            crate::coverage::risks(
+                &history,
+                &analysis.coverage_targets,
+                &names,
+                analysis.coverage_threshold,
+            )?
+        }
+        _ => Vec::new(),
+    };
+    let extras = report::assemble::Extras {
+        deferred,
+        coverage_risk,
+    };
+    Ok(report::assemble::build_with(&analysis, &kept, &extras))
+}
+
+/// Parses `--time-budget` for clap.
+fn parse_time_budget(text: &str) -> std::result::Result<std::time::Duration, String> {
+    rank::parse_duration(text)
+        .ok_or_else(|| "not a duration: write it like `10m`, `90s` or `1h30m`".to_string())
+}
+
+/// The budget of `impact plan`, checked against the format.
+fn budget(args: &PlanArgs) -> Result<rank::Budget> {
+    let budget = rank::Budget {
+        max_tests: args.max_tests,
+        time: args.time_budget,
+    };
+    if budget.is_set() && args.format == PlanFormat::Sf && !args.allow_partial {
+        return Err(Error::PartialDeploy);
+    }
+    Ok(budget)
+}
+
+/// The history file for `record` and `history`: `--history`, else the repository's
+/// `.impact/history.db`.
+fn history_path(explicit: Option<&PathBuf>, repo: &std::path::Path) -> Result<PathBuf> {
+    if let Some(path) = explicit {
+        return Ok(path.clone());
+    }
+    let git = crate::git::Repo::discover(repo)?;
+    let root = git.workdir().ok_or_else(|| Error::NotAGitRepository {
+        path: repo.to_path_buf(),
+    })?;
+    Ok(root.join(".impact").join("history.db"))
+}
+
+fn record(args: RecordArgs) -> Result<u8> {
+    // Read every file before writing anything: one bad file records nothing.
+    let mut runs = Vec::new();
+    for path in &args.results {
+        runs.push((path, crate::results::read_results(path)?));
+    }
+    let plan = args.plan.as_ref().map(|path| read_plan(path)).transpose()?;
+    let repo = crate::git::Repo::discover(&args.repo).ok();
+    let commit = match &args.commit {
+        Some(rev) if is_full_sha(rev) => Some(rev.to_lowercase()),
+        Some(rev) => match &repo {
+            Some(repo) => Some(repo.resolve(rev)?.to_string()),
+            None => return Err(Error::UnknownRevision { rev: rev.clone() }),
+        },
+        None => plan
+            .as_ref()
+            .and_then(|plan| plan["head"].as_str())
+            .filter(|head| is_full_sha(head))
+            .map(str::to_string)
+            .or_else(|| repo.as_ref().and_then(|repo| repo.head_commit().ok()).map(|oid| oid.to_string())),
+    };
+    let path = history_path(args.history.as_ref(), &args.repo)?;
+    let mut history = crate::history::History::open(&path)?;
+    let mut out = String::new();
+    for (file, run) in &runs {
+        let outcome = history.record(run, commit.as_deref())?;
+        if outcome.new {
+            out.push_str(&format!(
+                "recorded {}: {} test results ({}, run {})\n",
+                file.display(),
+                outcome.tests,
+                run.format.as_str(),
+                run.run_id
+            ));
+        } else {
+            out.push_str(&format!(
+                "{}: run {} is already recorded, nothing added\n",
+                file.display(),
+                run.run_id
+            ));
+        }
+    }
+    if let Some(plan) = &plan {
+        // A failure in a test the plan did not select is not explained by the change.
+        let selected: std::collections::HashSet<String> = plan["tests"]
+            .as_array()
+            .map(|tests| {
+                tests
+                    .iter()
+                    .filter_map(|test| test["name"].as_str())
+                    .map(str::to_lowercase)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut unrelated: Vec<String> = runs
+            .iter()
+            .flat_map(|(_, run)| run.tests.iter())
+            .filter(|test| test.outcome.is_failure())
+            .filter(|test| !selected.contains(&test.class_name.to_lowercase()))
+            .map(|test| format!("{}.{}", test.class_name, test.method_name))
+            .collect();
+        unrelated.sort();
+        unrelated.dedup();
+        if !unrelated.is_empty() {
+            out.push_str(&format!(
+                "failed outside the plan (not explained by the change, possibly flaky): {}\n",
+                unrelated.join(", ")
+            ));
+        }
+    }
+    write_output(None, &out)?;
+    Ok(EXIT_OK)
+}
+
+/// Reads an `impact.plan/v1` JSON file.
+fn read_plan(path: &PathBuf) -> Result<serde_json::Value> {
+    let bytes = std::fs::read(path).map_err(|error| Error::UnreadableFile {
+        path: path.clone(),
+        reason: error.to_string().to_lowercase(),
+    })?;
+    let plan: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| Error::UnreadableFile {
+        path: path.clone(),
+        reason: "it is not JSON from `impact plan --format json`".into(),
+    })?;
+    if plan["schema"].as_str() != Some(report::plan::SCHEMA) {
+        return Err(Error::UnreadableFile {
+            path: path.clone(),
+            reason: format!("it is not a plan (`schema` is not `{}`)", report::plan::SCHEMA),
+        });
+    }
+    Ok(plan)
+}
+
+/// True for a 40-digit hex commit id.
+fn is_full_sha(text: &str) -> bool {
+    text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn history(args: HistoryArgs) -> Result<u8> {
+    let path = history_path(args.history.as_ref(), &args.repo)?;
+    if !path.exists() {
+        return Err(Error::NoHistory { path });
+    }
+    let history = crate::history::History::open(&path)?;
+    let runs = history.run_count()?;
+    let tests = history.test_stats(pipeline::HISTORY_WINDOW)?;
+    let classes = history.class_stats(pipeline::HISTORY_WINDOW)?;
+    let flaky: Vec<&crate::history::TestStats> = {
+        let mut list: Vec<_> = tests
+            .iter()
+            .filter(|t| t.runs >= rank::FLAKY_MIN_RUNS && t.flakiness >= rank::FLAKY_THRESHOLD)
+            .collect();
+        list.sort_by(|a, b| b.flakiness.total_cmp(&a.flakiness));
+        list
+    };
+    let failing: Vec<&crate::history::TestStats> = {
+        let mut list: Vec<_> = tests.iter().filter(|t| t.last_outcome.is_failure()).collect();
+        list.sort_by(|a, b| b.failure_rate.total_cmp(&a.failure_rate));
+        list
+    };
+    let slow: Vec<&crate::history::ClassStats> = {
+        let mut list: Vec<_> = classes.iter().filter(|c| c.duration_ms.is_some()).collect();
+        list.sort_by(|a, b| {
+            b.duration_ms
+                .unwrap_or(0.0)
+                .total_cmp(&a.duration_ms.unwrap_or(0.0))
+        });
+        list
+    };
+    let test_json = |t: &crate::history::TestStats| {
+        serde_json::json!({
+            "kind": t.kind.as_str(),
+            "class": t.class_name,
+            "method": t.method_name,
+            "runs": t.runs,
+            "failures": t.failures,
+            "last_outcome": t.last_outcome.as_str(),
+            "failure_rate": round4(t.failure_rate),
+            "flakiness": round4(t.flakiness),
+            "mean_duration_ms": t.mean_duration_ms.map(|ms| ms.round() as u64),
+        })
+    };
+    let class_json = |c: &crate::history::ClassStats| {
+        serde_json::json!({
+            "kind": c.kind.as_str(),
+            "class": c.class_name,
+            "methods": c.methods,
+            "runs": c.runs,
+            "failures": c.failures,
+            "last_outcome": c.last_outcome.as_str(),
+            "failure_rate": round4(c.failure_rate),
+            "flakiness": round4(c.flakiness),
+            "duration_ms": c.duration_ms.map(|ms| ms.round() as u64),
+        })
+    };
+    let text = match args.format {
+        HistoryFormat::Json => {
+            let mut doc = serde_json::json!({
+                "schema": "impact.history/v1",
+                "runs": runs,
+                "tests_recorded": tests.len(),
+            });
+            let (flaky_on, slow_on, failing_on) = if args.flaky || args.slow || args.failing {
+                (args.flaky, args.slow, args.failing)
+            } else {
+                (true, true, true)
+            };
+            if flaky_on {
+                doc["flaky"] = flaky.iter().map(|t| test_json(t)).collect();
+            }
+            if failing_on {
+                doc["failing"] = failing.iter().map(|t| test_json(t)).collect();
+            }
+            if slow_on {
+                doc["slow"] = slow.iter().map(|c| class_json(c)).collect();
+            }
+            let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+            text.push('\n');
+            text
+        }
+        HistoryFormat::Text => {
+            let mut out = format!(
+                "impact history {}: {} runs, {} tests\n",
+                path.display(),
+                runs,
+                tests.len()
+            );
+            let all = !(args.flaky || args.slow || args.failing);
+            let limit = if all { 10 } else { usize::MAX };
+            let name = |t: &crate::history::TestStats| format!("{}.{}", t.class_name, t.method_name);
+            if all || args.flaky {
+                out.push_str(&format!(
+                    "\nflaky ({}): the outcome flips between runs; they still run, ranked lower\n",
+                    flaky.len()
+                ));
+                for t in flaky.iter().take(limit) {
+                    out.push_str(&format!(
+                        "  {:<50}  flips {:>3.0}% of {} runs, failed {}\n",
+                        name(t),
+                        t.flakiness * 100.0,
+                        t.runs,
+                        t.failures
+                    ));
+                }
+            }
+            if all || args.failing {
+                out.push_str(&format!("\nfailing ({}): failed in their latest run\n", failing.len()));
+                for t in failing.iter().take(limit) {
+                    out.push_str(&format!(
+                        "  {:<50}  failed {} of {} runs, recent failure rate {:.2}\n",
+                        name(t),
+                        t.failures,
+                        t.runs,
+                        t.failure_rate
+                    ));
+                }
+            }
+            if all || args.slow {
+                out.push_str(&format!("\nslow ({}): test classes by mean run time\n", slow.len()));
+                for c in slow.iter().take(limit) {
+                    out.push_str(&format!(
+                        "  {:<50}  {:>9.1} s  ({} methods)\n",
+                        c.class_name,
+                        c.duration_ms.unwrap_or(0.0) / 1000.0,
+                        c.methods
+                    ));
+                }
+            }
+            out
+        }
+    };
+    write_output(args.output.as_ref(), &text)?;
+    Ok(EXIT_OK)
+}
+
+/// Four decimals, for JSON.
+fn round4(value: f64) -> f64 {
+    (value * 10_000.0).round() / 10_000.0
 }
 
 fn plan(args: PlanArgs) -> Result<u8> {
-    let plan = make_plan(&args.revisions)?;
+    let budget = budget(&args)?;
+    let plan = make_plan(&args.revisions, &budget)?;
     let color = if args.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none()
@@ -199,7 +569,7 @@ fn plan(args: PlanArgs) -> Result<u8> {
 }
 
 fn why(args: WhyArgs) -> Result<u8> {
-    let plan = make_plan(&args.revisions)?;
+    let plan = make_plan(&args.revisions, &rank::Budget::default())?;
     let wanted = args.test.to_lowercase();
     let test = plan
         .tests
@@ -214,8 +584,11 @@ fn why(args: WhyArgs) -> Result<u8> {
 }
 
 fn diff(args: DiffArgs) -> Result<u8> {
-    let analysis = pipeline::analyze(&request(&args.revisions))?;
-    let ranked = rank::rank(Vec::new());
+    let analysis = pipeline::analyze(&Request {
+        no_history: true,
+        ..request(&args.revisions)
+    })?;
+    let ranked = rank::rank(Vec::new(), &analysis.ranking);
     let plan = report::assemble::build(&analysis, &ranked);
     let text = match args.format {
         DiffFormat::Json => report::diff::render_json(&plan),
@@ -240,7 +613,10 @@ fn diff(args: DiffArgs) -> Result<u8> {
 }
 
 fn graph(args: GraphArgs) -> Result<u8> {
-    let analysis = pipeline::analyze(&request(&args.revisions))?;
+    let analysis = pipeline::analyze(&Request {
+        no_history: true,
+        ..request(&args.revisions)
+    })?;
     let edges = analysis.head_graph.component_edges();
     let focus = match &args.focus {
         Some(name) => {

@@ -15,6 +15,9 @@
 //! [[mapping]]                            # a change here selects these tests
 //! paths = ["force-app/main/default/staticresources/pricing_*"]
 //! tests = ["PricingEngineTest"]
+//!
+//! [coverage]
+//! threshold = 75                         # predicted coverage (percent) a changed class needs
 //! ```
 //!
 //! A missing file is an empty config; a malformed one is an input error naming the file.
@@ -37,6 +40,9 @@ pub struct Config {
     pub ignore: Option<GlobSet>,
     pub fallback: Option<GlobSet>,
     pub mappings: Vec<(globset::GlobMatcher, Vec<ComponentId>)>,
+    /// `[coverage] threshold`: the predicted coverage in percent below which the plan
+    /// adds covering tests and reports a coverage risk.
+    pub coverage_threshold: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +57,14 @@ struct RawConfig {
     fallback: RawPaths,
     #[serde(default)]
     mapping: Vec<RawMapping>,
+    #[serde(default)]
+    coverage: RawCoverage,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCoverage {
+    threshold: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -117,7 +131,15 @@ impl Config {
                 mappings.push((matcher, tests.clone()));
             }
         }
+        if let Some(threshold) = raw.coverage.threshold {
+            if !(0.0..=100.0).contains(&threshold) {
+                return Err(malformed(format!(
+                    "`[coverage] threshold` must be a percentage from 0 to 100, not {threshold}"
+                )));
+            }
+        }
         Ok(Config {
+            coverage_threshold: raw.coverage.threshold,
             max_changes: raw.max_changes,
             always_run: raw.tests.always_run.iter().map(|name| test_id(name)).collect(),
             ignore: set(&raw.ignore.paths)?,
@@ -165,10 +187,13 @@ paths = ["force-app/main/default/settings/**"]
 [[mapping]]
 paths = ["force-app/**/staticresources/pricing_*"]
 tests = ["PricingTest"]
+[coverage]
+threshold = 80
 "#,
         )
         .unwrap();
         assert_eq!(config.max_changes, Some(10));
+        assert_eq!(config.coverage_threshold, Some(80.0));
         assert_eq!(config.always_run[0], ComponentId::new("ApexClass", "smoketest"));
         assert_eq!(config.always_run[1], ComponentId::new("FlowTest", "Invoice_Test"));
         assert!(config.ignore.unwrap().is_match("docs/a/b.md"));
@@ -188,5 +213,8 @@ tests = ["PricingTest"]
         let error =
             Config::parse(Path::new("impact.toml"), "[fallback]\npaths = [\"a[\"]\n").unwrap_err();
         assert!(error.to_string().contains("bad glob"), "{error}");
+        let error =
+            Config::parse(Path::new("impact.toml"), "[coverage]\nthreshold = 120\n").unwrap_err();
+        assert!(error.to_string().contains("percentage"), "{error}");
     }
 }

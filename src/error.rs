@@ -56,6 +56,12 @@ pub enum Error {
     #[error("`{path}` is not a usable history database: {reason}")]
     BadHistory { path: PathBuf, reason: String },
 
+    #[error("no history at `{path}`")]
+    NoHistory { path: PathBuf },
+
+    #[error("`--format sf` is a deploy's test list, and a budget would cut it short")]
+    PartialDeploy,
+
     #[error("no test named `{name}` in the plan")]
     UnknownTest { name: String },
 
@@ -102,6 +108,13 @@ impl Error {
                 "move the file aside to start a new history, or pass `--history PATH`".into()
             }
             Error::UnknownTest { .. } => "list the selected tests with `impact plan`".into(),
+            Error::UnreadableFile { .. } => "check that the path is right and the file readable".into(),
+            Error::NoHistory { .. } => {
+                "import results first with `impact record RESULTS…`, or pass `--history PATH`".into()
+            }
+            Error::PartialDeploy => {
+                "a deploy running fewer tests may miss the 75% coverage rule: add `--allow-partial` to accept that, or drop `--max-tests`/`--time-budget`".into()
+            }
             _ => return None,
         };
         Some(hint)

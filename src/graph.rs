@@ -60,6 +60,10 @@ pub struct Graph {
     members: HashMap<MemberKey, NodeIndex>,
     members_by_name: HashMap<String, Vec<NodeIndex>>,
     subclasses: HashMap<NodeIndex, Vec<NodeIndex>>,
+    /// Members and inner classes of each class, directly declared.
+    children: HashMap<NodeIndex, Vec<NodeIndex>>,
+    /// The test each node belongs to (see [`Graph::test_owner`]), computed once.
+    test_owners: Vec<Option<NodeIndex>>,
     /// Calls whose receiver could not be resolved and fell back to every member of that
     /// name.
     pub n_unresolved_calls: usize,
@@ -90,7 +94,55 @@ impl Graph {
         }
         graph.add_structure(&ordered);
         graph.add_wildcard_writes();
+        graph.index_tests();
         graph
+    }
+
+    /// Fills the children lists and the test owner of every node.
+    fn index_tests(&mut self) {
+        let mut children: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
+        for index in self.graph.node_indices() {
+            if let Some(parent) = self.graph[index].parent.as_ref().and_then(|p| self.node(p)) {
+                children.entry(parent).or_default().push(index);
+            }
+        }
+        self.children = children;
+        self.test_owners = self
+            .graph
+            .node_indices()
+            .map(|index| self.compute_test_owner(index))
+            .collect();
+    }
+
+    /// The test a node belongs to: a test class (for itself, its members and inner
+    /// classes), a Flow test, a Jest test; `None` for everything else.
+    pub fn test_owner(&self, index: NodeIndex) -> Option<NodeIndex> {
+        self.test_owners.get(index.index()).copied().flatten()
+    }
+
+    fn compute_test_owner(&self, index: NodeIndex) -> Option<NodeIndex> {
+        let mut current = index;
+        for _ in 0..16 {
+            match self.graph[current].parent.as_ref().and_then(|p| self.node(p)) {
+                Some(parent) => current = parent,
+                None => break,
+            }
+        }
+        let top = &self.graph[current];
+        if top.id.is_type("ApexClass") {
+            let is_test_class = top.test.as_ref().is_some_and(|mark| !mark.method)
+                || self.children_of(current).iter().any(|&child| {
+                    self.graph[child]
+                        .test
+                        .as_ref()
+                        .is_some_and(|mark| mark.method)
+                });
+            return is_test_class.then_some(current);
+        }
+        if top.test.is_some() && (top.id.is_type("FlowTest") || top.id.is_type("LwcJestTest")) {
+            return Some(current);
+        }
+        None
     }
 
     /// The node of a component or member, if the graph has it.
@@ -107,11 +159,27 @@ impl Graph {
 
     /// The members and inner classes declared inside `class` (directly).
     pub fn children_of(&self, class: NodeIndex) -> Vec<NodeIndex> {
-        let class_id = &self.graph[class].id;
-        self.graph
-            .node_indices()
-            .filter(|&index| self.graph[index].parent.as_ref() == Some(class_id))
-            .collect()
+        self.children.get(&class).cloned().unwrap_or_default()
+    }
+
+    /// Adds a `covered-by` edge from recorded coverage: `test_class` ran code of `class`
+    /// (an Apex class or trigger). Both must already be nodes; returns whether an edge
+    /// was added (false when a node is missing or the edge exists).
+    pub fn add_coverage_edge(&mut self, class: &ComponentId, test_class: &ComponentId, at: &str) -> bool {
+        let (Some(covered), Some(test)) = (self.node(class), self.node(test_class)) else {
+            return false;
+        };
+        if covered == test
+            || self
+                .graph
+                .edges_connecting(test, covered)
+                .any(|edge| edge.weight().kind == EdgeKind::CoveredBy)
+        {
+            return false;
+        }
+        // "A uses B" reads test → class, so the backwards walk goes class → test.
+        self.add_edge(test, covered, EdgeKind::CoveredBy, at.to_string());
+        true
     }
 
     fn declare_file(&mut self, file: &FileFacts) {

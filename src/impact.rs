@@ -30,6 +30,10 @@ pub enum Mode {
     /// A class reached because one of its members changed: only users that run the class
     /// without naming a member (flow actions, `testFor`, string references) are affected.
     OpaqueOnly,
+    /// A Lightning web component reached through what it imports from the org (an Apex
+    /// method, a field, a label): the component behaves differently in the org, but its
+    /// Jest tests mock every `@salesforce/*` import, so they are not affected.
+    OrgOnly,
 }
 
 /// A starting point of the walk: a changed node, and the change it belongs to.
@@ -166,8 +170,25 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
 /// Whether the walk may go from `node` (reached in `mode`) back to `source` over an edge
 /// `source → node` of `kind`, and in which mode it then continues.
 fn step(graph: &Graph, node: NodeIndex, mode: Mode, kind: EdgeKind, source: NodeIndex) -> Option<Mode> {
+    let next = step_kind(graph, node, mode, kind, source)?;
+    let into_component = graph.graph[source].id.is_type("LightningComponentBundle")
+        && !graph.graph[node].id.is_type("LightningComponentBundle");
+    Some(if into_component { Mode::OrgOnly } else { next })
+}
+
+fn step_kind(
+    graph: &Graph,
+    node: NodeIndex,
+    mode: Mode,
+    kind: EdgeKind,
+    source: NodeIndex,
+) -> Option<Mode> {
+    let source_node = &graph.graph[source];
     match mode {
         Mode::WritersOnly => (kind == EdgeKind::Writes).then_some(Mode::All),
+        Mode::OrgOnly => {
+            (!(kind == EdgeKind::Tests && source_node.id.is_type("LwcJestTest"))).then_some(Mode::All)
+        }
         Mode::OpaqueOnly => match kind {
             EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::OpaqueOnly),
             EdgeKind::TestFor
@@ -207,33 +228,7 @@ fn is_apex_class(graph: &Graph, index: NodeIndex) -> bool {
 /// The test a node belongs to: a test class (for its members and inner classes), a Flow
 /// test, a Jest test.
 pub fn owning_test(graph: &Graph, index: NodeIndex) -> Option<NodeIndex> {
-    let mut current = index;
-    let mut hops = 0;
-    loop {
-        let node = &graph.graph[current];
-        match &node.parent {
-            Some(parent) if hops < 16 => {
-                current = graph.node(parent)?;
-                hops += 1;
-            }
-            _ => break,
-        }
-    }
-    let top = &graph.graph[current];
-    if top.id.is_type("ApexClass") {
-        let is_test_class = top.test.as_ref().is_some_and(|mark| !mark.method)
-            || graph.children_of(current).iter().any(|&child| {
-                graph.graph[child]
-                    .test
-                    .as_ref()
-                    .is_some_and(|mark| mark.method)
-            });
-        return is_test_class.then_some(current);
-    }
-    if top.test.is_some() && (top.id.is_type("FlowTest") || top.id.is_type("LwcJestTest")) {
-        return Some(current);
-    }
-    None
+    graph.test_owner(index)
 }
 
 /// The kind of test a test node is.

@@ -3,10 +3,13 @@
 
 pub mod cache;
 pub mod changes;
+pub mod churn;
 pub mod config;
+pub mod coverage;
 pub mod cli;
 pub mod error;
 pub mod facts;
+pub mod gate;
 pub mod git;
 pub mod graph;
 pub mod history;

@@ -36,6 +36,11 @@ pub struct Request {
     pub max_changes: Option<usize>,
     /// Skip the facts cache (`--no-cache`).
     pub no_cache: bool,
+    /// `--history PATH`: the history store (created when missing). `None` uses
+    /// `<git root>/.impact/history.db` when that file exists.
+    pub history: Option<PathBuf>,
+    /// Leave history, churn and coverage out (commands that do not rank: `diff`, `graph`).
+    pub no_history: bool,
 }
 
 /// Everything the pipeline found, for the renderers.
@@ -55,6 +60,17 @@ pub struct Analysis {
     pub n_files_parsed: usize,
     pub n_files_cached: usize,
     pub started: Instant,
+    /// What ranking needs besides the selected tests: churn, test history, coverage.
+    pub ranking: crate::rank::Inputs,
+    /// The history file the plan read, if any (coverage risk is computed from it after
+    /// a budget).
+    pub history_path: Option<PathBuf>,
+    /// Changed Apex classes and triggers subject to the coverage rule.
+    pub coverage_targets: Vec<ComponentId>,
+    /// Predicted coverage (percent) below which a changed class is a coverage risk.
+    pub coverage_threshold: f64,
+    /// Tests added because they covered a changed class in the last recorded run.
+    pub coverage_added: Vec<ComponentId>,
 }
 
 /// One source file of a revision, classified.
@@ -70,6 +86,14 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     let started = Instant::now();
     let project = Project::discover(&request.repo)?;
     let config = Config::load(&project.git_root)?;
+    let coverage_threshold = config
+        .coverage_threshold
+        .unwrap_or(crate::coverage::DEFAULT_THRESHOLD);
+    let mut history = if request.no_history {
+        None
+    } else {
+        open_history(&project, request.history.as_deref())?
+    };
     let ignore = config.ignore.clone();
     let mut policy = Policy::default();
     if let Some(max_changes) = request.max_changes.or(config.max_changes) {
@@ -191,7 +215,12 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     warnings.sort();
     warnings.dedup();
 
-    let head_graph = Graph::build(&head_facts);
+    let mut head_graph = Graph::build(&head_facts);
+    let coverage_targets = crate::coverage::targets(&head_graph, &changes);
+    if let Some(history) = &history {
+        // Recorded coverage reveals dynamic dependencies: add them before the walk.
+        crate::coverage::add_covered_by_edges(&mut head_graph, history, &coverage_targets)?;
+    }
     let mut head_seeds: Vec<Seed> = changes.iter().flat_map(|c| c.head_seeds.clone()).collect();
     head_seeds.extend(unparseable_tests(&head_graph));
     let head_reach = impact::walk(&head_graph, &head_seeds);
@@ -214,7 +243,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         .as_ref()
         .map(|graph| impact::walk(graph, &base_seeds));
 
-    let selection = policy::select(
+    let mut selection = policy::select(
         &head_graph,
         head_reach,
         base_reach,
@@ -222,6 +251,35 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         &policy,
         &context,
     );
+    let mut coverage_added = Vec::new();
+    let mut ranking = crate::rank::Inputs::default();
+    if let Some(history) = history.as_mut() {
+        coverage_added = crate::coverage::top_up(
+            &head_graph,
+            history,
+            &coverage_targets,
+            &mut selection,
+            coverage_threshold,
+        )?;
+        ranking.history = test_history(history)?;
+        ranking.covers_changed = crate::coverage::covers_changed(history, &coverage_targets)?;
+    }
+    if !request.no_history && !selection.tests.is_empty() {
+        let head_commit = match &head_revision {
+            Revision::Commit(oid) => Some(*oid),
+            Revision::Worktree => repo.head_commit().ok(),
+        };
+        if let Some(head_commit) = head_commit {
+            ranking.churn = crate::churn::compute(
+                &repo,
+                &project,
+                head_commit,
+                &crate::churn::Window::default(),
+                history.as_mut(),
+            )?;
+        }
+        ranking.change_of_node = change_of_node(&changes);
+    }
 
     cache.save();
 
@@ -237,7 +295,93 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         n_files_parsed: parser.n_parsed,
         n_files_cached: parser.n_cached,
         started,
+        ranking,
+        history_path: history.as_ref().map(|h| h.path().to_path_buf()),
+        coverage_targets,
+        coverage_threshold,
+        coverage_added,
     })
+}
+
+/// The default history file of a project.
+pub fn default_history_path(project: &Project) -> PathBuf {
+    project.git_root.join(".impact").join("history.db")
+}
+
+/// Opens the history: the `--history` file (created when missing), else the default
+/// file when it exists. A plan never creates the default file: without one, it ranks
+/// without history and walks churn uncached.
+fn open_history(
+    project: &Project,
+    explicit: Option<&std::path::Path>,
+) -> Result<Option<crate::history::History>> {
+    match explicit {
+        Some(path) => crate::history::History::open(path).map(Some),
+        None => {
+            let path = default_history_path(project);
+            if path.is_file() {
+                crate::history::History::open(&path).map(Some)
+            } else {
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Recent runs over which flakiness and mean durations are computed.
+pub const HISTORY_WINDOW: usize = 20;
+
+/// The history of every recorded test, by the id key of the test it belongs to: Apex
+/// classes as `apexclass:<class>`, Flow tests as `flowtest:<test>`.
+fn test_history(
+    history: &crate::history::History,
+) -> Result<HashMap<String, crate::rank::TestHistory>> {
+    use crate::results::TestKind as Kind;
+    let mut out = HashMap::new();
+    for class in history.class_stats(HISTORY_WINDOW)? {
+        if class.kind != Kind::Apex {
+            continue;
+        }
+        out.insert(
+            ComponentId::new("ApexClass", &class.class_name).key().to_string(),
+            crate::rank::TestHistory {
+                runs: class.runs,
+                failure_rate: class.failure_rate,
+                flakiness: class.flakiness,
+                duration_ms: class.duration_ms,
+            },
+        );
+    }
+    // A Flow test is one "method" (the test) of its flow.
+    for test in history.test_stats(HISTORY_WINDOW)? {
+        if test.kind != Kind::Flow {
+            continue;
+        }
+        out.insert(
+            ComponentId::new("FlowTest", &test.method_name).key().to_string(),
+            crate::rank::TestHistory {
+                runs: test.runs,
+                failure_rate: test.failure_rate,
+                flakiness: test.flakiness,
+                duration_ms: test.mean_duration_ms,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Which changed component each seed node belongs to (node key → component key).
+fn change_of_node(changes: &[Change]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for change in changes {
+        let component = change.component.key().to_string();
+        for seed in change.head_seeds.iter().chain(change.base_seeds.iter()) {
+            out.entry(seed.node.key().to_string())
+                .or_insert_with(|| component.clone());
+        }
+        out.insert(component.clone(), component);
+    }
+    out
 }
 
 /// Test classes that could not be parsed: what they touch is unknown, so they run.

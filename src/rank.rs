@@ -1,10 +1,81 @@
-//! Ranking: order the selected tests by how likely they are to fail for this change.
+//! Ranking: order the selected tests by how likely they are to fail for this change, per
+//! second of run time, and cut the order to a budget.
 //!
-//! Each factor is kept so the plan can show why test A ranks above test B. Without
-//! history the order is by graph distance (direct tests of a changed component first),
-//! then by name. Equal inputs give equal order. No I/O.
+//! Each test gets an estimated failure probability `p` from:
+//! - **distance**: the prior halves with every component hop from the change
+//!   (`0.5` for a changed test, `0.25` for a direct test, …; `0.02` for a test selected by
+//!   policy alone), so without history direct tests come first;
+//! - **churn**: recent commits that changed the changed components the test reaches, plus
+//!   those that changed the test itself, on a log scale against the busiest component of
+//!   the window; it scales the prior by `0.5 ..= 1`, never by more than one distance step;
+//! - **coverage**: the largest share of a changed class's lines the test covered in the
+//!   last recorded run raises the prior up to twofold (it did run that code);
+//! - **history**: the test's recency-weighted failure rate, its flaky part removed
+//!   (`rate × (1 − flakiness)`), blended with the prior as if the prior were
+//!   [`PRIOR_WEIGHT_RUNS`] runs: a test that failed recently rises, a test that passed
+//!   fifty times sinks;
+//! - **flakiness** (flip rate): a flaky test's `p` is further scaled by
+//!   `1 − FLAKY_PENALTY × flakiness`; tests at or above [`FLAKY_THRESHOLD`] over at least
+//!   [`FLAKY_MIN_RUNS`] runs are reported as flaky.
+//!
+//! The score is `p` divided by the expected seconds (the recorded mean duration; a test
+//! without one is assumed to take the median of the known ones); with no duration known
+//! at all the score is `p` per test. Scores are rounded to six significant digits and
+//! sorted descending, ties by test id, so equal inputs give equal order and the order
+//! is explained by the printed numbers. Every factor is kept for the plan. No I/O.
 
-use crate::impact::SelectedTest;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::churn::Churn;
+use crate::impact::{SelectedTest, TestKind};
+
+/// Flip rate at or above which a test is reported as flaky.
+pub const FLAKY_THRESHOLD: f64 = 0.3;
+/// Runs a test needs before its flip rate can call it flaky.
+pub const FLAKY_MIN_RUNS: u32 = 4;
+/// How much of a flaky test's probability its flakiness takes away (at flip rate 1).
+pub const FLAKY_PENALTY: f64 = 0.75;
+/// How many runs of evidence the structural prior is worth against recorded history.
+pub const PRIOR_WEIGHT_RUNS: f64 = 4.0;
+/// Recorded runs beyond this many do not add weight to the history side of the blend.
+const MAX_EVIDENCE_RUNS: f64 = 50.0;
+/// Prior of a test selected by policy alone (critical, always-run, mapping).
+const POLICY_PRIOR: f64 = 0.02;
+/// The shortest run time the score divides by: recorded durations of a few
+/// milliseconds would otherwise dominate every order.
+const MIN_SECONDS: f64 = 0.05;
+/// Expected seconds of a test when no duration is known at all (budgets only).
+pub const DEFAULT_TEST_SECONDS: f64 = 10.0;
+
+/// What the history knows about one test (an Apex test class, or a Flow test).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TestHistory {
+    /// Recorded runs of the test.
+    pub runs: u32,
+    /// Recency-weighted failure rate in `[0, 1]`.
+    pub failure_rate: f64,
+    /// Flip rate over its recent runs, in `[0, 1]`.
+    pub flakiness: f64,
+    /// Mean run time, when recorded.
+    pub duration_ms: Option<f64>,
+}
+
+/// Everything ranking uses besides the selected tests.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    /// Commits per component in the churn window.
+    pub churn: Churn,
+    /// History per test, by the test's case-folded id key (`apexclass:invoiceservicetest`,
+    /// `flowtest:invoice_test`).
+    pub history: HashMap<String, TestHistory>,
+    /// Per test key: the largest share (0–1) of a changed class's lines it covered in the
+    /// last recorded run with per-test coverage.
+    pub covers_changed: HashMap<String, f64>,
+    /// The changed component (id key) each changed node belongs to, by node key: how a
+    /// reason's first path element maps to the change it comes from.
+    pub change_of_node: HashMap<String, String>,
+}
 
 /// The factors behind a test's score.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -12,36 +83,78 @@ pub struct Factors {
     /// Component-level hops from the nearest change (`None` for tests selected by policy
     /// alone).
     pub distance: Option<u32>,
+    /// Commits in the churn window that changed the busiest changed component the test
+    /// reaches, plus those that changed the test itself.
+    pub churn: u32,
+    /// Recency-weighted failure rate from the history (`None`: never recorded).
+    pub failure_rate: Option<f64>,
+    /// Flip rate from the history (`None`: never recorded).
+    pub flaky: Option<f64>,
+    /// Recorded mean duration (`None`: unknown).
+    pub duration_ms: Option<u64>,
+    /// Largest share of a changed class's lines the test covered in the last recorded
+    /// run (`None`: no recorded coverage of the changed classes by this test).
+    pub covers_changed: Option<f64>,
+    /// The estimated failure probability the score is built from.
+    pub probability: f64,
 }
 
 /// A selected test with its score.
 #[derive(Clone, Debug)]
 pub struct RankedTest {
+    /// The test as the walk and the policy selected it.
     pub test: SelectedTest,
     /// 1-based position in the plan.
     pub rank: usize,
-    /// Estimated failure likelihood per expected second, in `[0, 1]` without history.
+    /// Estimated failure probability per expected second (per test without durations).
     pub score: f64,
+    /// The inputs of the score.
     pub factors: Factors,
+    /// True when the history says the test is flaky.
+    pub flaky: bool,
+    /// Expected run time in seconds (recorded, else the median of the known ones, else
+    /// [`DEFAULT_TEST_SECONDS`]), for time budgets.
+    pub expected_seconds: f64,
+}
+
+/// Limits on what a plan runs now; the rest is deferred.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Budget {
+    /// Keep at most this many tests.
+    pub max_tests: Option<usize>,
+    /// Keep tests while their expected run time fits in this.
+    pub time: Option<Duration>,
+}
+
+impl Budget {
+    /// True when any limit is set.
+    pub fn is_set(&self) -> bool {
+        self.max_tests.is_some() || self.time.is_some()
+    }
+}
+
+/// A test the budget left out, and which limit did.
+#[derive(Clone, Debug)]
+pub struct Deferred {
+    /// The test, with its rank in the full order.
+    pub test: RankedTest,
+    /// `max-tests` or `time-budget`.
+    pub reason: &'static str,
 }
 
 /// Scores and orders the selected tests.
-pub fn rank(tests: Vec<SelectedTest>) -> Vec<RankedTest> {
+pub fn rank(tests: Vec<SelectedTest>, inputs: &Inputs) -> Vec<RankedTest> {
+    let known: Vec<f64> = tests
+        .iter()
+        .filter_map(|test| inputs.history.get(test.id.key()))
+        .filter_map(|history| history.duration_ms)
+        .map(|ms| ms / 1000.0)
+        .collect();
+    let median = median(&known);
+    let max_churn = inputs.churn.max();
     let mut ranked: Vec<RankedTest> = tests
         .into_iter()
-        .map(|test| {
-            let distance = (test.distance != u32::MAX).then_some(test.distance);
-            let score = match distance {
-                Some(hops) => 1.0 / (1.0 + f64::from(hops)),
-                None => 0.05,
-            };
-            RankedTest {
-                test,
-                rank: 0,
-                score: round(score),
-                factors: Factors { distance },
-            }
-        })
+        .map(|test| score(test, inputs, max_churn, median))
         .collect();
     ranked.sort_by(|a, b| {
         b.score
@@ -54,7 +167,432 @@ pub fn rank(tests: Vec<SelectedTest>) -> Vec<RankedTest> {
     ranked
 }
 
-/// Rounds to four decimals so the plan does not print float noise.
-fn round(value: f64) -> f64 {
-    (value * 10_000.0).round() / 10_000.0
+/// One test's factors and score.
+fn score(test: SelectedTest, inputs: &Inputs, max_churn: u32, median: Option<f64>) -> RankedTest {
+    let key = test.id.key().to_string();
+    let distance = (test.distance != u32::MAX).then_some(test.distance);
+    let prior = match distance {
+        Some(hops) => 0.5 * 0.5f64.powi(i32::try_from(hops.min(30)).unwrap_or(30)),
+        None => POLICY_PRIOR,
+    };
+    let churn = reached_churn(&test, inputs).saturating_add(inputs.churn.count_key(&key));
+    let churn_share = if max_churn == 0 {
+        0.0
+    } else {
+        (f64::from(churn).ln_1p() / f64::from(max_churn).ln_1p()).min(1.0)
+    };
+    let covers = inputs.covers_changed.get(&key).copied();
+    let structural = (prior * (1.0 + churn_share) / 2.0 * (1.0 + covers.unwrap_or(0.0))).min(0.95);
+    let history = inputs.history.get(&key);
+    let probability = match history {
+        Some(history) if history.runs > 0 => {
+            let evidence = f64::from(history.runs).min(MAX_EVIDENCE_RUNS);
+            let signal = history.failure_rate * (1.0 - history.flakiness);
+            let blended =
+                (signal * evidence + structural * PRIOR_WEIGHT_RUNS) / (evidence + PRIOR_WEIGHT_RUNS);
+            blended * (1.0 - FLAKY_PENALTY * history.flakiness)
+        }
+        _ => structural,
+    };
+    let probability = round_to(probability.clamp(0.0, 1.0), 4);
+    let recorded = history.and_then(|h| h.duration_ms);
+    let seconds = recorded.map(|ms| ms / 1000.0).or(median);
+    let score = match seconds {
+        Some(seconds) => probability / seconds.max(MIN_SECONDS),
+        None => probability,
+    };
+    let flaky = history.is_some_and(|h| h.runs >= FLAKY_MIN_RUNS && h.flakiness >= FLAKY_THRESHOLD);
+    RankedTest {
+        rank: 0,
+        score: significant(score, 6),
+        factors: Factors {
+            distance,
+            churn,
+            failure_rate: history.map(|h| round_to(h.failure_rate, 4)),
+            flaky: history.map(|h| round_to(h.flakiness, 4)),
+            duration_ms: recorded.map(|ms| ms.round().max(0.0) as u64),
+            covers_changed: covers.map(|c| round_to(c, 4)),
+            probability,
+        },
+        flaky,
+        expected_seconds: seconds.unwrap_or(DEFAULT_TEST_SECONDS),
+        test,
+    }
+}
+
+/// The largest churn among the changed components the test's reasons start from.
+fn reached_churn(test: &SelectedTest, inputs: &Inputs) -> u32 {
+    test.reasons
+        .iter()
+        .filter_map(|reason| reason.path.first())
+        .map(|first| {
+            let change = inputs
+                .change_of_node
+                .get(first.key())
+                .map(String::as_str)
+                .unwrap_or(first.key());
+            inputs.churn.count_key(change)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Keeps the ranked tests the budget allows, in rank order, and defers the rest.
+///
+/// `max_tests` keeps the first N. The time budget walks the order and keeps each test
+/// whose expected time still fits, so one long test does not shut out cheaper ones
+/// ranked after it. Kept tests are renumbered 1..; deferred ones keep their rank in the
+/// full order.
+pub fn apply_budget(ranked: Vec<RankedTest>, budget: &Budget) -> (Vec<RankedTest>, Vec<Deferred>) {
+    let mut kept = Vec::new();
+    let mut deferred = Vec::new();
+    let limit = budget.time.map(|time| time.as_secs_f64());
+    let mut spent = 0.0;
+    for test in ranked {
+        if budget.max_tests.is_some_and(|max| kept.len() >= max) {
+            deferred.push(Deferred {
+                test,
+                reason: "max-tests",
+            });
+            continue;
+        }
+        if let Some(limit) = limit {
+            if spent + test.expected_seconds > limit {
+                deferred.push(Deferred {
+                    test,
+                    reason: "time-budget",
+                });
+                continue;
+            }
+            spent += test.expected_seconds;
+        }
+        kept.push(test);
+    }
+    for (position, test) in kept.iter_mut().enumerate() {
+        test.rank = position + 1;
+    }
+    (kept, deferred)
+}
+
+/// Parses a duration such as `10m`, `90s`, `1h30m`, `600` (seconds).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let value: u64 = number.parse().ok()?;
+        number.clear();
+        let unit = match c.to_ascii_lowercase() {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        total = total.checked_add(value.checked_mul(unit)?)?;
+    }
+    if !number.is_empty() {
+        return None;
+    }
+    Some(Duration::from_secs(total))
+}
+
+/// The kind name a test has in the history (`apex` or `flow`); LWC tests have none.
+pub fn history_kind(kind: TestKind) -> Option<crate::results::TestKind> {
+    match kind {
+        TestKind::Apex => Some(crate::results::TestKind::Apex),
+        TestKind::Flow => Some(crate::results::TestKind::Flow),
+        TestKind::Lwc => None,
+    }
+}
+
+/// The median of the values (`None` when empty).
+fn median(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let middle = sorted.len() / 2;
+    Some(if sorted.len() % 2 == 0 {
+        (sorted[middle - 1] + sorted[middle]) / 2.0
+    } else {
+        sorted[middle]
+    })
+}
+
+/// Rounds to `decimals` decimals so the plan does not print float noise.
+fn round_to(value: f64, decimals: i32) -> f64 {
+    let factor = 10f64.powi(decimals);
+    (value * factor).round() / factor
+}
+
+/// Rounds to `digits` significant digits (scores span many orders of magnitude).
+fn significant(value: f64, digits: i32) -> f64 {
+    if value == 0.0 || !value.is_finite() {
+        return 0.0;
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    round_to(value, digits - 1 - magnitude)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::impact::Reason;
+    use crate::metadata::component::ComponentId;
+
+    fn test(name: &str, distance: u32, from: &str) -> SelectedTest {
+        let id = ComponentId::new("ApexClass", name);
+        SelectedTest {
+            id: id.clone(),
+            kind: TestKind::Apex,
+            flow: None,
+            methods: Vec::new(),
+            distance,
+            reasons: vec![Reason {
+                path: vec![ComponentId::parse(from).expect("id"), id],
+                edges: Vec::new(),
+                note: None,
+            }],
+            file: None,
+        }
+    }
+
+    fn names(ranked: &[RankedTest]) -> Vec<&str> {
+        ranked.iter().map(|t| t.test.id.full_name()).collect()
+    }
+
+    fn history(runs: u32, failure_rate: f64, flakiness: f64, ms: Option<f64>) -> TestHistory {
+        TestHistory {
+            runs,
+            failure_rate,
+            flakiness,
+            duration_ms: ms,
+        }
+    }
+
+    #[test]
+    fn without_history_distance_orders_then_name() {
+        let tests = vec![
+            test("ZTest", 1, "ApexClass:A"),
+            test("FarTest", 3, "ApexClass:A"),
+            test("ATest", 1, "ApexClass:A"),
+            SelectedTest {
+                distance: u32::MAX,
+                ..test("PolicyTest", 0, "ApexClass:PolicyTest")
+            },
+            test("ChangedTest", 0, "ApexClass:ChangedTest"),
+        ];
+        let ranked = rank(tests, &Inputs::default());
+        assert_eq!(
+            names(&ranked),
+            ["ChangedTest", "ATest", "ZTest", "FarTest", "PolicyTest"]
+        );
+        assert_eq!(ranked[0].rank, 1);
+        assert_eq!(ranked[3].factors.distance, Some(3));
+        assert_eq!(ranked[4].factors.distance, None);
+        assert_eq!(ranked[1].factors.failure_rate, None);
+        // No durations known: the score is the probability.
+        assert_eq!(ranked[1].score, ranked[1].factors.probability);
+    }
+
+    #[test]
+    fn churn_breaks_ties_but_never_beats_a_distance_step() {
+        let mut counts = HashMap::new();
+        counts.insert("apexclass:hot".to_string(), 40);
+        counts.insert("apexclass:cold".to_string(), 1);
+        let mut inputs = Inputs {
+            churn: Churn::from_counts(counts, 100),
+            ..Inputs::default()
+        };
+        inputs
+            .change_of_node
+            .insert("apexmethod:hot.run".into(), "apexclass:hot".into());
+        let ranked = rank(
+            vec![
+                test("ColdTest", 1, "ApexClass:Cold"),
+                test("HotTest", 1, "ApexMethod:Hot.run"),
+                test("HotFarTest", 2, "ApexMethod:Hot.run"),
+            ],
+            &inputs,
+        );
+        assert_eq!(names(&ranked), ["HotTest", "ColdTest", "HotFarTest"]);
+        assert_eq!(ranked[0].factors.churn, 40);
+        assert_eq!(ranked[1].factors.churn, 1);
+    }
+
+    #[test]
+    fn recent_failures_rise_and_long_clean_history_sinks() {
+        let mut inputs = Inputs::default();
+        inputs
+            .history
+            .insert("apexclass:failingtest".into(), history(10, 0.6, 0.1, None));
+        inputs
+            .history
+            .insert("apexclass:cleantest".into(), history(50, 0.0, 0.0, None));
+        let ranked = rank(
+            vec![
+                test("CleanTest", 1, "ApexClass:A"),
+                test("FailingTest", 2, "ApexClass:A"),
+                test("NewTest", 2, "ApexClass:A"),
+            ],
+            &inputs,
+        );
+        assert_eq!(names(&ranked), ["FailingTest", "NewTest", "CleanTest"]);
+        assert_eq!(ranked[0].factors.failure_rate, Some(0.6));
+        assert_eq!(ranked[0].factors.flaky, Some(0.1));
+        assert!(!ranked[0].flaky);
+    }
+
+    #[test]
+    fn a_flaky_test_ranks_below_an_equal_stable_one_and_is_flagged() {
+        let mut inputs = Inputs::default();
+        // Both failed half of their runs; one flips every run, one failed in a block.
+        inputs
+            .history
+            .insert("apexclass:flakytest".into(), history(10, 0.5, 1.0, None));
+        inputs
+            .history
+            .insert("apexclass:brokentest".into(), history(10, 0.5, 0.1, None));
+        let ranked = rank(
+            vec![
+                test("FlakyTest", 1, "ApexClass:A"),
+                test("BrokenTest", 1, "ApexClass:A"),
+            ],
+            &inputs,
+        );
+        assert_eq!(names(&ranked), ["BrokenTest", "FlakyTest"]);
+        assert!(ranked[1].flaky && !ranked[0].flaky);
+        // Too few runs to call it flaky.
+        inputs
+            .history
+            .insert("apexclass:flakytest".into(), history(3, 0.5, 1.0, None));
+        let ranked = rank(vec![test("FlakyTest", 1, "ApexClass:A")], &inputs);
+        assert!(!ranked[0].flaky);
+    }
+
+    #[test]
+    fn score_is_per_expected_second() {
+        let mut inputs = Inputs::default();
+        inputs
+            .history
+            .insert("apexclass:slowtest".into(), history(5, 0.0, 0.0, Some(60_000.0)));
+        inputs
+            .history
+            .insert("apexclass:fasttest".into(), history(5, 0.0, 0.0, Some(1_000.0)));
+        let ranked = rank(
+            vec![
+                test("SlowTest", 1, "ApexClass:A"),
+                test("FastTest", 2, "ApexClass:A"),
+                test("UnknownTest", 1, "ApexClass:A"),
+            ],
+            &inputs,
+        );
+        assert_eq!(names(&ranked), ["FastTest", "UnknownTest", "SlowTest"]);
+        let unknown = &ranked[1];
+        assert_eq!(unknown.factors.duration_ms, None);
+        // Unknown takes the median of the known ones: (1 + 60) / 2 s.
+        assert_eq!(unknown.expected_seconds, 30.5);
+        assert_eq!(ranked[0].factors.duration_ms, Some(1_000));
+    }
+
+    #[test]
+    fn coverage_of_the_changed_class_raises_a_test() {
+        let mut inputs = Inputs::default();
+        inputs
+            .covers_changed
+            .insert("apexclass:coveringtest".into(), 0.8);
+        let ranked = rank(
+            vec![
+                test("AnotherTest", 1, "ApexClass:A"),
+                test("CoveringTest", 1, "ApexClass:A"),
+            ],
+            &inputs,
+        );
+        assert_eq!(names(&ranked), ["CoveringTest", "AnotherTest"]);
+        assert_eq!(ranked[0].factors.covers_changed, Some(0.8));
+    }
+
+    #[test]
+    fn equal_inputs_give_equal_order() {
+        let tests: Vec<SelectedTest> = (0..50)
+            .map(|i| test(&format!("T{:02}Test", (i * 37) % 50), i % 3, "ApexClass:A"))
+            .collect();
+        let mut reversed = tests.clone();
+        reversed.reverse();
+        let a = rank(tests, &Inputs::default());
+        let b = rank(reversed, &Inputs::default());
+        assert_eq!(names(&a), names(&b));
+    }
+
+    #[test]
+    fn budgets_keep_the_top_and_defer_the_rest() {
+        let mut inputs = Inputs::default();
+        for (name, ms) in [("a", 300_000.0), ("b", 400_000.0), ("c", 100_000.0)] {
+            inputs.history.insert(
+                format!("apexclass:{name}test"),
+                history(5, 0.0, 0.0, Some(ms)),
+            );
+        }
+        let ranked = rank(
+            vec![
+                test("ATest", 0, "ApexClass:ATest"),
+                test("BTest", 1, "ApexClass:A"),
+                test("CTest", 4, "ApexClass:A"),
+            ],
+            &inputs,
+        );
+        assert_eq!(names(&ranked), ["ATest", "BTest", "CTest"]);
+        let (kept, deferred) = apply_budget(
+            ranked.clone(),
+            &Budget {
+                max_tests: Some(1),
+                time: None,
+            },
+        );
+        assert_eq!(names(&kept), ["ATest"]);
+        assert_eq!(deferred.len(), 2);
+        assert_eq!((deferred[0].test.rank, deferred[0].reason), (2, "max-tests"));
+        // 10 minutes: A (5 min) fits, B (6.7 min) does not, C (1.7 min) still does.
+        let (kept, deferred) = apply_budget(
+            ranked,
+            &Budget {
+                max_tests: None,
+                time: parse_duration("10m"),
+            },
+        );
+        assert_eq!(names(&kept), ["ATest", "CTest"]);
+        assert_eq!(kept[1].rank, 2);
+        assert_eq!(deferred[0].test.test.id.full_name(), "BTest");
+        assert_eq!(deferred[0].reason, "time-budget");
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("45s"), Some(Duration::from_secs(45)));
+        assert_eq!(parse_duration("600"), Some(Duration::from_secs(600)));
+        assert_eq!(parse_duration("10x"), None);
+        assert_eq!(parse_duration("m"), None);
+        assert_eq!(parse_duration("10m5"), None);
+        assert_eq!(parse_duration(""), None);
+    }
+
+    #[test]
+    fn significant_digits() {
+        assert_eq!(significant(0.000123456789, 6), 0.000123457);
+        assert_eq!(significant(12345.6789, 6), 12345.7);
+        assert_eq!(significant(0.0, 6), 0.0);
+    }
 }

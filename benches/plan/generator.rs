@@ -10,7 +10,7 @@
 //! It does not produce Apex that compiles on a real org (types of arguments are plausible,
 //! not checked); it produces Apex that parses and has the reference structure of real code.
 
-use git2::{IndexAddOption, Oid, Repository, RepositoryInitOptions, Signature, Time};
+use git2::{Oid, Repository, RepositoryInitOptions, Signature, Time};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -97,7 +97,7 @@ const METHOD_NOUNS: &[&str] = &[
     "Approvals", "Charges", "Periods", "Tiers", "Exceptions",
 ];
 const FIELD_WORDS: &[&str] = &[
-    "Amount", "Quantity", "Region", "Priority", "Start_Date", "End_Date", "Is_Active",
+    "Quantity", "Region", "Priority", "Start_Date", "End_Date", "Is_Active",
     "Description", "Reference", "Category", "Discount", "Tax_Rate", "Score", "Owner_Email",
     "External_Id", "Notes", "Approved", "Approval_Date", "Currency_Code", "Balance", "Limit",
     "Channel", "Source", "Segment", "Term_Months", "Renewal_Date", "Is_Primary", "Weight",
@@ -457,15 +457,16 @@ impl Org {
             let n_fields = rng.range(5, 30);
             let mut field_taken: HashSet<String> =
                 fields.iter().map(|f| f.api.to_ascii_lowercase()).collect();
-            while fields.len() < n_fields {
-                let word = *rng.pick(FIELD_WORDS);
+            let mut words: Vec<&str> = FIELD_WORDS.to_vec();
+            while fields.len() < n_fields && !words.is_empty() {
+                let word = words.swap_remove(rng.below(words.len()));
                 let kind = match word {
                     w if w.starts_with("Is_") || w == "Approved" => FieldKind::Checkbox,
                     w if w.ends_with("Date") => FieldKind::Date,
                     "Description" | "Notes" => FieldKind::LongText,
                     "Region" | "Priority" | "Category" | "Channel" | "Segment" | "Stage"
                     | "Rating" => FieldKind::Picklist,
-                    "Amount" | "Balance" | "Total" | "Net_Amount" | "Limit" => FieldKind::Currency,
+                    "Balance" | "Total" | "Net_Amount" | "Limit" => FieldKind::Currency,
                     "Quantity" | "Score" | "Term_Months" | "Weight" | "Tax_Rate" | "Margin"
                     | "Discount" => FieldKind::Number,
                     _ => FieldKind::Text,
@@ -725,7 +726,8 @@ impl Org {
             }
             let own: HashSet<String> =
                 methods.iter().map(|m| m.name.to_ascii_lowercase()).collect();
-            for name in Self::method_names(rng, rng.range(1, 3)) {
+            let n_own = rng.range(1, 3);
+            for name in Self::method_names(rng, n_own) {
                 if !own.contains(&name.to_ascii_lowercase()) {
                     let sig = *rng.pick(&[Sig::Query, Sig::Scalar, Sig::Apply]);
                     methods.push(Self::method(name, sig, obj, rng));
@@ -811,7 +813,7 @@ impl Org {
                     None
                 };
                 if !callee_is_iface || reflective_impl.is_some() {
-                    let var = format!("{}{}", lower_first(&self.classes[callee].name), k);
+                    let var = lower_first(&self.classes[callee].name);
                     self.classes[c].collabs.push(Collab {
                         class: callee,
                         var,
@@ -1029,30 +1031,56 @@ impl Org {
 
     /// Writes the org to `dir` (which must not hold a repository yet), commits it as the
     /// base commit, then adds `history` commits that each edit 1-5 files.
+    ///
+    /// Creating files is the slow part on a VM disk, so the working tree is written by a
+    /// few threads, and git objects go to an in-memory backend that is written out as one
+    /// pack at the end (the repository then looks as after `git gc`). Index entries are
+    /// built from each file's metadata, and history commits update trees directly:
+    /// `add_all` and per-commit index writes would read every file again (racy-git
+    /// checks). The index is written once at the end, more than a second after the last
+    /// file, so that no entry is racily clean and a working-tree diff can trust the stat
+    /// data as it can in a real checkout.
     pub fn write_and_commit(&mut self, dir: &Path, history: usize) -> Result<RepoStats, git2::Error> {
         let mut opts = RepositoryInitOptions::new();
         opts.initial_head("main");
         let repo = Repository::init_opts(dir, &opts)?;
+        let odb = repo.odb()?;
+        let mempack = odb.add_new_mempack_backend(1000)?;
         let mut stats = RepoStats::default();
-        let mut made_dirs = HashSet::new();
+        let mut index = repo.index()?;
         let mut files: Vec<(String, String)> = Self::project_files();
         for file in self.all_files() {
             files.push((self.path(file), self.render(file)));
         }
+        write_files(dir, &files).map_err(io_to_git)?;
         for (path, text) in &files {
-            write_file(dir, path, text, &mut made_dirs).map_err(io_to_git)?;
+            stage(&repo, &mut index, dir, path, text)?;
             stats.bytes += text.len();
         }
         stats.files = files.len();
         drop(files);
-        let mut index = repo.index()?;
-        index.add_all(["."], IndexAddOption::DEFAULT, None)?;
-        index.write()?;
-        self.commit(&repo, &mut index, "Initial import of the org metadata")?;
+        let tree = repo.find_tree(index.write_tree()?)?;
+        self.commit(&repo, &tree, "Initial import of the org metadata")?;
+        let mut touched: Vec<String> = Vec::new();
         for _ in 0..history {
             let n = self.rng.range(1, 5);
-            self.history_commit(&repo, dir, n)?;
+            for path in self.history_commit(&repo, dir, n)? {
+                if !touched.contains(&path) {
+                    touched.push(path);
+                }
+            }
         }
+        let mut pack = git2::Buf::new();
+        mempack.dump(&repo, &mut pack)?;
+        let mut writer = odb.packwriter()?;
+        std::io::Write::write_all(&mut writer, &pack).map_err(io_to_git)?;
+        writer.commit()?;
+        mempack.reset()?;
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        for path in &touched {
+            index.add_path(Path::new(path))?;
+        }
+        index.write()?;
         stats.commits = self.commits;
         stats.classes = self.classes.len();
         stats.test_classes = self.classes.iter().filter(|c| c.role == Role::Test).count();
@@ -1063,13 +1091,8 @@ impl Org {
         Ok(stats)
     }
 
-    fn commit(
-        &mut self,
-        repo: &Repository,
-        index: &mut git2::Index,
-        message: &str,
-    ) -> Result<Oid, git2::Error> {
-        let tree = repo.find_tree(index.write_tree()?)?;
+    /// Commits `tree` on HEAD with the next author and a time one hour after the last.
+    fn commit(&mut self, repo: &Repository, tree: &git2::Tree, message: &str) -> Result<Oid, git2::Error> {
         let (name, email) = AUTHORS[self.commits % AUTHORS.len()];
         let sig = Signature::new(name, email, &Time::new(EPOCH + 3600 * self.commits as i64, 0))?;
         let parent = match repo.head() {
@@ -1077,14 +1100,15 @@ impl Org {
             Err(_) => None,
         };
         let parents: Vec<&git2::Commit> = parent.iter().collect();
-        let id = repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?;
+        let id = repo.commit(Some("HEAD"), &sig, &sig, message, tree, &parents)?;
         self.commits += 1;
         Ok(id)
     }
 
     /// Edits `n` files the way day-to-day work does (mostly method bodies of services and
-    /// tests, sometimes a factory, selector, field, rule, trigger or flow) and commits them.
-    fn history_commit(&mut self, repo: &Repository, dir: &Path, n: usize) -> Result<Oid, git2::Error> {
+    /// tests, sometimes a factory, selector, field, rule, trigger or flow), writes them and
+    /// commits them without touching the index. Returns the edited paths.
+    fn history_commit(&mut self, repo: &Repository, dir: &Path, n: usize) -> Result<Vec<String>, git2::Error> {
         let mut touched: Vec<FileRef> = Vec::new();
         for _ in 0..n {
             let file = self.random_edit();
@@ -1093,7 +1117,21 @@ impl Org {
             }
         }
         let message = format!("Update {}", self.describe(touched[0]));
-        self.apply_edits(repo, dir, &touched, Some(&message)).map(|id| id.unwrap_or_else(Oid::zero))
+        let mut made_dirs = HashSet::new();
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        let mut paths = Vec::new();
+        for &file in &touched {
+            let path = self.path(file);
+            let text = self.render(file);
+            write_file(dir, &path, &text, &mut made_dirs).map_err(io_to_git)?;
+            let blob = repo.blob(text.as_bytes())?;
+            update.upsert(path.as_str(), blob, git2::FileMode::Blob);
+            paths.push(path);
+        }
+        let head_tree = repo.head()?.peel_to_tree()?;
+        let tree = repo.find_tree(update.create_updated(repo, &head_tree)?)?;
+        self.commit(repo, &tree, &message)?;
+        Ok(paths)
     }
 
     /// Bumps the revision of one thing and returns the file that holds it.
@@ -1174,35 +1212,10 @@ impl Org {
         }
     }
 
-    /// Writes the edited files; with a message, also commits them.
-    fn apply_edits(
-        &mut self,
-        repo: &Repository,
-        dir: &Path,
-        files: &[FileRef],
-        message: Option<&str>,
-    ) -> Result<Option<Oid>, git2::Error> {
-        let mut made_dirs = HashSet::new();
-        let mut index = repo.index()?;
-        for &file in files {
-            let path = self.path(file);
-            write_file(dir, &path, &self.render(file), &mut made_dirs).map_err(io_to_git)?;
-            index.add_path(Path::new(&path))?;
-        }
-        match message {
-            Some(message) => {
-                index.write()?;
-                self.commit(repo, &mut index, message).map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-
     /// Edits one method body of a service class (semantically: a literal changes) and
-    /// commits it when `commit` is true, else leaves it in the working tree. Returns the
-    /// edited path.
+    /// commits it as `git commit -a` would when `commit` is true, else leaves it in the
+    /// working tree. Returns the edited path.
     pub fn edit_one_service(&mut self, dir: &Path, commit: bool) -> Result<String, git2::Error> {
-        let repo = Repository::open(dir)?;
         let c = loop {
             let c = self.rng.below(self.classes.len());
             if self.classes[c].role == Role::Service {
@@ -1210,13 +1223,18 @@ impl Org {
             }
         };
         let m = self.bump_method(c);
-        let message = format!("Tune {}.{}", self.classes[c].name, self.classes[c].methods[m].name);
-        self.apply_edits(&repo, dir, &[FileRef::Class(c)], commit.then_some(message.as_str()))?;
-        Ok(self.path(FileRef::Class(c)))
+        let path = self.path(FileRef::Class(c));
+        let text = self.render(FileRef::Class(c));
+        write_file(dir, &path, &text, &mut HashSet::new()).map_err(io_to_git)?;
+        if commit {
+            let message = format!("Tune {}.{}", self.classes[c].name, self.classes[c].methods[m].name);
+            self.commit_paths(dir, std::slice::from_ref(&path), &message)?;
+        }
+        Ok(path)
     }
 
     /// Commits files already written to the working tree (by [`Org::edit_one_service`]
-    /// without a commit), so the next working-tree measurement again sees one change.
+    /// without a commit), through the index as `git commit -a` does.
     pub fn commit_paths(&mut self, dir: &Path, paths: &[String], message: &str) -> Result<Oid, git2::Error> {
         let repo = Repository::open(dir)?;
         let mut index = repo.index()?;
@@ -1224,7 +1242,8 @@ impl Org {
             index.add_path(Path::new(path))?;
         }
         index.write()?;
-        self.commit(&repo, &mut index, message)
+        let tree = repo.find_tree(index.write_tree()?)?;
+        self.commit(&repo, &tree, message)
     }
 
     /// The full text of every file, by path, in a stable order (for determinism checks).
@@ -1373,7 +1392,7 @@ impl Org {
             let _ = writeln!(s, "        }}");
         }
         for (k, call) in m.calls.iter().enumerate() {
-            self.render_call(s, c, call, k, "        ");
+            self.render_call(s, c, call, k, m.sig.is_static());
         }
         if m.uses_inner {
             if let Some(inner) = &class.inner {
@@ -1446,7 +1465,10 @@ impl Org {
         }
     }
 
-    fn render_call(&self, s: &mut String, c: usize, call: &Call, k: usize, indent: &str) {
+    /// Renders one call; in a static method, a call through an instance field becomes a
+    /// call through a local of the same declared type (static code has no fields).
+    fn render_call(&self, s: &mut String, c: usize, call: &Call, k: usize, static_ctx: bool) {
+        let indent = "        ";
         let callee = &self.classes[call.class];
         let m = &callee.methods[call.method];
         let args = self.args_for(m);
@@ -1468,8 +1490,19 @@ impl Org {
             }
             Form::Field | Form::Reflective => {
                 match self.classes[c].collabs.iter().find(|f| f.class == call.class) {
-                    Some(field) => field.var.clone(),
-                    None => format!("new {}()", callee.name),
+                    Some(field) if !static_ctx => field.var.clone(),
+                    Some(Collab { reflective_impl: Some(imp), .. }) => {
+                        let _ = writeln!(
+                            s,
+                            "{indent}{} {var} = ({}) Type.forName('{}').newInstance();",
+                            callee.name, callee.name, self.classes[*imp].name
+                        );
+                        var.clone()
+                    }
+                    _ => {
+                        let _ = writeln!(s, "{indent}{} {var} = new {}();", callee.name, callee.name);
+                        var.clone()
+                    }
                 }
             }
         };
@@ -1562,7 +1595,7 @@ impl Org {
         let _ = writeln!(s, "        Integer threshold = {};", m.base + m.rev * 7);
         let _ = writeln!(s, "        Set<Id> ids = Utils.idsOf(scope);");
         for (k, call) in m.calls.iter().enumerate() {
-            self.render_call(&mut s, c, call, k, "        ");
+            self.render_call(&mut s, c, call, k, false);
         }
         let _ = writeln!(s, "        processed += scope.size();");
         let _ = writeln!(s, "        update scope;");
@@ -1615,7 +1648,7 @@ impl Org {
             } else {
                 let _ = writeln!(s, "        Set<Id> ids = Utils.idsOf(records);");
                 for (k, call) in m.calls.iter().enumerate() {
-                    self.render_call(&mut s, c, call, k, "        ");
+                    self.render_call(&mut s, c, call, k, true);
                 }
             }
             let _ = writeln!(s, "    }}");
@@ -1635,7 +1668,7 @@ impl Org {
         let _ = writeln!(s, "        Integer threshold = {};", m.base + m.rev * 7);
         let _ = writeln!(s, "        Set<Id> ids = new Set<Id>(recordIds);");
         for (k, call) in m.calls.iter().enumerate() {
-            self.render_call(&mut s, c, call, k, "        ");
+            self.render_call(&mut s, c, call, k, true);
         }
         let _ = writeln!(s, "    }}");
         s.push_str("}\n");
@@ -1727,12 +1760,14 @@ impl Org {
             let _ = writeln!(s, "            records.add(new {o}(");
             let mut assigns = vec![format!("Name = '{} ' + i", obj.label)];
             for f in 0..obj.fields.len().min(6 + (m.rev as usize % 3)) {
+                if f == SObject::AMOUNT {
+                    continue;
+                }
                 if let Some(v) = self.field_value(m.obj, f, "i") {
                     assigns.push(format!("{} = {v}", obj.fields[f].api));
                 }
             }
             assigns.push(format!("{} = {}", obj.amount(), m.base + m.rev * 7));
-            assigns.dedup_by(|a, b| a.split(' ').next() == b.split(' ').next());
             let _ = writeln!(s, "                {}", assigns.join(",\n                "));
             let _ = writeln!(s, "            ));");
             let _ = writeln!(s, "        }}");
@@ -1982,6 +2017,66 @@ fn render_logger() -> String {
 
 fn render_base_service() -> String {
     "/**\n * Common behaviour of services: logging of each step.\n */\npublic abstract with sharing class BaseService {\n    protected Integer steps = 0;\n\n    protected virtual void logStart(String step) {\n        steps++;\n        Logger.debug(String.valueOf(this) + ' ' + step);\n    }\n}\n".into()
+}
+
+/// Adds one file of the base commit, already written to disk, to the object database and
+/// to the index with the stat data of the file.
+fn stage(
+    repo: &Repository,
+    index: &mut git2::Index,
+    dir: &Path,
+    rel: &str,
+    text: &str,
+) -> Result<(), git2::Error> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir.join(rel)).map_err(io_to_git)?;
+    let id = repo.blob(text.as_bytes())?;
+    // The index stores 32-bit stat fields; truncation is what git itself does.
+    let time = |secs: i64, nanos: i64| git2::IndexTime::new(secs as i32, nanos as u32);
+    index.add(&git2::IndexEntry {
+        ctime: time(meta.ctime(), meta.ctime_nsec()),
+        mtime: time(meta.mtime(), meta.mtime_nsec()),
+        dev: meta.dev() as u32,
+        ino: meta.ino() as u32,
+        mode: 0o100644,
+        uid: meta.uid(),
+        gid: meta.gid(),
+        file_size: meta.size() as u32,
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: rel.as_bytes().to_vec(),
+    })
+}
+
+/// Writes all files with a few threads: file creation waits on the disk more than on the
+/// CPU, so more writers than cores still help.
+fn write_files(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
+    let mut made = HashSet::new();
+    for (rel, _) in files {
+        if let Some(parent) = dir.join(rel).parent() {
+            if made.insert(parent.to_path_buf()) {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+    }
+    let chunk = files.len().div_ceil(8).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || -> std::io::Result<()> {
+                    for (rel, text) in part {
+                        std::fs::write(dir.join(rel), text)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().unwrap_or_else(|_| Err(std::io::Error::other("a writer thread panicked"))))
+    })
 }
 
 fn write_file(dir: &Path, rel: &str, text: &str, made: &mut HashSet<PathBuf>) -> std::io::Result<()> {

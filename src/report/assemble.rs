@@ -2,8 +2,46 @@
 
 use super::plan::*;
 
+/// What a plan holds besides the analysis and the tests it runs.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    /// Tests a budget left out.
+    pub deferred: Vec<crate::rank::Deferred>,
+    /// Changed classes predicted below the coverage threshold.
+    pub coverage_risk: Vec<crate::coverage::Risk>,
+}
+
 /// Builds the plan from the pipeline's analysis and the ranked tests.
 pub fn build(analysis: &crate::pipeline::Analysis, ranked: &[crate::rank::RankedTest]) -> Plan {
+    build_with(analysis, ranked, &Extras::default())
+}
+
+/// The plan's name of a test kind.
+fn kind_name(kind: crate::impact::TestKind) -> &'static str {
+    match kind {
+        crate::impact::TestKind::Apex => "apex",
+        crate::impact::TestKind::Flow => "flow",
+        crate::impact::TestKind::Lwc => "lwc",
+    }
+}
+
+/// `FlowTesting.<Flow>.<Test>` for a Flow test.
+fn flow_run_name(test: &crate::impact::SelectedTest) -> Option<String> {
+    (test.kind == crate::impact::TestKind::Flow)
+        .then(|| {
+            test.flow
+                .as_ref()
+                .map(|flow| format!("FlowTesting.{}.{}", flow, test.id.full_name()))
+        })
+        .flatten()
+}
+
+/// Builds the plan, with deferred tests and coverage risks.
+pub fn build_with(
+    analysis: &crate::pipeline::Analysis,
+    ranked: &[crate::rank::RankedTest],
+    extras: &Extras,
+) -> Plan {
     use crate::impact::TestKind;
     let selection = &analysis.selection;
     let n_apex = ranked
@@ -57,6 +95,12 @@ pub fn build(analysis: &crate::pipeline::Analysis, ranked: &[crate::rank::Ranked
                 file: test.file.clone(),
                 factors: Factors {
                     distance: ranked.factors.distance,
+                    churn: ranked.factors.churn,
+                    failure_rate: ranked.factors.failure_rate,
+                    flaky: ranked.factors.flaky,
+                    duration_ms: ranked.factors.duration_ms,
+                    covers_changed: ranked.factors.covers_changed,
+                    probability: ranked.factors.probability,
                 },
                 reasons: test
                     .reasons
@@ -98,6 +142,40 @@ pub fn build(analysis: &crate::pipeline::Analysis, ranked: &[crate::rank::Ranked
             .map(|id| ComponentRef {
                 type_name: id.type_name().to_string(),
                 name: id.full_name().to_string(),
+            })
+            .collect(),
+        flaky: ranked
+            .iter()
+            .chain(extras.deferred.iter().map(|deferred| &deferred.test))
+            .filter(|test| test.flaky)
+            .map(|test| FlakyTest {
+                name: test.test.id.full_name().to_string(),
+                kind: kind_name(test.test.kind),
+                flakiness: test.factors.flaky.unwrap_or(0.0),
+                failure_rate: test.factors.failure_rate,
+            })
+            .collect(),
+        deferred: extras
+            .deferred
+            .iter()
+            .map(|deferred| DeferredTest {
+                name: deferred.test.test.id.full_name().to_string(),
+                kind: kind_name(deferred.test.test.kind),
+                rank: deferred.test.rank,
+                score: deferred.test.score,
+                reason: deferred.reason,
+                run_name: flow_run_name(&deferred.test.test),
+            })
+            .collect(),
+        coverage_risk: extras
+            .coverage_risk
+            .iter()
+            .map(|risk| CoverageRisk {
+                type_name: risk.component.type_name().to_string(),
+                name: risk.component.full_name().to_string(),
+                predicted_percent: risk.predicted_percent,
+                covered_lines: risk.covered_lines,
+                total_lines: risk.total_lines,
             })
             .collect(),
         stats: Stats {

@@ -4,6 +4,9 @@
 pub mod assemble;
 pub mod diff;
 pub mod graph;
+pub mod annotations;
+pub mod junit;
+pub mod markdown;
 pub mod plan;
 pub mod sf;
 pub mod text;

@@ -22,6 +22,15 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub tests: Vec<Test>,
     pub uncovered: Vec<ComponentRef>,
+    /// Selected (or deferred) tests the history judges flaky: they still run, ranked
+    /// lower, and their failures may be noise.
+    pub flaky: Vec<FlakyTest>,
+    /// Tests a budget (`--max-tests`, `--time-budget`) left out, in rank order: never
+    /// dropped silently.
+    pub deferred: Vec<DeferredTest>,
+    /// Changed Apex classes and triggers whose predicted coverage from the plan's tests
+    /// (from the last recorded run) is below the threshold.
+    pub coverage_risk: Vec<CoverageRisk>,
     pub stats: Stats,
     /// Files that could not be read completely, with what went wrong (warnings).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -75,11 +84,63 @@ pub struct Test {
     pub reasons: Vec<Reason>,
 }
 
-/// The ranking factors of a test.
+/// The ranking factors of a test: `score` is `probability` per expected second.
 #[derive(Clone, Debug, Serialize)]
 pub struct Factors {
     /// Component-level hops from the nearest change; null for tests selected by policy.
     pub distance: Option<u32>,
+    /// Recent commits (churn window) that changed the busiest changed component the
+    /// test reaches, plus those that changed the test itself.
+    pub churn: u32,
+    /// Recency-weighted failure rate from the history; null when never recorded.
+    pub failure_rate: Option<f64>,
+    /// Flip rate (flakiness) from the history, 0–1; null when never recorded.
+    pub flaky: Option<f64>,
+    /// Recorded mean duration; null when unknown.
+    pub duration_ms: Option<u64>,
+    /// Largest share (0–1) of a changed class's lines the test covered in the last
+    /// recorded run; null when none is recorded.
+    pub covers_changed: Option<f64>,
+    /// The estimated failure probability the score divides by the expected seconds.
+    pub probability: f64,
+}
+
+/// A test the history judges flaky.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlakyTest {
+    pub name: String,
+    pub kind: &'static str,
+    /// Flip rate over its recent runs, 0–1.
+    pub flakiness: f64,
+    /// Recency-weighted failure rate.
+    pub failure_rate: Option<f64>,
+}
+
+/// A test left out by a budget.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeferredTest {
+    pub name: String,
+    pub kind: &'static str,
+    /// Its rank in the full order, before the budget.
+    pub rank: usize,
+    pub score: f64,
+    /// `max-tests` or `time-budget`.
+    pub reason: &'static str,
+    /// Flow tests: `FlowTesting.<Flow>.<Test>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_name: Option<String>,
+}
+
+/// A changed class or trigger predicted to stay below the coverage threshold.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverageRisk {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub name: String,
+    /// Predicted coverage in percent, one decimal.
+    pub predicted_percent: f64,
+    pub covered_lines: u32,
+    pub total_lines: u32,
 }
 
 /// One explanation: a path from a changed node to the test, or a policy note.

@@ -91,6 +91,41 @@ pub fn render(plan: &Plan, color: Color) -> String {
             let _ = writeln!(out, "  {}:{}", component.type_name, component.name);
         }
     }
+    if !plan.coverage_risk.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} the plan's tests covered too little of these in the last recorded run",
+            bold("coverage risk:")
+        );
+        for risk in &plan.coverage_risk {
+            let _ = writeln!(
+                out,
+                "  {}:{}  {}% ({} of {} lines)",
+                risk.type_name, risk.name, risk.predicted_percent, risk.covered_lines, risk.total_lines
+            );
+        }
+    }
+    if !plan.flaky.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} they still run, ranked lower; their failures may be noise",
+            bold("flaky:")
+        );
+        for test in &plan.flaky {
+            let _ = writeln!(out, "  {}  (flips {:.0}% of runs)", test.name, test.flakiness * 100.0);
+        }
+    }
+    if !plan.deferred.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} ({}) over the budget, not run now",
+            bold("deferred"),
+            plan.deferred.len()
+        );
+        for test in &plan.deferred {
+            let _ = writeln!(out, "  {:>3}  {}  ({})", test.rank, test.name, test.reason);
+        }
+    }
     for warning in &plan.warnings {
         let _ = writeln!(out, "\nwarning: {warning}");
     }
@@ -126,11 +161,13 @@ pub fn render_why(test_name: &str, reasons: &[Reason]) -> String {
         if let Some(note) = &reason.note {
             let _ = writeln!(out, "   {note}");
         }
+        // Each line names a node and how it uses the line above: the walk went from the
+        // change to the test.
         for (position, node) in reason.path.iter().enumerate() {
             if position == 0 {
-                let _ = writeln!(out, "   {node}");
+                let _ = writeln!(out, "   {node}  (changed)");
             } else if let Some(edge) = reason.edges.get(position - 1) {
-                let _ = writeln!(out, "   ← {:<12} {}  ({})", edge.kind, node, edge.at);
+                let _ = writeln!(out, "   {node}  {} ↑  at {}", edge.kind, edge.at);
             }
         }
     }

@@ -137,20 +137,15 @@ impl<'s> Tokens<'s> {
         let mut cursor = root.walk();
         'walk: loop {
             let node = cursor.node();
-            let is_leaf = node.child_count() == 0;
             if !text::is_comment(node) {
-                if is_leaf {
-                    list.push(Token {
-                        start: node.start_byte(),
-                        end: node.end_byte(),
-                        fold: !matches!(
-                            node.kind(),
-                            "string_literal" | "multi_line_string_literal" | "term"
-                        ),
-                    });
-                } else if cursor.goto_first_child() {
+                if cursor.goto_first_child() {
                     continue 'walk;
                 }
+                list.push(Token {
+                    start: node.start_byte(),
+                    end: node.end_byte(),
+                    fold: !text::keeps_case(node),
+                });
             }
             loop {
                 if cursor.goto_next_sibling() {

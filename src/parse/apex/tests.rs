@@ -685,3 +685,30 @@ fn tmp_bench() {
     }
     println!("{:?} parse only", t0.elapsed() / n);
 }
+
+#[test]
+#[ignore]
+fn tmp_bench_parts() {
+    let src = std::fs::read_to_string("/tmp/big.cls").unwrap();
+    let id = ComponentId::new("ApexClass", "Big");
+    let n = 300;
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter::Language::new(tree_sitter_sfapex::apex::LANGUAGE)).unwrap();
+    let tree = parser.parse(&src, None).unwrap();
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(Tokens::collect(tree.root_node(), &src));
+    }
+    println!("{:?} tokens", t0.elapsed() / n);
+    let tokens = Tokens::collect(tree.root_node(), &src);
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(walk::Walker::run(tree.root_node(), &src, &id, ApexFileKind::Class, &tokens));
+    }
+    println!("{:?} walk", t0.elapsed() / n);
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(parser.parse(&src, None));
+    }
+    println!("{:?} parse only", t0.elapsed() / n);
+}

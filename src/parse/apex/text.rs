@@ -78,9 +78,52 @@ pub(super) fn child<'t>(node: Node<'t>, id: u16) -> Option<Node<'t>> {
     node.child_by_field_id(id)
 }
 
+/// Per node kind id: whether it is a comment, and whether its text keeps its case in
+/// hashes (string literals). Looked up by id: `Node::kind` measures and checks a C
+/// string on every call, and the token pass visits every node.
+struct KindTable {
+    comment: Vec<bool>,
+    keeps_case: Vec<bool>,
+}
+
+fn kinds() -> &'static KindTable {
+    static KINDS: OnceLock<KindTable> = OnceLock::new();
+    KINDS.get_or_init(|| {
+        let language = Language::new(tree_sitter_sfapex::apex::LANGUAGE);
+        let count = language.node_kind_count();
+        let mut table = KindTable {
+            comment: vec![false; count],
+            keeps_case: vec![false; count],
+        };
+        for id in 0..count {
+            let Some(kind) = u16::try_from(id).ok().and_then(|id| language.node_kind_for_id(id))
+            else {
+                continue;
+            };
+            table.comment[id] = matches!(kind, "line_comment" | "block_comment");
+            table.keeps_case[id] =
+                matches!(kind, "string_literal" | "multi_line_string_literal" | "term");
+        }
+        table
+    })
+}
+
 /// True for the grammar's comment nodes, which may appear among any node's children.
 pub(super) fn is_comment(node: Node) -> bool {
-    matches!(node.kind(), "line_comment" | "block_comment")
+    kinds()
+        .comment
+        .get(usize::from(node.kind_id()))
+        .copied()
+        .unwrap_or(false)
+}
+
+/// True for tokens whose case matters (string contents).
+pub(super) fn keeps_case(node: Node) -> bool {
+    kinds()
+        .keeps_case
+        .get(usize::from(node.kind_id()))
+        .copied()
+        .unwrap_or(false)
 }
 
 /// Named children without comments, collected (a cursor cannot outlive the loop that

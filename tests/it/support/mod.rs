@@ -187,8 +187,11 @@ impl TestRepo {
     /// `git add -A`.
     pub fn stage(&self) -> &Self {
         let mut index = self.repo.index().expect("open the index");
+        // `impact` may keep a cache under `.impact/`; it is not part of any scenario.
+        let mut skip_cache =
+            |path: &Path, _: &[u8]| -> i32 { i32::from(path.starts_with(".impact")) };
         index
-            .add_all(["*"].iter(), IndexAddOption::DEFAULT, None)
+            .add_all(["*"].iter(), IndexAddOption::DEFAULT, Some(&mut skip_cache))
             .expect("git add");
         index.update_all(["*"].iter(), None).expect("git add -u");
         index.write().expect("write the index");
@@ -225,7 +228,9 @@ impl TestRepo {
             .head()
             .and_then(|h| h.peel_to_commit())
             .expect("HEAD is a commit");
-        self.repo.branch(name, &head, false).expect("create the branch");
+        self.repo
+            .branch(name, &head, false)
+            .expect("create the branch");
         self.switch(name)
     }
 
@@ -333,7 +338,10 @@ impl Run {
             "`{}`\nexit code {}\nstdout:\n{}\nstderr:\n{}",
             self.command, self.code, self.stdout, self.stderr
         );
-        assert_eq!(self.code, 2, "expected exit code 2 for bad input: {context}");
+        assert_eq!(
+            self.code, 2,
+            "expected exit code 2 for bad input: {context}"
+        );
         let lines: Vec<&str> = self
             .stderr
             .lines()
@@ -394,7 +402,9 @@ pub fn run_with_env(dir: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> 
 
 /// The `fixtures/<org>` directory of this crate.
 pub fn fixture_dir(org: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(org)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(org)
 }
 
 /// Copies a directory tree, dotfiles included.
@@ -457,8 +467,17 @@ pub fn tests(plan: &Value) -> &Vec<Value> {
 pub fn test_entry<'a>(plan: &'a Value, test: &str) -> &'a Value {
     tests(plan)
         .iter()
-        .find(|t| t["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(test)))
-        .unwrap_or_else(|| panic!("{test} is not selected; selected: {:?}", selected_tests(plan)))
+        .find(|t| {
+            t["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(test))
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "{test} is not selected; selected: {:?}",
+                selected_tests(plan)
+            )
+        })
 }
 
 /// `reasons[0].path` of a selected test.
@@ -507,8 +526,12 @@ pub fn change_entry<'a>(plan: &'a Value, id: &str) -> &'a Value {
         .expect("`changes` is an array")
         .iter()
         .find(|c| {
-            c["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(type_name))
-                && c["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name))
+            c["type"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(type_name))
+                && c["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
         })
         .unwrap_or_else(|| panic!("{id} is not among the changes: {:?}", changed_ids(plan)))
 }
@@ -552,15 +575,29 @@ pub fn names(list: &[&str]) -> Vec<String> {
     v
 }
 
-/// Asserts the exact set of selected Apex tests, with the plan in the message.
+/// Asserts the exact set of selected Apex tests. On failure the message lists the
+/// missing and extra tests and the first reason path of every selected test.
 #[track_caller]
 pub fn assert_selected(plan: &Value, expected: &[&str]) {
-    assert_eq!(
-        selected_tests(plan),
-        names(expected),
-        "selected tests differ; changes: {:?}\nplan: {}",
+    let got = selected_tests(plan);
+    let want = names(expected);
+    if got == want {
+        return;
+    }
+    let missing: Vec<&String> = want.iter().filter(|t| !got.contains(t)).collect();
+    let extra: Vec<&String> = got.iter().filter(|t| !want.contains(t)).collect();
+    let mut why = String::new();
+    for test in tests(plan) {
+        let name = test["name"].as_str().unwrap_or("?");
+        let path = &test["reasons"][0]["path"];
+        why.push_str(&format!("\n  {name}: {path}"));
+    }
+    panic!(
+        "selected tests differ\n  missing: {missing:?}\n  extra:   {extra:?}\n  changes: {:?}\n  \
+         test_level: {}, fallback: {}\nreasons:{why}",
         changed_ids(plan),
-        serde_json::to_string_pretty(plan).unwrap_or_default()
+        plan["test_level"],
+        plan["fallback"],
     );
 }
 
@@ -619,24 +656,48 @@ pub fn check_plan_shape(plan: &Value) {
         dump()
     );
     if plan["fallback"].is_null() {
-        assert_ne!(level, "RunLocalTests", "RunLocalTests needs a fallback reason: {}", dump());
+        assert_ne!(
+            level,
+            "RunLocalTests",
+            "RunLocalTests needs a fallback reason: {}",
+            dump()
+        );
     } else {
-        assert_eq!(level, "RunLocalTests", "a fallback means RunLocalTests: {}", dump());
+        assert_eq!(
+            level,
+            "RunLocalTests",
+            "a fallback means RunLocalTests: {}",
+            dump()
+        );
         let reason = plan["fallback"]["reason"].as_str().unwrap_or("");
-        assert!(!reason.trim().is_empty(), "a fallback states its reason: {}", dump());
-        assert!(plan["fallback"]["paths"].is_array(), "`fallback.paths`: {}", dump());
+        assert!(
+            !reason.trim().is_empty(),
+            "a fallback states its reason: {}",
+            dump()
+        );
+        assert!(
+            plan["fallback"]["paths"].is_array(),
+            "`fallback.paths`: {}",
+            dump()
+        );
     }
     for change in plan["changes"].as_array().expect("`changes` is an array") {
         for key in ["type", "name", "change"] {
             assert!(change[key].is_string(), "change.{key}: {change}");
         }
         assert!(change["semantic"].is_boolean(), "change.semantic: {change}");
-        let paths = change["paths"].as_array().expect("change.paths is an array");
+        let paths = change["paths"]
+            .as_array()
+            .expect("change.paths is an array");
         assert!(!paths.is_empty(), "a change names its files: {change}");
     }
     let tests = tests(plan);
     if level == "RunSpecifiedTests" {
-        assert!(!tests.is_empty(), "RunSpecifiedTests with no test: {}", dump());
+        assert!(
+            !tests.is_empty(),
+            "RunSpecifiedTests with no test: {}",
+            dump()
+        );
     }
     if level == "NoTestRun" {
         assert!(tests.is_empty(), "NoTestRun with tests: {}", dump());
@@ -647,16 +708,32 @@ pub fn check_plan_shape(plan: &Value) {
             ["apex", "flow", "lwc"].contains(&test["kind"].as_str().unwrap_or("")),
             "test.kind: {test}"
         );
-        assert_eq!(test["rank"].as_u64(), Some(index as u64 + 1), "ranks count up from 1: {test}");
+        assert_eq!(
+            test["rank"].as_u64(),
+            Some(index as u64 + 1),
+            "ranks count up from 1: {test}"
+        );
         assert!(test["score"].is_number(), "test.score: {test}");
-        let reasons = test["reasons"].as_array().expect("test.reasons is an array");
+        let reasons = test["reasons"]
+            .as_array()
+            .expect("test.reasons is an array");
         // A critical test may be there by policy alone; every other test says why.
-        if !test["name"].as_str().unwrap_or("").eq_ignore_ascii_case(CRITICAL) {
-            assert!(!reasons.is_empty(), "a selected test carries a reason: {test}");
+        if !test["name"]
+            .as_str()
+            .unwrap_or("")
+            .eq_ignore_ascii_case(CRITICAL)
+        {
+            assert!(
+                !reasons.is_empty(),
+                "a selected test carries a reason: {test}"
+            );
         }
         for reason in reasons {
             if let Some(path) = reason["path"].as_array() {
-                assert!(path.iter().all(Value::is_string), "path elements are strings: {reason}");
+                assert!(
+                    path.iter().all(Value::is_string),
+                    "path elements are strings: {reason}"
+                );
                 if let Some(edges) = reason["edges"].as_array() {
                     assert_eq!(
                         edges.len() + 1,
@@ -677,12 +754,22 @@ pub fn check_plan_shape(plan: &Value) {
     let mut unique = names.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), names.len(), "a test is listed twice: {}", dump());
+    assert_eq!(
+        unique.len(),
+        names.len(),
+        "a test is listed twice: {}",
+        dump()
+    );
     let stats = &plan["stats"];
     for key in ["components", "tests_total", "selected", "elapsed_ms"] {
         assert!(stats[key].is_u64(), "stats.{key}: {}", dump());
     }
-    assert_eq!(stats["selected"].as_u64(), Some(tests.len() as u64), "stats.selected: {}", dump());
+    assert_eq!(
+        stats["selected"].as_u64(),
+        Some(tests.len() as u64),
+        "stats.selected: {}",
+        dump()
+    );
     assert!(
         stats["tests_total"].as_u64() >= Some(tests.len() as u64),
         "stats.tests_total: {}",
@@ -693,7 +780,10 @@ pub fn check_plan_shape(plan: &Value) {
 
 /// True for a 40-digit lowercase hex string.
 pub fn is_sha(text: &str) -> bool {
-    text.len() == 40 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    text.len() == 40
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The JSON text with the value of `"elapsed_ms"` replaced by 0, so two runs can be

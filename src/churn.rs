@@ -1,0 +1,443 @@
+//! Change frequency from git: how many recent commits changed each component.
+//!
+//! [`compute`] walks the history back from the head commit, newest first, over a
+//! [`Window`] (by default the last 90 days before the head commit, at most 1,000
+//! commits), and counts per component the commits that changed one of its files. A
+//! commit's changed files are its tree diff against its first parent, mapped to
+//! components through the package directories and the metadata registry, as the plan
+//! maps its own changes.
+//!
+//! - The window is anchored at the head commit's time, not the clock, so the same
+//!   revisions give the same counts (and the same plan) on every machine.
+//! - Merge commits and root commits count nothing: a merge repeats the changes of the
+//!   commits it merges (which the walk visits too), and a root commit adds the whole
+//!   project at once, which says nothing about how often anything changes.
+//! - With a history store, every walked commit's component list is cached in it
+//!   ([`History::record_commit_changes`]), so a second plan diffs no commit again; only
+//!   the (cheap) walk over commit ids and times repeats. Without a store the same walk
+//!   runs uncached; it is bounded by the same 1,000 commits.
+//! - Git failures inside the walk (a shallow clone's missing parents, a damaged object)
+//!   end the walk early: churn is a ranking hint, never a reason to fail a plan.
+//!
+//! This module does not rank anything (that is [`crate::rank`]) and does not look at
+//! uncommitted changes.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::IsTerminal;
+
+use git2::{Oid, Sort};
+
+use crate::error::Result;
+use crate::git::Repo;
+use crate::history::History;
+use crate::metadata::component::ComponentId;
+use crate::metadata::registry;
+use crate::project::Project;
+
+/// Which commits count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Commits older than this many days before the head commit do not count.
+    pub max_age_days: u32,
+    /// At most this many commits (newest first) count.
+    pub max_commits: usize,
+}
+
+impl Default for Window {
+    fn default() -> Window {
+        Window {
+            max_age_days: 90,
+            max_commits: 1_000,
+        }
+    }
+}
+
+/// Uncached commits above which the walk shows a progress bar (on a terminal).
+const PROGRESS_AFTER: usize = 200;
+
+/// Commit counts per component over a window.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Churn {
+    /// Commits in the window that changed each component, by case-folded id key.
+    counts: HashMap<String, u32>,
+    /// Commits in the window (merges and the root included).
+    pub commits: usize,
+    /// Commits whose trees this call diffed (the rest came from the cache).
+    pub walked: usize,
+    /// True when the counts came through the history store's cache.
+    pub cached: bool,
+}
+
+impl Churn {
+    /// Builds churn from counts by component key (for tests and the ranking benchmark).
+    pub fn from_counts(counts: HashMap<String, u32>, commits: usize) -> Churn {
+        let counts = counts
+            .into_iter()
+            .map(|(key, count)| (key.to_lowercase(), count))
+            .collect();
+        Churn {
+            counts,
+            commits,
+            walked: 0,
+            cached: false,
+        }
+    }
+
+    /// Commits in the window that changed `id`.
+    pub fn count(&self, id: &ComponentId) -> u32 {
+        self.count_key(id.key())
+    }
+
+    /// Commits in the window that changed the component with this case-folded key.
+    pub fn count_key(&self, key: &str) -> u32 {
+        self.counts.get(key).copied().unwrap_or(0)
+    }
+
+    /// The largest count of any component (0 when nothing changed in the window).
+    pub fn max(&self) -> u32 {
+        self.counts.values().copied().max().unwrap_or(0)
+    }
+}
+
+/// Counts, per component, the commits in `window` before and including `head` that
+/// changed it, caching each commit's component list in `history` when given.
+pub fn compute(
+    repo: &Repo,
+    project: &Project,
+    head: Oid,
+    window: &Window,
+    mut history: Option<&mut History>,
+) -> Result<Churn> {
+    let commits = window_commits(repo, head, window);
+    let known = match history.as_deref() {
+        Some(history) => history.known_commits()?,
+        None => Default::default(),
+    };
+    let missing: Vec<Oid> = commits
+        .iter()
+        .filter(|oid| !known.contains(&oid.to_string()))
+        .copied()
+        .collect();
+    let progress = progress_bar(missing.len());
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    let mut walked = 0;
+    for oid in &missing {
+        let Some((time, components)) = changed_components(repo, project, *oid) else {
+            // A commit git cannot read ends the walk; what was counted stays.
+            break;
+        };
+        walked += 1;
+        if let Some(progress) = &progress {
+            progress.inc(1);
+        }
+        match history.as_deref_mut() {
+            Some(history) => {
+                let list: Vec<String> = components.into_iter().collect();
+                history.record_commit_changes(&oid.to_string(), time, &list)?;
+            }
+            None => {
+                for component in components {
+                    *counts.entry(component.to_lowercase()).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    if let Some(progress) = progress {
+        progress.finish_and_clear();
+    }
+    let cached = history.is_some();
+    if let Some(history) = history.as_deref() {
+        let ids: Vec<String> = commits.iter().map(Oid::to_string).collect();
+        counts = history.churn_counts(&ids)?;
+    }
+    Ok(Churn {
+        counts,
+        commits: commits.len(),
+        walked,
+        cached,
+    })
+}
+
+/// The commits of the window, newest first. A git error ends the list where it happens.
+fn window_commits(repo: &Repo, head: Oid, window: &Window) -> Vec<Oid> {
+    let git = repo.git();
+    let Ok(head_commit) = git.find_commit(head) else {
+        return Vec::new();
+    };
+    let horizon = head_commit
+        .time()
+        .seconds()
+        .saturating_sub(i64::from(window.max_age_days).saturating_mul(86_400));
+    let Ok(mut walk) = git.revwalk() else {
+        return Vec::new();
+    };
+    if walk.set_sorting(Sort::TIME).is_err() || walk.push(head).is_err() {
+        return Vec::new();
+    }
+    let mut commits = Vec::new();
+    for oid in walk {
+        if commits.len() >= window.max_commits {
+            break;
+        }
+        let Ok(oid) = oid else { break };
+        let Ok(commit) = git.find_commit(oid) else {
+            break;
+        };
+        // Sorted by time, newest first: the first commit past the horizon ends it.
+        if commit.time().seconds() < horizon {
+            break;
+        }
+        commits.push(oid);
+    }
+    commits
+}
+
+/// The commit's time and the components (`Type:FullName`) its first-parent diff
+/// touches; empty for merges and root commits. `None` when git cannot read it.
+fn changed_components(repo: &Repo, project: &Project, oid: Oid) -> Option<(i64, BTreeSet<String>)> {
+    let git = repo.git();
+    let commit = git.find_commit(oid).ok()?;
+    let time = commit.time().seconds();
+    if commit.parent_count() != 1 {
+        return Some((time, BTreeSet::new()));
+    }
+    let tree = commit.tree().ok()?;
+    let parent_tree = commit.parent(0).ok()?.tree().ok()?;
+    let mut options = git2::DiffOptions::new();
+    options.skip_binary_check(true);
+    let diff = git
+        .diff_tree_to_tree(Some(&parent_tree), Some(&tree), Some(&mut options))
+        .ok()?;
+    let mut components = BTreeSet::new();
+    for delta in diff.deltas() {
+        for file in [delta.old_file(), delta.new_file()] {
+            let Some(path) = file.path().and_then(|p| p.to_str()) else {
+                continue;
+            };
+            if let Some(component) = component_of(project, path) {
+                components.insert(component.to_string());
+            }
+        }
+    }
+    Some((time, components))
+}
+
+/// The component a repository path belongs to, if it is source of a package directory.
+pub fn component_of(project: &Project, path: &str) -> Option<ComponentId> {
+    let (_, inner) = project.split_package_path(path)?;
+    registry::classify(inner).map(|source| source.component)
+}
+
+/// A progress bar on stderr when the walk is long and stderr is a terminal.
+fn progress_bar(len: usize) -> Option<indicatif::ProgressBar> {
+    if len < PROGRESS_AFTER || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("change frequency {bar:30} {pos}/{len} commits")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::{Repository, Signature, Time};
+    use std::path::Path;
+
+    /// A repository with an sfdx project; returns it and a commit helper's state.
+    struct Fixture {
+        dir: tempfile::TempDir,
+        git: Repository,
+        clock: i64,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let git = Repository::init(dir.path()).expect("init");
+            let mut fixture = Fixture {
+                dir,
+                git,
+                clock: 1_700_000_000,
+            };
+            fixture.write(
+                "sfdx-project.json",
+                r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
+            );
+            fixture.write("force-app/main/default/classes/A.cls", "public class A {}");
+            fixture.write("force-app/main/default/classes/B.cls", "public class B {}");
+            fixture.commit("root", 0);
+            fixture
+        }
+
+        fn write(&self, path: &str, text: &str) {
+            let full = self.dir.path().join(path);
+            std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+            std::fs::write(full, text).expect("write");
+        }
+
+        /// Commits everything, `days` days after the previous commit.
+        fn commit(&mut self, message: &str, days: i64) -> Oid {
+            self.clock += days * 86_400 + 60;
+            let mut index = self.git.index().expect("index");
+            index
+                .add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)
+                .expect("add");
+            index.write().expect("write index");
+            let tree = self
+                .git
+                .find_tree(index.write_tree().expect("tree"))
+                .expect("find tree");
+            let who = Signature::new("t", "t@t.invalid", &Time::new(self.clock, 0)).expect("sig");
+            let parents: Vec<git2::Commit> = self
+                .git
+                .head()
+                .ok()
+                .and_then(|h| h.peel_to_commit().ok())
+                .into_iter()
+                .collect();
+            let refs: Vec<&git2::Commit> = parents.iter().collect();
+            self.git
+                .commit(Some("HEAD"), &who, &who, message, &tree, &refs)
+                .expect("commit")
+        }
+
+        fn project(&self) -> Project {
+            Project::discover(self.dir.path()).expect("project")
+        }
+
+        fn repo(&self) -> Repo {
+            Repo::open(self.dir.path()).expect("repo")
+        }
+    }
+
+    fn key(name: &str) -> ComponentId {
+        ComponentId::new("ApexClass", name)
+    }
+
+    #[test]
+    fn counts_commits_per_component_and_skips_the_root() {
+        let mut f = Fixture::new();
+        f.write("force-app/main/default/classes/A.cls", "public class A { }");
+        f.commit("a1", 1);
+        f.write("force-app/main/default/classes/A.cls", "public class A { Integer x; }");
+        f.write("force-app/main/default/classes/B.cls-meta.xml", "<ApexClass/>");
+        let head = f.commit("a2 b1", 1);
+        f.write("README.md", "not source");
+        let head2 = f.commit("docs", 1);
+        let churn =
+            compute(&f.repo(), &f.project(), head2, &Window::default(), None).expect("churn");
+        assert_eq!(churn.count(&key("a")), 2);
+        assert_eq!(churn.count(&key("B")), 1);
+        assert_eq!(churn.max(), 2);
+        assert_eq!(churn.commits, 4);
+        assert!(!churn.cached);
+        // From the earlier head, the later commit does not count.
+        let earlier = compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("churn");
+        assert_eq!((earlier.count(&key("A")), earlier.commits), (2, 3));
+    }
+
+    #[test]
+    fn the_window_ends_by_age_and_by_count() {
+        let mut f = Fixture::new();
+        f.write("force-app/main/default/classes/A.cls", "public class A { Integer a; }");
+        f.commit("old", 1);
+        f.write("force-app/main/default/classes/A.cls", "public class A { Integer b; }");
+        f.commit("much later", 200);
+        f.write("force-app/main/default/classes/B.cls", "public class B { Integer b; }");
+        let head = f.commit("next day", 1);
+        let churn = compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("churn");
+        assert_eq!((churn.count(&key("A")), churn.count(&key("B"))), (1, 1));
+        assert_eq!(churn.commits, 2);
+        let one = Window {
+            max_age_days: 10_000,
+            max_commits: 1,
+        };
+        let churn = compute(&f.repo(), &f.project(), head, &one, None).expect("churn");
+        assert_eq!((churn.count(&key("A")), churn.count(&key("B"))), (0, 1));
+    }
+
+    #[test]
+    fn the_cache_answers_the_second_walk() {
+        let mut f = Fixture::new();
+        for i in 0..5 {
+            f.write(
+                "force-app/main/default/classes/A.cls",
+                &format!("public class A {{ Integer v{i}; }}"),
+            );
+            f.commit("edit", 1);
+        }
+        let head = f.commit("empty", 1);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut history = History::open(&dir.path().join("h.db")).expect("history");
+        let first = compute(&f.repo(), &f.project(), head, &Window::default(), Some(&mut history))
+            .expect("first");
+        assert_eq!((first.walked, first.count(&key("A"))), (7, 5));
+        assert!(first.cached);
+        let second = compute(&f.repo(), &f.project(), head, &Window::default(), Some(&mut history))
+            .expect("second");
+        assert_eq!(second.walked, 0);
+        assert_eq!(second, Churn { walked: 0, ..first.clone() });
+        // Uncached gives the same counts.
+        let uncached = compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("uncached");
+        assert_eq!(uncached.count(&key("A")), 5);
+        assert_eq!(uncached.commits, first.commits);
+    }
+
+    #[test]
+    fn merges_count_nothing_themselves() {
+        let mut f = Fixture::new();
+        let root = f.git.head().expect("head").peel_to_commit().expect("commit").id();
+        f.write("force-app/main/default/classes/A.cls", "public class A { Integer x; }");
+        let side = f.commit("side", 1);
+        // Back to the root, change B, then merge the side branch.
+        {
+            let root_commit = f.git.find_commit(root).expect("root");
+            f.git.set_head_detached(root).expect("detach");
+            f.git
+                .checkout_tree(root_commit.as_object(), Some(git2::build::CheckoutBuilder::new().force()))
+                .expect("checkout");
+        }
+        f.write("force-app/main/default/classes/B.cls", "public class B { Integer y; }");
+        let main = f.commit("main", 1);
+        let mut index = f
+            .git
+            .merge_commits(&f.git.find_commit(main).expect("main"), &f.git.find_commit(side).expect("side"), None)
+            .expect("merge");
+        let tree = f.git.find_tree(index.write_tree_to(&f.git).expect("tree")).expect("tree");
+        let who = Signature::new("t", "t@t.invalid", &Time::new(f.clock + 86_400, 0)).expect("sig");
+        let merge = f
+            .git
+            .commit(
+                None,
+                &who,
+                &who,
+                "merge",
+                &tree,
+                &[&f.git.find_commit(main).expect("main"), &f.git.find_commit(side).expect("side")],
+            )
+            .expect("merge commit");
+        let churn = compute(&f.repo(), &f.project(), merge, &Window::default(), None).expect("churn");
+        assert_eq!((churn.count(&key("A")), churn.count(&key("B"))), (1, 1));
+        assert_eq!(churn.commits, 4);
+    }
+
+    #[test]
+    fn paths_map_through_the_registry() {
+        let f = Fixture::new();
+        let project = f.project();
+        assert_eq!(
+            component_of(&project, "force-app/main/default/classes/A.cls-meta.xml"),
+            Some(key("A"))
+        );
+        assert_eq!(component_of(&project, "README.md"), None);
+        assert!(Path::new(&f.dir.path().join("sfdx-project.json")).exists());
+    }
+}

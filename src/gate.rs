@@ -1,0 +1,1544 @@
+//! The release gate (`impact gate`): from test results, the plan and the history, a
+//! yes/no answer with every reason, for a release manager.
+//!
+//! [`evaluate`] is a pure function: it reads no file, no clock and no environment. It
+//! applies these rules, each reported as passed, failed or not checked:
+//!
+//! - `results-present`: the results contain at least one test, unless the plan selects
+//!   no Apex or Flow test.
+//! - `planned-tests-ran` (with a plan): every planned Apex test class and Flow test has a
+//!   result that is not `Skip`. LWC Jest tests are not in `sf` results and not checked.
+//! - `no-failures`: no test failed, except a `Fail` of a test whose history flakiness is
+//!   at or above `flaky_threshold` when `allow_flaky` permits it: `retry` excuses it if
+//!   another result of the same test in the given files passed (the retry), `quarantine`
+//!   excuses it outright. A `CompileFail` is never excused. The default, `never`,
+//!   excuses nothing: it is the safe choice, since an excused failure can hide a real
+//!   regression in a test that was flaky before; teams opt in to `retry` once their
+//!   history is trustworthy.
+//! - `class-coverage` (with a plan): every changed Apex class and trigger (semantic
+//!   change, not deleted, not a test class of the plan) has at least `coverage` percent
+//!   in the results and is named by no coverage warning. The percentage is the best of
+//!   the aggregate coverage any file reports for it and the union of per-test covered
+//!   lines; each is a lower bound of what all the given tests together cover.
+//!   A class the coverage data does not list is at 0%; results without any coverage
+//!   data fail the rule, since nothing shows the deploy would pass.
+//! - `coverage-warnings`: the results (deploy reports) carry no coverage warning.
+//! - `org-coverage`: when the results carry org-wide coverage, the lowest reported value
+//!   is at least `org_coverage` percent.
+//!
+//! Thresholds come from [`GatePolicy`], read from the `[gate]` section of `impact.toml`;
+//! `[[gate.branch]]` entries override them for branches matching a glob (first match
+//! wins). Renderers: [`render_text`], [`render_json`] (schema `impact.gate/v1`) and
+//! [`render_markdown`]. Exit codes are the caller's: pass → 0, fail → 1.
+//!
+//! This module does not read result files, the history database or the plan JSON.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write;
+use std::path::Path;
+
+use globset::{GlobBuilder, GlobMatcher};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::history::stats::TestStats;
+use crate::report::markdown::escape as md;
+use crate::report::plan::Plan;
+use crate::results::{CoveredKind, Outcome, TestKind, TestResult, TestRun};
+
+/// The schema name of [`render_json`].
+pub const SCHEMA: &str = "impact.gate/v1";
+
+/// The coverage Salesforce requires of each class and trigger, and org-wide (percent).
+pub const DEFAULT_COVERAGE: f64 = 75.0;
+
+/// The flip rate from which the history calls a test flaky.
+pub const DEFAULT_FLAKY_THRESHOLD: f64 = 0.2;
+
+/// How many names a text or Markdown rule lists before "… and N more".
+const LIST_CAP: usize = 20;
+
+/// What the gate does with a failing test that the history marks flaky.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllowFlaky {
+    /// Every failure fails the gate (the default).
+    Never,
+    /// A flaky test's failure is excused when another result of it passed.
+    Retry,
+    /// A flaky test's failure is excused.
+    Quarantine,
+}
+
+impl AllowFlaky {
+    /// The name used in `impact.toml` and the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AllowFlaky::Never => "never",
+            AllowFlaky::Retry => "retry",
+            AllowFlaky::Quarantine => "quarantine",
+        }
+    }
+}
+
+/// The thresholds in force for one evaluation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Thresholds {
+    /// Minimum coverage of each changed class and trigger, percent; 0 disables the rule.
+    pub coverage: f64,
+    /// Minimum org-wide coverage, percent; 0 disables the rule.
+    pub org_coverage: f64,
+    /// What to do with failures of flaky tests.
+    pub allow_flaky: AllowFlaky,
+    /// Flip rate (0–1) from which a test counts as flaky.
+    pub flaky_threshold: f64,
+    /// Whether every planned test must have run.
+    pub require_planned: bool,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            coverage: DEFAULT_COVERAGE,
+            org_coverage: DEFAULT_COVERAGE,
+            allow_flaky: AllowFlaky::Never,
+            flaky_threshold: DEFAULT_FLAKY_THRESHOLD,
+            require_planned: true,
+        }
+    }
+}
+
+/// Overrides of the thresholds for branches matching a glob.
+#[derive(Clone, Debug)]
+pub struct BranchRule {
+    /// The glob as written (`release/*`); `*` does not cross `/`, `**` does.
+    pub pattern: String,
+    matcher: GlobMatcher,
+    coverage: Option<f64>,
+    org_coverage: Option<f64>,
+    allow_flaky: Option<AllowFlaky>,
+    flaky_threshold: Option<f64>,
+    require_planned: Option<bool>,
+}
+
+/// The gate's policy: default thresholds and per-branch overrides.
+#[derive(Clone, Debug, Default)]
+pub struct GatePolicy {
+    /// Thresholds for branches no rule matches.
+    pub defaults: Thresholds,
+    /// Overrides, in file order; the first matching rule applies.
+    pub branches: Vec<BranchRule>,
+}
+
+/// `impact.toml` as the gate sees it: only `[gate]`; other sections belong to
+/// [`crate::config`].
+#[derive(Debug, Default, Deserialize)]
+struct RawFile {
+    #[serde(default)]
+    gate: RawGate,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGate {
+    coverage: Option<f64>,
+    org_coverage: Option<f64>,
+    allow_flaky: Option<AllowFlaky>,
+    flaky_threshold: Option<f64>,
+    require_planned: Option<bool>,
+    #[serde(default)]
+    branch: Vec<RawBranch>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBranch {
+    pattern: String,
+    coverage: Option<f64>,
+    org_coverage: Option<f64>,
+    allow_flaky: Option<AllowFlaky>,
+    flaky_threshold: Option<f64>,
+    require_planned: Option<bool>,
+}
+
+/// Thresholds a section sets; the others are inherited.
+struct Overrides {
+    coverage: Option<f64>,
+    org_coverage: Option<f64>,
+    allow_flaky: Option<AllowFlaky>,
+    flaky_threshold: Option<f64>,
+    require_planned: Option<bool>,
+}
+
+impl GatePolicy {
+    /// Reads the `[gate]` section of an `impact.toml`; a missing file is an error
+    /// (use [`GatePolicy::load_or_default`] for the repository's optional file).
+    pub fn load(path: &Path) -> Result<GatePolicy> {
+        let text = std::fs::read_to_string(path).map_err(|error| Error::UnreadableFile {
+            path: path.to_path_buf(),
+            reason: error.to_string().to_lowercase(),
+        })?;
+        GatePolicy::parse(path, &text)
+    }
+
+    /// Like [`GatePolicy::load`], but a missing file gives the default policy.
+    pub fn load_or_default(path: &Path) -> Result<GatePolicy> {
+        match std::fs::metadata(path) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(GatePolicy::default()),
+            _ => GatePolicy::load(path),
+        }
+    }
+
+    /// Parses the text of an `impact.toml`; `path` only names the file in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<GatePolicy> {
+        let malformed = |reason: String| Error::MalformedConfig {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let raw: RawFile =
+            toml::from_str(text).map_err(|error| malformed(error.message().to_string()))?;
+        let gate = raw.gate;
+        let defaults = apply(
+            &Thresholds::default(),
+            &Overrides {
+                coverage: gate.coverage,
+                org_coverage: gate.org_coverage,
+                allow_flaky: gate.allow_flaky,
+                flaky_threshold: gate.flaky_threshold,
+                require_planned: gate.require_planned,
+            },
+        );
+        check(&defaults).map_err(&malformed)?;
+        let mut branches = Vec::new();
+        for branch in gate.branch {
+            let matcher = GlobBuilder::new(&branch.pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|error| malformed(format!("gate.branch pattern: {error}")))?
+                .compile_matcher();
+            let rule = BranchRule {
+                pattern: branch.pattern,
+                matcher,
+                coverage: branch.coverage,
+                org_coverage: branch.org_coverage,
+                allow_flaky: branch.allow_flaky,
+                flaky_threshold: branch.flaky_threshold,
+                require_planned: branch.require_planned,
+            };
+            check(&rule.apply(&defaults))
+                .map_err(|reason| malformed(format!("gate.branch `{}`: {reason}", rule.pattern)))?;
+            branches.push(rule);
+        }
+        Ok(GatePolicy { defaults, branches })
+    }
+
+    /// The thresholds for `branch` (`refs/heads/` is ignored) and the pattern of the
+    /// rule that matched, if any.
+    pub fn thresholds(&self, branch: Option<&str>) -> (Thresholds, Option<&str>) {
+        let branch = branch.map(|b| b.strip_prefix("refs/heads/").unwrap_or(b));
+        let rule = branch.and_then(|b| self.branches.iter().find(|r| r.matcher.is_match(b)));
+        match rule {
+            Some(rule) => (rule.apply(&self.defaults), Some(rule.pattern.as_str())),
+            None => (self.defaults.clone(), None),
+        }
+    }
+}
+
+impl BranchRule {
+    fn apply(&self, defaults: &Thresholds) -> Thresholds {
+        apply(
+            defaults,
+            &Overrides {
+                coverage: self.coverage,
+                org_coverage: self.org_coverage,
+                allow_flaky: self.allow_flaky,
+                flaky_threshold: self.flaky_threshold,
+                require_planned: self.require_planned,
+            },
+        )
+    }
+}
+
+fn apply(base: &Thresholds, raw: &Overrides) -> Thresholds {
+    Thresholds {
+        coverage: raw.coverage.unwrap_or(base.coverage),
+        org_coverage: raw.org_coverage.unwrap_or(base.org_coverage),
+        allow_flaky: raw.allow_flaky.unwrap_or(base.allow_flaky),
+        flaky_threshold: raw.flaky_threshold.unwrap_or(base.flaky_threshold),
+        require_planned: raw.require_planned.unwrap_or(base.require_planned),
+    }
+}
+
+/// Rejects percentages outside 0–100 and flip rates outside 0–1.
+fn check(thresholds: &Thresholds) -> std::result::Result<(), String> {
+    let percent = |value: f64| (0.0..=100.0).contains(&value);
+    if !percent(thresholds.coverage) {
+        return Err(format!("coverage {} is not a percentage (0-100)", thresholds.coverage));
+    }
+    if !percent(thresholds.org_coverage) {
+        return Err(format!(
+            "org_coverage {} is not a percentage (0-100)",
+            thresholds.org_coverage
+        ));
+    }
+    if !(0.0..=1.0).contains(&thresholds.flaky_threshold) {
+        return Err(format!(
+            "flaky_threshold {} is not a rate (0-1)",
+            thresholds.flaky_threshold
+        ));
+    }
+    Ok(())
+}
+
+/// The history's flakiness score per test method and Flow test, by case-folded name.
+#[derive(Clone, Debug, Default)]
+pub struct Flakiness {
+    scores: HashMap<(TestKind, String, String), f64>,
+}
+
+impl Flakiness {
+    /// No history: no test is flaky.
+    pub fn new() -> Flakiness {
+        Flakiness::default()
+    }
+
+    /// The flip rates of [`crate::history::History::test_stats`].
+    pub fn from_test_stats(stats: &[TestStats]) -> Flakiness {
+        let mut flakiness = Flakiness::new();
+        for stat in stats {
+            flakiness.insert(stat.kind, &stat.class_name, &stat.method_name, stat.flakiness);
+        }
+        flakiness
+    }
+
+    /// Records the score of one test (a class or flow, and a method or Flow test).
+    pub fn insert(&mut self, kind: TestKind, class: &str, method: &str, score: f64) {
+        self.scores.insert((kind, fold(class), fold(method)), score);
+    }
+
+    /// The score of one test, if the history knows it.
+    pub fn score(&self, kind: TestKind, class: &str, method: &str) -> Option<f64> {
+        self.scores.get(&(kind, fold(class), fold(method))).copied()
+    }
+}
+
+/// The gate's answer.
+#[derive(Clone, Debug, Serialize)]
+pub struct GateDecision {
+    pub schema: &'static str,
+    /// True when no rule failed: the release may go on.
+    pub pass: bool,
+    /// The branch the thresholds were chosen for.
+    pub branch: Option<String>,
+    /// The `[[gate.branch]]` pattern that matched, if any.
+    pub branch_pattern: Option<String>,
+    /// The thresholds applied.
+    pub thresholds: Thresholds,
+    /// One entry per rule, in a fixed order.
+    pub reasons: Vec<GateReason>,
+}
+
+/// The verdict of one rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleStatus {
+    /// The rule holds.
+    Pass,
+    /// The rule is broken: the gate fails.
+    Fail,
+    /// The rule could not be checked (no plan, no data) or is disabled; it does not
+    /// fail the gate.
+    NotChecked,
+}
+
+impl RuleStatus {
+    /// `pass`, `fail`, `not checked`.
+    pub fn label(self) -> &'static str {
+        match self {
+            RuleStatus::Pass => "pass",
+            RuleStatus::Fail => "FAIL",
+            RuleStatus::NotChecked => "not checked",
+        }
+    }
+}
+
+/// One rule's verdict, with a one-line message and the names it concerns.
+#[derive(Clone, Debug, Serialize)]
+pub struct GateReason {
+    /// The rule's stable name (`no-failures`, `class-coverage`, …).
+    pub rule: &'static str,
+    pub status: RuleStatus,
+    /// True unless the rule failed (so not-checked rules count as passed).
+    pub passed: bool,
+    /// One sentence, no final period.
+    pub message: String,
+    /// Every test or class the message is about, one line each.
+    pub items: Vec<String>,
+}
+
+impl GateReason {
+    fn new(rule: &'static str, status: RuleStatus, message: String, items: Vec<String>) -> Self {
+        GateReason {
+            rule,
+            status,
+            passed: status != RuleStatus::Fail,
+            message,
+            items,
+        }
+    }
+}
+
+/// Decides whether the release may go on. `branch` chooses the thresholds (see
+/// [`GatePolicy::thresholds`]); `flakiness` comes from the history.
+pub fn evaluate(
+    runs: &[TestRun],
+    plan: Option<&Plan>,
+    flakiness: &Flakiness,
+    policy: &GatePolicy,
+    branch: Option<&str>,
+) -> GateDecision {
+    let (thresholds, pattern) = policy.thresholds(branch);
+    let results = Results::new(runs);
+    let reasons = vec![
+        results_present(&results, plan),
+        planned_tests_ran(&results, plan, &thresholds),
+        no_failures(&results, flakiness, &thresholds),
+        class_coverage(runs, plan, &thresholds),
+        coverage_warnings(runs),
+        org_coverage(runs, &thresholds),
+    ];
+    GateDecision {
+        schema: SCHEMA,
+        pass: reasons.iter().all(|r| r.passed),
+        branch: branch.map(str::to_string),
+        branch_pattern: pattern.map(str::to_string),
+        thresholds,
+        reasons,
+    }
+}
+
+/// Test results of all runs, grouped by case-folded (kind, class, method).
+struct Results<'r> {
+    by_test: BTreeMap<(TestKind, String, String), Vec<&'r TestResult>>,
+}
+
+impl<'r> Results<'r> {
+    fn new(runs: &'r [TestRun]) -> Results<'r> {
+        let mut by_test: BTreeMap<_, Vec<&TestResult>> = BTreeMap::new();
+        for result in runs.iter().flat_map(|run| &run.tests) {
+            by_test
+                .entry((result.kind, fold(&result.class_name), fold(&result.method_name)))
+                .or_default()
+                .push(result);
+        }
+        Results { by_test }
+    }
+
+    fn count(&self) -> usize {
+        self.by_test.values().map(Vec::len).sum()
+    }
+
+    /// The results of a class (or flow), all methods.
+    fn of_class(&self, kind: TestKind, class: &str) -> impl Iterator<Item = &&'r TestResult> {
+        let class = fold(class);
+        self.by_test
+            .iter()
+            .filter(move |((k, c, _), _)| *k == kind && *c == class)
+            .flat_map(|(_, results)| results)
+    }
+}
+
+fn results_present(results: &Results<'_>, plan: Option<&Plan>) -> GateReason {
+    let rule = "results-present";
+    let count = results.count();
+    if count > 0 {
+        return GateReason::new(
+            rule,
+            RuleStatus::Pass,
+            format!("the results contain {}", plural(count, "test result")),
+            Vec::new(),
+        );
+    }
+    match plan {
+        Some(plan) if runnable(plan).next().is_none() => GateReason::new(
+            rule,
+            RuleStatus::Pass,
+            "the plan selects no Apex or Flow test and the results contain none".into(),
+            Vec::new(),
+        ),
+        _ => GateReason::new(
+            rule,
+            RuleStatus::Fail,
+            "the results contain no test result".into(),
+            Vec::new(),
+        ),
+    }
+}
+
+/// The planned tests that `sf` results can contain.
+fn runnable(plan: &Plan) -> impl Iterator<Item = &crate::report::plan::Test> {
+    plan.tests
+        .iter()
+        .filter(|test| test.kind == "apex" || test.kind == "flow")
+}
+
+fn planned_tests_ran(
+    results: &Results<'_>,
+    plan: Option<&Plan>,
+    thresholds: &Thresholds,
+) -> GateReason {
+    let rule = "planned-tests-ran";
+    let Some(plan) = plan else {
+        return GateReason::new(rule, RuleStatus::NotChecked, "no plan given".into(), Vec::new());
+    };
+    if !thresholds.require_planned {
+        return GateReason::new(
+            rule,
+            RuleStatus::NotChecked,
+            "disabled by policy (require_planned = false)".into(),
+            Vec::new(),
+        );
+    }
+    let mut missing = Vec::new();
+    let mut total = 0;
+    for test in runnable(plan) {
+        total += 1;
+        let found: Vec<&&TestResult> = match test.kind {
+            "apex" => results.of_class(TestKind::Apex, &test.name).collect(),
+            _ => results
+                .by_test
+                .iter()
+                .filter(|((kind, flow, name), _)| {
+                    *kind == TestKind::Flow
+                        && *name == fold(&test.name)
+                        && test.flow.as_deref().is_none_or(|f| fold(f) == *flow)
+                })
+                .flat_map(|(_, results)| results)
+                .collect(),
+        };
+        let label = match (&test.flow, test.kind) {
+            (Some(flow), "flow") => format!("{flow}.{} (Flow test)", test.name),
+            _ => test.name.clone(),
+        };
+        if found.is_empty() {
+            missing.push(format!("{label}: no result"));
+        } else if found.iter().all(|r| r.outcome == Outcome::Skip) {
+            missing.push(format!("{label}: skipped"));
+        }
+    }
+    if missing.is_empty() {
+        GateReason::new(
+            rule,
+            RuleStatus::Pass,
+            format!("all {} ran", plural(total, "planned test")),
+            Vec::new(),
+        )
+    } else {
+        GateReason::new(
+            rule,
+            RuleStatus::Fail,
+            format!("{} of {} did not run", missing.len(), plural(total, "planned test")),
+            missing,
+        )
+    }
+}
+
+fn no_failures(results: &Results<'_>, flakiness: &Flakiness, thresholds: &Thresholds) -> GateReason {
+    let rule = "no-failures";
+    let mut failing = Vec::new();
+    let mut excused = Vec::new();
+    let mut tests = 0;
+    for ((kind, _, _), group) in &results.by_test {
+        tests += 1;
+        let Some(worst) = group.iter().max_by_key(|r| r.outcome.severity()) else {
+            continue;
+        };
+        if !worst.outcome.is_failure() {
+            continue;
+        }
+        let name = display_name(worst);
+        let message = worst
+            .message
+            .as_deref()
+            .map(one_line)
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| match kind {
+                TestKind::Flow => "failed (the sf CLI reports no failure text for Flow tests)".into(),
+                TestKind::Apex => "failed".into(),
+            });
+        let score = flakiness.score(*kind, &worst.class_name, &worst.method_name);
+        let flaky = score.filter(|s| *s >= thresholds.flaky_threshold);
+        let retried = group.iter().any(|r| r.outcome == Outcome::Pass);
+        let excuse = match (worst.outcome, flaky, thresholds.allow_flaky) {
+            (Outcome::CompileFail, _, _) | (_, None, _) | (_, _, AllowFlaky::Never) => None,
+            (_, Some(score), AllowFlaky::Quarantine) => {
+                Some(format!("flaky ({score:.2}), quarantined"))
+            }
+            (_, Some(score), AllowFlaky::Retry) if retried => {
+                Some(format!("flaky ({score:.2}), passed on retry"))
+            }
+            (_, Some(_), AllowFlaky::Retry) => None,
+        };
+        match excuse {
+            Some(excuse) => excused.push(format!("{name}: {excuse}: {message}")),
+            None => {
+                let note = match (flaky, thresholds.allow_flaky) {
+                    (Some(score), AllowFlaky::Never) if worst.outcome == Outcome::Fail => {
+                        format!(" (flaky {score:.2}, but the policy allows no flaky failure)")
+                    }
+                    (Some(score), AllowFlaky::Retry) if worst.outcome == Outcome::Fail => {
+                        format!(" (flaky {score:.2}, but no passing retry)")
+                    }
+                    _ => String::new(),
+                };
+                let what = if worst.outcome == Outcome::CompileFail {
+                    "does not compile: "
+                } else {
+                    ""
+                };
+                failing.push(format!("{name}: {what}{message}{note}"));
+            }
+        }
+    }
+    let excused_note = if excused.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} excused as flaky ({})",
+            plural(excused.len(), "failure"),
+            thresholds.allow_flaky.as_str()
+        )
+    };
+    if failing.is_empty() {
+        GateReason::new(
+            rule,
+            RuleStatus::Pass,
+            format!("no failing test among {}{excused_note}", plural(tests, "test")),
+            excused,
+        )
+    } else {
+        let mut items = failing;
+        let count = items.len();
+        items.extend(excused);
+        GateReason::new(
+            rule,
+            RuleStatus::Fail,
+            format!(
+                "{} of {} failed{excused_note}",
+                count,
+                plural(tests, "test")
+            ),
+            items,
+        )
+    }
+}
+
+/// `ns.Class.method`, or `Flow.Test (Flow test)`.
+fn display_name(result: &TestResult) -> String {
+    let name = match &result.namespace {
+        Some(ns) => format!("{ns}.{}.{}", result.class_name, result.method_name),
+        None => format!("{}.{}", result.class_name, result.method_name),
+    };
+    match result.kind {
+        TestKind::Apex => name,
+        TestKind::Flow => format!("{name} (Flow test)"),
+    }
+}
+
+/// Coverage known for one class or trigger: the best lower bound over the runs.
+#[derive(Default)]
+struct Known {
+    /// Best aggregate percentage reported.
+    aggregate: Option<f64>,
+    /// Union of per-test covered lines, and the largest total seen.
+    lines: BTreeSet<u32>,
+    lines_total: u32,
+}
+
+fn class_coverage(runs: &[TestRun], plan: Option<&Plan>, thresholds: &Thresholds) -> GateReason {
+    let rule = "class-coverage";
+    let Some(plan) = plan else {
+        return GateReason::new(rule, RuleStatus::NotChecked, "no plan given".into(), Vec::new());
+    };
+    if thresholds.coverage <= 0.0 {
+        return GateReason::new(
+            rule,
+            RuleStatus::NotChecked,
+            "disabled by policy (coverage = 0)".into(),
+            Vec::new(),
+        );
+    }
+    let tests: BTreeSet<String> = plan
+        .tests
+        .iter()
+        .filter(|t| t.kind == "apex")
+        .map(|t| fold(&t.name))
+        .collect();
+    let changed: Vec<(CoveredKind, &str)> = plan
+        .changes
+        .iter()
+        .filter(|c| c.semantic && c.change != "deleted")
+        .filter_map(|c| match c.type_name.as_str() {
+            "ApexClass" if !tests.contains(&fold(&c.name)) => Some((CoveredKind::Class, c.name.as_str())),
+            "ApexTrigger" => Some((CoveredKind::Trigger, c.name.as_str())),
+            _ => None,
+        })
+        .collect();
+    if changed.is_empty() {
+        return GateReason::new(
+            rule,
+            RuleStatus::Pass,
+            "no changed Apex class or trigger needs coverage".into(),
+            Vec::new(),
+        );
+    }
+    let has_data = runs
+        .iter()
+        .any(|r| !r.class_coverage.is_empty() || !r.test_coverage.is_empty());
+    let known = known_coverage(runs);
+    let warned: BTreeMap<String, &str> = runs
+        .iter()
+        .flat_map(|r| &r.coverage_warnings)
+        .filter_map(|w| w.name.as_deref().map(|n| (fold(n), w.message.as_str())))
+        .collect();
+    let threshold = thresholds.coverage;
+    let mut low = Vec::new();
+    let mut ok = Vec::new();
+    for (kind, name) in &changed {
+        let label = match kind {
+            CoveredKind::Trigger => format!("{name} (trigger)"),
+            _ => name.to_string(),
+        };
+        let entry = known
+            .get(&(*kind, fold(name)))
+            .or_else(|| known.get(&(CoveredKind::Unknown, fold(name))));
+        let percent = entry.and_then(percent_of);
+        let warning = warned.get(&fold(name));
+        match (warning, percent, has_data) {
+            (Some(message), _, _) => low.push(format!("{label}: coverage warning: {}", one_line(message))),
+            (None, _, false) => low.push(format!("{label}: the results carry no coverage")),
+            (None, Some(p), true) if p >= threshold => ok.push(format!("{label}: {}", pct(p))),
+            (None, Some(p), true) => low.push(format!("{label}: {} < {}", pct(p), pct(threshold))),
+            (None, None, true) if entry.is_some() => ok.push(format!("{label}: no coverable lines")),
+            (None, None, true) => low.push(format!("{label}: not covered by any test that ran")),
+        }
+    }
+    if low.is_empty() {
+        GateReason::new(
+            rule,
+            RuleStatus::Pass,
+            format!(
+                "{} at or above {}",
+                plural(changed.len(), "changed class or trigger"),
+                pct(threshold)
+            ),
+            ok,
+        )
+    } else {
+        let hint = if has_data {
+            ""
+        } else {
+            " (pass a deploy report, or run the tests with --code-coverage)"
+        };
+        GateReason::new(
+            rule,
+            RuleStatus::Fail,
+            format!(
+                "{} of {} below {}{hint}",
+                low.len(),
+                plural(changed.len(), "changed class or trigger"),
+                pct(threshold)
+            ),
+            low,
+        )
+    }
+}
+
+/// Coverage per (kind, case-folded name) from every run.
+fn known_coverage(runs: &[TestRun]) -> HashMap<(CoveredKind, String), Known> {
+    let mut known: HashMap<(CoveredKind, String), Known> = HashMap::new();
+    for run in runs {
+        for class in &run.class_coverage {
+            let entry = known.entry((class.kind, fold(&class.name))).or_default();
+            if class.lines_total > 0 {
+                let p = f64::from(class.lines_covered.min(class.lines_total)) * 100.0
+                    / f64::from(class.lines_total);
+                entry.aggregate = Some(entry.aggregate.map_or(p, |q| q.max(p)));
+            }
+        }
+        for test in &run.test_coverage {
+            // Per-test rows do not say class or trigger.
+            let entry = known.entry((CoveredKind::Unknown, fold(&test.covered))).or_default();
+            entry.lines.extend(test.lines.iter().copied());
+            entry.lines_total = entry.lines_total.max(test.lines_total);
+            if test.lines.is_empty() && test.lines_total > 0 {
+                let p = f64::from(test.lines_covered.min(test.lines_total)) * 100.0
+                    / f64::from(test.lines_total);
+                entry.aggregate = Some(entry.aggregate.map_or(p, |q| q.max(p)));
+            }
+        }
+    }
+    // A class listed with a known kind also gets what the per-test rows add.
+    let unknown: Vec<(String, f64)> = known
+        .iter()
+        .filter(|((kind, _), _)| *kind == CoveredKind::Unknown)
+        .filter_map(|((_, name), k)| percent_of(k).map(|p| (name.clone(), p)))
+        .collect();
+    for (name, p) in unknown {
+        for kind in [CoveredKind::Class, CoveredKind::Trigger] {
+            if let Some(entry) = known.get_mut(&(kind, name.clone())) {
+                entry.aggregate = Some(entry.aggregate.map_or(p, |q| q.max(p)));
+            }
+        }
+    }
+    known
+}
+
+/// The best coverage percentage an entry shows; `None` when it has no coverable lines.
+fn percent_of(known: &Known) -> Option<f64> {
+    let from_lines = (known.lines_total > 0).then(|| {
+        let covered = known
+            .lines
+            .len()
+            .min(known.lines_total as usize);
+        covered as f64 * 100.0 / f64::from(known.lines_total)
+    });
+    match (known.aggregate, from_lines) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn coverage_warnings(runs: &[TestRun]) -> GateReason {
+    let rule = "coverage-warnings";
+    let items: Vec<String> = runs
+        .iter()
+        .flat_map(|r| &r.coverage_warnings)
+        .map(|w| match &w.name {
+            Some(name) => format!("{name}: {}", one_line(&w.message)),
+            None => one_line(&w.message),
+        })
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    if items.is_empty() {
+        GateReason::new(
+            rule,
+            RuleStatus::Pass,
+            "the results carry no coverage warning".into(),
+            Vec::new(),
+        )
+    } else {
+        GateReason::new(
+            rule,
+            RuleStatus::Fail,
+            format!("the deploy reported {}", plural(items.len(), "coverage warning")),
+            items,
+        )
+    }
+}
+
+fn org_coverage(runs: &[TestRun], thresholds: &Thresholds) -> GateReason {
+    let rule = "org-coverage";
+    let lowest = runs
+        .iter()
+        .filter_map(|r| r.org_wide_coverage)
+        .filter(|p| p.is_finite())
+        .reduce(f64::min);
+    let Some(lowest) = lowest else {
+        return GateReason::new(
+            rule,
+            RuleStatus::NotChecked,
+            "the results carry no org-wide coverage".into(),
+            Vec::new(),
+        );
+    };
+    if thresholds.org_coverage <= 0.0 {
+        return GateReason::new(
+            rule,
+            RuleStatus::NotChecked,
+            "disabled by policy (org_coverage = 0)".into(),
+            Vec::new(),
+        );
+    }
+    let status = if lowest >= thresholds.org_coverage {
+        RuleStatus::Pass
+    } else {
+        RuleStatus::Fail
+    };
+    let relation = if status == RuleStatus::Pass { ">=" } else { "<" };
+    GateReason::new(
+        rule,
+        status,
+        format!(
+            "org-wide coverage {} {relation} {}",
+            pct(lowest),
+            pct(thresholds.org_coverage)
+        ),
+        Vec::new(),
+    )
+}
+
+/// Renders the decision for a terminal or a CI log.
+pub fn render_text(decision: &GateDecision) -> String {
+    let mut out = String::new();
+    let verdict = if decision.pass { "PASSED" } else { "FAILED" };
+    let _ = writeln!(out, "impact gate: {verdict}{}", branch_note(decision));
+    let width = decision
+        .reasons
+        .iter()
+        .map(|r| r.rule.len())
+        .max()
+        .unwrap_or(0);
+    for reason in &decision.reasons {
+        let _ = writeln!(
+            out,
+            "  {:<11} {:<width$}  {}",
+            reason.status.label(),
+            reason.rule,
+            reason.message
+        );
+        if reason.status == RuleStatus::NotChecked {
+            continue;
+        }
+        for item in reason.items.iter().take(LIST_CAP) {
+            let _ = writeln!(out, "      {}", one_line(item));
+        }
+        if reason.items.len() > LIST_CAP {
+            let _ = writeln!(out, "      … and {} more", reason.items.len() - LIST_CAP);
+        }
+    }
+    out
+}
+
+/// Renders `--format json`, schema `impact.gate/v1`: pretty, with a final newline.
+pub fn render_json(decision: &GateDecision) -> String {
+    let mut text = serde_json::to_string_pretty(decision).unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    text
+}
+
+/// Renders the decision as GitHub-flavoured Markdown for a pull-request comment or
+/// `$GITHUB_STEP_SUMMARY`; lists are capped so the text stays far below 1 MiB.
+pub fn render_markdown(decision: &GateDecision) -> String {
+    let mut out = String::new();
+    let failed: Vec<&str> = decision
+        .reasons
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| r.rule)
+        .collect();
+    let branch = match &decision.branch {
+        Some(branch) => format!(" on branch `{}`", code(branch)),
+        None => String::new(),
+    };
+    if decision.pass {
+        let checked = decision
+            .reasons
+            .iter()
+            .filter(|r| r.status == RuleStatus::Pass)
+            .count();
+        let _ = writeln!(
+            out,
+            "**impact gate: passed** ✅ {} of {} rules hold{branch}; the release may go on.",
+            checked,
+            decision.reasons.len()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "**impact gate: failed** ❌ {} of {} rules broken{branch}: {}.",
+            failed.len(),
+            decision.reasons.len(),
+            failed.join(", ")
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "| Rule | Result | Detail |");
+    let _ = writeln!(out, "|---|---|---|");
+    for reason in &decision.reasons {
+        let icon = match reason.status {
+            RuleStatus::Pass => "✅ pass",
+            RuleStatus::Fail => "❌ fail",
+            RuleStatus::NotChecked => "➖ not checked",
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {icon} | {} |",
+            reason.rule,
+            md(&truncate(&reason.message, 300))
+        );
+    }
+    for reason in &decision.reasons {
+        if reason.items.is_empty() || reason.status == RuleStatus::NotChecked {
+            continue;
+        }
+        let open = if reason.status == RuleStatus::Fail { " open" } else { "" };
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "<details{open}><summary><code>{}</code>: {}</summary>",
+            reason.rule,
+            plural(reason.items.len(), "entry")
+        );
+        let _ = writeln!(out);
+        for item in reason.items.iter().take(LIST_CAP * 5) {
+            let _ = writeln!(out, "- {}", md(&truncate(&one_line(item), 500)));
+        }
+        if reason.items.len() > LIST_CAP * 5 {
+            let _ = writeln!(out, "- … and {} more", reason.items.len() - LIST_CAP * 5);
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "</details>");
+    }
+    let t = &decision.thresholds;
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "<sub>Policy{}: class coverage ≥ {}, org-wide ≥ {}, flaky failures: {} (flip rate ≥ {}), planned tests must run: {}.</sub>",
+        decision
+            .branch_pattern
+            .as_deref()
+            .map(|p| format!(" for `{}`", code(p)))
+            .unwrap_or_default(),
+        pct(t.coverage),
+        pct(t.org_coverage),
+        t.allow_flaky.as_str(),
+        t.flaky_threshold,
+        if t.require_planned { "yes" } else { "no" }
+    );
+    out
+}
+
+fn branch_note(decision: &GateDecision) -> String {
+    match (&decision.branch, &decision.branch_pattern) {
+        (Some(branch), Some(pattern)) => format!(" (branch {branch}, policy {pattern})"),
+        (Some(branch), None) => format!(" (branch {branch})"),
+        _ => String::new(),
+    }
+}
+
+/// Text safe inside a Markdown code span: backticks become quotes, line breaks spaces.
+fn code(text: &str) -> String {
+    one_line(text).replace('`', "'")
+}
+
+/// A percentage with one decimal: `75%`, `70.5%`.
+fn pct(value: f64) -> String {
+    let rounded = (value * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}%")
+    } else {
+        format!("{rounded:.1}%")
+    }
+}
+
+/// `1 test`, `2 tests`; `entry` → `entries`, `class or trigger` → `classes or triggers`.
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        return format!("1 {noun}");
+    }
+    let plural = match noun {
+        "entry" => "entries".to_string(),
+        "changed class or trigger" => "changed classes or triggers".to_string(),
+        _ => format!("{noun}s"),
+    };
+    format!("{count} {plural}")
+}
+
+/// Collapses whitespace, including line breaks, to single spaces.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Cuts text to at most `max` characters, marking the cut.
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// Case-folded key for Salesforce names, which are case-insensitive.
+fn fold(name: &str) -> String {
+    name.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::junit::fixtures::{change, golden, results, sample_plan, test};
+    use crate::results::{ClassCoverage, CoverageWarning, ResultFormat, TestCoverage};
+
+    fn result(kind: TestKind, class: &str, method: &str, outcome: Outcome) -> TestResult {
+        TestResult {
+            kind,
+            class_name: class.into(),
+            method_name: method.into(),
+            outcome,
+            duration_ms: Some(10),
+            message: outcome.is_failure().then(|| "System.AssertException: boom".into()),
+            stack_trace: None,
+            namespace: None,
+        }
+    }
+
+    fn run(tests: Vec<TestResult>) -> TestRun {
+        TestRun {
+            format: ResultFormat::SfTestRun,
+            run_id: "707".into(),
+            started_at: None,
+            tests,
+            class_coverage: Vec::new(),
+            test_coverage: Vec::new(),
+            org_wide_coverage: None,
+            coverage_warnings: Vec::new(),
+        }
+    }
+
+    fn reason<'d>(decision: &'d GateDecision, rule: &str) -> &'d GateReason {
+        decision
+            .reasons
+            .iter()
+            .find(|r| r.rule == rule)
+            .unwrap_or_else(|| panic!("no rule {rule}"))
+    }
+
+    fn policy(text: &str) -> GatePolicy {
+        match GatePolicy::parse(Path::new("impact.toml"), text) {
+            Ok(policy) => policy,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    fn flaky(class: &str, method: &str, score: f64) -> Flakiness {
+        let mut flakiness = Flakiness::new();
+        flakiness.insert(TestKind::Apex, class, method, score);
+        flakiness
+    }
+
+    /// The sample plan reduced to what the typed deploy report ran.
+    fn deploy_plan() -> Plan {
+        let mut plan = sample_plan();
+        plan.tests
+            .retain(|t| t.name == "InvoiceServiceTest" || t.name == "TaxCalculatorTest");
+        plan
+    }
+
+    #[test]
+    fn deploy_with_coverage_warning_fails_and_names_the_class() {
+        let runs = [results("deploy-report-typed.json")];
+        let decision = evaluate(
+            &runs,
+            Some(&deploy_plan()),
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
+        assert!(!decision.pass);
+        let warnings = reason(&decision, "coverage-warnings");
+        assert_eq!(warnings.status, RuleStatus::Fail);
+        assert_eq!(warnings.message, "the deploy reported 1 coverage warning");
+        assert_eq!(
+            warnings.items,
+            ["InvoiceTrigger: Test coverage of selected Apex Trigger is 0%, at least 75% test coverage is required"]
+        );
+        let coverage = reason(&decision, "class-coverage");
+        assert_eq!(coverage.status, RuleStatus::Fail);
+        assert_eq!(
+            coverage.message,
+            "2 of 3 changed classes or triggers below 75%"
+        );
+        // InvoiceService (18 of 20 lines, 90%) passes and is not listed among failures.
+        assert_eq!(
+            coverage.items,
+            [
+                "InvoiceTrigger (trigger): coverage warning: Test coverage of selected Apex Trigger is 0%, at least 75% test coverage is required",
+                "VolumePricing: not covered by any test that ran",
+            ]
+        );
+        let text = render_text(&decision);
+        assert!(text.starts_with("impact gate: FAILED\n"), "{text}");
+        assert!(text.contains("InvoiceTrigger"));
+    }
+
+    #[test]
+    fn results_present_rule() {
+        let none = evaluate(&[], None, &Flakiness::new(), &GatePolicy::default(), None);
+        let rule = reason(&none, "results-present");
+        assert_eq!(rule.status, RuleStatus::Fail);
+        assert_eq!(rule.message, "the results contain no test result");
+        assert!(!none.pass);
+
+        let mut plan = sample_plan();
+        plan.tests.retain(|t| t.kind == "lwc");
+        plan.changes.retain(|c| c.type_name == "Flow");
+        let decision = evaluate(&[], Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
+        assert_eq!(reason(&decision, "results-present").status, RuleStatus::Pass);
+        assert!(decision.pass, "{}", render_text(&decision));
+
+        let some = evaluate(
+            &[run(vec![result(TestKind::Apex, "A", "m", Outcome::Pass)])],
+            None,
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
+        assert_eq!(reason(&some, "results-present").message, "the results contain 1 test result");
+        assert!(some.pass, "{}", render_text(&some));
+    }
+
+    #[test]
+    fn planned_tests_ran_rule() {
+        let plan = sample_plan();
+        let runs = [
+            results("deploy-report-typed.json"),
+            results("logic-run-test-flows.json"),
+        ];
+        let decision = evaluate(&runs, Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
+        let rule = reason(&decision, "planned-tests-ran");
+        assert_eq!(rule.status, RuleStatus::Fail);
+        assert_eq!(rule.message, "3 of 7 planned tests did not run");
+        assert_eq!(
+            rule.items,
+            [
+                "Invoice_After_Save.Voided_invoice_is_ignored (Flow test): no result",
+                "InvoiceTriggerTest: no result",
+                "SmokeTest: no result",
+            ]
+        );
+
+        // Every planned test has a result: the rule holds; a skipped one does not count.
+        let mut plan = deploy_plan();
+        let decision = evaluate(&runs, Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
+        assert_eq!(reason(&decision, "planned-tests-ran").status, RuleStatus::Pass);
+        assert_eq!(reason(&decision, "planned-tests-ran").message, "all 2 planned tests ran");
+        plan.tests.push(test("LegacyTest", "apex", 3, Some(1), Vec::new()));
+        let skipped = [results("apex-get-test-coverage.json")];
+        let decision = evaluate(&skipped, Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
+        assert_eq!(reason(&decision, "planned-tests-ran").items, ["LegacyTest: skipped"]);
+
+        let relaxed = policy("[gate]\nrequire_planned = false\n");
+        let decision = evaluate(&skipped, Some(&plan), &Flakiness::new(), &relaxed, None);
+        assert_eq!(reason(&decision, "planned-tests-ran").status, RuleStatus::NotChecked);
+
+        let decision = evaluate(&runs, None, &Flakiness::new(), &GatePolicy::default(), None);
+        assert_eq!(reason(&decision, "planned-tests-ran").status, RuleStatus::NotChecked);
+        assert_eq!(reason(&decision, "planned-tests-ran").message, "no plan given");
+    }
+
+    #[test]
+    fn no_failures_rule_and_flaky_policies() {
+        let failing = run(vec![
+            result(TestKind::Apex, "InvoiceServiceTest", "createsInvoice", Outcome::Pass),
+            result(TestKind::Apex, "InvoiceServiceTest", "rejectsNegative", Outcome::Fail),
+        ]);
+        let retry_pass = run(vec![result(
+            TestKind::Apex,
+            "invoiceservicetest",
+            "REJECTSNEGATIVE",
+            Outcome::Pass,
+        )]);
+        let none = Flakiness::new();
+        let is_flaky = flaky("InvoiceServiceTest", "rejectsNegative", 0.4);
+        let barely = flaky("InvoiceServiceTest", "rejectsNegative", 0.1);
+        let never = GatePolicy::default();
+        let retry = policy("[gate]\nallow_flaky = \"retry\"\n");
+        let quarantine = policy("[gate]\nallow_flaky = \"quarantine\"\n");
+        let check = |runs: &[TestRun], flakiness: &Flakiness, policy: &GatePolicy| {
+            let decision = evaluate(runs, None, flakiness, policy, None);
+            let rule = reason(&decision, "no-failures").clone();
+            assert_eq!(decision.pass, rule.passed, "{}", render_text(&decision));
+            rule
+        };
+
+        let rule = check(std::slice::from_ref(&failing), &none, &never);
+        assert_eq!(rule.status, RuleStatus::Fail);
+        assert_eq!(rule.message, "1 of 2 tests failed");
+        assert_eq!(rule.items, ["InvoiceServiceTest.rejectsNegative: System.AssertException: boom"]);
+
+        // Flaky, but the default policy excuses nothing.
+        let rule = check(std::slice::from_ref(&failing), &is_flaky, &never);
+        assert_eq!(rule.status, RuleStatus::Fail);
+        assert!(rule.items[0].ends_with("(flaky 0.40, but the policy allows no flaky failure)"));
+
+        // Retry: excused only when another result passed.
+        let rule = check(std::slice::from_ref(&failing), &is_flaky, &retry);
+        assert_eq!(rule.status, RuleStatus::Fail);
+        assert!(rule.items[0].ends_with("(flaky 0.40, but no passing retry)"));
+        let both = [failing.clone(), retry_pass.clone()];
+        let rule = check(&both, &is_flaky, &retry);
+        assert_eq!(rule.status, RuleStatus::Pass);
+        assert_eq!(
+            rule.message,
+            "no failing test among 2 tests; 1 failure excused as flaky (retry)"
+        );
+        assert_eq!(
+            rule.items,
+            ["InvoiceServiceTest.rejectsNegative: flaky (0.40), passed on retry: System.AssertException: boom"]
+        );
+        // A retry that passed does not excuse a test the history does not call flaky.
+        assert_eq!(check(&both, &none, &retry).status, RuleStatus::Fail);
+
+        // Quarantine: excused without retry, if flaky enough.
+        assert_eq!(check(std::slice::from_ref(&failing), &is_flaky, &quarantine).status, RuleStatus::Pass);
+        assert_eq!(check(std::slice::from_ref(&failing), &barely, &quarantine).status, RuleStatus::Fail);
+        let lower = policy("[gate]\nallow_flaky = \"quarantine\"\nflaky_threshold = 0.05\n");
+        assert_eq!(check(std::slice::from_ref(&failing), &barely, &lower).status, RuleStatus::Pass);
+
+        // A compile failure is never excused.
+        let compile = run(vec![result(
+            TestKind::Apex,
+            "InvoiceServiceTest",
+            "rejectsNegative",
+            Outcome::CompileFail,
+        )]);
+        let rule = check(&[compile], &is_flaky, &quarantine);
+        assert_eq!(rule.status, RuleStatus::Fail);
+        assert!(rule.items[0].contains("does not compile"));
+
+        // Skips are not failures.
+        let skipped = run(vec![result(TestKind::Apex, "A", "m", Outcome::Skip)]);
+        assert_eq!(check(&[skipped], &none, &never).status, RuleStatus::Pass);
+    }
+
+    #[test]
+    fn flakiness_comes_from_history_stats() {
+        let stats = vec![TestStats {
+            kind: TestKind::Apex,
+            class_name: "InvoiceServiceTest".into(),
+            method_name: "rejectsNegative".into(),
+            runs: 10,
+            failures: 4,
+            last_outcome: Outcome::Fail,
+            mean_duration_ms: None,
+            flakiness: 0.5,
+            failure_rate: 0.4,
+        }];
+        let flakiness = Flakiness::from_test_stats(&stats);
+        assert_eq!(flakiness.score(TestKind::Apex, "INVOICESERVICETEST", "rejectsnegative"), Some(0.5));
+        assert_eq!(flakiness.score(TestKind::Flow, "InvoiceServiceTest", "rejectsNegative"), None);
+    }
+
+    #[test]
+    fn class_coverage_from_test_run_and_per_branch_thresholds() {
+        let runs = [results("apex-get-test-coverage.json")];
+        let mut plan = deploy_plan();
+        plan.changes.retain(|c| c.name != "VolumePricing");
+        // InvoiceService 8/10 = 80%, InvoiceTrigger 2/4 = 50%.
+        let decision = evaluate(&runs, Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
+        let rule = reason(&decision, "class-coverage");
+        assert_eq!(rule.status, RuleStatus::Fail);
+        assert_eq!(rule.items, ["InvoiceTrigger (trigger): 50% < 75%"]);
+
+        let lenient = policy(
+            "max_changes = 10\n[tests]\nalways_run = [\"SmokeTest\"]\n\n[gate]\ncoverage = 50\n\n[[gate.branch]]\npattern = \"release/*\"\ncoverage = 85\norg_coverage = 80\n",
+        );
+        let decision = evaluate(&runs, Some(&plan), &Flakiness::new(), &lenient, Some("feature/x"));
+        let rule = reason(&decision, "class-coverage");
+        assert_eq!(rule.status, RuleStatus::Pass, "{}", render_text(&decision));
+        assert_eq!(rule.message, "2 changed classes or triggers at or above 50%");
+        assert_eq!(rule.items, ["InvoiceService: 80%", "InvoiceTrigger (trigger): 50%"]);
+        assert_eq!(decision.branch_pattern, None);
+
+        let decision = evaluate(
+            &runs,
+            Some(&plan),
+            &Flakiness::new(),
+            &lenient,
+            Some("refs/heads/release/2024.06"),
+        );
+        assert_eq!(decision.branch_pattern.as_deref(), Some("release/*"));
+        assert_eq!(decision.thresholds.coverage, 85.0);
+        let rule = reason(&decision, "class-coverage");
+        assert_eq!(
+            rule.items,
+            ["InvoiceService: 80% < 85%", "InvoiceTrigger (trigger): 50% < 85%"]
+        );
+        // Org-wide 78% is below the release branch's 80%.
+        let org = reason(&decision, "org-coverage");
+        assert_eq!(org.status, RuleStatus::Fail);
+        assert_eq!(org.message, "org-wide coverage 78% < 80%");
+        let text = render_text(&decision);
+        assert!(text.starts_with("impact gate: FAILED (branch refs/heads/release/2024.06, policy release/*)\n"), "{text}");
+    }
+
+    #[test]
+    fn coverage_rule_skips_tests_deleted_and_cosmetic_changes() {
+        let mut plan = deploy_plan();
+        plan.changes = vec![
+            change("ApexClass", "InvoiceServiceTest", "modified", "x"),
+            change("ApexClass", "Gone", "deleted", "x"),
+            change("CustomField", "Invoice__c.Amount__c", "modified", "x"),
+        ];
+        let mut cosmetic = change("ApexClass", "InvoiceService", "modified", "x");
+        cosmetic.semantic = false;
+        plan.changes.push(cosmetic);
+        let runs = [results("junit-sf-apex.xml")];
+        let decision = evaluate(&runs, Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
+        let rule = reason(&decision, "class-coverage");
+        assert_eq!(rule.status, RuleStatus::Pass);
+        assert_eq!(rule.message, "no changed Apex class or trigger needs coverage");
+    }
+
+    #[test]
+    fn results_without_coverage_fail_the_coverage_rule() {
+        let runs = [results("junit-sf-apex.xml")];
+        let decision = evaluate(&runs, Some(&deploy_plan()), &Flakiness::new(), &GatePolicy::default(), None);
+        let rule = reason(&decision, "class-coverage");
+        assert_eq!(rule.status, RuleStatus::Fail);
+        assert!(rule.message.ends_with(
+            "(pass a deploy report, or run the tests with --code-coverage)"
+        ));
+        assert_eq!(rule.items[0], "InvoiceService: the results carry no coverage");
+        let off = policy("[gate]\ncoverage = 0\n");
+        let decision = evaluate(&runs, Some(&deploy_plan()), &Flakiness::new(), &off, None);
+        assert_eq!(reason(&decision, "class-coverage").status, RuleStatus::NotChecked);
+    }
+
+    #[test]
+    fn per_test_lines_are_unioned_across_runs() {
+        let mut plan = deploy_plan();
+        plan.changes = vec![change("ApexClass", "Pricing", "modified", "x")];
+        let mut first = run(vec![result(TestKind::Apex, "PricingTest", "a", Outcome::Pass)]);
+        first.test_coverage.push(TestCoverage {
+            test_class: "PricingTest".into(),
+            test_method: "a".into(),
+            covered: "Pricing".into(),
+            lines_covered: 5,
+            lines_total: 10,
+            lines: vec![1, 2, 3, 4, 5],
+        });
+        let mut second = run(vec![result(TestKind::Apex, "PricingTest", "b", Outcome::Pass)]);
+        second.test_coverage.push(TestCoverage {
+            test_class: "PricingTest".into(),
+            test_method: "b".into(),
+            covered: "pricing".into(),
+            lines_covered: 5,
+            lines_total: 10,
+            lines: vec![4, 5, 6, 7, 8],
+        });
+        // Neither alone reaches 75%; together they cover 8 of 10 lines.
+        second.class_coverage.push(ClassCoverage {
+            name: "Pricing".into(),
+            kind: CoveredKind::Class,
+            lines_covered: 5,
+            lines_total: 10,
+        });
+        let decision = evaluate(&[first, second], Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
+        let rule = reason(&decision, "class-coverage");
+        assert_eq!(rule.status, RuleStatus::Pass, "{}", render_text(&decision));
+        assert_eq!(rule.items, ["Pricing: 80%"]);
+    }
+
+    #[test]
+    fn warnings_and_org_coverage_rules() {
+        let mut warned = run(vec![result(TestKind::Apex, "A", "m", Outcome::Pass)]);
+        warned.coverage_warnings.push(CoverageWarning {
+            name: None,
+            message: "Average test coverage across all Apex Classes and Triggers is 25%, at least 75% test coverage is required.".into(),
+        });
+        let decision = evaluate(&[warned], None, &Flakiness::new(), &GatePolicy::default(), None);
+        assert!(!decision.pass);
+        assert_eq!(reason(&decision, "coverage-warnings").status, RuleStatus::Fail);
+        assert_eq!(reason(&decision, "org-coverage").status, RuleStatus::NotChecked);
+        assert_eq!(reason(&decision, "class-coverage").status, RuleStatus::NotChecked);
+
+        let mut org = run(vec![result(TestKind::Apex, "A", "m", Outcome::Pass)]);
+        org.org_wide_coverage = Some(74.5);
+        let decision = evaluate(std::slice::from_ref(&org), None, &Flakiness::new(), &GatePolicy::default(), None);
+        assert_eq!(reason(&decision, "org-coverage").message, "org-wide coverage 74.5% < 75%");
+        assert!(!decision.pass);
+        org.org_wide_coverage = Some(75.0);
+        let decision = evaluate(&[org], None, &Flakiness::new(), &GatePolicy::default(), None);
+        assert_eq!(reason(&decision, "org-coverage").message, "org-wide coverage 75% >= 75%");
+        assert!(decision.pass);
+    }
+
+    #[test]
+    fn policy_parsing() {
+        let default = policy("");
+        assert_eq!(default.defaults, Thresholds::default());
+        assert_eq!(default.defaults.allow_flaky, AllowFlaky::Never);
+        let p = policy(
+            "[gate]\nallow_flaky = \"retry\"\n[[gate.branch]]\npattern = \"release/*\"\ncoverage = 90\n[[gate.branch]]\npattern = \"hotfix/**\"\nallow_flaky = \"never\"\n",
+        );
+        assert_eq!(p.thresholds(Some("release/1.0")).0.coverage, 90.0);
+        assert_eq!(p.thresholds(Some("release/1.0")).0.allow_flaky, AllowFlaky::Retry);
+        assert_eq!(p.thresholds(Some("release/a/b")).1, None, "`*` stops at `/`");
+        assert_eq!(p.thresholds(Some("hotfix/a/b")).1, Some("hotfix/**"));
+        assert_eq!(p.thresholds(Some("hotfix/a/b")).0.allow_flaky, AllowFlaky::Never);
+        assert_eq!(p.thresholds(Some("main")).0.coverage, 75.0);
+        assert_eq!(p.thresholds(None).1, None);
+
+        for bad in [
+            "[gate]\ncoverge = 80\n",
+            "[gate]\ncoverage = 180\n",
+            "[gate]\nflaky_threshold = 2\n",
+            "[gate]\nallow_flaky = \"sometimes\"\n",
+            "[[gate.branch]]\ncoverage = 80\n",
+            "[[gate.branch]]\npattern = \"release/[\"\n",
+            "[[gate.branch]]\npattern = \"x\"\norg_coverage = -1\n",
+            "[gate\n",
+        ] {
+            match GatePolicy::parse(Path::new("impact.toml"), bad) {
+                Err(Error::MalformedConfig { path, .. }) => assert_eq!(path, Path::new("impact.toml")),
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
+        let missing = GatePolicy::load_or_default(Path::new("/nonexistent/impact.toml"));
+        assert!(missing.is_ok());
+        assert!(matches!(
+            GatePolicy::load(Path::new("/nonexistent/impact.toml")),
+            Err(Error::UnreadableFile { .. })
+        ));
+    }
+
+    #[test]
+    fn renderers_match_goldens() {
+        let runs = [
+            results("deploy-report-typed.json"),
+            results("logic-run-test-flows.json"),
+        ];
+        let p = policy("[[gate.branch]]\npattern = \"release/*\"\ncoverage = 85\n");
+        let decision = evaluate(&runs, Some(&sample_plan()), &Flakiness::new(), &p, Some("release/summer"));
+        assert!(!decision.pass);
+        golden("gate/failed.txt", &render_text(&decision));
+        golden("gate/failed.md", &render_markdown(&decision));
+        let json = render_json(&decision);
+        golden("gate/failed.json", &json);
+        let value: serde_json::Value = serde_json::from_str(&json).expect("json");
+        assert_eq!(value["schema"], SCHEMA);
+        assert_eq!(value["pass"], false);
+        assert_eq!(value["thresholds"]["coverage"], 85.0);
+        assert_eq!(value["reasons"].as_array().map(Vec::len), Some(6));
+        assert_eq!(value["reasons"][2]["rule"], "no-failures");
+        assert_eq!(value["reasons"][2]["status"], "fail");
+
+        let passing = [run(vec![result(TestKind::Apex, "A|B", "m", Outcome::Pass)])];
+        let decision = evaluate(&passing, None, &Flakiness::new(), &GatePolicy::default(), Some("main"));
+        assert!(decision.pass);
+        golden("gate/passed.md", &render_markdown(&decision));
+        golden("gate/passed.txt", &render_text(&decision));
+    }
+
+    #[test]
+    fn markdown_stays_small_with_many_failures() {
+        let tests: Vec<TestResult> = (0..5000)
+            .map(|i| {
+                let mut r = result(TestKind::Apex, &format!("Test{i}|<b>"), "m", Outcome::Fail);
+                r.message = Some("x".repeat(2000));
+                r
+            })
+            .collect();
+        let decision = evaluate(&[run(tests)], None, &Flakiness::new(), &GatePolicy::default(), None);
+        let md = render_markdown(&decision);
+        assert!(md.len() < 200_000, "{}", md.len());
+        assert!(md.contains("… and 4900 more"));
+        assert!(!md.contains("<b>"));
+        let text = render_text(&decision);
+        assert!(text.contains("… and 4980 more"));
+    }
+}

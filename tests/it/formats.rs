@@ -1,0 +1,282 @@
+//! Renderings of a plan (`sf`, `text`, `markdown`, `json`), `--output`, `impact why`,
+//! and byte-identical output for identical input.
+
+use crate::plan::{change_total, TOTAL_CALLERS};
+use crate::support::*;
+
+/// The billing fixture with `InvoiceService.total` changed in a commit on main.
+fn total_changed() -> TestRepo {
+    let repo = TestRepo::new("billing");
+    change_total(&repo);
+    repo.commit("Void invoices do not count in totals");
+    repo
+}
+
+/// Base and head arguments for the committed change.
+fn range(repo: &TestRepo) -> Vec<String> {
+    vec![
+        "--base".into(),
+        repo.base().into(),
+        "--head".into(),
+        "HEAD".into(),
+    ]
+}
+
+fn plan_args<'a>(format: &'a str, range: &'a [String]) -> Vec<&'a str> {
+    let mut args = vec!["plan", "--format", format];
+    args.extend(range.iter().map(String::as_str));
+    args
+}
+
+#[test]
+fn sf_format_lists_one_tests_flag_per_class_in_plan_order() {
+    let repo = total_changed();
+    let range = range(&repo);
+    let plan = repo.plan_json(&range.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let out = repo.run(&plan_args("sf", &range));
+
+    let tokens: Vec<&str> = out.ok().split_whitespace().collect();
+    let mut expected = vec!["--test-level".to_string(), "RunSpecifiedTests".to_string()];
+    for test in ranked_tests(&plan) {
+        expected.push("--tests".into());
+        expected.push(test);
+    }
+    assert_eq!(tokens, expected, "sf arguments:\n{}", out.stdout);
+    assert_eq!(ranked_tests(&plan).len(), TOTAL_CALLERS.len());
+}
+
+#[test]
+fn sf_format_asks_for_all_local_tests_on_fallback() {
+    let repo = TestRepo::new("billing");
+    repo.edit("sfdx-project.json", "\"62.0\"", "\"63.0\"");
+    repo.commit("API 63");
+    let range = range(&repo);
+
+    let out = repo.run(&plan_args("sf", &range));
+
+    let tokens: Vec<&str> = out.ok().split_whitespace().collect();
+    assert_eq!(
+        tokens,
+        vec!["--test-level", "RunLocalTests"],
+        "sf arguments:\n{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn text_format_is_a_readable_table_without_colour_when_piped() {
+    let repo = total_changed();
+    let range = range(&repo);
+    let args = plan_args("text", &range);
+
+    // NO_COLOR removed: stdout is a pipe, not a terminal, so still no colour.
+    let out = run_with_env(repo.path(), &args, &[("NO_COLOR", None)]);
+
+    let text = out.ok();
+    for test in TOTAL_CALLERS {
+        assert!(text.contains(test), "{test} missing from:\n{text}");
+    }
+    assert!(
+        text.contains("InvoiceService"),
+        "the change is shown:\n{text}"
+    );
+    assert!(
+        text.contains("RunSpecifiedTests"),
+        "the test level is shown:\n{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}'),
+        "no escape codes when not a terminal:\n{text:?}"
+    );
+    assert!(
+        !text.trim_start().starts_with('{'),
+        "text, not JSON:\n{text}"
+    );
+}
+
+#[test]
+fn markdown_format_names_every_selected_test() {
+    let repo = total_changed();
+    let range = range(&repo);
+
+    let out = repo.run(&plan_args("markdown", &range));
+
+    let text = out.ok();
+    for test in TOTAL_CALLERS {
+        assert!(text.contains(test), "{test} missing from:\n{text}");
+    }
+    assert!(!text.contains('\u{1b}'), "no escape codes in markdown");
+}
+
+#[test]
+fn output_flag_writes_the_file_instead_of_stdout() {
+    let repo = total_changed();
+    let range = range(&repo);
+    let printed = repo.run(&plan_args("json", &range));
+    let file = repo.path().join("plan.json");
+    let file_arg = file.to_string_lossy().into_owned();
+    let mut args = plan_args("json", &range);
+    args.extend(["--output", file_arg.as_str()]);
+
+    let out = repo.run(&args);
+
+    assert!(
+        out.ok().trim().is_empty(),
+        "stdout should be empty:\n{}",
+        out.stdout
+    );
+    let written = std::fs::read_to_string(&file).expect("the plan file was written");
+    let mut plan: serde_json::Value = serde_json::from_str(&written).expect("the file is JSON");
+    check_plan_shape(&plan);
+    // Statistics may say how warm the cache was; determinism is checked elsewhere.
+    let mut expected = printed.json();
+    plan["stats"] = serde_json::Value::Null;
+    expected["stats"] = serde_json::Value::Null;
+    assert_eq!(plan, expected);
+}
+
+#[test]
+fn output_flag_works_with_the_sf_format() {
+    let repo = total_changed();
+    let range = range(&repo);
+    let printed = repo.run(&plan_args("sf", &range));
+    let file = repo.path().join("sf-args.txt");
+    let file_arg = file.to_string_lossy().into_owned();
+    let mut args = plan_args("sf", &range);
+    args.extend(["--output", file_arg.as_str()]);
+
+    let out = repo.run(&args);
+
+    assert!(
+        out.ok().trim().is_empty(),
+        "stdout should be empty:\n{}",
+        out.stdout
+    );
+    let written = std::fs::read_to_string(&file).expect("the file was written");
+    assert_eq!(written.trim(), printed.ok().trim());
+}
+
+#[test]
+fn json_is_byte_identical_across_runs() {
+    let repo = total_changed();
+    let range = range(&repo);
+    let args = plan_args("json", &range);
+    repo.run(&args).ok();
+
+    let first = repo.run(&args);
+    let second = repo.run(&args);
+
+    assert_eq!(without_elapsed(first.ok()), without_elapsed(second.ok()));
+}
+
+#[test]
+fn json_is_byte_identical_with_a_cold_or_a_warm_cache() {
+    let repo = total_changed();
+    let range = range(&repo);
+    let args = plan_args("json", &range);
+
+    let cold = repo.run(&args);
+    let warm = repo.run(&args);
+    // Whatever the tool caches in the repository, a cold run gives the same bytes: the
+    // cache is not an input (DESIGN: "the same inputs give byte-identical output").
+    let _ = std::fs::remove_dir_all(repo.path().join(".impact"));
+    let cold_again = repo.run(&args);
+
+    let warm = without_elapsed(warm.ok());
+    assert_eq!(
+        without_elapsed(cold.ok()),
+        warm,
+        "cold and warm runs differ"
+    );
+    assert_eq!(
+        without_elapsed(cold_again.ok()),
+        warm,
+        "cold and warm runs differ"
+    );
+}
+
+#[test]
+fn json_is_identical_between_two_clones_of_the_same_history() {
+    // Same fixture, same scenario, other temporary directory: nothing in the plan may
+    // depend on where the repository lives.
+    let a = total_changed();
+    let b = total_changed();
+    let out_a = a.run(&plan_args("json", &range(&a)));
+    let out_b = b.run(&plan_args("json", &range(&b)));
+
+    assert_eq!(without_elapsed(out_a.ok()), without_elapsed(out_b.ok()));
+}
+
+/// The billing fixture on branch `feature`, one commit ahead of `main`.
+fn feature_branch() -> TestRepo {
+    let repo = TestRepo::new("billing");
+    repo.branch("feature");
+    change_total(&repo);
+    repo.commit("Void invoices do not count in totals");
+    repo
+}
+
+#[test]
+fn why_prints_a_path_from_the_change_to_the_test() {
+    let repo = feature_branch();
+
+    let out = repo.run(&["why", "InvoiceServiceTest"]);
+
+    let text = out.ok();
+    assert!(text.contains("InvoiceServiceTest"), "{text}");
+    assert!(text.contains("InvoiceService"), "{text}");
+    // The edge is located in the test class's file.
+    assert!(
+        text.contains("InvoiceServiceTest.cls"),
+        "edges say where: {text}"
+    );
+}
+
+#[test]
+fn why_follows_two_hops() {
+    let repo = feature_branch();
+
+    let out = repo.run(&["why", "PaymentServiceTest"]);
+
+    let text = out.ok();
+    for step in ["InvoiceService", "PaymentService", "PaymentServiceTest"] {
+        assert!(text.contains(step), "{step} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn why_accepts_the_test_name_in_any_case() {
+    let repo = feature_branch();
+
+    let out = repo.run(&["why", "invoiceservicetest"]);
+
+    assert!(out.ok().contains("InvoiceService"), "{}", out.stdout);
+}
+
+#[test]
+fn why_prints_a_path_from_every_change_that_reaches_the_test() {
+    let repo = TestRepo::new("billing");
+    repo.branch("feature");
+    change_total(&repo);
+    repo.edit(
+        &format!("{TRIGGERS}/InvoiceTrigger.trigger"),
+        "after delete)",
+        "after delete, after undelete)",
+    );
+    repo.commit("Void invoices do not count; restored invoices do");
+
+    let out = repo.run(&["why", "PaymentServiceTest"]);
+
+    // PaymentServiceTest calls allocate() → total(), and saves invoices (→ the trigger):
+    // issue 2 asks `why` for every path from the changes, so both changes appear.
+    let text = out.ok();
+    assert!(
+        text.contains("InvoiceService"),
+        "path from the class change:\n{text}"
+    );
+    assert!(
+        text.contains("InvoiceTrigger"),
+        "path from the trigger change:\n{text}"
+    );
+}

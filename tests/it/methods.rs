@@ -1,0 +1,264 @@
+//! Member-level precision (issue 7): hub classes do not drag every test in.
+//!
+//! `TestDataFactory` is used by every test that needs records and `InvoiceSelector` by
+//! most code that reads invoices. At class granularity any change to them selects all of
+//! those tests; at member granularity only the tests that (transitively) call the changed
+//! member are selected, while changes that every member depends on (a field initializer)
+//! and calls whose receiver cannot be typed still err toward more tests.
+
+use crate::plan::{INVOICE_WRITERS, TOTAL_CALLERS};
+use crate::support::*;
+
+#[test]
+fn one_factory_method_selects_only_the_tests_that_call_it() {
+    let repo = TestRepo::new("billing");
+    let factory = class("TestDataFactory");
+    // The line is in createPayments only (PaymentService has its own, in another file).
+    repo.edit(
+        &factory,
+        "Amount__c = amount, Received_On__c = Date.today()));",
+        "Amount__c = amount, Received_On__c = Date.today().addDays(-1)));",
+    );
+    repo.commit("Test payments arrive the day before");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(plan["test_level"], "RunSpecifiedTests");
+    // PaymentServiceTest calls createPayments from a private helper (transitively).
+    // Seven other tests call TestDataFactory, none of them createPayments.
+    assert_selected(&plan, &[CRITICAL, "PaymentServiceTest"]);
+    assert_path(&plan, "PaymentServiceTest", "ApexClass:TestDataFactory");
+}
+
+#[test]
+fn another_factory_method_selects_only_its_callers() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("TestDataFactory"),
+        "TimeZoneSidKey = 'Europe/Paris',",
+        "TimeZoneSidKey = 'America/New_York',",
+    );
+    repo.commit("Clerks work from New York");
+
+    let plan = repo.plan_committed();
+
+    assert_selected(&plan, &["BillingControllerTest", CRITICAL]);
+    assert_path(&plan, "BillingControllerTest", "ApexClass:TestDataFactory");
+}
+
+#[test]
+fn one_selector_method_selects_only_the_tests_that_call_it() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("InvoiceSelector"),
+        "WHERE Due_Date__c < :asOf",
+        "WHERE Due_Date__c <= :asOf",
+    );
+    repo.commit("An invoice is overdue on its due date");
+
+    let plan = repo.plan_committed();
+
+    // selectByAccount and selectByIds are used by services and many tests; only
+    // InvoiceSelectorTest calls selectOverdue.
+    assert_selected(&plan, &[CRITICAL, "InvoiceSelectorTest"]);
+    assert_path(&plan, "InvoiceSelectorTest", "ApexClass:InvoiceSelector");
+}
+
+#[test]
+fn one_service_method_does_not_select_the_callers_of_its_siblings() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("InvoiceService"),
+        "return roundCurrency(amount - (paid == null ? 0 : paid));",
+        "return roundCurrency(Math.max(0, amount - (paid == null ? 0 : paid)));",
+    );
+    repo.commit("Overpaid invoices have no negative balance");
+
+    let plan = repo.plan_committed();
+
+    // balance() is called by InvoiceServiceTest and PaymentService.allocate. The CSV
+    // export and the legacy test call only total().
+    assert_selected(
+        &plan,
+        &[
+            CRITICAL,
+            "InvoiceServiceTest",
+            "PaymentNotifierTest",
+            "PaymentServiceTest",
+        ],
+    );
+    assert_path(&plan, "PaymentServiceTest", "ApexClass:InvoiceService");
+}
+
+#[test]
+fn private_helper_change_reaches_the_callers_of_every_method_using_it() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("InvoiceService"),
+        "return value == null ? null : value.setScale(SCALE, ROUNDING);",
+        "return value == null ? 0 : value.setScale(SCALE, ROUNDING);",
+    );
+    repo.commit("Never return a null amount");
+
+    let plan = repo.plan_committed();
+
+    // roundCurrency is private; total, applyDiscount and balance call it.
+    assert_selected(&plan, TOTAL_CALLERS);
+}
+
+#[test]
+fn interface_method_change_reaches_the_tests_of_every_implementation() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("Discount"),
+        "Decimal apply(Decimal amount);",
+        "Decimal apply(Decimal grossAmount);",
+    );
+    repo.commit("Say which amount a discount expects");
+
+    let plan = repo.plan_committed();
+
+    // VolumeDiscountTest and SeasonalDiscountTest call their class's apply() on a
+    // variable of the concrete type: only the hierarchy links them to Discount.apply.
+    assert_path(&plan, "VolumeDiscountTest", "ApexClass:Discount");
+    assert_path(&plan, "SeasonalDiscountTest", "ApexClass:Discount");
+    // BillingController only names Discount as a parameter type and never calls apply().
+    let selected = selected_tests(&plan);
+    assert!(
+        !selected.contains(&"BillingControllerTest".to_string()),
+        "a type mention is not a call: {selected:?}"
+    );
+    assert_selected(
+        &plan,
+        &[
+            CRITICAL,
+            "DiscountRegistryTest",
+            "InvoiceServiceTest",
+            "SeasonalDiscountTest",
+            "VolumeDiscountTest",
+        ],
+    );
+}
+
+#[test]
+fn field_initializer_change_reaches_every_user_of_the_class() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("TestDataFactory"),
+        "private static Integer sequence = 0;",
+        "private static Integer sequence = 1000;",
+    );
+    repo.commit("Four-digit record names from the start");
+
+    let plan = repo.plan_committed();
+
+    // `sequence` feeds nextName(), used by createAccounts and createBillingClerk; every
+    // test that uses the factory creates accounts, so the field's users and the class's
+    // users are the same tests here (issue 7 says "every user of the class", the brief
+    // "every user of that field": both readings agree on this fixture).
+    assert_selected(&plan, INVOICE_WRITERS);
+    assert_path(&plan, "InvoiceServiceTest", "ApexClass:TestDataFactory");
+    let selected = selected_tests(&plan);
+    for untouched in [
+        "InvoiceSelectorTest",
+        "DiscountRegistryTest",
+        "VolumeDiscountTest",
+    ] {
+        assert!(
+            !selected.contains(&untouched.to_string()),
+            "{untouched}: {selected:?}"
+        );
+    }
+}
+
+#[test]
+fn unresolvable_receiver_falls_back_to_every_method_of_that_name() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("VolumeDiscount"),
+        "return (amount * (1 - rate())).setScale(2, System.RoundingMode.HALF_UP);",
+        "return (amount * (1 - rate())).setScale(2, System.RoundingMode.HALF_EVEN);",
+    );
+    repo.commit("Banker's rounding for volume discounts");
+
+    let plan = repo.plan_committed();
+
+    // DiscountRegistry calls `BY_CODE.get(code).apply(amount)`: the receiver is the value
+    // type of a Map, which a resolver either reads from the generic (Discount.apply, and
+    // through the hierarchy VolumeDiscount.apply) or cannot type at all (then: every
+    // apply/1 in the repository). Both reach DiscountRegistryTest; dropping the call
+    // would not. InvoiceService.applyDiscount calls Discount.apply, which
+    // VolumeDiscount.apply implements.
+    assert_selected(
+        &plan,
+        &[
+            CRITICAL,
+            "DiscountRegistryTest",
+            "InvoiceServiceTest",
+            "VolumeDiscountTest",
+        ],
+    );
+    assert_path(&plan, "DiscountRegistryTest", "ApexClass:VolumeDiscount");
+}
+
+#[test]
+fn trigger_change_does_not_reach_tests_that_only_read_the_object() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &format!("{TRIGGERS}/InvoiceTrigger.trigger"),
+        "after delete)",
+        "after delete, after undelete)",
+    );
+    repo.commit("Recount open totals when an invoice is restored");
+
+    let plan = repo.plan_committed();
+
+    let selected = selected_tests(&plan);
+    // InvoiceSelectorTest calls the selector (a hub that most writers also call) and
+    // inserts an Account, never an invoice; the legacy test sums invoices in memory.
+    for reader in ["InvoiceSelectorTest", "InvoiceTotalsLegacyTest"] {
+        assert!(
+            !selected.contains(&reader.to_string()),
+            "{reader}: {selected:?}"
+        );
+    }
+}
+
+#[test]
+fn plan_lists_the_test_methods_that_reach_the_change() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("InvoiceService"),
+        "return roundCurrency(amount - (paid == null ? 0 : paid));",
+        "return roundCurrency(Math.max(0, amount - (paid == null ? 0 : paid)));",
+    );
+    repo.commit("Overpaid invoices have no negative balance");
+
+    let plan = repo.plan_committed();
+
+    // Issue 7, item 4: per class, the test methods that were reached.
+    let methods = |test: &str| -> Vec<String> {
+        let mut list: Vec<String> = test_entry(&plan, test)["methods"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{test} has no `methods`: {}", test_entry(&plan, test)))
+            .iter()
+            .map(|m| m.as_str().expect("a method name").to_string())
+            .collect();
+        list.sort();
+        list
+    };
+    assert_eq!(
+        methods("InvoiceServiceTest"),
+        vec!["balanceSubtractsWhatWasPaid".to_string()]
+    );
+    // Every PaymentServiceTest method calls allocate(), which calls balance().
+    assert_eq!(
+        methods("PaymentServiceTest"),
+        names(&[
+            "countsEarlierPayments",
+            "paysTheOldestInvoicesFirst",
+            "rejectsPaymentsThatAreNotPositive",
+            "summaryDescribesTheAllocation",
+        ])
+    );
+}

@@ -1,0 +1,1009 @@
+//! `impact plan`: which Apex tests a change selects, and why (issue 2's scenarios).
+//!
+//! Each test builds the billing fixture, makes one realistic change, and asserts the
+//! exact set of selected Apex tests, `test_level`, `fallback`, `uncovered`, the changed
+//! components and, for some tests, the first and last element of `reasons[0].path`.
+//! `BillingSmokeTest` is `@isTest(critical=true)`: it is in every selection.
+
+use crate::support::*;
+use serde_json::Value;
+
+/// Everything that calls `InvoiceService.total`, directly or not: its own tests, the
+/// lowercase legacy test, `PaymentService.allocate` (and through it `PaymentNotifier`)
+/// and the CSV export of `billing-extras`.
+pub const TOTAL_CALLERS: &[&str] = &[
+    CRITICAL,
+    "InvoiceCsvExporterTest",
+    "InvoiceServiceTest",
+    "InvoiceTotalsLegacyTest",
+    "PaymentNotifierTest",
+    "PaymentServiceTest",
+];
+
+/// Every test that saves an `Invoice__c`: through `TestDataFactory.createInvoices`,
+/// `PaymentService.allocate`, or its own DML. Automation of `Invoice__c` (the trigger,
+/// the validation rule, the defaulted status) reaches exactly these. `InvoiceSelectorTest`
+/// and `InvoiceTotalsLegacyTest` use invoices without saving one.
+pub const INVOICE_WRITERS: &[&str] = &[
+    "BillingControllerTest",
+    CRITICAL,
+    "InvoiceCsvExporterTest",
+    "InvoiceServiceTest",
+    "InvoiceTriggerHandlerTest",
+    "PaymentNotifierTest",
+    "PaymentServiceTest",
+];
+
+/// A behaviour change inside `InvoiceService.total`.
+pub fn change_total(repo: &TestRepo) {
+    repo.edit(
+        &class("InvoiceService"),
+        "if (invoice.Amount__c != null) {",
+        "if (invoice.Amount__c != null && invoice.Status__c != 'Void') {",
+    );
+}
+
+fn assert_specified(plan: &Value) {
+    assert_eq!(plan["test_level"], "RunSpecifiedTests", "test_level");
+    assert!(
+        plan["fallback"].is_null(),
+        "no fallback expected: {}",
+        plan["fallback"]
+    );
+}
+
+fn no_uncovered(plan: &Value) {
+    assert_eq!(uncovered(plan), Vec::<String>::new(), "uncovered");
+}
+
+fn modified(type_name: &str, name: &str) -> (String, String, String, bool) {
+    (type_name.into(), name.into(), "modified".into(), true)
+}
+
+#[test]
+fn method_change_reaches_its_tests_and_the_tests_of_callers_two_hops_away() {
+    let repo = TestRepo::new("billing");
+    change_total(&repo);
+    let head = repo.commit("Void invoices do not count in totals");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(plan["base"], repo.base());
+    assert_eq!(plan["head"], head.as_str());
+    assert_specified(&plan);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("ApexClass", "InvoiceService")]
+    );
+    assert_eq!(
+        change_entry(&plan, "ApexClass:InvoiceService")["paths"],
+        serde_json::json!([class("InvoiceService")])
+    );
+    assert_selected(&plan, TOTAL_CALLERS);
+    no_uncovered(&plan);
+    assert_path(&plan, "InvoiceServiceTest", "ApexClass:InvoiceService");
+    // PaymentServiceTest → PaymentService.allocate → InvoiceService.total.
+    assert_path(&plan, "PaymentServiceTest", "ApexClass:InvoiceService");
+    // One hop further: PaymentNotifierTest → PaymentNotifier → PaymentService → total.
+    assert_path(&plan, "PaymentNotifierTest", "ApexClass:InvoiceService");
+}
+
+#[test]
+fn inner_class_change_reaches_the_classes_that_use_the_inner_class() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("PaymentService"),
+        "{2} left on account",
+        "{2} kept as credit",
+    );
+    repo.commit("Receipts call the remainder a credit");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("ApexClass", "PaymentService")]
+    );
+    // PaymentNotifier uses PaymentService.Receipt and calls its summary().
+    assert_selected(
+        &plan,
+        &[CRITICAL, "PaymentNotifierTest", "PaymentServiceTest"],
+    );
+    no_uncovered(&plan);
+    assert_path(&plan, "PaymentNotifierTest", "ApexClass:PaymentService");
+}
+
+#[test]
+fn superclass_change_reaches_subclass_tests_and_calls_through_the_interface() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("BaseDiscount"),
+        "System.RoundingMode.HALF_UP",
+        "System.RoundingMode.HALF_EVEN",
+    );
+    repo.commit("Banker's rounding for percentage discounts");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(changes(&plan), vec![modified("ApexClass", "BaseDiscount")]);
+    // SeasonalDiscount.apply calls super.apply; InvoiceService.applyDiscount and
+    // DiscountRegistry call Discount.apply, which BaseDiscount.apply implements.
+    // BillingControllerTest builds a SeasonalDiscount and BillingController names the
+    // type in `instanceof`, but neither runs apply(): not selected. VolumeDiscount does
+    // not extend BaseDiscount.
+    assert_selected(
+        &plan,
+        &[
+            CRITICAL,
+            "DiscountRegistryTest",
+            "InvoiceServiceTest",
+            "SeasonalDiscountTest",
+        ],
+    );
+    no_uncovered(&plan);
+    assert_path(&plan, "SeasonalDiscountTest", "ApexClass:BaseDiscount");
+}
+
+#[test]
+fn interface_change_reaches_the_tests_of_every_implementation_and_caller() {
+    let repo = TestRepo::new("billing");
+    // A renamed parameter changes the method's declaration (its tokens), not the
+    // implementations: the change is located to Discount.apply.
+    repo.edit(
+        &class("Discount"),
+        "Decimal apply(Decimal amount);",
+        "Decimal apply(Decimal grossAmount);",
+    );
+    repo.commit("Say which amount a discount expects");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(changes(&plan), vec![modified("ApexClass", "Discount")]);
+    assert_selected(
+        &plan,
+        &[
+            CRITICAL,
+            "DiscountRegistryTest",
+            "InvoiceServiceTest",
+            "SeasonalDiscountTest",
+            "VolumeDiscountTest",
+        ],
+    );
+    no_uncovered(&plan);
+    assert_path(&plan, "VolumeDiscountTest", "ApexClass:Discount");
+    assert_path(&plan, "InvoiceServiceTest", "ApexClass:Discount");
+}
+
+#[test]
+fn trigger_change_reaches_tests_that_save_the_object_through_the_factory_only() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &format!("{TRIGGERS}/InvoiceTrigger.trigger"),
+        "after delete)",
+        "after delete, after undelete)",
+    );
+    repo.commit("Recount open totals when an invoice is restored");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("ApexTrigger", "InvoiceTrigger")]
+    );
+    // InvoiceSelectorTest queries invoices and InvoiceTotalsLegacyTest sums them in
+    // memory; neither saves one, so the trigger never fires for them.
+    assert_selected(&plan, INVOICE_WRITERS);
+    no_uncovered(&plan);
+    // InvoiceServiceTest saves invoices in its @TestSetup, via TestDataFactory.
+    assert_path(&plan, "InvoiceServiceTest", "ApexTrigger:InvoiceTrigger");
+    assert_path(&plan, "PaymentServiceTest", "ApexTrigger:InvoiceTrigger");
+}
+
+#[test]
+fn trigger_handler_change_reaches_the_same_tests_as_the_trigger() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("InvoiceTriggerHandler"),
+        "'A paid invoice cannot change its amount'",
+        "'Paid invoices are locked: create a credit payment instead'",
+    );
+    repo.commit("Clearer error on paid invoices");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("ApexClass", "InvoiceTriggerHandler")]
+    );
+    assert_selected(&plan, INVOICE_WRITERS);
+    no_uncovered(&plan);
+    assert_path(
+        &plan,
+        "InvoiceServiceTest",
+        "ApexClass:InvoiceTriggerHandler",
+    );
+}
+
+#[test]
+fn validation_rule_change_reaches_the_writers_of_its_object() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &format!("{INVOICE}/validationRules/Amount_Positive.validationRule-meta.xml"),
+        "Amount__c &lt;= 0",
+        "Amount__c &lt; 0",
+    );
+    repo.commit("Allow zero-amount invoices");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("ValidationRule", "Invoice__c.Amount_Positive")]
+    );
+    assert_selected(&plan, INVOICE_WRITERS);
+    no_uncovered(&plan);
+    assert_path(
+        &plan,
+        "InvoiceServiceTest",
+        "ValidationRule:Invoice__c.Amount_Positive",
+    );
+    assert_path(
+        &plan,
+        "BillingControllerTest",
+        "ValidationRule:Invoice__c.Amount_Positive",
+    );
+}
+
+#[test]
+fn defaulted_field_change_reaches_writers_of_the_object_and_users_of_the_field() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &format!("{INVOICE}/fields/Status__c.field-meta.xml"),
+        "            <value>\n                <fullName>Paid</fullName>",
+        "            <value>\n                <fullName>Disputed</fullName>\n                <default>false</default>\n                <label>Disputed</label>\n            </value>\n            <value>\n                <fullName>Paid</fullName>",
+    );
+    repo.commit("Invoices can be disputed");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("CustomField", "Invoice__c.Status__c")]
+    );
+    // Status__c has a default value, so every insert of Invoice__c depends on it; and
+    // InvoiceSelectorTest reads the field (filterOpen, selectOverdue) without saving.
+    let mut expected = INVOICE_WRITERS.to_vec();
+    expected.push("InvoiceSelectorTest");
+    assert_selected(&plan, &expected);
+    no_uncovered(&plan);
+    assert_path(
+        &plan,
+        "InvoiceSelectorTest",
+        "CustomField:Invoice__c.Status__c",
+    );
+    assert_path(
+        &plan,
+        "InvoiceServiceTest",
+        "CustomField:Invoice__c.Status__c",
+    );
+}
+
+#[test]
+fn plain_field_change_reaches_only_code_that_reads_or_writes_it() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &format!("{INVOICE}/fields/Purchase_Order__c.field-meta.xml"),
+        "<length>40</length>",
+        "<length>80</length>",
+    );
+    repo.commit("Longer purchase order numbers");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("CustomField", "Invoice__c.Purchase_Order__c")]
+    );
+    // Only the CSV export (billing-extras) and its test touch Purchase_Order__c; the
+    // field is neither required nor defaulted, so saving an invoice does not depend on it.
+    assert_selected(&plan, &[CRITICAL, "InvoiceCsvExporterTest"]);
+    no_uncovered(&plan);
+    assert_path(
+        &plan,
+        "InvoiceCsvExporterTest",
+        "CustomField:Invoice__c.Purchase_Order__c",
+    );
+}
+
+fn comment_only_change(repo: &TestRepo) {
+    repo.edit(
+        &class("InvoiceService"),
+        "        Decimal sum = 0;\n",
+        "        // Start from zero: an empty list totals 0.00, not null.\n        Decimal   sum = 0;\n\n",
+    );
+}
+
+#[test]
+fn comment_only_change_is_listed_as_not_semantic_and_selects_nothing_by_itself() {
+    let repo = TestRepo::new("billing");
+    comment_only_change(&repo);
+    repo.commit("Explain the starting value");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "ApexClass".into(),
+            "InvoiceService".into(),
+            "modified".into(),
+            false
+        )]
+    );
+    // The critical test still runs: it is always selected.
+    assert_specified(&plan);
+    assert_selected(&plan, &[CRITICAL]);
+    // InvoiceService is reached by tests in the graph, so it is not uncovered; the
+    // contract does not say more for a change that selects nothing.
+    no_uncovered(&plan);
+}
+
+#[test]
+fn comment_only_change_without_critical_tests_runs_no_test() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.delete_class(CRITICAL);
+    });
+    comment_only_change(&repo);
+    repo.commit("Explain the starting value");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "ApexClass".into(),
+            "InvoiceService".into(),
+            "modified".into(),
+            false
+        )]
+    );
+    assert_eq!(plan["test_level"], "NoTestRun");
+    assert!(plan["fallback"].is_null());
+    assert_selected(&plan, &[]);
+    no_uncovered(&plan);
+}
+
+#[test]
+fn deleted_class_selects_the_tests_that_used_it_on_the_base_revision() {
+    let repo = TestRepo::new("billing");
+    repo.delete_class("SeasonalDiscount");
+    repo.commit("Drop seasonal discounts");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    let changed = changes(&plan);
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(
+        (
+            changed[0].0.as_str(),
+            changed[0].1.as_str(),
+            changed[0].2.as_str()
+        ),
+        ("ApexClass", "SeasonalDiscount", "deleted")
+    );
+    // Everything that named SeasonalDiscount in the base revision breaks without it,
+    // even BillingController, which only names it in `instanceof`.
+    assert_selected(
+        &plan,
+        &[
+            "BillingControllerTest",
+            CRITICAL,
+            "DiscountRegistryTest",
+            "InvoiceServiceTest",
+            "SeasonalDiscountTest",
+        ],
+    );
+    // A deleted class is not deployed, so it needs no coverage.
+    no_uncovered(&plan);
+    assert_path(&plan, "BillingControllerTest", "ApexClass:SeasonalDiscount");
+    assert_path(&plan, "InvoiceServiceTest", "ApexClass:SeasonalDiscount");
+}
+
+#[test]
+fn renamed_class_is_judged_on_both_names() {
+    let repo = TestRepo::new("billing");
+    let old = class("PaymentNotifier");
+    let new = class("PaymentReceiptMailer");
+    repo.rename(&old, &new)
+        .rename(&format!("{old}-meta.xml"), &format!("{new}-meta.xml"))
+        .edit(
+            &new,
+            "public with sharing class PaymentNotifier {",
+            "public with sharing class PaymentReceiptMailer {",
+        )
+        .edit(
+            &class("PaymentNotifierTest"),
+            "PaymentNotifier.notifyPayment(",
+            "PaymentReceiptMailer.notifyPayment(",
+        );
+    repo.commit("Rename PaymentNotifier to PaymentReceiptMailer");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    let ids = changed_ids(&plan);
+    assert!(
+        ids.contains(&"ApexClass:PaymentReceiptMailer".to_string()),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"ApexClass:PaymentNotifierTest".to_string()),
+        "{ids:?}"
+    );
+    // Either two changes (deleted + added) or one `renamed` change; both name the old
+    // class somewhere so a reader sees where the new one came from.
+    let new_entry = change_entry(&plan, "ApexClass:PaymentReceiptMailer");
+    if !ids.contains(&"ApexClass:PaymentNotifier".to_string()) {
+        assert_eq!(new_entry["change"], "renamed", "{new_entry}");
+        assert!(
+            new_entry.to_string().contains("PaymentNotifier"),
+            "{new_entry}"
+        );
+    } else {
+        assert_eq!(
+            change_entry(&plan, "ApexClass:PaymentNotifier")["change"],
+            "deleted"
+        );
+    }
+    assert_selected(&plan, &[CRITICAL, "PaymentNotifierTest"]);
+    // The new class is reached by the (edited) test, so it is covered.
+    no_uncovered(&plan);
+}
+
+#[test]
+fn changed_test_is_always_selected() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("SeasonalDiscountTest"),
+        "        Assert.isTrue(discount.isActive(Date.today()));\n",
+        "        Assert.isTrue(discount.isActive(Date.today()));\n        Assert.isTrue(discount.isActive(Date.today().addDays(7)));\n",
+    );
+    repo.commit("The last day of the season counts");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("ApexClass", "SeasonalDiscountTest")]
+    );
+    assert_selected(&plan, &[CRITICAL, "SeasonalDiscountTest"]);
+    no_uncovered(&plan);
+    assert_path(
+        &plan,
+        "SeasonalDiscountTest",
+        "ApexClass:SeasonalDiscountTest",
+    );
+}
+
+#[test]
+fn test_for_annotation_links_a_test_to_a_class_it_never_names() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("TaxCalculator"),
+        "        'DE' => 0.19,\n",
+        "        'DE' => 0.19,\n        'IT' => 0.22,\n",
+    );
+    repo.commit("Italian VAT");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(changes(&plan), vec![modified("ApexClass", "TaxCalculator")]);
+    // TaxFlowTest runs the Calculate_Tax flow by name; only
+    // @IsTest(testFor='ApexClass:TaxCalculator') ties it to the class.
+    assert_selected(&plan, &[CRITICAL, "TaxFlowTest"]);
+    no_uncovered(&plan);
+    assert_path(&plan, "TaxFlowTest", "ApexClass:TaxCalculator");
+}
+
+#[test]
+fn critical_test_runs_with_a_change_no_test_reaches_and_the_class_is_uncovered() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("VolumePricing"),
+        "quantity >= 1000 ? 0.80",
+        "quantity >= 500 ? 0.80",
+    );
+    repo.commit("Bigger break from 500 units");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(changes(&plan), vec![modified("ApexClass", "VolumePricing")]);
+    assert_selected(&plan, &[CRITICAL]);
+    assert_eq!(
+        uncovered(&plan),
+        vec!["ApexClass:VolumePricing".to_string()]
+    );
+}
+
+#[test]
+fn critical_test_runs_when_the_change_touches_no_apex() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &format!("{INVOICE}/listViews/All.listView-meta.xml"),
+        "    <columns>Status__c</columns>\n",
+        "    <columns>Status__c</columns>\n    <columns>Due_Date__c</columns>\n",
+    );
+    repo.commit("Show due dates in the All list view");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(changes(&plan), vec![modified("ListView", "Invoice__c.All")]);
+    // Nothing else is selected, yet the critical test still runs: RunSpecifiedTests.
+    assert_specified(&plan);
+    assert_selected(&plan, &[CRITICAL]);
+    no_uncovered(&plan);
+}
+
+#[test]
+fn apex_names_match_whatever_their_case() {
+    let repo = TestRepo::new("billing");
+    change_total(&repo);
+    repo.commit("Void invoices do not count in totals");
+
+    let plan = repo.plan_committed();
+
+    // InvoiceTotalsLegacyTest writes `invoiceservice.total(...)`, `INVOICESERVICE.Total`
+    // and `list<invoice__c>`.
+    assert!(
+        selected_tests(&plan).contains(&"InvoiceTotalsLegacyTest".to_string()),
+        "{:?}",
+        selected_tests(&plan)
+    );
+    assert_path(&plan, "InvoiceTotalsLegacyTest", "ApexClass:InvoiceService");
+    // Names are displayed as declared, not as a caller spelled them.
+    let path = reason_path(&plan, "InvoiceTotalsLegacyTest");
+    assert_eq!(
+        path.last().map(String::as_str),
+        Some("ApexClass:InvoiceTotalsLegacyTest")
+    );
+    assert!(path[0].contains("InvoiceService"), "{path:?}");
+}
+
+#[test]
+fn second_package_directory_is_read_and_linked_to_the_first() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &format!("{EXTRAS}/InvoiceCsvExporter.cls"),
+        "ORDER BY Name\n",
+        "ORDER BY Name DESC\n",
+    );
+    repo.commit("Newest invoices first in the export");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("ApexClass", "InvoiceCsvExporter")]
+    );
+    assert_eq!(
+        change_entry(&plan, "ApexClass:InvoiceCsvExporter")["paths"],
+        serde_json::json!([format!("{EXTRAS}/InvoiceCsvExporter.cls")])
+    );
+    assert_selected(&plan, &[CRITICAL, "InvoiceCsvExporterTest"]);
+    no_uncovered(&plan);
+    assert_path(
+        &plan,
+        "InvoiceCsvExporterTest",
+        "ApexClass:InvoiceCsvExporter",
+    );
+}
+
+#[test]
+fn forceignored_files_and_files_outside_package_directories_are_not_changes() {
+    let repo = TestRepo::new("billing");
+    repo.edit(&class("InvoiceArchiver"), "LIMIT 5000", "LIMIT 2000")
+        .edit(
+            "force-app/main/default/lwc/jsconfig.json",
+            "\"experimentalDecorators\": true,",
+            "\"experimentalDecorators\": true,\n        \"checkJs\": true,",
+        )
+        .edit(
+            "scripts/apex/seed.apex",
+            "createAccounts(3)",
+            "createAccounts(5)",
+        )
+        .edit(
+            "README.md",
+            "A small Salesforce DX project",
+            "A small Salesforce DX project (billing)",
+        )
+        .edit(
+            "config/project-scratch-def.json",
+            "Billing Dev",
+            "Billing Scratch",
+        );
+    repo.commit("Housekeeping");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(changed_ids(&plan), Vec::<String>::new());
+    // Nothing changed, but a critical test is always selected (the safer reading of
+    // "always"), so the plan still runs it.
+    assert_specified(&plan);
+    assert_selected(&plan, &[CRITICAL]);
+    no_uncovered(&plan);
+}
+
+#[test]
+fn changed_sfdx_project_json_falls_back_to_all_local_tests() {
+    let repo = TestRepo::new("billing");
+    repo.edit("sfdx-project.json", "\"62.0\"", "\"63.0\"");
+    repo.commit("API 63");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(plan["test_level"], "RunLocalTests");
+    assert_eq!(fallback_paths(&plan), vec!["sfdx-project.json".to_string()]);
+}
+
+#[test]
+fn apex_file_that_does_not_parse_falls_back_and_is_named() {
+    let repo = TestRepo::new("billing");
+    // A merge conflict committed by mistake.
+    repo.edit(
+        &class("InvoiceService"),
+        "        Decimal sum = 0;\n",
+        "<<<<<<< HEAD\n        Decimal sum = 0;\n=======\n        Decimal sum = 0.00;\n>>>>>>> feature\n",
+    );
+    repo.commit("Merge branch 'feature'");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(plan["test_level"], "RunLocalTests");
+    let paths = fallback_paths(&plan);
+    assert!(paths.contains(&class("InvoiceService")), "{paths:?}");
+}
+
+fn two_unrelated_changes(repo: &TestRepo) {
+    repo.edit(
+        &class("VolumePricing"),
+        "quantity >= 1000 ? 0.80",
+        "quantity >= 500 ? 0.80",
+    )
+    .edit(&class("TaxCalculator"), "'DE' => 0.19,", "'DE' => 0.195,");
+}
+
+#[test]
+fn more_changes_than_max_changes_falls_back_naming_the_files() {
+    let repo = TestRepo::new("billing");
+    two_unrelated_changes(&repo);
+    repo.commit("Two changes");
+    let base = repo.base().to_string();
+
+    let plan = repo.plan_json(&["--base", &base, "--head", "HEAD", "--max-changes", "1"]);
+
+    assert_eq!(plan["test_level"], "RunLocalTests");
+    let paths = fallback_paths(&plan);
+    assert!(paths.contains(&class("VolumePricing")), "{paths:?}");
+    assert!(paths.contains(&class("TaxCalculator")), "{paths:?}");
+}
+
+#[test]
+fn as_many_changes_as_max_changes_is_still_judged() {
+    let repo = TestRepo::new("billing");
+    two_unrelated_changes(&repo);
+    repo.commit("Two changes");
+    let base = repo.base().to_string();
+
+    let plan = repo.plan_json(&["--base", &base, "--head", "HEAD", "--max-changes", "2"]);
+
+    assert_specified(&plan);
+    assert_selected(&plan, &[CRITICAL, "TaxFlowTest"]);
+    assert_eq!(
+        uncovered(&plan),
+        vec!["ApexClass:VolumePricing".to_string()]
+    );
+}
+
+const LATE_FEE_SERVICE: &str = r#"/**
+ * Late fees: 1.5% of the balance per started month past the due date.
+ */
+public with sharing class LateFeeService {
+    private static final Decimal MONTHLY_RATE = 0.015;
+
+    public static Decimal lateFee(Invoice__c invoice, Decimal paid, Date asOf) {
+        if (invoice.Due_Date__c == null || asOf <= invoice.Due_Date__c) {
+            return 0;
+        }
+        Integer months = invoice.Due_Date__c.monthsBetween(asOf) + 1;
+        return (InvoiceService.balance(invoice, paid) * MONTHLY_RATE * months).setScale(2);
+    }
+}
+"#;
+
+const LATE_FEE_SERVICE_TEST: &str = r#"@IsTest
+private class LateFeeServiceTest {
+    @IsTest
+    static void oneStartedMonthCostsOneAndAHalfPercent() {
+        Invoice__c invoice = new Invoice__c(Amount__c = 100, Due_Date__c = Date.today().addDays(-10));
+        Assert.areEqual(1.50, LateFeeService.lateFee(invoice, 0, Date.today()));
+    }
+
+    @IsTest
+    static void nothingIsDueBeforeTheDueDate() {
+        Invoice__c invoice = new Invoice__c(Amount__c = 100, Due_Date__c = Date.today().addDays(10));
+        Assert.areEqual(0, LateFeeService.lateFee(invoice, 0, Date.today()));
+    }
+}
+"#;
+
+fn work_in_progress(repo: &TestRepo) {
+    change_total(repo);
+    repo.write_class("LateFeeService", LATE_FEE_SERVICE)
+        .write_class("LateFeeServiceTest", LATE_FEE_SERVICE_TEST);
+}
+
+fn assert_work_in_progress_plan(plan: &Value) {
+    assert_eq!(plan["head"], "WORKTREE");
+    assert_specified(plan);
+    let ids = changed_ids(plan);
+    assert_eq!(
+        ids,
+        vec![
+            "ApexClass:InvoiceService".to_string(),
+            "ApexClass:LateFeeService".to_string(),
+            "ApexClass:LateFeeServiceTest".to_string(),
+        ]
+    );
+    assert_eq!(
+        change_entry(plan, "ApexClass:LateFeeService")["change"],
+        "added"
+    );
+    assert_eq!(
+        change_entry(plan, "ApexClass:InvoiceService")["change"],
+        "modified"
+    );
+    let mut expected = TOTAL_CALLERS.to_vec();
+    expected.push("LateFeeServiceTest");
+    assert_selected(plan, &expected);
+    // LateFeeService is new, and reached by its new test.
+    no_uncovered(plan);
+}
+
+#[test]
+fn working_tree_head_counts_unstaged_and_untracked_files() {
+    let repo = TestRepo::new("billing");
+    work_in_progress(&repo);
+
+    let plan = repo.plan_worktree();
+
+    assert_eq!(plan["base"], repo.base());
+    assert_work_in_progress_plan(&plan);
+}
+
+#[test]
+fn working_tree_head_counts_staged_files() {
+    let repo = TestRepo::new("billing");
+    work_in_progress(&repo);
+    repo.stage();
+
+    let plan = repo.plan_worktree();
+
+    assert_work_in_progress_plan(&plan);
+}
+
+#[test]
+fn working_tree_head_counts_deleted_files() {
+    let repo = TestRepo::new("billing");
+    repo.delete_class("VolumePricing");
+
+    let plan = repo.plan_worktree();
+
+    assert_eq!(plan["head"], "WORKTREE");
+    let changed = changes(&plan);
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(
+        (changed[0].1.as_str(), changed[0].2.as_str()),
+        ("VolumePricing", "deleted")
+    );
+    assert_selected(&plan, &[CRITICAL]);
+    no_uncovered(&plan);
+}
+
+#[test]
+fn clean_working_tree_has_no_changes() {
+    let repo = TestRepo::new("billing");
+
+    let plan = repo.plan_worktree();
+
+    assert_eq!(changed_ids(&plan), Vec::<String>::new());
+    assert_selected(&plan, &[CRITICAL]);
+}
+
+const MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Package xmlns="http://soap.sforce.com/2006/04/metadata">
+    <types>
+        <members>InvoiceService</members>
+        <name>ApexClass</name>
+    </types>
+    <types>
+        <members>Invoice__c.Amount_Positive</members>
+        <name>ValidationRule</name>
+    </types>
+    <version>62.0</version>
+</Package>
+"#;
+
+#[test]
+fn manifest_gives_the_changes_and_the_working_tree_gives_the_graph() {
+    let repo = TestRepo::new("billing");
+    // A git change that the manifest does not list: it must not count.
+    repo.edit(
+        &class("VolumePricing"),
+        "quantity >= 1000 ? 0.80",
+        "quantity >= 500 ? 0.80",
+    );
+    repo.commit("Not in the manifest");
+    repo.write("manifest/package.xml", MANIFEST);
+
+    let plan = repo.plan_json(&["--manifest", "manifest/package.xml"]);
+
+    assert_eq!(
+        changed_ids(&plan),
+        vec![
+            "ApexClass:InvoiceService".to_string(),
+            "ValidationRule:Invoice__c.Amount_Positive".to_string(),
+        ]
+    );
+    assert_specified(&plan);
+    // A manifest names whole components: every user of any member of InvoiceService
+    // (total, applyDiscount, balance) plus the writers of Invoice__c.
+    let mut expected: Vec<&str> = TOTAL_CALLERS.to_vec();
+    expected.extend_from_slice(INVOICE_WRITERS);
+    expected.sort();
+    expected.dedup();
+    assert_selected(&plan, &expected);
+    no_uncovered(&plan);
+    assert_path(&plan, "InvoiceTotalsLegacyTest", "ApexClass:InvoiceService");
+    assert_path(
+        &plan,
+        "InvoiceTriggerHandlerTest",
+        "ValidationRule:Invoice__c.Amount_Positive",
+    );
+}
+
+#[test]
+fn revisions_accept_branches_tags_and_relative_names() {
+    let repo = TestRepo::new("billing");
+    change_total(&repo);
+    let head = repo.commit("Void invoices do not count in totals");
+    let base = repo.base().to_string();
+    repo.set_ref("refs/tags/v1.0", &base);
+
+    for (from, to) in [
+        ("HEAD~1", "HEAD"),
+        ("v1.0", "main"),
+        (base.as_str(), head.as_str()),
+    ] {
+        let plan = repo.plan_json(&["--base", from, "--head", to]);
+        assert_eq!(plan["base"], base.as_str(), "--base {from}");
+        assert_eq!(plan["head"], head.as_str(), "--head {to}");
+        assert_selected(&plan, TOTAL_CALLERS);
+    }
+}
+
+#[test]
+fn default_base_is_the_merge_base_with_main() {
+    let repo = TestRepo::new("billing");
+    repo.branch("feature");
+    change_total(&repo);
+    repo.commit("Void invoices do not count in totals");
+    // main moves on after the branch was cut: that change is not the feature's.
+    repo.switch("main");
+    repo.edit(
+        &class("VolumePricing"),
+        "quantity >= 1000 ? 0.80",
+        "quantity >= 500 ? 0.80",
+    );
+    repo.commit("Meanwhile on main");
+    repo.switch("feature");
+
+    let plan = repo.plan_json(&[]);
+
+    assert_eq!(plan["base"], repo.base());
+    assert_eq!(plan["head"], "WORKTREE");
+    assert_eq!(
+        changed_ids(&plan),
+        vec!["ApexClass:InvoiceService".to_string()]
+    );
+    assert_selected(&plan, TOTAL_CALLERS);
+}
+
+#[test]
+fn default_base_falls_back_to_master() {
+    let repo = TestRepo::on_branch("billing", "master");
+    repo.branch("feature");
+    change_total(&repo);
+    repo.commit("Void invoices do not count in totals");
+
+    let plan = repo.plan_json(&[]);
+
+    assert_eq!(plan["base"], repo.base());
+    assert_selected(&plan, TOTAL_CALLERS);
+}
+
+#[test]
+fn default_base_prefers_origin_head() {
+    let repo = TestRepo::new("billing");
+    let base = repo.base().to_string();
+    // The remote's default branch is still at base; local main has an unpushed commit.
+    repo.set_ref("refs/remotes/origin/trunk", &base)
+        .set_symbolic_ref("refs/remotes/origin/HEAD", "refs/remotes/origin/trunk");
+    repo.edit(
+        &class("VolumePricing"),
+        "quantity >= 1000 ? 0.80",
+        "quantity >= 500 ? 0.80",
+    );
+    repo.commit("Unpushed on main");
+    repo.branch("feature");
+    repo.edit(&class("TaxCalculator"), "'DE' => 0.19,", "'DE' => 0.195,");
+    repo.commit("Feature work");
+
+    let plan = repo.plan_json(&[]);
+
+    assert_eq!(plan["base"], base.as_str());
+    assert_eq!(
+        changed_ids(&plan),
+        vec![
+            "ApexClass:TaxCalculator".to_string(),
+            "ApexClass:VolumePricing".to_string()
+        ]
+    );
+}
+
+#[test]
+fn repo_flag_points_at_the_project_from_elsewhere() {
+    let repo = TestRepo::new("billing");
+    change_total(&repo);
+    repo.commit("Void invoices do not count in totals");
+    let elsewhere = tempfile::tempdir().expect("a temporary directory");
+    let path = repo.path().to_string_lossy().into_owned();
+    let base = repo.base().to_string();
+
+    let run = run_in(
+        elsewhere.path(),
+        &[
+            "plan", "--repo", &path, "--format", "json", "--base", &base, "--head", "HEAD",
+        ],
+    );
+
+    let plan = run.json();
+    check_plan_shape(&plan);
+    assert_selected(&plan, TOTAL_CALLERS);
+}
+
+#[test]
+fn repo_flag_may_name_a_folder_inside_the_project() {
+    let repo = TestRepo::new("billing");
+    change_total(&repo);
+    repo.commit("Void invoices do not count in totals");
+    let inside = repo.path().join(CLASSES).to_string_lossy().into_owned();
+    let base = repo.base().to_string();
+
+    let plan = repo.plan_json(&["--repo", &inside, "--base", &base, "--head", "HEAD"]);
+
+    assert_selected(&plan, TOTAL_CALLERS);
+}
