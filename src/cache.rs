@@ -42,6 +42,11 @@ impl FactsCache {
         }
     }
 
+    /// False for `--no-cache`.
+    pub fn is_enabled(&self) -> bool {
+        self.file.is_some()
+    }
+
     /// The cache key of a file version.
     pub fn key(blob: &str, path: &str) -> String {
         format!("{blob}:{path}")
@@ -54,6 +59,9 @@ impl FactsCache {
 
     /// Stores facts for a key.
     pub fn insert(&mut self, key: String, facts: Facts) {
+        if self.file.is_none() {
+            return;
+        }
         self.entries.insert(key, facts);
         self.dirty = true;
     }

@@ -569,16 +569,47 @@ fn plan(args: PlanArgs) -> Result<u8> {
 }
 
 fn why(args: WhyArgs) -> Result<u8> {
-    let plan = make_plan(&args.revisions, &rank::Budget::default())?;
+    let analysis = pipeline::analyze(&request(&args.revisions))?;
     let wanted = args.test.to_lowercase();
-    let test = plan
+    let selected = analysis
+        .selection
         .tests
         .iter()
-        .find(|test| test.name.to_lowercase() == wanted)
+        .find(|test| test.id.full_name().to_lowercase() == wanted)
         .ok_or_else(|| Error::UnknownTest {
             name: args.test.clone(),
         })?;
-    let text = report::text::render_why(&test.name, &test.reasons);
+    // One path from each change that reaches the test (the plan keeps only the
+    // shortest), plus the policy's notes.
+    let mut reasons: Vec<crate::impact::Reason> = Vec::new();
+    for change in &analysis.changes {
+        let graphs = [
+            (Some(&analysis.head_graph), &change.head_seeds),
+            (analysis.base_graph.as_ref(), &change.base_seeds),
+        ];
+        for (graph, seeds) in graphs {
+            let Some(graph) = graph else { continue };
+            if seeds.is_empty() {
+                continue;
+            }
+            let reach = crate::impact::walk(graph, seeds);
+            if let Some(test) = reach.tests.get(selected.id.key()) {
+                for reason in &test.reasons {
+                    if !reasons.contains(reason) {
+                        reasons.push(reason.clone());
+                    }
+                }
+            }
+        }
+    }
+    for reason in &selected.reasons {
+        if reason.note.is_some() && !reasons.contains(reason) {
+            reasons.push(reason.clone());
+        }
+    }
+    let reasons: Vec<report::plan::Reason> =
+        reasons.iter().map(report::assemble::reason).collect();
+    let text = report::text::render_why(selected.id.full_name(), &reasons);
     write_output(args.output.as_ref(), &text)?;
     Ok(EXIT_OK)
 }

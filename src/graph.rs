@@ -73,8 +73,9 @@ pub struct Graph {
 enum Resolved {
     /// A class declared in the repository.
     Class(NodeIndex),
-    /// A type the repository does not declare (a system type, an external package).
-    External,
+    /// A type the repository does not declare (a system type, an external package),
+    /// with its text, so collection element types can still be followed.
+    External(String),
     /// The parser's chain could not be followed (a method without a declared type).
     Unknown,
 }
@@ -93,6 +94,7 @@ impl Graph {
             graph.add_uses(file);
         }
         graph.add_structure(&ordered);
+        graph.add_implementations();
         graph.add_wildcard_writes();
         graph.index_tests();
         graph
@@ -314,6 +316,36 @@ impl Graph {
         }
     }
 
+    /// A method that implements an interface method uses it: a change to the interface
+    /// method (its signature) reaches every implementation and, through them, the code
+    /// and tests that call the implementations.
+    fn add_implementations(&mut self) {
+        let mut pairs: Vec<(NodeIndex, NodeIndex)> = Vec::new();
+        for (&interface, implementors) in &self.subclasses {
+            if self.graph[interface].kind != DeclKind::Interface {
+                continue;
+            }
+            for (key, &interface_member) in &self.members {
+                if key.0 != interface {
+                    continue;
+                }
+                for &implementor in implementors {
+                    if let Some(&member) = self.members.get(&(implementor, key.1.clone())) {
+                        pairs.push((member, interface_member));
+                    }
+                }
+            }
+        }
+        pairs.sort();
+        for (member, interface_member) in pairs {
+            let at = match self.graph[member].files.first() {
+                Some(file) => format!("{}:{}", file, self.graph[member].line),
+                None => String::new(),
+            };
+            self.add_edge(member, interface_member, EdgeKind::Implements, at);
+        }
+    }
+
     /// Code that writes an SObject of unknown type (`List<SObject>`) may fire the
     /// automation of any object: give it a write edge to every automated object.
     fn add_wildcard_writes(&mut self) {
@@ -380,7 +412,7 @@ impl Graph {
                 arity,
             } => match self.resolve_type_expr(receiver, context) {
                 Resolved::Class(class) => self.resolve_member(class, member, *arity),
-                Resolved::External => Vec::new(),
+                Resolved::External(_) => Vec::new(),
                 Resolved::Unknown => self.any_member(member, *arity),
             },
             Target::AnyMember { member, arity } => self.any_member(member, *arity),
@@ -445,13 +477,7 @@ impl Graph {
 
     fn resolve_type_expr(&self, expr: &TypeExpr, context: &ComponentId) -> Resolved {
         match expr {
-            TypeExpr::Named(name) => {
-                let base = strip_generics(name);
-                match self.resolve_class(&base, context) {
-                    Some(class) => Resolved::Class(class),
-                    None => Resolved::External,
-                }
-            }
+            TypeExpr::Named(name) => self.resolve_named(name, context),
             TypeExpr::ReturnOf(inner, member) | TypeExpr::MemberOf(inner, member) => {
                 match self.resolve_type_expr(inner, context) {
                     Resolved::Class(class) => {
@@ -463,11 +489,27 @@ impl Graph {
                             return Resolved::Unknown;
                         };
                         let owner = member_node.parent.clone().unwrap_or_else(|| context.clone());
-                        self.resolve_type_expr(&TypeExpr::Named(value_type), &owner)
+                        self.resolve_named(&value_type, &owner)
                     }
-                    other => other,
+                    Resolved::External(type_text) => {
+                        // A collection's element: `List<Discount>.get(0)`,
+                        // `Map<String, Discount>.get(code)`, `.values()`.
+                        match element_type(&type_text, member) {
+                            Some(element) => self.resolve_named(&element, context),
+                            None => Resolved::External(String::new()),
+                        }
+                    }
+                    Resolved::Unknown => Resolved::Unknown,
                 }
             }
+        }
+    }
+
+    fn resolve_named(&self, name: &str, context: &ComponentId) -> Resolved {
+        let base = strip_generics(name);
+        match self.resolve_class(&base, context) {
+            Some(class) => Resolved::Class(class),
+            None => Resolved::External(name.trim().to_string()),
         }
     }
 
@@ -580,6 +622,68 @@ const STRING_REF_TYPES: &[&str] = &[
     "Queue",
     "EmailTemplate",
 ];
+
+/// The element type a collection method returns: `List<X>.get` → `X`,
+/// `Map<K, V>.get` → `V`, `Map<K, V>.values` → `List<V>`, `X[].get` → `X`.
+fn element_type(collection: &str, method: &str) -> Option<String> {
+    let collection = collection.trim();
+    let method = method.to_ascii_lowercase();
+    if let Some(element) = collection.strip_suffix("[]") {
+        return matches!(method.as_str(), "get" | "remove").then(|| element.trim().to_string());
+    }
+    let open = collection.find('<')?;
+    let close = collection.rfind('>')?;
+    if close <= open {
+        return None;
+    }
+    let base = collection[..open].trim().to_ascii_lowercase();
+    let base = base.strip_prefix("system.").unwrap_or(&base).to_string();
+    let args = split_generic_args(&collection[open + 1..close]);
+    match (base.as_str(), args.as_slice()) {
+        ("list" | "set" | "iterable" | "iterator", [element]) => match method.as_str() {
+            "get" | "remove" | "next" => Some(element.clone()),
+            "clone" | "deepclone" => Some(collection.to_string()),
+            "iterator" => Some(format!("Iterator<{element}>")),
+            _ => None,
+        },
+        ("map", [key, value]) => match method.as_str() {
+            "get" | "remove" | "put" => Some(value.clone()),
+            "values" => Some(format!("List<{value}>")),
+            "keyset" => Some(format!("Set<{key}>")),
+            "clone" | "deepclone" => Some(collection.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Splits `String, List<Foo>` at top-level commas.
+fn split_generic_args(text: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for c in text.chars() {
+        match c {
+            '<' => {
+                depth += 1;
+                current.push(c);
+            }
+            '>' => {
+                depth = depth.saturating_sub(1);
+                current.push(c);
+            }
+            ',' if depth == 0 => {
+                args.push(current.trim().to_string());
+                current.clear();
+            }
+            _ => current.push(c),
+        }
+    }
+    if !current.trim().is_empty() {
+        args.push(current.trim().to_string());
+    }
+    args
+}
 
 /// The node id of an SObject.
 pub fn sobject_id(name: &str) -> ComponentId {

@@ -127,14 +127,14 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
     }
 
     let mut reach = Reach::default();
-    let mut reached_members: BTreeMap<String, BTreeSet<NodeIndex>> = BTreeMap::new();
+    let mut reached_members: BTreeMap<String, BTreeSet<State>> = BTreeMap::new();
     for &state in &order {
         let Some(test_index) = owning_test(graph, state.0) else {
             continue;
         };
         let test_node = &graph.graph[test_index];
         let key = test_node.id.key().to_string();
-        reached_members.entry(key.clone()).or_default().insert(state.0);
+        reached_members.entry(key.clone()).or_default().insert(state);
         if reach.tests.contains_key(&key) {
             continue;
         }
@@ -171,9 +171,12 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
 /// `source → node` of `kind`, and in which mode it then continues.
 fn step(graph: &Graph, node: NodeIndex, mode: Mode, kind: EdgeKind, source: NodeIndex) -> Option<Mode> {
     let next = step_kind(graph, node, mode, kind, source)?;
-    let into_component = graph.graph[source].id.is_type("LightningComponentBundle")
-        && !graph.graph[node].id.is_type("LightningComponentBundle");
-    Some(if into_component { Mode::OrgOnly } else { next })
+    let source_is_component = graph.graph[source].id.is_type("LightningComponentBundle");
+    let node_is_component = graph.graph[node].id.is_type("LightningComponentBundle");
+    // What a component imports from the org is mocked in its Jest tests, and in the Jest
+    // tests of every component that imports it.
+    let org_only = source_is_component && (!node_is_component || mode == Mode::OrgOnly);
+    Some(if org_only { Mode::OrgOnly } else { next })
 }
 
 fn step_kind(
@@ -196,7 +199,6 @@ fn step_kind(
             | EdgeKind::StringRef
             | EdgeKind::CoveredBy
             | EdgeKind::Imports
-            | EdgeKind::Calls
             | EdgeKind::Tests => Some(Mode::All),
             _ => None,
         },
@@ -242,20 +244,36 @@ pub fn test_kind(id: &ComponentId) -> TestKind {
     }
 }
 
-/// The test methods of `class` affected, given the nodes of the class the walk reached:
-/// the test methods reached, or all of them when anything that runs before every test
-/// (setup, initializers, fields, the class itself, a helper) was reached.
-fn reached_test_methods(graph: &Graph, class: NodeIndex, reached: &BTreeSet<NodeIndex>) -> Vec<String> {
+/// The test methods of `class` affected, given the states of the class the walk
+/// reached: the test methods reached, or all of them when something that runs before
+/// every test was reached (the class itself, a setup method, its header, a field, an
+/// initializer), or when no test method was reached at all (only a helper).
+fn reached_test_methods(graph: &Graph, class: NodeIndex, reached: &BTreeSet<State>) -> Vec<String> {
+    let is_test_method =
+        |index: NodeIndex| graph.graph[index].test.as_ref().is_some_and(|m| m.method);
     let all: Vec<NodeIndex> = graph
         .children_of(class)
         .into_iter()
-        .filter(|&child| graph.graph[child].test.as_ref().is_some_and(|m| m.method))
+        .filter(|&child| is_test_method(child))
         .collect();
-    let whole_class = reached.iter().any(|index| !all.contains(index));
-    let chosen: Vec<NodeIndex> = if whole_class {
+    let runs_before_every_test = reached.iter().any(|&(index, mode)| {
+        let node = &graph.graph[index];
+        (index == class && mode == Mode::All)
+            || node.test.as_ref().is_some_and(|m| m.setup)
+            || matches!(
+                node.kind,
+                DeclKind::ClassHeader | DeclKind::Initializer | DeclKind::Field
+            )
+    });
+    let reached_methods: Vec<NodeIndex> = reached
+        .iter()
+        .map(|&(index, _)| index)
+        .filter(|&index| is_test_method(index))
+        .collect();
+    let chosen = if runs_before_every_test || reached_methods.is_empty() {
         all
     } else {
-        reached.iter().copied().collect()
+        reached_methods
     };
     let mut names: Vec<String> = chosen
         .into_iter()

@@ -537,7 +537,9 @@ impl Parser {
         self.n_parsed += parsed.len();
         for (position, facts) in parsed {
             let entry = &entries[position];
-            cache.insert(FactsCache::key(&entry.blob, &entry.path), facts.clone());
+            if cache.is_enabled() {
+                cache.insert(FactsCache::key(&entry.blob, &entry.path), facts.clone());
+            }
             results[position] = Some(facts);
         }
         Ok(entries

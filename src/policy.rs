@@ -343,7 +343,12 @@ fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fa
                 semantic.len(),
                 policy.max_changes
             ),
-            paths: Vec::new(),
+            paths: semantic
+                .iter()
+                .flat_map(|change| change.paths.iter().cloned())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
         });
     }
     let unparseable: Vec<String> = semantic

@@ -102,22 +102,7 @@ pub fn build_with(
                     covers_changed: ranked.factors.covers_changed,
                     probability: ranked.factors.probability,
                 },
-                reasons: test
-                    .reasons
-                    .iter()
-                    .map(|reason| Reason {
-                        path: reason.path.iter().map(ToString::to_string).collect(),
-                        edges: reason
-                            .edges
-                            .iter()
-                            .map(|edge| Edge {
-                                kind: edge.kind.as_str(),
-                                at: edge.at.clone(),
-                            })
-                            .collect(),
-                        note: reason.note.clone(),
-                    })
-                    .collect(),
+                reasons: test.reasons.iter().map(reason).collect(),
             }
         })
         .collect::<Vec<_>>();
@@ -184,10 +169,24 @@ pub fn build_with(
             selected: tests.len(),
             elapsed_ms: analysis.started.elapsed().as_millis() as u64,
             unresolved_calls: analysis.head_graph.n_unresolved_calls,
-            files_parsed: analysis.n_files_parsed,
-            files_cached: analysis.n_files_cached,
         },
         tests,
         warnings: analysis.warnings.clone(),
+    }
+}
+
+/// Converts an internal reason to the contract's.
+pub fn reason(reason: &crate::impact::Reason) -> Reason {
+    Reason {
+        path: reason.path.iter().map(ToString::to_string).collect(),
+        edges: reason
+            .edges
+            .iter()
+            .map(|edge| Edge {
+                kind: edge.kind.as_str(),
+                at: edge.at.clone(),
+            })
+            .collect(),
+        note: reason.note.clone(),
     }
 }

@@ -978,8 +978,6 @@ pub(crate) mod fixtures {
                 selected: tests.len(),
                 elapsed_ms: 0,
                 unresolved_calls: 0,
-                files_parsed: 0,
-                files_cached: 0,
             },
             tests,
             flaky: Vec::new(),

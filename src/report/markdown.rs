@@ -188,15 +188,19 @@ fn tests_table(out: &mut String, plan: &Plan) {
         if shown >= MAX_TABLE_ROWS || out.len() - start > SECTION_BUDGET {
             break;
         }
-        let origin = match test.reasons.first() {
-            Some(reason) => match reason.path.first() {
-                Some(first) => escape(&short(first, 120)),
-                None => format!(
-                    "*{}*",
-                    escape(&short(reason.note.as_deref().unwrap_or("policy"), 120))
-                ),
-            },
-            None => "*policy*".to_string(),
+        // The first path from a change; a test selected by policy alone shows the note.
+        let origin = match test.reasons.iter().find_map(origin_of) {
+            Some(first) => escape(&short(first, 120)),
+            None => format!(
+                "*{}*",
+                escape(&short(
+                    test.reasons
+                        .iter()
+                        .find_map(|r| r.note.as_deref())
+                        .unwrap_or("policy"),
+                    120
+                ))
+            ),
         };
         let distance = test
             .factors
@@ -444,6 +448,15 @@ fn coverage_risk_section(out: &mut String, plan: &Plan) {
     }
 }
 
+/// The changed component a reason starts from; `None` for a policy reason, whose path
+/// holds only the test itself.
+fn origin_of(reason: &Reason) -> Option<&str> {
+    match reason.path.as_slice() {
+        [first, _, ..] => Some(first.as_str()),
+        _ => None,
+    }
+}
+
 /// `ApexMethod:Class.m` shown as its class `ApexClass:Class`, so the diagram stays at
 /// component level.
 fn fold_member(element: &str) -> String {
@@ -467,8 +480,8 @@ fn diagram(out: &mut String, plan: &Plan) {
         let mut origins: Vec<String> = test
             .reasons
             .iter()
-            .filter_map(|r| r.path.first())
-            .map(|first| fold_member(first))
+            .filter_map(origin_of)
+            .map(fold_member)
             .collect();
         origins.sort();
         origins.dedup();
@@ -874,6 +887,28 @@ mod tests {
         for row in table_rows(&md) {
             assert_eq!(cells(row), 5, "{row}");
         }
+    }
+
+    #[test]
+    fn policy_reasons_are_not_origins() {
+        let mut plan = sample_plan();
+        plan.tests.truncate(1);
+        let critical = crate::report::plan::Reason {
+            path: vec!["ApexClass:InvoiceServiceTest".into()],
+            edges: Vec::new(),
+            note: Some("critical: `@IsTest(critical=true)`".into()),
+        };
+        plan.tests[0].reasons.insert(0, critical.clone());
+        let md = render_plan_markdown(&plan);
+        assert_eq!(
+            table_rows(&md),
+            ["| 1 | InvoiceServiceTest | Apex | ApexMethod:InvoiceService.post | 1 |"]
+        );
+        assert!(!md.contains("[\"ApexClass:InvoiceServiceTest\"]"), "{md}");
+        plan.tests[0].reasons = vec![critical];
+        let md = render_plan_markdown(&plan);
+        assert!(table_rows(&md)[0].contains("| *critical: \\`\\@IsTest(critical=true)\\`* |"), "{md}");
+        assert!(!md.contains("```mermaid"));
     }
 
     #[test]

@@ -180,9 +180,6 @@ pub struct Stats {
     /// Calls whose receiver type could not be resolved and fell back to every method of
     /// that name.
     pub unresolved_calls: usize,
-    /// Source files parsed (not taken from the cache).
-    pub files_parsed: usize,
-    pub files_cached: usize,
 }
 
 impl Plan {
