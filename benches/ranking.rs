@@ -41,6 +41,10 @@ use impact::metadata::component::ComponentId;
 use impact::rank::{self, Inputs, TestHistory};
 use impact::results::{self, Outcome, ResultFormat, TestResult, TestRun};
 
+thread_local! {
+    static EXPLORE: std::cell::RefCell<[(f64, f64, f64); 3]> = const { std::cell::RefCell::new([(0.0, 0.0, 0.0); 3]) };
+}
+
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
 
@@ -148,8 +152,8 @@ impl Org {
     }
 
     /// Hops from a changed class to each test that reaches it (1 = uses it directly).
-    fn distances(&self, changed: usize) -> HashMap<usize, u32> {
-        let mut out = HashMap::new();
+    fn distances(&self, changed: usize) -> BTreeMap<usize, u32> {
+        let mut out = BTreeMap::new();
         let mut seen = HashSet::new();
         let mut queue = VecDeque::from([(changed, 0u32)]);
         seen.insert(changed);
@@ -181,7 +185,12 @@ impl Org {
 }
 
 /// APFD and APFDc of an order; `reveals[i]` lists the faults test `order[i]` reveals.
-fn apfd(order: &[usize], reveals: &HashMap<usize, Vec<usize>>, seconds: &HashMap<usize, f64>, faults: usize) -> (f64, f64) {
+fn apfd(
+    order: &[usize],
+    reveals: &HashMap<usize, Vec<usize>>,
+    seconds: &HashMap<usize, f64>,
+    faults: usize,
+) -> (f64, f64) {
     let n = order.len() as f64;
     let mut first: BTreeMap<usize, usize> = BTreeMap::new();
     for (position, test) in order.iter().enumerate() {
@@ -276,13 +285,17 @@ fn replay(commits: usize, warmup: usize, seed: u64) -> Result<String, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let mut history = History::open(&dir.path().join("history.db")).map_err(|e| e.to_string())?;
     let mut window: VecDeque<String> = VecDeque::new();
-    let (mut ours, mut distance_only, mut random) = (Score::default(), Score::default(), Score::default());
-    let (mut ours_all, mut distance_all, mut random_all) = (Score::default(), Score::default(), Score::default());
+    let (mut ours, mut distance_only, mut random) =
+        (Score::default(), Score::default(), Score::default());
+    let (mut ours_all, mut distance_all, mut random_all) =
+        (Score::default(), Score::default(), Score::default());
     let mut scored_faults = 0;
     let mut selected_total = 0;
     for commit in 0..commits {
         let changed: Vec<usize> = {
-            let mut set: Vec<usize> = (0..1 + rng.below(3)).map(|_| org.pick_class(&mut rng)).collect();
+            let mut set: Vec<usize> = (0..1 + rng.below(3))
+                .map(|_| org.pick_class(&mut rng))
+                .collect();
             set.sort();
             set.dedup();
             set
@@ -350,14 +363,36 @@ fn replay(commits: usize, warmup: usize, seed: u64) -> Result<String, String> {
                 .collect();
             let index: HashMap<String, usize> = selected
                 .iter()
-                .map(|&t| (ComponentId::new("ApexClass", &org.tests[t].name).key().to_string(), t))
+                .map(|&t| {
+                    (
+                        ComponentId::new("ApexClass", &org.tests[t].name)
+                            .key()
+                            .to_string(),
+                        t,
+                    )
+                })
                 .collect();
             let order_of = |ranked: Vec<rank::RankedTest>| -> Vec<usize> {
                 ranked.iter().map(|r| index[r.test.id.key()]).collect()
             };
-            let impact_order = order_of(rank::rank(tests.clone(), &inputs));
+            let ranked = rank::rank(tests.clone(), &inputs);
+            if std::env::var_os("RANK_EXPLORE").is_some() {
+                for (slot, alpha) in [0.0f64, 0.5, 1.0].iter().enumerate() {
+                    let mut variant: Vec<&rank::RankedTest> = ranked.iter().collect();
+                    let key = |r: &rank::RankedTest| r.factors.probability / r.expected_seconds.max(0.05).powf(*alpha);
+                    variant.sort_by(|a, b| key(b).total_cmp(&key(a)).then_with(|| a.test.id.cmp(&b.test.id)));
+                    let order: Vec<usize> = variant.iter().map(|r| index[r.test.id.key()]).collect();
+                    let secs: HashMap<usize, f64> = selected.iter().map(|&t| (t, org.tests[t].seconds)).collect();
+                    let (a1, c1) = apfd(&order, &reveals, &secs, faults);
+                    EXPLORE.with(|e| { let mut e = e.borrow_mut(); e[slot].0 += a1; e[slot].1 += c1; e[slot].2 += 1.0; });
+                }
+            }
+            let impact_order = order_of(ranked);
             let distance_order = order_of(rank::rank(tests, &Inputs::default()));
-            let seconds: HashMap<usize, f64> = selected.iter().map(|&t| (t, org.tests[t].seconds)).collect();
+            let seconds: HashMap<usize, f64> = selected
+                .iter()
+                .map(|&t| (t, org.tests[t].seconds))
+                .collect();
             // Every failure a fault: each flaky failure is one more.
             let mut reveals_all = reveals.clone();
             for (k, &t) in flaky_failures.iter().enumerate() {
@@ -382,7 +417,10 @@ fn replay(commits: usize, warmup: usize, seed: u64) -> Result<String, String> {
 
         // Record the run and the commit's changed components, as CI would.
         let sha = format!("{:040x}", commit + 1);
-        let components: Vec<String> = changed.iter().map(|c| format!("ApexClass:C{c:03}")).collect();
+        let components: Vec<String> = changed
+            .iter()
+            .map(|c| format!("ApexClass:C{c:03}"))
+            .collect();
         history
             .record_commit_changes(&sha, commit as i64, &components)
             .map_err(|e| e.to_string())?;
@@ -413,8 +451,17 @@ fn replay(commits: usize, warmup: usize, seed: u64) -> Result<String, String> {
             org_wide_coverage: None,
             coverage_warnings: Vec::new(),
         };
-        history.record(&run, Some(&sha)).map_err(|e| e.to_string())?;
+        history
+            .record(&run, Some(&sha))
+            .map_err(|e| e.to_string())?;
     }
+    EXPLORE.with(|e| {
+        for (slot, (a, c, n)) in e.borrow().iter().enumerate() {
+            if *n > 0.0 {
+                eprintln!("explore alpha slot {slot}: APFD {:.3} APFDc {:.3}", a / n, c / n);
+            }
+        }
+    });
     let line = |name: &str, score: &Score| {
         let (apfd, apfdc) = score.mean();
         format!("  {name:<14} APFD {apfd:.3}  APFDc {apfdc:.3}")
@@ -439,7 +486,11 @@ fn replay(commits: usize, warmup: usize, seed: u64) -> Result<String, String> {
 }
 
 /// What `impact plan` would hand the ranking at this point of the history.
-fn inputs(history: &History, window: &VecDeque<String>, changed: &[usize]) -> Result<Inputs, String> {
+fn inputs(
+    history: &History,
+    window: &VecDeque<String>,
+    changed: &[usize],
+) -> Result<Inputs, String> {
     let commits: Vec<String> = window.iter().cloned().collect();
     let counts = history.churn_counts(&commits).map_err(|e| e.to_string())?;
     let mut inputs = Inputs {
@@ -448,7 +499,9 @@ fn inputs(history: &History, window: &VecDeque<String>, changed: &[usize]) -> Re
     };
     for class in history.class_stats(20).map_err(|e| e.to_string())? {
         inputs.history.insert(
-            ComponentId::new("ApexClass", &class.class_name).key().to_string(),
+            ComponentId::new("ApexClass", &class.class_name)
+                .key()
+                .to_string(),
             TestHistory {
                 runs: class.runs,
                 failure_rate: class.failure_rate,
@@ -458,7 +511,9 @@ fn inputs(history: &History, window: &VecDeque<String>, changed: &[usize]) -> Re
         );
     }
     for &class in changed {
-        let key = ComponentId::new("ApexClass", &format!("C{class:03}")).key().to_string();
+        let key = ComponentId::new("ApexClass", &format!("C{class:03}"))
+            .key()
+            .to_string();
         inputs.change_of_node.insert(key.clone(), key);
     }
     Ok(inputs)

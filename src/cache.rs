@@ -52,9 +52,22 @@ impl FactsCache {
         format!("{blob}:{path}")
     }
 
-    /// Cached facts, if any.
-    pub fn get(&self, key: &str) -> Option<&Facts> {
-        self.entries.get(key)
+    /// Takes cached facts out of the cache (no copy); give them back with
+    /// [`FactsCache::insert`] before [`FactsCache::save`].
+    pub fn take(&mut self, key: &str) -> Option<Facts> {
+        self.entries.remove(key)
+    }
+
+    /// Notes that new facts were parsed, so the cache is worth writing.
+    pub fn mark_dirty(&mut self) {
+        if self.file.is_some() {
+            self.dirty = true;
+        }
+    }
+
+    /// True when new facts were parsed since the cache was loaded.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
     }
 
     /// Stores facts for a key.
@@ -63,17 +76,6 @@ impl FactsCache {
             return;
         }
         self.entries.insert(key, facts);
-        self.dirty = true;
-    }
-
-    /// Keeps only the given keys (the files of the revisions just used), so the cache
-    /// does not grow forever.
-    pub fn retain(&mut self, keep: &std::collections::HashSet<String>) {
-        let before = self.entries.len();
-        self.entries.retain(|key, _| keep.contains(key));
-        if self.entries.len() != before {
-            self.dirty = true;
-        }
     }
 
     /// Writes the cache back if it changed: to a temporary file, then renamed, so a

@@ -327,8 +327,14 @@ mod tests {
         let mut f = Fixture::new();
         f.write("force-app/main/default/classes/A.cls", "public class A { }");
         f.commit("a1", 1);
-        f.write("force-app/main/default/classes/A.cls", "public class A { Integer x; }");
-        f.write("force-app/main/default/classes/B.cls-meta.xml", "<ApexClass/>");
+        f.write(
+            "force-app/main/default/classes/A.cls",
+            "public class A { Integer x; }",
+        );
+        f.write(
+            "force-app/main/default/classes/B.cls-meta.xml",
+            "<ApexClass/>",
+        );
         let head = f.commit("a2 b1", 1);
         f.write("README.md", "not source");
         let head2 = f.commit("docs", 1);
@@ -340,20 +346,31 @@ mod tests {
         assert_eq!(churn.commits, 4);
         assert!(!churn.cached);
         // From the earlier head, the later commit does not count.
-        let earlier = compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("churn");
+        let earlier =
+            compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("churn");
         assert_eq!((earlier.count(&key("A")), earlier.commits), (2, 3));
     }
 
     #[test]
     fn the_window_ends_by_age_and_by_count() {
         let mut f = Fixture::new();
-        f.write("force-app/main/default/classes/A.cls", "public class A { Integer a; }");
+        f.write(
+            "force-app/main/default/classes/A.cls",
+            "public class A { Integer a; }",
+        );
         f.commit("old", 1);
-        f.write("force-app/main/default/classes/A.cls", "public class A { Integer b; }");
+        f.write(
+            "force-app/main/default/classes/A.cls",
+            "public class A { Integer b; }",
+        );
         f.commit("much later", 200);
-        f.write("force-app/main/default/classes/B.cls", "public class B { Integer b; }");
+        f.write(
+            "force-app/main/default/classes/B.cls",
+            "public class B { Integer b; }",
+        );
         let head = f.commit("next day", 1);
-        let churn = compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("churn");
+        let churn =
+            compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("churn");
         assert_eq!((churn.count(&key("A")), churn.count(&key("B"))), (1, 1));
         assert_eq!(churn.commits, 2);
         let one = Window {
@@ -377,16 +394,35 @@ mod tests {
         let head = f.commit("empty", 1);
         let dir = tempfile::tempdir().expect("tempdir");
         let mut history = History::open(&dir.path().join("h.db")).expect("history");
-        let first = compute(&f.repo(), &f.project(), head, &Window::default(), Some(&mut history))
-            .expect("first");
+        let first = compute(
+            &f.repo(),
+            &f.project(),
+            head,
+            &Window::default(),
+            Some(&mut history),
+        )
+        .expect("first");
         assert_eq!((first.walked, first.count(&key("A"))), (7, 5));
         assert!(first.cached);
-        let second = compute(&f.repo(), &f.project(), head, &Window::default(), Some(&mut history))
-            .expect("second");
+        let second = compute(
+            &f.repo(),
+            &f.project(),
+            head,
+            &Window::default(),
+            Some(&mut history),
+        )
+        .expect("second");
         assert_eq!(second.walked, 0);
-        assert_eq!(second, Churn { walked: 0, ..first.clone() });
+        assert_eq!(
+            second,
+            Churn {
+                walked: 0,
+                ..first.clone()
+            }
+        );
         // Uncached gives the same counts.
-        let uncached = compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("uncached");
+        let uncached =
+            compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("uncached");
         assert_eq!(uncached.count(&key("A")), 5);
         assert_eq!(uncached.commits, first.commits);
     }
@@ -394,24 +430,46 @@ mod tests {
     #[test]
     fn merges_count_nothing_themselves() {
         let mut f = Fixture::new();
-        let root = f.git.head().expect("head").peel_to_commit().expect("commit").id();
-        f.write("force-app/main/default/classes/A.cls", "public class A { Integer x; }");
+        let root = f
+            .git
+            .head()
+            .expect("head")
+            .peel_to_commit()
+            .expect("commit")
+            .id();
+        f.write(
+            "force-app/main/default/classes/A.cls",
+            "public class A { Integer x; }",
+        );
         let side = f.commit("side", 1);
         // Back to the root, change B, then merge the side branch.
         {
             let root_commit = f.git.find_commit(root).expect("root");
             f.git.set_head_detached(root).expect("detach");
             f.git
-                .checkout_tree(root_commit.as_object(), Some(git2::build::CheckoutBuilder::new().force()))
+                .checkout_tree(
+                    root_commit.as_object(),
+                    Some(git2::build::CheckoutBuilder::new().force()),
+                )
                 .expect("checkout");
         }
-        f.write("force-app/main/default/classes/B.cls", "public class B { Integer y; }");
+        f.write(
+            "force-app/main/default/classes/B.cls",
+            "public class B { Integer y; }",
+        );
         let main = f.commit("main", 1);
         let mut index = f
             .git
-            .merge_commits(&f.git.find_commit(main).expect("main"), &f.git.find_commit(side).expect("side"), None)
+            .merge_commits(
+                &f.git.find_commit(main).expect("main"),
+                &f.git.find_commit(side).expect("side"),
+                None,
+            )
             .expect("merge");
-        let tree = f.git.find_tree(index.write_tree_to(&f.git).expect("tree")).expect("tree");
+        let tree = f
+            .git
+            .find_tree(index.write_tree_to(&f.git).expect("tree"))
+            .expect("tree");
         let who = Signature::new("t", "t@t.invalid", &Time::new(f.clock + 86_400, 0)).expect("sig");
         let merge = f
             .git
@@ -421,10 +479,14 @@ mod tests {
                 &who,
                 "merge",
                 &tree,
-                &[&f.git.find_commit(main).expect("main"), &f.git.find_commit(side).expect("side")],
+                &[
+                    &f.git.find_commit(main).expect("main"),
+                    &f.git.find_commit(side).expect("side"),
+                ],
             )
             .expect("merge commit");
-        let churn = compute(&f.repo(), &f.project(), merge, &Window::default(), None).expect("churn");
+        let churn =
+            compute(&f.repo(), &f.project(), merge, &Window::default(), None).expect("churn");
         assert_eq!((churn.count(&key("A")), churn.count(&key("B"))), (1, 1));
         assert_eq!(churn.commits, 4);
     }

@@ -1,6 +1,8 @@
 //! The command line: clap types, and one function per subcommand that runs the stages in
 //! order. Only this module knows clap; it turns flags into plain option structs.
 
+mod results;
+
 use crate::error::{Error, Result, EXIT_OK};
 use crate::pipeline::{self, Request};
 use crate::rank;
@@ -22,6 +24,10 @@ pub struct Cli {
 pub enum Command {
     /// The tests a change touches, ranked, each with the reason.
     Plan(PlanArgs),
+    /// JUnit XML from test results, for GitHub's test reporters.
+    Junit(results::JunitArgs),
+    /// Whether the release may go on: exit 0 yes, 1 no, each reason printed.
+    Gate(results::GateArgs),
     /// Every path from the changes to one selected test.
     Why(WhyArgs),
     /// The changed components, and optionally a package.xml and destructiveChanges.xml.
@@ -105,6 +111,10 @@ pub struct RevisionArgs {
     /// Do not read or write the facts cache under `.impact/cache`.
     #[arg(long)]
     pub no_cache: bool,
+    /// `member` (default): a change to one method reaches only its callers; `class`:
+    /// any use of a class counts, as class-level tools do (to compare).
+    #[arg(long, value_enum, default_value_t = GranularityArg::Member)]
+    pub granularity: GranularityArg,
     /// The history database (default: `.impact/history.db` in the repository, used when
     /// it exists; a path given here is created when missing).
     #[arg(long, value_name = "PATH")]
@@ -199,6 +209,13 @@ pub struct WhyArgs {
     pub output: Option<PathBuf>,
 }
 
+/// `--granularity`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GranularityArg {
+    Member,
+    Class,
+}
+
 /// Formats of `impact plan`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
@@ -206,6 +223,8 @@ pub enum PlanFormat {
     Text,
     /// The `impact.plan/v1` JSON.
     Json,
+    /// A report for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+    Markdown,
     /// Arguments for `sf project deploy start`.
     Sf,
     /// Arguments for `sf apex run test`, naming only the reached test methods.
@@ -216,6 +235,8 @@ pub enum PlanFormat {
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Plan(args) => plan(args),
+        Command::Junit(args) => results::junit(args),
+        Command::Gate(args) => results::gate(args),
         Command::Why(args) => why(args),
         Command::Diff(args) => diff(args),
         Command::Graph(args) => graph(args),
@@ -232,6 +253,10 @@ fn request(args: &RevisionArgs) -> Request {
         manifest: args.manifest.clone(),
         max_changes: args.max_changes,
         no_cache: args.no_cache,
+        granularity: match args.granularity {
+            GranularityArg::Member => crate::graph::Granularity::Member,
+            GranularityArg::Class => crate::graph::Granularity::Class,
+        },
         history: args.history.clone(),
         no_history: false,
     }
@@ -263,7 +288,11 @@ fn make_plan(args: &RevisionArgs, budget: &rank::Budget) -> Result<Plan> {
         deferred,
         coverage_risk,
     };
-    Ok(report::assemble::build_with(&analysis, &kept, &extras))
+    let plan = report::assemble::build_with(&analysis, &kept, &extras);
+    // The graphs and facts of a large org take a noticeable while to free, and the
+    // process is about to exit: let the OS reclaim them.
+    std::mem::forget(analysis);
+    Ok(plan)
 }
 
 /// Parses `--time-budget` for clap.
@@ -551,6 +580,7 @@ fn plan(args: PlanArgs) -> Result<u8> {
     let text = match args.format {
         PlanFormat::Text => report::text::render(&plan, color),
         PlanFormat::Json => plan.to_json(),
+        PlanFormat::Markdown => report::markdown::render_plan_markdown(&plan),
         PlanFormat::Sf => {
             if let Some(command) = report::sf::flow_command(&plan) {
                 eprintln!("impact: Flow tests do not run in a deploy; run them with: {command}");

@@ -88,7 +88,11 @@ fn test_in_graph(graph: &Graph, name: &str) -> Option<ComponentId> {
 
 /// Adds covered-by edges from each target to the recorded covering test classes that
 /// the static graph does not connect to it; returns how many were added.
-pub fn add_covered_by_edges(graph: &mut Graph, history: &History, targets: &[ComponentId]) -> Result<usize> {
+pub fn add_covered_by_edges(
+    graph: &mut Graph,
+    history: &History,
+    targets: &[ComponentId],
+) -> Result<usize> {
     let mut added = 0;
     for target in targets {
         let rows = covering(history, target)?;
@@ -168,7 +172,8 @@ pub fn top_up(
         .map(|test| test.id.key().to_string())
         .collect();
     for target in targets {
-        let Some((mut covered, total)) = history.predicted_coverage(target.full_name(), &names)? else {
+        let Some((mut covered, total)) = history.predicted_coverage(target.full_name(), &names)?
+        else {
             continue;
         };
         if percent(covered, total) >= threshold {
@@ -176,7 +181,10 @@ pub fn top_up(
         }
         let mut candidates = covering(history, target)?;
         // Most lines first; names break ties so the plan is the same on every run.
-        candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.to_lowercase().cmp(&b.0.to_lowercase())));
+        candidates.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| a.0.to_lowercase().cmp(&b.0.to_lowercase()))
+        });
         for (test_class, test_lines, test_total) in candidates {
             let Some(test) = test_in_graph(graph, &test_class) else {
                 continue;
@@ -196,7 +204,9 @@ pub fn top_up(
             }
             covered = now;
             selected.insert(test.key().to_string());
-            selection.tests.push(covering_test(graph, target, &test, test_lines, test_total));
+            selection
+                .tests
+                .push(covering_test(graph, target, &test, test_lines, test_total));
             added.push(test);
             if percent(covered, total) >= threshold {
                 break;
@@ -207,14 +217,25 @@ pub fn top_up(
 }
 
 /// A test selected because it covered `target` in the last recorded run.
-fn covering_test(graph: &Graph, target: &ComponentId, test: &ComponentId, lines: u32, total: u32) -> SelectedTest {
+fn covering_test(
+    graph: &Graph,
+    target: &ComponentId,
+    test: &ComponentId,
+    lines: u32,
+    total: u32,
+) -> SelectedTest {
     let index = graph.node(test);
     let methods: Vec<String> = index
         .map(|index| {
             let mut methods: Vec<String> = graph
                 .children_of(index)
                 .into_iter()
-                .filter(|&child| graph.graph[child].test.as_ref().is_some_and(|mark| mark.method))
+                .filter(|&child| {
+                    graph.graph[child]
+                        .test
+                        .as_ref()
+                        .is_some_and(|mark| mark.method)
+                })
                 .map(|child| {
                     let full = graph.graph[child].id.full_name();
                     full.rsplit('.').next().unwrap_or(full).to_string()
@@ -256,7 +277,9 @@ pub fn risks(
 ) -> Result<Vec<Risk>> {
     let mut out = Vec::new();
     for target in targets {
-        let Some((covered, total)) = history.predicted_coverage(target.full_name(), test_classes)? else {
+        let Some((covered, total)) =
+            history.predicted_coverage(target.full_name(), test_classes)?
+        else {
             continue;
         };
         let predicted = percent(covered, total);
@@ -295,12 +318,17 @@ pub fn covers_changed(history: &History, targets: &[ComponentId]) -> Result<Hash
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::{DeclKind, Declaration, Facts, TestMark, Use, Target};
+    use crate::facts::{DeclKind, Declaration, Facts, Target, TestMark, Use};
     use crate::graph::FileFacts;
     use crate::results::{Outcome, ResultFormat, TestCoverage, TestResult, TestRun};
 
     /// A declaration with the fields these tests do not care about left empty.
-    fn declaration(id: ComponentId, kind: DeclKind, parent: Option<ComponentId>, test: Option<TestMark>) -> Declaration {
+    fn declaration(
+        id: ComponentId,
+        kind: DeclKind,
+        parent: Option<ComponentId>,
+        test: Option<TestMark>,
+    ) -> Declaration {
         Declaration {
             id,
             kind,
@@ -339,6 +367,7 @@ mod tests {
             })
             .collect();
         FileFacts {
+            blob: String::new(),
             path: format!("classes/{name}.cls"),
             component: id,
             facts: Facts {
@@ -417,7 +446,15 @@ mod tests {
         Selection {
             tests: names
                 .iter()
-                .map(|name| covering_test(graph, &ComponentId::new("ApexClass", "Service"), &ComponentId::new("ApexClass", name), 0, 10))
+                .map(|name| {
+                    covering_test(
+                        graph,
+                        &ComponentId::new("ApexClass", "Service"),
+                        &ComponentId::new("ApexClass", name),
+                        0,
+                        10,
+                    )
+                })
                 .collect(),
             ..Selection::default()
         }
@@ -427,7 +464,8 @@ mod tests {
     fn edges_only_for_tests_the_graph_does_not_connect() {
         let (_dir, history, mut graph) = fixture();
         let service = ComponentId::new("ApexClass", "service");
-        let added = add_covered_by_edges(&mut graph, &history, std::slice::from_ref(&service)).expect("edges");
+        let added = add_covered_by_edges(&mut graph, &history, std::slice::from_ref(&service))
+            .expect("edges");
         assert_eq!(added, 1);
         let seeds = vec![Seed {
             node: ComponentId::new("ApexClass", "Service"),
@@ -436,7 +474,10 @@ mod tests {
         let reached: Vec<String> = impact::walk(&graph, &seeds).tests.into_keys().collect();
         assert_eq!(reached, ["apexclass:dynamictest"]);
         // Again: nothing new.
-        assert_eq!(add_covered_by_edges(&mut graph, &history, &[service]).expect("edges"), 0);
+        assert_eq!(
+            add_covered_by_edges(&mut graph, &history, &[service]).expect("edges"),
+            0
+        );
     }
 
     #[test]
@@ -445,7 +486,14 @@ mod tests {
         let service = ComponentId::new("ApexClass", "Service");
         let mut selection = selection(&graph, &["DupTest"]);
         // DupTest covers 2 of 10 lines; WideTest adds 5 (70%), ServiceTest adds 3, 4 → …
-        let added = top_up(&graph, &history, std::slice::from_ref(&service), &mut selection, 75.0).expect("top up");
+        let added = top_up(
+            &graph,
+            &history,
+            std::slice::from_ref(&service),
+            &mut selection,
+            75.0,
+        )
+        .expect("top up");
         let names: Vec<&str> = added.iter().map(|id| id.full_name()).collect();
         assert_eq!(names, ["WideTest", "DynamicTest"]);
         let wide = &selection.tests[1];
@@ -455,8 +503,15 @@ mod tests {
         );
         assert_eq!(wide.methods, ["t"]);
         let classes = apex_names(&selection.tests);
-        assert_eq!(history.predicted_coverage("Service", &classes).expect("predict"), Some((8, 10)));
-        assert!(risks(&history, &[service], &classes, 75.0).expect("risks").is_empty());
+        assert_eq!(
+            history
+                .predicted_coverage("Service", &classes)
+                .expect("predict"),
+            Some((8, 10))
+        );
+        assert!(risks(&history, &[service], &classes, 75.0)
+            .expect("risks")
+            .is_empty());
     }
 
     #[test]
@@ -464,10 +519,27 @@ mod tests {
         let (_dir, history, graph) = fixture();
         let service = ComponentId::new("ApexClass", "Service");
         let mut selection = selection(&graph, &[]);
-        top_up(&graph, &history, std::slice::from_ref(&service), &mut selection, 95.0).expect("top up");
+        top_up(
+            &graph,
+            &history,
+            std::slice::from_ref(&service),
+            &mut selection,
+            95.0,
+        )
+        .expect("top up");
         // All four tests cover lines 1-8: 80%.
-        assert_eq!(selection.tests.len(), 3, "DupTest adds nothing after ServiceTest");
-        let risks = risks(&history, &[service.clone()], &apex_names(&selection.tests), 95.0).expect("risks");
+        assert_eq!(
+            selection.tests.len(),
+            3,
+            "DupTest adds nothing after ServiceTest"
+        );
+        let risks = risks(
+            &history,
+            &[service.clone()],
+            &apex_names(&selection.tests),
+            95.0,
+        )
+        .expect("risks");
         assert_eq!(
             risks,
             [Risk {
@@ -490,9 +562,15 @@ mod tests {
             }),
             ..Selection::default()
         };
-        assert!(top_up(&graph, &history, std::slice::from_ref(&service), &mut selection, 75.0)
-            .expect("top up")
-            .is_empty());
+        assert!(top_up(
+            &graph,
+            &history,
+            std::slice::from_ref(&service),
+            &mut selection,
+            75.0
+        )
+        .expect("top up")
+        .is_empty());
         let shares = covers_changed(&history, &[service]).expect("shares");
         assert_eq!(shares.get("apexclass:widetest"), Some(&0.5));
         assert_eq!(shares.get("apexclass:dynamictest"), Some(&0.1));
@@ -521,7 +599,10 @@ mod tests {
             change("ApexTrigger", "InvoiceTrigger", ChangeKind::Added, true),
             change("Flow", "F", ChangeKind::Modified, true),
         ];
-        let names: Vec<String> = targets(&graph, &changes).iter().map(ToString::to_string).collect();
+        let names: Vec<String> = targets(&graph, &changes)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(names, ["ApexClass:Service", "ApexTrigger:InvoiceTrigger"]);
     }
 }

@@ -273,7 +273,10 @@ fn apply(base: &Thresholds, raw: &Overrides) -> Thresholds {
 fn check(thresholds: &Thresholds) -> std::result::Result<(), String> {
     let percent = |value: f64| (0.0..=100.0).contains(&value);
     if !percent(thresholds.coverage) {
-        return Err(format!("coverage {} is not a percentage (0-100)", thresholds.coverage));
+        return Err(format!(
+            "coverage {} is not a percentage (0-100)",
+            thresholds.coverage
+        ));
     }
     if !percent(thresholds.org_coverage) {
         return Err(format!(
@@ -306,7 +309,12 @@ impl Flakiness {
     pub fn from_test_stats(stats: &[TestStats]) -> Flakiness {
         let mut flakiness = Flakiness::new();
         for stat in stats {
-            flakiness.insert(stat.kind, &stat.class_name, &stat.method_name, stat.flakiness);
+            flakiness.insert(
+                stat.kind,
+                &stat.class_name,
+                &stat.method_name,
+                stat.flakiness,
+            );
         }
         flakiness
     }
@@ -427,7 +435,11 @@ impl<'r> Results<'r> {
         let mut by_test: BTreeMap<_, Vec<&TestResult>> = BTreeMap::new();
         for result in runs.iter().flat_map(|run| &run.tests) {
             by_test
-                .entry((result.kind, fold(&result.class_name), fold(&result.method_name)))
+                .entry((
+                    result.kind,
+                    fold(&result.class_name),
+                    fold(&result.method_name),
+                ))
                 .or_default()
                 .push(result);
         }
@@ -489,7 +501,12 @@ fn planned_tests_ran(
 ) -> GateReason {
     let rule = "planned-tests-ran";
     let Some(plan) = plan else {
-        return GateReason::new(rule, RuleStatus::NotChecked, "no plan given".into(), Vec::new());
+        return GateReason::new(
+            rule,
+            RuleStatus::NotChecked,
+            "no plan given".into(),
+            Vec::new(),
+        );
     };
     if !thresholds.require_planned {
         return GateReason::new(
@@ -503,7 +520,7 @@ fn planned_tests_ran(
     let mut total = 0;
     for test in runnable(plan) {
         total += 1;
-        let found: Vec<&&TestResult> = match test.kind {
+        let found: Vec<&&TestResult> = match test.kind.as_str() {
             "apex" => results.of_class(TestKind::Apex, &test.name).collect(),
             _ => results
                 .by_test
@@ -516,7 +533,7 @@ fn planned_tests_ran(
                 .flat_map(|(_, results)| results)
                 .collect(),
         };
-        let label = match (&test.flow, test.kind) {
+        let label = match (&test.flow, test.kind.as_str()) {
             (Some(flow), "flow") => format!("{flow}.{} (Flow test)", test.name),
             _ => test.name.clone(),
         };
@@ -537,13 +554,21 @@ fn planned_tests_ran(
         GateReason::new(
             rule,
             RuleStatus::Fail,
-            format!("{} of {} did not run", missing.len(), plural(total, "planned test")),
+            format!(
+                "{} of {} did not run",
+                missing.len(),
+                plural(total, "planned test")
+            ),
             missing,
         )
     }
 }
 
-fn no_failures(results: &Results<'_>, flakiness: &Flakiness, thresholds: &Thresholds) -> GateReason {
+fn no_failures(
+    results: &Results<'_>,
+    flakiness: &Flakiness,
+    thresholds: &Thresholds,
+) -> GateReason {
     let rule = "no-failures";
     let mut failing = Vec::new();
     let mut excused = Vec::new();
@@ -563,7 +588,9 @@ fn no_failures(results: &Results<'_>, flakiness: &Flakiness, thresholds: &Thresh
             .map(one_line)
             .filter(|m| !m.is_empty())
             .unwrap_or_else(|| match kind {
-                TestKind::Flow => "failed (the sf CLI reports no failure text for Flow tests)".into(),
+                TestKind::Flow => {
+                    "failed (the sf CLI reports no failure text for Flow tests)".into()
+                }
                 TestKind::Apex => "failed".into(),
             });
         let score = flakiness.score(*kind, &worst.class_name, &worst.method_name);
@@ -613,7 +640,10 @@ fn no_failures(results: &Results<'_>, flakiness: &Flakiness, thresholds: &Thresh
         GateReason::new(
             rule,
             RuleStatus::Pass,
-            format!("no failing test among {}{excused_note}", plural(tests, "test")),
+            format!(
+                "no failing test among {}{excused_note}",
+                plural(tests, "test")
+            ),
             excused,
         )
     } else {
@@ -658,7 +688,12 @@ struct Known {
 fn class_coverage(runs: &[TestRun], plan: Option<&Plan>, thresholds: &Thresholds) -> GateReason {
     let rule = "class-coverage";
     let Some(plan) = plan else {
-        return GateReason::new(rule, RuleStatus::NotChecked, "no plan given".into(), Vec::new());
+        return GateReason::new(
+            rule,
+            RuleStatus::NotChecked,
+            "no plan given".into(),
+            Vec::new(),
+        );
     };
     if thresholds.coverage <= 0.0 {
         return GateReason::new(
@@ -679,7 +714,9 @@ fn class_coverage(runs: &[TestRun], plan: Option<&Plan>, thresholds: &Thresholds
         .iter()
         .filter(|c| c.semantic && c.change != "deleted")
         .filter_map(|c| match c.type_name.as_str() {
-            "ApexClass" if !tests.contains(&fold(&c.name)) => Some((CoveredKind::Class, c.name.as_str())),
+            "ApexClass" if !tests.contains(&fold(&c.name)) => {
+                Some((CoveredKind::Class, c.name.as_str()))
+            }
             "ApexTrigger" => Some((CoveredKind::Trigger, c.name.as_str())),
             _ => None,
         })
@@ -715,11 +752,15 @@ fn class_coverage(runs: &[TestRun], plan: Option<&Plan>, thresholds: &Thresholds
         let percent = entry.and_then(percent_of);
         let warning = warned.get(&fold(name));
         match (warning, percent, has_data) {
-            (Some(message), _, _) => low.push(format!("{label}: coverage warning: {}", one_line(message))),
+            (Some(message), _, _) => {
+                low.push(format!("{label}: coverage warning: {}", one_line(message)))
+            }
             (None, _, false) => low.push(format!("{label}: the results carry no coverage")),
             (None, Some(p), true) if p >= threshold => ok.push(format!("{label}: {}", pct(p))),
             (None, Some(p), true) => low.push(format!("{label}: {} < {}", pct(p), pct(threshold))),
-            (None, None, true) if entry.is_some() => ok.push(format!("{label}: no coverable lines")),
+            (None, None, true) if entry.is_some() => {
+                ok.push(format!("{label}: no coverable lines"))
+            }
             (None, None, true) => low.push(format!("{label}: not covered by any test that ran")),
         }
     }
@@ -768,7 +809,9 @@ fn known_coverage(runs: &[TestRun]) -> HashMap<(CoveredKind, String), Known> {
         }
         for test in &run.test_coverage {
             // Per-test rows do not say class or trigger.
-            let entry = known.entry((CoveredKind::Unknown, fold(&test.covered))).or_default();
+            let entry = known
+                .entry((CoveredKind::Unknown, fold(&test.covered)))
+                .or_default();
             entry.lines.extend(test.lines.iter().copied());
             entry.lines_total = entry.lines_total.max(test.lines_total);
             if test.lines.is_empty() && test.lines_total > 0 {
@@ -797,10 +840,7 @@ fn known_coverage(runs: &[TestRun]) -> HashMap<(CoveredKind, String), Known> {
 /// The best coverage percentage an entry shows; `None` when it has no coverable lines.
 fn percent_of(known: &Known) -> Option<f64> {
     let from_lines = (known.lines_total > 0).then(|| {
-        let covered = known
-            .lines
-            .len()
-            .min(known.lines_total as usize);
+        let covered = known.lines.len().min(known.lines_total as usize);
         covered as f64 * 100.0 / f64::from(known.lines_total)
     });
     match (known.aggregate, from_lines) {
@@ -832,7 +872,10 @@ fn coverage_warnings(runs: &[TestRun]) -> GateReason {
         GateReason::new(
             rule,
             RuleStatus::Fail,
-            format!("the deploy reported {}", plural(items.len(), "coverage warning")),
+            format!(
+                "the deploy reported {}",
+                plural(items.len(), "coverage warning")
+            ),
             items,
         )
     }
@@ -866,7 +909,11 @@ fn org_coverage(runs: &[TestRun], thresholds: &Thresholds) -> GateReason {
     } else {
         RuleStatus::Fail
     };
-    let relation = if status == RuleStatus::Pass { ">=" } else { "<" };
+    let relation = if status == RuleStatus::Pass {
+        ">="
+    } else {
+        "<"
+    };
     GateReason::new(
         rule,
         status,
@@ -973,7 +1020,11 @@ pub fn render_markdown(decision: &GateDecision) -> String {
         if reason.items.is_empty() || reason.status == RuleStatus::NotChecked {
             continue;
         }
-        let open = if reason.status == RuleStatus::Fail { " open" } else { "" };
+        let open = if reason.status == RuleStatus::Fail {
+            " open"
+        } else {
+            ""
+        };
         let _ = writeln!(out);
         let _ = writeln!(
             out,
@@ -1079,7 +1130,9 @@ mod tests {
             method_name: method.into(),
             outcome,
             duration_ms: Some(10),
-            message: outcome.is_failure().then(|| "System.AssertException: boom".into()),
+            message: outcome
+                .is_failure()
+                .then(|| "System.AssertException: boom".into()),
             stack_trace: None,
             namespace: None,
         }
@@ -1175,8 +1228,17 @@ mod tests {
         let mut plan = sample_plan();
         plan.tests.retain(|t| t.kind == "lwc");
         plan.changes.retain(|c| c.type_name == "Flow");
-        let decision = evaluate(&[], Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
-        assert_eq!(reason(&decision, "results-present").status, RuleStatus::Pass);
+        let decision = evaluate(
+            &[],
+            Some(&plan),
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
+        assert_eq!(
+            reason(&decision, "results-present").status,
+            RuleStatus::Pass
+        );
         assert!(decision.pass, "{}", render_text(&decision));
 
         let some = evaluate(
@@ -1186,7 +1248,10 @@ mod tests {
             &GatePolicy::default(),
             None,
         );
-        assert_eq!(reason(&some, "results-present").message, "the results contain 1 test result");
+        assert_eq!(
+            reason(&some, "results-present").message,
+            "the results contain 1 test result"
+        );
         assert!(some.pass, "{}", render_text(&some));
     }
 
@@ -1197,7 +1262,13 @@ mod tests {
             results("deploy-report-typed.json"),
             results("logic-run-test-flows.json"),
         ];
-        let decision = evaluate(&runs, Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
+        let decision = evaluate(
+            &runs,
+            Some(&plan),
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
         let rule = reason(&decision, "planned-tests-ran");
         assert_eq!(rule.status, RuleStatus::Fail);
         assert_eq!(rule.message, "3 of 7 planned tests did not run");
@@ -1212,28 +1283,69 @@ mod tests {
 
         // Every planned test has a result: the rule holds; a skipped one does not count.
         let mut plan = deploy_plan();
-        let decision = evaluate(&runs, Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
-        assert_eq!(reason(&decision, "planned-tests-ran").status, RuleStatus::Pass);
-        assert_eq!(reason(&decision, "planned-tests-ran").message, "all 2 planned tests ran");
-        plan.tests.push(test("LegacyTest", "apex", 3, Some(1), Vec::new()));
+        let decision = evaluate(
+            &runs,
+            Some(&plan),
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
+        assert_eq!(
+            reason(&decision, "planned-tests-ran").status,
+            RuleStatus::Pass
+        );
+        assert_eq!(
+            reason(&decision, "planned-tests-ran").message,
+            "all 2 planned tests ran"
+        );
+        plan.tests
+            .push(test("LegacyTest", "apex", 3, Some(1), Vec::new()));
         let skipped = [results("apex-get-test-coverage.json")];
-        let decision = evaluate(&skipped, Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
-        assert_eq!(reason(&decision, "planned-tests-ran").items, ["LegacyTest: skipped"]);
+        let decision = evaluate(
+            &skipped,
+            Some(&plan),
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
+        assert_eq!(
+            reason(&decision, "planned-tests-ran").items,
+            ["LegacyTest: skipped"]
+        );
 
         let relaxed = policy("[gate]\nrequire_planned = false\n");
         let decision = evaluate(&skipped, Some(&plan), &Flakiness::new(), &relaxed, None);
-        assert_eq!(reason(&decision, "planned-tests-ran").status, RuleStatus::NotChecked);
+        assert_eq!(
+            reason(&decision, "planned-tests-ran").status,
+            RuleStatus::NotChecked
+        );
 
         let decision = evaluate(&runs, None, &Flakiness::new(), &GatePolicy::default(), None);
-        assert_eq!(reason(&decision, "planned-tests-ran").status, RuleStatus::NotChecked);
-        assert_eq!(reason(&decision, "planned-tests-ran").message, "no plan given");
+        assert_eq!(
+            reason(&decision, "planned-tests-ran").status,
+            RuleStatus::NotChecked
+        );
+        assert_eq!(
+            reason(&decision, "planned-tests-ran").message,
+            "no plan given"
+        );
     }
 
     #[test]
     fn no_failures_rule_and_flaky_policies() {
         let failing = run(vec![
-            result(TestKind::Apex, "InvoiceServiceTest", "createsInvoice", Outcome::Pass),
-            result(TestKind::Apex, "InvoiceServiceTest", "rejectsNegative", Outcome::Fail),
+            result(
+                TestKind::Apex,
+                "InvoiceServiceTest",
+                "createsInvoice",
+                Outcome::Pass,
+            ),
+            result(
+                TestKind::Apex,
+                "InvoiceServiceTest",
+                "rejectsNegative",
+                Outcome::Fail,
+            ),
         ]);
         let retry_pass = run(vec![result(
             TestKind::Apex,
@@ -1257,7 +1369,10 @@ mod tests {
         let rule = check(std::slice::from_ref(&failing), &none, &never);
         assert_eq!(rule.status, RuleStatus::Fail);
         assert_eq!(rule.message, "1 of 2 tests failed");
-        assert_eq!(rule.items, ["InvoiceServiceTest.rejectsNegative: System.AssertException: boom"]);
+        assert_eq!(
+            rule.items,
+            ["InvoiceServiceTest.rejectsNegative: System.AssertException: boom"]
+        );
 
         // Flaky, but the default policy excuses nothing.
         let rule = check(std::slice::from_ref(&failing), &is_flaky, &never);
@@ -1283,10 +1398,19 @@ mod tests {
         assert_eq!(check(&both, &none, &retry).status, RuleStatus::Fail);
 
         // Quarantine: excused without retry, if flaky enough.
-        assert_eq!(check(std::slice::from_ref(&failing), &is_flaky, &quarantine).status, RuleStatus::Pass);
-        assert_eq!(check(std::slice::from_ref(&failing), &barely, &quarantine).status, RuleStatus::Fail);
+        assert_eq!(
+            check(std::slice::from_ref(&failing), &is_flaky, &quarantine).status,
+            RuleStatus::Pass
+        );
+        assert_eq!(
+            check(std::slice::from_ref(&failing), &barely, &quarantine).status,
+            RuleStatus::Fail
+        );
         let lower = policy("[gate]\nallow_flaky = \"quarantine\"\nflaky_threshold = 0.05\n");
-        assert_eq!(check(std::slice::from_ref(&failing), &barely, &lower).status, RuleStatus::Pass);
+        assert_eq!(
+            check(std::slice::from_ref(&failing), &barely, &lower).status,
+            RuleStatus::Pass
+        );
 
         // A compile failure is never excused.
         let compile = run(vec![result(
@@ -1318,8 +1442,14 @@ mod tests {
             failure_rate: 0.4,
         }];
         let flakiness = Flakiness::from_test_stats(&stats);
-        assert_eq!(flakiness.score(TestKind::Apex, "INVOICESERVICETEST", "rejectsnegative"), Some(0.5));
-        assert_eq!(flakiness.score(TestKind::Flow, "InvoiceServiceTest", "rejectsNegative"), None);
+        assert_eq!(
+            flakiness.score(TestKind::Apex, "INVOICESERVICETEST", "rejectsnegative"),
+            Some(0.5)
+        );
+        assert_eq!(
+            flakiness.score(TestKind::Flow, "InvoiceServiceTest", "rejectsNegative"),
+            None
+        );
     }
 
     #[test]
@@ -1328,7 +1458,13 @@ mod tests {
         let mut plan = deploy_plan();
         plan.changes.retain(|c| c.name != "VolumePricing");
         // InvoiceService 8/10 = 80%, InvoiceTrigger 2/4 = 50%.
-        let decision = evaluate(&runs, Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
+        let decision = evaluate(
+            &runs,
+            Some(&plan),
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
         let rule = reason(&decision, "class-coverage");
         assert_eq!(rule.status, RuleStatus::Fail);
         assert_eq!(rule.items, ["InvoiceTrigger (trigger): 50% < 75%"]);
@@ -1336,11 +1472,23 @@ mod tests {
         let lenient = policy(
             "max_changes = 10\n[tests]\nalways_run = [\"SmokeTest\"]\n\n[gate]\ncoverage = 50\n\n[[gate.branch]]\npattern = \"release/*\"\ncoverage = 85\norg_coverage = 80\n",
         );
-        let decision = evaluate(&runs, Some(&plan), &Flakiness::new(), &lenient, Some("feature/x"));
+        let decision = evaluate(
+            &runs,
+            Some(&plan),
+            &Flakiness::new(),
+            &lenient,
+            Some("feature/x"),
+        );
         let rule = reason(&decision, "class-coverage");
         assert_eq!(rule.status, RuleStatus::Pass, "{}", render_text(&decision));
-        assert_eq!(rule.message, "2 changed classes or triggers at or above 50%");
-        assert_eq!(rule.items, ["InvoiceService: 80%", "InvoiceTrigger (trigger): 50%"]);
+        assert_eq!(
+            rule.message,
+            "2 changed classes or triggers at or above 50%"
+        );
+        assert_eq!(
+            rule.items,
+            ["InvoiceService: 80%", "InvoiceTrigger (trigger): 50%"]
+        );
         assert_eq!(decision.branch_pattern, None);
 
         let decision = evaluate(
@@ -1355,14 +1503,22 @@ mod tests {
         let rule = reason(&decision, "class-coverage");
         assert_eq!(
             rule.items,
-            ["InvoiceService: 80% < 85%", "InvoiceTrigger (trigger): 50% < 85%"]
+            [
+                "InvoiceService: 80% < 85%",
+                "InvoiceTrigger (trigger): 50% < 85%"
+            ]
         );
         // Org-wide 78% is below the release branch's 80%.
         let org = reason(&decision, "org-coverage");
         assert_eq!(org.status, RuleStatus::Fail);
         assert_eq!(org.message, "org-wide coverage 78% < 80%");
         let text = render_text(&decision);
-        assert!(text.starts_with("impact gate: FAILED (branch refs/heads/release/2024.06, policy release/*)\n"), "{text}");
+        assert!(
+            text.starts_with(
+                "impact gate: FAILED (branch refs/heads/release/2024.06, policy release/*)\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -1377,32 +1533,58 @@ mod tests {
         cosmetic.semantic = false;
         plan.changes.push(cosmetic);
         let runs = [results("junit-sf-apex.xml")];
-        let decision = evaluate(&runs, Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
+        let decision = evaluate(
+            &runs,
+            Some(&plan),
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
         let rule = reason(&decision, "class-coverage");
         assert_eq!(rule.status, RuleStatus::Pass);
-        assert_eq!(rule.message, "no changed Apex class or trigger needs coverage");
+        assert_eq!(
+            rule.message,
+            "no changed Apex class or trigger needs coverage"
+        );
     }
 
     #[test]
     fn results_without_coverage_fail_the_coverage_rule() {
         let runs = [results("junit-sf-apex.xml")];
-        let decision = evaluate(&runs, Some(&deploy_plan()), &Flakiness::new(), &GatePolicy::default(), None);
+        let decision = evaluate(
+            &runs,
+            Some(&deploy_plan()),
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
         let rule = reason(&decision, "class-coverage");
         assert_eq!(rule.status, RuleStatus::Fail);
-        assert!(rule.message.ends_with(
-            "(pass a deploy report, or run the tests with --code-coverage)"
-        ));
-        assert_eq!(rule.items[0], "InvoiceService: the results carry no coverage");
+        assert!(rule
+            .message
+            .ends_with("(pass a deploy report, or run the tests with --code-coverage)"));
+        assert_eq!(
+            rule.items[0],
+            "InvoiceService: the results carry no coverage"
+        );
         let off = policy("[gate]\ncoverage = 0\n");
         let decision = evaluate(&runs, Some(&deploy_plan()), &Flakiness::new(), &off, None);
-        assert_eq!(reason(&decision, "class-coverage").status, RuleStatus::NotChecked);
+        assert_eq!(
+            reason(&decision, "class-coverage").status,
+            RuleStatus::NotChecked
+        );
     }
 
     #[test]
     fn per_test_lines_are_unioned_across_runs() {
         let mut plan = deploy_plan();
         plan.changes = vec![change("ApexClass", "Pricing", "modified", "x")];
-        let mut first = run(vec![result(TestKind::Apex, "PricingTest", "a", Outcome::Pass)]);
+        let mut first = run(vec![result(
+            TestKind::Apex,
+            "PricingTest",
+            "a",
+            Outcome::Pass,
+        )]);
         first.test_coverage.push(TestCoverage {
             test_class: "PricingTest".into(),
             test_method: "a".into(),
@@ -1411,7 +1593,12 @@ mod tests {
             lines_total: 10,
             lines: vec![1, 2, 3, 4, 5],
         });
-        let mut second = run(vec![result(TestKind::Apex, "PricingTest", "b", Outcome::Pass)]);
+        let mut second = run(vec![result(
+            TestKind::Apex,
+            "PricingTest",
+            "b",
+            Outcome::Pass,
+        )]);
         second.test_coverage.push(TestCoverage {
             test_class: "PricingTest".into(),
             test_method: "b".into(),
@@ -1427,7 +1614,13 @@ mod tests {
             lines_covered: 5,
             lines_total: 10,
         });
-        let decision = evaluate(&[first, second], Some(&plan), &Flakiness::new(), &GatePolicy::default(), None);
+        let decision = evaluate(
+            &[first, second],
+            Some(&plan),
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
         let rule = reason(&decision, "class-coverage");
         assert_eq!(rule.status, RuleStatus::Pass, "{}", render_text(&decision));
         assert_eq!(rule.items, ["Pricing: 80%"]);
@@ -1440,20 +1633,53 @@ mod tests {
             name: None,
             message: "Average test coverage across all Apex Classes and Triggers is 25%, at least 75% test coverage is required.".into(),
         });
-        let decision = evaluate(&[warned], None, &Flakiness::new(), &GatePolicy::default(), None);
+        let decision = evaluate(
+            &[warned],
+            None,
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
         assert!(!decision.pass);
-        assert_eq!(reason(&decision, "coverage-warnings").status, RuleStatus::Fail);
-        assert_eq!(reason(&decision, "org-coverage").status, RuleStatus::NotChecked);
-        assert_eq!(reason(&decision, "class-coverage").status, RuleStatus::NotChecked);
+        assert_eq!(
+            reason(&decision, "coverage-warnings").status,
+            RuleStatus::Fail
+        );
+        assert_eq!(
+            reason(&decision, "org-coverage").status,
+            RuleStatus::NotChecked
+        );
+        assert_eq!(
+            reason(&decision, "class-coverage").status,
+            RuleStatus::NotChecked
+        );
 
         let mut org = run(vec![result(TestKind::Apex, "A", "m", Outcome::Pass)]);
         org.org_wide_coverage = Some(74.5);
-        let decision = evaluate(std::slice::from_ref(&org), None, &Flakiness::new(), &GatePolicy::default(), None);
-        assert_eq!(reason(&decision, "org-coverage").message, "org-wide coverage 74.5% < 75%");
+        let decision = evaluate(
+            std::slice::from_ref(&org),
+            None,
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
+        assert_eq!(
+            reason(&decision, "org-coverage").message,
+            "org-wide coverage 74.5% < 75%"
+        );
         assert!(!decision.pass);
         org.org_wide_coverage = Some(75.0);
-        let decision = evaluate(&[org], None, &Flakiness::new(), &GatePolicy::default(), None);
-        assert_eq!(reason(&decision, "org-coverage").message, "org-wide coverage 75% >= 75%");
+        let decision = evaluate(
+            &[org],
+            None,
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
+        assert_eq!(
+            reason(&decision, "org-coverage").message,
+            "org-wide coverage 75% >= 75%"
+        );
         assert!(decision.pass);
     }
 
@@ -1466,10 +1692,20 @@ mod tests {
             "[gate]\nallow_flaky = \"retry\"\n[[gate.branch]]\npattern = \"release/*\"\ncoverage = 90\n[[gate.branch]]\npattern = \"hotfix/**\"\nallow_flaky = \"never\"\n",
         );
         assert_eq!(p.thresholds(Some("release/1.0")).0.coverage, 90.0);
-        assert_eq!(p.thresholds(Some("release/1.0")).0.allow_flaky, AllowFlaky::Retry);
-        assert_eq!(p.thresholds(Some("release/a/b")).1, None, "`*` stops at `/`");
+        assert_eq!(
+            p.thresholds(Some("release/1.0")).0.allow_flaky,
+            AllowFlaky::Retry
+        );
+        assert_eq!(
+            p.thresholds(Some("release/a/b")).1,
+            None,
+            "`*` stops at `/`"
+        );
         assert_eq!(p.thresholds(Some("hotfix/a/b")).1, Some("hotfix/**"));
-        assert_eq!(p.thresholds(Some("hotfix/a/b")).0.allow_flaky, AllowFlaky::Never);
+        assert_eq!(
+            p.thresholds(Some("hotfix/a/b")).0.allow_flaky,
+            AllowFlaky::Never
+        );
         assert_eq!(p.thresholds(Some("main")).0.coverage, 75.0);
         assert_eq!(p.thresholds(None).1, None);
 
@@ -1484,7 +1720,9 @@ mod tests {
             "[gate\n",
         ] {
             match GatePolicy::parse(Path::new("impact.toml"), bad) {
-                Err(Error::MalformedConfig { path, .. }) => assert_eq!(path, Path::new("impact.toml")),
+                Err(Error::MalformedConfig { path, .. }) => {
+                    assert_eq!(path, Path::new("impact.toml"))
+                }
                 other => panic!("{bad:?}: {other:?}"),
             }
         }
@@ -1503,7 +1741,13 @@ mod tests {
             results("logic-run-test-flows.json"),
         ];
         let p = policy("[[gate.branch]]\npattern = \"release/*\"\ncoverage = 85\n");
-        let decision = evaluate(&runs, Some(&sample_plan()), &Flakiness::new(), &p, Some("release/summer"));
+        let decision = evaluate(
+            &runs,
+            Some(&sample_plan()),
+            &Flakiness::new(),
+            &p,
+            Some("release/summer"),
+        );
         assert!(!decision.pass);
         golden("gate/failed.txt", &render_text(&decision));
         golden("gate/failed.md", &render_markdown(&decision));
@@ -1518,7 +1762,13 @@ mod tests {
         assert_eq!(value["reasons"][2]["status"], "fail");
 
         let passing = [run(vec![result(TestKind::Apex, "A|B", "m", Outcome::Pass)])];
-        let decision = evaluate(&passing, None, &Flakiness::new(), &GatePolicy::default(), Some("main"));
+        let decision = evaluate(
+            &passing,
+            None,
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            Some("main"),
+        );
         assert!(decision.pass);
         golden("gate/passed.md", &render_markdown(&decision));
         golden("gate/passed.txt", &render_text(&decision));
@@ -1533,7 +1783,13 @@ mod tests {
                 r
             })
             .collect();
-        let decision = evaluate(&[run(tests)], None, &Flakiness::new(), &GatePolicy::default(), None);
+        let decision = evaluate(
+            &[run(tests)],
+            None,
+            &Flakiness::new(),
+            &GatePolicy::default(),
+            None,
+        );
         let md = render_markdown(&decision);
         assert!(md.len() < 200_000, "{}", md.len());
         assert!(md.contains("… and 4900 more"));

@@ -9,13 +9,16 @@
 use crate::facts::{DeclKind, Declaration, EdgeKind, Facts, Target, TestMark, TypeExpr};
 use crate::metadata::component::ComponentId;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeSet, HashSet};
 
 /// The facts of one source file, with the component it belongs to.
 #[derive(Clone, Debug)]
 pub struct FileFacts {
     /// Repository-relative path, `/`-separated.
     pub path: String,
+    /// Git blob id of the content (the facts cache key).
+    pub blob: String,
     /// The component the file belongs to (an `.cls-meta.xml` belongs to its class).
     pub component: ComponentId,
     pub facts: Facts,
@@ -82,9 +85,9 @@ enum Resolved {
 
 impl Graph {
     /// Builds the graph of a revision from the facts of all its source files.
-    pub fn build(files: &[FileFacts]) -> Graph {
+    pub fn build<'a>(files: impl IntoIterator<Item = &'a FileFacts>) -> Graph {
         let mut graph = Graph::default();
-        let mut ordered: Vec<&FileFacts> = files.iter().collect();
+        let mut ordered: Vec<&FileFacts> = files.into_iter().collect();
         ordered.sort_by(|a, b| a.path.cmp(&b.path));
         for file in &ordered {
             graph.declare_file(file);
@@ -102,7 +105,7 @@ impl Graph {
 
     /// Fills the children lists and the test owner of every node.
     fn index_tests(&mut self) {
-        let mut children: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
+        let mut children: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::default();
         for index in self.graph.node_indices() {
             if let Some(parent) = self.graph[index].parent.as_ref().and_then(|p| self.node(p)) {
                 children.entry(parent).or_default().push(index);
@@ -455,24 +458,33 @@ impl Graph {
         if name.is_empty() {
             return None;
         }
-        let mut scope = Some(context.full_name().to_string());
+        // Keys are case-folded `type:fullname`; build candidates in one buffer rather than
+        // through `ComponentId::new`, because this runs for every type name in the org.
+        let name = name.to_lowercase();
+        let context_key = context.key();
+        let mut scope = context_key
+            .split_once(':')
+            .map(|(_, full_name)| full_name)
+            .filter(|_| context.is_type("ApexClass"));
+        let mut key = String::with_capacity(64);
         while let Some(prefix) = scope {
-            let candidate = ComponentId::new("ApexClass", &format!("{prefix}.{name}"));
-            if let Some(index) = self.node(&candidate) {
+            key.clear();
+            key.push_str("apexclass:");
+            key.push_str(prefix);
+            key.push('.');
+            key.push_str(&name);
+            if let Some(&index) = self.index.get(&key) {
                 return Some(index);
             }
-            scope = prefix.rsplit_once('.').map(|(outer, _)| outer.to_string());
+            scope = prefix.rsplit_once('.').map(|(outer, _)| outer);
         }
-        let direct = ComponentId::new("ApexClass", name);
-        if let Some(index) = self.node(&direct) {
-            if self.graph[index].kind != DeclKind::Component || !self.graph[index].files.is_empty()
-            {
-                return Some(index);
-            }
-        }
-        // `ns.Class` or `System.Foo`: the last segment may still be ours when the
-        // namespace is the org's own; external namespaces stay unresolved.
-        None
+        key.clear();
+        key.push_str("apexclass:");
+        key.push_str(&name);
+        let index = *self.index.get(&key)?;
+        let node = &self.graph[index];
+        // A class only referenced (a `testFor` target that does not exist) is not one.
+        (node.kind != DeclKind::Component || !node.files.is_empty()).then_some(index)
     }
 
     fn resolve_type_expr(&self, expr: &TypeExpr, context: &ComponentId) -> Resolved {
@@ -777,5 +789,62 @@ impl Graph {
         edges.sort();
         edges.dedup_by(|a, b| a.from == b.from && a.to == b.to && a.kind == b.kind);
         edges
+    }
+}
+
+/// How fine the graph's nodes are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Granularity {
+    /// Apex members are nodes: a change to one method reaches only its callers.
+    #[default]
+    Member,
+    /// Members and inner classes fold into their top-level class, as class-level tools
+    /// work: safe, imprecise (kept to measure what member precision buys).
+    Class,
+}
+
+impl Graph {
+    /// The same graph with members and inner classes folded into their top-level
+    /// components (see [`Granularity::Class`]).
+    pub fn collapse(&self) -> Graph {
+        let mut collapsed = Graph::default();
+        let mut owner_of: Vec<NodeIndex> = Vec::with_capacity(self.graph.node_count());
+        for index in self.graph.node_indices() {
+            let owner_id = self.owner(index);
+            let owner = match collapsed.index.get(owner_id.key()) {
+                Some(&existing) => existing,
+                None => {
+                    let original = self.node(&owner_id).unwrap_or(index);
+                    let mut node = self.graph[original].clone();
+                    node.parent = None;
+                    node.superclass = None;
+                    if self.test_owner(original) == Some(original) && node.test.is_none() {
+                        node.test = Some(TestMark::default());
+                    }
+                    let new_index = collapsed.graph.add_node(node);
+                    collapsed
+                        .index
+                        .insert(owner_id.key().to_string(), new_index);
+                    new_index
+                }
+            };
+            if self.graph[index].has_problems {
+                collapsed.graph[owner].has_problems = true;
+            }
+            owner_of.push(owner);
+        }
+        for edge in self.graph.edge_indices() {
+            let Some((from, to)) = self.graph.edge_endpoints(edge) else {
+                continue;
+            };
+            let (from, to) = (owner_of[from.index()], owner_of[to.index()]);
+            let weight = &self.graph[edge];
+            if from != to && weight.kind != EdgeKind::MemberOf {
+                collapsed.add_edge(from, to, weight.kind, weight.at.clone());
+            }
+        }
+        collapsed.n_unresolved_calls = self.n_unresolved_calls;
+        collapsed.index_tests();
+        collapsed
     }
 }

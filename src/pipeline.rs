@@ -9,7 +9,7 @@ use crate::changes::{self, Change, ChangeKind, ChangedFile, FileVersion};
 use crate::error::Result;
 use crate::facts::Facts;
 use crate::git::{Repo, Revision, Snapshot};
-use crate::graph::{FileFacts, Graph};
+use crate::graph::{FileFacts, Granularity, Graph};
 use crate::impact::{self, Mode, Seed};
 use crate::metadata::component::ComponentId;
 use crate::metadata::{manifest, registry};
@@ -36,6 +36,8 @@ pub struct Request {
     pub max_changes: Option<usize>,
     /// Skip the facts cache (`--no-cache`).
     pub no_cache: bool,
+    /// Members as nodes (default), or classes only (to measure what precision buys).
+    pub granularity: Granularity,
     /// `--history PATH`: the history store (created when missing). `None` uses
     /// `<git root>/.impact/history.db` when that file exists.
     pub history: Option<PathBuf>,
@@ -84,6 +86,7 @@ struct SourceEntry {
 /// Runs the pipeline.
 pub fn analyze(request: &Request) -> Result<Analysis> {
     let started = Instant::now();
+    let mut timings = Timings::new();
     let project = Project::discover(&request.repo)?;
     let config = Config::load(&project.git_root)?;
     let coverage_threshold = config
@@ -114,9 +117,11 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         Revision::Commit(oid) => oid.to_string(),
         Revision::Worktree => "WORKTREE".to_string(),
     };
+    timings.lap("resolve");
     let head_snapshot = repo.snapshot(&head_revision)?;
     let base_snapshot = repo.snapshot(&Revision::Commit(base_oid))?;
 
+    timings.lap("snapshots");
     let mut cache = if request.no_cache {
         FactsCache::disabled()
     } else {
@@ -124,10 +129,13 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     };
     let mut warnings: Vec<String> = project.warnings.clone();
 
+    timings.lap("cache load");
     let head_entries = source_entries(&project, &head_snapshot);
+    timings.lap("list files");
     let mut parser = Parser::default();
     let head_facts = parser.facts(&head_snapshot, &head_entries, &mut cache)?;
 
+    timings.lap("head facts");
     let mut context = Context::default();
     let (changes, changed_new_paths, changed_old) = if let Some(manifest_path) = &request.manifest {
         let components = manifest::read_package_xml(manifest_path)?;
@@ -215,34 +223,47 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     warnings.sort();
     warnings.dedup();
 
+    timings.lap("changes");
     let mut head_graph = Graph::build(&head_facts);
+    timings.lap("head graph");
+    let mut changes = changes;
+    if request.granularity == Granularity::Class {
+        head_graph = fold_to_classes(head_graph, &mut changes, Side::Head);
+    }
     let coverage_targets = crate::coverage::targets(&head_graph, &changes);
     if let Some(history) = &history {
         // Recorded coverage reveals dynamic dependencies: add them before the walk.
         crate::coverage::add_covered_by_edges(&mut head_graph, history, &coverage_targets)?;
     }
+    timings.lap("coverage edges");
     let mut head_seeds: Vec<Seed> = changes.iter().flat_map(|c| c.head_seeds.clone()).collect();
     head_seeds.extend(unparseable_tests(&head_graph));
     let head_reach = impact::walk(&head_graph, &head_seeds);
 
+    timings.lap("head walk");
     let base_seeds: Vec<Seed> = changes.iter().flat_map(|c| c.base_seeds.clone()).collect();
     let base_graph = if base_seeds.is_empty() {
         None
     } else {
         // The base revision's graph: unchanged files are the same at both revisions, so
         // only the changed files differ from the head's.
-        let mut files: Vec<FileFacts> = head_facts
+        let files = head_facts
             .iter()
             .filter(|file| !changed_new_paths.contains(&file.path))
-            .cloned()
-            .collect();
-        files.extend(changed_old.iter().cloned());
-        Some(Graph::build(&files))
+            .chain(changed_old.iter());
+        let graph = Graph::build(files);
+        Some(match request.granularity {
+            Granularity::Member => graph,
+            Granularity::Class => fold_to_classes(graph, &mut changes, Side::Base),
+        })
     };
+    timings.lap("base graph");
+    let base_seeds: Vec<Seed> = changes.iter().flat_map(|c| c.base_seeds.clone()).collect();
     let base_reach = base_graph
         .as_ref()
         .map(|graph| impact::walk(graph, &base_seeds));
 
+    timings.lap("base walk");
     let mut selection = policy::select(
         &head_graph,
         head_reach,
@@ -251,6 +272,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         &policy,
         &context,
     );
+    timings.lap("policy");
     let mut coverage_added = Vec::new();
     let mut ranking = crate::rank::Inputs::default();
     if let Some(history) = history.as_mut() {
@@ -281,7 +303,17 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         ranking.change_of_node = change_of_node(&changes);
     }
 
-    cache.save();
+    timings.lap("history and churn");
+    // The cache lent its facts to the parser; they go back before it is written.
+    if cache.is_dirty() {
+        for file in head_facts.into_iter().chain(changed_old) {
+            let blob = file.blob.clone();
+            cache.insert(FactsCache::key(&blob, &file.path), file.facts);
+        }
+        cache.save();
+    }
+    timings.lap("cache save");
+    timings.report();
 
     Ok(Analysis {
         project,
@@ -382,6 +414,71 @@ fn change_of_node(changes: &[Change]) -> HashMap<String, String> {
         out.insert(component.clone(), component);
     }
     out
+}
+
+/// Stage timings, printed to stderr when `IMPACT_TIMINGS` is set: the first thing to
+/// look at when a plan is slow.
+struct Timings {
+    enabled: bool,
+    last: Instant,
+    laps: Vec<(&'static str, u128)>,
+}
+
+impl Timings {
+    fn new() -> Timings {
+        Timings {
+            enabled: std::env::var_os("IMPACT_TIMINGS").is_some(),
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        if self.enabled {
+            let now = Instant::now();
+            self.laps.push((stage, now.duration_since(self.last).as_micros()));
+            self.last = now;
+        }
+    }
+
+    fn report(&self) {
+        for (stage, micros) in &self.laps {
+            eprintln!("impact: timing: {stage:<18} {:>9.1} ms", *micros as f64 / 1000.0);
+        }
+    }
+}
+
+/// Which revision's seeds a graph serves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Head,
+    Base,
+}
+
+/// Folds a graph to class granularity, and the changes' seeds on that side to the
+/// classes that own them.
+fn fold_to_classes(graph: Graph, changes: &mut [Change], side: Side) -> Graph {
+    for change in changes.iter_mut() {
+        let seeds = match side {
+            Side::Head => &mut change.head_seeds,
+            Side::Base => &mut change.base_seeds,
+        };
+        let mut owners: BTreeSet<ComponentId> = BTreeSet::new();
+        for seed in seeds.iter() {
+            match graph.node(&seed.node) {
+                Some(index) => owners.insert(graph.owner(index)),
+                None => owners.insert(seed.node.clone()),
+            };
+        }
+        *seeds = owners
+            .into_iter()
+            .map(|node| Seed {
+                node,
+                mode: Mode::All,
+            })
+            .collect();
+    }
+    graph.collapse()
 }
 
 /// Test classes that could not be parsed: what they touch is unknown, so they run.
@@ -518,9 +615,9 @@ impl Parser {
         let mut results: Vec<Option<Facts>> = vec![None; entries.len()];
         for (position, entry) in entries.iter().enumerate() {
             let key = FactsCache::key(&entry.blob, &entry.path);
-            match cache.get(&key) {
+            match cache.take(&key) {
                 Some(facts) => {
-                    results[position] = Some(facts.clone());
+                    results[position] = Some(facts);
                     self.n_cached += 1;
                 }
                 None => missing.push((position, snapshot.read(&entry.path)?)),
@@ -535,11 +632,10 @@ impl Parser {
             })
             .collect();
         self.n_parsed += parsed.len();
+        if !parsed.is_empty() {
+            cache.mark_dirty();
+        }
         for (position, facts) in parsed {
-            let entry = &entries[position];
-            if cache.is_enabled() {
-                cache.insert(FactsCache::key(&entry.blob, &entry.path), facts.clone());
-            }
             results[position] = Some(facts);
         }
         Ok(entries
@@ -548,6 +644,7 @@ impl Parser {
             .filter_map(|(entry, facts)| {
                 Some(FileFacts {
                     path: entry.path.clone(),
+                    blob: entry.blob.clone(),
                     component: entry.component.clone(),
                     facts: facts?,
                 })

@@ -11,9 +11,10 @@
 //! - **coverage**: the largest share of a changed class's lines the test covered in the
 //!   last recorded run raises the prior up to twofold (it did run that code);
 //! - **history**: the test's recency-weighted failure rate, its flaky part removed
-//!   (`rate × (1 − flakiness)`), blended with the prior as if the prior were
-//!   [`PRIOR_WEIGHT_RUNS`] runs: a test that failed recently rises, a test that passed
-//!   fifty times sinks;
+//!   (`rate × (1 − flakiness)`), against the mean of every recorded test, smoothed as if
+//!   the mean were [`PRIOR_WEIGHT_RUNS`] runs of its own: the prior is multiplied by this
+//!   relative risk, so a test that keeps catching failures rises, a test that passed
+//!   fifty times sinks, and the distance of this change still counts;
 //! - **flakiness** (flip rate): a flaky test's `p` is further scaled by
 //!   `1 − FLAKY_PENALTY × flakiness`; tests at or above [`FLAKY_THRESHOLD`] over at least
 //!   [`FLAKY_MIN_RUNS`] runs are reported as flaky.
@@ -36,8 +37,11 @@ pub const FLAKY_THRESHOLD: f64 = 0.3;
 pub const FLAKY_MIN_RUNS: u32 = 4;
 /// How much of a flaky test's probability its flakiness takes away (at flip rate 1).
 pub const FLAKY_PENALTY: f64 = 0.75;
-/// How many runs of evidence the structural prior is worth against recorded history.
+/// How many runs of evidence the average test's failure rate is worth against a test's
+/// own recorded history.
 pub const PRIOR_WEIGHT_RUNS: f64 = 4.0;
+/// The smallest base failure rate a history ratio divides by.
+const MIN_BASE_RATE: f64 = 0.01;
 /// Recorded runs beyond this many do not add weight to the history side of the blend.
 const MAX_EVIDENCE_RUNS: f64 = 50.0;
 /// Prior of a test selected by policy alone (critical, always-run, mapping).
@@ -149,12 +153,12 @@ pub fn rank(tests: Vec<SelectedTest>, inputs: &Inputs) -> Vec<RankedTest> {
         .filter_map(|test| inputs.history.get(test.id.key()))
         .filter_map(|history| history.duration_ms)
         .map(|ms| ms / 1000.0)
-        .collect();
-    let median = median(&known);
+        .collect();    let median = median(&known);
     let max_churn = inputs.churn.max();
+    let base_rate = base_rate(inputs);
     let mut ranked: Vec<RankedTest> = tests
         .into_iter()
-        .map(|test| score(test, inputs, max_churn, median))
+        .map(|test| score(test, inputs, max_churn, median, base_rate))
         .collect();
     ranked.sort_by(|a, b| {
         b.score
@@ -167,8 +171,30 @@ pub fn rank(tests: Vec<SelectedTest>, inputs: &Inputs) -> Vec<RankedTest> {
     ranked
 }
 
+/// The mean failure signal (`rate × (1 − flakiness)`) over every recorded test: what
+/// a test with no history of its own is assumed to have. Floored so one quiet history
+/// does not turn every ratio into infinity.
+fn base_rate(inputs: &Inputs) -> f64 {
+    let signals: Vec<f64> = inputs
+        .history
+        .values()
+        .filter(|h| h.runs > 0)
+        .map(|h| h.failure_rate * (1.0 - h.flakiness))
+        .collect();
+    if signals.is_empty() {
+        return MIN_BASE_RATE;
+    }
+    (signals.iter().sum::<f64>() / signals.len() as f64).max(MIN_BASE_RATE)
+}
+
 /// One test's factors and score.
-fn score(test: SelectedTest, inputs: &Inputs, max_churn: u32, median: Option<f64>) -> RankedTest {
+fn score(
+    test: SelectedTest,
+    inputs: &Inputs,
+    max_churn: u32,
+    median: Option<f64>,
+    base_rate: f64,
+) -> RankedTest {
     let key = test.id.key().to_string();
     let distance = (test.distance != u32::MAX).then_some(test.distance);
     let prior = match distance {
@@ -183,18 +209,20 @@ fn score(test: SelectedTest, inputs: &Inputs, max_churn: u32, median: Option<f64
     };
     let covers = inputs.covers_changed.get(&key).copied();
     let structural = (prior * (1.0 + churn_share) / 2.0 * (1.0 + covers.unwrap_or(0.0))).min(0.95);
-    let history = inputs.history.get(&key);
-    let probability = match history {
+    let history = inputs.history.get(&key);    let probability = match history {
         Some(history) if history.runs > 0 => {
+            // How much likelier than the average recorded test this one fails,
+            // smoothed towards 1 as if the average were PRIOR_WEIGHT_RUNS runs.
             let evidence = f64::from(history.runs).min(MAX_EVIDENCE_RUNS);
             let signal = history.failure_rate * (1.0 - history.flakiness);
-            let blended =
-                (signal * evidence + structural * PRIOR_WEIGHT_RUNS) / (evidence + PRIOR_WEIGHT_RUNS);
-            blended * (1.0 - FLAKY_PENALTY * history.flakiness)
+            let relative = (signal * evidence + base_rate * PRIOR_WEIGHT_RUNS)
+                / (evidence + PRIOR_WEIGHT_RUNS)
+                / base_rate;
+            (structural * relative).min(0.95) * (1.0 - FLAKY_PENALTY * history.flakiness)
         }
         _ => structural,
     };
-    let probability = round_to(probability.clamp(0.0, 1.0), 4);
+    let probability = significant(probability.clamp(0.0, 1.0), 4);
     let recorded = history.and_then(|h| h.duration_ms);
     let seconds = recorded.map(|ms| ms / 1000.0).or(median);
     let score = match seconds {
@@ -484,12 +512,14 @@ mod tests {
     #[test]
     fn score_is_per_expected_second() {
         let mut inputs = Inputs::default();
-        inputs
-            .history
-            .insert("apexclass:slowtest".into(), history(5, 0.0, 0.0, Some(60_000.0)));
-        inputs
-            .history
-            .insert("apexclass:fasttest".into(), history(5, 0.0, 0.0, Some(1_000.0)));
+        inputs.history.insert(
+            "apexclass:slowtest".into(),
+            history(5, 0.0, 0.0, Some(60_000.0)),
+        );
+        inputs.history.insert(
+            "apexclass:fasttest".into(),
+            history(5, 0.0, 0.0, Some(1_000.0)),
+        );
         let ranked = rank(
             vec![
                 test("SlowTest", 1, "ApexClass:A"),
@@ -562,7 +592,10 @@ mod tests {
         );
         assert_eq!(names(&kept), ["ATest"]);
         assert_eq!(deferred.len(), 2);
-        assert_eq!((deferred[0].test.rank, deferred[0].reason), (2, "max-tests"));
+        assert_eq!(
+            (deferred[0].test.rank, deferred[0].reason),
+            (2, "max-tests")
+        );
         // 10 minutes: A (5 min) fits, B (6.7 min) does not, C (1.7 min) still does.
         let (kept, deferred) = apply_budget(
             ranked,

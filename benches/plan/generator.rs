@@ -66,45 +66,195 @@ fn mix(a: u64, b: u64) -> u64 {
 }
 
 const NOUNS: &[&str] = &[
-    "Invoice", "Payment", "Shipment", "Contract", "Quote", "Product", "Warehouse", "Vendor",
-    "Customer", "Subscription", "Renewal", "Claim", "Policy", "Asset", "Ticket", "Project",
-    "Milestone", "Timesheet", "Expense", "Budget", "Forecast", "Territory", "Program",
-    "Donation", "Grant", "Enrollment", "Course", "Patient", "Appointment", "Device",
-    "Inspection", "Permit", "License", "Property", "Lease", "Tenant", "Loan", "Collateral",
-    "Delivery", "Route", "Carrier", "Supplier", "Requisition", "Receipt", "Refund", "Credit",
-    "Commission", "Rebate", "Voucher", "Membership",
+    "Invoice",
+    "Payment",
+    "Shipment",
+    "Contract",
+    "Quote",
+    "Product",
+    "Warehouse",
+    "Vendor",
+    "Customer",
+    "Subscription",
+    "Renewal",
+    "Claim",
+    "Policy",
+    "Asset",
+    "Ticket",
+    "Project",
+    "Milestone",
+    "Timesheet",
+    "Expense",
+    "Budget",
+    "Forecast",
+    "Territory",
+    "Program",
+    "Donation",
+    "Grant",
+    "Enrollment",
+    "Course",
+    "Patient",
+    "Appointment",
+    "Device",
+    "Inspection",
+    "Permit",
+    "License",
+    "Property",
+    "Lease",
+    "Tenant",
+    "Loan",
+    "Collateral",
+    "Delivery",
+    "Route",
+    "Carrier",
+    "Supplier",
+    "Requisition",
+    "Receipt",
+    "Refund",
+    "Credit",
+    "Commission",
+    "Rebate",
+    "Voucher",
+    "Membership",
 ];
 const QUALIFIERS: &[&str] = &[
-    "Line", "Item", "Schedule", "History", "Request", "Detail", "Allocation", "Adjustment",
-    "Event", "Rule", "Version", "Approval",
+    "Line",
+    "Item",
+    "Schedule",
+    "History",
+    "Request",
+    "Detail",
+    "Allocation",
+    "Adjustment",
+    "Event",
+    "Rule",
+    "Version",
+    "Approval",
 ];
 const ASPECTS: &[&str] = &[
-    "Pricing", "Billing", "Approval", "Sync", "Validation", "Allocation", "Notification",
-    "Rollup", "Scoring", "Routing", "Matching", "Reconciliation", "Scheduling", "Export",
-    "Import", "Audit", "Tax", "Discount", "Eligibility", "Assignment",
+    "Pricing",
+    "Billing",
+    "Approval",
+    "Sync",
+    "Validation",
+    "Allocation",
+    "Notification",
+    "Rollup",
+    "Scoring",
+    "Routing",
+    "Matching",
+    "Reconciliation",
+    "Scheduling",
+    "Export",
+    "Import",
+    "Audit",
+    "Tax",
+    "Discount",
+    "Eligibility",
+    "Assignment",
 ];
 const KINDS: &[&str] = &[
-    "Service", "Domain", "Manager", "Calculator", "Processor", "Helper", "Engine",
+    "Service",
+    "Domain",
+    "Manager",
+    "Calculator",
+    "Processor",
+    "Helper",
+    "Engine",
 ];
 const VERBS: &[&str] = &[
-    "calculate", "apply", "validate", "sync", "load", "build", "refresh", "assign",
-    "recalculate", "resolve", "merge", "prepare", "evaluate", "collect", "notify", "schedule",
-    "archive", "reconcile", "enrich", "normalize", "close", "open", "split", "rollUp",
+    "calculate",
+    "apply",
+    "validate",
+    "sync",
+    "load",
+    "build",
+    "refresh",
+    "assign",
+    "recalculate",
+    "resolve",
+    "merge",
+    "prepare",
+    "evaluate",
+    "collect",
+    "notify",
+    "schedule",
+    "archive",
+    "reconcile",
+    "enrich",
+    "normalize",
+    "close",
+    "open",
+    "split",
+    "rollUp",
 ];
 const METHOD_NOUNS: &[&str] = &[
-    "Totals", "Discounts", "Status", "Owners", "Lines", "Dates", "Balances", "Flags",
-    "Scores", "Summaries", "Contacts", "Limits", "Allocations", "Reminders", "Defaults",
-    "Approvals", "Charges", "Periods", "Tiers", "Exceptions",
+    "Totals",
+    "Discounts",
+    "Status",
+    "Owners",
+    "Lines",
+    "Dates",
+    "Balances",
+    "Flags",
+    "Scores",
+    "Summaries",
+    "Contacts",
+    "Limits",
+    "Allocations",
+    "Reminders",
+    "Defaults",
+    "Approvals",
+    "Charges",
+    "Periods",
+    "Tiers",
+    "Exceptions",
 ];
 const FIELD_WORDS: &[&str] = &[
-    "Quantity", "Region", "Priority", "Start_Date", "End_Date", "Is_Active",
-    "Description", "Reference", "Category", "Discount", "Tax_Rate", "Score", "Owner_Email",
-    "External_Id", "Notes", "Approved", "Approval_Date", "Currency_Code", "Balance", "Limit",
-    "Channel", "Source", "Segment", "Term_Months", "Renewal_Date", "Is_Primary", "Weight",
-    "Rating", "Stage", "Due_Date", "Paid_Date", "Total", "Net_Amount", "Margin",
+    "Quantity",
+    "Region",
+    "Priority",
+    "Start_Date",
+    "End_Date",
+    "Is_Active",
+    "Description",
+    "Reference",
+    "Category",
+    "Discount",
+    "Tax_Rate",
+    "Score",
+    "Owner_Email",
+    "External_Id",
+    "Notes",
+    "Approved",
+    "Approval_Date",
+    "Currency_Code",
+    "Balance",
+    "Limit",
+    "Channel",
+    "Source",
+    "Segment",
+    "Term_Months",
+    "Renewal_Date",
+    "Is_Primary",
+    "Weight",
+    "Rating",
+    "Stage",
+    "Due_Date",
+    "Paid_Date",
+    "Total",
+    "Net_Amount",
+    "Margin",
 ];
 const VARIANTS: &[&str] = &[
-    "Default", "Express", "Standard", "Partner", "Enterprise", "Legacy", "Regional", "Bulk",
+    "Default",
+    "Express",
+    "Standard",
+    "Partner",
+    "Enterprise",
+    "Legacy",
+    "Regional",
+    "Bulk",
 ];
 const AUTHORS: &[(&str, &str)] = &[
     ("Ana Ortiz", "ana@example.com"),
@@ -114,8 +264,14 @@ const AUTHORS: &[(&str, &str)] = &[
     ("Eli Novak", "eli@example.com"),
 ];
 const TEST_SUFFIXES: &[&str] = &[
-    "ReturnsRecords", "HandlesEmptyInput", "UpdatesRecords", "WorksInBulk",
-    "RespectsThreshold", "Succeeds", "KeepsExistingValues", "SkipsClosedRecords",
+    "ReturnsRecords",
+    "HandlesEmptyInput",
+    "UpdatesRecords",
+    "WorksInBulk",
+    "RespectsThreshold",
+    "Succeeds",
+    "KeepsExistingValues",
+    "SkipsClosedRecords",
 ];
 
 const API_VERSION: &str = "62.0";
@@ -230,6 +386,17 @@ impl Sig {
     }
 }
 
+/// Objects per feature module: services mostly call services of their own module.
+const OBJECTS_PER_MODULE: usize = 5;
+
+/// What a new class may call: the services and interfaces of each feature module so far,
+/// and the shared core services.
+#[derive(Clone, Debug)]
+struct Pools {
+    modules: Vec<Vec<usize>>,
+    core: Vec<usize>,
+}
+
 /// How a call site reaches its callee.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Form {
@@ -326,6 +493,14 @@ pub struct RepoStats {
     pub fields: usize,
     /// Flows (each with one flow test).
     pub flows: usize,
+    /// Seconds spent rendering and writing the working tree of the base commit.
+    pub write_s: f64,
+    /// Seconds spent on objects, the index and the base commit.
+    pub commit_s: f64,
+    /// Seconds spent on the history commits.
+    pub history_s: f64,
+    /// Seconds spent writing the pack.
+    pub pack_s: f64,
 }
 
 /// A generated org: the model, and the state of its repository once written.
@@ -416,12 +591,20 @@ impl Org {
         let mut taken = HashSet::new();
         for i in 0..count {
             let (api_stem, pascal, label) = if i < NOUNS.len() {
-                (NOUNS[i].to_string(), NOUNS[i].to_string(), NOUNS[i].to_string())
+                (
+                    NOUNS[i].to_string(),
+                    NOUNS[i].to_string(),
+                    NOUNS[i].to_string(),
+                )
             } else {
                 let noun = NOUNS[i % NOUNS.len()];
                 let qual = QUALIFIERS[(i / NOUNS.len() - 1) % QUALIFIERS.len()];
                 let round = i / (NOUNS.len() * (QUALIFIERS.len() + 1));
-                let suffix = if round > 0 { format!("{}", round + 1) } else { String::new() };
+                let suffix = if round > 0 {
+                    format!("{}", round + 1)
+                } else {
+                    String::new()
+                };
                 (
                     format!("{noun}_{qual}{suffix}"),
                     format!("{noun}{qual}{suffix}"),
@@ -430,7 +613,11 @@ impl Org {
             };
             taken.insert(pascal.to_ascii_lowercase());
             // Earlier objects are parents of later ones, as master records usually are.
-            let parent = if i > 0 && rng.chance(60) { Some(rng.below(i)) } else { None };
+            let parent = if i > 0 && rng.chance(60) {
+                Some(rng.below(i))
+            } else {
+                None
+            };
             let mut fields = vec![
                 Field {
                     api: "Status__c".into(),
@@ -485,7 +672,11 @@ impl Org {
             }
             let rules = (0..rng.range(0, 3))
                 .map(|r| Rule {
-                    name: ["Amount_Not_Negative", "Status_Required", "Amount_Within_Limit"][r]
+                    name: [
+                        "Amount_Not_Negative",
+                        "Status_Required",
+                        "Amount_Within_Limit",
+                    ][r]
                         .to_string(),
                     rev: 0,
                 })
@@ -526,7 +717,11 @@ impl Org {
             obj,
             calls: Vec::new(),
             soql: rng.chance(60),
-            dml: if rng.chance(45) { rng.range(1, 4) as u8 } else { 0 },
+            dml: if rng.chance(45) {
+                rng.range(1, 4) as u8
+            } else {
+                0
+            },
             uses_inner: false,
             base: rng.range(5, 500) as u32,
             rev: 0,
@@ -561,7 +756,11 @@ impl Org {
         self.new_class(base, Role::BaseService, 0);
         let factory_idx = self.new_class(factory, Role::Factory, 0);
         for o in 0..n_objs {
-            let c = self.new_class(format!("{}Selector", self.objects[o].pascal), Role::Selector, o);
+            let c = self.new_class(
+                format!("{}Selector", self.objects[o].pascal),
+                Role::Selector,
+                o,
+            );
             taken.insert(self.classes[c].name.to_ascii_lowercase());
             let names = ["selectById", "selectRecent", "countByStatus"];
             for (k, name) in names.iter().enumerate() {
@@ -571,7 +770,12 @@ impl Org {
             }
         }
         for o in 0..n_objs {
-            let m = Self::method(format!("create{}", self.objects[o].plural()), Sig::Fixed, o, rng);
+            let m = Self::method(
+                format!("create{}", self.objects[o].plural()),
+                Sig::Fixed,
+                o,
+                rng,
+            );
             self.classes[factory_idx].methods.push(m);
         }
 
@@ -597,10 +801,16 @@ impl Org {
         let n_services = total.saturating_sub(fixed_count).max(1);
 
         // Services, with interface families interleaved so that later services can call
-        // earlier interfaces: `pool` holds what may be called at each point.
-        let mut pool: Vec<usize> = Vec::new();
-        let mut iface_at: Vec<usize> =
-            (0..iface_sizes.len()).map(|_| rng.below(n_services)).collect();
+        // earlier interfaces: `pool` holds what may be called at each point. The first
+        // 15% of the services are the shared core every feature module may call.
+        let mut pool = Pools {
+            modules: vec![Vec::new(); n_objs.div_ceil(OBJECTS_PER_MODULE)],
+            core: Vec::new(),
+        };
+        let n_core = (n_services * 15 / 100).max(1);
+        let mut iface_at: Vec<usize> = (0..iface_sizes.len())
+            .map(|_| rng.below(n_services))
+            .collect();
         iface_at.sort_unstable();
         let mut next_iface = 0;
         for s in 0..n_services {
@@ -611,12 +821,26 @@ impl Org {
             }
             let obj = rng.below(n_objs);
             let name = unique(&mut taken, rng, |r| {
-                format!("{}{}{}", self_pascal(&self.objects, obj), r.pick(ASPECTS), r.pick(KINDS))
+                format!(
+                    "{}{}{}",
+                    self_pascal(&self.objects, obj),
+                    r.pick(ASPECTS),
+                    r.pick(KINDS)
+                )
             });
             let c = self.new_class(name, Role::Service, obj);
             let n_methods = rng.range(5, 20);
-            self.fill_service(rng, c, n_methods, &pool);
-            pool.push(c);
+            if s < n_core {
+                let core_only = Pools {
+                    modules: vec![Vec::new(); pool.modules.len()],
+                    core: pool.core.clone(),
+                };
+                self.fill_service(rng, c, n_methods, &core_only);
+                pool.core.push(c);
+            } else {
+                self.fill_service(rng, c, n_methods, &pool);
+            }
+            pool.modules[obj / OBJECTS_PER_MODULE].push(c);
         }
         while next_iface < iface_sizes.len() {
             let size = iface_sizes[next_iface];
@@ -626,7 +850,11 @@ impl Org {
         for _ in 0..n_controllers {
             let obj = rng.below(n_objs);
             let name = unique(&mut taken, rng, |r| {
-                format!("{}{}Controller", self_pascal(&self.objects, obj), r.pick(ASPECTS))
+                format!(
+                    "{}{}Controller",
+                    self_pascal(&self.objects, obj),
+                    r.pick(ASPECTS)
+                )
             });
             let c = self.new_class(name, Role::Controller, obj);
             let n_methods = rng.range(3, 8);
@@ -668,7 +896,11 @@ impl Org {
             let action = if f < n_actions {
                 let c = self.new_class(
                     unique(&mut taken, rng, |r| {
-                        format!("{}{}Action", self_pascal(&self.objects, obj), r.pick(ASPECTS))
+                        format!(
+                            "{}{}Action",
+                            self_pascal(&self.objects, obj),
+                            r.pick(ASPECTS)
+                        )
                     }),
                     Role::FlowAction,
                     obj,
@@ -680,7 +912,11 @@ impl Org {
             } else {
                 None
             };
-            let name = format!("{}_After_Save{}", self.objects[obj].api.trim_end_matches("__c"), f);
+            let name = format!(
+                "{}_After_Save{}",
+                self.objects[obj].api.trim_end_matches("__c"),
+                f
+            );
             self.flows.push(Flow {
                 name,
                 obj,
@@ -696,18 +932,26 @@ impl Org {
         &mut self,
         rng: &mut Rng,
         taken: &mut HashSet<String>,
-        pool: &mut Vec<usize>,
+        pool: &mut Pools,
         size: usize,
     ) {
         let obj = rng.below(self.objects.len());
         let stem = unique(taken, rng, |r| {
-            format!("{}{}Strategy", self_pascal(&self.objects, obj), r.pick(ASPECTS))
+            format!(
+                "{}{}Strategy",
+                self_pascal(&self.objects, obj),
+                r.pick(ASPECTS)
+            )
         });
         let iface = self.new_class(format!("I{stem}"), Role::Interface, obj);
         taken.insert(format!("i{}", stem.to_ascii_lowercase()));
         let n_methods = rng.range(2, 5);
         for name in Self::method_names(rng, n_methods) {
-            let sig = if rng.chance(50) { Sig::Apply } else { Sig::MapById };
+            let sig = if rng.chance(50) {
+                Sig::Apply
+            } else {
+                Sig::MapById
+            };
             let m = Self::method(name, sig, obj, rng);
             self.classes[iface].methods.push(m);
         }
@@ -722,10 +966,16 @@ impl Org {
                 m.seed = rng.next_u64();
                 m.base = rng.range(5, 500) as u32;
                 m.soql = rng.chance(50);
-                m.dml = if rng.chance(40) { rng.range(1, 4) as u8 } else { 0 };
+                m.dml = if rng.chance(40) {
+                    rng.range(1, 4) as u8
+                } else {
+                    0
+                };
             }
-            let own: HashSet<String> =
-                methods.iter().map(|m| m.name.to_ascii_lowercase()).collect();
+            let own: HashSet<String> = methods
+                .iter()
+                .map(|m| m.name.to_ascii_lowercase())
+                .collect();
             let n_own = rng.range(1, 3);
             for name in Self::method_names(rng, n_own) {
                 if !own.contains(&name.to_ascii_lowercase()) {
@@ -734,14 +984,13 @@ impl Org {
                 }
             }
             self.classes[c].methods = methods;
-            let pool_now = pool.clone();
-            self.add_collaborators(rng, c, &pool_now);
+            self.add_collaborators(rng, c, pool);
         }
-        pool.push(iface);
+        pool.modules[obj / OBJECTS_PER_MODULE].push(iface);
     }
 
     /// Gives a service-like class its methods, inner class, base class and collaborators.
-    fn fill_service(&mut self, rng: &mut Rng, c: usize, n_methods: usize, pool: &[usize]) {
+    fn fill_service(&mut self, rng: &mut Rng, c: usize, n_methods: usize, pool: &Pools) {
         let role = self.classes[c].role;
         let obj = self.classes[c].obj;
         let n_objs = self.objects.len();
@@ -753,16 +1002,29 @@ impl Org {
                     Sig::Scalar
                 }
             } else {
-                *rng.pick(&[Sig::Query, Sig::Scalar, Sig::Apply, Sig::MapById, Sig::Query])
+                *rng.pick(&[
+                    Sig::Query,
+                    Sig::Scalar,
+                    Sig::Apply,
+                    Sig::MapById,
+                    Sig::Query,
+                ])
             };
             // Most methods work on the class's own object, some on a neighbour.
-            let m_obj = if rng.chance(75) { obj } else { rng.below(n_objs) };
+            let m_obj = if rng.chance(75) {
+                obj
+            } else {
+                rng.below(n_objs)
+            };
             let m = Self::method(name, sig, m_obj, rng);
             self.classes[c].methods.push(m);
         }
         if role == Role::Service {
             if rng.chance(30) {
-                let inner = format!("{}Result", rng.pick(&["Summary", "Outcome", "Batch", "Run"]));
+                let inner = format!(
+                    "{}Result",
+                    rng.pick(&["Summary", "Outcome", "Batch", "Run"])
+                );
                 self.classes[c].inner = Some(inner);
                 let k = rng.below(n_methods);
                 self.classes[c].methods[k].uses_inner = true;
@@ -772,23 +1034,24 @@ impl Org {
         self.add_collaborators(rng, c, pool);
     }
 
-    /// Picks 1-6 collaborator classes from `pool` (half near the end, as related features
-    /// are written together, half anywhere, which makes early services hubs) and spreads
-    /// calls to them over the class's methods.
-    fn add_collaborators(&mut self, rng: &mut Rng, c: usize, pool: &[usize]) {
-        if pool.is_empty() {
+    /// Picks 1-6 collaborator classes (mostly from the class's own feature module, some
+    /// from the shared core, as real orgs are layered) and spreads calls to them over the
+    /// class's methods.
+    fn add_collaborators(&mut self, rng: &mut Rng, c: usize, pool: &Pools) {
+        let local = &pool.modules[self.classes[c].obj / OBJECTS_PER_MODULE];
+        if local.is_empty() && pool.core.is_empty() {
             return;
         }
-        let want = rng.range(1, 6).min(pool.len());
+        let want = rng.range(1, 6).min(local.len() + pool.core.len());
         let mut chosen: Vec<usize> = Vec::new();
         let mut tries = 0;
         while chosen.len() < want && tries < 40 {
             tries += 1;
-            let pick = if rng.chance(50) {
-                let window = pool.len().min(150);
-                pool[pool.len() - 1 - rng.below(window)]
+            let from_core = local.is_empty() || (!pool.core.is_empty() && rng.chance(30));
+            let pick = if from_core {
+                *rng.pick(&pool.core)
             } else {
-                pool[rng.below(pool.len())]
+                *rng.pick(local)
             };
             if pick != c && !chosen.contains(&pick) {
                 chosen.push(pick);
@@ -825,7 +1088,11 @@ impl Org {
             let calls = rng.range(1, 3);
             for i in 0..calls {
                 // The first call goes to a spread-out method so each collaborator is used.
-                let at = if i == 0 { (k * 7 + 3) % n_methods } else { rng.below(n_methods) };
+                let at = if i == 0 {
+                    (k * 7 + 3) % n_methods
+                } else {
+                    rng.below(n_methods)
+                };
                 let callee_methods = self.classes[callee].methods.len();
                 if callee_methods == 0 {
                     continue;
@@ -905,7 +1172,10 @@ impl Org {
                 if r.chance(80) {
                     format!("{base_name}Test")
                 } else {
-                    format!("{base_name}{}Test", r.pick(&["Bulk", "Integration", "Negative"]))
+                    format!(
+                        "{base_name}{}Test",
+                        r.pick(&["Bulk", "Integration", "Negative"])
+                    )
                 }
             });
             let c = self.new_class(name, Role::Test, self.classes[primary].obj);
@@ -919,7 +1189,9 @@ impl Org {
                 }
                 let tm = rng.below(target_methods);
                 let stem = self.classes[target].methods[tm].name.clone();
-                let name = unique(&mut names, rng, |r| format!("{stem}{}", r.pick(TEST_SUFFIXES)));
+                let name = unique(&mut names, rng, |r| {
+                    format!("{stem}{}", r.pick(TEST_SUFFIXES))
+                });
                 let obj = self.classes[target].methods[tm].obj;
                 let mut m = Self::method(name, Sig::Test, obj, rng);
                 m.calls.push(Call {
@@ -967,9 +1239,14 @@ impl Org {
         match file {
             FileRef::Class(c) => format!("{CLASSES_DIR}/{}.cls", self.classes[c].name),
             FileRef::ClassMeta(c) => format!("{CLASSES_DIR}/{}.cls-meta.xml", self.classes[c].name),
-            FileRef::Trigger(o) => format!("{TRIGGERS_DIR}/{}Trigger.trigger", self.objects[o].pascal),
+            FileRef::Trigger(o) => {
+                format!("{TRIGGERS_DIR}/{}Trigger.trigger", self.objects[o].pascal)
+            }
             FileRef::TriggerMeta(o) => {
-                format!("{TRIGGERS_DIR}/{}Trigger.trigger-meta.xml", self.objects[o].pascal)
+                format!(
+                    "{TRIGGERS_DIR}/{}Trigger.trigger-meta.xml",
+                    self.objects[o].pascal
+                )
             }
             FileRef::Object(o) => {
                 let api = &self.objects[o].api;
@@ -985,7 +1262,10 @@ impl Org {
             ),
             FileRef::Flow(f) => format!("{FLOWS_DIR}/{}.flow-meta.xml", self.flows[f].name),
             FileRef::FlowTest(f) => {
-                format!("{FLOWTESTS_DIR}/{}_Test.flowtest-meta.xml", self.flows[f].name)
+                format!(
+                    "{FLOWTESTS_DIR}/{}_Test.flowtest-meta.xml",
+                    self.flows[f].name
+                )
             }
         }
     }
@@ -1040,19 +1320,30 @@ impl Org {
     /// checks). The index is written once at the end, more than a second after the last
     /// file, so that no entry is racily clean and a working-tree diff can trust the stat
     /// data as it can in a real checkout.
-    pub fn write_and_commit(&mut self, dir: &Path, history: usize) -> Result<RepoStats, git2::Error> {
+    pub fn write_and_commit(
+        &mut self,
+        dir: &Path,
+        history: usize,
+    ) -> Result<RepoStats, git2::Error> {
         let mut opts = RepositoryInitOptions::new();
         opts.initial_head("main");
         let repo = Repository::init_opts(dir, &opts)?;
         let odb = repo.odb()?;
         let mempack = odb.add_new_mempack_backend(1000)?;
         let mut stats = RepoStats::default();
+        let mut clock = std::time::Instant::now();
+        let mut lap = || {
+            let secs = clock.elapsed().as_secs_f64();
+            clock = std::time::Instant::now();
+            secs
+        };
         let mut index = repo.index()?;
         let mut files: Vec<(String, String)> = Self::project_files();
         for file in self.all_files() {
             files.push((self.path(file), self.render(file)));
         }
         write_files(dir, &files).map_err(io_to_git)?;
+        stats.write_s = lap();
         for (path, text) in &files {
             stage(&repo, &mut index, dir, path, text)?;
             stats.bytes += text.len();
@@ -1061,6 +1352,7 @@ impl Org {
         drop(files);
         let tree = repo.find_tree(index.write_tree()?)?;
         self.commit(&repo, &tree, "Initial import of the org metadata")?;
+        stats.commit_s = lap();
         let mut touched: Vec<String> = Vec::new();
         for _ in 0..history {
             let n = self.rng.range(1, 5);
@@ -1070,12 +1362,14 @@ impl Org {
                 }
             }
         }
+        stats.history_s = lap();
         let mut pack = git2::Buf::new();
         mempack.dump(&repo, &mut pack)?;
         let mut writer = odb.packwriter()?;
         std::io::Write::write_all(&mut writer, &pack).map_err(io_to_git)?;
         writer.commit()?;
         mempack.reset()?;
+        stats.pack_s = lap();
         std::thread::sleep(std::time::Duration::from_millis(1100));
         for path in &touched {
             index.add_path(Path::new(path))?;
@@ -1092,9 +1386,18 @@ impl Org {
     }
 
     /// Commits `tree` on HEAD with the next author and a time one hour after the last.
-    fn commit(&mut self, repo: &Repository, tree: &git2::Tree, message: &str) -> Result<Oid, git2::Error> {
+    fn commit(
+        &mut self,
+        repo: &Repository,
+        tree: &git2::Tree,
+        message: &str,
+    ) -> Result<Oid, git2::Error> {
         let (name, email) = AUTHORS[self.commits % AUTHORS.len()];
-        let sig = Signature::new(name, email, &Time::new(EPOCH + 3600 * self.commits as i64, 0))?;
+        let sig = Signature::new(
+            name,
+            email,
+            &Time::new(EPOCH + 3600 * self.commits as i64, 0),
+        )?;
         let parent = match repo.head() {
             Ok(head) => Some(head.peel_to_commit()?),
             Err(_) => None,
@@ -1108,7 +1411,12 @@ impl Org {
     /// Edits `n` files the way day-to-day work does (mostly method bodies of services and
     /// tests, sometimes a factory, selector, field, rule, trigger or flow), writes them and
     /// commits them without touching the index. Returns the edited paths.
-    fn history_commit(&mut self, repo: &Repository, dir: &Path, n: usize) -> Result<Vec<String>, git2::Error> {
+    fn history_commit(
+        &mut self,
+        repo: &Repository,
+        dir: &Path,
+        n: usize,
+    ) -> Result<Vec<String>, git2::Error> {
         let mut touched: Vec<FileRef> = Vec::new();
         for _ in 0..n {
             let file = self.random_edit();
@@ -1148,7 +1456,14 @@ impl Org {
         match roll {
             0..=59 => {
                 let c = pick_class(self, &|r| {
-                    matches!(r, Role::Service | Role::Controller | Role::Impl(_) | Role::Batch | Role::Handler)
+                    matches!(
+                        r,
+                        Role::Service
+                            | Role::Controller
+                            | Role::Impl(_)
+                            | Role::Batch
+                            | Role::Handler
+                    )
                 });
                 self.bump_method(c);
                 FileRef::Class(c)
@@ -1170,8 +1485,9 @@ impl Org {
                 FileRef::Field(o, f)
             }
             95..=96 => {
-                let with_rules: Vec<usize> =
-                    (0..self.objects.len()).filter(|&o| !self.objects[o].rules.is_empty()).collect();
+                let with_rules: Vec<usize> = (0..self.objects.len())
+                    .filter(|&o| !self.objects[o].rules.is_empty())
+                    .collect();
                 if with_rules.is_empty() {
                     return self.random_edit();
                 }
@@ -1181,8 +1497,9 @@ impl Org {
                 FileRef::Rule(o, r)
             }
             97..=98 => {
-                let with_trigger: Vec<usize> =
-                    (0..self.objects.len()).filter(|&o| self.objects[o].handler.is_some()).collect();
+                let with_trigger: Vec<usize> = (0..self.objects.len())
+                    .filter(|&o| self.objects[o].handler.is_some())
+                    .collect();
                 let o = *self.rng.pick(&with_trigger);
                 self.objects[o].trigger_rev += 1;
                 FileRef::Trigger(o)
@@ -1204,10 +1521,16 @@ impl Org {
     fn describe(&self, file: FileRef) -> String {
         match file {
             FileRef::Class(c) | FileRef::ClassMeta(c) => self.classes[c].name.clone(),
-            FileRef::Trigger(o) | FileRef::TriggerMeta(o) => format!("{}Trigger", self.objects[o].pascal),
+            FileRef::Trigger(o) | FileRef::TriggerMeta(o) => {
+                format!("{}Trigger", self.objects[o].pascal)
+            }
             FileRef::Object(o) => self.objects[o].api.clone(),
-            FileRef::Field(o, f) => format!("{}.{}", self.objects[o].api, self.objects[o].fields[f].api),
-            FileRef::Rule(o, r) => format!("{}.{}", self.objects[o].api, self.objects[o].rules[r].name),
+            FileRef::Field(o, f) => {
+                format!("{}.{}", self.objects[o].api, self.objects[o].fields[f].api)
+            }
+            FileRef::Rule(o, r) => {
+                format!("{}.{}", self.objects[o].api, self.objects[o].rules[r].name)
+            }
             FileRef::Flow(f) | FileRef::FlowTest(f) => self.flows[f].name.clone(),
         }
     }
@@ -1227,7 +1550,10 @@ impl Org {
         let text = self.render(FileRef::Class(c));
         write_file(dir, &path, &text, &mut HashSet::new()).map_err(io_to_git)?;
         if commit {
-            let message = format!("Tune {}.{}", self.classes[c].name, self.classes[c].methods[m].name);
+            let message = format!(
+                "Tune {}.{}",
+                self.classes[c].name, self.classes[c].methods[m].name
+            );
             self.commit_paths(dir, std::slice::from_ref(&path), &message)?;
         }
         Ok(path)
@@ -1235,7 +1561,12 @@ impl Org {
 
     /// Commits files already written to the working tree (by [`Org::edit_one_service`]
     /// without a commit), through the index as `git commit -a` does.
-    pub fn commit_paths(&mut self, dir: &Path, paths: &[String], message: &str) -> Result<Oid, git2::Error> {
+    pub fn commit_paths(
+        &mut self,
+        dir: &Path,
+        paths: &[String],
+        message: &str,
+    ) -> Result<Oid, git2::Error> {
         let repo = Repository::open(dir)?;
         let mut index = repo.index()?;
         for path in paths {
@@ -1287,7 +1618,10 @@ impl Org {
         };
         match m.sig {
             Sig::Query => format!("{aura}public static List<{o}> {}(Set<Id> ids)", m.name),
-            Sig::Scalar => format!("{aura}public static Integer {}(String key, Integer n)", m.name),
+            Sig::Scalar => format!(
+                "{aura}public static Integer {}(String key, Integer n)",
+                m.name
+            ),
             Sig::Apply => format!("public void {}(List<{o}> records)", m.name),
             Sig::MapById => format!("public Map<Id, {o}> {}(Set<Id> ids)", m.name),
             Sig::Fixed | Sig::Test => format!("public void {}()", m.name),
@@ -1309,10 +1643,25 @@ impl Org {
             Role::Impl(iface) => format!(" implements {}", self.classes[iface].name),
             _ => String::new(),
         };
-        let extends = if class.extends_base { " extends BaseService" } else { "" };
-        let _ = writeln!(s, "public with sharing class {}{extends}{implements} {{", class.name);
-        let _ = writeln!(s, "    private static final Integer MAX_ROWS = {};", rng.range(50, 2000));
-        let _ = writeln!(s, "    private static final String DEFAULT_STATUS = 'Open';");
+        let extends = if class.extends_base {
+            " extends BaseService"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "public with sharing class {}{extends}{implements} {{",
+            class.name
+        );
+        let _ = writeln!(
+            s,
+            "    private static final Integer MAX_ROWS = {};",
+            rng.range(50, 2000)
+        );
+        let _ = writeln!(
+            s,
+            "    private static final String DEFAULT_STATUS = 'Open';"
+        );
         for collab in &class.collabs {
             let callee = &self.classes[collab.class].name;
             match collab.reflective_impl {
@@ -1382,10 +1731,17 @@ impl Org {
                 s,
                 "            if (row.{amount} == null || row.{amount} < threshold) {{"
             );
-            let _ = writeln!(s, "                row.{amount} = Utils.defaultDecimal(row.{amount}, threshold);");
+            let _ = writeln!(
+                s,
+                "                row.{amount} = Utils.defaultDecimal(row.{amount}, threshold);"
+            );
             let _ = writeln!(s, "            }}");
             if rng.chance(50) {
-                let _ = writeln!(s, "            if (String.isBlank(row.{})) {{", obj.status());
+                let _ = writeln!(
+                    s,
+                    "            if (String.isBlank(row.{})) {{",
+                    obj.status()
+                );
                 let _ = writeln!(s, "                row.{} = DEFAULT_STATUS;", obj.status());
                 let _ = writeln!(s, "            }}");
             }
@@ -1401,7 +1757,11 @@ impl Org {
             }
         }
         if m.rev % 2 == 1 {
-            let _ = writeln!(s, "        Logger.debug('{}.{} threshold ' + threshold);", class.name, m.name);
+            let _ = writeln!(
+                s,
+                "        Logger.debug('{}.{} threshold ' + threshold);",
+                class.name, m.name
+            );
         }
         match m.dml {
             1 => {
@@ -1412,7 +1772,12 @@ impl Org {
             }
             3 => {
                 let _ = writeln!(s, "        if (rows.isEmpty()) {{");
-                let _ = writeln!(s, "            insert new {o}(Name = '{}', {} = threshold);", class.name, obj.amount());
+                let _ = writeln!(
+                    s,
+                    "            insert new {o}(Name = '{}', {} = threshold);",
+                    class.name,
+                    obj.amount()
+                );
                 let _ = writeln!(s, "        }}");
             }
             4 => {
@@ -1489,9 +1854,16 @@ impl Org {
                 var.clone()
             }
             Form::Field | Form::Reflective => {
-                match self.classes[c].collabs.iter().find(|f| f.class == call.class) {
+                match self.classes[c]
+                    .collabs
+                    .iter()
+                    .find(|f| f.class == call.class)
+                {
                     Some(field) if !static_ctx => field.var.clone(),
-                    Some(Collab { reflective_impl: Some(imp), .. }) => {
+                    Some(Collab {
+                        reflective_impl: Some(imp),
+                        ..
+                    }) => {
                         let _ = writeln!(
                             s,
                             "{indent}{} {var} = ({}) Type.forName('{}').newInstance();",
@@ -1500,7 +1872,8 @@ impl Org {
                         var.clone()
                     }
                     _ => {
-                        let _ = writeln!(s, "{indent}{} {var} = new {}();", callee.name, callee.name);
+                        let _ =
+                            writeln!(s, "{indent}{} {var} = new {}();", callee.name, callee.name);
                         var.clone()
                     }
                 }
@@ -1509,14 +1882,22 @@ impl Org {
         let target = &self.objects[m.obj].api;
         match m.sig {
             Sig::Query => {
-                let _ = writeln!(s, "{indent}List<{target}> found{k} = {receiver}.{}({args});", m.name);
+                let _ = writeln!(
+                    s,
+                    "{indent}List<{target}> found{k} = {receiver}.{}({args});",
+                    m.name
+                );
                 let _ = writeln!(s, "{indent}threshold += found{k}.size();");
             }
             Sig::Scalar => {
                 let _ = writeln!(s, "{indent}threshold += {receiver}.{}({args});", m.name);
             }
             Sig::MapById => {
-                let _ = writeln!(s, "{indent}Map<Id, {target}> byId{k} = {receiver}.{}({args});", m.name);
+                let _ = writeln!(
+                    s,
+                    "{indent}Map<Id, {target}> byId{k} = {receiver}.{}({args});",
+                    m.name
+                );
                 let _ = writeln!(s, "{indent}ids.addAll(byId{k}.keySet());");
             }
             _ => {
@@ -1538,7 +1919,11 @@ impl Org {
     fn render_interface(&self, c: usize) -> String {
         let class = &self.classes[c];
         let mut s = String::new();
-        let _ = writeln!(s, "/**\n * A pluggable step for {} processing.\n */", self.objects[class.obj].label);
+        let _ = writeln!(
+            s,
+            "/**\n * A pluggable step for {} processing.\n */",
+            self.objects[class.obj].label
+        );
         let _ = writeln!(s, "public interface {} {{", class.name);
         for m in &class.methods {
             let o = &self.objects[m.obj].api;
@@ -1561,7 +1946,11 @@ impl Org {
         let o = &obj.api;
         let m = &class.methods[0];
         let mut s = String::new();
-        let _ = writeln!(s, "/**\n * Nightly processing of {} records.\n */", obj.label);
+        let _ = writeln!(
+            s,
+            "/**\n * Nightly processing of {} records.\n */",
+            obj.label
+        );
         let _ = writeln!(
             s,
             "public with sharing class {} implements Database.Batchable<SObject>, Database.Stateful {{",
@@ -1583,7 +1972,10 @@ impl Org {
                 }
             }
         }
-        let _ = writeln!(s, "\n    public Database.QueryLocator start(Database.BatchableContext context) {{");
+        let _ = writeln!(
+            s,
+            "\n    public Database.QueryLocator start(Database.BatchableContext context) {{"
+        );
         let _ = writeln!(
             s,
             "        return Database.getQueryLocator([SELECT Id, Name, {} FROM {o} WHERE {} != 'Closed']);",
@@ -1591,7 +1983,10 @@ impl Org {
             obj.status()
         );
         let _ = writeln!(s, "    }}\n");
-        let _ = writeln!(s, "    public void execute(Database.BatchableContext context, List<{o}> scope) {{");
+        let _ = writeln!(
+            s,
+            "    public void execute(Database.BatchableContext context, List<{o}> scope) {{"
+        );
         let _ = writeln!(s, "        Integer threshold = {};", m.base + m.rev * 7);
         let _ = writeln!(s, "        Set<Id> ids = Utils.idsOf(scope);");
         for (k, call) in m.calls.iter().enumerate() {
@@ -1600,8 +1995,15 @@ impl Org {
         let _ = writeln!(s, "        processed += scope.size();");
         let _ = writeln!(s, "        update scope;");
         let _ = writeln!(s, "    }}\n");
-        let _ = writeln!(s, "    public void finish(Database.BatchableContext context) {{");
-        let _ = writeln!(s, "        Logger.info('{} processed ' + processed);", class.name);
+        let _ = writeln!(
+            s,
+            "    public void finish(Database.BatchableContext context) {{"
+        );
+        let _ = writeln!(
+            s,
+            "        Logger.info('{} processed ' + processed);",
+            class.name
+        );
         let _ = writeln!(s, "    }}");
         s.push_str("}\n");
         s
@@ -1625,7 +2027,10 @@ impl Org {
             ("AFTER_INSERT", "afterInsert(newRecords);"),
             ("AFTER_UPDATE", "afterUpdate(newRecords, oldMap);"),
         ] {
-            let _ = writeln!(s, "            when {when} {{\n                {call}\n            }}");
+            let _ = writeln!(
+                s,
+                "            when {when} {{\n                {call}\n            }}"
+            );
         }
         let _ = writeln!(s, "        }}\n    }}");
         for m in &class.methods {
@@ -1641,7 +2046,12 @@ impl Org {
                 let _ = writeln!(s, "            if (row.{} == null) {{", obj.status());
                 let _ = writeln!(s, "                row.{} = 'Open';", obj.status());
                 let _ = writeln!(s, "            }}");
-                let _ = writeln!(s, "            if (row.{} != null && row.{} > threshold) {{", obj.amount(), obj.amount());
+                let _ = writeln!(
+                    s,
+                    "            if (row.{} != null && row.{} > threshold) {{",
+                    obj.amount(),
+                    obj.amount()
+                );
                 let _ = writeln!(s, "                row.{} = threshold;", obj.amount());
                 let _ = writeln!(s, "            }}");
                 let _ = writeln!(s, "        }}");
@@ -1661,9 +2071,16 @@ impl Org {
         let class = &self.classes[c];
         let m = &class.methods[0];
         let mut s = String::new();
-        let _ = writeln!(s, "/**\n * Invocable action called from a record-triggered flow.\n */");
+        let _ = writeln!(
+            s,
+            "/**\n * Invocable action called from a record-triggered flow.\n */"
+        );
         let _ = writeln!(s, "public with sharing class {} {{", class.name);
-        let _ = writeln!(s, "    @InvocableMethod(label='{}' category='Automation')", class.name);
+        let _ = writeln!(
+            s,
+            "    @InvocableMethod(label='{}' category='Automation')",
+            class.name
+        );
         let _ = writeln!(s, "    public static void run(List<Id> recordIds) {{");
         let _ = writeln!(s, "        Integer threshold = {};", m.base + m.rev * 7);
         let _ = writeln!(s, "        Set<Id> ids = new Set<Id>(recordIds);");
@@ -1692,7 +2109,10 @@ impl Org {
             let limit = m.base + m.rev * 7;
             match m.name.as_str() {
                 "countByStatus" => {
-                    let _ = writeln!(s, "\n    public static Integer countByStatus(String key, Integer n) {{");
+                    let _ = writeln!(
+                        s,
+                        "\n    public static Integer countByStatus(String key, Integer n) {{"
+                    );
                     let _ = writeln!(
                         s,
                         "        return [SELECT COUNT() FROM {o} WHERE {} = :key LIMIT {limit}] + n;",
@@ -1736,7 +2156,10 @@ impl Org {
     fn render_factory(&self, c: usize) -> String {
         let class = &self.classes[c];
         let mut s = String::new();
-        let _ = writeln!(s, "/**\n * Test records for every object; the only place tests build data.\n */");
+        let _ = writeln!(
+            s,
+            "/**\n * Test records for every object; the only place tests build data.\n */"
+        );
         let _ = writeln!(s, "@IsTest\npublic class TestDataFactory {{");
         for m in &class.methods {
             let obj = &self.objects[m.obj];
@@ -1771,7 +2194,10 @@ impl Org {
             let _ = writeln!(s, "                {}", assigns.join(",\n                "));
             let _ = writeln!(s, "            ));");
             let _ = writeln!(s, "        }}");
-            let _ = writeln!(s, "        if (doInsert) {{\n            insert records;\n        }}");
+            let _ = writeln!(
+                s,
+                "        if (doInsert) {{\n            insert records;\n        }}"
+            );
             let _ = writeln!(s, "        return records;");
             let _ = writeln!(s, "    }}");
         }
@@ -1783,24 +2209,49 @@ impl Org {
         let class = &self.classes[c];
         let mut rng = Rng::new(class.seed);
         let mut s = String::new();
-        let annotation = if rng.chance(10) { "@IsTest(SeeAllData=false)" } else { "@IsTest" };
+        let annotation = if rng.chance(10) {
+            "@IsTest(SeeAllData=false)"
+        } else {
+            "@IsTest"
+        };
         let _ = writeln!(s, "{annotation}\nprivate class {} {{", class.name);
         let _ = writeln!(s, "    @TestSetup\n    static void makeData() {{");
         for &o in &class.setup_objs {
-            let _ = writeln!(s, "        TestDataFactory.create{}(5, true);", self.objects[o].plural());
+            let _ = writeln!(
+                s,
+                "        TestDataFactory.create{}(5, true);",
+                self.objects[o].plural()
+            );
         }
         let _ = writeln!(s, "    }}");
         for m in &class.methods {
-            let Some(call) = m.calls.first() else { continue };
+            let Some(call) = m.calls.first() else {
+                continue;
+            };
             let target = &self.classes[call.class];
             let tm = &target.methods[call.method];
             let obj = &self.objects[m.obj];
             let o = &obj.api;
-            let decorator = if rng.chance(85) { "@IsTest\n    static void" } else { "static testMethod void" };
+            let decorator = if rng.chance(85) {
+                "@IsTest\n    static void"
+            } else {
+                "static testMethod void"
+            };
             let _ = writeln!(s, "\n    {decorator} {}() {{", m.name);
-            let _ = writeln!(s, "        Integer batchSize = {};", 2 + (m.base % 5) + m.rev);
-            let _ = writeln!(s, "        List<{o}> records = [SELECT Id, Name, {} FROM {o} LIMIT 50];", obj.amount());
-            let _ = writeln!(s, "        Set<Id> ids = new Map<Id, {o}>(records).keySet();");
+            let _ = writeln!(
+                s,
+                "        Integer batchSize = {};",
+                2 + (m.base % 5) + m.rev
+            );
+            let _ = writeln!(
+                s,
+                "        List<{o}> records = [SELECT Id, Name, {} FROM {o} LIMIT 50];",
+                obj.amount()
+            );
+            let _ = writeln!(
+                s,
+                "        Set<Id> ids = new Map<Id, {o}>(records).keySet();"
+            );
             let _ = writeln!(s, "        Integer threshold = batchSize;");
             let _ = writeln!(s, "        Test.startTest();");
             match target.role {
@@ -1816,7 +2267,11 @@ impl Org {
                     let _ = writeln!(s, "        System.assertEquals(batchSize, fresh.size(), 'every record is saved');");
                 }
                 Role::Batch => {
-                    let _ = writeln!(s, "        Database.executeBatch(new {}(), batchSize);", target.name);
+                    let _ = writeln!(
+                        s,
+                        "        Database.executeBatch(new {}(), batchSize);",
+                        target.name
+                    );
                     let _ = writeln!(s, "        Test.stopTest();");
                     let _ = writeln!(s, "        System.assert(![SELECT Id FROM {o} LIMIT 1].isEmpty(), 'records remain');");
                 }
@@ -1839,7 +2294,11 @@ impl Org {
                     } else if rng.chance(50) {
                         format!("new {}()", target.name)
                     } else {
-                        let _ = writeln!(s, "        {} subject = new {}();", target.name, target.name);
+                        let _ = writeln!(
+                            s,
+                            "        {} subject = new {}();",
+                            target.name, target.name
+                        );
                         "subject".into()
                     };
                     self.render_test_call(&mut s, &receiver, tm);
@@ -1856,31 +2315,58 @@ impl Org {
         let target = &self.objects[tm.obj].api;
         match tm.sig {
             Sig::Query => {
-                let _ = writeln!(s, "        List<{target}> result = {receiver}.{}({args});", tm.name);
+                let _ = writeln!(
+                    s,
+                    "        List<{target}> result = {receiver}.{}({args});",
+                    tm.name
+                );
                 let _ = writeln!(s, "        Test.stopTest();");
-                let _ = writeln!(s, "        System.assertNotEquals(null, result, 'a list is returned');");
+                let _ = writeln!(
+                    s,
+                    "        System.assertNotEquals(null, result, 'a list is returned');"
+                );
             }
             Sig::Scalar => {
-                let _ = writeln!(s, "        Integer result = {receiver}.{}({args});", tm.name);
+                let _ = writeln!(
+                    s,
+                    "        Integer result = {receiver}.{}({args});",
+                    tm.name
+                );
                 let _ = writeln!(s, "        Test.stopTest();");
-                let _ = writeln!(s, "        System.assert(result >= 0, 'the count is not negative');");
+                let _ = writeln!(
+                    s,
+                    "        System.assert(result >= 0, 'the count is not negative');"
+                );
             }
             Sig::MapById => {
-                let _ = writeln!(s, "        Map<Id, {target}> result = {receiver}.{}({args});", tm.name);
+                let _ = writeln!(
+                    s,
+                    "        Map<Id, {target}> result = {receiver}.{}({args});",
+                    tm.name
+                );
                 let _ = writeln!(s, "        Test.stopTest();");
-                let _ = writeln!(s, "        System.assertNotEquals(null, result, 'a map is returned');");
+                let _ = writeln!(
+                    s,
+                    "        System.assertNotEquals(null, result, 'a map is returned');"
+                );
             }
             _ => {
                 let _ = writeln!(s, "        {receiver}.{}({args});", tm.name);
                 let _ = writeln!(s, "        Test.stopTest();");
-                let _ = writeln!(s, "        System.assert(ids.size() >= 0, 'the call completes');");
+                let _ = writeln!(
+                    s,
+                    "        System.assert(ids.size() >= 0, 'the call completes');"
+                );
             }
         }
     }
 
     fn render_trigger(&self, o: usize) -> String {
         let obj = &self.objects[o];
-        let handler = obj.handler.map(|h| self.classes[h].name.as_str()).unwrap_or("Utils");
+        let handler = obj
+            .handler
+            .map(|h| self.classes[h].name.as_str())
+            .unwrap_or("Utils");
         let events = if obj.trigger_rev % 2 == 0 {
             "before insert, before update, after insert, after update"
         } else {
@@ -1913,7 +2399,11 @@ impl Org {
             field.api
         );
         if field.rev > 0 {
-            let _ = writeln!(s, "    <description>Revised {} times.</description>", field.rev);
+            let _ = writeln!(
+                s,
+                "    <description>Revised {} times.</description>",
+                field.rev
+            );
         }
         let _ = writeln!(s, "    <label>{}</label>", field.label);
         let body = match field.kind {
@@ -2073,13 +2563,19 @@ fn write_files(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
                 })
             })
             .collect();
-        workers
-            .into_iter()
-            .try_for_each(|w| w.join().unwrap_or_else(|_| Err(std::io::Error::other("a writer thread panicked"))))
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("a writer thread panicked")))
+        })
     })
 }
 
-fn write_file(dir: &Path, rel: &str, text: &str, made: &mut HashSet<PathBuf>) -> std::io::Result<()> {
+fn write_file(
+    dir: &Path,
+    rel: &str,
+    text: &str,
+    made: &mut HashSet<PathBuf>,
+) -> std::io::Result<()> {
     let path = dir.join(rel);
     if let Some(parent) = path.parent() {
         if !made.contains(parent) {

@@ -143,8 +143,11 @@ fn self_check() -> ExitCode {
         for _ in 0..2 {
             let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
             let mut org = Org::generate(20, 7);
-            let stats = org.write_and_commit(dir.path(), 5).map_err(|e| e.to_string())?;
-            if !(20..=26).contains(&stats.classes) || stats.commits != 6 || stats.test_classes == 0 {
+            let stats = org
+                .write_and_commit(dir.path(), 5)
+                .map_err(|e| e.to_string())?;
+            if !(20..=26).contains(&stats.classes) || stats.commits != 6 || stats.test_classes == 0
+            {
                 return Err(format!("unexpected shape: {stats:?}"));
             }
             let repo = git2::Repository::open(dir.path()).map_err(|e| e.to_string())?;
@@ -182,7 +185,7 @@ fn generate(dir: &Path, classes: usize, opts: &Options) -> Result<Org, String> {
         .write_and_commit(dir, opts.history)
         .map_err(|e| format!("generating the repository failed: {e}"))?;
     eprintln!(
-        "generated {} classes ({} tests), {} triggers, {} objects, {} fields, {} flows: {} files, {:.1} MB, {} commits, in {:.1} s at {}",
+        "generated {} classes ({} tests), {} triggers, {} objects, {} fields, {} flows: {} files, {:.1} MB, {} commits, in {:.1} s (write {:.1}, commit {:.1}, history {:.1}, pack {:.1}) at {}",
         stats.classes,
         stats.test_classes,
         stats.triggers,
@@ -193,6 +196,10 @@ fn generate(dir: &Path, classes: usize, opts: &Options) -> Result<Org, String> {
         stats.bytes as f64 / 1e6,
         stats.commits,
         start.elapsed().as_secs_f64(),
+        stats.write_s,
+        stats.commit_s,
+        stats.history_s,
+        stats.pack_s,
         dir.display()
     );
     Ok(org)
@@ -238,9 +245,8 @@ fn plan(bin: &Path, dir: &Path, extra: &[&str]) -> Result<Sample, String> {
             String::from_utf8_lossy(&run.stderr).trim()
         ));
     }
-    let plan = summarize(&run.stdout).ok_or_else(|| {
-        format!("`impact {}` did not print plan JSON", args.join(" "))
-    })?;
+    let plan = summarize(&run.stdout)
+        .ok_or_else(|| format!("`impact {}` did not print plan JSON", args.join(" ")))?;
     if let Some(reason) = &plan.fallback {
         eprintln!("  note: the plan fell back to all tests: {reason}");
     }
@@ -279,7 +285,8 @@ fn bench_size(classes: usize, opts: &Options, granularity: bool) -> Result<Vec<R
         }
     };
     if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+        std::fs::remove_dir_all(&dir)
+            .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
     }
     let mut org = generate(&dir, classes, opts)?;
     let files = org.snapshot().len();
@@ -289,7 +296,10 @@ fn bench_size(classes: usize, opts: &Options, granularity: bool) -> Result<Vec<R
     let variants: Vec<(String, Vec<&str>)> = if granularity {
         vec![
             (format!("{classes}"), vec![]),
-            (format!("{classes} (class granularity)"), vec!["--granularity", "class"]),
+            (
+                format!("{classes} (class granularity)"),
+                vec!["--granularity", "class"],
+            ),
         ]
     } else {
         vec![(format!("{classes}"), vec![])]
@@ -311,21 +321,26 @@ fn bench_size(classes: usize, opts: &Options, granularity: bool) -> Result<Vec<R
         };
         for _ in 0..opts.runs {
             if cache.exists() {
-                std::fs::remove_dir_all(&cache).map_err(|e| format!("cannot clear the cache: {e}"))?;
+                std::fs::remove_dir_all(&cache)
+                    .map_err(|e| format!("cannot clear the cache: {e}"))?;
             }
             let sample = plan(bin, &dir, &committed(&flags))?;
             report_sample("cold", &sample);
             row.cold.push(sample);
         }
         for _ in 0..opts.runs {
-            let path = org.edit_one_service(&dir, true).map_err(|e| e.to_string())?;
+            let path = org
+                .edit_one_service(&dir, true)
+                .map_err(|e| e.to_string())?;
             let sample = plan(bin, &dir, &committed(&flags))?;
             eprint!("  ({path})\n");
             report_sample("warm", &sample);
             row.warm.push(sample);
         }
         for _ in 0..opts.runs {
-            let path = org.edit_one_service(&dir, false).map_err(|e| e.to_string())?;
+            let path = org
+                .edit_one_service(&dir, false)
+                .map_err(|e| e.to_string())?;
             let mut args = vec!["--base", "HEAD"];
             args.extend_from_slice(&flags);
             let sample = plan(bin, &dir, &args)?;
@@ -386,7 +401,13 @@ fn print_table(rows: &[Row], opts: &Options, granularity: bool) {
         );
     }
     println!();
-    println!("commits in each repository after the runs: {}", rows.iter().map(|r| format!("{}: {}", r.label, r.commits)).collect::<Vec<_>>().join(", "));
+    println!(
+        "commits in each repository after the runs: {}",
+        rows.iter()
+            .map(|r| format!("{}: {}", r.label, r.commits))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if !granularity {
         println!("`impact plan --help` lists no --granularity flag: the class-granularity rows were skipped");
     }

@@ -115,5 +115,8 @@ pub fn summarize(json: &[u8]) -> Option<PlanSummary> {
 pub fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    sorted.get((sorted.len().max(1) - 1) / 2).copied().unwrap_or(f64::NAN)
+    sorted
+        .get((sorted.len().max(1) - 1) / 2)
+        .copied()
+        .unwrap_or(f64::NAN)
 }

@@ -25,12 +25,17 @@ pub const MAX_PER_KIND: usize = 10;
 /// to annotate.
 pub fn render_annotations(runs: &[TestRun], plan: Option<&Plan>, sources: &SourceIndex) -> String {
     let mut out = String::new();
-    let planned: HashMap<String, &Test> = plan
+    // Planned tests by kind and case-folded name (Apex class, or Flow test), for the
+    // file the plan knows when the index does not.
+    let planned: HashMap<(TestKind, String), &Test> = plan
         .map(|plan| {
             plan.tests
                 .iter()
-                .filter(|t| t.kind == "apex")
-                .map(|t| (t.name.to_lowercase(), t))
+                .filter_map(|t| match t.kind.as_str() {
+                    "apex" => Some(((TestKind::Apex, t.name.to_lowercase()), t)),
+                    "flow" => Some(((TestKind::Flow, t.name.to_lowercase()), t)),
+                    _ => None,
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -54,12 +59,18 @@ pub fn render_annotations(runs: &[TestRun], plan: Option<&Plan>, sources: &Sourc
         .filter(|r| r.outcome.is_failure())
         .collect();
     for result in failing.iter().take(MAX_PER_KIND) {
-        let test = planned.get(&result.class_name.to_lowercase()).copied();
-        let file = case_file(result, test.filter(|_| result.kind == TestKind::Apex), sources);
+        let key = match result.kind {
+            TestKind::Apex => (TestKind::Apex, result.class_name.to_lowercase()),
+            TestKind::Flow => (TestKind::Flow, result.method_name.to_lowercase()),
+        };
+        let file = case_file(result, planned.get(&key).copied(), sources);
         let line = case_line(result, sources);
         let name = match result.kind {
             TestKind::Apex => format!("{}.{}", result.class_name, result.method_name),
-            TestKind::Flow => format!("{} (Flow test of {})", result.method_name, result.class_name),
+            TestKind::Flow => format!(
+                "{} (Flow test of {})",
+                result.method_name, result.class_name
+            ),
         };
         let verb = if result.outcome == Outcome::CompileFail {
             "does not compile"
@@ -70,7 +81,11 @@ pub fn render_annotations(runs: &[TestRun], plan: Option<&Plan>, sources: &Sourc
         if let Some(text) = result.message.as_deref().filter(|m| !m.trim().is_empty()) {
             let _ = write!(message, ": {text}");
         }
-        if let Some(trace) = result.stack_trace.as_deref().filter(|t| !t.trim().is_empty()) {
+        if let Some(trace) = result
+            .stack_trace
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+        {
             let _ = write!(message, "\n{trace}");
         }
         command(
@@ -107,8 +122,7 @@ pub fn render_annotations(runs: &[TestRun], plan: Option<&Plan>, sources: &Sourc
             .changes
             .iter()
             .filter(|c| {
-                c.type_name == component.type_name
-                    && c.name.eq_ignore_ascii_case(&component.name)
+                c.type_name == component.type_name && c.name.eq_ignore_ascii_case(&component.name)
             })
             .flat_map(|c| &c.paths)
             .find(|p| !p.ends_with("-meta.xml"));
@@ -177,4 +191,108 @@ pub fn escape_data(text: &str) -> String {
 /// Escapes a property value as `actions/toolkit` `escapeProperty` does.
 pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::junit::fixtures::{results, sample_plan};
+    use crate::report::plan::ComponentRef;
+    use crate::results::ResultFormat;
+
+    fn sources() -> SourceIndex {
+        let mut sources = SourceIndex::new();
+        sources.add_class(
+            "InvoiceServiceTest",
+            "force-app/main/default/classes/InvoiceServiceTest.cls",
+        );
+        sources
+    }
+
+    #[test]
+    fn failing_tests_and_uncovered_classes() {
+        let runs = [
+            results("deploy-report-typed.json"),
+            results("logic-run-test-flows.json"),
+        ];
+        let mut plan = sample_plan();
+        plan.tests[3].file = Some(
+            "force-app/main/default/flowtests/Draft_invoice_is_not_flagged.flowtest-meta.xml"
+                .into(),
+        );
+        let text = render_annotations(&runs, Some(&plan), &sources());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "::error file=force-app/main/default/classes/InvoiceServiceTest.cls,line=17,title=Test failed%3A InvoiceServiceTest.rejectsNegative::InvoiceServiceTest.rejectsNegative failed: System.AssertException: Assertion Failed: Expected: 0, Actual: -5%0AClass.InvoiceServiceTest.rejectsNegative: line 17, column 1",
+                "::error file=force-app/main/default/flowtests/Draft_invoice_is_not_flagged.flowtest-meta.xml,title=Test failed%3A Draft_invoice_is_not_flagged (Flow test of Invoice_After_Save)::Draft_invoice_is_not_flagged (Flow test of Invoice_After_Save) failed",
+                "::warning file=force-app/main/default/classes/VolumePricing.cls,line=1,title=No test reaches VolumePricing::Changed Apex class VolumePricing is reached by no selected test: a RunSpecifiedTests deploy needs 75%25 coverage of it",
+            ]
+        );
+    }
+
+    #[test]
+    fn without_plan_only_failures_and_no_file_when_unknown() {
+        let runs = [results("apex-run-test-sync-namespaced.json")];
+        let text = render_annotations(&runs, None, &SourceIndex::new());
+        assert_eq!(text.lines().count(), 1);
+        assert!(
+            text.starts_with("::error title=Test failed%3A LedgerServiceTest.closesPeriod::"),
+            "{text}"
+        );
+        assert_eq!(render_annotations(&[], None, &SourceIndex::new()), "");
+    }
+
+    #[test]
+    fn at_most_ten_of_each_kind() {
+        let tests = (0..25)
+            .map(|i| TestResult {
+                kind: TestKind::Apex,
+                class_name: format!("T{i:02}"),
+                method_name: "m".into(),
+                outcome: Outcome::Fail,
+                duration_ms: None,
+                message: Some("100% broken, really: yes\r\nsecond".into()),
+                stack_trace: None,
+                namespace: None,
+            })
+            .collect();
+        let run = TestRun {
+            format: ResultFormat::SfTestRun,
+            run_id: "r".into(),
+            started_at: None,
+            tests,
+            class_coverage: Vec::new(),
+            test_coverage: Vec::new(),
+            org_wide_coverage: None,
+            coverage_warnings: Vec::new(),
+        };
+        let mut plan = sample_plan();
+        plan.uncovered = (0..12)
+            .map(|i| ComponentRef {
+                type_name: "ApexClass".into(),
+                name: format!("Lonely{i}"),
+            })
+            .collect();
+        let text = render_annotations(&[run], Some(&plan), &SourceIndex::new());
+        let count = |prefix: &str| text.lines().filter(|l| l.starts_with(prefix)).count();
+        assert_eq!(count("::error "), MAX_PER_KIND);
+        assert_eq!(count("::warning "), MAX_PER_KIND);
+        assert_eq!(count("::notice::"), 2);
+        assert!(text.contains("::notice::15 more failing tests are not annotated"));
+        assert!(text.contains("::notice::2 more changed Apex classes"));
+        // Escaping: %, CR and LF in the message; the message keeps `:` and `,`.
+        assert!(
+            text.contains("failed: 100%25 broken, really: yes%0D%0Asecond"),
+            "{text}"
+        );
+        assert!(text.lines().next().is_some_and(|l| l.contains("T00.m")));
+    }
+
+    #[test]
+    fn escaping_follows_the_toolkit() {
+        assert_eq!(escape_data("a%b\r\nc:d,e"), "a%25b%0D%0Ac:d,e");
+        assert_eq!(escape_property("a%b\r\nc:d,e"), "a%25b%0D%0Ac%3Ad%2Ce");
+    }
 }

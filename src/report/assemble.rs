@@ -61,7 +61,7 @@ pub fn build_with(
         .map(|change| Change {
             type_name: change.component.type_name().to_string(),
             name: change.component.full_name().to_string(),
-            change: change.kind.as_str(),
+            change: change.kind.as_str().to_string(),
             paths: change.paths.clone(),
             semantic: change.semantic,
             previous: change
@@ -86,7 +86,7 @@ pub fn build_with(
             };
             Test {
                 name: test.id.full_name().to_string(),
-                kind,
+                kind: kind.to_string(),
                 rank: ranked.rank,
                 score: ranked.score,
                 flow: test.flow.clone(),
@@ -112,10 +112,10 @@ pub fn build_with(
         .filter(|(_, node)| !node.id.is_member() && !node.files.is_empty())
         .count();
     Plan {
-        schema: SCHEMA,
+        schema: SCHEMA.to_string(),
         base: analysis.base.clone(),
         head: analysis.head.clone(),
-        test_level,
+        test_level: test_level.to_string(),
         fallback: selection.fallback.as_ref().map(|fallback| Fallback {
             reason: fallback.reason.clone(),
             paths: fallback.paths.clone(),
@@ -135,7 +135,7 @@ pub fn build_with(
             .filter(|test| test.flaky)
             .map(|test| FlakyTest {
                 name: test.test.id.full_name().to_string(),
-                kind: kind_name(test.test.kind),
+                kind: kind_name(test.test.kind).to_string(),
                 flakiness: test.factors.flaky.unwrap_or(0.0),
                 failure_rate: test.factors.failure_rate,
             })
@@ -145,10 +145,10 @@ pub fn build_with(
             .iter()
             .map(|deferred| DeferredTest {
                 name: deferred.test.test.id.full_name().to_string(),
-                kind: kind_name(deferred.test.test.kind),
+                kind: kind_name(deferred.test.test.kind).to_string(),
                 rank: deferred.test.rank,
                 score: deferred.test.score,
-                reason: deferred.reason,
+                reason: deferred.reason.to_string(),
                 run_name: flow_run_name(&deferred.test.test),
             })
             .collect(),
@@ -183,7 +183,7 @@ pub fn reason(reason: &crate::impact::Reason) -> Reason {
             .edges
             .iter()
             .map(|edge| Edge {
-                kind: edge.kind.as_str(),
+                kind: edge.kind.as_str().to_string(),
                 at: edge.at.clone(),
             })
             .collect(),

@@ -322,7 +322,7 @@ impl<'p> PlannedIndex<'p> {
         };
         for test in &plan.tests {
             let position = index.tests.len();
-            match test.kind {
+            match test.kind.as_str() {
                 "apex" => {
                     index.apex.entry(fold(&test.name)).or_insert(position);
                 }
@@ -374,7 +374,7 @@ fn suite_of(result: &TestResult) -> (SuiteKey, String) {
 /// Suite key, suite name, case name and kind of a planned test that did not run;
 /// `None` for kinds the result files never hold (LWC).
 fn not_run_identity(test: &Test) -> Option<(SuiteKey, String, String, TestKind)> {
-    match test.kind {
+    match test.kind.as_str() {
         "apex" => Some((
             (TestKind::Apex, fold(&test.name)),
             test.name.clone(),
@@ -724,14 +724,14 @@ fn escape_text(value: &str) -> String {
 /// A character XML 1.0 allows, or U+FFFD for those it forbids (control characters,
 /// U+FFFE, U+FFFF), which no escape can express.
 fn xml_char(c: char) -> char {
-    let forbidden = (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}';
+    let forbidden =
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}';
     if forbidden {
         '\u{FFFD}'
     } else {
         c
     }
 }
-
 
 /// Plans, result files and golden-file comparison shared by the report and gate tests.
 #[cfg(test)]
@@ -789,7 +789,7 @@ pub(crate) mod fixtures {
             edges: path
                 .windows(2)
                 .map(|_| Edge {
-                    kind: "references",
+                    kind: "references".to_string(),
                     at: at.to_string(),
                 })
                 .collect(),
@@ -807,7 +807,7 @@ pub(crate) mod fixtures {
     ) -> Test {
         Test {
             name: name.to_string(),
-            kind,
+            kind: kind.to_string(),
             rank,
             score: 1.0 / rank as f64,
             flow: None,
@@ -832,7 +832,7 @@ pub(crate) mod fixtures {
         Change {
             type_name: type_name.to_string(),
             name: name.to_string(),
-            change,
+            change: change.to_string(),
             paths: vec![path.to_string()],
             semantic: true,
             previous: None,
@@ -850,7 +850,10 @@ pub(crate) mod fixtures {
             1,
             Some(1),
             vec![reason(
-                &["ApexMethod:InvoiceService.post", "ApexClass:InvoiceServiceTest"],
+                &[
+                    "ApexMethod:InvoiceService.post",
+                    "ApexClass:InvoiceServiceTest",
+                ],
                 &format!("{classes}/InvoiceServiceTest.cls:12"),
             )],
         );
@@ -869,16 +872,17 @@ pub(crate) mod fixtures {
                 &format!("{classes}/TaxCalculator.cls:8"),
             )],
         );
-        let mut flow_a = test(
-            "Approved_invoice_is_flagged",
-            "flow",
-            3,
-            Some(1),
-            vec![reason(
+        let mut flow_a =
+            test(
+                "Approved_invoice_is_flagged",
+                "flow",
+                3,
+                Some(1),
+                vec![reason(
                 &["Flow:Invoice_After_Save", "FlowTest:Approved_invoice_is_flagged"],
                 "force-app/main/default/flowtests/Approved_invoice_is_flagged.flowtest-meta.xml:5",
             )],
-        );
+            );
         flow_a.flow = Some("Invoice_After_Save".into());
         flow_a.run_name = Some("FlowTesting.Invoice_After_Save.Approved_invoice_is_flagged".into());
         flow_a.file = Some(
@@ -887,16 +891,23 @@ pub(crate) mod fixtures {
         let mut flow_b = flow_a.clone();
         flow_b.name = "Draft_invoice_is_not_flagged".into();
         flow_b.reasons = vec![reason(
-            &["Flow:Invoice_After_Save", "FlowTest:Draft_invoice_is_not_flagged"],
+            &[
+                "Flow:Invoice_After_Save",
+                "FlowTest:Draft_invoice_is_not_flagged",
+            ],
             "force-app/main/default/flowtests/Draft_invoice_is_not_flagged.flowtest-meta.xml:5",
         )];
         flow_b.rank = 4;
-        flow_b.run_name = Some("FlowTesting.Invoice_After_Save.Draft_invoice_is_not_flagged".into());
+        flow_b.run_name =
+            Some("FlowTesting.Invoice_After_Save.Draft_invoice_is_not_flagged".into());
         flow_b.file = None;
         let mut flow_missing = flow_a.clone();
         flow_missing.name = "Voided_invoice_is_ignored".into();
         flow_missing.reasons = vec![reason(
-            &["Flow:Invoice_After_Save", "FlowTest:Voided_invoice_is_ignored"],
+            &[
+                "Flow:Invoice_After_Save",
+                "FlowTest:Voided_invoice_is_ignored",
+            ],
             "force-app/main/default/flowtests/Voided_invoice_is_ignored.flowtest-meta.xml:5",
         )];
         flow_missing.rank = 5;
@@ -935,12 +946,21 @@ pub(crate) mod fixtures {
                 "force-app/main/default/lwc/invoiceSummary/invoiceSummary.js:3",
             )],
         );
-        let tests = vec![invoice_test, tax, flow_a, flow_b, flow_missing, trigger_test, smoke, lwc];
+        let tests = vec![
+            invoice_test,
+            tax,
+            flow_a,
+            flow_b,
+            flow_missing,
+            trigger_test,
+            smoke,
+            lwc,
+        ];
         Plan {
-            schema: SCHEMA,
+            schema: SCHEMA.to_string(),
             base: "1111111111111111111111111111111111111111".into(),
             head: "2222222222222222222222222222222222222222".into(),
-            test_level: "RunSpecifiedTests",
+            test_level: "RunSpecifiedTests".to_string(),
             fallback: None,
             changes: vec![
                 change(
@@ -991,6 +1011,7 @@ pub(crate) mod fixtures {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
+    use std::path::Path;
 
     use quick_xml::events::Event;
     use quick_xml::Reader;
@@ -1038,7 +1059,6 @@ mod tests {
         let mut stack: Vec<Node> = vec![Node::default()];
         loop {
             match reader.read_event().expect("well-formed XML") {
-                Event::Start(start) | Event::Empty(start) if false => drop(start),
                 Event::Start(start) => stack.push(node_of(&start)),
                 Event::Empty(start) => {
                     let node = node_of(&start);
@@ -1084,7 +1104,10 @@ mod tests {
             let attribute = attribute.expect("attribute");
             let key = String::from_utf8_lossy(attribute.key.as_ref()).into_owned();
             let value = attribute.unescape_value().expect("value").into_owned();
-            assert!(node.attrs.insert(key, value).is_none(), "no duplicate attribute");
+            assert!(
+                node.attrs.insert(key, value).is_none(),
+                "no duplicate attribute"
+            );
         }
         node
     }
@@ -1201,7 +1224,12 @@ mod tests {
     fn sample_sources() -> SourceIndex {
         let classes = "force-app/main/default/classes";
         let mut sources = SourceIndex::new();
-        for class in ["InvoiceServiceTest", "TaxCalculatorTest", "ReminderJobTest", "LedgerServiceTest"] {
+        for class in [
+            "InvoiceServiceTest",
+            "TaxCalculatorTest",
+            "ReminderJobTest",
+            "LedgerServiceTest",
+        ] {
             sources.add_class(class, &format!("{classes}/{class}.cls"));
         }
         sources.add_method("InvoiceServiceTest", "createsInvoice", 8);
@@ -1237,7 +1265,11 @@ mod tests {
             let root = parse_tree(&xml);
             assert_eq!(root.attr("name"), Some("impact"));
             let written = cases(&root);
-            assert_eq!(written.len(), run.tests.len(), "{name}: one case per result");
+            assert_eq!(
+                written.len(),
+                run.tests.len(),
+                "{name}: one case per result"
+            );
             // Every input result has exactly one case with its attributes.
             for result in &run.tests {
                 let suite = match (&result.kind, &result.namespace) {
@@ -1317,8 +1349,6 @@ mod tests {
         }
     }
 
-    use std::path::Path;
-
     #[test]
     fn file_and_line_come_from_the_index_and_the_stack_trace() {
         let run = results("deploy-report-typed.json");
@@ -1369,10 +1399,16 @@ mod tests {
         assert_eq!(frame_line_in(trace, "InvoiceService"), Some(42));
         assert_eq!(frame_line_in(trace, "Other"), None);
         assert_eq!(
-            frame_line_in("Class.acme.LedgerServiceTest.Inner.run: line 9, column 3", "LedgerServiceTest"),
+            frame_line_in(
+                "Class.acme.LedgerServiceTest.Inner.run: line 9, column 3",
+                "LedgerServiceTest"
+            ),
             Some(9)
         );
-        assert_eq!(frame_line_in("Trigger.InvoiceTrigger: line 3, column 1", "InvoiceTrigger"), None);
+        assert_eq!(
+            frame_line_in("Trigger.InvoiceTrigger: line 3, column 1", "InvoiceTrigger"),
+            None
+        );
         assert_eq!(frame_line_in("Class.X.m: line , column", "X"), None);
         assert_eq!(frame_line_in("", "X"), None);
     }
@@ -1421,7 +1457,9 @@ mod tests {
         // ReminderJobTest ran but was not planned: no properties.
         let reminder = suite("ReminderJobTest");
         assert!(properties(reminder).is_empty());
-        assert!(reminder.children_named("testcase").all(|c| properties(c).is_empty()));
+        assert!(reminder
+            .children_named("testcase")
+            .all(|c| properties(c).is_empty()));
 
         // Planned Apex classes without results fail as "planned but not run".
         for (name, rank) in [("InvoiceTriggerTest", "6"), ("SmokeTest", "7")] {
@@ -1467,7 +1505,11 @@ mod tests {
         // The LWC test is never a case.
         assert!(!xml.contains("invoiceSummary.test.js"));
         // Apex suites come first, then flows, each sorted.
-        let names: Vec<&str> = root.children.iter().filter_map(|s| s.attr("name")).collect();
+        let names: Vec<&str> = root
+            .children
+            .iter()
+            .filter_map(|s| s.attr("name"))
+            .collect();
         assert_eq!(
             names,
             [
@@ -1552,7 +1594,10 @@ mod tests {
     fn exception_names_split_off_messages() {
         assert_eq!(
             split_exception("System.AssertException: Assertion Failed: x"),
-            (Some("System.AssertException".into()), "Assertion Failed: x".into())
+            (
+                Some("System.AssertException".into()),
+                "Assertion Failed: x".into()
+            )
         );
         assert_eq!(
             split_exception("acme.Ledger.CloseException: closed"),

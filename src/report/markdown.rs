@@ -26,6 +26,12 @@ pub const MAX_BYTES: usize = 1_000_000;
 /// Selected tests shown in the table.
 pub const MAX_TABLE_ROWS: usize = 500;
 
+/// Table rows shown before the rest of the table is folded.
+pub const VISIBLE_TABLE_ROWS: usize = 25;
+
+/// Rows of the per-component summary of a large plan.
+const BY_ORIGIN_ROWS: usize = 15;
+
 /// Tests whose reasons are listed in the folded details.
 pub const MAX_DETAILED_TESTS: usize = 200;
 
@@ -74,7 +80,7 @@ fn headline(out: &mut String, plan: &Plan) {
             n
         ),
     };
-    let level = plan.test_level;
+    let level = &plan.test_level.clone();
     if let Some(fallback) = &plan.fallback {
         let _ = writeln!(
             out,
@@ -82,7 +88,10 @@ fn headline(out: &mut String, plan: &Plan) {
             escape(&trim_sentence(&short(&fallback.reason, 400)))
         );
     } else if changes == 0 {
-        let _ = writeln!(out, "**impact** found no changed component: no test needs to run.");
+        let _ = writeln!(
+            out,
+            "**impact** found no changed component: no test needs to run."
+        );
     } else if plan.tests.is_empty() {
         let _ = writeln!(
             out,
@@ -92,7 +101,10 @@ fn headline(out: &mut String, plan: &Plan) {
         let by_kind = kinds_summary(plan);
         let deferred = match plan.deferred.len() {
             0 => String::new(),
-            n => format!(" {} left out by the budget.", count(n, "more test was", "more tests were")),
+            n => format!(
+                " {} left out by the budget.",
+                count(n, "more test was", "more tests were")
+            ),
         };
         let _ = writeln!(
             out,
@@ -164,7 +176,11 @@ fn fallback_section(out: &mut String, plan: &Plan) {
         "<details><summary>Files that made impact run all local tests ({})</summary>\n",
         fallback.paths.len()
     );
-    list(out, fallback.paths.iter().map(|p| escape(&short(p, 300))), fallback.paths.len());
+    list(
+        out,
+        fallback.paths.iter().map(|p| escape(&short(p, 300))),
+        fallback.paths.len(),
+    );
     let _ = writeln!(out, "\n</details>");
 }
 
@@ -173,54 +189,40 @@ fn tests_table(out: &mut String, plan: &Plan) {
         return;
     }
     let start = out.len();
-    let _ = writeln!(out);
-    let _ = writeln!(out, "### Selected tests");
-    let _ = writeln!(out);
-    let _ = writeln!(out, "| # | Test | Kind | Brought in by | Distance |");
-    let _ = writeln!(out, "|--:|---|---|---|--:|");
     let flaky: HashSet<(&str, &str)> = plan
         .flaky
         .iter()
-        .map(|f| (f.kind, f.name.as_str()))
+        .map(|f| (f.kind.as_str(), f.name.as_str()))
         .collect();
+    let _ = writeln!(out);
+    let _ = writeln!(out, "### Selected tests");
+    if plan.tests.len() > VISIBLE_TABLE_ROWS {
+        by_origin_table(out, plan);
+    }
+    let _ = writeln!(out);
+    table_header(out);
     let mut shown = 0;
     for test in &plan.tests {
         if shown >= MAX_TABLE_ROWS || out.len() - start > SECTION_BUDGET {
             break;
         }
-        // The first path from a change; a test selected by policy alone shows the note.
-        let origin = match test.reasons.iter().find_map(origin_of) {
-            Some(first) => escape(&short(first, 120)),
-            None => format!(
-                "*{}*",
-                escape(&short(
-                    test.reasons
-                        .iter()
-                        .find_map(|r| r.note.as_deref())
-                        .unwrap_or("policy"),
-                    120
-                ))
-            ),
-        };
-        let distance = test
-            .factors
-            .distance
-            .map_or_else(|| "–".to_string(), |d| d.to_string());
-        let _ = writeln!(
-            out,
-            "| {} | {}{} | {} | {} | {} |",
-            test.rank,
-            test_label(test),
-            if flaky.contains(&(test.kind, test.name.as_str())) {
-                " ⚠️ flaky"
-            } else {
-                ""
-            },
-            kind_label(test.kind),
-            origin,
-            distance
-        );
+        if shown == VISIBLE_TABLE_ROWS {
+            // The rest folded: the first rows are what a reviewer reads.
+            let last = plan.tests.len().min(MAX_TABLE_ROWS);
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "<details><summary>Tests {} to {last} of {}</summary>\n",
+                VISIBLE_TABLE_ROWS + 1,
+                plan.tests.len()
+            );
+            table_header(out);
+        }
+        table_row(out, test, flaky.contains(&(&test.kind, test.name.as_str())));
         shown += 1;
+    }
+    if shown > VISIBLE_TABLE_ROWS {
+        let _ = writeln!(out, "\n</details>");
     }
     if shown < plan.tests.len() {
         let _ = writeln!(out);
@@ -232,9 +234,91 @@ fn tests_table(out: &mut String, plan: &Plan) {
     }
 }
 
-/// The test's name, escaped and shortened; Flow tests also name their flow.
+fn table_header(out: &mut String) {
+    let _ = writeln!(out, "| # | Test | Kind | Brought in by | Distance |");
+    let _ = writeln!(out, "|--:|---|---|---|--:|");
+}
+
+fn table_row(out: &mut String, test: &Test, flaky: bool) {
+    // The first path from a change; a test selected by policy alone shows the note.
+    let origin = match test.reasons.iter().find_map(origin_of) {
+        Some(first) => escape(&short(first, 120)),
+        None => format!(
+            "*{}*",
+            escape(&short(
+                test.reasons
+                    .iter()
+                    .find_map(|r| r.note.as_deref())
+                    .unwrap_or("policy"),
+                120
+            ))
+        ),
+    };
+    let distance = test
+        .factors
+        .distance
+        .map_or_else(|| "–".to_string(), |d| d.to_string());
+    let _ = writeln!(
+        out,
+        "| {} | {}{} | {} | {} | {} |",
+        test.rank,
+        test_label(test),
+        if flaky { " ⚠️ flaky" } else { "" },
+        kind_label(&test.kind),
+        origin,
+        distance
+    );
+}
+
+/// For large plans: how many tests each changed component brings in, most first.
+fn by_origin_table(out: &mut String, plan: &Plan) {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut policy = 0;
+    for test in &plan.tests {
+        let mut origins: Vec<String> = test
+            .reasons
+            .iter()
+            .filter_map(origin_of)
+            .map(fold_member)
+            .collect();
+        origins.sort();
+        origins.dedup();
+        if origins.is_empty() {
+            policy += 1;
+        }
+        for origin in origins {
+            *counts.entry(origin).or_default() += 1;
+        }
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "| Changed component | Tests it brings in |");
+    let _ = writeln!(out, "|---|--:|");
+    for (origin, n) in counts.iter().take(BY_ORIGIN_ROWS) {
+        let _ = writeln!(out, "| {} | {n} |", escape(&short(origin, 120)));
+    }
+    if counts.len() > BY_ORIGIN_ROWS {
+        let rest: usize = counts[BY_ORIGIN_ROWS..].iter().map(|(_, n)| n).sum();
+        let _ = writeln!(
+            out,
+            "| … {} more components | {rest} |",
+            counts.len() - BY_ORIGIN_ROWS
+        );
+    }
+    if policy > 0 {
+        let _ = writeln!(out, "| *selected by policy* | {policy} |");
+    }
+}
+
+/// The test's name, escaped and shortened; Flow tests also name their flow, Jest tests
+/// show their file name (the full path is in the reasons).
 fn test_label(test: &Test) -> String {
-    match (&test.flow, test.kind) {
+    match (&test.flow, test.kind.as_str()) {
+        (_, "lwc") => {
+            let file = test.name.rsplit('/').next().unwrap_or(&test.name);
+            escape(&short(file, 80))
+        }
         (Some(flow), "flow") => format!(
             "{} <sub>({})</sub>",
             escape(&short(&test.name, MAX_NAME_CHARS)),
@@ -259,7 +343,10 @@ fn reasons_details(out: &mut String, plan: &Plan) {
     }
     let start = out.len();
     let _ = writeln!(out);
-    let _ = writeln!(out, "<details><summary>Why each test was selected</summary>\n");
+    let _ = writeln!(
+        out,
+        "<details><summary>Why each test was selected</summary>\n"
+    );
     let mut shown = 0;
     for test in &plan.tests {
         if shown >= MAX_DETAILED_TESTS || out.len() - start > SECTION_BUDGET {
@@ -282,7 +369,11 @@ fn reasons_details(out: &mut String, plan: &Plan) {
         } else {
             String::new()
         };
-        let _ = writeln!(out, "- **{}**: {}{more}", test_label(test), body);
+        let label = match test.kind.as_str() {
+            "lwc" => escape(&short(&test.name, MAX_NAME_CHARS)),
+            _ => test_label(test),
+        };
+        let _ = writeln!(out, "- **{label}**: {body}{more}");
         shown += 1;
     }
     if shown < plan.tests.len() {
@@ -295,12 +386,17 @@ fn reasons_details(out: &mut String, plan: &Plan) {
     let _ = writeln!(out, "\n</details>");
 }
 
-/// `A → B → C (references at file:line)`, long paths folded in the middle.
+/// `A → B → C (references at file:line)`, long paths folded in the middle; a policy
+/// reason (its path is the test alone) is its note.
 fn reason_text(reason: &Reason) -> String {
+    if let (Some(note), None) = (&reason.note, origin_of(reason)) {
+        return escape(&short(note, 300));
+    }
     let n = reason.path.len();
     let mut parts: Vec<String> = Vec::new();
     for (i, element) in reason.path.iter().enumerate() {
-        let keep = n <= MAX_PATH_ELEMENTS || i < MAX_PATH_ELEMENTS / 2 || i >= n - MAX_PATH_ELEMENTS / 2;
+        let keep =
+            n <= MAX_PATH_ELEMENTS || i < MAX_PATH_ELEMENTS / 2 || i >= n - MAX_PATH_ELEMENTS / 2;
         if keep {
             parts.push(escape(&short(element, 120)));
         } else if i == MAX_PATH_ELEMENTS / 2 {
@@ -312,7 +408,7 @@ fn reason_text(reason: &Reason) -> String {
         let _ = write!(
             text,
             " <sub>({} at {})</sub>",
-            escape(edge.kind),
+            escape(&edge.kind),
             escape(&short(&edge.at, 200))
         );
     }
@@ -358,7 +454,7 @@ fn flaky_section(out: &mut String, plan: &Plan) {
     let ranks: HashMap<(&str, &str), usize> = plan
         .tests
         .iter()
-        .map(|t| ((t.kind, t.name.as_str()), t.rank))
+        .map(|t| ((t.kind.as_str(), t.name.as_str()), t.rank))
         .collect();
     let _ = writeln!(out);
     let _ = writeln!(out, "### Flaky tests");
@@ -372,7 +468,7 @@ fn flaky_section(out: &mut String, plan: &Plan) {
     let _ = writeln!(out, "|---|---|--:|--:|--:|");
     for flaky in plan.flaky.iter().take(MAX_LIST_ITEMS) {
         let rank = ranks
-            .get(&(flaky.kind, flaky.name.as_str()))
+            .get(&(&flaky.kind, flaky.name.as_str()))
             .map_or_else(|| "deferred".to_string(), |r| r.to_string());
         let failure = flaky
             .failure_rate
@@ -381,7 +477,7 @@ fn flaky_section(out: &mut String, plan: &Plan) {
             out,
             "| {} | {} | {:.0}% | {failure} | {rank} |",
             escape(&short(&flaky.name, MAX_NAME_CHARS)),
-            kind_label(flaky.kind),
+            kind_label(&flaky.kind),
             flaky.flakiness * 100.0,
         );
     }
@@ -409,9 +505,9 @@ fn deferred_section(out: &mut String, plan: &Plan) {
             format!(
                 "{} ({}, rank {}, {})",
                 escape(&short(&d.name, MAX_NAME_CHARS)),
-                kind_label(d.kind),
+                kind_label(&d.kind),
                 d.rank,
-                escape(d.reason)
+                escape(&d.reason)
             )
         }),
         plan.deferred.len(),
@@ -444,7 +540,11 @@ fn coverage_risk_section(out: &mut String, plan: &Plan) {
         );
     }
     if plan.coverage_risk.len() > MAX_LIST_ITEMS {
-        let _ = writeln!(out, "\n… and {} more.", plan.coverage_risk.len() - MAX_LIST_ITEMS);
+        let _ = writeln!(
+            out,
+            "\n… and {} more.",
+            plan.coverage_risk.len() - MAX_LIST_ITEMS
+        );
     }
 }
 
@@ -518,7 +618,7 @@ fn diagram(out: &mut String, plan: &Plan) {
     }
     for (i, test) in tests.iter().enumerate() {
         // A Jest test is named by its path; the file name is enough in a diagram.
-        let name = match test.kind {
+        let name = match test.kind.as_str() {
             "lwc" => test.name.rsplit('/').next().unwrap_or(&test.name),
             _ => test.name.as_str(),
         };
@@ -588,7 +688,7 @@ fn changes_details(out: &mut String, plan: &Plan) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
-            escape(change.change),
+            escape(&change.change),
             escape(&short(&change.type_name, 80)),
             escape(&short(&change.name, MAX_NAME_CHARS)),
             note
@@ -610,7 +710,11 @@ fn warnings_details(out: &mut String, plan: &Plan) {
         "<details><summary>Files impact could not read completely ({})</summary>\n",
         plan.warnings.len()
     );
-    list(out, plan.warnings.iter().map(|w| escape(&short(w, 300))), plan.warnings.len());
+    list(
+        out,
+        plan.warnings.iter().map(|w| escape(&short(w, 300))),
+        plan.warnings.len(),
+    );
     let _ = writeln!(out, "\n</details>");
 }
 
@@ -698,16 +802,16 @@ mod tests {
         let mut plan = sample_plan();
         plan.flaky.push(FlakyTest {
             name: "TaxCalculatorTest".into(),
-            kind: "apex",
+            kind: "apex".to_string(),
             flakiness: 0.35,
             failure_rate: Some(0.2),
         });
         plan.deferred.push(DeferredTest {
             name: "SlowReportTest".into(),
-            kind: "apex",
+            kind: "apex".to_string(),
             rank: 9,
             score: 0.01,
-            reason: "time-budget",
+            reason: "time-budget".to_string(),
             run_name: None,
         });
         plan.coverage_risk.push(CoverageRisk {
@@ -724,7 +828,14 @@ mod tests {
     fn big_plan(n: usize) -> Plan {
         let mut plan = sample_plan();
         plan.changes = (0..30)
-            .map(|i| change("ApexClass", &format!("Service{i}"), "modified", &format!("force-app/main/default/classes/Service{i}.cls")))
+            .map(|i| {
+                change(
+                    "ApexClass",
+                    &format!("Service{i}"),
+                    "modified",
+                    &format!("force-app/main/default/classes/Service{i}.cls"),
+                )
+            })
             .collect();
         plan.uncovered.clear();
         plan.tests = (0..n)
@@ -739,7 +850,11 @@ mod tests {
                             &format!("ApexMethod:Service{}.run", i % 30),
                             &format!("ApexClass:Service{}Test{i}", i % 30),
                         ],
-                        &format!("force-app/main/default/classes/Service{}Test{i}.cls:{}", i % 30, i + 1),
+                        &format!(
+                            "force-app/main/default/classes/Service{}Test{i}.cls:{}",
+                            i % 30,
+                            i + 1
+                        ),
                     )],
                 )
             })
@@ -749,15 +864,16 @@ mod tests {
         plan
     }
 
-    /// The table rows of the "Selected tests" section.
+    /// The rows of the selected-tests table (visible and folded).
     fn table_rows(md: &str) -> Vec<&str> {
-        md.split("### Selected tests")
-            .nth(1)
-            .unwrap_or("")
-            .lines()
-            .skip_while(|l| !l.starts_with("|--"))
-            .skip(1)
-            .take_while(|l| l.starts_with('|'))
+        md.lines()
+            .filter(|l| {
+                l.strip_prefix("| ")
+                    .and_then(|rest| rest.split(' ').next())
+                    .is_some_and(|rank| {
+                        !rank.is_empty() && rank.chars().all(|c| c.is_ascii_digit())
+                    })
+            })
             .collect()
     }
 
@@ -808,7 +924,7 @@ mod tests {
     #[test]
     fn fallback_and_empty_plans() {
         let mut plan = sample_plan();
-        plan.test_level = "RunLocalTests";
+        plan.test_level = "RunLocalTests".to_string();
         plan.fallback = Some(Fallback {
             reason: "sfdx-project.json changed.".into(),
             paths: vec!["sfdx-project.json".into()],
@@ -824,12 +940,16 @@ mod tests {
         assert!(!md.contains("### Selected tests"));
 
         plan.fallback = None;
-        plan.test_level = "NoTestRun";
+        plan.test_level = "NoTestRun".to_string();
         plan.changes.clear();
         let md = render_plan_markdown(&plan);
-        assert_eq!(md, "**impact** found no changed component: no test needs to run.\n");
+        assert_eq!(
+            md,
+            "**impact** found no changed component: no test needs to run.\n"
+        );
 
-        plan.changes.push(change("CustomLabel", "Greeting", "modified", "labels"));
+        plan.changes
+            .push(change("CustomLabel", "Greeting", "modified", "labels"));
         plan.changes[0].semantic = false;
         let md = render_plan_markdown(&plan);
         assert_eq!(
@@ -847,8 +967,12 @@ mod tests {
         assert_eq!(table_rows(&md).len(), MAX_TABLE_ROWS);
         assert!(md.contains("… and 1500 more (`impact plan --format json` lists them all)."));
         assert!(md.contains("- … and 1800 more (`impact why TEST` explains any of them)."));
-        let mermaid = md.split("```mermaid").nth(1).and_then(|m| m.split("```").next()).expect("diagram");
-        let nodes = mermaid.lines().filter(|l| l.contains("[\"") ).count();
+        let mermaid = md
+            .split("```mermaid")
+            .nth(1)
+            .and_then(|m| m.split("```").next())
+            .expect("diagram");
+        let nodes = mermaid.lines().filter(|l| l.contains("[\"")).count();
         assert!(nodes <= MAX_DIAGRAM_NODES, "{nodes} nodes");
         assert!(md.contains("The diagram shows the first 20 tests; 1980 more are left out to keep it readable (limit 40 nodes)."));
     }
@@ -907,7 +1031,10 @@ mod tests {
         assert!(!md.contains("[\"ApexClass:InvoiceServiceTest\"]"), "{md}");
         plan.tests[0].reasons = vec![critical];
         let md = render_plan_markdown(&plan);
-        assert!(table_rows(&md)[0].contains("| *critical: \\`\\@IsTest(critical=true)\\`* |"), "{md}");
+        assert!(
+            table_rows(&md)[0].contains("| *critical: \\`\\@IsTest(critical=true)\\`* |"),
+            "{md}"
+        );
         assert!(!md.contains("```mermaid"));
     }
 
@@ -915,11 +1042,17 @@ mod tests {
     fn escaping() {
         assert_eq!(escape("a|b"), "a\\|b");
         assert_eq!(escape("<b>x</b>"), "&lt;b&gt;x&lt;/b&gt;");
-        assert_eq!(escape("`code` *em* _u_ [l](x)"), "\\`code\\` \\*em\\* \\_u\\_ \\[l\\](x)");
+        assert_eq!(
+            escape("`code` *em* _u_ [l](x)"),
+            "\\`code\\` \\*em\\* \\_u\\_ \\[l\\](x)"
+        );
         assert_eq!(escape("@me #12 $x$ a&b"), "\\@me \\#12 \\$x\\$ a&amp;b");
         assert_eq!(escape("line\nbreak"), "line break");
         assert_eq!(mermaid_label("a\"b<c>#d`"), "a#quot;b#lt;c#gt;#35;d#96;");
-        assert_eq!(fold_member("ApexMethod:InvoiceService.post"), "ApexClass:InvoiceService");
+        assert_eq!(
+            fold_member("ApexMethod:InvoiceService.post"),
+            "ApexClass:InvoiceService"
+        );
         assert_eq!(fold_member("Flow:X"), "Flow:X");
     }
 

@@ -3,21 +3,21 @@
 //! Field names and meanings may not change; new fields may be added. Internal types
 //! convert into these; only this module derives `Serialize` for output.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The schema name written into every plan.
 pub const SCHEMA: &str = "impact.plan/v1";
 
 /// A whole plan.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Plan {
-    pub schema: &'static str,
+    pub schema: String,
     /// 40-hex sha of the base commit.
     pub base: String,
     /// 40-hex sha of the head commit, or `WORKTREE`.
     pub head: String,
     /// `RunSpecifiedTests`, `RunLocalTests` or `NoTestRun`.
-    pub test_level: &'static str,
+    pub test_level: String,
     pub fallback: Option<Fallback>,
     pub changes: Vec<Change>,
     pub tests: Vec<Test>,
@@ -33,25 +33,25 @@ pub struct Plan {
     pub coverage_risk: Vec<CoverageRisk>,
     pub stats: Stats,
     /// Files that could not be read completely, with what went wrong (warnings).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 
 /// Why the plan runs all local tests.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Fallback {
     pub reason: String,
     pub paths: Vec<String>,
 }
 
 /// A changed component.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Change {
     #[serde(rename = "type")]
     pub type_name: String,
     pub name: String,
     /// `added`, `modified`, `deleted`, `renamed`.
-    pub change: &'static str,
+    pub change: String,
     pub paths: Vec<String>,
     pub semantic: bool,
     /// For a rename, the component's previous full name.
@@ -60,12 +60,12 @@ pub struct Change {
 }
 
 /// A selected test.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Test {
     /// Apex: the class; Flow: the FlowTest; LWC: the Jest test file path.
     pub name: String,
     /// `apex`, `flow`, `lwc`.
-    pub kind: &'static str,
+    pub kind: String,
     pub rank: usize,
     pub score: f64,
     /// Flow tests: the flow's API name.
@@ -75,7 +75,7 @@ pub struct Test {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run_name: Option<String>,
     /// Apex: the test methods the change reaches.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub methods: Vec<String>,
     /// Where the test is declared.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -85,7 +85,7 @@ pub struct Test {
 }
 
 /// The ranking factors of a test: `score` is `probability` per expected second.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Factors {
     /// Component-level hops from the nearest change; null for tests selected by policy.
     pub distance: Option<u32>,
@@ -106,10 +106,10 @@ pub struct Factors {
 }
 
 /// A test the history judges flaky.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FlakyTest {
     pub name: String,
-    pub kind: &'static str,
+    pub kind: String,
     /// Flip rate over its recent runs, 0–1.
     pub flakiness: f64,
     /// Recency-weighted failure rate.
@@ -117,22 +117,22 @@ pub struct FlakyTest {
 }
 
 /// A test left out by a budget.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DeferredTest {
     pub name: String,
-    pub kind: &'static str,
+    pub kind: String,
     /// Its rank in the full order, before the budget.
     pub rank: usize,
     pub score: f64,
     /// `max-tests` or `time-budget`.
-    pub reason: &'static str,
+    pub reason: String,
     /// Flow tests: `FlowTesting.<Flow>.<Test>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run_name: Option<String>,
 }
 
 /// A changed class or trigger predicted to stay below the coverage threshold.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CoverageRisk {
     #[serde(rename = "type")]
     pub type_name: String,
@@ -144,7 +144,7 @@ pub struct CoverageRisk {
 }
 
 /// One explanation: a path from a changed node to the test, or a policy note.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Reason {
     pub path: Vec<String>,
     pub edges: Vec<Edge>,
@@ -153,15 +153,15 @@ pub struct Reason {
 }
 
 /// One edge of a path.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Edge {
-    pub kind: &'static str,
+    pub kind: String,
     /// `file:line` where the reference was found.
     pub at: String,
 }
 
 /// A component named in the plan.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ComponentRef {
     #[serde(rename = "type")]
     pub type_name: String,
@@ -169,7 +169,7 @@ pub struct ComponentRef {
 }
 
 /// Counts and timing.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Stats {
     /// Components in the head revision's graph (members excluded).
     pub components: usize,
@@ -201,3 +201,23 @@ impl Plan {
     }
 }
 
+
+impl Plan {
+    /// Reads a plan written by `impact plan --format json`.
+    pub fn read(path: &std::path::Path) -> crate::error::Result<Plan> {
+        let unreadable = |reason: String| crate::error::Error::UnreadableFile {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let bytes = std::fs::read(path).map_err(|error| unreadable(error.to_string()))?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|_| unreadable("it is not JSON from `impact plan --format json`".into()))?;
+        if value.get("schema").and_then(|schema| schema.as_str()) != Some(SCHEMA) {
+            return Err(unreadable(format!(
+                "it is not a plan (`schema` is not `{SCHEMA}`)"
+            )));
+        }
+        serde_json::from_value(value)
+            .map_err(|error| unreadable(format!("it is not a complete plan: {error}")))
+    }
+}

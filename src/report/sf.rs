@@ -10,7 +10,7 @@ use super::plan::Plan;
 
 /// The deploy arguments, one line.
 pub fn deploy_args(plan: &Plan) -> String {
-    match plan.test_level {
+    match plan.test_level.as_str() {
         "RunSpecifiedTests" => {
             let mut line = String::from("--test-level RunSpecifiedTests");
             for test in plan.apex_tests() {

@@ -110,7 +110,11 @@ impl Scratch {
     }
 
     fn history(&self) -> String {
-        self.dir.path().join("history.db").to_string_lossy().into_owned()
+        self.dir
+            .path()
+            .join("history.db")
+            .to_string_lossy()
+            .into_owned()
     }
 }
 
@@ -160,7 +164,11 @@ fn recent_failures_move_a_test_up_and_every_factor_is_in_the_plan() {
     // PaymentNotifierTest, three hops from the change, failed in the last three runs.
     let runs: Vec<String> = (0..6)
         .map(|i| {
-            let failing: &[&str] = if i >= 3 { &["PaymentNotifierTest"] } else { &[] };
+            let failing: &[&str] = if i >= 3 {
+                &["PaymentNotifierTest"]
+            } else {
+                &[]
+            };
             sf_run(&format!("7075g00000Rn{i:03}AAF"), &rows(failing), &[])
         })
         .collect();
@@ -168,16 +176,50 @@ fn recent_failures_move_a_test_up_and_every_factor_is_in_the_plan() {
     let with = repo.plan_json(&["--base", &base, "--history", &scratch.history()]);
     assert_eq!(ranked_tests(&with)[0], "PaymentNotifierTest", "{with:#}");
     let factors = &test_entry(&with, "PaymentNotifierTest")["factors"];
-    for key in ["distance", "churn", "failure_rate", "flaky", "duration_ms", "covers_changed", "probability"] {
-        assert!(factors.get(key).is_some(), "factor {key} missing: {factors}");
+    for key in [
+        "distance",
+        "churn",
+        "failure_rate",
+        "flaky",
+        "duration_ms",
+        "covers_changed",
+        "probability",
+    ] {
+        assert!(
+            factors.get(key).is_some(),
+            "factor {key} missing: {factors}"
+        );
     }
     assert_eq!(factors["distance"], 3);
     assert_eq!(factors["duration_ms"], 1000);
-    assert!(factors["failure_rate"].as_f64().expect("rate") > 0.4, "{factors}");
-    assert_eq!(with["flaky"], json!([]), "a test failing in a block is not flaky");
+    assert!(
+        factors["failure_rate"].as_f64().expect("rate") > 0.4,
+        "{factors}"
+    );
+    assert_eq!(
+        with["flaky"],
+        json!([]),
+        "a test failing in a block is not flaky"
+    );
     // Same inputs, same bytes.
-    let again = repo.run(&["plan", "--format", "json", "--base", &base, "--history", &scratch.history()]);
-    let first = repo.run(&["plan", "--format", "json", "--base", &base, "--history", &scratch.history()]);
+    let again = repo.run(&[
+        "plan",
+        "--format",
+        "json",
+        "--base",
+        &base,
+        "--history",
+        &scratch.history(),
+    ]);
+    let first = repo.run(&[
+        "plan",
+        "--format",
+        "json",
+        "--base",
+        &base,
+        "--history",
+        &scratch.history(),
+    ]);
     assert_eq!(without_elapsed(again.ok()), without_elapsed(first.ok()));
 }
 
@@ -189,7 +231,11 @@ fn a_flaky_test_ranks_lower_and_is_listed() {
     // InvoiceServiceTest flips every run; everything else always passes.
     let runs: Vec<String> = (0..8)
         .map(|i| {
-            let failing: &[&str] = if i % 2 == 1 { &["InvoiceServiceTest"] } else { &[] };
+            let failing: &[&str] = if i % 2 == 1 {
+                &["InvoiceServiceTest"]
+            } else {
+                &[]
+            };
             sf_run(&format!("7075g00000Fl{i:03}AAF"), &rows(failing), &[])
         })
         .collect();
@@ -206,11 +252,21 @@ fn a_flaky_test_ranks_lower_and_is_listed() {
     assert_eq!(flaky.len(), 1, "{plan:#}");
     assert_eq!(flaky[0]["name"], "InvoiceServiceTest");
     assert_eq!(flaky[0]["flakiness"], 1.0);
-    assert_eq!(test_entry(&plan, "InvoiceServiceTest")["factors"]["flaky"], 1.0);
+    assert_eq!(
+        test_entry(&plan, "InvoiceServiceTest")["factors"]["flaky"],
+        1.0
+    );
     let text = repo.run(&["plan", "--base", &base, "--history", &scratch.history()]);
     assert!(text.ok().contains("flaky:"), "{}", text.stdout);
 
-    let listed = repo.run(&["history", "--flaky", "--format", "json", "--history", &scratch.history()]);
+    let listed = repo.run(&[
+        "history",
+        "--flaky",
+        "--format",
+        "json",
+        "--history",
+        &scratch.history(),
+    ]);
     let listed = listed.json();
     assert_eq!(listed["runs"], 8);
     let names: Vec<&str> = listed["flaky"]
@@ -221,7 +277,11 @@ fn a_flaky_test_ranks_lower_and_is_listed() {
         .collect();
     assert_eq!(names, ["InvoiceServiceTest"]);
     let text = repo.run(&["history", "--flaky", "--history", &scratch.history()]);
-    assert!(text.ok().contains("InvoiceServiceTest.runs"), "{}", text.stdout);
+    assert!(
+        text.ok().contains("InvoiceServiceTest.runs"),
+        "{}",
+        text.stdout
+    );
 }
 
 #[test]
@@ -232,20 +292,55 @@ fn coverage_prediction_adds_a_covering_test_then_flags_what_stays_short() {
     // Of InvoiceService's 20 lines, the selected tests covered 1-10; the legacy test,
     // which the change does not reach, covered 9-16, and the exporter 11, 12 and 17.
     let coverage: Vec<Cover> = vec![
-        ("InvoiceServiceTest", "runs", "InvoiceService", &[1, 2, 3, 4, 5, 6], 20),
-        ("PaymentServiceTest", "runs", "InvoiceService", &[5, 6, 7, 8, 9, 10], 20),
-        ("InvoiceTotalsLegacyTest", "runs", "InvoiceService", &[9, 10, 11, 12, 13, 14, 15, 16], 20),
-        ("InvoiceCsvExporterTest", "runs", "InvoiceService", &[11, 12, 17], 20),
+        (
+            "InvoiceServiceTest",
+            "runs",
+            "InvoiceService",
+            &[1, 2, 3, 4, 5, 6],
+            20,
+        ),
+        (
+            "PaymentServiceTest",
+            "runs",
+            "InvoiceService",
+            &[5, 6, 7, 8, 9, 10],
+            20,
+        ),
+        (
+            "InvoiceTotalsLegacyTest",
+            "runs",
+            "InvoiceService",
+            &[9, 10, 11, 12, 13, 14, 15, 16],
+            20,
+        ),
+        (
+            "InvoiceCsvExporterTest",
+            "runs",
+            "InvoiceService",
+            &[11, 12, 17],
+            20,
+        ),
     ];
-    record_runs(&repo, &scratch, &scratch.history(), &[sf_run("7075g00000Cv001AAF", &rows(&[]), &coverage)]);
+    record_runs(
+        &repo,
+        &scratch,
+        &scratch.history(),
+        &[sf_run("7075g00000Cv001AAF", &rows(&[]), &coverage)],
+    );
     let plan = repo.plan_json(&["--base", &base, "--history", &scratch.history()]);
-    assert!(selected_tests(&plan).contains(&"InvoiceTotalsLegacyTest".to_string()), "{plan:#}");
+    assert!(
+        selected_tests(&plan).contains(&"InvoiceTotalsLegacyTest".to_string()),
+        "{plan:#}"
+    );
     assert!(
         !selected_tests(&plan).contains(&"InvoiceCsvExporterTest".to_string()),
         "80% is reached without it: {plan:#}"
     );
     let legacy = test_entry(&plan, "InvoiceTotalsLegacyTest");
-    assert_eq!(legacy["reasons"][0]["note"], "coverage: covers 40% of InvoiceService");
+    assert_eq!(
+        legacy["reasons"][0]["note"],
+        "coverage: covers 40% of InvoiceService"
+    );
     assert_eq!(legacy["reasons"][0]["edges"][0]["kind"], "covered-by");
     assert_eq!(legacy["factors"]["covers_changed"], 0.4);
     assert_eq!(plan["coverage_risk"], json!([]));
@@ -253,7 +348,10 @@ fn coverage_prediction_adds_a_covering_test_then_flags_what_stays_short() {
     // With a 95% threshold nothing recorded reaches it: the plan says so.
     repo.write("impact.toml", "[coverage]\nthreshold = 95\n");
     let plan = repo.plan_json(&["--base", &base, "--history", &scratch.history()]);
-    assert!(selected_tests(&plan).contains(&"InvoiceCsvExporterTest".to_string()), "{plan:#}");
+    assert!(
+        selected_tests(&plan).contains(&"InvoiceCsvExporterTest".to_string()),
+        "{plan:#}"
+    );
     assert_eq!(
         plan["coverage_risk"],
         json!([{"type": "ApexClass", "name": "InvoiceService", "predicted_percent": 85.0,
@@ -272,19 +370,44 @@ fn recorded_coverage_adds_a_dynamic_dependency_the_graph_cannot_see() {
     assert!(!selected_tests(&before).contains(&"DiscountRegistryTest".to_string()));
     // DiscountRegistryTest ran InvoiceService code (say through `Type.forName`).
     let coverage: Vec<Cover> = vec![
-        ("InvoiceServiceTest", "runs", "InvoiceService", &[1, 2, 3, 4, 5, 6, 7, 8], 10),
+        (
+            "InvoiceServiceTest",
+            "runs",
+            "InvoiceService",
+            &[1, 2, 3, 4, 5, 6, 7, 8],
+            10,
+        ),
         ("DiscountRegistryTest", "runs", "InvoiceService", &[9], 10),
     ];
-    record_runs(&repo, &scratch, &scratch.history(), &[sf_run("7075g00000Dy001AAF", &rows(&[]), &coverage)]);
+    record_runs(
+        &repo,
+        &scratch,
+        &scratch.history(),
+        &[sf_run("7075g00000Dy001AAF", &rows(&[]), &coverage)],
+    );
     let plan = repo.plan_json(&["--base", &base, "--history", &scratch.history()]);
     let path = reason_path(&plan, "DiscountRegistryTest");
-    assert_eq!(path.last().map(String::as_str), Some("ApexClass:DiscountRegistryTest"));
+    assert_eq!(
+        path.last().map(String::as_str),
+        Some("ApexClass:DiscountRegistryTest")
+    );
     let edges = &test_entry(&plan, "DiscountRegistryTest")["reasons"][0]["edges"];
     assert!(
-        edges.as_array().expect("edges").iter().any(|e| e["kind"] == "covered-by"),
+        edges
+            .as_array()
+            .expect("edges")
+            .iter()
+            .any(|e| e["kind"] == "covered-by"),
         "{edges}"
     );
-    let why = repo.run(&["why", "DiscountRegistryTest", "--base", &base, "--history", &scratch.history()]);
+    let why = repo.run(&[
+        "why",
+        "DiscountRegistryTest",
+        "--base",
+        &base,
+        "--history",
+        &scratch.history(),
+    ]);
     assert!(why.ok().contains("covered-by"), "{}", why.stdout);
 }
 
@@ -322,22 +445,75 @@ fn budgets_defer_the_rest_and_sf_refuses_a_partial_deploy() {
     // Recorded durations: each test class takes 4 minutes except PaymentServiceTest (1).
     let runs: Vec<Row> = ALL
         .iter()
-        .map(|class| (*class, "runs", true, if *class == "PaymentServiceTest" { 60_000 } else { 240_000 }))
+        .map(|class| {
+            (
+                *class,
+                "runs",
+                true,
+                if *class == "PaymentServiceTest" {
+                    60_000
+                } else {
+                    240_000
+                },
+            )
+        })
         .collect();
-    record_runs(&repo, &scratch, &scratch.history(), &[sf_run("7075g00000Bd001AAF", &runs, &[])]);
-    let timed = repo.plan_json(&["--base", &base, "--history", &scratch.history(), "--time-budget", "5m"]);
+    record_runs(
+        &repo,
+        &scratch,
+        &scratch.history(),
+        &[sf_run("7075g00000Bd001AAF", &runs, &[])],
+    );
+    let timed = repo.plan_json(&[
+        "--base",
+        &base,
+        "--history",
+        &scratch.history(),
+        "--time-budget",
+        "5m",
+    ]);
     let kept = ranked_tests(&timed);
     let deferred = timed["deferred"].as_array().expect("deferred");
     assert_eq!(kept.len() + deferred.len(), 4);
-    assert_eq!(kept.len(), 2, "one 4-minute test and the 1-minute one fit in 5: {timed:#}");
+    assert_eq!(
+        kept.len(),
+        2,
+        "one 4-minute test and the 1-minute one fit in 5: {timed:#}"
+    );
     assert!(kept.contains(&"PaymentServiceTest".to_string()));
     assert!(deferred.iter().all(|d| d["reason"] == "time-budget"));
 
-    let refused = repo.run(&["plan", "--base", &base, "--format", "sf", "--max-tests", "2"]);
+    let refused = repo.run(&[
+        "plan",
+        "--base",
+        &base,
+        "--format",
+        "sf",
+        "--max-tests",
+        "2",
+    ]);
     refused.assert_input_error("--format sf");
-    assert!(refused.stderr.contains("--allow-partial"), "{}", refused.stderr);
-    let partial = repo.run(&["plan", "--base", &base, "--format", "sf", "--max-tests", "2", "--allow-partial"]);
-    assert_eq!(partial.ok().matches("--tests ").count(), 2, "{}", partial.stdout);
+    assert!(
+        refused.stderr.contains("--allow-partial"),
+        "{}",
+        refused.stderr
+    );
+    let partial = repo.run(&[
+        "plan",
+        "--base",
+        &base,
+        "--format",
+        "sf",
+        "--max-tests",
+        "2",
+        "--allow-partial",
+    ]);
+    assert_eq!(
+        partial.ok().matches("--tests ").count(),
+        2,
+        "{}",
+        partial.stdout
+    );
     let bad = repo.run(&["plan", "--base", &base, "--time-budget", "soon"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }
@@ -358,7 +534,12 @@ fn recording_the_same_run_twice_adds_nothing() {
     let before = count(&repo);
     assert_eq!(before.0, Some(2));
     let second = repo.run(&["record", &deploy, &junit]);
-    assert_eq!(second.ok().matches("already recorded").count(), 2, "{}", second.stdout);
+    assert_eq!(
+        second.ok().matches("already recorded").count(),
+        2,
+        "{}",
+        second.stdout
+    );
     assert_eq!(count(&repo), before);
     // The default history is what the next plan reads.
     repo.edit(&class("InvoiceService"), "SCALE = 2", "SCALE = 3");
@@ -375,8 +556,16 @@ fn a_file_that_is_no_result_is_refused_by_name_and_nothing_is_recorded() {
     let bad = data("unrelated-package.xml");
     let out = repo.run(&["record", &good, &bad, "--history", &scratch.history()]);
     out.assert_input_error("unrelated-package.xml");
-    assert!(!PathBuf::from(scratch.history()).exists(), "a bad file must record nothing");
-    let missing = repo.run(&["record", "no-such-results.json", "--history", &scratch.history()]);
+    assert!(
+        !PathBuf::from(scratch.history()).exists(),
+        "a bad file must record nothing"
+    );
+    let missing = repo.run(&[
+        "record",
+        "no-such-results.json",
+        "--history",
+        &scratch.history(),
+    ]);
     missing.assert_input_error("no-such-results.json");
 }
 
@@ -385,42 +574,62 @@ fn a_corrupt_history_is_an_input_error_and_is_left_alone() {
     let repo = balance_changed();
     let scratch = Scratch::new();
     let base = repo.base().to_string();
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     std::fs::write(scratch.history(), &garbage).expect("write garbage");
     repo.run(&["plan", "--base", &base, "--history", &scratch.history()])
         .assert_input_error("history");
-    repo.run(&["record", &data("junit-sf-apex.xml"), "--history", &scratch.history()])
-        .assert_input_error("history");
+    repo.run(&[
+        "record",
+        &data("junit-sf-apex.xml"),
+        "--history",
+        &scratch.history(),
+    ])
+    .assert_input_error("history");
     repo.run(&["history", "--history", &scratch.history()])
         .assert_input_error("history");
     assert_eq!(std::fs::read(scratch.history()).expect("read"), garbage);
     // The default location too.
     std::fs::create_dir_all(repo.path().join(".impact")).expect("mkdir");
     std::fs::write(repo.path().join(".impact/history.db"), &garbage).expect("write");
-    repo.run(&["plan", "--base", &base]).assert_input_error("history.db");
+    repo.run(&["plan", "--base", &base])
+        .assert_input_error("history.db");
 }
 
 #[test]
 fn churn_from_git_counts_recent_commits_of_the_changed_class() {
     let repo = TestRepo::new("billing");
     for i in 0..3 {
-        repo.edit(&class("InvoiceService"), &format!("SCALE = {}", 2 + i), &format!("SCALE = {}", 3 + i));
+        repo.edit(
+            &class("InvoiceService"),
+            &format!("SCALE = {}", 2 + i),
+            &format!("SCALE = {}", 3 + i),
+        );
         repo.commit(&format!("tweak {i}"));
     }
     repo.edit(&class("InvoiceService"), "SCALE = 5", "SCALE = 6");
     let base = repo.base().to_string();
     let scratch = Scratch::new();
     // Uncached (no history), then through the cache twice: the same counts.
-    let plans: Vec<Value> = [vec![], vec!["--history", &scratch.history()], vec!["--history", &scratch.history()]]
-        .into_iter()
-        .map(|extra| {
-            let mut args = vec!["--base", base.as_str()];
-            args.extend(extra);
-            repo.plan_json(&args)
-        })
-        .collect();
+    let plans: Vec<Value> = [
+        vec![],
+        vec!["--history", &scratch.history()],
+        vec!["--history", &scratch.history()],
+    ]
+    .into_iter()
+    .map(|extra| {
+        let mut args = vec!["--base", base.as_str()];
+        args.extend(extra);
+        repo.plan_json(&args)
+    })
+    .collect();
     for plan in &plans {
-        assert_eq!(test_entry(plan, "InvoiceServiceTest")["factors"]["churn"], 3, "{plan:#}");
+        assert_eq!(
+            test_entry(plan, "InvoiceServiceTest")["factors"]["churn"],
+            3,
+            "{plan:#}"
+        );
     }
     assert_eq!(plans[1]["tests"], plans[2]["tests"]);
 }

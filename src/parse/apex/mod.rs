@@ -13,6 +13,10 @@
 //! read dynamic SOQL strings. A file that does not parse still yields what could be read,
 //! plus a [`Problem`].
 
+mod decl;
+mod expr;
+mod query;
+mod stmt;
 mod table;
 mod text;
 mod walk;
@@ -28,7 +32,9 @@ use tree_sitter::{Language, Node, Parser};
 /// Whether the file is a class (.cls) or a trigger (.trigger).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ApexFileKind {
+    /// A `.cls` file: one top-level class, interface or enum.
     Class,
+    /// A `.trigger` file.
     Trigger,
 }
 

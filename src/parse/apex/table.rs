@@ -75,7 +75,14 @@ impl<'t> ClassTable<'t> {
         table
     }
 
-    fn add(&mut self, node: Node<'t>, src: &'t str, full: String, parent: Option<usize>, depth: usize) {
+    fn add(
+        &mut self,
+        node: Node<'t>,
+        src: &'t str,
+        full: String,
+        parent: Option<usize>,
+        depth: usize,
+    ) {
         let f = fields();
         let index = self.classes.len();
         let superclass = child(node, f.superclass).and_then(first_named);
@@ -104,7 +111,9 @@ impl<'t> ClassTable<'t> {
                         if declarator.kind() != "variable_declarator" {
                             continue;
                         }
-                        if let Some(name) = child(declarator, f.name).and_then(|n| src.get(n.byte_range())) {
+                        if let Some(name) =
+                            child(declarator, f.name).and_then(|n| src.get(n.byte_range()))
+                        {
                             self.classes[index].fields.push((name, type_node));
                         }
                     }
@@ -142,11 +151,12 @@ impl<'t> ClassTable<'t> {
         let name = name.trim();
         let simple = name.rsplit('.').next().unwrap_or(name);
         // Fast rejection: most names in code are system or other-file types.
-        if !self
-            .classes
-            .iter()
-            .any(|class| class.simple.eq_ignore_ascii_case(simple) || class.full.eq_ignore_ascii_case(name))
-            && self.alias.as_deref().is_none_or(|alias| !alias.eq_ignore_ascii_case(name))
+        if !self.classes.iter().any(|class| {
+            class.simple.eq_ignore_ascii_case(simple) || class.full.eq_ignore_ascii_case(name)
+        }) && self
+            .alias
+            .as_deref()
+            .is_none_or(|alias| !alias.eq_ignore_ascii_case(name))
         {
             return None;
         }
@@ -194,12 +204,7 @@ impl<'t> ClassTable<'t> {
         self.find(index, name, true)
     }
 
-    fn find(
-        &self,
-        index: usize,
-        name: &str,
-        methods: bool,
-    ) -> Option<(usize, Node<'t>)> {
+    fn find(&self, index: usize, name: &str, methods: bool) -> Option<(usize, Node<'t>)> {
         let mut outer = Some(index);
         let mut outer_steps = 0;
         while let Some(start) = outer {

@@ -78,11 +78,89 @@ pub(super) fn child<'t>(node: Node<'t>, id: u16) -> Option<Node<'t>> {
     node.child_by_field_id(id)
 }
 
-/// Per node kind id: whether it is a comment, and whether its text keeps its case in
-/// hashes (string literals). Looked up by id: `Node::kind` measures and checks a C
-/// string on every call, and the token pass visits every node.
+/// The node kinds the walk dispatches on; everything else is [`Kind::Other`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    Other,
+    Comment,
+    Identifier,
+    This,
+    Super,
+    StringLiteral,
+    FieldAccess,
+    MethodInvocation,
+    ObjectCreation,
+    CollectionCreation,
+    Cast,
+    Parenthesized,
+    Instanceof,
+    ClassLiteral,
+    ArrayAccess,
+    Ternary,
+    Assignment,
+    Binary,
+    If,
+    Dml,
+    Query,
+    ExplicitConstructor,
+    ScopedBlock,
+    LocalDeclaration,
+    EnhancedFor,
+    Catch,
+    SwitchRule,
+    WhenSObjectType,
+    FormalParameter,
+    Annotation,
+    AnnotationKeyValue,
+    VariableDeclarator,
+    Type,
+    Ignored,
+}
+
+fn classify(name: &str) -> Kind {
+    match name {
+        "line_comment" | "block_comment" => Kind::Comment,
+        "identifier" => Kind::Identifier,
+        "this" => Kind::This,
+        "super" => Kind::Super,
+        "string_literal" | "multi_line_string_literal" => Kind::StringLiteral,
+        "field_access" => Kind::FieldAccess,
+        "method_invocation" => Kind::MethodInvocation,
+        "object_creation_expression" => Kind::ObjectCreation,
+        "array_creation_expression" | "map_creation_expression" => Kind::CollectionCreation,
+        "cast_expression" => Kind::Cast,
+        "parenthesized_expression" => Kind::Parenthesized,
+        "instanceof_expression" => Kind::Instanceof,
+        "class_literal" => Kind::ClassLiteral,
+        "array_access" => Kind::ArrayAccess,
+        "ternary_expression" => Kind::Ternary,
+        "assignment_expression" => Kind::Assignment,
+        "binary_expression" => Kind::Binary,
+        "if_statement" => Kind::If,
+        "dml_expression" => Kind::Dml,
+        "query_expression" => Kind::Query,
+        "explicit_constructor_invocation" => Kind::ExplicitConstructor,
+        "block" | "constructor_body" | "trigger_body" | "for_statement" => Kind::ScopedBlock,
+        "local_variable_declaration" => Kind::LocalDeclaration,
+        "enhanced_for_statement" => Kind::EnhancedFor,
+        "catch_clause" => Kind::Catch,
+        "switch_rule" => Kind::SwitchRule,
+        "when_sobject_type" => Kind::WhenSObjectType,
+        "formal_parameter" => Kind::FormalParameter,
+        "annotation" => Kind::Annotation,
+        "annotation_key_value" => Kind::AnnotationKeyValue,
+        "variable_declarator" => Kind::VariableDeclarator,
+        "type_identifier" | "scoped_type_identifier" | "generic_type" | "array_type" => Kind::Type,
+        "java_field_access" | "java_type" | "version_expression" => Kind::Ignored,
+        _ => Kind::Other,
+    }
+}
+
+/// Per node kind id: its [`Kind`], and whether its text keeps its case in hashes
+/// (string literals). Looked up by id: `Node::kind` measures and checks a C string on
+/// every call, and the walk asks for every node.
 struct KindTable {
-    comment: Vec<bool>,
+    kind: Vec<Kind>,
     keeps_case: Vec<bool>,
 }
 
@@ -92,29 +170,41 @@ fn kinds() -> &'static KindTable {
         let language = Language::new(tree_sitter_sfapex::apex::LANGUAGE);
         let count = language.node_kind_count();
         let mut table = KindTable {
-            comment: vec![false; count],
+            kind: vec![Kind::Other; count],
             keeps_case: vec![false; count],
         };
-        for id in 0..count {
-            let Some(kind) = u16::try_from(id).ok().and_then(|id| language.node_kind_for_id(id))
-            else {
+        for index in 0..count {
+            let Ok(id) = u16::try_from(index) else {
                 continue;
             };
-            table.comment[id] = matches!(kind, "line_comment" | "block_comment");
-            table.keeps_case[id] =
-                matches!(kind, "string_literal" | "multi_line_string_literal" | "term");
+            let Some(name) = language.node_kind_for_id(id) else {
+                continue;
+            };
+            // Keywords are anonymous nodes named like some rules (`this`, `super`).
+            if language.node_kind_is_named(id) {
+                table.kind[index] = classify(name);
+            }
+            table.keeps_case[index] = matches!(
+                name,
+                "string_literal" | "multi_line_string_literal" | "term"
+            );
         }
         table
     })
 }
 
-/// True for the grammar's comment nodes, which may appear among any node's children.
-pub(super) fn is_comment(node: Node) -> bool {
+/// The walk's [`Kind`] of a node.
+pub(super) fn kind_of(node: Node) -> Kind {
     kinds()
-        .comment
+        .kind
         .get(usize::from(node.kind_id()))
         .copied()
-        .unwrap_or(false)
+        .unwrap_or(Kind::Other)
+}
+
+/// True for the grammar's comment nodes, which may appear among any node's children.
+pub(super) fn is_comment(node: Node) -> bool {
+    kind_of(node) == Kind::Comment
 }
 
 /// True for tokens whose case matters (string contents).
@@ -147,18 +237,10 @@ pub(super) fn find_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
 /// The first named, non-comment child of `node`.
 pub(super) fn first_named(node: Node) -> Option<Node> {
     let mut cursor = node.walk();
-    let found = node.named_children(&mut cursor).find(|child| !is_comment(*child));
-    found
-}
-
-/// Number of arguments in an `argument_list` (comments are named children too).
-pub(super) fn count_args(args: Node) -> u32 {
-    let mut cursor = args.walk();
-    let count = args
+    let found = node
         .named_children(&mut cursor)
-        .filter(|child| !is_comment(*child))
-        .count();
-    u32::try_from(count).unwrap_or(u32::MAX)
+        .find(|child| !is_comment(*child));
+    found
 }
 
 /// 1-based line of a node's start.
@@ -239,8 +321,18 @@ pub(super) fn strip_schema(name: &str) -> &str {
 
 /// Suffixes of custom objects, metadata types, events and their kin.
 const SOBJECT_SUFFIXES: [&str; 12] = [
-    "__c", "__mdt", "__e", "__x", "__b", "__kav", "__ka", "__share", "__history", "__feed",
-    "__changeevent", "__r",
+    "__c",
+    "__mdt",
+    "__e",
+    "__x",
+    "__b",
+    "__kav",
+    "__ka",
+    "__share",
+    "__history",
+    "__feed",
+    "__changeevent",
+    "__r",
 ];
 
 /// Standard objects Apex code commonly touches (case-folded); enough to tell

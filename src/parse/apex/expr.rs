@@ -1,0 +1,619 @@
+//! Expressions of the Apex walk: names, field accesses, calls, object creation, DML,
+//! and the type names written in declarations.
+//!
+//! Each expression returns what is known of its value ([`Recv`]), so a call on it can
+//! name its receiver type. Types come only from this file; the rest is left to the graph.
+
+use super::text::{
+    child, element_type, fields, has_sobject_suffix, is_comment, is_database_dml, is_simple_name,
+    is_system_namespace, is_untyped_record, looks_like_sobject, normalize_type, strip_schema,
+};
+use super::walk::{Recv, Walker};
+use crate::facts::{EdgeKind, Target, TypeExpr};
+use tree_sitter::Node;
+
+impl<'t> Walker<'t> {
+    /// A bare name: a variable in scope, a field of the enclosing classes (a use of that
+    /// member), or else a type name.
+    pub(super) fn identifier(&mut self, node: Node<'t>) -> Recv<'t> {
+        let name = self.text(node);
+        if let Some(type_node) = self.lookup_var(name) {
+            return Recv::Typed(type_node);
+        }
+        if let Some(class) = self.class {
+            if let Some((owner, type_node)) = self.table.find_field(class, name) {
+                let receiver = TypeExpr::Named(self.table.classes[owner].full.clone());
+                self.emit(
+                    Target::Member {
+                        receiver,
+                        member: name.to_string(),
+                        arity: None,
+                    },
+                    EdgeKind::Calls,
+                    node,
+                );
+                return Recv::Typed(type_node);
+            }
+        }
+        Recv::Static(name.to_string())
+    }
+
+    /// `this`: a value of the enclosing class.
+    pub(super) fn this_value(&self) -> Recv<'t> {
+        match self.class {
+            Some(class) => Recv::Value(TypeExpr::Named(self.table.classes[class].full.clone())),
+            None => Recv::Unknown,
+        }
+    }
+
+    /// `super`: a value of the superclass, when the class names one.
+    pub(super) fn super_value(&self) -> Recv<'t> {
+        match self
+            .class
+            .and_then(|class| self.table.classes[class].superclass)
+        {
+            Some(type_node) => Recv::Typed(type_node),
+            None => Recv::Unknown,
+        }
+    }
+
+    /// `Label.X` or `System.Label.X`, unless `Label`/`System` is a variable.
+    pub(super) fn is_label_ref(&self, object: Node<'t>) -> bool {
+        let f = fields();
+        let is_name = |node: Node<'t>, name: &str| {
+            node.kind() == "identifier"
+                && self.text(node).eq_ignore_ascii_case(name)
+                && self.lookup_var(name).is_none()
+        };
+        match object.kind() {
+            "identifier" => is_name(object, "label"),
+            "field_access" => {
+                child(object, f.object).is_some_and(|o| is_name(o, "system"))
+                    && child(object, f.field)
+                        .is_some_and(|n| self.text(n).eq_ignore_ascii_case("label"))
+            }
+            _ => false,
+        }
+    }
+
+    /// `object.name`, read or (`write`) assigned: labels, class literals, describes,
+    /// static paths and member or field accesses on typed values.
+    pub(super) fn field_access(&mut self, node: Node<'t>, write: bool) -> Recv<'t> {
+        let f = fields();
+        let (Some(object), Some(field)) = (child(node, f.object), child(node, f.field)) else {
+            self.walk_children(node);
+            return Recv::Unknown;
+        };
+        let name = self.text(field);
+        if name.eq_ignore_ascii_case("class") {
+            let type_name = self.type_text(object);
+            self.emit(Target::ApexType(type_name), EdgeKind::References, object);
+            return Recv::Value(TypeExpr::Named("System.Type".to_string()));
+        }
+        if self.is_label_ref(object) {
+            self.emit(Target::Label(name.to_string()), EdgeKind::References, field);
+            return Recv::Unknown;
+        }
+        match self.walk(object) {
+            Recv::Static(type_name) => self.static_access(type_name, name, object, field, write),
+            Recv::Describe(object_name) => {
+                if name.eq_ignore_ascii_case("fields") {
+                    Recv::DescribeFields(object_name)
+                } else {
+                    Recv::Value(TypeExpr::Named("Schema.DescribeSObjectResult".to_string()))
+                }
+            }
+            Recv::DescribeFields(object_name) => {
+                self.emit(
+                    Target::Field {
+                        object: object_name,
+                        field: name.to_string(),
+                    },
+                    EdgeKind::Reads,
+                    field,
+                );
+                Recv::Value(TypeExpr::Named("Schema.SObjectField".to_string()))
+            }
+            Recv::Unknown => {
+                self.emit(
+                    Target::AnyMember {
+                        member: name.to_string(),
+                        arity: None,
+                    },
+                    EdgeKind::Calls,
+                    field,
+                );
+                Recv::Unknown
+            }
+            value => match self.type_expr(&value) {
+                Some(receiver) => {
+                    self.access(&receiver, name, write, field);
+                    Recv::Value(TypeExpr::MemberOf(Box::new(receiver), name.to_string()))
+                }
+                None => Recv::Unknown,
+            },
+        }
+    }
+
+    /// `T.name` where `T` is no variable: a nested type, a static field or property, an
+    /// object's field token, `X.SObjectType`, `Schema.SObjectType.X` or `Trigger.new`.
+    pub(super) fn static_access(
+        &mut self,
+        type_name: String,
+        name: &str,
+        object: Node<'t>,
+        field: Node<'t>,
+        write: bool,
+    ) -> Recv<'t> {
+        if type_name.eq_ignore_ascii_case("schema.sobjecttype") {
+            self.emit(Target::SObject(name.to_string()), EdgeKind::Reads, field);
+            return Recv::Describe(name.to_string());
+        }
+        if name.eq_ignore_ascii_case("sobjecttype") && !type_name.eq_ignore_ascii_case("schema") {
+            let object_name = strip_schema(&type_name).to_string();
+            self.emit(Target::SObject(object_name), EdgeKind::Reads, object);
+            return Recv::Value(TypeExpr::Named("Schema.SObjectType".to_string()));
+        }
+        if type_name.eq_ignore_ascii_case("trigger") {
+            let object_name = self.trigger_object.unwrap_or("SObject");
+            let folded = name.to_ascii_lowercase();
+            return match folded.as_str() {
+                "new" | "old" => Recv::Value(TypeExpr::Named(format!("List<{object_name}>"))),
+                "newmap" | "oldmap" => {
+                    Recv::Value(TypeExpr::Named(format!("Map<Id, {object_name}>")))
+                }
+                _ => Recv::Unknown,
+            };
+        }
+        let receiver = TypeExpr::Named(type_name.clone());
+        match self.segment(&type_name, name) {
+            Segment::Type => Recv::Static(format!("{type_name}.{name}")),
+            Segment::Ambiguous => {
+                // `X.Y` may be a nested type or a static member: record both readings.
+                self.emit(
+                    Target::ApexType(type_name.clone()),
+                    EdgeKind::References,
+                    object,
+                );
+                self.emit(
+                    Target::Member {
+                        receiver,
+                        member: name.to_string(),
+                        arity: None,
+                    },
+                    EdgeKind::Calls,
+                    field,
+                );
+                Recv::Static(format!("{type_name}.{name}"))
+            }
+            Segment::Member => {
+                self.emit(Target::ApexType(type_name), EdgeKind::References, object);
+                self.access(&receiver, name, write, field);
+                Recv::Value(TypeExpr::MemberOf(Box::new(receiver), name.to_string()))
+            }
+        }
+    }
+
+    /// Whether `name` after the type path `type_name` names a nested type or a member.
+    fn segment(&self, type_name: &str, name: &str) -> Segment {
+        let joined = format!("{type_name}.{name}");
+        if self.table.resolve_type(&joined, self.class).is_some() {
+            return Segment::Type;
+        }
+        if self.table.resolve_type(type_name, self.class).is_some()
+            || looks_like_sobject(type_name)
+            || has_sobject_suffix(name)
+        {
+            return Segment::Member;
+        }
+        let capitalized = name.starts_with(|ch: char| ch.is_ascii_uppercase());
+        if is_system_namespace(type_name) {
+            return if capitalized {
+                Segment::Type
+            } else {
+                Segment::Member
+            };
+        }
+        if capitalized && name.bytes().any(|byte| byte.is_ascii_lowercase()) {
+            Segment::Ambiguous
+        } else {
+            Segment::Member
+        }
+    }
+
+    /// A read or write of member `name` on a value of type `receiver`: a member access,
+    /// and a field of an object when the type may be an SObject.
+    pub(super) fn access(&mut self, receiver: &TypeExpr, name: &str, write: bool, at: Node<'t>) {
+        let type_name = match receiver {
+            TypeExpr::Named(type_name) => Some(type_name.clone()),
+            other => self.resolve_local(other),
+        };
+        let (member, object) = match type_name.as_deref().map(strip_schema) {
+            None => (true, None),
+            Some(t) if !is_simple_name(t) || t.eq_ignore_ascii_case("sobject") => (true, None),
+            Some(t) if self.table.resolve_type(t, self.class).is_some() => (true, None),
+            Some(t) if looks_like_sobject(t) => (false, Some(t.to_string())),
+            // Another file's class or an object of the org: the graph keeps what exists.
+            // Constants (`LoggingLevel.INFO`) and camel-case properties are no fields.
+            Some(t) => (true, may_be_field(name).then(|| t.to_string())),
+        };
+        if member {
+            self.emit(
+                Target::Member {
+                    receiver: receiver.clone(),
+                    member: name.to_string(),
+                    arity: None,
+                },
+                EdgeKind::Calls,
+                at,
+            );
+        }
+        if let Some(object) = object {
+            let kind = if write {
+                EdgeKind::Writes
+            } else {
+                EdgeKind::Reads
+            };
+            self.emit(
+                Target::Field {
+                    object,
+                    field: name.to_string(),
+                },
+                kind,
+                at,
+            );
+        }
+    }
+
+    /// `recv.m(args)` or `m(args)`: a call on the receiver's type (or any member of that
+    /// name when it cannot be told), and `Database.insert(x)` and kin as writes.
+    pub(super) fn method_invocation(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        let name_node = child(node, f.name);
+        let name = name_node.map(|n| self.text(n)).unwrap_or("");
+        let arguments = child(node, f.arguments);
+        let arity = arguments.map_or(0, |a| self.count_args(a));
+        let at = name_node.unwrap_or(node);
+        let mut database = false;
+        let receiver = match child(node, f.object) {
+            None => self.class.map(|class| {
+                let owner = self
+                    .table
+                    .find_method(class, name)
+                    .map_or(class, |(owner, _)| owner);
+                TypeExpr::Named(self.table.classes[owner].full.clone())
+            }),
+            Some(object) => {
+                let value = if object.kind() == "super" {
+                    self.super_value()
+                } else {
+                    self.walk(object)
+                };
+                if let Recv::Static(type_name) = &value {
+                    database = type_name.eq_ignore_ascii_case("database")
+                        || type_name.eq_ignore_ascii_case("system.database");
+                    self.emit(
+                        Target::ApexType(type_name.clone()),
+                        EdgeKind::References,
+                        object,
+                    );
+                }
+                self.type_expr(&value)
+            }
+        };
+        if !name.is_empty() {
+            let target = match &receiver {
+                Some(receiver) => Target::Member {
+                    receiver: receiver.clone(),
+                    member: name.to_string(),
+                    arity: Some(arity),
+                },
+                None => Target::AnyMember {
+                    member: name.to_string(),
+                    arity: Some(arity),
+                },
+            };
+            self.emit(target, EdgeKind::Calls, at);
+        }
+        let mut first = None;
+        if let Some(arguments) = arguments {
+            let list = self.kids(arguments);
+            for (position, &argument) in list.iter().enumerate() {
+                let value = self.walk(argument);
+                if position == 0 {
+                    first = Some(value);
+                }
+            }
+            self.recycle(list);
+        }
+        if database && is_database_dml(name) {
+            let object = self.dml_object(first.as_ref());
+            self.emit(Target::SObject(object), EdgeKind::Writes, at);
+        }
+        match receiver {
+            Some(receiver) if !name.is_empty() => {
+                Recv::Value(TypeExpr::ReturnOf(Box::new(receiver), name.to_string()))
+            }
+            _ => Recv::Unknown,
+        }
+    }
+
+    /// `new C(args)`: a type reference and a constructor call; `new Obj__c(F__c = v)`
+    /// also writes the named fields.
+    pub(super) fn object_creation(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        let type_node = child(node, f.type_);
+        let type_name = type_node.map(|t| self.type_text(t));
+        if let Some(type_node) = type_node {
+            self.emit_type(type_node, EdgeKind::References, 0);
+        }
+        let arguments = child(node, f.arguments);
+        if let Some(type_name) = &type_name {
+            self.emit(
+                Target::Member {
+                    receiver: TypeExpr::Named(type_name.clone()),
+                    member: "<init>".to_string(),
+                    arity: Some(arguments.map_or(0, |a| self.count_args(a))),
+                },
+                EdgeKind::Calls,
+                type_node.unwrap_or(node),
+            );
+        }
+        if let Some(arguments) = arguments {
+            let list = self.kids(arguments);
+            for &argument in &list {
+                // `new Invoice__c(Amount__c = 5)` sets a field of the new record.
+                let left = (argument.kind() == "assignment_expression")
+                    .then(|| child(argument, f.left))
+                    .flatten()
+                    .filter(|left| left.kind() == "identifier");
+                match (left, &type_name) {
+                    (Some(left), Some(type_name)) => {
+                        self.emit(
+                            Target::Field {
+                                object: strip_schema(type_name).to_string(),
+                                field: self.text(left).to_string(),
+                            },
+                            EdgeKind::Writes,
+                            left,
+                        );
+                        if let Some(right) = child(argument, f.right) {
+                            self.walk(right);
+                        }
+                    }
+                    _ => {
+                        self.walk(argument);
+                    }
+                }
+            }
+            self.recycle(list);
+        }
+        if let Some(body) = self.find_kind(node, "class_body") {
+            self.walk_children(body);
+        }
+        type_name.map_or(Recv::Unknown, |t| Recv::Value(TypeExpr::Named(t)))
+    }
+
+    /// `new List<X>{…}`, `new X[n]`, `new Map<K, V>{…}`.
+    pub(super) fn collection_creation(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        let type_node = child(node, f.type_);
+        let mut array = false;
+        let parts = self.kids(node);
+        for &part in &parts {
+            if type_node.is_some_and(|t| t.id() == part.id()) {
+                self.emit_type(part, EdgeKind::References, 0);
+                continue;
+            }
+            array |= matches!(part.kind(), "dimensions" | "dimensions_expr");
+            self.walk(part);
+        }
+        self.recycle(parts);
+        match type_node.map(|t| self.type_text(t)) {
+            Some(t) if array => Recv::Value(TypeExpr::Named(format!("{t}[]"))),
+            Some(t) => Recv::Value(TypeExpr::Named(t)),
+            None => Recv::Unknown,
+        }
+    }
+
+    /// `this(args)` / `super(args)` at the start of a constructor.
+    pub(super) fn constructor_call(&mut self, node: Node<'t>) {
+        let f = fields();
+        if let Some(object) = child(node, f.object) {
+            self.walk(object);
+        }
+        let arguments = child(node, f.arguments);
+        if let Some(constructor) = child(node, f.constructor) {
+            let value = if constructor.kind() == "super" {
+                self.super_value()
+            } else {
+                self.this_value()
+            };
+            if let Some(receiver) = self.type_expr(&value) {
+                self.emit(
+                    Target::Member {
+                        receiver,
+                        member: "<init>".to_string(),
+                        arity: Some(arguments.map_or(0, |a| self.count_args(a))),
+                    },
+                    EdgeKind::Calls,
+                    constructor,
+                );
+            }
+        }
+        if let Some(arguments) = arguments {
+            self.walk(arguments);
+        }
+    }
+
+    /// `insert x;` and the other DML statements: a write of the records' object.
+    pub(super) fn dml(&mut self, node: Node<'t>) {
+        let f = fields();
+        let value = child(node, f.target).map(|target| self.walk(target));
+        let object = self.dml_object(value.as_ref());
+        self.emit(Target::SObject(object.clone()), EdgeKind::Writes, node);
+        if let Some(key) = child(node, f.upsert_key) {
+            let key = self.type_text(key);
+            let (key_object, key_field) = match key.split_once('.') {
+                Some((key_object, key_field)) => (strip_schema(key_object).to_string(), key_field),
+                None => (object, key.as_str()),
+            };
+            if key_object != "*" {
+                self.emit(
+                    Target::Field {
+                        object: key_object,
+                        field: key_field.to_string(),
+                    },
+                    EdgeKind::Reads,
+                    node,
+                );
+            }
+        }
+        if let Some(merged) = child(node, f.merge_with) {
+            self.walk(merged);
+        }
+    }
+
+    /// The object a DML statement writes, or `*` when the type cannot be told.
+    pub(super) fn dml_object(&self, value: Option<&Recv<'t>>) -> String {
+        let Some(type_name) = value.and_then(|value| self.concrete_name(value)) else {
+            return "*".to_string();
+        };
+        let object = strip_schema(element_type(&type_name));
+        if !is_simple_name(object)
+            || is_untyped_record(object)
+            || self.table.resolve_type(object, self.class).is_some()
+        {
+            return "*".to_string();
+        }
+        object.to_string()
+    }
+
+    /// Records the type names of a type node: the base with `kind` (extends, implements
+    /// or references), generic arguments as references.
+    pub(super) fn emit_type(&mut self, node: Node<'t>, kind: EdgeKind, depth: u32) {
+        if depth > 32 {
+            return;
+        }
+        match node.kind() {
+            "type_identifier" => {
+                let name = self.text(node).to_string();
+                self.emit(Target::ApexType(name), kind, node);
+            }
+            "scoped_type_identifier" => {
+                let parts = self.kids(node);
+                if parts.iter().any(|part| part.kind() == "generic_type") {
+                    for part in parts {
+                        self.emit_type(part, EdgeKind::References, depth + 1);
+                    }
+                } else {
+                    let name = self.type_text(node);
+                    self.emit(Target::ApexType(name), kind, node);
+                }
+            }
+            "generic_type" => {
+                for part in self.kids(node) {
+                    if part.kind() == "type_arguments" {
+                        for argument in self.kids(part) {
+                            self.emit_type(argument, EdgeKind::References, depth + 1);
+                        }
+                    } else {
+                        self.emit_type(part, kind, depth + 1);
+                    }
+                }
+            }
+            "array_type" => {
+                if let Some(element) = child(node, fields().element) {
+                    self.emit_type(element, kind, depth + 1);
+                }
+            }
+            "annotated_type" => {
+                for part in self.kids(node) {
+                    if part.kind() != "annotation" {
+                        self.emit_type(part, kind, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A type as written, whitespace and comments removed.
+    pub(super) fn type_text(&self, node: Node<'t>) -> String {
+        let raw = self.text(node);
+        if !raw.contains('/') {
+            return normalize_type(raw);
+        }
+        // A comment inside the type: rebuild it from its leaf tokens.
+        let mut out = String::new();
+        let mut stack = vec![node];
+        while let Some(current) = stack.pop() {
+            if is_comment(current) {
+                continue;
+            }
+            if current.child_count() == 0 {
+                out.push_str(self.text(current));
+                continue;
+            }
+            let mut cursor = current.walk();
+            let children: Vec<Node<'t>> = current.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        normalize_type(&out)
+    }
+
+    /// The receiver type of a value, for a call or access on it.
+    pub(super) fn type_expr(&self, value: &Recv<'t>) -> Option<TypeExpr> {
+        match value {
+            Recv::Unknown => None,
+            Recv::Static(name) => Some(TypeExpr::Named(name.clone())),
+            Recv::Typed(node) => Some(TypeExpr::Named(self.type_text(*node))),
+            Recv::Value(expr) => Some(expr.clone()),
+            Recv::Describe(_) => Some(TypeExpr::Named("Schema.DescribeSObjectResult".to_string())),
+            Recv::DescribeFields(_) => {
+                Some(TypeExpr::Named("Schema.SObjectTypeFields".to_string()))
+            }
+        }
+    }
+
+    /// The declared type name of a value, as far as this file tells it.
+    pub(super) fn concrete_name(&self, value: &Recv<'t>) -> Option<String> {
+        match value {
+            Recv::Typed(node) => Some(self.type_text(*node)),
+            Recv::Value(expr) => self.resolve_local(expr),
+            _ => None,
+        }
+    }
+
+    /// A type expression resolved through this file's declarations.
+    pub(super) fn resolve_local(&self, expr: &TypeExpr) -> Option<String> {
+        match expr {
+            TypeExpr::Named(name) => Some(name.clone()),
+            TypeExpr::ReturnOf(inner, member) | TypeExpr::MemberOf(inner, member) => {
+                let owner = self.resolve_local(inner)?;
+                let class = self.table.resolve_type(&owner, self.class)?;
+                let found = if matches!(expr, TypeExpr::ReturnOf(..)) {
+                    self.table.find_method(class, member)
+                } else {
+                    self.table.find_field(class, member)
+                };
+                found.map(|(_, type_node)| self.type_text(type_node))
+            }
+        }
+    }
+}
+
+/// How a name after a type path reads: see [`Walker::segment`].
+enum Segment {
+    Type,
+    Member,
+    Ambiguous,
+}
+
+/// Whether a member name could be an SObject field: a custom suffix, or a capitalized
+/// name that is not an ALL_CAPS constant.
+fn may_be_field(name: &str) -> bool {
+    has_sobject_suffix(name)
+        || (name.starts_with(|ch: char| ch.is_ascii_uppercase())
+            && name.bytes().any(|byte| byte.is_ascii_lowercase()))
+}

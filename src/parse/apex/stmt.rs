@@ -1,0 +1,225 @@
+//! Statements and the simpler expressions of the Apex walk: declarations of locals,
+//! loops, catch clauses and `switch` type patterns (which bring variables into scope),
+//! operators, casts and conditionals.
+//!
+//! Each function handles one node kind for [`Walker::walk`] and returns what is known
+//! of the value. Chains that nest deeply in real code (`a + b + …`, `else if …`) are
+//! walked in loops so they do not deepen the recursion.
+
+use super::text::{child, element_type, fields, kind_of, Kind};
+use super::walk::{Recv, Walker};
+use crate::facts::{EdgeKind, TypeExpr};
+use tree_sitter::Node;
+
+impl<'t> Walker<'t> {
+    /// A formal parameter (method or catch): its type is a reference, its name a
+    /// variable.
+    pub(super) fn parameter(&mut self, parameter: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        if let Some(type_node) = child(parameter, f.type_) {
+            self.emit_type(type_node, EdgeKind::References, 0);
+            if let Some(name) = child(parameter, f.name) {
+                let name = self.text(name);
+                self.vars.push((name, type_node));
+            }
+        }
+        Recv::Unknown
+    }
+
+    pub(super) fn local_declaration(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        let type_node = child(node, f.type_);
+        if let Some(type_node) = type_node {
+            self.emit_type(type_node, EdgeKind::References, 0);
+        }
+        let declarators = self.kids(node);
+        for &declarator in &declarators {
+            if kind_of(declarator) != Kind::VariableDeclarator {
+                continue;
+            }
+            if let Some(value) = child(declarator, f.value) {
+                self.walk(value);
+            }
+            if let (Some(name), Some(type_node)) = (child(declarator, f.name), type_node) {
+                let name = self.text(name);
+                self.vars.push((name, type_node));
+            }
+        }
+        self.recycle(declarators);
+        Recv::Unknown
+    }
+
+    /// `for (T x : values) body`: `x` is in scope in the body only.
+    pub(super) fn enhanced_for(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        self.push_scope();
+        if let Some(value) = child(node, f.value) {
+            self.walk(value);
+        }
+        if let Some(type_node) = child(node, f.type_) {
+            self.emit_type(type_node, EdgeKind::References, 0);
+            if let Some(name) = child(node, f.name) {
+                let name = self.text(name);
+                self.vars.push((name, type_node));
+            }
+        }
+        if let Some(body) = child(node, f.body) {
+            self.walk(body);
+        }
+        self.pop_scope();
+        Recv::Unknown
+    }
+
+    pub(super) fn catch_clause(&mut self, node: Node<'t>) -> Recv<'t> {
+        self.push_scope();
+        if let Some(parameter) = self.find_kind(node, "formal_parameter") {
+            self.parameter(parameter);
+        }
+        if let Some(body) = child(node, fields().body) {
+            self.walk(body);
+        }
+        self.pop_scope();
+        Recv::Unknown
+    }
+
+    /// `when Account a` in a `switch on`: a typed variable for the rule's block (the
+    /// enclosing `switch_rule` holds the scope).
+    pub(super) fn when_sobject_type(&mut self, node: Node<'t>) -> Recv<'t> {
+        let parts = self.kids(node);
+        if let (Some(&type_node), Some(&name)) = (parts.first(), parts.get(1)) {
+            self.emit_type(type_node, EdgeKind::References, 0);
+            let name = self.text(name);
+            self.vars.push((name, type_node));
+        }
+        self.recycle(parts);
+        Recv::Unknown
+    }
+
+    /// Walks only the child in field `id` (an annotation's arguments, a key-value's or
+    /// declarator's value), not the names beside it.
+    pub(super) fn field_value(&mut self, node: Node<'t>, id: u16) -> Recv<'t> {
+        if let Some(value) = child(node, id) {
+            self.walk(value);
+        }
+        Recv::Unknown
+    }
+
+    /// `a + b + c + …` nests to the left: walk the spine in a loop, not by recursion.
+    pub(super) fn binary(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        let mut spine = Vec::new();
+        let mut current = Some(node);
+        while let Some(binary) = current.filter(|n| kind_of(*n) == Kind::Binary) {
+            spine.push(binary);
+            current = child(binary, f.left);
+        }
+        if let Some(leftmost) = current {
+            self.walk(leftmost);
+        }
+        for binary in spine.iter().rev() {
+            if let Some(right) = child(*binary, f.right) {
+                self.walk(right);
+            }
+        }
+        Recv::Unknown
+    }
+
+    /// `if … else if … else if …` nests to the right: walk the chain in a loop.
+    pub(super) fn if_chain(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        let mut current = Some(node);
+        while let Some(statement) = current.take() {
+            if let Some(condition) = child(statement, f.condition) {
+                self.walk(condition);
+            }
+            if let Some(consequence) = child(statement, f.consequence) {
+                self.walk(consequence);
+            }
+            match child(statement, f.alternative) {
+                Some(alternative) if kind_of(alternative) == Kind::If => {
+                    current = Some(alternative)
+                }
+                Some(alternative) => {
+                    self.walk(alternative);
+                }
+                None => {}
+            }
+        }
+        Recv::Unknown
+    }
+
+    /// `(T) value`: a value of type `T`.
+    pub(super) fn cast(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        let type_node = child(node, f.type_);
+        if let Some(type_node) = type_node {
+            self.emit_type(type_node, EdgeKind::References, 0);
+        }
+        if let Some(value) = child(node, f.value) {
+            self.walk(value);
+        }
+        type_node.map_or(Recv::Unknown, Recv::Typed)
+    }
+
+    pub(super) fn instance_of(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        if let Some(left) = child(node, f.left) {
+            self.walk(left);
+        }
+        if let Some(right) = child(node, f.right) {
+            self.emit_type(right, EdgeKind::References, 0);
+        }
+        Recv::Unknown
+    }
+
+    /// `List<X>.class` (a plain `X.class` parses as a field access).
+    pub(super) fn class_literal(&mut self, node: Node<'t>) -> Recv<'t> {
+        if let Some(type_node) = self.first_named(node) {
+            self.emit_type(type_node, EdgeKind::References, 0);
+        }
+        Recv::Value(TypeExpr::Named("System.Type".to_string()))
+    }
+
+    /// `list[i]`: an element of the list's type, when the file tells it.
+    pub(super) fn array_access(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        let array = child(node, f.array).map(|a| self.walk(a));
+        if let Some(index) = child(node, f.index) {
+            self.walk(index);
+        }
+        match array.and_then(|a| self.concrete_name(&a)) {
+            Some(name) if element_type(&name) != name.trim() => {
+                Recv::Value(TypeExpr::Named(element_type(&name).to_string()))
+            }
+            _ => Recv::Unknown,
+        }
+    }
+
+    pub(super) fn ternary(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        if let Some(condition) = child(node, f.condition) {
+            self.walk(condition);
+        }
+        let value = child(node, f.consequence).map(|c| self.walk(c));
+        if let Some(alternative) = child(node, f.alternative) {
+            self.walk(alternative);
+        }
+        value.unwrap_or(Recv::Unknown)
+    }
+
+    /// `left = right`: a field access on the left is a write.
+    pub(super) fn assignment(&mut self, node: Node<'t>) -> Recv<'t> {
+        let f = fields();
+        if let Some(left) = child(node, f.left) {
+            if kind_of(left) == Kind::FieldAccess {
+                self.field_access(left, true);
+            } else {
+                self.walk(left);
+            }
+        }
+        match child(node, f.right) {
+            Some(right) => self.walk(right),
+            None => Recv::Unknown,
+        }
+    }
+}
