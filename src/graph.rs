@@ -63,6 +63,8 @@ pub struct Graph {
     members: HashMap<MemberKey, NodeIndex>,
     members_by_name: HashMap<String, Vec<NodeIndex>>,
     subclasses: HashMap<NodeIndex, Vec<NodeIndex>>,
+    /// Record types by developer name (without their object), for string references.
+    record_types: HashMap<String, Vec<NodeIndex>>,
     /// Members and inner classes of each class, directly declared.
     children: HashMap<NodeIndex, Vec<NodeIndex>>,
     /// The test each node belongs to (see [`Graph::test_owner`]), computed once.
@@ -203,6 +205,14 @@ impl Graph {
 
     fn declare(&mut self, declaration: &Declaration, path: &str) -> NodeIndex {
         let index = self.intern(&declaration.id, declaration.kind);
+        if declaration.id.is_type("RecordType") {
+            if let Some((_, name)) = declaration.id.full_name().rsplit_once('.') {
+                let list = self.record_types.entry(name.to_lowercase()).or_default();
+                if !list.contains(&index) {
+                    list.push(index);
+                }
+            }
+        }
         let node = &mut self.graph[index];
         // A `.cls-meta.xml` declares its class as a plain component; the `.cls` knows
         // better, so a richer kind always wins.
@@ -384,7 +394,14 @@ impl Graph {
             let context = self.context_class(&use_.from);
             let targets = self.resolve_target(&use_.target, &context);
             for to in targets {
-                if to != from {
+                if to == from {
+                    continue;
+                }
+                if use_.kind == EdgeKind::RecordOf {
+                    // A record belongs to its type; code that reads the type reads every
+                    // record, so the type uses its records.
+                    self.add_edge(to, from, use_.kind, at.clone());
+                } else {
                     self.add_edge(from, to, use_.kind, at.clone());
                 }
             }
@@ -415,6 +432,12 @@ impl Graph {
                 arity,
             } => match self.resolve_type_expr(receiver, context) {
                 Resolved::Class(class) => self.resolve_member(class, member, *arity),
+                // `Config__mdt.getAll()`, `Settings__c.getInstance()`: reading a custom
+                // metadata type or custom setting reads its records.
+                Resolved::External(type_text) if is_custom_object_name(&type_text) => {
+                    let object = sobject_id(strip_schema(&type_text));
+                    vec![self.intern(&object, DeclKind::Component)]
+                }
                 Resolved::External(_) => Vec::new(),
                 Resolved::Unknown => self.any_member(member, *arity),
             },
@@ -598,13 +621,19 @@ impl Graph {
                 return vec![index];
             }
         }
-        STRING_REF_TYPES
+        let mut found: Vec<NodeIndex> = STRING_REF_TYPES
             .iter()
             .filter_map(|type_name| {
                 let index = self.node(&ComponentId::new(type_name, text))?;
                 (!self.graph[index].files.is_empty()).then_some(index)
             })
-            .collect()
+            .collect();
+        // Record types are named without their object:
+        // `getRecordTypeInfosByDeveloperName().get('Partner')`.
+        if let Some(record_types) = self.record_types.get(&text.to_lowercase()) {
+            found.extend(record_types.iter().copied());
+        }
+        found
     }
 
     fn add_edge(&mut self, from: NodeIndex, to: NodeIndex, kind: EdgeKind, at: String) -> EdgeIndex {

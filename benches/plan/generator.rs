@@ -2367,7 +2367,7 @@ impl Org {
             .handler
             .map(|h| self.classes[h].name.as_str())
             .unwrap_or("Utils");
-        let events = if obj.trigger_rev % 2 == 0 {
+        let events = if obj.trigger_rev.is_multiple_of(2) {
             "before insert, before update, after insert, after update"
         } else {
             "before insert, before update, after insert, after update, after delete"
@@ -2468,7 +2468,7 @@ impl Org {
             "    <apiVersion>{API_VERSION}</apiVersion>\n    <label>{} After Save {f}</label>\n    <processType>AutoLaunchedFlow</processType>\n    <recordUpdates>\n        <name>Mark_Reviewed</name>\n        <label>Mark Reviewed</label>\n        <locationX>176</locationX>\n        <locationY>431</locationY>\n        <inputAssignments>\n            <field>{}</field>\n            <value>\n                <stringValue>{}</stringValue>\n            </value>\n        </inputAssignments>\n        <inputReference>$Record</inputReference>\n    </recordUpdates>\n    <start>\n        <locationX>50</locationX>\n        <locationY>0</locationY>\n        <connector>\n            <targetReference>{first}</targetReference>\n        </connector>\n        <object>{}</object>\n        <recordTriggerType>CreateAndUpdate</recordTriggerType>\n        <triggerType>RecordAfterSave</triggerType>\n    </start>\n    <status>Active</status>\n</Flow>\n",
             obj.label,
             obj.status(),
-            if flow.rev % 2 == 0 { "In_Progress" } else { "Closed" },
+            if flow.rev.is_multiple_of(2) { "In_Progress" } else { "Closed" },
             obj.api
         );
         s

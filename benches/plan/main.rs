@@ -333,8 +333,8 @@ fn bench_size(classes: usize, opts: &Options, granularity: bool) -> Result<Vec<R
                 .edit_one_service(&dir, true)
                 .map_err(|e| e.to_string())?;
             let sample = plan(bin, &dir, &committed(&flags))?;
-            eprint!("  ({path})\n");
             report_sample("warm", &sample);
+            eprintln!("             edited {path}");
             row.warm.push(sample);
         }
         for _ in 0..opts.runs {
