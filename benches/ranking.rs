@@ -13,6 +13,8 @@
 //!   changed five times as often and three times as buggy (churn predicts faults);
 //! - each test has a sensitivity (sharp 0.9, normal 0.45, weak 0.08): the chance it
 //!   fails when a bug sits in a class it reaches, times 0.6 per hop beyond the first;
+//! - a bug survives the next commit with chance 0.5 (that commit is another attempt on
+//!   the same class), and the same tests fail again: failures recur, as in CI;
 //! - a tenth of the tests are flaky: they fail at random in 35% of their runs, whatever
 //!   changed; such failures reveal no fault;
 //! - run times are spread from 0.3 s to 90 s.
@@ -40,10 +42,6 @@ use impact::impact::{Reason, SelectedTest, TestKind};
 use impact::metadata::component::ComponentId;
 use impact::rank::{self, Inputs, TestHistory};
 use impact::results::{self, Outcome, ResultFormat, TestResult, TestRun};
-
-thread_local! {
-    static EXPLORE: std::cell::RefCell<[(f64, f64, f64); 3]> = const { std::cell::RefCell::new([(0.0, 0.0, 0.0); 3]) };
-}
 
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -93,6 +91,8 @@ struct Org {
 const CLASSES: usize = 150;
 const LAYERS: usize = 5;
 const CHURN_WINDOW: usize = 200;
+/// Chance that a bug survives the next commit (a fix attempt on the same class).
+const PERSIST: f64 = 0.5;
 
 impl Org {
     fn generate(rng: &mut Rng) -> Org {
@@ -110,7 +110,7 @@ impl Org {
         let hot: Vec<bool> = (0..CLASSES).map(|_| rng.chance(0.2)).collect();
         let bug: Vec<f64> = hot.iter().map(|h| if *h { 0.45 } else { 0.15 }).collect();
         let mut tests = Vec::new();
-        let mut make = |rng: &mut Rng, name: String, uses: Vec<usize>| {
+        let make = |rng: &mut Rng, name: String, uses: Vec<usize>| {
             let roll = rng.unit();
             let sensitivity = if roll < 0.3 {
                 0.9
@@ -290,12 +290,15 @@ fn replay(commits: usize, warmup: usize, seed: u64) -> Result<String, String> {
     let (mut ours_all, mut distance_all, mut random_all) =
         (Score::default(), Score::default(), Score::default());
     let mut scored_faults = 0;
+    let mut open_bugs: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut selected_total = 0;
     for commit in 0..commits {
         let changed: Vec<usize> = {
             let mut set: Vec<usize> = (0..1 + rng.below(3))
                 .map(|_| org.pick_class(&mut rng))
                 .collect();
+            // A bug not fixed yet: this commit is the next attempt on the same class.
+            set.extend(open_bugs.iter().map(|(class, _)| *class));
             set.sort();
             set.dedup();
             set
@@ -313,24 +316,39 @@ fn replay(commits: usize, warmup: usize, seed: u64) -> Result<String, String> {
         // Ground truth: bugs, and which tests reveal them.
         let mut reveals: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut faults = 0;
+        let mut still_open = Vec::new();
+        for (class, revealers) in std::mem::take(&mut open_bugs) {
+            // The same tests fail again until the bug is fixed.
+            for &test in &revealers {
+                reveals.entry(test).or_default().push(faults);
+            }
+            faults += 1;
+            if rng.chance(PERSIST) {
+                still_open.push((class, revealers));
+            }
+        }
+        let reopened: HashSet<usize> = still_open.iter().map(|(c, _)| *c).collect();
         for &class in &changed {
-            if !rng.chance(org.bug[class]) {
+            if reopened.contains(&class) || !rng.chance(org.bug[class]) {
                 continue;
             }
-            let fault = faults;
-            let mut revealed = false;
+            let mut revealers = Vec::new();
             for (test, hops) in org.distances(class) {
                 let t = &org.tests[test];
                 let p = t.sensitivity * 0.6f64.powi(hops.saturating_sub(1) as i32);
                 if rng.chance(p) {
-                    reveals.entry(test).or_default().push(fault);
-                    revealed = true;
+                    reveals.entry(test).or_default().push(faults);
+                    revealers.push(test);
                 }
             }
-            if revealed {
+            if !revealers.is_empty() {
                 faults += 1;
+                if rng.chance(PERSIST) {
+                    still_open.push((class, revealers));
+                }
             }
         }
+        open_bugs = still_open;
         let mut flaky_failures: Vec<usize> = reach
             .keys()
             .copied()
@@ -376,17 +394,6 @@ fn replay(commits: usize, warmup: usize, seed: u64) -> Result<String, String> {
                 ranked.iter().map(|r| index[r.test.id.key()]).collect()
             };
             let ranked = rank::rank(tests.clone(), &inputs);
-            if std::env::var_os("RANK_EXPLORE").is_some() {
-                for (slot, alpha) in [0.0f64, 0.5, 1.0].iter().enumerate() {
-                    let mut variant: Vec<&rank::RankedTest> = ranked.iter().collect();
-                    let key = |r: &rank::RankedTest| r.factors.probability / r.expected_seconds.max(0.05).powf(*alpha);
-                    variant.sort_by(|a, b| key(b).total_cmp(&key(a)).then_with(|| a.test.id.cmp(&b.test.id)));
-                    let order: Vec<usize> = variant.iter().map(|r| index[r.test.id.key()]).collect();
-                    let secs: HashMap<usize, f64> = selected.iter().map(|&t| (t, org.tests[t].seconds)).collect();
-                    let (a1, c1) = apfd(&order, &reveals, &secs, faults);
-                    EXPLORE.with(|e| { let mut e = e.borrow_mut(); e[slot].0 += a1; e[slot].1 += c1; e[slot].2 += 1.0; });
-                }
-            }
             let impact_order = order_of(ranked);
             let distance_order = order_of(rank::rank(tests, &Inputs::default()));
             let seconds: HashMap<usize, f64> = selected
@@ -455,13 +462,6 @@ fn replay(commits: usize, warmup: usize, seed: u64) -> Result<String, String> {
             .record(&run, Some(&sha))
             .map_err(|e| e.to_string())?;
     }
-    EXPLORE.with(|e| {
-        for (slot, (a, c, n)) in e.borrow().iter().enumerate() {
-            if *n > 0.0 {
-                eprintln!("explore alpha slot {slot}: APFD {:.3} APFDc {:.3}", a / n, c / n);
-            }
-        }
-    });
     let line = |name: &str, score: &Score| {
         let (apfd, apfdc) = score.mean();
         format!("  {name:<14} APFD {apfd:.3}  APFDc {apfdc:.3}")

@@ -332,7 +332,7 @@ fn record(args: RecordArgs) -> Result<u8> {
     for path in &args.results {
         runs.push((path, crate::results::read_results(path)?));
     }
-    let plan = args.plan.as_ref().map(|path| read_plan(path)).transpose()?;
+    let plan = args.plan.as_ref().map(read_plan).transpose()?;
     let repo = crate::git::Repo::discover(&args.repo).ok();
     let commit = match &args.commit {
         Some(rev) if is_full_sha(rev) => Some(rev.to_lowercase()),

@@ -535,7 +535,7 @@ mod tests {
         );
         let risks = risks(
             &history,
-            &[service.clone()],
+            std::slice::from_ref(&service),
             &apex_names(&selection.tests),
             95.0,
         )

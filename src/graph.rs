@@ -386,26 +386,43 @@ impl Graph {
 
     fn add_uses(&mut self, file: &FileFacts) {
         let file_node = self.node(&file.component);
+        // Uses come grouped by the node that holds them: resolve that node and its class
+        // once per group, not once per use.
+        let mut current: Option<(&ComponentId, Option<NodeIndex>, ComponentId)> = None;
         for use_ in &file.facts.uses {
-            let Some(from) = self.node(&use_.from).or(file_node) else {
+            let same = matches!(&current, Some((id, _, _)) if *id == &use_.from);
+            if !same {
+                let from = self.node(&use_.from).or(file_node);
+                current = Some((&use_.from, from, self.context_class(&use_.from)));
+            }
+            let Some((_, Some(from), context)) = &current else {
                 continue;
             };
-            let at = format!("{}:{}", file.path, use_.line);
-            let context = self.context_class(&use_.from);
+            let (from, context) = (*from, context.clone());
             let targets = self.resolve_target(&use_.target, &context);
             for to in targets {
                 if to == from {
                     continue;
                 }
-                if use_.kind == EdgeKind::RecordOf {
-                    // A record belongs to its type; code that reads the type reads every
-                    // record, so the type uses its records.
-                    self.add_edge(to, from, use_.kind, at.clone());
+                // A record belongs to its type; code that reads the type reads every
+                // record, so the type uses its records.
+                let (a, b) = if use_.kind == EdgeKind::RecordOf {
+                    (to, from)
                 } else {
-                    self.add_edge(from, to, use_.kind, at.clone());
+                    (from, to)
+                };
+                if !self.has_edge(a, b, use_.kind) {
+                    let at = format!("{}:{}", file.path, use_.line);
+                    self.graph.add_edge(a, b, Edge { kind: use_.kind, at });
                 }
             }
         }
+    }
+
+    fn has_edge(&self, from: NodeIndex, to: NodeIndex, kind: EdgeKind) -> bool {
+        self.graph
+            .edges_connecting(from, to)
+            .any(|edge| edge.weight().kind == kind)
     }
 
     /// The class that encloses a node, for resolving names relative to it.

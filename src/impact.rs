@@ -189,9 +189,9 @@ fn step_kind(
     let source_node = &graph.graph[source];
     match mode {
         Mode::WritersOnly => (kind == EdgeKind::Writes).then_some(Mode::All),
-        Mode::OrgOnly => {
-            (!(kind == EdgeKind::Tests && source_node.id.is_type("LwcJestTest"))).then_some(Mode::All)
-        }
+        // A Jest test mocks what the component imports from the org, whichever way the
+        // test reaches the component.
+        Mode::OrgOnly => (!source_node.id.is_type("LwcJestTest")).then_some(Mode::All),
         Mode::OpaqueOnly => match kind {
             EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::OpaqueOnly),
             EdgeKind::TestFor

@@ -2,6 +2,11 @@
 //! a hint, and exit 0 (ok), 1 (gate failed) or 2 (bad input).
 
 use clap::Parser;
+
+// Building the graph of a large org makes millions of small allocations; mimalloc does
+// them markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

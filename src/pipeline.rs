@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::changes::{self, Change, ChangeKind, ChangedFile, FileVersion};
 use crate::error::Result;
 use crate::facts::Facts;
-use crate::git::{Repo, Revision, Snapshot};
+use crate::git::{FileStatus, Repo, Revision, Snapshot};
 use crate::graph::{FileFacts, Granularity, Graph};
 use crate::impact::{self, Mode, Seed};
 use crate::metadata::component::ComponentId;
@@ -48,6 +48,9 @@ pub struct Request {
 /// Everything the pipeline found, for the renderers.
 #[derive(Debug)]
 pub struct Analysis {
+    /// The facts and the cache, kept so the caller decides when to free them: on a large
+    /// org freeing them takes longer than a warm plan, and the CLI exits right after.
+    pub retained: Retained,
     pub project: Project,
     /// 40-hex sha of the base commit.
     pub base: String,
@@ -119,7 +122,6 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     };
     timings.lap("resolve");
     let head_snapshot = repo.snapshot(&head_revision)?;
-    let base_snapshot = repo.snapshot(&Revision::Commit(base_oid))?;
 
     timings.lap("snapshots");
     let mut cache = if request.no_cache {
@@ -184,7 +186,8 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
             }
             changed.push((old, new));
         }
-        let old_facts = parser.facts(&base_snapshot, &old_entries, &mut cache)?;
+        // Old versions are read by blob id: no need to list the base revision's tree.
+        let old_facts = parser.facts(&head_snapshot, &old_entries, &mut cache)?;
         let new_by_path: HashMap<&str, &FileFacts> =
             head_facts.iter().map(|file| (file.path.as_str(), file)).collect();
         let old_by_path: HashMap<&str, &FileFacts> =
@@ -196,8 +199,18 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
                 new: new.as_ref().and_then(|entry| version(&new_by_path, entry)),
             })
             .collect();
-        let base_components: HashSet<String> = source_entries(&project, &base_snapshot)
-            .into_iter()
+        // The components that exist at the base, without listing the base tree: every
+        // head file that was not added exists there too, and so does the old side of
+        // every change.
+        let added: HashSet<&str> = file_changes
+            .iter()
+            .filter(|change| matches!(change.status, FileStatus::Added | FileStatus::Renamed))
+            .filter_map(|change| change.new_path.as_deref())
+            .collect();
+        let base_components: HashSet<String> = head_entries
+            .iter()
+            .filter(|entry| !added.contains(entry.path.as_str()))
+            .chain(old_entries.iter())
             .map(|entry| entry.component.key().to_string())
             .collect();
         let head_components: HashSet<String> = head_entries
@@ -305,12 +318,16 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
 
     timings.lap("history and churn");
     // The cache lent its facts to the parser; they go back before it is written.
+    let mut files = Vec::new();
     if cache.is_dirty() {
         for file in head_facts.into_iter().chain(changed_old) {
             let blob = file.blob.clone();
             cache.insert(FactsCache::key(&blob, &file.path), file.facts);
         }
         cache.save();
+    } else {
+        files = head_facts;
+        files.extend(changed_old);
     }
     timings.lap("cache save");
     timings.report();
@@ -332,7 +349,15 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         coverage_targets,
         coverage_threshold,
         coverage_added,
+        retained: Retained { files, cache },
     })
+}
+
+/// Memory the pipeline no longer needs (see [`Analysis::retained`]).
+#[derive(Debug)]
+pub struct Retained {
+    pub files: Vec<FileFacts>,
+    pub cache: FactsCache,
 }
 
 /// The default history file of a project.
@@ -597,6 +622,15 @@ fn jest_test(inner: &str, path: &str) -> Option<ComponentId> {
         .then(|| ComponentId::new("LwcJestTest", path))
 }
 
+/// The content of an entry, by blob id (the working tree's files by path, as their
+/// content is not in the object database).
+fn read_entry(snapshot: &Snapshot, entry: &SourceEntry) -> Result<Vec<u8>> {
+    match git2::Oid::from_str(&entry.blob) {
+        Ok(oid) => snapshot.read_blob(oid),
+        Err(_) => snapshot.read(&entry.path),
+    }
+}
+
 /// Parses files, through the cache, using every core.
 #[derive(Default)]
 struct Parser {
@@ -620,7 +654,7 @@ impl Parser {
                     results[position] = Some(facts);
                     self.n_cached += 1;
                 }
-                None => missing.push((position, snapshot.read(&entry.path)?)),
+                None => missing.push((position, read_entry(snapshot, entry)?)),
             }
         }
         let parsed: Vec<(usize, Facts)> = missing

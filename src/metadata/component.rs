@@ -27,7 +27,12 @@ pub const MEMBER_TYPE: &str = "ApexMethod";
 impl ComponentId {
     /// Builds an id; the type is matched case-insensitively as well as the name.
     pub fn new(type_name: &str, full_name: &str) -> ComponentId {
-        let key = format!("{}:{}", type_name, full_name).to_lowercase();
+        // Built by hand: this runs for every id in the facts cache and every name the
+        // graph resolves, and `format!` plus `to_lowercase` costs twice the allocations.
+        let mut key = String::with_capacity(type_name.len() + full_name.len() + 1);
+        push_folded(&mut key, type_name);
+        key.push(':');
+        push_folded(&mut key, full_name);
         ComponentId {
             type_name: type_name.to_string(),
             full_name: full_name.to_string(),
@@ -73,6 +78,17 @@ impl ComponentId {
     /// True for Apex member nodes.
     pub fn is_member(&self) -> bool {
         self.is_type(MEMBER_TYPE)
+    }
+}
+
+/// Appends `text` case-folded (ASCII fast path; full Unicode lowercase otherwise).
+fn push_folded(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        let start = out.len();
+        out.push_str(text);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(&text.to_lowercase());
     }
 }
 

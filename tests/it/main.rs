@@ -7,7 +7,10 @@
 //! - `methods`: member-level precision around hub classes (the checks of issue 7);
 //! - `formats`: the `json`, `sf`, `text` and `markdown` renderings, `--output`, `why`,
 //!   determinism;
-//! - `errors`: bad input gives exit code 2, a one-line cause and a hint.
+//! - `errors`: bad input gives exit code 2, a one-line cause and a hint;
+//! - `metadata`: every metadata edge kind of issue 3 (flows, Flow tests, custom metadata,
+//!   labels, resources, permissions, LWC, Aura, Visualforce, workflow rules, `impact.toml`,
+//!   `diff`, `graph`) on the `fixtures/automation` org.
 //!
 //! The fixture org is `fixtures/billing`; its README says what is in it. Expected test
 //! sets follow DESIGN.md at member granularity: a change is located to the members whose
@@ -22,6 +25,7 @@
 mod errors;
 mod formats;
 mod history;
+mod metadata;
 mod methods;
 mod plan;
 mod support;
