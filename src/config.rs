@@ -59,6 +59,10 @@ struct RawConfig {
     mapping: Vec<RawMapping>,
     #[serde(default)]
     coverage: RawCoverage,
+    /// `[gate]` is read by [`crate::gate::GatePolicy`]; here it is only allowed.
+    #[serde(default)]
+    #[allow(dead_code)]
+    gate: Option<toml::Table>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -204,6 +208,15 @@ threshold = 80
         assert!(config.mappings[0]
             .0
             .is_match("force-app/main/default/staticresources/pricing_table.json"));
+    }
+
+    #[test]
+    fn the_gate_section_belongs_to_the_gate() {
+        let config = Config::parse(
+            Path::new("impact.toml"),
+            "[gate]\ncoverage = 80\n[[gate.branch]]\npattern = \"release/*\"\ncoverage = 90\n",
+        );
+        assert!(config.is_ok(), "{config:?}");
     }
 
     #[test]

@@ -185,7 +185,7 @@ fn generate(dir: &Path, classes: usize, opts: &Options) -> Result<Org, String> {
         .write_and_commit(dir, opts.history)
         .map_err(|e| format!("generating the repository failed: {e}"))?;
     eprintln!(
-        "generated {} classes ({} tests), {} triggers, {} objects, {} fields, {} flows: {} files, {:.1} MB, {} commits, in {:.1} s (write {:.1}, commit {:.1}, pack {:.1}, history {:.1}) at {}",
+        "generated {} classes ({} tests), {} triggers, {} objects, {} fields, {} flows: {} files, {:.1} MB, {} commits, in {:.1} s (write {:.1}, commit {:.1}, history {:.1}, pack {:.1}) at {}",
         stats.classes,
         stats.test_classes,
         stats.triggers,
@@ -198,8 +198,8 @@ fn generate(dir: &Path, classes: usize, opts: &Options) -> Result<Org, String> {
         start.elapsed().as_secs_f64(),
         stats.write_s,
         stats.commit_s,
-        stats.pack_s,
         stats.history_s,
+        stats.pack_s,
         dir.display()
     );
     Ok(org)
