@@ -1,6 +1,6 @@
 //! Which parser reads which file: by the component's metadata type and the file's name.
 
-use super::{apex, flow, lwc, markup, multi, objects, xml};
+use super::{apex, flow, lwc, markup, multi, objects, suite, xml};
 use crate::facts::{stable_hash, DeclKind, Declaration, Facts};
 use crate::metadata::component::ComponentId;
 
@@ -49,6 +49,7 @@ pub fn parse_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts 
     match type_name.to_ascii_lowercase().as_str() {
         "flow" => flow::parse_flow(component, text),
         "flowtest" => flow::parse_flow_test(component, text),
+        "apextestsuite" => suite::parse_test_suite(component, text),
         "customobject" => objects::parse_object(component, text),
         "customfield" => objects::parse_field(component, text),
         "validationrule" => objects::parse_validation_rule(component, text),

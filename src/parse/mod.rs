@@ -9,6 +9,7 @@ pub mod lwc;
 pub mod markup;
 pub mod multi;
 pub mod objects;
+pub mod suite;
 pub mod xml;
 
 mod dispatch;

@@ -164,6 +164,14 @@ fn assert_flow_test_selected(plan: &Value) {
     assert_eq!(entry["run_name"], FLOW_TEST_RUN_NAME, "{entry}");
 }
 
+/// What `impact why TEST` prints for the committed change.
+fn why(repo: &TestRepo, test: &str) -> String {
+    let base = repo.base().to_string();
+    repo.run(&["why", test, "--base", &base, "--head", "HEAD"])
+        .ok()
+        .to_string()
+}
+
 /// The plan from `base` to a commit made of the edits `change` describes.
 fn committed(change: impl FnOnce(&TestRepo)) -> (TestRepo, Value) {
     let repo = TestRepo::new(ORG);
@@ -171,6 +179,83 @@ fn committed(change: impl FnOnce(&TestRepo)) -> (TestRepo, Value) {
     repo.commit("change");
     let plan = repo.plan_committed();
     (repo, plan)
+}
+
+// ---------------------------------------------------------------------------------------
+// The trigger: what counts as writing an object
+// ---------------------------------------------------------------------------------------
+
+/// A change to the `Order__c` trigger.
+fn change_trigger(repo: &TestRepo) {
+    repo.edit(
+        &main_path("triggers/OrderTrigger.trigger"),
+        "after update)",
+        "after update, after undelete)",
+    );
+}
+
+#[test]
+fn trigger_change_reaches_the_writers_of_its_object_only() {
+    let (_repo, plan) = committed(change_trigger);
+
+    assert_specified(&plan);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("ApexTrigger", "OrderTrigger")]
+    );
+    assert_selected(&plan, ORDER_WRITERS);
+    no_flow_tests(&plan);
+    no_jest_tests(&plan);
+    assert_reason(
+        &plan,
+        "ShipmentServiceTest",
+        "ApexTrigger:OrderTrigger",
+        "ApexClass:ShipmentServiceTest",
+        &["fires", "writes"],
+    );
+}
+
+#[test]
+fn test_load_data_writes_the_object_it_loads() {
+    let (_repo, plan) = committed(change_trigger);
+
+    // `Test.loadData(Order__c.SObjectType, 'OrderSeed')` inserts the resource's rows: the
+    // trigger runs for each of them.
+    let selected = selected_tests(&plan);
+    assert!(
+        selected.iter().any(|t| t == "OrderImportTest"),
+        "OrderImportTest loads orders with Test.loadData; selected: {selected:?}"
+    );
+    assert_reason(
+        &plan,
+        "OrderImportTest",
+        "ApexTrigger:OrderTrigger",
+        "ApexClass:OrderImportTest",
+        &["fires", "writes"],
+    );
+}
+
+#[test]
+fn test_helper_class_without_test_methods_is_never_a_selected_test() {
+    let (_repo, plan) = committed(change_trigger);
+
+    // OrderTestFactory is `@IsTest` so that it does not count against the org's code
+    // size, but it has no test method: `--tests OrderTestFactory` runs nothing. Its
+    // callers are selected through it.
+    let selected = selected_tests(&plan);
+    assert!(
+        !selected.iter().any(|t| t == "OrderTestFactory"),
+        "OrderTestFactory is a helper, not a test; selected: {selected:?}"
+    );
+    assert!(
+        selected.iter().any(|t| t == "OrderServiceTest"),
+        "the factory's callers are selected: {selected:?}"
+    );
+    assert!(
+        plan["stats"]["tests_total"].as_u64() == Some(21),
+        "17 Apex test classes, 1 Flow test and 3 Jest tests: {}",
+        plan["stats"]
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -257,7 +342,7 @@ fn invocable_action_method_change_reaches_the_flow_test_and_the_writers_through_
 
 #[test]
 fn subflow_change_reaches_the_flow_test_of_the_calling_flow_and_its_writers() {
-    let (_repo, plan) = committed(|repo| {
+    let (repo, plan) = committed(|repo| {
         repo.edit(
             &flow_file("Order_Notify_Customer"),
             "<stringValue>Normal</stringValue>",
@@ -281,6 +366,15 @@ fn subflow_change_reaches_the_flow_test_of_the_calling_flow_and_its_writers() {
         ]
     );
     assert_eq!(edge_kinds(&plan, FLOW_TEST), vec!["flow-action", "tests"]);
+    // `impact why` takes the Flow test's name and shows the same path.
+    let why = why(&repo, FLOW_TEST);
+    for node in [
+        "Flow:Order_Notify_Customer",
+        "Flow:Order_After_Save",
+        "flow-action",
+    ] {
+        assert!(why.contains(node), "why {FLOW_TEST} lacks {node}:\n{why}");
+    }
     assert_reason(
         &plan,
         "ShipmentServiceTest",
@@ -563,9 +657,7 @@ fn static_resource_change_reaches_the_test_that_loads_it_through_a_string_refere
         &["string-ref"],
     );
     // `impact why` shows the same path, with the weaker edge named.
-    let base = repo.base().to_string();
-    let why = repo.run(&["why", "OrderImportTest", "--base", &base, "--head", "HEAD"]);
-    let text = why.ok();
+    let text = why(&repo, "OrderImportTest");
     assert!(
         text.contains("StaticResource:OrderSeed") && text.contains("string-ref"),
         "why OrderImportTest:\n{text}"
@@ -658,7 +750,7 @@ fn record_type_change_reaches_the_code_that_looks_it_up_by_developer_name() {
 
 #[test]
 fn lwc_change_selects_its_jest_test_and_the_jest_test_of_the_component_that_contains_it() {
-    let (_repo, plan) = committed(|repo| {
+    let (repo, plan) = committed(|repo| {
         repo.edit(
             &main_path("lwc/orderLineList/orderLineList.js"),
             "return formatLines(this.lines.length);",
@@ -686,6 +778,12 @@ fn lwc_change_selects_its_jest_test_and_the_jest_test_of_the_component_that_cont
         "LightningComponentBundle:orderLineList",
         &format!("LwcJestTest:{summary_test}"),
         &["imports", "tests"],
+    );
+    // `impact why` takes the Jest test's path.
+    let why = why(&repo, &summary_test);
+    assert!(
+        why.contains("LightningComponentBundle:orderLineList") && why.contains("imports"),
+        "why {summary_test}:\n{why}"
     );
     assert_eq!(
         reason_path(&plan, &jest("orderLineList")),
@@ -1431,11 +1529,7 @@ fn unknown_xml_in_a_package_directory_runs_all_local_tests() {
 #[test]
 fn suite_flag_restricts_the_plan_to_the_suite() {
     let repo = TestRepo::new(ORG);
-    repo.edit(
-        &format!("{MAIN}/triggers/OrderTrigger.trigger"),
-        "after update)",
-        "after update, after undelete)",
-    );
+    change_trigger(&repo);
     repo.commit("Run the handlers on undelete");
     let base = repo.base().to_string();
 

@@ -1,0 +1,69 @@
+//! Apex test suites (`testSuites/*.testSuite-meta.xml`): the test classes a suite names.
+
+use super::xml::{component_decl, line_count, read_tree, Uses};
+use crate::facts::{EdgeKind, Facts, Target};
+use crate::metadata::component::ComponentId;
+
+/// Declares the suite and a use of each `<testClassName>`.
+pub fn parse_test_suite(component: &ComponentId, source: &str) -> Facts {
+    let (root, problems) = read_tree(source);
+    let hash = root.semantic_hash();
+    let mut uses = Uses::default();
+    for class in root.children_named("testClassName") {
+        let name = class.text();
+        let name = name.trim();
+        if !name.is_empty() {
+            uses.add(
+                component,
+                Target::Component(ComponentId::new("ApexClass", name)),
+                EdgeKind::References,
+                class.text_line(),
+            );
+        }
+    }
+    Facts {
+        declares: vec![component_decl(component, (1, line_count(source)), hash)],
+        uses: uses.into_vec(),
+        problems,
+        semantic_hash: hash,
+    }
+}
+
+/// The test classes a parsed suite names.
+pub fn suite_classes(facts: &Facts) -> Vec<String> {
+    facts
+        .uses
+        .iter()
+        .filter_map(|use_| match &use_.target {
+            Target::Component(id) if id.is_type("ApexClass") => Some(id.full_name().to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_every_test_class() {
+        let suite = ComponentId::new("ApexTestSuite", "Billing");
+        let facts = parse_test_suite(
+            &suite,
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<ApexTestSuite xmlns="http://soap.sforce.com/2006/04/metadata">
+    <testClassName>InvoiceServiceTest</testClassName>
+    <testClassName>
+        PaymentServiceTest
+    </testClassName>
+</ApexTestSuite>
+"#,
+        );
+        assert_eq!(
+            suite_classes(&facts),
+            vec!["InvoiceServiceTest", "PaymentServiceTest"]
+        );
+        assert_eq!(facts.uses[1].line, 5, "the line of the name, not of the tag");
+        assert!(facts.problems.is_empty());
+    }
+}
