@@ -139,7 +139,10 @@ pub struct PlanArgs {
     /// the rest as deferred.
     #[arg(long, value_name = "DURATION", value_parser = parse_time_budget)]
     pub time_budget: Option<std::time::Duration>,
-    /// Let `--format sf` print a deploy test list cut by a budget.
+    /// Keep only the test classes of this Apex test suite; list the rest as deferred.
+    #[arg(long, value_name = "NAME")]
+    pub suite: Option<String>,
+    /// Let `--format sf` print a deploy test list cut by a budget or a suite.
     #[arg(long)]
     pub allow_partial: bool,
 }
@@ -265,7 +268,11 @@ fn request(args: &RevisionArgs) -> Request {
 fn make_plan(args: &RevisionArgs, budget: &rank::Budget) -> Result<Plan> {
     let analysis = pipeline::analyze(&request(args))?;
     let ranked = rank::rank(analysis.selection.tests.clone(), &analysis.ranking);
-    let (kept, deferred) = rank::apply_budget(ranked, budget);
+    let suite = match &budget.suite {
+        Some(name) => Some(suite_members(&analysis.head_graph, name)?),
+        None => None,
+    };
+    let (kept, deferred) = rank::apply_budget_within(ranked, budget, suite.as_ref());
     // Coverage risk is judged on what actually runs now, after the budget.
     let coverage_risk = match &analysis.history_path {
         Some(path) if analysis.selection.fallback.is_none() => {
@@ -301,11 +308,31 @@ fn parse_time_budget(text: &str) -> std::result::Result<std::time::Duration, Str
         .ok_or_else(|| "not a duration: write it like `10m`, `90s` or `1h30m`".to_string())
 }
 
+/// The keys of the test classes an Apex test suite names.
+fn suite_members(
+    graph: &crate::graph::Graph,
+    name: &str,
+) -> Result<std::collections::HashSet<String>> {
+    let suite = crate::metadata::component::ComponentId::new("ApexTestSuite", name);
+    let index = graph
+        .node(&suite)
+        .filter(|&index| !graph.graph[index].files.is_empty())
+        .ok_or_else(|| Error::Usage {
+            message: format!("no Apex test suite `{name}` in the repository"),
+        })?;
+    Ok(graph
+        .graph
+        .neighbors_directed(index, petgraph::Direction::Outgoing)
+        .map(|class| graph.graph[class].id.key().to_string())
+        .collect())
+}
+
 /// The budget of `impact plan`, checked against the format.
 fn budget(args: &PlanArgs) -> Result<rank::Budget> {
     let budget = rank::Budget {
         max_tests: args.max_tests,
         time: args.time_budget,
+        suite: args.suite.clone(),
     };
     if budget.is_set() && args.format == PlanFormat::Sf && !args.allow_partial {
         return Err(Error::PartialDeploy);

@@ -130,18 +130,20 @@ pub struct RankedTest {
 }
 
 /// Limits on what a plan runs now; the rest is deferred.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Budget {
     /// Keep at most this many tests.
     pub max_tests: Option<usize>,
     /// Keep tests while their expected run time fits in this.
     pub time: Option<Duration>,
+    /// Keep only the Apex test classes of this test suite (`--suite`).
+    pub suite: Option<String>,
 }
 
 impl Budget {
     /// True when any limit is set.
     pub fn is_set(&self) -> bool {
-        self.max_tests.is_some() || self.time.is_some()
+        self.max_tests.is_some() || self.time.is_some() || self.suite.is_some()
     }
 }
 
@@ -150,7 +152,7 @@ impl Budget {
 pub struct Deferred {
     /// The test, with its rank in the full order.
     pub test: RankedTest,
-    /// `max-tests` or `time-budget`.
+    /// `max-tests`, `time-budget` or `suite`.
     pub reason: &'static str,
 }
 
@@ -282,8 +284,30 @@ fn reached_churn(test: &SelectedTest, inputs: &Inputs) -> u32 {
 /// ranked after it. Kept tests are renumbered 1..; deferred ones keep their rank in the
 /// full order.
 pub fn apply_budget(ranked: Vec<RankedTest>, budget: &Budget) -> (Vec<RankedTest>, Vec<Deferred>) {
+    apply_budget_within(ranked, budget, None)
+}
+
+/// [`apply_budget`], keeping only the tests of `suite` (Apex test class keys) when given:
+/// the others are deferred with the reason `suite`.
+pub fn apply_budget_within(
+    ranked: Vec<RankedTest>,
+    budget: &Budget,
+    suite: Option<&std::collections::HashSet<String>>,
+) -> (Vec<RankedTest>, Vec<Deferred>) {
     let mut kept = Vec::new();
     let mut deferred = Vec::new();
+    let (ranked, outside): (Vec<RankedTest>, Vec<RankedTest>) = match suite {
+        Some(members) => ranked
+            .into_iter()
+            .partition(|test| members.contains(test.test.id.key())),
+        None => (ranked, Vec::new()),
+    };
+    for test in outside {
+        deferred.push(Deferred {
+            test,
+            reason: "suite",
+        });
+    }
     let limit = budget.time.map(|time| time.as_secs_f64());
     let mut spent = 0.0;
     for test in ranked {

@@ -780,3 +780,17 @@ fn the_harness_reads_the_action_it_runs() {
         "the harness replaces the step with id `install`"
     );
 }
+
+#[test]
+fn the_documentation_shows_each_example_workflow_verbatim() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = fs::read_to_string(root.join("docs/github-action.md")).expect("read the doc");
+    for file in yaml_files().iter().skip(1) {
+        let workflow = fs::read_to_string(file).expect("read a workflow");
+        assert!(
+            doc.contains(&format!("```yaml\n{workflow}```")),
+            "docs/github-action.md does not show {} as it is",
+            file.display()
+        );
+    }
+}
