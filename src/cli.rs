@@ -317,8 +317,8 @@ fn suite_members(
     let index = graph
         .node(&suite)
         .filter(|&index| !graph.graph[index].files.is_empty())
-        .ok_or_else(|| Error::Usage {
-            message: format!("no Apex test suite `{name}` in the repository"),
+        .ok_or_else(|| Error::UnknownSuite {
+            name: name.to_string(),
         })?;
     Ok(graph
         .graph
@@ -711,9 +711,7 @@ fn graph(args: GraphArgs) -> Result<u8> {
             let id = crate::metadata::component::ComponentId::parse(name)
                 .unwrap_or_else(|| crate::metadata::component::ComponentId::new("ApexClass", name));
             if analysis.head_graph.node(&id).is_none() {
-                return Err(Error::Usage {
-                    message: format!("no component `{name}` in the graph"),
-                });
+                return Err(Error::UnknownComponent { name: name.clone() });
             }
             Some(id)
         }

@@ -62,6 +62,12 @@ pub enum Error {
     #[error("`--format sf` is a deploy's test list, and a budget or a suite would cut it short")]
     PartialDeploy,
 
+    #[error("no Apex test suite `{name}` in the repository")]
+    UnknownSuite { name: String },
+
+    #[error("no component `{name}` in the graph")]
+    UnknownComponent { name: String },
+
     #[error("no test named `{name}` in the plan")]
     UnknownTest { name: String },
 
@@ -106,6 +112,12 @@ impl Error {
             }
             Error::BadHistory { .. } => {
                 "move the file aside to start a new history, or pass `--history PATH`".into()
+            }
+            Error::UnknownSuite { .. } => {
+                "suites are `testSuites/<Name>.testSuite-meta.xml` files; check the name".into()
+            }
+            Error::UnknownComponent { .. } => {
+                "name it as `Type:FullName` (for example `ApexClass:InvoiceService`), or a class name".into()
             }
             Error::UnknownTest { .. } => "list the selected tests with `impact plan`".into(),
             Error::UnreadableFile { .. } => "check that the path is right and the file readable".into(),

@@ -1366,12 +1366,14 @@ impl Org {
         stats.history_s = lap();
         // One pack without deltas: libgit2's delta search is single-threaded and takes
         // longer than everything else (the 1 MB `classes` tree of 10,000 classes exists in
-        // 200 versions). A window memory of one byte leaves no delta candidates.
+        // 200 versions). libgit2 1.9 reads its big-file threshold (objects above it are
+        // never deltified) from `pack.deltaCacheSize`; should that be fixed, packing is
+        // only slower.
         let mut config = repo.config()?;
-        config.set_i64("pack.windowMemory", 1)?;
+        config.set_i64("pack.deltaCacheSize", 1)?;
         let mut pack = git2::Buf::new();
         mempack.dump(&repo, &mut pack)?;
-        config.remove("pack.windowMemory")?;
+        config.remove("pack.deltaCacheSize")?;
         let mut writer = odb.packwriter()?;
         std::io::Write::write_all(&mut writer, &pack).map_err(io_to_git)?;
         writer.commit()?;

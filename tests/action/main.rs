@@ -794,3 +794,83 @@ fn the_documentation_shows_each_example_workflow_verbatim() {
         );
     }
 }
+
+/// A stand-in `cargo` that logs its arguments and "installs" the binary under test.
+fn fake_cargo(dir: &Path) {
+    let script = r#"#!/usr/bin/env bash
+set -euo pipefail
+{ printf 'CARGO_TARGET_DIR=%s\n' "${CARGO_TARGET_DIR:-}"; printf '%s\n' "$@"; } >> "$FAKE_CARGO_LOG"
+root=""
+while [ $# -gt 0 ]; do
+    if [ "$1" = --root ]; then root=$2; fi
+    shift
+done
+mkdir -p "$root/bin"
+ln -sf "$IMPACT_UNDER_TEST" "$root/bin/impact"
+"#;
+    let cargo = dir.join("cargo");
+    fs::write(&cargo, script).unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&cargo)
+        .status()
+        .unwrap();
+}
+
+#[test]
+fn install_step_runs_cargo_install_locked_on_the_action_path_unless_the_cache_has_the_build() {
+    let pr = PullRequest::new("main");
+    let (_ws, mut job) = pr.job("feature", "Void invoices");
+    let tools = tempfile::tempdir().unwrap();
+    fake_cargo(tools.path());
+    let log = tools.path().join("cargo.log");
+    job.real_install = true;
+    job.runner_env.extend([
+        ("FAKE_CARGO_LOG".to_string(), log.display().to_string()),
+        (
+            "IMPACT_UNDER_TEST".to_string(),
+            env!("CARGO_BIN_EXE_impact").to_string(),
+        ),
+    ]);
+    job.prepend_path(tools.path());
+
+    let outcome = job.run(&[]);
+
+    assert_ok(&outcome);
+    let home = job.root().join("home");
+    let args = fs::read_to_string(&log).expect("cargo ran");
+    let args: Vec<&str> = args.lines().collect();
+    let root = format!("{}/.cache/impact-action", home.display());
+    let action_dir = env!("CARGO_MANIFEST_DIR");
+    assert_eq!(
+        args,
+        [
+            format!("CARGO_TARGET_DIR={root}/target").as_str(),
+            "install",
+            "--locked",
+            "--force",
+            "--root",
+            root.as_str(),
+            "--path",
+            action_dir,
+        ]
+    );
+    assert!(!outcome.output("tests").is_empty(), "{}", outcome.log());
+    let save = &outcome.steps[3];
+    assert!(
+        save.status
+            .starts_with("skipped (uses: actions/cache/save@"),
+        "{save:?}"
+    );
+
+    // A cache hit with the binary in place: no build, no save.
+    fs::remove_file(&log).unwrap();
+    job.uses_outputs.insert(
+        "cargo-cache".into(),
+        [("cache-hit".to_string(), "true".to_string())].into(),
+    );
+    let outcome = job.run(&[]);
+    assert_ok(&outcome);
+    assert!(!log.exists(), "cargo ran on a cache hit");
+    assert_eq!(outcome.steps[3].status, "skipped (if)");
+}

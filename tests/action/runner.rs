@@ -19,7 +19,8 @@
 //! - skips `uses:` steps (actions/cache, …) with a note, after evaluating their `with:`;
 //! - replaces the step with `id: install` (`cargo install --path` of the action) by the
 //!   binary under test: the directory of `CARGO_BIN_EXE_impact` goes on PATH, as the real
-//!   step does with `GITHUB_PATH`.
+//!   step does with `GITHUB_PATH` (a test may run the real step with a stand-in `cargo`,
+//!   and give skipped `uses:` steps outputs, such as a cache hit).
 //!
 //! What it does not do: other shells, `pre`/`post`, nested composite actions, masking,
 //! expression functions beyond the three status checks, and `run:` scripts that contain
@@ -243,6 +244,11 @@ pub struct Job {
     job_env: BTreeMap<String, String>,
     /// Directories added through `GITHUB_PATH` (newest first).
     job_path: Vec<String>,
+    /// Run the `install` step as it is instead of replacing it (with a stand-in `cargo`
+    /// on PATH).
+    pub real_install: bool,
+    /// Outputs that skipped `uses:` steps report, by step id (e.g. a cache hit).
+    pub uses_outputs: BTreeMap<String, BTreeMap<String, String>>,
     action: Action,
     counter: usize,
 }
@@ -271,9 +277,16 @@ impl Job {
             runner_env: Vec::new(),
             job_env: BTreeMap::new(),
             job_path: Vec::new(),
+            real_install: false,
+            uses_outputs: BTreeMap::new(),
             action: Action::load(),
             counter: 0,
         }
+    }
+
+    /// Puts a directory first on PATH for every later step.
+    pub fn prepend_path(&mut self, dir: &Path) {
+        self.job_path.insert(0, dir.display().to_string());
     }
 
     /// `RUNNER_TEMP`.
@@ -344,11 +357,12 @@ impl Job {
                 }
                 runs.push(StepRun::note(&step.id, &format!("skipped (uses: {uses})")));
                 if let Some(id) = &step.id {
-                    state.steps.insert(id.clone(), BTreeMap::new());
+                    let outputs = self.uses_outputs.get(id).cloned().unwrap_or_default();
+                    state.steps.insert(id.clone(), outputs);
                 }
                 continue;
             }
-            if step.id.as_deref() == Some("install") {
+            if step.id.as_deref() == Some("install") && !self.real_install {
                 // The binary under test instead of `cargo install --path` of the action.
                 let bin = Path::new(env!("CARGO_BIN_EXE_impact"));
                 let dir = bin.parent().expect("the binary's directory");

@@ -280,3 +280,43 @@ fn why_prints_a_path_from_every_change_that_reaches_the_test() {
         "path from the trigger change:\n{text}"
     );
 }
+
+/// `--suite` keeps the suite's classes and lists every other selected test as deferred;
+/// a deploy list cut by a suite needs `--allow-partial`.
+#[test]
+fn suite_keeps_its_classes_and_defers_the_rest() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write(
+            "force-app/main/default/testSuites/Core.testSuite-meta.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<ApexTestSuite xmlns="http://soap.sforce.com/2006/04/metadata">
+    <testClassName>InvoiceServiceTest</testClassName>
+</ApexTestSuite>
+"#,
+        );
+    });
+    change_total(&repo);
+    repo.commit("Void invoices do not count in totals");
+    let range = range(&repo);
+    let mut args: Vec<&str> = vec!["--suite", "core"];
+    args.extend(range.iter().map(String::as_str));
+
+    let plan = repo.plan_json(&args);
+
+    assert_eq!(selected_tests(&plan), vec!["InvoiceServiceTest"]);
+    let deferred: Vec<(String, String)> = plan["deferred"]
+        .as_array()
+        .expect("deferred list")
+        .iter()
+        .map(|d| (d["name"].as_str().unwrap().to_string(), d["reason"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(deferred.len(), TOTAL_CALLERS.len() - 1, "{deferred:?}");
+    assert!(deferred.iter().all(|(_, reason)| reason == "suite"), "{deferred:?}");
+
+    let mut sf = vec!["plan"];
+    sf.extend(args.iter().copied());
+    sf.extend(["--format", "sf"]);
+    repo.run(&sf).assert_input_error("a budget or a suite would cut it short");
+    repo.run(&["plan", "--suite", "Nope", "--base", repo.base()])
+        .assert_input_error("no Apex test suite `Nope`");
+}
