@@ -106,6 +106,12 @@ event_field() {
     jq -r "$1 | if type == \"string\" then . else empty end" "$GITHUB_EVENT_PATH" 2>/dev/null || true
 }
 
+# The first 12 characters of a commit id from the event, for messages ("?" if it is not
+# one).
+short() {
+    if [[ $1 =~ ^[0-9a-f]{12} ]]; then printf '%s' "${1:0:12}"; else printf '?'; fi
+}
+
 shallow_error() {
     fail "$1 is not in this checkout, which is shallow: set \`fetch-depth: 0\` on actions/checkout so that impact can diff the change against its base"
 }
@@ -115,6 +121,8 @@ shallow_error() {
 resolve_revisions() {
     base=${IMPACT_BASE:-}
     head=${IMPACT_HEAD:-}
+    # A revision is passed as one argument; one that starts with `-` would read as an option.
+    [[ $base != -* && $head != -* ]] || fail "the base and head inputs must be revisions"
     local pr_base_ref="" pr_base_sha="" event_head="" event_base=""
     if [[ -n $(event_field '.pull_request.head.sha') ]]; then
         pr_base_ref=$(event_field '.pull_request.base.ref')
@@ -135,9 +143,9 @@ resolve_revisions() {
             if is_commit "$event_head"; then
                 head=$event_head
             elif is_shallow; then
-                shallow_error "the head commit of this event (${event_head:0:12})"
+                shallow_error "the head commit of this event ($(short "$event_head"))"
             else
-                fail "the head commit of this event (${event_head:0:12}) is not in this checkout: check out the pull request (actions/checkout does by default)"
+                fail "the head commit of this event ($(short "$event_head")) is not in this checkout: check out the pull request (actions/checkout does by default)"
             fi
         else
             head=HEAD
@@ -164,15 +172,15 @@ resolve_revisions() {
         done
         base=""
         if is_shallow; then
-            shallow_error "the base branch of this pull request (${pr_base_sha:0:12})"
+            shallow_error "the base branch of this pull request ($(short "$pr_base_sha"))"
         fi
-        fail "found no merge-base of this pull request's base branch (${pr_base_sha:0:12}) and its head: fetch the base branch (actions/checkout with \`fetch-depth: 0\` does)"
+        fail "found no merge-base of this pull request's base branch ($(short "$pr_base_sha")) and its head: fetch the base branch (actions/checkout with \`fetch-depth: 0\` does)"
     fi
     if [[ -n $event_base ]]; then
         if is_commit "$event_base"; then
             base=$event_base
         elif is_shallow; then
-            shallow_error "the base commit of this event (${event_base:0:12})"
+            shallow_error "the base commit of this event ($(short "$event_base"))"
         fi
         # A push whose "before" is gone (a force-push): impact's default base.
     fi
@@ -216,16 +224,16 @@ collect_results() {
 do_plan() {
     resolve_revisions
     local args=(plan)
-    [[ -z $base ]] || args+=(--base "$base")
-    [[ -z $head ]] || args+=(--head "$head")
-    [[ -z $history ]] || args+=(--history "$history")
+    [[ -z $base ]] || args+=("--base=$base")
+    [[ -z $head ]] || args+=("--head=$head")
+    [[ -z $history ]] || args+=("--history=$history")
     args+=("${extra[@]+"${extra[@]}"}")
     # Revisions may come from inputs: printed quoted, on one line.
     printf 'impact: planning %q .. %q\n' "${base:-<impact default>}" "${head:-<working tree>}"
 
     local plan_json="$out_dir/plan.json" plan_md="$out_dir/plan.md"
     rm -f -- "$plan_json" "$plan_md"
-    run_impact "${args[@]}" --format json --output "$plan_json"
+    run_impact "${args[@]}" --format json "--output=$plan_json"
     ((status == 0)) || fail_with_impact_error plan
 
     local test_level tests flow_tests fallback
@@ -240,9 +248,9 @@ do_plan() {
     echo "impact: test level $test_level, Apex test classes: $(jq '[.tests[]? | select(.kind == "apex")] | length' "$plan_json"), Flow tests: $(jq '[.tests[]? | select(.kind == "flow")] | length' "$plan_json")"
 
     # The job summary: the plan's Markdown (a fenced text plan from an impact without it).
-    run_impact "${args[@]}" --format markdown --output "$plan_md"
+    run_impact "${args[@]}" --format markdown "--output=$plan_md"
     if ((status != 0)); then
-        run_impact "${args[@]}" --format text --output "$scratch/plan.txt"
+        run_impact "${args[@]}" --format text "--output=$scratch/plan.txt"
         ((status == 0)) || fail_with_impact_error plan
         { printf '```text\n'; cat -- "$scratch/plan.txt"; printf '```\n'; } >"$plan_md"
     fi
@@ -252,7 +260,7 @@ do_plan() {
         "" | markdown) print_untrusted "$plan_md" ;;
         json) print_untrusted "$plan_json" ;;
         *)
-            run_impact "${args[@]}" --format "$format"
+            run_impact "${args[@]}" "--format=$format"
             ((status == 0)) || fail_with_impact_error plan
             print_untrusted "$scratch/stdout"
             ;;
@@ -269,13 +277,13 @@ do_plan() {
 
 do_gate() {
     collect_results
-    local plan args=(gate) report="$out_dir/gate.md"
+    local plan flags=() report="$out_dir/gate.md"
     plan=$(plan_file)
-    args+=("${results[@]}")
-    [[ -z $plan ]] || args+=(--plan "$plan")
-    [[ -z $history || ! -f $history ]] || args+=(--history "$history")
-    args+=("${extra[@]+"${extra[@]}"}")
-    run_impact "${args[@]}" --format markdown --output "$report" --annotations
+    [[ -z $plan ]] || flags+=("--plan=$plan")
+    [[ -z $history || ! -f $history ]] || flags+=("--history=$history")
+    flags+=("${extra[@]+"${extra[@]}"}")
+    # Result files after `--`: a name that starts with `-` stays a file name.
+    run_impact gate "${flags[@]+"${flags[@]}"}" --format markdown "--output=$report" --annotations -- "${results[@]}"
     case $status in
         0) set_output gate pass ;;
         1) set_output gate fail ;;
@@ -286,7 +294,7 @@ do_gate() {
         "" | markdown) print_untrusted "$report" ;;
         *)
             local decision=$status
-            run_impact "${args[@]}" --format "$format"
+            run_impact gate "${flags[@]+"${flags[@]}"}" "--format=$format" -- "${results[@]}"
             ((status <= 1)) || fail_with_impact_error gate
             print_untrusted "$scratch/stdout"
             status=$decision
@@ -297,12 +305,11 @@ do_gate() {
 
 do_junit() {
     collect_results
-    local plan args=(junit) xml="$out_dir/junit.xml"
+    local plan flags=() xml="$out_dir/junit.xml"
     plan=$(plan_file)
-    args+=("${results[@]}")
-    [[ -z $plan ]] || args+=(--plan "$plan")
-    args+=("${extra[@]+"${extra[@]}"}")
-    run_impact "${args[@]}" --output "$xml" --annotations
+    [[ -z $plan ]] || flags+=("--plan=$plan")
+    flags+=("${extra[@]+"${extra[@]}"}")
+    run_impact junit "${flags[@]+"${flags[@]}"}" "--output=$xml" --annotations -- "${results[@]}"
     ((status == 0)) || fail_with_impact_error junit
     set_output junit "$xml"
     echo "impact: JUnit XML written to $xml"
@@ -310,16 +317,15 @@ do_junit() {
 
 do_record() {
     collect_results
-    local plan args=(record)
+    local plan flags=()
     plan=$(plan_file)
-    args+=("${results[@]}")
-    [[ -z $plan ]] || args+=(--plan "$plan")
-    [[ -z $history ]] || args+=(--history "$history")
-    args+=("${extra[@]+"${extra[@]}"}")
+    [[ -z $plan ]] || flags+=("--plan=$plan")
+    [[ -z $history ]] || flags+=("--history=$history")
+    flags+=("${extra[@]+"${extra[@]}"}")
     if [[ -n $history ]]; then
         mkdir -p -- "$(dirname -- "$history")"
     fi
-    run_impact "${args[@]}"
+    run_impact record "${flags[@]+"${flags[@]}"}" -- "${results[@]}"
     ((status == 0)) || fail_with_impact_error record
     print_untrusted "$scratch/stdout"
 }

@@ -106,3 +106,66 @@ impl FactsCache {
         }
     }
 }
+
+/// The components each commit changed, for change frequency (churn) when there is no
+/// history database to keep them: `.impact/cache/commits-v<N>.bin`. Like the facts, an
+/// entry never goes stale (a commit never changes).
+#[derive(Debug, Default)]
+pub struct CommitCache {
+    file: Option<PathBuf>,
+    entries: HashMap<String, Vec<String>>,
+    dirty: bool,
+}
+
+impl CommitCache {
+    /// Loads the cache from `dir`; a missing or corrupt file is an empty cache.
+    pub fn load(dir: &Path) -> CommitCache {
+        let file = dir.join(format!("commits-v{FACTS_VERSION}.bin"));
+        let entries = std::fs::read(&file)
+            .ok()
+            .and_then(|bytes| postcard::from_bytes::<Vec<(String, Vec<String>)>>(&bytes).ok())
+            .map(|list| list.into_iter().collect())
+            .unwrap_or_default();
+        CommitCache {
+            file: Some(file),
+            entries,
+            dirty: false,
+        }
+    }
+
+    /// The components a commit changed, if known.
+    pub fn get(&self, commit: &str) -> Option<&[String]> {
+        self.entries.get(commit).map(Vec::as_slice)
+    }
+
+    /// Records the components a commit changed.
+    pub fn insert(&mut self, commit: String, components: Vec<String>) {
+        self.entries.insert(commit, components);
+        self.dirty = true;
+    }
+
+    /// Writes the cache back if it changed (atomically; failures ignored).
+    pub fn save(&self) {
+        let Some(file) = &self.file else { return };
+        if !self.dirty {
+            return;
+        }
+        let mut list: Vec<(&String, &Vec<String>)> = self.entries.iter().collect();
+        list.sort();
+        if let Ok(bytes) = postcard::to_stdvec(&list) {
+            write_atomically(file, &bytes);
+        }
+    }
+}
+
+/// Writes `bytes` to a temporary file next to `file`, then renames it over `file`.
+fn write_atomically(file: &Path, bytes: &[u8]) {
+    let Some(dir) = file.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, file).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}

@@ -29,6 +29,7 @@ use git2::{Oid, Sort};
 
 use crate::error::Result;
 use crate::git::Repo;
+use crate::cache::CommitCache;
 use crate::history::History;
 use crate::metadata::component::ComponentId;
 use crate::metadata::registry;
@@ -107,19 +108,32 @@ pub fn compute(
     head: Oid,
     window: &Window,
     mut history: Option<&mut History>,
+    mut commit_cache: Option<&mut CommitCache>,
 ) -> Result<Churn> {
     let commits = window_commits(repo, head, window);
     let known = match history.as_deref() {
         Some(history) => history.known_commits()?,
         None => Default::default(),
     };
-    let missing: Vec<Oid> = commits
-        .iter()
-        .filter(|oid| !known.contains(&oid.to_string()))
-        .copied()
-        .collect();
-    let progress = progress_bar(missing.len());
     let mut counts: HashMap<String, u32> = HashMap::new();
+    let mut missing: Vec<Oid> = Vec::new();
+    for oid in &commits {
+        let id = oid.to_string();
+        if known.contains(&id) {
+            continue;
+        }
+        // Without a history store, the facts cache's directory keeps what each commit
+        // changed, so a second plan diffs no commit again either.
+        match commit_cache.as_deref().and_then(|cache| cache.get(&id)) {
+            Some(components) if history.is_none() => {
+                for component in components {
+                    *counts.entry(component.to_lowercase()).or_insert(0) += 1;
+                }
+            }
+            _ => missing.push(*oid),
+        }
+    }
+    let progress = progress_bar(missing.len());
     let mut walked = 0;
     for oid in &missing {
         let Some((time, components)) = changed_components(repo, project, *oid) else {
@@ -136,8 +150,11 @@ pub fn compute(
                 history.record_commit_changes(&oid.to_string(), time, &list)?;
             }
             None => {
-                for component in components {
+                for component in &components {
                     *counts.entry(component.to_lowercase()).or_insert(0) += 1;
+                }
+                if let Some(cache) = commit_cache.as_deref_mut() {
+                    cache.insert(oid.to_string(), components.into_iter().collect());
                 }
             }
         }
@@ -400,6 +417,7 @@ mod tests {
             head,
             &Window::default(),
             Some(&mut history),
+            None,
         )
         .expect("first");
         assert_eq!((first.walked, first.count(&key("A"))), (7, 5));
@@ -410,6 +428,7 @@ mod tests {
             head,
             &Window::default(),
             Some(&mut history),
+            None,
         )
         .expect("second");
         assert_eq!(second.walked, 0);

@@ -304,6 +304,8 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
             Revision::Commit(oid) => Some(*oid),
             Revision::Worktree => repo.head_commit().ok(),
         };
+        let mut commit_cache = (!request.no_cache && history.is_none())
+            .then(|| crate::cache::CommitCache::load(&project.git_root.join(".impact").join("cache")));
         if let Some(head_commit) = head_commit {
             ranking.churn = crate::churn::compute(
                 &repo,
@@ -311,7 +313,11 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
                 head_commit,
                 &crate::churn::Window::default(),
                 history.as_mut(),
+                commit_cache.as_mut(),
             )?;
+        }
+        if let Some(cache) = &commit_cache {
+            cache.save();
         }
         ranking.change_of_node = change_of_node(&changes);
     }
