@@ -356,7 +356,7 @@ mod tests {
         f.write("README.md", "not source");
         let head2 = f.commit("docs", 1);
         let churn =
-            compute(&f.repo(), &f.project(), head2, &Window::default(), None).expect("churn");
+            compute(&f.repo(), &f.project(), head2, &Window::default(), None, None).expect("churn");
         assert_eq!(churn.count(&key("a")), 2);
         assert_eq!(churn.count(&key("B")), 1);
         assert_eq!(churn.max(), 2);
@@ -364,7 +364,7 @@ mod tests {
         assert!(!churn.cached);
         // From the earlier head, the later commit does not count.
         let earlier =
-            compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("churn");
+            compute(&f.repo(), &f.project(), head, &Window::default(), None, None).expect("churn");
         assert_eq!((earlier.count(&key("A")), earlier.commits), (2, 3));
     }
 
@@ -387,14 +387,14 @@ mod tests {
         );
         let head = f.commit("next day", 1);
         let churn =
-            compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("churn");
+            compute(&f.repo(), &f.project(), head, &Window::default(), None, None).expect("churn");
         assert_eq!((churn.count(&key("A")), churn.count(&key("B"))), (1, 1));
         assert_eq!(churn.commits, 2);
         let one = Window {
             max_age_days: 10_000,
             max_commits: 1,
         };
-        let churn = compute(&f.repo(), &f.project(), head, &one, None).expect("churn");
+        let churn = compute(&f.repo(), &f.project(), head, &one, None, None).expect("churn");
         assert_eq!((churn.count(&key("A")), churn.count(&key("B"))), (0, 1));
     }
 
@@ -441,7 +441,7 @@ mod tests {
         );
         // Uncached gives the same counts.
         let uncached =
-            compute(&f.repo(), &f.project(), head, &Window::default(), None).expect("uncached");
+            compute(&f.repo(), &f.project(), head, &Window::default(), None, None).expect("uncached");
         assert_eq!(uncached.count(&key("A")), 5);
         assert_eq!(uncached.commits, first.commits);
     }
@@ -505,7 +505,7 @@ mod tests {
             )
             .expect("merge commit");
         let churn =
-            compute(&f.repo(), &f.project(), merge, &Window::default(), None).expect("churn");
+            compute(&f.repo(), &f.project(), merge, &Window::default(), None, None).expect("churn");
         assert_eq!((churn.count(&key("A")), churn.count(&key("B"))), (1, 1));
         assert_eq!(churn.commits, 4);
     }

@@ -137,14 +137,15 @@ impl Graph {
         }
         let top = &self.graph[current];
         if top.id.is_type("ApexClass") {
-            let is_test_class = top.test.as_ref().is_some_and(|mark| !mark.method)
-                || self.children_of(current).iter().any(|&child| {
-                    self.graph[child]
-                        .test
-                        .as_ref()
-                        .is_some_and(|mark| mark.method)
-                });
-            return is_test_class.then_some(current);
+            // A test class is one that has test methods: an `@IsTest` helper (a test data
+            // factory) runs no test of its own, though its callers reach through it.
+            let has_test_methods = self.children_of(current).iter().any(|&child| {
+                self.graph[child]
+                    .test
+                    .as_ref()
+                    .is_some_and(|mark| mark.method)
+            });
+            return has_test_methods.then_some(current);
         }
         if top.test.is_some() && (top.id.is_type("FlowTest") || top.id.is_type("LwcJestTest")) {
             return Some(current);
@@ -864,9 +865,6 @@ impl Graph {
                     let mut node = self.graph[original].clone();
                     node.parent = None;
                     node.superclass = None;
-                    if self.test_owner(original) == Some(original) && node.test.is_none() {
-                        node.test = Some(TestMark::default());
-                    }
                     let new_index = collapsed.graph.add_node(node);
                     collapsed
                         .index
@@ -891,6 +889,15 @@ impl Graph {
         }
         collapsed.n_unresolved_calls = self.n_unresolved_calls;
         collapsed.index_tests();
+        // Test classes lost their test methods in the fold; they stay tests.
+        for index in self.graph.node_indices() {
+            if self.test_owner(index) == Some(index) {
+                let owner = owner_of[index.index()];
+                if let Some(slot) = collapsed.test_owners.get_mut(owner.index()) {
+                    *slot = Some(owner);
+                }
+            }
+        }
         collapsed
     }
 }

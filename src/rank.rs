@@ -622,6 +622,7 @@ mod tests {
             &Budget {
                 max_tests: Some(1),
                 time: None,
+                suite: None,
             },
         );
         assert_eq!(names(&kept), ["ATest"]);
@@ -636,6 +637,7 @@ mod tests {
             &Budget {
                 max_tests: None,
                 time: parse_duration("10m"),
+                suite: None,
             },
         );
         assert_eq!(names(&kept), ["ATest", "CTest"]);

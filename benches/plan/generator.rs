@@ -1314,7 +1314,7 @@ impl Org {
     ///
     /// Creating files is the slow part on a VM disk, so the working tree is written by a
     /// few threads, and git objects go to an in-memory backend that is written out as one
-    /// pack at the end (as after a clone, though without deltas). Index entries are
+    /// pack at the end (as after a clone). Index entries are
     /// built from each file's metadata, and history commits update trees directly:
     /// `add_all` and per-commit index writes would read every file again (racy-git
     /// checks). The index is written once at the end, more than a second after the last
@@ -1364,16 +1364,10 @@ impl Org {
             }
         }
         stats.history_s = lap();
-        // One pack without deltas: libgit2's delta search is single-threaded and takes
-        // longer than everything else (the 1 MB `classes` tree of 10,000 classes exists in
-        // 200 versions). libgit2 1.9 reads its big-file threshold (objects above it are
-        // never deltified) from `pack.deltaCacheSize`; should that be fixed, packing is
-        // only slower.
-        let mut config = repo.config()?;
-        config.set_i64("pack.deltaCacheSize", 1)?;
+        // One pack, as after a clone (libgit2 searches deltas on one thread; most of the
+        // time goes to compressing the 200 versions of the large `classes` tree).
         let mut pack = git2::Buf::new();
         mempack.dump(&repo, &mut pack)?;
-        config.remove("pack.deltaCacheSize")?;
         let mut writer = odb.packwriter()?;
         std::io::Write::write_all(&mut writer, &pack).map_err(io_to_git)?;
         writer.commit()?;

@@ -17,16 +17,18 @@
 //! - cold: no `.impact/` cache, `--base HEAD~1 --head HEAD` (the last history commit);
 //! - warm: cache present, HEAD is a new commit that edits one method of one class;
 //! - worktree: cache present, one class edited in the working tree, `--base HEAD`;
-//! - the same cold and warm runs with `--granularity class` if `impact plan --help` lists it.
+//! - the same three with `--granularity class` if `impact plan --help` lists the flag.
 //!
-//! Peak memory is the child's own max RSS (`wait4`). Without `--bench` (as under
-//! `cargo test --all-targets`) it only checks that the generator is deterministic.
+//! Wall time is the median of the runs; peak memory is each child's own max RSS (`wait4`).
+//! It prints a Markdown table, then the median per stage that `impact` reports with
+//! `IMPACT_TIMINGS=1`. Without `--bench` (as under `cargo test --all-targets`) it only
+//! checks that the generator is deterministic, so the test suite never runs the benchmark.
 
 mod generator;
 mod measure;
 
 use generator::Org;
-use measure::{median, summarize, PlanSummary};
+use measure::{median, stage_timings, summarize, PlanSummary};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -218,6 +220,8 @@ struct Sample {
     wall_ms: f64,
     rss_mb: f64,
     plan: PlanSummary,
+    /// `IMPACT_TIMINGS` stages, in order.
+    stages: Vec<(String, f64)>,
 }
 
 /// One line of the result table.
@@ -254,17 +258,20 @@ fn plan(bin: &Path, dir: &Path, extra: &[&str]) -> Result<Sample, String> {
         wall_ms: run.wall_ms,
         rss_mb: run.max_rss_kb as f64 / 1024.0,
         plan,
+        stages: stage_timings(&run.stderr),
     })
 }
 
 fn report_sample(what: &str, sample: &Sample) {
     eprintln!(
-        "  {what:<10} {:>8.1} ms wall, {:>6} ms internal, {:>6.1} MB peak, parsed {:>6}, cached {:>6}, selected {:>5}/{} ({})",
+        "  {what:<10} {:>8.1} ms wall, {:>6} ms internal, {:>6.1} MB peak, parsed {:>6}, cached {:>6}, components {:>6}, unresolved calls {:>5}, selected {:>5}/{} ({})",
         sample.wall_ms,
         show(sample.plan.elapsed_ms),
         sample.rss_mb,
         show(sample.plan.files_parsed),
         show(sample.plan.files_cached),
+        show(sample.plan.components),
+        show(sample.plan.unresolved_calls),
         sample.plan.selected,
         show(sample.plan.tests_total),
         sample.plan.test_level
@@ -412,4 +419,51 @@ fn print_table(rows: &[Row], opts: &Options, granularity: bool) {
         println!("`impact plan --help` lists no --granularity flag: the class-granularity rows were skipped");
     }
     println!("targets: 1,000 classes cold < 500 ms; 10,000 classes cold < 5,000 ms and peak < 300 MB; warm one-file change < 50 ms");
+    print_stages(rows);
+}
+
+/// Median time per stage (from `IMPACT_TIMINGS`) for each row, when `impact` prints them.
+fn print_stages(rows: &[Row]) {
+    for row in rows {
+        let mut stages: Vec<String> = Vec::new();
+        for sample in row.cold.iter().chain(&row.warm).chain(&row.worktree) {
+            for (stage, _) in &sample.stages {
+                if !stages.contains(stage) {
+                    stages.push(stage.clone());
+                }
+            }
+        }
+        if stages.is_empty() {
+            continue;
+        }
+        println!();
+        println!("stage timings, {} classes (median ms):", row.label);
+        println!();
+        println!("| stage | cold | warm | worktree |");
+        println!("|---|---|---|---|");
+        let stage_median = |samples: &[Sample], stage: &str| {
+            let values: Vec<f64> = samples
+                .iter()
+                .filter_map(|s| {
+                    s.stages
+                        .iter()
+                        .find(|(name, _)| name == stage)
+                        .map(|(_, ms)| *ms)
+                })
+                .collect();
+            if values.is_empty() {
+                "-".to_string()
+            } else {
+                format!("{:.1}", median(&values))
+            }
+        };
+        for stage in &stages {
+            println!(
+                "| {stage} | {} | {} | {} |",
+                stage_median(&row.cold, stage),
+                stage_median(&row.warm, stage),
+                stage_median(&row.worktree, stage)
+            );
+        }
+    }
 }

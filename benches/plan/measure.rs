@@ -30,6 +30,7 @@ pub fn run(bin: &Path, args: &[&str]) -> std::io::Result<Run> {
     let mut child = Command::new(bin)
         .args(args)
         .env("NO_COLOR", "1")
+        .env("IMPACT_TIMINGS", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -84,6 +85,10 @@ pub struct PlanSummary {
     pub files_cached: Option<u64>,
     /// `stats.tests_total`.
     pub tests_total: Option<u64>,
+    /// `stats.components`: nodes of the graph that are components.
+    pub components: Option<u64>,
+    /// `stats.unresolved_calls`: calls resolved by name and arity only.
+    pub unresolved_calls: Option<u64>,
     /// Length of `tests[]`.
     pub selected: usize,
     /// `test_level`.
@@ -102,6 +107,8 @@ pub fn summarize(json: &[u8]) -> Option<PlanSummary> {
         files_parsed: num("files_parsed"),
         files_cached: num("files_cached"),
         tests_total: num("tests_total"),
+        components: num("components"),
+        unresolved_calls: num("unresolved_calls"),
         selected: value["tests"].as_array().map_or(0, Vec::len),
         test_level: value["test_level"].as_str().unwrap_or("?").to_string(),
         fallback: value["fallback"]
@@ -109,6 +116,20 @@ pub fn summarize(json: &[u8]) -> Option<PlanSummary> {
             .and_then(serde_json::Value::as_str)
             .map(str::to_string),
     })
+}
+
+/// The stage timings `impact` prints to stderr when `IMPACT_TIMINGS` is set
+/// (`impact: timing: <stage> <ms> ms`), in order.
+pub fn stage_timings(stderr: &[u8]) -> Vec<(String, f64)> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("impact: timing: ")?.trim_end();
+            let rest = rest.strip_suffix("ms")?.trim_end();
+            let (stage, ms) = rest.rsplit_once(char::is_whitespace)?;
+            Some((stage.trim().to_string(), ms.parse::<f64>().ok()?))
+        })
+        .collect()
 }
 
 /// The median of a non-empty list (the lower middle for an even count).

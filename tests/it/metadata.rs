@@ -1562,4 +1562,22 @@ fn suite_flag_restricts_the_plan_to_the_suite() {
         );
     }
     no_flow_tests(&plan);
+    // The writers outside the suite are deferred, never dropped silently.
+    let deferred: Vec<(String, String)> = plan["deferred"]
+        .as_array()
+        .expect("`deferred` is an array")
+        .iter()
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap_or("?").to_string(),
+                d["reason"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect();
+    for test in ["OrderSummaryControllerTest", "ShipmentServiceTest"] {
+        assert!(
+            deferred.contains(&(test.to_string(), "suite".to_string())),
+            "{test} should be deferred by the suite: {deferred:?}"
+        );
+    }
 }

@@ -275,6 +275,7 @@ impl<'t> Walker<'t> {
         let arity = arguments.map_or(0, |a| self.count_args(a));
         let at = name_node.unwrap_or(node);
         let mut database = false;
+        let mut test_class = false;
         let receiver = match child(node, f.object) {
             None => self.class.map(|class| {
                 let owner = self
@@ -292,6 +293,8 @@ impl<'t> Walker<'t> {
                 if let Recv::Static(type_name) = &value {
                     database = type_name.eq_ignore_ascii_case("database")
                         || type_name.eq_ignore_ascii_case("system.database");
+                    test_class = type_name.eq_ignore_ascii_case("test")
+                        || type_name.eq_ignore_ascii_case("system.test");
                     self.emit(
                         Target::ApexType(type_name.clone()),
                         EdgeKind::References,
@@ -316,15 +319,23 @@ impl<'t> Walker<'t> {
             self.emit(target, EdgeKind::Calls, at);
         }
         let mut first = None;
+        let mut first_text = "";
         if let Some(arguments) = arguments {
             let list = self.kids(arguments);
             for (position, &argument) in list.iter().enumerate() {
                 let value = self.walk(argument);
                 if position == 0 {
                     first = Some(value);
+                    first_text = self.text(argument);
                 }
             }
             self.recycle(list);
+        }
+        // `Test.loadData(Invoice__c.SObjectType, 'Seed')` inserts the rows, so the
+        // object's triggers, flows and rules run.
+        if test_class && name.eq_ignore_ascii_case("loaddata") {
+            let object = sobject_of_token(first_text).unwrap_or("*");
+            self.emit(Target::SObject(object.to_string()), EdgeKind::Writes, at);
         }
         if database && is_database_dml(name) {
             let object = self.dml_object(first.as_ref());
@@ -616,4 +627,18 @@ fn may_be_field(name: &str) -> bool {
     has_sobject_suffix(name)
         || (name.starts_with(|ch: char| ch.is_ascii_uppercase())
             && name.bytes().any(|byte| byte.is_ascii_lowercase()))
+}
+
+/// The object of an `X.SObjectType` / `Schema.X.SObjectType` expression.
+fn sobject_of_token(text: &str) -> Option<&str> {
+    let segments: Vec<&str> = text.split('.').map(str::trim).collect();
+    let position = segments
+        .iter()
+        .position(|segment| segment.eq_ignore_ascii_case("sobjecttype"))?;
+    let object = *segments.get(position.checked_sub(1)?)?;
+    let is_name = !object.is_empty()
+        && object
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    is_name.then_some(object)
 }
