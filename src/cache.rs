@@ -92,7 +92,10 @@ impl FactsCache {
         if let Some(impact_dir) = dir.parent() {
             let ignore = impact_dir.join(".gitignore");
             if !ignore.exists() {
-                let _ = std::fs::write(ignore, "# written by impact: cache and history stay local\n*\n");
+                let _ = std::fs::write(
+                    ignore,
+                    "# written by impact: cache and history stay local\n*\n",
+                );
             }
         }
         let mut list: Vec<(&String, &Facts)> = self.entries.iter().collect();

@@ -260,7 +260,11 @@ impl Group<'_> {
                 head.insert(self.component.clone());
             }
             if self.kind != ChangeKind::Added {
-                base.insert(self.previous.clone().unwrap_or_else(|| self.component.clone()));
+                base.insert(
+                    self.previous
+                        .clone()
+                        .unwrap_or_else(|| self.component.clone()),
+                );
             }
         }
         change.head_seeds = seeds(head);

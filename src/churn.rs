@@ -27,9 +27,9 @@ use std::io::IsTerminal;
 
 use git2::{Oid, Sort};
 
+use crate::cache::CommitCache;
 use crate::error::Result;
 use crate::git::Repo;
-use crate::cache::CommitCache;
 use crate::history::History;
 use crate::metadata::component::ComponentId;
 use crate::metadata::registry;
@@ -355,16 +355,30 @@ mod tests {
         let head = f.commit("a2 b1", 1);
         f.write("README.md", "not source");
         let head2 = f.commit("docs", 1);
-        let churn =
-            compute(&f.repo(), &f.project(), head2, &Window::default(), None, None).expect("churn");
+        let churn = compute(
+            &f.repo(),
+            &f.project(),
+            head2,
+            &Window::default(),
+            None,
+            None,
+        )
+        .expect("churn");
         assert_eq!(churn.count(&key("a")), 2);
         assert_eq!(churn.count(&key("B")), 1);
         assert_eq!(churn.max(), 2);
         assert_eq!(churn.commits, 4);
         assert!(!churn.cached);
         // From the earlier head, the later commit does not count.
-        let earlier =
-            compute(&f.repo(), &f.project(), head, &Window::default(), None, None).expect("churn");
+        let earlier = compute(
+            &f.repo(),
+            &f.project(),
+            head,
+            &Window::default(),
+            None,
+            None,
+        )
+        .expect("churn");
         assert_eq!((earlier.count(&key("A")), earlier.commits), (2, 3));
     }
 
@@ -386,8 +400,15 @@ mod tests {
             "public class B { Integer b; }",
         );
         let head = f.commit("next day", 1);
-        let churn =
-            compute(&f.repo(), &f.project(), head, &Window::default(), None, None).expect("churn");
+        let churn = compute(
+            &f.repo(),
+            &f.project(),
+            head,
+            &Window::default(),
+            None,
+            None,
+        )
+        .expect("churn");
         assert_eq!((churn.count(&key("A")), churn.count(&key("B"))), (1, 1));
         assert_eq!(churn.commits, 2);
         let one = Window {
@@ -440,8 +461,15 @@ mod tests {
             }
         );
         // Uncached gives the same counts.
-        let uncached =
-            compute(&f.repo(), &f.project(), head, &Window::default(), None, None).expect("uncached");
+        let uncached = compute(
+            &f.repo(),
+            &f.project(),
+            head,
+            &Window::default(),
+            None,
+            None,
+        )
+        .expect("uncached");
         assert_eq!(uncached.count(&key("A")), 5);
         assert_eq!(uncached.commits, first.commits);
     }
@@ -504,8 +532,15 @@ mod tests {
                 ],
             )
             .expect("merge commit");
-        let churn =
-            compute(&f.repo(), &f.project(), merge, &Window::default(), None, None).expect("churn");
+        let churn = compute(
+            &f.repo(),
+            &f.project(),
+            merge,
+            &Window::default(),
+            None,
+            None,
+        )
+        .expect("churn");
         assert_eq!((churn.count(&key("A")), churn.count(&key("B"))), (1, 1));
         assert_eq!(churn.commits, 4);
     }

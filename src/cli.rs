@@ -372,7 +372,11 @@ fn record(args: RecordArgs) -> Result<u8> {
             .and_then(|plan| plan["head"].as_str())
             .filter(|head| is_full_sha(head))
             .map(str::to_string)
-            .or_else(|| repo.as_ref().and_then(|repo| repo.head_commit().ok()).map(|oid| oid.to_string())),
+            .or_else(|| {
+                repo.as_ref()
+                    .and_then(|repo| repo.head_commit().ok())
+                    .map(|oid| oid.to_string())
+            }),
     };
     let path = history_path(args.history.as_ref(), &args.repo)?;
     let mut history = crate::history::History::open(&path)?;
@@ -433,14 +437,18 @@ fn read_plan(path: &PathBuf) -> Result<serde_json::Value> {
         path: path.clone(),
         reason: error.to_string().to_lowercase(),
     })?;
-    let plan: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| Error::UnreadableFile {
-        path: path.clone(),
-        reason: "it is not JSON from `impact plan --format json`".into(),
-    })?;
+    let plan: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| Error::UnreadableFile {
+            path: path.clone(),
+            reason: "it is not JSON from `impact plan --format json`".into(),
+        })?;
     if plan["schema"].as_str() != Some(report::plan::SCHEMA) {
         return Err(Error::UnreadableFile {
             path: path.clone(),
-            reason: format!("it is not a plan (`schema` is not `{}`)", report::plan::SCHEMA),
+            reason: format!(
+                "it is not a plan (`schema` is not `{}`)",
+                report::plan::SCHEMA
+            ),
         });
     }
     Ok(plan)
@@ -469,7 +477,10 @@ fn history(args: HistoryArgs) -> Result<u8> {
         list
     };
     let failing: Vec<&crate::history::TestStats> = {
-        let mut list: Vec<_> = tests.iter().filter(|t| t.last_outcome.is_failure()).collect();
+        let mut list: Vec<_> = tests
+            .iter()
+            .filter(|t| t.last_outcome.is_failure())
+            .collect();
         list.sort_by(|a, b| b.failure_rate.total_cmp(&a.failure_rate));
         list
     };
@@ -542,7 +553,8 @@ fn history(args: HistoryArgs) -> Result<u8> {
             );
             let all = !(args.flaky || args.slow || args.failing);
             let limit = if all { 10 } else { usize::MAX };
-            let name = |t: &crate::history::TestStats| format!("{}.{}", t.class_name, t.method_name);
+            let name =
+                |t: &crate::history::TestStats| format!("{}.{}", t.class_name, t.method_name);
             if all || args.flaky {
                 out.push_str(&format!(
                     "\nflaky ({}): the outcome flips between runs; they still run, ranked lower\n",
@@ -559,7 +571,10 @@ fn history(args: HistoryArgs) -> Result<u8> {
                 }
             }
             if all || args.failing {
-                out.push_str(&format!("\nfailing ({}): failed in their latest run\n", failing.len()));
+                out.push_str(&format!(
+                    "\nfailing ({}): failed in their latest run\n",
+                    failing.len()
+                ));
                 for t in failing.iter().take(limit) {
                     out.push_str(&format!(
                         "  {:<50}  failed {} of {} runs, recent failure rate {:.2}\n",
@@ -571,7 +586,10 @@ fn history(args: HistoryArgs) -> Result<u8> {
                 }
             }
             if all || args.slow {
-                out.push_str(&format!("\nslow ({}): test classes by mean run time\n", slow.len()));
+                out.push_str(&format!(
+                    "\nslow ({}): test classes by mean run time\n",
+                    slow.len()
+                ));
                 for c in slow.iter().take(limit) {
                     out.push_str(&format!(
                         "  {:<50}  {:>9.1} s  ({} methods)\n",
@@ -664,8 +682,7 @@ fn why(args: WhyArgs) -> Result<u8> {
             reasons.push(reason.clone());
         }
     }
-    let reasons: Vec<report::plan::Reason> =
-        reasons.iter().map(report::assemble::reason).collect();
+    let reasons: Vec<report::plan::Reason> = reasons.iter().map(report::assemble::reason).collect();
     let text = report::text::render_why(selected.id.full_name(), &reasons);
     write_output(args.output.as_ref(), &text)?;
     Ok(EXIT_OK)
@@ -749,7 +766,10 @@ pub fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
         }
         None => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
                 Ok(()) => Ok(()),
                 // A closed pipe (`impact plan | head`) is not an error.
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

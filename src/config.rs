@@ -145,7 +145,12 @@ impl Config {
         Ok(Config {
             coverage_threshold: raw.coverage.threshold,
             max_changes: raw.max_changes,
-            always_run: raw.tests.always_run.iter().map(|name| test_id(name)).collect(),
+            always_run: raw
+                .tests
+                .always_run
+                .iter()
+                .map(|name| test_id(name))
+                .collect(),
             ignore: set(&raw.ignore.paths)?,
             fallback: set(&raw.fallback.paths)?,
             mappings,
@@ -198,8 +203,14 @@ threshold = 80
         .unwrap();
         assert_eq!(config.max_changes, Some(10));
         assert_eq!(config.coverage_threshold, Some(80.0));
-        assert_eq!(config.always_run[0], ComponentId::new("ApexClass", "smoketest"));
-        assert_eq!(config.always_run[1], ComponentId::new("FlowTest", "Invoice_Test"));
+        assert_eq!(
+            config.always_run[0],
+            ComponentId::new("ApexClass", "smoketest")
+        );
+        assert_eq!(
+            config.always_run[1],
+            ComponentId::new("FlowTest", "Invoice_Test")
+        );
         assert!(config.ignore.unwrap().is_match("docs/a/b.md"));
         assert!(config
             .fallback

@@ -130,7 +130,11 @@ impl Graph {
     fn compute_test_owner(&self, index: NodeIndex) -> Option<NodeIndex> {
         let mut current = index;
         for _ in 0..16 {
-            match self.graph[current].parent.as_ref().and_then(|p| self.node(p)) {
+            match self.graph[current]
+                .parent
+                .as_ref()
+                .and_then(|p| self.node(p))
+            {
                 Some(parent) => current = parent,
                 None => break,
             }
@@ -173,7 +177,12 @@ impl Graph {
     /// Adds a `covered-by` edge from recorded coverage: `test_class` ran code of `class`
     /// (an Apex class or trigger). Both must already be nodes; returns whether an edge
     /// was added (false when a node is missing or the edge exists).
-    pub fn add_coverage_edge(&mut self, class: &ComponentId, test_class: &ComponentId, at: &str) -> bool {
+    pub fn add_coverage_edge(
+        &mut self,
+        class: &ComponentId,
+        test_class: &ComponentId,
+        at: &str,
+    ) -> bool {
         let (Some(covered), Some(test)) = (self.node(class), self.node(test_class)) else {
             return false;
         };
@@ -370,7 +379,12 @@ impl Graph {
             .graph
             .edges_directed(wildcard, petgraph::Direction::Incoming)
             .filter(|edge| edge.weight().kind == EdgeKind::Writes)
-            .map(|edge| (petgraph::visit::EdgeRef::source(&edge), edge.weight().at.clone()))
+            .map(|edge| {
+                (
+                    petgraph::visit::EdgeRef::source(&edge),
+                    edge.weight().at.clone(),
+                )
+            })
             .collect();
         let automated: BTreeSet<NodeIndex> = self
             .graph
@@ -414,7 +428,14 @@ impl Graph {
                 };
                 if !self.has_edge(a, b, use_.kind) {
                     let at = format!("{}:{}", file.path, use_.line);
-                    self.graph.add_edge(a, b, Edge { kind: use_.kind, at });
+                    self.graph.add_edge(
+                        a,
+                        b,
+                        Edge {
+                            kind: use_.kind,
+                            at,
+                        },
+                    );
                 }
             }
         }
@@ -541,7 +562,10 @@ impl Graph {
                         let Some(value_type) = member_node.value_type.clone() else {
                             return Resolved::Unknown;
                         };
-                        let owner = member_node.parent.clone().unwrap_or_else(|| context.clone());
+                        let owner = member_node
+                            .parent
+                            .clone()
+                            .unwrap_or_else(|| context.clone());
                         self.resolve_named(&value_type, &owner)
                     }
                     Resolved::External(type_text) => {
@@ -587,7 +611,12 @@ impl Graph {
     /// class or inherited), plus every override in subclasses and implementations
     /// (class-hierarchy analysis). A member the repository does not declare (inherited
     /// from a system type, or a default constructor) is a use of the class itself.
-    fn resolve_member(&self, class: NodeIndex, member: &str, _arity: Option<u32>) -> Vec<NodeIndex> {
+    fn resolve_member(
+        &self,
+        class: NodeIndex,
+        member: &str,
+        _arity: Option<u32>,
+    ) -> Vec<NodeIndex> {
         let folded = member.to_lowercase();
         let mut found: Vec<NodeIndex> = Vec::new();
         if let Some(index) = self.find_member(class, member) {
@@ -654,7 +683,13 @@ impl Graph {
         found
     }
 
-    fn add_edge(&mut self, from: NodeIndex, to: NodeIndex, kind: EdgeKind, at: String) -> EdgeIndex {
+    fn add_edge(
+        &mut self,
+        from: NodeIndex,
+        to: NodeIndex,
+        kind: EdgeKind,
+        at: String,
+    ) -> EdgeIndex {
         if let Some(existing) = self
             .graph
             .edges_connecting(from, to)
@@ -784,9 +819,18 @@ fn type_names(name: &str) -> Vec<String> {
 /// objects and knowledge article types are recognisable by their suffix.
 fn is_custom_object_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    ["__c", "__mdt", "__e", "__b", "__x", "__kav", "__share", "__history"]
-        .iter()
-        .any(|suffix| lower.ends_with(suffix))
+    [
+        "__c",
+        "__mdt",
+        "__e",
+        "__b",
+        "__x",
+        "__kav",
+        "__share",
+        "__history",
+    ]
+    .iter()
+    .any(|suffix| lower.ends_with(suffix))
 }
 
 /// An edge between components, members folded into their classes (for `impact graph`).
@@ -804,7 +848,11 @@ impl Graph {
     pub fn owner(&self, index: NodeIndex) -> ComponentId {
         let mut current = index;
         for _ in 0..16 {
-            match self.graph[current].parent.as_ref().and_then(|p| self.node(p)) {
+            match self.graph[current]
+                .parent
+                .as_ref()
+                .and_then(|p| self.node(p))
+            {
                 Some(parent) => current = parent,
                 None => break,
             }

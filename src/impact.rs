@@ -134,7 +134,10 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
         };
         let test_node = &graph.graph[test_index];
         let key = test_node.id.key().to_string();
-        reached_members.entry(key.clone()).or_default().insert(state);
+        reached_members
+            .entry(key.clone())
+            .or_default()
+            .insert(state);
         if reach.tests.contains_key(&key) {
             continue;
         }
@@ -169,7 +172,13 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
 
 /// Whether the walk may go from `node` (reached in `mode`) back to `source` over an edge
 /// `source → node` of `kind`, and in which mode it then continues.
-fn step(graph: &Graph, node: NodeIndex, mode: Mode, kind: EdgeKind, source: NodeIndex) -> Option<Mode> {
+fn step(
+    graph: &Graph,
+    node: NodeIndex,
+    mode: Mode,
+    kind: EdgeKind,
+    source: NodeIndex,
+) -> Option<Mode> {
     let next = step_kind(graph, node, mode, kind, source)?;
     let source_is_component = graph.graph[source].id.is_type("LightningComponentBundle");
     let node_is_component = graph.graph[node].id.is_type("LightningComponentBundle");

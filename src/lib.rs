@@ -4,9 +4,9 @@
 pub mod cache;
 pub mod changes;
 pub mod churn;
+pub mod cli;
 pub mod config;
 pub mod coverage;
-pub mod cli;
 pub mod error;
 pub mod facts;
 pub mod gate;

@@ -4,8 +4,8 @@
 //! that knows the order. I/O happens in the project, git and cache steps only.
 
 use crate::cache::FactsCache;
-use crate::config::Config;
 use crate::changes::{self, Change, ChangeKind, ChangedFile, FileVersion};
+use crate::config::Config;
 use crate::error::Result;
 use crate::facts::Facts;
 use crate::git::{FileStatus, Repo, Revision, Snapshot};
@@ -141,7 +141,11 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     let mut context = Context::default();
     let (changes, changed_new_paths, changed_old) = if let Some(manifest_path) = &request.manifest {
         let components = manifest::read_package_xml(manifest_path)?;
-        (manifest_changes(&components, &head_facts), HashSet::new(), Vec::new())
+        (
+            manifest_changes(&components, &head_facts),
+            HashSet::new(),
+            Vec::new(),
+        )
     } else {
         let file_changes = repo.diff(base_oid, &head_revision)?;
         let project_file = project.project_file();
@@ -150,10 +154,18 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         let mut old_entries = Vec::new();
         for file_change in &file_changes {
             let touched = [&file_change.old_path, &file_change.new_path];
-            if touched.iter().copied().flatten().all(|path| is_ignored(path)) {
+            if touched
+                .iter()
+                .copied()
+                .flatten()
+                .all(|path| is_ignored(path))
+            {
                 continue;
             }
-            for path in [&file_change.old_path, &file_change.new_path].into_iter().flatten() {
+            for path in [&file_change.old_path, &file_change.new_path]
+                .into_iter()
+                .flatten()
+            {
                 if *path == project_file || *path == project.forceignore_file() {
                     context.project_file_changed.get_or_insert(path.clone());
                 }
@@ -188,10 +200,14 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         }
         // Old versions are read by blob id: no need to list the base revision's tree.
         let old_facts = parser.facts(&head_snapshot, &old_entries, &mut cache)?;
-        let new_by_path: HashMap<&str, &FileFacts> =
-            head_facts.iter().map(|file| (file.path.as_str(), file)).collect();
-        let old_by_path: HashMap<&str, &FileFacts> =
-            old_facts.iter().map(|file| (file.path.as_str(), file)).collect();
+        let new_by_path: HashMap<&str, &FileFacts> = head_facts
+            .iter()
+            .map(|file| (file.path.as_str(), file))
+            .collect();
+        let old_by_path: HashMap<&str, &FileFacts> = old_facts
+            .iter()
+            .map(|file| (file.path.as_str(), file))
+            .collect();
         let changed_files: Vec<ChangedFile> = changed
             .iter()
             .map(|(old, new)| ChangedFile {
@@ -304,8 +320,9 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
             Revision::Commit(oid) => Some(*oid),
             Revision::Worktree => repo.head_commit().ok(),
         };
-        let mut commit_cache = (!request.no_cache && history.is_none())
-            .then(|| crate::cache::CommitCache::load(&project.git_root.join(".impact").join("cache")));
+        let mut commit_cache = (!request.no_cache && history.is_none()).then(|| {
+            crate::cache::CommitCache::load(&project.git_root.join(".impact").join("cache"))
+        });
         if let Some(head_commit) = head_commit {
             ranking.churn = crate::churn::compute(
                 &repo,
@@ -406,7 +423,9 @@ fn test_history(
             continue;
         }
         out.insert(
-            ComponentId::new("ApexClass", &class.class_name).key().to_string(),
+            ComponentId::new("ApexClass", &class.class_name)
+                .key()
+                .to_string(),
             crate::rank::TestHistory {
                 runs: class.runs,
                 failure_rate: class.failure_rate,
@@ -421,7 +440,9 @@ fn test_history(
             continue;
         }
         out.insert(
-            ComponentId::new("FlowTest", &test.method_name).key().to_string(),
+            ComponentId::new("FlowTest", &test.method_name)
+                .key()
+                .to_string(),
             crate::rank::TestHistory {
                 runs: test.runs,
                 failure_rate: test.failure_rate,
@@ -467,14 +488,18 @@ impl Timings {
     fn lap(&mut self, stage: &'static str) {
         if self.enabled {
             let now = Instant::now();
-            self.laps.push((stage, now.duration_since(self.last).as_micros()));
+            self.laps
+                .push((stage, now.duration_since(self.last).as_micros()));
             self.last = now;
         }
     }
 
     fn report(&self) {
         for (stage, micros) in &self.laps {
-            eprintln!("impact: timing: {stage:<18} {:>9.1} ms", *micros as f64 / 1000.0);
+            eprintln!(
+                "impact: timing: {stage:<18} {:>9.1} ms",
+                *micros as f64 / 1000.0
+            );
         }
     }
 }
@@ -590,7 +615,7 @@ fn is_inert(path: &str) -> bool {
 /// Every source file of a snapshot, classified, sorted by path.
 fn source_entries(project: &Project, snapshot: &Snapshot) -> Vec<SourceEntry> {
     snapshot
-        .files(&|path: &str| project.package_dir_of(path).is_some())
+        .files(|path: &str| project.package_dir_of(path).is_some())
         .into_iter()
         .filter_map(|file| classify_entry(project, &file.path, &file.blob.to_string()))
         .collect()

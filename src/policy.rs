@@ -7,7 +7,7 @@
 
 use crate::changes::{Change, ChangeKind};
 use crate::graph::Graph;
-use crate::impact::{self, Reason, Reach, SelectedTest, TestKind};
+use crate::impact::{self, Reach, Reason, SelectedTest, TestKind};
 use crate::metadata::component::ComponentId;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -236,7 +236,11 @@ pub fn select(
     }
     for (glob, mapped) in &policy.mappings {
         for change in changes {
-            let Some(path) = change.paths.iter().find(|path| glob.is_match(path.as_str())) else {
+            let Some(path) = change
+                .paths
+                .iter()
+                .find(|path| glob.is_match(path.as_str()))
+            else {
                 continue;
             };
             for id in mapped {
@@ -309,7 +313,9 @@ fn add_policy_test(
 pub fn all_tests(graph: &Graph) -> BTreeMap<String, petgraph::graph::NodeIndex> {
     graph
         .nodes()
-        .filter(|(index, node)| node.parent.is_none() && impact::owning_test(graph, *index) == Some(*index))
+        .filter(|(index, node)| {
+            node.parent.is_none() && impact::owning_test(graph, *index) == Some(*index)
+        })
         .map(|(index, node)| (node.id.key().to_string(), index))
         .collect()
 }

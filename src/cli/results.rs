@@ -100,13 +100,18 @@ pub fn gate(args: GateArgs) -> Result<u8> {
     let runs = read_runs(&args.results)?;
     let plan = args.plan.as_deref().map(Plan::read).transpose()?;
     let repo = crate::git::Repo::discover(&args.repo).ok();
-    let root = repo.as_ref().and_then(|repo| repo.workdir().map(Path::to_path_buf));
+    let root = repo
+        .as_ref()
+        .and_then(|repo| repo.workdir().map(Path::to_path_buf));
     let policy = match (&args.policy, &root) {
         (Some(path), _) => GatePolicy::load(path)?,
         (None, Some(root)) => GatePolicy::load_or_default(&root.join(crate::config::CONFIG_FILE))?,
         (None, None) => GatePolicy::default(),
     };
-    let branch = args.branch.clone().or_else(|| current_branch(repo.as_ref()));
+    let branch = args
+        .branch
+        .clone()
+        .or_else(|| current_branch(repo.as_ref()));
     let history_path = match (&args.history, &root) {
         (Some(path), _) => Some(path.clone()),
         (None, Some(root)) => Some(root.join(".impact").join("history.db")).filter(|p| p.exists()),
@@ -204,4 +209,3 @@ fn source_index(repo: &Path, runs: &[TestRun], plan: Option<&Plan>) -> SourceInd
     }
     index
 }
-

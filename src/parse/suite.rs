@@ -63,7 +63,10 @@ mod tests {
             suite_classes(&facts),
             vec!["InvoiceServiceTest", "PaymentServiceTest"]
         );
-        assert_eq!(facts.uses[1].line, 5, "the line of the name, not of the tag");
+        assert_eq!(
+            facts.uses[1].line, 5,
+            "the line of the name, not of the tag"
+        );
         assert!(facts.problems.is_empty());
     }
 }

@@ -78,9 +78,9 @@ pub fn build_with(
                 TestKind::Apex => ("apex", None),
                 TestKind::Flow => (
                     "flow",
-                    test.flow.as_ref().map(|flow| {
-                        format!("FlowTesting.{}.{}", flow, test.id.full_name())
-                    }),
+                    test.flow
+                        .as_ref()
+                        .map(|flow| format!("FlowTesting.{}.{}", flow, test.id.full_name())),
                 ),
                 TestKind::Lwc => ("lwc", None),
             };

@@ -35,8 +35,16 @@ pub fn render_json(plan: &Plan) -> String {
 pub fn render_text(plan: &Plan) -> String {
     let mut out = String::new();
     for change in &plan.changes {
-        let note = if change.semantic { "" } else { "  (comments or whitespace only)" };
-        let _ = writeln!(out, "{:<9} {}:{}{}", change.change, change.type_name, change.name, note);
+        let note = if change.semantic {
+            ""
+        } else {
+            "  (comments or whitespace only)"
+        };
+        let _ = writeln!(
+            out,
+            "{:<9} {}:{}{}",
+            change.change, change.type_name, change.name, note
+        );
     }
     out
 }

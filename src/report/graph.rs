@@ -10,7 +10,11 @@ use std::fmt::Write;
 
 /// Keeps the edges within `depth` hops of `focus` (both directions); all edges without
 /// a focus.
-pub fn neighbourhood(edges: &[ComponentEdge], focus: Option<&ComponentId>, depth: usize) -> Vec<ComponentEdge> {
+pub fn neighbourhood(
+    edges: &[ComponentEdge],
+    focus: Option<&ComponentId>,
+    depth: usize,
+) -> Vec<ComponentEdge> {
     let Some(focus) = focus else {
         return edges.to_vec();
     };
@@ -44,7 +48,9 @@ pub fn neighbourhood(edges: &[ComponentEdge], focus: Option<&ComponentId>, depth
 
 /// Graphviz dot.
 pub fn render_dot(edges: &[ComponentEdge]) -> String {
-    let mut out = String::from("digraph impact {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
+    let mut out = String::from(
+        "digraph impact {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
+    );
     for edge in edges {
         let _ = writeln!(
             out,
@@ -65,7 +71,11 @@ pub fn render_mermaid(edges: &[ComponentEdge]) -> String {
     let id_of = |node: &ComponentId| ids.iter().position(|n| *n == node).unwrap_or(0);
     let mut out = String::from("flowchart LR\n");
     for (position, node) in ids.iter().enumerate() {
-        let _ = writeln!(out, "  n{position}[\"{}\"]", mermaid_label(&node.to_string()));
+        let _ = writeln!(
+            out,
+            "  n{position}[\"{}\"]",
+            mermaid_label(&node.to_string())
+        );
     }
     for edge in edges {
         let _ = writeln!(
@@ -118,5 +128,7 @@ fn escape_dot(text: &str) -> String {
 
 /// Mermaid labels are quoted; quotes and angle brackets become entities.
 pub fn mermaid_label(text: &str) -> String {
-    text.replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;")
+    text.replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
 }

@@ -1,10 +1,10 @@
 //! Report: render a plan for people and machines. Every renderer takes the same
 //! [`plan::Plan`] (the `impact.plan/v1` contract); none of them computes anything.
 
+pub mod annotations;
 pub mod assemble;
 pub mod diff;
 pub mod graph;
-pub mod annotations;
 pub mod junit;
 pub mod markdown;
 pub mod plan;

@@ -201,7 +201,6 @@ impl Plan {
     }
 }
 
-
 impl Plan {
     /// Reads a plan written by `impact plan --format json`.
     pub fn read(path: &std::path::Path) -> crate::error::Result<Plan> {

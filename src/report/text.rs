@@ -65,11 +65,7 @@ pub fn render(plan: &Plan, color: Color) -> String {
         .unwrap_or(0)
         .min(60);
     for test in &plan.tests {
-        let why = test
-            .reasons
-            .first()
-            .map(describe)
-            .unwrap_or_default();
+        let why = test.reasons.first().map(describe).unwrap_or_default();
         let _ = writeln!(
             out,
             "  {:>3}  {:<width$}  {:<4}  {}",
@@ -101,7 +97,11 @@ pub fn render(plan: &Plan, color: Color) -> String {
             let _ = writeln!(
                 out,
                 "  {}:{}  {}% ({} of {} lines)",
-                risk.type_name, risk.name, risk.predicted_percent, risk.covered_lines, risk.total_lines
+                risk.type_name,
+                risk.name,
+                risk.predicted_percent,
+                risk.covered_lines,
+                risk.total_lines
             );
         }
     }
@@ -112,7 +112,12 @@ pub fn render(plan: &Plan, color: Color) -> String {
             bold("flaky:")
         );
         for test in &plan.flaky {
-            let _ = writeln!(out, "  {}  (flips {:.0}% of runs)", test.name, test.flakiness * 100.0);
+            let _ = writeln!(
+                out,
+                "  {}  (flips {:.0}% of runs)",
+                test.name,
+                test.flakiness * 100.0
+            );
         }
     }
     if !plan.deferred.is_empty() {

@@ -308,15 +308,24 @@ fn suite_keeps_its_classes_and_defers_the_rest() {
         .as_array()
         .expect("deferred list")
         .iter()
-        .map(|d| (d["name"].as_str().unwrap().to_string(), d["reason"].as_str().unwrap().to_string()))
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap().to_string(),
+                d["reason"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(deferred.len(), TOTAL_CALLERS.len() - 1, "{deferred:?}");
-    assert!(deferred.iter().all(|(_, reason)| reason == "suite"), "{deferred:?}");
+    assert!(
+        deferred.iter().all(|(_, reason)| reason == "suite"),
+        "{deferred:?}"
+    );
 
     let mut sf = vec!["plan"];
     sf.extend(args.iter().copied());
     sf.extend(["--format", "sf"]);
-    repo.run(&sf).assert_input_error("a budget or a suite would cut it short");
+    repo.run(&sf)
+        .assert_input_error("a budget or a suite would cut it short");
     repo.run(&["plan", "--suite", "Nope", "--base", repo.base()])
         .assert_input_error("no Apex test suite `Nope`");
 }
