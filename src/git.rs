@@ -381,6 +381,16 @@ impl Repo {
         Ok(commit.tree()?)
     }
 
+    /// The content of `path` at commit `oid`, `None` when the commit has no such file.
+    pub fn read_at(&self, oid: Oid, path: &str) -> Result<Option<Vec<u8>>> {
+        let tree = self.commit_tree(oid)?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(entry) => entry,
+            Err(_) => return Ok(None),
+        };
+        Ok(Some(self.read_blob(entry.id())?))
+    }
+
     /// HEAD's tree, `None` before the first commit.
     fn head_tree(&self) -> Result<Option<Tree<'_>>> {
         match self.head_commit() {

@@ -325,7 +325,12 @@ impl Graph {
                         self.add_edge(parent_index, index, EdgeKind::MemberOf, at.clone());
                     }
                 }
-                if let Some(object) = &declaration.automates {
+                // Custom metadata records cannot be written by DML: nothing fires on them.
+                let automates = declaration
+                    .automates
+                    .as_ref()
+                    .filter(|object| !object.to_ascii_lowercase().ends_with("__mdt"));
+                if let Some(object) = automates {
                     let object_index = self.intern(&sobject_id(object), DeclKind::Component);
                     self.add_edge(object_index, index, EdgeKind::Fires, at.clone());
                 }
@@ -485,11 +490,18 @@ impl Graph {
                 vec![self.intern(&sobject_id(strip_schema(name)), DeclKind::Component)]
             }
             Target::Field { object, field } => {
-                let id = ComponentId::new(
-                    "CustomField",
-                    &format!("{}.{}", strip_schema(object), field),
-                );
-                vec![self.intern(&id, DeclKind::Component)]
+                let object = strip_schema(object);
+                let id = ComponentId::new("CustomField", &format!("{object}.{field}"));
+                // Only fields of objects: `LoggingLevel.WARN` is an enum value, not a
+                // field, and would only clutter the graph.
+                let is_object = self.node(&id).is_some()
+                    || is_custom_object_name(object)
+                    || self.node(&sobject_id(object)).is_some();
+                if is_object && self.resolve_class(object, context).is_none() {
+                    vec![self.intern(&id, DeclKind::Component)]
+                } else {
+                    Vec::new()
+                }
             }
             Target::Label(name) => {
                 vec![self.intern(&ComponentId::new("CustomLabel", name), DeclKind::Component)]
@@ -584,10 +596,21 @@ impl Graph {
 
     fn resolve_named(&self, name: &str, context: &ComponentId) -> Resolved {
         let base = strip_generics(name);
-        match self.resolve_class(&base, context) {
-            Some(class) => Resolved::Class(class),
-            None => Resolved::External(name.trim().to_string()),
+        if let Some(class) = self.resolve_class(&base, context) {
+            return Resolved::Class(class);
         }
+        // `Selector.Current` read as a type name: a static field or property of a class
+        // of ours, whose declared type is the receiver.
+        if let Some((prefix, member)) = base.rsplit_once('.') {
+            if !base.contains('<') && self.resolve_class(prefix, context).is_some() {
+                let expr = TypeExpr::MemberOf(
+                    Box::new(TypeExpr::Named(prefix.to_string())),
+                    member.to_string(),
+                );
+                return self.resolve_type_expr(&expr, context);
+            }
+        }
+        Resolved::External(name.trim().to_string())
     }
 
     /// The member named `member` of `class` or of its nearest superclass that declares it.

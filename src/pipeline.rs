@@ -122,6 +122,13 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     };
     timings.lap("resolve");
     let head_snapshot = repo.snapshot(&head_revision)?;
+    // Package directories and `.forceignore` are read at each revision: a past commit may
+    // have had other package directories than the working tree has now.
+    let project = match &head_revision {
+        Revision::Commit(oid) => project_at(&repo, &project, *oid)?,
+        Revision::Worktree => project,
+    };
+    let base_project = project_at(&repo, &project, base_oid).unwrap_or_else(|_| project.clone());
 
     timings.lap("snapshots");
     let mut cache = if request.no_cache {
@@ -174,7 +181,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
                 .old_path
                 .as_ref()
                 .zip(file_change.old_blob)
-                .and_then(|(path, blob)| classify_entry(&project, path, &blob.to_string()));
+                .and_then(|(path, blob)| classify_entry(&base_project, path, &blob.to_string()));
             let new = file_change
                 .new_path
                 .as_ref()
@@ -196,7 +203,15 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
             if let Some(old) = &old {
                 old_entries.push(old.clone());
             }
-            changed.push((old, new));
+            match (old, new) {
+                // Git pairs renames by content, and two classes' identical `-meta.xml`
+                // files pair across components: judge each side on its own instead.
+                (Some(old), Some(new)) if old.component != new.component => {
+                    changed.push((Some(old), None));
+                    changed.push((None, Some(new)));
+                }
+                (old, new) => changed.push((old, new)),
+            }
         }
         // Old versions are read by blob id: no need to list the base revision's tree.
         let old_facts = parser.facts(&head_snapshot, &old_entries, &mut cache)?;
@@ -466,6 +481,36 @@ fn change_of_node(changes: &[Change]) -> HashMap<String, String> {
         out.insert(component.clone(), component);
     }
     out
+}
+
+/// The project as `sfdx-project.json` and `.forceignore` say at commit `oid` (found where
+/// the working tree has them).
+fn project_at(repo: &Repo, on_disk: &Project, oid: git2::Oid) -> Result<Project> {
+    let project_file = on_disk.project_file();
+    let json =
+        repo.read_at(oid, &project_file)?
+            .ok_or_else(|| crate::error::Error::NotSfdxProject {
+                path: PathBuf::from(format!("{project_file} at {oid}")),
+            })?;
+    let forceignore = repo.read_at(oid, &on_disk.forceignore_file())?;
+    Project::from_parts(
+        &on_disk.git_root,
+        on_disk.root_relative(),
+        &String::from_utf8_lossy(&json),
+        forceignore
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .as_deref(),
+    )
+    .map_err(|error| match error {
+        crate::error::Error::MalformedProject { path, reason } => {
+            crate::error::Error::MalformedProject {
+                path: PathBuf::from(format!("{} at {oid}", path.display())),
+                reason,
+            }
+        }
+        other => other,
+    })
 }
 
 /// Stage timings, printed to stderr when `IMPACT_TIMINGS` is set: the first thing to

@@ -50,12 +50,19 @@ pub fn render_text(plan: &Plan) -> String {
 }
 
 /// `package.xml` (added, modified, renamed-to) and `destructiveChanges.xml` (deleted,
-/// renamed-from). Jest tests are not metadata and are left out.
+/// renamed-from). Jest tests are not metadata and are left out; children that cannot be
+/// deployed alone (a field translation) are deployed through their parent.
 pub fn manifests(changes: &[Change], api_version: &str) -> (String, String) {
     let mut deploy: Vec<ComponentId> = Vec::new();
     let mut destroy: Vec<ComponentId> = Vec::new();
     for change in changes {
         if change.component.is_type("LwcJestTest") {
+            continue;
+        }
+        if let Some(parent) = unaddressable_parent(&change.component) {
+            if change.kind != ChangeKind::Deleted && !deploy.contains(&parent) {
+                deploy.push(parent);
+            }
             continue;
         }
         match change.kind {
@@ -73,4 +80,15 @@ pub fn manifests(changes: &[Change], api_version: &str) -> (String, String) {
         manifest::write_package_xml(&deploy, api_version),
         manifest::write_package_xml(&destroy, api_version),
     )
+}
+
+/// The parent to deploy instead of a component that cannot be addressed alone.
+fn unaddressable_parent(component: &ComponentId) -> Option<ComponentId> {
+    let info = crate::metadata::registry::type_info(component.type_name())?;
+    if info.addressable {
+        return None;
+    }
+    let parent_type = info.parent?;
+    let (parent_name, _) = component.full_name().rsplit_once('.')?;
+    Some(ComponentId::new(parent_type, parent_name))
 }

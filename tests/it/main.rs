@@ -28,4 +28,5 @@ mod history;
 mod metadata;
 mod methods;
 mod plan;
+mod regression;
 mod support;
