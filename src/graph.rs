@@ -128,17 +128,7 @@ impl Graph {
     }
 
     fn compute_test_owner(&self, index: NodeIndex) -> Option<NodeIndex> {
-        let mut current = index;
-        for _ in 0..16 {
-            match self.graph[current]
-                .parent
-                .as_ref()
-                .and_then(|p| self.node(p))
-            {
-                Some(parent) => current = parent,
-                None => break,
-            }
-        }
+        let current = self.top_level(index);
         let top = &self.graph[current];
         if top.id.is_type("ApexClass") {
             // A test class is one that has test methods: an `@IsTest` helper (a test data
@@ -869,6 +859,12 @@ impl Graph {
     /// The top-level component a node belongs to (a member's or inner class's outermost
     /// class; a component itself).
     pub fn owner(&self, index: NodeIndex) -> ComponentId {
+        self.graph[self.top_level(index)].id.clone()
+    }
+
+    /// The outermost declaration that contains a node (itself for a component). Nesting
+    /// is bounded, so a cycle of parents in broken facts cannot hang the walk.
+    fn top_level(&self, index: NodeIndex) -> NodeIndex {
         let mut current = index;
         for _ in 0..16 {
             match self.graph[current]
@@ -880,7 +876,7 @@ impl Graph {
                 None => break,
             }
         }
-        self.graph[current].id.clone()
+        current
     }
 
     /// Every edge folded to components, without self-loops and member-of edges, sorted

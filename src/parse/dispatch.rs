@@ -1,7 +1,7 @@
 //! Which parser reads which file: by the component's metadata type and the file's name.
 
 use super::{apex, flow, lwc, markup, multi, objects, suite, xml};
-use crate::facts::{stable_hash, DeclKind, Declaration, Facts};
+use crate::facts::{stable_hash, Facts};
 use crate::metadata::component::ComponentId;
 
 /// Parses one file of a component. Never fails: content that is not UTF-8 or not a
@@ -96,19 +96,7 @@ fn jest_bundle(path: &str) -> ComponentId {
 fn opaque(component: &ComponentId, content: &[u8]) -> Facts {
     let hash = stable_hash([String::from_utf8_lossy(content).as_ref()]);
     Facts {
-        declares: vec![Declaration {
-            id: component.clone(),
-            kind: DeclKind::Component,
-            parent: None,
-            lines: (1, 1),
-            body_hash: hash,
-            extends: None,
-            implements: Vec::new(),
-            arity: None,
-            value_type: None,
-            automates: None,
-            test: None,
-        }],
+        declares: vec![xml::component_decl(component, (1, 1), hash)],
         uses: Vec::new(),
         problems: Vec::new(),
         semantic_hash: hash,
