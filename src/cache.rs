@@ -19,6 +19,10 @@ pub struct FactsCache {
     file: Option<PathBuf>,
     entries: HashMap<String, Facts>,
     dirty: bool,
+    /// Keys parsed in this run (not found in the cache).
+    fresh: std::collections::HashSet<String>,
+    /// Records in the append log (see [`FactsCache::append_fresh`]).
+    log_records: usize,
 }
 
 impl FactsCache {
@@ -30,15 +34,80 @@ impl FactsCache {
     /// Loads the cache from `dir` (usually `<repo>/.impact/cache`).
     pub fn load(dir: &Path) -> FactsCache {
         let file = dir.join(format!("facts-v{FACTS_VERSION}.bin"));
-        let entries = std::fs::read(&file)
+        let mut entries: HashMap<String, Facts> = std::fs::read(&file)
             .ok()
             .and_then(|bytes| postcard::from_bytes::<Vec<(String, Facts)>>(&bytes).ok())
             .map(|list| list.into_iter().collect())
             .unwrap_or_default();
+        // The append log: frames of a little-endian u32 length and one `(key, facts)`.
+        // A torn last frame (a killed process) ends the log; what came before stays.
+        let mut log_records = 0;
+        if let Ok(log) = std::fs::read(log_path(&file)) {
+            let mut rest = log.as_slice();
+            while rest.len() >= 4 {
+                let length = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+                let Some(frame) = rest.get(4..4 + length) else {
+                    break;
+                };
+                let Ok((key, facts)) = postcard::from_bytes::<(String, Facts)>(frame) else {
+                    break;
+                };
+                entries.insert(key, facts);
+                log_records += 1;
+                rest = &rest[4 + length..];
+            }
+        }
         FactsCache {
             file: Some(file),
             entries,
             dirty: false,
+            fresh: Default::default(),
+            log_records,
+        }
+    }
+
+    /// Notes that `key` was parsed in this run.
+    pub fn note_parsed(&mut self, key: String) {
+        if self.file.is_some() {
+            self.fresh.insert(key);
+            self.dirty = true;
+        }
+    }
+
+    /// True when appending this run's new facts to the log is better than rewriting the
+    /// whole cache: a warm plan that parsed one file should not rewrite the facts of
+    /// every file (that took longer than the rest of the plan).
+    pub fn can_append(&self) -> bool {
+        let main_exists = self.file.as_ref().is_some_and(|file| file.exists());
+        let limit = (self.entries.len() / 8).max(256);
+        main_exists && self.log_records + self.fresh.len() <= limit
+    }
+
+    /// Appends the facts of the files parsed in this run to the log.
+    pub fn append_fresh<'a>(&self, files: impl IntoIterator<Item = (String, &'a Facts)>) {
+        use std::io::Write;
+        let Some(file) = &self.file else { return };
+        let mut bytes = Vec::new();
+        for (key, facts) in files {
+            if !self.fresh.contains(&key) {
+                continue;
+            }
+            let Ok(frame) = postcard::to_stdvec(&(&key, facts)) else {
+                continue;
+            };
+            let Ok(length) = u32::try_from(frame.len()) else {
+                continue;
+            };
+            bytes.extend_from_slice(&length.to_le_bytes());
+            bytes.extend_from_slice(&frame);
+        }
+        // One write of whole frames: a reader sees a complete frame or a torn last one.
+        if let Ok(mut log) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log_path(file))
+        {
+            let _ = log.write_all(&bytes);
         }
     }
 
@@ -56,13 +125,6 @@ impl FactsCache {
     /// [`FactsCache::insert`] before [`FactsCache::save`].
     pub fn take(&mut self, key: &str) -> Option<Facts> {
         self.entries.remove(key)
-    }
-
-    /// Notes that new facts were parsed, so the cache is worth writing.
-    pub fn mark_dirty(&mut self) {
-        if self.file.is_some() {
-            self.dirty = true;
-        }
     }
 
     /// True when new facts were parsed since the cache was loaded.
@@ -104,10 +166,20 @@ impl FactsCache {
             return;
         };
         let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, file).is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        if std::fs::write(&tmp, bytes).is_ok() {
+            if std::fs::rename(&tmp, file).is_ok() {
+                // Everything in the log is in the new file now.
+                let _ = std::fs::remove_file(log_path(file));
+            } else {
+                let _ = std::fs::remove_file(&tmp);
+            }
         }
     }
+}
+
+/// The append log next to a cache file.
+fn log_path(file: &Path) -> PathBuf {
+    file.with_extension("log")
 }
 
 /// The components each commit changed, for change frequency (churn) when there is no
@@ -170,5 +242,57 @@ fn write_atomically(file: &Path, bytes: &[u8]) {
     let tmp = file.with_extension(format!("tmp{}", std::process::id()));
     if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, file).is_err() {
         let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(hash: u64) -> Facts {
+        Facts {
+            semantic_hash: hash,
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn appended_facts_are_read_back_and_a_torn_frame_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = FactsCache::load(dir.path());
+        cache.note_parsed("a".into());
+        cache.insert("a".into(), facts(1));
+        cache.save();
+
+        let mut cache = FactsCache::load(dir.path());
+        assert!(cache.take("a").is_some());
+        cache.note_parsed("b".into());
+        assert!(cache.can_append());
+        let b = facts(2);
+        cache.append_fresh([("b".to_string(), &b), ("a".to_string(), &b)]);
+
+        let mut cache = FactsCache::load(dir.path());
+        assert_eq!(
+            cache.take("a").map(|f| f.semantic_hash),
+            Some(1),
+            "only fresh keys are appended"
+        );
+        assert_eq!(cache.take("b").map(|f| f.semantic_hash), Some(2));
+
+        // A process killed mid-write leaves a torn frame: the frames before it stay.
+        let log = dir.path().join(format!("facts-v{FACTS_VERSION}.log"));
+        let mut bytes = std::fs::read(&log).unwrap();
+        bytes.extend_from_slice(&[200, 0, 0, 0, 1, 2]);
+        std::fs::write(&log, bytes).unwrap();
+        let mut cache = FactsCache::load(dir.path());
+        assert_eq!(cache.take("b").map(|f| f.semantic_hash), Some(2));
+
+        // A full save folds the log into the main file.
+        cache.note_parsed("c".into());
+        cache.insert("c".into(), facts(3));
+        cache.save();
+        assert!(!log.exists());
+        let mut cache = FactsCache::load(dir.path());
+        assert_eq!(cache.take("c").map(|f| f.semantic_hash), Some(3));
     }
 }

@@ -357,7 +357,15 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     timings.lap("history and churn");
     // The cache lent its facts to the parser; they go back before it is written.
     let mut files = Vec::new();
-    if cache.is_dirty() {
+    if cache.is_dirty() && cache.can_append() {
+        let fresh = head_facts
+            .iter()
+            .chain(changed_old.iter())
+            .map(|file| (FactsCache::key(&file.blob, &file.path), &file.facts));
+        cache.append_fresh(fresh);
+        files = head_facts;
+        files.extend(changed_old);
+    } else if cache.is_dirty() {
         for file in head_facts.into_iter().chain(changed_old) {
             let blob = file.blob.clone();
             cache.insert(FactsCache::key(&blob, &file.path), file.facts);
@@ -742,8 +750,9 @@ impl Parser {
             })
             .collect();
         self.n_parsed += parsed.len();
-        if !parsed.is_empty() {
-            cache.mark_dirty();
+        for (position, _) in &parsed {
+            let entry = &entries[*position];
+            cache.note_parsed(FactsCache::key(&entry.blob, &entry.path));
         }
         for (position, facts) in parsed {
             results[position] = Some(facts);
