@@ -36,7 +36,7 @@ pub enum Mode {
     OrgOnly,
 }
 
-/// A starting point of the walk: a changed node, and the change it belongs to.
+/// A starting point of the walk: a changed node, and how far the walk may go from it.
 #[derive(Clone, Debug)]
 pub struct Seed {
     pub node: ComponentId,

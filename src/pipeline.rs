@@ -62,8 +62,6 @@ pub struct Analysis {
     pub selection: Selection,
     /// Files that could not be read completely, and other notes for the user.
     pub warnings: Vec<String>,
-    pub n_files_parsed: usize,
-    pub n_files_cached: usize,
     pub started: Instant,
     /// What ranking needs besides the selected tests: churn, test history, coverage.
     pub ranking: crate::rank::Inputs,
@@ -376,7 +374,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         files.extend(changed_old);
     }
     timings.lap("cache save");
-    timings.report();
+    timings.report(parser.n_parsed, parser.n_cached);
 
     Ok(Analysis {
         project,
@@ -387,8 +385,6 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         base_graph,
         selection,
         warnings,
-        n_files_parsed: parser.n_parsed,
-        n_files_cached: parser.n_cached,
         started,
         ranking,
         history_path: history.as_ref().map(|h| h.path().to_path_buf()),
@@ -547,13 +543,17 @@ impl Timings {
         }
     }
 
-    fn report(&self) {
+    fn report(&self, n_parsed: usize, n_cached: usize) {
+        if !self.enabled {
+            return;
+        }
         for (stage, micros) in &self.laps {
             eprintln!(
                 "impact: timing: {stage:<18} {:>9.1} ms",
                 *micros as f64 / 1000.0
             );
         }
+        eprintln!("impact: timing: files parsed {n_parsed}, taken from the cache {n_cached}");
     }
 }
 

@@ -64,6 +64,7 @@ pub fn build_with(
             change: change.kind.as_str().to_string(),
             paths: change.paths.clone(),
             semantic: change.semantic,
+            whole: change.whole,
             previous: change
                 .previous
                 .as_ref()

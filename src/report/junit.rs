@@ -835,6 +835,7 @@ pub(crate) mod fixtures {
             change: change.to_string(),
             paths: vec![path.to_string()],
             semantic: true,
+            whole: false,
             previous: None,
         }
     }

@@ -54,6 +54,11 @@ pub struct Change {
     pub change: String,
     pub paths: Vec<String>,
     pub semantic: bool,
+    /// True when the change could not be located to members or children (added,
+    /// deleted, unparseable, or a class header, field or initializer changed): the whole
+    /// component counts as changed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub whole: bool,
     /// For a rename, the component's previous full name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,

@@ -262,3 +262,23 @@ fn plan_lists_the_test_methods_that_reach_the_change() {
         ])
     );
 }
+
+/// A change located to members is not `whole`; a change that counts for the whole class
+/// (here a new class) says so in the plan, so a reader can tell why more tests run.
+#[test]
+fn the_plan_says_when_a_change_counts_for_the_whole_component() {
+    let repo = TestRepo::new("billing");
+    crate::plan::change_total(&repo);
+    repo.write_class(
+        "FlatPricing",
+        "public with sharing class FlatPricing {\n    public static Decimal price(Decimal amount) {\n        return amount;\n    }\n}\n",
+    );
+    repo.commit("Void invoices do not count; flat pricing");
+
+    let plan = repo.plan_committed();
+
+    assert!(change_entry(&plan, "ApexClass:InvoiceService")
+        .get("whole")
+        .is_none());
+    assert_eq!(change_entry(&plan, "ApexClass:FlatPricing")["whole"], true);
+}
