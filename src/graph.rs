@@ -42,6 +42,11 @@ pub struct Node {
     pub superclass: Option<NodeIndex>,
     /// True when a file declaring this node could not be parsed completely.
     pub has_problems: bool,
+    /// An entry point the platform calls: `start`/`execute`/`finish` of a class that
+    /// implements `Database.Batchable`, `Queueable` or `Schedulable`. Code that hands
+    /// such a class to `Database.executeBatch`, `System.enqueueJob` or `System.schedule`
+    /// runs it without naming the method.
+    pub platform_entry: bool,
 }
 
 /// An edge "A uses B": its kind and where it was found.
@@ -95,6 +100,7 @@ impl Graph {
             graph.declare_file(file);
         }
         graph.resolve_hierarchy(&ordered);
+        graph.mark_platform_entries(&ordered);
         for file in &ordered {
             graph.add_uses(file);
         }
@@ -263,6 +269,7 @@ impl Graph {
             value_type: None,
             superclass: None,
             has_problems: false,
+            platform_entry: false,
         });
         self.index.insert(id.key().to_string(), index);
         index
@@ -296,6 +303,35 @@ impl Graph {
                     };
                     let at = format!("{}:{}", file.path, declaration.lines.0);
                     self.add_edge(class, super_index, kind, at);
+                }
+            }
+        }
+    }
+
+    fn mark_platform_entries(&mut self, files: &[&FileFacts]) {
+        const ASYNC_INTERFACES: &[&str] = &[
+            "database.batchable",
+            "batchable",
+            "queueable",
+            "system.queueable",
+            "schedulable",
+            "system.schedulable",
+            "finalizer",
+            "system.finalizer",
+        ];
+        for file in files {
+            for declaration in &file.facts.declares {
+                let is_async = declaration.implements.iter().any(|interface| {
+                    let base = strip_generics(interface).to_ascii_lowercase();
+                    ASYNC_INTERFACES.contains(&base.as_str())
+                });
+                let Some(class) = is_async.then(|| self.node(&declaration.id)).flatten() else {
+                    continue;
+                };
+                for entry in ["start", "execute", "finish"] {
+                    if let Some(&member) = self.members.get(&(class, entry.to_string())) {
+                        self.graph[member].platform_entry = true;
+                    }
                 }
             }
         }

@@ -217,12 +217,17 @@ fn step_kind(
                 if !is_apex_class(graph, source) {
                     return None;
                 }
-                match graph.graph[node].kind {
-                    DeclKind::ClassHeader | DeclKind::Initializer | DeclKind::Field => {
-                        Some(Mode::All)
-                    }
-                    _ => Some(Mode::OpaqueOnly),
-                }
+                // A platform entry point (a batch's `execute`) runs for whoever hands the
+                // class to the platform, so its change reaches every user of the class.
+                let whole_class = matches!(
+                    graph.graph[node].kind,
+                    DeclKind::ClassHeader | DeclKind::Initializer | DeclKind::Field
+                ) || graph.graph[node].platform_entry;
+                Some(if whole_class {
+                    Mode::All
+                } else {
+                    Mode::OpaqueOnly
+                })
             }
             _ => Some(Mode::All),
         },
@@ -338,30 +343,4 @@ fn explain(
         edges,
         note: None,
     }
-}
-
-/// True when any test is reachable from the seeds; stops at the first one.
-pub fn reaches_any_test(graph: &Graph, seeds: &[Seed]) -> bool {
-    let mut seen: std::collections::HashSet<State> = std::collections::HashSet::new();
-    let mut queue: VecDeque<State> = VecDeque::new();
-    for seed in seeds {
-        if let Some(index) = graph.node(&seed.node) {
-            if seen.insert((index, seed.mode)) {
-                queue.push_back((index, seed.mode));
-            }
-        }
-    }
-    while let Some((node, mode)) = queue.pop_front() {
-        if owning_test(graph, node).is_some() {
-            return true;
-        }
-        for edge in graph.graph.edges_directed(node, Direction::Incoming) {
-            if let Some(next_mode) = step(graph, node, mode, edge.weight().kind, edge.source()) {
-                if seen.insert((edge.source(), next_mode)) {
-                    queue.push_back((edge.source(), next_mode));
-                }
-            }
-        }
-    }
-    false
 }

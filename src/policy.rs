@@ -252,7 +252,17 @@ pub fn select(
     }
 
     let fallback = fallback(changes, policy, context);
-    let uncovered = uncovered(head, changes);
+    if let Some(fallback) = &fallback {
+        // `RunLocalTests` runs every local test: the plan lists them all, so a consumer of
+        // the JSON does not run only the reached ones.
+        let note = format!("fallback: {}", fallback.reason);
+        for (key, index) in &all_tests {
+            if !tests.contains_key(key) {
+                add_policy_test(&mut tests, head, key, *index, &note);
+            }
+        }
+    }
+    let uncovered = uncovered(head, changes, &tests);
     for test in tests.values_mut() {
         if test.kind == TestKind::Flow {
             test.flow = flow_of(head, &test.id);
@@ -422,9 +432,14 @@ fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fa
     None
 }
 
-/// Changed Apex classes and triggers (not tests, not deleted) that no test reaches: a
-/// `RunSpecifiedTests` deploy needs 75% coverage of each, so they are a deploy risk.
-fn uncovered(head: &Graph, changes: &[Change]) -> Vec<ComponentId> {
+/// Changed Apex classes and triggers (not tests, not deleted) that no *selected* test
+/// runs any code of: a `RunSpecifiedTests` deploy needs 75% coverage of each, so they are
+/// a deploy risk even when a test elsewhere covers the class.
+fn uncovered(
+    head: &Graph,
+    changes: &[Change],
+    selected: &BTreeMap<String, SelectedTest>,
+) -> Vec<ComponentId> {
     let mut uncovered = Vec::new();
     for change in changes {
         let component = &change.component;
@@ -454,7 +469,8 @@ fn uncovered(head: &Graph, changes: &[Change]) -> Vec<ComponentId> {
                 });
             }
         }
-        if !impact::reaches_any_test(head, &seeds) {
+        let reached = impact::walk(head, &seeds);
+        if !reached.tests.keys().any(|key| selected.contains_key(key)) {
             uncovered.push(component.clone());
         }
     }

@@ -97,3 +97,52 @@ fn identical_meta_files_do_not_make_a_rename() {
     assert!(!destructive.contains("FlatPricing"), "{destructive}");
     assert!(!package.contains("VolumePricing"), "{package}");
 }
+
+/// A test that runs a batch through `Database.executeBatch` never names `execute`, and
+/// was missed when `execute` changed.
+#[test]
+fn a_batch_run_by_the_platform_reaches_its_test() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "StaleInvoiceBatch",
+            "public with sharing class StaleInvoiceBatch implements Database.Batchable<SObject> {\n    public Database.QueryLocator start(Database.BatchableContext context) {\n        return Database.getQueryLocator([SELECT Id FROM Invoice__c]);\n    }\n    public void execute(Database.BatchableContext context, List<Invoice__c> scope) {\n        System.debug(scope.size());\n    }\n    public void finish(Database.BatchableContext context) {\n        System.debug('done');\n    }\n}\n",
+        );
+        repo.write_class(
+            "StaleInvoiceBatchTest",
+            "@IsTest\nprivate class StaleInvoiceBatchTest {\n    @IsTest\n    static void runsOverEveryInvoice() {\n        Test.startTest();\n        Database.executeBatch(new StaleInvoiceBatch());\n        Test.stopTest();\n        System.assert(true);\n    }\n}\n",
+        );
+    });
+    repo.edit(
+        &class("StaleInvoiceBatch"),
+        "System.debug(scope.size());",
+        "System.debug(scope.size() + 1);",
+    );
+    repo.commit("Count from one");
+
+    let plan = repo.plan_committed();
+
+    assert!(
+        selected_tests(&plan).contains(&"StaleInvoiceBatchTest".to_string()),
+        "{:?}",
+        selected_tests(&plan)
+    );
+}
+
+/// A fallback runs every local test, and the plan's list says so: a consumer of the JSON
+/// that reads `tests[]` must not run only the reached ones.
+#[test]
+fn a_fallback_plan_lists_every_test() {
+    let repo = TestRepo::new("billing");
+    repo.edit("sfdx-project.json", "\"62.0\"", "\"63.0\"");
+    repo.commit("API 63");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(plan["test_level"], "RunLocalTests");
+    assert_eq!(
+        plan["stats"]["selected"],
+        plan["stats"]["tests_total"],
+        "{:?}",
+        selected_tests(&plan)
+    );
+}
