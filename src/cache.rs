@@ -165,14 +165,9 @@ impl FactsCache {
         let Ok(bytes) = postcard::to_stdvec(&list) else {
             return;
         };
-        let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&tmp, bytes).is_ok() {
-            if std::fs::rename(&tmp, file).is_ok() {
-                // Everything in the log is in the new file now.
-                let _ = std::fs::remove_file(log_path(file));
-            } else {
-                let _ = std::fs::remove_file(&tmp);
-            }
+        if write_atomically(file, &bytes) {
+            // Everything in the log is in the new file now.
+            let _ = std::fs::remove_file(log_path(file));
         }
     }
 }
@@ -233,16 +228,24 @@ impl CommitCache {
     }
 }
 
-/// Writes `bytes` to a temporary file next to `file`, then renames it over `file`.
-fn write_atomically(file: &Path, bytes: &[u8]) {
-    let Some(dir) = file.parent() else { return };
+/// Writes `bytes` to a temporary file next to `file`, then renames it over `file`, so a
+/// reader never sees half a file. Returns whether `file` now holds `bytes`.
+fn write_atomically(file: &Path, bytes: &[u8]) -> bool {
+    let Some(dir) = file.parent() else {
+        return false;
+    };
     if std::fs::create_dir_all(dir).is_err() {
-        return;
+        return false;
     }
     let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, file).is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    if std::fs::write(&tmp, bytes).is_err() {
+        return false;
     }
+    if std::fs::rename(&tmp, file).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return false;
+    }
+    true
 }
 
 #[cfg(test)]

@@ -695,12 +695,12 @@ impl Graph {
     }
 
     /// Every member of that name in the repository: the conservative fallback for a
-    /// receiver whose type cannot be told.
-    fn any_member(&mut self, member: &str, arity: Option<u32>) -> Vec<NodeIndex> {
+    /// receiver whose type cannot be told. Overloads share one node, so the arity
+    /// cannot narrow the match and is not used.
+    fn any_member(&mut self, member: &str, _arity: Option<u32>) -> Vec<NodeIndex> {
         let Some(candidates) = self.members_by_name.get(&member.to_lowercase()) else {
             return Vec::new();
         };
-        let _ = arity;
         let found = candidates.clone();
         if !found.is_empty() {
             self.n_unresolved_calls += 1;

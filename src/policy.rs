@@ -102,7 +102,6 @@ const NO_TEST_IMPACT: &[&str] = &[
     "LightningMessageChannel",
     "ApexTestSuite",
     "PathAssistant",
-    "ListView",
     "BrandingSet",
     "LightningExperienceTheme",
     "CspTrustedSite",

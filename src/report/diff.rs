@@ -35,16 +35,7 @@ pub fn render_json(plan: &Plan) -> String {
 pub fn render_text(plan: &Plan) -> String {
     let mut out = String::new();
     for change in &plan.changes {
-        let note = if change.semantic {
-            ""
-        } else {
-            "  (comments or whitespace only)"
-        };
-        let _ = writeln!(
-            out,
-            "{:<9} {}:{}{}",
-            change.change, change.type_name, change.name, note
-        );
+        let _ = writeln!(out, "{}", super::text::change_line(change));
     }
     out
 }

@@ -41,16 +41,7 @@ pub fn render(plan: &Plan, color: Color) -> String {
         let _ = writeln!(out, "  none");
     }
     for change in &plan.changes {
-        let note = if change.semantic {
-            ""
-        } else {
-            "  (comments or whitespace only)"
-        };
-        let _ = writeln!(
-            out,
-            "  {:<9} {}:{}{}",
-            change.change, change.type_name, change.name, note
-        );
+        let _ = writeln!(out, "  {}", change_line(change));
     }
 
     let _ = writeln!(out, "\n{} ({})", bold("tests"), plan.tests.len());
@@ -135,6 +126,20 @@ pub fn render(plan: &Plan, color: Color) -> String {
         let _ = writeln!(out, "\nwarning: {warning}");
     }
     out
+}
+
+/// One line for a changed component: how it changed, its id, and whether only comments
+/// or whitespace changed.
+pub fn change_line(change: &super::plan::Change) -> String {
+    let note = if change.semantic {
+        ""
+    } else {
+        "  (comments or whitespace only)"
+    };
+    format!(
+        "{:<9} {}:{}{}",
+        change.change, change.type_name, change.name, note
+    )
 }
 
 /// One line for a reason: the changed node and the first hop's kind, or the note.
