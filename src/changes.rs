@@ -32,7 +32,6 @@ pub enum ChangeKind {
     Added,
     Modified,
     Deleted,
-    Renamed,
 }
 
 impl ChangeKind {
@@ -42,7 +41,6 @@ impl ChangeKind {
             ChangeKind::Added => "added",
             ChangeKind::Modified => "modified",
             ChangeKind::Deleted => "deleted",
-            ChangeKind::Renamed => "renamed",
         }
     }
 }
@@ -51,8 +49,6 @@ impl ChangeKind {
 #[derive(Clone, Debug)]
 pub struct Change {
     pub component: ComponentId,
-    /// For a rename: the component's name before.
-    pub previous: Option<ComponentId>,
     pub kind: ChangeKind,
     /// Changed files, sorted.
     pub paths: Vec<String>,
@@ -88,20 +84,17 @@ pub fn locate(
     in_base: &dyn Fn(&ComponentId) -> bool,
     in_head: &dyn Fn(&ComponentId) -> bool,
 ) -> Vec<Change> {
+    // Each side of a file goes to its own component: git pairs renames by content, and
+    // two classes' identical `-meta.xml` files pair across components, so a rename
+    // across components is judged as the old component's change and the new one's.
     let mut groups: BTreeMap<String, (Vec<&FileVersion>, Vec<&FileVersion>)> = BTreeMap::new();
-    let mut renames: BTreeMap<String, ComponentId> = BTreeMap::new();
     for file in files {
-        if let (Some(old), Some(new)) = (&file.old, &file.new) {
-            if old.component != new.component {
-                renames.insert(new.component.key().to_string(), old.component.clone());
-            }
-        }
         if let Some(old) = &file.old {
-            let key = match &file.new {
-                Some(new) if new.component != old.component => new.component.key().to_string(),
-                _ => old.component.key().to_string(),
-            };
-            groups.entry(key).or_default().0.push(old);
+            groups
+                .entry(old.component.key().to_string())
+                .or_default()
+                .0
+                .push(old);
         }
         if let Some(new) = &file.new {
             groups
@@ -113,7 +106,7 @@ pub fn locate(
     }
 
     let mut changes = Vec::new();
-    for (key, (old_files, new_files)) in groups {
+    for (old_files, new_files) in groups.into_values() {
         let component = new_files
             .first()
             .or(old_files.first())
@@ -121,11 +114,7 @@ pub fn locate(
         let Some(component) = component else {
             continue;
         };
-        let previous = renames.get(&key).cloned();
-        let old_component = previous.clone().unwrap_or_else(|| component.clone());
-        let kind = if previous.is_some() && in_base(&old_component) && !in_base(&component) {
-            ChangeKind::Renamed
-        } else if !in_base(&old_component) {
+        let kind = if !in_base(&component) {
             ChangeKind::Added
         } else if !in_head(&component) {
             ChangeKind::Deleted
@@ -134,7 +123,6 @@ pub fn locate(
         };
         let group = Group {
             component,
-            previous,
             kind,
             old_files,
             new_files,
@@ -155,7 +143,6 @@ pub fn locate(
 
 struct Group<'a> {
     component: ComponentId,
-    previous: Option<ComponentId>,
     kind: ChangeKind,
     old_files: Vec<&'a FileVersion>,
     new_files: Vec<&'a FileVersion>,
@@ -217,7 +204,6 @@ impl Group<'_> {
         let semantic = self.is_semantic();
         let mut change = Change {
             component: self.component.clone(),
-            previous: self.previous.clone(),
             kind: self.kind,
             paths: self.paths(),
             semantic,
@@ -251,7 +237,7 @@ impl Group<'_> {
             }
         }
         if head.is_empty() && base.is_empty() {
-            // Nothing located (added, deleted, renamed, unparseable, or a change the
+            // Nothing located (added, deleted, unparseable, or a change the
             // declarations do not show): the whole component changed.
             change.whole = true;
             head = new_hashes.keys().cloned().collect();
@@ -260,11 +246,7 @@ impl Group<'_> {
                 head.insert(self.component.clone());
             }
             if self.kind != ChangeKind::Added {
-                base.insert(
-                    self.previous
-                        .clone()
-                        .unwrap_or_else(|| self.component.clone()),
-                );
+                base.insert(self.component.clone());
             }
         }
         change.head_seeds = seeds(head);
@@ -296,7 +278,6 @@ impl Group<'_> {
             };
             changes.push(Change {
                 component: id.clone(),
-                previous: None,
                 kind,
                 paths: self.paths(),
                 semantic: true,

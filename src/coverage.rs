@@ -582,7 +582,6 @@ mod tests {
         let (_dir, _history, graph) = fixture();
         let change = |type_name: &str, name: &str, kind: ChangeKind, semantic: bool| Change {
             component: ComponentId::new(type_name, name),
-            previous: None,
             kind,
             paths: vec![format!("x/{name}")],
             semantic,

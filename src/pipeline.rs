@@ -201,15 +201,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
             if let Some(old) = &old {
                 old_entries.push(old.clone());
             }
-            match (old, new) {
-                // Git pairs renames by content, and two classes' identical `-meta.xml`
-                // files pair across components: judge each side on its own instead.
-                (Some(old), Some(new)) if old.component != new.component => {
-                    changed.push((Some(old), None));
-                    changed.push((None, Some(new)));
-                }
-                (old, new) => changed.push((old, new)),
-            }
+            changed.push((old, new));
         }
         // Old versions are read by blob id: no need to list the base revision's tree.
         let old_facts = parser.facts(&head_snapshot, &old_entries, &mut cache)?;
@@ -634,7 +626,6 @@ fn manifest_changes(components: &[ComponentId], head_facts: &[FileFacts]) -> Vec
             .unwrap_or_else(|| component.clone());
         changes.push(Change {
             component,
-            previous: None,
             kind: ChangeKind::Modified,
             paths: files.iter().map(|file| file.path.clone()).collect(),
             semantic: true,

@@ -65,10 +65,6 @@ pub fn build_with(
             paths: change.paths.clone(),
             semantic: change.semantic,
             whole: change.whole,
-            previous: change
-                .previous
-                .as_ref()
-                .map(|previous| previous.full_name().to_string()),
         })
         .collect();
     let tests = ranked

@@ -40,8 +40,7 @@ pub fn render_text(plan: &Plan) -> String {
     out
 }
 
-/// `package.xml` (added, modified, renamed-to) and `destructiveChanges.xml` (deleted,
-/// renamed-from). Jest tests are not metadata and are left out; children that cannot be
+/// `package.xml` (added, modified) and `destructiveChanges.xml` (deleted). Jest tests are not metadata and are left out; children that cannot be
 /// deployed alone (a field translation) are deployed through their parent.
 pub fn manifests(changes: &[Change], api_version: &str) -> (String, String) {
     let mut deploy: Vec<ComponentId> = Vec::new();
@@ -58,12 +57,6 @@ pub fn manifests(changes: &[Change], api_version: &str) -> (String, String) {
         }
         match change.kind {
             ChangeKind::Deleted => destroy.push(change.component.clone()),
-            ChangeKind::Renamed => {
-                deploy.push(change.component.clone());
-                if let Some(previous) = &change.previous {
-                    destroy.push(previous.clone());
-                }
-            }
             ChangeKind::Added | ChangeKind::Modified => deploy.push(change.component.clone()),
         }
     }

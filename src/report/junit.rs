@@ -836,7 +836,6 @@ pub(crate) mod fixtures {
             paths: vec![path.to_string()],
             semantic: true,
             whole: false,
-            previous: None,
         }
     }
 

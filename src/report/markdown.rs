@@ -675,16 +675,11 @@ fn changes_details(out: &mut String, plan: &Plan) {
     let _ = writeln!(out, "| Change | Type | Name | Note |");
     let _ = writeln!(out, "|---|---|---|---|");
     for change in plan.changes.iter().take(MAX_LIST_ITEMS) {
-        let mut note = String::new();
-        if !change.semantic {
-            note.push_str("comments or whitespace only");
-        }
-        if let Some(previous) = &change.previous {
-            if !note.is_empty() {
-                note.push_str("; ");
-            }
-            note.push_str(&format!("was {}", escape(&short(previous, 120))));
-        }
+        let note = if change.semantic {
+            ""
+        } else {
+            "comments or whitespace only"
+        };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",

@@ -50,7 +50,8 @@ pub struct Change {
     #[serde(rename = "type")]
     pub type_name: String,
     pub name: String,
-    /// `added`, `modified`, `deleted`, `renamed`.
+    /// `added`, `modified`, `deleted` (a rename is the old component deleted and the new
+    /// one added: git pairs files by content, which can cross components).
     pub change: String,
     pub paths: Vec<String>,
     pub semantic: bool,
@@ -59,9 +60,6 @@ pub struct Change {
     /// component counts as changed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub whole: bool,
-    /// For a rename, the component's previous full name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub previous: Option<String>,
 }
 
 /// A selected test.
