@@ -180,6 +180,12 @@ pub enum EdgeKind {
     StringRef,
     /// Per-test coverage from a recorded run (history).
     CoveredBy,
+    /// A test class named for a class it uses (`FooTest` → `Foo`): the class's own test
+    /// runs whichever member of the class changed. Added by the graph.
+    NamedTest,
+    /// A call on a supertype or interface → an override in a subclass or implementation
+    /// (class-hierarchy analysis). Added by the graph.
+    Dispatches,
 }
 
 impl EdgeKind {
@@ -201,6 +207,8 @@ impl EdgeKind {
             EdgeKind::RecordOf => "record-of",
             EdgeKind::StringRef => "string-ref",
             EdgeKind::CoveredBy => "covered-by",
+            EdgeKind::NamedTest => "named-test",
+            EdgeKind::Dispatches => "dispatches",
         }
     }
 }

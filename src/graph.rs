@@ -79,6 +79,16 @@ pub struct Graph {
     pub n_unresolved_calls: usize,
 }
 
+/// How a use reached its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reached {
+    /// The target is what the use names.
+    Direct,
+    /// The target overrides what a call names (class-hierarchy analysis): it runs only
+    /// when the receiver is an instance of its class.
+    Override,
+}
+
 /// The result of resolving a receiver type.
 enum Resolved {
     /// A class declared in the repository.
@@ -108,6 +118,7 @@ impl Graph {
         graph.add_implementations();
         graph.add_wildcard_writes();
         graph.index_tests();
+        graph.add_named_tests();
         graph
     }
 
@@ -400,32 +411,163 @@ impl Graph {
         }
     }
 
+    /// A test class named for a class it uses (`FooTest`, `Foo_Test`, `TestFoo`, and
+    /// `ADDR_Addresses_TEST` for `ADDR_Addresses_TDTM`) gets a `named-test` edge to it.
+    /// The walk follows it whichever member of the class changed: member resolution can
+    /// miss a dynamic path (`Type.forName`, a callback), and a class's own test is the
+    /// cheapest insurance against that. The test must already use the class, so a name
+    /// alone selects nothing.
+    fn add_named_tests(&mut self) {
+        let mut by_stem: HashMap<String, Vec<NodeIndex>> = HashMap::default();
+        for index in self.graph.node_indices() {
+            let node = &self.graph[index];
+            if node.kind != DeclKind::Class || node.parent.is_some() || node.files.is_empty() {
+                continue;
+            }
+            let name = node.id.full_name().to_lowercase();
+            // `ADDR_Addresses_TDTM` is also known as `ADDR_Addresses`, so that
+            // `ADDR_Addresses_TEST` finds it; a one-segment stem (`UTIL`) is too vague.
+            if let Some((stem, _)) = name.rsplit_once('_') {
+                if stem.contains('_') {
+                    by_stem.entry(stem.to_string()).or_default().push(index);
+                }
+            }
+            by_stem.entry(name).or_default().push(index);
+        }
+        let mut pairs: Vec<(NodeIndex, NodeIndex)> = Vec::new();
+        for test in self.graph.node_indices() {
+            if self.test_owner(test) != Some(test) || !self.graph[test].id.is_type("ApexClass") {
+                continue;
+            }
+            let name = self.graph[test].id.full_name().to_lowercase();
+            for stem in test_stems(&name) {
+                for &class in by_stem.get(stem).map(Vec::as_slice).unwrap_or_default() {
+                    if class != test
+                        && !pairs.contains(&(test, class))
+                        && self.uses_class(test, class)
+                    {
+                        pairs.push((test, class));
+                    }
+                }
+            }
+        }
+        pairs.sort();
+        for (test, class) in pairs {
+            let at = match self.graph[test].files.first() {
+                Some(file) => format!("{}:{}", file, self.graph[test].line),
+                None => String::new(),
+            };
+            self.add_edge(test, class, EdgeKind::NamedTest, at);
+        }
+    }
+
+    /// Whether `user` (a top-level class) or anything inside it has an edge to `class` or
+    /// to anything inside it.
+    fn uses_class(&self, user: NodeIndex, class: NodeIndex) -> bool {
+        let mut inside = vec![user];
+        let mut next = 0;
+        while next < inside.len() {
+            let current = inside[next];
+            next += 1;
+            if let Some(children) = self.children.get(&current) {
+                inside.extend(children.iter().copied());
+            }
+        }
+        inside.iter().any(|&from| {
+            self.graph
+                .neighbors_directed(from, petgraph::Direction::Outgoing)
+                .any(|to| self.top_level(to) == class)
+        })
+    }
+
+    /// The SObjects that `class` (with its members and inner classes) names as a type,
+    /// in a query, or through one of their fields; writes alone do not count, because a
+    /// write of `List<SObject>` is a write to every automated object.
+    pub fn objects_named_by(&self, class: NodeIndex) -> BTreeSet<NodeIndex> {
+        let mut inside = vec![class];
+        let mut next = 0;
+        while next < inside.len() {
+            if let Some(children) = self.children.get(&inside[next]) {
+                inside.extend(children.iter().copied());
+            }
+            next += 1;
+        }
+        let mut objects = BTreeSet::new();
+        for &from in &inside {
+            for edge in self
+                .graph
+                .edges_directed(from, petgraph::Direction::Outgoing)
+            {
+                if !matches!(edge.weight().kind, EdgeKind::References | EdgeKind::Reads) {
+                    continue;
+                }
+                let target = &self.graph[petgraph::visit::EdgeRef::target(&edge)];
+                let object = if target.id.is_type("CustomObject") {
+                    Some(petgraph::visit::EdgeRef::target(&edge))
+                } else if target.id.is_type("CustomField") {
+                    target
+                        .id
+                        .full_name()
+                        .split_once('.')
+                        .and_then(|(object, _)| self.node(&sobject_id(object)))
+                } else {
+                    None
+                };
+                objects.extend(object);
+            }
+        }
+        objects
+    }
+
+    /// Whether a node is an Apex class, interface, enum or member (not a trigger).
+    pub fn is_apex_code(&self, index: NodeIndex) -> bool {
+        self.graph[self.top_level(index)].id.is_type("ApexClass")
+    }
+
+    /// The SObjects whose automation `node` is (a trigger's object).
+    pub fn objects_automated_by(&self, node: NodeIndex) -> Vec<NodeIndex> {
+        self.graph
+            .edges_directed(node, petgraph::Direction::Incoming)
+            .filter(|edge| edge.weight().kind == EdgeKind::Fires)
+            .map(|edge| petgraph::visit::EdgeRef::source(&edge))
+            .collect()
+    }
+
     /// Code that writes an SObject of unknown type (`List<SObject>`) may fire the
-    /// automation of any object: give it a write edge to every automated object.
+    /// automation of any object: give it a write edge to every automated object. DML
+    /// cannot write platform events and `EventBus.publish` writes nothing else, so the
+    /// two wildcards (`*` and `*__e`) split the automated objects between them.
     fn add_wildcard_writes(&mut self) {
-        let Some(wildcard) = self.node(&sobject_id("*")) else {
-            return;
-        };
-        let writers: Vec<(NodeIndex, String)> = self
-            .graph
-            .edges_directed(wildcard, petgraph::Direction::Incoming)
-            .filter(|edge| edge.weight().kind == EdgeKind::Writes)
-            .map(|edge| {
-                (
-                    petgraph::visit::EdgeRef::source(&edge),
-                    edge.weight().at.clone(),
-                )
-            })
-            .collect();
         let automated: BTreeSet<NodeIndex> = self
             .graph
             .edge_indices()
             .filter(|&edge| self.graph[edge].kind == EdgeKind::Fires)
             .filter_map(|edge| self.graph.edge_endpoints(edge).map(|(object, _)| object))
             .collect();
-        for (writer, at) in writers {
-            for &object in &automated {
-                self.add_edge(writer, object, EdgeKind::Writes, at.clone());
+        for (wildcard, events) in [("*", false), ("*__e", true)] {
+            let Some(wildcard) = self.node(&sobject_id(wildcard)) else {
+                continue;
+            };
+            let writers: Vec<(NodeIndex, String)> = self
+                .graph
+                .edges_directed(wildcard, petgraph::Direction::Incoming)
+                .filter(|edge| edge.weight().kind == EdgeKind::Writes)
+                .map(|edge| {
+                    (
+                        petgraph::visit::EdgeRef::source(&edge),
+                        edge.weight().at.clone(),
+                    )
+                })
+                .collect();
+            let objects: Vec<NodeIndex> = automated
+                .iter()
+                .copied()
+                .filter(|&object| is_platform_event(self.graph[object].id.full_name()) == events)
+                .collect();
+            for (writer, at) in writers {
+                for &object in &objects {
+                    self.add_edge(writer, object, EdgeKind::Writes, at.clone());
+                }
             }
         }
     }
@@ -446,7 +588,7 @@ impl Graph {
             };
             let (from, context) = (*from, context.clone());
             let targets = self.resolve_target(&use_.target, &context);
-            for to in targets {
+            for (to, reached) in targets {
                 if to == from {
                     continue;
                 }
@@ -457,16 +599,13 @@ impl Graph {
                 } else {
                     (from, to)
                 };
-                if !self.has_edge(a, b, use_.kind) {
+                let kind = match reached {
+                    Reached::Override if use_.kind == EdgeKind::Calls => EdgeKind::Dispatches,
+                    _ => use_.kind,
+                };
+                if !self.has_edge(a, b, kind) {
                     let at = format!("{}:{}", file.path, use_.line);
-                    self.graph.add_edge(
-                        a,
-                        b,
-                        Edge {
-                            kind: use_.kind,
-                            at,
-                        },
-                    );
+                    self.graph.add_edge(a, b, Edge { kind, at });
                 }
             }
         }
@@ -490,12 +629,24 @@ impl Graph {
         from.clone()
     }
 
-    fn resolve_target(&mut self, target: &Target, context: &ComponentId) -> Vec<NodeIndex> {
-        match target {
-            Target::ApexType(name) => type_names(name)
+    fn resolve_target(
+        &mut self,
+        target: &Target,
+        context: &ComponentId,
+    ) -> Vec<(NodeIndex, Reached)> {
+        let direct = |nodes: Vec<NodeIndex>| -> Vec<(NodeIndex, Reached)> {
+            nodes
                 .into_iter()
-                .filter_map(|name| self.resolve_type_reference(&name, context))
-                .collect(),
+                .map(|node| (node, Reached::Direct))
+                .collect()
+        };
+        match target {
+            Target::ApexType(name) => direct(
+                type_names(name)
+                    .into_iter()
+                    .filter_map(|name| self.resolve_type_reference(&name, context))
+                    .collect(),
+            ),
             Target::Member {
                 receiver,
                 member,
@@ -506,15 +657,15 @@ impl Graph {
                 // metadata type or custom setting reads its records.
                 Resolved::External(type_text) if is_custom_object_name(&type_text) => {
                     let object = sobject_id(strip_schema(&type_text));
-                    vec![self.intern(&object, DeclKind::Component)]
+                    direct(vec![self.intern(&object, DeclKind::Component)])
                 }
                 Resolved::External(_) => Vec::new(),
-                Resolved::Unknown => self.any_member(member, *arity),
+                Resolved::Unknown => direct(self.any_member(member, *arity)),
             },
-            Target::AnyMember { member, arity } => self.any_member(member, *arity),
-            Target::SObject(name) => {
-                vec![self.intern(&sobject_id(strip_schema(name)), DeclKind::Component)]
-            }
+            Target::AnyMember { member, arity } => direct(self.any_member(member, *arity)),
+            Target::SObject(name) => direct(vec![
+                self.intern(&sobject_id(strip_schema(name)), DeclKind::Component)
+            ]),
             Target::Field { object, field } => {
                 let object = strip_schema(object);
                 let id = ComponentId::new("CustomField", &format!("{object}.{field}"));
@@ -524,16 +675,19 @@ impl Graph {
                     || is_custom_object_name(object)
                     || self.node(&sobject_id(object)).is_some();
                 if is_object && self.resolve_class(object, context).is_none() {
-                    vec![self.intern(&id, DeclKind::Component)]
+                    direct(vec![self.intern(&id, DeclKind::Component)])
                 } else {
                     Vec::new()
                 }
             }
             Target::Label(name) => {
-                vec![self.intern(&ComponentId::new("CustomLabel", name), DeclKind::Component)]
+                direct(vec![self.intern(
+                    &ComponentId::new("CustomLabel", name),
+                    DeclKind::Component,
+                )])
             }
-            Target::Component(id) => vec![self.intern(id, DeclKind::Component)],
-            Target::StringLiteral(text) => self.resolve_string(text),
+            Target::Component(id) => direct(vec![self.intern(id, DeclKind::Component)]),
+            Target::StringLiteral(text) => direct(self.resolve_string(text)),
         }
     }
 
@@ -658,18 +812,19 @@ impl Graph {
 
     /// A call on a receiver of static type `class`: the member it names (found in the
     /// class or inherited), plus every override in subclasses and implementations
-    /// (class-hierarchy analysis). A member the repository does not declare (inherited
-    /// from a system type, or a default constructor) is a use of the class itself.
+    /// (class-hierarchy analysis), marked as reached through an override. A member the
+    /// repository does not declare (inherited from a system type, or a default
+    /// constructor) is a use of the class itself.
     fn resolve_member(
         &self,
         class: NodeIndex,
         member: &str,
         _arity: Option<u32>,
-    ) -> Vec<NodeIndex> {
+    ) -> Vec<(NodeIndex, Reached)> {
         let folded = member.to_lowercase();
-        let mut found: Vec<NodeIndex> = Vec::new();
+        let mut found: Vec<(NodeIndex, Reached)> = Vec::new();
         if let Some(index) = self.find_member(class, member) {
-            found.push(index);
+            found.push((index, Reached::Direct));
         }
         let mut stack = vec![class];
         let mut seen = HashSet::new();
@@ -680,8 +835,8 @@ impl Graph {
             if let Some(subs) = self.subclasses.get(&index) {
                 for &sub in subs {
                     if let Some(&override_index) = self.members.get(&(sub, folded.clone())) {
-                        if !found.contains(&override_index) {
-                            found.push(override_index);
+                        if !found.iter().any(|&(node, _)| node == override_index) {
+                            found.push((override_index, Reached::Override));
                         }
                     }
                     stack.push(sub);
@@ -689,7 +844,7 @@ impl Graph {
             }
         }
         if found.is_empty() {
-            found.push(class);
+            found.push((class, Reached::Direct));
         }
         found
     }
@@ -828,6 +983,32 @@ fn split_generic_args(text: &str) -> Vec<String> {
     args
 }
 
+/// Whether an object name is a platform event's (`Order_Shipped__e`).
+fn is_platform_event(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.len() > 3 && bytes[bytes.len() - 3..].eq_ignore_ascii_case(b"__e")
+}
+
+/// The class names a test class's name says it tests, case-folded: `FooTest`,
+/// `Foo_Tests`, `TestFoo`, `Test_Foo` → `foo`. Empty for a name with no test affix.
+fn test_stems(test: &str) -> Vec<&str> {
+    let mut stems = Vec::new();
+    for suffix in ["_tests", "_test", "tests", "test"] {
+        if let Some(stem) = test.strip_suffix(suffix).filter(|s| !s.is_empty()) {
+            stems.push(stem.trim_end_matches('_'));
+            break;
+        }
+    }
+    for prefix in ["test_", "test"] {
+        if let Some(stem) = test.strip_prefix(prefix).filter(|s| !s.is_empty()) {
+            stems.push(stem.trim_start_matches('_'));
+            break;
+        }
+    }
+    stems.retain(|stem| !stem.is_empty());
+    stems
+}
+
 /// The node id of an SObject.
 pub fn sobject_id(name: &str) -> ComponentId {
     ComponentId::new("CustomObject", name)
@@ -900,7 +1081,9 @@ impl Graph {
 
     /// The outermost declaration that contains a node (itself for a component). Nesting
     /// is bounded, so a cycle of parents in broken facts cannot hang the walk.
-    fn top_level(&self, index: NodeIndex) -> NodeIndex {
+    /// The top-level component a node belongs to (a member's class, an inner class's
+    /// outer class); the node itself for a top-level one.
+    pub fn top_level(&self, index: NodeIndex) -> NodeIndex {
         let mut current = index;
         for _ in 0..16 {
             match self.graph[current]

@@ -93,8 +93,15 @@ pub struct Reach {
     pub tests: BTreeMap<String, SelectedTest>,
 }
 
-/// A state of the walk.
-type State = (NodeIndex, Mode);
+/// A state of the walk: a node, how far the walk may go from it, and, while the walk is
+/// on its way up from an override through the code that dispatched to it, the class of
+/// that override.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct State {
+    node: NodeIndex,
+    mode: Mode,
+    dispatched_to: Option<NodeIndex>,
+}
 
 /// Walks backwards from the seeds and returns every test reached, each with its shortest
 /// path.
@@ -106,19 +113,32 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
         let Some(index) = graph.node(&seed.node) else {
             continue;
         };
-        let state = (index, seed.mode);
+        let state = State {
+            node: index,
+            mode: seed.mode,
+            dispatched_to: None,
+        };
         if predecessor.insert(state, None).is_none() {
             queue.push_back(state);
         }
     }
+    let mut dispatch = Dispatch::default();
     while let Some(state) = queue.pop_front() {
         order.push(state);
-        let (node, mode) = state;
+        let (node, mode) = (state.node, state.mode);
         for edge in graph.graph.edges_directed(node, Direction::Incoming) {
-            let Some(next_mode) = step(graph, node, mode, edge.weight().kind, edge.source()) else {
+            let kind = edge.weight().kind;
+            let Some(next_mode) = step(graph, node, mode, kind, edge.source()) else {
                 continue;
             };
-            let next = (edge.source(), next_mode);
+            let Some(dispatched_to) = dispatch.step(graph, state, kind, edge.source()) else {
+                continue;
+            };
+            let next = State {
+                node: edge.source(),
+                mode: next_mode,
+                dispatched_to,
+            };
             if let std::collections::hash_map::Entry::Vacant(slot) = predecessor.entry(next) {
                 slot.insert(Some((state, edge.id())));
                 queue.push_back(next);
@@ -129,7 +149,7 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
     let mut reach = Reach::default();
     let mut reached_members: BTreeMap<String, BTreeSet<State>> = BTreeMap::new();
     for &state in &order {
-        let Some(test_index) = owning_test(graph, state.0) else {
+        let Some(test_index) = owning_test(graph, state.node) else {
             continue;
         };
         let test_node = &graph.graph[test_index];
@@ -203,6 +223,7 @@ fn step_kind(
         Mode::OrgOnly => (!source_node.id.is_type("LwcJestTest")).then_some(Mode::All),
         Mode::OpaqueOnly => match kind {
             EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::OpaqueOnly),
+            EdgeKind::NamedTest => Some(Mode::OpaqueOnly),
             EdgeKind::TestFor
             | EdgeKind::FlowAction
             | EdgeKind::StringRef
@@ -213,6 +234,9 @@ fn step_kind(
         },
         Mode::All => match kind {
             EdgeKind::Fires => Some(Mode::WritersOnly),
+            // The class's own test, whatever it calls: the test methods the walk reaches
+            // through calls are the ones listed, else all of them.
+            EdgeKind::NamedTest => Some(Mode::OpaqueOnly),
             EdgeKind::MemberOf => {
                 if !is_apex_class(graph, source) {
                     return None;
@@ -231,6 +255,64 @@ fn step_kind(
             }
             _ => Some(Mode::All),
         },
+    }
+}
+
+/// Trigger-framework dispatch. A trigger hands its records to a dispatcher, which calls
+/// an interface or abstract method on handler instances it creates by name (from custom
+/// metadata or a config class). Class-hierarchy analysis joins that call to every
+/// handler, so without care a change to the Account handler reaches the dispatcher and
+/// from there every trigger in the org. The walk remembers the handler it came from
+/// while it climbs the dispatching code, and at a trigger goes on only if the handler
+/// names the trigger's object (a cast, a declaration, a query, a field). A handler that
+/// names no object at all reaches every trigger: nothing can be told about it.
+#[derive(Default)]
+struct Dispatch {
+    /// Objects each handler class names, computed when first needed.
+    objects: HashMap<NodeIndex, BTreeSet<NodeIndex>>,
+}
+
+impl Dispatch {
+    /// The dispatch context after stepping from `state` back over an edge of `kind` from
+    /// `source`; `None` when the step leaves a handler for a trigger on an object the
+    /// handler does not name.
+    fn step(
+        &mut self,
+        graph: &Graph,
+        state: State,
+        kind: EdgeKind,
+        source: NodeIndex,
+    ) -> Option<Option<NodeIndex>> {
+        match (kind, state.dispatched_to) {
+            // The first override climbed through is the handler; a dispatcher's own
+            // template methods (`TriggerBase.run` → `beforeInsert`) do not replace it.
+            (EdgeKind::Dispatches, None) => Some(Some(graph.top_level(state.node))),
+            // A handler named by a string (`Type.forName('InvoiceHandler')`, a config
+            // map, a metadata record) is created by whoever reads that string.
+            (EdgeKind::StringRef, None) if graph.is_apex_code(state.node) => {
+                Some(Some(graph.top_level(state.node)))
+            }
+            (
+                EdgeKind::Dispatches
+                | EdgeKind::Calls
+                | EdgeKind::References
+                | EdgeKind::MemberOf
+                | EdgeKind::StringRef,
+                Some(handler),
+            ) => {
+                if !graph.graph[source].id.is_type("ApexTrigger") {
+                    return Some(Some(handler));
+                }
+                let named = self
+                    .objects
+                    .entry(handler)
+                    .or_insert_with(|| graph.objects_named_by(handler));
+                let fires = graph.objects_automated_by(source);
+                let related = named.is_empty() || fires.iter().any(|o| named.contains(o));
+                related.then_some(None)
+            }
+            _ => Some(None),
+        }
     }
 }
 
@@ -270,9 +352,9 @@ fn reached_test_methods(graph: &Graph, class: NodeIndex, reached: &BTreeSet<Stat
         .into_iter()
         .filter(|&child| is_test_method(child))
         .collect();
-    let runs_before_every_test = reached.iter().any(|&(index, mode)| {
-        let node = &graph.graph[index];
-        (index == class && mode == Mode::All)
+    let runs_before_every_test = reached.iter().any(|state| {
+        let node = &graph.graph[state.node];
+        (state.node == class && state.mode == Mode::All)
             || node.test.as_ref().is_some_and(|m| m.setup)
             || matches!(
                 node.kind,
@@ -281,7 +363,7 @@ fn reached_test_methods(graph: &Graph, class: NodeIndex, reached: &BTreeSet<Stat
     });
     let reached_methods: Vec<NodeIndex> = reached
         .iter()
-        .map(|&(index, _)| index)
+        .map(|state| state.node)
         .filter(|&index| is_test_method(index))
         .collect();
     let chosen = if runs_before_every_test || reached_methods.is_empty() {
@@ -308,11 +390,11 @@ fn explain(
     state: State,
     test_index: NodeIndex,
 ) -> Reason {
-    let mut path = vec![graph.graph[state.0].id.clone()];
+    let mut path = vec![graph.graph[state.node].id.clone()];
     let mut edges = Vec::new();
     let mut current = state;
     while let Some(Some((previous, edge))) = predecessor.get(&current) {
-        path.push(graph.graph[previous.0].id.clone());
+        path.push(graph.graph[previous.node].id.clone());
         edges.push(PathEdge {
             kind: graph.graph[*edge].kind,
             at: graph.graph[*edge].at.clone(),
@@ -326,11 +408,11 @@ fn explain(
     // `path` is test-side first here, so reverse both.
     path.reverse();
     edges.reverse();
-    if state.0 != test_index {
+    if state.node != test_index {
         let test = &graph.graph[test_index];
         path.push(test.id.clone());
         let at = match test.files.first() {
-            Some(file) => format!("{}:{}", file, graph.graph[state.0].line.max(1)),
+            Some(file) => format!("{}:{}", file, graph.graph[state.node].line.max(1)),
             None => String::new(),
         };
         edges.push(PathEdge {

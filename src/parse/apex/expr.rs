@@ -5,8 +5,9 @@
 //! name its receiver type. Types come only from this file; the rest is left to the graph.
 
 use super::text::{
-    child, element_type, fields, has_sobject_suffix, is_comment, is_database_dml, is_simple_name,
-    is_system_namespace, is_untyped_record, looks_like_sobject, normalize_type, strip_schema,
+    child, collection_method_type, element_type, fields, has_sobject_suffix, is_comment,
+    is_database_dml, is_simple_name, is_system_namespace, is_untyped_record, looks_like_sobject,
+    normalize_type, strip_schema,
 };
 use super::walk::{Recv, Walker};
 use crate::facts::{EdgeKind, Target, TypeExpr};
@@ -276,6 +277,7 @@ impl<'t> Walker<'t> {
         let at = name_node.unwrap_or(node);
         let mut database = false;
         let mut test_class = false;
+        let mut event_bus = false;
         let receiver = match child(node, f.object) {
             None => self.class.map(|class| {
                 let owner = self
@@ -295,6 +297,8 @@ impl<'t> Walker<'t> {
                         || type_name.eq_ignore_ascii_case("system.database");
                     test_class = type_name.eq_ignore_ascii_case("test")
                         || type_name.eq_ignore_ascii_case("system.test");
+                    event_bus = type_name.eq_ignore_ascii_case("eventbus")
+                        || type_name.eq_ignore_ascii_case("system.eventbus");
                     self.emit(
                         Target::ApexType(type_name.clone()),
                         EdgeKind::References,
@@ -337,8 +341,14 @@ impl<'t> Walker<'t> {
             let object = sobject_of_token(first_text).unwrap_or("*");
             self.emit(Target::SObject(object.to_string()), EdgeKind::Writes, at);
         }
-        if database && is_database_dml(name) {
-            let object = self.dml_object(first.as_ref());
+        // Publishing a platform event inserts it: its triggers and flows run.
+        let publishes = event_bus && name.eq_ignore_ascii_case("publish");
+        if (database && is_database_dml(name)) || publishes {
+            let mut object = self.dml_object(first.as_ref());
+            if publishes && object == "*" {
+                // Any platform event, but not any object: DML cannot write events.
+                object = "*__e".to_string();
+            }
             self.emit(Target::SObject(object), EdgeKind::Writes, at);
         }
         match receiver {
@@ -602,6 +612,11 @@ impl<'t> Walker<'t> {
             TypeExpr::Named(name) => Some(name.clone()),
             TypeExpr::ReturnOf(inner, member) | TypeExpr::MemberOf(inner, member) => {
                 let owner = self.resolve_local(inner)?;
+                if matches!(expr, TypeExpr::ReturnOf(..)) {
+                    if let Some(returned) = collection_method_type(&owner, member) {
+                        return Some(returned);
+                    }
+                }
                 let class = self.table.resolve_type(&owner, self.class)?;
                 let found = if matches!(expr, TypeExpr::ReturnOf(..)) {
                     self.table.find_method(class, member)

@@ -552,12 +552,12 @@ public class Queries {
 #[test]
 fn records_dml_writes_with_their_object() {
     // One method per statement: uses are recorded once per member and target.
-    let cases: [(&str, &str); 20] = [
+    let cases: [(&str, &str); 25] = [
         ("insert invs;", "Invoice__c"),
         ("UPDATE one;", "Invoice__c"),
         ("upsert lines Line__c.External_Id__c;", "Line__c"),
-        // `byId.values()` returns a list whose type only the graph knows.
-        ("delete byId.values();", "*"),
+        // The element type of a declared collection is known here.
+        ("delete byId.values();", "Payment__c"),
         ("Delete byId;", "Payment__c"),
         ("undelete refunds;", "Refund__c"),
         ("merge one invs[0];", "Invoice__c"),
@@ -577,6 +577,18 @@ fn records_dml_writes_with_their_object() {
         ("Database.delete(generic);", "*"),
         ("Database.insertAsync(refunds);", "Refund__c"),
         ("insert (List<SObject>) invs;", "*"),
+        // Publishing a platform event inserts it.
+        (
+            "EventBus.publish(new Shipped__e(Note__c = 'x'));",
+            "Shipped__e",
+        ),
+        (
+            "System.EventBus.publish(new List<Shipped__e>());",
+            "Shipped__e",
+        ),
+        ("EventBus.publish(generic);", "*__e"),
+        ("update byId.get(null);", "Payment__c"),
+        ("update invs.clone();", "Invoice__c"),
     ];
     let mut source = String::from(
         "public class Writer {\n    private List<Order__c> orders;\n    private List<Task__c> build() { return null; }\n",

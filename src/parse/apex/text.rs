@@ -297,6 +297,37 @@ pub(super) fn element_type(t: &str) -> &str {
     t
 }
 
+/// The type a collection method returns, from the collection's declared type:
+/// `Map<Id, Account>.values()` is `List<Account>`, `.get(id)` is `Account`;
+/// `List<Case>.get(0)` is `Case`; `clone()` keeps the type. `None` for anything else.
+pub(super) fn collection_method_type(collection: &str, method: &str) -> Option<String> {
+    let t = collection.trim();
+    let method = method.to_ascii_lowercase();
+    if matches!(method.as_str(), "clone" | "deepclone") {
+        return Some(t.to_string());
+    }
+    if let Some(element) = t.strip_suffix("[]") {
+        return matches!(method.as_str(), "get" | "remove").then(|| element.trim().to_string());
+    }
+    let open = t.find('<')?;
+    if !t.ends_with('>') {
+        return None;
+    }
+    let base = t[..open]
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let args = &t[open + 1..t.len() - 1];
+    match (base.as_str(), method.as_str()) {
+        ("list", "get" | "remove") => Some(args.trim().to_string()),
+        ("map", "get" | "remove") => split_top_level_comma(args).map(|v| v.trim().to_string()),
+        ("map", "values") => split_top_level_comma(args).map(|v| format!("List<{}>", v.trim())),
+        _ => None,
+    }
+}
+
 /// The part after the first comma that is not inside `<…>`.
 fn split_top_level_comma(args: &str) -> Option<&str> {
     let mut depth = 0usize;

@@ -1,0 +1,284 @@
+//! Code the platform or a framework runs without a call the graph can see: handlers a
+//! trigger framework creates by name, platform events delivered to their triggers, and
+//! `Comparable.compareTo` run by `List.sort()`.
+//!
+//! Each scenario adds a few classes to the billing org in the base commit, then changes
+//! one of them.
+
+use crate::support::*;
+
+const TRIGGER_META: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ApexTrigger xmlns="http://soap.sforce.com/2006/04/metadata">
+    <apiVersion>62.0</apiVersion>
+    <status>Active</status>
+</ApexTrigger>
+"#;
+
+fn write_trigger(repo: &TestRepo, name: &str, source: &str) {
+    repo.write(&format!("{TRIGGERS}/{name}.trigger"), source)
+        .write(&format!("{TRIGGERS}/{name}.trigger-meta.xml"), TRIGGER_META);
+}
+
+/// A small trigger framework: each object's trigger hands its records to
+/// `HandlerRegistry`, which creates the handlers configured for the object by name and
+/// calls the abstract `handle` on each. `AuditHandler` names no object.
+fn with_trigger_framework() -> TestRepo {
+    TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "TriggerHandlerBase",
+            "public abstract class TriggerHandlerBase {\n    \
+                 public abstract void handle(List<SObject> records);\n}\n",
+        );
+        repo.write_class(
+            "HandlerRegistry",
+            "public with sharing class HandlerRegistry {\n    \
+                 private static final Map<String, List<String>> HANDLERS = new Map<String, List<String>>{\n        \
+                     'Invoice__c' => new List<String>{ 'InvoiceStampHandler', 'AuditHandler' },\n        \
+                     'Payment__c' => new List<String>{ 'PaymentStampHandler', 'AuditHandler' }\n    \
+                 };\n\n    \
+                 public static void run(String objectName, List<SObject> records) {\n        \
+                     for (String name : HANDLERS.get(objectName)) {\n            \
+                         TriggerHandlerBase handler = (TriggerHandlerBase) Type.forName(name).newInstance();\n            \
+                         handler.handle(records);\n        \
+                     }\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "InvoiceStampHandler",
+            "public with sharing class InvoiceStampHandler extends TriggerHandlerBase {\n    \
+                 public override void handle(List<SObject> records) {\n        \
+                     for (Invoice__c invoice : (List<Invoice__c>) records) {\n            \
+                         invoice.Description__c = 'stamped';\n        \
+                     }\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "PaymentStampHandler",
+            "public with sharing class PaymentStampHandler extends TriggerHandlerBase {\n    \
+                 public override void handle(List<SObject> records) {\n        \
+                     for (Payment__c payment : (List<Payment__c>) records) {\n            \
+                         payment.Reference__c = 'stamped';\n        \
+                     }\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "AuditHandler",
+            "public with sharing class AuditHandler extends TriggerHandlerBase {\n    \
+                 public static Integer seen = 0;\n    \
+                 public override void handle(List<SObject> records) {\n        \
+                     seen += records.size();\n    \
+                 }\n}\n",
+        );
+        write_trigger(
+            repo,
+            "InvoiceStampTrigger",
+            "trigger InvoiceStampTrigger on Invoice__c (before insert) {\n    \
+                 HandlerRegistry.run('Invoice__c', Trigger.new);\n}\n",
+        );
+        write_trigger(
+            repo,
+            "PaymentStampTrigger",
+            "trigger PaymentStampTrigger on Payment__c (before insert) {\n    \
+                 HandlerRegistry.run('Payment__c', Trigger.new);\n}\n",
+        );
+        repo.write_class(
+            "PaymentWritingTest",
+            "@IsTest\nprivate class PaymentWritingTest {\n    \
+                 @IsTest\n    static void savesAPayment() {\n        \
+                     insert new Payment__c(Reference__c = 'x');\n    \
+                 }\n}\n",
+        );
+    })
+}
+
+#[test]
+fn a_handler_change_reaches_only_the_triggers_of_the_object_it_handles() {
+    let repo = with_trigger_framework();
+    repo.edit(
+        &class("PaymentStampHandler"),
+        "payment.Reference__c = 'stamped';",
+        "payment.Reference__c = 'stamped twice';",
+    );
+    repo.commit("Stamp payments differently");
+
+    let plan = repo.plan_committed();
+
+    // The tests that save payments run PaymentStampHandler. The tests that save only
+    // invoices reach HandlerRegistry too, but through the Invoice__c trigger, which
+    // does not run a handler that handles payments.
+    let selected = selected_tests(&plan);
+    for test in ["PaymentWritingTest", "PaymentServiceTest"] {
+        assert!(selected.contains(&test.to_string()), "{test}: {selected:?}");
+        let path = reason_path(&plan, test);
+        assert_eq!(
+            path[..4],
+            [
+                "ApexMethod:PaymentStampHandler.handle",
+                "ApexMethod:HandlerRegistry.run",
+                "ApexTrigger:PaymentStampTrigger",
+                "CustomObject:Payment__c",
+            ],
+            "{test}"
+        );
+    }
+    for test in [
+        "BillingControllerTest",
+        "InvoiceCsvExporterTest",
+        "InvoiceServiceTest",
+    ] {
+        assert!(
+            !selected.contains(&test.to_string()),
+            "{test}: {selected:?}"
+        );
+    }
+}
+
+#[test]
+fn a_handler_that_names_no_object_reaches_every_trigger_it_may_run_for() {
+    let repo = with_trigger_framework();
+    repo.edit(
+        &class("AuditHandler"),
+        "seen += records.size();",
+        "seen += records.size() + 0;",
+    );
+    repo.commit("Count audited records");
+
+    let plan = repo.plan_committed();
+    let selected = selected_tests(&plan);
+
+    // Nothing tells which objects AuditHandler is configured for: every test that saves
+    // an invoice or a payment may run it.
+    assert!(
+        selected.contains(&"PaymentWritingTest".to_string()),
+        "{selected:?}"
+    );
+    assert!(
+        selected.contains(&"InvoiceServiceTest".to_string()),
+        "{selected:?}"
+    );
+}
+
+#[test]
+fn a_dispatcher_change_reaches_every_trigger_that_calls_it() {
+    let repo = with_trigger_framework();
+    repo.edit(
+        &class("HandlerRegistry"),
+        "handler.handle(records);",
+        "if (!records.isEmpty()) {\n                handler.handle(records);\n            }",
+    );
+    repo.commit("Skip empty batches");
+
+    let plan = repo.plan_committed();
+    let selected = selected_tests(&plan);
+
+    assert!(
+        selected.contains(&"PaymentWritingTest".to_string()),
+        "{selected:?}"
+    );
+    assert!(
+        selected.contains(&"InvoiceServiceTest".to_string()),
+        "{selected:?}"
+    );
+}
+
+#[test]
+fn publishing_a_platform_event_runs_its_trigger() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "InvoiceEvents",
+            "public with sharing class InvoiceEvents {\n    \
+                 public static void announce(Id invoiceId) {\n        \
+                     EventBus.publish(new Invoice_Issued__e(Invoice_Id__c = invoiceId));\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "InvoiceIssuedHandler",
+            "public with sharing class InvoiceIssuedHandler {\n    \
+                 public static Integer received = 0;\n    \
+                 public static void handle(List<Invoice_Issued__e> events) {\n        \
+                     received += events.size();\n    \
+                 }\n}\n",
+        );
+        write_trigger(
+            repo,
+            "InvoiceIssuedTrigger",
+            "trigger InvoiceIssuedTrigger on Invoice_Issued__e (after insert) {\n    \
+                 InvoiceIssuedHandler.handle(Trigger.new);\n}\n",
+        );
+        repo.write_class(
+            "AnnouncementTest",
+            "@IsTest\nprivate class AnnouncementTest {\n    \
+                 @IsTest\n    static void announcesAnInvoice() {\n        \
+                     Test.startTest();\n        \
+                     InvoiceEvents.announce(null);\n        \
+                     Test.stopTest();\n    \
+                 }\n}\n",
+        );
+    });
+    repo.edit(
+        &class("InvoiceIssuedHandler"),
+        "received += events.size();",
+        "received += 2 * events.size();",
+    );
+    repo.commit("Count each event twice");
+
+    let plan = repo.plan_committed();
+
+    assert_selected(&plan, &[CRITICAL, "AnnouncementTest"]);
+    assert_path(&plan, "AnnouncementTest", "ApexClass:InvoiceIssuedHandler");
+    let path = reason_path(&plan, "AnnouncementTest");
+    assert!(
+        path.contains(&"CustomObject:Invoice_Issued__e".to_string()),
+        "{path:?}"
+    );
+}
+
+#[test]
+fn a_class_s_own_test_runs_whichever_member_changed() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "InvoiceRank",
+            "public with sharing class InvoiceRank implements Comparable {\n    \
+                 public Decimal amount;\n    \
+                 public InvoiceRank(Decimal amount) { this.amount = amount; }\n    \
+                 public Integer compareTo(Object other) {\n        \
+                     Decimal theirs = ((InvoiceRank) other).amount;\n        \
+                     return amount < theirs ? -1 : (amount > theirs ? 1 : 0);\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "InvoiceRankTest",
+            "@IsTest\nprivate class InvoiceRankTest {\n    \
+                 @IsTest\n    static void sortsSmallestFirst() {\n        \
+                     List<InvoiceRank> ranks = new List<InvoiceRank>{ new InvoiceRank(2), new InvoiceRank(1) };\n        \
+                     ranks.sort();\n        \
+                     Assert.areEqual(1, ranks[0].amount);\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "RankedExportTest",
+            "@IsTest\nprivate class RankedExportTest {\n    \
+                 @IsTest\n    static void keepsTheAmount() {\n        \
+                     Assert.areEqual(3, new InvoiceRank(3).amount);\n    \
+                 }\n}\n",
+        );
+    });
+    repo.edit(
+        &class("InvoiceRank"),
+        "return amount < theirs ? -1 : (amount > theirs ? 1 : 0);",
+        "return amount > theirs ? -1 : (amount < theirs ? 1 : 0);",
+    );
+    repo.commit("Largest invoices first");
+
+    let plan = repo.plan_committed();
+
+    // `List.sort()` calls compareTo, which no call in the repository names. The class's
+    // own test (by name, and it uses the class) runs; another test that only builds
+    // ranks does not.
+    assert_selected(&plan, &[CRITICAL, "InvoiceRankTest"]);
+    let entry = test_entry(&plan, "InvoiceRankTest");
+    assert_eq!(
+        entry["reasons"][0]["edges"][1]["kind"], "named-test",
+        "{entry}"
+    );
+}
