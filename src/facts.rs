@@ -144,6 +144,12 @@ pub enum Target {
     /// resource, a permission set). Matched exactly, case-insensitively, to known names;
     /// the resulting edge is the weaker `string-ref`.
     StringLiteral(String),
+    /// String values set together on one record: the fields of an SObject constructor
+    /// (`new Trigger_Handler__c(Class__c = 'X', Object__c = 'Account')`) or the values of
+    /// a custom metadata record. When one names an Apex class and another an SObject, the
+    /// record registers the class for the object, the way trigger frameworks configure
+    /// their handlers. Makes no edge; the walk uses it at triggers.
+    Registration(Vec<String>),
 }
 
 /// The kind of an edge "A uses B". The walk from a change to the tests looks at kinds:

@@ -74,6 +74,10 @@ pub struct Graph {
     children: HashMap<NodeIndex, Vec<NodeIndex>>,
     /// The test each node belongs to (see [`Graph::test_owner`]), computed once.
     test_owners: Vec<Option<NodeIndex>>,
+    /// Classes registered for objects by configuration records (see
+    /// [`Target::Registration`]): handler class → objects.
+    registrations: HashMap<NodeIndex, BTreeSet<NodeIndex>>,
+    pending_registrations: Vec<Vec<String>>,
     /// Calls whose receiver could not be resolved and fell back to every member of that
     /// name.
     pub n_unresolved_calls: usize,
@@ -115,6 +119,9 @@ impl Graph {
             graph.add_uses(file);
         }
         graph.add_structure(&ordered);
+        for values in std::mem::take(&mut graph.pending_registrations) {
+            graph.register(&values);
+        }
         graph.add_implementations();
         graph.add_wildcard_writes();
         graph.index_tests();
@@ -524,6 +531,37 @@ impl Graph {
         self.graph[self.top_level(index)].id.is_type("ApexClass")
     }
 
+    /// Records a configuration record's strings: each Apex class it names is registered
+    /// for each object it names.
+    fn register(&mut self, values: &[String]) {
+        let mut classes = Vec::new();
+        let mut objects = Vec::new();
+        for value in values {
+            let value = value.trim();
+            if let Some(class) = self.resolve_class(value, &ComponentId::new("ApexClass", "")) {
+                classes.push(class);
+            } else if let Some(object) = self.node(&sobject_id(value)) {
+                objects.push(object);
+            }
+        }
+        for class in classes {
+            self.registrations
+                .entry(class)
+                .or_default()
+                .extend(objects.iter().copied());
+        }
+    }
+
+    /// The SObjects a handler class is registered for by configuration records, else
+    /// the ones it names itself (see [`Graph::objects_named_by`]). Empty when nothing
+    /// tells.
+    pub fn objects_handled_by(&self, class: NodeIndex) -> BTreeSet<NodeIndex> {
+        match self.registrations.get(&class) {
+            Some(objects) if !objects.is_empty() => objects.clone(),
+            _ => self.objects_named_by(class),
+        }
+    }
+
     /// The SObjects whose automation `node` is (a trigger's object).
     pub fn objects_automated_by(&self, node: NodeIndex) -> Vec<NodeIndex> {
         self.graph
@@ -688,6 +726,11 @@ impl Graph {
             }
             Target::Component(id) => direct(vec![self.intern(id, DeclKind::Component)]),
             Target::StringLiteral(text) => direct(self.resolve_string(text)),
+            Target::Registration(values) => {
+                // Resolved once every object is a node (triggers add theirs later).
+                self.pending_registrations.push(values.clone());
+                Vec::new()
+            }
         }
     }
 
@@ -826,7 +869,13 @@ impl Graph {
         if let Some(index) = self.find_member(class, member) {
             found.push((index, Reached::Direct));
         }
-        let mut stack = vec![class];
+        // `new C()` and `super()` run C's own constructor: constructors are not
+        // overridden, so there is no hierarchy to fan out to.
+        let mut stack = if folded == "<init>" {
+            Vec::new()
+        } else {
+            vec![class]
+        };
         let mut seen = HashSet::new();
         while let Some(index) = stack.pop() {
             if !seen.insert(index) {

@@ -264,8 +264,11 @@ fn step_kind(
 /// handler, so without care a change to the Account handler reaches the dispatcher and
 /// from there every trigger in the org. The walk remembers the handler it came from
 /// while it climbs the dispatching code, and at a trigger goes on only if the handler
-/// names the trigger's object (a cast, a declaration, a query, a field). A handler that
-/// names no object at all reaches every trigger: nothing can be told about it.
+/// is registered for the trigger's object by a configuration record
+/// (`new Trigger_Handler__c(Class__c = 'X', Object__c = 'Account')`, a custom metadata
+/// record), or, when no record registers it, names that object itself (a cast, a
+/// declaration, a query, a field). A handler about which neither tells anything reaches
+/// every trigger.
 #[derive(Default)]
 struct Dispatch {
     /// Objects each handler class names, computed when first needed.
@@ -306,7 +309,7 @@ impl Dispatch {
                 let named = self
                     .objects
                     .entry(handler)
-                    .or_insert_with(|| graph.objects_named_by(handler));
+                    .or_insert_with(|| graph.objects_handled_by(handler));
                 let fires = graph.objects_automated_by(source);
                 let related = named.is_empty() || fires.iter().any(|o| named.contains(o));
                 related.then_some(None)

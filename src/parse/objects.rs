@@ -93,6 +93,7 @@ pub fn parse_custom_metadata_record(component: &ComponentId, source: &str) -> Fa
             let target = Target::SObject(format!("{type_name}__mdt"));
             uses.add(from, target, EdgeKind::RecordOf, root.line);
         }
+        let mut registration: Vec<String> = Vec::new();
         for values in root.children_named("values") {
             let Some(value) = values.child("value") else {
                 continue;
@@ -105,6 +106,7 @@ pub fn parse_custom_metadata_record(component: &ComponentId, source: &str) -> Fa
                 .is_none_or(|t| t.to_ascii_lowercase().contains("string"));
             let text = value.text();
             if !nil && string_typed && looks_like_api_name(&text) {
+                registration.push(text.clone());
                 uses.add(
                     from,
                     Target::StringLiteral(text),
@@ -112,6 +114,15 @@ pub fn parse_custom_metadata_record(component: &ComponentId, source: &str) -> Fa
                     value.text_line(),
                 );
             }
+        }
+        // A record naming a handler class and an object registers one for the other.
+        if registration.len() >= 2 {
+            uses.add(
+                from,
+                Target::Registration(registration),
+                EdgeKind::StringRef,
+                1,
+            );
         }
     })
 }
@@ -498,6 +509,27 @@ mod tests {
         );
         let string_ref = facts.uses.iter().find(|u| u.kind == EdgeKind::StringRef);
         assert_eq!(string_ref.map(|u| u.line), Some(7));
+    }
+
+    #[test]
+    fn custom_metadata_record_naming_a_class_and_an_object_registers_one_for_the_other() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<CustomMetadata xmlns="http://soap.sforce.com/2006/04/metadata" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+    <label>Order Audit</label>
+    <values>
+        <field>Handler_Class__c</field>
+        <value xsi:type="xsd:string">OrderAuditHandler</value>
+    </values>
+    <values>
+        <field>Object_Name__c</field>
+        <value xsi:type="xsd:string">Order__c</value>
+    </values>
+</CustomMetadata>
+"#;
+        let id = ComponentId::new("CustomMetadata", "Handler.Order_Audit");
+        let facts = parse_custom_metadata_record(&id, source);
+        assert!(facts.uses.iter().any(|u| u.target
+            == Target::Registration(vec!["OrderAuditHandler".into(), "Order__c".into()])));
     }
 
     #[test]

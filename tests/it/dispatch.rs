@@ -69,6 +69,24 @@ fn with_trigger_framework() -> TestRepo {
                      seen += records.size();\n    \
                  }\n}\n",
         );
+        // Names no object itself; a configuration record registers it for payments.
+        repo.write_class(
+            "PaymentLogHandler",
+            "public with sharing class PaymentLogHandler extends TriggerHandlerBase {\n    \
+                 public static List<SObject> logged = new List<SObject>();\n    \
+                 public override void handle(List<SObject> records) {\n        \
+                     logged.addAll(records);\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "HandlerSettings",
+            "public with sharing class HandlerSettings {\n    \
+                 public static List<Handler_Setting__c> defaults() {\n        \
+                     return new List<Handler_Setting__c>{\n            \
+                         new Handler_Setting__c(Class__c = 'PaymentLogHandler', Object__c = 'Payment__c', Active__c = true)\n        \
+                     };\n    \
+                 }\n}\n",
+        );
         write_trigger(
             repo,
             "InvoiceStampTrigger",
@@ -121,6 +139,39 @@ fn a_handler_change_reaches_only_the_triggers_of_the_object_it_handles() {
             "{test}"
         );
     }
+    for test in [
+        "BillingControllerTest",
+        "InvoiceCsvExporterTest",
+        "InvoiceServiceTest",
+    ] {
+        assert!(
+            !selected.contains(&test.to_string()),
+            "{test}: {selected:?}"
+        );
+    }
+}
+
+#[test]
+fn a_configuration_record_tells_which_objects_a_handler_handles() {
+    let repo = with_trigger_framework();
+    repo.edit(
+        &class("PaymentLogHandler"),
+        "logged.addAll(records);",
+        "logged.addAll(records.deepClone());",
+    );
+    repo.commit("Log copies");
+
+    let plan = repo.plan_committed();
+    let selected = selected_tests(&plan);
+
+    assert!(
+        selected.contains(&"PaymentWritingTest".to_string()),
+        "{selected:?}"
+    );
+    assert_eq!(
+        reason_path(&plan, "PaymentWritingTest")[2],
+        "ApexTrigger:PaymentStampTrigger"
+    );
     for test in [
         "BillingControllerTest",
         "InvoiceCsvExporterTest",

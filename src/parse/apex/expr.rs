@@ -6,8 +6,8 @@
 
 use super::text::{
     child, collection_method_type, element_type, fields, has_sobject_suffix, is_comment,
-    is_database_dml, is_simple_name, is_system_namespace, is_untyped_record, looks_like_sobject,
-    normalize_type, strip_schema,
+    is_database_dml, is_simple_name, is_system_namespace, is_untyped_record, literal_content,
+    looks_like_sobject, normalize_type, strip_schema,
 };
 use super::walk::{Recv, Walker};
 use crate::facts::{EdgeKind, Target, TypeExpr};
@@ -382,6 +382,7 @@ impl<'t> Walker<'t> {
         }
         if let Some(arguments) = arguments {
             let list = self.kids(arguments);
+            let mut values: Vec<String> = Vec::new();
             for &argument in &list {
                 // `new Invoice__c(Amount__c = 5)` sets a field of the new record.
                 let left = (argument.kind() == "assignment_expression")
@@ -399,6 +400,10 @@ impl<'t> Walker<'t> {
                             left,
                         );
                         if let Some(right) = child(argument, f.right) {
+                            let literal = (right.kind() == "string_literal")
+                                .then(|| literal_content(self.text(right)))
+                                .flatten();
+                            values.extend(literal.map(str::to_string));
                             self.walk(right);
                         }
                     }
@@ -408,6 +413,9 @@ impl<'t> Walker<'t> {
                 }
             }
             self.recycle(list);
+            if values.len() >= 2 {
+                self.emit(Target::Registration(values), EdgeKind::StringRef, node);
+            }
         }
         if let Some(body) = self.find_kind(node, "class_body") {
             self.walk_children(body);

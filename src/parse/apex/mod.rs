@@ -119,6 +119,16 @@ fn first_error_line(root: Node) -> Option<u32> {
     }
 }
 
+/// `@SuppressWarnings(…)`: a note to static analysers that the compiled code ignores, so
+/// editing it changes no hash (and selects no test).
+fn is_suppress_warnings(node: Node, src: &str) -> bool {
+    node.kind() == "annotation"
+        && node
+            .child_by_field_name("name")
+            .and_then(|name| src.get(name.byte_range()))
+            .is_some_and(|name| name.trim().eq_ignore_ascii_case("suppresswarnings"))
+}
+
 /// One leaf token: byte range, and whether its text is case-folded for hashing (string
 /// literals keep their case: `'a'` and `'A'` are different values).
 #[derive(Clone, Copy)]
@@ -143,7 +153,7 @@ impl<'s> Tokens<'s> {
         let mut cursor = root.walk();
         'walk: loop {
             let node = cursor.node();
-            if !text::is_comment(node) {
+            if !text::is_comment(node) && !is_suppress_warnings(node, src) {
                 if cursor.goto_first_child() {
                     continue 'walk;
                 }

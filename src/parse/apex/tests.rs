@@ -1047,3 +1047,27 @@ fn overload_hash_covers_every_overload() {
         decl(&changed, "ApexMethod:O.<class>").body_hash
     );
 }
+
+#[test]
+fn suppress_warnings_changes_no_hash() {
+    let base = class(
+        "W",
+        "@SuppressWarnings('PMD.ExcessiveParameterList')\npublic class W {\n    @SuppressWarnings('PMD.ApexCRUDViolation')\n    void m() { update new Account(); }\n}",
+    );
+    let changed = class(
+        "W",
+        "@SuppressWarnings('PMD.ExcessiveParameterList, PMD.CognitiveComplexity')\npublic class W {\n    @suppressWarnings('PMD')\n    void m() { update new Account(); }\n}",
+    );
+    for id in ["ApexMethod:W.<class>", "ApexMethod:W.m"] {
+        assert_eq!(decl(&base, id).body_hash, decl(&changed, id).body_hash, "{id}");
+    }
+    // Any other annotation is code.
+    let deprecated = class(
+        "W",
+        "@SuppressWarnings('PMD.ExcessiveParameterList')\npublic class W {\n    @Deprecated\n    void m() { update new Account(); }\n}",
+    );
+    assert_ne!(
+        decl(&base, "ApexMethod:W.m").body_hash,
+        decl(&deprecated, "ApexMethod:W.m").body_hash
+    );
+}

@@ -445,6 +445,7 @@ fn hash_target(target: &Target, hasher: &mut impl Hasher) {
         Target::Label(name) => (5u8, name).hash(hasher),
         Target::Component(id) => (6u8, id.key()).hash(hasher),
         Target::StringLiteral(text) => (7u8, text).hash(hasher),
+        Target::Registration(values) => (8u8, values).hash(hasher),
     }
 }
 
