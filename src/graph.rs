@@ -562,6 +562,21 @@ impl Graph {
         }
     }
 
+    /// Whether a node (a field) runs code of the repository, a query or DML: an
+    /// initializer that does runs when its class loads.
+    pub fn runs_code(&self, index: NodeIndex) -> bool {
+        self.graph
+            .edges_directed(index, petgraph::Direction::Outgoing)
+            .any(|edge| match edge.weight().kind {
+                EdgeKind::Reads | EdgeKind::Writes => true,
+                EdgeKind::Calls | EdgeKind::Dispatches => {
+                    let target = &self.graph[petgraph::visit::EdgeRef::target(&edge)];
+                    target.id.is_type("ApexClass") || target.id.is_member()
+                }
+                _ => false,
+            })
+    }
+
     /// The SObjects whose automation `node` is (a trigger's object).
     pub fn objects_automated_by(&self, node: NodeIndex) -> Vec<NodeIndex> {
         self.graph

@@ -3,8 +3,9 @@
 //! `TestDataFactory` is used by every test that needs records and `InvoiceSelector` by
 //! most code that reads invoices. At class granularity any change to them selects all of
 //! those tests; at member granularity only the tests that (transitively) call the changed
-//! member are selected, while changes that every member depends on (a field initializer)
-//! and calls whose receiver cannot be typed still err toward more tests.
+//! member are selected, while changes that every member depends on (a field initializer
+//! that runs code when the class loads) and calls whose receiver cannot be typed still err
+//! toward more tests. A field holding a plain value reaches the code that reads it.
 
 use crate::plan::{INVOICE_WRITERS, TOTAL_CALLERS};
 use crate::support::*;
@@ -152,10 +153,10 @@ fn field_initializer_change_reaches_every_user_of_the_class() {
 
     let plan = repo.plan_committed();
 
-    // `sequence` feeds nextName(), used by createAccounts and createBillingClerk; every
-    // test that uses the factory creates accounts, so the field's users and the class's
-    // users are the same tests here (issue 7 says "every user of the class", the brief
-    // "every user of that field": both readings agree on this fixture).
+    // `sequence` holds a plain value, so it reaches its reader, nextName(), used by
+    // createAccounts and createBillingClerk; every test that uses the factory creates
+    // accounts, so here the field's users are the class's users (a field whose
+    // initializer runs code reaches every user of the class: see below).
     assert_selected(&plan, INVOICE_WRITERS);
     assert_path(&plan, "InvoiceServiceTest", "ApexClass:TestDataFactory");
     let selected = selected_tests(&plan);
@@ -281,4 +282,67 @@ fn the_plan_says_when_a_change_counts_for_the_whole_component() {
         .get("whole")
         .is_none());
     assert_eq!(change_entry(&plan, "ApexClass:FlatPricing")["whole"], true);
+}
+
+/// A hub with a plain constant and a field whose initializer runs code.
+fn with_price_book() -> TestRepo {
+    TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "PriceBook",
+            "public with sharing class PriceBook {\n    \
+                 private static final Decimal VAT = 0.20;\n    \
+                 private static final Map<String, Decimal> LIST_PRICES = PriceBook.load();\n\n    \
+                 public static Decimal gross(Decimal net) {\n        \
+                     return net * (1 + VAT);\n    \
+                 }\n\n    \
+                 public static Decimal listPrice(String code) {\n        \
+                     return LIST_PRICES.get(code);\n    \
+                 }\n\n    \
+                 private static Map<String, Decimal> load() {\n        \
+                     return new Map<String, Decimal>{ 'A' => 10 };\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "GrossPriceTest",
+            "@IsTest\nprivate class GrossPriceTest {\n    \
+                 @IsTest\n    static void addsVat() {\n        \
+                     Assert.areEqual(12, PriceBook.gross(10));\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "ListPriceTest",
+            "@IsTest\nprivate class ListPriceTest {\n    \
+                 @IsTest\n    static void knowsA() {\n        \
+                     Assert.areEqual(10, PriceBook.listPrice('A'));\n    \
+                 }\n}\n",
+        );
+    })
+}
+
+#[test]
+fn a_constant_reaches_only_the_code_that_reads_it() {
+    let repo = with_price_book();
+    repo.edit(&class("PriceBook"), "VAT = 0.20;", "VAT = 0.21;");
+    repo.commit("New VAT rate");
+
+    let plan = repo.plan_committed();
+
+    assert_selected(&plan, &[CRITICAL, "GrossPriceTest"]);
+    assert_path(&plan, "GrossPriceTest", "ApexClass:PriceBook");
+}
+
+#[test]
+fn a_field_whose_initializer_runs_code_reaches_every_user_of_the_class() {
+    let repo = with_price_book();
+    repo.edit(
+        &class("PriceBook"),
+        "LIST_PRICES = PriceBook.load();",
+        "LIST_PRICES = PriceBook.load().clone();",
+    );
+    repo.commit("Copy the list prices");
+
+    let plan = repo.plan_committed();
+
+    // The initializer runs when the class loads, whichever method a test calls.
+    assert_selected(&plan, &[CRITICAL, "GrossPriceTest", "ListPriceTest"]);
 }

@@ -1059,7 +1059,11 @@ fn suppress_warnings_changes_no_hash() {
         "@SuppressWarnings('PMD.ExcessiveParameterList, PMD.CognitiveComplexity')\npublic class W {\n    @suppressWarnings('PMD')\n    void m() { update new Account(); }\n}",
     );
     for id in ["ApexMethod:W.<class>", "ApexMethod:W.m"] {
-        assert_eq!(decl(&base, id).body_hash, decl(&changed, id).body_hash, "{id}");
+        assert_eq!(
+            decl(&base, id).body_hash,
+            decl(&changed, id).body_hash,
+            "{id}"
+        );
     }
     // Any other annotation is code.
     let deprecated = class(
