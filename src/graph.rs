@@ -552,6 +552,23 @@ impl Graph {
         }
     }
 
+    /// Whether `class` is a handler that configuration records register for objects and
+    /// that some call in the repository reaches through the class hierarchy: then the
+    /// triggers of those objects reach it through that call, and the code that merely
+    /// holds its name in a record (a default configuration, a test setup) does not run it.
+    pub fn is_registered_handler(&self, class: NodeIndex) -> bool {
+        let registered = self
+            .registrations
+            .get(&class)
+            .is_some_and(|objects| !objects.is_empty());
+        registered
+            && self.children_of(class).iter().any(|&member| {
+                self.graph
+                    .edges_directed(member, petgraph::Direction::Incoming)
+                    .any(|edge| edge.weight().kind == EdgeKind::Dispatches)
+            })
+    }
+
     /// The SObjects a handler class is registered for by configuration records, else
     /// the ones it names itself (see [`Graph::objects_named_by`]). Empty when nothing
     /// tells.
@@ -708,7 +725,10 @@ impl Graph {
                 Resolved::Class(class) => self.resolve_member(class, member, *arity),
                 // `Config__mdt.getAll()`, `Settings__c.getInstance()`: reading a custom
                 // metadata type or custom setting reads its records.
-                Resolved::External(type_text) if is_custom_object_name(&type_text) => {
+                // `new Config__mdt(…)` builds a record in memory and reads none.
+                Resolved::External(type_text)
+                    if is_custom_object_name(&type_text) && member != "<init>" =>
+                {
                     let object = sobject_id(strip_schema(&type_text));
                     direct(vec![self.intern(&object, DeclKind::Component)])
                 }

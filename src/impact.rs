@@ -31,6 +31,10 @@ pub enum Mode {
     /// A class reached because one of its members changed: only users that run the class
     /// without naming a member (flow actions, `testFor`, string references) are affected.
     OpaqueOnly,
+    /// A custom metadata type or custom setting reached because one of its records
+    /// changed: only code that reads the records (SOQL, `getAll`, `getInstance`) is
+    /// affected, not code that names the type or builds a record in memory.
+    ReadersOnly,
     /// A Lightning web component reached through what it imports from the org (an Apex
     /// method, a field, a label): the component behaves differently in the org, but its
     /// Jest tests mock every `@salesforce/*` import, so they are not affected.
@@ -219,6 +223,11 @@ fn step_kind(
     let source_node = &graph.graph[source];
     match mode {
         Mode::WritersOnly => (kind == EdgeKind::Writes).then_some(Mode::All),
+        Mode::ReadersOnly => matches!(
+            kind,
+            EdgeKind::Reads | EdgeKind::Calls | EdgeKind::StringRef
+        )
+        .then_some(Mode::All),
         // A Jest test mocks what the component imports from the org, whichever way the
         // test reaches the component.
         Mode::OrgOnly => (!source_node.id.is_type("LwcJestTest")).then_some(Mode::All),
@@ -235,6 +244,8 @@ fn step_kind(
         },
         Mode::All => match kind {
             EdgeKind::Fires => Some(Mode::WritersOnly),
+            // The type "uses" its records: from a record, its readers.
+            EdgeKind::RecordOf => Some(Mode::ReadersOnly),
             // The class's own test, whatever it calls: the test methods the walk reaches
             // through calls are the ones listed, else all of them.
             EdgeKind::NamedTest => Some(Mode::OpaqueOnly),
@@ -294,6 +305,10 @@ impl Dispatch {
             // The first override climbed through is the handler; a dispatcher's own
             // template methods (`TriggerBase.run` → `beforeInsert`) do not replace it.
             (EdgeKind::Dispatches, None) => Some(Some(graph.top_level(state.node))),
+            // A registered handler runs through its dispatcher, for the triggers of its
+            // objects; the code that holds its name in a configuration record does not
+            // run it.
+            (EdgeKind::StringRef, _) if graph.is_registered_handler(state.node) => None,
             // A handler named by a string (`Type.forName('InvoiceHandler')`, a config
             // map, a metadata record) is created by whoever reads that string.
             (EdgeKind::StringRef, None) if graph.is_apex_code(state.node) => {

@@ -87,6 +87,13 @@ fn with_trigger_framework() -> TestRepo {
                      };\n    \
                  }\n}\n",
         );
+        repo.write_class(
+            "HandlerSettingsTest",
+            "@IsTest\nprivate class HandlerSettingsTest {\n    \
+                 @IsTest\n    static void listsTheDefaults() {\n        \
+                     Assert.areEqual(1, HandlerSettings.defaults().size());\n    \
+                 }\n}\n",
+        );
         write_trigger(
             repo,
             "InvoiceStampTrigger",
@@ -172,10 +179,12 @@ fn a_configuration_record_tells_which_objects_a_handler_handles() {
         reason_path(&plan, "PaymentWritingTest")[2],
         "ApexTrigger:PaymentStampTrigger"
     );
+    // HandlerSettingsTest reads the record that names the handler, but saves nothing.
     for test in [
         "BillingControllerTest",
         "InvoiceCsvExporterTest",
         "InvoiceServiceTest",
+        "HandlerSettingsTest",
     ] {
         assert!(
             !selected.contains(&test.to_string()),

@@ -474,6 +474,39 @@ fn custom_metadata_record_change_reaches_the_tests_that_read_its_type() {
 }
 
 #[test]
+fn custom_metadata_record_change_does_not_reach_code_that_only_builds_records_in_memory() {
+    let repo = TestRepo::with_base(ORG, |repo| {
+        repo.write(
+            &main_path("classes/OrderHandlerMockTest.cls"),
+            "@IsTest\nprivate class OrderHandlerMockTest {\n    \
+                 @IsTest\n    static void buildsAHandlerRecord() {\n        \
+                     Order_Handler__mdt handler = new Order_Handler__mdt(DeveloperName = 'Mock', Sequence__c = 1);\n        \
+                     Assert.areEqual(1, handler.Sequence__c);\n    \
+                 }\n}\n",
+        )
+        .write(
+            &main_path("classes/OrderHandlerMockTest.cls-meta.xml"),
+            &repo.read(&main_path("classes/OrderServiceTest.cls-meta.xml")),
+        );
+    });
+    repo.edit(
+        &main_path("customMetadata/Order_Handler.Apply_Discount.md-meta.xml"),
+        ">20.0<",
+        ">5.0<",
+    );
+    repo.commit("Apply the discount first");
+
+    let plan = repo.plan_committed();
+
+    // The records are read by SOQL and `getAll()`; a test that names the type and builds
+    // a record in memory reads none of them.
+    assert_selected(
+        &plan,
+        &union(&[ORDER_WRITERS, &["OrderHandlerAdminControllerTest"]]),
+    );
+}
+
+#[test]
 fn handler_class_named_by_a_custom_metadata_record_is_reached_through_the_string_reference() {
     let (_repo, plan) = committed(|repo| {
         repo.edit(
