@@ -1271,3 +1271,29 @@ impl Graph {
         collapsed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_names_say_which_class_they_test() {
+        assert_eq!(test_stems("invoiceservicetest"), ["invoiceservice"]);
+        assert_eq!(test_stems("invoiceservice_test"), ["invoiceservice"]);
+        assert_eq!(test_stems("invoiceservice_tests"), ["invoiceservice"]);
+        assert_eq!(test_stems("testinvoiceservice"), ["invoiceservice"]);
+        assert_eq!(test_stems("test_invoiceservice"), ["invoiceservice"]);
+        assert_eq!(test_stems("addr_addresses_test"), ["addr_addresses"]);
+        assert!(test_stems("invoiceservice").is_empty());
+        assert!(test_stems("test").is_empty());
+    }
+
+    #[test]
+    fn platform_events_are_told_by_their_suffix() {
+        assert!(is_platform_event("Order_Shipped__e"));
+        assert!(is_platform_event("order_shipped__E"));
+        assert!(!is_platform_event("Order__c"));
+        assert!(!is_platform_event("__e"));
+        assert!(!is_platform_event("Événement"));
+    }
+}

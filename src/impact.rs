@@ -286,14 +286,15 @@ fn step_kind(
 /// every trigger.
 #[derive(Default)]
 struct Dispatch {
-    /// Objects each handler class names, computed when first needed.
+    /// Objects each handler class handles (see [`Graph::objects_handled_by`]), computed
+    /// when first needed.
     objects: HashMap<NodeIndex, BTreeSet<NodeIndex>>,
 }
 
 impl Dispatch {
     /// The dispatch context after stepping from `state` back over an edge of `kind` from
-    /// `source`; `None` when the step leaves a handler for a trigger on an object the
-    /// handler does not name.
+    /// `source`; `None` when the step is not taken: to a trigger on an object the handler
+    /// does not handle, or from a registered handler to a record that names it.
     fn step(
         &mut self,
         graph: &Graph,

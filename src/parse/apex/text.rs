@@ -539,3 +539,32 @@ pub(super) fn name_like_literal(content: &str) -> bool {
             .bytes()
             .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b':'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::collection_method_type;
+
+    #[test]
+    fn collection_methods_return_their_element_types() {
+        let returns = |t: &str, m: &str| collection_method_type(t, m);
+        assert_eq!(
+            returns("Map<Id, Account>", "values").as_deref(),
+            Some("List<Account>")
+        );
+        assert_eq!(
+            returns("Map<Id, List<Case>>", "get").as_deref(),
+            Some("List<Case>")
+        );
+        assert_eq!(
+            returns("List<Invoice__c>", "get").as_deref(),
+            Some("Invoice__c")
+        );
+        assert_eq!(
+            returns("Invoice__c[]", "remove").as_deref(),
+            Some("Invoice__c")
+        );
+        assert_eq!(returns("Set<Id>", "clone").as_deref(), Some("Set<Id>"));
+        assert_eq!(returns("Map<Id, Account>", "keySet"), None);
+        assert_eq!(returns("Account", "get"), None);
+    }
+}
