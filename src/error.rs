@@ -23,6 +23,9 @@ pub enum Error {
     #[error("no `sfdx-project.json` found in `{path}` or any parent directory")]
     NotSfdxProject { path: PathBuf },
 
+    #[error("`{file}` does not exist at revision `{rev}`")]
+    NoProjectAtRevision { file: String, rev: String },
+
     #[error("`{path}` is not a valid sfdx-project.json: {reason}")]
     MalformedProject { path: PathBuf, reason: String },
 
@@ -91,6 +94,10 @@ impl Error {
             Error::NotSfdxProject { .. } => {
                 "`impact` works on Salesforce DX projects; pass `--repo` pointing at one".into()
             }
+            Error::NoProjectAtRevision { .. } => "that revision is not a Salesforce DX project \
+                 (an older Metadata API `src/` layout?); compare revisions that both have the \
+                 file, or give the change as `--manifest package.xml`"
+                .into(),
             Error::MalformedProject { .. } => {
                 "fix the file: it needs `packageDirectories` with at least one `path`".into()
             }

@@ -483,11 +483,12 @@ fn change_of_node(changes: &[Change]) -> HashMap<String, String> {
 /// the working tree has them).
 fn project_at(repo: &Repo, on_disk: &Project, oid: git2::Oid) -> Result<Project> {
     let project_file = on_disk.project_file();
-    let json =
-        repo.read_at(oid, &project_file)?
-            .ok_or_else(|| crate::error::Error::NotSfdxProject {
-                path: PathBuf::from(format!("{project_file} at {oid}")),
-            })?;
+    let json = repo.read_at(oid, &project_file)?.ok_or_else(|| {
+        crate::error::Error::NoProjectAtRevision {
+            file: project_file.clone(),
+            rev: oid.to_string(),
+        }
+    })?;
     let forceignore = repo.read_at(oid, &on_disk.forceignore_file())?;
     Project::from_parts(
         &on_disk.git_root,

@@ -37,6 +37,24 @@ fn missing_sfdx_project_json() {
 }
 
 #[test]
+fn head_revision_without_sfdx_project_json() {
+    // An older revision in the Metadata API layout has no sfdx-project.json, though the
+    // working tree has one.
+    let repo = TestRepo::new("billing");
+    let project = repo.read("sfdx-project.json");
+    repo.delete("sfdx-project.json");
+    let old = repo.commit("Before the move to source format");
+    repo.write("sfdx-project.json", &project);
+    repo.commit("Source format");
+    let base = repo.base().to_string();
+
+    let out = repo.run(&["plan", "--base", &base, "--head", &old]);
+
+    let message = out.assert_input_error(&old);
+    assert!(message.contains("does not exist at revision"), "{message}");
+}
+
+#[test]
 fn malformed_sfdx_project_json() {
     let repo = TestRepo::with_base("billing", |repo| {
         repo.write(
