@@ -131,6 +131,15 @@ fn a_handler_change_reaches_only_the_triggers_of_the_object_it_handles() {
     // The tests that save payments run PaymentStampHandler. The tests that save only
     // invoices reach HandlerRegistry too, but through the Invoice__c trigger, which
     // does not run a handler that handles payments.
+    assert_selected(
+        &plan,
+        &[
+            CRITICAL,
+            "PaymentNotifierTest",
+            "PaymentServiceTest",
+            "PaymentWritingTest",
+        ],
+    );
     let selected = selected_tests(&plan);
     for test in ["PaymentWritingTest", "PaymentServiceTest"] {
         assert!(selected.contains(&test.to_string()), "{test}: {selected:?}");
