@@ -19,7 +19,8 @@ use crate::metadata::component::ComponentId;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// How far the walk may go from a node it reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -111,7 +112,7 @@ struct State {
 /// Walks backwards from the seeds and returns every test reached, each with its shortest
 /// path.
 pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
-    let mut predecessor: HashMap<State, Option<(State, EdgeIndex)>> = HashMap::new();
+    let mut predecessor: HashMap<State, Option<(State, EdgeIndex)>> = HashMap::default();
     let mut queue: VecDeque<State> = VecDeque::new();
     let mut order: Vec<State> = Vec::new();
     for seed in seeds {
