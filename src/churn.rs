@@ -22,10 +22,10 @@
 //! This module does not rank anything (that is [`crate::rank`]) and does not look at
 //! uncommitted changes.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 
-use git2::{Oid, Sort};
+use git2::Oid;
 
 use crate::cache::CommitCache;
 use crate::error::Result;
@@ -176,6 +176,10 @@ pub fn compute(
 }
 
 /// The commits of the window, newest first. A git error ends the list where it happens.
+///
+/// A walk of its own, newest commit first, rather than libgit2's time-sorted revwalk:
+/// any sorted revwalk first walks the whole history (46,609 commits on NPSP, a third of
+/// a second), while this one reads only the commits of the window and their parents.
 fn window_commits(repo: &Repo, head: Oid, window: &Window) -> Vec<Oid> {
     let git = repo.git();
     let Ok(head_commit) = git.find_commit(head) else {
@@ -185,26 +189,26 @@ fn window_commits(repo: &Repo, head: Oid, window: &Window) -> Vec<Oid> {
         .time()
         .seconds()
         .saturating_sub(i64::from(window.max_age_days).saturating_mul(86_400));
-    let Ok(mut walk) = git.revwalk() else {
-        return Vec::new();
-    };
-    if walk.set_sorting(Sort::TIME).is_err() || walk.push(head).is_err() {
-        return Vec::new();
-    }
+    // Newest first; equal times by id, so the order is deterministic.
+    let mut queue: std::collections::BinaryHeap<(i64, std::cmp::Reverse<Oid>)> =
+        std::collections::BinaryHeap::new();
+    let mut seen: HashSet<Oid> = HashSet::new();
+    queue.push((head_commit.time().seconds(), std::cmp::Reverse(head)));
+    seen.insert(head);
     let mut commits = Vec::new();
-    for oid in walk {
-        if commits.len() >= window.max_commits {
-            break;
-        }
-        let Ok(oid) = oid else { break };
-        let Ok(commit) = git.find_commit(oid) else {
-            break;
-        };
-        // Sorted by time, newest first: the first commit past the horizon ends it.
-        if commit.time().seconds() < horizon {
+    while let Some((time, std::cmp::Reverse(oid))) = queue.pop() {
+        if commits.len() >= window.max_commits || time < horizon {
             break;
         }
         commits.push(oid);
+        let Ok(commit) = git.find_commit(oid) else {
+            break;
+        };
+        for parent in commit.parents() {
+            if seen.insert(parent.id()) {
+                queue.push((parent.time().seconds(), std::cmp::Reverse(parent.id())));
+            }
+        }
     }
     commits
 }

@@ -109,9 +109,15 @@ struct State {
     dispatched_to: Option<NodeIndex>,
 }
 
-/// Walks backwards from the seeds and returns every test reached, each with its shortest
-/// path.
-pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
+/// The states a walk visited, in breadth-first order, and how each was first reached.
+struct Visited {
+    order: Vec<State>,
+    predecessor: HashMap<State, Option<(State, EdgeIndex)>>,
+}
+
+/// The breadth-first walk backwards from the seeds. `stop` sees each state as it is
+/// taken from the queue; the walk ends early when it returns true.
+fn traverse(graph: &Graph, seeds: &[Seed], mut stop: impl FnMut(State) -> bool) -> Visited {
     let mut predecessor: HashMap<State, Option<(State, EdgeIndex)>> = HashMap::default();
     let mut queue: VecDeque<State> = VecDeque::new();
     let mut order: Vec<State> = Vec::new();
@@ -131,6 +137,9 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
     let mut dispatch = Dispatch::default();
     while let Some(state) = queue.pop_front() {
         order.push(state);
+        if stop(state) {
+            break;
+        }
         let (node, mode) = (state.node, state.mode);
         for edge in graph.graph.edges_directed(node, Direction::Incoming) {
             let kind = edge.weight().kind;
@@ -151,7 +160,28 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
             }
         }
     }
+    Visited { order, predecessor }
+}
 
+/// Whether the walk from the seeds reaches a test `wanted` accepts (by the test's id);
+/// stops at the first, and builds no explanation.
+pub fn reaches_test(
+    graph: &Graph,
+    seeds: &[Seed],
+    mut wanted: impl FnMut(&ComponentId) -> bool,
+) -> bool {
+    let mut found = false;
+    traverse(graph, seeds, |state| {
+        found = owning_test(graph, state.node).is_some_and(|test| wanted(&graph.graph[test].id));
+        found
+    });
+    found
+}
+
+/// Walks backwards from the seeds and returns every test reached, each with its shortest
+/// path.
+pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
+    let Visited { order, predecessor } = traverse(graph, seeds, |_| false);
     let mut reach = Reach::default();
     let mut reached_members: BTreeMap<String, BTreeSet<State>> = BTreeMap::new();
     for &state in &order {

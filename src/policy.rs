@@ -468,8 +468,7 @@ fn uncovered(
                 });
             }
         }
-        let reached = impact::walk(head, &seeds);
-        if !reached.tests.keys().any(|key| selected.contains_key(key)) {
+        if !impact::reaches_test(head, &seeds, |test| selected.contains_key(test.key())) {
             uncovered.push(component.clone());
         }
     }
