@@ -258,8 +258,24 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     warnings.dedup();
 
     timings.lap("changes");
-    let mut head_graph = Graph::build(&head_facts);
-    timings.lap("head graph");
+    // The base revision's graph, when deleted or removed code must be walked: unchanged
+    // files are the same at both revisions, so only the changed files differ from the
+    // head's. The two graphs are independent, so they are built side by side.
+    let needs_base = changes.iter().any(|change| !change.base_seeds.is_empty());
+    let (mut head_graph, base_graph) = rayon::join(
+        || Graph::build(&head_facts),
+        || {
+            needs_base.then(|| {
+                Graph::build(
+                    head_facts
+                        .iter()
+                        .filter(|file| !changed_new_paths.contains(&file.path))
+                        .chain(changed_old.iter()),
+                )
+            })
+        },
+    );
+    timings.lap("graphs");
     let mut changes = changes;
     if request.granularity == Granularity::Class {
         head_graph = fold_to_classes(head_graph, &mut changes, Side::Head);
@@ -275,23 +291,10 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     let head_reach = impact::walk(&head_graph, &head_seeds);
 
     timings.lap("head walk");
-    let base_seeds: Vec<Seed> = changes.iter().flat_map(|c| c.base_seeds.clone()).collect();
-    let base_graph = if base_seeds.is_empty() {
-        None
-    } else {
-        // The base revision's graph: unchanged files are the same at both revisions, so
-        // only the changed files differ from the head's.
-        let files = head_facts
-            .iter()
-            .filter(|file| !changed_new_paths.contains(&file.path))
-            .chain(changed_old.iter());
-        let graph = Graph::build(files);
-        Some(match request.granularity {
-            Granularity::Member => graph,
-            Granularity::Class => fold_to_classes(graph, &mut changes, Side::Base),
-        })
-    };
-    timings.lap("base graph");
+    let base_graph = base_graph.map(|graph| match request.granularity {
+        Granularity::Member => graph,
+        Granularity::Class => fold_to_classes(graph, &mut changes, Side::Base),
+    });
     let base_seeds: Vec<Seed> = changes.iter().flat_map(|c| c.base_seeds.clone()).collect();
     let base_reach = base_graph
         .as_ref()
