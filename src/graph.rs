@@ -11,6 +11,7 @@ use crate::metadata::component::ComponentId;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
 /// The facts of one source file, with the component it belongs to.
 #[derive(Clone, Debug)]
@@ -53,8 +54,42 @@ pub struct Node {
 #[derive(Clone, Debug)]
 pub struct Edge {
     pub kind: EdgeKind,
-    /// `file:line` of the reference.
-    pub at: String,
+    pub at: At,
+}
+
+/// Where an edge was found: a file and a line, shown `file:line`, or a note (recorded
+/// coverage). The file is shared by every edge found in it: a graph has hundreds of
+/// thousands of edges, and a string each was most of its memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct At {
+    file: Arc<str>,
+    /// 1-based; 0 for a note.
+    line: u32,
+}
+
+impl At {
+    /// Line `line` of `file`.
+    pub fn new(file: Arc<str>, line: u32) -> At {
+        At { file, line }
+    }
+
+    /// A note in place of a location.
+    pub fn note(text: &str) -> At {
+        At {
+            file: Arc::from(text),
+            line: 0,
+        }
+    }
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            f.write_str(&self.file)
+        } else {
+            write!(f, "{}:{}", self.file, self.line)
+        }
+    }
 }
 
 /// How a member of a class is named in the lookup tables: class key + folded member.
@@ -209,7 +244,7 @@ impl Graph {
             return false;
         }
         // "A uses B" reads test → class, so the backwards walk goes class → test.
-        self.add_edge(test, covered, EdgeKind::CoveredBy, at.to_string());
+        self.add_edge(test, covered, EdgeKind::CoveredBy, At::note(at));
         true
     }
 
@@ -295,6 +330,7 @@ impl Graph {
 
     fn resolve_hierarchy(&mut self, files: &[&FileFacts]) {
         for file in files {
+            let path: Arc<str> = Arc::from(file.path.as_str());
             for declaration in &file.facts.declares {
                 let Some(class) = self.node(&declaration.id) else {
                     continue;
@@ -319,7 +355,7 @@ impl Graph {
                     } else {
                         EdgeKind::Implements
                     };
-                    let at = format!("{}:{}", file.path, declaration.lines.0);
+                    let at = At::new(path.clone(), declaration.lines.0);
                     self.add_edge(class, super_index, kind, at);
                 }
             }
@@ -359,11 +395,12 @@ impl Graph {
     /// than from uses.
     fn add_structure(&mut self, files: &[&FileFacts]) {
         for file in files {
+            let path: Arc<str> = Arc::from(file.path.as_str());
             for declaration in &file.facts.declares {
                 let Some(index) = self.node(&declaration.id) else {
                     continue;
                 };
-                let at = format!("{}:{}", file.path, declaration.lines.0);
+                let at = At::new(path.clone(), declaration.lines.0);
                 if let Some(parent) = &declaration.parent {
                     if let Some(parent_index) = self.node(parent) {
                         self.add_edge(parent_index, index, EdgeKind::MemberOf, at.clone());
@@ -410,10 +447,7 @@ impl Graph {
         }
         pairs.sort();
         for (member, interface_member) in pairs {
-            let at = match self.graph[member].files.first() {
-                Some(file) => format!("{}:{}", file, self.graph[member].line),
-                None => String::new(),
-            };
+            let at = self.declared_at(member);
             self.add_edge(member, interface_member, EdgeKind::Implements, at);
         }
     }
@@ -460,10 +494,7 @@ impl Graph {
         }
         pairs.sort();
         for (test, class) in pairs {
-            let at = match self.graph[test].files.first() {
-                Some(file) => format!("{}:{}", file, self.graph[test].line),
-                None => String::new(),
-            };
+            let at = self.declared_at(test);
             self.add_edge(test, class, EdgeKind::NamedTest, at);
         }
     }
@@ -579,6 +610,15 @@ impl Graph {
         }
     }
 
+    /// Where a node is declared, for edges the graph adds from declarations.
+    fn declared_at(&self, index: NodeIndex) -> At {
+        let node = &self.graph[index];
+        match node.files.first() {
+            Some(file) => At::new(Arc::from(file.as_str()), node.line),
+            None => At::note(""),
+        }
+    }
+
     /// Whether a node (a field) runs code of the repository, a query or DML: an
     /// initializer that does runs when its class loads.
     pub fn runs_code(&self, index: NodeIndex) -> bool {
@@ -618,7 +658,7 @@ impl Graph {
             let Some(wildcard) = self.node(&sobject_id(wildcard)) else {
                 continue;
             };
-            let writers: Vec<(NodeIndex, String)> = self
+            let writers: Vec<(NodeIndex, At)> = self
                 .graph
                 .edges_directed(wildcard, petgraph::Direction::Incoming)
                 .filter(|edge| edge.weight().kind == EdgeKind::Writes)
@@ -644,6 +684,7 @@ impl Graph {
 
     fn add_uses(&mut self, file: &FileFacts) {
         let file_node = self.node(&file.component);
+        let path: Arc<str> = Arc::from(file.path.as_str());
         // Uses come grouped by the node that holds them: resolve that node and its class
         // once per group, not once per use.
         let mut current: Option<(&ComponentId, Option<NodeIndex>, ComponentId)> = None;
@@ -674,7 +715,7 @@ impl Graph {
                     _ => use_.kind,
                 };
                 if !self.has_edge(a, b, kind) {
-                    let at = format!("{}:{}", file.path, use_.line);
+                    let at = At::new(path.clone(), use_.line);
                     self.graph.add_edge(a, b, Edge { kind, at });
                 }
             }
@@ -971,13 +1012,7 @@ impl Graph {
         found
     }
 
-    fn add_edge(
-        &mut self,
-        from: NodeIndex,
-        to: NodeIndex,
-        kind: EdgeKind,
-        at: String,
-    ) -> EdgeIndex {
+    fn add_edge(&mut self, from: NodeIndex, to: NodeIndex, kind: EdgeKind, at: At) -> EdgeIndex {
         if let Some(existing) = self
             .graph
             .edges_connecting(from, to)
@@ -1199,7 +1234,7 @@ impl Graph {
                     from,
                     to,
                     kind: weight.kind,
-                    at: weight.at.clone(),
+                    at: weight.at.to_string(),
                 })
             })
             .collect();

@@ -451,7 +451,7 @@ fn explain(
         path.push(graph.graph[previous.node].id.clone());
         edges.push(PathEdge {
             kind: graph.graph[*edge].kind,
-            at: graph.graph[*edge].at.clone(),
+            at: graph.graph[*edge].at.to_string(),
         });
         current = *previous;
         if path.len() > 10_000 {
