@@ -8,11 +8,12 @@
 
 use crate::metadata::component::ComponentId;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 
 /// What one file declares and uses. Parsing never fails: a file the parser could not
 /// fully read still has facts, plus [`Problem`]s that make the policy err toward more
 /// tests.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Facts {
     /// Components, inner classes and members declared by this file.
     pub declares: Vec<Declaration>,
@@ -23,6 +24,141 @@ pub struct Facts {
     /// Hash of the file's meaning: its tokens without comments and whitespace (Apex) or
     /// its normalized XML. Two versions with the same hash differ only in form.
     pub semantic_hash: u64,
+}
+
+impl Facts {
+    /// Makes the uses held by a declared node, and the members of a declared class,
+    /// hold the declaration's own id rather than equal copies: one id per node, however
+    /// many uses it has.
+    pub fn share_ids(&mut self) {
+        let declared: HashSet<ComponentId> = self
+            .declares
+            .iter()
+            .map(|declaration| declaration.id.clone())
+            .collect();
+        let shared = |id: &mut ComponentId| {
+            if let Some(own) = declared.get(id) {
+                *id = own.clone();
+            }
+        };
+        for declaration in &mut self.declares {
+            if let Some(parent) = &mut declaration.parent {
+                shared(parent);
+            }
+        }
+        for use_ in &mut self.uses {
+            shared(&mut use_.from);
+        }
+    }
+}
+
+/// How [`Facts`] are stored in the cache: a use names the declaration that holds it by
+/// position, so loading makes one id per node instead of one per use.
+#[derive(Serialize)]
+struct StoredFacts<'a> {
+    declares: &'a [Declaration],
+    uses: Vec<StoredUse<'a>>,
+    problems: &'a [Problem],
+    semantic_hash: u64,
+}
+
+#[derive(Serialize)]
+struct StoredUse<'a> {
+    from: StoredFrom<'a>,
+    target: &'a Target,
+    kind: EdgeKind,
+    line: u32,
+}
+
+#[derive(Serialize)]
+enum StoredFrom<'a> {
+    Declared(u32),
+    Other(&'a ComponentId),
+}
+
+/// [`StoredFacts`] as read back.
+#[derive(Deserialize)]
+struct LoadedFacts {
+    declares: Vec<Declaration>,
+    uses: Vec<LoadedUse>,
+    problems: Vec<Problem>,
+    semantic_hash: u64,
+}
+
+#[derive(Deserialize)]
+struct LoadedUse {
+    from: LoadedFrom,
+    target: Target,
+    kind: EdgeKind,
+    line: u32,
+}
+
+#[derive(Deserialize)]
+enum LoadedFrom {
+    Declared(u32),
+    Other(ComponentId),
+}
+
+impl Serialize for Facts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let positions: HashMap<&str, u32> = self
+            .declares
+            .iter()
+            .enumerate()
+            .map(|(position, declaration)| (declaration.id.key(), position as u32))
+            .collect();
+        let uses = self
+            .uses
+            .iter()
+            .map(|use_| StoredUse {
+                from: match positions.get(use_.from.key()) {
+                    Some(&position) => StoredFrom::Declared(position),
+                    None => StoredFrom::Other(&use_.from),
+                },
+                target: &use_.target,
+                kind: use_.kind,
+                line: use_.line,
+            })
+            .collect();
+        StoredFacts {
+            declares: &self.declares,
+            uses,
+            problems: &self.problems,
+            semantic_hash: self.semantic_hash,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Facts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let loaded = LoadedFacts::deserialize(deserializer)?;
+        let mut uses = Vec::with_capacity(loaded.uses.len());
+        for use_ in loaded.uses {
+            let from = match use_.from {
+                LoadedFrom::Declared(position) => loaded
+                    .declares
+                    .get(position as usize)
+                    .map(|declaration| declaration.id.clone())
+                    .ok_or_else(|| serde::de::Error::custom("a use of an undeclared node"))?,
+                LoadedFrom::Other(id) => id,
+            };
+            uses.push(Use {
+                from,
+                target: use_.target,
+                kind: use_.kind,
+                line: use_.line,
+            });
+        }
+        let mut facts = Facts {
+            declares: loaded.declares,
+            uses,
+            problems: loaded.problems,
+            semantic_hash: loaded.semantic_hash,
+        };
+        facts.share_ids();
+        Ok(facts)
+    }
 }
 
 /// A node this file declares.
@@ -237,4 +373,81 @@ pub fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
         }
     }
     hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declaration(id: &ComponentId, parent: Option<&ComponentId>) -> Declaration {
+        Declaration {
+            id: id.clone(),
+            kind: DeclKind::Method,
+            parent: parent.cloned(),
+            lines: (1, 2),
+            body_hash: 7,
+            extends: None,
+            implements: Vec::new(),
+            arity: Some(0),
+            value_type: None,
+            automates: None,
+            test: None,
+        }
+    }
+
+    #[test]
+    fn facts_read_back_as_written() {
+        let class = ComponentId::new("ApexClass", "Invoices");
+        let method = ComponentId::member("Invoices", "total");
+        let facts = Facts {
+            declares: vec![
+                declaration(&class, None),
+                declaration(&method, Some(&class)),
+            ],
+            uses: vec![
+                Use {
+                    from: ComponentId::member("invoices", "TOTAL"),
+                    target: Target::SObject("Invoice__c".into()),
+                    kind: EdgeKind::Reads,
+                    line: 3,
+                },
+                // Held by a node the file does not declare (kept as it is).
+                Use {
+                    from: ComponentId::new("ApexTrigger", "InvoiceTrigger"),
+                    target: Target::ApexType("Invoices".into()),
+                    kind: EdgeKind::References,
+                    line: 1,
+                },
+            ],
+            problems: vec![Problem {
+                line: Some(9),
+                message: "x".into(),
+            }],
+            semantic_hash: 42,
+        };
+        let bytes = postcard::to_allocvec(&facts).expect("encode");
+        let back: Facts = postcard::from_bytes(&bytes).expect("decode");
+        assert_eq!(back, facts);
+        // The first use is held by the declared method: it reads back with its casing.
+        assert_eq!(back.uses[0].from.full_name(), "Invoices.total");
+        assert_eq!(back.uses[1].from.full_name(), "InvoiceTrigger");
+    }
+
+    #[test]
+    fn a_use_of_an_undeclared_position_is_an_error_not_a_panic() {
+        let label = Target::Label("X".into());
+        let stored = StoredFacts {
+            declares: &[],
+            uses: vec![StoredUse {
+                from: StoredFrom::Declared(5),
+                target: &label,
+                kind: EdgeKind::References,
+                line: 1,
+            }],
+            problems: &[],
+            semantic_hash: 0,
+        };
+        let bytes = postcard::to_allocvec(&stored).expect("encode");
+        assert!(postcard::from_bytes::<Facts>(&bytes).is_err());
+    }
 }

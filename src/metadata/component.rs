@@ -7,12 +7,19 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// A node name in the dependency graph: a metadata component such as
 /// `ApexClass:InvoiceService` or `CustomField:Invoice__c.Amount__c`, or an Apex member
 /// such as `ApexMethod:InvoiceService.total` (see [`MEMBER_TYPE`]).
+///
+/// Shared: a clone is a reference count, because the same id is held by every use of a
+/// member, by its graph node and by its children (millions of times in a large org).
 #[derive(Clone, Debug)]
-pub struct ComponentId {
+pub struct ComponentId(Arc<Names>);
+
+#[derive(Debug)]
+struct Names {
     type_name: String,
     full_name: String,
     key: String,
@@ -33,11 +40,11 @@ impl ComponentId {
         push_folded(&mut key, type_name);
         key.push(':');
         push_folded(&mut key, full_name);
-        ComponentId {
+        ComponentId(Arc::new(Names {
             type_name: type_name.to_string(),
             full_name: full_name.to_string(),
             key,
-        }
+        }))
     }
 
     /// An Apex member node, owned by the class `class` (a top-level or inner class).
@@ -57,22 +64,22 @@ impl ComponentId {
 
     /// The metadata type as written in the source registry (`ApexClass`).
     pub fn type_name(&self) -> &str {
-        &self.type_name
+        &self.0.type_name
     }
 
     /// The full name with the casing of its source (`InvoiceService`).
     pub fn full_name(&self) -> &str {
-        &self.full_name
+        &self.0.full_name
     }
 
     /// The case-folded `type:fullname` key every comparison uses.
     pub fn key(&self) -> &str {
-        &self.key
+        &self.0.key
     }
 
     /// True when both ids have this metadata type (case-insensitively).
     pub fn is_type(&self, type_name: &str) -> bool {
-        self.type_name.eq_ignore_ascii_case(type_name)
+        self.0.type_name.eq_ignore_ascii_case(type_name)
     }
 
     /// True for Apex member nodes.
@@ -94,7 +101,7 @@ fn push_folded(out: &mut String, text: &str) {
 
 impl PartialEq for ComponentId {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        Arc::ptr_eq(&self.0, &other.0) || self.0.key == other.0.key
     }
 }
 
@@ -102,7 +109,7 @@ impl Eq for ComponentId {}
 
 impl Hash for ComponentId {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.key.hash(state)
+        self.0.key.hash(state)
     }
 }
 
@@ -114,13 +121,13 @@ impl PartialOrd for ComponentId {
 
 impl Ord for ComponentId {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.key.cmp(&other.key)
+        self.0.key.cmp(&other.0.key)
     }
 }
 
 impl fmt::Display for ComponentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.type_name, self.full_name)
+        write!(f, "{}:{}", self.0.type_name, self.0.full_name)
     }
 }
 

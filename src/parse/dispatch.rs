@@ -7,6 +7,13 @@ use crate::metadata::component::ComponentId;
 /// Parses one file of a component. Never fails: content that is not UTF-8 or not a
 /// format `impact` reads is hashed as bytes, so a change to it is still seen.
 pub fn parse_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
+    let mut facts = read_file(component, path, content);
+    facts.share_ids();
+    facts
+}
+
+/// [`parse_file`] before the ids are shared.
+fn read_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
     let name = path.rsplit('/').next().unwrap_or(path);
     let Ok(text) = std::str::from_utf8(content) else {
         return opaque(component, content);
