@@ -9,8 +9,8 @@
 use crate::facts::{DeclKind, Declaration, EdgeKind, Facts, Target, TestMark, TypeExpr};
 use crate::metadata::component::ComponentId;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
-use rustc_hash::FxHashMap as HashMap;
-use std::collections::{BTreeSet, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// The facts of one source file, with the component it belongs to.
@@ -429,17 +429,20 @@ impl Graph {
     /// method (its signature) reaches every implementation and, through them, the code
     /// and tests that call the implementations.
     fn add_implementations(&mut self) {
+        let mut declared: HashMap<NodeIndex, Vec<(&str, NodeIndex)>> = HashMap::default();
+        for ((class, name), &member) in &self.members {
+            if self.graph[*class].kind == DeclKind::Interface {
+                declared.entry(*class).or_default().push((name, member));
+            }
+        }
         let mut pairs: Vec<(NodeIndex, NodeIndex)> = Vec::new();
         for (&interface, implementors) in &self.subclasses {
-            if self.graph[interface].kind != DeclKind::Interface {
+            let Some(interface_members) = declared.get(&interface) else {
                 continue;
-            }
-            for (key, &interface_member) in &self.members {
-                if key.0 != interface {
-                    continue;
-                }
+            };
+            for &(name, interface_member) in interface_members {
                 for &implementor in implementors {
-                    if let Some(&member) = self.members.get(&(implementor, key.1.clone())) {
+                    if let Some(&member) = self.members.get(&(implementor, name.to_string())) {
                         pairs.push((member, interface_member));
                     }
                 }
@@ -916,11 +919,11 @@ impl Graph {
     fn find_member(&self, class: NodeIndex, member: &str) -> Option<NodeIndex> {
         let folded = member.to_lowercase();
         let mut current = Some(class);
-        let mut seen = HashSet::new();
-        while let Some(index) = current {
-            if !seen.insert(index) {
+        // A superclass chain is short; the bound stops a cycle (`A extends B extends A`).
+        for _ in 0..64 {
+            let Some(index) = current else {
                 break;
-            }
+            };
             if let Some(&found) = self.members.get(&(index, folded.clone())) {
                 return Some(found);
             }
@@ -952,7 +955,7 @@ impl Graph {
         } else {
             vec![class]
         };
-        let mut seen = HashSet::new();
+        let mut seen: HashSet<NodeIndex> = HashSet::default();
         while let Some(index) = stack.pop() {
             if !seen.insert(index) {
                 continue;
