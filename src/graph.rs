@@ -298,10 +298,14 @@ impl Graph {
             if declaration.id.is_member() {
                 let parent_index = self.intern(parent, DeclKind::Class);
                 let member = member_name(&declaration.id, parent);
-                self.members.insert((parent_index, member.clone()), index);
-                let list = self.members_by_name.entry(member).or_default();
-                if !list.contains(&index) {
-                    list.push(index);
+                // Listed by name once, when first declared: scanning the list instead
+                // made `<class>`, which every class has, quadratic in the org's size.
+                let first = self
+                    .members
+                    .insert((parent_index, member.clone()), index)
+                    .is_none_or(|previous| previous != index);
+                if first {
+                    self.members_by_name.entry(member).or_default().push(index);
                 }
             }
         }
