@@ -506,19 +506,23 @@ impl Graph {
         }
     }
 
+    /// A class with everything declared inside it: members, inner classes and theirs.
+    fn family(&self, class: NodeIndex) -> Vec<NodeIndex> {
+        let mut inside = vec![class];
+        let mut next = 0;
+        while next < inside.len() {
+            if let Some(children) = self.children.get(&inside[next]) {
+                inside.extend(children.iter().copied());
+            }
+            next += 1;
+        }
+        inside
+    }
+
     /// Whether `user` (a top-level class) or anything inside it has an edge to `class` or
     /// to anything inside it.
     fn uses_class(&self, user: NodeIndex, class: NodeIndex) -> bool {
-        let mut inside = vec![user];
-        let mut next = 0;
-        while next < inside.len() {
-            let current = inside[next];
-            next += 1;
-            if let Some(children) = self.children.get(&current) {
-                inside.extend(children.iter().copied());
-            }
-        }
-        inside.iter().any(|&from| {
+        self.family(user).iter().any(|&from| {
             self.graph
                 .neighbors_directed(from, petgraph::Direction::Outgoing)
                 .any(|to| self.top_level(to) == class)
@@ -529,16 +533,8 @@ impl Graph {
     /// in a query, or through one of their fields; writes alone do not count, because a
     /// write of `List<SObject>` is a write to every automated object.
     pub fn objects_named_by(&self, class: NodeIndex) -> BTreeSet<NodeIndex> {
-        let mut inside = vec![class];
-        let mut next = 0;
-        while next < inside.len() {
-            if let Some(children) = self.children.get(&inside[next]) {
-                inside.extend(children.iter().copied());
-            }
-            next += 1;
-        }
         let mut objects = BTreeSet::new();
-        for &from in &inside {
+        for from in self.family(class) {
             for edge in self
                 .graph
                 .edges_directed(from, petgraph::Direction::Outgoing)
