@@ -347,7 +347,7 @@ fn history_path(explicit: Option<&PathBuf>, repo: &std::path::Path) -> Result<Pa
         return Ok(path.clone());
     }
     let git = crate::git::Repo::discover(repo)?;
-    let root = git.workdir().ok_or_else(|| Error::NotAGitRepository {
+    let root = git.workdir().ok_or_else(|| Error::BareRepository {
         path: repo.to_path_buf(),
     })?;
     Ok(root.join(".impact").join("history.db"))

@@ -77,8 +77,8 @@ pub enum Error {
     #[error("cannot write `{path}`: {reason}")]
     CannotWrite { path: PathBuf, reason: String },
 
-    #[error("{message}")]
-    Usage { message: String },
+    #[error("`{path}` is a bare repository, without a working tree")]
+    BareRepository { path: PathBuf },
 
     #[error("git failed: {0}")]
     Git(#[from] git2::Error),
@@ -88,6 +88,9 @@ impl Error {
     /// What the user can do about it, when there is something concrete to say.
     pub fn hint(&self) -> Option<String> {
         let hint = match self {
+            Error::BareRepository { .. } => "`impact` reads `sfdx-project.json` and the \
+                 changes from a working tree: run it in a clone that has one"
+                .into(),
             Error::NotAGitRepository { .. } => {
                 "run `impact` inside a git clone of the project, or pass `--repo DIR`".into()
             }

@@ -407,11 +407,8 @@ impl Repo {
         self.repo
             .workdir()
             .map(Path::to_path_buf)
-            .ok_or_else(|| Error::Usage {
-                message: format!(
-                    "`{}` is a bare repository without a working tree; pass `--head REV`",
-                    self.repo.path().display()
-                ),
+            .ok_or_else(|| Error::BareRepository {
+                path: self.repo.path().to_path_buf(),
             })
     }
 

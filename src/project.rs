@@ -75,7 +75,9 @@ impl Project {
             path: start.to_path_buf(),
         };
         let repo = git2::Repository::discover(start).map_err(|_| not_git())?;
-        let workdir = repo.workdir().ok_or_else(not_git)?;
+        let workdir = repo.workdir().ok_or_else(|| Error::BareRepository {
+            path: repo.path().to_path_buf(),
+        })?;
         let git_root = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
         let mut dir = std::fs::canonicalize(start).map_err(|_| not_git())?;
         if !dir.is_dir() {

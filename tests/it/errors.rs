@@ -55,6 +55,21 @@ fn head_revision_without_sfdx_project_json() {
 }
 
 #[test]
+fn bare_repository_has_no_working_tree_to_plan() {
+    let repo = TestRepo::new("billing");
+    let bare_dir = tempfile::tempdir().expect("temporary directory");
+    let bare = bare_dir.path().join("billing.git");
+    git2::build::RepoBuilder::new()
+        .bare(true)
+        .clone(repo.path().to_str().expect("utf-8 path"), &bare)
+        .expect("bare clone");
+
+    let out = run_in(&bare, &["plan", "--base", "HEAD", "--head", "HEAD"]);
+
+    out.assert_input_error("bare repository");
+}
+
+#[test]
 fn malformed_sfdx_project_json() {
     let repo = TestRepo::with_base("billing", |repo| {
         repo.write(
