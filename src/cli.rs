@@ -104,13 +104,18 @@ pub struct RevisionArgs {
     /// Take the changed components from a package.xml instead of a git diff.
     #[arg(long)]
     pub manifest: Option<PathBuf>,
+    /// Do not read or write the facts cache under `.impact/cache`.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// What decides which tests a change selects: `impact plan` and `impact why`.
+#[derive(Debug, Args)]
+pub struct SelectionArgs {
     /// More changed components than this run all local tests.
     /// (default 500, or `max_changes` in impact.toml)
     #[arg(long)]
     pub max_changes: Option<usize>,
-    /// Do not read or write the facts cache under `.impact/cache`.
-    #[arg(long)]
-    pub no_cache: bool,
     /// `member` (default): a change to one method reaches only its callers; `class`:
     /// any use of a class counts, as class-level tools do (to compare).
     #[arg(long, value_enum, default_value_t = GranularityArg::Member)]
@@ -126,6 +131,8 @@ pub struct RevisionArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub revisions: RevisionArgs,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
@@ -207,6 +214,8 @@ pub struct WhyArgs {
     pub test: String,
     #[command(flatten)]
     pub revisions: RevisionArgs,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
@@ -248,25 +257,27 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-fn request(args: &RevisionArgs) -> Request {
+/// The analysis request for the revisions, and for `plan` and `why` the selection
+/// settings (`diff` and `graph` select no tests, and read no history).
+fn request(args: &RevisionArgs, selection: Option<&SelectionArgs>) -> Request {
     Request {
         repo: args.repo.clone(),
         base: args.base.clone(),
         head: args.head.clone(),
         manifest: args.manifest.clone(),
-        max_changes: args.max_changes,
+        max_changes: selection.and_then(|s| s.max_changes),
         no_cache: args.no_cache,
-        granularity: match args.granularity {
+        granularity: match selection.map_or(GranularityArg::Member, |s| s.granularity) {
             GranularityArg::Member => crate::graph::Granularity::Member,
             GranularityArg::Class => crate::graph::Granularity::Class,
         },
-        history: args.history.clone(),
-        no_history: false,
+        history: selection.and_then(|s| s.history.clone()),
+        no_history: selection.is_none(),
     }
 }
 
-fn make_plan(args: &RevisionArgs, budget: &rank::Budget) -> Result<Plan> {
-    let analysis = pipeline::analyze(&request(args))?;
+fn make_plan(args: &PlanArgs, budget: &rank::Budget) -> Result<Plan> {
+    let analysis = pipeline::analyze(&request(&args.revisions, Some(&args.selection)))?;
     let ranked = rank::rank(analysis.selection.tests.clone(), &analysis.ranking);
     let suite = match &budget.suite {
         Some(name) => Some(suite_members(&analysis.head_graph, name)?),
@@ -613,7 +624,7 @@ fn round4(value: f64) -> f64 {
 
 fn plan(args: PlanArgs) -> Result<u8> {
     let budget = budget(&args)?;
-    let plan = make_plan(&args.revisions, &budget)?;
+    let plan = make_plan(&args, &budget)?;
     let color = if args.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none()
@@ -644,7 +655,7 @@ fn plan(args: PlanArgs) -> Result<u8> {
 }
 
 fn why(args: WhyArgs) -> Result<u8> {
-    let analysis = pipeline::analyze(&request(&args.revisions))?;
+    let analysis = pipeline::analyze(&request(&args.revisions, Some(&args.selection)))?;
     let wanted = args.test.to_lowercase();
     let selected = analysis
         .selection
@@ -689,10 +700,7 @@ fn why(args: WhyArgs) -> Result<u8> {
 }
 
 fn diff(args: DiffArgs) -> Result<u8> {
-    let analysis = pipeline::analyze(&Request {
-        no_history: true,
-        ..request(&args.revisions)
-    })?;
+    let analysis = pipeline::analyze(&request(&args.revisions, None))?;
     let ranked = rank::rank(Vec::new(), &analysis.ranking);
     let plan = report::assemble::build(&analysis, &ranked);
     let text = match args.format {
@@ -718,10 +726,7 @@ fn diff(args: DiffArgs) -> Result<u8> {
 }
 
 fn graph(args: GraphArgs) -> Result<u8> {
-    let analysis = pipeline::analyze(&Request {
-        no_history: true,
-        ..request(&args.revisions)
-    })?;
+    let analysis = pipeline::analyze(&request(&args.revisions, None))?;
     let edges = analysis.head_graph.component_edges();
     let focus = match &args.focus {
         Some(name) => {
