@@ -346,3 +346,45 @@ fn a_field_whose_initializer_runs_code_reaches_every_user_of_the_class() {
     // The initializer runs when the class loads, whichever method a test calls.
     assert_selected(&plan, &[CRITICAL, "GrossPriceTest", "ListPriceTest"]);
 }
+
+#[test]
+fn a_subclass_constructor_is_not_run_by_new_of_its_superclass() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "Notice",
+            "public virtual class Notice {\n    \
+                 public String text;\n    \
+                 public Notice() { this.text = 'notice'; }\n}\n",
+        );
+        repo.write_class(
+            "LateNotice",
+            "public class LateNotice extends Notice {\n    \
+                 public LateNotice() { super(); this.text = 'late'; }\n}\n",
+        );
+        repo.write_class(
+            "NoticeTest",
+            "@IsTest\nprivate class NoticeTest {\n    \
+                 @IsTest\n    static void saysNotice() {\n        \
+                     Assert.areEqual('notice', new Notice().text);\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "LateNoticeTest",
+            "@IsTest\nprivate class LateNoticeTest {\n    \
+                 @IsTest\n    static void saysLate() {\n        \
+                     Assert.areEqual('late', new LateNotice().text);\n    \
+                 }\n}\n",
+        );
+    });
+    repo.edit(
+        &class("LateNotice"),
+        "this.text = 'late';",
+        "this.text = 'overdue';",
+    );
+    repo.commit("Late notices say overdue");
+
+    let plan = repo.plan_committed();
+
+    // `new Notice()` runs Notice's constructor only: constructors are not overridden.
+    assert_selected(&plan, &[CRITICAL, "LateNoticeTest"]);
+}
