@@ -31,24 +31,30 @@ impl Facts {
     /// hold the declaration's own id rather than equal copies: one id per node, however
     /// many uses it has.
     pub fn share_ids(&mut self) {
+        let declared = self.share_parents();
+        for use_ in &mut self.uses {
+            if let Some(own) = declared.get(&use_.from) {
+                use_.from = own.clone();
+            }
+        }
+    }
+
+    /// Makes each member's parent the class declaration's own id; returns the declared
+    /// ids. (Loading from the cache shares the uses by position already.)
+    fn share_parents(&mut self) -> HashSet<ComponentId> {
         let declared: HashSet<ComponentId> = self
             .declares
             .iter()
             .map(|declaration| declaration.id.clone())
             .collect();
-        let shared = |id: &mut ComponentId| {
-            if let Some(own) = declared.get(id) {
-                *id = own.clone();
-            }
-        };
         for declaration in &mut self.declares {
             if let Some(parent) = &mut declaration.parent {
-                shared(parent);
+                if let Some(own) = declared.get(parent) {
+                    *parent = own.clone();
+                }
             }
         }
-        for use_ in &mut self.uses {
-            shared(&mut use_.from);
-        }
+        declared
     }
 }
 
@@ -156,7 +162,7 @@ impl<'de> Deserialize<'de> for Facts {
             problems: loaded.problems,
             semantic_hash: loaded.semantic_hash,
         };
-        facts.share_ids();
+        facts.share_parents();
         Ok(facts)
     }
 }

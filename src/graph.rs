@@ -490,16 +490,15 @@ impl Graph {
             let name = self.graph[test].id.full_name().to_lowercase();
             for stem in test_stems(&name) {
                 for &class in by_stem.get(stem).map(Vec::as_slice).unwrap_or_default() {
-                    if class != test
-                        && !pairs.contains(&(test, class))
-                        && self.uses_class(test, class)
-                    {
+                    if class != test && self.uses_class(test, class) {
                         pairs.push((test, class));
                     }
                 }
             }
         }
+        // Two stems of one test may name the same class.
         pairs.sort();
+        pairs.dedup();
         for (test, class) in pairs {
             let at = self.declared_at(test);
             self.add_edge(test, class, EdgeKind::NamedTest, at);
@@ -532,7 +531,7 @@ impl Graph {
     /// The SObjects that `class` (with its members and inner classes) names as a type,
     /// in a query, or through one of their fields; writes alone do not count, because a
     /// write of `List<SObject>` is a write to every automated object.
-    pub fn objects_named_by(&self, class: NodeIndex) -> BTreeSet<NodeIndex> {
+    fn objects_named_by(&self, class: NodeIndex) -> BTreeSet<NodeIndex> {
         let mut objects = BTreeSet::new();
         for from in self.family(class) {
             for edge in self
@@ -568,11 +567,13 @@ impl Graph {
     /// Records a configuration record's strings: each Apex class it names is registered
     /// for each object it names.
     fn register(&mut self, values: &[String]) {
+        // A record names top-level classes: no class is the context.
+        let no_context = ComponentId::new("CustomMetadata", "");
         let mut classes = Vec::new();
         let mut objects = Vec::new();
         for value in values {
             let value = value.trim();
-            if let Some(class) = self.resolve_class(value, &ComponentId::new("ApexClass", "")) {
+            if let Some(class) = self.resolve_class(value, &no_context) {
                 classes.push(class);
             } else if let Some(object) = self.node(&sobject_id(value)) {
                 objects.push(object);

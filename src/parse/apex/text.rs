@@ -306,24 +306,18 @@ pub(super) fn collection_method_type(collection: &str, method: &str) -> Option<S
     if matches!(method.as_str(), "clone" | "deepclone") {
         return Some(t.to_string());
     }
-    if let Some(element) = t.strip_suffix("[]") {
-        return matches!(method.as_str(), "get" | "remove").then(|| element.trim().to_string());
-    }
-    let open = t.find('<')?;
-    if !t.ends_with('>') {
+    let element = element_type(t);
+    if element == t {
         return None;
     }
-    let base = t[..open]
-        .rsplit('.')
+    let is_map = t
+        .split('<')
         .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let args = &t[open + 1..t.len() - 1];
-    match (base.as_str(), method.as_str()) {
-        ("list", "get" | "remove") => Some(args.trim().to_string()),
-        ("map", "get" | "remove") => split_top_level_comma(args).map(|v| v.trim().to_string()),
-        ("map", "values") => split_top_level_comma(args).map(|v| format!("List<{}>", v.trim())),
+        .and_then(|base| base.rsplit('.').next())
+        .is_some_and(|base| base.trim().eq_ignore_ascii_case("map"));
+    match method.as_str() {
+        "get" | "remove" => Some(element.to_string()),
+        "values" if is_map => Some(format!("List<{element}>")),
         _ => None,
     }
 }

@@ -620,6 +620,28 @@ pub fn is_within(element: &str, component: &str) -> bool {
     inside && (element_type == "apexmethod" || component.starts_with(&format!("{element_type}:")))
 }
 
+/// Checks that the plan selects each of `tests` (among possibly others).
+pub fn assert_includes(plan: &Value, tests: &[&str]) {
+    let selected = selected_tests(plan);
+    for test in tests {
+        assert!(
+            selected.iter().any(|s| s == test),
+            "{test} not selected: {selected:?}"
+        );
+    }
+}
+
+/// Checks that the plan selects none of `tests`.
+pub fn assert_excludes(plan: &Value, tests: &[&str]) {
+    let selected = selected_tests(plan);
+    for test in tests {
+        assert!(
+            !selected.iter().any(|s| s == test),
+            "{test} selected: {selected:?}"
+        );
+    }
+}
+
 /// Asserts that `reasons[0].path` of `test` starts at `from` (the changed component, one
 /// of its members or inner classes) and ends at the test class.
 #[track_caller]
