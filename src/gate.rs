@@ -385,6 +385,11 @@ pub struct GateReason {
 }
 
 impl GateReason {
+    /// A rule that could not be checked, and why (no plan, no data, off by policy).
+    fn not_checked(rule: &'static str, why: &str) -> Self {
+        GateReason::new(rule, RuleStatus::NotChecked, why.to_string(), Vec::new())
+    }
+
     fn new(rule: &'static str, status: RuleStatus, message: String, items: Vec<String>) -> Self {
         GateReason {
             rule,
@@ -501,20 +506,10 @@ fn planned_tests_ran(
 ) -> GateReason {
     let rule = "planned-tests-ran";
     let Some(plan) = plan else {
-        return GateReason::new(
-            rule,
-            RuleStatus::NotChecked,
-            "no plan given".into(),
-            Vec::new(),
-        );
+        return GateReason::not_checked(rule, "no plan given");
     };
     if !thresholds.require_planned {
-        return GateReason::new(
-            rule,
-            RuleStatus::NotChecked,
-            "disabled by policy (require_planned = false)".into(),
-            Vec::new(),
-        );
+        return GateReason::not_checked(rule, "disabled by policy (require_planned = false)");
     }
     let mut missing = Vec::new();
     let mut total = 0;
@@ -688,20 +683,10 @@ struct Known {
 fn class_coverage(runs: &[TestRun], plan: Option<&Plan>, thresholds: &Thresholds) -> GateReason {
     let rule = "class-coverage";
     let Some(plan) = plan else {
-        return GateReason::new(
-            rule,
-            RuleStatus::NotChecked,
-            "no plan given".into(),
-            Vec::new(),
-        );
+        return GateReason::not_checked(rule, "no plan given");
     };
     if thresholds.coverage <= 0.0 {
-        return GateReason::new(
-            rule,
-            RuleStatus::NotChecked,
-            "disabled by policy (coverage = 0)".into(),
-            Vec::new(),
-        );
+        return GateReason::not_checked(rule, "disabled by policy (coverage = 0)");
     }
     let tests: BTreeSet<String> = plan
         .tests
@@ -889,20 +874,10 @@ fn org_coverage(runs: &[TestRun], thresholds: &Thresholds) -> GateReason {
         .filter(|p| p.is_finite())
         .reduce(f64::min);
     let Some(lowest) = lowest else {
-        return GateReason::new(
-            rule,
-            RuleStatus::NotChecked,
-            "the results carry no org-wide coverage".into(),
-            Vec::new(),
-        );
+        return GateReason::not_checked(rule, "the results carry no org-wide coverage");
     };
     if thresholds.org_coverage <= 0.0 {
-        return GateReason::new(
-            rule,
-            RuleStatus::NotChecked,
-            "disabled by policy (org_coverage = 0)".into(),
-            Vec::new(),
-        );
+        return GateReason::not_checked(rule, "disabled by policy (org_coverage = 0)");
     }
     let status = if lowest >= thresholds.org_coverage {
         RuleStatus::Pass

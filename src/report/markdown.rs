@@ -167,21 +167,11 @@ fn fallback_section(out: &mut String, plan: &Plan) {
     let Some(fallback) = &plan.fallback else {
         return;
     };
-    if fallback.paths.is_empty() {
-        return;
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(
+    details_list(
         out,
-        "<details><summary>Files that made impact run all local tests ({})</summary>\n",
-        fallback.paths.len()
+        "Files that made impact run all local tests",
+        &fallback.paths,
     );
-    list(
-        out,
-        fallback.paths.iter().map(|p| escape(&short(p, 300))),
-        fallback.paths.len(),
-    );
-    let _ = writeln!(out, "\n</details>");
 }
 
 fn tests_table(out: &mut String, plan: &Plan) {
@@ -696,19 +686,29 @@ fn changes_details(out: &mut String, plan: &Plan) {
 }
 
 fn warnings_details(out: &mut String, plan: &Plan) {
-    if plan.warnings.is_empty() {
+    details_list(
+        out,
+        "Files impact could not read completely",
+        &plan.warnings,
+    );
+}
+
+/// A folded list of lines (paths, warnings) under `summary` with their count; nothing
+/// when there are none.
+fn details_list(out: &mut String, summary: &str, items: &[String]) {
+    if items.is_empty() {
         return;
     }
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "<details><summary>Files impact could not read completely ({})</summary>\n",
-        plan.warnings.len()
+        "<details><summary>{summary} ({})</summary>\n",
+        items.len()
     );
     list(
         out,
-        plan.warnings.iter().map(|w| escape(&short(w, 300))),
-        plan.warnings.len(),
+        items.iter().map(|item| escape(&short(item, 300))),
+        items.len(),
     );
     let _ = writeln!(out, "\n</details>");
 }
