@@ -189,6 +189,10 @@ pub struct HistoryArgs {
     pub failing: bool,
     #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
     pub format: HistoryFormat,
+    /// Merge another runner's history database into this one first (repeatable);
+    /// merging in any order gives the same history.
+    #[arg(long, value_name = "OTHER.db")]
+    pub merge: Vec<PathBuf>,
     /// The history database (default: `.impact/history.db` in the repository).
     #[arg(long, value_name = "PATH")]
     pub history: Option<PathBuf>,
@@ -205,6 +209,8 @@ pub struct HistoryArgs {
 pub enum HistoryFormat {
     Text,
     Json,
+    /// Every stored row, sorted, one per line: to compare two histories.
+    Dump,
 }
 
 /// `impact why TEST`.
@@ -367,8 +373,12 @@ fn history_path(explicit: Option<&PathBuf>, repo: &std::path::Path) -> Result<Pa
 fn record(args: RecordArgs) -> Result<u8> {
     // Read every file before writing anything: one bad file records nothing.
     let mut runs = Vec::new();
+    let mut queries = Vec::new();
     for path in &args.results {
-        runs.push((path, crate::results::read_results(path)?));
+        match crate::results::read_result_file(path)? {
+            crate::results::ResultFile::Run(run) => runs.push((path, run)),
+            crate::results::ResultFile::OrgQuery(query) => queries.push((path, query)),
+        }
     }
     let plan = args.plan.as_ref().map(read_plan).transpose()?;
     let repo = crate::git::Repo::discover(&args.repo).ok();
@@ -402,13 +412,23 @@ fn record(args: RecordArgs) -> Result<u8> {
                 run.format.as_str(),
                 run.run_id
             ));
-        } else {
+        } else if outcome.tests == 0 {
             out.push_str(&format!(
                 "{}: run {} is already recorded, nothing added\n",
                 file.display(),
                 run.run_id
             ));
+        } else {
+            out.push_str(&format!(
+                "{}: run {} is already recorded; {} test results added or made more severe\n",
+                file.display(),
+                run.run_id,
+                outcome.tests
+            ));
         }
+    }
+    for (file, query) in &queries {
+        out.push_str(&record_org_query(&mut history, file, query)?);
     }
     if let Some(plan) = &plan {
         // A failure in a test the plan did not select is not explained by the change.
@@ -442,6 +462,45 @@ fn record(args: RecordArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// Records one `sf data query --json` file; returns the line that says what it added.
+fn record_org_query(
+    history: &mut crate::history::History,
+    file: &std::path::Path,
+    query: &crate::results::org::OrgQuery,
+) -> Result<String> {
+    let outcome = history.record_org(query)?;
+    let object = query.object.map_or("no", |o| o.as_str());
+    let mut line = match query.object {
+        Some(crate::results::org::QueryObject::ApexCodeCoverage) => format!(
+            "recorded {}: {} ApexCodeCoverage records, {} new or newer",
+            file.display(),
+            query.coverage.len(),
+            outcome.coverage
+        ),
+        _ => format!(
+            "recorded {}: {object} records of {} runs ({} new), {} test results added",
+            file.display(),
+            outcome.runs,
+            outcome.new_runs,
+            outcome.tests
+        ),
+    };
+    if query.skipped > 0 {
+        line.push_str(&format!(
+            "; {} records skipped (no class, method, job or time)",
+            query.skipped
+        ));
+    }
+    line.push('\n');
+    if !query.complete {
+        eprintln!(
+            "impact: warning: {}: the query returned part of its records (`done: false`); narrow the date filter",
+            file.display()
+        );
+    }
+    Ok(line)
+}
+
 /// Reads an `impact.plan/v1` JSON file.
 fn read_plan(path: &PathBuf) -> Result<serde_json::Value> {
     let bytes = std::fs::read(path).map_err(|error| Error::UnreadableFile {
@@ -472,10 +531,29 @@ fn is_full_sha(text: &str) -> bool {
 
 fn history(args: HistoryArgs) -> Result<u8> {
     let path = history_path(args.history.as_ref(), &args.repo)?;
-    if !path.exists() {
+    if !path.exists() && args.merge.is_empty() {
         return Err(Error::NoHistory { path });
     }
-    let history = crate::history::History::open(&path)?;
+    if let Some(missing) = args.merge.iter().find(|other| !other.is_file()) {
+        return Err(Error::NoHistory {
+            path: missing.clone(),
+        });
+    }
+    let mut history = crate::history::History::open(&path)?;
+    for other in &args.merge {
+        let merged = history.merge(other)?;
+        eprintln!(
+            "impact: merged {}: {} runs ({} new), {} test results added",
+            other.display(),
+            merged.runs,
+            merged.new_runs,
+            merged.tests
+        );
+    }
+    if args.format == HistoryFormat::Dump {
+        write_output(args.output.as_ref(), &history.dump()?)?;
+        return Ok(EXIT_OK);
+    }
     let runs = history.run_count()?;
     let tests = history.test_stats(pipeline::HISTORY_WINDOW)?;
     let classes = history.class_stats(pipeline::HISTORY_WINDOW)?;
@@ -531,7 +609,7 @@ fn history(args: HistoryArgs) -> Result<u8> {
         })
     };
     let text = match args.format {
-        HistoryFormat::Json => {
+        HistoryFormat::Json | HistoryFormat::Dump => {
             let mut doc = serde_json::json!({
                 "schema": "impact.history/v1",
                 "runs": runs,

@@ -56,6 +56,9 @@ pub enum Error {
     #[error("`{path}` is not a result file `impact` knows (sf JSON or JUnit XML)")]
     UnknownResultFormat { path: PathBuf },
 
+    #[error("`{path}` is a query result `impact record` cannot use: {reason}")]
+    UnusableQuery { path: PathBuf, reason: String },
+
     #[error("`{path}` is not a usable history database: {reason}")]
     BadHistory { path: PathBuf, reason: String },
 
@@ -118,7 +121,10 @@ impl Error {
                     .into()
             }
             Error::UnknownResultFormat { .. } => {
-                "pass the output of `sf apex run test --json`, `sf project deploy … --json`, or JUnit XML".into()
+                "pass the output of `sf apex run test --json`, `sf project deploy … --json`, `sf data query --json`, or JUnit XML".into()
+            }
+            Error::UnusableQuery { .. } => {
+                "record `sf data query --json` over ApexTestResult, or over ApexCodeCoverage with `--use-tooling-api`, selecting the fields the README lists".into()
             }
             Error::BadHistory { .. } => {
                 "move the file aside to start a new history, or pass `--history PATH`".into()

@@ -83,6 +83,19 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX churn_by_component ON churn (component_key);
     "#,
+    // 2: runs ordered by their time, not by import order, so histories merged or recorded
+    // in any order agree; record ids of org query results. Runs recorded before keep
+    // their import time as their time.
+    r#"
+    ALTER TABLE runs ADD COLUMN at INTEGER NOT NULL DEFAULT 0;
+    UPDATE runs SET at = imported_at * 1000;
+    ALTER TABLE test_results ADD COLUMN record_id TEXT;
+    ALTER TABLE test_coverage ADD COLUMN record_id TEXT;
+    ALTER TABLE test_coverage ADD COLUMN record_at INTEGER;
+    CREATE INDEX runs_by_time ON runs (at, run_id);
+    CREATE VIEW run_order AS
+        SELECT id AS run, ROW_NUMBER() OVER (ORDER BY at, run_id) AS ord FROM runs;
+    "#,
 ];
 
 /// The schema version this build writes and reads.
@@ -100,6 +113,7 @@ const EXPECTED: &[(&str, &[&str])] = &[
             "started_at",
             "format",
             "org_wide_coverage",
+            "at",
         ],
     ),
     (
@@ -115,6 +129,7 @@ const EXPECTED: &[(&str, &[&str])] = &[
             "outcome",
             "duration_ms",
             "message",
+            "record_id",
         ],
     ),
     (
@@ -134,10 +149,13 @@ const EXPECTED: &[(&str, &[&str])] = &[
             "covered_lines",
             "total",
             "lines",
+            "record_id",
+            "record_at",
         ],
     ),
     ("churn_commits", &["commit_sha", "commit_time"]),
     ("churn", &["commit_sha", "component", "component_key"]),
+    ("run_order", &["run", "ord"]),
 ];
 
 /// Opens (creating if needed) the history at `path` and brings its schema up to date.

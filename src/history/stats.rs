@@ -126,10 +126,12 @@ impl History {
                 "WITH per_run AS (
                      SELECT kind, class_key, run, MAX(class) AS class,
                             MAX(CASE outcome WHEN 'compile_fail' THEN 3 WHEN 'fail' THEN 2
-                                             WHEN 'pass' THEN 1 ELSE 0 END) AS level
-                     FROM test_results GROUP BY kind, class_key, run)
+                                             WHEN 'pass' THEN 1 ELSE 0 END) AS level,
+                            MAX(ord) AS ord
+                     FROM (SELECT t.*, o.ord FROM test_results t JOIN run_order o ON o.run = t.run)
+                     GROUP BY kind, class_key, run)
                  SELECT kind, class, class_key, level, run, total, failed FROM (
-                     SELECT *, ROW_NUMBER() OVER (PARTITION BY kind, class_key ORDER BY run DESC) AS rn,
+                     SELECT *, ROW_NUMBER() OVER (PARTITION BY kind, class_key ORDER BY ord DESC) AS rn,
                             COUNT(*) OVER (PARTITION BY kind, class_key) AS total,
                             SUM(level >= 2) OVER (PARTITION BY kind, class_key) AS failed
                      FROM per_run)
@@ -199,11 +201,11 @@ impl History {
             .prepare(
                 "SELECT kind, class, method, class_key, method_key, outcome, duration_ms, run, total, failed FROM (
                      SELECT *,
-                            ROW_NUMBER() OVER (PARTITION BY kind, class_key, method_key ORDER BY run DESC) AS rn,
+                            ROW_NUMBER() OVER (PARTITION BY kind, class_key, method_key ORDER BY ord DESC) AS rn,
                             COUNT(*) OVER (PARTITION BY kind, class_key, method_key) AS total,
                             SUM(outcome IN ('fail', 'compile_fail'))
                                 OVER (PARTITION BY kind, class_key, method_key) AS failed
-                     FROM test_results)
+                     FROM (SELECT t.*, o.ord FROM test_results t JOIN run_order o ON o.run = t.run))
                  WHERE rn <= ?1 ORDER BY kind, class_key, method_key, rn",
             )
             .map_err(|e| self.bad(&e))?;

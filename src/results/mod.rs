@@ -16,7 +16,11 @@
 //! whether a release may go on, and does not write JUnit.
 
 pub mod junit_in;
+pub mod org;
 pub mod sf_json;
+mod time;
+
+pub use time::timestamp_ms;
 
 use std::path::Path;
 
@@ -34,6 +38,8 @@ pub enum ResultFormat {
     SfDeploy,
     /// JUnit XML from any producer.
     Junit,
+    /// `sf data query --json` over the org's `ApexTestResult` or `ApexCodeCoverage`.
+    OrgQuery,
 }
 
 impl ResultFormat {
@@ -43,6 +49,7 @@ impl ResultFormat {
             ResultFormat::SfTestRun => "sf_test_run",
             ResultFormat::SfDeploy => "sf_deploy",
             ResultFormat::Junit => "junit",
+            ResultFormat::OrgQuery => "org_query",
         }
     }
 
@@ -52,6 +59,7 @@ impl ResultFormat {
             "sf_test_run" => Some(ResultFormat::SfTestRun),
             "sf_deploy" => Some(ResultFormat::SfDeploy),
             "junit" => Some(ResultFormat::Junit),
+            "org_query" => Some(ResultFormat::OrgQuery),
             _ => None,
         }
     }
@@ -268,6 +276,33 @@ pub fn read_results(path: &Path) -> Result<TestRun> {
         reason: e.to_string().to_lowercase(),
     })?;
     parse_results(path, &bytes)
+}
+
+/// A file `impact record` reads: one test run, or the org's records from a query.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResultFile {
+    /// A result file of one run (sf JSON or JUnit XML).
+    Run(TestRun),
+    /// `sf data query --json` over `ApexTestResult` or `ApexCodeCoverage`.
+    OrgQuery(org::OrgQuery),
+}
+
+/// Reads a result file or a query result file, told apart by content. A query result
+/// over another object, or without a field the history needs, is
+/// [`Error::UnusableQuery`] naming what it found.
+pub fn read_result_file(path: &Path) -> Result<ResultFile> {
+    let bytes = std::fs::read(path).map_err(|e| Error::UnreadableFile {
+        path: path.to_path_buf(),
+        reason: e.to_string().to_lowercase(),
+    })?;
+    match org::parse(strip_bom(&bytes)) {
+        Some(Ok(query)) => Ok(ResultFile::OrgQuery(query)),
+        Some(Err(refusal)) => Err(Error::UnusableQuery {
+            path: path.to_path_buf(),
+            reason: refusal.reason(),
+        }),
+        None => parse_results(path, &bytes).map(ResultFile::Run),
+    }
 }
 
 /// Parses result bytes; `path_for_messages` only names the file in errors.

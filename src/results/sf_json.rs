@@ -93,7 +93,7 @@ fn parse_test_run(payload: &Value, content_id: &str) -> TestRun {
 }
 
 /// One element of `result.tests[]`; `None` when it names no class or method.
-fn test_run_row(row: &Value) -> Option<TestResult> {
+pub(super) fn test_run_row(row: &Value) -> Option<TestResult> {
     let kind = match text(field(row, "Category")) {
         Some(category) if category.eq_ignore_ascii_case("flow") => TestKind::Flow,
         _ => TestKind::Apex,
@@ -189,7 +189,7 @@ fn test_run_class_coverage(row: &Value) -> Option<ClassCoverage> {
 }
 
 /// One element of `result.coverage.records[]` (a test method × class or trigger).
-fn test_run_record(row: &Value) -> Option<TestCoverage> {
+pub(super) fn test_run_record(row: &Value) -> Option<TestCoverage> {
     let test_class = field(row, "ApexTestClass").and_then(|c| text(field(c, "Name")))?;
     let covered = field(row, "ApexClassOrTrigger").and_then(|c| text(field(c, "Name")))?;
     let test_method = text(field(row, "TestMethodName"))?;
@@ -331,13 +331,13 @@ fn is_nil(value: &Value) -> bool {
 }
 
 /// The value at `key`, or `None` when it is missing or nil.
-fn field<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+pub(super) fn field<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
     value.get(key).filter(|v| !is_nil(v))
 }
 
 /// A scalar as text (strings as they are, numbers and booleans printed); `None` when
 /// missing, nil, empty or not a scalar.
-fn text(value: Option<&Value>) -> Option<String> {
+pub(super) fn text(value: Option<&Value>) -> Option<String> {
     let text = match value? {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),

@@ -28,6 +28,7 @@ mod formats;
 mod history;
 mod metadata;
 mod methods;
+mod org;
 mod plan;
 mod regression;
 mod support;
