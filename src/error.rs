@@ -29,6 +29,12 @@ pub enum Error {
     #[error("`{path}` is not a valid sfdx-project.json: {reason}")]
     MalformedProject { path: PathBuf, reason: String },
 
+    #[error("package directory `{dir}` in `{file}` does not exist")]
+    MissingPackageDirectory { file: String, dir: String },
+
+    #[error("package directory `{dir}` in `{file}` is outside the git repository")]
+    PackageDirectoryOutside { file: PathBuf, dir: String },
+
     #[error("unknown revision `{rev}`")]
     UnknownRevision { rev: String },
 
@@ -107,6 +113,14 @@ impl Error {
             Error::MalformedProject { .. } => {
                 "fix the file: it needs `packageDirectories` with at least one `path`".into()
             }
+            Error::MissingPackageDirectory { .. } => "create the directory with at least one \
+                 file in it (git keeps no empty directory), or remove it from \
+                 `packageDirectories`; the Salesforce CLI refuses the project as it is"
+                .into(),
+            Error::PackageDirectoryOutside { .. } => "package directories must be inside the \
+                 repository `impact` reads: move the directory in, or plan from a repository \
+                 that holds it"
+                .into(),
             Error::UnknownRevision { .. } => {
                 "check the name with `git rev-parse`, or `git fetch` the branch first".into()
             }

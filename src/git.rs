@@ -458,6 +458,16 @@ impl Snapshot<'_> {
             .collect()
     }
 
+    /// True when some file of this snapshot lies under the directory `dir`
+    /// (repository-relative, no trailing slash).
+    pub fn has_dir(&self, dir: &str) -> bool {
+        let prefix = format!("{dir}/");
+        self.entries
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|(path, _)| path.starts_with(&prefix))
+    }
+
     /// The blob id of `path`, if the file exists in this snapshot.
     pub fn blob(&self, path: &str) -> Option<Oid> {
         self.entries.get(path).map(|entry| entry.blob)

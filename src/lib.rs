@@ -19,6 +19,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod policy;
 pub mod project;
+pub mod project_change;
 pub mod rank;
 pub mod report;
 pub mod results;

@@ -16,6 +16,7 @@ use crate::metadata::{manifest, registry};
 use crate::parse;
 use crate::policy::{self, Context, Policy, Selection};
 use crate::project::Project;
+use crate::project_change::{self, ProjectFileChange};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -126,7 +127,9 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         Revision::Commit(oid) => project_at(&repo, &project, *oid)?,
         Revision::Worktree => project,
     };
-    let base_project = project_at(&repo, &project, base_oid).unwrap_or_else(|_| project.clone());
+    check_package_dirs(&project, &head_snapshot)?;
+    let base_read = project_at(&repo, &project, base_oid).ok();
+    let base_project = base_read.clone().unwrap_or_else(|| project.clone());
 
     timings.lap("snapshots");
     let mut cache = if request.no_cache {
@@ -167,12 +170,20 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
             {
                 continue;
             }
-            for path in [&file_change.old_path, &file_change.new_path]
-                .into_iter()
-                .flatten()
-            {
-                if *path == project_file || *path == project.forceignore_file() {
-                    context.project_file_changed.get_or_insert(path.clone());
+            let paths: BTreeSet<&String> = touched.into_iter().flatten().collect();
+            for path in paths {
+                if *path == project_file {
+                    context
+                        .project_files
+                        .extend(project_change::project_json_change(
+                            path,
+                            base_read.as_ref().map(|base| &base.settings),
+                            &project.settings,
+                        ));
+                } else if *path == project.forceignore_file() {
+                    context
+                        .project_files
+                        .push(ProjectFileChange::ForceIgnore { path: path.clone() });
                 }
             }
             let old = file_change
@@ -480,6 +491,15 @@ fn change_of_node(changes: &[Change]) -> HashMap<String, String> {
         out.insert(component.clone(), component);
     }
     out
+}
+
+/// Refuses a project whose package directory is missing at the planned revision: no
+/// file of the snapshot lies under it (and, in the working tree, no such directory).
+fn check_package_dirs(project: &Project, snapshot: &Snapshot) -> Result<()> {
+    project.check_package_dirs(|dir| {
+        snapshot.has_dir(dir)
+            || (snapshot.revision() == Revision::Worktree && project.git_root.join(dir).is_dir())
+    })
 }
 
 /// The project as `sfdx-project.json` and `.forceignore` say at commit `oid` (found where

@@ -9,6 +9,7 @@ use crate::changes::{Change, ChangeKind};
 use crate::graph::Graph;
 use crate::impact::{self, Reach, Reason, SelectedTest, TestKind};
 use crate::metadata::component::ComponentId;
+use crate::project_change::ProjectFileChange;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The user's policy settings (flags and `impact.toml`).
@@ -55,8 +56,8 @@ pub struct Selection {
 /// What the policy needs to know besides the graphs and the changes.
 #[derive(Debug, Default)]
 pub struct Context {
-    /// Repository-relative path of `sfdx-project.json`, when it changed.
-    pub project_file_changed: Option<String>,
+    /// Changes to `sfdx-project.json` or `.forceignore` that can change every test.
+    pub project_files: Vec<ProjectFileChange>,
     /// Changed files inside a package directory that no metadata type claims.
     pub unknown_files: Vec<String>,
 }
@@ -344,10 +345,19 @@ fn flow_of(graph: &Graph, flow_test: &ComponentId) -> Option<String> {
 }
 
 fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fallback> {
-    if let Some(path) = &context.project_file_changed {
+    if !context.project_files.is_empty() {
         return Some(Fallback {
-            reason: "sfdx-project.json changed: package directories and API version affect every component".into(),
-            paths: vec![path.clone()],
+            reason: context
+                .project_files
+                .iter()
+                .map(ProjectFileChange::reason)
+                .collect::<Vec<_>>()
+                .join("; "),
+            paths: context
+                .project_files
+                .iter()
+                .map(|change| change.path().to_string())
+                .collect(),
         });
     }
     let semantic: Vec<&Change> = changes.iter().filter(|change| change.semantic).collect();

@@ -7,9 +7,9 @@
 //! from the working tree ([`Project::discover`]) or from file texts read at any revision
 //! ([`Project::from_parts`]).
 //!
-//! It does not check that package directories exist (at a past revision they may not),
-//! does not apply registry presets, and does not know metadata types: that is
-//! [`crate::metadata::registry`].
+//! It checks that package directories exist only when asked
+//! ([`Project::check_package_dirs`], for the revision planned), does not apply registry
+//! presets, and does not know metadata types: that is [`crate::metadata::registry`].
 
 use crate::error::{Error, Result};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -55,8 +55,10 @@ pub struct Project {
     /// `sourceBehaviorOptions` followed by the legacy `registryPresets`: decomposition
     /// presets that change the source layout.
     pub source_behavior_options: Vec<String>,
-    /// Problems that did not stop the project from loading (bad `.forceignore` lines,
-    /// package directories outside the repository).
+    /// The parsed `sfdx-project.json`, to diff it by key against another revision's
+    /// ([`crate::project_change`]).
+    pub settings: Value,
+    /// Problems that did not stop the project from loading (bad `.forceignore` lines).
     pub warnings: Vec<String>,
     /// The project directory relative to the git root (`""` when they are the same).
     root_rel: String,
@@ -190,15 +192,13 @@ impl Project {
                         package_dirs.push(dir);
                     }
                 }
-                None => warnings.push(format!(
-                    "packageDirectories[{i}].path `{path}` is outside the git repository; ignored"
-                )),
+                None => {
+                    return Err(Error::PackageDirectoryOutside {
+                        file: project_path.clone(),
+                        dir: path.clone(),
+                    })
+                }
             }
-        }
-        if package_dirs.is_empty() {
-            return Err(malformed(
-                "no packageDirectories path is inside the git repository".into(),
-            ));
         }
 
         let api_version = match object.get("sourceApiVersion") {
@@ -232,6 +232,7 @@ impl Project {
             api_version,
             namespace,
             source_behavior_options,
+            settings: json,
             warnings,
             root_rel,
             forceignore,
@@ -249,6 +250,23 @@ impl Project {
     /// to it changes which files count.
     pub fn forceignore_file(&self) -> String {
         join_rel(&self.root_rel, FORCEIGNORE_FILE)
+    }
+
+    /// Checks that every package directory exists, as the Salesforce CLI does: a project
+    /// naming a directory that is not there is refused rather than planned as empty.
+    /// `exists` answers for a repository-relative directory at the revision planned.
+    pub fn check_package_dirs(&self, exists: impl Fn(&str) -> bool) -> Result<()> {
+        match self
+            .package_dirs
+            .iter()
+            .find(|dir| !dir.is_empty() && !exists(dir))
+        {
+            Some(dir) => Err(Error::MissingPackageDirectory {
+                file: self.project_file(),
+                dir: dir.clone(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// The project directory relative to the git root (`""` when they are the same).
@@ -470,12 +488,27 @@ mod tests {
     }
 
     #[test]
-    fn package_dir_outside_the_repository_is_a_warning() {
+    fn package_dir_outside_the_repository_is_an_error() {
         let json = r#"{"packageDirectories":[{"path":"force-app"},{"path":"../../x"}]}"#;
-        let p = Project::from_parts(Path::new("/repo"), "app", json, None).unwrap();
-        assert_eq!(p.package_dirs, vec!["app/force-app"]);
-        assert_eq!(p.warnings.len(), 1);
-        assert!(p.warnings[0].contains("outside"), "{:?}", p.warnings);
+        match Project::from_parts(Path::new("/repo"), "app", json, None) {
+            Err(Error::PackageDirectoryOutside { dir, .. }) => assert_eq!(dir, "../../x"),
+            other => panic!("expected PackageDirectoryOutside, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_package_dir_is_named() {
+        let p = project(SIMPLE, None);
+        assert!(p.check_package_dirs(|_| true).is_ok());
+        match p.check_package_dirs(|dir| dir != "unpackaged") {
+            Err(Error::MissingPackageDirectory { dir, file }) => {
+                assert_eq!(
+                    (dir.as_str(), file.as_str()),
+                    ("unpackaged", "sfdx-project.json")
+                )
+            }
+            other => panic!("expected MissingPackageDirectory, got {other:?}"),
+        }
     }
 
     #[test]

@@ -257,3 +257,32 @@ fn empty_apex_class_file_does_not_crash() {
     // least the critical test. The point is an answer instead of a panic.
     assert!(!selected_tests(&plan).is_empty() || plan["test_level"] == "RunLocalTests");
 }
+
+/// The Salesforce CLI refuses a project whose package directory is missing; planning it
+/// as empty would select nothing, silently.
+#[test]
+fn a_missing_package_directory_is_an_input_error() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        "sfdx-project.json",
+        "\"billing-extras\"",
+        "\"billing-extra\"",
+    );
+    repo.commit("Typo in a package directory");
+    let base = repo.base().to_string();
+
+    let out = repo.run(&["plan", "--base", &base, "--head", "HEAD"]);
+
+    let stderr = out.assert_input_error("billing-extra`");
+    assert!(stderr.contains("sfdx-project.json"), "{stderr}");
+}
+
+#[test]
+fn a_package_directory_outside_the_repository_is_an_input_error() {
+    let repo = TestRepo::new("billing");
+    repo.edit("sfdx-project.json", "\"billing-extras\"", "\"../shared\"");
+
+    let out = repo.run(&["plan", "--base", "HEAD"]);
+
+    out.assert_input_error("../shared");
+}

@@ -657,6 +657,71 @@ fn changed_sfdx_project_json_falls_back_to_all_local_tests() {
 
     assert_eq!(plan["test_level"], "RunLocalTests");
     assert_eq!(fallback_paths(&plan), vec!["sfdx-project.json".to_string()]);
+    let reason = plan["fallback"]["reason"].as_str().expect("a reason");
+    assert!(reason.contains("`sourceApiVersion`"), "{reason}");
+}
+
+/// Packaged projects bump version fields in nearly every commit; those edits change
+/// neither what is deployed nor how it compiles.
+#[test]
+fn packaging_edits_to_sfdx_project_json_do_not_fall_back() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        "sfdx-project.json",
+        "\"default\": true\n",
+        "\"default\": true,\n      \"package\": \"Billing\",\n      \"versionName\": \"Spring\",\n      \"versionNumber\": \"1.2.0.NEXT\"\n",
+    );
+    repo.edit(
+        "sfdx-project.json",
+        "\"name\": \"billing\",",
+        "\"name\": \"billing\",\n  \"packageAliases\": { \"Billing\": \"0Ho000000000001\" },",
+    );
+    change_total(&repo);
+    repo.commit("Release 1.2: void invoices do not count in totals");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_selected(&plan, TOTAL_CALLERS);
+}
+
+/// The twin: a package directory's path is what gets deployed, so changing it falls back,
+/// and the reason says which key.
+#[test]
+fn a_package_directory_edit_falls_back_and_names_the_key() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        "sfdx-project.json",
+        "\"path\": \"billing-extras\"\n",
+        "\"path\": \"billing-extras\",\n      \"versionNumber\": \"1.0.0.NEXT\"\n    },\n    {\n      \"path\": \"force-app/main\"\n",
+    );
+    repo.commit("Deploy force-app/main as its own directory");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(plan["test_level"], "RunLocalTests");
+    let reason = plan["fallback"]["reason"].as_str().expect("a reason");
+    assert!(
+        reason.starts_with(
+            "sfdx-project.json changed `packageDirectories (paths, order or default)`"
+        ),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_forceignore_change_falls_back_with_its_own_reason() {
+    let repo = TestRepo::new("billing");
+    repo.write(".forceignore", "**/jsconfig.json\n**/InvoiceCsvExporter*\n");
+    repo.commit("Stop deploying the CSV exporter");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(plan["test_level"], "RunLocalTests");
+    assert_eq!(fallback_paths(&plan), vec![".forceignore".to_string()]);
+    let reason = plan["fallback"]["reason"].as_str().expect("a reason");
+    assert!(reason.starts_with(".forceignore changed"), "{reason}");
+    assert!(!reason.contains("sfdx-project.json"), "{reason}");
 }
 
 #[test]

@@ -1,0 +1,294 @@
+//! Which edits to the project files (`sfdx-project.json`, `.forceignore`) can change a
+//! test's outcome, and why.
+//!
+//! Packaged projects bump `versionNumber`, `versionName` and `packageAliases` in nearly
+//! every commit; none of that changes what `sf project deploy` sends or how it compiles,
+//! so it must not make the plan run every test. `sfdx-project.json` is therefore diffed
+//! by key: package directory paths, their order and the default, `sourceApiVersion`,
+//! `namespace`, `replacements`, decomposition options, and every key this module does
+//! not know fall back, and the reason names the key. A `.forceignore` change decides
+//! which files are deployed at all, so it always falls back, with its own reason.
+//! No I/O.
+
+use serde_json::{Map, Value};
+
+/// Top-level `sfdx-project.json` keys that describe packaging, CLI login or tooling:
+/// they change neither what a source deploy sends nor how it compiles.
+const PACKAGING_KEYS: &[&str] = &[
+    "$schema",
+    "name",
+    "packageAliases",
+    "sfdcLoginUrl",
+    "signupTargetLoginUrl",
+    "plugins",
+];
+
+/// Keys of a `packageDirectories` entry that only describe the package version built
+/// from it (`sf package version create`), not what a source deploy sends.
+const PACKAGE_VERSION_KEYS: &[&str] = &[
+    "package",
+    "versionName",
+    "versionNumber",
+    "versionDescription",
+    "ancestorId",
+    "ancestorVersion",
+    "dependencies",
+    "definitionFile",
+    "postInstallScript",
+    "postInstallUrl",
+    "uninstallScript",
+    "releaseNotesUrl",
+    "apexTestAccess",
+    "scopeProfiles",
+    "includeProfileUserLicenses",
+    "calculateTransitiveDependencies",
+    "branch",
+];
+
+/// A change to a project file that can change what every test sees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProjectFileChange {
+    /// `.forceignore` changed: files may start or stop being deployed.
+    ForceIgnore { path: String },
+    /// `sfdx-project.json` changed in keys that decide what is deployed or how it
+    /// compiles (`keys` names them, in file order, as `packageDirectories[1].path`).
+    ProjectKeys { path: String, keys: Vec<String> },
+    /// `sfdx-project.json` is new, or its base version is not a JSON object.
+    ProjectReplaced { path: String },
+}
+
+impl ProjectFileChange {
+    /// The file that changed, relative to the git root.
+    pub fn path(&self) -> &str {
+        match self {
+            ProjectFileChange::ForceIgnore { path }
+            | ProjectFileChange::ProjectKeys { path, .. }
+            | ProjectFileChange::ProjectReplaced { path } => path,
+        }
+    }
+
+    /// The fallback reason: the file, and what in it matters.
+    pub fn reason(&self) -> String {
+        match self {
+            ProjectFileChange::ForceIgnore { path } => format!(
+                "{path} changed: it decides which files are deployed, so files it newly \
+                 ignores or stops ignoring can change every test"
+            ),
+            ProjectFileChange::ProjectKeys { path, keys } => format!(
+                "{path} changed {}",
+                keys.iter()
+                    .map(|key| format!("`{key}` ({})", key_effect(key)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ProjectFileChange::ProjectReplaced { path } => format!(
+                "{path} was added or was not valid JSON at the base: its package directories \
+                 and API version affect every component"
+            ),
+        }
+    }
+}
+
+/// Compares the base and head texts of `sfdx-project.json` (parsed). `None` when only
+/// packaging keys changed (or nothing did).
+pub fn project_json_change(
+    path: &str,
+    base: Option<&Value>,
+    head: &Value,
+) -> Option<ProjectFileChange> {
+    let (Some(Value::Object(base)), Value::Object(head)) = (base, head) else {
+        return Some(ProjectFileChange::ProjectReplaced {
+            path: path.to_string(),
+        });
+    };
+    let keys = behaviour_keys(base, head);
+    (!keys.is_empty()).then(|| ProjectFileChange::ProjectKeys {
+        path: path.to_string(),
+        keys,
+    })
+}
+
+/// The changed keys that are not packaging-only, in head order then base-only keys.
+fn behaviour_keys(base: &Map<String, Value>, head: &Map<String, Value>) -> Vec<String> {
+    let mut keys = Vec::new();
+    for key in union_keys(base, head) {
+        let (old, new) = (base.get(key), head.get(key));
+        if old == new || PACKAGING_KEYS.contains(&key) {
+            continue;
+        }
+        if key == "packageDirectories" {
+            keys.extend(package_directory_keys(old, new));
+        } else {
+            keys.push(key.to_string());
+        }
+    }
+    keys
+}
+
+/// Keys of both objects, head's first, each once.
+fn union_keys<'a>(base: &'a Map<String, Value>, head: &'a Map<String, Value>) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = head.keys().map(String::as_str).collect();
+    keys.extend(
+        base.keys()
+            .map(String::as_str)
+            .filter(|key| !head.contains_key(*key)),
+    );
+    keys
+}
+
+/// What changed in `packageDirectories` beyond package version details: the paths,
+/// their order, the default, or an entry key this module does not know.
+fn package_directory_keys(old: Option<&Value>, new: Option<&Value>) -> Vec<String> {
+    let (Some(Value::Array(old)), Some(Value::Array(new))) = (old, new) else {
+        return vec!["packageDirectories".into()];
+    };
+    let layout = |entries: &[Value]| -> Vec<(Option<Value>, bool)> {
+        entries
+            .iter()
+            .map(|entry| {
+                (
+                    entry.get("path").cloned(),
+                    entry
+                        .get("default")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                )
+            })
+            .collect()
+    };
+    if layout(old) != layout(new) {
+        return vec!["packageDirectories (paths, order or default)".into()];
+    }
+    let mut keys = Vec::new();
+    for (i, (old, new)) in old.iter().zip(new).enumerate() {
+        let (Some(old), Some(new)) = (old.as_object(), new.as_object()) else {
+            keys.push(format!("packageDirectories[{i}]"));
+            continue;
+        };
+        for key in union_keys(old, new) {
+            let relevant =
+                !PACKAGE_VERSION_KEYS.contains(&key) && key != "path" && key != "default";
+            if relevant && old.get(key) != new.get(key) {
+                keys.push(format!("packageDirectories[{i}].{key}"));
+            }
+        }
+    }
+    keys
+}
+
+/// Why a changed key can change test outcomes, for the reason text.
+fn key_effect(key: &str) -> &'static str {
+    match key {
+        "sourceApiVersion" => "the API version every class compiles and runs against",
+        "namespace" => "the prefix of every component and reference",
+        "replacements" => "text replaced in source when it is deployed",
+        "sourceBehaviorOptions" | "registryPresets" => "how source is decomposed",
+        "packageDirectories" | "packageDirectories (paths, order or default)" => {
+            "which files are deployed, in what order, and where new ones go"
+        }
+        _ => "`impact` cannot tell what this key changes",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(base: &str, head: &str) -> Option<ProjectFileChange> {
+        let base: Value = serde_json::from_str(base).unwrap();
+        let head: Value = serde_json::from_str(head).unwrap();
+        project_json_change("sfdx-project.json", Some(&base), &head)
+    }
+
+    fn keys(base: &str, head: &str) -> Vec<String> {
+        match change(base, head) {
+            None => Vec::new(),
+            Some(ProjectFileChange::ProjectKeys { keys, .. }) => keys,
+            Some(other) => panic!("unexpected {other:?}"),
+        }
+    }
+
+    const BASE: &str = r#"{"packageDirectories":[
+        {"path":"core","default":true,"package":"Core","versionNumber":"1.0.0.NEXT",
+         "versionName":"One","dependencies":[{"package":"X@1.0"}]},
+        {"path":"extra"}],
+      "namespace":"","sourceApiVersion":"62.0",
+      "packageAliases":{"Core":"0Ho","Core@1.0.0-1":"04t1"}}"#;
+
+    #[test]
+    fn packaging_edits_change_nothing() {
+        let head = BASE
+            .replace("1.0.0.NEXT", "1.1.0.NEXT")
+            .replace("\"One\"", "\"Two\"")
+            .replace("X@1.0", "X@1.1")
+            .replace(r#""04t1""#, r#""04t1","Core@1.1.0-1":"04t2""#);
+        assert_eq!(change(BASE, &head), None);
+    }
+
+    #[test]
+    fn behaviour_keys_are_named() {
+        assert_eq!(
+            keys(BASE, &BASE.replace("62.0", "63.0")),
+            vec!["sourceApiVersion"]
+        );
+        assert_eq!(
+            keys(
+                BASE,
+                &BASE.replace(r#""namespace":"""#, r#""namespace":"ns""#)
+            ),
+            vec!["namespace"]
+        );
+        assert_eq!(
+            keys(BASE, &BASE.replace(r#""path":"extra""#, r#""path":"more""#)),
+            vec!["packageDirectories (paths, order or default)"]
+        );
+        assert_eq!(
+            keys(
+                BASE,
+                &BASE
+                    .replace(r#""default":true,"#, "")
+                    .replace(r#"{"path":"extra"}"#, r#"{"path":"extra","default":true}"#)
+            ),
+            vec!["packageDirectories (paths, order or default)"]
+        );
+        assert_eq!(
+            keys(
+                BASE,
+                &BASE.replace(r#"{"path":"extra"}"#, r#"{"path":"extra","unknownKey":1}"#)
+            ),
+            vec!["packageDirectories[1].unknownKey"]
+        );
+        assert_eq!(
+            keys(
+                BASE,
+                &BASE.replace("\"namespace\"", "\"replacements\":[],\"namespace\"")
+            ),
+            vec!["replacements"]
+        );
+    }
+
+    #[test]
+    fn reasons_name_the_file_and_the_key() {
+        let reason = change(BASE, &BASE.replace("62.0", "63.0"))
+            .unwrap()
+            .reason();
+        assert!(
+            reason.starts_with("sfdx-project.json changed `sourceApiVersion`"),
+            "{reason}"
+        );
+        let ignore = ProjectFileChange::ForceIgnore {
+            path: ".forceignore".into(),
+        };
+        assert!(ignore.reason().starts_with(".forceignore changed"));
+        assert!(!ignore.reason().contains("sfdx-project"));
+    }
+
+    #[test]
+    fn a_new_or_broken_base_falls_back() {
+        let head: Value = serde_json::from_str(BASE).unwrap();
+        assert!(matches!(
+            project_json_change("sfdx-project.json", None, &head),
+            Some(ProjectFileChange::ProjectReplaced { .. })
+        ));
+    }
+}
