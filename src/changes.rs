@@ -9,6 +9,7 @@
 use crate::facts::{DeclKind, Facts};
 use crate::impact::{Mode, Seed};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One version of a changed file, parsed.
@@ -65,17 +66,6 @@ pub struct Change {
     pub whole: bool,
 }
 
-/// Types whose one file holds many components; their changes are listed child by child.
-const MULTI_COMPONENT_TYPES: &[&str] = &[
-    "CustomLabels",
-    "Workflow",
-    "SharingRules",
-    "AssignmentRules",
-    "AutoResponseRules",
-    "EscalationRules",
-    "MatchingRules",
-];
-
 /// Groups changed files by component and locates each change.
 /// `in_base` / `in_head` tell whether a component exists at all at each revision (a
 /// bundle with one file added already existed).
@@ -127,11 +117,9 @@ pub fn locate(
             old_files,
             new_files,
         };
-        if MULTI_COMPONENT_TYPES
-            .iter()
-            .any(|type_name| group.component.is_type(type_name))
-            && kind == ChangeKind::Modified
-        {
+        let many_per_file =
+            types::type_info(group.component.type_name()).is_some_and(|info| info.many_per_file);
+        if many_per_file && kind == ChangeKind::Modified {
             changes.extend(group.locate_children());
         } else {
             changes.push(group.locate());

@@ -334,6 +334,9 @@ pub enum EdgeKind {
     /// A call on a supertype or interface → an override in a subclass or implementation
     /// (class-hierarchy analysis). Added by the graph.
     Dispatches,
+    /// A flow → its `FlowDefinition`, which picks the flow's active version: a change to
+    /// the definition is a change to the flow. Added by the graph.
+    Defines,
 }
 
 impl EdgeKind {
@@ -357,7 +360,21 @@ impl EdgeKind {
             EdgeKind::CoveredBy => "covered-by",
             EdgeKind::NamedTest => "named-test",
             EdgeKind::Dispatches => "dispatches",
+            EdgeKind::Defines => "defines",
         }
+    }
+}
+
+impl EdgeKind {
+    /// True when a parser writes the use from the dependent side and the graph turns it
+    /// around: a custom metadata record names its type, but the type (read by code) uses
+    /// its records; a flow definition and a standard value set name their flow and
+    /// objects, which use them.
+    pub fn points_back(self) -> bool {
+        matches!(
+            self,
+            EdgeKind::RecordOf | EdgeKind::Defines | EdgeKind::Fires
+        )
     }
 }
 

@@ -8,6 +8,7 @@
 
 use crate::facts::{DeclKind, Declaration, EdgeKind, Facts, Target, TestMark, TypeExpr};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeSet;
@@ -103,8 +104,10 @@ pub struct Graph {
     members: HashMap<MemberKey, NodeIndex>,
     members_by_name: HashMap<String, Vec<NodeIndex>>,
     subclasses: HashMap<NodeIndex, Vec<NodeIndex>>,
-    /// Record types by developer name (without their object), for string references.
-    record_types: HashMap<String, Vec<NodeIndex>>,
+    /// Components named in code without their container (a record type without its
+    /// object, an email template without its folder), by that short name, for string
+    /// references.
+    short_names: HashMap<String, Vec<NodeIndex>>,
     /// Members and inner classes of each class, directly declared.
     children: HashMap<NodeIndex, Vec<NodeIndex>>,
     /// The test each node belongs to (see [`Graph::test_owner`]), computed once.
@@ -189,7 +192,7 @@ impl Graph {
     fn compute_test_owner(&self, index: NodeIndex) -> Option<NodeIndex> {
         let current = self.top_level(index);
         let top = &self.graph[current];
-        if top.id.is_type("ApexClass") {
+        if top.id.is_type(types::APEX_CLASS) {
             // A test class is one that has test methods: an `@IsTest` helper (a test data
             // factory) runs no test of its own, though its callers reach through it.
             let has_test_methods = self.children_of(current).iter().any(|&child| {
@@ -200,7 +203,9 @@ impl Graph {
             });
             return has_test_methods.then_some(current);
         }
-        if top.test.is_some() && (top.id.is_type("FlowTest") || top.id.is_type("LwcJestTest")) {
+        if top.test.is_some()
+            && (top.id.is_type(types::FLOW_TEST) || top.id.is_type(types::LWC_JEST_TEST))
+        {
             return Some(current);
         }
         None
@@ -264,12 +269,10 @@ impl Graph {
 
     fn declare(&mut self, declaration: &Declaration, path: &str) -> NodeIndex {
         let index = self.intern(&declaration.id, declaration.kind);
-        if declaration.id.is_type("RecordType") {
-            if let Some((_, name)) = declaration.id.full_name().rsplit_once('.') {
-                let list = self.record_types.entry(name.to_lowercase()).or_default();
-                if !list.contains(&index) {
-                    list.push(index);
-                }
+        if let Some(name) = short_name(&declaration.id) {
+            let list = self.short_names.entry(name.to_lowercase()).or_default();
+            if !list.contains(&index) {
+                list.push(index);
             }
         }
         let node = &mut self.graph[index];
@@ -484,7 +487,9 @@ impl Graph {
         }
         let mut pairs: Vec<(NodeIndex, NodeIndex)> = Vec::new();
         for test in self.graph.node_indices() {
-            if self.test_owner(test) != Some(test) || !self.graph[test].id.is_type("ApexClass") {
+            if self.test_owner(test) != Some(test)
+                || !self.graph[test].id.is_type(types::APEX_CLASS)
+            {
                 continue;
             }
             let name = self.graph[test].id.full_name().to_lowercase();
@@ -542,9 +547,9 @@ impl Graph {
                     continue;
                 }
                 let target = &self.graph[petgraph::visit::EdgeRef::target(&edge)];
-                let object = if target.id.is_type("CustomObject") {
+                let object = if target.id.is_type(types::CUSTOM_OBJECT) {
                     Some(petgraph::visit::EdgeRef::target(&edge))
-                } else if target.id.is_type("CustomField") {
+                } else if target.id.is_type(types::CUSTOM_FIELD) {
                     target
                         .id
                         .full_name()
@@ -561,14 +566,16 @@ impl Graph {
 
     /// Whether a node is an Apex class, interface, enum or member (not a trigger).
     pub fn is_apex_code(&self, index: NodeIndex) -> bool {
-        self.graph[self.top_level(index)].id.is_type("ApexClass")
+        self.graph[self.top_level(index)]
+            .id
+            .is_type(types::APEX_CLASS)
     }
 
     /// Records a configuration record's strings: each Apex class it names is registered
     /// for each object it names.
     fn register(&mut self, values: &[String]) {
         // A record names top-level classes: no class is the context.
-        let no_context = ComponentId::new("CustomMetadata", "");
+        let no_context = ComponentId::new(types::CUSTOM_METADATA, "");
         let mut classes = Vec::new();
         let mut objects = Vec::new();
         for value in values {
@@ -632,7 +639,7 @@ impl Graph {
                 EdgeKind::Reads | EdgeKind::Writes => true,
                 EdgeKind::Calls | EdgeKind::Dispatches => {
                     let target = &self.graph[petgraph::visit::EdgeRef::target(&edge)];
-                    target.id.is_type("ApexClass") || target.id.is_member()
+                    target.id.is_type(types::APEX_CLASS) || target.id.is_member()
                 }
                 _ => false,
             })
@@ -708,8 +715,9 @@ impl Graph {
                     continue;
                 }
                 // A record belongs to its type; code that reads the type reads every
-                // record, so the type uses its records.
-                let (a, b) = if use_.kind == EdgeKind::RecordOf {
+                // record, so the type uses its records (and likewise for the other kinds
+                // written from the dependent side).
+                let (a, b) = if use_.kind.points_back() {
                     (to, from)
                 } else {
                     (from, to)
@@ -786,7 +794,7 @@ impl Graph {
             ]),
             Target::Field { object, field } => {
                 let object = strip_schema(object);
-                let id = ComponentId::new("CustomField", &format!("{object}.{field}"));
+                let id = ComponentId::new(types::CUSTOM_FIELD, &format!("{object}.{field}"));
                 // Only fields of objects: `LoggingLevel.WARN` is an enum value, not a
                 // field, and would only clutter the graph.
                 let is_object = self.node(&id).is_some()
@@ -798,12 +806,10 @@ impl Graph {
                     Vec::new()
                 }
             }
-            Target::Label(name) => {
-                direct(vec![self.intern(
-                    &ComponentId::new("CustomLabel", name),
-                    DeclKind::Component,
-                )])
-            }
+            Target::Label(name) => direct(vec![self.intern(
+                &ComponentId::new(types::CUSTOM_LABEL, name),
+                DeclKind::Component,
+            )]),
             Target::Component(id) => direct(vec![self.intern(id, DeclKind::Component)]),
             Target::StringLiteral(text) => direct(self.resolve_string(text)),
             Target::Registration(values) => {
@@ -842,7 +848,7 @@ impl Graph {
         let mut scope = context_key
             .split_once(':')
             .map(|(_, full_name)| full_name)
-            .filter(|_| context.is_type("ApexClass"));
+            .filter(|_| context.is_type(types::APEX_CLASS));
         let mut key = String::with_capacity(64);
         while let Some(prefix) = scope {
             key.clear();
@@ -1001,17 +1007,24 @@ impl Graph {
                 return vec![index];
             }
         }
-        let mut found: Vec<NodeIndex> = STRING_REF_TYPES
+        // Types a string literal may name (`Type.forName('X')`, `Test.loadData(…, 'X')`,
+        // `PermissionSet WHERE Name = 'X'`, …).
+        let mut found: Vec<NodeIndex> = types::string_ref_types()
             .iter()
             .filter_map(|type_name| {
                 let index = self.node(&ComponentId::new(type_name, text))?;
                 (!self.graph[index].files.is_empty()).then_some(index)
             })
             .collect();
-        // Record types are named without their object:
-        // `getRecordTypeInfosByDeveloperName().get('Partner')`.
-        if let Some(record_types) = self.record_types.get(&text.to_lowercase()) {
-            found.extend(record_types.iter().copied());
+        // Record types are named without their object
+        // (`getRecordTypeInfosByDeveloperName().get('Partner')`), email templates without
+        // their folder (`WHERE DeveloperName = 'Welcome'`).
+        if let Some(short) = self.short_names.get(&text.to_lowercase()) {
+            for index in short {
+                if !found.contains(index) {
+                    found.push(*index);
+                }
+            }
         }
         found
     }
@@ -1027,22 +1040,6 @@ impl Graph {
         self.graph.add_edge(from, to, Edge { kind, at })
     }
 }
-
-/// Types a string literal may name (`Type.forName('X')`, `Test.loadData(…, 'X')`,
-/// `PermissionSet WHERE Name = 'X'`, …).
-const STRING_REF_TYPES: &[&str] = &[
-    "ApexClass",
-    "StaticResource",
-    "PermissionSet",
-    "PermissionSetGroup",
-    "CustomPermission",
-    "Profile",
-    "Flow",
-    "CustomLabel",
-    "Group",
-    "Queue",
-    "EmailTemplate",
-];
 
 /// The element type a collection method returns: `List<X>.get` → `X`,
 /// `Map<K, V>.get` → `V`, `Map<K, V>.values` → `List<V>`, `X[].get` → `X`.
@@ -1132,9 +1129,27 @@ fn test_stems(test: &str) -> Vec<&str> {
     stems
 }
 
+/// The name code uses for a component whose full name is qualified by its container:
+/// a string-referenced child (`Partner` of `RecordType:Account.Partner`) or foldered
+/// component (`Welcome` of `EmailTemplate:Mail/Welcome`).
+fn short_name(id: &ComponentId) -> Option<&str> {
+    let info = types::type_info(id.type_name())?;
+    if !info.string_refs {
+        return None;
+    }
+    let separator = if info.folder_type.is_some() {
+        '/'
+    } else if info.parent.is_some() {
+        '.'
+    } else {
+        return None;
+    };
+    id.full_name().rsplit_once(separator).map(|(_, name)| name)
+}
+
 /// The node id of an SObject.
 pub fn sobject_id(name: &str) -> ComponentId {
-    ComponentId::new("CustomObject", name)
+    ComponentId::new(types::CUSTOM_OBJECT, name)
 }
 
 fn member_name(member: &ComponentId, parent: &ComponentId) -> String {

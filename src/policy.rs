@@ -9,6 +9,7 @@ use crate::changes::{Change, ChangeKind};
 use crate::graph::Graph;
 use crate::impact::{self, Reach, Reason, SelectedTest, TestKind};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types::{self, TestImpact, APEX_CLASS, APEX_TRIGGER};
 use crate::project_change::ProjectFileChange;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -60,125 +61,6 @@ pub struct Context {
     pub project_files: Vec<ProjectFileChange>,
     /// Changed files inside a package directory that no metadata type claims.
     pub unknown_files: Vec<String>,
-}
-
-/// Metadata types whose changes cannot change an Apex, Flow or Jest test's outcome.
-const NO_TEST_IMPACT: &[&str] = &[
-    "Layout",
-    "ListView",
-    "CompactLayout",
-    "Report",
-    "ReportFolder",
-    "ReportType",
-    "Dashboard",
-    "DashboardFolder",
-    "FlexiPage",
-    "CustomTab",
-    "CustomApplication",
-    "AppMenu",
-    "HomePageLayout",
-    "CustomObjectTranslation",
-    "CustomFieldTranslation",
-    "Translations",
-    "StandardValueSetTranslation",
-    "GlobalValueSetTranslation",
-    "WebLink",
-    "QuickAction",
-    "FieldSet",
-    "Document",
-    "DocumentFolder",
-    "ContentAsset",
-    "Letterhead",
-    "EmailFolder",
-    "ExperienceBundle",
-    "DigitalExperienceBundle",
-    "DigitalExperience",
-    "Network",
-    "NavigationMenu",
-    "Audience",
-    "CustomSite",
-    "SiteDotCom",
-    "Bot",
-    "BotVersion",
-    "LightningMessageChannel",
-    "ApexTestSuite",
-    "PathAssistant",
-    "BrandingSet",
-    "LightningExperienceTheme",
-    "CspTrustedSite",
-    "CorsWhitelistOrigin",
-    "RemoteSiteSetting",
-    "ContentAssetFolder",
-    "Index",
-    "BusinessProcess",
-    "SharingReason",
-];
-
-/// Metadata types the graph models: their changes reach tests through edges.
-const MODELED: &[&str] = &[
-    "ApexClass",
-    "ApexTrigger",
-    "ApexPage",
-    "ApexComponent",
-    "LightningComponentBundle",
-    "AuraDefinitionBundle",
-    "StaticResource",
-    "CustomObject",
-    "CustomField",
-    "ValidationRule",
-    "RecordType",
-    "Flow",
-    "FlowTest",
-    "FlowDefinition",
-    "CustomLabel",
-    "CustomLabels",
-    "CustomMetadata",
-    "CustomPermission",
-    "PermissionSet",
-    "PermissionSetGroup",
-    "Profile",
-    "Workflow",
-    "WorkflowRule",
-    "WorkflowFieldUpdate",
-    "WorkflowAlert",
-    "WorkflowOutboundMessage",
-    "WorkflowTask",
-    "WorkflowFlowAction",
-    "WorkflowSend",
-    "WorkflowKnowledgePublish",
-    "SharingRules",
-    "SharingCriteriaRule",
-    "SharingOwnerRule",
-    "SharingGuestRule",
-    "SharingTerritoryRule",
-    "EmailTemplate",
-    "Group",
-    "Queue",
-    "LwcJestTest",
-    "DuplicateRule",
-];
-
-/// What the policy decides about a changed component's type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TypeImpact {
-    /// The graph follows it.
-    Modeled,
-    /// It cannot change a test's outcome.
-    None,
-    /// It can change behaviour and the graph does not follow it.
-    Unknown,
-}
-
-/// How the policy treats changes of a metadata type.
-pub fn type_impact(type_name: &str) -> TypeImpact {
-    let is = |list: &[&str]| list.iter().any(|t| t.eq_ignore_ascii_case(type_name));
-    if is(MODELED) {
-        TypeImpact::Modeled
-    } else if is(NO_TEST_IMPACT) {
-        TypeImpact::None
-    } else {
-        TypeImpact::Unknown
-    }
 }
 
 /// Applies the policy to the walk's results on the head and base graphs.
@@ -396,17 +278,29 @@ fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fa
     let unknown: Vec<&Change> = semantic
         .iter()
         .copied()
-        .filter(|change| type_impact(change.component.type_name()) == TypeImpact::Unknown)
+        .filter(|change| {
+            matches!(
+                types::test_impact(change.component.type_name()),
+                TestImpact::Fallback(_)
+            )
+        })
         .collect();
     if !unknown.is_empty() {
-        let types: BTreeSet<&str> = unknown
+        let names: BTreeSet<&str> = unknown
             .iter()
             .map(|change| change.component.type_name())
+            .collect();
+        let described: Vec<String> = names
+            .into_iter()
+            .map(|type_name| match types::test_impact(type_name) {
+                TestImpact::Fallback(why) => format!("{type_name} ({why})"),
+                _ => type_name.to_string(),
+            })
             .collect();
         return Some(Fallback {
             reason: format!(
                 "changed metadata of a type `impact` does not follow and that can change test outcomes: {}",
-                types.into_iter().collect::<Vec<_>>().join(", ")
+                described.join("; ")
             ),
             paths: unknown
                 .iter()
@@ -454,7 +348,7 @@ fn uncovered(
         let component = &change.component;
         if !change.semantic
             || change.kind == ChangeKind::Deleted
-            || !(component.is_type("ApexClass") || component.is_type("ApexTrigger"))
+            || !(component.is_type(APEX_CLASS) || component.is_type(APEX_TRIGGER))
         {
             continue;
         }

@@ -9,7 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::metadata::component::ComponentId;
-use crate::metadata::registry;
+use crate::metadata::types;
 use quick_xml::escape::{escape, resolve_xml_entity};
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -181,7 +181,7 @@ pub fn write_package_xml(components: &[ComponentId], api_version: &str) -> Strin
         let display = type_display
             .entry(folded.clone())
             .or_insert_with(|| {
-                registry::type_info(component.type_name())
+                types::type_info(component.type_name())
                     .map_or(component.type_name(), |info| info.name)
                     .to_string()
             })

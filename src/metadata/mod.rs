@@ -4,3 +4,4 @@
 pub mod component;
 pub mod manifest;
 pub mod registry;
+pub mod types;

@@ -17,6 +17,9 @@
 //! parsers, using [`children_of`] and [`TypeInfo::xml_element`].
 
 use crate::metadata::component::ComponentId;
+#[cfg(test)]
+use crate::metadata::types::type_info;
+use crate::metadata::types::{all_types, children_of, Strategy, TypeInfo};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -47,360 +50,14 @@ pub struct SourceFile {
     pub parent: Option<ComponentId>,
 }
 
-/// How a type's files are laid out (SDR's adapter).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Strategy {
-    /// One `Name.<suffix>-meta.xml` file.
-    SingleXml,
-    /// A content file `Name.<suffix>` plus `Name.<suffix>-meta.xml` (`matchingContentFile`).
-    ContentWithMeta,
-    /// A folder `<dir>/<Name>/**` is the component.
-    Bundle,
-    /// A meta file plus a content file or folder of any shape (`mixedContent`).
-    MixedContent,
-    /// A parent file plus one file per child in the component's folder.
-    Decomposed,
-    /// Digital experience bundles and their content items.
-    DigitalExperience,
-    /// A child component stored in its own file under its parent's folder.
-    ChildFile,
-    /// A child component stored as an element inside its parent's file.
-    ChildInFile,
-}
-
-/// What the registry knows about one metadata type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TypeInfo {
-    /// The type name used in package.xml (`<name>ApexClass</name>`).
-    pub name: &'static str,
-    /// The type's directory in source format (`classes`).
-    pub directory: &'static str,
-    /// The file suffix (`cls` in `Foo.cls-meta.xml`); `None` for bundles.
-    pub suffix: Option<&'static str>,
-    /// How the type's files are laid out.
-    pub strategy: Strategy,
-    /// The component must sit under a directory named [`TypeInfo::directory`].
-    pub strict_directory: bool,
-    /// The parent type of a child type.
-    pub parent: Option<&'static str>,
-    /// For foldered types (Report), the type of their folders (ReportFolder).
-    pub folder_type: Option<&'static str>,
-    /// For folder types (ReportFolder), the type they contain (Report).
-    pub folder_content_type: Option<&'static str>,
-    /// For children stored inside the parent file, the parent's XML element holding one
-    /// child (`rules` for WorkflowRule).
-    pub xml_element: Option<&'static str>,
-    /// The child's full name is its own name, not `Parent.Name` (CustomLabel).
-    pub ignore_parent_name: bool,
-    /// The full name is always the type name, whatever the file is called
-    /// (CustomLabels).
-    pub ignore_parsed_full_name: bool,
-    /// False for children that cannot be named in package.xml on their own.
-    pub addressable: bool,
-}
-
-impl TypeInfo {
-    const fn new(
-        name: &'static str,
-        directory: &'static str,
-        suffix: Option<&'static str>,
-        strategy: Strategy,
-    ) -> TypeInfo {
-        TypeInfo {
-            name,
-            directory,
-            suffix,
-            strategy,
-            strict_directory: false,
-            parent: None,
-            folder_type: None,
-            folder_content_type: None,
-            xml_element: None,
-            ignore_parent_name: false,
-            ignore_parsed_full_name: false,
-            addressable: true,
-        }
-    }
-
-    const fn strict(mut self) -> TypeInfo {
-        self.strict_directory = true;
-        self
-    }
-
-    const fn in_folder(mut self, folder_type: &'static str) -> TypeInfo {
-        self.folder_type = Some(folder_type);
-        self
-    }
-
-    const fn folder_of(mut self, content_type: &'static str) -> TypeInfo {
-        self.folder_content_type = Some(content_type);
-        self
-    }
-
-    const fn not_addressable(mut self) -> TypeInfo {
-        self.addressable = false;
-        self
-    }
-
-    /// True for child types (their component names are `Parent.Child`).
-    pub fn is_child(&self) -> bool {
-        self.parent.is_some()
-    }
-}
-
-const fn xml(name: &'static str, dir: &'static str, suffix: &'static str) -> TypeInfo {
-    TypeInfo::new(name, dir, Some(suffix), Strategy::SingleXml)
-}
-
-const fn code(name: &'static str, dir: &'static str, suffix: &'static str) -> TypeInfo {
-    TypeInfo::new(name, dir, Some(suffix), Strategy::ContentWithMeta)
-}
-
-const fn bundle(name: &'static str, dir: &'static str) -> TypeInfo {
-    TypeInfo::new(name, dir, None, Strategy::Bundle).strict()
-}
-
-const fn child_file(
-    name: &'static str,
-    parent: &'static str,
-    dir: &'static str,
-    suffix: &'static str,
-) -> TypeInfo {
-    let mut info = TypeInfo::new(name, dir, Some(suffix), Strategy::ChildFile);
-    info.parent = Some(parent);
-    info
-}
-
-const fn child_in_file(
-    name: &'static str,
-    parent: &'static str,
-    dir: &'static str,
-    suffix: &'static str,
-    element: &'static str,
-) -> TypeInfo {
-    let mut info = TypeInfo::new(name, dir, Some(suffix), Strategy::ChildInFile);
-    info.parent = Some(parent);
-    info.xml_element = Some(element);
-    info
-}
-
-/// Every known type. Rows up to `Letterhead`/`BrandingSet` and the children follow
-/// reference/metadata-registry.tsv; the section after it adds common types from SDR's
-/// registry that the TSV leaves out.
-#[rustfmt::skip]
-static TYPES: &[TypeInfo] = &[
-    // Code and UI.
-    code("ApexClass", "classes", "cls"),
-    code("ApexTrigger", "triggers", "trigger"),
-    code("ApexPage", "pages", "page"),
-    code("ApexComponent", "components", "component"),
-    xml("ApexTestSuite", "testSuites", "testSuite"),
-    bundle("LightningComponentBundle", "lwc"),
-    bundle("AuraDefinitionBundle", "aura"),
-    TypeInfo::new("StaticResource", "staticresources", Some("resource"), Strategy::MixedContent)
-        .strict(),
-    TypeInfo::new("ExperienceBundle", "experiences", None, Strategy::MixedContent).strict(),
-    TypeInfo::new(
-        "DigitalExperienceBundle",
-        "digitalExperiences",
-        Some("digitalExperience"),
-        Strategy::DigitalExperience,
-    ),
-    xml("LightningMessageChannel", "messageChannels", "messageChannel"),
-    // Decomposed and multi-component files.
-    TypeInfo::new("CustomObject", "objects", Some("object"), Strategy::Decomposed).strict(),
-    {
-        let mut info = xml("CustomLabels", "labels", "labels");
-        info.ignore_parsed_full_name = true;
-        info
-    },
-    xml("Workflow", "workflows", "workflow"),
-    xml("SharingRules", "sharingRules", "sharingRules"),
-    TypeInfo::new("Bot", "bots", Some("bot"), Strategy::Decomposed).strict(),
-    TypeInfo::new(
-        "CustomObjectTranslation",
-        "objectTranslations",
-        Some("objectTranslation"),
-        Strategy::Decomposed,
-    )
-    .strict(),
-    // Automation.
-    xml("Flow", "flows", "flow"),
-    xml("FlowDefinition", "flowDefinitions", "flowDefinition"),
-    xml("FlowTest", "flowtests", "flowtest"),
-    // Pages, access and configuration.
-    xml("Layout", "layouts", "layout"),
-    xml("FlexiPage", "flexipages", "flexipage"),
-    xml("PermissionSet", "permissionsets", "permissionset"),
-    xml("PermissionSetGroup", "permissionsetgroups", "permissionsetgroup"),
-    xml("Profile", "profiles", "profile"),
-    xml("CustomMetadata", "customMetadata", "md"),
-    xml("CustomTab", "tabs", "tab"),
-    xml("CustomApplication", "applications", "app"),
-    xml("QuickAction", "quickActions", "quickAction"),
-    // Foldered types and their folders.
-    code("EmailTemplate", "email", "email").in_folder("EmailFolder"),
-    xml("EmailFolder", "email", "emailFolder").folder_of("EmailTemplate"),
-    xml("Report", "reports", "report").in_folder("ReportFolder"),
-    xml("ReportFolder", "reports", "reportFolder").folder_of("Report"),
-    xml("Dashboard", "dashboards", "dashboard").in_folder("DashboardFolder"),
-    xml("DashboardFolder", "dashboards", "dashboardFolder").folder_of("Dashboard"),
-    TypeInfo::new("Document", "documents", Some("document"), Strategy::MixedContent)
-        .strict()
-        .in_folder("DocumentFolder"),
-    xml("DocumentFolder", "documents", "documentFolder").folder_of("Document"),
-    xml("ReportType", "reportTypes", "reportType"),
-    xml("CustomPermission", "customPermissions", "customPermission"),
-    xml("NamedCredential", "namedCredentials", "namedCredential"),
-    xml("ExternalCredential", "externalCredentials", "externalCredential"),
-    xml("RemoteSiteSetting", "remoteSiteSettings", "remoteSite"),
-    xml("CspTrustedSite", "cspTrustedSites", "cspTrustedSite"),
-    xml("GlobalValueSet", "globalValueSets", "globalValueSet"),
-    xml("StandardValueSet", "standardValueSets", "standardValueSet"),
-    xml("Queue", "queues", "queue"),
-    xml("Group", "groups", "group"),
-    xml("Role", "roles", "role"),
-    xml("CustomNotificationType", "notificationtypes", "notiftype"),
-    code("ContentAsset", "contentassets", "asset"),
-    xml("Translations", "translations", "translation"),
-    xml("AssignmentRules", "assignmentRules", "assignmentRules"),
-    xml("AutoResponseRules", "autoResponseRules", "autoResponseRules"),
-    xml("EscalationRules", "escalationRules", "escalationRules"),
-    xml("MatchingRules", "matchingRules", "matchingRule"),
-    xml("DuplicateRule", "duplicateRules", "duplicateRule"),
-    xml("ConnectedApp", "connectedApps", "connectedApp"),
-    xml("PathAssistant", "pathAssistants", "pathAssistant"),
-    xml("Settings", "settings", "settings"),
-    xml("PlatformEventChannel", "platformEventChannels", "platformEventChannel"),
-    xml(
-        "PlatformEventChannelMember",
-        "platformEventChannelMembers",
-        "platformEventChannelMember",
-    ),
-    xml(
-        "PlatformEventSubscriberConfig",
-        "PlatformEventSubscriberConfigs",
-        "platformEventSubscriberConfig",
-    ),
-    xml("CustomSite", "sites", "site").strict(),
-    xml("Network", "networks", "network"),
-    xml("ApprovalProcess", "approvalProcesses", "approvalProcess"),
-    xml("Territory2Model", "territory2Models", "territory2Model"),
-    xml("Territory2", "territories", "territory2").in_folder("Territory2Model"),
-    xml("Territory2Rule", "rules", "territory2Rule").in_folder("Territory2Model"),
-    xml("Territory2Type", "territory2Types", "territory2Type"),
-    xml(
-        "ExternalServiceRegistration",
-        "externalServiceRegistrations",
-        "externalServiceRegistration",
-    ),
-    xml("GenAiPlugin", "genAiPlugins", "genAiPlugin"),
-    bundle("GenAiFunction", "genAiFunctions"),
-    bundle("GenAiPlannerBundle", "genAiPlannerBundles"),
-    xml("Letterhead", "letterhead", "letter"),
-    xml("BrandingSet", "brandingSets", "brandingSet"),
-    // Children (TSV child rows).
-    child_in_file("AssignmentRule", "AssignmentRules", "assignmentRules", "assignmentRule", "assignmentRule"),
-    child_in_file("AutoResponseRule", "AutoResponseRules", "autoResponseRules", "autoResponseRule", "autoResponseRule"),
-    child_file("BotVersion", "Bot", "botVersions", "botVersion"),
-    {
-        let mut info = child_in_file("CustomLabel", "CustomLabels", "labels", "labels", "labels");
-        info.ignore_parent_name = true;
-        info
-    },
-    child_file("BusinessProcess", "CustomObject", "businessProcesses", "businessProcess"),
-    child_file("CompactLayout", "CustomObject", "compactLayouts", "compactLayout"),
-    child_file("CustomField", "CustomObject", "fields", "field"),
-    child_file("FieldSet", "CustomObject", "fieldSets", "fieldSet"),
-    child_file("Index", "CustomObject", "indexes", "index"),
-    child_file("ListView", "CustomObject", "listViews", "listView"),
-    child_file("RecordType", "CustomObject", "recordTypes", "recordType"),
-    child_file("SharingReason", "CustomObject", "sharingReasons", "sharingReason"),
-    child_file("ValidationRule", "CustomObject", "validationRules", "validationRule"),
-    child_file("WebLink", "CustomObject", "webLinks", "webLink"),
-    child_file("CustomFieldTranslation", "CustomObjectTranslation", "fields", "fieldTranslation")
-        .not_addressable(),
-    {
-        let mut info = TypeInfo::new(
-            "DigitalExperience",
-            "digitalExperiences",
-            Some("digitalExperience"),
-            Strategy::DigitalExperience,
-        );
-        info.parent = Some("DigitalExperienceBundle");
-        info
-    },
-    child_in_file("EscalationRule", "EscalationRules", "escalationRules", "escalationRule", "escalationRule"),
-    child_in_file("MatchingRule", "MatchingRules", "matchingRules", "matchingRule", "matchingRules"),
-    child_in_file("SharingCriteriaRule", "SharingRules", "sharingRules", "sharingCriteriaRule", "sharingCriteriaRules"),
-    child_in_file("SharingGuestRule", "SharingRules", "sharingRules", "sharingGuestRule", "sharingGuestRules"),
-    child_in_file("SharingOwnerRule", "SharingRules", "sharingRules", "sharingOwnerRule", "sharingOwnerRules"),
-    child_in_file("SharingTerritoryRule", "SharingRules", "sharingRules", "sharingTerritoryRule", "sharingTerritoryRules"),
-    child_in_file("WorkflowAlert", "Workflow", "workflowAlerts", "workflowAlert", "alerts"),
-    child_in_file("WorkflowFieldUpdate", "Workflow", "workflowFieldUpdates", "workflowFieldUpdate", "fieldUpdates"),
-    child_in_file("WorkflowFlowAction", "Workflow", "workflowFlowActions", "workflowFlowAction", "flowActions"),
-    child_in_file("WorkflowKnowledgePublish", "Workflow", "workflowKnowledgePublishs", "workflowKnowledgePublish", "knowledgePublishes"),
-    child_in_file("WorkflowOutboundMessage", "Workflow", "workflowOutboundMessages", "workflowOutboundMessage", "outboundMessages"),
-    child_in_file("WorkflowRule", "Workflow", "workflowRules", "workflowRule", "rules"),
-    child_in_file("WorkflowSend", "Workflow", "workflowSends", "workflowSend", "send"),
-    child_in_file("WorkflowTask", "Workflow", "workflowTasks", "workflowTask", "tasks"),
-    // Common types beyond the TSV (directory and suffix as in SDR's registry).
-    xml("ApexEmailNotifications", "apexEmailNotifications", "notifications"),
-    xml("AppMenu", "appMenus", "appMenu"),
-    xml("Audience", "audience", "audience"),
-    xml("AuthProvider", "authproviders", "authprovider"),
-    xml("CallCenter", "callCenters", "callCenter"),
-    code("Certificate", "certs", "crt"),
-    xml("Community", "communities", "community"),
-    xml("CustomFeedFilter", "feedFilters", "feedFilter"),
-    xml("CustomPageWebLink", "weblinks", "weblink"),
-    xml("DataCategoryGroup", "datacategorygroups", "datacategorygroup"),
-    xml("DelegateGroup", "delegateGroups", "delegateGroup"),
-    xml("EmailServicesFunction", "emailservices", "xml").strict(),
-    xml("EntitlementProcess", "entitlementProcesses", "entitlementProcess"),
-    bundle("ExperiencePropertyTypeBundle", "experiencePropertyTypeBundles"),
-    xml("ExternalClientApplication", "externalClientApps", "eca"),
-    xml("ExternalDataSource", "dataSources", "dataSource"),
-    xml("GenAiPromptTemplate", "genAiPromptTemplates", "genAiPromptTemplate"),
-    xml("GlobalValueSetTranslation", "globalValueSetTranslations", "globalValueSetTranslation"),
-    xml("HomePageComponent", "homePageComponents", "homePageComponent"),
-    xml("HomePageLayout", "homePageLayouts", "homePageLayout"),
-    xml("InstalledPackage", "installedPackages", "installedPackage"),
-    xml("LightningExperienceTheme", "lightningExperienceThemes", "lightningExperienceTheme"),
-    bundle("LightningTypeBundle", "lightningTypes"),
-    xml("ManagedTopics", "managedTopics", "managedTopics"),
-    xml("MilestoneType", "milestoneTypes", "milestoneType"),
-    xml("MutingPermissionSet", "mutingpermissionsets", "mutingpermissionset"),
-    xml("NavigationMenu", "navigationMenus", "navigationMenu"),
-    xml("OauthCustomScope", "oauthcustomscopes", "oauthcustomscope"),
-    xml("PlatformCachePartition", "cachePartitions", "cachePartition"),
-    xml("PresenceUserConfig", "presenceUserConfigs", "presenceUserConfig"),
-    xml("ProfilePasswordPolicy", "profilePasswordPolicies", "profilePasswordPolicy"),
-    xml("ProfileSessionSetting", "profileSessionSettings", "profileSessionSetting"),
-    xml("Prompt", "prompts", "prompt"),
-    xml("QueueRoutingConfig", "queueRoutingConfigs", "queueRoutingConfig"),
-    xml("RecordActionDeployment", "recordActionDeployments", "deployment"),
-    xml("ServiceChannel", "serviceChannels", "serviceChannel"),
-    xml("SharingSet", "sharingSets", "sharingSet"),
-    xml("Skill", "skills", "skill"),
-    xml(
-        "StandardValueSetTranslation",
-        "standardValueSetTranslations",
-        "standardValueSetTranslation",
-    ),
-    xml("TopicsForObjects", "topicsForObjects", "topicsForObjects"),
-    bundle("WaveTemplateBundle", "waveTemplates"),
-];
-
 /// Suffixes SDR treats as another name for a type's suffix.
 const SUFFIX_ALIASES: &[(&str, &str)] = &[
     // `emailTemplateFolder` is an alias of EmailFolder.
     ("emailTemplateFolder", "emailFolder"),
 ];
 
-/// The lookup indexes over [`TYPES`], built once.
+/// The lookup indexes over the type table, built once.
 struct Indexes {
-    by_name: HashMap<String, &'static TypeInfo>,
     /// Top-level types found by their suffix anywhere (strict types excluded).
     by_suffix: HashMap<&'static str, &'static TypeInfo>,
     /// Strict types (and digital experiences) found by their directory.
@@ -410,11 +67,9 @@ struct Indexes {
 fn indexes() -> &'static Indexes {
     static INDEXES: OnceLock<Indexes> = OnceLock::new();
     INDEXES.get_or_init(|| {
-        let mut by_name = HashMap::new();
         let mut by_suffix = HashMap::new();
         let mut by_directory = HashMap::new();
-        for info in TYPES {
-            by_name.insert(info.name.to_ascii_lowercase(), info);
+        for info in all_types() {
             if info.parent.is_some() {
                 continue;
             }
@@ -425,36 +80,10 @@ fn indexes() -> &'static Indexes {
             }
         }
         Indexes {
-            by_name,
             by_suffix,
             by_directory,
         }
     })
-}
-
-/// The registry entry of a type, by its package.xml name (case-insensitive).
-pub fn type_info(type_name: &str) -> Option<&'static TypeInfo> {
-    indexes()
-        .by_name
-        .get(&type_name.to_ascii_lowercase())
-        .copied()
-}
-
-/// Every type the registry knows, in table order.
-pub fn all_types() -> &'static [TypeInfo] {
-    TYPES
-}
-
-/// The child types of `parent_type` (case-insensitive), in table order: the
-/// decomposed files of CustomObject, or the in-file elements of Workflow.
-pub fn children_of(parent_type: &str) -> Vec<&'static TypeInfo> {
-    TYPES
-        .iter()
-        .filter(|info| {
-            info.parent
-                .is_some_and(|parent| parent.eq_ignore_ascii_case(parent_type))
-        })
-        .collect()
 }
 
 /// Maps a path relative to a package directory (`main/default/classes/Foo.cls`,

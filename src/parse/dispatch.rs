@@ -1,8 +1,9 @@
 //! Which parser reads which file: by the component's metadata type and the file's name.
 
-use super::{apex, flow, lwc, markup, multi, objects, suite, xml};
+use super::{apex, data_rules, flow, lwc, markup, multi, objects, suite, xml};
 use crate::facts::{stable_hash, Facts};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types::{self, Parser};
 
 /// Parses one file of a component. Never fails: content that is not UTF-8 or not a
 /// format `impact` reads is hashed as bytes, so a change to it is still seen.
@@ -12,78 +13,71 @@ pub fn parse_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts 
     facts
 }
 
-/// [`parse_file`] before the ids are shared.
+/// [`parse_file`] before the ids are shared. The parser is the type's, from the type
+/// table; a file that is not in the parser's format (a class's `-meta.xml`) is read as
+/// generic XML, and anything else as bytes.
 fn read_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
     let name = path.rsplit('/').next().unwrap_or(path);
     let Ok(text) = std::str::from_utf8(content) else {
         return opaque(component, content);
     };
-    let type_name = component.type_name();
-    let is = |t: &str| type_name.eq_ignore_ascii_case(t);
-    if is("ApexClass") && name.ends_with(".cls") {
-        return apex::parse_apex(component, apex::ApexFileKind::Class, text);
-    }
-    if is("ApexTrigger") && name.ends_with(".trigger") {
-        return apex::parse_apex(component, apex::ApexFileKind::Trigger, text);
-    }
-    if is("LwcJestTest") {
-        let bundle = jest_bundle(path);
-        return lwc::parse_jest_test(component, &bundle, text);
-    }
-    if is("LightningComponentBundle") {
-        if name.ends_with(".js") {
-            return lwc::parse_lwc_js(component, text);
+    let info = types::type_info(component.type_name());
+    let parser = info.map_or(Parser::Generic, |info| info.parser);
+    // The content file of a content+meta type: `Foo.cls`, `Foo.page`.
+    let is_content = || {
+        info.and_then(|info| info.suffix)
+            .is_some_and(|suffix| name.ends_with(&format!(".{suffix}")))
+    };
+    match parser {
+        Parser::ApexClass if is_content() => {
+            return apex::parse_apex(component, apex::ApexFileKind::Class, text)
         }
-        if name.ends_with(".html") {
-            return lwc::parse_lwc_html(component, text);
+        Parser::ApexTrigger if is_content() => {
+            return apex::parse_apex(component, apex::ApexFileKind::Trigger, text)
         }
-    }
-    if is("AuraDefinitionBundle")
-        && [".cmp", ".app", ".evt", ".intf"]
-            .iter()
-            .any(|suffix| name.ends_with(suffix))
-    {
-        return markup::parse_aura(component, text);
-    }
-    if (is("ApexPage") && name.ends_with(".page"))
-        || (is("ApexComponent") && name.ends_with(".component"))
-    {
-        return markup::parse_visualforce(component, text);
+        Parser::Visualforce if is_content() => return markup::parse_visualforce(component, text),
+        Parser::Jest => return lwc::parse_jest_test(component, &jest_bundle(path), text),
+        Parser::Lwc if name.ends_with(".js") => return lwc::parse_lwc_js(component, text),
+        Parser::Lwc if name.ends_with(".html") => return lwc::parse_lwc_html(component, text),
+        Parser::Aura
+            if [".cmp", ".app", ".evt", ".intf"]
+                .iter()
+                .any(|suffix| name.ends_with(suffix)) =>
+        {
+            return markup::parse_aura(component, text)
+        }
+        _ => {}
     }
     if !name.ends_with(".xml") {
         return opaque(component, content);
     }
-    match type_name.to_ascii_lowercase().as_str() {
-        "flow" => flow::parse_flow(component, text),
-        "flowtest" => flow::parse_flow_test(component, text),
-        "apextestsuite" => suite::parse_test_suite(component, text),
-        "customobject" => objects::parse_object(component, text),
-        "customfield" => objects::parse_field(component, text),
-        "validationrule" => objects::parse_validation_rule(component, text),
-        "custommetadata" => objects::parse_custom_metadata_record(component, text),
-        "customlabels" => multi::parse_labels(text),
-        "workflow" => multi::parse_workflow(component, text),
-        "sharingrules" => multi::parse_sharing_rules(component, text),
-        _ if component.full_name().contains('.') && is_object_child(type_name) => {
+    match parser {
+        Parser::Flow => flow::parse_flow(component, text),
+        Parser::FlowTest => flow::parse_flow_test(component, text),
+        Parser::FlowDefinition => flow::parse_flow_definition(component, text),
+        Parser::TestSuite => suite::parse_test_suite(component, text),
+        Parser::Object => objects::parse_object(component, text),
+        Parser::Field => objects::parse_field(component, text),
+        Parser::ValidationRule => objects::parse_validation_rule(component, text),
+        Parser::CustomMetadataRecord => objects::parse_custom_metadata_record(component, text),
+        Parser::ObjectChild if component.full_name().contains('.') => {
             objects::parse_object_child_generic(component, text)
         }
-        _ => xml::parse_generic(component, text),
+        Parser::Labels => multi::parse_labels(text),
+        Parser::Workflow => multi::parse_workflow(component, text),
+        Parser::SharingRules => multi::parse_sharing_rules(component, text),
+        Parser::MatchingRules => multi::parse_matching_rules(component, text),
+        Parser::DuplicateRule => data_rules::parse_duplicate_rule(component, text),
+        Parser::StandardValueSet => data_rules::parse_standard_value_set(component, text),
+        Parser::Generic
+        | Parser::ObjectChild
+        | Parser::ApexClass
+        | Parser::ApexTrigger
+        | Parser::Visualforce
+        | Parser::Jest
+        | Parser::Lwc
+        | Parser::Aura => xml::parse_generic(component, text),
     }
-}
-
-fn is_object_child(type_name: &str) -> bool {
-    [
-        "RecordType",
-        "ListView",
-        "CompactLayout",
-        "WebLink",
-        "FieldSet",
-        "BusinessProcess",
-        "Index",
-        "SharingReason",
-    ]
-    .iter()
-    .any(|t| t.eq_ignore_ascii_case(type_name))
 }
 
 /// The bundle a Jest test belongs to: `…/lwc/<bundle>/__tests__/x.test.js`.
@@ -96,7 +90,7 @@ fn jest_bundle(path: &str) -> ComponentId {
         .and_then(|position| segments.get(position))
         .copied()
         .unwrap_or("");
-    ComponentId::new("LightningComponentBundle", bundle)
+    ComponentId::new(types::LWC_BUNDLE, bundle)
 }
 
 /// Facts of a file `impact` does not read: the component, and a hash of the bytes.

@@ -13,6 +13,7 @@
 
 use crate::facts::{EdgeKind, Facts, Target, TestMark};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use crate::parse::objects::{add_global_use, relationship_field};
 use crate::parse::xml::{component_decl, global_refs, line_count, read_tree, Element, Uses};
 use std::collections::HashMap;
@@ -54,7 +55,7 @@ pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
             }
             "subflows" => {
                 if let Some(flow) = element.child("flowName") {
-                    let target = Target::Component(ComponentId::new("Flow", &flow.text()));
+                    let target = Target::Component(ComponentId::new(types::FLOW, &flow.text()));
                     uses.add(from, target, EdgeKind::FlowAction, flow.text_line());
                 }
             }
@@ -83,9 +84,32 @@ pub fn parse_flow_test(component: &ComponentId, source: &str) -> Facts {
     decl.test = Some(TestMark::default());
     let mut uses = Uses::default();
     if let Some(flow) = root.child("flowApiName") {
-        let target = Target::Component(ComponentId::new("Flow", &flow.text()));
+        let target = Target::Component(ComponentId::new(types::FLOW, &flow.text()));
         uses.add(component, target, EdgeKind::Tests, flow.text_line());
     }
+    Facts {
+        declares: vec![decl],
+        uses: uses.into_vec(),
+        problems,
+        semantic_hash: hash,
+    }
+}
+
+/// Parses a flow definition (component `FlowDefinition:Name`), which sets the active
+/// version of the flow of the same name: the flow uses its definition
+/// ([`EdgeKind::Defines`]), so a change to the definition reaches what the flow reaches.
+pub fn parse_flow_definition(component: &ComponentId, source: &str) -> Facts {
+    let (root, problems) = read_tree(source);
+    let hash = root.semantic_hash();
+    let decl = component_decl(component, (1, line_count(source)), hash);
+    let mut uses = Uses::default();
+    let flow = ComponentId::new(types::FLOW, component.full_name());
+    uses.add(
+        component,
+        Target::Component(flow),
+        EdgeKind::Defines,
+        root.line,
+    );
     Facts {
         declares: vec![decl],
         uses: uses.into_vec(),
@@ -206,7 +230,7 @@ fn action_uses(action: &Element, from: &ComponentId, uses: &mut Uses) {
     let text = name.text();
     let target = match kind.to_ascii_lowercase().as_str() {
         "apex" => Target::ApexType(text),
-        "flow" => Target::Component(ComponentId::new("Flow", &text)),
+        "flow" => Target::Component(ComponentId::new(types::FLOW, &text)),
         "emailalert" => Target::Component(ComponentId::new("WorkflowAlert", &text)),
         _ => return,
     };

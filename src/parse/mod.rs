@@ -4,6 +4,7 @@
 //! They never fail; what they cannot read becomes a [`crate::facts::Problem`].
 
 pub mod apex;
+pub mod data_rules;
 pub mod flow;
 pub mod lwc;
 pub mod markup;

@@ -1,5 +1,5 @@
-//! Parsers for files that hold many components: custom labels, workflows and sharing
-//! rules. Each child element is declared as its own component with its own body hash
+//! Parsers for files that hold many components: custom labels, workflows, sharing
+//! rules and matching rules. Each child element is declared as its own component with its own body hash
 //! (the hash of its normalized XML), so a diff can tell which label or rule changed.
 //!
 //! The file's own component (`CustomLabels:CustomLabels`, `Workflow:Obj`,
@@ -7,55 +7,34 @@
 //! components, so editing one child changes only that child's hash. Children name the
 //! file's component as their `parent`.
 //!
-//! Workflow rules and field updates are automation of their object. Sharing rules
-//! change visibility, not insert outcomes, and are declared without automation. This
+//! Workflow rules and field updates are automation of their object; so are sharing
+//! rules (visibility after a save) and matching rules (behind duplicate rules). This
 //! module does not read the decomposed layouts (`decomposeCustomLabelsBeta2`, …), whose
 //! files hold a single component each.
 
 use crate::facts::{Declaration, EdgeKind, Facts, Problem, Target};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use crate::parse::objects::formula_uses;
 use crate::parse::xml::{component_decl, line_count, read_tree, Element, Uses};
 
-/// Workflow child elements and the metadata type of each.
-const WORKFLOW_CHILDREN: [(&str, &str); 8] = [
-    ("alerts", "WorkflowAlert"),
-    ("fieldUpdates", "WorkflowFieldUpdate"),
-    ("flowActions", "WorkflowFlowAction"),
-    ("knowledgePublishes", "WorkflowKnowledgePublish"),
-    ("outboundMessages", "WorkflowOutboundMessage"),
-    ("rules", "WorkflowRule"),
-    ("send", "WorkflowSend"),
-    ("tasks", "WorkflowTask"),
-];
-
-/// Sharing-rule child elements and the metadata type of each.
-const SHARING_CHILDREN: [(&str, &str); 4] = [
-    ("sharingCriteriaRules", "SharingCriteriaRule"),
-    ("sharingOwnerRules", "SharingOwnerRule"),
-    ("sharingGuestRules", "SharingGuestRule"),
-    ("sharingTerritoryRules", "SharingTerritoryRule"),
-];
-
-/// Workflow action types (`<actions><type>`) and the metadata type they name.
-const WORKFLOW_ACTIONS: [(&str, &str); 7] = [
-    ("Alert", "WorkflowAlert"),
-    ("FieldUpdate", "WorkflowFieldUpdate"),
-    ("FlowAction", "WorkflowFlowAction"),
-    ("KnowledgePublish", "WorkflowKnowledgePublish"),
-    ("OutboundMessage", "WorkflowOutboundMessage"),
-    ("Send", "WorkflowSend"),
-    ("Task", "WorkflowTask"),
-];
+/// The child elements of a many-component type and the child type of each, from the
+/// type table (`rules` → WorkflowRule).
+fn child_kinds(parent_type: &str) -> Vec<(&'static str, &'static str)> {
+    types::children_of(parent_type)
+        .into_iter()
+        .filter_map(|info| Some((info.xml_element?, info.name)))
+        .collect()
+}
 
 /// Parses `labels/CustomLabels.labels-meta.xml`: declares `CustomLabels:CustomLabels`
 /// and one `CustomLabel:<fullName>` per `<labels>` entry.
 pub fn parse_labels(source: &str) -> Facts {
-    let parent = ComponentId::new("CustomLabels", "CustomLabels");
+    let parent = ComponentId::new(types::CUSTOM_LABELS, types::CUSTOM_LABELS);
     parse_children(
         &parent,
         source,
-        &[("labels", "CustomLabel")],
+        &child_kinds(types::CUSTOM_LABELS),
         false,
         |_, _, _, _| {},
     )
@@ -68,7 +47,7 @@ pub fn parse_workflow(component: &ComponentId, source: &str) -> Facts {
     parse_children(
         component,
         source,
-        &WORKFLOW_CHILDREN,
+        &child_kinds(types::WORKFLOW),
         true,
         |element, decl, id, uses| match element.local_name() {
             "rules" => {
@@ -90,7 +69,7 @@ pub fn parse_workflow(component: &ComponentId, source: &str) -> Facts {
             }
             "flowActions" => {
                 if let Some(flow) = element.child("flow") {
-                    let target = Target::Component(ComponentId::new("Flow", &flow.text()));
+                    let target = Target::Component(ComponentId::new(types::FLOW, &flow.text()));
                     uses.add(id, target, EdgeKind::FlowAction, flow.text_line());
                 }
             }
@@ -100,9 +79,32 @@ pub fn parse_workflow(component: &ComponentId, source: &str) -> Facts {
 }
 
 /// Parses `sharingRules/Obj.sharingRules-meta.xml` (component `SharingRules:Obj`):
-/// declares each criteria, owner, guest and territory rule as `Type:Obj.Name`.
+/// declares each criteria, owner, guest and territory rule as `Type:Obj.Name`, as
+/// automation of `Obj`: sharing is recalculated when a record is saved, and a test that
+/// saves one and reads it as another user (`System.runAs`) sees the rule's result.
 pub fn parse_sharing_rules(component: &ComponentId, source: &str) -> Facts {
-    parse_children(component, source, &SHARING_CHILDREN, true, |_, _, _, _| {})
+    let object = component.full_name().to_string();
+    parse_children(
+        component,
+        source,
+        &child_kinds(types::SHARING_RULES),
+        true,
+        |_, decl, _, _| decl.automates = Some(object.clone()),
+    )
+}
+
+/// Parses `matchingRules/Obj.matchingRule-meta.xml` (component `MatchingRules:Obj`):
+/// declares each matching rule as `MatchingRule:Obj.Name`, automation of `Obj`: a
+/// duplicate rule that uses it can block or flag a save of the object.
+pub fn parse_matching_rules(component: &ComponentId, source: &str) -> Facts {
+    let object = component.full_name().to_string();
+    parse_children(
+        component,
+        source,
+        &child_kinds(types::MATCHING_RULES),
+        true,
+        |_, decl, _, _| decl.automates = Some(object.clone()),
+    )
 }
 
 /// A workflow rule reads the fields of its criteria and formula, and uses its actions.
@@ -129,13 +131,14 @@ fn rule_uses(rule: &Element, object: &str, id: &ComponentId, uses: &mut Uses) {
         let (Some(name), Some(kind)) = (action.child("name"), action.child_text("type")) else {
             continue;
         };
-        let Some((_, type_name)) = WORKFLOW_ACTIONS
-            .iter()
-            .find(|(t, _)| t.eq_ignore_ascii_case(&kind))
+        // An action's `<type>` is its metadata type without the `Workflow` prefix
+        // (`FieldUpdate` → WorkflowFieldUpdate).
+        let Some(info) = types::type_info(&format!("{}{kind}", types::WORKFLOW))
+            .filter(|info| info.parent == Some(types::WORKFLOW))
         else {
             continue;
         };
-        let child = ComponentId::new(type_name, &format!("{object}.{}", name.text()));
+        let child = ComponentId::new(info.name, &format!("{object}.{}", name.text()));
         uses.add(
             id,
             Target::Component(child),
@@ -391,7 +394,7 @@ mod tests {
     }
 
     #[test]
-    fn sharing_rules_are_declared_without_automation() {
+    fn sharing_rules_are_automation_of_their_object() {
         let source = r#"<SharingRules xmlns="http://soap.sforce.com/2006/04/metadata">
     <sharingCriteriaRules>
         <fullName>Share_Partners</fullName>
@@ -416,7 +419,12 @@ mod tests {
                 "SharingOwnerRule:Invoice__c.Share_Sales"
             ]
         );
-        assert!(facts.declares.iter().all(|d| d.automates.is_none()));
+        // Saving a record recalculates sharing: the rules are automation of the object;
+        // the file's own component is not.
+        assert!(facts.declares[0].automates.is_none());
+        assert!(facts.declares[1..]
+            .iter()
+            .all(|d| d.automates.as_deref() == Some("Invoice__c")));
         // The rule without a name is reported, not guessed.
         assert_eq!(facts.problems.len(), 1);
         assert_eq!(facts.problems[0].line, Some(11));

@@ -15,6 +15,7 @@
 
 use crate::facts::{EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use crate::parse::xml::{component_decl, line_count, read_tree, Element, Uses};
 
 /// Parses `objects/X/X.object-meta.xml`: declares the object (or custom setting, when it
@@ -32,7 +33,8 @@ pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
         || root.child_text("defaultValue").is_some()
         || root
             .child_text("type")
-            .is_some_and(|t| t.eq_ignore_ascii_case("MasterDetail"));
+            .is_some_and(|t| t.eq_ignore_ascii_case("MasterDetail"))
+        || restricts_values(&root);
     let automates = changes_inserts.then(|| object.clone());
     parse_declared(component, source, automates, |root, from, uses| {
         if let Some(formula) = root.child("formula") {
@@ -55,10 +57,18 @@ pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
             }
         }
         if let Some(set) = root.child("valueSet").and_then(|v| v.child("valueSetName")) {
-            let target = Target::Component(ComponentId::new("GlobalValueSet", &set.text()));
+            let target = Target::Component(ComponentId::new(types::GLOBAL_VALUE_SET, &set.text()));
             uses.add(from, target, EdgeKind::References, set.text_line());
         }
     })
+}
+
+/// A picklist bound to a global value set, or restricted to its own values, refuses a
+/// save with any other value: like a validation rule, it is automation of its object.
+fn restricts_values(field: &Element) -> bool {
+    field
+        .child("valueSet")
+        .is_some_and(|set| set.child("valueSetName").is_some() || set.child_is_true("restricted"))
 }
 
 /// Parses `objects/Obj/validationRules/R.validationRule-meta.xml` (component
@@ -129,7 +139,7 @@ pub fn parse_custom_metadata_record(component: &ComponentId, source: &str) -> Fa
 
 /// Declares a single-component file, then lets `collect` add its uses. The declaration
 /// spans the whole file; its body hash is the normalized document's.
-fn parse_declared(
+pub(crate) fn parse_declared(
     component: &ComponentId,
     source: &str,
     automates: Option<String>,
@@ -151,7 +161,7 @@ fn parse_declared(
 
 /// The object part of an object child's full name (`Invoice__c` of
 /// `Invoice__c.Amount__c`), or the type part of a custom metadata record's.
-fn object_of(component: &ComponentId) -> String {
+pub(crate) fn object_of(component: &ComponentId) -> String {
     let full = component.full_name();
     full.split_once('.')
         .map_or(full, |(object, _)| object)

@@ -68,7 +68,7 @@ pub fn manifests(changes: &[Change], api_version: &str) -> (String, String) {
 
 /// The parent to deploy instead of a component that cannot be addressed alone.
 fn unaddressable_parent(component: &ComponentId) -> Option<ComponentId> {
-    let info = crate::metadata::registry::type_info(component.type_name())?;
+    let info = crate::metadata::types::type_info(component.type_name())?;
     if info.addressable {
         return None;
     }

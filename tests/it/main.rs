@@ -32,3 +32,4 @@ mod org;
 mod plan;
 mod regression;
 mod support;
+mod types;

@@ -1,0 +1,654 @@
+//! The one table of metadata types: everything `impact` knows about a type.
+//!
+//! A row says how the type's files are laid out in source format (SDR's adapter, its
+//! directory and suffix, its parent and folder types), which parser reads them, what a
+//! change of the type does to tests, whether one file holds many components, and
+//! whether its names can appear as string references in code. Every other module asks
+//! this table (through [`type_info`] and the row's fields) instead of keeping a list of
+//! type names: the registry ([`crate::metadata::registry`]) resolves paths with it, the
+//! parser dispatch picks a parser by [`TypeInfo::parser`], `changes` splits
+//! [`TypeInfo::many_per_file`] files child by child, the graph resolves string literals
+//! against [`TypeInfo::string_refs`] types, and the policy reads [`TypeInfo::impact`].
+//!
+//! The rule every type obeys: it is exactly one of
+//! - followed: its changes reach tests through the edge kinds the row names, and an
+//!   integration test (`tests/it/types.rs`) walks the table and proves, on a fixture,
+//!   that a change of each followed type reaches a test over one of them;
+//! - no test impact, with a one-line reason;
+//! - fallback: it can change a test's outcome and no edge follows it, so a change runs
+//!   every local test.
+//!
+//! The types the code branches on have named constants below; nothing else in `src/`
+//! spells out a list of type names.
+
+use crate::facts::EdgeKind::{self, *};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub const APEX_CLASS: &str = "ApexClass";
+pub const APEX_TRIGGER: &str = "ApexTrigger";
+pub const APEX_PAGE: &str = "ApexPage";
+pub const APEX_COMPONENT: &str = "ApexComponent";
+pub const LWC_BUNDLE: &str = "LightningComponentBundle";
+pub const AURA_BUNDLE: &str = "AuraDefinitionBundle";
+/// Not metadata: a Jest test file of an LWC bundle.
+pub const LWC_JEST_TEST: &str = "LwcJestTest";
+pub const STATIC_RESOURCE: &str = "StaticResource";
+pub const CUSTOM_OBJECT: &str = "CustomObject";
+pub const CUSTOM_FIELD: &str = "CustomField";
+pub const VALIDATION_RULE: &str = "ValidationRule";
+pub const RECORD_TYPE: &str = "RecordType";
+pub const CUSTOM_LABELS: &str = "CustomLabels";
+pub const CUSTOM_LABEL: &str = "CustomLabel";
+pub const CUSTOM_METADATA: &str = "CustomMetadata";
+pub const CUSTOM_PERMISSION: &str = "CustomPermission";
+pub const FLOW: &str = "Flow";
+pub const FLOW_TEST: &str = "FlowTest";
+pub const FLOW_DEFINITION: &str = "FlowDefinition";
+pub const WORKFLOW: &str = "Workflow";
+pub const SHARING_RULES: &str = "SharingRules";
+pub const PERMISSION_SET: &str = "PermissionSet";
+pub const PERMISSION_SET_GROUP: &str = "PermissionSetGroup";
+pub const PROFILE: &str = "Profile";
+pub const EMAIL_TEMPLATE: &str = "EmailTemplate";
+pub const GROUP: &str = "Group";
+pub const QUEUE: &str = "Queue";
+pub const GLOBAL_VALUE_SET: &str = "GlobalValueSet";
+pub const STANDARD_VALUE_SET: &str = "StandardValueSet";
+pub const DUPLICATE_RULE: &str = "DuplicateRule";
+pub const MATCHING_RULES: &str = "MatchingRules";
+pub const MATCHING_RULE: &str = "MatchingRule";
+
+/// Which parser reads a type's files (see `parse::dispatch`). Files of a type that
+/// are not the parser's format (a class's `-meta.xml`) are read by the generic XML
+/// parser, or hashed as bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parser {
+    /// Any XML file as one component, no references.
+    Generic,
+    ApexClass,
+    ApexTrigger,
+    Lwc,
+    Jest,
+    Aura,
+    Visualforce,
+    Flow,
+    FlowTest,
+    FlowDefinition,
+    TestSuite,
+    Object,
+    Field,
+    ValidationRule,
+    /// Record types, list views and the other children of an object.
+    ObjectChild,
+    CustomMetadataRecord,
+    Labels,
+    Workflow,
+    SharingRules,
+    MatchingRules,
+    DuplicateRule,
+    StandardValueSet,
+}
+
+/// What a change of a type does to tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestImpact {
+    /// The graph follows it: a change reaches tests first over one of these edge kinds
+    /// (from a user of the changed node). Empty for tests, which a change runs itself.
+    Followed(&'static [EdgeKind]),
+    /// It cannot change the outcome of an Apex, Flow or Jest test, for this reason.
+    None(&'static str),
+    /// It can change behaviour and no edge follows it (why): a change falls back to
+    /// `RunLocalTests`.
+    Fallback(&'static str),
+}
+
+/// How a type's files are laid out (SDR's adapter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Strategy {
+    /// One `Name.<suffix>-meta.xml` file.
+    SingleXml,
+    /// A content file `Name.<suffix>` plus `Name.<suffix>-meta.xml` (`matchingContentFile`).
+    ContentWithMeta,
+    /// A folder `<dir>/<Name>/**` is the component.
+    Bundle,
+    /// A meta file plus a content file or folder of any shape (`mixedContent`).
+    MixedContent,
+    /// A parent file plus one file per child in the component's folder.
+    Decomposed,
+    /// Digital experience bundles and their content items.
+    DigitalExperience,
+    /// A child component stored in its own file under its parent's folder.
+    ChildFile,
+    /// A child component stored as an element inside its parent's file.
+    ChildInFile,
+}
+
+/// What `impact` knows about one metadata type: one row of [`TYPES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypeInfo {
+    /// The type name used in package.xml (`<name>ApexClass</name>`).
+    pub name: &'static str,
+    /// The type's directory in source format (`classes`).
+    pub directory: &'static str,
+    /// The file suffix (`cls` in `Foo.cls-meta.xml`); `None` for bundles.
+    pub suffix: Option<&'static str>,
+    /// How the type's files are laid out.
+    pub strategy: Strategy,
+    /// The component must sit under a directory named [`TypeInfo::directory`].
+    pub strict_directory: bool,
+    /// The parent type of a child type.
+    pub parent: Option<&'static str>,
+    /// For foldered types (Report), the type of their folders (ReportFolder).
+    pub folder_type: Option<&'static str>,
+    /// For folder types (ReportFolder), the type they contain (Report).
+    pub folder_content_type: Option<&'static str>,
+    /// For children stored inside the parent file, the parent's XML element holding one
+    /// child (`rules` for WorkflowRule).
+    pub xml_element: Option<&'static str>,
+    /// The child's full name is its own name, not `Parent.Name` (CustomLabel).
+    pub ignore_parent_name: bool,
+    /// The full name is always the type name, whatever the file is called
+    /// (CustomLabels).
+    pub ignore_parsed_full_name: bool,
+    /// False for children that cannot be named in package.xml on their own.
+    pub addressable: bool,
+    /// Which parser reads the type's files.
+    pub parser: Parser,
+    /// What a change of the type does to tests; `None` only while a row is being
+    /// written (the table test fails on it, and the policy falls back).
+    impact: Option<TestImpact>,
+    /// One file holds many components of the type's children (labels, workflow rules):
+    /// a change is listed child by child.
+    pub many_per_file: bool,
+    /// Its names can appear as string literals in code that loads them by name
+    /// (`Type.forName('X')`, `Test.loadData(…, 'X')`, `WHERE Name = 'X'`).
+    pub string_refs: bool,
+}
+
+impl TypeInfo {
+    const fn new(
+        name: &'static str,
+        directory: &'static str,
+        suffix: Option<&'static str>,
+        strategy: Strategy,
+    ) -> TypeInfo {
+        TypeInfo {
+            name,
+            directory,
+            suffix,
+            strategy,
+            strict_directory: false,
+            parent: None,
+            folder_type: None,
+            folder_content_type: None,
+            xml_element: None,
+            ignore_parent_name: false,
+            ignore_parsed_full_name: false,
+            addressable: true,
+            parser: Parser::Generic,
+            impact: None,
+            many_per_file: false,
+            string_refs: false,
+        }
+    }
+
+    const fn parse(mut self, parser: Parser) -> TypeInfo {
+        self.parser = parser;
+        self
+    }
+
+    /// Followed: changes reach tests first over `edges` (each pointing at the type's
+    /// node from its user); an empty list for test types, which a change runs itself.
+    const fn follow(mut self, edges: &'static [EdgeKind]) -> TypeInfo {
+        self.impact = Some(TestImpact::Followed(edges));
+        self
+    }
+
+    const fn none(mut self, reason: &'static str) -> TypeInfo {
+        self.impact = Some(TestImpact::None(reason));
+        self
+    }
+
+    const fn fallback(mut self, reason: &'static str) -> TypeInfo {
+        self.impact = Some(TestImpact::Fallback(reason));
+        self
+    }
+
+    const fn many(mut self) -> TypeInfo {
+        self.many_per_file = true;
+        self
+    }
+
+    const fn strings(mut self) -> TypeInfo {
+        self.string_refs = true;
+        self
+    }
+
+    /// What a change of the type does to tests. A row without a classification falls
+    /// back, so a forgotten row runs more tests, never fewer.
+    pub fn impact(&self) -> TestImpact {
+        self.impact.unwrap_or(TestImpact::Fallback(
+            "the type has no classification in the table",
+        ))
+    }
+
+    /// True when the table gives the row a classification (checked by a test).
+    pub fn is_classified(&self) -> bool {
+        self.impact.is_some()
+    }
+
+    const fn strict(mut self) -> TypeInfo {
+        self.strict_directory = true;
+        self
+    }
+
+    const fn in_folder(mut self, folder_type: &'static str) -> TypeInfo {
+        self.folder_type = Some(folder_type);
+        self
+    }
+
+    const fn folder_of(mut self, content_type: &'static str) -> TypeInfo {
+        self.folder_content_type = Some(content_type);
+        self
+    }
+
+    const fn not_addressable(mut self) -> TypeInfo {
+        self.addressable = false;
+        self
+    }
+
+    /// True for child types (their component names are `Parent.Child`).
+    pub fn is_child(&self) -> bool {
+        self.parent.is_some()
+    }
+}
+
+const fn xml(name: &'static str, dir: &'static str, suffix: &'static str) -> TypeInfo {
+    TypeInfo::new(name, dir, Some(suffix), Strategy::SingleXml)
+}
+
+const fn code(name: &'static str, dir: &'static str, suffix: &'static str) -> TypeInfo {
+    TypeInfo::new(name, dir, Some(suffix), Strategy::ContentWithMeta)
+}
+
+const fn bundle(name: &'static str, dir: &'static str) -> TypeInfo {
+    TypeInfo::new(name, dir, None, Strategy::Bundle).strict()
+}
+
+const fn child_file(
+    name: &'static str,
+    parent: &'static str,
+    dir: &'static str,
+    suffix: &'static str,
+) -> TypeInfo {
+    let mut info = TypeInfo::new(name, dir, Some(suffix), Strategy::ChildFile);
+    info.parent = Some(parent);
+    info
+}
+
+const fn child_in_file(
+    name: &'static str,
+    parent: &'static str,
+    dir: &'static str,
+    suffix: &'static str,
+    element: &'static str,
+) -> TypeInfo {
+    let mut info = TypeInfo::new(name, dir, Some(suffix), Strategy::ChildInFile);
+    info.parent = Some(parent);
+    info.xml_element = Some(element);
+    info
+}
+
+/// Apex code: reached by whatever names, calls, extends, loads or tests it.
+const CODE: &[EdgeKind] = &[
+    Calls, References, Extends, Implements, MemberOf, Dispatches, NamedTest, TestFor, FlowAction,
+    Imports, StringRef, CoveredBy,
+];
+/// Automation of an object (trigger, rule, value set): reached through the object, by
+/// the code that writes it.
+const AUTOMATION: &[EdgeKind] = &[Fires];
+/// Loaded by name from code (`Type.forName`, `Test.loadData`, `WHERE Name = 'X'`).
+const BY_NAME: &[EdgeKind] = &[StringRef];
+/// A test: a change to it runs it.
+const SELF: &[EdgeKind] = &[];
+
+const UI: &str = "page or app configuration shown to users: no Apex, Flow or Jest test renders it";
+const REPORTING: &str = "reporting and analytics: no code or automation reads it";
+const TRANSLATION: &str = "translations of labels and names: tests run in the running user's language and read no translation";
+const SITE: &str = "site, community or branding configuration: tests do not render it";
+const CONTAINER: &str = "holds many components: each changed child is listed and judged on its own";
+const MARKUP: &str = "markup no test runs: Apex tests cannot render a page, Jest tests only LWC; its controllers are followed as Apex";
+const CALLOUT: &str =
+    "configures callouts and remote endpoints: Apex tests cannot call out (they use mocks)";
+const ACCESS: &str = "access configuration (roles, territories, muting, sharing sets): changes what `System.runAs` users see, and no edge follows it";
+const ROUTING: &str = "rules that run on DML (assignment, auto-response, escalation, entitlement, approval): no edge follows them";
+const PLATFORM: &str =
+    "org or platform configuration that code and automation may depend on: no edge follows it";
+const GENERATED: &str = "generates Apex types or actions that code uses: no edge follows it";
+const AGENT: &str =
+    "AI agent configuration that invokes Apex, flows or prompts: no edge follows it";
+
+/// Every known type. Rows up to `Letterhead`/`BrandingSet` and the children follow
+/// reference/metadata-registry.tsv; the section after it adds common types from SDR's
+/// registry that the TSV leaves out. Each row says how the type is laid out, which
+/// parser reads it and what a change of it does to tests: followed over the named edge
+/// kinds, no test impact (with the reason), or a fallback to `RunLocalTests`.
+#[rustfmt::skip]
+static TYPES: &[TypeInfo] = &[
+    // Code and UI.
+    code(APEX_CLASS, "classes", "cls").parse(Parser::ApexClass).follow(CODE).strings(),
+    code(APEX_TRIGGER, "triggers", "trigger").parse(Parser::ApexTrigger).follow(AUTOMATION),
+    code(APEX_PAGE, "pages", "page").parse(Parser::Visualforce).none(MARKUP),
+    code(APEX_COMPONENT, "components", "component").parse(Parser::Visualforce).none(MARKUP),
+    xml("ApexTestSuite", "testSuites", "testSuite").parse(Parser::TestSuite)
+        .none("a named list of test classes: which tests a deploy runs is the plan's choice"),
+    bundle(LWC_BUNDLE, "lwc").parse(Parser::Lwc).follow(&[Imports, Tests]),
+    bundle(AURA_BUNDLE, "aura").parse(Parser::Aura).none(MARKUP),
+    TypeInfo::new(STATIC_RESOURCE, "staticresources", Some("resource"), Strategy::MixedContent)
+        .strict().follow(BY_NAME).strings(),
+    TypeInfo::new("ExperienceBundle", "experiences", None, Strategy::MixedContent).strict().none(SITE),
+    TypeInfo::new(
+        "DigitalExperienceBundle",
+        "digitalExperiences",
+        Some("digitalExperience"),
+        Strategy::DigitalExperience,
+    ).none(SITE),
+    xml("LightningMessageChannel", "messageChannels", "messageChannel")
+        .none("a message channel's definition: Jest tests mock `lightning/messageService`"),
+    // Decomposed and multi-component files.
+    TypeInfo::new(CUSTOM_OBJECT, "objects", Some("object"), Strategy::Decomposed).strict()
+        .parse(Parser::Object).follow(&[References, Reads, Writes]),
+    {
+        let mut info = xml(CUSTOM_LABELS, "labels", "labels").parse(Parser::Labels).many().none(CONTAINER);
+        info.ignore_parsed_full_name = true;
+        info
+    },
+    xml(WORKFLOW, "workflows", "workflow").parse(Parser::Workflow).many().none(CONTAINER),
+    xml(SHARING_RULES, "sharingRules", "sharingRules").parse(Parser::SharingRules).many().none(CONTAINER),
+    TypeInfo::new("Bot", "bots", Some("bot"), Strategy::Decomposed).strict()
+        .none("a chat bot's dialogs: no test runs them"),
+    TypeInfo::new(
+        "CustomObjectTranslation",
+        "objectTranslations",
+        Some("objectTranslation"),
+        Strategy::Decomposed,
+    )
+    .strict().none(TRANSLATION),
+    // Automation.
+    xml(FLOW, "flows", "flow").parse(Parser::Flow).follow(&[Fires, FlowAction, Tests, StringRef]).strings(),
+    xml(FLOW_DEFINITION, "flowDefinitions", "flowDefinition").parse(Parser::FlowDefinition).follow(&[Defines]),
+    xml(FLOW_TEST, "flowtests", "flowtest").parse(Parser::FlowTest).follow(SELF),
+    // Pages, access and configuration.
+    xml("Layout", "layouts", "layout").none(UI),
+    xml("FlexiPage", "flexipages", "flexipage").none(UI),
+    xml(PERMISSION_SET, "permissionsets", "permissionset").follow(BY_NAME).strings(),
+    xml(PERMISSION_SET_GROUP, "permissionsetgroups", "permissionsetgroup").follow(BY_NAME).strings(),
+    xml(PROFILE, "profiles", "profile").follow(BY_NAME).strings(),
+    xml(CUSTOM_METADATA, "customMetadata", "md").parse(Parser::CustomMetadataRecord).follow(&[RecordOf, StringRef]),
+    xml("CustomTab", "tabs", "tab").none(UI),
+    xml("CustomApplication", "applications", "app").none(UI),
+    xml("QuickAction", "quickActions", "quickAction")
+        .none("an action button's layout: tests do not press it; a flow or Apex behind it is followed on its own"),
+    // Foldered types and their folders.
+    code(EMAIL_TEMPLATE, "email", "email").in_folder("EmailFolder").follow(BY_NAME).strings(),
+    xml("EmailFolder", "email", "emailFolder").folder_of(EMAIL_TEMPLATE).none(REPORTING),
+    xml("Report", "reports", "report").in_folder("ReportFolder").none(REPORTING),
+    xml("ReportFolder", "reports", "reportFolder").folder_of("Report").none(REPORTING),
+    xml("Dashboard", "dashboards", "dashboard").in_folder("DashboardFolder").none(REPORTING),
+    xml("DashboardFolder", "dashboards", "dashboardFolder").folder_of("Dashboard").none(REPORTING),
+    TypeInfo::new("Document", "documents", Some("document"), Strategy::MixedContent)
+        .strict()
+        .in_folder("DocumentFolder")
+        .none("a stored file: code reads documents only by query, which tests cannot see (SeeAllData off)"),
+    xml("DocumentFolder", "documents", "documentFolder").folder_of("Document").none(REPORTING),
+    xml("ReportType", "reportTypes", "reportType").none(REPORTING),
+    xml(CUSTOM_PERMISSION, "customPermissions", "customPermission").follow(BY_NAME).strings(),
+    xml("NamedCredential", "namedCredentials", "namedCredential").fallback(PLATFORM),
+    xml("ExternalCredential", "externalCredentials", "externalCredential").fallback(PLATFORM),
+    xml("RemoteSiteSetting", "remoteSiteSettings", "remoteSite").none(CALLOUT),
+    xml("CspTrustedSite", "cspTrustedSites", "cspTrustedSite").none(CALLOUT),
+    xml(GLOBAL_VALUE_SET, "globalValueSets", "globalValueSet").follow(&[References]),
+    xml(STANDARD_VALUE_SET, "standardValueSets", "standardValueSet").parse(Parser::StandardValueSet).follow(AUTOMATION),
+    xml(QUEUE, "queues", "queue").follow(BY_NAME).strings(),
+    xml(GROUP, "groups", "group").follow(BY_NAME).strings(),
+    xml("Role", "roles", "role").fallback(ACCESS),
+    xml("CustomNotificationType", "notificationtypes", "notiftype").fallback(PLATFORM),
+    code("ContentAsset", "contentassets", "asset").none(UI),
+    xml("Translations", "translations", "translation").none(TRANSLATION),
+    xml("AssignmentRules", "assignmentRules", "assignmentRules").many().fallback(ROUTING),
+    xml("AutoResponseRules", "autoResponseRules", "autoResponseRules").many().fallback(ROUTING),
+    xml("EscalationRules", "escalationRules", "escalationRules").many().fallback(ROUTING),
+    xml(MATCHING_RULES, "matchingRules", "matchingRule").parse(Parser::MatchingRules).many().none(CONTAINER),
+    xml(DUPLICATE_RULE, "duplicateRules", "duplicateRule").parse(Parser::DuplicateRule).follow(AUTOMATION),
+    xml("ConnectedApp", "connectedApps", "connectedApp").none(CALLOUT),
+    xml("PathAssistant", "pathAssistants", "pathAssistant").none(UI),
+    xml("Settings", "settings", "settings").fallback(PLATFORM),
+    xml("PlatformEventChannel", "platformEventChannels", "platformEventChannel").fallback(PLATFORM),
+    xml(
+        "PlatformEventChannelMember",
+        "platformEventChannelMembers",
+        "platformEventChannelMember",
+    ).fallback(PLATFORM),
+    xml(
+        "PlatformEventSubscriberConfig",
+        "PlatformEventSubscriberConfigs",
+        "platformEventSubscriberConfig",
+    ).fallback(PLATFORM),
+    xml("CustomSite", "sites", "site").strict().none(SITE),
+    xml("Network", "networks", "network").none(SITE),
+    xml("ApprovalProcess", "approvalProcesses", "approvalProcess").fallback(ROUTING),
+    xml("Territory2Model", "territory2Models", "territory2Model").fallback(ACCESS),
+    xml("Territory2", "territories", "territory2").in_folder("Territory2Model").fallback(ACCESS),
+    xml("Territory2Rule", "rules", "territory2Rule").in_folder("Territory2Model").fallback(ACCESS),
+    xml("Territory2Type", "territory2Types", "territory2Type").fallback(ACCESS),
+    xml(
+        "ExternalServiceRegistration",
+        "externalServiceRegistrations",
+        "externalServiceRegistration",
+    ).fallback(GENERATED),
+    xml("GenAiPlugin", "genAiPlugins", "genAiPlugin").fallback(AGENT),
+    bundle("GenAiFunction", "genAiFunctions").fallback(AGENT),
+    bundle("GenAiPlannerBundle", "genAiPlannerBundles").fallback(AGENT),
+    xml("Letterhead", "letterhead", "letter").none(UI),
+    xml("BrandingSet", "brandingSets", "brandingSet").none(SITE),
+    // Children (TSV child rows).
+    child_in_file("AssignmentRule", "AssignmentRules", "assignmentRules", "assignmentRule", "assignmentRule").fallback(ROUTING),
+    child_in_file("AutoResponseRule", "AutoResponseRules", "autoResponseRules", "autoResponseRule", "autoResponseRule").fallback(ROUTING),
+    child_file("BotVersion", "Bot", "botVersions", "botVersion").none("a chat bot's dialogs: no test runs them"),
+    {
+        let mut info = child_in_file(CUSTOM_LABEL, CUSTOM_LABELS, "labels", "labels", "labels")
+            .follow(&[Reads, References, StringRef]).strings();
+        info.ignore_parent_name = true;
+        info
+    },
+    child_file("BusinessProcess", CUSTOM_OBJECT, "businessProcesses", "businessProcess").parse(Parser::ObjectChild)
+        .none("the stages a sales or support process offers in the UI; picklist values are checked by their value set"),
+    child_file("CompactLayout", CUSTOM_OBJECT, "compactLayouts", "compactLayout").parse(Parser::ObjectChild).none(UI),
+    child_file(CUSTOM_FIELD, CUSTOM_OBJECT, "fields", "field").parse(Parser::Field).follow(&[Reads, Writes, Fires]),
+    child_file("FieldSet", CUSTOM_OBJECT, "fieldSets", "fieldSet").parse(Parser::ObjectChild).none(UI),
+    child_file("Index", CUSTOM_OBJECT, "indexes", "index").parse(Parser::ObjectChild)
+        .none("an index of a big object: speeds queries, changes no result"),
+    child_file("ListView", CUSTOM_OBJECT, "listViews", "listView").parse(Parser::ObjectChild).none(UI),
+    child_file(RECORD_TYPE, CUSTOM_OBJECT, "recordTypes", "recordType").parse(Parser::ObjectChild).follow(BY_NAME).strings(),
+    child_file("SharingReason", CUSTOM_OBJECT, "sharingReasons", "sharingReason").parse(Parser::ObjectChild)
+        .none("a label for Apex managed sharing rows; the code that shares is followed as Apex"),
+    child_file(VALIDATION_RULE, CUSTOM_OBJECT, "validationRules", "validationRule").parse(Parser::ValidationRule).follow(AUTOMATION),
+    child_file("WebLink", CUSTOM_OBJECT, "webLinks", "webLink").parse(Parser::ObjectChild).none(UI),
+    child_file("CustomFieldTranslation", "CustomObjectTranslation", "fields", "fieldTranslation")
+        .not_addressable().none(TRANSLATION),
+    {
+        let mut info = TypeInfo::new(
+            "DigitalExperience",
+            "digitalExperiences",
+            Some("digitalExperience"),
+            Strategy::DigitalExperience,
+        ).none(SITE);
+        info.parent = Some("DigitalExperienceBundle");
+        info
+    },
+    child_in_file("EscalationRule", "EscalationRules", "escalationRules", "escalationRule", "escalationRule").fallback(ROUTING),
+    child_in_file(MATCHING_RULE, MATCHING_RULES, "matchingRules", "matchingRule", "matchingRules").follow(AUTOMATION),
+    child_in_file("SharingCriteriaRule", SHARING_RULES, "sharingRules", "sharingCriteriaRule", "sharingCriteriaRules").follow(AUTOMATION),
+    child_in_file("SharingGuestRule", SHARING_RULES, "sharingRules", "sharingGuestRule", "sharingGuestRules").follow(AUTOMATION),
+    child_in_file("SharingOwnerRule", SHARING_RULES, "sharingRules", "sharingOwnerRule", "sharingOwnerRules").follow(AUTOMATION),
+    child_in_file("SharingTerritoryRule", SHARING_RULES, "sharingRules", "sharingTerritoryRule", "sharingTerritoryRules").follow(AUTOMATION),
+    child_in_file("WorkflowAlert", WORKFLOW, "workflowAlerts", "workflowAlert", "alerts").follow(&[References]),
+    child_in_file("WorkflowFieldUpdate", WORKFLOW, "workflowFieldUpdates", "workflowFieldUpdate", "fieldUpdates").follow(&[Fires, References]),
+    child_in_file("WorkflowFlowAction", WORKFLOW, "workflowFlowActions", "workflowFlowAction", "flowActions").follow(&[References]),
+    child_in_file("WorkflowKnowledgePublish", WORKFLOW, "workflowKnowledgePublishs", "workflowKnowledgePublish", "knowledgePublishes").follow(&[References]),
+    child_in_file("WorkflowOutboundMessage", WORKFLOW, "workflowOutboundMessages", "workflowOutboundMessage", "outboundMessages").follow(&[References]),
+    child_in_file("WorkflowRule", WORKFLOW, "workflowRules", "workflowRule", "rules").follow(AUTOMATION),
+    child_in_file("WorkflowSend", WORKFLOW, "workflowSends", "workflowSend", "send").follow(&[References]),
+    child_in_file("WorkflowTask", WORKFLOW, "workflowTasks", "workflowTask", "tasks").follow(&[References]),
+    // Common types beyond the TSV (directory and suffix as in SDR's registry).
+    xml("ApexEmailNotifications", "apexEmailNotifications", "notifications")
+        .none("who receives Apex error emails: changes no code path"),
+    xml("AppMenu", "appMenus", "appMenu").none(UI),
+    xml("Audience", "audience", "audience").none(SITE),
+    xml("AuthProvider", "authproviders", "authprovider").none(CALLOUT),
+    xml("CallCenter", "callCenters", "callCenter").none(UI),
+    code("Certificate", "certs", "crt").none(CALLOUT),
+    xml("Community", "communities", "community").none(SITE),
+    xml("CustomFeedFilter", "feedFilters", "feedFilter").none(UI),
+    xml("CustomPageWebLink", "weblinks", "weblink").none(UI),
+    xml("DataCategoryGroup", "datacategorygroups", "datacategorygroup").fallback(ACCESS),
+    xml("DelegateGroup", "delegateGroups", "delegateGroup").fallback(ACCESS),
+    xml("EmailServicesFunction", "emailservices", "xml").strict().fallback(PLATFORM),
+    xml("EntitlementProcess", "entitlementProcesses", "entitlementProcess").fallback(ROUTING),
+    bundle("ExperiencePropertyTypeBundle", "experiencePropertyTypeBundles").none(SITE),
+    xml("ExternalClientApplication", "externalClientApps", "eca").none(CALLOUT),
+    xml("ExternalDataSource", "dataSources", "dataSource").fallback(PLATFORM),
+    xml("GenAiPromptTemplate", "genAiPromptTemplates", "genAiPromptTemplate").fallback(AGENT),
+    xml("GlobalValueSetTranslation", "globalValueSetTranslations", "globalValueSetTranslation").none(TRANSLATION),
+    xml("HomePageComponent", "homePageComponents", "homePageComponent").none(UI),
+    xml("HomePageLayout", "homePageLayouts", "homePageLayout").none(UI),
+    xml("InstalledPackage", "installedPackages", "installedPackage").fallback(GENERATED),
+    xml("LightningExperienceTheme", "lightningExperienceThemes", "lightningExperienceTheme").none(SITE),
+    bundle("LightningTypeBundle", "lightningTypes").none(UI),
+    xml("ManagedTopics", "managedTopics", "managedTopics").none(UI),
+    xml("MilestoneType", "milestoneTypes", "milestoneType").fallback(ROUTING),
+    xml("MutingPermissionSet", "mutingpermissionsets", "mutingpermissionset").fallback(ACCESS),
+    xml("NavigationMenu", "navigationMenus", "navigationMenu").none(SITE),
+    xml("OauthCustomScope", "oauthcustomscopes", "oauthcustomscope").none(CALLOUT),
+    xml("PlatformCachePartition", "cachePartitions", "cachePartition").fallback(PLATFORM),
+    xml("PresenceUserConfig", "presenceUserConfigs", "presenceUserConfig").fallback(PLATFORM),
+    xml("ProfilePasswordPolicy", "profilePasswordPolicies", "profilePasswordPolicy")
+        .none("login and password rules: tests do not log in"),
+    xml("ProfileSessionSetting", "profileSessionSettings", "profileSessionSetting")
+        .none("login and password rules: tests do not log in"),
+    xml("Prompt", "prompts", "prompt").none(UI),
+    xml("QueueRoutingConfig", "queueRoutingConfigs", "queueRoutingConfig").fallback(PLATFORM),
+    xml("RecordActionDeployment", "recordActionDeployments", "deployment").none(UI),
+    xml("ServiceChannel", "serviceChannels", "serviceChannel").fallback(PLATFORM),
+    xml("SharingSet", "sharingSets", "sharingSet").fallback(ACCESS),
+    xml("Skill", "skills", "skill").fallback(PLATFORM),
+    xml(
+        "StandardValueSetTranslation",
+        "standardValueSetTranslations",
+        "standardValueSetTranslation",
+    ).none(TRANSLATION),
+    xml("TopicsForObjects", "topicsForObjects", "topicsForObjects").none(UI),
+    bundle("WaveTemplateBundle", "waveTemplates").none(REPORTING),
+    // Feature parameters of a managed package: read in Apex only through
+    // `FeatureManagement.checkPackage…Value('Name')`, a string reference.
+    xml("FeatureParameterBoolean", "featureParameters", "featureParameterBoolean").follow(BY_NAME).strings(),
+    xml("FeatureParameterDate", "featureParameters", "featureParameterDate").follow(BY_NAME).strings(),
+    xml("FeatureParameterInteger", "featureParameters", "featureParameterInteger").follow(BY_NAME).strings(),
+    // Not metadata: a Jest test file under an LWC bundle's `__tests__` folder
+    // (`LwcJestTest:<repository path>`), never deployed.
+    TypeInfo::new(LWC_JEST_TEST, "lwc", None, Strategy::Bundle).not_addressable().parse(Parser::Jest).follow(SELF),
+];
+
+/// The table's rows by folded name, built once.
+fn by_name() -> &'static HashMap<String, &'static TypeInfo> {
+    static INDEX: OnceLock<HashMap<String, &'static TypeInfo>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        TYPES
+            .iter()
+            .map(|info| (info.name.to_ascii_lowercase(), info))
+            .collect()
+    })
+}
+
+/// The row of a type, by its package.xml name (case-insensitive).
+pub fn type_info(type_name: &str) -> Option<&'static TypeInfo> {
+    by_name().get(&type_name.to_ascii_lowercase()).copied()
+}
+
+/// Every type the table knows, in table order.
+pub fn all_types() -> &'static [TypeInfo] {
+    TYPES
+}
+
+/// The child types of `parent_type` (case-insensitive), in table order: the
+/// decomposed files of CustomObject, or the in-file elements of Workflow.
+pub fn children_of(parent_type: &str) -> Vec<&'static TypeInfo> {
+    TYPES
+        .iter()
+        .filter(|info| {
+            info.parent
+                .is_some_and(|parent| parent.eq_ignore_ascii_case(parent_type))
+        })
+        .collect()
+}
+
+/// What a change of `type_name` does to tests; a type the table does not know falls
+/// back.
+pub fn test_impact(type_name: &str) -> TestImpact {
+    type_info(type_name).map_or(
+        TestImpact::Fallback("a metadata type `impact` does not know"),
+        TypeInfo::impact,
+    )
+}
+
+/// True when string literals in code may name components of `type_name`.
+pub fn named_by_strings(type_name: &str) -> bool {
+    type_info(type_name).is_some_and(|info| info.string_refs)
+}
+
+/// The types whose names string literals may hold, in table order.
+pub fn string_ref_types() -> &'static [&'static str] {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        TYPES
+            .iter()
+            .filter(|info| info.string_refs)
+            .map(|info| info.name)
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_is_classified_once() {
+        for info in all_types() {
+            assert!(info.is_classified(), "{} has no test impact", info.name);
+            if let TestImpact::None(reason) | TestImpact::Fallback(reason) = info.impact() {
+                assert!(
+                    !reason.is_empty() && !reason.contains('\n'),
+                    "{}",
+                    info.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lookups_fold_case_and_unknown_types_fall_back() {
+        assert_eq!(type_info("apexclass").map(|t| t.name), Some(APEX_CLASS));
+        assert!(matches!(test_impact("Layout"), TestImpact::None(_)));
+        assert!(matches!(test_impact("Role"), TestImpact::Fallback(_)));
+        assert!(matches!(test_impact("NoSuchType"), TestImpact::Fallback(_)));
+        assert!(matches!(
+            test_impact("duplicaterule"),
+            TestImpact::Followed(_)
+        ));
+        assert!(named_by_strings("staticresource"));
+        assert!(!named_by_strings("Layout"));
+        assert!(type_info(CUSTOM_LABELS).is_some_and(|t| t.many_per_file));
+    }
+}
