@@ -149,7 +149,12 @@ pub struct PlanArgs {
     /// Keep only the test classes of this Apex test suite; list the rest as deferred.
     #[arg(long, value_name = "NAME")]
     pub suite: Option<String>,
-    /// Let `--format sf` print a deploy test list cut by a budget or a suite.
+    /// Run the fewest top-ranked tests estimated to catch a failure caused by the change
+    /// with this chance (`0.95` or `95%`); list the rest as deferred.
+    #[arg(long, value_name = "LEVEL", value_parser = crate::confidence::parse_level)]
+    pub confidence: Option<f64>,
+    /// Let `--format sf` print a deploy test list cut by a budget, a suite or a
+    /// confidence level.
     #[arg(long)]
     pub allow_partial: bool,
 }
@@ -289,7 +294,18 @@ fn make_plan(args: &PlanArgs, budget: &rank::Budget) -> Result<Plan> {
         Some(name) => Some(suite_members(&analysis.head_graph, name)?),
         None => None,
     };
-    let (kept, deferred) = rank::apply_budget_within(ranked, budget, suite.as_ref());
+    let (ranked, confidence_cut) = confidence_cut(ranked, budget.confidence);
+    let (kept, mut deferred) = rank::apply_budget_within(ranked, budget, suite.as_ref());
+    let confidence = confidence_cut.map(|(level, curve, all, cut)| {
+        let estimate = crate::confidence::estimate(&kept, &all);
+        deferred.extend(cut);
+        deferred.sort_by_key(|d| d.test.rank);
+        report::plan::Confidence {
+            level,
+            estimate: (estimate * 10_000.0).round() / 10_000.0,
+            curve,
+        }
+    });
     // Coverage risk is judged on what actually runs now, after the budget.
     let coverage_risk = match &analysis.history_path {
         Some(path) if analysis.selection.fallback.is_none() => {
@@ -311,12 +327,43 @@ fn make_plan(args: &PlanArgs, budget: &rank::Budget) -> Result<Plan> {
     let extras = report::assemble::Extras {
         deferred,
         coverage_risk,
+        confidence,
     };
     let plan = report::assemble::build_with(&analysis, &kept, &extras);
     // The graphs and facts of a large org take a noticeable while to free, and the
     // process is about to exit: let the OS reclaim them.
     std::mem::forget(analysis);
     Ok(plan)
+}
+
+/// The parts of a confidence cut the plan reports.
+type ConfidenceCut = (
+    f64,
+    Vec<report::plan::CurvePoint>,
+    Vec<rank::RankedTest>,
+    Vec<rank::Deferred>,
+);
+
+/// Applies `--confidence` to the ranked order: the kept prefix, and the level, the curve
+/// of the full order, the full order (to estimate against) and the deferred rest.
+fn confidence_cut(
+    ranked: Vec<rank::RankedTest>,
+    level: Option<f64>,
+) -> (Vec<rank::RankedTest>, Option<ConfidenceCut>) {
+    let Some(level) = level else {
+        return (ranked, None);
+    };
+    let curve = crate::confidence::curve(&ranked)
+        .into_iter()
+        .map(|point| report::plan::CurvePoint {
+            tests: point.tests,
+            minutes: (point.seconds / 60.0 * 100.0).round() / 100.0,
+            confidence: point.confidence,
+        })
+        .collect();
+    let all = ranked.clone();
+    let (kept, cut) = crate::confidence::cut(ranked, level);
+    (kept, Some((level, curve, all, cut)))
 }
 
 /// Parses `--time-budget` for clap.
@@ -350,6 +397,7 @@ fn budget(args: &PlanArgs) -> Result<rank::Budget> {
         max_tests: args.max_tests,
         time: args.time_budget,
         suite: args.suite.clone(),
+        confidence: args.confidence,
     };
     if budget.is_set() && args.format == PlanFormat::Sf && !args.allow_partial {
         return Err(Error::PartialDeploy);

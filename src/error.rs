@@ -71,7 +71,7 @@ pub enum Error {
     #[error("no history at `{path}`")]
     NoHistory { path: PathBuf },
 
-    #[error("`--format sf` is a deploy's test list, and a budget or a suite would cut it short")]
+    #[error("`--format sf` is a deploy's test list, and a budget, a suite or a confidence level would cut it short")]
     PartialDeploy,
 
     #[error("no Apex test suite `{name}` in the repository")]
@@ -155,7 +155,7 @@ impl Error {
                 "import results first with `impact record RESULTS…`, or pass `--history PATH`".into()
             }
             Error::PartialDeploy => {
-                "a deploy running fewer tests may miss the 75% coverage rule: add `--allow-partial` to accept that, or drop `--max-tests`/`--time-budget`/`--suite`".into()
+                "a deploy running fewer tests may miss the 75% coverage rule: add `--allow-partial` to accept that, or drop `--max-tests`/`--time-budget`/`--suite`/`--confidence`".into()
             }
             _ => return None,
         };

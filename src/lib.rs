@@ -5,6 +5,7 @@ pub mod cache;
 pub mod changes;
 pub mod churn;
 pub mod cli;
+pub mod confidence;
 pub mod config;
 pub mod coverage;
 pub mod error;

@@ -138,12 +138,18 @@ pub struct Budget {
     pub time: Option<Duration>,
     /// Keep only the Apex test classes of this test suite (`--suite`).
     pub suite: Option<String>,
+    /// Keep the shortest prefix estimated to catch a failure with this chance
+    /// (`--confidence`, see [`crate::confidence`]).
+    pub confidence: Option<f64>,
 }
 
 impl Budget {
     /// True when any limit is set.
     pub fn is_set(&self) -> bool {
-        self.max_tests.is_some() || self.time.is_some() || self.suite.is_some()
+        self.max_tests.is_some()
+            || self.time.is_some()
+            || self.suite.is_some()
+            || self.confidence.is_some()
     }
 }
 
@@ -152,7 +158,7 @@ impl Budget {
 pub struct Deferred {
     /// The test, with its rank in the full order.
     pub test: RankedTest,
-    /// `max-tests`, `time-budget` or `suite`.
+    /// `max-tests`, `time-budget`, `suite` or `confidence`.
     pub reason: &'static str,
 }
 
@@ -623,6 +629,7 @@ mod tests {
                 max_tests: Some(1),
                 time: None,
                 suite: None,
+                confidence: None,
             },
         );
         assert_eq!(names(&kept), ["ATest"]);
@@ -638,6 +645,7 @@ mod tests {
                 max_tests: None,
                 time: parse_duration("10m"),
                 suite: None,
+                confidence: None,
             },
         );
         assert_eq!(names(&kept), ["ATest", "CTest"]);

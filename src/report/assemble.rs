@@ -9,6 +9,8 @@ pub struct Extras {
     pub deferred: Vec<crate::rank::Deferred>,
     /// Changed classes predicted below the coverage threshold.
     pub coverage_risk: Vec<crate::coverage::Risk>,
+    /// `--confidence`: the level, the estimate of what runs, and the curve.
+    pub confidence: Option<Confidence>,
 }
 
 /// Builds the plan from the pipeline's analysis and the ranked tests.
@@ -160,6 +162,7 @@ pub fn build_with(
                 total_lines: risk.total_lines,
             })
             .collect(),
+        confidence: extras.confidence.clone(),
         stats: Stats {
             components: n_components,
             tests_total: selection.n_tests_total,

@@ -1003,6 +1003,7 @@ pub(crate) mod fixtures {
             flaky: Vec::new(),
             deferred: Vec::new(),
             coverage_risk: Vec::new(),
+            confidence: None,
             warnings: Vec::new(),
         }
     }

@@ -59,6 +59,7 @@ pub fn render_plan_markdown(plan: &Plan) -> String {
     tests_table(&mut out, plan);
     reasons_details(&mut out, plan);
     deferred_section(&mut out, plan);
+    super::confidence::markdown_section(&mut out, plan);
     uncovered_section(&mut out, plan);
     coverage_risk_section(&mut out, plan);
     flaky_section(&mut out, plan);

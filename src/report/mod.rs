@@ -3,6 +3,8 @@
 
 pub mod annotations;
 pub mod assemble;
+pub mod chart;
+pub mod confidence;
 pub mod diff;
 pub mod graph;
 pub mod junit;

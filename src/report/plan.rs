@@ -31,6 +31,9 @@ pub struct Plan {
     /// Changed Apex classes and triggers whose predicted coverage from the plan's tests
     /// (from the last recorded run) is below the threshold.
     pub coverage_risk: Vec<CoverageRisk>,
+    /// `--confidence`: the level asked for, the estimate of what runs, and the curve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
     pub stats: Stats,
     /// Files that could not be read completely, with what went wrong (warnings).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -169,6 +172,29 @@ pub struct ComponentRef {
     #[serde(rename = "type")]
     pub type_name: String,
     pub name: String,
+}
+
+/// The confidence cut of `--confidence` (see `src/confidence.rs` for the estimate).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Confidence {
+    /// The level asked for, in `(0, 1]`.
+    pub level: f64,
+    /// The estimated chance that the tests of the plan catch a failure caused by the
+    /// change: the share of the selected tests' summed failure probability they hold.
+    pub estimate: f64,
+    /// The estimate for the first N tests of the full ranked order (at most 100 points).
+    pub curve: Vec<CurvePoint>,
+}
+
+/// One point of the confidence curve.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CurvePoint {
+    /// The first `tests` tests of the ranked order.
+    pub tests: usize,
+    /// Their expected run time in minutes.
+    pub minutes: f64,
+    /// Their estimated chance of catching a failure caused by the change.
+    pub confidence: f64,
 }
 
 /// Counts and timing.

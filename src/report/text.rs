@@ -29,6 +29,9 @@ pub fn render(plan: &Plan, color: Color) -> String {
         plan.stats.tests_total,
         plan.test_level
     );
+    if let Some(line) = super::confidence::text_line(plan) {
+        let _ = writeln!(out, "{line}");
+    }
     if let Some(fallback) = &plan.fallback {
         let _ = writeln!(out, "\n{} {}", bold("fallback:"), fallback.reason);
         for path in &fallback.paths {

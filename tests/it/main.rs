@@ -22,6 +22,7 @@
 //! `IMPACT_KEEP_TEMP=1 cargo test --test it NAME` keeps the repositories of the tests it
 //! runs, to replay a command by hand.
 
+mod confidence;
 mod dispatch;
 mod errors;
 mod formats;
