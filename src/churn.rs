@@ -85,6 +85,20 @@ impl Churn {
         }
     }
 
+    /// Commits in the window that changed a child of an object (a field, a validation
+    /// rule, …: any component whose full name starts with `object_prefix`, the object's
+    /// lowercase name and a dot), summed over the children.
+    pub fn children_of_object(&self, object_prefix: &str) -> u32 {
+        self.counts
+            .iter()
+            .filter(|(key, _)| {
+                key.split_once(':')
+                    .is_some_and(|(_, name)| name.starts_with(object_prefix))
+            })
+            .map(|(_, count)| *count)
+            .fold(0, u32::saturating_add)
+    }
+
     /// Commits in the window that changed `id`.
     pub fn count(&self, id: &ComponentId) -> u32 {
         self.count_key(id.key())

@@ -1,6 +1,7 @@
 //! The command line: clap types, and one function per subcommand that runs the stages in
 //! order. Only this module knows clap; it turns flags into plain option structs.
 
+mod hotspots;
 mod results;
 
 use crate::error::{Error, Result, EXIT_OK};
@@ -38,6 +39,8 @@ pub enum Command {
     Record(RecordArgs),
     /// What the history knows: flaky, slow and failing tests.
     History(HistoryArgs),
+    /// The components that change often, reach many tests and whose tests fail.
+    Hotspots(hotspots::HotspotsArgs),
 }
 
 /// `impact diff`.
@@ -265,6 +268,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Graph(args) => graph(args),
         Command::Record(args) => record(args),
         Command::History(args) => history(args),
+        Command::Hotspots(args) => hotspots::hotspots(args),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod gate;
 pub mod git;
 pub mod graph;
 pub mod history;
+pub mod hotspots;
 pub mod impact;
 pub mod metadata;
 pub mod parse;

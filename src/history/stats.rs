@@ -18,7 +18,7 @@
 //! Results come sorted by kind, then class key, then method key. This module does not
 //! decide what is flaky enough to matter; ranking and the gate apply thresholds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::params;
 
@@ -105,6 +105,42 @@ impl History {
             .into_iter()
             .filter_map(|rows| summarize_test(&rows, window))
             .collect())
+    }
+
+    /// Runs at or after `since_ms` (milliseconds since the epoch, by the run's time) in
+    /// which each test failed, by the test's id key: `apexclass:<class>` for an Apex test
+    /// class (any method failed), `flowtest:<name>` for a Flow test. Also returns how
+    /// many runs there are in that window.
+    pub fn failures_since(&self, since_ms: i64) -> Result<(HashMap<String, u32>, usize)> {
+        let runs: i64 = self
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM runs WHERE at >= ?1",
+                params![since_ms],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.bad(&e))?;
+        let mut stmt = self
+            .conn()
+            .prepare(
+                "SELECT CASE t.kind WHEN 'flow' THEN 'flowtest:' || t.method_key
+                                    ELSE 'apexclass:' || t.class_key END AS test,
+                        COUNT(DISTINCT t.run)
+                 FROM test_results t JOIN runs r ON r.id = t.run
+                 WHERE r.at >= ?1 AND t.outcome IN ('fail', 'compile_fail')
+                 GROUP BY test",
+            )
+            .map_err(|e| self.bad(&e))?;
+        let failures = stmt
+            .query_map(params![since_ms], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.bad(&e))?
+            .into_iter()
+            .map(|(test, count)| (test, u32::try_from(count).unwrap_or(u32::MAX)))
+            .collect();
+        Ok((failures, usize::try_from(runs).unwrap_or(0)))
     }
 
     /// Statistics per test class (and per flow), rolled up from its methods.

@@ -7,6 +7,7 @@ pub mod chart;
 pub mod confidence;
 pub mod diff;
 pub mod graph;
+pub mod hotspots;
 pub mod junit;
 pub mod markdown;
 pub mod plan;

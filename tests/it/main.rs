@@ -27,6 +27,7 @@ mod dispatch;
 mod errors;
 mod formats;
 mod history;
+mod hotspots;
 mod metadata;
 mod methods;
 mod org;
