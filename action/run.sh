@@ -13,6 +13,10 @@
 #   gate    impact gate (markdown → job summary; output gate=pass|fail; fails the step on fail)
 #   junit   impact junit --annotations (output junit=PATH)
 #   record  impact record (into `history`)
+#   hotspots impact hotspots (markdown → job summary, output hotspots=PATH)
+#
+# With `org-history-days`, `plan` and `hotspots` first record the org's own test results
+# and coverage of those days (`sf data query --json`) into the history.
 #
 # Exit status: 0 done; 1 the gate failed, the plan fell back with fail-on-fallback, or an
 # error (always reported as one `::error::` line).
@@ -221,7 +225,49 @@ collect_results() {
     ((${#results[@]} > 0)) || fail "the results input is empty: name the test result files (sf … --json output or JUnit XML) for impact $command"
 }
 
+# The org's test history of the last `org-history-days` days, recorded before planning.
+# The org is the one history every runner can read, so it needs no cache. Anything that
+# goes wrong here is a warning: the history only orders tests, and the plan still runs.
+record_org_history() {
+    local days=${IMPACT_ORG_HISTORY_DAYS:-} org=() files=() flags=()
+    [[ -n $days ]] || return 0
+    [[ $days =~ ^[1-9][0-9]{0,3}$ ]] || fail "org-history-days must be a number of days from 1 to 9999"
+    if [[ -n ${IMPACT_TARGET_ORG:-} ]]; then
+        [[ $IMPACT_TARGET_ORG != -* && $IMPACT_TARGET_ORG != *[[:space:]]* ]] ||
+            fail "target-org must be an org alias or username"
+        org=(--target-org "$IMPACT_TARGET_ORG")
+    fi
+    if ! command -v sf >/dev/null 2>&1; then
+        gh_warning "org-history-days is set but sf is not on PATH: planning without the org's test history"
+        return 0
+    fi
+    local results_query="SELECT Id, AsyncApexJobId, TestTimestamp, ApexClass.Name, ApexClass.NamespacePrefix, MethodName, Outcome, RunTime, Message, StackTrace FROM ApexTestResult WHERE TestTimestamp = LAST_N_DAYS:$days"
+    local coverage_query="SELECT Id, ApexTestClass.Name, TestMethodName, ApexClassOrTrigger.Name, NumLinesCovered, NumLinesUncovered, Coverage, LastModifiedDate FROM ApexCodeCoverage WHERE LastModifiedDate = LAST_N_DAYS:$days"
+    if ! sf data query "${org[@]+"${org[@]}"}" --json --query "$results_query" >"$scratch/org-results.json" 2>"$scratch/sf.log"; then
+        gh_warning "sf data query over ApexTestResult failed (is the org authorized?): planning without the org's test history"
+        return 0
+    fi
+    files+=("$scratch/org-results.json")
+    if sf data query "${org[@]+"${org[@]}"}" --json --use-tooling-api --query "$coverage_query" >"$scratch/org-coverage.json" 2>>"$scratch/sf.log"; then
+        files+=("$scratch/org-coverage.json")
+    else
+        gh_warning "sf data query over ApexCodeCoverage failed: recording the org's test results without their coverage"
+    fi
+    if [[ -n $history ]]; then
+        mkdir -p -- "$(dirname -- "$history")"
+        flags+=("--history=$history")
+    fi
+    run_impact record "${flags[@]+"${flags[@]}"}" -- "${files[@]}"
+    if ((status != 0)); then
+        gh_warning "impact could not record the org's test history (see the log): planning without it"
+        return 0
+    fi
+    echo "impact: the org's test history of the last $days days:"
+    print_untrusted "$scratch/stdout"
+}
+
 do_plan() {
+    record_org_history
     resolve_revisions
     local args=(plan)
     [[ -z $base ]] || args+=("--base=$base")
@@ -330,10 +376,30 @@ do_record() {
     print_untrusted "$scratch/stdout"
 }
 
+do_hotspots() {
+    record_org_history
+    local flags=() report="$out_dir/hotspots.md"
+    [[ -z $history || ! -f $history ]] || flags+=("--history=$history")
+    flags+=("${extra[@]+"${extra[@]}"}")
+    run_impact hotspots "${flags[@]+"${flags[@]}"}" --format markdown "--output=$report"
+    ((status == 0)) || fail_with_impact_error hotspots
+    set_output hotspots "$report"
+    add_summary "$report"
+    case $format in
+        "" | markdown) print_untrusted "$report" ;;
+        *)
+            run_impact hotspots "${flags[@]+"${flags[@]}"}" "--format=$format"
+            ((status == 0)) || fail_with_impact_error hotspots
+            print_untrusted "$scratch/stdout"
+            ;;
+    esac
+}
+
 case $command in
     plan) do_plan ;;
     gate) do_gate ;;
     junit) do_junit ;;
     record) do_record ;;
-    *) fail "the command input must be plan, gate, junit or record" ;;
+    hotspots) do_hotspots ;;
+    *) fail "the command input must be plan, gate, junit, record or hotspots" ;;
 esac

@@ -607,6 +607,114 @@ fn junit_and_record_write_their_files() {
     assert_eq!(saves, 2, "{}", outcome.log());
 }
 
+/// A stand-in `sf` that logs its arguments and prints the org query results of
+/// `tests/data/org/` (`--use-tooling-api`: the coverage, else the test results).
+fn fake_sf(dir: &Path) -> PathBuf {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/org");
+    let log = dir.join("sf-args.log");
+    let script = format!(
+        r#"#!/usr/bin/env bash
+printf '%s\n' "$*" >> '{log}'
+case " $* " in
+    *" --use-tooling-api "*) cat '{data}/apex-code-coverage.json' ;;
+    *) cat '{data}/apex-test-result-june-1-3.json' ;;
+esac
+"#,
+        log = log.display(),
+        data = data.display()
+    );
+    let sf = dir.join("sf");
+    fs::write(&sf, script).expect("write the stand-in sf");
+    let mut permissions = fs::metadata(&sf).expect("sf").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    fs::set_permissions(&sf, permissions).expect("chmod sf");
+    log
+}
+
+#[test]
+fn org_history_days_records_the_orgs_test_history_before_planning() {
+    let pr = PullRequest::new("main");
+    let (ws, mut job) = pr.job("feature", "Void invoices");
+    // Without `sf` on PATH: a warning, and the plan as usual.
+    let outcome = job.run(&[("org-history-days", "30")]);
+    assert_ok(&outcome);
+    assert!(
+        outcome
+            .warnings()
+            .iter()
+            .any(|w| w.contains("sf is not on PATH")),
+        "{:?}",
+        outcome.warnings()
+    );
+    assert_pull_request_outputs(&pr, &ws.path(), &outcome);
+
+    let bin = tempfile::tempdir().expect("tempdir");
+    let log = fake_sf(bin.path());
+    job.prepend_path(bin.path());
+    let history = ".impact/history.db";
+    let outcome = job.run(&[
+        ("org-history-days", "30"),
+        ("target-org", "ci-sandbox"),
+        ("history", history),
+    ]);
+    assert_ok(&outcome);
+    assert!(outcome.warnings().is_empty(), "{:?}", outcome.warnings());
+    let calls = fs::read_to_string(&log).expect("sf ran");
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(calls[0].starts_with("data query --target-org ci-sandbox --json --query SELECT Id, AsyncApexJobId, TestTimestamp"), "{}", calls[0]);
+    assert!(
+        calls[0].ends_with("FROM ApexTestResult WHERE TestTimestamp = LAST_N_DAYS:30"),
+        "{}",
+        calls[0]
+    );
+    assert!(calls[1].contains("--use-tooling-api"), "{}", calls[1]);
+    assert!(
+        calls[1].ends_with("FROM ApexCodeCoverage WHERE LastModifiedDate = LAST_N_DAYS:30"),
+        "{}",
+        calls[1]
+    );
+    assert!(
+        outcome
+            .log()
+            .contains("ApexTestResult records of 3 runs (3 new)"),
+        "{}",
+        outcome.log()
+    );
+    assert!(ws.path().join(history).is_file());
+    // The plan read that history: the flaky test of the org's runs is listed as flaky.
+    let plan: Value =
+        serde_json::from_slice(&fs::read(outcome.output("plan-json")).unwrap()).unwrap();
+    assert_pull_request_outputs(&pr, &ws.path(), &outcome);
+    assert!(plan["tests"].as_array().is_some_and(|t| !t.is_empty()));
+
+    for bad in ["thirty", "0", "-1"] {
+        let outcome = job.run(&[("org-history-days", bad)]);
+        assert_eq!(outcome.failed_step.as_deref(), Some("run"), "{bad}");
+        assert_eq!(outcome.errors().len(), 1, "{}", outcome.log());
+    }
+}
+
+#[test]
+fn hotspots_command_writes_the_report_to_the_job_summary() {
+    let pr = PullRequest::new("main");
+    let (_ws, mut job) = pr.job("feature", "Void invoices");
+    let outcome = job.run(&[("command", "hotspots")]);
+    assert_ok(&outcome);
+    let report =
+        fs::read_to_string(outcome.output("hotspots")).expect("the hotspots output is a file");
+    assert!(report.starts_with("### Hotspots"), "{report}");
+    assert!(
+        outcome.summary.contains("### Hotspots"),
+        "{}",
+        outcome.summary
+    );
+    assert!(
+        report.contains("TaxCalculator") || report.contains("InvoiceService"),
+        "{report}"
+    );
+}
+
 /// Success, where `::error` annotations of failing tests are expected.
 fn assert_ok_but_annotations(outcome: &Outcome) {
     assert!(
@@ -656,7 +764,7 @@ fn a_bad_command_or_missing_results_is_one_error() {
     let outcome = job.run(&[("command", "deploy")]);
     assert_eq!(outcome.failed_step.as_deref(), Some("run"));
     assert_eq!(outcome.errors().len(), 1, "{}", outcome.log());
-    assert!(outcome.errors()[0].contains("plan, gate, junit or record"));
+    assert!(outcome.errors()[0].contains("plan, gate, junit, record or hotspots"));
 
     let outcome = job.run(&[("command", "gate")]);
     assert_eq!(outcome.errors().len(), 1, "{}", outcome.log());
