@@ -340,6 +340,7 @@ mod tests {
             arity: None,
             value_type: None,
             automates: None,
+            fires_on: crate::facts::DmlEvents::ALL,
             test,
         }
     }

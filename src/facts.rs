@@ -195,9 +195,56 @@ pub struct Declaration {
     /// flow's start object, a validation rule's object, a required or defaulted field's
     /// object. Automation is reached only by code that writes the object.
     pub automates: Option<String>,
+    /// The DML events the automation in `automates` runs on (a trigger's
+    /// `before insert, after update`, a record-triggered flow's trigger type); all of
+    /// them when it cannot be told.
+    pub fires_on: DmlEvents,
     /// Test marks, when this is a test class, test method, test setup, Flow test or Jest
     /// test.
     pub test: Option<TestMark>,
+}
+
+/// A set of DML events: what a write does (`insert`, `upsert` = insert or update, …) or
+/// what an automation runs on. A write reaches an automation only when the two sets
+/// meet; a write whose kind cannot be told (`merge`, an unknown `Database` method) is
+/// every event, so it reaches every automation of its object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DmlEvents(u8);
+
+impl DmlEvents {
+    pub const INSERT: DmlEvents = DmlEvents(1);
+    pub const UPDATE: DmlEvents = DmlEvents(2);
+    pub const DELETE: DmlEvents = DmlEvents(4);
+    pub const UNDELETE: DmlEvents = DmlEvents(8);
+    pub const NONE: DmlEvents = DmlEvents(0);
+    pub const ALL: DmlEvents = DmlEvents(15);
+
+    /// The events of a DML statement keyword or a `Database` method
+    /// (`insertAsync`, `updateImmediate`, …): `upsert` is insert or update; `merge`
+    /// (an update of the master and deletes of the others) and anything unknown are all.
+    pub fn of_operation(name: &str) -> DmlEvents {
+        let name = name.to_ascii_lowercase();
+        let base = name
+            .strip_suffix("async")
+            .or_else(|| name.strip_suffix("immediate"))
+            .unwrap_or(&name);
+        match base {
+            "insert" => DmlEvents::INSERT,
+            "update" => DmlEvents::UPDATE,
+            "upsert" => DmlEvents::INSERT.union(DmlEvents::UPDATE),
+            "delete" => DmlEvents::DELETE,
+            "undelete" => DmlEvents::UNDELETE,
+            _ => DmlEvents::ALL,
+        }
+    }
+
+    pub fn union(self, other: DmlEvents) -> DmlEvents {
+        DmlEvents(self.0 | other.0)
+    }
+
+    pub fn meets(self, other: DmlEvents) -> bool {
+        self.0 & other.0 != 0
+    }
 }
 
 /// What kind of thing a [`Declaration`] is.
@@ -286,6 +333,12 @@ pub enum Target {
     /// resource, a permission set). Matched exactly, case-insensitively, to known names;
     /// the resulting edge is the weaker `string-ref`.
     StringLiteral(String),
+    /// A DML write of a whole SObject with the events it performs (`insert x` is
+    /// `Dml { object, events: INSERT }`), always with [`EdgeKind::Writes`]; `object` is
+    /// `*` when the records' type cannot be told. The graph makes it an edge to the
+    /// object that carries the events, so the walk passes only automation that runs on
+    /// one of them.
+    Dml { object: String, events: DmlEvents },
     /// String values set together on one record: the fields of an SObject constructor
     /// (`new Trigger_Handler__c(Class__c = 'X', Object__c = 'Account')`) or the values of
     /// a custom metadata record. When one names an Apex class and another an SObject, the
@@ -414,6 +467,7 @@ mod tests {
             arity: Some(0),
             value_type: None,
             automates: None,
+            fires_on: DmlEvents::ALL,
             test: None,
         }
     }

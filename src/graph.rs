@@ -6,7 +6,7 @@
 //! component it names. Unresolvable calls fall back to every member of that name
 //! (conservative) and are counted. No I/O; building never fails.
 
-use crate::facts::{DeclKind, Declaration, EdgeKind, Facts, Target, TestMark, TypeExpr};
+use crate::facts::{DeclKind, Declaration, DmlEvents, EdgeKind, Facts, Target, TestMark, TypeExpr};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
@@ -56,6 +56,9 @@ pub struct Node {
 pub struct Edge {
     pub kind: EdgeKind,
     pub at: At,
+    /// For a write: the DML events it performs; for a firing (object → automation): the
+    /// events the automation runs on. All events for every other kind.
+    pub events: DmlEvents,
 }
 
 /// Where an edge was found: a file and a line, shown `file:line`, or a note (recorded
@@ -420,7 +423,8 @@ impl Graph {
                     .filter(|object| !object.to_ascii_lowercase().ends_with("__mdt"));
                 if let Some(object) = automates {
                     let object_index = self.intern(&sobject_id(object), DeclKind::Component);
-                    self.add_edge(object_index, index, EdgeKind::Fires, at.clone());
+                    let (kind, events) = (EdgeKind::Fires, declaration.fires_on);
+                    self.add_edge_with_events(object_index, index, kind, at.clone(), events);
                 }
                 if let Some(mark) = &declaration.test {
                     for target in &mark.test_for {
@@ -669,7 +673,7 @@ impl Graph {
             let Some(wildcard) = self.node(&sobject_id(wildcard)) else {
                 continue;
             };
-            let writers: Vec<(NodeIndex, At)> = self
+            let writers: Vec<(NodeIndex, At, DmlEvents)> = self
                 .graph
                 .edges_directed(wildcard, petgraph::Direction::Incoming)
                 .filter(|edge| edge.weight().kind == EdgeKind::Writes)
@@ -677,6 +681,7 @@ impl Graph {
                     (
                         petgraph::visit::EdgeRef::source(&edge),
                         edge.weight().at.clone(),
+                        edge.weight().events,
                     )
                 })
                 .collect();
@@ -685,9 +690,9 @@ impl Graph {
                 .copied()
                 .filter(|&object| is_platform_event(self.graph[object].id.full_name()) == events)
                 .collect();
-            for (writer, at) in writers {
+            for (writer, at, events) in writers {
                 for &object in &objects {
-                    self.add_edge(writer, object, EdgeKind::Writes, at.clone());
+                    self.add_edge_with_events(writer, object, EdgeKind::Writes, at.clone(), events);
                 }
             }
         }
@@ -726,18 +731,15 @@ impl Graph {
                     Reached::Override if use_.kind == EdgeKind::Calls => EdgeKind::Dispatches,
                     _ => use_.kind,
                 };
-                if !self.has_edge(a, b, kind) {
-                    let at = At::new(path.clone(), use_.line);
-                    self.graph.add_edge(a, b, Edge { kind, at });
-                }
+                let events = match &use_.target {
+                    Target::Dml { events, .. } => *events,
+                    _ => DmlEvents::ALL,
+                };
+                // `insert x` and `delete y` in one method: one edge, both events.
+                let at = At::new(path.clone(), use_.line);
+                self.add_edge_with_events(a, b, kind, at, events);
             }
         }
-    }
-
-    fn has_edge(&self, from: NodeIndex, to: NodeIndex, kind: EdgeKind) -> bool {
-        self.graph
-            .edges_connecting(from, to)
-            .any(|edge| edge.weight().kind == kind)
     }
 
     /// The class that encloses a node, for resolving names relative to it.
@@ -789,7 +791,7 @@ impl Graph {
                 Resolved::Unknown => direct(self.any_member(member, *arity)),
             },
             Target::AnyMember { member, arity } => direct(self.any_member(member, *arity)),
-            Target::SObject(name) => direct(vec![
+            Target::SObject(name) | Target::Dml { object: name, .. } => direct(vec![
                 self.intern(&sobject_id(strip_schema(name)), DeclKind::Component)
             ]),
             Target::Field { object, field } => {
@@ -1030,14 +1032,41 @@ impl Graph {
     }
 
     fn add_edge(&mut self, from: NodeIndex, to: NodeIndex, kind: EdgeKind, at: At) -> EdgeIndex {
-        if let Some(existing) = self
+        self.add_edge_with_events(from, to, kind, at, DmlEvents::ALL)
+    }
+
+    /// Adds an edge that carries DML events (a write, a firing); when one of the same
+    /// kind already joins the two nodes, it gets these events too.
+    fn add_edge_with_events(
+        &mut self,
+        from: NodeIndex,
+        to: NodeIndex,
+        kind: EdgeKind,
+        at: At,
+        events: DmlEvents,
+    ) -> EdgeIndex {
+        if let Some(existing) = self.widen_events(from, to, kind, events) {
+            return existing;
+        }
+        self.graph.add_edge(from, to, Edge { kind, at, events })
+    }
+
+    /// Adds `events` to the edge of `kind` from `from` to `to`, if there is one.
+    fn widen_events(
+        &mut self,
+        from: NodeIndex,
+        to: NodeIndex,
+        kind: EdgeKind,
+        events: DmlEvents,
+    ) -> Option<EdgeIndex> {
+        let existing = self
             .graph
             .edges_connecting(from, to)
             .find(|edge| edge.weight().kind == kind)
-        {
-            return petgraph::visit::EdgeRef::id(&existing);
-        }
-        self.graph.add_edge(from, to, Edge { kind, at })
+            .map(|edge| petgraph::visit::EdgeRef::id(&edge))?;
+        let edge = &mut self.graph[existing];
+        edge.events = edge.events.union(events);
+        Some(existing)
     }
 }
 

@@ -13,7 +13,7 @@
 //! The policy never under-selects silently: changed and critical tests always run, and
 //! what cannot be judged falls back to `RunLocalTests` with a reason.
 
-use crate::facts::{DeclKind, EdgeKind};
+use crate::facts::{DeclKind, DmlEvents, EdgeKind};
 use crate::graph::Graph;
 use crate::metadata::component::ComponentId;
 use petgraph::graph::{EdgeIndex, NodeIndex};
@@ -27,8 +27,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 pub enum Mode {
     /// Every user of the node is affected.
     All,
-    /// An SObject reached through its automation: only code that writes it is affected.
-    WritersOnly,
+    /// An SObject reached through its automation: only code that writes it with one of
+    /// the events the automation runs on is affected (an insert does not run a
+    /// before-delete trigger).
+    WritersOnly(DmlEvents),
     /// A class reached because one of its members changed: only users that run the class
     /// without naming a member (flow actions, `testFor`, string references) are affected.
     OpaqueOnly,
@@ -143,7 +145,8 @@ fn traverse(graph: &Graph, seeds: &[Seed], mut stop: impl FnMut(State) -> bool) 
         let (node, mode) = (state.node, state.mode);
         for edge in graph.graph.edges_directed(node, Direction::Incoming) {
             let kind = edge.weight().kind;
-            let Some(next_mode) = step(graph, node, mode, kind, edge.source()) else {
+            let events = edge.weight().events;
+            let Some(next_mode) = step(graph, node, mode, kind, events, edge.source()) else {
                 continue;
             };
             let Some(dispatched_to) = dispatch.step(graph, state, kind, edge.source()) else {
@@ -233,9 +236,10 @@ fn step(
     node: NodeIndex,
     mode: Mode,
     kind: EdgeKind,
+    events: DmlEvents,
     source: NodeIndex,
 ) -> Option<Mode> {
-    let next = step_kind(graph, node, mode, kind, source)?;
+    let next = step_kind(graph, node, mode, kind, events, source)?;
     let source_is_component = graph.graph[source].id.is_type("LightningComponentBundle");
     let node_is_component = graph.graph[node].id.is_type("LightningComponentBundle");
     // What a component imports from the org is mocked in its Jest tests, and in the Jest
@@ -244,16 +248,20 @@ fn step(
     Some(if org_only { Mode::OrgOnly } else { next })
 }
 
+/// `events` are the edge's: what a write performs, what a firing automation runs on.
 fn step_kind(
     graph: &Graph,
     node: NodeIndex,
     mode: Mode,
     kind: EdgeKind,
+    events: DmlEvents,
     source: NodeIndex,
 ) -> Option<Mode> {
     let source_node = &graph.graph[source];
     match mode {
-        Mode::WritersOnly => (kind == EdgeKind::Writes).then_some(Mode::All),
+        Mode::WritersOnly(fires_on) => {
+            (kind == EdgeKind::Writes && events.meets(fires_on)).then_some(Mode::All)
+        }
         Mode::ReadersOnly => matches!(
             kind,
             EdgeKind::Reads | EdgeKind::Calls | EdgeKind::StringRef
@@ -274,7 +282,7 @@ fn step_kind(
             _ => None,
         },
         Mode::All => match kind {
-            EdgeKind::Fires => Some(Mode::WritersOnly),
+            EdgeKind::Fires => Some(Mode::WritersOnly(events)),
             // The type "uses" its records: from a record, its readers.
             EdgeKind::RecordOf => Some(Mode::ReadersOnly),
             // The class's own test, whatever it calls: the test methods the walk reaches

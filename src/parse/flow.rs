@@ -11,7 +11,7 @@
 //! record variables other than `$Record`, and reads relationship paths
 //! (`$Record.Account__r.Name`) only to their first hop (`Account__c`).
 
-use crate::facts::{EdgeKind, Facts, Target, TestMark};
+use crate::facts::{DmlEvents, EdgeKind, Facts, Target, TestMark};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use crate::parse::objects::{add_global_use, relationship_field};
@@ -29,6 +29,7 @@ pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
     let context = FlowContext::of(&root);
     let mut decl = component_decl(component, (1, line_count(source)), hash);
     decl.automates = context.automates.clone();
+    decl.fires_on = context.fires_on;
 
     let mut uses = Uses::default();
     let from = component;
@@ -124,6 +125,8 @@ struct FlowContext {
     record_object: Option<String>,
     /// The object whose automation this flow is.
     automates: Option<String>,
+    /// The DML events the flow runs on (its trigger type); all for a process.
+    fires_on: DmlEvents,
     /// Record variables: name → object type, for elements that take an
     /// `inputReference` instead of an `object`.
     variables: HashMap<String, String>,
@@ -158,9 +161,15 @@ impl FlowContext {
                 ))
             })
             .collect();
+        let fires_on = match (trigger.as_deref(), record_trigger.as_deref()) {
+            (Some(t), _) if t.eq_ignore_ascii_case("RecordBeforeDelete") => DmlEvents::DELETE,
+            (_, Some(r)) => record_trigger_events(r),
+            _ => DmlEvents::ALL,
+        };
         FlowContext {
             record_object: start_object.or(process_object),
             automates,
+            fires_on,
             variables,
         }
     }
@@ -237,6 +246,17 @@ fn action_uses(action: &Element, from: &ComponentId, uses: &mut Uses) {
     uses.add(from, target, EdgeKind::FlowAction, name.text_line());
 }
 
+/// The events of a record-triggered flow's `recordTriggerType`; all when unknown.
+fn record_trigger_events(record_trigger: &str) -> DmlEvents {
+    match record_trigger.to_ascii_lowercase().as_str() {
+        "create" => DmlEvents::INSERT,
+        "update" => DmlEvents::UPDATE,
+        "createandupdate" => DmlEvents::INSERT.union(DmlEvents::UPDATE),
+        "delete" => DmlEvents::DELETE,
+        _ => DmlEvents::ALL,
+    }
+}
+
 /// A record lookup (`kind` Reads) or create/update/delete (Writes): the object, and the
 /// fields it queries, filters on, assigns or outputs.
 fn record_uses(
@@ -249,7 +269,21 @@ fn record_uses(
     let Some((object, line)) = context.object_of(element) else {
         return;
     };
-    uses.add(from, Target::SObject(object.clone()), kind, line);
+    let target = if kind == EdgeKind::Writes {
+        let events = match element.local_name() {
+            "recordCreates" => DmlEvents::INSERT,
+            "recordUpdates" => DmlEvents::UPDATE,
+            "recordDeletes" => DmlEvents::DELETE,
+            _ => DmlEvents::ALL,
+        };
+        Target::Dml {
+            object: object.clone(),
+            events,
+        }
+    } else {
+        Target::SObject(object.clone())
+    };
+    uses.add(from, target, kind, line);
     let mut add_field = |field: &Element, kind: EdgeKind| {
         let target = Target::Field {
             object: object.clone(),
@@ -413,7 +447,15 @@ mod tests {
 "#;
 
     fn find<'a>(uses: &'a [Use], target: &Target) -> Option<&'a Use> {
-        uses.iter().find(|u| &u.target == target)
+        uses.iter().find(|u| &written_object(&u.target) == target)
+    }
+
+    /// A record write's object as a plain SObject target, whatever its events.
+    fn written_object(target: &Target) -> Target {
+        match target {
+            Target::Dml { object, .. } => Target::SObject(object.clone()),
+            other => other.clone(),
+        }
     }
 
     fn field(object: &str, field: &str) -> Target {
@@ -430,6 +472,7 @@ mod tests {
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         assert_eq!(facts.declares.len(), 1);
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
+        assert_eq!(facts.declares[0].fires_on, DmlEvents::UPDATE);
         assert!(facts.uses.iter().all(|u| u.from == id));
 
         let expect = |target: Target, kind: EdgeKind, line: u32| {
@@ -579,7 +622,7 @@ mod tests {
         let kinds: Vec<_> = facts
             .uses
             .iter()
-            .map(|u| (u.target.clone(), u.kind))
+            .map(|u| (written_object(&u.target), u.kind))
             .collect();
         assert!(kinds.contains(&(
             Target::ApexType("InvoiceNotifier".into()),

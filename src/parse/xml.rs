@@ -522,6 +522,7 @@ pub fn component_decl(id: &ComponentId, lines: (u32, u32), body_hash: u64) -> De
         arity: None,
         value_type: None,
         automates: None,
+        fires_on: crate::facts::DmlEvents::ALL,
         test: None,
     }
 }

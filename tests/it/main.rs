@@ -7,6 +7,8 @@
 //! - `methods`: member-level precision around hub classes (the checks of issue 7);
 //! - `formats`: the `json`, `sf`, `text` and `markdown` renderings, `--output`, `why`,
 //!   determinism;
+//! - `precision`: the precision rules of issue 12 (DML events, inactive flows, object
+//!   elements), each with a safety twin that still selects;
 //! - `errors`: bad input gives exit code 2, a one-line cause and a hint;
 //! - `metadata`: every metadata edge kind of issue 3 (flows, Flow tests, custom metadata,
 //!   labels, resources, permissions, LWC, Aura, Visualforce, workflow rules, `impact.toml`,
@@ -32,6 +34,7 @@ mod metadata;
 mod methods;
 mod org;
 mod plan;
+mod precision;
 mod regression;
 mod support;
 mod types;

@@ -380,6 +380,7 @@ pub(super) fn declaration(
         arity: None,
         value_type: None,
         automates: None,
+        fires_on: crate::facts::DmlEvents::ALL,
         test: None,
     }
 }

@@ -7,10 +7,10 @@
 use super::text::{
     child, collection_method_type, element_type, fields, has_sobject_suffix, is_comment,
     is_database_dml, is_simple_name, is_system_namespace, is_untyped_record, literal_content,
-    looks_like_sobject, normalize_type, strip_schema,
+    looks_like_sobject, named_children, normalize_type, strip_schema,
 };
 use super::walk::{Recv, Walker};
-use crate::facts::{EdgeKind, Target, TypeExpr};
+use crate::facts::{DmlEvents, EdgeKind, Target, TypeExpr};
 use tree_sitter::Node;
 
 impl<'t> Walker<'t> {
@@ -339,7 +339,11 @@ impl<'t> Walker<'t> {
         // object's triggers, flows and rules run.
         if test_class && name.eq_ignore_ascii_case("loaddata") {
             let object = sobject_of_token(first_text).unwrap_or("*");
-            self.emit(Target::SObject(object.to_string()), EdgeKind::Writes, at);
+            let write = Target::Dml {
+                object: object.to_string(),
+                events: DmlEvents::INSERT,
+            };
+            self.emit(write, EdgeKind::Writes, at);
         }
         // Publishing a platform event inserts it: its triggers and flows run.
         let publishes = event_bus && name.eq_ignore_ascii_case("publish");
@@ -349,7 +353,12 @@ impl<'t> Walker<'t> {
                 // Any platform event, but not any object: DML cannot write events.
                 object = "*__e".to_string();
             }
-            self.emit(Target::SObject(object), EdgeKind::Writes, at);
+            let events = if publishes {
+                DmlEvents::INSERT
+            } else {
+                DmlEvents::of_operation(name)
+            };
+            self.emit(Target::Dml { object, events }, EdgeKind::Writes, at);
         }
         match receiver {
             Some(receiver) if !name.is_empty() => {
@@ -480,7 +489,15 @@ impl<'t> Walker<'t> {
         let f = fields();
         let value = child(node, f.target).map(|target| self.walk(target));
         let object = self.dml_object(value.as_ref());
-        self.emit(Target::SObject(object.clone()), EdgeKind::Writes, node);
+        let operation = named_children(node)
+            .into_iter()
+            .find(|child| child.kind() == "dml_type")
+            .map_or("", |kind| self.text(kind));
+        let write = Target::Dml {
+            object: object.clone(),
+            events: DmlEvents::of_operation(operation),
+        };
+        self.emit(write, EdgeKind::Writes, node);
         if let Some(key) = child(node, f.upsert_key) {
             let key = self.type_text(key);
             let (key_object, key_field) = match key.split_once('.') {

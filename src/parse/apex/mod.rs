@@ -86,6 +86,7 @@ fn unparsed(component: &ComponentId, kind: ApexFileKind, source: &str) -> Facts 
             arity: None,
             value_type: None,
             automates: None,
+            fires_on: crate::facts::DmlEvents::ALL,
             test: None,
         }],
         uses: Vec::new(),

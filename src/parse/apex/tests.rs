@@ -38,7 +38,16 @@ fn uses_from<'a>(facts: &'a Facts, from: &str) -> Vec<&'a Use> {
 fn has(facts: &Facts, from: &str, kind: EdgeKind, target: &Target) -> bool {
     uses_from(facts, from)
         .iter()
-        .any(|u| u.kind == kind && &u.target == target)
+        .any(|u| u.kind == kind && &written_object(&u.target) == target)
+}
+
+/// A DML write's object as a plain SObject target, whatever its events (those are
+/// checked by `dml_writes_carry_their_events`); other targets as they are.
+fn written_object(target: &Target) -> Target {
+    match target {
+        Target::Dml { object, .. } => Target::SObject(object.clone()),
+        other => other.clone(),
+    }
 }
 
 fn assert_use(facts: &Facts, from: &str, kind: EdgeKind, target: Target) {
@@ -603,12 +612,12 @@ fn records_dml_writes_with_their_object() {
     assert!(facts.problems.is_empty(), "{:?}", facts.problems);
     for (index, (statement, object)) in cases.iter().enumerate() {
         let from = format!("ApexMethod:Writer.m{index}");
-        let writes: Vec<&Target> = uses_from(&facts, &from)
+        let writes: Vec<Target> = uses_from(&facts, &from)
             .iter()
-            .filter(|u| u.kind == EdgeKind::Writes && matches!(u.target, Target::SObject(_)))
-            .map(|u| &u.target)
+            .filter(|u| u.kind == EdgeKind::Writes && matches!(u.target, Target::Dml { .. }))
+            .map(|u| written_object(&u.target))
             .collect();
-        assert_eq!(writes, vec![&sobject(object)], "{statement}");
+        assert_eq!(writes, vec![sobject(object)], "{statement}");
     }
     assert_use(
         &facts,
@@ -1073,5 +1082,66 @@ fn suppress_warnings_changes_no_hash() {
     assert_ne!(
         decl(&base, "ApexMethod:W.m").body_hash,
         decl(&deprecated, "ApexMethod:W.m").body_hash
+    );
+}
+
+#[test]
+fn dml_writes_carry_their_events() {
+    use crate::facts::DmlEvents;
+    let cases = [
+        ("insert one;", DmlEvents::INSERT),
+        ("update one;", DmlEvents::UPDATE),
+        ("upsert one;", DmlEvents::INSERT.union(DmlEvents::UPDATE)),
+        ("delete one;", DmlEvents::DELETE),
+        ("undelete one;", DmlEvents::UNDELETE),
+        ("merge one other;", DmlEvents::ALL),
+        ("Database.insert(one);", DmlEvents::INSERT),
+        ("Database.updateImmediate(one);", DmlEvents::UPDATE),
+        ("Database.deleteAsync(one);", DmlEvents::DELETE),
+        ("Database.merge(one, other);", DmlEvents::ALL),
+        (
+            "Test.loadData(Invoice__c.SObjectType, 'Seed');",
+            DmlEvents::INSERT,
+        ),
+    ];
+    let mut source = String::from("@IsTest\npublic class Writer {\n");
+    for (index, (statement, _)) in cases.iter().enumerate() {
+        source.push_str(&format!(
+            "    static void m{index}(Invoice__c one, Invoice__c other) {{ {statement} }}\n"
+        ));
+    }
+    source.push_str("}\n");
+    let facts = class("Writer", &source);
+    for (index, (statement, events)) in cases.iter().enumerate() {
+        let from = format!("ApexMethod:Writer.m{index}");
+        let written: Vec<DmlEvents> = uses_from(&facts, &from)
+            .iter()
+            .filter_map(|u| match &u.target {
+                Target::Dml { events, .. } => Some(*events),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(written, vec![*events], "{statement}");
+    }
+}
+
+#[test]
+fn a_trigger_runs_on_its_events() {
+    use crate::facts::DmlEvents;
+    let facts = trigger(
+        "InvoiceTrigger",
+        "trigger InvoiceTrigger on Invoice__c (before insert, after update, before update) { }",
+    );
+    assert_eq!(
+        decl(&facts, "ApexTrigger:InvoiceTrigger").fires_on,
+        DmlEvents::INSERT.union(DmlEvents::UPDATE)
+    );
+    let deletes = trigger(
+        "T",
+        "trigger T on Invoice__c (before delete, after undelete) { }",
+    );
+    assert_eq!(
+        decl(&deletes, "ApexTrigger:T").fires_on,
+        DmlEvents::DELETE.union(DmlEvents::UNDELETE)
     );
 }

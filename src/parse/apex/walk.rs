@@ -16,7 +16,7 @@ use super::text::{
     name_like_literal, named_children, Kind,
 };
 use super::{ApexFileKind, DeclSet, Tokens};
-use crate::facts::{DeclKind, EdgeKind, Facts, Problem, Target, TypeExpr, Use};
+use crate::facts::{DeclKind, DmlEvents, EdgeKind, Facts, Problem, Target, TypeExpr, Use};
 use crate::metadata::component::ComponentId;
 use std::cell::RefCell;
 use std::collections::hash_map::Entry;
@@ -185,6 +185,7 @@ impl<'t> Walker<'t> {
             lines_of(trigger),
         );
         trigger_decl.automates = self.trigger_object.map(str::to_string);
+        trigger_decl.fires_on = trigger_events(trigger);
         let spans = vec![self.tokens.span(trigger)];
         self.decls.add(trigger_decl, spans);
         if let Some(body) = child(trigger, f.body) {
@@ -428,6 +429,29 @@ impl<'t> Walker<'t> {
     }
 }
 
+/// The DML events a trigger runs on (`before insert, after update` is insert and
+/// update); every event when none can be read.
+fn trigger_events(trigger: Node) -> DmlEvents {
+    let events = named_children(trigger)
+        .into_iter()
+        .filter(|node| node.kind() == "trigger_event")
+        .filter_map(|event| event.named_child(0))
+        .filter_map(|timing| {
+            timing
+                .kind()
+                .split_once('_')
+                .map(|(_, operation)| operation)
+        })
+        .fold(DmlEvents::NONE, |all, operation| {
+            all.union(DmlEvents::of_operation(operation))
+        });
+    if events == DmlEvents::NONE {
+        DmlEvents::ALL
+    } else {
+        events
+    }
+}
+
 fn hash_target(target: &Target, hasher: &mut impl Hasher) {
     match target {
         Target::ApexType(name) => (0u8, name).hash(hasher),
@@ -446,6 +470,7 @@ fn hash_target(target: &Target, hasher: &mut impl Hasher) {
         Target::Component(id) => (6u8, id.key()).hash(hasher),
         Target::StringLiteral(text) => (7u8, text).hash(hasher),
         Target::Registration(values) => (8u8, values).hash(hasher),
+        Target::Dml { object, events } => (9u8, object, events).hash(hasher),
     }
 }
 
