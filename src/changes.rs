@@ -237,9 +237,27 @@ impl Group<'_> {
                 base.insert(self.component.clone());
             }
         }
+        // Switching automation off (a flow set to Draft, deactivated by its definition)
+        // changes what the object's writers see: walk from the base, where it still ran.
+        if self.kind == ChangeKind::Modified && self.deactivates_automation() {
+            base.insert(self.component.clone());
+        }
         change.head_seeds = seeds(head);
         change.base_seeds = seeds(base);
         change
+    }
+
+    /// Whether the base version ran automation on DML and the head version does not.
+    fn deactivates_automation(&self) -> bool {
+        let runs = |files: &[&FileVersion]| {
+            files.iter().any(|file| {
+                file.facts
+                    .declares
+                    .iter()
+                    .any(|decl| decl.id == self.component && decl.runs_automation())
+            })
+        };
+        runs(&self.old_files) && !runs(&self.new_files)
     }
 
     /// For files that hold many components: one change per child that changed.

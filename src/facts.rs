@@ -197,7 +197,7 @@ pub struct Declaration {
     pub automates: Option<String>,
     /// The DML events the automation in `automates` runs on (a trigger's
     /// `before insert, after update`, a record-triggered flow's trigger type); all of
-    /// them when it cannot be told.
+    /// them when it cannot be told. A `FlowDefinition` that deactivates its flow has none.
     pub fires_on: DmlEvents,
     /// Test marks, when this is a test class, test method, test setup, Flow test or Jest
     /// test.
@@ -210,6 +210,19 @@ pub struct Declaration {
 /// every event, so it reaches every automation of its object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DmlEvents(u8);
+
+impl Declaration {
+    /// Whether this version of a component makes automation run on DML: a trigger or an
+    /// active record-triggered flow, or a flow definition that leaves its flow active.
+    /// Switching it off is a behaviour change for the object's writers too.
+    pub fn runs_automation(&self) -> bool {
+        if self.id.is_type(crate::metadata::types::FLOW_DEFINITION) {
+            self.fires_on != DmlEvents::NONE
+        } else {
+            self.automates.is_some()
+        }
+    }
+}
 
 impl DmlEvents {
     pub const INSERT: DmlEvents = DmlEvents(1);

@@ -404,9 +404,14 @@ impl Graph {
     /// Member-of, automation and test-for edges, which come from declarations rather
     /// than from uses.
     fn add_structure(&mut self, files: &[&FileFacts]) {
+        let mut deactivated: Vec<ComponentId> = Vec::new();
         for file in files {
             let path: Arc<str> = Arc::from(file.path.as_str());
             for declaration in &file.facts.declares {
+                if declaration.id.is_type(types::FLOW_DEFINITION) && !declaration.runs_automation()
+                {
+                    deactivated.push(ComponentId::new(types::FLOW, declaration.id.full_name()));
+                }
                 let Some(index) = self.node(&declaration.id) else {
                     continue;
                 };
@@ -432,6 +437,26 @@ impl Graph {
                         self.add_edge(index, target_index, EdgeKind::TestFor, at.clone());
                     }
                 }
+            }
+        }
+        self.silence_automation(&deactivated);
+    }
+
+    /// Flows deactivated by their `FlowDefinition` run on no DML event: their firing
+    /// edges keep the path for `impact why` but let no write through.
+    fn silence_automation(&mut self, flows: &[ComponentId]) {
+        for flow in flows {
+            let Some(index) = self.node(flow) else {
+                continue;
+            };
+            let firing: Vec<EdgeIndex> = self
+                .graph
+                .edges_directed(index, petgraph::Direction::Incoming)
+                .filter(|edge| edge.weight().kind == EdgeKind::Fires)
+                .map(|edge| petgraph::visit::EdgeRef::id(&edge))
+                .collect();
+            for edge in firing {
+                self.graph[edge].events = DmlEvents::NONE;
             }
         }
     }

@@ -28,8 +28,12 @@ pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
     let hash = root.semantic_hash();
     let context = FlowContext::of(&root);
     let mut decl = component_decl(component, (1, line_count(source)), hash);
-    decl.automates = context.automates.clone();
-    decl.fires_on = context.fires_on;
+    // An inactive flow (Draft, Obsolete, …) does not run on DML: it reaches its own Flow
+    // tests and the code that launches it by name, not the object's writers.
+    if is_active(&root) {
+        decl.automates = context.automates.clone();
+        decl.fires_on = context.fires_on;
+    }
 
     let mut uses = Uses::default();
     let from = component;
@@ -96,13 +100,28 @@ pub fn parse_flow_test(component: &ComponentId, source: &str) -> Facts {
     }
 }
 
+/// Whether a flow's `<status>` lets it run: `Active`, or no status at all (older API
+/// versions wrote none; running it is the safer reading).
+fn is_active(root: &Element) -> bool {
+    root.child_text("status")
+        .is_none_or(|status| status.trim().eq_ignore_ascii_case("Active"))
+}
+
 /// Parses a flow definition (component `FlowDefinition:Name`), which sets the active
 /// version of the flow of the same name: the flow uses its definition
 /// ([`EdgeKind::Defines`]), so a change to the definition reaches what the flow reaches.
+/// A definition whose `activeVersionNumber` is missing or 0 deactivates the flow: it is
+/// declared with `fires_on` empty, and the graph then lets no write fire the flow.
 pub fn parse_flow_definition(component: &ComponentId, source: &str) -> Facts {
     let (root, problems) = read_tree(source);
     let hash = root.semantic_hash();
-    let decl = component_decl(component, (1, line_count(source)), hash);
+    let mut decl = component_decl(component, (1, line_count(source)), hash);
+    let active_version = root
+        .child_text("activeVersionNumber")
+        .and_then(|number| number.trim().parse::<u32>().ok());
+    if problems.is_empty() && active_version.unwrap_or(0) == 0 {
+        decl.fires_on = DmlEvents::NONE;
+    }
     let mut uses = Uses::default();
     let flow = ComponentId::new(types::FLOW, component.full_name());
     uses.add(

@@ -89,3 +89,85 @@ fn an_upsert_still_reaches_an_insert_trigger() {
     assert_selected(&plan, &expected);
     assert_path(&plan, "InvoiceImportTest", "ApexTrigger:InvoiceStamp");
 }
+
+const FLOW: &str = "force-app/main/default/flows/Order_After_Save.flow-meta.xml";
+const FLOW_DEFINITION: &str =
+    "force-app/main/default/flowDefinitions/Order_After_Save.flowDefinition-meta.xml";
+/// The Flow test of `Order_After_Save`.
+const FLOW_TEST: &str = "Approves_Small_Orders";
+/// Saves orders, so an active `Order_After_Save` runs for it.
+const ORDER_WRITER: &str = "OrderServiceTest";
+
+fn assert_flow_test_selected(plan: &serde_json::Value) {
+    assert!(
+        tests(plan)
+            .iter()
+            .any(|test| test["kind"] == "flow" && test["name"] == FLOW_TEST),
+        "{FLOW_TEST} not selected"
+    );
+}
+
+/// A change to the record-triggered flow `Order_After_Save` of the automation org.
+fn change_flow_filter(repo: &TestRepo) {
+    repo.edit(
+        FLOW,
+        "<filterLogic>and</filterLogic>",
+        "<filterLogic>or</filterLogic>",
+    );
+}
+
+#[test]
+fn a_draft_flow_reaches_its_flow_test_not_the_writers_of_its_object() {
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.edit(FLOW, "<status>Active</status>", "<status>Draft</status>");
+    });
+    change_flow_filter(&repo);
+    repo.commit("Draft: run on approved orders too");
+
+    let plan = repo.plan_committed();
+
+    assert_flow_test_selected(&plan);
+    assert_excludes(&plan, &[ORDER_WRITER, "OrderImportTest"]);
+}
+
+#[test]
+fn a_flow_deactivated_by_its_definition_does_not_reach_the_writers() {
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(
+            FLOW_DEFINITION,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FlowDefinition xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <activeVersionNumber>0</activeVersionNumber>\n</FlowDefinition>\n",
+        );
+    });
+    change_flow_filter(&repo);
+    repo.commit("Inactive flow: run on approved orders too");
+
+    let plan = repo.plan_committed();
+
+    assert_flow_test_selected(&plan);
+    assert_excludes(&plan, &[ORDER_WRITER]);
+}
+
+/// The twin: activation is the change that matters, both ways. Deactivating a flow
+/// changes what every writer of its object sees, and so does activating it.
+#[test]
+fn deactivating_or_activating_a_flow_reaches_the_writers() {
+    let repo = TestRepo::new("automation");
+    repo.edit(FLOW, "<status>Active</status>", "<status>Draft</status>");
+    repo.commit("Switch Order_After_Save off");
+
+    let plan = repo.plan_committed();
+
+    assert_flow_test_selected(&plan);
+    assert_includes(&plan, &[ORDER_WRITER, "OrderImportTest"]);
+
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.edit(FLOW, "<status>Active</status>", "<status>Draft</status>");
+    });
+    repo.edit(FLOW, "<status>Draft</status>", "<status>Active</status>");
+    repo.commit("Switch Order_After_Save on");
+
+    let plan = repo.plan_committed();
+
+    assert_flow_test_selected(&plan);
+    assert_includes(&plan, &[ORDER_WRITER, "OrderImportTest"]);
+}
