@@ -12,7 +12,7 @@ use crate::git::{FileStatus, Repo, Revision, Snapshot};
 use crate::graph::{FileFacts, Granularity, Graph};
 use crate::impact::{self, Mode, Seed};
 use crate::metadata::component::ComponentId;
-use crate::metadata::{manifest, registry};
+use crate::metadata::{manifest, registry, types};
 use crate::parse;
 use crate::policy::{self, Context, Policy, Selection};
 use crate::project::Project;
@@ -75,6 +75,9 @@ pub struct Analysis {
     pub coverage_threshold: f64,
     /// Tests added because they covered a changed class in the last recorded run.
     pub coverage_added: Vec<ComponentId>,
+    /// Components of the head revision whose files were listed and not parsed (types
+    /// with no test impact): they are not in the head graph but count as components.
+    pub listed_components: usize,
 }
 
 /// One source file of a revision, classified.
@@ -141,16 +144,25 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
 
     timings.lap("cache load");
     let head_entries = source_entries(&project, &head_snapshot);
+    let manifest_components = match &request.manifest {
+        Some(path) => Some(manifest::read_package_xml(path)?),
+        None => None,
+    };
+    let skip = Skip::new(manifest_components.as_deref());
+    let (graph_entries, listed) = skip.split(&head_entries);
     timings.lap("list files");
     let mut parser = Parser::default();
-    let head_facts = parser.facts(&head_snapshot, &head_entries, &mut cache)?;
+    let head_facts = parser.facts(&head_snapshot, &graph_entries, &mut cache)?;
+    drop(graph_entries);
 
     timings.lap("head facts");
     let mut context = Context::default();
-    let (changes, changed_new_paths, changed_old) = if let Some(manifest_path) = &request.manifest {
-        let components = manifest::read_package_xml(manifest_path)?;
+    // Changed files of types whose facts the graph does not need, parsed (not cached) to
+    // tell a change of meaning from one of form and to report what cannot be read.
+    let mut listed_changed: Vec<FileFacts> = Vec::new();
+    let (changes, changed_new_paths, changed_old) = if let Some(components) = &manifest_components {
         (
-            manifest_changes(&components, &head_facts),
+            manifest_changes(components, &head_facts),
             HashSet::new(),
             Vec::new(),
         )
@@ -215,13 +227,24 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
             changed.push((old, new));
         }
         // Old versions are read by blob id: no need to list the base revision's tree.
-        let old_facts = parser.facts(&head_snapshot, &old_entries, &mut cache)?;
+        let (old_graph_entries, old_listed) = skip.split(&old_entries);
+        let old_facts = parser.facts(&head_snapshot, &old_graph_entries, &mut cache)?;
+        let new_listed: Vec<SourceEntry> = changed
+            .iter()
+            .filter_map(|(_, new)| new.clone())
+            .filter(|entry| !skip.parses(entry))
+            .collect();
+        let mut uncached = FactsCache::disabled();
+        let new_listed_facts = parser.facts(&head_snapshot, &new_listed, &mut uncached)?;
+        let old_listed_facts = parser.facts(&head_snapshot, &old_listed, &mut uncached)?;
         let new_by_path: HashMap<&str, &FileFacts> = head_facts
             .iter()
+            .chain(new_listed_facts.iter())
             .map(|file| (file.path.as_str(), file))
             .collect();
         let old_by_path: HashMap<&str, &FileFacts> = old_facts
             .iter()
+            .chain(old_listed_facts.iter())
             .map(|file| (file.path.as_str(), file))
             .collect();
         let changed_files: Vec<ChangedFile> = changed
@@ -254,12 +277,18 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
             &|id| base_components.contains(id.key()),
             &|id| head_components.contains(id.key()),
         );
+        listed_changed = new_listed_facts;
+        listed_changed.extend(old_listed_facts);
         (changes, new_paths, old_facts)
     };
     context.unknown_files.sort();
     context.unknown_files.dedup();
 
-    for file in head_facts.iter().chain(changed_old.iter()) {
+    for file in head_facts
+        .iter()
+        .chain(changed_old.iter())
+        .chain(listed_changed.iter())
+    {
         for problem in &file.facts.problems {
             let line = problem.line.map(|l| format!(":{l}")).unwrap_or_default();
             warnings.push(format!("{}{}: {}", file.path, line, problem.message));
@@ -296,6 +325,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         // Recorded coverage reveals dynamic dependencies: add them before the walk.
         crate::coverage::add_covered_by_edges(&mut head_graph, history, &coverage_targets)?;
     }
+    let listed_components = listed_components(&head_graph, &listed);
     timings.lap("coverage edges");
     let mut head_seeds: Vec<Seed> = changes.iter().flat_map(|c| c.head_seeds.clone()).collect();
     head_seeds.extend(unparseable_tests(&head_graph));
@@ -380,7 +410,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         files.extend(changed_old);
     }
     timings.lap("cache save");
-    timings.report(parser.n_parsed, parser.n_cached);
+    timings.report(parser.n_parsed, parser.n_cached, listed.len());
 
     Ok(Analysis {
         project,
@@ -397,6 +427,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         coverage_targets,
         coverage_threshold,
         coverage_added,
+        listed_components,
         retained: Retained { files, cache },
     })
 }
@@ -559,7 +590,7 @@ impl Timings {
         }
     }
 
-    fn report(&self, n_parsed: usize, n_cached: usize) {
+    fn report(&self, n_parsed: usize, n_cached: usize, n_listed: usize) {
         if !self.enabled {
             return;
         }
@@ -569,7 +600,9 @@ impl Timings {
                 *micros as f64 / 1000.0
             );
         }
-        eprintln!("impact: timing: files parsed {n_parsed}, taken from the cache {n_cached}");
+        eprintln!(
+            "impact: timing: files parsed {n_parsed}, taken from the cache {n_cached}, listed without parsing {n_listed}"
+        );
     }
 }
 
@@ -668,6 +701,55 @@ fn manifest_changes(components: &[ComponentId], head_facts: &[FileFacts]) -> Vec
     changes.sort_by(|a, b| a.component.cmp(&b.component));
     changes.dedup_by(|a, b| a.component == b.component);
     changes
+}
+
+/// Which source files a plan parses for the graph: those of types whose facts can change
+/// a plan ([`types::needs_facts`]), and every file of a component a manifest names (its
+/// files and declarations become the change). `IMPACT_PARSE_ALL=1` parses every file, to
+/// check that leaving the others out changes no plan.
+struct Skip<'a> {
+    parse_all: bool,
+    manifest: Option<&'a [ComponentId]>,
+}
+
+impl<'a> Skip<'a> {
+    fn new(manifest: Option<&'a [ComponentId]>) -> Skip<'a> {
+        Skip {
+            parse_all: std::env::var_os("IMPACT_PARSE_ALL").is_some(),
+            manifest,
+        }
+    }
+
+    fn parses(&self, entry: &SourceEntry) -> bool {
+        self.parse_all
+            || types::needs_facts(entry.component.type_name())
+            || self
+                .manifest
+                .is_some_and(|components| components.contains(&entry.component))
+    }
+
+    /// The entries to parse, and those only listed.
+    fn split(&self, entries: &[SourceEntry]) -> (Vec<SourceEntry>, Vec<SourceEntry>) {
+        entries
+            .iter()
+            .cloned()
+            .partition(|entry| self.parses(entry))
+    }
+}
+
+/// How many components of the listed (unparsed) files the graph does not declare: the
+/// plan's component count is the same whether they were parsed or not.
+fn listed_components(graph: &Graph, listed: &[SourceEntry]) -> usize {
+    let keys: HashSet<&str> = listed
+        .iter()
+        .filter(|entry| {
+            graph
+                .node(&entry.component)
+                .is_none_or(|index| graph.graph[index].files.is_empty())
+        })
+        .map(|entry| entry.component.key())
+        .collect();
+    keys.len()
 }
 
 /// Files in a package directory that are not metadata and never matter (editor and

@@ -164,6 +164,9 @@ pub struct TypeInfo {
     /// Its names can appear as string literals in code that loads them by name
     /// (`Type.forName('X')`, `Test.loadData(…, 'X')`, `WHERE Name = 'X'`).
     pub string_refs: bool,
+    /// A command reads the facts of the type's files although a change of it reaches no
+    /// test (`plan --suite` reads a test suite's classes from the graph).
+    read_by_commands: bool,
 }
 
 impl TypeInfo {
@@ -190,6 +193,7 @@ impl TypeInfo {
             impact: None,
             many_per_file: false,
             string_refs: false,
+            read_by_commands: false,
         }
     }
 
@@ -231,6 +235,26 @@ impl TypeInfo {
         self.impact.unwrap_or(TestImpact::Fallback(
             "the type has no classification in the table",
         ))
+    }
+
+    /// True when the facts of the type's unchanged files can change a plan, so a plan
+    /// parses them for the graph. A type with no test impact is only listed: its changed
+    /// files are still read (to tell a change of meaning from one of form, and to report
+    /// what cannot be read), but nothing reaches a test through its nodes (a page is used
+    /// only by pages, an Aura bundle by Aura bundles, a layout or a translation by
+    /// nothing), so the thousands of layouts, translations and reports of a large org are
+    /// never parsed. The exceptions: files holding many components, whose children may be
+    /// followed (labels, workflows), and types a command reads (test suites).
+    pub fn needs_facts(&self) -> bool {
+        match self.impact() {
+            TestImpact::None(_) => self.many_per_file || self.read_by_commands,
+            TestImpact::Followed(_) | TestImpact::Fallback(_) => true,
+        }
+    }
+
+    const fn read_by_commands(mut self) -> TypeInfo {
+        self.read_by_commands = true;
+        self
     }
 
     /// True when the table gives the row a classification (checked by a test).
@@ -342,7 +366,7 @@ static TYPES: &[TypeInfo] = &[
     code(APEX_PAGE, "pages", "page").parse(Parser::Visualforce).none(MARKUP),
     code(APEX_COMPONENT, "components", "component").parse(Parser::Visualforce).none(MARKUP),
     xml("ApexTestSuite", "testSuites", "testSuite").parse(Parser::TestSuite)
-        .none("a named list of test classes: which tests a deploy runs is the plan's choice"),
+        .none("a named list of test classes: which tests a deploy runs is the plan's choice").read_by_commands(),
     bundle(LWC_BUNDLE, "lwc").parse(Parser::Lwc).follow(&[Imports, Tests]),
     bundle(AURA_BUNDLE, "aura").parse(Parser::Aura).none(MARKUP),
     TypeInfo::new(STATIC_RESOURCE, "staticresources", Some("resource"), Strategy::MixedContent)
@@ -602,6 +626,12 @@ pub fn test_impact(type_name: &str) -> TestImpact {
     )
 }
 
+/// True when a plan parses the unchanged files of `type_name` (see
+/// [`TypeInfo::needs_facts`]); a type the table does not know is parsed.
+pub fn needs_facts(type_name: &str) -> bool {
+    type_info(type_name).is_none_or(TypeInfo::needs_facts)
+}
+
 /// True when string literals in code may name components of `type_name`.
 pub fn named_by_strings(type_name: &str) -> bool {
     type_info(type_name).is_some_and(|info| info.string_refs)
@@ -650,5 +680,43 @@ mod tests {
         assert!(named_by_strings("staticresource"));
         assert!(!named_by_strings("Layout"));
         assert!(type_info(CUSTOM_LABELS).is_some_and(|t| t.many_per_file));
+    }
+
+    #[test]
+    fn only_types_with_no_test_impact_go_unparsed() {
+        for info in all_types() {
+            let listed_only = !info.needs_facts();
+            assert_eq!(
+                listed_only,
+                matches!(info.impact(), TestImpact::None(_))
+                    && !info.many_per_file
+                    && !info.read_by_commands,
+                "{}",
+                info.name
+            );
+        }
+        for skipped in [
+            "Layout",
+            "CustomObjectTranslation",
+            "Report",
+            "ApexPage",
+            "AuraDefinitionBundle",
+        ] {
+            assert!(!needs_facts(skipped), "{skipped}");
+        }
+        for parsed in [
+            APEX_CLASS,
+            FLOW,
+            CUSTOM_OBJECT,
+            CUSTOM_METADATA,
+            LWC_BUNDLE,
+            CUSTOM_LABELS,
+            WORKFLOW,
+            "ApexTestSuite",
+            "Role",
+            "NoSuchType",
+        ] {
+            assert!(needs_facts(parsed), "{parsed}");
+        }
     }
 }

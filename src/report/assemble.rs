@@ -109,7 +109,8 @@ pub fn build_with(
         .head_graph
         .nodes()
         .filter(|(_, node)| !node.id.is_member() && !node.files.is_empty())
-        .count();
+        .count()
+        + analysis.listed_components;
     Plan {
         schema: SCHEMA.to_string(),
         base: analysis.base.clone(),

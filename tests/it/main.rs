@@ -10,6 +10,8 @@
 //! - `precision`: the precision rules of issue 12 (DML events, inactive flows, object
 //!   elements), each with a safety twin that still selects;
 //! - `errors`: bad input gives exit code 2, a one-line cause and a hint;
+//! - `skip`: files of types with no test impact are listed, not parsed, and plans stay
+//!   the same;
 //! - `metadata`: every metadata edge kind of issue 3 (flows, Flow tests, custom metadata,
 //!   labels, resources, permissions, LWC, Aura, Visualforce, workflow rules, `impact.toml`,
 //!   `diff`, `graph`) on the `fixtures/automation` org.
@@ -36,5 +38,6 @@ mod org;
 mod plan;
 mod precision;
 mod regression;
+mod skip;
 mod support;
 mod types;
