@@ -288,6 +288,7 @@ fn request(args: &RevisionArgs, selection: Option<&SelectionArgs>) -> Request {
         },
         history: selection.and_then(|s| s.history.clone()),
         no_history: selection.is_none(),
+        parse_all: false,
     }
 }
 
@@ -856,7 +857,11 @@ fn diff(args: DiffArgs) -> Result<u8> {
 }
 
 fn graph(args: GraphArgs) -> Result<u8> {
-    let analysis = pipeline::analyze(&request(&args.revisions, None))?;
+    // The graph shows every edge, also those of types a plan only lists.
+    let analysis = pipeline::analyze(&Request {
+        parse_all: true,
+        ..request(&args.revisions, None)
+    })?;
     let edges = analysis.head_graph.component_edges();
     let focus = match &args.focus {
         Some(name) => {

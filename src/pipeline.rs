@@ -44,6 +44,9 @@ pub struct Request {
     pub history: Option<PathBuf>,
     /// Leave history, churn and coverage out (commands that do not rank: `diff`, `graph`).
     pub no_history: bool,
+    /// Parse the files of every type, also those with no test impact that a plan only
+    /// lists (`graph` shows every edge: a page's controller, an Aura bundle's children).
+    pub parse_all: bool,
 }
 
 /// Everything the pipeline found, for the renderers.
@@ -148,7 +151,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         Some(path) => Some(manifest::read_package_xml(path)?),
         None => None,
     };
-    let skip = Skip::new(manifest_components.as_deref());
+    let skip = Skip::new(request.parse_all, manifest_components.as_deref());
     let (graph_entries, listed) = skip.split(&head_entries);
     timings.lap("list files");
     let mut parser = Parser::default();
@@ -705,17 +708,18 @@ fn manifest_changes(components: &[ComponentId], head_facts: &[FileFacts]) -> Vec
 
 /// Which source files a plan parses for the graph: those of types whose facts can change
 /// a plan ([`types::needs_facts`]), and every file of a component a manifest names (its
-/// files and declarations become the change). `IMPACT_PARSE_ALL=1` parses every file, to
-/// check that leaving the others out changes no plan.
+/// files and declarations become the change). [`Request::parse_all`] or
+/// `IMPACT_PARSE_ALL=1` parses every file (the latter to check that leaving the others
+/// out changes no plan).
 struct Skip<'a> {
     parse_all: bool,
     manifest: Option<&'a [ComponentId]>,
 }
 
 impl<'a> Skip<'a> {
-    fn new(manifest: Option<&'a [ComponentId]>) -> Skip<'a> {
+    fn new(parse_all: bool, manifest: Option<&'a [ComponentId]>) -> Skip<'a> {
         Skip {
-            parse_all: std::env::var_os("IMPACT_PARSE_ALL").is_some(),
+            parse_all: parse_all || std::env::var_os("IMPACT_PARSE_ALL").is_some(),
             manifest,
         }
     }

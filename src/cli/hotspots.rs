@@ -72,6 +72,8 @@ pub fn hotspots(args: HotspotsArgs) -> Result<u8> {
         granularity: crate::graph::Granularity::Member,
         history: None,
         no_history: true,
+        // Every component of the head revision is ranked, also those a plan only lists.
+        parse_all: true,
     })?;
     let repo = crate::git::Repo::discover(&args.repo)?;
     let head = repo.resolve(&args.head)?;
