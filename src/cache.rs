@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Bump when a parser changes what it returns: old caches are then ignored.
-pub const FACTS_VERSION: u32 = 6;
+pub const FACTS_VERSION: u32 = 7;
 
 /// Facts by `(blob id, path)`.
 #[derive(Debug, Default)]

@@ -10,6 +10,10 @@
 //! `(` (a function) or is a literal keyword. Custom metadata records belong to their
 //! type and name classes by string (`Type.forName` handler frameworks).
 //!
+//! Parts of these files that change no test outcome (search layouts, list views, help
+//! text, descriptions, …: [`INERT_ELEMENTS`]) are left out of their hashes, so a change
+//! only there selects nothing.
+//!
 //! This module does not evaluate formulas, resolve cross-object paths beyond their first
 //! hop, or read lookup filters, layouts or record type picklist assignments.
 
@@ -146,7 +150,7 @@ pub(crate) fn parse_declared(
     collect: impl FnOnce(&Element, &ComponentId, &mut Uses),
 ) -> Facts {
     let (root, problems) = read_tree(source);
-    let hash = root.semantic_hash();
+    let hash = root.hash_without(&|element| is_inert_element(element.local_name()));
     let mut decl = component_decl(component, (1, line_count(source)), hash);
     decl.automates = automates.filter(|o| !o.is_empty());
     let mut uses = Uses::default();
@@ -157,6 +161,36 @@ pub(crate) fn parse_declared(
         problems,
         semantic_hash: hash,
     }
+}
+
+/// Top-level elements of an object, field or other object-child file that change no
+/// test outcome, with why: what the UI shows and what the documentation says. A change
+/// only to these is listed with `semantic: false` and selects nothing. Every other
+/// element can change what a test sees and stays in the hash: `sharingModel` and
+/// `externalSharingModel` (record access under `System.runAs`), `enableHistory` and
+/// `trackHistory` (history rows), `enableFeeds`/`trackFeedHistory` (feed items),
+/// `enableActivities`, `enableSearch` (SOSL), `label` (describe results), field sets
+/// (read in Apex through `Schema`), `nameField`, record types, and anything unknown.
+pub(crate) const INERT_ELEMENTS: &[(&str, &str)] = &[
+    ("searchLayouts", "search result columns in the UI"),
+    ("listViews", "list views in the UI"),
+    ("compactLayouts", "record highlights in the UI"),
+    (
+        "compactLayoutAssignment",
+        "which compact layout the UI shows",
+    ),
+    ("actionOverrides", "which page a UI button opens"),
+    ("webLinks", "buttons and links in the UI"),
+    ("description", "documentation"),
+    ("inlineHelpText", "help text shown in the UI"),
+    ("enableReports", "whether reports may use the object"),
+];
+
+/// Whether a top-level element is one of [`INERT_ELEMENTS`].
+fn is_inert_element(name: &str) -> bool {
+    INERT_ELEMENTS
+        .iter()
+        .any(|(inert, _)| inert.eq_ignore_ascii_case(name))
 }
 
 /// The object part of an object child's full name (`Invoice__c` of

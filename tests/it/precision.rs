@@ -171,3 +171,52 @@ fn deactivating_or_activating_a_flow_reaches_the_writers() {
     assert_flow_test_selected(&plan);
     assert_includes(&plan, &[ORDER_WRITER, "OrderImportTest"]);
 }
+
+const INVOICE_OBJECT: &str = "force-app/main/default/objects/Invoice__c/Invoice__c.object-meta.xml";
+
+#[test]
+fn object_edits_to_search_layouts_descriptions_and_help_text_select_nothing() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        INVOICE_OBJECT,
+        "<searchLayouts/>",
+        "<searchLayouts>\n        <searchResultsAdditionalFields>Amount__c</searchResultsAdditionalFields>\n    </searchLayouts>",
+    );
+    repo.edit(
+        INVOICE_OBJECT,
+        "Payments settle it.",
+        "Payments settle it, in parts.",
+    );
+    repo.edit(
+        &format!("{INVOICE}/fields/Amount__c.field-meta.xml"),
+        "    <label>Amount</label>\n",
+        "    <inlineHelpText>Taxes included.</inlineHelpText>\n    <label>Amount</label>\n",
+    );
+    repo.commit("Show amounts in search results; document them");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(plan["fallback"], serde_json::Value::Null);
+    assert_selected(&plan, &[CRITICAL]);
+    assert!(
+        changes(&plan).iter().all(|(_, _, _, semantic)| !semantic),
+        "{:?}",
+        changes(&plan)
+    );
+}
+
+/// The twin: the sharing model decides which records a test running as a user sees.
+#[test]
+fn an_object_sharing_model_change_still_selects() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        INVOICE_OBJECT,
+        "<sharingModel>ReadWrite</sharingModel>",
+        "<sharingModel>Private</sharingModel>",
+    );
+    repo.commit("Invoices are private");
+
+    let plan = repo.plan_committed();
+
+    assert_includes(&plan, &["InvoiceServiceTest", "InvoiceSelectorTest"]);
+}
