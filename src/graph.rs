@@ -1163,6 +1163,22 @@ fn is_platform_event(name: &str) -> bool {
     bytes.len() > 3 && bytes[bytes.len() - 3..].eq_ignore_ascii_case(b"__e")
 }
 
+/// Whether a test class (its name case-folded) is named for one of `classes` (case-folded
+/// class names): `FooTest` for `Foo`, and `ADDR_Addresses_TEST` for
+/// `ADDR_Addresses_TDTM`, as `named-test` edges match them.
+pub(crate) fn named_for(test: &str, classes: &std::collections::HashSet<String>) -> bool {
+    let stems = test_stems(test);
+    classes.iter().any(|class| {
+        let short = class
+            .rsplit_once('_')
+            .map(|(stem, _)| stem)
+            .filter(|stem| stem.contains('_'));
+        stems
+            .iter()
+            .any(|stem| *stem == class.as_str() || Some(*stem) == short)
+    })
+}
+
 /// The class names a test class's name says it tests, case-folded: `FooTest`,
 /// `Foo_Tests`, `TestFoo`, `Test_Foo` → `foo`. Empty for a name with no test affix.
 fn test_stems(test: &str) -> Vec<&str> {
@@ -1393,6 +1409,14 @@ mod tests {
         assert_eq!(test_stems("test_invoiceservice"), ["invoiceservice"]);
         assert_eq!(test_stems("addr_addresses_test"), ["addr_addresses"]);
         assert!(test_stems("invoiceservice").is_empty());
+        let classes: std::collections::HashSet<String> = ["invoiceservice", "addr_addresses_tdtm"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert!(named_for("invoiceservicetest", &classes));
+        assert!(named_for("addr_addresses_test", &classes));
+        assert!(!named_for("paymentservicetest", &classes));
+        assert!(!named_for("invoiceservice", &classes));
         assert!(test_stems("test").is_empty());
     }
 

@@ -389,6 +389,13 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
             cache.save();
         }
         ranking.change_of_node = change_of_node(&changes);
+        if let Some(history) = history.as_ref() {
+            let changed: Vec<String> = changes
+                .iter()
+                .map(|change| change.component.key().to_string())
+                .collect();
+            ranking.co_failures = history.co_failures(&changed)?;
+        }
     }
 
     timings.lap("history and churn");

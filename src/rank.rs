@@ -10,6 +10,11 @@
 //!   the window; it scales the prior by `0.5 ..= 1`, never by more than one distance step;
 //! - **coverage**: the largest share of a changed class's lines the test covered in the
 //!   last recorded run raises the prior up to twofold (it did run that code);
+//! - **named**: a test named for a changed class (`FooTest` for `Foo`, as `named-test`
+//!   edges match) has its prior doubled, one distance step: it is the class's own test;
+//! - **co-failures**: each recorded run in which the test failed on a commit that changed
+//!   one of this change's components multiplies the prior by one more (at most
+//!   `1 + CO_FAILURE_CAP`): it failed when this code changed before;
 //! - **history**: the test's recency-weighted failure rate, its flaky part removed
 //!   (`rate × (1 − flakiness)`), against the mean of every recorded test, smoothed as if
 //!   the mean were [`PRIOR_WEIGHT_RUNS`] runs of its own: the prior is multiplied by this
@@ -58,6 +63,12 @@ const MIN_SECONDS: f64 = 0.05;
 pub const DURATION_EXPONENT: f64 = 0.5;
 /// Expected seconds of a test when no duration is known at all (budgets only).
 pub const DEFAULT_TEST_SECONDS: f64 = 10.0;
+/// How much a test named for a changed class (`FooTest` for `Foo`) raises its prior:
+/// one distance step. A class's own unit test is the test its author changes with it
+/// (measured on public repositories, see README "How precise, measured").
+pub const NAMED_TEST_BOOST: f64 = 2.0;
+/// Co-failures beyond this many add nothing more: the prior at most quadruples.
+pub const CO_FAILURE_CAP: u32 = 3;
 
 /// What the history knows about one test (an Apex test class, or a Flow test).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -86,6 +97,9 @@ pub struct Inputs {
     /// The changed component (id key) each changed node belongs to, by node key: how a
     /// reason's first path element maps to the change it comes from.
     pub change_of_node: HashMap<String, String>,
+    /// Per test key: recorded runs in which the test failed on a commit that changed one
+    /// of the components this change changes ([`crate::history::History::co_failures`]).
+    pub co_failures: HashMap<String, u32>,
 }
 
 /// The factors behind a test's score.
@@ -106,6 +120,11 @@ pub struct Factors {
     /// Largest share of a changed class's lines the test covered in the last recorded
     /// run (`None`: no recorded coverage of the changed classes by this test).
     pub covers_changed: Option<f64>,
+    /// True when the test is named for a changed class.
+    pub named: bool,
+    /// Recorded failures of the test on commits that changed what this change changes
+    /// (`None`: none).
+    pub co_failures: Option<u32>,
     /// The estimated failure probability the score is built from.
     pub probability: f64,
 }
@@ -173,9 +192,10 @@ pub fn rank(tests: Vec<SelectedTest>, inputs: &Inputs) -> Vec<RankedTest> {
     let median = median(&known);
     let max_churn = inputs.churn.max();
     let base_rate = base_rate(inputs);
+    let changed = changed_class_names(inputs);
     let mut ranked: Vec<RankedTest> = tests
         .into_iter()
-        .map(|test| score(test, inputs, max_churn, median, base_rate))
+        .map(|test| score(test, inputs, max_churn, median, base_rate, &changed))
         .collect();
     ranked.sort_by(|a, b| {
         b.score
@@ -204,6 +224,16 @@ fn base_rate(inputs: &Inputs) -> f64 {
     (signals.iter().sum::<f64>() / signals.len() as f64).max(MIN_BASE_RATE)
 }
 
+/// The case-folded names of the changed Apex classes (what a test may be named for).
+fn changed_class_names(inputs: &Inputs) -> std::collections::HashSet<String> {
+    inputs
+        .change_of_node
+        .values()
+        .filter_map(|key| key.strip_prefix("apexclass:"))
+        .map(str::to_string)
+        .collect()
+}
+
 /// One test's factors and score.
 fn score(
     test: SelectedTest,
@@ -211,6 +241,7 @@ fn score(
     max_churn: u32,
     median: Option<f64>,
     base_rate: f64,
+    changed: &std::collections::HashSet<String>,
 ) -> RankedTest {
     let key = test.id.key().to_string();
     let distance = (test.distance != u32::MAX).then_some(test.distance);
@@ -225,7 +256,14 @@ fn score(
         (f64::from(churn).ln_1p() / f64::from(max_churn).ln_1p()).min(1.0)
     };
     let covers = inputs.covers_changed.get(&key).copied();
-    let structural = (prior * (1.0 + churn_share) / 2.0 * (1.0 + covers.unwrap_or(0.0))).min(0.95);
+    let named = test.kind == TestKind::Apex
+        && crate::graph::named_for(&test.id.full_name().to_lowercase(), changed);
+    let co_failures = inputs.co_failures.get(&key).copied().filter(|n| *n > 0);
+    let structural = (prior * (1.0 + churn_share) / 2.0
+        * (1.0 + covers.unwrap_or(0.0))
+        * if named { NAMED_TEST_BOOST } else { 1.0 }
+        * (1.0 + f64::from(co_failures.unwrap_or(0).min(CO_FAILURE_CAP))))
+    .min(0.95);
     let history = inputs.history.get(&key);
     let probability = match history {
         Some(history) if history.runs > 0 => {
@@ -258,6 +296,8 @@ fn score(
             flaky: history.map(|h| round_to(h.flakiness, 4)),
             duration_ms: recorded.map(|ms| ms.round().max(0.0) as u64),
             covers_changed: covers.map(|c| round_to(c, 4)),
+            named,
+            co_failures,
             probability,
         },
         flaky,
@@ -547,6 +587,52 @@ mod tests {
             .insert("apexclass:flakytest".into(), history(3, 0.5, 1.0, None));
         let ranked = rank(vec![test("FlakyTest", 1, "ApexClass:A")], &inputs);
         assert!(!ranked[0].flaky);
+    }
+
+    #[test]
+    fn a_test_named_for_the_changed_class_and_one_that_failed_with_it_rise() {
+        let mut inputs = Inputs::default();
+        inputs.change_of_node.insert(
+            "apexclass:invoiceservice".into(),
+            "apexclass:invoiceservice".into(),
+        );
+        let ranked = rank(
+            vec![
+                test("BillingTest", 1, "ApexClass:InvoiceService"),
+                test("InvoiceServiceTest", 1, "ApexClass:InvoiceService"),
+                test("ZedTest", 1, "ApexClass:InvoiceService"),
+            ],
+            &inputs,
+        );
+        assert_eq!(
+            names(&ranked),
+            ["InvoiceServiceTest", "BillingTest", "ZedTest"]
+        );
+        assert!(ranked[0].factors.named && !ranked[1].factors.named);
+        assert_eq!(
+            ranked[0].factors.probability,
+            ranked[1].factors.probability * NAMED_TEST_BOOST
+        );
+        // Failing before on commits that changed InvoiceService lifts ZedTest above both,
+        // and the lift stops at the cap.
+        inputs.co_failures.insert("apexclass:zedtest".into(), 9);
+        let ranked = rank(
+            vec![
+                test("BillingTest", 1, "ApexClass:InvoiceService"),
+                test("InvoiceServiceTest", 1, "ApexClass:InvoiceService"),
+                test("ZedTest", 1, "ApexClass:InvoiceService"),
+            ],
+            &inputs,
+        );
+        assert_eq!(
+            names(&ranked),
+            ["ZedTest", "InvoiceServiceTest", "BillingTest"]
+        );
+        assert_eq!(ranked[0].factors.co_failures, Some(9));
+        assert_eq!(
+            ranked[0].factors.probability,
+            ranked[2].factors.probability * f64::from(1 + CO_FAILURE_CAP)
+        );
     }
 
     #[test]

@@ -1047,6 +1047,47 @@ mod tests {
     }
 
     #[test]
+    fn co_failures_count_failed_runs_on_commits_that_changed_the_component() {
+        let (_dir, mut history) = fresh();
+        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        history
+            .record_commit_changes("c1", 100, &list(&["ApexClass:InvoiceService"]))
+            .expect("c1");
+        history
+            .record_commit_changes("c2", 200, &list(&["ApexClass:TaxCalculator"]))
+            .expect("c2");
+        let failing = |id: &str| {
+            run(
+                id,
+                &[
+                    ("InvoiceServiceTest", "a", Outcome::Fail, None),
+                    ("InvoiceServiceTest", "b", Outcome::Fail, None),
+                    ("TaxTest", "a", Outcome::Pass, None),
+                ],
+            )
+        };
+        history.record(&failing("r1"), Some("c1")).expect("r1");
+        history.record(&failing("r2"), Some("C1")).expect("r2");
+        history.record(&failing("r3"), Some("c2")).expect("r3");
+        history.record(&failing("r4"), None).expect("r4");
+        let co = history
+            .co_failures(&list(&["ApexClass:InvoiceService"]))
+            .expect("co");
+        // Two runs on c1, each counted once however many methods failed; passes and
+        // runs on other or unknown commits do not count.
+        assert_eq!(
+            co,
+            [("apexclass:invoiceservicetest".to_string(), 2)]
+                .into_iter()
+                .collect::<HashMap<_, _>>()
+        );
+        assert!(history
+            .co_failures(&list(&["ApexClass:Nope"]))
+            .expect("co")
+            .is_empty());
+    }
+
+    #[test]
     fn churn_counts_over_more_commits_than_one_query_binds() {
         let (_dir, mut history) = fresh();
         let commits: Vec<String> = (0..1_200).map(|i| format!("{i:040x}")).collect();

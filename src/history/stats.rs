@@ -143,6 +143,41 @@ impl History {
         Ok((failures, usize::try_from(runs).unwrap_or(0)))
     }
 
+    /// Per Apex test class (by id key, `apexclass:<class>`): recorded runs in which it
+    /// failed on a commit that changed one of `changed` (component id keys). A run's
+    /// commit counts when the churn cache knows what it changed (the plans' churn walks
+    /// fill it for the commits of their window), so failures of pull-request commits that
+    /// never reached the default branch's history do not count.
+    pub fn co_failures(&self, changed: &[String]) -> Result<HashMap<String, u32>> {
+        let mut out: HashMap<String, u32> = HashMap::new();
+        let keys: Vec<String> = changed.iter().map(|key| super::fold(key)).collect();
+        for chunk in keys.chunks(super::IN_CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let sql = format!(
+                "SELECT 'apexclass:' || t.class_key, t.run
+                 FROM test_results t JOIN runs r ON r.id = t.run
+                 WHERE t.kind = 'apex' AND t.outcome IN ('fail', 'compile_fail')
+                   AND EXISTS (SELECT 1 FROM churn c WHERE c.commit_sha = r.commit_sha
+                                                       AND c.component_key IN ({marks}))
+                 GROUP BY t.class_key, t.run"
+            );
+            let mut stmt = self.conn().prepare(&sql).map_err(|e| self.bad(&e))?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(chunk.iter()), |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| self.bad(&e))?;
+            for (test, _run) in rows {
+                *out.entry(test).or_insert(0) += 1;
+            }
+        }
+        // A run found through two chunks counted twice; with at most IN_CHUNK changed
+        // components per chunk this only happens for changes of over 500 components,
+        // which fall back to all tests anyway.
+        Ok(out)
+    }
+
     /// Statistics per test class (and per flow), rolled up from its methods.
     pub fn class_stats(&self, window: usize) -> Result<Vec<ClassStats>> {
         // The class's duration needs each method's mean and the run it last ran in.

@@ -99,6 +99,8 @@ pub fn build_with(
                     flaky: ranked.factors.flaky,
                     duration_ms: ranked.factors.duration_ms,
                     covers_changed: ranked.factors.covers_changed,
+                    named: ranked.factors.named,
+                    co_failures: ranked.factors.co_failures,
                     probability: ranked.factors.probability,
                 },
                 reasons: test.reasons.iter().map(reason).collect(),

@@ -821,6 +821,8 @@ pub(crate) mod fixtures {
                 flaky: None,
                 duration_ms: None,
                 covers_changed: None,
+                named: false,
+                co_failures: None,
                 probability: 1.0 / rank as f64,
             },
             reasons,

@@ -107,6 +107,13 @@ pub struct Factors {
     /// Largest share (0–1) of a changed class's lines the test covered in the last
     /// recorded run; null when none is recorded.
     pub covers_changed: Option<f64>,
+    /// True when the test is named for a changed class (`FooTest` for `Foo`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub named: bool,
+    /// Recorded runs in which the test failed on a commit that changed one of the
+    /// components this change changes; absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub co_failures: Option<u32>,
     /// The estimated failure probability the score divides by the expected seconds.
     pub probability: f64,
 }

@@ -241,12 +241,23 @@ fn a_flaky_test_ranks_lower_and_is_listed() {
         .collect();
     record_runs(&repo, &scratch, &scratch.history(), &runs);
     let plan = repo.plan_json(&["--base", &base, "--history", &scratch.history()]);
-    // Without history it is first (distance 1); flaky, it falls below a stable test
-    // two hops further away.
+    // Without history it is first (distance 1, named for the changed class); flaky, it
+    // falls below a stable test.
+    let without = repo.plan_json(&["--base", &base]);
+    assert_eq!(ranked_tests(&without)[0], "InvoiceServiceTest");
+    assert_eq!(
+        test_entry(&without, "InvoiceServiceTest")["factors"]["named"],
+        true
+    );
     assert!(
-        position(&plan, "InvoiceServiceTest") > position(&plan, "PaymentServiceTest"),
+        position(&plan, "InvoiceServiceTest") > 0,
         "{:?}",
         ranked_tests(&plan)
+    );
+    assert!(
+        test_entry(&plan, "InvoiceServiceTest")["factors"]["probability"].as_f64()
+            < test_entry(&without, "InvoiceServiceTest")["factors"]["probability"].as_f64(),
+        "flakiness lowers its estimate"
     );
     let flaky = plan["flaky"].as_array().expect("flaky list");
     assert_eq!(flaky.len(), 1, "{plan:#}");
