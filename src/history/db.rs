@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Schema migrations, in order; the file's `user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: runs, results, coverage and the churn cache.
     r#"
     CREATE TABLE runs (

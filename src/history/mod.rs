@@ -1152,6 +1152,40 @@ mod tests {
     }
 
     #[test]
+    fn a_schema_1_file_is_migrated_and_keeps_its_runs_in_import_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("history.db");
+        {
+            // A history as the first schema wrote it: two runs, the later import failing.
+            let conn = Connection::open(&path).expect("raw open");
+            conn.execute_batch(db::MIGRATIONS[0]).expect("schema 1");
+            conn.execute_batch(
+                "INSERT INTO runs (id, run_id, imported_at, format) VALUES
+                     (1, 'b-first', 100, 'junit'), (2, 'a-second', 200, 'junit');
+                 INSERT INTO test_results (run, kind, class, class_key, method, method_key, outcome)
+                 VALUES (1, 'apex', 'T', 't', 'm', 'm', 'pass'), (2, 'apex', 'T', 't', 'm', 'm', 'fail');
+                 PRAGMA user_version = 1;",
+            )
+            .expect("rows");
+        }
+        let history = History::open(&path).expect("migrates");
+        let version: i64 = history
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, db::SCHEMA_VERSION);
+        // The import time orders them, not the run id: the failing run stays the latest.
+        let stats = history.test_stats(10).expect("stats");
+        assert_eq!(stats.len(), 1);
+        assert_eq!(stats[0].last_outcome, Outcome::Fail);
+        assert_eq!((stats[0].runs, stats[0].failures), (2, 1));
+        assert!(history
+            .dump()
+            .expect("dump")
+            .contains("run\ta-second\t-\t-\tjunit\t-\t200000"));
+    }
+
+    #[test]
     fn random_bytes_are_refused_and_left_alone() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("history.db");
