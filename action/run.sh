@@ -273,6 +273,13 @@ do_plan() {
     [[ -z $base ]] || args+=("--base=$base")
     [[ -z $head ]] || args+=("--head=$head")
     [[ -z $history ]] || args+=("--history=$history")
+    # Production refuses `NoTestRun`: there, a plan with nothing to test gives an empty
+    # test-level output and `--format sf` prints no `--test-level` (the org's default).
+    local org_type=${IMPACT_TARGET_ORG_TYPE:-production}
+    case $org_type in
+        production | sandbox) args+=("--target-org-type=$org_type") ;;
+        *) fail "target-org-type must be production or sandbox" ;;
+    esac
     args+=("${extra[@]+"${extra[@]}"}")
     # Revisions may come from inputs: printed quoted, on one line.
     printf 'impact: planning %q .. %q\n' "${base:-<impact default>}" "${head:-<working tree>}"
@@ -284,6 +291,9 @@ do_plan() {
 
     local test_level tests flow_tests fallback
     test_level=$(jq -r '.test_level // ""' "$plan_json")
+    if [[ $test_level == NoTestRun && $org_type != sandbox ]]; then
+        test_level=""
+    fi
     tests=$(jq -r '[.tests[]? | select(.kind == "apex") | .name] | join(",")' "$plan_json")
     flow_tests=$(jq -r '[.tests[]? | select(.kind == "flow") | (.run_name // .name)] | join(",")' "$plan_json")
     fallback=$(jq -r 'if (.fallback | type) == "object" then (.fallback.reason // "no reason given") else "" end' "$plan_json")
@@ -291,7 +301,7 @@ do_plan() {
     set_output test-level "$test_level"
     set_output tests "$tests"
     set_output flow-tests "$flow_tests"
-    echo "impact: test level $test_level, Apex test classes: $(jq '[.tests[]? | select(.kind == "apex")] | length' "$plan_json"), Flow tests: $(jq '[.tests[]? | select(.kind == "flow")] | length' "$plan_json")"
+    echo "impact: test level ${test_level:-<org default>}, Apex test classes: $(jq '[.tests[]? | select(.kind == "apex")] | length' "$plan_json"), Flow tests: $(jq '[.tests[]? | select(.kind == "flow")] | length' "$plan_json")"
 
     # The job summary: the plan's Markdown (a fenced text plan from an impact without it).
     run_impact "${args[@]}" --format markdown "--output=$plan_md"

@@ -160,6 +160,27 @@ pub struct PlanArgs {
     /// confidence level.
     #[arg(long)]
     pub allow_partial: bool,
+    /// The org `--format sf` deploys to: `production` refuses `NoTestRun`, so when no
+    /// test is needed no `--test-level` is printed; `sandbox` (or a scratch org) takes
+    /// `--test-level NoTestRun`.
+    #[arg(long, value_enum, default_value_t = TargetOrgArg::Production)]
+    pub target_org_type: TargetOrgArg,
+}
+
+/// `--target-org-type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TargetOrgArg {
+    Production,
+    Sandbox,
+}
+
+impl From<TargetOrgArg> for report::sf::TargetOrg {
+    fn from(arg: TargetOrgArg) -> report::sf::TargetOrg {
+        match arg {
+            TargetOrgArg::Production => report::sf::TargetOrg::Production,
+            TargetOrgArg::Sandbox => report::sf::TargetOrg::Sandbox,
+        }
+    }
 }
 
 /// `impact record RESULTS…`.
@@ -768,13 +789,17 @@ fn plan(args: PlanArgs) -> Result<u8> {
         PlanFormat::Text => report::text::render(&plan, color),
         PlanFormat::Json => plan.to_json(),
         PlanFormat::Markdown => report::markdown::render_plan_markdown(&plan),
-        PlanFormat::Sf => {
-            if let Some(command) = report::sf::flow_command(&plan) {
-                eprintln!("impact: Flow tests do not run in a deploy; run them with: {command}");
+        PlanFormat::Sf => sf_deploy_text(&plan, args.target_org_type.into()),
+        PlanFormat::SfRun => match report::sf::run_args(&plan) {
+            Some(line) => format!("{line}\n"),
+            None => {
+                eprintln!(
+                    "impact: {}",
+                    report::sf::nothing_to_run(&plan).unwrap_or_default()
+                );
+                String::new()
             }
-            format!("{}\n", report::sf::deploy_args(&plan))
-        }
-        PlanFormat::SfRun => format!("{}\n", report::sf::run_args(&plan)),
+        },
     };
     write_output(args.output.as_ref(), &text)?;
     for warning in &plan.warnings {
@@ -783,6 +808,22 @@ fn plan(args: PlanArgs) -> Result<u8> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// `--format sf`: the deploy arguments, and on standard error what runs elsewhere (Flow
+/// tests) or why no `--test-level` is printed.
+fn sf_deploy_text(plan: &report::plan::Plan, target: report::sf::TargetOrg) -> String {
+    if let Some(command) = report::sf::flow_command(plan) {
+        eprintln!("impact: Flow tests do not run in a deploy; run them with: {command}");
+    }
+    let line = report::sf::deploy_args(plan, target);
+    if line.is_empty() {
+        eprintln!(
+            "impact: no Apex test needs to run; no --test-level printed, so the org's default applies (production refuses NoTestRun; pass --target-org-type sandbox to print it)"
+        );
+        return String::new();
+    }
+    format!("{line}\n")
 }
 
 fn why(args: WhyArgs) -> Result<u8> {

@@ -5,13 +5,49 @@
 //! `--test-level RunLocalTests`. Deploys run Apex only, so Flow tests are left out and
 //! their `sf logic run test` command is returned separately. `sf-run` is a fast
 //! pull-request run of only the reached test methods with `sf apex run test`.
+//!
+//! When no Apex test needs to run, the plan's level is `NoTestRun`, which production
+//! orgs refuse for a deploy and `sf apex run test` refuses everywhere. So `sf` then
+//! prints no `--test-level` at all (the org's default: production runs no test for a
+//! deploy without Apex, and all local tests for one with Apex), unless the target is a
+//! sandbox or scratch org ([`TargetOrg::Sandbox`]), which accepts `NoTestRun`; and
+//! `sf-run` prints nothing ([`run_args`] is `None`).
 
 use super::plan::Plan;
 
-/// The deploy arguments, one line.
-pub fn deploy_args(plan: &Plan) -> String {
-    match plan.test_level.as_str() {
-        "RunSpecifiedTests" => {
+/// The kind of org a deploy goes to: only sandboxes and scratch orgs accept
+/// `NoTestRun`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TargetOrg {
+    /// Production (the safe default): refuses `NoTestRun`.
+    #[default]
+    Production,
+    /// A sandbox or scratch org: accepts `NoTestRun`.
+    Sandbox,
+}
+
+/// The plan's level as a deploy to `target` should carry it: `None` for the org's
+/// default (no `--test-level`) when nothing needs testing and the target refuses
+/// `NoTestRun`.
+pub fn deploy_level(plan: &Plan, target: TargetOrg) -> Option<&str> {
+    match (plan.test_level.as_str(), target) {
+        ("NoTestRun", TargetOrg::Production) => None,
+        (level, _) => Some(level),
+    }
+}
+
+/// Why `sf-run` prints nothing, for standard error: `None` when there is a test to run.
+pub fn nothing_to_run(plan: &Plan) -> Option<&'static str> {
+    (plan.test_level == "NoTestRun").then_some(
+        "no Apex test to run for this change (`sf apex run test` refuses `NoTestRun`); nothing printed",
+    )
+}
+
+/// The deploy arguments, one line; empty when the org's default applies.
+pub fn deploy_args(plan: &Plan, target: TargetOrg) -> String {
+    match deploy_level(plan, target) {
+        None => String::new(),
+        Some("RunSpecifiedTests") => {
             let mut line = String::from("--test-level RunSpecifiedTests");
             for test in plan.apex_tests() {
                 line.push_str(" --tests ");
@@ -19,7 +55,7 @@ pub fn deploy_args(plan: &Plan) -> String {
             }
             line
         }
-        level => format!("--test-level {level}"),
+        Some(level) => format!("--test-level {level}"),
     }
 }
 
@@ -39,10 +75,14 @@ pub fn flow_command(plan: &Plan) -> Option<String> {
     ))
 }
 
-/// `sf apex run test` arguments naming only the reached test methods.
-pub fn run_args(plan: &Plan) -> String {
+/// `sf apex run test` arguments naming only the reached test methods; `None` when
+/// there is no Apex test to run (see [`nothing_to_run`]).
+pub fn run_args(plan: &Plan) -> Option<String> {
+    if nothing_to_run(plan).is_some() {
+        return None;
+    }
     if plan.test_level != "RunSpecifiedTests" {
-        return format!("--test-level {}", plan.test_level);
+        return Some(format!("--test-level {}", plan.test_level));
     }
     let mut line = String::from("--test-level RunSpecifiedTests");
     for test in plan.apex_tests() {
@@ -55,7 +95,7 @@ pub fn run_args(plan: &Plan) -> String {
             line.push_str(&shell_word(&format!("{}.{}", test.name, method)));
         }
     }
-    line
+    Some(line)
 }
 
 /// Apex names are identifiers; anything else is quoted so a shell cannot split it.

@@ -756,6 +756,67 @@ fn fallback_fails_the_step_only_with_fail_on_fallback_and_still_sets_the_outputs
     );
 }
 
+/// Production refuses `NoTestRun`: when no Apex test is needed, the `test-level` output
+/// is empty (deploy with the org's default) unless `target-org-type` is `sandbox`, and
+/// `--format sf` prints no `--test-level`.
+#[test]
+fn nothing_to_test_leaves_the_level_to_the_org_unless_the_target_is_a_sandbox() {
+    let origin = Origin::new("main");
+    // Without the critical smoke test, a layout change selects no test at all.
+    origin.edit(
+        "force-app/main/default/classes/BillingSmokeTest.cls",
+        "@isTest(critical=true)",
+        "@isTest",
+    );
+    let base = origin.commit("no critical test");
+    origin.branch("feature");
+    origin.edit(
+        "force-app/main/default/layouts/Invoice__c-Invoice Layout.layout-meta.xml",
+        "<detailHeading>false</detailHeading>",
+        "<detailHeading>true</detailHeading>",
+    );
+    let head = origin.commit("layout");
+    let (ws, _) = Workspace::pull_request_merge(&origin, &base, &head);
+    let event = json!({"pull_request": {"base": {"ref": "main", "sha": base},
+                                        "head": {"ref": "feature", "sha": head}}});
+
+    let mut job = Job::new(&ws.path(), "pull_request", event.clone());
+    let outcome = job.run(&[("format", "sf")]);
+    assert_ok(&outcome);
+    assert_eq!(outcome.output("test-level"), "", "{}", outcome.log());
+    assert_eq!(outcome.output("tests"), "");
+    // Nothing printed for `sf project deploy start`; the reason goes to the log.
+    assert!(
+        !outcome
+            .log()
+            .lines()
+            .any(|line| line.starts_with("--test-level")),
+        "{}",
+        outcome.log()
+    );
+    assert!(outcome.log().contains("org's default applies"));
+
+    let mut job = Job::new(&ws.path(), "pull_request", event.clone());
+    let outcome = job.run(&[("target-org-type", "sandbox"), ("format", "sf")]);
+    assert_ok(&outcome);
+    assert_eq!(
+        outcome.output("test-level"),
+        "NoTestRun",
+        "{}",
+        outcome.log()
+    );
+    assert!(
+        outcome.log().contains("--test-level NoTestRun"),
+        "{}",
+        outcome.log()
+    );
+
+    let mut job = Job::new(&ws.path(), "pull_request", event);
+    let outcome = job.run(&[("target-org-type", "staging")]);
+    assert_eq!(outcome.failed_step.as_deref(), Some("run"));
+    assert!(outcome.errors()[0].contains("production or sandbox"));
+}
+
 #[test]
 fn a_bad_command_or_missing_results_is_one_error() {
     let pr = PullRequest::new("main");

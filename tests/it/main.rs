@@ -27,6 +27,7 @@
 //! runs, to replay a command by hand.
 
 mod confidence;
+mod deploy;
 mod dispatch;
 mod errors;
 mod formats;
