@@ -119,6 +119,10 @@ pub struct SelectionArgs {
     /// (default 500, or `max_changes` in impact.toml)
     #[arg(long)]
     pub max_changes: Option<usize>,
+    /// Fall back to RunLocalTests when a deployed Apex class or trigger has no test that
+    /// can cover it (or `fallback_on_uncovered` under `[coverage]` in impact.toml).
+    #[arg(long)]
+    pub fallback_on_uncovered: bool,
     /// `member` (default): a change to one method reaches only its callers; `class`:
     /// any use of a class counts, as class-level tools do (to compare).
     #[arg(long, value_enum, default_value_t = GranularityArg::Member)]
@@ -302,6 +306,7 @@ fn request(args: &RevisionArgs, selection: Option<&SelectionArgs>) -> Request {
         head: args.head.clone(),
         manifest: args.manifest.clone(),
         max_changes: selection.and_then(|s| s.max_changes),
+        fallback_on_uncovered: selection.is_some_and(|s| s.fallback_on_uncovered),
         no_cache: args.no_cache,
         granularity: match selection.map_or(GranularityArg::Member, |s| s.granularity) {
             GranularityArg::Member => crate::graph::Granularity::Member,

@@ -18,6 +18,7 @@
 //!
 //! [coverage]
 //! threshold = 75                         # predicted coverage (percent) a changed class needs
+//! fallback_on_uncovered = false          # true: deployed Apex no test covers runs all local tests
 //! ```
 //!
 //! A missing file is an empty config; a malformed one is an input error naming the file.
@@ -43,6 +44,9 @@ pub struct Config {
     /// `[coverage] threshold`: the predicted coverage in percent below which the plan
     /// adds covering tests and reports a coverage risk.
     pub coverage_threshold: Option<f64>,
+    /// `[coverage] fallback_on_uncovered`: a deployed Apex class or trigger that no test
+    /// covers makes the plan fall back to `RunLocalTests`.
+    pub fallback_on_uncovered: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,6 +73,8 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawCoverage {
     threshold: Option<f64>,
+    #[serde(default)]
+    fallback_on_uncovered: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -144,6 +150,7 @@ impl Config {
         }
         Ok(Config {
             coverage_threshold: raw.coverage.threshold,
+            fallback_on_uncovered: raw.coverage.fallback_on_uncovered,
             max_changes: raw.max_changes,
             always_run: raw
                 .tests
@@ -162,6 +169,7 @@ impl Config {
         policy.always_run.extend(self.always_run);
         policy.fallback_globs = self.fallback;
         policy.mappings = self.mappings;
+        policy.fallback_on_uncovered |= self.fallback_on_uncovered;
     }
 }
 

@@ -268,6 +268,27 @@ fn covering_test(
     }
 }
 
+/// The test classes that covered `target` in the last recorded run, as selected tests
+/// (reason: `covered-by`), the most lines first, names breaking ties.
+pub fn recorded_covering_tests(
+    graph: &Graph,
+    history: &History,
+    target: &ComponentId,
+) -> Result<Vec<SelectedTest>> {
+    let mut rows = covering(history, target)?;
+    rows.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| a.0.to_lowercase().cmp(&b.0.to_lowercase()))
+    });
+    Ok(rows
+        .into_iter()
+        .filter_map(|(test_class, lines, total)| {
+            let test = test_in_graph(graph, &test_class)?;
+            Some(covering_test(graph, target, &test, lines, total))
+        })
+        .collect())
+}
+
 /// The targets whose predicted coverage from `test_classes` stays below `threshold`.
 pub fn risks(
     history: &History,

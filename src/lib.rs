@@ -8,6 +8,7 @@ pub mod cli;
 pub mod confidence;
 pub mod config;
 pub mod coverage;
+pub mod deployed;
 pub mod error;
 pub mod facts;
 pub mod gate;

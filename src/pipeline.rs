@@ -47,6 +47,8 @@ pub struct Request {
     /// Parse the files of every type, also those with no test impact that a plan only
     /// lists (`graph` shows every edge: a page's controller, an Aura bundle's children).
     pub parse_all: bool,
+    /// `--fallback-on-uncovered`: deployed Apex no test covers runs all local tests.
+    pub fallback_on_uncovered: bool,
 }
 
 /// Everything the pipeline found, for the renderers.
@@ -111,6 +113,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         policy.max_changes = max_changes;
     }
     config.apply(&mut policy);
+    policy.fallback_on_uncovered |= request.fallback_on_uncovered;
     let is_ignored = |path: &str| ignore.as_ref().is_some_and(|set| set.is_match(path));
     let repo = Repo::open(&project.git_root)?;
     let base_oid = match &request.base {
@@ -367,6 +370,13 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         ranking.history = test_history(history)?;
         ranking.covers_changed = crate::coverage::covers_changed(history, &coverage_targets)?;
     }
+    crate::deployed::cover(
+        &head_graph,
+        history.as_ref(),
+        &changes,
+        &mut selection,
+        policy.fallback_on_uncovered,
+    )?;
     if !request.no_history && !selection.tests.is_empty() {
         let head_commit = match &head_revision {
             Revision::Commit(oid) => Some(*oid),

@@ -2,14 +2,14 @@
 //! back to `RunLocalTests`.
 //!
 //! Never silently under-select: a change the graph cannot judge is a fallback with a
-//! reason that names the files; a changed or critical test always runs; a changed Apex
-//! class or trigger that no test reaches is reported as uncovered. No I/O.
+//! reason that names the files; a changed or critical test always runs. (Deployed Apex
+//! that no test covers is found by `deployed`.) No I/O.
 
 use crate::changes::{Change, ChangeKind};
 use crate::graph::Graph;
 use crate::impact::{self, Reach, Reason, SelectedTest, TestKind};
 use crate::metadata::component::ComponentId;
-use crate::metadata::types::{self, TestImpact, APEX_CLASS, APEX_TRIGGER};
+use crate::metadata::types::{self, TestImpact};
 use crate::project_change::ProjectFileChange;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,6 +24,9 @@ pub struct Policy {
     pub fallback_globs: Option<globset::GlobSet>,
     /// Changed paths matching a glob select the mapped tests.
     pub mappings: Vec<(globset::GlobMatcher, Vec<ComponentId>)>,
+    /// A deployed Apex class or trigger no test covers makes the plan fall back to
+    /// `RunLocalTests` (`--fallback-on-uncovered`, `[coverage] fallback_on_uncovered`).
+    pub fallback_on_uncovered: bool,
 }
 
 impl Default for Policy {
@@ -33,6 +36,7 @@ impl Default for Policy {
             always_run: Vec::new(),
             fallback_globs: None,
             mappings: Vec::new(),
+            fallback_on_uncovered: false,
         }
     }
 }
@@ -144,7 +148,6 @@ pub fn select(
             }
         }
     }
-    let uncovered = uncovered(head, changes, &tests);
     for test in tests.values_mut() {
         if test.kind == TestKind::Flow {
             test.flow = flow_of(head, &test.id);
@@ -152,10 +155,34 @@ pub fn select(
     }
     Selection {
         tests: tests.into_values().collect(),
-        uncovered,
+        // Set by `deployed::cover`, which knows every deployed class.
+        uncovered: Vec::new(),
         fallback,
         n_tests_total: all_tests.len(),
     }
+}
+
+/// Makes `selection` fall back to `RunLocalTests` for `fallback`: every local test is
+/// listed, with the reason as a note, so a consumer of the JSON runs what
+/// `RunLocalTests` runs.
+pub fn fall_back(head: &Graph, selection: &mut Selection, fallback: Fallback) {
+    let mut tests: BTreeMap<String, SelectedTest> = std::mem::take(&mut selection.tests)
+        .into_iter()
+        .map(|test| (test.id.key().to_string(), test))
+        .collect();
+    let note = format!("fallback: {}", fallback.reason);
+    for (key, index) in &all_tests(head) {
+        if !tests.contains_key(key) {
+            add_policy_test(&mut tests, head, key, *index, &note);
+        }
+    }
+    for test in tests.values_mut() {
+        if test.kind == TestKind::Flow && test.flow.is_none() {
+            test.flow = flow_of(head, &test.id);
+        }
+    }
+    selection.tests = tests.into_values().collect();
+    selection.fallback = Some(fallback);
 }
 
 fn add_policy_test(
@@ -333,48 +360,4 @@ fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fa
         });
     }
     None
-}
-
-/// Changed Apex classes and triggers (not tests, not deleted) that no *selected* test
-/// runs any code of: a `RunSpecifiedTests` deploy needs 75% coverage of each, so they are
-/// a deploy risk even when a test elsewhere covers the class.
-fn uncovered(
-    head: &Graph,
-    changes: &[Change],
-    selected: &BTreeMap<String, SelectedTest>,
-) -> Vec<ComponentId> {
-    let mut uncovered = Vec::new();
-    for change in changes {
-        let component = &change.component;
-        if !change.semantic
-            || change.kind == ChangeKind::Deleted
-            || !(component.is_type(APEX_CLASS) || component.is_type(APEX_TRIGGER))
-        {
-            continue;
-        }
-        if let Some(index) = head.node(component) {
-            if impact::owning_test(head, index).is_some() {
-                continue;
-            }
-        }
-        // Coverage comes from running any code of the class, so ask from the whole
-        // class, not only the changed members.
-        let mut seeds: Vec<impact::Seed> = change.head_seeds.clone();
-        if let Some(index) = head.node(component) {
-            seeds.push(impact::Seed {
-                node: component.clone(),
-                mode: impact::Mode::All,
-            });
-            for child in head.children_of(index) {
-                seeds.push(impact::Seed {
-                    node: head.graph[child].id.clone(),
-                    mode: impact::Mode::All,
-                });
-            }
-        }
-        if !impact::reaches_test(head, &seeds, |test| selected.contains_key(test.key())) {
-            uncovered.push(component.clone());
-        }
-    }
-    uncovered
 }

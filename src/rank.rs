@@ -197,9 +197,12 @@ pub fn rank(tests: Vec<SelectedTest>, inputs: &Inputs) -> Vec<RankedTest> {
         .into_iter()
         .map(|test| score(test, inputs, max_churn, median, base_rate, &changed))
         .collect();
+    // Tests in the plan only to cover deployed classes come after every test that
+    // reaches a behaviour change.
     ranked.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
+        crate::deployed::only_covers_deployed(&a.test)
+            .cmp(&crate::deployed::only_covers_deployed(&b.test))
+            .then_with(|| b.score.total_cmp(&a.score))
             .then_with(|| a.test.id.cmp(&b.test.id))
     });
     for (position, test) in ranked.iter_mut().enumerate() {

@@ -74,6 +74,7 @@ pub fn hotspots(args: HotspotsArgs) -> Result<u8> {
         no_history: true,
         // Every component of the head revision is ranked, also those a plan only lists.
         parse_all: true,
+        fallback_on_uncovered: false,
     })?;
     let repo = crate::git::Repo::discover(&args.repo)?;
     let head = repo.resolve(&args.head)?;

@@ -158,8 +158,8 @@ fn uncovered_warning(out: &mut String, plan: &Plan) {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "> [!WARNING]\n> {} no selected test reaches: {}{more}. A `RunSpecifiedTests` deploy needs 75% coverage of each class and trigger it contains.",
-        count(apex.len(), "changed Apex class or trigger", "changed Apex classes or triggers"),
+        "> [!WARNING]\n> {} no test covers: {}{more}. A `RunSpecifiedTests` deploy needs 75% coverage of each class and trigger it contains, so this deploy will likely fail (`--fallback-on-uncovered` runs all local tests instead).",
+        count(apex.len(), "deployed Apex class or trigger", "deployed Apex classes or triggers"),
         shown.join(", ")
     );
 }
@@ -908,7 +908,9 @@ mod tests {
         );
         assert!(rows[1].contains("TaxCalculatorTest ⚠️ flaky"));
         assert!(rows[6].contains("*always run (impact.toml)*") && rows[6].ends_with("| – |"));
-        assert!(md.contains("> [!WARNING]\n> 1 changed Apex class or trigger no selected test reaches: VolumePricing."));
+        assert!(md.contains(
+            "> [!WARNING]\n> 1 deployed Apex class or trigger no test covers: VolumePricing."
+        ));
         assert!(md.contains("### Coverage risks"));
         assert!(md.contains("| ApexTrigger:InvoiceTrigger | 50.0% | 2 of 4 |"));
         assert!(md.contains("SlowReportTest (Apex, rank 9, time-budget)"));

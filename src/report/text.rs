@@ -74,7 +74,7 @@ pub fn render(plan: &Plan, color: Color) -> String {
     if !plan.uncovered.is_empty() {
         let _ = writeln!(
             out,
-            "\n{} no test reaches these changed classes; a RunSpecifiedTests deploy needs 75% coverage of each",
+            "\n{} no test covers these deployed classes; a RunSpecifiedTests deploy needs 75% coverage of each, so it will likely fail (--fallback-on-uncovered runs all local tests instead)",
             bold("uncovered:")
         );
         for component in &plan.uncovered {

@@ -80,3 +80,172 @@ fn a_plan_with_tests_prints_its_level_whatever_the_target() {
         );
     }
 }
+
+const TRIGGER: &str = "force-app/main/default/triggers/InvoiceTrigger.trigger";
+
+/// Adds a comment line at the top of a class: deployed, but no code changed.
+fn comment_only(repo: &TestRepo, name: &str) {
+    let path = class(name);
+    let text = repo.read(&path);
+    repo.write(&path, &format!("// Reviewed for the release.\n{text}"));
+}
+
+/// The notes of a selected test's reasons.
+fn notes(plan: &serde_json::Value, test: &str) -> Vec<String> {
+    test_entry(plan, test)["reasons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|reason| reason["note"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// True when every reason of a selected test is the coverage of a deployed class.
+fn only_for_coverage(test: &serde_json::Value) -> bool {
+    test["reasons"].as_array().is_some_and(|reasons| {
+        reasons.iter().all(|r| {
+            r["note"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("covers-deployed"))
+        })
+    })
+}
+
+#[test]
+fn a_comment_only_class_keeps_its_own_test_in_sf() {
+    let repo = without_critical();
+    comment_only(&repo, "InvoiceService");
+    repo.commit("Comments");
+    let plan = repo.plan_committed();
+
+    assert_eq!(plan["test_level"], "RunSpecifiedTests");
+    assert!(uncovered(&plan).is_empty(), "{plan}");
+    assert_selected(&plan, &["InvoiceServiceTest"]);
+    assert_eq!(
+        notes(&plan, "InvoiceServiceTest"),
+        vec!["covers-deployed: ApexClass:InvoiceService is deployed and needs 75% coverage; this test is its own test".to_string()]
+    );
+    let base = repo.base().to_string();
+    let sf = repo.run(&["plan", "--format", "sf", "--base", &base, "--head", "HEAD"]);
+    assert_eq!(
+        sf.stdout,
+        "--test-level RunSpecifiedTests --tests InvoiceServiceTest\n"
+    );
+}
+
+#[test]
+fn a_whitespace_only_trigger_keeps_the_tests_that_save_its_object_in_sf() {
+    let repo = without_critical();
+    repo.edit(
+        TRIGGER,
+        "    InvoiceTriggerHandler handler",
+        "\tInvoiceTriggerHandler   handler",
+    );
+    repo.commit("Indentation");
+    let plan = repo.plan_committed();
+
+    assert!(!changes(&plan)[0].3, "{plan}");
+    assert_eq!(plan["test_level"], "RunSpecifiedTests");
+    assert!(uncovered(&plan).is_empty(), "{plan}");
+    // The trigger has no test of its own: the nearest tests that save an invoice.
+    let selected: Vec<&serde_json::Value> = tests(&plan).iter().collect();
+    assert!(!selected.is_empty());
+    for test in &selected {
+        assert!(only_for_coverage(test), "{test}");
+        assert_eq!(reason_path_of(test)[0], "ApexTrigger:InvoiceTrigger");
+    }
+    let base = repo.base().to_string();
+    let sf = repo.run(&["plan", "--format", "sf", "--base", &base, "--head", "HEAD"]);
+    for test in &selected {
+        let name = test["name"].as_str().unwrap_or_default();
+        assert!(sf.stdout.contains(&format!("--tests {name}")), "{sf:?}");
+    }
+}
+
+fn reason_path_of(test: &serde_json::Value) -> Vec<String> {
+    test["reasons"][0]["path"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|node| node.as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn comment_only_classes_beside_a_real_change_each_get_a_covering_test_ranked_last() {
+    let repo = TestRepo::new("billing");
+    let reviewed = ["PaymentService", "DiscountRegistry", "VolumeDiscount"];
+    for name in reviewed {
+        comment_only(&repo, name);
+    }
+    real_change_elsewhere(&repo);
+    repo.commit("A fix and three reviewed classes");
+    let plan = repo.plan_committed();
+
+    // Each reviewed class has its own test in the plan (reached by the fix, or added to
+    // cover the class).
+    for name in reviewed {
+        test_entry(&plan, &format!("{name}Test"));
+    }
+    assert!(uncovered(&plan).is_empty(), "{plan}");
+    let ranks = |coverage: bool| -> Vec<u64> {
+        tests(&plan)
+            .iter()
+            .filter(|test| only_for_coverage(test) == coverage)
+            .filter_map(|test| test["rank"].as_u64())
+            .collect()
+    };
+    let (added, others) = (ranks(true), ranks(false));
+    assert!(!added.is_empty(), "{plan}");
+    assert!(
+        added.iter().min() > others.iter().max(),
+        "coverage-only tests {added:?} must rank after {others:?}"
+    );
+}
+
+/// A real change to one method of `SeasonalDiscount`.
+fn real_change_elsewhere(repo: &TestRepo) {
+    let path = class("SeasonalDiscount");
+    let text = repo.read(&path);
+    let changed = text.replacen("return ", "return 0 + ", 1);
+    assert_ne!(text, changed, "SeasonalDiscount has a return to change");
+    repo.write(&path, &changed);
+}
+
+#[test]
+fn a_deployed_class_no_test_covers_is_uncovered_and_can_fall_back() {
+    let repo = TestRepo::new("billing");
+    comment_only(&repo, "VolumePricing");
+    repo.commit("Review VolumePricing");
+    let base = repo.base().to_string();
+    let range = ["--base", base.as_str(), "--head", "HEAD"];
+
+    let plan = repo.plan_committed();
+    assert_eq!(
+        uncovered(&plan),
+        vec!["ApexClass:VolumePricing".to_string()]
+    );
+    assert!(plan["fallback"].is_null());
+    let text = repo.run(&[&["plan", "--format", "text"][..], &range].concat());
+    assert!(text.stdout.contains("will likely fail"), "{}", text.stdout);
+    let markdown = repo.run(&[&["plan", "--format", "markdown"][..], &range].concat());
+    assert!(
+        markdown.stdout.contains("will likely fail"),
+        "{}",
+        markdown.stdout
+    );
+
+    // The option, and its impact.toml key, run all local tests instead.
+    let flagged = repo.plan_json(&[&["--fallback-on-uncovered"][..], &range].concat());
+    assert_eq!(flagged["test_level"], "RunLocalTests");
+    let reason = flagged["fallback"]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("ApexClass:VolumePricing"), "{reason}");
+    assert_eq!(
+        fallback_paths(&flagged),
+        vec!["force-app/main/default/classes/VolumePricing.cls".to_string()]
+    );
+
+    repo.write("impact.toml", "[coverage]\nfallback_on_uncovered = true\n");
+    let configured = repo.plan_worktree();
+    assert_eq!(configured["test_level"], "RunLocalTests");
+}

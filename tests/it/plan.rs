@@ -332,7 +332,7 @@ fn comment_only_change(repo: &TestRepo) {
 }
 
 #[test]
-fn comment_only_change_is_listed_as_not_semantic_and_selects_nothing_by_itself() {
+fn comment_only_change_is_listed_as_not_semantic_and_selects_only_its_covering_test() {
     let repo = TestRepo::new("billing");
     comment_only_change(&repo);
     repo.commit("Explain the starting value");
@@ -348,16 +348,15 @@ fn comment_only_change_is_listed_as_not_semantic_and_selects_nothing_by_itself()
             false
         )]
     );
-    // The critical test still runs: it is always selected.
+    // The critical test still runs: it is always selected. The class is deployed all the
+    // same, and a RunSpecifiedTests deploy needs a test that covers it: its own test.
     assert_specified(&plan);
-    assert_selected(&plan, &[CRITICAL]);
-    // InvoiceService is reached by tests in the graph, so it is not uncovered; the
-    // contract does not say more for a change that selects nothing.
+    assert_selected(&plan, &[CRITICAL, "InvoiceServiceTest"]);
     no_uncovered(&plan);
 }
 
 #[test]
-fn comment_only_change_without_critical_tests_runs_no_test() {
+fn comment_only_change_without_critical_tests_runs_its_covering_test() {
     let repo = TestRepo::with_base("billing", |repo| {
         repo.delete_class(CRITICAL);
     });
@@ -375,9 +374,9 @@ fn comment_only_change_without_critical_tests_runs_no_test() {
             false
         )]
     );
-    assert_eq!(plan["test_level"], "NoTestRun");
+    assert_specified(&plan);
     assert!(plan["fallback"].is_null());
-    assert_selected(&plan, &[]);
+    assert_selected(&plan, &["InvoiceServiceTest"]);
     no_uncovered(&plan);
 }
 

@@ -1,0 +1,242 @@
+//! Coverage tests for what a deploy contains.
+//!
+//! Under `RunSpecifiedTests`, Salesforce requires every Apex class and trigger *in the
+//! deployment* to reach 75% coverage from the tests it runs. A class changed only in
+//! comments, or whose changed members no test reaches, is still deployed: without a
+//! test that runs it, the deploy fails at the org. So for every deployed class or
+//! trigger (added or modified, semantic or not, not itself a test) the plan holds at
+//! least one test expected to cover it, taken from the first source that has one:
+//! 1. the tests that covered it in the last recorded run (history), the one covering
+//!    the most lines;
+//! 2. its own test (`named-test`: `FooTest` that uses `Foo`);
+//! 3. the tests that use it at class granularity (any member, whole), the nearest ones.
+//!
+//! A class that already has a selected test from that source needs nothing. An added
+//! test carries the reason [`COVERS_DEPLOYED`], ranks after the tests that reach a
+//! behaviour change, and is kept by `--format sf`. A deployed class no source covers is
+//! `uncovered`; with `--fallback-on-uncovered` (`[coverage] fallback_on_uncovered`) such
+//! a plan falls back to `RunLocalTests` instead. No I/O beyond the history's reads.
+
+use crate::changes::{Change, ChangeKind};
+use crate::error::Result;
+use crate::facts::EdgeKind;
+use crate::graph::Graph;
+use crate::history::History;
+use crate::impact::{self, Mode, Seed, SelectedTest};
+use crate::metadata::component::ComponentId;
+use crate::metadata::types::{APEX_CLASS, APEX_TRIGGER};
+use crate::policy::{self, Fallback, Selection};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The note that starts the reason of a test selected only to cover a deployed class.
+pub const COVERS_DEPLOYED: &str = "covers-deployed";
+
+/// True when a test is in the plan only to cover deployed classes: it ranks after every
+/// test that reaches a behaviour change.
+pub fn only_covers_deployed(test: &SelectedTest) -> bool {
+    !test.reasons.is_empty()
+        && test.reasons.iter().all(|reason| {
+            reason
+                .note
+                .as_deref()
+                .is_some_and(|note| note.starts_with(COVERS_DEPLOYED))
+        })
+}
+
+/// The Apex classes and triggers the change deploys: added or modified, semantic or
+/// not, not test classes (the coverage rule does not apply to tests).
+pub fn deployed_apex(graph: &Graph, changes: &[Change]) -> Vec<ComponentId> {
+    let deployed: BTreeSet<ComponentId> = changes
+        .iter()
+        .filter(|change| change.kind != ChangeKind::Deleted)
+        .map(|change| &change.component)
+        .filter(|id| id.is_type(APEX_CLASS) || id.is_type(APEX_TRIGGER))
+        .filter(|id| {
+            graph
+                .node(id)
+                .is_none_or(|index| graph.test_owner(index).is_none())
+        })
+        .cloned()
+        .collect();
+    deployed.into_iter().collect()
+}
+
+/// Where a deployed class's covering tests come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    Recorded,
+    NamedTest,
+    Users,
+}
+
+impl Source {
+    fn describe(self) -> &'static str {
+        match self {
+            Source::Recorded => "covered it in the last recorded run",
+            Source::NamedTest => "is its own test",
+            Source::Users => "uses it",
+        }
+    }
+}
+
+/// The tests expected to cover `class`, from the first source that has any (recorded
+/// ones with the most lines first); empty when nothing can cover it.
+fn expected_covering(
+    graph: &Graph,
+    history: Option<&History>,
+    class: &ComponentId,
+) -> Result<(Source, Vec<SelectedTest>)> {
+    if let Some(history) = history {
+        let recorded = crate::coverage::recorded_covering_tests(graph, history, class)?;
+        if !recorded.is_empty() {
+            return Ok((Source::Recorded, recorded));
+        }
+    }
+    let Some(index) = graph.node(class) else {
+        return Ok((Source::Users, Vec::new()));
+    };
+    // Coverage comes from running any code of the class: ask from the whole class.
+    let mut seeds = vec![Seed {
+        node: class.clone(),
+        mode: Mode::All,
+    }];
+    seeds.extend(graph.children_of(index).into_iter().map(|child| Seed {
+        node: graph.graph[child].id.clone(),
+        mode: Mode::All,
+    }));
+    let users: Vec<SelectedTest> = impact::walk(graph, &seeds).tests.into_values().collect();
+    let named: Vec<SelectedTest> = users
+        .iter()
+        .filter(|test| {
+            test.reasons
+                .iter()
+                .any(|reason| reason.edges.iter().any(|e| e.kind == EdgeKind::NamedTest))
+        })
+        .cloned()
+        .collect();
+    if !named.is_empty() {
+        return Ok((Source::NamedTest, named));
+    }
+    Ok((Source::Users, users))
+}
+
+/// Which of a class's expected covering tests to add when none is selected: the
+/// recorded test covering the most lines, every named test, the nearest users.
+fn to_add(source: Source, expected: Vec<SelectedTest>) -> Vec<SelectedTest> {
+    match source {
+        Source::Recorded => expected.into_iter().take(1).collect(),
+        Source::NamedTest => expected,
+        Source::Users => {
+            let nearest = expected.iter().map(|test| test.distance).min();
+            expected
+                .into_iter()
+                .filter(|test| Some(test.distance) == nearest)
+                .collect()
+        }
+    }
+}
+
+/// Adds a covering test for every deployed class that has none in the selection, and
+/// sets `selection.uncovered` to the deployed classes nothing covers. With
+/// `fallback_on_uncovered`, a plan with an uncovered class falls back to
+/// `RunLocalTests`.
+pub fn cover(
+    graph: &Graph,
+    history: Option<&History>,
+    changes: &[Change],
+    selection: &mut Selection,
+    fallback_on_uncovered: bool,
+) -> Result<()> {
+    let mut selected: BTreeMap<String, usize> = selection
+        .tests
+        .iter()
+        .enumerate()
+        .map(|(position, test)| (test.id.key().to_string(), position))
+        .collect();
+    let mut uncovered = Vec::new();
+    for class in deployed_apex(graph, changes) {
+        let (source, expected) = expected_covering(graph, history, &class)?;
+        if expected.is_empty() {
+            uncovered.push(class);
+            continue;
+        }
+        if expected
+            .iter()
+            .any(|test| selected.contains_key(test.id.key()))
+        {
+            continue;
+        }
+        for mut test in to_add(source, expected) {
+            let note = format!(
+                "{COVERS_DEPLOYED}: {class} is deployed and needs 75% coverage; this test {}",
+                source.describe()
+            );
+            for reason in &mut test.reasons {
+                reason.note = Some(note.clone());
+            }
+            test.distance = u32::MAX;
+            match selected.get(test.id.key()) {
+                Some(&position) => selection.tests[position]
+                    .reasons
+                    .extend(test.reasons.into_iter().take(1)),
+                None => {
+                    selected.insert(test.id.key().to_string(), selection.tests.len());
+                    selection.tests.push(test);
+                }
+            }
+        }
+    }
+    if fallback_on_uncovered && !uncovered.is_empty() && selection.fallback.is_none() {
+        let names: Vec<String> = uncovered.iter().map(ToString::to_string).collect();
+        let paths = changes
+            .iter()
+            .filter(|change| uncovered.contains(&change.component))
+            .flat_map(|change| change.paths.iter().cloned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        policy::fall_back(
+            graph,
+            selection,
+            Fallback {
+                reason: format!(
+                    "deployed Apex that no test covers ({}): a RunSpecifiedTests deploy would fail the 75% coverage rule (`--fallback-on-uncovered`)",
+                    names.join(", ")
+                ),
+                paths,
+            },
+        );
+    }
+    selection.uncovered = uncovered;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::impact::{Reason, TestKind};
+
+    fn selected(note: Option<&str>) -> SelectedTest {
+        SelectedTest {
+            id: ComponentId::new(APEX_CLASS, "FooTest"),
+            kind: TestKind::Apex,
+            flow: None,
+            methods: Vec::new(),
+            distance: u32::MAX,
+            reasons: vec![Reason {
+                path: Vec::new(),
+                edges: Vec::new(),
+                note: note.map(str::to_string),
+            }],
+            file: None,
+        }
+    }
+
+    #[test]
+    fn only_tests_added_for_coverage_alone_rank_last() {
+        let added = selected(Some("covers-deployed: ApexClass:Foo is deployed"));
+        assert!(only_covers_deployed(&added));
+        assert!(!only_covers_deployed(&selected(None)));
+        assert!(!only_covers_deployed(&selected(Some("critical"))));
+    }
+}
