@@ -457,6 +457,7 @@ fn replay(commits: usize, warmup: usize, seed: u64) -> Result<String, String> {
             test_coverage: Vec::new(),
             org_wide_coverage: None,
             coverage_warnings: Vec::new(),
+            total_time_ms: None,
         };
         history
             .record(&run, Some(&sha))

@@ -434,6 +434,7 @@ mod tests {
                 .collect(),
             org_wide_coverage: None,
             coverage_warnings: Vec::new(),
+            total_time_ms: None,
         }
     }
 

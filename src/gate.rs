@@ -688,6 +688,60 @@ fn class_coverage(runs: &[TestRun], plan: Option<&Plan>, thresholds: &Thresholds
     if thresholds.coverage <= 0.0 {
         return GateReason::not_checked(rule, "disabled by policy (coverage = 0)");
     }
+    let threshold = thresholds.coverage;
+    let judged = changed_coverage(runs, plan, threshold);
+    if judged.changed == 0 {
+        return GateReason::new(
+            rule,
+            RuleStatus::Pass,
+            "no changed Apex class or trigger needs coverage".into(),
+            Vec::new(),
+        );
+    }
+    let item = |(label, detail): &(String, String)| format!("{label}: {detail}");
+    if judged.low.is_empty() {
+        GateReason::new(
+            rule,
+            RuleStatus::Pass,
+            format!(
+                "{} at or above {}",
+                plural(judged.changed, "changed class or trigger"),
+                pct(threshold)
+            ),
+            judged.ok.iter().map(item).collect(),
+        )
+    } else {
+        let hint = if judged.has_data {
+            ""
+        } else {
+            " (pass a deploy report, or run the tests with --code-coverage)"
+        };
+        GateReason::new(
+            rule,
+            RuleStatus::Fail,
+            format!(
+                "{} of {} below {}{hint}",
+                judged.low.len(),
+                plural(judged.changed, "changed class or trigger"),
+                pct(threshold)
+            ),
+            judged.low.iter().map(item).collect(),
+        )
+    }
+}
+
+/// The coverage of the plan's changed Apex classes and triggers, judged against a
+/// threshold: `(label, detail)` pairs of those below it and of those at or above it.
+struct ChangedCoverage {
+    /// Changed classes and triggers that need coverage.
+    changed: usize,
+    /// True when the results carry any coverage at all.
+    has_data: bool,
+    low: Vec<(String, String)>,
+    ok: Vec<(String, String)>,
+}
+
+fn changed_coverage(runs: &[TestRun], plan: &Plan, threshold: f64) -> ChangedCoverage {
     let tests: BTreeSet<String> = plan
         .tests
         .iter()
@@ -706,14 +760,6 @@ fn class_coverage(runs: &[TestRun], plan: Option<&Plan>, thresholds: &Thresholds
             _ => None,
         })
         .collect();
-    if changed.is_empty() {
-        return GateReason::new(
-            rule,
-            RuleStatus::Pass,
-            "no changed Apex class or trigger needs coverage".into(),
-            Vec::new(),
-        );
-    }
     let has_data = runs
         .iter()
         .any(|r| !r.class_coverage.is_empty() || !r.test_coverage.is_empty());
@@ -723,9 +769,12 @@ fn class_coverage(runs: &[TestRun], plan: Option<&Plan>, thresholds: &Thresholds
         .flat_map(|r| &r.coverage_warnings)
         .filter_map(|w| w.name.as_deref().map(|n| (fold(n), w.message.as_str())))
         .collect();
-    let threshold = thresholds.coverage;
-    let mut low = Vec::new();
-    let mut ok = Vec::new();
+    let mut judged = ChangedCoverage {
+        changed: changed.len(),
+        has_data,
+        low: Vec::new(),
+        ok: Vec::new(),
+    };
     for (kind, name) in &changed {
         let label = match kind {
             CoveredKind::Trigger => format!("{name} (trigger)"),
@@ -736,48 +785,87 @@ fn class_coverage(runs: &[TestRun], plan: Option<&Plan>, thresholds: &Thresholds
             .or_else(|| known.get(&(CoveredKind::Unknown, fold(name))));
         let percent = entry.and_then(percent_of);
         let warning = warned.get(&fold(name));
-        match (warning, percent, has_data) {
-            (Some(message), _, _) => {
-                low.push(format!("{label}: coverage warning: {}", one_line(message)))
-            }
-            (None, _, false) => low.push(format!("{label}: the results carry no coverage")),
-            (None, Some(p), true) if p >= threshold => ok.push(format!("{label}: {}", pct(p))),
-            (None, Some(p), true) => low.push(format!("{label}: {} < {}", pct(p), pct(threshold))),
-            (None, None, true) if entry.is_some() => {
-                ok.push(format!("{label}: no coverable lines"))
-            }
-            (None, None, true) => low.push(format!("{label}: not covered by any test that ran")),
+        let (low, detail) = match (warning, percent, has_data) {
+            (Some(message), _, _) => (true, format!("coverage warning: {}", one_line(message))),
+            (None, _, false) => (true, "the results carry no coverage".to_string()),
+            (None, Some(p), true) if p >= threshold => (false, pct(p)),
+            (None, Some(p), true) => (true, format!("{} < {}", pct(p), pct(threshold))),
+            (None, None, true) if entry.is_some() => (false, "no coverable lines".to_string()),
+            (None, None, true) => (true, "not covered by any test that ran".to_string()),
+        };
+        if low {
+            judged.low.push((label, detail));
+        } else {
+            judged.ok.push((label, detail));
         }
     }
-    if low.is_empty() {
-        GateReason::new(
-            rule,
-            RuleStatus::Pass,
-            format!(
-                "{} at or above {}",
-                plural(changed.len(), "changed class or trigger"),
-                pct(threshold)
-            ),
-            ok,
-        )
-    } else {
-        let hint = if has_data {
-            ""
-        } else {
-            " (pass a deploy report, or run the tests with --code-coverage)"
-        };
-        GateReason::new(
-            rule,
-            RuleStatus::Fail,
-            format!(
-                "{} of {} below {}{hint}",
-                low.len(),
-                plural(changed.len(), "changed class or trigger"),
-                pct(threshold)
-            ),
-            low,
-        )
+    judged
+}
+
+/// The subject of an org-wide coverage failure in [`deploy_coverage_failures`].
+pub const ORG_WIDE: &str = "org-wide coverage";
+
+/// A coverage rule a deploy broke: one changed class or trigger below Salesforce's 75%, a
+/// coverage warning of the deploy, or org-wide coverage below 75%.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoverageFailure {
+    /// The class or trigger (`Name (trigger)`), or [`ORG_WIDE`].
+    pub subject: String,
+    /// One line saying what is wrong.
+    pub message: String,
+}
+
+/// The coverage failures of the deploys among `runs`, with Salesforce's own thresholds
+/// (75% per class and trigger, 75% org-wide): what makes a deploy fail although every
+/// test passed. A test run (`sf apex run test`) never fails on coverage, so only deploys
+/// count. Without a plan, the deploy's own warnings are the only judge of single
+/// classes (a class it does not deploy may be low without failing it).
+pub fn deploy_coverage_failures(runs: &[TestRun], plan: Option<&Plan>) -> Vec<CoverageFailure> {
+    let deploys: Vec<TestRun> = runs
+        .iter()
+        .filter(|run| run.format == crate::results::ResultFormat::SfDeploy)
+        .cloned()
+        .collect();
+    let thresholds = Thresholds::default();
+    let mut failures: BTreeMap<String, CoverageFailure> = BTreeMap::new();
+    if let Some(plan) = plan {
+        let judged = changed_coverage(&deploys, plan, thresholds.coverage);
+        if judged.has_data {
+            for (label, detail) in judged.low {
+                failures.entry(fold(&label)).or_insert(CoverageFailure {
+                    message: format!("{label}: {detail}"),
+                    subject: label,
+                });
+            }
+        }
     }
+    for warning in deploys.iter().flat_map(|run| &run.coverage_warnings) {
+        let subject = warning.name.clone().unwrap_or_else(|| ORG_WIDE.to_string());
+        let trigger = format!("{subject} (trigger)");
+        if failures.contains_key(&fold(&trigger)) {
+            continue;
+        }
+        failures.entry(fold(&subject)).or_insert(CoverageFailure {
+            message: one_line(&warning.message),
+            subject,
+        });
+    }
+    let lowest = deploys
+        .iter()
+        .filter_map(|r| r.org_wide_coverage)
+        .filter(|p| p.is_finite())
+        .reduce(f64::min);
+    if let Some(lowest) = lowest.filter(|p| *p < thresholds.org_coverage) {
+        failures.entry(fold(ORG_WIDE)).or_insert(CoverageFailure {
+            subject: ORG_WIDE.to_string(),
+            message: format!(
+                "org-wide coverage {} < {}",
+                pct(lowest),
+                pct(thresholds.org_coverage)
+            ),
+        });
+    }
+    failures.into_values().collect()
 }
 
 /// Coverage per (kind, case-folded name) from every run.
@@ -1123,6 +1211,7 @@ mod tests {
             test_coverage: Vec::new(),
             org_wide_coverage: None,
             coverage_warnings: Vec::new(),
+            total_time_ms: None,
         }
     }
 
@@ -1190,6 +1279,54 @@ mod tests {
         let text = render_text(&decision);
         assert!(text.starts_with("impact gate: FAILED\n"), "{text}");
         assert!(text.contains("InvoiceTrigger"));
+    }
+
+    #[test]
+    fn deploy_coverage_failures_are_what_fails_the_deploy() {
+        let deploy = results("deploy-report-typed.json");
+        let failures =
+            deploy_coverage_failures(std::slice::from_ref(&deploy), Some(&deploy_plan()));
+        assert_eq!(
+            failures,
+            [
+                CoverageFailure {
+                    subject: "InvoiceTrigger (trigger)".into(),
+                    message: "InvoiceTrigger (trigger): coverage warning: Test coverage of selected Apex Trigger is 0%, at least 75% test coverage is required".into(),
+                },
+                CoverageFailure {
+                    subject: "VolumePricing".into(),
+                    message: "VolumePricing: not covered by any test that ran".into(),
+                },
+            ]
+        );
+        // Without a plan, the deploy's own warning is the judge.
+        let failures = deploy_coverage_failures(std::slice::from_ref(&deploy), None);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].subject, "InvoiceTrigger");
+        // A changed class at 20%, every test passed, and an org-wide warning.
+        let mut low = deploy.clone();
+        low.coverage_warnings = vec![CoverageWarning {
+            name: None,
+            message: "Average test coverage across all Apex Classes and Triggers is 60%, at least 75% test coverage is required.".into(),
+        }];
+        low.tests.retain(|t| !t.outcome.is_failure());
+        for class in &mut low.class_coverage {
+            class.lines_covered = class.lines_total / 5;
+        }
+        let failures = deploy_coverage_failures(std::slice::from_ref(&low), Some(&deploy_plan()));
+        let subjects: Vec<&str> = failures.iter().map(|f| f.subject.as_str()).collect();
+        assert!(subjects.contains(&"InvoiceService"), "{subjects:?}");
+        assert!(subjects.contains(&ORG_WIDE), "{subjects:?}");
+        let service = failures
+            .iter()
+            .find(|f| f.subject == "InvoiceService")
+            .unwrap();
+        assert_eq!(service.message, "InvoiceService: 20% < 75%");
+        // A test run never fails on coverage: the same numbers from `sf apex run test`
+        // are no failure.
+        let mut run = low.clone();
+        run.format = ResultFormat::SfTestRun;
+        assert!(deploy_coverage_failures(&[run], Some(&deploy_plan())).is_empty());
     }
 
     #[test]

@@ -83,8 +83,9 @@ fn read_runs(paths: &[PathBuf]) -> Result<Vec<TestRun>> {
 pub fn junit(args: JunitArgs) -> Result<u8> {
     let runs = read_runs(&args.results)?;
     let plan = args.plan.as_deref().map(Plan::read).transpose()?;
-    let sources = source_index(&args.repo, &runs, plan.as_ref());
-    let xml = crate::report::junit::render_junit(&runs, plan.as_ref(), &sources);
+    let coverage = gate::deploy_coverage_failures(&runs, plan.as_ref());
+    let sources = source_index(&args.repo, &runs, plan.as_ref(), &coverage);
+    let xml = crate::report::junit::render_junit(&runs, plan.as_ref(), &coverage, &sources);
     super::write_output(args.output.as_ref(), &xml)?;
     if args.annotations {
         eprint!(
@@ -134,7 +135,7 @@ pub fn gate(args: GateArgs) -> Result<u8> {
     if args.annotations {
         let sources = root
             .as_deref()
-            .map(|root| source_index(root, &runs, plan.as_ref()))
+            .map(|root| source_index(root, &runs, plan.as_ref(), &[]))
             .unwrap_or_default();
         eprint!(
             "{}",
@@ -158,7 +159,12 @@ fn current_branch(repo: Option<&crate::git::Repo>) -> Option<String> {
 /// Where each test class and Flow test lives, and the line of each test method that ran:
 /// read from the working tree of the repository, when there is one. Without a
 /// repository the JUnit simply has no `file`/`line`.
-fn source_index(repo: &Path, runs: &[TestRun], plan: Option<&Plan>) -> SourceIndex {
+fn source_index(
+    repo: &Path,
+    runs: &[TestRun],
+    plan: Option<&Plan>,
+    coverage: &[gate::CoverageFailure],
+) -> SourceIndex {
     let mut index = SourceIndex::new();
     let Ok(project) = crate::project::Project::discover(repo) else {
         return index;
@@ -176,6 +182,11 @@ fn source_index(repo: &Path, runs: &[TestRun], plan: Option<&Plan>) -> SourceInd
     if let Some(plan) = plan {
         wanted.extend(plan.tests.iter().map(|test| test.name.to_lowercase()));
     }
+    wanted.extend(
+        coverage
+            .iter()
+            .map(|failure| failure.subject.to_lowercase()),
+    );
     for file in snapshot.files(|path| project.package_dir_of(path).is_some()) {
         let Some((_, inner)) = project.split_package_path(&file.path) else {
             continue;

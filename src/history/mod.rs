@@ -580,6 +580,7 @@ mod tests {
             test_coverage: Vec::new(),
             org_wide_coverage: None,
             coverage_warnings: Vec::new(),
+            total_time_ms: None,
         }
     }
 

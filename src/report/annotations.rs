@@ -267,6 +267,7 @@ mod tests {
             test_coverage: Vec::new(),
             org_wide_coverage: None,
             coverage_warnings: Vec::new(),
+            total_time_ms: None,
         };
         let mut plan = sample_plan();
         plan.uncovered = (0..12)

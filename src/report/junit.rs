@@ -9,13 +9,26 @@
 //! decimals), `file` and `line` where known; `Fail` gives `<failure>`, `CompileFail`
 //! gives `<error>` (EnricoMi shows errors at failure level), `Skip` gives `<skipped/>`.
 //! Every count on a suite and on the root is computed from the cases written, so they
-//! always add up. A test present in several runs (a retry) is written once per result:
+//! always add up; the root's `time` is the runs' own total (`testTotalTime`, a deploy's
+//! `totalTime`) when every file says it, since the tests' times leave out setup and
+//! overlap. A test present in several runs (a retry) is written once per result:
 //! mikepenz reads same-name cases as retries.
+//!
+//! Failures carry the whole Salesforce message (`System.AssertException: Assertion
+//! Failed: …`) in `message` and no `type`: mikepenz ignores `type` and EnricoMi does not
+//! show it. Their text starts with a Java-style frame for the test's own `file:line`
+//! (`at classes.FooTest.method(FooTest.cls:41)`), the only location dorny/test-reporter
+//! reads, then Salesforce's stack trace.
 //!
 //! With a plan, the testcases (and the suite of a planned Apex class) carry
 //! `<properties>` `impact.rank` and `impact.reason`; a planned Apex class or Flow test
-//! without any result becomes a testcase failing with "planned but not run". LWC Jest
-//! tests of the plan are left out: the `sf` result files never contain them.
+//! without any result becomes a testcase failing with "planned but not run" (per method
+//! when the plan names the test methods). LWC Jest tests of the plan are left out: the
+//! `sf` result files never contain them.
+//!
+//! Coverage that fails a deploy (see [`crate::gate::deploy_coverage_failures`]) becomes
+//! failing testcases of a last suite, `Coverage`, so that every reporter shows a deploy
+//! that failed on coverage as failed although all its tests passed.
 //!
 //! Written with `quick-xml`'s writer rather than the `junit-report` crate: junit-report
 //! 0.9 has no `line` attribute, no `<properties>`, no `skipped` count and no totals on
@@ -35,10 +48,14 @@ use quick_xml::name::QName;
 use quick_xml::Writer;
 
 use super::plan::{Plan, Test};
+use crate::gate::CoverageFailure;
 use crate::results::{Outcome, TestKind, TestResult, TestRun};
 
 /// The failure message of a planned test that has no result.
 pub const NOT_RUN_MESSAGE: &str = "planned but not run";
+
+/// The name of the suite of coverage failures (and the `classname` of its cases).
+pub const COVERAGE_SUITE: &str = "Coverage";
 
 /// Where the repository declares each test, for the `file` and `line` attributes.
 ///
@@ -89,12 +106,21 @@ impl SourceIndex {
     }
 }
 
-/// Renders the results of `runs` (and, with `plan`, the planned tests that did not run)
-/// as one JUnit XML document ending with a newline. Same input, same bytes.
-pub fn render_junit(runs: &[TestRun], plan: Option<&Plan>, sources: &SourceIndex) -> String {
+/// Renders the results of `runs` (and, with `plan`, the planned tests that did not run,
+/// and `coverage`, the coverage failures of a deploy) as one JUnit XML document ending
+/// with a newline. Same input, same bytes.
+pub fn render_junit(
+    runs: &[TestRun],
+    plan: Option<&Plan>,
+    coverage: &[CoverageFailure],
+    sources: &SourceIndex,
+) -> String {
     let planned = PlannedIndex::new(plan);
     let mut suites: BTreeMap<SuiteKey, Suite> = BTreeMap::new();
     let mut ran: HashSet<usize> = HashSet::new();
+    // Case-folded (class, method) of every Apex result, for "planned but not run" per
+    // method.
+    let mut ran_methods: HashSet<(String, String)> = HashSet::new();
     let mut sequence = 0usize;
 
     for run in runs {
@@ -102,6 +128,9 @@ pub fn render_junit(runs: &[TestRun], plan: Option<&Plan>, sources: &SourceIndex
             let test = planned.find(result);
             if let Some((index, _)) = test {
                 ran.insert(index);
+            }
+            if result.kind == TestKind::Apex {
+                ran_methods.insert((fold(&result.class_name), fold(&result.method_name)));
             }
             let (key, suite_name) = suite_of(result);
             let suite = suites.entry(key).or_insert_with(|| Suite {
@@ -138,12 +167,25 @@ pub fn render_junit(runs: &[TestRun], plan: Option<&Plan>, sources: &SourceIndex
     }
 
     for (index, test) in planned.tests.iter().enumerate() {
-        if ran.contains(&index) {
-            continue;
-        }
-        let Some((key, suite_name, case_name, kind)) = not_run_identity(test) else {
+        let Some((key, suite_name, kind)) = not_run_identity(test) else {
             continue;
         };
+        // Named methods are checked one by one; a class without named methods, or a
+        // Flow test, by whether anything of it ran.
+        let missing: Vec<String> = if kind == TestKind::Apex && !test.methods.is_empty() {
+            test.methods
+                .iter()
+                .filter(|method| !ran_methods.contains(&(fold(&test.name), fold(method))))
+                .cloned()
+                .collect()
+        } else if ran.contains(&index) {
+            Vec::new()
+        } else {
+            vec![test.name.clone()]
+        };
+        if missing.is_empty() {
+            continue;
+        }
         let file = match kind {
             TestKind::Apex => sources.class_file(&test.name),
             TestKind::Flow => sources.flow_test_file(&test.name),
@@ -161,30 +203,78 @@ pub fn render_junit(runs: &[TestRun], plan: Option<&Plan>, sources: &SourceIndex
             suite.file = suite.file.take().or_else(|| file.clone());
             suite.planned = suite.planned.or(Some(test));
         }
-        suite.cases.push(Case {
-            sort: (fold(&case_name), sequence),
-            classname: suite_name,
-            name: case_name,
-            time_ms: 0,
-            file,
-            line: None,
-            outcome: CaseOutcome::NotRun {
-                detail: format!(
-                    "impact selected this test (rank {}) but no result file contains it; {}",
-                    test.rank,
-                    reason_line(test)
-                ),
-            },
-            planned: Some(test),
-        });
-        sequence += 1;
+        for case_name in missing {
+            let line = match kind {
+                TestKind::Apex => sources.method_line(&test.name, &case_name),
+                TestKind::Flow => None,
+            };
+            suite.cases.push(Case {
+                sort: (fold(&case_name), sequence),
+                classname: suite_name.clone(),
+                name: case_name,
+                time_ms: 0,
+                file: file.clone(),
+                line,
+                outcome: CaseOutcome::NotRun {
+                    detail: format!(
+                        "impact selected this test (rank {}) but no result file contains it; {}",
+                        test.rank,
+                        reason_line(test)
+                    ),
+                },
+                planned: Some(test),
+            });
+            sequence += 1;
+        }
     }
 
-    write_document(suites)
+    if !coverage.is_empty() {
+        let suite = suites
+            .entry((SuiteKind::Coverage, String::new()))
+            .or_insert_with(|| Suite {
+                name: COVERAGE_SUITE.to_string(),
+                file: None,
+                timestamp: None,
+                planned: None,
+                cases: Vec::new(),
+            });
+        for failure in coverage {
+            suite.cases.push(Case {
+                sort: (fold(&failure.subject), sequence),
+                classname: COVERAGE_SUITE.to_string(),
+                name: failure.subject.clone(),
+                time_ms: 0,
+                file: sources.class_file(&failure.subject).map(str::to_string),
+                line: None,
+                outcome: CaseOutcome::Coverage {
+                    message: failure.message.clone(),
+                },
+                planned: None,
+            });
+            sequence += 1;
+        }
+    }
+
+    let total_ms = if runs.is_empty() {
+        None
+    } else {
+        runs.iter().try_fold(0u64, |sum, run| {
+            run.total_time_ms.map(|ms| sum.saturating_add(ms))
+        })
+    };
+    write_document(suites, total_ms)
 }
 
-/// Sort key of a suite: Apex before Flow, then the case-folded name.
-type SuiteKey = (TestKind, String);
+/// Which part of the document a suite belongs to: Apex tests, then Flow tests, then the
+/// coverage failures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum SuiteKind {
+    Tests(TestKind),
+    Coverage,
+}
+
+/// Sort key of a suite: its kind, then the case-folded name.
+type SuiteKey = (SuiteKind, String);
 
 /// One `<testsuite>` being assembled.
 struct Suite<'p> {
@@ -216,16 +306,19 @@ enum CaseOutcome {
         message: Option<String>,
     },
     Fail {
-        type_name: String,
         message: String,
-        body: String,
+        stack: Option<String>,
     },
     CompileFail {
         message: String,
-        body: String,
+        stack: Option<String>,
     },
     NotRun {
         detail: String,
+    },
+    /// A coverage rule the deploy broke.
+    Coverage {
+        message: String,
     },
 }
 
@@ -240,29 +333,14 @@ impl CaseOutcome {
             }
             (None, TestKind::Apex) => "test failed without a message".into(),
         };
-        let body = match (&result.message, &result.stack_trace) {
-            (Some(m), Some(s)) => format!("{m}\n{s}"),
-            (Some(m), None) => m.clone(),
-            (None, Some(s)) => s.clone(),
-            (None, None) => String::new(),
-        };
+        let stack = result.stack_trace.clone();
         match result.outcome {
             Outcome::Pass => CaseOutcome::Pass,
             Outcome::Skip => CaseOutcome::Skip {
                 message: result.message.clone(),
             },
-            Outcome::Fail => {
-                let (type_name, short) = split_exception(&message);
-                CaseOutcome::Fail {
-                    type_name: type_name.unwrap_or_else(|| match result.kind {
-                        TestKind::Apex => "Failure".to_string(),
-                        TestKind::Flow => "FlowTestFailure".to_string(),
-                    }),
-                    message: short,
-                    body,
-                }
-            }
-            Outcome::CompileFail => CaseOutcome::CompileFail { message, body },
+            Outcome::Fail => CaseOutcome::Fail { message, stack },
+            Outcome::CompileFail => CaseOutcome::CompileFail { message, stack },
         }
     }
 
@@ -274,7 +352,9 @@ impl CaseOutcome {
         match self {
             CaseOutcome::Pass => {}
             CaseOutcome::Skip { .. } => counts.skipped = 1,
-            CaseOutcome::Fail { .. } | CaseOutcome::NotRun { .. } => counts.failures = 1,
+            CaseOutcome::Fail { .. }
+            | CaseOutcome::NotRun { .. }
+            | CaseOutcome::Coverage { .. } => counts.failures = 1,
             CaseOutcome::CompileFail { .. } => counts.errors = 1,
         }
         counts
@@ -368,25 +448,23 @@ fn suite_of(result: &TestResult) -> (SuiteKey, String) {
         TestKind::Apex => qualified,
         TestKind::Flow => format!("FlowTesting.{qualified}"),
     };
-    ((result.kind, fold(&name)), name)
+    ((SuiteKind::Tests(result.kind), fold(&name)), name)
 }
 
-/// Suite key, suite name, case name and kind of a planned test that did not run;
-/// `None` for kinds the result files never hold (LWC).
-fn not_run_identity(test: &Test) -> Option<(SuiteKey, String, String, TestKind)> {
+/// Suite key, suite name and kind of a planned test; `None` for kinds the result files
+/// never hold (LWC).
+fn not_run_identity(test: &Test) -> Option<(SuiteKey, String, TestKind)> {
     match test.kind.as_str() {
         "apex" => Some((
-            (TestKind::Apex, fold(&test.name)),
-            test.name.clone(),
+            (SuiteKind::Tests(TestKind::Apex), fold(&test.name)),
             test.name.clone(),
             TestKind::Apex,
         )),
         "flow" => {
             let suite = format!("FlowTesting.{}", test.flow.as_deref().unwrap_or(&test.name));
             Some((
-                (TestKind::Flow, fold(&suite)),
+                (SuiteKind::Tests(TestKind::Flow), fold(&suite)),
                 suite,
-                test.name.clone(),
                 TestKind::Flow,
             ))
         }
@@ -443,21 +521,6 @@ pub fn frame_line_in(trace: &str, class: &str) -> Option<u32> {
     })
 }
 
-/// Splits `System.AssertException: Assertion Failed` into the exception type and the
-/// rest, when the message starts with an exception name; else no type and the message.
-fn split_exception(message: &str) -> (Option<String>, String) {
-    if let Some((head, rest)) = message.split_once(": ") {
-        let is_type = head.ends_with("Exception")
-            && head
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
-        if is_type {
-            return (Some(head.to_string()), rest.to_string());
-        }
-    }
-    (None, message.to_string())
-}
-
 /// The first reason of a planned test on one line: its path, or its policy note.
 pub fn reason_line(test: &Test) -> String {
     let Some(reason) = test.reasons.first() else {
@@ -484,7 +547,7 @@ fn seconds(ms: u64) -> String {
 }
 
 /// Writes the assembled suites; sorts the cases, computes every count.
-fn write_document(suites: BTreeMap<SuiteKey, Suite<'_>>) -> String {
+fn write_document(suites: BTreeMap<SuiteKey, Suite<'_>>, total_ms: Option<u64>) -> String {
     let mut suites: Vec<Suite<'_>> = suites.into_values().collect();
     let mut total = Counts::default();
     let mut suite_counts = Vec::with_capacity(suites.len());
@@ -504,6 +567,9 @@ fn write_document(suites: BTreeMap<SuiteKey, Suite<'_>>) -> String {
     xml.decl();
     let mut root = Element::new("testsuites");
     root.attr("name", "impact");
+    if let Some(ms) = total_ms {
+        total.time_ms = ms;
+    }
     root.counts(total);
     if suites.is_empty() {
         xml.empty(root);
@@ -567,30 +633,80 @@ fn write_case(xml: &mut Xml, case: &Case<'_>) {
             }
             xml.empty(skipped);
         }
-        CaseOutcome::Fail {
-            type_name,
-            message,
-            body,
-        } => {
+        CaseOutcome::Fail { message, stack } => {
             let mut failure = Element::new("failure");
             failure.attr("message", message);
-            failure.attr("type", type_name);
-            xml.text_element(failure, "failure", body);
+            xml.text_element(failure, "failure", &failure_text(case, stack.as_deref()));
         }
-        CaseOutcome::CompileFail { message, body } => {
+        CaseOutcome::CompileFail { message, stack } => {
             let mut error = Element::new("error");
             error.attr("message", message);
+            // Tells a compile failure from other errors when the file is read back.
             error.attr("type", "CompileFail");
-            xml.text_element(error, "error", body);
+            xml.text_element(error, "error", &failure_text(case, stack.as_deref()));
         }
         CaseOutcome::NotRun { detail } => {
             let mut failure = Element::new("failure");
             failure.attr("message", NOT_RUN_MESSAGE);
-            failure.attr("type", "NotRun");
-            xml.text_element(failure, "failure", detail);
+            xml.text_element(failure, "failure", &failure_text(case, Some(detail)));
+        }
+        CaseOutcome::Coverage { message } => {
+            let mut failure = Element::new("failure");
+            failure.attr("message", message);
+            xml.text_element(failure, "failure", &failure_text(case, None));
         }
     }
     xml.end("testcase");
+}
+
+/// The text of a failure: the Java-style frame of the case's own source position, when
+/// its file is known, then the rest (Salesforce's stack trace, or the explanation).
+fn failure_text(case: &Case<'_>, rest: Option<&str>) -> String {
+    let frame = case
+        .file
+        .as_deref()
+        .map(|file| java_frame(&case.name, file, case.line.unwrap_or(1)));
+    match (frame, rest.filter(|text| !text.trim().is_empty())) {
+        (Some(frame), Some(rest)) => format!("{frame}\n{rest}"),
+        (Some(frame), None) => frame,
+        (None, Some(rest)) => rest.to_string(),
+        (None, None) => String::new(),
+    }
+}
+
+/// `at classes.InvoiceTest.rejectsNegative(InvoiceTest.cls:41)`: a Java stack frame
+/// for `file:line`, the one form of location dorny/test-reporter's `java-junit` parser
+/// reads. It finds the file by its name among the repository's files and checks that
+/// the frame's package (the lowercase names before the class) matches the file's last
+/// directories, so the package is those directories (`classes`, or
+/// `main.default.classes`): the trailing ones whose names start with a lowercase letter
+/// and hold no dot. The class is the file's name up to its first dot.
+pub fn java_frame(method: &str, file: &str, line: u32) -> String {
+    let (dirs, file_name) = file.rsplit_once('/').unwrap_or(("", file));
+    let mut package: Vec<&str> = dirs
+        .rsplit('/')
+        .take_while(|dir| {
+            dir.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && !dir.contains('.')
+        })
+        .collect();
+    package.reverse();
+    let class = file_name.split('.').next().unwrap_or(file_name);
+    // A name with spaces or parentheses would end the frame early.
+    let method: String = method
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || "()".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut qualified = package.join(".");
+    if !qualified.is_empty() {
+        qualified.push('.');
+    }
+    format!("at {qualified}{class}.{method}({file_name}:{line})")
 }
 
 fn write_properties(xml: &mut Xml, test: &Test) {
@@ -1176,17 +1292,19 @@ mod tests {
                 *t += c;
             }
         }
+        // The root's time is the runs' own total when they give one (checked in
+        // `root_time_is_the_runs_total`), else the suites' sum.
         assert_eq!(
             [
                 root.count("tests"),
                 root.count("failures"),
                 root.count("errors"),
                 root.count("skipped"),
-                root.time_ms()
             ],
-            total,
+            total[..4],
             "root totals add up"
         );
+        assert!(root.attr("time").is_some());
     }
 
     /// Validates against tests/data/junit/junit.xsd with `xmllint` when it is
@@ -1261,7 +1379,7 @@ mod tests {
         files.push("junit-surefire-nested.xml");
         for name in files {
             let run = results(name);
-            let xml = render_junit(std::slice::from_ref(&run), None, &sample_sources());
+            let xml = render_junit(std::slice::from_ref(&run), None, &[], &sample_sources());
             let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
             golden(&format!("junit/{stem}.xml"), &xml);
             validate(&xml);
@@ -1302,15 +1420,8 @@ mod tests {
                         let Some(message) = result.message.clone() else {
                             continue;
                         };
-                        let typed = format!(
-                            "{}: {}",
-                            failure.attr("type").unwrap_or_default(),
-                            failure.attr("message").unwrap_or_default()
-                        );
-                        assert!(
-                            message == attr || message == typed,
-                            "{name}: message {message:?} vs {typed:?}"
-                        );
+                        assert_eq!(message, attr, "{name}: the whole message");
+                        assert_eq!(failure.attr("type"), None, "{name}: no type");
                         if let Some(trace) = &result.stack_trace {
                             assert!(failure.text.contains(trace.as_str()));
                         }
@@ -1325,6 +1436,13 @@ mod tests {
                     }
                 }
             }
+            // The root's time is the run's own total when the file gives one.
+            let sum: u64 = run.tests.iter().filter_map(|t| t.duration_ms).sum();
+            assert_eq!(
+                root.time_ms(),
+                run.total_time_ms.unwrap_or(sum),
+                "{name}: root time"
+            );
         }
     }
 
@@ -1332,7 +1450,7 @@ mod tests {
     fn reading_the_output_back_gives_the_same_results() {
         for name in RESULT_FILES {
             let run = results(name);
-            let xml = render_junit(std::slice::from_ref(&run), None, &SourceIndex::new());
+            let xml = render_junit(std::slice::from_ref(&run), None, &[], &SourceIndex::new());
             let back = parse_results(Path::new("back.xml"), xml.as_bytes()).expect("reads back");
             let key = |t: &TestResult| {
                 (
@@ -1355,7 +1473,7 @@ mod tests {
     #[test]
     fn file_and_line_come_from_the_index_and_the_stack_trace() {
         let run = results("deploy-report-typed.json");
-        let xml = render_junit(&[run], None, &sample_sources());
+        let xml = render_junit(&[run], None, &[], &sample_sources());
         let root = parse_tree(&xml);
         let suite = root
             .children
@@ -1380,11 +1498,20 @@ mod tests {
             .children_named("failure")
             .next()
             .expect("failure");
-        assert_eq!(failure.attr("type"), Some("System.AssertException"));
+        // The whole message, type included, and no `type`: mikepenz ignores `type`.
+        assert_eq!(failure.attr("type"), None);
         assert_eq!(
             failure.attr("message"),
-            Some("Assertion Failed: Expected: 0, Actual: -5")
+            Some("System.AssertException: Assertion Failed: Expected: 0, Actual: -5")
         );
+        // dorny reads locations only from Java frames: the test's own line comes first.
+        assert_eq!(
+            failure.text.lines().next(),
+            Some("at force-app.main.default.classes.InvoiceServiceTest.rejectsNegative(InvoiceServiceTest.cls:17)")
+        );
+        assert!(failure
+            .text
+            .contains("Class.InvoiceServiceTest.rejectsNegative: line 17"));
         // A class the index does not know has no file.
         let tax = root
             .children
@@ -1423,7 +1550,7 @@ mod tests {
             results("deploy-report-typed.json"),
             results("logic-run-test-flows.json"),
         ];
-        let xml = render_junit(&runs, Some(&plan), &sample_sources());
+        let xml = render_junit(&runs, Some(&plan), &[], &sample_sources());
         golden("junit/with-plan.xml", &xml);
         validate(&xml);
         let root = parse_tree(&xml);
@@ -1533,8 +1660,11 @@ mod tests {
             results("logic-run-test-flows.json"),
             results("junit-sf-apex.xml"),
         ];
-        let first = render_junit(&runs, Some(&plan), &sample_sources());
-        assert_eq!(first, render_junit(&runs, Some(&plan), &sample_sources()));
+        let first = render_junit(&runs, Some(&plan), &[], &sample_sources());
+        assert_eq!(
+            first,
+            render_junit(&runs, Some(&plan), &[], &sample_sources())
+        );
         let root = parse_tree(&first);
         for suite in &root.children {
             let names: Vec<String> = suite
@@ -1569,8 +1699,9 @@ mod tests {
             test_coverage: Vec::new(),
             org_wide_coverage: None,
             coverage_warnings: Vec::new(),
+            total_time_ms: None,
         };
-        let xml = render_junit(&[run], None, &SourceIndex::new());
+        let xml = render_junit(&[run], None, &[], &SourceIndex::new());
         validate(&xml);
         let root = parse_tree(&xml);
         let case = cases(&root)[0];
@@ -1585,7 +1716,7 @@ mod tests {
 
     #[test]
     fn no_results_and_no_plan_is_an_empty_valid_document() {
-        let xml = render_junit(&[], None, &SourceIndex::new());
+        let xml = render_junit(&[], None, &[], &SourceIndex::new());
         validate(&xml);
         assert_eq!(
             xml,
@@ -1594,19 +1725,107 @@ mod tests {
     }
 
     #[test]
-    fn exception_names_split_off_messages() {
+    fn planned_methods_that_did_not_run_fail_one_by_one() {
+        // The run has createsInvoice and rejectsNegative; the plan names four methods.
+        let run = results("deploy-report-typed.json");
+        let mut planned = fixtures::test("InvoiceServiceTest", "apex", 1, Some(1), Vec::new());
+        planned.methods = [
+            "createsInvoice",
+            "refundsInvoice",
+            "voidsInvoice",
+            "REJECTSNEGATIVE",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut plan = sample_plan();
+        plan.tests = vec![planned];
+        let mut sources = sample_sources();
+        sources.add_method("InvoiceServiceTest", "voidsInvoice", 33);
+        let xml = render_junit(std::slice::from_ref(&run), Some(&plan), &[], &sources);
+        validate(&xml);
+        let root = parse_tree(&xml);
+        let not_run: Vec<(&str, Option<&str>)> = cases(&root)
+            .into_iter()
+            .filter(|c| {
+                c.children_named("failure")
+                    .any(|f| f.attr("message") == Some(NOT_RUN_MESSAGE))
+            })
+            .map(|c| (c.attr("name").unwrap_or_default(), c.attr("line")))
+            .collect();
         assert_eq!(
-            split_exception("System.AssertException: Assertion Failed: x"),
-            (
-                Some("System.AssertException".into()),
-                "Assertion Failed: x".into()
-            )
+            not_run,
+            [("refundsInvoice", None), ("voidsInvoice", Some("33"))]
+        );
+    }
+
+    #[test]
+    fn coverage_failures_make_a_suite_of_their_own_after_the_tests() {
+        let mut run = results("deploy-report-typed.json");
+        run.tests.retain(|t| !t.outcome.is_failure());
+        let coverage = [
+            CoverageFailure {
+                subject: "InvoiceService".into(),
+                message: "InvoiceService: 20.0% < 75.0%".into(),
+            },
+            CoverageFailure {
+                subject: crate::gate::ORG_WIDE.into(),
+                message: "org-wide coverage 60.0% < 75.0%".into(),
+            },
+        ];
+        let mut sources = sample_sources();
+        sources.add_class(
+            "InvoiceService",
+            "force-app/main/default/classes/InvoiceService.cls",
+        );
+        let passing = render_junit(std::slice::from_ref(&run), None, &[], &sources);
+        assert!(parse_tree(&passing).count("failures") == 0);
+        let xml = render_junit(std::slice::from_ref(&run), None, &coverage, &sources);
+        validate(&xml);
+        let root = parse_tree(&xml);
+        assert_eq!(root.count("failures"), 2, "the deploy is red");
+        let last = root.children.last().expect("suite");
+        assert_eq!(last.attr("name"), Some(COVERAGE_SUITE));
+        let names: Vec<&str> = last
+            .children_named("testcase")
+            .map(|c| c.attr("name").unwrap_or_default())
+            .collect();
+        assert_eq!(names, ["InvoiceService", crate::gate::ORG_WIDE]);
+        let service = last.children_named("testcase").next().expect("case");
+        assert_eq!(
+            service.attr("file"),
+            Some("force-app/main/default/classes/InvoiceService.cls")
+        );
+        let failure = service.children_named("failure").next().expect("failure");
+        assert_eq!(
+            failure.attr("message"),
+            Some("InvoiceService: 20.0% < 75.0%")
         );
         assert_eq!(
-            split_exception("acme.Ledger.CloseException: closed"),
-            (Some("acme.Ledger.CloseException".into()), "closed".into())
+            failure.text,
+            "at force-app.main.default.classes.InvoiceService.InvoiceService(InvoiceService.cls:1)"
         );
-        assert_eq!(split_exception("Expected: 1"), (None, "Expected: 1".into()));
-        assert_eq!(split_exception(""), (None, String::new()));
+    }
+
+    #[test]
+    fn java_frames_name_the_file_the_way_dorny_resolves_it() {
+        assert_eq!(
+            java_frame(
+                "rejectsNegative",
+                "force-app/main/default/classes/InvoiceTest.cls",
+                41
+            ),
+            "at force-app.main.default.classes.InvoiceTest.rejectsNegative(InvoiceTest.cls:41)"
+        );
+        // Directories from the first one that does not start lowercase are left out:
+        // dorny stops the package at the first capitalized part.
+        assert_eq!(
+            java_frame("m", "src/Billing/classes/A.cls", 3),
+            "at classes.A.m(A.cls:3)"
+        );
+        assert_eq!(java_frame("m", "A.cls", 1), "at A.m(A.cls:1)");
+        assert_eq!(
+            java_frame("Voided invoice (old)", "x/flowtests/V.flowtest-meta.xml", 1),
+            "at x.flowtests.V.Voided_invoice__old_(V.flowtest-meta.xml:1)"
+        );
     }
 }

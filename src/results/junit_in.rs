@@ -46,6 +46,9 @@ struct RunInfo {
     salesforce: bool,
     run_id: Option<String>,
     started_at: Option<String>,
+    /// The `sf` CLI's `testTotalTime` property, else the root's `time`.
+    total_time_ms: Option<u64>,
+    root_time_ms: Option<u64>,
 }
 
 /// Parses JUnit XML; `None` when the bytes are not well-formed XML or the root is not
@@ -77,6 +80,7 @@ pub(crate) fn parse(bytes: &[u8], content_id: &str) -> Option<TestRun> {
                         return None;
                     }
                     seen_root = true;
+                    info.root_time_ms = attr(start, b"time").and_then(|t| seconds_to_ms(&t));
                 }
                 match name {
                     b"testsuites" if attr(start, b"name").is_some_and(|n| n == "impact") => {
@@ -105,6 +109,9 @@ pub(crate) fn parse(bytes: &[u8], content_id: &str) -> Option<TestRun> {
                                 }
                             }
                             "orgId" => info.salesforce = true,
+                            "testTotalTime" => {
+                                info.total_time_ms = value.as_deref().and_then(sf_seconds_to_ms)
+                            }
                             _ => {}
                         }
                     }
@@ -222,6 +229,7 @@ pub(crate) fn parse(bytes: &[u8], content_id: &str) -> Option<TestRun> {
         test_coverage: Vec::new(),
         org_wide_coverage: None,
         coverage_warnings: Vec::new(),
+        total_time_ms: info.total_time_ms.or(info.root_time_ms),
     })
 }
 
@@ -286,6 +294,15 @@ fn seconds_to_ms(text: &str) -> Option<u64> {
     (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1000.0).round() as u64)
 }
 
+/// The `sf` CLI's JUnit property times: `1.87 s` or `2210 ms`.
+fn sf_seconds_to_ms(text: &str) -> Option<u64> {
+    let text = text.trim();
+    match text.strip_suffix("ms") {
+        Some(ms) => ms.trim().parse::<u64>().ok(),
+        None => seconds_to_ms(text.trim_end_matches('s')),
+    }
+}
+
 /// An attribute's unescaped value; the raw text when it holds an unknown entity.
 fn attr(start: &BytesStart<'_>, name: &[u8]) -> Option<String> {
     let attribute = start.try_get_attribute(name).ok()??;
@@ -301,6 +318,9 @@ mod tests {
 
     #[test]
     fn seconds_become_milliseconds() {
+        assert_eq!(sf_seconds_to_ms("1.87 s"), Some(1870));
+        assert_eq!(sf_seconds_to_ms("2210 ms"), Some(2210));
+        assert_eq!(sf_seconds_to_ms("soon"), None);
         assert_eq!(seconds_to_ms("0.41"), Some(410));
         assert_eq!(seconds_to_ms(" 1.2345 "), Some(1235));
         assert_eq!(seconds_to_ms("-1"), None);

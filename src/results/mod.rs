@@ -201,6 +201,10 @@ pub struct TestRun {
     pub org_wide_coverage: Option<f64>,
     /// Coverage warnings of a deploy (`codeCoverageWarnings`, `flowCoverageWarnings`).
     pub coverage_warnings: Vec<CoverageWarning>,
+    /// The run's own total time in milliseconds (`testTotalTime` of a test run,
+    /// `totalTime` of a deploy, the root `time` of JUnit), when the file says: the tests'
+    /// times do not add up to it (setup, queueing, parallel classes).
+    pub total_time_ms: Option<u64>,
 }
 
 /// The result of one test method or Flow test.

@@ -89,6 +89,7 @@ fn parse_test_run(payload: &Value, content_id: &str) -> TestRun {
         test_coverage,
         org_wide_coverage,
         coverage_warnings: Vec::new(),
+        total_time_ms: summary.and_then(|s| duration_ms(field(s, "testTotalTime"))),
     }
 }
 
@@ -226,6 +227,7 @@ fn parse_deploy(payload: &Value, rtr: Option<&Value>, content_id: &str) -> TestR
     let mut tests = Vec::new();
     let mut class_coverage = Vec::new();
     let mut coverage_warnings = Vec::new();
+    let total_time_ms = rtr.and_then(|rtr| uint(field(rtr, "totalTime")));
     if let Some(rtr) = rtr {
         tests.extend(
             items(field(rtr, "successes"))
@@ -266,6 +268,7 @@ fn parse_deploy(payload: &Value, rtr: Option<&Value>, content_id: &str) -> TestR
         test_coverage: Vec::new(),
         org_wide_coverage: None,
         coverage_warnings,
+        total_time_ms,
     }
 }
 
@@ -358,6 +361,26 @@ fn uint(value: Option<&Value>) -> Option<u64> {
     (number.is_finite() && number >= 0.0).then(|| number.round() as u64)
 }
 
+/// A duration in milliseconds from a number (milliseconds) or a string such as
+/// `"2210 ms"`, `"58.2 s"` or `"1570.0"` (the summaries of `sf apex run test` write
+/// either unit).
+fn duration_ms(value: Option<&Value>) -> Option<u64> {
+    if let Some(Value::String(s)) = value {
+        if let Some(seconds) = s
+            .trim()
+            .strip_suffix(" s")
+            .or_else(|| s.trim().strip_suffix('s'))
+        {
+            if !seconds.ends_with('m') {
+                let seconds: f64 = seconds.trim().parse().ok()?;
+                return (seconds.is_finite() && seconds >= 0.0)
+                    .then(|| (seconds * 1000.0).round() as u64);
+            }
+        }
+    }
+    uint(value)
+}
+
 /// A percentage from a number or a string such as `"78%"`.
 fn percent(value: Option<&Value>) -> Option<f64> {
     let number = match value? {
@@ -408,6 +431,12 @@ mod tests {
         assert_eq!(uint(Some(&json!(-1))), None);
         assert_eq!(uint(Some(&json!("n/a"))), None);
         assert_eq!(percent(Some(&json!("78%"))), Some(78.0));
+        assert_eq!(duration_ms(Some(&json!("2210 ms"))), Some(2210));
+        assert_eq!(duration_ms(Some(&json!("58.2 s"))), Some(58_200));
+        assert_eq!(duration_ms(Some(&json!("1.87s"))), Some(1870));
+        assert_eq!(duration_ms(Some(&json!("1570.0"))), Some(1570));
+        assert_eq!(duration_ms(Some(&json!(830))), Some(830));
+        assert_eq!(duration_ms(Some(&json!("-3 s"))), None);
         assert_eq!(percent(Some(&json!(81.5))), Some(81.5));
         assert_eq!(items(Some(&json!({"a": 1}))).len(), 1);
         assert_eq!(items(Some(&json!([{"a": 1}, null, 3]))).len(), 1);
