@@ -1,6 +1,6 @@
 //! Builds a sample Salesforce DX git repository to try `impact` on.
 //!
-//! `cargo run --example sample -- DIR` copies `fixtures/billing` (the org of the
+//! `cargo run --release --example sample -- DIR` copies `fixtures/billing` (the org of the
 //! integration tests) to DIR, commits it on `main`, then commits a realistic feature on
 //! branch `feature`: `InvoiceService.total` stops counting void invoices, and
 //! `InvoiceTrigger` also runs after an undelete. It prints the command that plans the
@@ -20,7 +20,7 @@ const MARKER: &str = "impact-sample";
 
 fn main() -> ExitCode {
     let Some(dir) = std::env::args_os().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: cargo run --example sample -- DIR");
+        eprintln!("usage: cargo run --release --example sample -- DIR");
         return ExitCode::from(2);
     };
     match build(&dir) {
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
             println!("  feature  InvoiceService.total skips void invoices; InvoiceTrigger runs after undelete");
             println!();
             println!("Next, plan the feature's tests:");
-            println!("  cargo run -q -- plan --repo {}", dir.display());
+            println!("  cargo run -q --release -- plan --repo {}", dir.display());
             ExitCode::SUCCESS
         }
         Err(message) => {

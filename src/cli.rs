@@ -280,6 +280,8 @@ pub enum PlanFormat {
     Sf,
     /// Arguments for `sf apex run test`, naming only the reached test methods.
     SfRun,
+    /// The command that runs the selected LWC Jest tests (nothing when there are none).
+    Jest,
 }
 
 /// Runs a parsed command line and returns the exit code.
@@ -360,7 +362,12 @@ fn make_plan(args: &PlanArgs, budget: &rank::Budget) -> Result<Plan> {
         coverage_risk,
         confidence,
     };
-    let plan = report::assemble::build_with(&analysis, &kept, &extras);
+    let mut plan = report::assemble::build_with(&analysis, &kept, &extras);
+    plan.manifest = args
+        .revisions
+        .manifest
+        .as_ref()
+        .map(|path| path.display().to_string());
     // The graphs and facts of a large org take a noticeable while to free, and the
     // process is about to exit: let the OS reclaim them.
     std::mem::forget(analysis);
@@ -795,13 +802,23 @@ fn plan(args: PlanArgs) -> Result<u8> {
         PlanFormat::Json => plan.to_json(),
         PlanFormat::Markdown => report::markdown::render_plan_markdown(&plan),
         PlanFormat::Sf => sf_deploy_text(&plan, args.target_org_type.into()),
-        PlanFormat::SfRun => match report::sf::run_args(&plan) {
-            Some(line) => format!("{line}\n"),
+        PlanFormat::SfRun => {
+            jest_left_out(&plan);
+            match report::sf::run_args(&plan) {
+                Some(line) => format!("{line}\n"),
+                None => {
+                    eprintln!(
+                        "impact: {}",
+                        report::sf::nothing_to_run(&plan).unwrap_or_default()
+                    );
+                    String::new()
+                }
+            }
+        }
+        PlanFormat::Jest => match report::jest::command(&plan) {
+            Some(command) => format!("{command}\n"),
             None => {
-                eprintln!(
-                    "impact: {}",
-                    report::sf::nothing_to_run(&plan).unwrap_or_default()
-                );
+                eprintln!("impact: the plan selects no LWC Jest test");
                 String::new()
             }
         },
@@ -821,6 +838,7 @@ fn sf_deploy_text(plan: &report::plan::Plan, target: report::sf::TargetOrg) -> S
     if let Some(command) = report::sf::flow_command(plan) {
         eprintln!("impact: Flow tests do not run in a deploy; run them with: {command}");
     }
+    jest_left_out(plan);
     let line = report::sf::deploy_args(plan, target);
     if line.is_empty() {
         eprintln!(
@@ -831,17 +849,24 @@ fn sf_deploy_text(plan: &report::plan::Plan, target: report::sf::TargetOrg) -> S
     format!("{line}\n")
 }
 
+/// Says on standard error that the plan's Jest tests are not in an `sf` output.
+fn jest_left_out(plan: &report::plan::Plan) {
+    if let Some(note) = report::jest::left_out_note(plan) {
+        eprintln!("impact: {note}");
+    }
+}
+
 fn why(args: WhyArgs) -> Result<u8> {
     let analysis = pipeline::analyze(&request(&args.revisions, Some(&args.selection)))?;
     let wanted = args.test.to_lowercase();
-    let selected = analysis
+    let Some(selected) = analysis
         .selection
         .tests
         .iter()
         .find(|test| test.id.full_name().to_lowercase() == wanted)
-        .ok_or_else(|| Error::UnknownTest {
-            name: args.test.clone(),
-        })?;
+    else {
+        return why_not(&analysis, &args);
+    };
     // One path from each change that reaches the test (the plan keeps only the
     // shortest), plus the policy's notes.
     let mut reasons: Vec<crate::impact::Reason> = Vec::new();
@@ -872,6 +897,29 @@ fn why(args: WhyArgs) -> Result<u8> {
     }
     let reasons: Vec<report::plan::Reason> = reasons.iter().map(report::assemble::reason).collect();
     let text = report::text::render_why(selected.id.full_name(), &reasons);
+    write_output(args.output.as_ref(), &text)?;
+    Ok(EXIT_OK)
+}
+
+/// `impact why` for a test the plan does not select: exit 0 with the nearest path from a
+/// change when the head revision has the test, exit 2 when it has no test of that name.
+fn why_not(analysis: &pipeline::Analysis, args: &WhyArgs) -> Result<u8> {
+    let graph = &analysis.head_graph;
+    let wanted = args.test.to_lowercase();
+    let test = crate::policy::all_tests(graph)
+        .into_values()
+        .map(|index| &graph.graph[index].id)
+        .find(|id| id.full_name().to_lowercase() == wanted)
+        .ok_or_else(|| Error::UnknownTest {
+            name: args.test.clone(),
+        })?;
+    let nearest = analysis
+        .changes
+        .iter()
+        .filter_map(|change| crate::impact::nearest_path(graph, &change.head_seeds, test))
+        .min_by_key(|reason| reason.edges.len());
+    let nearest = nearest.as_ref().map(report::assemble::reason);
+    let text = report::text::render_not_selected(test.full_name(), nearest.as_ref());
     write_output(args.output.as_ref(), &text)?;
     Ok(EXIT_OK)
 }

@@ -41,8 +41,9 @@ pub enum Error {
     #[error("revision `{rev}` is not in this clone, which is shallow")]
     ShallowClone { rev: String },
 
+    /// `branch`: a branch that does exist, for the hint (none when HEAD's is the only one).
     #[error("cannot find a default base: none of `origin/HEAD`, `main`, `master` exists")]
-    NoDefaultBase,
+    NoDefaultBase { branch: Option<String> },
 
     #[error("`HEAD` and `{rev}` have no common ancestor")]
     NoMergeBase { rev: String },
@@ -80,7 +81,7 @@ pub enum Error {
     #[error("no component `{name}` in the graph")]
     UnknownComponent { name: String },
 
-    #[error("no test named `{name}` in the plan")]
+    #[error("no test named `{name}` in the head revision")]
     UnknownTest { name: String },
 
     #[error("cannot write `{path}`: {reason}")]
@@ -127,7 +128,10 @@ impl Error {
             Error::ShallowClone { .. } => {
                 "run `git fetch --unshallow`, or set `fetch-depth: 0` in actions/checkout".into()
             }
-            Error::NoDefaultBase => "pass `--base REV` (for example `--base origin/main`)".into(),
+            Error::NoDefaultBase { branch: Some(branch) } => {
+                format!("pass `--base REV`, for example `--base {branch}`, a branch of this repository")
+            }
+            Error::NoDefaultBase { branch: None } => "pass `--base REV`, for example `--base HEAD~1` to plan the last commit (HEAD's branch is the only one)".into(),
             Error::NoMergeBase { .. } => "pass `--base REV` with a revision on HEAD's history".into(),
             Error::NoCommits { .. } => "commit once, then run `impact` again".into(),
             Error::MalformedManifest { .. } => {
@@ -149,7 +153,7 @@ impl Error {
             Error::UnknownComponent { .. } => {
                 "name it as `Type:FullName` (for example `ApexClass:InvoiceService`), or a class name".into()
             }
-            Error::UnknownTest { .. } => "list the selected tests with `impact plan`".into(),
+            Error::UnknownTest { .. } => "name an Apex test class, a Flow test, or a Jest test by its path; `impact plan` lists the selected ones".into(),
             Error::UnreadableFile { .. } => "check that the path is right and the file readable".into(),
             Error::NoHistory { .. } => {
                 "import results first with `impact record RESULTS…`, or pass `--history PATH`".into()

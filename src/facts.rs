@@ -406,6 +406,32 @@ pub enum EdgeKind {
 }
 
 impl EdgeKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [EdgeKind; 17] = [
+        EdgeKind::References,
+        EdgeKind::Calls,
+        EdgeKind::Extends,
+        EdgeKind::Implements,
+        EdgeKind::Reads,
+        EdgeKind::Writes,
+        EdgeKind::Fires,
+        EdgeKind::MemberOf,
+        EdgeKind::TestFor,
+        EdgeKind::Tests,
+        EdgeKind::FlowAction,
+        EdgeKind::Imports,
+        EdgeKind::RecordOf,
+        EdgeKind::StringRef,
+        EdgeKind::CoveredBy,
+        EdgeKind::NamedTest,
+        EdgeKind::Dispatches,
+    ];
+
+    /// The kind [`EdgeKind::as_str`] names, for reading a plan back.
+    pub fn from_name(name: &str) -> Option<EdgeKind> {
+        EdgeKind::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
     /// The name used in plan reasons and `impact why`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -14,8 +14,8 @@
 
 use crate::error::{Error, Result};
 use git2::{
-    Delta, DiffFindOptions, DiffOptions, ErrorCode, ObjectType, Oid, Repository, Status,
-    StatusOptions, Tree, TreeWalkMode, TreeWalkResult,
+    BranchType, Delta, DiffFindOptions, DiffOptions, ErrorCode, ObjectType, Oid, Repository,
+    Status, StatusOptions, Tree, TreeWalkMode, TreeWalkResult,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -170,6 +170,34 @@ impl Repo {
         }
     }
 
+    /// A branch other than HEAD's, for a hint: the first local one by name, else the
+    /// first remote-tracking one (never `origin/HEAD`).
+    fn other_branch(&self) -> Option<String> {
+        let current = self
+            .repo
+            .head()
+            .ok()
+            .filter(|head| head.is_branch())
+            .and_then(|head| head.shorthand().map(str::to_string));
+        let names = |kind: BranchType| -> Vec<String> {
+            let mut names: Vec<String> = self
+                .repo
+                .branches(Some(kind))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|(branch, _)| branch.name().ok().flatten().map(str::to_string))
+                .filter(|name| Some(name) != current.as_ref() && !name.ends_with("/HEAD"))
+                .collect();
+            names.sort();
+            names
+        };
+        names(BranchType::Local)
+            .into_iter()
+            .chain(names(BranchType::Remote))
+            .next()
+    }
+
     /// The merge-base of HEAD with the default branch: the first of `origin/HEAD`,
     /// `main`, `master`, `origin/main`, `origin/master` that exists.
     pub fn default_base(&self) -> Result<Oid> {
@@ -198,7 +226,9 @@ impl Repo {
                     rev: "origin/HEAD".to_string(),
                 });
             }
-            return Err(Error::NoDefaultBase);
+            return Err(Error::NoDefaultBase {
+                branch: self.other_branch(),
+            });
         };
         match self.repo.merge_base(head, target) {
             Ok(base) => Ok(base),
@@ -886,7 +916,26 @@ mod tests {
             }
         }
         let repo = f.repo();
-        assert!(matches!(repo.default_base(), Err(Error::NoDefaultBase)));
+        // The hint names the branch that exists, not `origin/main`.
+        match repo.default_base() {
+            Err(Error::NoDefaultBase { branch }) => assert_eq!(branch, None),
+            other => panic!("{other:?}"),
+        }
+        f.repo.branch("develop", &root_commit, true).unwrap();
+        match repo.default_base() {
+            Err(error @ Error::NoDefaultBase { .. }) => {
+                assert_eq!(
+                    error.hint().unwrap(),
+                    "pass `--base REV`, for example `--base develop`, a branch of this repository"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        f.repo
+            .find_branch("develop", git2::BranchType::Local)
+            .unwrap()
+            .delete()
+            .unwrap();
 
         // An unrelated `main` (orphan history) has no merge base.
         let sig = Signature::now("t", "t@example.com").unwrap();

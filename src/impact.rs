@@ -117,9 +117,24 @@ struct Visited {
     predecessor: HashMap<State, Option<(State, EdgeIndex)>>,
 }
 
+/// Which edges the walk takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rules {
+    /// The walk's own rules: modes and dispatch.
+    Walk,
+    /// Every edge, as if every node were wholly changed: to find how near a change
+    /// comes to a test the walk does not reach.
+    Unrestricted,
+}
+
 /// The breadth-first walk backwards from the seeds. `stop` sees each state as it is
 /// taken from the queue; the walk ends early when it returns true.
-fn traverse(graph: &Graph, seeds: &[Seed], mut stop: impl FnMut(State) -> bool) -> Visited {
+fn traverse(
+    graph: &Graph,
+    seeds: &[Seed],
+    rules: Rules,
+    mut stop: impl FnMut(State) -> bool,
+) -> Visited {
     let mut predecessor: HashMap<State, Option<(State, EdgeIndex)>> = HashMap::default();
     let mut queue: VecDeque<State> = VecDeque::new();
     let mut order: Vec<State> = Vec::new();
@@ -145,12 +160,20 @@ fn traverse(graph: &Graph, seeds: &[Seed], mut stop: impl FnMut(State) -> bool) 
         let (node, mode) = (state.node, state.mode);
         for edge in graph.graph.edges_directed(node, Direction::Incoming) {
             let kind = edge.weight().kind;
-            let events = edge.weight().events;
-            let Some(next_mode) = step(graph, node, mode, kind, events, edge.source()) else {
-                continue;
-            };
-            let Some(dispatched_to) = dispatch.step(graph, state, kind, edge.source()) else {
-                continue;
+            let (next_mode, dispatched_to) = match rules {
+                Rules::Unrestricted => (Mode::All, None),
+                Rules::Walk => {
+                    let events = edge.weight().events;
+                    let Some(next_mode) = step(graph, node, mode, kind, events, edge.source())
+                    else {
+                        continue;
+                    };
+                    let Some(dispatched_to) = dispatch.step(graph, state, kind, edge.source())
+                    else {
+                        continue;
+                    };
+                    (next_mode, dispatched_to)
+                }
             };
             let next = State {
                 node: edge.source(),
@@ -174,7 +197,7 @@ pub fn reaches_test(
     mut wanted: impl FnMut(&ComponentId) -> bool,
 ) -> bool {
     let mut found = false;
-    traverse(graph, seeds, |state| {
+    traverse(graph, seeds, Rules::Walk, |state| {
         found = owning_test(graph, state.node).is_some_and(|test| wanted(&graph.graph[test].id));
         found
     });
@@ -184,7 +207,7 @@ pub fn reaches_test(
 /// Walks backwards from the seeds and returns every test reached, each with its shortest
 /// path.
 pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
-    let Visited { order, predecessor } = traverse(graph, seeds, |_| false);
+    let Visited { order, predecessor } = traverse(graph, seeds, Rules::Walk, |_| false);
     let mut reach = Reach::default();
     let mut reached_members: BTreeMap<String, BTreeSet<State>> = BTreeMap::new();
     for &state in &order {
@@ -227,6 +250,23 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
         }
     }
     reach
+}
+
+/// The shortest path from the seeds to the test `test` over every edge, the walk's rules
+/// (modes, dispatch) aside; `None` when no path leads there at all. `impact why` shows it
+/// for a test the walk does not select: how near the change came, and which edge the
+/// walk did not take.
+pub fn nearest_path(graph: &Graph, seeds: &[Seed], test: &ComponentId) -> Option<Reason> {
+    let target = graph.node(test)?;
+    let mut found = None;
+    let Visited { predecessor, .. } = traverse(graph, seeds, Rules::Unrestricted, |state| {
+        let hit = owning_test(graph, state.node) == Some(target);
+        if hit {
+            found = Some(state);
+        }
+        hit
+    });
+    found.map(|state| explain(graph, &predecessor, state, target))
 }
 
 /// Whether the walk may go from `node` (reached in `mode`) back to `source` over an edge

@@ -67,6 +67,9 @@ pub struct Context {
     pub unknown_files: Vec<String>,
 }
 
+/// How the note of a test selected only because the plan falls back begins.
+pub const FALLBACK_NOTE_PREFIX: &str = "fallback: ";
+
 /// Applies the policy to the walk's results on the head and base graphs.
 pub fn select(
     head: &Graph,
@@ -141,7 +144,7 @@ pub fn select(
     if let Some(fallback) = &fallback {
         // `RunLocalTests` runs every local test: the plan lists them all, so a consumer of
         // the JSON does not run only the reached ones.
-        let note = format!("fallback: {}", fallback.reason);
+        let note = format!("{FALLBACK_NOTE_PREFIX}{}", fallback.reason);
         for (key, index) in &all_tests {
             if !tests.contains_key(key) {
                 add_policy_test(&mut tests, head, key, *index, &note);

@@ -169,17 +169,48 @@ pub fn build_with(
         stats: Stats {
             components: n_components,
             tests_total: selection.n_tests_total,
+            tests_total_by_kind: totals_by_kind(&analysis.head_graph),
             selected: tests.len(),
             elapsed_ms: analysis.started.elapsed().as_millis() as u64,
             unresolved_calls: analysis.head_graph.n_unresolved_calls,
         },
         tests,
         warnings: analysis.warnings.clone(),
+        manifest: None,
     }
 }
 
-/// Converts an internal reason to the contract's.
+/// Every test the head revision declares, by kind.
+fn totals_by_kind(graph: &crate::graph::Graph) -> KindCounts {
+    let mut counts = KindCounts::default();
+    for index in crate::policy::all_tests(graph).into_values() {
+        match crate::impact::test_kind(&graph.graph[index].id) {
+            crate::impact::TestKind::Apex => counts.apex += 1,
+            crate::impact::TestKind::Flow => counts.flow += 1,
+            crate::impact::TestKind::Lwc => counts.lwc += 1,
+        }
+    }
+    counts
+}
+
+/// The note of a reason that is the test's own change (the test, or one of its methods,
+/// changed): said the same way whether the test is new or modified.
+pub const CHANGED_NOTE: &str = "changed";
+
+/// Converts an internal reason to the contract's. A path that starts in the test itself
+/// (no edge but `member-of`) and has no note gets the note [`CHANGED_NOTE`].
 pub fn reason(reason: &crate::impact::Reason) -> Reason {
+    let own_change = reason.note.is_none()
+        && !reason.path.is_empty()
+        && reason
+            .edges
+            .iter()
+            .all(|edge| edge.kind == crate::facts::EdgeKind::MemberOf);
+    let note = if own_change {
+        Some(CHANGED_NOTE.to_string())
+    } else {
+        reason.note.clone()
+    };
     Reason {
         path: reason.path.iter().map(ToString::to_string).collect(),
         edges: reason
@@ -190,6 +221,6 @@ pub fn reason(reason: &crate::impact::Reason) -> Reason {
                 at: edge.at.clone(),
             })
             .collect(),
-        note: reason.note.clone(),
+        note,
     }
 }

@@ -1113,6 +1113,11 @@ pub(crate) mod fixtures {
             stats: Stats {
                 components: 120,
                 tests_total: 40,
+                tests_total_by_kind: KindCounts {
+                    apex: 30,
+                    flow: 6,
+                    lwc: 4,
+                },
                 selected: tests.len(),
                 elapsed_ms: 0,
                 unresolved_calls: 0,
@@ -1123,6 +1128,7 @@ pub(crate) mod fixtures {
             coverage_risk: Vec::new(),
             confidence: None,
             warnings: Vec::new(),
+            manifest: None,
         }
     }
 }

@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use super::plan::{Plan, Reason, Test};
+use super::reason::{edge_phrase, gist, is_notable, most_telling, summary, Gist};
 
 /// Hard limit of the whole report, below GitHub's 1 MiB (1,048,576 bytes) per summary.
 pub const MAX_BYTES: usize = 1_000_000;
@@ -76,10 +77,15 @@ fn headline(out: &mut String, plan: &Plan) {
     let changed = match cosmetic {
         0 => count(changes, "changed component", "changed components"),
         n => format!(
-            "{} ({} only in comments or whitespace)",
+            "{} ({} {})",
             count(changes, "changed component", "changed components"),
-            n
+            n,
+            super::FORMATTING_ONLY
         ),
+    };
+    let changed = match &plan.manifest {
+        Some(manifest) => format!("{changed} named by `{}`", escape(&short(manifest, 200))),
+        None => changed,
     };
     let level = &plan.test_level.clone();
     if let Some(fallback) = &plan.fallback {
@@ -99,7 +105,7 @@ fn headline(out: &mut String, plan: &Plan) {
             "**impact** selected no test for {changed}: no test reaches them (`{level}`)."
         );
     } else {
-        let by_kind = kinds_summary(plan);
+        let by_kind = super::kind_totals(plan);
         let deferred = match plan.deferred.len() {
             0 => String::new(),
             n => format!(
@@ -109,33 +115,9 @@ fn headline(out: &mut String, plan: &Plan) {
         };
         let _ = writeln!(
             out,
-            "**impact** selected {} of {} tests ({by_kind}) for {changed}; deploy with `{level}`.{deferred}",
-            plan.tests.len(),
-            plan.stats.tests_total.max(plan.tests.len()),
+            "**impact** selected {by_kind} for {changed}; deploy with `{level}`.{deferred}",
         );
     }
-}
-
-/// `4 Apex test classes, 3 Flow tests, 1 LWC Jest test`.
-fn kinds_summary(plan: &Plan) -> String {
-    let apex = plan.tests.iter().filter(|t| t.kind == "apex").count();
-    let flow = plan.tests.iter().filter(|t| t.kind == "flow").count();
-    let lwc = plan.tests.iter().filter(|t| t.kind == "lwc").count();
-    let other = plan.tests.len() - apex - flow - lwc;
-    let mut parts = Vec::new();
-    if apex > 0 {
-        parts.push(count(apex, "Apex test class", "Apex test classes"));
-    }
-    if flow > 0 {
-        parts.push(count(flow, "Flow test", "Flow tests"));
-    }
-    if lwc > 0 {
-        parts.push(count(lwc, "LWC Jest test", "LWC Jest tests"));
-    }
-    if other > 0 {
-        parts.push(count(other, "other test", "other tests"));
-    }
-    parts.join(", ")
 }
 
 /// Changed Apex without tests: the deploy risk, right under the headline.
@@ -231,19 +213,32 @@ fn table_header(out: &mut String) {
 }
 
 fn table_row(out: &mut String, test: &Test, flaky: bool) {
-    // The first path from a change; a test selected by policy alone shows the note.
-    let origin = match test.reasons.iter().find_map(origin_of) {
-        Some(first) => escape(&short(first, 120)),
-        None => format!(
-            "*{}*",
-            escape(&short(
-                test.reasons
-                    .iter()
-                    .find_map(|r| r.note.as_deref())
-                    .unwrap_or("policy"),
-                120
-            ))
-        ),
+    // The first path from a change, with its most telling edge; else what the first
+    // reason says (changed, fallback, a policy note).
+    let path = test
+        .reasons
+        .iter()
+        .map(gist)
+        .find(|gist| matches!(gist, Gist::Path { .. }));
+    let origin = match (path, test.reasons.first()) {
+        (
+            Some(Gist::Path {
+                origin, telling, ..
+            }),
+            _,
+        ) => {
+            let notable = telling.filter(|(kind, _)| is_notable(kind));
+            let via = notable.map_or_else(String::new, |(kind, user)| {
+                format!(
+                    " <sub>({} {})</sub>",
+                    escape(&edge_phrase(kind)),
+                    escape(&short(user, 120))
+                )
+            });
+            format!("{}{via}", escape(&short(origin, 120)))
+        }
+        (_, Some(reason)) => format!("*{}*", escape(&short(&summary(reason), 120))),
+        (_, None) => "*policy*".to_string(),
     };
     let distance = test
         .factors
@@ -298,7 +293,7 @@ fn by_origin_table(out: &mut String, plan: &Plan) {
         );
     }
     if policy > 0 {
-        let _ = writeln!(out, "| *selected by policy* | {policy} |");
+        let _ = writeln!(out, "| *changed tests, fallback and policy* | {policy} |");
     }
 }
 
@@ -380,8 +375,8 @@ fn reasons_details(out: &mut String, plan: &Plan) {
 /// `A → B → C (references at file:line)`, long paths folded in the middle; a policy
 /// reason (its path is the test alone) is its note.
 fn reason_text(reason: &Reason) -> String {
-    if let (Some(note), None) = (&reason.note, origin_of(reason)) {
-        return escape(&short(note, 300));
+    if origin_of(reason).is_none() {
+        return escape(&short(&summary(reason), 300));
     }
     let n = reason.path.len();
     let mut parts: Vec<String> = Vec::new();
@@ -395,7 +390,7 @@ fn reason_text(reason: &Reason) -> String {
         }
     }
     let mut text = parts.join(" → ");
-    if let Some(edge) = reason.edges.first() {
+    if let Some(edge) = most_telling(reason).and_then(|position| reason.edges.get(position)) {
         let _ = write!(
             text,
             " <sub>({} at {})</sub>",
@@ -539,11 +534,11 @@ fn coverage_risk_section(out: &mut String, plan: &Plan) {
     }
 }
 
-/// The changed component a reason starts from; `None` for a policy reason, whose path
-/// holds only the test itself.
+/// The changed component a reason starts from; `None` for a test's own change, a
+/// fallback and a policy reason.
 fn origin_of(reason: &Reason) -> Option<&str> {
-    match reason.path.as_slice() {
-        [first, _, ..] => Some(first.as_str()),
+    match gist(reason) {
+        Gist::Path { origin, .. } => Some(origin),
         _ => None,
     }
 }
@@ -669,7 +664,7 @@ fn changes_details(out: &mut String, plan: &Plan) {
         let note = if change.semantic {
             ""
         } else {
-            "comments or whitespace only"
+            super::FORMATTING_ONLY
         };
         let _ = writeln!(
             out,
@@ -817,6 +812,30 @@ mod tests {
             covered_lines: 2,
             total_lines: 4,
         });
+        // Real edge kinds: the trigger fires on a write; TaxCalculatorTest changed itself.
+        for test in &mut plan.tests {
+            match test.name.as_str() {
+                "InvoiceTriggerTest" => {
+                    for (edge, kind) in test.reasons[0].edges.iter_mut().zip(["fires", "writes"]) {
+                        edge.kind = kind.into();
+                    }
+                }
+                "TaxCalculatorTest" => {
+                    test.reasons = vec![crate::report::plan::Reason {
+                        path: vec![
+                            "ApexMethod:TaxCalculatorTest.appliesTax".into(),
+                            "ApexClass:TaxCalculatorTest".into(),
+                        ],
+                        edges: vec![crate::report::plan::Edge {
+                            kind: "member-of".into(),
+                            at: "force-app/main/default/classes/TaxCalculatorTest.cls:4".into(),
+                        }],
+                        note: Some(crate::report::assemble::CHANGED_NOTE.into()),
+                    }];
+                }
+                _ => {}
+            }
+        }
         plan
     }
 
@@ -856,6 +875,11 @@ mod tests {
             })
             .collect();
         plan.stats.tests_total = n * 2;
+        plan.stats.tests_total_by_kind = crate::report::plan::KindCounts {
+            apex: n * 2,
+            flow: 0,
+            lwc: 0,
+        };
         plan.stats.selected = n;
         plan
     }
@@ -897,7 +921,7 @@ mod tests {
         let first = md.lines().next().expect("first line");
         assert_eq!(
             first,
-            "**impact** selected 8 of 40 tests (4 Apex test classes, 3 Flow tests, 1 LWC Jest test) for 4 changed components; deploy with `RunSpecifiedTests`. 1 more test was left out by the budget."
+            "**impact** selected 4 of 30 Apex test classes, 3 of 6 Flow tests, 1 of 4 LWC Jest tests for 4 changed components; deploy with `RunSpecifiedTests`. 1 more test was left out by the budget."
         );
         let rows = table_rows(&md);
         assert_eq!(rows.len(), 8);
@@ -906,7 +930,16 @@ mod tests {
             rows[0],
             "| 1 | InvoiceServiceTest | Apex | ApexMethod:InvoiceService.post | 1 |"
         );
-        assert!(rows[1].contains("TaxCalculatorTest ⚠️ flaky"));
+        assert!(
+            rows[1].contains("TaxCalculatorTest ⚠️ flaky") && rows[1].contains("| *changed* |")
+        );
+        assert!(
+            rows[5].contains(
+                "ApexTrigger:InvoiceTrigger <sub>(fires on CustomObject:Invoice\\_\\_c)</sub>"
+            ),
+            "{}",
+            rows[5]
+        );
         assert!(rows[6].contains("*always run (impact.toml)*") && rows[6].ends_with("| – |"));
         assert!(md.contains(
             "> [!WARNING]\n> 1 deployed Apex class or trigger no test covers: VolumePricing."
@@ -952,7 +985,7 @@ mod tests {
         let md = render_plan_markdown(&plan);
         assert_eq!(
             md.lines().next(),
-            Some("**impact** selected no test for 1 changed component (1 only in comments or whitespace): no test reaches them (`NoTestRun`).")
+            Some("**impact** selected no test for 1 changed component (1 formatting only): no test reaches them (`NoTestRun`).")
         );
     }
 
@@ -961,7 +994,13 @@ mod tests {
         let plan = big_plan(2000);
         let md = render_plan_markdown(&plan);
         assert!(md.len() < 200_000, "{} bytes", md.len());
-        assert!(md.starts_with("**impact** selected 2000 of 4000 tests (2000 Apex test classes) for 30 changed components;"));
+        assert!(
+            md.starts_with(
+                "**impact** selected 2000 of 4000 Apex test classes for 30 changed components;"
+            ),
+            "{}",
+            &md[..200]
+        );
         assert_eq!(table_rows(&md).len(), MAX_TABLE_ROWS);
         assert!(md.contains("… and 1500 more (`impact plan --format json` lists them all)."));
         assert!(md.contains("- … and 1800 more (`impact why TEST` explains any of them)."));

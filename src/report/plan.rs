@@ -38,6 +38,10 @@ pub struct Plan {
     /// Files that could not be read completely, with what went wrong (warnings).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The package.xml the changes came from (`--manifest`), instead of a git diff; the
+    /// base and head then only say which revisions were read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
 }
 
 /// Why the plan runs all local tests.
@@ -211,6 +215,9 @@ pub struct Stats {
     pub components: usize,
     /// Tests the head revision declares.
     pub tests_total: usize,
+    /// `tests_total` by kind, so totals never mix Apex, Flow and Jest tests.
+    #[serde(default)]
+    pub tests_total_by_kind: KindCounts,
     pub selected: usize,
     pub elapsed_ms: u64,
     /// Calls whose receiver type could not be resolved and fell back to every method of
@@ -218,7 +225,30 @@ pub struct Stats {
     pub unresolved_calls: usize,
 }
 
+/// A count per test kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindCounts {
+    pub apex: usize,
+    pub flow: usize,
+    pub lwc: usize,
+}
+
 impl Plan {
+    /// The LWC Jest tests (their paths), in plan order.
+    pub fn jest_tests(&self) -> impl Iterator<Item = &Test> {
+        self.tests.iter().filter(|test| test.kind == "lwc")
+    }
+
+    /// The selected tests by kind.
+    pub fn selected_by_kind(&self) -> KindCounts {
+        let count = |kind: &str| self.tests.iter().filter(|test| test.kind == kind).count();
+        KindCounts {
+            apex: count("apex"),
+            flow: count("flow"),
+            lwc: count("lwc"),
+        }
+    }
+
     /// The Apex test classes, in plan order.
     pub fn apex_tests(&self) -> impl Iterator<Item = &Test> {
         self.tests.iter().filter(|test| test.kind == "apex")

@@ -99,7 +99,7 @@ pub fn run_args(plan: &Plan) -> Option<String> {
 }
 
 /// Apex names are identifiers; anything else is quoted so a shell cannot split it.
-fn shell_word(word: &str) -> String {
+pub(crate) fn shell_word(word: &str) -> String {
     if word
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))

@@ -4,6 +4,7 @@
 //! and passes [`Color`]).
 
 use super::plan::{Plan, Reason};
+use super::reason::Gist;
 use super::Color;
 use std::fmt::Write;
 
@@ -14,19 +15,12 @@ pub fn render(plan: &Plan, color: Color) -> String {
         Color::Never => text.to_string(),
     };
     let mut out = String::new();
-    let head = if plan.head == "WORKTREE" {
-        "working tree".to_string()
-    } else {
-        short(&plan.head).to_string()
-    };
     let _ = writeln!(
         out,
-        "{} {}..{}: {} of {} tests, {}",
+        "{} {}: {}; {}",
         bold("impact plan"),
-        short(&plan.base),
-        head,
-        plan.tests.len(),
-        plan.stats.tests_total,
+        source(plan),
+        super::kind_totals(plan),
         plan.test_level
     );
     if let Some(line) = super::confidence::text_line(plan) {
@@ -59,7 +53,7 @@ pub fn render(plan: &Plan, color: Color) -> String {
         .unwrap_or(0)
         .min(60);
     for test in &plan.tests {
-        let why = test.reasons.first().map(describe).unwrap_or_default();
+        let why = super::reason::test_summary(test);
         let _ = writeln!(
             out,
             "  {:>3}  {:<width$}  {:<4}  {}",
@@ -131,38 +125,31 @@ pub fn render(plan: &Plan, color: Color) -> String {
     out
 }
 
-/// One line for a changed component: how it changed, its id, and whether only comments
-/// or whitespace changed.
+/// What the plan compared: `base..head` of a git diff, or the manifest it read.
+fn source(plan: &Plan) -> String {
+    if let Some(manifest) = &plan.manifest {
+        return format!("{manifest} (manifest)");
+    }
+    let head = if plan.head == "WORKTREE" {
+        "working tree"
+    } else {
+        short(&plan.head)
+    };
+    format!("{}..{head}", short(&plan.base))
+}
+
+/// One line for a changed component: how it changed, its id, and whether only its
+/// formatting changed.
 pub fn change_line(change: &super::plan::Change) -> String {
     let note = if change.semantic {
-        ""
+        String::new()
     } else {
-        "  (comments or whitespace only)"
+        format!("  ({})", super::FORMATTING_ONLY)
     };
     format!(
         "{:<9} {}:{}{}",
         change.change, change.type_name, change.name, note
     )
-}
-
-/// One line for a reason: the changed node and the first hop's kind, or the note.
-pub fn describe(reason: &Reason) -> String {
-    if let Some(note) = &reason.note {
-        return note.clone();
-    }
-    match (reason.path.first(), reason.edges.first()) {
-        (Some(first), Some(edge)) => {
-            let hops = reason
-                .edges
-                .iter()
-                .filter(|edge| edge.kind != "member-of")
-                .count();
-            let unit = if hops == 1 { "hop" } else { "hops" };
-            format!("{} ({}, {} {})", first, edge.kind, hops, unit)
-        }
-        (Some(first), None) => format!("{first} changed"),
-        _ => String::new(),
-    }
 }
 
 /// Renders every reason of a test in full, for `impact why`.
@@ -171,20 +158,56 @@ pub fn render_why(test_name: &str, reasons: &[Reason]) -> String {
     let _ = writeln!(out, "{test_name} is selected because:");
     for (number, reason) in reasons.iter().enumerate() {
         let _ = writeln!(out, "\n{}.", number + 1);
-        if let Some(note) = &reason.note {
+        let gist = super::reason::gist(reason);
+        if let Some(note) = reason.note.as_deref().filter(|_| gist != Gist::Changed) {
             let _ = writeln!(out, "   {note}");
         }
-        // Each line names a node and how it uses the line above: the walk went from the
-        // change to the test.
-        for (position, node) in reason.path.iter().enumerate() {
-            if position == 0 {
-                let _ = writeln!(out, "   {node}  (changed)");
-            } else if let Some(edge) = reason.edges.get(position - 1) {
-                let _ = writeln!(out, "   {node}  {} ↑  at {}", edge.kind, edge.at);
-            }
+        // A policy or fallback note names only the test: it did not change.
+        if gist == Gist::Changed || !reason.edges.is_empty() {
+            path_lines(&mut out, reason);
         }
     }
     out
+}
+
+/// Renders `impact why` for a test that exists but is not selected, with the nearest
+/// path from a change the graph has, which the walk's rules do not follow.
+pub fn render_not_selected(test_name: &str, nearest: Option<&Reason>) -> String {
+    let mut out = String::new();
+    match nearest {
+        None => {
+            let _ = writeln!(
+                out,
+                "{test_name} is not selected: no path in the dependency graph leads from a change to it."
+            );
+        }
+        Some(reason) => {
+            let _ = writeln!(
+                out,
+                "{test_name} is not selected. The nearest path from a change, which the walk does not follow:\n"
+            );
+            path_lines(&mut out, reason);
+            let _ = writeln!(
+                out,
+                "\nThe walk follows a changed method only to its callers, an object reached through its automation only to code that writes it, a custom metadata record only to code that reads it, and not into Jest tests through what a component imports from the org (README, \"What it selects\")."
+            );
+        }
+    }
+    out
+}
+
+/// The nodes of a path, one a line: the change first, then each user with the edge and
+/// where it was found.
+fn path_lines(out: &mut String, reason: &Reason) {
+    // Each line names a node and how it uses the line above: the walk went from the
+    // change to the test.
+    for (position, node) in reason.path.iter().enumerate() {
+        if position == 0 {
+            let _ = writeln!(out, "   {node}  (changed)");
+        } else if let Some(edge) = reason.edges.get(position - 1) {
+            let _ = writeln!(out, "   {node}  {} ↑  at {}", edge.kind, edge.at);
+        }
+    }
 }
 
 fn short(sha: &str) -> &str {
