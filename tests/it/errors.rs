@@ -195,9 +195,35 @@ fn why_for_a_test_the_plan_did_not_select() {
     change_total(&repo);
     repo.commit("Void invoices do not count in totals");
 
+    // The test exists: not selected is an answer (exit 0), not bad input.
     let out = repo.run(&["why", "VolumeDiscountTest"]);
+    let text = out.ok();
+    assert!(text.starts_with("VolumeDiscountTest is not selected"), "{text}");
+    assert!(!text.contains("(changed)"), "{text}");
 
-    out.assert_input_error("VolumeDiscountTest");
+    // No test of that name: bad input (exit 2), naming it.
+    let out = repo.run(&["why", "NoSuchTest"]);
+    out.assert_input_error("NoSuchTest");
+}
+
+#[test]
+fn why_shows_the_nearest_path_the_walk_does_not_follow() {
+    let repo = TestRepo::new("billing");
+    repo.branch("feature");
+    repo.edit(
+        "force-app/main/default/triggers/InvoiceTrigger.trigger",
+        "after delete)",
+        "after delete, after undelete)",
+    );
+    repo.commit("Restored invoices count");
+
+    // InvoiceSelectorTest builds invoices in memory and never saves one: the trigger
+    // cannot run for it, but the graph does link it to the trigger's object.
+    let out = repo.run(&["why", "InvoiceSelectorTest"]);
+    let text = out.ok();
+    assert!(text.starts_with("InvoiceSelectorTest is not selected."), "{text}");
+    assert!(text.contains("ApexTrigger:InvoiceTrigger  (changed)"), "{text}");
+    assert!(text.contains("fires ↑"), "{text}");
 }
 
 #[test]
