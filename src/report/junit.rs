@@ -239,13 +239,16 @@ pub fn render_junit(
                 cases: Vec::new(),
             });
         for failure in coverage {
+            let file = sources.class_file(&failure.subject).map(str::to_string);
+            // The class as a whole: its first line.
+            let line = file.as_ref().map(|_| 1);
             suite.cases.push(Case {
                 sort: (fold(&failure.subject), sequence),
                 classname: COVERAGE_SUITE.to_string(),
                 name: failure.subject.clone(),
                 time_ms: 0,
-                file: sources.class_file(&failure.subject).map(str::to_string),
-                line: None,
+                file,
+                line,
                 outcome: CaseOutcome::Coverage {
                     message: failure.message.clone(),
                 },
@@ -1801,6 +1804,7 @@ mod tests {
             service.attr("file"),
             Some("force-app/main/default/classes/InvoiceService.cls")
         );
+        assert_eq!(service.attr("line"), Some("1"));
         let failure = service.children_named("failure").next().expect("failure");
         assert_eq!(
             failure.attr("message"),

@@ -198,7 +198,10 @@ fn why_for_a_test_the_plan_did_not_select() {
     // The test exists: not selected is an answer (exit 0), not bad input.
     let out = repo.run(&["why", "VolumeDiscountTest"]);
     let text = out.ok();
-    assert!(text.starts_with("VolumeDiscountTest is not selected"), "{text}");
+    assert!(
+        text.starts_with("VolumeDiscountTest is not selected"),
+        "{text}"
+    );
     assert!(!text.contains("(changed)"), "{text}");
 
     // No test of that name: bad input (exit 2), naming it.
@@ -221,8 +224,14 @@ fn why_shows_the_nearest_path_the_walk_does_not_follow() {
     // cannot run for it, but the graph does link it to the trigger's object.
     let out = repo.run(&["why", "InvoiceSelectorTest"]);
     let text = out.ok();
-    assert!(text.starts_with("InvoiceSelectorTest is not selected."), "{text}");
-    assert!(text.contains("ApexTrigger:InvoiceTrigger  (changed)"), "{text}");
+    assert!(
+        text.starts_with("InvoiceSelectorTest is not selected."),
+        "{text}"
+    );
+    assert!(
+        text.contains("ApexTrigger:InvoiceTrigger  (changed)"),
+        "{text}"
+    );
     assert!(text.contains("fires ↑"), "{text}");
 }
 
