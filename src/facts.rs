@@ -406,8 +406,9 @@ pub enum EdgeKind {
 }
 
 impl EdgeKind {
-    /// Every kind, in declaration order.
-    pub const ALL: [EdgeKind; 17] = [
+    /// Every kind, in declaration order (`every_edge_kind_is_listed` fails to compile
+    /// when a kind is added, as a reminder to list it here).
+    pub const ALL: [EdgeKind; 18] = [
         EdgeKind::References,
         EdgeKind::Calls,
         EdgeKind::Extends,
@@ -425,6 +426,7 @@ impl EdgeKind {
         EdgeKind::CoveredBy,
         EdgeKind::NamedTest,
         EdgeKind::Dispatches,
+        EdgeKind::Defines,
     ];
 
     /// The kind [`EdgeKind::as_str`] names, for reading a plan back.
@@ -493,6 +495,36 @@ pub fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_edge_kind_is_listed() {
+        for kind in EdgeKind::ALL {
+            assert_eq!(EdgeKind::from_name(kind.as_str()), Some(kind));
+            // Exhaustive: a new kind stops this from compiling until it is in `ALL`.
+            let position = match kind {
+                EdgeKind::References => 0,
+                EdgeKind::Calls => 1,
+                EdgeKind::Extends => 2,
+                EdgeKind::Implements => 3,
+                EdgeKind::Reads => 4,
+                EdgeKind::Writes => 5,
+                EdgeKind::Fires => 6,
+                EdgeKind::MemberOf => 7,
+                EdgeKind::TestFor => 8,
+                EdgeKind::Tests => 9,
+                EdgeKind::FlowAction => 10,
+                EdgeKind::Imports => 11,
+                EdgeKind::RecordOf => 12,
+                EdgeKind::StringRef => 13,
+                EdgeKind::CoveredBy => 14,
+                EdgeKind::NamedTest => 15,
+                EdgeKind::Dispatches => 16,
+                EdgeKind::Defines => 17,
+            };
+            assert_eq!(EdgeKind::ALL[position], kind);
+        }
+        assert_eq!(EdgeKind::from_name("no-such-kind"), None);
+    }
 
     fn declaration(id: &ComponentId, parent: Option<&ComponentId>) -> Declaration {
         Declaration {

@@ -104,7 +104,8 @@ fn salience(kind: EdgeKind) -> u8 {
         EdgeKind::Implements => 3,
         EdgeKind::References => 2,
         EdgeKind::Tests => 1,
-        EdgeKind::MemberOf => 0,
+        // A flow's definition and the flow: one thing to a reader.
+        EdgeKind::Defines | EdgeKind::MemberOf => 0,
     }
 }
 
