@@ -301,7 +301,15 @@ do_plan() {
     set_output test-level "$test_level"
     set_output tests "$tests"
     set_output flow-tests "$flow_tests"
-    echo "impact: test level ${test_level:-<org default>}, Apex test classes: $(jq '[.tests[]? | select(.kind == "apex")] | length' "$plan_json"), Flow tests: $(jq '[.tests[]? | select(.kind == "flow")] | length' "$plan_json")"
+    set_output jest-tests "$(jq -r '[.tests[]? | select(.kind == "lwc") | .name] | join(",")' "$plan_json")"
+    echo "impact: test level ${test_level:-<org default>}, Apex test classes: $(jq '[.tests[]? | select(.kind == "apex")] | length' "$plan_json"), Flow tests: $(jq '[.tests[]? | select(.kind == "flow")] | length' "$plan_json"), LWC Jest tests: $(jq '[.tests[]? | select(.kind == "lwc")] | length' "$plan_json")"
+
+    # The Jest command, written by impact itself (it quotes the paths).
+    local jest_file="$out_dir/jest-command.txt"
+    rm -f -- "$jest_file"
+    run_impact "${args[@]}" --format jest "--output=$jest_file"
+    ((status == 0)) || fail_with_impact_error plan
+    set_output jest-command "$(cat -- "$jest_file")"
 
     # The job summary: the plan's Markdown (a fenced text plan from an impact without it).
     run_impact "${args[@]}" --format markdown "--output=$plan_md"

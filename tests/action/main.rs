@@ -9,8 +9,9 @@
 //! `key` and `run` steps and the scripts in `action/`, runs as on a runner, with bash.
 //!
 //! Scenarios:
-//! - a pull request: outputs `tests`, `test-level`, `flow-tests`, `plan-json`, the plan's
-//!   Markdown in the job summary, and a base that is the merge-base with the base branch
+//! - a pull request: outputs `tests`, `test-level`, `flow-tests`, `jest-tests`,
+//!   `jest-command`, `plan-json`, the plan's Markdown in the job summary, and a base
+//!   that is the merge-base with the base branch
 //!   (not the event's `base.sha`, not the checked-out merge commit);
 //! - hostile branch names (quotes, `$()`, backticks, newlines, fake workflow commands) in
 //!   the event, in `GITHUB_HEAD_REF` and as the real base branch: nothing runs, the
@@ -70,6 +71,11 @@ impl PullRequest {
         origin.write(
             &format!("force-app/main/default/flowtests/{FLOW_TEST}.flowtest-meta.xml"),
             &flow_test,
+        );
+        origin.edit(
+            "force-app/main/default/lwc/invoiceList/invoiceList.html",
+            "No open invoices.",
+            "No open invoice.",
         );
         let head = origin.commit("Void invoices do not count in totals");
         origin.switch(base_branch);
@@ -182,6 +188,13 @@ fn assert_pull_request_outputs(pr: &PullRequest, ws: &Path, outcome: &Outcome) {
     assert_eq!(
         outcome.output("flow-tests"),
         format!("FlowTesting.Calculate_Tax.{FLOW_TEST}")
+    );
+    // The component changed: its Jest test, and the command that runs only it.
+    let jest = "force-app/main/default/lwc/invoiceList/__tests__/invoiceList.test.js";
+    assert_eq!(outcome.output("jest-tests"), jest);
+    assert_eq!(
+        outcome.output("jest-command"),
+        format!("npx sfdx-lwc-jest -- --runTestsByPath {jest}")
     );
     let tests: Vec<&str> = outcome.output("tests").split(',').collect();
     assert!(tests.contains(&"InvoiceServiceTest"), "{tests:?}");
@@ -935,6 +948,8 @@ fn the_harness_reads_the_action_it_runs() {
         "tests",
         "test-level",
         "flow-tests",
+        "jest-tests",
+        "jest-command",
         "plan-json",
         "junit",
         "gate",

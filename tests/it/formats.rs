@@ -328,3 +328,37 @@ fn suite_keeps_its_classes_and_defers_the_rest() {
     repo.run(&["plan", "--suite", "Nope", "--base", repo.base()])
         .assert_input_error("no Apex test suite `Nope`");
 }
+
+#[test]
+fn a_fallback_says_its_reason_once_and_why_calls_no_test_changed() {
+    let repo = TestRepo::new("billing");
+    repo.edit("sfdx-project.json", "\"62.0\"", "\"63.0\"");
+    repo.commit("API 63");
+    let range = range(&repo);
+    let plan = repo.plan_json(&range.iter().map(String::as_str).collect::<Vec<_>>());
+    let reason = plan["fallback"]["reason"]
+        .as_str()
+        .expect("a fallback")
+        .to_string();
+
+    let text = repo.run(&plan_args("text", &range)).ok().to_string();
+
+    assert_eq!(text.matches(reason.as_str()).count(), 1, "{text}");
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.starts_with("tests ("))
+        .skip(1)
+        .take_while(|line| !line.trim().is_empty())
+        .collect();
+    assert!(!lines.is_empty(), "{text}");
+    assert!(
+        lines.iter().all(|line| line.ends_with("  fallback")),
+        "{text}"
+    );
+
+    let mut args = vec!["why", "InvoiceServiceTest"];
+    args.extend(range.iter().map(String::as_str));
+    let why = repo.run(&args).ok().to_string();
+    assert!(why.contains(&reason), "{why}");
+    assert!(!why.contains("(changed)"), "an unchanged test: {why}");
+}

@@ -1614,3 +1614,86 @@ fn suite_flag_restricts_the_plan_to_the_suite() {
         );
     }
 }
+
+#[test]
+fn jest_format_runs_exactly_the_selected_jest_tests_and_sf_formats_say_they_leave_them_out() {
+    let (repo, _) = committed(|repo| {
+        repo.edit(
+            &main_path("lwc/orderLineList/orderLineList.js"),
+            "return formatLines(this.lines.length);",
+            "return formatLines(this.lines.filter((line) => line.quantity > 0).length);",
+        );
+    });
+    let base = repo.base().to_string();
+    let range = ["--base", base.as_str(), "--head", "HEAD"];
+    let plan = |format: &str| {
+        let mut args = vec!["plan", "--format", format];
+        args.extend(range);
+        repo.run(&args)
+    };
+
+    let out = plan("jest");
+    assert_eq!(
+        out.ok(),
+        format!(
+            "npx sfdx-lwc-jest -- --runTestsByPath {} {}\n",
+            jest("orderLineList"),
+            jest("orderSummary")
+        )
+    );
+    for format in ["sf", "sf-run"] {
+        let out = plan(format);
+        out.ok();
+        assert!(
+            out.stderr
+                .contains("2 LWC Jest tests are not in this output")
+                && out.stderr.contains("npx sfdx-lwc-jest -- --runTestsByPath"),
+            "{format}: {}",
+            out.stderr
+        );
+    }
+    // The headline counts Apex and Jest tests apart.
+    let text = plan("text");
+    let first = text.ok().lines().next().unwrap_or_default().to_string();
+    assert!(first.contains("1 of "), "{first}");
+    assert!(first.contains(" Apex test classes, 2 of "), "{first}");
+    assert!(
+        first.ends_with(" LWC Jest tests; RunSpecifiedTests"),
+        "{first}"
+    );
+
+    // A change that selects no Jest test: nothing on stdout, a note on stderr.
+    let (repo, _) = committed(|repo| {
+        repo.edit(
+            &main_path("objects/Order_Settings__c/fields/Max_Lines__c.field-meta.xml"),
+            "<defaultValue>50</defaultValue>",
+            "<defaultValue>40</defaultValue>",
+        );
+    });
+    let base = repo.base().to_string();
+    let out = repo.run(&[
+        "plan", "--format", "jest", "--base", &base, "--head", "HEAD",
+    ]);
+    assert_eq!(out.ok(), "");
+    assert!(out.stderr.contains("no LWC Jest test"), "{}", out.stderr);
+}
+
+#[test]
+fn an_xml_escape_is_a_formatting_only_change_not_a_comment() {
+    let (repo, plan) = committed(|repo| {
+        repo.edit(
+            &main_path("objects/Order_Settings__c/fields/Max_Lines__c.field-meta.xml"),
+            "<label>Max Lines</label>",
+            "<label>Max&#32;Lines</label>",
+        );
+    });
+    let change = &plan["changes"][0];
+    assert_eq!(change["semantic"], false, "{change}");
+    let base = repo.base().to_string();
+    let text = repo
+        .run(&["plan", "--base", &base, "--head", "HEAD"])
+        .ok()
+        .to_string();
+    assert!(text.contains("Max_Lines__c  (formatting only)"), "{text}");
+    assert!(!text.contains("comments or whitespace"), "{text}");
+}

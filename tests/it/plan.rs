@@ -492,6 +492,18 @@ fn changed_test_is_always_selected() {
         "SeasonalDiscountTest",
         "ApexClass:SeasonalDiscountTest",
     );
+    // A modified test says "changed", as a new one does: in the JSON and in the text.
+    let entry = test_entry(&plan, "SeasonalDiscountTest");
+    assert_eq!(entry["reasons"][0]["note"], "changed", "{entry}");
+    let base = repo.base().to_string();
+    let text = repo.run(&["plan", "--base", &base, "--head", "HEAD"]);
+    let line = text
+        .ok()
+        .lines()
+        .find(|line| line.contains("SeasonalDiscountTest"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(line.ends_with("  changed"), "{line}");
 }
 
 #[test]
@@ -924,6 +936,15 @@ fn manifest_gives_the_changes_and_the_working_tree_gives_the_graph() {
     repo.write("manifest/package.xml", MANIFEST);
 
     let plan = repo.plan_json(&["--manifest", "manifest/package.xml"]);
+    assert_eq!(plan["manifest"], "manifest/package.xml");
+    // The text headline names the manifest, not a git range it did not diff.
+    let text = repo.run(&["plan", "--manifest", "manifest/package.xml"]);
+    let first = text.ok().lines().next().unwrap_or_default().to_string();
+    assert!(
+        first.starts_with("impact plan manifest/package.xml (manifest): "),
+        "{first}"
+    );
+    assert!(!first.contains(".."), "{first}");
 
     assert_eq!(
         changed_ids(&plan),
