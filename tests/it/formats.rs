@@ -351,9 +351,19 @@ fn a_fallback_says_its_reason_once_and_why_calls_no_test_changed() {
         .take_while(|line| !line.trim().is_empty())
         .collect();
     assert!(!lines.is_empty(), "{text}");
+    // Each test says "fallback" (a critical test says why it is critical).
     assert!(
-        lines.iter().all(|line| line.ends_with("  fallback")),
+        lines
+            .iter()
+            .all(|line| line.ends_with("  fallback") || line.contains("critical")),
         "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|line| line.ends_with("  fallback"))
+            .count()
+            > 10
     );
 
     let mut args = vec!["why", "InvoiceServiceTest"];

@@ -1655,10 +1655,10 @@ fn jest_format_runs_exactly_the_selected_jest_tests_and_sf_formats_say_they_leav
     // The headline counts Apex and Jest tests apart.
     let text = plan("text");
     let first = text.ok().lines().next().unwrap_or_default().to_string();
-    assert!(first.contains("1 of "), "{first}");
-    assert!(first.contains(" Apex test classes, 2 of "), "{first}");
+    assert!(first.contains(": 1 of "), "{first}");
+    assert!(first.contains(" Apex test classes, "), "{first}");
     assert!(
-        first.ends_with(" LWC Jest tests; RunSpecifiedTests"),
+        first.ends_with(", 2 of 3 LWC Jest tests; RunSpecifiedTests"),
         "{first}"
     );
 

@@ -500,7 +500,7 @@ fn changed_test_is_always_selected() {
     let line = text
         .ok()
         .lines()
-        .find(|line| line.contains("SeasonalDiscountTest"))
+        .find(|line| line.contains("SeasonalDiscountTest") && line.contains(" apex "))
         .unwrap_or_default()
         .to_string();
     assert!(line.ends_with("  changed"), "{line}");
