@@ -227,7 +227,7 @@ fn table_row(out: &mut String, test: &Test, flaky: bool) {
             }),
             _,
         ) => {
-            let notable = telling.filter(|(kind, _)| is_notable(kind));
+            let notable = telling.filter(|(kind, user)| is_notable(kind) && !user.is_empty());
             let via = notable.map_or_else(String::new, |(kind, user)| {
                 format!(
                     " <sub>({} {})</sub>",

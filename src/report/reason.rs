@@ -26,7 +26,8 @@ pub enum Gist<'r> {
         /// The changed component the path starts from.
         origin: &'r str,
         /// The most telling edge: its kind and the component that uses the one before
-        /// it (the flow that calls the class, the object whose trigger fires).
+        /// it (the flow that calls the class, the object whose trigger fires); empty
+        /// when that is the test itself.
         telling: Option<(&'r str, &'r str)>,
         /// Hops between components (`member-of` steps do not count).
         hops: usize,
@@ -58,8 +59,13 @@ pub fn gist(reason: &Reason) -> Gist<'_> {
         .iter()
         .filter(|edge| edge.kind != EdgeKind::MemberOf.as_str())
         .count();
+    // The user of the telling edge, unless it is the test itself (the line names it).
     let telling = most_telling(reason).map(|position| {
-        let user = reason.path.get(position + 1).map_or("", String::as_str);
+        let user = reason
+            .path
+            .get(position + 1)
+            .filter(|_| position + 2 < reason.path.len())
+            .map_or("", String::as_str);
         (reason.edges[position].kind.as_str(), user)
     });
     Gist::Path {
@@ -130,6 +136,7 @@ pub fn summary(reason: &Reason) -> String {
         } => {
             let unit = if hops == 1 { "hop" } else { "hops" };
             match telling {
+                Some((kind, "")) => format!("{origin} ({kind}, {hops} {unit})"),
                 Some((kind, user)) => {
                     format!("{origin} ({} {user}, {hops} {unit})", edge_phrase(kind))
                 }
@@ -225,6 +232,16 @@ mod tests {
         assert_eq!(
             summary(&by_name),
             "ApexClass:Handler (string-ref in ApexClass:Config, 2 hops)"
+        );
+        // The test itself is not named again.
+        let jest = reason(
+            &["LightningComponentBundle:list", "LwcJestTest:list.test.js"],
+            &["tests"],
+            None,
+        );
+        assert_eq!(
+            summary(&jest),
+            "LightningComponentBundle:list (tests, 1 hop)"
         );
         // Equal kinds: the one nearest the change.
         let calls = reason(
