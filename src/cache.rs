@@ -3,15 +3,118 @@
 //!
 //! Facts depend only on a file's path and content, and a blob id is a content hash, so
 //! an entry never goes stale; a new parser version starts a new file. The cache is an
-//! optimisation: a missing, unreadable or corrupt cache file is ignored (and rewritten),
-//! never an error.
+//! optimisation: a missing, unreadable or damaged cache file is never an error. What is
+//! damaged is ignored with a warning (those files are parsed again) and the file is
+//! rewritten; a cache that cannot be written is a warning too.
+//!
+//! Both cache files are sequences of records (see [`decode_records`]); each record
+//! carries its own length and checksum, so a file cut short or corrupted anywhere loses
+//! only the records it touches, and a corrupted record is never mistaken for facts.
+//!
+//! Problems with this local state are printed on stderr ([`crate::error::warn_local`]),
+//! not put into the plan: a plan is the same with a cold, warm or damaged cache.
 
+use crate::error::warn_local;
 use crate::facts::Facts;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Bump when a parser changes what it returns: old caches are then ignored.
-pub const FACTS_VERSION: u32 = 7;
+/// (8: records with a length and a checksum each.)
+pub const FACTS_VERSION: u32 = 8;
+
+/// Bytes before a record's payload: a little-endian `u32` length, then a little-endian
+/// `u64` checksum of the payload.
+const RECORD_HEADER: usize = 12;
+
+/// One record of the facts cache: `(blob id:path key, facts)`.
+pub type FactsRecord = (String, Facts);
+
+/// What [`decode_records`] read from a cache file.
+#[derive(Debug)]
+pub struct Decoded<T> {
+    /// The records whose checksum and content are intact, in file order.
+    pub records: Vec<T>,
+    /// Records skipped because their checksum or content was wrong.
+    pub damaged: usize,
+    /// True when the file ended inside a record (a process killed while writing, a
+    /// truncated copy): what came before it is kept.
+    pub torn: bool,
+}
+
+impl<T> Decoded<T> {
+    /// True when anything in the file could not be used.
+    pub fn is_damaged(&self) -> bool {
+        self.damaged > 0 || self.torn
+    }
+}
+
+/// Decodes the records of a cache file. Never fails and never panics: a record whose
+/// checksum does not match, or whose payload is not exactly one `T`, is skipped and
+/// counted; a record running past the end of the bytes ends the file.
+///
+/// A corrupted length makes the following records unreadable (their checksums fail),
+/// never wrong: a record is used only when its checksum matches.
+pub fn decode_records<T: DeserializeOwned>(bytes: &[u8]) -> Decoded<T> {
+    let mut decoded = Decoded {
+        records: Vec::new(),
+        damaged: 0,
+        torn: false,
+    };
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let Some((header, after)) = rest.split_first_chunk::<RECORD_HEADER>() else {
+            decoded.torn = true;
+            break;
+        };
+        let (length, checksum) = header.split_at(4);
+        let length = u32::from_le_bytes(length.try_into().unwrap_or_default()) as usize;
+        let checksum = u64::from_le_bytes(checksum.try_into().unwrap_or_default());
+        let Some(payload) = after.get(..length) else {
+            decoded.torn = true;
+            break;
+        };
+        rest = &after[length..];
+        let record = (fnv1a(payload) == checksum)
+            .then(|| postcard::take_from_bytes::<T>(payload).ok())
+            .flatten()
+            .filter(|(_, unread)| unread.is_empty());
+        match record {
+            Some((record, _)) => decoded.records.push(record),
+            None => decoded.damaged += 1,
+        }
+    }
+    decoded
+}
+
+/// Decodes a facts cache file (`facts-v<N>.bin` or its `.log`): [`decode_records`] of
+/// [`FactsRecord`]s.
+pub fn decode(bytes: &[u8]) -> Decoded<FactsRecord> {
+    decode_records(bytes)
+}
+
+/// Encodes one record as [`decode_records`] reads it; `None` when the record does not
+/// serialize or is over 4 GiB.
+pub fn encode_record<T: Serialize + ?Sized>(record: &T) -> Option<Vec<u8>> {
+    let payload = postcard::to_stdvec(record).ok()?;
+    let length = u32::try_from(payload.len()).ok()?;
+    let mut bytes = Vec::with_capacity(RECORD_HEADER + payload.len());
+    bytes.extend_from_slice(&length.to_le_bytes());
+    bytes.extend_from_slice(&fnv1a(&payload).to_le_bytes());
+    bytes.extend_from_slice(&payload);
+    Some(bytes)
+}
+
+/// FNV-1a (64 bit): enough to tell a damaged record from an intact one (the cache is
+/// not a security boundary: anyone who can write it can write the repository too).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
 
 /// Facts by `(blob id, path)`.
 #[derive(Debug, Default)]
@@ -23,6 +126,8 @@ pub struct FactsCache {
     fresh: std::collections::HashSet<String>,
     /// Records in the append log (see [`FactsCache::append_fresh`]).
     log_records: usize,
+    /// True when a cache file was damaged: the next save rewrites it whole.
+    damaged: bool,
 }
 
 impl FactsCache {
@@ -31,38 +136,45 @@ impl FactsCache {
         FactsCache::default()
     }
 
-    /// Loads the cache from `dir` (usually `<repo>/.impact/cache`).
+    /// Loads the cache from `dir` (usually `<repo>/.impact/cache`): the main file, then
+    /// the append log of later runs. Damaged records are skipped with a warning.
     pub fn load(dir: &Path) -> FactsCache {
         let file = dir.join(format!("facts-v{FACTS_VERSION}.bin"));
-        let mut entries: HashMap<String, Facts> = std::fs::read(&file)
-            .ok()
-            .and_then(|bytes| postcard::from_bytes::<Vec<(String, Facts)>>(&bytes).ok())
-            .map(|list| list.into_iter().collect())
-            .unwrap_or_default();
-        // The append log: frames of a little-endian u32 length and one `(key, facts)`.
-        // A torn last frame (a killed process) ends the log; what came before stays.
+        let mut entries = HashMap::new();
+        let mut damaged = false;
         let mut log_records = 0;
-        if let Ok(log) = std::fs::read(log_path(&file)) {
-            let mut rest = log.as_slice();
-            while rest.len() >= 4 {
-                let length = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
-                let Some(frame) = rest.get(4..4 + length) else {
-                    break;
-                };
-                let Ok((key, facts)) = postcard::from_bytes::<(String, Facts)>(frame) else {
-                    break;
-                };
-                entries.insert(key, facts);
-                log_records += 1;
-                rest = &rest[4 + length..];
+        for (path, is_log) in [(file.clone(), false), (log_path(&file), true)] {
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let decoded = decode(&bytes);
+            if decoded.is_damaged() {
+                damaged = true;
+                warn_local(format_args!(
+                    "the facts cache `{}` is damaged ({} unreadable record{}{}): the files \
+                     it misses are parsed again and the cache is rewritten",
+                    path.display(),
+                    decoded.damaged,
+                    if decoded.damaged == 1 { "" } else { "s" },
+                    if decoded.torn {
+                        ", and it ends inside a record"
+                    } else {
+                        ""
+                    },
+                ));
             }
+            if is_log {
+                log_records = decoded.records.len();
+            }
+            entries.extend(decoded.records);
         }
         FactsCache {
             file: Some(file),
             entries,
-            dirty: false,
+            dirty: damaged,
             fresh: Default::default(),
             log_records,
+            damaged,
         }
     }
 
@@ -76,38 +188,40 @@ impl FactsCache {
 
     /// True when appending this run's new facts to the log is better than rewriting the
     /// whole cache: a warm plan that parsed one file should not rewrite the facts of
-    /// every file (that took longer than the rest of the plan).
+    /// every file (that took longer than the rest of the plan). A damaged cache is
+    /// always rewritten.
     pub fn can_append(&self) -> bool {
         let main_exists = self.file.as_ref().is_some_and(|file| file.exists());
         let limit = (self.entries.len() / 8).max(256);
-        main_exists && self.log_records + self.fresh.len() <= limit
+        !self.damaged && main_exists && self.log_records + self.fresh.len() <= limit
     }
 
-    /// Appends the facts of the files parsed in this run to the log.
+    /// Appends the facts of the files parsed in this run to the log. A write that fails
+    /// part-way (a full disk) is undone, so the log never keeps half a record.
     pub fn append_fresh<'a>(&self, files: impl IntoIterator<Item = (String, &'a Facts)>) {
-        use std::io::Write;
         let Some(file) = &self.file else { return };
         let mut bytes = Vec::new();
         for (key, facts) in files {
             if !self.fresh.contains(&key) {
                 continue;
             }
-            let Ok(frame) = postcard::to_stdvec(&(&key, facts)) else {
-                continue;
-            };
-            let Ok(length) = u32::try_from(frame.len()) else {
-                continue;
-            };
-            bytes.extend_from_slice(&length.to_le_bytes());
-            bytes.extend_from_slice(&frame);
+            if let Some(record) = encode_record(&(&key, facts)) {
+                bytes.extend_from_slice(&record);
+            }
         }
-        // One write of whole frames: a reader sees a complete frame or a torn last one.
-        if let Ok(mut log) = std::fs::OpenOptions::new()
+        let log = log_path(file);
+        let appended = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(log_path(file))
-        {
-            let _ = log.write_all(&bytes);
+            .open(&log)
+            .and_then(|mut out| {
+                let before = out.metadata()?.len();
+                out.write_all(&bytes).inspect_err(|_| {
+                    let _ = out.set_len(before);
+                })
+            });
+        if let Err(error) = appended {
+            warn_unwritable(&log, &error);
         }
     }
 
@@ -127,7 +241,8 @@ impl FactsCache {
         self.entries.remove(key)
     }
 
-    /// True when new facts were parsed since the cache was loaded.
+    /// True when new facts were parsed since the cache was loaded, or the cache on disk
+    /// was damaged and must be rewritten.
     pub fn is_dirty(&self) -> bool {
         self.dirty
     }
@@ -141,33 +256,41 @@ impl FactsCache {
     }
 
     /// Writes the cache back if it changed: to a temporary file, then renamed, so a
-    /// reader never sees half a cache. Failures are ignored (the cache is optional).
+    /// reader never sees half a cache. A failure is a warning (the cache is optional).
     pub fn save(&self) {
         let Some(file) = &self.file else { return };
         if !self.dirty {
             return;
         }
-        let Some(dir) = file.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        if let Some(impact_dir) = dir.parent() {
-            let ignore = impact_dir.join(".gitignore");
-            if !ignore.exists() {
-                let _ = std::fs::write(
-                    ignore,
-                    "# written by impact: cache and history stay local\n*\n",
-                );
-            }
-        }
         let mut list: Vec<(&String, &Facts)> = self.entries.iter().collect();
         list.sort_by(|a, b| a.0.cmp(b.0));
-        let Ok(bytes) = postcard::to_stdvec(&list) else {
-            return;
-        };
-        if write_atomically(file, &bytes) {
+        let mut bytes = Vec::new();
+        for record in list {
+            if let Some(record) = encode_record(&record) {
+                bytes.extend_from_slice(&record);
+            }
+        }
+        match write_atomically(file, &bytes) {
             // Everything in the log is in the new file now.
-            let _ = std::fs::remove_file(log_path(file));
+            Ok(()) => {
+                let _ = std::fs::remove_file(log_path(file));
+                write_gitignore(file);
+            }
+            Err(error) => warn_unwritable(file, &error),
+        }
+    }
+}
+
+/// Keeps `.impact/` out of git: writes `.impact/.gitignore` next to the cache directory
+/// when it is missing.
+fn write_gitignore(file: &Path) {
+    if let Some(impact_dir) = file.parent().and_then(Path::parent) {
+        let ignore = impact_dir.join(".gitignore");
+        if !ignore.exists() {
+            let _ = std::fs::write(
+                ignore,
+                "# written by impact: cache and history stay local\n*\n",
+            );
         }
     }
 }
@@ -175,6 +298,15 @@ impl FactsCache {
 /// The append log next to a cache file.
 fn log_path(file: &Path) -> PathBuf {
     file.with_extension("log")
+}
+
+/// Warns that a cache file could not be written.
+fn warn_unwritable(file: &Path, error: &std::io::Error) {
+    warn_local(format_args!(
+        "cannot write the cache `{}`: {error}; the plan is complete, the next one parses \
+         these files again",
+        file.display()
+    ));
 }
 
 /// The components each commit changed, for change frequency (churn) when there is no
@@ -188,18 +320,26 @@ pub struct CommitCache {
 }
 
 impl CommitCache {
-    /// Loads the cache from `dir`; a missing or corrupt file is an empty cache.
+    /// Loads the cache from `dir`; a missing file is an empty cache, damaged records
+    /// are skipped with a warning.
     pub fn load(dir: &Path) -> CommitCache {
         let file = dir.join(format!("commits-v{FACTS_VERSION}.bin"));
-        let entries = std::fs::read(&file)
-            .ok()
-            .and_then(|bytes| postcard::from_bytes::<Vec<(String, Vec<String>)>>(&bytes).ok())
-            .map(|list| list.into_iter().collect())
-            .unwrap_or_default();
+        let decoded = std::fs::read(&file)
+            .map(|bytes| decode_records::<(String, Vec<String>)>(&bytes))
+            .ok();
+        let damaged = decoded.as_ref().is_some_and(Decoded::is_damaged);
+        if damaged {
+            warn_local(format_args!(
+                "the commit cache `{}` is damaged: the commits it misses are diffed again",
+                file.display()
+            ));
+        }
         CommitCache {
             file: Some(file),
-            entries,
-            dirty: false,
+            entries: decoded
+                .map(|decoded| decoded.records.into_iter().collect())
+                .unwrap_or_default(),
+            dirty: damaged,
         }
     }
 
@@ -214,7 +354,7 @@ impl CommitCache {
         self.dirty = true;
     }
 
-    /// Writes the cache back if it changed (atomically; failures ignored).
+    /// Writes the cache back if it changed (atomically; a failure is a warning).
     pub fn save(&self) {
         let Some(file) = &self.file else { return };
         if !self.dirty {
@@ -222,30 +362,32 @@ impl CommitCache {
         }
         let mut list: Vec<(&String, &Vec<String>)> = self.entries.iter().collect();
         list.sort();
-        if let Ok(bytes) = postcard::to_stdvec(&list) {
-            write_atomically(file, &bytes);
+        let mut bytes = Vec::new();
+        for record in list {
+            if let Some(record) = encode_record(&record) {
+                bytes.extend_from_slice(&record);
+            }
+        }
+        if let Err(error) = write_atomically(file, &bytes) {
+            warn_unwritable(file, &error);
         }
     }
 }
 
 /// Writes `bytes` to a temporary file next to `file`, then renames it over `file`, so a
-/// reader never sees half a file. Returns whether `file` now holds `bytes`.
-fn write_atomically(file: &Path, bytes: &[u8]) -> bool {
-    let Some(dir) = file.parent() else {
-        return false;
-    };
-    if std::fs::create_dir_all(dir).is_err() {
-        return false;
-    }
+/// reader never sees half a file; on any failure the temporary file is removed, so
+/// nothing half-written stays (a full disk, a read-only directory).
+fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = file
+        .parent()
+        .ok_or_else(|| std::io::Error::other("no parent directory"))?;
+    std::fs::create_dir_all(dir)?;
     let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_err() {
-        return false;
-    }
-    if std::fs::rename(&tmp, file).is_err() {
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, file));
+    if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        return false;
     }
-    true
+    written
 }
 
 #[cfg(test)]
@@ -285,7 +427,7 @@ mod tests {
         // A process killed mid-write leaves a torn frame: the frames before it stay.
         let log = dir.path().join(format!("facts-v{FACTS_VERSION}.log"));
         let mut bytes = std::fs::read(&log).unwrap();
-        bytes.extend_from_slice(&[200, 0, 0, 0, 1, 2]);
+        bytes.extend_from_slice(&[200, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
         std::fs::write(&log, bytes).unwrap();
         let mut cache = FactsCache::load(dir.path());
         assert_eq!(cache.take("b").map(|f| f.semantic_hash), Some(2));

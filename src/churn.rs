@@ -29,7 +29,7 @@ use git2::Oid;
 use rayon::prelude::*;
 
 use crate::cache::CommitCache;
-use crate::error::Result;
+use crate::error::{warn_local, Result};
 use crate::git::Repo;
 use crate::history::History;
 use crate::metadata::component::ComponentId;
@@ -170,6 +170,9 @@ pub fn compute(
         )
         .collect();
     let mut walked = 0;
+    // Commits the history could not store (a full disk, a read-only file): counted here.
+    let mut unstored: HashMap<String, u32> = HashMap::new();
+    let mut store_failed = false;
     for (oid, found) in missing.iter().zip(diffed) {
         let Some((time, components)) = found else {
             // A commit git cannot read ends the walk; what was counted stays.
@@ -177,9 +180,22 @@ pub fn compute(
         };
         walked += 1;
         match history.as_deref_mut() {
-            Some(history) => {
+            Some(history) if !store_failed => {
                 let list: Vec<String> = components.into_iter().collect();
-                history.record_commit_changes(&oid.to_string(), time, &list)?;
+                if let Err(error) = history.record_commit_changes(&oid.to_string(), time, &list) {
+                    // Churn is a ranking hint: a history that cannot be written costs
+                    // the cache, never the plan.
+                    warn_local(format_args!("{error}; churn is counted without caching it"));
+                    store_failed = true;
+                    for component in &list {
+                        *unstored.entry(component.to_lowercase()).or_insert(0) += 1;
+                    }
+                }
+            }
+            Some(_) => {
+                for component in &components {
+                    *unstored.entry(component.to_lowercase()).or_insert(0) += 1;
+                }
             }
             None => {
                 for component in &components {
@@ -198,6 +214,9 @@ pub fn compute(
     if let Some(history) = history.as_deref() {
         let ids: Vec<String> = commits.iter().map(Oid::to_string).collect();
         counts = history.churn_counts(&ids)?;
+        for (component, count) in unstored {
+            *counts.entry(component).or_insert(0) += count;
+        }
     }
     Ok(Churn {
         counts,

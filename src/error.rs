@@ -90,6 +90,13 @@ pub enum Error {
     #[error("`{path}` is a bare repository, without a working tree")]
     BareRepository { path: PathBuf },
 
+    #[error("object `{oid}` is missing from the partial clone at `{repo}`: {reason}")]
+    MissingObject {
+        oid: String,
+        repo: PathBuf,
+        reason: String,
+    },
+
     #[error("git failed: {0}")]
     Git(#[from] git2::Error),
 }
@@ -154,6 +161,15 @@ impl Error {
                 "name it as `Type:FullName` (for example `ApexClass:InvoiceService`), or a class name".into()
             }
             Error::UnknownTest { .. } => "name an Apex test class, a Flow test, or a Jest test by its path; `impact plan` lists the selected ones".into(),
+            Error::MissingObject { oid, repo, .. } => format!(
+                "the clone was made with `--filter` and `git` could not fetch the object from \
+                 its remote: run `git -C {} cat-file -e {oid}` where the remote is reachable \
+                 (that fetches it), or check out without `--filter`",
+                repo.display()
+            ),
+            Error::CannotWrite { .. } => {
+                "check that the disk has space and the directory is writable".into()
+            }
             Error::UnreadableFile { .. } => "check that the path is right and the file readable".into(),
             Error::NoHistory { .. } => {
                 "import results first with `impact record RESULTS…`, or pass `--history PATH`".into()
@@ -174,3 +190,23 @@ impl Error {
 
 /// Result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Prints a warning about `impact`'s local state (the caches under `.impact/`, the
+/// history's churn cache) on stderr. Such problems never change a plan, so they are not
+/// put into it: a plan is the same with a cold, warm, damaged or unwritable cache. Each
+/// distinct warning is printed once per process.
+pub fn warn_local(message: std::fmt::Arguments<'_>) {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static PRINTED: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let message = message.to_string();
+    let mut printed = PRINTED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if printed
+        .get_or_insert_with(HashSet::new)
+        .insert(message.clone())
+    {
+        eprintln!("impact: warning: {message}");
+    }
+}
