@@ -342,7 +342,7 @@ fn make_plan(args: &PlanArgs, budget: &rank::Budget) -> Result<Plan> {
     // Coverage risk is judged on what actually runs now, after the budget.
     let coverage_risk = match &analysis.history_path {
         Some(path) if analysis.selection.fallback.is_none() => {
-            let history = crate::history::History::open(path)?;
+            let history = crate::history::History::open_for_reading(path)?;
             let names: Vec<String> = kept
                 .iter()
                 .filter(|test| test.test.kind == crate::impact::TestKind::Apex)
@@ -625,7 +625,12 @@ fn history(args: HistoryArgs) -> Result<u8> {
             path: missing.clone(),
         });
     }
-    let mut history = crate::history::History::open(&path)?;
+    // Only a merge writes: reading works on a file system that refuses writes.
+    let mut history = if args.merge.is_empty() {
+        crate::history::History::open_for_reading(&path)?
+    } else {
+        crate::history::History::open(&path)?
+    };
     for other in &args.merge {
         let merged = history.merge(other)?;
         eprintln!(

@@ -147,6 +147,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         FactsCache::load(&project.git_root.join(".impact").join("cache"))
     };
     let mut warnings: Vec<String> = project.warnings.clone();
+    warnings.extend(head_snapshot.warnings(|path| project.is_source(path)));
 
     timings.lap("cache load");
     let head_entries = source_entries(&project, &head_snapshot);
@@ -472,11 +473,11 @@ fn open_history(
     explicit: Option<&std::path::Path>,
 ) -> Result<Option<crate::history::History>> {
     match explicit {
-        Some(path) => crate::history::History::open(path).map(Some),
+        Some(path) => crate::history::History::open_for_reading(path).map(Some),
         None => {
             let path = default_history_path(project);
             if path.is_file() {
-                crate::history::History::open(&path).map(Some)
+                crate::history::History::open_for_reading(&path).map(Some)
             } else {
                 Ok(None)
             }

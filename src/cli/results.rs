@@ -120,7 +120,7 @@ pub fn gate(args: GateArgs) -> Result<u8> {
     };
     let flakiness = match history_path {
         Some(path) => {
-            let history = crate::history::History::open(&path)?;
+            let history = crate::history::History::open_for_reading(&path)?;
             Flakiness::from_test_stats(&history.test_stats(crate::pipeline::HISTORY_WINDOW)?)
         }
         None => Flakiness::new(),

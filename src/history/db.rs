@@ -159,10 +159,25 @@ const EXPECTED: &[(&str, &[&str])] = &[
 ];
 
 /// Opens (creating if needed) the history at `path` and brings its schema up to date.
+///
+/// A file system that refuses (full, read-only, no room for SQLite's shared-memory
+/// file) is [`Error::CannotWrite`], not [`Error::BadHistory`]: the file itself is fine,
+/// and [`open_read_only`] can still read it.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
     let bad = |reason: String| Error::BadHistory {
         path: path.to_path_buf(),
         reason,
+    };
+    let refused = |error: &rusqlite::Error| Error::CannotWrite {
+        path: path.to_path_buf(),
+        reason: describe(error),
+    };
+    let fail = |error: rusqlite::Error| {
+        if is_refusal(&error) {
+            refused(&error)
+        } else {
+            bad(describe(&error))
+        }
     };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| Error::CannotWrite {
@@ -173,11 +188,10 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     if path.is_dir() {
         return Err(bad("it is a directory".into()));
     }
-    let conn = Connection::open(path).map_err(|e| bad(describe(&e)))?;
-    conn.busy_timeout(BUSY_TIMEOUT)
-        .map_err(|e| bad(describe(&e)))?;
+    let conn = Connection::open(path).map_err(fail)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
     // The first read of the header is where a file that is not SQLite shows.
-    let version = user_version(&conn).map_err(|e| bad(describe(&e)))?;
+    let version = user_version(&conn).map_err(fail)?;
     if version > SCHEMA_VERSION {
         return Err(bad(newer(version)));
     }
@@ -187,18 +201,75 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
         row.get::<_, String>(0)
     })
-    .map_err(|e| bad(describe(&e)))?;
+    .map_err(fail)?;
     // In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last import,
     // which `impact record` can simply repeat. It spares an fsync per commit.
     conn.pragma_update(None, "synchronous", "NORMAL")
-        .map_err(|e| bad(describe(&e)))?;
+        .map_err(fail)?;
     conn.pragma_update(None, "foreign_keys", true)
-        .map_err(|e| bad(describe(&e)))?;
+        .map_err(fail)?;
     if version < SCHEMA_VERSION {
         migrate(&conn).map_err(bad)?;
     }
     verify_schema(&conn).map_err(bad)?;
     Ok(conn)
+}
+
+/// Opens an existing history for reading only, without SQLite's shared-memory and
+/// write-ahead files (`immutable`): for a plan when the file system refuses writes
+/// ([`open`] gave [`Error::CannotWrite`]). Changes still in a write-ahead log that was
+/// never checkpointed (a writer killed mid-way) are not seen. The same checks as
+/// [`open`] apply; a file needing a migration cannot be migrated and is refused.
+pub(crate) fn open_read_only(path: &Path) -> Result<Connection> {
+    use rusqlite::OpenFlags;
+    let bad = |reason: String| Error::BadHistory {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let uri = format!("file:{}?immutable=1", uri_path(path));
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(uri, flags).map_err(|e| bad(describe(&e)))?;
+    let version = user_version(&conn).map_err(|e| bad(describe(&e)))?;
+    if version > SCHEMA_VERSION {
+        return Err(bad(newer(version)));
+    }
+    if version < SCHEMA_VERSION {
+        return Err(bad(format!(
+            "it needs a migration to schema version {SCHEMA_VERSION}, which cannot be written"
+        )));
+    }
+    quick_check(&conn).map_err(bad)?;
+    verify_schema(&conn).map_err(bad)?;
+    Ok(conn)
+}
+
+/// A path as the path part of an SQLite `file:` URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// True when SQLite says the file system refused (full, read-only, cannot open or
+/// create a file), rather than that the file's content is wrong.
+fn is_refusal(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(
+            ErrorCode::SystemIoFailure
+                | ErrorCode::DiskFull
+                | ErrorCode::CannotOpen
+                | ErrorCode::ReadOnly
+        )
+    )
 }
 
 /// The file's `user_version`.

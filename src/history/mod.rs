@@ -69,6 +69,26 @@ impl History {
         })
     }
 
+    /// Opens the history for a plan, which mostly reads: like [`History::open`], but
+    /// when the file system refuses writes (a full disk, a read-only directory) the
+    /// file is read without writing, with a warning, and the churn cache is not kept.
+    pub fn open_for_reading(path: &Path) -> Result<History> {
+        match History::open(path) {
+            Err(Error::CannotWrite { reason, .. }) if path.is_file() => {
+                let conn = db::open_read_only(path)?;
+                crate::error::warn_local(format_args!(
+                    "cannot write the history `{}` ({reason}): it is read without writing",
+                    path.display()
+                ));
+                Ok(History {
+                    conn,
+                    path: path.to_path_buf(),
+                })
+            }
+            other => other,
+        }
+    }
+
     /// The file this history lives in.
     pub fn path(&self) -> &Path {
         &self.path
