@@ -252,15 +252,16 @@ impl Repo {
         let revision = *revision;
         let mut entries = BTreeMap::new();
         let mut disk_blobs = HashMap::new();
+        let mut unread = Vec::new();
         match revision {
             Revision::Commit(oid) => {
                 let tree = self.commit_tree(oid)?;
-                collect_tree(&tree, &mut entries)?;
+                collect_tree(&tree, &mut entries, &mut unread)?;
             }
             Revision::Worktree => {
                 let workdir = self.worktree_dir()?;
                 if let Some(tree) = self.head_tree()? {
-                    collect_tree(&tree, &mut entries)?;
+                    collect_tree(&tree, &mut entries, &mut unread)?;
                 }
                 let mut options = StatusOptions::new();
                 options
@@ -276,8 +277,12 @@ impl Repo {
                     if status.is_empty() || status.contains(Status::IGNORED) {
                         continue;
                     }
-                    // Paths git cannot give as UTF-8 are not Salesforce source.
-                    let Some(path) = entry.path() else { continue };
+                    // Paths git cannot give as UTF-8 cannot be Salesforce source.
+                    let Some(path) = entry.path() else {
+                        let lossy = String::from_utf8_lossy(entry.path_bytes()).into_owned();
+                        unread.push((lossy, Unread::NotUtf8));
+                        continue;
+                    };
                     let tracked_or_untracked =
                         !status.contains(Status::INDEX_DELETED) || status.contains(Status::WT_NEW);
                     let present = !status.contains(Status::WT_DELETED) && tracked_or_untracked;
@@ -306,11 +311,14 @@ impl Repo {
                 }
             }
         }
+        unread.sort();
+        unread.dedup();
         Ok(Snapshot {
             repo: self,
             revision,
             entries,
             disk_blobs,
+            unread,
         })
     }
 
@@ -397,8 +405,65 @@ impl Repo {
     }
 
     /// Reads a blob from the object database.
+    ///
+    /// In a partial clone (`git clone --filter=blob:none`, as CI checkouts can be) a blob
+    /// of another revision may not be local: libgit2 cannot fetch it, so `git cat-file`
+    /// is asked, which fetches it from the promisor remote.
     pub fn read_blob(&self, oid: Oid) -> Result<Vec<u8>> {
-        Ok(self.repo.find_blob(oid)?.content().to_vec())
+        match self.repo.find_blob(oid) {
+            Ok(blob) => Ok(blob.content().to_vec()),
+            Err(e) if e.code() == ErrorCode::NotFound && self.is_partial_clone() => {
+                self.fetch_blob(oid)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// True when a remote is a promisor (the clone is partial: objects may be missing).
+    fn is_partial_clone(&self) -> bool {
+        let Ok(config) = self.repo.config() else {
+            return false;
+        };
+        let Ok(mut entries) = config.entries(Some(r"remote\..*\.promisor")) else {
+            return false;
+        };
+        let mut partial = false;
+        while let Some(Ok(entry)) = entries.next() {
+            partial |= entry
+                .value()
+                .is_some_and(|value| value.eq_ignore_ascii_case("true"));
+        }
+        partial || config.get_string("extensions.partialclone").is_ok()
+    }
+
+    /// Reads a missing blob through `git cat-file`, which fetches it; the bytes are
+    /// checked against the id.
+    fn fetch_blob(&self, oid: Oid) -> Result<Vec<u8>> {
+        let missing = |reason: String| Error::MissingObject {
+            oid: sha(oid),
+            repo: self
+                .repo
+                .workdir()
+                .unwrap_or(self.repo.path())
+                .to_path_buf(),
+            reason,
+        };
+        let output = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(self.repo.path())
+            .args(["cat-file", "blob", &sha(oid)])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| missing(format!("`git` could not be run: {e}")))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let first = stderr.lines().next().unwrap_or("no message").trim();
+            return Err(missing(format!("`git cat-file` failed: {first}")));
+        }
+        if Oid::hash_object(ObjectType::Blob, &output.stdout)? != oid {
+            return Err(missing("`git cat-file` returned other content".into()));
+        }
+        Ok(output.stdout)
     }
 
     /// The tree of commit `oid`.
@@ -468,6 +533,17 @@ pub struct Snapshot<'r> {
     entries: BTreeMap<String, Entry>,
     /// Blob ids of working-tree files whose content may not be in the object database.
     disk_blobs: HashMap<Oid, String>,
+    /// Entries that are not files `impact` can read (see [`Snapshot::warnings`]).
+    unread: Vec<(String, Unread)>,
+}
+
+/// Why a snapshot entry is not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Unread {
+    /// A submodule (gitlink): its files are in another repository.
+    Submodule,
+    /// A name git cannot give as UTF-8 (`String::from_utf8_lossy` of it is kept).
+    NotUtf8,
 }
 
 impl Snapshot<'_> {
@@ -496,6 +572,41 @@ impl Snapshot<'_> {
             .range(prefix.clone()..)
             .next()
             .is_some_and(|(path, _)| path.starts_with(&prefix))
+    }
+
+    /// What a plan should warn about in this snapshot, for the paths `is_source` keeps
+    /// (a non-UTF-8 name is checked with its undecodable bytes replaced): submodules
+    /// (`impact` cannot see their files, so a change inside one is not seen), names that
+    /// are not UTF-8 (skipped), and files whose paths differ only by case (a Salesforce
+    /// org, and a checkout on macOS or Windows, keep only one of them).
+    pub fn warnings(&self, is_source: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for (path, why) in &self.unread {
+            if !is_source(path) {
+                continue;
+            }
+            warnings.push(match why {
+                Unread::Submodule => format!(
+                    "{path}: a submodule inside a package directory; impact does not read \
+                     its files, so a change inside it is not seen"
+                ),
+                Unread::NotUtf8 => {
+                    format!("{path}: the file name is not UTF-8; impact does not read the file")
+                }
+            });
+        }
+        let mut by_folded: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for path in self.entries.keys().filter(|path| is_source(path)) {
+            by_folded.entry(path.to_lowercase()).or_default().push(path);
+        }
+        for paths in by_folded.values().filter(|paths| paths.len() > 1) {
+            warnings.push(format!(
+                "{}: these paths differ only by case; an org (and a checkout on macOS or \
+                 Windows) keeps only one of them",
+                paths.join(", ")
+            ));
+        }
+        warnings
     }
 
     /// The blob id of `path`, if the file exists in this snapshot.
@@ -544,19 +655,35 @@ impl Snapshot<'_> {
     }
 }
 
-/// Adds every blob of `tree` to `entries` (submodules and non-UTF-8 paths skipped).
-fn collect_tree(tree: &Tree<'_>, entries: &mut BTreeMap<String, Entry>) -> Result<()> {
+/// Adds every blob of `tree` to `entries`; submodules and non-UTF-8 names go to
+/// `unread` instead.
+fn collect_tree(
+    tree: &Tree<'_>,
+    entries: &mut BTreeMap<String, Entry>,
+    unread: &mut Vec<(String, Unread)>,
+) -> Result<()> {
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
-        if entry.kind() == Some(ObjectType::Blob) {
-            if let Some(name) = entry.name() {
-                entries.insert(
-                    format!("{dir}{name}"),
-                    Entry {
-                        blob: entry.id(),
-                        on_disk: false,
-                    },
-                );
+        let name = entry.name();
+        let path = || format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
+        match entry.kind() {
+            Some(ObjectType::Blob) => match name {
+                Some(name) => {
+                    entries.insert(
+                        format!("{dir}{name}"),
+                        Entry {
+                            blob: entry.id(),
+                            on_disk: false,
+                        },
+                    );
+                }
+                None => unread.push((path(), Unread::NotUtf8)),
+            },
+            Some(ObjectType::Commit) => unread.push((path(), Unread::Submodule)),
+            Some(ObjectType::Tree) if name.is_none() => {
+                unread.push((path(), Unread::NotUtf8));
+                return TreeWalkResult::Skip;
             }
+            _ => {}
         }
         TreeWalkResult::Ok
     })?;

@@ -13,10 +13,24 @@ pub fn parse_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts 
     facts
 }
 
+/// The first line of a git LFS pointer file (git-lfs spec v1).
+const LFS_POINTER_START: &[u8] = b"version https://git-lfs.github.com/spec/v1\n";
+
 /// [`parse_file`] before the ids are shared. The parser is the type's, from the type
 /// table; a file that is not in the parser's format (a class's `-meta.xml`) is read as
 /// generic XML, and anything else as bytes.
 fn read_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
+    // A checkout without `git lfs pull` holds pointers, not content: hashed as bytes (a
+    // new version is a new pointer, so a change is still seen), with a problem, so the
+    // policy runs more tests rather than trusting what it could not read.
+    if content.starts_with(LFS_POINTER_START) {
+        let mut facts = opaque(component, content);
+        facts.problems.push(crate::facts::Problem {
+            line: None,
+            message: "a git LFS pointer, not the file's content (run `git lfs pull`)".into(),
+        });
+        return facts;
+    }
     let name = path.rsplit('/').next().unwrap_or(path);
     let Ok(text) = std::str::from_utf8(content) else {
         return opaque(component, content);
