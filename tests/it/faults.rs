@@ -1,0 +1,514 @@
+//! Fault injection on `impact`'s state (issue 13): the facts cache cut short or corrupted
+//! at every record, `.impact/` unwritable or full, `impact record` killed part-way,
+//! several `impact record` processes on one database, and a history written by a newer
+//! `impact`. Everything runs the real binary on real files.
+//!
+//! What a test cannot do as root: file permissions do not stop root (CI runs as root), so
+//! "`.impact/` is read-only" is made with what stops every user, a regular file where
+//! the `.impact` directory should be; the `chmod` variant runs too when the tests are not
+//! root. A full disk is made with `RLIMIT_FSIZE` on the child process (writes past the
+//! limit fail part-way with `EFBIG`, as they would with `ENOSPC`): mounting a small tmpfs
+//! needs privileges a CI container may not have.
+
+use crate::support::*;
+use impact::cache::{decode, FACTS_VERSION};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The facts cache file of a repository.
+fn cache_file(repo: &TestRepo) -> PathBuf {
+    repo.path()
+        .join(".impact/cache")
+        .join(format!("facts-v{FACTS_VERSION}.bin"))
+}
+
+/// Where each record of a cache file starts: a record is a little-endian `u32` payload
+/// length, a `u64` checksum, then the payload (`impact::cache::decode_records`).
+fn record_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut at = 0;
+    while at + 12 <= bytes.len() {
+        starts.push(at);
+        let length = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        at += 12 + length;
+    }
+    assert_eq!(
+        at,
+        bytes.len(),
+        "the cache file is a whole number of records"
+    );
+    starts
+}
+
+/// Every file under `dir` whose name contains `needle`.
+fn files_named(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(files_named(&path, needle));
+            } else if entry.file_name().to_string_lossy().contains(needle) {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// A repository with one change (`InvoiceService.balance`), and the JSON plan arguments.
+fn changed_repo() -> (TestRepo, Vec<String>) {
+    let repo = TestRepo::new("billing");
+    repo.edit(&class("InvoiceService"), "SCALE = 2", "SCALE = 3");
+    let args = ["plan", "--format", "json", "--base", repo.base()]
+        .map(String::from)
+        .to_vec();
+    (repo, args)
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn a_facts_cache_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rebuilt() {
+    let (repo, args) = changed_repo();
+    let mut no_cache = args.clone();
+    no_cache.push("--no-cache".into());
+    let cold = without_elapsed(repo.run(&strs(&no_cache)).ok());
+    repo.run(&strs(&args)).ok();
+    let file = cache_file(&repo);
+    let intact = fs::read(&file).expect("the first plan wrote the cache");
+    let starts = record_starts(&intact);
+    assert!(
+        starts.len() > 20,
+        "the fixture gives a cache of many records"
+    );
+
+    for (index, &start) in starts.iter().enumerate() {
+        let mut flipped_length = intact.clone();
+        flipped_length[start] ^= 0x5a;
+        let mut flipped_payload = intact.clone();
+        flipped_payload[start + 12] ^= 0x01;
+        let faults = [
+            ("cut inside the record", intact[..start + 7].to_vec()),
+            ("a byte of its length flipped", flipped_length),
+            ("a byte of its payload flipped", flipped_payload),
+        ];
+        for (fault, bytes) in faults {
+            fs::write(&file, &bytes).expect("damage the cache");
+            let run = repo.run(&strs(&args));
+            let context = format!("record {index} at byte {start}, {fault}");
+            assert_eq!(
+                without_elapsed(run.ok()),
+                cold,
+                "{context}: not the cold plan"
+            );
+            assert!(
+                run.stderr.contains("warning") && run.stderr.contains("is damaged"),
+                "{context}: no warning\n{}",
+                run.stderr
+            );
+            let rebuilt = decode(&fs::read(&file).expect("the cache is rewritten"));
+            assert!(
+                !rebuilt.is_damaged(),
+                "{context}: the rewritten cache is damaged"
+            );
+            assert_eq!(
+                rebuilt.records.len(),
+                starts.len(),
+                "{context}: records lost"
+            );
+        }
+    }
+
+    // A cache cut exactly between two records is a smaller cache, which is all a reader
+    // can tell: the missing files are parsed again, the plan is the same.
+    fs::write(&file, &intact[..starts[starts.len() / 2]]).expect("cut the cache");
+    assert_eq!(without_elapsed(repo.run(&strs(&args)).ok()), cold);
+    // A torn append log (a plan killed while appending) is the same case.
+    fs::write(file.with_extension("log"), [9, 0, 0, 0, 1, 2, 3]).expect("write a torn log");
+    let run = repo.run(&strs(&args));
+    assert_eq!(without_elapsed(run.ok()), cold);
+    assert!(
+        run.stderr.contains("ends inside a record"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_impact_dir_that_cannot_be_written_still_gives_the_plan_with_a_warning() {
+    let (repo, args) = changed_repo();
+    let mut no_cache = args.clone();
+    no_cache.push("--no-cache".into());
+    let cold = without_elapsed(repo.run(&strs(&no_cache)).ok());
+
+    // Root writes through any permission bits: a file where the directory should be
+    // stops every user.
+    let impact_dir = repo.path().join(".impact");
+    fs::write(&impact_dir, "not a directory\n").expect("write .impact as a file");
+    let run = repo.run(&strs(&args));
+    assert_eq!(without_elapsed(run.ok()), cold);
+    assert!(
+        run.stderr.contains("warning: cannot write the cache"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(&impact_dir).expect("still a file"),
+        "not a directory\n"
+    );
+    fs::remove_file(&impact_dir).expect("remove the file");
+
+    // Read-only permissions, where they stop the user running the tests.
+    if unsafe { libc::geteuid() } != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        let cache_dir = impact_dir.join("cache");
+        fs::create_dir_all(&cache_dir).expect("mkdir");
+        fs::set_permissions(&cache_dir, fs::Permissions::from_mode(0o555)).expect("chmod");
+        let run = repo.run(&strs(&args));
+        fs::set_permissions(&cache_dir, fs::Permissions::from_mode(0o755)).expect("chmod");
+        assert_eq!(without_elapsed(run.ok()), cold);
+        assert!(
+            run.stderr.contains("cannot write the cache"),
+            "{}",
+            run.stderr
+        );
+        assert!(files_named(&cache_dir, "").is_empty(), "nothing written");
+    }
+}
+
+/// Runs `impact ARGS…` in `dir` with writes to regular files limited to `limit` bytes
+/// per file (`RLIMIT_FSIZE`; `SIGXFSZ` ignored so a write past it fails with `EFBIG`):
+/// a disk that fills up part-way through a write.
+fn run_on_full_disk(dir: &Path, args: &[&str], limit: u64) -> Run {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_impact"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1");
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let rlimit = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().expect("run impact");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        command: format!("impact {} (files limited to {limit} bytes)", args.join(" ")),
+    }
+}
+
+#[test]
+fn a_full_disk_still_gives_the_plan_and_leaves_nothing_half_written() {
+    let (repo, args) = changed_repo();
+    let mut no_cache = args.clone();
+    no_cache.push("--no-cache".into());
+    let cold = without_elapsed(repo.run(&strs(&no_cache)).ok());
+    let cache_dir = repo.path().join(".impact/cache");
+
+    // The first plan cannot write its cache file: the temporary file is removed.
+    let run = run_on_full_disk(repo.path(), &strs(&args), 4096);
+    assert_eq!(without_elapsed(run.ok()), cold);
+    assert!(
+        run.stderr.contains("cannot write the cache"),
+        "{}",
+        run.stderr
+    );
+    assert!(!cache_file(&repo).exists(), "no cache file half-written");
+    assert!(
+        files_named(&cache_dir, ".tmp").is_empty(),
+        "no temporary file left"
+    );
+
+    // With a cache in place, the append log of a warm plan cannot grow: it is cut back.
+    repo.run(&strs(&args)).ok();
+    repo.edit(&class("InvoiceService"), "SCALE = 3", "SCALE = 4");
+    let log = cache_file(&repo).with_extension("log");
+    let run = run_on_full_disk(repo.path(), &strs(&args), 16);
+    run.ok();
+    assert!(
+        run.stderr.contains("cannot write the cache"),
+        "{}",
+        run.stderr
+    );
+    let log_bytes = fs::read(&log).unwrap_or_default();
+    assert!(
+        !decode(&log_bytes).is_damaged(),
+        "the log keeps no half record"
+    );
+    let after = repo.run(&strs(&args));
+    assert!(!after.stderr.contains("damaged"), "{}", after.stderr);
+
+    // A history that cannot grow (SQLite cannot even make its shared-memory file): it is
+    // read without writing, and churn is counted without caching it.
+    let history = repo.path().join(".impact/history.db");
+    repo.run(&["record", &results_file("junit-sf-apex.xml")])
+        .ok();
+    repo.commit("a commit the churn walk has not seen");
+    let run = run_on_full_disk(repo.path(), &strs(&args), 4096);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("is read without writing"),
+        "{}",
+        run.stderr
+    );
+    let integrity = rusqlite::Connection::open(&history)
+        .and_then(|db| db.query_row("PRAGMA integrity_check", [], |row| row.get::<_, String>(0)))
+        .expect("open the history");
+    assert_eq!(integrity, "ok");
+}
+
+/// A file of `tests/data/results/`.
+fn results_file(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/results")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// `sf apex run test --json` with `count` passing tests, as run `run_id`.
+fn big_sf_run(run_id: &str, count: usize) -> String {
+    let tests: Vec<serde_json::Value> = (0..count)
+        .map(|i| {
+            serde_json::json!({
+                "Id": format!("07M5g{i:010}AAB"),
+                "QueueItemId": "7095g000001Q01AAE",
+                "StackTrace": null,
+                "Message": null,
+                "AsyncApexJobId": run_id,
+                "MethodName": format!("method{i}"),
+                "Outcome": "Pass",
+                "ApexClass": { "Id": "01p5g00000Tst01AAA", "Name": format!("Class{}Test", i / 50), "NamespacePrefix": null },
+                "RunTime": 12,
+                "FullName": format!("Class{}Test.method{i}", i / 50),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "status": 0,
+        "result": {
+            "summary": {
+                "outcome": "Passed", "testsRan": count, "passing": count, "failing": 0,
+                "skipped": 0, "testRunId": run_id, "testStartTime": "2024-06-03T09:14:22.000Z",
+            },
+            "tests": tests,
+        },
+        "warnings": [],
+    })
+    .to_string()
+}
+
+/// (runs, test results) in a history file, read with SQLite after an integrity check.
+fn history_counts(history: &Path) -> (i64, i64) {
+    let db = rusqlite::Connection::open(history).expect("open the history");
+    let integrity: String = db
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .expect("integrity check");
+    assert_eq!(integrity, "ok", "the history is damaged");
+    let count = |table: &str| -> i64 {
+        db.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })
+        .unwrap_or(0)
+    };
+    (count("runs"), count("test_results"))
+}
+
+#[test]
+fn record_killed_at_any_point_leaves_a_consistent_history_that_re_recording_completes() {
+    const TESTS: usize = 20_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let results = dir.path().join("run.json");
+    fs::write(&results, big_sf_run("7075g00000Kill1AAA", TESTS)).expect("write results");
+    let results = results.display().to_string();
+
+    // How long one whole record takes here, to spread the kills over it.
+    let timing = dir.path().join("timing.db");
+    let started = Instant::now();
+    run_in(
+        dir.path(),
+        &[
+            "record",
+            &results,
+            "--history",
+            &timing.display().to_string(),
+        ],
+    )
+    .ok();
+    let whole = started.elapsed();
+    assert_eq!(history_counts(&timing), (1, TESTS as i64));
+
+    // Kill points from a fixed pseudo-random sequence (reproducible), from right after
+    // the start to past the end.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut killed_running = 0;
+    // Until six kills hit a running process (a loaded machine stretches the timing).
+    for attempt in 0..24 {
+        if killed_running == 6 {
+            break;
+        }
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let fraction = (seed % 1000) as f64 / 1000.0;
+        let delay = whole.mul_f64(fraction);
+        let history = dir.path().join(format!("killed-{attempt}.db"));
+        let history_arg = history.display().to_string();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_impact"))
+            .args(["record", &results, "--history", &history_arg])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start impact record");
+        std::thread::sleep(delay);
+        if child.try_wait().expect("poll").is_none() {
+            killed_running += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let context = format!("killed after {delay:?} of {whole:?}");
+        if history.exists() {
+            let (runs, tests) = history_counts(&history);
+            assert!(
+                (runs, tests) == (0, 0) || (runs, tests) == (1, TESTS as i64),
+                "{context}: half a run recorded ({runs} runs, {tests} tests)"
+            );
+        }
+        run_in(dir.path(), &["record", &results, "--history", &history_arg]).ok();
+        assert_eq!(history_counts(&history), (1, TESTS as i64), "{context}");
+    }
+    assert_eq!(killed_running, 6, "too few kills hit a running record");
+}
+
+#[test]
+fn several_record_processes_on_one_history_lose_nothing_and_add_nothing_twice() {
+    const WRITERS: usize = 4;
+    const TESTS: usize = 2_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let history = dir.path().join("shared.db").display().to_string();
+    // Each writer records its own run and the shared one.
+    let shared = dir.path().join("shared.json");
+    fs::write(&shared, big_sf_run("7075g00000ShareAAA", TESTS)).expect("write");
+    let files: Vec<String> = (0..WRITERS)
+        .map(|writer| {
+            let path = dir.path().join(format!("run{writer}.json"));
+            fs::write(
+                &path,
+                big_sf_run(&format!("7075g00000Run{writer:02}AAA"), TESTS),
+            )
+            .expect("write");
+            path.display().to_string()
+        })
+        .collect();
+    let shared = shared.display().to_string();
+    let children: Vec<_> = files
+        .iter()
+        .map(|own| {
+            Command::new(env!("CARGO_BIN_EXE_impact"))
+                .args(["record", own, &shared, "--history", &history])
+                .current_dir(dir.path())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start impact record")
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().expect("wait");
+        assert!(
+            output.status.success(),
+            "a writer failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let expected_runs = WRITERS as i64 + 1;
+    assert_eq!(
+        history_counts(Path::new(&history)),
+        (expected_runs, expected_runs * TESTS as i64)
+    );
+}
+
+#[test]
+fn a_history_from_a_newer_impact_is_refused_and_left_untouched() {
+    let (repo, args) = changed_repo();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let history = dir.path().join("newer.db");
+    let history_arg = history.display().to_string();
+    run_in(
+        dir.path(),
+        &[
+            "record",
+            &results_file("junit-sf-apex.xml"),
+            "--history",
+            &history_arg,
+        ],
+    )
+    .ok();
+    {
+        let db = rusqlite::Connection::open(&history).expect("open");
+        let version: i64 = db
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .expect("version");
+        db.execute_batch(&format!("PRAGMA user_version = {}", version + 1))
+            .expect("bump the version");
+    }
+    let before = fs::read(&history).expect("read");
+    let modified = fs::metadata(&history)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::thread::sleep(Duration::from_millis(20));
+
+    let mut plan = strs(&args);
+    plan.extend(["--history", &history_arg]);
+    repo.run(&plan).assert_input_error("newer");
+    repo.run(&[
+        "record",
+        &results_file("deploy-report-typed.json"),
+        "--history",
+        &history_arg,
+    ])
+    .assert_input_error("newer");
+    repo.run(&["history", "--history", &history_arg])
+        .assert_input_error("newer");
+
+    assert_eq!(
+        fs::read(&history).expect("read"),
+        before,
+        "the file changed"
+    );
+    assert_eq!(
+        fs::metadata(&history)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        modified
+    );
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .expect("list")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "newer.db")
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "files next to the history: {leftovers:?}"
+    );
+}
