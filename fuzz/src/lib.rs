@@ -1,0 +1,16 @@
+//! Helpers shared by the fuzz targets.
+
+use impact::facts::Facts;
+use impact::metadata::component::ComponentId;
+use impact::parse::parse_file;
+
+/// Parses `content` as the file `path` of the component `(type_name, name)` twice and
+/// checks that both parses give the same facts: facts are cached by content, so they
+/// must depend on nothing else.
+pub fn parse_deterministic(type_name: &str, name: &str, path: &str, content: &[u8]) -> Facts {
+    let component = ComponentId::new(type_name, name);
+    let first = parse_file(&component, path, content);
+    let second = parse_file(&component, path, content);
+    assert_eq!(first, second, "{path}: two parses of the same bytes differ");
+    first
+}
