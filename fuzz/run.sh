@@ -4,6 +4,10 @@
 #
 #   fuzz/run.sh [SECONDS] [TARGET…]        (default: 60 seconds, every target)
 #
+# The build is cargo-fuzz's default (optimized, debug assertions, AddressSanitizer).
+# FUZZ_QUICK=1 builds without optimizations or sanitizer instead: it compiles in a
+# fraction of the time, for the short smoke run of .ci/run.
+#
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
 # Builds land in fuzz/target. A finding is saved under fuzz/artifacts/<target>/ and makes
 # the script exit 1 after the other targets ran; minimize it with
@@ -19,15 +23,21 @@ if [ ${#targets[@]} -eq 0 ]; then
     mapfile -t targets < <(cargo +nightly fuzz list)
 fi
 "$fuzz/seed.sh" >/dev/null || exit 1
+profile=release
+build=()
+if [ "${FUZZ_QUICK:-0}" = 1 ]; then
+    profile=debug
+    build=(--dev --sanitizer none)
+fi
 # Sanitizer builds stay in fuzz/target, apart from a shared CARGO_TARGET_DIR.
-env -u CARGO_TARGET_DIR cargo +nightly fuzz build || exit 1
+env -u CARGO_TARGET_DIR cargo +nightly fuzz build "${build[@]}" || exit 1
 logs="$fuzz/target/logs"
 mkdir -p "$logs"
 status=0
 printf '%-12s %8s %12s %8s %8s  %s\n' target seconds executions cov ft result
 # The binaries are run directly: `cargo fuzz run` would rebuild each one whenever a file
 # of the repository changed.
-bin="$fuzz/target/x86_64-unknown-linux-gnu/release"
+bin="$fuzz/target/x86_64-unknown-linux-gnu/$profile"
 for target in "${targets[@]}"; do
     log="$logs/$target.log"
     mkdir -p "$fuzz/artifacts/$target"
