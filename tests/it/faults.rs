@@ -269,10 +269,14 @@ fn a_full_disk_still_gives_the_plan_and_leaves_nothing_half_written() {
         "{}",
         run.stderr
     );
-    let integrity = rusqlite::Connection::open(&history)
-        .and_then(|db| db.query_row("PRAGMA integrity_check", [], |row| row.get::<_, String>(0)))
-        .expect("open the history");
-    assert_eq!(integrity, "ok");
+    let before = history_counts(&history);
+
+    // Recording needs to write: a clear input error, and the history keeps what it had.
+    let record = ["record", &results_file("deploy-report-typed.json")];
+    run_on_full_disk(repo.path(), &record, 4096).assert_input_error("cannot write");
+    assert_eq!(history_counts(&history), before);
+    repo.run(&record).ok();
+    assert_eq!(history_counts(&history).0, before.0 + 1);
 }
 
 /// A file of `tests/data/results/`.
