@@ -6,11 +6,14 @@
 //! label of `CustomLabels.labels-meta.xml` that changed. A change whose only difference
 //! is comments or whitespace is non-semantic and seeds nothing. No I/O.
 
-use crate::facts::{DeclKind, Facts};
-use crate::impact::{Mode, Seed};
+use crate::facts::{DeclKind, Facts, FileFacts};
+use crate::git::{FileChange, FileStatus};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::project::Project;
+use crate::project_change::{self, ProjectFileChange};
+use crate::source::{self, SourceEntry};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One version of a changed file, parsed.
 #[derive(Clone, Debug)]
@@ -55,10 +58,10 @@ pub struct Change {
     pub paths: Vec<String>,
     /// False when only comments or whitespace changed.
     pub semantic: bool,
-    /// Nodes of the head graph the change starts from.
-    pub head_seeds: Vec<Seed>,
+    /// Nodes of the head graph the change starts from (the walk goes to every user).
+    pub head_seeds: Vec<ComponentId>,
     /// Nodes of the base graph the change starts from (deleted and removed things).
-    pub base_seeds: Vec<Seed>,
+    pub base_seeds: Vec<ComponentId>,
     /// Files of the change that could not be parsed completely (`path: message`).
     pub problems: Vec<String>,
     /// True when the change could not be located inside the component and the whole
@@ -242,8 +245,8 @@ impl Group<'_> {
         if self.kind == ChangeKind::Modified && self.deactivates_automation() {
             base.insert(self.component.clone());
         }
-        change.head_seeds = seeds(head);
-        change.base_seeds = seeds(base);
+        change.head_seeds = head.into_iter().collect();
+        change.base_seeds = base.into_iter().collect();
         change
     }
 
@@ -287,8 +290,8 @@ impl Group<'_> {
                 kind,
                 paths: self.paths(),
                 semantic: true,
-                head_seeds: seeds(head),
-                base_seeds: seeds(base),
+                head_seeds: head,
+                base_seeds: base,
                 problems: Vec::new(),
                 whole: false,
             });
@@ -329,11 +332,210 @@ fn declaration_hashes(files: &[&FileVersion]) -> BTreeMap<ComponentId, (u64, Dec
     hashes
 }
 
-fn seeds(ids: impl IntoIterator<Item = ComponentId>) -> Vec<Seed> {
-    ids.into_iter()
-        .map(|node| Seed {
-            node,
-            mode: Mode::All,
+/// What the diff shows besides the changed components; the policy reads it.
+#[derive(Debug, Default)]
+pub struct Context {
+    /// Changes to `sfdx-project.json` or `.forceignore` that can change every test.
+    pub project_files: Vec<ProjectFileChange>,
+    /// Changed files inside a package directory that no metadata type claims.
+    pub unknown_files: Vec<String>,
+}
+
+/// The files of a diff that are source, classified at each side (the base side by the
+/// base revision's project), and what else the diff shows.
+#[derive(Debug, Default)]
+pub struct ChangedSources {
+    /// The base and head side of each changed source file, in diff order.
+    pub files: Vec<(Option<SourceEntry>, Option<SourceEntry>)>,
+    pub context: Context,
+}
+
+impl ChangedSources {
+    /// The base sides, whose facts the caller reads (by blob id: no need to list the
+    /// base revision's tree).
+    pub fn old_entries(&self) -> Vec<SourceEntry> {
+        self.files
+            .iter()
+            .filter_map(|(old, _)| old.clone())
+            .collect()
+    }
+
+    /// The head paths of the changed files.
+    pub fn new_paths(&self) -> HashSet<String> {
+        self.files
+            .iter()
+            .filter_map(|(_, new)| new.as_ref().map(|entry| entry.path.clone()))
+            .collect()
+    }
+}
+
+/// Classifies the files of a diff. Files `is_ignored` matches on every side are left
+/// out; a changed file in a package directory that no type claims is noted as unknown;
+/// `sfdx-project.json` is diffed by key against the base's (`base_read`, when the base
+/// revision has a readable one).
+pub fn classify_diff(
+    file_changes: &[FileChange],
+    project: &Project,
+    base_project: &Project,
+    base_read: Option<&Project>,
+    is_ignored: &dyn Fn(&str) -> bool,
+) -> ChangedSources {
+    let project_file = project.project_file();
+    let mut out = ChangedSources::default();
+    for file_change in file_changes {
+        let touched = [&file_change.old_path, &file_change.new_path];
+        if touched
+            .iter()
+            .copied()
+            .flatten()
+            .all(|path| is_ignored(path))
+        {
+            continue;
+        }
+        let paths: BTreeSet<&String> = touched.into_iter().flatten().collect();
+        for path in paths {
+            if *path == project_file {
+                out.context
+                    .project_files
+                    .extend(project_change::project_json_change(
+                        path,
+                        base_read.map(|base| &base.settings),
+                        &project.settings,
+                    ));
+            } else if *path == project.forceignore_file() {
+                out.context
+                    .project_files
+                    .push(ProjectFileChange::ForceIgnore { path: path.clone() });
+            }
+        }
+        let old = file_change
+            .old_path
+            .as_ref()
+            .zip(file_change.old_blob)
+            .and_then(|(path, blob)| source::classify(base_project, path, &blob.to_string()));
+        let new = file_change
+            .new_path
+            .as_ref()
+            .zip(file_change.new_blob)
+            .and_then(|(path, blob)| source::classify(project, path, &blob.to_string()));
+        if old.is_none() && new.is_none() {
+            let unclaimed = [&file_change.new_path, &file_change.old_path]
+                .into_iter()
+                .flatten()
+                .find(|path| project.is_source(path) && !is_inert(path));
+            if let Some(path) = unclaimed {
+                out.context.unknown_files.push(path.clone());
+            }
+            continue;
+        }
+        out.files.push((old, new));
+    }
+    out.context.unknown_files.sort();
+    out.context.unknown_files.dedup();
+    out
+}
+
+/// The changes of a diff, located inside their components. `head_entries` are the head
+/// revision's source files; `head_facts` and `old_facts` the facts of (at least) the
+/// changed files' head and base sides.
+pub fn locate_diff<'a>(
+    file_changes: &[FileChange],
+    sources: &ChangedSources,
+    head_entries: &[SourceEntry],
+    head_facts: impl IntoIterator<Item = &'a FileFacts>,
+    old_facts: impl IntoIterator<Item = &'a FileFacts>,
+) -> Vec<Change> {
+    let new_by_path: HashMap<&str, &FileFacts> = head_facts
+        .into_iter()
+        .map(|file| (file.path.as_str(), file))
+        .collect();
+    let old_by_path: HashMap<&str, &FileFacts> = old_facts
+        .into_iter()
+        .map(|file| (file.path.as_str(), file))
+        .collect();
+    let changed_files: Vec<ChangedFile> = sources
+        .files
+        .iter()
+        .map(|(old, new)| ChangedFile {
+            old: old.as_ref().and_then(|entry| version(&old_by_path, entry)),
+            new: new.as_ref().and_then(|entry| version(&new_by_path, entry)),
         })
-        .collect()
+        .collect();
+    // The components that exist at the base, without listing the base tree: every
+    // head file that was not added exists there too, and so does the old side of
+    // every change.
+    let added: HashSet<&str> = file_changes
+        .iter()
+        .filter(|change| matches!(change.status, FileStatus::Added | FileStatus::Renamed))
+        .filter_map(|change| change.new_path.as_deref())
+        .collect();
+    let base_components: HashSet<String> = head_entries
+        .iter()
+        .filter(|entry| !added.contains(entry.path.as_str()))
+        .chain(sources.files.iter().filter_map(|(old, _)| old.as_ref()))
+        .map(|entry| entry.component.key().to_string())
+        .collect();
+    let head_components: HashSet<String> = head_entries
+        .iter()
+        .map(|entry| entry.component.key().to_string())
+        .collect();
+    locate(
+        &changed_files,
+        &|id| base_components.contains(id.key()),
+        &|id| head_components.contains(id.key()),
+    )
+}
+
+fn version(by_path: &HashMap<&str, &FileFacts>, entry: &SourceEntry) -> Option<FileVersion> {
+    let file = by_path.get(entry.path.as_str())?;
+    Some(FileVersion {
+        path: file.path.clone(),
+        component: file.component.clone(),
+        facts: file.facts.clone(),
+    })
+}
+
+/// Changes named by a manifest: each component counts as wholly changed.
+pub fn from_manifest(components: &[ComponentId], head_facts: &[FileFacts]) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for component in components {
+        let files: Vec<&FileFacts> = head_facts
+            .iter()
+            .filter(|file| &file.component == component)
+            .collect();
+        let mut seeds: BTreeSet<ComponentId> = BTreeSet::new();
+        seeds.insert(component.clone());
+        for file in &files {
+            for declaration in &file.facts.declares {
+                seeds.insert(declaration.id.clone());
+            }
+        }
+        let component = files
+            .first()
+            .map(|file| file.component.clone())
+            .unwrap_or_else(|| component.clone());
+        changes.push(Change {
+            component,
+            kind: ChangeKind::Modified,
+            paths: files.iter().map(|file| file.path.clone()).collect(),
+            semantic: true,
+            head_seeds: seeds.into_iter().collect(),
+            base_seeds: Vec::new(),
+            problems: Vec::new(),
+            whole: true,
+        });
+    }
+    changes.sort_by(|a, b| a.component.cmp(&b.component));
+    changes.dedup_by(|a, b| a.component == b.component);
+    changes
+}
+
+/// Files in a package directory that are not metadata and never matter (editor and
+/// tool configuration).
+fn is_inert(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(
+        name,
+        "jsconfig.json" | ".eslintrc.json" | "tsconfig.json" | ".prettierrc" | "README.md"
+    ) || name.ends_with(".md")
 }

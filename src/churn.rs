@@ -115,6 +115,31 @@ impl Churn {
     }
 }
 
+/// The churn a plan ranks by: over the default window, each commit's components cached
+/// in the history when there is one, else (unless `no_cache`) under `.impact/cache`.
+pub fn for_plan(
+    repo: &Repo,
+    project: &Project,
+    head: Oid,
+    history: Option<&mut crate::history::History>,
+    no_cache: bool,
+) -> Result<Churn> {
+    let mut commit_cache = (!no_cache && history.is_none())
+        .then(|| crate::cache::CommitCache::load(&crate::source::cache_dir(&project.git_root)));
+    let churn = compute(
+        repo,
+        project,
+        head,
+        &Window::default(),
+        history,
+        commit_cache.as_mut(),
+    )?;
+    if let Some(cache) = &commit_cache {
+        cache.save();
+    }
+    Ok(churn)
+}
+
 /// Counts, per component, the commits in `window` before and including `head` that
 /// changed it, caching each commit's component list in `history` when given.
 pub fn compute(

@@ -339,8 +339,8 @@ pub fn covers_changed(history: &History, targets: &[ComponentId]) -> Result<Hash
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::FileFacts;
     use crate::facts::{DeclKind, Declaration, Facts, Target, TestMark, Use};
-    use crate::graph::FileFacts;
     use crate::results::{Outcome, ResultFormat, TestCoverage, TestResult, TestRun};
 
     /// A declaration with the fields these tests do not care about left empty.

@@ -10,6 +10,18 @@ use crate::metadata::component::ComponentId;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
+/// The facts of one source file, with the component it belongs to.
+#[derive(Clone, Debug)]
+pub struct FileFacts {
+    /// Repository-relative path, `/`-separated.
+    pub path: String,
+    /// Git blob id of the content (the facts cache key).
+    pub blob: String,
+    /// The component the file belongs to (an `.cls-meta.xml` belongs to its class).
+    pub component: ComponentId,
+    pub facts: Facts,
+}
+
 /// What one file declares and uses. Parsing never fails: a file the parser could not
 /// fully read still has facts, plus [`Problem`]s that make the policy err toward more
 /// tests.

@@ -134,6 +134,14 @@ impl Repo {
         self.repo.is_shallow()
     }
 
+    /// The branch HEAD is on (`main`), `None` when HEAD is detached or unborn.
+    pub fn current_branch(&self) -> Option<String> {
+        let head = self.git().head().ok()?;
+        head.is_branch()
+            .then(|| head.shorthand().map(str::to_string))
+            .flatten()
+    }
+
     /// The commit HEAD points at.
     pub fn head_commit(&self) -> Result<Oid> {
         match self.repo.head() {

@@ -6,25 +6,15 @@
 //! component it names. Unresolvable calls fall back to every member of that name
 //! (conservative) and are counted. No I/O; building never fails.
 
-use crate::facts::{DeclKind, Declaration, DmlEvents, EdgeKind, Facts, Target, TestMark, TypeExpr};
+use crate::facts::{
+    DeclKind, Declaration, DmlEvents, EdgeKind, FileFacts, Target, TestMark, TypeExpr,
+};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeSet;
 use std::sync::Arc;
-
-/// The facts of one source file, with the component it belongs to.
-#[derive(Clone, Debug)]
-pub struct FileFacts {
-    /// Repository-relative path, `/`-separated.
-    pub path: String,
-    /// Git blob id of the content (the facts cache key).
-    pub blob: String,
-    /// The component the file belongs to (an `.cls-meta.xml` belongs to its class).
-    pub component: ComponentId,
-    pub facts: Facts,
-}
 
 /// A graph node: a component, an inner class, or an Apex member.
 #[derive(Clone, Debug)]
@@ -1393,6 +1383,81 @@ impl Graph {
             }
         }
         collapsed
+    }
+}
+
+/// The head revision's graph, and the base revision's when `needs_base` (deleted or
+/// removed code must be walked). Unchanged files are the same at both revisions, so the
+/// base graph is the head's files minus the changed ones (`changed_new_paths`) plus the
+/// changed files' base sides (`old_facts`). The two graphs are independent, so they are
+/// built side by side.
+pub fn build_pair(
+    head_facts: &[FileFacts],
+    changed_new_paths: &std::collections::HashSet<String>,
+    old_facts: &[FileFacts],
+    needs_base: bool,
+) -> (Graph, Option<Graph>) {
+    rayon::join(
+        || Graph::build(head_facts),
+        || {
+            needs_base.then(|| {
+                Graph::build(
+                    head_facts
+                        .iter()
+                        .filter(|file| !changed_new_paths.contains(&file.path))
+                        .chain(old_facts.iter()),
+                )
+            })
+        },
+    )
+}
+
+impl Graph {
+    /// Folds the graph to class granularity ([`Granularity::Class`]), and each list of
+    /// seeds on this graph's revision to the classes that own them.
+    pub fn fold_to_classes<'a>(
+        self,
+        seed_lists: impl Iterator<Item = &'a mut Vec<ComponentId>>,
+    ) -> Graph {
+        for seeds in seed_lists {
+            let owners: BTreeSet<ComponentId> = seeds
+                .iter()
+                .map(|seed| match self.node(seed) {
+                    Some(index) => self.owner(index),
+                    None => seed.clone(),
+                })
+                .collect();
+            *seeds = owners.into_iter().collect();
+        }
+        self.collapse()
+    }
+
+    /// Whether the graph declares `id` from a file of the revision.
+    pub fn has_file_of(&self, id: &ComponentId) -> bool {
+        self.node(id)
+            .is_some_and(|index| !self.graph[index].files.is_empty())
+    }
+
+    /// The number of components that have a file (members and inner classes aside).
+    pub fn n_components(&self) -> usize {
+        self.nodes()
+            .filter(|(_, node)| !node.id.is_member() && !node.files.is_empty())
+            .count()
+    }
+
+    /// The keys of the test classes an Apex test suite of the repository names; `None`
+    /// when the repository has no such suite.
+    pub fn suite_members(&self, name: &str) -> Option<std::collections::HashSet<String>> {
+        let suite = ComponentId::new("ApexTestSuite", name);
+        let index = self
+            .node(&suite)
+            .filter(|&index| !self.graph[index].files.is_empty())?;
+        Some(
+            self.graph
+                .neighbors_directed(index, petgraph::Direction::Outgoing)
+                .map(|class| self.graph[class].id.key().to_string())
+                .collect(),
+        )
     }
 }
 

@@ -269,6 +269,89 @@ pub fn nearest_path(graph: &Graph, seeds: &[Seed], test: &ComponentId) -> Option
     found.map(|state| explain(graph, &predecessor, state, target))
 }
 
+/// Seeds that reach every user of the nodes: how a change starts the walk.
+pub fn seeds(nodes: &[ComponentId]) -> Vec<Seed> {
+    nodes
+        .iter()
+        .map(|node| Seed {
+            node: node.clone(),
+            mode: Mode::All,
+        })
+        .collect()
+}
+
+/// The walk stage: from every change's seeds on the head graph (plus the test classes
+/// that could not be parsed: what they touch is unknown, so they run), and on the base
+/// graph when there is one.
+pub fn walk_changes(
+    head: &Graph,
+    base: Option<&Graph>,
+    changes: &[crate::changes::Change],
+) -> (Reach, Option<Reach>) {
+    let mut head_seeds: Vec<Seed> = changes
+        .iter()
+        .flat_map(|change| seeds(&change.head_seeds))
+        .collect();
+    head_seeds.extend(unparseable_tests(head));
+    let head_reach = walk(head, &head_seeds);
+    let base_seeds: Vec<Seed> = changes
+        .iter()
+        .flat_map(|change| seeds(&change.base_seeds))
+        .collect();
+    let base_reach = base.map(|graph| walk(graph, &base_seeds));
+    (head_reach, base_reach)
+}
+
+/// Test classes that could not be parsed.
+fn unparseable_tests(graph: &Graph) -> Vec<Seed> {
+    graph
+        .nodes()
+        .filter(|(index, node)| node.has_problems && owning_test(graph, *index) == Some(*index))
+        .map(|(_, node)| Seed {
+            node: node.id.clone(),
+            mode: Mode::All,
+        })
+        .collect()
+}
+
+/// For `impact why`: the shortest path from each change to `test` (on the head graph,
+/// and on the base graph for deleted and removed code), each once. Each search stops at
+/// the test, so it finds the path the full walk keeps for that change alone.
+pub fn paths_per_change(
+    head: &Graph,
+    base: Option<&Graph>,
+    changes: &[crate::changes::Change],
+    test: &ComponentId,
+) -> Vec<Reason> {
+    let mut reasons: Vec<Reason> = Vec::new();
+    for change in changes {
+        let graphs = [(Some(head), &change.head_seeds), (base, &change.base_seeds)];
+        for (graph, nodes) in graphs {
+            let Some(graph) = graph else { continue };
+            if let Some(reason) = shortest_path(graph, &seeds(nodes), test) {
+                if !reasons.contains(&reason) {
+                    reasons.push(reason);
+                }
+            }
+        }
+    }
+    reasons
+}
+
+/// The path the walk from `seeds` keeps for `test`, if it reaches it.
+fn shortest_path(graph: &Graph, seeds: &[Seed], test: &ComponentId) -> Option<Reason> {
+    let test_index = graph.node(test)?;
+    let mut found = None;
+    let Visited { predecessor, .. } = traverse(graph, seeds, Rules::Walk, |state| {
+        let reached = owning_test(graph, state.node) == Some(test_index);
+        if reached {
+            found = Some(state);
+        }
+        reached
+    });
+    found.map(|state| explain(graph, &predecessor, state, test_index))
+}
+
 /// Whether the walk may go from `node` (reached in `mode`) back to `source` over an edge
 /// `source → node` of `kind`, and in which mode it then continues.
 fn step(

@@ -24,5 +24,8 @@ pub mod policy;
 pub mod project;
 pub mod project_change;
 pub mod rank;
+pub mod record;
 pub mod report;
 pub mod results;
+pub mod source;
+pub mod test_sources;

@@ -1,25 +1,30 @@
-//! The pipeline of `impact plan`: project → snapshot → changes → facts → graph → impact.
+//! The pipeline: the stages in order, each a function of the module that owns it.
 //!
-//! Each step calls one stage and hands its value to the next; this is the only place
-//! that knows the order. I/O happens in the project, git and cache steps only.
+//! ```text
+//! scope ─► source (snapshot → classified files → facts) ─► changes ─► graphs
+//!       ─► walk ─► policy ─► ranking inputs
+//! ```
+//!
+//! This is the only place that knows the order. `impact diff` stops after the changes
+//! ([`delta`]), `impact graph` after the head graph ([`graph`]); `plan` and `why` run
+//! every stage ([`analyze`]). I/O happens in the scope, source and history steps only.
 
-use crate::cache::FactsCache;
-use crate::changes::{self, Change, ChangeKind, ChangedFile, FileVersion};
+use crate::changes::{self, Change, ChangedSources, Context};
 use crate::config::Config;
-use crate::error::Result;
-use crate::facts::Facts;
-use crate::git::{FileStatus, Repo, Revision, Snapshot};
-use crate::graph::{FileFacts, Granularity, Graph};
-use crate::impact::{self, Mode, Seed};
+use crate::error::{Error, Result};
+use crate::facts::FileFacts;
+use crate::git::{Repo, Revision, Snapshot};
+use crate::graph::{Granularity, Graph};
+use crate::history::History;
+use crate::impact::{self, Reason, TestKind};
 use crate::metadata::component::ComponentId;
-use crate::metadata::{manifest, registry, types};
-use crate::parse;
-use crate::policy::{self, Context, Policy, Selection};
+use crate::metadata::manifest;
+use crate::policy::{self, Policy, Selection};
 use crate::project::Project;
-use crate::project_change::{self, ProjectFileChange};
-use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::PathBuf;
+use crate::rank::{self, Budget};
+use crate::report::{self, plan::Plan};
+use crate::source::{self, SourceEntry};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// What `impact plan` (and `why`, `diff`, `graph`) is asked to compare.
@@ -42,8 +47,6 @@ pub struct Request {
     /// `--history PATH`: the history store (created when missing). `None` uses
     /// `<git root>/.impact/history.db` when that file exists.
     pub history: Option<PathBuf>,
-    /// Leave history, churn and coverage out (commands that do not rank: `diff`, `graph`).
-    pub no_history: bool,
     /// Parse the files of every type, also those with no test impact that a plan only
     /// lists (`graph` shows every edge: a page's controller, an Aura bundle's children).
     pub parse_all: bool,
@@ -51,12 +54,8 @@ pub struct Request {
     pub fallback_on_uncovered: bool,
 }
 
-/// Everything the pipeline found, for the renderers.
-#[derive(Debug)]
+/// Everything the pipeline found, for ranking and the renderers.
 pub struct Analysis {
-    /// The facts and the cache, kept so the caller decides when to free them: on a large
-    /// org freeing them takes longer than a warm plan, and the CLI exits right after.
-    pub retained: Retained,
     pub project: Project,
     /// 40-hex sha of the base commit.
     pub base: String,
@@ -70,373 +69,279 @@ pub struct Analysis {
     pub warnings: Vec<String>,
     pub started: Instant,
     /// What ranking needs besides the selected tests: churn, test history, coverage.
-    pub ranking: crate::rank::Inputs,
-    /// The history file the plan read, if any (coverage risk is computed from it after
-    /// a budget).
-    pub history_path: Option<PathBuf>,
+    pub ranking: rank::Inputs,
+    /// The history the plan read, if any (coverage risk is computed from it after a
+    /// budget).
+    pub history: Option<History>,
     /// Changed Apex classes and triggers subject to the coverage rule.
     pub coverage_targets: Vec<ComponentId>,
     /// Predicted coverage (percent) below which a changed class is a coverage risk.
     pub coverage_threshold: f64,
-    /// Tests added because they covered a changed class in the last recorded run.
-    pub coverage_added: Vec<ComponentId>,
     /// Components of the head revision whose files were listed and not parsed (types
     /// with no test impact): they are not in the head graph but count as components.
     pub listed_components: usize,
 }
 
-/// One source file of a revision, classified.
-#[derive(Clone, Debug)]
-struct SourceEntry {
-    path: String,
-    blob: String,
-    component: ComponentId,
+/// The changed components between two revisions (`impact diff`).
+pub struct Delta {
+    /// The project at the head revision.
+    pub project: Project,
+    pub base: String,
+    pub head: String,
+    pub changes: Vec<Change>,
 }
 
-/// Runs the pipeline.
+/// `impact plan`: every stage, then the ranking, the budget and the coverage risk of
+/// what runs now.
+pub fn plan(request: &Request, budget: &Budget) -> Result<Plan> {
+    let mut analysis = analyze(request)?;
+    let ranked = rank::rank(analysis.selection.tests.clone(), &analysis.ranking);
+    let suite =
+        match &budget.suite {
+            Some(name) => Some(analysis.head_graph.suite_members(name).ok_or_else(|| {
+                Error::UnknownSuite {
+                    name: name.to_string(),
+                }
+            })?),
+            None => None,
+        };
+    let (ranked, confidence_cut) = confidence_cut(ranked, budget.confidence);
+    let (kept, mut deferred) = rank::apply_budget_within(ranked, budget, suite.as_ref());
+    let confidence = confidence_cut.map(|(level, curve, all, cut)| {
+        let estimate = crate::confidence::estimate(&kept, &all);
+        deferred.extend(cut);
+        deferred.sort_by_key(|d| d.test.rank);
+        report::plan::Confidence {
+            level,
+            estimate: (estimate * 10_000.0).round() / 10_000.0,
+            curve,
+        }
+    });
+    // Coverage risk is judged on what actually runs now, after the budget.
+    let coverage_risk = match analysis.history.as_mut() {
+        Some(history) if analysis.selection.fallback.is_none() => {
+            let names: Vec<String> = kept
+                .iter()
+                .filter(|test| test.test.kind == TestKind::Apex)
+                .map(|test| test.test.id.full_name().to_string())
+                .collect();
+            crate::coverage::risks(
+                history,
+                &analysis.coverage_targets,
+                &names,
+                analysis.coverage_threshold,
+            )?
+        }
+        _ => Vec::new(),
+    };
+    let extras = report::assemble::Extras {
+        deferred,
+        coverage_risk,
+        confidence,
+    };
+    let mut plan = report::assemble::build(&analysis.outcome(), &kept, &extras);
+    plan.manifest = request
+        .manifest
+        .as_ref()
+        .map(|path| path.display().to_string());
+    // The graphs of a large org take a noticeable while to free, and the process is
+    // about to exit: let the OS reclaim them.
+    std::mem::forget(analysis);
+    Ok(plan)
+}
+
+/// The parts of a confidence cut the plan reports.
+type ConfidenceCut = (
+    f64,
+    Vec<report::plan::CurvePoint>,
+    Vec<rank::RankedTest>,
+    Vec<rank::Deferred>,
+);
+
+/// Applies `--confidence` to the ranked order: the kept prefix, and the level, the curve
+/// of the full order, the full order (to estimate against) and the deferred rest.
+fn confidence_cut(
+    ranked: Vec<rank::RankedTest>,
+    level: Option<f64>,
+) -> (Vec<rank::RankedTest>, Option<ConfidenceCut>) {
+    let Some(level) = level else {
+        return (ranked, None);
+    };
+    let curve = crate::confidence::curve(&ranked)
+        .into_iter()
+        .map(|point| report::plan::CurvePoint {
+            tests: point.tests,
+            minutes: (point.seconds / 60.0 * 100.0).round() / 100.0,
+            confidence: point.confidence,
+        })
+        .collect();
+    let all = ranked.clone();
+    let (kept, cut) = crate::confidence::cut(ranked, level);
+    (kept, Some((level, curve, all, cut)))
+}
+
+/// What `impact why` found.
+pub enum Why {
+    /// The plan selects the test: one path from each change that reaches it, plus the
+    /// policy's notes.
+    Selected { name: String, reasons: Vec<Reason> },
+    /// The head revision has the test but the plan does not select it: the nearest path
+    /// from a change over any edge, if one leads there.
+    NotSelected {
+        name: String,
+        nearest: Option<Reason>,
+    },
+}
+
+/// `impact why TEST`: why the plan selects the test named `test`, or how near a change
+/// comes to it; an error when the head revision has no test of that name.
+pub fn why(request: &Request, test: &str) -> Result<Why> {
+    let analysis = analyze(request)?;
+    let wanted = test.to_lowercase();
+    let Some(selected) = analysis
+        .selection
+        .tests
+        .iter()
+        .find(|selected| selected.id.full_name().to_lowercase() == wanted)
+    else {
+        return why_not(&analysis, test);
+    };
+    let mut reasons = impact::paths_per_change(
+        &analysis.head_graph,
+        analysis.base_graph.as_ref(),
+        &analysis.changes,
+        &selected.id,
+    );
+    for reason in &selected.reasons {
+        if reason.note.is_some() && !reasons.contains(reason) {
+            reasons.push(reason.clone());
+        }
+    }
+    Ok(Why::Selected {
+        name: selected.id.full_name().to_string(),
+        reasons,
+    })
+}
+
+/// `impact why` for a test the plan does not select.
+fn why_not(analysis: &Analysis, test: &str) -> Result<Why> {
+    let graph = &analysis.head_graph;
+    let wanted = test.to_lowercase();
+    let id = policy::all_tests(graph)
+        .into_values()
+        .map(|index| &graph.graph[index].id)
+        .find(|id| id.full_name().to_lowercase() == wanted)
+        .ok_or_else(|| Error::UnknownTest {
+            name: test.to_string(),
+        })?;
+    let nearest = analysis
+        .changes
+        .iter()
+        .filter_map(|change| impact::nearest_path(graph, &impact::seeds(&change.head_seeds), id))
+        .min_by_key(|reason| reason.edges.len());
+    Ok(Why::NotSelected {
+        name: id.full_name().to_string(),
+        nearest,
+    })
+}
+
+/// `impact diff`: the stages up to the changes.
+pub fn delta(request: &Request) -> Result<Delta> {
+    let mut timings = Timings::new();
+    let scope = Scope::open(request, false, &mut timings)?;
+    let mut reader = source::Reader::open(&scope.project.git_root, request.no_cache);
+    let head = read_head(&scope, request, &mut reader, &mut timings)?;
+    let located = locate(&scope, &head, &mut reader)?;
+    reader.finish(join(head.facts, located.old_facts));
+    Ok(Delta {
+        base: scope.base.to_string(),
+        head: scope.head_label(),
+        project: scope.project,
+        changes: located.changes,
+    })
+}
+
+/// `impact graph` (and `hotspots`): the stages up to the head revision's graph; also the
+/// project at the head revision.
+pub fn graph(request: &Request) -> Result<(Project, Graph)> {
+    let mut timings = Timings::new();
+    let scope = Scope::open(request, false, &mut timings)?;
+    let mut reader = source::Reader::open(&scope.project.git_root, request.no_cache);
+    let head = read_head(&scope, request, &mut reader, &mut timings)?;
+    let graph = Graph::build(&head.facts);
+    reader.finish(head.facts);
+    Ok((scope.project, graph))
+}
+
+/// Runs every stage.
 pub fn analyze(request: &Request) -> Result<Analysis> {
     let started = Instant::now();
     let mut timings = Timings::new();
-    let project = Project::discover(&request.repo)?;
-    let config = Config::load(&project.git_root)?;
-    let coverage_threshold = config
-        .coverage_threshold
-        .unwrap_or(crate::coverage::DEFAULT_THRESHOLD);
-    let mut history = if request.no_history {
-        None
-    } else {
-        open_history(&project, request.history.as_deref())?
-    };
-    let ignore = config.ignore.clone();
-    let mut policy = Policy::default();
-    if let Some(max_changes) = request.max_changes.or(config.max_changes) {
-        policy.max_changes = max_changes;
-    }
-    config.apply(&mut policy);
-    policy.fallback_on_uncovered |= request.fallback_on_uncovered;
-    let is_ignored = |path: &str| ignore.as_ref().is_some_and(|set| set.is_match(path));
-    let repo = Repo::open(&project.git_root)?;
-    let base_oid = match &request.base {
-        Some(rev) => repo.resolve(rev)?,
-        None => repo.default_base()?,
-    };
-    let head_revision = match &request.head {
-        Some(rev) => Revision::Commit(repo.resolve(rev)?),
-        None => Revision::Worktree,
-    };
-    let head_label = match &head_revision {
-        Revision::Commit(oid) => oid.to_string(),
-        Revision::Worktree => "WORKTREE".to_string(),
-    };
-    timings.lap("resolve");
-    let head_snapshot = repo.snapshot(&head_revision)?;
-    // Package directories and `.forceignore` are read at each revision: a past commit may
-    // have had other package directories than the working tree has now.
-    let project = match &head_revision {
-        Revision::Commit(oid) => project_at(&repo, &project, *oid)?,
-        Revision::Worktree => project,
-    };
-    check_package_dirs(&project, &head_snapshot)?;
-    let base_read = project_at(&repo, &project, base_oid).ok();
-    let base_project = base_read.clone().unwrap_or_else(|| project.clone());
-
-    timings.lap("snapshots");
-    let mut cache = if request.no_cache {
-        FactsCache::disabled()
-    } else {
-        FactsCache::load(&project.git_root.join(".impact").join("cache"))
-    };
-    let mut warnings: Vec<String> = project.warnings.clone();
-    warnings.extend(head_snapshot.warnings(|path| project.is_source(path)));
-
-    timings.lap("cache load");
-    let head_entries = source_entries(&project, &head_snapshot);
-    let manifest_components = match &request.manifest {
-        Some(path) => Some(manifest::read_package_xml(path)?),
-        None => None,
-    };
-    let skip = Skip::new(request.parse_all, manifest_components.as_deref());
-    let (graph_entries, listed) = skip.split(&head_entries);
-    timings.lap("list files");
-    let mut parser = Parser::default();
-    let head_facts = parser.facts(&head_snapshot, &graph_entries, &mut cache)?;
-    drop(graph_entries);
-
-    timings.lap("head facts");
-    let mut context = Context::default();
-    // Changed files of types whose facts the graph does not need, parsed (not cached) to
-    // tell a change of meaning from one of form and to report what cannot be read.
-    let mut listed_changed: Vec<FileFacts> = Vec::new();
-    let (changes, changed_new_paths, changed_old) = if let Some(components) = &manifest_components {
-        (
-            manifest_changes(components, &head_facts),
-            HashSet::new(),
-            Vec::new(),
-        )
-    } else {
-        let file_changes = repo.diff(base_oid, &head_revision)?;
-        let project_file = project.project_file();
-        let mut changed = Vec::new();
-        let mut new_paths = HashSet::new();
-        let mut old_entries = Vec::new();
-        for file_change in &file_changes {
-            let touched = [&file_change.old_path, &file_change.new_path];
-            if touched
-                .iter()
-                .copied()
-                .flatten()
-                .all(|path| is_ignored(path))
-            {
-                continue;
-            }
-            let paths: BTreeSet<&String> = touched.into_iter().flatten().collect();
-            for path in paths {
-                if *path == project_file {
-                    context
-                        .project_files
-                        .extend(project_change::project_json_change(
-                            path,
-                            base_read.as_ref().map(|base| &base.settings),
-                            &project.settings,
-                        ));
-                } else if *path == project.forceignore_file() {
-                    context
-                        .project_files
-                        .push(ProjectFileChange::ForceIgnore { path: path.clone() });
-                }
-            }
-            let old = file_change
-                .old_path
-                .as_ref()
-                .zip(file_change.old_blob)
-                .and_then(|(path, blob)| classify_entry(&base_project, path, &blob.to_string()));
-            let new = file_change
-                .new_path
-                .as_ref()
-                .zip(file_change.new_blob)
-                .and_then(|(path, blob)| classify_entry(&project, path, &blob.to_string()));
-            if old.is_none() && new.is_none() {
-                let unclaimed = [&file_change.new_path, &file_change.old_path]
-                    .into_iter()
-                    .flatten()
-                    .find(|path| project.is_source(path) && !is_inert(path));
-                if let Some(path) = unclaimed {
-                    context.unknown_files.push(path.clone());
-                }
-                continue;
-            }
-            if let Some(new) = &new {
-                new_paths.insert(new.path.clone());
-            }
-            if let Some(old) = &old {
-                old_entries.push(old.clone());
-            }
-            changed.push((old, new));
-        }
-        // Old versions are read by blob id: no need to list the base revision's tree.
-        let (old_graph_entries, old_listed) = skip.split(&old_entries);
-        let old_facts = parser.facts(&head_snapshot, &old_graph_entries, &mut cache)?;
-        let new_listed: Vec<SourceEntry> = changed
-            .iter()
-            .filter_map(|(_, new)| new.clone())
-            .filter(|entry| !skip.parses(entry))
-            .collect();
-        let mut uncached = FactsCache::disabled();
-        let new_listed_facts = parser.facts(&head_snapshot, &new_listed, &mut uncached)?;
-        let old_listed_facts = parser.facts(&head_snapshot, &old_listed, &mut uncached)?;
-        let new_by_path: HashMap<&str, &FileFacts> = head_facts
-            .iter()
-            .chain(new_listed_facts.iter())
-            .map(|file| (file.path.as_str(), file))
-            .collect();
-        let old_by_path: HashMap<&str, &FileFacts> = old_facts
-            .iter()
-            .chain(old_listed_facts.iter())
-            .map(|file| (file.path.as_str(), file))
-            .collect();
-        let changed_files: Vec<ChangedFile> = changed
-            .iter()
-            .map(|(old, new)| ChangedFile {
-                old: old.as_ref().and_then(|entry| version(&old_by_path, entry)),
-                new: new.as_ref().and_then(|entry| version(&new_by_path, entry)),
-            })
-            .collect();
-        // The components that exist at the base, without listing the base tree: every
-        // head file that was not added exists there too, and so does the old side of
-        // every change.
-        let added: HashSet<&str> = file_changes
-            .iter()
-            .filter(|change| matches!(change.status, FileStatus::Added | FileStatus::Renamed))
-            .filter_map(|change| change.new_path.as_deref())
-            .collect();
-        let base_components: HashSet<String> = head_entries
-            .iter()
-            .filter(|entry| !added.contains(entry.path.as_str()))
-            .chain(old_entries.iter())
-            .map(|entry| entry.component.key().to_string())
-            .collect();
-        let head_components: HashSet<String> = head_entries
-            .iter()
-            .map(|entry| entry.component.key().to_string())
-            .collect();
-        let changes = changes::locate(
-            &changed_files,
-            &|id| base_components.contains(id.key()),
-            &|id| head_components.contains(id.key()),
-        );
-        listed_changed = new_listed_facts;
-        listed_changed.extend(old_listed_facts);
-        (changes, new_paths, old_facts)
-    };
-    context.unknown_files.sort();
-    context.unknown_files.dedup();
-
-    for file in head_facts
-        .iter()
-        .chain(changed_old.iter())
-        .chain(listed_changed.iter())
-    {
-        for problem in &file.facts.problems {
-            let line = problem.line.map(|l| format!(":{l}")).unwrap_or_default();
-            warnings.push(format!("{}{}: {}", file.path, line, problem.message));
-        }
-    }
-    warnings.sort();
-    warnings.dedup();
-
+    let mut scope = Scope::open(request, true, &mut timings)?;
+    let mut reader = source::Reader::open(&scope.project.git_root, request.no_cache);
+    let head = read_head(&scope, request, &mut reader, &mut timings)?;
+    let located = locate(&scope, &head, &mut reader)?;
+    // The snapshot is done with: what follows reads no file of the revisions.
+    let (head_facts, listed) = (head.facts, head.listed);
+    let warnings = warnings(
+        &scope.project,
+        head.snapshot_warnings,
+        &head_facts,
+        &located,
+    );
     timings.lap("changes");
-    // The base revision's graph, when deleted or removed code must be walked: unchanged
-    // files are the same at both revisions, so only the changed files differ from the
-    // head's. The two graphs are independent, so they are built side by side.
-    let needs_base = changes.iter().any(|change| !change.base_seeds.is_empty());
-    let (mut head_graph, base_graph) = rayon::join(
-        || Graph::build(&head_facts),
-        || {
-            needs_base.then(|| {
-                Graph::build(
-                    head_facts
-                        .iter()
-                        .filter(|file| !changed_new_paths.contains(&file.path))
-                        .chain(changed_old.iter()),
-                )
-            })
-        },
+    let mut changes = located.changes;
+    let (head_graph, base_graph) = crate::graph::build_pair(
+        &head_facts,
+        &located.sources.new_paths(),
+        &located.old_facts,
+        changes.iter().any(|change| !change.base_seeds.is_empty()),
     );
     timings.lap("graphs");
-    let mut changes = changes;
-    if request.granularity == Granularity::Class {
-        head_graph = fold_to_classes(head_graph, &mut changes, Side::Head);
-    }
+    let mut head_graph = match request.granularity {
+        Granularity::Member => head_graph,
+        Granularity::Class => {
+            head_graph.fold_to_classes(changes.iter_mut().map(|c| &mut c.head_seeds))
+        }
+    };
     let coverage_targets = crate::coverage::targets(&head_graph, &changes);
-    if let Some(history) = &history {
+    if let Some(history) = &scope.history {
         // Recorded coverage reveals dynamic dependencies: add them before the walk.
         crate::coverage::add_covered_by_edges(&mut head_graph, history, &coverage_targets)?;
     }
     let listed_components = listed_components(&head_graph, &listed);
     timings.lap("coverage edges");
-    let mut head_seeds: Vec<Seed> = changes.iter().flat_map(|c| c.head_seeds.clone()).collect();
-    head_seeds.extend(unparseable_tests(&head_graph));
-    let head_reach = impact::walk(&head_graph, &head_seeds);
-
-    timings.lap("head walk");
     let base_graph = base_graph.map(|graph| match request.granularity {
         Granularity::Member => graph,
-        Granularity::Class => fold_to_classes(graph, &mut changes, Side::Base),
+        Granularity::Class => graph.fold_to_classes(changes.iter_mut().map(|c| &mut c.base_seeds)),
     });
-    let base_seeds: Vec<Seed> = changes.iter().flat_map(|c| c.base_seeds.clone()).collect();
-    let base_reach = base_graph
-        .as_ref()
-        .map(|graph| impact::walk(graph, &base_seeds));
-
-    timings.lap("base walk");
+    let (head_reach, base_reach) = impact::walk_changes(&head_graph, base_graph.as_ref(), &changes);
+    timings.lap("walks");
     let mut selection = policy::select(
         &head_graph,
         head_reach,
         base_reach,
         &changes,
-        &policy,
-        &context,
+        &scope.policy,
+        &located.context,
     );
     timings.lap("policy");
-    let mut coverage_added = Vec::new();
-    let mut ranking = crate::rank::Inputs::default();
-    if let Some(history) = history.as_mut() {
-        coverage_added = crate::coverage::top_up(
-            &head_graph,
-            history,
-            &coverage_targets,
-            &mut selection,
-            coverage_threshold,
-        )?;
-        ranking.history = test_history(history)?;
-        ranking.covers_changed = crate::coverage::covers_changed(history, &coverage_targets)?;
-    }
-    crate::deployed::cover(
+    let ranking = ranking_inputs(
+        &mut scope,
         &head_graph,
-        history.as_ref(),
         &changes,
+        &coverage_targets,
         &mut selection,
-        policy.fallback_on_uncovered,
     )?;
-    if !request.no_history && !selection.tests.is_empty() {
-        let head_commit = match &head_revision {
-            Revision::Commit(oid) => Some(*oid),
-            Revision::Worktree => repo.head_commit().ok(),
-        };
-        let mut commit_cache = (!request.no_cache && history.is_none()).then(|| {
-            crate::cache::CommitCache::load(&project.git_root.join(".impact").join("cache"))
-        });
-        if let Some(head_commit) = head_commit {
-            ranking.churn = crate::churn::compute(
-                &repo,
-                &project,
-                head_commit,
-                &crate::churn::Window::default(),
-                history.as_mut(),
-                commit_cache.as_mut(),
-            )?;
-        }
-        if let Some(cache) = &commit_cache {
-            cache.save();
-        }
-        ranking.change_of_node = change_of_node(&changes);
-        if let Some(history) = history.as_ref() {
-            let changed: Vec<String> = changes
-                .iter()
-                .map(|change| change.component.key().to_string())
-                .collect();
-            ranking.co_failures = history.co_failures(&changed)?;
-        }
-    }
-
     timings.lap("history and churn");
-    // The cache lent its facts to the parser; they go back before it is written.
-    let mut files = Vec::new();
-    if cache.is_dirty() && cache.can_append() {
-        let fresh = head_facts
-            .iter()
-            .chain(changed_old.iter())
-            .map(|file| (FactsCache::key(&file.blob, &file.path), &file.facts));
-        cache.append_fresh(fresh);
-        files = head_facts;
-        files.extend(changed_old);
-    } else if cache.is_dirty() {
-        for file in head_facts.into_iter().chain(changed_old) {
-            let blob = file.blob.clone();
-            cache.insert(FactsCache::key(&blob, &file.path), file.facts);
-        }
-        cache.save();
-    } else {
-        files = head_facts;
-        files.extend(changed_old);
-    }
+    let (n_parsed, n_cached) = (reader.n_parsed, reader.n_cached);
+    reader.finish(join(head_facts, located.old_facts));
     timings.lap("cache save");
-    timings.report(parser.n_parsed, parser.n_cached, listed.len());
-
+    timings.report(n_parsed, n_cached, listed.len());
     Ok(Analysis {
-        project,
-        base: base_oid.to_string(),
-        head: head_label,
+        base: scope.base.to_string(),
+        head: scope.head_label(),
+        project: scope.project,
         changes,
         head_graph,
         base_graph,
@@ -444,40 +349,326 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         warnings,
         started,
         ranking,
-        history_path: history.as_ref().map(|h| h.path().to_path_buf()),
+        history: scope.history,
         coverage_targets,
-        coverage_threshold,
-        coverage_added,
+        coverage_threshold: scope.coverage_threshold,
         listed_components,
-        retained: Retained { files, cache },
     })
 }
 
-/// Memory the pipeline no longer needs (see [`Analysis::retained`]).
-#[derive(Debug)]
-pub struct Retained {
-    pub files: Vec<FileFacts>,
-    pub cache: FactsCache,
+impl Analysis {
+    /// What the plan reports of the analysis.
+    pub fn outcome(&self) -> report::assemble::Outcome<'_> {
+        report::assemble::Outcome {
+            base: &self.base,
+            head: &self.head,
+            changes: &self.changes,
+            selection: &self.selection,
+            warnings: &self.warnings,
+            components: self.head_graph.n_components() + self.listed_components,
+            unresolved_calls: self.head_graph.n_unresolved_calls,
+            started: self.started,
+            tests_total_by_kind: report::assemble::totals_by_kind(&self.head_graph),
+        }
+    }
 }
 
-/// The default history file of a project.
-pub fn default_history_path(project: &Project) -> PathBuf {
-    project.git_root.join(".impact").join("history.db")
+/// The repository, the revisions to compare, the project at each, and the settings.
+struct Scope {
+    /// The project at the head revision.
+    project: Project,
+    /// The project at the base revision (the head's when the base has none readable).
+    base_project: Project,
+    /// The project at the base revision, when it has a readable one.
+    base_read: Option<Project>,
+    /// `impact.toml`'s `ignore` globs.
+    ignore: Option<globset::GlobSet>,
+    policy: Policy,
+    /// `--no-cache`: read and write no cache (facts, commits).
+    no_cache: bool,
+    coverage_threshold: f64,
+    /// The history, opened once for the whole plan.
+    history: Option<History>,
+    repo: Repo,
+    base: git2::Oid,
+    head: Revision,
+}
+
+impl Scope {
+    /// Finds the project, reads `impact.toml`, opens the history (`with_history`),
+    /// resolves the revisions and reads the project at each (a past commit may have had
+    /// other package directories than the working tree has now).
+    fn open(request: &Request, with_history: bool, timings: &mut Timings) -> Result<Scope> {
+        let project = Project::discover(&request.repo)?;
+        let config = Config::load(&project.git_root)?;
+        let coverage_threshold = config
+            .coverage_threshold
+            .unwrap_or(crate::coverage::DEFAULT_THRESHOLD);
+        let history = if with_history {
+            open_history(&project, request.history.as_deref())?
+        } else {
+            None
+        };
+        let mut policy = Policy::default();
+        if let Some(max_changes) = request.max_changes.or(config.max_changes) {
+            policy.max_changes = max_changes;
+        }
+        let ignore = config.ignore.clone();
+        config.apply(&mut policy);
+        policy.fallback_on_uncovered |= request.fallback_on_uncovered;
+        let repo = Repo::open(&project.git_root)?;
+        let base = match &request.base {
+            Some(rev) => repo.resolve(rev)?,
+            None => repo.default_base()?,
+        };
+        let head = match &request.head {
+            Some(rev) => Revision::Commit(repo.resolve(rev)?),
+            None => Revision::Worktree,
+        };
+        timings.lap("resolve");
+        // Package directories and `.forceignore` are read at each revision.
+        let project = match &head {
+            Revision::Commit(oid) => source::project_at(&repo, &project, *oid)?,
+            Revision::Worktree => project,
+        };
+        let base_read = source::project_at(&repo, &project, base).ok();
+        let base_project = base_read.clone().unwrap_or_else(|| project.clone());
+        Ok(Scope {
+            base_project,
+            base_read,
+            project,
+            ignore,
+            policy,
+            no_cache: request.no_cache,
+            coverage_threshold,
+            history,
+            repo,
+            base,
+            head,
+        })
+    }
+
+    /// The head revision as the plan names it.
+    fn head_label(&self) -> String {
+        match &self.head {
+            Revision::Commit(oid) => oid.to_string(),
+            Revision::Worktree => "WORKTREE".to_string(),
+        }
+    }
+
+    /// Whether `impact.toml` ignores a path.
+    fn is_ignored(&self, path: &str) -> bool {
+        self.ignore.as_ref().is_some_and(|set| set.is_match(path))
+    }
+}
+
+/// The head revision's source files and their facts.
+struct HeadSource<'r> {
+    snapshot: Snapshot<'r>,
+    /// Every source file of the head revision.
+    entries: Vec<SourceEntry>,
+    /// The facts of the files the graph needs.
+    facts: Vec<FileFacts>,
+    /// The files only listed, not parsed (see [`source::Skip`]).
+    listed: Vec<SourceEntry>,
+    /// `--manifest`: the components it names.
+    manifest: Option<Vec<ComponentId>>,
+    parse_all: bool,
+    /// What the snapshot could not read completely, for the plan's warnings.
+    snapshot_warnings: Vec<String>,
+}
+
+impl HeadSource<'_> {
+    fn skip(&self) -> source::Skip<'_> {
+        source::Skip::new(self.parse_all, self.manifest.as_deref())
+    }
+}
+
+/// The source stage at the head revision: every file listed, the ones the graph needs
+/// parsed (all of them with `parse_all`).
+fn read_head<'r>(
+    scope: &'r Scope,
+    request: &Request,
+    reader: &mut source::Reader,
+    timings: &mut Timings,
+) -> Result<HeadSource<'r>> {
+    let snapshot = scope.repo.snapshot(&scope.head)?;
+    source::check_package_dirs(&scope.project, &snapshot)?;
+    let snapshot_warnings = snapshot.warnings(|path| scope.project.is_source(path));
+    timings.lap("snapshots");
+    let entries = source::entries(&scope.project, &snapshot);
+    let manifest = match &request.manifest {
+        Some(path) => Some(manifest::read_package_xml(path)?),
+        None => None,
+    };
+    let (graph_entries, listed) =
+        source::Skip::new(request.parse_all, manifest.as_deref()).split(&entries);
+    timings.lap("list files");
+    let facts = reader.facts(&snapshot, &graph_entries)?;
+    timings.lap("head facts");
+    Ok(HeadSource {
+        snapshot,
+        entries,
+        facts,
+        listed,
+        manifest,
+        parse_all: request.parse_all,
+        snapshot_warnings,
+    })
+}
+
+/// What the changes stage found.
+struct Located {
+    changes: Vec<Change>,
+    sources: ChangedSources,
+    context: Context,
+    /// Facts of the changed files' base sides the graph needs.
+    old_facts: Vec<FileFacts>,
+    /// Facts of changed files of types the graph does not need (both sides), parsed
+    /// uncached to tell a change of meaning from one of form and to report what cannot
+    /// be read.
+    listed_changed: Vec<FileFacts>,
+}
+
+/// The changes stage: from the manifest, or from the diff between the revisions.
+fn locate(scope: &Scope, head: &HeadSource, reader: &mut source::Reader) -> Result<Located> {
+    if let Some(components) = &head.manifest {
+        return Ok(Located {
+            changes: changes::from_manifest(components, &head.facts),
+            sources: ChangedSources::default(),
+            context: Context::default(),
+            old_facts: Vec::new(),
+            listed_changed: Vec::new(),
+        });
+    }
+    let file_changes = scope.repo.diff(scope.base, &scope.head)?;
+    let mut sources = changes::classify_diff(
+        &file_changes,
+        &scope.project,
+        &scope.base_project,
+        scope.base_read.as_ref(),
+        &|path| scope.is_ignored(path),
+    );
+    // Old versions are read by blob id: no need to list the base revision's tree.
+    let skip = head.skip();
+    let (old_graph_entries, old_listed) = skip.split(&sources.old_entries());
+    let old_facts = reader.facts(&head.snapshot, &old_graph_entries)?;
+    let new_listed: Vec<SourceEntry> = sources
+        .files
+        .iter()
+        .filter_map(|(_, new)| new.clone())
+        .filter(|entry| !skip.parses(entry))
+        .collect();
+    let new_listed_facts = reader.facts_uncached(&head.snapshot, &new_listed)?;
+    let old_listed_facts = reader.facts_uncached(&head.snapshot, &old_listed)?;
+    let changes = changes::locate_diff(
+        &file_changes,
+        &sources,
+        &head.entries,
+        head.facts.iter().chain(&new_listed_facts),
+        old_facts.iter().chain(&old_listed_facts),
+    );
+    let context = std::mem::take(&mut sources.context);
+    let mut listed_changed = new_listed_facts;
+    listed_changed.extend(old_listed_facts);
+    Ok(Located {
+        changes,
+        sources,
+        context,
+        old_facts,
+        listed_changed,
+    })
+}
+
+/// The project's and the snapshot's warnings and every parse problem, sorted.
+fn warnings(
+    project: &Project,
+    snapshot_warnings: Vec<String>,
+    head: &[FileFacts],
+    located: &Located,
+) -> Vec<String> {
+    let mut warnings: Vec<String> = project.warnings.clone();
+    warnings.extend(snapshot_warnings);
+    let files = head
+        .iter()
+        .chain(&located.old_facts)
+        .chain(&located.listed_changed);
+    for file in files {
+        for problem in &file.facts.problems {
+            let line = problem.line.map(|l| format!(":{l}")).unwrap_or_default();
+            warnings.push(format!("{}{}: {}", file.path, line, problem.message));
+        }
+    }
+    warnings.sort();
+    warnings.dedup();
+    warnings
+}
+
+/// What ranking needs: the history of each test, how much each covers the changes,
+/// the churn, and which change each seed belongs to. Also tops the selection up with
+/// recorded covering tests while a changed class's predicted coverage is too low.
+fn ranking_inputs(
+    scope: &mut Scope,
+    head_graph: &Graph,
+    changes: &[Change],
+    coverage_targets: &[ComponentId],
+    selection: &mut Selection,
+) -> Result<rank::Inputs> {
+    let mut ranking = rank::Inputs::default();
+    if let Some(history) = &scope.history {
+        crate::coverage::top_up(
+            head_graph,
+            history,
+            coverage_targets,
+            selection,
+            scope.coverage_threshold,
+        )?;
+        ranking.history = rank::test_history(history)?;
+        ranking.covers_changed = crate::coverage::covers_changed(history, coverage_targets)?;
+    }
+    crate::deployed::cover(
+        head_graph,
+        scope.history.as_ref(),
+        changes,
+        selection,
+        scope.policy.fallback_on_uncovered,
+    )?;
+    if !selection.tests.is_empty() {
+        let head_commit = match &scope.head {
+            Revision::Commit(oid) => Some(*oid),
+            Revision::Worktree => scope.repo.head_commit().ok(),
+        };
+        if let Some(head_commit) = head_commit {
+            ranking.churn = crate::churn::for_plan(
+                &scope.repo,
+                &scope.project,
+                head_commit,
+                scope.history.as_mut(),
+                scope.no_cache,
+            )?;
+        }
+        ranking.change_of_node = rank::change_of_node(changes);
+        if let Some(history) = scope.history.as_ref() {
+            let changed: Vec<String> = changes
+                .iter()
+                .map(|change| change.component.key().to_string())
+                .collect();
+            ranking.co_failures = history.co_failures(&changed)?;
+        }
+    }
+    Ok(ranking)
 }
 
 /// Opens the history: the `--history` file (created when missing), else the default
 /// file when it exists. A plan never creates the default file: without one, it ranks
 /// without history and walks churn uncached.
-fn open_history(
-    project: &Project,
-    explicit: Option<&std::path::Path>,
-) -> Result<Option<crate::history::History>> {
+fn open_history(project: &Project, explicit: Option<&Path>) -> Result<Option<History>> {
     match explicit {
-        Some(path) => crate::history::History::open_for_reading(path).map(Some),
+        Some(path) => History::open_for_reading(path).map(Some),
         None => {
-            let path = default_history_path(project);
+            let path = crate::history::default_path(&project.git_root);
             if path.is_file() {
-                crate::history::History::open_for_reading(&path).map(Some)
+                History::open_for_reading(&path).map(Some)
             } else {
                 Ok(None)
             }
@@ -485,104 +676,20 @@ fn open_history(
     }
 }
 
-/// Recent runs over which flakiness and mean durations are computed.
-pub const HISTORY_WINDOW: usize = 20;
-
-/// The history of every recorded test, by the id key of the test it belongs to: Apex
-/// classes as `apexclass:<class>`, Flow tests as `flowtest:<test>`.
-fn test_history(
-    history: &crate::history::History,
-) -> Result<HashMap<String, crate::rank::TestHistory>> {
-    use crate::results::TestKind as Kind;
-    let mut out = HashMap::new();
-    for class in history.class_stats(HISTORY_WINDOW)? {
-        if class.kind != Kind::Apex {
-            continue;
-        }
-        out.insert(
-            ComponentId::new("ApexClass", &class.class_name)
-                .key()
-                .to_string(),
-            crate::rank::TestHistory {
-                runs: class.runs,
-                failure_rate: class.failure_rate,
-                flakiness: class.flakiness,
-                duration_ms: class.duration_ms,
-            },
-        );
-    }
-    // A Flow test is one "method" (the test) of its flow.
-    for test in history.test_stats(HISTORY_WINDOW)? {
-        if test.kind != Kind::Flow {
-            continue;
-        }
-        out.insert(
-            ComponentId::new("FlowTest", &test.method_name)
-                .key()
-                .to_string(),
-            crate::rank::TestHistory {
-                runs: test.runs,
-                failure_rate: test.failure_rate,
-                flakiness: test.flakiness,
-                duration_ms: test.mean_duration_ms,
-            },
-        );
-    }
-    Ok(out)
+/// How many components of the listed (unparsed) files the graph does not declare: the
+/// plan's component count is the same whether they were parsed or not.
+fn listed_components(graph: &Graph, listed: &[SourceEntry]) -> usize {
+    let keys: std::collections::HashSet<&str> = listed
+        .iter()
+        .filter(|entry| !graph.has_file_of(&entry.component))
+        .map(|entry| entry.component.key())
+        .collect();
+    keys.len()
 }
 
-/// Which changed component each seed node belongs to (node key → component key).
-fn change_of_node(changes: &[Change]) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for change in changes {
-        let component = change.component.key().to_string();
-        for seed in change.head_seeds.iter().chain(change.base_seeds.iter()) {
-            out.entry(seed.node.key().to_string())
-                .or_insert_with(|| component.clone());
-        }
-        out.insert(component.clone(), component);
-    }
-    out
-}
-
-/// Refuses a project whose package directory is missing at the planned revision: no
-/// file of the snapshot lies under it (and, in the working tree, no such directory).
-fn check_package_dirs(project: &Project, snapshot: &Snapshot) -> Result<()> {
-    project.check_package_dirs(|dir| {
-        snapshot.has_dir(dir)
-            || (snapshot.revision() == Revision::Worktree && project.git_root.join(dir).is_dir())
-    })
-}
-
-/// The project as `sfdx-project.json` and `.forceignore` say at commit `oid` (found where
-/// the working tree has them).
-fn project_at(repo: &Repo, on_disk: &Project, oid: git2::Oid) -> Result<Project> {
-    let project_file = on_disk.project_file();
-    let json = repo.read_at(oid, &project_file)?.ok_or_else(|| {
-        crate::error::Error::NoProjectAtRevision {
-            file: project_file.clone(),
-            rev: oid.to_string(),
-        }
-    })?;
-    let forceignore = repo.read_at(oid, &on_disk.forceignore_file())?;
-    Project::from_parts(
-        &on_disk.git_root,
-        on_disk.root_relative(),
-        &String::from_utf8_lossy(&json),
-        forceignore
-            .as_deref()
-            .map(String::from_utf8_lossy)
-            .as_deref(),
-    )
-    .map_err(|error| match error {
-        crate::error::Error::MalformedProject { path, reason } => {
-            crate::error::Error::MalformedProject {
-                path: PathBuf::from(format!("{} at {oid}", path.display())),
-                reason,
-            }
-        }
-        other => other,
-    })
+fn join(mut head: Vec<FileFacts>, old: Vec<FileFacts>) -> Vec<FileFacts> {
+    head.extend(old);
+    head
 }
 
 /// Stage timings, printed to stderr when `IMPACT_TIMINGS` is set: the first thing to
@@ -624,269 +731,5 @@ impl Timings {
         eprintln!(
             "impact: timing: files parsed {n_parsed}, taken from the cache {n_cached}, listed without parsing {n_listed}"
         );
-    }
-}
-
-/// Which revision's seeds a graph serves.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Head,
-    Base,
-}
-
-/// Folds a graph to class granularity, and the changes' seeds on that side to the
-/// classes that own them.
-fn fold_to_classes(graph: Graph, changes: &mut [Change], side: Side) -> Graph {
-    for change in changes.iter_mut() {
-        let seeds = match side {
-            Side::Head => &mut change.head_seeds,
-            Side::Base => &mut change.base_seeds,
-        };
-        let mut owners: BTreeSet<ComponentId> = BTreeSet::new();
-        for seed in seeds.iter() {
-            match graph.node(&seed.node) {
-                Some(index) => owners.insert(graph.owner(index)),
-                None => owners.insert(seed.node.clone()),
-            };
-        }
-        *seeds = owners
-            .into_iter()
-            .map(|node| Seed {
-                node,
-                mode: Mode::All,
-            })
-            .collect();
-    }
-    graph.collapse()
-}
-
-/// Test classes that could not be parsed: what they touch is unknown, so they run.
-fn unparseable_tests(graph: &Graph) -> Vec<Seed> {
-    graph
-        .nodes()
-        .filter(|(index, node)| {
-            node.has_problems && impact::owning_test(graph, *index) == Some(*index)
-        })
-        .map(|(_, node)| Seed {
-            node: node.id.clone(),
-            mode: Mode::All,
-        })
-        .collect()
-}
-
-fn version(by_path: &HashMap<&str, &FileFacts>, entry: &SourceEntry) -> Option<FileVersion> {
-    let file = by_path.get(entry.path.as_str())?;
-    Some(FileVersion {
-        path: file.path.clone(),
-        component: file.component.clone(),
-        facts: file.facts.clone(),
-    })
-}
-
-/// Changes named by a manifest: each component counts as wholly changed.
-fn manifest_changes(components: &[ComponentId], head_facts: &[FileFacts]) -> Vec<Change> {
-    let mut changes = Vec::new();
-    for component in components {
-        let files: Vec<&FileFacts> = head_facts
-            .iter()
-            .filter(|file| &file.component == component)
-            .collect();
-        let mut seeds: BTreeSet<ComponentId> = BTreeSet::new();
-        seeds.insert(component.clone());
-        for file in &files {
-            for declaration in &file.facts.declares {
-                seeds.insert(declaration.id.clone());
-            }
-        }
-        let component = files
-            .first()
-            .map(|file| file.component.clone())
-            .unwrap_or_else(|| component.clone());
-        changes.push(Change {
-            component,
-            kind: ChangeKind::Modified,
-            paths: files.iter().map(|file| file.path.clone()).collect(),
-            semantic: true,
-            head_seeds: seeds
-                .into_iter()
-                .map(|node| Seed {
-                    node,
-                    mode: Mode::All,
-                })
-                .collect(),
-            base_seeds: Vec::new(),
-            problems: Vec::new(),
-            whole: true,
-        });
-    }
-    changes.sort_by(|a, b| a.component.cmp(&b.component));
-    changes.dedup_by(|a, b| a.component == b.component);
-    changes
-}
-
-/// Which source files a plan parses for the graph: those of types whose facts can change
-/// a plan ([`types::needs_facts`]), and every file of a component a manifest names (its
-/// files and declarations become the change). [`Request::parse_all`] or
-/// `IMPACT_PARSE_ALL=1` parses every file (the latter to check that leaving the others
-/// out changes no plan).
-struct Skip<'a> {
-    parse_all: bool,
-    manifest: Option<&'a [ComponentId]>,
-}
-
-impl<'a> Skip<'a> {
-    fn new(parse_all: bool, manifest: Option<&'a [ComponentId]>) -> Skip<'a> {
-        Skip {
-            parse_all: parse_all || std::env::var_os("IMPACT_PARSE_ALL").is_some(),
-            manifest,
-        }
-    }
-
-    fn parses(&self, entry: &SourceEntry) -> bool {
-        self.parse_all
-            || types::needs_facts(entry.component.type_name())
-            || self
-                .manifest
-                .is_some_and(|components| components.contains(&entry.component))
-    }
-
-    /// The entries to parse, and those only listed.
-    fn split(&self, entries: &[SourceEntry]) -> (Vec<SourceEntry>, Vec<SourceEntry>) {
-        entries
-            .iter()
-            .cloned()
-            .partition(|entry| self.parses(entry))
-    }
-}
-
-/// How many components of the listed (unparsed) files the graph does not declare: the
-/// plan's component count is the same whether they were parsed or not.
-fn listed_components(graph: &Graph, listed: &[SourceEntry]) -> usize {
-    let keys: HashSet<&str> = listed
-        .iter()
-        .filter(|entry| {
-            graph
-                .node(&entry.component)
-                .is_none_or(|index| graph.graph[index].files.is_empty())
-        })
-        .map(|entry| entry.component.key())
-        .collect();
-    keys.len()
-}
-
-/// Files in a package directory that are not metadata and never matter (editor and
-/// tool configuration).
-fn is_inert(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    matches!(
-        name,
-        "jsconfig.json" | ".eslintrc.json" | "tsconfig.json" | ".prettierrc" | "README.md"
-    ) || name.ends_with(".md")
-}
-
-/// Every source file of a snapshot, classified, sorted by path.
-fn source_entries(project: &Project, snapshot: &Snapshot) -> Vec<SourceEntry> {
-    snapshot
-        .files(|path: &str| project.package_dir_of(path).is_some())
-        .into_iter()
-        .filter_map(|file| classify_entry(project, &file.path, &file.blob.to_string()))
-        .collect()
-}
-
-/// The component a repository path belongs to, if it is source. LWC Jest tests count
-/// even when `.forceignore` removes them (it usually does: they are not deployed).
-fn classify_entry(project: &Project, path: &str, blob: &str) -> Option<SourceEntry> {
-    let (_, inner) = project.split_package_path(path)?;
-    if let Some(test) = jest_test(inner, path) {
-        return Some(SourceEntry {
-            path: path.to_string(),
-            blob: blob.to_string(),
-            component: test,
-        });
-    }
-    if project.is_force_ignored(path) {
-        return None;
-    }
-    let source = registry::classify(inner)?;
-    Some(SourceEntry {
-        path: path.to_string(),
-        blob: blob.to_string(),
-        component: source.component,
-    })
-}
-
-/// `lwc/<bundle>/__tests__/<name>.test.js` is a Jest test named by its repository path.
-fn jest_test(inner: &str, path: &str) -> Option<ComponentId> {
-    let segments: Vec<&str> = inner.split('/').collect();
-    let lwc = segments.iter().position(|segment| *segment == "lwc")?;
-    let is_test_dir = segments.get(lwc + 2) == Some(&"__tests__");
-    let name = segments.last()?;
-    (is_test_dir && (name.ends_with(".test.js") || name.ends_with(".spec.js")))
-        .then(|| ComponentId::new("LwcJestTest", path))
-}
-
-/// The content of an entry, by blob id (the working tree's files by path, as their
-/// content is not in the object database).
-fn read_entry(snapshot: &Snapshot, entry: &SourceEntry) -> Result<Vec<u8>> {
-    match git2::Oid::from_str(&entry.blob) {
-        Ok(oid) => snapshot.read_blob(oid),
-        Err(_) => snapshot.read(&entry.path),
-    }
-}
-
-/// Parses files, through the cache, using every core.
-#[derive(Default)]
-struct Parser {
-    n_parsed: usize,
-    n_cached: usize,
-}
-
-impl Parser {
-    fn facts(
-        &mut self,
-        snapshot: &Snapshot,
-        entries: &[SourceEntry],
-        cache: &mut FactsCache,
-    ) -> Result<Vec<FileFacts>> {
-        let mut missing: Vec<(usize, Vec<u8>)> = Vec::new();
-        let mut results: Vec<Option<Facts>> = vec![None; entries.len()];
-        for (position, entry) in entries.iter().enumerate() {
-            let key = FactsCache::key(&entry.blob, &entry.path);
-            match cache.take(&key) {
-                Some(facts) => {
-                    results[position] = Some(facts);
-                    self.n_cached += 1;
-                }
-                None => missing.push((position, read_entry(snapshot, entry)?)),
-            }
-        }
-        let parsed: Vec<(usize, Facts)> = missing
-            .into_par_iter()
-            .map(|(position, bytes)| {
-                let entry = &entries[position];
-                let facts = parse::parse_file(&entry.component, &entry.path, &bytes);
-                (position, facts)
-            })
-            .collect();
-        self.n_parsed += parsed.len();
-        for (position, _) in &parsed {
-            let entry = &entries[*position];
-            cache.note_parsed(FactsCache::key(&entry.blob, &entry.path));
-        }
-        for (position, facts) in parsed {
-            results[position] = Some(facts);
-        }
-        Ok(entries
-            .iter()
-            .zip(results)
-            .filter_map(|(entry, facts)| {
-                Some(FileFacts {
-                    path: entry.path.clone(),
-                    blob: entry.blob.clone(),
-                    component: entry.component.clone(),
-                    facts: facts?,
-                })
-            })
-            .collect())
     }
 }

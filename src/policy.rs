@@ -5,7 +5,7 @@
 //! reason that names the files; a changed or critical test always runs. (Deployed Apex
 //! that no test covers is found by `deployed`.) No I/O.
 
-use crate::changes::{Change, ChangeKind};
+use crate::changes::{Change, ChangeKind, Context};
 use crate::graph::Graph;
 use crate::impact::{self, Reach, Reason, SelectedTest, TestKind};
 use crate::metadata::component::ComponentId;
@@ -56,15 +56,6 @@ pub struct Selection {
     pub fallback: Option<Fallback>,
     /// Every test the head revision declares.
     pub n_tests_total: usize,
-}
-
-/// What the policy needs to know besides the graphs and the changes.
-#[derive(Debug, Default)]
-pub struct Context {
-    /// Changes to `sfdx-project.json` or `.forceignore` that can change every test.
-    pub project_files: Vec<ProjectFileChange>,
-    /// Changed files inside a package directory that no metadata type claims.
-    pub unknown_files: Vec<String>,
 }
 
 /// How the note of a test selected only because the plan falls back begins.

@@ -37,10 +37,7 @@ use std::time::Duration;
 use crate::churn::Churn;
 use crate::impact::{SelectedTest, TestKind};
 
-/// Flip rate at or above which a test is reported as flaky.
-pub const FLAKY_THRESHOLD: f64 = 0.3;
-/// Runs a test needs before its flip rate can call it flaky.
-pub const FLAKY_MIN_RUNS: u32 = 4;
+use crate::history::{FLAKY_MIN_RUNS, FLAKY_THRESHOLD};
 /// How much of a flaky test's probability its flakiness takes away (at flip rate 1).
 pub const FLAKY_PENALTY: f64 = 0.75;
 /// How many runs of evidence the average test's failure rate is worth against a test's
@@ -100,6 +97,64 @@ pub struct Inputs {
     /// Per test key: recorded runs in which the test failed on a commit that changed one
     /// of the components this change changes ([`crate::history::History::co_failures`]).
     pub co_failures: HashMap<String, u32>,
+}
+
+/// The history of every recorded test, by the id key of the test it belongs to: Apex
+/// classes as `apexclass:<class>`, Flow tests as `flowtest:<test>`.
+pub fn test_history(
+    history: &crate::history::History,
+) -> crate::error::Result<HashMap<String, TestHistory>> {
+    use crate::metadata::component::ComponentId;
+    use crate::results::TestKind as Kind;
+    let mut out = HashMap::new();
+    for class in history.class_stats(crate::history::WINDOW)? {
+        if class.kind != Kind::Apex {
+            continue;
+        }
+        out.insert(
+            ComponentId::new("ApexClass", &class.class_name)
+                .key()
+                .to_string(),
+            TestHistory {
+                runs: class.runs,
+                failure_rate: class.failure_rate,
+                flakiness: class.flakiness,
+                duration_ms: class.duration_ms,
+            },
+        );
+    }
+    // A Flow test is one "method" (the test) of its flow.
+    for test in history.test_stats(crate::history::WINDOW)? {
+        if test.kind != Kind::Flow {
+            continue;
+        }
+        out.insert(
+            ComponentId::new("FlowTest", &test.method_name)
+                .key()
+                .to_string(),
+            TestHistory {
+                runs: test.runs,
+                failure_rate: test.failure_rate,
+                flakiness: test.flakiness,
+                duration_ms: test.mean_duration_ms,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Which changed component each seed node belongs to (node key → component key).
+pub fn change_of_node(changes: &[crate::changes::Change]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for change in changes {
+        let component = change.component.key().to_string();
+        for seed in change.head_seeds.iter().chain(change.base_seeds.iter()) {
+            out.entry(seed.key().to_string())
+                .or_insert_with(|| component.clone());
+        }
+        out.insert(component.clone(), component);
+    }
+    out
 }
 
 /// The factors behind a test's score.
@@ -288,7 +343,9 @@ fn score(
         Some(seconds) => probability / seconds.max(MIN_SECONDS).powf(DURATION_EXPONENT),
         None => probability,
     };
-    let flaky = history.is_some_and(|h| h.runs >= FLAKY_MIN_RUNS && h.flakiness >= FLAKY_THRESHOLD);
+    let flaky = history.is_some_and(|h| {
+        crate::history::is_flaky(h.runs, h.flakiness, FLAKY_THRESHOLD, FLAKY_MIN_RUNS)
+    });
     RankedTest {
         rank: 0,
         score: significant(score, 6),

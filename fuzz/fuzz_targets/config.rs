@@ -1,8 +1,7 @@
 //! impact.toml: the selection settings ([`Config`]) and the release gate's
 //! ([`GatePolicy`]), both read from the same file.
 #![no_main]
-use impact::config::Config;
-use impact::gate::GatePolicy;
+use impact::config::{Config, GatePolicy};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 

@@ -57,24 +57,18 @@ fn parse_days(text: &str) -> std::result::Result<u32, String> {
 }
 
 /// Runs `impact hotspots`.
-pub fn hotspots(args: HotspotsArgs) -> Result<u8> {
+pub fn run(args: HotspotsArgs) -> Result<u8> {
     if let Some(path) = args.history.as_ref().filter(|path| !path.is_file()) {
         return Err(Error::NoHistory { path: path.clone() });
     }
     // The head revision against itself: no change, only the head graph is wanted.
-    let analysis = pipeline::analyze(&Request {
+    let (project, graph) = pipeline::graph(&Request {
         repo: args.repo.clone(),
         base: Some(args.head.clone()),
         head: Some(args.head.clone()),
-        manifest: None,
-        max_changes: None,
-        no_cache: false,
-        granularity: crate::graph::Granularity::Member,
-        history: None,
-        no_history: true,
         // Every component of the head revision is ranked, also those a plan only lists.
         parse_all: true,
-        fallback_on_uncovered: false,
+        ..Request::default()
     })?;
     let repo = crate::git::Repo::discover(&args.repo)?;
     let head = repo.resolve(&args.head)?;
@@ -82,7 +76,7 @@ pub fn hotspots(args: HotspotsArgs) -> Result<u8> {
     let history_path = args
         .history
         .clone()
-        .unwrap_or_else(|| pipeline::default_history_path(&analysis.project));
+        .unwrap_or_else(|| crate::history::default_path(&project.git_root));
     let mut history = if history_path.is_file() {
         Some(crate::history::History::open(&history_path)?)
     } else {
@@ -92,14 +86,7 @@ pub fn hotspots(args: HotspotsArgs) -> Result<u8> {
         max_age_days: args.since,
         ..crate::churn::Window::default()
     };
-    let churn = crate::churn::compute(
-        &repo,
-        &analysis.project,
-        head,
-        &window,
-        history.as_mut(),
-        None,
-    )?;
+    let churn = crate::churn::compute(&repo, &project, head, &window, history.as_mut(), None)?;
     let since_ms = head_time
         .saturating_sub(i64::from(args.since).saturating_mul(86_400))
         .saturating_mul(1000);
@@ -108,7 +95,7 @@ pub fn hotspots(args: HotspotsArgs) -> Result<u8> {
         None => Default::default(),
     };
     let mut ranked = crate::hotspots::rank(&crate::hotspots::Inputs {
-        graph: &analysis.head_graph,
+        graph: &graph,
         churn: &churn,
         failures: &failures,
     });
@@ -122,6 +109,5 @@ pub fn hotspots(args: HotspotsArgs) -> Result<u8> {
         HotspotsFormat::Markdown => render::markdown(&report),
     };
     super::write_output(args.output.as_ref(), &text)?;
-    std::mem::forget(analysis);
     Ok(EXIT_OK)
 }

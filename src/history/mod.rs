@@ -16,13 +16,16 @@
 //! - Each import is one transaction (`BEGIN IMMEDIATE`); the file is in WAL mode with a
 //!   5 s busy timeout, so a concurrent reader keeps reading and two importers take turns.
 //!
-//! The schema and the checks on open are in `db.rs`; the statistics in [`stats`]. This
-//! module does not read result files (that is [`crate::results`]) nor walk git.
+//! The schema and the checks on open are in `db.rs`; the statistics in [`stats`], and
+//! what `impact history` lists in `summary.rs`. This module does not read result files
+//! (that is [`crate::results`]) nor walk git (it only finds a repository's root for the
+//! default file, [`path_for_repo`]).
 
 mod db;
 mod merge;
 mod org;
 pub mod stats;
+mod summary;
 mod upsert;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -37,6 +40,29 @@ use crate::results::{TestResult, TestRun};
 pub use merge::MergeOutcome;
 pub use org::OrgOutcome;
 pub use stats::{ClassStats, TestStats, DECAY_HALF_LIFE_RUNS};
+pub use summary::{is_flaky, Summary, FLAKY_MIN_RUNS, FLAKY_THRESHOLD};
+
+/// Recent runs over which flakiness and mean durations are computed.
+pub const WINDOW: usize = 20;
+
+/// The history file of a repository when none is given: `.impact/history.db` under its
+/// root. The only place that spells it.
+pub fn default_path(git_root: &Path) -> PathBuf {
+    git_root.join(".impact").join("history.db")
+}
+
+/// The history file `explicit` names, else the default file of the repository that
+/// contains `repo` (which must have a working tree).
+pub fn path_for_repo(explicit: Option<&PathBuf>, repo: &Path) -> Result<PathBuf> {
+    if let Some(path) = explicit {
+        return Ok(path.clone());
+    }
+    let git = crate::git::Repo::discover(repo)?;
+    let root = git.workdir().ok_or_else(|| Error::BareRepository {
+        path: repo.to_path_buf(),
+    })?;
+    Ok(default_path(root))
+}
 
 /// An open history file.
 pub struct History {

@@ -13,9 +13,24 @@ pub struct Extras {
     pub confidence: Option<Confidence>,
 }
 
-/// Builds the plan from the pipeline's analysis and the ranked tests.
-pub fn build(analysis: &crate::pipeline::Analysis, ranked: &[crate::rank::RankedTest]) -> Plan {
-    build_with(analysis, ranked, &Extras::default())
+/// What the analysis found that the plan reports (besides the ranked tests).
+#[derive(Clone, Copy, Debug)]
+pub struct Outcome<'a> {
+    /// 40-hex sha of the base commit.
+    pub base: &'a str,
+    /// 40-hex sha of the head commit, or `WORKTREE`.
+    pub head: &'a str,
+    pub changes: &'a [crate::changes::Change],
+    pub selection: &'a crate::policy::Selection,
+    pub warnings: &'a [String],
+    /// Components of the head revision (for `stats`).
+    pub components: usize,
+    /// Calls the graph could not resolve to one receiver type (for `stats`).
+    pub unresolved_calls: usize,
+    /// When the analysis started (for `stats.elapsed_ms`).
+    pub started: std::time::Instant,
+    /// Every test the head revision declares, by kind (see [`totals_by_kind`]).
+    pub tests_total_by_kind: KindCounts,
 }
 
 /// The plan's name of a test kind.
@@ -39,13 +54,9 @@ fn flow_run_name(test: &crate::impact::SelectedTest) -> Option<String> {
 }
 
 /// Builds the plan, with deferred tests and coverage risks.
-pub fn build_with(
-    analysis: &crate::pipeline::Analysis,
-    ranked: &[crate::rank::RankedTest],
-    extras: &Extras,
-) -> Plan {
+pub fn build(analysis: &Outcome, ranked: &[crate::rank::RankedTest], extras: &Extras) -> Plan {
     use crate::impact::TestKind;
-    let selection = &analysis.selection;
+    let selection = analysis.selection;
     let n_apex = ranked
         .iter()
         .filter(|test| test.test.kind == TestKind::Apex)
@@ -57,18 +68,7 @@ pub fn build_with(
     } else {
         "NoTestRun"
     };
-    let changes = analysis
-        .changes
-        .iter()
-        .map(|change| Change {
-            type_name: change.component.type_name().to_string(),
-            name: change.component.full_name().to_string(),
-            change: change.kind.as_str().to_string(),
-            paths: change.paths.clone(),
-            semantic: change.semantic,
-            whole: change.whole,
-        })
-        .collect();
+    let changes = analysis.changes.iter().map(change).collect();
     let tests = ranked
         .iter()
         .map(|ranked| {
@@ -107,16 +107,10 @@ pub fn build_with(
             }
         })
         .collect::<Vec<_>>();
-    let n_components = analysis
-        .head_graph
-        .nodes()
-        .filter(|(_, node)| !node.id.is_member() && !node.files.is_empty())
-        .count()
-        + analysis.listed_components;
     Plan {
         schema: SCHEMA.to_string(),
-        base: analysis.base.clone(),
-        head: analysis.head.clone(),
+        base: analysis.base.to_string(),
+        head: analysis.head.to_string(),
         test_level: test_level.to_string(),
         fallback: selection.fallback.as_ref().map(|fallback| Fallback {
             reason: fallback.reason.clone(),
@@ -167,21 +161,33 @@ pub fn build_with(
             .collect(),
         confidence: extras.confidence.clone(),
         stats: Stats {
-            components: n_components,
+            components: analysis.components,
             tests_total: selection.n_tests_total,
-            tests_total_by_kind: totals_by_kind(&analysis.head_graph),
+            tests_total_by_kind: analysis.tests_total_by_kind,
             selected: tests.len(),
             elapsed_ms: analysis.started.elapsed().as_millis() as u64,
-            unresolved_calls: analysis.head_graph.n_unresolved_calls,
+            unresolved_calls: analysis.unresolved_calls,
         },
         tests,
-        warnings: analysis.warnings.clone(),
+        warnings: analysis.warnings.to_vec(),
         manifest: None,
     }
 }
 
+/// Converts an internal change to the contract's.
+pub fn change(change: &crate::changes::Change) -> Change {
+    Change {
+        type_name: change.component.type_name().to_string(),
+        name: change.component.full_name().to_string(),
+        change: change.kind.as_str().to_string(),
+        paths: change.paths.clone(),
+        semantic: change.semantic,
+        whole: change.whole,
+    }
+}
+
 /// Every test the head revision declares, by kind.
-fn totals_by_kind(graph: &crate::graph::Graph) -> KindCounts {
+pub fn totals_by_kind(graph: &crate::graph::Graph) -> KindCounts {
     let mut counts = KindCounts::default();
     for index in crate::policy::all_tests(graph).into_values() {
         match crate::impact::test_kind(&graph.graph[index].id) {

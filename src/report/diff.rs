@@ -1,6 +1,5 @@
 //! `impact diff`: the changed components, and the manifests that deploy the delta.
 
-use super::plan::Plan;
 use crate::changes::{Change, ChangeKind};
 use crate::metadata::component::ComponentId;
 use crate::metadata::manifest;
@@ -19,12 +18,13 @@ struct DiffJson<'a> {
 }
 
 /// `{"schema": "impact.diff/v1", "base", "head", "changes": [...]}` (changes as in the plan).
-pub fn render_json(plan: &Plan) -> String {
+pub fn render_json(base: &str, head: &str, changes: &[Change]) -> String {
+    let changes: Vec<super::plan::Change> = changes.iter().map(super::assemble::change).collect();
     let diff = DiffJson {
         schema: "impact.diff/v1",
-        base: &plan.base,
-        head: &plan.head,
-        changes: &plan.changes,
+        base,
+        head,
+        changes: &changes,
     };
     let mut text = serde_json::to_string_pretty(&diff).unwrap_or_else(|_| "{}".into());
     text.push('\n');
@@ -32,10 +32,14 @@ pub fn render_json(plan: &Plan) -> String {
 }
 
 /// One line per changed component.
-pub fn render_text(plan: &Plan) -> String {
+pub fn render_text(changes: &[Change]) -> String {
     let mut out = String::new();
-    for change in &plan.changes {
-        let _ = writeln!(out, "{}", super::text::change_line(change));
+    for change in changes {
+        let _ = writeln!(
+            out,
+            "{}",
+            super::text::change_line(&super::assemble::change(change))
+        );
     }
     out
 }

@@ -74,7 +74,7 @@ pub fn render_mermaid(edges: &[ComponentEdge]) -> String {
         let _ = writeln!(
             out,
             "  n{position}[\"{}\"]",
-            mermaid_label(&node.to_string())
+            super::escape::mermaid(&node.to_string())
         );
     }
     for edge in edges {
@@ -124,11 +124,4 @@ pub fn render_json(edges: &[ComponentEdge]) -> String {
 
 fn escape_dot(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
-/// Mermaid labels are quoted; quotes and angle brackets become entities.
-pub fn mermaid_label(text: &str) -> String {
-    text.replace('"', "#quot;")
-        .replace('<', "#lt;")
-        .replace('>', "#gt;")
 }

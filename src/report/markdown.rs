@@ -9,7 +9,7 @@
 //!
 //! Size: GitHub rejects a step summary over 1 MiB, so every list is capped (table rows,
 //! reasons, paths, names) with an "… and N more" line, and the whole text is held under
-//! [`MAX_BYTES`] whatever the input. Names are escaped ([`escape`]) so that `|`, `<`, `>`,
+//! [`MAX_BYTES`] whatever the input. Names are escaped ([`escape::markdown`]) so that `|`, `<`, `>`,
 //! backticks, `@` and friends show as text and cannot break the table, inject HTML or
 //! mention anyone.
 //!
@@ -18,6 +18,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
+use super::escape::{self, truncate};
 use super::plan::{Plan, Reason, Test};
 use super::reason::{edge_phrase, gist, is_notable, most_telling, summary, Gist};
 
@@ -84,7 +85,10 @@ fn headline(out: &mut String, plan: &Plan) {
         ),
     };
     let changed = match &plan.manifest {
-        Some(manifest) => format!("{changed} named by `{}`", escape(&short(manifest, 200))),
+        Some(manifest) => format!(
+            "{changed} named by `{}`",
+            escape::markdown(&truncate(manifest, 200))
+        ),
         None => changed,
     };
     let level = &plan.test_level.clone();
@@ -92,7 +96,7 @@ fn headline(out: &mut String, plan: &Plan) {
         let _ = writeln!(
             out,
             "**impact** runs all local tests (`{level}`) for {changed}, because {}.",
-            escape(&trim_sentence(&short(&fallback.reason, 400)))
+            escape::markdown(&trim_sentence(&truncate(&fallback.reason, 400)))
         );
     } else if changes == 0 {
         let _ = writeln!(
@@ -131,7 +135,11 @@ fn uncovered_warning(out: &mut String, plan: &Plan) {
     if apex.is_empty() {
         return;
     }
-    let shown: Vec<String> = apex.iter().take(5).map(|n| escape(&short(n, 80))).collect();
+    let shown: Vec<String> = apex
+        .iter()
+        .take(5)
+        .map(|n| escape::markdown(&truncate(n, 80)))
+        .collect();
     let more = if apex.len() > 5 {
         format!(" and {} more", apex.len() - 5)
     } else {
@@ -231,13 +239,13 @@ fn table_row(out: &mut String, test: &Test, flaky: bool) {
             let via = notable.map_or_else(String::new, |(kind, user)| {
                 format!(
                     " <sub>({} {})</sub>",
-                    escape(&edge_phrase(kind)),
-                    escape(&short(user, 120))
+                    escape::markdown(&edge_phrase(kind)),
+                    escape::markdown(&truncate(user, 120))
                 )
             });
-            format!("{}{via}", escape(&short(origin, 120)))
+            format!("{}{via}", escape::markdown(&truncate(origin, 120)))
         }
-        (_, Some(reason)) => format!("*{}*", escape(&short(&summary(reason), 120))),
+        (_, Some(reason)) => format!("*{}*", escape::markdown(&truncate(&summary(reason), 120))),
         (_, None) => "*policy*".to_string(),
     };
     let distance = test
@@ -282,7 +290,11 @@ fn by_origin_table(out: &mut String, plan: &Plan) {
     let _ = writeln!(out, "| Changed component | Tests it brings in |");
     let _ = writeln!(out, "|---|--:|");
     for (origin, n) in counts.iter().take(BY_ORIGIN_ROWS) {
-        let _ = writeln!(out, "| {} | {n} |", escape(&short(origin, 120)));
+        let _ = writeln!(
+            out,
+            "| {} | {n} |",
+            escape::markdown(&truncate(origin, 120))
+        );
     }
     if counts.len() > BY_ORIGIN_ROWS {
         let rest: usize = counts[BY_ORIGIN_ROWS..].iter().map(|(_, n)| n).sum();
@@ -303,14 +315,14 @@ fn test_label(test: &Test) -> String {
     match (&test.flow, test.kind.as_str()) {
         (_, "lwc") => {
             let file = test.name.rsplit('/').next().unwrap_or(&test.name);
-            escape(&short(file, 80))
+            escape::markdown(&truncate(file, 80))
         }
         (Some(flow), "flow") => format!(
             "{} <sub>({})</sub>",
-            escape(&short(&test.name, MAX_NAME_CHARS)),
-            escape(&short(flow, 80))
+            escape::markdown(&truncate(&test.name, MAX_NAME_CHARS)),
+            escape::markdown(&truncate(flow, 80))
         ),
-        _ => escape(&short(&test.name, MAX_NAME_CHARS)),
+        _ => escape::markdown(&truncate(&test.name, MAX_NAME_CHARS)),
     }
 }
 
@@ -319,7 +331,7 @@ fn kind_label(kind: &str) -> String {
         "apex" => "Apex".into(),
         "flow" => "Flow".into(),
         "lwc" => "LWC".into(),
-        other => escape(other),
+        other => escape::markdown(other),
     }
 }
 
@@ -356,7 +368,7 @@ fn reasons_details(out: &mut String, plan: &Plan) {
             String::new()
         };
         let label = match test.kind.as_str() {
-            "lwc" => escape(&short(&test.name, MAX_NAME_CHARS)),
+            "lwc" => escape::markdown(&truncate(&test.name, MAX_NAME_CHARS)),
             _ => test_label(test),
         };
         let _ = writeln!(out, "- **{label}**: {body}{more}");
@@ -376,7 +388,7 @@ fn reasons_details(out: &mut String, plan: &Plan) {
 /// reason (its path is the test alone) is its note.
 fn reason_text(reason: &Reason) -> String {
     if origin_of(reason).is_none() {
-        return escape(&short(&summary(reason), 300));
+        return escape::markdown(&truncate(&summary(reason), 300));
     }
     let n = reason.path.len();
     let mut parts: Vec<String> = Vec::new();
@@ -384,7 +396,7 @@ fn reason_text(reason: &Reason) -> String {
         let keep =
             n <= MAX_PATH_ELEMENTS || i < MAX_PATH_ELEMENTS / 2 || i >= n - MAX_PATH_ELEMENTS / 2;
         if keep {
-            parts.push(escape(&short(element, 120)));
+            parts.push(escape::markdown(&truncate(element, 120)));
         } else if i == MAX_PATH_ELEMENTS / 2 {
             parts.push(format!("… {} more …", n - MAX_PATH_ELEMENTS));
         }
@@ -394,15 +406,15 @@ fn reason_text(reason: &Reason) -> String {
         let _ = write!(
             text,
             " <sub>({} at {})</sub>",
-            escape(&edge.kind),
-            escape(&short(&edge.at, 200))
+            escape::markdown(&edge.kind),
+            escape::markdown(&truncate(&edge.at, 200))
         );
     }
     if let Some(note) = &reason.note {
         if text.is_empty() {
-            text = escape(&short(note, 300));
+            text = escape::markdown(&truncate(note, 300));
         } else {
-            let _ = write!(text, " — {}", escape(&short(note, 300)));
+            let _ = write!(text, " — {}", escape::markdown(&truncate(note, 300)));
         }
     }
     text
@@ -425,8 +437,8 @@ fn uncovered_section(out: &mut String, plan: &Plan) {
             };
             format!(
                 "{}:{}{risk}",
-                escape(&short(&c.type_name, 80)),
-                escape(&short(&c.name, MAX_NAME_CHARS))
+                escape::markdown(&truncate(&c.type_name, 80)),
+                escape::markdown(&truncate(&c.name, MAX_NAME_CHARS))
             )
         }),
         plan.uncovered.len(),
@@ -462,7 +474,7 @@ fn flaky_section(out: &mut String, plan: &Plan) {
         let _ = writeln!(
             out,
             "| {} | {} | {:.0}% | {failure} | {rank} |",
-            escape(&short(&flaky.name, MAX_NAME_CHARS)),
+            escape::markdown(&truncate(&flaky.name, MAX_NAME_CHARS)),
             kind_label(&flaky.kind),
             flaky.flakiness * 100.0,
         );
@@ -490,10 +502,10 @@ fn deferred_section(out: &mut String, plan: &Plan) {
         plan.deferred.iter().map(|d| {
             format!(
                 "{} ({}, rank {}, {})",
-                escape(&short(&d.name, MAX_NAME_CHARS)),
+                escape::markdown(&truncate(&d.name, MAX_NAME_CHARS)),
                 kind_label(&d.kind),
                 d.rank,
-                escape(&d.reason)
+                escape::markdown(&d.reason)
             )
         }),
         plan.deferred.len(),
@@ -518,8 +530,8 @@ fn coverage_risk_section(out: &mut String, plan: &Plan) {
         let _ = writeln!(
             out,
             "| {}:{} | {:.1}% | {} of {} |",
-            escape(&short(&risk.type_name, 80)),
-            escape(&short(&risk.name, MAX_NAME_CHARS)),
+            escape::markdown(&truncate(&risk.type_name, 80)),
+            escape::markdown(&truncate(&risk.name, MAX_NAME_CHARS)),
             risk.predicted_percent,
             risk.covered_lines,
             risk.total_lines
@@ -600,7 +612,7 @@ fn diagram(out: &mut String, plan: &Plan) {
     let _ = writeln!(out, "```mermaid");
     let _ = writeln!(out, "flowchart LR");
     for (i, label) in source_labels.iter().enumerate() {
-        let _ = writeln!(out, "  c{i}[\"{}\"]", mermaid_label(label));
+        let _ = writeln!(out, "  c{i}[\"{}\"]", escape::mermaid(&truncate(label, 80)));
     }
     for (i, test) in tests.iter().enumerate() {
         // A Jest test is named by its path; the file name is enough in a diagram.
@@ -608,7 +620,11 @@ fn diagram(out: &mut String, plan: &Plan) {
             "lwc" => test.name.rsplit('/').next().unwrap_or(&test.name),
             _ => test.name.as_str(),
         };
-        let _ = writeln!(out, "  t{i}([\"{}\"])", mermaid_label(name));
+        let _ = writeln!(
+            out,
+            "  t{i}([\"{}\"])",
+            escape::mermaid(&truncate(name, 80))
+        );
     }
     for (from, to) in &edges {
         let _ = writeln!(out, "  c{from} --> t{to}");
@@ -627,25 +643,6 @@ fn diagram(out: &mut String, plan: &Plan) {
             MAX_DIAGRAM_NODES
         );
     }
-}
-
-/// A Mermaid node label: quoted, with Mermaid's own entity codes for the characters
-/// that would end the label or be read as markup.
-fn mermaid_label(text: &str) -> String {
-    let mut out = String::new();
-    for c in short(text, 80).chars() {
-        match c {
-            '"' => out.push_str("#quot;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '&' => out.push_str("#amp;"),
-            '#' => out.push_str("#35;"),
-            '`' => out.push_str("#96;"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn changes_details(out: &mut String, plan: &Plan) {
@@ -669,9 +666,9 @@ fn changes_details(out: &mut String, plan: &Plan) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
-            escape(&change.change),
-            escape(&short(&change.type_name, 80)),
-            escape(&short(&change.name, MAX_NAME_CHARS)),
+            escape::markdown(&change.change),
+            escape::markdown(&truncate(&change.type_name, 80)),
+            escape::markdown(&truncate(&change.name, MAX_NAME_CHARS)),
             note
         );
     }
@@ -703,7 +700,9 @@ fn details_list(out: &mut String, summary: &str, items: &[String]) {
     );
     list(
         out,
-        items.iter().map(|item| escape(&short(item, 300))),
+        items
+            .iter()
+            .map(|item| escape::markdown(&truncate(item, 300))),
         items.len(),
     );
     let _ = writeln!(out, "\n</details>");
@@ -734,38 +733,6 @@ fn cap_total(mut out: String) -> String {
     out.truncate(end);
     out.push_str(NOTE);
     out
-}
-
-/// Escapes text for Markdown prose or a table cell: the ASCII punctuation Markdown
-/// reads (and `@`, `#`, `$`, which GitHub turns into mentions, issue links and math)
-/// is backslash-escaped, `<`, `>`, `&` become entities, line breaks become spaces.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '@' | '$' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Shortens a name to `max` characters, marking the cut with `…`.
-fn short(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
 }
 
 /// Drops a final period so the text can end our own sentence.
@@ -1077,15 +1044,18 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(escape("a|b"), "a\\|b");
-        assert_eq!(escape("<b>x</b>"), "&lt;b&gt;x&lt;/b&gt;");
+        assert_eq!(escape::markdown("a|b"), "a\\|b");
+        assert_eq!(escape::markdown("<b>x</b>"), "&lt;b&gt;x&lt;/b&gt;");
         assert_eq!(
-            escape("`code` *em* _u_ [l](x)"),
+            escape::markdown("`code` *em* _u_ [l](x)"),
             "\\`code\\` \\*em\\* \\_u\\_ \\[l\\](x)"
         );
-        assert_eq!(escape("@me #12 $x$ a&b"), "\\@me \\#12 \\$x\\$ a&amp;b");
-        assert_eq!(escape("line\nbreak"), "line break");
-        assert_eq!(mermaid_label("a\"b<c>#d`"), "a#quot;b#lt;c#gt;#35;d#96;");
+        assert_eq!(
+            escape::markdown("@me #12 $x$ a&b"),
+            "\\@me \\#12 \\$x\\$ a&amp;b"
+        );
+        assert_eq!(escape::markdown("line\nbreak"), "line break");
+        assert_eq!(escape::mermaid("a\"b<c>#d`"), "a#quot;b#lt;c#gt;#35;d#96;");
         assert_eq!(
             fold_member("ApexMethod:InvoiceService.post"),
             "ApexClass:InvoiceService"

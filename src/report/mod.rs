@@ -1,12 +1,17 @@
-//! Report: render a plan for people and machines. Every renderer takes the same
-//! [`plan::Plan`] (the `impact.plan/v1` contract); none of them computes anything.
+//! Report: render what the other modules computed, for people and machines. The plan's
+//! renderers (text, Markdown, `sf` arguments, JUnit, annotations) take the same
+//! [`plan::Plan`] (the `impact.plan/v1` contract), built by [`assemble`]; `diff`, `graph`,
+//! `gate` and `history` render their own results. None of them computes anything.
 
 pub mod annotations;
 pub mod assemble;
 pub mod chart;
 pub mod confidence;
 pub mod diff;
+pub mod escape;
+pub mod gate;
 pub mod graph;
+pub mod history;
 pub mod hotspots;
 pub mod jest;
 pub mod junit;

@@ -274,7 +274,8 @@ impl Plan {
             path: path.to_path_buf(),
             reason,
         };
-        let bytes = std::fs::read(path).map_err(|error| unreadable(error.to_string()))?;
+        let bytes =
+            std::fs::read(path).map_err(|error| unreadable(error.to_string().to_lowercase()))?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|_| unreadable("it is not JSON from `impact plan --format json`".into()))?;
         if value.get("schema").and_then(|schema| schema.as_str()) != Some(SCHEMA) {

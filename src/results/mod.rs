@@ -269,6 +269,12 @@ pub struct CoverageWarning {
     pub message: String,
 }
 
+/// Reads every result file, in order, before anything is written: one bad file stops
+/// the command.
+pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<TestRun>> {
+    paths.iter().map(|path| read_results(path)).collect()
+}
+
 /// Reads a result file, detecting its format by content.
 ///
 /// IO problems give [`Error::UnreadableFile`]; content that is none of the known formats

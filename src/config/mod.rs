@@ -23,6 +23,12 @@
 //!
 //! A missing file is an empty config; a malformed one is an input error naming the file.
 
+mod gate;
+
+pub use gate::{
+    AllowFlaky, BranchRule, GatePolicy, Thresholds, DEFAULT_COVERAGE, DEFAULT_FLAKY_THRESHOLD,
+};
+
 use crate::error::{Error, Result};
 use crate::metadata::component::ComponentId;
 use crate::policy::Policy;
@@ -63,7 +69,7 @@ struct RawConfig {
     mapping: Vec<RawMapping>,
     #[serde(default)]
     coverage: RawCoverage,
-    /// `[gate]` is read by [`crate::gate::GatePolicy`]; here it is only allowed.
+    /// `[gate]` is read on its own by [`GatePolicy`]; here it is only allowed.
     #[serde(default)]
     #[allow(dead_code)]
     gate: Option<toml::Table>,

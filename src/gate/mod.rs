@@ -26,272 +26,26 @@
 //! - `org-coverage`: when the results carry org-wide coverage, the lowest reported value
 //!   is at least `org_coverage` percent.
 //!
-//! Thresholds come from [`GatePolicy`], read from the `[gate]` section of `impact.toml`;
-//! `[[gate.branch]]` entries override them for branches matching a glob (first match
-//! wins). Renderers: [`render_text`], [`render_json`] (schema `impact.gate/v1`) and
-//! [`render_markdown`]. Exit codes are the caller's: pass → 0, fail → 1.
+//! Thresholds come from [`GatePolicy`], read from the `[gate]` section of `impact.toml`
+//! by [`crate::config`]; `[[gate.branch]]` entries override them for branches matching
+//! a glob (first match wins). Renderers are in [`crate::report::gate`] (text, JSON of
+//! schema `impact.gate/v1`, Markdown). Exit codes are the caller's: pass → 0, fail → 1.
 //!
-//! This module does not read result files, the history database or the plan JSON.
+//! [`evaluate`] reads no file; [`check`] reads the inputs the command line names (result
+//! files, the plan, `impact.toml`, the history) and evaluates them.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write;
-use std::path::Path;
 
-use globset::{GlobBuilder, GlobMatcher};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::config::{AllowFlaky, GatePolicy, Thresholds};
 use crate::history::stats::TestStats;
-use crate::report::markdown::escape as md;
+use crate::report::escape::one_line;
 use crate::report::plan::Plan;
 use crate::results::{CoveredKind, Outcome, TestKind, TestResult, TestRun};
 
-/// The schema name of [`render_json`].
+/// The schema name of the gate's JSON.
 pub const SCHEMA: &str = "impact.gate/v1";
-
-/// The coverage Salesforce requires of each class and trigger, and org-wide (percent).
-pub const DEFAULT_COVERAGE: f64 = 75.0;
-
-/// The flip rate from which the history calls a test flaky.
-pub const DEFAULT_FLAKY_THRESHOLD: f64 = 0.2;
-
-/// How many names a text or Markdown rule lists before "… and N more".
-const LIST_CAP: usize = 20;
-
-/// What the gate does with a failing test that the history marks flaky.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AllowFlaky {
-    /// Every failure fails the gate (the default).
-    Never,
-    /// A flaky test's failure is excused when another result of it passed.
-    Retry,
-    /// A flaky test's failure is excused.
-    Quarantine,
-}
-
-impl AllowFlaky {
-    /// The name used in `impact.toml` and the JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AllowFlaky::Never => "never",
-            AllowFlaky::Retry => "retry",
-            AllowFlaky::Quarantine => "quarantine",
-        }
-    }
-}
-
-/// The thresholds in force for one evaluation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Thresholds {
-    /// Minimum coverage of each changed class and trigger, percent; 0 disables the rule.
-    pub coverage: f64,
-    /// Minimum org-wide coverage, percent; 0 disables the rule.
-    pub org_coverage: f64,
-    /// What to do with failures of flaky tests.
-    pub allow_flaky: AllowFlaky,
-    /// Flip rate (0–1) from which a test counts as flaky.
-    pub flaky_threshold: f64,
-    /// Whether every planned test must have run.
-    pub require_planned: bool,
-}
-
-impl Default for Thresholds {
-    fn default() -> Thresholds {
-        Thresholds {
-            coverage: DEFAULT_COVERAGE,
-            org_coverage: DEFAULT_COVERAGE,
-            allow_flaky: AllowFlaky::Never,
-            flaky_threshold: DEFAULT_FLAKY_THRESHOLD,
-            require_planned: true,
-        }
-    }
-}
-
-/// Overrides of the thresholds for branches matching a glob.
-#[derive(Clone, Debug)]
-pub struct BranchRule {
-    /// The glob as written (`release/*`); `*` does not cross `/`, `**` does.
-    pub pattern: String,
-    matcher: GlobMatcher,
-    coverage: Option<f64>,
-    org_coverage: Option<f64>,
-    allow_flaky: Option<AllowFlaky>,
-    flaky_threshold: Option<f64>,
-    require_planned: Option<bool>,
-}
-
-/// The gate's policy: default thresholds and per-branch overrides.
-#[derive(Clone, Debug, Default)]
-pub struct GatePolicy {
-    /// Thresholds for branches no rule matches.
-    pub defaults: Thresholds,
-    /// Overrides, in file order; the first matching rule applies.
-    pub branches: Vec<BranchRule>,
-}
-
-/// `impact.toml` as the gate sees it: only `[gate]`; other sections belong to
-/// [`crate::config`].
-#[derive(Debug, Default, Deserialize)]
-struct RawFile {
-    #[serde(default)]
-    gate: RawGate,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawGate {
-    coverage: Option<f64>,
-    org_coverage: Option<f64>,
-    allow_flaky: Option<AllowFlaky>,
-    flaky_threshold: Option<f64>,
-    require_planned: Option<bool>,
-    #[serde(default)]
-    branch: Vec<RawBranch>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBranch {
-    pattern: String,
-    coverage: Option<f64>,
-    org_coverage: Option<f64>,
-    allow_flaky: Option<AllowFlaky>,
-    flaky_threshold: Option<f64>,
-    require_planned: Option<bool>,
-}
-
-/// Thresholds a section sets; the others are inherited.
-struct Overrides {
-    coverage: Option<f64>,
-    org_coverage: Option<f64>,
-    allow_flaky: Option<AllowFlaky>,
-    flaky_threshold: Option<f64>,
-    require_planned: Option<bool>,
-}
-
-impl GatePolicy {
-    /// Reads the `[gate]` section of an `impact.toml`; a missing file is an error
-    /// (use [`GatePolicy::load_or_default`] for the repository's optional file).
-    pub fn load(path: &Path) -> Result<GatePolicy> {
-        let text = std::fs::read_to_string(path).map_err(|error| Error::UnreadableFile {
-            path: path.to_path_buf(),
-            reason: error.to_string().to_lowercase(),
-        })?;
-        GatePolicy::parse(path, &text)
-    }
-
-    /// Like [`GatePolicy::load`], but a missing file gives the default policy.
-    pub fn load_or_default(path: &Path) -> Result<GatePolicy> {
-        match std::fs::metadata(path) {
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(GatePolicy::default()),
-            _ => GatePolicy::load(path),
-        }
-    }
-
-    /// Parses the text of an `impact.toml`; `path` only names the file in errors.
-    pub fn parse(path: &Path, text: &str) -> Result<GatePolicy> {
-        let malformed = |reason: String| Error::MalformedConfig {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let raw: RawFile =
-            toml::from_str(text).map_err(|error| malformed(error.message().to_string()))?;
-        let gate = raw.gate;
-        let defaults = apply(
-            &Thresholds::default(),
-            &Overrides {
-                coverage: gate.coverage,
-                org_coverage: gate.org_coverage,
-                allow_flaky: gate.allow_flaky,
-                flaky_threshold: gate.flaky_threshold,
-                require_planned: gate.require_planned,
-            },
-        );
-        check(&defaults).map_err(&malformed)?;
-        let mut branches = Vec::new();
-        for branch in gate.branch {
-            let matcher = GlobBuilder::new(&branch.pattern)
-                .literal_separator(true)
-                .build()
-                .map_err(|error| malformed(format!("gate.branch pattern: {error}")))?
-                .compile_matcher();
-            let rule = BranchRule {
-                pattern: branch.pattern,
-                matcher,
-                coverage: branch.coverage,
-                org_coverage: branch.org_coverage,
-                allow_flaky: branch.allow_flaky,
-                flaky_threshold: branch.flaky_threshold,
-                require_planned: branch.require_planned,
-            };
-            check(&rule.apply(&defaults))
-                .map_err(|reason| malformed(format!("gate.branch `{}`: {reason}", rule.pattern)))?;
-            branches.push(rule);
-        }
-        Ok(GatePolicy { defaults, branches })
-    }
-
-    /// The thresholds for `branch` (`refs/heads/` is ignored) and the pattern of the
-    /// rule that matched, if any.
-    pub fn thresholds(&self, branch: Option<&str>) -> (Thresholds, Option<&str>) {
-        let branch = branch.map(|b| b.strip_prefix("refs/heads/").unwrap_or(b));
-        let rule = branch.and_then(|b| self.branches.iter().find(|r| r.matcher.is_match(b)));
-        match rule {
-            Some(rule) => (rule.apply(&self.defaults), Some(rule.pattern.as_str())),
-            None => (self.defaults.clone(), None),
-        }
-    }
-}
-
-impl BranchRule {
-    fn apply(&self, defaults: &Thresholds) -> Thresholds {
-        apply(
-            defaults,
-            &Overrides {
-                coverage: self.coverage,
-                org_coverage: self.org_coverage,
-                allow_flaky: self.allow_flaky,
-                flaky_threshold: self.flaky_threshold,
-                require_planned: self.require_planned,
-            },
-        )
-    }
-}
-
-fn apply(base: &Thresholds, raw: &Overrides) -> Thresholds {
-    Thresholds {
-        coverage: raw.coverage.unwrap_or(base.coverage),
-        org_coverage: raw.org_coverage.unwrap_or(base.org_coverage),
-        allow_flaky: raw.allow_flaky.unwrap_or(base.allow_flaky),
-        flaky_threshold: raw.flaky_threshold.unwrap_or(base.flaky_threshold),
-        require_planned: raw.require_planned.unwrap_or(base.require_planned),
-    }
-}
-
-/// Rejects percentages outside 0–100 and flip rates outside 0–1.
-fn check(thresholds: &Thresholds) -> std::result::Result<(), String> {
-    let percent = |value: f64| (0.0..=100.0).contains(&value);
-    if !percent(thresholds.coverage) {
-        return Err(format!(
-            "coverage {} is not a percentage (0-100)",
-            thresholds.coverage
-        ));
-    }
-    if !percent(thresholds.org_coverage) {
-        return Err(format!(
-            "org_coverage {} is not a percentage (0-100)",
-            thresholds.org_coverage
-        ));
-    }
-    if !(0.0..=1.0).contains(&thresholds.flaky_threshold) {
-        return Err(format!(
-            "flaky_threshold {} is not a rate (0-1)",
-            thresholds.flaky_threshold
-        ));
-    }
-    Ok(())
-}
 
 /// The history's flakiness score per test method and Flow test, by case-folded name.
 #[derive(Clone, Debug, Default)]
@@ -399,6 +153,71 @@ impl GateReason {
             items,
         }
     }
+}
+
+/// What `impact gate` is asked to check.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// Result files (`sf` JSON or JUnit XML).
+    pub results: Vec<std::path::PathBuf>,
+    /// The plan the tests ran for.
+    pub plan: Option<std::path::PathBuf>,
+    /// The policy file; default: the repository's `impact.toml`, when there is one.
+    pub policy: Option<std::path::PathBuf>,
+    /// The branch being released; default: the current branch.
+    pub branch: Option<String>,
+    /// The history file; default: the repository's, when it exists.
+    pub history: Option<std::path::PathBuf>,
+    /// Any directory inside the repository (the gate also runs outside one).
+    pub repo: std::path::PathBuf,
+}
+
+/// The gate's decision and the inputs it read (for annotations).
+pub struct Checked {
+    pub decision: GateDecision,
+    pub runs: Vec<TestRun>,
+    pub plan: Option<Plan>,
+    /// The repository's working directory, when the gate runs inside one.
+    pub root: Option<std::path::PathBuf>,
+}
+
+/// Reads the inputs the request names, every result file first (one bad file stops
+/// the gate), and evaluates them.
+pub fn check(request: &Request) -> crate::error::Result<Checked> {
+    let runs = crate::results::read_all(&request.results)?;
+    let plan = request.plan.as_deref().map(Plan::read).transpose()?;
+    let repo = crate::git::Repo::discover(&request.repo).ok();
+    let root = repo
+        .as_ref()
+        .and_then(|repo| repo.workdir().map(std::path::Path::to_path_buf));
+    let policy = match (&request.policy, &root) {
+        (Some(path), _) => GatePolicy::load(path)?,
+        (None, Some(root)) => GatePolicy::load_or_default(&root.join(crate::config::CONFIG_FILE))?,
+        (None, None) => GatePolicy::default(),
+    };
+    let branch = request
+        .branch
+        .clone()
+        .or_else(|| repo.as_ref().and_then(|repo| repo.current_branch()));
+    let history_path = match (&request.history, &root) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Some(root)) => Some(crate::history::default_path(root)).filter(|p| p.exists()),
+        (None, None) => None,
+    };
+    let flakiness = match history_path {
+        Some(path) => {
+            let history = crate::history::History::open_for_reading(&path)?;
+            Flakiness::from_test_stats(&history.test_stats(crate::history::WINDOW)?)
+        }
+        None => Flakiness::new(),
+    };
+    let decision = evaluate(&runs, plan.as_ref(), &flakiness, &policy, branch.as_deref());
+    Ok(Checked {
+        decision,
+        runs,
+        plan,
+        root,
+    })
 }
 
 /// Decides whether the release may go on. `branch` chooses the thresholds (see
@@ -989,156 +808,8 @@ fn org_coverage(runs: &[TestRun], thresholds: &Thresholds) -> GateReason {
     )
 }
 
-/// Renders the decision for a terminal or a CI log.
-pub fn render_text(decision: &GateDecision) -> String {
-    let mut out = String::new();
-    let verdict = if decision.pass { "PASSED" } else { "FAILED" };
-    let _ = writeln!(out, "impact gate: {verdict}{}", branch_note(decision));
-    let width = decision
-        .reasons
-        .iter()
-        .map(|r| r.rule.len())
-        .max()
-        .unwrap_or(0);
-    for reason in &decision.reasons {
-        let _ = writeln!(
-            out,
-            "  {:<11} {:<width$}  {}",
-            reason.status.label(),
-            reason.rule,
-            reason.message
-        );
-        if reason.status == RuleStatus::NotChecked {
-            continue;
-        }
-        for item in reason.items.iter().take(LIST_CAP) {
-            let _ = writeln!(out, "      {}", one_line(item));
-        }
-        if reason.items.len() > LIST_CAP {
-            let _ = writeln!(out, "      … and {} more", reason.items.len() - LIST_CAP);
-        }
-    }
-    out
-}
-
-/// Renders `--format json`, schema `impact.gate/v1`: pretty, with a final newline.
-pub fn render_json(decision: &GateDecision) -> String {
-    let mut text = serde_json::to_string_pretty(decision).unwrap_or_else(|_| "{}".into());
-    text.push('\n');
-    text
-}
-
-/// Renders the decision as GitHub-flavoured Markdown for a pull-request comment or
-/// `$GITHUB_STEP_SUMMARY`; lists are capped so the text stays far below 1 MiB.
-pub fn render_markdown(decision: &GateDecision) -> String {
-    let mut out = String::new();
-    let failed: Vec<&str> = decision
-        .reasons
-        .iter()
-        .filter(|r| !r.passed)
-        .map(|r| r.rule)
-        .collect();
-    let branch = match &decision.branch {
-        Some(branch) => format!(" on branch `{}`", code(branch)),
-        None => String::new(),
-    };
-    if decision.pass {
-        let checked = decision
-            .reasons
-            .iter()
-            .filter(|r| r.status == RuleStatus::Pass)
-            .count();
-        let _ = writeln!(
-            out,
-            "**impact gate: passed** ✅ {} of {} rules hold{branch}; the release may go on.",
-            checked,
-            decision.reasons.len()
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "**impact gate: failed** ❌ {} of {} rules broken{branch}: {}.",
-            failed.len(),
-            decision.reasons.len(),
-            failed.join(", ")
-        );
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "| Rule | Result | Detail |");
-    let _ = writeln!(out, "|---|---|---|");
-    for reason in &decision.reasons {
-        let icon = match reason.status {
-            RuleStatus::Pass => "✅ pass",
-            RuleStatus::Fail => "❌ fail",
-            RuleStatus::NotChecked => "➖ not checked",
-        };
-        let _ = writeln!(
-            out,
-            "| `{}` | {icon} | {} |",
-            reason.rule,
-            md(&truncate(&reason.message, 300))
-        );
-    }
-    for reason in &decision.reasons {
-        if reason.items.is_empty() || reason.status == RuleStatus::NotChecked {
-            continue;
-        }
-        let open = if reason.status == RuleStatus::Fail {
-            " open"
-        } else {
-            ""
-        };
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "<details{open}><summary><code>{}</code>: {}</summary>",
-            reason.rule,
-            plural(reason.items.len(), "entry")
-        );
-        let _ = writeln!(out);
-        for item in reason.items.iter().take(LIST_CAP * 5) {
-            let _ = writeln!(out, "- {}", md(&truncate(&one_line(item), 500)));
-        }
-        if reason.items.len() > LIST_CAP * 5 {
-            let _ = writeln!(out, "- … and {} more", reason.items.len() - LIST_CAP * 5);
-        }
-        let _ = writeln!(out);
-        let _ = writeln!(out, "</details>");
-    }
-    let t = &decision.thresholds;
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "<sub>Policy{}: class coverage ≥ {}, org-wide ≥ {}, flaky failures: {} (flip rate ≥ {}), planned tests must run: {}.</sub>",
-        decision
-            .branch_pattern
-            .as_deref()
-            .map(|p| format!(" for `{}`", code(p)))
-            .unwrap_or_default(),
-        pct(t.coverage),
-        pct(t.org_coverage),
-        t.allow_flaky.as_str(),
-        t.flaky_threshold,
-        if t.require_planned { "yes" } else { "no" }
-    );
-    out
-}
-
-fn branch_note(decision: &GateDecision) -> String {
-    match (&decision.branch, &decision.branch_pattern) {
-        (Some(branch), Some(pattern)) => format!(" (branch {branch}, policy {pattern})"),
-        (Some(branch), None) => format!(" (branch {branch})"),
-        _ => String::new(),
-    }
-}
-
-/// Text safe inside a Markdown code span: backticks become quotes, line breaks spaces.
-fn code(text: &str) -> String {
-    one_line(text).replace('`', "'")
-}
-
 /// A percentage with one decimal: `75%`, `70.5%`.
-fn pct(value: f64) -> String {
+pub(crate) fn pct(value: f64) -> String {
     let rounded = (value * 10.0).round() / 10.0;
     if rounded.fract() == 0.0 {
         format!("{rounded:.0}%")
@@ -1148,7 +819,7 @@ fn pct(value: f64) -> String {
 }
 
 /// `1 test`, `2 tests`; `entry` → `entries`, `class or trigger` → `classes or triggers`.
-fn plural(count: usize, noun: &str) -> String {
+pub(crate) fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
         return format!("1 {noun}");
     }
@@ -1160,21 +831,6 @@ fn plural(count: usize, noun: &str) -> String {
     format!("{count} {plural}")
 }
 
-/// Collapses whitespace, including line breaks, to single spaces.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Cuts text to at most `max` characters, marking the cut.
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
-}
-
 /// Case-folded key for Salesforce names, which are case-insensitive.
 fn fold(name: &str) -> String {
     name.to_lowercase()
@@ -1183,8 +839,11 @@ fn fold(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
+    use crate::report::gate::{render_json, render_markdown, render_text};
     use crate::report::junit::fixtures::{change, golden, results, sample_plan, test};
     use crate::results::{ClassCoverage, CoverageWarning, ResultFormat, TestCoverage};
+    use std::path::Path;
 
     fn result(kind: TestKind, class: &str, method: &str, outcome: Outcome) -> TestResult {
         TestResult {

@@ -1,0 +1,274 @@
+//! The source at a revision: the snapshot's files classified into components, and their
+//! facts, parsed or taken from the cache.
+//!
+//! This is the first stage of the pipeline after the revisions are resolved; it is the
+//! only one that reads file contents. The project's package directories and
+//! `.forceignore` are read at each revision ([`project_at`]): a past commit may have had
+//! other package directories than the working tree has now.
+
+use crate::cache::FactsCache;
+use crate::error::{Error, Result};
+use crate::facts::{Facts, FileFacts};
+use crate::git::{Repo, Revision, Snapshot};
+use crate::metadata::component::ComponentId;
+use crate::metadata::{registry, types};
+use crate::parse;
+use crate::project::Project;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// One source file of a revision, classified.
+#[derive(Clone, Debug)]
+pub struct SourceEntry {
+    /// Repository-relative path, `/`-separated.
+    pub path: String,
+    /// Git blob id, or the working tree's content hash.
+    pub blob: String,
+    pub component: ComponentId,
+}
+
+/// Every source file of a snapshot, classified, sorted by path.
+pub fn entries(project: &Project, snapshot: &Snapshot) -> Vec<SourceEntry> {
+    snapshot
+        .files(|path: &str| project.package_dir_of(path).is_some())
+        .into_iter()
+        .filter_map(|file| classify(project, &file.path, &file.blob.to_string()))
+        .collect()
+}
+
+/// The component a repository path belongs to, if it is source. LWC Jest tests count
+/// even when `.forceignore` removes them (it usually does: they are not deployed).
+pub fn classify(project: &Project, path: &str, blob: &str) -> Option<SourceEntry> {
+    let (_, inner) = project.split_package_path(path)?;
+    if let Some(test) = jest_test(inner, path) {
+        return Some(SourceEntry {
+            path: path.to_string(),
+            blob: blob.to_string(),
+            component: test,
+        });
+    }
+    if project.is_force_ignored(path) {
+        return None;
+    }
+    let source = registry::classify(inner)?;
+    Some(SourceEntry {
+        path: path.to_string(),
+        blob: blob.to_string(),
+        component: source.component,
+    })
+}
+
+/// `lwc/<bundle>/__tests__/<name>.test.js` is a Jest test named by its repository path.
+fn jest_test(inner: &str, path: &str) -> Option<ComponentId> {
+    let segments: Vec<&str> = inner.split('/').collect();
+    let lwc = segments.iter().position(|segment| *segment == "lwc")?;
+    let is_test_dir = segments.get(lwc + 2) == Some(&"__tests__");
+    let name = segments.last()?;
+    (is_test_dir && (name.ends_with(".test.js") || name.ends_with(".spec.js")))
+        .then(|| ComponentId::new("LwcJestTest", path))
+}
+
+/// The content of an entry, by blob id (the working tree's files by path, as their
+/// content is not in the object database).
+fn read_entry(snapshot: &Snapshot, entry: &SourceEntry) -> Result<Vec<u8>> {
+    match git2::Oid::from_str(&entry.blob) {
+        Ok(oid) => snapshot.read_blob(oid),
+        Err(_) => snapshot.read(&entry.path),
+    }
+}
+
+/// Which source files a plan parses for the graph: those of types whose facts can change
+/// a plan ([`types::needs_facts`]), and every file of a component a manifest names (its
+/// files and declarations become the change). `parse_all` (`graph`, `hotspots`) or
+/// `IMPACT_PARSE_ALL=1` parses every file (the latter to check that leaving the others
+/// out changes no plan).
+pub struct Skip<'a> {
+    parse_all: bool,
+    manifest: Option<&'a [ComponentId]>,
+}
+
+impl<'a> Skip<'a> {
+    pub fn new(parse_all: bool, manifest: Option<&'a [ComponentId]>) -> Skip<'a> {
+        Skip {
+            parse_all: parse_all || std::env::var_os("IMPACT_PARSE_ALL").is_some(),
+            manifest,
+        }
+    }
+
+    /// Whether the entry's facts go into the graph.
+    pub fn parses(&self, entry: &SourceEntry) -> bool {
+        self.parse_all
+            || types::needs_facts(entry.component.type_name())
+            || self
+                .manifest
+                .is_some_and(|components| components.contains(&entry.component))
+    }
+
+    /// The entries to parse, and those only listed.
+    pub fn split(&self, entries: &[SourceEntry]) -> (Vec<SourceEntry>, Vec<SourceEntry>) {
+        entries
+            .iter()
+            .cloned()
+            .partition(|entry| self.parses(entry))
+    }
+}
+
+/// The directory of the caches of a repository (`.impact/cache`).
+pub fn cache_dir(git_root: &Path) -> PathBuf {
+    git_root.join(".impact").join("cache")
+}
+
+/// Reads the facts of files: from the cache, else by parsing them on every core. It
+/// owns the facts cache for one plan and writes it back in [`Reader::finish`].
+pub struct Reader {
+    cache: FactsCache,
+    /// Files parsed, and taken from the cache (for `IMPACT_TIMINGS`).
+    pub n_parsed: usize,
+    pub n_cached: usize,
+}
+
+impl Reader {
+    /// A reader on the repository's cache, or on none (`--no-cache`).
+    pub fn open(git_root: &Path, no_cache: bool) -> Reader {
+        let cache = if no_cache {
+            FactsCache::disabled()
+        } else {
+            FactsCache::load(&cache_dir(git_root))
+        };
+        Reader {
+            cache,
+            n_parsed: 0,
+            n_cached: 0,
+        }
+    }
+
+    /// The facts of `entries`, in their order, through the cache.
+    pub fn facts(
+        &mut self,
+        snapshot: &Snapshot,
+        entries: &[SourceEntry],
+    ) -> Result<Vec<FileFacts>> {
+        let mut cache = std::mem::take(&mut self.cache);
+        let facts = self.facts_with(snapshot, entries, &mut cache);
+        self.cache = cache;
+        facts
+    }
+
+    /// The facts of `entries`, parsed without the cache: files of types the graph does
+    /// not need, read only to tell a change of meaning from one of form.
+    pub fn facts_uncached(
+        &mut self,
+        snapshot: &Snapshot,
+        entries: &[SourceEntry],
+    ) -> Result<Vec<FileFacts>> {
+        self.facts_with(snapshot, entries, &mut FactsCache::disabled())
+    }
+
+    fn facts_with(
+        &mut self,
+        snapshot: &Snapshot,
+        entries: &[SourceEntry],
+        cache: &mut FactsCache,
+    ) -> Result<Vec<FileFacts>> {
+        let mut missing: Vec<(usize, Vec<u8>)> = Vec::new();
+        let mut results: Vec<Option<Facts>> = vec![None; entries.len()];
+        for (position, entry) in entries.iter().enumerate() {
+            let key = FactsCache::key(&entry.blob, &entry.path);
+            match cache.take(&key) {
+                Some(facts) => {
+                    results[position] = Some(facts);
+                    self.n_cached += 1;
+                }
+                None => missing.push((position, read_entry(snapshot, entry)?)),
+            }
+        }
+        let parsed: Vec<(usize, Facts)> = missing
+            .into_par_iter()
+            .map(|(position, bytes)| {
+                let entry = &entries[position];
+                let facts = parse::parse_file(&entry.component, &entry.path, &bytes);
+                (position, facts)
+            })
+            .collect();
+        self.n_parsed += parsed.len();
+        for (position, _) in &parsed {
+            let entry = &entries[*position];
+            cache.note_parsed(FactsCache::key(&entry.blob, &entry.path));
+        }
+        for (position, facts) in parsed {
+            results[position] = Some(facts);
+        }
+        Ok(entries
+            .iter()
+            .zip(results)
+            .filter_map(|(entry, facts)| {
+                Some(FileFacts {
+                    path: entry.path.clone(),
+                    blob: entry.blob.clone(),
+                    component: entry.component.clone(),
+                    facts: facts?,
+                })
+            })
+            .collect())
+    }
+
+    /// Writes what was parsed back to the cache (the cache lent its facts to the
+    /// reader; they go back before it is written). The facts and the cache are then
+    /// leaked on purpose: on a large org freeing them takes longer than a warm plan, and
+    /// the process exits soon after.
+    pub fn finish(self, files: Vec<FileFacts>) {
+        let mut cache = self.cache;
+        let mut files = files;
+        if cache.is_dirty() && cache.can_append() {
+            let fresh = files
+                .iter()
+                .map(|file| (FactsCache::key(&file.blob, &file.path), &file.facts));
+            cache.append_fresh(fresh);
+        } else if cache.is_dirty() {
+            for file in std::mem::take(&mut files) {
+                let blob = file.blob.clone();
+                cache.insert(FactsCache::key(&blob, &file.path), file.facts);
+            }
+            cache.save();
+        }
+        std::mem::forget((files, cache));
+    }
+}
+
+/// Refuses a project whose package directory is missing at the planned revision: no
+/// file of the snapshot lies under it (and, in the working tree, no such directory).
+pub fn check_package_dirs(project: &Project, snapshot: &Snapshot) -> Result<()> {
+    project.check_package_dirs(|dir| {
+        snapshot.has_dir(dir)
+            || (snapshot.revision() == Revision::Worktree && project.git_root.join(dir).is_dir())
+    })
+}
+
+/// The project as `sfdx-project.json` and `.forceignore` say at commit `oid` (found where
+/// the working tree has them).
+pub fn project_at(repo: &Repo, on_disk: &Project, oid: git2::Oid) -> Result<Project> {
+    let project_file = on_disk.project_file();
+    let json = repo
+        .read_at(oid, &project_file)?
+        .ok_or_else(|| Error::NoProjectAtRevision {
+            file: project_file.clone(),
+            rev: oid.to_string(),
+        })?;
+    let forceignore = repo.read_at(oid, &on_disk.forceignore_file())?;
+    Project::from_parts(
+        &on_disk.git_root,
+        on_disk.root_relative(),
+        &String::from_utf8_lossy(&json),
+        forceignore
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .as_deref(),
+    )
+    .map_err(|error| match error {
+        Error::MalformedProject { path, reason } => Error::MalformedProject {
+            path: PathBuf::from(format!("{} at {oid}", path.display())),
+            reason,
+        },
+        other => other,
+    })
+}
