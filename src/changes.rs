@@ -473,11 +473,13 @@ pub fn locate_diff<'a>(
         .iter()
         .filter(|entry| !added.contains(entry.path.as_str()))
         .chain(sources.files.iter().filter_map(|(old, _)| old.as_ref()))
-        .map(|entry| entry.component.key().to_string())
+        .flat_map(SourceEntry::existing_keys)
         .collect();
+    // A deleted object file is a deletion of the object only when nothing of the object
+    // (a field, a record type) remains: a child's file keeps its parent.
     let head_components: HashSet<String> = head_entries
         .iter()
-        .map(|entry| entry.component.key().to_string())
+        .flat_map(SourceEntry::existing_keys)
         .collect();
     locate(
         &changed_files,

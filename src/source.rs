@@ -25,6 +25,19 @@ pub struct SourceEntry {
     /// Git blob id, or the working tree's content hash.
     pub blob: String,
     pub component: ComponentId,
+    /// The parent of a child component's file (`CustomObject:Account` for a field): a
+    /// parent exists at a revision while any of its children's files do.
+    pub parent: Option<ComponentId>,
+}
+
+impl SourceEntry {
+    /// The keys of the components this file keeps in existence: its own, and its
+    /// parent's.
+    pub fn existing_keys(&self) -> impl Iterator<Item = String> + '_ {
+        std::iter::once(&self.component)
+            .chain(self.parent.as_ref())
+            .map(|id| id.key().to_string())
+    }
 }
 
 /// Every source file of a snapshot, classified, sorted by path.
@@ -45,6 +58,7 @@ pub fn classify(project: &Project, path: &str, blob: &str) -> Option<SourceEntry
             path: path.to_string(),
             blob: blob.to_string(),
             component: test,
+            parent: None,
         });
     }
     if project.is_force_ignored(path) {
@@ -55,6 +69,7 @@ pub fn classify(project: &Project, path: &str, blob: &str) -> Option<SourceEntry
         path: path.to_string(),
         blob: blob.to_string(),
         component: source.component,
+        parent: source.parent,
     })
 }
 

@@ -3,6 +3,7 @@
 use crate::changes::{Change, ChangeKind};
 use crate::metadata::component::ComponentId;
 use crate::metadata::manifest;
+use crate::metadata::types;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -50,7 +51,7 @@ pub fn manifests(changes: &[Change], api_version: &str) -> (String, String) {
     let mut deploy: Vec<ComponentId> = Vec::new();
     let mut destroy: Vec<ComponentId> = Vec::new();
     for change in changes {
-        if change.component.is_type("LwcJestTest") {
+        if change.component.is_type(types::LWC_JEST_TEST) {
             continue;
         }
         if let Some(parent) = unaddressable_parent(&change.component) {
@@ -60,6 +61,8 @@ pub fn manifests(changes: &[Change], api_version: &str) -> (String, String) {
             continue;
         }
         match change.kind {
+            // Salesforce cannot delete a standard object, field or value set.
+            ChangeKind::Deleted if is_standard(&change.component) => {}
             ChangeKind::Deleted => destroy.push(change.component.clone()),
             ChangeKind::Added | ChangeKind::Modified => deploy.push(change.component.clone()),
         }
@@ -70,9 +73,26 @@ pub fn manifests(changes: &[Change], api_version: &str) -> (String, String) {
     )
 }
 
+/// True for standard objects, standard fields and standard value sets: only custom
+/// names carry a `__` suffix (`Invoice__c`, `Config__mdt`, `ns__Field__c`).
+fn is_standard(component: &ComponentId) -> bool {
+    let name = component.full_name();
+    if component.is_type(types::STANDARD_VALUE_SET) {
+        return true;
+    }
+    if component.is_type(types::CUSTOM_OBJECT) {
+        return !name.contains("__");
+    }
+    if component.is_type(types::CUSTOM_FIELD) {
+        let field = name.rsplit_once('.').map_or(name, |(_, field)| field);
+        return !field.contains("__");
+    }
+    false
+}
+
 /// The parent to deploy instead of a component that cannot be addressed alone.
 fn unaddressable_parent(component: &ComponentId) -> Option<ComponentId> {
-    let info = crate::metadata::types::type_info(component.type_name())?;
+    let info = types::type_info(component.type_name())?;
     if info.addressable {
         return None;
     }

@@ -249,3 +249,73 @@ fn a_deployed_class_no_test_covers_is_uncovered_and_can_fall_back() {
     let configured = repo.plan_worktree();
     assert_eq!(configured["test_level"], "RunLocalTests");
 }
+
+const OBJECTS: &str = "force-app/main/default/objects";
+
+/// `impact diff --package-xml DIR`: the destructiveChanges.xml it writes.
+fn destructive(repo: &TestRepo) -> String {
+    let dir = repo.path().join("delta");
+    let base = repo.base().to_string();
+    let out = dir.to_string_lossy().to_string();
+    let run = repo.run(&[
+        "diff",
+        "--base",
+        &base,
+        "--head",
+        "HEAD",
+        "--package-xml",
+        &out,
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    std::fs::read_to_string(dir.join("destructiveChanges.xml")).expect("destructiveChanges.xml")
+}
+
+#[test]
+fn a_deleted_standard_object_file_with_remaining_fields_is_no_destructive_change() {
+    let object = format!("{OBJECTS}/Account/Account.object-meta.xml");
+    let industry = format!("{OBJECTS}/Account/fields/Industry.field-meta.xml");
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write(
+            &object,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <enableHistory>true</enableHistory>\n</CustomObject>\n",
+        );
+        repo.write(
+            &industry,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Industry</fullName>\n    <trackHistory>false</trackHistory>\n</CustomField>\n",
+        );
+    });
+    repo.delete(&object).delete(&industry);
+    repo.commit("Stop tracking Account in source");
+
+    let destroy = destructive(&repo);
+    assert!(!destroy.contains("<members>"), "{destroy}");
+    // The object stays (its custom field remains): its file's deletion is a change, not
+    // a deletion of the object.
+    let plan = repo.plan_committed();
+    assert!(changes(&plan)
+        .iter()
+        .all(|(type_name, _, change, _)| type_name != "CustomObject" || change != "deleted"));
+}
+
+#[test]
+fn a_custom_object_deleted_with_everything_in_it_is_destructive() {
+    let repo = TestRepo::new("billing");
+    for file in [
+        "Payment__c.object-meta.xml",
+        "fields/Received_On__c.field-meta.xml",
+        "fields/Invoice__c.field-meta.xml",
+        "fields/Amount__c.field-meta.xml",
+    ] {
+        repo.delete(&format!("{OBJECTS}/Payment__c/{file}"));
+    }
+    repo.commit("Drop payments");
+    let destroy = destructive(&repo);
+    assert!(
+        destroy.contains("<members>Payment__c</members>"),
+        "{destroy}"
+    );
+    assert!(
+        destroy.contains("<members>Payment__c.Amount__c</members>"),
+        "{destroy}"
+    );
+}
