@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 /// Bump when a parser changes what it returns: old caches are then ignored.
 /// (8: records with a length and a checksum each.)
-pub const FACTS_VERSION: u32 = 8;
+pub const FACTS_VERSION: u32 = 9;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then a little-endian
 /// `u64` checksum of the payload.

@@ -129,7 +129,50 @@ pub fn locate(
         }
     }
     changes.sort_by(|a, b| a.component.cmp(&b.component));
-    changes
+    merge_moves(changes)
+}
+
+/// A child that moved between a file of many components and its own file (a workflow
+/// or its sharing rules converted to or from the decomposed layout) is seen as deleted
+/// from one file and added in the other. It exists at both revisions: one modified
+/// change, never a deletion, which would put a component the same deploy adds into
+/// `destructiveChanges.xml`. `changes` are sorted by component.
+fn merge_moves(changes: Vec<Change>) -> Vec<Change> {
+    let mut merged: Vec<Change> = Vec::with_capacity(changes.len());
+    for change in changes {
+        let Some(last) = merged.last_mut() else {
+            merged.push(change);
+            continue;
+        };
+        let kinds = [last.kind, change.kind];
+        let moved = last.component == change.component
+            && kinds.contains(&ChangeKind::Added)
+            && kinds.contains(&ChangeKind::Deleted);
+        if !moved {
+            merged.push(change);
+            continue;
+        }
+        last.kind = ChangeKind::Modified;
+        last.semantic = true;
+        last.whole |= change.whole;
+        for (into, from) in [
+            (&mut last.paths, change.paths),
+            (&mut last.problems, change.problems),
+        ] {
+            into.extend(from);
+            into.sort();
+            into.dedup();
+        }
+        for (into, from) in [
+            (&mut last.head_seeds, change.head_seeds),
+            (&mut last.base_seeds, change.base_seeds),
+        ] {
+            into.extend(from);
+            into.sort();
+            into.dedup();
+        }
+    }
+    merged
 }
 
 struct Group<'a> {

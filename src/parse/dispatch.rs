@@ -80,6 +80,7 @@ fn read_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
         Parser::Labels => multi::parse_labels(text),
         Parser::Workflow => multi::parse_workflow(component, text),
         Parser::SharingRules => multi::parse_sharing_rules(component, text),
+        Parser::DecomposedChild => multi::parse_decomposed_child(component, text),
         Parser::MatchingRules => multi::parse_matching_rules(component, text),
         Parser::DuplicateRule => data_rules::parse_duplicate_rule(component, text),
         Parser::StandardValueSet => data_rules::parse_standard_value_set(component, text),

@@ -9,14 +9,16 @@
 //!
 //! Workflow rules and field updates are automation of their object; so are sharing
 //! rules (visibility after a save) and matching rules (behind duplicate rules). This
-//! module does not read the decomposed layouts (`decomposeCustomLabelsBeta2`, …), whose
-//! files hold a single component each.
+//! module also reads the one-file-per-child layouts of workflows and sharing rules
+//! (`decomposeWorkflowBeta`, `decomposeSharingRulesBeta`, [`parse_decomposed_child`]);
+//! a decomposed label (`decomposeCustomLabelsBeta2`) references nothing and is read as
+//! generic XML.
 
 use crate::facts::{Declaration, EdgeKind, Facts, Problem, Target};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use crate::parse::objects::formula_uses;
-use crate::parse::xml::{component_decl, line_count, read_tree, Element, Uses};
+use crate::parse::xml::{component_decl, line_count, parse_generic, read_tree, Element, Uses};
 
 /// The child elements of a many-component type and the child type of each, from the
 /// type table (`rules` → WorkflowRule).
@@ -49,33 +51,83 @@ pub fn parse_workflow(component: &ComponentId, source: &str) -> Facts {
         source,
         &child_kinds(types::WORKFLOW),
         true,
-        |element, decl, id, uses| match element.local_name() {
-            "rules" => {
-                decl.automates = Some(object.clone());
-                rule_uses(element, &object, id, uses);
-            }
-            "fieldUpdates" => {
-                decl.automates = Some(object.clone());
-                if let Some(field) = element.child("field") {
-                    let target = Target::Field {
-                        object: object.clone(),
-                        field: field.text(),
-                    };
-                    uses.add(id, target, EdgeKind::Writes, field.text_line());
-                }
-                if let Some(formula) = element.child("formula") {
-                    formula_uses(formula, &object, id, uses);
-                }
-            }
-            "flowActions" => {
-                if let Some(flow) = element.child("flow") {
-                    let target = Target::Component(ComponentId::new(types::FLOW, &flow.text()));
-                    uses.add(id, target, EdgeKind::FlowAction, flow.text_line());
-                }
-            }
-            _ => {}
+        |element, decl, id, uses| {
+            workflow_child(element.local_name(), element, &object, decl, id, uses);
         },
     )
+}
+
+/// What one workflow child says, wherever it is stored: `kind` is its element name in
+/// the monolithic file (`rules`, `fieldUpdates`), `element` the element or the
+/// decomposed file's root. Rules and field updates are automation of `object`.
+fn workflow_child(
+    kind: &str,
+    element: &Element,
+    object: &str,
+    decl: &mut Declaration,
+    id: &ComponentId,
+    uses: &mut Uses,
+) {
+    match kind {
+        "rules" => {
+            decl.automates = Some(object.to_string());
+            rule_uses(element, object, id, uses);
+        }
+        "fieldUpdates" => {
+            decl.automates = Some(object.to_string());
+            if let Some(field) = element.child("field") {
+                let target = Target::Field {
+                    object: object.to_string(),
+                    field: field.text(),
+                };
+                uses.add(id, target, EdgeKind::Writes, field.text_line());
+            }
+            if let Some(formula) = element.child("formula") {
+                formula_uses(formula, object, id, uses);
+            }
+        }
+        "flowActions" => {
+            if let Some(flow) = element.child("flow") {
+                let target = Target::Component(ComponentId::new(types::FLOW, &flow.text()));
+                uses.add(id, target, EdgeKind::FlowAction, flow.text_line());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Parses one child's own file in the decomposed layouts (`decomposeWorkflowBeta`,
+/// `decomposeSharingRulesBeta`): `workflows/Obj/workflowRules/Name.workflowRule-meta.xml`
+/// is `WorkflowRule:Obj.Name`, its root element (`<WorkflowRule>`) holding what the
+/// `<rules>` element of `Obj.workflow-meta.xml` holds. The child is declared with the
+/// same parent, automation and uses as the same child inside the monolithic file, so a
+/// change reaches the same tests in either layout.
+pub fn parse_decomposed_child(component: &ComponentId, source: &str) -> Facts {
+    let row = types::type_info(component.type_name());
+    let Some((parent_type, kind)) = row.and_then(|info| Some((info.parent?, info.xml_element?)))
+    else {
+        return parse_generic(component, source);
+    };
+    let (root, problems) = read_tree(source);
+    // Objects have no dots in their names; the child's name follows the first one.
+    let full_name = component.full_name();
+    let object = full_name
+        .split_once('.')
+        .map_or(full_name, |(object, _)| object);
+    let mut decl = component_decl(component, (1, line_count(source)), root.semantic_hash());
+    decl.parent = Some(ComponentId::new(parent_type, object));
+    let mut uses = Uses::default();
+    if parent_type == types::WORKFLOW {
+        workflow_child(kind, &root, object, &mut decl, component, &mut uses);
+    } else {
+        sharing_rule(&mut decl, object);
+    }
+    Facts {
+        declares: vec![decl],
+        uses: uses.into_vec(),
+        problems,
+        semantic_hash: root.semantic_hash(),
+    }
 }
 
 /// Parses `sharingRules/Obj.sharingRules-meta.xml` (component `SharingRules:Obj`):
@@ -89,8 +141,14 @@ pub fn parse_sharing_rules(component: &ComponentId, source: &str) -> Facts {
         source,
         &child_kinds(types::SHARING_RULES),
         true,
-        |_, decl, _, _| decl.automates = Some(object.clone()),
+        |_, decl, _, _| sharing_rule(decl, &object),
     )
+}
+
+/// A sharing rule is automation of its object: sharing is recalculated when a record
+/// is saved.
+fn sharing_rule(decl: &mut Declaration, object: &str) {
+    decl.automates = Some(object.to_string());
 }
 
 /// Parses `matchingRules/Obj.matchingRule-meta.xml` (component `MatchingRules:Obj`):
@@ -391,6 +449,88 @@ mod tests {
             .map(|(a, _)| a.0.as_str())
             .collect();
         assert_eq!(changed, ["WorkflowTask:Invoice__c.Follow_Up"]);
+    }
+
+    /// The uses and automation of one component, for comparing layouts.
+    fn shape(
+        facts: &Facts,
+        id: &ComponentId,
+    ) -> (Option<String>, Option<ComponentId>, Vec<String>) {
+        let decl = facts
+            .declares
+            .iter()
+            .find(|d| &d.id == id)
+            .expect("declared");
+        let mut uses: Vec<String> = facts
+            .uses
+            .iter()
+            .filter(|u| &u.from == id)
+            .map(|u| format!("{:?} {:?}", u.kind, u.target))
+            .collect();
+        uses.sort();
+        (decl.automates.clone(), decl.parent.clone(), uses)
+    }
+
+    #[test]
+    fn a_decomposed_workflow_child_says_what_the_same_child_in_the_file_says() {
+        let monolithic = parse_workflow(&ComponentId::new("Workflow", "Invoice__c"), WORKFLOW);
+        let update = r#"<?xml version="1.0" encoding="UTF-8"?>
+<WorkflowFieldUpdate xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Set_Status</fullName>
+    <field>Status__c</field>
+    <literalValue>Sent</literalValue>
+    <name>Set Status</name>
+    <operation>Literal</operation>
+</WorkflowFieldUpdate>
+"#;
+        let rule = r#"<WorkflowRule xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Invoice_Sent</fullName>
+    <actions><name>Notify_Owner</name><type>Alert</type></actions>
+    <actions><name>Set_Status</name><type>FieldUpdate</type></actions>
+    <active>true</active>
+    <criteriaItems><field>Invoice__c.Sent__c</field><operation>equals</operation><value>True</value></criteriaItems>
+</WorkflowRule>"#;
+        let task =
+            "<WorkflowTask><fullName>Follow_Up</fullName><subject>Call</subject></WorkflowTask>";
+        for (type_name, name, source) in [
+            ("WorkflowFieldUpdate", "Set_Status", update),
+            ("WorkflowRule", "Invoice_Sent", rule),
+            ("WorkflowTask", "Follow_Up", task),
+        ] {
+            let id = ComponentId::new(type_name, &format!("Invoice__c.{name}"));
+            let decomposed = parse_decomposed_child(&id, source);
+            assert!(decomposed.problems.is_empty(), "{:?}", decomposed.problems);
+            assert_eq!(decomposed.declares.len(), 1);
+            assert_eq!(shape(&decomposed, &id), shape(&monolithic, &id), "{id}");
+        }
+        let id = ComponentId::new("WorkflowFieldUpdate", "Invoice__c.Set_Status");
+        let (automates, parent, _) = shape(&parse_decomposed_child(&id, update), &id);
+        assert_eq!(automates.as_deref(), Some("Invoice__c"));
+        assert_eq!(parent, Some(ComponentId::new("Workflow", "Invoice__c")));
+        // A comment is not a change of meaning; a new value is.
+        let hash = |text: &str| parse_decomposed_child(&id, text).semantic_hash;
+        assert_eq!(
+            hash(update),
+            hash(&update.replace("<field>", "<!-- x --><field>"))
+        );
+        assert_ne!(hash(update), hash(&update.replace(">Sent<", ">Paid<")));
+        // Broken XML is a problem, never a panic.
+        let broken = parse_decomposed_child(&id, "<WorkflowFieldUpdate><field>");
+        assert!(!broken.problems.is_empty());
+    }
+
+    #[test]
+    fn a_decomposed_sharing_rule_is_automation_of_its_object() {
+        let id = ComponentId::new("SharingCriteriaRule", "Account.Partners");
+        let source = "<SharingCriteriaRule><fullName>Partners</fullName><accessLevel>Read</accessLevel></SharingCriteriaRule>";
+        let facts = parse_decomposed_child(&id, source);
+        let (automates, parent, uses) = shape(&facts, &id);
+        assert_eq!(automates.as_deref(), Some("Account"));
+        assert_eq!(parent, Some(ComponentId::new("SharingRules", "Account")));
+        assert!(uses.is_empty());
+        // A type that is not a decomposed child is read as generic XML.
+        let other = parse_decomposed_child(&ComponentId::new("Layout", "A-B"), source);
+        assert_eq!(other.declares[0].automates, None);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! - `precision`: the precision rules of issue 12 (DML events, inactive flows, object
 //!   elements), each with a safety twin that still selects;
 //! - `errors`: bad input gives exit code 2, a one-line cause and a hint;
+//! - `decomposed`: workflows and sharing rules in the decomposed layouts, each scenario
+//!   with its monolithic twin;
 //! - `skip`: files of types with no test impact are listed, not parsed, and plans stay
 //!   the same;
 //! - `metadata`: every metadata edge kind of issue 3 (flows, Flow tests, custom metadata,
@@ -27,6 +29,7 @@
 //! runs, to replay a command by hand.
 
 mod confidence;
+mod decomposed;
 mod deploy;
 mod dispatch;
 mod errors;
