@@ -285,8 +285,9 @@ pub enum DeclKind {
     Constructor,
     Property,
     Field,
-    /// Static or instance initializer block: runs on any use, so a change to it is a
-    /// change to the whole class.
+    /// Static or instance initializer block: runs on any use, so a change to one that
+    /// runs code is a change to the whole class; one that only sets fields changes
+    /// what their readers see.
     Initializer,
     /// The class-level declarations (header, annotations, modifiers) of a class, as a
     /// member named `<class>`: a change there is a change to the whole class.
@@ -415,12 +416,16 @@ pub enum EdgeKind {
     /// A flow → its `FlowDefinition`, which picks the flow's active version: a change to
     /// the definition is a change to the flow. Added by the graph.
     Defines,
+    /// A field → an initializer block of its class that names it (assigns or reads it):
+    /// when the block runs no code, its change reaches the field's readers, not every
+    /// user of the class. Added by the graph.
+    Assigns,
 }
 
 impl EdgeKind {
     /// Every kind, in declaration order (`every_edge_kind_is_listed` fails to compile
     /// when a kind is added, as a reminder to list it here).
-    pub const ALL: [EdgeKind; 18] = [
+    pub const ALL: [EdgeKind; 19] = [
         EdgeKind::References,
         EdgeKind::Calls,
         EdgeKind::Extends,
@@ -439,6 +444,7 @@ impl EdgeKind {
         EdgeKind::NamedTest,
         EdgeKind::Dispatches,
         EdgeKind::Defines,
+        EdgeKind::Assigns,
     ];
 
     /// The kind [`EdgeKind::as_str`] names, for reading a plan back.
@@ -467,6 +473,7 @@ impl EdgeKind {
             EdgeKind::NamedTest => "named-test",
             EdgeKind::Dispatches => "dispatches",
             EdgeKind::Defines => "defines",
+            EdgeKind::Assigns => "assigns",
         }
     }
 }
@@ -532,6 +539,7 @@ mod tests {
                 EdgeKind::NamedTest => 15,
                 EdgeKind::Dispatches => 16,
                 EdgeKind::Defines => 17,
+                EdgeKind::Assigns => 18,
             };
             assert_eq!(EdgeKind::ALL[position], kind);
         }

@@ -150,6 +150,7 @@ impl Graph {
             graph.add_uses(file);
         }
         graph.add_structure(&ordered);
+        graph.add_initialized_fields();
         for values in std::mem::take(&mut graph.pending_registrations) {
             graph.register(&values);
         }
@@ -649,8 +650,10 @@ impl Graph {
         }
     }
 
-    /// Whether a node (a field) runs code of the repository, a query or DML: an
-    /// initializer that does runs when its class loads.
+    /// Whether a node (a field, an initializer block) runs code of the repository, a
+    /// query or DML: a field initializer or block that does runs when its class loads,
+    /// so its change reaches every user of the class. Reading or assigning a field, or
+    /// naming an enum value, runs no code; a property runs its accessors.
     pub fn runs_code(&self, index: NodeIndex) -> bool {
         self.graph
             .edges_directed(index, petgraph::Direction::Outgoing)
@@ -658,10 +661,43 @@ impl Graph {
                 EdgeKind::Reads | EdgeKind::Writes => true,
                 EdgeKind::Calls | EdgeKind::Dispatches => {
                     let target = &self.graph[petgraph::visit::EdgeRef::target(&edge)];
-                    target.id.is_type(types::APEX_CLASS) || target.id.is_member()
+                    let runnable = target.id.is_type(types::APEX_CLASS) || target.id.is_member();
+                    runnable
+                        && !matches!(
+                            target.kind,
+                            DeclKind::Field | DeclKind::Enum | DeclKind::Interface
+                        )
                 }
                 _ => false,
             })
+    }
+
+    /// An initializer block (`static { … }`) that names a field of any class gets an
+    /// `assigns` edge from that field: a block that runs no code changes nothing but
+    /// the values of the fields it assigns, so its change reaches their readers. Fields
+    /// it only reads are included (the parser does not tell reads from writes), which
+    /// errs toward more tests.
+    fn add_initialized_fields(&mut self) {
+        let mut pairs: Vec<(NodeIndex, NodeIndex, At)> = Vec::new();
+        for block in self.graph.node_indices() {
+            if self.graph[block].kind != DeclKind::Initializer {
+                continue;
+            }
+            for edge in self
+                .graph
+                .edges_directed(block, petgraph::Direction::Outgoing)
+            {
+                let field = petgraph::visit::EdgeRef::target(&edge);
+                if edge.weight().kind == EdgeKind::Calls
+                    && self.graph[field].kind == DeclKind::Field
+                {
+                    pairs.push((field, block, edge.weight().at.clone()));
+                }
+            }
+        }
+        for (field, block, at) in pairs {
+            self.add_edge(field, block, EdgeKind::Assigns, at);
+        }
     }
 
     /// The SObjects whose automation `node` is (a trigger's object).

@@ -7,8 +7,9 @@
 //! - a class reached because one of its methods changed is followed only to its
 //!   *opaque* users (flow actions, `testFor`, string references, LWC imports): users
 //!   who only name the type do not run the changed method;
-//! - a change to a class header, a static block, or a field whose initializer runs code
-//!   is a change to the whole class; a field holding a plain value reaches its readers.
+//! - a change to a class header, or to a static block or field initializer that runs
+//!   code, is a change to the whole class; a field holding a plain value reaches its
+//!   readers, and a block that only sets fields reaches the readers of those fields.
 //!
 //! The policy never under-selects silently: changed and critical tests always run, and
 //! what cannot be judged falls back to `RunLocalTests` with a reason.
@@ -417,11 +418,13 @@ fn step_kind(
                 }
                 // A platform entry point (a batch's `execute`) runs for whoever hands the
                 // class to the platform, so its change reaches every user of the class.
-                // A field whose initializer runs code (a call, a query) runs it when the
-                // class loads; a field holding a plain value reaches its readers only.
+                // A field whose initializer, or an initializer block that, runs code (a
+                // call, a query) runs it when the class loads; a field holding a plain
+                // value reaches its readers only, and a block that only sets fields
+                // reaches their readers (over `assigns` edges).
                 let whole_class = match graph.graph[node].kind {
-                    DeclKind::ClassHeader | DeclKind::Initializer => true,
-                    DeclKind::Field => graph.runs_code(node),
+                    DeclKind::ClassHeader => true,
+                    DeclKind::Field | DeclKind::Initializer => graph.runs_code(node),
                     _ => graph.graph[node].platform_entry,
                 };
                 Some(if whole_class {

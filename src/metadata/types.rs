@@ -329,7 +329,7 @@ const fn child_in_file(
 /// Apex code: reached by whatever names, calls, extends, loads or tests it.
 const CODE: &[EdgeKind] = &[
     Calls, References, Extends, Implements, MemberOf, Dispatches, NamedTest, TestFor, FlowAction,
-    Imports, StringRef, CoveredBy,
+    Imports, StringRef, CoveredBy, Assigns,
 ];
 /// Automation of an object (trigger, rule, value set): reached through the object, by
 /// the code that writes it.

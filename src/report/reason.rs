@@ -105,7 +105,7 @@ fn salience(kind: EdgeKind) -> u8 {
         EdgeKind::NamedTest => 8,
         EdgeKind::Imports => 7,
         EdgeKind::Reads => 6,
-        EdgeKind::Calls => 5,
+        EdgeKind::Calls | EdgeKind::Assigns => 5,
         EdgeKind::Extends => 4,
         EdgeKind::Implements => 3,
         EdgeKind::References => 2,

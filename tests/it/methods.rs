@@ -375,3 +375,136 @@ fn a_subclass_constructor_is_not_run_by_new_of_its_superclass() {
     // `new Notice()` runs Notice's constructor only: constructors are not overridden.
     assert_selected(&plan, &[CRITICAL, "LateNoticeTest"]);
 }
+
+/// A class with a version constant set in a static block (issue 12 item 8), read by one
+/// method, beside a method that does not read it.
+fn with_release_info() -> TestRepo {
+    TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "ReleaseInfo",
+            "public with sharing class ReleaseInfo {\n    \
+                 private static final String VERSION;\n    \
+                 private static final Map<String, String> CHANNELS = new Map<String, String>();\n\n    \
+                 static {\n        \
+                     VERSION = 'v4.1.0';\n        \
+                     CHANNELS.put('stable', 'v4');\n    \
+                 }\n\n    \
+                 public static String version() {\n        \
+                     return VERSION;\n    \
+                 }\n\n    \
+                 public static String channel(String name) {\n        \
+                     return name.toUpperCase();\n    \
+                 }\n\n    \
+                 public static String track() {\n        \
+                     return CHANNELS.get('stable');\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "VersionTest",
+            "@IsTest\nprivate class VersionTest {\n    \
+                 @IsTest\n    static void saysVersion() {\n        \
+                     Assert.isNotNull(ReleaseInfo.version());\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "ChannelTest",
+            "@IsTest\nprivate class ChannelTest {\n    \
+                 @IsTest\n    static void upperCases() {\n        \
+                     Assert.areEqual('BETA', ReleaseInfo.channel('beta'));\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "TrackTest",
+            "@IsTest\nprivate class TrackTest {\n    \
+                 @IsTest\n    static void stable() {\n        \
+                     Assert.areEqual('v4', ReleaseInfo.track());\n    \
+                 }\n}\n",
+        );
+    })
+}
+
+#[test]
+fn a_static_block_that_only_sets_fields_reaches_their_readers() {
+    let repo = with_release_info();
+    repo.edit(
+        &class("ReleaseInfo"),
+        "VERSION = 'v4.1.0';",
+        "VERSION = 'v4.2.0';",
+    );
+    repo.commit("Release 4.2");
+
+    let plan = repo.plan_committed();
+
+    // The block calls nothing of the repository (`put` is a system method): its change
+    // is the values of VERSION and CHANNELS, read by version() and track(). channel()
+    // reads neither, so its test does not run.
+    assert_selected(&plan, &[CRITICAL, "TrackTest", "VersionTest"]);
+    assert_path(&plan, "VersionTest", "ApexClass:ReleaseInfo");
+    let path = reason_path(&plan, "VersionTest");
+    assert!(
+        path.iter()
+            .any(|node| node.ends_with("ReleaseInfo.VERSION")),
+        "the path goes through the field the block sets: {path:?}"
+    );
+}
+
+#[test]
+fn a_constant_read_by_a_static_block_reaches_the_readers_of_what_the_block_sets() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "Limits2",
+            "public with sharing class Limits2 {\n    \
+                 private static final Integer BASE = 10;\n    \
+                 private static Integer ceiling;\n\n    \
+                 static {\n        \
+                     ceiling = BASE * 2;\n    \
+                 }\n\n    \
+                 public static Integer getCeiling() {\n        \
+                     return ceiling;\n    \
+                 }\n\n    \
+                 public static Integer twice(Integer value) {\n        \
+                     return value * 2;\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "CeilingTest",
+            "@IsTest\nprivate class CeilingTest {\n    \
+                 @IsTest\n    static void isTwenty() {\n        \
+                     Assert.areEqual(20, Limits2.getCeiling());\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "TwiceTest",
+            "@IsTest\nprivate class TwiceTest {\n    \
+                 @IsTest\n    static void doubles() {\n        \
+                     Assert.areEqual(4, Limits2.twice(2));\n    \
+                 }\n}\n",
+        );
+    });
+    repo.edit(&class("Limits2"), "BASE = 10;", "BASE = 12;");
+    repo.commit("Higher base");
+
+    let plan = repo.plan_committed();
+
+    // BASE is read by the block, which sets `ceiling`, read by getCeiling().
+    assert_selected(&plan, &[CRITICAL, "CeilingTest"]);
+}
+
+#[test]
+fn a_static_block_that_calls_a_method_reaches_every_user_of_the_class() {
+    let repo = with_release_info();
+    repo.edit(
+        &class("ReleaseInfo"),
+        "VERSION = 'v4.1.0';",
+        "VERSION = ReleaseInfo.channel('v4.1.0');",
+    );
+    repo.commit("Version through channel()");
+
+    let plan = repo.plan_committed();
+
+    // The block runs channel() when the class loads, whichever method a test calls.
+    assert_selected(
+        &plan,
+        &[CRITICAL, "ChannelTest", "TrackTest", "VersionTest"],
+    );
+}
