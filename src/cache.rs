@@ -23,8 +23,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Bump when a parser changes what it returns: old caches are then ignored.
-/// (8: records with a length and a checksum each.)
-pub const FACTS_VERSION: u32 = 9;
+/// (8: records with a length and a checksum each; 9: decomposed workflows and sharing
+/// rules; 10: DML through members of other classes, `Target::DmlOf`, and lists built
+/// from typed records.)
+pub const FACTS_VERSION: u32 = 10;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then a little-endian
 /// `u64` checksum of the payload.

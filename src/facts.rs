@@ -365,6 +365,14 @@ pub enum Target {
     /// object that carries the events, so the walk passes only automation that runs on
     /// one of them.
     Dml { object: String, events: DmlEvents },
+    /// A DML write whose records' type only the whole repository can tell: a field,
+    /// property or method of another class (`update model.records`, `insert
+    /// Selector.pending()`). The graph resolves the declared type to its object, and
+    /// makes it a write of every automated object (`*`) when it cannot.
+    DmlOf {
+        records: TypeExpr,
+        events: DmlEvents,
+    },
     /// String values set together on one record: the fields of an SObject constructor
     /// (`new Trigger_Handler__c(Class__c = 'X', Object__c = 'Account')`) or the values of
     /// a custom metadata record. When one names an Apex class and another an SObject, the

@@ -783,7 +783,7 @@ impl Graph {
                     _ => use_.kind,
                 };
                 let events = match &use_.target {
-                    Target::Dml { events, .. } => *events,
+                    Target::Dml { events, .. } | Target::DmlOf { events, .. } => *events,
                     _ => DmlEvents::ALL,
                 };
                 // `insert x` and `delete y` in one method: one edge, both events.
@@ -859,6 +859,17 @@ impl Graph {
                     Vec::new()
                 }
             }
+            Target::DmlOf { records, .. } => {
+                let object = match self.resolve_type_expr(records, context) {
+                    Resolved::External(type_text) => self.records_object(&type_text, context),
+                    Resolved::Class(_) | Resolved::Unknown => None,
+                };
+                let object = object.unwrap_or_else(|| "*".to_string());
+                direct(vec![self.intern(
+                    &sobject_id(strip_schema(&object)),
+                    DeclKind::Component,
+                )])
+            }
             Target::Label(name) => direct(vec![self.intern(
                 &ComponentId::new(types::CUSTOM_LABEL, name),
                 DeclKind::Component,
@@ -871,6 +882,36 @@ impl Graph {
                 Vec::new()
             }
         }
+    }
+
+    /// The object of records declared as `type_text` (`Account`, `List<Account>`,
+    /// `Account[]`); `None` for untyped records (`SObject`) and anything else.
+    fn records_object(&self, type_text: &str, context: &ComponentId) -> Option<String> {
+        let text = type_text.trim();
+        let element = match text.strip_suffix("[]") {
+            Some(element) => element.trim(),
+            None => match (text.find('<'), text.strip_suffix('>')) {
+                (Some(open), Some(inner)) => {
+                    let base = text[..open].trim().to_ascii_lowercase();
+                    let base = base.rsplit('.').next().unwrap_or(&base).to_string();
+                    if base != "list" && base != "set" {
+                        return None;
+                    }
+                    inner[open + 1..].trim()
+                }
+                _ => text,
+            },
+        };
+        let object = strip_schema(element);
+        let is_name = !object.is_empty()
+            && object
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
+        let untyped = ["sobject", "object", "id", "string"]
+            .iter()
+            .any(|generic| object.eq_ignore_ascii_case(generic));
+        (is_name && !untyped && self.resolve_class(object, context).is_none())
+            .then(|| object.to_string())
     }
 
     /// A type named in code: a class (inner classes of the context first), else an

@@ -220,3 +220,86 @@ fn an_object_sharing_model_change_still_selects() {
 
     assert_includes(&plan, &["InvoiceServiceTest", "InvoiceSelectorTest"]);
 }
+
+/// Savers that insert records held by another class (issue 12 item 3): invoices through
+/// a property, payments through a field, a mixed array of declared records, and untyped
+/// records (the twin).
+fn with_savers() -> TestRepo {
+    let repo = with_event_triggers();
+    let saver = |name: &str, holder: &str, holder_body: &str, statement: &str| {
+        repo.write_class(
+            holder,
+            &format!("public with sharing class {holder} {{\n    {holder_body}\n}}\n"),
+        );
+        repo.write_class(
+            name,
+            &format!(
+                "public with sharing class {name} {{\n    \
+                     public static void save({holder} batch) {{\n        {statement}\n    }}\n}}\n"
+            ),
+        );
+        repo.write_class(
+            &format!("{name}Test"),
+            &format!(
+                "@IsTest\nprivate class {name}Test {{\n    @IsTest\n    static void saves() {{\n        \
+                     {name}.save(new {holder}());\n        Assert.isTrue(true);\n    }}\n}}\n"
+            ),
+        );
+    };
+    saver(
+        "InvoiceSaver",
+        "InvoiceBatch",
+        "public List<Invoice__c> records { get; set; }",
+        "insert batch.records;",
+    );
+    saver(
+        "PaymentSaver",
+        "PaymentBatch",
+        "public List<Payment__c> records = new List<Payment__c>();",
+        "insert batch.records;",
+    );
+    saver(
+        "MixedSaver",
+        "MixedBatch",
+        "public Payment__c payment;\n    public Account account;",
+        "insert new SObject[]{ batch.payment, batch.account };",
+    );
+    saver(
+        "AnySaver",
+        "AnyBatch",
+        "public List<SObject> records = new List<SObject>();",
+        "insert batch.records;",
+    );
+    repo.commit("Savers");
+    repo
+}
+
+#[test]
+fn writes_through_another_class_s_declared_fields_reach_only_their_object() {
+    let repo = with_savers();
+    let base = repo.head();
+    repo.edit(
+        &format!("{TRIGGERS}/InvoiceStamp.trigger"),
+        "Date.today()",
+        "Date.today().addDays(30)",
+    );
+    repo.commit("Invoices are due in thirty days");
+
+    let plan = repo.plan_json(&["--base", &base, "--head", "HEAD"]);
+
+    // `InvoiceBatch.records` (a property) holds invoices: its saver runs the trigger.
+    assert_path(&plan, "InvoiceSaverTest", "ApexTrigger:InvoiceStamp");
+    // `PaymentBatch.records` holds payments and the array holds a payment and an
+    // account: neither runs an invoice trigger.
+    assert_excludes(&plan, &["PaymentSaverTest", "MixedSaverTest"]);
+    // The twin: `AnyBatch.records` is `List<SObject>`, which may hold invoices.
+    assert_path(&plan, "AnySaverTest", "ApexTrigger:InvoiceStamp");
+    let mut expected: Vec<&str> = INVOICE_WRITERS.to_vec();
+    expected.extend([
+        "AnySaverTest",
+        "InvoiceImportTest",
+        "InvoicePurgeTest",
+        "InvoiceSaverTest",
+    ]);
+    assert_selected(&plan, &expected);
+}

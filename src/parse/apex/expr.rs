@@ -353,12 +353,14 @@ impl<'t> Walker<'t> {
                 // Any platform event, but not any object: DML cannot write events.
                 object = "*__e".to_string();
             }
-            let events = if publishes {
-                DmlEvents::INSERT
+            if publishes {
+                let events = DmlEvents::INSERT;
+                self.emit(Target::Dml { object, events }, EdgeKind::Writes, at);
             } else {
-                DmlEvents::of_operation(name)
-            };
-            self.emit(Target::Dml { object, events }, EdgeKind::Writes, at);
+                for write in self.dml_writes(first.as_ref(), DmlEvents::of_operation(name)) {
+                    self.emit(write, EdgeKind::Writes, at);
+                }
+            }
         }
         match receiver {
             Some(receiver) if !name.is_empty() => {
@@ -432,11 +434,13 @@ impl<'t> Walker<'t> {
         type_name.map_or(Recv::Unknown, |t| Recv::Value(TypeExpr::Named(t)))
     }
 
-    /// `new List<X>{…}`, `new X[n]`, `new Map<K, V>{…}`.
+    /// `new List<X>{…}`, `new X[n]`, `new Map<K, V>{…}`. A list of untyped records
+    /// built from typed values (`new SObject[]{ a, b }`) keeps the values' types.
     pub(super) fn collection_creation(&mut self, node: Node<'t>) -> Recv<'t> {
         let f = fields();
         let type_node = child(node, f.type_);
         let mut array = false;
+        let mut elements = None;
         let parts = self.kids(node);
         for &part in &parts {
             if type_node.is_some_and(|t| t.id() == part.id()) {
@@ -444,14 +448,42 @@ impl<'t> Walker<'t> {
                 continue;
             }
             array |= matches!(part.kind(), "dimensions" | "dimensions_expr");
+            if part.kind() == "array_initializer" {
+                elements = self.initializer_types(part);
+                continue;
+            }
             self.walk(part);
         }
         self.recycle(parts);
-        match type_node.map(|t| self.type_text(t)) {
-            Some(t) if array => Recv::Value(TypeExpr::Named(format!("{t}[]"))),
-            Some(t) => Recv::Value(TypeExpr::Named(t)),
-            None => Recv::Unknown,
+        let declared = match type_node.map(|t| self.type_text(t)) {
+            Some(t) if array => format!("{t}[]"),
+            Some(t) => t,
+            None => return Recv::Unknown,
+        };
+        match elements {
+            Some(elements)
+                if !elements.is_empty()
+                    && is_untyped_record(strip_schema(element_type(&declared))) =>
+            {
+                Recv::Elements { declared, elements }
+            }
+            _ => Recv::Value(TypeExpr::Named(declared)),
         }
+    }
+
+    /// Walks the values of `{ a, b }`; their types when every one is a typed value.
+    fn initializer_types(&mut self, initializer: Node<'t>) -> Option<Vec<TypeExpr>> {
+        let values = self.kids(initializer);
+        let mut types = Some(Vec::with_capacity(values.len()));
+        for &value in &values {
+            let recv = self.walk(value);
+            match (self.value_type(&recv), types.as_mut()) {
+                (Some(found), Some(list)) => list.push(found),
+                _ => types = None,
+            }
+        }
+        self.recycle(values);
+        types
     }
 
     /// `this(args)` / `super(args)` at the start of a constructor.
@@ -493,11 +525,9 @@ impl<'t> Walker<'t> {
             .into_iter()
             .find(|child| child.kind() == "dml_type")
             .map_or("", |kind| self.text(kind));
-        let write = Target::Dml {
-            object: object.clone(),
-            events: DmlEvents::of_operation(operation),
-        };
-        self.emit(write, EdgeKind::Writes, node);
+        for write in self.dml_writes(value.as_ref(), DmlEvents::of_operation(operation)) {
+            self.emit(write, EdgeKind::Writes, node);
+        }
         if let Some(key) = child(node, f.upsert_key) {
             let key = self.type_text(key);
             let (key_object, key_field) = match key.split_once('.') {
@@ -517,6 +547,43 @@ impl<'t> Walker<'t> {
         }
         if let Some(merged) = child(node, f.merge_with) {
             self.walk(merged);
+        }
+    }
+
+    /// The writes of a DML statement on `value`: one per object of a list built from
+    /// typed values, a write the graph resolves when the records' type is declared in
+    /// another class, else the object this file tells (`*` when it cannot).
+    pub(super) fn dml_writes(&self, value: Option<&Recv<'t>>, events: DmlEvents) -> Vec<Target> {
+        let Some(Recv::Elements { elements, .. }) = value else {
+            return vec![self.dml_write(value, events)];
+        };
+        let mut writes: Vec<Target> = Vec::new();
+        for element in elements {
+            let write = self.dml_write(Some(&Recv::Value(element.clone())), events);
+            if matches!(&write, Target::Dml { object, .. } if object == "*") {
+                return vec![write];
+            }
+            if !writes.contains(&write) {
+                writes.push(write);
+            }
+        }
+        writes
+    }
+
+    /// The write of DML on one value: deferred to the graph when the value is a chain
+    /// this file cannot type (a member of another class).
+    fn dml_write(&self, value: Option<&Recv<'t>>, events: DmlEvents) -> Target {
+        if let Some(Recv::Value(expr)) = value {
+            if !matches!(expr, TypeExpr::Named(_)) && self.resolve_local(expr).is_none() {
+                return Target::DmlOf {
+                    records: expr.clone(),
+                    events,
+                };
+            }
+        }
+        Target::Dml {
+            object: self.dml_object(value),
+            events,
         }
     }
 
@@ -619,6 +686,16 @@ impl<'t> Walker<'t> {
             Recv::DescribeFields(_) => {
                 Some(TypeExpr::Named("Schema.SObjectTypeFields".to_string()))
             }
+            Recv::Elements { declared, .. } => Some(TypeExpr::Named(declared.clone())),
+        }
+    }
+
+    /// The type of a value that is a typed expression (a variable, a field, a call, a
+    /// creation), not a bare name that may be a type.
+    fn value_type(&self, value: &Recv<'t>) -> Option<TypeExpr> {
+        match value {
+            Recv::Typed(_) | Recv::Value(_) | Recv::Elements { .. } => self.type_expr(value),
+            _ => None,
         }
     }
 
@@ -627,6 +704,7 @@ impl<'t> Walker<'t> {
         match value {
             Recv::Typed(node) => Some(self.type_text(*node)),
             Recv::Value(expr) => self.resolve_local(expr),
+            Recv::Elements { declared, .. } => Some(declared.clone()),
             _ => None,
         }
     }

@@ -1145,3 +1145,73 @@ fn a_trigger_runs_on_its_events() {
         DmlEvents::DELETE.union(DmlEvents::UNDELETE)
     );
 }
+
+#[test]
+fn dml_through_members_of_other_classes_is_left_to_the_graph() {
+    use crate::facts::DmlEvents;
+    let facts = class(
+        "Saver",
+        "public class Saver {\n    \
+             private List<Invoice__c> mine;\n    \
+             void a(Model model) { update model.records; }\n    \
+             void b(Holder holder) { update holder.inner.addrs; }\n    \
+             void c() { insert Selector.pending(); }\n    \
+             void d(Invoice__c one, Payment__c two) { insert new SObject[]{ one, two }; }\n    \
+             void e(Invoice__c one, SObject other) { insert new List<SObject>{ one, other }; }\n    \
+             void f(Model model, Invoice__c one) { Database.insert(new List<SObject>{ one, model.records }); }\n    \
+             void g() { update this.mine; }\n    \
+             void h(Invoice__c one) { insert new SObject[]{ one, unknownName }; }\n}\n",
+    );
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let writes = |method: &str| -> Vec<Target> {
+        uses_from(&facts, &format!("ApexMethod:Saver.{method}"))
+            .iter()
+            .filter(|u| u.kind == EdgeKind::Writes)
+            .map(|u| match &u.target {
+                Target::Dml { object, .. } => Target::SObject(object.clone()),
+                other => other.clone(),
+            })
+            .collect()
+    };
+    let deferred = |records: TypeExpr, events: DmlEvents| Target::DmlOf { records, events };
+    let member_of = |inner: TypeExpr, name: &str| TypeExpr::MemberOf(Box::new(inner), name.into());
+    assert_eq!(
+        writes("a"),
+        vec![deferred(
+            member_of(named("Model"), "records"),
+            DmlEvents::UPDATE
+        )]
+    );
+    assert_eq!(
+        writes("b"),
+        vec![deferred(
+            member_of(member_of(named("Holder"), "inner"), "addrs"),
+            DmlEvents::UPDATE
+        )]
+    );
+    assert_eq!(
+        writes("c"),
+        vec![deferred(
+            TypeExpr::ReturnOf(Box::new(named("Selector")), "pending".into()),
+            DmlEvents::INSERT
+        )]
+    );
+    // A list of untyped records built from typed values writes their objects.
+    assert_eq!(
+        writes("d"),
+        vec![sobject("Invoice__c"), sobject("Payment__c")]
+    );
+    // One value of unknown object makes it a write of any object.
+    assert_eq!(writes("e"), vec![sobject("*")]);
+    assert_eq!(
+        writes("f"),
+        vec![
+            sobject("Invoice__c"),
+            deferred(member_of(named("Model"), "records"), DmlEvents::INSERT)
+        ]
+    );
+    // This file's own field is typed here, as before.
+    assert_eq!(writes("g"), vec![sobject("Invoice__c")]);
+    // A bare name that is no variable may be anything.
+    assert_eq!(writes("h"), vec![sobject("*")]);
+}

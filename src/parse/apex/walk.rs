@@ -42,6 +42,12 @@ pub(super) enum Recv<'t> {
     Describe(String),
     /// `Schema.SObjectType.X.fields`.
     DescribeFields(String),
+    /// A collection of untyped records built from listed values (`new SObject[]{ a, b }`):
+    /// its declared type and the type of each value, so DML on it writes their objects.
+    Elements {
+        declared: String,
+        elements: Vec<TypeExpr>,
+    },
 }
 
 /// Walk state for one file.
@@ -471,6 +477,10 @@ fn hash_target(target: &Target, hasher: &mut impl Hasher) {
         Target::StringLiteral(text) => (7u8, text).hash(hasher),
         Target::Registration(values) => (8u8, values).hash(hasher),
         Target::Dml { object, events } => (9u8, object, events).hash(hasher),
+        Target::DmlOf { records, events } => {
+            (10u8, events).hash(hasher);
+            hash_type_expr(records, hasher);
+        }
     }
 }
 
