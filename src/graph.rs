@@ -917,6 +917,9 @@ impl Graph {
     /// A type named in code: a class (inner classes of the context first), else an
     /// SObject when it looks like one or the repository declares it.
     fn resolve_type_reference(&mut self, name: &str, context: &ComponentId) -> Option<NodeIndex> {
+        if let Some(script) = dataweave_script(name) {
+            return self.node(&ComponentId::new(types::DATAWEAVE_RESOURCE, script));
+        }
         if let Some(class) = self.resolve_class(name, context) {
             return Some(class);
         }
@@ -1536,6 +1539,18 @@ impl Graph {
                 .collect(),
         )
     }
+}
+
+/// The namespace Apex names DataWeave scripts in: `new DataWeaveScriptResource.Name()`.
+const DATAWEAVE_NAMESPACE: &str = "DataWeaveScriptResource.";
+
+/// The script a type name `DataWeaveScriptResource.Name` names (case-insensitive).
+fn dataweave_script(name: &str) -> Option<&str> {
+    let prefix = name.get(..DATAWEAVE_NAMESPACE.len())?;
+    prefix
+        .eq_ignore_ascii_case(DATAWEAVE_NAMESPACE)
+        .then(|| &name[DATAWEAVE_NAMESPACE.len()..])
+        .filter(|script| !script.is_empty())
 }
 
 #[cfg(test)]

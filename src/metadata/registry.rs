@@ -9,7 +9,8 @@
 //! are matched case-sensitively, as SDR does; component names keep the file's casing.
 //!
 //! The table is written by hand from reference/metadata-registry.tsv (every type there)
-//! plus a few more common types from SDR's registry; it is not read at runtime. The
+//! plus every other type of SDR's registry (`metadataRegistry.json`); it is not read at
+//! runtime. The
 //! decomposition presets `decomposeCustomLabelsBeta2`, `decomposeWorkflowBeta`,
 //! `decomposeSharingRulesBeta` and `decomposePermissionSetBeta2` are recognised by their
 //! paths, which nothing else uses. This module does not read files: children stored
@@ -275,6 +276,22 @@ fn classify_strict(info: &'static TypeInfo, rest: &[&str], file: &str) -> Option
                 _ => file_of(bundle, FileRole::BundlePart),
             }
         }
+        // Strict content+meta types (SiteDotCom, AccessControlPolicy): `Name.<suffix>`
+        // and `Name.<suffix>-meta.xml`.
+        Strategy::ContentWithMeta => {
+            let suffix = info.suffix?;
+            if let Some((name, found)) = parse_meta(file) {
+                return (found == suffix)
+                    .then(|| id(info.name, name))
+                    .and_then(|c| file_of(c, FileRole::Meta));
+            }
+            match split_extension(file) {
+                (name, Some(extension)) if extension == suffix => {
+                    file_of(id(info.name, name), FileRole::Content)
+                }
+                _ => None,
+            }
+        }
         // Strict single-file types (CustomSite, EmailServicesFunction).
         _ => {
             let (name, suffix) = parse_meta(file)?;
@@ -510,6 +527,18 @@ mod tests {
             ("lightningTypes/money/schema.json", "LightningTypeBundle:money", BundlePart),
             ("cachePartitions/Main.cachePartition-meta.xml", "PlatformCachePartition:Main", Content),
             ("externalClientApps/Erp.eca-meta.xml", "ExternalClientApplication:Erp", Content),
+            ("dw/Orders_To_Csv.dwl", "DataWeaveResource:Orders_To_Csv", Content),
+            ("dw/Orders_To_Csv.dwl-meta.xml", "DataWeaveResource:Orders_To_Csv", Meta),
+            ("lightningOnboardingConfigs/Welcome.lightningOnboardingConfig-meta.xml", "LightningOnboardingConfig:Welcome", Content),
+            ("siteDotComSites/Portal1.site", "SiteDotCom:Portal1", Content),
+            ("siteDotComSites/Portal1.site-meta.xml", "SiteDotCom:Portal1", Meta),
+            ("restrictionRules/Own_Cases.rule-meta.xml", "RestrictionRule:Own_Cases", Content),
+            ("moderation/Bad_Words.rule-meta.xml", "ModerationRule:Bad_Words", Content),
+            ("integrationHub/Hub.settings-meta.xml", "IntegrationHubSettings:Hub", Content),
+            ("integrationHub/Kind.type-meta.xml", "IntegrationHubSettingsType:Kind", Content),
+            ("uiBundles/shell/index.html", "UIBundle:shell", BundlePart),
+            ("wave/Sales.wdash", "WaveDashboard:Sales", Content),
+            ("omniScripts/Intake.os-meta.xml", "OmniScript:Intake", Content),
         ];
         for (path, expected, role) in rows {
             check(path, expected, *role, None);

@@ -276,6 +276,7 @@ fn scenarios() -> Vec<Scenario> {
             probe: SAVE,
             head: ("globalValueSets/Probe_Levels.globalValueSet-meta.xml", "<label>Low</label>", "<label>Lowest</label>"),
         },
+        dataweave("DataWeave.Script script = DataWeave.Script.createScript('Probe_Transform');"),
         Scenario {
             type_name: "StandardValueSet",
             component: "StandardValueSet:LeadSource",
@@ -284,6 +285,25 @@ fn scenarios() -> Vec<Scenario> {
             head: ("standardValueSets/LeadSource.standardValueSet-meta.xml", "<label>Web</label>", "<label>Website</label>"),
         },
     ]
+}
+
+const DATAWEAVE_META: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DataWeaveResource xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <isGlobal>false</isGlobal>\n</DataWeaveResource>\n";
+
+/// A DataWeave script `Probe_Transform` that `probe` loads.
+fn dataweave(probe: &'static str) -> Scenario {
+    Scenario {
+        type_name: "DataWeaveResource",
+        component: "DataWeaveResource:Probe_Transform",
+        base: &[
+            (
+                "dw/Probe_Transform.dwl",
+                "%dw 2.0\noutput application/json\n---\n{ level: 1 }\n",
+            ),
+            ("dw/Probe_Transform.dwl-meta.xml", DATAWEAVE_META),
+        ],
+        probe,
+        head: ("dw/Probe_Transform.dwl", "level: 1", "level: 2"),
+    }
 }
 
 fn workflow_child(
@@ -451,4 +471,24 @@ fn no_test_impact_types_select_nothing_and_fallback_types_fall_back() {
     let reason = plan["fallback"]["reason"].as_str().unwrap_or_default();
     assert!(reason.contains("Role (access configuration"), "{reason}");
     assert_eq!(plan["test_level"], "RunLocalTests");
+}
+
+#[test]
+fn a_dataweave_script_named_as_a_type_reaches_the_test_that_runs_it() {
+    let scenario = dataweave("Object script = new DataWeaveScriptResource.Probe_Transform();");
+    let plan = run(&scenario);
+    assert!(plan["fallback"].is_null(), "{plan}");
+    assert!(
+        reaches_a_test(&plan, scenario.component, &["references"]),
+        "{plan}"
+    );
+    // A script nothing names selects no test but the always-run one.
+    let unused = dataweave("Integer nothing = 0;");
+    let plan = run(&unused);
+    assert!(plan["fallback"].is_null(), "{plan}");
+    assert!(!reaches_a_test(
+        &plan,
+        unused.component,
+        &["references", "string-ref"]
+    ));
 }
