@@ -49,6 +49,10 @@ pub struct Edge {
     /// For a write: the DML events it performs; for a firing (object → automation): the
     /// events the automation runs on. All events for every other kind.
     pub events: DmlEvents,
+    /// For a call: the class of the receiver's static type (`handler.run()` with
+    /// `handler` declared `InvoiceHandler`), when it resolves to one class of the
+    /// repository and every call the edge stands for has it; `None` when unknown.
+    pub receiver: Option<NodeIndex>,
 }
 
 /// Where an edge was found: a file and a line, shown `file:line`, or a note (recorded
@@ -700,6 +704,37 @@ impl Graph {
         }
     }
 
+    /// Whether `class` is `ancestor` or extends or implements it, directly or not.
+    pub fn is_subtype(&self, class: NodeIndex, ancestor: NodeIndex) -> bool {
+        let mut stack = vec![ancestor];
+        let mut seen: HashSet<NodeIndex> = HashSet::default();
+        while let Some(current) = stack.pop() {
+            if current == class {
+                return true;
+            }
+            if seen.insert(current) {
+                if let Some(subs) = self.subclasses.get(&current) {
+                    stack.extend(subs.iter().copied());
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether a variable of static type `declared` can hold an instance of `class`
+    /// that runs `class`'s overrides: the two are in one line of the hierarchy.
+    pub fn can_hold(&self, declared: NodeIndex, class: NodeIndex) -> bool {
+        self.is_subtype(class, declared) || self.is_subtype(declared, class)
+    }
+
+    /// The class that declares a member (or inner class); a class itself otherwise.
+    pub fn declaring_class(&self, index: NodeIndex) -> NodeIndex {
+        match self.graph[index].parent.as_ref().and_then(|p| self.node(p)) {
+            Some(parent) if self.graph[index].id.is_member() => parent,
+            _ => index,
+        }
+    }
+
     /// The SObjects whose automation `node` is (a trigger's object).
     pub fn objects_automated_by(&self, node: NodeIndex) -> Vec<NodeIndex> {
         self.graph
@@ -766,6 +801,15 @@ impl Graph {
             };
             let (from, context) = (*from, context.clone());
             let targets = self.resolve_target(&use_.target, &context);
+            let receiver = match &use_.target {
+                Target::Member { receiver, .. } if !targets.is_empty() => {
+                    match self.resolve_type_expr(receiver, &context) {
+                        Resolved::Class(class) => Some(class),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
             for (to, reached) in targets {
                 if to == from {
                     continue;
@@ -788,7 +832,7 @@ impl Graph {
                 };
                 // `insert x` and `delete y` in one method: one edge, both events.
                 let at = At::new(path.clone(), use_.line);
-                self.add_edge_with_events(a, b, kind, at, events);
+                self.add_use_edge((a, b), kind, at, events, receiver);
             }
         }
     }
@@ -1143,7 +1187,44 @@ impl Graph {
         if let Some(existing) = self.widen_events(from, to, kind, events) {
             return existing;
         }
-        self.graph.add_edge(from, to, Edge { kind, at, events })
+        let receiver = None;
+        self.graph.add_edge(
+            from,
+            to,
+            Edge {
+                kind,
+                at,
+                events,
+                receiver,
+            },
+        )
+    }
+
+    /// Adds the edge of a use, with its call's receiver class; when one of the same kind
+    /// joins the two nodes already, it gets these events too, and its receiver becomes
+    /// unknown unless both calls had the same.
+    fn add_use_edge(
+        &mut self,
+        (from, to): (NodeIndex, NodeIndex),
+        kind: EdgeKind,
+        at: At,
+        events: DmlEvents,
+        receiver: Option<NodeIndex>,
+    ) {
+        if let Some(existing) = self.widen_events(from, to, kind, events) {
+            let edge = &mut self.graph[existing];
+            if edge.receiver != receiver {
+                edge.receiver = None;
+            }
+            return;
+        }
+        let edge = Edge {
+            kind,
+            at,
+            events,
+            receiver,
+        };
+        self.graph.add_edge(from, to, edge);
     }
 
     /// Adds `events` to the edge of `kind` from `from` to `to`, if there is one.

@@ -110,6 +110,10 @@ struct State {
     node: NodeIndex,
     mode: Mode,
     dispatched_to: Option<NodeIndex>,
+    /// While the walk climbs from an override through the methods of its supertypes
+    /// that dispatched to it (`TriggerHandler.run` calling `this.afterUpdate()`), the
+    /// class of that override: only callers whose receiver can hold one pass.
+    instance: Option<NodeIndex>,
 }
 
 /// The states a walk visited, in breadth-first order, and how each was first reached.
@@ -147,6 +151,7 @@ fn traverse(
             node: index,
             mode: seed.mode,
             dispatched_to: None,
+            instance: None,
         };
         if predecessor.insert(state, None).is_none() {
             queue.push_back(state);
@@ -161,8 +166,8 @@ fn traverse(
         let (node, mode) = (state.node, state.mode);
         for edge in graph.graph.edges_directed(node, Direction::Incoming) {
             let kind = edge.weight().kind;
-            let (next_mode, dispatched_to) = match rules {
-                Rules::Unrestricted => (Mode::All, None),
+            let (next_mode, dispatched_to, instance) = match rules {
+                Rules::Unrestricted => (Mode::All, None, None),
                 Rules::Walk => {
                     let events = edge.weight().events;
                     let Some(next_mode) = step(graph, node, mode, kind, events, edge.source())
@@ -173,13 +178,19 @@ fn traverse(
                     else {
                         continue;
                     };
-                    (next_mode, dispatched_to)
+                    let receiver = edge.weight().receiver;
+                    let Some(instance) = instance_step(graph, state, kind, edge.source(), receiver)
+                    else {
+                        continue;
+                    };
+                    (next_mode, dispatched_to, instance)
                 }
             };
             let next = State {
                 node: edge.source(),
                 mode: next_mode,
                 dispatched_to,
+                instance,
             };
             if let std::collections::hash_map::Entry::Vacant(slot) = predecessor.entry(next) {
                 slot.insert(Some((state, edge.id())));
@@ -501,6 +512,49 @@ impl Dispatch {
             }
             _ => Some(None),
         }
+    }
+}
+
+/// Receiver-aware dispatch. A base class's template method (`TriggerHandler.run`
+/// calling `this.afterUpdate()`) is joined by the class hierarchy to every handler's
+/// override, and its callers include the base class's own tests, which run it on a test
+/// double, and every sibling handler. Climbing from an override in class `C` into a
+/// method of a supertype of `C`, the walk remembers `C`; a caller of that method whose
+/// receiver's static type cannot hold a `C` (a sibling, a test double) does not pass,
+/// nor does the supertype's class itself (its own test, its name in a string: they
+/// create no `C`). An unknown receiver passes. The constraint ends when the walk leaves
+/// `C`'s line of the hierarchy. `None`: the step is not taken; else the next state's
+/// `instance`.
+fn instance_step(
+    graph: &Graph,
+    state: State,
+    kind: EdgeKind,
+    source: NodeIndex,
+    receiver: Option<NodeIndex>,
+) -> Option<Option<NodeIndex>> {
+    let caller_class = graph.declaring_class(source);
+    match (kind, state.instance) {
+        (EdgeKind::Dispatches, current) => {
+            let overriding = graph.declaring_class(state.node);
+            let class = match current {
+                Some(narrower) if graph.is_subtype(narrower, overriding) => narrower,
+                _ => overriding,
+            };
+            let in_supertype = caller_class != class && graph.is_subtype(class, caller_class);
+            Some(in_supertype.then_some(class))
+        }
+        (_, None) => Some(None),
+        (EdgeKind::Calls, Some(class)) => {
+            if receiver.is_some_and(|declared| !graph.can_hold(declared, class)) {
+                return None;
+            }
+            Some(graph.can_hold(caller_class, class).then_some(class))
+        }
+        (EdgeKind::MemberOf, Some(class)) => {
+            let supertype = source != class && graph.is_subtype(class, source);
+            (!supertype).then_some(None)
+        }
+        (_, Some(_)) => Some(None),
     }
 }
 

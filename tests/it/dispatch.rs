@@ -325,3 +325,131 @@ fn a_class_s_own_test_runs_whichever_member_changed() {
         "{entry}"
     );
 }
+
+/// A base class whose template method dispatches to its subclasses' overrides (issue 12
+/// item 2): `TemplateHandler.run()` calls `this.afterSave()`. Its own test runs it on a
+/// private test double; each handler's test runs its handler; one test runs a handler
+/// through a variable of the base type (from a factory), one through a receiver whose type cannot be
+/// told (`Handlers.current()`: `Handlers` inherits `current` from a class the repository
+/// does not declare).
+fn with_template_handlers() -> TestRepo {
+    TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "TemplateHandler",
+            "public virtual class TemplateHandler {\n    \
+                 public void run() {\n        this.afterSave();\n    }\n    \
+                 protected virtual void afterSave() {}\n}\n",
+        );
+        for (name, object) in [
+            ("InvoiceSaveHandler", "Invoice__c"),
+            ("PaymentSaveHandler", "Payment__c"),
+        ] {
+            repo.write_class(
+                name,
+                &format!(
+                    "public class {name} extends TemplateHandler {{\n    \
+                         protected override void afterSave() {{\n        \
+                             System.debug('{object}');\n    }}\n}}\n"
+                ),
+            );
+            repo.write_class(
+                &format!("{name}Test"),
+                &format!(
+                    "@IsTest\nprivate class {name}Test {{\n    @IsTest\n    static void runs() {{\n        \
+                         new {name}().run();\n        Assert.isTrue(true);\n    }}\n}}\n"
+                ),
+            );
+        }
+        repo.write_class(
+            "TemplateHandlerTest",
+            "@IsTest\nprivate class TemplateHandlerTest {\n    \
+                 private class Double extends TemplateHandler {\n        \
+                     public Integer calls = 0;\n        \
+                     protected override void afterSave() { calls++; }\n    }\n    \
+                 @IsTest\n    static void runsTheHook() {\n        \
+                     Double handler = new Double();\n        handler.run();\n        \
+                     Assert.areEqual(1, handler.calls);\n    }\n}\n",
+        );
+        repo.write_class(
+            "BaseTypedRunTest",
+            "@IsTest\nprivate class BaseTypedRunTest {\n    @IsTest\n    static void runs() {\n        \
+                 TemplateHandler handler = HandlerFactory.make();\n        \
+                 handler.run();\n        Assert.isTrue(true);\n    }\n}\n",
+        );
+        repo.write_class(
+            "HandlerFactory",
+            "public class HandlerFactory {\n    \
+                 public static TemplateHandler make() {\n        return new TemplateHandler();\n    }\n}\n",
+        );
+        repo.write_class(
+            "Handlers",
+            "public class Handlers extends fflib_Application {\n}\n",
+        );
+        repo.write_class(
+            "UnknownRunTest",
+            "@IsTest\nprivate class UnknownRunTest {\n    @IsTest\n    static void runs() {\n        \
+                 Handlers.current().run();\n        Assert.isTrue(true);\n    }\n}\n",
+        );
+    })
+}
+
+#[test]
+fn an_override_is_reached_only_through_receivers_that_can_hold_its_class() {
+    let repo = with_template_handlers();
+    repo.edit(
+        &class("InvoiceSaveHandler"),
+        "System.debug('Invoice__c');",
+        "System.debug('Invoice__c saved');",
+    );
+    repo.commit("Say what was saved");
+
+    let plan = repo.plan_committed();
+
+    assert_path(
+        &plan,
+        "InvoiceSaveHandlerTest",
+        "ApexClass:InvoiceSaveHandler",
+    );
+    // A variable of the base type may hold an InvoiceSaveHandler.
+    assert_path(&plan, "BaseTypedRunTest", "ApexClass:InvoiceSaveHandler");
+    // The twin: a receiver of unknown type may hold one too.
+    assert_path(&plan, "UnknownRunTest", "ApexClass:InvoiceSaveHandler");
+    // The base class's test runs its own test double, the payment handler's test a
+    // sibling: neither runs the invoice handler's override.
+    assert_excludes(&plan, &["TemplateHandlerTest", "PaymentSaveHandlerTest"]);
+    assert_selected(
+        &plan,
+        &[
+            CRITICAL,
+            "BaseTypedRunTest",
+            "InvoiceSaveHandlerTest",
+            "UnknownRunTest",
+        ],
+    );
+}
+
+/// The template method itself changed: every test that runs it is selected.
+#[test]
+fn a_change_to_the_template_method_reaches_every_caller() {
+    let repo = with_template_handlers();
+    repo.edit(
+        &class("TemplateHandler"),
+        "this.afterSave();",
+        "if (true) { this.afterSave(); }",
+    );
+    repo.commit("Guard the hook");
+
+    let plan = repo.plan_committed();
+
+    assert_selected(
+        &plan,
+        &[
+            CRITICAL,
+            "BaseTypedRunTest",
+            "InvoiceSaveHandlerTest",
+            "PaymentSaveHandlerTest",
+            "TemplateHandlerTest",
+            "UnknownRunTest",
+        ],
+    );
+}
