@@ -319,3 +319,126 @@ fn a_custom_object_deleted_with_everything_in_it_is_destructive() {
         "{destroy}"
     );
 }
+
+/// `sf data query --json` over `ApexCodeCoverage` (Tooling API): one record per test
+/// method and covered class, as `(test class, covered class, covered lines, total)`.
+fn org_coverage(rows: &[(&str, &str, u32, u32)]) -> String {
+    let records: Vec<serde_json::Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (test, covered, lines, total))| {
+            let covered_lines: Vec<u32> = (1..=*lines).collect();
+            let uncovered_lines: Vec<u32> = (lines + 1..=*total).collect();
+            serde_json::json!({
+                "attributes": { "type": "ApexCodeCoverage", "url": format!("/services/data/v61.0/tooling/sobjects/ApexCodeCoverage/7145g00000Cov{i:02}AAA") },
+                "Id": format!("7145g00000Cov{i:02}AAA"),
+                "ApexTestClass": { "attributes": { "type": "ApexClass" }, "Name": test },
+                "TestMethodName": "runs",
+                "ApexClassOrTrigger": { "attributes": { "type": "Name" }, "Name": covered },
+                "NumLinesCovered": lines,
+                "NumLinesUncovered": total - lines,
+                "Coverage": { "coveredLines": covered_lines, "uncoveredLines": uncovered_lines },
+                "LastModifiedDate": "2024-06-06T09:00:10.000+0000",
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "status": 0,
+        "result": { "records": records, "totalSize": rows.len(), "done": true },
+    })
+    .to_string()
+}
+
+/// `sf apex run test --code-coverage --json`: the same per-test coverage from a run in
+/// which every listed test passed.
+fn run_coverage(rows: &[(&str, &str, u32, u32)]) -> String {
+    let tests: Vec<serde_json::Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (test, _, _, _))| {
+            serde_json::json!({
+                "Id": format!("07M5g00000Zz{i:03}AAB"),
+                "AsyncApexJobId": "7075g00000Cv001AAF",
+                "MethodName": "runs",
+                "Outcome": "Pass",
+                "ApexClass": { "Name": test, "NamespacePrefix": null },
+                "RunTime": 100,
+                "FullName": format!("{test}.runs"),
+            })
+        })
+        .collect();
+    let records: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(test, covered, lines, total)| {
+            let covered_lines: Vec<u32> = (1..=*lines).collect();
+            let uncovered_lines: Vec<u32> = (lines + 1..=*total).collect();
+            serde_json::json!({
+                "ApexTestClass": { "Name": test },
+                "TestMethodName": "runs",
+                "ApexClassOrTrigger": { "Name": covered },
+                "NumLinesCovered": lines,
+                "NumLinesUncovered": total - lines,
+                "Coverage": { "coveredLines": covered_lines, "uncoveredLines": uncovered_lines },
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "status": 0,
+        "result": {
+            "summary": { "outcome": "Passed", "testsRan": rows.len(), "passing": rows.len(), "failing": 0, "skipped": 0, "testRunId": "7075g00000Cv001AAF", "testStartTime": "2024-06-03T09:14:22.000Z" },
+            "tests": tests,
+            "coverage": { "coverage": [], "records": records },
+        },
+    })
+    .to_string()
+}
+
+#[test]
+fn recorded_coverage_picks_the_covering_test_of_a_comment_only_class_even_when_it_is_not_its_own_test(
+) {
+    // The history says DiscountRegistryTest covers most of InvoiceService (through code
+    // the graph does not tell), InvoiceServiceTest a little of it.
+    let rows = [
+        ("DiscountRegistryTest", "InvoiceService", 9, 12),
+        ("InvoiceServiceTest", "InvoiceService", 3, 12),
+    ];
+    for (source, text) in [
+        ("ApexCodeCoverage query", org_coverage(&rows)),
+        ("sf apex run test --code-coverage", run_coverage(&rows)),
+    ] {
+        let repo = without_critical();
+        comment_only(&repo, "InvoiceService");
+        repo.commit("Comments");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let history = dir.path().join("history.db").to_string_lossy().into_owned();
+        let file = dir.path().join("coverage.json");
+        std::fs::write(&file, &text).expect("write the result file");
+        let file = file.to_string_lossy().into_owned();
+        repo.run(&["record", &file, "--history", &history]).ok();
+
+        let base = repo.base().to_string();
+        let range = ["--base", base.as_str(), "--head", "HEAD"];
+        let with_history = ["--history", history.as_str()];
+        let plan = repo.plan_json(&[&range[..], &with_history].concat());
+        assert!(
+            !changes(&plan)[0].3,
+            "{source}: a comment-only change: {plan}"
+        );
+        assert!(uncovered(&plan).is_empty(), "{source}: {plan}");
+        // The recorded covering test wins over the class's own test.
+        assert_selected(&plan, &["DiscountRegistryTest"]);
+        assert_eq!(
+            notes(&plan, "DiscountRegistryTest"),
+            vec!["covers-deployed: ApexClass:InvoiceService is deployed and needs 75% coverage; this test covered it in the last recorded run".to_string()],
+            "{source}"
+        );
+        let sf = repo.run(&[&["plan", "--format", "sf"][..], &range, &with_history].concat());
+        assert_eq!(
+            sf.stdout, "--test-level RunSpecifiedTests --tests DiscountRegistryTest\n",
+            "{source}: {sf:?}"
+        );
+        // Without the history, the class's own test covers it.
+        let plain = repo.plan_json(&range);
+        assert_selected(&plain, &["InvoiceServiceTest"]);
+    }
+}
