@@ -9,6 +9,7 @@
 use crate::facts::{DeclKind, Facts, FileFacts};
 use crate::git::{FileChange, FileStatus};
 use crate::metadata::component::ComponentId;
+use crate::metadata::registry::{self, FileRole};
 use crate::metadata::types;
 use crate::project::Project;
 use crate::project_change::{self, ProjectFileChange};
@@ -473,9 +474,40 @@ pub fn classify_diff(
         }
         out.files.push((old, new));
     }
+    drop_ignored_at_head(&mut out.files, file_changes, project);
     out.context.unknown_files.sort();
     out.context.unknown_files.dedup();
     out
+}
+
+/// Drops the base side of components that `.forceignore` leaves out at the head while
+/// their file is still in the repository (a file moved under an ignored pattern, or
+/// ignored by a new pattern): the deploy leaves such a component alone, so it is not a
+/// deletion (a standard profile put into `destructiveChanges.xml` fails the deploy).
+fn drop_ignored_at_head(
+    files: &mut Vec<(Option<SourceEntry>, Option<SourceEntry>)>,
+    file_changes: &[FileChange],
+    project: &Project,
+) {
+    let kept_out: HashSet<String> = file_changes
+        .iter()
+        .filter_map(|change| change.new_path.as_deref())
+        .filter(|path| project.is_force_ignored(path))
+        .filter_map(|path| project.split_package_path(path))
+        .filter_map(|(_, inner)| registry::classify(inner))
+        // A bundle's ignored part (an LWC's `__tests__/`) leaves the bundle in source.
+        .filter(|file| file.role != FileRole::BundlePart)
+        .map(|file| file.component.key().to_string())
+        .collect();
+    if kept_out.is_empty() {
+        return;
+    }
+    files.retain(|(old, new)| {
+        new.is_some()
+            || old
+                .as_ref()
+                .is_none_or(|entry| !kept_out.contains(entry.component.key()))
+    });
 }
 
 /// The changes of a diff, located inside their components. `head_entries` are the head

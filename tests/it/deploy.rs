@@ -442,3 +442,28 @@ fn recorded_coverage_picks_the_covering_test_of_a_comment_only_class_even_when_i
         assert_selected(&plain, &["InvoiceServiceTest"]);
     }
 }
+
+#[test]
+fn a_profile_moved_under_a_forceignore_pattern_is_no_destructive_change() {
+    // As in NebulaLogger 977993e1af: `Admin.profile-meta.xml` moves to another folder
+    // that `.forceignore` leaves out. The org keeps its Admin profile (a standard
+    // profile Salesforce cannot delete); the class deleted beside it is still deleted.
+    let admin = "force-app/main/default/profiles/Admin.profile-meta.xml";
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write(
+            admin,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Profile xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <custom>false</custom>\n</Profile>\n",
+        );
+    });
+    repo.rename(admin, "force-app/unsorted/profiles/Admin.profile-meta.xml");
+    let ignore = repo.read(".forceignore");
+    repo.write(".forceignore", &format!("{ignore}\n**/unsorted/**\n"));
+    repo.delete_class("VolumePricing");
+    repo.commit("Move the Admin profile out of the deployed source");
+    let destroy = destructive(&repo);
+    assert!(!destroy.contains("Admin"), "{destroy}");
+    assert!(
+        destroy.contains("<members>VolumePricing</members>"),
+        "{destroy}"
+    );
+}
