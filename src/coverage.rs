@@ -83,7 +83,7 @@ fn covering(history: &History, target: &ComponentId) -> Result<Vec<(String, u32,
 fn test_in_graph(graph: &Graph, name: &str) -> Option<ComponentId> {
     let id = ComponentId::new("ApexClass", name);
     let index = graph.node(&id)?;
-    (graph.test_owner(index) == Some(index)).then(|| graph.graph[index].id.clone())
+    (graph.test_owner(index) == Some(index)).then(|| graph[index].id.clone())
 }
 
 /// Adds covered-by edges from each target to the recorded covering test classes that
@@ -109,7 +109,7 @@ pub fn add_covered_by_edges(
             mode: Mode::All,
         }];
         seeds.extend(graph.children_of(index).into_iter().map(|child| Seed {
-            node: graph.graph[child].id.clone(),
+            node: graph[child].id.clone(),
             mode: Mode::All,
         }));
         let static_tests = impact::walk(graph, &seeds).tests;
@@ -230,14 +230,9 @@ fn covering_test(
             let mut methods: Vec<String> = graph
                 .children_of(index)
                 .into_iter()
-                .filter(|&child| {
-                    graph.graph[child]
-                        .test
-                        .as_ref()
-                        .is_some_and(|mark| mark.method)
-                })
+                .filter(|&child| graph[child].test.as_ref().is_some_and(|mark| mark.method))
                 .map(|child| {
-                    let full = graph.graph[child].id.full_name();
+                    let full = graph[child].id.full_name();
                     full.rsplit('.').next().unwrap_or(full).to_string()
                 })
                 .collect();
@@ -264,7 +259,7 @@ fn covering_test(
                 target.full_name()
             )),
         }],
-        file: index.and_then(|index| graph.graph[index].files.first().cloned()),
+        file: index.and_then(|index| graph[index].files.first().cloned()),
     }
 }
 

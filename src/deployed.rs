@@ -101,7 +101,7 @@ fn expected_covering(
         mode: Mode::All,
     }];
     seeds.extend(graph.children_of(index).into_iter().map(|child| Seed {
-        node: graph.graph[child].id.clone(),
+        node: graph[child].id.clone(),
         mode: Mode::All,
     }));
     let users: Vec<SelectedTest> = impact::walk(graph, &seeds).tests.into_values().collect();

@@ -492,10 +492,25 @@ impl EdgeKind {
     /// its records; a flow definition and a standard value set name their flow and
     /// objects, which use them.
     pub fn points_back(self) -> bool {
-        matches!(
-            self,
-            EdgeKind::RecordOf | EdgeKind::Defines | EdgeKind::Fires
-        )
+        match self {
+            EdgeKind::RecordOf | EdgeKind::Defines | EdgeKind::Fires => true,
+            EdgeKind::References
+            | EdgeKind::Calls
+            | EdgeKind::Extends
+            | EdgeKind::Implements
+            | EdgeKind::Reads
+            | EdgeKind::Writes
+            | EdgeKind::MemberOf
+            | EdgeKind::TestFor
+            | EdgeKind::Tests
+            | EdgeKind::FlowAction
+            | EdgeKind::Imports
+            | EdgeKind::StringRef
+            | EdgeKind::CoveredBy
+            | EdgeKind::NamedTest
+            | EdgeKind::Dispatches
+            | EdgeKind::Assigns => false,
+        }
     }
 }
 

@@ -15,11 +15,8 @@
 //! what cannot be judged falls back to `RunLocalTests` with a reason.
 
 use crate::facts::{DeclKind, DmlEvents, EdgeKind};
-use crate::graph::Graph;
+use crate::graph::{EdgeIx, Graph, NodeIx};
 use crate::metadata::component::ComponentId;
-use petgraph::graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef;
-use petgraph::Direction;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -107,19 +104,19 @@ pub struct Reach {
 /// that override.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct State {
-    node: NodeIndex,
+    node: NodeIx,
     mode: Mode,
-    dispatched_to: Option<NodeIndex>,
+    dispatched_to: Option<NodeIx>,
     /// While the walk climbs from an override through the methods of its supertypes
     /// that dispatched to it (`TriggerHandler.run` calling `this.afterUpdate()`), the
     /// class of that override: only callers whose receiver can hold one pass.
-    instance: Option<NodeIndex>,
+    instance: Option<NodeIx>,
 }
 
 /// The states a walk visited, in breadth-first order, and how each was first reached.
 struct Visited {
     order: Vec<State>,
-    predecessor: HashMap<State, Option<(State, EdgeIndex)>>,
+    predecessor: HashMap<State, Option<(State, EdgeIx)>>,
 }
 
 /// Which edges the walk takes.
@@ -140,7 +137,7 @@ fn traverse(
     rules: Rules,
     mut stop: impl FnMut(State) -> bool,
 ) -> Visited {
-    let mut predecessor: HashMap<State, Option<(State, EdgeIndex)>> = HashMap::default();
+    let mut predecessor: HashMap<State, Option<(State, EdgeIx)>> = HashMap::default();
     let mut queue: VecDeque<State> = VecDeque::new();
     let mut order: Vec<State> = Vec::new();
     for seed in seeds {
@@ -164,22 +161,20 @@ fn traverse(
             break;
         }
         let (node, mode) = (state.node, state.mode);
-        for edge in graph.graph.edges_directed(node, Direction::Incoming) {
-            let kind = edge.weight().kind;
+        for link in graph.incoming(node) {
+            let kind = link.edge.kind;
             let (next_mode, dispatched_to, instance) = match rules {
                 Rules::Unrestricted => (Mode::All, None, None),
                 Rules::Walk => {
-                    let events = edge.weight().events;
-                    let Some(next_mode) = step(graph, node, mode, kind, events, edge.source())
-                    else {
+                    let events = link.edge.events;
+                    let Some(next_mode) = step(graph, node, mode, kind, events, link.from) else {
                         continue;
                     };
-                    let Some(dispatched_to) = dispatch.step(graph, state, kind, edge.source())
-                    else {
+                    let Some(dispatched_to) = dispatch.step(graph, state, kind, link.from) else {
                         continue;
                     };
-                    let receiver = edge.weight().receiver;
-                    let Some(instance) = instance_step(graph, state, kind, edge.source(), receiver)
+                    let receiver = link.edge.receiver;
+                    let Some(instance) = instance_step(graph, state, kind, link.from, receiver)
                     else {
                         continue;
                     };
@@ -187,13 +182,13 @@ fn traverse(
                 }
             };
             let next = State {
-                node: edge.source(),
+                node: link.from,
                 mode: next_mode,
                 dispatched_to,
                 instance,
             };
             if let std::collections::hash_map::Entry::Vacant(slot) = predecessor.entry(next) {
-                slot.insert(Some((state, edge.id())));
+                slot.insert(Some((state, link.id)));
                 queue.push_back(next);
             }
         }
@@ -210,7 +205,7 @@ pub fn reaches_test(
 ) -> bool {
     let mut found = false;
     traverse(graph, seeds, Rules::Walk, |state| {
-        found = owning_test(graph, state.node).is_some_and(|test| wanted(&graph.graph[test].id));
+        found = owning_test(graph, state.node).is_some_and(|test| wanted(&graph[test].id));
         found
     });
     found
@@ -226,7 +221,7 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
         let Some(test_index) = owning_test(graph, state.node) else {
             continue;
         };
-        let test_node = &graph.graph[test_index];
+        let test_node = &graph[test_index];
         let key = test_node.id.key().to_string();
         reached_members
             .entry(key.clone())
@@ -368,15 +363,15 @@ fn shortest_path(graph: &Graph, seeds: &[Seed], test: &ComponentId) -> Option<Re
 /// `source → node` of `kind`, and in which mode it then continues.
 fn step(
     graph: &Graph,
-    node: NodeIndex,
+    node: NodeIx,
     mode: Mode,
     kind: EdgeKind,
     events: DmlEvents,
-    source: NodeIndex,
+    source: NodeIx,
 ) -> Option<Mode> {
     let next = step_kind(graph, node, mode, kind, events, source)?;
-    let source_is_component = graph.graph[source].id.is_type("LightningComponentBundle");
-    let node_is_component = graph.graph[node].id.is_type("LightningComponentBundle");
+    let source_is_component = graph[source].id.is_type("LightningComponentBundle");
+    let node_is_component = graph[node].id.is_type("LightningComponentBundle");
     // What a component imports from the org is mocked in its Jest tests, and in the Jest
     // tests of every component that imports it.
     let org_only = source_is_component && (!node_is_component || mode == Mode::OrgOnly);
@@ -386,22 +381,36 @@ fn step(
 /// `events` are the edge's: what a write performs, what a firing automation runs on.
 fn step_kind(
     graph: &Graph,
-    node: NodeIndex,
+    node: NodeIx,
     mode: Mode,
     kind: EdgeKind,
     events: DmlEvents,
-    source: NodeIndex,
+    source: NodeIx,
 ) -> Option<Mode> {
-    let source_node = &graph.graph[source];
+    let source_node = &graph[source];
     match mode {
         Mode::WritersOnly(fires_on) => {
             (kind == EdgeKind::Writes && events.meets(fires_on)).then_some(Mode::All)
         }
-        Mode::ReadersOnly => matches!(
-            kind,
-            EdgeKind::Reads | EdgeKind::Calls | EdgeKind::StringRef
-        )
-        .then_some(Mode::All),
+        Mode::ReadersOnly => match kind {
+            EdgeKind::Reads | EdgeKind::Calls | EdgeKind::StringRef => Some(Mode::All),
+            EdgeKind::References
+            | EdgeKind::Extends
+            | EdgeKind::Implements
+            | EdgeKind::Writes
+            | EdgeKind::Fires
+            | EdgeKind::MemberOf
+            | EdgeKind::TestFor
+            | EdgeKind::Tests
+            | EdgeKind::FlowAction
+            | EdgeKind::Imports
+            | EdgeKind::RecordOf
+            | EdgeKind::CoveredBy
+            | EdgeKind::NamedTest
+            | EdgeKind::Dispatches
+            | EdgeKind::Defines
+            | EdgeKind::Assigns => None,
+        },
         // A Jest test mocks what the component imports from the org, whichever way the
         // test reaches the component.
         Mode::OrgOnly => (!source_node.id.is_type("LwcJestTest")).then_some(Mode::All),
@@ -414,7 +423,18 @@ fn step_kind(
             | EdgeKind::CoveredBy
             | EdgeKind::Imports
             | EdgeKind::Tests => Some(Mode::All),
-            _ => None,
+            // Users that name a member: they run that member, not the changed one.
+            EdgeKind::References
+            | EdgeKind::Calls
+            | EdgeKind::Extends
+            | EdgeKind::Implements
+            | EdgeKind::Reads
+            | EdgeKind::Writes
+            | EdgeKind::Fires
+            | EdgeKind::RecordOf
+            | EdgeKind::Dispatches
+            | EdgeKind::Defines
+            | EdgeKind::Assigns => None,
         },
         Mode::All => match kind {
             EdgeKind::Fires => Some(Mode::WritersOnly(events)),
@@ -433,10 +453,10 @@ fn step_kind(
                 // call, a query) runs it when the class loads; a field holding a plain
                 // value reaches its readers only, and a block that only sets fields
                 // reaches their readers (over `assigns` edges).
-                let whole_class = match graph.graph[node].kind {
+                let whole_class = match graph[node].kind {
                     DeclKind::ClassHeader => true,
                     DeclKind::Field | DeclKind::Initializer => graph.runs_code(node),
-                    _ => graph.graph[node].platform_entry,
+                    _ => graph[node].platform_entry,
                 };
                 Some(if whole_class {
                     Mode::All
@@ -444,7 +464,21 @@ fn step_kind(
                     Mode::OpaqueOnly
                 })
             }
-            _ => Some(Mode::All),
+            EdgeKind::References
+            | EdgeKind::Calls
+            | EdgeKind::Extends
+            | EdgeKind::Implements
+            | EdgeKind::Reads
+            | EdgeKind::Writes
+            | EdgeKind::TestFor
+            | EdgeKind::Tests
+            | EdgeKind::FlowAction
+            | EdgeKind::Imports
+            | EdgeKind::StringRef
+            | EdgeKind::CoveredBy
+            | EdgeKind::Dispatches
+            | EdgeKind::Defines
+            | EdgeKind::Assigns => Some(Mode::All),
         },
     }
 }
@@ -464,7 +498,7 @@ fn step_kind(
 struct Dispatch {
     /// Objects each handler class handles (see [`Graph::objects_handled_by`]), computed
     /// when first needed.
-    objects: HashMap<NodeIndex, BTreeSet<NodeIndex>>,
+    objects: HashMap<NodeIx, BTreeSet<NodeIx>>,
 }
 
 impl Dispatch {
@@ -476,42 +510,57 @@ impl Dispatch {
         graph: &Graph,
         state: State,
         kind: EdgeKind,
-        source: NodeIndex,
-    ) -> Option<Option<NodeIndex>> {
-        match (kind, state.dispatched_to) {
+        source: NodeIx,
+    ) -> Option<Option<NodeIx>> {
+        // A registered handler runs through its dispatcher, for the triggers of its
+        // objects; the code that holds its name in a configuration record does not run it.
+        if kind == EdgeKind::StringRef && graph.is_registered_handler(state.node) {
+            return None;
+        }
+        let climbs = match kind {
+            // How code reaches a handler: the climb goes on through it.
+            EdgeKind::Dispatches
+            | EdgeKind::Calls
+            | EdgeKind::References
+            | EdgeKind::MemberOf
+            | EdgeKind::StringRef => true,
+            EdgeKind::Extends
+            | EdgeKind::Implements
+            | EdgeKind::Reads
+            | EdgeKind::Writes
+            | EdgeKind::Fires
+            | EdgeKind::TestFor
+            | EdgeKind::Tests
+            | EdgeKind::FlowAction
+            | EdgeKind::Imports
+            | EdgeKind::RecordOf
+            | EdgeKind::CoveredBy
+            | EdgeKind::NamedTest
+            | EdgeKind::Defines
+            | EdgeKind::Assigns => false,
+        };
+        let Some(handler) = state.dispatched_to else {
             // The first override climbed through is the handler; a dispatcher's own
             // template methods (`TriggerBase.run` → `beforeInsert`) do not replace it.
-            (EdgeKind::Dispatches, None) => Some(Some(graph.top_level(state.node))),
-            // A registered handler runs through its dispatcher, for the triggers of its
-            // objects; the code that holds its name in a configuration record does not
-            // run it.
-            (EdgeKind::StringRef, _) if graph.is_registered_handler(state.node) => None,
             // A handler named by a string (`Type.forName('InvoiceHandler')`, a config
             // map, a metadata record) is created by whoever reads that string.
-            (EdgeKind::StringRef, None) if graph.is_apex_code(state.node) => {
-                Some(Some(graph.top_level(state.node)))
-            }
-            (
-                EdgeKind::Dispatches
-                | EdgeKind::Calls
-                | EdgeKind::References
-                | EdgeKind::MemberOf
-                | EdgeKind::StringRef,
-                Some(handler),
-            ) => {
-                if !graph.graph[source].id.is_type("ApexTrigger") {
-                    return Some(Some(handler));
-                }
-                let named = self
-                    .objects
-                    .entry(handler)
-                    .or_insert_with(|| graph.objects_handled_by(handler));
-                let fires = graph.objects_automated_by(source);
-                let related = named.is_empty() || fires.iter().any(|o| named.contains(o));
-                related.then_some(None)
-            }
-            _ => Some(None),
+            let names_handler = kind == EdgeKind::Dispatches
+                || (kind == EdgeKind::StringRef && graph.is_apex_code(state.node));
+            return Some(names_handler.then(|| graph.top_level(state.node)));
+        };
+        if !climbs {
+            return Some(None);
         }
+        if !graph[source].id.is_type("ApexTrigger") {
+            return Some(Some(handler));
+        }
+        let named = self
+            .objects
+            .entry(handler)
+            .or_insert_with(|| graph.objects_handled_by(handler));
+        let fires = graph.objects_automated_by(source);
+        let related = named.is_empty() || fires.iter().any(|o| named.contains(o));
+        related.then_some(None)
     }
 }
 
@@ -529,45 +578,66 @@ fn instance_step(
     graph: &Graph,
     state: State,
     kind: EdgeKind,
-    source: NodeIndex,
-    receiver: Option<NodeIndex>,
-) -> Option<Option<NodeIndex>> {
+    source: NodeIx,
+    receiver: Option<NodeIx>,
+) -> Option<Option<NodeIx>> {
     let caller_class = graph.declaring_class(source);
-    match (kind, state.instance) {
-        (EdgeKind::Dispatches, current) => {
+    match kind {
+        EdgeKind::Dispatches => {
             let overriding = graph.declaring_class(state.node);
-            let class = match current {
+            let class = match state.instance {
                 Some(narrower) if graph.is_subtype(narrower, overriding) => narrower,
                 _ => overriding,
             };
             let in_supertype = caller_class != class && graph.is_subtype(class, caller_class);
             Some(in_supertype.then_some(class))
         }
-        (_, None) => Some(None),
-        (EdgeKind::Calls, Some(class)) => {
+        EdgeKind::Calls => {
+            let Some(class) = state.instance else {
+                return Some(None);
+            };
             if receiver.is_some_and(|declared| !graph.can_hold(declared, class)) {
                 return None;
             }
             Some(graph.can_hold(caller_class, class).then_some(class))
         }
-        (EdgeKind::MemberOf, Some(class)) => {
+        EdgeKind::MemberOf => {
+            let Some(class) = state.instance else {
+                return Some(None);
+            };
             let supertype = source != class && graph.is_subtype(class, source);
             (!supertype).then_some(None)
         }
-        (_, Some(_)) => Some(None),
+        // Any other step leaves the override's line of the hierarchy: the constraint ends.
+        EdgeKind::References
+        | EdgeKind::Extends
+        | EdgeKind::Implements
+        | EdgeKind::Reads
+        | EdgeKind::Writes
+        | EdgeKind::Fires
+        | EdgeKind::TestFor
+        | EdgeKind::Tests
+        | EdgeKind::FlowAction
+        | EdgeKind::Imports
+        | EdgeKind::RecordOf
+        | EdgeKind::StringRef
+        | EdgeKind::CoveredBy
+        | EdgeKind::NamedTest
+        | EdgeKind::Defines
+        | EdgeKind::Assigns => Some(None),
     }
 }
 
-fn is_apex_class(graph: &Graph, index: NodeIndex) -> bool {
+fn is_apex_class(graph: &Graph, index: NodeIx) -> bool {
     matches!(
-        graph.graph[index].kind,
+        graph[index].kind,
         DeclKind::Class | DeclKind::Interface | DeclKind::Enum
     )
 }
 
 /// The test a node belongs to: a test class (for its members and inner classes), a Flow
 /// test, a Jest test.
-pub fn owning_test(graph: &Graph, index: NodeIndex) -> Option<NodeIndex> {
+pub fn owning_test(graph: &Graph, index: NodeIx) -> Option<NodeIx> {
     graph.test_owner(index)
 }
 
@@ -586,16 +656,15 @@ pub fn test_kind(id: &ComponentId) -> TestKind {
 /// reached: the test methods reached, or all of them when something that runs before
 /// every test was reached (the class itself, a setup method, its header, a field, an
 /// initializer), or when no test method was reached at all (only a helper).
-fn reached_test_methods(graph: &Graph, class: NodeIndex, reached: &BTreeSet<State>) -> Vec<String> {
-    let is_test_method =
-        |index: NodeIndex| graph.graph[index].test.as_ref().is_some_and(|m| m.method);
-    let all: Vec<NodeIndex> = graph
+fn reached_test_methods(graph: &Graph, class: NodeIx, reached: &BTreeSet<State>) -> Vec<String> {
+    let is_test_method = |index: NodeIx| graph[index].test.as_ref().is_some_and(|m| m.method);
+    let all: Vec<NodeIx> = graph
         .children_of(class)
         .into_iter()
         .filter(|&child| is_test_method(child))
         .collect();
     let runs_before_every_test = reached.iter().any(|state| {
-        let node = &graph.graph[state.node];
+        let node = &graph[state.node];
         (state.node == class && state.mode == Mode::All)
             || node.test.as_ref().is_some_and(|m| m.setup)
             || matches!(
@@ -603,7 +672,7 @@ fn reached_test_methods(graph: &Graph, class: NodeIndex, reached: &BTreeSet<Stat
                 DeclKind::ClassHeader | DeclKind::Initializer | DeclKind::Field
             )
     });
-    let reached_methods: Vec<NodeIndex> = reached
+    let reached_methods: Vec<NodeIx> = reached
         .iter()
         .map(|state| state.node)
         .filter(|&index| is_test_method(index))
@@ -616,7 +685,7 @@ fn reached_test_methods(graph: &Graph, class: NodeIndex, reached: &BTreeSet<Stat
     let mut names: Vec<String> = chosen
         .into_iter()
         .map(|index| {
-            let full = graph.graph[index].id.full_name();
+            let full = graph[index].id.full_name();
             full.rsplit('.').next().unwrap_or(full).to_string()
         })
         .collect();
@@ -628,18 +697,18 @@ fn reached_test_methods(graph: &Graph, class: NodeIndex, reached: &BTreeSet<Stat
 /// Builds the explanation path from a seed to `state`, ending at the test node.
 fn explain(
     graph: &Graph,
-    predecessor: &HashMap<State, Option<(State, EdgeIndex)>>,
+    predecessor: &HashMap<State, Option<(State, EdgeIx)>>,
     state: State,
-    test_index: NodeIndex,
+    test_index: NodeIx,
 ) -> Reason {
-    let mut path = vec![graph.graph[state.node].id.clone()];
+    let mut path = vec![graph[state.node].id.clone()];
     let mut edges = Vec::new();
     let mut current = state;
     while let Some(Some((previous, edge))) = predecessor.get(&current) {
-        path.push(graph.graph[previous.node].id.clone());
+        path.push(graph[previous.node].id.clone());
         edges.push(PathEdge {
-            kind: graph.graph[*edge].kind,
-            at: graph.graph[*edge].at.to_string(),
+            kind: graph[*edge].kind,
+            at: graph[*edge].at.to_string(),
         });
         current = *previous;
         if path.len() > 10_000 {
@@ -651,10 +720,10 @@ fn explain(
     path.reverse();
     edges.reverse();
     if state.node != test_index {
-        let test = &graph.graph[test_index];
+        let test = &graph[test_index];
         path.push(test.id.clone());
         let at = match test.files.first() {
-            Some(file) => format!("{}:{}", file, graph.graph[state.node].line.max(1)),
+            Some(file) => format!("{}:{}", file, graph[state.node].line.max(1)),
             None => String::new(),
         };
         edges.push(PathEdge {

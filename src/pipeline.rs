@@ -229,7 +229,7 @@ fn why_not(analysis: &Analysis, test: &str) -> Result<Why> {
     let wanted = test.to_lowercase();
     let id = policy::all_tests(graph)
         .into_values()
-        .map(|index| &graph.graph[index].id)
+        .map(|index| &graph[index].id)
         .find(|id| id.full_name().to_lowercase() == wanted)
         .ok_or_else(|| Error::UnknownTest {
             name: test.to_string(),
@@ -366,7 +366,7 @@ impl Analysis {
             selection: &self.selection,
             warnings: &self.warnings,
             components: self.head_graph.n_components() + self.listed_components,
-            unresolved_calls: self.head_graph.n_unresolved_calls,
+            unresolved_calls: self.head_graph.unresolved_calls(),
             started: self.started,
             tests_total_by_kind: report::assemble::totals_by_kind(&self.head_graph),
         }

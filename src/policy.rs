@@ -101,7 +101,7 @@ pub fn select(
 
     let all_tests = all_tests(head);
     for (key, index) in &all_tests {
-        let node = &head.graph[*index];
+        let node = &head[*index];
         let critical = node.test.as_ref().is_some_and(|mark| mark.critical);
         let always = policy.always_run.iter().any(|id| id == &node.id);
         if !(critical || always) {
@@ -183,10 +183,10 @@ fn add_policy_test(
     tests: &mut BTreeMap<String, SelectedTest>,
     head: &Graph,
     key: &str,
-    index: petgraph::graph::NodeIndex,
+    index: crate::graph::NodeIx,
     note: &str,
 ) {
-    let node = &head.graph[index];
+    let node = &head[index];
     let reason = Reason {
         path: vec![node.id.clone()],
         edges: Vec::new(),
@@ -198,9 +198,9 @@ fn add_policy_test(
             let methods = head
                 .children_of(index)
                 .into_iter()
-                .filter(|&child| head.graph[child].test.as_ref().is_some_and(|m| m.method))
+                .filter(|&child| head[child].test.as_ref().is_some_and(|m| m.method))
                 .map(|child| {
-                    let full = head.graph[child].id.full_name();
+                    let full = head[child].id.full_name();
                     full.rsplit('.').next().unwrap_or(full).to_string()
                 })
                 .collect::<BTreeSet<_>>()
@@ -223,7 +223,7 @@ fn add_policy_test(
 }
 
 /// Every test the graph declares, by key.
-pub fn all_tests(graph: &Graph) -> BTreeMap<String, petgraph::graph::NodeIndex> {
+pub fn all_tests(graph: &Graph) -> BTreeMap<String, crate::graph::NodeIx> {
     graph
         .nodes()
         .filter(|(index, node)| {
@@ -236,15 +236,9 @@ pub fn all_tests(graph: &Graph) -> BTreeMap<String, petgraph::graph::NodeIndex> 
 fn flow_of(graph: &Graph, flow_test: &ComponentId) -> Option<String> {
     let index = graph.node(flow_test)?;
     graph
-        .graph
-        .edges_directed(index, petgraph::Direction::Outgoing)
-        .find(|edge| edge.weight().kind == crate::facts::EdgeKind::Tests)
-        .map(|edge| {
-            graph.graph[petgraph::visit::EdgeRef::target(&edge)]
-                .id
-                .full_name()
-                .to_string()
-        })
+        .outgoing(index)
+        .find(|link| link.edge.kind == crate::facts::EdgeKind::Tests)
+        .map(|link| graph[link.to].id.full_name().to_string())
 }
 
 fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fallback> {

@@ -190,7 +190,7 @@ pub fn change(change: &crate::changes::Change) -> Change {
 pub fn totals_by_kind(graph: &crate::graph::Graph) -> KindCounts {
     let mut counts = KindCounts::default();
     for index in crate::policy::all_tests(graph).into_values() {
-        match crate::impact::test_kind(&graph.graph[index].id) {
+        match crate::impact::test_kind(&graph[index].id) {
             crate::impact::TestKind::Apex => counts.apex += 1,
             crate::impact::TestKind::Flow => counts.flow += 1,
             crate::impact::TestKind::Lwc => counts.lwc += 1,

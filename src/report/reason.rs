@@ -150,7 +150,27 @@ pub fn summary(reason: &Reason) -> String {
 pub fn edge_phrase(kind: &str) -> String {
     let preposition = match EdgeKind::from_name(kind) {
         Some(EdgeKind::Fires) => "on",
-        _ => "in",
+        Some(
+            EdgeKind::References
+            | EdgeKind::Calls
+            | EdgeKind::Extends
+            | EdgeKind::Implements
+            | EdgeKind::Reads
+            | EdgeKind::Writes
+            | EdgeKind::MemberOf
+            | EdgeKind::TestFor
+            | EdgeKind::Tests
+            | EdgeKind::FlowAction
+            | EdgeKind::Imports
+            | EdgeKind::RecordOf
+            | EdgeKind::StringRef
+            | EdgeKind::CoveredBy
+            | EdgeKind::NamedTest
+            | EdgeKind::Dispatches
+            | EdgeKind::Defines
+            | EdgeKind::Assigns,
+        )
+        | None => "in",
     };
     format!("{kind} {preposition}")
 }

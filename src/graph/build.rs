@@ -1,0 +1,613 @@
+//! Building the graph of a revision: declarations become nodes, uses become edges
+//! (resolved in [`super::resolve`]), and the edges that come from declarations rather
+//! than uses (member-of, automation, test-for, implementations, named tests,
+//! registrations, wildcard writes) are added after.
+
+use super::names::*;
+use super::resolve::{Reached, Resolved};
+use super::*;
+
+impl Graph {
+    /// Builds the graph of a revision from the facts of all its source files.
+    pub fn build<'a>(files: impl IntoIterator<Item = &'a FileFacts>) -> Graph {
+        let mut graph = Graph::default();
+        let mut ordered: Vec<&FileFacts> = files.into_iter().collect();
+        ordered.sort_by(|a, b| a.path.cmp(&b.path));
+        for file in &ordered {
+            graph.declare_file(file);
+        }
+        graph.resolve_hierarchy(&ordered);
+        graph.mark_platform_entries(&ordered);
+        for file in &ordered {
+            graph.add_uses(file);
+        }
+        graph.add_structure(&ordered);
+        graph.add_initialized_fields();
+        for values in std::mem::take(&mut graph.pending_registrations) {
+            graph.register(&values);
+        }
+        graph.add_implementations();
+        graph.add_wildcard_writes();
+        graph.index_tests();
+        graph.add_named_tests();
+        graph
+    }
+
+    /// Fills the children lists and the test owner of every node.
+    pub(super) fn index_tests(&mut self) {
+        let mut children: HashMap<NodeIx, Vec<NodeIx>> = HashMap::default();
+        for index in self.node_ixs() {
+            if let Some(parent) = self[index].parent.as_ref().and_then(|p| self.node(p)) {
+                children.entry(parent).or_default().push(index);
+            }
+        }
+        self.children = children;
+        self.test_owners = self
+            .node_ixs()
+            .map(|index| self.compute_test_owner(index))
+            .collect();
+    }
+
+    pub(super) fn compute_test_owner(&self, index: NodeIx) -> Option<NodeIx> {
+        let current = self.top_level(index);
+        let top = &self[current];
+        if top.id.is_type(types::APEX_CLASS) {
+            // A test class is one that has test methods: an `@IsTest` helper (a test data
+            // factory) runs no test of its own, though its callers reach through it.
+            let has_test_methods = self
+                .children_of(current)
+                .iter()
+                .any(|&child| self[child].test.as_ref().is_some_and(|mark| mark.method));
+            return has_test_methods.then_some(current);
+        }
+        if top.test.is_some()
+            && (top.id.is_type(types::FLOW_TEST) || top.id.is_type(types::LWC_JEST_TEST))
+        {
+            return Some(current);
+        }
+        None
+    }
+
+    /// Adds a `covered-by` edge from recorded coverage: `test_class` ran code of `class`
+    /// (an Apex class or trigger). Both must already be nodes; returns whether an edge
+    /// was added (false when a node is missing or the edge exists).
+    pub fn add_coverage_edge(
+        &mut self,
+        class: &ComponentId,
+        test_class: &ComponentId,
+        at: &str,
+    ) -> bool {
+        let (Some(covered), Some(test)) = (self.node(class), self.node(test_class)) else {
+            return false;
+        };
+        if covered == test
+            || self
+                .connecting(test, covered)
+                .any(|link| link.edge.kind == EdgeKind::CoveredBy)
+        {
+            return false;
+        }
+        // "A uses B" reads test → class, so the backwards walk goes class → test.
+        self.add_edge(test, covered, EdgeKind::CoveredBy, At::note(at));
+        true
+    }
+
+    pub(super) fn declare_file(&mut self, file: &FileFacts) {
+        let has_problems = !file.facts.problems.is_empty();
+        if file.facts.declares.is_empty() {
+            let index = self.intern(&file.component, DeclKind::Component);
+            self[index].files.push(file.path.clone());
+        }
+        for declaration in &file.facts.declares {
+            let index = self.declare(declaration, &file.path);
+            if has_problems {
+                self[index].has_problems = true;
+            }
+        }
+    }
+
+    pub(super) fn declare(&mut self, declaration: &Declaration, path: &str) -> NodeIx {
+        let index = self.intern(&declaration.id, declaration.kind);
+        if let Some(name) = short_name(&declaration.id) {
+            let list = self.short_names.entry(name.to_lowercase()).or_default();
+            if !list.contains(&index) {
+                list.push(index);
+            }
+        }
+        let node = &mut self[index];
+        // A `.cls-meta.xml` declares its class as a plain component; the `.cls` knows
+        // better, so a richer kind always wins.
+        if node.kind == DeclKind::Component && declaration.kind != DeclKind::Component {
+            node.kind = declaration.kind;
+            node.line = declaration.lines.0;
+            node.files.insert(0, path.to_string());
+        } else if node.files.is_empty() {
+            node.line = declaration.lines.0;
+            node.files.push(path.to_string());
+        } else if !node.files.iter().any(|f| f == path) {
+            node.files.push(path.to_string());
+        }
+        if declaration.parent.is_some() {
+            node.parent = declaration.parent.clone();
+        }
+        if declaration.test.is_some() {
+            node.test = declaration.test.clone();
+        }
+        if declaration.value_type.is_some() {
+            node.value_type = declaration.value_type.clone();
+        }
+        if let Some(parent) = &declaration.parent {
+            if declaration.id.is_member() {
+                let parent_index = self.intern(parent, DeclKind::Class);
+                let member = member_name(&declaration.id, parent);
+                // Listed by name once, when first declared: scanning the list instead
+                // made `<class>`, which every class has, quadratic in the org's size.
+                let first = self
+                    .members
+                    .insert((parent_index, member.clone()), index)
+                    .is_none_or(|previous| previous != index);
+                if first {
+                    self.members_by_name.entry(member).or_default().push(index);
+                }
+            }
+        }
+        index
+    }
+
+    pub(super) fn intern(&mut self, id: &ComponentId, kind: DeclKind) -> NodeIx {
+        if let Some(&index) = self.index.get(id.key()) {
+            return index;
+        }
+        let index = self.add_node(Node {
+            id: id.clone(),
+            kind,
+            parent: None,
+            files: Vec::new(),
+            line: 0,
+            test: None,
+            value_type: None,
+            superclass: None,
+            has_problems: false,
+            platform_entry: false,
+        });
+        self.index.insert(id.key().to_string(), index);
+        index
+    }
+
+    pub(super) fn resolve_hierarchy(&mut self, files: &[&FileFacts]) {
+        for file in files {
+            let path: Arc<str> = Arc::from(file.path.as_str());
+            for declaration in &file.facts.declares {
+                let Some(class) = self.node(&declaration.id) else {
+                    continue;
+                };
+                let supertypes = declaration
+                    .extends
+                    .iter()
+                    .chain(declaration.implements.iter());
+                for (position, supertype) in supertypes.enumerate() {
+                    let Some(super_index) = self.resolve_class(supertype, &declaration.id) else {
+                        continue;
+                    };
+                    if super_index == class {
+                        continue;
+                    }
+                    if position == 0 && declaration.extends.is_some() {
+                        self[class].superclass = Some(super_index);
+                    }
+                    self.subclasses.entry(super_index).or_default().push(class);
+                    let kind = if position == 0 && declaration.extends.is_some() {
+                        EdgeKind::Extends
+                    } else {
+                        EdgeKind::Implements
+                    };
+                    let at = At::new(path.clone(), declaration.lines.0);
+                    self.add_edge(class, super_index, kind, at);
+                }
+            }
+        }
+    }
+
+    pub(super) fn mark_platform_entries(&mut self, files: &[&FileFacts]) {
+        const ASYNC_INTERFACES: &[&str] = &[
+            "database.batchable",
+            "batchable",
+            "queueable",
+            "system.queueable",
+            "schedulable",
+            "system.schedulable",
+            "finalizer",
+            "system.finalizer",
+        ];
+        for file in files {
+            for declaration in &file.facts.declares {
+                let is_async = declaration.implements.iter().any(|interface| {
+                    let base = strip_generics(interface).to_ascii_lowercase();
+                    ASYNC_INTERFACES.contains(&base.as_str())
+                });
+                let Some(class) = is_async.then(|| self.node(&declaration.id)).flatten() else {
+                    continue;
+                };
+                for entry in ["start", "execute", "finish"] {
+                    if let Some(&member) = self.members.get(&(class, entry.to_string())) {
+                        self[member].platform_entry = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Member-of, automation and test-for edges, which come from declarations rather
+    /// than from uses.
+    pub(super) fn add_structure(&mut self, files: &[&FileFacts]) {
+        let mut deactivated: Vec<ComponentId> = Vec::new();
+        for file in files {
+            let path: Arc<str> = Arc::from(file.path.as_str());
+            for declaration in &file.facts.declares {
+                if declaration.id.is_type(types::FLOW_DEFINITION) && !declaration.runs_automation()
+                {
+                    deactivated.push(ComponentId::new(types::FLOW, declaration.id.full_name()));
+                }
+                let Some(index) = self.node(&declaration.id) else {
+                    continue;
+                };
+                let at = At::new(path.clone(), declaration.lines.0);
+                if let Some(parent) = &declaration.parent {
+                    if let Some(parent_index) = self.node(parent) {
+                        self.add_edge(parent_index, index, EdgeKind::MemberOf, at.clone());
+                    }
+                }
+                // Custom metadata records cannot be written by DML: nothing fires on them.
+                let automates = declaration
+                    .automates
+                    .as_ref()
+                    .filter(|object| !object.to_ascii_lowercase().ends_with("__mdt"));
+                if let Some(object) = automates {
+                    let object_index = self.intern(&sobject_id(object), DeclKind::Component);
+                    let (kind, events) = (EdgeKind::Fires, declaration.fires_on);
+                    self.add_edge_with_events(object_index, index, kind, at.clone(), events);
+                }
+                if let Some(mark) = &declaration.test {
+                    for target in &mark.test_for {
+                        let target_index = self.intern(target, DeclKind::Component);
+                        self.add_edge(index, target_index, EdgeKind::TestFor, at.clone());
+                    }
+                }
+            }
+        }
+        self.silence_automation(&deactivated);
+    }
+
+    /// Flows deactivated by their `FlowDefinition` run on no DML event: their firing
+    /// edges keep the path for `impact why` but let no write through.
+    pub(super) fn silence_automation(&mut self, flows: &[ComponentId]) {
+        for flow in flows {
+            let Some(index) = self.node(flow) else {
+                continue;
+            };
+            let firing: Vec<EdgeIx> = self
+                .incoming(index)
+                .filter(|edge| edge.edge.kind == EdgeKind::Fires)
+                .map(|edge| edge.id)
+                .collect();
+            for edge in firing {
+                self[edge].events = DmlEvents::NONE;
+            }
+        }
+    }
+
+    /// A method that implements an interface method uses it: a change to the interface
+    /// method (its signature) reaches every implementation and, through them, the code
+    /// and tests that call the implementations.
+    pub(super) fn add_implementations(&mut self) {
+        let mut declared: HashMap<NodeIx, Vec<(&str, NodeIx)>> = HashMap::default();
+        for ((class, name), &member) in &self.members {
+            if self[*class].kind == DeclKind::Interface {
+                declared.entry(*class).or_default().push((name, member));
+            }
+        }
+        let mut pairs: Vec<(NodeIx, NodeIx)> = Vec::new();
+        for (&interface, implementors) in &self.subclasses {
+            let Some(interface_members) = declared.get(&interface) else {
+                continue;
+            };
+            for &(name, interface_member) in interface_members {
+                for &implementor in implementors {
+                    if let Some(&member) = self.members.get(&(implementor, name.to_string())) {
+                        pairs.push((member, interface_member));
+                    }
+                }
+            }
+        }
+        pairs.sort();
+        for (member, interface_member) in pairs {
+            let at = self.declared_at(member);
+            self.add_edge(member, interface_member, EdgeKind::Implements, at);
+        }
+    }
+
+    /// A test class named for a class it uses (`FooTest`, `Foo_Test`, `TestFoo`, and
+    /// `ADDR_Addresses_TEST` for `ADDR_Addresses_TDTM`) gets a `named-test` edge to it.
+    /// The walk follows it whichever member of the class changed: member resolution can
+    /// miss a dynamic path (`Type.forName`, a callback), and a class's own test is the
+    /// cheapest insurance against that. The test must already use the class, so a name
+    /// alone selects nothing.
+    pub(super) fn add_named_tests(&mut self) {
+        let mut by_stem: HashMap<String, Vec<NodeIx>> = HashMap::default();
+        for index in self.node_ixs() {
+            let node = &self[index];
+            if node.kind != DeclKind::Class || node.parent.is_some() || node.files.is_empty() {
+                continue;
+            }
+            let name = node.id.full_name().to_lowercase();
+            // `ADDR_Addresses_TDTM` is also known as `ADDR_Addresses`, so that
+            // `ADDR_Addresses_TEST` finds it; a one-segment stem (`UTIL`) is too vague.
+            if let Some((stem, _)) = name.rsplit_once('_') {
+                if stem.contains('_') {
+                    by_stem.entry(stem.to_string()).or_default().push(index);
+                }
+            }
+            by_stem.entry(name).or_default().push(index);
+        }
+        let mut pairs: Vec<(NodeIx, NodeIx)> = Vec::new();
+        for test in self.node_ixs() {
+            if self.test_owner(test) != Some(test) || !self[test].id.is_type(types::APEX_CLASS) {
+                continue;
+            }
+            let name = self[test].id.full_name().to_lowercase();
+            for stem in test_stems(&name) {
+                for &class in by_stem.get(stem).map(Vec::as_slice).unwrap_or_default() {
+                    if class != test && self.uses_class(test, class) {
+                        pairs.push((test, class));
+                    }
+                }
+            }
+        }
+        // Two stems of one test may name the same class.
+        pairs.sort();
+        pairs.dedup();
+        for (test, class) in pairs {
+            let at = self.declared_at(test);
+            self.add_edge(test, class, EdgeKind::NamedTest, at);
+        }
+    }
+
+    /// Records a configuration record's strings: each Apex class it names is registered
+    /// for each object it names.
+    pub(super) fn register(&mut self, values: &[String]) {
+        // A record names top-level classes: no class is the context.
+        let no_context = ComponentId::new(types::CUSTOM_METADATA, "");
+        let mut classes = Vec::new();
+        let mut objects = Vec::new();
+        for value in values {
+            let value = value.trim();
+            if let Some(class) = self.resolve_class(value, &no_context) {
+                classes.push(class);
+            } else if let Some(object) = self.node(&sobject_id(value)) {
+                objects.push(object);
+            }
+        }
+        for class in classes {
+            self.registrations
+                .entry(class)
+                .or_default()
+                .extend(objects.iter().copied());
+        }
+    }
+
+    /// Where a node is declared, for edges the graph adds from declarations.
+    pub(super) fn declared_at(&self, index: NodeIx) -> At {
+        let node = &self[index];
+        match node.files.first() {
+            Some(file) => At::new(Arc::from(file.as_str()), node.line),
+            None => At::note(""),
+        }
+    }
+
+    /// An initializer block (`static { … }`) that names a field of any class gets an
+    /// `assigns` edge from that field: a block that runs no code changes nothing but
+    /// the values of the fields it assigns, so its change reaches their readers. Fields
+    /// it only reads are included (the parser does not tell reads from writes), which
+    /// errs toward more tests.
+    pub(super) fn add_initialized_fields(&mut self) {
+        let mut pairs: Vec<(NodeIx, NodeIx, At)> = Vec::new();
+        for block in self.node_ixs() {
+            if self[block].kind != DeclKind::Initializer {
+                continue;
+            }
+            for link in self.outgoing(block) {
+                let field = link.to;
+                if link.edge.kind == EdgeKind::Calls && self[field].kind == DeclKind::Field {
+                    pairs.push((field, block, link.edge.at.clone()));
+                }
+            }
+        }
+        for (field, block, at) in pairs {
+            self.add_edge(field, block, EdgeKind::Assigns, at);
+        }
+    }
+
+    /// Code that writes an SObject of unknown type (`List<SObject>`) may fire the
+    /// automation of any object: give it a write edge to every automated object. DML
+    /// cannot write platform events and `EventBus.publish` writes nothing else, so the
+    /// two wildcards (`*` and `*__e`) split the automated objects between them.
+    pub(super) fn add_wildcard_writes(&mut self) {
+        let automated: BTreeSet<NodeIx> = self
+            .edges_of_kind(EdgeKind::Fires)
+            .map(|link| link.from)
+            .collect();
+        for (wildcard, events) in [("*", false), ("*__e", true)] {
+            let Some(wildcard) = self.node(&sobject_id(wildcard)) else {
+                continue;
+            };
+            let writers: Vec<(NodeIx, At, DmlEvents)> = self
+                .incoming(wildcard)
+                .filter(|edge| edge.edge.kind == EdgeKind::Writes)
+                .map(|edge| (edge.from, edge.edge.at.clone(), edge.edge.events))
+                .collect();
+            let objects: Vec<NodeIx> = automated
+                .iter()
+                .copied()
+                .filter(|&object| is_platform_event(self[object].id.full_name()) == events)
+                .collect();
+            for (writer, at, events) in writers {
+                for &object in &objects {
+                    self.add_edge_with_events(writer, object, EdgeKind::Writes, at.clone(), events);
+                }
+            }
+        }
+    }
+
+    pub(super) fn add_uses(&mut self, file: &FileFacts) {
+        let file_node = self.node(&file.component);
+        let path: Arc<str> = Arc::from(file.path.as_str());
+        // Uses come grouped by the node that holds them: resolve that node and its class
+        // once per group, not once per use.
+        let mut current: Option<(&ComponentId, Option<NodeIx>, ComponentId)> = None;
+        for use_ in &file.facts.uses {
+            let same = matches!(&current, Some((id, _, _)) if *id == &use_.from);
+            if !same {
+                let from = self.node(&use_.from).or(file_node);
+                current = Some((&use_.from, from, self.context_class(&use_.from)));
+            }
+            let Some((_, Some(from), context)) = &current else {
+                continue;
+            };
+            let (from, context) = (*from, context.clone());
+            let targets = self.resolve_target(&use_.target, &context);
+            let receiver = match &use_.target {
+                Target::Member { receiver, .. } if !targets.is_empty() => {
+                    match self.resolve_type_expr(receiver, &context) {
+                        Resolved::Class(class) => Some(class),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            for (to, reached) in targets {
+                if to == from {
+                    continue;
+                }
+                // A record belongs to its type; code that reads the type reads every
+                // record, so the type uses its records (and likewise for the other kinds
+                // written from the dependent side).
+                let (a, b) = if use_.kind.points_back() {
+                    (to, from)
+                } else {
+                    (from, to)
+                };
+                let kind = match reached {
+                    Reached::Override if use_.kind == EdgeKind::Calls => EdgeKind::Dispatches,
+                    _ => use_.kind,
+                };
+                let events = match &use_.target {
+                    Target::Dml { events, .. } | Target::DmlOf { events, .. } => *events,
+                    _ => DmlEvents::ALL,
+                };
+                // `insert x` and `delete y` in one method: one edge, both events.
+                let at = At::new(path.clone(), use_.line);
+                self.add_use_edge((a, b), kind, at, events, receiver);
+            }
+        }
+    }
+
+    pub(super) fn add_edge(&mut self, from: NodeIx, to: NodeIx, kind: EdgeKind, at: At) -> EdgeIx {
+        self.add_edge_with_events(from, to, kind, at, DmlEvents::ALL)
+    }
+
+    /// Adds an edge that carries DML events (a write, a firing); when one of the same
+    /// kind already joins the two nodes, it gets these events too.
+    pub(super) fn add_edge_with_events(
+        &mut self,
+        from: NodeIx,
+        to: NodeIx,
+        kind: EdgeKind,
+        at: At,
+        events: DmlEvents,
+    ) -> EdgeIx {
+        if let Some(existing) = self.widen_events(from, to, kind, events) {
+            return existing;
+        }
+        let receiver = None;
+        self.add_raw_edge(
+            from,
+            to,
+            Edge {
+                kind,
+                at,
+                events,
+                receiver,
+            },
+        )
+    }
+
+    /// Adds the edge of a use, with its call's receiver class; when one of the same kind
+    /// joins the two nodes already, it gets these events too, and its receiver becomes
+    /// unknown unless both calls had the same.
+    pub(super) fn add_use_edge(
+        &mut self,
+        (from, to): (NodeIx, NodeIx),
+        kind: EdgeKind,
+        at: At,
+        events: DmlEvents,
+        receiver: Option<NodeIx>,
+    ) {
+        if let Some(existing) = self.widen_events(from, to, kind, events) {
+            let edge = &mut self[existing];
+            if edge.receiver != receiver {
+                edge.receiver = None;
+            }
+            return;
+        }
+        let edge = Edge {
+            kind,
+            at,
+            events,
+            receiver,
+        };
+        self.add_raw_edge(from, to, edge);
+    }
+
+    /// Adds `events` to the edge of `kind` from `from` to `to`, if there is one.
+    pub(super) fn widen_events(
+        &mut self,
+        from: NodeIx,
+        to: NodeIx,
+        kind: EdgeKind,
+        events: DmlEvents,
+    ) -> Option<EdgeIx> {
+        let existing = self
+            .connecting(from, to)
+            .find(|link| link.edge.kind == kind)
+            .map(|link| link.id)?;
+        let edge = &mut self[existing];
+        edge.events = edge.events.union(events);
+        Some(existing)
+    }
+}
+
+/// The head revision's graph, and the base revision's when `needs_base` (deleted or
+/// removed code must be walked). Unchanged files are the same at both revisions, so the
+/// base graph is the head's files minus the changed ones (`changed_new_paths`) plus the
+/// changed files' base sides (`old_facts`). The two graphs are independent, so they are
+/// built side by side.
+pub fn build_pair(
+    head_facts: &[FileFacts],
+    changed_new_paths: &std::collections::HashSet<String>,
+    old_facts: &[FileFacts],
+    needs_base: bool,
+) -> (Graph, Option<Graph>) {
+    rayon::join(
+        || Graph::build(head_facts),
+        || {
+            needs_base.then(|| {
+                Graph::build(
+                    head_facts
+                        .iter()
+                        .filter(|file| !changed_new_paths.contains(&file.path))
+                        .chain(old_facts.iter()),
+                )
+            })
+        },
+    )
+}

@@ -1,0 +1,268 @@
+//! The dependency graph: components and Apex members as nodes, "A uses B" as edges.
+//!
+//! Built from the [`Facts`] of every source file of one revision. This is where names are
+//! resolved: an Apex type name to an inner or top-level class, a call to the member it
+//! reaches (through declared types and the class hierarchy), a string literal to the
+//! component it names. Unresolvable calls fall back to every member of that name
+//! (conservative) and are counted. No I/O; building never fails.
+//!
+//! The graph is opaque: `petgraph` stays inside this module. Callers hold [`NodeIx`] and
+//! [`EdgeIx`] handles, read a node or an edge by indexing the graph (`graph[node]`), and
+//! ask for the edges around a node ([`Graph::incoming`], [`Graph::outgoing`]) or for
+//! what the walk, the policy and coverage need ([`query`]).
+//!
+//! - `build.rs`: declarations to nodes, uses to edges, the edges added from declarations;
+//! - `resolve.rs`: a use's target to the nodes it names;
+//! - `query.rs`: owners, owning tests, handlers, automation;
+//! - `export.rs`: component edges for `impact graph`, the class-granularity fold;
+//! - `names.rs`: name helpers (test stems, short names, type-name parts).
+
+mod build;
+mod export;
+mod names;
+mod query;
+mod resolve;
+
+pub use build::build_pair;
+pub use export::{ComponentEdge, Granularity};
+pub use names::{named_for, sobject_id};
+
+use crate::facts::{
+    DeclKind, Declaration, DmlEvents, EdgeKind, FileFacts, Target, TestMark, TypeExpr,
+};
+use crate::metadata::component::ComponentId;
+use crate::metadata::types;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// A node of a [`Graph`]: valid only for the graph that returned it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeIx(NodeIndex);
+
+impl NodeIx {
+    /// The position of the node, for tables indexed by node.
+    fn ix(self) -> usize {
+        self.0.index()
+    }
+}
+
+/// An edge of a [`Graph`]: valid only for the graph that returned it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EdgeIx(EdgeIndex);
+
+/// An edge seen from one of its ends: "`from` uses `to`", with its data.
+#[derive(Clone, Copy, Debug)]
+pub struct Link<'a> {
+    pub id: EdgeIx,
+    pub from: NodeIx,
+    pub to: NodeIx,
+    pub edge: &'a Edge,
+}
+
+/// A graph node: a component, an inner class, or an Apex member.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub id: ComponentId,
+    pub kind: DeclKind,
+    /// The class that declares a member or inner class.
+    pub parent: Option<ComponentId>,
+    /// Files that declare the node (empty for nodes only referenced, e.g. `Account`).
+    pub files: Vec<String>,
+    /// First line of the declaration in its first file.
+    pub line: u32,
+    pub test: Option<TestMark>,
+    /// Declared type of a field/property, return type of a method.
+    pub value_type: Option<String>,
+    /// Superclass as resolved, for classes.
+    pub superclass: Option<NodeIx>,
+    /// True when a file declaring this node could not be parsed completely.
+    pub has_problems: bool,
+    /// An entry point the platform calls: `start`/`execute`/`finish` of a class that
+    /// implements `Database.Batchable`, `Queueable` or `Schedulable`. Code that hands
+    /// such a class to `Database.executeBatch`, `System.enqueueJob` or `System.schedule`
+    /// runs it without naming the method.
+    pub platform_entry: bool,
+}
+
+/// An edge "A uses B": its kind and where it was found.
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    pub at: At,
+    /// For a write: the DML events it performs; for a firing (object → automation): the
+    /// events the automation runs on. All events for every other kind.
+    pub events: DmlEvents,
+    /// For a call: the class of the receiver's static type (`handler.run()` with
+    /// `handler` declared `InvoiceHandler`), when it resolves to one class of the
+    /// repository and every call the edge stands for has it; `None` when unknown.
+    pub receiver: Option<NodeIx>,
+}
+
+/// Where an edge was found: a file and a line, shown `file:line`, or a note (recorded
+/// coverage). The file is shared by every edge found in it: a graph has hundreds of
+/// thousands of edges, and a string each was most of its memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct At {
+    file: Arc<str>,
+    /// 1-based; 0 for a note.
+    line: u32,
+}
+
+impl At {
+    /// Line `line` of `file`.
+    pub fn new(file: Arc<str>, line: u32) -> At {
+        At { file, line }
+    }
+
+    /// A note in place of a location.
+    pub fn note(text: &str) -> At {
+        At {
+            file: Arc::from(text),
+            line: 0,
+        }
+    }
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            f.write_str(&self.file)
+        } else {
+            write!(f, "{}:{}", self.file, self.line)
+        }
+    }
+}
+
+/// How a member of a class is named in the lookup tables: class key + folded member.
+type MemberKey = (NodeIx, String);
+
+/// The resolved dependency graph of one revision.
+#[derive(Debug, Default)]
+pub struct Graph {
+    graph: DiGraph<Node, Edge>,
+    index: HashMap<String, NodeIx>,
+    members: HashMap<MemberKey, NodeIx>,
+    members_by_name: HashMap<String, Vec<NodeIx>>,
+    subclasses: HashMap<NodeIx, Vec<NodeIx>>,
+    /// Components named in code without their container (a record type without its
+    /// object, an email template without its folder), by that short name, for string
+    /// references.
+    short_names: HashMap<String, Vec<NodeIx>>,
+    /// Members and inner classes of each class, directly declared.
+    children: HashMap<NodeIx, Vec<NodeIx>>,
+    /// The test each node belongs to (see [`Graph::test_owner`]), computed once.
+    test_owners: Vec<Option<NodeIx>>,
+    /// Classes registered for objects by configuration records (see
+    /// [`Target::Registration`]): handler class → objects.
+    registrations: HashMap<NodeIx, BTreeSet<NodeIx>>,
+    pending_registrations: Vec<Vec<String>>,
+    /// Calls whose receiver could not be resolved and fell back to every member of that
+    /// name.
+    n_unresolved_calls: usize,
+}
+
+impl std::ops::Index<NodeIx> for Graph {
+    type Output = Node;
+
+    fn index(&self, node: NodeIx) -> &Node {
+        &self.graph[node.0]
+    }
+}
+
+impl std::ops::IndexMut<NodeIx> for Graph {
+    fn index_mut(&mut self, node: NodeIx) -> &mut Node {
+        &mut self.graph[node.0]
+    }
+}
+
+impl std::ops::Index<EdgeIx> for Graph {
+    type Output = Edge;
+
+    fn index(&self, edge: EdgeIx) -> &Edge {
+        &self.graph[edge.0]
+    }
+}
+
+impl std::ops::IndexMut<EdgeIx> for Graph {
+    fn index_mut(&mut self, edge: EdgeIx) -> &mut Edge {
+        &mut self.graph[edge.0]
+    }
+}
+
+impl Graph {
+    /// The node of a component or member, if the graph has it.
+    pub fn node(&self, id: &ComponentId) -> Option<NodeIx> {
+        self.index.get(id.key()).copied()
+    }
+
+    /// All nodes, for callers that scan (tests, reports).
+    pub fn nodes(&self) -> impl Iterator<Item = (NodeIx, &Node)> {
+        self.node_ixs().map(move |index| (index, &self[index]))
+    }
+
+    /// Every node, in the order they were added.
+    fn node_ixs(&self) -> impl Iterator<Item = NodeIx> {
+        self.graph.node_indices().map(NodeIx)
+    }
+
+    /// The number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// The edges into `node`: its users ("`from` uses `node`"), newest edge first.
+    pub fn incoming(&self, node: NodeIx) -> impl Iterator<Item = Link<'_>> {
+        self.graph
+            .edges_directed(node.0, Direction::Incoming)
+            .map(link)
+    }
+
+    /// The edges out of `node`: what it uses ("`node` uses `to`"), newest edge first.
+    pub fn outgoing(&self, node: NodeIx) -> impl Iterator<Item = Link<'_>> {
+        self.graph
+            .edges_directed(node.0, Direction::Outgoing)
+            .map(link)
+    }
+
+    /// The edges from `from` to `to`.
+    fn connecting(&self, from: NodeIx, to: NodeIx) -> impl Iterator<Item = Link<'_>> {
+        self.graph.edges_connecting(from.0, to.0).map(link)
+    }
+
+    /// Every edge, in the order they were added.
+    pub fn edges(&self) -> impl Iterator<Item = Link<'_>> {
+        self.graph.edge_references().map(link)
+    }
+
+    /// Every edge of `kind`, in the order they were added.
+    pub fn edges_of_kind(&self, kind: EdgeKind) -> impl Iterator<Item = Link<'_>> {
+        self.edges().filter(move |link| link.edge.kind == kind)
+    }
+
+    /// Calls whose receiver could not be resolved and fell back to every member of that
+    /// name.
+    pub fn unresolved_calls(&self) -> usize {
+        self.n_unresolved_calls
+    }
+
+    fn add_node(&mut self, node: Node) -> NodeIx {
+        NodeIx(self.graph.add_node(node))
+    }
+
+    fn add_raw_edge(&mut self, from: NodeIx, to: NodeIx, edge: Edge) -> EdgeIx {
+        EdgeIx(self.graph.add_edge(from.0, to.0, edge))
+    }
+}
+
+fn link(edge: petgraph::graph::EdgeReference<'_, Edge>) -> Link<'_> {
+    Link {
+        id: EdgeIx(edge.id()),
+        from: NodeIx(edge.source()),
+        to: NodeIx(edge.target()),
+        edge: edge.weight(),
+    }
+}

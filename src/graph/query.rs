@@ -1,0 +1,245 @@
+//! What the walk, the policy, coverage and the reports ask of a built graph.
+
+use super::names::*;
+use super::*;
+
+impl Graph {
+    /// The test a node belongs to: a test class (for itself, its members and inner
+    /// classes), a Flow test, a Jest test; `None` for everything else.
+    pub fn test_owner(&self, index: NodeIx) -> Option<NodeIx> {
+        self.test_owners.get(index.ix()).copied().flatten()
+    }
+
+    /// The top-level component a node belongs to (a member's or inner class's outermost
+    /// class; a component itself).
+    pub fn owner(&self, index: NodeIx) -> ComponentId {
+        self[self.top_level(index)].id.clone()
+    }
+
+    /// The outermost declaration that contains a node (itself for a component). Nesting
+    /// is bounded, so a cycle of parents in broken facts cannot hang the walk.
+    /// The top-level component a node belongs to (a member's class, an inner class's
+    /// outer class); the node itself for a top-level one.
+    pub fn top_level(&self, index: NodeIx) -> NodeIx {
+        let mut current = index;
+        for _ in 0..16 {
+            match self[current].parent.as_ref().and_then(|p| self.node(p)) {
+                Some(parent) => current = parent,
+                None => break,
+            }
+        }
+        current
+    }
+
+    /// The members and inner classes declared inside `class` (directly).
+    pub fn children_of(&self, class: NodeIx) -> Vec<NodeIx> {
+        self.children.get(&class).cloned().unwrap_or_default()
+    }
+
+    /// A class with everything declared inside it: members, inner classes and theirs.
+    pub(super) fn family(&self, class: NodeIx) -> Vec<NodeIx> {
+        let mut inside = vec![class];
+        let mut next = 0;
+        while next < inside.len() {
+            if let Some(children) = self.children.get(&inside[next]) {
+                inside.extend(children.iter().copied());
+            }
+            next += 1;
+        }
+        inside
+    }
+
+    /// Whether `user` (a top-level class) or anything inside it has an edge to `class` or
+    /// to anything inside it.
+    pub(super) fn uses_class(&self, user: NodeIx, class: NodeIx) -> bool {
+        self.family(user).iter().any(|&from| {
+            self.outgoing(from)
+                .any(|link| self.top_level(link.to) == class)
+        })
+    }
+
+    /// The SObjects that `class` (with its members and inner classes) names as a type,
+    /// in a query, or through one of their fields; writes alone do not count, because a
+    /// write of `List<SObject>` is a write to every automated object.
+    pub(super) fn objects_named_by(&self, class: NodeIx) -> BTreeSet<NodeIx> {
+        let mut objects = BTreeSet::new();
+        for from in self.family(class) {
+            for link in self.outgoing(from) {
+                if !names_object(link.edge.kind) {
+                    continue;
+                }
+                let target = &self[link.to];
+                let object = if target.id.is_type(types::CUSTOM_OBJECT) {
+                    Some(link.to)
+                } else if target.id.is_type(types::CUSTOM_FIELD) {
+                    target
+                        .id
+                        .full_name()
+                        .split_once('.')
+                        .and_then(|(object, _)| self.node(&sobject_id(object)))
+                } else {
+                    None
+                };
+                objects.extend(object);
+            }
+        }
+        objects
+    }
+
+    /// Whether a node is an Apex class, interface, enum or member (not a trigger).
+    pub fn is_apex_code(&self, index: NodeIx) -> bool {
+        self[self.top_level(index)].id.is_type(types::APEX_CLASS)
+    }
+
+    /// Whether `class` is a handler that configuration records register for objects and
+    /// that some call in the repository reaches through the class hierarchy: then the
+    /// triggers of those objects reach it through that call, and the code that merely
+    /// holds its name in a record (a default configuration, a test setup) does not run it.
+    pub fn is_registered_handler(&self, class: NodeIx) -> bool {
+        let registered = self
+            .registrations
+            .get(&class)
+            .is_some_and(|objects| !objects.is_empty());
+        registered
+            && self.children_of(class).iter().any(|&member| {
+                self.incoming(member)
+                    .any(|link| link.edge.kind == EdgeKind::Dispatches)
+            })
+    }
+
+    /// The SObjects a handler class is registered for by configuration records, else
+    /// the ones it names itself (see [`Graph::objects_named_by`]). Empty when nothing
+    /// tells.
+    pub fn objects_handled_by(&self, class: NodeIx) -> BTreeSet<NodeIx> {
+        match self.registrations.get(&class) {
+            Some(objects) if !objects.is_empty() => objects.clone(),
+            _ => self.objects_named_by(class),
+        }
+    }
+
+    /// Whether a node (a field, an initializer block) runs code of the repository, a
+    /// query or DML: a field initializer or block that does runs when its class loads,
+    /// so its change reaches every user of the class. Reading or assigning a field, or
+    /// naming an enum value, runs no code; a property runs its accessors.
+    pub fn runs_code(&self, index: NodeIx) -> bool {
+        self.outgoing(index).any(|link| match link.edge.kind {
+            EdgeKind::Reads | EdgeKind::Writes => true,
+            EdgeKind::Calls | EdgeKind::Dispatches => {
+                let target = &self[link.to];
+                let runnable = target.id.is_type(types::APEX_CLASS) || target.id.is_member();
+                runnable
+                    && !matches!(
+                        target.kind,
+                        DeclKind::Field | DeclKind::Enum | DeclKind::Interface
+                    )
+            }
+            EdgeKind::References
+            | EdgeKind::Extends
+            | EdgeKind::Implements
+            | EdgeKind::Fires
+            | EdgeKind::MemberOf
+            | EdgeKind::TestFor
+            | EdgeKind::Tests
+            | EdgeKind::FlowAction
+            | EdgeKind::Imports
+            | EdgeKind::RecordOf
+            | EdgeKind::StringRef
+            | EdgeKind::CoveredBy
+            | EdgeKind::NamedTest
+            | EdgeKind::Defines
+            | EdgeKind::Assigns => false,
+        })
+    }
+
+    /// Whether `class` is `ancestor` or extends or implements it, directly or not.
+    pub fn is_subtype(&self, class: NodeIx, ancestor: NodeIx) -> bool {
+        let mut stack = vec![ancestor];
+        let mut seen: HashSet<NodeIx> = HashSet::default();
+        while let Some(current) = stack.pop() {
+            if current == class {
+                return true;
+            }
+            if seen.insert(current) {
+                if let Some(subs) = self.subclasses.get(&current) {
+                    stack.extend(subs.iter().copied());
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether a variable of static type `declared` can hold an instance of `class`
+    /// that runs `class`'s overrides: the two are in one line of the hierarchy.
+    pub fn can_hold(&self, declared: NodeIx, class: NodeIx) -> bool {
+        self.is_subtype(class, declared) || self.is_subtype(declared, class)
+    }
+
+    /// The class that declares a member (or inner class); a class itself otherwise.
+    pub fn declaring_class(&self, index: NodeIx) -> NodeIx {
+        match self[index].parent.as_ref().and_then(|p| self.node(p)) {
+            Some(parent) if self[index].id.is_member() => parent,
+            _ => index,
+        }
+    }
+
+    /// The SObjects whose automation `node` is (a trigger's object).
+    pub fn objects_automated_by(&self, node: NodeIx) -> Vec<NodeIx> {
+        self.incoming(node)
+            .filter(|edge| edge.edge.kind == EdgeKind::Fires)
+            .map(|edge| edge.from)
+            .collect()
+    }
+
+    /// Whether the graph declares `id` from a file of the revision.
+    pub fn has_file_of(&self, id: &ComponentId) -> bool {
+        self.node(id)
+            .is_some_and(|index| !self[index].files.is_empty())
+    }
+
+    /// The number of components that have a file (members and inner classes aside).
+    pub fn n_components(&self) -> usize {
+        self.nodes()
+            .filter(|(_, node)| !node.id.is_member() && !node.files.is_empty())
+            .count()
+    }
+
+    /// The keys of the test classes an Apex test suite of the repository names; `None`
+    /// when the repository has no such suite.
+    pub fn suite_members(&self, name: &str) -> Option<std::collections::HashSet<String>> {
+        let suite = ComponentId::new("ApexTestSuite", name);
+        let index = self
+            .node(&suite)
+            .filter(|&index| !self[index].files.is_empty())?;
+        Some(
+            self.outgoing(index)
+                .map(|link| self[link.to].id.key().to_string())
+                .collect(),
+        )
+    }
+}
+
+/// Whether an edge of `kind` names an object the way a handler names the objects it
+/// handles: as a type, in a query, through a field. A write does not: a write of
+/// `List<SObject>` is a write to every automated object.
+fn names_object(kind: EdgeKind) -> bool {
+    match kind {
+        EdgeKind::References | EdgeKind::Reads => true,
+        EdgeKind::Calls
+        | EdgeKind::Extends
+        | EdgeKind::Implements
+        | EdgeKind::Writes
+        | EdgeKind::Fires
+        | EdgeKind::MemberOf
+        | EdgeKind::TestFor
+        | EdgeKind::Tests
+        | EdgeKind::FlowAction
+        | EdgeKind::Imports
+        | EdgeKind::RecordOf
+        | EdgeKind::StringRef
+        | EdgeKind::CoveredBy
+        | EdgeKind::NamedTest
+        | EdgeKind::Dispatches
+        | EdgeKind::Defines
+        | EdgeKind::Assigns => false,
+    }
+}
