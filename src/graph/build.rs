@@ -404,20 +404,24 @@ impl Graph {
         }
     }
 
-    /// An initializer block (`static { … }`) that names a field of any class gets an
-    /// `assigns` edge from that field: a block that runs no code changes nothing but
-    /// the values of the fields it assigns, so its change reaches their readers. Fields
-    /// it only reads are included (the parser does not tell reads from writes), which
-    /// errs toward more tests.
+    /// An initializer block (`static { … }`) that names a field of its own class gets an
+    /// `assigns` edge from that field: a block that runs no code changes nothing but the
+    /// values of the fields it sets, so its change reaches their readers. Fields it only
+    /// reads are included (the parser does not tell reads from writes), which errs toward
+    /// more tests.
     pub(super) fn add_initialized_fields(&mut self) {
         let mut pairs: Vec<(NodeIx, NodeIx, At)> = Vec::new();
         for block in self.node_ixs() {
             if self[block].kind != DeclKind::Initializer {
                 continue;
             }
+            let class = self[block].parent.as_ref();
             for link in self.outgoing(block) {
                 let field = link.to;
-                if link.edge.kind == EdgeKind::Calls && self[field].kind == DeclKind::Field {
+                if link.edge.kind == EdgeKind::Calls
+                    && self[field].kind == DeclKind::Field
+                    && self[field].parent.as_ref() == class
+                {
                     pairs.push((field, block, link.edge.at.clone()));
                 }
             }

@@ -120,18 +120,27 @@ impl Graph {
     /// Whether a node (a field, an initializer block) runs code of the repository, a
     /// query or DML: a field initializer or block that does runs when its class loads,
     /// so its change reaches every user of the class. Reading or assigning a field, or
-    /// naming an enum value, runs no code; a property runs its accessors.
+    /// naming an enum value, runs no code; a property runs its accessors. A block that
+    /// names a field of another class counts as running code.
     pub fn runs_code(&self, index: NodeIx) -> bool {
+        let block_of = (self[index].kind == DeclKind::Initializer)
+            .then(|| self[index].parent.as_ref())
+            .flatten();
         self.outgoing(index).any(|link| match link.edge.kind {
             EdgeKind::Reads | EdgeKind::Writes => true,
             EdgeKind::Calls | EdgeKind::Dispatches => {
                 let target = &self[link.to];
                 let runnable = target.id.is_type(types::APEX_CLASS) || target.id.is_member();
-                runnable
-                    && !matches!(
-                        target.kind,
-                        DeclKind::Field | DeclKind::Enum | DeclKind::Interface
-                    )
+                // What a block sets in another class's field is seen only where the
+                // block's own class loads, that is by its class's users.
+                let foreign_field = target.kind == DeclKind::Field
+                    && block_of.is_some_and(|class| target.parent.as_ref() != Some(class));
+                foreign_field
+                    || (runnable
+                        && !matches!(
+                            target.kind,
+                            DeclKind::Field | DeclKind::Enum | DeclKind::Interface
+                        ))
             }
             EdgeKind::References
             | EdgeKind::Extends

@@ -508,3 +508,46 @@ fn a_static_block_that_calls_a_method_reaches_every_user_of_the_class() {
         &[CRITICAL, "ChannelTest", "TrackTest", "VersionTest"],
     );
 }
+
+/// A block that sets another class's field changes it only where its own class loads:
+/// the block's class's users run, the field's other readers do not.
+#[test]
+fn a_static_block_that_sets_another_class_s_field_reaches_the_users_of_its_own_class() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "LevelConfig",
+            "public with sharing class LevelConfig {\n    \
+                 public static Integer level = 1;\n\n    \
+                 public static Integer current() {\n        return level;\n    }\n}\n",
+        );
+        repo.write_class(
+            "StrictMode",
+            "public with sharing class StrictMode {\n    \
+                 static {\n        LevelConfig.level = 3;\n    }\n\n    \
+                 public static Boolean on() {\n        return true;\n    }\n}\n",
+        );
+        repo.write_class(
+            "LevelConfigTest",
+            "@IsTest\nprivate class LevelConfigTest {\n    \
+                 @IsTest\n    static void startsAtOne() {\n        \
+                     Assert.areEqual(1, LevelConfig.current());\n    }\n}\n",
+        );
+        repo.write_class(
+            "StrictModeTest",
+            "@IsTest\nprivate class StrictModeTest {\n    \
+                 @IsTest\n    static void isOn() {\n        \
+                     Assert.isTrue(StrictMode.on());\n    }\n}\n",
+        );
+    });
+    repo.edit(
+        &class("StrictMode"),
+        "LevelConfig.level = 3;",
+        "LevelConfig.level = 4;",
+    );
+    repo.commit("Stricter");
+
+    let plan = repo.plan_committed();
+
+    // LevelConfigTest never loads StrictMode, so the block never runs for it.
+    assert_selected(&plan, &[CRITICAL, "StrictModeTest"]);
+}
