@@ -123,10 +123,22 @@ pub fn locate(
         };
         let many_per_file =
             types::type_info(group.component.type_name()).is_some_and(|info| info.many_per_file);
-        if many_per_file && kind == ChangeKind::Modified {
-            changes.extend(group.locate_children());
-        } else {
-            changes.push(group.locate());
+        match kind {
+            ChangeKind::Modified if many_per_file => changes.extend(group.locate_children()),
+            // A deleted file of many components deletes each of them too, as a deleted
+            // decomposed workflow deletes each child's file: `diff` lists the children
+            // in `destructiveChanges.xml` rather than their container.
+            ChangeKind::Deleted if many_per_file => {
+                let whole = group.locate();
+                let children: Vec<Change> = group
+                    .locate_children()
+                    .into_iter()
+                    .filter(|child| child.component != whole.component)
+                    .collect();
+                changes.push(whole);
+                changes.extend(children);
+            }
+            _ => changes.push(group.locate()),
         }
     }
     changes.sort_by(|a, b| a.component.cmp(&b.component));

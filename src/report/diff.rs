@@ -63,6 +63,9 @@ pub fn manifests(changes: &[Change], api_version: &str) -> (String, String) {
         match change.kind {
             // Salesforce cannot delete a standard object, field or value set.
             ChangeKind::Deleted if is_standard(&change.component) => {}
+            // A container of many components (a workflow, sharing rules, labels) is
+            // deleted through its children, as sfdx-git-delta does.
+            ChangeKind::Deleted if deleted_through_children(&change.component, changes) => {}
             ChangeKind::Deleted => destroy.push(change.component.clone()),
             ChangeKind::Added | ChangeKind::Modified => deploy.push(change.component.clone()),
         }
@@ -88,6 +91,29 @@ fn is_standard(component: &ComponentId) -> bool {
         return !field.contains("__");
     }
     false
+}
+
+/// True when `container` holds many components per file and some of its children are
+/// deleted in `changes`: the children are listed, not the container.
+fn deleted_through_children(container: &ComponentId, changes: &[Change]) -> bool {
+    let is_container =
+        types::type_info(container.type_name()).is_some_and(|info| info.many_per_file);
+    is_container
+        && changes.iter().any(|change| {
+            change.kind == ChangeKind::Deleted && is_child_of(&change.component, container)
+        })
+}
+
+/// True when `child` is a child component of `parent` (`WorkflowRule:Account.X` of
+/// `Workflow:Account`; any label of `CustomLabels`).
+fn is_child_of(child: &ComponentId, parent: &ComponentId) -> bool {
+    let Some(info) = types::type_info(child.type_name()) else {
+        return false;
+    };
+    let parent_type = info.parent.is_some_and(|name| parent.is_type(name));
+    let prefix = format!("{}.", parent.full_name().to_lowercase());
+    parent_type
+        && (info.ignore_parent_name || child.full_name().to_lowercase().starts_with(&prefix))
 }
 
 /// The parent to deploy instead of a component that cannot be addressed alone.

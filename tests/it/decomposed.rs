@@ -451,3 +451,34 @@ fn converting_to_the_decomposed_layout_deletes_nothing() {
     let (_, destroy) = manifests(&back);
     assert_eq!(members(&destroy), Vec::<String>::new(), "{destroy}");
 }
+
+#[test]
+fn deleting_a_whole_workflow_deletes_its_children_in_either_layout() {
+    let mut destroyed = Vec::new();
+    for layout in [Layout::Monolithic, Layout::Decomposed] {
+        let repo = repo_in(layout);
+        match layout {
+            Layout::Monolithic => {
+                repo.delete(MONOLITHIC);
+            }
+            Layout::Decomposed => {
+                let dir = repo.path().join(MAIN).join("workflows").join(OBJECT);
+                std::fs::remove_dir_all(dir).expect("remove the decomposed workflow");
+            }
+        }
+        repo.commit("retire the order workflow");
+        let (_, destroy) = manifests(&repo);
+        destroyed.push(members(&destroy));
+    }
+    // The children, as sfdx-git-delta lists them; not the `Workflow` container.
+    assert_eq!(
+        destroyed[1],
+        vec![
+            "WorkflowFieldUpdate:Order__c.Set_Needs_Review".to_string(),
+            "WorkflowRule:Order__c.Flag_Large_Orders".to_string(),
+            "WorkflowRule:Order__c.Follow_Up_Cancelled_Orders".to_string(),
+            "WorkflowTask:Order__c.Call_Customer_About_Cancellation".to_string(),
+        ]
+    );
+    assert_eq!(destroyed[0], destroyed[1]);
+}
