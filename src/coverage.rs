@@ -346,18 +346,8 @@ mod tests {
         test: Option<TestMark>,
     ) -> Declaration {
         Declaration {
-            id,
-            kind,
-            parent,
-            lines: (1, 10),
-            body_hash: 0,
-            extends: None,
-            implements: Vec::new(),
-            arity: None,
-            value_type: None,
-            automates: None,
-            fires_on: crate::facts::DmlEvents::ALL,
             test,
+            ..Declaration::new(id, kind, parent, (1, 10))
         }
     }
 

@@ -224,6 +224,31 @@ pub struct Declaration {
 pub struct DmlEvents(u8);
 
 impl Declaration {
+    /// A declaration with nothing known beyond its identity, kind, parent and lines:
+    /// no hash, supertypes, value type, automation or test mark yet. Parsers fill in
+    /// what they find.
+    pub fn new(
+        id: ComponentId,
+        kind: DeclKind,
+        parent: Option<ComponentId>,
+        lines: (u32, u32),
+    ) -> Declaration {
+        Declaration {
+            id,
+            kind,
+            parent,
+            lines,
+            body_hash: 0,
+            extends: None,
+            implements: Vec::new(),
+            arity: None,
+            value_type: None,
+            automates: None,
+            fires_on: DmlEvents::ALL,
+            test: None,
+        }
+    }
+
     /// Whether this version of a component makes automation run on DML: a trigger or an
     /// active record-triggered flow, or a flow definition that leaves its flow active.
     /// Switching it off is a behaviour change for the object's writers too.
@@ -571,18 +596,9 @@ mod tests {
 
     fn declaration(id: &ComponentId, parent: Option<&ComponentId>) -> Declaration {
         Declaration {
-            id: id.clone(),
-            kind: DeclKind::Method,
-            parent: parent.cloned(),
-            lines: (1, 2),
             body_hash: 7,
-            extends: None,
-            implements: Vec::new(),
             arity: Some(0),
-            value_type: None,
-            automates: None,
-            fires_on: DmlEvents::ALL,
-            test: None,
+            ..Declaration::new(id.clone(), DeclKind::Method, parent.cloned(), (1, 2))
         }
     }
 

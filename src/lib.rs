@@ -1,6 +1,7 @@
 //! `impact`: given a change to a Salesforce DX repository, which tests must run, in what
 //! order, and why. See ARCHITECTURE.md for the pipeline.
 
+pub mod apex_type;
 pub mod cache;
 pub mod changes;
 pub mod churn;

@@ -5,6 +5,8 @@
 
 use super::names::*;
 use super::resolve::{Reached, Resolved};
+use crate::apex_type::strip_generics;
+use crate::metadata::sobject;
 use super::*;
 
 impl Graph {
@@ -261,9 +263,9 @@ impl Graph {
                 let automates = declaration
                     .automates
                     .as_ref()
-                    .filter(|object| !object.to_ascii_lowercase().ends_with("__mdt"));
+                    .filter(|object| !sobject::is_custom_metadata(object));
                 if let Some(object) = automates {
-                    let object_index = self.intern(&sobject_id(object), DeclKind::Component);
+                    let object_index = self.intern(&sobject::id(object), DeclKind::Component);
                     let (kind, events) = (EdgeKind::Fires, declaration.fires_on);
                     self.add_edge_with_events(object_index, index, kind, at.clone(), events);
                 }
@@ -383,7 +385,7 @@ impl Graph {
             let value = value.trim();
             if let Some(class) = self.resolve_class(value, &no_context) {
                 classes.push(class);
-            } else if let Some(object) = self.node(&sobject_id(value)) {
+            } else if let Some(object) = self.node(&sobject::id(value)) {
                 objects.push(object);
             }
         }
@@ -441,7 +443,7 @@ impl Graph {
             .map(|link| link.from)
             .collect();
         for (wildcard, events) in [("*", false), ("*__e", true)] {
-            let Some(wildcard) = self.node(&sobject_id(wildcard)) else {
+            let Some(wildcard) = self.node(&sobject::id(wildcard)) else {
                 continue;
             };
             let writers: Vec<(NodeIx, At, DmlEvents)> = self
@@ -452,7 +454,7 @@ impl Graph {
             let objects: Vec<NodeIx> = automated
                 .iter()
                 .copied()
-                .filter(|&object| is_platform_event(self[object].id.full_name()) == events)
+                .filter(|&object| sobject::is_platform_event(self[object].id.full_name()) == events)
                 .collect();
             for (writer, at, events) in writers {
                 for &object in &objects {

@@ -25,7 +25,7 @@ mod resolve;
 
 pub use build::build_pair;
 pub use export::{ComponentEdge, Granularity};
-pub use names::{named_for, sobject_id};
+pub use names::named_for;
 
 use crate::facts::{
     DeclKind, Declaration, DmlEvents, EdgeKind, FileFacts, Target, TestMark, TypeExpr,

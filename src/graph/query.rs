@@ -1,6 +1,6 @@
 //! What the walk, the policy, coverage and the reports ask of a built graph.
 
-use super::names::*;
+use crate::metadata::sobject;
 use super::*;
 
 impl Graph {
@@ -76,7 +76,7 @@ impl Graph {
                         .id
                         .full_name()
                         .split_once('.')
-                        .and_then(|(object, _)| self.node(&sobject_id(object)))
+                        .and_then(|(object, _)| self.node(&sobject::id(object)))
                 } else {
                     None
                 };

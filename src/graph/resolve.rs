@@ -2,6 +2,8 @@
 //! literal, …) to the nodes it reaches.
 
 use super::names::*;
+use crate::apex_type::{method_type, strip_generics, type_names};
+use crate::metadata::sobject;
 use super::*;
 
 /// How a use reached its target.
@@ -66,9 +68,9 @@ impl Graph {
                 // metadata type or custom setting reads its records.
                 // `new Config__mdt(…)` builds a record in memory and reads none.
                 Resolved::External(type_text)
-                    if is_custom_object_name(&type_text) && member != "<init>" =>
+                    if sobject::has_custom_suffix(&type_text) && member != "<init>" =>
                 {
-                    let object = sobject_id(strip_schema(&type_text));
+                    let object = sobject::id(sobject::strip_schema(&type_text));
                     direct(vec![self.intern(&object, DeclKind::Component)])
                 }
                 Resolved::External(_) => Vec::new(),
@@ -76,16 +78,16 @@ impl Graph {
             },
             Target::AnyMember { member, arity } => direct(self.any_member(member, *arity)),
             Target::SObject(name) | Target::Dml { object: name, .. } => direct(vec![
-                self.intern(&sobject_id(strip_schema(name)), DeclKind::Component)
+                self.intern(&sobject::id(sobject::strip_schema(name)), DeclKind::Component)
             ]),
             Target::Field { object, field } => {
-                let object = strip_schema(object);
+                let object = sobject::strip_schema(object);
                 let id = ComponentId::new(types::CUSTOM_FIELD, &format!("{object}.{field}"));
                 // Only fields of objects: `LoggingLevel.WARN` is an enum value, not a
                 // field, and would only clutter the graph.
                 let is_object = self.node(&id).is_some()
-                    || is_custom_object_name(object)
-                    || self.node(&sobject_id(object)).is_some();
+                    || sobject::has_custom_suffix(object)
+                    || self.node(&sobject::id(object)).is_some();
                 if is_object && self.resolve_class(object, context).is_none() {
                     direct(vec![self.intern(&id, DeclKind::Component)])
                 } else {
@@ -99,7 +101,7 @@ impl Graph {
                 };
                 let object = object.unwrap_or_else(|| "*".to_string());
                 direct(vec![self.intern(
-                    &sobject_id(strip_schema(&object)),
+                    &sobject::id(sobject::strip_schema(&object)),
                     DeclKind::Component,
                 )])
             }
@@ -135,7 +137,7 @@ impl Graph {
                 _ => text,
             },
         };
-        let object = strip_schema(element);
+        let object = sobject::strip_schema(element);
         let is_name = !object.is_empty()
             && object
                 .bytes()
@@ -160,9 +162,9 @@ impl Graph {
         if let Some(class) = self.resolve_class(name, context) {
             return Some(class);
         }
-        let object = strip_schema(name);
-        let object_id = sobject_id(object);
-        if self.node(&object_id).is_some() || is_custom_object_name(object) {
+        let object = sobject::strip_schema(name);
+        let object_id = sobject::id(object);
+        if self.node(&object_id).is_some() || sobject::has_custom_suffix(object) {
             return Some(self.intern(&object_id, DeclKind::Component));
         }
         None
@@ -226,7 +228,7 @@ impl Graph {
                     Resolved::External(type_text) => {
                         // A collection's element: `List<Discount>.get(0)`,
                         // `Map<String, Discount>.get(code)`, `.values()`.
-                        match element_type(&type_text, member) {
+                        match method_type(&type_text, member) {
                             Some(element) => self.resolve_named(&element, context),
                             None => Resolved::External(String::new()),
                         }

@@ -4,4 +4,5 @@
 pub mod component;
 pub mod manifest;
 pub mod registry;
+pub mod sobject;
 pub mod types;

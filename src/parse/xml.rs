@@ -512,18 +512,8 @@ fn unescape(raw: &str) -> String {
 /// A declaration of a whole metadata component: no parent, members or test mark.
 pub fn component_decl(id: &ComponentId, lines: (u32, u32), body_hash: u64) -> Declaration {
     Declaration {
-        id: id.clone(),
-        kind: DeclKind::Component,
-        parent: None,
-        lines,
         body_hash,
-        extends: None,
-        implements: Vec::new(),
-        arity: None,
-        value_type: None,
-        automates: None,
-        fires_on: crate::facts::DmlEvents::ALL,
-        test: None,
+        ..Declaration::new(id.clone(), DeclKind::Component, None, lines)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Mermaid `xychart-beta` charts for the Markdown reports: GitHub renders them in pull
 //! request comments and job summaries; elsewhere the block stays readable text.
 
+use super::escape::mermaid_chart as clean;
 use std::fmt::Write;
 
 /// How the values are drawn.
@@ -52,18 +53,6 @@ pub fn xychart(
     let _ = writeln!(out, "    {keyword} [{}]", numbers.join(", "));
     let _ = writeln!(out, "```");
     out
-}
-
-/// A label without the characters that end a Mermaid string or list.
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '"' | '[' | ']' | '`' | '\n' | '\r' => ' ',
-            c => c,
-        })
-        .collect::<String>()
-        .trim()
-        .to_string()
 }
 
 /// A number with at most two decimals and no trailing zeros.

@@ -43,6 +43,20 @@ pub fn mermaid(text: &str) -> String {
     out
 }
 
+/// A label of a Mermaid `xychart-beta` chart (a title, an axis name, a category): the
+/// chart grammar reads its quoted strings and `[…]` lists literally, so the characters
+/// that would end them become spaces rather than entity codes.
+pub fn mermaid_chart(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '"' | '[' | ']' | '`' | '\n' | '\r' => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
 /// Cuts text to at most `max` characters, marking the cut with `…`.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

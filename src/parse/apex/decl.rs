@@ -50,7 +50,7 @@ impl<'t> Walker<'t> {
         let lines = lines_of(node);
         let header_end = body.map_or(lines.1, line_of);
 
-        let mut class_decl = declaration(id.clone(), kind, parent, lines);
+        let mut class_decl = Declaration::new(id.clone(), kind, parent, lines);
         class_decl.extends = superclass.map(|node| self.type_text(node));
         class_decl.implements = interfaces
             .iter()
@@ -61,7 +61,7 @@ impl<'t> Walker<'t> {
 
         let header = ComponentId::member(&full, "<class>");
         self.decls.add(
-            declaration(
+            Declaration::new(
                 header.clone(),
                 DeclKind::ClassHeader,
                 Some(id.clone()),
@@ -104,7 +104,7 @@ impl<'t> Walker<'t> {
                 let id = ComponentId::member(full, "<clinit>");
                 let spans = vec![self.tokens.span(node)];
                 self.decls.add(
-                    declaration(
+                    Declaration::new(
                         id.clone(),
                         DeclKind::Initializer,
                         Some(class.clone()),
@@ -167,7 +167,7 @@ impl<'t> Walker<'t> {
                 .copied()
                 .collect();
             let spans = self.tokens.spans_without(node, &others);
-            let mut decl = declaration(id.clone(), kind, Some(class.clone()), lines_of(node));
+            let mut decl = Declaration::new(id.clone(), kind, Some(class.clone()), lines_of(node));
             decl.value_type = value_type.clone();
             self.decls.add(decl, spans);
             self.from = id;
@@ -223,7 +223,7 @@ impl<'t> Walker<'t> {
             .collect();
         let type_node = child(node, f.type_);
         let modifiers = find_kind(node, "modifiers");
-        let mut decl = declaration(
+        let mut decl = Declaration::new(
             id.clone(),
             if constructor {
                 DeclKind::Constructor
@@ -346,43 +346,6 @@ pub(super) fn is_member_kind(kind: &str) -> bool {
             | "interface_declaration"
             | "enum_declaration"
     )
-}
-
-/// The file's top-level type declarations in source order, looking through error
-/// recovery nodes.
-pub(super) fn top_declarations(root: Node) -> Vec<Node> {
-    let mut found = Vec::new();
-    let mut stack: Vec<Node> = named_children(root).into_iter().rev().collect();
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            "class_declaration" | "interface_declaration" | "enum_declaration" => found.push(node),
-            _ if node.is_error() => stack.extend(named_children(node).into_iter().rev()),
-            _ => {}
-        }
-    }
-    found
-}
-
-pub(super) fn declaration(
-    id: ComponentId,
-    kind: DeclKind,
-    parent: Option<ComponentId>,
-    lines: (u32, u32),
-) -> Declaration {
-    Declaration {
-        id,
-        kind,
-        parent,
-        lines,
-        body_hash: 0,
-        extends: None,
-        implements: Vec::new(),
-        arity: None,
-        value_type: None,
-        automates: None,
-        fires_on: crate::facts::DmlEvents::ALL,
-        test: None,
-    }
 }
 
 fn strip_suffix_ci<'a>(text: &'a str, suffix: &str) -> &'a str {

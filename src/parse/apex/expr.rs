@@ -5,10 +5,11 @@
 //! name its receiver type. Types come only from this file; the rest is left to the graph.
 
 use super::text::{
-    child, collection_method_type, element_type, fields, has_sobject_suffix, is_comment,
-    is_database_dml, is_simple_name, is_system_namespace, is_untyped_record, literal_content,
-    looks_like_sobject, named_children, normalize_type, strip_schema,
+    child, fields, is_comment, is_database_dml, is_simple_name, is_system_namespace,
+    is_untyped_record, literal_content, named_children, normalize_type,
 };
+use crate::apex_type::{element_type, method_type};
+use crate::metadata::sobject::{has_custom_suffix, looks_like_sobject, strip_schema};
 use super::walk::{Recv, Walker};
 use crate::facts::{DmlEvents, EdgeKind, Target, TypeExpr};
 use tree_sitter::Node;
@@ -203,7 +204,7 @@ impl<'t> Walker<'t> {
         }
         if self.table.resolve_type(type_name, self.class).is_some()
             || looks_like_sobject(type_name)
-            || has_sobject_suffix(name)
+            || has_custom_suffix(name)
         {
             return Segment::Member;
         }
@@ -716,7 +717,7 @@ impl<'t> Walker<'t> {
             TypeExpr::ReturnOf(inner, member) | TypeExpr::MemberOf(inner, member) => {
                 let owner = self.resolve_local(inner)?;
                 if matches!(expr, TypeExpr::ReturnOf(..)) {
-                    if let Some(returned) = collection_method_type(&owner, member) {
+                    if let Some(returned) = method_type(&owner, member) {
                         return Some(returned);
                     }
                 }
@@ -742,7 +743,7 @@ enum Segment {
 /// Whether a member name could be an SObject field: a custom suffix, or a capitalized
 /// name that is not an ALL_CAPS constant.
 fn may_be_field(name: &str) -> bool {
-    has_sobject_suffix(name)
+    has_custom_suffix(name)
         || (name.starts_with(|ch: char| ch.is_ascii_uppercase())
             && name.bytes().any(|byte| byte.is_ascii_lowercase()))
 }

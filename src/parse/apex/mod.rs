@@ -71,23 +71,14 @@ pub fn parse_apex(component: &ComponentId, kind: ApexFileKind, source: &str) -> 
 fn unparsed(component: &ComponentId, kind: ApexFileKind, source: &str) -> Facts {
     let hash = stable_hash(source.split_whitespace());
     let last = u32::try_from(source.lines().count().max(1)).unwrap_or(u32::MAX);
+    let decl_kind = match kind {
+        ApexFileKind::Class => DeclKind::Class,
+        ApexFileKind::Trigger => DeclKind::Trigger,
+    };
     Facts {
         declares: vec![Declaration {
-            id: component.clone(),
-            kind: match kind {
-                ApexFileKind::Class => DeclKind::Class,
-                ApexFileKind::Trigger => DeclKind::Trigger,
-            },
-            parent: None,
-            lines: (1, last),
             body_hash: hash,
-            extends: None,
-            implements: Vec::new(),
-            arity: None,
-            value_type: None,
-            automates: None,
-            fires_on: crate::facts::DmlEvents::ALL,
-            test: None,
+            ..Declaration::new(component.clone(), decl_kind, None, (1, last))
         }],
         uses: Vec::new(),
         problems: vec![Problem {

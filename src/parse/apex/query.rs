@@ -4,7 +4,8 @@
 //! Fields are recorded as written (`Account__r.Name` on the queried object); aliases
 //! and `TYPEOF` branches are not resolved.
 
-use super::text::{child, fields, first_named, named_children, normalize_type, strip_schema};
+use super::text::{child, fields, first_named, named_children, normalize_type};
+use crate::metadata::sobject::strip_schema;
 use super::walk::{Recv, Walker, MAX_DEPTH};
 use crate::facts::{EdgeKind, Target, TypeExpr};
 use tree_sitter::Node;

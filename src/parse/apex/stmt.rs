@@ -6,7 +6,8 @@
 //! of the value. Chains that nest deeply in real code (`a + b + …`, `else if …`) are
 //! walked in loops so they do not deepen the recursion.
 
-use super::text::{child, element_type, fields, kind_of, Kind};
+use super::text::{child, fields, kind_of, Kind};
+use crate::apex_type::element_type;
 use super::walk::{Recv, Walker};
 use crate::facts::{EdgeKind, TypeExpr};
 use tree_sitter::Node;

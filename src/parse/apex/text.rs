@@ -270,178 +270,6 @@ pub(super) fn normalize_type(raw: &str) -> String {
     out
 }
 
-/// The record type a DML statement or loop over a value of type `t` works on:
-/// `List<X>`, `Set<X>`, `X[]`, `Map<K, X>` give `X`; anything else is itself.
-pub(super) fn element_type(t: &str) -> &str {
-    let t = t.trim();
-    if let Some(inner) = t.strip_suffix("[]") {
-        return inner.trim();
-    }
-    let (Some(open), true) = (t.find('<'), t.ends_with('>')) else {
-        return t;
-    };
-    let base = &t[..open];
-    let base = base.rsplit('.').next().unwrap_or(base).trim();
-    let args = &t[open + 1..t.len() - 1];
-    if ["list", "set", "iterable"]
-        .iter()
-        .any(|name| base.eq_ignore_ascii_case(name))
-    {
-        return args.trim();
-    }
-    if base.eq_ignore_ascii_case("map") {
-        if let Some(value) = split_top_level_comma(args) {
-            return value.trim();
-        }
-    }
-    t
-}
-
-/// The type a collection method returns, from the collection's declared type:
-/// `Map<Id, Account>.values()` is `List<Account>`, `.get(id)` is `Account`;
-/// `List<Case>.get(0)` is `Case`; `clone()` keeps the type. `None` for anything else.
-pub(super) fn collection_method_type(collection: &str, method: &str) -> Option<String> {
-    let t = collection.trim();
-    let method = method.to_ascii_lowercase();
-    if matches!(method.as_str(), "clone" | "deepclone") {
-        return Some(t.to_string());
-    }
-    let element = element_type(t);
-    if element == t {
-        return None;
-    }
-    let is_map = t
-        .split('<')
-        .next()
-        .and_then(|base| base.rsplit('.').next())
-        .is_some_and(|base| base.trim().eq_ignore_ascii_case("map"));
-    match method.as_str() {
-        "get" | "remove" => Some(element.to_string()),
-        "values" if is_map => Some(format!("List<{element}>")),
-        _ => None,
-    }
-}
-
-/// The part after the first comma that is not inside `<…>`.
-fn split_top_level_comma(args: &str) -> Option<&str> {
-    let mut depth = 0usize;
-    for (at, ch) in args.char_indices() {
-        match ch {
-            '<' => depth += 1,
-            '>' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => return Some(&args[at + 1..]),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// `Schema.Account` names the same object as `Account`.
-pub(super) fn strip_schema(name: &str) -> &str {
-    match name.split_once('.') {
-        Some((prefix, rest)) if prefix.eq_ignore_ascii_case("schema") => rest,
-        _ => name,
-    }
-}
-
-/// Suffixes of custom objects, metadata types, events and their kin.
-const SOBJECT_SUFFIXES: [&str; 12] = [
-    "__c",
-    "__mdt",
-    "__e",
-    "__x",
-    "__b",
-    "__kav",
-    "__ka",
-    "__share",
-    "__history",
-    "__feed",
-    "__changeevent",
-    "__r",
-];
-
-/// Standard objects Apex code commonly touches (case-folded); enough to tell
-/// `Account.Name` (a field) from `Outer.Inner` (a type) without the org's schema.
-const STANDARD_OBJECTS: [&str; 56] = [
-    "account",
-    "accountcontactrelation",
-    "accountteammember",
-    "asset",
-    "asyncapexjob",
-    "attachment",
-    "campaign",
-    "campaignmember",
-    "case",
-    "casecomment",
-    "contact",
-    "contentdocument",
-    "contentdocumentlink",
-    "contentversion",
-    "contract",
-    "crontrigger",
-    "document",
-    "emailmessage",
-    "emailtemplate",
-    "entitlement",
-    "event",
-    "feeditem",
-    "folder",
-    "group",
-    "groupmember",
-    "individual",
-    "lead",
-    "note",
-    "opportunity",
-    "opportunitycontactrole",
-    "opportunitylineitem",
-    "opportunityteammember",
-    "order",
-    "orderitem",
-    "organization",
-    "permissionset",
-    "permissionsetassignment",
-    "pricebook2",
-    "pricebookentry",
-    "processinstance",
-    "product2",
-    "profile",
-    "queuesobject",
-    "quote",
-    "quotelineitem",
-    "recordtype",
-    "serviceappointment",
-    "staticresource",
-    "task",
-    "topic",
-    "topicassignment",
-    "user",
-    "userrole",
-    "workorder",
-    "workorderlineitem",
-    "apexclass",
-];
-
-/// Whether a type name looks like an SObject: a custom suffix, or a common standard
-/// object.
-pub(super) fn looks_like_sobject(name: &str) -> bool {
-    let name = strip_schema(name);
-    if has_sobject_suffix(name) {
-        return true;
-    }
-    STANDARD_OBJECTS
-        .iter()
-        .any(|object| name.eq_ignore_ascii_case(object))
-}
-
-/// Whether a name ends like a custom object, field or relationship (`__c`, `__r`, …).
-pub(super) fn has_sobject_suffix(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    SOBJECT_SUFFIXES.iter().any(|suffix| {
-        bytes.len() > suffix.len()
-            && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
-    })
-}
-
 /// Namespaces and classes of the platform whose capitalized members are types
 /// (`Database.SaveResult`, `Schema.SObjectType`, `Messaging.SingleEmailMessage`).
 const SYSTEM_NAMESPACES: [&str; 24] = [
@@ -534,31 +362,17 @@ pub(super) fn name_like_literal(content: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b':'))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::collection_method_type;
-
-    #[test]
-    fn collection_methods_return_their_element_types() {
-        let returns = |t: &str, m: &str| collection_method_type(t, m);
-        assert_eq!(
-            returns("Map<Id, Account>", "values").as_deref(),
-            Some("List<Account>")
-        );
-        assert_eq!(
-            returns("Map<Id, List<Case>>", "get").as_deref(),
-            Some("List<Case>")
-        );
-        assert_eq!(
-            returns("List<Invoice__c>", "get").as_deref(),
-            Some("Invoice__c")
-        );
-        assert_eq!(
-            returns("Invoice__c[]", "remove").as_deref(),
-            Some("Invoice__c")
-        );
-        assert_eq!(returns("Set<Id>", "clone").as_deref(), Some("Set<Id>"));
-        assert_eq!(returns("Map<Id, Account>", "keySet"), None);
-        assert_eq!(returns("Account", "get"), None);
+/// The file's top-level type declarations in source order, looking through error
+/// recovery nodes.
+pub(super) fn top_declarations(root: Node) -> Vec<Node> {
+    let mut found = Vec::new();
+    let mut stack: Vec<Node> = named_children(root).into_iter().rev().collect();
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "class_declaration" | "interface_declaration" | "enum_declaration" => found.push(node),
+            _ if node.is_error() => stack.extend(named_children(node).into_iter().rev()),
+            _ => {}
+        }
     }
+    found
 }

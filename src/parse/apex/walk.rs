@@ -9,19 +9,21 @@
 //! and return types of this file's methods. Anything else stays a [`TypeExpr`] for the
 //! graph to resolve, or a [`Target::AnyMember`] when not even that can be told.
 
-use super::decl::{declaration, top_declarations};
 use super::table::ClassTable;
 use super::text::{
     child, fields, find_kind, is_comment, kind_of, line_of, lines_of, literal_content,
-    name_like_literal, named_children, Kind,
+    name_like_literal, named_children, top_declarations, Kind,
 };
 use super::{ApexFileKind, DeclSet, Tokens};
-use crate::facts::{DeclKind, DmlEvents, EdgeKind, Facts, Problem, Target, TypeExpr, Use};
+use crate::facts::{
+    DeclKind, Declaration, DmlEvents, EdgeKind, Facts, Problem, Target, TypeExpr, Use,
+};
 use crate::metadata::component::ComponentId;
 use std::cell::RefCell;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use rustc_hash::FxHasher;
+use std::hash::{Hash, Hasher};
 use tree_sitter::{Node, TreeCursor};
 
 /// Deepest nesting of statements and expressions the walk follows; beyond it a subtree
@@ -59,7 +61,7 @@ pub(super) struct Walker<'t> {
     pub(super) decls: DeclSet,
     pub(super) uses: Vec<Use>,
     /// Dedup key of each recorded use → its index in `uses`.
-    pub(super) seen: HashMap<u64, usize, BuildHasherDefault<FxHasher>>,
+    pub(super) seen: HashMap<u64, usize, rustc_hash::FxBuildHasher>,
     pub(super) problems: Vec<Problem>,
     /// Variables in scope, innermost last: name and declared type node.
     pub(super) vars: Vec<(&'t str, Node<'t>)>,
@@ -132,7 +134,7 @@ impl<'t> Walker<'t> {
             // Nothing that looks like a class: keep the component as a node anyway.
             let spans = vec![self.tokens.span(root)];
             self.decls.add(
-                declaration(
+                Declaration::new(
                     self.component.clone(),
                     DeclKind::Class,
                     None,
@@ -171,7 +173,7 @@ impl<'t> Walker<'t> {
         let Some(trigger) = trigger else {
             let spans = vec![self.tokens.span(root)];
             self.decls.add(
-                declaration(
+                Declaration::new(
                     self.component.clone(),
                     DeclKind::Trigger,
                     None,
@@ -184,7 +186,7 @@ impl<'t> Walker<'t> {
         };
         let object = child(trigger, f.object).map(|node| self.text(node));
         self.trigger_object = object.filter(|object| !object.is_empty());
-        let mut trigger_decl = declaration(
+        let mut trigger_decl = Declaration::new(
             self.component.clone(),
             DeclKind::Trigger,
             None,
@@ -495,53 +497,5 @@ fn hash_type_expr(expr: &TypeExpr, hasher: &mut impl Hasher) {
             (2u8, member).hash(hasher);
             hash_type_expr(inner, hasher);
         }
-    }
-}
-
-/// A fast word-at-a-time hasher for the use dedup keys (std's SipHash showed in
-/// profiles). Collisions are harmless: [`Walker::emit`] compares before dropping.
-#[derive(Default)]
-pub(super) struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, value: u8) {
-        self.add(u64::from(value));
-    }
-
-    fn write_u32(&mut self, value: u32) {
-        self.add(u64::from(value));
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.add(value);
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.add(value as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }

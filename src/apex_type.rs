@@ -1,0 +1,150 @@
+//! Apex type names as text, shared by the Apex parser and the graph: the parts of a
+//! generic type, and what a collection's elements and methods give. The one home of
+//! these rules, so the parser (which types local values) and the graph (which types
+//! call receivers) cannot drift apart.
+
+/// The record type a DML statement or loop over a value of type `t` works on:
+/// `List<X>`, `Set<X>`, `X[]`, `Map<K, X>` give `X`; anything else is itself.
+pub fn element_type(t: &str) -> &str {
+    let t = t.trim();
+    if let Some(inner) = t.strip_suffix("[]") {
+        return inner.trim();
+    }
+    let (Some(open), true) = (t.find('<'), t.ends_with('>')) else {
+        return t;
+    };
+    let base = &t[..open];
+    let base = base.rsplit('.').next().unwrap_or(base).trim();
+    let args = &t[open + 1..t.len() - 1];
+    if ["list", "set", "iterable"]
+        .iter()
+        .any(|name| base.eq_ignore_ascii_case(name))
+    {
+        return args.trim();
+    }
+    if base.eq_ignore_ascii_case("map") {
+        if let Some(value) = split_top_level_comma(args) {
+            return value.trim();
+        }
+    }
+    t
+}
+
+/// The type a method of a collection returns, from the collection's declared type:
+/// `List<X>.get` → `X`, `Map<K, V>.get` → `V`, `Map<K, V>.values` → `List<V>`,
+/// `Map<K, V>.keySet` → `Set<K>`, `Set<X>.iterator` → `Iterator<X>`, `X[].get` → `X`;
+/// `clone()` keeps the type. `None` for anything else.
+pub fn method_type(collection: &str, method: &str) -> Option<String> {
+    let collection = collection.trim();
+    let method = method.to_ascii_lowercase();
+    // `clone()` returns the receiver's own type, a collection's or an SObject's.
+    if matches!(method.as_str(), "clone" | "deepclone") {
+        return Some(collection.to_string());
+    }
+    if let Some(element) = collection.strip_suffix("[]") {
+        return matches!(method.as_str(), "get" | "remove").then(|| element.trim().to_string());
+    }
+    let open = collection.find('<')?;
+    let close = collection.rfind('>')?;
+    if close <= open {
+        return None;
+    }
+    let base = collection[..open].trim().to_ascii_lowercase();
+    let base = base.strip_prefix("system.").unwrap_or(&base).to_string();
+    let args = split_generic_args(&collection[open + 1..close]);
+    match (base.as_str(), args.as_slice()) {
+        ("list" | "set" | "iterable" | "iterator", [element]) => match method.as_str() {
+            "get" | "remove" | "next" => Some(element.clone()),
+            "iterator" => Some(format!("Iterator<{element}>")),
+            _ => None,
+        },
+        ("map", [key, value]) => match method.as_str() {
+            "get" | "remove" | "put" => Some(value.clone()),
+            "values" => Some(format!("List<{value}>")),
+            "keyset" => Some(format!("Set<{key}>")),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `List<Invoice__c>` → `List`; `Invoice__c[]` → `Invoice__c`.
+pub fn strip_generics(name: &str) -> String {
+    let base = name.split('<').next().unwrap_or(name);
+    base.trim().trim_end_matches("[]").trim().to_string()
+}
+
+/// Every type name inside a type expression: `Map<Id, List<Invoice__c>>` gives `Map`,
+/// `Id`, `List`, `Invoice__c`.
+pub fn type_names(name: &str) -> Vec<String> {
+    name.split(|c: char| matches!(c, '<' | '>' | ',' | '[' | ']') || c.is_whitespace())
+        .filter(|part| !part.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Splits `String, List<Foo>` at top-level commas.
+fn split_generic_args(text: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for c in text.chars() {
+        match c {
+            '<' => {
+                depth += 1;
+                current.push(c);
+            }
+            '>' => {
+                depth = depth.saturating_sub(1);
+                current.push(c);
+            }
+            ',' if depth == 0 => {
+                args.push(current.trim().to_string());
+                current.clear();
+            }
+            _ => current.push(c),
+        }
+    }
+    if !current.trim().is_empty() {
+        args.push(current.trim().to_string());
+    }
+    args
+}
+
+/// The part after the first comma that is not inside `<…>`.
+fn split_top_level_comma(args: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    for (at, ch) in args.char_indices() {
+        match ch {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => return Some(&args[at + 1..]),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collection_methods_give_their_element_types() {
+        assert_eq!(method_type("List<Invoice__c>", "get").as_deref(), Some("Invoice__c"));
+        assert_eq!(method_type("Invoice__c[]", "get").as_deref(), Some("Invoice__c"));
+        assert_eq!(method_type("Map<Id, List<Account>>", "get").as_deref(), Some("List<Account>"));
+        assert_eq!(method_type("Map<Id, Account>", "values").as_deref(), Some("List<Account>"));
+        assert_eq!(method_type("Map<Id, Account>", "keySet").as_deref(), Some("Set<Id>"));
+        assert_eq!(method_type("Set<Id>", "iterator").as_deref(), Some("Iterator<Id>"));
+        assert_eq!(method_type("Iterator<Id>", "next").as_deref(), Some("Id"));
+        assert_eq!(method_type("Account", "clone").as_deref(), Some("Account"));
+        assert_eq!(method_type("Account", "get"), None);
+        assert_eq!(element_type("Map<Id, Account>"), "Account");
+        assert_eq!(element_type("List<Contact>"), "Contact");
+        assert_eq!(element_type("Case[]"), "Case");
+        assert_eq!(element_type("Account"), "Account");
+        assert_eq!(strip_generics("List<Invoice__c>"), "List");
+        assert_eq!(type_names("Map<Id, List<Invoice__c>>"), ["Map", "Id", "List", "Invoice__c"]);
+    }
+}

@@ -1,0 +1,158 @@
+//! SObject names, the one home of what the code knows about them: the custom suffixes
+//! (`__c`, `__mdt`, `__e`, …), the `Schema.` prefix, the common standard objects, and
+//! the node id an object gets. The parsers use them to tell an object from a class,
+//! the graph to tell an object a use names.
+
+use crate::metadata::component::ComponentId;
+use crate::metadata::types;
+
+/// The node id of an SObject (standard or custom, an event, a custom metadata type).
+pub fn id(name: &str) -> ComponentId {
+    ComponentId::new(types::CUSTOM_OBJECT, name)
+}
+
+/// Whether an object name is a platform event's (`Order_Shipped__e`).
+pub fn is_platform_event(name: &str) -> bool {
+    has_suffix(name, "__e")
+}
+
+/// Whether an object name is a custom metadata type's (`Config__mdt`): its records
+/// cannot be written by DML.
+pub fn is_custom_metadata(name: &str) -> bool {
+    has_suffix(name, "__mdt")
+}
+
+/// Whether `name` ends with `suffix` (ASCII case-insensitively) and has more before it.
+fn has_suffix(name: &str, suffix: &str) -> bool {
+    let (bytes, suffix) = (name.as_bytes(), suffix.as_bytes());
+    bytes.len() > suffix.len() && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+/// `Schema.Account` names the same object as `Account` (surrounding white space aside).
+pub fn strip_schema(name: &str) -> &str {
+    let name = name.trim();
+    match name.split_once('.') {
+        Some((prefix, rest)) if prefix.eq_ignore_ascii_case("schema") => rest,
+        _ => name,
+    }
+}
+
+/// Suffixes of custom objects, metadata types, events and their kin.
+pub const SUFFIXES: [&str; 12] = [
+    "__c",
+    "__mdt",
+    "__e",
+    "__x",
+    "__b",
+    "__kav",
+    "__ka",
+    "__share",
+    "__history",
+    "__feed",
+    "__changeevent",
+    "__r",
+];
+
+/// Standard objects Apex code commonly touches (case-folded); enough to tell
+/// `Account.Name` (a field) from `Outer.Inner` (a type) without the org's schema.
+const STANDARD_OBJECTS: [&str; 56] = [
+    "account",
+    "accountcontactrelation",
+    "accountteammember",
+    "asset",
+    "asyncapexjob",
+    "attachment",
+    "campaign",
+    "campaignmember",
+    "case",
+    "casecomment",
+    "contact",
+    "contentdocument",
+    "contentdocumentlink",
+    "contentversion",
+    "contract",
+    "crontrigger",
+    "document",
+    "emailmessage",
+    "emailtemplate",
+    "entitlement",
+    "event",
+    "feeditem",
+    "folder",
+    "group",
+    "groupmember",
+    "individual",
+    "lead",
+    "note",
+    "opportunity",
+    "opportunitycontactrole",
+    "opportunitylineitem",
+    "opportunityteammember",
+    "order",
+    "orderitem",
+    "organization",
+    "permissionset",
+    "permissionsetassignment",
+    "pricebook2",
+    "pricebookentry",
+    "processinstance",
+    "product2",
+    "profile",
+    "queuesobject",
+    "quote",
+    "quotelineitem",
+    "recordtype",
+    "serviceappointment",
+    "staticresource",
+    "task",
+    "topic",
+    "topicassignment",
+    "user",
+    "userrole",
+    "workorder",
+    "workorderlineitem",
+    "apexclass",
+];
+
+/// Whether a type name looks like an SObject: a custom suffix, or a common standard
+/// object.
+pub fn looks_like_sobject(name: &str) -> bool {
+    let name = strip_schema(name);
+    if has_custom_suffix(name) {
+        return true;
+    }
+    STANDARD_OBJECTS
+        .iter()
+        .any(|object| name.eq_ignore_ascii_case(object))
+}
+
+/// Whether a name ends like a custom object, field or relationship (`__c`, `__r`, …).
+pub fn has_custom_suffix(name: &str) -> bool {
+    SUFFIXES.iter().any(|suffix| has_suffix(name, suffix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_events_are_told_by_their_suffix() {
+        assert!(is_platform_event("Order_Shipped__e"));
+        assert!(is_platform_event("order_shipped__E"));
+        assert!(!is_platform_event("Order__c"));
+        assert!(!is_platform_event("__e"));
+        assert!(!is_platform_event("Événement"));
+    }
+
+    #[test]
+    fn schema_prefixes_and_suffixes() {
+        assert_eq!(strip_schema(" Schema.Account "), "Account");
+        assert_eq!(strip_schema("SCHEMA.Invoice__c"), "Invoice__c");
+        assert_eq!(strip_schema("Account"), "Account");
+        assert!(has_custom_suffix("Invoice__C"));
+        assert!(!has_custom_suffix("__c"));
+        assert!(is_custom_metadata("Config__mdt"));
+        assert!(looks_like_sobject("Schema.Account"));
+        assert!(!looks_like_sobject("InvoiceService"));
+    }
+}
