@@ -24,6 +24,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::metadata::types;
 use crate::changes::{Change, ChangeKind};
 use crate::error::Result;
 use crate::facts::EdgeKind;
@@ -57,7 +58,7 @@ pub fn targets(graph: &Graph, changes: &[Change]) -> Vec<ComponentId> {
         .iter()
         .filter(|change| change.semantic && change.kind != ChangeKind::Deleted)
         .map(|change| &change.component)
-        .filter(|id| id.is_type("ApexClass") || id.is_type("ApexTrigger"))
+        .filter(|id| id.is_type(types::APEX_CLASS) || id.is_type(types::APEX_TRIGGER))
         .filter(|id| match graph.node(id) {
             Some(index) => graph.test_owner(index).is_none(),
             None => true,
@@ -81,7 +82,7 @@ fn covering(history: &History, target: &ComponentId) -> Result<Vec<(String, u32,
 
 /// The id of a recorded test class, when the graph declares it as a test class.
 fn test_in_graph(graph: &Graph, name: &str) -> Option<ComponentId> {
-    let id = ComponentId::new("ApexClass", name);
+    let id = ComponentId::new(types::APEX_CLASS, name);
     let index = graph.node(&id)?;
     (graph.test_owner(index) == Some(index)).then(|| graph[index].id.clone())
 }
@@ -321,7 +322,7 @@ pub fn covers_changed(history: &History, targets: &[ComponentId]) -> Result<Hash
                 continue;
             }
             let share = f64::from(covered.min(total)) / f64::from(total);
-            let key = ComponentId::new("ApexClass", &test_class).key().to_string();
+            let key = ComponentId::new(types::APEX_CLASS, &test_class).key().to_string();
             let entry = out.entry(key).or_insert(0.0);
             if share > *entry {
                 *entry = share;

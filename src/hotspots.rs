@@ -19,13 +19,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::metadata::types;
 use crate::churn::Churn;
 use crate::graph::Graph;
 use crate::impact::{self, Mode, Seed};
 use crate::metadata::component::ComponentId;
 
 /// The metadata types that can be hotspots.
-pub const HOTSPOT_TYPES: [&str; 4] = ["ApexClass", "ApexTrigger", "Flow", "CustomObject"];
+pub const HOTSPOT_TYPES: [&str; 4] = [types::APEX_CLASS, types::APEX_TRIGGER, types::FLOW, types::CUSTOM_OBJECT];
 
 /// How many of a hotspot's tests it lists (most failing first).
 pub const TOP_TESTS: usize = 5;
@@ -103,7 +104,7 @@ pub fn rank(inputs: &Inputs) -> Vec<Hotspot> {
 /// A component's churn; an object's includes its children's.
 fn churn_of(component: &ComponentId, churn: &Churn) -> u32 {
     let own = churn.count(component);
-    if component.type_name() != "CustomObject" {
+    if component.type_name() != types::CUSTOM_OBJECT {
         return own;
     }
     let prefix = format!(

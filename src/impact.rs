@@ -14,6 +14,7 @@
 //! The policy never under-selects silently: changed and critical tests always run, and
 //! what cannot be judged falls back to `RunLocalTests` with a reason.
 
+use crate::metadata::types;
 use crate::facts::{DeclKind, DmlEvents, EdgeKind};
 use crate::graph::{EdgeIx, Graph, NodeIx};
 use crate::metadata::component::ComponentId;
@@ -370,8 +371,8 @@ fn step(
     source: NodeIx,
 ) -> Option<Mode> {
     let next = step_kind(graph, node, mode, kind, events, source)?;
-    let source_is_component = graph[source].id.is_type("LightningComponentBundle");
-    let node_is_component = graph[node].id.is_type("LightningComponentBundle");
+    let source_is_component = graph[source].id.is_type(types::LWC_BUNDLE);
+    let node_is_component = graph[node].id.is_type(types::LWC_BUNDLE);
     // What a component imports from the org is mocked in its Jest tests, and in the Jest
     // tests of every component that imports it.
     let org_only = source_is_component && (!node_is_component || mode == Mode::OrgOnly);
@@ -413,7 +414,7 @@ fn step_kind(
         },
         // A Jest test mocks what the component imports from the org, whichever way the
         // test reaches the component.
-        Mode::OrgOnly => (!source_node.id.is_type("LwcJestTest")).then_some(Mode::All),
+        Mode::OrgOnly => (!source_node.id.is_type(types::LWC_JEST_TEST)).then_some(Mode::All),
         Mode::OpaqueOnly => match kind {
             EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::OpaqueOnly),
             EdgeKind::NamedTest => Some(Mode::OpaqueOnly),
@@ -551,7 +552,7 @@ impl Dispatch {
         if !climbs {
             return Some(None);
         }
-        if !graph[source].id.is_type("ApexTrigger") {
+        if !graph[source].id.is_type(types::APEX_TRIGGER) {
             return Some(Some(handler));
         }
         let named = self
@@ -643,9 +644,9 @@ pub fn owning_test(graph: &Graph, index: NodeIx) -> Option<NodeIx> {
 
 /// The kind of test a test node is.
 pub fn test_kind(id: &ComponentId) -> TestKind {
-    if id.is_type("FlowTest") {
+    if id.is_type(types::FLOW_TEST) {
         TestKind::Flow
-    } else if id.is_type("LwcJestTest") {
+    } else if id.is_type(types::LWC_JEST_TEST) {
         TestKind::Lwc
     } else {
         TestKind::Apex

@@ -34,6 +34,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::metadata::types;
 use crate::churn::Churn;
 use crate::impact::{SelectedTest, TestKind};
 
@@ -112,7 +113,7 @@ pub fn test_history(
             continue;
         }
         out.insert(
-            ComponentId::new("ApexClass", &class.class_name)
+            ComponentId::new(types::APEX_CLASS, &class.class_name)
                 .key()
                 .to_string(),
             TestHistory {
@@ -129,7 +130,7 @@ pub fn test_history(
             continue;
         }
         out.insert(
-            ComponentId::new("FlowTest", &test.method_name)
+            ComponentId::new(types::FLOW_TEST, &test.method_name)
                 .key()
                 .to_string(),
             TestHistory {

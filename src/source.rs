@@ -80,7 +80,7 @@ fn jest_test(inner: &str, path: &str) -> Option<ComponentId> {
     let is_test_dir = segments.get(lwc + 2) == Some(&"__tests__");
     let name = segments.last()?;
     (is_test_dir && (name.ends_with(".test.js") || name.ends_with(".spec.js")))
-        .then(|| ComponentId::new("LwcJestTest", path))
+        .then(|| ComponentId::new(types::LWC_JEST_TEST, path))
 }
 
 /// The content of an entry, by blob id (the working tree's files by path, as their

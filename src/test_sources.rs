@@ -1,6 +1,7 @@
 //! Where each test class, test method and Flow test lives in the working tree: the
 //! `file` and `line` of JUnit testcases and of GitHub annotations.
 
+use crate::metadata::types;
 use crate::report::junit::SourceIndex;
 use crate::report::plan::Plan;
 use crate::results::TestRun;
@@ -45,11 +46,11 @@ pub fn index(
             continue;
         };
         let component = &source.component;
-        if component.is_type("FlowTest") && file.path.ends_with(".flowtest-meta.xml") {
+        if component.is_type(types::FLOW_TEST) && file.path.ends_with(".flowtest-meta.xml") {
             index.add_flow_test(component.full_name(), &file.path);
             continue;
         }
-        if !(component.is_type("ApexClass") && file.path.ends_with(".cls")) {
+        if !(component.is_type(types::APEX_CLASS) && file.path.ends_with(".cls")) {
             continue;
         }
         if !wanted.contains(&component.full_name().to_lowercase()) {

@@ -29,6 +29,7 @@ pub use gate::{
     AllowFlaky, BranchRule, GatePolicy, Thresholds, DEFAULT_COVERAGE, DEFAULT_FLAKY_THRESHOLD,
 };
 
+use crate::metadata::types;
 use crate::error::{Error, Result};
 use crate::metadata::component::ComponentId;
 use crate::policy::Policy;
@@ -188,7 +189,7 @@ fn glob(pattern: &str) -> std::result::Result<Glob, String> {
 
 /// A test named in the config: `Name` is an Apex class, `Type:Name` anything else.
 fn test_id(name: &str) -> ComponentId {
-    ComponentId::parse(name).unwrap_or_else(|| ComponentId::new("ApexClass", name.trim()))
+    ComponentId::parse(name).unwrap_or_else(|| ComponentId::new(types::APEX_CLASS, name.trim()))
 }
 
 #[cfg(test)]

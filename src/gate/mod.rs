@@ -38,6 +38,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use crate::metadata::types;
 use crate::config::{AllowFlaky, GatePolicy, Thresholds};
 use crate::history::stats::TestStats;
 use crate::report::escape::one_line;
@@ -572,10 +573,10 @@ fn changed_coverage(runs: &[TestRun], plan: &Plan, threshold: f64) -> ChangedCov
         .iter()
         .filter(|c| c.semantic && c.change != "deleted")
         .filter_map(|c| match c.type_name.as_str() {
-            "ApexClass" if !tests.contains(&fold(&c.name)) => {
+            types::APEX_CLASS if !tests.contains(&fold(&c.name)) => {
                 Some((CoveredKind::Class, c.name.as_str()))
             }
-            "ApexTrigger" => Some((CoveredKind::Trigger, c.name.as_str())),
+            types::APEX_TRIGGER => Some((CoveredKind::Trigger, c.name.as_str())),
             _ => None,
         })
         .collect();

@@ -215,7 +215,7 @@ impl Graph {
     /// The keys of the test classes an Apex test suite of the repository names; `None`
     /// when the repository has no such suite.
     pub fn suite_members(&self, name: &str) -> Option<std::collections::HashSet<String>> {
-        let suite = ComponentId::new("ApexTestSuite", name);
+        let suite = ComponentId::new(types::APEX_TEST_SUITE, name);
         let index = self
             .node(&suite)
             .filter(|&index| !self[index].files.is_empty())?;

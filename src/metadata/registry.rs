@@ -17,6 +17,7 @@
 //! inside one XML file (workflow rules, sharing rules, labels) are found by the XML
 //! parsers, using [`children_of`] and [`TypeInfo::xml_element`].
 
+use crate::metadata::types;
 use crate::metadata::component::ComponentId;
 #[cfg(test)]
 use crate::metadata::types::type_info;
@@ -154,16 +155,16 @@ fn classify_under(dir: &str, rest: &[&str], file: &str) -> Option<SourceFile> {
             let (name, suffix) = parse_meta(file)?;
             (suffix == "label").then_some(())?;
             child(
-                id("CustomLabel", name),
+                id(types::CUSTOM_LABEL, name),
                 FileRole::ChildXml,
-                id("CustomLabels", "CustomLabels"),
+                id(types::CUSTOM_LABELS, types::CUSTOM_LABELS),
             )
         }
         "workflows" | "sharingRules" => {
             let parent_type = if dir == "workflows" {
-                "Workflow"
+                types::WORKFLOW
             } else {
-                "SharingRules"
+                types::SHARING_RULES
             };
             let owner = rest.first()?;
             let (name, suffix) = parse_meta(file)?;
@@ -181,17 +182,17 @@ fn classify_under(dir: &str, rest: &[&str], file: &str) -> Option<SourceFile> {
             if parse_meta(file).is_some_and(|(_, suffix)| suffix == "permissionset") {
                 return None; // the parent file: the suffix rule names it
             }
-            file_of(id("PermissionSet", set), FileRole::BundlePart)
+            file_of(id(types::PERMISSION_SET, set), FileRole::BundlePart)
         }
         "territory2Models" => {
             let model = rest.first()?;
             let (name, suffix) = parse_meta(file)?;
             let type_name = match suffix {
                 "territory2Model" => {
-                    return file_of(id("Territory2Model", name), FileRole::Content)
+                    return file_of(id(types::TERRITORY2_MODEL, name), FileRole::Content)
                 }
-                "territory2" => "Territory2",
-                "territory2Rule" => "Territory2Rule",
+                "territory2" => types::TERRITORY2,
+                "territory2Rule" => types::TERRITORY2_RULE,
                 _ => return None,
             };
             file_of(id(type_name, &format!("{model}.{name}")), FileRole::Content)
@@ -222,7 +223,7 @@ fn classify_strict(info: &'static TypeInfo, rest: &[&str], file: &str) -> Option
                 // An experience bundle's meta file is `<name>.site-meta.xml`.
                 Some((name, suffix))
                     if Some(suffix) == info.suffix
-                        || (info.name == "ExperienceBundle" && suffix == "site") =>
+                        || (info.name == types::EXPERIENCE_BUNDLE && suffix == "site") =>
                 {
                     file_of(id(info.name, name), FileRole::Meta)
                 }
@@ -267,7 +268,7 @@ fn classify_strict(info: &'static TypeInfo, rest: &[&str], file: &str) -> Option
             match (rest.get(2), rest.get(3)) {
                 (Some(content_type), Some(item)) => child(
                     id(
-                        "DigitalExperience",
+                        types::DIGITAL_EXPERIENCE,
                         &format!("{base_type}/{name}.{content_type}/{item}"),
                     ),
                     FileRole::BundlePart,
@@ -306,7 +307,7 @@ fn classify_strict(info: &'static TypeInfo, rest: &[&str], file: &str) -> Option
 fn classify_document(info: &'static TypeInfo, rest: &[&str], file: &str) -> Option<SourceFile> {
     let meta = parse_meta(file);
     if let Some((name, "documentFolder")) = meta {
-        let folder_type = info.folder_type.unwrap_or("DocumentFolder");
+        let folder_type = info.folder_type.unwrap_or(types::DOCUMENT_FOLDER);
         return file_of(id(folder_type, &folder_path(rest, name)), FileRole::Content);
     }
     if rest.is_empty() {
@@ -360,7 +361,7 @@ fn full_name(info: &TypeInfo, dirs: &[&str], name: &str) -> String {
         return info.name.to_string();
     }
     let type_dir = dirs.iter().position(|d| *d == info.directory);
-    if info.folder_type == Some("Territory2Model") {
+    if info.folder_type == Some(types::TERRITORY2_MODEL) {
         // territory2Models/<Model>/territories/<Name>: named `<Model>.<Name>`.
         return match dirs.iter().position(|d| *d == "territory2Models") {
             Some(i) if i + 1 < dirs.len() => format!("{}.{name}", dirs[i + 1]),

@@ -59,6 +59,15 @@ pub const DUPLICATE_RULE: &str = "DuplicateRule";
 pub const MATCHING_RULES: &str = "MatchingRules";
 pub const MATCHING_RULE: &str = "MatchingRule";
 pub const DATAWEAVE_RESOURCE: &str = "DataWeaveResource";
+pub const APEX_TEST_SUITE: &str = "ApexTestSuite";
+pub const LIGHTNING_MESSAGE_CHANNEL: &str = "LightningMessageChannel";
+pub const WORKFLOW_ALERT: &str = "WorkflowAlert";
+pub const EXPERIENCE_BUNDLE: &str = "ExperienceBundle";
+pub const DIGITAL_EXPERIENCE: &str = "DigitalExperience";
+pub const DOCUMENT_FOLDER: &str = "DocumentFolder";
+pub const TERRITORY2_MODEL: &str = "Territory2Model";
+pub const TERRITORY2: &str = "Territory2";
+pub const TERRITORY2_RULE: &str = "Territory2Rule";
 
 /// Which parser reads a type's files (see `parse::dispatch`). Files of a type that
 /// are not the parser's format (a class's `-meta.xml`) are read by the generic XML
@@ -384,20 +393,20 @@ static TYPES: &[TypeInfo] = &[
     code(APEX_TRIGGER, "triggers", "trigger").parse(Parser::ApexTrigger).follow(AUTOMATION),
     code(APEX_PAGE, "pages", "page").parse(Parser::Visualforce).none(MARKUP),
     code(APEX_COMPONENT, "components", "component").parse(Parser::Visualforce).none(MARKUP),
-    xml("ApexTestSuite", "testSuites", "testSuite").parse(Parser::TestSuite)
+    xml(APEX_TEST_SUITE, "testSuites", "testSuite").parse(Parser::TestSuite)
         .none("a named list of test classes: which tests a deploy runs is the plan's choice").read_by_commands(),
     bundle(LWC_BUNDLE, "lwc").parse(Parser::Lwc).follow(&[Imports, Tests]),
     bundle(AURA_BUNDLE, "aura").parse(Parser::Aura).none(MARKUP),
     TypeInfo::new(STATIC_RESOURCE, "staticresources", Some("resource"), Strategy::MixedContent)
         .strict().follow(BY_NAME).strings(),
-    TypeInfo::new("ExperienceBundle", "experiences", None, Strategy::MixedContent).strict().none(SITE),
+    TypeInfo::new(EXPERIENCE_BUNDLE, "experiences", None, Strategy::MixedContent).strict().none(SITE),
     TypeInfo::new(
         "DigitalExperienceBundle",
         "digitalExperiences",
         Some("digitalExperience"),
         Strategy::DigitalExperience,
     ).none(SITE),
-    xml("LightningMessageChannel", "messageChannels", "messageChannel")
+    xml(LIGHTNING_MESSAGE_CHANNEL, "messageChannels", "messageChannel")
         .none("a message channel's definition: Jest tests mock `lightning/messageService`"),
     // Decomposed and multi-component files.
     TypeInfo::new(CUSTOM_OBJECT, "objects", Some("object"), Strategy::Decomposed).strict()
@@ -442,9 +451,9 @@ static TYPES: &[TypeInfo] = &[
     xml("DashboardFolder", "dashboards", "dashboardFolder").folder_of("Dashboard").none(REPORTING),
     TypeInfo::new("Document", "documents", Some("document"), Strategy::MixedContent)
         .strict()
-        .in_folder("DocumentFolder")
+        .in_folder(DOCUMENT_FOLDER)
         .none("a stored file: code reads documents only by query, which tests cannot see (SeeAllData off)"),
-    xml("DocumentFolder", "documents", "documentFolder").folder_of("Document").none(REPORTING),
+    xml(DOCUMENT_FOLDER, "documents", "documentFolder").folder_of("Document").none(REPORTING),
     xml("ReportType", "reportTypes", "reportType").none(REPORTING),
     xml(CUSTOM_PERMISSION, "customPermissions", "customPermission").follow(BY_NAME).strings(),
     xml("NamedCredential", "namedCredentials", "namedCredential").fallback(PLATFORM),
@@ -481,9 +490,9 @@ static TYPES: &[TypeInfo] = &[
     xml("CustomSite", "sites", "site").strict().none(SITE),
     xml("Network", "networks", "network").none(SITE),
     xml("ApprovalProcess", "approvalProcesses", "approvalProcess").fallback(ROUTING),
-    xml("Territory2Model", "territory2Models", "territory2Model").fallback(ACCESS),
-    xml("Territory2", "territories", "territory2").in_folder("Territory2Model").fallback(ACCESS),
-    xml("Territory2Rule", "rules", "territory2Rule").in_folder("Territory2Model").fallback(ACCESS),
+    xml(TERRITORY2_MODEL, "territory2Models", "territory2Model").fallback(ACCESS),
+    xml(TERRITORY2, "territories", "territory2").in_folder(TERRITORY2_MODEL).fallback(ACCESS),
+    xml(TERRITORY2_RULE, "rules", "territory2Rule").in_folder(TERRITORY2_MODEL).fallback(ACCESS),
     xml("Territory2Type", "territory2Types", "territory2Type").fallback(ACCESS),
     xml(
         "ExternalServiceRegistration",
@@ -522,7 +531,7 @@ static TYPES: &[TypeInfo] = &[
         .not_addressable().none(TRANSLATION),
     {
         let mut info = TypeInfo::new(
-            "DigitalExperience",
+            DIGITAL_EXPERIENCE,
             "digitalExperiences",
             Some("digitalExperience"),
             Strategy::DigitalExperience,
@@ -536,7 +545,7 @@ static TYPES: &[TypeInfo] = &[
     child_in_file("SharingGuestRule", SHARING_RULES, "sharingRules", "sharingGuestRule", "sharingGuestRules").parse(Parser::DecomposedChild).follow(AUTOMATION),
     child_in_file("SharingOwnerRule", SHARING_RULES, "sharingRules", "sharingOwnerRule", "sharingOwnerRules").parse(Parser::DecomposedChild).follow(AUTOMATION),
     child_in_file("SharingTerritoryRule", SHARING_RULES, "sharingRules", "sharingTerritoryRule", "sharingTerritoryRules").parse(Parser::DecomposedChild).follow(AUTOMATION),
-    child_in_file("WorkflowAlert", WORKFLOW, "workflowAlerts", "workflowAlert", "alerts").parse(Parser::DecomposedChild).follow(&[References]),
+    child_in_file(WORKFLOW_ALERT, WORKFLOW, "workflowAlerts", "workflowAlert", "alerts").parse(Parser::DecomposedChild).follow(&[References]),
     child_in_file("WorkflowFieldUpdate", WORKFLOW, "workflowFieldUpdates", "workflowFieldUpdate", "fieldUpdates").parse(Parser::DecomposedChild).follow(&[Fires, References]),
     child_in_file("WorkflowFlowAction", WORKFLOW, "workflowFlowActions", "workflowFlowAction", "flowActions").parse(Parser::DecomposedChild).follow(&[References]),
     child_in_file("WorkflowKnowledgePublish", WORKFLOW, "workflowKnowledgePublishs", "workflowKnowledgePublish", "knowledgePublishes").parse(Parser::DecomposedChild).follow(&[References]),
@@ -1173,7 +1182,7 @@ mod tests {
             LWC_BUNDLE,
             CUSTOM_LABELS,
             WORKFLOW,
-            "ApexTestSuite",
+            APEX_TEST_SUITE,
             "Role",
             "NoSuchType",
         ] {

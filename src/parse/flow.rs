@@ -259,7 +259,7 @@ fn action_uses(action: &Element, from: &ComponentId, uses: &mut Uses) {
     let target = match kind.to_ascii_lowercase().as_str() {
         "apex" => Target::ApexType(text),
         "flow" => Target::Component(ComponentId::new(types::FLOW, &text)),
-        "emailalert" => Target::Component(ComponentId::new("WorkflowAlert", &text)),
+        "emailalert" => Target::Component(ComponentId::new(types::WORKFLOW_ALERT, &text)),
         _ => return,
     };
     uses.add(from, target, EdgeKind::FlowAction, name.text_line());

@@ -17,6 +17,7 @@
 //! This module does not resolve relative imports inside a bundle (`./utils`: the same
 //! component), wire adapters' parameters, or `lwc:is` dynamic components.
 
+use crate::metadata::types;
 use crate::facts::{stable_hash, EdgeKind, Facts, Problem, Target, TestMark, TypeExpr};
 use crate::metadata::component::ComponentId;
 use crate::parse::objects::relationship_field;
@@ -44,7 +45,7 @@ pub fn parse_lwc_html(component: &ComponentId, source: &str) -> Facts {
     let mut uses = Uses::default();
     root.walk(&mut |element| {
         if let Some(bundle) = bundle_of_tag(&element.name) {
-            let target = Target::Component(ComponentId::new("LightningComponentBundle", &bundle));
+            let target = Target::Component(ComponentId::new(types::LWC_BUNDLE, &bundle));
             uses.add(component, target, EdgeKind::Imports, element.line);
         }
     });
@@ -67,7 +68,7 @@ pub fn parse_jest_test(component: &ComponentId, bundle: &ComponentId, source: &s
         let Some(name) = local_module(&module.specifier) else {
             continue;
         };
-        let target = ComponentId::new("LightningComponentBundle", name);
+        let target = ComponentId::new(types::LWC_BUNDLE, name);
         if &target == bundle {
             tests_line.get_or_insert(module.line);
         } else {
@@ -91,7 +92,7 @@ pub fn parse_jest_test(component: &ComponentId, bundle: &ComponentId, source: &s
 /// The target and edge kind a module specifier names, if the graph follows it.
 fn module_target(specifier: &str) -> Option<(Target, EdgeKind)> {
     if let Some(name) = local_module(specifier) {
-        let id = ComponentId::new("LightningComponentBundle", name);
+        let id = ComponentId::new(types::LWC_BUNDLE, name);
         return Some((Target::Component(id), EdgeKind::Imports));
     }
     let (kind, rest) = specifier.strip_prefix("@salesforce/")?.split_once('/')?;
@@ -137,11 +138,11 @@ fn module_target(specifier: &str) -> Option<(Target, EdgeKind)> {
             let name = rest.strip_prefix("c.").unwrap_or(rest);
             Some((Target::Label(name.to_string()), EdgeKind::Reads))
         }
-        "resourceUrl" => component("StaticResource", rest),
-        "customPermission" => component("CustomPermission", rest),
+        "resourceUrl" => component(types::STATIC_RESOURCE, rest),
+        "customPermission" => component(types::CUSTOM_PERMISSION, rest),
         "messageChannel" => {
             let name = rest.strip_suffix("__c").unwrap_or(rest);
-            component("LightningMessageChannel", name)
+            component(types::LIGHTNING_MESSAGE_CHANNEL, name)
         }
         _ => None,
     }

@@ -16,6 +16,7 @@
 //! unresolved by the graph. This module does not read Aura helper logic, `force:`/`ui:`
 //! platform components, or Apex types named in `<aura:attribute type=…>`.
 
+use crate::metadata::types;
 use crate::facts::{EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
 use crate::parse::lwc::JsFile;
@@ -50,7 +51,7 @@ pub fn parse_aura(component: &ComponentId, source: &str) -> Facts {
             }
         }
         for name in bundles {
-            for type_name in ["AuraDefinitionBundle", "LightningComponentBundle"] {
+            for type_name in [types::AURA_BUNDLE, types::LWC_BUNDLE] {
                 let target = Target::Component(ComponentId::new(type_name, name));
                 uses.add(from, target, EdgeKind::Imports, line);
             }
@@ -111,14 +112,14 @@ pub fn parse_visualforce(component: &ComponentId, source: &str) -> Facts {
             _ => None,
         };
         if let Some(page) = page.filter(|p| is_name(p)) {
-            let target = Target::Component(ComponentId::new("ApexPage", page));
+            let target = Target::Component(ComponentId::new(types::APEX_PAGE, page));
             uses.add(from, target, EdgeKind::Imports, line);
         }
         if element
             .prefix()
             .is_some_and(|p| p.eq_ignore_ascii_case("c"))
         {
-            let target = Target::Component(ComponentId::new("ApexComponent", element.local_name()));
+            let target = Target::Component(ComponentId::new(types::APEX_COMPONENT, element.local_name()));
             uses.add(from, target, EdgeKind::Imports, line);
         }
     })

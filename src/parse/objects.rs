@@ -359,11 +359,11 @@ pub(crate) fn add_global_use(
             (Target::SObject(object.to_string()), EdgeKind::Reads)
         }
         ("permission", [name, ..]) => (
-            Target::Component(ComponentId::new("CustomPermission", name)),
+            Target::Component(ComponentId::new(types::CUSTOM_PERMISSION, name)),
             EdgeKind::References,
         ),
         ("resource", [name, ..]) => (
-            Target::Component(ComponentId::new("StaticResource", name)),
+            Target::Component(ComponentId::new(types::STATIC_RESOURCE, name)),
             EdgeKind::Imports,
         ),
         _ => return false,

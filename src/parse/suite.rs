@@ -1,6 +1,7 @@
 //! Apex test suites (`testSuites/*.testSuite-meta.xml`): the test classes a suite names.
 
 use super::xml::{component_decl, line_count, read_tree, Uses};
+use crate::metadata::types;
 use crate::facts::{EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
 
@@ -15,7 +16,7 @@ pub fn parse_test_suite(component: &ComponentId, source: &str) -> Facts {
         if !name.is_empty() {
             uses.add(
                 component,
-                Target::Component(ComponentId::new("ApexClass", name)),
+                Target::Component(ComponentId::new(types::APEX_CLASS, name)),
                 EdgeKind::References,
                 class.text_line(),
             );
@@ -35,7 +36,7 @@ pub fn suite_classes(facts: &Facts) -> Vec<String> {
         .uses
         .iter()
         .filter_map(|use_| match &use_.target {
-            Target::Component(id) if id.is_type("ApexClass") => Some(id.full_name().to_string()),
+            Target::Component(id) if id.is_type(types::APEX_CLASS) => Some(id.full_name().to_string()),
             _ => None,
         })
         .collect()

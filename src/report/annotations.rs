@@ -16,6 +16,7 @@ use std::fmt::Write;
 
 use super::junit::{case_file, case_line, SourceIndex};
 use super::plan::{Plan, Test};
+use crate::metadata::types;
 use crate::results::{Outcome, TestKind, TestResult, TestRun};
 
 /// The most annotations of one kind GitHub shows per step.
@@ -114,7 +115,7 @@ pub fn render_annotations(runs: &[TestRun], plan: Option<&Plan>, sources: &Sourc
     let uncovered: Vec<_> = plan
         .uncovered
         .iter()
-        .filter(|c| c.type_name == "ApexClass" || c.type_name == "ApexTrigger")
+        .filter(|c| c.type_name == types::APEX_CLASS || c.type_name == types::APEX_TRIGGER)
         .collect();
     for component in uncovered.iter().take(MAX_PER_KIND) {
         // The change's source file, not its -meta.xml, is where the reviewer looks.
@@ -126,7 +127,7 @@ pub fn render_annotations(runs: &[TestRun], plan: Option<&Plan>, sources: &Sourc
             })
             .flat_map(|c| &c.paths)
             .find(|p| !p.ends_with("-meta.xml"));
-        let kind = if component.type_name == "ApexTrigger" {
+        let kind = if component.type_name == types::APEX_TRIGGER {
             "trigger"
         } else {
             "class"

@@ -15,6 +15,7 @@
 //!
 //! This module renders only; the gate's Markdown is [`crate::gate::render_markdown`].
 
+use crate::metadata::types;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
@@ -129,7 +130,7 @@ fn uncovered_warning(out: &mut String, plan: &Plan) {
     let apex: Vec<&str> = plan
         .uncovered
         .iter()
-        .filter(|c| c.type_name == "ApexClass" || c.type_name == "ApexTrigger")
+        .filter(|c| c.type_name == types::APEX_CLASS || c.type_name == types::APEX_TRIGGER)
         .map(|c| c.name.as_str())
         .collect();
     if apex.is_empty() {
@@ -430,7 +431,7 @@ fn uncovered_section(out: &mut String, plan: &Plan) {
     list(
         out,
         plan.uncovered.iter().map(|c| {
-            let risk = if c.type_name == "ApexClass" || c.type_name == "ApexTrigger" {
+            let risk = if c.type_name == types::APEX_CLASS || c.type_name == types::APEX_TRIGGER {
                 " — deploy risk: needs 75% coverage"
             } else {
                 ""

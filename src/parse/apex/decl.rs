@@ -10,6 +10,7 @@ use super::text::{
     child, fields, find_kind, first_named, line_of, lines_of, literal_content, named_children,
 };
 use super::walk::Walker;
+use crate::metadata::types;
 use crate::facts::{DeclKind, Declaration, EdgeKind, TestMark};
 use crate::metadata::component::ComponentId;
 use tree_sitter::Node;
@@ -20,7 +21,7 @@ impl<'t> Walker<'t> {
         if index == 0 {
             self.component.clone()
         } else {
-            ComponentId::new("ApexClass", &self.table.classes[index].full)
+            ComponentId::new(types::APEX_CLASS, &self.table.classes[index].full)
         }
     }
 
@@ -321,7 +322,7 @@ impl<'t> Walker<'t> {
                         ComponentId::parse(entry)
                     } else {
                         let name = strip_suffix_ci(entry, ".class").trim();
-                        (!name.is_empty()).then(|| ComponentId::new("ApexClass", name))
+                        (!name.is_empty()).then(|| ComponentId::new(types::APEX_CLASS, name))
                     };
                     if let Some(id) = id {
                         mark.test_for.push(id);
