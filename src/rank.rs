@@ -21,8 +21,8 @@
 //!   relative risk, so a test that keeps catching failures rises, a test that passed
 //!   fifty times sinks, and the distance of this change still counts;
 //! - **flakiness** (flip rate): a flaky test's `p` is further scaled by
-//!   `1 − FLAKY_PENALTY × flakiness`; tests at or above [`FLAKY_THRESHOLD`] over at least
-//!   [`FLAKY_MIN_RUNS`] runs are reported as flaky.
+//!   `1 − FLAKY_PENALTY × flakiness`; tests flaky by [`FlakyRule::DEFAULT`] are
+//!   reported as flaky.
 //!
 //! The score is `p` per expected second, damped: `p / seconds^DURATION_EXPONENT` (0.5,
 //! see [`DURATION_EXPONENT`]), where seconds is the recorded mean duration, or for a test
@@ -38,7 +38,7 @@ use crate::metadata::types;
 use crate::churn::Churn;
 use crate::impact::{SelectedTest, TestKind};
 
-use crate::history::{FLAKY_MIN_RUNS, FLAKY_THRESHOLD};
+use crate::history::FlakyRule;
 /// How much of a flaky test's probability its flakiness takes away (at flip rate 1).
 pub const FLAKY_PENALTY: f64 = 0.75;
 /// How many runs of evidence the average test's failure rate is worth against a test's
@@ -344,9 +344,7 @@ fn score(
         Some(seconds) => probability / seconds.max(MIN_SECONDS).powf(DURATION_EXPONENT),
         None => probability,
     };
-    let flaky = history.is_some_and(|h| {
-        crate::history::is_flaky(h.runs, h.flakiness, FLAKY_THRESHOLD, FLAKY_MIN_RUNS)
-    });
+    let flaky = history.is_some_and(|h| FlakyRule::DEFAULT.is_flaky(h.runs, h.flakiness));
     RankedTest {
         rank: 0,
         score: significant(score, 6),

@@ -12,8 +12,9 @@ use crate::error::{Error, Result};
 /// The coverage Salesforce requires of each class and trigger, and org-wide (percent).
 pub const DEFAULT_COVERAGE: f64 = 75.0;
 
-/// The flip rate from which the history calls a test flaky.
-pub const DEFAULT_FLAKY_THRESHOLD: f64 = 0.2;
+/// The flip rate from which the history calls a test flaky: the one definition's
+/// ([`crate::history::FlakyRule`]), which `flaky_threshold` overrides.
+pub const DEFAULT_FLAKY_THRESHOLD: f64 = crate::history::FlakyRule::DEFAULT.threshold;
 
 /// What the gate does with a failing test that the history marks flaky.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,8 +8,9 @@
 //!   no Apex or Flow test.
 //! - `planned-tests-ran` (with a plan): every planned Apex test class and Flow test has a
 //!   result that is not `Skip`. LWC Jest tests are not in `sf` results and not checked.
-//! - `no-failures`: no test failed, except a `Fail` of a test whose history flakiness is
-//!   at or above `flaky_threshold` when `allow_flaky` permits it: `retry` excuses it if
+//! - `no-failures`: no test failed, except a `Fail` of a test the history calls flaky
+//!   ([`FlakyRule`]: a flip rate at or above `flaky_threshold` over at least its minimum
+//!   of runs) when `allow_flaky` permits it: `retry` excuses it if
 //!   another result of the same test in the given files passed (the retry), `quarantine`
 //!   excuses it outright. A `CompileFail` is never excused. The default, `never`,
 //!   excuses nothing: it is the safe choice, since an excused failure can hide a real
@@ -41,6 +42,7 @@ use serde::Serialize;
 use crate::metadata::types;
 use crate::config::{AllowFlaky, GatePolicy, Thresholds};
 use crate::history::stats::TestStats;
+use crate::history::FlakyRule;
 use crate::report::escape::one_line;
 use crate::report::plan::Plan;
 use crate::results::{CoveredKind, Outcome, TestKind, TestResult, TestRun};
@@ -48,10 +50,11 @@ use crate::results::{CoveredKind, Outcome, TestKind, TestResult, TestRun};
 /// The schema name of the gate's JSON.
 pub const SCHEMA: &str = "impact.gate/v1";
 
-/// The history's flakiness score per test method and Flow test, by case-folded name.
+/// The history's flakiness score (flip rate) and number of runs per test method and
+/// Flow test, by case-folded name.
 #[derive(Clone, Debug, Default)]
 pub struct Flakiness {
-    scores: HashMap<(TestKind, String, String), f64>,
+    scores: HashMap<(TestKind, String, String), (f64, u32)>,
 }
 
 impl Flakiness {
@@ -69,19 +72,29 @@ impl Flakiness {
                 &stat.class_name,
                 &stat.method_name,
                 stat.flakiness,
+                stat.runs,
             );
         }
         flakiness
     }
 
-    /// Records the score of one test (a class or flow, and a method or Flow test).
-    pub fn insert(&mut self, kind: TestKind, class: &str, method: &str, score: f64) {
-        self.scores.insert((kind, fold(class), fold(method)), score);
+    /// Records the score and runs of one test (a class or flow, and a method or Flow
+    /// test).
+    pub fn insert(&mut self, kind: TestKind, class: &str, method: &str, score: f64, runs: u32) {
+        self.scores
+            .insert((kind, fold(class), fold(method)), (score, runs));
     }
 
-    /// The score of one test, if the history knows it.
-    pub fn score(&self, kind: TestKind, class: &str, method: &str) -> Option<f64> {
-        self.scores.get(&(kind, fold(class), fold(method))).copied()
+    /// The score of one test when `rule` calls it flaky.
+    pub fn flaky_score(
+        &self,
+        kind: TestKind,
+        class: &str,
+        method: &str,
+        rule: FlakyRule,
+    ) -> Option<f64> {
+        let &(score, runs) = self.scores.get(&(kind, fold(class), fold(method)))?;
+        rule.is_flaky(runs, score).then_some(score)
     }
 }
 
@@ -408,8 +421,8 @@ fn no_failures(
                 }
                 TestKind::Apex => "failed".into(),
             });
-        let score = flakiness.score(*kind, &worst.class_name, &worst.method_name);
-        let flaky = score.filter(|s| *s >= thresholds.flaky_threshold);
+        let rule = FlakyRule::with_threshold(thresholds.flaky_threshold);
+        let flaky = flakiness.flaky_score(*kind, &worst.class_name, &worst.method_name, rule);
         let retried = group.iter().any(|r| r.outcome == Outcome::Pass);
         let excuse = match (worst.outcome, flaky, thresholds.allow_flaky) {
             (Outcome::CompileFail, _, _) | (_, None, _) | (_, _, AllowFlaky::Never) => None,
@@ -892,7 +905,7 @@ mod tests {
 
     fn flaky(class: &str, method: &str, score: f64) -> Flakiness {
         let mut flakiness = Flakiness::new();
-        flakiness.insert(TestKind::Apex, class, method, score);
+        flakiness.insert(TestKind::Apex, class, method, score, FlakyRule::DEFAULT.min_runs);
         flakiness
     }
 
@@ -1214,12 +1227,23 @@ mod tests {
             failure_rate: 0.4,
         }];
         let flakiness = Flakiness::from_test_stats(&stats);
+        let rule = FlakyRule::DEFAULT;
         assert_eq!(
-            flakiness.score(TestKind::Apex, "INVOICESERVICETEST", "rejectsnegative"),
+            flakiness.flaky_score(TestKind::Apex, "INVOICESERVICETEST", "rejectsnegative", rule),
             Some(0.5)
         );
         assert_eq!(
-            flakiness.score(TestKind::Flow, "InvoiceServiceTest", "rejectsNegative"),
+            flakiness.flaky_score(TestKind::Flow, "InvoiceServiceTest", "rejectsNegative", rule),
+            None
+        );
+        // The one definition needs enough runs: a test seen flipping in 3 runs is not
+        // flaky yet, however high its flip rate.
+        let few = Flakiness::from_test_stats(&[TestStats {
+            runs: 3,
+            ..stats[0].clone()
+        }]);
+        assert_eq!(
+            few.flaky_score(TestKind::Apex, "InvoiceServiceTest", "rejectsNegative", rule),
             None
         );
     }

@@ -40,7 +40,7 @@ use crate::results::{TestResult, TestRun};
 pub use merge::MergeOutcome;
 pub use org::OrgOutcome;
 pub use stats::{ClassStats, TestStats, DECAY_HALF_LIFE_RUNS};
-pub use summary::{is_flaky, Summary, FLAKY_MIN_RUNS, FLAKY_THRESHOLD};
+pub use summary::{FlakyRule, Summary};
 
 /// Recent runs over which flakiness and mean durations are computed.
 pub const WINDOW: usize = 20;

@@ -3,17 +3,42 @@
 use super::{ClassStats, History, TestStats, WINDOW};
 use crate::error::Result;
 
-/// Flip rate at or above which a test is reported as flaky (ranking and
-/// `impact history`).
-pub const FLAKY_THRESHOLD: f64 = 0.3;
-/// Runs a test needs before its flip rate can call it flaky.
-pub const FLAKY_MIN_RUNS: u32 = 4;
+/// The one definition of "flaky": a test whose outcome flips between consecutive
+/// decided runs (its flip rate, [`super::stats::flip_rate`]) at or above `threshold`,
+/// over at least `min_runs` recorded runs. Ranking, the plan's flaky list,
+/// `impact history` and the gate all apply it; the gate's `[gate] flaky_threshold`
+/// overrides the threshold only.
+///
+/// The default (0.3 over 4 runs) is the stricter of the two the tool once had (the
+/// gate used 0.2 and no minimum): the gate excuses a flaky failure, so calling a test
+/// flaky too easily would let a real failure through.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FlakyRule {
+    /// Flip rate at or above which a test is flaky.
+    pub threshold: f64,
+    /// Runs a test needs before its flip rate can call it flaky.
+    pub min_runs: u32,
+}
 
-/// Whether a test with this many runs and this flip rate is flaky, for a flip-rate
-/// `threshold`: the one definition that ranking, `impact history` and the gate apply
-/// (the gate with its own `[gate] flaky_threshold` and no minimum of runs).
-pub fn is_flaky(runs: u32, flakiness: f64, threshold: f64, min_runs: u32) -> bool {
-    runs >= min_runs && flakiness >= threshold
+impl FlakyRule {
+    /// The rule everyone applies unless `impact.toml` sets another threshold.
+    pub const DEFAULT: FlakyRule = FlakyRule {
+        threshold: 0.3,
+        min_runs: 4,
+    };
+
+    /// The default rule with another flip-rate threshold (`[gate] flaky_threshold`).
+    pub fn with_threshold(threshold: f64) -> FlakyRule {
+        FlakyRule {
+            threshold,
+            ..FlakyRule::DEFAULT
+        }
+    }
+
+    /// Whether a test with this many runs and this flip rate is flaky.
+    pub fn is_flaky(self, runs: u32, flakiness: f64) -> bool {
+        runs >= self.min_runs && flakiness >= self.threshold
+    }
 }
 
 /// The tests a history knows, sorted for people.
@@ -39,7 +64,7 @@ impl History {
         let classes = self.class_stats(WINDOW)?;
         let mut flaky: Vec<TestStats> = tests
             .iter()
-            .filter(|t| is_flaky(t.runs, t.flakiness, FLAKY_THRESHOLD, FLAKY_MIN_RUNS))
+            .filter(|t| FlakyRule::DEFAULT.is_flaky(t.runs, t.flakiness))
             .cloned()
             .collect();
         flaky.sort_by(|a, b| b.flakiness.total_cmp(&a.flakiness));
