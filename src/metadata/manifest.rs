@@ -40,14 +40,7 @@ pub fn parse_package_xml(text: &str, path: &Path) -> Result<Vec<ComponentId>> {
         reason,
     };
     let mut reader = Reader::from_str(text);
-    let mut stack: Vec<String> = Vec::new();
-    let mut saw_root = false;
-    let mut text_buf = String::new();
-    let mut members: Vec<String> = Vec::new();
-    let mut type_name: Option<String> = None;
-    let mut components: Vec<ComponentId> = Vec::new();
-    let mut seen: HashSet<ComponentId> = HashSet::new();
-
+    let mut package = PackageReader::default();
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event().map_err(|e| {
@@ -56,113 +49,144 @@ pub fn parse_package_xml(text: &str, path: &Path) -> Result<Vec<ComponentId>> {
                 line_of(text, reader.error_position())
             ))
         })?;
+        let at = |e: &dyn std::fmt::Display| format!("{e} (line {})", line_of(text, position));
         // Only the text of `Package/types/members` and `Package/types/name` matters.
-        let in_value = stack.len() == 3 && matches!(stack[2].as_str(), "members" | "name");
+        let in_value = package.in_value();
         match event {
-            Event::Start(start) => {
-                let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
-                if stack.is_empty() {
-                    if saw_root {
-                        return Err(malformed("more than one root element".into()));
-                    }
-                    if name != "Package" {
-                        return Err(malformed(format!(
-                            "the root element is <{name}>, not <Package>"
-                        )));
-                    }
-                    saw_root = true;
-                }
-                if stack.len() == 1 && name == "types" {
-                    members.clear();
-                    type_name = None;
-                }
-                text_buf.clear();
-                stack.push(name);
-            }
-            Event::Empty(start) => {
-                let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
-                if stack.is_empty() {
-                    if name != "Package" {
-                        return Err(malformed(format!(
-                            "the root element is <{name}>, not <Package>"
-                        )));
-                    }
-                    // `<Package/>`: an empty manifest.
-                    saw_root = true;
-                }
-            }
+            Event::Start(start) => package.start(local_name(&start)).map_err(malformed)?,
+            Event::Empty(start) => package.empty(local_name(&start)).map_err(malformed)?,
             Event::Text(t) if in_value => {
-                let decoded = t
-                    .xml10_content()
-                    .map_err(|e| malformed(format!("{e} (line {})", line_of(text, position))))?;
-                text_buf.push_str(&decoded);
+                let decoded = t.xml10_content().map_err(|e| malformed(at(&e)))?;
+                package.text.push_str(&decoded);
             }
             Event::CData(c) if in_value => {
-                let decoded = c
-                    .decode()
-                    .map_err(|e| malformed(format!("{e} (line {})", line_of(text, position))))?;
-                text_buf.push_str(&decoded);
+                let decoded = c.decode().map_err(|e| malformed(at(&e)))?;
+                package.text.push_str(&decoded);
             }
-            Event::GeneralRef(r) if in_value => {
-                let at = || line_of(text, position);
-                match r.resolve_char_ref() {
-                    Ok(Some(ch)) => text_buf.push(ch),
-                    Ok(None) => {
-                        let entity = r
-                            .decode()
-                            .map_err(|e| malformed(format!("{e} (line {})", at())))?;
-                        let value = resolve_xml_entity(&entity).ok_or_else(|| {
-                            malformed(format!("unknown entity `&{entity};` (line {})", at()))
-                        })?;
-                        text_buf.push_str(value);
-                    }
-                    Err(e) => return Err(malformed(format!("{e} (line {})", at()))),
+            Event::GeneralRef(r) if in_value => match r.resolve_char_ref() {
+                Ok(Some(ch)) => package.text.push(ch),
+                Ok(None) => {
+                    let entity = r.decode().map_err(|e| malformed(at(&e)))?;
+                    let value = resolve_xml_entity(&entity).ok_or_else(|| {
+                        malformed(at(&format!("unknown entity `&{entity};`")))
+                    })?;
+                    package.text.push_str(value);
                 }
-            }
-            Event::End(_) => {
-                let Some(name) = stack.pop() else {
-                    return Err(malformed("unexpected closing tag".into()));
-                };
-                match (stack.len(), name.as_str()) {
-                    (2, "members") => {
-                        let member = text_buf.trim();
-                        if !member.is_empty() {
-                            members.push(member.to_string());
-                        }
-                    }
-                    (2, "name") => type_name = Some(text_buf.trim().to_string()),
-                    (1, "types") => {
-                        let name = type_name.take().filter(|n| !n.is_empty()).ok_or_else(|| {
-                            malformed(format!(
-                                "a <types> element has no <name> (line {})",
-                                line_of(text, position)
-                            ))
-                        })?;
-                        for member in members.drain(..) {
-                            let id = ComponentId::new(&name, &member);
-                            if seen.insert(id.clone()) {
-                                components.push(id);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-                text_buf.clear();
-            }
+                Err(e) => return Err(malformed(at(&e))),
+            },
+            Event::End(_) => package
+                .end(|| line_of(text, position))
+                .map_err(malformed)?,
             Event::Eof => break,
             _ => {}
         }
     }
-    if !stack.is_empty() {
-        return Err(malformed(format!(
-            "the file ends inside <{}>",
-            stack.last().map_or("", String::as_str)
-        )));
+    package.finish().map_err(malformed)
+}
+
+/// An element's local name (prefixes such as `md:` dropped).
+fn local_name(start: &quick_xml::events::BytesStart<'_>) -> String {
+    String::from_utf8_lossy(start.local_name().as_ref()).into_owned()
+}
+
+/// The state of reading a `package.xml`, element by element; errors are the reason
+/// the manifest is malformed.
+#[derive(Default)]
+struct PackageReader {
+    /// Local names of the open elements, the root first.
+    stack: Vec<String>,
+    saw_root: bool,
+    /// The text of the open `members` or `name` element.
+    text: String,
+    /// The members of the open `types` element.
+    members: Vec<String>,
+    /// The name of the open `types` element.
+    type_name: Option<String>,
+    components: Vec<ComponentId>,
+    seen: HashSet<ComponentId>,
+}
+
+impl PackageReader {
+    /// Whether the open element is `Package/types/members` or `Package/types/name`.
+    fn in_value(&self) -> bool {
+        self.stack.len() == 3 && matches!(self.stack[2].as_str(), "members" | "name")
     }
-    if !saw_root {
-        return Err(malformed("no <Package> element".into()));
+
+    fn start(&mut self, name: String) -> std::result::Result<(), String> {
+        if self.stack.is_empty() {
+            if self.saw_root {
+                return Err("more than one root element".into());
+            }
+            check_root(&name)?;
+            self.saw_root = true;
+        }
+        if self.stack.len() == 1 && name == "types" {
+            self.members.clear();
+            self.type_name = None;
+        }
+        self.text.clear();
+        self.stack.push(name);
+        Ok(())
     }
-    Ok(components)
+
+    fn empty(&mut self, name: String) -> std::result::Result<(), String> {
+        if self.stack.is_empty() {
+            check_root(&name)?;
+            // `<Package/>`: an empty manifest.
+            self.saw_root = true;
+        }
+        Ok(())
+    }
+
+    /// An end tag; `line` is where it is, for the error of a `types` without a name.
+    fn end(&mut self, line: impl Fn() -> usize) -> std::result::Result<(), String> {
+        let Some(name) = self.stack.pop() else {
+            return Err("unexpected closing tag".into());
+        };
+        match (self.stack.len(), name.as_str()) {
+            (2, "members") => {
+                let member = self.text.trim();
+                if !member.is_empty() {
+                    self.members.push(member.to_string());
+                }
+            }
+            (2, "name") => self.type_name = Some(self.text.trim().to_string()),
+            (1, "types") => {
+                let name = self.type_name.take().filter(|n| !n.is_empty()).ok_or_else(|| {
+                    format!("a <types> element has no <name> (line {})", line())
+                })?;
+                for member in self.members.drain(..) {
+                    let id = ComponentId::new(&name, &member);
+                    if self.seen.insert(id.clone()) {
+                        self.components.push(id);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.text.clear();
+        Ok(())
+    }
+
+    /// The components read, once the document ended.
+    fn finish(self) -> std::result::Result<Vec<ComponentId>, String> {
+        if let Some(open) = self.stack.last() {
+            return Err(format!("the file ends inside <{open}>"));
+        }
+        if !self.saw_root {
+            return Err("no <Package> element".into());
+        }
+        Ok(self.components)
+    }
+}
+
+/// The root element must be `Package`.
+fn check_root(name: &str) -> std::result::Result<(), String> {
+    if name == "Package" {
+        Ok(())
+    } else {
+        Err(format!("the root element is <{name}>, not <Package>"))
+    }
 }
 
 /// Writes a manifest listing `components` for `api_version`: types sorted by name,

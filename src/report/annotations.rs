@@ -26,6 +26,21 @@ pub const MAX_PER_KIND: usize = 10;
 /// to annotate.
 pub fn render_annotations(runs: &[TestRun], plan: Option<&Plan>, sources: &SourceIndex) -> String {
     let mut out = String::new();
+    annotate_failures(&mut out, runs, plan, sources);
+    if let Some(plan) = plan {
+        annotate_uncovered(&mut out, plan);
+    }
+    out
+}
+
+/// An error per failing test (its worst result across retries), at most
+/// [`MAX_PER_KIND`], then a notice for the rest.
+fn annotate_failures(
+    out: &mut String,
+    runs: &[TestRun],
+    plan: Option<&Plan>,
+    sources: &SourceIndex,
+) {
     // Planned tests by kind and case-folded name (Apex class, or Flow test), for the
     // file the plan knows when the index does not.
     let planned: HashMap<(TestKind, String), &Test> = plan
@@ -90,7 +105,7 @@ pub fn render_annotations(runs: &[TestRun], plan: Option<&Plan>, sources: &Sourc
             let _ = write!(message, "\n{trace}");
         }
         command(
-            &mut out,
+            out,
             "error",
             file.as_deref(),
             line,
@@ -109,9 +124,11 @@ pub fn render_annotations(runs: &[TestRun], plan: Option<&Plan>, sources: &Sourc
         );
     }
 
-    let Some(plan) = plan else {
-        return out;
-    };
+}
+
+/// A warning per changed Apex class or trigger no selected test reaches, at most
+/// [`MAX_PER_KIND`], then a notice for the rest.
+fn annotate_uncovered(out: &mut String, plan: &Plan) {
     let uncovered: Vec<_> = plan
         .uncovered
         .iter()
@@ -133,7 +150,7 @@ pub fn render_annotations(runs: &[TestRun], plan: Option<&Plan>, sources: &Sourc
             "class"
         };
         command(
-            &mut out,
+            out,
             "warning",
             file.map(String::as_str),
             file.map(|_| 1),
@@ -154,8 +171,8 @@ pub fn render_annotations(runs: &[TestRun], plan: Option<&Plan>, sources: &Sourc
             ))
         );
     }
-    out
 }
+
 
 /// Writes one `::level file=…,line=…,title=…::message` line.
 fn command(

@@ -116,133 +116,172 @@ pub fn render_junit(
     sources: &SourceIndex,
 ) -> String {
     let planned = PlannedIndex::new(plan);
-    let mut suites: BTreeMap<SuiteKey, Suite> = BTreeMap::new();
-    let mut ran: HashSet<usize> = HashSet::new();
-    // Case-folded (class, method) of every Apex result, for "planned but not run" per
-    // method.
-    let mut ran_methods: HashSet<(String, String)> = HashSet::new();
-    let mut sequence = 0usize;
+    let mut suites = Suites::default();
+    let ran = suites.add_results(runs, &planned, sources);
+    suites.add_not_run(&planned, &ran, sources);
+    suites.add_coverage(coverage, sources);
+    let total_ms = if runs.is_empty() {
+        None
+    } else {
+        runs.iter().try_fold(0u64, |sum, run| {
+            run.total_time_ms.map(|ms| sum.saturating_add(ms))
+        })
+    };
+    write_document(suites.suites, total_ms)
+}
 
-    for run in runs {
-        for result in &run.tests {
-            let test = planned.find(result);
-            if let Some((index, _)) = test {
-                ran.insert(index);
-            }
-            if result.kind == TestKind::Apex {
-                ran_methods.insert((fold(&result.class_name), fold(&result.method_name)));
-            }
-            let (key, suite_name) = suite_of(result);
-            let suite = suites.entry(key).or_insert_with(|| Suite {
-                name: suite_name.clone(),
-                file: None,
-                timestamp: None,
-                planned: None,
-                cases: Vec::new(),
-            });
-            if suite.timestamp.is_none() {
-                suite.timestamp = run.started_at.clone();
-            }
-            let file = case_file(result, test.map(|(_, t)| t), sources);
-            if result.kind == TestKind::Apex {
-                if suite.file.is_none() {
-                    suite.file = file.clone();
-                }
-                if suite.planned.is_none() {
-                    suite.planned = test.map(|(_, t)| t);
-                }
-            }
-            suite.cases.push(Case {
-                sort: (fold(&result.method_name), sequence),
-                classname: suite_name,
-                name: result.method_name.clone(),
-                time_ms: result.duration_ms.unwrap_or(0),
-                file,
-                line: case_line(result, sources),
-                outcome: CaseOutcome::from_result(result),
-                planned: test.map(|(_, t)| t),
-            });
-            sequence += 1;
-        }
-    }
+/// What ran: the planned tests (by index) that have a result, and the case-folded
+/// (class, method) of every Apex result, for "planned but not run" per method.
+#[derive(Default)]
+struct Ran {
+    tests: HashSet<usize>,
+    methods: HashSet<(String, String)>,
+}
 
-    for (index, test) in planned.tests.iter().enumerate() {
-        let Some((key, suite_name, kind)) = not_run_identity(test) else {
-            continue;
-        };
-        // Named methods are checked one by one; a class without named methods, or a
-        // Flow test, by whether anything of it ran.
-        let missing: Vec<String> = if kind == TestKind::Apex && !test.methods.is_empty() {
-            test.methods
-                .iter()
-                .filter(|method| !ran_methods.contains(&(fold(&test.name), fold(method))))
-                .cloned()
-                .collect()
-        } else if ran.contains(&index) {
-            Vec::new()
-        } else {
-            vec![test.name.clone()]
-        };
-        if missing.is_empty() {
-            continue;
-        }
-        let file = match kind {
-            TestKind::Apex => sources.class_file(&test.name),
-            TestKind::Flow => sources.flow_test_file(&test.name),
-        }
-        .map(str::to_string)
-        .or_else(|| test.file.clone());
-        let suite = suites.entry(key).or_insert_with(|| Suite {
-            name: suite_name.clone(),
+/// The suites being assembled, and the input order of their cases so far.
+#[derive(Default)]
+struct Suites<'p> {
+    suites: BTreeMap<SuiteKey, Suite<'p>>,
+    sequence: usize,
+}
+
+impl<'p> Suites<'p> {
+    /// The suite of `key`, created empty when new.
+    fn suite(&mut self, key: SuiteKey, name: &str) -> &mut Suite<'p> {
+        self.suites.entry(key).or_insert_with(|| Suite {
+            name: name.to_string(),
             file: None,
             timestamp: None,
             planned: None,
             cases: Vec::new(),
-        });
-        if kind == TestKind::Apex {
-            suite.file = suite.file.take().or_else(|| file.clone());
-            suite.planned = suite.planned.or(Some(test));
+        })
+    }
+
+    /// The next case's place in input order.
+    fn next(&mut self) -> usize {
+        self.sequence += 1;
+        self.sequence - 1
+    }
+
+    /// A case per result of every run.
+    fn add_results(
+        &mut self,
+        runs: &[TestRun],
+        planned: &PlannedIndex<'p>,
+        sources: &SourceIndex,
+    ) -> Ran {
+        let mut ran = Ran::default();
+        for run in runs {
+            for result in &run.tests {
+                let test = planned.find(result);
+                if let Some((index, _)) = test {
+                    ran.tests.insert(index);
+                }
+                if result.kind == TestKind::Apex {
+                    ran.methods
+                        .insert((fold(&result.class_name), fold(&result.method_name)));
+                }
+                let (key, suite_name) = suite_of(result);
+                let sequence = self.next();
+                let suite = self.suite(key, &suite_name);
+                if suite.timestamp.is_none() {
+                    suite.timestamp = run.started_at.clone();
+                }
+                let file = case_file(result, test.map(|(_, t)| t), sources);
+                if result.kind == TestKind::Apex {
+                    if suite.file.is_none() {
+                        suite.file = file.clone();
+                    }
+                    if suite.planned.is_none() {
+                        suite.planned = test.map(|(_, t)| t);
+                    }
+                }
+                suite.cases.push(Case {
+                    sort: (fold(&result.method_name), sequence),
+                    classname: suite_name,
+                    name: result.method_name.clone(),
+                    time_ms: result.duration_ms.unwrap_or(0),
+                    file,
+                    line: case_line(result, sources),
+                    outcome: CaseOutcome::from_result(result),
+                    planned: test.map(|(_, t)| t),
+                });
+            }
         }
-        for case_name in missing {
-            let line = match kind {
-                TestKind::Apex => sources.method_line(&test.name, &case_name),
-                TestKind::Flow => None,
+        ran
+    }
+
+    /// A "not run" case per planned test (or named method) that no result covers.
+    fn add_not_run(&mut self, planned: &PlannedIndex<'p>, ran: &Ran, sources: &SourceIndex) {
+        for (index, &test) in planned.tests.iter().enumerate() {
+            let Some((key, suite_name, kind)) = not_run_identity(test) else {
+                continue;
             };
-            suite.cases.push(Case {
-                sort: (fold(&case_name), sequence),
-                classname: suite_name.clone(),
-                name: case_name,
-                time_ms: 0,
-                file: file.clone(),
-                line,
-                outcome: CaseOutcome::NotRun {
-                    detail: format!(
-                        "impact selected this test (rank {}) but no result file contains it; {}",
-                        test.rank,
-                        reason_line(test)
-                    ),
-                },
-                planned: Some(test),
-            });
-            sequence += 1;
+            // Named methods are checked one by one; a class without named methods, or a
+            // Flow test, by whether anything of it ran.
+            let missing: Vec<String> = if kind == TestKind::Apex && !test.methods.is_empty() {
+                test.methods
+                    .iter()
+                    .filter(|method| !ran.methods.contains(&(fold(&test.name), fold(method))))
+                    .cloned()
+                    .collect()
+            } else if ran.tests.contains(&index) {
+                Vec::new()
+            } else {
+                vec![test.name.clone()]
+            };
+            if missing.is_empty() {
+                continue;
+            }
+            let file = match kind {
+                TestKind::Apex => sources.class_file(&test.name),
+                TestKind::Flow => sources.flow_test_file(&test.name),
+            }
+            .map(str::to_string)
+            .or_else(|| test.file.clone());
+            let suite = self.suite(key.clone(), &suite_name);
+            if kind == TestKind::Apex {
+                suite.file = suite.file.take().or_else(|| file.clone());
+                suite.planned = suite.planned.or(Some(test));
+            }
+            for case_name in missing {
+                let line = match kind {
+                    TestKind::Apex => sources.method_line(&test.name, &case_name),
+                    TestKind::Flow => None,
+                };
+                let sequence = self.next();
+                self.suite(key.clone(), &suite_name).cases.push(Case {
+                    sort: (fold(&case_name), sequence),
+                    classname: suite_name.clone(),
+                    name: case_name,
+                    time_ms: 0,
+                    file: file.clone(),
+                    line,
+                    outcome: CaseOutcome::NotRun {
+                        detail: format!(
+                            "impact selected this test (rank {}) but no result file contains it; {}",
+                            test.rank,
+                            reason_line(test)
+                        ),
+                    },
+                    planned: Some(test),
+                });
+            }
         }
     }
 
-    if !coverage.is_empty() {
-        let suite = suites
-            .entry((SuiteKind::Coverage, String::new()))
-            .or_insert_with(|| Suite {
-                name: COVERAGE_SUITE.to_string(),
-                file: None,
-                timestamp: None,
-                planned: None,
-                cases: Vec::new(),
-            });
+    /// The coverage failures of a deploy, as a last `Coverage` suite.
+    fn add_coverage(&mut self, coverage: &[CoverageFailure], sources: &SourceIndex) {
+        if coverage.is_empty() {
+            return;
+        }
         for failure in coverage {
             let file = sources.class_file(&failure.subject).map(str::to_string);
             // The class as a whole: its first line.
             let line = file.as_ref().map(|_| 1);
-            suite.cases.push(Case {
+            let sequence = self.next();
+            let key = (SuiteKind::Coverage, String::new());
+            self.suite(key, COVERAGE_SUITE).cases.push(Case {
                 sort: (fold(&failure.subject), sequence),
                 classname: COVERAGE_SUITE.to_string(),
                 name: failure.subject.clone(),
@@ -254,18 +293,8 @@ pub fn render_junit(
                 },
                 planned: None,
             });
-            sequence += 1;
         }
     }
-
-    let total_ms = if runs.is_empty() {
-        None
-    } else {
-        runs.iter().try_fold(0u64, |sum, run| {
-            run.total_time_ms.map(|ms| sum.saturating_add(ms))
-        })
-    };
-    write_document(suites, total_ms)
 }
 
 /// Which part of the document a suite belongs to: Apex tests, then Flow tests, then the

@@ -56,181 +56,220 @@ struct RunInfo {
 pub(crate) fn parse(bytes: &[u8], content_id: &str) -> Option<TestRun> {
     let mut reader = Reader::from_reader(bytes);
     let mut buf = Vec::new();
-    let mut info = RunInfo::default();
-    let mut suites: Vec<Option<String>> = Vec::new();
-    let mut cases: Vec<Case> = Vec::new();
-    let mut case: Option<Case> = None;
-    let mut element: Option<ResultElement> = None;
-    let mut seen_root = false;
-    // Open elements; a file that ends with some still open was cut short.
-    let mut depth: usize = 0;
-
+    let mut reading = Reading::default();
     loop {
         let event = reader.read_event_into(&mut buf).ok()?;
         match event {
-            Event::Start(ref start) | Event::Empty(ref start) => {
-                let is_empty = matches!(event, Event::Empty(_));
-                if !is_empty {
-                    depth += 1;
-                }
-                let local = start.local_name();
-                let name = local.as_ref();
-                if !seen_root {
-                    if name != b"testsuites" && name != b"testsuite" {
-                        return None;
-                    }
-                    seen_root = true;
-                    info.root_time_ms = attr(start, b"time").and_then(|t| seconds_to_ms(&t));
-                }
-                match name {
-                    b"testsuites" if attr(start, b"name").is_some_and(|n| n == "impact") => {
-                        info.salesforce = true;
-                    }
-                    b"testsuite" => {
-                        let suite_name = attr(start, b"name");
-                        if suite_name.as_deref() == Some("force.apex") {
-                            info.salesforce = true;
-                        }
-                        if info.started_at.is_none() {
-                            info.started_at = non_empty(attr(start, b"timestamp"));
-                        }
-                        if !is_empty {
-                            suites.push(suite_name);
-                        }
-                    }
-                    b"property" if case.is_none() => {
-                        let key = attr(start, b"name").unwrap_or_default();
-                        let value = non_empty(attr(start, b"value"));
-                        match key.as_str() {
-                            "testRunId" => {
-                                info.salesforce = true;
-                                if info.run_id.is_none() {
-                                    info.run_id = value;
-                                }
-                            }
-                            "orgId" => info.salesforce = true,
-                            "testTotalTime" => {
-                                info.total_time_ms = value.as_deref().and_then(sf_seconds_to_ms)
-                            }
-                            _ => {}
-                        }
-                    }
-                    b"testcase" => {
-                        let status = attr(start, b"status").unwrap_or_default().to_lowercase();
-                        let new_case = Case {
-                            classname: non_empty(attr(start, b"classname")),
-                            name: non_empty(attr(start, b"name")),
-                            time: attr(start, b"time"),
-                            suite: suites.last().cloned().flatten(),
-                            status_skipped: matches!(
-                                status.as_str(),
-                                "skipped" | "disabled" | "ignored" | "notrun"
-                            ),
-                            results: Vec::new(),
-                        };
-                        if is_empty {
-                            cases.push(new_case);
-                        } else {
-                            case = Some(new_case);
-                        }
-                    }
-                    b"failure" | b"error" | b"skipped" | b"disabled" if case.is_some() => {
-                        let type_name = non_empty(attr(start, b"type"));
-                        let compile = type_name
-                            .as_deref()
-                            .is_some_and(|t| t.to_lowercase().contains("compile"));
-                        let outcome = match name {
-                            b"skipped" | b"disabled" => Outcome::Skip,
-                            _ if compile => Outcome::CompileFail,
-                            _ => Outcome::Fail,
-                        };
-                        let result = ResultElement {
-                            outcome,
-                            message: non_empty(attr(start, b"message")),
-                            type_name,
-                            text: String::new(),
-                        };
-                        match (&mut case, is_empty) {
-                            (Some(c), true) => c.results.push(result),
-                            _ => element = Some(result),
-                        }
-                    }
-                    _ => {}
-                }
+            Event::Start(ref start) => reading.start(start, false)?,
+            Event::Empty(ref start) => reading.start(start, true)?,
+            Event::End(ref end) => reading.end(end.local_name().as_ref())?,
+            // Only the text of a result element is kept (and decoded).
+            Event::Text(text) if reading.in_result() => {
+                reading.push_text(&text.xml_content().ok()?)
             }
-            Event::End(ref end) => {
-                depth = depth.checked_sub(1)?;
-                match end.local_name().as_ref() {
-                    b"testsuite" => {
-                        suites.pop();
-                    }
-                    b"testcase" => {
-                        if let Some(mut c) = case.take() {
-                            if let Some(e) = element.take() {
-                                c.results.push(e);
-                            }
-                            cases.push(c);
-                        }
-                    }
-                    b"failure" | b"error" | b"skipped" | b"disabled" => {
-                        if let (Some(c), Some(e)) = (&mut case, element.take()) {
-                            c.results.push(e);
-                        }
-                    }
-                    _ => {}
-                }
+            Event::CData(cdata) if reading.in_result() => {
+                reading.push_text(&cdata.xml_content().ok()?)
             }
-            Event::Text(text) => {
-                if let Some(e) = &mut element {
-                    e.text.push_str(&text.xml_content().ok()?);
-                }
-            }
-            Event::CData(cdata) => {
-                if let Some(e) = &mut element {
-                    e.text.push_str(&cdata.xml_content().ok()?);
-                }
-            }
-            Event::GeneralRef(reference) => {
-                if let Some(e) = &mut element {
-                    if let Ok(Some(ch)) = reference.resolve_char_ref() {
-                        e.text.push(ch);
-                    } else {
+            Event::GeneralRef(reference) if reading.in_result() => {
+                let text = match reference.resolve_char_ref() {
+                    Ok(Some(ch)) => ch.to_string(),
+                    _ => {
                         let name = reference.decode().ok()?;
                         match resolve_predefined_entity(&name) {
-                            Some(resolved) => e.text.push_str(resolved),
+                            Some(resolved) => resolved.to_string(),
                             // An entity we cannot resolve stays visible as written.
-                            None => {
-                                e.text.push('&');
-                                e.text.push_str(&name);
-                                e.text.push(';');
-                            }
+                            None => format!("&{name};"),
                         }
                     }
-                }
+                };
+                reading.push_text(&text);
             }
             Event::Eof => break,
             _ => {}
         }
         buf.clear();
     }
-    if !seen_root || depth != 0 {
-        return None;
+    reading.finish(content_id)
+}
+
+/// The state of reading one JUnit file, event by event.
+#[derive(Default)]
+struct Reading {
+    info: RunInfo,
+    /// Names of the open `<testsuite>` elements, innermost last.
+    suites: Vec<Option<String>>,
+    cases: Vec<Case>,
+    /// The open `<testcase>`.
+    case: Option<Case>,
+    /// The open `<failure>`, `<error>`, `<skipped>` or `<disabled>` of the open case.
+    element: Option<ResultElement>,
+    seen_root: bool,
+    /// Open elements; a file that ends with some still open was cut short.
+    depth: usize,
+}
+
+impl Reading {
+    /// A start tag (or an empty element); `None` when the root is not a test suite.
+    fn start(&mut self, start: &BytesStart<'_>, is_empty: bool) -> Option<()> {
+        if !is_empty {
+            self.depth += 1;
+        }
+        let local = start.local_name();
+        let name = local.as_ref();
+        if !self.seen_root {
+            if name != b"testsuites" && name != b"testsuite" {
+                return None;
+            }
+            self.seen_root = true;
+            self.info.root_time_ms = attr(start, b"time").and_then(|t| seconds_to_ms(&t));
+        }
+        match name {
+            b"testsuites" if attr(start, b"name").is_some_and(|n| n == "impact") => {
+                self.info.salesforce = true;
+            }
+            b"testsuite" => {
+                let suite_name = attr(start, b"name");
+                if suite_name.as_deref() == Some("force.apex") {
+                    self.info.salesforce = true;
+                }
+                if self.info.started_at.is_none() {
+                    self.info.started_at = non_empty(attr(start, b"timestamp"));
+                }
+                if !is_empty {
+                    self.suites.push(suite_name);
+                }
+            }
+            b"property" if self.case.is_none() => self.property(start),
+            b"testcase" => self.start_case(start, is_empty),
+            b"failure" | b"error" | b"skipped" | b"disabled" if self.case.is_some() => {
+                self.start_result(name, start, is_empty)
+            }
+            _ => {}
+        }
+        Some(())
     }
-    let tests = cases
-        .into_iter()
-        .filter_map(|c| to_result(c, info.salesforce))
-        .collect();
-    Some(TestRun {
-        format: ResultFormat::Junit,
-        run_id: info.run_id.unwrap_or_else(|| content_id.to_string()),
-        started_at: info.started_at,
-        tests,
-        class_coverage: Vec::new(),
-        test_coverage: Vec::new(),
-        org_wide_coverage: None,
-        coverage_warnings: Vec::new(),
-        total_time_ms: info.total_time_ms.or(info.root_time_ms),
-    })
+
+    /// A run-level `<property>`: the `sf` CLI's run id, org id and total time.
+    fn property(&mut self, start: &BytesStart<'_>) {
+        let key = attr(start, b"name").unwrap_or_default();
+        let value = non_empty(attr(start, b"value"));
+        match key.as_str() {
+            "testRunId" => {
+                self.info.salesforce = true;
+                if self.info.run_id.is_none() {
+                    self.info.run_id = value;
+                }
+            }
+            "orgId" => self.info.salesforce = true,
+            "testTotalTime" => {
+                self.info.total_time_ms = value.as_deref().and_then(sf_seconds_to_ms)
+            }
+            _ => {}
+        }
+    }
+
+    fn start_case(&mut self, start: &BytesStart<'_>, is_empty: bool) {
+        let status = attr(start, b"status").unwrap_or_default().to_lowercase();
+        let new_case = Case {
+            classname: non_empty(attr(start, b"classname")),
+            name: non_empty(attr(start, b"name")),
+            time: attr(start, b"time"),
+            suite: self.suites.last().cloned().flatten(),
+            status_skipped: matches!(
+                status.as_str(),
+                "skipped" | "disabled" | "ignored" | "notrun"
+            ),
+            results: Vec::new(),
+        };
+        if is_empty {
+            self.cases.push(new_case);
+        } else {
+            self.case = Some(new_case);
+        }
+    }
+
+    fn start_result(&mut self, name: &[u8], start: &BytesStart<'_>, is_empty: bool) {
+        let type_name = non_empty(attr(start, b"type"));
+        let compile = type_name
+            .as_deref()
+            .is_some_and(|t| t.to_lowercase().contains("compile"));
+        let outcome = match name {
+            b"skipped" | b"disabled" => Outcome::Skip,
+            _ if compile => Outcome::CompileFail,
+            _ => Outcome::Fail,
+        };
+        let result = ResultElement {
+            outcome,
+            message: non_empty(attr(start, b"message")),
+            type_name,
+            text: String::new(),
+        };
+        match (&mut self.case, is_empty) {
+            (Some(c), true) => c.results.push(result),
+            _ => self.element = Some(result),
+        }
+    }
+
+    /// An end tag; `None` when it closes more than was opened.
+    fn end(&mut self, name: &[u8]) -> Option<()> {
+        self.depth = self.depth.checked_sub(1)?;
+        match name {
+            b"testsuite" => {
+                self.suites.pop();
+            }
+            b"testcase" => {
+                if let Some(mut c) = self.case.take() {
+                    if let Some(e) = self.element.take() {
+                        c.results.push(e);
+                    }
+                    self.cases.push(c);
+                }
+            }
+            b"failure" | b"error" | b"skipped" | b"disabled" => {
+                if let (Some(c), Some(e)) = (&mut self.case, self.element.take()) {
+                    c.results.push(e);
+                }
+            }
+            _ => {}
+        }
+        Some(())
+    }
+
+    /// Whether a result element is open: its text is the failure's stack trace.
+    fn in_result(&self) -> bool {
+        self.element.is_some()
+    }
+
+    /// Text inside a result element (a failure's stack trace); other text is ignored.
+    fn push_text(&mut self, text: &str) {
+        if let Some(e) = &mut self.element {
+            e.text.push_str(text);
+        }
+    }
+
+    /// The run read; `None` when the file had no root or was cut short.
+    fn finish(self, content_id: &str) -> Option<TestRun> {
+        if !self.seen_root || self.depth != 0 {
+            return None;
+        }
+        let salesforce = self.info.salesforce;
+        let tests = self
+            .cases
+            .into_iter()
+            .filter_map(|c| to_result(c, salesforce))
+            .collect();
+        Some(TestRun {
+            format: ResultFormat::Junit,
+            run_id: self.info.run_id.unwrap_or_else(|| content_id.to_string()),
+            started_at: self.info.started_at,
+            tests,
+            class_coverage: Vec::new(),
+            test_coverage: Vec::new(),
+            org_wide_coverage: None,
+            coverage_warnings: Vec::new(),
+            total_time_ms: self.info.total_time_ms.or(self.info.root_time_ms),
+        })
+    }
 }
 
 /// Turns a read `<testcase>` into a result; `None` when it names no test.

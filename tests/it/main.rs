@@ -16,7 +16,8 @@
 //!   the same;
 //! - `metadata`: every metadata edge kind of issue 3 (flows, Flow tests, custom metadata,
 //!   labels, resources, permissions, LWC, Aura, Visualforce, workflow rules, `impact.toml`,
-//!   `diff`, `graph`) on the `fixtures/automation` org.
+//!   `diff`, `graph`) on the `fixtures/automation` org;
+//! - `layout`: rules about the source tree (no function outside tests over 120 lines).
 //!
 //! The fixture org is `fixtures/billing`; its README says what is in it. Expected test
 //! sets follow DESIGN.md at member granularity: a change is located to the members whose
@@ -38,6 +39,7 @@ mod formats;
 mod history;
 mod hostile;
 mod hotspots;
+mod layout;
 mod metadata;
 mod methods;
 mod org;
