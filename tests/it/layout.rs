@@ -1,5 +1,6 @@
 //! Rules about the source tree itself, checked by reading it: no function outside tests
-//! is longer than 120 lines. A failure names the offenders.
+//! is longer than 120 lines, and ARCHITECTURE.md's code map names every file under
+//! `src/`. A failure names the offenders.
 
 use std::path::{Path, PathBuf};
 
@@ -226,4 +227,44 @@ fn the_scan_measures_functions_and_skips_tests() {
     let found = functions(&src);
     let names: Vec<(usize, &str)> = found.iter().map(|f| (f.0, f.3.as_str())).collect();
     assert_eq!(names, [(152, "long"), (1, "short")]);
+}
+
+#[test]
+fn architecture_names_every_source_file() {
+    let dir = crate_dir();
+    let map = std::fs::read_to_string(dir.join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let missing: Vec<String> = rust_files(&dir.join("src"))
+        .iter()
+        .map(|file| file.strip_prefix(&dir).unwrap().display().to_string())
+        .filter(|path| !names_file(&map, path))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md's code map does not name: {}",
+        missing.join(", ")
+    );
+}
+
+/// Whether the code map names `path` (`src/graph/build.rs`): in full, or by its file
+/// name in the section of a directory that holds it (`### \`src/graph/\`` … `build.rs`,
+/// `### \`src/parse/\`` … `walk.rs` for `src/parse/apex/walk.rs`).
+fn names_file(map: &str, path: &str) -> bool {
+    if map.contains(&format!("`{path}`")) {
+        return true;
+    }
+    let (mut dir, name) = path.rsplit_once('/').expect("a path under src");
+    loop {
+        let heading = format!("### `{dir}/`");
+        if let Some(start) = map.find(&heading) {
+            let section = &map[start + heading.len()..];
+            let section = &section[..section.find("\n### ").unwrap_or(section.len())];
+            if section.contains(&format!("`{name}`")) {
+                return true;
+            }
+        }
+        match dir.rsplit_once('/') {
+            Some((parent, _)) => dir = parent,
+            None => return false,
+        }
+    }
 }

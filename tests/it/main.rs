@@ -17,7 +17,8 @@
 //! - `metadata`: every metadata edge kind of issue 3 (flows, Flow tests, custom metadata,
 //!   labels, resources, permissions, LWC, Aura, Visualforce, workflow rules, `impact.toml`,
 //!   `diff`, `graph`) on the `fixtures/automation` org;
-//! - `layout`: rules about the source tree (no function outside tests over 120 lines).
+//! - `layout`: rules about the source tree (no function outside tests over 120 lines,
+//!   every file under `src/` in ARCHITECTURE.md's code map).
 //!
 //! The fixture org is `fixtures/billing`; its README says what is in it. Expected test
 //! sets follow DESIGN.md at member granularity: a change is located to the members whose
