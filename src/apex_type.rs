@@ -131,12 +131,30 @@ mod tests {
 
     #[test]
     fn collection_methods_give_their_element_types() {
-        assert_eq!(method_type("List<Invoice__c>", "get").as_deref(), Some("Invoice__c"));
-        assert_eq!(method_type("Invoice__c[]", "get").as_deref(), Some("Invoice__c"));
-        assert_eq!(method_type("Map<Id, List<Account>>", "get").as_deref(), Some("List<Account>"));
-        assert_eq!(method_type("Map<Id, Account>", "values").as_deref(), Some("List<Account>"));
-        assert_eq!(method_type("Map<Id, Account>", "keySet").as_deref(), Some("Set<Id>"));
-        assert_eq!(method_type("Set<Id>", "iterator").as_deref(), Some("Iterator<Id>"));
+        assert_eq!(
+            method_type("List<Invoice__c>", "get").as_deref(),
+            Some("Invoice__c")
+        );
+        assert_eq!(
+            method_type("Invoice__c[]", "get").as_deref(),
+            Some("Invoice__c")
+        );
+        assert_eq!(
+            method_type("Map<Id, List<Account>>", "get").as_deref(),
+            Some("List<Account>")
+        );
+        assert_eq!(
+            method_type("Map<Id, Account>", "values").as_deref(),
+            Some("List<Account>")
+        );
+        assert_eq!(
+            method_type("Map<Id, Account>", "keySet").as_deref(),
+            Some("Set<Id>")
+        );
+        assert_eq!(
+            method_type("Set<Id>", "iterator").as_deref(),
+            Some("Iterator<Id>")
+        );
         assert_eq!(method_type("Iterator<Id>", "next").as_deref(), Some("Id"));
         assert_eq!(method_type("Account", "clone").as_deref(), Some("Account"));
         assert_eq!(method_type("Account", "get"), None);
@@ -145,6 +163,9 @@ mod tests {
         assert_eq!(element_type("Case[]"), "Case");
         assert_eq!(element_type("Account"), "Account");
         assert_eq!(strip_generics("List<Invoice__c>"), "List");
-        assert_eq!(type_names("Map<Id, List<Invoice__c>>"), ["Map", "Id", "List", "Invoice__c"]);
+        assert_eq!(
+            type_names("Map<Id, List<Invoice__c>>"),
+            ["Map", "Id", "List", "Invoice__c"]
+        );
     }
 }

@@ -24,7 +24,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::metadata::types;
 use crate::changes::{Change, ChangeKind};
 use crate::error::Result;
 use crate::facts::EdgeKind;
@@ -32,6 +31,7 @@ use crate::graph::Graph;
 use crate::history::History;
 use crate::impact::{self, Mode, PathEdge, Reason, Seed, SelectedTest, TestKind};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use crate::policy::Selection;
 
 /// The coverage a `RunSpecifiedTests` deploy requires of each class and trigger, in
@@ -322,7 +322,9 @@ pub fn covers_changed(history: &History, targets: &[ComponentId]) -> Result<Hash
                 continue;
             }
             let share = f64::from(covered.min(total)) / f64::from(total);
-            let key = ComponentId::new(types::APEX_CLASS, &test_class).key().to_string();
+            let key = ComponentId::new(types::APEX_CLASS, &test_class)
+                .key()
+                .to_string();
             let entry = out.entry(key).or_insert(0.0);
             if share > *entry {
                 *entry = share;

@@ -19,14 +19,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::metadata::types;
 use crate::churn::Churn;
 use crate::graph::Graph;
 use crate::impact::{self, Mode, Seed};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 
 /// The metadata types that can be hotspots.
-pub const HOTSPOT_TYPES: [&str; 4] = [types::APEX_CLASS, types::APEX_TRIGGER, types::FLOW, types::CUSTOM_OBJECT];
+pub const HOTSPOT_TYPES: [&str; 4] = [
+    types::APEX_CLASS,
+    types::APEX_TRIGGER,
+    types::FLOW,
+    types::CUSTOM_OBJECT,
+];
 
 /// How many of a hotspot's tests it lists (most failing first).
 pub const TOP_TESTS: usize = 5;

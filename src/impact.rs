@@ -14,10 +14,10 @@
 //! The policy never under-selects silently: changed and critical tests always run, and
 //! what cannot be judged falls back to `RunLocalTests` with a reason.
 
-use crate::metadata::types;
 use crate::facts::{DeclKind, DmlEvents, EdgeKind};
 use crate::graph::{EdgeIx, Graph, NodeIx};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 

@@ -34,9 +34,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::metadata::types;
 use crate::churn::Churn;
 use crate::impact::{SelectedTest, TestKind};
+use crate::metadata::types;
 
 use crate::history::FlakyRule;
 /// How much of a flaky test's probability its flakiness takes away (at flip rate 1).

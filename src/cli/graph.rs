@@ -1,9 +1,9 @@
 //! `impact graph`: the dependency graph, or the neighbourhood of one component.
 
 use super::{request, write_output, RevisionArgs};
-use crate::metadata::types;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use crate::report;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -45,8 +45,8 @@ pub fn run(args: GraphArgs) -> Result<u8> {
     let edges = graph.component_edges();
     let focus = match &args.focus {
         Some(name) => {
-            let id =
-                ComponentId::parse(name).unwrap_or_else(|| ComponentId::new(types::APEX_CLASS, name));
+            let id = ComponentId::parse(name)
+                .unwrap_or_else(|| ComponentId::new(types::APEX_CLASS, name));
             if graph.node(&id).is_none() {
                 return Err(Error::UnknownComponent { name: name.clone() });
             }

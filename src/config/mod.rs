@@ -29,9 +29,9 @@ pub use gate::{
     AllowFlaky, BranchRule, GatePolicy, Thresholds, DEFAULT_COVERAGE, DEFAULT_FLAKY_THRESHOLD,
 };
 
-use crate::metadata::types;
 use crate::error::{Error, Result};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use crate::policy::Policy;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;

@@ -39,10 +39,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::metadata::types;
 use crate::config::{AllowFlaky, GatePolicy, Thresholds};
 use crate::history::stats::TestStats;
 use crate::history::FlakyRule;
+use crate::metadata::types;
 use crate::report::escape::one_line;
 use crate::report::plan::Plan;
 use crate::results::{CoveredKind, Outcome, TestKind, TestResult, TestRun};
@@ -905,7 +905,13 @@ mod tests {
 
     fn flaky(class: &str, method: &str, score: f64) -> Flakiness {
         let mut flakiness = Flakiness::new();
-        flakiness.insert(TestKind::Apex, class, method, score, FlakyRule::DEFAULT.min_runs);
+        flakiness.insert(
+            TestKind::Apex,
+            class,
+            method,
+            score,
+            FlakyRule::DEFAULT.min_runs,
+        );
         flakiness
     }
 
@@ -1229,11 +1235,21 @@ mod tests {
         let flakiness = Flakiness::from_test_stats(&stats);
         let rule = FlakyRule::DEFAULT;
         assert_eq!(
-            flakiness.flaky_score(TestKind::Apex, "INVOICESERVICETEST", "rejectsnegative", rule),
+            flakiness.flaky_score(
+                TestKind::Apex,
+                "INVOICESERVICETEST",
+                "rejectsnegative",
+                rule
+            ),
             Some(0.5)
         );
         assert_eq!(
-            flakiness.flaky_score(TestKind::Flow, "InvoiceServiceTest", "rejectsNegative", rule),
+            flakiness.flaky_score(
+                TestKind::Flow,
+                "InvoiceServiceTest",
+                "rejectsNegative",
+                rule
+            ),
             None
         );
         // The one definition needs enough runs: a test seen flipping in 3 runs is not
@@ -1243,7 +1259,12 @@ mod tests {
             ..stats[0].clone()
         }]);
         assert_eq!(
-            few.flaky_score(TestKind::Apex, "InvoiceServiceTest", "rejectsNegative", rule),
+            few.flaky_score(
+                TestKind::Apex,
+                "InvoiceServiceTest",
+                "rejectsNegative",
+                rule
+            ),
             None
         );
     }

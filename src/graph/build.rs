@@ -5,9 +5,9 @@
 
 use super::names::*;
 use super::resolve::{Reached, Resolved};
+use super::*;
 use crate::apex_type::strip_generics;
 use crate::metadata::sobject;
-use super::*;
 
 impl Graph {
     /// Builds the graph of a revision from the facts of all its source files.

@@ -63,7 +63,6 @@ pub(super) fn member_name(member: &ComponentId, parent: &ComponentId) -> String 
     full.get(prefix_len..).unwrap_or(full).to_lowercase()
 }
 
-
 /// The namespace Apex names DataWeave scripts in: `new DataWeaveScriptResource.Name()`.
 const DATAWEAVE_NAMESPACE: &str = "DataWeaveScriptResource.";
 

@@ -1,7 +1,7 @@
 //! What the walk, the policy, coverage and the reports ask of a built graph.
 
-use crate::metadata::sobject;
 use super::*;
+use crate::metadata::sobject;
 
 impl Graph {
     /// The test a node belongs to: a test class (for itself, its members and inner

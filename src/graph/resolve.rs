@@ -2,9 +2,9 @@
 //! literal, …) to the nodes it reaches.
 
 use super::names::*;
+use super::*;
 use crate::apex_type::{method_type, strip_generics, type_names};
 use crate::metadata::sobject;
-use super::*;
 
 /// How a use reached its target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,9 +77,10 @@ impl Graph {
                 Resolved::Unknown => direct(self.any_member(member, *arity)),
             },
             Target::AnyMember { member, arity } => direct(self.any_member(member, *arity)),
-            Target::SObject(name) | Target::Dml { object: name, .. } => direct(vec![
-                self.intern(&sobject::id(sobject::strip_schema(name)), DeclKind::Component)
-            ]),
+            Target::SObject(name) | Target::Dml { object: name, .. } => direct(vec![self.intern(
+                &sobject::id(sobject::strip_schema(name)),
+                DeclKind::Component,
+            )]),
             Target::Field { object, field } => {
                 let object = sobject::strip_schema(object);
                 let id = ComponentId::new(types::CUSTOM_FIELD, &format!("{object}.{field}"));

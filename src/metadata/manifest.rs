@@ -67,16 +67,13 @@ pub fn parse_package_xml(text: &str, path: &Path) -> Result<Vec<ComponentId>> {
                 Ok(Some(ch)) => package.text.push(ch),
                 Ok(None) => {
                     let entity = r.decode().map_err(|e| malformed(at(&e)))?;
-                    let value = resolve_xml_entity(&entity).ok_or_else(|| {
-                        malformed(at(&format!("unknown entity `&{entity};`")))
-                    })?;
+                    let value = resolve_xml_entity(&entity)
+                        .ok_or_else(|| malformed(at(&format!("unknown entity `&{entity};`"))))?;
                     package.text.push_str(value);
                 }
                 Err(e) => return Err(malformed(at(&e))),
             },
-            Event::End(_) => package
-                .end(|| line_of(text, position))
-                .map_err(malformed)?,
+            Event::End(_) => package.end(|| line_of(text, position)).map_err(malformed)?,
             Event::Eof => break,
             _ => {}
         }
@@ -152,9 +149,11 @@ impl PackageReader {
             }
             (2, "name") => self.type_name = Some(self.text.trim().to_string()),
             (1, "types") => {
-                let name = self.type_name.take().filter(|n| !n.is_empty()).ok_or_else(|| {
-                    format!("a <types> element has no <name> (line {})", line())
-                })?;
+                let name = self
+                    .type_name
+                    .take()
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(|| format!("a <types> element has no <name> (line {})", line()))?;
                 for member in self.members.drain(..) {
                     let id = ComponentId::new(&name, &member);
                     if self.seen.insert(id.clone()) {

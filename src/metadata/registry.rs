@@ -17,8 +17,8 @@
 //! inside one XML file (workflow rules, sharing rules, labels) are found by the XML
 //! parsers, using [`children_of`] and [`TypeInfo::xml_element`].
 
-use crate::metadata::types;
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 #[cfg(test)]
 use crate::metadata::types::type_info;
 use crate::metadata::types::{all_types, children_of, Strategy, TypeInfo};

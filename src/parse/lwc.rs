@@ -17,9 +17,9 @@
 //! This module does not resolve relative imports inside a bundle (`./utils`: the same
 //! component), wire adapters' parameters, or `lwc:is` dynamic components.
 
-use crate::metadata::types;
 use crate::facts::{stable_hash, EdgeKind, Facts, Problem, Target, TestMark, TypeExpr};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use crate::parse::objects::relationship_field;
 use crate::parse::xml::{component_decl, line_count, read_tree_with, Mode, Uses};
 use tree_sitter::{Node, Parser, Tree};

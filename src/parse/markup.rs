@@ -16,9 +16,9 @@
 //! unresolved by the graph. This module does not read Aura helper logic, `force:`/`ui:`
 //! platform components, or Apex types named in `<aura:attribute type=…>`.
 
-use crate::metadata::types;
 use crate::facts::{EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use crate::parse::lwc::JsFile;
 use crate::parse::objects::add_global_use;
 use crate::parse::xml::{
@@ -119,7 +119,10 @@ pub fn parse_visualforce(component: &ComponentId, source: &str) -> Facts {
             .prefix()
             .is_some_and(|p| p.eq_ignore_ascii_case("c"))
         {
-            let target = Target::Component(ComponentId::new(types::APEX_COMPONENT, element.local_name()));
+            let target = Target::Component(ComponentId::new(
+                types::APEX_COMPONENT,
+                element.local_name(),
+            ));
             uses.add(from, target, EdgeKind::Imports, line);
         }
     })

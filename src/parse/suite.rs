@@ -1,9 +1,9 @@
 //! Apex test suites (`testSuites/*.testSuite-meta.xml`): the test classes a suite names.
 
 use super::xml::{component_decl, line_count, read_tree, Uses};
-use crate::metadata::types;
 use crate::facts::{EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 
 /// Declares the suite and a use of each `<testClassName>`.
 pub fn parse_test_suite(component: &ComponentId, source: &str) -> Facts {
@@ -36,7 +36,9 @@ pub fn suite_classes(facts: &Facts) -> Vec<String> {
         .uses
         .iter()
         .filter_map(|use_| match &use_.target {
-            Target::Component(id) if id.is_type(types::APEX_CLASS) => Some(id.full_name().to_string()),
+            Target::Component(id) if id.is_type(types::APEX_CLASS) => {
+                Some(id.full_name().to_string())
+            }
             _ => None,
         })
         .collect()

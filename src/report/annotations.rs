@@ -123,7 +123,6 @@ fn annotate_failures(
             ))
         );
     }
-
 }
 
 /// A warning per changed Apex class or trigger no selected test reaches, at most
@@ -172,7 +171,6 @@ fn annotate_uncovered(out: &mut String, plan: &Plan) {
         );
     }
 }
-
 
 /// Writes one `::level file=…,line=…,title=…::message` line.
 fn command(

@@ -47,7 +47,10 @@ fn code_only(source: &str) -> Vec<u8> {
         let rest = &bytes[i..];
         let after_ident = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
         if rest.starts_with(b"//") {
-            let end = rest.iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| i + p);
+            let end = rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |p| i + p);
             blank(&mut out, i, end);
             i = end;
         } else if rest.starts_with(b"/*") {
@@ -154,7 +157,11 @@ fn is_test_module(file: &Path) -> bool {
         return false;
     };
     let dir = file.parent().expect("parent");
-    let parents = [dir.join("mod.rs"), dir.join("lib.rs"), dir.with_extension("rs")];
+    let parents = [
+        dir.join("mod.rs"),
+        dir.join("lib.rs"),
+        dir.with_extension("rs"),
+    ];
     parents.iter().any(|parent| {
         std::fs::read_to_string(parent).is_ok_and(|text| {
             let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -176,7 +183,8 @@ fn functions(src: &Path) -> Vec<(usize, String, usize, String)> {
         let text = String::from_utf8_lossy(&code).into_owned();
         let line_of = |at: usize| code[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         for (at, _) in text.match_indices("fn ") {
-            let starts_word = at == 0 || !(code[at - 1].is_ascii_alphanumeric() || code[at - 1] == b'_');
+            let starts_word =
+                at == 0 || !(code[at - 1].is_ascii_alphanumeric() || code[at - 1] == b'_');
             let name: String = text[at + 3..]
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
@@ -190,7 +198,9 @@ fn functions(src: &Path) -> Vec<(usize, String, usize, String)> {
                 continue; // a declaration without a body
             };
             let lines = line_of(closing_brace(&code, open)) - line_of(at) + 1;
-            let relative = file.strip_prefix(src.parent().expect("crate")).expect("under crate");
+            let relative = file
+                .strip_prefix(src.parent().expect("crate"))
+                .expect("under crate");
             found.push((lines, relative.display().to_string(), line_of(at), name));
         }
     }
@@ -201,7 +211,11 @@ fn functions(src: &Path) -> Vec<(usize, String, usize, String)> {
 #[test]
 fn no_function_outside_tests_is_longer_than_120_lines() {
     let functions = functions(&crate_dir().join("src"));
-    assert!(functions.len() > 500, "the scan found too few functions: {}", functions.len());
+    assert!(
+        functions.len() > 500,
+        "the scan found too few functions: {}",
+        functions.len()
+    );
     let long: Vec<String> = functions
         .iter()
         .filter(|(lines, ..)| *lines > MAX_FUNCTION_LINES)

@@ -10,9 +10,9 @@ use super::text::{
     child, fields, find_kind, first_named, line_of, lines_of, literal_content, named_children,
 };
 use super::walk::Walker;
-use crate::metadata::types;
 use crate::facts::{DeclKind, Declaration, EdgeKind, TestMark};
 use crate::metadata::component::ComponentId;
+use crate::metadata::types;
 use tree_sitter::Node;
 
 impl<'t> Walker<'t> {

@@ -8,10 +8,10 @@ use super::text::{
     child, fields, is_comment, is_database_dml, is_simple_name, is_system_namespace,
     is_untyped_record, literal_content, named_children, normalize_type,
 };
-use crate::apex_type::{element_type, method_type};
-use crate::metadata::sobject::{has_custom_suffix, looks_like_sobject, strip_schema};
 use super::walk::{Recv, Walker};
+use crate::apex_type::{element_type, method_type};
 use crate::facts::{DmlEvents, EdgeKind, Target, TypeExpr};
+use crate::metadata::sobject::{has_custom_suffix, looks_like_sobject, strip_schema};
 use tree_sitter::Node;
 
 impl<'t> Walker<'t> {

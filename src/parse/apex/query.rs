@@ -5,9 +5,9 @@
 //! and `TYPEOF` branches are not resolved.
 
 use super::text::{child, fields, first_named, named_children, normalize_type};
-use crate::metadata::sobject::strip_schema;
 use super::walk::{Recv, Walker, MAX_DEPTH};
 use crate::facts::{EdgeKind, Target, TypeExpr};
+use crate::metadata::sobject::strip_schema;
 use tree_sitter::Node;
 
 impl<'t> Walker<'t> {

@@ -7,8 +7,8 @@
 //! walked in loops so they do not deepen the recursion.
 
 use super::text::{child, fields, kind_of, Kind};
-use crate::apex_type::element_type;
 use super::walk::{Recv, Walker};
+use crate::apex_type::element_type;
 use crate::facts::{EdgeKind, TypeExpr};
 use tree_sitter::Node;
 

@@ -19,10 +19,10 @@ use crate::facts::{
     DeclKind, Declaration, DmlEvents, EdgeKind, Facts, Problem, Target, TypeExpr, Use,
 };
 use crate::metadata::component::ComponentId;
+use rustc_hash::FxHasher;
 use std::cell::RefCell;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use rustc_hash::FxHasher;
 use std::hash::{Hash, Hasher};
 use tree_sitter::{Node, TreeCursor};
 
