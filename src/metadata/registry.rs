@@ -663,6 +663,38 @@ mod tests {
             Content,
             None,
         );
+        // The child folders of the presets, SDR's test project's lowercase owner folder,
+        // and the older labels preset (`labels/CustomLabels/…`).
+        check(
+            "workflows/Case/workflowFieldUpdates/ChangePriorityToHigh.workflowFieldUpdate-meta.xml",
+            "WorkflowFieldUpdate:Case.ChangePriorityToHigh",
+            ChildXml,
+            Some("Workflow:Case"),
+        );
+        check(
+            "sharingRules/account/sharingOwnerRules/Desk.sharingOwnerRule-meta.xml",
+            "SharingOwnerRule:account.Desk",
+            ChildXml,
+            Some("SharingRules:account"),
+        );
+        check(
+            "sharingRules/account/account.sharingRules-meta.xml",
+            "SharingRules:account",
+            Content,
+            None,
+        );
+        check(
+            "labels/CustomLabels/Greeting.label-meta.xml",
+            "CustomLabel:Greeting",
+            ChildXml,
+            Some("CustomLabels:CustomLabels"),
+        );
+        check(
+            "labels/CustomLabels/CustomLabels.labels-meta.xml",
+            "CustomLabels:CustomLabels",
+            Content,
+            None,
+        );
     }
 
     #[test]
