@@ -395,6 +395,9 @@ pub struct Context {
     pub project_files: Vec<ProjectFileChange>,
     /// Changed files inside a package directory that no metadata type claims.
     pub unknown_files: Vec<String>,
+    /// Submodules inside a package directory that were added, removed or moved to
+    /// another commit: what changed inside them cannot be seen.
+    pub changed_submodules: Vec<String>,
 }
 
 /// The files of a diff that are source, classified at each side (the base side by the
@@ -431,6 +434,7 @@ impl ChangedSources {
 /// revision has a readable one).
 pub fn classify_diff(
     file_changes: &[FileChange],
+    changed_submodules: &[String],
     project: &Project,
     base_project: &Project,
     base_read: Option<&Project>,
@@ -438,6 +442,11 @@ pub fn classify_diff(
 ) -> ChangedSources {
     let project_file = project.project_file();
     let mut out = ChangedSources::default();
+    out.context.changed_submodules = changed_submodules
+        .iter()
+        .filter(|path| project.is_source(path) && !is_ignored(path))
+        .cloned()
+        .collect();
     for file_change in file_changes {
         let touched = [&file_change.old_path, &file_change.new_path];
         if touched

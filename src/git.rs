@@ -17,7 +17,7 @@ use git2::{
     BranchType, Delta, DiffFindOptions, DiffOptions, ErrorCode, ObjectType, Oid, Repository,
     Status, StatusOptions, Tree, TreeWalkMode, TreeWalkResult,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The revision a snapshot or a diff's new side is taken from.
@@ -410,6 +410,44 @@ impl Repo {
                 .then_with(|| a.old_path.cmp(&b.old_path))
         });
         Ok(changes)
+    }
+
+    /// The submodules (gitlinks) added, removed or moved to another commit between the
+    /// commit `base` and `head`, sorted by path. [`Repo::diff`] leaves them out, since
+    /// their files are in another repository; the policy runs every test when one inside
+    /// a package directory changes, because what changed inside it cannot be seen. For the
+    /// working tree, the index's gitlinks count (`git add` of a submodule), not the
+    /// submodule's own checkout, which is not looked into.
+    pub fn changed_submodules(&self, base: Oid, head: &Revision) -> Result<Vec<String>> {
+        let base_tree = self.commit_tree(base)?;
+        let mut options = DiffOptions::new();
+        options.ignore_submodules(false);
+        let diff = match head {
+            Revision::Commit(oid) => {
+                let head_tree = self.commit_tree(*oid)?;
+                self.repo.diff_tree_to_tree(
+                    Some(&base_tree),
+                    Some(&head_tree),
+                    Some(&mut options),
+                )?
+            }
+            Revision::Worktree => {
+                let index = self.repo.index()?;
+                self.repo
+                    .diff_tree_to_index(Some(&base_tree), Some(&index), Some(&mut options))?
+            }
+        };
+        let mut paths = BTreeSet::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if file.mode() == git2::FileMode::Commit {
+                    if let Some(path) = file.path() {
+                        paths.insert(path.to_string_lossy().into_owned());
+                    }
+                }
+            }
+        }
+        Ok(paths.into_iter().collect())
     }
 
     /// Reads a blob from the object database.

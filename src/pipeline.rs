@@ -542,8 +542,10 @@ fn locate(scope: &Scope, head: &HeadSource, reader: &mut source::Reader) -> Resu
         });
     }
     let file_changes = scope.repo.diff(scope.base, &scope.head)?;
+    let changed_submodules = scope.repo.changed_submodules(scope.base, &scope.head)?;
     let mut sources = changes::classify_diff(
         &file_changes,
+        &changed_submodules,
         &scope.project,
         &scope.base_project,
         scope.base_read.as_ref(),

@@ -341,6 +341,14 @@ fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fa
             });
         }
     }
+    if !context.changed_submodules.is_empty() {
+        return Some(Fallback {
+            reason: "a submodule inside a package directory changed; `impact` cannot see \
+                     what changed in its files"
+                .into(),
+            paths: context.changed_submodules.clone(),
+        });
+    }
     if !context.unknown_files.is_empty() {
         return Some(Fallback {
             reason: "changed files in a package directory that no metadata type claims".into(),

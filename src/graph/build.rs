@@ -44,23 +44,31 @@ impl Graph {
             }
         }
         self.children = children;
+        // Whether each top-level class has test methods, asked once per class rather than
+        // once per member (a class of many members would make it quadratic).
+        let mut has_test_methods: HashMap<NodeIx, bool> = HashMap::default();
         self.test_owners = self
             .node_ixs()
-            .map(|index| self.compute_test_owner(index))
+            .map(|index| self.compute_test_owner(index, &mut has_test_methods))
             .collect();
     }
 
-    pub(super) fn compute_test_owner(&self, index: NodeIx) -> Option<NodeIx> {
+    pub(super) fn compute_test_owner(
+        &self,
+        index: NodeIx,
+        has_test_methods: &mut HashMap<NodeIx, bool>,
+    ) -> Option<NodeIx> {
         let current = self.top_level(index);
         let top = &self[current];
         if top.id.is_type(types::APEX_CLASS) {
             // A test class is one that has test methods: an `@IsTest` helper (a test data
             // factory) runs no test of its own, though its callers reach through it.
-            let has_test_methods = self
-                .children_of(current)
-                .iter()
-                .any(|&child| self[child].test.as_ref().is_some_and(|mark| mark.method));
-            return has_test_methods.then_some(current);
+            let has_tests = *has_test_methods.entry(current).or_insert_with(|| {
+                self.children_of(current)
+                    .iter()
+                    .any(|&child| self[child].test.as_ref().is_some_and(|mark| mark.method))
+            });
+            return has_tests.then_some(current);
         }
         if top.test.is_some()
             && (top.id.is_type(types::FLOW_TEST) || top.id.is_type(types::LWC_JEST_TEST))
@@ -82,11 +90,7 @@ impl Graph {
         let (Some(covered), Some(test)) = (self.node(class), self.node(test_class)) else {
             return false;
         };
-        if covered == test
-            || self
-                .connecting(test, covered)
-                .any(|link| link.edge.kind == EdgeKind::CoveredBy)
-        {
+        if covered == test || self.find_edge(test, covered, EdgeKind::CoveredBy).is_some() {
             return false;
         }
         // "A uses B" reads test → class, so the backwards walk goes class → test.
@@ -582,10 +586,7 @@ impl Graph {
         kind: EdgeKind,
         events: DmlEvents,
     ) -> Option<EdgeIx> {
-        let existing = self
-            .connecting(from, to)
-            .find(|link| link.edge.kind == kind)
-            .map(|link| link.id)?;
+        let existing = self.find_edge(from, to, kind)?;
         let edge = &mut self[existing];
         edge.events = edge.events.union(events);
         Some(existing)

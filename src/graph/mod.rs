@@ -228,9 +228,25 @@ impl Graph {
             .map(link)
     }
 
-    /// The edges from `from` to `to`.
-    fn connecting(&self, from: NodeIx, to: NodeIx) -> impl Iterator<Item = Link<'_>> {
-        self.graph.edges_connecting(from.0, to.0).map(link)
+    /// The edge of `kind` from `from` to `to`, if there is one. It walks `from`'s
+    /// outgoing and `to`'s incoming edges side by side and stops when either list ends
+    /// (such an edge is in both), so the cost is the smaller degree: a class with tens of
+    /// thousands of members, or a constant every method reads, would make a one-sided
+    /// search quadratic over a build.
+    fn find_edge(&self, from: NodeIx, to: NodeIx, kind: EdgeKind) -> Option<EdgeIx> {
+        let mut outgoing = self.outgoing(from);
+        let mut incoming = self.incoming(to);
+        loop {
+            let (Some(out), Some(inc)) = (outgoing.next(), incoming.next()) else {
+                return None;
+            };
+            if let Some(found) = [out, inc]
+                .into_iter()
+                .find(|link| link.from == from && link.to == to && link.edge.kind == kind)
+            {
+                return Some(found.id);
+            }
+        }
     }
 
     /// Every edge, in the order they were added.
