@@ -11,7 +11,7 @@
 //! This module does not read or write history rows.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
@@ -198,10 +198,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     quick_check(&conn).map_err(bad)?;
     // WAL lets readers go on while another process imports. On file systems without
     // shared memory SQLite keeps its old mode; the busy timeout still serializes writers.
-    conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
-        row.get::<_, String>(0)
-    })
-    .map_err(fail)?;
+    enable_wal(&conn).map_err(fail)?;
     // In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last import,
     // which `impact record` can simply repeat. It spares an fsync per commit.
     conn.pragma_update(None, "synchronous", "NORMAL")
@@ -213,6 +210,32 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     }
     verify_schema(&conn).map_err(bad)?;
     Ok(conn)
+}
+
+/// Switches the file to WAL mode. When two connections open a new history at once, the
+/// switch can fail with `SQLITE_BUSY` at once rather than after the busy handler's
+/// [`BUSY_TIMEOUT`] (seen about once in 300 races of two threads, with Python's SQLite
+/// 3.40 as with the bundled one: `history::tests::two_connections_import_concurrently`
+/// failed so under load). It is retried until that timeout, as the handler would wait.
+fn enable_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let started = Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        }) {
+            Err(error) if is_busy(&error) && started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            result => return result.map(drop),
+        }
+    }
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Opens an existing history for reading only, without SQLite's shared-memory and
