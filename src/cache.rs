@@ -267,13 +267,17 @@ impl FactsCache {
         }
         let mut list: Vec<(&String, &Facts)> = self.entries.iter().collect();
         list.sort_by(|a, b| a.0.cmp(b.0));
-        let mut bytes = Vec::new();
-        for record in list {
-            if let Some(record) = encode_record(&record) {
-                bytes.extend_from_slice(&record);
+        // Streamed record by record: encoding the whole cache into one buffer first
+        // raised a cold plan's peak memory by the size of the cache.
+        let written = write_atomically(file, |out| {
+            for record in list {
+                if let Some(record) = encode_record(&record) {
+                    out.write_all(&record)?;
+                }
             }
-        }
-        match write_atomically(file, &bytes) {
+            Ok(())
+        });
+        match written {
             // Everything in the log is in the new file now.
             Ok(()) => {
                 let _ = std::fs::remove_file(log_path(file));
@@ -365,28 +369,39 @@ impl CommitCache {
         }
         let mut list: Vec<(&String, &Vec<String>)> = self.entries.iter().collect();
         list.sort();
-        let mut bytes = Vec::new();
-        for record in list {
-            if let Some(record) = encode_record(&record) {
-                bytes.extend_from_slice(&record);
+        let written = write_atomically(file, |out| {
+            for record in list {
+                if let Some(record) = encode_record(&record) {
+                    out.write_all(&record)?;
+                }
             }
-        }
-        if let Err(error) = write_atomically(file, &bytes) {
+            Ok(())
+        });
+        if let Err(error) = written {
             warn_unwritable(file, &error);
         }
     }
 }
 
-/// Writes `bytes` to a temporary file next to `file`, then renames it over `file`, so a
-/// reader never sees half a file; on any failure the temporary file is removed, so
-/// nothing half-written stays (a full disk, a read-only directory).
-fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes what `write` produces to a temporary file next to `file`, then renames it over
+/// `file`, so a reader never sees half a file; on any failure the temporary file is
+/// removed, so nothing half-written stays (a full disk, a read-only directory).
+fn write_atomically(
+    file: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = file
         .parent()
         .ok_or_else(|| std::io::Error::other("no parent directory"))?;
     std::fs::create_dir_all(dir)?;
     let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, file));
+    let written = std::fs::File::create(&tmp)
+        .and_then(|created| {
+            let mut out = std::io::BufWriter::new(created);
+            write(&mut out)?;
+            out.flush()
+        })
+        .and_then(|()| std::fs::rename(&tmp, file));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -249,7 +249,7 @@ fn plan(bin: &Path, dir: &Path, extra: &[&str]) -> Result<Sample, String> {
             String::from_utf8_lossy(&run.stderr).trim()
         ));
     }
-    let plan = summarize(&run.stdout)
+    let plan = summarize(&run.stdout, &run.stderr)
         .ok_or_else(|| format!("`impact {}` did not print plan JSON", args.join(" ")))?;
     if let Some(reason) = &plan.fallback {
         eprintln!("  note: the plan fell back to all tests: {reason}");

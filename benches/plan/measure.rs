@@ -79,9 +79,10 @@ pub fn run(bin: &Path, args: &[&str]) -> std::io::Result<Run> {
 pub struct PlanSummary {
     /// `stats.elapsed_ms`: the tool's own timing.
     pub elapsed_ms: Option<u64>,
-    /// `stats.files_parsed`.
+    /// Files parsed, from the `files parsed N, taken from the cache M` timing line (the
+    /// plan itself leaves cache counts out, so that it is the same warm or cold).
     pub files_parsed: Option<u64>,
-    /// `stats.files_cached`.
+    /// Files whose facts came from the cache, from the same line.
     pub files_cached: Option<u64>,
     /// `stats.tests_total`.
     pub tests_total: Option<u64>,
@@ -97,15 +98,17 @@ pub struct PlanSummary {
     pub fallback: Option<String>,
 }
 
-/// Reads the fields above from `impact.plan/v1` JSON; `None` if it is not JSON.
-pub fn summarize(json: &[u8]) -> Option<PlanSummary> {
+/// Reads the fields above from `impact.plan/v1` JSON and the run's stderr; `None` if
+/// the output is not JSON.
+pub fn summarize(json: &[u8], stderr: &[u8]) -> Option<PlanSummary> {
     let value: serde_json::Value = serde_json::from_slice(json).ok()?;
     let stats = &value["stats"];
     let num = |key: &str| stats.get(key).and_then(serde_json::Value::as_u64);
+    let (files_parsed, files_cached) = file_counts(stderr);
     Some(PlanSummary {
         elapsed_ms: num("elapsed_ms"),
-        files_parsed: num("files_parsed"),
-        files_cached: num("files_cached"),
+        files_parsed,
+        files_cached,
         tests_total: num("tests_total"),
         components: num("components"),
         unresolved_calls: num("unresolved_calls"),
@@ -116,6 +119,24 @@ pub fn summarize(json: &[u8]) -> Option<PlanSummary> {
             .and_then(serde_json::Value::as_str)
             .map(str::to_string),
     })
+}
+
+/// The counts of `impact: timing: files parsed N, taken from the cache M, …`.
+fn file_counts(stderr: &[u8]) -> (Option<u64>, Option<u64>) {
+    let text = String::from_utf8_lossy(stderr);
+    let Some(line) = text
+        .lines()
+        .find_map(|line| line.strip_prefix("impact: timing: files parsed "))
+    else {
+        return (None, None);
+    };
+    let mut parts = line.split(", ");
+    let parsed = parts.next().and_then(|n| n.trim().parse().ok());
+    let cached = parts
+        .next()
+        .and_then(|part| part.strip_prefix("taken from the cache "))
+        .and_then(|n| n.trim().parse().ok());
+    (parsed, cached)
 }
 
 /// The stage timings `impact` prints to stderr when `IMPACT_TIMINGS` is set
