@@ -16,6 +16,7 @@
 
 use crate::error::warn_local;
 use crate::facts::Facts;
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -61,36 +62,44 @@ impl<T> Decoded<T> {
 ///
 /// A corrupted length makes the following records unreadable (their checksums fail),
 /// never wrong: a record is used only when its checksum matches.
-pub fn decode_records<T: DeserializeOwned>(bytes: &[u8]) -> Decoded<T> {
-    let mut decoded = Decoded {
-        records: Vec::new(),
-        damaged: 0,
-        torn: false,
-    };
+///
+/// The records are framed in one pass, then checked and decoded on every core (a warm
+/// plan's largest step before the graph); they keep their file order.
+pub fn decode_records<T: DeserializeOwned + Send>(bytes: &[u8]) -> Decoded<T> {
+    let mut framed: Vec<(&[u8], u64)> = Vec::new();
+    let mut torn = false;
     let mut rest = bytes;
     while !rest.is_empty() {
         let Some((header, after)) = rest.split_first_chunk::<RECORD_HEADER>() else {
-            decoded.torn = true;
+            torn = true;
             break;
         };
         let (length, checksum) = header.split_at(4);
         let length = u32::from_le_bytes(length.try_into().unwrap_or_default()) as usize;
         let checksum = u64::from_le_bytes(checksum.try_into().unwrap_or_default());
         let Some(payload) = after.get(..length) else {
-            decoded.torn = true;
+            torn = true;
             break;
         };
         rest = &after[length..];
-        let record = (fnv1a(payload) == checksum)
-            .then(|| postcard::take_from_bytes::<T>(payload).ok())
-            .flatten()
-            .filter(|(_, unread)| unread.is_empty());
-        match record {
-            Some((record, _)) => decoded.records.push(record),
-            None => decoded.damaged += 1,
-        }
+        framed.push((payload, checksum));
     }
-    decoded
+    let read: Vec<Option<T>> = framed
+        .into_par_iter()
+        .map(|(payload, checksum)| {
+            (fnv1a(payload) == checksum)
+                .then(|| postcard::take_from_bytes::<T>(payload).ok())
+                .flatten()
+                .filter(|(_, unread)| unread.is_empty())
+                .map(|(record, _)| record)
+        })
+        .collect();
+    let damaged = read.iter().filter(|record| record.is_none()).count();
+    Decoded {
+        records: read.into_iter().flatten().collect(),
+        damaged,
+        torn,
+    }
 }
 
 /// Decodes a facts cache file (`facts-v<N>.bin` or its `.log`): [`decode_records`] of
@@ -417,6 +426,24 @@ mod tests {
             semantic_hash: hash,
             ..Facts::default()
         }
+    }
+
+    #[test]
+    fn records_decoded_on_every_core_keep_their_file_order() {
+        let mut bytes = Vec::new();
+        for n in 0..5_000u32 {
+            bytes.extend(encode_record(&n).unwrap());
+        }
+        // Damage the payload of record 1,234 (header 12 bytes, payload one varint).
+        let offset = (0..1_234u32)
+            .map(|n| encode_record(&n).unwrap().len())
+            .sum::<usize>();
+        bytes[offset + RECORD_HEADER] ^= 0x55;
+        let decoded = decode_records::<u32>(&bytes);
+        assert_eq!(decoded.damaged, 1);
+        assert!(!decoded.torn);
+        let expected: Vec<u32> = (0..5_000).filter(|&n| n != 1_234).collect();
+        assert_eq!(decoded.records, expected);
     }
 
     #[test]
