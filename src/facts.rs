@@ -368,6 +368,10 @@ pub enum Target {
         receiver: TypeExpr,
         member: String,
         arity: Option<u32>,
+        /// A method called on the caller's own object (`hook()`, `this.hook()`): an
+        /// override it reaches runs on that object. False for any other receiver
+        /// (`next.hook()`) and for fields, properties and constructors.
+        on_this: bool,
     },
     /// A call whose receiver type is unknown: every method of that name and arity in the
     /// repository (conservative; counted in the plan's stats).

@@ -15,7 +15,7 @@
 //! what cannot be judged falls back to `RunLocalTests` with a reason.
 
 use crate::facts::{DeclKind, DmlEvents, EdgeKind};
-use crate::graph::{EdgeIx, Graph, NodeIx};
+use crate::graph::{Edge, EdgeIx, Graph, NodeIx};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use rustc_hash::FxHashMap as HashMap;
@@ -174,9 +174,7 @@ fn traverse(
                     let Some(dispatched_to) = dispatch.step(graph, state, kind, link.from) else {
                         continue;
                     };
-                    let receiver = link.edge.receiver;
-                    let Some(instance) = instance_step(graph, state, kind, link.from, receiver)
-                    else {
+                    let Some(instance) = instance_step(graph, state, link.edge, link.from) else {
                         continue;
                     };
                     (next_mode, dispatched_to, instance)
@@ -572,18 +570,21 @@ impl Dispatch {
 /// method of a supertype of `C`, the walk remembers `C`; a caller of that method whose
 /// receiver's static type cannot hold a `C` (a sibling, a test double) does not pass,
 /// nor does the supertype's class itself (its own test, its name in a string: they
-/// create no `C`). An unknown receiver passes. The constraint ends when the walk leaves
-/// `C`'s line of the hierarchy. `None`: the step is not taken; else the next state's
-/// `instance`.
+/// create no `C`). An unknown receiver passes. Only a hook called on the supertype's own
+/// object (`this.afterUpdate()`) narrows: one called on another object of the base type
+/// (`next.afterUpdate()`) runs the override on that object, whoever calls the supertype's
+/// method. The constraint ends when the walk leaves `C`'s line of the hierarchy. `None`:
+/// the step is not taken; else the next state's `instance`.
 fn instance_step(
     graph: &Graph,
     state: State,
-    kind: EdgeKind,
+    edge: &Edge,
     source: NodeIx,
-    receiver: Option<NodeIx>,
 ) -> Option<Option<NodeIx>> {
     let caller_class = graph.declaring_class(source);
-    match kind {
+    let receiver = edge.receiver;
+    match edge.kind {
+        EdgeKind::Dispatches if !edge.on_this => Some(None),
         EdgeKind::Dispatches => {
             let overriding = graph.declaring_class(state.node);
             let class = match state.instance {

@@ -514,9 +514,19 @@ impl Graph {
                     Target::Dml { events, .. } | Target::DmlOf { events, .. } => *events,
                     _ => DmlEvents::ALL,
                 };
+                let on_this = matches!(use_.target, Target::Member { on_this: true, .. });
                 // `insert x` and `delete y` in one method: one edge, both events.
                 let at = At::new(path.clone(), use_.line);
-                self.add_use_edge((a, b), kind, at, events, receiver);
+                self.add_use_edge(
+                    (a, b),
+                    kind,
+                    at,
+                    events,
+                    Receiver {
+                        class: receiver,
+                        on_this,
+                    },
+                );
             }
         }
     }
@@ -538,7 +548,6 @@ impl Graph {
         if let Some(existing) = self.widen_events(from, to, kind, events) {
             return existing;
         }
-        let receiver = None;
         self.add_raw_edge(
             from,
             to,
@@ -546,34 +555,37 @@ impl Graph {
                 kind,
                 at,
                 events,
-                receiver,
+                receiver: None,
+                on_this: false,
             },
         )
     }
 
-    /// Adds the edge of a use, with its call's receiver class; when one of the same kind
-    /// joins the two nodes already, it gets these events too, and its receiver becomes
-    /// unknown unless both calls had the same.
+    /// Adds the edge of a use, with its call's receiver; when one of the same kind joins
+    /// the two nodes already, it gets these events too, its receiver class becomes
+    /// unknown unless both calls had the same, and it is on `this` only if both were.
     pub(super) fn add_use_edge(
         &mut self,
         (from, to): (NodeIx, NodeIx),
         kind: EdgeKind,
         at: At,
         events: DmlEvents,
-        receiver: Option<NodeIx>,
+        receiver: Receiver,
     ) {
         if let Some(existing) = self.widen_events(from, to, kind, events) {
             let edge = &mut self[existing];
-            if edge.receiver != receiver {
+            if edge.receiver != receiver.class {
                 edge.receiver = None;
             }
+            edge.on_this &= receiver.on_this;
             return;
         }
         let edge = Edge {
             kind,
             at,
             events,
-            receiver,
+            receiver: receiver.class,
+            on_this: receiver.on_this,
         };
         self.add_raw_edge(from, to, edge);
     }
@@ -591,6 +603,14 @@ impl Graph {
         edge.events = edge.events.union(events);
         Some(existing)
     }
+}
+
+/// The receiver of a use's call, as its edge keeps it.
+pub(super) struct Receiver {
+    /// The class of the receiver's static type, when it is one class of the repository.
+    class: Option<NodeIx>,
+    /// The call is on the caller's own object (`hook()`, `this.hook()`).
+    on_this: bool,
 }
 
 /// The head revision's graph, and the base revision's when `needs_base` (deleted or

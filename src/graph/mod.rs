@@ -100,6 +100,10 @@ pub struct Edge {
     /// `handler` declared `InvoiceHandler`), when it resolves to one class of the
     /// repository and every call the edge stands for has it; `None` when unknown.
     pub receiver: Option<NodeIx>,
+    /// For a call: every call the edge stands for is on the caller's own object
+    /// (`hook()`, `this.hook()`), so an override it dispatches to runs on that object.
+    /// False when one is on another object (`next.hook()`) or it is not a call.
+    pub on_this: bool,
 }
 
 /// Where an edge was found: a file and a line, shown `file:line`, or a note (recorded

@@ -62,6 +62,7 @@ impl Graph {
                 receiver,
                 member,
                 arity,
+                on_this: _,
             } => match self.resolve_type_expr(receiver, context) {
                 Resolved::Class(class) => self.resolve_member(class, member, *arity),
                 // `Config__mdt.getAll()`, `Settings__c.getInstance()`: reading a custom

@@ -114,6 +114,7 @@ fn module_target(specifier: &str) -> Option<(Target, EdgeKind)> {
                 receiver: TypeExpr::Named(class.to_string()),
                 member: method.to_string(),
                 arity: None,
+                on_this: false,
             };
             Some((target, EdgeKind::Imports))
         }
@@ -413,6 +414,7 @@ export default class InvoiceList extends LightningElement {
             receiver: TypeExpr::Named(class.into()),
             member: method.into(),
             arity: None,
+            on_this: false,
         };
         let field = |o: &str, f: &str| Target::Field {
             object: o.into(),

@@ -428,6 +428,44 @@ fn an_override_is_reached_only_through_receivers_that_can_hold_its_class() {
     );
 }
 
+/// A base-class method that runs the hook on another object of the base type
+/// (`next.afterSave()`, not `this`) runs whichever override that object has: a test
+/// that calls it on its own test double, passing a handler of the base type, runs the
+/// invoice handler's override when the factory makes one.
+#[test]
+fn a_hook_called_on_another_object_of_the_base_type_is_not_narrowed_to_the_caller() {
+    let repo = with_template_handlers();
+    repo.edit(
+        &class("TemplateHandler"),
+        "protected virtual void afterSave() {}",
+        "protected virtual void afterSave() {}\n    \
+             public void relay(TemplateHandler next) {\n        next.afterSave();\n    }",
+    );
+    repo.write_class(
+        "RelayTest",
+        "@IsTest\nprivate class RelayTest {\n    \
+             private class Double extends TemplateHandler {}\n    \
+             @IsTest\n    static void relays() {\n        \
+                 new Double().relay(HandlerFactory.make());\n        \
+                 Assert.isTrue(true);\n    }\n}\n",
+    );
+    repo.commit("Relay the hook");
+    repo.edit(
+        &class("InvoiceSaveHandler"),
+        "System.debug('Invoice__c');",
+        "System.debug('Invoice__c saved');",
+    );
+    repo.commit("Say what was saved");
+
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+
+    assert_path(&plan, "RelayTest", "ApexClass:InvoiceSaveHandler");
+    // `this.afterSave()` in `run()` is still narrowed to the caller's own object: the
+    // sibling handler's test runs `run()` on its own handler. (The base class's own test
+    // is selected now, by the named-test rule, since `relay` is reached.)
+    assert_excludes(&plan, &["PaymentSaveHandlerTest"]);
+}
+
 /// The template method itself changed: every test that runs it is selected.
 #[test]
 fn a_change_to_the_template_method_reaches_every_caller() {

@@ -30,6 +30,7 @@ impl<'t> Walker<'t> {
                         receiver,
                         member: name.to_string(),
                         arity: None,
+                        on_this: false,
                     },
                     EdgeKind::Calls,
                     node,
@@ -182,6 +183,7 @@ impl<'t> Walker<'t> {
                         receiver,
                         member: name.to_string(),
                         arity: None,
+                        on_this: false,
                     },
                     EdgeKind::Calls,
                     field,
@@ -245,6 +247,7 @@ impl<'t> Walker<'t> {
                     receiver: receiver.clone(),
                     member: name.to_string(),
                     arity: None,
+                    on_this: false,
                 },
                 EdgeKind::Calls,
                 at,
@@ -279,7 +282,9 @@ impl<'t> Walker<'t> {
         let mut database = false;
         let mut test_class = false;
         let mut event_bus = false;
-        let receiver = match child(node, f.object) {
+        let object = child(node, f.object);
+        let on_this = object.is_none_or(|object| object.kind() == "this");
+        let receiver = match object {
             None => self.class.map(|class| {
                 let owner = self
                     .table
@@ -315,6 +320,7 @@ impl<'t> Walker<'t> {
                     receiver: receiver.clone(),
                     member: name.to_string(),
                     arity: Some(arity),
+                    on_this,
                 },
                 None => Target::AnyMember {
                     member: name.to_string(),
@@ -387,6 +393,7 @@ impl<'t> Walker<'t> {
                     receiver: TypeExpr::Named(type_name.clone()),
                     member: "<init>".to_string(),
                     arity: Some(arguments.map_or(0, |a| self.count_args(a))),
+                    on_this: false,
                 },
                 EdgeKind::Calls,
                 type_node.unwrap_or(node),
@@ -506,6 +513,7 @@ impl<'t> Walker<'t> {
                         receiver,
                         member: "<init>".to_string(),
                         arity: Some(arguments.map_or(0, |a| self.count_args(a))),
+                        on_this: false,
                     },
                     EdgeKind::Calls,
                     constructor,

@@ -74,6 +74,25 @@ fn member(receiver: TypeExpr, name: &str, arity: Option<u32>) -> Target {
         receiver,
         member: name.to_string(),
         arity,
+        on_this: false,
+    }
+}
+
+/// The same call made on the caller's own object (`hook()`, `this.hook()`).
+fn on_this(target: Target) -> Target {
+    match target {
+        Target::Member {
+            receiver,
+            member,
+            arity,
+            ..
+        } => Target::Member {
+            receiver,
+            member,
+            arity,
+            on_this: true,
+        },
+        other => other,
     }
 }
 
@@ -388,12 +407,26 @@ public class Calls {
         EdgeKind::Calls,
         member(named("Widget"), "<init>", Some(0)),
     );
+    // `this.local()` and `local()` are calls on the caller's own object; `svc.process`
+    // and `super.base()` are not.
     assert_use(
         &facts,
         run,
         EdgeKind::Calls,
-        member(named("Calls"), "local", Some(0)),
+        on_this(member(named("Calls"), "local", Some(0))),
     );
+    assert!(!has(
+        &facts,
+        run,
+        EdgeKind::Calls,
+        &member(named("Calls"), "local", Some(0))
+    ));
+    assert!(!has(
+        &facts,
+        run,
+        EdgeKind::Calls,
+        &on_this(member(named("Service"), "process", Some(2)))
+    ));
     assert_use(
         &facts,
         run,
@@ -469,7 +502,7 @@ public class Calls {
         &facts,
         go,
         EdgeKind::Calls,
-        member(named("Calls"), "local", Some(0)),
+        on_this(member(named("Calls"), "local", Some(0))),
     );
     assert_use(
         &facts,

@@ -463,10 +463,13 @@ fn trigger_events(trigger: Node) -> DmlEvents {
 fn hash_target(target: &Target, hasher: &mut impl Hasher) {
     match target {
         Target::ApexType(name) => (0u8, name).hash(hasher),
+        // Whether a call is on `this` changes how far a change reaches, not what the
+        // code means: `hook()` and `this.hook()` hash alike.
         Target::Member {
             receiver,
             member,
             arity,
+            on_this: _,
         } => {
             (1u8, member, arity).hash(hasher);
             hash_type_expr(receiver, hasher);
