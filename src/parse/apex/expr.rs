@@ -5,7 +5,7 @@
 //! name its receiver type. Types come only from this file; the rest is left to the graph.
 
 use super::text::{
-    child, fields, is_comment, is_database_dml, is_simple_name, is_system_namespace,
+    child, fields, is_comment, is_database_dml, is_simple_name, is_system_namespace, is_this,
     is_untyped_record, literal_content, named_children, normalize_type,
 };
 use super::walk::{Recv, Walker};
@@ -283,7 +283,7 @@ impl<'t> Walker<'t> {
         let mut test_class = false;
         let mut event_bus = false;
         let object = child(node, f.object);
-        let on_this = object.is_none_or(|object| object.kind() == "this");
+        let on_this = object.is_none_or(is_this);
         let receiver = match object {
             None => self.class.map(|class| {
                 let owner = self

@@ -344,6 +344,9 @@ public class Calls {
         w.spin();
         this.local();
         local();
+        ((Calls) this).cast();
+        (this).wrapped();
+        ((Calls) other).elsewhere();
         new Builder(5).build().finish();
         ((Shape) thing).area();
         svc.config.apply();
@@ -427,6 +430,26 @@ public class Calls {
         EdgeKind::Calls,
         &on_this(member(named("Service"), "process", Some(2)))
     ));
+    // `this` cast or parenthesized is still the caller's own object; a cast of another
+    // value is not.
+    assert_use(
+        &facts,
+        run,
+        EdgeKind::Calls,
+        on_this(member(named("Calls"), "cast", Some(0))),
+    );
+    assert_use(
+        &facts,
+        run,
+        EdgeKind::Calls,
+        on_this(member(named("Calls"), "wrapped", Some(0))),
+    );
+    assert_use(
+        &facts,
+        run,
+        EdgeKind::Calls,
+        member(named("Calls"), "elsewhere", Some(0)),
+    );
     assert_use(
         &facts,
         run,

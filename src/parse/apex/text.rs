@@ -235,6 +235,24 @@ pub(super) fn find_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
 }
 
 /// The first named, non-comment child of `node`.
+/// Whether an expression is the current object: `this`, also parenthesized or cast
+/// (`((TriggerAction.AfterUpdate) this).afterUpdate()` runs on the same object).
+pub(super) fn is_this(node: Node) -> bool {
+    let mut node = node;
+    loop {
+        let inner = match kind_of(node) {
+            Kind::This => return true,
+            Kind::Cast => child(node, fields().value),
+            Kind::Parenthesized => first_named(node),
+            _ => None,
+        };
+        match inner {
+            Some(inner) => node = inner,
+            None => return false,
+        }
+    }
+}
+
 pub(super) fn first_named(node: Node) -> Option<Node> {
     let mut cursor = node.walk();
     let found = node
