@@ -356,6 +356,7 @@ impl Repo {
                 (diff, Some(workdir))
             }
         };
+        self.fetch_rename_candidates(&diff)?;
         let mut find = DiffFindOptions::new();
         find.renames(true).for_untracked(true).rename_limit(1000);
         diff.find_similar(Some(&mut find))?;
@@ -463,6 +464,32 @@ impl Repo {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Rename detection compares the blobs of added and deleted files, and libgit2 cannot
+    /// fetch them: in a partial clone, the missing ones are fetched through `git` first
+    /// (a moved and edited class would otherwise stop the plan).
+    fn fetch_rename_candidates(&self, diff: &git2::Diff<'_>) -> Result<()> {
+        if !self.is_partial_clone() {
+            return Ok(());
+        }
+        let odb = self.repo.odb()?;
+        let mut missing = BTreeSet::new();
+        for delta in diff.deltas() {
+            let file = match delta.status() {
+                Delta::Added => delta.new_file(),
+                Delta::Deleted => delta.old_file(),
+                _ => continue,
+            };
+            let id = file.id();
+            if file.mode() != git2::FileMode::Commit && !id.is_zero() && !odb.exists(id) {
+                missing.insert(id);
+            }
+        }
+        for oid in missing {
+            self.fetch_blob(oid)?;
+        }
+        Ok(())
     }
 
     /// True when a remote is a promisor (the clone is partial: objects may be missing).

@@ -427,7 +427,15 @@ fn a_partial_clone_reads_missing_blobs_through_git_or_says_what_to_run() {
     }
     let origin = TestRepo::new("billing");
     origin.edit(&class("InvoiceService"), "SCALE = 2", "SCALE = 3");
-    origin.commit("change balance");
+    // Moved to another folder and edited: rename detection compares the two blobs, and
+    // the base one is not local in the partial clone either.
+    let moved = class("InvoiceService").replace("/classes/", "/classes/billing/");
+    origin.rename(&class("InvoiceService"), &moved);
+    origin.rename(
+        &format!("{}-meta.xml", class("InvoiceService")),
+        &format!("{moved}-meta.xml"),
+    );
+    origin.commit("change balance, move the service");
     git(origin.path(), &["config", "uploadpack.allowFilter", "true"]);
     git(
         origin.path(),
