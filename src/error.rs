@@ -97,6 +97,13 @@ pub enum Error {
         reason: String,
     },
 
+    #[error("the blob `{oid}` of `{path}` is missing from the repository at `{repo}`")]
+    DamagedRepository {
+        oid: String,
+        path: String,
+        repo: PathBuf,
+    },
+
     #[error("git failed: {0}")]
     Git(#[from] git2::Error),
 }
@@ -161,6 +168,11 @@ impl Error {
                 "name it as `Type:FullName` (for example `ApexClass:InvoiceService`), or a class name".into()
             }
             Error::UnknownTest { .. } => "name an Apex test class, a Flow test, or a Jest test by its path; `impact plan` lists the selected ones".into(),
+            Error::DamagedRepository { repo, .. } => format!(
+                "the clone is incomplete or damaged: `git -C {} fsck` lists what is missing; \
+                 fetch again or clone anew",
+                repo.display()
+            ),
             Error::MissingObject { oid, repo, .. } => format!(
                 "the clone was made with `--filter` and `git` could not fetch the object from \
                  its remote: run `git -C {} cat-file -e {oid}` where the remote is reachable \

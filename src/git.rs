@@ -468,13 +468,11 @@ impl Repo {
 
     /// Rename detection compares the blobs of added and deleted files, and libgit2 cannot
     /// fetch them: in a partial clone, the missing ones are fetched through `git` first
-    /// (a moved and edited class would otherwise stop the plan).
+    /// (a moved and edited class would otherwise stop the plan). In any other clone a
+    /// missing blob means the repository is damaged: the error names its file.
     fn fetch_rename_candidates(&self, diff: &git2::Diff<'_>) -> Result<()> {
-        if !self.is_partial_clone() {
-            return Ok(());
-        }
         let odb = self.repo.odb()?;
-        let mut missing = BTreeSet::new();
+        let mut missing = BTreeMap::new();
         for delta in diff.deltas() {
             let file = match delta.status() {
                 Delta::Added => delta.new_file(),
@@ -483,10 +481,23 @@ impl Repo {
             };
             let id = file.id();
             if file.mode() != git2::FileMode::Commit && !id.is_zero() && !odb.exists(id) {
-                missing.insert(id);
+                let path = file.path().map(|p| p.to_string_lossy().into_owned());
+                missing.insert(id, path.unwrap_or_default());
             }
         }
-        for oid in missing {
+        let partial = !missing.is_empty() && self.is_partial_clone();
+        for (oid, path) in missing {
+            if !partial {
+                return Err(Error::DamagedRepository {
+                    oid: sha(oid),
+                    path,
+                    repo: self
+                        .repo
+                        .workdir()
+                        .unwrap_or(self.repo.path())
+                        .to_path_buf(),
+                });
+            }
             self.fetch_blob(oid)?;
         }
         Ok(())

@@ -497,3 +497,32 @@ fn a_partial_clone_reads_missing_blobs_through_git_or_says_what_to_run() {
     let cause = run_in(&cut_off, &args).assert_input_error("partial clone");
     assert!(cause.contains("missing"), "{cause}");
 }
+
+/// A clone that lacks a blob rename detection needs (not a partial clone: a damaged
+/// one) is an input error naming the file and what to run, not libgit2's "object not
+/// found".
+#[test]
+fn a_damaged_clone_missing_a_blob_names_the_file() {
+    let repo = TestRepo::new("billing");
+    let old_blob = git2::Repository::open(repo.path())
+        .expect("the repository")
+        .revparse_single(&format!("HEAD:{}", class("InvoiceService")))
+        .expect("the base blob")
+        .id()
+        .to_string();
+    repo.edit(&class("InvoiceService"), "SCALE = 2", "SCALE = 3");
+    let moved = class("InvoiceService").replace("/classes/", "/classes/billing/");
+    repo.rename(&class("InvoiceService"), &moved);
+    repo.commit("change balance, move the service");
+    let loose = repo
+        .path()
+        .join(".git/objects")
+        .join(&old_blob[..2])
+        .join(&old_blob[2..]);
+    fs::remove_file(&loose).expect("the base blob is a loose object");
+
+    let run = repo.run(&["plan", "--base", repo.base(), "--head", "HEAD"]);
+    let cause = run.assert_input_error(&old_blob);
+    assert!(cause.contains(&class("InvoiceService")), "{cause}");
+    assert!(run.stderr.contains("fsck"), "{}", run.stderr);
+}
