@@ -195,7 +195,7 @@ impl<'s> JsFile<'s> {
         let tree = parser
             .set_language(&tree_sitter_javascript::LANGUAGE.into())
             .ok()
-            .and_then(|_| parser.parse(source, None));
+            .and_then(|_| super::parse_within_budget(&mut parser, source));
         JsFile { source, tree }
     }
 
@@ -560,5 +560,22 @@ describe('c-invoice-list', () => {
         let id = ComponentId::new("LightningComponentBundle", "x");
         let facts = parse_lwc_js(&id, "jest.mock('c/a');\nrequire('c/b');\n");
         assert!(facts.uses.is_empty());
+    }
+
+    /// Found by fuzzing: 100 KB of `"` kept tree-sitter's JavaScript error recovery busy
+    /// for over ten seconds. The parser gives up within its step budget and the file is
+    /// one it could not read.
+    #[test]
+    fn input_the_parser_would_recover_from_forever_is_given_up() {
+        let id = ComponentId::new("LightningComponentBundle", "hostile");
+        let facts = parse_lwc_js(&id, include_str!("../../tests/data/fuzz/lwc-quotes.js"));
+        assert!(
+            facts
+                .problems
+                .iter()
+                .any(|problem| problem.message.contains("could not run")),
+            "{:?}",
+            facts.problems
+        );
     }
 }

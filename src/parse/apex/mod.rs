@@ -44,7 +44,7 @@ pub fn parse_apex(component: &ComponentId, kind: ApexFileKind, source: &str) -> 
     let mut parser = Parser::new();
     let language = Language::new(tree_sitter_sfapex::apex::LANGUAGE);
     let tree = match parser.set_language(&language) {
-        Ok(()) => parser.parse(source, None),
+        Ok(()) => super::parse_within_budget(&mut parser, source),
         Err(_) => None,
     };
     let Some(tree) = tree else {
