@@ -105,13 +105,16 @@ fn expected_covering(
         mode: Mode::All,
     }));
     let users: Vec<SelectedTest> = impact::walk(graph, &seeds).tests.into_values().collect();
+    // Its own tests are named for it: a named-test edge into the class itself. A path
+    // that ends in another class's named test (a subclass's, a caller's) is a user.
+    let own: BTreeSet<&ComponentId> = graph
+        .incoming(index)
+        .filter(|link| link.edge.kind == EdgeKind::NamedTest)
+        .map(|link| &graph[link.from].id)
+        .collect();
     let named: Vec<SelectedTest> = users
         .iter()
-        .filter(|test| {
-            test.reasons
-                .iter()
-                .any(|reason| reason.edges.iter().any(|e| e.kind == EdgeKind::NamedTest))
-        })
+        .filter(|test| own.contains(&test.id))
         .cloned()
         .collect();
     if !named.is_empty() {

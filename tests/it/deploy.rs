@@ -203,6 +203,34 @@ fn comment_only_classes_beside_a_real_change_each_get_a_covering_test_ranked_las
     );
 }
 
+#[test]
+fn a_comment_only_class_gets_its_own_test_even_when_a_subclass_s_own_test_is_selected() {
+    // SeasonalDiscountTest reaches BaseDiscount through SeasonalDiscount (extends, then
+    // SeasonalDiscount's named test): it is SeasonalDiscount's own test, not
+    // BaseDiscount's. A real change selects it; the comment-only BaseDiscount still needs
+    // its own BaseDiscountTest. (Found on trigger-actions-framework fb789a5ebf: a
+    // formatting-only TriggerActionFlow was left to MetadataTriggerHandlerTest, which
+    // reaches it through MetadataTriggerHandler, and TriggerActionFlowTest did not run.)
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.delete_class(CRITICAL);
+        repo.write_class(
+            "BaseDiscountTest",
+            "@IsTest\nprivate class BaseDiscountTest {\n    @IsTest\n    static void refusesANegativeRate() {\n        BaseDiscount discount;\n        try {\n            discount = new SeasonalDiscount(-1, Date.today(), Date.today());\n        } catch (IllegalArgumentException e) {\n            Assert.isNull(discount);\n        }\n    }\n}\n",
+        );
+    });
+    comment_only(&repo, "BaseDiscount");
+    real_change_elsewhere(&repo);
+    repo.commit("A seasonal fix and a reviewed base class");
+    let plan = repo.plan_committed();
+
+    assert!(uncovered(&plan).is_empty(), "{plan}");
+    assert_includes(&plan, &["SeasonalDiscountTest", "BaseDiscountTest"]);
+    assert_eq!(
+        notes(&plan, "BaseDiscountTest"),
+        vec!["covers-deployed: ApexClass:BaseDiscount is deployed and needs 75% coverage; this test is its own test".to_string()]
+    );
+}
+
 /// A real change to one method of `SeasonalDiscount`.
 fn real_change_elsewhere(repo: &TestRepo) {
     let path = class("SeasonalDiscount");
