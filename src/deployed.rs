@@ -4,11 +4,14 @@
 //! deployment* to reach 75% coverage from the tests it runs. A class changed only in
 //! comments, or whose changed members no test reaches, is still deployed: without a
 //! test that runs it, the deploy fails at the org. So for every deployed class or
-//! trigger (added or modified, semantic or not, not itself a test) the plan holds at
-//! least one test expected to cover it, taken from the first source that has one:
+//! trigger (added or modified, semantic or not, not itself a test, with at least one
+//! executable line: the org computes no coverage for an interface or an empty class)
+//! the plan holds at least one test expected to cover it, taken from the first source
+//! that has one:
 //! 1. the tests that covered it in the last recorded run (history), the one covering
 //!    the most lines;
-//! 2. its own test (`named-test`: `FooTest` that uses `Foo`);
+//! 2. its own test (`named-test`: `FooTest` that uses `Foo`; not a test named for a
+//!    class that uses it);
 //! 3. the tests that use it at class granularity (any member, whole), the nearest ones.
 //!
 //! A class that already has a selected test from that source needs nothing. An added
@@ -43,8 +46,10 @@ pub fn only_covers_deployed(test: &SelectedTest) -> bool {
         })
 }
 
-/// The Apex classes and triggers the change deploys: added or modified, semantic or
-/// not, not test classes (the coverage rule does not apply to tests).
+/// The Apex classes and triggers the change deploys that need coverage: added or
+/// modified, semantic or not, not test classes (the coverage rule does not apply to
+/// tests), not classes without an executable line (an interface, an empty class: the org
+/// computes no coverage for them).
 pub fn deployed_apex(graph: &Graph, changes: &[Change]) -> Vec<ComponentId> {
     let deployed: BTreeSet<ComponentId> = changes
         .iter()
@@ -52,9 +57,9 @@ pub fn deployed_apex(graph: &Graph, changes: &[Change]) -> Vec<ComponentId> {
         .map(|change| &change.component)
         .filter(|id| id.is_type(APEX_CLASS) || id.is_type(APEX_TRIGGER))
         .filter(|id| {
-            graph
-                .node(id)
-                .is_none_or(|index| graph.test_owner(index).is_none())
+            graph.node(id).is_none_or(|index| {
+                graph.test_owner(index).is_none() && graph.has_executable_code(index)
+            })
         })
         .cloned()
         .collect();

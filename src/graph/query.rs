@@ -117,6 +117,38 @@ impl Graph {
         }
     }
 
+    /// Whether a class (or trigger) has a line Salesforce counts for coverage. One whose
+    /// every declaration is a class, interface or enum (with its header), or a method of
+    /// an interface, has none: the org computes no coverage for it, so deploying it
+    /// needs no test. Anything else counts: fields too (an initializer is an executable
+    /// line, and the facts do not say whether a field has one), and a class whose file
+    /// did not parse completely.
+    pub fn has_executable_code(&self, class: NodeIx) -> bool {
+        self.family(class).into_iter().any(|index| {
+            let node = &self[index];
+            let in_interface = || {
+                node.parent
+                    .as_ref()
+                    .and_then(|parent| self.node(parent))
+                    .is_some_and(|parent| self[parent].kind == DeclKind::Interface)
+            };
+            node.has_problems
+                || match node.kind {
+                    DeclKind::Class
+                    | DeclKind::Interface
+                    | DeclKind::Enum
+                    | DeclKind::ClassHeader => false,
+                    DeclKind::Method => !in_interface(),
+                    DeclKind::Component
+                    | DeclKind::Trigger
+                    | DeclKind::Constructor
+                    | DeclKind::Property
+                    | DeclKind::Field
+                    | DeclKind::Initializer => true,
+                }
+        })
+    }
+
     /// Whether a node (a field, an initializer block) runs code of the repository, a
     /// query or DML: a field initializer or block that does runs when its class loads,
     /// so its change reaches every user of the class. Reading or assigning a field, or
