@@ -395,6 +395,10 @@ pub struct Context {
     pub project_files: Vec<ProjectFileChange>,
     /// Changed files inside a package directory that no metadata type claims.
     pub unknown_files: Vec<String>,
+    /// Changed files inside a package directory that only Jest reads: mocks and helpers
+    /// under a `jest-mocks`, `__mocks__` or `__tests__` folder outside any bundle (see
+    /// [`is_jest_support`]).
+    pub jest_support_files: Vec<String>,
     /// Submodules inside a package directory that were added, removed or moved to
     /// another commit: what changed inside them cannot be seen.
     pub changed_submodules: Vec<String>,
@@ -489,7 +493,11 @@ pub fn classify_diff(
                 .flatten()
                 .find(|path| project.is_source(path) && !is_inert(path));
             if let Some(path) = unclaimed {
-                out.context.unknown_files.push(path.clone());
+                if is_jest_support(path) {
+                    out.context.jest_support_files.push(path.clone());
+                } else {
+                    out.context.unknown_files.push(path.clone());
+                }
             }
             continue;
         }
@@ -498,6 +506,8 @@ pub fn classify_diff(
     drop_ignored_at_head(&mut out.files, file_changes, project);
     out.context.unknown_files.sort();
     out.context.unknown_files.dedup();
+    out.context.jest_support_files.sort();
+    out.context.jest_support_files.dedup();
     out
 }
 
@@ -628,6 +638,17 @@ pub fn from_manifest(components: &[ComponentId], head_facts: &[FileFacts]) -> Ve
     changes
 }
 
+/// Whether a file no metadata type claims is Jest's alone: it sits under a folder
+/// named by Jest's conventions (`jest-mocks`, the sfdx-lwc-jest layout that
+/// `moduleNameMapper` points `lightning/*` and `@salesforce/*` at; `__mocks__`;
+/// `__tests__`). Salesforce does not deploy such a file and no Apex or Flow test reads
+/// it, but any Jest test may import it, so its change runs every Jest test instead of
+/// every local test.
+fn is_jest_support(path: &str) -> bool {
+    let mut folders = path.split('/').rev().skip(1);
+    folders.any(|folder| matches!(folder, "jest-mocks" | "__mocks__" | "__tests__"))
+}
+
 /// Files in a package directory that are not metadata and never matter (editor and
 /// tool configuration).
 fn is_inert(path: &str) -> bool {
@@ -636,4 +657,29 @@ fn is_inert(path: &str) -> bool {
         name,
         "jsconfig.json" | ".eslintrc.json" | "tsconfig.json" | ".prettierrc" | "README.md"
     ) || name.ends_with(".md")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_jest_support;
+
+    #[test]
+    fn jest_support_files_are_told_by_their_folders() {
+        for path in [
+            "force-app/test/jest-mocks/lightning/refresh.js",
+            "force-app/test/jest-mocks/apex.js",
+            "force-app/main/default/__mocks__/labels.js",
+            "force-app/main/default/utils/__tests__/data/record.json",
+        ] {
+            assert!(is_jest_support(path), "{path}");
+        }
+        for path in [
+            "force-app/main/default/scripts/setup.js",
+            "force-app/main/default/scripts/jest-mocks",
+            "force-app/main/default/scripts/jest-mocks.js",
+            "force-app/main/default/jest-mocksish/x.js",
+        ] {
+            assert!(!is_jest_support(path), "{path}");
+        }
+    }
 }

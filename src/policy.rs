@@ -114,6 +114,16 @@ pub fn select(
         };
         add_policy_test(&mut tests, head, key, *index, note);
     }
+    if let Some(first) = context.jest_support_files.first() {
+        let note = format!(
+            "jest-support: `{first}` changed (a Jest mock or helper any Jest test may import)"
+        );
+        for (key, index) in &all_tests {
+            if head[*index].id.is_type(types::LWC_JEST_TEST) {
+                add_policy_test(&mut tests, head, key, *index, &note);
+            }
+        }
+    }
     for (glob, mapped) in &policy.mappings {
         for change in changes {
             let Some(path) = change

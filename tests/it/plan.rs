@@ -735,6 +735,68 @@ fn a_forceignore_change_falls_back_with_its_own_reason() {
     assert!(!reason.contains("sfdx-project.json"), "{reason}");
 }
 
+/// The Jest mocks that `moduleNameMapper` points `lightning/*` at (the sfdx-lwc-jest
+/// layout of lwc-recipes): Salesforce does not deploy them and no Apex test reads them,
+/// so a change runs every Jest test, not every local test. Any other file no type
+/// claims still falls back.
+#[test]
+fn a_jest_mock_change_runs_every_jest_test_and_no_apex_fallback() {
+    const MOCK: &str = "force-app/test/jest-mocks/lightning/refresh.js";
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(MOCK, "export const refreshApex = jest.fn();\n");
+    });
+    repo.write(
+        MOCK,
+        "export const refreshApex = jest.fn(() => Promise.resolve());\n",
+    );
+    repo.commit("Resolve the refresh mock");
+
+    let plan = repo.plan_committed();
+
+    assert!(plan["fallback"].is_null(), "{plan}");
+    let jest: Vec<&Value> = tests(&plan)
+        .iter()
+        .filter(|test| test["kind"] == "lwc")
+        .collect();
+    assert_eq!(
+        jest.len() as u64,
+        plan["stats"]["tests_total_by_kind"]["lwc"]
+            .as_u64()
+            .unwrap_or(0),
+        "{plan}"
+    );
+    assert!(!jest.is_empty());
+    for test in jest {
+        let note = test["reasons"][0]["note"].as_str().unwrap_or_default();
+        assert!(
+            note.starts_with(
+                "jest-support: `force-app/test/jest-mocks/lightning/refresh.js` changed"
+            ),
+            "{note}"
+        );
+    }
+    assert!(
+        tests(&plan)
+            .iter()
+            .filter(|test| test["kind"] == "apex")
+            .all(|test| test["name"] == "OrderSmokeTest"),
+        "only the always-run Apex test: {plan}"
+    );
+
+    // A script nobody deploys and no type claims is not Jest's: it still falls back.
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write("force-app/main/default/scripts/setup.js", "run(1);\n");
+    });
+    repo.write("force-app/main/default/scripts/setup.js", "run(2);\n");
+    repo.commit("A setup script");
+    let plan = repo.plan_committed();
+    assert_eq!(plan["test_level"], "RunLocalTests", "{plan}");
+    assert_eq!(
+        fallback_paths(&plan),
+        vec!["force-app/main/default/scripts/setup.js".to_string()]
+    );
+}
+
 #[test]
 fn apex_file_that_does_not_parse_falls_back_and_is_named() {
     let repo = TestRepo::new("billing");
