@@ -638,6 +638,44 @@ pub fn from_manifest(components: &[ComponentId], head_facts: &[FileFacts]) -> Ve
     changes
 }
 
+/// Whether the diff changed `.forceignore`.
+pub fn changes_forceignore(context: &Context) -> bool {
+    context
+        .project_files
+        .iter()
+        .any(|change| matches!(change, ProjectFileChange::ForceIgnore { .. }))
+}
+
+/// Drops a `.forceignore` change that changes no file's part in the deploy. The files
+/// the diff touches are classified at each side by that side's project already, so what
+/// is left to check is the head revision's other files in package directories
+/// (`head_paths`): when the base project (`base`, as read at the base revision) and the
+/// head project agree on every one of them, the edit deploys nothing new and leaves
+/// nothing out, and no test needs it (adding `**/*.ts` or `**/tsconfig.json` for tool
+/// files nothing deploys). When they disagree on one, the change stays: it falls back.
+pub fn settle_forceignore<'p>(
+    context: &mut Context,
+    head_paths: impl IntoIterator<Item = &'p str>,
+    file_changes: &[FileChange],
+    project: &Project,
+    base: &Project,
+) {
+    let touched: HashSet<&str> = file_changes
+        .iter()
+        .flat_map(|change| [change.old_path.as_deref(), change.new_path.as_deref()])
+        .flatten()
+        .collect();
+    let moved = head_paths
+        .into_iter()
+        .filter(|path| !touched.contains(path))
+        .any(|path| project.is_source(path) != base.is_source(path));
+    if !moved {
+        context
+            .project_files
+            .retain(|change| !matches!(change, ProjectFileChange::ForceIgnore { .. }));
+    }
+}
+
 /// Whether a file no metadata type claims is Jest's alone: it sits under a folder
 /// named by Jest's conventions (`jest-mocks`, the sfdx-lwc-jest layout that
 /// `moduleNameMapper` points `lightning/*` and `@salesforce/*` at; `__mocks__`;

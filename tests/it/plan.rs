@@ -797,6 +797,42 @@ fn a_jest_mock_change_runs_every_jest_test_and_no_apex_fallback() {
     );
 }
 
+/// A `.forceignore` edit that changes no file's part in the deploy (patterns for tool
+/// files the repository does not deploy anyway) changes no test; one that starts
+/// deploying a file still falls back. (NPSP, NebulaLogger and apex-recipes each added
+/// `**/*.ts`, `**/tsconfig.json` or `**/__mocks__/**` in a commit that ran every test.)
+#[test]
+fn a_forceignore_edit_that_moves_no_file_does_not_fall_back() {
+    let repo = TestRepo::new("billing");
+    let ignore = repo.read(".forceignore");
+    repo.write(
+        ".forceignore",
+        &format!("{ignore}\n# TypeScript tooling\n**/*.ts\n**/tsconfig.json\n"),
+    );
+    repo.edit(
+        &class("InvoiceService"),
+        "Decimal sum = 0;",
+        "Decimal sum = 0.00;",
+    );
+    repo.commit("Ignore TypeScript tooling; a total fix");
+    let plan = repo.plan_committed();
+    assert!(plan["fallback"].is_null(), "{plan}");
+    assert_includes(&plan, &["InvoiceServiceTest"]);
+
+    // Stop ignoring the unfinished InvoiceArchiver: it would be deployed now.
+    let repo = TestRepo::new("billing");
+    let ignore = repo.read(".forceignore");
+    let kept: Vec<&str> = ignore
+        .lines()
+        .filter(|line| !line.contains("InvoiceArchiver"))
+        .collect();
+    repo.write(".forceignore", &kept.join("\n"));
+    repo.commit("Deploy the archiver");
+    let plan = repo.plan_committed();
+    assert_eq!(plan["test_level"], "RunLocalTests", "{plan}");
+    assert_eq!(fallback_paths(&plan), vec![".forceignore".to_string()]);
+}
+
 #[test]
 fn apex_file_that_does_not_parse_falls_back_and_is_named() {
     let repo = TestRepo::new("billing");
