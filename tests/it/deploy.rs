@@ -233,19 +233,20 @@ fn a_comment_only_class_gets_its_own_test_even_when_a_subclass_s_own_test_is_sel
 
 #[test]
 fn a_deployed_class_without_an_executable_line_needs_no_test() {
-    // An interface and an empty class (NebulaLogger keeps 62 such name-shadowing
+    // An interface, an enum and an empty class (NebulaLogger keeps 62 such name-shadowing
     // classes, and bumps their API version in every release) have no line the org can
     // cover: Salesforce computes no coverage for them. A class of constants has one (an
     // initializer is an executable line) and still needs a test.
     let repo = TestRepo::with_base("billing", |repo| {
         repo.delete_class(CRITICAL);
         repo.write_class("Shadow", "public without sharing class Shadow {\n}\n");
+        repo.write_class("Stage", "public enum Stage {\n    DRAFT,\n    SENT\n}\n");
         repo.write_class(
             "Labels",
             "public class Labels {\n    public static final String PAID = 'Paid';\n}\n",
         );
     });
-    for name in ["Discount", "Shadow", "Labels"] {
+    for name in ["Discount", "Shadow", "Stage", "Labels"] {
         comment_only(&repo, name);
     }
     repo.commit("Reviewed");
@@ -256,7 +257,8 @@ fn a_deployed_class_without_an_executable_line_needs_no_test() {
         let reasons = test["reasons"].to_string();
         assert!(
             !reasons.contains("ApexClass:Discount is deployed")
-                && !reasons.contains("ApexClass:Shadow is deployed"),
+                && !reasons.contains("ApexClass:Shadow is deployed")
+                && !reasons.contains("ApexClass:Stage is deployed"),
             "{test}"
         );
     }
