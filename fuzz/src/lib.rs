@@ -11,6 +11,11 @@ pub fn parse_deterministic(type_name: &str, name: &str, path: &str, content: &[u
     let component = ComponentId::new(type_name, name);
     let first = parse_file(&component, path, content);
     let second = parse_file(&component, path, content);
-    assert_eq!(first, second, "{path}: two parses of the same bytes differ");
+    // A parse given up at its time limit reads as unparsed; where the limit falls varies
+    // a little with the CPU (an AddressSanitizer build comes near it on some inputs), so
+    // a pair where either gave up is not compared.
+    if !impact::parse::gave_up(&first) && !impact::parse::gave_up(&second) {
+        assert_eq!(first, second, "{path}: two parses of the same bytes differ");
+    }
     first
 }

@@ -181,8 +181,12 @@ pub(crate) struct Module {
     pub line: u32,
 }
 
+/// The problem of a JavaScript file the parser could not read at all (see
+/// [`super::gave_up`]).
+pub(crate) const UNREAD: &str = "JavaScript parser could not run on this file";
+
 /// A JavaScript file read with tree-sitter; `tree` is `None` only if the parser could
-/// not run at all.
+/// not run at all or gave up (its time limit).
 pub(crate) struct JsFile<'s> {
     source: &'s str,
     tree: Option<Tree>,
@@ -313,7 +317,7 @@ impl<'s> JsFile<'s> {
         let Some(tree) = &self.tree else {
             return vec![Problem {
                 line: None,
-                message: "JavaScript parser could not run on this file".into(),
+                message: UNREAD.into(),
             }];
         };
         if !tree.root_node().has_error() {

@@ -16,6 +16,7 @@ pub mod xml;
 mod dispatch;
 pub use dispatch::parse_file;
 
+use crate::facts::Facts;
 use std::time::{Duration, Instant};
 use tree_sitter::{ParseOptions, Parser, Tree};
 
@@ -31,17 +32,90 @@ const PARSE_NANOS_PER_BYTE: u64 = 5_000;
 /// errs toward more tests). Some input makes tree-sitter's error recovery go quadratic
 /// (found by fuzzing: 100 KB of `<a>` read as Apex, of `"` as JavaScript, over ten
 /// seconds each). The limit is time, not parser steps, because the slow part is inside
-/// few steps; it is far enough above real code that no real file comes near it, so the
-/// plans of real repositories stay the same on any machine.
+/// few steps; it is far enough above real code that no real file comes near it. The
+/// time counted is the parsing thread's CPU time (where the platform tells it), not wall
+/// time: on a busy machine (a loaded CI runner, rayon's other threads) a parse that waits
+/// for a core is not given up, so the facts, which are cached by content, do not depend
+/// on the load. An ASan build fuzzing on a busy machine gave up on 1 KB under wall time.
 pub(crate) fn parse_within_budget(parser: &mut Parser, source: &str) -> Option<Tree> {
     let per_byte = Duration::from_nanos(PARSE_NANOS_PER_BYTE)
         .saturating_mul(u32::try_from(source.len()).unwrap_or(u32::MAX));
-    let deadline = Instant::now() + PARSE_TIME_BASE.saturating_add(per_byte);
-    let mut over_time = |_: &tree_sitter::ParseState| Instant::now() > deadline;
+    let limit = PARSE_TIME_BASE.saturating_add(per_byte);
+    let started = Instant::now();
+    let started_cpu = thread_cpu_time();
+    // Wall time is cheap to read and never below the thread's CPU time: only once it is
+    // past the limit is the CPU clock (a system call) asked.
+    let mut over_time = |_: &tree_sitter::ParseState| {
+        started.elapsed() > limit
+            && match (started_cpu, thread_cpu_time()) {
+                (Some(start), Some(now)) => now.saturating_sub(start) > limit,
+                _ => true,
+            }
+    };
     let bytes = source.as_bytes();
     parser.parse_with_options(
         &mut |offset, _| bytes.get(offset..).unwrap_or_default(),
         None,
         Some(ParseOptions::new().progress_callback(&mut over_time)),
     )
+}
+
+/// The CPU time the calling thread has used, where the platform has a clock for it.
+#[cfg(unix)]
+fn thread_cpu_time() -> Option<Duration> {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `clock_gettime` writes one `timespec` through the pointer, which points at
+    // a live local of that type; `CLOCK_THREAD_CPUTIME_ID` is a POSIX clock.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    if status != 0 {
+        return None;
+    }
+    Some(Duration::new(
+        u64::try_from(now.tv_sec).ok()?,
+        u32::try_from(now.tv_nsec).ok()?,
+    ))
+}
+
+/// See the Unix version: elsewhere the limit is counted in wall time.
+#[cfg(not(unix))]
+fn thread_cpu_time() -> Option<Duration> {
+    None
+}
+
+/// Whether the parser gave up on the file these facts are of (its time limit, see
+/// `parse_within_budget`): where the limit falls varies slightly with the machine, so
+/// such facts are the one thing a determinism check cannot compare.
+pub fn gave_up(facts: &Facts) -> bool {
+    facts
+        .problems
+        .iter()
+        .any(|problem| [apex::UNREAD, lwc::UNREAD].contains(&problem.message.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The limit must not count time the thread spends off a core: sleeping (as a
+    /// parse waiting for a core on a busy machine does) leaves its CPU clock still.
+    #[cfg(unix)]
+    #[test]
+    fn the_parse_clock_counts_cpu_time_not_waiting() {
+        let before = thread_cpu_time().expect("a thread CPU clock on Unix");
+        let wall = Instant::now();
+        std::thread::sleep(Duration::from_millis(200));
+        let slept = thread_cpu_time().expect("a thread CPU clock on Unix") - before;
+        assert!(wall.elapsed() >= Duration::from_millis(200));
+        assert!(slept < Duration::from_millis(100), "{slept:?}");
+        // And it does count work.
+        let started = thread_cpu_time().expect("a thread CPU clock on Unix");
+        let mut spin = 0u64;
+        while thread_cpu_time().expect("clock") - started < Duration::from_millis(20) {
+            spin = spin.wrapping_add(1);
+        }
+        assert!(spin > 0);
+    }
 }

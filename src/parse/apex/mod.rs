@@ -38,6 +38,10 @@ pub enum ApexFileKind {
     Trigger,
 }
 
+/// The problem of a file the Apex parser could not read at all (see
+/// [`super::gave_up`]).
+pub(crate) const UNREAD: &str = "the Apex parser could not read this file";
+
 /// Parses one Apex file; `component` is `ApexClass:Name` or `ApexTrigger:Name` from the
 /// file name, whose casing the ids use. Never fails: problems are reported in the facts.
 pub fn parse_apex(component: &ComponentId, kind: ApexFileKind, source: &str) -> Facts {
@@ -83,7 +87,7 @@ fn unparsed(component: &ComponentId, kind: ApexFileKind, source: &str) -> Facts 
         uses: Vec::new(),
         problems: vec![Problem {
             line: None,
-            message: "the Apex parser could not read this file".to_string(),
+            message: UNREAD.to_string(),
         }],
         semantic_hash: hash,
     }
