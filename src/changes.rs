@@ -7,7 +7,7 @@
 //! is comments or whitespace is non-semantic and seeds nothing. No I/O.
 
 use crate::facts::{DeclKind, Facts, FileFacts};
-use crate::git::{FileChange, FileStatus};
+use crate::git::{FileChange, FileStatus, SnapshotFile};
 use crate::metadata::component::ComponentId;
 use crate::metadata::registry::{self, FileRole};
 use crate::metadata::types;
@@ -638,41 +638,40 @@ pub fn from_manifest(components: &[ComponentId], head_facts: &[FileFacts]) -> Ve
     changes
 }
 
-/// Whether the diff changed `.forceignore`.
-pub fn changes_forceignore(context: &Context) -> bool {
-    context
-        .project_files
-        .iter()
-        .any(|change| matches!(change, ProjectFileChange::ForceIgnore { .. }))
-}
-
 /// Drops a `.forceignore` change that changes no file's part in the deploy. The files
 /// the diff touches are classified at each side by that side's project already, so what
 /// is left to check is the head revision's other files in package directories
-/// (`head_paths`): when the base project (`base`, as read at the base revision) and the
-/// head project agree on every one of them, the edit deploys nothing new and leaves
-/// nothing out, and no test needs it (adding `**/*.ts` or `**/tsconfig.json` for tool
-/// files nothing deploys). When they disagree on one, the change stays: it falls back.
-pub fn settle_forceignore<'p>(
+/// (`head_files`, listed only when `.forceignore` changed): when the base project
+/// (`base`, as read at the base revision) and the head project agree on every one of
+/// them, the edit deploys nothing new and leaves nothing out, and no test needs it
+/// (adding `**/*.ts` or `**/tsconfig.json` for tool files nothing deploys). When they
+/// disagree on one, the change stays: it falls back.
+pub fn settle_forceignore(
     context: &mut Context,
-    head_paths: impl IntoIterator<Item = &'p str>,
+    head_files: impl FnOnce() -> Vec<SnapshotFile>,
     file_changes: &[FileChange],
     project: &Project,
     base: &Project,
 ) {
+    let is_forceignore =
+        |change: &ProjectFileChange| matches!(change, ProjectFileChange::ForceIgnore { .. });
+    if !context.project_files.iter().any(is_forceignore) {
+        return;
+    }
     let touched: HashSet<&str> = file_changes
         .iter()
         .flat_map(|change| [change.old_path.as_deref(), change.new_path.as_deref()])
         .flatten()
         .collect();
-    let moved = head_paths
-        .into_iter()
+    let moved = head_files()
+        .iter()
+        .map(|file| file.path.as_str())
         .filter(|path| !touched.contains(path))
         .any(|path| project.is_source(path) != base.is_source(path));
     if !moved {
         context
             .project_files
-            .retain(|change| !matches!(change, ProjectFileChange::ForceIgnore { .. }));
+            .retain(|change| !is_forceignore(change));
     }
 }
 

@@ -485,22 +485,27 @@ impl Repo {
                 missing.insert(id, path.unwrap_or_default());
             }
         }
-        let partial = !missing.is_empty() && self.is_partial_clone();
-        for (oid, path) in missing {
-            if !partial {
+        if let Some((&oid, path)) = missing.iter().next() {
+            if !self.is_partial_clone() {
                 return Err(Error::DamagedRepository {
                     oid: sha(oid),
-                    path,
-                    repo: self
-                        .repo
-                        .workdir()
-                        .unwrap_or(self.repo.path())
-                        .to_path_buf(),
+                    path: path.clone(),
+                    repo: self.location(),
                 });
             }
+        }
+        for oid in missing.into_keys() {
             self.fetch_blob(oid)?;
         }
         Ok(())
+    }
+
+    /// The repository as errors name it: its working tree, or its git directory when bare.
+    fn location(&self) -> PathBuf {
+        self.repo
+            .workdir()
+            .unwrap_or(self.repo.path())
+            .to_path_buf()
     }
 
     /// True when a remote is a promisor (the clone is partial: objects may be missing).
@@ -525,11 +530,7 @@ impl Repo {
     fn fetch_blob(&self, oid: Oid) -> Result<Vec<u8>> {
         let missing = |reason: String| Error::MissingObject {
             oid: sha(oid),
-            repo: self
-                .repo
-                .workdir()
-                .unwrap_or(self.repo.path())
-                .to_path_buf(),
+            repo: self.location(),
             reason,
         };
         let output = std::process::Command::new("git")

@@ -552,18 +552,16 @@ fn locate(scope: &Scope, head: &HeadSource, reader: &mut source::Reader) -> Resu
         &|path| scope.is_ignored(path),
     );
     if let Some(base) = scope.base_read.as_ref() {
-        if changes::changes_forceignore(&sources.context) {
-            let files = head
-                .snapshot
-                .files(|path| scope.project.package_dir_of(path).is_some());
-            changes::settle_forceignore(
-                &mut sources.context,
-                files.iter().map(|file| file.path.as_str()),
-                &file_changes,
-                &scope.project,
-                base,
-            );
-        }
+        changes::settle_forceignore(
+            &mut sources.context,
+            || {
+                head.snapshot
+                    .files(|path| scope.project.package_dir_of(path).is_some())
+            },
+            &file_changes,
+            &scope.project,
+            base,
+        );
     }
     // Old versions are read by blob id: no need to list the base revision's tree.
     let skip = head.skip();

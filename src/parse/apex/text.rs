@@ -234,7 +234,6 @@ pub(super) fn find_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
     found
 }
 
-/// The first named, non-comment child of `node`.
 /// Whether an expression is the current object: `this`, also parenthesized or cast
 /// (`((TriggerAction.AfterUpdate) this).afterUpdate()` runs on the same object).
 pub(super) fn is_this(node: Node) -> bool {
@@ -253,6 +252,7 @@ pub(super) fn is_this(node: Node) -> bool {
     }
 }
 
+/// The first named, non-comment child of `node`.
 pub(super) fn first_named(node: Node) -> Option<Node> {
     let mut cursor = node.walk();
     let found = node
