@@ -4,10 +4,11 @@
 //! registrations, wildcard writes) are added after.
 
 use super::names::*;
-use super::resolve::{Reached, Resolved};
+use super::resolve::{Found, Reached, Resolution};
 use super::*;
 use crate::apex_type::strip_generics;
 use crate::metadata::sobject;
+use rayon::prelude::*;
 
 impl Graph {
     /// Builds the graph of a revision from the facts of all its source files.
@@ -20,9 +21,29 @@ impl Graph {
         }
         graph.resolve_hierarchy(&ordered);
         graph.mark_platform_entries(&ordered);
-        for file in &ordered {
-            graph.add_uses(file);
+        // Uses are resolved against the declarations and what the revision's uses name
+        // (`Graph::known`), a batch of files at a time on every core, and added in file
+        // order: the graph does not depend on the order files are resolved in.
+        graph.named = ordered
+            .par_iter()
+            .fold(HashSet::default, |mut named, file| {
+                named.extend(graph.names_named(file));
+                named
+            })
+            .reduce(HashSet::default, |mut all, named| {
+                all.extend(named);
+                all
+            });
+        for batch in ordered.chunks(RESOLVE_BATCH) {
+            let resolved: Vec<Vec<ResolvedUse>> = batch
+                .par_iter()
+                .map(|file| graph.resolve_uses(file))
+                .collect();
+            for (file, uses) in batch.iter().zip(resolved) {
+                graph.add_uses(file, uses);
+            }
         }
+        graph.named = HashSet::default();
         graph.add_structure(&ordered);
         graph.add_initialized_fields();
         for values in std::mem::take(&mut graph.pending_registrations) {
@@ -468,66 +489,109 @@ impl Graph {
         }
     }
 
-    pub(super) fn add_uses(&mut self, file: &FileFacts) {
-        let file_node = self.node(&file.component);
-        let path: Arc<str> = Arc::from(file.path.as_str());
+    /// Resolves a file's uses against the graph of declarations, in their order.
+    pub(super) fn resolve_uses(&self, file: &FileFacts) -> Vec<ResolvedUse> {
         // Uses come grouped by the node that holds them: resolve that node and its class
         // once per group, not once per use.
-        let mut current: Option<(&ComponentId, Option<NodeIx>, ComponentId)> = None;
+        let mut current: Option<(&ComponentId, Option<Found>, ComponentId)> = None;
+        let mut resolved = Vec::with_capacity(file.facts.uses.len());
         for use_ in &file.facts.uses {
-            let same = matches!(&current, Some((id, _, _)) if *id == &use_.from);
-            if !same {
-                let from = self.node(&use_.from).or(file_node);
-                current = Some((&use_.from, from, self.context_class(&use_.from)));
-            }
-            let Some((_, Some(from), context)) = &current else {
+            let (from, context) = match &current {
+                Some((id, from, context)) if *id == &use_.from => (from, context),
+                _ => {
+                    // A node only uses name (an object its fields hang from) holds the
+                    // use when the revision knows it; else the file's component does.
+                    let from = [&use_.from, &file.component]
+                        .into_iter()
+                        .find_map(|id| self.known(id.clone()));
+                    let context = self.context_class(&use_.from);
+                    let (_, from, context) = current.insert((&use_.from, from, context));
+                    (&*from, &*context)
+                }
+            };
+            resolved.push(ResolvedUse {
+                from: from.clone(),
+                resolution: self.resolve_target(&use_.target, context),
+            });
+        }
+        resolved
+    }
+
+    /// Adds a file's resolved uses ([`Graph::resolve_uses`]: one per use, in order) as
+    /// edges, interning the nodes they name.
+    pub(super) fn add_uses(&mut self, file: &FileFacts, uses: Vec<ResolvedUse>) {
+        let path: Arc<str> = Arc::from(file.path.as_str());
+        for (use_, resolved) in file.facts.uses.iter().zip(uses) {
+            let Some(from) = resolved.from.map(|found| self.found_node(found)) else {
                 continue;
             };
-            let (from, context) = (*from, context.clone());
-            let targets = self.resolve_target(&use_.target, &context);
-            let receiver = match &use_.target {
-                Target::Member { receiver, .. } if !targets.is_empty() => {
-                    match self.resolve_type_expr(receiver, &context) {
-                        Resolved::Class(class) => Some(class),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            };
-            for (to, reached) in targets {
-                if to == from {
-                    continue;
-                }
-                // A record belongs to its type; code that reads the type reads every
-                // record, so the type uses its records (and likewise for the other kinds
-                // written from the dependent side).
-                let (a, b) = if use_.kind.points_back() {
-                    (to, from)
-                } else {
-                    (from, to)
-                };
-                let kind = match reached {
-                    Reached::Override if use_.kind == EdgeKind::Calls => EdgeKind::Dispatches,
-                    _ => use_.kind,
-                };
-                let events = match &use_.target {
-                    Target::Dml { events, .. } | Target::DmlOf { events, .. } => *events,
-                    _ => DmlEvents::ALL,
-                };
-                let on_this = matches!(use_.target, Target::Member { on_this: true, .. });
-                // `insert x` and `delete y` in one method: one edge, both events.
-                let at = At::new(path.clone(), use_.line);
-                self.add_use_edge(
-                    (a, b),
-                    kind,
-                    at,
-                    events,
-                    Receiver {
-                        class: receiver,
-                        on_this,
-                    },
-                );
+            let Resolution {
+                targets,
+                receiver,
+                fell_back,
+            } = resolved.resolution;
+            self.n_unresolved_calls += usize::from(fell_back);
+            if let Target::Registration(values) = &use_.target {
+                self.pending_registrations.push(values.clone());
             }
+            let targets = targets
+                .into_iter()
+                .map(|(found, reached)| (self.found_node(found), reached))
+                .collect();
+            self.add_use_edges(&path, use_, from, targets, receiver);
+        }
+    }
+
+    /// The node a resolved name stands for, interned when a use names it.
+    fn found_node(&mut self, found: Found) -> NodeIx {
+        match found {
+            Found::Node(node) => node,
+            Found::Named(id) => self.intern(&id, DeclKind::Component),
+        }
+    }
+
+    /// The edges of one use held by `from`.
+    fn add_use_edges(
+        &mut self,
+        path: &Arc<str>,
+        use_: &Use,
+        from: NodeIx,
+        targets: Vec<(NodeIx, Reached)>,
+        receiver: Option<NodeIx>,
+    ) {
+        for (to, reached) in targets {
+            if to == from {
+                continue;
+            }
+            // A record belongs to its type; code that reads the type reads every record,
+            // so the type uses its records (and likewise for the other kinds written
+            // from the dependent side).
+            let (a, b) = if use_.kind.points_back() {
+                (to, from)
+            } else {
+                (from, to)
+            };
+            let kind = match reached {
+                Reached::Override if use_.kind == EdgeKind::Calls => EdgeKind::Dispatches,
+                _ => use_.kind,
+            };
+            let events = match &use_.target {
+                Target::Dml { events, .. } | Target::DmlOf { events, .. } => *events,
+                _ => DmlEvents::ALL,
+            };
+            let on_this = matches!(use_.target, Target::Member { on_this: true, .. });
+            // `insert x` and `delete y` in one method: one edge, both events.
+            let at = At::new(path.clone(), use_.line);
+            self.add_use_edge(
+                (a, b),
+                kind,
+                at,
+                events,
+                Receiver {
+                    class: receiver,
+                    on_this,
+                },
+            );
         }
     }
 
@@ -605,6 +669,17 @@ impl Graph {
     }
 }
 
+/// A use resolved against the graph of declarations, waiting to be added.
+pub(super) struct ResolvedUse {
+    /// The node holding the use; `None` when the revision does not know it.
+    from: Option<Found>,
+    resolution: Resolution,
+}
+
+/// How many files' uses are resolved at once: enough for every core, few enough that
+/// their resolutions take little memory beside the graph.
+const RESOLVE_BATCH: usize = 256;
+
 /// The receiver of a use's call, as its edge keeps it.
 pub(super) struct Receiver {
     /// The class of the receiver's static type, when it is one class of the repository.
@@ -637,4 +712,104 @@ pub fn build_pair(
             })
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_file;
+
+    fn apex(path: &str, name: &str, text: &str) -> FileFacts {
+        let component = ComponentId::new(types::APEX_CLASS, name);
+        FileFacts {
+            path: path.to_string(),
+            blob: String::new(),
+            facts: parse_file(&component, path, text.as_bytes()),
+            component,
+        }
+    }
+
+    fn uses(graph: &Graph, from: &str, to: &ComponentId) -> bool {
+        let (Some(from), Some(to)) = (
+            graph.node(&ComponentId::member("Reader", from)),
+            graph.node(to),
+        ) else {
+            return false;
+        };
+        graph.outgoing(from).any(|link| link.to == to)
+    }
+
+    /// `Contact` is declared nowhere in the repository; a use elsewhere names it (`insert`),
+    /// so the revision knows it, and a type name `Contact` is the object wherever the two
+    /// files sort. Resolution once depended on whether the writer was read first.
+    #[test]
+    fn a_name_known_from_another_file_resolves_whichever_file_is_read_first() {
+        let reader = "public class Reader { public static Integer count(Contact c) { return 1; } \
+                      public static String read(Contact c) { return c.Nickname; } }";
+        let writer = "public class Writer { public static void write() { insert new Contact(); } }";
+        let contact = sobject::id("Contact");
+        let nickname = ComponentId::new(types::CUSTOM_FIELD, "Contact.Nickname");
+        for (reader_path, writer_path) in [
+            ("a/Reader.cls", "b/Writer.cls"),
+            ("b/Reader.cls", "a/Writer.cls"),
+        ] {
+            let graph = Graph::build(&[
+                apex(reader_path, "Reader", reader),
+                apex(writer_path, "Writer", writer),
+            ]);
+            assert!(
+                uses(&graph, "count", &contact),
+                "{reader_path}: the type is the object"
+            );
+            assert!(
+                uses(&graph, "read", &nickname),
+                "{reader_path}: its field is a field"
+            );
+        }
+        // Alone, nothing says `Contact` is an object: it may be a system type.
+        let graph = Graph::build(&[apex("a/Reader.cls", "Reader", reader)]);
+        assert!(!uses(&graph, "count", &contact));
+        assert!(!uses(&graph, "read", &nickname));
+    }
+
+    /// The uses are resolved a batch of files at a time on every core: a revision of many
+    /// batches builds the same graph each time, node for node and edge for edge.
+    #[test]
+    fn a_graph_of_many_batches_is_the_same_each_time() {
+        let files: Vec<FileFacts> = (0..RESOLVE_BATCH * 2 + 7)
+            .map(|n| {
+                let next = (n * 7 + 3) % (RESOLVE_BATCH * 2 + 7);
+                apex(
+                    &format!("c/C{n:04}.cls"),
+                    &format!("C{n:04}"),
+                    &format!(
+                        "public class C{n:04} {{ public static void run() {{ C{next:04}.run(); \
+                         insert new Obj{}__c(); String s = Label.L{}; }} }}",
+                        n % 13,
+                        n % 5
+                    ),
+                )
+            })
+            .collect();
+        let dump = |graph: &Graph| -> Vec<String> {
+            let mut lines: Vec<String> = graph
+                .nodes()
+                .map(|(ix, node)| format!("{ix:?} {}", node.id))
+                .collect();
+            for (ix, _) in graph.nodes() {
+                for link in graph.outgoing(ix) {
+                    lines.push(format!(
+                        "{:?} {:?} {:?} {:?} {}",
+                        link.id, link.from, link.to, link.edge.kind, link.edge.at
+                    ));
+                }
+            }
+            lines
+        };
+        let first = dump(&Graph::build(&files));
+        assert!(first.len() > 4 * files.len(), "{} lines", first.len());
+        for _ in 0..3 {
+            assert_eq!(dump(&Graph::build(files.iter().rev())), first);
+        }
+    }
 }

@@ -28,7 +28,7 @@ pub use export::{ComponentEdge, Granularity};
 pub use names::named_for;
 
 use crate::facts::{
-    DeclKind, Declaration, DmlEvents, EdgeKind, FileFacts, Target, TestMark, TypeExpr,
+    DeclKind, Declaration, DmlEvents, EdgeKind, FileFacts, Target, TestMark, TypeExpr, Use,
 };
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
@@ -167,6 +167,8 @@ pub struct Graph {
     /// Calls whose receiver could not be resolved and fell back to every member of that
     /// name.
     n_unresolved_calls: usize,
+    /// While building: what the revision's uses name (see [`Graph::known`]).
+    named: HashSet<ComponentId>,
 }
 
 impl std::ops::Index<NodeIx> for Graph {

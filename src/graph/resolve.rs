@@ -16,6 +16,30 @@ pub(super) enum Reached {
     Override,
 }
 
+/// A node a use reaches, as resolution sees it. Resolution reads the graph of
+/// declarations only (the uses of many files are resolved side by side, then added in
+/// file order), so a node that uses add (an object written, a label read) is named here
+/// and interned when the use's edges are added.
+#[derive(Clone, Debug)]
+pub(super) enum Found {
+    /// A node of the graph of declarations.
+    Node(NodeIx),
+    /// A component to intern: an object written, a label, a component a flow names, or
+    /// a name the revision knows (see [`Graph::known`]).
+    Named(ComponentId),
+}
+
+/// What a use's target resolves to ([`Graph::resolve_target`]).
+pub(super) struct Resolution {
+    pub targets: Vec<(Found, Reached)>,
+    /// For a call: the class of its receiver's static type, when the repository
+    /// declares it.
+    pub receiver: Option<NodeIx>,
+    /// A call whose receiver's type could not be told, resolved to every member of its
+    /// name (counted: `Graph::unresolved_calls`).
+    pub fell_back: bool,
+}
+
 /// The result of resolving a receiver type.
 pub(super) enum Resolved {
     /// A class declared in the repository.
@@ -40,31 +64,28 @@ impl Graph {
         from.clone()
     }
 
-    pub(super) fn resolve_target(
-        &mut self,
-        target: &Target,
-        context: &ComponentId,
-    ) -> Vec<(NodeIx, Reached)> {
-        let direct = |nodes: Vec<NodeIx>| -> Vec<(NodeIx, Reached)> {
-            nodes
-                .into_iter()
-                .map(|node| (node, Reached::Direct))
-                .collect()
+    /// What a use's target reaches, read from the graph of declarations (`&self`: see
+    /// [`Found`]). A registration reaches no node: the builder records it.
+    pub(super) fn resolve_target(&self, target: &Target, context: &ComponentId) -> Resolution {
+        let mut resolution = Resolution {
+            targets: Vec::new(),
+            receiver: None,
+            fell_back: false,
         };
-        match target {
-            Target::ApexType(name) => direct(
-                type_names(name)
-                    .into_iter()
-                    .filter_map(|name| self.resolve_type_reference(&name, context))
-                    .collect(),
-            ),
+        resolution.targets = match target {
             Target::Member {
                 receiver,
                 member,
                 arity,
-                on_this: _,
+                ..
             } => match self.resolve_type_expr(receiver, context) {
-                Resolved::Class(class) => self.resolve_member(class, member, *arity),
+                Resolved::Class(class) => {
+                    resolution.receiver = Some(class);
+                    self.resolve_member(class, member, *arity)
+                        .into_iter()
+                        .map(|(node, reached)| (Found::Node(node), reached))
+                        .collect()
+                }
                 // `Config__mdt.getAll()`, `Settings__c.getInstance()`: reading a custom
                 // metadata type or custom setting reads its records.
                 // `new Config__mdt(…)` builds a record in memory and reads none.
@@ -72,26 +93,41 @@ impl Graph {
                     if sobject::has_custom_suffix(&type_text) && member != "<init>" =>
                 {
                     let object = sobject::id(sobject::strip_schema(&type_text));
-                    direct(vec![self.intern(&object, DeclKind::Component)])
+                    vec![(Found::Named(object), Reached::Direct)]
                 }
                 Resolved::External(_) => Vec::new(),
-                Resolved::Unknown => direct(self.any_member(member, *arity)),
+                Resolved::Unknown => self.any_member(member, &mut resolution.fell_back),
             },
-            Target::AnyMember { member, arity } => direct(self.any_member(member, *arity)),
-            Target::SObject(name) | Target::Dml { object: name, .. } => direct(vec![self.intern(
-                &sobject::id(sobject::strip_schema(name)),
-                DeclKind::Component,
-            )]),
+            Target::AnyMember { member, .. } => self.any_member(member, &mut resolution.fell_back),
+            _ => self
+                .resolve_named_target(target, context)
+                .into_iter()
+                .map(|found| (found, Reached::Direct))
+                .collect(),
+        };
+        resolution
+    }
+
+    /// A target that is not a call: what it names.
+    fn resolve_named_target(&self, target: &Target, context: &ComponentId) -> Vec<Found> {
+        match target {
+            Target::ApexType(name) => type_names(name)
+                .into_iter()
+                .filter_map(|name| self.resolve_type_reference(&name, context))
+                .collect(),
+            Target::SObject(name) | Target::Dml { object: name, .. } => {
+                vec![Found::Named(sobject::id(sobject::strip_schema(name)))]
+            }
             Target::Field { object, field } => {
                 let object = sobject::strip_schema(object);
                 let id = ComponentId::new(types::CUSTOM_FIELD, &format!("{object}.{field}"));
                 // Only fields of objects: `LoggingLevel.WARN` is an enum value, not a
                 // field, and would only clutter the graph.
-                let is_object = self.node(&id).is_some()
-                    || sobject::has_custom_suffix(object)
-                    || self.node(&sobject::id(object)).is_some();
+                let is_object = sobject::has_custom_suffix(object)
+                    || self.is_known(&id)
+                    || self.is_known(&sobject::id(object));
                 if is_object && self.resolve_class(object, context).is_none() {
-                    direct(vec![self.intern(&id, DeclKind::Component)])
+                    vec![Found::Named(id)]
                 } else {
                     Vec::new()
                 }
@@ -102,22 +138,17 @@ impl Graph {
                     Resolved::Class(_) | Resolved::Unknown => None,
                 };
                 let object = object.unwrap_or_else(|| "*".to_string());
-                direct(vec![self.intern(
-                    &sobject::id(sobject::strip_schema(&object)),
-                    DeclKind::Component,
-                )])
+                vec![Found::Named(sobject::id(sobject::strip_schema(&object)))]
             }
-            Target::Label(name) => direct(vec![self.intern(
-                &ComponentId::new(types::CUSTOM_LABEL, name),
-                DeclKind::Component,
-            )]),
-            Target::Component(id) => direct(vec![self.intern(id, DeclKind::Component)]),
-            Target::StringLiteral(text) => direct(self.resolve_string(text)),
-            Target::Registration(values) => {
-                // Resolved once every object is a node (triggers add theirs later).
-                self.pending_registrations.push(values.clone());
-                Vec::new()
+            Target::Label(name) => {
+                vec![Found::Named(ComponentId::new(types::CUSTOM_LABEL, name))]
             }
+            Target::Component(id) => vec![Found::Named(id.clone())],
+            Target::StringLiteral(text) => self.resolve_string(text),
+            // Resolved once every object is a node (triggers add theirs later).
+            Target::Registration(_) => Vec::new(),
+            // Calls: `resolve_target`.
+            Target::Member { .. } | Target::AnyMember { .. } => Vec::new(),
         }
     }
 
@@ -152,24 +183,62 @@ impl Graph {
     }
 
     /// A type named in code: a class (inner classes of the context first), else an
-    /// SObject when it looks like one or the repository declares it.
+    /// SObject when it looks like one (a custom suffix) or is known.
     pub(super) fn resolve_type_reference(
-        &mut self,
+        &self,
         name: &str,
         context: &ComponentId,
-    ) -> Option<NodeIx> {
+    ) -> Option<Found> {
         if let Some(script) = dataweave_script(name) {
-            return self.node(&ComponentId::new(types::DATAWEAVE_RESOURCE, script));
+            return self.known(ComponentId::new(types::DATAWEAVE_RESOURCE, script));
         }
         if let Some(class) = self.resolve_class(name, context) {
-            return Some(class);
+            return Some(Found::Node(class));
         }
         let object = sobject::strip_schema(name);
         let object_id = sobject::id(object);
-        if self.node(&object_id).is_some() || sobject::has_custom_suffix(object) {
-            return Some(self.intern(&object_id, DeclKind::Component));
+        if sobject::has_custom_suffix(object) {
+            return Some(Found::Named(object_id));
         }
-        None
+        self.known(object_id)
+    }
+
+    /// `id` when the revision knows it: its node when declared, else when one of its
+    /// uses names it (an object it writes or queries, a label, a component a flow names:
+    /// [`Graph::names_named`]). Known to the whole revision, not to the files added so
+    /// far, so resolution does not depend on the order files are read in.
+    pub(super) fn known(&self, id: ComponentId) -> Option<Found> {
+        match self.node(&id) {
+            Some(node) => Some(Found::Node(node)),
+            None => self.named.contains(&id).then_some(Found::Named(id)),
+        }
+    }
+
+    fn is_known(&self, id: &ComponentId) -> bool {
+        self.node(id).is_some() || self.named.contains(id)
+    }
+
+    /// The names a file's uses name whether or not anything declares them (see
+    /// [`Graph::known`]): objects written or queried, labels, components.
+    pub(super) fn names_named(&self, file: &FileFacts) -> Vec<ComponentId> {
+        let mut names = Vec::new();
+        for use_ in &file.facts.uses {
+            let context = match &use_.target {
+                Target::SObject(_)
+                | Target::Dml { .. }
+                | Target::Label(_)
+                | Target::Component(_) => file.component.clone(),
+                // Only these need the context: which class holds the records.
+                Target::DmlOf { .. } => self.context_class(&use_.from),
+                _ => continue,
+            };
+            for found in self.resolve_named_target(&use_.target, &context) {
+                if let Found::Named(id) = found {
+                    names.push(id);
+                }
+            }
+        }
+        names
     }
 
     /// Resolves an Apex class name as seen from `context` (a class id): inner classes of
@@ -323,27 +392,27 @@ impl Graph {
     }
 
     /// Every member of that name in the repository: the conservative fallback for a
-    /// receiver whose type cannot be told. Overloads share one node, so the arity
-    /// cannot narrow the match and is not used.
-    pub(super) fn any_member(&mut self, member: &str, _arity: Option<u32>) -> Vec<NodeIx> {
-        let Some(candidates) = self.members_by_name.get(&member.to_lowercase()) else {
-            return Vec::new();
-        };
-        let found = candidates.clone();
-        if !found.is_empty() {
-            self.n_unresolved_calls += 1;
-        }
+    /// receiver whose type cannot be told (`fell_back` says it found one). Overloads
+    /// share one node, so the arity cannot narrow the match.
+    pub(super) fn any_member(&self, member: &str, fell_back: &mut bool) -> Vec<(Found, Reached)> {
+        let found: Vec<(Found, Reached)> = self
+            .members_by_name
+            .get(&member.to_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&node| (Found::Node(node), Reached::Direct))
+            .collect();
+        *fell_back = !found.is_empty();
         found
     }
 
     /// A string literal that exactly names a known component (an Apex class, a static
     /// resource, a permission set, …), case-insensitively.
-    pub(super) fn resolve_string(&self, text: &str) -> Vec<NodeIx> {
+    pub(super) fn resolve_string(&self, text: &str) -> Vec<Found> {
         let text = text.trim();
-        if let Some(id) = ComponentId::parse(text) {
-            if let Some(index) = self.node(&id) {
-                return vec![index];
-            }
+        if let Some(found) = ComponentId::parse(text).and_then(|id| self.known(id)) {
+            return vec![found];
         }
         // Types a string literal may name (`Type.forName('X')`, `Test.loadData(…, 'X')`,
         // `PermissionSet WHERE Name = 'X'`, …).
@@ -364,6 +433,6 @@ impl Graph {
                 }
             }
         }
-        found
+        found.into_iter().map(Found::Node).collect()
     }
 }
