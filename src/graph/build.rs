@@ -24,6 +24,7 @@ impl Graph {
         // Uses are resolved against the declarations and what the revision's uses name
         // (`Graph::known`), a batch of files at a time on every core, and added in file
         // order: the graph does not depend on the order files are resolved in.
+        graph.n_declared = graph.node_count();
         graph.named = ordered
             .par_iter()
             .fold(HashSet::default, |mut named, file| {
@@ -503,7 +504,7 @@ impl Graph {
                     // use when the revision knows it; else the file's component does.
                     let from = [&use_.from, &file.component]
                         .into_iter()
-                        .find_map(|id| self.known(id.clone()));
+                        .find_map(|id| self.known_id(id));
                     let context = self.context_class(&use_.from);
                     let (_, from, context) = current.insert((&use_.from, from, context));
                     (&*from, &*context)

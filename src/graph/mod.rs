@@ -169,6 +169,8 @@ pub struct Graph {
     n_unresolved_calls: usize,
     /// While building: what the revision's uses name (see [`Graph::known`]).
     named: HashSet<ComponentId>,
+    /// While building: nodes below this position are declarations.
+    n_declared: usize,
 }
 
 impl std::ops::Index<NodeIx> for Graph {

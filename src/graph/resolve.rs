@@ -92,8 +92,8 @@ impl Graph {
                 Resolved::External(type_text)
                     if sobject::has_custom_suffix(&type_text) && member != "<init>" =>
                 {
-                    let object = sobject::id(sobject::strip_schema(&type_text));
-                    vec![(Found::Named(object), Reached::Direct)]
+                    let object = sobject::strip_schema(&type_text);
+                    vec![(self.found(types::CUSTOM_OBJECT, object), Reached::Direct)]
                 }
                 Resolved::External(_) => Vec::new(),
                 Resolved::Unknown => self.any_member(member, &mut resolution.fell_back),
@@ -116,18 +116,18 @@ impl Graph {
                 .filter_map(|name| self.resolve_type_reference(&name, context))
                 .collect(),
             Target::SObject(name) | Target::Dml { object: name, .. } => {
-                vec![Found::Named(sobject::id(sobject::strip_schema(name)))]
+                vec![self.found(types::CUSTOM_OBJECT, sobject::strip_schema(name))]
             }
             Target::Field { object, field } => {
                 let object = sobject::strip_schema(object);
-                let id = ComponentId::new(types::CUSTOM_FIELD, &format!("{object}.{field}"));
+                let name = format!("{object}.{field}");
                 // Only fields of objects: `LoggingLevel.WARN` is an enum value, not a
                 // field, and would only clutter the graph.
                 let is_object = sobject::has_custom_suffix(object)
-                    || self.is_known(&id)
-                    || self.is_known(&sobject::id(object));
+                    || self.is_known(types::CUSTOM_FIELD, &name)
+                    || self.is_known(types::CUSTOM_OBJECT, object);
                 if is_object && self.resolve_class(object, context).is_none() {
-                    vec![Found::Named(id)]
+                    vec![self.found(types::CUSTOM_FIELD, &name)]
                 } else {
                     Vec::new()
                 }
@@ -138,12 +138,10 @@ impl Graph {
                     Resolved::Class(_) | Resolved::Unknown => None,
                 };
                 let object = object.unwrap_or_else(|| "*".to_string());
-                vec![Found::Named(sobject::id(sobject::strip_schema(&object)))]
+                vec![self.found(types::CUSTOM_OBJECT, sobject::strip_schema(&object))]
             }
-            Target::Label(name) => {
-                vec![Found::Named(ComponentId::new(types::CUSTOM_LABEL, name))]
-            }
-            Target::Component(id) => vec![Found::Named(id.clone())],
+            Target::Label(name) => vec![self.found(types::CUSTOM_LABEL, name)],
+            Target::Component(id) => vec![self.found_id(id)],
             Target::StringLiteral(text) => self.resolve_string(text),
             // Resolved once every object is a node (triggers add theirs later).
             Target::Registration(_) => Vec::new(),
@@ -190,32 +188,68 @@ impl Graph {
         context: &ComponentId,
     ) -> Option<Found> {
         if let Some(script) = dataweave_script(name) {
-            return self.known(ComponentId::new(types::DATAWEAVE_RESOURCE, script));
+            return self.known(types::DATAWEAVE_RESOURCE, script);
         }
         if let Some(class) = self.resolve_class(name, context) {
             return Some(Found::Node(class));
         }
         let object = sobject::strip_schema(name);
-        let object_id = sobject::id(object);
         if sobject::has_custom_suffix(object) {
-            return Some(Found::Named(object_id));
+            return Some(self.found(types::CUSTOM_OBJECT, object));
         }
-        self.known(object_id)
+        // Most names here are system types (`String`, `Map<Id, Account>`): they are
+        // looked up by key, and no id is built for them.
+        self.known(types::CUSTOM_OBJECT, object)
     }
 
-    /// `id` when the revision knows it: its node when declared, else when one of its
-    /// uses names it (an object it writes or queries, a label, a component a flow names:
-    /// [`Graph::names_named`]). Known to the whole revision, not to the files added so
-    /// far, so resolution does not depend on the order files are read in.
-    pub(super) fn known(&self, id: ComponentId) -> Option<Found> {
-        match self.node(&id) {
-            Some(node) => Some(Found::Node(node)),
-            None => self.named.contains(&id).then_some(Found::Named(id)),
-        }
+    /// `type_name:full_name` when the revision knows it: declared, or named by one of its
+    /// uses whether or not anything declares it (an object written or queried, a label,
+    /// a component a flow names: [`Graph::names_named`]). Known to the whole revision,
+    /// never to the files added so far, so resolution does not depend on the order
+    /// files are read in.
+    pub(super) fn known(&self, type_name: &str, full_name: &str) -> Option<Found> {
+        let mut key = String::new();
+        ComponentId::write_key(&mut key, type_name, full_name);
+        self.is_known_key(&key)
+            .then(|| self.found_key(&key, || ComponentId::new(type_name, full_name)))
     }
 
-    fn is_known(&self, id: &ComponentId) -> bool {
-        self.node(id).is_some() || self.named.contains(id)
+    /// [`Graph::known`] of an id.
+    pub(super) fn known_id(&self, id: &ComponentId) -> Option<Found> {
+        self.is_known_key(id.key()).then(|| self.found_id(id))
+    }
+
+    fn is_known(&self, type_name: &str, full_name: &str) -> bool {
+        let mut key = String::new();
+        ComponentId::write_key(&mut key, type_name, full_name);
+        self.is_known_key(&key)
+    }
+
+    fn is_known_key(&self, key: &str) -> bool {
+        let declared = self
+            .index
+            .get(key)
+            .is_some_and(|node| node.ix() < self.n_declared);
+        declared || self.named.contains(key)
+    }
+
+    /// A component a use names, to be interned: its node when the graph has one already
+    /// (adding the use would find that node), else the id.
+    pub(super) fn found(&self, type_name: &str, full_name: &str) -> Found {
+        let mut key = String::new();
+        ComponentId::write_key(&mut key, type_name, full_name);
+        self.found_key(&key, || ComponentId::new(type_name, full_name))
+    }
+
+    fn found_id(&self, id: &ComponentId) -> Found {
+        self.found_key(id.key(), || id.clone())
+    }
+
+    fn found_key(&self, key: &str, id: impl FnOnce() -> ComponentId) -> Found {
+        match self.index.get(key) {
+            Some(&node) => Found::Node(node),
+            None => Found::Named(id()),
+        }
     }
 
     /// The names a file's uses name whether or not anything declares them (see
@@ -411,15 +445,18 @@ impl Graph {
     /// resource, a permission set, …), case-insensitively.
     pub(super) fn resolve_string(&self, text: &str) -> Vec<Found> {
         let text = text.trim();
-        if let Some(found) = ComponentId::parse(text).and_then(|id| self.known(id)) {
+        if let Some(found) = ComponentId::parse(text).and_then(|id| self.known_id(&id)) {
             return vec![found];
         }
         // Types a string literal may name (`Type.forName('X')`, `Test.loadData(…, 'X')`,
-        // `PermissionSet WHERE Name = 'X'`, …).
+        // `PermissionSet WHERE Name = 'X'`, …), looked up by key: most literals name
+        // nothing.
+        let mut key = String::new();
         let mut found: Vec<NodeIx> = types::string_ref_types()
             .iter()
             .filter_map(|type_name| {
-                let index = self.node(&ComponentId::new(type_name, text))?;
+                ComponentId::write_key(&mut key, type_name, text);
+                let index = *self.index.get(&key)?;
                 (!self[index].files.is_empty()).then_some(index)
             })
             .collect();

@@ -37,14 +37,21 @@ impl ComponentId {
         // Built by hand: this runs for every id in the facts cache and every name the
         // graph resolves, and `format!` plus `to_lowercase` costs twice the allocations.
         let mut key = String::with_capacity(type_name.len() + full_name.len() + 1);
-        push_folded(&mut key, type_name);
-        key.push(':');
-        push_folded(&mut key, full_name);
+        ComponentId::write_key(&mut key, type_name, full_name);
         ComponentId(Arc::new(Names {
             type_name: type_name.to_string(),
             full_name: full_name.to_string(),
             key,
         }))
+    }
+
+    /// Writes the key of `type_name:full_name` into `out` (cleared first): what
+    /// [`ComponentId::key`] of that id holds, for a lookup that may not need the id.
+    pub fn write_key(out: &mut String, type_name: &str, full_name: &str) {
+        out.clear();
+        push_folded(out, type_name);
+        out.push(':');
+        push_folded(out, full_name);
     }
 
     /// An Apex member node, owned by the class `class` (a top-level or inner class).
@@ -106,6 +113,14 @@ impl PartialEq for ComponentId {
 }
 
 impl Eq for ComponentId {}
+
+/// Maps and sets of ids are looked up by key (`&str`) as well: hashing, equality and
+/// order are all the key's.
+impl std::borrow::Borrow<str> for ComponentId {
+    fn borrow(&self) -> &str {
+        &self.0.key
+    }
+}
 
 impl Hash for ComponentId {
     fn hash<H: Hasher>(&self, state: &mut H) {
