@@ -1,19 +1,46 @@
-//! Apex facts: the bytes as a class and as a trigger.
+//! Apex facts: the bytes as a class and as a trigger; then the graph of both with a
+//! class that writes and names objects, that class read first and then last (resolution
+//! of hostile facts does not depend on file order).
 #![no_main]
-use impact_fuzz::parse_deterministic;
+use impact::facts::{Facts, FileFacts};
+use impact::metadata::component::ComponentId;
+use impact_fuzz::{build_graphs_alike, parse_deterministic};
 use libfuzzer_sys::fuzz_target;
 
+/// A class that names objects and a label the fuzzed code may use, and calls it.
+const NEIGHBOUR: &str = "public class Neighbour { public static void run() { \
+    insert new Contact(); List<Account> rows = [SELECT Id FROM Account]; \
+    String s = Label.Greeting; Fuzz.run(); } }";
+
+fn file(type_name: &str, name: &str, path: &str, facts: &Facts) -> FileFacts {
+    FileFacts {
+        path: path.to_string(),
+        blob: String::new(),
+        component: ComponentId::new(type_name, name),
+        facts: facts.clone(),
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
-    parse_deterministic(
+    let class_path = "force-app/main/default/classes/Fuzz.cls";
+    let trigger_path = "force-app/main/default/triggers/FuzzTrigger.trigger";
+    let class = parse_deterministic("ApexClass", "Fuzz", class_path, data);
+    let trigger = parse_deterministic("ApexTrigger", "FuzzTrigger", trigger_path, data);
+    let neighbour = parse_deterministic(
         "ApexClass",
-        "Fuzz",
-        "force-app/main/default/classes/Fuzz.cls",
-        data,
+        "Neighbour",
+        "a/Neighbour.cls",
+        NEIGHBOUR.as_bytes(),
     );
-    parse_deterministic(
-        "ApexTrigger",
-        "FuzzTrigger",
-        "force-app/main/default/triggers/FuzzTrigger.trigger",
-        data,
+    let with_neighbour_at = |path: &str| {
+        vec![
+            file("ApexClass", "Fuzz", class_path, &class),
+            file("ApexTrigger", "FuzzTrigger", trigger_path, &trigger),
+            file("ApexClass", "Neighbour", path, &neighbour),
+        ]
+    };
+    build_graphs_alike(
+        &with_neighbour_at("a/Neighbour.cls"),
+        &with_neighbour_at("z/Neighbour.cls"),
     );
 });

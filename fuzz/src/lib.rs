@@ -1,6 +1,7 @@
 //! Helpers shared by the fuzz targets.
 
-use impact::facts::Facts;
+use impact::facts::{Facts, FileFacts};
+use impact::graph::Graph;
 use impact::metadata::component::ComponentId;
 use impact::parse::parse_file;
 
@@ -18,4 +19,43 @@ pub fn parse_deterministic(type_name: &str, name: &str, path: &str, content: &[u
         assert_eq!(first, second, "{path}: two parses of the same bytes differ");
     }
     first
+}
+
+/// Builds the graph of `first` and of `second`, the same files under paths that sort
+/// differently, and checks that both resolve alike: the same nodes and the same edges
+/// (their kind, events, receiver and whether they are on `this`; not their location,
+/// which is the first of the uses an edge stands for). Building never fails on any
+/// facts, and resolving a name never depends on which file was read first.
+pub fn build_graphs_alike(first: &[FileFacts], second: &[FileFacts]) {
+    assert_eq!(
+        describe(&Graph::build(first)),
+        describe(&Graph::build(second)),
+        "the graph depends on the order of its files"
+    );
+}
+
+/// Every node and edge of a graph by component id, sorted.
+fn describe(graph: &Graph) -> Vec<String> {
+    let mut lines: Vec<String> = graph
+        .nodes()
+        .map(|(_, node)| node.id.key().to_string())
+        .collect();
+    for (ix, _) in graph.nodes() {
+        for link in graph.outgoing(ix) {
+            let receiver = link
+                .edge
+                .receiver
+                .map(|class| graph[class].id.key().to_string());
+            lines.push(format!(
+                "{} -> {} {:?} {:?} {receiver:?} {}",
+                graph[link.from].id.key(),
+                graph[link.to].id.key(),
+                link.edge.kind,
+                link.edge.events,
+                link.edge.on_this
+            ));
+        }
+    }
+    lines.sort();
+    lines
 }
