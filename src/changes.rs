@@ -12,7 +12,7 @@ use crate::metadata::component::ComponentId;
 use crate::metadata::registry::{self, FileRole};
 use crate::metadata::types;
 use crate::project::Project;
-use crate::project_change::{self, ProjectFileChange};
+use crate::project_change::{self, Moved, ProjectFileChange};
 use crate::source::{self, SourceEntry};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -474,7 +474,10 @@ pub fn classify_diff(
             } else if *path == project.forceignore_file() {
                 out.context
                     .project_files
-                    .push(ProjectFileChange::ForceIgnore { path: path.clone() });
+                    .push(ProjectFileChange::ForceIgnore {
+                        path: path.clone(),
+                        moved: None,
+                    });
             }
         }
         let old = file_change
@@ -645,7 +648,8 @@ pub fn from_manifest(components: &[ComponentId], head_facts: &[FileFacts]) -> Ve
 /// (`base`, as read at the base revision) and the head project agree on every one of
 /// them, the edit deploys nothing new and leaves nothing out, and no test needs it
 /// (adding `**/*.ts` or `**/tsconfig.json` for tool files nothing deploys). When they
-/// disagree on one, the change stays: it falls back.
+/// disagree on one, the change stays, naming that file (`Moved`): it falls back, and the
+/// reason says which file starts or stops being deployed.
 pub fn settle_forceignore(
     context: &mut Context,
     head_files: impl FnOnce() -> Vec<SnapshotFile>,
@@ -663,15 +667,27 @@ pub fn settle_forceignore(
         .flat_map(|change| [change.old_path.as_deref(), change.new_path.as_deref()])
         .flatten()
         .collect();
-    let moved = head_files()
+    let files = head_files();
+    let mut moved = files
         .iter()
         .map(|file| file.path.as_str())
         .filter(|path| !touched.contains(path))
-        .any(|path| project.is_source(path) != base.is_source(path));
-    if !moved {
+        .filter(|path| project.is_source(path) != base.is_source(path));
+    let Some(first) = moved.next() else {
         context
             .project_files
             .retain(|change| !is_forceignore(change));
+        return;
+    };
+    let settled = Moved {
+        first: first.to_string(),
+        deployed: project.is_source(first),
+        count: 1 + moved.count(),
+    };
+    for change in &mut context.project_files {
+        if let ProjectFileChange::ForceIgnore { moved, .. } = change {
+            *moved = Some(settled.clone());
+        }
     }
 }
 

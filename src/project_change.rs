@@ -48,8 +48,9 @@ const PACKAGE_VERSION_KEYS: &[&str] = &[
 /// A change to a project file that can change what every test sees.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProjectFileChange {
-    /// `.forceignore` changed: files may start or stop being deployed.
-    ForceIgnore { path: String },
+    /// `.forceignore` changed: files may start or stop being deployed (`moved`, once
+    /// the head's files have been checked: `changes::settle_forceignore`).
+    ForceIgnore { path: String, moved: Option<Moved> },
     /// `sfdx-project.json` changed in keys that decide what is deployed or how it
     /// compiles (`keys` names them, in file order, as `packageDirectories[1].path`).
     ProjectKeys { path: String, keys: Vec<String> },
@@ -57,11 +58,21 @@ pub enum ProjectFileChange {
     ProjectReplaced { path: String },
 }
 
+/// The files a `.forceignore` change starts or stops deploying, untouched otherwise by
+/// the change: the first the head lists (git's tree order), and how many there are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Moved {
+    pub first: String,
+    /// Whether `first` is deployed at the head (it was ignored at the base).
+    pub deployed: bool,
+    pub count: usize,
+}
+
 impl ProjectFileChange {
     /// The file that changed, relative to the git root.
     pub fn path(&self) -> &str {
         match self {
-            ProjectFileChange::ForceIgnore { path }
+            ProjectFileChange::ForceIgnore { path, .. }
             | ProjectFileChange::ProjectKeys { path, .. }
             | ProjectFileChange::ProjectReplaced { path } => path,
         }
@@ -70,10 +81,26 @@ impl ProjectFileChange {
     /// The fallback reason: the file, and what in it matters.
     pub fn reason(&self) -> String {
         match self {
-            ProjectFileChange::ForceIgnore { path } => format!(
+            ProjectFileChange::ForceIgnore { path, moved: None } => format!(
                 "{path} changed: it decides which files are deployed, so files it newly \
                  ignores or stops ignoring can change every test"
             ),
+            ProjectFileChange::ForceIgnore {
+                path,
+                moved: Some(moved),
+            } => {
+                let verb = if moved.deployed { "deploys" } else { "ignores" };
+                let others = match moved.count {
+                    0 | 1 => String::new(),
+                    2 => " and 1 more file".to_string(),
+                    count => format!(" and {} more files", count - 1),
+                };
+                format!(
+                    "{path} changed which files are deployed: it now {verb} {}{others}, \
+                     which can change every test",
+                    moved.first
+                )
+            }
             ProjectFileChange::ProjectKeys { path, keys } => format!(
                 "{path} changed {}",
                 keys.iter()
@@ -278,9 +305,23 @@ mod tests {
         );
         let ignore = ProjectFileChange::ForceIgnore {
             path: ".forceignore".into(),
+            moved: None,
         };
         assert!(ignore.reason().starts_with(".forceignore changed"));
         assert!(!ignore.reason().contains("sfdx-project"));
+        let ignore = ProjectFileChange::ForceIgnore {
+            path: ".forceignore".into(),
+            moved: Some(Moved {
+                first: "force-app/x/B.cls".into(),
+                deployed: false,
+                count: 3,
+            }),
+        };
+        assert_eq!(
+            ignore.reason(),
+            ".forceignore changed which files are deployed: it now ignores \
+             force-app/x/B.cls and 2 more files, which can change every test"
+        );
     }
 
     #[test]

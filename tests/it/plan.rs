@@ -831,6 +831,13 @@ fn a_forceignore_edit_that_moves_no_file_does_not_fall_back() {
     let plan = repo.plan_committed();
     assert_eq!(plan["test_level"], "RunLocalTests", "{plan}");
     assert_eq!(fallback_paths(&plan), vec![".forceignore".to_string()]);
+    // The reason says which file the edit starts deploying.
+    let reason = plan["fallback"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("it now deploys force-app/main/default/classes/InvoiceArchiver.cls")
+            && reason.contains("and 1 more file,"),
+        "{reason}"
+    );
 }
 
 #[test]
