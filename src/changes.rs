@@ -682,7 +682,7 @@ pub fn settle_forceignore(
     let settled = Moved {
         first: first.to_string(),
         deployed: project.is_source(first),
-        count: 1 + moved.count(),
+        more: moved.count(),
     };
     for change in &mut context.project_files {
         if let ProjectFileChange::ForceIgnore { moved, .. } = change {

@@ -59,13 +59,13 @@ pub enum ProjectFileChange {
 }
 
 /// The files a `.forceignore` change starts or stops deploying, untouched otherwise by
-/// the change: the first the head lists (git's tree order), and how many there are.
+/// the change: the first the head lists (git's tree order), and how many more there are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Moved {
     pub first: String,
     /// Whether `first` is deployed at the head (it was ignored at the base).
     pub deployed: bool,
-    pub count: usize,
+    pub more: usize,
 }
 
 impl ProjectFileChange {
@@ -90,10 +90,10 @@ impl ProjectFileChange {
                 moved: Some(moved),
             } => {
                 let verb = if moved.deployed { "deploys" } else { "ignores" };
-                let others = match moved.count {
-                    0 | 1 => String::new(),
-                    2 => " and 1 more file".to_string(),
-                    count => format!(" and {} more files", count - 1),
+                let others = match moved.more {
+                    0 => String::new(),
+                    1 => " and 1 more file".to_string(),
+                    more => format!(" and {more} more files"),
                 };
                 format!(
                     "{path} changed which files are deployed: it now {verb} {}{others}, \
@@ -314,7 +314,7 @@ mod tests {
             moved: Some(Moved {
                 first: "force-app/x/B.cls".into(),
                 deployed: false,
-                count: 3,
+                more: 2,
             }),
         };
         assert_eq!(

@@ -560,6 +560,11 @@ impl Graph {
         targets: Vec<(NodeIx, Reached)>,
         receiver: Option<NodeIx>,
     ) {
+        let events = match &use_.target {
+            Target::Dml { events, .. } | Target::DmlOf { events, .. } => *events,
+            _ => DmlEvents::ALL,
+        };
+        let on_this = matches!(use_.target, Target::Member { on_this: true, .. });
         for (to, reached) in targets {
             if to == from {
                 continue;
@@ -576,11 +581,6 @@ impl Graph {
                 Reached::Override if use_.kind == EdgeKind::Calls => EdgeKind::Dispatches,
                 _ => use_.kind,
             };
-            let events = match &use_.target {
-                Target::Dml { events, .. } | Target::DmlOf { events, .. } => *events,
-                _ => DmlEvents::ALL,
-            };
-            let on_this = matches!(use_.target, Target::Member { on_this: true, .. });
             // `insert x` and `delete y` in one method: one edge, both events.
             let at = At::new(path.clone(), use_.line);
             self.add_use_edge(
@@ -774,7 +774,8 @@ mod tests {
     }
 
     /// The uses are resolved a batch of files at a time on every core: a revision of many
-    /// batches builds the same graph each time, node for node and edge for edge.
+    /// batches builds the same graph each time, on four threads as on one, node for node
+    /// and edge for edge.
     #[test]
     fn a_graph_of_many_batches_is_the_same_each_time() {
         let files: Vec<FileFacts> = (0..RESOLVE_BATCH * 2 + 7)
@@ -807,10 +808,20 @@ mod tests {
             }
             lines
         };
-        let first = dump(&Graph::build(&files));
+        // One thread resolves the batches one file after another: the reference.
+        let one_thread = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a thread pool");
+        let first = one_thread.install(|| dump(&Graph::build(&files)));
         assert!(first.len() > 4 * files.len(), "{} lines", first.len());
+        let four_threads = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .expect("a thread pool");
         for _ in 0..3 {
-            assert_eq!(dump(&Graph::build(files.iter().rev())), first);
+            let many = four_threads.install(|| dump(&Graph::build(files.iter().rev())));
+            assert_eq!(many, first);
         }
     }
 }

@@ -208,8 +208,7 @@ impl Graph {
     /// never to the files added so far, so resolution does not depend on the order
     /// files are read in.
     pub(super) fn known(&self, type_name: &str, full_name: &str) -> Option<Found> {
-        let mut key = String::new();
-        ComponentId::write_key(&mut key, type_name, full_name);
+        let key = key_of(type_name, full_name);
         self.is_known_key(&key)
             .then(|| self.found_key(&key, || ComponentId::new(type_name, full_name)))
     }
@@ -220,8 +219,7 @@ impl Graph {
     }
 
     fn is_known(&self, type_name: &str, full_name: &str) -> bool {
-        let mut key = String::new();
-        ComponentId::write_key(&mut key, type_name, full_name);
+        let key = key_of(type_name, full_name);
         self.is_known_key(&key)
     }
 
@@ -236,8 +234,7 @@ impl Graph {
     /// A component a use names, to be interned: its node when the graph has one already
     /// (adding the use would find that node), else the id.
     pub(super) fn found(&self, type_name: &str, full_name: &str) -> Found {
-        let mut key = String::new();
-        ComponentId::write_key(&mut key, type_name, full_name);
+        let key = key_of(type_name, full_name);
         self.found_key(&key, || ComponentId::new(type_name, full_name))
     }
 
@@ -472,4 +469,11 @@ impl Graph {
         }
         found.into_iter().map(Found::Node).collect()
     }
+}
+
+/// The key of `type_name:full_name` ([`ComponentId::key`]), without building the id.
+fn key_of(type_name: &str, full_name: &str) -> String {
+    let mut key = String::new();
+    ComponentId::write_key(&mut key, type_name, full_name);
+    key
 }
