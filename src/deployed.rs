@@ -23,7 +23,7 @@
 use crate::changes::{Change, ChangeKind};
 use crate::error::Result;
 use crate::facts::EdgeKind;
-use crate::graph::Graph;
+use crate::graph::{Graph, NodeIx};
 use crate::history::History;
 use crate::impact::{self, Mode, Seed, SelectedTest};
 use crate::metadata::component::ComponentId;
@@ -109,22 +109,23 @@ fn expected_covering(
         node: graph[child].id.clone(),
         mode: Mode::All,
     }));
-    let users: Vec<SelectedTest> = impact::walk(graph, &seeds).tests.into_values().collect();
     // Its own tests are named for it: a named-test edge into the class itself. A path
-    // that ends in another class's named test (a subclass's, a caller's) is a user.
-    let own: BTreeSet<&ComponentId> = graph
+    // that ends in another class's named test (a subclass's, a caller's) is a user. The
+    // walk stops once it has all it can say about them.
+    let own: BTreeSet<NodeIx> = graph
         .incoming(index)
         .filter(|link| link.edge.kind == EdgeKind::NamedTest)
-        .map(|link| &graph[link.from].id)
+        .map(|link| link.from)
         .collect();
-    let named: Vec<SelectedTest> = users
-        .iter()
-        .filter(|test| own.contains(&test.id))
-        .cloned()
-        .collect();
+    let reach = impact::walk_until_reached(graph, &seeds, &own);
+    let (named, users): (Vec<SelectedTest>, Vec<SelectedTest>) = reach
+        .tests
+        .into_values()
+        .partition(|test| graph.node(&test.id).is_some_and(|test| own.contains(&test)));
     if !named.is_empty() {
         return Ok((Source::NamedTest, named));
     }
+    // No own test reached: the walk did not stop, and `users` are all it reaches.
     Ok((Source::Users, users))
 }
 

@@ -77,7 +77,7 @@ pub struct Reason {
 }
 
 /// A test the plan selects.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SelectedTest {
     /// `ApexClass:XTest`, `FlowTest:Y`, `LwcJestTest:<path>`.
     pub id: ComponentId,
@@ -213,10 +213,55 @@ pub fn reaches_test(
 /// Walks backwards from the seeds and returns every test reached, each with its shortest
 /// path.
 pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
-    let Visited { order, predecessor } = traverse(graph, seeds, Rules::Walk, |_| false);
+    reach_of(graph, &traverse(graph, seeds, Rules::Walk, |_| false))
+}
+
+/// Walks backwards from the seeds like [`walk`], but stops once each of `tests` is
+/// reached and every test method it would list is too (each one, or a state that runs
+/// before every test method: [`runs_before_every_test`]). The entries of `tests` are then
+/// the full walk's: a test's reason is its first reach, and what comes later can only
+/// reach methods it already lists. Other tests are those seen before the stop. When the
+/// stop never comes (one of `tests` is not reached), this is [`walk`].
+///
+/// Why: the tests that cover a deployed class are its own tests when the walk reaches
+/// them (`deployed::cover`); a walk from the whole of a widely used class otherwise
+/// visits every transitive user of it to find tests that call it directly.
+pub fn walk_until_reached(graph: &Graph, seeds: &[Seed], tests: &BTreeSet<NodeIx>) -> Reach {
+    // Per test: reached yet, and the test methods not reached yet.
+    let mut pending: BTreeMap<NodeIx, (bool, BTreeSet<NodeIx>)> = tests
+        .iter()
+        .map(|&test| (test, (false, owned_test_methods(graph, test))))
+        .collect();
+    let mut unsettled = pending.len();
+    let visited = traverse(graph, seeds, Rules::Walk, |state| {
+        let Some(test) = owning_test(graph, state.node) else {
+            return false;
+        };
+        let Some((reached, missing)) = pending.get_mut(&test) else {
+            return false;
+        };
+        let was_settled = *reached && missing.is_empty();
+        *reached = true;
+        if runs_before_every_test(graph, test, state) {
+            missing.clear();
+        } else {
+            missing.remove(&state.node);
+        }
+        if !was_settled && missing.is_empty() {
+            unsettled -= 1;
+        }
+        unsettled == 0
+    });
+    reach_of(graph, &visited)
+}
+
+/// The tests a traversal visited, each with the reason of its first visit and the test
+/// methods its visits reach.
+fn reach_of(graph: &Graph, visited: &Visited) -> Reach {
+    let Visited { order, predecessor } = visited;
     let mut reach = Reach::default();
     let mut reached_members: BTreeMap<String, BTreeSet<State>> = BTreeMap::new();
-    for &state in &order {
+    for &state in order {
         let Some(test_index) = owning_test(graph, state.node) else {
             continue;
         };
@@ -229,7 +274,7 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
         if reach.tests.contains_key(&key) {
             continue;
         }
-        let reason = explain(graph, &predecessor, state, test_index);
+        let reason = explain(graph, predecessor, state, test_index);
         let distance = reason
             .edges
             .iter()
@@ -659,25 +704,14 @@ pub fn test_kind(id: &ComponentId) -> TestKind {
 /// every test was reached (the class itself, a setup method, its header, a field, an
 /// initializer), or when no test method was reached at all (only a helper).
 fn reached_test_methods(graph: &Graph, class: NodeIx, reached: &BTreeSet<State>) -> Vec<String> {
-    let is_test_method = |index: NodeIx| graph[index].test.as_ref().is_some_and(|m| m.method);
-    let all: Vec<NodeIx> = graph
-        .children_of(class)
-        .into_iter()
-        .filter(|&child| is_test_method(child))
-        .collect();
-    let runs_before_every_test = reached.iter().any(|state| {
-        let node = &graph[state.node];
-        (state.node == class && state.mode == Mode::All)
-            || node.test.as_ref().is_some_and(|m| m.setup)
-            || matches!(
-                node.kind,
-                DeclKind::ClassHeader | DeclKind::Initializer | DeclKind::Field
-            )
-    });
+    let all = test_methods(graph, class);
+    let runs_before_every_test = reached
+        .iter()
+        .any(|&state| runs_before_every_test(graph, class, state));
     let reached_methods: Vec<NodeIx> = reached
         .iter()
         .map(|state| state.node)
-        .filter(|&index| is_test_method(index))
+        .filter(|&index| is_test_method(graph, index))
         .collect();
     let chosen = if runs_before_every_test || reached_methods.is_empty() {
         all
@@ -694,6 +728,41 @@ fn reached_test_methods(graph: &Graph, class: NodeIx, reached: &BTreeSet<State>)
     names.sort_by_key(|name| name.to_lowercase());
     names.dedup_by_key(|name| name.to_lowercase());
     names
+}
+
+/// The test methods of a test class.
+fn test_methods(graph: &Graph, class: NodeIx) -> Vec<NodeIx> {
+    graph
+        .children_of(class)
+        .into_iter()
+        .filter(|&child| is_test_method(graph, child))
+        .collect()
+}
+
+/// Every test method a test class owns, in its inner classes too: what
+/// [`reached_test_methods`] may list.
+fn owned_test_methods(graph: &Graph, class: NodeIx) -> BTreeSet<NodeIx> {
+    graph
+        .family(class)
+        .into_iter()
+        .filter(|&node| is_test_method(graph, node))
+        .collect()
+}
+
+fn is_test_method(graph: &Graph, index: NodeIx) -> bool {
+    graph[index].test.as_ref().is_some_and(|m| m.method)
+}
+
+/// Whether reaching `state` in the test class `class` runs every test method of it: the
+/// class itself wholly, its setup, its header, fields or initializers.
+fn runs_before_every_test(graph: &Graph, class: NodeIx, state: State) -> bool {
+    let node = &graph[state.node];
+    (state.node == class && state.mode == Mode::All)
+        || node.test.as_ref().is_some_and(|m| m.setup)
+        || matches!(
+            node.kind,
+            DeclKind::ClassHeader | DeclKind::Initializer | DeclKind::Field
+        )
 }
 
 /// Builds the explanation path from a seed to `state`, ending at the test node.
@@ -737,5 +806,128 @@ fn explain(
         path,
         edges,
         note: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::FileFacts;
+    use crate::parse::parse_file;
+
+    fn class(name: &str, text: &str) -> FileFacts {
+        let component = ComponentId::new(types::APEX_CLASS, name);
+        let path = format!("force-app/main/default/classes/{name}.cls");
+        FileFacts {
+            facts: parse_file(&component, &path, text.as_bytes()),
+            path,
+            blob: String::new(),
+            component,
+        }
+    }
+
+    /// `Rates` is used by its own test (one method directly, one through a helper) and,
+    /// far away, by a chain of classes that ends in another test.
+    fn rates_and_users(own_test_reaches: bool) -> Graph {
+        let call = if own_test_reaches {
+            "Rates.daily()"
+        } else {
+            "0"
+        };
+        let files = [
+            class(
+                "Rates",
+                "public class Rates { public static Integer daily() { return 1; } \
+                 public static Integer weekly() { return 7; } }",
+            ),
+            class(
+                "RatesTest",
+                &format!(
+                    "@IsTest private class RatesTest {{ \
+                     static Integer viaHelper() {{ return Rates.weekly(); }} \
+                     @IsTest static void daily() {{ System.assertEquals(1, {call}); }} \
+                     @IsTest static void weekly() {{ System.assertEquals(7, viaHelper()); }} }}"
+                ),
+            ),
+            class(
+                "Quotes",
+                "public class Quotes { public static Integer price() { return Rates.daily(); } }",
+            ),
+            class(
+                "Orders",
+                "public class Orders { public static Integer total() { return Quotes.price(); } }",
+            ),
+            class(
+                "Invoices",
+                "public class Invoices { public static Integer due() { return Orders.total(); } }",
+            ),
+            class(
+                "InvoicesTest",
+                "@IsTest private class InvoicesTest { \
+                 @IsTest static void due() { System.assertEquals(1, Invoices.due()); } }",
+            ),
+        ];
+        Graph::build(&files)
+    }
+
+    fn whole_class(graph: &Graph, name: &str) -> Vec<Seed> {
+        let index = graph
+            .node(&ComponentId::new(types::APEX_CLASS, name))
+            .expect("declared");
+        let mut nodes = vec![graph[index].id.clone()];
+        nodes.extend(
+            graph
+                .children_of(index)
+                .into_iter()
+                .map(|c| graph[c].id.clone()),
+        );
+        seeds(&nodes)
+    }
+
+    fn test_index(graph: &Graph, name: &str) -> NodeIx {
+        graph
+            .node(&ComponentId::new(types::APEX_CLASS, name))
+            .expect("declared")
+    }
+
+    /// The stopped walk says of the wanted test exactly what the whole walk says (its
+    /// reason, distance and both methods, one reached only through a helper), and stops
+    /// before the test at the end of the chain.
+    #[test]
+    fn a_walk_until_a_test_is_reached_keeps_what_the_whole_walk_says_of_it() {
+        let graph = rates_and_users(true);
+        let seeds = whole_class(&graph, "Rates");
+        let whole = walk(&graph, &seeds);
+        assert!(
+            whole.tests.contains_key("apexclass:invoicestest"),
+            "{whole:?}"
+        );
+        let wanted = BTreeSet::from([test_index(&graph, "RatesTest")]);
+        let stopped = walk_until_reached(&graph, &seeds, &wanted);
+        let own = &stopped.tests["apexclass:ratestest"];
+        assert_eq!(own.methods, ["daily", "weekly"]);
+        assert_eq!(own, &whole.tests["apexclass:ratestest"]);
+        assert!(
+            !stopped.tests.contains_key("apexclass:invoicestest"),
+            "the walk went on after it had all of RatesTest: {stopped:?}"
+        );
+    }
+
+    /// When the wanted test is reached only in part (one of its methods never calls the
+    /// class), the walk cannot know it has all of it, so it does not stop: it is the
+    /// whole walk.
+    #[test]
+    fn a_walk_until_a_test_is_reached_that_never_settles_is_the_whole_walk() {
+        let graph = rates_and_users(false);
+        let seeds = whole_class(&graph, "Rates");
+        let wanted = BTreeSet::from([test_index(&graph, "RatesTest")]);
+        let stopped = walk_until_reached(&graph, &seeds, &wanted);
+        let whole = walk(&graph, &seeds);
+        assert_eq!(stopped.tests["apexclass:ratestest"].methods, ["weekly"]);
+        assert_eq!(
+            stopped.tests.keys().collect::<Vec<_>>(),
+            whole.tests.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(stopped.tests, whole.tests);
     }
 }

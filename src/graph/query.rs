@@ -37,7 +37,7 @@ impl Graph {
     }
 
     /// A class with everything declared inside it: members, inner classes and theirs.
-    pub(super) fn family(&self, class: NodeIx) -> Vec<NodeIx> {
+    pub fn family(&self, class: NodeIx) -> Vec<NodeIx> {
         let mut inside = vec![class];
         let mut next = 0;
         while next < inside.len() {
