@@ -9,6 +9,13 @@
 # - history-path: the absolute path of the `history` input (relative to the working
 #   directory), empty when the input is empty; history-key is unique to this run (a cache
 #   entry cannot be overwritten), history-restore-key finds the newest entry.
+# - facts-cache-path: impact's own cache, `.impact/cache` at the git root of the working
+#   directory (the facts of each file by blob id, the components each commit changed),
+#   empty when the `facts-cache` input is `false` or the directory is not in a git
+#   repository; facts-cache-key names the commit planned (a re-run of the same commit
+#   finds its entry and saves nothing), facts-cache-restore-key finds the newest entry.
+#   Entries never go stale: facts are keyed by blob id, so any older cache only saves
+#   parsing the files it has.
 #
 # Inputs arrive through the environment only (IMPACT_*); nothing here is evaluated as code.
 set -euo pipefail
@@ -57,3 +64,28 @@ fi
 set_output history-path "$history_path"
 set_output history-key "$history_key"
 set_output history-restore-key "$history_restore_key"
+
+facts_cache_path=""
+facts_cache_key=""
+facts_cache_restore_key=""
+case ${IMPACT_FACTS_CACHE:-true} in
+    true | True | TRUE) keep_facts=true ;;
+    false | False | FALSE) keep_facts=false ;;
+    *) fail "facts-cache must be true or false" ;;
+esac
+if [[ $keep_facts == true ]]; then
+    workspace=${GITHUB_WORKSPACE:-$PWD}
+    workdir=${IMPACT_WORKING_DIRECTORY:-.}
+    [[ $workdir == /* ]] || workdir="$workspace/$workdir"
+    if root=$(git -C "$workdir" rev-parse --show-toplevel 2>/dev/null); then
+        facts_cache_path="$root/.impact/cache"
+        relative=${facts_cache_path#"$workspace"/}
+        name_hash=$(printf '%s' "$relative" | hash_stdin)
+        commit=$(git -C "$workdir" rev-parse HEAD 2>/dev/null || printf '%s' "${GITHUB_SHA:-0}")
+        facts_cache_restore_key="impact-facts-v1-${name_hash:0:16}-"
+        facts_cache_key="$facts_cache_restore_key$commit"
+    fi
+fi
+set_output facts-cache-path "$facts_cache_path"
+set_output facts-cache-key "$facts_cache_key"
+set_output facts-cache-restore-key "$facts_cache_restore_key"

@@ -2,7 +2,9 @@
 //! under `.impact/cache/`.
 //!
 //! Facts depend only on a file's path and content, and a blob id is a content hash, so
-//! an entry never goes stale; a new parser version starts a new file. The cache is an
+//! an entry never goes stale; a new parser version starts a new file. A run appends what
+//! it parsed to a log; when the log has grown too long, the cache is rewritten whole with
+//! only what that run read, so it stays the size of a revision or two. The cache is an
 //! optimisation: a missing, unreadable or damaged cache file is never an error. What is
 //! damaged is ignored with a warning (those files are parsed again) and the file is
 //! rewritten; a cache that cannot be written is a warning too.
@@ -268,6 +270,24 @@ impl FactsCache {
         self.entries.insert(key, facts);
     }
 
+    /// Writes the cache whole with the facts of `read`, the files this run read through
+    /// it (lent out with [`FactsCache::take`] or parsed), if it changed. What it held and
+    /// this run did not read, the facts of versions the revisions no longer have, is
+    /// dropped: the cache stays the size of what plans read, rather than growing with
+    /// every version of every file a plan ever parsed (in CI, where the cache is restored
+    /// and saved on every run, it would grow with every pull request).
+    pub fn save_read(&mut self, read: impl IntoIterator<Item = (String, Facts)>) {
+        if !self.dirty {
+            return;
+        }
+        // Leaked, not freed: the process is about to exit (see `source::Reader::finish`).
+        std::mem::forget(std::mem::take(&mut self.entries));
+        for (key, facts) in read {
+            self.insert(key, facts);
+        }
+        self.save();
+    }
+
     /// Writes the cache back if it changed: to a temporary file, then renamed, so a
     /// reader never sees half a cache. A failure is a warning (the cache is optional).
     pub fn save(&self) {
@@ -485,5 +505,30 @@ mod tests {
         assert!(!log.exists());
         let mut cache = FactsCache::load(dir.path());
         assert_eq!(cache.take("c").map(|f| f.semantic_hash), Some(3));
+    }
+
+    /// A whole rewrite keeps what the run read (taken or parsed) and drops the rest.
+    #[test]
+    fn a_rewrite_keeps_only_the_facts_the_run_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = FactsCache::load(dir.path());
+        for (key, hash) in [("old", 1), ("kept", 2)] {
+            cache.note_parsed(key.into());
+            cache.insert(key.into(), facts(hash));
+        }
+        cache.save();
+
+        let mut cache = FactsCache::load(dir.path());
+        let kept = cache.take("kept").unwrap();
+        cache.note_parsed("new".into());
+        cache.save_read([("kept".to_string(), kept), ("new".to_string(), facts(3))]);
+
+        let mut cache = FactsCache::load(dir.path());
+        assert_eq!(cache.take("kept").map(|f| f.semantic_hash), Some(2));
+        assert_eq!(cache.take("new").map(|f| f.semantic_hash), Some(3));
+        assert!(
+            cache.take("old").is_none(),
+            "a version no run read is dropped"
+        );
     }
 }

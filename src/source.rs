@@ -240,11 +240,11 @@ impl Reader {
                 .map(|file| (FactsCache::key(&file.blob, &file.path), &file.facts));
             cache.append_fresh(fresh);
         } else if cache.is_dirty() {
-            for file in std::mem::take(&mut files) {
-                let blob = file.blob.clone();
-                cache.insert(FactsCache::key(&blob, &file.path), file.facts);
-            }
-            cache.save();
+            cache.save_read(
+                std::mem::take(&mut files)
+                    .into_iter()
+                    .map(|file| (FactsCache::key(&file.blob, &file.path), file.facts)),
+            );
         }
         std::mem::forget((files, cache));
     }

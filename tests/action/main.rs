@@ -27,6 +27,7 @@
 mod repo;
 mod runner;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -261,6 +262,123 @@ fn pull_request_plan_sets_the_outputs_and_writes_the_markdown_summary() {
             .count(),
         2,
         "{statuses:?}"
+    );
+}
+
+/// The parse cache the action keeps is the directory impact writes (`.impact/cache` at
+/// the git root, not under `working-directory`), keyed by the commit checked out; a
+/// restored entry of that very commit is not saved again; `facts-cache: false` keeps
+/// nothing, and a value that is not a boolean is one error.
+#[test]
+fn the_facts_cache_steps_keep_the_directory_impact_writes() {
+    let origin = Origin::with_project_in("main", "salesforce org");
+    let base = git(origin.path(), &["rev-parse", "HEAD"]);
+    origin.branch("feature");
+    origin.edit(
+        &format!("salesforce org/{CLASSES}/InvoiceService.cls"),
+        "if (invoice.Amount__c != null) {",
+        "if (invoice.Amount__c != null && invoice.Status__c != 'Void') {",
+    );
+    let head = origin.commit("Void invoices");
+    let (ws, _) = Workspace::pull_request_merge(&origin, &base, &head);
+    let event = json!({"pull_request": {"base": {"ref": "main", "sha": base},
+                                        "head": {"ref": "feature", "sha": head}}});
+    let mut job = Job::new(&ws.path(), "pull_request", event);
+    let checked_out = git(&ws.path(), &["rev-parse", "HEAD"]);
+    let cache_dir = ws.path().join(".impact/cache");
+    let facts_steps = |outcome: &Outcome| -> Vec<(String, BTreeMap<String, String>)> {
+        outcome
+            .steps
+            .iter()
+            .filter(|s| {
+                s.id.as_deref() == Some("facts-cache")
+                    || s.with
+                        .get("path")
+                        .is_some_and(|p| p.ends_with(".impact/cache"))
+            })
+            .map(|s| (s.status.clone(), s.with.clone()))
+            .collect()
+    };
+
+    let outcome = job.run(&[("working-directory", "salesforce org")]);
+    assert_ok(&outcome);
+    let steps = facts_steps(&outcome);
+    assert_eq!(steps.len(), 2, "{steps:?}");
+    let (restore, save) = (&steps[0], &steps[1]);
+    assert!(
+        restore
+            .0
+            .starts_with("skipped (uses: actions/cache/restore@"),
+        "{restore:?}"
+    );
+    assert!(
+        save.0.starts_with("skipped (uses: actions/cache/save@"),
+        "{save:?}"
+    );
+    for (_, with) in [restore, save] {
+        assert_eq!(with["path"], cache_dir.display().to_string());
+        assert_eq!(
+            with["key"],
+            format!("{}{checked_out}", restore.1["restore-keys"])
+        );
+    }
+    assert!(
+        restore.1["restore-keys"].starts_with("impact-facts-v1-"),
+        "{restore:?}"
+    );
+    let written: Vec<String> = fs::read_dir(&cache_dir)
+        .expect("impact wrote its cache where the action keeps it")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        written.iter().any(|name| name.starts_with("facts-v")),
+        "{written:?}"
+    );
+
+    // This commit's entry restored: nothing to save.
+    job.uses_outputs.insert(
+        "facts-cache".into(),
+        [("cache-hit".to_string(), "true".to_string())].into(),
+    );
+    let outcome = job.run(&[("working-directory", "salesforce org")]);
+    assert_ok(&outcome);
+    let steps = facts_steps(&outcome);
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    assert!(steps[0]
+        .0
+        .starts_with("skipped (uses: actions/cache/restore@"));
+
+    // Off: neither step runs, the plan is the same.
+    let off = job.run(&[
+        ("working-directory", "salesforce org"),
+        ("facts-cache", "false"),
+    ]);
+    assert_ok(&off);
+    assert!(
+        facts_steps(&off)
+            .iter()
+            .all(|(status, _)| status == "skipped (if)"),
+        "{:?}",
+        facts_steps(&off)
+    );
+    assert_eq!(off.output("tests"), outcome.output("tests"));
+
+    let bad = job.run(&[
+        ("working-directory", "salesforce org"),
+        ("facts-cache", "maybe"),
+    ]);
+    assert_ne!(bad.steps[0].exit_code, 0, "{}", bad.log());
+    let errors: Vec<&str> = bad.steps[0]
+        .commands
+        .iter()
+        .filter(|c| c.name == "error")
+        .map(|c| c.message.as_str())
+        .collect();
+    assert_eq!(
+        errors,
+        ["facts-cache must be true or false"],
+        "{}",
+        bad.log()
     );
 }
 

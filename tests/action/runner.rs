@@ -170,6 +170,8 @@ pub struct StepRun {
     pub stdout: String,
     pub stderr: String,
     pub commands: Vec<WorkflowCommand>,
+    /// A skipped `uses:` step's `with:`, evaluated (the cache paths and keys).
+    pub with: BTreeMap<String, String>,
 }
 
 /// What one use of the action did.
@@ -346,16 +348,22 @@ impl Job {
             };
             if !run_it {
                 runs.push(StepRun::note(&step.id, "skipped (if)"));
+                // As on a runner: a skipped step's outputs are there, and empty.
+                if let Some(id) = &step.id {
+                    state.steps.insert(id.clone(), BTreeMap::new());
+                }
                 continue;
             }
             if let Some(uses) = &step.uses {
                 // Evaluated so that every expression of `with:` is one the harness knows.
                 let ctx = self.context(&state, &no_env);
+                let mut run = StepRun::note(&step.id, &format!("skipped (uses: {uses})"));
                 for (key, value) in &step.with {
-                    interpolate(value, &ctx)
+                    let value = interpolate(value, &ctx)
                         .unwrap_or_else(|e| panic!("step {label}: with.{key}: {e}"));
+                    run.with.insert(key.clone(), value);
                 }
-                runs.push(StepRun::note(&step.id, &format!("skipped (uses: {uses})")));
+                runs.push(run);
                 if let Some(id) = &step.id {
                     let outputs = self.uses_outputs.get(id).cloned().unwrap_or_default();
                     state.steps.insert(id.clone(), outputs);
@@ -555,6 +563,7 @@ impl Job {
                 stdout,
                 stderr,
                 commands,
+                with: BTreeMap::new(),
             },
         }
     }
@@ -575,6 +584,7 @@ impl StepRun {
             stdout: String::new(),
             stderr: String::new(),
             commands: Vec::new(),
+            with: BTreeMap::new(),
         }
     }
 }
