@@ -711,7 +711,32 @@ fn join(mut head: Vec<FileFacts>, old: Vec<FileFacts>) -> Vec<FileFacts> {
 struct Timings {
     enabled: bool,
     last: Instant,
-    laps: Vec<(&'static str, u128)>,
+    /// Each stage: its name, its time, and the process's resident and peak memory when
+    /// it ended (Linux; `None` elsewhere).
+    laps: Vec<(&'static str, u128, Option<Memory>)>,
+}
+
+/// Resident and peak resident memory in megabytes, from `/proc/self/status`: which stage
+/// raised the peak.
+#[derive(Clone, Copy)]
+struct Memory {
+    resident: u64,
+    peak: u64,
+}
+
+impl Memory {
+    fn now() -> Option<Memory> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let megabytes = |field: &str| -> Option<u64> {
+            let line = status.lines().find_map(|line| line.strip_prefix(field))?;
+            let kilobytes: u64 = line.trim().trim_end_matches("kB").trim().parse().ok()?;
+            Some(kilobytes / 1024)
+        };
+        Some(Memory {
+            resident: megabytes("VmRSS:")?,
+            peak: megabytes("VmHWM:")?,
+        })
+    }
 }
 
 impl Timings {
@@ -726,9 +751,10 @@ impl Timings {
     fn lap(&mut self, stage: &'static str) {
         if self.enabled {
             let now = Instant::now();
-            self.laps
-                .push((stage, now.duration_since(self.last).as_micros()));
-            self.last = now;
+            let micros = now.duration_since(self.last).as_micros();
+            self.laps.push((stage, micros, Memory::now()));
+            // Reading the memory is not the next stage's time.
+            self.last = Instant::now();
         }
     }
 
@@ -736,9 +762,12 @@ impl Timings {
         if !self.enabled {
             return;
         }
-        for (stage, micros) in &self.laps {
+        for (stage, micros, memory) in &self.laps {
+            let memory = memory
+                .map(|m| format!(", {} MB resident, {} MB peak", m.resident, m.peak))
+                .unwrap_or_default();
             eprintln!(
-                "impact: timing: {stage:<18} {:>9.1} ms",
+                "impact: timing: {stage:<18} {:>9.1} ms{memory}",
                 *micros as f64 / 1000.0
             );
         }

@@ -140,12 +140,14 @@ fn file_counts(stderr: &[u8]) -> (Option<u64>, Option<u64>) {
 }
 
 /// The stage timings `impact` prints to stderr when `IMPACT_TIMINGS` is set
-/// (`impact: timing: <stage> <ms> ms`), in order.
+/// (`impact: timing: <stage> <ms> ms`, then on Linux `, <n> MB resident, <n> MB peak`),
+/// in order.
 pub fn stage_timings(stderr: &[u8]) -> Vec<(String, f64)> {
     String::from_utf8_lossy(stderr)
         .lines()
         .filter_map(|line| {
             let rest = line.strip_prefix("impact: timing: ")?.trim_end();
+            let rest = rest.split_once(',').map_or(rest, |(time, _)| time);
             let rest = rest.strip_suffix("ms")?.trim_end();
             let (stage, ms) = rest.rsplit_once(char::is_whitespace)?;
             Some((stage.trim().to_string(), ms.parse::<f64>().ok()?))
