@@ -24,6 +24,7 @@ use crate::graph::Graph;
 use crate::impact::{self, Mode, Seed};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
+use rayon::prelude::*;
 
 /// The metadata types that can be hotspots.
 pub const HOTSPOT_TYPES: [&str; 4] = [
@@ -91,12 +92,18 @@ pub fn rank(inputs: &Inputs) -> Vec<Hotspot> {
             .1
             .push(node.id.clone());
     }
+    // One walk per component that changed, on every core, over the users laid out in
+    // rows once.
+    graph.index_users();
     let mut hotspots: Vec<Hotspot> = nodes_of
         .into_values()
         .filter_map(|(component, nodes)| {
             let churn = churn_of(&component, inputs.churn);
-            (churn > 0).then(|| hotspot(inputs, component, &nodes, churn))
+            (churn > 0).then_some((component, nodes, churn))
         })
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(component, nodes, churn)| hotspot(inputs, component, &nodes, churn))
         .collect();
     hotspots.sort_by(|a, b| {
         b.score
@@ -128,13 +135,15 @@ fn hotspot(inputs: &Inputs, component: ComponentId, nodes: &[ComponentId], churn
             mode: Mode::All,
         })
         .collect();
-    let reach = impact::walk(inputs.graph, &seeds);
-    let mut tests: Vec<HotTest> = reach
-        .tests
-        .iter()
-        .map(|(key, test)| HotTest {
-            name: test.id.full_name().to_string(),
-            failures: inputs.failures.get(key).copied().unwrap_or(0),
+    let graph = inputs.graph;
+    let mut tests: Vec<HotTest> = impact::tests_reached(graph, &seeds)
+        .into_iter()
+        .map(|test| {
+            let id = &graph[test].id;
+            HotTest {
+                name: id.full_name().to_string(),
+                failures: inputs.failures.get(id.key()).copied().unwrap_or(0),
+            }
         })
         .collect();
     let failures = tests.iter().map(|t| t.failures).sum::<u32>();

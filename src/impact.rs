@@ -15,7 +15,7 @@
 //! what cannot be judged falls back to `RunLocalTests` with a reason.
 
 use crate::facts::{DeclKind, DmlEvents, EdgeKind};
-use crate::graph::{Edge, EdgeIx, Graph, NodeIx};
+use crate::graph::{EdgeIx, Graph, NodeIx, UserLink};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use rustc_hash::FxHashMap as HashMap;
@@ -162,19 +162,19 @@ fn traverse(
             break;
         }
         let (node, mode) = (state.node, state.mode);
-        for link in graph.incoming(node) {
-            let kind = link.edge.kind;
+        for link in graph.users_of(node) {
+            let kind = link.kind;
             let (next_mode, dispatched_to, instance) = match rules {
                 Rules::Unrestricted => (Mode::All, None, None),
                 Rules::Walk => {
-                    let events = link.edge.events;
+                    let events = link.events;
                     let Some(next_mode) = step(graph, node, mode, kind, events, link.from) else {
                         continue;
                     };
                     let Some(dispatched_to) = dispatch.step(graph, state, kind, link.from) else {
                         continue;
                     };
-                    let Some(instance) = instance_step(graph, state, link.edge, link.from) else {
+                    let Some(instance) = instance_step(graph, state, &link) else {
                         continue;
                     };
                     (next_mode, dispatched_to, instance)
@@ -259,30 +259,21 @@ pub fn walk_until_reached(graph: &Graph, seeds: &[Seed], tests: &BTreeSet<NodeIx
 /// methods its visits reach.
 fn reach_of(graph: &Graph, visited: &Visited) -> Reach {
     let Visited { order, predecessor } = visited;
-    let mut reach = Reach::default();
-    let mut reached_members: BTreeMap<String, BTreeSet<State>> = BTreeMap::new();
+    // Per test reached: the reason of its first visit, and every state visited in it.
+    let mut reached: HashMap<NodeIx, (SelectedTest, BTreeSet<State>)> = HashMap::default();
     for &state in order {
         let Some(test_index) = owning_test(graph, state.node) else {
             continue;
         };
-        let test_node = &graph[test_index];
-        let key = test_node.id.key().to_string();
-        reached_members
-            .entry(key.clone())
-            .or_default()
-            .insert(state);
-        if reach.tests.contains_key(&key) {
-            continue;
-        }
-        let reason = explain(graph, predecessor, state, test_index);
-        let distance = reason
-            .edges
-            .iter()
-            .filter(|edge| edge.kind != EdgeKind::MemberOf)
-            .count() as u32;
-        reach.tests.insert(
-            key,
-            SelectedTest {
+        let (_, members) = reached.entry(test_index).or_insert_with(|| {
+            let test_node = &graph[test_index];
+            let reason = explain(graph, predecessor, state, test_index);
+            let distance = reason
+                .edges
+                .iter()
+                .filter(|edge| edge.kind != EdgeKind::MemberOf)
+                .count() as u32;
+            let test = SelectedTest {
                 id: test_node.id.clone(),
                 kind: test_kind(&test_node.id),
                 flow: None,
@@ -290,17 +281,28 @@ fn reach_of(graph: &Graph, visited: &Visited) -> Reach {
                 distance,
                 reasons: vec![reason],
                 file: test_node.files.first().cloned(),
-            },
-        );
+            };
+            (test, BTreeSet::new())
+        });
+        members.insert(state);
     }
-    for (key, members) in reached_members {
-        if let Some(test) = reach.tests.get_mut(&key) {
-            if let Some(index) = graph.node(&test.id) {
-                test.methods = reached_test_methods(graph, index, &members);
-            }
-        }
+    let mut reach = Reach::default();
+    for (test_index, (mut test, members)) in reached {
+        test.methods = reached_test_methods(graph, test_index, &members);
+        reach.tests.insert(test.id.key().to_string(), test);
     }
     reach
+}
+
+/// The tests the walk from the seeds reaches, without their reasons: what
+/// `impact hotspots` counts for each component.
+pub fn tests_reached(graph: &Graph, seeds: &[Seed]) -> BTreeSet<NodeIx> {
+    let visited = traverse(graph, seeds, Rules::Walk, |_| false);
+    visited
+        .order
+        .iter()
+        .filter_map(|state| owning_test(graph, state.node))
+        .collect()
 }
 
 /// The shortest path from the seeds to the test `test` over every edge, the walk's rules
@@ -414,11 +416,10 @@ fn step(
     source: NodeIx,
 ) -> Option<Mode> {
     let next = step_kind(graph, node, mode, kind, events, source)?;
-    let source_is_component = graph[source].id.is_type(types::LWC_BUNDLE);
-    let node_is_component = graph[node].id.is_type(types::LWC_BUNDLE);
+    let is_component = |index: NodeIx| graph[index].is_lwc_bundle();
     // What a component imports from the org is mocked in its Jest tests, and in the Jest
     // tests of every component that imports it.
-    let org_only = source_is_component && (!node_is_component || mode == Mode::OrgOnly);
+    let org_only = is_component(source) && (mode == Mode::OrgOnly || !is_component(node));
     Some(if org_only { Mode::OrgOnly } else { next })
 }
 
@@ -595,7 +596,7 @@ impl Dispatch {
         if !climbs {
             return Some(None);
         }
-        if !graph[source].id.is_type(types::APEX_TRIGGER) {
+        if !graph[source].is_trigger() {
             return Some(Some(handler));
         }
         let named = self
@@ -620,13 +621,10 @@ impl Dispatch {
 /// (`next.afterUpdate()`) runs the override on that object, whoever calls the supertype's
 /// method. The constraint ends when the walk leaves `C`'s line of the hierarchy. `None`:
 /// the step is not taken; else the next state's `instance`.
-fn instance_step(
-    graph: &Graph,
-    state: State,
-    edge: &Edge,
-    source: NodeIx,
-) -> Option<Option<NodeIx>> {
-    let caller_class = graph.declaring_class(source);
+fn instance_step(graph: &Graph, state: State, edge: &UserLink) -> Option<Option<NodeIx>> {
+    let source = edge.from;
+    // Asked only where the step needs it: a lookup per edge is much of a walk's time.
+    let caller_class = || graph.declaring_class(source);
     let receiver = edge.receiver;
     match edge.kind {
         EdgeKind::Dispatches if !edge.on_this => Some(None),
@@ -636,6 +634,7 @@ fn instance_step(
                 Some(narrower) if graph.is_subtype(narrower, overriding) => narrower,
                 _ => overriding,
             };
+            let caller_class = caller_class();
             let in_supertype = caller_class != class && graph.is_subtype(class, caller_class);
             Some(in_supertype.then_some(class))
         }
@@ -646,7 +645,7 @@ fn instance_step(
             if receiver.is_some_and(|declared| !graph.can_hold(declared, class)) {
                 return None;
             }
-            Some(graph.can_hold(caller_class, class).then_some(class))
+            Some(graph.can_hold(caller_class(), class).then_some(class))
         }
         EdgeKind::MemberOf => {
             let Some(class) = state.instance else {
@@ -866,6 +865,10 @@ mod tests {
                 "@IsTest private class InvoicesTest { \
                  @IsTest static void due() { System.assertEquals(1, Invoices.due()); } }",
             ),
+            class(
+                "AuditTest",
+                "@IsTest private class AuditTest { @IsTest static void runs() { } }",
+            ),
         ];
         Graph::build(&files)
     }
@@ -911,6 +914,24 @@ mod tests {
             !stopped.tests.contains_key("apexclass:invoicestest"),
             "the walk went on after it had all of RatesTest: {stopped:?}"
         );
+    }
+
+    /// The walk reads the same users whether it follows the graph's edges or the rows
+    /// `index_users` lays out, and an edge added after the rows (recorded coverage) is
+    /// walked too.
+    #[test]
+    fn a_walk_over_rows_of_users_is_the_walk_over_edges() {
+        let mut graph = rates_and_users(true);
+        let seeds = whole_class(&graph, "Rates");
+        let over_edges = walk(&graph, &seeds);
+        graph.index_users();
+        assert_eq!(walk(&graph, &seeds).tests, over_edges.tests);
+        assert_eq!(tests_reached(&graph, &seeds).len(), over_edges.tests.len());
+        let rates = ComponentId::new(types::APEX_CLASS, "Rates");
+        let audit = ComponentId::new(types::APEX_CLASS, "AuditTest");
+        assert!(!over_edges.tests.contains_key(audit.key()));
+        assert!(graph.add_coverage_edge(&rates, &audit, "recorded coverage"));
+        assert!(walk(&graph, &seeds).tests.contains_key(audit.key()));
     }
 
     /// When the wanted test is reached only in part (one of its methods never calls the

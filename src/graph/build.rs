@@ -197,6 +197,8 @@ impl Graph {
             superclass: None,
             has_problems: false,
             platform_entry: false,
+            lwc_bundle: id.is_type(types::LWC_BUNDLE),
+            trigger: id.is_type(types::APEX_TRIGGER),
         });
         self.index.insert(id.key().to_string(), index);
         index
