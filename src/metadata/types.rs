@@ -456,7 +456,9 @@ static TYPES: &[TypeInfo] = &[
     xml(DOCUMENT_FOLDER, "documents", "documentFolder").folder_of("Document").none(REPORTING),
     xml("ReportType", "reportTypes", "reportType").none(REPORTING),
     xml(CUSTOM_PERMISSION, "customPermissions", "customPermission").follow(BY_NAME).strings(),
-    xml("NamedCredential", "namedCredentials", "namedCredential").fallback(PLATFORM),
+    // Apex tests cannot call out, so an endpoint's settings change no test; the code that
+    // names the credential (`'callout:Name/…'`, or its name passed on) is followed anyway.
+    xml("NamedCredential", "namedCredentials", "namedCredential").follow(BY_NAME).strings(),
     xml("ExternalCredential", "externalCredentials", "externalCredential").fallback(PLATFORM),
     xml("RemoteSiteSetting", "remoteSiteSettings", "remoteSite").none(CALLOUT),
     xml("CspTrustedSite", "cspTrustedSites", "cspTrustedSite").none(CALLOUT),

@@ -221,6 +221,16 @@ fn scenarios() -> Vec<Scenario> {
             probe: "List<Order_Handler__mdt> all = Order_Handler__mdt.getAll().values();",
             head: ("customMetadata/Order_Handler.Apply_Discount.md-meta.xml", "20.0", "25.0"),
         },
+        Scenario {
+            type_name: "NamedCredential",
+            component: "NamedCredential:Probe_Api",
+            base: &[(
+                "namedCredentials/Probe_Api.namedCredential-meta.xml",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NamedCredential xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <endpoint>https://one.example.com</endpoint>\n    <label>Probe Api</label>\n</NamedCredential>\n",
+            )],
+            probe: "HttpRequest request = new HttpRequest(); request.setEndpoint('callout:Probe_Api/items?limit=5');",
+            head: ("namedCredentials/Probe_Api.namedCredential-meta.xml", "one.example", "two.example"),
+        },
         by_name!("CustomPermission", "Probe_Permission", "customPermissions/Probe_Permission.customPermission-meta.xml", "CustomPermission"),
         by_name!("PermissionSet", "Probe_Set", "permissionsets/Probe_Set.permissionset-meta.xml", "PermissionSet"),
         by_name!("PermissionSetGroup", "Probe_Group", "permissionsetgroups/Probe_Group.permissionsetgroup-meta.xml", "PermissionSetGroup"),

@@ -919,6 +919,34 @@ public class Quiet {
     assert_eq!(literals, vec!["ApexClass:Handler", "Invoice_Handler"]);
 }
 
+/// A callout endpoint names its named credential, whatever follows the name; an endpoint
+/// without one names nothing.
+#[test]
+fn a_callout_endpoint_names_its_named_credential() {
+    let source = r#"
+public class Billing {
+    public void send() {
+        HttpRequest a = new HttpRequest();
+        a.setEndpoint('callout:Billing_API/invoices?id=' + 'x');
+        a.setEndpoint('CALLOUT:Tax_API');
+        a.setEndpoint('callout:Rates_API?day=1');
+        a.setEndpoint('callout:/nothing');
+        a.setEndpoint('https://example.com/callout:Not_This');
+    }
+}
+"#;
+    let facts = class("Billing", source);
+    let literals: Vec<&str> = facts
+        .uses
+        .iter()
+        .filter_map(|u| match &u.target {
+            Target::StringLiteral(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(literals, vec!["Billing_API", "Tax_API", "Rates_API"]);
+}
+
 #[test]
 fn labels_and_string_names() {
     let source = r#"

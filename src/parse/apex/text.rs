@@ -370,9 +370,24 @@ pub(super) fn literal_content(raw: &str) -> Option<&str> {
     None
 }
 
+/// The name a string literal gives a component, if it could name one: the literal
+/// itself when it is name-like ([`name_like_literal`]), or the named credential of a
+/// callout endpoint (`'callout:Billing_API/invoices?id='` names `Billing_API`).
+pub(super) fn literal_name(content: &str) -> Option<&str> {
+    const CALLOUT: &str = "callout:";
+    let name = match content.get(..CALLOUT.len()) {
+        Some(prefix) if prefix.eq_ignore_ascii_case(CALLOUT) => {
+            let rest = &content[CALLOUT.len()..];
+            &rest[..rest.find(['/', '?']).unwrap_or(rest.len())]
+        }
+        _ => content,
+    };
+    name_like_literal(name).then_some(name)
+}
+
 /// Whether a string literal's content could name a component: an identifier, a dotted
 /// name or `Type:Name`, 2 to 80 characters, starting with a letter.
-pub(super) fn name_like_literal(content: &str) -> bool {
+fn name_like_literal(content: &str) -> bool {
     (2..=80).contains(&content.len())
         && content.starts_with(|ch: char| ch.is_ascii_alphabetic())
         && content

@@ -12,7 +12,7 @@
 use super::table::ClassTable;
 use super::text::{
     child, fields, find_kind, is_comment, kind_of, line_of, lines_of, literal_content,
-    name_like_literal, named_children, top_declarations, Kind,
+    literal_name, named_children, top_declarations, Kind,
 };
 use super::{ApexFileKind, DeclSet, Tokens};
 use crate::facts::{
@@ -396,9 +396,9 @@ impl<'t> Walker<'t> {
 
     pub(super) fn string_literal(&mut self, node: Node<'t>) {
         if let Some(content) = literal_content(self.text(node)) {
-            if name_like_literal(content) {
+            if let Some(name) = literal_name(content) {
                 self.emit(
-                    Target::StringLiteral(content.to_string()),
+                    Target::StringLiteral(name.to_string()),
                     EdgeKind::StringRef,
                     node,
                 );
