@@ -12,7 +12,7 @@
 # - facts-cache-path: impact's own cache, `.impact/cache` at the git root of the working
 #   directory (the facts of each file by blob id, the components each commit changed),
 #   empty when the `facts-cache` input is `false` or the directory is not in a git
-#   repository; facts-cache-key names the commit planned (a re-run of the same commit
+#   repository; facts-cache-key names the commit checked out (a re-run of the same commit
 #   finds its entry and saves nothing), facts-cache-restore-key finds the newest entry.
 #   Entries never go stale: facts are keyed by blob id, so any older cache only saves
 #   parsing the files it has.
