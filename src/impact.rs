@@ -230,7 +230,12 @@ pub fn walk_until_reached(graph: &Graph, seeds: &[Seed], tests: &BTreeSet<NodeIx
     // Per test: reached yet, and the test methods not reached yet.
     let mut pending: BTreeMap<NodeIx, (bool, BTreeSet<NodeIx>)> = tests
         .iter()
-        .map(|&test| (test, (false, owned_test_methods(graph, test))))
+        .map(|&test| {
+            // Every test method the class owns, in inner classes too: what
+            // `reached_test_methods` may list.
+            let methods = test_methods(graph, graph.family(test)).collect();
+            (test, (false, methods))
+        })
         .collect();
     let mut unsettled = pending.len();
     let visited = traverse(graph, seeds, Rules::Walk, |state| {
@@ -703,7 +708,7 @@ pub fn test_kind(id: &ComponentId) -> TestKind {
 /// every test was reached (the class itself, a setup method, its header, a field, an
 /// initializer), or when no test method was reached at all (only a helper).
 fn reached_test_methods(graph: &Graph, class: NodeIx, reached: &BTreeSet<State>) -> Vec<String> {
-    let all = test_methods(graph, class);
+    let all: Vec<NodeIx> = test_methods(graph, graph.children_of(class)).collect();
     let runs_before_every_test = reached
         .iter()
         .any(|&state| runs_before_every_test(graph, class, state));
@@ -729,23 +734,11 @@ fn reached_test_methods(graph: &Graph, class: NodeIx, reached: &BTreeSet<State>)
     names
 }
 
-/// The test methods of a test class.
-fn test_methods(graph: &Graph, class: NodeIx) -> Vec<NodeIx> {
-    graph
-        .children_of(class)
+/// The test methods among `nodes` (a test class's children, or its whole family).
+fn test_methods(graph: &Graph, nodes: Vec<NodeIx>) -> impl Iterator<Item = NodeIx> + '_ {
+    nodes
         .into_iter()
-        .filter(|&child| is_test_method(graph, child))
-        .collect()
-}
-
-/// Every test method a test class owns, in its inner classes too: what
-/// [`reached_test_methods`] may list.
-fn owned_test_methods(graph: &Graph, class: NodeIx) -> BTreeSet<NodeIx> {
-    graph
-        .family(class)
-        .into_iter()
-        .filter(|&node| is_test_method(graph, node))
-        .collect()
+        .filter(move |&node| is_test_method(graph, node))
 }
 
 fn is_test_method(graph: &Graph, index: NodeIx) -> bool {

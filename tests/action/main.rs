@@ -265,12 +265,9 @@ fn pull_request_plan_sets_the_outputs_and_writes_the_markdown_summary() {
     );
 }
 
-/// The parse cache the action keeps is the directory impact writes (`.impact/cache` at
-/// the git root, not under `working-directory`), keyed by the commit checked out; a
-/// restored entry of that very commit is not saved again; `facts-cache: false` keeps
-/// nothing, and a value that is not a boolean is one error.
-#[test]
-fn the_facts_cache_steps_keep_the_directory_impact_writes() {
+/// A pull request on a repository whose project is in `salesforce org/`: `feature`
+/// changes `InvoiceService.total`. The workspace is its merge, the job's event its own.
+fn pull_request_in_subdirectory() -> (Workspace, Job, String, String) {
     let origin = Origin::with_project_in("main", "salesforce org");
     let base = git(origin.path(), &["rev-parse", "HEAD"]);
     origin.branch("feature");
@@ -283,7 +280,17 @@ fn the_facts_cache_steps_keep_the_directory_impact_writes() {
     let (ws, _) = Workspace::pull_request_merge(&origin, &base, &head);
     let event = json!({"pull_request": {"base": {"ref": "main", "sha": base},
                                         "head": {"ref": "feature", "sha": head}}});
-    let mut job = Job::new(&ws.path(), "pull_request", event);
+    let job = Job::new(&ws.path(), "pull_request", event);
+    (ws, job, base, head)
+}
+
+/// The parse cache the action keeps is the directory impact writes (`.impact/cache` at
+/// the git root, not under `working-directory`), keyed by the commit checked out; a
+/// restored entry of that very commit is not saved again; `facts-cache: false` keeps
+/// nothing, and a value that is not a boolean is one error.
+#[test]
+fn the_facts_cache_steps_keep_the_directory_impact_writes() {
+    let (ws, mut job, _, _) = pull_request_in_subdirectory();
     let checked_out = git(&ws.path(), &["rev-parse", "HEAD"]);
     let cache_dir = ws.path().join(".impact/cache");
     let facts_steps = |outcome: &Outcome| -> Vec<(String, BTreeMap<String, String>)> {
@@ -412,19 +419,7 @@ fn plan_input_format_prints_that_format_and_base_and_head_inputs_win_over_the_ev
 
 #[test]
 fn working_directory_and_extra_args_reach_impact() {
-    let origin = Origin::with_project_in("main", "salesforce org");
-    let base = git(origin.path(), &["rev-parse", "HEAD"]);
-    origin.branch("feature");
-    origin.edit(
-        &format!("salesforce org/{CLASSES}/InvoiceService.cls"),
-        "if (invoice.Amount__c != null) {",
-        "if (invoice.Amount__c != null && invoice.Status__c != 'Void') {",
-    );
-    let head = origin.commit("Void invoices");
-    let (ws, _) = Workspace::pull_request_merge(&origin, &base, &head);
-    let event = json!({"pull_request": {"base": {"ref": "main", "sha": base},
-                                        "head": {"ref": "feature", "sha": head}}});
-    let mut job = Job::new(&ws.path(), "pull_request", event);
+    let (ws, mut job, base, head) = pull_request_in_subdirectory();
 
     let outcome = job.run(&[
         ("working-directory", "salesforce org"),

@@ -908,15 +908,20 @@ public class Quiet {
         assert!(!refs.iter().any(|r| r == ghost), "{ghost} in {refs:?}");
     }
     assert!(!facts.uses.iter().any(|u| u.kind == EdgeKind::Writes));
-    let literals: Vec<&str> = facts
+    let literals = string_literals(&facts);
+    assert_eq!(literals, vec!["ApexClass:Handler", "Invoice_Handler"]);
+}
+
+/// The string literals a file's uses name, in order.
+fn string_literals(facts: &Facts) -> Vec<&str> {
+    facts
         .uses
         .iter()
         .filter_map(|u| match &u.target {
             Target::StringLiteral(s) => Some(s.as_str()),
             _ => None,
         })
-        .collect();
-    assert_eq!(literals, vec!["ApexClass:Handler", "Invoice_Handler"]);
+        .collect()
 }
 
 /// A callout endpoint names its named credential, whatever follows the name; an endpoint
@@ -936,14 +941,7 @@ public class Billing {
 }
 "#;
     let facts = class("Billing", source);
-    let literals: Vec<&str> = facts
-        .uses
-        .iter()
-        .filter_map(|u| match &u.target {
-            Target::StringLiteral(s) => Some(s.as_str()),
-            _ => None,
-        })
-        .collect();
+    let literals = string_literals(&facts);
     assert_eq!(literals, vec!["Billing_API", "Tax_API", "Rates_API"]);
 }
 
