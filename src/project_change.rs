@@ -206,7 +206,10 @@ fn package_directory_keys(old: Option<&Value>, new: Option<&Value>) -> Vec<Strin
 /// Why a changed key can change test outcomes, for the reason text.
 fn key_effect(key: &str) -> &'static str {
     match key {
-        "sourceApiVersion" => "the API version every class compiles and runs against",
+        // Each class and trigger compiles at the `apiVersion` of its own `-meta.xml`; this
+        // is the Metadata API version the whole deploy is sent at, which decides how
+        // every file without a version of its own (objects, fields, settings) is read.
+        "sourceApiVersion" => "the Metadata API version every file is deployed at",
         "namespace" => "the prefix of every component and reference",
         "replacements" => "text replaced in source when it is deployed",
         "sourceBehaviorOptions" | "registryPresets" => "how source is decomposed",

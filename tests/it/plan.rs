@@ -672,6 +672,29 @@ fn changed_sfdx_project_json_falls_back_to_all_local_tests() {
     assert!(reason.contains("`sourceApiVersion`"), "{reason}");
 }
 
+/// The twin: a class compiles at the `apiVersion` of its own `-meta.xml`, so bumping it
+/// changes that class alone, as an edit of its source would, and falls back to nothing.
+#[test]
+fn a_class_api_version_bump_is_a_change_of_that_class() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &format!("{CLASSES}/InvoiceSelector.cls-meta.xml"),
+        "62.0",
+        "63.0",
+    );
+    repo.commit("InvoiceSelector at API 63");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(
+        changed_ids(&plan),
+        vec!["ApexClass:InvoiceSelector".to_string()]
+    );
+    assert_path(&plan, "InvoiceSelectorTest", "ApexClass:InvoiceSelector");
+    assert_excludes(&plan, &["DiscountRegistryTest"]);
+}
+
 /// Packaged projects bump version fields in nearly every commit; those edits change
 /// neither what is deployed nor how it compiles.
 #[test]
