@@ -10,7 +10,9 @@
 //! measurement, median reported (default 5), `--history H` commits after the initial one
 //! (default 200), `--seed S` (default 42), `--keep DIR` keep each generated repository as
 //! `DIR/org-N`, `--generate DIR` only generate the first size into `DIR` and stop,
-//! `--impact PATH` measure another binary.
+//! `--impact PATH` measure another binary; `--repo DIR --base REV --head REV [--also
+//! 'COMMAND']` measure a real repository instead of generated orgs (see `repository.rs`;
+//! the NPSP pull request of issue 15 is the command in README.md, "How fast").
 //!
 //! For each size it generates an org (see `generator.rs`), commits it with a history, and
 //! measures `impact plan --format json`:
@@ -26,9 +28,11 @@
 
 mod generator;
 mod measure;
+mod repository;
 
 use generator::Org;
 use measure::{median, stage_timings, summarize, PlanSummary};
+use repository::RepoOptions;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -43,6 +47,11 @@ struct Options {
     keep: Option<PathBuf>,
     generate: Option<PathBuf>,
     impact: PathBuf,
+    /// `--repo`, `--base`, `--head`, `--also`: a real repository instead.
+    repo: Option<PathBuf>,
+    base: Option<String>,
+    head: Option<String>,
+    also: Option<String>,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -54,6 +63,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         keep: None,
         generate: None,
         impact: PathBuf::from(env!("CARGO_BIN_EXE_impact")),
+        repo: None,
+        base: None,
+        head: None,
+        also: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -82,9 +95,13 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--keep" => opts.keep = Some(PathBuf::from(value("--keep")?)),
             "--generate" => opts.generate = Some(PathBuf::from(value("--generate")?)),
             "--impact" => opts.impact = PathBuf::from(value("--impact")?),
+            "--repo" => opts.repo = Some(PathBuf::from(value("--repo")?)),
+            "--base" => opts.base = Some(value("--base")?),
+            "--head" => opts.head = Some(value("--head")?),
+            "--also" => opts.also = Some(value("--also")?),
             other => {
                 return Err(format!(
-                    "unknown argument `{other}` (try: --classes 1000,10000 --runs 5 --history 200 --seed 42 --keep DIR --generate DIR --impact PATH)"
+                    "unknown argument `{other}` (try: --classes 1000,10000 --runs 5 --history 200 --seed 42 --keep DIR --generate DIR --impact PATH, or --repo DIR --base REV --head REV --also 'COMMAND')"
                 ))
             }
         }
@@ -104,6 +121,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(repo) = repo_options(&opts) {
+        let result = repo.and_then(|repo| repository::bench(&repo, &opts.impact, opts.runs));
+        return match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("plan bench: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Some(dir) = &opts.generate {
         let classes = opts.classes.first().copied().unwrap_or(1000);
         return match generate(dir, classes, &opts) {
@@ -127,6 +154,20 @@ fn main() -> ExitCode {
     }
     print_table(&rows, &opts, granularity);
     ExitCode::SUCCESS
+}
+
+/// The real-repository options when `--repo` is given: it needs `--base` and `--head`.
+fn repo_options(opts: &Options) -> Option<Result<RepoOptions, String>> {
+    let dir = opts.repo.clone()?;
+    Some(match (&opts.base, &opts.head) {
+        (Some(base), Some(head)) => Ok(RepoOptions {
+            dir,
+            base: base.clone(),
+            head: head.clone(),
+            also: opts.also.clone(),
+        }),
+        _ => Err("--repo needs --base REV and --head REV".to_string()),
+    })
 }
 
 /// Under `cargo test --all-targets`: the generator gives byte-identical files and commit
@@ -161,6 +202,36 @@ fn self_check() -> ExitCode {
         }
         if heads[0] != heads[1] {
             return Err(format!("head commits differ: {} vs {}", heads[0], heads[1]));
+        }
+        // The real-repository mode, once, on a small generated org: it plans cold and
+        // warm and times a command on the same range, and leaves the files as they were.
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        Org::generate(20, 7)
+            .write_and_commit(dir.path(), 2)
+            .map_err(|e| e.to_string())?;
+        let repo = RepoOptions {
+            dir: dir.path().to_path_buf(),
+            base: "HEAD~1".to_string(),
+            head: "HEAD".to_string(),
+            also: Some(
+                "git -C {repo} diff --quiet {base} {head} -- sfdx-project.json && test -d {out}"
+                    .to_string(),
+            ),
+        };
+        repository::bench(&repo, Path::new(env!("CARGO_BIN_EXE_impact")), 1)?;
+        // Only impact's own cache is new (`.impact/`, as after any plan).
+        let changed: Vec<String> = git2::Repository::open(dir.path())
+            .and_then(|git| {
+                let statuses = git.statuses(None)?;
+                Ok(statuses
+                    .iter()
+                    .filter_map(|entry| entry.path().map(str::to_string))
+                    .filter(|path| !path.starts_with(".impact/"))
+                    .collect())
+            })
+            .map_err(|e| e.to_string())?;
+        if !changed.is_empty() {
+            return Err(format!("the real-repository mode changed {changed:?}"));
         }
         Ok(())
     };

@@ -14,6 +14,9 @@ use std::time::Instant;
 pub struct Run {
     /// Wall time from spawn to exit, in milliseconds.
     pub wall_ms: f64,
+    /// CPU time of the child (user + system), in milliseconds: on a machine of few cores
+    /// it varies less between runs than the wall time.
+    pub cpu_ms: f64,
     /// Peak resident set size of the child, in KiB.
     pub max_rss_kb: i64,
     /// Exit code, or -1 when killed by a signal.
@@ -24,13 +27,20 @@ pub struct Run {
     pub stderr: Vec<u8>,
 }
 
-/// Runs `bin args…` and waits for it.
+/// Runs `bin args…` with `IMPACT_TIMINGS` set and waits for it.
 pub fn run(bin: &Path, args: &[&str]) -> std::io::Result<Run> {
-    let start = Instant::now();
-    let mut child = Command::new(bin)
+    let mut command = Command::new(bin);
+    command
         .args(args)
         .env("NO_COLOR", "1")
-        .env("IMPACT_TIMINGS", "1")
+        .env("IMPACT_TIMINGS", "1");
+    run_command(command)
+}
+
+/// Runs `command`, capturing its output, and waits for it.
+pub fn run_command(mut command: Command) -> std::io::Result<Run> {
+    let start = Instant::now();
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -65,8 +75,10 @@ pub fn run(bin: &Path, args: &[&str]) -> std::io::Result<Run> {
     } else {
         -1
     };
+    let millis = |time: libc::timeval| time.tv_sec as f64 * 1000.0 + time.tv_usec as f64 / 1000.0;
     Ok(Run {
         wall_ms,
+        cpu_ms: millis(usage.ru_utime) + millis(usage.ru_stime),
         max_rss_kb: usage.ru_maxrss,
         code,
         stdout,
