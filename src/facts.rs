@@ -344,7 +344,7 @@ pub struct Use {
 }
 
 /// A type expression as far as the parser can tell it, resolved by the graph.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TypeExpr {
     /// A type named in code: `Foo`, `Outer.Inner`, `List<Invoice__c>`.
     Named(String),
@@ -355,7 +355,7 @@ pub enum TypeExpr {
 }
 
 /// What a [`Use`] points at, unresolved where only the whole repository can tell.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Target {
     /// An Apex type named in code (declarations, `new`, casts, generics, `instanceof`,
     /// `X.class`, static call receivers). Resolved against inner classes of the using

@@ -495,26 +495,42 @@ impl Graph {
     /// Resolves a file's uses against the graph of declarations, in their order.
     pub(super) fn resolve_uses(&self, file: &FileFacts) -> Vec<ResolvedUse> {
         // Uses come grouped by the node that holds them: resolve that node and its class
-        // once per group, not once per use.
-        let mut current: Option<(&ComponentId, Option<Found>, ComponentId)> = None;
+        // once per group, not once per use. A file names the same targets again and
+        // again (`Assert.areEqual`, its own fields, `List<Account>`): each target is
+        // resolved once per class it is named from (resolution reads only the graph of
+        // declarations, so the same target and class give the same resolution).
+        let mut current: Option<(&ComponentId, Option<Found>, usize)> = None;
+        let mut contexts: Vec<ComponentId> = Vec::new();
+        let mut known: HashMap<(&Target, usize), Resolution> = HashMap::default();
         let mut resolved = Vec::with_capacity(file.facts.uses.len());
         for use_ in &file.facts.uses {
             let (from, context) = match &current {
-                Some((id, from, context)) if *id == &use_.from => (from, context),
+                Some((id, from, context)) if *id == &use_.from => (from, *context),
                 _ => {
                     // A node only uses name (an object its fields hang from) holds the
                     // use when the revision knows it; else the file's component does.
                     let from = [&use_.from, &file.component]
                         .into_iter()
                         .find_map(|id| self.known_id(id));
-                    let context = self.context_class(&use_.from);
+                    let class = self.context_class(&use_.from);
+                    let context = match contexts.iter().position(|seen| *seen == class) {
+                        Some(position) => position,
+                        None => {
+                            contexts.push(class);
+                            contexts.len() - 1
+                        }
+                    };
                     let (_, from, context) = current.insert((&use_.from, from, context));
-                    (&*from, &*context)
+                    (&*from, *context)
                 }
             };
+            let resolution = known
+                .entry((&use_.target, context))
+                .or_insert_with(|| self.resolve_target(&use_.target, &contexts[context]))
+                .clone();
             resolved.push(ResolvedUse {
                 from: from.clone(),
-                resolution: self.resolve_target(&use_.target, context),
+                resolution,
             });
         }
         resolved
@@ -740,6 +756,33 @@ mod tests {
             return false;
         };
         graph.outgoing(from).any(|link| link.to == to)
+    }
+
+    /// A file's uses are resolved once per target and class: the same unqualified call in
+    /// a class and in its inner class reaches each one's own method.
+    #[test]
+    fn the_same_target_named_from_two_classes_of_a_file_resolves_in_each() {
+        let source = "public class Outer {\n\
+                      public static void go() {}\n\
+                      public static void fromOuter() { go(); }\n\
+                      public class Inner {\n\
+                      public void go() {}\n\
+                      public void fromInner() { go(); }\n\
+                      }\n}\n";
+        let graph = Graph::build(&[apex("a/Outer.cls", "Outer", source)]);
+        let calls = |from: &str, to: &str| {
+            let (Some(from), Some(to)) = (
+                graph.node(&ComponentId::member("Outer", from)),
+                graph.node(&ComponentId::member("Outer", to)),
+            ) else {
+                return false;
+            };
+            graph.outgoing(from).any(|link| link.to == to)
+        };
+        assert!(calls("fromOuter", "go"));
+        assert!(!calls("fromOuter", "Inner.go"));
+        assert!(calls("Inner.fromInner", "Inner.go"));
+        assert!(!calls("Inner.fromInner", "go"));
     }
 
     /// `Contact` is declared nowhere in the repository; a use elsewhere names it (`insert`),
