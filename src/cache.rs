@@ -30,8 +30,9 @@ use std::path::{Path, PathBuf};
 /// rules; 10: DML through members of other classes, `Target::DmlOf`, and lists built
 /// from typed records; 11: the Apex parser types `keySet()`, `iterator()`, `next()` and
 /// `put()` through the shared `apex_type::method_type`; 12: whether a call is on `this`,
-/// `Target::Member::on_this`; 13: a callout endpoint literal names its named credential.)
-pub const FACTS_VERSION: u32 = 13;
+/// `Target::Member::on_this`; 13: a callout endpoint literal names its named credential;
+/// 14: agents and topics list their parts, a flow's prompt action names its template.)
+pub const FACTS_VERSION: u32 = 14;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then a little-endian
 /// `u64` checksum of the payload.

@@ -59,6 +59,11 @@ pub const DUPLICATE_RULE: &str = "DuplicateRule";
 pub const MATCHING_RULES: &str = "MatchingRules";
 pub const MATCHING_RULE: &str = "MatchingRule";
 pub const DATAWEAVE_RESOURCE: &str = "DataWeaveResource";
+pub const GEN_AI_FUNCTION: &str = "GenAiFunction";
+pub const GEN_AI_PLUGIN: &str = "GenAiPlugin";
+pub const GEN_AI_PLANNER_BUNDLE: &str = "GenAiPlannerBundle";
+pub const GEN_AI_PLANNER: &str = "GenAiPlanner";
+pub const GEN_AI_PROMPT_TEMPLATE: &str = "GenAiPromptTemplate";
 pub const APEX_TEST_SUITE: &str = "ApexTestSuite";
 pub const LIGHTNING_MESSAGE_CHANNEL: &str = "LightningMessageChannel";
 pub const WORKFLOW_ALERT: &str = "WorkflowAlert";
@@ -100,6 +105,8 @@ pub enum Parser {
     MatchingRules,
     DuplicateRule,
     StandardValueSet,
+    /// An Agentforce agent or topic, and the parts it lists.
+    AgentConfig,
 }
 
 /// What a change of a type does to tests.
@@ -359,6 +366,11 @@ const CODE: &[EdgeKind] = &[
 const AUTOMATION: &[EdgeKind] = &[Fires];
 /// Loaded by name from code (`Type.forName`, `Test.loadData`, `WHERE Name = 'X'`).
 const BY_NAME: &[EdgeKind] = &[StringRef];
+/// A part of an agent (a topic, an action): reached through the agents and topics that
+/// list it, and from them by the code that names the agent.
+const AGENT_PART: &[EdgeKind] = &[References];
+/// A prompt template: run by the flows and Apex that name it.
+const PROMPT: &[EdgeKind] = &[StringRef, FlowAction];
 /// A test: a change to it runs it.
 const SELF: &[EdgeKind] = &[];
 
@@ -379,6 +391,7 @@ const IDENTITY: &str = "login, single sign-on, certificates and client-app secur
 const DATA_CLOUD: &str = "Data Cloud ingestion and modelling: runs outside the org's transactions, and Apex tests cannot read Data Cloud data";
 const AGENT: &str =
     "AI agent configuration that invokes Apex, flows or prompts: no edge follows it";
+const AGENT_TEST: &str = "an agent test, run by `sf agent test run`: the plan runs Apex, Flow and Jest tests, and no such test reads it";
 
 /// Every known type. Rows up to `Letterhead`/`BrandingSet` and the children follow
 /// reference/metadata-registry.tsv; the sections after it add every other type of SDR's
@@ -501,9 +514,9 @@ static TYPES: &[TypeInfo] = &[
         "externalServiceRegistrations",
         "externalServiceRegistration",
     ).fallback(GENERATED),
-    xml("GenAiPlugin", "genAiPlugins", "genAiPlugin").fallback(AGENT),
-    bundle("GenAiFunction", "genAiFunctions").fallback(AGENT),
-    bundle("GenAiPlannerBundle", "genAiPlannerBundles").fallback(AGENT),
+    xml(GEN_AI_PLUGIN, "genAiPlugins", "genAiPlugin").parse(Parser::AgentConfig).follow(AGENT_PART),
+    bundle(GEN_AI_FUNCTION, "genAiFunctions").follow(AGENT_PART),
+    bundle(GEN_AI_PLANNER_BUNDLE, "genAiPlannerBundles").parse(Parser::AgentConfig).follow(BY_NAME).strings(),
     xml("Letterhead", "letterhead", "letter").none(UI),
     xml("BrandingSet", "brandingSets", "brandingSet").none(SITE),
     // Children (TSV child rows).
@@ -573,7 +586,7 @@ static TYPES: &[TypeInfo] = &[
     bundle("ExperiencePropertyTypeBundle", "experiencePropertyTypeBundles").none(SITE),
     xml("ExternalClientApplication", "externalClientApps", "eca").none(CALLOUT),
     xml("ExternalDataSource", "dataSources", "dataSource").fallback(PLATFORM),
-    xml("GenAiPromptTemplate", "genAiPromptTemplates", "genAiPromptTemplate").fallback(AGENT),
+    xml(GEN_AI_PROMPT_TEMPLATE, "genAiPromptTemplates", "genAiPromptTemplate").follow(PROMPT).strings(),
     xml("GlobalValueSetTranslation", "globalValueSetTranslations", "globalValueSetTranslation").none(TRANSLATION),
     xml("HomePageComponent", "homePageComponents", "homePageComponent").none(UI),
     xml("HomePageLayout", "homePageLayouts", "homePageLayout").none(UI),
@@ -642,7 +655,7 @@ static TYPES: &[TypeInfo] = &[
     xml("AIApplicationConfig", "aiApplicationConfigs", "aiapplicationconfig").fallback(AGENT),
     xml("AIAssistantTemplate", "aiAssistantTemplates", "aiAssistantTemplate").fallback(AGENT),
     bundle("AiAuthoringBundle", "aiAuthoringBundles").fallback(AGENT),
-    xml("AiEvaluationDefinition", "aiEvaluationDefinitions", "aiEvaluationDefinition").fallback(AGENT),
+    xml("AiEvaluationDefinition", "aiEvaluationDefinitions", "aiEvaluationDefinition").none(AGENT_TEST),
     xml("AiResponseFormat", "aiResponseFormats", "aiResponseFormat").fallback(AGENT),
     xml("AIScoringModelDefinition", "aiScoringModelDefinitions", "aiScoringModelDefinition").fallback(AGENT),
     child_in_file("AIScoringModelDefVersion", "AIScoringModelDefinition", "aiScoringModelDefVersions", "aiScoringModelDefVersion", "aiScoringModelDefVersions").fallback(AGENT),
@@ -841,7 +854,7 @@ static TYPES: &[TypeInfo] = &[
     xml("FunctionReference", "functions", "function").fallback(PLATFORM),
     xml("FundraisingConfig", "fundraisingConfigs", "fundraisingConfig").fallback(PLATFORM),
     xml("GatewayProviderPaymentMethodType", "gatewayProviderPaymentMethodTypes", "gatewayProviderPaymentMethodType").fallback(PLATFORM),
-    xml("GenAiPlanner", "genAiPlanners", "genAiPlanner").fallback(AGENT),
+    xml(GEN_AI_PLANNER, "genAiPlanners", "genAiPlanner").parse(Parser::AgentConfig).follow(BY_NAME).strings(),
     xml("GenAiPromptTemplateActv", "genAiPromptTemplateActivations", "genAiPromptTemplateActivation").fallback(AGENT),
     xml("GiftEntryGridTemplate", "giftEntryGridTemplates", "giftEntryGridTemplate").none(UI),
     xml("GlobalPicklist", "globalPicklists", "globalPicklist").fallback(PLATFORM),

@@ -1,6 +1,6 @@
 //! Which parser reads which file: by the component's metadata type and the file's name.
 
-use super::{apex, data_rules, flow, lwc, markup, multi, objects, suite, xml};
+use super::{agent, apex, data_rules, flow, lwc, markup, multi, objects, suite, xml};
 use crate::facts::{stable_hash, Facts};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types::{self, Parser};
@@ -60,6 +60,10 @@ fn read_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
         {
             return markup::parse_aura(component, text)
         }
+        // An agent bundle's file has no `.xml` suffix (`Agent.genAiPlannerBundle`).
+        Parser::AgentConfig if name.ends_with(".genAiPlannerBundle") => {
+            return agent::parse_agent_config(component, text)
+        }
         _ => {}
     }
     if !name.ends_with(".xml") {
@@ -84,6 +88,7 @@ fn read_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
         Parser::MatchingRules => multi::parse_matching_rules(component, text),
         Parser::DuplicateRule => data_rules::parse_duplicate_rule(component, text),
         Parser::StandardValueSet => data_rules::parse_standard_value_set(component, text),
+        Parser::AgentConfig => agent::parse_agent_config(component, text),
         Parser::Generic
         | Parser::ObjectChild
         | Parser::ApexClass

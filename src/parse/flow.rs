@@ -249,7 +249,8 @@ fn start_uses(start: &Element, context: &FlowContext, from: &ComponentId, uses: 
 }
 
 /// An action call: Apex actions are the class named by `actionName` (kept as written,
-/// `ns__Class` included); flow actions and email alerts name components.
+/// `ns__Class` included); flow actions, email alerts and prompt templates
+/// (`generatePromptResponse`) name components.
 fn action_uses(action: &Element, from: &ComponentId, uses: &mut Uses) {
     let (Some(kind), Some(name)) = (action.child_text("actionType"), action.child("actionName"))
     else {
@@ -260,6 +261,9 @@ fn action_uses(action: &Element, from: &ComponentId, uses: &mut Uses) {
         "apex" => Target::ApexType(text),
         "flow" => Target::Component(ComponentId::new(types::FLOW, &text)),
         "emailalert" => Target::Component(ComponentId::new(types::WORKFLOW_ALERT, &text)),
+        "generatepromptresponse" => {
+            Target::Component(ComponentId::new(types::GEN_AI_PROMPT_TEMPLATE, &text))
+        }
         _ => return,
     };
     uses.add(from, target, EdgeKind::FlowAction, name.text_line());
@@ -590,6 +594,26 @@ mod tests {
         assert_eq!(facts.uses.len(), 1);
         assert_eq!(facts.uses[0].target, Target::SObject("Account".into()));
         assert_eq!(facts.uses[0].kind, EdgeKind::Reads);
+    }
+
+    /// A prompt action runs the prompt template it names.
+    #[test]
+    fn a_prompt_action_uses_its_prompt_template() {
+        let source = r#"<Flow>
+    <actionCalls>
+        <name>Draft_Schedule</name>
+        <actionName>Generate_Personalized_Schedule</actionName>
+        <actionType>generatePromptResponse</actionType>
+    </actionCalls>
+</Flow>"#;
+        let facts = parse_flow(&ComponentId::new("Flow", "Schedule"), source);
+        let template = Target::Component(ComponentId::new(
+            types::GEN_AI_PROMPT_TEMPLATE,
+            "Generate_Personalized_Schedule",
+        ));
+        let prompt = find(&facts.uses, &template).expect("the template is used");
+        assert_eq!(prompt.kind, EdgeKind::FlowAction);
+        assert_eq!(prompt.line, 4);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Architecture invariant: parsers are pure functions of (component, path, content).
 //! They never fail; what they cannot read becomes a [`crate::facts::Problem`].
 
+pub mod agent;
 pub mod apex;
 pub mod data_rules;
 pub mod flow;

@@ -88,6 +88,26 @@ fn xml(root: &str, body: &str) -> String {
 }
 
 /// One scenario per followed type (test types included).
+/// An agent (`Probe_Agent`) with one topic (`Probe_Topic`) with one action
+/// (`Probe_Action`); `ProbeTest` names the agent, as code invoking it does.
+const AGENT: &[(&str, &str)] = &[
+    (
+        "genAiFunctions/Probe_Action/Probe_Action.genAiFunction-meta.xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<GenAiFunction xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <description>one</description>\n    <invocationTarget>ProbeAction</invocationTarget>\n    <invocationTargetType>apex</invocationTargetType>\n    <masterLabel>Probe Action</masterLabel>\n</GenAiFunction>\n",
+    ),
+    (
+        "genAiPlugins/Probe_Topic.genAiPlugin-meta.xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<GenAiPlugin xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <description>one</description>\n    <developerName>Probe_Topic</developerName>\n    <genAiFunctions>\n        <functionName>Probe_Action</functionName>\n    </genAiFunctions>\n</GenAiPlugin>\n",
+    ),
+    (
+        "genAiPlannerBundles/Probe_Agent/Probe_Agent.genAiPlannerBundle",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<GenAiPlannerBundle xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <description>one</description>\n    <genAiPlugins>\n        <genAiPluginName>Probe_Topic</genAiPluginName>\n    </genAiPlugins>\n    <plannerType>AiCopilot__ReAct</plannerType>\n</GenAiPlannerBundle>\n",
+    ),
+];
+
+/// Invokes the agent by name.
+const INVOKE_AGENT: &str = "Invocable.Action agent = Invocable.Action.createCustomAction('generateAiAgentResponse', 'Probe_Agent');";
+
 fn scenarios() -> Vec<Scenario> {
     macro_rules! by_name {
         ($type:literal, $name:literal, $path:literal, $root:literal) => {
@@ -231,6 +251,29 @@ fn scenarios() -> Vec<Scenario> {
             probe: "HttpRequest request = new HttpRequest(); request.setEndpoint('callout:Probe_Api/items?limit=5');",
             head: ("namedCredentials/Probe_Api.namedCredential-meta.xml", "one.example", "two.example"),
         },
+        Scenario {
+            type_name: "GenAiFunction",
+            component: "GenAiFunction:Probe_Action",
+            base: AGENT,
+            probe: INVOKE_AGENT,
+            head: (AGENT[0].0, "one", "two"),
+        },
+        Scenario {
+            type_name: "GenAiPlugin",
+            component: "GenAiPlugin:Probe_Topic",
+            base: AGENT,
+            probe: INVOKE_AGENT,
+            head: (AGENT[1].0, "one", "two"),
+        },
+        Scenario {
+            type_name: "GenAiPlannerBundle",
+            component: "GenAiPlannerBundle:Probe_Agent",
+            base: AGENT,
+            probe: INVOKE_AGENT,
+            head: (AGENT[2].0, "one", "two"),
+        },
+        by_name!("GenAiPlanner", "Probe_Planner", "genAiPlanners/Probe_Planner.genAiPlanner-meta.xml", "GenAiPlanner"),
+        by_name!("GenAiPromptTemplate", "Probe_Prompt", "genAiPromptTemplates/Probe_Prompt.genAiPromptTemplate-meta.xml", "GenAiPromptTemplate"),
         by_name!("CustomPermission", "Probe_Permission", "customPermissions/Probe_Permission.customPermission-meta.xml", "CustomPermission"),
         by_name!("PermissionSet", "Probe_Set", "permissionsets/Probe_Set.permissionset-meta.xml", "PermissionSet"),
         by_name!("PermissionSetGroup", "Probe_Group", "permissionsetgroups/Probe_Group.permissionsetgroup-meta.xml", "PermissionSetGroup"),
