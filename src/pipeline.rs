@@ -283,12 +283,9 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     let located = locate(&scope, &head, &mut reader)?;
     // The snapshot is done with: what follows reads no file of the revisions.
     let (head_facts, listed) = (head.facts, head.listed);
-    let warnings = warnings(
-        &scope.project,
-        head.snapshot_warnings,
-        &head_facts,
-        &located,
-    );
+    let mut snapshot_warnings = head.snapshot_warnings;
+    snapshot_warnings.extend(source::duplicate_sources(&head.entries));
+    let warnings = warnings(&scope.project, snapshot_warnings, &head_facts, &located);
     timings.lap("changes");
     let mut changes = located.changes;
     let (head_graph, base_graph) = crate::graph::build_pair(

@@ -49,6 +49,40 @@ pub fn entries(project: &Project, snapshot: &Snapshot) -> Vec<SourceEntry> {
         .collect()
 }
 
+/// A warning for each Apex class or trigger with more than one source file (the same
+/// name in two package directories). An org holds one class of a name, so a deploy of
+/// both directories is ambiguous; the graph reads the files as one class, so a change to
+/// either selects the tests of both.
+pub fn duplicate_sources(entries: &[SourceEntry]) -> Vec<String> {
+    let mut sources: std::collections::BTreeMap<&str, (&ComponentId, Vec<&str>)> =
+        std::collections::BTreeMap::new();
+    for entry in entries {
+        let suffix = match entry.component.type_name() {
+            types::APEX_CLASS => ".cls",
+            types::APEX_TRIGGER => ".trigger",
+            _ => continue,
+        };
+        if entry.path.ends_with(suffix) {
+            sources
+                .entry(entry.component.key())
+                .or_insert_with(|| (&entry.component, Vec::new()))
+                .1
+                .push(&entry.path);
+        }
+    }
+    sources
+        .into_values()
+        .filter(|(_, paths)| paths.len() > 1)
+        .map(|(component, paths)| {
+            format!(
+                "{component} has {} source files ({}): an org holds one, so deploy one package directory at a time; the plan reads them as one, and a change to either selects the tests of both",
+                paths.len(),
+                paths.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// The component a repository path belongs to, if it is source. LWC Jest tests count
 /// even when `.forceignore` removes them (it usually does: they are not deployed).
 pub fn classify(project: &Project, path: &str, blob: &str) -> Option<SourceEntry> {

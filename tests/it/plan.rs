@@ -592,6 +592,48 @@ fn apex_names_match_whatever_their_case() {
     assert!(path[0].contains("InvoiceService"), "{path:?}");
 }
 
+/// The same class in two package directories cannot be deployed together; the plan says
+/// so, reads the two as one class, and a change to either copy selects the class's tests.
+#[test]
+fn a_class_in_two_package_directories_is_a_warning_and_one_class() {
+    let selector = std::fs::read_to_string(
+        fixture_dir("billing")
+            .join(CLASSES)
+            .join("InvoiceSelector.cls"),
+    )
+    .expect("the fixture's selector");
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write(&format!("{EXTRAS}/InvoiceSelector.cls"), &selector)
+            .write(
+                &format!("{EXTRAS}/InvoiceSelector.cls-meta.xml"),
+                CLASS_META,
+            );
+    });
+    repo.edit(
+        &format!("{EXTRAS}/InvoiceSelector.cls"),
+        "ORDER BY Name\n",
+        "ORDER BY Name DESC\n",
+    );
+    repo.commit("The extras' copy sorts newest first");
+
+    let plan = repo.plan_committed();
+
+    let warning = plan["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|w| w.as_str())
+        .find(|w| w.starts_with("ApexClass:InvoiceSelector has 2 source files"))
+        .unwrap_or_else(|| panic!("no warning: {}", plan["warnings"]));
+    assert!(
+        warning.contains(&format!("{EXTRAS}/InvoiceSelector.cls"))
+            && warning.contains(&format!("{CLASSES}/InvoiceSelector.cls")),
+        "{warning}"
+    );
+    assert_specified(&plan);
+    assert_path(&plan, "InvoiceSelectorTest", "ApexClass:InvoiceSelector");
+}
+
 #[test]
 fn second_package_directory_is_read_and_linked_to_the_first() {
     let repo = TestRepo::new("billing");
