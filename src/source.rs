@@ -50,17 +50,19 @@ pub fn entries(project: &Project, snapshot: &Snapshot) -> Vec<SourceEntry> {
 }
 
 /// A warning for each Apex class or trigger with more than one source file (the same
-/// name in two package directories). An org holds one class of a name, so a deploy of
-/// both directories is ambiguous; the graph reads the files as one class, so a change to
-/// either selects the tests of both.
+/// name in two package directories, or twice in one). An org holds one class of a name,
+/// so the files cannot be deployed together; the graph reads them as one class, so a
+/// change to either selects the tests of both.
 pub fn duplicate_sources(entries: &[SourceEntry]) -> Vec<String> {
     let mut sources: std::collections::BTreeMap<&str, (&ComponentId, Vec<&str>)> =
         std::collections::BTreeMap::new();
     for entry in entries {
-        let suffix = match entry.component.type_name() {
-            types::APEX_CLASS => ".cls",
-            types::APEX_TRIGGER => ".trigger",
-            _ => continue,
+        let suffix = if entry.component.is_type(types::APEX_CLASS) {
+            ".cls"
+        } else if entry.component.is_type(types::APEX_TRIGGER) {
+            ".trigger"
+        } else {
+            continue;
         };
         if entry.path.ends_with(suffix) {
             sources
@@ -75,7 +77,7 @@ pub fn duplicate_sources(entries: &[SourceEntry]) -> Vec<String> {
         .filter(|(_, paths)| paths.len() > 1)
         .map(|(component, paths)| {
             format!(
-                "{component} has {} source files ({}): an org holds one, so deploy one package directory at a time; the plan reads them as one, and a change to either selects the tests of both",
+                "{component} has {} source files ({}): an org holds one of a name, so they cannot be deployed together; the plan reads them as one, and a change to either selects the tests of both",
                 paths.len(),
                 paths.join(", ")
             )

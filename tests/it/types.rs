@@ -87,7 +87,6 @@ fn xml(root: &str, body: &str) -> String {
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    {body}\n</{root}>\n")
 }
 
-/// One scenario per followed type (test types included).
 /// An agent (`Probe_Agent`) with one topic (`Probe_Topic`) with one action
 /// (`Probe_Action`); `ProbeTest` names the agent, as code invoking it does.
 const AGENT: &[(&str, &str)] = &[
@@ -108,6 +107,7 @@ const AGENT: &[(&str, &str)] = &[
 /// Invokes the agent by name.
 const INVOKE_AGENT: &str = "Invocable.Action agent = Invocable.Action.createCustomAction('generateAiAgentResponse', 'Probe_Agent');";
 
+/// One scenario per followed type (test types included).
 fn scenarios() -> Vec<Scenario> {
     macro_rules! by_name {
         ($type:literal, $name:literal, $path:literal, $root:literal) => {
