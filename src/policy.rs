@@ -10,7 +10,7 @@ use crate::graph::Graph;
 use crate::impact::{self, Reach, Reason, SelectedTest, TestKind};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types::{self, TestImpact};
-use crate::project_change::ProjectFileChange;
+use crate::project_change::{self, ProjectFileChange};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The user's policy settings (flags and `impact.toml`).
@@ -27,6 +27,11 @@ pub struct Policy {
     /// A deployed Apex class or trigger no test covers makes the plan fall back to
     /// `RunLocalTests` (`--fallback-on-uncovered`, `[coverage] fallback_on_uncovered`).
     pub fallback_on_uncovered: bool,
+    /// A change of `sfdx-project.json`'s `sourceApiVersion` falls back (`[fallback]
+    /// source_api_version`, default true). It is the Metadata API version the deploy is
+    /// sent at; each class compiles at its own `apiVersion`, so a team that deploys only
+    /// what changed can turn it off.
+    pub fallback_on_source_api_version: bool,
 }
 
 impl Default for Policy {
@@ -37,6 +42,7 @@ impl Default for Policy {
             fallback_globs: None,
             mappings: Vec::new(),
             fallback_on_uncovered: false,
+            fallback_on_source_api_version: true,
         }
     }
 }
@@ -252,16 +258,25 @@ fn flow_of(graph: &Graph, flow_test: &ComponentId) -> Option<String> {
 }
 
 fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fallback> {
-    if !context.project_files.is_empty() {
+    let project_files: Vec<ProjectFileChange> = context
+        .project_files
+        .iter()
+        .filter_map(|change| {
+            if policy.fallback_on_source_api_version {
+                Some(change.clone())
+            } else {
+                change.without_key(project_change::SOURCE_API_VERSION)
+            }
+        })
+        .collect();
+    if !project_files.is_empty() {
         return Some(Fallback {
-            reason: context
-                .project_files
+            reason: project_files
                 .iter()
                 .map(ProjectFileChange::reason)
                 .collect::<Vec<_>>()
                 .join("; "),
-            paths: context
-                .project_files
+            paths: project_files
                 .iter()
                 .map(|change| change.path().to_string())
                 .collect(),

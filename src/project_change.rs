@@ -68,7 +68,24 @@ pub struct Moved {
     pub more: usize,
 }
 
+/// The key of the Metadata API version a deploy is sent at (see [`key_effect`]).
+pub const SOURCE_API_VERSION: &str = "sourceApiVersion";
+
 impl ProjectFileChange {
+    /// The change without `key` among its changed keys; `None` when nothing else changed.
+    pub fn without_key(&self, key: &str) -> Option<ProjectFileChange> {
+        match self {
+            ProjectFileChange::ProjectKeys { path, keys } => {
+                let keys: Vec<String> = keys.iter().filter(|k| *k != key).cloned().collect();
+                (!keys.is_empty()).then(|| ProjectFileChange::ProjectKeys {
+                    path: path.clone(),
+                    keys,
+                })
+            }
+            other => Some(other.clone()),
+        }
+    }
+
     /// The file that changed, relative to the git root.
     pub fn path(&self) -> &str {
         match self {
@@ -209,7 +226,7 @@ fn key_effect(key: &str) -> &'static str {
         // Each class and trigger compiles at the `apiVersion` of its own `-meta.xml`; this
         // is the Metadata API version the whole deploy is sent at, which decides how
         // every file without a version of its own (objects, fields, settings) is read.
-        "sourceApiVersion" => "the Metadata API version every file is deployed at",
+        SOURCE_API_VERSION => "the Metadata API version every file is deployed at",
         "namespace" => "the prefix of every component and reference",
         "replacements" => "text replaced in source when it is deployed",
         "sourceBehaviorOptions" | "registryPresets" => "how source is decomposed",
@@ -295,6 +312,32 @@ mod tests {
             ),
             vec!["replacements"]
         );
+    }
+
+    /// Without `sourceApiVersion` (`[fallback] source_api_version = false`), a bump alone
+    /// is no fallback; a bump beside another key still falls back for that key.
+    #[test]
+    fn a_change_without_a_key_keeps_the_others() {
+        let bump = change(BASE, &BASE.replace("62.0", "63.0")).unwrap();
+        assert_eq!(bump.without_key(SOURCE_API_VERSION), None);
+        let both = change(
+            BASE,
+            &BASE
+                .replace("62.0", "63.0")
+                .replace("\"namespace\"", "\"replacements\":[],\"namespace\""),
+        )
+        .unwrap();
+        match both.without_key(SOURCE_API_VERSION) {
+            Some(ProjectFileChange::ProjectKeys { keys, .. }) => {
+                assert_eq!(keys, vec!["replacements"])
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let ignore = ProjectFileChange::ForceIgnore {
+            path: ".forceignore".into(),
+            moved: None,
+        };
+        assert_eq!(ignore.without_key(SOURCE_API_VERSION), Some(ignore.clone()));
     }
 
     #[test]

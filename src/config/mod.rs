@@ -11,6 +11,7 @@
 //!
 //! [fallback]
 //! paths = ["force-app/main/default/settings/**"]   # a change here runs all local tests
+//! source_api_version = true              # false: a `sourceApiVersion` bump alone runs no more tests
 //!
 //! [[mapping]]                            # a change here selects these tests
 //! paths = ["force-app/main/default/staticresources/pricing_*"]
@@ -54,6 +55,9 @@ pub struct Config {
     /// `[coverage] fallback_on_uncovered`: a deployed Apex class or trigger that no test
     /// covers makes the plan fall back to `RunLocalTests`.
     pub fallback_on_uncovered: bool,
+    /// `[fallback] source_api_version`: whether a `sourceApiVersion` bump falls back
+    /// (`None`: the policy's default, it does).
+    pub fallback_on_source_api_version: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,7 +69,7 @@ struct RawConfig {
     #[serde(default)]
     ignore: RawPaths,
     #[serde(default)]
-    fallback: RawPaths,
+    fallback: RawFallback,
     #[serde(default)]
     mapping: Vec<RawMapping>,
     #[serde(default)]
@@ -96,6 +100,14 @@ struct RawTests {
 struct RawPaths {
     #[serde(default)]
     paths: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFallback {
+    #[serde(default)]
+    paths: Vec<String>,
+    source_api_version: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -167,6 +179,7 @@ impl Config {
                 .collect(),
             ignore: set(&raw.ignore.paths)?,
             fallback: set(&raw.fallback.paths)?,
+            fallback_on_source_api_version: raw.fallback.source_api_version,
             mappings,
         })
     }
@@ -177,6 +190,9 @@ impl Config {
         policy.fallback_globs = self.fallback;
         policy.mappings = self.mappings;
         policy.fallback_on_uncovered |= self.fallback_on_uncovered;
+        if let Some(falls_back) = self.fallback_on_source_api_version {
+            policy.fallback_on_source_api_version = falls_back;
+        }
     }
 }
 
@@ -208,6 +224,7 @@ always_run = ["SmokeTest", "FlowTest:Invoice_Test"]
 paths = ["docs/**"]
 [fallback]
 paths = ["force-app/main/default/settings/**"]
+source_api_version = false
 [[mapping]]
 paths = ["force-app/**/staticresources/pricing_*"]
 tests = ["PricingTest"]
@@ -218,6 +235,7 @@ threshold = 80
         .unwrap();
         assert_eq!(config.max_changes, Some(10));
         assert_eq!(config.coverage_threshold, Some(80.0));
+        assert_eq!(config.fallback_on_source_api_version, Some(false));
         assert_eq!(
             config.always_run[0],
             ComponentId::new("ApexClass", "smoketest")

@@ -714,6 +714,38 @@ fn changed_sfdx_project_json_falls_back_to_all_local_tests() {
     assert!(reason.contains("`sourceApiVersion`"), "{reason}");
 }
 
+/// A team that deploys only what changed can say a `sourceApiVersion` bump alone runs no
+/// more tests; a bump beside a key that still matters falls back, naming that key only.
+#[test]
+fn a_source_api_version_bump_can_be_told_not_to_fall_back() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write("impact.toml", "[fallback]\nsource_api_version = false\n");
+    });
+    repo.edit("sfdx-project.json", "\"62.0\"", "\"63.0\"");
+    repo.commit("API 63");
+
+    let plan = repo.plan_committed();
+
+    assert!(plan["fallback"].is_null(), "{}", plan["fallback"]);
+    assert_specified(&plan);
+    assert_selected(&plan, &[CRITICAL]);
+
+    repo.edit(
+        "sfdx-project.json",
+        "\"namespace\": \"\"",
+        "\"namespace\": \"bill\"",
+    );
+    repo.edit("sfdx-project.json", "\"63.0\"", "\"64.0\"");
+    repo.commit("API 64 and a namespace");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(plan["test_level"], "RunLocalTests");
+    let reason = plan["fallback"]["reason"].as_str().expect("a reason");
+    assert!(reason.contains("`namespace`"), "{reason}");
+    assert!(!reason.contains("sourceApiVersion"), "{reason}");
+}
+
 /// The twin: a class compiles at the `apiVersion` of its own `-meta.xml`, so bumping it
 /// changes that class alone, as an edit of its source would, and falls back to nothing.
 #[test]
