@@ -1,5 +1,6 @@
 //! Object, field, validation rule, custom metadata record, duplicate rule and standard
-//! value set XML (and an object child read by the generic object parser).
+//! value set XML (and an object child read by the generic object parser), and the
+//! Agentforce configuration that lists parts: a topic and an agent bundle.
 #![no_main]
 use impact_fuzz::parse_deterministic;
 use libfuzzer_sys::fuzz_target;
@@ -47,6 +48,18 @@ fuzz_target!(|data: &[u8]| {
         "StandardValueSet",
         "LeadSource",
         "force-app/main/default/standardValueSets/LeadSource.standardValueSet-meta.xml",
+        data,
+    );
+    parse_deterministic(
+        "GenAiPlugin",
+        "Support",
+        "force-app/main/default/genAiPlugins/Support.genAiPlugin-meta.xml",
+        data,
+    );
+    parse_deterministic(
+        "GenAiPlannerBundle",
+        "Employee_Agent",
+        "force-app/main/default/genAiPlannerBundles/Employee_Agent/Employee_Agent.genAiPlannerBundle",
         data,
     );
 });
