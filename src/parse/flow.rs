@@ -250,7 +250,9 @@ fn start_uses(start: &Element, context: &FlowContext, from: &ComponentId, uses: 
 
 /// An action call: Apex actions are the class named by `actionName` (kept as written,
 /// `ns__Class` included); flow actions, email alerts and prompt templates
-/// (`generatePromptResponse`) name components.
+/// (`generatePromptResponse`) name components. Any other action names what it runs by
+/// name (an agent, `generateAiAgentResponse`; a standard action): a string reference,
+/// which reaches a component loaded by name when one has that name.
 fn action_uses(action: &Element, from: &ComponentId, uses: &mut Uses) {
     let (Some(kind), Some(name)) = (action.child_text("actionType"), action.child("actionName"))
     else {
@@ -264,7 +266,11 @@ fn action_uses(action: &Element, from: &ComponentId, uses: &mut Uses) {
         "generatepromptresponse" => {
             Target::Component(ComponentId::new(types::GEN_AI_PROMPT_TEMPLATE, &text))
         }
-        _ => return,
+        _ => {
+            let line = name.text_line();
+            uses.add(from, Target::StringLiteral(text), EdgeKind::StringRef, line);
+            return;
+        }
     };
     uses.add(from, target, EdgeKind::FlowAction, name.text_line());
 }
@@ -614,6 +620,24 @@ mod tests {
         let prompt = find(&facts.uses, &template).expect("the template is used");
         assert_eq!(prompt.kind, EdgeKind::FlowAction);
         assert_eq!(prompt.line, 4);
+    }
+
+    /// An action of another kind names what it runs: an agent invoked from a flow is
+    /// reached by its name, as a string reference.
+    #[test]
+    fn another_action_names_what_it_runs() {
+        let source = r#"<Flow>
+    <actionCalls>
+        <name>Ask_Agent</name>
+        <actionName>Employee_Agent</actionName>
+        <actionType>generateAiAgentResponse</actionType>
+    </actionCalls>
+</Flow>"#;
+        let facts = parse_flow(&ComponentId::new("Flow", "Ask"), source);
+        let agent = find(&facts.uses, &Target::StringLiteral("Employee_Agent".into()))
+            .expect("the agent is named");
+        assert_eq!(agent.kind, EdgeKind::StringRef);
+        assert_eq!(agent.line, 4);
     }
 
     #[test]
