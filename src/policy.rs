@@ -257,7 +257,9 @@ fn flow_of(graph: &Graph, flow_test: &ComponentId) -> Option<String> {
         .map(|link| graph[link.to].id.full_name().to_string())
 }
 
-fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fallback> {
+/// The fallback for edits of `sfdx-project.json` and `.forceignore` that can change what
+/// is deployed or how (`sourceApiVersion` only when the policy says it falls back).
+fn project_files_fallback(policy: &Policy, context: &Context) -> Option<Fallback> {
     let project_files: Vec<ProjectFileChange> = context
         .project_files
         .iter()
@@ -269,18 +271,22 @@ fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fa
             }
         })
         .collect();
-    if !project_files.is_empty() {
-        return Some(Fallback {
-            reason: project_files
-                .iter()
-                .map(ProjectFileChange::reason)
-                .collect::<Vec<_>>()
-                .join("; "),
-            paths: project_files
-                .iter()
-                .map(|change| change.path().to_string())
-                .collect(),
-        });
+    (!project_files.is_empty()).then(|| Fallback {
+        reason: project_files
+            .iter()
+            .map(ProjectFileChange::reason)
+            .collect::<Vec<_>>()
+            .join("; "),
+        paths: project_files
+            .iter()
+            .map(|change| change.path().to_string())
+            .collect(),
+    })
+}
+
+fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fallback> {
+    if let Some(fallback) = project_files_fallback(policy, context) {
+        return Some(fallback);
     }
     let semantic: Vec<&Change> = changes.iter().filter(|change| change.semantic).collect();
     if semantic.len() > policy.max_changes {
