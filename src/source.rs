@@ -57,14 +57,16 @@ pub fn duplicate_sources(entries: &[SourceEntry]) -> Vec<String> {
     let mut sources: std::collections::BTreeMap<&str, (&ComponentId, Vec<&str>)> =
         std::collections::BTreeMap::new();
     for entry in entries {
-        let suffix = if entry.component.is_type(types::APEX_CLASS) {
-            ".cls"
-        } else if entry.component.is_type(types::APEX_TRIGGER) {
-            ".trigger"
-        } else {
+        let id = &entry.component;
+        if !(id.is_type(types::APEX_CLASS) || id.is_type(types::APEX_TRIGGER)) {
             continue;
-        };
-        if entry.path.ends_with(suffix) {
+        }
+        // The source file, not its `-meta.xml`: the table's suffix (`Foo.cls`).
+        let is_source = types::type_info(id.type_name())
+            .and_then(|info| info.suffix)
+            .and_then(|suffix| entry.path.strip_suffix(suffix))
+            .is_some_and(|stem| stem.ends_with('.'));
+        if is_source {
             sources
                 .entry(entry.component.key())
                 .or_insert_with(|| (&entry.component, Vec::new()))

@@ -311,15 +311,7 @@ fn plan(bin: &Path, dir: &Path, extra: &[&str]) -> Result<Sample, String> {
     let repo = dir.to_string_lossy();
     let mut args = vec!["plan", "--repo", repo.as_ref(), "--format", "json"];
     args.extend_from_slice(extra);
-    let run = measure::run(bin, &args).map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
-    if run.code != 0 {
-        return Err(format!(
-            "`impact {}` exited with {}: {}",
-            args.join(" "),
-            run.code,
-            String::from_utf8_lossy(&run.stderr).trim()
-        ));
-    }
+    let run = measure::run_impact(bin, &args)?;
     let plan = summarize(&run.stdout, &run.stderr)
         .ok_or_else(|| format!("`impact {}` did not print plan JSON", args.join(" ")))?;
     if let Some(reason) = &plan.fallback {
@@ -513,20 +505,9 @@ fn print_stages(rows: &[Row]) {
         println!("| stage | cold | warm | worktree |");
         println!("|---|---|---|---|");
         let stage_median = |samples: &[Sample], stage: &str| {
-            let values: Vec<f64> = samples
-                .iter()
-                .filter_map(|s| {
-                    s.stages
-                        .iter()
-                        .find(|(name, _)| name == stage)
-                        .map(|(_, ms)| *ms)
-                })
-                .collect();
-            if values.is_empty() {
-                "-".to_string()
-            } else {
-                format!("{:.1}", median(&values))
-            }
+            let runs = samples.iter().map(|sample| sample.stages.as_slice());
+            measure::stage_median(runs, stage)
+                .map_or_else(|| "-".to_string(), |ms| format!("{ms:.1}"))
         };
         for stage in &stages {
             println!(

@@ -37,6 +37,25 @@ pub fn run(bin: &Path, args: &[&str]) -> std::io::Result<Run> {
     run_command(command)
 }
 
+/// [`run`] of `impact args…`, with a failed start or a non-zero exit turned into one
+/// message naming the command.
+pub fn run_impact(bin: &Path, args: &[&str]) -> Result<Run, String> {
+    let run = run(bin, args).map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    exited_ok(run, &format!("impact {}", args.join(" ")))
+}
+
+/// `run` when it exited with 0; else a message naming `command` and quoting its stderr.
+pub fn exited_ok(run: Run, command: &str) -> Result<Run, String> {
+    if run.code != 0 {
+        return Err(format!(
+            "`{command}` exited with {}: {}",
+            run.code,
+            String::from_utf8_lossy(&run.stderr).trim()
+        ));
+    }
+    Ok(run)
+}
+
 /// Runs `command`, capturing its output, and waits for it.
 pub fn run_command(mut command: Command) -> std::io::Result<Run> {
     let start = Instant::now();
@@ -165,6 +184,23 @@ pub fn stage_timings(stderr: &[u8]) -> Vec<(String, f64)> {
             Some((stage.trim().to_string(), ms.parse::<f64>().ok()?))
         })
         .collect()
+}
+
+/// The median time of `stage` over runs' [`stage_timings`]; `None` when no run has it.
+pub fn stage_median<'a>(
+    runs: impl IntoIterator<Item = &'a [(String, f64)]>,
+    stage: &str,
+) -> Option<f64> {
+    let values: Vec<f64> = runs
+        .into_iter()
+        .filter_map(|stages| {
+            stages
+                .iter()
+                .find(|(name, _)| name == stage)
+                .map(|(_, ms)| *ms)
+        })
+        .collect();
+    (!values.is_empty()).then(|| median(&values))
 }
 
 /// The median of a non-empty list (the lower middle for an even count).

@@ -10,7 +10,7 @@
 //! sfdx-git-delta, `--also 'sf sgd source delta --from {base} --to {head} --output-dir
 //! {out} --repo-dir {repo}'`. Its time is the whole process's, start-up included.
 
-use crate::measure::{self, median, stage_timings, summarize, Run};
+use crate::measure::{self, median, stage_median, stage_timings, summarize, Run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -47,34 +47,31 @@ impl Measured {
 pub fn bench(repo: &RepoOptions, impact: &Path, runs: usize) -> Result<(), String> {
     let (base, head) = resolve(repo)?;
     let dir = repo.dir.to_string_lossy().into_owned();
-    let plan_args = |extra: &[&'static str]| {
-        let mut args = vec![
-            "plan".to_string(),
-            "--repo".to_string(),
-            dir.clone(),
-            "--base".to_string(),
-            base.clone(),
-            "--head".to_string(),
-            head.clone(),
-            "--format".to_string(),
-            "json".to_string(),
-        ];
-        args.extend(extra.iter().map(|arg| arg.to_string()));
-        args
-    };
+    let cold_args = [
+        "plan",
+        "--repo",
+        &dir,
+        "--base",
+        &base,
+        "--head",
+        &head,
+        "--format",
+        "json",
+        "--no-cache",
+    ];
+    let (warm_args, _) = cold_args.split_at(cold_args.len() - 1);
     eprintln!("{}: {base}..{head}", repo.dir.display());
-    let cold = measure_plan(
-        "cold (--no-cache)",
-        impact,
-        &plan_args(&["--no-cache"]),
-        runs,
-    )?;
+    let plan = |args: &[&str]| measure::run_impact(impact, args);
+    let cold = measure("cold (--no-cache)".into(), runs, || plan(&cold_args))?;
     // Fills the facts cache; not measured.
-    plan_run(impact, &plan_args(&[]))?;
-    let warm = measure_plan("warm (facts cached)", impact, &plan_args(&[]), runs)?;
+    plan(warm_args)?;
+    let warm = measure("warm (facts cached)".into(), runs, || plan(warm_args))?;
     let mut rows = vec![cold, warm];
     if let Some(command) = &repo.also {
-        rows.push(measure_also(command, &dir, &base, &head, runs)?);
+        let label = format!("`{command}`");
+        rows.push(measure(label, runs, || {
+            run_also(command, &dir, &base, &head)
+        })?);
     }
     print_table(repo, &base, &head, &rows, runs);
     Ok(())
@@ -93,35 +90,21 @@ fn resolve(repo: &RepoOptions) -> Result<(String, String), String> {
     Ok((commit(&repo.base)?, commit(&repo.head)?))
 }
 
-fn plan_run(impact: &Path, args: &[String]) -> Result<Run, String> {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run =
-        measure::run(impact, &args).map_err(|e| format!("cannot run {}: {e}", impact.display()))?;
-    if run.code != 0 {
-        return Err(format!(
-            "`impact {}` exited with {}: {}",
-            args.join(" "),
-            run.code,
-            String::from_utf8_lossy(&run.stderr).trim()
-        ));
-    }
-    Ok(run)
-}
-
-fn measure_plan(
-    label: &str,
-    impact: &Path,
-    args: &[String],
+/// Runs `one` `runs` times and keeps the runs, printing each as it ends.
+fn measure(
+    label: String,
     runs: usize,
+    mut one: impl FnMut() -> Result<Run, String>,
 ) -> Result<Measured, String> {
     let mut measured = Measured {
-        label: label.to_string(),
+        label,
         runs: Vec::new(),
     };
     for _ in 0..runs {
-        let run = plan_run(impact, args)?;
+        let run = one()?;
         eprintln!(
-            "  {label:<22} {:>8.1} ms wall, {:>8.1} ms CPU, {:>6.1} MB peak",
+            "  {:<22} {:>8.1} ms wall, {:>8.1} ms CPU, {:>6.1} MB peak",
+            measured.label,
             run.wall_ms,
             run.cpu_ms,
             run.max_rss_kb as f64 / 1024.0
@@ -131,43 +114,19 @@ fn measure_plan(
     Ok(measured)
 }
 
-fn measure_also(
-    command: &str,
-    dir: &str,
-    base: &str,
-    head: &str,
-    runs: usize,
-) -> Result<Measured, String> {
-    let mut measured = Measured {
-        label: format!("`{command}`"),
-        runs: Vec::new(),
-    };
-    for _ in 0..runs {
-        let out = tempfile::tempdir().map_err(|e| format!("no temporary directory: {e}"))?;
-        let line = command
-            .replace("{repo}", dir)
-            .replace("{base}", base)
-            .replace("{head}", head)
-            .replace("{out}", &out.path().to_string_lossy());
-        let mut shell = Command::new("sh");
-        shell.arg("-c").arg(&line).current_dir(dir);
-        let run = measure::run_command(shell).map_err(|e| format!("cannot run `{line}`: {e}"))?;
-        if run.code != 0 {
-            return Err(format!(
-                "`{line}` exited with {}: {}",
-                run.code,
-                String::from_utf8_lossy(&run.stderr).trim()
-            ));
-        }
-        eprintln!(
-            "  also                   {:>8.1} ms wall, {:>8.1} ms CPU, {:>6.1} MB peak",
-            run.wall_ms,
-            run.cpu_ms,
-            run.max_rss_kb as f64 / 1024.0
-        );
-        measured.runs.push(run);
-    }
-    Ok(measured)
+/// `command` with `{repo}`, `{base}`, `{head}` and `{out}` (a fresh empty directory)
+/// replaced, run through `sh -c` in the repository.
+fn run_also(command: &str, dir: &str, base: &str, head: &str) -> Result<Run, String> {
+    let out = tempfile::tempdir().map_err(|e| format!("no temporary directory: {e}"))?;
+    let line = command
+        .replace("{repo}", dir)
+        .replace("{base}", base)
+        .replace("{head}", head)
+        .replace("{out}", &out.path().to_string_lossy());
+    let mut shell = Command::new("sh");
+    shell.arg("-c").arg(&line).current_dir(dir);
+    let run = measure::run_command(shell).map_err(|e| format!("cannot run `{line}`: {e}"))?;
+    measure::exited_ok(run, &line)
 }
 
 fn print_table(repo: &RepoOptions, base: &str, head: &str, rows: &[Measured], runs: usize) {
@@ -212,30 +171,23 @@ fn print_table(repo: &RepoOptions, base: &str, head: &str, rows: &[Measured], ru
 /// The median time of each stage `IMPACT_TIMINGS` printed, for each row that has them.
 fn print_stages(rows: &[Measured]) {
     for row in rows {
-        let Some(first) = row.runs.first() else {
+        let timings: Vec<Vec<(String, f64)>> = row
+            .runs
+            .iter()
+            .map(|run| stage_timings(&run.stderr))
+            .collect();
+        let Some(stages) = timings.first().filter(|stages| !stages.is_empty()) else {
             continue;
         };
-        let stages = stage_timings(&first.stderr);
-        if stages.is_empty() {
-            continue;
-        }
         println!();
         println!("stage timings, {} (median ms):", row.label);
         println!();
         println!("| stage | ms |");
         println!("|---|---|");
-        for (stage, _) in &stages {
-            let values: Vec<f64> = row
-                .runs
-                .iter()
-                .filter_map(|run| {
-                    stage_timings(&run.stderr)
-                        .into_iter()
-                        .find(|(name, _)| name == stage)
-                        .map(|(_, ms)| ms)
-                })
-                .collect();
-            println!("| {stage} | {:.1} |", median(&values));
+        for (stage, _) in stages {
+            if let Some(ms) = stage_median(timings.iter().map(Vec::as_slice), stage) {
+                println!("| {stage} | {ms:.1} |");
+            }
         }
     }
 }

@@ -602,17 +602,20 @@ mod tests {
         assert_eq!(facts.uses[0].kind, EdgeKind::Reads);
     }
 
+    /// A flow of one action call, its `actionName` on line 4.
+    fn one_action(name: &str, action_type: &str) -> Facts {
+        let source = format!(
+            "<Flow>\n    <actionCalls>\n        <name>Step</name>\n        \
+             <actionName>{name}</actionName>\n        <actionType>{action_type}</actionType>\n    \
+             </actionCalls>\n</Flow>"
+        );
+        parse_flow(&ComponentId::new("Flow", "One_Action"), &source)
+    }
+
     /// A prompt action runs the prompt template it names.
     #[test]
     fn a_prompt_action_uses_its_prompt_template() {
-        let source = r#"<Flow>
-    <actionCalls>
-        <name>Draft_Schedule</name>
-        <actionName>Generate_Personalized_Schedule</actionName>
-        <actionType>generatePromptResponse</actionType>
-    </actionCalls>
-</Flow>"#;
-        let facts = parse_flow(&ComponentId::new("Flow", "Schedule"), source);
+        let facts = one_action("Generate_Personalized_Schedule", "generatePromptResponse");
         let template = Target::Component(ComponentId::new(
             types::GEN_AI_PROMPT_TEMPLATE,
             "Generate_Personalized_Schedule",
@@ -626,14 +629,7 @@ mod tests {
     /// reached by its name, as a string reference.
     #[test]
     fn another_action_names_what_it_runs() {
-        let source = r#"<Flow>
-    <actionCalls>
-        <name>Ask_Agent</name>
-        <actionName>Employee_Agent</actionName>
-        <actionType>generateAiAgentResponse</actionType>
-    </actionCalls>
-</Flow>"#;
-        let facts = parse_flow(&ComponentId::new("Flow", "Ask"), source);
+        let facts = one_action("Employee_Agent", "generateAiAgentResponse");
         let agent = find(&facts.uses, &Target::StringLiteral("Employee_Agent".into()))
             .expect("the agent is named");
         assert_eq!(agent.kind, EdgeKind::StringRef);

@@ -265,6 +265,12 @@ fn pull_request_plan_sets_the_outputs_and_writes_the_markdown_summary() {
     );
 }
 
+/// The `pull_request` event of branch `feature` into `main`.
+fn feature_event(base: &str, head: &str) -> Value {
+    json!({"pull_request": {"base": {"ref": "main", "sha": base},
+                            "head": {"ref": "feature", "sha": head}}})
+}
+
 /// A pull request on a repository whose project is in `salesforce org/`: `feature`
 /// changes `InvoiceService.total`. The workspace is its merge, the job's event its own.
 fn pull_request_in_subdirectory() -> (Workspace, Job, String, String) {
@@ -278,8 +284,7 @@ fn pull_request_in_subdirectory() -> (Workspace, Job, String, String) {
     );
     let head = origin.commit("Void invoices");
     let (ws, _) = Workspace::pull_request_merge(&origin, &base, &head);
-    let event = json!({"pull_request": {"base": {"ref": "main", "sha": base},
-                                        "head": {"ref": "feature", "sha": head}}});
+    let event = feature_event(&base, &head);
     let job = Job::new(&ws.path(), "pull_request", event);
     (ws, job, base, head)
 }
@@ -859,8 +864,7 @@ fn fallback_fails_the_step_only_with_fail_on_fallback_and_still_sets_the_outputs
     origin.edit("sfdx-project.json", "\"62.0\"", "\"63.0\"");
     let head = origin.commit("API 63");
     let (ws, _) = Workspace::pull_request_merge(&origin, &base, &head);
-    let event = json!({"pull_request": {"base": {"ref": "main", "sha": base},
-                                        "head": {"ref": "feature", "sha": head}}});
+    let event = feature_event(&base, &head);
 
     let mut job = Job::new(&ws.path(), "pull_request", event.clone());
     let outcome = job.run(&[]);
@@ -903,8 +907,7 @@ fn nothing_to_test_leaves_the_level_to_the_org_unless_the_target_is_a_sandbox() 
     );
     let head = origin.commit("layout");
     let (ws, _) = Workspace::pull_request_merge(&origin, &base, &head);
-    let event = json!({"pull_request": {"base": {"ref": "main", "sha": base},
-                                        "head": {"ref": "feature", "sha": head}}});
+    let event = feature_event(&base, &head);
 
     let mut job = Job::new(&ws.path(), "pull_request", event.clone());
     let outcome = job.run(&[("format", "sf")]);
