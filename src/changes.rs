@@ -12,7 +12,7 @@ use crate::metadata::component::ComponentId;
 use crate::metadata::registry::{self, FileRole};
 use crate::metadata::types;
 use crate::project::Project;
-use crate::project_change::{self, Moved, ProjectFileChange};
+use crate::project_change::{self, LeftOut, ProjectFileChange};
 use crate::source::{self, SourceEntry};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -404,6 +404,27 @@ pub struct Context {
     pub changed_submodules: Vec<String>,
 }
 
+impl Context {
+    /// Settles the `.forceignore` change once [`forceignore_moves`] has made the files
+    /// it starts or stops deploying part of the diff: it is planned through them, and
+    /// falls back only for the whole components it stops deploying (`left_out`).
+    pub fn settle_forceignore(&mut self, left_out: &[String]) {
+        if let Some((first, more)) = left_out.split_first() {
+            for change in &mut self.project_files {
+                if let ProjectFileChange::ForceIgnore { left_out, .. } = change {
+                    *left_out = Some(LeftOut {
+                        first: first.clone(),
+                        more: more.len(),
+                    });
+                }
+            }
+        } else {
+            self.project_files
+                .retain(|change| !matches!(change, ProjectFileChange::ForceIgnore { .. }));
+        }
+    }
+}
+
 /// The files of a diff that are source, classified at each side (the base side by the
 /// base revision's project), and what else the diff shows.
 #[derive(Debug, Default)]
@@ -476,7 +497,7 @@ pub fn classify_diff(
                     .project_files
                     .push(ProjectFileChange::ForceIgnore {
                         path: path.clone(),
-                        moved: None,
+                        left_out: None,
                     });
             }
         }
@@ -641,54 +662,86 @@ pub fn from_manifest(components: &[ComponentId], head_facts: &[FileFacts]) -> Ve
     changes
 }
 
-/// Drops a `.forceignore` change that changes no file's part in the deploy. The files
-/// the diff touches are classified at each side by that side's project already, so what
-/// is left to check is the head revision's other files in package directories
-/// (`head_files`, listed only when `.forceignore` changed): when the base project
-/// (`base`, as read at the base revision) and the head project agree on every one of
-/// them, the edit deploys nothing new and leaves nothing out, and no test needs it
-/// (adding `**/*.ts` or `**/tsconfig.json` for tool files nothing deploys). When they
-/// disagree on one, the change stays, naming that file (`Moved`): it falls back, and the
-/// reason says which file starts or stops being deployed.
-pub fn settle_forceignore(
-    context: &mut Context,
+/// What a `.forceignore` edit does to the deploy (see [`forceignore_moves`]).
+#[derive(Debug, Default)]
+pub struct ForceIgnoreMoves {
+    /// The files the edit starts deploying, as added files, and the bundle files it
+    /// stops deploying, as files changed into ones `.forceignore` leaves out.
+    pub changes: Vec<FileChange>,
+    /// The files of whole components it stops deploying, in the head's tree order.
+    pub left_out: Vec<String>,
+}
+
+/// What a `.forceignore` edit does to the deploy, as changes of files, so that it is
+/// planned like any other change. `None` when the diff does not touch `.forceignore`.
+///
+/// The files the diff touches are classified at each side by that side's project
+/// already; what is left are the head's other files in package directories
+/// (`head_files`, listed only when `.forceignore` changed), read by the base project
+/// (`base`, as read at the base revision) and the head's. A file the edit starts
+/// deploying is added. A bundle file it stops deploying changes what the bundle deploys:
+/// it is changed into a file `.forceignore` leaves out, and [`classify_diff`] keeps the
+/// bundle's base side. A whole component it stops deploying stays in the org as it was,
+/// but code deployed to a fresh org (a scratch org, a new sandbox) no longer sees it,
+/// and `impact` does not plan that: it is `left_out`, and the edit falls back. An edit
+/// that moves no file (`**/*.ts` for tool files nothing deploys, `**/__tests__/**` for
+/// Jest tests) changes nothing.
+pub fn forceignore_moves(
     head_files: impl FnOnce() -> Vec<SnapshotFile>,
     file_changes: &[FileChange],
     project: &Project,
     base: &Project,
-) {
-    let is_forceignore =
-        |change: &ProjectFileChange| matches!(change, ProjectFileChange::ForceIgnore { .. });
-    if !context.project_files.iter().any(is_forceignore) {
-        return;
-    }
+) -> Option<ForceIgnoreMoves> {
+    let forceignore = project.forceignore_file();
     let touched: HashSet<&str> = file_changes
         .iter()
         .flat_map(|change| [change.old_path.as_deref(), change.new_path.as_deref()])
         .flatten()
         .collect();
-    let files = head_files();
-    let mut moved = files
-        .iter()
-        .map(|file| file.path.as_str())
-        .filter(|path| !touched.contains(path))
-        .filter(|path| project.is_source(path) != base.is_source(path));
-    let Some(first) = moved.next() else {
-        context
-            .project_files
-            .retain(|change| !is_forceignore(change));
-        return;
-    };
-    let settled = Moved {
-        first: first.to_string(),
-        deployed: project.is_source(first),
-        more: moved.count(),
-    };
-    for change in &mut context.project_files {
-        if let ProjectFileChange::ForceIgnore { moved, .. } = change {
-            *moved = Some(settled.clone());
+    if !touched.contains(forceignore.as_str()) {
+        return None;
+    }
+    let mut moves = ForceIgnoreMoves::default();
+    for file in head_files() {
+        let deployed = project.is_source(&file.path);
+        if touched.contains(file.path.as_str()) || deployed == base.is_source(&file.path) {
+            continue;
+        }
+        // A Jest test is read wherever `.forceignore` puts it (Jest runs it, Salesforce
+        // never deploys it): it is the same source at both sides.
+        let blob = file.blob.to_string();
+        let sides = [project, base].map(|side| source::classify(side, &file.path, &blob));
+        if sides.iter().all(Option::is_some) {
+            continue;
+        }
+        if deployed {
+            moves.changes.push(FileChange {
+                status: FileStatus::Added,
+                old_path: None,
+                new_path: Some(file.path),
+                old_blob: None,
+                new_blob: Some(file.blob),
+            });
+            continue;
+        }
+        let role = base
+            .split_package_path(&file.path)
+            .and_then(|(_, inner)| registry::classify(inner))
+            .map(|source| source.role);
+        match role {
+            // No component: nothing it belongs to was deployed.
+            None => {}
+            Some(FileRole::BundlePart) => moves.changes.push(FileChange {
+                status: FileStatus::Modified,
+                old_path: Some(file.path.clone()),
+                new_path: Some(file.path),
+                old_blob: Some(file.blob),
+                new_blob: Some(file.blob),
+            }),
+            Some(_) => moves.left_out.push(file.path),
         }
     }
+    Some(moves)
 }
 
 /// Whether a file no metadata type claims is Jest's alone: it sits under a folder

@@ -538,8 +538,23 @@ fn locate(scope: &Scope, head: &HeadSource, reader: &mut source::Reader) -> Resu
             listed_changed: Vec::new(),
         });
     }
-    let file_changes = scope.repo.diff(scope.base, &scope.head)?;
+    let mut file_changes = scope.repo.diff(scope.base, &scope.head)?;
     let changed_submodules = scope.repo.changed_submodules(scope.base, &scope.head)?;
+    let forceignore_moves = scope.base_read.as_ref().and_then(|base| {
+        changes::forceignore_moves(
+            || {
+                head.snapshot
+                    .files(|path| scope.project.package_dir_of(path).is_some())
+            },
+            &file_changes,
+            &scope.project,
+            base,
+        )
+    });
+    let left_out = forceignore_moves.map(|moves| {
+        file_changes.extend(moves.changes);
+        moves.left_out
+    });
     let mut sources = changes::classify_diff(
         &file_changes,
         &changed_submodules,
@@ -548,17 +563,8 @@ fn locate(scope: &Scope, head: &HeadSource, reader: &mut source::Reader) -> Resu
         scope.base_read.as_ref(),
         &|path| scope.is_ignored(path),
     );
-    if let Some(base) = scope.base_read.as_ref() {
-        changes::settle_forceignore(
-            &mut sources.context,
-            || {
-                head.snapshot
-                    .files(|path| scope.project.package_dir_of(path).is_some())
-            },
-            &file_changes,
-            &scope.project,
-            base,
-        );
+    if let Some(left_out) = left_out {
+        sources.context.settle_forceignore(&left_out);
     }
     // Old versions are read by blob id: no need to list the base revision's tree.
     let skip = head.skip();

@@ -48,9 +48,14 @@ const PACKAGE_VERSION_KEYS: &[&str] = &[
 /// A change to a project file that can change what every test sees.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProjectFileChange {
-    /// `.forceignore` changed: files may start or stop being deployed (`moved`, once
-    /// the head's files have been checked: `changes::settle_forceignore`).
-    ForceIgnore { path: String, moved: Option<Moved> },
+    /// `.forceignore` changed, and stops deploying whole components (`left_out`), or the
+    /// base revision's project could not be read (`None`), so which files it starts or
+    /// stops deploying is unknown. (Otherwise the edit is planned through the files it
+    /// moves: `changes::forceignore_moves`.)
+    ForceIgnore {
+        path: String,
+        left_out: Option<LeftOut>,
+    },
     /// `sfdx-project.json` changed in keys that decide what is deployed or how it
     /// compiles (`keys` names them, in file order, as `packageDirectories[1].path`).
     ProjectKeys { path: String, keys: Vec<String> },
@@ -58,13 +63,11 @@ pub enum ProjectFileChange {
     ProjectReplaced { path: String },
 }
 
-/// The files a `.forceignore` change starts or stops deploying, untouched otherwise by
-/// the change: the first the head lists (git's tree order), and how many more there are.
+/// The files of whole components a `.forceignore` edit stops deploying: the first the
+/// head lists (git's tree order), and how many more there are.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Moved {
+pub struct LeftOut {
     pub first: String,
-    /// Whether `first` is deployed at the head (it was ignored at the base).
-    pub deployed: bool,
     pub more: usize,
 }
 
@@ -98,24 +101,27 @@ impl ProjectFileChange {
     /// The fallback reason: the file, and what in it matters.
     pub fn reason(&self) -> String {
         match self {
-            ProjectFileChange::ForceIgnore { path, moved: None } => format!(
+            ProjectFileChange::ForceIgnore {
+                path,
+                left_out: None,
+            } => format!(
                 "{path} changed: it decides which files are deployed, so files it newly \
                  ignores or stops ignoring can change every test"
             ),
             ProjectFileChange::ForceIgnore {
                 path,
-                moved: Some(moved),
+                left_out: Some(left_out),
             } => {
-                let verb = if moved.deployed { "deploys" } else { "ignores" };
-                let others = match moved.more {
+                let others = match left_out.more {
                     0 => String::new(),
                     1 => " and 1 more file".to_string(),
                     more => format!(" and {more} more files"),
                 };
                 format!(
-                    "{path} changed which files are deployed: it now {verb} {}{others}, \
+                    "{path} changed: it now leaves {}{others} out of the deploy; the org \
+                     keeps what it has, but code deployed to a new org no longer sees it, \
                      which can change every test",
-                    moved.first
+                    left_out.first
                 )
             }
             ProjectFileChange::ProjectKeys { path, keys } => format!(
@@ -335,7 +341,7 @@ mod tests {
         }
         let ignore = ProjectFileChange::ForceIgnore {
             path: ".forceignore".into(),
-            moved: None,
+            left_out: None,
         };
         assert_eq!(ignore.without_key(SOURCE_API_VERSION), Some(ignore.clone()));
     }
@@ -351,22 +357,22 @@ mod tests {
         );
         let ignore = ProjectFileChange::ForceIgnore {
             path: ".forceignore".into(),
-            moved: None,
+            left_out: None,
         };
         assert!(ignore.reason().starts_with(".forceignore changed"));
         assert!(!ignore.reason().contains("sfdx-project"));
         let ignore = ProjectFileChange::ForceIgnore {
             path: ".forceignore".into(),
-            moved: Some(Moved {
+            left_out: Some(LeftOut {
                 first: "force-app/x/B.cls".into(),
-                deployed: false,
                 more: 2,
             }),
         };
         assert_eq!(
             ignore.reason(),
-            ".forceignore changed which files are deployed: it now ignores \
-             force-app/x/B.cls and 2 more files, which can change every test"
+            ".forceignore changed: it now leaves force-app/x/B.cls and 2 more files out of \
+             the deploy; the org keeps what it has, but code deployed to a new org no longer \
+             sees it, which can change every test"
         );
     }
 

@@ -817,19 +817,67 @@ fn a_package_directory_edit_falls_back_and_names_the_key() {
     );
 }
 
+/// A `.forceignore` edit is planned through the files it starts deploying: a class it
+/// starts deploying is added (and uncovered, a deploy risk); a Jest test is read
+/// wherever `.forceignore` puts it, so no longer ignoring `__tests__` changes nothing.
+/// (apex-recipes and EDA each had a commit that ran every test for such an edit.)
 #[test]
-fn a_forceignore_change_falls_back_with_its_own_reason() {
+fn a_forceignore_change_is_planned_through_the_files_it_starts_deploying() {
     let repo = TestRepo::new("billing");
-    repo.write(".forceignore", "**/jsconfig.json\n**/InvoiceCsvExporter*\n");
+    let ignore = repo.read(".forceignore");
+    let kept: Vec<&str> = ignore
+        .lines()
+        .filter(|line| !line.contains("InvoiceArchiver") && !line.contains("__tests__"))
+        .collect();
+    repo.write(".forceignore", &kept.join("\n"));
+    repo.commit("Deploy the archiver; Jest tests need no pattern");
+
+    let plan = repo.plan_committed();
+
+    assert!(plan["fallback"].is_null(), "{plan}");
+    assert_eq!(plan["test_level"], "RunSpecifiedTests", "{plan}");
+    let changes: Vec<String> = plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| format!("{} {}:{}", c["change"], c["type"], c["name"]).replace('"', ""))
+        .collect();
+    assert_eq!(changes, vec!["added ApexClass:InvoiceArchiver".to_string()]);
+    assert_eq!(
+        uncovered(&plan),
+        vec!["ApexClass:InvoiceArchiver".to_string()]
+    );
+    assert!(
+        tests(&plan).iter().all(|test| test["kind"] != "lwc"),
+        "{plan}"
+    );
+}
+
+/// A `.forceignore` edit that stops deploying a whole class falls back, naming it: the
+/// org keeps the class, but code deployed to a new org (a scratch org) no longer sees
+/// it. (NebulaLogger `8d00cf5f7` left out classes named like system types, `Test` and
+/// `SObjectType`, that every test's `Test.startTest()` had resolved to.)
+#[test]
+fn a_forceignore_change_that_leaves_a_class_out_falls_back_naming_it() {
+    let repo = TestRepo::new("billing");
+    let ignore = repo.read(".forceignore");
+    repo.write(
+        ".forceignore",
+        &format!("{ignore}\n**/InvoiceCsvExporter.cls*\n"),
+    );
     repo.commit("Stop deploying the CSV exporter");
 
     let plan = repo.plan_committed();
 
-    assert_eq!(plan["test_level"], "RunLocalTests");
+    assert_eq!(plan["test_level"], "RunLocalTests", "{plan}");
     assert_eq!(fallback_paths(&plan), vec![".forceignore".to_string()]);
-    let reason = plan["fallback"]["reason"].as_str().expect("a reason");
-    assert!(reason.starts_with(".forceignore changed"), "{reason}");
-    assert!(!reason.contains("sfdx-project.json"), "{reason}");
+    let reason = plan["fallback"]["reason"].as_str().unwrap_or_default();
+    assert_eq!(
+        reason,
+        ".forceignore changed: it now leaves billing-extras/classes/InvoiceCsvExporter.cls \
+         and 1 more file out of the deploy; the org keeps what it has, but code deployed to \
+         a new org no longer sees it, which can change every test"
+    );
 }
 
 /// The Jest mocks that `moduleNameMapper` points `lightning/*` at (the sfdx-lwc-jest
@@ -896,7 +944,7 @@ fn a_jest_mock_change_runs_every_jest_test_and_no_apex_fallback() {
 
 /// A `.forceignore` edit that changes no file's part in the deploy (patterns for tool
 /// files the repository does not deploy anyway) changes no test; one that starts
-/// deploying a file still falls back. (NPSP, NebulaLogger and apex-recipes each added
+/// deploying a file adds that file's component. (NPSP, NebulaLogger and apex-recipes each added
 /// `**/*.ts`, `**/tsconfig.json` or `**/__mocks__/**` in a commit that ran every test.)
 #[test]
 fn a_forceignore_edit_that_moves_no_file_does_not_fall_back() {
@@ -916,7 +964,7 @@ fn a_forceignore_edit_that_moves_no_file_does_not_fall_back() {
     assert!(plan["fallback"].is_null(), "{plan}");
     assert_includes(&plan, &["InvoiceServiceTest"]);
 
-    // Stop ignoring the unfinished InvoiceArchiver: it would be deployed now.
+    // Stop ignoring the unfinished InvoiceArchiver: it is deployed now, without a test.
     let repo = TestRepo::new("billing");
     let ignore = repo.read(".forceignore");
     let kept: Vec<&str> = ignore
@@ -926,14 +974,10 @@ fn a_forceignore_edit_that_moves_no_file_does_not_fall_back() {
     repo.write(".forceignore", &kept.join("\n"));
     repo.commit("Deploy the archiver");
     let plan = repo.plan_committed();
-    assert_eq!(plan["test_level"], "RunLocalTests", "{plan}");
-    assert_eq!(fallback_paths(&plan), vec![".forceignore".to_string()]);
-    // The reason says which file the edit starts deploying.
-    let reason = plan["fallback"]["reason"].as_str().unwrap_or_default();
-    assert!(
-        reason.contains("it now deploys force-app/main/default/classes/InvoiceArchiver.cls")
-            && reason.contains("and 1 more file,"),
-        "{reason}"
+    assert!(plan["fallback"].is_null(), "{plan}");
+    assert_eq!(
+        uncovered(&plan),
+        vec!["ApexClass:InvoiceArchiver".to_string()]
     );
 }
 
@@ -1293,4 +1337,36 @@ fn repo_flag_may_name_a_folder_inside_the_project() {
     let plan = repo.plan_json(&["--repo", &inside, "--base", &base, "--head", "HEAD"]);
 
     assert_selected(&plan, TOTAL_CALLERS);
+}
+
+/// A file of a bundle that `.forceignore` stops deploying changes what the bundle
+/// deploys: the bundle is modified (never deleted, its other files remain) and its Jest
+/// test runs.
+#[test]
+fn a_bundle_file_a_forceignore_edit_leaves_out_changes_its_bundle() {
+    let repo = TestRepo::new("billing");
+    let ignore = repo.read(".forceignore");
+    repo.write(
+        ".forceignore",
+        &format!("{ignore}\n**/invoiceList/invoiceList.html\n"),
+    );
+    repo.commit("Leave the invoice list's template out");
+
+    let plan = repo.plan_committed();
+
+    assert!(plan["fallback"].is_null(), "{plan}");
+    let changes: Vec<String> = plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| format!("{} {}:{}", c["change"], c["type"], c["name"]).replace('"', ""))
+        .collect();
+    assert_eq!(
+        changes,
+        vec!["modified LightningComponentBundle:invoiceList".to_string()]
+    );
+    assert!(
+        tests(&plan).iter().any(|test| test["kind"] == "lwc"),
+        "{plan}"
+    );
 }
