@@ -314,8 +314,36 @@ impl FactsCache {
             Ok(()) => {
                 let _ = std::fs::remove_file(log_path(file));
                 write_gitignore(file);
+                remove_older_versions(file);
             }
             Err(error) => warn_unwritable(file, &error),
+        }
+    }
+}
+
+/// Removes the cache files of older parser versions next to `file`, once this version's
+/// facts are written whole: nothing reads them again, and each is the size of a whole
+/// revision's facts (62 MB for 10,000 classes), which `.impact/cache` (and the Actions
+/// cache that keeps it between runs) would otherwise carry on every version bump.
+/// Newer versions' files are left to the newer `impact` that wrote them.
+fn remove_older_versions(file: &Path) {
+    let Some(Ok(entries)) = file.parent().map(std::fs::read_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let version = name.to_str().and_then(|name| {
+            let (stem, extension) = name.rsplit_once('.')?;
+            let version = ["facts-v", "commits-v"]
+                .iter()
+                .find_map(|prefix| stem.strip_prefix(prefix))?;
+            let is_cache = matches!(extension, "bin" | "log")
+                && !version.is_empty()
+                && version.bytes().all(|byte| byte.is_ascii_digit());
+            is_cache.then(|| version.parse::<u32>().ok()).flatten()
+        });
+        if version.is_some_and(|version| version < FACTS_VERSION) {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
@@ -507,6 +535,46 @@ mod tests {
         assert!(!log.exists());
         let mut cache = FactsCache::load(dir.path());
         assert_eq!(cache.take("c").map(|f| f.semantic_hash), Some(3));
+    }
+
+    /// Writing this version's facts whole removes older versions' cache files, and
+    /// leaves newer versions' and other files alone.
+    #[test]
+    fn a_whole_write_removes_older_versions_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let older = FACTS_VERSION - 1;
+        let newer = FACTS_VERSION + 1;
+        let removed = [
+            format!("facts-v{older}.bin"),
+            format!("facts-v{older}.log"),
+            format!("commits-v{older}.bin"),
+            "facts-v1.bin".to_string(),
+        ];
+        let kept = [
+            format!("facts-v{newer}.bin"),
+            format!("commits-v{newer}.bin"),
+            format!("facts-v{older}.bin.bak"),
+            format!("facts-v{older}x.bin"),
+            "notes.txt".to_string(),
+        ];
+        for name in removed.iter().chain(&kept) {
+            std::fs::write(dir.path().join(name), b"old").unwrap();
+        }
+        let mut cache = FactsCache::load(dir.path());
+        cache.note_parsed("a".into());
+        cache.insert("a".into(), facts(1));
+        cache.save();
+
+        for name in &removed {
+            assert!(!dir.path().join(name).exists(), "{name} is removed");
+        }
+        for name in &kept {
+            assert!(dir.path().join(name).exists(), "{name} is kept");
+        }
+        assert!(dir
+            .path()
+            .join(format!("facts-v{FACTS_VERSION}.bin"))
+            .exists());
     }
 
     /// A whole rewrite keeps what the run read (taken or parsed) and drops the rest.
