@@ -10,7 +10,7 @@ use crate::facts::{DeclKind, Facts, FileFacts};
 use crate::git::{FileChange, FileStatus, SnapshotFile};
 use crate::metadata::component::ComponentId;
 use crate::metadata::registry::{self, FileRole};
-use crate::metadata::types;
+use crate::metadata::types::{self, TestImpact};
 use crate::project::Project;
 use crate::project_change::{self, LeftOut, ProjectFileChange};
 use crate::source::{self, SourceEntry};
@@ -683,7 +683,8 @@ pub struct ForceIgnoreMoves {
 /// it is changed into a file `.forceignore` leaves out, and [`classify_diff`] keeps the
 /// bundle's base side. A whole component it stops deploying stays in the org as it was,
 /// but code deployed to a fresh org (a scratch org, a new sandbox) no longer sees it,
-/// and `impact` does not plan that: it is `left_out`, and the edit falls back. An edit
+/// and `impact` does not plan that: it is `left_out`, and the edit falls back (unless
+/// the type table says its type changes no test, as a layout's or a translation's). An edit
 /// that moves no file (`**/*.ts` for tool files nothing deploys, `**/__tests__/**` for
 /// Jest tests) changes nothing.
 pub fn forceignore_moves(
@@ -724,20 +725,26 @@ pub fn forceignore_moves(
             });
             continue;
         }
-        let role = base
+        let source = base
             .split_package_path(&file.path)
-            .and_then(|(_, inner)| registry::classify(inner))
-            .map(|source| source.role);
-        match role {
+            .and_then(|(_, inner)| registry::classify(inner));
+        match source {
             // No component: nothing it belongs to was deployed.
             None => {}
-            Some(FileRole::BundlePart) => moves.changes.push(FileChange {
+            Some(source) if source.role == FileRole::BundlePart => moves.changes.push(FileChange {
                 status: FileStatus::Modified,
                 old_path: Some(file.path.clone()),
                 new_path: Some(file.path),
                 old_blob: Some(file.blob),
                 new_blob: Some(file.blob),
             }),
+            // A layout or a translation no test reads: whether a new org has it
+            // changes no test.
+            Some(source)
+                if matches!(
+                    types::test_impact(source.component.type_name()),
+                    TestImpact::None(_)
+                ) => {}
             Some(_) => moves.left_out.push(file.path),
         }
     }

@@ -878,6 +878,17 @@ fn a_forceignore_change_that_leaves_a_class_out_falls_back_naming_it() {
          and 1 more file out of the deploy; the org keeps what it has, but code deployed to \
          a new org no longer sees it, which can change every test"
     );
+    // A layout no test reads changes no test in a new org either.
+    let repo = TestRepo::new("billing");
+    let ignore = repo.read(".forceignore");
+    repo.write(".forceignore", &format!("{ignore}\n**/layouts/**\n"));
+    repo.commit("Stop deploying layouts");
+    let plan = repo.plan_committed();
+    assert!(plan["fallback"].is_null(), "{plan}");
+    assert!(
+        plan["changes"].as_array().expect("changes").is_empty(),
+        "{plan}"
+    );
 }
 
 /// The Jest mocks that `moduleNameMapper` points `lightning/*` at (the sfdx-lwc-jest
