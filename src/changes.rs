@@ -683,10 +683,10 @@ pub struct ForceIgnoreMoves {
 /// it is changed into a file `.forceignore` leaves out, and [`classify_diff`] keeps the
 /// bundle's base side. A whole component it stops deploying stays in the org as it was,
 /// but code deployed to a fresh org (a scratch org, a new sandbox) no longer sees it,
-/// and `impact` does not plan that: it is `left_out`, and the edit falls back (unless
-/// the type table says its type changes no test, as a layout's or a translation's). An edit
-/// that moves no file (`**/*.ts` for tool files nothing deploys, `**/__tests__/**` for
-/// Jest tests) changes nothing.
+/// and `impact` does not plan that: it is `left_out`, and the edit falls back, unless
+/// the type table says its type changes no test (a layout, a translation). An edit that
+/// moves no file (`**/*.ts` for tool files nothing deploys, `**/__tests__/**` for Jest
+/// tests) changes nothing.
 pub fn forceignore_moves(
     head_files: impl FnOnce() -> Vec<SnapshotFile>,
     file_changes: &[FileChange],

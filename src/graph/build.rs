@@ -38,7 +38,7 @@ impl Graph {
         // Room for every edge up front: most come from uses (a use makes at most one
         // edge, usually fewer as repeats merge) and the rest from declarations. Grown by
         // doubling instead, the edge list's last copy held the old list and the new one
-        // at once, 57 MB of a 10,000-class plan's peak; room never written to is never
+        // at once (43 MB of a 10,000-class plan's peak); room never written to is never
         // resident.
         let room: usize = ordered
             .iter()
