@@ -528,3 +528,30 @@ fn a_profile_moved_under_a_forceignore_pattern_is_no_destructive_change() {
         "{destroy}"
     );
 }
+
+/// A `.forceignore` edit changes what the delta deploys: a class it starts deploying is
+/// in `package.xml`, and a layout it stops deploying is left alone in the org, never in
+/// `destructiveChanges.xml`.
+#[test]
+fn a_forceignore_edit_deploys_what_it_starts_deploying_and_deletes_nothing() {
+    let repo = TestRepo::new("billing");
+    let ignore = repo.read(".forceignore");
+    let mut kept: Vec<&str> = ignore
+        .lines()
+        .filter(|line| !line.contains("InvoiceArchiver"))
+        .collect();
+    kept.push("**/layouts/**");
+    repo.write(".forceignore", &kept.join("\n"));
+    repo.commit("Deploy the archiver, stop deploying layouts");
+
+    let destroy = destructive(&repo);
+    assert!(!destroy.contains("Layout"), "{destroy}");
+    assert!(!destroy.contains("<members>"), "{destroy}");
+    let package = std::fs::read_to_string(repo.path().join("delta").join("package.xml"))
+        .expect("package.xml");
+    assert!(
+        package.contains("<members>InvoiceArchiver</members>"),
+        "{package}"
+    );
+    assert!(!package.contains("Layout"), "{package}");
+}
