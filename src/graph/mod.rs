@@ -37,16 +37,31 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeSet;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 /// A node of a [`Graph`]: valid only for the graph that returned it.
+///
+/// Held as the node's position plus one, so that an `Option<NodeIx>` takes four bytes
+/// rather than eight: walk states, the users index and edges hold one or two each, by
+/// the million.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeIx(NodeIndex);
+pub struct NodeIx(NonZeroU32);
 
 impl NodeIx {
+    fn new(node: NodeIndex) -> NodeIx {
+        // petgraph's last index is reserved, so the sum never saturates.
+        NodeIx(NonZeroU32::MIN.saturating_add(node.index() as u32))
+    }
+
+    /// The node's petgraph index.
+    fn node(self) -> NodeIndex {
+        NodeIndex::new(self.ix())
+    }
+
     /// The position of the node, for tables indexed by node.
     fn ix(self) -> usize {
-        self.0.index()
+        self.0.get() as usize - 1
     }
 }
 
@@ -233,13 +248,13 @@ impl std::ops::Index<NodeIx> for Graph {
     type Output = Node;
 
     fn index(&self, node: NodeIx) -> &Node {
-        &self.graph[node.0]
+        &self.graph[node.node()]
     }
 }
 
 impl std::ops::IndexMut<NodeIx> for Graph {
     fn index_mut(&mut self, node: NodeIx) -> &mut Node {
-        &mut self.graph[node.0]
+        &mut self.graph[node.node()]
     }
 }
 
@@ -271,7 +286,7 @@ impl Graph {
 
     /// Every node, in the order they were added.
     fn node_ixs(&self) -> impl Iterator<Item = NodeIx> {
-        self.graph.node_indices().map(NodeIx)
+        self.graph.node_indices().map(NodeIx::new)
     }
 
     /// The number of nodes.
@@ -282,14 +297,14 @@ impl Graph {
     /// The edges into `node`: its users ("`from` uses `node`"), newest edge first.
     pub fn incoming(&self, node: NodeIx) -> impl Iterator<Item = Link<'_>> {
         self.graph
-            .edges_directed(node.0, Direction::Incoming)
+            .edges_directed(node.node(), Direction::Incoming)
             .map(link)
     }
 
     /// The edges out of `node`: what it uses ("`node` uses `to`"), newest edge first.
     pub fn outgoing(&self, node: NodeIx) -> impl Iterator<Item = Link<'_>> {
         self.graph
-            .edges_directed(node.0, Direction::Outgoing)
+            .edges_directed(node.node(), Direction::Outgoing)
             .map(link)
     }
 
@@ -332,12 +347,12 @@ impl Graph {
 
     fn add_node(&mut self, node: Node) -> NodeIx {
         self.users.take();
-        NodeIx(self.graph.add_node(node))
+        NodeIx::new(self.graph.add_node(node))
     }
 
     fn add_raw_edge(&mut self, from: NodeIx, to: NodeIx, edge: Edge) -> EdgeIx {
         self.users.take();
-        EdgeIx(self.graph.add_edge(from.0, to.0, edge))
+        EdgeIx(self.graph.add_edge(from.node(), to.node(), edge))
     }
 
     /// Lays out every node's users in rows ([`Users`]) for the walks that follow: worth
@@ -361,9 +376,9 @@ impl Graph {
     pub fn users_of(&self, node: NodeIx) -> UsersOf<'_> {
         match self.users.get() {
             Some(users) => UsersOf::Rows(
-                users.links[users.starts[node.0.index()]..users.starts[node.0.index() + 1]].iter(),
+                users.links[users.starts[node.ix()]..users.starts[node.ix() + 1]].iter(),
             ),
-            None => UsersOf::Edges(self.graph.edges_directed(node.0, Direction::Incoming)),
+            None => UsersOf::Edges(self.graph.edges_directed(node.node(), Direction::Incoming)),
         }
     }
 }
@@ -388,8 +403,26 @@ impl Iterator for UsersOf<'_> {
 fn link(edge: petgraph::graph::EdgeReference<'_, Edge>) -> Link<'_> {
     Link {
         id: EdgeIx(edge.id()),
-        from: NodeIx(edge.source()),
-        to: NodeIx(edge.target()),
+        from: NodeIx::new(edge.source()),
+        to: NodeIx::new(edge.target()),
         edge: edge.weight(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first node is a valid id, and an optional id takes four bytes (what the
+    /// position-plus-one layout is for).
+    #[test]
+    fn node_ids_round_trip_and_options_of_them_take_four_bytes() {
+        let mut graph = Graph::default();
+        let first = graph.intern(&ComponentId::new("ApexClass", "First"), DeclKind::Class);
+        let second = graph.intern(&ComponentId::new("ApexClass", "Second"), DeclKind::Class);
+        assert_eq!((first.ix(), second.ix()), (0, 1));
+        assert_eq!(graph[first].id.full_name(), "First");
+        assert_eq!(graph.node_ixs().collect::<Vec<_>>(), vec![first, second]);
+        assert_eq!(std::mem::size_of::<Option<NodeIx>>(), 4);
     }
 }
