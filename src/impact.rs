@@ -771,7 +771,7 @@ fn explain(
         path.push(graph[previous.node].id.clone());
         edges.push(PathEdge {
             kind: graph[*edge].kind,
-            at: graph[*edge].at.to_string(),
+            at: graph.show_at(graph[*edge].at).to_string(),
         });
         current = *previous;
         if path.len() > 10_000 {

@@ -126,7 +126,8 @@ impl Graph {
             return false;
         }
         // "A uses B" reads test → class, so the backwards walk goes class → test.
-        self.add_edge(test, covered, EdgeKind::CoveredBy, At::note(at));
+        let at = At::note(self.place(at));
+        self.add_edge(test, covered, EdgeKind::CoveredBy, at);
         true
     }
 
@@ -216,7 +217,7 @@ impl Graph {
 
     pub(super) fn resolve_hierarchy(&mut self, files: &[&FileFacts]) {
         for file in files {
-            let path: Arc<str> = Arc::from(file.path.as_str());
+            let path = self.place(&file.path);
             for declaration in &file.facts.declares {
                 let Some(class) = self.node(&declaration.id) else {
                     continue;
@@ -241,7 +242,7 @@ impl Graph {
                     } else {
                         EdgeKind::Implements
                     };
-                    let at = At::new(path.clone(), declaration.lines.0);
+                    let at = At::new(path, declaration.lines.0);
                     self.add_edge(class, super_index, kind, at);
                 }
             }
@@ -282,7 +283,7 @@ impl Graph {
     pub(super) fn add_structure(&mut self, files: &[&FileFacts]) {
         let mut deactivated: Vec<ComponentId> = Vec::new();
         for file in files {
-            let path: Arc<str> = Arc::from(file.path.as_str());
+            let path = self.place(&file.path);
             for declaration in &file.facts.declares {
                 if declaration.id.is_type(types::FLOW_DEFINITION) && !declaration.runs_automation()
                 {
@@ -291,10 +292,10 @@ impl Graph {
                 let Some(index) = self.node(&declaration.id) else {
                     continue;
                 };
-                let at = At::new(path.clone(), declaration.lines.0);
+                let at = At::new(path, declaration.lines.0);
                 if let Some(parent) = &declaration.parent {
                     if let Some(parent_index) = self.node(parent) {
-                        self.add_edge(parent_index, index, EdgeKind::MemberOf, at.clone());
+                        self.add_edge(parent_index, index, EdgeKind::MemberOf, at);
                     }
                 }
                 // Custom metadata records cannot be written by DML: nothing fires on them.
@@ -305,12 +306,12 @@ impl Graph {
                 if let Some(object) = automates {
                     let object_index = self.intern(&sobject::id(object), DeclKind::Component);
                     let (kind, events) = (EdgeKind::Fires, declaration.fires_on);
-                    self.add_edge_with_events(object_index, index, kind, at.clone(), events);
+                    self.add_edge_with_events(object_index, index, kind, at, events);
                 }
                 if let Some(mark) = &declaration.test {
                     for target in &mark.test_for {
                         let target_index = self.intern(target, DeclKind::Component);
-                        self.add_edge(index, target_index, EdgeKind::TestFor, at.clone());
+                        self.add_edge(index, target_index, EdgeKind::TestFor, at);
                     }
                 }
             }
@@ -436,11 +437,12 @@ impl Graph {
     }
 
     /// Where a node is declared, for edges the graph adds from declarations.
-    pub(super) fn declared_at(&self, index: NodeIx) -> At {
+    pub(super) fn declared_at(&mut self, index: NodeIx) -> At {
         let node = &self[index];
-        match node.files.first() {
-            Some(file) => At::new(Arc::from(file.as_str()), node.line),
-            None => At::note(""),
+        let line = node.line;
+        match node.files.first().cloned() {
+            Some(file) => At::new(self.place(&file), line),
+            None => At::note(self.place("")),
         }
     }
 
@@ -462,7 +464,7 @@ impl Graph {
                     && self[field].kind == DeclKind::Field
                     && self[field].parent.as_ref() == class
                 {
-                    pairs.push((field, block, link.edge.at.clone()));
+                    pairs.push((field, block, link.edge.at));
                 }
             }
         }
@@ -487,7 +489,7 @@ impl Graph {
             let writers: Vec<(NodeIx, At, DmlEvents)> = self
                 .incoming(wildcard)
                 .filter(|edge| edge.edge.kind == EdgeKind::Writes)
-                .map(|edge| (edge.from, edge.edge.at.clone(), edge.edge.events))
+                .map(|edge| (edge.from, edge.edge.at, edge.edge.events))
                 .collect();
             let objects: Vec<NodeIx> = automated
                 .iter()
@@ -496,7 +498,7 @@ impl Graph {
                 .collect();
             for (writer, at, events) in writers {
                 for &object in &objects {
-                    self.add_edge_with_events(writer, object, EdgeKind::Writes, at.clone(), events);
+                    self.add_edge_with_events(writer, object, EdgeKind::Writes, at, events);
                 }
             }
         }
@@ -549,7 +551,7 @@ impl Graph {
     /// Adds a file's resolved uses ([`Graph::resolve_uses`]: one per use, in order) as
     /// edges, interning the nodes they name.
     pub(super) fn add_uses(&mut self, file: &FileFacts, uses: Vec<ResolvedUse>) {
-        let path: Arc<str> = Arc::from(file.path.as_str());
+        let path = self.place(&file.path);
         for (use_, resolved) in file.facts.uses.iter().zip(uses) {
             let Some(from) = resolved.from.map(|found| self.found_node(found)) else {
                 continue;
@@ -567,7 +569,7 @@ impl Graph {
                 .into_iter()
                 .map(|(found, reached)| (self.found_node(found), reached))
                 .collect();
-            self.add_use_edges(&path, use_, from, targets, receiver);
+            self.add_use_edges(path, use_, from, targets, receiver);
         }
     }
 
@@ -582,7 +584,7 @@ impl Graph {
     /// The edges of one use held by `from`.
     fn add_use_edges(
         &mut self,
-        path: &Arc<str>,
+        path: u32,
         use_: &Use,
         from: NodeIx,
         targets: Vec<(NodeIx, Reached)>,
@@ -610,7 +612,7 @@ impl Graph {
                 _ => use_.kind,
             };
             // `insert x` and `delete y` in one method: one edge, both events.
-            let at = At::new(path.clone(), use_.line);
+            let at = At::new(path, use_.line);
             self.add_use_edge(
                 (a, b),
                 kind,
@@ -857,7 +859,11 @@ mod tests {
                 for link in graph.outgoing(ix) {
                     lines.push(format!(
                         "{:?} {:?} {:?} {:?} {}",
-                        link.id, link.from, link.to, link.edge.kind, link.edge.at
+                        link.id,
+                        link.from,
+                        link.to,
+                        link.edge.kind,
+                        graph.show_at(link.edge.at)
                     ));
                 }
             }

@@ -28,7 +28,7 @@ impl Graph {
                     from,
                     to,
                     kind: weight.kind,
-                    at: weight.at.to_string(),
+                    at: self.show_at(weight.at).to_string(),
                 })
             })
             .collect();
@@ -40,7 +40,12 @@ impl Graph {
     /// The same graph with members and inner classes folded into their top-level
     /// components (see [`Granularity::Class`]).
     pub fn collapse(&self) -> Graph {
-        let mut collapsed = Graph::default();
+        // The edges keep where they were found: the same places, at the same positions.
+        let mut collapsed = Graph {
+            places: self.places.clone(),
+            place_index: self.place_index.clone(),
+            ..Graph::default()
+        };
         let mut owner_of: Vec<NodeIx> = Vec::with_capacity(self.node_count());
         for index in self.node_ixs() {
             let owner_id = self.owner(index);
@@ -67,7 +72,7 @@ impl Graph {
             let (from, to) = (owner_of[link.from.ix()], owner_of[link.to.ix()]);
             let weight = link.edge;
             if from != to && weight.kind != EdgeKind::MemberOf {
-                collapsed.add_edge(from, to, weight.kind, weight.at.clone());
+                collapsed.add_edge(from, to, weight.kind, weight.at);
             }
         }
         collapsed.n_unresolved_calls = self.n_unresolved_calls;

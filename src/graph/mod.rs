@@ -138,36 +138,40 @@ pub struct Edge {
 }
 
 /// Where an edge was found: a file and a line, shown `file:line`, or a note (recorded
-/// coverage). The file is shared by every edge found in it: a graph has hundreds of
-/// thousands of edges, and a string each was most of its memory.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// coverage). The file or note is one of the graph's places ([`Graph::place`],
+/// [`Graph::show_at`]): an edge holds its position in that list, so a graph's million
+/// edges hold eight bytes each for where they were found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct At {
-    file: Arc<str>,
+    place: u32,
     /// 1-based; 0 for a note.
     line: u32,
 }
 
 impl At {
-    /// Line `line` of `file`.
-    pub fn new(file: Arc<str>, line: u32) -> At {
-        At { file, line }
+    /// Line `line` of the file at `place` ([`Graph::place`]).
+    pub fn new(place: u32, line: u32) -> At {
+        At { place, line }
     }
 
-    /// A note in place of a location.
-    pub fn note(text: &str) -> At {
-        At {
-            file: Arc::from(text),
-            line: 0,
-        }
+    /// A note (at `place`) in place of a location.
+    pub fn note(place: u32) -> At {
+        At { place, line: 0 }
     }
 }
 
-impl std::fmt::Display for At {
+/// An [`At`] shown with its graph's place: `file:line`, or the note.
+pub struct ShownAt<'a> {
+    place: &'a str,
+    line: u32,
+}
+
+impl std::fmt::Display for ShownAt<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.line == 0 {
-            f.write_str(&self.file)
+            f.write_str(self.place)
         } else {
-            write!(f, "{}:{}", self.file, self.line)
+            write!(f, "{}:{}", self.place, self.line)
         }
     }
 }
@@ -179,6 +183,9 @@ type MemberKey = (NodeIx, String);
 #[derive(Debug, Default)]
 pub struct Graph {
     graph: DiGraph<Node, Edge>,
+    /// The files and notes edges were found at ([`At`]), each once.
+    places: Vec<Arc<str>>,
+    place_index: HashMap<Arc<str>, u32>,
     index: HashMap<String, NodeIx>,
     members: HashMap<MemberKey, NodeIx>,
     members_by_name: HashMap<String, Vec<NodeIx>>,
@@ -348,6 +355,27 @@ impl Graph {
     fn add_node(&mut self, node: Node) -> NodeIx {
         self.users.take();
         NodeIx::new(self.graph.add_node(node))
+    }
+
+    /// The position of `text` (a file, or a note) among the graph's places, added when
+    /// new.
+    pub(crate) fn place(&mut self, text: &str) -> u32 {
+        if let Some(&place) = self.place_index.get(text) {
+            return place;
+        }
+        let place = u32::try_from(self.places.len()).unwrap_or(u32::MAX);
+        let text: Arc<str> = Arc::from(text);
+        self.places.push(text.clone());
+        self.place_index.insert(text, place);
+        place
+    }
+
+    /// Where `at` is, as the plan shows it: `file:line`, or the note.
+    pub fn show_at(&self, at: At) -> ShownAt<'_> {
+        ShownAt {
+            place: self.places.get(at.place as usize).map_or("", |place| place),
+            line: at.line,
+        }
     }
 
     fn add_raw_edge(&mut self, from: NodeIx, to: NodeIx, edge: Edge) -> EdgeIx {
