@@ -150,12 +150,12 @@ pub struct At {
 
 impl At {
     /// Line `line` of the file at `place` ([`Graph::place`]).
-    pub fn new(place: u32, line: u32) -> At {
+    fn new(place: u32, line: u32) -> At {
         At { place, line }
     }
 
     /// A note (at `place`) in place of a location.
-    pub fn note(place: u32) -> At {
+    fn note(place: u32) -> At {
         At { place, line: 0 }
     }
 }
@@ -359,7 +359,7 @@ impl Graph {
 
     /// The position of `text` (a file, or a note) among the graph's places, added when
     /// new.
-    pub(crate) fn place(&mut self, text: &str) -> u32 {
+    fn place(&mut self, text: &str) -> u32 {
         if let Some(&place) = self.place_index.get(text) {
             return place;
         }

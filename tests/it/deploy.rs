@@ -517,8 +517,7 @@ fn a_profile_moved_under_a_forceignore_pattern_is_no_destructive_change() {
         );
     });
     repo.rename(admin, "force-app/unsorted/profiles/Admin.profile-meta.xml");
-    let ignore = repo.read(".forceignore");
-    repo.write(".forceignore", &format!("{ignore}\n**/unsorted/**\n"));
+    repo.append(".forceignore", "**/unsorted/**");
     repo.delete_class("VolumePricing");
     repo.commit("Move the Admin profile out of the deployed source");
     let destroy = destructive(&repo);
@@ -535,13 +534,8 @@ fn a_profile_moved_under_a_forceignore_pattern_is_no_destructive_change() {
 #[test]
 fn a_forceignore_edit_deploys_what_it_starts_deploying_and_deletes_nothing() {
     let repo = TestRepo::new("billing");
-    let ignore = repo.read(".forceignore");
-    let mut kept: Vec<&str> = ignore
-        .lines()
-        .filter(|line| !line.contains("InvoiceArchiver"))
-        .collect();
-    kept.push("**/layouts/**");
-    repo.write(".forceignore", &kept.join("\n"));
+    repo.drop_lines(".forceignore", "InvoiceArchiver")
+        .append(".forceignore", "**/layouts/**");
     repo.commit("Deploy the archiver, stop deploying layouts");
 
     let destroy = destructive(&repo);

@@ -824,25 +824,18 @@ fn a_package_directory_edit_falls_back_and_names_the_key() {
 #[test]
 fn a_forceignore_change_is_planned_through_the_files_it_starts_deploying() {
     let repo = TestRepo::new("billing");
-    let ignore = repo.read(".forceignore");
-    let kept: Vec<&str> = ignore
-        .lines()
-        .filter(|line| !line.contains("InvoiceArchiver") && !line.contains("__tests__"))
-        .collect();
-    repo.write(".forceignore", &kept.join("\n"));
+    repo.drop_lines(".forceignore", "InvoiceArchiver")
+        .drop_lines(".forceignore", "__tests__");
     repo.commit("Deploy the archiver; Jest tests need no pattern");
 
     let plan = repo.plan_committed();
 
     assert!(plan["fallback"].is_null(), "{plan}");
     assert_eq!(plan["test_level"], "RunSpecifiedTests", "{plan}");
-    let changes: Vec<String> = plan["changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .map(|c| format!("{} {}:{}", c["change"], c["type"], c["name"]).replace('"', ""))
-        .collect();
-    assert_eq!(changes, vec!["added ApexClass:InvoiceArchiver".to_string()]);
+    assert_eq!(
+        change_kinds(&plan),
+        vec!["added ApexClass:InvoiceArchiver".to_string()]
+    );
     assert_eq!(
         uncovered(&plan),
         vec!["ApexClass:InvoiceArchiver".to_string()]
@@ -860,11 +853,7 @@ fn a_forceignore_change_is_planned_through_the_files_it_starts_deploying() {
 #[test]
 fn a_forceignore_change_that_leaves_a_class_out_falls_back_naming_it() {
     let repo = TestRepo::new("billing");
-    let ignore = repo.read(".forceignore");
-    repo.write(
-        ".forceignore",
-        &format!("{ignore}\n**/InvoiceCsvExporter.cls*\n"),
-    );
+    repo.append(".forceignore", "**/InvoiceCsvExporter.cls*");
     repo.commit("Stop deploying the CSV exporter");
 
     let plan = repo.plan_committed();
@@ -880,8 +869,7 @@ fn a_forceignore_change_that_leaves_a_class_out_falls_back_naming_it() {
     );
     // A layout no test reads changes no test in a new org either.
     let repo = TestRepo::new("billing");
-    let ignore = repo.read(".forceignore");
-    repo.write(".forceignore", &format!("{ignore}\n**/layouts/**\n"));
+    repo.append(".forceignore", "**/layouts/**");
     repo.commit("Stop deploying layouts");
     let plan = repo.plan_committed();
     assert!(plan["fallback"].is_null(), "{plan}");
@@ -960,10 +948,9 @@ fn a_jest_mock_change_runs_every_jest_test_and_no_apex_fallback() {
 #[test]
 fn a_forceignore_edit_that_moves_no_file_does_not_fall_back() {
     let repo = TestRepo::new("billing");
-    let ignore = repo.read(".forceignore");
-    repo.write(
+    repo.append(
         ".forceignore",
-        &format!("{ignore}\n# TypeScript tooling\n**/*.ts\n**/tsconfig.json\n"),
+        "# TypeScript tooling\n**/*.ts\n**/tsconfig.json",
     );
     repo.edit(
         &class("InvoiceService"),
@@ -977,12 +964,7 @@ fn a_forceignore_edit_that_moves_no_file_does_not_fall_back() {
 
     // Stop ignoring the unfinished InvoiceArchiver: it is deployed now, without a test.
     let repo = TestRepo::new("billing");
-    let ignore = repo.read(".forceignore");
-    let kept: Vec<&str> = ignore
-        .lines()
-        .filter(|line| !line.contains("InvoiceArchiver"))
-        .collect();
-    repo.write(".forceignore", &kept.join("\n"));
+    repo.drop_lines(".forceignore", "InvoiceArchiver");
     repo.commit("Deploy the archiver");
     let plan = repo.plan_committed();
     assert!(plan["fallback"].is_null(), "{plan}");
@@ -1356,24 +1338,14 @@ fn repo_flag_may_name_a_folder_inside_the_project() {
 #[test]
 fn a_bundle_file_a_forceignore_edit_leaves_out_changes_its_bundle() {
     let repo = TestRepo::new("billing");
-    let ignore = repo.read(".forceignore");
-    repo.write(
-        ".forceignore",
-        &format!("{ignore}\n**/invoiceList/invoiceList.html\n"),
-    );
+    repo.append(".forceignore", "**/invoiceList/invoiceList.html");
     repo.commit("Leave the invoice list's template out");
 
     let plan = repo.plan_committed();
 
     assert!(plan["fallback"].is_null(), "{plan}");
-    let changes: Vec<String> = plan["changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .map(|c| format!("{} {}:{}", c["change"], c["type"], c["name"]).replace('"', ""))
-        .collect();
     assert_eq!(
-        changes,
+        change_kinds(&plan),
         vec!["modified LightningComponentBundle:invoiceList".to_string()]
     );
     assert!(

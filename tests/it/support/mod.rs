@@ -141,6 +141,20 @@ impl TestRepo {
         self
     }
 
+    /// Adds `lines` at the end of a file, on a line of their own (a pattern to
+    /// `.forceignore`).
+    pub fn append(&self, path: &str, lines: &str) -> &Self {
+        let text = self.read(path);
+        self.write(path, &format!("{text}\n{lines}\n"))
+    }
+
+    /// Removes the lines of a file that contain `needle`.
+    pub fn drop_lines(&self, path: &str, needle: &str) -> &Self {
+        let text = self.read(path);
+        let kept: Vec<&str> = text.lines().filter(|line| !line.contains(needle)).collect();
+        self.write(path, &kept.join("\n"))
+    }
+
     /// Replaces the one occurrence of `from` in a file by `to`. Panics when `from` does
     /// not occur exactly once, so a scenario cannot silently change nothing.
     pub fn edit(&self, path: &str, from: &str, to: &str) -> &Self {
@@ -508,6 +522,14 @@ pub fn changes(plan: &Value) -> Vec<(String, String, String, bool)> {
         .collect();
     list.sort();
     list
+}
+
+/// The changed components as `change Type:Name` (`added ApexClass:Foo`), sorted.
+pub fn change_kinds(plan: &Value) -> Vec<String> {
+    changes(plan)
+        .into_iter()
+        .map(|(t, n, change, _)| format!("{change} {t}:{n}"))
+        .collect()
 }
 
 /// The changed components as `Type:Name`, sorted.
