@@ -32,8 +32,9 @@ use std::path::{Path, PathBuf};
 /// `put()` through the shared `apex_type::method_type`; 12: whether a call is on `this`,
 /// `Target::Member::on_this`; 13: a callout endpoint literal names its named credential;
 /// 14: agents and topics list their parts, a flow's prompt action names its template and
-/// any other action what it runs.)
-pub const FACTS_VERSION: u32 = 14;
+/// any other action what it runs; 15: uses stored as one byte string, which loading
+/// keeps encoded, `facts::Uses`.)
+pub const FACTS_VERSION: u32 = 15;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then a little-endian
 /// `u64` checksum of the payload.

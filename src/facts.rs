@@ -8,6 +8,7 @@
 
 use crate::metadata::component::ComponentId;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// The facts of one source file, with the component it belongs to.
@@ -25,12 +26,13 @@ pub struct FileFacts {
 /// What one file declares and uses. Parsing never fails: a file the parser could not
 /// fully read still has facts, plus [`Problem`]s that make the policy err toward more
 /// tests.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Facts {
     /// Components, inner classes and members declared by this file.
     pub declares: Vec<Declaration>,
-    /// References from a declared node to something else.
-    pub uses: Vec<Use>,
+    /// References from a declared node to something else: read them with
+    /// [`Facts::uses`].
+    pub uses: Uses,
     /// What stopped the parser from reading the file completely.
     pub problems: Vec<Problem>,
     /// Hash of the file's meaning: its tokens without comments and whitespace (Apex) or
@@ -38,15 +40,91 @@ pub struct Facts {
     pub semantic_hash: u64,
 }
 
+/// The uses of a file: as its parser listed them, or still encoded the way the facts
+/// cache stores them.
+///
+/// Uses are most of what a file's facts weigh once decoded (200 of the 355 MB that a
+/// 10,000-class org's cached facts took), and only the graph reads them, a batch of
+/// files at a time. So facts read from the cache keep their uses encoded, checked but
+/// not kept decoded, and [`Facts::uses`] decodes them when the graph asks.
+#[derive(Clone, Debug)]
+pub struct Uses(UsesRepr);
+
+#[derive(Clone, Debug)]
+enum UsesRepr {
+    Listed(Vec<Use>),
+    /// The postcard encoding of a `Vec<StoredUse>`, which decoded into `count` uses
+    /// (each held by a declaration the facts have) when the cache was read; `naming`
+    /// keeps those of them that name a component ([`Target::names_a_component`]), a
+    /// small part, which the graph reads of every file before it resolves any.
+    Encoded {
+        bytes: Box<[u8]>,
+        count: usize,
+        naming: Box<[Use]>,
+    },
+}
+
+impl Default for Uses {
+    fn default() -> Uses {
+        Uses(UsesRepr::Listed(Vec::new()))
+    }
+}
+
+impl From<Vec<Use>> for Uses {
+    fn from(uses: Vec<Use>) -> Uses {
+        Uses(UsesRepr::Listed(uses))
+    }
+}
+
+impl FromIterator<Use> for Uses {
+    fn from_iter<I: IntoIterator<Item = Use>>(uses: I) -> Uses {
+        Uses(UsesRepr::Listed(uses.into_iter().collect()))
+    }
+}
+
 impl Facts {
+    /// The file's uses, in the order the parser found them. Uses read from the cache are
+    /// decoded at each call; callers read them once per pass, a file at a time.
+    pub fn uses(&self) -> Cow<'_, [Use]> {
+        match &self.uses.0 {
+            UsesRepr::Listed(uses) => Cow::Borrowed(uses),
+            // These bytes decoded against these declarations when the cache was read,
+            // and decoding is deterministic, so this does not fail.
+            UsesRepr::Encoded { bytes, .. } => {
+                Cow::Owned(decode_uses(bytes, &self.declares).unwrap_or_default())
+            }
+        }
+    }
+
+    /// The uses that name a component whether or not a file declares it
+    /// ([`Target::names_a_component`]), in order, without decoding the others.
+    pub fn naming_uses(&self) -> impl Iterator<Item = &Use> {
+        let uses: &[Use] = match &self.uses.0 {
+            UsesRepr::Listed(uses) => uses,
+            UsesRepr::Encoded { naming, .. } => naming,
+        };
+        uses.iter().filter(|use_| use_.target.names_a_component())
+    }
+
+    /// How many uses the file has, without decoding them.
+    pub fn use_count(&self) -> usize {
+        match &self.uses.0 {
+            UsesRepr::Listed(uses) => uses.len(),
+            UsesRepr::Encoded { count, .. } => *count,
+        }
+    }
+
     /// Makes the uses held by a declared node, and the members of a declared class,
     /// hold the declaration's own id rather than equal copies: one id per node, however
     /// many uses it has.
     pub fn share_ids(&mut self) {
         let declared = self.share_parents();
-        for use_ in &mut self.uses {
-            if let Some(own) = declared.get(&use_.from) {
-                use_.from = own.clone();
+        // Encoded uses name their holder by position: they decode sharing it already.
+        if let UsesRepr::Listed(uses) = &mut self.uses.0 {
+            for use_ in uses {
+                if let Some(own) = declared.get(&use_.from) {
+                    use_.from = own.clone();
+                }
             }
         }
     }
@@ -70,16 +148,36 @@ impl Facts {
     }
 }
 
-/// How [`Facts`] are stored in the cache: a use names the declaration that holds it by
-/// position, so loading makes one id per node instead of one per use.
+impl PartialEq for Facts {
+    fn eq(&self, other: &Facts) -> bool {
+        self.declares == other.declares
+            && self.problems == other.problems
+            && self.semantic_hash == other.semantic_hash
+            && self.uses() == other.uses()
+    }
+}
+
+/// How [`Facts`] are stored in the cache: the uses are a byte string (the postcard
+/// encoding of their [`StoredUse`]s), so that reading the cache can keep them encoded.
 #[derive(Serialize)]
 struct StoredFacts<'a> {
     declares: &'a [Declaration],
-    uses: Vec<StoredUse<'a>>,
+    uses: EncodedUses<'a>,
     problems: &'a [Problem],
     semantic_hash: u64,
 }
 
+/// Serializes as a byte string, where a `&[u8]` would be a sequence of numbers.
+struct EncodedUses<'a>(&'a [u8]);
+
+impl Serialize for EncodedUses<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
+    }
+}
+
+/// A stored use names the declaration that holds it by position, so loading makes one
+/// id per node instead of one per use.
 #[derive(Serialize)]
 struct StoredUse<'a> {
     from: StoredFrom<'a>,
@@ -94,11 +192,12 @@ enum StoredFrom<'a> {
     Other(&'a ComponentId),
 }
 
-/// [`StoredFacts`] as read back.
+/// [`StoredFacts`] as read back; the uses' bytes are borrowed from the record.
 #[derive(Deserialize)]
-struct LoadedFacts {
+struct LoadedFacts<'a> {
     declares: Vec<Declaration>,
-    uses: Vec<LoadedUse>,
+    #[serde(borrow)]
+    uses: &'a [u8],
     problems: Vec<Problem>,
     semantic_hash: u64,
 }
@@ -117,30 +216,65 @@ enum LoadedFrom {
     Other(ComponentId),
 }
 
-impl Serialize for Facts {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let positions: HashMap<&str, u32> = self
-            .declares
-            .iter()
-            .enumerate()
-            .map(|(position, declaration)| (declaration.id.key(), position as u32))
-            .collect();
-        let uses = self
-            .uses
-            .iter()
-            .map(|use_| StoredUse {
-                from: match positions.get(use_.from.key()) {
-                    Some(&position) => StoredFrom::Declared(position),
-                    None => StoredFrom::Other(&use_.from),
-                },
-                target: &use_.target,
+/// Encodes uses as [`StoredFacts`] keeps them.
+fn encode_uses(uses: &[Use], declares: &[Declaration]) -> postcard::Result<Vec<u8>> {
+    let positions: HashMap<&str, u32> = declares
+        .iter()
+        .enumerate()
+        .map(|(position, declaration)| (declaration.id.key(), position as u32))
+        .collect();
+    let stored: Vec<StoredUse> = uses
+        .iter()
+        .map(|use_| StoredUse {
+            from: match positions.get(use_.from.key()) {
+                Some(&position) => StoredFrom::Declared(position),
+                None => StoredFrom::Other(&use_.from),
+            },
+            target: &use_.target,
+            kind: use_.kind,
+            line: use_.line,
+        })
+        .collect();
+    postcard::to_stdvec(&stored)
+}
+
+/// Decodes [`encode_uses`]' bytes; `None` when they are not exactly a list of uses, or
+/// one names a declaration the file does not have.
+fn decode_uses(bytes: &[u8], declares: &[Declaration]) -> Option<Vec<Use>> {
+    let (loaded, unread) = postcard::take_from_bytes::<Vec<LoadedUse>>(bytes).ok()?;
+    if !unread.is_empty() {
+        return None;
+    }
+    loaded
+        .into_iter()
+        .map(|use_| {
+            let from = match use_.from {
+                LoadedFrom::Declared(position) => declares.get(position as usize)?.id.clone(),
+                LoadedFrom::Other(id) => id,
+            };
+            Some(Use {
+                from,
+                target: use_.target,
                 kind: use_.kind,
                 line: use_.line,
             })
-            .collect();
+        })
+        .collect()
+}
+
+impl Serialize for Facts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let listed;
+        let bytes: &[u8] = match &self.uses.0 {
+            UsesRepr::Encoded { bytes, .. } => bytes,
+            UsesRepr::Listed(uses) => {
+                listed = encode_uses(uses, &self.declares).map_err(serde::ser::Error::custom)?;
+                &listed
+            }
+        };
         StoredFacts {
             declares: &self.declares,
-            uses,
+            uses: EncodedUses(bytes),
             problems: &self.problems,
             semantic_hash: self.semantic_hash,
         }
@@ -149,28 +283,24 @@ impl Serialize for Facts {
 }
 
 impl<'de> Deserialize<'de> for Facts {
+    /// Reads facts back with their uses still encoded, after checking that the uses
+    /// decode: a record whose uses do not is damaged, never half-read.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let loaded = LoadedFacts::deserialize(deserializer)?;
-        let mut uses = Vec::with_capacity(loaded.uses.len());
-        for use_ in loaded.uses {
-            let from = match use_.from {
-                LoadedFrom::Declared(position) => loaded
-                    .declares
-                    .get(position as usize)
-                    .map(|declaration| declaration.id.clone())
-                    .ok_or_else(|| serde::de::Error::custom("a use of an undeclared node"))?,
-                LoadedFrom::Other(id) => id,
-            };
-            uses.push(Use {
-                from,
-                target: use_.target,
-                kind: use_.kind,
-                line: use_.line,
-            });
-        }
+        let uses = decode_uses(loaded.uses, &loaded.declares)
+            .ok_or_else(|| serde::de::Error::custom("uses that do not decode"))?;
+        let count = uses.len();
+        let naming = uses
+            .into_iter()
+            .filter(|use_| use_.target.names_a_component())
+            .collect();
         let mut facts = Facts {
             declares: loaded.declares,
-            uses,
+            uses: Uses(UsesRepr::Encoded {
+                bytes: loaded.uses.into(),
+                count,
+                naming,
+            }),
             problems: loaded.problems,
             semantic_hash: loaded.semantic_hash,
         };
@@ -410,6 +540,22 @@ pub enum Target {
     Registration(Vec<String>),
 }
 
+impl Target {
+    /// Whether the graph learns a name from this target whether or not a file declares
+    /// it: the objects written or queried, labels and components a revision's uses name
+    /// (`Graph::known`).
+    pub fn names_a_component(&self) -> bool {
+        matches!(
+            self,
+            Target::SObject(_)
+                | Target::Dml { .. }
+                | Target::Label(_)
+                | Target::Component(_)
+                | Target::DmlOf { .. }
+        )
+    }
+}
+
 /// The kind of an edge "A uses B". The walk from a change to the tests looks at kinds:
 /// automation of an object is reached only through [`EdgeKind::Writes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -629,7 +775,8 @@ mod tests {
                     kind: EdgeKind::References,
                     line: 1,
                 },
-            ],
+            ]
+            .into(),
             problems: vec![Problem {
                 line: Some(9),
                 message: "x".into(),
@@ -639,26 +786,40 @@ mod tests {
         let bytes = postcard::to_allocvec(&facts).expect("encode");
         let back: Facts = postcard::from_bytes(&bytes).expect("decode");
         assert_eq!(back, facts);
+        assert_eq!(back.use_count(), 2);
         // The first use is held by the declared method: it reads back with its casing.
-        assert_eq!(back.uses[0].from.full_name(), "Invoices.total");
-        assert_eq!(back.uses[1].from.full_name(), "InvoiceTrigger");
+        assert_eq!(back.uses()[0].from.full_name(), "Invoices.total");
+        assert_eq!(back.uses()[1].from.full_name(), "InvoiceTrigger");
     }
 
+    /// Facts whose uses do not decode exactly are an error (the cache then counts the
+    /// record as damaged), not facts with fewer uses, and not a panic.
     #[test]
-    fn a_use_of_an_undeclared_position_is_an_error_not_a_panic() {
+    fn uses_that_do_not_decode_exactly_are_an_error_not_a_panic() {
         let label = Target::Label("X".into());
-        let stored = StoredFacts {
-            declares: &[],
-            uses: vec![StoredUse {
-                from: StoredFrom::Declared(5),
-                target: &label,
-                kind: EdgeKind::References,
-                line: 1,
-            }],
-            problems: &[],
-            semantic_hash: 0,
+        let stored_use = |position| StoredUse {
+            from: StoredFrom::Declared(position),
+            target: &label,
+            kind: EdgeKind::References,
+            line: 1,
         };
-        let bytes = postcard::to_allocvec(&stored).expect("encode");
-        assert!(postcard::from_bytes::<Facts>(&bytes).is_err());
+        let with_uses = |uses: &[u8]| {
+            let stored = StoredFacts {
+                declares: &[],
+                uses: EncodedUses(uses),
+                problems: &[],
+                semantic_hash: 0,
+            };
+            postcard::to_allocvec(&stored).expect("encode")
+        };
+        let undeclared = postcard::to_allocvec(&vec![stored_use(5)]).expect("encode");
+        assert!(postcard::from_bytes::<Facts>(&with_uses(&undeclared)).is_err());
+        // An empty list followed by more bytes is not an empty list.
+        let mut trailing = postcard::to_allocvec(&Vec::<StoredUse>::new()).expect("encode");
+        trailing.extend(postcard::to_allocvec(&stored_use(0)).expect("encode"));
+        assert!(postcard::from_bytes::<Facts>(&with_uses(&trailing)).is_err());
+        let empty = postcard::to_allocvec(&Vec::<StoredUse>::new()).expect("encode");
+        let facts = postcard::from_bytes::<Facts>(&with_uses(&empty)).expect("decodes");
+        assert_eq!(facts.use_count(), 0);
     }
 }

@@ -9,6 +9,7 @@ use super::*;
 use crate::apex_type::strip_generics;
 use crate::metadata::sobject;
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 impl Graph {
     /// Builds the graph of a revision from the facts of all its source files.
@@ -42,16 +43,21 @@ impl Graph {
         // resident.
         let room: usize = ordered
             .iter()
-            .map(|file| file.facts.uses.len() + file.facts.declares.len())
+            .map(|file| file.facts.use_count() + file.facts.declares.len())
             .sum();
         graph.graph.reserve_edges(room);
+        // A file's uses are decoded (`Facts::uses`) once here, with its batch.
         for batch in ordered.chunks(RESOLVE_BATCH) {
-            let resolved: Vec<Vec<ResolvedUse>> = batch
+            let resolved: Vec<(Cow<[Use]>, Vec<ResolvedUse>)> = batch
                 .par_iter()
-                .map(|file| graph.resolve_uses(file))
+                .map(|file| {
+                    let uses = file.facts.uses();
+                    let resolved = graph.resolve_uses(file, &uses);
+                    (uses, resolved)
+                })
                 .collect();
-            for (file, uses) in batch.iter().zip(resolved) {
-                graph.add_uses(file, uses);
+            for (file, (uses, resolved)) in batch.iter().zip(resolved) {
+                graph.add_uses(file, &uses, resolved);
             }
         }
         graph.named = HashSet::default();
@@ -504,8 +510,9 @@ impl Graph {
         }
     }
 
-    /// Resolves a file's uses against the graph of declarations, in their order.
-    pub(super) fn resolve_uses(&self, file: &FileFacts) -> Vec<ResolvedUse> {
+    /// Resolves a file's uses (`uses`, decoded from its facts) against the graph of
+    /// declarations, in their order.
+    pub(super) fn resolve_uses(&self, file: &FileFacts, uses: &[Use]) -> Vec<ResolvedUse> {
         // Uses come grouped by the node that holds them: resolve that node and its class
         // once per group, not once per use. A file names the same targets again and
         // again (`Assert.areEqual`, its own fields, `List<Account>`): each target is
@@ -514,8 +521,8 @@ impl Graph {
         let mut current: Option<(&ComponentId, Option<Found>, usize)> = None;
         let mut contexts: Vec<ComponentId> = Vec::new();
         let mut known: HashMap<(&Target, usize), Resolution> = HashMap::default();
-        let mut resolved = Vec::with_capacity(file.facts.uses.len());
-        for use_ in &file.facts.uses {
+        let mut resolved = Vec::with_capacity(uses.len());
+        for use_ in uses {
             let (from, context) = match &current {
                 Some((id, from, context)) if *id == &use_.from => (from, *context),
                 _ => {
@@ -548,11 +555,11 @@ impl Graph {
         resolved
     }
 
-    /// Adds a file's resolved uses ([`Graph::resolve_uses`]: one per use, in order) as
-    /// edges, interning the nodes they name.
-    pub(super) fn add_uses(&mut self, file: &FileFacts, uses: Vec<ResolvedUse>) {
+    /// Adds a file's uses as edges, with their resolutions ([`Graph::resolve_uses`]: one
+    /// per use, in order), interning the nodes they name.
+    pub(super) fn add_uses(&mut self, file: &FileFacts, uses: &[Use], resolved: Vec<ResolvedUse>) {
         let path = self.place(&file.path);
-        for (use_, resolved) in file.facts.uses.iter().zip(uses) {
+        for (use_, resolved) in uses.iter().zip(resolved) {
             let Some(from) = resolved.from.map(|found| self.found_node(found)) else {
                 continue;
             };

@@ -254,7 +254,7 @@ impl Graph {
     /// [`Graph::known`]): objects written or queried, labels, components.
     pub(super) fn names_named(&self, file: &FileFacts) -> Vec<ComponentId> {
         let mut names = Vec::new();
-        for use_ in &file.facts.uses {
+        for use_ in file.facts.naming_uses() {
             let context = match &use_.target {
                 Target::SObject(_)
                 | Target::Dml { .. }

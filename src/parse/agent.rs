@@ -47,7 +47,7 @@ pub fn parse_agent_config(component: &ComponentId, source: &str) -> Facts {
     }
     Facts {
         declares: vec![component_decl(component, (1, line_count(source)), hash)],
-        uses: uses.into_vec(),
+        uses: uses.into_vec().into(),
         problems,
         semantic_hash: hash,
     }
@@ -59,7 +59,7 @@ mod tests {
 
     fn parts(facts: &Facts) -> Vec<(String, u32)> {
         facts
-            .uses
+            .uses()
             .iter()
             .map(|use_| match &use_.target {
                 Target::Component(id) => (id.to_string(), use_.line),

@@ -153,7 +153,7 @@ mod tests {
         );
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Account"));
         assert_eq!(
-            facts.uses[0].target,
+            facts.uses()[0].target,
             Target::Component(ComponentId::new(
                 "MatchingRule",
                 "Account.Account_Name_Match"
@@ -166,9 +166,10 @@ mod tests {
         let source = "<StandardValueSet><standardValue><fullName>Hot</fullName></standardValue></StandardValueSet>";
         let facts =
             parse_standard_value_set(&ComponentId::new("StandardValueSet", "LeadSource"), source);
-        let objects: Vec<&Target> = facts.uses.iter().map(|u| &u.target).collect();
+        let uses = facts.uses();
+        let objects: Vec<&Target> = uses.iter().map(|u| &u.target).collect();
         assert_eq!(objects.len(), 3);
-        assert!(facts.uses.iter().all(|u| u.kind == EdgeKind::Fires));
+        assert!(facts.uses().iter().all(|u| u.kind == EdgeKind::Fires));
         assert!(facts.problems.is_empty());
         assert_eq!(objects_of_value_set("CaseSeverity"), vec!["Case"]);
         let unknown =

@@ -118,7 +118,7 @@ fn opaque(component: &ComponentId, content: &[u8]) -> Facts {
     let hash = stable_hash([String::from_utf8_lossy(content).as_ref()]);
     Facts {
         declares: vec![xml::component_decl(component, (1, 1), hash)],
-        uses: Vec::new(),
+        uses: Default::default(),
         problems: Vec::new(),
         semantic_hash: hash,
     }

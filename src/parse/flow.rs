@@ -74,7 +74,7 @@ pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
     root.walk(&mut |element| text_uses(element, &context, from, &mut uses));
     Facts {
         declares: vec![decl],
-        uses: uses.into_vec(),
+        uses: uses.into_vec().into(),
         problems,
         semantic_hash: hash,
     }
@@ -94,7 +94,7 @@ pub fn parse_flow_test(component: &ComponentId, source: &str) -> Facts {
     }
     Facts {
         declares: vec![decl],
-        uses: uses.into_vec(),
+        uses: uses.into_vec().into(),
         problems,
         semantic_hash: hash,
     }
@@ -132,7 +132,7 @@ pub fn parse_flow_definition(component: &ComponentId, source: &str) -> Facts {
     );
     Facts {
         declares: vec![decl],
-        uses: uses.into_vec(),
+        uses: uses.into_vec().into(),
         problems,
         semantic_hash: hash,
     }
@@ -502,10 +502,11 @@ mod tests {
         assert_eq!(facts.declares.len(), 1);
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
         assert_eq!(facts.declares[0].fires_on, DmlEvents::UPDATE);
-        assert!(facts.uses.iter().all(|u| u.from == id));
+        assert!(facts.uses().iter().all(|u| u.from == id));
 
         let expect = |target: Target, kind: EdgeKind, line: u32| {
-            let found = find(&facts.uses, &target);
+            let uses = facts.uses();
+            let found = find(&uses, &target);
             assert_eq!(
                 found.map(|u| (u.kind, u.line)),
                 Some((kind, line)),
@@ -561,10 +562,10 @@ mod tests {
         expect(field("Invoice__c", "Customer__c"), EdgeKind::Reads, 37);
         expect(Target::Label("Invoice_Flagged".into()), EdgeKind::Reads, 37);
         // Non-Apex actions and the start object itself are not uses.
-        assert!(find(&facts.uses, &Target::ApexType("chatterPost".into())).is_none());
+        assert!(find(&facts.uses(), &Target::ApexType("chatterPost".into())).is_none());
         assert!(
             !facts
-                .uses
+                .uses()
                 .iter()
                 .any(|u| u.target == Target::SObject("Invoice__c".into())
                     && u.kind == EdgeKind::Reads)
@@ -597,9 +598,9 @@ mod tests {
 </Flow>"#;
         let facts = parse_flow(&ComponentId::new("Flow", "Lookup"), source);
         assert_eq!(facts.declares[0].automates, None);
-        assert_eq!(facts.uses.len(), 1);
-        assert_eq!(facts.uses[0].target, Target::SObject("Account".into()));
-        assert_eq!(facts.uses[0].kind, EdgeKind::Reads);
+        assert_eq!(facts.uses().len(), 1);
+        assert_eq!(facts.uses()[0].target, Target::SObject("Account".into()));
+        assert_eq!(facts.uses()[0].kind, EdgeKind::Reads);
     }
 
     /// A flow of one action call, its `actionName` on line 4.
@@ -620,7 +621,8 @@ mod tests {
             types::GEN_AI_PROMPT_TEMPLATE,
             "Generate_Personalized_Schedule",
         ));
-        let prompt = find(&facts.uses, &template).expect("the template is used");
+        let uses = facts.uses();
+        let prompt = find(&uses, &template).expect("the template is used");
         assert_eq!(prompt.kind, EdgeKind::FlowAction);
         assert_eq!(prompt.line, 4);
     }
@@ -630,7 +632,8 @@ mod tests {
     #[test]
     fn another_action_names_what_it_runs() {
         let facts = one_action("Employee_Agent", "generateAiAgentResponse");
-        let agent = find(&facts.uses, &Target::StringLiteral("Employee_Agent".into()))
+        let uses = facts.uses();
+        let agent = find(&uses, &Target::StringLiteral("Employee_Agent".into()))
             .expect("the agent is named");
         assert_eq!(agent.kind, EdgeKind::StringRef);
         assert_eq!(agent.line, 4);
@@ -646,8 +649,8 @@ mod tests {
 </Flow>"#;
         let facts = parse_flow(&ComponentId::new("Flow", "Nightly"), source);
         assert_eq!(facts.declares[0].automates, None);
-        assert_eq!(facts.uses[0].target, Target::SObject("Invoice__c".into()));
-        assert_eq!(facts.uses[0].kind, EdgeKind::Reads);
+        assert_eq!(facts.uses()[0].target, Target::SObject("Invoice__c".into()));
+        assert_eq!(facts.uses()[0].kind, EdgeKind::Reads);
     }
 
     #[test]
@@ -683,7 +686,7 @@ mod tests {
         let facts = parse_flow(&ComponentId::new("Flow", "Invoice_Process"), source);
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
         let kinds: Vec<_> = facts
-            .uses
+            .uses()
             .iter()
             .map(|u| (written_object(&u.target), u.kind))
             .collect();
@@ -715,13 +718,13 @@ mod tests {
         let facts = parse_flow_test(&id, source);
         assert!(facts.problems.is_empty());
         assert_eq!(facts.declares[0].test, Some(TestMark::default()));
-        assert_eq!(facts.uses.len(), 1);
+        assert_eq!(facts.uses().len(), 1);
         assert_eq!(
-            facts.uses[0].target,
+            facts.uses()[0].target,
             Target::Component(ComponentId::new("Flow", "Invoice_After_Save"))
         );
-        assert_eq!(facts.uses[0].kind, EdgeKind::Tests);
-        assert_eq!(facts.uses[0].line, 3);
+        assert_eq!(facts.uses()[0].kind, EdgeKind::Tests);
+        assert_eq!(facts.uses()[0].line, 3);
     }
 
     #[test]
@@ -738,7 +741,7 @@ mod tests {
         );
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
         assert!(find(
-            &facts.uses,
+            &facts.uses(),
             &Target::Component(ComponentId::new("Flow", "X"))
         )
         .is_some());

@@ -51,7 +51,7 @@ pub fn parse_lwc_html(component: &ComponentId, source: &str) -> Facts {
     });
     Facts {
         declares: vec![component_decl(component, (1, line_count(source)), hash)],
-        uses: uses.into_vec(),
+        uses: uses.into_vec().into(),
         problems,
         semantic_hash: hash,
     }
@@ -348,7 +348,7 @@ impl<'s> JsFile<'s> {
         decl.test = test;
         Facts {
             declares: vec![decl],
-            uses: uses.into_vec(),
+            uses: uses.into_vec().into(),
             problems: self.problems(),
             semantic_hash: hash,
         }
@@ -426,7 +426,7 @@ export default class InvoiceList extends LightningElement {
         };
         let component = |t: &str, n: &str| Target::Component(ComponentId::new(t, n));
         assert_eq!(
-            list(&facts.uses),
+            list(&facts.uses()),
             vec![
                 (
                     member("InvoiceController", "getInvoices"),
@@ -482,7 +482,7 @@ export default class InvoiceList extends LightningElement {
             .message
             .starts_with("JavaScript syntax error near line"));
         assert_eq!(
-            list(&facts.uses),
+            list(&facts.uses()),
             vec![(bundle("child"), EdgeKind::Imports, 1)]
         );
     }
@@ -506,7 +506,7 @@ export default class InvoiceList extends LightningElement {
         let facts = parse_lwc_html(&id, html);
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         assert_eq!(
-            list(&facts.uses),
+            list(&facts.uses()),
             vec![
                 (bundle("invoiceRow"), EdgeKind::Imports, 4),
                 (bundle("format_utils"), EdgeKind::Imports, 6),
@@ -550,7 +550,7 @@ describe('c-invoice-list', () => {
         assert_eq!(facts.declares[0].id, id);
         assert_eq!(facts.declares[0].test, Some(TestMark::default()));
         assert_eq!(
-            list(&facts.uses),
+            list(&facts.uses()),
             vec![
                 (Target::Component(bundle_id), EdgeKind::Tests, 2),
                 (bundle("formatUtils"), EdgeKind::Imports, 5),
@@ -563,7 +563,7 @@ describe('c-invoice-list', () => {
     fn components_do_not_count_jest_mocks_or_require() {
         let id = ComponentId::new("LightningComponentBundle", "x");
         let facts = parse_lwc_js(&id, "jest.mock('c/a');\nrequire('c/b');\n");
-        assert!(facts.uses.is_empty());
+        assert!(facts.uses().is_empty());
     }
 
     /// Found by fuzzing: 100 KB of `"` kept tree-sitter's JavaScript error recovery busy

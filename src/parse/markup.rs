@@ -160,7 +160,7 @@ fn parse_markup(
     });
     Facts {
         declares: vec![component_decl(component, (1, line_count(source)), hash)],
-        uses: uses.into_vec(),
+        uses: uses.into_vec().into(),
         problems,
         semantic_hash: hash,
     }
@@ -217,7 +217,7 @@ mod tests {
         let aura = |n: &str| component("AuraDefinitionBundle", n);
         let lwc = |n: &str| component("LightningComponentBundle", n);
         assert_eq!(
-            list(&facts.uses),
+            list(&facts.uses()),
             vec![
                 (
                     Target::ApexType("InvoiceAuraController".into()),
@@ -251,7 +251,7 @@ mod tests {
         let facts = parse_aura_js(&id, source);
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         assert_eq!(
-            list(&facts.uses),
+            list(&facts.uses()),
             vec![(Target::Label("Invoice_Title".into()), EdgeKind::Reads, 4)]
         );
     }
@@ -274,7 +274,7 @@ mod tests {
         let facts = parse_visualforce(&id, source);
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         assert_eq!(
-            list(&facts.uses),
+            list(&facts.uses()),
             vec![
                 (
                     Target::ApexType("InvoiceExtension".into()),
@@ -322,7 +322,7 @@ mod tests {
         let facts = parse_visualforce(&id, source);
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         assert_eq!(
-            list(&facts.uses),
+            list(&facts.uses()),
             vec![(
                 Target::ApexType("InvoiceLinesController".into()),
                 EdgeKind::Imports,
@@ -336,7 +336,7 @@ mod tests {
             .message
             .starts_with("malformed XML near line 2"));
         assert_eq!(
-            list(&facts.uses),
+            list(&facts.uses()),
             vec![(Target::ApexType("X".into()), EdgeKind::Imports, 1)]
         );
     }

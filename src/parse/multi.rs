@@ -124,7 +124,7 @@ pub fn parse_decomposed_child(component: &ComponentId, source: &str) -> Facts {
     }
     Facts {
         declares: vec![decl],
-        uses: uses.into_vec(),
+        uses: uses.into_vec().into(),
         problems,
         semantic_hash: root.semantic_hash(),
     }
@@ -257,7 +257,7 @@ fn parse_children(
     }
     Facts {
         declares,
-        uses: uses.into_vec(),
+        uses: uses.into_vec().into(),
         problems,
         semantic_hash: root.semantic_hash(),
     }
@@ -410,11 +410,8 @@ mod tests {
             ]
         );
         let update = ComponentId::new("WorkflowFieldUpdate", "Invoice__c.Set_Status");
-        let write = facts
-            .uses
-            .iter()
-            .find(|u| u.from == update)
-            .expect("field write");
+        let uses = facts.uses();
+        let write = uses.iter().find(|u| u.from == update).expect("field write");
         assert_eq!(
             write.target,
             Target::Field {
@@ -424,8 +421,7 @@ mod tests {
         );
         assert_eq!((write.kind, write.line), (EdgeKind::Writes, 13));
         let rule = ComponentId::new("WorkflowRule", "Invoice__c.Invoice_Sent");
-        let rule_targets: Vec<&Target> = facts
-            .uses
+        let rule_targets: Vec<&Target> = uses
             .iter()
             .filter(|u| u.from == rule)
             .map(|u| &u.target)
@@ -462,7 +458,7 @@ mod tests {
             .find(|d| &d.id == id)
             .expect("declared");
         let mut uses: Vec<String> = facts
-            .uses
+            .uses()
             .iter()
             .filter(|u| &u.from == id)
             .map(|u| format!("{:?} {:?}", u.kind, u.target))

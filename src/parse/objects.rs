@@ -157,7 +157,7 @@ pub(crate) fn parse_declared(
     collect(&root, component, &mut uses);
     Facts {
         declares: vec![decl],
-        uses: uses.into_vec(),
+        uses: uses.into_vec().into(),
         problems,
         semantic_hash: hash,
     }
@@ -434,17 +434,17 @@ mod tests {
         assert_eq!(facts.declares[0].id, id);
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
         assert_eq!(
-            targets(&facts.uses, EdgeKind::References),
+            targets(&facts.uses(), EdgeKind::References),
             vec![Target::SObject("Account".into())]
         );
-        assert_eq!(facts.uses[0].line, 5);
+        assert_eq!(facts.uses()[0].line, 5);
 
         let plain = parse_field(
             &ComponentId::new("CustomField", "Invoice__c.Notes__c"),
             PLAIN,
         );
         assert_eq!(plain.declares[0].automates, None);
-        assert!(plain.uses.is_empty());
+        assert!(plain.uses().is_empty());
     }
 
     #[test]
@@ -469,7 +469,7 @@ mod tests {
     fn formula_field_reads_the_fields_it_names() {
         let id = ComponentId::new("CustomField", "Invoice__c.Total__c");
         let facts = parse_field(&id, FORMULA);
-        let reads = targets(&facts.uses, EdgeKind::Reads);
+        let reads = targets(&facts.uses(), EdgeKind::Reads);
         assert_eq!(
             reads,
             vec![
@@ -480,7 +480,7 @@ mod tests {
                 field("Invoice__c", "Amount"),
             ]
         );
-        let line_of = |t: &Target| facts.uses.iter().find(|u| &u.target == t).map(|u| u.line);
+        let line_of = |t: &Target| facts.uses().iter().find(|u| &u.target == t).map(|u| u.line);
         assert_eq!(line_of(&field("Invoice__c", "Status__c")), Some(5));
         assert_eq!(line_of(&field("Invoice__c", "Customer__c")), Some(7));
         assert_eq!(facts.declares[0].automates, None);
@@ -503,13 +503,13 @@ mod tests {
         let facts = parse_validation_rule(&id, source);
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
         assert_eq!(
-            targets(&facts.uses, EdgeKind::Reads),
+            targets(&facts.uses(), EdgeKind::Reads),
             vec![
                 field("Bypass__c", "Disable_Rules__c"),
                 field("Invoice__c", "Amount__c")
             ]
         );
-        assert_eq!(facts.uses[1].line, 7);
+        assert_eq!(facts.uses()[1].line, 7);
     }
 
     #[test]
@@ -544,14 +544,15 @@ mod tests {
         let facts = parse_custom_metadata_record(&id, source);
         assert!(facts.problems.is_empty());
         assert_eq!(
-            targets(&facts.uses, EdgeKind::RecordOf),
+            targets(&facts.uses(), EdgeKind::RecordOf),
             vec![Target::SObject("Trigger_Action__mdt".into())]
         );
         assert_eq!(
-            targets(&facts.uses, EdgeKind::StringRef),
+            targets(&facts.uses(), EdgeKind::StringRef),
             vec![Target::StringLiteral("TA_Invoice_Validate".into())]
         );
-        let string_ref = facts.uses.iter().find(|u| u.kind == EdgeKind::StringRef);
+        let uses = facts.uses();
+        let string_ref = uses.iter().find(|u| u.kind == EdgeKind::StringRef);
         assert_eq!(string_ref.map(|u| u.line), Some(7));
     }
 
@@ -572,7 +573,7 @@ mod tests {
 "#;
         let id = ComponentId::new("CustomMetadata", "Handler.Order_Audit");
         let facts = parse_custom_metadata_record(&id, source);
-        assert!(facts.uses.iter().any(|u| u.target
+        assert!(facts.uses().iter().any(|u| u.target
             == Target::Registration(vec!["OrderAuditHandler".into(), "Order__c".into()])));
     }
 
@@ -591,7 +592,7 @@ mod tests {
         let facts =
             parse_object_child_generic(&rt, "<RecordType><active>true</active></RecordType>");
         assert_eq!(facts.declares[0].id, rt);
-        assert!(facts.uses.is_empty() && facts.problems.is_empty());
+        assert!(facts.uses().is_empty() && facts.problems.is_empty());
     }
 
     #[test]

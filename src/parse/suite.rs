@@ -24,7 +24,7 @@ pub fn parse_test_suite(component: &ComponentId, source: &str) -> Facts {
     }
     Facts {
         declares: vec![component_decl(component, (1, line_count(source)), hash)],
-        uses: uses.into_vec(),
+        uses: uses.into_vec().into(),
         problems,
         semantic_hash: hash,
     }
@@ -33,7 +33,7 @@ pub fn parse_test_suite(component: &ComponentId, source: &str) -> Facts {
 /// The test classes a parsed suite names.
 pub fn suite_classes(facts: &Facts) -> Vec<String> {
     facts
-        .uses
+        .uses()
         .iter()
         .filter_map(|use_| match &use_.target {
             Target::Component(id) if id.is_type(types::APEX_CLASS) => {
@@ -67,7 +67,8 @@ mod tests {
             vec!["InvoiceServiceTest", "PaymentServiceTest"]
         );
         assert_eq!(
-            facts.uses[1].line, 5,
+            facts.uses()[1].line,
+            5,
             "the line of the name, not of the tag"
         );
         assert!(facts.problems.is_empty());

@@ -531,7 +531,7 @@ pub fn parse_generic(component: &ComponentId, source: &str) -> Facts {
     let hash = root.semantic_hash();
     Facts {
         declares: vec![component_decl(component, (1, line_count(source)), hash)],
-        uses: Vec::new(),
+        uses: Default::default(),
         problems,
         semantic_hash: hash,
     }

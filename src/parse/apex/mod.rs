@@ -84,7 +84,7 @@ fn unparsed(component: &ComponentId, kind: ApexFileKind, source: &str) -> Facts 
             body_hash: hash,
             ..Declaration::new(component.clone(), decl_kind, None, (1, last))
         }],
-        uses: Vec::new(),
+        uses: Default::default(),
         problems: vec![Problem {
             line: None,
             message: UNREAD.to_string(),

@@ -30,9 +30,14 @@ fn ids(facts: &Facts) -> Vec<String> {
     facts.declares.iter().map(|d| d.id.to_string()).collect()
 }
 
-fn uses_from<'a>(facts: &'a Facts, from: &str) -> Vec<&'a Use> {
+fn uses_from(facts: &Facts, from: &str) -> Vec<Use> {
     let from = ComponentId::parse(from).expect("test id");
-    facts.uses.iter().filter(|u| u.from == from).collect()
+    facts
+        .uses()
+        .iter()
+        .filter(|u| u.from == from)
+        .cloned()
+        .collect()
 }
 
 fn has(facts: &Facts, from: &str, kind: EdgeKind, target: &Target) -> bool {
@@ -109,7 +114,7 @@ fn field(object: &str, name: &str) -> Target {
 
 fn type_refs(facts: &Facts) -> Vec<String> {
     facts
-        .uses
+        .uses()
         .iter()
         .filter_map(|u| match &u.target {
             Target::ApexType(name) => Some(name.clone()),
@@ -321,8 +326,8 @@ public class Refs {
         Some("Map<Id, Invoice__c>")
     );
     // Uses carry the line they were found on.
-    let cast = facts
-        .uses
+    let uses = facts.uses();
+    let cast = uses
         .iter()
         .find(|u| u.target == ty("Cast__c"))
         .expect("cast use");
@@ -548,7 +553,7 @@ public class Anon {
 }
 "#;
     let facts = class("Anon", source);
-    let any = facts.uses.iter().any(
+    let any = facts.uses().iter().any(
         |u| matches!(&u.target, Target::AnyMember { member, arity: Some(0) } if member == "format"),
     );
     assert!(any, "{:#?}", facts.uses);
@@ -800,7 +805,7 @@ trigger InvoiceTrigger on Invoice__c (before insert, after update) {
         field("Invoice__c", "Status__c"),
     );
     assert_use(&facts, from, EdgeKind::Writes, sobject("Invoice__c"));
-    assert!(facts.uses.iter().all(|u| u.from == decl.id));
+    assert!(facts.uses().iter().all(|u| u.from == decl.id));
 }
 
 #[test]
@@ -907,18 +912,18 @@ public class Quiet {
     for ghost in ["Ghost", "Phantom", "Spirit"] {
         assert!(!refs.iter().any(|r| r == ghost), "{ghost} in {refs:?}");
     }
-    assert!(!facts.uses.iter().any(|u| u.kind == EdgeKind::Writes));
+    assert!(!facts.uses().iter().any(|u| u.kind == EdgeKind::Writes));
     let literals = string_literals(&facts);
     assert_eq!(literals, vec!["ApexClass:Handler", "Invoice_Handler"]);
 }
 
 /// The string literals a file's uses name, in order.
-fn string_literals(facts: &Facts) -> Vec<&str> {
+fn string_literals(facts: &Facts) -> Vec<String> {
     facts
-        .uses
+        .uses()
         .iter()
         .filter_map(|u| match &u.target {
-            Target::StringLiteral(s) => Some(s.as_str()),
+            Target::StringLiteral(s) => Some(s.clone()),
             _ => None,
         })
         .collect()

@@ -123,7 +123,7 @@ impl<'t> Walker<'t> {
         }
         Facts {
             declares: walker.decls.finish(tokens),
-            uses: walker.uses,
+            uses: walker.uses.into(),
             problems: walker.problems,
             semantic_hash: 0,
         }
