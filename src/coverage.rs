@@ -371,7 +371,7 @@ mod tests {
             .iter()
             .map(|used| Use {
                 from: method.clone(),
-                target: Target::ApexType((*used).to_string()),
+                target: Target::ApexType((*used).to_string().into()),
                 kind: EdgeKind::References,
                 line: 3,
             })

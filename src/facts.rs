@@ -52,7 +52,7 @@ pub struct Uses(UsesRepr);
 
 #[derive(Clone, Debug)]
 enum UsesRepr {
-    Listed(Vec<Use>),
+    Listed(Vec<Use<'static>>),
     /// The postcard encoding of a `Vec<StoredUse>`, which decoded into `count` uses
     /// (each held by a declaration the facts have) when the cache was read; `naming`
     /// keeps those of them that name a component ([`Target::names_a_component`]), a
@@ -60,7 +60,7 @@ enum UsesRepr {
     Encoded {
         bytes: Box<[u8]>,
         count: usize,
-        naming: Box<[Use]>,
+        naming: Box<[Use<'static>]>,
     },
 }
 
@@ -70,14 +70,14 @@ impl Default for Uses {
     }
 }
 
-impl From<Vec<Use>> for Uses {
-    fn from(uses: Vec<Use>) -> Uses {
+impl From<Vec<Use<'static>>> for Uses {
+    fn from(uses: Vec<Use<'static>>) -> Uses {
         Uses(UsesRepr::Listed(uses))
     }
 }
 
-impl FromIterator<Use> for Uses {
-    fn from_iter<I: IntoIterator<Item = Use>>(uses: I) -> Uses {
+impl FromIterator<Use<'static>> for Uses {
+    fn from_iter<I: IntoIterator<Item = Use<'static>>>(uses: I) -> Uses {
         Uses(UsesRepr::Listed(uses.into_iter().collect()))
     }
 }
@@ -85,21 +85,21 @@ impl FromIterator<Use> for Uses {
 impl Facts {
     /// The file's uses, in the order the parser found them. Uses read from the cache are
     /// decoded at each call; callers read them once per pass, a file at a time.
-    pub fn uses(&self) -> Cow<'_, [Use]> {
+    pub fn uses(&self) -> Cow<'_, [Use<'_>]> {
         match &self.uses.0 {
             UsesRepr::Listed(uses) => Cow::Borrowed(uses),
             // These bytes decoded against these declarations when the cache was read,
             // and decoding is deterministic, so this does not fail.
-            UsesRepr::Encoded { bytes, .. } => {
-                Cow::Owned(decode_uses(bytes, &self.declares).unwrap_or_default())
+            UsesRepr::Encoded { bytes, count, .. } => {
+                Cow::Owned(decode_uses(bytes, &self.declares, *count).unwrap_or_default())
             }
         }
     }
 
     /// The uses that name a component whether or not a file declares it
     /// ([`Target::names_a_component`]), in order, without decoding the others.
-    pub fn naming_uses(&self) -> impl Iterator<Item = &Use> {
-        let uses: &[Use] = match &self.uses.0 {
+    pub fn naming_uses(&self) -> impl Iterator<Item = &Use<'static>> {
+        let uses: &[Use<'static>] = match &self.uses.0 {
             UsesRepr::Listed(uses) => uses,
             UsesRepr::Encoded { naming, .. } => naming,
         };
@@ -148,6 +148,18 @@ impl Facts {
     }
 }
 
+#[cfg(test)]
+impl Facts {
+    /// A parser's uses, for tests of parsers; facts read from the cache keep theirs
+    /// encoded (read them with [`Facts::uses`]), and this panics.
+    pub fn parsed_uses(&self) -> &[Use<'static>] {
+        match &self.uses.0 {
+            UsesRepr::Listed(uses) => uses,
+            UsesRepr::Encoded { .. } => panic!("parsed_uses of facts read from the cache"),
+        }
+    }
+}
+
 impl PartialEq for Facts {
     fn eq(&self, other: &Facts) -> bool {
         self.declares == other.declares
@@ -181,7 +193,7 @@ impl Serialize for EncodedUses<'_> {
 #[derive(Serialize)]
 struct StoredUse<'a> {
     from: StoredFrom<'a>,
-    target: &'a Target,
+    target: &'a Target<'a>,
     kind: EdgeKind,
     line: u32,
 }
@@ -203,9 +215,10 @@ struct LoadedFacts<'a> {
 }
 
 #[derive(Deserialize)]
-struct LoadedUse {
+struct LoadedUse<'a> {
     from: LoadedFrom,
-    target: Target,
+    #[serde(borrow)]
+    target: Target<'a>,
     kind: EdgeKind,
     line: u32,
 }
@@ -217,7 +230,7 @@ enum LoadedFrom {
 }
 
 /// Encodes uses as [`StoredFacts`] keeps them.
-fn encode_uses(uses: &[Use], declares: &[Declaration]) -> postcard::Result<Vec<u8>> {
+fn encode_uses(uses: &[Use<'_>], declares: &[Declaration]) -> postcard::Result<Vec<u8>> {
     let positions: HashMap<&str, u32> = declares
         .iter()
         .enumerate()
@@ -238,28 +251,67 @@ fn encode_uses(uses: &[Use], declares: &[Declaration]) -> postcard::Result<Vec<u
     postcard::to_stdvec(&stored)
 }
 
-/// Decodes [`encode_uses`]' bytes; `None` when they are not exactly a list of uses, or
-/// one names a declaration the file does not have.
-fn decode_uses(bytes: &[u8], declares: &[Declaration]) -> Option<Vec<Use>> {
-    let (loaded, unread) = postcard::take_from_bytes::<Vec<LoadedUse>>(bytes).ok()?;
-    if !unread.is_empty() {
-        return None;
+/// Decodes [`encode_uses`]' bytes into `count` uses (what [`for_each_use`] reads).
+fn decode_uses<'a>(
+    bytes: &'a [u8],
+    declares: &[Declaration],
+    count: usize,
+) -> Option<Vec<Use<'a>>> {
+    let mut uses = Vec::with_capacity(count);
+    for_each_use(bytes, declares, |use_| uses.push(use_))?;
+    Some(uses)
+}
+
+/// Reads [`encode_uses`]' bytes one use at a time, its names borrowed from the bytes,
+/// and hands each to `each`: no list of them is built. `None` when the bytes are not
+/// exactly a list of uses, or one names a declaration the file does not have.
+fn for_each_use<'a>(
+    bytes: &'a [u8],
+    declares: &[Declaration],
+    each: impl FnMut(Use<'a>),
+) -> Option<()> {
+    let mut deserializer = postcard::Deserializer::from_bytes(bytes);
+    let visitor = EachUse {
+        declares,
+        each,
+        bytes: std::marker::PhantomData,
+    };
+    serde::Deserializer::deserialize_seq(&mut deserializer, visitor).ok()?;
+    deserializer.finalize().ok()?.is_empty().then_some(())
+}
+
+/// The visitor of [`for_each_use`].
+struct EachUse<'d, 'a, F> {
+    declares: &'d [Declaration],
+    each: F,
+    bytes: std::marker::PhantomData<&'a [u8]>,
+}
+
+impl<'a, F: FnMut(Use<'a>)> serde::de::Visitor<'a> for EachUse<'_, 'a, F> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a list of uses")
     }
-    loaded
-        .into_iter()
-        .map(|use_| {
+
+    fn visit_seq<A: serde::de::SeqAccess<'a>>(mut self, mut uses: A) -> Result<(), A::Error> {
+        while let Some(use_) = uses.next_element::<LoadedUse<'a>>()? {
             let from = match use_.from {
-                LoadedFrom::Declared(position) => declares.get(position as usize)?.id.clone(),
+                LoadedFrom::Declared(position) => match self.declares.get(position as usize) {
+                    Some(declaration) => declaration.id.clone(),
+                    None => return Err(serde::de::Error::custom("a use of an undeclared node")),
+                },
                 LoadedFrom::Other(id) => id,
             };
-            Some(Use {
+            (self.each)(Use {
                 from,
                 target: use_.target,
                 kind: use_.kind,
                 line: use_.line,
-            })
-        })
-        .collect()
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Serialize for Facts {
@@ -287,19 +339,21 @@ impl<'de> Deserialize<'de> for Facts {
     /// decode: a record whose uses do not is damaged, never half-read.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let loaded = LoadedFacts::deserialize(deserializer)?;
-        let uses = decode_uses(loaded.uses, &loaded.declares)
-            .ok_or_else(|| serde::de::Error::custom("uses that do not decode"))?;
-        let count = uses.len();
-        let naming = uses
-            .into_iter()
-            .filter(|use_| use_.target.names_a_component())
-            .collect();
+        let mut count = 0;
+        let mut naming = Vec::new();
+        for_each_use(loaded.uses, &loaded.declares, |use_| {
+            count += 1;
+            if use_.target.names_a_component() {
+                naming.push(use_.into_owned());
+            }
+        })
+        .ok_or_else(|| serde::de::Error::custom("uses that do not decode"))?;
         let mut facts = Facts {
             declares: loaded.declares,
             uses: Uses(UsesRepr::Encoded {
                 bytes: loaded.uses.into(),
                 count,
-                naming,
+                naming: naming.into(),
             }),
             problems: loaded.problems,
             semantic_hash: loaded.semantic_hash,
@@ -463,11 +517,16 @@ pub struct TestMark {
 }
 
 /// A reference from a declared node to a target.
+///
+/// Its names are borrowed (`'a`) when it is decoded from the facts cache's bytes, which
+/// the graph does a batch of files at a time: no string is copied. A parser's uses own
+/// theirs (`Use<'static>`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Use {
+pub struct Use<'a> {
     /// The declared node that holds the reference (a member, or the component).
     pub from: ComponentId,
-    pub target: Target,
+    #[serde(borrow)]
+    pub target: Target<'a>,
     pub kind: EdgeKind,
     /// 1-based line of the reference in this file.
     pub line: u32,
@@ -475,28 +534,36 @@ pub struct Use {
 
 /// A type expression as far as the parser can tell it, resolved by the graph.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum TypeExpr {
+pub enum TypeExpr<'a> {
     /// A type named in code: `Foo`, `Outer.Inner`, `List<Invoice__c>`.
-    Named(String),
+    Named(#[serde(borrow)] Cow<'a, str>),
     /// The return type of `method` called on a value of the inner type.
-    ReturnOf(Box<TypeExpr>, String),
+    ReturnOf(
+        #[serde(borrow)] Box<TypeExpr<'a>>,
+        #[serde(borrow)] Cow<'a, str>,
+    ),
     /// The declared type of field or property `name` of a value of the inner type.
-    MemberOf(Box<TypeExpr>, String),
+    MemberOf(
+        #[serde(borrow)] Box<TypeExpr<'a>>,
+        #[serde(borrow)] Cow<'a, str>,
+    ),
 }
 
 /// What a [`Use`] points at, unresolved where only the whole repository can tell.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Target {
+pub enum Target<'a> {
     /// An Apex type named in code (declarations, `new`, casts, generics, `instanceof`,
     /// `X.class`, static call receivers). Resolved against inner classes of the using
     /// class first, then top-level classes; unknown names (system types) are dropped,
     /// names ending in `__c`, `__mdt`, … or naming a known object become SObjects.
-    ApexType(String),
+    ApexType(#[serde(borrow)] Cow<'a, str>),
     /// A member (method, property, field, constructor `<init>`) called or read on a
     /// receiver of known static type. `arity` is `None` for field/property access.
     Member {
-        receiver: TypeExpr,
-        member: String,
+        #[serde(borrow)]
+        receiver: TypeExpr<'a>,
+        #[serde(borrow)]
+        member: Cow<'a, str>,
         arity: Option<u32>,
         /// A method called on the caller's own object (`hook()`, `this.hook()`): an
         /// override it reaches runs on that object. False for any other receiver
@@ -505,31 +572,45 @@ pub enum Target {
     },
     /// A call whose receiver type is unknown: every method of that name and arity in the
     /// repository (conservative; counted in the plan's stats).
-    AnyMember { member: String, arity: Option<u32> },
+    AnyMember {
+        #[serde(borrow)]
+        member: Cow<'a, str>,
+        arity: Option<u32>,
+    },
     /// An SObject (read in SOQL/SOSL, written by DML, named as a type).
-    SObject(String),
+    SObject(#[serde(borrow)] Cow<'a, str>),
     /// A field `Object.Field`.
-    Field { object: String, field: String },
+    Field {
+        #[serde(borrow)]
+        object: Cow<'a, str>,
+        #[serde(borrow)]
+        field: Cow<'a, str>,
+    },
     /// A custom label, `Label.X` / `System.Label.X` / `@salesforce/label/c.X`.
-    Label(String),
+    Label(#[serde(borrow)] Cow<'a, str>),
     /// An already-known component (a subflow, an LWC child, a flow of a FlowTest).
     Component(ComponentId),
     /// A string literal that may name a component (a class for `Type.forName`, a static
     /// resource, a permission set). Matched exactly, case-insensitively, to known names;
     /// the resulting edge is the weaker `string-ref`.
-    StringLiteral(String),
+    StringLiteral(#[serde(borrow)] Cow<'a, str>),
     /// A DML write of a whole SObject with the events it performs (`insert x` is
     /// `Dml { object, events: INSERT }`), always with [`EdgeKind::Writes`]; `object` is
     /// `*` when the records' type cannot be told. The graph makes it an edge to the
     /// object that carries the events, so the walk passes only automation that runs on
     /// one of them.
-    Dml { object: String, events: DmlEvents },
+    Dml {
+        #[serde(borrow)]
+        object: Cow<'a, str>,
+        events: DmlEvents,
+    },
     /// A DML write whose records' type only the whole repository can tell: a field,
     /// property or method of another class (`update model.records`, `insert
     /// Selector.pending()`). The graph resolves the declared type to its object, and
     /// makes it a write of every automated object (`*`) when it cannot.
     DmlOf {
-        records: TypeExpr,
+        #[serde(borrow)]
+        records: TypeExpr<'a>,
         events: DmlEvents,
     },
     /// String values set together on one record: the fields of an SObject constructor
@@ -540,7 +621,73 @@ pub enum Target {
     Registration(Vec<String>),
 }
 
-impl Target {
+impl Use<'_> {
+    /// The use with its names copied out of the bytes it was decoded from.
+    pub fn into_owned(self) -> Use<'static> {
+        Use {
+            from: self.from,
+            target: self.target.into_owned(),
+            kind: self.kind,
+            line: self.line,
+        }
+    }
+}
+
+impl TypeExpr<'_> {
+    pub fn into_owned(self) -> TypeExpr<'static> {
+        let owned = |name: Cow<'_, str>| Cow::Owned(name.into_owned());
+        match self {
+            TypeExpr::Named(name) => TypeExpr::Named(owned(name)),
+            TypeExpr::ReturnOf(inner, name) => {
+                TypeExpr::ReturnOf(Box::new(inner.into_owned()), owned(name))
+            }
+            TypeExpr::MemberOf(inner, name) => {
+                TypeExpr::MemberOf(Box::new(inner.into_owned()), owned(name))
+            }
+        }
+    }
+}
+
+impl Target<'_> {
+    pub fn into_owned(self) -> Target<'static> {
+        let owned = |name: Cow<'_, str>| Cow::Owned(name.into_owned());
+        match self {
+            Target::ApexType(name) => Target::ApexType(owned(name)),
+            Target::Member {
+                receiver,
+                member,
+                arity,
+                on_this,
+            } => Target::Member {
+                receiver: receiver.into_owned(),
+                member: owned(member),
+                arity,
+                on_this,
+            },
+            Target::AnyMember { member, arity } => Target::AnyMember {
+                member: owned(member),
+                arity,
+            },
+            Target::SObject(name) => Target::SObject(owned(name)),
+            Target::Field { object, field } => Target::Field {
+                object: owned(object),
+                field: owned(field),
+            },
+            Target::Label(name) => Target::Label(owned(name)),
+            Target::Component(id) => Target::Component(id),
+            Target::StringLiteral(text) => Target::StringLiteral(owned(text)),
+            Target::Dml { object, events } => Target::Dml {
+                object: owned(object),
+                events,
+            },
+            Target::DmlOf { records, events } => Target::DmlOf {
+                records: records.into_owned(),
+                events,
+            },
+            Target::Registration(values) => Target::Registration(values),
+        }
+    }
+
     /// Whether the graph learns a name from this target whether or not a file declares
     /// it: the objects written or queried, labels and components a revision's uses name
     /// (`Graph::known`).

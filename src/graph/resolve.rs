@@ -351,10 +351,8 @@ impl Graph {
         // of ours, whose declared type is the receiver.
         if let Some((prefix, member)) = base.rsplit_once('.') {
             if !base.contains('<') && self.resolve_class(prefix, context).is_some() {
-                let expr = TypeExpr::MemberOf(
-                    Box::new(TypeExpr::Named(prefix.to_string())),
-                    member.to_string(),
-                );
+                let expr =
+                    TypeExpr::MemberOf(Box::new(TypeExpr::Named(prefix.into())), member.into());
                 return self.resolve_type_expr(&expr, context);
             }
         }

@@ -59,7 +59,7 @@ mod tests {
 
     fn parts(facts: &Facts) -> Vec<(String, u32)> {
         facts
-            .uses()
+            .parsed_uses()
             .iter()
             .map(|use_| match &use_.target {
                 Target::Component(id) => (id.to_string(), use_.line),

@@ -116,7 +116,7 @@ pub fn parse_standard_value_set(component: &ComponentId, source: &str) -> Facts 
     let objects = objects_of_value_set(name);
     let mut facts = parse_declared(component, source, None, |root, from, uses| {
         for object in &objects {
-            let target = Target::SObject((*object).to_string());
+            let target = Target::SObject((*object).to_string().into());
             uses.add(from, target, EdgeKind::Fires, root.line);
         }
     });
@@ -153,7 +153,7 @@ mod tests {
         );
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Account"));
         assert_eq!(
-            facts.uses()[0].target,
+            facts.parsed_uses()[0].target,
             Target::Component(ComponentId::new(
                 "MatchingRule",
                 "Account.Account_Name_Match"
@@ -166,10 +166,12 @@ mod tests {
         let source = "<StandardValueSet><standardValue><fullName>Hot</fullName></standardValue></StandardValueSet>";
         let facts =
             parse_standard_value_set(&ComponentId::new("StandardValueSet", "LeadSource"), source);
-        let uses = facts.uses();
-        let objects: Vec<&Target> = uses.iter().map(|u| &u.target).collect();
+        let objects: Vec<&Target> = facts.parsed_uses().iter().map(|u| &u.target).collect();
         assert_eq!(objects.len(), 3);
-        assert!(facts.uses().iter().all(|u| u.kind == EdgeKind::Fires));
+        assert!(facts
+            .parsed_uses()
+            .iter()
+            .all(|u| u.kind == EdgeKind::Fires));
         assert!(facts.problems.is_empty());
         assert_eq!(objects_of_value_set("CaseSeverity"), vec!["Case"]);
         let unknown =

@@ -45,7 +45,7 @@ pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
             "actionCalls" => action_uses(element, from, &mut uses),
             "apexPluginCalls" => {
                 if let Some(class) = element.child("apexClass") {
-                    let target = Target::ApexType(class.text());
+                    let target = Target::ApexType(class.text().into());
                     uses.add(from, target, EdgeKind::FlowAction, class.text_line());
                 }
             }
@@ -54,7 +54,7 @@ pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
                     .child_text("dataType")
                     .is_some_and(|t| t.eq_ignore_ascii_case("Apex"));
                 if let (true, Some(class)) = (apex, element.child("apexClass")) {
-                    let target = Target::ApexType(class.text());
+                    let target = Target::ApexType(class.text().into());
                     uses.add(from, target, EdgeKind::References, class.text_line());
                 }
             }
@@ -232,7 +232,7 @@ fn start_uses(start: &Element, context: &FlowContext, from: &ComponentId, uses: 
     if context.automates.is_none() {
         uses.add(
             from,
-            Target::SObject(object.text()),
+            Target::SObject(object.text().into()),
             EdgeKind::Reads,
             object.text_line(),
         );
@@ -240,8 +240,8 @@ fn start_uses(start: &Element, context: &FlowContext, from: &ComponentId, uses: 
     for filter in start.children_named("filters") {
         if let Some(field) = filter.child("field") {
             let target = Target::Field {
-                object: object.text(),
-                field: field.text(),
+                object: object.text().into(),
+                field: field.text().into(),
             };
             uses.add(from, target, EdgeKind::Reads, field.text_line());
         }
@@ -260,7 +260,7 @@ fn action_uses(action: &Element, from: &ComponentId, uses: &mut Uses) {
     };
     let text = name.text();
     let target = match kind.to_ascii_lowercase().as_str() {
-        "apex" => Target::ApexType(text),
+        "apex" => Target::ApexType(text.into()),
         "flow" => Target::Component(ComponentId::new(types::FLOW, &text)),
         "emailalert" => Target::Component(ComponentId::new(types::WORKFLOW_ALERT, &text)),
         "generatepromptresponse" => {
@@ -268,7 +268,12 @@ fn action_uses(action: &Element, from: &ComponentId, uses: &mut Uses) {
         }
         _ => {
             let line = name.text_line();
-            uses.add(from, Target::StringLiteral(text), EdgeKind::StringRef, line);
+            uses.add(
+                from,
+                Target::StringLiteral(text.into()),
+                EdgeKind::StringRef,
+                line,
+            );
             return;
         }
     };
@@ -306,17 +311,17 @@ fn record_uses(
             _ => DmlEvents::ALL,
         };
         Target::Dml {
-            object: object.clone(),
+            object: object.clone().into(),
             events,
         }
     } else {
-        Target::SObject(object.clone())
+        Target::SObject(object.clone().into())
     };
     uses.add(from, target, kind, line);
     let mut add_field = |field: &Element, kind: EdgeKind| {
         let target = Target::Field {
-            object: object.clone(),
-            field: field.text(),
+            object: object.clone().into(),
+            field: field.text().into(),
         };
         if !field.text().is_empty() {
             uses.add(from, target, kind, field.text_line());
@@ -373,8 +378,8 @@ fn text_uses(element: &Element, context: &FlowContext, from: &ComponentId, uses:
                 EdgeKind::Reads
             };
             let target = Target::Field {
-                object: object.clone(),
-                field,
+                object: object.clone().into(),
+                field: field.into(),
             };
             uses.add(from, target, kind, line);
         }
@@ -475,22 +480,22 @@ mod tests {
 </Flow>
 "#;
 
-    fn find<'a>(uses: &'a [Use], target: &Target) -> Option<&'a Use> {
+    fn find<'a>(uses: &'a [Use<'static>], target: &Target) -> Option<&'a Use<'static>> {
         uses.iter().find(|u| &written_object(&u.target) == target)
     }
 
     /// A record write's object as a plain SObject target, whatever its events.
-    fn written_object(target: &Target) -> Target {
+    fn written_object(target: &Target<'static>) -> Target<'static> {
         match target {
             Target::Dml { object, .. } => Target::SObject(object.clone()),
             other => other.clone(),
         }
     }
 
-    fn field(object: &str, field: &str) -> Target {
+    fn field(object: &str, field: &str) -> Target<'static> {
         Target::Field {
-            object: object.into(),
-            field: field.into(),
+            object: object.to_string().into(),
+            field: field.to_string().into(),
         }
     }
 
@@ -502,11 +507,10 @@ mod tests {
         assert_eq!(facts.declares.len(), 1);
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
         assert_eq!(facts.declares[0].fires_on, DmlEvents::UPDATE);
-        assert!(facts.uses().iter().all(|u| u.from == id));
+        assert!(facts.parsed_uses().iter().all(|u| u.from == id));
 
         let expect = |target: Target, kind: EdgeKind, line: u32| {
-            let uses = facts.uses();
-            let found = find(&uses, &target);
+            let found = find(facts.parsed_uses(), &target);
             assert_eq!(
                 found.map(|u| (u.kind, u.line)),
                 Some((kind, line)),
@@ -562,10 +566,10 @@ mod tests {
         expect(field("Invoice__c", "Customer__c"), EdgeKind::Reads, 37);
         expect(Target::Label("Invoice_Flagged".into()), EdgeKind::Reads, 37);
         // Non-Apex actions and the start object itself are not uses.
-        assert!(find(&facts.uses(), &Target::ApexType("chatterPost".into())).is_none());
+        assert!(find(facts.parsed_uses(), &Target::ApexType("chatterPost".into())).is_none());
         assert!(
             !facts
-                .uses()
+                .parsed_uses()
                 .iter()
                 .any(|u| u.target == Target::SObject("Invoice__c".into())
                     && u.kind == EdgeKind::Reads)
@@ -598,9 +602,12 @@ mod tests {
 </Flow>"#;
         let facts = parse_flow(&ComponentId::new("Flow", "Lookup"), source);
         assert_eq!(facts.declares[0].automates, None);
-        assert_eq!(facts.uses().len(), 1);
-        assert_eq!(facts.uses()[0].target, Target::SObject("Account".into()));
-        assert_eq!(facts.uses()[0].kind, EdgeKind::Reads);
+        assert_eq!(facts.parsed_uses().len(), 1);
+        assert_eq!(
+            facts.parsed_uses()[0].target,
+            Target::SObject("Account".into())
+        );
+        assert_eq!(facts.parsed_uses()[0].kind, EdgeKind::Reads);
     }
 
     /// A flow of one action call, its `actionName` on line 4.
@@ -621,8 +628,7 @@ mod tests {
             types::GEN_AI_PROMPT_TEMPLATE,
             "Generate_Personalized_Schedule",
         ));
-        let uses = facts.uses();
-        let prompt = find(&uses, &template).expect("the template is used");
+        let prompt = find(facts.parsed_uses(), &template).expect("the template is used");
         assert_eq!(prompt.kind, EdgeKind::FlowAction);
         assert_eq!(prompt.line, 4);
     }
@@ -632,9 +638,11 @@ mod tests {
     #[test]
     fn another_action_names_what_it_runs() {
         let facts = one_action("Employee_Agent", "generateAiAgentResponse");
-        let uses = facts.uses();
-        let agent = find(&uses, &Target::StringLiteral("Employee_Agent".into()))
-            .expect("the agent is named");
+        let agent = find(
+            facts.parsed_uses(),
+            &Target::StringLiteral("Employee_Agent".into()),
+        )
+        .expect("the agent is named");
         assert_eq!(agent.kind, EdgeKind::StringRef);
         assert_eq!(agent.line, 4);
     }
@@ -649,8 +657,11 @@ mod tests {
 </Flow>"#;
         let facts = parse_flow(&ComponentId::new("Flow", "Nightly"), source);
         assert_eq!(facts.declares[0].automates, None);
-        assert_eq!(facts.uses()[0].target, Target::SObject("Invoice__c".into()));
-        assert_eq!(facts.uses()[0].kind, EdgeKind::Reads);
+        assert_eq!(
+            facts.parsed_uses()[0].target,
+            Target::SObject("Invoice__c".into())
+        );
+        assert_eq!(facts.parsed_uses()[0].kind, EdgeKind::Reads);
     }
 
     #[test]
@@ -686,7 +697,7 @@ mod tests {
         let facts = parse_flow(&ComponentId::new("Flow", "Invoice_Process"), source);
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
         let kinds: Vec<_> = facts
-            .uses()
+            .parsed_uses()
             .iter()
             .map(|u| (written_object(&u.target), u.kind))
             .collect();
@@ -718,13 +729,13 @@ mod tests {
         let facts = parse_flow_test(&id, source);
         assert!(facts.problems.is_empty());
         assert_eq!(facts.declares[0].test, Some(TestMark::default()));
-        assert_eq!(facts.uses().len(), 1);
+        assert_eq!(facts.parsed_uses().len(), 1);
         assert_eq!(
-            facts.uses()[0].target,
+            facts.parsed_uses()[0].target,
             Target::Component(ComponentId::new("Flow", "Invoice_After_Save"))
         );
-        assert_eq!(facts.uses()[0].kind, EdgeKind::Tests);
-        assert_eq!(facts.uses()[0].line, 3);
+        assert_eq!(facts.parsed_uses()[0].kind, EdgeKind::Tests);
+        assert_eq!(facts.parsed_uses()[0].line, 3);
     }
 
     #[test]
@@ -741,7 +752,7 @@ mod tests {
         );
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
         assert!(find(
-            &facts.uses(),
+            facts.parsed_uses(),
             &Target::Component(ComponentId::new("Flow", "X"))
         )
         .is_some());

@@ -90,7 +90,7 @@ pub fn parse_jest_test(component: &ComponentId, bundle: &ComponentId, source: &s
 }
 
 /// The target and edge kind a module specifier names, if the graph follows it.
-fn module_target(specifier: &str) -> Option<(Target, EdgeKind)> {
+fn module_target(specifier: &str) -> Option<(Target<'static>, EdgeKind)> {
     if let Some(name) = local_module(specifier) {
         let id = ComponentId::new(types::LWC_BUNDLE, name);
         return Some((Target::Component(id), EdgeKind::Imports));
@@ -111,8 +111,8 @@ fn module_target(specifier: &str) -> Option<(Target, EdgeKind)> {
             // `Class.method` or `ns.Class.method`: the receiver keeps its namespace.
             let (class, method) = rest.rsplit_once('.')?;
             let target = Target::Member {
-                receiver: TypeExpr::Named(class.to_string()),
-                member: method.to_string(),
+                receiver: TypeExpr::Named(class.to_string().into()),
+                member: method.to_string().into(),
                 arity: None,
                 on_this: false,
             };
@@ -121,14 +121,14 @@ fn module_target(specifier: &str) -> Option<(Target, EdgeKind)> {
         "schema" => {
             let parts: Vec<&str> = rest.split('.').collect();
             let target = match parts.as_slice() {
-                [object] => Target::SObject(object.to_string()),
+                [object] => Target::SObject(object.to_string().into()),
                 [object, field] => Target::Field {
-                    object: object.to_string(),
-                    field: field.to_string(),
+                    object: object.to_string().into(),
+                    field: field.to_string().into(),
                 },
                 [object, relationship, ..] => Target::Field {
-                    object: object.to_string(),
-                    field: relationship_field(relationship),
+                    object: object.to_string().into(),
+                    field: relationship_field(relationship).into(),
                 },
                 [] => return None,
             };
@@ -137,7 +137,7 @@ fn module_target(specifier: &str) -> Option<(Target, EdgeKind)> {
         "label" => {
             // `c.Name` is a label of this org; `ns.Name` one of a namespace, kept whole.
             let name = rest.strip_prefix("c.").unwrap_or(rest);
-            Some((Target::Label(name.to_string()), EdgeKind::Reads))
+            Some((Target::Label(name.to_string().into()), EdgeKind::Reads))
         }
         "resourceUrl" => component(types::STATIC_RESOURCE, rest),
         "customPermission" => component(types::CUSTOM_PERMISSION, rest),
@@ -397,13 +397,13 @@ export default class InvoiceList extends LightningElement {
 }
 "#;
 
-    fn list(uses: &[Use]) -> Vec<(Target, EdgeKind, u32)> {
+    fn list(uses: &[Use<'static>]) -> Vec<(Target<'static>, EdgeKind, u32)> {
         uses.iter()
             .map(|u| (u.target.clone(), u.kind, u.line))
             .collect()
     }
 
-    fn bundle(name: &str) -> Target {
+    fn bundle(name: &str) -> Target<'static> {
         Target::Component(ComponentId::new("LightningComponentBundle", name))
     }
 
@@ -415,18 +415,18 @@ export default class InvoiceList extends LightningElement {
         assert_eq!(facts.declares.len(), 1);
         assert_eq!(facts.declares[0].id, id);
         let member = |class: &str, method: &str| Target::Member {
-            receiver: TypeExpr::Named(class.into()),
-            member: method.into(),
+            receiver: TypeExpr::Named(class.to_string().into()),
+            member: method.to_string().into(),
             arity: None,
             on_this: false,
         };
         let field = |o: &str, f: &str| Target::Field {
-            object: o.into(),
-            field: f.into(),
+            object: o.to_string().into(),
+            field: f.to_string().into(),
         };
         let component = |t: &str, n: &str| Target::Component(ComponentId::new(t, n));
         assert_eq!(
-            list(&facts.uses()),
+            list(facts.parsed_uses()),
             vec![
                 (
                     member("InvoiceController", "getInvoices"),
@@ -482,7 +482,7 @@ export default class InvoiceList extends LightningElement {
             .message
             .starts_with("JavaScript syntax error near line"));
         assert_eq!(
-            list(&facts.uses()),
+            list(facts.parsed_uses()),
             vec![(bundle("child"), EdgeKind::Imports, 1)]
         );
     }
@@ -506,7 +506,7 @@ export default class InvoiceList extends LightningElement {
         let facts = parse_lwc_html(&id, html);
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         assert_eq!(
-            list(&facts.uses()),
+            list(facts.parsed_uses()),
             vec![
                 (bundle("invoiceRow"), EdgeKind::Imports, 4),
                 (bundle("format_utils"), EdgeKind::Imports, 6),
@@ -550,7 +550,7 @@ describe('c-invoice-list', () => {
         assert_eq!(facts.declares[0].id, id);
         assert_eq!(facts.declares[0].test, Some(TestMark::default()));
         assert_eq!(
-            list(&facts.uses()),
+            list(facts.parsed_uses()),
             vec![
                 (Target::Component(bundle_id), EdgeKind::Tests, 2),
                 (bundle("formatUtils"), EdgeKind::Imports, 5),
@@ -563,7 +563,7 @@ describe('c-invoice-list', () => {
     fn components_do_not_count_jest_mocks_or_require() {
         let id = ComponentId::new("LightningComponentBundle", "x");
         let facts = parse_lwc_js(&id, "jest.mock('c/a');\nrequire('c/b');\n");
-        assert!(facts.uses().is_empty());
+        assert!(facts.parsed_uses().is_empty());
     }
 
     /// Found by fuzzing: 100 KB of `"` kept tree-sitter's JavaScript error recovery busy

@@ -33,7 +33,7 @@ pub fn parse_aura(component: &ComponentId, source: &str) -> Facts {
         if let Some(controller) = element.attr("controller").filter(|c| is_name(c)) {
             uses.add(
                 from,
-                Target::ApexType(controller.to_string()),
+                Target::ApexType(controller.to_string().into()),
                 EdgeKind::Imports,
                 line,
             );
@@ -92,7 +92,7 @@ pub fn parse_visualforce(component: &ComponentId, source: &str) -> Facts {
             for class in classes.map(str::trim).filter(|c| is_name(c)) {
                 uses.add(
                     from,
-                    Target::ApexType(class.to_string()),
+                    Target::ApexType(class.to_string().into()),
                     EdgeKind::Imports,
                     line,
                 );
@@ -100,7 +100,7 @@ pub fn parse_visualforce(component: &ComponentId, source: &str) -> Facts {
             if let Some(object) = element.attr("standardController").filter(|o| is_name(o)) {
                 uses.add(
                     from,
-                    Target::SObject(object.to_string()),
+                    Target::SObject(object.to_string().into()),
                     EdgeKind::References,
                     line,
                 );
@@ -186,13 +186,13 @@ mod tests {
     use super::*;
     use crate::facts::Use;
 
-    fn list(uses: &[Use]) -> Vec<(Target, EdgeKind, u32)> {
+    fn list(uses: &[Use<'static>]) -> Vec<(Target<'static>, EdgeKind, u32)> {
         uses.iter()
             .map(|u| (u.target.clone(), u.kind, u.line))
             .collect()
     }
 
-    fn component(type_name: &str, name: &str) -> Target {
+    fn component(type_name: &str, name: &str) -> Target<'static> {
         Target::Component(ComponentId::new(type_name, name))
     }
 
@@ -217,7 +217,7 @@ mod tests {
         let aura = |n: &str| component("AuraDefinitionBundle", n);
         let lwc = |n: &str| component("LightningComponentBundle", n);
         assert_eq!(
-            list(&facts.uses()),
+            list(facts.parsed_uses()),
             vec![
                 (
                     Target::ApexType("InvoiceAuraController".into()),
@@ -251,7 +251,7 @@ mod tests {
         let facts = parse_aura_js(&id, source);
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         assert_eq!(
-            list(&facts.uses()),
+            list(facts.parsed_uses()),
             vec![(Target::Label("Invoice_Title".into()), EdgeKind::Reads, 4)]
         );
     }
@@ -274,7 +274,7 @@ mod tests {
         let facts = parse_visualforce(&id, source);
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         assert_eq!(
-            list(&facts.uses()),
+            list(facts.parsed_uses()),
             vec![
                 (
                     Target::ApexType("InvoiceExtension".into()),
@@ -322,7 +322,7 @@ mod tests {
         let facts = parse_visualforce(&id, source);
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         assert_eq!(
-            list(&facts.uses()),
+            list(facts.parsed_uses()),
             vec![(
                 Target::ApexType("InvoiceLinesController".into()),
                 EdgeKind::Imports,
@@ -336,7 +336,7 @@ mod tests {
             .message
             .starts_with("malformed XML near line 2"));
         assert_eq!(
-            list(&facts.uses()),
+            list(facts.parsed_uses()),
             vec![(Target::ApexType("X".into()), EdgeKind::Imports, 1)]
         );
     }

@@ -77,8 +77,8 @@ fn workflow_child(
             decl.automates = Some(object.to_string());
             if let Some(field) = element.child("field") {
                 let target = Target::Field {
-                    object: object.to_string(),
-                    field: field.text(),
+                    object: object.to_string().into(),
+                    field: field.text().into(),
                 };
                 uses.add(id, target, EdgeKind::Writes, field.text_line());
             }
@@ -173,8 +173,8 @@ fn rule_uses(rule: &Element, object: &str, id: &ComponentId, uses: &mut Uses) {
             let text = field.text();
             let (obj, name) = text.split_once('.').unwrap_or((object, &text));
             let target = Target::Field {
-                object: obj.to_string(),
-                field: name.to_string(),
+                object: obj.to_string().into(),
+                field: name.to_string().into(),
             };
             uses.add(id, target, EdgeKind::Reads, field.text_line());
         }
@@ -410,8 +410,11 @@ mod tests {
             ]
         );
         let update = ComponentId::new("WorkflowFieldUpdate", "Invoice__c.Set_Status");
-        let uses = facts.uses();
-        let write = uses.iter().find(|u| u.from == update).expect("field write");
+        let write = facts
+            .parsed_uses()
+            .iter()
+            .find(|u| u.from == update)
+            .expect("field write");
         assert_eq!(
             write.target,
             Target::Field {
@@ -421,7 +424,8 @@ mod tests {
         );
         assert_eq!((write.kind, write.line), (EdgeKind::Writes, 13));
         let rule = ComponentId::new("WorkflowRule", "Invoice__c.Invoice_Sent");
-        let rule_targets: Vec<&Target> = uses
+        let rule_targets: Vec<&Target> = facts
+            .parsed_uses()
             .iter()
             .filter(|u| u.from == rule)
             .map(|u| &u.target)
@@ -458,7 +462,7 @@ mod tests {
             .find(|d| &d.id == id)
             .expect("declared");
         let mut uses: Vec<String> = facts
-            .uses()
+            .parsed_uses()
             .iter()
             .filter(|u| &u.from == id)
             .map(|u| format!("{:?} {:?}", u.kind, u.target))

@@ -45,7 +45,7 @@ pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
             formula_uses(formula, &object, from, uses);
         }
         for reference in root.children_named("referenceTo") {
-            let target = Target::SObject(reference.text());
+            let target = Target::SObject(reference.text().into());
             uses.add(from, target, EdgeKind::References, reference.text_line());
         }
         // Roll-up summaries read the child object's field and relationship.
@@ -53,8 +53,8 @@ pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
             if let Some(element) = root.child(name) {
                 if let Some((obj, field)) = element.text().split_once('.') {
                     let target = Target::Field {
-                        object: obj.to_string(),
-                        field: field.to_string(),
+                        object: obj.to_string().into(),
+                        field: field.to_string().into(),
                     };
                     uses.add(from, target, EdgeKind::Reads, element.text_line());
                 }
@@ -104,7 +104,7 @@ pub fn parse_custom_metadata_record(component: &ComponentId, source: &str) -> Fa
     let type_name = object_of(component);
     parse_declared(component, source, None, |root, from, uses| {
         if !type_name.is_empty() {
-            let target = Target::SObject(format!("{type_name}__mdt"));
+            let target = Target::SObject((format!("{type_name}__mdt")).into());
             uses.add(from, target, EdgeKind::RecordOf, root.line);
         }
         let mut registration: Vec<String> = Vec::new();
@@ -123,7 +123,7 @@ pub fn parse_custom_metadata_record(component: &ComponentId, source: &str) -> Fa
                 registration.push(text.clone());
                 uses.add(
                     from,
-                    Target::StringLiteral(text),
+                    Target::StringLiteral(text.into()),
                     EdgeKind::StringRef,
                     value.text_line(),
                 );
@@ -325,8 +325,8 @@ pub(crate) fn formula_uses(formula: &Element, object: &str, from: &ComponentId, 
                 first.to_string()
             };
             let target = Target::Field {
-                object: object.to_string(),
-                field,
+                object: object.to_string().into(),
+                field: field.into(),
             };
             uses.add(from, target, EdgeKind::Reads, line);
         }
@@ -345,18 +345,18 @@ pub(crate) fn add_global_use(
     let target = match (global.to_ascii_lowercase().as_str(), path) {
         // `$Label.c.X` (Aura) and `$Label.X` (formulas, flows, Visualforce).
         ("label", [ns, name, ..]) if ns.eq_ignore_ascii_case("c") => {
-            (Target::Label(name.to_string()), EdgeKind::Reads)
+            (Target::Label(name.to_string().into()), EdgeKind::Reads)
         }
-        ("label", [name, ..]) => (Target::Label(name.to_string()), EdgeKind::Reads),
+        ("label", [name, ..]) => (Target::Label(name.to_string().into()), EdgeKind::Reads),
         ("setup", [object, field, ..]) => (
             Target::Field {
-                object: object.to_string(),
-                field: field.to_string(),
+                object: object.to_string().into(),
+                field: field.to_string().into(),
             },
             EdgeKind::Reads,
         ),
         ("setup" | "custommetadata", [object, ..]) => {
-            (Target::SObject(object.to_string()), EdgeKind::Reads)
+            (Target::SObject(object.to_string().into()), EdgeKind::Reads)
         }
         ("permission", [name, ..]) => (
             Target::Component(ComponentId::new(types::CUSTOM_PERMISSION, name)),
@@ -377,14 +377,14 @@ mod tests {
     use super::*;
     use crate::facts::Use;
 
-    fn field(object: &str, field: &str) -> Target {
+    fn field(object: &str, field: &str) -> Target<'static> {
         Target::Field {
-            object: object.into(),
-            field: field.into(),
+            object: object.to_string().into(),
+            field: field.to_string().into(),
         }
     }
 
-    fn targets(uses: &[Use], kind: EdgeKind) -> Vec<Target> {
+    fn targets(uses: &[Use<'static>], kind: EdgeKind) -> Vec<Target<'static>> {
         uses.iter()
             .filter(|u| u.kind == kind)
             .map(|u| u.target.clone())
@@ -434,17 +434,17 @@ mod tests {
         assert_eq!(facts.declares[0].id, id);
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
         assert_eq!(
-            targets(&facts.uses(), EdgeKind::References),
+            targets(facts.parsed_uses(), EdgeKind::References),
             vec![Target::SObject("Account".into())]
         );
-        assert_eq!(facts.uses()[0].line, 5);
+        assert_eq!(facts.parsed_uses()[0].line, 5);
 
         let plain = parse_field(
             &ComponentId::new("CustomField", "Invoice__c.Notes__c"),
             PLAIN,
         );
         assert_eq!(plain.declares[0].automates, None);
-        assert!(plain.uses().is_empty());
+        assert!(plain.parsed_uses().is_empty());
     }
 
     #[test]
@@ -469,7 +469,7 @@ mod tests {
     fn formula_field_reads_the_fields_it_names() {
         let id = ComponentId::new("CustomField", "Invoice__c.Total__c");
         let facts = parse_field(&id, FORMULA);
-        let reads = targets(&facts.uses(), EdgeKind::Reads);
+        let reads = targets(facts.parsed_uses(), EdgeKind::Reads);
         assert_eq!(
             reads,
             vec![
@@ -480,7 +480,13 @@ mod tests {
                 field("Invoice__c", "Amount"),
             ]
         );
-        let line_of = |t: &Target| facts.uses().iter().find(|u| &u.target == t).map(|u| u.line);
+        let line_of = |t: &Target| {
+            facts
+                .parsed_uses()
+                .iter()
+                .find(|u| &u.target == t)
+                .map(|u| u.line)
+        };
         assert_eq!(line_of(&field("Invoice__c", "Status__c")), Some(5));
         assert_eq!(line_of(&field("Invoice__c", "Customer__c")), Some(7));
         assert_eq!(facts.declares[0].automates, None);
@@ -503,13 +509,13 @@ mod tests {
         let facts = parse_validation_rule(&id, source);
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
         assert_eq!(
-            targets(&facts.uses(), EdgeKind::Reads),
+            targets(facts.parsed_uses(), EdgeKind::Reads),
             vec![
                 field("Bypass__c", "Disable_Rules__c"),
                 field("Invoice__c", "Amount__c")
             ]
         );
-        assert_eq!(facts.uses()[1].line, 7);
+        assert_eq!(facts.parsed_uses()[1].line, 7);
     }
 
     #[test]
@@ -544,15 +550,17 @@ mod tests {
         let facts = parse_custom_metadata_record(&id, source);
         assert!(facts.problems.is_empty());
         assert_eq!(
-            targets(&facts.uses(), EdgeKind::RecordOf),
+            targets(facts.parsed_uses(), EdgeKind::RecordOf),
             vec![Target::SObject("Trigger_Action__mdt".into())]
         );
         assert_eq!(
-            targets(&facts.uses(), EdgeKind::StringRef),
+            targets(facts.parsed_uses(), EdgeKind::StringRef),
             vec![Target::StringLiteral("TA_Invoice_Validate".into())]
         );
-        let uses = facts.uses();
-        let string_ref = uses.iter().find(|u| u.kind == EdgeKind::StringRef);
+        let string_ref = facts
+            .parsed_uses()
+            .iter()
+            .find(|u| u.kind == EdgeKind::StringRef);
         assert_eq!(string_ref.map(|u| u.line), Some(7));
     }
 
@@ -573,7 +581,7 @@ mod tests {
 "#;
         let id = ComponentId::new("CustomMetadata", "Handler.Order_Audit");
         let facts = parse_custom_metadata_record(&id, source);
-        assert!(facts.uses().iter().any(|u| u.target
+        assert!(facts.parsed_uses().iter().any(|u| u.target
             == Target::Registration(vec!["OrderAuditHandler".into(), "Order__c".into()])));
     }
 
@@ -592,7 +600,7 @@ mod tests {
         let facts =
             parse_object_child_generic(&rt, "<RecordType><active>true</active></RecordType>");
         assert_eq!(facts.declares[0].id, rt);
-        assert!(facts.uses().is_empty() && facts.problems.is_empty());
+        assert!(facts.parsed_uses().is_empty() && facts.problems.is_empty());
     }
 
     #[test]

@@ -67,7 +67,7 @@ mod tests {
             vec!["InvoiceServiceTest", "PaymentServiceTest"]
         );
         assert_eq!(
-            facts.uses()[1].line,
+            facts.parsed_uses()[1].line,
             5,
             "the line of the name, not of the tag"
         );

@@ -542,12 +542,18 @@ pub fn parse_generic(component: &ComponentId, source: &str) -> Facts {
 #[derive(Default)]
 pub(crate) struct Uses {
     seen: HashMap<(String, String, EdgeKind), usize>,
-    list: Vec<Use>,
+    list: Vec<Use<'static>>,
 }
 
 impl Uses {
     /// Adds a use, or lowers the line of the same edge already recorded.
-    pub(crate) fn add(&mut self, from: &ComponentId, target: Target, kind: EdgeKind, line: u32) {
+    pub(crate) fn add(
+        &mut self,
+        from: &ComponentId,
+        target: Target<'static>,
+        kind: EdgeKind,
+        line: u32,
+    ) {
         let key = (
             from.key().to_string(),
             format!("{target:?}").to_lowercase(),
@@ -568,7 +574,7 @@ impl Uses {
     }
 
     /// The uses, sorted by line for deterministic, readable output.
-    pub(crate) fn into_vec(mut self) -> Vec<Use> {
+    pub(crate) fn into_vec(mut self) -> Vec<Use<'static>> {
         self.list.sort_by_key(|u| u.line);
         self.list
     }

@@ -24,11 +24,11 @@ impl<'t> Walker<'t> {
         }
         if let Some(class) = self.class {
             if let Some((owner, type_node)) = self.table.find_field(class, name) {
-                let receiver = TypeExpr::Named(self.table.classes[owner].full.clone());
+                let receiver = TypeExpr::Named(self.table.classes[owner].full.clone().into());
                 self.emit(
                     Target::Member {
                         receiver,
-                        member: name.to_string(),
+                        member: name.to_string().into(),
                         arity: None,
                         on_this: false,
                     },
@@ -44,7 +44,9 @@ impl<'t> Walker<'t> {
     /// `this`: a value of the enclosing class.
     pub(super) fn this_value(&self) -> Recv<'t> {
         match self.class {
-            Some(class) => Recv::Value(TypeExpr::Named(self.table.classes[class].full.clone())),
+            Some(class) => Recv::Value(TypeExpr::Named(
+                self.table.classes[class].full.clone().into(),
+            )),
             None => Recv::Unknown,
         }
     }
@@ -90,11 +92,19 @@ impl<'t> Walker<'t> {
         let name = self.text(field);
         if name.eq_ignore_ascii_case("class") {
             let type_name = self.type_text(object);
-            self.emit(Target::ApexType(type_name), EdgeKind::References, object);
-            return Recv::Value(TypeExpr::Named("System.Type".to_string()));
+            self.emit(
+                Target::ApexType(type_name.into()),
+                EdgeKind::References,
+                object,
+            );
+            return Recv::Value(TypeExpr::Named("System.Type".into()));
         }
         if self.is_label_ref(object) {
-            self.emit(Target::Label(name.to_string()), EdgeKind::References, field);
+            self.emit(
+                Target::Label(name.to_string().into()),
+                EdgeKind::References,
+                field,
+            );
             return Recv::Unknown;
         }
         match self.walk(object) {
@@ -103,24 +113,24 @@ impl<'t> Walker<'t> {
                 if name.eq_ignore_ascii_case("fields") {
                     Recv::DescribeFields(object_name)
                 } else {
-                    Recv::Value(TypeExpr::Named("Schema.DescribeSObjectResult".to_string()))
+                    Recv::Value(TypeExpr::Named("Schema.DescribeSObjectResult".into()))
                 }
             }
             Recv::DescribeFields(object_name) => {
                 self.emit(
                     Target::Field {
-                        object: object_name,
-                        field: name.to_string(),
+                        object: object_name.into(),
+                        field: name.to_string().into(),
                     },
                     EdgeKind::Reads,
                     field,
                 );
-                Recv::Value(TypeExpr::Named("Schema.SObjectField".to_string()))
+                Recv::Value(TypeExpr::Named("Schema.SObjectField".into()))
             }
             Recv::Unknown => {
                 self.emit(
                     Target::AnyMember {
-                        member: name.to_string(),
+                        member: name.to_string().into(),
                         arity: None,
                     },
                     EdgeKind::Calls,
@@ -131,7 +141,10 @@ impl<'t> Walker<'t> {
             value => match self.type_expr(&value) {
                 Some(receiver) => {
                     self.access(&receiver, name, write, field);
-                    Recv::Value(TypeExpr::MemberOf(Box::new(receiver), name.to_string()))
+                    Recv::Value(TypeExpr::MemberOf(
+                        Box::new(receiver),
+                        name.to_string().into(),
+                    ))
                 }
                 None => Recv::Unknown,
             },
@@ -149,39 +162,45 @@ impl<'t> Walker<'t> {
         write: bool,
     ) -> Recv<'t> {
         if type_name.eq_ignore_ascii_case("schema.sobjecttype") {
-            self.emit(Target::SObject(name.to_string()), EdgeKind::Reads, field);
+            self.emit(
+                Target::SObject(name.to_string().into()),
+                EdgeKind::Reads,
+                field,
+            );
             return Recv::Describe(name.to_string());
         }
         if name.eq_ignore_ascii_case("sobjecttype") && !type_name.eq_ignore_ascii_case("schema") {
             let object_name = strip_schema(&type_name).to_string();
-            self.emit(Target::SObject(object_name), EdgeKind::Reads, object);
-            return Recv::Value(TypeExpr::Named("Schema.SObjectType".to_string()));
+            self.emit(Target::SObject(object_name.into()), EdgeKind::Reads, object);
+            return Recv::Value(TypeExpr::Named("Schema.SObjectType".into()));
         }
         if type_name.eq_ignore_ascii_case("trigger") {
             let object_name = self.trigger_object.unwrap_or("SObject");
             let folded = name.to_ascii_lowercase();
             return match folded.as_str() {
-                "new" | "old" => Recv::Value(TypeExpr::Named(format!("List<{object_name}>"))),
+                "new" | "old" => {
+                    Recv::Value(TypeExpr::Named(format!("List<{object_name}>").into()))
+                }
                 "newmap" | "oldmap" => {
-                    Recv::Value(TypeExpr::Named(format!("Map<Id, {object_name}>")))
+                    Recv::Value(TypeExpr::Named(format!("Map<Id, {object_name}>").into()))
                 }
                 _ => Recv::Unknown,
             };
         }
-        let receiver = TypeExpr::Named(type_name.clone());
+        let receiver = TypeExpr::Named(type_name.clone().into());
         match self.segment(&type_name, name) {
             Segment::Type => Recv::Static(format!("{type_name}.{name}")),
             Segment::Ambiguous => {
                 // `X.Y` may be a nested type or a static member: record both readings.
                 self.emit(
-                    Target::ApexType(type_name.clone()),
+                    Target::ApexType(type_name.clone().into()),
                     EdgeKind::References,
                     object,
                 );
                 self.emit(
                     Target::Member {
                         receiver,
-                        member: name.to_string(),
+                        member: name.to_string().into(),
                         arity: None,
                         on_this: false,
                     },
@@ -191,9 +210,16 @@ impl<'t> Walker<'t> {
                 Recv::Static(format!("{type_name}.{name}"))
             }
             Segment::Member => {
-                self.emit(Target::ApexType(type_name), EdgeKind::References, object);
+                self.emit(
+                    Target::ApexType(type_name.into()),
+                    EdgeKind::References,
+                    object,
+                );
                 self.access(&receiver, name, write, field);
-                Recv::Value(TypeExpr::MemberOf(Box::new(receiver), name.to_string()))
+                Recv::Value(TypeExpr::MemberOf(
+                    Box::new(receiver),
+                    name.to_string().into(),
+                ))
             }
         }
     }
@@ -227,9 +253,15 @@ impl<'t> Walker<'t> {
 
     /// A read or write of member `name` on a value of type `receiver`: a member access,
     /// and a field of an object when the type may be an SObject.
-    pub(super) fn access(&mut self, receiver: &TypeExpr, name: &str, write: bool, at: Node<'t>) {
+    pub(super) fn access(
+        &mut self,
+        receiver: &TypeExpr<'static>,
+        name: &str,
+        write: bool,
+        at: Node<'t>,
+    ) {
         let type_name = match receiver {
-            TypeExpr::Named(type_name) => Some(type_name.clone()),
+            TypeExpr::Named(type_name) => Some(type_name.to_string()),
             other => self.resolve_local(other),
         };
         let (member, object) = match type_name.as_deref().map(strip_schema) {
@@ -245,7 +277,7 @@ impl<'t> Walker<'t> {
             self.emit(
                 Target::Member {
                     receiver: receiver.clone(),
-                    member: name.to_string(),
+                    member: name.to_string().into(),
                     arity: None,
                     on_this: false,
                 },
@@ -261,8 +293,8 @@ impl<'t> Walker<'t> {
             };
             self.emit(
                 Target::Field {
-                    object,
-                    field: name.to_string(),
+                    object: object.into(),
+                    field: name.to_string().into(),
                 },
                 kind,
                 at,
@@ -290,7 +322,7 @@ impl<'t> Walker<'t> {
                     .table
                     .find_method(class, name)
                     .map_or(class, |(owner, _)| owner);
-                TypeExpr::Named(self.table.classes[owner].full.clone())
+                TypeExpr::Named(self.table.classes[owner].full.clone().into())
             }),
             Some(object) => {
                 let value = if object.kind() == "super" {
@@ -306,7 +338,7 @@ impl<'t> Walker<'t> {
                     event_bus = type_name.eq_ignore_ascii_case("eventbus")
                         || type_name.eq_ignore_ascii_case("system.eventbus");
                     self.emit(
-                        Target::ApexType(type_name.clone()),
+                        Target::ApexType(type_name.clone().into()),
                         EdgeKind::References,
                         object,
                     );
@@ -318,12 +350,12 @@ impl<'t> Walker<'t> {
             let target = match &receiver {
                 Some(receiver) => Target::Member {
                     receiver: receiver.clone(),
-                    member: name.to_string(),
+                    member: name.to_string().into(),
                     arity: Some(arity),
                     on_this,
                 },
                 None => Target::AnyMember {
-                    member: name.to_string(),
+                    member: name.to_string().into(),
                     arity: Some(arity),
                 },
             };
@@ -347,7 +379,7 @@ impl<'t> Walker<'t> {
         if test_class && name.eq_ignore_ascii_case("loaddata") {
             let object = sobject_of_token(first_text).unwrap_or("*");
             let write = Target::Dml {
-                object: object.to_string(),
+                object: object.to_string().into(),
                 events: DmlEvents::INSERT,
             };
             self.emit(write, EdgeKind::Writes, at);
@@ -362,7 +394,14 @@ impl<'t> Walker<'t> {
             }
             if publishes {
                 let events = DmlEvents::INSERT;
-                self.emit(Target::Dml { object, events }, EdgeKind::Writes, at);
+                self.emit(
+                    Target::Dml {
+                        object: object.into(),
+                        events,
+                    },
+                    EdgeKind::Writes,
+                    at,
+                );
             } else {
                 for write in self.dml_writes(first.as_ref(), DmlEvents::of_operation(name)) {
                     self.emit(write, EdgeKind::Writes, at);
@@ -370,9 +409,10 @@ impl<'t> Walker<'t> {
             }
         }
         match receiver {
-            Some(receiver) if !name.is_empty() => {
-                Recv::Value(TypeExpr::ReturnOf(Box::new(receiver), name.to_string()))
-            }
+            Some(receiver) if !name.is_empty() => Recv::Value(TypeExpr::ReturnOf(
+                Box::new(receiver),
+                name.to_string().into(),
+            )),
             _ => Recv::Unknown,
         }
     }
@@ -390,8 +430,8 @@ impl<'t> Walker<'t> {
         if let Some(type_name) = &type_name {
             self.emit(
                 Target::Member {
-                    receiver: TypeExpr::Named(type_name.clone()),
-                    member: "<init>".to_string(),
+                    receiver: TypeExpr::Named(type_name.clone().into()),
+                    member: "<init>".into(),
                     arity: Some(arguments.map_or(0, |a| self.count_args(a))),
                     on_this: false,
                 },
@@ -412,8 +452,8 @@ impl<'t> Walker<'t> {
                     (Some(left), Some(type_name)) => {
                         self.emit(
                             Target::Field {
-                                object: strip_schema(type_name).to_string(),
-                                field: self.text(left).to_string(),
+                                object: strip_schema(type_name).to_string().into(),
+                                field: self.text(left).to_string().into(),
                             },
                             EdgeKind::Writes,
                             left,
@@ -439,7 +479,7 @@ impl<'t> Walker<'t> {
         if let Some(body) = self.find_kind(node, "class_body") {
             self.walk_children(body);
         }
-        type_name.map_or(Recv::Unknown, |t| Recv::Value(TypeExpr::Named(t)))
+        type_name.map_or(Recv::Unknown, |t| Recv::Value(TypeExpr::Named(t.into())))
     }
 
     /// `new List<X>{…}`, `new X[n]`, `new Map<K, V>{…}`. A list of untyped records
@@ -475,12 +515,12 @@ impl<'t> Walker<'t> {
             {
                 Recv::Elements { declared, elements }
             }
-            _ => Recv::Value(TypeExpr::Named(declared)),
+            _ => Recv::Value(TypeExpr::Named(declared.into())),
         }
     }
 
     /// Walks the values of `{ a, b }`; their types when every one is a typed value.
-    fn initializer_types(&mut self, initializer: Node<'t>) -> Option<Vec<TypeExpr>> {
+    fn initializer_types(&mut self, initializer: Node<'t>) -> Option<Vec<TypeExpr<'static>>> {
         let values = self.kids(initializer);
         let mut types = Some(Vec::with_capacity(values.len()));
         for &value in &values {
@@ -511,7 +551,7 @@ impl<'t> Walker<'t> {
                 self.emit(
                     Target::Member {
                         receiver,
-                        member: "<init>".to_string(),
+                        member: "<init>".into(),
                         arity: Some(arguments.map_or(0, |a| self.count_args(a))),
                         on_this: false,
                     },
@@ -546,8 +586,8 @@ impl<'t> Walker<'t> {
             if key_object != "*" {
                 self.emit(
                     Target::Field {
-                        object: key_object,
-                        field: key_field.to_string(),
+                        object: key_object.into(),
+                        field: key_field.to_string().into(),
                     },
                     EdgeKind::Reads,
                     node,
@@ -562,11 +602,15 @@ impl<'t> Walker<'t> {
     /// The writes of a DML statement on `value`: one per object of a list built from
     /// typed values, a write the graph resolves when the records' type is declared in
     /// another class, else the object this file tells (`*` when it cannot).
-    pub(super) fn dml_writes(&self, value: Option<&Recv<'t>>, events: DmlEvents) -> Vec<Target> {
+    pub(super) fn dml_writes(
+        &self,
+        value: Option<&Recv<'t>>,
+        events: DmlEvents,
+    ) -> Vec<Target<'static>> {
         let Some(Recv::Elements { elements, .. }) = value else {
             return vec![self.dml_write(value, events)];
         };
-        let mut writes: Vec<Target> = Vec::new();
+        let mut writes: Vec<Target<'static>> = Vec::new();
         for element in elements {
             let write = self.dml_write(Some(&Recv::Value(element.clone())), events);
             if matches!(&write, Target::Dml { object, .. } if object == "*") {
@@ -581,7 +625,7 @@ impl<'t> Walker<'t> {
 
     /// The write of DML on one value: deferred to the graph when the value is a chain
     /// this file cannot type (a member of another class).
-    fn dml_write(&self, value: Option<&Recv<'t>>, events: DmlEvents) -> Target {
+    fn dml_write(&self, value: Option<&Recv<'t>>, events: DmlEvents) -> Target<'static> {
         if let Some(Recv::Value(expr)) = value {
             if !matches!(expr, TypeExpr::Named(_)) && self.resolve_local(expr).is_none() {
                 return Target::DmlOf {
@@ -591,7 +635,7 @@ impl<'t> Walker<'t> {
             }
         }
         Target::Dml {
-            object: self.dml_object(value),
+            object: self.dml_object(value).into(),
             events,
         }
     }
@@ -620,7 +664,7 @@ impl<'t> Walker<'t> {
         match node.kind() {
             "type_identifier" => {
                 let name = self.text(node).to_string();
-                self.emit(Target::ApexType(name), kind, node);
+                self.emit(Target::ApexType(name.into()), kind, node);
             }
             "scoped_type_identifier" => {
                 let parts = self.kids(node);
@@ -630,7 +674,7 @@ impl<'t> Walker<'t> {
                     }
                 } else {
                     let name = self.type_text(node);
-                    self.emit(Target::ApexType(name), kind, node);
+                    self.emit(Target::ApexType(name.into()), kind, node);
                 }
             }
             "generic_type" => {
@@ -685,23 +729,21 @@ impl<'t> Walker<'t> {
     }
 
     /// The receiver type of a value, for a call or access on it.
-    pub(super) fn type_expr(&self, value: &Recv<'t>) -> Option<TypeExpr> {
+    pub(super) fn type_expr(&self, value: &Recv<'t>) -> Option<TypeExpr<'static>> {
         match value {
             Recv::Unknown => None,
-            Recv::Static(name) => Some(TypeExpr::Named(name.clone())),
-            Recv::Typed(node) => Some(TypeExpr::Named(self.type_text(*node))),
+            Recv::Static(name) => Some(TypeExpr::Named(name.clone().into())),
+            Recv::Typed(node) => Some(TypeExpr::Named(self.type_text(*node).into())),
             Recv::Value(expr) => Some(expr.clone()),
-            Recv::Describe(_) => Some(TypeExpr::Named("Schema.DescribeSObjectResult".to_string())),
-            Recv::DescribeFields(_) => {
-                Some(TypeExpr::Named("Schema.SObjectTypeFields".to_string()))
-            }
-            Recv::Elements { declared, .. } => Some(TypeExpr::Named(declared.clone())),
+            Recv::Describe(_) => Some(TypeExpr::Named("Schema.DescribeSObjectResult".into())),
+            Recv::DescribeFields(_) => Some(TypeExpr::Named("Schema.SObjectTypeFields".into())),
+            Recv::Elements { declared, .. } => Some(TypeExpr::Named(declared.clone().into())),
         }
     }
 
     /// The type of a value that is a typed expression (a variable, a field, a call, a
     /// creation), not a bare name that may be a type.
-    fn value_type(&self, value: &Recv<'t>) -> Option<TypeExpr> {
+    fn value_type(&self, value: &Recv<'t>) -> Option<TypeExpr<'static>> {
         match value {
             Recv::Typed(_) | Recv::Value(_) | Recv::Elements { .. } => self.type_expr(value),
             _ => None,
@@ -719,9 +761,9 @@ impl<'t> Walker<'t> {
     }
 
     /// A type expression resolved through this file's declarations.
-    pub(super) fn resolve_local(&self, expr: &TypeExpr) -> Option<String> {
+    pub(super) fn resolve_local(&self, expr: &TypeExpr<'static>) -> Option<String> {
         match expr {
-            TypeExpr::Named(name) => Some(name.clone()),
+            TypeExpr::Named(name) => Some(name.to_string()),
             TypeExpr::ReturnOf(inner, member) | TypeExpr::MemberOf(inner, member) => {
                 let owner = self.resolve_local(inner)?;
                 if matches!(expr, TypeExpr::ReturnOf(..)) {

@@ -17,7 +17,9 @@ impl<'t> Walker<'t> {
             match body.kind() {
                 "soql_query_body" => {
                     return match self.soql(body) {
-                        Some(object) => Recv::Value(TypeExpr::Named(format!("List<{object}>"))),
+                        Some(object) => {
+                            Recv::Value(TypeExpr::Named(format!("List<{object}>").into()))
+                        }
                         None => Recv::Unknown,
                     };
                 }
@@ -41,7 +43,11 @@ impl<'t> Walker<'t> {
             .map(|o| strip_schema(o.trim()))
             .filter(|o| !o.is_empty());
         if let (Some(object), Some(from)) = (object, from) {
-            self.emit(Target::SObject(object.to_string()), EdgeKind::Reads, from);
+            self.emit(
+                Target::SObject(object.to_string().into()),
+                EdgeKind::Reads,
+                from,
+            );
         }
         for part in named_children(body) {
             if from.is_some_and(|from| from.id() == part.id()) {
@@ -64,7 +70,11 @@ impl<'t> Walker<'t> {
                 let Some(object) = pieces.first().map(|o| self.text(*o)) else {
                     continue;
                 };
-                self.emit(Target::SObject(object.to_string()), EdgeKind::Reads, ret);
+                self.emit(
+                    Target::SObject(object.to_string().into()),
+                    EdgeKind::Reads,
+                    ret,
+                );
                 for piece in pieces.iter().skip(1) {
                     self.soql_part(*piece, Some(object));
                 }
@@ -84,8 +94,8 @@ impl<'t> Walker<'t> {
                     let field = normalize_type(self.text(node));
                     self.emit(
                         Target::Field {
-                            object: object.to_string(),
-                            field,
+                            object: object.to_string().into(),
+                            field: field.into(),
                         },
                         EdgeKind::Reads,
                         node,
@@ -119,8 +129,8 @@ impl<'t> Walker<'t> {
                 if let (Some(object), Some(field)) = (object, first_named(node)) {
                     self.emit(
                         Target::Field {
-                            object: object.to_string(),
-                            field: normalize_type(self.text(field)),
+                            object: object.to_string().into(),
+                            field: normalize_type(self.text(field)).into(),
                         },
                         EdgeKind::Reads,
                         field,

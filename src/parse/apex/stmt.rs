@@ -178,7 +178,7 @@ impl<'t> Walker<'t> {
         if let Some(type_node) = self.first_named(node) {
             self.emit_type(type_node, EdgeKind::References, 0);
         }
-        Recv::Value(TypeExpr::Named("System.Type".to_string()))
+        Recv::Value(TypeExpr::Named("System.Type".into()))
     }
 
     /// `list[i]`: an element of the list's type, when the file tells it.
@@ -190,7 +190,7 @@ impl<'t> Walker<'t> {
         }
         match array.and_then(|a| self.concrete_name(&a)) {
             Some(name) if element_type(&name) != name.trim() => {
-                Recv::Value(TypeExpr::Named(element_type(&name).to_string()))
+                Recv::Value(TypeExpr::Named(element_type(&name).to_string().into()))
             }
             _ => Recv::Unknown,
         }

@@ -30,13 +30,12 @@ fn ids(facts: &Facts) -> Vec<String> {
     facts.declares.iter().map(|d| d.id.to_string()).collect()
 }
 
-fn uses_from(facts: &Facts, from: &str) -> Vec<Use> {
+fn uses_from<'a>(facts: &'a Facts, from: &str) -> Vec<&'a Use<'static>> {
     let from = ComponentId::parse(from).expect("test id");
     facts
-        .uses()
+        .parsed_uses()
         .iter()
         .filter(|u| u.from == from)
-        .cloned()
         .collect()
 }
 
@@ -48,7 +47,7 @@ fn has(facts: &Facts, from: &str, kind: EdgeKind, target: &Target) -> bool {
 
 /// A DML write's object as a plain SObject target, whatever its events (those are
 /// checked by `dml_writes_carry_their_events`); other targets as they are.
-fn written_object(target: &Target) -> Target {
+fn written_object(target: &Target<'static>) -> Target<'static> {
     match target {
         Target::Dml { object, .. } => Target::SObject(object.clone()),
         other => other.clone(),
@@ -66,25 +65,25 @@ fn assert_use(facts: &Facts, from: &str, kind: EdgeKind, target: Target) {
     );
 }
 
-fn ty(name: &str) -> Target {
-    Target::ApexType(name.to_string())
+fn ty(name: &str) -> Target<'static> {
+    Target::ApexType(name.to_string().into())
 }
 
-fn named(name: &str) -> TypeExpr {
-    TypeExpr::Named(name.to_string())
+fn named(name: &str) -> TypeExpr<'_> {
+    TypeExpr::Named(name.to_string().into())
 }
 
-fn member(receiver: TypeExpr, name: &str, arity: Option<u32>) -> Target {
+fn member(receiver: TypeExpr<'static>, name: &str, arity: Option<u32>) -> Target<'static> {
     Target::Member {
         receiver,
-        member: name.to_string(),
+        member: name.to_string().into(),
         arity,
         on_this: false,
     }
 }
 
 /// The same call made on the caller's own object (`hook()`, `this.hook()`).
-fn on_this(target: Target) -> Target {
+fn on_this(target: Target<'static>) -> Target<'static> {
     match target {
         Target::Member {
             receiver,
@@ -101,23 +100,23 @@ fn on_this(target: Target) -> Target {
     }
 }
 
-fn sobject(name: &str) -> Target {
-    Target::SObject(name.to_string())
+fn sobject(name: &str) -> Target<'static> {
+    Target::SObject(name.to_string().into())
 }
 
-fn field(object: &str, name: &str) -> Target {
+fn field(object: &str, name: &str) -> Target<'static> {
     Target::Field {
-        object: object.to_string(),
-        field: name.to_string(),
+        object: object.to_string().into(),
+        field: name.to_string().into(),
     }
 }
 
 fn type_refs(facts: &Facts) -> Vec<String> {
     facts
-        .uses()
+        .parsed_uses()
         .iter()
         .filter_map(|u| match &u.target {
-            Target::ApexType(name) => Some(name.clone()),
+            Target::ApexType(name) => Some(name.to_string()),
             _ => None,
         })
         .collect()
@@ -326,8 +325,8 @@ public class Refs {
         Some("Map<Id, Invoice__c>")
     );
     // Uses carry the line they were found on.
-    let uses = facts.uses();
-    let cast = uses
+    let cast = facts
+        .parsed_uses()
         .iter()
         .find(|u| u.target == ty("Cast__c"))
         .expect("cast use");
@@ -467,7 +466,7 @@ public class Calls {
         EdgeKind::Calls,
         member(named("Builder"), "build", Some(0)),
     );
-    let built = TypeExpr::ReturnOf(Box::new(named("Builder")), "build".to_string());
+    let built = TypeExpr::ReturnOf(Box::new(named("Builder")), "build".into());
     assert_use(
         &facts,
         run,
@@ -480,7 +479,7 @@ public class Calls {
         EdgeKind::Calls,
         member(named("Shape"), "area", Some(0)),
     );
-    let config = TypeExpr::MemberOf(Box::new(named("Service")), "config".to_string());
+    let config = TypeExpr::MemberOf(Box::new(named("Service")), "config".into());
     assert_use(
         &facts,
         run,
@@ -517,7 +516,7 @@ public class Calls {
         EdgeKind::Calls,
         member(named("Util"), "CONSTANT", None),
     );
-    let constant = TypeExpr::MemberOf(Box::new(named("Util")), "CONSTANT".to_string());
+    let constant = TypeExpr::MemberOf(Box::new(named("Util")), "CONSTANT".into());
     assert_use(
         &facts,
         run,
@@ -553,10 +552,10 @@ public class Anon {
 }
 "#;
     let facts = class("Anon", source);
-    let any = facts.uses().iter().any(
+    let any = facts.parsed_uses().iter().any(
         |u| matches!(&u.target, Target::AnyMember { member, arity: Some(0) } if member == "format"),
     );
-    assert!(any, "{:#?}", facts.uses);
+    assert!(any, "{:#?}", facts.parsed_uses());
 }
 
 #[test]
@@ -615,7 +614,7 @@ public class Queries {
         &facts,
         run,
         EdgeKind::StringRef,
-        Target::StringLiteral("Hot".to_string()),
+        Target::StringLiteral("Hot".into()),
     );
 }
 
@@ -805,7 +804,7 @@ trigger InvoiceTrigger on Invoice__c (before insert, after update) {
         field("Invoice__c", "Status__c"),
     );
     assert_use(&facts, from, EdgeKind::Writes, sobject("Invoice__c"));
-    assert!(facts.uses().iter().all(|u| u.from == decl.id));
+    assert!(facts.parsed_uses().iter().all(|u| u.from == decl.id));
 }
 
 #[test]
@@ -912,18 +911,21 @@ public class Quiet {
     for ghost in ["Ghost", "Phantom", "Spirit"] {
         assert!(!refs.iter().any(|r| r == ghost), "{ghost} in {refs:?}");
     }
-    assert!(!facts.uses().iter().any(|u| u.kind == EdgeKind::Writes));
+    assert!(!facts
+        .parsed_uses()
+        .iter()
+        .any(|u| u.kind == EdgeKind::Writes));
     let literals = string_literals(&facts);
     assert_eq!(literals, vec!["ApexClass:Handler", "Invoice_Handler"]);
 }
 
 /// The string literals a file's uses name, in order.
-fn string_literals(facts: &Facts) -> Vec<String> {
+fn string_literals(facts: &Facts) -> Vec<&str> {
     facts
-        .uses()
+        .parsed_uses()
         .iter()
         .filter_map(|u| match &u.target {
-            Target::StringLiteral(s) => Some(s.clone()),
+            Target::StringLiteral(s) => Some(s.as_ref()),
             _ => None,
         })
         .collect()
@@ -968,25 +970,25 @@ public class Texts {
         &facts,
         run,
         EdgeKind::References,
-        Target::Label("Invoice_Title".to_string()),
+        Target::Label("Invoice_Title".into()),
     );
     assert_use(
         &facts,
         run,
         EdgeKind::References,
-        Target::Label("Invoice_Footer".to_string()),
+        Target::Label("Invoice_Footer".into()),
     );
     assert_use(
         &facts,
         run,
         EdgeKind::StringRef,
-        Target::StringLiteral("InvoiceHandler".to_string()),
+        Target::StringLiteral("InvoiceHandler".into()),
     );
     assert_use(
         &facts,
         run,
         EdgeKind::StringRef,
-        Target::StringLiteral("Business".to_string()),
+        Target::StringLiteral("Business".into()),
     );
     assert!(!type_refs(&facts).iter().any(|t| t == "Label"));
 }
@@ -1260,8 +1262,11 @@ fn dml_through_members_of_other_classes_is_left_to_the_graph() {
             })
             .collect()
     };
-    let deferred = |records: TypeExpr, events: DmlEvents| Target::DmlOf { records, events };
-    let member_of = |inner: TypeExpr, name: &str| TypeExpr::MemberOf(Box::new(inner), name.into());
+    let deferred =
+        |records: TypeExpr<'static>, events: DmlEvents| Target::DmlOf { records, events };
+    let member_of = |inner: TypeExpr<'static>, name: &str| {
+        TypeExpr::MemberOf(Box::new(inner), name.to_string().into())
+    };
     assert_eq!(
         writes("a"),
         vec![deferred(

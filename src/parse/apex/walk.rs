@@ -39,7 +39,7 @@ pub(super) enum Recv<'t> {
     /// A value whose declared type is this type node.
     Typed(Node<'t>),
     /// A value of this type expression.
-    Value(TypeExpr),
+    Value(TypeExpr<'static>),
     /// `Schema.SObjectType.X`: the describe of object X.
     Describe(String),
     /// `Schema.SObjectType.X.fields`.
@@ -48,7 +48,7 @@ pub(super) enum Recv<'t> {
     /// its declared type and the type of each value, so DML on it writes their objects.
     Elements {
         declared: String,
-        elements: Vec<TypeExpr>,
+        elements: Vec<TypeExpr<'static>>,
     },
 }
 
@@ -59,7 +59,7 @@ pub(super) struct Walker<'t> {
     pub(super) table: ClassTable<'t>,
     pub(super) component: &'t ComponentId,
     pub(super) decls: DeclSet,
-    pub(super) uses: Vec<Use>,
+    pub(super) uses: Vec<Use<'static>>,
     /// Dedup key of each recorded use → its index in `uses`.
     pub(super) seen: HashMap<u64, usize, rustc_hash::FxBuildHasher>,
     pub(super) problems: Vec<Problem>,
@@ -398,7 +398,7 @@ impl<'t> Walker<'t> {
         if let Some(content) = literal_content(self.text(node)) {
             if let Some(name) = literal_name(content) {
                 self.emit(
-                    Target::StringLiteral(name.to_string()),
+                    Target::StringLiteral(name.to_string().into()),
                     EdgeKind::StringRef,
                     node,
                 );
@@ -408,7 +408,7 @@ impl<'t> Walker<'t> {
 
     /// Records a use from the current node, once per source, target and kind: the first
     /// line is enough to explain an edge, and repeats would only weigh on the graph.
-    pub(super) fn emit(&mut self, target: Target, kind: EdgeKind, at: Node) {
+    pub(super) fn emit(&mut self, target: Target<'static>, kind: EdgeKind, at: Node) {
         let line = line_of(at);
         let mut hasher = FxHasher::default();
         self.from.key().hash(&mut hasher);
@@ -460,7 +460,7 @@ fn trigger_events(trigger: Node) -> DmlEvents {
     }
 }
 
-fn hash_target(target: &Target, hasher: &mut impl Hasher) {
+fn hash_target(target: &Target<'static>, hasher: &mut impl Hasher) {
     match target {
         Target::ApexType(name) => (0u8, name).hash(hasher),
         // Whether a call is on `this` changes how far a change reaches, not what the
@@ -489,7 +489,7 @@ fn hash_target(target: &Target, hasher: &mut impl Hasher) {
     }
 }
 
-fn hash_type_expr(expr: &TypeExpr, hasher: &mut impl Hasher) {
+fn hash_type_expr(expr: &TypeExpr<'static>, hasher: &mut impl Hasher) {
     match expr {
         TypeExpr::Named(name) => (0u8, name).hash(hasher),
         TypeExpr::ReturnOf(inner, member) => {
