@@ -12,6 +12,7 @@ pub mod coverage;
 pub mod deployed;
 pub mod error;
 pub mod facts;
+pub mod forceignore;
 pub mod gate;
 pub mod git;
 pub mod graph;

@@ -12,7 +12,7 @@
 //! presets, and does not know metadata types: that is [`crate::metadata::registry`].
 
 use crate::error::{Error, Result};
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use crate::forceignore::ForceIgnore;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -21,22 +21,6 @@ pub const PROJECT_FILE: &str = "sfdx-project.json";
 
 /// Name of the ignore file next to the project file.
 pub const FORCEIGNORE_FILE: &str = ".forceignore";
-
-/// Patterns SDR always places before the user's `.forceignore` (SDR
-/// `resolve/forceIgnore.js`); `**/.*` makes every dot-file and dot-directory ignored.
-const DEFAULT_FORCEIGNORE: &[&str] = &[
-    "**/*.dup",
-    "**/.*",
-    "!.sf",
-    "**/.sf/**",
-    "!**/.sf/orgs",
-    "!**/.sf/orgs/**",
-    "**/.sf/orgs/*/**",
-    "!**/.sf/orgs/*/remoteMetadata",
-    "!**/.sf/orgs/*/remoteMetadata/**",
-    "**/package2-descriptor.json",
-    "**/package2-manifest.json",
-];
 
 /// A Salesforce DX project inside a git working directory.
 #[derive(Clone, Debug)]
@@ -63,9 +47,9 @@ pub struct Project {
     /// The project directory relative to the git root (`""` when they are the same).
     root_rel: String,
     /// Built-in defaults plus the user's `.forceignore`, relative to the project root.
-    forceignore: Gitignore,
+    forceignore: ForceIgnore,
     /// Built-in defaults only, for package directories outside the project root.
-    defaults_only: Gitignore,
+    defaults_only: ForceIgnore,
 }
 
 impl Project {
@@ -224,7 +208,7 @@ impl Project {
             }
         }
 
-        let (forceignore, defaults_only) = build_forceignore(&root, forceignore, &mut warnings);
+        let (forceignore, defaults_only) = ForceIgnore::build(&root, forceignore, &mut warnings);
         Ok(Project {
             root,
             git_root: git_root.to_path_buf(),
@@ -306,16 +290,9 @@ impl Project {
         if repo_path.is_empty() {
             return false;
         }
-        // The matcher asserts on rooted paths; both branches pass relative ones.
         match strip_dir(repo_path, &self.root_rel) {
-            Some(rel) if !rel.is_empty() => self
-                .forceignore
-                .matched_path_or_any_parents(rel, false)
-                .is_ignore(),
-            _ => self
-                .defaults_only
-                .matched_path_or_any_parents(repo_path, false)
-                .is_ignore(),
+            Some(rel) if !rel.is_empty() => self.forceignore.ignores_file(rel),
+            _ => self.defaults_only.ignores_file(repo_path),
         }
     }
 }
@@ -328,53 +305,6 @@ fn read_text(path: &Path) -> Result<String> {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })
-}
-
-/// Builds the project matcher (defaults + user lines) and a defaults-only matcher.
-fn build_forceignore(
-    root: &Path,
-    user: Option<&str>,
-    warnings: &mut Vec<String>,
-) -> (Gitignore, Gitignore) {
-    let mut defaults = GitignoreBuilder::new(root);
-    for line in DEFAULT_FORCEIGNORE {
-        // The defaults are valid globs; a failure would only drop one default.
-        let _ = defaults.add_line(None, line);
-    }
-    let mut full = defaults.clone();
-    for (number, line) in user.unwrap_or("").lines().enumerate() {
-        let line = line.trim_end_matches('\r');
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        // SDR only understands `/`; it warns about backslashes and the line matches
-        // nothing useful, so it is dropped.
-        if line.contains('\\') {
-            warnings.push(format!(
-                ".forceignore line {}: `{}` uses a backslash; use `/` (line ignored)",
-                number + 1,
-                line
-            ));
-            continue;
-        }
-        if let Err(e) = full.add_line(None, line) {
-            warnings.push(format!(
-                ".forceignore line {}: `{}` is not a valid pattern ({e}); line ignored",
-                number + 1,
-                line
-            ));
-        }
-    }
-    let build = |builder: &GitignoreBuilder, warnings: &mut Vec<String>| match builder.build() {
-        Ok(matcher) => matcher,
-        Err(e) => {
-            warnings.push(format!(".forceignore could not be used: {e}"));
-            Gitignore::empty()
-        }
-    };
-    let full = build(&full, warnings);
-    let defaults = build(&defaults, warnings);
-    (full, defaults)
 }
 
 /// True for `/x`, `\x` and `C:…` paths.
