@@ -8,7 +8,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Patterns SDR always places before the user's `.forceignore` (SDR
 /// `resolve/forceIgnore.js`); `**/.*` makes every dot-file and dot-directory ignored.
@@ -113,24 +113,23 @@ impl ForceIgnore {
     /// Whether directory `dir` is left out, by a pattern matching it or the nearest
     /// parent one matches.
     fn ignores_dir(&self, dir: &str) -> bool {
-        let known = |dirs: &HashMap<String, bool>| dirs.get(dir).copied();
-        if let Some(ignored) = known(
-            &self
-                .ignored_dirs
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        ) {
+        if let Some(&ignored) = self.ignored_dirs().get(dir) {
             return ignored;
         }
         let ignored = match self.matcher.matched(dir, true) {
             Match::None => parent(dir).is_some_and(|up| self.ignores_dir(up)),
             found => found.is_ignore(),
         };
+        self.ignored_dirs().insert(dir.to_string(), ignored);
+        ignored
+    }
+
+    /// The answers kept so far (a panic elsewhere while they were locked left them
+    /// whole: each is written in one insert).
+    fn ignored_dirs(&self) -> MutexGuard<'_, HashMap<String, bool>> {
         self.ignored_dirs
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(dir.to_string(), ignored);
-        ignored
     }
 }
 
