@@ -11,7 +11,7 @@
 use crate::facts::{EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
-use crate::parse::xml::{component_decl, line_count, read_tree, Uses};
+use crate::parse::xml::{component_decl, line_count, read_tree, UseSet};
 
 /// The elements of an agent or topic file that list its parts: the list element, the
 /// element naming one part inside it, and the part's type.
@@ -31,7 +31,7 @@ const PARTS: &[(&str, &str, &str)] = &[
 pub fn parse_agent_config(component: &ComponentId, source: &str) -> Facts {
     let (root, problems) = read_tree(source);
     let hash = root.semantic_hash();
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     for (list, name, part_type) in PARTS {
         for part in root.children_named(list) {
             if let Some(part_name) = part.child(name) {

@@ -15,7 +15,7 @@ use crate::facts::{DmlEvents, EdgeKind, Facts, Target, TestMark};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use crate::parse::objects::{add_global_use, relationship_field};
-use crate::parse::xml::{component_decl, global_refs, line_count, read_tree, Element, Uses};
+use crate::parse::xml::{component_decl, global_refs, line_count, read_tree, Element, UseSet};
 use std::collections::HashMap;
 
 /// `triggerType` values that make a flow run on a record's save or delete.
@@ -35,7 +35,7 @@ pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
         decl.fires_on = context.fires_on;
     }
 
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     let from = component;
     if let Some(start) = root.child("start") {
         start_uses(start, &context, from, &mut uses);
@@ -87,7 +87,7 @@ pub fn parse_flow_test(component: &ComponentId, source: &str) -> Facts {
     let hash = root.semantic_hash();
     let mut decl = component_decl(component, (1, line_count(source)), hash);
     decl.test = Some(TestMark::default());
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     if let Some(flow) = root.child("flowApiName") {
         let target = Target::Component(ComponentId::new(types::FLOW, &flow.text()));
         uses.add(component, target, EdgeKind::Tests, flow.text_line());
@@ -122,7 +122,7 @@ pub fn parse_flow_definition(component: &ComponentId, source: &str) -> Facts {
     if problems.is_empty() && active_version.unwrap_or(0) == 0 {
         decl.fires_on = DmlEvents::NONE;
     }
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     let flow = ComponentId::new(types::FLOW, component.full_name());
     uses.add(
         component,
@@ -225,7 +225,7 @@ fn process_object(root: &Element) -> Option<String> {
 
 /// The start element: fields of its entry filters are read; a start object that does
 /// not make the flow automation (scheduled or platform-event flows) is read.
-fn start_uses(start: &Element, context: &FlowContext, from: &ComponentId, uses: &mut Uses) {
+fn start_uses(start: &Element, context: &FlowContext, from: &ComponentId, uses: &mut UseSet) {
     let Some(object) = start.child("object").filter(|o| !o.text().is_empty()) else {
         return;
     };
@@ -253,7 +253,7 @@ fn start_uses(start: &Element, context: &FlowContext, from: &ComponentId, uses: 
 /// (`generatePromptResponse`) name components. Any other action names what it runs by
 /// name (an agent, `generateAiAgentResponse`; a standard action): a string reference,
 /// which reaches a component loaded by name when one has that name.
-fn action_uses(action: &Element, from: &ComponentId, uses: &mut Uses) {
+fn action_uses(action: &Element, from: &ComponentId, uses: &mut UseSet) {
     let (Some(kind), Some(name)) = (action.child_text("actionType"), action.child("actionName"))
     else {
         return;
@@ -298,7 +298,7 @@ fn record_uses(
     kind: EdgeKind,
     context: &FlowContext,
     from: &ComponentId,
-    uses: &mut Uses,
+    uses: &mut UseSet,
 ) {
     let Some((object, line)) = context.object_of(element) else {
         return;
@@ -353,7 +353,7 @@ fn record_uses(
 /// `$Record.Field` / `$Record__Prior.Field` in an element's text read a field of the
 /// record object (written, when the element is an assignment's target); other globals
 /// (`$Label`, `$Setup`, `$CustomMetadata`, `$Permission`) name what they name.
-fn text_uses(element: &Element, context: &FlowContext, from: &ComponentId, uses: &mut Uses) {
+fn text_uses(element: &Element, context: &FlowContext, from: &ComponentId, uses: &mut UseSet) {
     let assigns = element.local_name() == "assignToReference";
     for text in &element.texts {
         for global in global_refs(&text.value) {

@@ -21,14 +21,14 @@ use crate::facts::{stable_hash, EdgeKind, Facts, Problem, Target, TestMark, Type
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use crate::parse::objects::relationship_field;
-use crate::parse::xml::{component_decl, line_count, read_tree_with, Mode, Uses};
+use crate::parse::xml::{component_decl, line_count, read_tree_with, Mode, UseSet};
 use tree_sitter::{Node, Parser, Tree};
 
 /// Parses one JavaScript file of an LWC bundle (component `LightningComponentBundle:x`):
 /// declares the bundle and the uses its imports name.
 pub fn parse_lwc_js(component: &ComponentId, source: &str) -> Facts {
     let js = JsFile::parse(source);
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     for module in js.modules(false) {
         if let Some((target, kind)) = module_target(&module.specifier) {
             uses.add(component, target, kind, module.line);
@@ -42,7 +42,7 @@ pub fn parse_lwc_js(component: &ComponentId, source: &str) -> Facts {
 pub fn parse_lwc_html(component: &ComponentId, source: &str) -> Facts {
     let (root, problems) = read_tree_with(source, Mode::Lenient);
     let hash = root.semantic_hash();
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     root.walk(&mut |element| {
         if let Some(bundle) = bundle_of_tag(&element.name) {
             let target = Target::Component(ComponentId::new(types::LWC_BUNDLE, &bundle));
@@ -62,7 +62,7 @@ pub fn parse_lwc_html(component: &ComponentId, source: &str) -> Facts {
 pub fn parse_jest_test(component: &ComponentId, bundle: &ComponentId, source: &str) -> Facts {
     let js = JsFile::parse(source);
     let modules = js.modules(true);
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     let mut tests_line = None;
     for module in &modules {
         let Some(name) = local_module(&module.specifier) else {
@@ -341,7 +341,7 @@ impl<'s> JsFile<'s> {
         &self,
         component: &ComponentId,
         test: Option<TestMark>,
-        uses: Uses,
+        uses: UseSet,
     ) -> Facts {
         let hash = self.semantic_hash();
         let mut decl = component_decl(component, (1, line_count(self.source)), hash);

@@ -22,7 +22,7 @@ use crate::metadata::types;
 use crate::parse::lwc::JsFile;
 use crate::parse::objects::add_global_use;
 use crate::parse::xml::{
-    component_decl, global_refs, line_count, read_tree_with, Element, Mode, Uses,
+    component_decl, global_refs, line_count, read_tree_with, Element, Mode, UseSet,
 };
 
 /// Parses Aura markup (component `AuraDefinitionBundle:x`): declares the bundle and the
@@ -64,7 +64,7 @@ pub fn parse_aura(component: &ComponentId, source: &str) -> Facts {
 /// (`$A.get("$Label.c.X")`).
 pub fn parse_aura_js(component: &ComponentId, source: &str) -> Facts {
     let js = JsFile::parse(source);
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     for (value, line) in js.strings() {
         for global in global_refs(&value) {
             add_global_use(global.global, &global.path, component, &mut uses, line);
@@ -133,11 +133,11 @@ pub fn parse_visualforce(component: &ComponentId, source: &str) -> Facts {
 fn parse_markup(
     component: &ComponentId,
     source: &str,
-    mut element_uses: impl FnMut(&Element, &ComponentId, &mut Uses),
+    mut element_uses: impl FnMut(&Element, &ComponentId, &mut UseSet),
 ) -> Facts {
     let (root, problems) = read_tree_with(source, Mode::Lenient);
     let hash = root.semantic_hash();
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     root.walk(&mut |element| {
         element_uses(element, component, &mut uses);
         for (_, value) in &element.attrs {

@@ -18,7 +18,7 @@ use crate::facts::{Declaration, EdgeKind, Facts, Problem, Target};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use crate::parse::objects::formula_uses;
-use crate::parse::xml::{component_decl, line_count, parse_generic, read_tree, Element, Uses};
+use crate::parse::xml::{component_decl, line_count, parse_generic, read_tree, Element, UseSet};
 
 /// The child elements of a many-component type and the child type of each, from the
 /// type table (`rules` → WorkflowRule).
@@ -66,7 +66,7 @@ fn workflow_child(
     object: &str,
     decl: &mut Declaration,
     id: &ComponentId,
-    uses: &mut Uses,
+    uses: &mut UseSet,
 ) {
     match kind {
         "rules" => {
@@ -116,7 +116,7 @@ pub fn parse_decomposed_child(component: &ComponentId, source: &str) -> Facts {
         .map_or(full_name, |(object, _)| object);
     let mut decl = component_decl(component, (1, line_count(source)), root.semantic_hash());
     decl.parent = Some(ComponentId::new(parent_type, object));
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     if parent_type == types::WORKFLOW {
         workflow_child(kind, &root, object, &mut decl, component, &mut uses);
     } else {
@@ -166,7 +166,7 @@ pub fn parse_matching_rules(component: &ComponentId, source: &str) -> Facts {
 }
 
 /// A workflow rule reads the fields of its criteria and formula, and uses its actions.
-fn rule_uses(rule: &Element, object: &str, id: &ComponentId, uses: &mut Uses) {
+fn rule_uses(rule: &Element, object: &str, id: &ComponentId, uses: &mut UseSet) {
     for item in rule.children_named("criteriaItems") {
         if let Some(field) = item.child("field") {
             // Criteria fields are written `Obj.Field`.
@@ -214,7 +214,7 @@ fn parse_children(
     source: &str,
     kinds: &[(&str, &str)],
     prefixed: bool,
-    mut collect: impl FnMut(&Element, &mut Declaration, &ComponentId, &mut Uses),
+    mut collect: impl FnMut(&Element, &mut Declaration, &ComponentId, &mut UseSet),
 ) -> Facts {
     let (root, mut problems) = read_tree(source);
     let type_of = |element: &Element| {
@@ -225,7 +225,7 @@ fn parse_children(
     };
     let header_hash = root.hash_without(&|child| type_of(child).is_some());
     let mut declares = vec![component_decl(parent, (1, line_count(source)), header_hash)];
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     for element in &root.children {
         let Some(type_name) = type_of(element) else {
             continue;

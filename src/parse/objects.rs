@@ -20,7 +20,7 @@
 use crate::facts::{EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
-use crate::parse::xml::{component_decl, line_count, read_tree, Element, Uses};
+use crate::parse::xml::{component_decl, line_count, read_tree, Element, UseSet};
 
 /// Parses `objects/X/X.object-meta.xml`: declares the object (or custom setting, when it
 /// has `<customSettingsType>`; both are the same node for the graph).
@@ -147,13 +147,13 @@ pub(crate) fn parse_declared(
     component: &ComponentId,
     source: &str,
     automates: Option<String>,
-    collect: impl FnOnce(&Element, &ComponentId, &mut Uses),
+    collect: impl FnOnce(&Element, &ComponentId, &mut UseSet),
 ) -> Facts {
     let (root, problems) = read_tree(source);
     let hash = root.hash_without(&|element| is_inert_element(element.local_name()));
     let mut decl = component_decl(component, (1, line_count(source)), hash);
     decl.automates = automates.filter(|o| !o.is_empty());
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     collect(&root, component, &mut uses);
     Facts {
         declares: vec![decl],
@@ -302,7 +302,7 @@ pub(crate) fn formula_names(formula: &str) -> Vec<FormulaName<'_>> {
 
 /// Adds the uses of a formula element on `object`: field reads for the names it uses,
 /// and what the `$Setup`, `$CustomMetadata`, `$Label` and `$Permission` globals name.
-pub(crate) fn formula_uses(formula: &Element, object: &str, from: &ComponentId, uses: &mut Uses) {
+pub(crate) fn formula_uses(formula: &Element, object: &str, from: &ComponentId, uses: &mut UseSet) {
     for text in &formula.texts {
         for name in formula_names(&text.value) {
             let line = text.line_at(name.offset);
@@ -339,7 +339,7 @@ pub(crate) fn add_global_use(
     global: &str,
     path: &[&str],
     from: &ComponentId,
-    uses: &mut Uses,
+    uses: &mut UseSet,
     line: u32,
 ) -> bool {
     let target = match (global.to_ascii_lowercase().as_str(), path) {

@@ -1,6 +1,6 @@
 //! Apex test suites (`testSuites/*.testSuite-meta.xml`): the test classes a suite names.
 
-use super::xml::{component_decl, line_count, read_tree, Uses};
+use super::xml::{component_decl, line_count, read_tree, UseSet};
 use crate::facts::{EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
@@ -9,7 +9,7 @@ use crate::metadata::types;
 pub fn parse_test_suite(component: &ComponentId, source: &str) -> Facts {
     let (root, problems) = read_tree(source);
     let hash = root.semantic_hash();
-    let mut uses = Uses::default();
+    let mut uses = UseSet::default();
     for class in root.children_named("testClassName") {
         let name = class.text();
         let name = name.trim();

@@ -540,12 +540,12 @@ pub fn parse_generic(component: &ComponentId, source: &str) -> Facts {
 /// Collects uses, keeping one per `(from, target, kind)` at its lowest line: a flow
 /// naming `$Record.Status__c` twenty times needs one edge, not twenty.
 #[derive(Default)]
-pub(crate) struct Uses {
+pub(crate) struct UseSet {
     seen: HashMap<(String, String, EdgeKind), usize>,
     list: Vec<Use<'static>>,
 }
 
-impl Uses {
+impl UseSet {
     /// Adds a use, or lowers the line of the same edge already recorded.
     pub(crate) fn add(
         &mut self,
