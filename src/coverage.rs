@@ -375,14 +375,14 @@ mod tests {
                 kind: EdgeKind::References,
                 line: 3,
             })
-            .collect();
+            .collect::<Vec<_>>();
         FileFacts {
             blob: String::new(),
             path: format!("classes/{name}.cls"),
             component: id,
             facts: Facts {
                 declares,
-                uses,
+                uses: uses.into(),
                 ..Facts::default()
             },
         }

@@ -76,12 +76,6 @@ impl From<Vec<Use<'static>>> for Uses {
     }
 }
 
-impl FromIterator<Use<'static>> for Uses {
-    fn from_iter<I: IntoIterator<Item = Use<'static>>>(uses: I) -> Uses {
-        Uses(UsesRepr::Listed(uses.into_iter().collect()))
-    }
-}
-
 impl Facts {
     /// The file's uses, in the order the parser found them. Uses read from the cache are
     /// decoded at each call; callers read them once per pass, a file at a time.

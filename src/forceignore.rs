@@ -38,6 +38,7 @@ pub struct ForceIgnore {
     ignored_dirs: Mutex<HashMap<String, bool>>,
 }
 
+/// A clone starts with no kept answers: it would keep the same ones.
 impl Clone for ForceIgnore {
     fn clone(&self) -> ForceIgnore {
         ForceIgnore::new(self.matcher.clone())
