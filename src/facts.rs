@@ -100,6 +100,28 @@ impl Facts {
         uses.iter().filter(|use_| use_.target.names_a_component())
     }
 
+    /// Keeps a parser's uses encoded, as facts read from the cache keep theirs: a cold
+    /// plan then holds the facts of every file as compactly as a warm one, and the cache
+    /// writes these bytes as they are. (Should encoding fail, the list stays.)
+    pub fn encode_uses(&mut self) {
+        let UsesRepr::Listed(uses) = &self.uses.0 else {
+            return;
+        };
+        let Ok(bytes) = encode_uses(uses, &self.declares) else {
+            return;
+        };
+        let naming = uses
+            .iter()
+            .filter(|use_| use_.target.names_a_component())
+            .cloned()
+            .collect();
+        self.uses = Uses(UsesRepr::Encoded {
+            bytes: bytes.into(),
+            count: uses.len(),
+            naming,
+        });
+    }
+
     /// How many uses the file has, without decoding them.
     pub fn use_count(&self) -> usize {
         match &self.uses.0 {
@@ -931,6 +953,18 @@ mod tests {
         // The first use is held by the declared method: it reads back with its casing.
         assert_eq!(back.uses()[0].from.full_name(), "Invoices.total");
         assert_eq!(back.uses()[1].from.full_name(), "InvoiceTrigger");
+
+        // A cold plan keeps a parser's uses encoded: they read as the cache's do, the
+        // naming ones are kept aside, and the cache writes the same bytes.
+        let mut encoded = facts.clone();
+        encoded.encode_uses();
+        assert!(matches!(encoded.uses.0, UsesRepr::Encoded { .. }));
+        assert_eq!(encoded, back);
+        assert_eq!(encoded.use_count(), 2);
+        let naming: Vec<_> = encoded.naming_uses().collect();
+        assert_eq!(naming, back.naming_uses().collect::<Vec<_>>());
+        assert_eq!(naming.len(), 1, "the SObject names a component: {naming:?}");
+        assert_eq!(postcard::to_allocvec(&encoded).expect("encode"), bytes);
     }
 
     /// Facts whose uses do not decode exactly are an error (the cache then counts the

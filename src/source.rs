@@ -239,7 +239,8 @@ impl Reader {
             .into_par_iter()
             .map(|(position, bytes)| {
                 let entry = &entries[position];
-                let facts = parse::parse_file(&entry.component, &entry.path, &bytes);
+                let mut facts = parse::parse_file(&entry.component, &entry.path, &bytes);
+                facts.encode_uses();
                 (position, facts)
             })
             .collect();
