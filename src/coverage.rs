@@ -260,7 +260,7 @@ fn covering_test(
                 target.full_name()
             )),
         }],
-        file: index.and_then(|index| graph[index].files.first().cloned()),
+        file: index.and_then(|index| graph.file_of(index).map(str::to_string)),
     }
 }
 

@@ -84,21 +84,39 @@ impl Source {
     }
 }
 
-/// The tests expected to cover `class`, from the first source that has any (recorded
-/// ones with the most lines first); empty when nothing can cover it.
+/// The tests expected to cover a deployed class, from the first source that has any.
+struct Covering {
+    source: Source,
+    /// Every test of the source: one of them already selected covers the class.
+    expected: Vec<ComponentId>,
+    /// What to add when none is selected: the recorded test covering the most lines,
+    /// every named test, the nearest users.
+    to_add: Vec<SelectedTest>,
+}
+
+/// The tests expected to cover `class`; none when nothing can cover it.
 fn expected_covering(
     graph: &Graph,
     history: Option<&History>,
     class: &ComponentId,
-) -> Result<(Source, Vec<SelectedTest>)> {
+) -> Result<Covering> {
     if let Some(history) = history {
+        // Recorded ones with the most lines first.
         let recorded = crate::coverage::recorded_covering_tests(graph, history, class)?;
         if !recorded.is_empty() {
-            return Ok((Source::Recorded, recorded));
+            return Ok(Covering {
+                source: Source::Recorded,
+                expected: recorded.iter().map(|test| test.id.clone()).collect(),
+                to_add: recorded.into_iter().take(1).collect(),
+            });
         }
     }
     let Some(index) = graph.node(class) else {
-        return Ok((Source::Users, Vec::new()));
+        return Ok(Covering {
+            source: Source::Users,
+            expected: Vec::new(),
+            to_add: Vec::new(),
+        });
     };
     // Coverage comes from running any code of the class: ask from the whole class.
     let mut seeds = vec![Seed {
@@ -117,32 +135,27 @@ fn expected_covering(
         .filter(|link| link.edge.kind == EdgeKind::NamedTest)
         .map(|link| link.from)
         .collect();
-    let reach = impact::walk_until_reached(graph, &seeds, &own);
-    let (named, users): (Vec<SelectedTest>, Vec<SelectedTest>) = reach
-        .tests
-        .into_values()
-        .partition(|test| graph.node(&test.id).is_some_and(|test| own.contains(&test)));
-    if !named.is_empty() {
-        return Ok((Source::NamedTest, named));
-    }
-    // No own test reached: the walk did not stop, and `users` are all it reaches.
-    Ok((Source::Users, users))
-}
-
-/// Which of a class's expected covering tests to add when none is selected: the
-/// recorded test covering the most lines, every named test, the nearest users.
-fn to_add(source: Source, expected: Vec<SelectedTest>) -> Vec<SelectedTest> {
-    match source {
-        Source::Recorded => expected.into_iter().take(1).collect(),
-        Source::NamedTest => expected,
-        Source::Users => {
-            let nearest = expected.iter().map(|test| test.distance).min();
-            expected
-                .into_iter()
-                .filter(|test| Some(test.distance) == nearest)
-                .collect()
-        }
-    }
+    let walked = impact::walk_until_reached(graph, &seeds, &own);
+    let named: BTreeSet<NodeIx> = walked.tests().filter(|test| own.contains(test)).collect();
+    let (source, expected, to_add) = if named.is_empty() {
+        // No own test reached: the walk did not stop, and every test it reached uses the
+        // class. Only the nearest are explained.
+        let users: BTreeSet<NodeIx> = walked.tests().collect();
+        let nearest = users.iter().filter_map(|&test| walked.distance(test)).min();
+        let reach = walked.reach(|test| walked.distance(test) == nearest);
+        (Source::Users, users, reach)
+    } else {
+        let reach = walked.reach(|test| named.contains(&test));
+        (Source::NamedTest, named, reach)
+    };
+    Ok(Covering {
+        source,
+        expected: expected
+            .iter()
+            .map(|&test| graph[test].id.clone())
+            .collect(),
+        to_add: to_add.tests.into_values().collect(),
+    })
 }
 
 /// Adds a covering test for every deployed class that has none in the selection, and
@@ -164,18 +177,22 @@ pub fn cover(
         .collect();
     let mut uncovered = Vec::new();
     for class in deployed_apex(graph, changes) {
-        let (source, expected) = expected_covering(graph, history, &class)?;
+        let Covering {
+            source,
+            expected,
+            to_add,
+        } = expected_covering(graph, history, &class)?;
         if expected.is_empty() {
             uncovered.push(class);
             continue;
         }
         if expected
             .iter()
-            .any(|test| selected.contains_key(test.id.key()))
+            .any(|test| selected.contains_key(test.key()))
         {
             continue;
         }
-        for mut test in to_add(source, expected) {
+        for mut test in to_add {
             let note = format!(
                 "{COVERS_DEPLOYED}: {class} is deployed and needs 75% coverage; this test {}",
                 source.describe()

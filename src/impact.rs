@@ -18,8 +18,8 @@ use crate::facts::{DeclKind, DmlEvents, EdgeKind};
 use crate::graph::{EdgeIx, Graph, NodeIx, UserLink};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
-use rustc_hash::FxHashMap as HashMap;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How far the walk may go from a node it reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -114,10 +114,76 @@ struct State {
     instance: Option<NodeIx>,
 }
 
-/// The states a walk visited, in breadth-first order, and how each was first reached.
+/// The states a walk found, in breadth-first order, and how each was first reached.
+///
+/// Breadth first, the order states are found in is the order they are taken in, so one
+/// list is both the queue and the record, and a state names the one it was reached from
+/// by position: a walk from a widely used class finds hundreds of thousands of states
+/// (292,000 for a deployed class of the generated 10,000-class org), and a map from each
+/// state to the state before it, beside a queue and a list, held each state three times.
 struct Visited {
-    order: Vec<State>,
-    predecessor: HashMap<State, Option<(State, EdgeIx)>>,
+    /// Every state found, in order; the first `taken` were taken from the queue.
+    states: Vec<State>,
+    /// Per state, the position of the state it was reached from and the edge it was
+    /// reached over; `None` for a seed.
+    reached_from: Vec<Option<(u32, EdgeIx)>>,
+    taken: usize,
+}
+
+impl Visited {
+    /// The states the walk took, in the order it took them.
+    fn order(&self) -> &[State] {
+        &self.states[..self.taken]
+    }
+
+    /// The positions on the way from the state at `position` back to its seed, each
+    /// with the edge it was reached over, the state's own first. A state is reached from
+    /// one taken before it, so positions only go down and the way ends at a seed.
+    fn way_back(&self, position: usize) -> impl Iterator<Item = (usize, EdgeIx)> + '_ {
+        std::iter::successors(
+            self.reached_from[position].map(|(previous, edge)| (previous as usize, edge)),
+            |&(previous, _)| {
+                self.reached_from[previous].map(|(before, edge)| (before as usize, edge))
+            },
+        )
+    }
+
+    /// How far the state at `position` is from its seed, in component-level hops: the
+    /// edges of its way back that are not `member-of` (a test's [`SelectedTest::distance`]).
+    fn distance(&self, graph: &Graph, position: usize) -> u32 {
+        self.way_back(position)
+            .filter(|&(_, edge)| graph[edge].kind != EdgeKind::MemberOf)
+            .count() as u32
+    }
+}
+
+/// A walk that stopped or ended, from which the tests it reached are read, each
+/// explained only when asked: a walk from a class that no test of its own reaches finds
+/// thousands of tests, of which the deployed class needs the nearest (`deployed::cover`).
+pub struct Walked<'g> {
+    graph: &'g Graph,
+    visited: Visited,
+    /// Per test reached, the position of its first visit.
+    first: BTreeMap<NodeIx, usize>,
+}
+
+impl Walked<'_> {
+    /// The tests reached.
+    pub fn tests(&self) -> impl Iterator<Item = NodeIx> + '_ {
+        self.first.keys().copied()
+    }
+
+    /// How far the test is from the seeds ([`SelectedTest::distance`]); `None` when the
+    /// walk did not reach it.
+    pub fn distance(&self, test: NodeIx) -> Option<u32> {
+        let &position = self.first.get(&test)?;
+        Some(self.visited.distance(self.graph, position))
+    }
+
+    /// The tests `keep` accepts, each with its reason and methods, as [`walk`] gives them.
+    pub fn reach(&self, keep: impl Fn(NodeIx) -> bool) -> Reach {
+        reach_of(self.graph, &self.visited, keep)
+    }
 }
 
 /// Which edges the walk takes.
@@ -138,9 +204,12 @@ fn traverse(
     rules: Rules,
     mut stop: impl FnMut(State) -> bool,
 ) -> Visited {
-    let mut predecessor: HashMap<State, Option<(State, EdgeIx)>> = HashMap::default();
-    let mut queue: VecDeque<State> = VecDeque::new();
-    let mut order: Vec<State> = Vec::new();
+    let mut seen: HashSet<State> = HashSet::default();
+    let mut visited = Visited {
+        states: Vec::new(),
+        reached_from: Vec::new(),
+        taken: 0,
+    };
     for seed in seeds {
         let Some(index) = graph.node(&seed.node) else {
             continue;
@@ -151,13 +220,16 @@ fn traverse(
             dispatched_to: None,
             instance: None,
         };
-        if predecessor.insert(state, None).is_none() {
-            queue.push_back(state);
+        if seen.insert(state) {
+            visited.states.push(state);
+            visited.reached_from.push(None);
         }
     }
     let mut dispatch = Dispatch::default();
-    while let Some(state) = queue.pop_front() {
-        order.push(state);
+    while let Some(&state) = visited.states.get(visited.taken) {
+        // A position fits in 32 bits: so many states would not fit in memory.
+        let position = visited.taken as u32;
+        visited.taken += 1;
         if stop(state) {
             break;
         }
@@ -186,13 +258,13 @@ fn traverse(
                 dispatched_to,
                 instance,
             };
-            if let std::collections::hash_map::Entry::Vacant(slot) = predecessor.entry(next) {
-                slot.insert(Some((state, link.id)));
-                queue.push_back(next);
+            if seen.insert(next) {
+                visited.states.push(next);
+                visited.reached_from.push(Some((position, link.id)));
             }
         }
     }
-    Visited { order, predecessor }
+    visited
 }
 
 /// Whether the walk from the seeds reaches a test `wanted` accepts (by the test's id);
@@ -213,7 +285,11 @@ pub fn reaches_test(
 /// Walks backwards from the seeds and returns every test reached, each with its shortest
 /// path.
 pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
-    reach_of(graph, &traverse(graph, seeds, Rules::Walk, |_| false))
+    reach_of(
+        graph,
+        &traverse(graph, seeds, Rules::Walk, |_| false),
+        |_| true,
+    )
 }
 
 /// Walks backwards from the seeds like [`walk`], but stops once each of `tests` is
@@ -226,7 +302,11 @@ pub fn walk(graph: &Graph, seeds: &[Seed]) -> Reach {
 /// Why: the tests that cover a deployed class are its own tests when the walk reaches
 /// them (`deployed::cover`); a walk from the whole of a widely used class otherwise
 /// visits every transitive user of it to find tests that call it directly.
-pub fn walk_until_reached(graph: &Graph, seeds: &[Seed], tests: &BTreeSet<NodeIx>) -> Reach {
+pub fn walk_until_reached<'g>(
+    graph: &'g Graph,
+    seeds: &[Seed],
+    tests: &BTreeSet<NodeIx>,
+) -> Walked<'g> {
     // Per test: reached yet, and the test methods not reached yet.
     let mut pending: BTreeMap<NodeIx, (bool, BTreeSet<NodeIx>)> = tests
         .iter()
@@ -257,27 +337,32 @@ pub fn walk_until_reached(graph: &Graph, seeds: &[Seed], tests: &BTreeSet<NodeIx
         }
         unsettled == 0
     });
-    reach_of(graph, &visited)
+    let mut first = BTreeMap::new();
+    for (position, state) in visited.order().iter().enumerate() {
+        if let Some(test) = owning_test(graph, state.node) {
+            first.entry(test).or_insert(position);
+        }
+    }
+    Walked {
+        graph,
+        visited,
+        first,
+    }
 }
 
-/// The tests a traversal visited, each with the reason of its first visit and the test
-/// methods its visits reach.
-fn reach_of(graph: &Graph, visited: &Visited) -> Reach {
-    let Visited { order, predecessor } = visited;
+/// The tests a traversal visited that `keep` accepts, each with the reason of its first
+/// visit and the test methods its visits reach.
+fn reach_of(graph: &Graph, visited: &Visited, keep: impl Fn(NodeIx) -> bool) -> Reach {
     // Per test reached: the reason of its first visit, and every state visited in it.
     let mut reached: HashMap<NodeIx, (SelectedTest, BTreeSet<State>)> = HashMap::default();
-    for &state in order {
-        let Some(test_index) = owning_test(graph, state.node) else {
+    for (position, &state) in visited.order().iter().enumerate() {
+        let Some(test_index) = owning_test(graph, state.node).filter(|&test| keep(test)) else {
             continue;
         };
         let (_, members) = reached.entry(test_index).or_insert_with(|| {
             let test_node = &graph[test_index];
-            let reason = explain(graph, predecessor, state, test_index);
-            let distance = reason
-                .edges
-                .iter()
-                .filter(|edge| edge.kind != EdgeKind::MemberOf)
-                .count() as u32;
+            let reason = explain(graph, visited, position, test_index);
+            let distance = visited.distance(graph, position);
             let test = SelectedTest {
                 id: test_node.id.clone(),
                 kind: test_kind(&test_node.id),
@@ -285,7 +370,7 @@ fn reach_of(graph: &Graph, visited: &Visited) -> Reach {
                 methods: Vec::new(),
                 distance,
                 reasons: vec![reason],
-                file: test_node.files.first().cloned(),
+                file: graph.file_of(test_index).map(str::to_string),
             };
             (test, BTreeSet::new())
         });
@@ -304,7 +389,7 @@ fn reach_of(graph: &Graph, visited: &Visited) -> Reach {
 pub fn tests_reached(graph: &Graph, seeds: &[Seed]) -> BTreeSet<NodeIx> {
     let visited = traverse(graph, seeds, Rules::Walk, |_| false);
     visited
-        .order
+        .order()
         .iter()
         .filter_map(|state| owning_test(graph, state.node))
         .collect()
@@ -316,15 +401,13 @@ pub fn tests_reached(graph: &Graph, seeds: &[Seed]) -> BTreeSet<NodeIx> {
 /// walk did not take.
 pub fn nearest_path(graph: &Graph, seeds: &[Seed], test: &ComponentId) -> Option<Reason> {
     let target = graph.node(test)?;
-    let mut found = None;
-    let Visited { predecessor, .. } = traverse(graph, seeds, Rules::Unrestricted, |state| {
-        let hit = owning_test(graph, state.node) == Some(target);
-        if hit {
-            found = Some(state);
-        }
-        hit
+    let mut found = false;
+    let visited = traverse(graph, seeds, Rules::Unrestricted, |state| {
+        found = owning_test(graph, state.node) == Some(target);
+        found
     });
-    found.map(|state| explain(graph, &predecessor, state, target))
+    // The walk stopped at the state that reached the test: the last one it took.
+    found.then(|| explain(graph, &visited, visited.taken - 1, target))
 }
 
 /// Seeds that reach every user of the nodes: how a change starts the walk.
@@ -399,15 +482,13 @@ pub fn paths_per_change(
 /// The path the walk from `seeds` keeps for `test`, if it reaches it.
 fn shortest_path(graph: &Graph, seeds: &[Seed], test: &ComponentId) -> Option<Reason> {
     let test_index = graph.node(test)?;
-    let mut found = None;
-    let Visited { predecessor, .. } = traverse(graph, seeds, Rules::Walk, |state| {
-        let reached = owning_test(graph, state.node) == Some(test_index);
-        if reached {
-            found = Some(state);
-        }
-        reached
+    let mut found = false;
+    let visited = traverse(graph, seeds, Rules::Walk, |state| {
+        found = owning_test(graph, state.node) == Some(test_index);
+        found
     });
-    found.map(|state| explain(graph, &predecessor, state, test_index))
+    // The walk stopped at the state that reached the test: the last one it took.
+    found.then(|| explain(graph, &visited, visited.taken - 1, test_index))
 }
 
 /// Whether the walk may go from `node` (reached in `mode`) back to `source` over an edge
@@ -757,26 +838,18 @@ fn runs_before_every_test(graph: &Graph, class: NodeIx, state: State) -> bool {
         )
 }
 
-/// Builds the explanation path from a seed to `state`, ending at the test node.
-fn explain(
-    graph: &Graph,
-    predecessor: &HashMap<State, Option<(State, EdgeIx)>>,
-    state: State,
-    test_index: NodeIx,
-) -> Reason {
+/// Builds the explanation path from a seed to the state at `position` of the walk,
+/// ending at the test node.
+fn explain(graph: &Graph, visited: &Visited, position: usize, test_index: NodeIx) -> Reason {
+    let state = visited.states[position];
     let mut path = vec![graph[state.node].id.clone()];
     let mut edges = Vec::new();
-    let mut current = state;
-    while let Some(Some((previous, edge))) = predecessor.get(&current) {
-        path.push(graph[previous.node].id.clone());
+    for (previous, edge) in visited.way_back(position) {
+        path.push(graph[visited.states[previous].node].id.clone());
         edges.push(PathEdge {
-            kind: graph[*edge].kind,
-            at: graph.show_at(graph[*edge].at).to_string(),
+            kind: graph[edge].kind,
+            at: graph.show_at(graph[edge].at).to_string(),
         });
-        current = *previous;
-        if path.len() > 10_000 {
-            break;
-        }
     }
     // The walk went from the change to the test; the path reads the other way round.
     // `path` is test-side first here, so reverse both.
@@ -785,7 +858,7 @@ fn explain(
     if state.node != test_index {
         let test = &graph[test_index];
         path.push(test.id.clone());
-        let at = match test.files.first() {
+        let at = match graph.file_of(test_index) {
             Some(file) => format!("{}:{}", file, graph[state.node].line.max(1)),
             None => String::new(),
         };
@@ -899,7 +972,7 @@ mod tests {
             "{whole:?}"
         );
         let wanted = BTreeSet::from([test_index(&graph, "RatesTest")]);
-        let stopped = walk_until_reached(&graph, &seeds, &wanted);
+        let stopped = walk_until_reached(&graph, &seeds, &wanted).reach(|_| true);
         let own = &stopped.tests["apexclass:ratestest"];
         assert_eq!(own.methods, ["daily", "weekly"]);
         assert_eq!(own, &whole.tests["apexclass:ratestest"]);
@@ -927,6 +1000,33 @@ mod tests {
         assert!(walk(&graph, &seeds).tests.contains_key(audit.key()));
     }
 
+    /// A walk read test by test (`Walked`) says of each test what the whole walk says,
+    /// and explains only the tests asked for.
+    #[test]
+    fn a_walk_read_test_by_test_is_the_whole_walk() {
+        let graph = rates_and_users(true);
+        let seeds = whole_class(&graph, "Rates");
+        let whole = walk(&graph, &seeds);
+        // Wanting no test, the walk never stops.
+        let walked = walk_until_reached(&graph, &seeds, &BTreeSet::new());
+        let tests: Vec<NodeIx> = walked.tests().collect();
+        assert_eq!(tests.len(), whole.tests.len());
+        assert!(tests.len() >= 2, "{whole:?}");
+        for &test in &tests {
+            let key = graph[test].id.key();
+            assert_eq!(walked.distance(test), Some(whole.tests[key].distance));
+            let one = walked.reach(|other| other == test);
+            assert_eq!(one.tests.len(), 1);
+            assert_eq!(one.tests[key], whole.tests[key]);
+        }
+        assert_ne!(
+            walked.distance(tests[0]),
+            walked.distance(tests[1]),
+            "the fixture has tests at two distances"
+        );
+        assert_eq!(walked.reach(|_| true).tests, whole.tests);
+    }
+
     /// When the wanted test is reached only in part (one of its methods never calls the
     /// class), the walk cannot know it has all of it, so it does not stop: it is the
     /// whole walk.
@@ -935,7 +1035,7 @@ mod tests {
         let graph = rates_and_users(false);
         let seeds = whole_class(&graph, "Rates");
         let wanted = BTreeSet::from([test_index(&graph, "RatesTest")]);
-        let stopped = walk_until_reached(&graph, &seeds, &wanted);
+        let stopped = walk_until_reached(&graph, &seeds, &wanted).reach(|_| true);
         let whole = walk(&graph, &seeds);
         assert_eq!(stopped.tests["apexclass:ratestest"].methods, ["weekly"]);
         assert_eq!(

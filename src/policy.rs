@@ -231,7 +231,7 @@ fn add_policy_test(
                     methods,
                     distance: u32::MAX,
                     reasons: vec![reason],
-                    file: node.files.first().cloned(),
+                    file: head.file_of(index).map(str::to_string),
                 },
             );
         }

@@ -139,19 +139,21 @@ impl Graph {
 
     pub(super) fn declare_file(&mut self, file: &FileFacts) {
         let has_problems = !file.facts.problems.is_empty();
+        let place = self.place(&file.path);
         if file.facts.declares.is_empty() {
             let index = self.intern(&file.component, DeclKind::Component);
-            self[index].files.push(file.path.clone());
+            self[index].file.get_or_insert(place);
         }
         for declaration in &file.facts.declares {
-            let index = self.declare(declaration, &file.path);
+            let index = self.declare(declaration, place);
             if has_problems {
                 self[index].has_problems = true;
             }
         }
     }
 
-    pub(super) fn declare(&mut self, declaration: &Declaration, path: &str) -> NodeIx {
+    /// Declares a node of the file at `place` (its position among the graph's places).
+    pub(super) fn declare(&mut self, declaration: &Declaration, place: u32) -> NodeIx {
         let index = self.intern(&declaration.id, declaration.kind);
         if let Some(name) = short_name(&declaration.id) {
             let list = self.short_names.entry(name.to_lowercase()).or_default();
@@ -165,12 +167,10 @@ impl Graph {
         if node.kind == DeclKind::Component && declaration.kind != DeclKind::Component {
             node.kind = declaration.kind;
             node.line = declaration.lines.0;
-            node.files.insert(0, path.to_string());
-        } else if node.files.is_empty() {
+            node.file = Some(place);
+        } else if node.file.is_none() {
             node.line = declaration.lines.0;
-            node.files.push(path.to_string());
-        } else if !node.files.iter().any(|f| f == path) {
-            node.files.push(path.to_string());
+            node.file = Some(place);
         }
         if declaration.parent.is_some() {
             node.parent = declaration.parent.clone();
@@ -207,7 +207,7 @@ impl Graph {
             id: id.clone(),
             kind,
             parent: None,
-            files: Vec::new(),
+            file: None,
             line: 0,
             test: None,
             value_type: None,
@@ -217,7 +217,7 @@ impl Graph {
             lwc_bundle: id.is_type(types::LWC_BUNDLE),
             trigger: id.is_type(types::APEX_TRIGGER),
         });
-        self.index.insert(id.key().to_string(), index);
+        self.index.insert(id.clone(), index);
         index
     }
 
@@ -383,7 +383,7 @@ impl Graph {
         let mut by_stem: HashMap<String, Vec<NodeIx>> = HashMap::default();
         for index in self.node_ixs() {
             let node = &self[index];
-            if node.kind != DeclKind::Class || node.parent.is_some() || node.files.is_empty() {
+            if node.kind != DeclKind::Class || node.parent.is_some() || !node.has_file() {
                 continue;
             }
             let name = node.id.full_name().to_lowercase();
@@ -445,9 +445,8 @@ impl Graph {
     /// Where a node is declared, for edges the graph adds from declarations.
     pub(super) fn declared_at(&mut self, index: NodeIx) -> At {
         let node = &self[index];
-        let line = node.line;
-        match node.files.first().cloned() {
-            Some(file) => At::new(self.place(&file), line),
+        match node.file {
+            Some(file) => At::new(file, node.line),
             None => At::note(self.place("")),
         }
     }

@@ -57,9 +57,7 @@ impl Graph {
                     node.parent = None;
                     node.superclass = None;
                     let new_index = collapsed.add_node(node);
-                    collapsed
-                        .index
-                        .insert(owner_id.key().to_string(), new_index);
+                    collapsed.index.insert(owner_id, new_index);
                     new_index
                 }
             };

@@ -85,9 +85,12 @@ pub struct Node {
     pub kind: DeclKind,
     /// The class that declares a member or inner class.
     pub parent: Option<ComponentId>,
-    /// Files that declare the node (empty for nodes only referenced, e.g. `Account`).
-    pub files: Vec<String>,
-    /// First line of the declaration in its first file.
+    /// The file that declares the node, as one of the graph's places ([`Graph::file_of`]):
+    /// the one that declares it most fully (a class's `.cls`, not its `-meta.xml`), else
+    /// the first read. `None` for nodes only referenced (`Account`). A position, not a
+    /// path: a large org has a node per member, and the path was a copy for each.
+    file: Option<u32>,
+    /// First line of the declaration in its file.
     pub line: u32,
     pub test: Option<TestMark>,
     /// Declared type of a field/property, return type of a method.
@@ -108,6 +111,12 @@ pub struct Node {
 }
 
 impl Node {
+    /// Whether a file of the revision declares the node (not only referenced, like
+    /// `Account` or a `testFor` target that does not exist).
+    pub fn has_file(&self) -> bool {
+        self.file.is_some()
+    }
+
     /// Whether the node is a Lightning web component (`LightningComponentBundle`).
     pub fn is_lwc_bundle(&self) -> bool {
         self.lwc_bundle
@@ -186,7 +195,9 @@ pub struct Graph {
     /// The files and notes edges were found at ([`At`]), each once.
     places: Vec<Arc<str>>,
     place_index: HashMap<Arc<str>, u32>,
-    index: HashMap<String, NodeIx>,
+    /// Every node by its id, looked up by key (`&str`); keyed by the node's own id, so
+    /// the key is not a second copy of it.
+    index: HashMap<ComponentId, NodeIx>,
     members: HashMap<MemberKey, NodeIx>,
     members_by_name: HashMap<String, Vec<NodeIx>>,
     subclasses: HashMap<NodeIx, Vec<NodeIx>>,
@@ -368,6 +379,12 @@ impl Graph {
         self.places.push(text.clone());
         self.place_index.insert(text, place);
         place
+    }
+
+    /// The file that declares the node ([`Node::has_file`]).
+    pub fn file_of(&self, index: NodeIx) -> Option<&str> {
+        let place = self[index].file?;
+        self.places.get(place as usize).map(|place| &**place)
     }
 
     /// Where `at` is, as the plan shows it: `file:line`, or the note.

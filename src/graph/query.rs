@@ -233,14 +233,13 @@ impl Graph {
 
     /// Whether the graph declares `id` from a file of the revision.
     pub fn has_file_of(&self, id: &ComponentId) -> bool {
-        self.node(id)
-            .is_some_and(|index| !self[index].files.is_empty())
+        self.node(id).is_some_and(|index| self[index].has_file())
     }
 
     /// The number of components that have a file (members and inner classes aside).
     pub fn n_components(&self) -> usize {
         self.nodes()
-            .filter(|(_, node)| !node.id.is_member() && !node.files.is_empty())
+            .filter(|(_, node)| !node.id.is_member() && node.has_file())
             .count()
     }
 
@@ -248,9 +247,7 @@ impl Graph {
     /// when the repository has no such suite.
     pub fn suite_members(&self, name: &str) -> Option<std::collections::HashSet<String>> {
         let suite = ComponentId::new(types::APEX_TEST_SUITE, name);
-        let index = self
-            .node(&suite)
-            .filter(|&index| !self[index].files.is_empty())?;
+        let index = self.node(&suite).filter(|&index| self[index].has_file())?;
         Some(
             self.outgoing(index)
                 .map(|link| self[link.to].id.key().to_string())

@@ -295,7 +295,7 @@ impl Graph {
             key.push_str(prefix);
             key.push('.');
             key.push_str(&name);
-            if let Some(&index) = self.index.get(&key) {
+            if let Some(&index) = self.index.get(key.as_str()) {
                 return Some(index);
             }
             scope = prefix.rsplit_once('.').map(|(outer, _)| outer);
@@ -303,10 +303,10 @@ impl Graph {
         key.clear();
         key.push_str("apexclass:");
         key.push_str(&name);
-        let index = *self.index.get(&key)?;
+        let index = *self.index.get(key.as_str())?;
         let node = &self[index];
         // A class only referenced (a `testFor` target that does not exist) is not one.
-        (node.kind != DeclKind::Component || !node.files.is_empty()).then_some(index)
+        (node.kind != DeclKind::Component || node.has_file()).then_some(index)
     }
 
     pub(super) fn resolve_type_expr(&self, expr: &TypeExpr, context: &ComponentId) -> Resolved {
@@ -452,8 +452,8 @@ impl Graph {
             .iter()
             .filter_map(|type_name| {
                 ComponentId::write_key(&mut key, type_name, text);
-                let index = *self.index.get(&key)?;
-                (!self[index].files.is_empty()).then_some(index)
+                let index = *self.index.get(key.as_str())?;
+                self[index].has_file().then_some(index)
             })
             .collect();
         // Record types are named without their object

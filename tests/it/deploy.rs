@@ -162,6 +162,51 @@ fn a_whitespace_only_trigger_keeps_the_tests_that_save_its_object_in_sf() {
     }
 }
 
+/// A deployed class without a test of its own gets the tests that use it from nearest:
+/// the one that calls it, not the one that calls its caller (the walk reaches both, and
+/// only the nearest are explained and added).
+#[test]
+fn a_deployed_class_without_its_own_test_gets_only_its_nearest_users() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "TaxTable",
+            "public class TaxTable {\n    public static Decimal rate() { return 0.2; }\n}\n",
+        );
+        repo.write_class(
+            "TaxQuote",
+            "public class TaxQuote {\n    public static Decimal quote(Decimal amount) { return amount * TaxTable.rate(); }\n}\n",
+        );
+        repo.write_class(
+            "TaxRateCheck",
+            "@IsTest\nprivate class TaxRateCheck {\n    @IsTest static void rate() { System.assert(TaxTable.rate() > 0); }\n}\n",
+        );
+        repo.write_class(
+            "TaxQuoteCheck",
+            "@IsTest\nprivate class TaxQuoteCheck {\n    @IsTest static void quote() { System.assert(TaxQuote.quote(10) > 0); }\n}\n",
+        );
+    });
+    comment_only(&repo, "TaxTable");
+    repo.commit("Review TaxTable");
+    let plan = repo.plan_committed();
+
+    assert!(uncovered(&plan).is_empty(), "{plan}");
+    assert_includes(&plan, &["TaxRateCheck"]);
+    assert_excludes(&plan, &["TaxQuoteCheck"]);
+    assert_eq!(
+        notes(&plan, "TaxRateCheck"),
+        vec!["covers-deployed: ApexClass:TaxTable is deployed and needs 75% coverage; this test uses it".to_string()]
+    );
+    assert_eq!(
+        reason_path_of(test_entry(&plan, "TaxRateCheck"))[0],
+        "ApexClass:TaxTable"
+    );
+
+    // The walk does reach the farther test: a change of the rate selects both.
+    repo.edit(&class("TaxTable"), "return 0.2;", "return 0.25;");
+    repo.commit("Raise the rate");
+    assert_includes(&repo.plan_committed(), &["TaxRateCheck", "TaxQuoteCheck"]);
+}
+
 fn reason_path_of(test: &serde_json::Value) -> Vec<String> {
     test["reasons"][0]["path"]
         .as_array()
