@@ -680,11 +680,22 @@ impl Snapshot<'_> {
                 }
             });
         }
+        // Hashed, not sorted: a large org has tens of thousands of paths and few or no
+        // such groups, which are then listed in the order of their folded paths.
+        let mut first_of: rustc_hash::FxHashMap<String, &str> = Default::default();
         let mut by_folded: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for path in self.entries.keys().filter(|path| is_source(path)) {
-            by_folded.entry(path.to_lowercase()).or_default().push(path);
+            match first_of.entry(path.to_lowercase()) {
+                std::collections::hash_map::Entry::Occupied(first) => by_folded
+                    .entry(first.key().clone())
+                    .or_insert_with(|| vec![*first.get()])
+                    .push(path),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(path);
+                }
+            }
         }
-        for paths in by_folded.values().filter(|paths| paths.len() > 1) {
+        for paths in by_folded.values() {
             warnings.push(format!(
                 "{}: these paths differ only by case; an org (and a checkout on macOS or \
                  Windows) keeps only one of them",

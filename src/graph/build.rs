@@ -48,7 +48,7 @@ impl Graph {
         graph.graph.reserve_edges(room);
         // A file's uses are decoded (`Facts::uses`) once here, with its batch.
         for batch in ordered.chunks(RESOLVE_BATCH) {
-            let resolved: Vec<(Cow<[Use]>, Vec<ResolvedUse>)> = batch
+            let resolved: Vec<(Cow<[Use]>, ResolvedUses)> = batch
                 .par_iter()
                 .map(|file| {
                     let uses = file.facts.uses();
@@ -511,7 +511,7 @@ impl Graph {
 
     /// Resolves a file's uses (`uses`, decoded from its facts) against the graph of
     /// declarations, in their order.
-    pub(super) fn resolve_uses(&self, file: &FileFacts, uses: &[Use]) -> Vec<ResolvedUse> {
+    pub(super) fn resolve_uses(&self, file: &FileFacts, uses: &[Use]) -> ResolvedUses {
         // Uses come grouped by the node that holds them: resolve that node and its class
         // once per group, not once per use. A file names the same targets again and
         // again (`Assert.areEqual`, its own fields, `List<Account>`): each target is
@@ -519,8 +519,11 @@ impl Graph {
         // declarations, so the same target and class give the same resolution).
         let mut current: Option<(&ComponentId, Option<Found>, usize)> = None;
         let mut contexts: Vec<ComponentId> = Vec::new();
-        let mut known: HashMap<(&Target, usize), Resolution> = HashMap::default();
-        let mut resolved = Vec::with_capacity(uses.len());
+        let mut known: HashMap<(&Target, usize), usize> = HashMap::default();
+        let mut resolved = ResolvedUses {
+            resolutions: Vec::new(),
+            uses: Vec::with_capacity(uses.len()),
+        };
         for use_ in uses {
             let (from, context) = match &current {
                 Some((id, from, context)) if *id == &use_.from => (from, *context),
@@ -542,11 +545,12 @@ impl Graph {
                     (&*from, *context)
                 }
             };
-            let resolution = known
-                .entry((&use_.target, context))
-                .or_insert_with(|| self.resolve_target(&use_.target, &contexts[context]))
-                .clone();
-            resolved.push(ResolvedUse {
+            let resolution = *known.entry((&use_.target, context)).or_insert_with(|| {
+                let resolution = self.resolve_target(&use_.target, &contexts[context]);
+                resolved.resolutions.push(resolution);
+                resolved.resolutions.len() - 1
+            });
+            resolved.uses.push(ResolvedUse {
                 from: from.clone(),
                 resolution,
             });
@@ -556,34 +560,35 @@ impl Graph {
 
     /// Adds a file's uses as edges, with their resolutions ([`Graph::resolve_uses`]: one
     /// per use, in order), interning the nodes they name.
-    pub(super) fn add_uses(&mut self, file: &FileFacts, uses: &[Use], resolved: Vec<ResolvedUse>) {
+    pub(super) fn add_uses(&mut self, file: &FileFacts, uses: &[Use], resolved: ResolvedUses) {
         let path = self.place(&file.path);
-        for (use_, resolved) in uses.iter().zip(resolved) {
-            let Some(from) = resolved.from.map(|found| self.found_node(found)) else {
+        let mut targets = Vec::new();
+        for (use_, resolved_use) in uses.iter().zip(&resolved.uses) {
+            let Some(from) = resolved_use
+                .from
+                .as_ref()
+                .map(|found| self.found_node(found))
+            else {
                 continue;
             };
-            let Resolution {
-                targets,
-                receiver,
-                fell_back,
-            } = resolved.resolution;
-            self.n_unresolved_calls += usize::from(fell_back);
+            let resolution = &resolved.resolutions[resolved_use.resolution];
+            self.n_unresolved_calls += usize::from(resolution.fell_back);
             if let Target::Registration(values) = &use_.target {
                 self.pending_registrations.push(values.clone());
             }
-            let targets = targets
-                .into_iter()
-                .map(|(found, reached)| (self.found_node(found), reached))
-                .collect();
-            self.add_use_edges(path, use_, from, targets, receiver);
+            targets.clear();
+            for (found, reached) in &resolution.targets {
+                targets.push((self.found_node(found), *reached));
+            }
+            self.add_use_edges(path, use_, from, &targets, resolution.receiver);
         }
     }
 
     /// The node a resolved name stands for, interned when a use names it.
-    fn found_node(&mut self, found: Found) -> NodeIx {
+    fn found_node(&mut self, found: &Found) -> NodeIx {
         match found {
-            Found::Node(node) => node,
-            Found::Named(id) => self.intern(&id, DeclKind::Component),
+            Found::Node(node) => *node,
+            Found::Named(id) => self.intern(id, DeclKind::Component),
         }
     }
 
@@ -593,7 +598,7 @@ impl Graph {
         path: u32,
         use_: &Use,
         from: NodeIx,
-        targets: Vec<(NodeIx, Reached)>,
+        targets: &[(NodeIx, Reached)],
         receiver: Option<NodeIx>,
     ) {
         let events = match &use_.target {
@@ -601,7 +606,7 @@ impl Graph {
             _ => DmlEvents::ALL,
         };
         let on_this = matches!(use_.target, Target::Member { on_this: true, .. });
-        for (to, reached) in targets {
+        for &(to, reached) in targets {
             if to == from {
                 continue;
             }
@@ -706,11 +711,21 @@ impl Graph {
     }
 }
 
-/// A use resolved against the graph of declarations, waiting to be added.
+/// A file's uses resolved against the graph of declarations, waiting to be added: an
+/// entry per use, naming its resolution among the file's distinct ones (a file names
+/// the same targets again and again, and a resolution copied per use was an allocation
+/// per use).
+pub(super) struct ResolvedUses {
+    resolutions: Vec<Resolution>,
+    uses: Vec<ResolvedUse>,
+}
+
+/// One use of [`ResolvedUses`].
 pub(super) struct ResolvedUse {
     /// The node holding the use; `None` when the revision does not know it.
     from: Option<Found>,
-    resolution: Resolution,
+    /// The position of its resolution in [`ResolvedUses::resolutions`].
+    resolution: usize,
 }
 
 /// How many files' uses are resolved at once: enough for every core, few enough that
