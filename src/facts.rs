@@ -54,9 +54,10 @@ pub struct Uses(UsesRepr);
 enum UsesRepr {
     Listed(Vec<Use<'static>>),
     /// The postcard encoding of a `Vec<StoredUse>`, which decoded into `count` uses
-    /// (each held by a declaration the facts have) when the cache was read; `naming`
-    /// keeps those of them that name a component ([`Target::names_a_component`]), a
-    /// small part, which the graph reads of every file before it resolves any.
+    /// (each held by a declaration the facts have) when the cache was read or the
+    /// parser's uses were encoded; `naming` keeps those of them that name a component
+    /// ([`Target::names_a_component`]), a small part, which the graph reads of every
+    /// file before it resolves any.
     Encoded {
         bytes: Box<[u8]>,
         count: usize,
@@ -82,8 +83,9 @@ impl Facts {
     pub fn uses(&self) -> Cow<'_, [Use<'_>]> {
         match &self.uses.0 {
             UsesRepr::Listed(uses) => Cow::Borrowed(uses),
-            // These bytes decoded against these declarations when the cache was read,
-            // and decoding is deterministic, so this does not fail.
+            // These bytes decoded against these declarations when the cache was read or
+            // the parser's uses were encoded (`encode_uses`), and decoding is
+            // deterministic, so this does not fail.
             UsesRepr::Encoded { bytes, count, .. } => {
                 Cow::Owned(decode_uses(bytes, &self.declares, *count).unwrap_or_default())
             }
@@ -102,7 +104,9 @@ impl Facts {
 
     /// Keeps a parser's uses encoded, as facts read from the cache keep theirs: a cold
     /// plan then holds the facts of every file as compactly as a warm one, and the cache
-    /// writes these bytes as they are. (Should encoding fail, the list stays.)
+    /// writes these bytes as they are. The bytes are checked as the cache's are when a
+    /// record is read (they decode, into as many uses), so [`Facts::uses`] cannot fail on
+    /// them either; should encoding or the check fail, the list stays.
     pub fn encode_uses(&mut self) {
         let UsesRepr::Listed(uses) = &self.uses.0 else {
             return;
@@ -110,6 +114,11 @@ impl Facts {
         let Ok(bytes) = encode_uses(uses, &self.declares) else {
             return;
         };
+        let mut count = 0;
+        let decodes = for_each_use(&bytes, &self.declares, |_| count += 1).is_some();
+        if !decodes || count != uses.len() {
+            return;
+        }
         let naming = uses
             .iter()
             .filter(|use_| use_.target.names_a_component())
