@@ -21,7 +21,8 @@
 //! - worktree: cache present, one class edited in the working tree, `--base HEAD`;
 //! - the same three with `--granularity class` if `impact plan --help` lists the flag.
 //!
-//! Wall time is the median of the runs; peak memory is each child's own max RSS (`wait4`).
+//! Wall time is the median of the runs; peak memory is each child's own peak resident
+//! size, as `impact` reports it (`measure::own_peak_kb`).
 //! It prints a Markdown table, then the median per stage that `impact` reports with
 //! `IMPACT_TIMINGS=1`. Without `--bench` (as under `cargo test --all-targets`) it only
 //! checks that the generator is deterministic, so the test suite never runs the benchmark.
@@ -202,6 +203,13 @@ fn self_check() -> ExitCode {
         }
         if heads[0] != heads[1] {
             return Err(format!("head commits differ: {} vs {}", heads[0], heads[1]));
+        }
+        // The peak is the child's own, from its timing lines.
+        let timings = b"impact: timing: graphs   5.0 ms, 40 MB resident, 52 MB peak\n\
+                        impact: timing: walks   1.0 ms, 41 MB resident, 61 MB peak\n\
+                        impact: timing: files parsed 3, taken from the cache 0\n";
+        if measure::own_peak_kb(timings) != Some(61 * 1024) {
+            return Err("the peak is not read from impact's timing lines".to_string());
         }
         // The real-repository mode, once, on a small generated org: it plans cold and
         // warm and times a command on the same range, and leaves the files as they were.
