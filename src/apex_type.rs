@@ -76,11 +76,9 @@ pub fn strip_generics(name: &str) -> String {
 
 /// Every type name inside a type expression: `Map<Id, List<Invoice__c>>` gives `Map`,
 /// `Id`, `List`, `Invoice__c`.
-pub fn type_names(name: &str) -> Vec<String> {
+pub fn type_names(name: &str) -> impl Iterator<Item = &str> {
     name.split(|c: char| matches!(c, '<' | '>' | ',' | '[' | ']') || c.is_whitespace())
         .filter(|part| !part.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// Splits `String, List<Foo>` at top-level commas.
@@ -164,7 +162,7 @@ mod tests {
         assert_eq!(element_type("Account"), "Account");
         assert_eq!(strip_generics("List<Invoice__c>"), "List");
         assert_eq!(
-            type_names("Map<Id, List<Invoice__c>>"),
+            type_names("Map<Id, List<Invoice__c>>").collect::<Vec<_>>(),
             ["Map", "Id", "List", "Invoice__c"]
         );
     }

@@ -113,8 +113,7 @@ impl Graph {
     fn resolve_named_target(&self, target: &Target, context: &ComponentId) -> Vec<Found> {
         match target {
             Target::ApexType(name) => type_names(name)
-                .into_iter()
-                .filter_map(|name| self.resolve_type_reference(&name, context))
+                .filter_map(|name| self.resolve_type_reference(name, context))
                 .collect(),
             Target::SObject(name) | Target::Dml { object: name, .. } => {
                 vec![self.found(types::CUSTOM_OBJECT, sobject::strip_schema(name))]
