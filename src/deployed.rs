@@ -94,11 +94,13 @@ struct Covering {
     to_add: Vec<SelectedTest>,
 }
 
-/// The tests expected to cover `class`; none when nothing can cover it.
+/// The tests expected to cover `class`; none when nothing can cover it. `is_selected`
+/// tells a test the plan selects already.
 fn expected_covering(
     graph: &Graph,
     history: Option<&History>,
     class: &ComponentId,
+    is_selected: &dyn Fn(&ComponentId) -> bool,
 ) -> Result<Covering> {
     if let Some(history) = history {
         // Recorded ones with the most lines first.
@@ -135,14 +137,25 @@ fn expected_covering(
         .filter(|link| link.edge.kind == EdgeKind::NamedTest)
         .map(|link| link.from)
         .collect();
-    let walked = impact::walk_until_reached(graph, &seeds, &own);
+    // A named test uses the class directly, so the walk reaches every one it has. A
+    // class without one is covered by any selected test that uses it: the walk stops at
+    // the first it reaches.
+    let walked = if own.is_empty() {
+        impact::walk_until_any(graph, &seeds, |test| is_selected(&graph[test].id))
+    } else {
+        impact::walk_until_reached(graph, &seeds, &own)
+    };
     let named: BTreeSet<NodeIx> = walked.tests().filter(|test| own.contains(test)).collect();
     let (source, expected, to_add) = if named.is_empty() {
-        // No own test reached: the walk did not stop, and every test it reached uses the
-        // class. Only the nearest are explained.
+        // Every test the walk reached uses the class. When one is selected, that covers
+        // it; else the walk did not stop, and only the nearest are explained.
         let users: BTreeSet<NodeIx> = walked.tests().collect();
-        let nearest = users.iter().filter_map(|&test| walked.distance(test)).min();
-        let reach = walked.reach(|test| walked.distance(test) == nearest);
+        let reach = if users.iter().any(|&test| is_selected(&graph[test].id)) {
+            impact::Reach::default()
+        } else {
+            let nearest = users.iter().filter_map(|&test| walked.distance(test)).min();
+            walked.reach(|test| walked.distance(test) == nearest)
+        };
         (Source::Users, users, reach)
     } else {
         let reach = walked.reach(|test| named.contains(&test));
@@ -181,7 +194,9 @@ pub fn cover(
             source,
             expected,
             to_add,
-        } = expected_covering(graph, history, &class)?;
+        } = expected_covering(graph, history, &class, &|test| {
+            selected.contains_key(test.key())
+        })?;
         if expected.is_empty() {
             uncovered.push(class);
             continue;
