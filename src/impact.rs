@@ -140,12 +140,12 @@ impl Visited {
     /// with the edge it was reached over, the state's own first. A state is reached from
     /// one taken before it, so positions only go down and the way ends at a seed.
     fn way_back(&self, position: usize) -> impl Iterator<Item = (usize, EdgeIx)> + '_ {
-        std::iter::successors(
-            self.reached_from[position].map(|(previous, edge)| (previous as usize, edge)),
-            |&(previous, _)| {
-                self.reached_from[previous].map(|(before, edge)| (before as usize, edge))
-            },
-        )
+        let came_from = |position: usize| {
+            self.reached_from[position].map(|(previous, edge)| (previous as usize, edge))
+        };
+        std::iter::successors(came_from(position), move |&(previous, _)| {
+            came_from(previous)
+        })
     }
 
     /// How far the state at `position` is from its seed, in component-level hops: the

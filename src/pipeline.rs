@@ -742,6 +742,21 @@ impl Memory {
     }
 }
 
+/// With `IMPACT_TIMINGS`, the process's resident and peak memory once the command has
+/// written its output. The stages' lines stop before ranking and rendering, so this is
+/// the peak of the whole run (what `cargo bench --bench plan` reports).
+pub fn report_memory_at_end() {
+    if std::env::var_os("IMPACT_TIMINGS").is_none() {
+        return;
+    }
+    if let Some(memory) = Memory::now() {
+        eprintln!(
+            "impact: timing: whole run, {} MB resident, {} MB peak",
+            memory.resident, memory.peak
+        );
+    }
+}
+
 impl Timings {
     fn new() -> Timings {
         Timings {

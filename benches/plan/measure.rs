@@ -178,11 +178,10 @@ fn file_counts(stderr: &[u8]) -> (Option<u64>, Option<u64>) {
 /// (`impact: timing: <stage> <ms> ms`, then on Linux `, <n> MB resident, <n> MB peak`),
 /// in order.
 pub fn stage_timings(stderr: &[u8]) -> Vec<(String, f64)> {
-    String::from_utf8_lossy(stderr)
-        .lines()
-        .filter_map(|line| {
-            let rest = line.strip_prefix("impact: timing: ")?.trim_end();
-            let rest = rest.split_once(',').map_or(rest, |(time, _)| time);
+    timing_lines(stderr)
+        .into_iter()
+        .filter_map(|rest| {
+            let rest = rest.split_once(',').map_or(rest.as_str(), |(time, _)| time);
             let rest = rest.strip_suffix("ms")?.trim_end();
             let (stage, ms) = rest.rsplit_once(char::is_whitespace)?;
             Some((stage.trim().to_string(), ms.parse::<f64>().ok()?))
@@ -190,13 +189,26 @@ pub fn stage_timings(stderr: &[u8]) -> Vec<(String, f64)> {
         .collect()
 }
 
-/// The highest peak resident size the `IMPACT_TIMINGS` lines report (`…, <n> MB
-/// peak`), in KiB: the child's own `VmHWM`; `None` when no line reports memory.
-pub fn own_peak_kb(stderr: &[u8]) -> Option<i64> {
+/// What follows `impact: timing: ` on each line `IMPACT_TIMINGS` prints, in order.
+fn timing_lines(stderr: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(stderr)
         .lines()
         .filter_map(|line| {
-            let rest = line.strip_prefix("impact: timing: ")?.trim_end();
+            Some(
+                line.strip_prefix("impact: timing: ")?
+                    .trim_end()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The highest peak resident size the `IMPACT_TIMINGS` lines report (`…, <n> MB
+/// peak`), in KiB: the child's own `VmHWM`; `None` when no line reports memory.
+pub fn own_peak_kb(stderr: &[u8]) -> Option<i64> {
+    timing_lines(stderr)
+        .into_iter()
+        .filter_map(|rest| {
             let peak = rest.strip_suffix("MB peak")?.trim_end();
             let (_, megabytes) = peak.rsplit_once(char::is_whitespace)?;
             megabytes.parse::<i64>().ok()

@@ -51,7 +51,7 @@ pub enum Command {
 
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
-    match cli.command {
+    let result = match cli.command {
         Command::Plan(args) => plan::run(args),
         Command::Junit(args) => junit::run(args),
         Command::Gate(args) => gate::run(args),
@@ -61,7 +61,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Record(args) => record::run(args),
         Command::History(args) => history::run(args),
         Command::Hotspots(args) => hotspots::run(args),
-    }
+    };
+    crate::pipeline::report_memory_at_end();
+    result
 }
 
 /// Where to look and what to compare; shared by `plan`, `why`, `diff` and `graph`.

@@ -30,7 +30,6 @@ pub(super) enum Found {
 }
 
 /// What a use's target resolves to ([`Graph::resolve_target`]).
-#[derive(Clone)]
 pub(super) struct Resolution {
     pub targets: Vec<(Found, Reached)>,
     /// For a call: the class of its receiver's static type, when the repository
