@@ -175,24 +175,48 @@ pub fn cache_dir(git_root: &Path) -> PathBuf {
 /// owns the facts cache for one plan and writes it back in [`Reader::finish`].
 pub struct Reader {
     cache: FactsCache,
+    /// The cache while it loads on its own thread, until a read needs it.
+    loading: Option<std::thread::JoinHandle<FactsCache>>,
     /// Files parsed, and taken from the cache (for `IMPACT_TIMINGS`).
     pub n_parsed: usize,
     pub n_cached: usize,
 }
 
 impl Reader {
-    /// A reader on the repository's cache, or on none (`--no-cache`).
+    /// A reader on the repository's cache, or on none (`--no-cache`). The cache loads
+    /// on its own thread while the caller lists the revision's files (a warm plan's
+    /// largest step before the graph, which the listing would otherwise wait for).
     pub fn open(git_root: &Path, no_cache: bool) -> Reader {
-        let cache = if no_cache {
-            FactsCache::disabled()
+        let (cache, loading) = if no_cache {
+            (FactsCache::disabled(), None)
         } else {
-            FactsCache::load(&cache_dir(git_root))
+            let dir = cache_dir(git_root);
+            let spawned = std::thread::Builder::new()
+                .name("facts-cache".to_string())
+                .spawn({
+                    let dir = dir.clone();
+                    move || FactsCache::load(&dir)
+                });
+            match spawned {
+                Ok(handle) => (FactsCache::disabled(), Some(handle)),
+                Err(_) => (FactsCache::load(&dir), None),
+            }
         };
         Reader {
             cache,
+            loading,
             n_parsed: 0,
             n_cached: 0,
         }
+    }
+
+    /// The cache, once loaded. Loading never panics; were it to, the files are parsed
+    /// again and nothing is written, as with `--no-cache`.
+    fn loaded_cache(&mut self) -> FactsCache {
+        if let Some(handle) = self.loading.take() {
+            self.cache = handle.join().unwrap_or_else(|_| FactsCache::disabled());
+        }
+        std::mem::take(&mut self.cache)
     }
 
     /// The facts of `entries`, in their order, through the cache.
@@ -201,7 +225,7 @@ impl Reader {
         snapshot: &Snapshot,
         entries: &[SourceEntry],
     ) -> Result<Vec<FileFacts>> {
-        let mut cache = std::mem::take(&mut self.cache);
+        let mut cache = self.loaded_cache();
         let facts = self.facts_with(snapshot, entries, &mut cache);
         self.cache = cache;
         facts
@@ -270,8 +294,8 @@ impl Reader {
     /// reader; they go back before it is written). The facts and the cache are then
     /// leaked on purpose: on a large org freeing them takes longer than a warm plan, and
     /// the process exits soon after.
-    pub fn finish(self, files: Vec<FileFacts>) {
-        let mut cache = self.cache;
+    pub fn finish(mut self, files: Vec<FileFacts>) {
+        let mut cache = self.loaded_cache();
         let mut files = files;
         if cache.is_dirty() && cache.can_append() {
             let fresh = files

@@ -17,6 +17,14 @@ impl Graph {
         let mut graph = Graph::default();
         let mut ordered: Vec<&FileFacts> = files.into_iter().collect();
         ordered.sort_by(|a, b| a.path.cmp(&b.path));
+        // Room for every node and file up front: growing the node list and the maps
+        // keyed by node doubled them many times over (a fifth of this pass's time on a
+        // 10,000-class org).
+        let declarations = ordered
+            .iter()
+            .map(|file| file.facts.declares.len().max(1))
+            .sum();
+        graph.reserve_declarations(declarations, ordered.len());
         for file in &ordered {
             graph.declare_file(file);
         }

@@ -368,6 +368,16 @@ impl Graph {
         NodeIx::new(self.graph.add_node(node))
     }
 
+    /// Room for a revision's declarations (each a node, most of them members) and its
+    /// files (each a place).
+    pub(super) fn reserve_declarations(&mut self, declarations: usize, files: usize) {
+        self.graph.reserve_nodes(declarations);
+        self.index.reserve(declarations);
+        self.members.reserve(declarations);
+        self.places.reserve(files);
+        self.place_index.reserve(files);
+    }
+
     /// The position of `text` (a file, or a note) among the graph's places, added when
     /// new.
     fn place(&mut self, text: &str) -> u32 {

@@ -11,7 +11,7 @@
 //! needs privileges a CI container may not have.
 
 use crate::support::*;
-use impact::cache::{decode, FACTS_VERSION};
+use impact::cache::{decode, FACTS_VERSION, RECORD_HEADER};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,15 +24,15 @@ fn cache_file(repo: &TestRepo) -> PathBuf {
         .join(format!("facts-v{FACTS_VERSION}.bin"))
 }
 
-/// Where each record of a cache file starts: a record is a little-endian `u32` payload
-/// length, a `u64` checksum, then the payload (`impact::cache::decode_records`).
+/// Where each record of a cache file starts: a record is a header (a little-endian `u32`
+/// payload length, then a checksum) and the payload (`impact::cache::decode_records`).
 fn record_starts(bytes: &[u8]) -> Vec<usize> {
     let mut starts = Vec::new();
     let mut at = 0;
-    while at + 12 <= bytes.len() {
+    while at + RECORD_HEADER <= bytes.len() {
         starts.push(at);
         let length = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
-        at += 12 + length;
+        at += RECORD_HEADER + length;
     }
     assert_eq!(
         at,
@@ -91,7 +91,7 @@ fn a_facts_cache_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rebui
         let mut flipped_length = intact.clone();
         flipped_length[start] ^= 0x5a;
         let mut flipped_payload = intact.clone();
-        flipped_payload[start + 12] ^= 0x01;
+        flipped_payload[start + RECORD_HEADER] ^= 0x01;
         let faults = [
             ("cut inside the record", intact[..start + 7].to_vec()),
             ("a byte of its length flipped", flipped_length),
