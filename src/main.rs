@@ -13,6 +13,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // SAFETY: nothing has parsed yet.
+    unsafe { impact::parse::use_fast_allocator() };
     let cli = match impact::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
