@@ -33,8 +33,10 @@ use std::path::{Path, PathBuf};
 /// `Target::Member::on_this`; 13: a callout endpoint literal names its named credential;
 /// 14: agents and topics list their parts, a flow's prompt action names its template and
 /// any other action what it runs; 15: uses stored as one byte string, which loading
-/// keeps encoded, `facts::Uses`; 16: a record's checksum is its CRC-32.)
-pub const FACTS_VERSION: u32 = 16;
+/// keeps encoded, `facts::Uses`; 16: a record's checksum is its CRC-32; 17: a record
+/// stores its uses' count and the uses that name a component beside the encoded uses, so
+/// reading it decodes no other use.)
+pub const FACTS_VERSION: u32 = 17;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

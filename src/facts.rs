@@ -45,19 +45,21 @@ pub struct Facts {
 ///
 /// Uses are most of what a file's facts weigh once decoded (200 of the 355 MB that a
 /// 10,000-class org's cached facts took), and only the graph reads them, a batch of
-/// files at a time. So facts read from the cache keep their uses encoded, checked but
-/// not kept decoded, and [`Facts::uses`] decodes them when the graph asks.
+/// files at a time. So facts read from the cache keep their uses encoded, and
+/// [`Facts::uses`] decodes them when the graph asks; the record stores their count and
+/// the few that name a component beside them, so reading it decodes nothing else.
 #[derive(Clone, Debug)]
 pub struct Uses(UsesRepr);
 
 #[derive(Clone, Debug)]
 enum UsesRepr {
     Listed(Vec<Use<'static>>),
-    /// The postcard encoding of a `Vec<StoredUse>`, which decoded into `count` uses
-    /// (each held by a declaration the facts have) when the cache was read or the
-    /// parser's uses were encoded; `naming` keeps those of them that name a component
+    /// The postcard encoding of a `Vec<StoredUse>`: `count` uses, each held by a
+    /// declaration the facts have, of which `naming` are those that name a component
     /// ([`Target::names_a_component`]), a small part, which the graph reads of every
-    /// file before it resolves any.
+    /// file before it resolves any. Bytes a parser's uses were encoded into were checked
+    /// to decode so; bytes read from the cache are checked when [`Facts::uses`] decodes
+    /// them.
     Encoded {
         bytes: Box<[u8]>,
         count: usize,
@@ -80,14 +82,25 @@ impl From<Vec<Use<'static>>> for Uses {
 impl Facts {
     /// The file's uses, in the order the parser found them. Uses read from the cache are
     /// decoded at each call; callers read them once per pass, a file at a time.
-    pub fn uses(&self) -> Cow<'_, [Use<'_>]> {
+    ///
+    /// `None` when encoded uses do not decode into as many uses as the record says,
+    /// each held by a declaration of the file, the naming ones those kept apart: a cache
+    /// record whose checksum matched but whose content is not what this version writes.
+    /// The caller parses the file again ([`crate::graph::Graph::undecodable`]), never
+    /// goes on with fewer uses.
+    pub fn uses(&self) -> Option<Cow<'_, [Use<'_>]>> {
         match &self.uses.0 {
-            UsesRepr::Listed(uses) => Cow::Borrowed(uses),
-            // These bytes decoded against these declarations when the cache was read or
-            // the parser's uses were encoded (`encode_uses`), and decoding is
-            // deterministic, so this does not fail.
-            UsesRepr::Encoded { bytes, count, .. } => {
-                Cow::Owned(decode_uses(bytes, &self.declares, *count).unwrap_or_default())
+            UsesRepr::Listed(uses) => Some(Cow::Borrowed(uses)),
+            UsesRepr::Encoded {
+                bytes,
+                count,
+                naming,
+            } => {
+                let uses = decode_uses(bytes, &self.declares, *count)?;
+                let named = uses.iter().filter(|use_| use_.target.names_a_component());
+                let agrees = uses.len() == *count
+                    && named.eq(naming.iter().map(|use_| -> &Use<'_> { use_ }));
+                agrees.then_some(Cow::Owned(uses))
             }
         }
     }
@@ -200,6 +213,10 @@ impl PartialEq for Facts {
 struct StoredFacts<'a> {
     declares: &'a [Declaration],
     uses: EncodedUses<'a>,
+    /// How many uses `uses` holds, and those of them that name a component, encoded
+    /// the same way: what reading a record needs of its uses without decoding them.
+    count: u64,
+    naming: EncodedUses<'a>,
     problems: &'a [Problem],
     semantic_hash: u64,
 }
@@ -235,6 +252,9 @@ struct LoadedFacts<'a> {
     declares: Vec<Declaration>,
     #[serde(borrow)]
     uses: &'a [u8],
+    count: u64,
+    #[serde(borrow)]
+    naming: &'a [u8],
     problems: Vec<Problem>,
     semantic_hash: u64,
 }
@@ -341,17 +361,30 @@ impl<'a, F: FnMut(Use<'a>)> serde::de::Visitor<'a> for EachUse<'_, 'a, F> {
 
 impl Serialize for Facts {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let encode =
+            |uses: &[Use<'_>]| encode_uses(uses, &self.declares).map_err(serde::ser::Error::custom);
         let listed;
-        let bytes: &[u8] = match &self.uses.0 {
-            UsesRepr::Encoded { bytes, .. } => bytes,
+        let (bytes, count, naming): (&[u8], usize, Vec<u8>) = match &self.uses.0 {
+            UsesRepr::Encoded {
+                bytes,
+                count,
+                naming,
+            } => (bytes, *count, encode(naming)?),
             UsesRepr::Listed(uses) => {
-                listed = encode_uses(uses, &self.declares).map_err(serde::ser::Error::custom)?;
-                &listed
+                listed = encode(uses)?;
+                let naming: Vec<Use<'_>> = uses
+                    .iter()
+                    .filter(|use_| use_.target.names_a_component())
+                    .cloned()
+                    .collect();
+                (&listed, uses.len(), encode(&naming)?)
             }
         };
         StoredFacts {
             declares: &self.declares,
             uses: EncodedUses(bytes),
+            count: count as u64,
+            naming: EncodedUses(&naming),
             problems: &self.problems,
             semantic_hash: self.semantic_hash,
         }
@@ -360,19 +393,21 @@ impl Serialize for Facts {
 }
 
 impl<'de> Deserialize<'de> for Facts {
-    /// Reads facts back with their uses still encoded, after checking that the uses
-    /// decode: a record whose uses do not is damaged, never half-read.
+    /// Reads facts back with their uses still encoded and unread: only the few that name
+    /// a component are decoded (a record whose naming uses do not decode, or name none,
+    /// is damaged). The rest are checked when [`Facts::uses`] decodes them.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let loaded = LoadedFacts::deserialize(deserializer)?;
-        let mut count = 0;
+        let damaged = |what: &str| serde::de::Error::custom(what);
         let mut naming = Vec::new();
-        for_each_use(loaded.uses, &loaded.declares, |use_| {
-            count += 1;
-            if use_.target.names_a_component() {
-                naming.push(use_.into_owned());
-            }
+        for_each_use(loaded.naming, &loaded.declares, |use_| {
+            naming.push(use_.into_owned())
         })
-        .ok_or_else(|| serde::de::Error::custom("uses that do not decode"))?;
+        .ok_or_else(|| damaged("naming uses that do not decode"))?;
+        if !naming.iter().all(|use_| use_.target.names_a_component()) {
+            return Err(damaged("a naming use that names no component"));
+        }
+        let count = usize::try_from(loaded.count).map_err(|_| damaged("too many uses"))?;
         let mut facts = Facts {
             declares: loaded.declares,
             uses: Uses(UsesRepr::Encoded {
@@ -960,8 +995,9 @@ mod tests {
         assert_eq!(back, facts);
         assert_eq!(back.use_count(), 2);
         // The first use is held by the declared method: it reads back with its casing.
-        assert_eq!(back.uses()[0].from.full_name(), "Invoices.total");
-        assert_eq!(back.uses()[1].from.full_name(), "InvoiceTrigger");
+        let uses = back.uses().expect("the uses decode");
+        assert_eq!(uses[0].from.full_name(), "Invoices.total");
+        assert_eq!(uses[1].from.full_name(), "InvoiceTrigger");
 
         // A cold plan keeps a parser's uses encoded: they read as the cache's do, the
         // naming ones are kept aside, and the cache writes the same bytes.
@@ -976,34 +1012,63 @@ mod tests {
         assert_eq!(postcard::to_allocvec(&encoded).expect("encode"), bytes);
     }
 
-    /// Facts whose uses do not decode exactly are an error (the cache then counts the
-    /// record as damaged), not facts with fewer uses, and not a panic.
+    /// Reading a record decodes only the uses that name a component: ones that do not
+    /// decode are an error (the cache counts the record as damaged). The other uses are
+    /// checked when they are read: `Facts::uses` is `None` when they do not decode
+    /// exactly into as many uses as the record says, each held by a declaration of the
+    /// file, the naming ones those stored apart; never fewer uses, never a panic.
     #[test]
-    fn uses_that_do_not_decode_exactly_are_an_error_not_a_panic() {
-        let label = Target::Label("X".into());
-        let stored_use = |position| StoredUse {
+    fn uses_that_do_not_decode_exactly_are_none_not_fewer_and_not_a_panic() {
+        let type_name = Target::ApexType("Invoices".into());
+        let object = Target::SObject("Invoice__c".into());
+        let class = ComponentId::new("ApexClass", "Invoices");
+        let declares = [declaration(&class, None)];
+        let stored_use = |position, target| StoredUse {
             from: StoredFrom::Declared(position),
-            target: &label,
+            target,
             kind: EdgeKind::References,
             line: 1,
         };
-        let with_uses = |uses: &[u8]| {
+        let encode = |uses: &[StoredUse]| postcard::to_allocvec(uses).expect("encode");
+        let record = |uses: &[u8], count: u64, naming: &[u8]| {
             let stored = StoredFacts {
-                declares: &[],
+                declares: &declares,
                 uses: EncodedUses(uses),
+                count,
+                naming: EncodedUses(naming),
                 problems: &[],
                 semantic_hash: 0,
             };
             postcard::to_allocvec(&stored).expect("encode")
         };
-        let undeclared = postcard::to_allocvec(&vec![stored_use(5)]).expect("encode");
-        assert!(postcard::from_bytes::<Facts>(&with_uses(&undeclared)).is_err());
-        // An empty list followed by more bytes is not an empty list.
-        let mut trailing = postcard::to_allocvec(&Vec::<StoredUse>::new()).expect("encode");
-        trailing.extend(postcard::to_allocvec(&stored_use(0)).expect("encode"));
-        assert!(postcard::from_bytes::<Facts>(&with_uses(&trailing)).is_err());
-        let empty = postcard::to_allocvec(&Vec::<StoredUse>::new()).expect("encode");
-        let facts = postcard::from_bytes::<Facts>(&with_uses(&empty)).expect("decodes");
-        assert_eq!(facts.use_count(), 0);
+        let read = |bytes: &[u8]| postcard::from_bytes::<Facts>(bytes);
+        let none = encode(&[]);
+        let one_type = encode(&[stored_use(0, &type_name)]);
+        let one_object = encode(&[stored_use(0, &object)]);
+
+        // Intact: one use of a type name, which names no component.
+        let facts = read(&record(&one_type, 1, &none)).expect("reads");
+        assert_eq!(facts.uses().map(|uses| uses.len()), Some(1));
+        // Naming uses that do not decode, or that name nothing, damage the record.
+        assert!(read(&record(&one_type, 1, &[0xff, 0xff])).is_err());
+        assert!(read(&record(&one_type, 1, &one_type)).is_err());
+        // Uses held by a declaration the file does not have, the wrong count, trailing
+        // bytes, a naming use the uses lack: read, and `uses()` is None.
+        let undeclared = encode(&[stored_use(5, &type_name)]);
+        let mut trailing = none.clone();
+        trailing.extend(postcard::to_allocvec(&stored_use(0, &type_name)).expect("encode"));
+        for (uses, count, naming) in [
+            (&undeclared, 1, &none),
+            (&one_type, 2, &none),
+            (&trailing, 0, &none),
+            (&one_type, 1, &one_object),
+            (&one_object, 1, &none),
+        ] {
+            let facts = read(&record(uses, count, naming)).expect("reads");
+            assert!(facts.uses().is_none(), "{uses:?} {count} {naming:?}");
+        }
+        let facts = read(&record(&one_object, 1, &one_object)).expect("reads");
+        assert_eq!(facts.uses().map(|uses| uses.len()), Some(1));
+        assert_eq!(facts.naming_uses().count(), 1);
     }
 }

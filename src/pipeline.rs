@@ -267,8 +267,15 @@ pub fn graph(request: &Request) -> Result<(Project, Graph)> {
     let mut timings = Timings::new();
     let scope = Scope::open(request, false, &mut timings)?;
     let mut reader = source::Reader::open(&scope.project.git_root, request.no_cache);
-    let head = read_head(&scope, request, &mut reader, &mut timings)?;
-    let graph = Graph::build(&head.facts);
+    let mut head = read_head(&scope, request, &mut reader, &mut timings)?;
+    let (graph, _) = build_graphs(
+        &mut reader,
+        &head.snapshot,
+        &mut head.facts,
+        &mut Vec::new(),
+        &Default::default(),
+        false,
+    )?;
     reader.finish(head.facts);
     Ok((scope.project, graph))
 }
@@ -279,21 +286,30 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     let mut timings = Timings::new();
     let mut scope = Scope::open(request, true, &mut timings)?;
     let mut reader = source::Reader::open(&scope.project.git_root, request.no_cache);
-    let head = read_head(&scope, request, &mut reader, &mut timings)?;
-    let located = locate(&scope, &head, &mut reader)?;
+    let mut head = read_head(&scope, request, &mut reader, &mut timings)?;
+    let mut located = locate(&scope, &head, &mut reader)?;
+    let warnings = warnings(
+        &scope.project,
+        std::mem::take(&mut head.snapshot_warnings),
+        &head.entries,
+        &head.facts,
+        &located,
+    );
+    timings.lap("changes");
+    let (head_graph, base_graph) = build_graphs(
+        &mut reader,
+        &head.snapshot,
+        &mut head.facts,
+        &mut located.old_facts,
+        &located.sources.new_paths(),
+        located
+            .changes
+            .iter()
+            .any(|change| !change.base_seeds.is_empty()),
+    )?;
     // The snapshot is done with: what follows reads no file of the revisions.
     let (head_facts, listed) = (head.facts, head.listed);
-    let mut snapshot_warnings = head.snapshot_warnings;
-    snapshot_warnings.extend(source::duplicate_sources(&head.entries));
-    let warnings = warnings(&scope.project, snapshot_warnings, &head_facts, &located);
-    timings.lap("changes");
     let mut changes = located.changes;
-    let (head_graph, base_graph) = crate::graph::build_pair(
-        &head_facts,
-        &located.sources.new_paths(),
-        &located.old_facts,
-        changes.iter().any(|change| !change.base_seeds.is_empty()),
-    );
     timings.lap("graphs");
     let mut head_graph = match request.granularity {
         Granularity::Member => head_graph,
@@ -527,6 +543,43 @@ struct Located {
     listed_changed: Vec<FileFacts>,
 }
 
+/// The head revision's graph, and the base revision's when `needs_base`
+/// ([`crate::graph::build_pair`]). Should a file's cached uses not decode
+/// ([`Graph::undecodable`]: a record whose checksum matched but whose content this
+/// version did not write), those files are parsed again and the graphs built anew, so the
+/// plan is the one a cold cache gives.
+fn build_graphs(
+    reader: &mut source::Reader,
+    snapshot: &Snapshot,
+    head_facts: &mut [FileFacts],
+    old_facts: &mut [FileFacts],
+    changed_new_paths: &std::collections::HashSet<String>,
+    needs_base: bool,
+) -> Result<(Graph, Option<Graph>)> {
+    let build = |head_facts: &[FileFacts], old_facts: &[FileFacts]| {
+        crate::graph::build_pair(head_facts, changed_new_paths, old_facts, needs_base)
+    };
+    let (head_graph, base_graph) = build(head_facts, old_facts);
+    let mut undecodable: Vec<String> = head_graph.undecodable().to_vec();
+    undecodable.extend(
+        base_graph
+            .iter()
+            .flat_map(|graph| graph.undecodable().to_vec()),
+    );
+    if undecodable.is_empty() {
+        return Ok((head_graph, base_graph));
+    }
+    crate::error::warn_local(format_args!(
+        "the facts cache held facts of {} that do not read back: parsed again",
+        undecodable.join(", ")
+    ));
+    reader.reparse(snapshot, head_facts, &undecodable)?;
+    reader.reparse(snapshot, old_facts, &undecodable)?;
+    // Facts just parsed keep their uses listed or checked (`Facts::encode_uses`): they
+    // always decode.
+    Ok(build(head_facts, old_facts))
+}
+
 /// The changes stage: from the manifest, or from the diff between the revisions.
 fn locate(scope: &Scope, head: &HeadSource, reader: &mut source::Reader) -> Result<Located> {
     if let Some(components) = &head.manifest {
@@ -597,15 +650,18 @@ fn locate(scope: &Scope, head: &HeadSource, reader: &mut source::Reader) -> Resu
     })
 }
 
-/// The project's and the snapshot's warnings and every parse problem, sorted.
+/// The project's and the snapshot's warnings, sources declared twice, and every parse
+/// problem, sorted.
 fn warnings(
     project: &Project,
     snapshot_warnings: Vec<String>,
+    entries: &[SourceEntry],
     head: &[FileFacts],
     located: &Located,
 ) -> Vec<String> {
     let mut warnings: Vec<String> = project.warnings.clone();
     warnings.extend(snapshot_warnings);
+    warnings.extend(source::duplicate_sources(entries));
     let files = head
         .iter()
         .chain(&located.old_facts)

@@ -15,6 +15,7 @@ use crate::metadata::{registry, types};
 use crate::parse;
 use crate::project::Project;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One source file of a revision, classified.
@@ -288,6 +289,41 @@ impl Reader {
                 })
             })
             .collect())
+    }
+
+    /// Parses again the files of `files` whose path is in `paths`: their cached uses did
+    /// not decode when the graph read them ([`crate::graph::Graph::undecodable`]). The
+    /// cache takes their new facts when it is written.
+    pub fn reparse(
+        &mut self,
+        snapshot: &Snapshot,
+        files: &mut [FileFacts],
+        paths: &[String],
+    ) -> Result<()> {
+        let entries: Vec<SourceEntry> = files
+            .iter()
+            .filter(|file| paths.contains(&file.path))
+            .map(|file| SourceEntry {
+                path: file.path.clone(),
+                blob: file.blob.clone(),
+                component: file.component.clone(),
+                parent: None,
+            })
+            .collect();
+        let parsed = self.facts_uncached(snapshot, &entries)?;
+        let mut cache = self.loaded_cache();
+        let mut by_path: HashMap<String, Facts> = HashMap::new();
+        for file in parsed {
+            cache.note_parsed(FactsCache::key(&file.blob, &file.path));
+            by_path.insert(file.path, file.facts);
+        }
+        self.cache = cache;
+        for file in files.iter_mut() {
+            if let Some(facts) = by_path.remove(&file.path) {
+                file.facts = facts;
+            }
+        }
+        Ok(())
     }
 
     /// Writes what was parsed back to the cache (the cache lent its facts to the

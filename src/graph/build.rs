@@ -56,16 +56,19 @@ impl Graph {
         graph.graph.reserve_edges(room);
         // A file's uses are decoded (`Facts::uses`) once here, with its batch.
         for batch in ordered.chunks(RESOLVE_BATCH) {
-            let resolved: Vec<(Cow<[Use]>, ResolvedUses)> = batch
+            let resolved: Vec<Option<(Cow<[Use]>, ResolvedUses)>> = batch
                 .par_iter()
                 .map(|file| {
-                    let uses = file.facts.uses();
+                    let uses = file.facts.uses()?;
                     let resolved = graph.resolve_uses(file, &uses);
-                    (uses, resolved)
+                    Some((uses, resolved))
                 })
                 .collect();
-            for (file, (uses, resolved)) in batch.iter().zip(resolved) {
-                graph.add_uses(file, &uses, resolved);
+            for (file, read) in batch.iter().zip(resolved) {
+                match read {
+                    Some((uses, resolved)) => graph.add_uses(file, &uses, resolved),
+                    None => graph.undecodable.push(file.path.clone()),
+                }
             }
         }
         graph.named = HashSet::default();

@@ -220,6 +220,8 @@ pub struct Graph {
     named: HashSet<ComponentId>,
     /// While building: nodes below this position are declarations.
     n_declared: usize,
+    /// Files whose cached uses did not decode (see [`Graph::undecodable`]).
+    undecodable: Vec<String>,
     /// Every node's users, contiguous, once [`Graph::index_users`] built them; dropped
     /// when a node or an edge is added or an edge changes.
     users: std::sync::OnceLock<Users>,
@@ -366,6 +368,14 @@ impl Graph {
     fn add_node(&mut self, node: Node) -> NodeIx {
         self.users.take();
         NodeIx::new(self.graph.add_node(node))
+    }
+
+    /// Files whose uses, read from the facts cache, did not decode when the graph read
+    /// them ([`crate::facts::Facts::uses`]: a record whose checksum matched but whose content this
+    /// version did not write). The graph lacks their edges, so it must not be walked: the
+    /// caller parses them again and builds the graph anew.
+    pub fn undecodable(&self) -> &[String] {
+        &self.undecodable
     }
 
     /// Room for a revision's declarations (each a node, most of them members) and its

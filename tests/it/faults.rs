@@ -139,6 +139,74 @@ fn a_facts_cache_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rebui
     );
 }
 
+/// A record as the facts cache stores it (`impact::facts`' `StoredFacts`, field for
+/// field: postcard writes a byte string and a list of bytes alike), to write one whose
+/// checksum matches but whose uses do not read back.
+#[derive(serde::Serialize)]
+struct StoredFacts<'a> {
+    declares: &'a [impact::facts::Declaration],
+    uses: Vec<u8>,
+    count: u64,
+    naming: Vec<u8>,
+    problems: &'a [impact::facts::Problem],
+    semantic_hash: u64,
+}
+
+/// Reading a record decodes only the uses that name a component; the rest are checked
+/// when the graph reads them. A record whose checksum matches but whose uses do not read
+/// back (no version of `impact` writes one) is parsed again: the plan is the cold one, a
+/// warning names the file, and the cache takes the new facts.
+#[test]
+fn a_cached_record_whose_uses_do_not_read_back_is_parsed_again() {
+    let (repo, args) = changed_repo();
+    let mut no_cache = args.clone();
+    no_cache.push("--no-cache".into());
+    let cold = without_elapsed(repo.run(&strs(&no_cache)).ok());
+    repo.run(&strs(&args)).ok();
+    let file = cache_file(&repo);
+    let intact = fs::read(&file).expect("the first plan wrote the cache");
+    let records = decode(&intact).records;
+    let starts = record_starts(&intact);
+    assert_eq!(records.len(), starts.len());
+
+    for (index, (key, facts)) in records.iter().enumerate() {
+        let unreadable = StoredFacts {
+            declares: &facts.declares,
+            uses: vec![0xff, 0xff, 0xff],
+            count: 1,
+            naming: vec![0],
+            problems: &facts.problems,
+            semantic_hash: facts.semantic_hash,
+        };
+        let record = impact::cache::encode_record(&(key, &unreadable)).expect("encode");
+        let end = starts.get(index + 1).copied().unwrap_or(intact.len());
+        let mut bytes = intact[..starts[index]].to_vec();
+        bytes.extend(&record);
+        bytes.extend(&intact[end..]);
+        fs::write(&file, &bytes).expect("write the cache");
+        let _ = fs::remove_file(file.with_extension("log"));
+
+        let run = repo.run(&strs(&args));
+        assert_eq!(without_elapsed(run.ok()), cold, "{key}: not the cold plan");
+        // The changed class's base version is read only when the base graph is built.
+        if !key.contains("InvoiceService.cls") {
+            let path = key.split_once(':').map_or(key.as_str(), |(_, path)| path);
+            assert!(
+                run.stderr.contains("do not read back") && run.stderr.contains(path),
+                "{key}: no warning\n{}",
+                run.stderr
+            );
+        }
+        let again = repo.run(&strs(&args));
+        assert_eq!(without_elapsed(again.ok()), cold, "{key}: the next plan");
+        assert!(
+            !again.stderr.contains("do not read back"),
+            "{key}: the cache kept the record\n{}",
+            again.stderr
+        );
+    }
+}
+
 #[test]
 fn an_impact_dir_that_cannot_be_written_still_gives_the_plan_with_a_warning() {
     let (repo, args) = changed_repo();
