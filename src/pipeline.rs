@@ -288,13 +288,6 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     let mut reader = source::Reader::open(&scope.project.git_root, request.no_cache);
     let mut head = read_head(&scope, request, &mut reader, &mut timings)?;
     let mut located = locate(&scope, &head, &mut reader)?;
-    let warnings = warnings(
-        &scope.project,
-        std::mem::take(&mut head.snapshot_warnings),
-        &head.entries,
-        &head.facts,
-        &located,
-    );
     timings.lap("changes");
     let (head_graph, base_graph) = build_graphs(
         &mut reader,
@@ -307,6 +300,15 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
             .iter()
             .any(|change| !change.base_seeds.is_empty()),
     )?;
+    // The facts are final (`build_graphs` may have parsed some again): their problems
+    // are the plan's warnings.
+    let warnings = warnings(
+        &scope.project,
+        std::mem::take(&mut head.snapshot_warnings),
+        &head.entries,
+        &head.facts,
+        &located,
+    );
     // The snapshot is done with: what follows reads no file of the revisions.
     let (head_facts, listed) = (head.facts, head.listed);
     let mut changes = located.changes;

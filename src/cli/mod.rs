@@ -137,6 +137,16 @@ fn request(args: &RevisionArgs, selection: Option<&SelectionArgs>) -> Request {
 /// Writes to the file (whole, via a temporary file, so nothing is left half-written) or
 /// to standard output.
 pub fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
+    write_output_with(output, |out| out.write_all(text.as_bytes()))
+}
+
+/// [`write_output`] of what `write` writes, streamed: a large plan's JSON (15 MB for
+/// 3,500 selected tests) is not held whole in memory first (the peak of such a plan
+/// was 21 MB higher).
+pub fn write_output_with(
+    output: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     match output {
         Some(path) => {
             let cannot = |error: std::io::Error| Error::CannotWrite {
@@ -148,18 +158,23 @@ pub fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
                 .map(|name| name.to_string_lossy().to_string())
                 .unwrap_or_else(|| "output".into());
             let tmp = path.with_file_name(format!(".{file_name}.impact-tmp"));
-            std::fs::write(&tmp, text).map_err(cannot)?;
-            std::fs::rename(&tmp, path).map_err(|error| {
-                let _ = std::fs::remove_file(&tmp);
-                cannot(error)
-            })
+            let written = std::fs::File::create(&tmp).and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                write(&mut out)?;
+                out.into_inner()
+                    .map(drop)
+                    .map_err(|error| error.into_error())
+            });
+            written
+                .and_then(|()| std::fs::rename(&tmp, path))
+                .map_err(|error| {
+                    let _ = std::fs::remove_file(&tmp);
+                    cannot(error)
+                })
         }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match write(&mut stdout).and_then(|()| stdout.flush()) {
                 Ok(()) => Ok(()),
                 // A closed pipe (`impact plan | head`) is not an error.
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -1,6 +1,6 @@
 //! `impact plan`: the tests a change touches, ranked, each with the reason.
 
-use super::{request, write_output, RevisionArgs, SelectionArgs};
+use super::{request, write_output, write_output_with, RevisionArgs, SelectionArgs};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::rank;
 use crate::report::{self, Color};
@@ -112,13 +112,14 @@ pub fn run(args: PlanArgs) -> Result<u8> {
         Color::Never
     };
     let text = match args.format {
-        PlanFormat::Text => report::text::render(&plan, color),
-        PlanFormat::Json => plan.to_json(),
-        PlanFormat::Markdown => report::markdown::render_plan_markdown(&plan),
-        PlanFormat::Sf => sf_deploy_text(&plan, args.target_org_type.into()),
+        // The largest output: streamed (`write_output_with`), not rendered whole first.
+        PlanFormat::Json => None,
+        PlanFormat::Text => Some(report::text::render(&plan, color)),
+        PlanFormat::Markdown => Some(report::markdown::render_plan_markdown(&plan)),
+        PlanFormat::Sf => Some(sf_deploy_text(&plan, args.target_org_type.into())),
         PlanFormat::SfRun => {
             jest_left_out(&plan);
-            match report::sf::run_args(&plan) {
+            Some(match report::sf::run_args(&plan) {
                 Some(line) => format!("{line}\n"),
                 None => {
                     eprintln!(
@@ -127,17 +128,20 @@ pub fn run(args: PlanArgs) -> Result<u8> {
                     );
                     String::new()
                 }
-            }
+            })
         }
-        PlanFormat::Jest => match report::jest::command(&plan) {
+        PlanFormat::Jest => Some(match report::jest::command(&plan) {
             Some(command) => format!("{command}\n"),
             None => {
                 eprintln!("impact: the plan selects no LWC Jest test");
                 String::new()
             }
-        },
+        }),
     };
-    write_output(args.output.as_ref(), &text)?;
+    match text {
+        Some(text) => write_output(args.output.as_ref(), &text)?,
+        None => write_output_with(args.output.as_ref(), |out| plan.write_json(out))?,
+    }
     for warning in &plan.warnings {
         if args.format != PlanFormat::Text || args.output.is_some() {
             eprintln!("impact: warning: {warning}");

@@ -259,11 +259,11 @@ impl Plan {
         self.tests.iter().filter(|test| test.kind == "flow")
     }
 
-    /// Renders `--format json`: pretty, with a final newline.
-    pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
-        text.push('\n');
-        text
+    /// Writes `--format json` (pretty, with a final newline) to `out` as it is
+    /// serialized, never whole in memory first.
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
     }
 }
 
