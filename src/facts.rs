@@ -302,7 +302,9 @@ fn decode_uses<'a>(
     declares: &[Declaration],
     count: usize,
 ) -> Option<Vec<Use<'a>>> {
-    let mut uses = Vec::with_capacity(count);
+    // Every use takes several bytes: a count past the bytes' length is not believed (a
+    // record's count is read unchecked, and room for it must not exhaust memory).
+    let mut uses = Vec::with_capacity(count.min(bytes.len()));
     for_each_use(bytes, declares, |use_| uses.push(use_))?;
     Some(uses)
 }
@@ -1060,6 +1062,7 @@ mod tests {
         for (uses, count, naming) in [
             (&undeclared, 1, &none),
             (&one_type, 2, &none),
+            (&one_type, u64::MAX, &none),
             (&trailing, 0, &none),
             (&one_type, 1, &one_object),
             (&one_object, 1, &none),

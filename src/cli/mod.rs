@@ -141,8 +141,8 @@ pub fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
 }
 
 /// [`write_output`] of what `write` writes, streamed: a large plan's JSON (15 MB for
-/// 3,500 selected tests) is not held whole in memory first (the peak of such a plan
-/// was 21 MB higher).
+/// 3,500 selected tests) is not held whole in memory first (such a plan's peak was
+/// about 10 MB higher).
 pub fn write_output_with(
     output: Option<&PathBuf>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
