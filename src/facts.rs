@@ -97,9 +97,8 @@ impl Facts {
                 naming,
             } => {
                 let uses = decode_uses(bytes, &self.declares, *count)?;
-                let named = uses.iter().filter(|use_| use_.target.names_a_component());
                 let agrees = uses.len() == *count
-                    && named.eq(naming.iter().map(|use_| -> &Use<'_> { use_ }));
+                    && naming_of(&uses).eq(naming.iter().map(|use_| -> &Use<'_> { use_ }));
                 agrees.then_some(Cow::Owned(uses))
             }
         }
@@ -112,14 +111,14 @@ impl Facts {
             UsesRepr::Listed(uses) => uses,
             UsesRepr::Encoded { naming, .. } => naming,
         };
-        uses.iter().filter(|use_| use_.target.names_a_component())
+        naming_of(uses)
     }
 
     /// Keeps a parser's uses encoded, as facts read from the cache keep theirs: a cold
     /// plan then holds the facts of every file as compactly as a warm one, and the cache
-    /// writes these bytes as they are. The bytes are checked as the cache's are when a
-    /// record is read (they decode, into as many uses), so [`Facts::uses`] cannot fail on
-    /// them either; should encoding or the check fail, the list stays.
+    /// writes these bytes as they are. The bytes are checked to decode into as many
+    /// uses, so [`Facts::uses`] does not fail on them; should encoding or the check
+    /// fail, the list stays.
     pub fn encode_uses(&mut self) {
         let UsesRepr::Listed(uses) = &self.uses.0 else {
             return;
@@ -132,11 +131,7 @@ impl Facts {
         if !decodes || count != uses.len() {
             return;
         }
-        let naming = uses
-            .iter()
-            .filter(|use_| use_.target.names_a_component())
-            .cloned()
-            .collect();
+        let naming = naming_of(uses).cloned().collect();
         self.uses = Uses(UsesRepr::Encoded {
             bytes: bytes.into(),
             count: uses.len(),
@@ -274,6 +269,12 @@ enum LoadedFrom {
     Other(ComponentId),
 }
 
+/// The uses that name a component whether or not a file declares it
+/// ([`Target::names_a_component`]): what a record keeps apart from its encoded uses.
+fn naming_of<'u, 'a>(uses: &'u [Use<'a>]) -> impl Iterator<Item = &'u Use<'a>> {
+    uses.iter().filter(|use_| use_.target.names_a_component())
+}
+
 /// Encodes uses as [`StoredFacts`] keeps them.
 fn encode_uses(uses: &[Use<'_>], declares: &[Declaration]) -> postcard::Result<Vec<u8>> {
     let positions: HashMap<&str, u32> = declares
@@ -374,11 +375,7 @@ impl Serialize for Facts {
             } => (bytes, *count, encode(naming)?),
             UsesRepr::Listed(uses) => {
                 listed = encode(uses)?;
-                let naming: Vec<Use<'_>> = uses
-                    .iter()
-                    .filter(|use_| use_.target.names_a_component())
-                    .cloned()
-                    .collect();
+                let naming: Vec<Use<'_>> = naming_of(uses).cloned().collect();
                 (&listed, uses.len(), encode(&naming)?)
             }
         };

@@ -562,12 +562,13 @@ fn build_graphs(
         crate::graph::build_pair(head_facts, changed_new_paths, old_facts, needs_base)
     };
     let (head_graph, base_graph) = build(head_facts, old_facts);
-    let mut undecodable: Vec<String> = head_graph.undecodable().to_vec();
-    undecodable.extend(
-        base_graph
-            .iter()
-            .flat_map(|graph| graph.undecodable().to_vec()),
-    );
+    // The base graph shares the head's unchanged files: a path may come twice.
+    let undecodable: Vec<String> = std::iter::once(&head_graph)
+        .chain(&base_graph)
+        .flat_map(|graph| graph.undecodable().iter().cloned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     if undecodable.is_empty() {
         return Ok((head_graph, base_graph));
     }

@@ -68,12 +68,9 @@ fn changed_repo() -> (TestRepo, Vec<String>) {
     (repo, args)
 }
 
-fn strs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
-}
-
-#[test]
-fn a_facts_cache_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rebuilt() {
+/// [`changed_repo`] planned once without a cache (the cold plan, to compare with) and
+/// once with it: the cache file and its intact bytes.
+fn cached_repo() -> (TestRepo, Vec<String>, String, PathBuf, Vec<u8>) {
     let (repo, args) = changed_repo();
     let mut no_cache = args.clone();
     no_cache.push("--no-cache".into());
@@ -81,6 +78,16 @@ fn a_facts_cache_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rebui
     repo.run(&strs(&args)).ok();
     let file = cache_file(&repo);
     let intact = fs::read(&file).expect("the first plan wrote the cache");
+    (repo, args, cold, file, intact)
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn a_facts_cache_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rebuilt() {
+    let (repo, args, cold, file, intact) = cached_repo();
     let starts = record_starts(&intact);
     assert!(
         starts.len() > 20,
@@ -158,13 +165,7 @@ struct StoredFacts<'a> {
 /// warning names the file, and the cache takes the new facts.
 #[test]
 fn a_cached_record_whose_uses_do_not_read_back_is_parsed_again() {
-    let (repo, args) = changed_repo();
-    let mut no_cache = args.clone();
-    no_cache.push("--no-cache".into());
-    let cold = without_elapsed(repo.run(&strs(&no_cache)).ok());
-    repo.run(&strs(&args)).ok();
-    let file = cache_file(&repo);
-    let intact = fs::read(&file).expect("the first plan wrote the cache");
+    let (repo, args, cold, file, intact) = cached_repo();
     let records = decode(&intact).records;
     let starts = record_starts(&intact);
     assert_eq!(records.len(), starts.len());

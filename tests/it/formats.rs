@@ -203,22 +203,15 @@ fn a_warm_plan_parses_no_file_again() {
     let repo = total_changed();
     let range = range(&repo);
     let args = plan_args("json", &range);
-    let counts = || -> (usize, usize) {
-        let run = run_with_env(repo.path(), &args, &[("IMPACT_TIMINGS", Some("1"))]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        let line = run
-            .stderr
-            .lines()
-            .find(|line| line.contains("files parsed"))
-            .unwrap_or_else(|| panic!("no file counts in {}", run.stderr));
-        let numbers: Vec<usize> = line
-            .split(|c: char| !c.is_ascii_digit())
-            .filter_map(|n| n.parse().ok())
-            .collect();
-        (numbers[0], numbers[1])
+    let counts = || {
+        file_counts(&run_with_env(
+            repo.path(),
+            &args,
+            &[("IMPACT_TIMINGS", Some("1"))],
+        ))
     };
-    let (parsed_cold, cached_cold) = counts();
-    let (parsed_warm, cached_warm) = counts();
+    let (parsed_cold, cached_cold, _) = counts();
+    let (parsed_warm, cached_warm, _) = counts();
     assert!(parsed_cold > 0, "the first plan parses");
     assert_eq!(cached_cold, 0, "the first plan has no cache");
     assert_eq!(parsed_warm, 0, "the second plan parses nothing again");

@@ -390,6 +390,22 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     run_with_env(dir, args, &[("NO_COLOR", Some("1"))])
 }
 
+/// The file counts a plan run with `IMPACT_TIMINGS=1` prints: files parsed, taken from
+/// the cache, and listed without parsing.
+pub fn file_counts(run: &Run) -> (usize, usize, usize) {
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line = run
+        .stderr
+        .lines()
+        .find(|line| line.contains("files parsed"))
+        .unwrap_or_else(|| panic!("no file counts in {}", run.stderr));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    (numbers[0], numbers[1], numbers[2])
+}
+
 /// Runs `impact ARGS…` in `dir` with environment changes (`None` removes a variable).
 pub fn run_with_env(dir: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_impact"));
