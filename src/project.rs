@@ -264,6 +264,16 @@ impl Project {
         self.package_dir_of(repo_path).is_some() && !self.is_force_ignored(repo_path)
     }
 
+    /// True when the directory `dir` (relative to the git root, `/`-separated, with or
+    /// without a trailing `/`) is inside a package directory or holds one: whether a
+    /// walk of the tree looking for source files must look into it.
+    pub fn may_hold_sources(&self, dir: &str) -> bool {
+        let dir = dir.trim_start_matches('/').trim_end_matches('/');
+        self.package_dirs
+            .iter()
+            .any(|package| strip_dir(dir, package).is_some() || strip_dir(package, dir).is_some())
+    }
+
     /// The package directory holding `repo_path` (the innermost one when they nest).
     pub fn package_dir_of(&self, repo_path: &str) -> Option<&str> {
         self.split_package_path(repo_path).map(|(dir, _)| dir)
@@ -415,6 +425,24 @@ mod tests {
         assert!(p.is_source("sf/shared/classes/B.cls"));
         assert!(!p.is_source("force-app/main/default/classes/A.cls"));
         assert_eq!(p.root, Path::new("/repo/sf/app"));
+        // A tree walk looks into the directories above and inside package directories.
+        for dir in [
+            "",
+            "sf/",
+            "sf/app",
+            "sf/app/force-app/",
+            "sf/shared/classes/",
+        ] {
+            assert!(p.may_hold_sources(dir), "{dir}");
+        }
+        for dir in [
+            "docs/",
+            "sf/app/scripts/",
+            "sf/app/force-app-old/",
+            "sf/sharedx/",
+        ] {
+            assert!(!p.may_hold_sources(dir), "{dir}");
+        }
     }
 
     #[test]
