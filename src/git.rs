@@ -1,5 +1,6 @@
-//! Git access: resolving revisions, read-only snapshots of the files at a revision, and
-//! file-level diffs with rename detection.
+//! Git access: resolving revisions, read-only snapshots of the files at a revision,
+//! file-level diffs with rename detection, and the files that differ between commits'
+//! trees, read one commit after another ([`TreeDiff`], for churn).
 //!
 //! A [`Snapshot`] is either a commit's tree or the working tree as a user sees it (HEAD
 //! overlaid with staged, unstaged and untracked-but-not-ignored files). Every file
@@ -650,6 +651,8 @@ impl<'r> TreeDiff<'r> {
         descend: impl Fn(&str) -> bool,
     ) -> std::result::Result<Vec<String>, git2::Error> {
         let mut paths = Vec::new();
+        // What a pair that failed half-way read is not kept.
+        self.read.clear();
         // A list of directories to compare rather than recursion: a tree nested
         // thousands deep cannot overflow the stack.
         let mut pending: Vec<DirPair> = vec![(Some(old), Some(new), String::new())];
