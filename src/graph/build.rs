@@ -25,10 +25,14 @@ impl Graph {
             .map(|file| file.facts.declares.len().max(1))
             .sum();
         graph.reserve_declarations(declarations, ordered.len());
+        // The node of each declaration, in file order: the passes over declarations below
+        // read it here rather than look each id up again (a lookup missed the cache on
+        // the id's key, half of adding the structure).
+        let mut declared = Vec::with_capacity(declarations);
         for file in &ordered {
-            graph.declare_file(file);
+            graph.declare_file(file, &mut declared);
         }
-        graph.resolve_hierarchy(&ordered);
+        graph.resolve_hierarchy(&ordered, &declared);
         graph.mark_platform_entries(&ordered);
         // Uses are resolved against the declarations and what the revision's uses name
         // (`Graph::known`), a batch of files at a time on every core, and added in file
@@ -72,7 +76,7 @@ impl Graph {
             }
         }
         graph.named = HashSet::default();
-        graph.add_structure(&ordered);
+        graph.add_structure(&ordered, &declared);
         graph.add_initialized_fields();
         for values in std::mem::take(&mut graph.pending_registrations) {
             graph.register(&values);
@@ -148,7 +152,9 @@ impl Graph {
         true
     }
 
-    pub(super) fn declare_file(&mut self, file: &FileFacts) {
+    /// Declares the nodes of a file, adding the node of each of its declarations to
+    /// `declared`.
+    pub(super) fn declare_file(&mut self, file: &FileFacts, declared: &mut Vec<NodeIx>) {
         let has_problems = !file.facts.problems.is_empty();
         let place = self.place(&file.path);
         if file.facts.declares.is_empty() {
@@ -160,6 +166,7 @@ impl Graph {
             if has_problems {
                 self[index].has_problems = true;
             }
+            declared.push(index);
         }
     }
 
@@ -232,13 +239,13 @@ impl Graph {
         index
     }
 
-    pub(super) fn resolve_hierarchy(&mut self, files: &[&FileFacts]) {
+    /// Extends and implements edges, with each class's superclass and subclasses.
+    /// `declared` holds the node of each declaration of `files`, in order.
+    pub(super) fn resolve_hierarchy(&mut self, files: &[&FileFacts], declared: &[NodeIx]) {
+        let mut declared = declared.iter().copied();
         for file in files {
             let path = self.place(&file.path);
-            for declaration in &file.facts.declares {
-                let Some(class) = self.node(&declaration.id) else {
-                    continue;
-                };
+            for (declaration, class) in file.facts.declares.iter().zip(declared.by_ref()) {
                 let supertypes = declaration
                     .extends
                     .iter()
@@ -296,19 +303,17 @@ impl Graph {
     }
 
     /// Member-of, automation and test-for edges, which come from declarations rather
-    /// than from uses.
-    pub(super) fn add_structure(&mut self, files: &[&FileFacts]) {
+    /// than from uses. `declared` holds the node of each declaration of `files`, in order.
+    pub(super) fn add_structure(&mut self, files: &[&FileFacts], declared: &[NodeIx]) {
         let mut deactivated: Vec<ComponentId> = Vec::new();
+        let mut declared = declared.iter().copied();
         for file in files {
             let path = self.place(&file.path);
-            for declaration in &file.facts.declares {
+            for (declaration, index) in file.facts.declares.iter().zip(declared.by_ref()) {
                 if declaration.id.is_type(types::FLOW_DEFINITION) && !declaration.runs_automation()
                 {
                     deactivated.push(ComponentId::new(types::FLOW, declaration.id.full_name()));
                 }
-                let Some(index) = self.node(&declaration.id) else {
-                    continue;
-                };
                 let at = At::new(path, declaration.lines.0);
                 if let Some(parent) = &declaration.parent {
                     if let Some(parent_index) = self.node(parent) {
