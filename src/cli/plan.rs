@@ -1,6 +1,6 @@
 //! `impact plan`: the tests a change touches, ranked, each with the reason.
 
-use super::{request, write_output, write_output_with, RevisionArgs, SelectionArgs};
+use super::{request, write_output_with, RevisionArgs, SelectionArgs};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::rank;
 use crate::report::{self, Color};
@@ -99,6 +99,43 @@ fn budget(args: &PlanArgs) -> Result<rank::Budget> {
     Ok(budget)
 }
 
+/// Writes the plan as `--format` asks; JSON, the largest output (15 MB for 3,500
+/// selected tests), as it is serialized rather than rendered whole first.
+fn write_plan(
+    plan: &report::plan::Plan,
+    args: &PlanArgs,
+    color: Color,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let text = match args.format {
+        PlanFormat::Json => return plan.write_json(out),
+        PlanFormat::Text => report::text::render(plan, color),
+        PlanFormat::Markdown => report::markdown::render_plan_markdown(plan),
+        PlanFormat::Sf => sf_deploy_text(plan, args.target_org_type.into()),
+        PlanFormat::SfRun => {
+            jest_left_out(plan);
+            match report::sf::run_args(plan) {
+                Some(line) => format!("{line}\n"),
+                None => {
+                    eprintln!(
+                        "impact: {}",
+                        report::sf::nothing_to_run(plan).unwrap_or_default()
+                    );
+                    String::new()
+                }
+            }
+        }
+        PlanFormat::Jest => match report::jest::command(plan) {
+            Some(command) => format!("{command}\n"),
+            None => {
+                eprintln!("impact: the plan selects no LWC Jest test");
+                String::new()
+            }
+        },
+    };
+    out.write_all(text.as_bytes())
+}
+
 /// Runs `impact plan`.
 pub fn run(args: PlanArgs) -> Result<u8> {
     let budget = budget(&args)?;
@@ -111,37 +148,9 @@ pub fn run(args: PlanArgs) -> Result<u8> {
     } else {
         Color::Never
     };
-    let text = match args.format {
-        // The largest output: streamed (`write_output_with`), not rendered whole first.
-        PlanFormat::Json => None,
-        PlanFormat::Text => Some(report::text::render(&plan, color)),
-        PlanFormat::Markdown => Some(report::markdown::render_plan_markdown(&plan)),
-        PlanFormat::Sf => Some(sf_deploy_text(&plan, args.target_org_type.into())),
-        PlanFormat::SfRun => {
-            jest_left_out(&plan);
-            Some(match report::sf::run_args(&plan) {
-                Some(line) => format!("{line}\n"),
-                None => {
-                    eprintln!(
-                        "impact: {}",
-                        report::sf::nothing_to_run(&plan).unwrap_or_default()
-                    );
-                    String::new()
-                }
-            })
-        }
-        PlanFormat::Jest => Some(match report::jest::command(&plan) {
-            Some(command) => format!("{command}\n"),
-            None => {
-                eprintln!("impact: the plan selects no LWC Jest test");
-                String::new()
-            }
-        }),
-    };
-    match text {
-        Some(text) => write_output(args.output.as_ref(), &text)?,
-        None => write_output_with(args.output.as_ref(), |out| plan.write_json(out))?,
-    }
+    write_output_with(args.output.as_ref(), |out| {
+        write_plan(&plan, &args, color, out)
+    })?;
     for warning in &plan.warnings {
         if args.format != PlanFormat::Text || args.output.is_some() {
             eprintln!("impact: warning: {warning}");

@@ -342,7 +342,7 @@ impl Graph {
         // other in memory; a popular node's edges in were added by files all over the
         // revision, and each step along them missed the cache (three quarters of adding a
         // 10,000-class org's uses). So the edges out are read first, and only a node with
-        // many of them makes the walk side by side worth it.
+        // many of them makes the walk side by side worth it; it goes on from there.
         let mut outgoing = self.outgoing(from);
         for _ in 0..FEW_EDGES {
             match outgoing.next() {
@@ -351,7 +351,6 @@ impl Graph {
                 Some(_) => {}
             }
         }
-        let mut outgoing = self.outgoing(from);
         let mut incoming = self.incoming(to);
         loop {
             let (Some(out), Some(inc)) = (outgoing.next(), incoming.next()) else {

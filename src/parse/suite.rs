@@ -30,23 +30,23 @@ pub fn parse_test_suite(component: &ComponentId, source: &str) -> Facts {
     }
 }
 
-/// The test classes a parsed suite names.
-pub fn suite_classes(facts: &Facts) -> Vec<String> {
-    // A parser's facts keep their uses listed, so they are always read.
-    let uses = facts.uses().unwrap_or_default();
-    uses.iter()
-        .filter_map(|use_| match &use_.target {
-            Target::Component(id) if id.is_type(types::APEX_CLASS) => {
-                Some(id.full_name().to_string())
-            }
-            _ => None,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The test classes a parsed suite names.
+    fn suite_classes(facts: &Facts) -> Vec<String> {
+        facts
+            .parsed_uses()
+            .iter()
+            .filter_map(|use_| match &use_.target {
+                Target::Component(id) if id.is_type(types::APEX_CLASS) => {
+                    Some(id.full_name().to_string())
+                }
+                _ => None,
+            })
+            .collect()
+    }
 
     #[test]
     fn names_every_test_class() {
