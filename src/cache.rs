@@ -18,10 +18,12 @@
 
 use crate::error::warn_local;
 use crate::facts::Facts;
+use crate::graph::Resolutions;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -77,29 +79,13 @@ impl<T> Decoded<T> {
 /// The records are framed in one pass, then checked and decoded on every core (a warm
 /// plan's largest step before the graph); they keep their file order.
 pub fn decode_records<T: DeserializeOwned + Send>(bytes: &[u8]) -> Decoded<T> {
-    let mut framed: Vec<(&[u8], u32)> = Vec::new();
-    let mut torn = false;
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let Some((header, after)) = rest.split_first_chunk::<RECORD_HEADER>() else {
-            torn = true;
-            break;
-        };
-        let (length, checksum) = header.split_at(4);
-        let length = u32::from_le_bytes(length.try_into().unwrap_or_default()) as usize;
-        let checksum = u32::from_le_bytes(checksum.try_into().unwrap_or_default());
-        let Some(payload) = after.get(..length) else {
-            torn = true;
-            break;
-        };
-        rest = &after[length..];
-        framed.push((payload, checksum));
-    }
+    let (framed, torn) = frame_records(bytes);
     let read: Vec<Option<T>> = framed
         .into_par_iter()
-        .map(|(payload, checksum)| {
-            (crc32fast::hash(payload) == checksum)
-                .then(|| postcard::take_from_bytes::<T>(payload).ok())
+        .map(|record| {
+            record
+                .is_intact()
+                .then(|| postcard::take_from_bytes::<T>(record.payload).ok())
                 .flatten()
                 .filter(|(_, unread)| unread.is_empty())
                 .map(|(record, _)| record)
@@ -111,6 +97,49 @@ pub fn decode_records<T: DeserializeOwned + Send>(bytes: &[u8]) -> Decoded<T> {
         damaged,
         torn,
     }
+}
+
+/// One record of a cache file, framed but not yet checked.
+#[derive(Clone, Copy, Debug)]
+pub struct Framed<'a> {
+    /// The whole record: header and payload.
+    pub record: &'a [u8],
+    /// The payload alone.
+    pub payload: &'a [u8],
+    /// The checksum the header gives for the payload.
+    pub checksum: u32,
+}
+
+impl Framed<'_> {
+    /// Whether the payload's checksum is the one its header gives.
+    pub fn is_intact(&self) -> bool {
+        crc32fast::hash(self.payload) == self.checksum
+    }
+}
+
+/// Splits a cache file into its records ([`decode_records`] reads them), checking
+/// nothing but their lengths; true when the file ends inside a record.
+pub fn frame_records(bytes: &[u8]) -> (Vec<Framed<'_>>, bool) {
+    let mut framed = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let Some((header, after)) = rest.split_first_chunk::<RECORD_HEADER>() else {
+            return (framed, true);
+        };
+        let (length, checksum) = header.split_at(4);
+        let length = u32::from_le_bytes(length.try_into().unwrap_or_default()) as usize;
+        let checksum = u32::from_le_bytes(checksum.try_into().unwrap_or_default());
+        let Some(payload) = after.get(..length) else {
+            return (framed, true);
+        };
+        framed.push(Framed {
+            record: &rest[..RECORD_HEADER + length],
+            payload,
+            checksum,
+        });
+        rest = &after[length..];
+    }
+    (framed, false)
 }
 
 /// Decodes a facts cache file (`facts-v<N>.bin` or its `.log`): [`decode_records`] of
@@ -319,6 +348,69 @@ impl FactsCache {
     }
 }
 
+/// The file of kept resolutions ([`Resolutions`]) in the cache directory `dir`. Its
+/// records are keyed like the facts, so its name carries the facts' version.
+fn resolutions_file(dir: &Path) -> PathBuf {
+    dir.join(format!("resolutions-v{FACTS_VERSION}.bin"))
+}
+
+/// Kept resolutions ([`Resolutions`]) as the cache directory holds them: read from the
+/// file an earlier plan wrote, written to a temporary file that takes its place when
+/// they changed.
+pub type CachedResolutions = Resolutions<std::io::BufReader<File>, std::io::BufWriter<File>>;
+
+/// The temporary file a plan writes its resolutions to, beside `file`.
+fn resolutions_temp(file: &Path) -> PathBuf {
+    file.with_extension(format!("tmp{}", std::process::id()))
+}
+
+/// Opens the resolutions an earlier plan kept in `dir`, and a temporary file for this
+/// plan's. Neither is required: without the first every file is resolved, without the
+/// second nothing is kept (the facts cache warns when the directory cannot be written).
+pub fn open_resolutions(dir: &Path) -> CachedResolutions {
+    let file = resolutions_file(dir);
+    let source = File::open(&file).ok().map(std::io::BufReader::new);
+    let sink = std::fs::create_dir_all(dir)
+        .and_then(|()| File::create(resolutions_temp(&file)))
+        .ok()
+        .map(std::io::BufWriter::new);
+    Resolutions::new(source, sink)
+}
+
+/// Puts the resolutions a build wrote in place of the old ones when they changed, and
+/// removes the temporary file otherwise; warns of records that could not be read (they
+/// were resolved again) and of a write that failed (the old file is left as it was).
+pub fn close_resolutions(dir: &Path, resolutions: CachedResolutions) {
+    let file = resolutions_file(dir);
+    let temp = resolutions_temp(&file);
+    let (outcome, sink) = resolutions.finish();
+    if outcome.damaged > 0 {
+        warn_local(format_args!(
+            "the resolutions cache `{}` is damaged ({} unreadable record{}): those files \
+             were resolved again and the cache is rewritten",
+            file.display(),
+            outcome.damaged,
+            if outcome.damaged == 1 { "" } else { "s" },
+        ));
+    }
+    let Some(sink) = sink else { return };
+    let written = match outcome.write_error {
+        Some(error) => Err(error),
+        None => sink
+            .into_inner()
+            .map_err(|error| error.into_error())
+            .map(drop),
+    };
+    let placed = written.and_then(|()| match outcome.changed {
+        true => std::fs::rename(&temp, &file),
+        false => std::fs::remove_file(&temp),
+    });
+    if let Err(error) = placed {
+        let _ = std::fs::remove_file(&temp);
+        warn_unwritable(&file, &error);
+    }
+}
+
 /// Removes the cache files of older parser versions next to `file`, once this version's
 /// facts are written whole: nothing reads them again, and each is the size of a whole
 /// revision's facts (62 MB for 10,000 classes), which `.impact/cache` (and the Actions
@@ -332,7 +424,7 @@ fn remove_older_versions(file: &Path) {
         let name = entry.file_name();
         let version = name.to_str().and_then(|name| {
             let (stem, extension) = name.rsplit_once('.')?;
-            let version = ["facts-v", "commits-v"]
+            let version = ["facts-v", "commits-v", "resolutions-v"]
                 .iter()
                 .find_map(|prefix| stem.strip_prefix(prefix))?;
             let is_cache = matches!(extension, "bin" | "log")

@@ -541,7 +541,7 @@ impl DmlEvents {
 }
 
 /// What kind of thing a [`Declaration`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DeclKind {
     /// A whole metadata component (anything that is not Apex code).
     Component,

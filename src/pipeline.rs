@@ -350,9 +350,10 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     )?;
     timings.lap("history and churn");
     let (n_parsed, n_cached) = (reader.n_parsed, reader.n_cached);
+    let resolved = reader.resolution_counts();
     reader.finish(join(head_facts, located.old_facts));
     timings.lap("cache save");
-    timings.report(n_parsed, n_cached, listed.len());
+    timings.report(n_parsed, n_cached, listed.len(), resolved);
     Ok(Analysis {
         base: scope.base.to_string(),
         head: scope.head_label(),
@@ -558,10 +559,13 @@ fn build_graphs(
     changed_new_paths: &std::collections::HashSet<String>,
     needs_base: bool,
 ) -> Result<(Graph, Option<Graph>)> {
-    let build = |head_facts: &[FileFacts], old_facts: &[FileFacts]| {
-        crate::graph::build_pair(head_facts, changed_new_paths, old_facts, needs_base)
-    };
-    let (head_graph, base_graph) = build(head_facts, old_facts);
+    let (head_graph, base_graph) = crate::graph::build_pair(
+        head_facts,
+        changed_new_paths,
+        old_facts,
+        needs_base,
+        reader.resolutions(),
+    );
     // The base graph shares the head's unchanged files: a path may come twice.
     let undecodable: Vec<String> = std::iter::once(&head_graph)
         .chain(&base_graph)
@@ -580,7 +584,15 @@ fn build_graphs(
     reader.reparse(snapshot, old_facts, &undecodable)?;
     // Facts just parsed keep their uses listed or checked (`Facts::encode_uses`): they
     // always decode.
-    Ok(build(head_facts, old_facts))
+    // Built again without the kept resolutions: the first build read them, and wrote
+    // what it kept (resolved against its own declarations, so still true of them).
+    Ok(crate::graph::build_pair::<&[u8], Vec<u8>>(
+        head_facts,
+        changed_new_paths,
+        old_facts,
+        needs_base,
+        None,
+    ))
 }
 
 /// The changes stage: from the manifest, or from the diff between the revisions.
@@ -835,7 +847,7 @@ impl Timings {
         }
     }
 
-    fn report(&self, n_parsed: usize, n_cached: usize, n_listed: usize) {
+    fn report(&self, n_parsed: usize, n_cached: usize, n_listed: usize, reused: (usize, usize)) {
         if !self.enabled {
             return;
         }
@@ -850,6 +862,10 @@ impl Timings {
         }
         eprintln!(
             "impact: timing: files parsed {n_parsed}, taken from the cache {n_cached}, listed without parsing {n_listed}"
+        );
+        eprintln!(
+            "impact: timing: files whose uses were resolved {}, whose resolutions were reused {}",
+            reused.0, reused.1
         );
     }
 }

@@ -6,7 +6,7 @@
 //! `.forceignore` are read at each revision ([`project_at`]): a past commit may have had
 //! other package directories than the working tree has now.
 
-use crate::cache::FactsCache;
+use crate::cache::{CachedResolutions, FactsCache};
 use crate::error::{Error, Result};
 use crate::facts::{Facts, FileFacts};
 use crate::git::{Repo, Revision, Snapshot};
@@ -178,6 +178,11 @@ pub struct Reader {
     cache: FactsCache,
     /// The cache while it loads on its own thread, until a read needs it.
     loading: Option<std::thread::JoinHandle<FactsCache>>,
+    /// The cache directory, `None` with `--no-cache`.
+    dir: Option<PathBuf>,
+    /// The resolutions an earlier plan kept and this one keeps (`graph::Resolutions`),
+    /// opened when the graph asks for them.
+    resolutions: Option<CachedResolutions>,
     /// Files parsed, and taken from the cache (for `IMPACT_TIMINGS`).
     pub n_parsed: usize,
     pub n_cached: usize,
@@ -188,6 +193,7 @@ impl Reader {
     /// on its own thread while the caller lists the revision's files (a warm plan's
     /// largest step before the graph, which the listing would otherwise wait for).
     pub fn open(git_root: &Path, no_cache: bool) -> Reader {
+        let dir = (!no_cache).then(|| cache_dir(git_root));
         let (cache, loading) = if no_cache {
             (FactsCache::disabled(), None)
         } else {
@@ -206,6 +212,8 @@ impl Reader {
         Reader {
             cache,
             loading,
+            resolutions: None,
+            dir,
             n_parsed: 0,
             n_cached: 0,
         }
@@ -218,6 +226,24 @@ impl Reader {
             self.cache = handle.join().unwrap_or_else(|_| FactsCache::disabled());
         }
         std::mem::take(&mut self.cache)
+    }
+
+    /// The resolutions an earlier plan kept, for the head graph to reuse and keep its
+    /// own in; `None` with `--no-cache`.
+    pub fn resolutions(&mut self) -> Option<&mut CachedResolutions> {
+        let dir = self.dir.as_ref()?;
+        Some(
+            self.resolutions
+                .get_or_insert_with(|| crate::cache::open_resolutions(dir)),
+        )
+    }
+
+    /// How many files the head graph resolved, and how many it took from the kept
+    /// resolutions (for `IMPACT_TIMINGS`).
+    pub fn resolution_counts(&self) -> (usize, usize) {
+        self.resolutions
+            .as_ref()
+            .map_or((0, 0), |resolutions| resolutions.counts())
     }
 
     /// The facts of `entries`, in their order, through the cache.
@@ -331,6 +357,9 @@ impl Reader {
     /// leaked on purpose: on a large org freeing them takes longer than a warm plan, and
     /// the process exits soon after.
     pub fn finish(mut self, files: Vec<FileFacts>) {
+        if let (Some(dir), Some(resolutions)) = (&self.dir, self.resolutions.take()) {
+            crate::cache::close_resolutions(dir, resolutions);
+        }
         let mut cache = self.loaded_cache();
         let mut files = files;
         if cache.is_dirty() && cache.can_append() {

@@ -1,7 +1,7 @@
 //! Helpers shared by the fuzz targets.
 
 use impact::facts::{Facts, FileFacts};
-use impact::graph::Graph;
+use impact::graph::{Graph, Resolutions};
 use impact::metadata::component::ComponentId;
 use impact::parse::parse_file;
 
@@ -32,6 +32,40 @@ pub fn build_graphs_alike(first: &[FileFacts], second: &[FileFacts]) {
         describe(&Graph::build(second)),
         "the graph depends on the order of its files"
     );
+    rebuild_alike(first);
+}
+
+/// Builds the graph of `files` keeping its resolutions, then again from those
+/// resolutions written and read back (`Resolutions`), and checks that the second build
+/// reused every file's and is the first to the byte: node for node and edge for edge,
+/// in order, with their locations.
+fn rebuild_alike(files: &[FileFacts]) {
+    let mut kept = Resolutions::<&[u8], Vec<u8>>::new(None, Some(Vec::new()));
+    let built = exact(&Graph::build_reusing(files, Some(&mut kept)));
+    let (first, bytes) = kept.finish();
+    let bytes = bytes.expect("written");
+    let mut loaded = Resolutions::new(Some(bytes.as_slice()), Some(Vec::new()));
+    let rebuilt = exact(&Graph::build_reusing(files, Some(&mut loaded)));
+    let (second, rewritten) = loaded.finish();
+    assert_eq!(built, rebuilt, "a graph built from kept resolutions differs");
+    assert_eq!(second.damaged, 0, "kept resolutions do not read back");
+    assert_eq!((second.resolved, second.reused), (0, first.resolved), "not reused");
+    assert!(!second.changed && rewritten == Some(bytes), "written differently");
+}
+
+/// Every node and edge of a graph as they are, in order.
+fn exact(graph: &Graph) -> Vec<String> {
+    let mut lines: Vec<String> = graph
+        .nodes()
+        .map(|(ix, node)| format!("{ix:?} {node:?}"))
+        .collect();
+    for (ix, _) in graph.nodes() {
+        for link in graph.outgoing(ix) {
+            let at = graph.show_at(link.edge.at);
+            lines.push(format!("{:?} {:?} {:?} {:?} {at}", link.id, link.from, link.to, link.edge));
+        }
+    }
+    lines
 }
 
 /// Every node and edge of a graph by component id, sorted.

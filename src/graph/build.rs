@@ -5,15 +5,25 @@
 
 use super::names::*;
 use super::resolve::{Found, Reached, Resolution};
+use super::reuse::{self, FileResolutions, Resolutions};
 use super::*;
 use crate::apex_type::strip_generics;
 use crate::metadata::sobject;
 use rayon::prelude::*;
-use std::borrow::Cow;
 
 impl Graph {
     /// Builds the graph of a revision from the facts of all its source files.
     pub fn build<'a>(files: impl IntoIterator<Item = &'a FileFacts>) -> Graph {
+        Graph::build_reusing::<&[u8], Vec<u8>>(files, None)
+    }
+
+    /// Builds the graph of a revision, taking the resolutions of files an earlier build
+    /// resolved against the same declarations from `resolutions`, and keeping this
+    /// build's there ([`Resolutions`]).
+    pub fn build_reusing<'a, R: std::io::Read, W: std::io::Write>(
+        files: impl IntoIterator<Item = &'a FileFacts>,
+        mut resolutions: Option<&mut Resolutions<R, W>>,
+    ) -> Graph {
         let mut graph = Graph::default();
         let mut ordered: Vec<&FileFacts> = files.into_iter().collect();
         ordered.sort_by(|a, b| a.path.cmp(&b.path));
@@ -58,22 +68,36 @@ impl Graph {
             .map(|file| file.facts.use_count() + file.facts.declares.len())
             .sum();
         graph.graph.reserve_edges(room);
-        // A file's uses are decoded (`Facts::uses`) once here, with its batch.
+        if let Some(resolutions) = resolutions.as_deref_mut() {
+            resolutions.begin(reuse::declarations_digest(&ordered, &graph.named));
+        }
+        let keeping = resolutions.as_deref().is_some_and(Resolutions::keeps);
+        // A file's uses are decoded (`Facts::uses`) once here, with its batch; a file
+        // whose resolutions were kept is added without decoding them.
         for batch in ordered.chunks(RESOLVE_BATCH) {
-            let resolved: Vec<Option<(Cow<[Use]>, ResolvedUses)>> = batch
-                .par_iter()
-                .map(|file| {
-                    let uses = file.facts.uses()?;
-                    let resolved = graph.resolve_uses(file, &uses);
-                    Some((uses, resolved))
-                })
+            let records: Vec<Option<Vec<u8>>> = batch
+                .iter()
+                .map(|file| resolutions.as_deref_mut()?.take_record(file))
                 .collect();
-            for (file, read) in batch.iter().zip(resolved) {
-                match read {
-                    Some((uses, resolved)) => graph.add_uses(file, &uses, resolved),
-                    None => graph.undecodable.push(file.path.clone()),
-                }
+            let read: Vec<Option<FileResolutions>> = batch
+                .par_iter()
+                .zip(records)
+                .map(|(file, record)| reuse::resolve_file(&graph, file, record, keeping))
+                .collect();
+            for (file, read) in batch.iter().zip(read) {
+                let Some(resolved) = read else {
+                    graph.undecodable.push(file.path.clone());
+                    continue;
+                };
+                let resolved = match resolutions.as_deref_mut() {
+                    Some(resolutions) => resolutions.keep(resolved),
+                    None => resolved.resolved,
+                };
+                graph.add_uses(file, resolved);
             }
+        }
+        if let Some(resolutions) = resolutions {
+            resolutions.end();
         }
         graph.named = HashSet::default();
         graph.add_structure(&ordered, &declared);
@@ -539,6 +563,7 @@ impl Graph {
         let mut resolved = ResolvedUses {
             resolutions: Vec::new(),
             uses: Vec::with_capacity(uses.len()),
+            registrations: Vec::new(),
         };
         for use_ in uses {
             let (from, context) = match &current {
@@ -566,9 +591,13 @@ impl Graph {
                 resolved.resolutions.push(resolution);
                 resolved.resolutions.len() - 1
             });
+            if let (Some(_), Target::Registration(values)) = (from, &use_.target) {
+                resolved.registrations.push(values.clone());
+            }
             resolved.uses.push(ResolvedUse {
                 from: from.clone(),
                 resolution,
+                edge: UseEdge::of(use_),
             });
         }
         resolved
@@ -576,10 +605,10 @@ impl Graph {
 
     /// Adds a file's uses as edges, with their resolutions ([`Graph::resolve_uses`]: one
     /// per use, in order), interning the nodes they name.
-    pub(super) fn add_uses(&mut self, file: &FileFacts, uses: &[Use], resolved: ResolvedUses) {
+    pub(super) fn add_uses(&mut self, file: &FileFacts, resolved: ResolvedUses) {
         let path = self.place(&file.path);
         let mut targets = Vec::new();
-        for (use_, resolved_use) in uses.iter().zip(&resolved.uses) {
+        for resolved_use in &resolved.uses {
             let Some(from) = resolved_use
                 .from
                 .as_ref()
@@ -589,15 +618,15 @@ impl Graph {
             };
             let resolution = &resolved.resolutions[resolved_use.resolution];
             self.n_unresolved_calls += usize::from(resolution.fell_back);
-            if let Target::Registration(values) = &use_.target {
-                self.pending_registrations.push(values.clone());
-            }
             targets.clear();
             for (found, reached) in &resolution.targets {
                 targets.push((self.found_node(found), *reached));
             }
-            self.add_use_edges(path, use_, from, &targets, resolution.receiver);
+            self.add_use_edges(path, resolved_use.edge, from, &targets, resolution.receiver);
         }
+        // Registrations are read once every use is added: their order among themselves
+        // is all that counts.
+        self.pending_registrations.extend(resolved.registrations);
     }
 
     /// The node a resolved name stands for, interned when a use names it.
@@ -612,16 +641,14 @@ impl Graph {
     fn add_use_edges(
         &mut self,
         path: u32,
-        use_: &Use,
+        use_: UseEdge,
         from: NodeIx,
         targets: &[(NodeIx, Reached)],
         receiver: Option<NodeIx>,
     ) {
-        let events = match &use_.target {
-            Target::Dml { events, .. } | Target::DmlOf { events, .. } => *events,
-            _ => DmlEvents::ALL,
-        };
-        let on_this = matches!(use_.target, Target::Member { on_this: true, .. });
+        let UseEdge {
+            events, on_this, ..
+        } = use_;
         for &(to, reached) in targets {
             if to == from {
                 continue;
@@ -732,21 +759,54 @@ impl Graph {
 /// the same targets again and again, and a resolution copied per use was an allocation
 /// per use).
 pub(super) struct ResolvedUses {
-    resolutions: Vec<Resolution>,
-    uses: Vec<ResolvedUse>,
+    pub resolutions: Vec<Resolution>,
+    pub uses: Vec<ResolvedUse>,
+    /// The values of the file's registrations held by a node the revision knows, in
+    /// order ([`Target::Registration`]).
+    pub registrations: Vec<Vec<String>>,
 }
 
 /// One use of [`ResolvedUses`].
 pub(super) struct ResolvedUse {
     /// The node holding the use; `None` when the revision does not know it.
-    from: Option<Found>,
+    pub from: Option<Found>,
     /// The position of its resolution in [`ResolvedUses::resolutions`].
-    resolution: usize,
+    pub resolution: usize,
+    /// What its edges are made of.
+    pub edge: UseEdge,
+}
+
+/// What the edges of a use are made of, besides their ends: all [`Graph::add_uses`]
+/// reads of the use, so that resolutions kept from an earlier build
+/// ([`super::reuse`]) are added without decoding the file's uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(super) struct UseEdge {
+    pub kind: EdgeKind,
+    /// The line of the use.
+    pub line: u32,
+    /// A write's DML events (all for any other use).
+    pub events: DmlEvents,
+    /// A call on the caller's own object (`Target::Member::on_this`).
+    pub on_this: bool,
+}
+
+impl UseEdge {
+    fn of(use_: &Use) -> UseEdge {
+        UseEdge {
+            kind: use_.kind,
+            line: use_.line,
+            events: match &use_.target {
+                Target::Dml { events, .. } | Target::DmlOf { events, .. } => *events,
+                _ => DmlEvents::ALL,
+            },
+            on_this: matches!(use_.target, Target::Member { on_this: true, .. }),
+        }
+    }
 }
 
 /// How many files' uses are resolved at once: enough for every core, few enough that
 /// their resolutions take little memory beside the graph.
-const RESOLVE_BATCH: usize = 256;
+pub(super) const RESOLVE_BATCH: usize = 256;
 
 /// The receiver of a use's call, as its edge keeps it.
 pub(super) struct Receiver {
@@ -760,15 +820,18 @@ pub(super) struct Receiver {
 /// removed code must be walked). Unchanged files are the same at both revisions, so the
 /// base graph is the head's files minus the changed ones (`changed_new_paths`) plus the
 /// changed files' base sides (`old_facts`). The two graphs are independent, so they are
-/// built side by side.
-pub fn build_pair(
+/// built side by side. The head graph reuses and keeps `resolutions`
+/// ([`Graph::build_reusing`]); the base graph, built only for a change that deletes,
+/// resolves every file.
+pub fn build_pair<R: std::io::Read + Send, W: std::io::Write + Send>(
     head_facts: &[FileFacts],
     changed_new_paths: &std::collections::HashSet<String>,
     old_facts: &[FileFacts],
     needs_base: bool,
+    resolutions: Option<&mut Resolutions<R, W>>,
 ) -> (Graph, Option<Graph>) {
     rayon::join(
-        || Graph::build(head_facts),
+        || Graph::build_reusing(head_facts, resolutions),
         || {
             needs_base.then(|| {
                 Graph::build(

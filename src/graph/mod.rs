@@ -22,10 +22,12 @@ mod export;
 mod names;
 mod query;
 mod resolve;
+mod reuse;
 
 pub use build::build_pair;
 pub use export::{ComponentEdge, Granularity};
 pub use names::named_for;
+pub use reuse::{Resolutions, RESOLUTIONS_VERSION};
 
 use crate::facts::{
     DeclKind, Declaration, DmlEvents, EdgeKind, FileFacts, Target, TestMark, TypeExpr, Use,

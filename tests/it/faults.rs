@@ -146,6 +146,64 @@ fn a_facts_cache_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rebui
     );
 }
 
+/// The kept resolutions of a repository (`impact::graph::Resolutions`), next to the
+/// facts cache.
+fn resolutions_file(repo: &TestRepo) -> PathBuf {
+    repo.path()
+        .join(".impact/cache")
+        .join(format!("resolutions-v{FACTS_VERSION}.bin"))
+}
+
+/// The resolutions a plan keeps are framed like the facts cache. Cut or corrupted at any
+/// record, they give the cold plan with a warning, and the file is written again as an
+/// intact one would be; cut between two records, the files it misses are resolved again
+/// without a warning.
+#[test]
+fn a_resolutions_file_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rewritten() {
+    let (repo, args, cold, _, _) = cached_repo();
+    let file = resolutions_file(&repo);
+    let intact = fs::read(&file).expect("the first plan kept its resolutions");
+    let starts = record_starts(&intact);
+    assert!(starts.len() > 20, "a header and a record per file");
+
+    for (index, &start) in starts.iter().enumerate() {
+        let mut flipped_length = intact.clone();
+        flipped_length[start] ^= 0x5a;
+        let mut flipped_payload = intact.clone();
+        flipped_payload[start + RECORD_HEADER] ^= 0x01;
+        let faults = [
+            ("cut inside the record", intact[..start + 7].to_vec()),
+            ("a byte of its length flipped", flipped_length),
+            ("a byte of its payload flipped", flipped_payload),
+        ];
+        for (fault, bytes) in faults {
+            fs::write(&file, &bytes).expect("damage the resolutions");
+            let run = repo.run(&strs(&args));
+            let context = format!("record {index} at byte {start}, {fault}");
+            assert_eq!(
+                without_elapsed(run.ok()),
+                cold,
+                "{context}: not the cold plan"
+            );
+            assert!(
+                run.stderr.contains("resolutions cache") && run.stderr.contains("is damaged"),
+                "{context}: no warning\n{}",
+                run.stderr
+            );
+            assert!(
+                fs::read(&file).expect("rewritten") == intact,
+                "{context}: not rewritten as it was"
+            );
+        }
+    }
+
+    fs::write(&file, &intact[..starts[starts.len() / 2]]).expect("cut the resolutions");
+    let run = repo.run(&strs(&args));
+    assert_eq!(without_elapsed(run.ok()), cold);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert!(fs::read(&file).expect("rewritten") == intact);
+}
+
 /// A record as the facts cache stores it (`impact::facts`' `StoredFacts`, field for
 /// field: postcard writes a byte string and a list of bytes alike), to write one whose
 /// checksum matches but whose uses do not read back.
@@ -162,7 +220,9 @@ struct StoredFacts<'a> {
 /// Reading a record decodes only the uses that name a component; the rest are checked
 /// when the graph reads them. A record whose checksum matches but whose uses do not read
 /// back (no version of `impact` writes one) is parsed again: the plan is the cold one, a
-/// warning names the file, and the cache takes the new facts.
+/// warning names the file, and the cache takes the new facts. (A file whose resolutions
+/// were kept by the plan before does not read its uses: the kept resolutions are
+/// removed before the plan that must find the damage.)
 #[test]
 fn a_cached_record_whose_uses_do_not_read_back_is_parsed_again() {
     let (repo, args, cold, file, intact) = cached_repo();
@@ -187,6 +247,15 @@ fn a_cached_record_whose_uses_do_not_read_back_is_parsed_again() {
         fs::write(&file, &bytes).expect("write the cache");
         let _ = fs::remove_file(file.with_extension("log"));
 
+        // With the resolutions the first plan kept, a file whose record still fits is
+        // added from its record without reading its uses: the plan is the cold one,
+        // whether or not the damage is found.
+        let kept = repo.run(&strs(&args));
+        assert_eq!(without_elapsed(kept.ok()), cold, "{key}: not the cold plan");
+        // Without them, every file's uses are read, and the damage is found.
+        fs::remove_file(resolutions_file(&repo)).expect("remove the kept resolutions");
+        fs::write(&file, &bytes).expect("write the cache");
+        let _ = fs::remove_file(file.with_extension("log"));
         let run = repo.run(&strs(&args));
         assert_eq!(without_elapsed(run.ok()), cold, "{key}: not the cold plan");
         // The changed class's base version is read only when the base graph is built.

@@ -221,6 +221,70 @@ fn a_warm_plan_parses_no_file_again() {
     );
 }
 
+/// The counts `IMPACT_TIMINGS=1` prints of the head graph: files whose uses were
+/// resolved, and files whose resolutions, kept by an earlier plan, were reused.
+fn resolution_counts(run: &Run) -> (usize, usize) {
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line = run
+        .stderr
+        .lines()
+        .find(|line| line.contains("whose uses were resolved"))
+        .unwrap_or_else(|| panic!("no resolution counts in {}", run.stderr));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+/// A plan after a commit that edits inside a method resolves the uses of that file
+/// alone: the others resolve as the plan before resolved them (`graph::Resolutions`).
+/// After a commit that declares a method, every file is resolved again. Each plan is
+/// the one a cold cache gives.
+#[test]
+fn a_plan_after_an_edit_inside_a_method_resolves_that_file_alone() {
+    let repo = total_changed();
+    let range = range(&repo);
+    let args = plan_args("json", &range);
+    let mut no_cache = args.clone();
+    no_cache.push("--no-cache");
+    let timed = || run_with_env(repo.path(), &args, &[("IMPACT_TIMINGS", Some("1"))]);
+    let (resolved, reused) = resolution_counts(&timed());
+    assert!(
+        resolved > 10,
+        "the first plan resolves every file: {resolved}"
+    );
+    assert_eq!(reused, 0, "the first plan has nothing to reuse");
+
+    repo.edit(
+        &class("InvoiceService"),
+        "return value == null ? null : value.setScale(SCALE, ROUNDING);",
+        "return value == null\n            ? null\n            : value.setScale(SCALE, ROUNDING);",
+    );
+    repo.commit("Wrap a long line");
+    let warm = timed();
+    assert_eq!(resolution_counts(&warm), (1, resolved - 1));
+    assert_eq!(
+        without_elapsed(warm.ok()),
+        without_elapsed(repo.run(&no_cache).ok())
+    );
+
+    repo.edit(
+        &class("InvoiceService"),
+        "    private static Decimal roundCurrency(",
+        "    public static Decimal zero() {\n        return 0;\n    }\n\n    private static Decimal roundCurrency(",
+    );
+    repo.commit("Declare a method");
+    let rebuilt = timed();
+    let (resolved_again, reused_again) = resolution_counts(&rebuilt);
+    assert_eq!(reused_again, 0, "declarations changed: nothing is reused");
+    assert!(resolved_again >= resolved);
+    assert_eq!(
+        without_elapsed(rebuilt.ok()),
+        without_elapsed(repo.run(&no_cache).ok())
+    );
+}
+
 #[test]
 fn json_is_identical_between_two_clones_of_the_same_history() {
     // Same fixture, same scenario, other temporary directory: nothing in the plan may
