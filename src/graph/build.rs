@@ -779,7 +779,7 @@ pub(super) struct ResolvedUse {
 /// What the edges of a use are made of, besides their ends: all [`Graph::add_uses`]
 /// reads of the use, so that resolutions kept from an earlier build
 /// ([`super::reuse`]) are added without decoding the file's uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug)]
 pub(super) struct UseEdge {
     pub kind: EdgeKind,
     /// The line of the use.

@@ -16,6 +16,7 @@
 //! - `query.rs`: owners, owning tests, handlers, automation;
 //! - `export.rs`: component edges for `impact graph`, the class-granularity fold;
 //! - `names.rs`: name helpers (test stems, short names, type-name parts).
+//! - `reuse.rs`: each file's resolved uses, kept between builds of the same declarations.
 
 mod build;
 mod export;
@@ -27,7 +28,7 @@ mod reuse;
 pub use build::build_pair;
 pub use export::{ComponentEdge, Granularity};
 pub use names::named_for;
-pub use reuse::{Resolutions, RESOLUTIONS_VERSION};
+pub use reuse::{Outcome as ReuseOutcome, Resolutions};
 
 use crate::facts::{
     DeclKind, Declaration, DmlEvents, EdgeKind, FileFacts, Target, TestMark, TypeExpr, Use,

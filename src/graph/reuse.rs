@@ -19,10 +19,11 @@
 //! declare the same nodes in the same order. A node a use interned is kept by its id
 //! and interned again when the use is added, as a fresh resolution's would be.
 //!
-//! No I/O: the pipeline reads the bytes from and writes them to the facts cache's
-//! directory (`source::Reader`). Records are framed and checked like the facts cache's
-//! ([`crate::cache::frame_records`]); one that is damaged, or that does not fit the
-//! file's uses, is resolved again.
+//! No file system here: records are read from a `Read` and written to a `Write` that the
+//! pipeline opens in the facts cache's directory (`cache::open_resolutions`;
+//! `cache::close_resolutions` puts the new file in place when it differs). Records are framed and checked like the facts
+//! cache's ([`crate::cache::frame_records`]); one that is damaged, or that does not fit
+//! the file's uses, is resolved again.
 
 use super::build::{ResolvedUse, ResolvedUses, UseEdge};
 use super::resolve::{Found, Reached, Resolution};
@@ -272,7 +273,10 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
                 self.outcome.changed = true;
                 self.write(record);
             }
-            None => self.outcome.changed = true,
+            None => {
+                self.outcome.resolved += 1;
+                self.outcome.changed = true;
+            }
         }
         file.resolved
     }
