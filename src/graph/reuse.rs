@@ -77,8 +77,9 @@ pub struct Outcome {
     /// Records that could not be read (damaged, torn, of no known layout) or did not
     /// fit their file's uses: those files were resolved again.
     pub damaged: usize,
-    /// Files whose resolutions were resolved, and taken from the source.
+    /// Files whose uses were resolved.
     pub resolved: usize,
+    /// Files whose resolutions were taken from the source.
     pub reused: usize,
     /// Writing a record failed: the written file is incomplete.
     pub write_error: Option<std::io::Error>,
