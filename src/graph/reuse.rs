@@ -341,7 +341,9 @@ fn next_record(source: &mut impl std::io::Read) -> Next {
     if length > LONGEST_RECORD {
         return Next::Torn;
     }
-    let mut record = Vec::with_capacity(RECORD_HEADER + length);
+    // Room for what a record usually holds: a damaged length must not allocate what
+    // the source does not have.
+    let mut record = Vec::with_capacity(RECORD_HEADER + length.min(1 << 16));
     record.extend_from_slice(&header);
     match std::io::Read::read_to_end(&mut std::io::Read::take(source, length as u64), &mut record) {
         Ok(n) if n == length => Next::Record(record),
@@ -861,6 +863,18 @@ mod tests {
         assert_eq!(rebuilt, built);
         assert_eq!((outcome.reused, outcome.damaged), (3, 1));
         assert!(written == intact);
+
+        // A length past any record, and one past the end of the source: what comes
+        // before is read.
+        for length in [u32::MAX, (intact.len() - at) as u32] {
+            let mut bytes = intact[..at].to_vec();
+            bytes.extend(length.to_le_bytes());
+            bytes.extend(&intact[at + 4..]);
+            let (rebuilt, outcome, written) = rebuild(&files, bytes);
+            assert_eq!(rebuilt, built);
+            assert_eq!((outcome.reused, outcome.damaged), (3, 1));
+            assert!(written == intact);
+        }
     }
 
     #[test]
