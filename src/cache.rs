@@ -123,23 +123,87 @@ pub fn frame_records(bytes: &[u8]) -> (Vec<Framed<'_>>, bool) {
     let mut framed = Vec::new();
     let mut rest = bytes;
     while !rest.is_empty() {
-        let Some((header, after)) = rest.split_first_chunk::<RECORD_HEADER>() else {
+        let Some((record, after)) = frame_first(rest) else {
             return (framed, true);
         };
-        let (length, checksum) = header.split_at(4);
-        let length = u32::from_le_bytes(length.try_into().unwrap_or_default()) as usize;
-        let checksum = u32::from_le_bytes(checksum.try_into().unwrap_or_default());
-        let Some(payload) = after.get(..length) else {
-            return (framed, true);
-        };
-        framed.push(Framed {
-            record: &rest[..RECORD_HEADER + length],
-            payload,
-            checksum,
-        });
-        rest = &after[length..];
+        framed.push(record);
+        rest = after;
     }
     (framed, false)
+}
+
+/// The first record of `bytes`, and what follows it; `None` when `bytes` ends inside it.
+fn frame_first(bytes: &[u8]) -> Option<(Framed<'_>, &[u8])> {
+    let (header, after) = bytes.split_first_chunk::<RECORD_HEADER>()?;
+    let length = record_length(header);
+    let payload = after.get(..length)?;
+    let [.., a, b, c, d] = *header;
+    let framed = Framed {
+        record: &bytes[..RECORD_HEADER + length],
+        payload,
+        checksum: u32::from_le_bytes([a, b, c, d]),
+    };
+    Some((framed, &after[length..]))
+}
+
+/// The payload length a record's header gives.
+fn record_length(header: &[u8; RECORD_HEADER]) -> usize {
+    let [a, b, c, d, ..] = *header;
+    u32::from_le_bytes([a, b, c, d]) as usize
+}
+
+/// The payload of one whole record, when its checksum is the one its header gives.
+pub fn intact_payload(record: &[u8]) -> Option<&[u8]> {
+    match frame_first(record)? {
+        (framed, []) if framed.is_intact() => Some(framed.payload),
+        _ => None,
+    }
+}
+
+/// A record read whole from a stream ([`read_record`]), or where the stream ends.
+pub enum ReadRecord {
+    /// The record's bytes, header and payload, not yet checked.
+    Record(Vec<u8>),
+    End,
+    /// It ends inside a record, or a record's length is past [`LONGEST_RECORD`].
+    Torn,
+}
+
+/// A record longer than this is taken for a damaged length: the rest of a stream is
+/// not read.
+const LONGEST_RECORD: usize = 1 << 26;
+
+/// Reads the next record of a stream: its header, then as many bytes as the header says
+/// (for files read as they are used, rather than whole: [`crate::graph::Resolutions`]).
+pub fn read_record(source: &mut impl std::io::Read) -> ReadRecord {
+    let mut header = [0u8; RECORD_HEADER];
+    let mut read = 0;
+    while read < RECORD_HEADER {
+        match source.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return ReadRecord::Torn,
+        }
+    }
+    match read {
+        0 => return ReadRecord::End,
+        RECORD_HEADER => {}
+        _ => return ReadRecord::Torn,
+    }
+    let length = record_length(&header);
+    if length > LONGEST_RECORD {
+        return ReadRecord::Torn;
+    }
+    // Room for what a record usually holds: a damaged length must not allocate what
+    // the source does not have.
+    let mut record = Vec::with_capacity(RECORD_HEADER + length.min(1 << 16));
+    record.extend_from_slice(&header);
+    let mut payload = std::io::Read::take(source, length as u64);
+    match std::io::Read::read_to_end(&mut payload, &mut record) {
+        Ok(n) if n == length => ReadRecord::Record(record),
+        _ => ReadRecord::Torn,
+    }
 }
 
 /// Decodes a facts cache file (`facts-v<N>.bin` or its `.log`): [`decode_records`] of
@@ -277,6 +341,11 @@ impl FactsCache {
     /// The cache key of a file version.
     pub fn key(blob: &str, path: &str) -> String {
         format!("{blob}:{path}")
+    }
+
+    /// The blob id and path of a key ([`FactsCache::key`]).
+    pub fn split_key(key: &str) -> Option<(&str, &str)> {
+        key.split_once(':')
     }
 
     /// Takes cached facts out of the cache (no copy); give them back with

@@ -847,7 +847,9 @@ impl Timings {
         }
     }
 
-    fn report(&self, n_parsed: usize, n_cached: usize, n_listed: usize, reused: (usize, usize)) {
+    /// Prints the laps, the file counts and the head graph's resolution counts (files
+    /// resolved, files whose kept resolutions were reused).
+    fn report(&self, n_parsed: usize, n_cached: usize, n_listed: usize, resolved: (usize, usize)) {
         if !self.enabled {
             return;
         }
@@ -865,7 +867,7 @@ impl Timings {
         );
         eprintln!(
             "impact: timing: files whose uses were resolved {}, whose resolutions were reused {}",
-            reused.0, reused.1
+            resolved.0, resolved.1
         );
     }
 }

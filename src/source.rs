@@ -194,19 +194,19 @@ impl Reader {
     /// largest step before the graph, which the listing would otherwise wait for).
     pub fn open(git_root: &Path, no_cache: bool) -> Reader {
         let dir = (!no_cache).then(|| cache_dir(git_root));
-        let (cache, loading) = if no_cache {
-            (FactsCache::disabled(), None)
-        } else {
-            let dir = cache_dir(git_root);
-            let spawned = std::thread::Builder::new()
-                .name("facts-cache".to_string())
-                .spawn({
-                    let dir = dir.clone();
-                    move || FactsCache::load(&dir)
-                });
-            match spawned {
-                Ok(handle) => (FactsCache::disabled(), Some(handle)),
-                Err(_) => (FactsCache::load(&dir), None),
+        let (cache, loading) = match &dir {
+            None => (FactsCache::disabled(), None),
+            Some(dir) => {
+                let spawned = std::thread::Builder::new()
+                    .name("facts-cache".to_string())
+                    .spawn({
+                        let dir = dir.clone();
+                        move || FactsCache::load(&dir)
+                    });
+                match spawned {
+                    Ok(handle) => (FactsCache::disabled(), Some(handle)),
+                    Err(_) => (FactsCache::load(dir), None),
+                }
             }
         };
         Reader {

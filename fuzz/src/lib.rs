@@ -41,11 +41,11 @@ pub fn build_graphs_alike(first: &[FileFacts], second: &[FileFacts]) {
 /// in order, with their locations.
 fn rebuild_alike(files: &[FileFacts]) {
     let mut kept = Resolutions::<&[u8], Vec<u8>>::new(None, Some(Vec::new()));
-    let built = exact(&Graph::build_reusing(files, Some(&mut kept)));
+    let built = Graph::build_reusing(files, Some(&mut kept)).dump();
     let (first, bytes) = kept.finish();
     let bytes = bytes.expect("written");
     let mut loaded = Resolutions::new(Some(bytes.as_slice()), Some(Vec::new()));
-    let rebuilt = exact(&Graph::build_reusing(files, Some(&mut loaded)));
+    let rebuilt = Graph::build_reusing(files, Some(&mut loaded)).dump();
     let (second, rewritten) = loaded.finish();
     assert_eq!(built, rebuilt, "a graph built from kept resolutions differs");
     assert_eq!(second.damaged, 0, "kept resolutions do not read back");
@@ -53,20 +53,6 @@ fn rebuild_alike(files: &[FileFacts]) {
     assert!(!second.changed && rewritten == Some(bytes), "written differently");
 }
 
-/// Every node and edge of a graph as they are, in order.
-fn exact(graph: &Graph) -> Vec<String> {
-    let mut lines: Vec<String> = graph
-        .nodes()
-        .map(|(ix, node)| format!("{ix:?} {node:?}"))
-        .collect();
-    for (ix, _) in graph.nodes() {
-        for link in graph.outgoing(ix) {
-            let at = graph.show_at(link.edge.at);
-            lines.push(format!("{:?} {:?} {:?} {:?} {at}", link.id, link.from, link.to, link.edge));
-        }
-    }
-    lines
-}
 
 /// Every node and edge of a graph by component id, sorted.
 fn describe(graph: &Graph) -> Vec<String> {

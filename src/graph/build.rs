@@ -75,7 +75,7 @@ impl Graph {
         // A file's uses are decoded (`Facts::uses`) once here, with its batch; a file
         // whose resolutions were kept is added without decoding them.
         for batch in ordered.chunks(RESOLVE_BATCH) {
-            let records: Vec<Option<Vec<u8>>> = batch
+            let records: Vec<Option<reuse::IntactRecord>> = batch
                 .iter()
                 .map(|file| resolutions.as_deref_mut()?.take_record(file))
                 .collect();

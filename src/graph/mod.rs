@@ -384,6 +384,30 @@ impl Graph {
         self.n_unresolved_calls
     }
 
+    /// Every node and edge as they are, in order (an edge with all its data and where it
+    /// was found), then the unresolved calls and the registrations: what two builds of
+    /// the same files must agree on, for the tests and fuzz targets that compare builds.
+    #[doc(hidden)]
+    pub fn dump(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .nodes()
+            .map(|(ix, node)| format!("{ix:?} {node:?}"))
+            .collect();
+        for ix in self.node_ixs() {
+            for link in self.outgoing(ix) {
+                let at = self.show_at(link.edge.at);
+                lines.push(format!(
+                    "{:?} {:?} {:?} {:?} {at}",
+                    link.id, link.from, link.to, link.edge
+                ));
+            }
+        }
+        lines.push(format!("unresolved calls {}", self.n_unresolved_calls));
+        let registrations: std::collections::BTreeMap<_, _> = self.registrations.iter().collect();
+        lines.push(format!("registrations {registrations:?}"));
+        lines
+    }
+
     fn add_node(&mut self, node: Node) -> NodeIx {
         self.users.take();
         NodeIx::new(self.graph.add_node(node))

@@ -28,7 +28,9 @@
 use super::build::{ResolvedUse, ResolvedUses, UseEdge};
 use super::resolve::{Found, Reached, Resolution};
 use super::{Graph, NodeIx};
-use crate::cache::{encode_record, frame_records, FactsCache, RECORD_HEADER};
+use crate::cache::{
+    encode_record, intact_payload, read_record, FactsCache, ReadRecord, RECORD_HEADER,
+};
 use crate::facts::{Declaration, DmlEvents, EdgeKind, FileFacts};
 use crate::metadata::component::ComponentId;
 use petgraph::graph::NodeIndex;
@@ -65,7 +67,17 @@ pub struct Resolutions<R, W> {
 struct Loaded {
     path: String,
     blob: String,
-    record: Vec<u8>,
+    record: IntactRecord,
+}
+
+/// A record whose checksum was checked when it was read: header and payload.
+#[derive(Debug)]
+pub(super) struct IntactRecord(Vec<u8>);
+
+impl IntactRecord {
+    fn payload(&self) -> &[u8] {
+        &self.0[RECORD_HEADER..]
+    }
 }
 
 /// What a build did with the kept resolutions.
@@ -89,7 +101,7 @@ pub struct Outcome {
 #[derive(Debug)]
 enum Kept {
     /// As it was read.
-    Loaded(Vec<u8>),
+    Loaded(IntactRecord),
     /// Encoded by this build.
     Fresh(Vec<u8>),
 }
@@ -146,10 +158,6 @@ enum StoredFound<'a> {
     Named(&'a str, &'a str),
 }
 
-/// A record longer than this is taken for a damaged length: the rest of the source is
-/// not read.
-const LONGEST_RECORD: usize = 1 << 26;
-
 impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
     /// Reads the records of an earlier build from `source` and writes this build's to
     /// `sink`; either may be missing (no earlier build; a cache that cannot be
@@ -172,18 +180,18 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
     /// Starts a build resolved against declarations of `digest`: reads the source's
     /// header, and writes this build's.
     pub(super) fn begin(&mut self, digest: u64) {
-        let header = match self.source.as_mut().map(next_record) {
-            Some(Next::Record(record)) => {
+        let header = match self.source.as_mut().map(read_record) {
+            Some(ReadRecord::Record(record)) => {
                 let header = intact_payload(&record)
                     .and_then(|payload| postcard::from_bytes::<Header>(payload).ok());
                 self.outcome.damaged += usize::from(header.is_none());
                 header
             }
-            Some(Next::Torn) => {
+            Some(ReadRecord::Torn) => {
                 self.outcome.damaged += 1;
                 None
             }
-            Some(Next::End) | None => None,
+            Some(ReadRecord::End) | None => None,
         };
         self.reusing = header
             .is_some_and(|header| header.version == RESOLUTIONS_VERSION && header.digest == digest);
@@ -202,7 +210,7 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
 
     /// The record kept for `file`, if the source holds one for this path and blob.
     /// Files must be asked for in path order.
-    pub(super) fn take_record(&mut self, file: &FileFacts) -> Option<Vec<u8>> {
+    pub(super) fn take_record(&mut self, file: &FileFacts) -> Option<IntactRecord> {
         while self.reusing {
             if self.next.is_none() {
                 self.next = Some(self.read_next()?);
@@ -232,13 +240,13 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
     /// its end, or where it is torn.
     fn read_next(&mut self) -> Option<Loaded> {
         loop {
-            let record = match next_record(self.source.as_mut()?) {
-                Next::Record(record) => record,
-                Next::End => {
+            let record = match read_record(self.source.as_mut()?) {
+                ReadRecord::Record(record) => record,
+                ReadRecord::End => {
                     self.source = None;
                     return None;
                 }
-                Next::Torn => {
+                ReadRecord::Torn => {
                     self.source = None;
                     self.outcome.damaged += 1;
                     self.outcome.changed = true;
@@ -247,10 +255,13 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
             };
             let key = intact_payload(&record)
                 .and_then(|payload| postcard::take_from_bytes::<&str>(payload).ok())
-                .and_then(|(key, _)| key.split_once(':'))
+                .and_then(|(key, _)| FactsCache::split_key(key))
                 .map(|(blob, path)| (blob.to_string(), path.to_string()));
             match key {
-                Some((blob, path)) => return Some(Loaded { path, blob, record }),
+                Some((blob, path)) => {
+                    let record = IntactRecord(record);
+                    return Some(Loaded { path, blob, record });
+                }
                 None => {
                     self.outcome.damaged += 1;
                     self.outcome.changed = true;
@@ -267,7 +278,7 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
         match &file.kept {
             Some(Kept::Loaded(record)) => {
                 self.outcome.reused += 1;
-                self.write(record);
+                self.write(&record.0);
             }
             Some(Kept::Fresh(record)) => {
                 self.outcome.resolved += 1;
@@ -312,69 +323,20 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
     }
 }
 
-/// A record read whole from a source, or where the source ends.
-enum Next {
-    Record(Vec<u8>),
-    End,
-    /// It ends inside a record (or its length is past [`LONGEST_RECORD`]).
-    Torn,
-}
-
-/// Reads the next record: its header, then as many bytes as the header says.
-fn next_record(source: &mut impl std::io::Read) -> Next {
-    let mut header = [0u8; RECORD_HEADER];
-    let mut read = 0;
-    while read < RECORD_HEADER {
-        match source.read(&mut header[read..]) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return Next::Torn,
-        }
-    }
-    match read {
-        0 => return Next::End,
-        RECORD_HEADER => {}
-        _ => return Next::Torn,
-    }
-    let length = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
-    if length > LONGEST_RECORD {
-        return Next::Torn;
-    }
-    // Room for what a record usually holds: a damaged length must not allocate what
-    // the source does not have.
-    let mut record = Vec::with_capacity(RECORD_HEADER + length.min(1 << 16));
-    record.extend_from_slice(&header);
-    match std::io::Read::read_to_end(&mut std::io::Read::take(source, length as u64), &mut record) {
-        Ok(n) if n == length => Next::Record(record),
-        _ => Next::Torn,
-    }
-}
-
-/// The payload of a whole record, when its checksum is the one its header gives.
-fn intact_payload(record: &[u8]) -> Option<&[u8]> {
-    let (framed, torn) = frame_records(record);
-    match framed.as_slice() {
-        [only] if !torn && only.is_intact() => Some(only.payload),
-        _ => None,
-    }
-}
-
 /// The resolutions of `file`'s uses: read from its kept `record` when there is one and
 /// it fits, else resolved now (and encoded, when `keeping`). `None` when the uses had to
 /// be resolved and did not decode (`Facts::uses`).
 pub(super) fn resolve_file(
     graph: &Graph,
     file: &FileFacts,
-    record: Option<Vec<u8>>,
+    record: Option<IntactRecord>,
     keeping: bool,
 ) -> Option<FileResolutions> {
-    let key = FactsCache::key(&file.blob, &file.path);
+    // The key, built only where it is read: a build that keeps nothing builds none.
+    let key = || FactsCache::key(&file.blob, &file.path);
     let mut damaged = false;
     if let Some(record) = record {
-        let read = intact_payload(&record)
-            .and_then(|payload| read_stored(payload, &key, file.facts.use_count(), graph));
-        match read {
+        match read_stored(record.payload(), &key(), file.facts.use_count(), graph) {
             Some(resolved) => {
                 return Some(FileResolutions {
                     resolved,
@@ -387,7 +349,7 @@ pub(super) fn resolve_file(
     }
     let resolved = graph.resolve_uses(file, &file.facts.uses()?);
     let kept = keeping
-        .then(|| encode_stored(graph, &key, &resolved))
+        .then(|| encode_stored(graph, &key(), &resolved))
         .flatten()
         .map(Kept::Fresh);
     Some(FileResolutions {
@@ -645,6 +607,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut DefaultHasher) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cache::frame_records;
     use crate::metadata::types;
     use crate::parse::parse_file;
 
@@ -696,30 +659,6 @@ mod tests {
         files
     }
 
-    /// Everything a graph holds that a plan reads, node by node and edge by edge.
-    fn dump(graph: &Graph) -> Vec<String> {
-        let mut lines: Vec<String> = graph
-            .nodes()
-            .map(|(ix, node)| format!("{ix:?} {node:?}"))
-            .collect();
-        for (ix, _) in graph.nodes() {
-            for link in graph.outgoing(ix) {
-                lines.push(format!(
-                    "{:?} {:?} {:?} {:?} {}",
-                    link.id,
-                    link.from,
-                    link.to,
-                    link.edge,
-                    graph.show_at(link.edge.at)
-                ));
-            }
-        }
-        lines.push(format!("unresolved calls {}", graph.unresolved_calls()));
-        let registrations: std::collections::BTreeMap<_, _> = graph.registrations.iter().collect();
-        lines.push(format!("registrations {registrations:?}"));
-        lines
-    }
-
     type InMemory = Resolutions<&'static [u8], Vec<u8>>;
 
     /// Builds `files` reusing `bytes`' resolutions: the graph's dump, what the build did
@@ -729,13 +668,13 @@ mod tests {
         let mut resolutions = InMemory::new(Some(source), Some(Vec::new()));
         let graph = Graph::build_reusing(files, Some(&mut resolutions));
         let (outcome, written) = resolutions.finish();
-        (dump(&graph), outcome, written.unwrap_or_default())
+        (graph.dump(), outcome, written.unwrap_or_default())
     }
 
     fn first_build(files: &[FileFacts]) -> Vec<u8> {
         let mut resolutions = InMemory::new(None, Some(Vec::new()));
         let graph = Graph::build_reusing(files, Some(&mut resolutions));
-        assert_eq!(dump(&graph), dump(&Graph::build(files)));
+        assert_eq!(graph.dump(), Graph::build(files).dump());
         let (outcome, written) = resolutions.finish();
         assert!(outcome.changed);
         assert_eq!((outcome.resolved, outcome.reused), (files.len(), 0));
@@ -752,7 +691,7 @@ mod tests {
             "\n\n\nC0100 other = new C0100();\n other.go(); insert new Account();",
         ));
         let (reused, outcome, written) = rebuild(&after, bytes);
-        assert_eq!(reused, dump(&Graph::build(&after)));
+        assert_eq!(reused, Graph::build(&after).dump());
         assert_eq!((outcome.resolved, outcome.reused), (1, before.len() - 1));
         assert!(outcome.changed, "the edited file's record is new");
         assert_eq!(outcome.damaged, 0);
@@ -776,7 +715,7 @@ mod tests {
              public void added() { C0001.added(); } }",
         );
         let (rebuilt, outcome, _) = rebuild(&after, bytes);
-        assert_eq!(rebuilt, dump(&Graph::build(&after)));
+        assert_eq!(rebuilt, Graph::build(&after).dump());
         assert_eq!((outcome.resolved, outcome.reused), (after.len(), 0));
         assert!(outcome.changed);
     }
@@ -785,7 +724,7 @@ mod tests {
     fn a_damaged_or_unfitting_record_is_resolved_again() {
         let files = org(None);
         let intact = first_build(&files);
-        let built = dump(&Graph::build(&files));
+        let built = Graph::build(&files).dump();
         let (framed, _) = frame_records(&intact);
         assert_eq!(
             framed.len(),
@@ -895,13 +834,14 @@ mod tests {
             files("insert new Contact();"),
         );
         let holds_contact = |files: &[FileFacts]| {
-            dump(&Graph::build(files))
+            Graph::build(files)
+                .dump()
                 .iter()
                 .any(|line| line.contains("References") && line.contains("Holder.cls"))
         };
         assert!(!holds_contact(&before) && holds_contact(&after));
         let (rebuilt, outcome, _) = rebuild(&after, first_build(&before));
-        assert_eq!(rebuilt, dump(&Graph::build(&after)));
+        assert_eq!(rebuilt, Graph::build(&after).dump());
         assert_eq!(outcome.reused, 0);
     }
 }

@@ -42,6 +42,26 @@ fn record_starts(bytes: &[u8]) -> Vec<usize> {
     starts
 }
 
+/// Every record of a cache file damaged three ways, one at a time: cut inside, a byte
+/// of its length flipped, a byte of its payload flipped; each with what it is.
+fn record_faults(intact: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut faults = Vec::new();
+    for (index, &start) in record_starts(intact).iter().enumerate() {
+        let mut flipped_length = intact.to_vec();
+        flipped_length[start] ^= 0x5a;
+        let mut flipped_payload = intact.to_vec();
+        flipped_payload[start + RECORD_HEADER] ^= 0x01;
+        for (fault, bytes) in [
+            ("cut inside the record", intact[..start + 7].to_vec()),
+            ("a byte of its length flipped", flipped_length),
+            ("a byte of its payload flipped", flipped_payload),
+        ] {
+            faults.push((format!("record {index} at byte {start}, {fault}"), bytes));
+        }
+    }
+    faults
+}
+
 /// Every file under `dir` whose name contains `needle`.
 fn files_named(dir: &Path, needle: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -94,41 +114,29 @@ fn a_facts_cache_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rebui
         "the fixture gives a cache of many records"
     );
 
-    for (index, &start) in starts.iter().enumerate() {
-        let mut flipped_length = intact.clone();
-        flipped_length[start] ^= 0x5a;
-        let mut flipped_payload = intact.clone();
-        flipped_payload[start + RECORD_HEADER] ^= 0x01;
-        let faults = [
-            ("cut inside the record", intact[..start + 7].to_vec()),
-            ("a byte of its length flipped", flipped_length),
-            ("a byte of its payload flipped", flipped_payload),
-        ];
-        for (fault, bytes) in faults {
-            fs::write(&file, &bytes).expect("damage the cache");
-            let run = repo.run(&strs(&args));
-            let context = format!("record {index} at byte {start}, {fault}");
-            assert_eq!(
-                without_elapsed(run.ok()),
-                cold,
-                "{context}: not the cold plan"
-            );
-            assert!(
-                run.stderr.contains("warning") && run.stderr.contains("is damaged"),
-                "{context}: no warning\n{}",
-                run.stderr
-            );
-            let rebuilt = decode(&fs::read(&file).expect("the cache is rewritten"));
-            assert!(
-                !rebuilt.is_damaged(),
-                "{context}: the rewritten cache is damaged"
-            );
-            assert_eq!(
-                rebuilt.records.len(),
-                starts.len(),
-                "{context}: records lost"
-            );
-        }
+    for (context, bytes) in record_faults(&intact) {
+        fs::write(&file, &bytes).expect("damage the cache");
+        let run = repo.run(&strs(&args));
+        assert_eq!(
+            without_elapsed(run.ok()),
+            cold,
+            "{context}: not the cold plan"
+        );
+        assert!(
+            run.stderr.contains("warning") && run.stderr.contains("is damaged"),
+            "{context}: no warning\n{}",
+            run.stderr
+        );
+        let rebuilt = decode(&fs::read(&file).expect("the cache is rewritten"));
+        assert!(
+            !rebuilt.is_damaged(),
+            "{context}: the rewritten cache is damaged"
+        );
+        assert_eq!(
+            rebuilt.records.len(),
+            starts.len(),
+            "{context}: records lost"
+        );
     }
 
     // A cache cut exactly between two records is a smaller cache, which is all a reader
@@ -166,35 +174,23 @@ fn a_resolutions_file_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_
     let starts = record_starts(&intact);
     assert!(starts.len() > 20, "a header and a record per file");
 
-    for (index, &start) in starts.iter().enumerate() {
-        let mut flipped_length = intact.clone();
-        flipped_length[start] ^= 0x5a;
-        let mut flipped_payload = intact.clone();
-        flipped_payload[start + RECORD_HEADER] ^= 0x01;
-        let faults = [
-            ("cut inside the record", intact[..start + 7].to_vec()),
-            ("a byte of its length flipped", flipped_length),
-            ("a byte of its payload flipped", flipped_payload),
-        ];
-        for (fault, bytes) in faults {
-            fs::write(&file, &bytes).expect("damage the resolutions");
-            let run = repo.run(&strs(&args));
-            let context = format!("record {index} at byte {start}, {fault}");
-            assert_eq!(
-                without_elapsed(run.ok()),
-                cold,
-                "{context}: not the cold plan"
-            );
-            assert!(
-                run.stderr.contains("resolutions cache") && run.stderr.contains("is damaged"),
-                "{context}: no warning\n{}",
-                run.stderr
-            );
-            assert!(
-                fs::read(&file).expect("rewritten") == intact,
-                "{context}: not rewritten as it was"
-            );
-        }
+    for (context, bytes) in record_faults(&intact) {
+        fs::write(&file, &bytes).expect("damage the resolutions");
+        let run = repo.run(&strs(&args));
+        assert_eq!(
+            without_elapsed(run.ok()),
+            cold,
+            "{context}: not the cold plan"
+        );
+        assert!(
+            run.stderr.contains("resolutions cache") && run.stderr.contains("is damaged"),
+            "{context}: no warning\n{}",
+            run.stderr
+        );
+        assert!(
+            fs::read(&file).expect("rewritten") == intact,
+            "{context}: not rewritten as it was"
+        );
     }
 
     fs::write(&file, &intact[..starts[starts.len() / 2]]).expect("cut the resolutions");

@@ -224,16 +224,7 @@ fn a_warm_plan_parses_no_file_again() {
 /// The counts `IMPACT_TIMINGS=1` prints of the head graph: files whose uses were
 /// resolved, and files whose resolutions, kept by an earlier plan, were reused.
 fn resolution_counts(run: &Run) -> (usize, usize) {
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let line = run
-        .stderr
-        .lines()
-        .find(|line| line.contains("whose uses were resolved"))
-        .unwrap_or_else(|| panic!("no resolution counts in {}", run.stderr));
-    let numbers: Vec<usize> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|n| n.parse().ok())
-        .collect();
+    let numbers = timing_numbers(run, "whose uses were resolved");
     (numbers[0], numbers[1])
 }
 

@@ -393,17 +393,22 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
 /// The file counts a plan run with `IMPACT_TIMINGS=1` prints: files parsed, taken from
 /// the cache, and listed without parsing.
 pub fn file_counts(run: &Run) -> (usize, usize, usize) {
+    let numbers = timing_numbers(run, "files parsed");
+    (numbers[0], numbers[1], numbers[2])
+}
+
+/// The numbers of the line a plan run with `IMPACT_TIMINGS=1` prints that contains
+/// `needle`, in order.
+pub fn timing_numbers(run: &Run, needle: &str) -> Vec<usize> {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let line = run
         .stderr
         .lines()
-        .find(|line| line.contains("files parsed"))
-        .unwrap_or_else(|| panic!("no file counts in {}", run.stderr));
-    let numbers: Vec<usize> = line
-        .split(|c: char| !c.is_ascii_digit())
+        .find(|line| line.contains(needle))
+        .unwrap_or_else(|| panic!("no `{needle}` in {}", run.stderr));
+    line.split(|c: char| !c.is_ascii_digit())
         .filter_map(|n| n.parse().ok())
-        .collect();
-    (numbers[0], numbers[1], numbers[2])
+        .collect()
 }
 
 /// Runs `impact ARGS…` in `dir` with environment changes (`None` removes a variable).
