@@ -226,15 +226,15 @@ impl Graph {
         if let Some(parent) = &declaration.parent {
             if declaration.id.is_member() {
                 let parent_index = self.intern(parent, DeclKind::Class);
-                let member = member_name(&declaration.id, parent);
+                let (member, start) = member_name(&declaration.id, parent);
                 // Listed by name once, when first declared: scanning the list instead
                 // made `<class>`, which every class has, quadratic in the org's size.
                 let first = self
                     .members
-                    .insert((parent_index, member.clone()), index)
+                    .insert((parent_index, member), index)
                     .is_none_or(|previous| previous != index);
                 if first {
-                    self.members_by_name.entry(member).or_default().push(index);
+                    self.declared_members.push((index, start));
                 }
             }
         }

@@ -206,7 +206,13 @@ pub struct Graph {
     /// the key is not a second copy of it.
     index: HashMap<ComponentId, NodeIx>,
     members: HashMap<MemberKey, NodeIx>,
-    members_by_name: HashMap<String, Vec<NodeIx>>,
+    /// Each member, in the order first declared under its class, with where its name
+    /// starts in its full name: what [`Graph::members_by_name`] is built from.
+    declared_members: Vec<(NodeIx, u32)>,
+    /// Every member of a name (folded), in the order declared; built when a use first
+    /// falls back to it ([`Graph::any_member`]), which a build whose uses were all
+    /// resolved before never does.
+    members_by_name: std::sync::OnceLock<HashMap<String, Vec<NodeIx>>>,
     subclasses: HashMap<NodeIx, Vec<NodeIx>>,
     /// Components named in code without their container (a record type without its
     /// object, an email template without its folder), by that short name, for string

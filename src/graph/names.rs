@@ -57,10 +57,18 @@ pub(super) fn short_name(id: &ComponentId) -> Option<&str> {
     id.full_name().rsplit_once(separator).map(|(_, name)| name)
 }
 
-pub(super) fn member_name(member: &ComponentId, parent: &ComponentId) -> String {
+/// The folded name of `member` within `parent` (`Invoice.total` → `total`), and where it
+/// starts in the member's full name (the whole name when it does not start with the
+/// parent's).
+pub(super) fn member_name(member: &ComponentId, parent: &ComponentId) -> (String, u32) {
     let full = member.full_name();
     let prefix_len = parent.full_name().len() + 1;
-    full.get(prefix_len..).unwrap_or(full).to_lowercase()
+    let start = if full.get(prefix_len..).is_some() {
+        prefix_len
+    } else {
+        0
+    };
+    (full[start..].to_lowercase(), start as u32)
 }
 
 /// The namespace Apex names DataWeave scripts in: `new DataWeaveScriptResource.Name()`.

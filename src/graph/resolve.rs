@@ -424,7 +424,7 @@ impl Graph {
     /// share one node, so the arity cannot narrow the match.
     pub(super) fn any_member(&self, member: &str, fell_back: &mut bool) -> Vec<(Found, Reached)> {
         let found: Vec<(Found, Reached)> = self
-            .members_by_name
+            .members_by_name()
             .get(&member.to_lowercase())
             .map(Vec::as_slice)
             .unwrap_or_default()
@@ -433,6 +433,20 @@ impl Graph {
             .collect();
         *fell_back = !found.is_empty();
         found
+    }
+
+    /// Every member by its folded name, built from the members as declared the first
+    /// time a use asks.
+    fn members_by_name(&self) -> &HashMap<String, Vec<NodeIx>> {
+        self.members_by_name.get_or_init(|| {
+            let mut by_name: HashMap<String, Vec<NodeIx>> = HashMap::default();
+            for &(member, start) in &self.declared_members {
+                let full = self[member].id.full_name();
+                let name = full.get(start as usize..).unwrap_or(full).to_lowercase();
+                by_name.entry(name).or_default().push(member);
+            }
+            by_name
+        })
     }
 
     /// A string literal that exactly names a known component (an Apex class, a static

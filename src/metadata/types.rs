@@ -22,7 +22,7 @@
 //! spells out a list of type names.
 
 use crate::facts::EdgeKind::{self, *};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 pub const APEX_CLASS: &str = "ApexClass";
@@ -1055,8 +1055,8 @@ static TYPES: &[TypeInfo] = &[
 ];
 
 /// The table's rows by folded name, built once.
-fn by_name() -> &'static HashMap<String, &'static TypeInfo> {
-    static INDEX: OnceLock<HashMap<String, &'static TypeInfo>> = OnceLock::new();
+fn by_name() -> &'static FxHashMap<String, &'static TypeInfo> {
+    static INDEX: OnceLock<FxHashMap<String, &'static TypeInfo>> = OnceLock::new();
     INDEX.get_or_init(|| {
         TYPES
             .iter()
@@ -1065,9 +1065,19 @@ fn by_name() -> &'static HashMap<String, &'static TypeInfo> {
     })
 }
 
-/// The row of a type, by its package.xml name (case-insensitive).
+/// The row of a type, by its package.xml name (case-insensitive). The graph asks this of
+/// every node it declares (145,000 at 10,000 classes), so the name is folded on the
+/// stack, not in a new string.
 pub fn type_info(type_name: &str) -> Option<&'static TypeInfo> {
-    by_name().get(&type_name.to_ascii_lowercase()).copied()
+    let mut folded = [0u8; 64];
+    let Some(room) = folded.get_mut(..type_name.len()) else {
+        return by_name().get(&type_name.to_ascii_lowercase()).copied();
+    };
+    room.copy_from_slice(type_name.as_bytes());
+    room.make_ascii_lowercase();
+    // Lowercasing ASCII bytes keeps UTF-8 valid.
+    let folded = std::str::from_utf8(room).ok()?;
+    by_name().get(folded).copied()
 }
 
 /// Every type the table knows, in table order.
