@@ -417,10 +417,25 @@ impl FactsCache {
     }
 }
 
-/// The file of kept resolutions ([`Resolutions`]) in the cache directory `dir`. Its
-/// records are keyed like the facts, so its name carries the facts' version.
-fn resolutions_file(dir: &Path) -> PathBuf {
-    dir.join(format!("resolutions-v{FACTS_VERSION}.bin"))
+/// Which graph a file of kept resolutions serves. Each keeps its own: a build reuses
+/// only records resolved against its own declarations, and the head graph's are the
+/// head revision's while the base graph's are the base revision's (the same from one
+/// plan against a base to the next, whatever the head).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphSide {
+    Head,
+    Base,
+}
+
+/// The file of kept resolutions ([`Resolutions`]) of the `side` graph in the cache
+/// directory `dir`. Its records are keyed like the facts, so its name carries the facts'
+/// version.
+fn resolutions_file(dir: &Path, side: GraphSide) -> PathBuf {
+    let stem = match side {
+        GraphSide::Head => "resolutions",
+        GraphSide::Base => "resolutions-base",
+    };
+    dir.join(format!("{stem}-v{FACTS_VERSION}.bin"))
 }
 
 /// Kept resolutions ([`Resolutions`]) as the cache directory holds them: read from the
@@ -433,11 +448,12 @@ fn resolutions_temp(file: &Path) -> PathBuf {
     file.with_extension(format!("tmp{}", std::process::id()))
 }
 
-/// Opens the resolutions an earlier plan kept in `dir`, and a temporary file for this
-/// plan's. Neither is required: without the first every file is resolved, without the
-/// second nothing is kept (the facts cache warns when the directory cannot be written).
-pub fn open_resolutions(dir: &Path) -> CachedResolutions {
-    let file = resolutions_file(dir);
+/// Opens the resolutions of the `side` graph an earlier plan kept in `dir`, and a
+/// temporary file for this plan's. Neither is required: without the first every file is
+/// resolved, without the second nothing is kept (the facts cache warns when the
+/// directory cannot be written).
+pub fn open_resolutions(dir: &Path, side: GraphSide) -> CachedResolutions {
+    let file = resolutions_file(dir, side);
     let source = File::open(&file).ok().map(std::io::BufReader::new);
     let sink = std::fs::create_dir_all(dir)
         .and_then(|()| File::create(resolutions_temp(&file)))
@@ -449,8 +465,8 @@ pub fn open_resolutions(dir: &Path) -> CachedResolutions {
 /// Puts the resolutions a build wrote in place of the old ones when they changed, and
 /// removes the temporary file otherwise; warns of records that could not be read (they
 /// were resolved again) and of a write that failed (the old file is left as it was).
-pub fn close_resolutions(dir: &Path, resolutions: CachedResolutions) {
-    let file = resolutions_file(dir);
+pub fn close_resolutions(dir: &Path, side: GraphSide, resolutions: CachedResolutions) {
+    let file = resolutions_file(dir, side);
     let temp = resolutions_temp(&file);
     let (outcome, sink) = resolutions.finish();
     if outcome.damaged > 0 {
@@ -493,9 +509,14 @@ fn remove_older_versions(file: &Path) {
         let name = entry.file_name();
         let version = name.to_str().and_then(|name| {
             let (stem, extension) = name.rsplit_once('.')?;
-            let version = ["facts-v", "commits-v", "resolutions-v"]
-                .iter()
-                .find_map(|prefix| stem.strip_prefix(prefix))?;
+            let version = [
+                "facts-v",
+                "commits-v",
+                "resolutions-v",
+                "resolutions-base-v",
+            ]
+            .iter()
+            .find_map(|prefix| stem.strip_prefix(prefix))?;
             let is_cache = matches!(extension, "bin" | "log")
                 && !version.is_empty()
                 && version.bytes().all(|byte| byte.is_ascii_digit());

@@ -559,12 +559,17 @@ fn build_graphs(
     changed_new_paths: &std::collections::HashSet<String>,
     needs_base: bool,
 ) -> Result<(Graph, Option<Graph>)> {
+    let (head_resolutions, base_resolutions) = match reader.resolutions(needs_base) {
+        Some(kept) => (Some(kept.head), kept.base),
+        None => (None, None),
+    };
     let (head_graph, base_graph) = crate::graph::build_pair(
         head_facts,
         changed_new_paths,
         old_facts,
         needs_base,
-        reader.resolutions(),
+        head_resolutions,
+        base_resolutions,
     );
     // The base graph shares the head's unchanged files: a path may come twice.
     let undecodable: Vec<String> = std::iter::once(&head_graph)
@@ -591,6 +596,7 @@ fn build_graphs(
         changed_new_paths,
         old_facts,
         needs_base,
+        None,
         None,
     ))
 }
@@ -847,9 +853,15 @@ impl Timings {
         }
     }
 
-    /// Prints the laps, the file counts and the head graph's resolution counts (files
-    /// resolved, files whose kept resolutions were reused).
-    fn report(&self, n_parsed: usize, n_cached: usize, n_listed: usize, resolved: (usize, usize)) {
+    /// Prints the laps, the file counts and each graph's resolution counts (files
+    /// resolved, files whose kept resolutions were reused; the base graph's when built).
+    fn report(
+        &self,
+        n_parsed: usize,
+        n_cached: usize,
+        n_listed: usize,
+        resolved: ((usize, usize), Option<(usize, usize)>),
+    ) {
         if !self.enabled {
             return;
         }
@@ -865,9 +877,16 @@ impl Timings {
         eprintln!(
             "impact: timing: files parsed {n_parsed}, taken from the cache {n_cached}, listed without parsing {n_listed}"
         );
+        let (head, base) = resolved;
         eprintln!(
             "impact: timing: files whose uses were resolved {}, whose resolutions were reused {}",
-            resolved.0, resolved.1
+            head.0, head.1
         );
+        if let Some(base) = base {
+            eprintln!(
+                "impact: timing: base graph, files whose uses were resolved {}, whose resolutions were reused {}",
+                base.0, base.1
+            );
+        }
     }
 }

@@ -6,7 +6,7 @@
 //! `.forceignore` are read at each revision ([`project_at`]): a past commit may have had
 //! other package directories than the working tree has now.
 
-use crate::cache::{CachedResolutions, FactsCache};
+use crate::cache::{CachedResolutions, FactsCache, GraphSide};
 use crate::error::{Error, Result};
 use crate::facts::{Facts, FileFacts};
 use crate::git::{Repo, Revision, Snapshot};
@@ -172,6 +172,13 @@ pub fn cache_dir(git_root: &Path) -> PathBuf {
     git_root.join(".impact").join("cache")
 }
 
+/// The kept resolutions of a plan's graphs ([`Reader::resolutions`]): the head graph's,
+/// and the base graph's when it is built.
+pub struct KeptResolutions<'a> {
+    pub head: &'a mut CachedResolutions,
+    pub base: Option<&'a mut CachedResolutions>,
+}
+
 /// Reads the facts of files: from the cache, else by parsing them on every core. It
 /// owns the facts cache for one plan and writes it back in [`Reader::finish`].
 pub struct Reader {
@@ -180,9 +187,10 @@ pub struct Reader {
     loading: Option<std::thread::JoinHandle<FactsCache>>,
     /// The cache directory, `None` with `--no-cache`.
     dir: Option<PathBuf>,
-    /// The resolutions an earlier plan kept and this one keeps (`graph::Resolutions`),
-    /// opened when the graph asks for them.
+    /// The resolutions earlier plans kept and this one keeps (`graph::Resolutions`),
+    /// the head graph's and the base graph's, each opened when its graph asks.
     resolutions: Option<CachedResolutions>,
+    base_resolutions: Option<CachedResolutions>,
     /// Files parsed, and taken from the cache (for `IMPACT_TIMINGS`).
     pub n_parsed: usize,
     pub n_cached: usize,
@@ -213,6 +221,7 @@ impl Reader {
             cache,
             loading,
             resolutions: None,
+            base_resolutions: None,
             dir,
             n_parsed: 0,
             n_cached: 0,
@@ -228,22 +237,33 @@ impl Reader {
         std::mem::take(&mut self.cache)
     }
 
-    /// The resolutions an earlier plan kept, for the head graph to reuse and keep its
-    /// own in; `None` with `--no-cache`.
-    pub fn resolutions(&mut self) -> Option<&mut CachedResolutions> {
+    /// The resolutions earlier plans kept, for the head graph and (`with_base`) the base
+    /// graph to reuse and keep their own in; `None` with `--no-cache`.
+    pub fn resolutions(&mut self, with_base: bool) -> Option<KeptResolutions<'_>> {
         let dir = self.dir.as_ref()?;
-        Some(
-            self.resolutions
-                .get_or_insert_with(|| crate::cache::open_resolutions(dir)),
-        )
+        let head = self
+            .resolutions
+            .get_or_insert_with(|| crate::cache::open_resolutions(dir, GraphSide::Head));
+        let base = with_base.then(|| {
+            self.base_resolutions
+                .get_or_insert_with(|| crate::cache::open_resolutions(dir, GraphSide::Base))
+        });
+        Some(KeptResolutions { head, base })
     }
 
     /// How many files the head graph resolved, and how many it took from the kept
-    /// resolutions (for `IMPACT_TIMINGS`).
-    pub fn resolution_counts(&self) -> (usize, usize) {
-        self.resolutions
+    /// resolutions; the same of the base graph when it was built (for
+    /// `IMPACT_TIMINGS`).
+    pub fn resolution_counts(&self) -> ((usize, usize), Option<(usize, usize)>) {
+        let head = self
+            .resolutions
             .as_ref()
-            .map_or((0, 0), |resolutions| resolutions.counts())
+            .map_or((0, 0), |resolutions| resolutions.counts());
+        let base = self
+            .base_resolutions
+            .as_ref()
+            .map(|resolutions| resolutions.counts());
+        (head, base)
     }
 
     /// The facts of `entries`, in their order, through the cache.
@@ -357,8 +377,16 @@ impl Reader {
     /// leaked on purpose: on a large org freeing them takes longer than a warm plan, and
     /// the process exits soon after.
     pub fn finish(mut self, files: Vec<FileFacts>) {
-        if let (Some(dir), Some(resolutions)) = (&self.dir, self.resolutions.take()) {
-            crate::cache::close_resolutions(dir, resolutions);
+        if let Some(dir) = &self.dir {
+            let sides = [
+                (GraphSide::Head, self.resolutions.take()),
+                (GraphSide::Base, self.base_resolutions.take()),
+            ];
+            for (side, resolutions) in sides {
+                if let Some(resolutions) = resolutions {
+                    crate::cache::close_resolutions(dir, side, resolutions);
+                }
+            }
         }
         let mut cache = self.loaded_cache();
         let mut files = files;

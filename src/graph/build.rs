@@ -820,25 +820,26 @@ pub(super) struct Receiver {
 /// removed code must be walked). Unchanged files are the same at both revisions, so the
 /// base graph is the head's files minus the changed ones (`changed_new_paths`) plus the
 /// changed files' base sides (`old_facts`). The two graphs are independent, so they are
-/// built side by side. The head graph reuses and keeps `resolutions`
-/// ([`Graph::build_reusing`]); the base graph, built only for a change that deletes,
-/// resolves every file.
+/// built side by side, each reusing and keeping its own resolutions
+/// ([`Graph::build_reusing`]).
 pub fn build_pair<R: std::io::Read + Send, W: std::io::Write + Send>(
     head_facts: &[FileFacts],
     changed_new_paths: &std::collections::HashSet<String>,
     old_facts: &[FileFacts],
     needs_base: bool,
-    resolutions: Option<&mut Resolutions<R, W>>,
+    head_resolutions: Option<&mut Resolutions<R, W>>,
+    base_resolutions: Option<&mut Resolutions<R, W>>,
 ) -> (Graph, Option<Graph>) {
     rayon::join(
-        || Graph::build_reusing(head_facts, resolutions),
+        || Graph::build_reusing(head_facts, head_resolutions),
         || {
             needs_base.then(|| {
-                Graph::build(
+                Graph::build_reusing(
                     head_facts
                         .iter()
                         .filter(|file| !changed_new_paths.contains(&file.path))
                         .chain(old_facts.iter()),
+                    base_resolutions,
                 )
             })
         },

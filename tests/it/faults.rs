@@ -154,12 +154,12 @@ fn a_facts_cache_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rebui
     );
 }
 
-/// The kept resolutions of a repository (`impact::graph::Resolutions`), next to the
-/// facts cache.
-fn resolutions_file(repo: &TestRepo) -> PathBuf {
+/// The resolutions a repository's head graph keeps (`impact::graph::Resolutions`),
+/// next to the facts cache; with `stem` `resolutions-base`, the base graph's.
+fn resolutions_file(repo: &TestRepo, stem: &str) -> PathBuf {
     repo.path()
         .join(".impact/cache")
-        .join(format!("resolutions-v{FACTS_VERSION}.bin"))
+        .join(format!("{stem}-v{FACTS_VERSION}.bin"))
 }
 
 /// The resolutions a plan keeps are framed like the facts cache. Cut or corrupted at any
@@ -169,14 +169,41 @@ fn resolutions_file(repo: &TestRepo) -> PathBuf {
 #[test]
 fn a_resolutions_file_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rewritten() {
     let (repo, args, cold, _, _) = cached_repo();
-    let file = resolutions_file(&repo);
-    let intact = fs::read(&file).expect("the first plan kept its resolutions");
+    let file = resolutions_file(&repo, "resolutions");
+    assert_resolution_faults_give_the_cold_plan(&repo, &args, &cold, &file);
+}
+
+/// The same of the base graph's resolutions, kept when a change removes code.
+#[test]
+fn the_base_graphs_resolutions_cut_or_corrupted_at_any_record_give_the_cold_plan() {
+    let repo = TestRepo::new("billing");
+    crate::plan::remove_balance(&repo);
+    let args = ["plan", "--format", "json", "--base", repo.base()]
+        .map(String::from)
+        .to_vec();
+    let mut no_cache = args.clone();
+    no_cache.push("--no-cache".into());
+    let cold = without_elapsed(repo.run(&strs(&no_cache)).ok());
+    repo.run(&strs(&args)).ok();
+    let file = resolutions_file(&repo, "resolutions-base");
+    assert_resolution_faults_give_the_cold_plan(&repo, &args, &cold, &file);
+}
+
+/// Damages the resolutions `file` at each record ([`record_faults`]), and cuts it
+/// between two: each plan is `cold`, and the file is rewritten as it was.
+fn assert_resolution_faults_give_the_cold_plan(
+    repo: &TestRepo,
+    args: &[String],
+    cold: &str,
+    file: &Path,
+) {
+    let intact = fs::read(file).expect("the first plan kept its resolutions");
     let starts = record_starts(&intact);
     assert!(starts.len() > 20, "a header and a record per file");
 
     for (context, bytes) in record_faults(&intact) {
-        fs::write(&file, &bytes).expect("damage the resolutions");
-        let run = repo.run(&strs(&args));
+        fs::write(file, &bytes).expect("damage the resolutions");
+        let run = repo.run(&strs(args));
         assert_eq!(
             without_elapsed(run.ok()),
             cold,
@@ -188,16 +215,16 @@ fn a_resolutions_file_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_
             run.stderr
         );
         assert!(
-            fs::read(&file).expect("rewritten") == intact,
+            fs::read(file).expect("rewritten") == intact,
             "{context}: not rewritten as it was"
         );
     }
 
-    fs::write(&file, &intact[..starts[starts.len() / 2]]).expect("cut the resolutions");
-    let run = repo.run(&strs(&args));
+    fs::write(file, &intact[..starts[starts.len() / 2]]).expect("cut the resolutions");
+    let run = repo.run(&strs(args));
     assert_eq!(without_elapsed(run.ok()), cold);
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
-    assert!(fs::read(&file).expect("rewritten") == intact);
+    assert!(fs::read(file).expect("rewritten") == intact);
 }
 
 /// A record as the facts cache stores it (`impact::facts`' `StoredFacts`, field for
@@ -249,7 +276,8 @@ fn a_cached_record_whose_uses_do_not_read_back_is_parsed_again() {
         let kept = repo.run(&strs(&args));
         assert_eq!(without_elapsed(kept.ok()), cold, "{key}: not the cold plan");
         // Without them, every file's uses are read, and the damage is found.
-        fs::remove_file(resolutions_file(&repo)).expect("remove the kept resolutions");
+        fs::remove_file(resolutions_file(&repo, "resolutions"))
+            .expect("remove the kept resolutions");
         fs::write(&file, &bytes).expect("write the cache");
         let _ = fs::remove_file(file.with_extension("log"));
         let run = repo.run(&strs(&args));

@@ -1,7 +1,7 @@
 //! Renderings of a plan (`sf`, `text`, `markdown`, `json`), `--output`, `impact why`,
 //! and byte-identical output for identical input.
 
-use crate::plan::{change_total, TOTAL_CALLERS};
+use crate::plan::{change_total, remove_balance, TOTAL_CALLERS};
 use crate::support::*;
 
 /// The billing fixture with `InvoiceService.total` changed in a commit on main.
@@ -274,6 +274,74 @@ fn a_plan_after_an_edit_inside_a_method_resolves_that_file_alone() {
         without_elapsed(rebuilt.ok()),
         without_elapsed(repo.run(&no_cache).ok())
     );
+}
+
+/// The counts `IMPACT_TIMINGS=1` prints of the base graph, built when a change removes
+/// code: files whose uses were resolved, and files whose kept resolutions were reused.
+fn base_resolution_counts(run: &Run) -> (usize, usize) {
+    let numbers = timing_numbers(run, "base graph, files whose uses were resolved");
+    (numbers[0], numbers[1])
+}
+
+/// The base graph keeps its resolutions apart from the head graph's: its declarations
+/// are the base revision's, the same for every plan against that base. A plan that
+/// removes a method resolves the base graph's files once; the next plans against the
+/// same base reuse them all, whatever the head, and each plan is the one a cold cache
+/// gives (the removed method's caller, found only in the base graph, selects its test).
+#[test]
+fn plans_against_one_base_reuse_the_base_graphs_resolutions_whatever_the_head() {
+    let repo = TestRepo::new("billing");
+    remove_balance(&repo);
+    repo.commit("Remove InvoiceService.balance");
+    let range = range(&repo);
+    let args = plan_args("json", &range);
+    let mut no_cache = args.clone();
+    no_cache.push("--no-cache");
+    let timed = || run_with_env(repo.path(), &args, &[("IMPACT_TIMINGS", Some("1"))]);
+    let same_as_cold = |run: &Run| {
+        assert_eq!(
+            without_elapsed(run.ok()),
+            without_elapsed(repo.run(&no_cache).ok())
+        );
+        let tests = selected_tests(&run.json());
+        assert!(
+            tests.iter().any(|test| test == "PaymentServiceTest"),
+            "the removed method's caller's test: {tests:?}"
+        );
+    };
+
+    let first = timed();
+    let (resolved, reused) = base_resolution_counts(&first);
+    assert!(
+        resolved > 10,
+        "the first plan resolves every file: {resolved}"
+    );
+    assert_eq!(reused, 0, "the first plan has nothing to reuse");
+    same_as_cold(&first);
+
+    let again = timed();
+    assert_eq!(base_resolution_counts(&again), (0, resolved));
+    assert_eq!(
+        resolution_counts(&again).0,
+        0,
+        "nor does the head graph resolve"
+    );
+    same_as_cold(&again);
+
+    repo.edit(
+        &class("InvoiceService"),
+        "return value == null ? null : value.setScale(SCALE, ROUNDING);",
+        "return value == null\n            ? null\n            : value.setScale(SCALE, ROUNDING);",
+    );
+    repo.commit("Wrap a long line");
+    let next_head = timed();
+    assert_eq!(base_resolution_counts(&next_head), (0, resolved));
+    assert_eq!(
+        resolution_counts(&next_head).0,
+        1,
+        "the head graph resolves the edit"
+    );
+    same_as_cold(&next_head);
 }
 
 #[test]

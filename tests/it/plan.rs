@@ -43,6 +43,16 @@ pub fn change_total(repo: &TestRepo) {
     );
 }
 
+/// Removes the method `InvoiceService.balance`: a change only the base revision's graph
+/// can walk (its caller `PaymentService` no longer names anything at the head).
+pub fn remove_balance(repo: &TestRepo) {
+    repo.edit(
+        &class("InvoiceService"),
+        "    public static Decimal balance(Invoice__c invoice, Decimal paid) {\n        Decimal amount = invoice.Amount__c == null ? 0 : invoice.Amount__c;\n        return roundCurrency(amount - (paid == null ? 0 : paid));\n    }\n",
+        "",
+    );
+}
+
 fn assert_specified(plan: &Value) {
     assert_eq!(plan["test_level"], "RunSpecifiedTests", "test_level");
     assert!(
