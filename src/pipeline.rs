@@ -252,7 +252,10 @@ pub fn delta(request: &Request) -> Result<Delta> {
     let mut reader = source::Reader::open(&scope.project.git_root, request.no_cache);
     let head = read_head(&scope, request, &mut reader, &mut timings)?;
     let located = locate(&scope, &head, &mut reader)?;
-    reader.finish(join(head.facts, located.old_facts));
+    reader.finish(join(
+        head.facts,
+        [located.old_facts, located.listed_changed],
+    ));
     Ok(Delta {
         base: scope.base.to_string(),
         head: scope.head_label(),
@@ -351,7 +354,10 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     timings.lap("history and churn");
     let (n_parsed, n_cached) = (reader.n_parsed, reader.n_cached);
     let resolved = reader.resolution_counts();
-    reader.finish(join(head_facts, located.old_facts));
+    reader.finish(join(
+        head_facts,
+        [located.old_facts, located.listed_changed],
+    ));
     timings.lap("cache save");
     timings.report(n_parsed, n_cached, listed.len(), resolved);
     Ok(Analysis {
@@ -540,9 +546,10 @@ struct Located {
     context: Context,
     /// Facts of the changed files' base sides the graph needs.
     old_facts: Vec<FileFacts>,
-    /// Facts of changed files of types the graph does not need (both sides), parsed
-    /// uncached to tell a change of meaning from one of form and to report what cannot
-    /// be read.
+    /// Facts of changed files of types the graph does not need (both sides), read to
+    /// tell a change of meaning from one of form and to report what cannot be read
+    /// (through the cache, like the graph's: a pull request that changes thousands of
+    /// translations parses them once, not on every plan).
     listed_changed: Vec<FileFacts>,
 }
 
@@ -650,8 +657,8 @@ fn locate(scope: &Scope, head: &HeadSource, reader: &mut source::Reader) -> Resu
         .filter_map(|(_, new)| new.clone())
         .filter(|entry| !skip.parses(entry))
         .collect();
-    let new_listed_facts = reader.facts_uncached(&head.snapshot, &new_listed)?;
-    let old_listed_facts = reader.facts_uncached(&head.snapshot, &old_listed)?;
+    let new_listed_facts = reader.facts(&head.snapshot, &new_listed)?;
+    let old_listed_facts = reader.facts(&head.snapshot, &old_listed)?;
     let changes = changes::locate_diff(
         &file_changes,
         &sources,
@@ -781,8 +788,9 @@ fn listed_components(graph: &Graph, listed: &[SourceEntry]) -> usize {
     keys.len()
 }
 
-fn join(mut head: Vec<FileFacts>, old: Vec<FileFacts>) -> Vec<FileFacts> {
-    head.extend(old);
+/// Every file's facts a plan read, for the cache to keep ([`source::Reader::finish`]).
+fn join(mut head: Vec<FileFacts>, others: [Vec<FileFacts>; 2]) -> Vec<FileFacts> {
+    head.extend(others.into_iter().flatten());
     head
 }
 

@@ -278,9 +278,9 @@ impl Reader {
         facts
     }
 
-    /// The facts of `entries`, parsed without the cache: files of types the graph does
-    /// not need, read only to tell a change of meaning from one of form.
-    pub fn facts_uncached(
+    /// The facts of `entries`, parsed without the cache (whose records of them did not
+    /// read back, [`Reader::reparse`]).
+    fn facts_uncached(
         &mut self,
         snapshot: &Snapshot,
         entries: &[SourceEntry],

@@ -221,6 +221,44 @@ fn a_warm_plan_parses_no_file_again() {
     );
 }
 
+/// A changed file of a type the graph does not need (a layout) is read, both sides, to
+/// tell a change of meaning from one of form; a second plan takes both from the cache,
+/// and the plan is the one without it.
+#[test]
+fn a_warm_plan_reads_a_changed_layout_from_the_cache() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        "force-app/main/default/layouts/Invoice__c-Invoice Layout.layout-meta.xml",
+        "<label>Information</label>",
+        "<label>Details</label>",
+    );
+    repo.commit("Rename a layout section");
+    let range = range(&repo);
+    let args = plan_args("json", &range);
+    let mut no_cache = args.clone();
+    no_cache.push("--no-cache");
+    let timed = || run_with_env(repo.path(), &args, &[("IMPACT_TIMINGS", Some("1"))]);
+    let cold = timed();
+    let (parsed_cold, _, listed) = file_counts(&cold);
+    assert!(listed > 0, "the layout is a listed type");
+    let warm = timed();
+    let (parsed_warm, cached_warm, _) = file_counts(&warm);
+    assert_eq!(parsed_warm, 0, "the second plan parses nothing again");
+    assert_eq!(cached_warm, parsed_cold, "not even the layout's two sides");
+    let plan = warm.json();
+    assert!(
+        changes(&plan)
+            .iter()
+            .any(|(type_name, _, _, _)| type_name == "Layout"),
+        "the layout's change is listed: {:?}",
+        changes(&plan)
+    );
+    assert_eq!(
+        without_elapsed(warm.ok()),
+        without_elapsed(repo.run(&no_cache).ok())
+    );
+}
+
 /// The counts `IMPACT_TIMINGS=1` prints of the head graph: files whose uses were
 /// resolved, and files whose resolutions, kept by an earlier plan, were reused.
 fn resolution_counts(run: &Run) -> (usize, usize) {
