@@ -619,8 +619,8 @@ fn locate(scope: &Scope, head: &HeadSource, reader: &mut source::Reader) -> Resu
             listed_changed: Vec::new(),
         });
     }
-    let mut file_changes = scope.repo.diff(scope.base, &scope.head)?;
-    let changed_submodules = scope.repo.changed_submodules(scope.base, &scope.head)?;
+    let (mut file_changes, changed_submodules) =
+        scope.repo.diff_with_submodules(scope.base, &scope.head)?;
     let forceignore_moves = scope.base_read.as_ref().and_then(|base| {
         changes::forceignore_moves(
             || {
