@@ -114,28 +114,46 @@ impl Graph {
 
     /// Fills the children lists and the test owner of every node.
     pub(super) fn index_tests(&mut self) {
+        // Each node's parent, looked up by id once: finding every node's top-level class
+        // with `top_level` looked each parent up again (a lookup missed the cache on the
+        // id's key).
+        let parents: Vec<Option<NodeIx>> = self
+            .node_ixs()
+            .map(|index| self[index].parent.as_ref().and_then(|p| self.node(p)))
+            .collect();
         let mut children: HashMap<NodeIx, Vec<NodeIx>> = HashMap::default();
-        for index in self.node_ixs() {
-            if let Some(parent) = self[index].parent.as_ref().and_then(|p| self.node(p)) {
-                children.entry(parent).or_default().push(index);
+        for (index, parent) in self.node_ixs().zip(&parents) {
+            if let Some(parent) = parent {
+                children.entry(*parent).or_default().push(index);
             }
         }
         self.children = children;
+        // As `Graph::top_level` finds it.
+        let top_level = |index: NodeIx| {
+            let mut current = index;
+            for _ in 0..16 {
+                match parents[current.ix()] {
+                    Some(parent) => current = parent,
+                    None => break,
+                }
+            }
+            current
+        };
         // Whether each top-level class has test methods, asked once per class rather than
         // once per member (a class of many members would make it quadratic).
         let mut has_test_methods: HashMap<NodeIx, bool> = HashMap::default();
         self.test_owners = self
             .node_ixs()
-            .map(|index| self.compute_test_owner(index, &mut has_test_methods))
+            .map(|index| self.test_owner_of(top_level(index), &mut has_test_methods))
             .collect();
     }
 
-    pub(super) fn compute_test_owner(
+    /// The test a node whose top-level node is `current` belongs to ([`Graph::test_owner`]).
+    fn test_owner_of(
         &self,
-        index: NodeIx,
+        current: NodeIx,
         has_test_methods: &mut HashMap<NodeIx, bool>,
     ) -> Option<NodeIx> {
-        let current = self.top_level(index);
         let top = &self[current];
         if top.id.is_type(types::APEX_CLASS) {
             // A test class is one that has test methods: an `@IsTest` helper (a test data
