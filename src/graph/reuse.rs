@@ -20,10 +20,11 @@
 //! and interned again when the use is added, as a fresh resolution's would be.
 //!
 //! No file system here: records are read from a `Read` and written to a `Write` that the
-//! pipeline opens in the facts cache's directory (`cache::open_resolutions`;
-//! `cache::close_resolutions` puts the new file in place when it differs). Records are framed and checked like the facts
-//! cache's ([`crate::cache::frame_records`]); one that is damaged, or that does not fit
-//! the file's uses, is resolved again.
+//! pipeline opens in the facts cache's directory, one for the head graph and one for the
+//! base graph (`cache::open_resolutions`; `cache::close_resolutions` puts the new file in
+//! place when it differs). Records are framed and checked like the facts cache's
+//! ([`crate::cache::frame_records`]); one that is damaged, or that does not fit the
+//! file's uses, is resolved again.
 
 use super::build::{ResolvedUse, ResolvedUses, UseEdge};
 use super::resolve::{Found, Reached, Resolution};
