@@ -448,18 +448,25 @@ fn resolutions_temp(file: &Path) -> PathBuf {
     file.with_extension(format!("tmp{}", std::process::id()))
 }
 
-/// Opens the resolutions of the `side` graph an earlier plan kept in `dir`, and a
-/// temporary file for this plan's. Neither is required: without the first every file is
-/// resolved, without the second nothing is kept (the facts cache warns when the
-/// directory cannot be written).
+/// Opens the resolutions of the `side` graph an earlier plan kept in `dir` (and the
+/// other graph's, read when they were resolved against this graph's declarations:
+/// [`Resolutions::or_from`]), and a temporary file for this plan's. None is required:
+/// without the first two every file is resolved, without the last nothing is kept (the
+/// facts cache warns when the directory cannot be written).
 pub fn open_resolutions(dir: &Path, side: GraphSide) -> CachedResolutions {
     let file = resolutions_file(dir, side);
-    let source = File::open(&file).ok().map(std::io::BufReader::new);
+    let other = match side {
+        GraphSide::Head => GraphSide::Base,
+        GraphSide::Base => GraphSide::Head,
+    };
+    let open = |file: &Path| File::open(file).ok().map(std::io::BufReader::new);
+    let source = open(&file);
+    let alternate = open(&resolutions_file(dir, other));
     let sink = std::fs::create_dir_all(dir)
         .and_then(|()| File::create(resolutions_temp(&file)))
         .ok()
         .map(std::io::BufWriter::new);
-    Resolutions::new(source, sink)
+    Resolutions::new(source, sink).or_from(alternate)
 }
 
 /// Puts the resolutions a build wrote in place of the old ones when they changed, and

@@ -54,6 +54,9 @@ pub const RESOLUTIONS_VERSION: u32 = 1;
 #[derive(Debug)]
 pub struct Resolutions<R, W> {
     source: Option<R>,
+    /// Records another build kept, read instead of `source`'s when those were resolved
+    /// against other declarations and these against this build's.
+    alternate: Option<R>,
     sink: Option<W>,
     /// The next record of `source`, read but not reached yet.
     next: Option<Loaded>,
@@ -166,6 +169,7 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
     pub fn new(source: Option<R>, sink: Option<W>) -> Resolutions<R, W> {
         Resolutions {
             source,
+            alternate: None,
             sink,
             next: None,
             reusing: false,
@@ -178,28 +182,29 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
         self.sink.is_some()
     }
 
+    /// Reads `alternate`'s records when `source`'s were resolved against other
+    /// declarations than this build's and these against the same: the base graph of a
+    /// plan is the head graph of the plan before when the one's base is the other's head
+    /// (pull requests merged one after another).
+    pub fn or_from(mut self, alternate: Option<R>) -> Resolutions<R, W> {
+        self.alternate = alternate;
+        self
+    }
+
     /// Starts a build resolved against declarations of `digest`: reads the source's
-    /// header, and writes this build's.
+    /// header (and the alternate's, when the source's is of another digest), and writes
+    /// this build's.
     pub(super) fn begin(&mut self, digest: u64) {
-        let header = match self.source.as_mut().map(read_record) {
-            Some(ReadRecord::Record(record)) => {
-                let header = intact_payload(&record)
-                    .and_then(|payload| postcard::from_bytes::<Header>(payload).ok());
-                self.outcome.damaged += usize::from(header.is_none());
-                header
-            }
-            Some(ReadRecord::Torn) => {
-                self.outcome.damaged += 1;
-                None
-            }
-            Some(ReadRecord::End) | None => None,
-        };
-        self.reusing = header
-            .is_some_and(|header| header.version == RESOLUTIONS_VERSION && header.digest == digest);
-        if !self.reusing {
-            self.source = None;
+        let own = self.source.take();
+        self.source = own.and_then(|source| self.of_digest(source, digest, true));
+        if self.source.is_none() {
+            let alternate = self.alternate.take();
+            self.source = alternate.and_then(|source| self.of_digest(source, digest, false));
+            // What is reused differs from what the build's own source held.
             self.outcome.changed = true;
         }
+        self.alternate = None;
+        self.reusing = self.source.is_some();
         let header = Header {
             version: RESOLUTIONS_VERSION,
             digest,
@@ -207,6 +212,28 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
         if let Some(record) = encode_record(&header) {
             self.write(&record);
         }
+    }
+
+    /// `source`, its header read, when its records were resolved against declarations
+    /// of `digest`. A damaged header of the build's `own` source is counted (the
+    /// alternate's is its own build's to report).
+    fn of_digest(&mut self, mut source: R, digest: u64, own: bool) -> Option<R> {
+        let header = match read_record(&mut source) {
+            ReadRecord::Record(record) => {
+                let header = intact_payload(&record)
+                    .and_then(|payload| postcard::from_bytes::<Header>(payload).ok());
+                self.outcome.damaged += usize::from(own && header.is_none());
+                header
+            }
+            ReadRecord::Torn => {
+                self.outcome.damaged += usize::from(own);
+                None
+            }
+            ReadRecord::End => None,
+        };
+        header
+            .is_some_and(|header| header.version == RESOLUTIONS_VERSION && header.digest == digest)
+            .then_some(source)
     }
 
     /// The record kept for `file`, if the source holds one for this path and blob.
@@ -703,6 +730,41 @@ mod tests {
         assert_eq!((unchanged.resolved, unchanged.reused), (0, after.len()));
         assert!(!unchanged.changed);
         assert!(rewritten == written);
+    }
+
+    /// When the build's own records were resolved against other declarations, those of
+    /// the other graph's (the head graph of the plan before, for this plan's base graph)
+    /// are read if they were resolved against the same: every file is reused, and the
+    /// own file is rewritten with them.
+    #[test]
+    fn the_alternate_records_serve_when_the_own_are_of_other_declarations() {
+        let before = org(None);
+        let own = first_build(&before);
+        let mut after = org(None);
+        after[2] = apex(
+            "C0000",
+            "public class C0000 { public Base pick() { return new Sub(); }\n public void go() {}\n \
+             public void added() { C0001.added(); } }",
+        );
+        let alternate = first_build(&after);
+        let leak = |bytes: &[u8]| -> &'static [u8] { Box::leak(bytes.to_vec().into_boxed_slice()) };
+        let mut resolutions =
+            InMemory::new(Some(leak(&own)), Some(Vec::new())).or_from(Some(leak(&alternate)));
+        let graph = Graph::build_reusing(&after, Some(&mut resolutions));
+        let (outcome, written) = resolutions.finish();
+        assert_eq!(graph.dump(), Graph::build(&after).dump());
+        assert_eq!((outcome.resolved, outcome.reused), (0, after.len()));
+        assert!(outcome.changed, "the own file held other records");
+        assert_eq!(outcome.damaged, 0);
+        assert!(written.expect("written") == alternate);
+
+        // Own records of this build's declarations come first.
+        let mut resolutions =
+            InMemory::new(Some(leak(&alternate)), Some(Vec::new())).or_from(Some(leak(&own)));
+        Graph::build_reusing(&after, Some(&mut resolutions));
+        let (outcome, _) = resolutions.finish();
+        assert_eq!((outcome.resolved, outcome.reused), (0, after.len()));
+        assert!(!outcome.changed);
     }
 
     #[test]

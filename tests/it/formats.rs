@@ -382,6 +382,43 @@ fn plans_against_one_base_reuse_the_base_graphs_resolutions_whatever_the_head() 
     same_as_cold(&next_head);
 }
 
+/// Pull requests merged one after another: a plan's base is the head of the plan
+/// before, so its base graph reuses the resolutions that plan's head graph kept.
+#[test]
+fn a_plan_whose_base_is_the_last_plans_head_reuses_that_head_graphs_resolutions() {
+    let repo = TestRepo::new("billing");
+    remove_balance(&repo);
+    let first = repo.commit("Remove InvoiceService.balance");
+    repo.edit(
+        &class("InvoiceService"),
+        "    public static List<Invoice__c> applyDiscount(List<Invoice__c> invoices, Discount discount) {\n        for (Invoice__c invoice : invoices) {\n            invoice.Amount__c = roundCurrency(discount.apply(invoice.Amount__c));\n        }\n        return invoices;\n    }\n",
+        "",
+    );
+    let second = repo.commit("Remove InvoiceService.applyDiscount");
+    let args = |base: &str, head: &str| {
+        ["plan", "--format", "json", "--base", base, "--head", head].map(String::from)
+    };
+    let timed = |args: &[String; 7]| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_with_env(repo.path(), &args, &[("IMPACT_TIMINGS", Some("1"))])
+    };
+
+    let (resolved, _) = resolution_counts(&timed(&args(repo.base(), &first)));
+    let later_args = args(&first, &second);
+    let later = timed(&later_args);
+    assert_eq!(base_resolution_counts(&later), (0, resolved));
+    let mut no_cache: Vec<&str> = later_args.iter().map(String::as_str).collect();
+    no_cache.push("--no-cache");
+    assert_eq!(
+        without_elapsed(later.ok()),
+        without_elapsed(repo.run(&no_cache).ok())
+    );
+    assert!(
+        selected_tests(&later.json()).contains(&"InvoiceServiceTest".to_string()),
+        "the removed method's test"
+    );
+}
+
 #[test]
 fn json_is_identical_between_two_clones_of_the_same_history() {
     // Same fixture, same scenario, other temporary directory: nothing in the plan may
