@@ -406,9 +406,9 @@ impl Repo {
         find.renames(true).for_untracked(true).rename_limit(1000);
         diff.find_similar(Some(&mut find))?;
 
+        let is_gitlink = |file: git2::DiffFile<'_>| file.mode() == git2::FileMode::Commit;
         let mut changes = Vec::new();
         for delta in diff.deltas() {
-            let is_gitlink = |file: git2::DiffFile<'_>| file.mode() == git2::FileMode::Commit;
             if is_gitlink(delta.old_file()) && is_gitlink(delta.new_file()) {
                 continue;
             }
@@ -465,10 +465,10 @@ impl Repo {
     /// The submodules (gitlinks) added, removed or moved to another commit between the
     /// commit `base` and `head`, sorted by path. [`Repo::diff`] leaves out a gitlink
     /// moved to another commit (one added or removed comes as a file), since its files
-    /// are in another repository; the policy runs every test when one inside
-    /// a package directory changes, because what changed inside it cannot be seen. For the
-    /// working tree, the index's gitlinks count (`git add` of a submodule), not the
-    /// submodule's own checkout, which is not looked into.
+    /// are in another repository; the policy runs every test when one inside a package
+    /// directory changes, because what changed inside it cannot be seen. For the working
+    /// tree, the index's gitlinks count (`git add` of a submodule), not the submodule's
+    /// own checkout, which is not looked into.
     pub fn changed_submodules(&self, base: Oid, head: &Revision) -> Result<Vec<String>> {
         let base_tree = self.commit_tree(base)?;
         let mut options = DiffOptions::new();

@@ -203,6 +203,7 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
             // What is reused differs from what the build's own source held.
             self.outcome.changed = true;
         }
+        // Read no further than its header.
         self.alternate = None;
         self.reusing = self.source.is_some();
         let header = Header {
