@@ -38,7 +38,8 @@ pub fn build_graphs_alike(first: &[FileFacts], second: &[FileFacts]) {
 /// Builds the graph of `files` keeping its resolutions, then again from those
 /// resolutions written and read back (`Resolutions`), and checks that the second build
 /// reused every file's and is the first to the byte: node for node and edge for edge,
-/// in order, with their locations.
+/// in order, with their locations. Then once more reading them as the other graph's
+/// records (`Resolutions::or_from`), behind a file of other declarations.
 fn rebuild_alike(files: &[FileFacts]) {
     let mut kept = Resolutions::<&[u8], Vec<u8>>::new(None, Some(Vec::new()));
     let built = Graph::build_reusing(files, Some(&mut kept)).dump();
@@ -47,12 +48,44 @@ fn rebuild_alike(files: &[FileFacts]) {
     let mut loaded = Resolutions::new(Some(bytes.as_slice()), Some(Vec::new()));
     let rebuilt = Graph::build_reusing(files, Some(&mut loaded)).dump();
     let (second, rewritten) = loaded.finish();
-    assert_eq!(built, rebuilt, "a graph built from kept resolutions differs");
+    assert_eq!(
+        built, rebuilt,
+        "a graph built from kept resolutions differs"
+    );
     assert_eq!(second.damaged, 0, "kept resolutions do not read back");
-    assert_eq!((second.resolved, second.reused), (0, first.resolved), "not reused");
-    assert!(!second.changed && rewritten == Some(bytes), "written differently");
+    assert_eq!(
+        (second.resolved, second.reused),
+        (0, first.resolved),
+        "not reused"
+    );
+    assert!(
+        !second.changed && rewritten.as_ref() == Some(&bytes),
+        "written differently"
+    );
+    if files.is_empty() {
+        return;
+    }
+    let mut none = Resolutions::<&[u8], Vec<u8>>::new(None, Some(Vec::new()));
+    Graph::build_reusing(&[] as &[FileFacts], Some(&mut none));
+    let other = none.finish().1.expect("written");
+    let mut alternate =
+        Resolutions::new(Some(other.as_slice()), Some(Vec::new())).or_from(Some(bytes.as_slice()));
+    let third = Graph::build_reusing(files, Some(&mut alternate)).dump();
+    let (outcome, written) = alternate.finish();
+    assert_eq!(
+        built, third,
+        "a graph built from the other graph's records differs"
+    );
+    assert_eq!(
+        (outcome.resolved, outcome.reused),
+        (0, first.resolved),
+        "not reused"
+    );
+    assert!(
+        outcome.changed && written == Some(bytes),
+        "not rewritten with them"
+    );
 }
-
 
 /// Every node and edge of a graph by component id, sorted.
 fn describe(graph: &Graph) -> Vec<String> {
