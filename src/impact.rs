@@ -899,19 +899,7 @@ fn explain(graph: &Graph, visited: &Visited, position: usize, test_index: NodeIx
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::FileFacts;
-    use crate::parse::parse_file;
-
-    fn class(name: &str, text: &str) -> FileFacts {
-        let component = ComponentId::new(types::APEX_CLASS, name);
-        let path = format!("force-app/main/default/classes/{name}.cls");
-        FileFacts {
-            facts: parse_file(&component, &path, text.as_bytes()),
-            path,
-            blob: String::new(),
-            component,
-        }
-    }
+    use crate::parse::apex_file as class;
 
     /// `Rates` is used by its own test (one method directly, one through a helper) and,
     /// far away, by a chain of classes that ends in another test.

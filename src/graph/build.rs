@@ -867,17 +867,7 @@ pub fn build_pair<R: std::io::Read + Send, W: std::io::Write + Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::parse_file;
-
-    fn apex(path: &str, name: &str, text: &str) -> FileFacts {
-        let component = ComponentId::new(types::APEX_CLASS, name);
-        FileFacts {
-            path: path.to_string(),
-            blob: String::new(),
-            facts: parse_file(&component, path, text.as_bytes()),
-            component,
-        }
-    }
+    use crate::parse::apex_file_at as apex;
 
     fn uses(graph: &Graph, from: &str, to: &ComponentId) -> bool {
         let (Some(from), Some(to)) = (

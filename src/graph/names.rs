@@ -43,11 +43,6 @@ pub(super) fn test_stems(test: &str) -> Vec<&str> {
 /// a string-referenced child (`Partner` of `RecordType:Account.Partner`) or foldered
 /// component (`Welcome` of `EmailTemplate:Mail/Welcome`).
 pub(super) fn short_name(id: &ComponentId) -> Option<&str> {
-    // Most declarations are Apex members, a pseudo type the table does not hold: asked
-    // of every declaration, the lookup was 3% of a warm 10,000-class plan.
-    if id.is_member() {
-        return None;
-    }
     let info = types::type_info(id.type_name())?;
     if !info.string_refs {
         return None;

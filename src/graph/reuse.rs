@@ -637,19 +637,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut DefaultHasher) {
 mod tests {
     use super::*;
     use crate::cache::frame_records;
-    use crate::metadata::types;
-    use crate::parse::parse_file;
-
-    fn apex(name: &str, text: &str) -> FileFacts {
-        let component = ComponentId::new(types::APEX_CLASS, name);
-        let path = format!("force-app/main/default/classes/{name}.cls");
-        FileFacts {
-            blob: format!("{:08x}", crc32fast::hash(text.as_bytes())),
-            facts: parse_file(&component, &path, text.as_bytes()),
-            path,
-            component,
-        }
-    }
+    use crate::parse::apex_file as apex;
 
     /// More classes than one batch of resolution holds, so that names interned by an
     /// earlier batch are found as nodes by a later one. They call each other through
@@ -693,11 +681,26 @@ mod tests {
     /// Builds `files` reusing `bytes`' resolutions: the graph's dump, what the build did
     /// and the bytes it wrote.
     fn rebuild(files: &[FileFacts], bytes: Vec<u8>) -> (Vec<String>, Outcome, Vec<u8>) {
-        let source: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        let mut resolutions = InMemory::new(Some(source), Some(Vec::new()));
+        let mut resolutions = InMemory::new(Some(leaked(&bytes)), Some(Vec::new()));
         let graph = Graph::build_reusing(files, Some(&mut resolutions));
         let (outcome, written) = resolutions.finish();
         (graph.dump(), outcome, written.unwrap_or_default())
+    }
+
+    /// Bytes that live as long as the test, for an [`InMemory`] source.
+    fn leaked(bytes: &[u8]) -> &'static [u8] {
+        Box::leak(bytes.to_vec().into_boxed_slice())
+    }
+
+    /// [`org`] with a method declared in `C0000`: declarations that differ.
+    fn org_with_a_method_declared() -> Vec<FileFacts> {
+        let mut files = org(None);
+        files[2] = apex(
+            "C0000",
+            "public class C0000 { public Base pick() { return new Sub(); }\n public void go() {}\n \
+             public void added() { C0001.added(); } }",
+        );
+        files
     }
 
     fn first_build(files: &[FileFacts]) -> Vec<u8> {
@@ -739,18 +742,11 @@ mod tests {
     /// own file is rewritten with them.
     #[test]
     fn the_alternate_records_serve_when_the_own_are_of_other_declarations() {
-        let before = org(None);
-        let own = first_build(&before);
-        let mut after = org(None);
-        after[2] = apex(
-            "C0000",
-            "public class C0000 { public Base pick() { return new Sub(); }\n public void go() {}\n \
-             public void added() { C0001.added(); } }",
-        );
+        let own = first_build(&org(None));
+        let after = org_with_a_method_declared();
         let alternate = first_build(&after);
-        let leak = |bytes: &[u8]| -> &'static [u8] { Box::leak(bytes.to_vec().into_boxed_slice()) };
         let mut resolutions =
-            InMemory::new(Some(leak(&own)), Some(Vec::new())).or_from(Some(leak(&alternate)));
+            InMemory::new(Some(leaked(&own)), Some(Vec::new())).or_from(Some(leaked(&alternate)));
         let graph = Graph::build_reusing(&after, Some(&mut resolutions));
         let (outcome, written) = resolutions.finish();
         assert_eq!(graph.dump(), Graph::build(&after).dump());
@@ -761,7 +757,7 @@ mod tests {
 
         // Own records of this build's declarations come first.
         let mut resolutions =
-            InMemory::new(Some(leak(&alternate)), Some(Vec::new())).or_from(Some(leak(&own)));
+            InMemory::new(Some(leaked(&alternate)), Some(Vec::new())).or_from(Some(leaked(&own)));
         Graph::build_reusing(&after, Some(&mut resolutions));
         let (outcome, _) = resolutions.finish();
         assert_eq!((outcome.resolved, outcome.reused), (0, after.len()));
@@ -770,14 +766,8 @@ mod tests {
 
     #[test]
     fn a_changed_declaration_resolves_every_file_again() {
-        let before = org(None);
-        let bytes = first_build(&before);
-        let mut after = org(None);
-        after[2] = apex(
-            "C0000",
-            "public class C0000 { public Base pick() { return new Sub(); }\n public void go() {}\n \
-             public void added() { C0001.added(); } }",
-        );
+        let bytes = first_build(&org(None));
+        let after = org_with_a_method_declared();
         let (rebuilt, outcome, _) = rebuild(&after, bytes);
         assert_eq!(rebuilt, Graph::build(&after).dump());
         assert_eq!((outcome.resolved, outcome.reused), (after.len(), 0));

@@ -17,6 +17,31 @@ pub mod xml;
 mod dispatch;
 pub use dispatch::parse_file;
 
+/// An Apex class file for tests: `text` parsed as the class `name` at `path`, with a
+/// blob id that changes with the text, as a git blob id does (kept resolutions are keyed
+/// by it).
+#[cfg(test)]
+pub fn apex_file_at(path: &str, name: &str, text: &str) -> crate::facts::FileFacts {
+    let component =
+        crate::metadata::component::ComponentId::new(crate::metadata::types::APEX_CLASS, name);
+    crate::facts::FileFacts {
+        path: path.to_string(),
+        blob: format!("{:08x}", crc32fast::hash(text.as_bytes())),
+        facts: parse_file(&component, path, text.as_bytes()),
+        component,
+    }
+}
+
+/// [`apex_file_at`] the class's usual path.
+#[cfg(test)]
+pub fn apex_file(name: &str, text: &str) -> crate::facts::FileFacts {
+    apex_file_at(
+        &format!("force-app/main/default/classes/{name}.cls"),
+        name,
+        text,
+    )
+}
+
 use crate::facts::Facts;
 use std::time::{Duration, Instant};
 use tree_sitter::{ParseOptions, Parser, Tree};

@@ -62,6 +62,30 @@ fn record_faults(intact: &[u8]) -> Vec<(String, Vec<u8>)> {
     faults
 }
 
+/// Writes `bytes` (a damaged cache) to `file` and plans: the plan is `cold`, and a
+/// warning that contains `names` says the file is damaged.
+fn plan_damaged(
+    repo: &TestRepo,
+    args: &[String],
+    cold: &str,
+    (file, bytes): (&Path, &[u8]),
+    context: &str,
+    names: &str,
+) {
+    fs::write(file, bytes).expect("damage the file");
+    let run = repo.run(&strs(args));
+    assert_eq!(
+        without_elapsed(run.ok()),
+        cold,
+        "{context}: not the cold plan"
+    );
+    assert!(
+        run.stderr.contains(names) && run.stderr.contains("is damaged"),
+        "{context}: no warning\n{}",
+        run.stderr
+    );
+}
+
 /// Every file under `dir` whose name contains `needle`.
 fn files_named(dir: &Path, needle: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -115,18 +139,7 @@ fn a_facts_cache_cut_or_corrupted_at_any_record_gives_the_cold_plan_and_is_rebui
     );
 
     for (context, bytes) in record_faults(&intact) {
-        fs::write(&file, &bytes).expect("damage the cache");
-        let run = repo.run(&strs(&args));
-        assert_eq!(
-            without_elapsed(run.ok()),
-            cold,
-            "{context}: not the cold plan"
-        );
-        assert!(
-            run.stderr.contains("warning") && run.stderr.contains("is damaged"),
-            "{context}: no warning\n{}",
-            run.stderr
-        );
+        plan_damaged(&repo, &args, &cold, (&file, &bytes), &context, "warning");
         let rebuilt = decode(&fs::read(&file).expect("the cache is rewritten"));
         assert!(
             !rebuilt.is_damaged(),
@@ -202,17 +215,13 @@ fn assert_resolution_faults_give_the_cold_plan(
     assert!(starts.len() > 20, "a header and a record per file");
 
     for (context, bytes) in record_faults(&intact) {
-        fs::write(file, &bytes).expect("damage the resolutions");
-        let run = repo.run(&strs(args));
-        assert_eq!(
-            without_elapsed(run.ok()),
+        plan_damaged(
+            repo,
+            args,
             cold,
-            "{context}: not the cold plan"
-        );
-        assert!(
-            run.stderr.contains("resolutions cache") && run.stderr.contains("is damaged"),
-            "{context}: no warning\n{}",
-            run.stderr
+            (file, &bytes),
+            &context,
+            "resolutions cache",
         );
         assert!(
             fs::read(file).expect("rewritten") == intact,

@@ -203,13 +203,7 @@ fn a_warm_plan_parses_no_file_again() {
     let repo = total_changed();
     let range = range(&repo);
     let args = plan_args("json", &range);
-    let counts = || {
-        file_counts(&run_with_env(
-            repo.path(),
-            &args,
-            &[("IMPACT_TIMINGS", Some("1"))],
-        ))
-    };
+    let counts = || file_counts(&run_timed(&repo, &args));
     let (parsed_cold, cached_cold, _) = counts();
     let (parsed_warm, cached_warm, _) = counts();
     assert!(parsed_cold > 0, "the first plan parses");
@@ -235,13 +229,9 @@ fn a_warm_plan_reads_a_changed_layout_from_the_cache() {
     repo.commit("Rename a layout section");
     let range = range(&repo);
     let args = plan_args("json", &range);
-    let mut no_cache = args.clone();
-    no_cache.push("--no-cache");
-    let timed = || run_with_env(repo.path(), &args, &[("IMPACT_TIMINGS", Some("1"))]);
-    let cold = timed();
-    let (parsed_cold, _, listed) = file_counts(&cold);
+    let (parsed_cold, _, listed) = file_counts(&run_timed(&repo, &args));
     assert!(listed > 0, "the layout is a listed type");
-    let warm = timed();
+    let warm = run_timed(&repo, &args);
     let (parsed_warm, cached_warm, _) = file_counts(&warm);
     assert_eq!(parsed_warm, 0, "the second plan parses nothing again");
     assert_eq!(cached_warm, parsed_cold, "not even the layout's two sides");
@@ -253,17 +243,7 @@ fn a_warm_plan_reads_a_changed_layout_from_the_cache() {
         "the layout's change is listed: {:?}",
         changes(&plan)
     );
-    assert_eq!(
-        without_elapsed(warm.ok()),
-        without_elapsed(repo.run(&no_cache).ok())
-    );
-}
-
-/// The counts `IMPACT_TIMINGS=1` prints of the head graph: files whose uses were
-/// resolved, and files whose resolutions, kept by an earlier plan, were reused.
-fn resolution_counts(run: &Run) -> (usize, usize) {
-    let numbers = timing_numbers(run, "whose uses were resolved");
-    (numbers[0], numbers[1])
+    assert_cold_plan(&repo, &args, &warm);
 }
 
 /// A plan after a commit that edits inside a method resolves the uses of that file
@@ -275,28 +255,17 @@ fn a_plan_after_an_edit_inside_a_method_resolves_that_file_alone() {
     let repo = total_changed();
     let range = range(&repo);
     let args = plan_args("json", &range);
-    let mut no_cache = args.clone();
-    no_cache.push("--no-cache");
-    let timed = || run_with_env(repo.path(), &args, &[("IMPACT_TIMINGS", Some("1"))]);
-    let (resolved, reused) = resolution_counts(&timed());
+    let (resolved, reused) = resolution_counts(&run_timed(&repo, &args), Graph::Head);
     assert!(
         resolved > 10,
         "the first plan resolves every file: {resolved}"
     );
     assert_eq!(reused, 0, "the first plan has nothing to reuse");
 
-    repo.edit(
-        &class("InvoiceService"),
-        "return value == null ? null : value.setScale(SCALE, ROUNDING);",
-        "return value == null\n            ? null\n            : value.setScale(SCALE, ROUNDING);",
-    );
-    repo.commit("Wrap a long line");
-    let warm = timed();
-    assert_eq!(resolution_counts(&warm), (1, resolved - 1));
-    assert_eq!(
-        without_elapsed(warm.ok()),
-        without_elapsed(repo.run(&no_cache).ok())
-    );
+    wrap_a_line(&repo);
+    let warm = run_timed(&repo, &args);
+    assert_eq!(resolution_counts(&warm, Graph::Head), (1, resolved - 1));
+    assert_cold_plan(&repo, &args, &warm);
 
     repo.edit(
         &class("InvoiceService"),
@@ -304,21 +273,22 @@ fn a_plan_after_an_edit_inside_a_method_resolves_that_file_alone() {
         "    public static Decimal zero() {\n        return 0;\n    }\n\n    private static Decimal roundCurrency(",
     );
     repo.commit("Declare a method");
-    let rebuilt = timed();
-    let (resolved_again, reused_again) = resolution_counts(&rebuilt);
+    let rebuilt = run_timed(&repo, &args);
+    let (resolved_again, reused_again) = resolution_counts(&rebuilt, Graph::Head);
     assert_eq!(reused_again, 0, "declarations changed: nothing is reused");
     assert!(resolved_again >= resolved);
-    assert_eq!(
-        without_elapsed(rebuilt.ok()),
-        without_elapsed(repo.run(&no_cache).ok())
-    );
+    assert_cold_plan(&repo, &args, &rebuilt);
 }
 
-/// The counts `IMPACT_TIMINGS=1` prints of the base graph, built when a change removes
-/// code: files whose uses were resolved, and files whose kept resolutions were reused.
-fn base_resolution_counts(run: &Run) -> (usize, usize) {
-    let numbers = timing_numbers(run, "base graph, files whose uses were resolved");
-    (numbers[0], numbers[1])
+/// Commits an edit inside `InvoiceService.roundCurrency` (a line wrapped): the lines
+/// below it move, the declarations stay.
+fn wrap_a_line(repo: &TestRepo) {
+    repo.edit(
+        &class("InvoiceService"),
+        "return value == null ? null : value.setScale(SCALE, ROUNDING);",
+        "return value == null\n            ? null\n            : value.setScale(SCALE, ROUNDING);",
+    );
+    repo.commit("Wrap a long line");
 }
 
 /// The base graph keeps its resolutions apart from the head graph's: its declarations
@@ -333,14 +303,8 @@ fn plans_against_one_base_reuse_the_base_graphs_resolutions_whatever_the_head() 
     repo.commit("Remove InvoiceService.balance");
     let range = range(&repo);
     let args = plan_args("json", &range);
-    let mut no_cache = args.clone();
-    no_cache.push("--no-cache");
-    let timed = || run_with_env(repo.path(), &args, &[("IMPACT_TIMINGS", Some("1"))]);
     let same_as_cold = |run: &Run| {
-        assert_eq!(
-            without_elapsed(run.ok()),
-            without_elapsed(repo.run(&no_cache).ok())
-        );
+        assert_cold_plan(&repo, &args, run);
         let tests = selected_tests(&run.json());
         assert!(
             tests.iter().any(|test| test == "PaymentServiceTest"),
@@ -348,8 +312,8 @@ fn plans_against_one_base_reuse_the_base_graphs_resolutions_whatever_the_head() 
         );
     };
 
-    let first = timed();
-    let (resolved, reused) = base_resolution_counts(&first);
+    let first = run_timed(&repo, &args);
+    let (resolved, reused) = resolution_counts(&first, Graph::Base);
     assert!(
         resolved > 10,
         "the first plan resolves every file: {resolved}"
@@ -357,25 +321,20 @@ fn plans_against_one_base_reuse_the_base_graphs_resolutions_whatever_the_head() 
     assert_eq!(reused, 0, "the first plan has nothing to reuse");
     same_as_cold(&first);
 
-    let again = timed();
-    assert_eq!(base_resolution_counts(&again), (0, resolved));
+    let again = run_timed(&repo, &args);
+    assert_eq!(resolution_counts(&again, Graph::Base), (0, resolved));
     assert_eq!(
-        resolution_counts(&again).0,
+        resolution_counts(&again, Graph::Head).0,
         0,
         "nor does the head graph resolve"
     );
     same_as_cold(&again);
 
-    repo.edit(
-        &class("InvoiceService"),
-        "return value == null ? null : value.setScale(SCALE, ROUNDING);",
-        "return value == null\n            ? null\n            : value.setScale(SCALE, ROUNDING);",
-    );
-    repo.commit("Wrap a long line");
-    let next_head = timed();
-    assert_eq!(base_resolution_counts(&next_head), (0, resolved));
+    wrap_a_line(&repo);
+    let next_head = run_timed(&repo, &args);
+    assert_eq!(resolution_counts(&next_head, Graph::Base), (0, resolved));
     assert_eq!(
-        resolution_counts(&next_head).0,
+        resolution_counts(&next_head, Graph::Head).0,
         1,
         "the head graph resolves the edit"
     );
@@ -395,26 +354,24 @@ fn a_plan_whose_base_is_the_last_plans_head_reuses_that_head_graphs_resolutions(
         "",
     );
     let second = repo.commit("Remove InvoiceService.applyDiscount");
-    let args = |base: &str, head: &str| {
-        ["plan", "--format", "json", "--base", base, "--head", head].map(String::from)
-    };
-    let timed = |args: &[String; 7]| {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run_with_env(repo.path(), &args, &[("IMPACT_TIMINGS", Some("1"))])
-    };
+    let json = ["plan", "--format", "json"];
+    let earlier = [
+        &json[..],
+        &["--base", repo.base(), "--head", first.as_str()],
+    ]
+    .concat();
+    let later = [
+        &json[..],
+        &["--base", first.as_str(), "--head", second.as_str()],
+    ]
+    .concat();
 
-    let (resolved, _) = resolution_counts(&timed(&args(repo.base(), &first)));
-    let later_args = args(&first, &second);
-    let later = timed(&later_args);
-    assert_eq!(base_resolution_counts(&later), (0, resolved));
-    let mut no_cache: Vec<&str> = later_args.iter().map(String::as_str).collect();
-    no_cache.push("--no-cache");
-    assert_eq!(
-        without_elapsed(later.ok()),
-        without_elapsed(repo.run(&no_cache).ok())
-    );
+    let (resolved, _) = resolution_counts(&run_timed(&repo, &earlier), Graph::Head);
+    let run = run_timed(&repo, &later);
+    assert_eq!(resolution_counts(&run, Graph::Base), (0, resolved));
+    assert_cold_plan(&repo, &later, &run);
     assert!(
-        selected_tests(&later.json()).contains(&"InvoiceServiceTest".to_string()),
+        selected_tests(&run.json()).contains(&"InvoiceServiceTest".to_string()),
         "the removed method's test"
     );
 }

@@ -397,6 +397,41 @@ pub fn file_counts(run: &Run) -> (usize, usize, usize) {
     (numbers[0], numbers[1], numbers[2])
 }
 
+/// Runs `impact ARGS…` in `repo` with `IMPACT_TIMINGS=1`: its stderr gives the counts
+/// ([`file_counts`], [`resolution_counts`]).
+pub fn run_timed(repo: &TestRepo, args: &[&str]) -> Run {
+    run_with_env(repo.path(), args, &[("IMPACT_TIMINGS", Some("1"))])
+}
+
+/// Asserts that `run`, a plan of `impact ARGS…`, is the plan `--no-cache` gives: what a
+/// plan keeps for the next never changes it.
+pub fn assert_cold_plan(repo: &TestRepo, args: &[&str], run: &Run) {
+    let mut no_cache = args.to_vec();
+    no_cache.push("--no-cache");
+    assert_eq!(
+        without_elapsed(run.ok()),
+        without_elapsed(repo.run(&no_cache).ok())
+    );
+}
+
+/// The graph whose counts [`resolution_counts`] reads.
+pub enum Graph {
+    Head,
+    /// Built when a change removes code.
+    Base,
+}
+
+/// The counts a plan run with `IMPACT_TIMINGS=1` prints of a graph: files whose uses
+/// were resolved, and files whose resolutions, kept by an earlier plan, were reused.
+pub fn resolution_counts(run: &Run, graph: Graph) -> (usize, usize) {
+    let needle = match graph {
+        Graph::Head => "timing: files whose uses were resolved",
+        Graph::Base => "timing: base graph, files whose uses were resolved",
+    };
+    let numbers = timing_numbers(run, needle);
+    (numbers[0], numbers[1])
+}
+
 /// The numbers of the line a plan run with `IMPACT_TIMINGS=1` prints that contains
 /// `needle`, in order.
 pub fn timing_numbers(run: &Run, needle: &str) -> Vec<usize> {
