@@ -2,8 +2,8 @@
 //! file-level diffs with rename detection, and the files that differ between commits'
 //! trees, read one commit after another ([`TreeDiff`], for churn).
 //!
-//! A [`Snapshot`] is either a commit's tree or the working tree as a user sees it (HEAD
-//! overlaid with staged, unstaged and untracked-but-not-ignored files). Every file
+//! A [`Snapshot`] is either a commit's tree or the working tree as a user sees it (the
+//! index overlaid with unstaged and untracked-but-not-ignored files). Every file
 //! carries a git blob id; for working-tree files it is computed the way git would for the
 //! same bytes, so blob ids are content hashes usable as cache keys across revisions.
 //!
@@ -11,12 +11,13 @@
 //! pass a filter built from [`crate::project::Project`]) and never maps files to
 //! components. It does not fetch: a shallow clone that lacks a revision is reported as
 //! [`Error::ShallowClone`]. Content filters (`core.autocrlf`, `.gitattributes`) are not
-//! applied to working-tree files: their blob ids hash the bytes on disk.
+//! applied to working-tree files that differ from the index: their blob ids hash the
+//! bytes on disk.
 
 use crate::error::{Error, Result};
 use git2::{
-    BranchType, Delta, DiffFindOptions, DiffOptions, ErrorCode, ObjectType, Oid, Repository,
-    Status, StatusOptions, Tree, TreeWalkMode, TreeWalkResult,
+    BranchType, Delta, DiffFindOptions, DiffOptions, ErrorCode, ObjectType, Oid, Repository, Tree,
+    TreeWalkMode, TreeWalkResult,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ use std::path::{Path, PathBuf};
 pub enum Revision {
     /// A commit's tree.
     Commit(Oid),
-    /// HEAD plus the index and the working directory, untracked files included.
+    /// The index and the working directory, untracked files included.
     Worktree,
 }
 
@@ -257,151 +258,119 @@ impl Repo {
     }
 
     /// A read-only view of every file at `revision`.
+    ///
+    /// The working tree's is the index's entries overlaid with the index-to-working-tree
+    /// diff (what `git status` shows unstaged or untracked), so only files that differ
+    /// from the index are read and hashed; the diff is kept for [`Repo::diff`].
     pub fn snapshot(&self, revision: &Revision) -> Result<Snapshot<'_>> {
-        let revision = *revision;
         let mut entries = BTreeMap::new();
         let mut disk_blobs = HashMap::new();
         let mut unread = Vec::new();
-        match revision {
+        let origin = match *revision {
             Revision::Commit(oid) => {
                 let tree = self.commit_tree(oid)?;
                 collect_tree(&tree, &mut entries, &mut unread)?;
+                Origin::Commit(oid)
             }
             Revision::Worktree => {
                 let workdir = self.worktree_dir()?;
-                if let Some(tree) = self.head_tree()? {
-                    collect_tree(&tree, &mut entries, &mut unread)?;
-                }
-                let mut options = StatusOptions::new();
-                options
-                    .include_untracked(true)
-                    .recurse_untracked_dirs(true)
-                    .include_ignored(false)
-                    .exclude_submodules(true)
-                    .renames_head_to_index(false)
-                    .renames_index_to_workdir(false);
-                let statuses = self.repo.statuses(Some(&mut options))?;
-                for entry in statuses.iter() {
-                    let status = entry.status();
-                    if status.is_empty() || status.contains(Status::IGNORED) {
-                        continue;
-                    }
-                    // Paths git cannot give as UTF-8 cannot be Salesforce source.
-                    let Some(path) = entry.path() else {
-                        let lossy = String::from_utf8_lossy(entry.path_bytes()).into_owned();
-                        unread.push((lossy, Unread::NotUtf8));
-                        continue;
-                    };
-                    let tracked_or_untracked =
-                        !status.contains(Status::INDEX_DELETED) || status.contains(Status::WT_NEW);
-                    let present = !status.contains(Status::WT_DELETED) && tracked_or_untracked;
-                    let file = workdir.join(path);
-                    let bytes = if present {
-                        read_worktree_file(&file)?
-                    } else {
-                        None
+                let index = self.repo.index()?;
+                let skipped = collect_index(&index, &mut entries, &mut unread);
+                let sparse = sparse_view(&index, &workdir, &skipped)?;
+                let to_workdir = self.repo.diff_index_to_workdir(
+                    Some(sparse.as_ref().unwrap_or(&index)),
+                    Some(&mut worktree_options(true)),
+                )?;
+                for (path, on_disk) in changed_on_disk(&to_workdir, &mut unread) {
+                    let bytes = match on_disk {
+                        true => read_worktree_file(&workdir.join(&path))?,
+                        false => None,
                     };
                     match bytes {
                         Some(bytes) => {
                             let blob = Oid::hash_object(ObjectType::Blob, &bytes)?;
                             entries.insert(
-                                path.to_string(),
+                                path.clone(),
                                 Entry {
                                     blob,
                                     on_disk: true,
                                 },
                             );
-                            disk_blobs.insert(blob, path.to_string());
+                            disk_blobs.insert(blob, path);
                         }
                         None => {
-                            entries.remove(path);
+                            entries.remove(&path);
                         }
                     }
                 }
+                Origin::Worktree { index, to_workdir }
             }
-        }
+        };
         unread.sort();
         unread.dedup();
         Ok(Snapshot {
             repo: self,
-            revision,
+            origin,
             entries,
             disk_blobs,
             unread,
         })
     }
 
-    /// The files that differ between the commit `base` and `head`, with renames
-    /// detected (git's default 50% similarity), sorted by path. For the working tree,
-    /// staged, unstaged and untracked (not ignored) files count.
-    pub fn diff(&self, base: Oid, head: &Revision) -> Result<Vec<FileChange>> {
-        let (diff, workdir) = self.diff_trees(base, head, true)?;
-        self.file_changes(diff, workdir.as_deref())
-    }
-
-    /// [`Repo::diff`] and [`Repo::changed_submodules`] at once. Between two commits one
-    /// diff serves both (the second walked the same two trees again: 16 ms of a warm
-    /// 10,000-class plan): it keeps the gitlinks moved to another commit, which
-    /// [`Repo::file_changes`] then leaves out as `diff` does; rename detection looks at
-    /// blobs only, so they change nothing else.
-    pub fn diff_with_submodules(
-        &self,
-        base: Oid,
-        head: &Revision,
-    ) -> Result<(Vec<FileChange>, Vec<String>)> {
-        match head {
-            Revision::Commit(_) => {
-                let (diff, workdir) = self.diff_trees(base, head, false)?;
-                let submodules = gitlinks(&diff);
-                Ok((self.file_changes(diff, workdir.as_deref())?, submodules))
-            }
-            Revision::Worktree => {
-                Ok((self.diff(base, head)?, self.changed_submodules(base, head)?))
-            }
-        }
-    }
-
-    /// The raw diff between the commit `base` and `head` (for the working tree, staged,
-    /// unstaged and untracked files), and the working tree's directory when `head` is it.
-    /// `ignore_submodules` leaves out gitlinks moved to another commit.
-    fn diff_trees(
-        &self,
-        base: Oid,
-        head: &Revision,
-        ignore_submodules: bool,
-    ) -> Result<(git2::Diff<'_>, Option<PathBuf>)> {
+    /// The files that differ between the commit `base` and the snapshot `head`, with
+    /// renames detected (git's default 50% similarity), sorted by path; and the
+    /// submodules (gitlinks) added, removed or moved to another commit, sorted.
+    ///
+    /// For the working tree, staged, unstaged and untracked (not ignored) files count,
+    /// and the index's gitlinks (`git add` of a submodule), not the submodules' own
+    /// checkouts, which are not looked into. The diff is libgit2's
+    /// `git_diff_tree_to_workdir_with_index` taken in its two halves: the base tree to
+    /// the index, onto which the index-to-working-tree diff the snapshot already took is
+    /// merged. Diffing the working tree again was the largest cost of a pre-push plan.
+    ///
+    /// A gitlink moved to another commit is not a file change: its files are in another
+    /// repository (one added or removed comes as a file too). The policy runs every test
+    /// when one inside a package directory changes, because what changed inside it
+    /// cannot be seen. Rename detection looks at blobs only, so keeping the gitlinks in
+    /// the diff changes nothing else.
+    pub fn diff(&self, base: Oid, head: &Snapshot<'_>) -> Result<(Vec<FileChange>, Vec<String>)> {
         let base_tree = self.commit_tree(base)?;
-        let mut options = DiffOptions::new();
-        options.ignore_submodules(ignore_submodules);
-        Ok(match head {
-            Revision::Commit(oid) => {
+        let (diff, submodules) = match &head.origin {
+            Origin::Commit(oid) => {
                 let head_tree = self.commit_tree(*oid)?;
                 let diff = self.repo.diff_tree_to_tree(
                     Some(&base_tree),
                     Some(&head_tree),
-                    Some(&mut options),
+                    Some(DiffOptions::new().ignore_submodules(false)),
                 )?;
-                (diff, None)
+                let submodules = gitlinks(&diff);
+                (diff, submodules)
             }
-            Revision::Worktree => {
-                let workdir = self.worktree_dir()?;
-                options.include_untracked(true).recurse_untracked_dirs(true);
-                let diff = self
-                    .repo
-                    .diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut options))?;
-                (diff, Some(workdir))
+            Origin::Worktree { index, to_workdir } => {
+                // The tree-to-index half keeps the gitlinks the index moved; the other
+                // half has none (`worktree_options(true)`).
+                let mut diff = self.repo.diff_tree_to_index(
+                    Some(&base_tree),
+                    Some(index),
+                    Some(&mut worktree_options(false)),
+                )?;
+                let submodules = gitlinks(&diff);
+                diff.merge(to_workdir)?;
+                (diff, submodules)
             }
-        })
+        };
+        Ok((self.file_changes(diff, head)?, submodules))
     }
 
-    /// The file changes of `diff`, renames detected, sorted by path; a gitlink moved to
-    /// another commit is not one (see [`Repo::changed_submodules`]).
+    /// The file changes of `diff` (whose new side is `head`), renames detected, sorted by
+    /// path; a gitlink moved to another commit is not one (see [`Repo::diff`]).
     fn file_changes(
         &self,
         mut diff: git2::Diff<'_>,
-        workdir: Option<&Path>,
+        head: &Snapshot<'_>,
     ) -> Result<Vec<FileChange>> {
-        self.fetch_rename_candidates(&diff)?;
+        let new_side_on_disk = matches!(head.origin, Origin::Worktree { .. });
+        self.fetch_rename_candidates(&diff, new_side_on_disk)?;
         let mut find = DiffFindOptions::new();
         find.renames(true).for_untracked(true).rename_limit(1000);
         diff.find_similar(Some(&mut find))?;
@@ -436,14 +405,12 @@ impl Repo {
                 .then(|| path_of(delta.new_file()))
                 .flatten();
             let old_blob = (status != FileStatus::Added).then(|| delta.old_file().id());
-            let new_blob = match (status, workdir, &new_path) {
+            let new_blob = match (status, &head.origin, &new_path) {
                 (FileStatus::Deleted, _, _) => None,
-                // libgit2 leaves working-tree ids unset unless it hashed the file; hash
-                // it here the same way the snapshot does so ids agree.
-                (_, Some(workdir), Some(path)) => match read_worktree_file(&workdir.join(path))? {
-                    Some(bytes) => Some(Oid::hash_object(ObjectType::Blob, &bytes)?),
-                    None => None,
-                },
+                // libgit2 leaves working-tree ids unset unless it hashed the file (and
+                // then hashes it through the content filters): the snapshot's ids, which
+                // hash the bytes on disk, are the ones the plan reads.
+                (_, Origin::Worktree { .. }, Some(path)) => head.blob(path),
                 _ => Some(delta.new_file().id()),
             };
             changes.push(FileChange {
@@ -460,35 +427,6 @@ impl Repo {
                 .then_with(|| a.old_path.cmp(&b.old_path))
         });
         Ok(changes)
-    }
-
-    /// The submodules (gitlinks) added, removed or moved to another commit between the
-    /// commit `base` and `head`, sorted by path. [`Repo::diff`] leaves out a gitlink
-    /// moved to another commit (one added or removed comes as a file), since its files
-    /// are in another repository; the policy runs every test when one inside a package
-    /// directory changes, because what changed inside it cannot be seen. For the working
-    /// tree, the index's gitlinks count (`git add` of a submodule), not the submodule's
-    /// own checkout, which is not looked into.
-    pub fn changed_submodules(&self, base: Oid, head: &Revision) -> Result<Vec<String>> {
-        let base_tree = self.commit_tree(base)?;
-        let mut options = DiffOptions::new();
-        options.ignore_submodules(false);
-        let diff = match head {
-            Revision::Commit(oid) => {
-                let head_tree = self.commit_tree(*oid)?;
-                self.repo.diff_tree_to_tree(
-                    Some(&base_tree),
-                    Some(&head_tree),
-                    Some(&mut options),
-                )?
-            }
-            Revision::Worktree => {
-                let index = self.repo.index()?;
-                self.repo
-                    .diff_tree_to_index(Some(&base_tree), Some(&index), Some(&mut options))?
-            }
-        };
-        Ok(gitlinks(&diff))
     }
 
     /// Reads a blob from the object database.
@@ -510,12 +448,16 @@ impl Repo {
     /// fetch them: in a partial clone, the missing ones are fetched through `git` first
     /// (a moved and edited class would otherwise stop the plan). In any other clone a
     /// missing blob means the repository is damaged: the error names its file.
-    fn fetch_rename_candidates(&self, diff: &git2::Diff<'_>) -> Result<()> {
+    ///
+    /// When `new_side_on_disk` (a diff to the working tree), an added file is read from
+    /// the working tree: its id may be of content no object holds (a file staged and then
+    /// edited, or `git add -N`), which is no damage.
+    fn fetch_rename_candidates(&self, diff: &git2::Diff<'_>, new_side_on_disk: bool) -> Result<()> {
         let odb = self.repo.odb()?;
         let mut missing = BTreeMap::new();
         for delta in diff.deltas() {
             let file = match delta.status() {
-                Delta::Added => delta.new_file(),
+                Delta::Added if !new_side_on_disk => delta.new_file(),
                 Delta::Deleted => delta.old_file(),
                 _ => continue,
             };
@@ -611,15 +553,6 @@ impl Repo {
             Err(_) => return Ok(None),
         };
         Ok(Some(self.read_blob(entry.id())?))
-    }
-
-    /// HEAD's tree, `None` before the first commit.
-    fn head_tree(&self) -> Result<Option<Tree<'_>>> {
-        match self.head_commit() {
-            Ok(oid) => Ok(Some(self.commit_tree(oid)?)),
-            Err(Error::NoCommits { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 
     /// The working directory, or a usage error for a bare repository.
@@ -787,12 +720,25 @@ struct Entry {
 /// A read-only view of the files at one revision.
 pub struct Snapshot<'r> {
     repo: &'r Repo,
-    revision: Revision,
+    origin: Origin<'r>,
     entries: BTreeMap<String, Entry>,
     /// Blob ids of working-tree files whose content may not be in the object database.
     disk_blobs: HashMap<Oid, String>,
     /// Entries that are not files `impact` can read (see [`Snapshot::warnings`]).
     unread: Vec<(String, Unread)>,
+}
+
+/// Where a snapshot's files come from.
+enum Origin<'r> {
+    /// A commit's tree.
+    Commit(Oid),
+    /// The index, and its diff to the working tree (untracked files included, moved
+    /// submodules not: [`worktree_options`]), which [`Repo::diff`] merges onto the base
+    /// tree's diff to the same index.
+    Worktree {
+        index: git2::Index,
+        to_workdir: git2::Diff<'r>,
+    },
 }
 
 /// Why a snapshot entry is not read.
@@ -807,7 +753,10 @@ enum Unread {
 impl Snapshot<'_> {
     /// The revision this snapshot shows.
     pub fn revision(&self) -> Revision {
-        self.revision
+        match self.origin {
+            Origin::Commit(oid) => Revision::Commit(oid),
+            Origin::Worktree { .. } => Revision::Worktree,
+        }
     }
 
     /// The files whose path passes `filter`, sorted by path.
@@ -890,7 +839,7 @@ impl Snapshot<'_> {
             .get(path)
             .ok_or_else(|| Error::UnreadableFile {
                 path: PathBuf::from(path),
-                reason: format!("no such file at {}", self.revision.label()),
+                reason: format!("no such file at {}", self.revision().label()),
             })?;
         if entry.on_disk {
             self.read_disk(path, entry.blob)
@@ -957,6 +906,120 @@ fn collect_tree(
         TreeWalkResult::Ok
     })?;
     Ok(())
+}
+
+/// The options of both halves of a diff to the working tree: untracked files in full.
+/// `ignore_submodules` leaves out gitlinks moved to another commit (and, index to working
+/// tree, submodules whose checkouts differ).
+fn worktree_options(ignore_submodules: bool) -> DiffOptions {
+    let mut options = DiffOptions::new();
+    options
+        .ignore_submodules(ignore_submodules)
+        .include_untracked(true)
+        .recurse_untracked_dirs(true);
+    options
+}
+
+/// The bits of an index entry's flags that hold its stage: 0 for a path without
+/// conflict, 1 to 3 for the sides of a conflict (`GIT_INDEX_ENTRY_STAGEMASK`).
+const INDEX_STAGE_MASK: u16 = 0x3000;
+
+/// Adds every entry of `index` without conflict to `entries`; gitlinks and non-UTF-8
+/// names go to `unread` instead. A conflicted path's file is the working tree's: the
+/// index-to-working-tree diff lists it ([`changed_on_disk`]). Returns the paths flagged
+/// skip-worktree (see [`sparse_view`]).
+fn collect_index(
+    index: &git2::Index,
+    entries: &mut BTreeMap<String, Entry>,
+    unread: &mut Vec<(String, Unread)>,
+) -> Vec<String> {
+    let mut skipped = Vec::new();
+    for entry in index.iter() {
+        if entry.flags & INDEX_STAGE_MASK != 0 {
+            continue;
+        }
+        let path = match String::from_utf8(entry.path) {
+            Ok(path) => path,
+            Err(e) => {
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                unread.push((lossy, Unread::NotUtf8));
+                continue;
+            }
+        };
+        if entry.mode == u32::from(git2::FileMode::Commit) {
+            unread.push((path, Unread::Submodule));
+            continue;
+        }
+        if entry.flags_extended & git2::IndexEntryExtendedFlag::SKIP_WORKTREE.bits() != 0 {
+            skipped.push(path.clone());
+        }
+        let blob = entry.id;
+        entries.insert(
+            path,
+            Entry {
+                blob,
+                on_disk: false,
+            },
+        );
+    }
+    skipped
+}
+
+/// The index to compare the working tree with in a sparse checkout: `index` without the
+/// entries flagged skip-worktree (`skipped`) whose files are absent, as a sparse checkout
+/// leaves them. libgit2 gives such a file as deleted, where git (and a user) sees it
+/// unchanged; so the snapshot keeps its index blob and the diff does not list it. One
+/// that is present is left in: libgit2 honours the flag then. `None` when no entry is
+/// left out, as in any checkout that is not sparse.
+fn sparse_view(
+    index: &git2::Index,
+    workdir: &Path,
+    skipped: &[String],
+) -> Result<Option<git2::Index>> {
+    let absent: BTreeSet<&str> = skipped
+        .iter()
+        .map(String::as_str)
+        .filter(|path| std::fs::symlink_metadata(workdir.join(path)).is_err())
+        .collect();
+    if absent.is_empty() {
+        return Ok(None);
+    }
+    let mut visible = git2::Index::new()?;
+    for entry in index.iter() {
+        let stage = entry.flags & INDEX_STAGE_MASK;
+        let left_out =
+            stage == 0 && std::str::from_utf8(&entry.path).is_ok_and(|path| absent.contains(path));
+        if !left_out {
+            visible.add(&entry)?;
+        }
+    }
+    Ok(Some(visible))
+}
+
+/// The paths whose working-tree file differs from the index (modified, untracked,
+/// conflicted, of another type), each with `true`, and those deleted from the working
+/// tree, with `false`. Names that are not UTF-8 go to `unread`: they cannot be Salesforce
+/// source.
+fn changed_on_disk(
+    to_workdir: &git2::Diff<'_>,
+    unread: &mut Vec<(String, Unread)>,
+) -> Vec<(String, bool)> {
+    let mut paths = Vec::new();
+    for delta in to_workdir.deltas() {
+        let (file, on_disk) = match delta.status() {
+            Delta::Unmodified | Delta::Ignored => continue,
+            Delta::Deleted => (delta.old_file(), false),
+            _ => (delta.new_file(), true),
+        };
+        let Some(bytes) = file.path_bytes() else {
+            continue;
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(path) => paths.push((path.to_string(), on_disk)),
+            Err(_) => unread.push((String::from_utf8_lossy(bytes).into_owned(), Unread::NotUtf8)),
+        }
+    }
+    paths
 }
 
 /// The paths of the gitlinks (submodules) on either side of `diff`'s deltas, sorted.
@@ -1082,6 +1145,11 @@ mod tests {
         fn repo(&self) -> Repo {
             Repo::discover(self.path()).unwrap()
         }
+    }
+
+    /// The file changes and changed submodules between `base` and `head`.
+    fn diff_of(repo: &Repo, base: Oid, head: Revision) -> Result<(Vec<FileChange>, Vec<String>)> {
+        repo.diff(base, &repo.snapshot(&head)?)
     }
 
     fn blob_of(content: &str) -> Oid {
@@ -1236,9 +1304,8 @@ mod tests {
         repo.commit(None, &sig, &sig, "tree", &tree, &[]).unwrap()
     }
 
-    /// One diff with the gitlinks kept gives what the two diffs give: the file changes
-    /// (a rename among them) without the moved submodule, and the submodules added,
-    /// moved and removed.
+    /// One diff gives the file changes (a rename among them) without the moved
+    /// submodule, and the submodules added, moved and removed.
     #[test]
     fn one_diff_gives_the_file_changes_and_the_changed_submodules() {
         let f = Fixture::new();
@@ -1257,15 +1324,19 @@ mod tests {
             &[("added", first), ("moved", second), ("same", first)],
         );
         let repo = f.repo();
-        let head = Revision::Commit(head);
-        let (changes, submodules) = repo.diff_with_submodules(base, &head).unwrap();
-        assert_eq!(changes, repo.diff(base, &head).unwrap());
-        assert_eq!(submodules, repo.changed_submodules(base, &head).unwrap());
+        let (changes, submodules) = diff_of(&repo, base, Revision::Commit(head)).unwrap();
         assert_eq!(submodules, ["libs/added", "libs/moved", "libs/removed"]);
-        assert!(changes.iter().all(|change| change.path() != "libs/moved"));
-        assert!(changes
-            .iter()
-            .any(|change| change.status == FileStatus::Renamed));
+        let summary: Vec<(FileStatus, &str)> =
+            changes.iter().map(|c| (c.status, c.path())).collect();
+        assert_eq!(
+            summary,
+            [
+                (FileStatus::Renamed, "classes/Bill.cls"),
+                (FileStatus::Modified, "classes/Keep.cls"),
+                (FileStatus::Added, "libs/added"),
+                (FileStatus::Deleted, "libs/removed"),
+            ]
+        );
     }
 
     #[test]
@@ -1285,7 +1356,7 @@ mod tests {
         f.write("classes/New.cls", "class New {}");
         let head = f.commit("head");
         let repo = f.repo();
-        let changes = repo.diff(base, &Revision::Commit(head)).unwrap();
+        let (changes, _) = diff_of(&repo, base, Revision::Commit(head)).unwrap();
         let summary: Vec<(FileStatus, Option<&str>, Option<&str>)> = changes
             .iter()
             .map(|c| (c.status, c.old_path.as_deref(), c.new_path.as_deref()))
@@ -1329,7 +1400,7 @@ mod tests {
         f.write("classes/Staged.cls", "class Staged { /* again */ }");
         f.write("classes/Untracked.cls", "class U {}");
         let repo = f.repo();
-        let changes = repo.diff(base, &Revision::Worktree).unwrap();
+        let (changes, _) = diff_of(&repo, base, Revision::Worktree).unwrap();
         let summary: Vec<(FileStatus, &str)> =
             changes.iter().map(|c| (c.status, c.path())).collect();
         assert_eq!(
@@ -1351,6 +1422,181 @@ mod tests {
         for change in &changes {
             assert_eq!(snap.blob(change.path()), change.new_blob);
         }
+    }
+
+    /// A working tree in the middle of a merge, with a file intended to add and a
+    /// submodule staged: the snapshot holds what a user sees, and the diff taken in two
+    /// halves is libgit2's diff of the base tree to the working tree in one.
+    #[test]
+    fn worktree_snapshot_and_diff_read_conflicts_intents_and_staged_submodules() {
+        let f = Fixture::new();
+        f.write(".gitignore", "*.log\n");
+        f.write("classes/Conflict.cls", "class C { Integer a; }");
+        f.write("classes/Invoice.cls", LONG);
+        f.write("classes/Staged.cls", "class Staged {}");
+        let base = f.commit("base");
+        let base_commit = f.repo.find_commit(base).unwrap();
+        f.repo.branch("other", &base_commit, false).unwrap();
+        f.repo.branch("mine", &base_commit, false).unwrap();
+        f.repo.set_head("refs/heads/other").unwrap();
+        f.write("classes/Conflict.cls", "class C { Integer b; }");
+        let other = f.commit("other");
+        f.repo.set_head("refs/heads/mine").unwrap();
+        f.write("classes/Conflict.cls", "class C { Integer c; }");
+        f.commit("mine");
+        let theirs = f.repo.find_annotated_commit(other).unwrap();
+        f.repo.merge(&[&theirs], None, None).unwrap();
+        let conflicted = fs::read_to_string(f.path().join("classes/Conflict.cls")).unwrap();
+        assert!(conflicted.contains("<<<<<<<"));
+
+        let edited = LONG.replace("d;", "e;");
+        f.remove("classes/Invoice.cls");
+        f.write("classes/Bill.cls", &edited);
+        f.write("classes/Staged.cls", "class Staged { }");
+        f.stage("classes/Staged.cls");
+        f.write("debug.log", "ignored");
+        f.write("classes/Intent.cls", "class Intent {}");
+        let mut index = f.repo.index().unwrap();
+        let added = |path: &str, mode: u32, id: Oid, flags_extended: u16| git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode,
+            uid: 0,
+            gid: 0,
+            file_size: 0,
+            id,
+            flags: 0,
+            flags_extended,
+            path: path.as_bytes().to_vec(),
+        };
+        let intent = git2::IndexEntryExtendedFlag::INTENT_TO_ADD.bits();
+        index
+            .add(&added(
+                "classes/Intent.cls",
+                0o100644,
+                f.repo.blob(b"").unwrap(),
+                intent,
+            ))
+            .unwrap();
+        let dep = Oid::from_bytes(&[3; 20]).unwrap();
+        index.add(&added("libs/dep", 0o160000, dep, 0)).unwrap();
+        index.write().unwrap();
+
+        let repo = f.repo();
+        let snap = repo.snapshot(&Revision::Worktree).unwrap();
+        let files: BTreeMap<String, Oid> = snap
+            .files(|_| true)
+            .into_iter()
+            .map(|f| (f.path, f.blob))
+            .collect();
+        let expected = [
+            (".gitignore", "*.log\n"),
+            ("classes/Bill.cls", edited.as_str()),
+            ("classes/Conflict.cls", conflicted.as_str()),
+            ("classes/Intent.cls", "class Intent {}"),
+            ("classes/Staged.cls", "class Staged { }"),
+        ];
+        assert_eq!(
+            files,
+            expected
+                .iter()
+                .map(|(path, content)| (path.to_string(), blob_of(content)))
+                .collect::<BTreeMap<_, _>>()
+        );
+        for (path, content) in expected {
+            assert_eq!(snap.read(path).unwrap(), content.as_bytes(), "{path}");
+        }
+        let warnings = snap.warnings(|_| true);
+        assert!(
+            warnings[0].starts_with("libs/dep: a submodule"),
+            "{warnings:?}"
+        );
+
+        let (changes, submodules) = repo.diff(base, &snap).unwrap();
+        assert_eq!(submodules, ["libs/dep"]);
+        let base_tree = repo.commit_tree(base).unwrap();
+        let in_one = repo
+            .git()
+            .diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut worktree_options(true)))
+            .unwrap();
+        assert_eq!(changes, repo.file_changes(in_one, &snap).unwrap());
+        let summary: Vec<(FileStatus, &str)> =
+            changes.iter().map(|c| (c.status, c.path())).collect();
+        assert_eq!(
+            summary,
+            [
+                (FileStatus::Renamed, "classes/Bill.cls"),
+                (FileStatus::Modified, "classes/Conflict.cls"),
+                (FileStatus::Added, "classes/Intent.cls"),
+                (FileStatus::Modified, "classes/Staged.cls"),
+            ]
+        );
+        for change in &changes {
+            assert_eq!(
+                snap.blob(change.path()),
+                change.new_blob,
+                "{}",
+                change.path()
+            );
+        }
+    }
+
+    /// Files a sparse checkout leaves out (skip-worktree, absent from disk) are in the
+    /// snapshot with their index blobs, and the diff does not list them as deleted; one
+    /// flagged but present stays as the index has it, edits and all, as git shows it.
+    #[test]
+    fn worktree_snapshot_keeps_the_files_a_sparse_checkout_leaves_out() {
+        let f = Fixture::new();
+        f.write("in/A.cls", "class A {}");
+        f.write("out/Left.cls", "class Left {}");
+        f.write("out/Present.cls", "class Present {}");
+        let base = f.commit("base");
+        let mut index = f.repo.index().unwrap();
+        for path in ["out/Left.cls", "out/Present.cls"] {
+            let mut entry = index.get_path(Path::new(path), 0).unwrap();
+            entry.flags_extended = git2::IndexEntryExtendedFlag::SKIP_WORKTREE.bits();
+            index.add(&entry).unwrap();
+        }
+        index.write().unwrap();
+        f.remove("out/Left.cls");
+        f.write("out/Present.cls", "class Present { }");
+        f.write("in/A.cls", "class A { }");
+        f.write("in/New.cls", "class New {}");
+
+        let repo = f.repo();
+        let snap = repo.snapshot(&Revision::Worktree).unwrap();
+        let files: Vec<(String, Oid)> = snap
+            .files(|_| true)
+            .into_iter()
+            .map(|f| (f.path, f.blob))
+            .collect();
+        let expected = [
+            ("in/A.cls", "class A { }"),
+            ("in/New.cls", "class New {}"),
+            ("out/Left.cls", "class Left {}"),
+            ("out/Present.cls", "class Present {}"),
+        ];
+        assert_eq!(
+            files,
+            expected
+                .iter()
+                .map(|(path, content)| (path.to_string(), blob_of(content)))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(snap.read("out/Left.cls").unwrap(), b"class Left {}");
+        let (changes, submodules) = repo.diff(base, &snap).unwrap();
+        assert!(submodules.is_empty());
+        let summary: Vec<(FileStatus, &str)> =
+            changes.iter().map(|c| (c.status, c.path())).collect();
+        assert_eq!(
+            summary,
+            [
+                (FileStatus::Modified, "in/A.cls"),
+                (FileStatus::Added, "in/New.cls"),
+            ]
+        );
     }
 
     #[test]
@@ -1455,7 +1701,7 @@ mod tests {
         assert_eq!(repo.default_base().unwrap(), repo.head_commit().unwrap());
         // A base commit that is not in the clone cannot be diffed.
         assert!(matches!(
-            repo.diff(first, &Revision::Worktree),
+            diff_of(&repo, first, Revision::Worktree),
             Err(Error::ShallowClone { .. })
         ));
     }

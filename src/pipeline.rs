@@ -252,8 +252,9 @@ pub fn delta(request: &Request) -> Result<Delta> {
     let mut reader = source::Reader::open(&scope.project.git_root, request.no_cache);
     let head = read_head(&scope, request, &mut reader, &mut timings)?;
     let located = locate(&scope, &head, &mut reader)?;
+    let (head_facts, _) = head.release();
     reader.finish(join(
-        head.facts,
+        head_facts,
         [located.old_facts, located.listed_changed],
     ));
     Ok(Delta {
@@ -279,7 +280,7 @@ pub fn graph(request: &Request) -> Result<(Project, Graph)> {
         &Default::default(),
         false,
     )?;
-    reader.finish(head.facts);
+    reader.finish(head.release().0);
     Ok((scope.project, graph))
 }
 
@@ -312,8 +313,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
         &head.facts,
         &located,
     );
-    // The snapshot is done with: what follows reads no file of the revisions.
-    let (head_facts, listed) = (head.facts, head.listed);
+    let (head_facts, listed) = head.release();
     let mut changes = located.changes;
     timings.lap("graphs");
     let mut head_graph = match request.granularity {
@@ -504,6 +504,13 @@ impl HeadSource<'_> {
     fn skip(&self) -> source::Skip<'_> {
         source::Skip::new(self.parse_all, self.manifest.as_deref())
     }
+
+    /// The facts and the files only listed, the snapshot dropped: what follows reads no
+    /// file of the revisions, and the scope the snapshot borrows is free again (a
+    /// working-tree snapshot holds a diff, whose drop needs the repository).
+    fn release(self) -> (Vec<FileFacts>, Vec<SourceEntry>) {
+        (self.facts, self.listed)
+    }
 }
 
 /// The source stage at the head revision: every file listed, the ones the graph needs
@@ -619,8 +626,7 @@ fn locate(scope: &Scope, head: &HeadSource, reader: &mut source::Reader) -> Resu
             listed_changed: Vec::new(),
         });
     }
-    let (mut file_changes, changed_submodules) =
-        scope.repo.diff_with_submodules(scope.base, &scope.head)?;
+    let (mut file_changes, changed_submodules) = scope.repo.diff(scope.base, &head.snapshot)?;
     let forceignore_moves = scope.base_read.as_ref().and_then(|base| {
         changes::forceignore_moves(
             || {

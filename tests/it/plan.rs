@@ -1130,6 +1130,41 @@ fn working_tree_head_counts_staged_files() {
     assert_work_in_progress_plan(&plan);
 }
 
+/// A new class staged and then edited (to content of the same size, so libgit2 hashes
+/// it), and a new test `git add -N`: the working tree's files, whose blobs no object
+/// holds, are what the plan reads. Both stopped the plan with "the clone is damaged".
+#[test]
+fn working_tree_head_counts_files_staged_then_edited_and_intended_to_add() {
+    let repo = TestRepo::new("billing");
+    change_total(&repo);
+    let staged = LATE_FEE_SERVICE.replace("0.015", "0.020");
+    repo.write_class("LateFeeService", &staged).stage();
+    repo.write_class("LateFeeService", LATE_FEE_SERVICE)
+        .write_class("LateFeeServiceTest", LATE_FEE_SERVICE_TEST)
+        .intend_to_add(&class("LateFeeServiceTest"));
+
+    let plan = repo.plan_worktree();
+
+    assert_work_in_progress_plan(&plan);
+}
+
+/// A sparse checkout that leaves test classes out of the working tree: they are still in
+/// the revision, so they are selected, not taken for deleted.
+#[test]
+fn working_tree_of_a_sparse_checkout_keeps_the_files_it_leaves_out() {
+    let repo = TestRepo::new("billing");
+    change_total(&repo);
+    for name in ["InvoiceServiceTest", "PaymentServiceTest"] {
+        repo.leave_out_of_checkout(&class(name))
+            .leave_out_of_checkout(&format!("{}-meta.xml", class(name)));
+    }
+
+    let plan = repo.plan_worktree();
+
+    assert_eq!(changed_ids(&plan), ["ApexClass:InvoiceService"]);
+    assert_selected(&plan, TOTAL_CALLERS);
+}
+
 #[test]
 fn working_tree_head_counts_deleted_files() {
     let repo = TestRepo::new("billing");

@@ -212,6 +212,44 @@ impl TestRepo {
         self
     }
 
+    /// Records in the index that `path` will be added, without its content, like
+    /// `git add -N`: an entry of the empty blob, flagged intent-to-add.
+    pub fn intend_to_add(&self, path: &str) -> &Self {
+        let mut index = self.repo.index().expect("open the index");
+        let empty = self.repo.blob(b"").expect("write the empty blob");
+        let zero = git2::IndexTime::new(0, 0);
+        let entry = git2::IndexEntry {
+            ctime: zero,
+            mtime: zero,
+            dev: 0,
+            ino: 0,
+            mode: 0o100644,
+            uid: 0,
+            gid: 0,
+            file_size: 0,
+            id: empty,
+            flags: 0,
+            flags_extended: git2::IndexEntryExtendedFlag::INTENT_TO_ADD.bits(),
+            path: path.as_bytes().to_vec(),
+        };
+        index.add(&entry).expect("git add -N");
+        index.write().expect("write the index");
+        self
+    }
+
+    /// Leaves `path` out of the working tree as a sparse checkout does: its index entry
+    /// flagged skip-worktree, its file removed.
+    pub fn leave_out_of_checkout(&self, path: &str) -> &Self {
+        let mut index = self.repo.index().expect("open the index");
+        let mut entry = index
+            .get_path(Path::new(path), 0)
+            .unwrap_or_else(|| panic!("{path} is not in the index"));
+        entry.flags_extended |= git2::IndexEntryExtendedFlag::SKIP_WORKTREE.bits();
+        index.add(&entry).expect("flag skip-worktree");
+        index.write().expect("write the index");
+        self.delete(path)
+    }
+
     /// Stages everything and commits it on the current branch; returns the new sha.
     pub fn commit(&self, message: &str) -> String {
         self.stage();
