@@ -14,7 +14,8 @@ use crate::metadata::types::{self, TestImpact};
 use crate::project::Project;
 use crate::project_change::{self, LeftOut, ProjectFileChange};
 use crate::source::{self, SourceEntry};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// One version of a changed file, parsed.
 #[derive(Clone, Debug)]
@@ -575,11 +576,11 @@ pub fn locate_diff<'a>(
     head_facts: impl IntoIterator<Item = &'a FileFacts>,
     old_facts: impl IntoIterator<Item = &'a FileFacts>,
 ) -> Vec<Change> {
-    let new_by_path: HashMap<&str, &FileFacts> = head_facts
+    let new_by_path: FxHashMap<&str, &FileFacts> = head_facts
         .into_iter()
         .map(|file| (file.path.as_str(), file))
         .collect();
-    let old_by_path: HashMap<&str, &FileFacts> = old_facts
+    let old_by_path: FxHashMap<&str, &FileFacts> = old_facts
         .into_iter()
         .map(|file| (file.path.as_str(), file))
         .collect();
@@ -594,12 +595,12 @@ pub fn locate_diff<'a>(
     // The components that exist at the base, without listing the base tree: every
     // head file that was not added exists there too, and so does the old side of
     // every change.
-    let added: HashSet<&str> = file_changes
+    let added: FxHashSet<&str> = file_changes
         .iter()
         .filter(|change| matches!(change.status, FileStatus::Added | FileStatus::Renamed))
         .filter_map(|change| change.new_path.as_deref())
         .collect();
-    let base_components: HashSet<String> = head_entries
+    let base_components: FxHashSet<&str> = head_entries
         .iter()
         .filter(|entry| !added.contains(entry.path.as_str()))
         .chain(sources.files.iter().filter_map(|(old, _)| old.as_ref()))
@@ -607,7 +608,7 @@ pub fn locate_diff<'a>(
         .collect();
     // A deleted object file is a deletion of the object only when nothing of the object
     // (a field, a record type) remains: a child's file keeps its parent.
-    let head_components: HashSet<String> = head_entries
+    let head_components: FxHashSet<&str> = head_entries
         .iter()
         .flat_map(SourceEntry::existing_keys)
         .collect();
@@ -618,7 +619,7 @@ pub fn locate_diff<'a>(
     )
 }
 
-fn version(by_path: &HashMap<&str, &FileFacts>, entry: &SourceEntry) -> Option<FileVersion> {
+fn version(by_path: &FxHashMap<&str, &FileFacts>, entry: &SourceEntry) -> Option<FileVersion> {
     let file = by_path.get(entry.path.as_str())?;
     Some(FileVersion {
         path: file.path.clone(),

@@ -786,7 +786,7 @@ fn open_history(project: &Project, explicit: Option<&Path>) -> Result<Option<His
 /// How many components of the listed (unparsed) files the graph does not declare: the
 /// plan's component count is the same whether they were parsed or not.
 fn listed_components(graph: &Graph, listed: &[SourceEntry]) -> usize {
-    let keys: std::collections::HashSet<&str> = listed
+    let keys: rustc_hash::FxHashSet<&str> = listed
         .iter()
         .filter(|entry| !graph.has_file_of(&entry.component))
         .map(|entry| entry.component.key())

@@ -34,10 +34,10 @@ pub struct SourceEntry {
 impl SourceEntry {
     /// The keys of the components this file keeps in existence: its own, and its
     /// parent's.
-    pub fn existing_keys(&self) -> impl Iterator<Item = String> + '_ {
+    pub fn existing_keys(&self) -> impl Iterator<Item = &str> + '_ {
         std::iter::once(&self.component)
             .chain(self.parent.as_ref())
-            .map(|id| id.key().to_string())
+            .map(ComponentId::key)
     }
 }
 
