@@ -216,8 +216,9 @@ fn self_check() -> ExitCode {
         if stage_timings(timings).len() != 2 {
             return Err(format!("stages: {:?}", stage_timings(timings)));
         }
-        // The real-repository mode, once, on a small generated org: it plans cold and
-        // warm and times a command on the same range, and leaves the files as they were.
+        // The real-repository mode, once, on a small generated org: it plans cold, warm
+        // and in a scratch working tree (which must select what warm selects: it stops
+        // otherwise), times a command on the same range, and leaves the files as they were.
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         Org::generate(20, 7)
             .write_and_commit(dir.path(), 2)

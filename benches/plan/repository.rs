@@ -4,7 +4,14 @@
 //! It changes no file of the repository (impact keeps its cache under `.impact/`, as
 //! after any plan). Cold is `impact plan --no-cache` (every file parsed,
 //! churn walked without its cache); warm is the same plan with the facts cache under
-//! `DIR/.impact/cache`, which one unmeasured run fills first. `--also 'COMMAND'` times
+//! `DIR/.impact/cache`, which one unmeasured run fills first. Worktree is the change as
+//! a developer has it before committing, planned by default (`--base BASE`, no
+//! `--head`): a scratch repository that borrows the repository's objects (git's
+//! alternates, nothing copied), its index at `--base` and its working tree holding
+//! `--head`'s files, with its own facts cache, which one unmeasured run fills first.
+//! Its changes and selected tests must be the warm plan's (their order may differ: its
+//! churn does not count the head commit), or the benchmark stops: the scratch checkout
+//! would not be the change. `--also 'COMMAND'` times
 //! another tool on the same range in the same run, through `sh -c`, with `{repo}`,
 //! `{base}`, `{head}` and `{out}` (a fresh empty directory per run) replaced: for
 //! sfdx-git-delta, `--also 'sf sgd source delta --from {base} --to {head} --output-dir
@@ -43,7 +50,8 @@ impl Measured {
     }
 }
 
-/// Measures cold and warm plans (and `--also`) `runs` times each, and prints the table.
+/// Measures cold, warm and working-tree plans (and `--also`) `runs` times each, and
+/// prints the table.
 pub fn bench(repo: &RepoOptions, impact: &Path, runs: usize) -> Result<(), String> {
     let (base, head) = resolve(repo)?;
     let dir = repo.dir.to_string_lossy().into_owned();
@@ -66,7 +74,24 @@ pub fn bench(repo: &RepoOptions, impact: &Path, runs: usize) -> Result<(), Strin
     // Fills the facts cache; not measured.
     plan(warm_args)?;
     let warm = measure("warm (facts cached)".into(), runs, || plan(warm_args))?;
-    let mut rows = vec![cold, warm];
+    let scratch = worktree_checkout(&repo.dir, &base, &head)?;
+    let scratch_dir = scratch.path().to_string_lossy().into_owned();
+    let worktree_args = [
+        "plan",
+        "--repo",
+        &scratch_dir,
+        "--base",
+        &base,
+        "--format",
+        "json",
+    ];
+    // Fills the scratch repository's facts cache; not measured.
+    plan(&worktree_args)?;
+    let worktree = measure("worktree (facts cached)".into(), runs, || {
+        plan(&worktree_args)
+    })?;
+    same_selection(&warm, &worktree)?;
+    let mut rows = vec![cold, warm, worktree];
     if let Some(command) = &repo.also {
         let label = format!("`{command}`");
         rows.push(measure(label, runs, || {
@@ -74,6 +99,67 @@ pub fn bench(repo: &RepoOptions, impact: &Path, runs: usize) -> Result<(), Strin
         })?);
     }
     print_table(repo, &base, &head, &rows, runs);
+    Ok(())
+}
+
+/// A scratch repository for the working-tree plan: it reads `dir`'s objects through
+/// git's alternates (nothing is copied, nothing of `dir` changes), its HEAD and index
+/// are at `base`, and its working tree holds `head`'s files, so the change is unstaged:
+/// edits, deletions and untracked additions.
+fn worktree_checkout(dir: &Path, base: &str, head: &str) -> Result<tempfile::TempDir, String> {
+    let failed = |what: &str, e: &dyn std::fmt::Display| format!("scratch checkout: {what}: {e}");
+    let source = git2::Repository::open(dir).map_err(|e| failed("open", &e))?;
+    let scratch = tempfile::tempdir().map_err(|e| failed("temporary directory", &e))?;
+    git2::Repository::init(scratch.path()).map_err(|e| failed("init", &e))?;
+    let alternates = scratch.path().join(".git/objects/info/alternates");
+    // The common directory: a linked worktree's objects are its main repository's.
+    let objects = source.commondir().join("objects");
+    std::fs::write(&alternates, format!("{}\n", objects.display()))
+        .map_err(|e| failed("alternates", &e))?;
+    // Opened again, so that its object database reads the alternates.
+    let repo = git2::Repository::open(scratch.path()).map_err(|e| failed("open", &e))?;
+    let commit = |sha: &str| {
+        git2::Oid::from_str(sha)
+            .and_then(|oid| repo.find_commit(oid))
+            .map_err(|e| failed(sha, &e))
+    };
+    let base_commit = commit(base)?;
+    repo.set_head_detached(base_commit.id())
+        .map_err(|e| failed("HEAD", &e))?;
+    let mut checkout = git2::build::CheckoutBuilder::new();
+    repo.checkout_head(Some(checkout.force()))
+        .map_err(|e| failed("checkout of the base", &e))?;
+    let head_tree = commit(head)?.tree().map_err(|e| failed(head, &e))?;
+    let mut checkout = git2::build::CheckoutBuilder::new();
+    checkout.force().update_index(false);
+    repo.checkout_tree(head_tree.as_object(), Some(&mut checkout))
+        .map_err(|e| failed("checkout of the head's files", &e))?;
+    Ok(scratch)
+}
+
+/// An error when the first runs of `a` and `b` differ in their changes or in the tests
+/// they select (by name; the order is the ranking's, which churn moves).
+fn same_selection(a: &Measured, b: &Measured) -> Result<(), String> {
+    let selection = |measured: &Measured| -> Result<_, String> {
+        let run = measured.runs.first().ok_or("no run")?;
+        let plan: serde_json::Value = serde_json::from_slice(&run.stdout)
+            .map_err(|e| format!("{}: the plan is not JSON: {e}", measured.label))?;
+        let mut tests: Vec<String> = plan["tests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|test| test["name"].as_str().map(str::to_string))
+            .collect();
+        tests.sort();
+        Ok((plan["changes"].clone(), tests))
+    };
+    if selection(a)? != selection(b)? {
+        return Err(format!(
+            "the {} plan's changes or tests differ from the {} plan's: the scratch checkout \
+             is not the change",
+            b.label, a.label
+        ));
+    }
     Ok(())
 }
 
