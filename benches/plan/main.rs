@@ -24,8 +24,10 @@
 //! Wall time is the median of the runs; peak memory is each child's own peak resident
 //! size, as `impact` reports it (`measure::own_peak_kb`).
 //! It prints a Markdown table, then the median per stage that `impact` reports with
-//! `IMPACT_TIMINGS=1`. Without `--bench` (as under `cargo test --all-targets`) it only
-//! checks that the generator is deterministic, so the test suite never runs the benchmark.
+//! `IMPACT_TIMINGS=1`. Without `--bench` (as under `cargo test`, which runs it: `test =
+//! true` in `Cargo.toml`) it only checks itself: the generator is deterministic, and the
+//! real-repository mode plans a small generated org cold, warm and in a working tree and
+//! leaves its files as they were. The test suite never runs the benchmark.
 
 mod generator;
 mod measure;
