@@ -1549,6 +1549,113 @@ mod tests {
         }
     }
 
+    /// Edits, stages, deletions, untracked and intended files, in a seeded random order:
+    /// after each step the working-tree snapshot holds exactly the files a user sees (on
+    /// disk, and tracked or not ignored), each with the blob id of its bytes,
+    /// and the diff taken in two halves is libgit2's one-call diff.
+    #[test]
+    fn worktree_snapshot_and_diff_follow_random_edits() {
+        const PATHS: [&str; 6] = [
+            "d/A.cls",
+            "d/B.cls",
+            "d/e/C.cls",
+            "D.cls",
+            "new/N.cls",
+            "x.log",
+        ];
+        let f = Fixture::new();
+        f.write(".gitignore", "*.log\n");
+        for path in &PATHS[..4] {
+            f.write(path, &format!("class {path} {{}}"));
+        }
+        let base = f.commit("base");
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for step in 0..60 {
+            let path = PATHS[next(PATHS.len())];
+            let exists = f.path().join(path).exists();
+            match next(6) {
+                // Same length as the last content when there was one: libgit2 must hash.
+                0 | 1 => f.write(path, &format!("class {path} {{ /* {step:02} */ }}")),
+                2 if exists => f.remove(path),
+                3 => f.stage(path),
+                4 if exists
+                    && f.repo
+                        .index()
+                        .unwrap()
+                        .get_path(Path::new(path), 0)
+                        .is_none() =>
+                {
+                    let mut index = f.repo.index().unwrap();
+                    index
+                        .add(&git2::IndexEntry {
+                            ctime: git2::IndexTime::new(0, 0),
+                            mtime: git2::IndexTime::new(0, 0),
+                            dev: 0,
+                            ino: 0,
+                            mode: 0o100644,
+                            uid: 0,
+                            gid: 0,
+                            file_size: 0,
+                            id: f.repo.blob(b"").unwrap(),
+                            flags: 0,
+                            flags_extended: git2::IndexEntryExtendedFlag::INTENT_TO_ADD.bits(),
+                            path: path.as_bytes().to_vec(),
+                        })
+                        .unwrap();
+                    index.write().unwrap();
+                }
+                5 if step % 3 == 0 => {
+                    f.commit(&format!("step {step}"));
+                }
+                _ => continue,
+            }
+            let repo = f.repo();
+            let snap = repo.snapshot(&Revision::Worktree).unwrap();
+            let seen: BTreeMap<String, Oid> = snap
+                .files(|_| true)
+                .into_iter()
+                .map(|file| (file.path, file.blob))
+                .collect();
+            // Ignored files count once tracked, as git shows them.
+            let index = f.repo.index().unwrap();
+            let on_disk: BTreeMap<String, Oid> = [".gitignore"]
+                .iter()
+                .chain(&PATHS)
+                .filter(|path| {
+                    !path.ends_with(".log") || index.get_path(Path::new(path), 0).is_some()
+                })
+                .filter_map(|path| {
+                    let bytes = fs::read(f.path().join(path)).ok()?;
+                    Some((
+                        path.to_string(),
+                        Oid::hash_object(ObjectType::Blob, &bytes).unwrap(),
+                    ))
+                })
+                .collect();
+            assert_eq!(seen, on_disk, "step {step}");
+            let (changes, _) = repo.diff(base, &snap).unwrap();
+            let base_tree = repo.commit_tree(base).unwrap();
+            let in_one = repo
+                .git()
+                .diff_tree_to_workdir_with_index(
+                    Some(&base_tree),
+                    Some(&mut worktree_options(true)),
+                )
+                .unwrap();
+            assert_eq!(
+                changes,
+                repo.file_changes(in_one, &snap).unwrap(),
+                "step {step}"
+            );
+        }
+    }
+
     /// Files a sparse checkout leaves out (skip-worktree, absent from disk) are in the
     /// snapshot with their index blobs, and the diff does not list them as deleted; one
     /// flagged but present stays as the index has it, edits and all, as git shows it.
