@@ -275,13 +275,16 @@ impl Repo {
             Revision::Worktree => {
                 let workdir = self.worktree_dir()?;
                 let index = self.repo.index()?;
-                let skipped = collect_index(&index, &mut entries, &mut unread);
-                let sparse = sparse_view(&index, &workdir, &skipped)?;
+                let flagged = collect_index(&index, &mut entries, &mut unread);
+                let sparse = sparse_view(&index, &workdir, &flagged.skip_worktree)?;
                 let to_workdir = self.repo.diff_index_to_workdir(
                     Some(sparse.as_ref().unwrap_or(&index)),
                     Some(&mut worktree_options(true)),
                 )?;
-                for (path, on_disk) in changed_on_disk(&to_workdir, &mut unread) {
+                // An intended file is read first, so that the diff's word on it (deleted,
+                // say) comes after.
+                let intended = flagged.intent_to_add.into_iter().map(|path| (path, true));
+                for (path, on_disk) in intended.chain(changed_on_disk(&to_workdir, &mut unread)) {
                     let bytes = match on_disk {
                         true => read_worktree_file(&workdir.join(&path))?,
                         false => None,
@@ -930,16 +933,26 @@ fn worktree_options(ignore_submodules: bool) -> DiffOptions {
 /// conflict, 1 to 3 for the sides of a conflict (`GIT_INDEX_ENTRY_STAGEMASK`).
 const INDEX_STAGE_MASK: u16 = 0x3000;
 
+/// The index's entries whose flags say their file is not what the entry holds.
+#[derive(Default)]
+struct Flagged {
+    /// Flagged skip-worktree: a sparse checkout may leave them out ([`sparse_view`]).
+    skip_worktree: Vec<String>,
+    /// Flagged intent-to-add (`git add -N`): the entry holds the empty blob, whose object
+    /// git writes but another tool may not, and the content is the file's, so it is read
+    /// from disk.
+    intent_to_add: Vec<String>,
+}
+
 /// Adds every entry of `index` without conflict to `entries`; gitlinks and non-UTF-8
 /// names go to `unread` instead. A conflicted path's file is the working tree's: the
-/// index-to-working-tree diff lists it ([`changed_on_disk`]). Returns the paths flagged
-/// skip-worktree (see [`sparse_view`]).
+/// index-to-working-tree diff lists it ([`changed_on_disk`]).
 fn collect_index(
     index: &git2::Index,
     entries: &mut BTreeMap<String, Entry>,
     unread: &mut Vec<(String, Unread)>,
-) -> Vec<String> {
-    let mut skipped = Vec::new();
+) -> Flagged {
+    let mut flagged = Flagged::default();
     for entry in index.iter() {
         if entry.flags & INDEX_STAGE_MASK != 0 {
             continue;
@@ -956,8 +969,12 @@ fn collect_index(
             unread.push((path, Unread::Submodule));
             continue;
         }
-        if entry.flags_extended & git2::IndexEntryExtendedFlag::SKIP_WORKTREE.bits() != 0 {
-            skipped.push(path.clone());
+        let flags = git2::IndexEntryExtendedFlag::from_bits_truncate(entry.flags_extended);
+        if flags.contains(git2::IndexEntryExtendedFlag::SKIP_WORKTREE) {
+            flagged.skip_worktree.push(path.clone());
+        }
+        if flags.contains(git2::IndexEntryExtendedFlag::INTENT_TO_ADD) {
+            flagged.intent_to_add.push(path.clone());
         }
         let blob = entry.id;
         entries.insert(
@@ -968,7 +985,7 @@ fn collect_index(
             },
         );
     }
-    skipped
+    flagged
 }
 
 /// The index to compare the working tree with in a sparse checkout: `index` without the
@@ -1654,6 +1671,46 @@ mod tests {
                 "step {step}"
             );
         }
+    }
+
+    /// An empty file intended to add whose empty blob no object holds (git writes it;
+    /// another tool may not): the snapshot reads it from disk, and the diff adds it.
+    #[test]
+    fn an_empty_file_intended_to_add_is_read_from_disk() {
+        let f = Fixture::new();
+        f.write("A.cls", "class A {}");
+        let base = f.commit("base");
+        f.write("Empty.cls", "");
+        // An index of no repository does not ask whether the object exists.
+        let mut index = git2::Index::open(&f.repo.path().join("index")).unwrap();
+        index
+            .add(&git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: 0,
+                id: blob_of(""),
+                flags: 0,
+                flags_extended: git2::IndexEntryExtendedFlag::INTENT_TO_ADD.bits(),
+                path: b"Empty.cls".to_vec(),
+            })
+            .unwrap();
+        index.write().unwrap();
+        assert!(!f.repo.odb().unwrap().exists(blob_of("")));
+
+        let repo = f.repo();
+        let snap = repo.snapshot(&Revision::Worktree).unwrap();
+        assert_eq!(snap.blob("Empty.cls"), Some(blob_of("")));
+        assert_eq!(snap.read("Empty.cls").unwrap(), b"");
+        assert_eq!(snap.read_blob(blob_of("")).unwrap(), b"");
+        let (changes, _) = repo.diff(base, &snap).unwrap();
+        let summary: Vec<(FileStatus, &str)> =
+            changes.iter().map(|c| (c.status, c.path())).collect();
+        assert_eq!(summary, [(FileStatus::Added, "Empty.cls")]);
     }
 
     /// Files a sparse checkout leaves out (skip-worktree, absent from disk) are in the
