@@ -352,33 +352,42 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
     }
 }
 
-/// The resolutions of `file`'s uses: read from its kept `record` when there is one and
-/// it fits, else resolved now (and encoded, when `keeping`). `None` when the uses had to
-/// be resolved and did not decode (`Facts::uses`).
-pub(super) fn resolve_file(
-    graph: &Graph,
+/// The resolutions of `file`'s uses read from its kept `record`, when it has one that
+/// fits. Reading one needs no graph but how many of its nodes are declarations
+/// (`n_declared`), so the build reads a batch's records while it adds the batch before.
+/// `Err(damaged)` when the file must be resolved ([`resolve_fresh`]): `damaged` when it
+/// had a record that did not fit.
+pub(super) fn read_kept(
     file: &FileFacts,
     record: Option<IntactRecord>,
-    keeping: bool,
-) -> Option<FileResolutions> {
-    // The key, built only where it is read: a build that keeps nothing builds none.
-    let key = || FactsCache::key(&file.blob, &file.path);
-    let mut damaged = false;
-    if let Some(record) = record {
-        match read_stored(record.payload(), &key(), file.facts.use_count(), graph) {
-            Some(resolved) => {
-                return Some(FileResolutions {
-                    resolved,
-                    kept: Some(Kept::Loaded(record)),
-                    damaged,
-                })
-            }
-            None => damaged = true,
-        }
+    n_declared: usize,
+) -> Result<FileResolutions, bool> {
+    let Some(record) = record else {
+        return Err(false);
+    };
+    let key = FactsCache::key(&file.blob, &file.path);
+    match read_stored(record.payload(), &key, file.facts.use_count(), n_declared) {
+        Some(resolved) => Ok(FileResolutions {
+            resolved,
+            kept: Some(Kept::Loaded(record)),
+            damaged: false,
+        }),
+        None => Err(true),
     }
+}
+
+/// The resolutions of `file`'s uses, resolved against `graph` (and encoded, when
+/// `keeping`); `damaged` when a record of it did not fit. `None` when the uses did not
+/// decode (`Facts::uses`).
+pub(super) fn resolve_fresh(
+    graph: &Graph,
+    file: &FileFacts,
+    keeping: bool,
+    damaged: bool,
+) -> Option<FileResolutions> {
     let resolved = graph.resolve_uses(file, &file.facts.uses()?);
     let kept = keeping
-        .then(|| encode_stored(graph, &key(), &resolved))
+        .then(|| encode_stored(graph, &FactsCache::key(&file.blob, &file.path), &resolved))
         .flatten()
         .map(Kept::Fresh);
     Some(FileResolutions {
@@ -389,16 +398,20 @@ pub(super) fn resolve_file(
 }
 
 /// Reads a stored record into the resolutions of a file of `n_uses` uses; `None` when
-/// it is not that file's, or does not fit (a position past the declarations or past
-/// the resolutions, a count that differs).
-fn read_stored(payload: &[u8], key: &str, n_uses: usize, graph: &Graph) -> Option<ResolvedUses> {
+/// it is not that file's, or does not fit (a position past the `n_declared`
+/// declarations or past the resolutions, a count that differs).
+fn read_stored(
+    payload: &[u8],
+    key: &str,
+    n_uses: usize,
+    n_declared: usize,
+) -> Option<ResolvedUses> {
     let stored: Stored = postcard::from_bytes(payload).ok()?;
     if stored.key != key || stored.uses.len() != n_uses {
         return None;
     }
     let node = |position: u32| {
-        ((position as usize) < graph.n_declared)
-            .then(|| NodeIx::new(NodeIndex::new(position as usize)))
+        ((position as usize) < n_declared).then(|| NodeIx::new(NodeIndex::new(position as usize)))
     };
     let found = |stored: &StoredFound| match *stored {
         StoredFound::Node(position) => node(position).map(Found::Node),
@@ -554,10 +567,23 @@ fn runs<T>(runs: &[(T, u32)]) -> impl Iterator<Item = &T> {
 }
 
 /// The digest of what resolution reads of a revision's files: each file's path,
-/// component and declarations (but for their lines and body hashes), in order, and the
-/// names the revision's uses name (`named`, by key).
-pub(super) fn declarations_digest(files: &[&FileFacts], named: &HashSet<ComponentId>) -> u64 {
-    let per_file: Vec<u64> = files
+/// component and declarations (but for their lines and body hashes), in order
+/// ([`file_digests`]), and the names the revision's uses name (`named`, by key).
+pub(super) fn declarations_digest(per_file: &[u64], named: &HashSet<ComponentId>) -> u64 {
+    let mut named: Vec<&str> = named.iter().map(ComponentId::key).collect();
+    named.par_sort_unstable();
+    let mut hasher = DefaultHasher::new();
+    RESOLUTIONS_VERSION.hash(&mut hasher);
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    per_file.hash(&mut hasher);
+    named.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Each file's part of [`declarations_digest`]: it reads the facts alone, so the build
+/// computes it while it declares the nodes.
+pub(super) fn file_digests(files: &[&FileFacts]) -> Vec<u64> {
+    files
         .par_iter()
         .map(|file| {
             let mut hasher = DefaultHasher::new();
@@ -569,15 +595,7 @@ pub(super) fn declarations_digest(files: &[&FileFacts], named: &HashSet<Componen
             }
             hasher.finish()
         })
-        .collect();
-    let mut named: Vec<&str> = named.iter().map(ComponentId::key).collect();
-    named.par_sort_unstable();
-    let mut hasher = DefaultHasher::new();
-    RESOLUTIONS_VERSION.hash(&mut hasher);
-    env!("CARGO_PKG_VERSION").hash(&mut hasher);
-    per_file.hash(&mut hasher);
-    named.hash(&mut hasher);
-    hasher.finish()
+        .collect()
 }
 
 /// Hashes an id as written (type and full name).
