@@ -792,6 +792,54 @@ mod tests {
         assert!(outcome.changed);
     }
 
+    /// The build reads a batch's records while it adds the batch before, and resolves
+    /// the files no record serves once that batch is added: edits and a damaged record
+    /// in the later batches give the graph built anew, as in the first.
+    #[test]
+    fn records_read_ahead_and_files_resolved_in_later_batches_give_the_graph_built_anew() {
+        let before = org(None);
+        let intact = first_build(&before);
+        let batch = super::super::build::RESOLVE_BATCH;
+        // In path order `Base` comes first, then `C0000`…: `C0300` and `C0400` are in the
+        // second batch, `C0515` in the third.
+        let mut after = before.clone();
+        for name in ["C0300", "C0515"] {
+            let index = after
+                .iter()
+                .position(|file| file.path.ends_with(&format!("{name}.cls")))
+                .expect("the class");
+            after[index] = apex(
+                name,
+                &format!(
+                    "public class {name} {{ public Base pick() {{ return new Sub(); }}\n \
+                     public void go() {{ C0001 other = new C0001(); other.go(); insert new Account(); }} }}"
+                ),
+            );
+        }
+        let (framed, _) = frame_records(&intact);
+        let damaged = framed
+            .iter()
+            .position(|record| {
+                postcard::take_from_bytes::<&str>(record.payload)
+                    .is_ok_and(|(key, _)| key.ends_with("C0400.cls"))
+            })
+            .expect("C0400's record");
+        assert!(
+            damaged > batch && damaged <= 2 * batch,
+            "in the second batch"
+        );
+        let start = framed[damaged].record.as_ptr() as usize - intact.as_ptr() as usize;
+        let mut bytes = intact.clone();
+        bytes[start + crate::cache::RECORD_HEADER] ^= 0x01;
+
+        let (rebuilt, outcome, _) = rebuild(&after, bytes);
+        assert_eq!(rebuilt, Graph::build(&after).dump());
+        assert_eq!(
+            (outcome.resolved, outcome.reused, outcome.damaged),
+            (3, after.len() - 3, 1)
+        );
+    }
+
     #[test]
     fn a_damaged_or_unfitting_record_is_resolved_again() {
         let files = org(None);
