@@ -352,18 +352,26 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
     }
 }
 
+/// Why a file's resolutions were not read from a kept record ([`read_kept`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum NotKept {
+    /// The earlier build kept none for this path and blob.
+    NoRecord,
+    /// It kept one that does not fit the file's uses: counted as damaged.
+    Unfitting,
+}
+
 /// The resolutions of `file`'s uses read from its kept `record`, when it has one that
 /// fits. Reading one needs no graph but how many of its nodes are declarations
 /// (`n_declared`), so the build reads a batch's records while it adds the batch before.
-/// `Err(damaged)` when the file must be resolved ([`resolve_fresh`]): `damaged` when it
-/// had a record that did not fit.
+/// Otherwise the file must be resolved ([`resolve_fresh`]).
 pub(super) fn read_kept(
     file: &FileFacts,
     record: Option<IntactRecord>,
     n_declared: usize,
-) -> Result<FileResolutions, bool> {
+) -> Result<FileResolutions, NotKept> {
     let Some(record) = record else {
-        return Err(false);
+        return Err(NotKept::NoRecord);
     };
     let key = FactsCache::key(&file.blob, &file.path);
     match read_stored(record.payload(), &key, file.facts.use_count(), n_declared) {
@@ -372,18 +380,18 @@ pub(super) fn read_kept(
             kept: Some(Kept::Loaded(record)),
             damaged: false,
         }),
-        None => Err(true),
+        None => Err(NotKept::Unfitting),
     }
 }
 
 /// The resolutions of `file`'s uses, resolved against `graph` (and encoded, when
-/// `keeping`); `damaged` when a record of it did not fit. `None` when the uses did not
+/// `keeping`), after [`read_kept`] found none (`not_kept`). `None` when the uses did not
 /// decode (`Facts::uses`).
 pub(super) fn resolve_fresh(
     graph: &Graph,
     file: &FileFacts,
     keeping: bool,
-    damaged: bool,
+    not_kept: NotKept,
 ) -> Option<FileResolutions> {
     let resolved = graph.resolve_uses(file, &file.facts.uses()?);
     let kept = keeping
@@ -393,7 +401,7 @@ pub(super) fn resolve_fresh(
     Some(FileResolutions {
         resolved,
         kept,
-        damaged,
+        damaged: not_kept == NotKept::Unfitting,
     })
 }
 
