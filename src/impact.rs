@@ -210,6 +210,10 @@ enum Rules {
     Unrestricted,
 }
 
+/// How many edges a walk follows before it counts them to the graph: a count per edge
+/// would be an atomic add per edge.
+const FOLLOWED_BATCH: usize = 4096;
+
 /// The breadth-first walk backwards from the seeds. `stop` sees each state as it is
 /// taken from the queue; the walk ends early when it returns true.
 fn traverse(
@@ -240,7 +244,13 @@ fn traverse(
         }
     }
     let mut dispatch = Dispatch::default();
+    // Edges followed since the graph was last told ([`Graph::followed`]).
+    let mut followed = 0;
     while let Some(&state) = visited.states.get(visited.taken) {
+        if followed >= FOLLOWED_BATCH {
+            graph.followed(followed);
+            followed = 0;
+        }
         // A position fits in 32 bits: so many states would not fit in memory.
         let position = visited.taken as u32;
         visited.taken += 1;
@@ -249,6 +259,7 @@ fn traverse(
         }
         let (node, mode) = (state.node, state.mode);
         for link in graph.users_of(node) {
+            followed += 1;
             let kind = link.kind;
             let (next_mode, dispatched_to, instance) = match rules {
                 Rules::Unrestricted => (Mode::All, None, None),
@@ -278,6 +289,7 @@ fn traverse(
             }
         }
     }
+    graph.followed(followed);
     visited
 }
 

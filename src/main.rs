@@ -10,9 +10,34 @@ use clap::Parser;
 // them, 625 MB without; `MIMALLOC_ALLOW_THP=1` turns them back on).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use std::process::ExitCode;
 
-fn main() -> ExitCode {
+fn main() {
+    let code = run();
+    // By hand: `exit_now` skips the flush the standard library runs at exit.
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    exit_now(code)
+}
+
+/// Ends the process without the exit handlers that libraries registered: mimalloc's
+/// returns every page to the system (350 `madvise` calls after a warm 10,000-class plan)
+/// and libgit2's frees its caches, work for memory the process gives back the moment
+/// after (4-8 ms of a warm plan of a 10,000-class org or of NPSP). `impact` itself runs
+/// nothing at exit: every command has written and closed its files before it returns.
+#[cfg(unix)]
+fn exit_now(code: u8) -> ! {
+    // SAFETY: `_exit` ends the process at once; the commands' threads have finished.
+    unsafe { libc::_exit(i32::from(code)) }
+}
+
+#[cfg(not(unix))]
+fn exit_now(code: u8) -> ! {
+    std::process::exit(i32::from(code))
+}
+
+/// Parses the command line and runs it: the exit code.
+fn run() -> u8 {
     // SAFETY: nothing has parsed yet.
     unsafe { impact::parse::use_fast_allocator() };
     let cli = match impact::cli::Cli::try_parse() {
@@ -24,17 +49,17 @@ fn main() -> ExitCode {
                 impact::error::EXIT_OK
             };
             let _ = error.print();
-            return ExitCode::from(code);
+            return code;
         }
     };
     match impact::cli::run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => code,
         Err(error) => {
             eprintln!("impact: error: {error}");
             if let Some(hint) = error.hint() {
                 eprintln!("hint: {hint}");
             }
-            ExitCode::from(error.exit_code())
+            error.exit_code()
         }
     }
 }

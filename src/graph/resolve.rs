@@ -29,9 +29,14 @@ pub(super) enum Found {
     Named(ComponentId),
 }
 
+/// The nodes a use reaches: most reach one, kept inline rather than in an allocation of
+/// its own (a warm 10,000-class plan reads every file's resolutions from the kept
+/// records: adding the uses took 94 ms rather than 100, medians of six).
+pub(super) type Targets = smallvec::SmallVec<[(Found, Reached); 1]>;
+
 /// What a use's target resolves to ([`Graph::resolve_target`]).
 pub(super) struct Resolution {
-    pub targets: Vec<(Found, Reached)>,
+    pub targets: Targets,
     /// For a call: the class of its receiver's static type, when the repository
     /// declares it.
     pub receiver: Option<NodeIx>,
@@ -68,7 +73,7 @@ impl Graph {
     /// [`Found`]). A registration reaches no node: the builder records it.
     pub(super) fn resolve_target(&self, target: &Target, context: &ComponentId) -> Resolution {
         let mut resolution = Resolution {
-            targets: Vec::new(),
+            targets: Targets::new(),
             receiver: None,
             fell_back: false,
         };
@@ -93,12 +98,14 @@ impl Graph {
                     if sobject::has_custom_suffix(&type_text) && member != "<init>" =>
                 {
                     let object = sobject::strip_schema(&type_text);
-                    vec![(self.found(types::CUSTOM_OBJECT, object), Reached::Direct)]
+                    smallvec::smallvec![(self.found(types::CUSTOM_OBJECT, object), Reached::Direct)]
                 }
-                Resolved::External(_) => Vec::new(),
-                Resolved::Unknown => self.any_member(member, &mut resolution.fell_back),
+                Resolved::External(_) => Targets::new(),
+                Resolved::Unknown => self.any_member(member, &mut resolution.fell_back).into(),
             },
-            Target::AnyMember { member, .. } => self.any_member(member, &mut resolution.fell_back),
+            Target::AnyMember { member, .. } => {
+                self.any_member(member, &mut resolution.fell_back).into()
+            }
             _ => self
                 .resolve_named_target(target, context)
                 .into_iter()

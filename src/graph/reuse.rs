@@ -27,7 +27,7 @@
 //! file's uses, is resolved again.
 
 use super::build::{ResolvedUse, ResolvedUses, UseEdge};
-use super::resolve::{Found, Reached, Resolution};
+use super::resolve::{Found, Reached, Resolution, Targets};
 use super::{Graph, NodeIx};
 use crate::cache::{
     encode_record, intact_payload, read_record, FactsCache, ReadRecord, RECORD_HEADER,
@@ -429,7 +429,7 @@ fn read_stored(
     };
     let mut resolutions = Vec::with_capacity(stored.resolutions.len());
     for resolution in &stored.resolutions {
-        let mut targets = Vec::with_capacity(resolution.targets.len());
+        let mut targets = Targets::with_capacity(resolution.targets.len());
         for (target, overrides) in &resolution.targets {
             let reached = if *overrides {
                 Reached::Override
