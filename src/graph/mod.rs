@@ -574,22 +574,29 @@ impl Graph {
             Some(users) => {
                 let row = users.starts[node.ix()] as usize..users.starts[node.ix() + 1] as usize;
                 match &users.links {
-                    Links::Copies(links) => UsersOf::Copies(links[row].iter()),
-                    Links::Positions(positions) => {
-                        UsersOf::Positions(self.graph.raw_edges(), positions[row].iter())
-                    }
+                    Links::Copies(links) => UsersOf(Rows::Copies(links[row].iter())),
+                    Links::Positions(positions) => UsersOf(Rows::Positions(
+                        self.graph.raw_edges(),
+                        positions[row].iter(),
+                    )),
                 }
             }
-            None => UsersOf::Edges(self.graph.edges_directed(node.node(), Direction::Incoming)),
+            None => UsersOf(Rows::Edges(
+                self.graph.edges_directed(node.node(), Direction::Incoming),
+            )),
         }
     }
 }
 
-/// The iterator of [`Graph::users_of`].
-pub enum UsersOf<'a> {
+/// The iterator of [`Graph::users_of`]; opaque, as petgraph stays in this module.
+pub struct UsersOf<'a>(Rows<'a>);
+
+/// Where [`UsersOf`] reads a node's users from.
+enum Rows<'a> {
     Copies(std::slice::Iter<'a, UserLink>),
     /// The graph's edges, and the positions of a row.
     Positions(&'a [petgraph::graph::Edge<Edge>], std::slice::Iter<'a, u32>),
+    /// The node's list of edges, not laid out.
     Edges(petgraph::graph::Edges<'a, Edge, petgraph::Directed>),
 }
 
@@ -600,12 +607,10 @@ impl Iterator for UsersOf<'_> {
     // walk of `impact hotspots` took a quarter longer).
     #[inline]
     fn next(&mut self) -> Option<UserLink> {
-        match self {
-            UsersOf::Copies(row) => row.next().copied(),
-            UsersOf::Positions(edges, row) => {
-                row.next().map(|&position| user_link(edges, position))
-            }
-            UsersOf::Edges(edges) => edges.next().map(|edge| UserLink::of(link(edge))),
+        match &mut self.0 {
+            Rows::Copies(row) => row.next().copied(),
+            Rows::Positions(edges, row) => row.next().map(|&position| user_link(edges, position)),
+            Rows::Edges(edges) => edges.next().map(|edge| UserLink::of(link(edge))),
         }
     }
 }
@@ -614,14 +619,12 @@ impl Iterator for UsersOf<'_> {
 #[inline]
 fn user_link(edges: &[petgraph::graph::Edge<Edge>], position: u32) -> UserLink {
     let edge = &edges[position as usize];
-    UserLink {
+    UserLink::of(Link {
         id: EdgeIx(EdgeIndex::new(position as usize)),
         from: NodeIx::new(edge.source()),
-        kind: edge.weight.kind,
-        events: edge.weight.events,
-        receiver: edge.weight.receiver,
-        on_this: edge.weight.on_this,
-    }
+        to: NodeIx::new(edge.target()),
+        edge: &edge.weight,
+    })
 }
 
 fn link(edge: petgraph::graph::EdgeReference<'_, Edge>) -> Link<'_> {

@@ -373,8 +373,7 @@ pub(super) fn read_kept(
     let Some(record) = record else {
         return Err(NotKept::NoRecord);
     };
-    let key = FactsCache::key(&file.blob, &file.path);
-    match read_stored(record.payload(), &key, file.facts.use_count(), n_declared) {
+    match read_stored(record.payload(), file, n_declared) {
         Some(resolved) => Ok(FileResolutions {
             resolved,
             kept: Some(Kept::Loaded(record)),
@@ -405,17 +404,17 @@ pub(super) fn resolve_fresh(
     })
 }
 
-/// Reads a stored record into the resolutions of a file of `n_uses` uses; `None` when
-/// it is not that file's, or does not fit (a position past the `n_declared`
-/// declarations or past the resolutions, a count that differs).
-fn read_stored(
-    payload: &[u8],
-    key: &str,
-    n_uses: usize,
-    n_declared: usize,
-) -> Option<ResolvedUses> {
+/// Reads a stored record into the resolutions of `file`'s uses; `None` when it is not
+/// that file's (its key is not the file's blob and path, [`FactsCache::key`]), or does
+/// not fit (a position past the `n_declared` declarations or past the resolutions, a
+/// count of uses that differs).
+fn read_stored(payload: &[u8], file: &FileFacts, n_declared: usize) -> Option<ResolvedUses> {
     let stored: Stored = postcard::from_bytes(payload).ok()?;
-    if stored.key != key || stored.uses.len() != n_uses {
+    // Compared half by half: building the file's key was an allocation per file.
+    let for_file =
+        FactsCache::split_key(stored.key) == Some((file.blob.as_str(), file.path.as_str()));
+    let n_uses = file.facts.use_count();
+    if !for_file || stored.uses.len() != n_uses {
         return None;
     }
     let node = |position: u32| {
