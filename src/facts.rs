@@ -7,6 +7,7 @@
 //! knows every declared name. This module does no I/O and never fails.
 
 use crate::metadata::component::ComponentId;
+use crate::shared_bytes::SharedBytes;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -61,7 +62,7 @@ enum UsesRepr {
     /// to decode so; bytes read from the cache are checked when [`Facts::uses`] decodes
     /// them.
     Encoded {
-        bytes: Box<[u8]>,
+        bytes: SharedBytes,
         count: usize,
         naming: Box<[Use<'static>]>,
     },
@@ -133,7 +134,7 @@ impl Facts {
         }
         let naming = naming_of(uses).cloned().collect();
         self.uses = Uses(UsesRepr::Encoded {
-            bytes: bytes.into(),
+            bytes: SharedBytes::from(bytes),
             count: uses.len(),
             naming,
         });
@@ -391,26 +392,34 @@ impl Serialize for Facts {
     }
 }
 
-impl<'de> Deserialize<'de> for Facts {
-    /// Reads facts back with their uses still encoded and unread: only the few that name
-    /// a component are decoded (a record whose naming uses do not decode, or name none,
-    /// is damaged). The rest are checked when [`Facts::uses`] decodes them.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let loaded = LoadedFacts::deserialize(deserializer)?;
-        let damaged = |what: &str| serde::de::Error::custom(what);
+impl Facts {
+    /// Reads facts, encoded as they are serialized, from the front of `bytes`, a part of
+    /// `buffer`, leaving their encoded uses in the buffer ([`SharedBytes::share`]): the
+    /// facts and the bytes after them. `None` when they do not read back, as for
+    /// [`Facts`]' `Deserialize`.
+    pub fn take_shared<'a>(bytes: &'a [u8], buffer: &SharedBytes) -> Option<(Facts, &'a [u8])> {
+        let (loaded, rest) = postcard::take_from_bytes::<LoadedFacts<'_>>(bytes).ok()?;
+        let uses = buffer.share(loaded.uses)?;
+        Some((Facts::from_loaded(loaded, uses).ok()?, rest))
+    }
+
+    /// Facts read back, their encoded uses in `uses`: only the few that name a component
+    /// are decoded (a record whose naming uses do not decode, or name none, is damaged).
+    /// The rest are checked when [`Facts::uses`] decodes them.
+    fn from_loaded(loaded: LoadedFacts<'_>, uses: SharedBytes) -> Result<Facts, &'static str> {
         let mut naming = Vec::new();
         for_each_use(loaded.naming, &loaded.declares, |use_| {
             naming.push(use_.into_owned())
         })
-        .ok_or_else(|| damaged("naming uses that do not decode"))?;
+        .ok_or("naming uses that do not decode")?;
         if !naming.iter().all(|use_| use_.target.names_a_component()) {
-            return Err(damaged("a naming use that names no component"));
+            return Err("a naming use that names no component");
         }
-        let count = usize::try_from(loaded.count).map_err(|_| damaged("too many uses"))?;
+        let count = usize::try_from(loaded.count).map_err(|_| "too many uses")?;
         let mut facts = Facts {
             declares: loaded.declares,
             uses: Uses(UsesRepr::Encoded {
-                bytes: loaded.uses.into(),
+                bytes: uses,
                 count,
                 naming: naming.into(),
             }),
@@ -919,6 +928,14 @@ pub fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
 mod tests {
     use super::*;
 
+    /// Facts read back from `bytes` as the cache reads a record's: `None` when they do
+    /// not read, or bytes are left over.
+    fn read_back(bytes: &[u8]) -> Option<Facts> {
+        let buffer = SharedBytes::from(bytes.to_vec());
+        let (facts, rest) = Facts::take_shared(&buffer, &buffer)?;
+        rest.is_empty().then_some(facts)
+    }
+
     #[test]
     fn every_edge_kind_is_listed() {
         for kind in EdgeKind::ALL {
@@ -990,7 +1007,7 @@ mod tests {
             semantic_hash: 42,
         };
         let bytes = postcard::to_allocvec(&facts).expect("encode");
-        let back: Facts = postcard::from_bytes(&bytes).expect("decode");
+        let back = read_back(&bytes).expect("decode");
         assert_eq!(back, facts);
         assert_eq!(back.use_count(), 2);
         // The first use is held by the declared method: it reads back with its casing.
@@ -1009,6 +1026,15 @@ mod tests {
         assert_eq!(naming, back.naming_uses().collect::<Vec<_>>());
         assert_eq!(naming.len(), 1, "the SObject names a component: {naming:?}");
         assert_eq!(postcard::to_allocvec(&encoded).expect("encode"), bytes);
+
+        // Read back, the encoded uses are the record's own bytes, not a copy of them.
+        let buffer = SharedBytes::from(bytes.clone());
+        let (shared, _) = Facts::take_shared(&buffer, &buffer).expect("decode");
+        let UsesRepr::Encoded { bytes: uses, .. } = &shared.uses.0 else {
+            panic!("uses read back are encoded");
+        };
+        let within = buffer.as_ptr_range();
+        assert!(within.contains(&uses.as_ptr()) && uses.as_ptr_range().end <= within.end);
     }
 
     /// Reading a record decodes only the uses that name a component: ones that do not
@@ -1040,7 +1066,7 @@ mod tests {
             };
             postcard::to_allocvec(&stored).expect("encode")
         };
-        let read = |bytes: &[u8]| postcard::from_bytes::<Facts>(bytes);
+        let read = read_back;
         let none = encode(&[]);
         let one_type = encode(&[stored_use(0, &type_name)]);
         let one_object = encode(&[stored_use(0, &object)]);
@@ -1049,8 +1075,8 @@ mod tests {
         let facts = read(&record(&one_type, 1, &none)).expect("reads");
         assert_eq!(facts.uses().map(|uses| uses.len()), Some(1));
         // Naming uses that do not decode, or that name nothing, damage the record.
-        assert!(read(&record(&one_type, 1, &[0xff, 0xff])).is_err());
-        assert!(read(&record(&one_type, 1, &one_type)).is_err());
+        assert!(read(&record(&one_type, 1, &[0xff, 0xff])).is_none());
+        assert!(read(&record(&one_type, 1, &one_type)).is_none());
         // Uses held by a declaration the file does not have, the wrong count, trailing
         // bytes, a naming use the uses lack: read, and `uses()` is None.
         let undeclared = encode(&[stored_use(5, &type_name)]);

@@ -29,5 +29,6 @@ pub mod rank;
 pub mod record;
 pub mod report;
 pub mod results;
+pub mod shared_bytes;
 pub mod source;
 pub mod test_sources;

@@ -303,7 +303,9 @@ enum Links {
     /// than sixteen, for the walks of one plan, whose walk over most of a 10,000-class
     /// org comes near the 300 MB it is measured against (with copies: its walk 158 rather
     /// than 176 ms, the deployed classes' walks 26 rather than 39, the peak 299 rather
-    /// than 285 MB, medians of seven).
+    /// than 285 MB, medians of seven). Tried again once warm plans kept their facts'
+    /// uses in the mapped cache (50-60 MB off their peak): a cold plan, which reads no
+    /// cache, of the same change peaked at 337-339 MB with copies, 324-325 without.
     Positions(Vec<u32>),
 }
 
