@@ -211,8 +211,9 @@ pub fn read_record(source: &mut impl std::io::Read) -> ReadRecord {
     }
 }
 
-/// Decodes a facts cache file (`facts-v<N>.bin` or its `.log`): [`decode_records`] of
-/// [`FactsRecord`]s.
+/// Decodes a facts cache file (`facts-v<N>.bin` or its `.log`) into [`FactsRecord`]s,
+/// framed and checked as [`decode_records`] does; the facts' encoded uses are slices of
+/// one copy of `bytes` ([`FactsCache::load`] decodes the file's own bytes).
 pub fn decode(bytes: &[u8]) -> Decoded<FactsRecord> {
     decode_shared(&SharedBytes::from(bytes.to_vec()))
 }

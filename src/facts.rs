@@ -55,7 +55,8 @@ pub struct Uses(UsesRepr);
 #[derive(Clone, Debug)]
 enum UsesRepr {
     Listed(Vec<Use<'static>>),
-    /// The postcard encoding of a `Vec<StoredUse>`: `count` uses, each held by a
+    /// The postcard encoding of a `Vec<StoredUse>` (read from the cache: a slice of the
+    /// cache file's bytes, [`Facts::take_shared`]): `count` uses, each held by a
     /// declaration the facts have, of which `naming` are those that name a component
     /// ([`Target::names_a_component`]), a small part, which the graph reads of every
     /// file before it resolves any. Bytes a parser's uses were encoded into were checked
@@ -393,29 +394,22 @@ impl Serialize for Facts {
 }
 
 impl Facts {
-    /// Reads facts, encoded as they are serialized, from the front of `bytes`, a part of
-    /// `buffer`, leaving their encoded uses in the buffer ([`SharedBytes::share`]): the
-    /// facts and the bytes after them. `None` when they do not read back, as for
-    /// [`Facts`]' `Deserialize`.
+    /// Reads facts, as they are serialized, from the front of `bytes`, a part of
+    /// `buffer`, leaving their encoded uses there ([`SharedBytes::share`]): the facts and
+    /// the bytes after them. Only the few uses that name a component are decoded; the
+    /// rest are checked when [`Facts::uses`] decodes them. `None` for a damaged record:
+    /// facts that do not read, or naming uses that do not decode or name no component.
     pub fn take_shared<'a>(bytes: &'a [u8], buffer: &SharedBytes) -> Option<(Facts, &'a [u8])> {
         let (loaded, rest) = postcard::take_from_bytes::<LoadedFacts<'_>>(bytes).ok()?;
-        let uses = buffer.share(loaded.uses)?;
-        Some((Facts::from_loaded(loaded, uses).ok()?, rest))
-    }
-
-    /// Facts read back, their encoded uses in `uses`: only the few that name a component
-    /// are decoded (a record whose naming uses do not decode, or name none, is damaged).
-    /// The rest are checked when [`Facts::uses`] decodes them.
-    fn from_loaded(loaded: LoadedFacts<'_>, uses: SharedBytes) -> Result<Facts, &'static str> {
         let mut naming = Vec::new();
         for_each_use(loaded.naming, &loaded.declares, |use_| {
             naming.push(use_.into_owned())
-        })
-        .ok_or("naming uses that do not decode")?;
+        })?;
         if !naming.iter().all(|use_| use_.target.names_a_component()) {
-            return Err("a naming use that names no component");
+            return None;
         }
-        let count = usize::try_from(loaded.count).map_err(|_| "too many uses")?;
+        let count = usize::try_from(loaded.count).ok()?;
+        let uses = buffer.share(loaded.uses)?;
         let mut facts = Facts {
             declares: loaded.declares,
             uses: Uses(UsesRepr::Encoded {
@@ -427,7 +421,7 @@ impl Facts {
             semantic_hash: loaded.semantic_hash,
         };
         facts.share_parents();
-        Ok(facts)
+        Some((facts, rest))
     }
 }
 
