@@ -434,17 +434,24 @@ impl Repo {
         Ok(changes)
     }
 
-    /// Reads a blob from the object database.
+    /// Reads a blob, the content of `path`, from the object database.
     ///
     /// In a partial clone (`git clone --filter=blob:none`, as CI checkouts can be) a blob
     /// of another revision may not be local: libgit2 cannot fetch it, so `git cat-file`
-    /// is asked, which fetches it from the promisor remote.
-    pub fn read_blob(&self, oid: Oid) -> Result<Vec<u8>> {
+    /// is asked, which fetches it from the promisor remote. In any other clone a missing
+    /// blob means the repository is damaged: the error names the file and what to run
+    /// (it was libgit2's "object not found").
+    pub fn read_blob(&self, oid: Oid, path: &str) -> Result<Vec<u8>> {
         match self.repo.find_blob(oid) {
             Ok(blob) => Ok(blob.content().to_vec()),
             Err(e) if e.code() == ErrorCode::NotFound && self.is_partial_clone() => {
                 self.fetch_blob(oid)
             }
+            Err(e) if e.code() == ErrorCode::NotFound => Err(Error::DamagedRepository {
+                oid: sha(oid),
+                path: path.to_string(),
+                repo: self.location(),
+            }),
             Err(e) => Err(e.into()),
         }
     }
@@ -557,7 +564,7 @@ impl Repo {
             Ok(entry) => entry,
             Err(_) => return Ok(None),
         };
-        Ok(Some(self.read_blob(entry.id())?))
+        Ok(Some(self.read_blob(entry.id(), path)?))
     }
 
     /// The working directory, or a usage error for a bare repository.
@@ -855,16 +862,17 @@ impl Snapshot<'_> {
         if entry.on_disk {
             self.read_disk(path, entry.blob)
         } else {
-            self.repo.read_blob(entry.blob)
+            self.repo.read_blob(entry.blob, path)
         }
     }
 
-    /// The content of a blob of this snapshot (or any blob in the object database).
-    pub fn read_blob(&self, oid: Oid) -> Result<Vec<u8>> {
-        if let Some(path) = self.disk_blobs.get(&oid) {
-            return self.read_disk(path, oid);
+    /// The content of a blob of this snapshot (or any blob in the object database), the
+    /// content of `path` (which errors name).
+    pub fn read_blob(&self, oid: Oid, path: &str) -> Result<Vec<u8>> {
+        if let Some(on_disk) = self.disk_blobs.get(&oid) {
+            return self.read_disk(on_disk, oid);
         }
-        self.repo.read_blob(oid)
+        self.repo.read_blob(oid, path)
     }
 
     /// Reads a working-tree file and checks it still has the content the snapshot saw,
@@ -1294,7 +1302,7 @@ mod tests {
             }]
         );
         assert_eq!(snap.read("b/z.txt").unwrap(), b"z");
-        assert_eq!(snap.read_blob(blob_of("a")).unwrap(), b"a");
+        assert_eq!(snap.read_blob(blob_of("a"), "a").unwrap(), b"a");
         assert!(matches!(
             snap.read("missing"),
             Err(Error::UnreadableFile { .. })
@@ -1330,7 +1338,7 @@ mod tests {
         assert_eq!(files["keep.txt"], blob_of("keep"));
         assert_eq!(files["dir/untracked.txt"], blob_of("new"));
         assert_eq!(snap.read("staged.txt").unwrap(), b"v3");
-        assert_eq!(snap.read_blob(blob_of("new")).unwrap(), b"new");
+        assert_eq!(snap.read_blob(blob_of("new"), "new").unwrap(), b"new");
         assert_eq!(snap.read("keep.txt").unwrap(), b"keep");
         // Content changed after the snapshot was taken is refused, not mis-keyed.
         f.write("staged.txt", "v4");
@@ -1677,7 +1685,7 @@ mod tests {
         let snap = repo.snapshot(&Revision::Worktree).unwrap();
         assert_eq!(snap.blob("Empty.cls"), Some(blob_of("")));
         assert_eq!(snap.read("Empty.cls").unwrap(), b"");
-        assert_eq!(snap.read_blob(blob_of("")).unwrap(), b"");
+        assert_eq!(snap.read_blob(blob_of(""), "").unwrap(), b"");
         let (changes, _) = repo.diff(base, &snap).unwrap();
         assert_eq!(summary(&changes), [(FileStatus::Added, "Empty.cls")]);
     }

@@ -532,3 +532,43 @@ fn a_damaged_clone_missing_a_blob_names_the_file() {
     assert!(cause.contains(&class("InvoiceService")), "{cause}");
     assert!(run.stderr.contains("fsck"), "{}", run.stderr);
 }
+
+/// A blob of the head missing from a damaged clone, met while the head's files are read
+/// and parsed (the reading hands them to the parsing in batches: here the file comes
+/// hundreds of files in, with parsing under way), is the same input error naming the
+/// file, and the plan writes no cache.
+#[test]
+fn a_damaged_clone_missing_a_blob_of_the_head_names_the_file_and_writes_no_cache() {
+    let repo = TestRepo::new("billing");
+    for n in 0..400 {
+        repo.write_class(
+            &format!("Filler{n:03}"),
+            &format!("public class Filler{n:03} {{ public Integer n() {{ return {n}; }} }}"),
+        );
+    }
+    repo.commit("fillers");
+    repo.edit(&class("InvoiceService"), "SCALE = 2", "SCALE = 3");
+    repo.commit("change balance");
+    let missing = class("Filler300");
+    let blob = git2::Repository::open(repo.path())
+        .expect("the repository")
+        .revparse_single(&format!("HEAD:{missing}"))
+        .expect("the blob")
+        .id()
+        .to_string();
+    let loose = repo
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    fs::remove_file(&loose).expect("the blob is a loose object");
+
+    let run = repo.run(&["plan", "--base", "HEAD~1", "--head", "HEAD"]);
+    let cause = run.assert_input_error(&blob);
+    assert!(cause.contains(&missing), "{cause}");
+    assert!(run.stderr.contains("fsck"), "{}", run.stderr);
+    assert!(
+        !repo.path().join(".impact/cache").exists(),
+        "a plan that stopped wrote its cache"
+    );
+}
