@@ -115,14 +115,13 @@ fn first_error_line(root: Node) -> Option<u32> {
     }
 }
 
-/// `@SuppressWarnings(…)`: a note to static analysers that the compiled code ignores, so
-/// editing it changes no hash (and selects no test).
-fn is_suppress_warnings(node: Node, src: &str) -> bool {
-    node.kind() == "annotation"
-        && node
-            .child_by_field_name("name")
-            .and_then(|name| src.get(name.byte_range()))
-            .is_some_and(|name| name.trim().eq_ignore_ascii_case("suppresswarnings"))
+/// `@SuppressWarnings(…)`, given an annotation: a note to static analysers that the
+/// compiled code ignores, so editing it changes no hash (and selects no test).
+fn is_suppress_warnings(annotation: Node, src: &str) -> bool {
+    annotation
+        .child_by_field_name("name")
+        .and_then(|name| src.get(name.byte_range()))
+        .is_some_and(|name| name.trim().eq_ignore_ascii_case("suppresswarnings"))
 }
 
 /// One leaf token: byte range, and whether its text is case-folded for hashing (string
@@ -149,14 +148,20 @@ impl<'s> Tokens<'s> {
         let mut cursor = root.walk();
         'walk: loop {
             let node = cursor.node();
-            if !text::is_comment(node) && !is_suppress_warnings(node, src) {
+            let (kind, keeps_case) = text::kind_and_case(node);
+            let skipped = match kind {
+                text::Kind::Comment => true,
+                text::Kind::Annotation => is_suppress_warnings(node, src),
+                _ => false,
+            };
+            if !skipped {
                 if cursor.goto_first_child() {
                     continue 'walk;
                 }
                 list.push(Token {
                     start: node.start_byte(),
                     end: node.end_byte(),
-                    fold: !text::keeps_case(node),
+                    fold: !keeps_case,
                 });
             }
             loop {

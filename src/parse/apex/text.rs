@@ -207,13 +207,16 @@ pub(super) fn is_comment(node: Node) -> bool {
     kind_of(node) == Kind::Comment
 }
 
-/// True for tokens whose case matters (string contents).
-pub(super) fn keeps_case(node: Node) -> bool {
-    kinds()
-        .keeps_case
-        .get(usize::from(node.kind_id()))
-        .copied()
-        .unwrap_or(false)
+/// A node's [`Kind`], and whether its text keeps its case in hashes (string contents),
+/// from one lookup of its kind id: the token pass asks both of every node (and asked
+/// `Node::kind` as well, which measures and checks a C string: a tenth of that pass).
+pub(super) fn kind_and_case(node: Node) -> (Kind, bool) {
+    let table = kinds();
+    let id = usize::from(node.kind_id());
+    (
+        table.kind.get(id).copied().unwrap_or(Kind::Other),
+        table.keeps_case.get(id).copied().unwrap_or(false),
+    )
 }
 
 /// Named children without comments, collected (a cursor cannot outlive the loop that
