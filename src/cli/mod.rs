@@ -135,7 +135,10 @@ fn request(args: &RevisionArgs, selection: Option<&SelectionArgs>) -> Request {
 }
 
 /// Writes to the file (whole, via a temporary file, so nothing is left half-written) or
-/// to standard output.
+/// to standard output. A path that exists and is no regular file (`/dev/null`,
+/// `/dev/stdout`, a named pipe) is written to directly: renaming a file over it would
+/// replace the device, link or pipe (run as root, `/dev/null` itself). A link to a
+/// regular file is followed, and the file it names replaced, not the link.
 pub fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
     write_output_with(output, |out| out.write_all(text.as_bytes()))
 }
@@ -153,6 +156,18 @@ pub fn write_output_with(
                 path: path.clone(),
                 reason: error.to_string(),
             };
+            let path = match std::fs::metadata(path) {
+                Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+                    let file = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(path)
+                        .map_err(cannot)?;
+                    let mut out = std::io::BufWriter::new(file);
+                    return write(&mut out).and_then(|()| out.flush()).map_err(cannot);
+                }
+                Ok(_) => std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()),
+                Err(_) => path.clone(),
+            };
             let file_name = path
                 .file_name()
                 .map(|name| name.to_string_lossy().to_string())
@@ -166,7 +181,7 @@ pub fn write_output_with(
                     .map_err(|error| error.into_error())
             });
             written
-                .and_then(|()| std::fs::rename(&tmp, path))
+                .and_then(|()| std::fs::rename(&tmp, &path))
                 .map_err(|error| {
                     let _ = std::fs::remove_file(&tmp);
                     cannot(error)

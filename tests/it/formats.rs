@@ -136,6 +136,72 @@ fn output_flag_writes_the_file_instead_of_stdout() {
     assert_eq!(plan, expected);
 }
 
+/// `--output` naming a link to a file writes the file it names and keeps the link (the
+/// plan was renamed over the link, which became a file).
+#[cfg(unix)]
+#[test]
+fn output_through_a_link_writes_the_file_it_names_and_keeps_the_link() {
+    let repo = total_changed();
+    let range = range(&repo);
+    let printed = repo.run(&plan_args("sf", &range));
+    std::fs::create_dir(repo.path().join("plans")).expect("a directory");
+    let file = repo.path().join("plans/sf-args.txt");
+    std::fs::write(&file, "an older plan").expect("the file");
+    let link = repo.path().join("latest.txt");
+    std::os::unix::fs::symlink(&file, &link).expect("a link");
+    let link_arg = link.to_string_lossy().into_owned();
+    let mut args = plan_args("sf", &range);
+    args.extend(["--output", link_arg.as_str()]);
+
+    repo.run(&args).ok();
+
+    let kind = std::fs::symlink_metadata(&link)
+        .expect("the link")
+        .file_type();
+    assert!(kind.is_symlink(), "the link was replaced: {kind:?}");
+    let written = std::fs::read_to_string(&file).expect("the file");
+    assert_eq!(written.trim(), printed.ok().trim());
+}
+
+/// `--output` naming something that is no regular file (`/dev/null`, `/dev/stdout`, here
+/// a named pipe) writes into it and leaves it as it was: the plan was written beside it
+/// and renamed over it, so run as root `impact plan --output /dev/null` replaced
+/// `/dev/null` with a file.
+#[cfg(unix)]
+#[test]
+fn output_to_a_named_pipe_writes_into_it_and_keeps_the_pipe() {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let repo = total_changed();
+    let range = range(&repo);
+    let printed = repo.run(&plan_args("sf", &range));
+    let pipe = repo.path().join("plan.pipe");
+    let name = std::ffi::CString::new(pipe.to_string_lossy().as_bytes()).expect("a C path");
+    // SAFETY: `mkfifo` reads the NUL-terminated path, which lives across the call.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0, "mkfifo");
+    // Opened for reading first, without waiting for a writer, so the plan's open for
+    // writing does not wait either; `sf` arguments fit in the pipe's buffer.
+    let mut reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&pipe)
+        .expect("the pipe opens for reading");
+    let pipe_arg = pipe.to_string_lossy().into_owned();
+    let mut args = plan_args("sf", &range);
+    args.extend(["--output", pipe_arg.as_str()]);
+
+    repo.run(&args).ok();
+
+    let mut received = String::new();
+    // The writer has closed the pipe: this reads what it wrote, then the end.
+    let _ = reader.read_to_string(&mut received);
+    assert_eq!(received.trim(), printed.ok().trim());
+    let kind = std::fs::symlink_metadata(&pipe)
+        .expect("the pipe")
+        .file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced: {kind:?}");
+}
+
 #[test]
 fn output_flag_works_with_the_sf_format() {
     let repo = total_changed();
