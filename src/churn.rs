@@ -23,7 +23,6 @@
 //! uncommitted changes.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::IsTerminal;
 
 use git2::Oid;
 use rayon::prelude::*;
@@ -53,9 +52,6 @@ impl Default for Window {
         }
     }
 }
-
-/// Uncached commits above which the walk shows a progress bar (on a terminal).
-const PROGRESS_AFTER: usize = 200;
 
 /// Commit counts per component over a window.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -173,7 +169,7 @@ pub fn compute(
             _ => missing.push(*oid),
         }
     }
-    let progress = progress_bar(missing.len());
+    let progress = crate::progress::bar(crate::progress::CHURN, missing.len());
     // Diffing is the slow part of a first plan (200 commits: 0.8 s on a 10,000-class
     // org), so commits are diffed on every core, each thread with its own handle on the
     // repository (a `git2::Repository` is not shared between threads). Each thread takes
@@ -326,23 +322,6 @@ fn changed_components(
 pub fn component_of(project: &Project, path: &str) -> Option<ComponentId> {
     let (_, inner) = project.split_package_path(path)?;
     registry::classify(inner).map(|source| source.component)
-}
-
-/// A progress bar on stderr when the walk is long and stderr is a terminal.
-fn progress_bar(len: usize) -> Option<indicatif::ProgressBar> {
-    if len < PROGRESS_AFTER || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(len as u64),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("change frequency {bar:30} {pos}/{len} commits")
-    {
-        bar.set_style(style);
-    }
-    Some(bar)
 }
 
 #[cfg(test)]

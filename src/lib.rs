@@ -23,6 +23,7 @@ pub mod metadata;
 pub mod parse;
 pub mod pipeline;
 pub mod policy;
+pub mod progress;
 pub mod project;
 pub mod project_change;
 pub mod rank;

@@ -152,6 +152,8 @@ fn parse_while_reading(
     }
     type Batch = Vec<(usize, Vec<u8>)>;
     let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+    let progress = crate::progress::bar(crate::progress::PARSING, positions.len());
+    let parsed_one = progress.clone();
     std::thread::scope(|scope| {
         let parsing = scope.spawn(move || {
             received
@@ -162,6 +164,9 @@ fn parse_while_reading(
                         let entry = &entries[position];
                         let mut facts = parse::parse_file(&entry.component, &entry.path, &bytes);
                         facts.encode_uses();
+                        if let Some(progress) = &parsed_one {
+                            progress.inc(1);
+                        }
                         (position, facts)
                     })
                 })
@@ -183,6 +188,9 @@ fn parse_while_reading(
         let mut parsed = parsing
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        if let Some(progress) = progress {
+            progress.finish_and_clear();
+        }
         parsed.sort_unstable_by_key(|(position, _)| *position);
         read.map(|()| parsed)
     })
