@@ -150,6 +150,19 @@ fn parse_while_reading(
     if positions.is_empty() {
         return Ok(Vec::new());
     }
+    if rayon::current_thread_index().is_some() {
+        // On a thread of rayon's pool (no caller is today), waiting here for the parsing
+        // would hold a thread the parsing may need (with one thread, forever): read
+        // first, then parse.
+        let read: Vec<(usize, Vec<u8>)> = positions
+            .iter()
+            .map(|&position| Ok((position, read_entry(snapshot, &entries[position])?)))
+            .collect::<Result<_>>()?;
+        return Ok(read
+            .into_par_iter()
+            .map(|(position, bytes)| (position, parse_entry(&entries[position], &bytes)))
+            .collect());
+    }
     type Batch = Vec<(usize, Vec<u8>)>;
     let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
     let progress = crate::progress::bar(crate::progress::PARSING, positions.len());
@@ -161,9 +174,7 @@ fn parse_while_reading(
                 .par_bridge()
                 .flat_map_iter(|batch| {
                     batch.into_iter().map(|(position, bytes)| {
-                        let entry = &entries[position];
-                        let mut facts = parse::parse_file(&entry.component, &entry.path, &bytes);
-                        facts.encode_uses();
+                        let facts = parse_entry(&entries[position], &bytes);
                         if let Some(progress) = &parsed_one {
                             progress.inc(1);
                         }
@@ -194,6 +205,14 @@ fn parse_while_reading(
         parsed.sort_unstable_by_key(|(position, _)| *position);
         read.map(|()| parsed)
     })
+}
+
+/// The facts of one file, its uses encoded at once (a cold plan holds them as a warm one
+/// does, [`Facts::encode_uses`]).
+fn parse_entry(entry: &SourceEntry, bytes: &[u8]) -> Facts {
+    let mut facts = parse::parse_file(&entry.component, &entry.path, bytes);
+    facts.encode_uses();
+    facts
 }
 
 /// Which source files a plan parses for the graph: those of types whose facts can change
@@ -499,4 +518,84 @@ pub fn project_at(repo: &Repo, on_disk: &Project, oid: git2::Oid) -> Result<Proj
         },
         other => other,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::{Repository, Signature};
+
+    /// A committed project of `classes` Apex classes (each calls the one before), opened.
+    fn project_of(classes: usize) -> (tempfile::TempDir, Project, Repo) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let git = Repository::init(dir.path()).expect("init");
+        let write = |path: &str, text: &str| {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+            std::fs::write(full, text).expect("write");
+        };
+        write(
+            "sfdx-project.json",
+            r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
+        );
+        for n in 0..classes {
+            write(
+                &format!("force-app/main/default/classes/C{n:03}.cls"),
+                &format!(
+                    "public class C{n:03} {{ public Integer n() {{ return C{:03}.n() + {n}; }} }}",
+                    n.saturating_sub(1)
+                ),
+            );
+        }
+        let mut index = git.index().expect("index");
+        index
+            .add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)
+            .expect("add");
+        let tree = git
+            .find_tree(index.write_tree().expect("tree"))
+            .expect("find tree");
+        let who = Signature::now("t", "t@t.invalid").expect("signature");
+        git.commit(Some("HEAD"), &who, &who, "classes", &tree, &[])
+            .expect("commit");
+        let project = Project::discover(dir.path()).expect("project");
+        let repo = Repo::open(dir.path()).expect("repo");
+        (dir, project, repo)
+    }
+
+    /// Many batches of files, read on this thread and parsed on others, come back in
+    /// file order with the facts each file gives alone; read on a thread of a rayon pool
+    /// (which reads them all first, then parses), they give the same.
+    #[test]
+    fn files_parsed_while_read_come_back_in_order_on_any_thread() {
+        let (_dir, project, repo) = project_of(READ_BATCH * BATCHES_AHEAD * 2 + 5);
+        let head = repo.head_commit().expect("head");
+        let snapshot = repo.snapshot(&Revision::Commit(head)).expect("snapshot");
+        let entries = entries(&project, &snapshot);
+        let positions: Vec<usize> = (0..entries.len()).rev().step_by(2).rev().collect();
+        let alone: Vec<(usize, Facts)> = positions
+            .iter()
+            .map(|&at| {
+                let bytes = read_entry(&snapshot, &entries[at]).expect("read");
+                (at, parse_entry(&entries[at], &bytes))
+            })
+            .collect();
+
+        let parsed = parse_while_reading(&snapshot, &entries, &positions).expect("parsed");
+        assert_eq!(format!("{parsed:?}"), format!("{alone:?}"));
+
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a pool");
+        // The snapshot is not `Send`; the pool's thread takes its own.
+        let in_pool = pool.install(|| {
+            let repo = Repo::open(&project.git_root).expect("repo");
+            let snapshot = repo.snapshot(&Revision::Commit(head)).expect("snapshot");
+            format!(
+                "{:?}",
+                parse_while_reading(&snapshot, &entries, &positions).expect("parsed")
+            )
+        });
+        assert_eq!(in_pool, format!("{alone:?}"));
+    }
 }
