@@ -274,10 +274,7 @@ impl FactsCache {
         for (path, is_log) in [(file.clone(), false), (log_path(&file), true)] {
             // The facts read keep their encoded uses in the file's bytes
             // ([`SharedBytes`]). The log is appended to in place, so it is not mapped.
-            let mapped = match is_log {
-                false => map_file(&path),
-                true => None,
-            };
+            let mapped = if is_log { None } else { map_file(&path) };
             let bytes = match &mapped {
                 Some(map) => SharedBytes::new(Arc::clone(map)),
                 None => match std::fs::read(&path) {

@@ -133,40 +133,36 @@ fn read_entry(snapshot: &Snapshot, entry: &SourceEntry) -> Result<Vec<u8>> {
 
 /// Files are handed from the reading to the parsing in batches of this many (a file
 /// at a time, waking a thread for each of the 10,000-class org's 24,000 files cost more
-/// than the overlap saved), at most [`BATCHES_AHEAD`] batches ahead of the parsing.
+/// than the overlap saved), at most [`BATCHES_AHEAD`] batches ahead of the parsing. No
+/// more than a batch (a warm plan's changed files) is read first and parsed after.
 const READ_BATCH: usize = 16;
 const BATCHES_AHEAD: usize = 16;
+
+/// The contents of the files of `entries` at `positions`, in that order.
+type Contents = Vec<(usize, Vec<u8>)>;
 
 /// The facts of the files of `entries` at `positions`, in that order: parsed on every
 /// core while this thread reads their contents from the repository (a `Snapshot` reads
 /// through libgit2, whose repository a thread may not share). Read first and parsed
-/// after, NPSP's 4,455 blobs took 120-130 ms of a cold plan on one core while the other
+/// after, NPSP's 4,455 blobs took 122-132 ms of a cold plan on one core while the other
 /// waited, and the contents of every file were held at once.
 fn parse_while_reading(
     snapshot: &Snapshot,
     entries: &[SourceEntry],
     positions: &[usize],
 ) -> Result<Vec<(usize, Facts)>> {
-    if positions.is_empty() {
-        return Ok(Vec::new());
-    }
-    if rayon::current_thread_index().is_some() {
-        // On a thread of rayon's pool (no caller is today), waiting here for the parsing
-        // would hold a thread the parsing may need (with one thread, forever): read
-        // first, then parse.
-        let read: Vec<(usize, Vec<u8>)> = positions
-            .iter()
-            .map(|&position| Ok((position, read_entry(snapshot, &entries[position])?)))
-            .collect::<Result<_>>()?;
-        return Ok(read
+    // A batch or less is read, then parsed: no thread to wait for. So is all of it on a
+    // thread of rayon's pool (no caller is today): waiting there for the parsing would
+    // hold a thread the parsing may need (with one thread, forever).
+    if positions.len() <= READ_BATCH || rayon::current_thread_index().is_some() {
+        return Ok(read_contents(snapshot, entries, positions)?
             .into_par_iter()
             .map(|(position, bytes)| (position, parse_entry(&entries[position], &bytes)))
             .collect());
     }
-    type Batch = Vec<(usize, Vec<u8>)>;
-    let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+    let (batches, received) = std::sync::mpsc::sync_channel::<Contents>(BATCHES_AHEAD);
     let progress = crate::progress::bar(crate::progress::PARSING, positions.len());
-    let parsed_one = progress.clone();
+    let shown = progress.as_ref();
     std::thread::scope(|scope| {
         let parsing = scope.spawn(move || {
             received
@@ -175,7 +171,7 @@ fn parse_while_reading(
                 .flat_map_iter(|batch| {
                     batch.into_iter().map(|(position, bytes)| {
                         let facts = parse_entry(&entries[position], &bytes);
-                        if let Some(progress) = &parsed_one {
+                        if let Some(progress) = shown {
                             progress.inc(1);
                         }
                         (position, facts)
@@ -183,14 +179,10 @@ fn parse_while_reading(
                 })
                 .collect::<Vec<_>>()
         });
-        let read = positions.chunks(READ_BATCH).try_for_each(|chunk| {
-            let batch = chunk
-                .iter()
-                .map(|&position| Ok((position, read_entry(snapshot, &entries[position])?)))
-                .collect::<Result<Batch>>()?;
+        let reading = positions.chunks(READ_BATCH).try_for_each(|chunk| {
             // Fails only when the parsing thread is gone, which means it panicked: the
             // join below passes that on.
-            let _ = batches.send(batch);
+            let _ = batches.send(read_contents(snapshot, entries, chunk)?);
             Ok(())
         });
         // The parsing ends when the channel closes: after the last batch, or at a file
@@ -199,12 +191,24 @@ fn parse_while_reading(
         let mut parsed = parsing
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        if let Some(progress) = progress {
+        if let Some(progress) = shown {
             progress.finish_and_clear();
         }
         parsed.sort_unstable_by_key(|(position, _)| *position);
-        read.map(|()| parsed)
+        reading.map(|()| parsed)
     })
+}
+
+/// The contents of the files of `entries` at `positions`, read in order.
+fn read_contents(
+    snapshot: &Snapshot,
+    entries: &[SourceEntry],
+    positions: &[usize],
+) -> Result<Contents> {
+    positions
+        .iter()
+        .map(|&position| Ok((position, read_entry(snapshot, &entries[position])?)))
+        .collect()
 }
 
 /// The facts of one file, its uses encoded at once (a cold plan holds them as a warm one
@@ -563,8 +567,8 @@ mod tests {
     }
 
     /// Many batches of files, read on this thread and parsed on others, come back in
-    /// file order with the facts each file gives alone; read on a thread of a rayon pool
-    /// (which reads them all first, then parses), they give the same.
+    /// file order with the facts each file gives alone; so do a batch's worth, and all
+    /// of them read on a thread of a rayon pool (both read first, then parsed).
     #[test]
     fn files_parsed_while_read_come_back_in_order_on_any_thread() {
         let (_dir, project, repo) = project_of(READ_BATCH * BATCHES_AHEAD * 2 + 5);
@@ -581,7 +585,10 @@ mod tests {
             .collect();
 
         let parsed = parse_while_reading(&snapshot, &entries, &positions).expect("parsed");
-        assert_eq!(format!("{parsed:?}"), format!("{alone:?}"));
+        assert_eq!(parsed, alone);
+        let few = &positions[..READ_BATCH];
+        let parsed = parse_while_reading(&snapshot, &entries, few).expect("parsed");
+        assert_eq!(parsed, alone[..READ_BATCH]);
 
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
@@ -591,11 +598,8 @@ mod tests {
         let in_pool = pool.install(|| {
             let repo = Repo::open(&project.git_root).expect("repo");
             let snapshot = repo.snapshot(&Revision::Commit(head)).expect("snapshot");
-            format!(
-                "{:?}",
-                parse_while_reading(&snapshot, &entries, &positions).expect("parsed")
-            )
+            parse_while_reading(&snapshot, &entries, &positions).expect("parsed")
         });
-        assert_eq!(in_pool, format!("{alone:?}"));
+        assert_eq!(in_pool, alone);
     }
 }

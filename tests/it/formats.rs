@@ -28,6 +28,14 @@ fn plan_args<'a>(format: &'a str, range: &'a [String]) -> Vec<&'a str> {
     args
 }
 
+/// Runs the plan of `range` in `format` with `--output path`.
+fn plan_to(repo: &TestRepo, format: &str, range: &[String], path: &std::path::Path) -> Run {
+    let path = path.to_string_lossy().into_owned();
+    let mut args = plan_args(format, range);
+    args.extend(["--output", path.as_str()]);
+    repo.run(&args)
+}
+
 #[test]
 fn sf_format_lists_one_tests_flag_per_class_in_plan_order() {
     let repo = total_changed();
@@ -115,11 +123,8 @@ fn output_flag_writes_the_file_instead_of_stdout() {
     let range = range(&repo);
     let printed = repo.run(&plan_args("json", &range));
     let file = repo.path().join("plan.json");
-    let file_arg = file.to_string_lossy().into_owned();
-    let mut args = plan_args("json", &range);
-    args.extend(["--output", file_arg.as_str()]);
 
-    let out = repo.run(&args);
+    let out = plan_to(&repo, "json", &range, &file);
 
     assert!(
         out.ok().trim().is_empty(),
@@ -149,11 +154,8 @@ fn output_through_a_link_writes_the_file_it_names_and_keeps_the_link() {
     std::fs::write(&file, "an older plan").expect("the file");
     let link = repo.path().join("latest.txt");
     std::os::unix::fs::symlink(&file, &link).expect("a link");
-    let link_arg = link.to_string_lossy().into_owned();
-    let mut args = plan_args("sf", &range);
-    args.extend(["--output", link_arg.as_str()]);
 
-    repo.run(&args).ok();
+    plan_to(&repo, "sf", &range, &link).ok();
 
     let kind = std::fs::symlink_metadata(&link)
         .expect("the link")
@@ -186,11 +188,8 @@ fn output_to_a_named_pipe_writes_into_it_and_keeps_the_pipe() {
         .custom_flags(libc::O_NONBLOCK)
         .open(&pipe)
         .expect("the pipe opens for reading");
-    let pipe_arg = pipe.to_string_lossy().into_owned();
-    let mut args = plan_args("sf", &range);
-    args.extend(["--output", pipe_arg.as_str()]);
 
-    repo.run(&args).ok();
+    plan_to(&repo, "sf", &range, &pipe).ok();
 
     let mut received = String::new();
     // The writer has closed the pipe: this reads what it wrote, then the end.
@@ -208,11 +207,8 @@ fn output_flag_works_with_the_sf_format() {
     let range = range(&repo);
     let printed = repo.run(&plan_args("sf", &range));
     let file = repo.path().join("sf-args.txt");
-    let file_arg = file.to_string_lossy().into_owned();
-    let mut args = plan_args("sf", &range);
-    args.extend(["--output", file_arg.as_str()]);
 
-    let out = repo.run(&args);
+    let out = plan_to(&repo, "sf", &range, &file);
 
     assert!(
         out.ok().trim().is_empty(),

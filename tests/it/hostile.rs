@@ -504,28 +504,38 @@ fn a_partial_clone_reads_missing_blobs_through_git_or_says_what_to_run() {
     assert!(cause.contains("missing"), "{cause}");
 }
 
+/// The id of the blob `revision:path` names.
+fn blob_at(repo: &TestRepo, revision_path: &str) -> String {
+    git2::Repository::open(repo.path())
+        .expect("the repository")
+        .revparse_single(revision_path)
+        .expect("the blob")
+        .id()
+        .to_string()
+}
+
+/// Damages the clone: removes the object `id`, which the test repositories keep loose.
+fn remove_loose_object(repo: &TestRepo, id: &str) {
+    let loose = repo
+        .path()
+        .join(".git/objects")
+        .join(&id[..2])
+        .join(&id[2..]);
+    fs::remove_file(&loose).expect("the object is loose");
+}
+
 /// A clone that lacks a blob rename detection needs (not a partial clone: a damaged
 /// one) is an input error naming the file and what to run, not libgit2's "object not
 /// found".
 #[test]
 fn a_damaged_clone_missing_a_blob_names_the_file() {
     let repo = TestRepo::new("billing");
-    let old_blob = git2::Repository::open(repo.path())
-        .expect("the repository")
-        .revparse_single(&format!("HEAD:{}", class("InvoiceService")))
-        .expect("the base blob")
-        .id()
-        .to_string();
+    let old_blob = blob_at(&repo, &format!("HEAD:{}", class("InvoiceService")));
     repo.edit(&class("InvoiceService"), "SCALE = 2", "SCALE = 3");
     let moved = class("InvoiceService").replace("/classes/", "/classes/billing/");
     repo.rename(&class("InvoiceService"), &moved);
     repo.commit("change balance, move the service");
-    let loose = repo
-        .path()
-        .join(".git/objects")
-        .join(&old_blob[..2])
-        .join(&old_blob[2..]);
-    fs::remove_file(&loose).expect("the base blob is a loose object");
+    remove_loose_object(&repo, &old_blob);
 
     let run = repo.run(&["plan", "--base", repo.base(), "--head", "HEAD"]);
     let cause = run.assert_input_error(&old_blob);
@@ -550,18 +560,8 @@ fn a_damaged_clone_missing_a_blob_of_the_head_names_the_file_and_writes_no_cache
     repo.edit(&class("InvoiceService"), "SCALE = 2", "SCALE = 3");
     repo.commit("change balance");
     let missing = class("Filler300");
-    let blob = git2::Repository::open(repo.path())
-        .expect("the repository")
-        .revparse_single(&format!("HEAD:{missing}"))
-        .expect("the blob")
-        .id()
-        .to_string();
-    let loose = repo
-        .path()
-        .join(".git/objects")
-        .join(&blob[..2])
-        .join(&blob[2..]);
-    fs::remove_file(&loose).expect("the blob is a loose object");
+    let blob = blob_at(&repo, &format!("HEAD:{missing}"));
+    remove_loose_object(&repo, &blob);
 
     let run = repo.run(&["plan", "--base", "HEAD~1", "--head", "HEAD"]);
     let cause = run.assert_input_error(&blob);
