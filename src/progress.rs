@@ -24,8 +24,8 @@ pub const PARSING: Work = Work {
     shown_from: 2_000,
 };
 
-/// Diffing the commits of the change-frequency window that no earlier plan read (200
-/// commits: 0.8 s on the 10,000-class org).
+/// Diffing the commits of the change-frequency window that no earlier plan read (a cold
+/// plan of the 10,000-class org diffs 200 commits in about 0.6 s).
 pub const CHURN: Work = Work {
     doing: "change frequency",
     items: "commits",
