@@ -44,9 +44,8 @@ impl SourceEntry {
 /// Every source file of a snapshot, classified, sorted by path.
 pub fn entries(project: &Project, snapshot: &Snapshot) -> Vec<SourceEntry> {
     snapshot
-        .files(|path: &str| project.package_dir_of(path).is_some())
-        .into_iter()
-        .filter_map(|file| classify(project, &file.path, &file.blob.to_string()))
+        .each_file()
+        .filter_map(|(path, blob)| classify_with(project, path, || blob.to_string()))
         .collect()
 }
 
@@ -91,35 +90,43 @@ pub fn duplicate_sources(entries: &[SourceEntry]) -> Vec<String> {
 /// The component a repository path belongs to, if it is source. LWC Jest tests count
 /// even when `.forceignore` removes them (it usually does: they are not deployed).
 pub fn classify(project: &Project, path: &str, blob: &str) -> Option<SourceEntry> {
+    classify_with(project, path, || blob.to_string())
+}
+
+/// [`classify`], the blob id written only for a file that is source.
+fn classify_with(
+    project: &Project,
+    path: &str,
+    blob: impl FnOnce() -> String,
+) -> Option<SourceEntry> {
     let (_, inner) = project.split_package_path(path)?;
-    if let Some(test) = jest_test(inner, path) {
-        return Some(SourceEntry {
-            path: path.to_string(),
-            blob: blob.to_string(),
-            component: test,
-            parent: None,
-        });
-    }
-    if project.is_force_ignored(path) {
-        return None;
-    }
-    let source = registry::classify(inner)?;
+    let (component, parent) = match jest_test(inner, path) {
+        Some(test) => (test, None),
+        None if project.is_force_ignored(path) => return None,
+        None => {
+            let source = registry::classify(inner)?;
+            (source.component, source.parent)
+        }
+    };
     Some(SourceEntry {
         path: path.to_string(),
-        blob: blob.to_string(),
-        component: source.component,
-        parent: source.parent,
+        blob: blob(),
+        component,
+        parent,
     })
 }
 
 /// `lwc/<bundle>/__tests__/<name>.test.js` is a Jest test named by its repository path.
 fn jest_test(inner: &str, path: &str) -> Option<ComponentId> {
-    let segments: Vec<&str> = inner.split('/').collect();
-    let lwc = segments.iter().position(|segment| *segment == "lwc")?;
-    let is_test_dir = segments.get(lwc + 2) == Some(&"__tests__");
-    let name = segments.last()?;
-    (is_test_dir && (name.ends_with(".test.js") || name.ends_with(".spec.js")))
-        .then(|| ComponentId::new(types::LWC_JEST_TEST, path))
+    // The name first: it rules out nearly every path without splitting it.
+    let name = inner.rsplit('/').next()?;
+    if !(name.ends_with(".test.js") || name.ends_with(".spec.js")) {
+        return None;
+    }
+    let mut segments = inner.split('/');
+    segments.position(|segment| segment == "lwc")?;
+    // The segment after the bundle's.
+    (segments.nth(1) == Some("__tests__")).then(|| ComponentId::new(types::LWC_JEST_TEST, path))
 }
 
 /// The content of an entry, by blob id (the working tree's files by path, as their
@@ -384,8 +391,9 @@ impl Reader {
     ) -> Result<Vec<FileFacts>> {
         let mut missing: Vec<usize> = Vec::new();
         let mut results: Vec<Option<Facts>> = vec![None; entries.len()];
+        let mut key = String::new();
         for (position, entry) in entries.iter().enumerate() {
-            let key = FactsCache::key(&entry.blob, &entry.path);
+            FactsCache::write_key(&mut key, &entry.blob, &entry.path);
             match cache.take(&key) {
                 Some(facts) => {
                     results[position] = Some(facts);
@@ -528,6 +536,36 @@ pub fn project_at(repo: &Repo, on_disk: &Project, oid: git2::Oid) -> Result<Proj
 mod tests {
     use super::*;
     use git2::{Repository, Signature};
+
+    /// A Jest test is a `.test.js` or `.spec.js` file anywhere under the `__tests__`
+    /// directory of a bundle, in any package layout.
+    #[test]
+    fn jest_tests_are_the_test_files_under_a_bundles_tests_directory() {
+        for (inner, is_test) in [
+            (
+                "main/default/lwc/invoiceList/__tests__/invoiceList.test.js",
+                true,
+            ),
+            ("lwc/invoiceList/__tests__/nested/invoiceList.spec.js", true),
+            ("main/default/lwc/invoiceList/__tests__/data.json", false),
+            ("main/default/lwc/invoiceList/__tests__/helper.js", false),
+            ("main/default/lwc/invoiceList/invoiceList.test.js", false),
+            ("main/default/lwc/__tests__/shared.test.js", false),
+            ("main/default/lwc/a/b/__tests__/b.test.js", false),
+            (
+                "main/default/aura/invoiceApp/__tests__/invoiceApp.test.js",
+                false,
+            ),
+            ("x.test.js", false),
+        ] {
+            let path = format!("force-app/{inner}");
+            let found = jest_test(inner, &path);
+            assert_eq!(found.is_some(), is_test, "{inner}");
+            if let Some(id) = found {
+                assert_eq!(id, ComponentId::new(types::LWC_JEST_TEST, &path));
+            }
+        }
+    }
 
     /// A committed project of `classes` Apex classes (each calls the one before), opened.
     fn project_of(classes: usize) -> (tempfile::TempDir, Project, Repo) {

@@ -26,7 +26,7 @@ mod tests;
 
 use crate::facts::{stable_hash, DeclKind, Declaration, Facts, Problem};
 use crate::metadata::component::ComponentId;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use tree_sitter::{Language, Node, Parser};
 
 /// Whether the file is a class (.cls) or a trigger (.trigger).
