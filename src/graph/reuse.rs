@@ -42,7 +42,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// Bump when resolution changes what it returns for the same declarations and uses,
 /// and when the records' layout changes: records of another version are never read.
-pub const RESOLUTIONS_VERSION: u32 = 1;
+/// (2: the targets of a record's resolutions in one list, [`Stored::targets`].)
+pub const RESOLUTIONS_VERSION: u32 = 2;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of
@@ -130,8 +131,13 @@ struct Header {
 struct Stored<'a> {
     /// The file's key ([`FactsCache::key`]).
     key: &'a str,
+    /// The targets of every resolution, one resolution's after another's, each with
+    /// whether it was reached as an override: one list rather than one per resolution
+    /// (reading a list per resolution, 700,000 of them at 10,000 classes, was most of
+    /// reading the records, and the graph waits for the reading).
     #[serde(borrow)]
-    resolutions: Vec<StoredResolution<'a>>,
+    targets: Vec<(StoredFound<'a>, bool)>,
+    resolutions: Vec<StoredResolution>,
     /// The nodes holding the uses, in runs: a holder and how many uses in a row it
     /// holds (a file's uses come grouped by holder: a few bytes per use were most of
     /// the file).
@@ -146,10 +152,9 @@ struct Stored<'a> {
 }
 
 #[derive(Serialize, Deserialize)]
-struct StoredResolution<'a> {
-    /// Each target, and whether it was reached as an override.
-    #[serde(borrow)]
-    targets: Vec<(StoredFound<'a>, bool)>,
+struct StoredResolution {
+    /// How many of [`Stored::targets`] are this resolution's.
+    targets: u32,
     receiver: Option<u32>,
     fell_back: bool,
 }
@@ -427,9 +432,12 @@ fn read_stored(payload: &[u8], file: &FileFacts, n_declared: usize) -> Option<Re
         }
     };
     let mut resolutions = Vec::with_capacity(stored.resolutions.len());
+    let mut all_targets = stored.targets.iter();
     for resolution in &stored.resolutions {
-        let mut targets = Targets::with_capacity(resolution.targets.len());
-        for (target, overrides) in &resolution.targets {
+        let n_targets = resolution.targets as usize;
+        let mut targets = Targets::with_capacity(n_targets.min(all_targets.len()));
+        for _ in 0..n_targets {
+            let (target, overrides) = all_targets.next()?;
             let reached = if *overrides {
                 Reached::Override
             } else {
@@ -446,6 +454,9 @@ fn read_stored(payload: &[u8], file: &FileFacts, n_declared: usize) -> Option<Re
             receiver,
             fell_back: resolution.fell_back,
         });
+    }
+    if all_targets.next().is_some() {
+        return None;
     }
     let mut holders = runs(&stored.holders);
     let mut shapes = runs(&stored.shapes);
@@ -514,6 +525,7 @@ fn encode_stored(graph: &Graph, key: &str, resolved: &ResolvedUses) -> Option<Ve
     } = resolved;
     let mut stored = Stored {
         key,
+        targets: Vec::with_capacity(resolutions.len()),
         resolutions: Vec::with_capacity(resolutions.len()),
         holders: Vec::new(),
         shapes: Vec::new(),
@@ -528,12 +540,14 @@ fn encode_stored(graph: &Graph, key: &str, resolved: &ResolvedUses) -> Option<Ve
             Some(node) => Some(declared(node)?),
             None => None,
         };
-        stored.resolutions.push(StoredResolution {
-            targets: resolution
+        stored.targets.extend(
+            resolution
                 .targets
                 .iter()
-                .map(|(found, reached)| (store(graph, found), *reached == Reached::Override))
-                .collect(),
+                .map(|(found, reached)| (store(graph, found), *reached == Reached::Override)),
+        );
+        stored.resolutions.push(StoredResolution {
+            targets: u32::try_from(resolution.targets.len()).ok()?,
             receiver,
             fell_back: resolution.fell_back,
         });
@@ -871,17 +885,19 @@ mod tests {
         assert!(written == intact);
 
         // In place of `C0002`'s record (the fourth by path), one with a valid checksum
-        // naming a node past the declarations, and one whose uses are fewer than the
-        // file's: both resolved again.
+        // naming a node past the declarations, one whose resolution counts more targets
+        // than the record lists, one that lists a target no resolution counts, and one
+        // whose uses are fewer than the file's: each resolved again.
         let file = &files[4];
         assert!(file.path.ends_with("C0002.cls"));
         let key = FactsCache::key(&file.blob, &file.path);
         let n_uses = file.facts.use_count();
-        let unfitting = [
+        let one_resolution = |n_targets: u32, targets: Vec<(StoredFound<'static>, bool)>| {
             Stored {
                 key: &key,
+                targets,
                 resolutions: vec![StoredResolution {
-                    targets: vec![(StoredFound::Node(1_000_000), false)],
+                    targets: n_targets,
                     receiver: None,
                     fell_back: false,
                 }],
@@ -889,9 +905,16 @@ mod tests {
                 shapes: vec![((EdgeKind::Calls, DmlEvents::ALL, false), n_uses as u32)],
                 uses: vec![(0, 1); n_uses],
                 registrations: Vec::new(),
-            },
+            }
+        };
+        let declared = (StoredFound::Node(0), false);
+        let unfitting = [
+            one_resolution(1, vec![(StoredFound::Node(1_000_000), false)]),
+            one_resolution(2, vec![declared.clone()]),
+            one_resolution(1, vec![declared.clone(), declared.clone()]),
             Stored {
                 key: &key,
+                targets: Vec::new(),
                 resolutions: Vec::new(),
                 holders: Vec::new(),
                 shapes: Vec::new(),
