@@ -250,24 +250,26 @@ impl Serialize for StoredDeclarations<'_> {
                 .entry(declaration.id.key())
                 .or_insert(position as u32);
         }
-        serializer.collect_seq(self.0.iter().map(|declaration| StoredDeclaration {
-            id: &declaration.id,
-            kind: declaration.kind,
-            parent: declaration.parent.as_ref().map(|parent| {
-                match positions.get(parent.key()) {
-                    Some(&position) => StoredFrom::Declared(position),
-                    None => StoredFrom::Other(parent),
-                }
-            }),
-            lines: declaration.lines,
-            body_hash: declaration.body_hash,
-            extends: &declaration.extends,
-            implements: &declaration.implements,
-            arity: declaration.arity,
-            value_type: &declaration.value_type,
-            automates: &declaration.automates,
-            fires_on: declaration.fires_on,
-            test: &declaration.test,
+        serializer.collect_seq(self.0.iter().map(|declaration| {
+            StoredDeclaration {
+                id: &declaration.id,
+                kind: declaration.kind,
+                parent: declaration.parent.as_ref().map(|parent| {
+                    match positions.get(parent.key()) {
+                        Some(&position) => StoredFrom::Declared(position),
+                        None => StoredFrom::Other(parent),
+                    }
+                }),
+                lines: declaration.lines,
+                body_hash: declaration.body_hash,
+                extends: &declaration.extends,
+                implements: &declaration.implements,
+                arity: declaration.arity,
+                value_type: &declaration.value_type,
+                automates: &declaration.automates,
+                fires_on: declaration.fires_on,
+                test: &declaration.test,
+            }
         }))
     }
 }
@@ -1113,7 +1115,10 @@ mod tests {
                 declaration(&ComponentId::member("Invoices", "total"), Some(&shouted)),
                 declaration(&class, None),
                 declaration(&inner, Some(&class)),
-                declaration(&ComponentId::member("Invoices.Line", "amount"), Some(&inner)),
+                declaration(
+                    &ComponentId::member("Invoices.Line", "amount"),
+                    Some(&inner),
+                ),
                 declaration(&ComponentId::member("Ledger", "post"), Some(&outside)),
             ],
             uses: Vec::new().into(),

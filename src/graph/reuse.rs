@@ -892,20 +892,18 @@ mod tests {
         assert!(file.path.ends_with("C0002.cls"));
         let key = FactsCache::key(&file.blob, &file.path);
         let n_uses = file.facts.use_count();
-        let one_resolution = |n_targets: u32, targets: Vec<(StoredFound<'static>, bool)>| {
-            Stored {
-                key: &key,
-                targets,
-                resolutions: vec![StoredResolution {
-                    targets: n_targets,
-                    receiver: None,
-                    fell_back: false,
-                }],
-                holders: vec![(None, n_uses as u32)],
-                shapes: vec![((EdgeKind::Calls, DmlEvents::ALL, false), n_uses as u32)],
-                uses: vec![(0, 1); n_uses],
-                registrations: Vec::new(),
-            }
+        let one_resolution = |n_targets: u32, targets: Vec<(StoredFound<'static>, bool)>| Stored {
+            key: &key,
+            targets,
+            resolutions: vec![StoredResolution {
+                targets: n_targets,
+                receiver: None,
+                fell_back: false,
+            }],
+            holders: vec![(None, n_uses as u32)],
+            shapes: vec![((EdgeKind::Calls, DmlEvents::ALL, false), n_uses as u32)],
+            uses: vec![(0, 1); n_uses],
+            registrations: Vec::new(),
         };
         let declared = (StoredFound::Node(0), false);
         let unfitting = [

@@ -241,12 +241,58 @@ fn assert_resolution_faults_give_the_cold_plan(
 /// checksum matches but whose uses do not read back.
 #[derive(serde::Serialize)]
 struct StoredFacts<'a> {
-    declares: &'a [impact::facts::Declaration],
+    declares: Vec<StoredDeclaration<'a>>,
     uses: Vec<u8>,
     count: u64,
     naming: Vec<u8>,
     problems: &'a [impact::facts::Problem],
     semantic_hash: u64,
+}
+
+/// A declaration as the facts cache stores it (`impact::facts`' `StoredDeclaration`,
+/// field for field), each parent written out whole: the stored form of one declared
+/// elsewhere, which reads back the same.
+#[derive(serde::Serialize)]
+struct StoredDeclaration<'a> {
+    id: &'a impact::metadata::component::ComponentId,
+    kind: impact::facts::DeclKind,
+    parent: Option<StoredFrom<'a>>,
+    lines: (u32, u32),
+    body_hash: u64,
+    extends: &'a Option<String>,
+    implements: &'a [String],
+    arity: Option<u32>,
+    value_type: &'a Option<String>,
+    automates: &'a Option<String>,
+    fires_on: impact::facts::DmlEvents,
+    test: &'a Option<impact::facts::TestMark>,
+}
+
+/// `impact::facts`' `StoredFrom`, variant for variant.
+#[derive(serde::Serialize)]
+#[allow(dead_code)]
+enum StoredFrom<'a> {
+    Declared(u32),
+    Other(&'a impact::metadata::component::ComponentId),
+}
+
+impl<'a> StoredDeclaration<'a> {
+    fn of(declaration: &'a impact::facts::Declaration) -> StoredDeclaration<'a> {
+        StoredDeclaration {
+            id: &declaration.id,
+            kind: declaration.kind,
+            parent: declaration.parent.as_ref().map(StoredFrom::Other),
+            lines: declaration.lines,
+            body_hash: declaration.body_hash,
+            extends: &declaration.extends,
+            implements: &declaration.implements,
+            arity: declaration.arity,
+            value_type: &declaration.value_type,
+            automates: &declaration.automates,
+            fires_on: declaration.fires_on,
+            test: &declaration.test,
+        }
+    }
 }
 
 /// Reading a record decodes only the uses that name a component; the rest are checked
@@ -264,7 +310,7 @@ fn a_cached_record_whose_uses_do_not_read_back_is_parsed_again() {
 
     for (index, (key, facts)) in records.iter().enumerate() {
         let unreadable = StoredFacts {
-            declares: &facts.declares,
+            declares: facts.declares.iter().map(StoredDeclaration::of).collect(),
             uses: vec![0xff, 0xff, 0xff],
             count: 1,
             naming: vec![0],
