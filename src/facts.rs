@@ -180,17 +180,13 @@ impl Facts {
 /// what facts read from the cache have already ([`StoredDeclarations`]).
 fn share_parent_ids(declares: &mut [Declaration]) {
     let parents: Vec<(usize, usize)> = {
-        // The first declaration of a key, as a set of the ids would keep it.
-        let mut positions: FxHashMap<&str, usize> = FxHashMap::default();
-        for (position, declaration) in declares.iter().enumerate() {
-            positions.entry(declaration.id.key()).or_insert(position);
-        }
+        let positions = first_positions(declares);
         declares
             .iter()
             .enumerate()
             .filter_map(|(position, declaration)| {
                 let parent = declaration.parent.as_ref()?;
-                Some((position, *positions.get(parent.key())?))
+                Some((position, *positions.get(parent.key())? as usize))
             })
             .collect()
     };
@@ -198,6 +194,18 @@ fn share_parent_ids(declares: &mut [Declaration]) {
         let own = declares[parent].id.clone();
         declares[child].parent = Some(own);
     }
+}
+
+/// The position of the first declaration of each key: the one whose id a parent of that
+/// key shares (a set of the ids keeps the first too).
+fn first_positions(declares: &[Declaration]) -> FxHashMap<&str, u32> {
+    let mut positions: FxHashMap<&str, u32> = FxHashMap::default();
+    for (position, declaration) in declares.iter().enumerate() {
+        positions
+            .entry(declaration.id.key())
+            .or_insert(position as u32);
+    }
+    positions
 }
 
 #[cfg(test)]
@@ -243,33 +251,17 @@ struct StoredDeclarations<'a>(&'a [Declaration]);
 
 impl Serialize for StoredDeclarations<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // The first declaration of a key, as loading shared parents before.
-        let mut positions: FxHashMap<&str, u32> = FxHashMap::default();
-        for (position, declaration) in self.0.iter().enumerate() {
-            positions
-                .entry(declaration.id.key())
-                .or_insert(position as u32);
-        }
+        let positions = first_positions(self.0);
         serializer.collect_seq(self.0.iter().map(|declaration| {
-            StoredDeclaration {
-                id: &declaration.id,
-                kind: declaration.kind,
-                parent: declaration.parent.as_ref().map(|parent| {
-                    match positions.get(parent.key()) {
+            let parent =
+                declaration
+                    .parent
+                    .as_ref()
+                    .map(|parent| match positions.get(parent.key()) {
                         Some(&position) => StoredFrom::Declared(position),
                         None => StoredFrom::Other(parent),
-                    }
-                }),
-                lines: declaration.lines,
-                body_hash: declaration.body_hash,
-                extends: &declaration.extends,
-                implements: &declaration.implements,
-                arity: declaration.arity,
-                value_type: &declaration.value_type,
-                automates: &declaration.automates,
-                fires_on: declaration.fires_on,
-                test: &declaration.test,
-            }
+                    });
+            StoredDeclaration::new(declaration, parent)
         }))
     }
 }
@@ -289,6 +281,25 @@ struct StoredDeclaration<'a> {
     automates: &'a Option<String>,
     fires_on: DmlEvents,
     test: &'a Option<TestMark>,
+}
+
+impl<'a> StoredDeclaration<'a> {
+    fn new(declaration: &'a Declaration, parent: Option<StoredFrom<'a>>) -> StoredDeclaration<'a> {
+        StoredDeclaration {
+            id: &declaration.id,
+            kind: declaration.kind,
+            parent,
+            lines: declaration.lines,
+            body_hash: declaration.body_hash,
+            extends: &declaration.extends,
+            implements: &declaration.implements,
+            arity: declaration.arity,
+            value_type: &declaration.value_type,
+            automates: &declaration.automates,
+            fires_on: declaration.fires_on,
+            test: &declaration.test,
+        }
+    }
 }
 
 /// A [`StoredDeclaration`] as read back.
@@ -1159,22 +1170,12 @@ mod tests {
             let stored: Vec<StoredDeclaration> = facts
                 .declares
                 .iter()
-                .map(|declaration| StoredDeclaration {
-                    id: &declaration.id,
-                    kind: declaration.kind,
-                    parent: declaration
+                .map(|declaration| {
+                    let parent = declaration
                         .parent
                         .as_ref()
-                        .map(|_| StoredFrom::Declared(position)),
-                    lines: declaration.lines,
-                    body_hash: declaration.body_hash,
-                    extends: &declaration.extends,
-                    implements: &declaration.implements,
-                    arity: declaration.arity,
-                    value_type: &declaration.value_type,
-                    automates: &declaration.automates,
-                    fires_on: declaration.fires_on,
-                    test: &declaration.test,
+                        .map(|_| StoredFrom::Declared(position));
+                    StoredDeclaration::new(declaration, parent)
                 })
                 .collect();
             let no_uses = postcard::to_allocvec(&Vec::<StoredUse>::new()).expect("encode");

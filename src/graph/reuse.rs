@@ -133,8 +133,8 @@ struct Stored<'a> {
     key: &'a str,
     /// The targets of every resolution, one resolution's after another's, each with
     /// whether it was reached as an override: one list rather than one per resolution
-    /// (reading a list per resolution, 700,000 of them at 10,000 classes, was most of
-    /// reading the records, and the graph waits for the reading).
+    /// (630,000 of them at 10,000 classes; one list cut reading the records from 642 to
+    /// 572 M instructions, and the graph's edges wait for the reading).
     #[serde(borrow)]
     targets: Vec<(StoredFound<'a>, bool)>,
     resolutions: Vec<StoredResolution>,
