@@ -522,15 +522,31 @@ impl Serialize for Facts {
                 (&listed, uses.len(), encode(&naming)?)
             }
         };
+        let stored = self.stored_with_uses(bytes, count as u64, &naming);
+        stored.serialize(serializer)
+    }
+}
+
+impl Facts {
+    /// The facts as the cache stores them, with `uses` (encoded, `count` of them) and
+    /// `naming` (the encoded uses that name a component) in place of their own: what
+    /// [`Facts`] serializes as, and how a test writes a record whose checksum matches but
+    /// whose uses do not read back, without copying the stored layout.
+    #[doc(hidden)]
+    pub fn stored_with_uses<'a>(
+        &'a self,
+        uses: &'a [u8],
+        count: u64,
+        naming: &'a [u8],
+    ) -> impl Serialize + 'a {
         StoredFacts {
             declares: StoredDeclarations(&self.declares),
-            uses: EncodedUses(bytes),
-            count: count as u64,
-            naming: EncodedUses(&naming),
+            uses: EncodedUses(uses),
+            count,
+            naming: EncodedUses(naming),
             problems: &self.problems,
             semantic_hash: self.semantic_hash,
         }
-        .serialize(serializer)
     }
 }
 

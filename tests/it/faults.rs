@@ -236,65 +236,6 @@ fn assert_resolution_faults_give_the_cold_plan(
     assert!(fs::read(file).expect("rewritten") == intact);
 }
 
-/// A record as the facts cache stores it (`impact::facts`' `StoredFacts`, field for
-/// field: postcard writes a byte string and a list of bytes alike), to write one whose
-/// checksum matches but whose uses do not read back.
-#[derive(serde::Serialize)]
-struct StoredFacts<'a> {
-    declares: Vec<StoredDeclaration<'a>>,
-    uses: Vec<u8>,
-    count: u64,
-    naming: Vec<u8>,
-    problems: &'a [impact::facts::Problem],
-    semantic_hash: u64,
-}
-
-/// A declaration as the facts cache stores it (`impact::facts`' `StoredDeclaration`,
-/// field for field), each parent written out whole: the stored form of one declared
-/// elsewhere, which reads back the same.
-#[derive(serde::Serialize)]
-struct StoredDeclaration<'a> {
-    id: &'a impact::metadata::component::ComponentId,
-    kind: impact::facts::DeclKind,
-    parent: Option<StoredFrom<'a>>,
-    lines: (u32, u32),
-    body_hash: u64,
-    extends: &'a Option<String>,
-    implements: &'a [String],
-    arity: Option<u32>,
-    value_type: &'a Option<String>,
-    automates: &'a Option<String>,
-    fires_on: impact::facts::DmlEvents,
-    test: &'a Option<impact::facts::TestMark>,
-}
-
-/// `impact::facts`' `StoredFrom`, variant for variant.
-#[derive(serde::Serialize)]
-#[allow(dead_code)]
-enum StoredFrom<'a> {
-    Declared(u32),
-    Other(&'a impact::metadata::component::ComponentId),
-}
-
-impl<'a> StoredDeclaration<'a> {
-    fn of(declaration: &'a impact::facts::Declaration) -> StoredDeclaration<'a> {
-        StoredDeclaration {
-            id: &declaration.id,
-            kind: declaration.kind,
-            parent: declaration.parent.as_ref().map(StoredFrom::Other),
-            lines: declaration.lines,
-            body_hash: declaration.body_hash,
-            extends: &declaration.extends,
-            implements: &declaration.implements,
-            arity: declaration.arity,
-            value_type: &declaration.value_type,
-            automates: &declaration.automates,
-            fires_on: declaration.fires_on,
-            test: &declaration.test,
-        }
-    }
-}
-
 /// Reading a record decodes only the uses that name a component; the rest are checked
 /// when the graph reads them. A record whose checksum matches but whose uses do not read
 /// back (no version of `impact` writes one) is parsed again: the plan is the cold one, a
@@ -309,14 +250,8 @@ fn a_cached_record_whose_uses_do_not_read_back_is_parsed_again() {
     assert_eq!(records.len(), starts.len());
 
     for (index, (key, facts)) in records.iter().enumerate() {
-        let unreadable = StoredFacts {
-            declares: facts.declares.iter().map(StoredDeclaration::of).collect(),
-            uses: vec![0xff, 0xff, 0xff],
-            count: 1,
-            naming: vec![0],
-            problems: &facts.problems,
-            semantic_hash: facts.semantic_hash,
-        };
+        // One use, whose bytes decode to nothing; none that names a component.
+        let unreadable = facts.stored_with_uses(&[0xff, 0xff, 0xff], 1, &[0]);
         let record = impact::cache::encode_record(&(key, &unreadable)).expect("encode");
         let end = starts.get(index + 1).copied().unwrap_or(intact.len());
         let mut bytes = intact[..starts[index]].to_vec();
