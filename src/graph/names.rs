@@ -43,6 +43,11 @@ pub(super) fn test_stems(test: &str) -> Vec<&str> {
 /// a string-referenced child (`Partner` of `RecordType:Account.Partner`) or foldered
 /// component (`Welcome` of `EmailTemplate:Mail/Welcome`).
 pub(super) fn short_name(id: &ComponentId) -> Option<&str> {
+    // Most declarations are members, a type the table does not hold: answered without
+    // looking their type up (the graph asks of every declaration).
+    if id.is_member() {
+        return None;
+    }
     let info = types::type_info(id.type_name())?;
     if !info.string_refs {
         return None;
@@ -68,7 +73,15 @@ pub(super) fn member_name(member: &ComponentId, parent: &ComponentId) -> (String
     } else {
         0
     };
-    (full[start..].to_lowercase(), start as u32)
+    let name = &full[start..];
+    // As keys are folded ([`ComponentId::key`]); `to_lowercase` alone cost the graph
+    // 35 M instructions at 10,000 classes, where every member's name is ASCII.
+    let folded = if name.is_ascii() {
+        name.to_ascii_lowercase()
+    } else {
+        name.to_lowercase()
+    };
+    (folded, start as u32)
 }
 
 /// The namespace Apex names DataWeave scripts in: `new DataWeaveScriptResource.Name()`.
