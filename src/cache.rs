@@ -550,6 +550,82 @@ pub fn close_resolutions(dir: &Path, side: GraphSide, resolutions: CachedResolut
     }
 }
 
+/// A file of the cache directory that a plan reads whole, and writes whole for the next
+/// plan when what it holds changed: one record each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeptFile {
+    /// Every path's classification ([`crate::listing`]).
+    Listing,
+    /// The files of the last commit listed (`git::Repo::snapshot_kept`).
+    Tree,
+}
+
+impl KeptFile {
+    /// The file in the cache directory `dir`. Named with the facts' version, like the
+    /// other files, so that the first save of a new parser version's facts removes it
+    /// with them; its own layout's version is inside.
+    fn path(self, dir: &Path) -> PathBuf {
+        let stem = match self {
+            KeptFile::Listing => "listing",
+            KeptFile::Tree => "tree",
+        };
+        dir.join(format!("{stem}-v{FACTS_VERSION}.bin"))
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            KeptFile::Listing => "the listing cache",
+            KeptFile::Tree => "the tree cache",
+        }
+    }
+}
+
+/// What an earlier plan kept in `file` of `dir`, if anything.
+pub fn read_kept(dir: &Path, file: KeptFile) -> Option<Vec<u8>> {
+    std::fs::read(file.path(dir)).ok()
+}
+
+/// Warns that what an earlier plan kept in `file` of `dir` could not be read.
+pub fn warn_damaged(dir: &Path, file: KeptFile) {
+    warn_local(format_args!(
+        "{} `{}` is damaged: what it held was read again from the repository, and it is \
+         rewritten",
+        file.what(),
+        file.path(dir).display()
+    ));
+}
+
+/// Writes `record` to a temporary file beside `file` of `dir`, which [`place_kept`] puts
+/// in place of what an earlier plan kept (a plan that stops removes it instead); on a
+/// failure, nothing is left.
+pub fn stage_kept(dir: &Path, file: KeptFile, record: &[u8]) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let temp = file
+        .path(dir)
+        .with_extension(format!("tmp{}", std::process::id()));
+    match std::fs::write(&temp, record) {
+        Ok(()) => Ok(temp),
+        Err(error) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(error)
+        }
+    }
+}
+
+/// Puts what [`stage_kept`] wrote in place of `file` of `dir`; warns when it could not
+/// be written.
+pub fn place_kept(dir: &Path, file: KeptFile, staged: std::io::Result<PathBuf>) {
+    let path = file.path(dir);
+    let placed = staged.and_then(|temp| {
+        std::fs::rename(&temp, &path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&temp);
+        })
+    });
+    if let Err(error) = placed {
+        warn_unwritable(&path, &error);
+    }
+}
+
 /// Removes the cache files of older parser versions next to `file`, once this version's
 /// facts are written whole: nothing reads them again, and each is the size of a whole
 /// revision's facts (62 MB for 10,000 classes), which `.impact/cache` (and the Actions
@@ -568,6 +644,8 @@ fn remove_older_versions(file: &Path) {
                 "commits-v",
                 "resolutions-v",
                 "resolutions-base-v",
+                "listing-v",
+                "tree-v",
             ]
             .iter()
             .find_map(|prefix| stem.strip_prefix(prefix))?;
@@ -849,11 +927,14 @@ mod tests {
             format!("facts-v{older}.bin"),
             format!("facts-v{older}.log"),
             format!("commits-v{older}.bin"),
+            format!("listing-v{older}.bin"),
+            format!("tree-v{older}.bin"),
             "facts-v1.bin".to_string(),
         ];
         let kept = [
             format!("facts-v{newer}.bin"),
             format!("commits-v{newer}.bin"),
+            format!("tree-v{newer}.bin"),
             format!("facts-v{older}.bin.bak"),
             format!("facts-v{older}x.bin"),
             "notes.txt".to_string(),

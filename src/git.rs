@@ -17,10 +17,13 @@
 use crate::error::{Error, Result};
 use git2::{
     BranchType, Delta, DiffFindOptions, DiffOptions, ErrorCode, ObjectType, Oid, Repository, Tree,
-    TreeWalkMode, TreeWalkResult,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+
+mod kept_tree;
+
+pub use kept_tree::ToKeep;
 
 /// The revision a snapshot or a diff's new side is taken from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -113,6 +116,16 @@ impl Repo {
         })?;
         read_without_hash_checks();
         Ok(Repo { repo })
+    }
+
+    /// Another handle on this repository, to read a plan's trees through ([`TreeReader`]);
+    /// `None` when it cannot be opened (read through this one, then).
+    pub fn tree_reader(&self) -> Option<TreeReader> {
+        let repo = Repo::open(self.git_dir()).ok()?;
+        Some(TreeReader {
+            repo,
+            _trees_kept: keep_trees(),
+        })
     }
 
     /// The underlying `git2` repository, for queries this module does not wrap.
@@ -263,12 +276,30 @@ impl Repo {
     /// diff (what `git status` shows unstaged or untracked), so only files that differ
     /// from the index are read and hashed; the diff is kept for [`Repo::diff`].
     pub fn snapshot(&self, revision: &Revision) -> Result<Snapshot<'_>> {
+        Ok(self.snapshot_kept(revision, None, false, self)?.0)
+    }
+
+    /// [`Repo::snapshot`], a commit's directories taken from `kept` (the record an
+    /// earlier snapshot of a commit gave) where their tree is the one it listed, and read
+    /// through `trees` (this repository, or another handle on it: [`TreeReader`]); with
+    /// what to keep for the next snapshot when `keeping` (nothing for the working tree).
+    pub fn snapshot_kept(
+        &self,
+        revision: &Revision,
+        kept: Option<&[u8]>,
+        keeping: bool,
+        trees: &Repo,
+    ) -> Result<(Snapshot<'_>, ToKeep)> {
         let mut disk_blobs = HashMap::new();
         let mut unread = Vec::new();
+        let mut to_keep = ToKeep::default();
         let (entries, origin) = match *revision {
             Revision::Commit(oid) => {
-                let tree = self.commit_tree(oid)?;
-                (collect_tree(&tree, &mut unread)?, Origin::Commit(oid))
+                let tree = trees.commit_tree(oid)?;
+                let (walked, kept) = kept_tree::walk(&trees.repo, &tree, kept, keeping)?;
+                to_keep = kept;
+                unread = walked.unread;
+                (sorted_map(walked.files), Origin::Commit(oid))
             }
             Revision::Worktree => {
                 let workdir = self.worktree_dir()?;
@@ -310,13 +341,14 @@ impl Repo {
         };
         unread.sort();
         unread.dedup();
-        Ok(Snapshot {
+        let snapshot = Snapshot {
             repo: self,
             origin,
             entries,
             disk_blobs,
             unread,
-        })
+        };
+        Ok((snapshot, to_keep))
     }
 
     /// The files that differ between the commit `base` and the snapshot `head`, with
@@ -337,19 +369,50 @@ impl Repo {
     /// cannot be seen. Rename detection looks at blobs only, so keeping the gitlinks in
     /// the diff changes nothing else.
     pub fn diff(&self, base: Oid, head: &Snapshot<'_>) -> Result<(Vec<FileChange>, Vec<String>)> {
-        let base_tree = self.commit_tree(base)?;
+        self.diff_reading(base, head, self)
+    }
+
+    /// [`Repo::diff`], a commit's trees read through `trees` (this repository, or another
+    /// handle on it: [`TreeReader`]).
+    pub fn diff_reading(
+        &self,
+        base: Oid,
+        head: &Snapshot<'_>,
+        trees: &Repo,
+    ) -> Result<(Vec<FileChange>, Vec<String>)> {
         let (diff, submodules) = match &head.origin {
             Origin::Commit(oid) => {
-                let head_tree = self.commit_tree(*oid)?;
-                let diff = self.repo.diff_tree_to_tree(
+                let base_tree = trees.commit_tree(base)?;
+                let head_tree = trees.commit_tree(*oid)?;
+                let mut options = DiffOptions::new();
+                options.ignore_submodules(false);
+                // libgit2's diff reads every directory of both trees; the files that
+                // differ are found reading only the directories that differ, and the
+                // diff (for its rename detection) is then taken of those paths alone,
+                // which it reads only the directories of (as exact paths, not patterns:
+                // NPSP's diff read 1,400 directories on each side). A name that is not
+                // UTF-8 is not found that way: then the diff reads everything.
+                let mut differing = TreeDiff::new(trees);
+                let changed = differing.changed_paths(base_tree.id(), head_tree.id(), |_| true)?;
+                if !differing.left_out_a_name {
+                    if changed.is_empty() {
+                        return Ok((Vec::new(), Vec::new()));
+                    }
+                    options.disable_pathspec_match(true);
+                    for path in changed {
+                        options.pathspec(path);
+                    }
+                }
+                let diff = trees.repo.diff_tree_to_tree(
                     Some(&base_tree),
                     Some(&head_tree),
-                    Some(DiffOptions::new().ignore_submodules(false)),
+                    Some(&mut options),
                 )?;
                 let submodules = gitlinks(&diff);
                 (diff, submodules)
             }
             Origin::Worktree { index, to_workdir } => {
+                let base_tree = self.commit_tree(base)?;
                 // The tree-to-index half keeps the gitlinks the index moved; the other
                 // half has none (`worktree_options(true)`).
                 let mut diff = self.repo.diff_tree_to_index(
@@ -601,6 +664,9 @@ pub struct TreeDiff<'r> {
     kept: HashMap<Oid, Tree<'r>>,
     /// The trees of this pair's old side.
     read: HashMap<Oid, Tree<'r>>,
+    /// The last pair had an entry that differs and whose name is not UTF-8, which
+    /// [`TreeDiff::changed_paths`] leaves out.
+    left_out_a_name: bool,
 }
 
 /// One directory of a [`TreeDiff`] pair: its tree on each side (`None` where the side
@@ -613,6 +679,7 @@ impl<'r> TreeDiff<'r> {
             repo: &repo.repo,
             kept: HashMap::new(),
             read: HashMap::new(),
+            left_out_a_name: false,
         }
     }
 
@@ -635,6 +702,7 @@ impl<'r> TreeDiff<'r> {
         let mut paths = Vec::new();
         // What a pair that failed half-way read is not kept.
         self.read.clear();
+        self.left_out_a_name = false;
         // A list of directories to compare rather than recursion: a tree nested
         // thousands deep cannot overflow the stack.
         let mut pending: Vec<DirPair> = vec![(Some(old), Some(new), String::new())];
@@ -644,11 +712,12 @@ impl<'r> TreeDiff<'r> {
             }
             let old = old.map(|oid| self.tree(oid, true)).transpose()?;
             let new = new.map(|oid| self.tree(oid, false)).transpose()?;
-            compare_dir(old.as_ref(), new.as_ref(), &dir, &mut paths, &mut |pair| {
+            let unnamed = compare_dir(old.as_ref(), new.as_ref(), &dir, &mut paths, &mut |pair| {
                 if descend(&pair.2) {
                     pending.push(pair);
                 }
             });
+            self.left_out_a_name |= unnamed;
         }
         self.kept = std::mem::take(&mut self.read);
         Ok(paths)
@@ -669,14 +738,16 @@ impl<'r> TreeDiff<'r> {
 }
 
 /// Compares one directory's entries on the two sides (either may be missing): a file
-/// that differs goes to `paths`, a subdirectory that differs to `pending`.
+/// that differs goes to `paths`, a subdirectory that differs to `pending`. True when an
+/// entry whose name is not UTF-8 was left out.
 fn compare_dir(
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
     dir: &str,
     paths: &mut Vec<String>,
     pending: &mut impl FnMut(DirPair),
-) {
+) -> bool {
+    let mut unnamed = false;
     let mut old_entries = old.into_iter().flat_map(Tree::iter).peekable();
     let mut new_entries = new.into_iter().flat_map(Tree::iter).peekable();
     loop {
@@ -692,6 +763,7 @@ fn compare_dir(
             std::cmp::Ordering::Equal => (old_entries.next(), new_entries.next()),
         };
         let Some(name) = old.as_ref().or(new.as_ref()).and_then(|entry| entry.name()) else {
+            unnamed = true;
             continue;
         };
         let id = |entry: &Option<git2::TreeEntry<'_>>| entry.as_ref().map(|entry| entry.id());
@@ -704,6 +776,7 @@ fn compare_dir(
             paths.push(format!("{dir}{name}"));
         }
     }
+    unnamed
 }
 
 /// The order git sorts a tree's entries in: by name, a directory's name read as if it
@@ -752,7 +825,9 @@ enum Origin<'r> {
 }
 
 /// Why a snapshot entry is not read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 enum Unread {
     /// A submodule (gitlink): its files are in another repository.
     Submodule,
@@ -898,47 +973,13 @@ impl Snapshot<'_> {
     }
 }
 
-/// Adds every blob of `tree` to `entries`; submodules and non-UTF-8 names go to
-/// `unread` instead.
-fn collect_tree(
-    tree: &Tree<'_>,
-    unread: &mut Vec<(String, Unread)>,
-) -> Result<BTreeMap<String, Entry>> {
-    // Listed, then built into the map at once: the walk gives the paths nearly sorted
-    // (git sorts a directory as if its name ended in `/`), and a map built from a
-    // sorted list compares each path with its neighbour only, where inserting them one
-    // by one compared each with a dozen (NPSP: 14,000 paths, most 40 bytes or more
-    // alike at the start).
-    let mut files: Vec<(String, Entry)> = Vec::new();
-    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
-        let name = entry.name();
-        let path = || format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
-        match entry.kind() {
-            Some(ObjectType::Blob) => match name {
-                Some(name) => {
-                    let mut path = String::with_capacity(dir.len() + name.len());
-                    path.push_str(dir);
-                    path.push_str(name);
-                    files.push((
-                        path,
-                        Entry {
-                            blob: entry.id(),
-                            on_disk: false,
-                        },
-                    ));
-                }
-                None => unread.push((path(), Unread::NotUtf8)),
-            },
-            Some(ObjectType::Commit) => unread.push((path(), Unread::Submodule)),
-            Some(ObjectType::Tree) if name.is_none() => {
-                unread.push((path(), Unread::NotUtf8));
-                return TreeWalkResult::Skip;
-            }
-            _ => {}
-        }
-        TreeWalkResult::Ok
-    })?;
-    Ok(files.into_iter().collect())
+/// The map of a walk's files ([`kept_tree::walk`]). Listed, then built into the map at
+/// once: the walk gives the paths nearly sorted (git sorts a directory as if its name
+/// ended in `/`), and a map built from a sorted list compares each path with its
+/// neighbour only, where inserting them one by one compared each with a dozen (NPSP:
+/// 14,000 paths, most 40 bytes or more alike at the start).
+fn sorted_map(files: Vec<(String, Entry)>) -> BTreeMap<String, Entry> {
+    files.into_iter().collect()
 }
 
 /// The options of both halves of a diff to the working tree: untracked files in full.
@@ -1124,6 +1165,63 @@ fn symlink_bytes(target: &Path) -> Vec<u8> {
 /// checking an object store's integrity is `git fsck`'s job, so the check is off.
 fn read_without_hash_checks() {
     git2::opts::strict_hash_verification(false);
+}
+
+/// The largest tree libgit2 keeps in its object cache unless told otherwise.
+const TREE_CACHE_DEFAULT: usize = 4096;
+
+/// The largest tree kept while [`TreesKept`] lives: far more than any directory holds
+/// (a 20,000-file directory's tree is 1.3 MB).
+const TREE_CACHE_KEPT: usize = 64 << 20;
+
+/// While it lives (inside a [`TreeReader`]), libgit2 caches every tree it reads, whatever
+/// its size; after, trees over 4 KB are read again each time, as by default.
+///
+/// A plan's snapshot walks the directories that changed, `TreeDiff` reads them on both
+/// sides, and libgit2's diff of the changed paths reads them again. Caching no tree over
+/// 4 KB, libgit2 unpacked a large directory again through its chain of deltas at each
+/// read (a 10,000-class org's class directory, 1.3 MB: 182 M instructions of a warm
+/// plan). The limit is the process's, so it is raised only while a plan lists and diffs
+/// its head, when no other thread reads trees; the first plan's churn walk, which reads
+/// every tree of hundreds of commits, runs with the default.
+struct TreesKept(());
+
+/// Another handle on a repository, for the trees a plan lists and diffs its head with
+/// ([`Repo::snapshot_kept`], [`Repo::diff_reading`]): while it lives, libgit2 keeps
+/// every tree read through it in the handle's object cache, whatever its size
+/// ([`TreesKept`]), and dropping it frees them (a repository's cache lives as long as it
+/// does). Kept in the plan's own handle, the trees held a cold 10,000-class plan's peak
+/// 6 MB higher to its end.
+pub struct TreeReader {
+    repo: Repo,
+    _trees_kept: TreesKept,
+}
+
+impl TreeReader {
+    /// The handle to read trees through.
+    pub fn repo(&self) -> &Repo {
+        &self.repo
+    }
+}
+
+/// Keeps every tree libgit2 reads in its cache until the guard is dropped
+/// ([`TreesKept`]).
+fn keep_trees() -> TreesKept {
+    set_tree_cache_limit(TREE_CACHE_KEPT);
+    TreesKept(())
+}
+
+impl Drop for TreesKept {
+    fn drop(&mut self) {
+        set_tree_cache_limit(TREE_CACHE_DEFAULT);
+    }
+}
+
+fn set_tree_cache_limit(bytes: usize) {
+    // SAFETY: libgit2 reads the limit, a plain size, when it caches an object, and a
+    // limit of any value only decides whether a tree is cached. `git2` marks the
+    // setter unsafe because the options are global to the process.
+    let _ = unsafe { git2::opts::set_cache_object_limit(ObjectType::Tree, bytes) };
 }
 
 #[cfg(test)]
@@ -1678,6 +1776,184 @@ mod tests {
             let (changes, _) = repo.diff(base, &snap).unwrap();
             assert_eq!(changes, diff_in_one_call(&repo, base, &snap), "step {step}");
         }
+    }
+
+    /// The changes libgit2's diff of the two whole trees gives, renames detected: what
+    /// [`Repo::diff`] of a commit, which reads only the directories that differ, must
+    /// give.
+    fn diff_of_whole_trees(repo: &Repo, base: Oid, snap: &Snapshot<'_>) -> Vec<FileChange> {
+        let Origin::Commit(head) = snap.origin else {
+            panic!("a commit's snapshot");
+        };
+        let (base, head) = (
+            repo.commit_tree(base).unwrap(),
+            repo.commit_tree(head).unwrap(),
+        );
+        let diff = repo
+            .git()
+            .diff_tree_to_tree(
+                Some(&base),
+                Some(&head),
+                Some(DiffOptions::new().ignore_submodules(false)),
+            )
+            .unwrap();
+        repo.file_changes(diff, snap).unwrap()
+    }
+
+    /// Commits of random edits, moves (across directories, for rename detection), mode
+    /// changes, files replaced by directories of their name, deletions of whole
+    /// directories, and now and then a commit that changes nothing. Each commit's
+    /// snapshot taken from the one before's kept listing has the files and unread
+    /// entries of one read whole, and keeps a listing exactly when it read a directory;
+    /// the diff from the first commit, which reads only the directories that differ, is
+    /// libgit2's diff of the whole trees.
+    #[test]
+    fn commit_snapshots_and_diffs_read_only_what_changed_and_give_what_reading_all_does() {
+        const PATHS: [&str; 9] = [
+            "a/A.cls",
+            "a/b/B.cls",
+            "a/b/c/C.cls",
+            "a/b/c",
+            "d/D.cls",
+            "d/e/E.cls",
+            "F.cls",
+            "g/h/i/G.cls",
+            "a/b/Long.cls",
+        ];
+        let f = Fixture::new();
+        for path in &PATHS[..3] {
+            f.write(path, &format!("class {path} {{}}"));
+        }
+        f.write("a/b/Long.cls", LONG);
+        let base = f.commit("base");
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut kept: Option<Vec<u8>> = None;
+        let mut last_tree: Option<Oid> = None;
+        for step in 0..80 {
+            let path = PATHS[next(PATHS.len())];
+            let full = f.path().join(path);
+            match next(6) {
+                0 | 1 if !full.is_dir() => f.write(path, &format!("class X {{ /* {step} */ }}")),
+                2 if full.is_file() => f.remove(path),
+                2 if full.is_dir() => fs::remove_dir_all(&full).unwrap(),
+                3 if full.is_file() => {
+                    // Moved elsewhere with its content: a rename.
+                    let to = PATHS[next(PATHS.len())];
+                    let to_full = f.path().join(to);
+                    if to != path && !to_full.exists() && !to_full.is_dir() {
+                        let content = fs::read_to_string(&full).unwrap();
+                        f.remove(path);
+                        f.write(to, &content);
+                    }
+                }
+                4 if full.is_file() => {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode = fs::metadata(&full).unwrap().permissions().mode();
+                    fs::set_permissions(&full, fs::Permissions::from_mode(mode ^ 0o111)).unwrap();
+                }
+                _ => {}
+            }
+            let head = f.commit(&format!("step {step}"));
+            let repo = f.repo();
+            let revision = Revision::Commit(head);
+            // Read as a plan reads: through another handle on the repository.
+            let trees = repo.tree_reader().expect("a second handle");
+            let (snap, to_keep) = repo
+                .snapshot_kept(&revision, kept.as_deref(), true, trees.repo())
+                .unwrap();
+            let whole = repo.snapshot(&revision).unwrap();
+            assert_eq!(files_of(&snap), files_of(&whole), "step {step}");
+            assert_eq!(snap.unread, whole.unread, "step {step}");
+            assert!(!to_keep.damaged);
+            let tree = repo.commit_tree(head).unwrap().id();
+            assert_eq!(
+                to_keep.record.is_some(),
+                last_tree != Some(tree),
+                "step {step}: a listing is kept when the tree differs"
+            );
+            if let Some(record) = to_keep.record {
+                kept = Some(record);
+            }
+            last_tree = Some(tree);
+            let (changes, _) = repo.diff_reading(base, &snap, trees.repo()).unwrap();
+            assert_eq!(
+                changes,
+                diff_of_whole_trees(&repo, base, &snap),
+                "step {step}"
+            );
+            assert_eq!(repo.diff(base, &snap).unwrap().0, changes, "step {step}");
+        }
+    }
+
+    /// A submodule and names that are not UTF-8: the snapshot taken from a kept listing
+    /// lists them unread as one read whole does, and the diff, which cannot find a
+    /// differing name that is not UTF-8 by the directories that differ, reads the whole
+    /// trees. A kept listing that is damaged is read around, and said to be.
+    #[test]
+    fn kept_listings_keep_unread_entries_and_damaged_ones_are_not_read() {
+        let f = Fixture::new();
+        f.write("src/A.cls", "class A {}");
+        let base = f.commit("base");
+        let repo = f.repo();
+        let git = repo.git();
+        let base_tree = repo.commit_tree(base).unwrap();
+        let blob = git.blob(b"class B {}").unwrap();
+        let mut odd = git.treebuilder(None).unwrap();
+        odd.insert(b"caf\xe9.cls".to_vec(), blob, 0o100644).unwrap();
+        odd.insert("B.cls", blob, 0o100644).unwrap();
+        let odd = odd.write().unwrap();
+        let mut root = git.treebuilder(Some(&base_tree)).unwrap();
+        root.insert("odd", odd, 0o040000).unwrap();
+        root.insert("lib", base, 0o160000).unwrap();
+        let tree = git.find_tree(root.write().unwrap()).unwrap();
+        let sig = Signature::now("t", "t@example.com").unwrap();
+        let parent = git.find_commit(base).unwrap();
+        let head = git
+            .commit(None, &sig, &sig, "odd names", &tree, &[&parent])
+            .unwrap();
+        let revision = Revision::Commit(head);
+
+        let (first, to_keep) = repo.snapshot_kept(&revision, None, true, &repo).unwrap();
+        let record = to_keep.record.expect("a first listing is kept");
+        let (again, to_keep) = repo
+            .snapshot_kept(&revision, Some(&record), true, &repo)
+            .unwrap();
+        assert!(to_keep.record.is_none(), "the same tree: nothing to keep");
+        for snap in [&first, &again] {
+            assert_eq!(
+                files_of(snap).keys().collect::<Vec<_>>(),
+                ["odd/B.cls", "src/A.cls"]
+            );
+            assert_eq!(
+                snap.unread,
+                [
+                    ("lib".to_string(), Unread::Submodule),
+                    ("odd/caf\u{fffd}.cls".to_string(), Unread::NotUtf8)
+                ]
+            );
+        }
+        let (changes, submodules) = repo.diff(base, &again).unwrap();
+        assert_eq!(changes, diff_of_whole_trees(&repo, base, &again));
+        assert!(changes
+            .iter()
+            .any(|change| change.path().starts_with("odd/caf")));
+        assert_eq!(submodules, ["lib"]);
+
+        let mut damaged = record.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 0x01;
+        let (read, to_keep) = repo
+            .snapshot_kept(&revision, Some(&damaged), true, &repo)
+            .unwrap();
+        assert!(to_keep.damaged);
+        assert_eq!(to_keep.record, Some(record));
+        assert_eq!(files_of(&read), files_of(&first));
     }
 
     /// An empty file intended to add whose empty blob no object holds (git writes it;

@@ -19,6 +19,7 @@ pub mod graph;
 pub mod history;
 pub mod hotspots;
 pub mod impact;
+pub mod listing;
 pub mod metadata;
 pub mod parse;
 pub mod pipeline;

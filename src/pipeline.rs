@@ -9,11 +9,12 @@
 //! ([`delta`]), `impact graph` after the head graph ([`graph`]); `plan` and `why` run
 //! every stage ([`analyze`]). I/O happens in the scope, source and history steps only.
 
+use crate::cache::KeptFile;
 use crate::changes::{self, Change, ChangedSources, Context};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::facts::FileFacts;
-use crate::git::{Repo, Revision, Snapshot};
+use crate::git::{Repo, Revision, Snapshot, TreeReader};
 use crate::graph::{Granularity, Graph};
 use crate::history::History;
 use crate::impact::{self, Reason, TestKind};
@@ -530,11 +531,22 @@ fn read_head<'r>(
     timings: &mut Timings,
     with_diff: bool,
 ) -> Result<(HeadSource<'r>, Option<Diffed>)> {
-    let snapshot = scope.repo.snapshot(&scope.head)?;
+    // The snapshot and the diff read the same trees, each once through this handle.
+    let tree_reader = scope.repo.tree_reader();
+    let trees = tree_reader.as_ref().map_or(&scope.repo, TreeReader::repo);
+    // Only a commit's snapshot reads a kept tree.
+    let kept_tree = matches!(scope.head, Revision::Commit(_))
+        .then(|| reader.kept(KeptFile::Tree))
+        .flatten();
+    let (snapshot, to_keep) =
+        scope
+            .repo
+            .snapshot_kept(&scope.head, kept_tree.as_deref(), reader.keeps(), trees)?;
+    reader.keep(KeptFile::Tree, to_keep.record, to_keep.damaged);
     source::check_package_dirs(&scope.project, &snapshot)?;
     let snapshot_warnings = snapshot.warnings(|path| scope.project.is_source(path));
     timings.lap("snapshots");
-    let entries = source::entries(&scope.project, &snapshot);
+    let entries = reader.entries(&scope.project, &snapshot);
     let manifest = match &request.manifest {
         Some(path) => Some(manifest::read_package_xml(path)?),
         None => None,
@@ -543,10 +555,11 @@ fn read_head<'r>(
         source::Skip::new(request.parse_all, manifest.as_deref()).split(&entries);
     timings.lap("list files");
     let diffed = if with_diff && manifest.is_none() {
-        Some(diff_sources(scope, &snapshot)?)
+        Some(diff_sources(scope, &snapshot, trees)?)
     } else {
         None
     };
+    drop(tree_reader);
     timings.lap("diff");
     let facts = reader.facts(&snapshot, &graph_entries)?;
     timings.lap("head facts");
@@ -570,8 +583,9 @@ struct Diffed {
 }
 
 /// The diff part of the changes stage: what differs between the revisions, classified.
-fn diff_sources(scope: &Scope, snapshot: &Snapshot) -> Result<Diffed> {
-    let (mut file_changes, changed_submodules) = scope.repo.diff(scope.base, snapshot)?;
+fn diff_sources(scope: &Scope, snapshot: &Snapshot, trees: &Repo) -> Result<Diffed> {
+    let (mut file_changes, changed_submodules) =
+        scope.repo.diff_reading(scope.base, snapshot, trees)?;
     let forceignore_moves = scope.base_read.as_ref().and_then(|base| {
         changes::forceignore_moves(
             || snapshot.files(|path| scope.project.package_dir_of(path).is_some()),
@@ -692,7 +706,7 @@ fn locate(
         mut sources,
     } = match diffed {
         Some(diffed) => diffed,
-        None => diff_sources(scope, &head.snapshot)?,
+        None => diff_sources(scope, &head.snapshot, &scope.repo)?,
     };
     // Old versions are read by blob id: no need to list the base revision's tree.
     let skip = head.skip();

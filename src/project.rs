@@ -50,6 +50,8 @@ pub struct Project {
     forceignore: ForceIgnore,
     /// Built-in defaults only, for package directories outside the project root.
     defaults_only: ForceIgnore,
+    /// What classifying a path reads besides the path ([`Project::classification_key`]).
+    classification_key: String,
 }
 
 impl Project {
@@ -208,6 +210,7 @@ impl Project {
             }
         }
 
+        let classification_key = classification_key(&root_rel, &package_dirs, forceignore);
         let (forceignore, defaults_only) = ForceIgnore::build(&root, forceignore, &mut warnings);
         Ok(Project {
             root,
@@ -221,7 +224,16 @@ impl Project {
             root_rel,
             forceignore,
             defaults_only,
+            classification_key,
         })
+    }
+
+    /// Everything classifying a path reads besides the path (`source::classify`): the
+    /// project directory, the package directories and `.forceignore`. Two projects of
+    /// the same key classify every path alike, so a listing kept under it holds
+    /// (`crate::listing`).
+    pub fn classification_key(&self) -> &str {
+        &self.classification_key
     }
 
     /// The repository-relative path of `sfdx-project.json`; a change to it changes the
@@ -305,6 +317,21 @@ impl Project {
             _ => self.defaults_only.ignores_file(repo_path),
         }
     }
+}
+
+/// [`Project::classification_key`]: each part after its length, so no two sets of
+/// parts give one key, then `.forceignore` as written.
+fn classification_key(
+    root_rel: &str,
+    package_dirs: &[String],
+    forceignore: Option<&str>,
+) -> String {
+    let mut key = format!("{}\n", package_dirs.len());
+    for part in std::iter::once(root_rel).chain(package_dirs.iter().map(String::as_str)) {
+        key.push_str(&format!("{}:{part}\n", part.len()));
+    }
+    key.push_str(forceignore.unwrap_or_default());
+    key
 }
 
 /// Reads a text file, replacing invalid UTF-8 rather than failing on it.

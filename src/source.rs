@@ -6,7 +6,7 @@
 //! `.forceignore` are read at each revision ([`project_at`]): a past commit may have had
 //! other package directories than the working tree has now.
 
-use crate::cache::{CachedResolutions, FactsCache, GraphSide};
+use crate::cache::{CachedResolutions, FactsCache, GraphSide, KeptFile};
 use crate::error::{Error, Result};
 use crate::facts::{Facts, FileFacts};
 use crate::git::{Repo, Revision, Snapshot};
@@ -41,12 +41,10 @@ impl SourceEntry {
     }
 }
 
-/// Every source file of a snapshot, classified, sorted by path.
+/// Every source file of a snapshot, classified, sorted by path. A plan lists through
+/// [`Reader::entries`], which takes each path's answer from the last plan's listing.
 pub fn entries(project: &Project, snapshot: &Snapshot) -> Vec<SourceEntry> {
-    snapshot
-        .each_file()
-        .filter_map(|(path, blob)| classify_with(project, path, || blob.to_string()))
-        .collect()
+    crate::listing::list(project, snapshot, None, false).entries
 }
 
 /// A warning for each Apex class or trigger with more than one source file (the same
@@ -100,20 +98,29 @@ fn classify_with(
     blob: impl FnOnce() -> String,
 ) -> Option<SourceEntry> {
     let (_, inner) = project.split_package_path(path)?;
-    let (component, parent) = match jest_test(inner, path) {
-        Some(test) => (test, None),
-        None if project.is_force_ignored(path) => return None,
-        None => {
-            let source = registry::classify(inner)?;
-            (source.component, source.parent)
-        }
-    };
+    let (component, parent) = classify_inner(project, path, inner)?;
     Some(SourceEntry {
         path: path.to_string(),
         blob: blob(),
         component,
         parent,
     })
+}
+
+/// The component of `path`, a file inside a package directory (`inner` is its path
+/// there), and its parent's: `None` when it is not source. It depends on the path and
+/// the project's package directories and `.forceignore` alone
+/// ([`Project::classification_key`]), which lets a plan keep it ([`crate::listing`]).
+pub(crate) fn classify_inner(
+    project: &Project,
+    path: &str,
+    inner: &str,
+) -> Option<(ComponentId, Option<ComponentId>)> {
+    match jest_test(inner, path) {
+        Some(test) => Some((test, None)),
+        None if project.is_force_ignored(path) => None,
+        None => registry::classify(inner).map(|source| (source.component, source.parent)),
+    }
 }
 
 /// `lwc/<bundle>/__tests__/<name>.test.js` is a Jest test named by its repository path.
@@ -286,6 +293,9 @@ pub struct Reader {
     /// the head graph's and the base graph's, each opened when its graph asks.
     resolutions: Option<CachedResolutions>,
     base_resolutions: Option<CachedResolutions>,
+    /// The threads writing what this plan keeps in files read whole ([`Reader::keep`]),
+    /// each to a temporary file.
+    keeping: Vec<(KeptFile, std::thread::JoinHandle<std::io::Result<PathBuf>>)>,
     /// Files parsed, and taken from the cache (for `IMPACT_TIMINGS`).
     pub n_parsed: usize,
     pub n_cached: usize,
@@ -318,8 +328,55 @@ impl Reader {
             resolutions: None,
             base_resolutions: None,
             dir,
+            keeping: Vec::new(),
             n_parsed: 0,
             n_cached: 0,
+        }
+    }
+
+    /// Every source file of `snapshot`, classified, sorted by path ([`entries`]), with
+    /// each path's answer taken from the listing the last plan kept where it holds one;
+    /// this plan's is kept when it ends ([`Reader::finish`]).
+    pub fn entries(&mut self, project: &Project, snapshot: &Snapshot) -> Vec<SourceEntry> {
+        let kept = self.kept(KeptFile::Listing);
+        let listed = crate::listing::list(project, snapshot, kept.as_deref(), self.keeps());
+        self.keep(KeptFile::Listing, listed.to_keep, listed.damaged);
+        listed.entries
+    }
+
+    /// Whether this plan keeps files for the next ([`Reader::keep`]): not with
+    /// `--no-cache`, nor in a first plan, whose cache directory does not exist yet.
+    pub fn keeps(&self) -> bool {
+        self.dir.as_deref().is_some_and(Path::is_dir)
+    }
+
+    /// What an earlier plan kept in `file` (nothing with `--no-cache`).
+    pub fn kept(&self, file: KeptFile) -> Option<Vec<u8>> {
+        crate::cache::read_kept(self.dir.as_deref()?, file)
+    }
+
+    /// Keeps `record` in `file` for the next plan: written at once to a temporary file,
+    /// on its own thread, and put in place when the plan ends ([`Reader::finish`]; a plan
+    /// that stops on an error removes it). Held until the plan ended, the records took a
+    /// cold 10,000-class plan's peak up by their size (5 MB). A plan whose cache
+    /// directory does not exist yet (a first plan) keeps nothing: a plan that stops
+    /// writes no cache, and the next plan keeps them. With `damaged`, warns that the
+    /// kept one could not be read.
+    pub fn keep(&mut self, file: KeptFile, record: Option<Vec<u8>>, damaged: bool) {
+        let Some(dir) = &self.dir else { return };
+        if damaged {
+            crate::cache::warn_damaged(dir, file);
+        }
+        let Some(record) = record.filter(|_| dir.is_dir()) else {
+            return;
+        };
+        let dir = dir.clone();
+        // A thread that cannot be started keeps nothing either.
+        let spawned = std::thread::Builder::new()
+            .name("keep".to_string())
+            .spawn(move || crate::cache::stage_kept(&dir, file, &record));
+        if let Ok(handle) = spawned {
+            self.keeping.push((file, handle));
         }
     }
 
@@ -465,7 +522,11 @@ impl Reader {
     /// leaked on purpose: on a large org freeing them takes longer than a warm plan, and
     /// the process exits soon after.
     pub fn finish(mut self, files: Vec<FileFacts>) {
+        let keeping = std::mem::take(&mut self.keeping);
         if let Some(dir) = &self.dir {
+            for (file, writing) in keeping {
+                crate::cache::place_kept(dir, file, joined(writing));
+            }
             let sides = [
                 (GraphSide::Head, self.resolutions.take()),
                 (GraphSide::Base, self.base_resolutions.take()),
@@ -491,6 +552,25 @@ impl Reader {
             );
         }
         std::mem::forget((files, cache));
+    }
+}
+
+/// The temporary file a thread of [`Reader::keep`] wrote.
+fn joined(handle: std::thread::JoinHandle<std::io::Result<PathBuf>>) -> std::io::Result<PathBuf> {
+    handle
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread stopped")))
+}
+
+/// A plan that stops on an error writes no cache: the files it began keeping are
+/// waited for and removed (the process must not exit while one is half written).
+impl Drop for Reader {
+    fn drop(&mut self) {
+        for (_, writing) in self.keeping.drain(..) {
+            if let Ok(temp) = joined(writing) {
+                let _ = std::fs::remove_file(temp);
+            }
+        }
     }
 }
 

@@ -77,7 +77,7 @@ pub const TERRITORY2_RULE: &str = "Territory2Rule";
 /// Which parser reads a type's files (see `parse::dispatch`). Files of a type that
 /// are not the parser's format (a class's `-meta.xml`) are read by the generic XML
 /// parser, or hashed as bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Parser {
     /// Any XML file as one component, no references.
     Generic,
@@ -110,7 +110,7 @@ pub enum Parser {
 }
 
 /// What a change of a type does to tests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TestImpact {
     /// The graph follows it: a change reaches tests first over one of these edge kinds
     /// (from a user of the changed node). Empty for tests, which a change runs itself.
@@ -144,7 +144,7 @@ pub enum Strategy {
 }
 
 /// What `impact` knows about one metadata type: one row of [`TYPES`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TypeInfo {
     /// The type name used in package.xml (`<name>ApexClass</name>`).
     pub name: &'static str,

@@ -236,6 +236,40 @@ fn assert_resolution_faults_give_the_cold_plan(
     assert!(fs::read(file).expect("rewritten") == intact);
 }
 
+/// The listing a plan keeps (`impact::listing`, every path's classification) and the
+/// files of the commit it listed (`tree-v<N>.bin`) are one record each, framed like the
+/// facts cache's. Cut or corrupted, each gives the cold plan with a warning, and it is
+/// written again as it was.
+#[test]
+fn a_kept_listing_or_tree_cut_or_corrupted_gives_the_cold_plan_and_is_rewritten() {
+    let (repo, mut args) = changed_repo();
+    // A commit's plan: a plan of the working tree keeps no tree.
+    repo.commit("balance");
+    args.extend(["--head".to_string(), "HEAD".to_string()]);
+    let mut no_cache = args.clone();
+    no_cache.push("--no-cache".into());
+    let cold = without_elapsed(repo.run(&strs(&no_cache)).ok());
+    // The first plan makes the cache directory; the second keeps them in it.
+    repo.run(&strs(&args)).ok();
+    repo.run(&strs(&args)).ok();
+    for (stem, what) in [("listing", "listing cache"), ("tree", "tree cache")] {
+        let file = repo
+            .path()
+            .join(".impact/cache")
+            .join(format!("{stem}-v{FACTS_VERSION}.bin"));
+        let intact = fs::read(&file).expect("the first plan kept it");
+        assert_eq!(record_starts(&intact).len(), 1, "{stem}: one record");
+        for (context, bytes) in record_faults(&intact) {
+            let context = format!("{stem}: {context}");
+            plan_damaged(&repo, &args, &cold, (&file, &bytes), &context, what);
+            assert!(
+                fs::read(&file).expect("rewritten") == intact,
+                "{context}: not rewritten as it was"
+            );
+        }
+    }
+}
+
 /// Reading a record decodes only the uses that name a component; the rest are checked
 /// when the graph reads them. A record whose checksum matches but whose uses do not read
 /// back (no version of `impact` writes one) is parsed again: the plan is the cold one, a

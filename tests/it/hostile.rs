@@ -572,3 +572,42 @@ fn a_damaged_clone_missing_a_blob_of_the_head_names_the_file_and_writes_no_cache
         "a plan that stopped wrote its cache"
     );
 }
+
+/// The same with a cache from an earlier plan: the files the stopped plan began keeping
+/// (its listing and its commit's tree, written as it goes) are removed, and what the
+/// earlier plan kept is left as it was.
+#[test]
+fn a_damaged_clone_leaves_an_earlier_plans_cache_as_it_was() {
+    let repo = TestRepo::new("billing");
+    repo.edit(&class("InvoiceService"), "SCALE = 2", "SCALE = 3");
+    repo.commit("change balance");
+    repo.run(&["plan", "--base", "HEAD~1", "--head", "HEAD"])
+        .ok();
+    let cache = repo.path().join(".impact/cache");
+    let before = cache_files(&cache);
+    repo.write_class(
+        "Added",
+        "public class Added { public Integer n() { return 1; } }",
+    );
+    repo.commit("added");
+    let blob = blob_at(&repo, &format!("HEAD:{}", class("Added")));
+    remove_loose_object(&repo, &blob);
+
+    let run = repo.run(&["plan", "--base", "HEAD~1", "--head", "HEAD"]);
+    run.assert_input_error(&blob);
+    assert_eq!(cache_files(&cache), before, "the cache changed");
+}
+
+/// Each file of a cache directory with its bytes.
+fn cache_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .expect("the cache directory")
+        .flatten()
+        .map(|entry| {
+            let bytes = std::fs::read(entry.path()).expect("read");
+            (entry.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
