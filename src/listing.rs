@@ -15,8 +15,9 @@
 //! ([`crate::cache::encode_record`]). It is read only when it was written by this
 //! version of `impact` ([`LISTING_VERSION`], the crate's version) for a project of the
 //! same classification key; one that is damaged is not read either, with a warning.
-//! A listing that differs from the kept one is written back when the plan ends
-//! ([`crate::source::Reader::finish`]).
+//! A listing that differs from the kept one is kept in its place
+//! ([`crate::source::Reader::keep`]). A kept list out of order (no `impact` writes one)
+//! costs only misses: a path takes a kept answer only when the kept path is its own.
 
 use crate::cache::{encode_record, intact_payload};
 use crate::git::Snapshot;
