@@ -588,8 +588,7 @@ pub fn read_kept(dir: &Path, file: KeptFile) -> Option<Vec<u8>> {
 /// Warns that what an earlier plan kept in `file` of `dir` could not be read.
 pub fn warn_damaged(dir: &Path, file: KeptFile) {
     warn_local(format_args!(
-        "{} `{}` is damaged: what it held was read again from the repository, and it is \
-         rewritten",
+        "{} `{}` is damaged: it was not used, and it is rewritten",
         file.what(),
         file.path(dir).display()
     ));
