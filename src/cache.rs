@@ -580,6 +580,34 @@ impl KeptFile {
     }
 }
 
+/// What a plan leaves to keep in a [`KeptFile`]: the record, when it differs from the
+/// kept one, and whether the kept one could not be read.
+#[derive(Debug, Default)]
+pub struct ToKeep {
+    pub record: Option<Vec<u8>>,
+    pub damaged: bool,
+}
+
+/// A kept record whose checksum or layout is wrong.
+#[derive(Debug)]
+pub struct Damaged;
+
+/// The payload of a kept record whose first field is its layout's version: `Ok(None)`
+/// when it is of another version than `version` (whose layout this one may not read),
+/// `Err` when it is damaged. `decode` reads the payload; its failure is damage.
+pub fn read_kept_record<'a, T>(
+    record: &'a [u8],
+    version: u32,
+    decode: impl FnOnce(&'a [u8]) -> Option<T>,
+) -> std::result::Result<Option<T>, Damaged> {
+    let payload = intact_payload(record).ok_or(Damaged)?;
+    match postcard::take_from_bytes::<u32>(payload) {
+        Ok((found, _)) if found == version => decode(payload).map(Some).ok_or(Damaged),
+        Ok(_) => Ok(None),
+        Err(_) => Err(Damaged),
+    }
+}
+
 /// What an earlier plan kept in `file` of `dir`, if anything.
 pub fn read_kept(dir: &Path, file: KeptFile) -> Option<Vec<u8>> {
     std::fs::read(file.path(dir)).ok()

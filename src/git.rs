@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 mod kept_tree;
 
-pub use kept_tree::ToKeep;
+use crate::cache::ToKeep;
 
 /// The revision a snapshot or a diff's new side is taken from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -122,10 +122,8 @@ impl Repo {
     /// `None` when it cannot be opened (read through this one, then).
     pub fn tree_reader(&self) -> Option<TreeReader> {
         let repo = Repo::open(self.git_dir()).ok()?;
-        Some(TreeReader {
-            repo,
-            _trees_kept: keep_trees(),
-        })
+        set_tree_cache_limit(TREE_CACHE_KEPT);
+        Some(TreeReader { repo })
     }
 
     /// The underlying `git2` repository, for queries this module does not wrap.
@@ -299,7 +297,13 @@ impl Repo {
                 let (walked, kept) = kept_tree::walk(&trees.repo, &tree, kept, keeping)?;
                 to_keep = kept;
                 unread = walked.unread;
-                (sorted_map(walked.files), Origin::Commit(oid))
+                // Built from the walk's list at once: the walk gives the paths nearly
+                // sorted (git sorts a directory as if its name ended in `/`), and a map
+                // built from a sorted list compares each path with its neighbour only,
+                // where inserting them one by one compared each with a dozen (NPSP:
+                // 14,000 paths, most 40 bytes or more alike at the start).
+                let entries = walked.files.into_iter().collect();
+                (entries, Origin::Commit(oid))
             }
             Revision::Worktree => {
                 let workdir = self.worktree_dir()?;
@@ -973,15 +977,6 @@ impl Snapshot<'_> {
     }
 }
 
-/// The map of a walk's files ([`kept_tree::walk`]). Listed, then built into the map at
-/// once: the walk gives the paths nearly sorted (git sorts a directory as if its name
-/// ended in `/`), and a map built from a sorted list compares each path with its
-/// neighbour only, where inserting them one by one compared each with a dozen (NPSP:
-/// 14,000 paths, most 40 bytes or more alike at the start).
-fn sorted_map(files: Vec<(String, Entry)>) -> BTreeMap<String, Entry> {
-    files.into_iter().collect()
-}
-
 /// The options of both halves of a diff to the working tree: untracked files in full.
 /// `ignore_submodules` leaves out gitlinks moved to another commit (and, index to working
 /// tree, submodules whose checkouts differ).
@@ -1170,12 +1165,15 @@ fn read_without_hash_checks() {
 /// The largest tree libgit2 keeps in its object cache unless told otherwise.
 const TREE_CACHE_DEFAULT: usize = 4096;
 
-/// The largest tree kept while [`TreesKept`] lives: far more than any directory holds
+/// The largest tree kept while a [`TreeReader`] lives: far more than any directory holds
 /// (a 20,000-file directory's tree is 1.3 MB).
 const TREE_CACHE_KEPT: usize = 64 << 20;
 
-/// While it lives (inside a [`TreeReader`]), libgit2 caches every tree it reads, whatever
-/// its size; after, trees over 4 KB are read again each time, as by default.
+/// Another handle on a repository, for the trees a plan lists and diffs its head with
+/// ([`Repo::snapshot_kept`], [`Repo::diff_reading`]). While it lives, libgit2 caches
+/// every tree it reads, whatever its size; dropping it frees those read through it (a
+/// repository's cache lives as long as it does), and trees over 4 KB are read again
+/// each time, as by default.
 ///
 /// A plan's snapshot walks the directories that changed, `TreeDiff` reads them on both
 /// sides, and libgit2's diff of the changed paths reads them again. Caching no tree over
@@ -1183,18 +1181,11 @@ const TREE_CACHE_KEPT: usize = 64 << 20;
 /// read (a 10,000-class org's class directory, 1.3 MB: 182 M instructions of a warm
 /// plan). The limit is the process's, so it is raised only while a plan lists and diffs
 /// its head, when no other thread reads trees; the first plan's churn walk, which reads
-/// every tree of hundreds of commits, runs with the default.
-struct TreesKept(());
-
-/// Another handle on a repository, for the trees a plan lists and diffs its head with
-/// ([`Repo::snapshot_kept`], [`Repo::diff_reading`]): while it lives, libgit2 keeps
-/// every tree read through it in the handle's object cache, whatever its size
-/// ([`TreesKept`]), and dropping it frees them (a repository's cache lives as long as it
-/// does). Kept in the plan's own handle, the trees held a cold 10,000-class plan's peak
-/// 6 MB higher to its end.
+/// every tree of hundreds of commits, runs with the default. Cached in the plan's own
+/// handle, the trees stayed to its end: a cold 10,000-class plan peaked at 288–294 MB
+/// against 280–288 (two runs each).
 pub struct TreeReader {
     repo: Repo,
-    _trees_kept: TreesKept,
 }
 
 impl TreeReader {
@@ -1204,14 +1195,7 @@ impl TreeReader {
     }
 }
 
-/// Keeps every tree libgit2 reads in its cache until the guard is dropped
-/// ([`TreesKept`]).
-fn keep_trees() -> TreesKept {
-    set_tree_cache_limit(TREE_CACHE_KEPT);
-    TreesKept(())
-}
-
-impl Drop for TreesKept {
+impl Drop for TreeReader {
     fn drop(&mut self) {
         set_tree_cache_limit(TREE_CACHE_DEFAULT);
     }
@@ -1225,37 +1209,37 @@ fn set_tree_cache_limit(bytes: usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use git2::{IndexAddOption, IndexEntry, IndexEntryExtendedFlag, Signature};
     use std::fs;
     use std::process::Command;
     use tempfile::TempDir;
 
-    /// A scratch repository built with git2.
-    struct Fixture {
+    /// A scratch repository built with git2 (the listing's tests use it too).
+    pub(crate) struct Fixture {
         dir: TempDir,
         repo: Repository,
     }
 
     impl Fixture {
-        fn new() -> Fixture {
+        pub(crate) fn new() -> Fixture {
             let dir = TempDir::new().unwrap();
             let repo = Repository::init(dir.path()).unwrap();
             Fixture { dir, repo }
         }
 
-        fn path(&self) -> &Path {
+        pub(crate) fn path(&self) -> &Path {
             self.dir.path()
         }
 
-        fn write(&self, path: &str, content: &str) {
+        pub(crate) fn write(&self, path: &str, content: &str) {
             let full = self.path().join(path);
             fs::create_dir_all(full.parent().unwrap()).unwrap();
             fs::write(full, content).unwrap();
         }
 
-        fn remove(&self, path: &str) {
+        pub(crate) fn remove(&self, path: &str) {
             fs::remove_file(self.path().join(path)).unwrap();
         }
 
@@ -1270,7 +1254,7 @@ mod tests {
         }
 
         /// Stages everything (additions, edits, deletions) and commits.
-        fn commit(&self, message: &str) -> Oid {
+        pub(crate) fn commit(&self, message: &str) -> Oid {
             let mut index = self.repo.index().unwrap();
             index
                 .add_all(["*"].iter(), IndexAddOption::DEFAULT, None)
@@ -1289,7 +1273,7 @@ mod tests {
                 .unwrap()
         }
 
-        fn repo(&self) -> Repo {
+        pub(crate) fn repo(&self) -> Repo {
             Repo::discover(self.path()).unwrap()
         }
     }
@@ -1347,6 +1331,17 @@ mod tests {
             flags: 0,
             flags_extended: flags.bits(),
             path: path.as_bytes().to_vec(),
+        }
+    }
+
+    /// Numbers below `n` from a xorshift generator seeded with `state`: random edits a
+    /// failing test can replay.
+    fn xorshift(mut state: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
         }
     }
 
@@ -1718,13 +1713,7 @@ mod tests {
             f.write(path, &format!("class {path} {{}}"));
         }
         let base = f.commit("base");
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for step in 0..60 {
             let path = PATHS[next(PATHS.len())];
             let exists = f.path().join(path).exists();
@@ -1826,13 +1815,7 @@ mod tests {
         }
         f.write("a/b/Long.cls", LONG);
         let base = f.commit("base");
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let mut kept: Option<Vec<u8>> = None;
         let mut last_tree: Option<Oid> = None;
         for step in 0..80 {

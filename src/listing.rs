@@ -19,7 +19,7 @@
 //! ([`crate::source::Reader::keep`]). A kept list out of order (no `impact` writes one)
 //! costs only misses: a path takes a kept answer only when the kept path is its own.
 
-use crate::cache::{encode_record, intact_payload};
+use crate::cache::{encode_record, read_kept_record, Damaged, ToKeep};
 use crate::git::Snapshot;
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
@@ -37,10 +37,8 @@ pub const LISTING_VERSION: u32 = 1;
 pub struct Listed {
     /// Every source file, classified, sorted by path.
     pub entries: Vec<SourceEntry>,
-    /// The record to keep for the next plan; `None` when the kept one says the same.
-    pub to_keep: Option<Vec<u8>>,
-    /// The kept record could not be read: its checksum or its layout is wrong.
-    pub damaged: bool,
+    /// What to keep for the next plan.
+    pub to_keep: ToKeep,
 }
 
 /// The kept listing as stored: what it was classified under, and every path inside a
@@ -70,7 +68,11 @@ type StoredId<'a> = (&'a str, &'a str);
 /// (the bytes of the listing file) where it holds one for this project; with `keeping`,
 /// gives the record to keep when it differs.
 pub fn list(project: &Project, snapshot: &Snapshot, kept: Option<&[u8]>, keeping: bool) -> Listed {
-    let read = kept.map(read_stored);
+    let read = kept.map(|record| {
+        read_kept_record(record, LISTING_VERSION, |payload| {
+            postcard::from_bytes::<Stored>(payload).ok()
+        })
+    });
     let damaged = matches!(read, Some(Err(Damaged)));
     let stored = read
         .and_then(Result::ok)
@@ -114,29 +116,14 @@ pub fn list(project: &Project, snapshot: &Snapshot, kept: Option<&[u8]>, keeping
         listed.push((path, position));
     }
     changed |= kept_paths.next().is_some();
-    let to_keep = (keeping && changed)
+    let record = (keeping && changed)
         .then(|| encode(project, &listed, &entries))
         .flatten();
     Listed {
         entries,
-        to_keep,
-        damaged,
+        to_keep: ToKeep { record, damaged },
     }
 }
-
-/// The stored listing of a kept record: `Err` when it is damaged, `None` when it is of
-/// another version (whose layout this one may not read).
-fn read_stored(record: &[u8]) -> Result<Option<Stored<'_>>, Damaged> {
-    let payload = intact_payload(record).ok_or(Damaged)?;
-    match postcard::take_from_bytes::<u32>(payload) {
-        Ok((LISTING_VERSION, _)) => postcard::from_bytes(payload).map(Some).map_err(|_| Damaged),
-        Ok(_) => Ok(None),
-        Err(_) => Err(Damaged),
-    }
-}
-
-/// A kept record whose checksum or layout is wrong.
-struct Damaged;
 
 /// Whether `stored` was written by this version of `impact`, with this table of types,
 /// for a project of `key`.
@@ -194,42 +181,21 @@ fn encode(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::{Repo, Revision};
-    use git2::{IndexAddOption, Repository, Signature};
+    use crate::git::tests::Fixture;
+    use crate::git::Revision;
     use std::path::Path;
 
     const PROJECT: &str = r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#;
 
-    /// Writes `files` into the working tree at `root`, removes `gone`, and commits the
-    /// tree as it then is.
-    fn commit(root: &Path, files: &[&str], gone: &[&str]) -> git2::Oid {
-        let git = Repository::open(root).expect("open");
+    /// A repository whose first commit holds the project file and `files`.
+    fn fixture(files: &[&str]) -> (Fixture, git2::Oid) {
+        let f = Fixture::new();
+        f.write("sfdx-project.json", PROJECT);
         for path in files {
-            let full = root.join(path);
-            std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
-            std::fs::write(full, format!("// {path}\n")).expect("write");
+            f.write(path, &format!("// {path}\n"));
         }
-        for path in gone {
-            std::fs::remove_file(root.join(path)).expect("remove");
-        }
-        let mut index = git.index().expect("index");
-        index
-            .add_all(["*"].iter(), IndexAddOption::DEFAULT, None)
-            .expect("add");
-        index.update_all(["*"].iter(), None).expect("update");
-        let tree = git
-            .find_tree(index.write_tree().expect("tree"))
-            .expect("find tree");
-        let who = Signature::now("t", "t@t.invalid").expect("signature");
-        let parents: Vec<git2::Commit> = git
-            .head()
-            .ok()
-            .and_then(|head| head.peel_to_commit().ok())
-            .into_iter()
-            .collect();
-        let parents: Vec<&git2::Commit> = parents.iter().collect();
-        git.commit(Some("HEAD"), &who, &who, "files", &tree, &parents)
-            .expect("commit")
+        let first = f.commit("files");
+        (f, first)
     }
 
     /// Source of many kinds, and files inside the package directory that are not source
@@ -272,24 +238,18 @@ mod tests {
     /// not kept again.
     #[test]
     fn a_listing_from_the_kept_one_says_what_classifying_says() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        Repository::init(dir.path()).expect("init");
-        let root = dir.path();
-        std::fs::write(root.join("sfdx-project.json"), PROJECT).expect("project");
-        let first = commit(root, FILES, &[]);
-        let second = commit(
-            root,
-            &["force-app/main/default/classes/Payment.cls"],
-            &["force-app/main/default/classes/Scratch.cls"],
-        );
-        let repo = Repo::open(root).expect("repo");
-        let project = project(root, "**/jsconfig.json\n");
+        let (f, first) = fixture(FILES);
+        f.write("force-app/main/default/classes/Payment.cls", "// Payment\n");
+        f.remove("force-app/main/default/classes/Scratch.cls");
+        let second = f.commit("one more, one less");
+        let repo = f.repo();
+        let project = project(f.path(), "**/jsconfig.json\n");
         let snapshot = |oid| repo.snapshot(&Revision::Commit(oid)).expect("snapshot");
         let (first, second) = (snapshot(first), snapshot(second));
 
         let cold = list(&project, &first, None, true);
-        assert!(!cold.damaged);
-        let kept = cold.to_keep.expect("a first listing is kept");
+        assert!(!cold.to_keep.damaged);
+        let kept = cold.to_keep.record.expect("a first listing is kept");
         let paths: Vec<&str> = cold.entries.iter().map(|e| e.path.as_str()).collect();
         assert!(
             paths.contains(&"force-app/main/default/lwc/invoiceCard/__tests__/invoiceCard.test.js")
@@ -306,7 +266,10 @@ mod tests {
 
         let again = list(&project, &first, Some(&kept), true);
         assert_eq!(said(&again.entries), said(&cold.entries));
-        assert!(again.to_keep.is_none(), "the kept listing says the same");
+        assert!(
+            again.to_keep.record.is_none(),
+            "the kept listing says the same"
+        );
 
         let from_kept = list(&project, &second, Some(&kept), true);
         assert_eq!(
@@ -315,9 +278,10 @@ mod tests {
         );
         let kept_second = from_kept
             .to_keep
+            .record
             .expect("one path more, one less: kept anew");
         let again = list(&project, &second, Some(&kept_second), true);
-        assert!(again.to_keep.is_none());
+        assert!(again.to_keep.record.is_none());
         assert_eq!(said(&again.entries), said(&from_kept.entries));
     }
 
@@ -326,18 +290,17 @@ mod tests {
     /// and the listing kept; only the damaged one is said to be.
     #[test]
     fn a_listing_kept_for_other_patterns_or_damaged_is_not_read() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        Repository::init(dir.path()).expect("init");
-        let root = dir.path();
-        std::fs::write(root.join("sfdx-project.json"), PROJECT).expect("project");
-        let oid = commit(root, FILES, &[]);
-        let repo = Repo::open(root).expect("repo");
+        let (f, oid) = fixture(FILES);
+        let repo = f.repo();
         let snapshot = repo.snapshot(&Revision::Commit(oid)).expect("snapshot");
-        let lenient = project(root, "");
-        let strict = project(root, "**/classes/**\n");
+        let lenient = project(f.path(), "");
+        let strict = project(f.path(), "**/classes/**\n");
         assert_ne!(lenient.classification_key(), strict.classification_key());
 
-        let kept = list(&lenient, &snapshot, None, true).to_keep.expect("kept");
+        let kept = list(&lenient, &snapshot, None, true)
+            .to_keep
+            .record
+            .expect("kept");
         let under_strict = list(&strict, &snapshot, Some(&kept), true);
         assert_eq!(
             said(&under_strict.entries),
@@ -350,7 +313,7 @@ mod tests {
                 .any(|entry| entry.path.contains("/classes/")),
             "the classes are left out"
         );
-        assert!(under_strict.to_keep.is_some() && !under_strict.damaged);
+        assert!(under_strict.to_keep.record.is_some() && !under_strict.to_keep.damaged);
 
         // Another version's record is not read, and is not damaged.
         let newer = encode_record(&Stored {
@@ -362,17 +325,17 @@ mod tests {
         })
         .expect("encode");
         let read = list(&lenient, &snapshot, Some(&newer), true);
-        assert!(!read.damaged && read.to_keep.as_ref() == Some(&kept));
+        assert!(!read.to_keep.damaged && read.to_keep.record.as_ref() == Some(&kept));
 
         let mut damaged = kept.clone();
         let last = damaged.len() - 1;
         damaged[last] ^= 0x01;
         let read = list(&lenient, &snapshot, Some(&damaged), true);
-        assert!(read.damaged);
+        assert!(read.to_keep.damaged);
         assert_eq!(
             said(&read.entries),
             said(&list(&lenient, &snapshot, None, true).entries)
         );
-        assert!(read.to_keep == Some(kept));
+        assert!(read.to_keep.record == Some(kept));
     }
 }

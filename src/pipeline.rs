@@ -542,7 +542,7 @@ fn read_head<'r>(
         scope
             .repo
             .snapshot_kept(&scope.head, kept_tree.as_deref(), reader.keeps(), trees)?;
-    reader.keep(KeptFile::Tree, to_keep.record, to_keep.damaged);
+    reader.keep(KeptFile::Tree, to_keep);
     source::check_package_dirs(&scope.project, &snapshot)?;
     let snapshot_warnings = snapshot.warnings(|path| scope.project.is_source(path));
     timings.lap("snapshots");

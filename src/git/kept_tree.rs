@@ -14,7 +14,7 @@
 //! like the facts cache's; one that is damaged or of another layout is not read.
 
 use super::{Entry, Unread};
-use crate::cache::{encode_record, intact_payload};
+use crate::cache::{encode_record, read_kept_record, Damaged, ToKeep};
 use crate::error::Result;
 use git2::{ObjectType, Oid, Repository, Tree};
 use serde::{Deserialize, Serialize};
@@ -68,16 +68,6 @@ struct Dir {
     dirs_end: usize,
 }
 
-/// What a snapshot of a commit leaves to keep ([`super::Repo::snapshot_kept`]).
-#[derive(Debug, Default)]
-pub struct ToKeep {
-    /// The listing to keep, when the walk read any directory (`None`: the kept one says
-    /// the same).
-    pub record: Option<Vec<u8>>,
-    /// The kept record could not be read: its checksum or its layout is wrong.
-    pub damaged: bool,
-}
-
 /// Walks `tree`, the root of a commit, taking each directory whose id the `kept`
 /// listing holds from it. Returns what it found, and (with `keeping`) what to keep.
 pub(super) fn walk(
@@ -103,9 +93,6 @@ pub(super) fn walk(
     Ok((walked, ToKeep { record, damaged }))
 }
 
-/// A kept record whose checksum or layout is wrong.
-struct Damaged;
-
 /// A kept listing, read: borrowed from the record's bytes.
 struct Kept<'a> {
     root: Oid,
@@ -117,22 +104,17 @@ struct Kept<'a> {
 impl<'a> Kept<'a> {
     /// The listing of a kept record; `None` when it is of another layout's version.
     fn read(record: &'a [u8]) -> std::result::Result<Option<Kept<'a>>, Damaged> {
-        let payload = intact_payload(record).ok_or(Damaged)?;
-        // The version first: another version's layout may not decode as this one's.
-        match postcard::take_from_bytes::<u32>(payload) {
-            Ok((KEPT_TREE_VERSION, _)) => {}
-            Ok(_) => return Ok(None),
-            Err(_) => return Err(Damaged),
-        }
-        let stored: Stored = postcard::from_bytes(payload).map_err(|_| Damaged)?;
-        let root = Oid::from_bytes(stored.root).map_err(|_| Damaged)?;
-        let dirs = stored
-            .dirs
-            .iter()
-            .enumerate()
-            .map(|(at, dir)| (dir.path, at))
-            .collect();
-        Ok(Some(Kept { root, stored, dirs }))
+        read_kept_record(record, KEPT_TREE_VERSION, |payload| {
+            let stored: Stored = postcard::from_bytes(payload).ok()?;
+            let root = Oid::from_bytes(stored.root).ok()?;
+            let dirs = stored
+                .dirs
+                .iter()
+                .enumerate()
+                .map(|(at, dir)| (dir.path, at))
+                .collect();
+            Some(Kept { root, stored, dirs })
+        })
     }
 }
 

@@ -249,8 +249,12 @@ fn a_kept_listing_or_tree_cut_or_corrupted_gives_the_cold_plan_and_is_rewritten(
     let mut no_cache = args.clone();
     no_cache.push("--no-cache".into());
     let cold = without_elapsed(repo.run(&strs(&no_cache)).ok());
-    // The first plan makes the cache directory; the second keeps them in it.
+    // The first plan makes the cache directory and keeps neither; the second keeps them.
     repo.run(&strs(&args)).ok();
+    let cache = repo.path().join(".impact/cache");
+    assert!(
+        files_named(&cache, "listing-v").is_empty() && files_named(&cache, "tree-v").is_empty()
+    );
     repo.run(&strs(&args)).ok();
     for (stem, what) in [("listing", "listing cache"), ("tree", "tree cache")] {
         let file = repo
