@@ -1012,8 +1012,8 @@ fn collect_index(
     unread: &mut Vec<(String, Unread)>,
 ) -> (BTreeMap<String, Entry>, Flagged) {
     let mut flagged = Flagged::default();
-    // Listed, then built into the map at once, as [`collect_tree`] does: the index is
-    // sorted by path.
+    // Listed, then built into the map at once, as a commit's snapshot is
+    // (`Repo::snapshot_kept`): the index is sorted by path.
     let mut entries: Vec<(String, Entry)> = Vec::with_capacity(index.len());
     for entry in index.iter() {
         if entry.flags & INDEX_STAGE_MASK != 0 {
