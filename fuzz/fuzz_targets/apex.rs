@@ -1,10 +1,11 @@
 //! Apex facts: the bytes as a class and as a trigger; then the graph of both with a
 //! class that writes and names objects, that class read first and then last (resolution
-//! of hostile facts does not depend on file order).
+//! of hostile facts does not depend on file order), and the graphs of the files coming
+//! and going, each built from the resolutions the one before kept.
 #![no_main]
 use impact::facts::{Facts, FileFacts};
 use impact::metadata::component::ComponentId;
-use impact_fuzz::{build_graphs_alike, parse_deterministic};
+use impact_fuzz::{build_graphs_alike, parse_deterministic, rebuild_across};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -48,4 +49,12 @@ fuzz_target!(|data: &[u8]| {
         &with_neighbour_at("a/Neighbour.cls"),
         &with_neighbour_at("z/Neighbour.cls"),
     );
+    // The fuzzed class and trigger come and go beside the class that calls them: the
+    // records of each revision, resolved against other declarations, serve the next
+    // only where they still hold.
+    let with_both = with_neighbour_at("a/Neighbour.cls");
+    let alone = [with_both[2].clone()];
+    let with_class = [with_both[0].clone(), with_both[2].clone()];
+    let with_trigger = [with_both[1].clone(), with_both[2].clone()];
+    rebuild_across(&[&alone, &with_class, &with_both, &with_trigger, &alone]);
 });

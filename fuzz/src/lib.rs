@@ -87,6 +87,25 @@ fn rebuild_alike(files: &[FileFacts]) {
     );
 }
 
+/// Builds each revision in turn from the resolutions the build before kept (a file of
+/// one path is the same file in every revision): each graph must be the one built anew,
+/// whatever declarations came or went, and no record may read as damaged.
+pub fn rebuild_across(revisions: &[&[FileFacts]]) {
+    let mut bytes: Option<Vec<u8>> = None;
+    for files in revisions {
+        let mut kept = Resolutions::<&[u8], Vec<u8>>::new(bytes.as_deref(), Some(Vec::new()));
+        let rebuilt = Graph::build_reusing(files.iter(), Some(&mut kept)).dump();
+        let (outcome, written) = kept.finish();
+        assert_eq!(
+            rebuilt,
+            Graph::build(*files).dump(),
+            "a graph built from the records of other declarations differs"
+        );
+        assert_eq!(outcome.damaged, 0, "kept resolutions read as damaged");
+        bytes = written;
+    }
+}
+
 /// Every node and edge of a graph by component id, sorted.
 fn describe(graph: &Graph) -> Vec<String> {
     let mut lines: Vec<String> = graph

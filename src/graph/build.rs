@@ -78,11 +78,16 @@ impl Graph {
             .map(|file| file.facts.use_count() + file.facts.declares.len())
             .sum();
         graph.graph.reserve_edges(room);
-        if let (Some(resolutions), Some(file_digests)) = (resolutions.as_deref_mut(), file_digests)
-        {
-            resolutions.begin(reuse::declarations_digest(&file_digests, &graph.named));
+        if let (Some(resolutions), Some(digests)) = (resolutions.as_deref_mut(), file_digests) {
+            resolutions.begin(&reuse::Declarations {
+                files: &ordered,
+                digest: reuse::declarations_digest(&digests, &graph.named),
+                digests: &digests,
+                named: reuse::named_table(&graph.named),
+            });
         }
-        graph.add_all_uses(&ordered, resolutions.as_deref_mut());
+        let places = reuse::Places::new(&ordered, &declared, graph.n_declared);
+        graph.add_all_uses(&ordered, &places, resolutions.as_deref_mut());
         if let Some(resolutions) = resolutions {
             resolutions.end();
         }
@@ -105,6 +110,7 @@ impl Graph {
     fn add_all_uses<R: std::io::Read + Send, W: std::io::Write + Send>(
         &mut self,
         ordered: &[&FileFacts],
+        places: &reuse::Places,
         mut resolutions: Option<&mut Resolutions<R, W>>,
     ) {
         let keeping = resolutions.as_deref().is_some_and(Resolutions::keeps);
@@ -114,10 +120,9 @@ impl Graph {
         // others (they need no graph); files they do not serve are resolved once the
         // batch before is added, as one batch at a time did (10,000 classes, every
         // record kept: 134-146 ms became 103-112).
-        let n_declared = self.n_declared;
         let batches: Vec<&[&FileFacts]> = ordered.chunks(RESOLVE_BATCH).collect();
         let mut kept = match batches.first() {
-            Some(batch) => read_kept_batch(batch, resolutions.as_deref_mut(), n_declared),
+            Some(batch) => read_kept_batch(batch, resolutions.as_deref_mut(), places),
             None => Vec::new(),
         };
         for (index, batch) in batches.iter().enumerate() {
@@ -127,7 +132,7 @@ impl Graph {
                 .zip(kept)
                 .map(|(file, kept)| match kept {
                     Ok(read) => Some(read),
-                    Err(not_kept) => reuse::resolve_fresh(graph, file, keeping, not_kept),
+                    Err(not_kept) => reuse::resolve_fresh(graph, places, file, keeping, not_kept),
                 })
                 .collect();
             // Kept (written) in file order before the next batch's records are read.
@@ -155,7 +160,7 @@ impl Graph {
                     }
                 },
                 || match next {
-                    Some(batch) => read_kept_batch(batch, resolutions, n_declared),
+                    Some(batch) => read_kept_batch(batch, resolutions, places),
                     None => Vec::new(),
                 },
             );
@@ -914,16 +919,20 @@ impl UseEdge {
 fn read_kept_batch<R: std::io::Read, W: std::io::Write>(
     batch: &[&FileFacts],
     mut resolutions: Option<&mut Resolutions<R, W>>,
-    n_declared: usize,
+    places: &reuse::Places,
 ) -> Vec<Result<FileResolutions, reuse::NotKept>> {
     let records: Vec<Option<reuse::IntactRecord>> = batch
         .iter()
         .map(|file| resolutions.as_deref_mut()?.take_record(file))
         .collect();
+    let fit = reuse::Fit {
+        places,
+        changes: resolutions.as_deref().and_then(Resolutions::changes),
+    };
     batch
         .par_iter()
         .zip(records)
-        .map(|(file, record)| reuse::read_kept(file, record, n_declared))
+        .map(|(file, record)| reuse::read_kept(file, record, &fit))
         .collect()
 }
 

@@ -22,6 +22,7 @@ mod build;
 mod export;
 mod names;
 mod query;
+mod reads;
 mod resolve;
 mod reuse;
 

@@ -230,6 +230,7 @@ impl Graph {
     }
 
     fn is_known_key(&self, key: &str) -> bool {
+        reads::note_key(key);
         let declared = self
             .index
             .get(key)
@@ -288,6 +289,9 @@ impl Graph {
         // Keys are case-folded `type:fullname`; build candidates in one buffer rather than
         // through `ComponentId::new`, because this runs for every type name in the org.
         let name = name.to_lowercase();
+        // Every key tried ends in the name: a class declared under any of them offers
+        // the name's token ([`reads::declared_tokens`]).
+        reads::note_name(&name);
         let context_key = context.key();
         let mut scope = context_key
             .split_once(':')
@@ -373,6 +377,7 @@ impl Graph {
             let Some(index) = current else {
                 break;
             };
+            reads::note_member_of(&self[index].id, &folded);
             if let Some(&found) = self.members.get(&(index, folded.clone())) {
                 return Some(found);
             }
@@ -409,6 +414,7 @@ impl Graph {
             if !seen.insert(index) {
                 continue;
             }
+            reads::note_member_of(&self[index].id, &folded);
             if let Some(subs) = self.subclasses.get(&index) {
                 for &sub in subs {
                     if let Some(&override_index) = self.members.get(&(sub, folded.clone())) {
@@ -430,9 +436,11 @@ impl Graph {
     /// receiver whose type cannot be told (`fell_back` says it found one). Overloads
     /// share one node, so the arity cannot narrow the match.
     pub(super) fn any_member(&self, member: &str, fell_back: &mut bool) -> Vec<(Found, Reached)> {
+        let folded = member.to_lowercase();
+        reads::note_member_name(&folded);
         let found: Vec<(Found, Reached)> = self
             .members_by_name()
-            .get(&member.to_lowercase())
+            .get(&folded)
             .map(Vec::as_slice)
             .unwrap_or_default()
             .iter()
@@ -471,6 +479,7 @@ impl Graph {
             .iter()
             .filter_map(|type_name| {
                 ComponentId::write_key(&mut key, type_name, text);
+                reads::note_key(&key);
                 let index = *self.index.get(key.as_str())?;
                 self[index].has_file().then_some(index)
             })
@@ -478,7 +487,9 @@ impl Graph {
         // Record types are named without their object
         // (`getRecordTypeInfosByDeveloperName().get('Partner')`), email templates without
         // their folder (`WHERE DeveloperName = 'Welcome'`).
-        if let Some(short) = self.short_names.get(&text.to_lowercase()) {
+        let folded = text.to_lowercase();
+        reads::note_name(&folded);
+        if let Some(short) = self.short_names.get(&folded) {
             for index in short {
                 if !found.contains(index) {
                     found.push(*index);

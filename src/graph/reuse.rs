@@ -27,6 +27,7 @@
 //! file's uses, is resolved again.
 
 use super::build::{ResolvedUse, ResolvedUses, UseEdge};
+use super::reads::{self, Token};
 use super::resolve::{Found, Reached, Resolution, Targets};
 use super::{Graph, NodeIx};
 use crate::cache::{
@@ -34,16 +35,18 @@ use crate::cache::{
 };
 use crate::facts::{Declaration, DmlEvents, EdgeKind, FileFacts};
 use crate::metadata::component::ComponentId;
-use petgraph::graph::NodeIndex;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// Bump when resolution changes what it returns for the same declarations and uses,
 /// and when the records' layout changes: records of another version are never read.
-/// (2: the targets of a record's resolutions in one list, [`Stored::targets`].)
-pub const RESOLUTIONS_VERSION: u32 = 2;
+/// (2: the targets of a record's resolutions in one list, [`Stored::targets`]. 3: nodes
+/// by file and position, what each resolution read ([`Stored::reads`]), and the
+/// declarations' [`Table`].)
+pub const RESOLUTIONS_VERSION: u32 = 3;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of
@@ -61,9 +64,152 @@ pub struct Resolutions<R, W> {
     sink: Option<W>,
     /// The next record of `source`, read but not reached yet.
     next: Option<Loaded>,
-    /// True when the build's digest is the one `source`'s records were resolved against.
+    /// True when `source`'s records are read: resolved against this build's
+    /// declarations, or against others, which `changes` tells from them.
     reusing: bool,
+    /// When `source`'s records were resolved against other declarations: what differs.
+    changes: Option<Changes>,
     outcome: Outcome,
+}
+
+/// How the declarations a source's records were resolved against differ from the
+/// build's ([`Resolutions::begin`]): a record that names a node of a file in `stale`, or
+/// that read a name with a token in `tokens`, is resolved again.
+#[derive(Debug, Default)]
+pub(super) struct Changes {
+    /// Files (by [`path_hash`]) whose declarations differ, or that one build has alone.
+    stale: HashSet<u64>,
+    /// The tokens those files declare (at either revision), of names the revision's
+    /// uses name at one revision only, and the hierarchy tokens of classes whose
+    /// superclass or interfaces are declared in those files.
+    tokens: reads::TokenSet,
+}
+
+/// The second record: what the records were resolved against, file by file, so that a
+/// build of other declarations can tell which records still hold ([`Changes`]).
+///
+/// A build of the records' digest copies it as it was read; one of other declarations
+/// takes each file whose declarations did not change from it, and finds only the other
+/// files' tokens.
+#[derive(Serialize, Deserialize)]
+struct Table<'a> {
+    /// The version of `impact` that wrote it: another resolves otherwise.
+    tool: String,
+    #[serde(borrow)]
+    files: Vec<TableFile<'a>>,
+    /// The names the revision's uses name ([`Graph::known`]): each key's hash, and its
+    /// name's token.
+    named: Vec<(u64, Token)>,
+}
+
+/// A file of the [`Table`].
+#[derive(Serialize, Deserialize)]
+struct TableFile<'a> {
+    /// [`path_hash`] of its path.
+    path: u64,
+    /// Its part of [`declarations_digest`].
+    digest: u64,
+    /// What it declares ([`reads::declared_tokens`], [`reads::to_bytes`]).
+    #[serde(borrow)]
+    tokens: Cow<'a, [u8]>,
+    /// The hierarchy tokens of the classes it declares.
+    #[serde(borrow)]
+    classes: Cow<'a, [u8]>,
+}
+
+impl TableFile<'_> {
+    fn of(file: &FileFacts, path: u64, digest: u64) -> TableFile<'static> {
+        let classes: Vec<Token> = file
+            .facts
+            .declares
+            .iter()
+            .filter(|declaration| declaration.id.is_type(crate::metadata::types::APEX_CLASS))
+            .map(|declaration| reads::hierarchy_token(declaration.id.full_name()))
+            .collect();
+        TableFile {
+            path,
+            digest,
+            tokens: Cow::Owned(reads::to_bytes(&reads::declared_tokens(file))),
+            classes: Cow::Owned(reads::to_bytes(&classes)),
+        }
+    }
+}
+
+/// What a build resolves against ([`Resolutions::begin`]).
+pub(super) struct Declarations<'b> {
+    /// The build's files, in order.
+    pub files: &'b [&'b FileFacts],
+    /// Each file's part of the digest ([`file_digests`]).
+    pub digests: &'b [u64],
+    /// The names the revision's uses name ([`named_table`]).
+    pub named: Vec<(u64, Token)>,
+    /// [`declarations_digest`] of the above.
+    pub digest: u64,
+}
+
+impl<'a> Table<'a> {
+    /// The table of `declarations`, and when an earlier build `kept` one, how the two
+    /// differ: each file whose declarations `kept` lists as they are is taken from it,
+    /// the others' tokens are found (on every core).
+    fn of(declarations: &Declarations, kept: Option<Table<'a>>) -> (Table<'a>, Option<Changes>) {
+        let (mut kept_files, kept_named) = match kept {
+            Some(kept) => {
+                let files: rustc_hash::FxHashMap<u64, TableFile<'a>> = kept
+                    .files
+                    .into_iter()
+                    .map(|file| (file.path, file))
+                    .collect();
+                (Some(files), kept.named)
+            }
+            None => (None, Vec::new()),
+        };
+        let mut files: Vec<(u64, u64, Option<TableFile<'a>>)> = declarations
+            .files
+            .iter()
+            .zip(declarations.digests)
+            .map(|(file, &digest)| {
+                let path = path_hash(&file.path);
+                let same = kept_files
+                    .as_mut()
+                    .filter(|kept| kept.get(&path).is_some_and(|kept| kept.digest == digest))
+                    .and_then(|kept| kept.remove(&path));
+                (path, digest, same)
+            })
+            .collect();
+        let found: Vec<TableFile<'static>> = files
+            .par_iter()
+            .zip(declarations.files)
+            .filter(|((_, _, same), _)| same.is_none())
+            .map(|((path, digest, _), file)| TableFile::of(file, *path, *digest))
+            .collect();
+        let changes = kept_files.map(|gone| {
+            let changed = gone.values().chain(&found);
+            changes(
+                changed,
+                &kept_named,
+                &declarations.named,
+                declarations.files,
+            )
+        });
+        let mut found = found.into_iter();
+        let files = files
+            .iter_mut()
+            .filter_map(|(_, _, same)| same.take().or_else(|| found.next()))
+            .collect();
+        let table = Table {
+            tool: env!("CARGO_PKG_VERSION").to_string(),
+            files,
+            named: declarations.named.clone(),
+        };
+        (table, changes)
+    }
+}
+
+/// The hash a record and the [`Table`] name a file by.
+pub(super) fn path_hash(path: &str) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(path.as_bytes());
+    hasher.finish()
 }
 
 /// A record read from the source: the file it is for, and its bytes (header and
@@ -137,6 +283,13 @@ struct Stored<'a> {
     /// 572 M instructions, and the graph's edges wait for the reading).
     #[serde(borrow)]
     targets: Vec<(StoredFound<'a>, bool)>,
+    /// The files ([`path_hash`]) whose declared nodes the record names, by position in
+    /// this list ([`StoredFound::Node`]).
+    files: Vec<u64>,
+    /// The tokens of what resolving the file looked up ([`reads::noting`]),
+    /// [`reads::TOKEN_BYTES`] each (little-endian), borrowed: a build of the records'
+    /// digest reads none.
+    reads: &'a [u8],
     resolutions: Vec<StoredResolution>,
     /// The nodes holding the uses, in runs: a holder and how many uses in a row it
     /// holds (a file's uses come grouped by holder: a few bytes per use were most of
@@ -155,15 +308,16 @@ struct Stored<'a> {
 struct StoredResolution {
     /// How many of [`Stored::targets`] are this resolution's.
     targets: u32,
-    receiver: Option<u32>,
+    receiver: Option<(u32, u32)>,
     fell_back: bool,
 }
 
-/// A [`Found`] as stored: a declared node by position, any other by its id's type and
-/// full name.
+/// A [`Found`] as stored: a declared node by its file (a position in [`Stored::files`])
+/// and its declaration's position in the file, so that declarations added or removed
+/// elsewhere do not move it; any other by its id's type and full name.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 enum StoredFound<'a> {
-    Node(u32),
+    Node(u32, u32),
     Named(&'a str, &'a str),
 }
 
@@ -178,8 +332,15 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
             sink,
             next: None,
             reusing: false,
+            changes: None,
             outcome: Outcome::default(),
         }
+    }
+
+    /// How the declarations the records read were resolved against differ from the
+    /// build's; `None` when they are the build's.
+    pub(super) fn changes(&self) -> Option<&Changes> {
+        self.changes.as_ref()
     }
 
     /// Whether the build will write records (encoding them costs time otherwise saved).
@@ -196,17 +357,72 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
         self
     }
 
-    /// Starts a build resolved against declarations of `digest`: reads the source's
-    /// header (and the alternate's, when the source's is of another digest), and writes
-    /// this build's.
-    pub(super) fn begin(&mut self, digest: u64) {
-        let own = self.source.take();
-        self.source = own.and_then(|source| self.of_digest(source, digest, true));
+    /// Starts a build resolved against `declarations`: reads the source's header and
+    /// table, and writes this build's.
+    ///
+    /// Records are read from the build's own source when they were resolved against
+    /// these declarations, else from the alternate when its were (either's table is
+    /// then this build's, and copied), else from the own source with [`Changes`]
+    /// telling which of them still hold.
+    pub(super) fn begin(&mut self, declarations: &Declarations) {
+        let digest = declarations.digest;
+        let mut own = self.source.take();
+        let own_header = own
+            .as_mut()
+            .and_then(|source| self.read_header(source, true));
+        let current = |header: &Header| header.version == RESOLUTIONS_VERSION;
+        // The table to write as it was read, when the records are of this digest.
+        let mut same_table = None;
+        if own_header
+            .as_ref()
+            .is_some_and(|header| current(header) && header.digest == digest)
+        {
+            if let Some((source, table)) =
+                own.take().and_then(|source| self.past_table(source, true))
+            {
+                self.source = Some(source);
+                same_table = table;
+            }
+        }
         if self.source.is_none() {
-            let alternate = self.alternate.take();
-            self.source = alternate.and_then(|source| self.of_digest(source, digest, false));
             // What is reused differs from what the build's own source held.
             self.outcome.changed = true;
+            let alternate = self.alternate.take().and_then(|mut source| {
+                let header = self.read_header(&mut source, false)?;
+                (current(&header) && header.digest == digest).then_some(source)
+            });
+            if let Some((source, table)) =
+                alternate.and_then(|source| self.past_table(source, false))
+            {
+                self.source = Some(source);
+                same_table = table;
+            }
+        }
+        // Else the own records, told apart by the table they were resolved against.
+        let mut kept_record = None;
+        if self.source.is_none() && own_header.as_ref().is_some_and(current) {
+            if let Some((source, Some(record))) =
+                own.take().and_then(|source| self.past_table(source, true))
+            {
+                self.source = Some(source);
+                kept_record = Some(record);
+            }
+        }
+        let kept = kept_record.as_deref().and_then(|record| {
+            let table = intact_payload(record)
+                .and_then(|payload| postcard::from_bytes::<Table>(payload).ok());
+            self.outcome.damaged += usize::from(table.is_none());
+            // Another version of `impact` may resolve otherwise.
+            table.filter(|table| table.tool == env!("CARGO_PKG_VERSION"))
+        });
+        if kept_record.is_some() && kept.is_none() {
+            self.source = None;
+        }
+        let mut table = None;
+        if same_table.is_none() {
+            let (new, changes) = Table::of(declarations, kept);
+            self.changes = changes;
+            table = Some(new);
         }
         // Read no further than its header.
         self.alternate = None;
@@ -218,13 +434,17 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
         if let Some(record) = encode_record(&header) {
             self.write(&record);
         }
+        let table_record = same_table.or_else(|| table.and_then(|table| encode_record(&table)));
+        if let Some(record) = table_record {
+            self.write(&record);
+        }
     }
 
-    /// `source`, its header read, when its records were resolved against declarations
-    /// of `digest`. A damaged header of the build's `own` source is counted (the
-    /// alternate's is its own build's to report).
-    fn of_digest(&mut self, mut source: R, digest: u64, own: bool) -> Option<R> {
-        let header = match read_record(&mut source) {
+    /// The header of `source`; `None` at its end or when damaged. A damaged header of
+    /// the build's `own` source is counted (the alternate's is its own build's to
+    /// report).
+    fn read_header(&mut self, source: &mut R, own: bool) -> Option<Header> {
+        match read_record(source) {
             ReadRecord::Record(record) => {
                 let header = intact_payload(&record)
                     .and_then(|payload| postcard::from_bytes::<Header>(payload).ok());
@@ -236,10 +456,28 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
                 None
             }
             ReadRecord::End => None,
-        };
-        header
-            .is_some_and(|header| header.version == RESOLUTIONS_VERSION && header.digest == digest)
-            .then_some(source)
+        }
+    }
+
+    /// `source` past its table, and the table's record when it is intact (a damaged
+    /// one is counted, and the records after it are read all the same); `None` when
+    /// there is none.
+    fn past_table(&mut self, mut source: R, own: bool) -> Option<(R, Option<Vec<u8>>)> {
+        match read_record(&mut source) {
+            ReadRecord::Record(record) => {
+                let intact = intact_payload(&record).is_some();
+                if own && !intact {
+                    self.outcome.damaged += 1;
+                    self.outcome.changed = true;
+                }
+                Some((source, intact.then_some(record)))
+            }
+            ReadRecord::Torn => {
+                self.outcome.damaged += usize::from(own);
+                None
+            }
+            ReadRecord::End => None,
+        }
     }
 
     /// The record kept for `file`, if the source holds one for this path and blob.
@@ -357,6 +595,105 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
     }
 }
 
+/// What differs between two builds' declarations, given the files whose declarations
+/// differ (`changed`: at either build, or in one build only) and each build's named
+/// set; `files` are the new build's.
+fn changes<'t>(
+    changed: impl Iterator<Item = &'t TableFile<'t>>,
+    named_before: &[(u64, Token)],
+    named_after: &[(u64, Token)],
+    files: &[&FileFacts],
+) -> Changes {
+    let mut changes = Changes::default();
+    let mut classes: HashSet<Token> = HashSet::default();
+    for file in changed {
+        changes.stale.insert(file.path);
+        for token in reads::from_bytes(&file.tokens) {
+            changes.tokens.insert(token);
+        }
+        classes.extend(reads::from_bytes(&file.classes));
+    }
+    let before: HashSet<&(u64, Token)> = named_before.iter().collect();
+    let after: HashSet<&(u64, Token)> = named_after.iter().collect();
+    for (_, token) in before.symmetric_difference(&after) {
+        changes.tokens.insert(*token);
+    }
+    // A class whose superclass or interface is named like a class of those files may
+    // now extend another class, or none: its place in the hierarchy changed.
+    for declaration in files.iter().flat_map(|file| &file.facts.declares) {
+        let names_changed = declaration
+            .extends
+            .iter()
+            .chain(&declaration.implements)
+            .any(|parent| classes.contains(&reads::hierarchy_token(parent)));
+        if names_changed {
+            changes
+                .tokens
+                .insert(reads::hierarchy_token(declaration.id.full_name()));
+        }
+    }
+    changes
+}
+
+/// Where each file's declarations are among a build's nodes: kept records name a
+/// declared node by its file and its declaration's position there ([`StoredFound`]).
+pub(super) struct Places {
+    /// Each file's first declaration in `nodes`, and how many it has, by [`path_hash`];
+    /// `None` for a path the build has twice.
+    files: rustc_hash::FxHashMap<u64, Option<(u32, u32)>>,
+    /// The node of each declaration, file after file.
+    nodes: Vec<NodeIx>,
+    /// For each declared node, its first declaration: its file's path hash and its
+    /// position there.
+    of_node: Vec<Option<(u64, u32)>>,
+}
+
+impl Places {
+    /// The places of `files`' declarations, `declared` in order.
+    pub(super) fn new(
+        files: &[&FileFacts],
+        declared: &[super::build::Declared],
+        n_declared: usize,
+    ) -> Places {
+        let mut places = Places {
+            files: rustc_hash::FxHashMap::default(),
+            nodes: declared.iter().map(|declared| declared.node).collect(),
+            of_node: vec![None; n_declared],
+        };
+        let mut start = 0u32;
+        for file in files {
+            let path = path_hash(&file.path);
+            let count = file.facts.declares.len() as u32;
+            let slot = places.files.entry(path).or_insert(Some((start, count)));
+            if slot.is_some_and(|(first, _)| first != start) {
+                *slot = None;
+            }
+            for position in 0..count {
+                if let Some(node) = places.nodes.get((start + position) as usize) {
+                    if let Some(place) = places.of_node.get_mut(node.ix()) {
+                        place.get_or_insert((path, position));
+                    }
+                }
+            }
+            start += count;
+        }
+        places
+    }
+
+    /// Where the declarations of the file `path` are in `nodes`: the first, and how
+    /// many.
+    fn span(&self, path: u64) -> Option<(u32, u32)> {
+        *self.files.get(&path)?
+    }
+}
+
+/// What a kept record is read against: the build's [`Places`], and when the record was
+/// resolved against other declarations, how they differ.
+pub(super) struct Fit<'b> {
+    pub places: &'b Places,
+    pub changes: Option<&'b Changes>,
+}
+
 /// Why a file's resolutions were not read from a kept record ([`read_kept`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum NotKept {
@@ -364,28 +701,28 @@ pub(super) enum NotKept {
     NoRecord,
     /// It kept one that does not fit the file's uses: counted as damaged.
     Unfitting,
+    /// It kept one resolved against declarations that changed where it looked.
+    Stale,
 }
 
 /// The resolutions of `file`'s uses read from its kept `record`, when it has one that
-/// fits. Reading one needs no graph but how many of its nodes are declarations
-/// (`n_declared`), so the build reads a batch's records while it adds the batch before.
+/// fits and still holds. Reading one needs no graph but where the declarations are
+/// (`fit`), so the build reads a batch's records while it adds the batch before.
 /// Otherwise the file must be resolved ([`resolve_fresh`]).
 pub(super) fn read_kept(
     file: &FileFacts,
     record: Option<IntactRecord>,
-    n_declared: usize,
+    fit: &Fit,
 ) -> Result<FileResolutions, NotKept> {
     let Some(record) = record else {
         return Err(NotKept::NoRecord);
     };
-    match read_stored(record.payload(), file, n_declared) {
-        Some(resolved) => Ok(FileResolutions {
-            resolved,
-            kept: Some(Kept::Loaded(record)),
-            damaged: false,
-        }),
-        None => Err(NotKept::Unfitting),
-    }
+    let resolved = read_stored(record.payload(), file, fit)?;
+    Ok(FileResolutions {
+        resolved,
+        kept: Some(Kept::Loaded(record)),
+        damaged: false,
+    })
 }
 
 /// The resolutions of `file`'s uses, resolved against `graph` (and encoded, when
@@ -393,13 +730,20 @@ pub(super) fn read_kept(
 /// decode (`Facts::uses`).
 pub(super) fn resolve_fresh(
     graph: &Graph,
+    places: &Places,
     file: &FileFacts,
     keeping: bool,
     not_kept: NotKept,
 ) -> Option<FileResolutions> {
-    let resolved = graph.resolve_uses(file, &file.facts.uses()?);
+    let uses = file.facts.uses()?;
+    let (resolved, reads) = if keeping {
+        reads::noting(|| graph.resolve_uses(file, &uses))
+    } else {
+        (graph.resolve_uses(file, &uses), Vec::new())
+    };
+    let key = FactsCache::key(&file.blob, &file.path);
     let kept = keeping
-        .then(|| encode_stored(graph, &FactsCache::key(&file.blob, &file.path), &resolved))
+        .then(|| encode_stored(graph, places, &key, &resolved, reads))
         .flatten()
         .map(Kept::Fresh);
     Some(FileResolutions {
@@ -409,24 +753,46 @@ pub(super) fn resolve_fresh(
     })
 }
 
-/// Reads a stored record into the resolutions of `file`'s uses; `None` when it is not
-/// that file's (its key is not the file's blob and path, [`FactsCache::key`]), or does
-/// not fit (a position past the `n_declared` declarations or past the resolutions, a
-/// count of uses that differs).
-fn read_stored(payload: &[u8], file: &FileFacts, n_declared: usize) -> Option<ResolvedUses> {
-    let stored: Stored = postcard::from_bytes(payload).ok()?;
+/// Reads a stored record into the resolutions of `file`'s uses: [`NotKept::Stale`] when
+/// it was resolved against declarations that changed where it looked
+/// ([`Fit::changes`]), [`NotKept::Unfitting`] when it is not that file's (its key is not
+/// the file's blob and path, [`FactsCache::key`]) or does not fit (a node past its
+/// file's declarations, a resolution past the list, a count of uses that differs).
+fn read_stored(payload: &[u8], file: &FileFacts, fit: &Fit) -> Result<ResolvedUses, NotKept> {
+    let stored: Stored = postcard::from_bytes(payload).map_err(|_| NotKept::Unfitting)?;
     // Compared half by half: building the file's key was an allocation per file.
     let for_file =
         FactsCache::split_key(stored.key) == Some((file.blob.as_str(), file.path.as_str()));
+    if !for_file || !stored.reads.len().is_multiple_of(reads::TOKEN_BYTES) {
+        return Err(NotKept::Unfitting);
+    }
+    if let Some(changes) = fit.changes {
+        let mut reads = reads::from_bytes(stored.reads);
+        let stale = stored.files.iter().any(|path| changes.stale.contains(path))
+            || reads.any(|token| changes.tokens.contains(token));
+        if stale {
+            return Err(NotKept::Stale);
+        }
+    }
+    fitted(&stored, file, fit.places).ok_or(NotKept::Unfitting)
+}
+
+/// The resolutions a record holds, as nodes of the build ([`read_stored`]); `None` when
+/// it does not fit the file or the build.
+fn fitted(stored: &Stored, file: &FileFacts, places: &Places) -> Option<ResolvedUses> {
     let n_uses = file.facts.use_count();
-    if !for_file || stored.uses.len() != n_uses {
+    if stored.uses.len() != n_uses {
         return None;
     }
-    let node = |position: u32| {
-        ((position as usize) < n_declared).then(|| NodeIx::new(NodeIndex::new(position as usize)))
+    // Each of the record's files looked up once, not once per node.
+    let spans: Vec<Option<(u32, u32)>> =
+        stored.files.iter().map(|&path| places.span(path)).collect();
+    let node = |slot: u32, position: u32| {
+        let (start, count) = (*spans.get(slot as usize)?)?;
+        (position < count).then(|| places.nodes.get((start + position) as usize).copied())?
     };
     let found = |stored: &StoredFound| match *stored {
-        StoredFound::Node(position) => node(position).map(Found::Node),
+        StoredFound::Node(slot, position) => node(slot, position).map(Found::Node),
         StoredFound::Named(type_name, full_name) => {
             Some(Found::Named(ComponentId::new(type_name, full_name)))
         }
@@ -446,7 +812,7 @@ fn read_stored(payload: &[u8], file: &FileFacts, n_declared: usize) -> Option<Re
             targets.push((found(target)?, reached));
         }
         let receiver = match resolution.receiver {
-            Some(position) => Some(node(position)?),
+            Some((slot, position)) => Some(node(slot, position)?),
             None => None,
         };
         resolutions.push(Resolution {
@@ -502,30 +868,57 @@ fn read_stored(payload: &[u8], file: &FileFacts, n_declared: usize) -> Option<Re
 
 /// Encodes a file's resolutions as a record; `None` when one names a node that is
 /// neither declared nor has an id (never, as resolution goes), so nothing is kept.
-fn encode_stored(graph: &Graph, key: &str, resolved: &ResolvedUses) -> Option<Vec<u8>> {
-    fn store<'a>(graph: &'a Graph, found: &'a Found) -> StoredFound<'a> {
+fn encode_stored(
+    graph: &Graph,
+    places: &Places,
+    key: &str,
+    resolved: &ResolvedUses,
+    reads: Vec<Token>,
+) -> Option<Vec<u8>> {
+    /// A declared node by its file's position in `files` (added when new) and its
+    /// declaration's position in the file; `None` for any other node.
+    fn declared(places: &Places, files: &mut Vec<u64>, node: NodeIx) -> Option<(u32, u32)> {
+        let (path, position) = (*places.of_node.get(node.ix())?)?;
+        let slot = match files.iter().position(|&file| file == path) {
+            Some(slot) => slot,
+            None => {
+                files.push(path);
+                files.len() - 1
+            }
+        };
+        Some((u32::try_from(slot).ok()?, position))
+    }
+    fn store<'a>(
+        graph: &'a Graph,
+        places: &Places,
+        files: &mut Vec<u64>,
+        found: &'a Found,
+    ) -> StoredFound<'a> {
         match found {
-            Found::Node(node) if node.ix() < graph.n_declared => {
-                StoredFound::Node(node.ix() as u32)
-            }
-            // Interned by an earlier batch's uses: kept by its id, as fresh resolution
-            // names it in a batch before.
-            Found::Node(node) => {
-                let id = &graph[*node].id;
-                StoredFound::Named(id.type_name(), id.full_name())
-            }
+            Found::Node(node) => match declared(places, files, *node) {
+                Some((slot, position)) => StoredFound::Node(slot, position),
+                // Interned by an earlier batch's uses (or by a declaration, as a parent
+                // or a test's target): kept by its id, as fresh resolution names it.
+                None => {
+                    let id = &graph[*node].id;
+                    StoredFound::Named(id.type_name(), id.full_name())
+                }
+            },
             Found::Named(id) => StoredFound::Named(id.type_name(), id.full_name()),
         }
     }
-    let declared = |node: NodeIx| (node.ix() < graph.n_declared).then_some(node.ix() as u32);
     let ResolvedUses {
         resolutions,
         uses,
         registrations,
     } = resolved;
+    let mut files = Vec::new();
+    let reads = reads::to_bytes(&reads);
     let mut stored = Stored {
         key,
         targets: Vec::with_capacity(resolutions.len()),
+        files: Vec::new(),
+        reads: &reads,
         resolutions: Vec::with_capacity(resolutions.len()),
         holders: Vec::new(),
         shapes: Vec::new(),
@@ -537,15 +930,13 @@ fn encode_stored(graph: &Graph, key: &str, resolved: &ResolvedUses) -> Option<Ve
     };
     for resolution in resolutions {
         let receiver = match resolution.receiver {
-            Some(node) => Some(declared(node)?),
+            Some(node) => Some(declared(places, &mut files, node)?),
             None => None,
         };
-        stored.targets.extend(
-            resolution
-                .targets
-                .iter()
-                .map(|(found, reached)| (store(graph, found), *reached == Reached::Override)),
-        );
+        for (found, reached) in &resolution.targets {
+            let target = store(graph, places, &mut files, found);
+            stored.targets.push((target, *reached == Reached::Override));
+        }
         stored.resolutions.push(StoredResolution {
             targets: u32::try_from(resolution.targets.len()).ok()?,
             receiver,
@@ -564,12 +955,13 @@ fn encode_stored(graph: &Graph, key: &str, resolved: &ResolvedUses) -> Option<Ve
             .uses
             .push((u32::try_from(*resolution).ok()?, i32::try_from(delta).ok()?));
         line = edge.line;
-        push_run(
-            &mut stored.holders,
-            from.as_ref().map(|from| store(graph, from)),
-        );
+        let holder = from
+            .as_ref()
+            .map(|from| store(graph, places, &mut files, from));
+        push_run(&mut stored.holders, holder);
         push_run(&mut stored.shapes, (edge.kind, edge.events, edge.on_this));
     }
+    stored.files = files;
     encode_record(&stored)
 }
 
@@ -618,6 +1010,21 @@ pub(super) fn file_digests(files: &[&FileFacts]) -> Vec<u64> {
             hasher.finish()
         })
         .collect()
+}
+
+/// The names the revision's uses name, as the [`Table`] keeps them: by key hash, in
+/// order.
+pub(super) fn named_table(named: &HashSet<ComponentId>) -> Vec<(u64, Token)> {
+    let mut table: Vec<(u64, Token)> = named
+        .iter()
+        .map(|id| {
+            let key = id.key();
+            let full = key.split_once(':').map_or(key, |(_, full)| full);
+            (path_hash(key), reads::name_token(full))
+        })
+        .collect();
+    table.sort_unstable();
+    table
 }
 
 /// A [`Hasher`] that gathers what is written and hashes it all at once when finished
@@ -824,14 +1231,18 @@ mod tests {
         assert!(!outcome.changed);
     }
 
+    /// A method declared in `C0000`: the file that names `C0000` is resolved again with
+    /// it, the others are not, and their nodes, which the declaration moved, are found
+    /// by file and position.
     #[test]
-    fn a_changed_declaration_resolves_every_file_again() {
+    fn a_changed_declaration_resolves_again_the_files_that_looked_it_up() {
         let bytes = first_build(&org(None));
         let after = org_with_a_method_declared();
         let (rebuilt, outcome, _) = rebuild(&after, bytes);
         assert_eq!(rebuilt, Graph::build(&after).dump());
-        assert_eq!((outcome.resolved, outcome.reused), (after.len(), 0));
+        assert_eq!((outcome.resolved, outcome.reused), (2, after.len() - 2));
         assert!(outcome.changed);
+        assert_eq!(outcome.damaged, 0);
     }
 
     /// The build reads a batch's records while it adds the batch before, and resolves
@@ -890,8 +1301,8 @@ mod tests {
         let (framed, _) = frame_records(&intact);
         assert_eq!(
             framed.len(),
-            files.len() + 1,
-            "a header and a record per file"
+            files.len() + 2,
+            "a header, a table and a record per file"
         );
 
         // A byte of the last record's payload flipped: its checksum fails. The file is
@@ -905,17 +1316,21 @@ mod tests {
         assert!(outcome.changed, "a damaged file is rewritten");
         assert!(written == intact);
 
-        // In place of `C0002`'s record (the fourth by path), one with a valid checksum
-        // naming a node past the declarations, one whose resolution counts more targets
+        // In place of `C0002`'s record (the fourth by path, after the header and the
+        // table), one with a valid checksum naming a node past its file's declarations,
+        // one naming a file past the record's list of files, one whose resolution counts more targets
         // than the record lists, one that lists a target no resolution counts, and one
         // whose uses are fewer than the file's: each resolved again.
         let file = &files[4];
         assert!(file.path.ends_with("C0002.cls"));
         let key = FactsCache::key(&file.blob, &file.path);
         let n_uses = file.facts.use_count();
+        let files_named = vec![path_hash(&files[0].path)];
         let one_resolution = |n_targets: u32, targets: Vec<(StoredFound<'static>, bool)>| Stored {
             key: &key,
             targets,
+            files: files_named.clone(),
+            reads: &[],
             resolutions: vec![StoredResolution {
                 targets: n_targets,
                 receiver: None,
@@ -926,14 +1341,17 @@ mod tests {
             uses: vec![(0, 1); n_uses],
             registrations: Vec::new(),
         };
-        let declared = (StoredFound::Node(0), false);
+        let declared = (StoredFound::Node(0, 0), false);
         let unfitting = [
-            one_resolution(1, vec![(StoredFound::Node(1_000_000), false)]),
+            one_resolution(1, vec![(StoredFound::Node(0, 1_000_000), false)]),
+            one_resolution(1, vec![(StoredFound::Node(1, 0), false)]),
             one_resolution(2, vec![declared.clone()]),
             one_resolution(1, vec![declared.clone(), declared.clone()]),
             Stored {
                 key: &key,
                 targets: Vec::new(),
+                files: Vec::new(),
+                reads: &[],
                 resolutions: Vec::new(),
                 holders: Vec::new(),
                 shapes: Vec::new(),
@@ -941,7 +1359,7 @@ mod tests {
                 registrations: Vec::new(),
             },
         ];
-        let fourth = framed[4].record;
+        let fourth = framed[5].record;
         let at = fourth.as_ptr() as usize - intact.as_ptr() as usize;
         for stored in unfitting {
             let mut bytes = intact[..at].to_vec();
@@ -982,6 +1400,121 @@ mod tests {
             assert_eq!(rebuilt, built);
             assert_eq!((outcome.reused, outcome.damaged), (3, 1));
             assert!(written == intact);
+        }
+    }
+
+    /// Whether `from` (`Class.member`) has an edge to `to` in the graph of `files`.
+    fn reaches(files: &[FileFacts], from: (&str, &str), to: (&str, &str)) -> bool {
+        let graph = Graph::build(files);
+        let (Some(from), Some(to)) = (
+            graph.node(&ComponentId::member(from.0, from.1)),
+            graph.node(&ComponentId::member(to.0, to.1)),
+        ) else {
+            return false;
+        };
+        let reached = graph.outgoing(from).any(|link| link.to == to);
+        reached
+    }
+
+    /// Declarations that change what unchanged files resolve to, each built reusing the
+    /// records the build before wrote: every graph is the graph built anew, and the
+    /// edge each change makes or takes away is there or not.
+    #[test]
+    fn declarations_that_change_what_others_resolve_to_resolve_those_others_again() {
+        // Many files that change nothing, so that most records are reused.
+        let bystanders = (0..40).map(|i| {
+            apex(
+                &format!("Other{i:02}"),
+                &format!(
+                    "public class Other{i:02} {{ public void idle() {{ Integer n = {i}; }} }}"
+                ),
+            )
+        });
+        let base = |extra: Vec<FileFacts>| -> Vec<FileFacts> {
+            let mut files = vec![
+                apex(
+                    "Root",
+                    "public virtual class Root { public virtual void go() {} public void inherited() {} }",
+                ),
+                apex("Leaf", "public class Leaf extends Mid { public override void go() {} }"),
+                apex(
+                    "Factory",
+                    "public class Factory { public static Widget make() { return null; } }",
+                ),
+                apex(
+                    "Caller",
+                    "public class Caller { public void call(Root r) { r.go(); Factory.make().spin(); Helper.assist(); } \
+                     public void test() {} }",
+                ),
+                apex("Helper", "public class Helper { public static void assist() {} }"),
+                // Calls through a class whose superclass a later revision declares.
+                apex(
+                    "Inheritor",
+                    "public class Inheritor { public void call() { new Leaf().inherited(); } }",
+                ),
+            ];
+            files.extend(bystanders.clone());
+            files.extend(extra);
+            files
+        };
+        let widget = || apex("Widget", "public class Widget { public void spin() {} }");
+        let mid = |parent: &str| {
+            apex(
+                "Mid",
+                &format!("public virtual class Mid extends {parent} {{ }}"),
+            )
+        };
+        /// A revision, and what holds of its graph and not of the one before.
+        type Revision = (&'static str, Vec<FileFacts>, fn(&[FileFacts]) -> bool);
+        let revisions: Vec<Revision> = vec![
+            ("the first", base(vec![]), |_| true),
+            (
+                "a class a return type names is declared",
+                base(vec![widget()]),
+                |files| reaches(files, ("Caller", "call"), ("Widget", "spin")),
+            ),
+            (
+                "a class declared between a class and the superclass it names",
+                base(vec![widget(), mid("Root")]),
+                |files| {
+                    reaches(files, ("Caller", "call"), ("Leaf", "go"))
+                        && reaches(files, ("Inheritor", "call"), ("Root", "inherited"))
+                },
+            ),
+            (
+                "that class extends another",
+                base(vec![widget(), mid("Object2")]),
+                |files| {
+                    !reaches(files, ("Caller", "call"), ("Leaf", "go"))
+                        && !reaches(files, ("Inheritor", "call"), ("Root", "inherited"))
+                },
+            ),
+            (
+                "a method others call is removed",
+                {
+                    let mut files = base(vec![widget(), mid("Root")]);
+                    files[4] = apex("Helper", "public class Helper { }");
+                    files
+                },
+                |files| !reaches(files, ("Caller", "call"), ("Helper", "assist")),
+            ),
+        ];
+        let mut bytes = first_build(&revisions[0].1);
+        for window in revisions.windows(2) {
+            let ((_, before, _), (what, after, holds)) = (&window[0], &window[1]);
+            assert!(
+                holds(after) && !holds(before),
+                "{what}: the change shows in the graph"
+            );
+            let (rebuilt, outcome, written) = rebuild(after, bytes);
+            assert_eq!(rebuilt, Graph::build(after).dump(), "{what}");
+            assert_eq!(outcome.damaged, 0, "{what}");
+            assert!(outcome.reused >= 40, "{what}: the bystanders are reused");
+            assert!(
+                outcome.resolved >= 1,
+                "{what}: the caller is resolved again"
+            );
+            bytes = written;
         }
     }
 
