@@ -177,53 +177,76 @@ pub(super) fn note_member_name(member: &str) {
     note(|| token(Kind::MemberName, member));
 }
 
-/// The tokens of what `file` declares, sorted and without repeats: each declaration's
-/// full name (a member's also as its class and name, as [`note_member_of`] looks it
-/// up, and by its name alone; anything else also by each of its dotted ends, `inner`
-/// and `outer.inner` for `Outer.Inner`, as a class is looked up from inside another),
-/// its parent's, the components its test marks name, a
-/// component's short name, and for a class its hierarchy token and those of the types
-/// it extends and implements.
-pub(super) fn declared_tokens(file: &FileFacts) -> Vec<Token> {
-    let mut tokens = vec![name_token(folded_full_name(&file.component))];
-    for declaration in &file.facts.declares {
+/// The tokens each of `file`'s declarations offers, declaration after declaration, and
+/// how many each offers: its full name (a member's also as its class and name, as
+/// [`note_member_of`] looks it up, and by its name alone; anything else also by each of
+/// its dotted ends, `inner` and `outer.inner` for `Outer.Inner`, as a class is looked up
+/// from inside another), a member's class when the file does not declare it (declaring
+/// the member makes its node), the components its test marks name (declaring makes
+/// their nodes), a component's short name, and for a class its hierarchy token and
+/// those of the types it extends and implements. A file that declares nothing offers
+/// its component's name, as one declaration (its node is the component's).
+pub(super) fn declared_tokens(file: &FileFacts) -> (Vec<Token>, Vec<u32>) {
+    let declares = &file.facts.declares;
+    if declares.is_empty() {
+        return (vec![name_token(folded_full_name(&file.component))], vec![1]);
+    }
+    let declared: std::collections::HashSet<&str> = declares
+        .iter()
+        .map(|declaration| declaration.id.key())
+        .collect();
+    let mut tokens = Vec::new();
+    let mut counts = Vec::with_capacity(declares.len());
+    let mut own = Vec::new();
+    for declaration in declares {
+        own.clear();
         let id = &declaration.id;
         let full = folded_full_name(id);
-        tokens.push(name_token(full));
-        if let Some(parent) = &declaration.parent {
+        own.push(name_token(full));
+        if let Some(parent) = declaration.parent.as_ref().filter(|_| id.is_member()) {
             let parent_full = folded_full_name(parent);
-            tokens.push(name_token(parent_full));
-            if id.is_member() {
-                let (member, _) = super::names::member_name(id, parent);
-                tokens.push(member_token(parent_full, &member));
-                tokens.push(token(Kind::MemberName, &member));
+            if !declared.contains(parent.key()) {
+                own.push(name_token(parent_full));
             }
+            let (member, _) = super::names::member_name(id, parent);
+            own.push(member_token(parent_full, &member));
+            own.push(token(Kind::MemberName, &member));
         }
         if !id.is_member() {
             let mut end = full;
             while let Some((_, rest)) = end.split_once('.') {
-                tokens.push(name_token(rest));
+                own.push(name_token(rest));
                 end = rest;
             }
-            tokens.push(hierarchy_token(full));
+            own.push(hierarchy_token(full));
             if let Some(short) = super::names::short_name(id) {
-                tokens.push(name_token(&short.to_lowercase()));
+                own.push(name_token(&short.to_lowercase()));
             }
         }
         for parent_type in declaration.extends.iter().chain(&declaration.implements) {
-            tokens.push(hierarchy_token(parent_type));
+            own.push(hierarchy_token(parent_type));
         }
         if let Some(mark) = &declaration.test {
-            tokens.extend(
+            own.extend(
                 mark.test_for
                     .iter()
                     .map(|id| name_token(folded_full_name(id))),
             );
         }
+        own.sort_unstable();
+        own.dedup();
+        tokens.extend_from_slice(&own);
+        counts.push(u32::try_from(own.len()).unwrap_or(u32::MAX));
     }
-    tokens.sort_unstable();
-    tokens.dedup();
-    tokens
+    (tokens, counts)
+}
+
+/// The token of a class's simple name as its declaration offers it, for a type a class
+/// names as its superclass or interface (generics dropped, case-folded).
+pub(super) fn simple_name_token(type_name: &str) -> Token {
+    let base = type_name.split('<').next().unwrap_or(type_name).trim();
+    let simple = base.rsplit('.').next().unwrap_or(base).trim();
+    name_token(&simple.to_lowercase())
 }
 
 #[cfg(test)]
@@ -236,7 +259,9 @@ mod tests {
             "Outer",
             "public class Outer extends Base { public void run() {} public class Inner {} }",
         );
-        let declared = declared_tokens(&file);
+        let (declared, counts) = declared_tokens(&file);
+        assert_eq!(counts.len(), file.facts.declares.len());
+        assert_eq!(counts.iter().sum::<u32>() as usize, declared.len());
         let ((), noted) = noting(|| {
             // A class looked up by its name alone, or by its outer class's name and its
             // own, as code inside another class names it.

@@ -39,14 +39,15 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// Bump when resolution changes what it returns for the same declarations and uses,
 /// and when the records' layout changes: records of another version are never read.
 /// (2: the targets of a record's resolutions in one list, [`Stored::targets`]. 3: nodes
 /// by file and position, what each resolution read ([`Stored::reads`]), and the
-/// declarations' [`Table`].)
-pub const RESOLUTIONS_VERSION: u32 = 3;
+/// declarations' [`Table`]. 4: the table by declaration.)
+pub const RESOLUTIONS_VERSION: u32 = 4;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of
@@ -73,15 +74,17 @@ pub struct Resolutions<R, W> {
 }
 
 /// How the declarations a source's records were resolved against differ from the
-/// build's ([`Resolutions::begin`]): a record that names a node of a file in `stale`, or
-/// that read a name with a token in `tokens`, is resolved again.
+/// build's ([`Resolutions::begin`]): a record that names a declaration that changed or
+/// went, or that read a name with a token in `tokens`, is resolved again.
 #[derive(Debug, Default)]
 pub(super) struct Changes {
-    /// Files (by [`path_hash`]) whose declarations differ, or that one build has alone.
-    stale: HashSet<u64>,
-    /// The tokens those files declare (at either revision), of names the revision's
-    /// uses name at one revision only, and the hierarchy tokens of classes whose
-    /// superclass or interfaces are declared in those files.
+    /// Files (by [`path_hash`]) whose declarations differ: where each of the earlier
+    /// build's declarations is now in the file (`None`: it changed or went), or `None`
+    /// for a file the build no longer has. Other files' declarations are where they were.
+    moved: rustc_hash::FxHashMap<u64, Option<Vec<Option<u32>>>>,
+    /// The tokens the declarations that differ offer (as they were and as they are), of
+    /// names the revision's uses name at one revision only, and the hierarchy tokens of
+    /// classes whose superclass or interfaces are named like a class that differs.
     tokens: reads::TokenSet,
 }
 
@@ -109,29 +112,62 @@ struct TableFile<'a> {
     path: u64,
     /// Its part of [`declarations_digest`].
     digest: u64,
-    /// What it declares ([`reads::declared_tokens`], [`reads::to_bytes`]).
+    /// Each declaration's digest ([`hash_declaration`]), eight bytes each
+    /// (little-endian); a file that declares nothing has one for its component.
+    #[serde(borrow)]
+    declarations: Cow<'a, [u8]>,
+    /// How many tokens each declaration offers ([`reads::declared_tokens`]).
+    counts: Vec<u32>,
+    /// The tokens, declaration after declaration ([`reads::to_bytes`]).
     #[serde(borrow)]
     tokens: Cow<'a, [u8]>,
-    /// The hierarchy tokens of the classes it declares.
-    #[serde(borrow)]
-    classes: Cow<'a, [u8]>,
 }
 
 impl TableFile<'_> {
     fn of(file: &FileFacts, path: u64, digest: u64) -> TableFile<'static> {
-        let classes: Vec<Token> = file
-            .facts
-            .declares
-            .iter()
-            .filter(|declaration| declaration.id.is_type(crate::metadata::types::APEX_CLASS))
-            .map(|declaration| reads::hierarchy_token(declaration.id.full_name()))
-            .collect();
+        let (tokens, counts) = reads::declared_tokens(file);
+        let declarations = if file.facts.declares.is_empty() {
+            let mut hasher = DefaultHasher::new();
+            "component".hash(&mut hasher);
+            hash_id(&file.component, &mut hasher);
+            hasher.finish().to_le_bytes().to_vec()
+        } else {
+            file.facts
+                .declares
+                .iter()
+                .flat_map(|declaration| {
+                    let mut hasher = DefaultHasher::new();
+                    hash_declaration(declaration, &mut hasher);
+                    hasher.finish().to_le_bytes()
+                })
+                .collect()
+        };
         TableFile {
             path,
             digest,
-            tokens: Cow::Owned(reads::to_bytes(&reads::declared_tokens(file))),
-            classes: Cow::Owned(reads::to_bytes(&classes)),
+            declarations: Cow::Owned(declarations),
+            counts,
+            tokens: Cow::Owned(reads::to_bytes(&tokens)),
         }
+    }
+
+    /// Each declaration's digest and the bytes of its tokens; `None` when the lists do
+    /// not fit each other (a table this version did not write).
+    fn declarations(&self) -> Option<Vec<(u64, &[u8])>> {
+        let digests = self.declarations.chunks_exact(8);
+        if !digests.remainder().is_empty() || digests.len() != self.counts.len() {
+            return None;
+        }
+        let mut rest: &[u8] = &self.tokens;
+        let mut declarations = Vec::with_capacity(self.counts.len());
+        for (digest, &count) in digests.zip(&self.counts) {
+            let length = (count as usize).checked_mul(reads::TOKEN_BYTES)?;
+            let tokens = rest.get(..length)?;
+            rest = &rest[length..];
+            let digest = u64::from_le_bytes(digest.try_into().ok()?);
+            declarations.push((digest, tokens));
+        }
+        rest.is_empty().then_some(declarations)
     }
 }
 
@@ -182,10 +218,11 @@ impl<'a> Table<'a> {
             .filter(|((_, _, same), _)| same.is_none())
             .map(|((path, digest, _), file)| TableFile::of(file, *path, *digest))
             .collect();
-        let changes = kept_files.map(|gone| {
-            let changed = gone.values().chain(&found);
+        // `None` when the kept table does not read: then no record is read either.
+        let changes = kept_files.and_then(|gone| {
             changes(
-                changed,
+                &gone,
+                &found,
                 &kept_named,
                 &declarations.named,
                 declarations.files,
@@ -253,6 +290,10 @@ pub struct Outcome {
 enum Kept {
     /// As it was read.
     Loaded(IntactRecord),
+    /// As it was read, written again with the new places of declarations that moved
+    /// in their files (a record's places must be those of the table it is written
+    /// beside).
+    Moved(Vec<u8>),
     /// Encoded by this build.
     Fresh(Vec<u8>),
 }
@@ -420,7 +461,13 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
         }
         let mut table = None;
         if same_table.is_none() {
+            let had_kept = kept.is_some();
             let (new, changes) = Table::of(declarations, kept);
+            if had_kept && changes.is_none() {
+                // A kept table whose lists do not fit each other tells nothing.
+                self.outcome.damaged += 1;
+                self.source = None;
+            }
             self.changes = changes;
             table = Some(new);
         }
@@ -552,6 +599,11 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
                 self.outcome.reused += 1;
                 self.write(&record.0);
             }
+            Some(Kept::Moved(record)) => {
+                self.outcome.reused += 1;
+                self.outcome.changed = true;
+                self.write(record);
+            }
             Some(Kept::Fresh(record)) => {
                 self.outcome.resolved += 1;
                 self.outcome.changed = true;
@@ -595,44 +647,77 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
     }
 }
 
-/// What differs between two builds' declarations, given the files whose declarations
-/// differ (`changed`: at either build, or in one build only) and each build's named
-/// set; `files` are the new build's.
-fn changes<'t>(
-    changed: impl Iterator<Item = &'t TableFile<'t>>,
+/// What differs between two builds' declarations, given the earlier build's files whose
+/// declarations differ or that the build no longer has (`before`), the build's files
+/// whose declarations differ or that are new (`after`), and each build's named set;
+/// `files` are the build's. `None` when a file of the earlier build's table does not
+/// read.
+fn changes(
+    before: &rustc_hash::FxHashMap<u64, TableFile>,
+    after: &[TableFile],
     named_before: &[(u64, Token)],
     named_after: &[(u64, Token)],
     files: &[&FileFacts],
-) -> Changes {
+) -> Option<Changes> {
     let mut changes = Changes::default();
-    let mut classes: HashSet<Token> = HashSet::default();
-    for file in changed {
-        changes.stale.insert(file.path);
-        for token in reads::from_bytes(&file.tokens) {
-            changes.tokens.insert(token);
+    let after_by_path: rustc_hash::FxHashMap<u64, &TableFile> =
+        after.iter().map(|file| (file.path, file)).collect();
+    let no_declarations = Vec::new();
+    for (path, old) in before {
+        let old = old.declarations()?;
+        let new = match after_by_path.get(path) {
+            Some(new) => new.declarations()?,
+            None => no_declarations.clone(),
+        };
+        // Each declaration as it was is found where it is now, if it is: the first of
+        // its digest not found yet.
+        let mut positions: rustc_hash::FxHashMap<u64, Vec<u32>> = Default::default();
+        for (position, (digest, _)) in new.iter().enumerate().rev() {
+            positions.entry(*digest).or_default().push(position as u32);
         }
-        classes.extend(reads::from_bytes(&file.classes));
+        let mut found = vec![false; new.len()];
+        let mut moved = Vec::with_capacity(old.len());
+        for (digest, tokens) in &old {
+            let now = positions.get_mut(digest).and_then(Vec::pop);
+            match now {
+                Some(position) => found[position as usize] = true,
+                None => reads::from_bytes(tokens).for_each(|token| changes.tokens.insert(token)),
+            }
+            moved.push(now);
+        }
+        for ((_, tokens), found) in new.iter().zip(found) {
+            if !found {
+                reads::from_bytes(tokens).for_each(|token| changes.tokens.insert(token));
+            }
+        }
+        let still_there = after_by_path.contains_key(path);
+        changes.moved.insert(*path, still_there.then_some(moved));
     }
-    let before: HashSet<&(u64, Token)> = named_before.iter().collect();
-    let after: HashSet<&(u64, Token)> = named_after.iter().collect();
-    for (_, token) in before.symmetric_difference(&after) {
+    for new in after.iter().filter(|file| !before.contains_key(&file.path)) {
+        for (_, tokens) in new.declarations()? {
+            reads::from_bytes(tokens).for_each(|token| changes.tokens.insert(token));
+        }
+    }
+    let named_before: HashSet<&(u64, Token)> = named_before.iter().collect();
+    let named_after: HashSet<&(u64, Token)> = named_after.iter().collect();
+    for (_, token) in named_before.symmetric_difference(&named_after) {
         changes.tokens.insert(*token);
     }
-    // A class whose superclass or interface is named like a class of those files may
+    // A class whose superclass or interface is named like a declaration that differs may
     // now extend another class, or none: its place in the hierarchy changed.
     for declaration in files.iter().flat_map(|file| &file.facts.declares) {
         let names_changed = declaration
             .extends
             .iter()
             .chain(&declaration.implements)
-            .any(|parent| classes.contains(&reads::hierarchy_token(parent)));
+            .any(|parent| changes.tokens.contains(reads::simple_name_token(parent)));
         if names_changed {
             changes
                 .tokens
                 .insert(reads::hierarchy_token(declaration.id.full_name()));
         }
     }
-    changes
+    Some(changes)
 }
 
 /// Where each file's declarations are among a build's nodes: kept records name a
@@ -717,10 +802,13 @@ pub(super) fn read_kept(
     let Some(record) = record else {
         return Err(NotKept::NoRecord);
     };
-    let resolved = read_stored(record.payload(), file, fit)?;
+    let (resolved, moved) = read_stored(record.payload(), file, fit)?;
     Ok(FileResolutions {
         resolved,
-        kept: Some(Kept::Loaded(record)),
+        kept: Some(match moved {
+            Some(moved) => Kept::Moved(moved),
+            None => Kept::Loaded(record),
+        }),
         damaged: false,
     })
 }
@@ -743,7 +831,15 @@ pub(super) fn resolve_fresh(
     };
     let key = FactsCache::key(&file.blob, &file.path);
     let kept = keeping
-        .then(|| encode_stored(graph, places, &key, &resolved, reads))
+        .then(|| {
+            encode_stored(
+                Some(graph),
+                places,
+                &key,
+                &resolved,
+                &reads::to_bytes(&reads),
+            )
+        })
         .flatten()
         .map(Kept::Fresh);
     Some(FileResolutions {
@@ -758,7 +854,11 @@ pub(super) fn resolve_fresh(
 /// ([`Fit::changes`]), [`NotKept::Unfitting`] when it is not that file's (its key is not
 /// the file's blob and path, [`FactsCache::key`]) or does not fit (a node past its
 /// file's declarations, a resolution past the list, a count of uses that differs).
-fn read_stored(payload: &[u8], file: &FileFacts, fit: &Fit) -> Result<ResolvedUses, NotKept> {
+fn read_stored(
+    payload: &[u8],
+    file: &FileFacts,
+    fit: &Fit,
+) -> Result<(ResolvedUses, Option<Vec<u8>>), NotKept> {
     let stored: Stored = postcard::from_bytes(payload).map_err(|_| NotKept::Unfitting)?;
     // Compared half by half: building the file's key was an allocation per file.
     let for_file =
@@ -767,29 +867,74 @@ fn read_stored(payload: &[u8], file: &FileFacts, fit: &Fit) -> Result<ResolvedUs
         return Err(NotKept::Unfitting);
     }
     if let Some(changes) = fit.changes {
-        let mut reads = reads::from_bytes(stored.reads);
-        let stale = stored.files.iter().any(|path| changes.stale.contains(path))
-            || reads.any(|token| changes.tokens.contains(token));
-        if stale {
+        let read_changed =
+            reads::from_bytes(stored.reads).any(|token| changes.tokens.contains(token));
+        if read_changed {
             return Err(NotKept::Stale);
         }
     }
-    fitted(&stored, file, fit.places).ok_or(NotKept::Unfitting)
+    let (stale, moved) = (Cell::new(false), Cell::new(false));
+    let resolved = match fitted(&stored, file, fit, &stale, &moved) {
+        Some(resolved) => resolved,
+        None if stale.get() => return Err(NotKept::Stale),
+        None => return Err(NotKept::Unfitting),
+    };
+    if !moved.get() {
+        return Ok((resolved, None));
+    }
+    // Written again with the nodes' new places (every node of a kept record is a
+    // declared one, so no graph is needed to name it).
+    match encode_stored(None, fit.places, stored.key, &resolved, stored.reads) {
+        Some(record) => Ok((resolved, Some(record))),
+        None => Err(NotKept::Stale),
+    }
 }
 
 /// The resolutions a record holds, as nodes of the build ([`read_stored`]); `None` when
-/// it does not fit the file or the build.
-fn fitted(stored: &Stored, file: &FileFacts, places: &Places) -> Option<ResolvedUses> {
+/// it does not fit the file or the build, or names a declaration that changed or went
+/// (`stale` is then set). `moved` is set when a declaration it names moved in its file.
+fn fitted(
+    stored: &Stored,
+    file: &FileFacts,
+    fit: &Fit,
+    stale: &Cell<bool>,
+    moved: &Cell<bool>,
+) -> Option<ResolvedUses> {
     let n_uses = file.facts.use_count();
     if stored.uses.len() != n_uses {
         return None;
     }
-    // Each of the record's files looked up once, not once per node.
-    let spans: Vec<Option<(u32, u32)>> =
-        stored.files.iter().map(|&path| places.span(path)).collect();
+    // Each of the record's files looked up once, not once per node: where its
+    // declarations are, and where each of them went when the file's changed.
+    /// One of the record's files, as the build has it.
+    struct RecordFile<'c> {
+        span: Option<(u32, u32)>,
+        moved: Option<&'c Option<Vec<Option<u32>>>>,
+    }
+    let spans: Vec<RecordFile> = stored
+        .files
+        .iter()
+        .map(|&path| RecordFile {
+            span: fit.places.span(path),
+            moved: fit.changes.and_then(|changes| changes.moved.get(&path)),
+        })
+        .collect();
     let node = |slot: u32, position: u32| {
-        let (start, count) = (*spans.get(slot as usize)?)?;
-        (position < count).then(|| places.nodes.get((start + position) as usize).copied())?
+        let RecordFile { span, moved: went } = spans.get(slot as usize)?;
+        let position = match went {
+            None => position,
+            Some(went) => {
+                let now = went.as_ref().and_then(|went| *went.get(position as usize)?);
+                match now {
+                    Some(now) if now != position => moved.set(true),
+                    Some(_) => {}
+                    None => stale.set(true),
+                }
+                now?
+            }
+        };
+        let (start, count) = (*span)?;
+        (position < count).then(|| fit.places.nodes.get((start + position) as usize).copied())?
     };
     let found = |stored: &StoredFound| match *stored {
         StoredFound::Node(slot, position) => node(slot, position).map(Found::Node),
@@ -869,11 +1014,11 @@ fn fitted(stored: &Stored, file: &FileFacts, places: &Places) -> Option<Resolved
 /// Encodes a file's resolutions as a record; `None` when one names a node that is
 /// neither declared nor has an id (never, as resolution goes), so nothing is kept.
 fn encode_stored(
-    graph: &Graph,
+    graph: Option<&Graph>,
     places: &Places,
     key: &str,
     resolved: &ResolvedUses,
-    reads: Vec<Token>,
+    reads: &[u8],
 ) -> Option<Vec<u8>> {
     /// A declared node by its file's position in `files` (added when new) and its
     /// declaration's position in the file; `None` for any other node.
@@ -888,24 +1033,26 @@ fn encode_stored(
         };
         Some((u32::try_from(slot).ok()?, position))
     }
+    /// `None` for a node neither declared nor in `graph` (no graph is given when a
+    /// kept record is written again with its nodes' new places).
     fn store<'a>(
-        graph: &'a Graph,
+        graph: Option<&'a Graph>,
         places: &Places,
         files: &mut Vec<u64>,
         found: &'a Found,
-    ) -> StoredFound<'a> {
-        match found {
+    ) -> Option<StoredFound<'a>> {
+        Some(match found {
             Found::Node(node) => match declared(places, files, *node) {
                 Some((slot, position)) => StoredFound::Node(slot, position),
                 // Interned by an earlier batch's uses (or by a declaration, as a parent
                 // or a test's target): kept by its id, as fresh resolution names it.
                 None => {
-                    let id = &graph[*node].id;
+                    let id = &graph?[*node].id;
                     StoredFound::Named(id.type_name(), id.full_name())
                 }
             },
             Found::Named(id) => StoredFound::Named(id.type_name(), id.full_name()),
-        }
+        })
     }
     let ResolvedUses {
         resolutions,
@@ -913,12 +1060,11 @@ fn encode_stored(
         registrations,
     } = resolved;
     let mut files = Vec::new();
-    let reads = reads::to_bytes(&reads);
     let mut stored = Stored {
         key,
         targets: Vec::with_capacity(resolutions.len()),
         files: Vec::new(),
-        reads: &reads,
+        reads,
         resolutions: Vec::with_capacity(resolutions.len()),
         holders: Vec::new(),
         shapes: Vec::new(),
@@ -934,7 +1080,7 @@ fn encode_stored(
             None => None,
         };
         for (found, reached) in &resolution.targets {
-            let target = store(graph, places, &mut files, found);
+            let target = store(graph, places, &mut files, found)?;
             stored.targets.push((target, *reached == Reached::Override));
         }
         stored.resolutions.push(StoredResolution {
@@ -955,9 +1101,10 @@ fn encode_stored(
             .uses
             .push((u32::try_from(*resolution).ok()?, i32::try_from(delta).ok()?));
         line = edge.line;
-        let holder = from
-            .as_ref()
-            .map(|from| store(graph, places, &mut files, from));
+        let holder = match from {
+            Some(from) => Some(store(graph, places, &mut files, from)?),
+            None => None,
+        };
         push_run(&mut stored.holders, holder);
         push_run(&mut stored.shapes, (edge.kind, edge.events, edge.on_this));
     }
@@ -1231,16 +1378,16 @@ mod tests {
         assert!(!outcome.changed);
     }
 
-    /// A method declared in `C0000`: the file that names `C0000` is resolved again with
-    /// it, the others are not, and their nodes, which the declaration moved, are found
-    /// by file and position.
+    /// A method declared in `C0000`: only `C0000` is resolved again (no other file looked
+    /// the new method up; the file that calls `C0000.go` finds it where it was), and
+    /// the nodes the declaration moved are found by file and position.
     #[test]
     fn a_changed_declaration_resolves_again_the_files_that_looked_it_up() {
         let bytes = first_build(&org(None));
         let after = org_with_a_method_declared();
         let (rebuilt, outcome, _) = rebuild(&after, bytes);
         assert_eq!(rebuilt, Graph::build(&after).dump());
-        assert_eq!((outcome.resolved, outcome.reused), (2, after.len() - 2));
+        assert_eq!((outcome.resolved, outcome.reused), (1, after.len() - 1));
         assert!(outcome.changed);
         assert_eq!(outcome.damaged, 0);
     }
@@ -1452,12 +1599,37 @@ mod tests {
                     "Inheritor",
                     "public class Inheritor { public void call() { new Leaf().inherited(); } }",
                 ),
+                // Writes an object the last revision no longer declares.
+                apex(
+                    "Maker",
+                    "public class Maker { public void make() { insert new Gadget__c(); } }",
+                ),
             ];
             files.extend(bystanders.clone());
             files.extend(extra);
             files
         };
         let widget = || apex("Widget", "public class Widget { public void spin() {} }");
+        let gadget = || {
+            let path = "force-app/main/default/objects/Gadget__c/Gadget__c.object-meta.xml";
+            let text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+                <CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\
+                <label>Gadget</label></CustomObject>\n";
+            let component = ComponentId::new("CustomObject", "Gadget__c");
+            FileFacts {
+                path: path.to_string(),
+                blob: "gadget".to_string(),
+                facts: crate::parse::parse_file(&component, path, text.as_bytes()),
+                component,
+            }
+        };
+        // Whether the object `Maker` writes is declared (its node has a file).
+        fn gadget_declared(files: &[FileFacts]) -> bool {
+            let graph = Graph::build(files);
+            graph
+                .node(&ComponentId::new("CustomObject", "Gadget__c"))
+                .is_some_and(|node| graph[node].has_file())
+        }
         let mid = |parent: &str| {
             apex(
                 "Mid",
@@ -1467,15 +1639,15 @@ mod tests {
         /// A revision, and what holds of its graph and not of the one before.
         type Revision = (&'static str, Vec<FileFacts>, fn(&[FileFacts]) -> bool);
         let revisions: Vec<Revision> = vec![
-            ("the first", base(vec![]), |_| true),
+            ("the first", base(vec![gadget()]), |_| true),
             (
                 "a class a return type names is declared",
-                base(vec![widget()]),
+                base(vec![gadget(), widget()]),
                 |files| reaches(files, ("Caller", "call"), ("Widget", "spin")),
             ),
             (
                 "a class declared between a class and the superclass it names",
-                base(vec![widget(), mid("Root")]),
+                base(vec![gadget(), widget(), mid("Root")]),
                 |files| {
                     reaches(files, ("Caller", "call"), ("Leaf", "go"))
                         && reaches(files, ("Inheritor", "call"), ("Root", "inherited"))
@@ -1483,7 +1655,7 @@ mod tests {
             ),
             (
                 "that class extends another",
-                base(vec![widget(), mid("Object2")]),
+                base(vec![gadget(), widget(), mid("Object2")]),
                 |files| {
                     !reaches(files, ("Caller", "call"), ("Leaf", "go"))
                         && !reaches(files, ("Inheritor", "call"), ("Root", "inherited"))
@@ -1492,11 +1664,20 @@ mod tests {
             (
                 "a method others call is removed",
                 {
-                    let mut files = base(vec![widget(), mid("Root")]);
+                    let mut files = base(vec![gadget(), widget(), mid("Root")]);
                     files[4] = apex("Helper", "public class Helper { }");
                     files
                 },
                 |files| !reaches(files, ("Caller", "call"), ("Helper", "assist")),
+            ),
+            (
+                "an object a class writes is no longer declared",
+                {
+                    let mut files = base(vec![widget(), mid("Root")]);
+                    files[4] = apex("Helper", "public class Helper { }");
+                    files
+                },
+                |files| !gadget_declared(files),
             ),
         ];
         let mut bytes = first_build(&revisions[0].1);
@@ -1513,6 +1694,82 @@ mod tests {
             assert!(
                 outcome.resolved >= 1,
                 "{what}: the caller is resolved again"
+            );
+            bytes = written;
+        }
+    }
+
+    /// A label a class reads, in a file of labels: when a label before it goes, the
+    /// class's record finds it at its new place (the class looked nothing up that the
+    /// change declares) and is written again with it, so that the next build, whose
+    /// table has the new places, finds it too; when it goes itself, the record is
+    /// resolved again.
+    #[test]
+    fn a_declaration_that_moves_in_its_file_is_found_where_it_went() {
+        let labels = |names: &[&str]| {
+            let path = "force-app/main/default/labels/CustomLabels.labels-meta.xml";
+            let mut text = String::from(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+                 <CustomLabels xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n",
+            );
+            for name in names {
+                text.push_str(&format!(
+                    "<labels><fullName>{name}</fullName><language>en_US</language>\
+                     <protected>false</protected><shortDescription>{name}</shortDescription>\
+                     <value>{name}</value></labels>\n"
+                ));
+            }
+            text.push_str("</CustomLabels>\n");
+            let component = ComponentId::new("CustomLabels", "CustomLabels");
+            FileFacts {
+                path: path.to_string(),
+                blob: names.join(","),
+                facts: crate::parse::parse_file(&component, path, text.as_bytes()),
+                component,
+            }
+        };
+        let revision = |names: &[&str]| {
+            let mut files = vec![
+                labels(names),
+                apex(
+                    "Greeter",
+                    "public class Greeter { public String greet() { return Label.Greeting; } }",
+                ),
+            ];
+            files.extend((0..20).map(|i| {
+                apex(
+                    &format!("Other{i:02}"),
+                    &format!("public class Other{i:02} {{ public void idle() {{ }} }}"),
+                )
+            }));
+            files
+        };
+        let greeting_declared = |files: &[FileFacts]| {
+            let graph = Graph::build(files);
+            graph
+                .node(&ComponentId::new("CustomLabel", "Greeting"))
+                .is_some_and(|node| graph[node].has_file())
+        };
+        let first = revision(&["Aaa", "Greeting", "Ccc"]);
+        let moved = revision(&["Greeting", "Ccc"]);
+        // At `Greeting`'s first place is now `Ccc`.
+        let grown = revision(&["Greeting", "Ccc", "Ddd"]);
+        let gone = revision(&["Aaa", "Ccc"]);
+        assert!(greeting_declared(&first) && greeting_declared(&moved));
+        assert!(greeting_declared(&grown) && !greeting_declared(&gone));
+        let mut bytes = first_build(&first);
+        let steps = [
+            ("moved", &moved, 1),
+            ("grown", &grown, 1),
+            ("gone", &gone, 2),
+        ];
+        for (what, files, resolved) in steps {
+            let (rebuilt, outcome, written) = rebuild(files, bytes);
+            assert_eq!(rebuilt, Graph::build(files).dump(), "{what}");
+            assert_eq!(outcome.damaged, 0, "{what}");
+            assert_eq!(
+                outcome.resolved, resolved,
+                "{what}: the labels and who read them"
             );
             bytes = written;
         }
