@@ -6,10 +6,10 @@
 //! class and name, every member of a name, a known component by its full name, and the
 //! class hierarchy by walking superclasses and subclasses. While a file is resolved,
 //! each lookup notes a [`Token`] of what it looked up ([`noting`]); a file offers the
-//! tokens of what it declares ([`declared_tokens`]). A kept resolution is true of a
-//! build unless one of its tokens is among those of the files whose declarations
-//! changed, before or after the change: a lookup of a name nothing changed returns
-//! what it returned, whether it found something or not.
+//! tokens of what it declares, declaration by declaration ([`declared_tokens`]). A
+//! kept resolution is true of a build unless one of its tokens is among those of the
+//! declarations that changed, as they were or as they are: a lookup of a name nothing
+//! changed returns what it returned, whether it found something or not.
 //!
 //! Tokens are 24-bit hashes: two names that share one only make a file resolve again.
 
@@ -120,9 +120,18 @@ fn member_token(class: &str, member: &str) -> Token {
 /// The hierarchy token of a class or of a type a class names as its superclass or
 /// interface: its simple name, generics dropped, case-folded.
 pub(super) fn hierarchy_token(type_name: &str) -> Token {
+    token(Kind::Hierarchy, &simple_name(type_name))
+}
+
+/// The simple name of a class or type name, generics dropped, case-folded
+/// (`fflib_Application.Selector<Account>` → `selector`).
+fn simple_name(type_name: &str) -> String {
     let base = type_name.split('<').next().unwrap_or(type_name).trim();
-    let simple = base.rsplit('.').next().unwrap_or(base).trim();
-    token(Kind::Hierarchy, &simple.to_lowercase())
+    base.rsplit('.')
+        .next()
+        .unwrap_or(base)
+        .trim()
+        .to_lowercase()
 }
 
 /// The full name of an id, case-folded (the part of its key after the type).
@@ -191,7 +200,7 @@ pub(super) fn declared_tokens(file: &FileFacts) -> (Vec<Token>, Vec<u32>) {
     if declares.is_empty() {
         return (vec![name_token(folded_full_name(&file.component))], vec![1]);
     }
-    let declared: std::collections::HashSet<&str> = declares
+    let declared: rustc_hash::FxHashSet<&str> = declares
         .iter()
         .map(|declaration| declaration.id.key())
         .collect();
@@ -244,9 +253,7 @@ pub(super) fn declared_tokens(file: &FileFacts) -> (Vec<Token>, Vec<u32>) {
 /// The token of a class's simple name as its declaration offers it, for a type a class
 /// names as its superclass or interface (generics dropped, case-folded).
 pub(super) fn simple_name_token(type_name: &str) -> Token {
-    let base = type_name.split('<').next().unwrap_or(type_name).trim();
-    let simple = base.rsplit('.').next().unwrap_or(base).trim();
-    name_token(&simple.to_lowercase())
+    name_token(&simple_name(type_name))
 }
 
 #[cfg(test)]

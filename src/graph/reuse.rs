@@ -6,8 +6,12 @@
 //! name (see [`Graph::known`]). So when a build's declarations are those an earlier
 //! build resolved against, a file with the same blob and path resolves as it did then.
 //! [`Resolutions`] keeps each file's resolutions as the last build left them, under a
-//! digest of the declarations they were resolved against ([`declarations_digest`]); a
-//! build whose digest differs resolves every file again and keeps the new ones.
+//! digest of the declarations they were resolved against ([`declarations_digest`]), with
+//! the tokens of what each file's resolution looked up ([`super::reads`]). A build of
+//! that digest reuses every unchanged file's; a build whose digest differs reuses those
+//! whose lookups the difference does not touch ([`Changes`]: the declarations that
+//! differ are found by matching each changed file's declarations by digest, [`Table`])
+//! and resolves the others again.
 //!
 //! The digest covers the files in order (path, component, declarations) and the names
 //! the revision's uses name. A declaration enters it whole but for its lines and its
@@ -15,9 +19,11 @@
 //! resolution reads neither. The digest also covers this version of `impact` and
 //! [`RESOLUTIONS_VERSION`], so another resolver never reads these records.
 //!
-//! A node among the declarations is kept by its position: two builds of one digest
-//! declare the same nodes in the same order. A node a use interned is kept by its id
-//! and interned again when the use is added, as a fresh resolution's would be.
+//! A node among the declarations is kept by its file and its declaration's position in
+//! the file ([`Places`]): declarations added or removed elsewhere do not move it, and
+//! one that moved in its file is found where it went (the record is then written again
+//! with its new place). A node a use interned is kept by its id and interned again when
+//! the use is added, as a fresh resolution's would be.
 //!
 //! No file system here: records are read from a `Read` and written to a `Write` that the
 //! pipeline opens in the facts cache's directory, one for the head graph and one for the
