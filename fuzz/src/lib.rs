@@ -91,7 +91,8 @@ fn rebuild_alike(files: &[FileFacts]) {
 /// one path is the same file in every revision): each graph must be the one built anew,
 /// whatever declarations came or went, and no record may read as damaged.
 pub fn rebuild_across(revisions: &[&[FileFacts]]) {
-    let mut bytes: Option<Vec<u8>> = None;
+    // An empty kept file rather than none: a first build lists no declarations.
+    let mut bytes: Option<Vec<u8>> = Some(Vec::new());
     for files in revisions {
         let mut kept = Resolutions::<&[u8], Vec<u8>>::new(bytes.as_deref(), Some(Vec::new()));
         let rebuilt = Graph::build_reusing(files.iter(), Some(&mut kept)).dump();

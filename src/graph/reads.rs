@@ -178,7 +178,10 @@ pub(super) fn note_key(key: &str) {
 pub(super) fn note_member_of(class: &ComponentId, member: &str) {
     let full = folded_full_name(class);
     note(|| member_token(full, member));
-    note(|| hierarchy_token(full));
+    // Folded already: the simple name is its last segment ([`simple_name`]), taken
+    // without the copy that folding makes (this runs for every class a member lookup
+    // visits).
+    note(|| token(Kind::Hierarchy, full.rsplit('.').next().unwrap_or(full)));
 }
 
 /// A lookup of every member named `member` (case-folded).

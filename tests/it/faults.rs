@@ -203,13 +203,17 @@ fn the_base_graphs_resolutions_cut_or_corrupted_at_any_record_give_the_cold_plan
 }
 
 /// Damages the resolutions `file` at each record ([`record_faults`]), and cuts it
-/// between two: each plan is `cold`, and the file is rewritten as it was.
+/// between two: each plan is `cold`, and the file is rewritten as it was. The file is
+/// first planned once more: a first plan lists no declarations beside its records
+/// (`Table::unlisted`), the next lists them, and a plan that finds the file damaged
+/// lists them too.
 fn assert_resolution_faults_give_the_cold_plan(
     repo: &TestRepo,
     args: &[String],
     cold: &str,
     file: &Path,
 ) {
+    repo.run(&strs(args)).ok();
     let intact = fs::read(file).expect("the first plan kept its resolutions");
     let starts = record_starts(&intact);
     assert!(starts.len() > 20, "a header and a record per file");
