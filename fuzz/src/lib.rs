@@ -41,7 +41,9 @@ pub fn build_graphs_alike(first: &[FileFacts], second: &[FileFacts]) {
 /// in order, with their locations. Then once more reading them as the other graph's
 /// records (`Resolutions::or_from`), behind a file of other declarations.
 fn rebuild_alike(files: &[FileFacts]) {
-    let mut kept = Resolutions::<&[u8], Vec<u8>>::new(None, Some(Vec::new()));
+    // An empty kept file rather than none: a first build lists no declarations, and the
+    // build after it would write its file again listing them.
+    let mut kept = Resolutions::<&[u8], Vec<u8>>::new(Some(&[]), Some(Vec::new()));
     let built = Graph::build_reusing(files, Some(&mut kept)).dump();
     let (first, bytes) = kept.finish();
     let bytes = bytes.expect("written");
