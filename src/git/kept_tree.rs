@@ -376,16 +376,24 @@ impl Walked {
 mod tests {
     use super::*;
 
+    /// A scratch repository, a blob of `content`, and a tree holding it as `name`.
+    fn one_file(content: &[u8], name: &str) -> (tempfile::TempDir, Repository, Oid, Oid) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repository::init(dir.path()).expect("init");
+        let blob = repo.blob(content).expect("blob");
+        let tree = {
+            let mut builder = repo.treebuilder(None).expect("builder");
+            builder.insert(name, blob, 0o100644).expect("insert");
+            builder.write().expect("tree")
+        };
+        (dir, repo, blob, tree)
+    }
+
     /// A tree nested 10,000 deep is walked, and taken from its listing, without running
     /// out of stack (a test thread has 2 MB).
     #[test]
     fn a_tree_nested_thousands_deep_is_walked() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let repo = Repository::init(dir.path()).expect("init");
-        let blob = repo.blob(b"x").expect("blob");
-        let mut inner = repo.treebuilder(None).expect("builder");
-        inner.insert("f.txt", blob, 0o100644).expect("insert");
-        let mut tree = inner.write().expect("tree");
+        let (_dir, repo, _, mut tree) = one_file(b"x", "f.txt");
         for _ in 0..10_000 {
             let mut outer = repo.treebuilder(None).expect("builder");
             outer.insert("d", tree, 0o040000).expect("insert");
@@ -405,12 +413,7 @@ mod tests {
     /// writes one) is read around: the tree is walked, and nothing panics.
     #[test]
     fn a_kept_listing_whose_runs_do_not_fit_is_read_around() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let repo = Repository::init(dir.path()).expect("init");
-        let blob = repo.blob(b"class A {}").expect("blob");
-        let mut sub = repo.treebuilder(None).expect("builder");
-        sub.insert("A.cls", blob, 0o100644).expect("insert");
-        let sub = sub.write().expect("tree");
+        let (_dir, repo, blob, sub) = one_file(b"class A {}", "A.cls");
         let mut root = repo.treebuilder(None).expect("builder");
         root.insert("src", sub, 0o040000).expect("insert");
         root.insert("B.cls", blob, 0o100644).expect("insert");

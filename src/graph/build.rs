@@ -86,7 +86,12 @@ impl Graph {
                 named: reuse::named_table(&graph.named),
             });
         }
-        let places = reuse::Places::new(&ordered, &declared, graph.n_declared);
+        // Only kept records name nodes by place (a build without them, `--no-cache`,
+        // neither reads nor writes one).
+        let places = match resolutions {
+            Some(_) => reuse::Places::new(&ordered, &declared, graph.n_declared),
+            None => reuse::Places::default(),
+        };
         graph.add_all_uses(&ordered, &places, resolutions.as_deref_mut());
         if let Some(resolutions) = resolutions {
             resolutions.end();

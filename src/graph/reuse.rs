@@ -762,6 +762,8 @@ fn changes(
 
 /// Where each file's declarations are among a build's nodes: kept records name a
 /// declared node by its file and its declaration's position there ([`StoredFound`]).
+/// Empty ([`Default`]) for a build that keeps no resolutions.
+#[derive(Default)]
 pub(super) struct Places {
     /// Each file's first declaration in `nodes`, and how many it has, by [`path_hash`];
     /// `None` for a path the build has twice.
@@ -949,18 +951,19 @@ fn fitted(
     /// One of the record's files, as the build has it.
     struct RecordFile<'c> {
         span: Option<(u32, u32)>,
-        moved: Option<&'c Option<Vec<Option<u32>>>>,
+        /// Where its declarations went, when they changed ([`Changes::moved`]).
+        went: Option<&'c Option<Vec<Option<u32>>>>,
     }
     let spans: Vec<RecordFile> = stored
         .files
         .iter()
         .map(|&path| RecordFile {
             span: fit.places.span(path),
-            moved: fit.changes.and_then(|changes| changes.moved.get(&path)),
+            went: fit.changes.and_then(|changes| changes.moved.get(&path)),
         })
         .collect();
     let node = |slot: u32, position: u32| {
-        let RecordFile { span, moved: went } = spans.get(slot as usize)?;
+        let RecordFile { span, went } = spans.get(slot as usize)?;
         let position = match went {
             None => position,
             Some(went) => {
