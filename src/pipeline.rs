@@ -860,9 +860,35 @@ fn join(mut head: Vec<FileFacts>, others: [Vec<FileFacts>; 2]) -> Vec<FileFacts>
 struct Timings {
     enabled: bool,
     last: Instant,
-    /// Each stage: its name, its time, and the process's resident and peak memory when
-    /// it ended (Linux; `None` elsewhere).
-    laps: Vec<(&'static str, u128, Option<Memory>)>,
+    /// The process's CPU time (every thread's, user and system) when the last stage
+    /// ended, in microseconds.
+    last_cpu: Option<u64>,
+    /// Each stage: its name, its time, its CPU time (Unix; `None` elsewhere), and the
+    /// process's resident and peak memory when it ended (Linux; `None` elsewhere).
+    laps: Vec<(&'static str, u128, Option<u64>, Option<Memory>)>,
+}
+
+/// The CPU time of every thread of the process so far (user and system), in
+/// microseconds: over a stage's wall time, how many cores it kept busy.
+#[cfg(unix)]
+fn process_cpu_micros() -> Option<u64> {
+    // SAFETY: `getrusage` writes the struct it is given, which is zeroed plain data.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+            return None;
+        }
+        usage
+    };
+    let micros = |time: libc::timeval| -> Option<u64> {
+        Some(u64::try_from(time.tv_sec).ok()? * 1_000_000 + u64::try_from(time.tv_usec).ok()?)
+    };
+    Some(micros(usage.ru_utime)? + micros(usage.ru_stime)?)
+}
+
+#[cfg(not(unix))]
+fn process_cpu_micros() -> Option<u64> {
+    None
 }
 
 /// Resident and peak resident memory in megabytes, from `/proc/self/status`: which stage
@@ -908,6 +934,7 @@ impl Timings {
         Timings {
             enabled: std::env::var_os("IMPACT_TIMINGS").is_some(),
             last: Instant::now(),
+            last_cpu: process_cpu_micros(),
             laps: Vec::new(),
         }
     }
@@ -916,9 +943,14 @@ impl Timings {
         if self.enabled {
             let now = Instant::now();
             let micros = now.duration_since(self.last).as_micros();
-            self.laps.push((stage, micros, Memory::now()));
+            let cpu = process_cpu_micros();
+            let cpu_micros = cpu
+                .zip(self.last_cpu)
+                .map(|(now, last)| now.saturating_sub(last));
+            self.laps.push((stage, micros, cpu_micros, Memory::now()));
             // Reading the memory is not the next stage's time.
             self.last = Instant::now();
+            self.last_cpu = process_cpu_micros();
         }
     }
 
@@ -934,12 +966,15 @@ impl Timings {
         if !self.enabled {
             return;
         }
-        for (stage, micros, memory) in &self.laps {
+        for (stage, micros, cpu_micros, memory) in &self.laps {
+            let cpu = cpu_micros
+                .map(|cpu| format!(", {:>7.1} ms CPU", cpu as f64 / 1000.0))
+                .unwrap_or_default();
             let memory = memory
                 .map(|m| format!(", {} MB resident, {} MB peak", m.resident, m.peak))
                 .unwrap_or_default();
             eprintln!(
-                "impact: timing: {stage:<18} {:>9.1} ms{memory}",
+                "impact: timing: {stage:<18} {:>9.1} ms{cpu}{memory}",
                 *micros as f64 / 1000.0
             );
         }

@@ -208,14 +208,14 @@ fn self_check() -> ExitCode {
         }
         // The peak is the child's own, from its timing lines (the whole run's last);
         // that line is no stage.
-        let timings = b"impact: timing: graphs   5.0 ms, 40 MB resident, 52 MB peak\n\
-                        impact: timing: walks   1.0 ms, 41 MB resident, 61 MB peak\n\
+        let timings = b"impact: timing: graphs   5.0 ms,     7.5 ms CPU, 40 MB resident, 52 MB peak\n\
+                        impact: timing: walks   1.0 ms,     1.0 ms CPU, 41 MB resident, 61 MB peak\n\
                         impact: timing: files parsed 3, taken from the cache 0\n\
                         impact: timing: whole run, 41 MB resident, 70 MB peak\n";
         if measure::own_peak_kb(timings) != Some(70 * 1024) {
             return Err("the peak is not read from impact's timing lines".to_string());
         }
-        if stage_timings(timings).len() != 2 {
+        if stage_timings(timings) != [("graphs".to_string(), 5.0), ("walks".to_string(), 1.0)] {
             return Err(format!("stages: {:?}", stage_timings(timings)));
         }
         // The real-repository mode, once, on a small generated org: it plans cold, warm

@@ -175,8 +175,8 @@ fn file_counts(stderr: &[u8]) -> (Option<u64>, Option<u64>) {
 }
 
 /// The stage timings `impact` prints to stderr when `IMPACT_TIMINGS` is set
-/// (`impact: timing: <stage> <ms> ms`, then on Linux `, <n> MB resident, <n> MB peak`),
-/// in order.
+/// (`impact: timing: <stage> <ms> ms`, then on Unix `, <ms> ms CPU` and on Linux `, <n>
+/// MB resident, <n> MB peak`), in order.
 pub fn stage_timings(stderr: &[u8]) -> Vec<(String, f64)> {
     timing_lines(stderr)
         .into_iter()

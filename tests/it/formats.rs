@@ -277,6 +277,40 @@ fn a_warm_plan_parses_no_file_again() {
     );
 }
 
+/// `IMPACT_TIMINGS` gives each stage its wall time and, on Unix, the CPU time every
+/// thread spent in it (how many cores the stage kept busy), then the memory on Linux.
+#[test]
+fn timings_give_each_stage_its_wall_and_cpu_time() {
+    let repo = total_changed();
+    let range = range(&repo);
+    let run = run_timed(&repo, &plan_args("json", &range));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let stages: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("impact: timing: "))
+        .filter(|line| line.contains(" ms,") || line.ends_with(" ms"))
+        .collect();
+    let names: Vec<&str> = stages
+        .iter()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert!(names.contains(&"graphs"), "{}", run.stderr);
+    if cfg!(unix) {
+        let mut cpu_total = 0.0;
+        for line in &stages {
+            let cpu = line
+                .split(", ")
+                .find_map(|part| part.trim().strip_suffix(" ms CPU"))
+                .unwrap_or_else(|| panic!("no CPU time in `{line}`"));
+            let cpu: f64 = cpu.trim().parse().expect("a number of milliseconds");
+            assert!(cpu >= 0.0, "{line}");
+            cpu_total += cpu;
+        }
+        assert!(cpu_total > 0.0, "a plan that parses files takes CPU time");
+    }
+}
+
 /// A changed file of a type the graph does not need (a layout) is read, both sides, to
 /// tell a change of meaning from one of form; a second plan takes both from the cache,
 /// and the plan is the one without it.
