@@ -60,10 +60,14 @@ impl Graph {
         graph.n_declared = graph.node_count();
         graph.named = ordered
             .par_iter()
-            .fold(HashSet::default, |mut named, file| {
-                named.extend(graph.names_named(file));
-                named
-            })
+            .fold(
+                || (HashSet::default(), HashSet::default()),
+                |(mut named, mut seen), file| {
+                    graph.names_named(file, &mut seen, &mut named);
+                    (named, seen)
+                },
+            )
+            .map(|(named, _)| named)
             .reduce(HashSet::default, |mut all, named| {
                 all.extend(named);
                 all
@@ -665,7 +669,10 @@ impl Graph {
         // declarations, so the same target and class give the same resolution).
         let mut current: Option<(&ComponentId, Option<Found>, usize)> = None;
         let mut contexts: Vec<ComponentId> = Vec::new();
-        let mut known: HashMap<(&Target, usize), usize> = HashMap::default();
+        // Each target's resolution by its position, `None` when it resolves to nothing.
+        let mut known: HashMap<(&Target, usize), Option<usize>> = HashMap::default();
+        // The one resolution to nothing that a use held by a name is kept with.
+        let mut nothing: Option<usize> = None;
         let mut resolved = ResolvedUses {
             resolutions: Vec::new(),
             uses: Vec::with_capacity(uses.len()),
@@ -694,12 +701,27 @@ impl Graph {
             };
             let resolution = *known.entry((&use_.target, context)).or_insert_with(|| {
                 let resolution = self.resolve_target(&use_.target, &contexts[context]);
+                if resolution.is_nothing() {
+                    return None;
+                }
                 resolved.resolutions.push(resolution);
-                resolved.resolutions.len() - 1
+                Some(resolved.resolutions.len() - 1)
             });
             if let (Some(_), Target::Registration(values)) = (from, &use_.target) {
                 resolved.registrations.push(values.clone());
             }
+            // Only uses that add something are kept ([`Graph::add_uses`]): two in five
+            // resolve to nothing (system types and their methods), and a use whose
+            // holder the revision does not know is never added.
+            let resolution = match (resolution, from) {
+                (_, None) | (None, Some(Found::Node(_))) => continue,
+                (Some(resolution), Some(_)) => resolution,
+                // A holder only uses name is interned as the use is added, edge or not.
+                (None, Some(Found::Named(_))) => *nothing.get_or_insert_with(|| {
+                    resolved.resolutions.push(Resolution::nothing());
+                    resolved.resolutions.len() - 1
+                }),
+            };
             resolved.uses.push(ResolvedUse {
                 from: from.clone(),
                 resolution,
@@ -861,9 +883,9 @@ impl Graph {
 }
 
 /// A file's uses resolved against the graph of declarations, waiting to be added: an
-/// entry per use, naming its resolution among the file's distinct ones (a file names
-/// the same targets again and again, and a resolution copied per use was an allocation
-/// per use).
+/// entry per use that adds something to the graph ([`Graph::resolve_uses`]), naming its
+/// resolution among the file's distinct ones (a file names the same targets again and
+/// again, and a resolution copied per use was an allocation per use).
 pub(super) struct ResolvedUses {
     pub resolutions: Vec<Resolution>,
     pub uses: Vec<ResolvedUse>,
@@ -1023,6 +1045,41 @@ mod tests {
         assert!(!calls("fromOuter", "Inner.go"));
         assert!(calls("Inner.fromInner", "Inner.go"));
         assert!(!calls("Inner.fromInner", "go"));
+    }
+
+    /// A use that resolves to nothing is not kept, but one held by a node only uses name
+    /// still interns its holder where the use comes: `Contact`, declared nowhere and
+    /// written by `Writer`, holds a use of `String` in the file before, so it is a node
+    /// before `Account`, which `Writer` writes first; built again from the kept
+    /// resolutions, the graph is the same.
+    #[test]
+    fn a_use_that_resolves_to_nothing_still_interns_a_holder_only_named() {
+        let mut holder = apex("a/Holder.cls", "Holder", "public class Holder { }");
+        holder.facts.uses = vec![crate::facts::Use {
+            from: sobject::id("Contact"),
+            target: Target::ApexType("String".into()),
+            kind: EdgeKind::References,
+            line: 1,
+        }]
+        .into();
+        let writer = apex(
+            "b/Writer.cls",
+            "Writer",
+            "public class Writer { public static void write() { insert new Account(); insert new Contact(); } }",
+        );
+        let files = [holder, writer];
+        let graph = Graph::build(&files);
+        let node = |name: &str| graph.node(&sobject::id(name)).expect(name);
+        assert!(node("Contact") < node("Account"));
+        let mut kept: Resolutions<&[u8], Vec<u8>> = Resolutions::new(None, Some(Vec::new()));
+        let first = Graph::build_reusing(&files, Some(&mut kept));
+        let (_, written) = kept.finish();
+        let written = written.expect("written");
+        let mut again: Resolutions<&[u8], Vec<u8>> =
+            Resolutions::new(Some(written.as_slice()), Some(Vec::new()));
+        let rebuilt = Graph::build_reusing(&files, Some(&mut again));
+        assert_eq!(first.dump(), graph.dump());
+        assert_eq!(rebuilt.dump(), graph.dump());
     }
 
     /// `Contact` is declared nowhere in the repository; a use elsewhere names it (`insert`),

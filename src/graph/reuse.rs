@@ -52,8 +52,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// and when the records' layout changes: records of another version are never read.
 /// (2: the targets of a record's resolutions in one list, [`Stored::targets`]. 3: nodes
 /// by file and position, what each resolution read ([`Stored::reads`]), and the
-/// declarations' [`Table`]. 4: the table by declaration.)
-pub const RESOLUTIONS_VERSION: u32 = 4;
+/// declarations' [`Table`]. 4: the table by declaration. 5: only the uses that add
+/// something, [`Stored::use_count`].)
+pub const RESOLUTIONS_VERSION: u32 = 5;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of
@@ -366,8 +367,11 @@ struct Stored<'a> {
     /// The kind, events and `this`-ness of the uses' edges, in runs likewise.
     shapes: Vec<((EdgeKind, DmlEvents, bool), u32)>,
     /// Per use, its resolution's position and how far its line is from the use
-    /// before's (uses come nearly in line order: a byte each).
+    /// before's (uses come nearly in line order: a byte each). Only the uses that add
+    /// something to the graph ([`Graph::resolve_uses`]).
     uses: Vec<(u32, i32)>,
+    /// How many uses the file has, kept or not: a record fits only the file's uses.
+    use_count: u32,
     #[serde(borrow)]
     registrations: Vec<Vec<&'a str>>,
 }
@@ -877,7 +881,7 @@ pub(super) fn resolve_fresh(
             encode_stored(
                 Some(graph),
                 places,
-                &key,
+                (&key, u32::try_from(file.facts.use_count()).ok()?),
                 &resolved,
                 &reads::to_bytes(&reads),
             )
@@ -926,7 +930,8 @@ fn read_stored(
     }
     // Written again with the nodes' new places (every node of a kept record is a
     // declared one, so no graph is needed to name it).
-    match encode_stored(None, fit.places, stored.key, &resolved, stored.reads) {
+    let record = (stored.key, stored.use_count);
+    match encode_stored(None, fit.places, record, &resolved, stored.reads) {
         Some(record) => Ok((resolved, Some(record))),
         None => Err(NotKept::Stale),
     }
@@ -942,8 +947,7 @@ fn fitted(
     stale: &Cell<bool>,
     moved: &Cell<bool>,
 ) -> Option<ResolvedUses> {
-    let n_uses = file.facts.use_count();
-    if stored.uses.len() != n_uses {
+    if usize::try_from(stored.use_count).ok()? != file.facts.use_count() {
         return None;
     }
     // Each of the record's files looked up once, not once per node: where its
@@ -1012,36 +1016,7 @@ fn fitted(
     if all_targets.next().is_some() {
         return None;
     }
-    let mut holders = runs(&stored.holders);
-    let mut shapes = runs(&stored.shapes);
-    let mut uses = Vec::with_capacity(n_uses);
-    let mut line: u32 = 0;
-    for &(position, delta) in &stored.uses {
-        let position = position as usize;
-        if position >= resolutions.len() {
-            return None;
-        }
-        let from = match holders.next()? {
-            Some(holder) => Some(found(holder)?),
-            None => None,
-        };
-        let &(kind, events, on_this) = shapes.next()?;
-        line = line.checked_add_signed(delta)?;
-        let edge = UseEdge {
-            kind,
-            line,
-            events,
-            on_this,
-        };
-        uses.push(ResolvedUse {
-            from,
-            resolution: position,
-            edge,
-        });
-    }
-    if holders.next().is_some() || shapes.next().is_some() {
-        return None;
-    }
+    let uses = fitted_uses(stored, resolutions.len(), found)?;
     let registrations = stored
         .registrations
         .iter()
@@ -1054,12 +1029,56 @@ fn fitted(
     })
 }
 
+/// The uses a record holds ([`fitted`]), each naming one of `n_resolutions`, their
+/// holders found by `found`.
+fn fitted_uses(
+    stored: &Stored,
+    n_resolutions: usize,
+    found: impl Fn(&StoredFound) -> Option<Found>,
+) -> Option<Vec<ResolvedUse>> {
+    // Holders and shapes come in runs (a holder's uses in a row): each run's holder is
+    // found once, not once per use.
+    let mut holders = Runs::new(&stored.holders);
+    let mut shapes = Runs::new(&stored.shapes);
+    let mut from: Option<Found> = None;
+    let mut uses = Vec::with_capacity(stored.uses.len());
+    let mut line: u32 = 0;
+    for &(position, delta) in &stored.uses {
+        let position = position as usize;
+        if position >= n_resolutions {
+            return None;
+        }
+        let (holder, new_run) = holders.next()?;
+        if new_run {
+            from = match holder {
+                Some(holder) => Some(found(holder)?),
+                None => None,
+            };
+        }
+        let (&(kind, events, on_this), _) = shapes.next()?;
+        line = line.checked_add_signed(delta)?;
+        let edge = UseEdge {
+            kind,
+            line,
+            events,
+            on_this,
+        };
+        uses.push(ResolvedUse {
+            from: from.clone(),
+            resolution: position,
+            edge,
+        });
+    }
+    let all_read = holders.next().is_none() && shapes.next().is_none();
+    all_read.then_some(uses)
+}
+
 /// Encodes a file's resolutions as a record; `None` when one names a node that is
 /// neither declared nor has an id (never, as resolution goes), so nothing is kept.
 fn encode_stored(
     graph: Option<&Graph>,
     places: &Places,
-    key: &str,
+    (key, use_count): (&str, u32),
     resolved: &ResolvedUses,
     reads: &[u8],
 ) -> Option<Vec<u8>> {
@@ -1112,6 +1131,7 @@ fn encode_stored(
         holders: Vec::new(),
         shapes: Vec::new(),
         uses: Vec::with_capacity(uses.len()),
+        use_count,
         registrations: registrations
             .iter()
             .map(|values| values.iter().map(String::as_str).collect())
@@ -1163,10 +1183,36 @@ fn push_run<T: PartialEq>(runs: &mut Vec<(T, u32)>, value: T) {
     }
 }
 
-/// The values of a list of runs, one by one.
-fn runs<T>(runs: &[(T, u32)]) -> impl Iterator<Item = &T> {
-    runs.iter()
-        .flat_map(|(value, count)| std::iter::repeat_n(value, *count as usize))
+/// The values of a list of runs (a value and how many times in a row it comes), one by
+/// one.
+struct Runs<'r, T> {
+    runs: std::slice::Iter<'r, (T, u32)>,
+    current: Option<&'r T>,
+    /// How many more times `current` comes.
+    left: u32,
+}
+
+impl<'r, T> Runs<'r, T> {
+    fn new(runs: &'r [(T, u32)]) -> Runs<'r, T> {
+        Runs {
+            runs: runs.iter(),
+            current: None,
+            left: 0,
+        }
+    }
+
+    /// The next value, and whether it starts a run; `None` past the last.
+    fn next(&mut self) -> Option<(&'r T, bool)> {
+        let mut starts = false;
+        while self.left == 0 {
+            let (value, count) = self.runs.next()?;
+            self.current = Some(value);
+            self.left = *count;
+            starts = true;
+        }
+        self.left -= 1;
+        Some((self.current?, starts))
+    }
 }
 
 /// The digest of what resolution reads of a revision's files: each file's path,
@@ -1512,7 +1558,7 @@ mod tests {
         // table), one with a valid checksum naming a node past its file's declarations,
         // one naming a file past the record's list of files, one whose resolution counts more targets
         // than the record lists, one that lists a target no resolution counts, and one
-        // whose uses are fewer than the file's: each resolved again.
+        // that counts fewer uses than the file has: each resolved again.
         let file = &files[4];
         assert!(file.path.ends_with("C0002.cls"));
         let key = FactsCache::key(&file.blob, &file.path);
@@ -1531,6 +1577,7 @@ mod tests {
             holders: vec![(None, n_uses as u32)],
             shapes: vec![((EdgeKind::Calls, DmlEvents::ALL, false), n_uses as u32)],
             uses: vec![(0, 1); n_uses],
+            use_count: n_uses as u32,
             registrations: Vec::new(),
         };
         let declared = (StoredFound::Node(0, 0), false);
@@ -1548,6 +1595,7 @@ mod tests {
                 holders: Vec::new(),
                 shapes: Vec::new(),
                 uses: Vec::new(),
+                use_count: n_uses as u32 - 1,
                 registrations: Vec::new(),
             },
         ];

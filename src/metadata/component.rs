@@ -57,6 +57,10 @@ impl ComponentId {
     /// [`ComponentId::key`] of that id holds, for a lookup that may not need the id.
     pub fn write_key(out: &mut String, type_name: &str, full_name: &str) {
         out.clear();
+        // Room for the whole key at once: grown by doubling from empty, a new key was
+        // three or four reallocations (the graph builds one for each object, field and
+        // label a use names: 200,000 reallocations in a 10,000-class plan).
+        out.reserve(type_name.len() + 1 + full_name.len());
         push_key(out, type_name, full_name);
     }
 
