@@ -119,10 +119,7 @@ fn churn_of(component: &ComponentId, churn: &Churn) -> u32 {
     if component.type_name() != types::CUSTOM_OBJECT {
         return own;
     }
-    let prefix = format!(
-        "{}.",
-        component.key().split_once(':').map_or("", |(_, n)| n)
-    );
+    let prefix = format!("{}.", component.folded_full_name());
     own.saturating_add(churn.children_of_object(&prefix))
 }
 

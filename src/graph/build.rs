@@ -732,7 +732,7 @@ impl Graph {
     }
 
     /// Adds a file's uses as edges, with their resolutions ([`Graph::resolve_uses`]: one
-    /// per use, in order), interning the nodes they name.
+    /// per use that adds something, in order), interning the nodes they name.
     pub(super) fn add_uses(&mut self, file: &FileFacts, resolved: ResolvedUses) {
         let path = self.place(&file.path);
         let mut targets = Vec::new();
@@ -1078,6 +1078,7 @@ mod tests {
         let mut again: Resolutions<&[u8], Vec<u8>> =
             Resolutions::new(Some(written.as_slice()), Some(Vec::new()));
         let rebuilt = Graph::build_reusing(&files, Some(&mut again));
+        assert_eq!(again.counts(), (0, 2), "both files' records are reused");
         assert_eq!(first.dump(), graph.dump());
         assert_eq!(rebuilt.dump(), graph.dump());
     }

@@ -13,6 +13,7 @@
 //!
 //! Tokens are 24-bit hashes: two names that share one only make a file resolve again.
 
+use crate::apex_type::strip_generics;
 use crate::facts::FileFacts;
 use crate::metadata::component::ComponentId;
 use rustc_hash::FxHasher;
@@ -63,6 +64,11 @@ impl std::fmt::Debug for TokenSet {
 }
 
 impl TokenSet {
+    /// Adds the tokens of a record's bytes ([`from_bytes`]).
+    pub(super) fn insert_bytes(&mut self, bytes: &[u8]) {
+        from_bytes(bytes).for_each(|token| self.insert(token));
+    }
+
     pub(super) fn insert(&mut self, token: Token) {
         if let Some(word) = self.0.get_mut((token >> 6) as usize) {
             *word |= 1 << (token & 63);
@@ -126,17 +132,12 @@ pub(super) fn hierarchy_token(type_name: &str) -> Token {
 /// The simple name of a class or type name, generics dropped, case-folded
 /// (`fflib_Application.Selector<Account>` → `selector`).
 fn simple_name(type_name: &str) -> String {
-    let base = type_name.split('<').next().unwrap_or(type_name).trim();
+    let base = strip_generics(type_name);
     base.rsplit('.')
         .next()
-        .unwrap_or(base)
+        .unwrap_or(&base)
         .trim()
         .to_lowercase()
-}
-
-/// The full name of an id, case-folded (the part of its key after the type).
-fn folded_full_name(id: &ComponentId) -> &str {
-    id.key().split_once(':').map_or("", |(_, full)| full)
 }
 
 thread_local! {
@@ -170,13 +171,13 @@ pub(super) fn note_name(folded: &str) {
 
 /// A lookup by key (`type:fullname`, case-folded).
 pub(super) fn note_key(key: &str) {
-    note_name(key.split_once(':').map_or(key, |(_, full)| full));
+    note_name(ComponentId::full_name_of_key(key));
 }
 
 /// A lookup of member `member` (case-folded) in the class `class`, whose superclass or
 /// subclasses the lookup may go on to.
 pub(super) fn note_member_of(class: &ComponentId, member: &str) {
-    let full = folded_full_name(class);
+    let full = class.folded_full_name();
     note(|| member_token(full, member));
     // Folded already: the simple name is its last segment ([`simple_name`]), taken
     // without the copy that folding makes (this runs for every class a member lookup
@@ -201,7 +202,7 @@ pub(super) fn note_member_name(member: &str) {
 pub(super) fn declared_tokens(file: &FileFacts) -> (Vec<Token>, Vec<u32>) {
     let declares = &file.facts.declares;
     if declares.is_empty() {
-        return (vec![name_token(folded_full_name(&file.component))], vec![1]);
+        return (vec![name_token(file.component.folded_full_name())], vec![1]);
     }
     let declared: rustc_hash::FxHashSet<&str> = declares
         .iter()
@@ -213,10 +214,10 @@ pub(super) fn declared_tokens(file: &FileFacts) -> (Vec<Token>, Vec<u32>) {
     for declaration in declares {
         own.clear();
         let id = &declaration.id;
-        let full = folded_full_name(id);
+        let full = id.folded_full_name();
         own.push(name_token(full));
         if let Some(parent) = declaration.parent.as_ref().filter(|_| id.is_member()) {
-            let parent_full = folded_full_name(parent);
+            let parent_full = parent.folded_full_name();
             if !declared.contains(parent.key()) {
                 own.push(name_token(parent_full));
             }
@@ -242,7 +243,7 @@ pub(super) fn declared_tokens(file: &FileFacts) -> (Vec<Token>, Vec<u32>) {
             own.extend(
                 mark.test_for
                     .iter()
-                    .map(|id| name_token(folded_full_name(id))),
+                    .map(|id| name_token(id.folded_full_name())),
             );
         }
         own.sort_unstable();

@@ -319,11 +319,9 @@ impl Graph {
         // Every key tried ends in the name: a class declared under any of them offers
         // the name's token ([`reads::declared_tokens`]).
         reads::note_name(&name);
-        let context_key = context.key();
-        let mut scope = context_key
-            .split_once(':')
-            .map(|(_, full_name)| full_name)
-            .filter(|_| context.is_type(types::APEX_CLASS));
+        let mut scope = context
+            .is_type(types::APEX_CLASS)
+            .then(|| context.folded_full_name());
         let mut key = String::with_capacity(64);
         while let Some(prefix) = scope {
             key.clear();

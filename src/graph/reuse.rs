@@ -706,12 +706,11 @@ fn changes(
     let mut changes = Changes::default();
     let after_by_path: rustc_hash::FxHashMap<u64, &TableFile> =
         after.iter().map(|file| (file.path, file)).collect();
-    let no_declarations = Vec::new();
     for (path, old) in before {
         let old = old.declarations()?;
         let new = match after_by_path.get(path) {
             Some(new) => new.declarations()?,
-            None => no_declarations.clone(),
+            None => Vec::new(),
         };
         // Each declaration as it was is found where it is now, if it is: the first of
         // its digest not found yet.
@@ -725,13 +724,13 @@ fn changes(
             let now = positions.get_mut(digest).and_then(Vec::pop);
             match now {
                 Some(position) => found[position as usize] = true,
-                None => reads::from_bytes(tokens).for_each(|token| changes.tokens.insert(token)),
+                None => changes.tokens.insert_bytes(tokens),
             }
             moved.push(now);
         }
         for ((_, tokens), found) in new.iter().zip(found) {
             if !found {
-                reads::from_bytes(tokens).for_each(|token| changes.tokens.insert(token));
+                changes.tokens.insert_bytes(tokens);
             }
         }
         let still_there = after_by_path.contains_key(path);
@@ -739,7 +738,7 @@ fn changes(
     }
     for new in after.iter().filter(|file| !before.contains_key(&file.path)) {
         for (_, tokens) in new.declarations()? {
-            reads::from_bytes(tokens).for_each(|token| changes.tokens.insert(token));
+            changes.tokens.insert_bytes(tokens);
         }
     }
     let named_before: HashSet<&(u64, Token)> = named_before.iter().collect();
@@ -1254,9 +1253,10 @@ pub(super) fn named_table(named: &HashSet<ComponentId>) -> Vec<(u64, Token)> {
     let mut table: Vec<(u64, Token)> = named
         .iter()
         .map(|id| {
-            let key = id.key();
-            let full = key.split_once(':').map_or(key, |(_, full)| full);
-            (path_hash(key), reads::name_token(full))
+            (
+                path_hash(id.key()),
+                reads::name_token(id.folded_full_name()),
+            )
         })
         .collect();
     table.sort_unstable();

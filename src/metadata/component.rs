@@ -94,6 +94,17 @@ impl ComponentId {
         &self.0.text[self.0.key_start as usize..]
     }
 
+    /// The full name case-folded: the part of [`ComponentId::key`] after the type
+    /// (`invoiceservice.total`).
+    pub fn folded_full_name(&self) -> &str {
+        ComponentId::full_name_of_key(self.key())
+    }
+
+    /// The full name a key holds: what follows its type (a type name holds no colon).
+    pub fn full_name_of_key(key: &str) -> &str {
+        key.split_once(':').map_or(key, |(_, full_name)| full_name)
+    }
+
     /// True when both ids have this metadata type (case-insensitively).
     pub fn is_type(&self, type_name: &str) -> bool {
         self.type_name().eq_ignore_ascii_case(type_name)

@@ -304,7 +304,6 @@ fn timings_give_each_stage_its_wall_and_cpu_time() {
                 .find_map(|part| part.trim().strip_suffix(" ms CPU"))
                 .unwrap_or_else(|| panic!("no CPU time in `{line}`"));
             let cpu: f64 = cpu.trim().parse().expect("a number of milliseconds");
-            assert!(cpu >= 0.0, "{line}");
             cpu_total += cpu;
         }
         assert!(cpu_total > 0.0, "a plan that parses files takes CPU time");
