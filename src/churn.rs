@@ -23,6 +23,8 @@
 //! uncommitted changes.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use git2::Oid;
 use rayon::prelude::*;
@@ -136,6 +138,115 @@ pub fn for_plan(
     Ok(churn)
 }
 
+/// A plan's churn ([`for_plan`]) counted on a thread of its own, started before the
+/// plan reads its files: the commits are diffed while the plan's stages that keep one
+/// core busy (listing, diffing, building the graphs, saving the cache) leave the other
+/// idle, instead of after them. The counts are [`for_plan`]'s; when the thread cannot
+/// run, [`Prefetch::finish`] counts them as [`for_plan`] does. Dropped unfinished (a plan
+/// that selects no test ranks nothing), it stops diffing and waits for the thread.
+pub struct Prefetch {
+    head: Oid,
+    no_cache: bool,
+    thread: Option<std::thread::JoinHandle<Option<Prefetched>>>,
+    stop: Arc<AtomicBool>,
+}
+
+/// What the [`Prefetch`] thread found.
+struct Prefetched {
+    walk: Walk,
+    diffed: Vec<Diffed>,
+    commit_cache: Option<CommitCache>,
+}
+
+impl Prefetch {
+    /// Starts diffing the commits of the default window before `head` that neither
+    /// `history` nor (unless `no_cache`, and only without a history) the commit cache
+    /// knows. Fails only when the history cannot be read.
+    pub fn start(
+        repo: &Repo,
+        project: &Project,
+        head: Oid,
+        history: Option<&History>,
+        no_cache: bool,
+    ) -> Result<Prefetch> {
+        let known = match history {
+            Some(history) => history.known_commits()?,
+            None => HashSet::new(),
+        };
+        let has_history = history.is_some();
+        let cache_dir =
+            (!no_cache && !has_history).then(|| crate::source::cache_dir(&project.git_root));
+        let git_dir = repo.git().path().to_path_buf();
+        let project = project.clone();
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread_stop = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("impact-churn".to_string())
+            .spawn(move || {
+                let repo = Repo::open(&git_dir).ok()?;
+                let commit_cache = cache_dir.map(|dir| CommitCache::load(&dir));
+                let window = Window::default();
+                let walk = Walk::new(
+                    &repo,
+                    head,
+                    &window,
+                    &known,
+                    commit_cache.as_ref(),
+                    has_history,
+                );
+                let diffed = diff_run(&repo, &project, &walk.missing, None, &thread_stop);
+                Some(Prefetched {
+                    walk,
+                    diffed,
+                    commit_cache,
+                })
+            })
+            .ok();
+        Ok(Prefetch {
+            head,
+            no_cache,
+            thread,
+            stop,
+        })
+    }
+
+    /// The churn: waits for the thread and caches what it diffed, in `history` when
+    /// given, else (unless `no_cache`) in the commit cache.
+    pub fn finish(
+        mut self,
+        repo: &Repo,
+        project: &Project,
+        history: Option<&mut History>,
+    ) -> Result<Churn> {
+        let prefetched = self
+            .thread
+            .take()
+            .and_then(|thread| thread.join().ok().flatten());
+        let Some(Prefetched {
+            walk,
+            diffed,
+            mut commit_cache,
+        }) = prefetched
+        else {
+            return for_plan(repo, project, self.head, history, self.no_cache);
+        };
+        let churn = walk.settle(diffed, history, commit_cache.as_mut())?;
+        if let Some(cache) = &commit_cache {
+            cache.save();
+        }
+        Ok(churn)
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// Counts, per component, the commits in `window` before and including `head` that
 /// changed it, caching each commit's component list in `history` when given.
 pub fn compute(
@@ -143,115 +254,192 @@ pub fn compute(
     project: &Project,
     head: Oid,
     window: &Window,
-    mut history: Option<&mut History>,
-    mut commit_cache: Option<&mut CommitCache>,
+    history: Option<&mut History>,
+    commit_cache: Option<&mut CommitCache>,
 ) -> Result<Churn> {
-    let commits = window_commits(repo, head, window);
     let known = match history.as_deref() {
         Some(history) => history.known_commits()?,
         None => Default::default(),
     };
-    let mut counts: HashMap<String, u32> = HashMap::new();
-    let mut missing: Vec<Oid> = Vec::new();
-    for oid in &commits {
-        let id = oid.to_string();
-        if known.contains(&id) {
-            continue;
-        }
-        // Without a history store, the facts cache's directory keeps what each commit
-        // changed, so a second plan diffs no commit again either.
-        match commit_cache.as_deref().and_then(|cache| cache.get(&id)) {
-            Some(components) if history.is_none() => {
-                for component in components {
-                    *counts.entry(component.to_lowercase()).or_insert(0) += 1;
-                }
-            }
-            _ => missing.push(*oid),
-        }
-    }
-    let progress = crate::progress::bar(crate::progress::CHURN, missing.len());
+    let walk = Walk::new(
+        repo,
+        head,
+        window,
+        &known,
+        commit_cache.as_deref(),
+        history.is_some(),
+    );
+    let progress = crate::progress::bar(crate::progress::CHURN, walk.missing.len());
     // Diffing is the slow part of a first plan (200 commits: 0.8 s on a 10,000-class
     // org), so commits are diffed on every core, each thread with its own handle on the
     // repository (a `git2::Repository` is not shared between threads). Each thread takes
     // a run of consecutive commits, so the tree of one is the parent tree of the one
     // before ([`TreeDiff`] keeps it); the results are used in window order.
     let git_dir = repo.git().path().to_path_buf();
-    let run = missing.len().div_ceil(rayon::current_num_threads()).max(1);
-    let diffed: Vec<Option<(i64, BTreeSet<String>)>> = missing
+    let run = walk
+        .missing
+        .len()
+        .div_ceil(rayon::current_num_threads())
+        .max(1);
+    let never = AtomicBool::new(false);
+    let diffed: Vec<Diffed> = walk
+        .missing
         .par_chunks(run)
-        .flat_map_iter(|run| {
-            let thread_repo = Repo::open(&git_dir).ok();
-            let mut trees = thread_repo.as_ref().map(TreeDiff::new);
-            let found: Vec<_> = run
-                .iter()
-                .map(|oid| {
-                    let found = trees
-                        .as_mut()
-                        .and_then(|trees| changed_components(trees, project, *oid));
-                    if let Some(progress) = &progress {
-                        progress.inc(1);
-                    }
-                    found
-                })
-                .collect();
-            found
+        .flat_map_iter(|run| match Repo::open(&git_dir) {
+            Ok(thread_repo) => diff_run(&thread_repo, project, run, progress.as_ref(), &never),
+            Err(_) => vec![None; run.len()],
         })
         .collect();
-    let mut walked = 0;
-    // Commits the history could not store (a full disk, a read-only file): counted here.
-    let mut unstored: HashMap<String, u32> = HashMap::new();
-    let mut store_failed = false;
-    for (oid, found) in missing.iter().zip(diffed) {
-        let Some((time, components)) = found else {
-            // A commit git cannot read ends the walk; what was counted stays.
-            break;
-        };
-        walked += 1;
-        match history.as_deref_mut() {
-            Some(history) if !store_failed => {
-                let list: Vec<String> = components.into_iter().collect();
-                if let Err(error) = history.record_commit_changes(&oid.to_string(), time, &list) {
-                    // Churn is a ranking hint: a history that cannot be written costs
-                    // the cache, never the plan.
-                    warn_local(format_args!("{error}; churn is counted without caching it"));
-                    store_failed = true;
-                    for component in &list {
-                        *unstored.entry(component.to_lowercase()).or_insert(0) += 1;
-                    }
-                }
-            }
-            Some(_) => {
-                for component in &components {
-                    *unstored.entry(component.to_lowercase()).or_insert(0) += 1;
-                }
-            }
-            None => {
-                for component in &components {
-                    *counts.entry(component.to_lowercase()).or_insert(0) += 1;
-                }
-                if let Some(cache) = commit_cache.as_deref_mut() {
-                    cache.insert(oid.to_string(), components.into_iter().collect());
-                }
-            }
-        }
-    }
     if let Some(progress) = progress {
         progress.finish_and_clear();
     }
-    let cached = history.is_some();
-    if let Some(history) = history.as_deref() {
-        let ids: Vec<String> = commits.iter().map(Oid::to_string).collect();
-        counts = history.churn_counts(&ids)?;
-        for (component, count) in unstored {
-            *counts.entry(component).or_insert(0) += count;
+    walk.settle(diffed, history, commit_cache)
+}
+
+/// What one commit changed: its time and components ([`changed_components`]); `None`
+/// when git could not read it.
+type Diffed = Option<(i64, BTreeSet<String>)>;
+
+/// A window's commits, and which of them still need their trees diffed.
+struct Walk {
+    /// The window's commits, newest first.
+    commits: Vec<Oid>,
+    /// The commits neither the history nor the commit cache knows, newest first.
+    missing: Vec<Oid>,
+    /// Counts from the commit cache (without a history store).
+    counts: HashMap<String, u32>,
+}
+
+impl Walk {
+    /// Walks the window; commits in `known` (the history's) are counted by the history,
+    /// those in `commit_cache` (used only without a history) from it.
+    fn new(
+        repo: &Repo,
+        head: Oid,
+        window: &Window,
+        known: &HashSet<String>,
+        commit_cache: Option<&CommitCache>,
+        has_history: bool,
+    ) -> Walk {
+        let commits = window_commits(repo, head, window);
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut missing: Vec<Oid> = Vec::new();
+        for oid in &commits {
+            let id = oid.to_string();
+            if known.contains(&id) {
+                continue;
+            }
+            // Without a history store, the facts cache's directory keeps what each
+            // commit changed, so a second plan diffs no commit again either.
+            match commit_cache.and_then(|cache| cache.get(&id)) {
+                Some(components) if !has_history => {
+                    for component in components {
+                        *counts.entry(component.to_lowercase()).or_insert(0) += 1;
+                    }
+                }
+                _ => missing.push(*oid),
+            }
+        }
+        Walk {
+            commits,
+            missing,
+            counts,
         }
     }
-    Ok(Churn {
-        counts,
-        commits: commits.len(),
-        walked,
-        cached,
-    })
+
+    /// The churn, from the diffs of the missing commits (in their order), which are
+    /// cached in `history` when given, else in `commit_cache`.
+    fn settle(
+        self,
+        diffed: Vec<Diffed>,
+        mut history: Option<&mut History>,
+        mut commit_cache: Option<&mut CommitCache>,
+    ) -> Result<Churn> {
+        let Walk {
+            commits,
+            missing,
+            mut counts,
+        } = self;
+        let mut walked = 0;
+        // Commits the history could not store (a full disk, a read-only file): counted
+        // here.
+        let mut unstored: HashMap<String, u32> = HashMap::new();
+        let mut store_failed = false;
+        for (oid, found) in missing.iter().zip(diffed) {
+            let Some((time, components)) = found else {
+                // A commit git cannot read ends the walk; what was counted stays.
+                break;
+            };
+            walked += 1;
+            match history.as_deref_mut() {
+                Some(history) if !store_failed => {
+                    let list: Vec<String> = components.into_iter().collect();
+                    if let Err(error) = history.record_commit_changes(&oid.to_string(), time, &list)
+                    {
+                        // Churn is a ranking hint: a history that cannot be written costs
+                        // the cache, never the plan.
+                        warn_local(format_args!("{error}; churn is counted without caching it"));
+                        store_failed = true;
+                        for component in &list {
+                            *unstored.entry(component.to_lowercase()).or_insert(0) += 1;
+                        }
+                    }
+                }
+                Some(_) => {
+                    for component in &components {
+                        *unstored.entry(component.to_lowercase()).or_insert(0) += 1;
+                    }
+                }
+                None => {
+                    for component in &components {
+                        *counts.entry(component.to_lowercase()).or_insert(0) += 1;
+                    }
+                    if let Some(cache) = commit_cache.as_deref_mut() {
+                        cache.insert(oid.to_string(), components.into_iter().collect());
+                    }
+                }
+            }
+        }
+        let cached = history.is_some();
+        if let Some(history) = history.as_deref() {
+            let ids: Vec<String> = commits.iter().map(Oid::to_string).collect();
+            counts = history.churn_counts(&ids)?;
+            for (component, count) in unstored {
+                *counts.entry(component).or_insert(0) += count;
+            }
+        }
+        Ok(Churn {
+            counts,
+            commits: commits.len(),
+            walked,
+            cached,
+        })
+    }
+}
+
+/// Diffs a run of consecutive commits through one handle on the repository, so the
+/// tree of one is the parent tree of the one before ([`TreeDiff`] keeps it). A commit
+/// after `stop` is set is not diffed (`None`, as if git could not read it).
+fn diff_run(
+    repo: &Repo,
+    project: &Project,
+    run: &[Oid],
+    progress: Option<&indicatif::ProgressBar>,
+    stop: &AtomicBool,
+) -> Vec<Diffed> {
+    let mut trees = TreeDiff::new(repo);
+    run.iter()
+        .map(|oid| {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let found = changed_components(&mut trees, project, *oid);
+            if let Some(progress) = progress {
+                progress.inc(1);
+            }
+            found
+        })
+        .collect()
 }
 
 /// The commits of the window, newest first. A git error ends the list where it happens.
@@ -534,6 +722,81 @@ mod tests {
         .expect("uncached");
         assert_eq!(uncached.count(&key("A")), 5);
         assert_eq!(uncached.commits, first.commits);
+    }
+
+    #[test]
+    fn a_prefetch_counts_what_compute_counts_and_caches_it() {
+        let mut f = Fixture::new();
+        for i in 0..4 {
+            f.write(
+                "force-app/main/default/classes/A.cls",
+                &format!("public class A {{ Integer v{i}; }}"),
+            );
+            f.commit("edit a", 1);
+        }
+        f.write(
+            "force-app/main/default/classes/B.cls",
+            "public class B { Integer b; }",
+        );
+        let head = f.commit("edit b", 1);
+        let (repo, project) = (f.repo(), f.project());
+        let uncached =
+            compute(&repo, &project, head, &Window::default(), None, None).expect("uncached");
+        assert_eq!(
+            (uncached.count(&key("A")), uncached.count(&key("B"))),
+            (4, 1)
+        );
+        let cache_files = || {
+            std::fs::read_dir(crate::source::cache_dir(f.dir.path()))
+                .map(|entries| entries.count())
+                .unwrap_or(0)
+        };
+
+        // Dropped before it is finished (a plan that selects no test), a prefetch
+        // caches nothing.
+        drop(Prefetch::start(&repo, &project, head, None, false).expect("start"));
+        assert_eq!(cache_files(), 0);
+
+        // Without a history, the commit cache keeps what it diffed: the second one
+        // diffs nothing and counts the same.
+        let prefetch = Prefetch::start(&repo, &project, head, None, false).expect("start");
+        let first = prefetch.finish(&repo, &project, None).expect("first");
+        assert_eq!(first, uncached);
+        assert_eq!(cache_files(), 1);
+        let prefetch = Prefetch::start(&repo, &project, head, None, false).expect("start");
+        let second = prefetch.finish(&repo, &project, None).expect("second");
+        assert_eq!(
+            second,
+            Churn {
+                walked: 0,
+                ..uncached.clone()
+            }
+        );
+
+        // With a history, the history keeps it.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut history = History::open(&dir.path().join("h.db")).expect("history");
+        let prefetch = Prefetch::start(&repo, &project, head, Some(&history), true).expect("start");
+        let recorded = prefetch
+            .finish(&repo, &project, Some(&mut history))
+            .expect("recorded");
+        let expected = compute(
+            &repo,
+            &project,
+            head,
+            &Window::default(),
+            Some(&mut history),
+            None,
+        )
+        .expect("from the history");
+        assert_eq!((recorded.walked, expected.walked), (uncached.walked, 0));
+        assert_eq!(
+            recorded,
+            Churn {
+                walked: uncached.walked,
+                ..expected
+            }
+        );
     }
 
     #[test]

@@ -759,7 +759,18 @@ fn compare_dir(
             (None, None) => break,
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(old), Some(new)) => tree_order(old).cmp(tree_order(new)),
+            // Most entries of a commit's directories are the same on both sides: they
+            // are passed over before any name is read as UTF-8 or any path is built.
+            (Some(old), Some(new))
+                if old.id() == new.id()
+                    && old.filemode() == new.filemode()
+                    && old.name_bytes() == new.name_bytes() =>
+            {
+                old_entries.next();
+                new_entries.next();
+                continue;
+            }
+            (Some(old), Some(new)) => tree_order(old, new),
         };
         let (old, new) = match order {
             std::cmp::Ordering::Less => (old_entries.next(), None),
@@ -772,9 +783,7 @@ fn compare_dir(
         };
         let id = |entry: &Option<git2::TreeEntry<'_>>| entry.as_ref().map(|entry| entry.id());
         let mode = |entry: &Option<git2::TreeEntry<'_>>| entry.as_ref().map(|e| e.filemode());
-        let is_tree =
-            old.as_ref().or(new.as_ref()).map(|e| e.kind()) == Some(Some(ObjectType::Tree));
-        if is_tree {
+        if old.as_ref().or(new.as_ref()).is_some_and(is_tree) {
             pending((id(&old), id(&new), format!("{dir}{name}/")));
         } else if id(&old) != id(&new) || mode(&old) != mode(&new) {
             paths.push(format!("{dir}{name}"));
@@ -783,17 +792,27 @@ fn compare_dir(
     unnamed
 }
 
+fn is_tree(entry: &git2::TreeEntry<'_>) -> bool {
+    entry.kind() == Some(ObjectType::Tree)
+}
+
 /// The order git sorts a tree's entries in: by name, a directory's name read as if it
 /// ended in `/` (so a file and a directory of one name are different entries, as they
 /// are to libgit2's diff, which reports a file replaced by a directory as one deleted
 /// and the directory's files added).
-fn tree_order<'a>(entry: &'a git2::TreeEntry<'_>) -> impl Iterator<Item = u8> + 'a {
-    let slash: &[u8] = if entry.kind() == Some(ObjectType::Tree) {
-        b"/"
-    } else {
-        b""
-    };
-    entry.name_bytes().iter().chain(slash).copied()
+fn tree_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
+    let (a_name, b_name) = (a.name_bytes(), b.name_bytes());
+    let common = a_name.len().min(b_name.len());
+    a_name[..common].cmp(&b_name[..common]).then_with(|| {
+        // One name starts the other: what follows the shared part is the longer name's
+        // next byte, a directory's `/`, or nothing (a name holds no `/`).
+        let next = |entry: &git2::TreeEntry<'_>, name: &[u8]| {
+            name.get(common)
+                .copied()
+                .or_else(|| is_tree(entry).then_some(b'/'))
+        };
+        next(a, a_name).cmp(&next(b, b_name))
+    })
 }
 
 /// Where a snapshot file's content lives.

@@ -292,6 +292,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     let mut scope = Scope::open(request, true, &mut timings)?;
     let mut reader = source::Reader::open(&scope.project.git_root, request.no_cache);
     let (mut head, diffed) = read_head(&scope, request, &mut reader, &mut timings, true)?;
+    let churn = scope.start_churn()?;
     let mut located = locate(&scope, &head, diffed, &mut reader)?;
     timings.lap("changes");
     let (head_graph, base_graph) = build_graphs(
@@ -347,6 +348,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     timings.lap("policy");
     let ranking = ranking_inputs(
         &mut scope,
+        churn,
         &head_graph,
         &changes,
         &coverage_targets,
@@ -418,6 +420,26 @@ struct Scope {
 }
 
 impl Scope {
+    /// Starts counting churn for the head commit (the working tree's `HEAD`): the plan
+    /// ranks by it when it selects a test ([`crate::churn::Prefetch`]).
+    fn start_churn(&self) -> Result<Option<crate::churn::Prefetch>> {
+        let head_commit = match &self.head {
+            Revision::Commit(oid) => Some(*oid),
+            Revision::Worktree => self.repo.head_commit().ok(),
+        };
+        head_commit
+            .map(|head| {
+                crate::churn::Prefetch::start(
+                    &self.repo,
+                    &self.project,
+                    head,
+                    self.history.as_ref(),
+                    self.no_cache,
+                )
+            })
+            .transpose()
+    }
+
     /// Finds the project, reads `impact.toml`, opens the history (`with_history`),
     /// resolves the revisions and reads the project at each (a past commit may have had
     /// other package directories than the working tree has now).
@@ -771,6 +793,7 @@ fn warnings(
 /// recorded covering tests while a changed class's predicted coverage is too low.
 fn ranking_inputs(
     scope: &mut Scope,
+    churn: Option<crate::churn::Prefetch>,
     head_graph: &Graph,
     changes: &[Change],
     coverage_targets: &[ComponentId],
@@ -796,18 +819,8 @@ fn ranking_inputs(
         scope.policy.fallback_on_uncovered,
     )?;
     if !selection.tests.is_empty() {
-        let head_commit = match &scope.head {
-            Revision::Commit(oid) => Some(*oid),
-            Revision::Worktree => scope.repo.head_commit().ok(),
-        };
-        if let Some(head_commit) = head_commit {
-            ranking.churn = crate::churn::for_plan(
-                &scope.repo,
-                &scope.project,
-                head_commit,
-                scope.history.as_mut(),
-                scope.no_cache,
-            )?;
+        if let Some(churn) = churn {
+            ranking.churn = churn.finish(&scope.repo, &scope.project, scope.history.as_mut())?;
         }
         ranking.change_of_node = rank::change_of_node(changes);
         if let Some(history) = scope.history.as_ref() {
