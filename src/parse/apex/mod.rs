@@ -13,6 +13,7 @@
 //! read dynamic SOQL strings. A file that does not parse still yields what could be read,
 //! plus a [`Problem`].
 
+mod children;
 mod decl;
 mod expr;
 mod query;
@@ -26,6 +27,7 @@ mod tests;
 
 use crate::facts::{stable_hash, DeclKind, Declaration, Facts, Problem};
 use crate::metadata::component::ComponentId;
+use children::Children;
 use rustc_hash::FxHashMap as HashMap;
 use tree_sitter::{Language, Node, Parser};
 
@@ -55,8 +57,8 @@ pub fn parse_apex(component: &ComponentId, kind: ApexFileKind, source: &str) -> 
         return unparsed(component, kind, source);
     };
     let root = tree.root_node();
-    let tokens = Tokens::collect(root, source);
-    let mut facts = walk::Walker::run(root, source, component, kind, &tokens);
+    let (tokens, children) = Tokens::collect(root, source);
+    let mut facts = walk::Walker::run(root, source, component, kind, &tokens, &children);
     facts.semantic_hash = tokens.hash(&[(0, tokens.list.len())]);
     if let Some(line) = first_error_line(root) {
         facts.problems.insert(
@@ -143,12 +145,16 @@ pub(super) struct Tokens<'s> {
 }
 
 impl<'s> Tokens<'s> {
-    fn collect(root: Node, src: &'s str) -> Tokens<'s> {
+    /// Collects the tokens in one walk of the whole tree, which also indexes the
+    /// children of the nodes it descends into.
+    fn collect<'t>(root: Node<'t>, src: &'s str) -> (Tokens<'s>, Children<'t>) {
         let mut list = Vec::with_capacity(src.len() / 4);
+        let mut children = Children::for_source(src);
         let mut cursor = root.walk();
         'walk: loop {
             let node = cursor.node();
             let (kind, keeps_case) = text::kind_and_case(node);
+            children.see(node, kind != text::Kind::Comment && node.is_named());
             let skipped = match kind {
                 text::Kind::Comment => true,
                 text::Kind::Annotation => is_suppress_warnings(node, src),
@@ -156,6 +162,7 @@ impl<'s> Tokens<'s> {
             };
             if !skipped {
                 if cursor.goto_first_child() {
+                    children.enter(node);
                     continue 'walk;
                 }
                 list.push(Token {
@@ -171,13 +178,15 @@ impl<'s> Tokens<'s> {
                 if !cursor.goto_parent() {
                     break 'walk;
                 }
+                children.leave();
             }
         }
-        Tokens {
+        let tokens = Tokens {
             src,
             lower: src.to_ascii_lowercase(),
             list,
-        }
+        };
+        (tokens, children)
     }
 
     fn text(&self, token: &Token) -> &str {

@@ -9,6 +9,7 @@
 //! and return types of this file's methods. Anything else stays a [`TypeExpr`] for the
 //! graph to resolve, or a [`Target::AnyMember`] when not even that can be told.
 
+use super::children::Children;
 use super::table::ClassTable;
 use super::text::{
     child, fields, find_kind, is_comment, kind_of, line_of, lines_of, literal_content,
@@ -56,6 +57,8 @@ pub(super) enum Recv<'t> {
 pub(super) struct Walker<'t> {
     pub(super) src: &'t str,
     pub(super) tokens: &'t Tokens<'t>,
+    /// The children of the nodes the token walk descended into.
+    pub(super) children: &'t Children<'t>,
     pub(super) table: ClassTable<'t>,
     pub(super) component: &'t ComponentId,
     pub(super) decls: DeclSet,
@@ -95,6 +98,7 @@ impl<'t> Walker<'t> {
         component: &'t ComponentId,
         kind: ApexFileKind,
         tokens: &'t Tokens<'t>,
+        children: &'t Children<'t>,
     ) -> Facts {
         let tops = match kind {
             ApexFileKind::Class => top_declarations(root),
@@ -103,6 +107,7 @@ impl<'t> Walker<'t> {
         let mut walker = Walker {
             src,
             tokens,
+            children,
             table: ClassTable::build(&tops, src, component.full_name()),
             component,
             decls: DeclSet::default(),
@@ -227,6 +232,14 @@ impl<'t> Walker<'t> {
     /// Calls `visit` on each named, non-comment child of `node` until it returns false.
     /// `visit` must not call back into the scratch helpers (it holds their cursor).
     pub(super) fn scan(&self, node: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
+        if let Some(children) = self.children.of(node) {
+            for &child in children {
+                if !visit(child) {
+                    return;
+                }
+            }
+            return;
+        }
         let mut scratch = self.scratch.borrow_mut();
         let cursor = match &mut scratch.cursor {
             Some(cursor) => {
