@@ -29,12 +29,13 @@ use tree_sitter::{Node, Parser, Tree};
 pub fn parse_lwc_js(component: &ComponentId, source: &str) -> Facts {
     let js = JsFile::parse(source);
     let mut uses = UseSet::default();
-    for module in js.modules(false) {
+    let (modules, hash) = js.modules(false);
+    for module in modules {
         if let Some((target, kind)) = module_target(&module.specifier) {
             uses.add(component, target, kind, module.line);
         }
     }
-    js.facts(component, None, uses)
+    js.facts(component, None, uses, hash)
 }
 
 /// Parses an LWC template (`x.html`): declares the bundle; each `<c-child-name>` tag is
@@ -61,7 +62,7 @@ pub fn parse_lwc_html(component: &ComponentId, source: &str) -> Facts {
 /// the test, which tests the bundle and imports every `c/x` module it names.
 pub fn parse_jest_test(component: &ComponentId, bundle: &ComponentId, source: &str) -> Facts {
     let js = JsFile::parse(source);
-    let modules = js.modules(true);
+    let (modules, hash) = js.modules(true);
     let mut uses = UseSet::default();
     let mut tests_line = None;
     for module in &modules {
@@ -86,7 +87,7 @@ pub fn parse_jest_test(component: &ComponentId, bundle: &ComponentId, source: &s
         EdgeKind::Tests,
         tests_line.unwrap_or(1),
     );
-    js.facts(component, Some(TestMark::default()), uses)
+    js.facts(component, Some(TestMark::default()), uses, hash)
 }
 
 /// The target and edge kind a module specifier names, if the graph follows it.
@@ -192,6 +193,9 @@ pub(crate) struct JsFile<'s> {
     tree: Option<Tree>,
 }
 
+/// The hash of a JavaScript file's tokens without comments, from [`JsFile::scan`].
+pub(crate) struct Hash(u64);
+
 impl<'s> JsFile<'s> {
     /// Parses `source` as JavaScript (errors are kept in the tree, see [`Self::problems`]).
     pub(crate) fn parse(source: &'s str) -> JsFile<'s> {
@@ -203,15 +207,24 @@ impl<'s> JsFile<'s> {
         JsFile { source, tree }
     }
 
-    /// Calls `visit` on every node, parents first, without recursion (deeply nested
-    /// code must not overflow the stack).
-    pub(crate) fn for_each_node<'t>(&'t self, visit: &mut dyn FnMut(Node<'t>)) {
+    /// Calls `visit` on every node (with its kind), parents first, without recursion
+    /// (deeply nested code must not overflow the stack), and returns the hash of the
+    /// file's tokens without comments (a reformat keeps it): one walk of the tree gives
+    /// both (two walks were a third of NPSP's JavaScript parse).
+    pub(crate) fn scan<'t>(&'t self, visit: &mut dyn FnMut(Node<'t>, &'static str)) -> Hash {
+        let mut tokens = Vec::new();
         let Some(tree) = &self.tree else {
-            return;
+            tokens.push(self.source);
+            return Hash(stable_hash(tokens));
         };
         let mut cursor = tree.walk();
         loop {
-            visit(cursor.node());
+            let node = cursor.node();
+            let kind = node.kind();
+            visit(node, kind);
+            if node.child_count() == 0 && !matches!(kind, "comment" | "html_comment") {
+                tokens.push(self.text(node));
+            }
             if cursor.goto_first_child() {
                 continue;
             }
@@ -220,7 +233,7 @@ impl<'s> JsFile<'s> {
                     break;
                 }
                 if !cursor.goto_parent() {
-                    return;
+                    return Hash(stable_hash(tokens));
                 }
             }
         }
@@ -247,11 +260,12 @@ impl<'s> JsFile<'s> {
     }
 
     /// Module specifiers: static imports, `export … from`, dynamic `import()`, and
-    /// with `tests` also `require()` and `jest.mock/doMock/requireActual()`.
-    pub(crate) fn modules(&self, tests: bool) -> Vec<Module> {
+    /// with `tests` also `require()` and `jest.mock/doMock/requireActual()`; and the
+    /// file's hash.
+    pub(crate) fn modules(&self, tests: bool) -> (Vec<Module>, Hash) {
         let mut found = Vec::new();
-        self.for_each_node(&mut |node| {
-            let specifier = match node.kind() {
+        let hash = self.scan(&mut |node, kind| {
+            let specifier = match kind {
                 "import_statement" | "export_statement" => node.child_by_field_name("source"),
                 "call_expression" => {
                     let callee = node.child_by_field_name("function");
@@ -282,34 +296,21 @@ impl<'s> JsFile<'s> {
                 }
             }
         });
-        found
+        (found, hash)
     }
 
     /// Every string literal's value and line (template literals without
-    /// substitutions included).
-    pub(crate) fn strings(&self) -> Vec<(String, u32)> {
+    /// substitutions included), and the file's hash.
+    pub(crate) fn strings(&self) -> (Vec<(String, u32)>, Hash) {
         let mut found = Vec::new();
-        self.for_each_node(&mut |node| {
-            if let Some(value) = self.string_value(node) {
-                found.push((value.to_string(), line_of(node)));
+        let hash = self.scan(&mut |node, kind| {
+            if matches!(kind, "string" | "template_string") {
+                if let Some(value) = self.string_value(node) {
+                    found.push((value.to_string(), line_of(node)));
+                }
             }
         });
-        found
-    }
-
-    /// Hash of the file's tokens without comments: a reformat keeps it.
-    pub(crate) fn semantic_hash(&self) -> u64 {
-        let mut tokens = Vec::new();
-        self.for_each_node(&mut |node| {
-            let comment = matches!(node.kind(), "comment" | "html_comment");
-            if node.child_count() == 0 && !comment {
-                tokens.push(self.text(node));
-            }
-        });
-        if self.tree.is_none() {
-            tokens.push(self.source);
-        }
-        stable_hash(tokens)
+        (found, hash)
     }
 
     /// A problem at the first syntax error, if the file has one.
@@ -324,7 +325,7 @@ impl<'s> JsFile<'s> {
             return Vec::new();
         }
         let mut line = None;
-        self.for_each_node(&mut |node| {
+        self.scan(&mut |node, _| {
             if line.is_none() && (node.is_error() || node.is_missing()) {
                 line = Some(line_of(node));
             }
@@ -342,8 +343,8 @@ impl<'s> JsFile<'s> {
         component: &ComponentId,
         test: Option<TestMark>,
         uses: UseSet,
+        Hash(hash): Hash,
     ) -> Facts {
-        let hash = self.semantic_hash();
         let mut decl = component_decl(component, (1, line_count(self.source)), hash);
         decl.test = test;
         Facts {
@@ -466,9 +467,15 @@ export default class InvoiceList extends LightningElement {
 
     #[test]
     fn js_hash_ignores_comments_and_layout() {
-        let a = JsFile::parse("import a from 'c/x'; // hi\nconst b = 1;").semantic_hash();
-        let b = JsFile::parse("/* doc */\nimport a from 'c/x';\n\n  const b = 1 ;").semantic_hash();
-        let c = JsFile::parse("import a from 'c/y';\nconst b = 1;").semantic_hash();
+        let a = JsFile::parse("import a from 'c/x'; // hi\nconst b = 1;")
+            .scan(&mut |_, _| {})
+            .0;
+        let b = JsFile::parse("/* doc */\nimport a from 'c/x';\n\n  const b = 1 ;")
+            .scan(&mut |_, _| {})
+            .0;
+        let c = JsFile::parse("import a from 'c/y';\nconst b = 1;")
+            .scan(&mut |_, _| {})
+            .0;
         assert_eq!(a, b);
         assert_ne!(a, c);
     }

@@ -65,12 +65,13 @@ pub fn parse_aura(component: &ComponentId, source: &str) -> Facts {
 pub fn parse_aura_js(component: &ComponentId, source: &str) -> Facts {
     let js = JsFile::parse(source);
     let mut uses = UseSet::default();
-    for (value, line) in js.strings() {
+    let (strings, hash) = js.strings();
+    for (value, line) in strings {
         for global in global_refs(&value) {
             add_global_use(global.global, &global.path, component, &mut uses, line);
         }
     }
-    js.facts(component, None, uses)
+    js.facts(component, None, uses, hash)
 }
 
 /// Parses a Visualforce page or component (component `ApexPage:x` / `ApexComponent:x`):
