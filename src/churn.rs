@@ -161,17 +161,25 @@ struct Prefetched {
 impl Prefetch {
     /// Starts diffing the commits of the default window before `head` that neither
     /// `history` nor (unless `no_cache`, and only without a history) the commit cache
-    /// knows. Fails only when the history cannot be read.
+    /// knows. A history that cannot be read starts nothing: [`Prefetch::finish`] then
+    /// counts as [`for_plan`] does, which reports it, as a plan that ranks nothing
+    /// never did.
     pub fn start(
         repo: &Repo,
         project: &Project,
         head: Oid,
         history: Option<&History>,
         no_cache: bool,
-    ) -> Result<Prefetch> {
-        let known = match history {
-            Some(history) => history.known_commits()?,
-            None => HashSet::new(),
+    ) -> Prefetch {
+        let unstarted = || Prefetch {
+            head,
+            no_cache,
+            thread: None,
+            stop: Arc::new(AtomicBool::new(false)),
+        };
+        let known = match history.map(History::known_commits).transpose() {
+            Ok(known) => known.unwrap_or_default(),
+            Err(_) => return unstarted(),
         };
         let has_history = history.is_some();
         let cache_dir =
@@ -202,12 +210,12 @@ impl Prefetch {
                 })
             })
             .ok();
-        Ok(Prefetch {
+        Prefetch {
             head,
             no_cache,
             thread,
             stop,
-        })
+        }
     }
 
     /// The churn: waits for the thread and caches what it diffed, in `history` when
@@ -754,16 +762,16 @@ mod tests {
 
         // Dropped before it is finished (a plan that selects no test), a prefetch
         // caches nothing.
-        drop(Prefetch::start(&repo, &project, head, None, false).expect("start"));
+        drop(Prefetch::start(&repo, &project, head, None, false));
         assert_eq!(cache_files(), 0);
 
         // Without a history, the commit cache keeps what it diffed: the second one
         // diffs nothing and counts the same.
-        let prefetch = Prefetch::start(&repo, &project, head, None, false).expect("start");
+        let prefetch = Prefetch::start(&repo, &project, head, None, false);
         let first = prefetch.finish(&repo, &project, None).expect("first");
         assert_eq!(first, uncached);
         assert_eq!(cache_files(), 1);
-        let prefetch = Prefetch::start(&repo, &project, head, None, false).expect("start");
+        let prefetch = Prefetch::start(&repo, &project, head, None, false);
         let second = prefetch.finish(&repo, &project, None).expect("second");
         assert_eq!(
             second,
@@ -776,7 +784,7 @@ mod tests {
         // With a history, the history keeps it.
         let dir = tempfile::tempdir().expect("tempdir");
         let mut history = History::open(&dir.path().join("h.db")).expect("history");
-        let prefetch = Prefetch::start(&repo, &project, head, Some(&history), true).expect("start");
+        let prefetch = Prefetch::start(&repo, &project, head, Some(&history), true);
         let recorded = prefetch
             .finish(&repo, &project, Some(&mut history))
             .expect("recorded");

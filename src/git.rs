@@ -792,6 +792,7 @@ fn compare_dir(
     unnamed
 }
 
+/// Whether a tree entry is a directory.
 fn is_tree(entry: &git2::TreeEntry<'_>) -> bool {
     entry.kind() == Some(ObjectType::Tree)
 }

@@ -292,7 +292,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
     let mut scope = Scope::open(request, true, &mut timings)?;
     let mut reader = source::Reader::open(&scope.project.git_root, request.no_cache);
     let (mut head, diffed) = read_head(&scope, request, &mut reader, &mut timings, true)?;
-    let churn = scope.start_churn()?;
+    let churn = scope.start_churn();
     let mut located = locate(&scope, &head, diffed, &mut reader)?;
     timings.lap("changes");
     let (head_graph, base_graph) = build_graphs(
@@ -422,22 +422,20 @@ struct Scope {
 impl Scope {
     /// Starts counting churn for the head commit (the working tree's `HEAD`): the plan
     /// ranks by it when it selects a test ([`crate::churn::Prefetch`]).
-    fn start_churn(&self) -> Result<Option<crate::churn::Prefetch>> {
+    fn start_churn(&self) -> Option<crate::churn::Prefetch> {
         let head_commit = match &self.head {
             Revision::Commit(oid) => Some(*oid),
             Revision::Worktree => self.repo.head_commit().ok(),
         };
-        head_commit
-            .map(|head| {
-                crate::churn::Prefetch::start(
-                    &self.repo,
-                    &self.project,
-                    head,
-                    self.history.as_ref(),
-                    self.no_cache,
-                )
-            })
-            .transpose()
+        head_commit.map(|head| {
+            crate::churn::Prefetch::start(
+                &self.repo,
+                &self.project,
+                head,
+                self.history.as_ref(),
+                self.no_cache,
+            )
+        })
     }
 
     /// Finds the project, reads `impact.toml`, opens the history (`with_history`),
