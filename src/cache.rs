@@ -723,29 +723,44 @@ pub struct CommitCache {
     file: Option<PathBuf>,
     entries: HashMap<String, Vec<String>>,
     dirty: bool,
+    /// Damaged records were skipped (the next save rewrites the file).
+    damaged: bool,
 }
 
 impl CommitCache {
     /// Loads the cache from `dir`; a missing file is an empty cache, damaged records
     /// are skipped with a warning.
     pub fn load(dir: &Path) -> CommitCache {
+        let cache = CommitCache::load_quietly(dir);
+        cache.warn_if_damaged();
+        cache
+    }
+
+    /// [`CommitCache::load`] without the warning, for a caller that may not use the
+    /// cache: it warns ([`CommitCache::warn_if_damaged`]) once it does.
+    pub fn load_quietly(dir: &Path) -> CommitCache {
         let file = dir.join(format!("commits-v{FACTS_VERSION}.bin"));
         let decoded = std::fs::read(&file)
             .map(|bytes| decode_records::<(String, Vec<String>)>(&bytes))
             .ok();
         let damaged = decoded.as_ref().is_some_and(Decoded::is_damaged);
-        if damaged {
-            warn_local(format_args!(
-                "the commit cache `{}` is damaged: the commits it misses are diffed again",
-                file.display()
-            ));
-        }
         CommitCache {
             file: Some(file),
             entries: decoded
                 .map(|decoded| decoded.records.into_iter().collect())
                 .unwrap_or_default(),
             dirty: damaged,
+            damaged,
+        }
+    }
+
+    /// Warns when loading skipped damaged records.
+    pub fn warn_if_damaged(&self) {
+        if let (true, Some(file)) = (self.damaged, &self.file) {
+            warn_local(format_args!(
+                "the commit cache `{}` is damaged: the commits it misses are diffed again",
+                file.display()
+            ));
         }
     }
 

@@ -192,7 +192,9 @@ impl Prefetch {
             .name("impact-churn".to_string())
             .spawn(move || {
                 let repo = Repo::open(&git_dir).ok()?;
-                let commit_cache = cache_dir.map(|dir| CommitCache::load(&dir));
+                // Quietly: a plan that selects no test never uses it ([`Prefetch::finish`]
+                // warns).
+                let commit_cache = cache_dir.map(|dir| CommitCache::load_quietly(&dir));
                 let window = Window::default();
                 let walk = Walk::new(
                     &repo,
@@ -238,6 +240,9 @@ impl Prefetch {
         else {
             return for_plan(repo, project, self.head, history, self.no_cache);
         };
+        if let Some(cache) = &commit_cache {
+            cache.warn_if_damaged();
+        }
         let churn = walk.settle(diffed, history, commit_cache.as_mut())?;
         if let Some(cache) = &commit_cache {
             cache.save();

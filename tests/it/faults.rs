@@ -1,5 +1,5 @@
 //! Fault injection on `impact`'s state (issue 13): the facts cache cut short or corrupted
-//! at every record, `.impact/` unwritable or full, `impact record` killed part-way,
+//! at every record, the commit cache damaged, `.impact/` unwritable or full, `impact record` killed part-way,
 //! several `impact record` processes on one database, and a history written by a newer
 //! `impact`. Everything runs the real binary on real files.
 //!
@@ -709,4 +709,56 @@ fn a_history_from_a_newer_impact_is_refused_and_left_untouched() {
         leftovers.is_empty(),
         "files next to the history: {leftovers:?}"
     );
+}
+
+/// A damaged commit cache (churn's, without a history) is reported by the plan that
+/// ranks tests by churn, which rewrites it; a plan that selects no test reads no churn,
+/// says nothing of it and leaves the file as it is.
+#[test]
+fn a_damaged_commit_cache_is_reported_by_the_plan_that_ranks() {
+    let repo = TestRepo::new("billing");
+    // Without its critical mark, no test runs for a range that changes nothing.
+    repo.edit(
+        &class("BillingSmokeTest"),
+        "@isTest(critical=true)",
+        "@isTest",
+    );
+    let quiet = repo.commit("BillingSmokeTest runs when something reaches it");
+    repo.edit(&class("InvoiceService"), "SCALE = 2", "SCALE = 3");
+    let ranks = ["plan", "--base", quiet.as_str()];
+    let plan = repo.plan_json(&ranks[1..]);
+    assert!(
+        !plan["tests"].as_array().expect("tests").is_empty(),
+        "the change selects tests: {plan}"
+    );
+    let file = repo
+        .path()
+        .join(".impact/cache")
+        .join(format!("commits-v{FACTS_VERSION}.bin"));
+    let intact = fs::read(&file).expect("the plan cached what each commit changed");
+    let mut damaged = intact.clone();
+    damaged[RECORD_HEADER] ^= 0x01;
+    fs::write(&file, &damaged).expect("damage the commit cache");
+
+    let nothing = repo.run(&["plan", "--base", &quiet, "--head", &quiet]);
+    assert!(
+        nothing.ok().contains("0 of"),
+        "no test selected:\n{}",
+        nothing.stdout
+    );
+    assert!(
+        !nothing.stderr.contains("commit cache"),
+        "a plan that ranks nothing warned:\n{}",
+        nothing.stderr
+    );
+    assert_eq!(fs::read(&file).expect("still there"), damaged);
+
+    let again = repo.run(&ranks);
+    again.ok();
+    assert!(
+        again.stderr.contains("commit cache") && again.stderr.contains("is damaged"),
+        "no warning:\n{}",
+        again.stderr
+    );
+    assert_eq!(fs::read(&file).expect("rewritten"), intact);
 }
