@@ -1,7 +1,7 @@
 //! Fault injection on `impact`'s state (issue 13): the facts cache cut short or corrupted
-//! at every record, the commit cache damaged, `.impact/` unwritable or full, `impact record` killed part-way,
-//! several `impact record` processes on one database, and a history written by a newer
-//! `impact`. Everything runs the real binary on real files.
+//! at every record, the commit cache damaged, `.impact/` unwritable or full, `impact
+//! record` killed part-way, several `impact record` processes on one database, and a
+//! history written by a newer `impact`. Everything runs the real binary on real files.
 //!
 //! What a test cannot do as root: file permissions do not stop root (CI runs as root), so
 //! "`.impact/` is read-only" is made with what stops every user, a regular file where
