@@ -7,7 +7,8 @@
 
 use super::table::interface_types;
 use super::text::{
-    child, fields, find_kind, first_named, line_of, lines_of, literal_content, named_children,
+    child, fields, find_kind, first_named, kind_name, line_of, lines_of, literal_content,
+    named_children,
 };
 use super::walk::Walker;
 use crate::facts::{DeclKind, Declaration, EdgeKind, TestMark};
@@ -32,7 +33,7 @@ impl<'t> Walker<'t> {
         let full = self.table.classes[index].full.clone();
         let id = self.class_id(index);
         let parent = self.table.classes[index].parent.map(|p| self.class_id(p));
-        let kind = match node.kind() {
+        let kind = match kind_name(node) {
             "interface_declaration" => DeclKind::Interface,
             "enum_declaration" => DeclKind::Enum,
             _ => DeclKind::Class,
@@ -42,7 +43,7 @@ impl<'t> Walker<'t> {
             .map(named_children)
             .unwrap_or_default()
             .into_iter()
-            .filter(|member| is_member_kind(member.kind()))
+            .filter(|member| is_member_kind(kind_name(*member)))
             .collect();
         let spans = self.tokens.spans_without(node, &members);
         let modifiers = find_kind(node, "modifiers");
@@ -97,7 +98,7 @@ impl<'t> Walker<'t> {
 
     /// One child of a class body.
     pub(super) fn member(&mut self, node: Node<'t>, full: &str, class: &ComponentId) {
-        match node.kind() {
+        match kind_name(node) {
             "field_declaration" | "constant_declaration" => self.field_decl(node, full, class),
             "method_declaration" => self.method_decl(node, full, class, false),
             "constructor_declaration" => self.method_decl(node, full, class, true),
@@ -142,7 +143,7 @@ impl<'t> Walker<'t> {
         let type_node = child(node, f.type_);
         let declarators: Vec<Node<'t>> = named_children(node)
             .into_iter()
-            .filter(|d| d.kind() == "variable_declarator")
+            .filter(|d| kind_name(*d) == "variable_declarator")
             .collect();
         let accessors = find_kind(node, "accessor_list");
         let kind = if accessors.is_some() {
@@ -220,7 +221,7 @@ impl<'t> Walker<'t> {
             .map(named_children)
             .unwrap_or_default()
             .into_iter()
-            .filter(|p| p.kind() == "formal_parameter")
+            .filter(|p| kind_name(*p) == "formal_parameter")
             .collect();
         let type_node = child(node, f.type_);
         let modifiers = find_kind(node, "modifiers");
@@ -264,7 +265,7 @@ impl<'t> Walker<'t> {
         let mut mark = TestMark::default();
         let mut is_test = false;
         for modifier in named_children(modifiers) {
-            match modifier.kind() {
+            match kind_name(modifier) {
                 "annotation" => {
                     let name = child(modifier, f.name).map(|n| self.text(n)).unwrap_or("");
                     let name = name.rsplit('.').next().unwrap_or(name).trim();
@@ -280,7 +281,7 @@ impl<'t> Walker<'t> {
                 }
                 "modifier"
                     if method
-                        && first_named(modifier).is_some_and(|m| m.kind() == "testMethod") =>
+                        && first_named(modifier).is_some_and(|m| kind_name(m) == "testMethod") =>
                 {
                     is_test = true;
                     mark.method = true;
@@ -301,7 +302,7 @@ impl<'t> Walker<'t> {
     pub(super) fn test_arguments(&self, arguments: Node<'t>, mark: &mut TestMark) {
         let f = fields();
         for pair in named_children(arguments) {
-            if pair.kind() != "annotation_key_value" {
+            if kind_name(pair) != "annotation_key_value" {
                 continue;
             }
             let key = child(pair, f.key).map(|k| self.text(k)).unwrap_or("");

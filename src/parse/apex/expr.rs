@@ -6,7 +6,7 @@
 
 use super::text::{
     child, fields, is_comment, is_database_dml, is_simple_name, is_system_namespace, is_this,
-    is_untyped_record, literal_content, named_children, normalize_type,
+    is_untyped_record, kind_name, literal_content, named_children, normalize_type,
 };
 use super::walk::{Recv, Walker};
 use crate::apex_type::{element_type, method_type};
@@ -66,11 +66,11 @@ impl<'t> Walker<'t> {
     pub(super) fn is_label_ref(&self, object: Node<'t>) -> bool {
         let f = fields();
         let is_name = |node: Node<'t>, name: &str| {
-            node.kind() == "identifier"
+            kind_name(node) == "identifier"
                 && self.text(node).eq_ignore_ascii_case(name)
                 && self.lookup_var(name).is_none()
         };
-        match object.kind() {
+        match kind_name(object) {
             "identifier" => is_name(object, "label"),
             "field_access" => {
                 child(object, f.object).is_some_and(|o| is_name(o, "system"))
@@ -325,7 +325,7 @@ impl<'t> Walker<'t> {
                 TypeExpr::Named(self.table.classes[owner].full.clone().into())
             }),
             Some(object) => {
-                let value = if object.kind() == "super" {
+                let value = if kind_name(object) == "super" {
                     self.super_value()
                 } else {
                     self.walk(object)
@@ -444,10 +444,10 @@ impl<'t> Walker<'t> {
             let mut values: Vec<String> = Vec::new();
             for &argument in &list {
                 // `new Invoice__c(Amount__c = 5)` sets a field of the new record.
-                let left = (argument.kind() == "assignment_expression")
+                let left = (kind_name(argument) == "assignment_expression")
                     .then(|| child(argument, f.left))
                     .flatten()
-                    .filter(|left| left.kind() == "identifier");
+                    .filter(|left| kind_name(*left) == "identifier");
                 match (left, &type_name) {
                     (Some(left), Some(type_name)) => {
                         self.emit(
@@ -459,7 +459,7 @@ impl<'t> Walker<'t> {
                             left,
                         );
                         if let Some(right) = child(argument, f.right) {
-                            let literal = (right.kind() == "string_literal")
+                            let literal = (kind_name(right) == "string_literal")
                                 .then(|| literal_content(self.text(right)))
                                 .flatten();
                             values.extend(literal.map(str::to_string));
@@ -495,8 +495,8 @@ impl<'t> Walker<'t> {
                 self.emit_type(part, EdgeKind::References, 0);
                 continue;
             }
-            array |= matches!(part.kind(), "dimensions" | "dimensions_expr");
-            if part.kind() == "array_initializer" {
+            array |= matches!(kind_name(part), "dimensions" | "dimensions_expr");
+            if kind_name(part) == "array_initializer" {
                 elements = self.initializer_types(part);
                 continue;
             }
@@ -542,7 +542,7 @@ impl<'t> Walker<'t> {
         }
         let arguments = child(node, f.arguments);
         if let Some(constructor) = child(node, f.constructor) {
-            let value = if constructor.kind() == "super" {
+            let value = if kind_name(constructor) == "super" {
                 self.super_value()
             } else {
                 self.this_value()
@@ -572,7 +572,7 @@ impl<'t> Walker<'t> {
         let object = self.dml_object(value.as_ref());
         let operation = named_children(node)
             .into_iter()
-            .find(|child| child.kind() == "dml_type")
+            .find(|child| kind_name(*child) == "dml_type")
             .map_or("", |kind| self.text(kind));
         for write in self.dml_writes(value.as_ref(), DmlEvents::of_operation(operation)) {
             self.emit(write, EdgeKind::Writes, node);
@@ -661,14 +661,14 @@ impl<'t> Walker<'t> {
         if depth > 32 {
             return;
         }
-        match node.kind() {
+        match kind_name(node) {
             "type_identifier" => {
                 let name = self.text(node).to_string();
                 self.emit(Target::ApexType(name.into()), kind, node);
             }
             "scoped_type_identifier" => {
                 let parts = self.kids(node);
-                if parts.iter().any(|part| part.kind() == "generic_type") {
+                if parts.iter().any(|part| kind_name(*part) == "generic_type") {
                     for part in parts {
                         self.emit_type(part, EdgeKind::References, depth + 1);
                     }
@@ -679,7 +679,7 @@ impl<'t> Walker<'t> {
             }
             "generic_type" => {
                 for part in self.kids(node) {
-                    if part.kind() == "type_arguments" {
+                    if kind_name(part) == "type_arguments" {
                         for argument in self.kids(part) {
                             self.emit_type(argument, EdgeKind::References, depth + 1);
                         }
@@ -695,7 +695,7 @@ impl<'t> Walker<'t> {
             }
             "annotated_type" => {
                 for part in self.kids(node) {
-                    if part.kind() != "annotation" {
+                    if kind_name(part) != "annotation" {
                         self.emit_type(part, kind, depth + 1);
                     }
                 }

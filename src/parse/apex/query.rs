@@ -4,7 +4,7 @@
 //! Fields are recorded as written (`Account__r.Name` on the queried object); aliases
 //! and `TYPEOF` branches are not resolved.
 
-use super::text::{child, fields, first_named, named_children, normalize_type};
+use super::text::{child, fields, first_named, kind_name, named_children, normalize_type};
 use super::walk::{Recv, Walker, MAX_DEPTH};
 use crate::facts::{EdgeKind, Target, TypeExpr};
 use crate::metadata::sobject::strip_schema;
@@ -14,7 +14,7 @@ impl<'t> Walker<'t> {
     /// `[SELECT …]` or `[FIND …]`; a SOQL query is a list of its object.
     pub(super) fn query(&mut self, node: Node<'t>) -> Recv<'t> {
         for body in named_children(node) {
-            match body.kind() {
+            match kind_name(body) {
                 "soql_query_body" => {
                     return match self.soql(body) {
                         Some(object) => {
@@ -35,7 +35,7 @@ impl<'t> Walker<'t> {
         let from = child(body, fields().from_clause);
         let object = from
             .and_then(first_named)
-            .and_then(|storage| match storage.kind() {
+            .and_then(|storage| match kind_name(storage) {
                 "storage_alias" => first_named(storage).map(|s| self.text(s)),
                 _ => Some(self.text(storage)),
             });
@@ -61,7 +61,7 @@ impl<'t> Walker<'t> {
     /// Records a SOSL query's `RETURNING` objects and their fields.
     pub(super) fn sosl(&mut self, body: Node<'t>) {
         for part in named_children(body) {
-            if part.kind() != "returning_clause" {
+            if kind_name(part) != "returning_clause" {
                 self.soql_part(part, None);
                 continue;
             }
@@ -88,7 +88,7 @@ impl<'t> Walker<'t> {
             return;
         }
         self.depth += 1;
-        match node.kind() {
+        match kind_name(node) {
             "field_identifier" => {
                 if let Some(object) = object {
                     let field = normalize_type(self.text(node));
@@ -104,7 +104,7 @@ impl<'t> Walker<'t> {
             }
             "subquery" => {
                 for inner in named_children(node) {
-                    match inner.kind() {
+                    match kind_name(inner) {
                         "soql_query_body" => {
                             self.soql(inner);
                         }

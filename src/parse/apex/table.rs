@@ -4,7 +4,7 @@
 //! can tell the declared type of `x` in `x.m()` when `x` is a field declared further
 //! down, and the return type of a method of this file. It knows nothing of other files.
 
-use super::text::{child, fields, find_kind, first_named, named_children};
+use super::text::{child, fields, find_kind, first_named, kind_name, named_children};
 use tree_sitter::Node;
 
 /// Nested type declarations deeper than this are not recorded (real Apex allows one
@@ -102,13 +102,13 @@ impl<'t> ClassTable<'t> {
             return;
         };
         for member in named_children(body) {
-            match member.kind() {
+            match kind_name(member) {
                 "field_declaration" | "constant_declaration" => {
                     let Some(type_node) = child(member, f.type_) else {
                         continue;
                     };
                     for declarator in named_children(member) {
-                        if declarator.kind() != "variable_declarator" {
+                        if kind_name(declarator) != "variable_declarator" {
                             continue;
                         }
                         if let Some(name) =
@@ -244,7 +244,7 @@ fn name_of<'t>(node: Node<'t>, src: &'t str) -> &'t str {
 
 /// The `implements` (or, for an interface, `extends`) type nodes of a declaration.
 pub(super) fn interface_types(node: Node) -> Vec<Node> {
-    let list = match node.kind() {
+    let list = match kind_name(node) {
         "interface_declaration" => find_kind(node, "extends_interfaces"),
         _ => child(node, fields().interfaces),
     };

@@ -162,6 +162,8 @@ fn classify(name: &str) -> Kind {
 struct KindTable {
     kind: Vec<Kind>,
     keeps_case: Vec<bool>,
+    /// The grammar's name of each kind, as `Node::kind` gives it.
+    name: Vec<&'static str>,
 }
 
 fn kinds() -> &'static KindTable {
@@ -172,6 +174,7 @@ fn kinds() -> &'static KindTable {
         let mut table = KindTable {
             kind: vec![Kind::Other; count],
             keeps_case: vec![false; count],
+            name: vec![""; count],
         };
         for index in 0..count {
             let Ok(id) = u16::try_from(index) else {
@@ -180,6 +183,7 @@ fn kinds() -> &'static KindTable {
             let Some(name) = language.node_kind_for_id(id) else {
                 continue;
             };
+            table.name[index] = name;
             // Keywords are anonymous nodes named like some rules (`this`, `super`).
             if language.node_kind_is_named(id) {
                 table.kind[index] = classify(name);
@@ -191,6 +195,16 @@ fn kinds() -> &'static KindTable {
         }
         table
     })
+}
+
+/// A node's kind as `Node::kind` names it, read from a table by kind id (`Node::kind`
+/// measures and checks a C string on every call); `ERROR` and other kinds outside the
+/// table are asked of the node.
+pub(super) fn kind_name<'t>(node: Node<'t>) -> &'static str {
+    match kinds().name.get(usize::from(node.kind_id())) {
+        Some(name) if !name.is_empty() => name,
+        _ => node.kind(),
+    }
 }
 
 /// The walk's [`Kind`] of a node.
@@ -233,7 +247,7 @@ pub(super) fn find_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
     let mut cursor = node.walk();
     let found = node
         .named_children(&mut cursor)
-        .find(|child| child.kind() == kind);
+        .find(|child| kind_name(*child) == kind);
     found
 }
 
@@ -404,7 +418,7 @@ pub(super) fn top_declarations(root: Node) -> Vec<Node> {
     let mut found = Vec::new();
     let mut stack: Vec<Node> = named_children(root).into_iter().rev().collect();
     while let Some(node) = stack.pop() {
-        match node.kind() {
+        match kind_name(node) {
             "class_declaration" | "interface_declaration" | "enum_declaration" => found.push(node),
             _ if node.is_error() => stack.extend(named_children(node).into_iter().rev()),
             _ => {}

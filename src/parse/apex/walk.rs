@@ -12,7 +12,7 @@
 use super::children::Children;
 use super::table::ClassTable;
 use super::text::{
-    child, fields, find_kind, is_comment, kind_of, line_of, lines_of, literal_content,
+    child, fields, find_kind, is_comment, kind_name, kind_of, line_of, lines_of, literal_content,
     literal_name, named_children, top_declarations, Kind,
 };
 use super::{ApexFileKind, DeclSet, Tokens};
@@ -283,7 +283,7 @@ impl<'t> Walker<'t> {
     pub(super) fn find_kind(&self, node: Node<'t>, kind: &str) -> Option<Node<'t>> {
         let mut found = None;
         self.scan(node, |child| {
-            if child.kind() == kind {
+            if kind_name(child) == kind {
                 found = Some(child);
             }
             found.is_none()
@@ -455,11 +455,10 @@ impl<'t> Walker<'t> {
 fn trigger_events(trigger: Node) -> DmlEvents {
     let events = named_children(trigger)
         .into_iter()
-        .filter(|node| node.kind() == "trigger_event")
+        .filter(|node| kind_name(*node) == "trigger_event")
         .filter_map(|event| event.named_child(0))
         .filter_map(|timing| {
-            timing
-                .kind()
+            kind_name(timing)
                 .split_once('_')
                 .map(|(_, operation)| operation)
         })
