@@ -1334,3 +1334,24 @@ fn a_large_ordinary_class_is_parsed_within_the_budget() {
     assert!(facts.problems.is_empty(), "{:?}", facts.problems);
     assert!(facts.declares.len() > 3_000);
 }
+
+#[test]
+fn kind_names_from_the_table_are_the_nodes_own() {
+    // An error node and a missing one beside every kind of this small class.
+    let source = "@IsTest public class K { Integer x = (1 + ; List<String> s = new List<String>{'a'}; void m() { for (Account a : [SELECT Id FROM Account]) { insert a; } } }";
+    let mut parser = Parser::new();
+    parser
+        .set_language(&Language::new(tree_sitter_sfapex::apex::LANGUAGE))
+        .expect("grammar");
+    let tree = parser.parse(source, None).expect("parsed");
+    assert!(tree.root_node().has_error());
+    let mut stack = vec![tree.root_node()];
+    let mut seen = 0;
+    while let Some(node) = stack.pop() {
+        assert_eq!(text::kind_name(node), node.kind());
+        seen += 1;
+        let mut cursor = node.walk();
+        stack.extend(node.children(&mut cursor));
+    }
+    assert!(seen > 50, "{seen} nodes");
+}
