@@ -138,12 +138,13 @@ pub fn for_plan(
     Ok(churn)
 }
 
-/// A plan's churn ([`for_plan`]) counted on a thread of its own, started before the
-/// plan reads its files: the commits are diffed while the plan's stages that keep one
-/// core busy (listing, diffing, building the graphs, saving the cache) leave the other
-/// idle, instead of after them. The counts are [`for_plan`]'s; when the thread cannot
-/// run, [`Prefetch::finish`] counts them as [`for_plan`] does. Dropped unfinished (a plan
-/// that selects no test ranks nothing), it stops diffing and waits for the thread.
+/// A plan's churn ([`for_plan`]) counted on a thread of its own, started once the plan
+/// has read the head's facts: the commits are diffed while the graph stage leaves a
+/// core idle, instead of after it (started with the plan, the thread competed with the
+/// parse for both cores and made a cold plan slower). The counts are [`for_plan`]'s;
+/// when the thread cannot run, [`Prefetch::finish`] counts them as [`for_plan`] does.
+/// Dropped unfinished (a plan that selects no test ranks nothing), it stops diffing
+/// and waits for the thread.
 pub struct Prefetch {
     head: Oid,
     no_cache: bool,
