@@ -590,6 +590,17 @@ mod tests {
                 .expect("commit")
         }
 
+        /// Commits `times` edits of class `A`, a day apart.
+        fn edit_a(&mut self, times: usize) {
+            for i in 0..times {
+                self.write(
+                    "force-app/main/default/classes/A.cls",
+                    &format!("public class A {{ Integer v{i}; }}"),
+                );
+                self.commit("edit a", 1);
+            }
+        }
+
         fn project(&self) -> Project {
             Project::discover(self.dir.path()).expect("project")
         }
@@ -686,13 +697,7 @@ mod tests {
     #[test]
     fn the_cache_answers_the_second_walk() {
         let mut f = Fixture::new();
-        for i in 0..5 {
-            f.write(
-                "force-app/main/default/classes/A.cls",
-                &format!("public class A {{ Integer v{i}; }}"),
-            );
-            f.commit("edit", 1);
-        }
+        f.edit_a(5);
         let head = f.commit("empty", 1);
         let dir = tempfile::tempdir().expect("tempdir");
         let mut history = History::open(&dir.path().join("h.db")).expect("history");
@@ -741,13 +746,7 @@ mod tests {
     #[test]
     fn a_prefetch_counts_what_compute_counts_and_caches_it() {
         let mut f = Fixture::new();
-        for i in 0..4 {
-            f.write(
-                "force-app/main/default/classes/A.cls",
-                &format!("public class A {{ Integer v{i}; }}"),
-            );
-            f.commit("edit a", 1);
-        }
+        f.edit_a(4);
         f.write(
             "force-app/main/default/classes/B.cls",
             "public class B { Integer b; }",
