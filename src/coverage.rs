@@ -109,7 +109,7 @@ pub fn add_covered_by_edges(
             node: target.clone(),
             mode: Mode::All,
         }];
-        seeds.extend(graph.children_of(index).into_iter().map(|child| Seed {
+        seeds.extend(graph.children_of(index).iter().copied().map(|child| Seed {
             node: graph[child].id.clone(),
             mode: Mode::All,
         }));
@@ -230,7 +230,8 @@ fn covering_test(
         .map(|index| {
             let mut methods: Vec<String> = graph
                 .children_of(index)
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|&child| graph[child].test.as_ref().is_some_and(|mark| mark.method))
                 .map(|child| {
                     let full = graph[child].id.full_name();

@@ -339,7 +339,7 @@ pub fn walk_until_reached<'g>(
         .map(|&test| {
             // Every test method the class owns, in inner classes too: what
             // `reached_test_methods` may list.
-            let methods = test_methods(graph, graph.family(test)).collect();
+            let methods = test_methods(graph, &graph.family(test)).collect();
             (test, (false, methods))
         })
         .collect();
@@ -854,9 +854,10 @@ fn reached_test_methods(graph: &Graph, class: NodeIx, reached: &BTreeSet<State>)
 }
 
 /// The test methods among `nodes` (a test class's children, or its whole family).
-fn test_methods(graph: &Graph, nodes: Vec<NodeIx>) -> impl Iterator<Item = NodeIx> + '_ {
+fn test_methods<'a>(graph: &'a Graph, nodes: &'a [NodeIx]) -> impl Iterator<Item = NodeIx> + 'a {
     nodes
-        .into_iter()
+        .iter()
+        .copied()
         .filter(move |&node| is_test_method(graph, node))
 }
 
@@ -973,7 +974,8 @@ mod tests {
         nodes.extend(
             graph
                 .children_of(index)
-                .into_iter()
+                .iter()
+                .copied()
                 .map(|c| graph[c].id.clone()),
         );
         seeds(&nodes)

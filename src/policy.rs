@@ -213,7 +213,8 @@ fn add_policy_test(
         None => {
             let methods = head
                 .children_of(index)
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|&child| head[child].test.as_ref().is_some_and(|m| m.method))
                 .map(|child| {
                     let full = head[child].id.full_name();

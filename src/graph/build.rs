@@ -207,13 +207,7 @@ impl Graph {
 
     /// [`Graph::index_tests`] with each node's parent given.
     fn index_tests_with(&mut self, parents: Vec<Option<NodeIx>>) {
-        let mut children: HashMap<NodeIx, Vec<NodeIx>> = HashMap::default();
-        for (index, parent) in self.node_ixs().zip(&parents) {
-            if let Some(parent) = parent {
-                children.entry(*parent).or_default().push(index);
-            }
-        }
-        self.children = children;
+        self.children = Children::new(&parents);
         // As `Graph::top_level` finds it.
         let top_level = |index: NodeIx| {
             let mut current = index;
@@ -225,30 +219,33 @@ impl Graph {
             }
             current
         };
-        // Whether each top-level class has test methods, asked once per class rather than
-        // once per member (a class of many members would make it quadratic).
-        let mut has_test_methods: HashMap<NodeIx, bool> = HashMap::default();
+        // The test of each top-level node, asked once per top-level node rather than once
+        // per member (whether a class has test methods: a class of many members would make
+        // it quadratic).
+        let mut owners: Vec<Option<Option<NodeIx>>> = vec![None; self.node_count()];
         self.test_owners = self
             .node_ixs()
-            .map(|index| self.test_owner_of(top_level(index), &mut has_test_methods))
+            .map(|index| {
+                let top = top_level(index);
+                match owners.get_mut(top.ix()) {
+                    Some(Some(owner)) => *owner,
+                    Some(unknown) => *unknown.insert(self.test_owner_of(top)),
+                    None => self.test_owner_of(top),
+                }
+            })
             .collect();
     }
 
     /// The test a node whose top-level node is `current` belongs to ([`Graph::test_owner`]).
-    fn test_owner_of(
-        &self,
-        current: NodeIx,
-        has_test_methods: &mut HashMap<NodeIx, bool>,
-    ) -> Option<NodeIx> {
+    fn test_owner_of(&self, current: NodeIx) -> Option<NodeIx> {
         let top = &self[current];
         if top.id.is_type(types::APEX_CLASS) {
             // A test class is one that has test methods: an `@IsTest` helper (a test data
             // factory) runs no test of its own, though its callers reach through it.
-            let has_tests = *has_test_methods.entry(current).or_insert_with(|| {
-                self.children_of(current)
-                    .iter()
-                    .any(|&child| self[child].test.as_ref().is_some_and(|mark| mark.method))
-            });
+            let has_tests = self
+                .children_of(current)
+                .iter()
+                .any(|&child| self[child].test.as_ref().is_some_and(|mark| mark.method));
             return has_tests.then_some(current);
         }
         if top.test.is_some()
@@ -530,18 +527,31 @@ impl Graph {
     /// cheapest insurance against that. The test must already use the class, so a name
     /// alone selects nothing.
     pub(super) fn add_named_tests(&mut self) {
-        let mut by_stem: HashMap<String, Vec<NodeIx>> = HashMap::default();
+        let mut pairs = self.named_test_pairs();
+        // Two stems of one test may name the same class.
+        pairs.sort();
+        pairs.dedup();
+        for (test, class) in pairs {
+            let at = self.declared_at(test);
+            self.add_edge(test, class, EdgeKind::NamedTest, at);
+        }
+    }
+
+    /// Each test class and a class its name names that it uses ([`Graph::add_named_tests`]).
+    fn named_test_pairs(&self) -> Vec<(NodeIx, NodeIx)> {
+        // Names as keys fold them (`folded_full_name`): borrowed, not lowercased again.
+        let mut by_stem: HashMap<&str, Vec<NodeIx>> = HashMap::default();
         for index in self.node_ixs() {
             let node = &self[index];
             if node.kind != DeclKind::Class || node.parent.is_some() || !node.has_file() {
                 continue;
             }
-            let name = node.id.full_name().to_lowercase();
+            let name = node.id.folded_full_name();
             // `ADDR_Addresses_TDTM` is also known as `ADDR_Addresses`, so that
             // `ADDR_Addresses_TEST` finds it; a one-segment stem (`UTIL`) is too vague.
             if let Some((stem, _)) = name.rsplit_once('_') {
                 if stem.contains('_') {
-                    by_stem.entry(stem.to_string()).or_default().push(index);
+                    by_stem.entry(stem).or_default().push(index);
                 }
             }
             by_stem.entry(name).or_default().push(index);
@@ -551,8 +561,7 @@ impl Graph {
             if self.test_owner(test) != Some(test) || !self[test].id.is_type(types::APEX_CLASS) {
                 continue;
             }
-            let name = self[test].id.full_name().to_lowercase();
-            for stem in test_stems(&name) {
+            for stem in test_stems(self[test].id.folded_full_name()) {
                 for &class in by_stem.get(stem).map(Vec::as_slice).unwrap_or_default() {
                     if class != test && self.uses_class(test, class) {
                         pairs.push((test, class));
@@ -560,13 +569,7 @@ impl Graph {
                 }
             }
         }
-        // Two stems of one test may name the same class.
-        pairs.sort();
-        pairs.dedup();
-        for (test, class) in pairs {
-            let at = self.declared_at(test);
-            self.add_edge(test, class, EdgeKind::NamedTest, at);
-        }
+        pairs
     }
 
     /// Records a configuration record's strings: each Apex class it names is registered

@@ -32,8 +32,8 @@ impl Graph {
     }
 
     /// The members and inner classes declared inside `class` (directly).
-    pub fn children_of(&self, class: NodeIx) -> Vec<NodeIx> {
-        self.children.get(&class).cloned().unwrap_or_default()
+    pub fn children_of(&self, class: NodeIx) -> &[NodeIx] {
+        self.children.of(class)
     }
 
     /// A class with everything declared inside it: members, inner classes and theirs.
@@ -41,9 +41,7 @@ impl Graph {
         let mut inside = vec![class];
         let mut next = 0;
         while next < inside.len() {
-            if let Some(children) = self.children.get(&inside[next]) {
-                inside.extend(children.iter().copied());
-            }
+            inside.extend_from_slice(self.children.of(inside[next]));
             next += 1;
         }
         inside
