@@ -109,8 +109,8 @@ impl Graph {
         graph.add_implementations();
         graph.add_wildcard_writes();
         let parents = graph.declared_parents(&ordered, &declared);
-        graph.index_tests_with(parents);
-        graph.add_named_tests();
+        let tops = graph.index_tests_with(&parents);
+        graph.add_named_tests(&tops);
         graph
     }
 
@@ -185,7 +185,7 @@ impl Graph {
             .node_ixs()
             .map(|index| self[index].parent.as_ref().and_then(|p| self.node(p)))
             .collect();
-        self.index_tests_with(parents);
+        self.index_tests_with(&parents);
     }
 
     /// The node of each node's parent ([`Node::parent`], as [`Graph::index_tests`] looks
@@ -205,35 +205,24 @@ impl Graph {
         parents
     }
 
-    /// [`Graph::index_tests`] with each node's parent given.
-    fn index_tests_with(&mut self, parents: Vec<Option<NodeIx>>) {
-        self.children = Children::new(&parents);
-        // As `Graph::top_level` finds it.
-        let top_level = |index: NodeIx| {
-            let mut current = index;
-            for _ in 0..16 {
-                match parents[current.ix()] {
-                    Some(parent) => current = parent,
-                    None => break,
-                }
-            }
-            current
-        };
+    /// [`Graph::index_tests`] with each node's parent given; returns each node's
+    /// top-level node ([`top_levels`]).
+    fn index_tests_with(&mut self, parents: &[Option<NodeIx>]) -> Vec<NodeIx> {
+        self.children = Children::new(parents);
+        let tops = top_levels(parents);
         // The test of each top-level node, asked once per top-level node rather than once
         // per member (whether a class has test methods: a class of many members would make
         // it quadratic).
         let mut owners: Vec<Option<Option<NodeIx>>> = vec![None; self.node_count()];
-        self.test_owners = self
-            .node_ixs()
-            .map(|index| {
-                let top = top_level(index);
-                match owners.get_mut(top.ix()) {
-                    Some(Some(owner)) => *owner,
-                    Some(unknown) => *unknown.insert(self.test_owner_of(top)),
-                    None => self.test_owner_of(top),
-                }
+        self.test_owners = tops
+            .iter()
+            .map(|&top| match owners.get_mut(top.ix()) {
+                Some(Some(owner)) => *owner,
+                Some(unknown) => *unknown.insert(self.test_owner_of(top)),
+                None => self.test_owner_of(top),
             })
             .collect();
+        tops
     }
 
     /// The test a node whose top-level node is `current` belongs to ([`Graph::test_owner`]).
@@ -526,8 +515,8 @@ impl Graph {
     /// miss a dynamic path (`Type.forName`, a callback), and a class's own test is the
     /// cheapest insurance against that. The test must already use the class, so a name
     /// alone selects nothing.
-    pub(super) fn add_named_tests(&mut self) {
-        let mut pairs = self.named_test_pairs();
+    pub(super) fn add_named_tests(&mut self, tops: &[NodeIx]) {
+        let mut pairs = self.named_test_pairs(tops);
         // Two stems of one test may name the same class.
         pairs.sort();
         pairs.dedup();
@@ -537,8 +526,9 @@ impl Graph {
         }
     }
 
-    /// Each test class and a class its name names that it uses ([`Graph::add_named_tests`]).
-    fn named_test_pairs(&self) -> Vec<(NodeIx, NodeIx)> {
+    /// Each test class and a class its name names that it uses ([`Graph::add_named_tests`]),
+    /// given each node's top-level node (`tops`, [`top_levels`]).
+    fn named_test_pairs(&self, tops: &[NodeIx]) -> Vec<(NodeIx, NodeIx)> {
         // Names as keys fold them (`folded_full_name`): borrowed, not lowercased again.
         let mut by_stem: HashMap<&str, Vec<NodeIx>> = HashMap::default();
         for index in self.node_ixs() {
@@ -563,7 +553,7 @@ impl Graph {
             }
             for stem in test_stems(self[test].id.folded_full_name()) {
                 for &class in by_stem.get(stem).map(Vec::as_slice).unwrap_or_default() {
-                    if class != test && self.uses_class(test, class) {
+                    if class != test && self.uses_class(test, class, tops) {
                         pairs.push((test, class));
                     }
                 }
@@ -966,6 +956,24 @@ fn read_kept_batch<R: std::io::Read, W: std::io::Write>(
         .collect()
 }
 
+/// Each node's top-level node, as [`Graph::top_level`] finds it, from each node's parent
+/// node (`parents`, indexed by node): the named-test pass asks it of every edge out of
+/// every test class, and `top_level` looked each parent up by id.
+fn top_levels(parents: &[Option<NodeIx>]) -> Vec<NodeIx> {
+    (0..parents.len())
+        .map(|position| {
+            let mut current = NodeIx::new(NodeIndex::new(position));
+            for _ in 0..16 {
+                match parents.get(current.ix()).copied().flatten() {
+                    Some(parent) => current = parent,
+                    None => break,
+                }
+            }
+            current
+        })
+        .collect()
+}
+
 /// How many files' uses are resolved at once: enough for every core, few enough that
 /// their resolutions take little memory beside the graph.
 pub(super) const RESOLVE_BATCH: usize = 256;
@@ -1048,6 +1056,42 @@ mod tests {
         assert!(!calls("fromOuter", "Inner.go"));
         assert!(calls("Inner.fromInner", "Inner.go"));
         assert!(!calls("Inner.fromInner", "go"));
+    }
+
+    /// `top_levels` finds each node's top-level node as `Graph::top_level` does: a
+    /// member of an inner class reaches the outer class, a node only named is its own.
+    #[test]
+    fn top_levels_are_the_nodes_own_top_levels() {
+        let outer = "public class Outer { public void a() {} \
+                     public class Inner { public void b() { insert new Account(); } } }";
+        let other = "public class Other { public void c() { Outer.Inner i = null; i.b(); } }";
+        let graph = Graph::build(&[
+            apex("a/Outer.cls", "Outer", outer),
+            apex("b/Other.cls", "Other", other),
+        ]);
+        let parents: Vec<Option<NodeIx>> = graph
+            .node_ixs()
+            .map(|index| graph[index].parent.as_ref().and_then(|p| graph.node(p)))
+            .collect();
+        let tops = top_levels(&parents);
+        assert_eq!(tops.len(), graph.node_count());
+        for index in graph.node_ixs() {
+            assert_eq!(
+                tops[index.ix()],
+                graph.top_level(index),
+                "{}",
+                graph[index].id
+            );
+        }
+        let inner_member = graph
+            .node(&ComponentId::member("Outer.Inner", "b"))
+            .expect("Inner.b");
+        assert_eq!(
+            graph[tops[inner_member.ix()]].id,
+            ComponentId::new("ApexClass", "Outer")
+        );
+        let account = graph.node(&sobject::id("Account")).expect("Account");
+        assert_eq!(tops[account.ix()], account);
     }
 
     /// A use that resolves to nothing is not kept, but one held by a node only uses name

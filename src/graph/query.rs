@@ -48,11 +48,17 @@ impl Graph {
     }
 
     /// Whether `user` (a top-level class) or anything inside it has an edge to `class` or
-    /// to anything inside it.
-    pub(super) fn uses_class(&self, user: NodeIx, class: NodeIx) -> bool {
+    /// to anything inside it, given each node's top-level node (`tops`, indexed by node;
+    /// a node past them is looked up).
+    pub(super) fn uses_class(&self, user: NodeIx, class: NodeIx, tops: &[NodeIx]) -> bool {
         self.family(user).iter().any(|&from| {
-            self.outgoing(from)
-                .any(|link| self.top_level(link.to) == class)
+            self.outgoing(from).any(|link| {
+                let top = match tops.get(link.to.ix()) {
+                    Some(&top) => top,
+                    None => self.top_level(link.to),
+                };
+                top == class
+            })
         })
     }
 
