@@ -109,7 +109,7 @@ pub fn add_covered_by_edges(
             node: target.clone(),
             mode: Mode::All,
         }];
-        seeds.extend(graph.children_of(index).iter().copied().map(|child| Seed {
+        seeds.extend(graph.children_of(index).iter().map(|&child| Seed {
             node: graph[child].id.clone(),
             mode: Mode::All,
         }));

@@ -125,7 +125,7 @@ fn expected_covering(
         node: class.clone(),
         mode: Mode::All,
     }];
-    seeds.extend(graph.children_of(index).iter().copied().map(|child| Seed {
+    seeds.extend(graph.children_of(index).iter().map(|&child| Seed {
         node: graph[child].id.clone(),
         mode: Mode::All,
     }));
