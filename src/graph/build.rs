@@ -969,7 +969,7 @@ fn read_kept_batch<R: std::io::Read, W: std::io::Write>(
 
 /// A declaration that names a supertype (`extends`, `implements`): the passes that read
 /// supertypes visit these, in declaration order, rather than every declaration (at
-/// 10,000 classes, 145,000 declarations, a few thousand of them with a supertype).
+/// 10,000 classes, about 2,400 of 145,000 declarations).
 pub(super) struct Supertyped {
     /// The file's position among the build's files.
     file: u32,
