@@ -293,6 +293,10 @@ pub struct Graph {
     children: Children,
     /// The test each node belongs to (see [`Graph::test_owner`]), computed once.
     test_owners: Vec<Option<NodeIx>>,
+    /// Each node's top-level node (see [`Graph::top_level`]), computed with the test
+    /// owners from the same parents: the walk asks it of every string reference it
+    /// steps over, and the named-test pass of every edge out of a test class.
+    tops: Vec<NodeIx>,
     /// Classes registered for objects by configuration records (see
     /// [`Target::Registration`]): handler class → objects.
     registrations: HashMap<NodeIx, BTreeSet<NodeIx>>,

@@ -16,11 +16,20 @@ impl Graph {
         self[self.top_level(index)].id.clone()
     }
 
-    /// The outermost declaration that contains a node (itself for a component). Nesting
-    /// is bounded, so a cycle of parents in broken facts cannot hang the walk.
     /// The top-level component a node belongs to (a member's class, an inner class's
-    /// outer class); the node itself for a top-level one.
+    /// outer class); the node itself for a top-level one. Read from the table the test
+    /// index fills; a node past it (or a graph not indexed yet) is looked up by its
+    /// parents' ids ([`Graph::top_level_by_id`]).
     pub fn top_level(&self, index: NodeIx) -> NodeIx {
+        match self.tops.get(index.ix()) {
+            Some(&top) => top,
+            None => self.top_level_by_id(index),
+        }
+    }
+
+    /// [`Graph::top_level`] found by looking each parent up by id. Nesting is bounded,
+    /// so a cycle of parents in broken facts cannot hang the walk.
+    pub(super) fn top_level_by_id(&self, index: NodeIx) -> NodeIx {
         let mut current = index;
         for _ in 0..16 {
             match self[current].parent.as_ref().and_then(|p| self.node(p)) {
@@ -48,17 +57,11 @@ impl Graph {
     }
 
     /// Whether `user` (a top-level class) or anything inside it has an edge to `class` or
-    /// to anything inside it, given each node's top-level node (`tops`, indexed by node;
-    /// a node past them is looked up).
-    pub(super) fn uses_class(&self, user: NodeIx, class: NodeIx, tops: &[NodeIx]) -> bool {
+    /// to anything inside it.
+    pub(super) fn uses_class(&self, user: NodeIx, class: NodeIx) -> bool {
         self.family(user).iter().any(|&from| {
-            self.outgoing(from).any(|link| {
-                let top = match tops.get(link.to.ix()) {
-                    Some(&top) => top,
-                    None => self.top_level(link.to),
-                };
-                top == class
-            })
+            self.outgoing(from)
+                .any(|link| self.top_level(link.to) == class)
         })
     }
 
