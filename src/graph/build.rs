@@ -1014,7 +1014,7 @@ fn top_levels(parents: &[Option<NodeIx>]) -> Vec<NodeIx> {
     (0..parents.len())
         .map(|position| {
             let mut current = NodeIx::new(NodeIndex::new(position));
-            for _ in 0..16 {
+            for _ in 0..MAX_NESTING {
                 match parents.get(current.ix()).copied().flatten() {
                     Some(parent) => current = parent,
                     None => break,

@@ -203,6 +203,10 @@ const FEW_EDGES: usize = 32;
 /// that find each deployed class's covering test 39 rather than 51 (medians of seven).
 const ROWS_AFTER: (usize, usize) = (1, 8);
 
+/// How many parents the search for a node's top-level node climbs at most: real Apex
+/// nests one class in another, and a cycle of parents in broken facts must end.
+const MAX_NESTING: usize = 16;
+
 /// How a member of a class is named in the lookup tables: class key + folded member.
 type MemberKey = (NodeIx, String);
 

@@ -31,7 +31,7 @@ impl Graph {
     /// so a cycle of parents in broken facts cannot hang the walk.
     pub(super) fn top_level_by_id(&self, index: NodeIx) -> NodeIx {
         let mut current = index;
-        for _ in 0..16 {
+        for _ in 0..MAX_NESTING {
             match self[current].parent.as_ref().and_then(|p| self.node(p)) {
                 Some(parent) => current = parent,
                 None => break,
