@@ -40,8 +40,9 @@ use std::sync::Arc;
 /// keeps encoded, `facts::Uses`; 16: a record's checksum is its CRC-32; 17: a record
 /// stores its uses' count and the uses that name a component beside the encoded uses, so
 /// reading it decodes no other use; 18: a declaration names a parent declared beside it
-/// by position, `facts::StoredDeclarations`.)
-pub const FACTS_VERSION: u32 = 18;
+/// by position, `facts::StoredDeclarations`; 19: tree-sitter's 0.27 runtime, whose error
+/// recovery may read code that does not parse otherwise than 0.25's did.)
+pub const FACTS_VERSION: u32 = 19;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

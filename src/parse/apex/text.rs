@@ -163,7 +163,7 @@ struct KindTable {
     kind: Vec<Kind>,
     keeps_case: Vec<bool>,
     /// The grammar's name of each kind, as `Node::kind` gives it.
-    name: Vec<&'static str>,
+    name: Vec<Box<str>>,
 }
 
 fn kinds() -> &'static KindTable {
@@ -174,7 +174,7 @@ fn kinds() -> &'static KindTable {
         let mut table = KindTable {
             kind: vec![Kind::Other; count],
             keeps_case: vec![false; count],
-            name: vec![""; count],
+            name: vec![Box::from(""); count],
         };
         for index in 0..count {
             let Ok(id) = u16::try_from(index) else {
@@ -183,7 +183,7 @@ fn kinds() -> &'static KindTable {
             let Some(name) = language.node_kind_for_id(id) else {
                 continue;
             };
-            table.name[index] = name;
+            table.name[index] = Box::from(name);
             // Keywords are anonymous nodes named like some rules (`this`, `super`).
             if language.node_kind_is_named(id) {
                 table.kind[index] = classify(name);
@@ -200,9 +200,9 @@ fn kinds() -> &'static KindTable {
 /// A node's kind as `Node::kind` names it, read from a table by kind id (`Node::kind`
 /// measures and checks a C string on every call); `ERROR` and other kinds outside the
 /// table are asked of the node.
-pub(super) fn kind_name<'t>(node: Node<'t>) -> &'static str {
+pub(super) fn kind_name<'t>(node: Node<'t>) -> &'t str {
     match kinds().name.get(usize::from(node.kind_id())) {
-        Some(name) if !name.is_empty() => name,
+        Some(name) if !name.is_empty() => name.as_ref(),
         _ => node.kind(),
     }
 }
