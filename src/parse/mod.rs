@@ -86,9 +86,13 @@ pub unsafe fn use_fast_allocator() {
 /// Parses `source` with tree-sitter within a time proportional to its length; `None` when
 /// the parser gives up (the caller treats the file as one it could not read, so the plan
 /// errs toward more tests). Some input makes tree-sitter's error recovery go quadratic
-/// (20 KB of `a<` read as Apex takes 1.2 s, 10 KB of `+*` read as JavaScript 4.5 s;
-/// fuzzing found others that tree-sitter 0.27 parses in linear time). The limit is time, not parser steps, because the slow part is inside
-/// few steps; it is far enough above real code that no real file comes near it. The
+/// (10 KB of `->` read as Apex takes 5.3 s, 10 KB of `+*` read as JavaScript 4.5 s;
+/// fuzzing found others that tree-sitter 0.27 parses in linear time). The limit is time,
+/// not parser steps, because the slow part is inside few steps; it is far enough above
+/// real code that no real file comes near it. It is checked between steps (tree-sitter
+/// asks the callback), so a step that takes long on its own runs to its end: Apex that
+/// repeats `a<` leaves an ambiguity open to the end of the file, where one step resolves
+/// it (20 KB, 1.2 s; 100 KB, 68 s and 20 GB). The
 /// time counted is the parsing thread's CPU time (where the platform tells it), not wall
 /// time: on a busy machine (a loaded CI runner, rayon's other threads) a parse that waits
 /// for a core is not given up, so the facts, which are cached by content, do not depend
