@@ -31,6 +31,49 @@ fn one_factory_method_selects_only_the_tests_that_call_it() {
     assert_path(&plan, "PaymentServiceTest", "ApexClass:TestDataFactory");
 }
 
+/// The same edit planned at class granularity (`--granularity class`, as class-level
+/// tools work) selects every test whose class uses the factory's class, each with a path
+/// through classes only: the fold keeps every class's edges, and no member.
+#[test]
+fn at_class_granularity_one_factory_method_selects_every_test_of_its_class() {
+    let repo = TestRepo::new("billing");
+    repo.edit(
+        &class("TestDataFactory"),
+        "Amount__c = amount, Received_On__c = Date.today()));",
+        "Amount__c = amount, Received_On__c = Date.today().addDays(-1)));",
+    );
+    repo.commit("Test payments arrive the day before");
+    let base = repo.base().to_string();
+
+    let member = repo.plan_committed();
+    let plan = repo.plan_json(&["--base", &base, "--head", "HEAD", "--granularity", "class"]);
+
+    let (by_member, by_class) = (selected_tests(&member), selected_tests(&plan));
+    assert!(
+        by_member.iter().all(|test| by_class.contains(test)),
+        "{by_class:?}"
+    );
+    for test in [
+        "BillingControllerTest",
+        "InvoiceServiceTest",
+        "InvoiceTriggerHandlerTest",
+        "PaymentNotifierTest",
+        "PaymentServiceTest",
+    ] {
+        assert!(by_class.iter().any(|t| t == test), "{test}: {by_class:?}");
+        assert_path(&plan, test, "ApexClass:TestDataFactory");
+    }
+    assert!(
+        by_class.len() > by_member.len(),
+        "{by_member:?} {by_class:?}"
+    );
+    let text = plan.to_string();
+    assert!(
+        !text.contains("ApexMethod:"),
+        "no member in a class plan's paths"
+    );
+}
+
 #[test]
 fn another_factory_method_selects_only_its_callers() {
     let repo = TestRepo::new("billing");
