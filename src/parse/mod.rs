@@ -92,11 +92,11 @@ pub unsafe fn use_fast_allocator() {
 /// real code that no real file comes near it. It is checked between steps (tree-sitter
 /// asks the callback), so a step that takes long on its own runs to its end: Apex that
 /// repeats `a<` leaves an ambiguity open to the end of the file, where one step resolves
-/// it (20 KB, 1.2 s; 100 KB, 68 s and 20 GB). The
-/// time counted is the parsing thread's CPU time (where the platform tells it), not wall
-/// time: on a busy machine (a loaded CI runner, rayon's other threads) a parse that waits
-/// for a core is not given up, so the facts, which are cached by content, do not depend
-/// on the load. An ASan build fuzzing on a busy machine gave up on 1 KB under wall time.
+/// it (20 KB, 1.2 s; 100 KB, 68 s and 20 GB). The time counted is the parsing thread's
+/// CPU time (where the platform tells it), not wall time: on a busy machine (a loaded CI
+/// runner, rayon's other threads) a parse that waits for a core is not given up, so the
+/// facts, which are cached by content, do not depend on the load. An ASan build fuzzing
+/// on a busy machine gave up on 1 KB under wall time.
 pub(crate) fn parse_within_budget(parser: &mut Parser, source: &str) -> Option<Tree> {
     let per_byte = Duration::from_nanos(PARSE_NANOS_PER_BYTE)
         .saturating_mul(u32::try_from(source.len()).unwrap_or(u32::MAX));
