@@ -1065,12 +1065,16 @@ pub struct Problem {
 /// A stable 64-bit FNV-1a hash; `std`'s hasher is not stable across releases, and these
 /// hashes are stored in the facts cache.
 pub fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
+    const PRIME: u64 = 0x0100_0000_01b3;
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
-        for byte in part.bytes().chain(std::iter::once(0xff)) {
+        for &byte in part.as_bytes() {
             hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+            hash = hash.wrapping_mul(PRIME);
         }
+        // Each part ends with a byte no UTF-8 text holds.
+        hash ^= 0xff;
+        hash = hash.wrapping_mul(PRIME);
     }
     hash
 }
@@ -1085,6 +1089,23 @@ mod tests {
         let buffer = SharedBytes::from(bytes.to_vec());
         let (facts, rest) = Facts::take_shared(&buffer, &buffer)?;
         rest.is_empty().then_some(facts)
+    }
+
+    /// The hashes are stored in the facts cache: they must stay FNV-1a over each part's
+    /// bytes and a 0xff after each (a part boundary no text holds), whatever the loop.
+    #[test]
+    fn stable_hash_is_fnv_1a_of_the_parts_each_closed_by_0xff() {
+        fn fnv_1a(bytes: &[u8]) -> u64 {
+            bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+            })
+        }
+        // The published FNV-1a 64-bit value of "a".
+        assert_eq!(fnv_1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(stable_hash([]), fnv_1a(b""));
+        assert_eq!(stable_hash(["a"]), fnv_1a(b"a\xff"));
+        assert_eq!(stable_hash(["ab", "", "c"]), fnv_1a(b"ab\xff\xffc\xff"));
+        assert_ne!(stable_hash(["ab", "c"]), stable_hash(["a", "bc"]));
     }
 
     #[test]

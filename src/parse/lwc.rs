@@ -22,6 +22,7 @@ use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use crate::parse::objects::relationship_field;
 use crate::parse::xml::{component_decl, line_count, read_tree_with, Mode, UseSet};
+use crate::parse::Preorder;
 use tree_sitter::{Node, Parser, Tree};
 
 /// Parses one JavaScript file of an LWC bundle (component `LightningComponentBundle:x`):
@@ -217,24 +218,19 @@ impl<'s> JsFile<'s> {
             tokens.push(self.source);
             return Hash(stable_hash(tokens));
         };
-        let mut cursor = tree.walk();
+        let mut walk = Preorder::new(tree.root_node());
         loop {
-            let node = cursor.node();
+            let node = walk.node();
             let kind = node.kind();
             visit(node, kind);
-            if node.child_count() == 0 && !matches!(kind, "comment" | "html_comment") {
-                tokens.push(self.text(node));
-            }
-            if cursor.goto_first_child() {
+            if walk.enter() {
                 continue;
             }
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return Hash(stable_hash(tokens));
-                }
+            if !matches!(kind, "comment" | "html_comment") {
+                tokens.push(self.text(node));
+            }
+            if !walk.advance(|| {}) {
+                return Hash(stable_hash(tokens));
             }
         }
     }

@@ -15,7 +15,10 @@ pub mod suite;
 pub mod xml;
 
 mod dispatch;
+mod preorder;
+
 pub use dispatch::parse_file;
+pub(crate) use preorder::Preorder;
 
 /// An Apex class file for tests: `text` parsed as the class `name` at `path`, with a
 /// blob id that changes with the text, as a git blob id does (kept resolutions are keyed

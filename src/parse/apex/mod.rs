@@ -25,6 +25,7 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
+use super::Preorder;
 use crate::facts::{stable_hash, DeclKind, Declaration, Facts, Problem};
 use crate::metadata::component::ComponentId;
 use children::Children;
@@ -150,9 +151,9 @@ impl<'s> Tokens<'s> {
     fn collect<'t>(root: Node<'t>, src: &'s str) -> (Tokens<'s>, Children<'t>) {
         let mut list = Vec::with_capacity(src.len() / 4);
         let mut children = Children::for_source(src);
-        let mut cursor = root.walk();
-        'walk: loop {
-            let node = cursor.node();
+        let mut walk = Preorder::new(root);
+        loop {
+            let node = walk.node();
             let (kind, keeps_case) = text::kind_and_case(node);
             children.see(node, kind != text::Kind::Comment && node.is_named());
             let skipped = match kind {
@@ -161,9 +162,9 @@ impl<'s> Tokens<'s> {
                 _ => false,
             };
             if !skipped {
-                if cursor.goto_first_child() {
+                if walk.enter() {
                     children.enter(node);
-                    continue 'walk;
+                    continue;
                 }
                 list.push(Token {
                     start: node.start_byte(),
@@ -171,14 +172,8 @@ impl<'s> Tokens<'s> {
                     fold: !keeps_case,
                 });
             }
-            loop {
-                if cursor.goto_next_sibling() {
-                    continue 'walk;
-                }
-                if !cursor.goto_parent() {
-                    break 'walk;
-                }
-                children.leave();
+            if !walk.advance(|| children.leave()) {
+                break;
             }
         }
         let tokens = Tokens {
