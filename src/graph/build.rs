@@ -56,7 +56,7 @@ impl Graph {
             || digesting.then(|| reuse::file_digests(&ordered)),
         );
         graph.resolve_hierarchy(&ordered, &declared, &supertyped);
-        graph.mark_platform_entries(&ordered, &supertyped);
+        graph.mark_platform_entries(&ordered, &declared, &supertyped);
         // Uses are resolved against the declarations and what the revision's uses name
         // (`Graph::known`), a batch of files at a time on every core, and added in file
         // order: the graph does not depend on the order files are resolved in.
@@ -400,9 +400,13 @@ impl Graph {
         }
     }
 
+    /// Marks the entry points the platform calls (`start`, `execute`, `finish`) of the
+    /// batch, queueable and finalizer classes among `supertyped` (whose nodes `declared`
+    /// holds, as for [`Graph::resolve_hierarchy`]).
     pub(super) fn mark_platform_entries(
         &mut self,
         files: &[&FileFacts],
+        declared: &[Declared],
         supertyped: &[Supertyped],
     ) {
         const ASYNC_INTERFACES: &[&str] = &[
@@ -421,9 +425,10 @@ impl Graph {
                 let base = strip_generics(interface).to_ascii_lowercase();
                 ASYNC_INTERFACES.contains(&base.as_str())
             });
-            let Some(class) = is_async.then(|| self.node(&declaration.id)).flatten() else {
+            if !is_async {
                 continue;
-            };
+            }
+            let class = declared[entry.declared as usize].node;
             for entry in ["start", "execute", "finish"] {
                 if let Some(&member) = self.members.get(&(class, entry.to_string())) {
                     self[member].platform_entry = true;
