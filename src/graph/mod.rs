@@ -207,8 +207,77 @@ const ROWS_AFTER: (usize, usize) = (1, 8);
 /// nests one class in another, and a cycle of parents in broken facts must end.
 const MAX_NESTING: usize = 16;
 
-/// How a member of a class is named in the lookup tables: class key + folded member.
-type MemberKey = (NodeIx, String);
+/// How a member of a class is named in [`Graph::members`]: its class's node and its
+/// folded name.
+#[derive(Debug)]
+struct MemberKey {
+    class: NodeIx,
+    name: names::MemberName,
+}
+
+/// A member of a class as [`Graph::members`] is asked for it: a [`MemberKey`], or a
+/// class and a name borrowed from elsewhere (no key built for a lookup). Hashed and
+/// compared by the class and the name, whichever it is.
+trait MemberLookup {
+    fn class(&self) -> NodeIx;
+    fn name(&self) -> &str;
+}
+
+impl MemberLookup for MemberKey {
+    fn class(&self) -> NodeIx {
+        self.class
+    }
+
+    fn name(&self) -> &str {
+        self.name.as_str()
+    }
+}
+
+impl MemberLookup for (NodeIx, &str) {
+    fn class(&self) -> NodeIx {
+        self.0
+    }
+
+    fn name(&self) -> &str {
+        self.1
+    }
+}
+
+impl std::hash::Hash for dyn MemberLookup + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.class().hash(state);
+        self.name().hash(state);
+    }
+}
+
+impl PartialEq for dyn MemberLookup + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.class() == other.class() && self.name() == other.name()
+    }
+}
+
+impl Eq for dyn MemberLookup + '_ {}
+
+// A key hashes and compares as its lookup does, as `Borrow` requires.
+impl std::hash::Hash for MemberKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self as &dyn MemberLookup).hash(state);
+    }
+}
+
+impl PartialEq for MemberKey {
+    fn eq(&self, other: &Self) -> bool {
+        (self as &dyn MemberLookup) == (other as &dyn MemberLookup)
+    }
+}
+
+impl Eq for MemberKey {}
+
+impl<'a> std::borrow::Borrow<dyn MemberLookup + 'a> for MemberKey {
+    fn borrow(&self) -> &(dyn MemberLookup + 'a) {
+        self
+    }
+}
 
 /// Each node's children (the nodes whose [`Node::parent`] it is), in node order: one
 /// list of every child, grouped by parent. A map to a list per parent took an allocation

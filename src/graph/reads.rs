@@ -222,8 +222,8 @@ pub(super) fn declared_tokens(file: &FileFacts) -> (Vec<Token>, Vec<u32>) {
                 own.push(name_token(parent_full));
             }
             let (member, _) = super::names::member_name(id, parent);
-            own.push(member_token(parent_full, &member));
-            own.push(token(Kind::MemberName, &member));
+            own.push(member_token(parent_full, member.as_str()));
+            own.push(token(Kind::MemberName, member.as_str()));
         }
         if !id.is_member() {
             let mut end = full;

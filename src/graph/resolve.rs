@@ -393,6 +393,13 @@ impl Graph {
         Resolved::External(name.trim().to_string())
     }
 
+    /// The member of `class` itself whose folded name is `folded`.
+    pub(super) fn member(&self, class: NodeIx, folded: &str) -> Option<NodeIx> {
+        self.members
+            .get(&(class, folded) as &dyn super::MemberLookup)
+            .copied()
+    }
+
     /// The member named `member` of `class` or of its nearest superclass that declares it.
     pub(super) fn find_member(&self, class: NodeIx, member: &str) -> Option<NodeIx> {
         let folded = member.to_lowercase();
@@ -403,7 +410,7 @@ impl Graph {
                 break;
             };
             reads::note_member_of(&self[index].id, &folded);
-            if let Some(&found) = self.members.get(&(index, folded.clone())) {
+            if let Some(found) = self.member(index, &folded) {
                 return Some(found);
             }
             current = self[index].superclass;
@@ -442,7 +449,7 @@ impl Graph {
             reads::note_member_of(&self[index].id, &folded);
             if let Some(subs) = self.subclasses.get(&index) {
                 for &sub in subs {
-                    if let Some(&override_index) = self.members.get(&(sub, folded.clone())) {
+                    if let Some(override_index) = self.member(sub, &folded) {
                         if !found.iter().any(|&(node, _)| node == override_index) {
                             found.push((override_index, Reached::Override));
                         }
