@@ -41,8 +41,9 @@ use std::sync::Arc;
 /// stores its uses' count and the uses that name a component beside the encoded uses, so
 /// reading it decodes no other use; 18: a declaration names a parent declared beside it
 /// by position, `facts::StoredDeclarations`; 19: tree-sitter's 0.27 runtime, whose error
-/// recovery may read code that does not parse otherwise than 0.25's did.)
-pub const FACTS_VERSION: u32 = 19;
+/// recovery may read code that does not parse otherwise than 0.25's did; 20: a file read
+/// as bytes is hashed as its bytes, `parse::dispatch::opaque`, not as their lossy text.)
+pub const FACTS_VERSION: u32 = 20;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -1065,10 +1065,17 @@ pub struct Problem {
 /// A stable 64-bit FNV-1a hash; `std`'s hasher is not stable across releases, and these
 /// hashes are stored in the facts cache.
 pub fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
+    stable_hash_bytes(parts.into_iter().map(str::as_bytes))
+}
+
+/// [`stable_hash`] of parts that need not be text. Each part is closed by a 0xff byte,
+/// which no UTF-8 text holds but other bytes may: parts that are not text should be one,
+/// or of lengths that tell them apart.
+pub fn stable_hash_bytes<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
     const PRIME: u64 = 0x0100_0000_01b3;
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
-        for &byte in part.as_bytes() {
+        for &byte in part {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(PRIME);
         }

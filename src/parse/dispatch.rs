@@ -1,7 +1,7 @@
 //! Which parser reads which file: by the component's metadata type and the file's name.
 
 use super::{agent, apex, data_rules, flow, lwc, markup, multi, objects, suite, xml};
-use crate::facts::{stable_hash, Facts};
+use crate::facts::{stable_hash_bytes, Facts};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types::{self, Parser};
 
@@ -114,8 +114,11 @@ fn jest_bundle(path: &str) -> ComponentId {
 }
 
 /// Facts of a file `impact` does not read: the component, and a hash of the bytes.
+/// The bytes themselves: hashed as lossy text, two versions of a binary file that
+/// differed only in bytes that are not UTF-8 hashed alike, and the change read as one of
+/// formatting, which runs no test.
 fn opaque(component: &ComponentId, content: &[u8]) -> Facts {
-    let hash = stable_hash([String::from_utf8_lossy(content).as_ref()]);
+    let hash = stable_hash_bytes([content]);
     Facts {
         declares: vec![xml::component_decl(component, (1, 1), hash)],
         uses: Default::default(),

@@ -665,6 +665,40 @@ fn label_used_by_a_record_triggered_flow_reaches_its_flow_test() {
     no_jest_tests(&plan);
 }
 
+/// The plan's one change is the `OrderSeed` static resource, and it selects the test
+/// that loads it by name (a string reference).
+fn order_seed_reaches_its_test(plan: &Value) {
+    assert_eq!(changes(plan), vec![modified("StaticResource", "OrderSeed")]);
+    assert_selected(plan, &with_always(&["OrderImportTest"]));
+    assert_reason(
+        plan,
+        "OrderImportTest",
+        "StaticResource:OrderSeed",
+        "ApexClass:OrderImportTest",
+        &["string-ref"],
+    );
+}
+
+/// A static resource that is not text (an archive, an image) is hashed as its bytes: a
+/// new version that differs only in bytes that are not UTF-8 is a change of meaning, not
+/// of formatting, and reaches the test that loads it. (Hashed as lossy text, both
+/// versions read the same and the plan ran no test.)
+#[test]
+fn a_binary_static_resource_changed_in_bytes_that_are_not_text_reaches_its_test() {
+    let repo = TestRepo::new(ORG);
+    let path = main_path("staticresources/OrderSeed.csv");
+    let write = |bytes: &[u8]| {
+        std::fs::write(repo.path().join(&path), bytes).expect("write the resource");
+    };
+    write(b"PK\x03\x04\x80\x93\xffORD-9004");
+    let archive = repo.commit("Seed orders from an archive");
+    write(b"PK\x03\x04\x81\x94\xfeORD-9004");
+    repo.commit("A new archive");
+    let plan = repo.plan_json(&["--base", &archive, "--head", "HEAD"]);
+
+    order_seed_reaches_its_test(&plan);
+}
+
 #[test]
 fn static_resource_change_reaches_the_test_that_loads_it_through_a_string_reference() {
     let repo = TestRepo::new(ORG);
@@ -677,18 +711,7 @@ fn static_resource_change_reaches_the_test_that_loads_it_through_a_string_refere
     let plan = repo.plan_committed();
 
     assert_specified(&plan);
-    assert_eq!(
-        changes(&plan),
-        vec![modified("StaticResource", "OrderSeed")]
-    );
-    assert_selected(&plan, &with_always(&["OrderImportTest"]));
-    assert_reason(
-        &plan,
-        "OrderImportTest",
-        "StaticResource:OrderSeed",
-        "ApexClass:OrderImportTest",
-        &["string-ref"],
-    );
+    order_seed_reaches_its_test(&plan);
     // `impact why` shows the same path, with the weaker edge named.
     let text = why(&repo, "OrderImportTest");
     assert!(
