@@ -113,10 +113,10 @@ fn jest_bundle(path: &str) -> ComponentId {
     ComponentId::new(types::LWC_BUNDLE, bundle)
 }
 
-/// Facts of a file `impact` does not read: the component, and a hash of the bytes.
-/// The bytes themselves: hashed as lossy text, two versions of a binary file that
-/// differed only in bytes that are not UTF-8 hashed alike, and the change read as one of
-/// formatting, which runs no test.
+/// Facts of a file `impact` does not read: the component, and a hash of the bytes
+/// themselves, not of their lossy text: two versions of a binary file that differ only in
+/// bytes that are not UTF-8 have the same lossy text, and their change would read as one
+/// of formatting, which runs no test.
 fn opaque(component: &ComponentId, content: &[u8]) -> Facts {
     let hash = stable_hash_bytes([content]);
     Facts {
