@@ -42,8 +42,10 @@ use std::sync::Arc;
 /// reading it decodes no other use; 18: a declaration names a parent declared beside it
 /// by position, `facts::StoredDeclarations`; 19: tree-sitter's 0.27 runtime, whose error
 /// recovery may read code that does not parse otherwise than 0.25's did; 20: a file read
-/// as bytes is hashed as its bytes, `parse::dispatch::opaque`, not as their lossy text.)
-pub const FACTS_VERSION: u32 = 20;
+/// as bytes is hashed as its bytes, `parse::dispatch::opaque`, not as their lossy text;
+/// 21: a Lightning web component's template hashes its text as it renders,
+/// `parse::xml::read_template`.)
+pub const FACTS_VERSION: u32 = 21;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

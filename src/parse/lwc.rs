@@ -21,7 +21,7 @@ use crate::facts::{stable_hash, EdgeKind, Facts, Problem, Target, TestMark, Type
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use crate::parse::objects::relationship_field;
-use crate::parse::xml::{component_decl, line_count, read_tree_with, Mode, UseSet};
+use crate::parse::xml::{component_decl, line_count, read_template, UseSet};
 use crate::parse::Preorder;
 use tree_sitter::{Node, Parser, Tree};
 
@@ -42,7 +42,7 @@ pub fn parse_lwc_js(component: &ComponentId, source: &str) -> Facts {
 /// Parses an LWC template (`x.html`): declares the bundle; each `<c-child-name>` tag is
 /// an import of bundle `childName`.
 pub fn parse_lwc_html(component: &ComponentId, source: &str) -> Facts {
-    let (root, problems) = read_tree_with(source, Mode::Lenient);
+    let (root, problems) = read_template(source);
     let hash = root.semantic_hash();
     let mut uses = UseSet::default();
     root.walk(&mut |element| {

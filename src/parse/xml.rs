@@ -9,7 +9,8 @@
 //! mismatched tags are tolerated.
 //!
 //! The normalized form behind [`Element::semantic_hash`] keeps element names, attributes
-//! and trimmed non-empty text, and drops comments, processing instructions and the
+//! and trimmed non-empty text (a Lightning web component's template: its text as it
+//! renders, [`read_template`]), and drops comments, processing instructions and the
 //! whitespace between elements, so reformatting a file keeps its hash.
 //!
 //! This module does not know any metadata type: the typed parsers (flow, objects, multi,
@@ -58,6 +59,9 @@ pub struct Text {
     pub value: String,
     /// 1-based line of the first character of `value`.
     pub line: u32,
+    /// In a template ([`read_template`]), the text as the template renders it, when that
+    /// is not `value`: what [`Element::semantic_hash`] reads.
+    rendered: Option<Box<str>>,
 }
 
 impl Text {
@@ -164,7 +168,7 @@ impl Element {
         }
         for text in &self.texts {
             parts.push("#");
-            parts.push(&text.value);
+            parts.push(text.rendered.as_deref().unwrap_or(&text.value));
         }
         for child in &self.children {
             if top && skip(child) {
@@ -185,12 +189,24 @@ pub fn read_tree(source: &str) -> (Element, Vec<Problem>) {
 /// elements (or none), the result is a nameless element holding them. Reading stops at
 /// the first syntax error; what was read until then is kept.
 pub fn read_tree_with(source: &str, mode: Mode) -> (Element, Vec<Problem>) {
+    read(source, mode, false)
+}
+
+/// Reads a Lightning web component's template ([`Mode::Lenient`]), each text as the
+/// template renders it beside its trimmed value ([`template_text`]), so that the
+/// [`Element::semantic_hash`] of two templates differs when what they render does.
+pub fn read_template(source: &str) -> (Element, Vec<Problem>) {
+    read(source, Mode::Lenient, true)
+}
+
+fn read(source: &str, mode: Mode, template: bool) -> (Element, Vec<Problem>) {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let lines = LineIndex::new(source);
     let mut builder = Builder {
         source,
         lines: &lines,
         mode,
+        template,
         stack: vec![Element::default()],
         pending: None,
         problems: Vec::new(),
@@ -312,11 +328,51 @@ impl LineIndex {
     }
 }
 
+/// The text a run of template text renders, as the LWC template compiler reads it: each
+/// line's tabs are spaces, every line but the first loses its leading spaces and every
+/// line but the last its trailing ones, lines left empty are dropped, and the rest are
+/// joined by one space. So re-indenting a template renders the same text, while the
+/// spaces that open the first line or close the last (`<p> {name}</p>`, `Total: </b>`)
+/// are rendered and kept. (A run that is only whitespace renders nothing; the reader
+/// drops it before.)
+fn template_text(run: &str) -> String {
+    let run = run.replace("\r\n", "\n");
+    let lines: Vec<String> = run
+        .split(['\n', '\r'])
+        .map(|line| line.replace('\t', " "))
+        .collect();
+    let last = lines.len().saturating_sub(1);
+    let last_written = lines
+        .iter()
+        .rposition(|line| line.chars().any(|c| c != ' '))
+        .unwrap_or(0);
+    let mut rendered = String::with_capacity(run.len());
+    for (index, line) in lines.iter().enumerate() {
+        let mut kept = line.as_str();
+        if index > 0 {
+            kept = kept.trim_start_matches(' ');
+        }
+        if index < last {
+            kept = kept.trim_end_matches(' ');
+        }
+        if kept.is_empty() {
+            continue;
+        }
+        rendered.push_str(kept);
+        if index != last_written {
+            rendered.push(' ');
+        }
+    }
+    rendered
+}
+
 /// Builds the tree from reader events; `stack[0]` is the nameless document node.
 struct Builder<'s> {
     source: &'s str,
     lines: &'s LineIndex,
     mode: Mode,
+    /// Texts also keep the form a template renders ([`read_template`]).
+    template: bool,
     stack: Vec<Element>,
     /// Text gathered since the last tag: start offset and unescaped content. Entity
     /// references arrive as separate events, so a run is assembled here.
@@ -411,9 +467,15 @@ impl Builder<'_> {
             return;
         }
         let leading = run.len() - run.trim_start().len();
+        let rendered = self
+            .template
+            .then(|| template_text(&run))
+            .filter(|rendered| rendered != value)
+            .map(String::into_boxed_str);
         let text = Text {
             value: value.to_string(),
             line: self.lines.line(start + leading),
+            rendered,
         };
         // Text outside the root element has no element to belong to.
         if self.stack.len() > 1 {
@@ -816,5 +878,47 @@ mod tests {
         );
         let broken = parse_generic(&id, "<Layout><a></Layout>");
         assert_eq!(broken.problems.len(), 1);
+    }
+
+    /// A template's text renders as the LWC compiler reads it: lines joined by one space,
+    /// indentation and line ends dropped, but the spaces that open the first line and
+    /// close the last kept; tabs are spaces; `\r\n` and `\r` end lines too.
+    #[test]
+    fn template_text_is_what_the_template_renders() {
+        let cases = [
+            ("Hello", "Hello"),
+            (" Hello", " Hello"),
+            ("Total: ", "Total: "),
+            ("\n    Hello\n  ", "Hello"),
+            ("\n  Hello\n      world\n", "Hello world"),
+            ("a\t\tb", "a  b"),
+            ("one  \n\n   two", "one two"),
+            ("\r\n  a\r\n  b\r\n", "a b"),
+            ("a\rb", "a b"),
+            (" first\n  last ", " first last "),
+        ];
+        for (run, rendered) in cases {
+            assert_eq!(template_text(run), rendered, "{run:?}");
+        }
+    }
+
+    /// A template's hash is that of what it renders; other markup keeps trimmed text.
+    #[test]
+    fn a_template_hashes_its_text_as_rendered() {
+        let hash = |source: &str| read_template(source).0.semantic_hash();
+        let markup = |source: &str| read_tree_with(source, Mode::Lenient).0.semantic_hash();
+        let one_line = "<template><p>Lines: {n}</p></template>";
+        let spaced = "<template><p>Lines: {n} </p></template>";
+        let split = "<template><p>\n  Lines:\n  {n}\n</p></template>";
+        let split_deeper = "<template>\n<p>\n      Lines:\n          {n}\n    </p>\n</template>";
+        assert_ne!(hash(one_line), hash(spaced));
+        assert_eq!(hash(split), hash(split_deeper));
+        assert_eq!(hash(one_line), hash(split));
+        assert_eq!(markup(one_line), markup(spaced));
+        assert_ne!(markup(split), markup(split_deeper));
+        assert_eq!(
+            read_template(spaced).0.children[0].texts[0].value,
+            "Lines: {n}"
+        );
     }
 }

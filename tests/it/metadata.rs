@@ -850,6 +850,54 @@ fn lwc_change_selects_its_jest_test_and_the_jest_test_of_the_component_that_cont
     );
 }
 
+/// A template's text is compared as the LWC compiler renders it: re-indenting text that
+/// spans lines renders the same and is formatting, but a space that ends the last line of
+/// a text is rendered (`{countText} `), so removing or adding it runs the Jest tests of
+/// the component and of the one that contains it. (Compared trimmed, both edits read as
+/// formatting.)
+#[test]
+fn a_template_space_the_component_renders_runs_its_jest_tests_and_reindenting_does_not() {
+    let repo = TestRepo::new(ORG);
+    let html = main_path("lwc/orderLineList/orderLineList.html");
+    let template = |paragraph: &str| {
+        format!("<template>\n    <p class=\"slds-text-body_small\">{paragraph}</p>\n</template>\n")
+    };
+    repo.write(
+        &html,
+        &template("\n        Lines:\n        {countText}\n    "),
+    );
+    let indented = repo.commit("The count on lines of their own");
+    repo.write(
+        &html,
+        &template("\n            Lines:\n                {countText}\n        "),
+    );
+    let reindented = repo.commit("Re-indented");
+    repo.write(&html, &template("Lines: {countText} "));
+    repo.commit("One line, a space at its end");
+
+    let plan = repo.plan_json(&["--base", &indented, "--head", &reindented]);
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "LightningComponentBundle".to_string(),
+            "orderLineList".to_string(),
+            "modified".to_string(),
+            false
+        )]
+    );
+    assert!(tests_of_kind(&plan, "lwc").is_empty(), "{plan:#}");
+
+    let plan = repo.plan_json(&["--base", &reindented, "--head", "HEAD"]);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("LightningComponentBundle", "orderLineList")]
+    );
+    assert_eq!(
+        tests_of_kind(&plan, "lwc"),
+        vec![jest("orderLineList"), jest("orderSummary")]
+    );
+}
+
 #[test]
 fn lwc_module_change_reaches_every_jest_test_that_imports_it_through_c_imports() {
     let (_repo, plan) = committed(|repo| {
