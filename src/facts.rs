@@ -1079,7 +1079,7 @@ pub fn stable_hash_bytes<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(PRIME);
         }
-        // Each part ends with a byte no UTF-8 text holds.
+        // Each part ends with a 0xff byte (which no text part holds).
         hash ^= 0xff;
         hash = hash.wrapping_mul(PRIME);
     }

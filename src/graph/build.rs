@@ -294,12 +294,13 @@ impl Graph {
     }
 
     /// Declares a node of the file at `place` (its position among the graph's places).
-    /// `known` is a declared id and its node, the parent's when the ids are equal.
+    /// `last_class` is the file's class declared last and its node: a member's parent
+    /// when the ids are equal, then not looked up by id.
     pub(super) fn declare(
         &mut self,
         declaration: &Declaration,
         place: u32,
-        known: Option<(&ComponentId, NodeIx)>,
+        last_class: Option<(&ComponentId, NodeIx)>,
     ) -> Declared {
         let index = self.intern(&declaration.id, declaration.kind);
         if let Some(name) = short_name(&declaration.id) {
@@ -331,7 +332,7 @@ impl Graph {
         let mut parent_node = None;
         if let Some(parent) = &declaration.parent {
             if declaration.id.is_member() {
-                let parent_index = match known {
+                let parent_index = match last_class {
                     Some((id, node)) if id == parent => node,
                     _ => self.intern(parent, DeclKind::Class),
                 };

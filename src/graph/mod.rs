@@ -489,6 +489,13 @@ impl Graph {
         self.index.get(id.key()).copied()
     }
 
+    /// The member of `class` itself whose folded name is `folded` (no key built).
+    pub(super) fn member(&self, class: NodeIx, folded: &str) -> Option<NodeIx> {
+        self.members
+            .get(&(class, folded) as &dyn MemberLookup)
+            .copied()
+    }
+
     /// All nodes, for callers that scan (tests, reports).
     pub fn nodes(&self) -> impl Iterator<Item = (NodeIx, &Node)> {
         self.node_ixs().map(move |index| (index, &self[index]))

@@ -393,13 +393,6 @@ impl Graph {
         Resolved::External(name.trim().to_string())
     }
 
-    /// The member of `class` itself whose folded name is `folded`.
-    pub(super) fn member(&self, class: NodeIx, folded: &str) -> Option<NodeIx> {
-        self.members
-            .get(&(class, folded) as &dyn super::MemberLookup)
-            .copied()
-    }
-
     /// The member named `member` of `class` or of its nearest superclass that declares it.
     pub(super) fn find_member(&self, class: NodeIx, member: &str) -> Option<NodeIx> {
         let folded = member.to_lowercase();

@@ -853,8 +853,8 @@ fn lwc_change_selects_its_jest_test_and_the_jest_test_of_the_component_that_cont
 /// A template's text is compared as the LWC compiler renders it: re-indenting text that
 /// spans lines renders the same and is formatting, but a space that ends the last line of
 /// a text is rendered (`{countText} `), so removing or adding it runs the Jest tests of
-/// the component and of the one that contains it. (Compared trimmed, both edits read as
-/// formatting.)
+/// the component and of the one that contains it. (Compared trimmed, the re-indenting
+/// read as a change and the space as formatting.)
 #[test]
 fn a_template_space_the_component_renders_runs_its_jest_tests_and_reindenting_does_not() {
     let repo = TestRepo::new(ORG);
