@@ -44,8 +44,9 @@ use std::sync::Arc;
 /// recovery may read code that does not parse otherwise than 0.25's did; 20: a file read
 /// as bytes is hashed as its bytes, `parse::dispatch::opaque`, not as their lossy text;
 /// 21: a Lightning web component's template hashes its text as it renders,
-/// `parse::xml::read_template`.)
-pub const FACTS_VERSION: u32 = 21;
+/// `parse::xml::read_template`; 22: a JavaScript file hashes its syntax tree, not its
+/// tokens alone, `parse::lwc::JsFile::scan`.)
+pub const FACTS_VERSION: u32 = 22;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

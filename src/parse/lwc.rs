@@ -17,7 +17,9 @@
 //! This module does not resolve relative imports inside a bundle (`./utils`: the same
 //! component), wire adapters' parameters, or `lwc:is` dynamic components.
 
-use crate::facts::{stable_hash, EdgeKind, Facts, Problem, Target, TestMark, TypeExpr};
+use crate::facts::{
+    stable_hash, stable_hash_bytes, EdgeKind, Facts, Problem, Target, TestMark, TypeExpr,
+};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use crate::parse::objects::relationship_field;
@@ -194,8 +196,14 @@ pub(crate) struct JsFile<'s> {
     tree: Option<Tree>,
 }
 
-/// The hash of a JavaScript file's tokens without comments, from [`JsFile::scan`].
+/// The hash of a JavaScript file's syntax tree without comments, from [`JsFile::scan`].
 pub(crate) struct Hash(u64);
+
+/// The hash's part before a node that has children, which its kind follows: no text
+/// part is this one byte (it is not UTF-8), so a token never reads as a node.
+const NODE_OPENS: &[u8] = &[0xfe];
+/// The hash's part after the last of a node's children.
+const NODE_CLOSES: &[u8] = &[0xfd];
 
 impl<'s> JsFile<'s> {
     /// Parses `source` as JavaScript (errors are kept in the tree, see [`Self::problems`]).
@@ -210,13 +218,18 @@ impl<'s> JsFile<'s> {
 
     /// Calls `visit` on every node (with its kind), parents first, without recursion
     /// (deeply nested code must not overflow the stack), and returns the hash of the
-    /// file's tokens without comments (a reformat keeps it): one walk of the tree gives
-    /// both (two walks were a third of NPSP's JavaScript parse).
+    /// file's syntax tree without comments (a reformat keeps it): one walk of the tree
+    /// gives both (two walks were a third of NPSP's JavaScript parse).
+    ///
+    /// The hash reads the tokens and the nodes that hold them, not the tokens alone: a
+    /// line break can end a statement where no token does (`return` on a line of its
+    /// own returns nothing; `a` then `++b` on the next line is two statements), and
+    /// the semicolon JavaScript inserts there is no token. Such an edit keeps every
+    /// token and changes what the code does, and its tree shows it.
     pub(crate) fn scan<'t>(&'t self, visit: &mut dyn FnMut(Node<'t>, &'t str)) -> Hash {
-        let mut tokens = Vec::new();
+        let mut parts: Vec<&[u8]> = Vec::new();
         let Some(tree) = &self.tree else {
-            tokens.push(self.source);
-            return Hash(stable_hash(tokens));
+            return Hash(stable_hash([self.source]));
         };
         let mut walk = Preorder::new(tree.root_node());
         loop {
@@ -224,13 +237,15 @@ impl<'s> JsFile<'s> {
             let kind = node.kind();
             visit(node, kind);
             if walk.enter() {
+                parts.push(NODE_OPENS);
+                parts.push(kind.as_bytes());
                 continue;
             }
             if !matches!(kind, "comment" | "html_comment") {
-                tokens.push(self.text(node));
+                parts.push(self.text(node).as_bytes());
             }
-            if !walk.advance(|| {}) {
-                return Hash(stable_hash(tokens));
+            if !walk.advance(|| parts.push(NODE_CLOSES)) {
+                return Hash(stable_hash_bytes(parts));
             }
         }
     }
@@ -474,6 +489,35 @@ export default class InvoiceList extends LightningElement {
             .0;
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    /// A line break that ends a statement keeps every token and changes what runs: the
+    /// hash sees it. One that ends nothing (a call's arguments on the next line) is
+    /// layout.
+    #[test]
+    fn js_hash_sees_a_line_break_that_ends_a_statement() {
+        let hash = |source: &str| JsFile::parse(source).scan(&mut |_, _| {}).0;
+        let pairs = [
+            (
+                "class A { get x() { return this.total(); } }",
+                "class A { get x() {\n    return\n        this.total();\n} }",
+                false,
+            ),
+            (
+                "let a = 1, b = 2;\na++\nb",
+                "let a = 1, b = 2;\na\n++b",
+                false,
+            ),
+            ("const y = f(b);", "const y = f\n(b);", true),
+            (
+                "const y = f(b);",
+                "const y =\n    f(\n        b\n    );",
+                true,
+            ),
+        ];
+        for (before, after, same) in pairs {
+            assert_eq!(hash(before) == hash(after), same, "{before:?} → {after:?}");
+        }
     }
 
     #[test]

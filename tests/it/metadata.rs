@@ -898,6 +898,54 @@ fn a_template_space_the_component_renders_runs_its_jest_tests_and_reindenting_do
     );
 }
 
+/// JavaScript ends a statement at a line break after `return`: `formatLines` then
+/// returns nothing. Every token of the file is kept, but not its meaning, so the Jest
+/// tests of every component that imports the module run. Wrapping the expression over
+/// lines, as Prettier does, is a change of layout and runs none.
+#[test]
+fn a_line_break_that_ends_a_javascript_statement_runs_its_jest_tests_and_wrapping_does_not() {
+    let repo = TestRepo::new(ORG);
+    let module = main_path("lwc/orderFormat/orderFormat.js");
+    repo.edit(
+        &module,
+        "return count === 1 ? '1 line' : `${count || 0} lines`;",
+        "return count === 1\n        ? '1 line'\n        : `${count || 0} lines`;",
+    );
+    let wrapped = repo.commit("Wrapped over lines");
+    repo.edit(
+        &module,
+        "return count === 1\n",
+        "return\n        count === 1\n",
+    );
+    repo.commit("The return on a line of its own");
+
+    let plan = repo.plan_json(&["--base", "HEAD~2", "--head", &wrapped]);
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "LightningComponentBundle".to_string(),
+            "orderFormat".to_string(),
+            "modified".to_string(),
+            false
+        )]
+    );
+    assert!(tests_of_kind(&plan, "lwc").is_empty(), "{plan:#}");
+
+    let plan = repo.plan_json(&["--base", &wrapped, "--head", "HEAD"]);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("LightningComponentBundle", "orderFormat")]
+    );
+    assert_eq!(
+        tests_of_kind(&plan, "lwc"),
+        vec![
+            jest("orderFormat"),
+            jest("orderLineList"),
+            jest("orderSummary")
+        ]
+    );
+}
+
 #[test]
 fn lwc_module_change_reaches_every_jest_test_that_imports_it_through_c_imports() {
     let (_repo, plan) = committed(|repo| {
