@@ -53,8 +53,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// (2: the targets of a record's resolutions in one list, [`Stored::targets`]. 3: nodes
 /// by file and position, what each resolution read ([`Stored::reads`]), and the
 /// declarations' [`Table`]. 4: the table by declaration. 5: only the uses that add
-/// something, [`Stored::use_count`].)
-pub const RESOLUTIONS_VERSION: u32 = 5;
+/// something, [`Stored::use_count`]. 6: a string literal may name a field set.)
+pub const RESOLUTIONS_VERSION: u32 = 6;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of

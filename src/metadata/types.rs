@@ -38,6 +38,7 @@ pub const CUSTOM_OBJECT: &str = "CustomObject";
 pub const CUSTOM_FIELD: &str = "CustomField";
 pub const VALIDATION_RULE: &str = "ValidationRule";
 pub const RECORD_TYPE: &str = "RecordType";
+pub const FIELD_SET: &str = "FieldSet";
 pub const CUSTOM_LABELS: &str = "CustomLabels";
 pub const CUSTOM_LABEL: &str = "CustomLabel";
 pub const CUSTOM_METADATA: &str = "CustomMetadata";
@@ -533,7 +534,9 @@ static TYPES: &[TypeInfo] = &[
         .none("the stages a sales or support process offers in the UI; picklist values are checked by their value set"),
     child_file("CompactLayout", CUSTOM_OBJECT, "compactLayouts", "compactLayout").parse(Parser::ObjectChild).none(UI),
     child_file(CUSTOM_FIELD, CUSTOM_OBJECT, "fields", "field").parse(Parser::Field).follow(&[Reads, Writes, Fires]),
-    child_file("FieldSet", CUSTOM_OBJECT, "fieldSets", "fieldSet").parse(Parser::ObjectChild).none(UI),
+    // Apex lists a field set's fields to query or show them
+    // (`Schema.SObjectType.X.fieldSets.Y.getFields()`, or by name from `getMap()`).
+    child_file(FIELD_SET, CUSTOM_OBJECT, "fieldSets", "fieldSet").parse(Parser::ObjectChild).follow(&[Reads, StringRef]).strings(),
     child_file("Index", CUSTOM_OBJECT, "indexes", "index").parse(Parser::ObjectChild)
         .none("an index of a big object: speeds queries, changes no result"),
     child_file("ListView", CUSTOM_OBJECT, "listViews", "listView").parse(Parser::ObjectChild).none(UI),

@@ -201,6 +201,13 @@ fn scenarios() -> Vec<Scenario> {
             head: ("objects/Probe__c/recordTypes/Special.recordType-meta.xml", "<active>true</active>", "<active>false</active>"),
         },
         Scenario {
+            type_name: "FieldSet",
+            component: "FieldSet:Probe__c.Columns",
+            base: &[("objects/Probe__c/fieldSets/Columns.fieldSet-meta.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FieldSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Columns</fullName>\n    <displayedFields>\n        <field>Name</field>\n        <isFieldManaged>false</isFieldManaged>\n        <isRequired>false</isRequired>\n    </displayedFields>\n    <label>Columns</label>\n</FieldSet>\n")],
+            probe: "System.assertEquals(1, Schema.SObjectType.Probe__c.fieldSets.Columns.getFields().size());",
+            head: ("objects/Probe__c/fieldSets/Columns.fieldSet-meta.xml", "<field>Name</field>", "<field>CreatedDate</field>"),
+        },
+        Scenario {
             type_name: "Flow",
             component: "Flow:Probe_Flow",
             base: &[("flows/Probe_Flow.flow-meta.xml", FLOW)],

@@ -11,7 +11,9 @@ use super::text::{
 use super::walk::{Recv, Walker};
 use crate::apex_type::{element_type, method_type};
 use crate::facts::{DmlEvents, EdgeKind, Target, TypeExpr};
+use crate::metadata::component::ComponentId;
 use crate::metadata::sobject::{has_custom_suffix, looks_like_sobject, strip_schema};
+use crate::metadata::types::FIELD_SET;
 use tree_sitter::Node;
 
 impl<'t> Walker<'t> {
@@ -112,9 +114,18 @@ impl<'t> Walker<'t> {
             Recv::Describe(object_name) => {
                 if name.eq_ignore_ascii_case("fields") {
                     Recv::DescribeFields(object_name)
+                } else if name.eq_ignore_ascii_case("fieldsets") {
+                    Recv::DescribeFieldSets(object_name)
                 } else {
                     Recv::Value(TypeExpr::Named("Schema.DescribeSObjectResult".into()))
                 }
+            }
+            // Code that lists a field set's fields (to query or show them) behaves as the
+            // field set says: a change to it reaches the code.
+            Recv::DescribeFieldSets(object_name) => {
+                let field_set = ComponentId::new(FIELD_SET, &format!("{object_name}.{name}"));
+                self.emit(Target::Component(field_set), EdgeKind::Reads, field);
+                Recv::Value(TypeExpr::Named("Schema.FieldSet".into()))
             }
             Recv::DescribeFields(object_name) => {
                 self.emit(
@@ -161,7 +172,10 @@ impl<'t> Walker<'t> {
         field: Node<'t>,
         write: bool,
     ) -> Recv<'t> {
-        if type_name.eq_ignore_ascii_case("schema.sobjecttype") {
+        // `SObjectType.X` is `Schema.SObjectType.X`: the namespace may be left out.
+        if type_name.eq_ignore_ascii_case("schema.sobjecttype")
+            || type_name.eq_ignore_ascii_case("sobjecttype")
+        {
             self.emit(
                 Target::SObject(name.to_string().into()),
                 EdgeKind::Reads,
@@ -737,6 +751,7 @@ impl<'t> Walker<'t> {
             Recv::Value(expr) => Some(expr.clone()),
             Recv::Describe(_) => Some(TypeExpr::Named("Schema.DescribeSObjectResult".into())),
             Recv::DescribeFields(_) => Some(TypeExpr::Named("Schema.SObjectTypeFields".into())),
+            Recv::DescribeFieldSets(_) => Some(TypeExpr::Named("Schema.FieldSets".into())),
             Recv::Elements { declared, .. } => Some(TypeExpr::Named(declared.clone().into())),
         }
     }

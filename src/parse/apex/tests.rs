@@ -558,6 +558,35 @@ public class Anon {
     assert!(any, "{:#?}", facts.parsed_uses());
 }
 
+/// A field set is read by name from an object's describe, with or without `Schema.`;
+/// `SObjectType.X` is the describe of X as `Schema.SObjectType.X` is.
+#[test]
+fn reads_field_sets_from_the_describe() {
+    let source = r#"
+public class Columns {
+    public List<Schema.FieldSetMember> run() {
+        List<Schema.FieldSetMember> all = Schema.SObjectType.Allocation__c.fieldSets.Extra_Fields.getFields();
+        all.addAll(SObjectType.Contact.FIELDSETS.Merge_FS.getFields());
+        Object f = SObjectType.Contact.fields.Email;
+        return all;
+    }
+}
+"#;
+    let facts = class("Columns", source);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let run = "ApexMethod:Columns.run";
+    let field_set = |name: &str| Target::Component(ComponentId::new("FieldSet", name));
+    assert_use(
+        &facts,
+        run,
+        EdgeKind::Reads,
+        field_set("Allocation__c.Extra_Fields"),
+    );
+    assert_use(&facts, run, EdgeKind::Reads, field_set("Contact.Merge_FS"));
+    assert_use(&facts, run, EdgeKind::Reads, sobject("Contact"));
+    assert_use(&facts, run, EdgeKind::Reads, field("Contact", "Email"));
+}
+
 #[test]
 fn reads_soql_and_sosl() {
     let source = r#"

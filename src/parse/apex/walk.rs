@@ -45,6 +45,8 @@ pub(super) enum Recv<'t> {
     Describe(String),
     /// `Schema.SObjectType.X.fields`.
     DescribeFields(String),
+    /// `Schema.SObjectType.X.fieldSets`: a field set of object X is read by name from it.
+    DescribeFieldSets(String),
     /// A collection of untyped records built from listed values (`new SObject[]{ a, b }`):
     /// its declared type and the type of each value, so DML on it writes their objects.
     Elements {
