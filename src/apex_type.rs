@@ -68,6 +68,24 @@ pub fn method_type(collection: &str, method: &str) -> Option<String> {
     }
 }
 
+/// The type a custom setting's or custom metadata type's own static method returns:
+/// `Limits__c.getOrgDefaults()`, `getInstance(…)` and `getValues(…)` give a `Limits__c`
+/// record, `getAll()` a `Map<String, Limits__c>` (`Rule__mdt` alike). A hierarchy
+/// setting without a stored record gives its fields' default values, so code that reads
+/// a field of the result reads that field. `None` for any other type or method.
+pub fn setting_method_type(type_name: &str, method: &str) -> Option<String> {
+    let type_name = type_name.trim();
+    let folded = type_name.to_ascii_lowercase();
+    if !(folded.ends_with("__c") || folded.ends_with("__mdt")) {
+        return None;
+    }
+    match method.to_ascii_lowercase().as_str() {
+        "getinstance" | "getorgdefaults" | "getvalues" => Some(type_name.to_string()),
+        "getall" => Some(format!("Map<String, {type_name}>")),
+        _ => None,
+    }
+}
+
 /// `List<Invoice__c>` → `List`; `Invoice__c[]` → `Invoice__c`.
 pub fn strip_generics(name: &str) -> String {
     let base = name.split('<').next().unwrap_or(name);
@@ -156,6 +174,28 @@ mod tests {
         assert_eq!(method_type("Iterator<Id>", "next").as_deref(), Some("Id"));
         assert_eq!(method_type("Account", "clone").as_deref(), Some("Account"));
         assert_eq!(method_type("Account", "get"), None);
+    }
+
+    #[test]
+    fn settings_and_custom_metadata_types_return_their_records() {
+        assert_eq!(
+            setting_method_type("Limits__c", "getOrgDefaults").as_deref(),
+            Some("Limits__c")
+        );
+        assert_eq!(
+            setting_method_type("ns__Limits__C", "GETINSTANCE").as_deref(),
+            Some("ns__Limits__C")
+        );
+        assert_eq!(
+            setting_method_type("Rule__mdt", "getAll").as_deref(),
+            Some("Map<String, Rule__mdt>")
+        );
+        assert_eq!(
+            setting_method_type("Rule__mdt", "getValues").as_deref(),
+            Some("Rule__mdt")
+        );
+        assert_eq!(setting_method_type("Account", "getInstance"), None);
+        assert_eq!(setting_method_type("Limits__c", "getLabel"), None);
         assert_eq!(element_type("Map<Id, Account>"), "Account");
         assert_eq!(element_type("List<Contact>"), "Contact");
         assert_eq!(element_type("Case[]"), "Case");

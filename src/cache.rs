@@ -46,8 +46,11 @@ use std::sync::Arc;
 /// 21: a Lightning web component's template hashes its text as it renders,
 /// `parse::xml::read_template`; 22: a JavaScript file hashes its syntax tree, not its
 /// tokens alone, `parse::lwc::JsFile::scan`; 23: Apex reads a field set by name from an
-/// object's describe, and `SObjectType.X` is that describe as `Schema.SObjectType.X` is.)
-pub const FACTS_VERSION: u32 = 23;
+/// object's describe, and `SObjectType.X` is that describe as `Schema.SObjectType.X` is;
+/// 24: a flow interview's type, `Flow.Interview.X`, names the flow X, and a custom
+/// setting's or custom metadata type's own static methods return its records,
+/// `apex_type::setting_method_type`.)
+pub const FACTS_VERSION: u32 = 24;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

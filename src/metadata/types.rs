@@ -442,7 +442,8 @@ static TYPES: &[TypeInfo] = &[
     )
     .strict().none(TRANSLATION),
     // Automation.
-    xml(FLOW, "flows", "flow").parse(Parser::Flow).follow(&[Fires, FlowAction, Tests, StringRef]).strings(),
+    // Apex runs a flow by its interview type (`new Flow.Interview.X(…)`, a reference) or by name.
+    xml(FLOW, "flows", "flow").parse(Parser::Flow).follow(&[Fires, FlowAction, Tests, StringRef, References]).strings(),
     xml(FLOW_DEFINITION, "flowDefinitions", "flowDefinition").parse(Parser::FlowDefinition).follow(&[Defines]),
     xml(FLOW_TEST, "flowtests", "flowtest").parse(Parser::FlowTest).follow(SELF),
     // Pages, access and configuration.

@@ -384,6 +384,88 @@ fn subflow_change_reaches_the_flow_test_of_the_calling_flow_and_its_writers() {
     );
 }
 
+/// Apex runs an autolaunched flow through its interview type (`new
+/// Flow.Interview.Order_Notify_Customer(inputs).start()`): a change to the flow reaches
+/// the tests of that code, as it reaches the flows that call it as a subflow.
+#[test]
+fn a_flow_apex_runs_through_its_interview_type_reaches_the_tests_of_that_code() {
+    let repo = TestRepo::new(ORG);
+    let meta = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>61.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
+    repo.write(
+        &main_path("classes/OrderReminder.cls"),
+        "public with sharing class OrderReminder {\n    public static void remind(Id orderId) {\n        Flow.Interview.Order_Notify_Customer notify =\n            new Flow.Interview.Order_Notify_Customer(new Map<String, Object>{ 'recordId' => orderId });\n        notify.start();\n    }\n}\n",
+    );
+    repo.write(&main_path("classes/OrderReminder.cls-meta.xml"), meta);
+    repo.write(
+        &main_path("classes/OrderReminderFlowTest.cls"),
+        "@IsTest\nprivate class OrderReminderFlowTest {\n    @IsTest\n    static void remindsTheOwner() {\n        OrderReminder.remind(null);\n    }\n}\n",
+    );
+    repo.write(
+        &main_path("classes/OrderReminderFlowTest.cls-meta.xml"),
+        meta,
+    );
+    let base = repo.commit("A reminder that runs the flow");
+    repo.edit(
+        &flow_file("Order_Notify_Customer"),
+        "<stringValue>Normal</stringValue>",
+        "<stringValue>High</stringValue>",
+    );
+    repo.commit("A higher priority");
+
+    let plan = repo.plan_json(&["--base", &base, "--head", "HEAD"]);
+    assert_reason(
+        &plan,
+        "OrderReminderFlowTest",
+        "Flow:Order_Notify_Customer",
+        "ApexClass:OrderReminderFlowTest",
+        &["references", "calls", "member-of"],
+    );
+}
+
+/// A hierarchy custom setting with no stored record gives its fields' default values:
+/// `Gate_Settings__c.getOrgDefaults().Enabled__c` reads the default, so changing it
+/// reaches the tests of the code that reads it through the setting's own method.
+#[test]
+fn a_custom_setting_default_reaches_the_code_that_reads_it_through_get_org_defaults() {
+    let repo = TestRepo::new(ORG);
+    let meta = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>61.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
+    repo.write(
+        &main_path("objects/Gate_Settings__c/Gate_Settings__c.object-meta.xml"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <customSettingsType>Hierarchy</customSettingsType>\n    <label>Gate Settings</label>\n    <visibility>Public</visibility>\n</CustomObject>\n",
+    );
+    let field = main_path("objects/Gate_Settings__c/fields/Enabled__c.field-meta.xml");
+    repo.write(
+        &field,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Enabled__c</fullName>\n    <defaultValue>false</defaultValue>\n    <label>Enabled</label>\n    <type>Checkbox</type>\n</CustomField>\n",
+    );
+    repo.write(
+        &main_path("classes/OrderGate.cls"),
+        "public with sharing class OrderGate {\n    public static Boolean isOpen() {\n        return Gate_Settings__c.getOrgDefaults().Enabled__c;\n    }\n}\n",
+    );
+    repo.write(&main_path("classes/OrderGate.cls-meta.xml"), meta);
+    repo.write(
+        &main_path("classes/GateDefaultsCheck.cls"),
+        "@IsTest\nprivate class GateDefaultsCheck {\n    @IsTest\n    static void closedByDefault() {\n        System.assert(!OrderGate.isOpen());\n    }\n}\n",
+    );
+    repo.write(&main_path("classes/GateDefaultsCheck.cls-meta.xml"), meta);
+    let base = repo.commit("A gate read from its setting's defaults");
+    repo.edit(
+        &field,
+        "<defaultValue>false</defaultValue>",
+        "<defaultValue>true</defaultValue>",
+    );
+    repo.commit("Open by default");
+
+    let plan = repo.plan_json(&["--base", &base, "--head", "HEAD"]);
+    assert_reason(
+        &plan,
+        "GateDefaultsCheck",
+        "CustomField:Gate_Settings__c.Enabled__c",
+        "ApexClass:GateDefaultsCheck",
+        &["reads", "calls"],
+    );
+}
+
 #[test]
 fn process_builder_change_reaches_only_the_writers_of_its_object() {
     let (_repo, plan) = committed(|repo| {

@@ -5,15 +5,16 @@
 //! name its receiver type. Types come only from this file; the rest is left to the graph.
 
 use super::text::{
-    child, fields, is_comment, is_database_dml, is_simple_name, is_system_namespace, is_this,
-    is_untyped_record, kind_name, literal_content, named_children, normalize_type,
+    child, fields, interview_flow, is_comment, is_database_dml, is_simple_name,
+    is_system_namespace, is_this, is_untyped_record, kind_name, literal_content, named_children,
+    normalize_type,
 };
 use super::walk::{Recv, Walker};
-use crate::apex_type::{element_type, method_type};
+use crate::apex_type::{element_type, method_type, setting_method_type};
 use crate::facts::{DmlEvents, EdgeKind, Target, TypeExpr};
 use crate::metadata::component::ComponentId;
 use crate::metadata::sobject::{has_custom_suffix, looks_like_sobject, strip_schema};
-use crate::metadata::types::FIELD_SET;
+use crate::metadata::types::{FIELD_SET, FLOW};
 use tree_sitter::Node;
 
 impl<'t> Walker<'t> {
@@ -330,6 +331,7 @@ impl<'t> Walker<'t> {
         let mut event_bus = false;
         let object = child(node, f.object);
         let on_this = object.is_none_or(is_this);
+        let mut static_type = None;
         let receiver = match object {
             None => self.class.map(|class| {
                 let owner = self
@@ -356,6 +358,7 @@ impl<'t> Walker<'t> {
                         EdgeKind::References,
                         object,
                     );
+                    static_type = Some(type_name.clone());
                 }
                 self.type_expr(&value)
             }
@@ -421,6 +424,9 @@ impl<'t> Walker<'t> {
                     self.emit(write, EdgeKind::Writes, at);
                 }
             }
+        }
+        if let Some(record) = static_type.and_then(|t| setting_method_type(&t, name)) {
+            return Recv::Value(TypeExpr::Named(record.into()));
         }
         match receiver {
             Some(receiver) if !name.is_empty() => Recv::Value(TypeExpr::ReturnOf(
@@ -688,7 +694,12 @@ impl<'t> Walker<'t> {
                     }
                 } else {
                     let name = self.type_text(node);
-                    self.emit(Target::ApexType(name.into()), kind, node);
+                    // A flow interview's type names the flow it runs.
+                    let target = match interview_flow(&name) {
+                        Some(flow) => Target::Component(ComponentId::new(FLOW, flow)),
+                        None => Target::ApexType(name.into()),
+                    };
+                    self.emit(target, kind, node);
                 }
             }
             "generic_type" => {

@@ -587,6 +587,66 @@ public class Columns {
     assert_use(&facts, run, EdgeKind::Reads, field("Contact", "Email"));
 }
 
+/// A custom setting's or custom metadata type's own static methods return its records,
+/// so a field read on the result is a read of that field (a setting's defaults decide
+/// it when no record is stored).
+#[test]
+fn a_setting_read_through_its_static_methods_reads_the_field() {
+    let source = r#"
+public class Gate {
+    public Boolean open() {
+        Decimal cap = Rule__mdt.getInstance('Cap').Limit__c;
+        for (Rule__mdt rule : Rule__mdt.getAll().values()) {}
+        return Limits__c.getOrgDefaults().Enabled__c && Limits__c.getInstance(UserInfo.getUserId()).Strict__c;
+    }
+}
+"#;
+    let facts = class("Gate", source);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let open = "ApexMethod:Gate.open";
+    assert_use(
+        &facts,
+        open,
+        EdgeKind::Reads,
+        field("Limits__c", "Enabled__c"),
+    );
+    assert_use(
+        &facts,
+        open,
+        EdgeKind::Reads,
+        field("Limits__c", "Strict__c"),
+    );
+    assert_use(
+        &facts,
+        open,
+        EdgeKind::Reads,
+        field("Rule__mdt", "Limit__c"),
+    );
+}
+
+/// Apex runs a flow through its interview type: the type names the flow.
+#[test]
+fn a_flow_interview_type_names_its_flow() {
+    let source = r#"
+public class Reminders {
+    public void remind(Map<String, Object> inputs) {
+        Flow.Interview.Notify_Owner notify = new flow.interview.Notify_Owner(inputs);
+        notify.start();
+        Flow.Interview packaged = new Flow.Interview.acme.Escalate(inputs);
+    }
+}
+"#;
+    let facts = class("Reminders", source);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let remind = "ApexMethod:Reminders.remind";
+    let flow = |name: &str| Target::Component(ComponentId::new("Flow", name));
+    assert_use(&facts, remind, EdgeKind::References, flow("Notify_Owner"));
+    assert_use(&facts, remind, EdgeKind::References, flow("Escalate"));
+    assert_eq!(text::interview_flow("Flow.Interview"), None);
+    assert_eq!(text::interview_flow("Flow.Interview."), None);
+    assert_eq!(text::interview_flow("FlowInterview.X"), None);
+}
+
 #[test]
 fn reads_soql_and_sosl() {
     let source = r#"

@@ -289,6 +289,20 @@ pub(super) fn lines_of(node: Node) -> (u32, u32) {
     (line_of(node), end)
 }
 
+/// The flow an interview type runs: Apex starts a flow with `new
+/// Flow.Interview.Approve_Order(inputs)`, so `Flow.Interview.Approve_Order` is the flow
+/// `Approve_Order` (a namespace before the name, `Flow.Interview.ns.Approve_Order`, is
+/// left out: the flow's file does not carry it).
+pub(super) fn interview_flow(type_name: &str) -> Option<&str> {
+    const PREFIX: &str = "flow.interview.";
+    let head = type_name.get(..PREFIX.len())?;
+    if !head.eq_ignore_ascii_case(PREFIX) {
+        return None;
+    }
+    let name = type_name[PREFIX.len()..].rsplit('.').next()?;
+    (!name.is_empty()).then_some(name)
+}
+
 /// A type as written, without whitespace, and `", "` between generic arguments:
 /// `Map< Id ,Invoice__c >` is `Map<Id, Invoice__c>`.
 pub(super) fn normalize_type(raw: &str) -> String {
