@@ -390,20 +390,8 @@ fn subflow_change_reaches_the_flow_test_of_the_calling_flow_and_its_writers() {
 #[test]
 fn a_flow_apex_runs_through_its_interview_type_reaches_the_tests_of_that_code() {
     let repo = TestRepo::new(ORG);
-    let meta = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>61.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
-    repo.write(
-        &main_path("classes/OrderReminder.cls"),
-        "public with sharing class OrderReminder {\n    public static void remind(Id orderId) {\n        Flow.Interview.Order_Notify_Customer notify =\n            new Flow.Interview.Order_Notify_Customer(new Map<String, Object>{ 'recordId' => orderId });\n        notify.start();\n    }\n}\n",
-    );
-    repo.write(&main_path("classes/OrderReminder.cls-meta.xml"), meta);
-    repo.write(
-        &main_path("classes/OrderReminderFlowTest.cls"),
-        "@IsTest\nprivate class OrderReminderFlowTest {\n    @IsTest\n    static void remindsTheOwner() {\n        OrderReminder.remind(null);\n    }\n}\n",
-    );
-    repo.write(
-        &main_path("classes/OrderReminderFlowTest.cls-meta.xml"),
-        meta,
-    );
+    repo.write_class("OrderReminder", "public with sharing class OrderReminder {\n    public static void remind(Id orderId) {\n        Flow.Interview.Order_Notify_Customer notify =\n            new Flow.Interview.Order_Notify_Customer(new Map<String, Object>{ 'recordId' => orderId });\n        notify.start();\n    }\n}\n");
+    repo.write_class("OrderReminderFlowTest", "@IsTest\nprivate class OrderReminderFlowTest {\n    @IsTest\n    static void remindsTheOwner() {\n        OrderReminder.remind(null);\n    }\n}\n");
     let base = repo.commit("A reminder that runs the flow");
     repo.edit(
         &flow_file("Order_Notify_Customer"),
@@ -422,13 +410,42 @@ fn a_flow_apex_runs_through_its_interview_type_reaches_the_tests_of_that_code() 
     );
 }
 
+/// Code that takes a field set by name (`fieldSets.getMap().get('Order_Columns')`) lists
+/// its fields as the field set says: adding a field to it reaches that code's tests.
+#[test]
+fn a_field_set_named_in_a_string_reaches_the_tests_of_the_code_that_lists_it() {
+    let repo = TestRepo::new(ORG);
+    let field_set = main_path("objects/Order__c/fieldSets/Order_Columns.fieldSet-meta.xml");
+    repo.write(
+        &field_set,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FieldSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Order_Columns</fullName>\n    <displayedFields>\n        <field>Name</field>\n        <isFieldManaged>false</isFieldManaged>\n        <isRequired>false</isRequired>\n    </displayedFields>\n    <label>Order Columns</label>\n</FieldSet>\n",
+    );
+    repo.write_class("OrderColumns", "public with sharing class OrderColumns {\n    public static Integer count() {\n        Map<String, Schema.FieldSet> sets = Schema.SObjectType.Order__c.fieldSets.getMap();\n        return sets.get('Order_Columns').getFields().size();\n    }\n}\n");
+    repo.write_class("ColumnsCountCheck", "@IsTest\nprivate class ColumnsCountCheck {\n    @IsTest\n    static void oneColumn() {\n        System.assertEquals(1, OrderColumns.count());\n    }\n}\n");
+    let base = repo.commit("Columns from a field set");
+    repo.edit(&field_set, "</displayedFields>", "</displayedFields>\n    <displayedFields>\n        <field>Status__c</field>\n        <isFieldManaged>false</isFieldManaged>\n        <isRequired>false</isRequired>\n    </displayedFields>");
+    repo.commit("A second column");
+
+    let plan = repo.plan_json(&["--base", &base, "--head", "HEAD"]);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("FieldSet", "Order__c.Order_Columns")]
+    );
+    assert_reason(
+        &plan,
+        "ColumnsCountCheck",
+        "FieldSet:Order__c.Order_Columns",
+        "ApexClass:ColumnsCountCheck",
+        &["string-ref", "calls"],
+    );
+}
+
 /// A hierarchy custom setting with no stored record gives its fields' default values:
 /// `Gate_Settings__c.getOrgDefaults().Enabled__c` reads the default, so changing it
 /// reaches the tests of the code that reads it through the setting's own method.
 #[test]
 fn a_custom_setting_default_reaches_the_code_that_reads_it_through_get_org_defaults() {
     let repo = TestRepo::new(ORG);
-    let meta = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>61.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
     repo.write(
         &main_path("objects/Gate_Settings__c/Gate_Settings__c.object-meta.xml"),
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <customSettingsType>Hierarchy</customSettingsType>\n    <label>Gate Settings</label>\n    <visibility>Public</visibility>\n</CustomObject>\n",
@@ -438,16 +455,8 @@ fn a_custom_setting_default_reaches_the_code_that_reads_it_through_get_org_defau
         &field,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Enabled__c</fullName>\n    <defaultValue>false</defaultValue>\n    <label>Enabled</label>\n    <type>Checkbox</type>\n</CustomField>\n",
     );
-    repo.write(
-        &main_path("classes/OrderGate.cls"),
-        "public with sharing class OrderGate {\n    public static Boolean isOpen() {\n        return Gate_Settings__c.getOrgDefaults().Enabled__c;\n    }\n}\n",
-    );
-    repo.write(&main_path("classes/OrderGate.cls-meta.xml"), meta);
-    repo.write(
-        &main_path("classes/GateDefaultsCheck.cls"),
-        "@IsTest\nprivate class GateDefaultsCheck {\n    @IsTest\n    static void closedByDefault() {\n        System.assert(!OrderGate.isOpen());\n    }\n}\n",
-    );
-    repo.write(&main_path("classes/GateDefaultsCheck.cls-meta.xml"), meta);
+    repo.write_class("OrderGate", "public with sharing class OrderGate {\n    public static Boolean isOpen() {\n        return Gate_Settings__c.getOrgDefaults().Enabled__c;\n    }\n}\n");
+    repo.write_class("GateDefaultsCheck", "@IsTest\nprivate class GateDefaultsCheck {\n    @IsTest\n    static void closedByDefault() {\n        System.assert(!OrderGate.isOpen());\n    }\n}\n");
     let base = repo.commit("A gate read from its setting's defaults");
     repo.edit(
         &field,

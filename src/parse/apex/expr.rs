@@ -331,7 +331,8 @@ impl<'t> Walker<'t> {
         let mut event_bus = false;
         let object = child(node, f.object);
         let on_this = object.is_none_or(is_this);
-        let mut static_type = None;
+        // What a custom setting's own static method returns (`Limits__c.getOrgDefaults()`).
+        let mut setting_record = None;
         let receiver = match object {
             None => self.class.map(|class| {
                 let owner = self
@@ -358,7 +359,7 @@ impl<'t> Walker<'t> {
                         EdgeKind::References,
                         object,
                     );
-                    static_type = Some(type_name.clone());
+                    setting_record = setting_method_type(type_name, name);
                 }
                 self.type_expr(&value)
             }
@@ -425,7 +426,7 @@ impl<'t> Walker<'t> {
                 }
             }
         }
-        if let Some(record) = static_type.and_then(|t| setting_method_type(&t, name)) {
+        if let Some(record) = setting_record {
             return Recv::Value(TypeExpr::Named(record.into()));
         }
         match receiver {

@@ -596,7 +596,6 @@ fn a_setting_read_through_its_static_methods_reads_the_field() {
 public class Gate {
     public Boolean open() {
         Decimal cap = Rule__mdt.getInstance('Cap').Limit__c;
-        for (Rule__mdt rule : Rule__mdt.getAll().values()) {}
         return Limits__c.getOrgDefaults().Enabled__c && Limits__c.getInstance(UserInfo.getUserId()).Strict__c;
     }
 }
