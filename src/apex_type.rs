@@ -3,6 +3,8 @@
 //! these rules, so the parser (which types local values) and the graph (which types
 //! call receivers) cannot drift apart.
 
+use crate::metadata::sobject::has_custom_suffix;
+
 /// The record type a DML statement or loop over a value of type `t` works on:
 /// `List<X>`, `Set<X>`, `X[]`, `Map<K, X>` give `X`; anything else is itself.
 pub fn element_type(t: &str) -> &str {
@@ -72,17 +74,21 @@ pub fn method_type(collection: &str, method: &str) -> Option<String> {
 /// `Limits__c.getOrgDefaults()`, `getInstance(…)` and `getValues(…)` give a `Limits__c`
 /// record, `getAll()` a `Map<String, Limits__c>` (`Rule__mdt` alike). A hierarchy
 /// setting without a stored record gives its fields' default values, so code that reads
-/// a field of the result reads that field. `None` for any other type or method.
+/// a field of the result reads that field. `None` for any other method, and for a type
+/// without a custom suffix (the parser asks of every static call: nothing is allocated
+/// for those).
 pub fn setting_method_type(type_name: &str, method: &str) -> Option<String> {
     let type_name = type_name.trim();
-    let folded = type_name.to_ascii_lowercase();
-    if !(folded.ends_with("__c") || folded.ends_with("__mdt")) {
+    if !has_custom_suffix(type_name) {
         return None;
     }
-    match method.to_ascii_lowercase().as_str() {
-        "getinstance" | "getorgdefaults" | "getvalues" => Some(type_name.to_string()),
-        "getall" => Some(format!("Map<String, {type_name}>")),
-        _ => None,
+    let is = |name: &str| method.eq_ignore_ascii_case(name);
+    if is("getInstance") || is("getOrgDefaults") || is("getValues") {
+        Some(type_name.to_string())
+    } else if is("getAll") {
+        Some(format!("Map<String, {type_name}>"))
+    } else {
+        None
     }
 }
 
@@ -174,28 +180,6 @@ mod tests {
         assert_eq!(method_type("Iterator<Id>", "next").as_deref(), Some("Id"));
         assert_eq!(method_type("Account", "clone").as_deref(), Some("Account"));
         assert_eq!(method_type("Account", "get"), None);
-    }
-
-    #[test]
-    fn settings_and_custom_metadata_types_return_their_records() {
-        assert_eq!(
-            setting_method_type("Limits__c", "getOrgDefaults").as_deref(),
-            Some("Limits__c")
-        );
-        assert_eq!(
-            setting_method_type("ns__Limits__C", "GETINSTANCE").as_deref(),
-            Some("ns__Limits__C")
-        );
-        assert_eq!(
-            setting_method_type("Rule__mdt", "getAll").as_deref(),
-            Some("Map<String, Rule__mdt>")
-        );
-        assert_eq!(
-            setting_method_type("Rule__mdt", "getValues").as_deref(),
-            Some("Rule__mdt")
-        );
-        assert_eq!(setting_method_type("Account", "getInstance"), None);
-        assert_eq!(setting_method_type("Limits__c", "getLabel"), None);
         assert_eq!(element_type("Map<Id, Account>"), "Account");
         assert_eq!(element_type("List<Contact>"), "Contact");
         assert_eq!(element_type("Case[]"), "Case");
@@ -205,5 +189,24 @@ mod tests {
             type_names("Map<Id, List<Invoice__c>>").collect::<Vec<_>>(),
             ["Map", "Id", "List", "Invoice__c"]
         );
+    }
+
+    #[test]
+    fn settings_and_custom_metadata_types_return_their_records() {
+        let cases = [
+            ("Limits__c", "getOrgDefaults", Some("Limits__c")),
+            ("ns__Limits__C", "GETINSTANCE", Some("ns__Limits__C")),
+            ("Rule__mdt", "getAll", Some("Map<String, Rule__mdt>")),
+            ("Rule__mdt", "getValues", Some("Rule__mdt")),
+            ("Account", "getInstance", None),
+            ("Limits__c", "getLabel", None),
+        ];
+        for (type_name, method, returned) in cases {
+            assert_eq!(
+                setting_method_type(type_name, method).as_deref(),
+                returned,
+                "{type_name}.{method}"
+            );
+        }
     }
 }

@@ -237,12 +237,7 @@ fn a_decomposed_workflow_field_update_reaches_the_tests_the_monolithic_one_does(
             "<literalValue>0</literalValue>",
         );
     });
-    let expected = vec![(
-        "WorkflowFieldUpdate".to_string(),
-        "Order__c.Set_Needs_Review".to_string(),
-        "modified".to_string(),
-        true,
-    )];
+    let expected = vec![modified("WorkflowFieldUpdate", "Order__c.Set_Needs_Review")];
     assert_eq!(changes(&decomposed), expected);
     assert_eq!(outcome(&decomposed), outcome(&monolithic));
     assert!(decomposed["fallback"].is_null(), "{decomposed}");
@@ -263,12 +258,7 @@ fn a_decomposed_workflow_rule_reaches_the_tests_the_monolithic_one_does() {
     });
     assert_eq!(
         changes(&decomposed),
-        vec![(
-            "WorkflowRule".to_string(),
-            "Order__c.Flag_Large_Orders".to_string(),
-            "modified".to_string(),
-            true
-        )]
+        vec![modified("WorkflowRule", "Order__c.Flag_Large_Orders")]
     );
     assert_eq!(outcome(&decomposed), outcome(&monolithic));
     assert_includes(&decomposed, &["OrderServiceTest", "OrderImportTest"]);
@@ -302,11 +292,9 @@ fn a_decomposed_sharing_criteria_rule_reaches_the_tests_the_monolithic_one_does(
     });
     assert_eq!(
         changes(&decomposed),
-        vec![(
-            "SharingCriteriaRule".to_string(),
-            "Order__c.Share_Large_Orders".to_string(),
-            "modified".to_string(),
-            true
+        vec![modified(
+            "SharingCriteriaRule",
+            "Order__c.Share_Large_Orders"
         )]
     );
     assert_eq!(outcome(&decomposed), outcome(&monolithic));

@@ -110,10 +110,6 @@ fn assert_specified(plan: &Value) {
     );
 }
 
-fn modified(type_name: &str, name: &str) -> (String, String, String, bool) {
-    (type_name.into(), name.into(), "modified".into(), true)
-}
-
 /// The edge kinds of `reasons[0]` of a selected test.
 fn edge_kinds(plan: &Value, test: &str) -> Vec<String> {
     let entry = test_entry(plan, test);
@@ -386,12 +382,16 @@ fn subflow_change_reaches_the_flow_test_of_the_calling_flow_and_its_writers() {
 
 /// Apex runs an autolaunched flow through its interview type (`new
 /// Flow.Interview.Order_Notify_Customer(inputs).start()`): a change to the flow reaches
-/// the tests of that code, as it reaches the flows that call it as a subflow.
+/// the tests of that code, as it reaches the flows that call it as a subflow (and the
+/// code that starts it by name, `Flow.Interview.createInterview`).
 #[test]
 fn a_flow_apex_runs_through_its_interview_type_reaches_the_tests_of_that_code() {
     let repo = TestRepo::new(ORG);
     repo.write_class("OrderReminder", "public with sharing class OrderReminder {\n    public static void remind(Id orderId) {\n        Flow.Interview.Order_Notify_Customer notify =\n            new Flow.Interview.Order_Notify_Customer(new Map<String, Object>{ 'recordId' => orderId });\n        notify.start();\n    }\n}\n");
     repo.write_class("OrderReminderFlowTest", "@IsTest\nprivate class OrderReminderFlowTest {\n    @IsTest\n    static void remindsTheOwner() {\n        OrderReminder.remind(null);\n    }\n}\n");
+    // The same flow started by name, which the README promises too.
+    repo.write_class("OrderNudge", "public with sharing class OrderNudge {\n    public static void nudge() {\n        Flow.Interview.createInterview('Order_Notify_Customer', new Map<String, Object>()).start();\n    }\n}\n");
+    repo.write_class("OrderNudgeFlowTest", "@IsTest\nprivate class OrderNudgeFlowTest {\n    @IsTest\n    static void nudges() {\n        OrderNudge.nudge();\n    }\n}\n");
     let base = repo.commit("A reminder that runs the flow");
     repo.edit(
         &flow_file("Order_Notify_Customer"),
@@ -407,6 +407,13 @@ fn a_flow_apex_runs_through_its_interview_type_reaches_the_tests_of_that_code() 
         "Flow:Order_Notify_Customer",
         "ApexClass:OrderReminderFlowTest",
         &["references", "calls", "member-of"],
+    );
+    assert_reason(
+        &plan,
+        "OrderNudgeFlowTest",
+        "Flow:Order_Notify_Customer",
+        "ApexClass:OrderNudgeFlowTest",
+        &["string-ref", "calls"],
     );
 }
 
@@ -969,12 +976,7 @@ fn a_template_space_the_component_renders_runs_its_jest_tests_and_reindenting_do
     let plan = repo.plan_json(&["--base", &indented, "--head", &reindented]);
     assert_eq!(
         changes(&plan),
-        vec![(
-            "LightningComponentBundle".to_string(),
-            "orderLineList".to_string(),
-            "modified".to_string(),
-            false
-        )]
+        vec![formatting_only("LightningComponentBundle", "orderLineList")]
     );
     assert!(tests_of_kind(&plan, "lwc").is_empty(), "{plan:#}");
 
@@ -1013,12 +1015,7 @@ fn a_line_break_that_ends_a_javascript_statement_runs_its_jest_tests_and_wrappin
     let plan = repo.plan_json(&["--base", "HEAD~2", "--head", &wrapped]);
     assert_eq!(
         changes(&plan),
-        vec![(
-            "LightningComponentBundle".to_string(),
-            "orderFormat".to_string(),
-            "modified".to_string(),
-            false
-        )]
+        vec![formatting_only("LightningComponentBundle", "orderFormat")]
     );
     assert!(tests_of_kind(&plan, "lwc").is_empty(), "{plan:#}");
 

@@ -66,10 +66,6 @@ fn no_uncovered(plan: &Value) {
     assert_eq!(uncovered(plan), Vec::<String>::new(), "uncovered");
 }
 
-fn modified(type_name: &str, name: &str) -> (String, String, String, bool) {
-    (type_name.into(), name.into(), "modified".into(), true)
-}
-
 #[test]
 fn method_change_reaches_its_tests_and_the_tests_of_callers_two_hops_away() {
     let repo = TestRepo::new("billing");

@@ -599,6 +599,16 @@ pub fn reason_path(plan: &Value, test: &str) -> Vec<String> {
         .collect()
 }
 
+/// A modified component whose change is one of meaning, as [`changes`] lists it.
+pub fn modified(type_name: &str, name: &str) -> (String, String, String, bool) {
+    (type_name.into(), name.into(), "modified".into(), true)
+}
+
+/// A modified component whose change is formatting only, as [`changes`] lists it.
+pub fn formatting_only(type_name: &str, name: &str) -> (String, String, String, bool) {
+    (type_name.into(), name.into(), "modified".into(), false)
+}
+
 /// The changed components as `(type, name, change, semantic)`, sorted.
 pub fn changes(plan: &Value) -> Vec<(String, String, String, bool)> {
     let mut list: Vec<_> = plan["changes"]
