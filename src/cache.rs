@@ -49,8 +49,9 @@ use std::sync::Arc;
 /// object's describe, and `SObjectType.X` is that describe as `Schema.SObjectType.X` is;
 /// 24: a flow interview's type, `Flow.Interview.X`, names the flow X, and a custom
 /// setting's or custom metadata type's own static methods return its records,
-/// `apex_type::setting_method_type`.)
-pub const FACTS_VERSION: u32 = 24;
+/// `apex_type::setting_method_type`; 25: a roll-up summary field makes its child object
+/// write its parent, `parse::objects::parse_field`.)
+pub const FACTS_VERSION: u32 = 25;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -3,7 +3,8 @@
 //! The walk goes backwards over "A uses B" edges, breadth first, so every test carries
 //! its shortest path as the explanation. It is edge-kind aware:
 //! - an object reached through its automation (a trigger, a record-triggered flow, a
-//!   validation rule) is followed only to the code that *writes* it;
+//!   validation rule) is followed only to the code that *writes* it, and through a
+//!   roll-up summary to the code that writes its child object;
 //! - a class reached because one of its methods changed is followed only to its
 //!   *opaque* users (flow actions, `testFor`, string references, LWC imports): users
 //!   who only name the type do not run the changed method;
@@ -555,7 +556,7 @@ fn step_kind(
     let source_node = &graph[source];
     match mode {
         Mode::WritersOnly(fires_on) => {
-            (kind == EdgeKind::Writes && events.meets(fires_on)).then_some(Mode::All)
+            (kind == EdgeKind::Writes && events.meets(fires_on)).then(|| writer_mode(graph, source))
         }
         Mode::ReadersOnly => match kind {
             EdgeKind::Reads | EdgeKind::Calls | EdgeKind::StringRef => Some(Mode::All),
@@ -629,12 +630,12 @@ fn step_kind(
                     Mode::OpaqueOnly
                 })
             }
+            EdgeKind::Writes => Some(writer_mode(graph, source)),
             EdgeKind::References
             | EdgeKind::Calls
             | EdgeKind::Extends
             | EdgeKind::Implements
             | EdgeKind::Reads
-            | EdgeKind::Writes
             | EdgeKind::TestFor
             | EdgeKind::Tests
             | EdgeKind::FlowAction
@@ -645,6 +646,18 @@ fn step_kind(
             | EdgeKind::Defines
             | EdgeKind::Assigns => Some(Mode::All),
         },
+    }
+}
+
+/// How far the walk goes from the writer of an object it reached. An object writes
+/// another only through a roll-up summary, which updates the parent whenever a child
+/// record is inserted, updated, deleted or undeleted: what runs that update is the
+/// code that writes the child, not every user of the child object.
+fn writer_mode(graph: &Graph, writer: NodeIx) -> Mode {
+    if graph[writer].id.is_type(types::CUSTOM_OBJECT) {
+        Mode::WritersOnly(DmlEvents::ALL)
+    } else {
+        Mode::All
     }
 }
 
@@ -985,6 +998,57 @@ mod tests {
         graph
             .node(&ComponentId::new(types::APEX_CLASS, name))
             .expect("declared")
+    }
+
+    /// A standard roll-up (an account's opportunities) whose child has no automation of
+    /// its own: an opportunity saved runs the account's update trigger, whether its
+    /// records are typed or of unknown type (`List<SObject>` may hold opportunities);
+    /// reading opportunities does not.
+    #[test]
+    fn a_roll_up_child_saved_reaches_its_parent_s_update_trigger() {
+        let graph = Graph::build(&[
+            crate::parse::file_at(
+                types::CUSTOM_FIELD,
+                "Account.Won_Total__c",
+                "force-app/main/default/objects/Account/fields/Won_Total__c.field-meta.xml",
+                "<CustomField><fullName>Won_Total__c</fullName>\
+                 <summarizedField>Opportunity.Amount</summarizedField>\
+                 <summaryForeignKey>Opportunity.AccountId</summaryForeignKey>\
+                 <summaryOperation>sum</summaryOperation><type>Summary</type></CustomField>",
+            ),
+            crate::parse::file_at(
+                types::APEX_TRIGGER,
+                "AccountTier",
+                "force-app/main/default/triggers/AccountTier.trigger",
+                "trigger AccountTier on Account (after update) { }",
+            ),
+            class(
+                "Loader",
+                "public class Loader { public static void load(List<SObject> rows) { insert rows; } }",
+            ),
+            class(
+                "LoadDealsTest",
+                "@IsTest private class LoadDealsTest { @IsTest static void loads() { \
+                 Loader.load(new List<SObject>{ new Opportunity(Amount = 5) }); } }",
+            ),
+            class(
+                "CloseDealTest",
+                "@IsTest private class CloseDealTest { @IsTest static void closes() { \
+                 insert new Opportunity(Amount = 5); } }",
+            ),
+            class(
+                "DealReportTest",
+                "@IsTest private class DealReportTest { @IsTest static void lists() { \
+                 System.assertEquals(0, [SELECT COUNT() FROM Opportunity]); } }",
+            ),
+        ]);
+        let trigger = ComponentId::new(types::APEX_TRIGGER, "AccountTier");
+        let reach = walk(&graph, &seeds(&[trigger]));
+        let tests: BTreeSet<&str> = reach.tests.keys().map(String::as_str).collect();
+        assert_eq!(
+            tests,
+            BTreeSet::from(["apexclass:closedealtest", "apexclass:loaddealstest"])
+        );
     }
 
     /// The stopped walk says of the wanted test exactly what the whole walk says (its

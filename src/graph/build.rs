@@ -664,8 +664,15 @@ impl Graph {
     /// cannot write platform events and `EventBus.publish` writes nothing else, so the
     /// two wildcards (`*` and `*__e`) split the automated objects between them.
     pub(super) fn add_wildcard_writes(&mut self) {
+        // Automated: an object with automation of its own, or a roll-up summary's child,
+        // whose writes update (and run the automation of) its parent.
         let automated: BTreeSet<NodeIx> = self
-            .edges_of_kind(EdgeKind::Fires)
+            .edges()
+            .filter(|link| match link.edge.kind {
+                EdgeKind::Fires => true,
+                EdgeKind::Writes => self[link.from].id.is_type(types::CUSTOM_OBJECT),
+                _ => false,
+            })
             .map(|link| link.from)
             .collect();
         for (wildcard, events) in [("*", false), ("*__e", true)] {

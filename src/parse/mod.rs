@@ -20,19 +20,24 @@ mod preorder;
 pub use dispatch::parse_file;
 pub(crate) use preorder::Preorder;
 
-/// An Apex class file for tests: `text` parsed as the class `name` at `path`, with a
-/// blob id that changes with the text, as a git blob id does (kept resolutions are keyed
-/// by it).
+/// A source file for tests: `text` parsed as the component `type_name:name` at `path`,
+/// with a blob id that changes with the text, as a git blob id does (kept resolutions
+/// are keyed by it).
 #[cfg(test)]
-pub fn apex_file_at(path: &str, name: &str, text: &str) -> crate::facts::FileFacts {
-    let component =
-        crate::metadata::component::ComponentId::new(crate::metadata::types::APEX_CLASS, name);
+pub fn file_at(type_name: &str, name: &str, path: &str, text: &str) -> crate::facts::FileFacts {
+    let component = crate::metadata::component::ComponentId::new(type_name, name);
     crate::facts::FileFacts {
         path: path.to_string(),
         blob: format!("{:08x}", crc32fast::hash(text.as_bytes())),
         facts: parse_file(&component, path, text.as_bytes()),
         component,
     }
+}
+
+/// An Apex class file for tests ([`file_at`]).
+#[cfg(test)]
+pub fn apex_file_at(path: &str, name: &str, text: &str) -> crate::facts::FileFacts {
+    file_at(crate::metadata::types::APEX_CLASS, name, path, text)
 }
 
 /// [`apex_file_at`] the class's usual path.

@@ -4,8 +4,9 @@
 //! What matters for test selection here is automation and field use: a field that is
 //! required, unique, defaulted or master-detail, and every validation rule, can change
 //! the outcome of an insert into its object, so it is declared as automation of the
-//! object (`automates`). Formula fields and validation rules read the fields they name;
-//! those are found by a small tokenizer over the formula (strings and comments skipped),
+//! object (`automates`). A roll-up summary field makes its child object a writer of its
+//! parent (an update, on every write of a child). Formula fields and validation rules
+//! read the fields they name; those are found by a small tokenizer over the formula (strings and comments skipped),
 //! best effort: a name is taken as a field of the same object unless it is followed by
 //! `(` (a function) or is a literal keyword. Custom metadata records belong to their
 //! type and name classes by string (`Type.forName` handler frameworks).
@@ -17,9 +18,9 @@
 //! This module does not evaluate formulas, resolve cross-object paths beyond their first
 //! hop, or read lookup filters, layouts or record type picklist assignments.
 
-use crate::facts::{EdgeKind, Facts, Target};
+use crate::facts::{DmlEvents, EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
-use crate::metadata::types;
+use crate::metadata::{sobject, types};
 use crate::parse::xml::{component_decl, line_count, read_tree, Element, UseSet};
 
 /// Parses `objects/X/X.object-meta.xml`: declares the object (or custom setting, when it
@@ -47,6 +48,23 @@ pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
         for reference in root.children_named("referenceTo") {
             let target = Target::SObject(reference.text().into());
             uses.add(from, target, EdgeKind::References, reference.text_line());
+        }
+        // A roll-up summary is recalculated when a child record is inserted, updated,
+        // deleted or undeleted, and the parent saved: its triggers, flows and validation
+        // rules run on update. The child object writes the parent.
+        if let Some(key) = root.child("summaryForeignKey") {
+            if let Some((child, _)) = key.text().split_once('.') {
+                let update = Target::Dml {
+                    object: object.clone().into(),
+                    events: DmlEvents::UPDATE,
+                };
+                uses.add(
+                    &sobject::id(child),
+                    update,
+                    EdgeKind::Writes,
+                    key.text_line(),
+                );
+            }
         }
         // Roll-up summaries read the child object's field and relationship.
         for name in ["summarizedField", "summaryForeignKey"] {

@@ -1,5 +1,5 @@
-//! Precision on real pull requests (issue 12): DML events matched to automation,
-//! inactive flows, object files diffed by element. Each rule has a safety twin that must
+//! Precision on real pull requests (issue 12): DML events matched to automation (also
+//! through a roll-up summary), inactive flows, object files diffed by element. Each rule has a safety twin that must
 //! still select.
 //!
 //! Scenarios add a trigger and a few tests to the billing org in the base commit, then
@@ -302,4 +302,112 @@ fn writes_through_another_class_s_declared_fields_reach_only_their_object() {
         "InvoiceSaverTest",
     ]);
     assert_selected(&plan, &expected);
+}
+
+const AMOUNT_PAID: &str =
+    "force-app/main/default/objects/Invoice__c/fields/Amount_Paid__c.field-meta.xml";
+
+/// A roll-up summary field: `object.field` sums `summed` of the child records whose
+/// relationship field is `key` (`Child.Field`).
+fn roll_up(field: &str, summed: &str, key: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    \
+         <fullName>{field}</fullName>\n    <label>{field}</label>\n    \
+         <summarizedField>{summed}</summarizedField>\n    <summaryForeignKey>{key}</summaryForeignKey>\n    \
+         <summaryOperation>sum</summaryOperation>\n    <type>Summary</type>\n</CustomField>\n"
+    )
+}
+
+/// A roll-up summary of each invoice's payments (a master-detail child), triggers after
+/// an invoice is updated and before one is deleted, and two tests of payments:
+/// `PaymentLedgerTest` inserts an invoice (an insert, which runs no update trigger) and
+/// then its payment, `PaymentReportTest` only reads payments.
+fn with_roll_ups() -> TestRepo {
+    TestRepo::with_base("billing", |repo| {
+        repo.write(
+            AMOUNT_PAID,
+            &roll_up(
+                "Amount_Paid__c",
+                "Payment__c.Amount__c",
+                "Payment__c.Invoice__c",
+            ),
+        );
+        write_trigger(
+            repo,
+            "InvoiceOverpaid",
+            "trigger InvoiceOverpaid on Invoice__c (after update) {\n    \
+                 for (Invoice__c inv : Trigger.new) {\n        \
+                 if (inv.Amount_Paid__c > inv.Amount__c) { inv.addError('Overpaid'); }\n    }\n}\n",
+        );
+        write_trigger(
+            repo,
+            "InvoiceDeleteGuard",
+            "trigger InvoiceDeleteGuard on Invoice__c (before delete) {\n    \
+                 for (Invoice__c inv : Trigger.old) {\n        \
+                 if (inv.Amount_Paid__c > 0) { inv.addError('Paid invoices stay'); }\n    }\n}\n",
+        );
+        repo.write_class(
+            "PaymentLedgerTest",
+            "@IsTest\nprivate class PaymentLedgerTest {\n    @IsTest\n    static void recordsAPayment() {\n        \
+                 Invoice__c inv = new Invoice__c(Amount__c = 10);\n        insert inv;\n        \
+                 insert new Payment__c(Invoice__c = inv.Id, Amount__c = 4);\n        \
+                 Assert.areEqual(4, [SELECT Amount_Paid__c FROM Invoice__c].Amount_Paid__c);\n    }\n}\n",
+        );
+        repo.write_class(
+            "PaymentReportTest",
+            "@IsTest\nprivate class PaymentReportTest {\n    @IsTest\n    static void listsNoPayments() {\n        \
+                 Assert.areEqual(0, [SELECT COUNT() FROM Payment__c]);\n    }\n}\n",
+        );
+    })
+}
+
+/// A roll-up summary saves its parent whenever a child is saved: inserting a payment
+/// updates its invoice, so it runs the invoice's update triggers.
+#[test]
+fn a_child_saved_runs_the_update_automation_of_its_roll_up_parent() {
+    let repo = with_roll_ups();
+    repo.edit(
+        &format!("{TRIGGERS}/InvoiceOverpaid.trigger"),
+        "inv.Amount_Paid__c > inv.Amount__c",
+        "inv.Amount_Paid__c >= inv.Amount__c",
+    );
+    repo.commit("A paid-up invoice takes no more payments");
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "PaymentLedgerTest", "ApexTrigger:InvoiceOverpaid");
+    let through_roll_up = test_entry(&plan, "PaymentLedgerTest")["reasons"][0]["edges"]
+        .as_array()
+        .is_some_and(|edges| {
+            edges.iter().any(|edge| {
+                edge["kind"] == "writes"
+                    && edge["at"]
+                        .as_str()
+                        .is_some_and(|at| at.starts_with(AMOUNT_PAID))
+            })
+        });
+    assert!(
+        through_roll_up,
+        "{}",
+        test_entry(&plan, "PaymentLedgerTest")
+    );
+    // Reading payments saves no invoice.
+    assert_excludes(&plan, &["PaymentReportTest"]);
+}
+
+/// The twin: the roll-up updates its parent, so a child saved does not run the parent's
+/// delete triggers.
+#[test]
+fn a_child_saved_does_not_run_the_delete_automation_of_its_roll_up_parent() {
+    let repo = with_roll_ups();
+    repo.edit(
+        &format!("{TRIGGERS}/InvoiceDeleteGuard.trigger"),
+        "inv.Amount_Paid__c > 0",
+        "inv.Amount_Paid__c >= 0",
+    );
+    repo.commit("No invoice is deleted");
+
+    let plan = repo.plan_committed();
+
+    assert_excludes(&plan, &["PaymentLedgerTest", "PaymentReportTest"]);
 }
