@@ -278,6 +278,7 @@ struct StoredDeclaration<'a> {
     implements: &'a [String],
     arity: Option<u32>,
     value_type: &'a Option<String>,
+    relationship: &'a Option<String>,
     automates: &'a Option<String>,
     fires_on: DmlEvents,
     test: &'a Option<TestMark>,
@@ -295,6 +296,7 @@ impl<'a> StoredDeclaration<'a> {
             implements: &declaration.implements,
             arity: declaration.arity,
             value_type: &declaration.value_type,
+            relationship: &declaration.relationship,
             automates: &declaration.automates,
             fires_on: declaration.fires_on,
             test: &declaration.test,
@@ -314,6 +316,7 @@ struct LoadedDeclaration {
     implements: Vec<String>,
     arity: Option<u32>,
     value_type: Option<String>,
+    relationship: Option<String>,
     automates: Option<String>,
     fires_on: DmlEvents,
     test: Option<TestMark>,
@@ -346,6 +349,7 @@ fn loaded_declarations(loaded: Vec<LoadedDeclaration>) -> Option<Vec<Declaration
                 implements: loaded.implements,
                 arity: loaded.arity,
                 value_type: loaded.value_type,
+                relationship: loaded.relationship,
                 automates: loaded.automates,
                 fires_on: loaded.fires_on,
                 test: loaded.test,
@@ -606,6 +610,10 @@ pub struct Declaration {
     /// Method return type, field or property type (unresolved type name, generics
     /// dropped: `List<Invoice__c>` is `List<Invoice__c>` here; the graph strips it).
     pub value_type: Option<String>,
+    /// A lookup's or master-detail's relationship name (`Plans` of `Plan__c.Account__c`),
+    /// by which records of the object it refers to (`value_type`) reach the field's
+    /// object: `$Record.Plans__r` in a flow on `Account`.
+    pub relationship: Option<String>,
     /// The SObject whose automation this is: a trigger's `on X`, a record-triggered
     /// flow's start object, a validation rule's object, a required or defaulted field's
     /// object. Automation is reached only by code that writes the object.
@@ -646,6 +654,7 @@ impl Declaration {
             implements: Vec::new(),
             arity: None,
             value_type: None,
+            relationship: None,
             automates: None,
             fires_on: DmlEvents::ALL,
             test: None,

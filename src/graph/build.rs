@@ -309,6 +309,18 @@ impl Graph {
                 list.push(index);
             }
         }
+        if let Some(relationship) = names::child_relationship(declaration) {
+            let child = declaration
+                .id
+                .full_name()
+                .split('.')
+                .next()
+                .unwrap_or_default();
+            let list = self.child_relationships.entry(relationship).or_default();
+            if !list.iter().any(|known| known.eq_ignore_ascii_case(child)) {
+                list.push(child.to_string());
+            }
+        }
         let node = &mut self[index];
         // A `.cls-meta.xml` declares its class as a plain component; the `.cls` knows
         // better, so a richer kind always wins.
@@ -1115,6 +1127,128 @@ mod tests {
             return false;
         };
         graph.outgoing(from).any(|link| link.to == to)
+    }
+
+    /// Records a write reaches through a relationship are of the object it names: a
+    /// custom lookup's (`Invoice__r`, through its declared field), a standard parent's
+    /// (`Account`) or child's (`Contacts`, `TimeSheetEntries`: the singular, a common
+    /// standard object or one the revision declares), a custom child relationship's
+    /// (`Plans__r`: the lookup to the record's object named so). Anything else is a
+    /// write of any object: a polymorphic lookup (`Owner`), a child relationship of an
+    /// object not declared here, a lookup field not declared here, a relationship name
+    /// of a lookup to another object.
+    #[test]
+    fn writes_through_relationships_save_the_related_object() {
+        // A flow on `object` named for the relationship it saves.
+        let flow_name = |object: &str, reference: &str| {
+            format!("{object}_{}", reference.trim_start_matches("$Record."))
+        };
+        let flow = |object: &str, reference: &str| {
+            let name = flow_name(object, reference);
+            crate::parse::file_at(
+                types::FLOW,
+                &name,
+                &format!("force-app/main/default/flows/{name}.flow-meta.xml"),
+                &format!(
+                    "<Flow><recordUpdates><name>Stamp</name>\
+                     <inputReference>{reference}</inputReference></recordUpdates>\
+                     <start><object>{object}</object><recordTriggerType>Create</recordTriggerType>\
+                     <triggerType>RecordAfterSave</triggerType></start></Flow>"
+                ),
+            )
+        };
+        let declared = |type_name: &str, name: &str, path: &str, text: &str| {
+            crate::parse::file_at(
+                type_name,
+                name,
+                &format!("force-app/main/default/objects/{path}"),
+                text,
+            )
+        };
+        let files = [
+            declared(
+                types::CUSTOM_FIELD,
+                "Payment__c.Invoice__c",
+                "Payment__c/fields/Invoice__c.field-meta.xml",
+                "<CustomField><referenceTo>Invoice__c</referenceTo><type>Lookup</type></CustomField>",
+            ),
+            declared(
+                types::CUSTOM_FIELD,
+                "Plan__c.Account__c",
+                "Plan__c/fields/Account__c.field-meta.xml",
+                "<CustomField><referenceTo>Account</referenceTo>\
+                 <relationshipName>Plans</relationshipName><type>Lookup</type></CustomField>",
+            ),
+            declared(
+                types::CUSTOM_OBJECT,
+                "TimeSheetEntry",
+                "TimeSheetEntry/TimeSheetEntry.object-meta.xml",
+                "<CustomObject></CustomObject>",
+            ),
+            flow("Payment__c", "$Record.Invoice__r"),
+            flow("Opportunity", "$Record.Account"),
+            flow("Account", "$Record.Contacts"),
+            flow("TimeSheet", "$Record.TimeSheetEntries"),
+            flow("Case", "$Record.Owner"),
+            flow("Widget__c", "$Record.Gadgets"),
+            flow("Refund__c", "$Record.Invoice__r"),
+            flow("Account", "$Record.Plans__r"),
+            flow("Contact", "$Record.Plans__r"),
+            apex(
+                "force-app/main/default/classes/Stamper.cls",
+                "Stamper",
+                "public class Stamper { public void stamp(Opportunity o, Account a) { \
+                 update o.Account; update a.Contacts; } \
+                 public void own(Opportunity o) { update o.Owner; } }",
+            ),
+        ];
+        let graph = Graph::build(&files);
+        let written = |from: &ComponentId| -> Vec<String> {
+            let node = graph.node(from).expect("declared");
+            let mut objects: Vec<String> = graph
+                .outgoing(node)
+                .filter(|link| link.edge.kind == EdgeKind::Writes)
+                .map(|link| graph[link.to].id.full_name().to_string())
+                .collect();
+            objects.sort();
+            objects.dedup();
+            objects
+        };
+        let flow_writes = |object: &str, reference: &str| {
+            written(&ComponentId::new(
+                types::FLOW,
+                &flow_name(object, reference),
+            ))
+        };
+        assert_eq!(
+            flow_writes("Payment__c", "$Record.Invoice__r"),
+            ["Invoice__c"]
+        );
+        assert_eq!(flow_writes("Opportunity", "$Record.Account"), ["Account"]);
+        assert_eq!(flow_writes("Account", "$Record.Contacts"), ["Contact"]);
+        assert_eq!(flow_writes("Account", "$Record.Plans__r"), ["Plan__c"]);
+        assert_eq!(
+            flow_writes("TimeSheet", "$Record.TimeSheetEntries"),
+            ["TimeSheetEntry"]
+        );
+        // A write of any object is a write of `*`, and of every automated object.
+        for (object, reference) in [
+            ("Case", "$Record.Owner"),
+            ("Widget__c", "$Record.Gadgets"),
+            ("Refund__c", "$Record.Invoice__r"),
+            ("Contact", "$Record.Plans__r"),
+        ] {
+            let writes = flow_writes(object, reference);
+            assert!(
+                writes.contains(&"*".to_string()),
+                "{object} {reference}: {writes:?}"
+            );
+        }
+        assert_eq!(
+            written(&ComponentId::member("Stamper", "stamp")),
+            ["Account", "Contact"]
+        );
+        assert!(written(&ComponentId::member("Stamper", "own")).contains(&"*".to_string()));
     }
 
     /// Each member is its own class's, found by its folded name in that class only: a

@@ -362,6 +362,10 @@ pub struct Graph {
     /// object, an email template without its folder), by that short name, for string
     /// references.
     short_names: HashMap<String, Vec<NodeIx>>,
+    /// The objects whose lookups name a child relationship, by the relationship as its
+    /// parent's records reach it (`account.plans__r`, folded): `Plan__c` for a lookup
+    /// `Plan__c.Account__c` whose relationship name is `Plans`.
+    child_relationships: HashMap<String, Vec<String>>,
     /// Members and inner classes of each class, directly declared.
     children: Children,
     /// The test each node belongs to (see [`Graph::test_owner`]), computed once.

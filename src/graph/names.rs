@@ -39,6 +39,15 @@ pub(super) fn test_stems(test: &str) -> Vec<&str> {
     stems
 }
 
+/// The child relationship a lookup field declares, as records of the object it refers
+/// to reach it (folded): `account.plans__r` for `Plan__c.Account__c`, whose relationship
+/// name is `Plans`; what [`super::Graph`] resolves `$Record.Plans__r` on an account by.
+pub(super) fn child_relationship(declaration: &crate::facts::Declaration) -> Option<String> {
+    let parent = declaration.value_type.as_deref()?;
+    let relationship = declaration.relationship.as_deref()?;
+    Some(format!("{parent}.{relationship}__r").to_lowercase())
+}
+
 /// The name code uses for a component whose full name is qualified by its container:
 /// a string-referenced child (`Partner` of `RecordType:Account.Partner`) or foldered
 /// component (`Welcome` of `EmailTemplate:Mail/Welcome`).

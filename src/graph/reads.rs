@@ -236,6 +236,9 @@ pub(super) fn declared_tokens(file: &FileFacts) -> (Vec<Token>, Vec<u32>) {
                 own.push(name_token(&short.to_lowercase()));
             }
         }
+        if let Some(relationship) = super::names::child_relationship(declaration) {
+            own.push(name_token(&relationship));
+        }
         for parent_type in declaration.extends.iter().chain(&declaration.implements) {
             own.push(hierarchy_token(parent_type));
         }

@@ -156,7 +156,7 @@ impl Graph {
                 }
             }
             Target::DmlOf { records, .. } => {
-                let object = match self.resolve_type_expr(records, context) {
+                let object = match self.records_type(records, context) {
                     Resolved::External(type_text) => self.records_object(&type_text, context),
                     Resolved::Class(_) | Resolved::Unknown => None,
                 };
@@ -247,12 +247,16 @@ impl Graph {
     }
 
     fn is_known_key(&self, key: &str) -> bool {
+        self.declared_key(key).is_some() || self.named.contains(key)
+    }
+
+    /// The node a file of the revision declares under `key`.
+    fn declared_key(&self, key: &str) -> Option<NodeIx> {
         reads::note_key(key);
-        let declared = self
-            .index
+        self.index
             .get(key)
-            .is_some_and(|node| node.ix() < self.n_declared);
-        declared || self.named.contains(key)
+            .copied()
+            .filter(|node| node.ix() < self.n_declared)
     }
 
     /// A component a use names, to be interned: its node when the graph has one already
@@ -373,6 +377,77 @@ impl Graph {
                     Resolved::Unknown => Resolved::Unknown,
                 }
             }
+        }
+    }
+
+    /// The type of the records a write saves: as [`Graph::resolve_type_expr`] types
+    /// it, but for a record's relationship, typed as the object it reaches
+    /// ([`Graph::related_object`]): `update invoice.Account__r`, a flow's
+    /// `$Record.Contacts`.
+    fn records_type(&self, records: &TypeExpr, context: &ComponentId) -> Resolved {
+        if let TypeExpr::MemberOf(inner, relationship) = records {
+            if let Resolved::External(object) = self.records_type(inner, context) {
+                if method_type(&object, relationship).is_none() {
+                    let related = self.related_object(&object, relationship);
+                    return Resolved::External(related.unwrap_or_default());
+                }
+            }
+        }
+        self.resolve_type_expr(records, context)
+    }
+
+    /// The object records of `object` reach through `relationship`: a custom one's
+    /// (`Parent__r`: the object its field `Parent__c` refers to; `Plans__r`: the object
+    /// of the lookup to `object` whose relationship name is `Plans`), when the revision
+    /// declares the field; a standard one's (`Account`, `Contacts`, `TimeSheetEntries`),
+    /// the object named like it or like its singular among the common standard objects
+    /// and the objects the revision declares. `None` (records of any object) when not
+    /// exactly one object is found: a polymorphic lookup (`Owner`, `What`), a field or
+    /// object not declared here.
+    fn related_object(&self, object: &str, relationship: &str) -> Option<String> {
+        let plain =
+            |name: &str| !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if !plain(object) || !plain(relationship) {
+            return None;
+        }
+        if let Some(stem) = strip_suffix_ignore_case(relationship, "__r") {
+            // A lookup of `object` (`Plan__r`: its field `Plan__c`), or a lookup of
+            // another object to it (`Plans__r`: a lookup whose relationship is `Plans`).
+            let key = key_of(types::CUSTOM_FIELD, &format!("{object}.{stem}__c"));
+            let parent = self
+                .declared_key(&key)
+                .and_then(|field| self[field].value_type.clone());
+            let child_relationship = format!("{object}.{relationship}").to_lowercase();
+            reads::note_name(&child_relationship);
+            let children = self.child_relationships.get(&child_relationship);
+            let mut objects = parent
+                .into_iter()
+                .chain(children.into_iter().flatten().cloned());
+            return match (objects.next(), objects.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            };
+        }
+        if relationship.contains("__") {
+            return None;
+        }
+        let singulars = [("ies", "y"), ("es", ""), ("s", "")]
+            .into_iter()
+            .filter_map(|(plural, singular)| {
+                strip_suffix_ignore_case(relationship, plural)
+                    .map(|stem| format!("{stem}{singular}"))
+            });
+        let mut objects = std::iter::once(relationship.to_string())
+            .chain(singulars)
+            .filter(|name| {
+                sobject::looks_like_sobject(name)
+                    || self
+                        .declared_key(&key_of(types::CUSTOM_OBJECT, name))
+                        .is_some()
+            });
+        match (objects.next(), objects.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
         }
     }
 
@@ -526,6 +601,12 @@ impl Graph {
 }
 
 /// The key of `type_name:full_name` ([`ComponentId::key`]), without building the id.
+/// `name` without `suffix` at its end, compared ASCII case-insensitively.
+fn strip_suffix_ignore_case<'n>(name: &'n str, suffix: &str) -> Option<&'n str> {
+    let end = name.len().checked_sub(suffix.len())?;
+    (name.is_char_boundary(end) && name[end..].eq_ignore_ascii_case(suffix)).then(|| &name[..end])
+}
+
 fn key_of(type_name: &str, full_name: &str) -> String {
     let mut key = String::new();
     ComponentId::write_key(&mut key, type_name, full_name);

@@ -53,8 +53,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// (2: the targets of a record's resolutions in one list, [`Stored::targets`]. 3: nodes
 /// by file and position, what each resolution read ([`Stored::reads`]), and the
 /// declarations' [`Table`]. 4: the table by declaration. 5: only the uses that add
-/// something, [`Stored::use_count`]. 6: a string literal may name a field set.)
-pub const RESOLUTIONS_VERSION: u32 = 6;
+/// something, [`Stored::use_count`]. 6: a string literal may name a field set. 7: the records a write saves through a
+/// relationship, `Parent__r` or `Contacts`, are typed as the related object.)
+pub const RESOLUTIONS_VERSION: u32 = 7;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of
@@ -1302,6 +1303,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
         implements,
         arity,
         value_type,
+        relationship,
         automates,
         fires_on,
         test,
@@ -1316,6 +1318,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
     implements.hash(hasher);
     arity.hash(hasher);
     value_type.hash(hasher);
+    relationship.hash(hasher);
     automates.hash(hasher);
     fires_on.hash(hasher);
     test.is_some().hash(hasher);
@@ -1654,6 +1657,94 @@ mod tests {
         };
         let reached = graph.outgoing(from).any(|link| link.to == to);
         reached
+    }
+
+    /// Records written through a custom relationship are of the object a lookup field
+    /// names: a parent through the record's own lookup (`update c.Parent__r`), children
+    /// through a lookup to the record's object by its relationship name (`update
+    /// a.Plans__r`). When the field comes to name another object or relationship, the
+    /// file that writes is resolved again, and the graph is the graph built anew.
+    #[test]
+    fn a_lookup_that_changes_what_it_names_resolves_its_writers_again() {
+        let revision = |field: &str, name: &str, text: &str| -> Vec<FileFacts> {
+            let mut files: Vec<FileFacts> = (0..40)
+                .map(|i| {
+                    apex(
+                        &format!("Other{i:02}"),
+                        &format!("public class Other{i:02} {{ }}"),
+                    )
+                })
+                .collect();
+            files.push(apex(
+                "Stamper",
+                "public class Stamper { public void stamp(Child__c c, Account a) { \
+                 update c.Parent__r; update a.Plans__r; } }",
+            ));
+            // Names the objects written in every revision, so that no change of what the
+            // revision names is what resolves `Stamper` again.
+            files.push(apex(
+                "Maker",
+                "public class Maker { public void make() { \
+                 insert new Gadget__c(); insert new Widget__c(); insert new Plan__c(); } }",
+            ));
+            let (object, field_name) = field.split_once('.').expect("Object.Field");
+            files.push(crate::parse::file_at(
+                "CustomField",
+                field,
+                &format!("force-app/main/default/objects/{object}/fields/{field_name}.field-meta.xml"),
+                &format!("<CustomField><fullName>{name}</fullName>{text}<type>Lookup</type></CustomField>"),
+            ));
+            files
+        };
+        let written = |files: &[FileFacts]| -> Vec<String> {
+            let graph = Graph::build(files);
+            let stamp = graph
+                .node(&ComponentId::member("Stamper", "stamp"))
+                .expect("declared");
+            let mut objects: Vec<String> = graph
+                .outgoing(stamp)
+                .filter(|link| link.edge.kind == EdgeKind::Writes)
+                .map(|link| graph[link.to].id.full_name().to_string())
+                .collect();
+            objects.sort();
+            objects
+        };
+        let parent = |object: &str| {
+            revision(
+                "Child__c.Parent__c",
+                "Parent__c",
+                &format!("<referenceTo>{object}</referenceTo>"),
+            )
+        };
+        let children = |relationship: &str| {
+            revision(
+                "Plan__c.Account__c",
+                "Account__c",
+                &format!("<referenceTo>Account</referenceTo><relationshipName>{relationship}</relationshipName>"),
+            )
+        };
+        // Each pair: a revision, the next one, and what `stamp` writes in each.
+        let pairs: [(_, _, &[&str], &[&str]); 2] = [
+            (
+                parent("Gadget__c"),
+                parent("Widget__c"),
+                &["*", "Gadget__c"],
+                &["*", "Widget__c"],
+            ),
+            (
+                children("Schemes"),
+                children("Plans"),
+                &["*"],
+                &["*", "Plan__c"],
+            ),
+        ];
+        for (before, after, writes_before, writes_after) in pairs {
+            assert_eq!(written(&before), writes_before);
+            assert_eq!(written(&after), writes_after);
+            let (rebuilt, outcome, _) = rebuild(&after, first_build(&before));
+            assert_eq!(rebuilt, Graph::build(&after).dump());
+            assert_eq!((outcome.resolved, outcome.reused), (2, 41));
+        }
     }
 
     /// Declarations that change what unchanged files resolve to, each built reusing the

@@ -4,14 +4,15 @@
 //! automation of its object: it is declared with `automates`, and the graph reaches it
 //! only through code that writes that object. The flow's own uses are its Apex actions,
 //! plug-ins and Apex-typed variables, subflows, the objects and fields its record
-//! elements read and write, `$Record.Field` references in any text, labels and the other
-//! `$` globals that name components.
+//! elements read and write (a related record, `$Record.Account__r`, is written as the
+//! graph types it, and records of no object it can tell as any object), `$Record.Field`
+//! references in any text, labels and the other `$` globals that name components.
 //!
 //! This module does not follow flow control (connectors), does not resolve the fields of
 //! record variables other than `$Record`, and reads relationship paths
 //! (`$Record.Account__r.Name`) only to their first hop (`Account__c`).
 
-use crate::facts::{DmlEvents, EdgeKind, Facts, Target, TestMark};
+use crate::facts::{DmlEvents, EdgeKind, Facts, Target, TestMark, TypeExpr};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use crate::parse::objects::{add_global_use, relationship_field};
@@ -171,15 +172,7 @@ impl FlowContext {
             (true, Some(object)) => Some(object.clone()),
             _ => process_object.clone(),
         };
-        let variables = root
-            .children_named("variables")
-            .filter_map(|v| {
-                Some((
-                    v.child_text("name")?.to_ascii_lowercase(),
-                    v.child_text("objectType")?,
-                ))
-            })
-            .collect();
+        let variables = record_variables(root);
         let fires_on = match (trigger.as_deref(), record_trigger.as_deref()) {
             (Some(t), _) if t.eq_ignore_ascii_case("RecordBeforeDelete") => DmlEvents::DELETE,
             (_, Some(r)) => record_trigger_events(r),
@@ -210,6 +203,76 @@ impl FlowContext {
         };
         Some((object, reference.text_line()))
     }
+
+    /// The write of records the flow gives no object for. A relationship of `$Record`
+    /// (`$Record.Account__r`, `$Record.Contacts`) is typed by the graph, from the lookups
+    /// and objects the revision declares; anything else (a variable of no object type,
+    /// an action's output) may be of any object, and reaches every automated object, as
+    /// Apex's untyped DML does.
+    fn related_write(&self, reference: &str, events: DmlEvents) -> Target<'static> {
+        let mut parts = reference.split('.');
+        let record = parts
+            .next()
+            .is_some_and(|first| first.eq_ignore_ascii_case("$Record"));
+        match &self.record_object {
+            Some(object) if record => Target::DmlOf {
+                records: parts.fold(TypeExpr::Named(object.clone().into()), |records, part| {
+                    TypeExpr::MemberOf(Box::new(records), part.to_string().into())
+                }),
+                events,
+            },
+            _ => Target::Dml {
+                object: "*".into(),
+                events,
+            },
+        }
+    }
+}
+
+/// The flow's record variables and what holds records like them, by name (folded):
+/// a variable of an object type; a Get Records element, whose records a later element
+/// names by the element's name when it stores its output automatically; a loop, whose
+/// name stands for its collection's current record; a collection filter or sort, whose
+/// output is its collection's.
+fn record_variables(root: &Element) -> HashMap<String, String> {
+    let mut variables: HashMap<String, String> = HashMap::new();
+    let named_objects = root
+        .children_named("variables")
+        .map(|variable| (variable, "objectType"))
+        .chain(
+            root.children_named("recordLookups")
+                .map(|lookup| (lookup, "object")),
+        );
+    for (element, object) in named_objects {
+        if let (Some(name), Some(object)) = (element.child_text("name"), element.child_text(object))
+        {
+            variables.entry(name.to_ascii_lowercase()).or_insert(object);
+        }
+    }
+    // A loop may go over another loop's or a filter's output: a few rounds type them all.
+    let from_collections: Vec<(String, String)> = root
+        .children_named("loops")
+        .chain(root.children_named("collectionProcessors"))
+        .filter_map(|element| {
+            let name = element.child_text("name")?.to_ascii_lowercase();
+            let collection = element
+                .child_text("collectionReference")?
+                .to_ascii_lowercase();
+            Some((name, collection))
+        })
+        .collect();
+    for _ in 0..4 {
+        let before = variables.len();
+        for (name, collection) in &from_collections {
+            if let Some(object) = variables.get(collection).cloned() {
+                variables.entry(name.clone()).or_insert(object);
+            }
+        }
+        if variables.len() == before {
+            break;
+        }
+    }
+    variables
 }
 
 /// A Process Builder process's object: `<processMetadataValues>` named `ObjectType`.
@@ -300,16 +363,27 @@ fn record_uses(
     from: &ComponentId,
     uses: &mut UseSet,
 ) {
+    let events = match element.local_name() {
+        "recordCreates" => DmlEvents::INSERT,
+        "recordUpdates" => DmlEvents::UPDATE,
+        "recordDeletes" => DmlEvents::DELETE,
+        _ => DmlEvents::ALL,
+    };
     let Some((object, line)) = context.object_of(element) else {
+        let reference = element
+            .child("inputReference")
+            .filter(|reference| !reference.text().is_empty());
+        if let (EdgeKind::Writes, Some(reference)) = (kind, reference) {
+            uses.add(
+                from,
+                context.related_write(&reference.text(), events),
+                kind,
+                reference.text_line(),
+            );
+        }
         return;
     };
     let target = if kind == EdgeKind::Writes {
-        let events = match element.local_name() {
-            "recordCreates" => DmlEvents::INSERT,
-            "recordUpdates" => DmlEvents::UPDATE,
-            "recordDeletes" => DmlEvents::DELETE,
-            _ => DmlEvents::ALL,
-        };
         Target::Dml {
             object: object.clone().into(),
             events,
@@ -707,6 +781,122 @@ mod tests {
         )));
         assert!(kinds.contains(&(Target::SObject("Invoice__c".into()), EdgeKind::Writes)));
         assert!(kinds.contains(&(field("Invoice__c", "Status__c"), EdgeKind::Writes)));
+    }
+
+    /// A related record (`$Record.Account__r`) is written as the graph types it, from
+    /// the start object; a variable of no object type as any object; a typed
+    /// variable as its object; each with its element's events.
+    #[test]
+    fn records_of_no_known_object_are_written_as_any_object() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <recordUpdates>
+        <name>Stamp_Account</name>
+        <inputAssignments><field>Last_Case__c</field></inputAssignments>
+        <inputReference>$Record.Account__r</inputReference>
+    </recordUpdates>
+    <recordDeletes>
+        <name>Drop_Stale</name>
+        <inputReference>staleRecords</inputReference>
+    </recordDeletes>
+    <recordCreates>
+        <name>Log_It</name>
+        <inputReference>logEntry</inputReference>
+    </recordCreates>
+    <start>
+        <object>Case</object>
+        <recordTriggerType>Create</recordTriggerType>
+        <triggerType>RecordAfterSave</triggerType>
+    </start>
+    <variables>
+        <name>staleRecords</name>
+        <dataType>SObject</dataType>
+        <isCollection>true</isCollection>
+    </variables>
+    <variables>
+        <name>logEntry</name>
+        <dataType>SObject</dataType>
+        <objectType>Log__c</objectType>
+    </variables>
+</Flow>
+"#;
+        let facts = parse_flow(&ComponentId::new("Flow", "Case_After_Save"), source);
+        let writes: Vec<(Target, u32)> = facts
+            .parsed_uses()
+            .iter()
+            .filter(|u| u.kind == EdgeKind::Writes)
+            .map(|u| (u.target.clone(), u.line))
+            .collect();
+        let dml = |object: &'static str, events| Target::Dml {
+            object: object.into(),
+            events,
+        };
+        let related = TypeExpr::MemberOf(
+            Box::new(TypeExpr::Named("Case".into())),
+            "Account__r".into(),
+        );
+        assert_eq!(
+            writes,
+            [
+                (
+                    Target::DmlOf {
+                        records: related,
+                        events: DmlEvents::UPDATE
+                    },
+                    6
+                ),
+                (dml("*", DmlEvents::DELETE), 10),
+                (dml("Log__c", DmlEvents::INSERT), 14),
+            ]
+        );
+    }
+
+    /// A Get Records element's name stands for its records, a loop's for its
+    /// collection's current record, a collection filter's for its output: writes of
+    /// them are of the object looked up.
+    #[test]
+    fn get_records_loops_and_filters_type_the_records_they_hold() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <collectionProcessors>
+        <name>Open_Steps</name>
+        <collectionReference>Each_Step</collectionReference>
+    </collectionProcessors>
+    <loops>
+        <name>Each_Step</name>
+        <collectionReference>Get_Steps</collectionReference>
+    </loops>
+    <recordDeletes>
+        <name>Drop_Steps</name>
+        <inputReference>Get_Steps</inputReference>
+    </recordDeletes>
+    <recordLookups>
+        <name>Get_Steps</name>
+        <object>WorkStep</object>
+        <storeOutputAutomatically>true</storeOutputAutomatically>
+    </recordLookups>
+    <recordUpdates>
+        <name>Close_Step</name>
+        <inputReference>Each_Step</inputReference>
+    </recordUpdates>
+    <recordUpdates>
+        <name>Close_Open</name>
+        <inputReference>Open_Steps</inputReference>
+    </recordUpdates>
+</Flow>
+"#;
+        let facts = parse_flow(&ComponentId::new("Flow", "Steps"), source);
+        let writes: Vec<Target> = facts
+            .parsed_uses()
+            .iter()
+            .filter(|u| u.kind == EdgeKind::Writes)
+            .map(|u| u.target.clone())
+            .collect();
+        let dml = |events| Target::Dml {
+            object: "WorkStep".into(),
+            events,
+        };
+        assert_eq!(writes, [dml(DmlEvents::DELETE), dml(DmlEvents::UPDATE)]);
     }
 
     #[test]

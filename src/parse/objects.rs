@@ -41,7 +41,14 @@ pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
             .is_some_and(|t| t.eq_ignore_ascii_case("MasterDetail"))
         || restricts_values(&root);
     let automates = changes_inserts.then(|| object.clone());
-    parse_declared(component, source, automates, |root, from, uses| {
+    // A lookup's or master-detail's one object is its value's type: the graph types a
+    // relationship (`Parent__r`) with it. A polymorphic lookup has none.
+    let mut references = root.children_named("referenceTo");
+    let value_type = match (references.next(), references.next()) {
+        (Some(reference), None) => Some(reference.text()).filter(|text| !text.is_empty()),
+        _ => None,
+    };
+    let mut facts = parse_declared(component, source, automates, |root, from, uses| {
         if let Some(formula) = root.child("formula") {
             formula_uses(formula, &object, from, uses);
         }
@@ -82,7 +89,15 @@ pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
             let target = Target::Component(ComponentId::new(types::GLOBAL_VALUE_SET, &set.text()));
             uses.add(from, target, EdgeKind::References, set.text_line());
         }
-    })
+    });
+    if let Some(declaration) = facts.declares.first_mut() {
+        declaration.relationship = value_type
+            .as_ref()
+            .and_then(|_| root.child_text("relationshipName"))
+            .filter(|name| !name.is_empty());
+        declaration.value_type = value_type;
+    }
+    facts
 }
 
 /// A picklist bound to a global value set, or restricted to its own values, refuses a

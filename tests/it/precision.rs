@@ -306,52 +306,48 @@ fn writes_through_another_class_s_declared_fields_reach_only_their_object() {
 
 const AMOUNT_PAID: &str =
     "force-app/main/default/objects/Invoice__c/fields/Amount_Paid__c.field-meta.xml";
+const STAMP_FLOW: &str = "force-app/main/default/flows/Payment_Stamps_Invoice.flow-meta.xml";
 
-/// A roll-up summary field: `object.field` sums `summed` of the child records whose
-/// relationship field is `key` (`Child.Field`).
-fn roll_up(field: &str, summed: &str, key: &str) -> String {
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    \
-         <fullName>{field}</fullName>\n    <label>{field}</label>\n    \
-         <summarizedField>{summed}</summarizedField>\n    <summaryForeignKey>{key}</summaryForeignKey>\n    \
-         <summaryOperation>sum</summaryOperation>\n    <type>Summary</type>\n</CustomField>\n"
-    )
+/// How saving a payment comes to update its invoice.
+#[derive(Clone, Copy)]
+enum PaymentSaves {
+    /// `Invoice__c.Amount_Paid__c`, a roll-up summary of the invoice's payments.
+    ThroughRollUp,
+    /// `Payment_Stamps_Invoice`, a flow after a payment is created that updates the
+    /// related invoice (`$Record.Invoice__r`).
+    ThroughFlow,
 }
 
-/// A roll-up summary of each invoice's payments (a master-detail child), triggers after
-/// an invoice is updated and before one is deleted, and two tests of payments:
-/// `PaymentLedgerTest` inserts an invoice (an insert, which runs no update trigger) and
-/// then its payment, `PaymentReportTest` only reads payments.
-fn with_roll_ups() -> TestRepo {
+/// Payments that update their invoice ([`PaymentSaves`]), triggers after an invoice is
+/// updated and before one is deleted, and two tests of payments: `PaymentLedgerTest`
+/// inserts an invoice (an insert, which runs no update trigger) and then its payment,
+/// `PaymentReportTest` only reads payments.
+fn with_payments_updating_invoices(how: PaymentSaves) -> TestRepo {
     TestRepo::with_base("billing", |repo| {
-        repo.write(
-            AMOUNT_PAID,
-            &roll_up(
-                "Amount_Paid__c",
-                "Payment__c.Amount__c",
-                "Payment__c.Invoice__c",
-            ),
-        );
+        match how {
+            PaymentSaves::ThroughRollUp => repo.write(AMOUNT_PAID, ROLL_UP),
+            PaymentSaves::ThroughFlow => repo.write(STAMP_FLOW, STAMP_FLOW_SOURCE),
+        };
         write_trigger(
             repo,
             "InvoiceOverpaid",
             "trigger InvoiceOverpaid on Invoice__c (after update) {\n    \
                  for (Invoice__c inv : Trigger.new) {\n        \
-                 if (inv.Amount_Paid__c > inv.Amount__c) { inv.addError('Overpaid'); }\n    }\n}\n",
+                 if (inv.Status__c == 'Paid') { inv.addError('Overpaid'); }\n    }\n}\n",
         );
         write_trigger(
             repo,
             "InvoiceDeleteGuard",
             "trigger InvoiceDeleteGuard on Invoice__c (before delete) {\n    \
                  for (Invoice__c inv : Trigger.old) {\n        \
-                 if (inv.Amount_Paid__c > 0) { inv.addError('Paid invoices stay'); }\n    }\n}\n",
+                 if (inv.Status__c == 'Paid') { inv.addError('Paid invoices stay'); }\n    }\n}\n",
         );
         repo.write_class(
             "PaymentLedgerTest",
             "@IsTest\nprivate class PaymentLedgerTest {\n    @IsTest\n    static void recordsAPayment() {\n        \
                  Invoice__c inv = new Invoice__c(Amount__c = 10);\n        insert inv;\n        \
                  insert new Payment__c(Invoice__c = inv.Id, Amount__c = 4);\n        \
-                 Assert.areEqual(4, [SELECT Amount_Paid__c FROM Invoice__c].Amount_Paid__c);\n    }\n}\n",
+                 Assert.areEqual(1, [SELECT COUNT() FROM Payment__c]);\n    }\n}\n",
         );
         repo.write_class(
             "PaymentReportTest",
@@ -361,33 +357,75 @@ fn with_roll_ups() -> TestRepo {
     })
 }
 
-/// A roll-up summary saves its parent whenever a child is saved: inserting a payment
-/// updates its invoice, so it runs the invoice's update triggers.
-#[test]
-fn a_child_saved_runs_the_update_automation_of_its_roll_up_parent() {
-    let repo = with_roll_ups();
+const ROLL_UP: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Amount_Paid__c</fullName>
+    <label>Amount Paid</label>
+    <summarizedField>Payment__c.Amount__c</summarizedField>
+    <summaryForeignKey>Payment__c.Invoice__c</summaryForeignKey>
+    <summaryOperation>sum</summaryOperation>
+    <type>Summary</type>
+</CustomField>
+"#;
+
+const STAMP_FLOW_SOURCE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <apiVersion>62.0</apiVersion>
+    <label>Payment Stamps Invoice</label>
+    <processType>AutoLaunchedFlow</processType>
+    <recordUpdates>
+        <name>Stamp_Invoice</name>
+        <label>Stamp Invoice</label>
+        <inputAssignments>
+            <field>Status__c</field>
+            <value><stringValue>Part Paid</stringValue></value>
+        </inputAssignments>
+        <inputReference>$Record.Invoice__r</inputReference>
+    </recordUpdates>
+    <start>
+        <connector><targetReference>Stamp_Invoice</targetReference></connector>
+        <object>Payment__c</object>
+        <recordTriggerType>Create</recordTriggerType>
+        <triggerType>RecordAfterSave</triggerType>
+    </start>
+    <status>Active</status>
+</Flow>
+"#;
+
+/// A change to the invoice trigger that runs after an update.
+fn change_update_trigger(repo: &TestRepo) {
     repo.edit(
         &format!("{TRIGGERS}/InvoiceOverpaid.trigger"),
-        "inv.Amount_Paid__c > inv.Amount__c",
-        "inv.Amount_Paid__c >= inv.Amount__c",
+        "inv.Status__c == 'Paid'",
+        "inv.Status__c == 'Paid' || inv.Status__c == 'Part Paid'",
     );
-    repo.commit("A paid-up invoice takes no more payments");
+    repo.commit("Part-paid invoices take no more payments either");
+}
 
-    let plan = repo.plan_committed();
-
-    assert_path(&plan, "PaymentLedgerTest", "ApexTrigger:InvoiceOverpaid");
-    let through_roll_up = test_entry(&plan, "PaymentLedgerTest")["reasons"][0]["edges"]
+/// Whether `reasons[0]` of `test` has a `writes` edge found in the file at `path`.
+fn writes_at(plan: &serde_json::Value, test: &str, path: &str) -> bool {
+    test_entry(plan, test)["reasons"][0]["edges"]
         .as_array()
         .is_some_and(|edges| {
             edges.iter().any(|edge| {
                 edge["kind"] == "writes"
-                    && edge["at"]
-                        .as_str()
-                        .is_some_and(|at| at.starts_with(AMOUNT_PAID))
+                    && edge["at"].as_str().is_some_and(|at| at.starts_with(path))
             })
-        });
+        })
+}
+
+/// A roll-up summary saves its parent whenever a child is saved: inserting a payment
+/// updates its invoice, so it runs the invoice's update triggers.
+#[test]
+fn a_child_saved_runs_the_update_automation_of_its_roll_up_parent() {
+    let repo = with_payments_updating_invoices(PaymentSaves::ThroughRollUp);
+    change_update_trigger(&repo);
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "PaymentLedgerTest", "ApexTrigger:InvoiceOverpaid");
     assert!(
-        through_roll_up,
+        writes_at(&plan, "PaymentLedgerTest", AMOUNT_PAID),
         "{}",
         test_entry(&plan, "PaymentLedgerTest")
     );
@@ -399,15 +437,34 @@ fn a_child_saved_runs_the_update_automation_of_its_roll_up_parent() {
 /// delete triggers.
 #[test]
 fn a_child_saved_does_not_run_the_delete_automation_of_its_roll_up_parent() {
-    let repo = with_roll_ups();
+    let repo = with_payments_updating_invoices(PaymentSaves::ThroughRollUp);
     repo.edit(
         &format!("{TRIGGERS}/InvoiceDeleteGuard.trigger"),
-        "inv.Amount_Paid__c > 0",
-        "inv.Amount_Paid__c >= 0",
+        "inv.Status__c == 'Paid'",
+        "inv.Status__c != 'Draft'",
     );
-    repo.commit("No invoice is deleted");
+    repo.commit("Only drafts are deleted");
 
     let plan = repo.plan_committed();
 
     assert_excludes(&plan, &["PaymentLedgerTest", "PaymentReportTest"]);
+}
+
+/// A flow that updates the record's parent (`$Record.Invoice__r`, no object named)
+/// writes the object its lookup field refers to: a payment created runs the invoice's
+/// update triggers.
+#[test]
+fn a_flow_that_updates_a_related_record_runs_its_update_automation() {
+    let repo = with_payments_updating_invoices(PaymentSaves::ThroughFlow);
+    change_update_trigger(&repo);
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "PaymentLedgerTest", "ApexTrigger:InvoiceOverpaid");
+    assert!(
+        writes_at(&plan, "PaymentLedgerTest", STAMP_FLOW),
+        "{}",
+        test_entry(&plan, "PaymentLedgerTest")
+    );
+    assert_excludes(&plan, &["PaymentReportTest"]);
 }
