@@ -682,7 +682,11 @@ impl Graph {
             .edges()
             .filter(|link| match link.edge.kind {
                 EdgeKind::Fires => true,
-                EdgeKind::Writes => self[link.from].id.is_type(types::CUSTOM_OBJECT),
+                // Most writers are methods: the kind tells them apart without the id.
+                EdgeKind::Writes => {
+                    let writer = &self[link.from];
+                    writer.kind == DeclKind::Component && writer.id.is_type(types::CUSTOM_OBJECT)
+                }
                 _ => false,
             })
             .map(|link| link.from)

@@ -14,10 +14,10 @@
 //! a decomposed label (`decomposeCustomLabelsBeta2`) references nothing and is read as
 //! generic XML.
 
-use crate::facts::{Declaration, EdgeKind, Facts, Problem, Target};
+use crate::facts::{Declaration, DmlEvents, EdgeKind, Facts, Problem, Target, TypeExpr};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
-use crate::parse::objects::formula_uses;
+use crate::parse::objects::{field_relationship, formula_uses};
 use crate::parse::xml::{component_decl, line_count, parse_generic, read_tree, Element, UseSet};
 
 /// The child elements of a many-component type and the child type of each, from the
@@ -75,7 +75,27 @@ fn workflow_child(
         }
         "fieldUpdates" => {
             decl.automates = Some(object.to_string());
-            if let Some(field) = element.child("field") {
+            // A field update saves its record again, and the object's update triggers
+            // run once more; one across objects updates the parent its lookup
+            // (`targetObject`: `AccountId`, `Invoice__c`) names, as the graph types it.
+            let cross_object = element
+                .child("targetObject")
+                .filter(|t| !t.text().is_empty());
+            let events = DmlEvents::UPDATE;
+            let (resave, line) = match cross_object {
+                Some(lookup) => {
+                    let record = TypeExpr::Named(object.to_string().into());
+                    let relationship = field_relationship(&lookup.text()).into();
+                    let records = TypeExpr::MemberOf(Box::new(record), relationship);
+                    (Target::DmlOf { records, events }, lookup.text_line())
+                }
+                None => {
+                    let object = object.to_string().into();
+                    (Target::Dml { object, events }, element.line)
+                }
+            };
+            uses.add(id, resave, EdgeKind::Writes, line);
+            if let (Some(field), None) = (element.child("field"), cross_object) {
                 let target = Target::Field {
                     object: object.to_string().into(),
                     field: field.text().into(),
@@ -385,6 +405,38 @@ mod tests {
 </Workflow>
 "#;
 
+    /// A field update across objects updates the parent its lookup names, as the graph
+    /// types the relationship: no field of its own object, and no save of its own record.
+    #[test]
+    fn a_cross_object_field_update_saves_the_parent() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Workflow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fieldUpdates>
+        <fullName>Stamp_Account</fullName>
+        <field>Last_Won__c</field>
+        <operation>Formula</operation>
+        <formula>TODAY()</formula>
+        <targetObject>AccountId</targetObject>
+    </fieldUpdates>
+</Workflow>
+"#;
+        let facts = parse_workflow(&ComponentId::new("Workflow", "Opportunity"), source);
+        let writes: Vec<(&Target, u32)> = facts
+            .parsed_uses()
+            .iter()
+            .filter(|u| u.kind == EdgeKind::Writes)
+            .map(|u| (&u.target, u.line))
+            .collect();
+        let account = Target::DmlOf {
+            records: TypeExpr::MemberOf(
+                Box::new(TypeExpr::Named("Opportunity".into())),
+                "Account".into(),
+            ),
+            events: DmlEvents::UPDATE,
+        };
+        assert_eq!(writes, [(&account, 8)]);
+    }
+
     #[test]
     fn workflow_children_are_declared_and_rules_and_updates_are_automation() {
         let parent = ComponentId::new("Workflow", "Invoice__c");
@@ -409,20 +461,29 @@ mod tests {
                 ("WorkflowTask:Invoice__c.Follow_Up".to_string(), None),
             ]
         );
+        // The update writes its field, and saves its record again: an update.
         let update = ComponentId::new("WorkflowFieldUpdate", "Invoice__c.Set_Status");
-        let write = facts
+        let writes: Vec<(&Target, EdgeKind, u32)> = facts
             .parsed_uses()
             .iter()
-            .find(|u| u.from == update)
-            .expect("field write");
+            .filter(|u| u.from == update)
+            .map(|u| (&u.target, u.kind, u.line))
+            .collect();
+        let field = Target::Field {
+            object: "Invoice__c".into(),
+            field: "Status__c".into(),
+        };
+        let resave = Target::Dml {
+            object: "Invoice__c".into(),
+            events: DmlEvents::UPDATE,
+        };
         assert_eq!(
-            write.target,
-            Target::Field {
-                object: "Invoice__c".into(),
-                field: "Status__c".into()
-            }
+            writes,
+            [
+                (&resave, EdgeKind::Writes, 11),
+                (&field, EdgeKind::Writes, 13)
+            ]
         );
-        assert_eq!((write.kind, write.line), (EdgeKind::Writes, 13));
         let rule = ComponentId::new("WorkflowRule", "Invoice__c.Invoice_Sent");
         let rule_targets: Vec<&Target> = facts
             .parsed_uses()

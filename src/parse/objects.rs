@@ -262,6 +262,25 @@ pub(crate) fn relationship_field(relationship: &str) -> String {
     }
 }
 
+/// The relationship a lookup field is reached by, [`relationship_field`] the other way:
+/// the lookup `Account__c` is `Account__r`, a standard `AccountId` is `Account`.
+pub(crate) fn field_relationship(field: &str) -> String {
+    let ends = |suffix: &str| {
+        field.len() > suffix.len()
+            && field
+                .get(field.len() - suffix.len()..)
+                .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+    };
+    let stem = |suffix: &str| &field[..field.len() - suffix.len()];
+    if ends("__c") {
+        format!("{}__r", stem("__c"))
+    } else if ends("Id") {
+        stem("Id").to_string()
+    } else {
+        field.to_string()
+    }
+}
+
 /// A dotted name in a formula and the byte offset where it starts.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct FormulaName<'f> {
@@ -658,5 +677,21 @@ mod tests {
         assert_eq!(relationship_field("Customer__r"), "Customer__c");
         assert_eq!(relationship_field("Account"), "AccountId");
         assert_eq!(relationship_field("__r"), "__rId");
+    }
+
+    /// The other way, as a workflow's cross-object field update names its lookup.
+    #[test]
+    fn a_lookup_field_is_reached_by_its_relationship() {
+        assert_eq!(field_relationship("Customer__c"), "Customer__r");
+        assert_eq!(field_relationship("ns__Customer__C"), "ns__Customer__r");
+        assert_eq!(field_relationship("AccountId"), "Account");
+        assert_eq!(field_relationship("ParentId"), "Parent");
+        // Nothing before the suffix, or no suffix: the name as it is.
+        assert_eq!(field_relationship("__c"), "__c");
+        assert_eq!(field_relationship("Id"), "Id");
+        assert_eq!(field_relationship("Owner"), "Owner");
+        for field in ["Customer__c", "AccountId"] {
+            assert_eq!(relationship_field(&field_relationship(field)), field);
+        }
     }
 }

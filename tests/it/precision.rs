@@ -468,3 +468,61 @@ fn a_flow_that_updates_a_related_record_runs_its_update_automation() {
     );
     assert_excludes(&plan, &["PaymentReportTest"]);
 }
+
+/// A workflow field update saves its record again, so the object's update triggers run
+/// for code that only inserts: an invoice inserted runs the trigger after an update.
+#[test]
+fn a_workflow_field_update_runs_the_update_automation_for_inserts() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write(
+            "force-app/main/default/workflows/Invoice__c.workflow-meta.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<Workflow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fieldUpdates>
+        <fullName>Stamp_Draft</fullName>
+        <field>Status__c</field>
+        <literalValue>Draft</literalValue>
+        <name>Stamp Draft</name>
+        <notifyAssignee>false</notifyAssignee>
+        <operation>Literal</operation>
+        <protected>false</protected>
+    </fieldUpdates>
+    <rules>
+        <fullName>New_Invoices</fullName>
+        <actions><name>Stamp_Draft</name><type>FieldUpdate</type></actions>
+        <active>true</active>
+        <formula>true</formula>
+        <triggerType>onCreateOnly</triggerType>
+    </rules>
+</Workflow>
+"#,
+        );
+        write_trigger(
+            repo,
+            "InvoiceOverpaid",
+            "trigger InvoiceOverpaid on Invoice__c (after update) {\n    \
+                 for (Invoice__c inv : Trigger.new) {\n        \
+                 if (inv.Status__c == 'Paid') { inv.addError('Overpaid'); }\n    }\n}\n",
+        );
+        repo.write_class(
+            "InvoiceDraftTest",
+            "@IsTest\nprivate class InvoiceDraftTest {\n    @IsTest\n    static void startsAsDraft() {\n        \
+                 insert new Invoice__c(Amount__c = 10);\n        \
+                 Assert.areEqual('Draft', [SELECT Status__c FROM Invoice__c].Status__c);\n    }\n}\n",
+        );
+    });
+    change_update_trigger(&repo);
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "InvoiceDraftTest", "ApexTrigger:InvoiceOverpaid");
+    assert!(
+        writes_at(
+            &plan,
+            "InvoiceDraftTest",
+            "force-app/main/default/workflows/Invoice__c.workflow-meta.xml"
+        ),
+        "{}",
+        test_entry(&plan, "InvoiceDraftTest")
+    );
+}
