@@ -1,6 +1,7 @@
 //! Precision on real pull requests (issue 12): DML events matched to automation (also
-//! through a roll-up summary), inactive flows, object files diffed by element. Each rule has a safety twin that must
-//! still select.
+//! where saving one record saves another: a roll-up summary, a flow that updates a
+//! related record, a workflow field update), inactive flows, object files diffed by
+//! element. Each rule has a safety twin that must still select.
 //!
 //! Scenarios add a trigger and a few tests to the billing org in the base commit, then
 //! change one file.
@@ -328,13 +329,7 @@ fn with_payments_updating_invoices(how: PaymentSaves) -> TestRepo {
             PaymentSaves::ThroughRollUp => repo.write(AMOUNT_PAID, ROLL_UP),
             PaymentSaves::ThroughFlow => repo.write(STAMP_FLOW, STAMP_FLOW_SOURCE),
         };
-        write_trigger(
-            repo,
-            "InvoiceOverpaid",
-            "trigger InvoiceOverpaid on Invoice__c (after update) {\n    \
-                 for (Invoice__c inv : Trigger.new) {\n        \
-                 if (inv.Status__c == 'Paid') { inv.addError('Overpaid'); }\n    }\n}\n",
-        );
+        write_update_trigger(repo);
         write_trigger(
             repo,
             "InvoiceDeleteGuard",
@@ -392,7 +387,18 @@ const STAMP_FLOW_SOURCE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </Flow>
 "#;
 
-/// A change to the invoice trigger that runs after an update.
+/// `InvoiceOverpaid`, a trigger that runs after an invoice is updated.
+fn write_update_trigger(repo: &TestRepo) {
+    write_trigger(
+        repo,
+        "InvoiceOverpaid",
+        "trigger InvoiceOverpaid on Invoice__c (after update) {\n    \
+             for (Invoice__c inv : Trigger.new) {\n        \
+             if (inv.Status__c == 'Paid') { inv.addError('Overpaid'); }\n    }\n}\n",
+    );
+}
+
+/// A change to `InvoiceOverpaid` ([`write_update_trigger`]).
 fn change_update_trigger(repo: &TestRepo) {
     repo.edit(
         &format!("{TRIGGERS}/InvoiceOverpaid.trigger"),
@@ -497,13 +503,7 @@ fn a_workflow_field_update_runs_the_update_automation_for_inserts() {
 </Workflow>
 "#,
         );
-        write_trigger(
-            repo,
-            "InvoiceOverpaid",
-            "trigger InvoiceOverpaid on Invoice__c (after update) {\n    \
-                 for (Invoice__c inv : Trigger.new) {\n        \
-                 if (inv.Status__c == 'Paid') { inv.addError('Overpaid'); }\n    }\n}\n",
-        );
+        write_update_trigger(repo);
         repo.write_class(
             "InvoiceDraftTest",
             "@IsTest\nprivate class InvoiceDraftTest {\n    @IsTest\n    static void startsAsDraft() {\n        \
