@@ -51,11 +51,10 @@ use std::sync::Arc;
 /// setting's or custom metadata type's own static methods return its records,
 /// `apex_type::setting_method_type`; 25: a roll-up summary field makes its child object
 /// write its parent, and a lookup's object and relationship name are declared,
-/// `parse::objects::parse_field`;
-/// a flow types the records of Get Records elements, loops and collection filters, writes
-/// a related record (`$Record.Account__r`) as the graph types it, and other records of no
-/// object it tells as any object; a workflow field update saves its record, or the
-/// parent its `targetObject` names, again.)
+/// `parse::objects::parse_field`; a flow types the records of Get Records elements,
+/// loops and collection filters, writes a related record (`$Record.Account__r`) as the
+/// graph types it, and other records of no object it tells as any object; a workflow
+/// field update saves its record, or the parent its `targetObject` names, again.)
 pub const FACTS_VERSION: u32 = 25;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's

@@ -654,7 +654,7 @@ fn step_kind(
 /// record is inserted, updated, deleted or undeleted: what runs that update is the
 /// code that writes the child, not every user of the child object.
 fn writer_mode(graph: &Graph, writer: NodeIx) -> Mode {
-    if graph[writer].id.is_type(types::CUSTOM_OBJECT) {
+    if graph.is_object(writer) {
         Mode::WritersOnly(DmlEvents::ALL)
     } else {
         Mode::All

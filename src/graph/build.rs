@@ -682,11 +682,7 @@ impl Graph {
             .edges()
             .filter(|link| match link.edge.kind {
                 EdgeKind::Fires => true,
-                // Most writers are methods: the kind tells them apart without the id.
-                EdgeKind::Writes => {
-                    let writer = &self[link.from];
-                    writer.kind == DeclKind::Component && writer.id.is_type(types::CUSTOM_OBJECT)
-                }
+                EdgeKind::Writes => self.is_object(link.from),
                 _ => false,
             })
             .map(|link| link.from)
@@ -1207,19 +1203,8 @@ mod tests {
             ),
         ];
         let graph = Graph::build(&files);
-        let written = |from: &ComponentId| -> Vec<String> {
-            let node = graph.node(from).expect("declared");
-            let mut objects: Vec<String> = graph
-                .outgoing(node)
-                .filter(|link| link.edge.kind == EdgeKind::Writes)
-                .map(|link| graph[link.to].id.full_name().to_string())
-                .collect();
-            objects.sort();
-            objects.dedup();
-            objects
-        };
         let flow_writes = |object: &str, reference: &str| {
-            written(&ComponentId::new(
+            graph.written_by(&ComponentId::new(
                 types::FLOW,
                 &flow_name(object, reference),
             ))
@@ -1249,10 +1234,12 @@ mod tests {
             );
         }
         assert_eq!(
-            written(&ComponentId::member("Stamper", "stamp")),
+            graph.written_by(&ComponentId::member("Stamper", "stamp")),
             ["Account", "Contact"]
         );
-        assert!(written(&ComponentId::member("Stamper", "own")).contains(&"*".to_string()));
+        assert!(graph
+            .written_by(&ComponentId::member("Stamper", "own"))
+            .contains(&"*".to_string()));
     }
 
     /// Each member is its own class's, found by its folded name in that class only: a

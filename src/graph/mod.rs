@@ -578,6 +578,21 @@ impl Graph {
         self.n_unresolved_calls
     }
 
+    /// The full names of what the node `from` writes, sorted: for the tests of what a
+    /// write saves.
+    #[cfg(test)]
+    pub(crate) fn written_by(&self, from: &ComponentId) -> Vec<String> {
+        let node = self.node(from).expect("declared");
+        let mut objects: Vec<String> = self
+            .outgoing(node)
+            .filter(|link| link.edge.kind == EdgeKind::Writes)
+            .map(|link| self[link.to].id.full_name().to_string())
+            .collect();
+        objects.sort();
+        objects.dedup();
+        objects
+    }
+
     /// Every node and edge as they are, in order (an edge with all its data and where it
     /// was found), then the unresolved calls and the registrations: what two builds of
     /// the same files must agree on, for the tests and fuzz targets that compare builds.

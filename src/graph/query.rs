@@ -93,6 +93,14 @@ impl Graph {
         objects
     }
 
+    /// Whether a node is an SObject (standard or custom, an event, a metadata type).
+    /// Asked of the writer of every write edge (the walk, the wildcard writes): the
+    /// kind answers for the methods, most writers, without comparing the id's type.
+    pub fn is_object(&self, index: NodeIx) -> bool {
+        let node = &self[index];
+        node.kind == DeclKind::Component && node.id.is_type(types::CUSTOM_OBJECT)
+    }
+
     /// Whether a node is an Apex class, interface, enum or member (not a trigger).
     pub fn is_apex_code(&self, index: NodeIx) -> bool {
         self[self.top_level(index)].id.is_type(types::APEX_CLASS)

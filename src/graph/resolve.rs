@@ -410,7 +410,7 @@ impl Graph {
         if !plain(object) || !plain(relationship) {
             return None;
         }
-        if let Some(stem) = strip_suffix_ignore_case(relationship, "__r") {
+        if let Some(stem) = sobject::strip_suffix(relationship, "__r") {
             // A lookup of `object` (`Plan__r`: its field `Plan__c`), or a lookup of
             // another object to it (`Plans__r`: a lookup whose relationship is `Plans`).
             let key = key_of(types::CUSTOM_FIELD, &format!("{object}.{stem}__c"));
@@ -434,8 +434,7 @@ impl Graph {
         let singulars = [("ies", "y"), ("es", ""), ("s", "")]
             .into_iter()
             .filter_map(|(plural, singular)| {
-                strip_suffix_ignore_case(relationship, plural)
-                    .map(|stem| format!("{stem}{singular}"))
+                sobject::strip_suffix(relationship, plural).map(|stem| format!("{stem}{singular}"))
             });
         let mut objects = std::iter::once(relationship.to_string())
             .chain(singulars)
@@ -601,12 +600,6 @@ impl Graph {
 }
 
 /// The key of `type_name:full_name` ([`ComponentId::key`]), without building the id.
-/// `name` without `suffix` at its end, compared ASCII case-insensitively.
-fn strip_suffix_ignore_case<'n>(name: &'n str, suffix: &str) -> Option<&'n str> {
-    let end = name.len().checked_sub(suffix.len())?;
-    (name.is_char_boundary(end) && name[end..].eq_ignore_ascii_case(suffix)).then(|| &name[..end])
-}
-
 fn key_of(type_name: &str, full_name: &str) -> String {
     let mut key = String::new();
     ComponentId::write_key(&mut key, type_name, full_name);

@@ -1696,18 +1696,8 @@ mod tests {
             ));
             files
         };
-        let written = |files: &[FileFacts]| -> Vec<String> {
-            let graph = Graph::build(files);
-            let stamp = graph
-                .node(&ComponentId::member("Stamper", "stamp"))
-                .expect("declared");
-            let mut objects: Vec<String> = graph
-                .outgoing(stamp)
-                .filter(|link| link.edge.kind == EdgeKind::Writes)
-                .map(|link| graph[link.to].id.full_name().to_string())
-                .collect();
-            objects.sort();
-            objects
+        let written = |files: &[FileFacts]| {
+            Graph::build(files).written_by(&ComponentId::member("Stamper", "stamp"))
         };
         let parent = |object: &str| {
             revision(

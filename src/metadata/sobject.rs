@@ -24,8 +24,18 @@ pub fn is_custom_metadata(name: &str) -> bool {
 
 /// Whether `name` ends with `suffix` (ASCII case-insensitively) and has more before it.
 fn has_suffix(name: &str, suffix: &str) -> bool {
-    let (bytes, suffix) = (name.as_bytes(), suffix.as_bytes());
-    bytes.len() > suffix.len() && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    strip_suffix(name, suffix).is_some()
+}
+
+/// What comes before `suffix` at the end of `name` (ASCII case-insensitively), when
+/// something does: `Account` of `Account__r`, `Invoice` of `InvoiceId`.
+pub fn strip_suffix<'n>(name: &'n str, suffix: &str) -> Option<&'n str> {
+    let end = name
+        .len()
+        .checked_sub(suffix.len())
+        .filter(|&end| end > 0)?;
+    let (stem, tail) = (name.get(..end)?, name.get(end..)?);
+    tail.eq_ignore_ascii_case(suffix).then_some(stem)
 }
 
 /// `Schema.Account` names the same object as `Account` (surrounding white space aside).

@@ -821,12 +821,7 @@ mod tests {
 </Flow>
 "#;
         let facts = parse_flow(&ComponentId::new("Flow", "Case_After_Save"), source);
-        let writes: Vec<(Target, u32)> = facts
-            .parsed_uses()
-            .iter()
-            .filter(|u| u.kind == EdgeKind::Writes)
-            .map(|u| (u.target.clone(), u.line))
-            .collect();
+        let writes = crate::parse::writes(&facts);
         let dml = |object: &'static str, events| Target::Dml {
             object: object.into(),
             events,
@@ -886,11 +881,9 @@ mod tests {
 </Flow>
 "#;
         let facts = parse_flow(&ComponentId::new("Flow", "Steps"), source);
-        let writes: Vec<Target> = facts
-            .parsed_uses()
-            .iter()
-            .filter(|u| u.kind == EdgeKind::Writes)
-            .map(|u| u.target.clone())
+        let writes: Vec<Target> = crate::parse::writes(&facts)
+            .into_iter()
+            .map(|(target, _)| target)
             .collect();
         let dml = |events| Target::Dml {
             object: "WorkStep".into(),

@@ -34,6 +34,18 @@ pub fn file_at(type_name: &str, name: &str, path: &str, text: &str) -> crate::fa
     }
 }
 
+/// What a file's facts write, with the line of each write, in order: for the parsers'
+/// tests of what a save saves.
+#[cfg(test)]
+pub fn writes(facts: &Facts) -> Vec<(crate::facts::Target<'static>, u32)> {
+    facts
+        .parsed_uses()
+        .iter()
+        .filter(|u| u.kind == crate::facts::EdgeKind::Writes)
+        .map(|u| (u.target.clone(), u.line))
+        .collect()
+}
+
 /// An Apex class file for tests ([`file_at`]).
 #[cfg(test)]
 pub fn apex_file_at(path: &str, name: &str, text: &str) -> crate::facts::FileFacts {

@@ -421,12 +421,7 @@ mod tests {
 </Workflow>
 "#;
         let facts = parse_workflow(&ComponentId::new("Workflow", "Opportunity"), source);
-        let writes: Vec<(&Target, u32)> = facts
-            .parsed_uses()
-            .iter()
-            .filter(|u| u.kind == EdgeKind::Writes)
-            .map(|u| (&u.target, u.line))
-            .collect();
+        let writes = crate::parse::writes(&facts);
         let account = Target::DmlOf {
             records: TypeExpr::MemberOf(
                 Box::new(TypeExpr::Named("Opportunity".into())),
@@ -434,7 +429,7 @@ mod tests {
             ),
             events: DmlEvents::UPDATE,
         };
-        assert_eq!(writes, [(&account, 8)]);
+        assert_eq!(writes, [(account, 8)]);
     }
 
     #[test]

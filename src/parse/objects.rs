@@ -251,33 +251,22 @@ fn looks_like_api_name(text: &str) -> bool {
 /// The field behind the first hop of a relationship path: `Account__r` is the lookup
 /// `Account__c`, a standard `Account` is `AccountId`.
 pub(crate) fn relationship_field(relationship: &str) -> String {
-    let len = relationship.len();
-    let custom = len > 3
-        && relationship
-            .get(len - 3..)
-            .is_some_and(|end| end.eq_ignore_ascii_case("__r"));
-    match relationship.get(..len.saturating_sub(3)) {
-        Some(stem) if custom => format!("{stem}__c"),
-        _ => format!("{relationship}Id"),
+    match sobject::strip_suffix(relationship, "__r") {
+        Some(stem) => format!("{stem}__c"),
+        None => format!("{relationship}Id"),
     }
 }
 
 /// The relationship a lookup field is reached by, [`relationship_field`] the other way:
 /// the lookup `Account__c` is `Account__r`, a standard `AccountId` is `Account`.
 pub(crate) fn field_relationship(field: &str) -> String {
-    let ends = |suffix: &str| {
-        field.len() > suffix.len()
-            && field
-                .get(field.len() - suffix.len()..)
-                .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
-    };
-    let stem = |suffix: &str| &field[..field.len() - suffix.len()];
-    if ends("__c") {
-        format!("{}__r", stem("__c"))
-    } else if ends("Id") {
-        stem("Id").to_string()
-    } else {
-        field.to_string()
+    match (
+        sobject::strip_suffix(field, "__c"),
+        sobject::strip_suffix(field, "Id"),
+    ) {
+        (Some(stem), _) => format!("{stem}__r"),
+        (None, Some(stem)) => stem.to_string(),
+        (None, None) => field.to_string(),
     }
 }
 

@@ -408,33 +408,42 @@ fn change_update_trigger(repo: &TestRepo) {
     repo.commit("Part-paid invoices take no more payments either");
 }
 
-/// Whether `reasons[0]` of `test` has a `writes` edge found in the file at `path`.
-fn writes_at(plan: &serde_json::Value, test: &str, path: &str) -> bool {
-    test_entry(plan, test)["reasons"][0]["edges"]
+/// Asserts that `test` is selected for the change to `InvoiceOverpaid` over a path
+/// with a `writes` edge found in the file at `through`: what saves the invoice.
+#[track_caller]
+fn assert_invoice_saved_through(plan: &serde_json::Value, test: &str, through: &str) {
+    assert_path(plan, test, "ApexTrigger:InvoiceOverpaid");
+    let entry = test_entry(plan, test);
+    let saved = entry["reasons"][0]["edges"]
         .as_array()
         .is_some_and(|edges| {
             edges.iter().any(|edge| {
                 edge["kind"] == "writes"
-                    && edge["at"].as_str().is_some_and(|at| at.starts_with(path))
+                    && edge["at"]
+                        .as_str()
+                        .is_some_and(|at| at.starts_with(through))
             })
-        })
+        });
+    assert!(saved, "{test}: no write at {through}: {entry}");
 }
 
 /// A roll-up summary saves its parent whenever a child is saved: inserting a payment
 /// updates its invoice, so it runs the invoice's update triggers.
 #[test]
 fn a_child_saved_runs_the_update_automation_of_its_roll_up_parent() {
-    let repo = with_payments_updating_invoices(PaymentSaves::ThroughRollUp);
+    a_payment_saved_runs_the_invoice_update_trigger(PaymentSaves::ThroughRollUp, AMOUNT_PAID);
+}
+
+/// Changes the invoice's update trigger: the test that inserts payments is selected,
+/// through what saves the invoice (at `through`); the test that reads payments is not.
+#[track_caller]
+fn a_payment_saved_runs_the_invoice_update_trigger(how: PaymentSaves, through: &str) {
+    let repo = with_payments_updating_invoices(how);
     change_update_trigger(&repo);
 
     let plan = repo.plan_committed();
 
-    assert_path(&plan, "PaymentLedgerTest", "ApexTrigger:InvoiceOverpaid");
-    assert!(
-        writes_at(&plan, "PaymentLedgerTest", AMOUNT_PAID),
-        "{}",
-        test_entry(&plan, "PaymentLedgerTest")
-    );
+    assert_invoice_saved_through(&plan, "PaymentLedgerTest", through);
     // Reading payments saves no invoice.
     assert_excludes(&plan, &["PaymentReportTest"]);
 }
@@ -461,18 +470,7 @@ fn a_child_saved_does_not_run_the_delete_automation_of_its_roll_up_parent() {
 /// update triggers.
 #[test]
 fn a_flow_that_updates_a_related_record_runs_its_update_automation() {
-    let repo = with_payments_updating_invoices(PaymentSaves::ThroughFlow);
-    change_update_trigger(&repo);
-
-    let plan = repo.plan_committed();
-
-    assert_path(&plan, "PaymentLedgerTest", "ApexTrigger:InvoiceOverpaid");
-    assert!(
-        writes_at(&plan, "PaymentLedgerTest", STAMP_FLOW),
-        "{}",
-        test_entry(&plan, "PaymentLedgerTest")
-    );
-    assert_excludes(&plan, &["PaymentReportTest"]);
+    a_payment_saved_runs_the_invoice_update_trigger(PaymentSaves::ThroughFlow, STAMP_FLOW);
 }
 
 /// A workflow field update saves its record again, so the object's update triggers run
@@ -515,14 +513,9 @@ fn a_workflow_field_update_runs_the_update_automation_for_inserts() {
 
     let plan = repo.plan_committed();
 
-    assert_path(&plan, "InvoiceDraftTest", "ApexTrigger:InvoiceOverpaid");
-    assert!(
-        writes_at(
-            &plan,
-            "InvoiceDraftTest",
-            "force-app/main/default/workflows/Invoice__c.workflow-meta.xml"
-        ),
-        "{}",
-        test_entry(&plan, "InvoiceDraftTest")
+    assert_invoice_saved_through(
+        &plan,
+        "InvoiceDraftTest",
+        "force-app/main/default/workflows/Invoice__c.workflow-meta.xml",
     );
 }
