@@ -54,8 +54,12 @@ use std::sync::Arc;
 /// `parse::objects::parse_field`; a flow types the records of Get Records elements,
 /// loops and collection filters, writes a related record (`$Record.Account__r`) as the
 /// graph types it, and other records of no object it tells as any object; a workflow
-/// field update saves its record, or the parent its `targetObject` names, again.)
-pub const FACTS_VERSION: u32 = 25;
+/// field update saves its record, or the parent its `targetObject` names, again; 26: a
+/// field read through relationships (`Parent__r.Score__c` in a formula, a flow, a
+/// Lightning import) is its whole path, which the graph follows, a subquery's object is
+/// its relationship's path, `record.get('F__c')` reads the field, and a flow reads the
+/// fields of its record variables, Get Records outputs and loops, `Get_Invoice.F__c`.)
+pub const FACTS_VERSION: u32 = 26;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -841,7 +841,8 @@ impl Graph {
             };
             let kind = match reached {
                 Reached::Override if use_.kind == EdgeKind::Calls => EdgeKind::Dispatches,
-                _ => use_.kind,
+                Reached::Field => EdgeKind::Reads,
+                Reached::Direct | Reached::Override => use_.kind,
             };
             // `insert x` and `delete y` in one method: one edge, both events.
             let at = At::new(path, use_.line);
@@ -1240,6 +1241,121 @@ mod tests {
         assert!(graph
             .written_by(&ComponentId::member("Stamper", "own"))
             .contains(&"*".to_string()));
+    }
+
+    /// A field read through relationships is the related object's field, and a read of
+    /// the lookup each relationship goes through, whoever writes the path: a formula, a
+    /// flow, SOQL (a path, a subquery of a child relationship), Apex (a chain of
+    /// relationships, a record held by another class, `get` on a typed record; a custom
+    /// field's name in a string, on an untyped one). A relationship that reaches no one
+    /// object (`Owner`) ends the path at its lookup.
+    #[test]
+    fn fields_read_through_relationships_are_the_related_object_s() {
+        let object_file = |type_name: &str, name: &str, path: &str, text: &str| {
+            crate::parse::file_at(
+                type_name,
+                name,
+                &format!("force-app/main/default/objects/{path}"),
+                text,
+            )
+        };
+        let field = |object: &str, name: &str, body: &str| {
+            object_file(
+                types::CUSTOM_FIELD,
+                &format!("{object}.{name}"),
+                &format!("{object}/fields/{name}.field-meta.xml"),
+                &format!("<CustomField>{body}</CustomField>"),
+            )
+        };
+        let number = "<type>Number</type>";
+        let files = [
+            field(
+                "Child__c",
+                "Parent__c",
+                "<referenceTo>Parent__c</referenceTo>\
+                 <relationshipName>Children</relationshipName><type>Lookup</type>",
+            ),
+            field(
+                "Child__c",
+                "Double__c",
+                "<formula>Parent__r.Score__c * 2 + Owner.Region__c</formula><type>Number</type>",
+            ),
+            field("Parent__c", "Score__c", number),
+            field("Parent__c", "Name", "<type>Text</type>"),
+            field("Account", "Rating__c", number),
+            field("User", "Region__c", number),
+            object_file(
+                types::VALIDATION_RULE,
+                "Opportunity.Hot",
+                "Opportunity/validationRules/Hot.validationRule-meta.xml",
+                "<ValidationRule><errorConditionFormula>Account.Rating__c &gt; 3\
+                 </errorConditionFormula></ValidationRule>",
+            ),
+            apex(
+                "force-app/main/default/classes/Holder.cls",
+                "Holder",
+                "public class Holder { public Parent__c record; }",
+            ),
+            apex(
+                "force-app/main/default/classes/Reader.cls",
+                "Reader",
+                "public class Reader {\n\
+                 public Decimal chain(Child__c c) { return c.Parent__r.Score__c; }\n\
+                 public Decimal held(Holder h) { return h.record.Score__c; }\n\
+                 public Object dynamic(Parent__c p) { return p.get('Score__c'); }\n\
+                 public Object path() { return [SELECT Parent__r.Score__c FROM Child__c]; }\n\
+                 public Object children() { return [SELECT Id, (SELECT Double__c FROM Children__r) FROM Parent__c]; }\n\
+                 public Object semiJoin() { return [SELECT Id FROM Parent__c WHERE Id IN (SELECT Parent__c FROM Child__c)]; }\n\
+                 public Object untyped(SObject any) { return any.get('Score__c') + any.get('Name'); }\n\
+                 }",
+            ),
+        ];
+        let graph = Graph::build(&files);
+        let formula = ComponentId::new(types::CUSTOM_FIELD, "Child__c.Double__c");
+        // `Owner` may be a user or a queue: its lookup is read, no object's field.
+        assert_eq!(
+            graph.read_by(&formula),
+            [
+                "Child__c.OwnerId",
+                "Child__c.Parent__c",
+                "Parent__c.Score__c"
+            ]
+        );
+        // A standard lookup of an object the revision does not know is no node.
+        let rule = ComponentId::new(types::VALIDATION_RULE, "Opportunity.Hot");
+        assert_eq!(graph.read_by(&rule), ["Account.Rating__c"]);
+        let reads = |method: &str| graph.read_by(&ComponentId::member("Reader", method));
+        assert_eq!(reads("chain"), ["Child__c.Parent__c", "Parent__c.Score__c"]);
+        assert_eq!(reads("held"), ["Parent__c.Score__c"]);
+        assert_eq!(reads("dynamic"), ["Parent__c.Score__c"]);
+        assert_eq!(
+            reads("path"),
+            ["Child__c", "Child__c.Parent__c", "Parent__c.Score__c"]
+        );
+        assert_eq!(
+            reads("children"),
+            [
+                "Child__c",
+                "Child__c.Double__c",
+                "Parent__c",
+                "Parent__c.Id"
+            ]
+        );
+        assert_eq!(
+            reads("semiJoin"),
+            [
+                "Child__c",
+                "Child__c.Parent__c",
+                "Parent__c",
+                "Parent__c.Id"
+            ]
+        );
+        // On a record of any object, a custom field's name in a string names every field
+        // of that name (a string reference); a standard name is a word.
+        let named = |method: &str| {
+            graph.used_by(&ComponentId::member("Reader", method), EdgeKind::StringRef)
+        };
+        assert_eq!(named("untyped"), ["Parent__c.Score__c"]);
     }
 
     /// Each member is its own class's, found by its folded name in that class only: a

@@ -359,8 +359,8 @@ pub struct Graph {
     members_by_name: std::sync::OnceLock<HashMap<String, Vec<NodeIx>>>,
     subclasses: HashMap<NodeIx, Vec<NodeIx>>,
     /// Components named in code without their container (a record type without its
-    /// object, an email template without its folder), by that short name, for string
-    /// references.
+    /// object, an email template without its folder, a custom field without its
+    /// object), by that short name, for string references.
     short_names: HashMap<String, Vec<NodeIx>>,
     /// The objects whose lookups name a child relationship, by the relationship as its
     /// parent's records reach it (`account.plans__r`, folded): `Plan__c` for a lookup
@@ -582,15 +582,28 @@ impl Graph {
     /// write saves.
     #[cfg(test)]
     pub(crate) fn written_by(&self, from: &ComponentId) -> Vec<String> {
+        self.used_by(from, EdgeKind::Writes)
+    }
+
+    /// The full names of what the node `from` reads, sorted: for the tests of what a
+    /// read reaches.
+    #[cfg(test)]
+    pub(crate) fn read_by(&self, from: &ComponentId) -> Vec<String> {
+        self.used_by(from, EdgeKind::Reads)
+    }
+
+    /// The full names of what the node `from` uses over edges of `kind`, sorted.
+    #[cfg(test)]
+    pub(crate) fn used_by(&self, from: &ComponentId, kind: EdgeKind) -> Vec<String> {
         let node = self.node(from).expect("declared");
-        let mut objects: Vec<String> = self
+        let mut used: Vec<String> = self
             .outgoing(node)
-            .filter(|link| link.edge.kind == EdgeKind::Writes)
+            .filter(|link| link.edge.kind == kind)
             .map(|link| self[link.to].id.full_name().to_string())
             .collect();
-        objects.sort();
-        objects.dedup();
-        objects
+        used.sort();
+        used.dedup();
+        used
     }
 
     /// Every node and edge as they are, in order (an edge with all its data and where it

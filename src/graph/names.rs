@@ -1,7 +1,7 @@
 //! Name helpers of the graph: test stems, short names, SObject ids, type-name parts.
 
 use crate::metadata::component::ComponentId;
-use crate::metadata::types;
+use crate::metadata::{sobject, types};
 
 /// Whether a test class (its name case-folded) is named for one of `classes` (case-folded
 /// class names): `FooTest` for `Foo`, and `ADDR_Addresses_TEST` for
@@ -49,8 +49,10 @@ pub(super) fn child_relationship(declaration: &crate::facts::Declaration) -> Opt
 }
 
 /// The name code uses for a component whose full name is qualified by its container:
-/// a string-referenced child (`Partner` of `RecordType:Account.Partner`) or foldered
-/// component (`Welcome` of `EmailTemplate:Mail/Welcome`).
+/// a string-referenced child (`Partner` of `RecordType:Account.Partner`, `Rating__c` of
+/// `CustomField:Account.Rating__c`) or foldered component (`Welcome` of
+/// `EmailTemplate:Mail/Welcome`). A field goes by its name only when that is a custom
+/// one: `'Name'` and `'Type'` are words in strings as often as they are fields.
 pub(super) fn short_name(id: &ComponentId) -> Option<&str> {
     // Most declarations are members, a type the table does not hold: answered without
     // looking their type up (the graph asks of every declaration).
@@ -68,7 +70,9 @@ pub(super) fn short_name(id: &ComponentId) -> Option<&str> {
     } else {
         return None;
     };
-    id.full_name().rsplit_once(separator).map(|(_, name)| name)
+    let (_, name) = id.full_name().rsplit_once(separator)?;
+    let custom_field = info.name != types::CUSTOM_FIELD || sobject::has_custom_suffix(name);
+    custom_field.then_some(name)
 }
 
 /// The folded name of a member within its class ([`member_name`]).

@@ -5,15 +5,19 @@ use super::names::*;
 use super::*;
 use crate::apex_type::{method_type, strip_generics, type_names};
 use crate::metadata::sobject;
+use std::borrow::Cow;
 
 /// How a use reached its target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) enum Reached {
     /// The target is what the use names.
     Direct,
     /// The target overrides what a call names (class-hierarchy analysis): it runs only
     /// when the receiver is an instance of its class.
     Override,
+    /// The target is a field of the record the access's receiver holds
+    /// (`child.Parent__r.Score__c`, `model.record.Score__c`): the use reads it.
+    Field,
 }
 
 /// A node a use reaches, as resolution sees it. Resolution reads the graph of
@@ -111,13 +115,18 @@ impl Graph {
                 // `Config__mdt.getAll()`, `Settings__c.getInstance()`: reading a custom
                 // metadata type or custom setting reads its records.
                 // `new Config__mdt(…)` builds a record in memory and reads none.
-                Resolved::External(type_text)
-                    if sobject::has_custom_suffix(&type_text) && member != "<init>" =>
-                {
-                    let object = sobject::strip_schema(&type_text);
-                    smallvec::smallvec![(self.found(types::CUSTOM_OBJECT, object), Reached::Direct)]
+                Resolved::External(type_text) => {
+                    let mut targets = Targets::new();
+                    if sobject::has_custom_suffix(&type_text) && member != "<init>" {
+                        let object = sobject::strip_schema(&type_text);
+                        targets.push((self.found(types::CUSTOM_OBJECT, object), Reached::Direct));
+                    }
+                    if arity.is_none() {
+                        let field = self.field_of_record(receiver, &type_text, member, context);
+                        targets.extend(field.map(|field| (field, Reached::Field)));
+                    }
+                    targets
                 }
-                Resolved::External(_) => Targets::new(),
                 Resolved::Unknown => self.any_member(member, &mut resolution.fell_back).into(),
             },
             Target::AnyMember { member, .. } => {
@@ -138,23 +147,22 @@ impl Graph {
             Target::ApexType(name) => type_names(name)
                 .filter_map(|name| self.resolve_type_reference(name, context))
                 .collect(),
-            Target::SObject(name) | Target::Dml { object: name, .. } => {
-                vec![self.found(types::CUSTOM_OBJECT, sobject::strip_schema(name))]
-            }
-            Target::Field { object, field } => {
-                let object = sobject::strip_schema(object);
-                let name = format!("{object}.{field}");
-                // Only fields of objects: `LoggingLevel.WARN` is an enum value, not a
-                // field, and would only clutter the graph.
-                let is_object = sobject::has_custom_suffix(object)
-                    || self.is_known(types::CUSTOM_FIELD, &name)
-                    || self.is_known(types::CUSTOM_OBJECT, object);
-                if is_object && self.resolve_class(object, context).is_none() {
-                    vec![self.found(types::CUSTOM_FIELD, &name)]
-                } else {
-                    Vec::new()
+            Target::SObject(name) => {
+                let name = sobject::strip_schema(name);
+                match name.split_once('.') {
+                    // A subquery's relationship (`Account.Contacts`).
+                    Some((object, relationships)) => self
+                        .related_through(object, relationships.split('.'))
+                        .map(|object| self.found(types::CUSTOM_OBJECT, &object))
+                        .into_iter()
+                        .collect(),
+                    None => vec![self.found(types::CUSTOM_OBJECT, name)],
                 }
             }
+            Target::Dml { object, .. } => {
+                vec![self.found(types::CUSTOM_OBJECT, sobject::strip_schema(object))]
+            }
+            Target::Field { object, field } => self.resolve_field(object, field, context),
             Target::DmlOf { records, .. } => {
                 let object = match self.records_type(records, context) {
                     Resolved::External(type_text) => self.records_object(&type_text, context),
@@ -171,6 +179,107 @@ impl Graph {
             // Calls: `resolve_target`.
             Target::Member { .. } | Target::AnyMember { .. } => Vec::new(),
         }
+    }
+
+    /// The field `member` of the record an access's receiver holds, when the receiver is
+    /// an expression the parser could not type (`child.Parent__r`, `model.record`,
+    /// `records.get(0)`) and the graph types it as an object, through relationships too
+    /// ([`Graph::records_type`]); `type_text` is what [`Graph::resolve_type_expr`] gave.
+    /// A named receiver's field the parser reads itself.
+    fn field_of_record(
+        &self,
+        receiver: &TypeExpr,
+        type_text: &str,
+        member: &str,
+        context: &ComponentId,
+    ) -> Option<Found> {
+        if matches!(receiver, TypeExpr::Named(_)) {
+            return None;
+        }
+        let object = if type_text.is_empty() {
+            match self.records_type(receiver, context) {
+                Resolved::External(object) => object,
+                Resolved::Class(_) | Resolved::Unknown => return None,
+            }
+        } else {
+            type_text.to_string()
+        };
+        let object = sobject::strip_schema(&object);
+        let plain = object
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !plain {
+            return None;
+        }
+        self.field_of(object, member, context)
+    }
+
+    /// The fields a field reference reads: `field` of `object`, or, for a path through
+    /// relationships (`Parent__r.Score__c` of `Child__c`, as SOQL, formulas, flows and
+    /// Lightning imports write it), the lookup behind each relationship and the field at
+    /// the path's end, of the object the relationships reach ([`Graph::related_object`]).
+    /// A relationship that reaches no one object (`Owner`, `What`, a lookup the revision
+    /// does not declare) ends the path at its lookup, and a custom relationship read as a
+    /// value (`child.Parent__r`) is its lookup. The object of a subquery's field is the
+    /// subquery's relationship (`Account.Contacts`), typed likewise.
+    fn resolve_field(&self, object: &str, path: &str, context: &ComponentId) -> Vec<Found> {
+        // A subquery's field: `object` is the relationship's path (`Account.Contacts`).
+        let mut object = match sobject::strip_schema(object).split_once('.') {
+            Some((object, relationships)) => {
+                match self.related_through(object, relationships.split('.')) {
+                    Some(related) => related,
+                    None => return Vec::new(),
+                }
+            }
+            None => sobject::strip_schema(object).to_string(),
+        };
+        let mut steps = path.split('.');
+        let mut field = steps.next().unwrap_or_default();
+        let mut found = Vec::new();
+        for next in steps {
+            found.extend(self.field_of(&object, &sobject::relationship_field(field), context));
+            match self.related_object(&object, field) {
+                Some(related) => object = related,
+                None => return found,
+            }
+            field = next;
+        }
+        // A custom relationship read as a value (`child.Parent__r`) reads its lookup.
+        let field = match sobject::strip_suffix(field, "__r") {
+            Some(_) => Cow::Owned(sobject::relationship_field(field)),
+            None => Cow::Borrowed(field),
+        };
+        found.extend(self.field_of(&object, &field, context));
+        found
+    }
+
+    /// The field `field` of `object`, when `object` is an object: `LoggingLevel.WARN` is
+    /// an enum value, not a field, and would only clutter the graph.
+    fn field_of(&self, object: &str, field: &str, context: &ComponentId) -> Option<Found> {
+        if object.is_empty() || field.is_empty() {
+            return None;
+        }
+        let name = format!("{object}.{field}");
+        let is_object = sobject::has_custom_suffix(object)
+            || self.is_known(types::CUSTOM_FIELD, &name)
+            || self.is_known(types::CUSTOM_OBJECT, object);
+        (is_object && self.resolve_class(object, context).is_none())
+            .then(|| self.found(types::CUSTOM_FIELD, &name))
+    }
+
+    /// The object the records of `object` reach through a path of relationships
+    /// (`Account`, then `Contacts`), each as [`Graph::related_object`] types it; `None`
+    /// when one reaches no one object.
+    fn related_through<'p>(
+        &self,
+        object: &str,
+        relationships: impl IntoIterator<Item = &'p str>,
+    ) -> Option<String> {
+        let mut object = object.to_string();
+        for relationship in relationships {
+            object = self.related_object(&object, relationship)?;
+        }
+        Some(object)
     }
 
     /// The object of records declared as `type_text` (`Account`, `List<Account>`,
@@ -585,7 +694,8 @@ impl Graph {
             .collect();
         // Record types are named without their object
         // (`getRecordTypeInfosByDeveloperName().get('Partner')`), email templates without
-        // their folder (`WHERE DeveloperName = 'Welcome'`).
+        // their folder (`WHERE DeveloperName = 'Welcome'`), custom fields without their
+        // object (`record.get('Rating__c')`).
         let folded = text.to_lowercase();
         reads::note_name(&folded);
         if let Some(short) = self.short_names.get(&folded) {

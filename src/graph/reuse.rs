@@ -54,8 +54,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// by file and position, what each resolution read ([`Stored::reads`]), and the
 /// declarations' [`Table`]. 4: the table by declaration. 5: only the uses that add
 /// something, [`Stored::use_count`]. 6: a string literal may name a field set. 7: the records a write saves through a
-/// relationship, `Parent__r` or `Contacts`, are typed as the related object.)
-pub const RESOLUTIONS_VERSION: u32 = 7;
+/// relationship, `Parent__r` or `Contacts`, are typed as the related object. 8: fields
+/// read through relationships and untyped receivers, a target's [`Reached`] kept whole,
+/// and a string literal may name a custom field by its name.)
+pub const RESOLUTIONS_VERSION: u32 = 8;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of
@@ -352,7 +354,7 @@ struct Stored<'a> {
     /// (630,000 of them at 10,000 classes; one list cut reading the records from 642 to
     /// 572 M instructions, and the graph's edges wait for the reading).
     #[serde(borrow)]
-    targets: Vec<(StoredFound<'a>, bool)>,
+    targets: Vec<(StoredFound<'a>, Reached)>,
     /// The files ([`path_hash`]) whose declared nodes the record names, by position in
     /// this list ([`StoredFound::Node`]).
     files: Vec<u64>,
@@ -995,13 +997,8 @@ fn fitted(
         let n_targets = resolution.targets as usize;
         let mut targets = Targets::with_capacity(n_targets.min(all_targets.len()));
         for _ in 0..n_targets {
-            let (target, overrides) = all_targets.next()?;
-            let reached = if *overrides {
-                Reached::Override
-            } else {
-                Reached::Direct
-            };
-            targets.push((found(target)?, reached));
+            let (target, reached) = all_targets.next()?;
+            targets.push((found(target)?, *reached));
         }
         let receiver = match resolution.receiver {
             Some((slot, position)) => Some(node(slot, position)?),
@@ -1144,7 +1141,7 @@ fn encode_stored(
         };
         for (found, reached) in &resolution.targets {
             let target = store(graph, places, &mut files, found)?;
-            stored.targets.push((target, *reached == Reached::Override));
+            stored.targets.push((target, *reached));
         }
         stored.resolutions.push(StoredResolution {
             targets: u32::try_from(resolution.targets.len()).ok()?,
@@ -1567,26 +1564,27 @@ mod tests {
         let key = FactsCache::key(&file.blob, &file.path);
         let n_uses = file.facts.use_count();
         let files_named = vec![path_hash(&files[0].path)];
-        let one_resolution = |n_targets: u32, targets: Vec<(StoredFound<'static>, bool)>| Stored {
-            key: &key,
-            targets,
-            files: files_named.clone(),
-            reads: &[],
-            resolutions: vec![StoredResolution {
-                targets: n_targets,
-                receiver: None,
-                fell_back: false,
-            }],
-            holders: vec![(None, n_uses as u32)],
-            shapes: vec![((EdgeKind::Calls, DmlEvents::ALL, false), n_uses as u32)],
-            uses: vec![(0, 1); n_uses],
-            use_count: n_uses as u32,
-            registrations: Vec::new(),
-        };
-        let declared = (StoredFound::Node(0, 0), false);
+        let one_resolution =
+            |n_targets: u32, targets: Vec<(StoredFound<'static>, Reached)>| Stored {
+                key: &key,
+                targets,
+                files: files_named.clone(),
+                reads: &[],
+                resolutions: vec![StoredResolution {
+                    targets: n_targets,
+                    receiver: None,
+                    fell_back: false,
+                }],
+                holders: vec![(None, n_uses as u32)],
+                shapes: vec![((EdgeKind::Calls, DmlEvents::ALL, false), n_uses as u32)],
+                uses: vec![(0, 1); n_uses],
+                use_count: n_uses as u32,
+                registrations: Vec::new(),
+            };
+        let declared = (StoredFound::Node(0, 0), Reached::Direct);
         let unfitting = [
-            one_resolution(1, vec![(StoredFound::Node(0, 1_000_000), false)]),
-            one_resolution(1, vec![(StoredFound::Node(1, 0), false)]),
+            one_resolution(1, vec![(StoredFound::Node(0, 1_000_000), Reached::Direct)]),
+            one_resolution(1, vec![(StoredFound::Node(1, 0), Reached::Direct)]),
             one_resolution(2, vec![declared.clone()]),
             one_resolution(1, vec![declared.clone(), declared.clone()]),
             Stored {

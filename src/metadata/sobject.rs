@@ -141,6 +141,25 @@ pub fn has_custom_suffix(name: &str) -> bool {
     SUFFIXES.iter().any(|suffix| has_suffix(name, suffix))
 }
 
+/// The lookup field behind a relationship: `Account__r` is the lookup `Account__c`, a
+/// standard `Account` is `AccountId`.
+pub fn relationship_field(relationship: &str) -> String {
+    match strip_suffix(relationship, "__r") {
+        Some(stem) => format!("{stem}__c"),
+        None => format!("{relationship}Id"),
+    }
+}
+
+/// The relationship a lookup field is reached by, [`relationship_field`] the other way:
+/// the lookup `Account__c` is `Account__r`, a standard `AccountId` is `Account`.
+pub fn field_relationship(field: &str) -> String {
+    match (strip_suffix(field, "__c"), strip_suffix(field, "Id")) {
+        (Some(stem), _) => format!("{stem}__r"),
+        (None, Some(stem)) => stem.to_string(),
+        (None, None) => field.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +183,28 @@ mod tests {
         assert!(is_custom_metadata("Config__mdt"));
         assert!(looks_like_sobject("Schema.Account"));
         assert!(!looks_like_sobject("InvoiceService"));
+    }
+
+    #[test]
+    fn relationship_first_hop_is_its_lookup_field() {
+        assert_eq!(relationship_field("Customer__r"), "Customer__c");
+        assert_eq!(relationship_field("Account"), "AccountId");
+        assert_eq!(relationship_field("__r"), "__rId");
+    }
+
+    /// The other way, as a workflow's cross-object field update names its lookup.
+    #[test]
+    fn a_lookup_field_is_reached_by_its_relationship() {
+        assert_eq!(field_relationship("Customer__c"), "Customer__r");
+        assert_eq!(field_relationship("ns__Customer__C"), "ns__Customer__r");
+        assert_eq!(field_relationship("AccountId"), "Account");
+        assert_eq!(field_relationship("ParentId"), "Parent");
+        // Nothing before the suffix, or no suffix: the name as it is.
+        assert_eq!(field_relationship("__c"), "__c");
+        assert_eq!(field_relationship("Id"), "Id");
+        assert_eq!(field_relationship("Owner"), "Owner");
+        for field in ["Customer__c", "AccountId"] {
+            assert_eq!(relationship_field(&field_relationship(field)), field);
+        }
     }
 }

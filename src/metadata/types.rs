@@ -534,7 +534,9 @@ static TYPES: &[TypeInfo] = &[
     child_file("BusinessProcess", CUSTOM_OBJECT, "businessProcesses", "businessProcess").parse(Parser::ObjectChild)
         .none("the stages a sales or support process offers in the UI; picklist values are checked by their value set"),
     child_file("CompactLayout", CUSTOM_OBJECT, "compactLayouts", "compactLayout").parse(Parser::ObjectChild).none(UI),
-    child_file(CUSTOM_FIELD, CUSTOM_OBJECT, "fields", "field").parse(Parser::Field).follow(&[Reads, Writes, Fires]),
+    // Dynamic Apex names a field in a string (`record.get('Rating__c')` on a record of
+    // any object, a describe's `getMap().get('Rating__c')`).
+    child_file(CUSTOM_FIELD, CUSTOM_OBJECT, "fields", "field").parse(Parser::Field).follow(&[Reads, Writes, Fires, StringRef]).strings(),
     // Apex lists a field set's fields to query or show them
     // (`Schema.SObjectType.X.fieldSets.Y.getFields()`, or by name from `getMap()`).
     child_file(FIELD_SET, CUSTOM_OBJECT, "fieldSets", "fieldSet").parse(Parser::ObjectChild).follow(&[Reads, StringRef]).strings(),

@@ -15,7 +15,7 @@
 use crate::facts::{DmlEvents, EdgeKind, Facts, Target, TestMark, TypeExpr};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
-use crate::parse::objects::{add_global_use, relationship_field};
+use crate::parse::objects::{add_global_use, formula_names};
 use crate::parse::xml::{component_decl, global_refs, line_count, read_tree, Element, UseSet};
 use std::collections::HashMap;
 
@@ -425,10 +425,24 @@ fn record_uses(
 }
 
 /// `$Record.Field` / `$Record__Prior.Field` in an element's text read a field of the
-/// record object (written, when the element is an assignment's target); other globals
+/// record object, and `Var.Field` one of a record variable's or a Get Records element's
+/// object (written, when the element is an assignment's target); other globals
 /// (`$Label`, `$Setup`, `$CustomMetadata`, `$Permission`) name what they name.
 fn text_uses(element: &Element, context: &FlowContext, from: &ComponentId, uses: &mut UseSet) {
     let assigns = element.local_name() == "assignToReference";
+    // `Parent__r.Score__c` after the record: the graph follows the relationship.
+    let add_field = |uses: &mut UseSet, object: &str, path: &[&str], line: u32| {
+        let kind = if assigns && path.len() == 1 {
+            EdgeKind::Writes
+        } else {
+            EdgeKind::Reads
+        };
+        let target = Target::Field {
+            object: object.to_string().into(),
+            field: path.join(".").into(),
+        };
+        uses.add(from, target, kind, line);
+    };
     for text in &element.texts {
         for global in global_refs(&text.value) {
             let line = text.line_at(global.offset);
@@ -436,26 +450,25 @@ fn text_uses(element: &Element, context: &FlowContext, from: &ComponentId, uses:
                 || global.global.eq_ignore_ascii_case("Record__Prior");
             if !is_record {
                 add_global_use(global.global, &global.path, from, uses, line);
+            } else if let Some(object) = &context.record_object {
+                if !global.path.is_empty() {
+                    add_field(uses, object, &global.path, line);
+                }
+            }
+        }
+        if context.variables.is_empty() {
+            continue;
+        }
+        for name in formula_names(&text.value) {
+            let Some((variable, path)) = name.parts.split_first() else {
+                continue;
+            };
+            if path.is_empty() || name.called {
                 continue;
             }
-            let (Some(object), Some(first)) = (&context.record_object, global.path.first()) else {
-                continue;
-            };
-            let field = if global.path.len() > 1 {
-                relationship_field(first)
-            } else {
-                first.to_string()
-            };
-            let kind = if assigns && global.path.len() == 1 {
-                EdgeKind::Writes
-            } else {
-                EdgeKind::Reads
-            };
-            let target = Target::Field {
-                object: object.clone().into(),
-                field: field.into(),
-            };
-            uses.add(from, target, kind, line);
+            if let Some(object) = context.variables.get(&variable.to_ascii_lowercase()) {
+                add_field(uses, object, path, text.line_at(name.offset));
+            }
         }
     }
 }
@@ -637,7 +650,8 @@ mod tests {
             EdgeKind::Writes,
             27,
         );
-        expect(field("Invoice__c", "Customer__c"), EdgeKind::Reads, 37);
+        // A path through a relationship, which the graph follows.
+        expect(field("Invoice__c", "Customer__r.Name"), EdgeKind::Reads, 37);
         expect(Target::Label("Invoice_Flagged".into()), EdgeKind::Reads, 37);
         // Non-Apex actions and the start object itself are not uses.
         assert!(find(facts.parsed_uses(), &Target::ApexType("chatterPost".into())).is_none());
@@ -890,6 +904,81 @@ mod tests {
             events,
         };
         assert_eq!(writes, [dml(DmlEvents::DELETE), dml(DmlEvents::UPDATE)]);
+    }
+
+    /// A field of a record variable, a Get Records element's output or a loop's current
+    /// record is read where an element names it (a condition, a formula's merge field,
+    /// through relationships too) and written where an assignment sets it; a name of no
+    /// record variable names no field.
+    #[test]
+    fn fields_of_record_variables_are_read_and_written() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <assignments>
+        <name>Mark</name>
+        <assignmentItems>
+            <assignToReference>Each_Step.Status</assignToReference>
+            <operator>Assign</operator>
+            <value><elementReference>Get_Plan.Default_Status__c</elementReference></value>
+        </assignmentItems>
+        <assignmentItems>
+            <assignToReference>Tally.Count</assignToReference>
+            <operator>Add</operator>
+        </assignmentItems>
+    </assignments>
+    <decisions>
+        <name>Late</name>
+        <rules>
+            <conditions>
+                <leftValueReference>Get_Plan.Account__r.Rating__c</leftValueReference>
+            </conditions>
+        </rules>
+    </decisions>
+    <formulas>
+        <name>Label</name>
+        <expression>{!Get_Plan.Name} &amp; TEXT({!Each_Step.Duration__c})</expression>
+    </formulas>
+    <loops>
+        <name>Each_Step</name>
+        <collectionReference>Get_Steps</collectionReference>
+    </loops>
+    <recordLookups>
+        <name>Get_Plan</name>
+        <object>Plan__c</object>
+    </recordLookups>
+    <recordLookups>
+        <name>Get_Steps</name>
+        <object>WorkStep</object>
+    </recordLookups>
+</Flow>
+"#;
+        let facts = parse_flow(&ComponentId::new("Flow", "Steps"), source);
+        let fields = |kind: EdgeKind| -> Vec<(String, String)> {
+            let mut fields: Vec<(String, String)> = facts
+                .parsed_uses()
+                .iter()
+                .filter(|u| u.kind == kind)
+                .filter_map(|u| match &u.target {
+                    Target::Field { object, field } => {
+                        Some((object.to_string(), field.to_string()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            fields.sort();
+            fields
+        };
+        let pair = |object: &str, field: &str| (object.to_string(), field.to_string());
+        assert_eq!(fields(EdgeKind::Writes), [pair("WorkStep", "Status")]);
+        assert_eq!(
+            fields(EdgeKind::Reads),
+            [
+                pair("Plan__c", "Account__r.Rating__c"),
+                pair("Plan__c", "Default_Status__c"),
+                pair("Plan__c", "Name"),
+                pair("WorkStep", "Duration__c"),
+            ]
+        );
     }
 
     #[test]

@@ -22,7 +22,6 @@ use crate::facts::{
 };
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
-use crate::parse::objects::relationship_field;
 use crate::parse::xml::{component_decl, line_count, read_template, UseSet};
 use crate::parse::Preorder;
 use tree_sitter::{Node, Parser, Tree};
@@ -126,13 +125,11 @@ fn module_target(specifier: &str) -> Option<(Target<'static>, EdgeKind)> {
             let parts: Vec<&str> = rest.split('.').collect();
             let target = match parts.as_slice() {
                 [object] => Target::SObject(object.to_string().into()),
-                [object, field] => Target::Field {
+                // A field, or a path through relationships (`Child__c.Parent__r.Score__c`),
+                // which the graph follows.
+                [object, path @ ..] => Target::Field {
                     object: object.to_string().into(),
-                    field: field.to_string().into(),
-                },
-                [object, relationship, ..] => Target::Field {
-                    object: object.to_string().into(),
-                    field: relationship_field(relationship).into(),
+                    field: path.join(".").into(),
                 },
                 [] => return None,
             };
@@ -451,7 +448,7 @@ export default class InvoiceList extends LightningElement {
                     4
                 ),
                 (field("Invoice__c", "Amount__c"), EdgeKind::Reads, 5),
-                (field("Invoice__c", "Customer__c"), EdgeKind::Reads, 6),
+                (field("Invoice__c", "Customer__r.Name"), EdgeKind::Reads, 6),
                 (Target::SObject("Invoice__c".into()), EdgeKind::Reads, 7),
                 (Target::Label("Greeting".into()), EdgeKind::Reads, 8),
                 (

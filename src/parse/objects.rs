@@ -15,8 +15,9 @@
 //! text, descriptions, …: [`INERT_ELEMENTS`]) are left out of their hashes, so a change
 //! only there selects nothing.
 //!
-//! This module does not evaluate formulas, resolve cross-object paths beyond their first
-//! hop, or read lookup filters, layouts or record type picklist assignments.
+//! This module does not evaluate formulas (a cross-object path in one, `Parent__r.Score__c`,
+//! is read whole, and the graph follows it), or read lookup filters, layouts or record
+//! type picklist assignments.
 
 use crate::facts::{DmlEvents, EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
@@ -248,28 +249,6 @@ fn looks_like_api_name(text: &str) -> bool {
         && !text.contains("..")
 }
 
-/// The field behind the first hop of a relationship path: `Account__r` is the lookup
-/// `Account__c`, a standard `Account` is `AccountId`.
-pub(crate) fn relationship_field(relationship: &str) -> String {
-    match sobject::strip_suffix(relationship, "__r") {
-        Some(stem) => format!("{stem}__c"),
-        None => format!("{relationship}Id"),
-    }
-}
-
-/// The relationship a lookup field is reached by, [`relationship_field`] the other way:
-/// the lookup `Account__c` is `Account__r`, a standard `AccountId` is `Account`.
-pub(crate) fn field_relationship(field: &str) -> String {
-    match (
-        sobject::strip_suffix(field, "__c"),
-        sobject::strip_suffix(field, "Id"),
-    ) {
-        (Some(stem), _) => format!("{stem}__r"),
-        (None, Some(stem)) => stem.to_string(),
-        (None, None) => field.to_string(),
-    }
-}
-
 /// A dotted name in a formula and the byte offset where it starts.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct FormulaName<'f> {
@@ -360,14 +339,11 @@ pub(crate) fn formula_uses(formula: &Element, object: &str, from: &ComponentId, 
             if name.called || keyword || object.is_empty() {
                 continue;
             }
-            let field = if name.parts.len() > 1 {
-                relationship_field(first)
-            } else {
-                first.to_string()
-            };
+            // A path through relationships (`Parent__r.Score__c`) is the graph's to
+            // follow: it reads the lookup and the field at the end.
             let target = Target::Field {
                 object: object.to_string().into(),
-                field: field.into(),
+                field: name.parts.join(".").into(),
             };
             uses.add(from, target, EdgeKind::Reads, line);
         }
@@ -517,7 +493,7 @@ mod tests {
                 field("Invoice__c", "Status__c"),
                 field("Invoice__c", "Amount__c"),
                 field("Invoice__c", "Tax_Rate__c"),
-                field("Invoice__c", "Customer__c"),
+                field("Invoice__c", "Customer__r.Credit__c"),
                 field("Invoice__c", "Amount"),
             ]
         );
@@ -529,7 +505,10 @@ mod tests {
                 .map(|u| u.line)
         };
         assert_eq!(line_of(&field("Invoice__c", "Status__c")), Some(5));
-        assert_eq!(line_of(&field("Invoice__c", "Customer__c")), Some(7));
+        assert_eq!(
+            line_of(&field("Invoice__c", "Customer__r.Credit__c")),
+            Some(7)
+        );
         assert_eq!(facts.declares[0].automates, None);
     }
 
@@ -659,28 +638,5 @@ mod tests {
         );
         // What was read still counts.
         assert_eq!(facts.declares[0].automates.as_deref(), Some("Invoice__c"));
-    }
-
-    #[test]
-    fn relationship_first_hop_is_its_lookup_field() {
-        assert_eq!(relationship_field("Customer__r"), "Customer__c");
-        assert_eq!(relationship_field("Account"), "AccountId");
-        assert_eq!(relationship_field("__r"), "__rId");
-    }
-
-    /// The other way, as a workflow's cross-object field update names its lookup.
-    #[test]
-    fn a_lookup_field_is_reached_by_its_relationship() {
-        assert_eq!(field_relationship("Customer__c"), "Customer__r");
-        assert_eq!(field_relationship("ns__Customer__C"), "ns__Customer__r");
-        assert_eq!(field_relationship("AccountId"), "Account");
-        assert_eq!(field_relationship("ParentId"), "Parent");
-        // Nothing before the suffix, or no suffix: the name as it is.
-        assert_eq!(field_relationship("__c"), "__c");
-        assert_eq!(field_relationship("Id"), "Id");
-        assert_eq!(field_relationship("Owner"), "Owner");
-        for field in ["Customer__c", "AccountId"] {
-            assert_eq!(relationship_field(&field_relationship(field)), field);
-        }
     }
 }

@@ -1,7 +1,8 @@
 //! Precision on real pull requests (issue 12): DML events matched to automation (also
 //! where saving one record saves another: a roll-up summary, a flow that updates a
 //! related record, a workflow field update), inactive flows, object files diffed by
-//! element. Each rule has a safety twin that must still select.
+//! element, fields read through relationships and looked-up records. Each rule has a
+//! safety twin that must still select.
 //!
 //! Scenarios add a trigger and a few tests to the billing org in the base commit, then
 //! change one file.
@@ -517,5 +518,189 @@ fn a_workflow_field_update_runs_the_update_automation_for_inserts() {
         &plan,
         "InvoiceDraftTest",
         "force-app/main/default/workflows/Invoice__c.workflow-meta.xml",
+    );
+}
+
+/// The account's open total, which code reads through an invoice's account.
+const OPEN_TOTAL: &str =
+    "force-app/main/default/objects/Account/fields/Open_Invoice_Total__c.field-meta.xml";
+
+/// A field of a parent read through a relationship (`Account__r.Open_Invoice_Total__c`,
+/// in SOQL and in an Apex chain) is read by that code: a change to the field selects
+/// its tests, through the read of the field itself; a test that reads only the
+/// invoice's own fields is not selected.
+#[test]
+fn a_field_read_through_a_relationship_reaches_its_readers() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "Dunning",
+            "public with sharing class Dunning {\n    \
+                 public static List<Invoice__c> risky() {\n        \
+                 return [SELECT Id FROM Invoice__c WHERE Account__r.Open_Invoice_Total__c > 1000];\n    }\n    \
+                 public static Boolean isRisky(Invoice__c inv) {\n        \
+                 return inv.Account__r != null && inv.Account__r.Open_Invoice_Total__c > 1000;\n    }\n}\n",
+        )
+        .write_class(
+            "DunningQueryTest",
+            "@IsTest\nprivate class DunningQueryTest {\n    @IsTest\n    static void none() {\n        \
+                 Assert.areEqual(0, Dunning.risky().size());\n    }\n}\n",
+        )
+        .write_class(
+            "DunningChainTest",
+            "@IsTest\nprivate class DunningChainTest {\n    @IsTest\n    static void small() {\n        \
+                 Assert.isFalse(Dunning.isRisky(new Invoice__c(Amount__c = 5)));\n    }\n}\n",
+        )
+        .write_class(
+            "InvoiceDueTest",
+            "@IsTest\nprivate class InvoiceDueTest {\n    @IsTest\n    static void dueDates() {\n        \
+                 Assert.areEqual(0, [SELECT Due_Date__c FROM Invoice__c].size());\n    }\n}\n",
+        );
+    });
+    repo.edit(
+        OPEN_TOTAL,
+        "<precision>16</precision>",
+        "<precision>18</precision>",
+    );
+    repo.commit("Larger open totals");
+
+    let plan = repo.plan_committed();
+
+    for test in ["DunningQueryTest", "DunningChainTest"] {
+        assert_path(&plan, test, "CustomField:Account.Open_Invoice_Total__c");
+        let first = &test_entry(&plan, test)["reasons"][0]["edges"][0];
+        assert_eq!(first["kind"], "reads", "{test}: {first}");
+    }
+    assert!(
+        !selected_tests(&plan).contains(&"InvoiceDueTest".to_string()),
+        "{:?}",
+        selected_tests(&plan)
+    );
+}
+
+/// A validation rule on payments that reads a field of their invoice
+/// (`Invoice__r.Written_Off__c`) runs when a payment is saved: a change to that field
+/// selects the test that inserts payments, through the rule, and not the test that
+/// inserts invoices only.
+#[test]
+fn a_rule_that_reads_a_parent_s_field_runs_for_the_child_s_writers() {
+    a_payment_check_of_the_written_off_date_runs_for_payment_writers(
+        "force-app/main/default/objects/Payment__c/validationRules/Not_Written_Off.validationRule-meta.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<ValidationRule xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Not_Written_Off</fullName>
+    <active>true</active>
+    <errorConditionFormula>NOT(ISBLANK(Invoice__r.Written_Off__c))</errorConditionFormula>
+    <errorMessage>The invoice is written off.</errorMessage>
+</ValidationRule>
+"#,
+    );
+}
+
+/// The same check in a flow that runs when a payment is created, on the invoice its Get
+/// Records element found (`Get_Invoice.Written_Off__c`).
+#[test]
+fn a_flow_that_reads_a_looked_up_record_s_field_runs_for_its_object_s_writers() {
+    a_payment_check_of_the_written_off_date_runs_for_payment_writers(
+        "force-app/main/default/flows/Payment_Written_Off.flow-meta.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <apiVersion>62.0</apiVersion>
+    <decisions>
+        <name>Written_Off</name>
+        <label>Written Off</label>
+        <defaultConnectorLabel>Open</defaultConnectorLabel>
+        <rules>
+            <name>Is_Written_Off</name>
+            <conditionLogic>and</conditionLogic>
+            <conditions>
+                <leftValueReference>Get_Invoice.Written_Off__c</leftValueReference>
+                <operator>IsNull</operator>
+                <rightValue><booleanValue>false</booleanValue></rightValue>
+            </conditions>
+            <label>Is Written Off</label>
+        </rules>
+    </decisions>
+    <label>Payment Written Off</label>
+    <processType>AutoLaunchedFlow</processType>
+    <recordLookups>
+        <name>Get_Invoice</name>
+        <label>Get Invoice</label>
+        <connector><targetReference>Written_Off</targetReference></connector>
+        <filterLogic>and</filterLogic>
+        <filters>
+            <field>Id</field>
+            <operator>EqualTo</operator>
+            <value><elementReference>$Record.Invoice__c</elementReference></value>
+        </filters>
+        <getFirstRecordOnly>true</getFirstRecordOnly>
+        <object>Invoice__c</object>
+        <storeOutputAutomatically>true</storeOutputAutomatically>
+    </recordLookups>
+    <start>
+        <connector><targetReference>Get_Invoice</targetReference></connector>
+        <object>Payment__c</object>
+        <recordTriggerType>Create</recordTriggerType>
+        <triggerType>RecordAfterSave</triggerType>
+    </start>
+    <status>Active</status>
+</Flow>
+"#,
+    );
+}
+
+/// Adds `check` (at `path`), which reads the invoice's `Written_Off__c` when a payment is
+/// saved, then changes the field: the test that inserts payments is selected, through
+/// `check`; the test that inserts invoices only is not.
+#[track_caller]
+fn a_payment_check_of_the_written_off_date_runs_for_payment_writers(path: &str, check: &str) {
+    let field = format!("{INVOICE}/fields/Written_Off__c.field-meta.xml");
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write(
+            &field,
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Written_Off__c</fullName>
+    <label>Written Off</label>
+    <type>Date</type>
+</CustomField>
+"#,
+        )
+        .write(path, check)
+        .write_class(
+            "PaymentIntakeTest",
+            "@IsTest\nprivate class PaymentIntakeTest {\n    @IsTest\n    static void takesAPayment() {\n        \
+                 Invoice__c inv = new Invoice__c(Amount__c = 10);\n        insert inv;\n        \
+                 insert new Payment__c(Invoice__c = inv.Id, Amount__c = 4);\n    }\n}\n",
+        )
+        .write_class(
+            "InvoiceIntakeTest",
+            "@IsTest\nprivate class InvoiceIntakeTest {\n    @IsTest\n    static void takesAnInvoice() {\n        \
+                 insert new Invoice__c(Amount__c = 10);\n    }\n}\n",
+        );
+    });
+    repo.edit(
+        &field,
+        "<label>Written Off</label>",
+        "<label>Bad Debt</label>",
+    );
+    repo.commit("Call it bad debt");
+
+    let plan = repo.plan_committed();
+
+    let test = "PaymentIntakeTest";
+    assert_path(&plan, test, "CustomField:Invoice__c.Written_Off__c");
+    let entry = test_entry(&plan, test);
+    let through_check = entry["reasons"][0]["edges"]
+        .as_array()
+        .is_some_and(|edges| {
+            edges
+                .iter()
+                .any(|edge| edge["at"].as_str().is_some_and(|at| at.starts_with(path)))
+        });
+    assert!(through_check, "{test}: not through {path}: {entry}");
+    assert!(
+        !selected_tests(&plan).contains(&"InvoiceIntakeTest".to_string()),
+        "{:?}",
+        selected_tests(&plan)
     );
 }

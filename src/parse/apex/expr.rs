@@ -392,6 +392,7 @@ impl<'t> Walker<'t> {
             }
             self.recycle(list);
         }
+        self.dynamic_field_access(receiver.as_ref(), name, arity, first_text, at);
         // `Test.loadData(Invoice__c.SObjectType, 'Seed')` inserts the rows, so the
         // object's triggers, flows and rules run.
         if test_class && name.eq_ignore_ascii_case("loaddata") {
@@ -436,6 +437,38 @@ impl<'t> Walker<'t> {
             )),
             _ => Recv::Unknown,
         }
+    }
+
+    /// `invoice.get('Amount__c')`, `invoice.put('Amount__c', 5)` on a record of a known
+    /// object read and write the field the string (the first argument, `first`) names.
+    fn dynamic_field_access(
+        &mut self,
+        receiver: Option<&TypeExpr<'static>>,
+        method: &str,
+        arity: u32,
+        first: &str,
+        at: Node<'t>,
+    ) {
+        let (Some(TypeExpr::Named(type_name)), Some(field)) = (receiver, literal_content(first))
+        else {
+            return;
+        };
+        let write = method.eq_ignore_ascii_case("put") && arity == 2;
+        let read = method.eq_ignore_ascii_case("get") && arity == 1;
+        let object = strip_schema(type_name);
+        if !(read || write) || !looks_like_sobject(object) || !is_simple_name(field) {
+            return;
+        }
+        let kind = if write {
+            EdgeKind::Writes
+        } else {
+            EdgeKind::Reads
+        };
+        let target = Target::Field {
+            object: object.to_string().into(),
+            field: field.to_string().into(),
+        };
+        self.emit(target, kind, at);
     }
 
     /// `new C(args)`: a type reference and a constructor call; `new Obj__c(F__c = v)`

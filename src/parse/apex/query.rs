@@ -16,7 +16,7 @@ impl<'t> Walker<'t> {
         for body in named_children(node) {
             match kind_name(body) {
                 "soql_query_body" => {
-                    return match self.soql(body) {
+                    return match self.soql(body, None) {
                         Some(object) => {
                             Recv::Value(TypeExpr::Named(format!("List<{object}>").into()))
                         }
@@ -30,8 +30,10 @@ impl<'t> Walker<'t> {
         Recv::Unknown
     }
 
-    /// Records a SOQL query's object and fields; returns the object.
-    pub(super) fn soql(&mut self, body: Node<'t>) -> Option<&'t str> {
+    /// Records a SOQL query's object and fields; returns the object. A subquery of a
+    /// query on `parent` reads a child relationship of it (`FROM Contacts`): its object
+    /// is the relationship's path (`Account.Contacts`), which the graph types.
+    pub(super) fn soql(&mut self, body: Node<'t>, parent: Option<&str>) -> Option<String> {
         let from = child(body, fields().from_clause);
         let object = from
             .and_then(first_named)
@@ -41,10 +43,14 @@ impl<'t> Walker<'t> {
             });
         let object = object
             .map(|o| strip_schema(o.trim()))
-            .filter(|o| !o.is_empty());
-        if let (Some(object), Some(from)) = (object, from) {
+            .filter(|o| !o.is_empty())
+            .map(|o| match parent {
+                Some(parent) => format!("{parent}.{o}"),
+                None => o.to_string(),
+            });
+        if let (Some(object), Some(from)) = (&object, from) {
             self.emit(
-                Target::SObject(object.to_string().into()),
+                Target::SObject(object.clone().into()),
                 EdgeKind::Reads,
                 from,
             );
@@ -53,7 +59,7 @@ impl<'t> Walker<'t> {
             if from.is_some_and(|from| from.id() == part.id()) {
                 continue;
             }
-            self.soql_part(part, object);
+            self.soql_part(part, object.as_deref());
         }
         object
     }
@@ -83,7 +89,7 @@ impl<'t> Walker<'t> {
     }
 
     /// One clause or expression of a query on `object`: fields, subqueries, binds.
-    pub(super) fn soql_part(&mut self, node: Node<'t>, object: Option<&'t str>) {
+    pub(super) fn soql_part(&mut self, node: Node<'t>, object: Option<&str>) {
         if self.depth >= MAX_DEPTH {
             return;
         }
@@ -103,10 +109,17 @@ impl<'t> Walker<'t> {
                 }
             }
             "subquery" => {
+                // In the selected fields, a subquery reads a child relationship of the
+                // query's object; elsewhere (`WHERE Id IN (SELECT …)`) an object of
+                // its own.
+                let selected = node
+                    .parent()
+                    .is_some_and(|parent| kind_name(parent) == "select_clause");
+                let parent = object.filter(|_| selected);
                 for inner in named_children(node) {
                     match kind_name(inner) {
                         "soql_query_body" => {
-                            self.soql(inner);
+                            self.soql(inner, parent);
                         }
                         "sosl_query_body" => self.sosl(inner),
                         _ => {}

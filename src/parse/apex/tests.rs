@@ -646,6 +646,44 @@ public class Reminders {
     assert_eq!(text::interview_flow("FlowInterview.X"), None);
 }
 
+/// `get` and `put` with a field's name on a record of a known object read and write
+/// that field; on a map, on an untyped record or with a name built at run time they
+/// name no field.
+#[test]
+fn get_and_put_on_a_record_name_its_field() {
+    let source = r#"public class Dynamic {
+    public Object run(Invoice__c inv, SObject any, Map<String, Object> values, String name) {
+        inv.put('Status__c', 'Sent');
+        Object a = inv.get('Amount__c');
+        Object b = any.get('Total__c');
+        Object c = values.get('Due__c');
+        Object d = inv.get(name);
+        return inv.get('Amount' + '__c');
+    }
+}
+"#;
+    let facts = class("Dynamic", source);
+    let run = "ApexMethod:Dynamic.run";
+    assert_use(
+        &facts,
+        run,
+        EdgeKind::Writes,
+        field("Invoice__c", "Status__c"),
+    );
+    assert_use(
+        &facts,
+        run,
+        EdgeKind::Reads,
+        field("Invoice__c", "Amount__c"),
+    );
+    let fields: Vec<&Target> = uses_from(&facts, run)
+        .iter()
+        .map(|u| &u.target)
+        .filter(|t| matches!(t, Target::Field { .. }))
+        .collect();
+    assert_eq!(fields.len(), 2, "{fields:?}");
+}
+
 #[test]
 fn reads_soql_and_sosl() {
     let source = r#"
@@ -679,8 +717,15 @@ public class Queries {
     ] {
         assert_use(&facts, run, EdgeKind::Reads, field("Invoice__c", name));
     }
-    assert_use(&facts, run, EdgeKind::Reads, sobject("Lines__r"));
-    assert_use(&facts, run, EdgeKind::Reads, field("Lines__r", "Qty__c"));
+    // A subquery of the selected fields reads a child relationship, named by its path;
+    // one in the filter (`IN (SELECT Id FROM Account …)`) reads its own object.
+    assert_use(&facts, run, EdgeKind::Reads, sobject("Invoice__c.Lines__r"));
+    assert_use(
+        &facts,
+        run,
+        EdgeKind::Reads,
+        field("Invoice__c.Lines__r", "Qty__c"),
+    );
     assert_use(&facts, run, EdgeKind::Reads, sobject("Account"));
     assert_use(&facts, run, EdgeKind::Reads, field("Account", "Rating"));
     assert_use(&facts, run, EdgeKind::Reads, sobject("Contact"));
