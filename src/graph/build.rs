@@ -1158,29 +1158,21 @@ mod tests {
                 ),
             )
         };
-        let declared = |type_name: &str, name: &str, path: &str, text: &str| {
-            crate::parse::file_at(
-                type_name,
-                name,
-                &format!("force-app/main/default/objects/{path}"),
-                text,
-            )
-        };
         let files = [
-            declared(
+            object_file(
                 types::CUSTOM_FIELD,
                 "Payment__c.Invoice__c",
                 "Payment__c/fields/Invoice__c.field-meta.xml",
                 "<CustomField><referenceTo>Invoice__c</referenceTo><type>Lookup</type></CustomField>",
             ),
-            declared(
+            object_file(
                 types::CUSTOM_FIELD,
                 "Plan__c.Account__c",
                 "Plan__c/fields/Account__c.field-meta.xml",
                 "<CustomField><referenceTo>Account</referenceTo>\
                  <relationshipName>Plans</relationshipName><type>Lookup</type></CustomField>",
             ),
-            declared(
+            object_file(
                 types::CUSTOM_OBJECT,
                 "TimeSheetEntry",
                 "TimeSheetEntry/TimeSheetEntry.object-meta.xml",
@@ -1243,6 +1235,16 @@ mod tests {
             .contains(&"*".to_string()));
     }
 
+    /// The facts of a file under an object's folder (`path` within `objects/`).
+    fn object_file(type_name: &str, name: &str, path: &str, text: &str) -> FileFacts {
+        crate::parse::file_at(
+            type_name,
+            name,
+            &format!("force-app/main/default/objects/{path}"),
+            text,
+        )
+    }
+
     /// A field read through relationships is the related object's field, and a read of
     /// the lookup each relationship goes through, whoever writes the path: a formula, a
     /// flow, SOQL (a path, a subquery of a child relationship), Apex (a chain of
@@ -1251,14 +1253,6 @@ mod tests {
     /// object (`Owner`) ends the path at its lookup.
     #[test]
     fn fields_read_through_relationships_are_the_related_object_s() {
-        let object_file = |type_name: &str, name: &str, path: &str, text: &str| {
-            crate::parse::file_at(
-                type_name,
-                name,
-                &format!("force-app/main/default/objects/{path}"),
-                text,
-            )
-        };
         let field = |object: &str, name: &str, body: &str| {
             object_file(
                 types::CUSTOM_FIELD,
