@@ -1249,8 +1249,8 @@ mod tests {
     /// the lookup each relationship goes through, whoever writes the path: a formula, a
     /// flow, SOQL (a path, a subquery of a child relationship), Apex (a chain of
     /// relationships, a record held by another class, `get` on a typed record; a custom
-    /// field's name in a string, on an untyped one). A relationship that reaches no one
-    /// object (`Owner`) ends the path at its lookup.
+    /// field's name in a string, on an untyped one). An owner is a user; a relationship
+    /// that reaches no one object (`What`) ends the path at its lookup.
     #[test]
     fn fields_read_through_relationships_are_the_related_object_s() {
         let field = |object: &str, name: &str, body: &str| {
@@ -1272,7 +1272,8 @@ mod tests {
             field(
                 "Child__c",
                 "Double__c",
-                "<formula>Parent__r.Score__c * 2 + Owner.Region__c</formula><type>Number</type>",
+                "<formula>Parent__r.Score__c * 2 + Owner.Region__c + What.Level__c</formula>\
+                 <type>Number</type>",
             ),
             field("Parent__c", "Score__c", number),
             field("Parent__c", "Name", "<type>Text</type>"),
@@ -1306,13 +1307,16 @@ mod tests {
         ];
         let graph = Graph::build(&files);
         let formula = ComponentId::new(types::CUSTOM_FIELD, "Child__c.Double__c");
-        // `Owner` may be a user or a queue: its lookup is read, no object's field.
+        // An owner with a custom field is a user (a queue has none); `What` may be any
+        // object: its lookup is read, no object's field.
         assert_eq!(
             graph.read_by(&formula),
             [
                 "Child__c.OwnerId",
                 "Child__c.Parent__c",
-                "Parent__c.Score__c"
+                "Child__c.WhatId",
+                "Parent__c.Score__c",
+                "User.Region__c"
             ]
         );
         // A standard lookup of an object the revision does not know is no node.

@@ -218,9 +218,10 @@ impl Graph {
     /// relationships (`Parent__r.Score__c` of `Child__c`, as SOQL, formulas, flows and
     /// Lightning imports write it), the lookup behind each relationship and the field at
     /// the path's end, of the object the relationships reach ([`Graph::related_object`]).
-    /// A relationship that reaches no one object (`Owner`, `What`, a lookup the revision
-    /// does not declare) ends the path at its lookup, and a custom relationship read as a
-    /// value (`child.Parent__r`) is its lookup. The object of a subquery's field is the
+    /// `Owner`, `CreatedBy` and `LastModifiedBy` reach a user ([`sobject::reaches_user`]).
+    /// A relationship that reaches no one object (`What`, a lookup the revision does not
+    /// declare) ends the path at its lookup, and a custom relationship read as a value
+    /// (`child.Parent__r`) is its lookup. The object of a subquery's field is the
     /// subquery's relationship (`Account.Contacts`), typed likewise.
     fn resolve_field(&self, object: &str, path: &str, context: &ComponentId) -> Vec<Found> {
         // A subquery's field: `object` is the relationship's path (`Account.Contacts`).
@@ -238,7 +239,8 @@ impl Graph {
         let mut found = Vec::new();
         for next in steps {
             found.extend(self.field_of(&object, &sobject::relationship_field(field), context));
-            match self.related_object(&object, field) {
+            let user = sobject::reaches_user(field).then(|| "User".to_string());
+            match self.related_object(&object, field).or(user) {
                 Some(related) => object = related,
                 None => return found,
             }

@@ -141,6 +141,15 @@ pub fn has_custom_suffix(name: &str) -> bool {
     SUFFIXES.iter().any(|suffix| has_suffix(name, suffix))
 }
 
+/// Whether a standard relationship reaches a user wherever a field path goes through it:
+/// `CreatedBy` and `LastModifiedBy` always do, and `Owner` does for any custom field (an
+/// owner is a user or a queue, and a queue has no custom fields).
+pub fn reaches_user(relationship: &str) -> bool {
+    ["Owner", "CreatedBy", "LastModifiedBy"]
+        .iter()
+        .any(|name| relationship.eq_ignore_ascii_case(name))
+}
+
 /// The lookup field behind a relationship: `Account__r` is the lookup `Account__c`, a
 /// standard `Account` is `AccountId`.
 pub fn relationship_field(relationship: &str) -> String {
