@@ -1279,6 +1279,21 @@ mod tests {
             field("Parent__c", "Name", "<type>Text</type>"),
             field("Account", "Rating__c", number),
             field("User", "Region__c", number),
+            field("Case", "Tier__c", number),
+            object_file(
+                types::VALIDATION_RULE,
+                "EmailMessage.Open_Case",
+                "EmailMessage/validationRules/Open_Case.validationRule-meta.xml",
+                "<ValidationRule><errorConditionFormula>Parent.Tier__c &gt; 1\
+                 </errorConditionFormula></ValidationRule>",
+            ),
+            object_file(
+                types::VALIDATION_RULE,
+                "Attachment.Open_Parent",
+                "Attachment/validationRules/Open_Parent.validationRule-meta.xml",
+                "<ValidationRule><errorConditionFormula>Parent.Tier__c &gt; 1\
+                 </errorConditionFormula></ValidationRule>",
+            ),
             object_file(
                 types::VALIDATION_RULE,
                 "Opportunity.Hot",
@@ -1322,6 +1337,11 @@ mod tests {
         // A standard lookup of an object the revision does not know is no node.
         let rule = ComponentId::new(types::VALIDATION_RULE, "Opportunity.Hot");
         assert_eq!(graph.read_by(&rule), ["Account.Rating__c"]);
+        // An email message's parent is a case; an attachment's may be anything.
+        let rule = ComponentId::new(types::VALIDATION_RULE, "EmailMessage.Open_Case");
+        assert_eq!(graph.read_by(&rule), ["Case.Tier__c"]);
+        let rule = ComponentId::new(types::VALIDATION_RULE, "Attachment.Open_Parent");
+        assert_eq!(graph.read_by(&rule), Vec::<String>::new());
         let reads = |method: &str| graph.read_by(&ComponentId::member("Reader", method));
         assert_eq!(reads("chain"), ["Child__c.Parent__c", "Parent__c.Score__c"]);
         assert_eq!(reads("held"), ["Parent__c.Score__c"]);

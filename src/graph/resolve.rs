@@ -512,9 +512,11 @@ impl Graph {
     /// of the lookup to `object` whose relationship name is `Plans`), when the revision
     /// declares the field; a standard one's (`Account`, `Contacts`, `TimeSheetEntries`),
     /// the object named like it or like its singular among the common standard objects
-    /// and the objects the revision declares. `None` (records of any object) when not
-    /// exactly one object is found: a polymorphic lookup (`Owner`, `What`), a field or
-    /// object not declared here.
+    /// and the objects the revision declares, and a standard object's `Parent`
+    /// ([`sobject::standard_parent`]: an account's is an account, an email message's a
+    /// case). `None` (records of any object) when not exactly one object is found: a
+    /// polymorphic lookup (`Owner`, `What`, an attachment's `Parent`), a field or object
+    /// not declared here.
     fn related_object(&self, object: &str, relationship: &str) -> Option<String> {
         let plain =
             |name: &str| !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
@@ -541,6 +543,9 @@ impl Graph {
         }
         if relationship.contains("__") {
             return None;
+        }
+        if relationship.eq_ignore_ascii_case("Parent") {
+            return sobject::standard_parent(object).map(str::to_string);
         }
         let singulars = [("ies", "y"), ("es", ""), ("s", "")]
             .into_iter()

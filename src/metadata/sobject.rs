@@ -150,6 +150,25 @@ pub fn reaches_user(relationship: &str) -> bool {
         .any(|name| relationship.eq_ignore_ascii_case(name))
 }
 
+/// The object a standard object's `Parent` relationship (its `ParentId`) reaches: an
+/// account's, a case's, a campaign's and an asset's parent is one of its own kind, and an
+/// email message's or a case comment's is a case. `None` where the parent may be of
+/// several kinds (a note's, an attachment's, a feed item's) or the object has none.
+pub fn standard_parent(object: &str) -> Option<&'static str> {
+    const PARENTS: [(&str, &str); 6] = [
+        ("Account", "Account"),
+        ("Case", "Case"),
+        ("Campaign", "Campaign"),
+        ("Asset", "Asset"),
+        ("EmailMessage", "Case"),
+        ("CaseComment", "Case"),
+    ];
+    PARENTS
+        .iter()
+        .find(|(child, _)| child.eq_ignore_ascii_case(object))
+        .map(|&(_, parent)| parent)
+}
+
 /// The lookup field behind a relationship: `Account__r` is the lookup `Account__c`, a
 /// standard `Account` is `AccountId`.
 pub fn relationship_field(relationship: &str) -> String {
@@ -192,6 +211,14 @@ mod tests {
         assert!(is_custom_metadata("Config__mdt"));
         assert!(looks_like_sobject("Schema.Account"));
         assert!(!looks_like_sobject("InvoiceService"));
+    }
+
+    #[test]
+    fn a_standard_parent_is_of_the_kind_its_object_allows() {
+        assert_eq!(standard_parent("account"), Some("Account"));
+        assert_eq!(standard_parent("EmailMessage"), Some("Case"));
+        assert_eq!(standard_parent("Attachment"), None);
+        assert_eq!(standard_parent("Invoice__c"), None);
     }
 
     #[test]
