@@ -56,8 +56,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// something, [`Stored::use_count`]. 6: a string literal may name a field set. 7: the records a write saves through a
 /// relationship, `Parent__r` or `Contacts`, are typed as the related object. 8: fields
 /// read through relationships and untyped receivers, a target's [`Reached`] kept whole,
-/// and a string literal may name a custom field by its name.)
-pub const RESOLUTIONS_VERSION: u32 = 8;
+/// and a string literal may name a custom field by its name. 9: `Owner`, `CreatedBy`
+/// and `LastModifiedBy` reach a user in a field path, and a standard object's `Parent`
+/// its object, `sobject::standard_parent`.)
+pub const RESOLUTIONS_VERSION: u32 = 9;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of
