@@ -1261,6 +1261,17 @@ mod tests {
                 &format!("<CustomField>{body}</CustomField>"),
             )
         };
+        let rule = |object: &str, name: &str, formula: &str| {
+            object_file(
+                types::VALIDATION_RULE,
+                &format!("{object}.{name}"),
+                &format!("{object}/validationRules/{name}.validationRule-meta.xml"),
+                &format!(
+                    "<ValidationRule><errorConditionFormula>{formula}\
+                     </errorConditionFormula></ValidationRule>"
+                ),
+            )
+        };
         let number = "<type>Number</type>";
         let files = [
             field(
@@ -1280,27 +1291,9 @@ mod tests {
             field("Account", "Rating__c", number),
             field("User", "Region__c", number),
             field("Case", "Tier__c", number),
-            object_file(
-                types::VALIDATION_RULE,
-                "EmailMessage.Open_Case",
-                "EmailMessage/validationRules/Open_Case.validationRule-meta.xml",
-                "<ValidationRule><errorConditionFormula>Parent.Tier__c &gt; 1\
-                 </errorConditionFormula></ValidationRule>",
-            ),
-            object_file(
-                types::VALIDATION_RULE,
-                "Attachment.Open_Parent",
-                "Attachment/validationRules/Open_Parent.validationRule-meta.xml",
-                "<ValidationRule><errorConditionFormula>Parent.Tier__c &gt; 1\
-                 </errorConditionFormula></ValidationRule>",
-            ),
-            object_file(
-                types::VALIDATION_RULE,
-                "Opportunity.Hot",
-                "Opportunity/validationRules/Hot.validationRule-meta.xml",
-                "<ValidationRule><errorConditionFormula>Account.Rating__c &gt; 3\
-                 </errorConditionFormula></ValidationRule>",
-            ),
+            rule("EmailMessage", "Open_Case", "Parent.Tier__c &gt; 1"),
+            rule("Attachment", "Open_Parent", "Parent.Tier__c &gt; 1"),
+            rule("Opportunity", "Hot", "Account.Rating__c &gt; 3"),
             apex(
                 "force-app/main/default/classes/Holder.cls",
                 "Holder",

@@ -328,7 +328,10 @@ fn with_payments_updating_invoices(how: PaymentSaves) -> TestRepo {
     TestRepo::with_base("billing", |repo| {
         match how {
             PaymentSaves::ThroughRollUp => repo.write(AMOUNT_PAID, ROLL_UP),
-            PaymentSaves::ThroughFlow => repo.write(STAMP_FLOW, STAMP_FLOW_SOURCE),
+            PaymentSaves::ThroughFlow => repo.write(
+                STAMP_FLOW,
+                &payment_created_flow("Payment Stamps Invoice", STAMP_ELEMENTS, "Stamp_Invoice"),
+            ),
         };
         write_update_trigger(repo);
         write_trigger(
@@ -338,13 +341,7 @@ fn with_payments_updating_invoices(how: PaymentSaves) -> TestRepo {
                  for (Invoice__c inv : Trigger.old) {\n        \
                  if (inv.Status__c == 'Paid') { inv.addError('Paid invoices stay'); }\n    }\n}\n",
         );
-        repo.write_class(
-            "PaymentLedgerTest",
-            "@IsTest\nprivate class PaymentLedgerTest {\n    @IsTest\n    static void recordsAPayment() {\n        \
-                 Invoice__c inv = new Invoice__c(Amount__c = 10);\n        insert inv;\n        \
-                 insert new Payment__c(Invoice__c = inv.Id, Amount__c = 4);\n        \
-                 Assert.areEqual(1, [SELECT COUNT() FROM Payment__c]);\n    }\n}\n",
-        );
+        write_payment_insert_test(repo, "PaymentLedgerTest");
         repo.write_class(
             "PaymentReportTest",
             "@IsTest\nprivate class PaymentReportTest {\n    @IsTest\n    static void listsNoPayments() {\n        \
@@ -364,12 +361,9 @@ const ROLL_UP: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </CustomField>
 "#;
 
-const STAMP_FLOW_SOURCE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
-    <apiVersion>62.0</apiVersion>
-    <label>Payment Stamps Invoice</label>
-    <processType>AutoLaunchedFlow</processType>
-    <recordUpdates>
+/// The elements of `Payment_Stamps_Invoice` ([`payment_created_flow`]): an update of the
+/// payment's invoice.
+const STAMP_ELEMENTS: &str = r#"    <recordUpdates>
         <name>Stamp_Invoice</name>
         <label>Stamp Invoice</label>
         <inputAssignments>
@@ -378,15 +372,41 @@ const STAMP_FLOW_SOURCE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
         </inputAssignments>
         <inputReference>$Record.Invoice__r</inputReference>
     </recordUpdates>
-    <start>
-        <connector><targetReference>Stamp_Invoice</targetReference></connector>
+"#;
+
+/// A flow that runs after a payment is created: `elements`, starting at the one named
+/// `first`.
+fn payment_created_flow(label: &str, elements: &str, first: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <apiVersion>62.0</apiVersion>
+    <label>{label}</label>
+    <processType>AutoLaunchedFlow</processType>
+{elements}    <start>
+        <connector><targetReference>{first}</targetReference></connector>
         <object>Payment__c</object>
         <recordTriggerType>Create</recordTriggerType>
         <triggerType>RecordAfterSave</triggerType>
     </start>
     <status>Active</status>
 </Flow>
-"#;
+"#
+    )
+}
+
+/// A test class `name` that inserts an invoice and then a payment of it.
+fn write_payment_insert_test(repo: &TestRepo, name: &str) {
+    repo.write_class(
+        name,
+        &format!(
+            "@IsTest\nprivate class {name} {{\n    @IsTest\n    static void recordsAPayment() {{\n        \
+                 Invoice__c inv = new Invoice__c(Amount__c = 10);\n        insert inv;\n        \
+                 insert new Payment__c(Invoice__c = inv.Id, Amount__c = 4);\n        \
+                 Assert.areEqual(1, [SELECT COUNT() FROM Payment__c]);\n    }}\n}}\n"
+        ),
+    );
+}
 
 /// `InvoiceOverpaid`, a trigger that runs after an invoice is updated.
 fn write_update_trigger(repo: &TestRepo) {
@@ -602,10 +622,9 @@ fn a_rule_that_reads_a_parent_s_field_runs_for_the_child_s_writers() {
 fn a_flow_that_reads_a_looked_up_record_s_field_runs_for_its_object_s_writers() {
     a_payment_check_of_the_written_off_date_runs_for_payment_writers(
         "force-app/main/default/flows/Payment_Written_Off.flow-meta.xml",
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
-    <apiVersion>62.0</apiVersion>
-    <decisions>
+        &payment_created_flow(
+            "Payment Written Off",
+            r#"    <decisions>
         <name>Written_Off</name>
         <label>Written Off</label>
         <defaultConnectorLabel>Open</defaultConnectorLabel>
@@ -620,8 +639,6 @@ fn a_flow_that_reads_a_looked_up_record_s_field_runs_for_its_object_s_writers() 
             <label>Is Written Off</label>
         </rules>
     </decisions>
-    <label>Payment Written Off</label>
-    <processType>AutoLaunchedFlow</processType>
     <recordLookups>
         <name>Get_Invoice</name>
         <label>Get Invoice</label>
@@ -636,15 +653,9 @@ fn a_flow_that_reads_a_looked_up_record_s_field_runs_for_its_object_s_writers() 
         <object>Invoice__c</object>
         <storeOutputAutomatically>true</storeOutputAutomatically>
     </recordLookups>
-    <start>
-        <connector><targetReference>Get_Invoice</targetReference></connector>
-        <object>Payment__c</object>
-        <recordTriggerType>Create</recordTriggerType>
-        <triggerType>RecordAfterSave</triggerType>
-    </start>
-    <status>Active</status>
-</Flow>
 "#,
+            "Get_Invoice",
+        ),
     );
 }
 
@@ -667,16 +678,11 @@ fn a_payment_check_of_the_written_off_date_runs_for_payment_writers(path: &str, 
         )
         .write(path, check)
         .write_class(
-            "PaymentIntakeTest",
-            "@IsTest\nprivate class PaymentIntakeTest {\n    @IsTest\n    static void takesAPayment() {\n        \
-                 Invoice__c inv = new Invoice__c(Amount__c = 10);\n        insert inv;\n        \
-                 insert new Payment__c(Invoice__c = inv.Id, Amount__c = 4);\n    }\n}\n",
-        )
-        .write_class(
             "InvoiceIntakeTest",
             "@IsTest\nprivate class InvoiceIntakeTest {\n    @IsTest\n    static void takesAnInvoice() {\n        \
                  insert new Invoice__c(Amount__c = 10);\n    }\n}\n",
         );
+        write_payment_insert_test(repo, "PaymentIntakeTest");
     });
     repo.edit(
         &field,
