@@ -58,8 +58,10 @@ use std::sync::Arc;
 /// field read through relationships (`Parent__r.Score__c` in a formula, a flow, a
 /// Lightning import) is its whole path, which the graph follows, a subquery's object is
 /// its relationship's path, `record.get('F__c')` reads the field, and a flow reads the
-/// fields of its record variables, Get Records outputs and loops, `Get_Invoice.F__c`.)
-pub const FACTS_VERSION: u32 = 26;
+/// fields of its record variables, Get Records outputs and loops, `Get_Invoice.F__c`;
+/// 27: a query written in a string, or built in a string variable, reads its object and
+/// fields.)
+pub const FACTS_VERSION: u32 = 27;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -597,6 +597,74 @@ fn a_field_read_through_a_relationship_reaches_its_readers() {
     );
 }
 
+/// A query written in a string reads its object and fields as one written in Apex: a
+/// batch that builds its query statement by statement, and a lookup that concatenates
+/// it in a call, are selected when a field they filter on changes; a query of another
+/// object's fields is not.
+#[test]
+fn a_query_written_in_a_string_reaches_its_readers() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "PurchaseOrderSweep",
+            "public with sharing class PurchaseOrderSweep implements Database.Batchable<SObject> {\n    \
+                 public Boolean withAccount = false;\n    \
+                 public Database.QueryLocator start(Database.BatchableContext context) {\n        \
+                 String query = 'SELECT Id, Status__c';\n        \
+                 if (withAccount) {\n            query += ', Account__r.Name';\n        }\n        \
+                 query += ' FROM Invoice__c WHERE Purchase_Order__c = null AND Status__c = \\'Draft\\'';\n        \
+                 return Database.getQueryLocator(query);\n    }\n    \
+                 public void execute(Database.BatchableContext context, List<SObject> scope) {}\n    \
+                 public void finish(Database.BatchableContext context) {}\n}\n",
+        )
+        .write_class(
+            "PurchaseOrderSweepTest",
+            "@IsTest\nprivate class PurchaseOrderSweepTest {\n    @IsTest\n    static void sweeps() {\n        \
+                 Test.startTest();\n        Database.executeBatch(new PurchaseOrderSweep());\n        Test.stopTest();\n    }\n}\n",
+        )
+        .write_class(
+            "PurchaseOrderLookup",
+            "public with sharing class PurchaseOrderLookup {\n    \
+                 public static List<Invoice__c> latest(Integer max) {\n        \
+                 return Database.query('SELECT Id, Purchase_Order__c FROM Invoice__c ORDER BY CreatedDate DESC LIMIT ' + max);\n    }\n}\n",
+        )
+        .write_class(
+            "PurchaseOrderLookupTest",
+            "@IsTest\nprivate class PurchaseOrderLookupTest {\n    @IsTest\n    static void none() {\n        \
+                 Assert.areEqual(0, PurchaseOrderLookup.latest(5).size());\n    }\n}\n",
+        )
+        .write_class(
+            "PaymentWindow",
+            "public with sharing class PaymentWindow {\n    \
+                 public static List<Payment__c> recent(Integer days) {\n        \
+                 return Database.query('SELECT Id, Amount__c FROM Payment__c WHERE Received_On__c = LAST_N_DAYS:' + days);\n    }\n}\n",
+        )
+        .write_class(
+            "PaymentWindowTest",
+            "@IsTest\nprivate class PaymentWindowTest {\n    @IsTest\n    static void none() {\n        \
+                 Assert.areEqual(0, PaymentWindow.recent(7).size());\n    }\n}\n",
+        );
+    });
+    repo.edit(
+        "force-app/main/default/objects/Invoice__c/fields/Purchase_Order__c.field-meta.xml",
+        "<length>40</length>",
+        "<length>80</length>",
+    );
+    repo.commit("Longer purchase orders");
+
+    let plan = repo.plan_committed();
+
+    for test in ["PurchaseOrderSweepTest", "PurchaseOrderLookupTest"] {
+        assert_path(&plan, test, "CustomField:Invoice__c.Purchase_Order__c");
+        let first = &test_entry(&plan, test)["reasons"][0]["edges"][0];
+        assert_eq!(first["kind"], "reads", "{test}: {first}");
+    }
+    assert!(
+        !selected_tests(&plan).contains(&"PaymentWindowTest".to_string()),
+        "{:?}",
+        selected_tests(&plan)
+    );
+}
+
 /// A validation rule on payments that reads a field of their invoice
 /// (`Invoice__r.Written_Off__c`) runs when a payment is saved: a change to that field
 /// selects the test that inserts payments, through the rule, and not the test that

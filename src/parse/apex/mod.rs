@@ -6,15 +6,15 @@
 //! (`ApexMethod:Outer.m`, constructors `<init>`, initializers `<clinit>`, the class-level
 //! tokens `<class>`) with token hashes, and records what each member uses: type names,
 //! calls with receiver types as far as this file tells them, SOQL/SOSL reads, DML writes,
-//! labels and name-like string literals.
+//! labels, name-like string literals and queries written in strings.
 //!
-//! What it does not do: resolve names across files (the graph does), infer types of
-//! expressions beyond declared types of variables, fields and this file's methods, or
-//! read dynamic SOQL strings. A file that does not parse still yields what could be read,
+//! What it does not do: resolve names across files (the graph does), or infer types of
+//! expressions beyond declared types of variables, fields and this file's methods. A file that does not parse still yields what could be read,
 //! plus a [`Problem`].
 
 mod children;
 mod decl;
+mod dynamic;
 mod expr;
 mod query;
 mod stmt;

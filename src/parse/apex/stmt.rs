@@ -38,11 +38,14 @@ impl<'t> Walker<'t> {
             if kind_of(declarator) != Kind::VariableDeclarator {
                 continue;
             }
+            let name = child(declarator, f.name).map(|name| self.text(name));
             if let Some(value) = child(declarator, f.value) {
                 self.walk(value);
+                if let Some(name) = name {
+                    self.assign_string(name, "=", value);
+                }
             }
-            if let (Some(name), Some(type_node)) = (child(declarator, f.name), type_node) {
-                let name = self.text(name);
+            if let (Some(name), Some(type_node)) = (name, type_node) {
                 self.vars.push((name, type_node));
             }
         }
@@ -105,21 +108,19 @@ impl<'t> Walker<'t> {
         Recv::Unknown
     }
 
-    /// `a + b + c + …` nests to the left: walk the spine in a loop, not by recursion.
+    /// `a + b + c + …` nests to the left: walk the operands in a loop, not by recursion.
+    /// A string it builds may be a query ([`Walker::dynamic_query`]).
     pub(super) fn binary(&mut self, node: Node<'t>) -> Recv<'t> {
-        let f = fields();
-        let mut spine = Vec::new();
-        let mut current = Some(node);
-        while let Some(binary) = current.filter(|n| kind_of(*n) == Kind::Binary) {
-            spine.push(binary);
-            current = child(binary, f.left);
+        let (operands, concatenation) = self.operands(node);
+        if concatenation {
+            self.dynamic_query(&operands);
         }
-        if let Some(leftmost) = current {
-            self.walk(leftmost);
-        }
-        for binary in spine.iter().rev() {
-            if let Some(right) = child(*binary, f.right) {
-                self.walk(right);
+        for operand in operands {
+            // A literal of a concatenation was read as part of the whole string.
+            if concatenation && kind_of(operand) == Kind::StringLiteral {
+                self.string_literal(operand);
+            } else {
+                self.walk(operand);
             }
         }
         Recv::Unknown
@@ -208,19 +209,27 @@ impl<'t> Walker<'t> {
         value.unwrap_or(Recv::Unknown)
     }
 
-    /// `left = right`: a field access on the left is a write.
+    /// `left = right`: a field access on the left is a write; a variable's string may be
+    /// a query built statement by statement ([`Walker::assign_string`]).
     pub(super) fn assignment(&mut self, node: Node<'t>) -> Recv<'t> {
         let f = fields();
-        if let Some(left) = child(node, f.left) {
+        let left = child(node, f.left);
+        if let Some(left) = left {
             if kind_of(left) == Kind::FieldAccess {
                 self.field_access(left, true);
             } else {
                 self.walk(left);
             }
         }
-        match child(node, f.right) {
-            Some(right) => self.walk(right),
-            None => Recv::Unknown,
+        let Some(right) = child(node, f.right) else {
+            return Recv::Unknown;
+        };
+        let value = self.walk(right);
+        if let Some(variable) = left.filter(|left| kind_of(*left) == Kind::Identifier) {
+            let operator = self.src.get(variable.end_byte()..right.start_byte());
+            let operator = operator.unwrap_or("").trim();
+            self.assign_string(self.text(variable), operator, right);
         }
+        value
     }
 }

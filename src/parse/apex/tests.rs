@@ -751,6 +751,81 @@ public class Queries {
     );
 }
 
+/// A string that starts with `SELECT` is read as the query it is: its object and fields,
+/// across the literals of a concatenation; a name code supplies is not read.
+#[test]
+fn reads_queries_written_in_strings() {
+    let source = r#"
+public class Dynamic {
+    public List<SObject> lone(Set<Id> ids) {
+        return Database.query('SELECT Id, Status__c FROM Invoice__c WHERE Id IN :ids AND Stage__c = \'Open\' ORDER BY Due__c');
+    }
+    public Database.QueryLocator start(Database.BatchableContext bc) {
+        String soql = 'SELECT Id, Amount__c, ' + String.join(extraFields(), ', ') +
+            ', Invoice__r.Name FROM ' + ns + 'Payment__c WHERE Paid__c = ' + paid + ' LIMIT 10';
+        return Database.getQueryLocator(soql);
+    }
+    public List<SObject> holes(String objectName, String field) {
+        return Database.query('select Id, ' + field + ' from ' + objectName + ' where Name = \'' + field + '\'');
+    }
+    public List<SObject> built(Boolean multiCurrency) {
+        String query = 'SELECT Id, Amount__c, ';
+        query += (multiCurrency ? 'CurrencyIsoCode, ' : '') + 'Refunded__c';
+        String other = 'SELECT Id FROM Account';
+        query = query + ' FROM Refund__c WHERE Reason__c != null';
+        return Database.query(query);
+    }
+    public String notQueries() {
+        return 'Selected: ' + 'FROM Refund__c' + 'SELECT' + 'SELECTED Id FROM Refund__c';
+    }
+}
+"#;
+    let facts = class("Dynamic", source);
+    let lone = "ApexMethod:Dynamic.lone";
+    assert_use(&facts, lone, EdgeKind::Reads, sobject("Invoice__c"));
+    for name in ["Id", "Status__c", "Stage__c", "Due__c"] {
+        assert_use(&facts, lone, EdgeKind::Reads, field("Invoice__c", name));
+    }
+    let start = "ApexMethod:Dynamic.start";
+    assert_use(&facts, start, EdgeKind::Reads, sobject("Payment__c"));
+    for name in ["Amount__c", "Invoice__r.Name", "Paid__c"] {
+        assert_use(&facts, start, EdgeKind::Reads, field("Payment__c", name));
+    }
+    // Each read is at the line of the literal that names it.
+    let line = |target: &Target| {
+        uses_from(&facts, start)
+            .into_iter()
+            .find(|u| u.target == *target)
+            .map(|u| u.line)
+    };
+    assert_eq!(line(&field("Payment__c", "Amount__c")), Some(7));
+    assert_eq!(line(&sobject("Payment__c")), Some(8));
+    // A query built statement by statement is read when its method ends; of a choice
+    // between pieces, the longer.
+    let built = "ApexMethod:Dynamic.built";
+    assert_use(&facts, built, EdgeKind::Reads, sobject("Refund__c"));
+    for name in ["Amount__c", "CurrencyIsoCode", "Refunded__c", "Reason__c"] {
+        assert_use(&facts, built, EdgeKind::Reads, field("Refund__c", name));
+    }
+    assert_use(&facts, built, EdgeKind::Reads, sobject("Account"));
+    assert!(!has(
+        &facts,
+        built,
+        EdgeKind::Reads,
+        &field("Account", "Amount__c")
+    ));
+    // Where the object is the code's, nothing is read; a string that only looks like a
+    // query's piece is not one.
+    let reads = |from: &str| {
+        uses_from(&facts, from)
+            .into_iter()
+            .filter(|u| u.kind == EdgeKind::Reads)
+            .count()
+    };
+    assert_eq!(reads("ApexMethod:Dynamic.holes"), 0);
+    assert_eq!(reads("ApexMethod:Dynamic.notQueries"), 0);
+}
+
 #[test]
 fn records_dml_writes_with_their_object() {
     // One method per statement: uses are recorded once per member and target.

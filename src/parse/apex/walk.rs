@@ -10,6 +10,7 @@
 //! graph to resolve, or a [`Target::AnyMember`] when not even that can be told.
 
 use super::children::Children;
+use super::dynamic::Building;
 use super::table::ClassTable;
 use super::text::{
     child, fields, find_kind, is_comment, kind_name, kind_of, line_of, lines_of, literal_content,
@@ -79,6 +80,8 @@ pub(super) struct Walker<'t> {
     /// In a trigger, the object of `on X`.
     pub(super) trigger_object: Option<&'t str>,
     pub(super) depth: u32,
+    /// Queries being built in string variables of the member being walked.
+    pub(super) building: Vec<Building<'t>>,
     /// Reused cursor and child lists: allocating them for every node dominated the
     /// walk's time.
     pub(super) scratch: RefCell<Scratch<'t>>,
@@ -122,12 +125,14 @@ impl<'t> Walker<'t> {
             class: None,
             trigger_object: None,
             depth: 0,
+            building: Vec::new(),
             scratch: RefCell::default(),
         };
         match kind {
             ApexFileKind::Class => walker.class_file(root, &tops),
             ApexFileKind::Trigger => walker.trigger_file(root),
         }
+        walker.finish_queries();
         Facts {
             declares: walker.decls.finish(tokens),
             uses: walker.uses.into(),
@@ -360,6 +365,7 @@ impl<'t> Walker<'t> {
             Kind::Super => self.super_value(),
             Kind::StringLiteral => {
                 self.string_literal(node);
+                self.dynamic_query(&[node]);
                 Recv::Unknown
             }
             Kind::FieldAccess => self.field_access(node, false),

@@ -1,0 +1,335 @@
+//! Queries written in strings: `Database.query('SELECT Id, Status__c FROM Invoice__c')`,
+//! a batch's `Database.getQueryLocator('SELECT Id FROM ' + 'Invoice__c WHERE …')`. The
+//! pieces of a string that starts with `SELECT` are joined, each piece code supplies (a
+//! variable, a call) standing in as a hole, and the text is parsed as the Apex query it
+//! would be (`[SELECT …]`) and read as one ([`super::query`]).
+//!
+//! A name with a hole in it (`'FROM ' + objectName`, a field list a call joins) is not
+//! read: the code decides it when it runs. A hole right before a name is taken for a
+//! prefix (`'FROM ' + namespace + 'Allocation__c'` reads `Allocation__c`); a hole where a
+//! value goes (`'WHERE Paid__c = ' + paid`) is a bind, as the value is. Binds name the
+//! variables of the code that runs the query, which is not always this code: they are
+//! not read.
+
+use super::query::{soql, QuerySink};
+use super::text::{
+    child, fields, find_kind, first_named, kind_of, literal_content, literal_name, Kind,
+};
+use super::walk::Walker;
+use crate::facts::{EdgeKind, Target};
+use tree_sitter::{Language, Node, Parser};
+
+/// What a piece code supplies stands for in the query's text: a name no org declares.
+const HOLE: &str = "impact_hole__";
+
+/// The text a string builds, as an Apex query: its literal pieces, unescaped, and holes
+/// between them, in brackets.
+struct Built<'t> {
+    text: String,
+    /// Where each literal piece starts in `text`, and its node (for the line of a read).
+    pieces: Vec<(usize, Node<'t>)>,
+}
+
+/// A query being built in a string variable, statement by statement (`String q =
+/// 'SELECT Id'; q += ', Name FROM Account';`): read when its member ends.
+pub(super) struct Building<'t> {
+    variable: &'t str,
+    /// The pieces of the string so far, left to right.
+    parts: Vec<Node<'t>>,
+    /// Whether a later statement added to it.
+    extended: bool,
+}
+
+impl<'t> Walker<'t> {
+    /// Reads the string `parts` build (the operands of a `+` chain, left to right, or a
+    /// lone literal) as a query, if it is one: its first part is a literal that starts
+    /// with `SELECT`.
+    pub(super) fn dynamic_query(&mut self, parts: &[Node<'t>]) {
+        let Some(built) = self.build(parts) else {
+            return;
+        };
+        let mut parser = Parser::new();
+        let language = Language::new(tree_sitter_sfapex::apex::LANGUAGE);
+        if parser.set_language(&language).is_err() {
+            return;
+        }
+        let Some(tree) = crate::parse::parse_within_budget(&mut parser, &built.text) else {
+            return;
+        };
+        let body = find_kind(tree.root_node(), "expression_statement")
+            .and_then(|statement| find_kind(statement, "query_expression"))
+            .and_then(|query| find_kind(query, "soql_query_body"));
+        if let Some(body) = body {
+            let mut sink = InString {
+                walker: self,
+                built: &built,
+            };
+            soql(&mut sink, body, None);
+        }
+    }
+
+    /// A string variable is given a value (`String q = value`, `q = value`, `q += value`):
+    /// a query may start, go on or end in it.
+    pub(super) fn assign_string(&mut self, variable: &'t str, operator: &str, value: Node<'t>) {
+        let open = self
+            .building
+            .iter()
+            .position(|building| building.variable.eq_ignore_ascii_case(variable));
+        // Most assignments are neither: decide before listing the value's parts.
+        let starts = operator == "=" && self.starts_query(self.leftmost(value));
+        if open.is_none() && !starts {
+            return;
+        }
+        let mut parts = self.concatenation(value).unwrap_or_else(|| vec![value]);
+        let appends = match operator {
+            "+=" => true,
+            // `q = q + ' FROM Invoice__c'`
+            "=" => parts
+                .first()
+                .is_some_and(|first| self.text(*first).eq_ignore_ascii_case(variable)),
+            _ => false,
+        };
+        if let (true, Some(index)) = (appends, open) {
+            let building = &mut self.building[index];
+            building
+                .parts
+                .extend(parts.drain(usize::from(operator == "=")..));
+            building.extended = true;
+            return;
+        }
+        if let Some(index) = open {
+            let done = self.building.swap_remove(index);
+            self.finish_query(done);
+        }
+        if starts {
+            self.building.push(Building {
+                variable,
+                parts,
+                extended: false,
+            });
+        }
+    }
+
+    /// Reads the queries built in variables so far (at the end of each member).
+    pub(super) fn finish_queries(&mut self) {
+        while let Some(building) = self.building.pop() {
+            self.finish_query(building);
+        }
+    }
+
+    fn finish_query(&mut self, building: Building<'t>) {
+        // A query given whole was read where it was written.
+        if building.extended {
+            self.dynamic_query(&building.parts);
+        }
+    }
+
+    /// The operands of a `+` chain, left to right; `None` for any other expression.
+    fn concatenation(&self, node: Node<'t>) -> Option<Vec<Node<'t>>> {
+        match self.operands(node) {
+            (operands, true) if operands.len() > 1 => Some(operands),
+            _ => None,
+        }
+    }
+
+    /// The operands of a chain of binary operators that nests to the left (`a + b - c`),
+    /// left to right, and whether every operator is `+`. The operator is read from the
+    /// text between its operands: asking the tree for it cost as much as the rest.
+    pub(super) fn operands(&self, node: Node<'t>) -> (Vec<Node<'t>>, bool) {
+        let f = fields();
+        let mut rights = Vec::new();
+        let mut concatenation = true;
+        let mut current = Some(node);
+        while let Some(binary) = current.filter(|n| kind_of(*n) == Kind::Binary) {
+            let left = child(binary, f.left);
+            let right = child(binary, f.right);
+            let operator = match (left, right) {
+                (Some(left), Some(right)) => self.src.get(left.end_byte()..right.start_byte()),
+                _ => None,
+            };
+            concatenation &= operator.is_some_and(|operator| operator.trim() == "+");
+            rights.extend(right);
+            current = left;
+        }
+        let mut operands: Vec<Node<'t>> = current.into_iter().collect();
+        operands.extend(rights.into_iter().rev());
+        (operands, concatenation)
+    }
+
+    /// The first operand of a chain of operators.
+    fn leftmost(&self, node: Node<'t>) -> Node<'t> {
+        let mut node = node;
+        while let Some(left) = (kind_of(node) == Kind::Binary)
+            .then(|| child(node, fields().left))
+            .flatten()
+        {
+            node = left;
+        }
+        node
+    }
+
+    /// Whether a string whose first part is `first` starts with `SELECT`.
+    fn starts_query(&self, first: Node<'t>) -> bool {
+        let Some((_, first)) = self.piece_text(first) else {
+            return false;
+        };
+        let first = first.trim_start();
+        first
+            .get(..6)
+            .is_some_and(|keyword| keyword.eq_ignore_ascii_case("select"))
+            && first[6..].chars().next().is_none_or(char::is_whitespace)
+    }
+
+    fn build(&self, parts: &[Node<'t>]) -> Option<Built<'t>> {
+        if !self.starts_query(*parts.first()?) {
+            return None;
+        }
+        let mut built = Built {
+            text: String::from("["),
+            pieces: Vec::new(),
+        };
+        for (index, part) in parts.iter().enumerate() {
+            if let Some((literal, content)) = self.piece_text(*part) {
+                built.pieces.push((built.text.len(), literal));
+                unescape(content, &mut built.text);
+                continue;
+            }
+            let prefix = parts
+                .get(index + 1)
+                .and_then(|next| self.piece_text(*next))
+                .map(|(_, content)| content)
+                .and_then(|next| next.chars().next())
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            if prefix {
+                continue;
+            }
+            if takes_value(&built.text) {
+                built.text.push(':');
+            }
+            built.text.push_str(HOLE);
+        }
+        built.text.push(']');
+        Some(built)
+    }
+
+    /// The literal a part of a string is, and its content: a string literal, or a choice
+    /// of two (`(multiCurrency ? 'CurrencyIsoCode, ' : '')`), of which the longer is
+    /// taken (it names more, and a test that reads more is the safer choice).
+    fn piece_text(&self, part: Node<'t>) -> Option<(Node<'t>, &'t str)> {
+        self.piece_within(part, 0)
+    }
+
+    /// [`Walker::piece_text`], `depth` choices down: deeper, a part is code's.
+    fn piece_within(&self, part: Node<'t>, depth: u32) -> Option<(Node<'t>, &'t str)> {
+        let mut part = part;
+        while kind_of(part) == Kind::Parenthesized {
+            part = first_named(part)?;
+        }
+        match kind_of(part) {
+            Kind::StringLiteral => Some((part, literal_content(self.text(part))?)),
+            Kind::Ternary if depth < 4 => {
+                let f = fields();
+                let consequence = self.piece_within(child(part, f.consequence)?, depth + 1)?;
+                let alternative = self.piece_within(child(part, f.alternative)?, depth + 1)?;
+                Some(if alternative.1.len() > consequence.1.len() {
+                    alternative
+                } else {
+                    consequence
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whether a query's text so far ends where a value goes: after a comparison, `IN`,
+/// `LIKE`, `INCLUDES`, `EXCLUDES`, `LIMIT` or `OFFSET`.
+fn takes_value(text: &str) -> bool {
+    let text = text.trim_end();
+    if text.ends_with(['=', '<', '>']) {
+        return true;
+    }
+    let word = text
+        .rsplit(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    ["in", "like", "includes", "excludes", "limit", "offset"]
+        .iter()
+        .any(|keyword| word.eq_ignore_ascii_case(keyword))
+}
+
+/// Apex's escapes in a literal's content, as the query Salesforce runs reads them.
+fn unescape(content: &str, out: &mut String) {
+    let mut chars = content.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'r' | 't' | 'b' | 'f') => out.push(' '),
+            Some(escaped) => out.push(escaped),
+            None => {}
+        }
+    }
+}
+
+/// The reads of a query in a string go to the walk, each at the line of the literal
+/// piece that names it.
+struct InString<'w, 't, 'b> {
+    walker: &'w mut Walker<'t>,
+    built: &'b Built<'t>,
+}
+
+impl<'t> InString<'_, 't, '_> {
+    /// The literal piece a node of the query's text lies in.
+    fn piece(&self, node: Node) -> Option<Node<'t>> {
+        let start = node.start_byte();
+        let index = self.built.pieces.partition_point(|(at, _)| *at <= start);
+        self.built
+            .pieces
+            .get(index.checked_sub(1)?)
+            .map(|(_, n)| *n)
+    }
+}
+
+impl<'n> QuerySink<'n> for InString<'_, '_, '_> {
+    fn text(&self, node: Node<'n>) -> &str {
+        self.built.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    fn read(&mut self, target: Target<'static>, at: Node<'n>) {
+        let holed = match &target {
+            Target::SObject(object) => has_hole(object),
+            Target::Field { object, field } => has_hole(object) || has_hole(field),
+            _ => false,
+        };
+        if let (false, Some(piece)) = (holed, self.piece(at)) {
+            self.walker.emit(target, EdgeKind::Reads, piece);
+        }
+    }
+
+    fn literal(&mut self, node: Node<'n>) {
+        let name = literal_content(self.text(node))
+            .and_then(literal_name)
+            .filter(|name| !has_hole(name))
+            .map(str::to_string);
+        if let (Some(name), Some(piece)) = (name, self.piece(node)) {
+            self.walker.emit(
+                Target::StringLiteral(name.into()),
+                EdgeKind::StringRef,
+                piece,
+            );
+        }
+    }
+
+    fn bind(&mut self, _expression: Node<'n>) {}
+
+    fn depth(&mut self) -> &mut u32 {
+        &mut self.walker.depth
+    }
+}
+
+fn has_hole(name: &str) -> bool {
+    name.to_ascii_lowercase().contains(HOLE)
+}
