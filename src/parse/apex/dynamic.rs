@@ -30,6 +30,27 @@ struct Built<'t> {
     pieces: Vec<(usize, Node<'t>)>,
 }
 
+/// How an assignment gives a variable its value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Assignment {
+    /// `=`, or a declaration's initial value.
+    Set,
+    /// `+=`.
+    Append,
+    /// Any other compound assignment (`-=`, `|=`): the value is no string's piece.
+    Other,
+}
+
+impl Assignment {
+    pub(super) fn of_operator(operator: &str) -> Assignment {
+        match operator {
+            "=" => Assignment::Set,
+            "+=" => Assignment::Append,
+            _ => Assignment::Other,
+        }
+    }
+}
+
 /// A query being built in a string variable, statement by statement (`String q =
 /// 'SELECT Id'; q += ', Name FROM Account';`): read when its member ends.
 pub(super) struct Building<'t> {
@@ -68,32 +89,32 @@ impl<'t> Walker<'t> {
         }
     }
 
-    /// A string variable is given a value (`String q = value`, `q = value`, `q += value`):
-    /// a query may start, go on or end in it.
-    pub(super) fn assign_string(&mut self, variable: &'t str, operator: &str, value: Node<'t>) {
+    /// A variable is given a value (`String q = value`, `q = value`, `q += value`): a
+    /// query may start, go on or end in it.
+    pub(super) fn assign_string(&mut self, variable: &'t str, how: Assignment, value: Node<'t>) {
         let open = self
             .building
             .iter()
             .position(|building| building.variable.eq_ignore_ascii_case(variable));
         // Most assignments are neither: decide before listing the value's parts.
-        let starts = operator == "=" && self.starts_query(self.leftmost(value));
+        let starts = how == Assignment::Set && self.starts_query(self.leftmost(value));
         if open.is_none() && !starts {
             return;
         }
         let mut parts = self.concatenation(value).unwrap_or_else(|| vec![value]);
-        let appends = match operator {
-            "+=" => true,
-            // `q = q + ' FROM Invoice__c'`
-            "=" => parts
+        // What the value adds to the string: all of it, or what follows the variable
+        // (`q = q + ' FROM Invoice__c'`).
+        let added = match how {
+            Assignment::Append => Some(0),
+            Assignment::Set => parts
                 .first()
-                .is_some_and(|first| self.text(*first).eq_ignore_ascii_case(variable)),
-            _ => false,
+                .filter(|first| self.continues(variable, **first))
+                .map(|_| 1),
+            Assignment::Other => None,
         };
-        if let (true, Some(index)) = (appends, open) {
+        if let (Some(from), Some(index)) = (added, open) {
             let building = &mut self.building[index];
-            building
-                .parts
-                .extend(parts.drain(usize::from(operator == "=")..));
+            building.parts.extend(parts.drain(from..));
             building.extended = true;
             return;
         }
@@ -108,6 +129,16 @@ impl<'t> Walker<'t> {
                 extended: false,
             });
         }
+    }
+
+    /// Whether the first operand of a variable's new value is the variable's string so
+    /// far: the variable, or a method of it (`q.removeEnd(', ')`, `q.trim()`).
+    fn continues(&self, variable: &str, first: Node<'t>) -> bool {
+        let text = self.text(first);
+        let named = text
+            .get(..variable.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(variable));
+        named && (text.len() == variable.len() || text[variable.len()..].starts_with('.'))
     }
 
     /// Reads the queries built in variables so far (at the end of each member).
@@ -130,30 +161,6 @@ impl<'t> Walker<'t> {
             (operands, true) if operands.len() > 1 => Some(operands),
             _ => None,
         }
-    }
-
-    /// The operands of a chain of binary operators that nests to the left (`a + b - c`),
-    /// left to right, and whether every operator is `+`. The operator is read from the
-    /// text between its operands: asking the tree for it cost as much as the rest.
-    pub(super) fn operands(&self, node: Node<'t>) -> (Vec<Node<'t>>, bool) {
-        let f = fields();
-        let mut rights = Vec::new();
-        let mut concatenation = true;
-        let mut current = Some(node);
-        while let Some(binary) = current.filter(|n| kind_of(*n) == Kind::Binary) {
-            let left = child(binary, f.left);
-            let right = child(binary, f.right);
-            let operator = match (left, right) {
-                (Some(left), Some(right)) => self.src.get(left.end_byte()..right.start_byte()),
-                _ => None,
-            };
-            concatenation &= operator.is_some_and(|operator| operator.trim() == "+");
-            rights.extend(right);
-            current = left;
-        }
-        let mut operands: Vec<Node<'t>> = current.into_iter().collect();
-        operands.extend(rights.into_iter().rev());
-        (operands, concatenation)
     }
 
     /// The first operand of a chain of operators.
@@ -190,6 +197,7 @@ impl<'t> Walker<'t> {
         };
         for (index, part) in parts.iter().enumerate() {
             if let Some((literal, content)) = self.piece_text(*part) {
+                drop_dangling_comma(&mut built.text, content);
                 built.pieces.push((built.text.len(), literal));
                 unescape(content, &mut built.text);
                 continue;
@@ -256,6 +264,21 @@ fn takes_value(text: &str) -> bool {
     ["in", "like", "includes", "excludes", "limit", "offset"]
         .iter()
         .any(|keyword| word.eq_ignore_ascii_case(keyword))
+}
+
+/// A list of fields built in a loop (`q += field + ', '`) ends in a comma that the code
+/// takes off before it adds `FROM` (`q = q.removeEnd(', ') + ' FROM …'`); left in, the
+/// query would not parse.
+fn drop_dangling_comma(text: &mut String, next: &str) {
+    let from = next
+        .trim_start()
+        .get(..5)
+        .is_some_and(|word| word.eq_ignore_ascii_case("from "));
+    if from && text.trim_end().ends_with(',') {
+        let end = text.trim_end().len() - 1;
+        text.truncate(end);
+        text.push(' ');
+    }
 }
 
 /// Apex's escapes in a literal's content, as the query Salesforce runs reads them.

@@ -9,8 +9,8 @@
 //! labels, name-like string literals and queries written in strings.
 //!
 //! What it does not do: resolve names across files (the graph does), or infer types of
-//! expressions beyond declared types of variables, fields and this file's methods. A file that does not parse still yields what could be read,
-//! plus a [`Problem`].
+//! expressions beyond declared types of variables, fields and this file's methods. A file
+//! that does not parse still yields what could be read, plus a [`Problem`].
 
 mod children;
 mod decl;

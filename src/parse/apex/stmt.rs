@@ -6,6 +6,7 @@
 //! of the value. Chains that nest deeply in real code (`a + b + …`, `else if …`) are
 //! walked in loops so they do not deepen the recursion.
 
+use super::dynamic::Assignment;
 use super::text::{child, fields, kind_of, Kind};
 use super::walk::{Recv, Walker};
 use crate::apex_type::element_type;
@@ -42,7 +43,7 @@ impl<'t> Walker<'t> {
             if let Some(value) = child(declarator, f.value) {
                 self.walk(value);
                 if let Some(name) = name {
-                    self.assign_string(name, "=", value);
+                    self.assign_string(name, Assignment::Set, value);
                 }
             }
             if let (Some(name), Some(type_node)) = (name, type_node) {
@@ -124,6 +125,30 @@ impl<'t> Walker<'t> {
             }
         }
         Recv::Unknown
+    }
+
+    /// The operands of a chain of binary operators that nests to the left (`a + b - c`),
+    /// left to right, and whether every operator is `+`. The operator is read from the
+    /// text between its operands: asking the tree for it cost as much as the rest.
+    pub(super) fn operands(&self, node: Node<'t>) -> (Vec<Node<'t>>, bool) {
+        let f = fields();
+        let mut rights = Vec::new();
+        let mut concatenation = true;
+        let mut current = Some(node);
+        while let Some(binary) = current.filter(|n| kind_of(*n) == Kind::Binary) {
+            let left = child(binary, f.left);
+            let right = child(binary, f.right);
+            let operator = match (left, right) {
+                (Some(left), Some(right)) => self.src.get(left.end_byte()..right.start_byte()),
+                _ => None,
+            };
+            concatenation &= operator.is_some_and(|operator| operator.trim() == "+");
+            rights.extend(right);
+            current = left;
+        }
+        let mut operands: Vec<Node<'t>> = current.into_iter().collect();
+        operands.extend(rights.into_iter().rev());
+        (operands, concatenation)
     }
 
     /// `if … else if … else if …` nests to the right: walk the chain in a loop.
@@ -227,8 +252,8 @@ impl<'t> Walker<'t> {
         let value = self.walk(right);
         if let Some(variable) = left.filter(|left| kind_of(*left) == Kind::Identifier) {
             let operator = self.src.get(variable.end_byte()..right.start_byte());
-            let operator = operator.unwrap_or("").trim();
-            self.assign_string(self.text(variable), operator, right);
+            let how = Assignment::of_operator(operator.unwrap_or("").trim());
+            self.assign_string(self.text(variable), how, right);
         }
         value
     }

@@ -775,6 +775,14 @@ public class Dynamic {
         query = query + ' FROM Refund__c WHERE Reason__c != null';
         return Database.query(query);
     }
+    public List<SObject> looped(List<String> fields) {
+        String soql = 'SELECT ';
+        for (String field : fields) {
+            soql += field + ', ';
+        }
+        soql = soql.removeEnd(', ') + ' FROM Credit_Note__c WHERE Issued__c = TODAY';
+        return Database.query(soql);
+    }
     public String notQueries() {
         return 'Selected: ' + 'FROM Refund__c' + 'SELECT' + 'SELECTED Id FROM Refund__c';
     }
@@ -814,6 +822,15 @@ public class Dynamic {
         EdgeKind::Reads,
         &field("Account", "Amount__c")
     ));
+    // A field list built in a loop: the comma the code takes off is not in the way.
+    let looped = "ApexMethod:Dynamic.looped";
+    assert_use(&facts, looped, EdgeKind::Reads, sobject("Credit_Note__c"));
+    assert_use(
+        &facts,
+        looped,
+        EdgeKind::Reads,
+        field("Credit_Note__c", "Issued__c"),
+    );
     // Where the object is the code's, nothing is read; a string that only looks like a
     // query's piece is not one.
     let reads = |from: &str| {
