@@ -239,8 +239,10 @@ impl Graph {
         let mut found = Vec::new();
         for next in steps {
             found.extend(self.field_of(&object, &sobject::relationship_field(field), context));
-            let user = sobject::reaches_user(field).then(|| "User".to_string());
-            match self.related_object(&object, field).or(user) {
+            let related = self
+                .related_object(&object, field)
+                .or_else(|| sobject::reaches_user(field).then(|| "User".to_string()));
+            match related {
                 Some(related) => object = related,
                 None => return found,
             }

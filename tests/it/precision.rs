@@ -545,6 +545,15 @@ fn a_workflow_field_update_runs_the_update_automation_for_inserts() {
 const OPEN_TOTAL: &str =
     "force-app/main/default/objects/Account/fields/Open_Invoice_Total__c.field-meta.xml";
 
+/// Asserts that `test` is selected from `field` through code that reads it: the first
+/// edge of its reason is a read.
+#[track_caller]
+fn assert_reached_by_a_read(plan: &serde_json::Value, test: &str, field: &str) {
+    assert_path(plan, test, field);
+    let first = &test_entry(plan, test)["reasons"][0]["edges"][0];
+    assert_eq!(first["kind"], "reads", "{test}: {first}");
+}
+
 /// A field of a parent read through a relationship (`Account__r.Open_Invoice_Total__c`,
 /// in SOQL and in an Apex chain) is read by that code: a change to the field selects
 /// its tests, through the read of the field itself; a test that reads only the
@@ -586,15 +595,9 @@ fn a_field_read_through_a_relationship_reaches_its_readers() {
     let plan = repo.plan_committed();
 
     for test in ["DunningQueryTest", "DunningChainTest"] {
-        assert_path(&plan, test, "CustomField:Account.Open_Invoice_Total__c");
-        let first = &test_entry(&plan, test)["reasons"][0]["edges"][0];
-        assert_eq!(first["kind"], "reads", "{test}: {first}");
+        assert_reached_by_a_read(&plan, test, "CustomField:Account.Open_Invoice_Total__c");
     }
-    assert!(
-        !selected_tests(&plan).contains(&"InvoiceDueTest".to_string()),
-        "{:?}",
-        selected_tests(&plan)
-    );
+    assert_excludes(&plan, &["InvoiceDueTest"]);
 }
 
 /// A query written in a string reads its object and fields as one written in Apex: a
@@ -654,15 +657,9 @@ fn a_query_written_in_a_string_reaches_its_readers() {
     let plan = repo.plan_committed();
 
     for test in ["PurchaseOrderSweepTest", "PurchaseOrderLookupTest"] {
-        assert_path(&plan, test, "CustomField:Invoice__c.Purchase_Order__c");
-        let first = &test_entry(&plan, test)["reasons"][0]["edges"][0];
-        assert_eq!(first["kind"], "reads", "{test}: {first}");
+        assert_reached_by_a_read(&plan, test, "CustomField:Invoice__c.Purchase_Order__c");
     }
-    assert!(
-        !selected_tests(&plan).contains(&"PaymentWindowTest".to_string()),
-        "{:?}",
-        selected_tests(&plan)
-    );
+    assert_excludes(&plan, &["PaymentWindowTest"]);
 }
 
 /// A validation rule on payments that reads a field of their invoice
@@ -772,9 +769,5 @@ fn a_payment_check_of_the_written_off_date_runs_for_payment_writers(path: &str, 
                 .any(|edge| edge["at"].as_str().is_some_and(|at| at.starts_with(path)))
         });
     assert!(through_check, "{test}: not through {path}: {entry}");
-    assert!(
-        !selected_tests(&plan).contains(&"InvoiceIntakeTest".to_string()),
-        "{:?}",
-        selected_tests(&plan)
-    );
+    assert_excludes(&plan, &["InvoiceIntakeTest"]);
 }

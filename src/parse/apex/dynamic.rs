@@ -69,12 +69,18 @@ impl<'t> Walker<'t> {
         let Some(built) = self.build(parts) else {
             return;
         };
-        let mut parser = Parser::new();
-        let language = Language::new(tree_sitter_sfapex::apex::LANGUAGE);
-        if parser.set_language(&language).is_err() {
-            return;
+        if self.query_parser.is_none() {
+            let mut parser = Parser::new();
+            let language = Language::new(tree_sitter_sfapex::apex::LANGUAGE);
+            if parser.set_language(&language).is_err() {
+                return;
+            }
+            self.query_parser = Some(parser);
         }
-        let Some(tree) = crate::parse::parse_within_budget(&mut parser, &built.text) else {
+        let Some(parser) = self.query_parser.as_mut() else {
+            return;
+        };
+        let Some(tree) = crate::parse::parse_within_budget(parser, &built.text) else {
             return;
         };
         let body = find_kind(tree.root_node(), "expression_statement")
@@ -333,16 +339,12 @@ impl<'n> QuerySink<'n> for InString<'_, '_, '_> {
     }
 
     fn literal(&mut self, node: Node<'n>) {
-        let name = literal_content(self.text(node))
+        let raw = self.built.text.get(node.byte_range()).unwrap_or("");
+        let holed = literal_content(raw)
             .and_then(literal_name)
-            .filter(|name| !has_hole(name))
-            .map(str::to_string);
-        if let (Some(name), Some(piece)) = (name, self.piece(node)) {
-            self.walker.emit(
-                Target::StringLiteral(name.into()),
-                EdgeKind::StringRef,
-                piece,
-            );
+            .is_some_and(has_hole);
+        if let (false, Some(piece)) = (holed, self.piece(node)) {
+            self.walker.literal_text(raw, piece);
         }
     }
 
@@ -353,6 +355,8 @@ impl<'n> QuerySink<'n> for InString<'_, '_, '_> {
     }
 }
 
+/// Whether a name read from a query's text has a hole in it (the text holds [`HOLE`] as
+/// it was written into it).
 fn has_hole(name: &str) -> bool {
-    name.to_ascii_lowercase().contains(HOLE)
+    name.contains(HOLE)
 }

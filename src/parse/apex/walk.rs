@@ -26,7 +26,7 @@ use std::cell::RefCell;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use tree_sitter::{Node, TreeCursor};
+use tree_sitter::{Node, Parser, TreeCursor};
 
 /// Deepest nesting of statements and expressions the walk follows; beyond it a subtree
 /// is skipped with a [`Problem`] (real code stays far below; this guards the stack).
@@ -82,6 +82,8 @@ pub(super) struct Walker<'t> {
     pub(super) depth: u32,
     /// Queries being built in string variables of the member being walked.
     pub(super) building: Vec<Building<'t>>,
+    /// The parser of queries written in strings, made for the file's first one.
+    pub(super) query_parser: Option<Parser>,
     /// Reused cursor and child lists: allocating them for every node dominated the
     /// walk's time.
     pub(super) scratch: RefCell<Scratch<'t>>,
@@ -126,6 +128,7 @@ impl<'t> Walker<'t> {
             trigger_object: None,
             depth: 0,
             building: Vec::new(),
+            query_parser: None,
             scratch: RefCell::default(),
         };
         match kind {
@@ -416,14 +419,18 @@ impl<'t> Walker<'t> {
     }
 
     pub(super) fn string_literal(&mut self, node: Node<'t>) {
-        if let Some(content) = literal_content(self.text(node)) {
-            if let Some(name) = literal_name(content) {
-                self.emit(
-                    Target::StringLiteral(name.to_string().into()),
-                    EdgeKind::StringRef,
-                    node,
-                );
-            }
+        self.literal_text(self.text(node), node);
+    }
+
+    /// Records the name a string literal written as `raw` (quotes included) gives a
+    /// component, if any ([`literal_name`]), at `at`.
+    pub(super) fn literal_text(&mut self, raw: &str, at: Node) {
+        if let Some(name) = literal_content(raw).and_then(literal_name) {
+            self.emit(
+                Target::StringLiteral(name.to_string().into()),
+                EdgeKind::StringRef,
+                at,
+            );
         }
     }
 
