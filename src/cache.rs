@@ -61,8 +61,10 @@ use std::sync::Arc;
 /// fields of its record variables, Get Records outputs and loops, `Get_Invoice.F__c`;
 /// 27: a query written in a string, or built in a string variable, reads its object and
 /// fields; 28: also one whose variable goes on through a method of it, `q =
-/// q.removeEnd(', ') + ' FROM …'`, and whose field list ends in a comma before `FROM`.)
-pub const FACTS_VERSION: u32 = 28;
+/// q.removeEnd(', ') + ' FROM …'`, and whose field list ends in a comma before `FROM`;
+/// 29: a unit of work's register calls, `uow.registerNew(invoices)`, write the records'
+/// object.)
+pub const FACTS_VERSION: u32 = 29;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

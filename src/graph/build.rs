@@ -497,6 +497,13 @@ impl Graph {
                     let object_index = self.intern(&sobject::id(object), DeclKind::Component);
                     let (kind, events) = (EdgeKind::Fires, declaration.fires_on);
                     self.add_edge_with_events(object_index, index, kind, at, events);
+                    // Saving a record publishes its change event: the object writes it,
+                    // as a roll-up's child writes its parent.
+                    if let Some(source) = sobject::change_event_source(object) {
+                        let source = self.intern(&sobject::id(&source), DeclKind::Component);
+                        let (kind, events) = (EdgeKind::Writes, DmlEvents::INSERT);
+                        self.add_edge_with_events(source, object_index, kind, at, events);
+                    }
                 }
                 if let Some(mark) = &declaration.test {
                     for target in &mark.test_for {

@@ -169,6 +169,19 @@ pub fn standard_parent(object: &str) -> Option<&'static str> {
         .map(|&(_, parent)| parent)
 }
 
+/// The object whose records a Change Data Capture event reports: `Invoice__c` of
+/// `Invoice__ChangeEvent`, `Account` of `AccountChangeEvent`. Every insert, update,
+/// delete and undelete of such a record publishes one, and the event's triggers run
+/// (in a test, once the test delivers it: `Test.getEventBus().deliver()`).
+pub fn change_event_source(event: &str) -> Option<String> {
+    if let Some(stem) = strip_suffix(event, "__ChangeEvent") {
+        return Some(format!("{stem}__c"));
+    }
+    strip_suffix(event, "ChangeEvent")
+        .filter(|stem| !stem.ends_with('_'))
+        .map(str::to_string)
+}
+
 /// The lookup field behind a relationship: `Account__r` is the lookup `Account__c`, a
 /// standard `Account` is `AccountId`.
 pub fn relationship_field(relationship: &str) -> String {
@@ -226,6 +239,26 @@ mod tests {
         assert_eq!(relationship_field("Customer__r"), "Customer__c");
         assert_eq!(relationship_field("Account"), "AccountId");
         assert_eq!(relationship_field("__r"), "__rId");
+    }
+
+    #[test]
+    fn a_change_event_reports_the_records_of_its_object() {
+        assert_eq!(
+            change_event_source("Invoice__ChangeEvent").as_deref(),
+            Some("Invoice__c")
+        );
+        assert_eq!(
+            change_event_source("ns__Invoice__changeevent").as_deref(),
+            Some("ns__Invoice__c")
+        );
+        assert_eq!(
+            change_event_source("AccountChangeEvent").as_deref(),
+            Some("Account")
+        );
+        assert_eq!(change_event_source("ChangeEvent"), None);
+        assert_eq!(change_event_source("__ChangeEvent"), None);
+        assert_eq!(change_event_source("Invoice__c"), None);
+        assert_eq!(change_event_source("Order_Shipped__e"), None);
     }
 
     /// The other way, as a workflow's cross-object field update names its lookup.

@@ -1,8 +1,8 @@
 //! Precision on real pull requests (issue 12): DML events matched to automation (also
 //! where saving one record saves another: a roll-up summary, a flow that updates a
-//! related record, a workflow field update), inactive flows, object files diffed by
-//! element, fields read through relationships and looked-up records. Each rule has a
-//! safety twin that must still select.
+//! related record, a workflow field update, a record's change event), inactive flows,
+//! object files diffed by element, fields read through relationships and looked-up
+//! records. Each rule has a safety twin that must still select.
 //!
 //! Scenarios add a trigger and a few tests to the billing org in the base commit, then
 //! change one file.
@@ -25,6 +25,11 @@ fn write_trigger(repo: &TestRepo, name: &str, source: &str) {
 /// `InvoiceDeleteGuard` runs before delete, `InvoiceStamp` before insert;
 /// `InvoicePurgeTest` inserts and deletes an invoice, `InvoiceImportTest` only upserts.
 fn with_event_triggers() -> TestRepo {
+    with_event_triggers_and(|_| {})
+}
+
+/// [`with_event_triggers`], and what `more` adds to the base commit.
+fn with_event_triggers_and(more: impl FnOnce(&TestRepo)) -> TestRepo {
     TestRepo::with_base("billing", |repo| {
         write_trigger(
             repo,
@@ -51,6 +56,7 @@ fn with_event_triggers() -> TestRepo {
                  List<Invoice__c> rows = new List<Invoice__c>{ new Invoice__c(Amount__c = 2) };\n        \
                  Database.upsert(rows, false);\n        Assert.areEqual(1, [SELECT COUNT() FROM Invoice__c]);\n    }\n}\n",
         );
+        more(repo);
     })
 }
 
@@ -90,6 +96,40 @@ fn an_upsert_still_reaches_an_insert_trigger() {
     expected.extend(["InvoiceImportTest", "InvoicePurgeTest"]);
     assert_selected(&plan, &expected);
     assert_path(&plan, "InvoiceImportTest", "ApexTrigger:InvoiceStamp");
+}
+
+/// fflib is often a package the org installs: a unit of work's register calls are the
+/// DML its commit runs, so a test that inserts invoices only through one runs the
+/// before-insert trigger. One that only registers deletions does not.
+#[test]
+fn a_unit_of_work_s_register_calls_reach_the_automation_they_run() {
+    let repo = with_event_triggers_and(|repo| {
+        repo.write_class(
+        "InvoiceUnitOfWorkTest",
+        "@IsTest\nprivate class InvoiceUnitOfWorkTest {\n    @IsTest\n    static void savesThroughTheUnitOfWork() {\n        \
+             fflib_ISObjectUnitOfWork uow = Application.UnitOfWork.newInstance();\n        \
+             uow.registerNew(new Invoice__c(Amount__c = 7));\n        uow.commitWork();\n        \
+             Assert.areEqual(1, [SELECT COUNT() FROM Invoice__c]);\n    }\n}\n",
+    )
+    .write_class(
+        "InvoiceUnitOfWorkPurgeTest",
+        "@IsTest\nprivate class InvoiceUnitOfWorkPurgeTest {\n    @IsTest\n    static void purgesThroughTheUnitOfWork() {\n        \
+             fflib_ISObjectUnitOfWork uow = Application.UnitOfWork.newInstance();\n        \
+             uow.registerDeleted([SELECT Id FROM Invoice__c]);\n        uow.commitWork();\n        \
+             Assert.areEqual(0, [SELECT COUNT() FROM Invoice__c]);\n    }\n}\n",
+        );
+    });
+    repo.edit(
+        &format!("{TRIGGERS}/InvoiceStamp.trigger"),
+        "Date.today()",
+        "Date.today().addDays(14)",
+    );
+    repo.commit("Invoices are due in two weeks");
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "InvoiceUnitOfWorkTest", "ApexTrigger:InvoiceStamp");
+    assert_excludes(&plan, &["InvoiceUnitOfWorkPurgeTest"]);
 }
 
 const FLOW: &str = "force-app/main/default/flows/Order_After_Save.flow-meta.xml";
@@ -434,6 +474,13 @@ fn change_update_trigger(repo: &TestRepo) {
 #[track_caller]
 fn assert_invoice_saved_through(plan: &serde_json::Value, test: &str, through: &str) {
     assert_path(plan, test, "ApexTrigger:InvoiceOverpaid");
+    assert_written_through(plan, test, through);
+}
+
+/// Asserts that the first reason of `test` has a `writes` edge found in the file at
+/// `through`.
+#[track_caller]
+fn assert_written_through(plan: &serde_json::Value, test: &str, through: &str) {
     let entry = test_entry(plan, test);
     let saved = entry["reasons"][0]["edges"]
         .as_array()
@@ -539,6 +586,58 @@ fn a_workflow_field_update_runs_the_update_automation_for_inserts() {
         "InvoiceDraftTest",
         "force-app/main/default/workflows/Invoice__c.workflow-meta.xml",
     );
+}
+
+/// Saving an invoice publishes its Change Data Capture event (`Invoice__ChangeEvent`):
+/// a change to the code the event's trigger runs selects the tests that save invoices,
+/// which deliver the event, through the object's write of its change event (found in
+/// the trigger's file). A test that only reads invoices publishes nothing.
+#[test]
+fn a_record_saved_runs_the_triggers_of_its_change_event() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        write_trigger(
+            repo,
+            "InvoiceChangeTrigger",
+            "trigger InvoiceChangeTrigger on Invoice__ChangeEvent (after insert) {\n    \
+                 InvoiceSync.forward(Trigger.new);\n}\n",
+        );
+        repo.write_class(
+            "InvoiceSync",
+            "public with sharing class InvoiceSync {\n    \
+                 public static void forward(List<Invoice__ChangeEvent> changes) {\n        \
+                 List<Task> tasks = new List<Task>();\n        \
+                 for (Invoice__ChangeEvent change : changes) {\n            \
+                 tasks.add(new Task(Subject = 'Invoice changed'));\n        }\n        \
+                 insert tasks;\n    }\n}\n",
+        );
+        repo.write_class(
+            "InvoiceChangeFeedTest",
+            "@IsTest\nprivate class InvoiceChangeFeedTest {\n    @IsTest\n    static void forwardsChanges() {\n        \
+                 Test.enableChangeDataCapture();\n        insert new Invoice__c(Amount__c = 5);\n        \
+                 Test.getEventBus().deliver();\n        \
+                 Assert.areEqual(1, [SELECT COUNT() FROM Task]);\n    }\n}\n",
+        );
+        repo.write_class(
+            "InvoiceCountTest",
+            "@IsTest\nprivate class InvoiceCountTest {\n    @IsTest\n    static void countsNone() {\n        \
+                 Assert.areEqual(0, [SELECT COUNT() FROM Invoice__c]);\n    }\n}\n",
+        );
+    });
+    repo.edit(
+        &class("InvoiceSync"),
+        "'Invoice changed'",
+        "'Invoice ' + change.ChangeEventHeader.getChangeType()",
+    );
+    repo.commit("Say what changed");
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "InvoiceChangeFeedTest", "ApexClass:InvoiceSync");
+    let trigger = format!("{TRIGGERS}/InvoiceChangeTrigger.trigger");
+    assert_written_through(&plan, "InvoiceChangeFeedTest", &trigger);
+    // Every test that saves invoices delivers their change events too.
+    assert_includes(&plan, INVOICE_WRITERS);
+    assert_excludes(&plan, &["InvoiceCountTest"]);
 }
 
 /// The account's open total, which code reads through an invoice's account.

@@ -6,8 +6,8 @@
 
 use super::text::{
     child, fields, interview_flow, is_comment, is_database_dml, is_simple_name,
-    is_system_namespace, is_this, is_untyped_record, kind_name, literal_content, named_children,
-    normalize_type,
+    is_system_namespace, is_this, is_unit_of_work, is_untyped_record, kind_name, literal_content,
+    named_children, normalize_type, unit_of_work_method, RecordWrite,
 };
 use super::walk::{Recv, Walker};
 use crate::apex_type::{element_type, method_type, setting_method_type};
@@ -326,9 +326,7 @@ impl<'t> Walker<'t> {
         let arguments = child(node, f.arguments);
         let arity = arguments.map_or(0, |a| self.count_args(a));
         let at = name_node.unwrap_or(node);
-        let mut database = false;
-        let mut test_class = false;
-        let mut event_bus = false;
+        let mut writer = Writer::Other;
         let object = child(node, f.object);
         let on_this = object.is_none_or(is_this);
         // What a custom setting's own static method returns (`Limits__c.getOrgDefaults()`).
@@ -348,18 +346,22 @@ impl<'t> Walker<'t> {
                     self.walk(object)
                 };
                 if let Recv::Static(type_name) = &value {
-                    database = type_name.eq_ignore_ascii_case("database")
-                        || type_name.eq_ignore_ascii_case("system.database");
-                    test_class = type_name.eq_ignore_ascii_case("test")
-                        || type_name.eq_ignore_ascii_case("system.test");
-                    event_bus = type_name.eq_ignore_ascii_case("eventbus")
-                        || type_name.eq_ignore_ascii_case("system.eventbus");
+                    writer = Writer::of_class(type_name);
                     self.emit(
                         Target::ApexType(type_name.clone().into()),
                         EdgeKind::References,
                         object,
                     );
                     setting_record = setting_method_type(type_name, name);
+                }
+                // Most calls are no unit of work's: ask the type only of a register call.
+                if let Some(done) = unit_of_work_method(name) {
+                    if self
+                        .concrete_name(&value)
+                        .is_some_and(|type_name| is_unit_of_work(&type_name))
+                    {
+                        writer = Writer::UnitOfWork(done);
+                    }
                 }
                 self.type_expr(&value)
             }
@@ -393,40 +395,7 @@ impl<'t> Walker<'t> {
             self.recycle(list);
         }
         self.dynamic_field_access(receiver.as_ref(), name, arity, first_text, at);
-        // `Test.loadData(Invoice__c.SObjectType, 'Seed')` inserts the rows, so the
-        // object's triggers, flows and rules run.
-        if test_class && name.eq_ignore_ascii_case("loaddata") {
-            let object = sobject_of_token(first_text).unwrap_or("*");
-            let write = Target::Dml {
-                object: object.to_string().into(),
-                events: DmlEvents::INSERT,
-            };
-            self.emit(write, EdgeKind::Writes, at);
-        }
-        // Publishing a platform event inserts it: its triggers and flows run.
-        let publishes = event_bus && name.eq_ignore_ascii_case("publish");
-        if (database && is_database_dml(name)) || publishes {
-            let mut object = self.dml_object(first.as_ref());
-            if publishes && object == "*" {
-                // Any platform event, but not any object: DML cannot write events.
-                object = "*__e".to_string();
-            }
-            if publishes {
-                let events = DmlEvents::INSERT;
-                self.emit(
-                    Target::Dml {
-                        object: object.into(),
-                        events,
-                    },
-                    EdgeKind::Writes,
-                    at,
-                );
-            } else {
-                for write in self.dml_writes(first.as_ref(), DmlEvents::of_operation(name)) {
-                    self.emit(write, EdgeKind::Writes, at);
-                }
-            }
-        }
+        self.call_writes(writer, name, first.as_ref(), first_text, at);
         if let Some(record) = setting_record {
             return Recv::Value(TypeExpr::Named(record.into()));
         }
@@ -436,6 +405,58 @@ impl<'t> Walker<'t> {
                 name.to_string().into(),
             )),
             _ => Recv::Unknown,
+        }
+    }
+
+    /// The writes a call makes: `Database.insert(x)` and kin, `EventBus.publish(e)`,
+    /// `Test.loadData(…)`, a unit of work's register calls.
+    fn call_writes(
+        &mut self,
+        writer: Writer,
+        name: &str,
+        first: Option<&Recv<'t>>,
+        first_text: &str,
+        at: Node<'t>,
+    ) {
+        // `Test.loadData(Invoice__c.SObjectType, 'Seed')` inserts the rows, so the
+        // object's triggers, flows and rules run.
+        if writer == Writer::Test && name.eq_ignore_ascii_case("loaddata") {
+            let object = sobject_of_token(first_text).unwrap_or("*");
+            let write = Target::Dml {
+                object: object.to_string().into(),
+                events: DmlEvents::INSERT,
+            };
+            self.emit(write, EdgeKind::Writes, at);
+        }
+        // A unit of work's register call is the DML its commit runs.
+        let done = match writer {
+            Writer::UnitOfWork(done) => Some(done),
+            Writer::EventBus if name.eq_ignore_ascii_case("publish") => Some(RecordWrite::Publish),
+            Writer::Database if is_database_dml(name) => {
+                Some(RecordWrite::Save(DmlEvents::of_operation(name)))
+            }
+            _ => None,
+        };
+        match done {
+            // Publishing a platform event inserts it: its triggers and flows run.
+            Some(RecordWrite::Publish) => {
+                let mut object = self.dml_object(first);
+                if object == "*" {
+                    // Any platform event, but not any object: DML cannot write events.
+                    object = "*__e".to_string();
+                }
+                let write = Target::Dml {
+                    object: object.into(),
+                    events: DmlEvents::INSERT,
+                };
+                self.emit(write, EdgeKind::Writes, at);
+            }
+            Some(RecordWrite::Save(events)) => {
+                for write in self.dml_writes(first, events) {
+                    self.emit(write, EdgeKind::Writes, at);
+                }
+            }
+            None => {}
         }
     }
 
@@ -677,7 +698,7 @@ impl<'t> Walker<'t> {
         writes
     }
 
-    /// The write of DML on one value: deferred to the graph when the value is a chain
+    /// The write of DML on one value: write to the graph when the value is a chain
     /// this file cannot type (a member of another class).
     fn dml_write(&self, value: Option<&Recv<'t>>, events: DmlEvents) -> Target<'static> {
         if let Some(Recv::Value(expr)) = value {
@@ -840,6 +861,39 @@ impl<'t> Walker<'t> {
                 found.map(|(_, type_node)| self.type_text(type_node))
             }
         }
+    }
+}
+
+/// The receiver of a call, where that makes the call a write.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Writer {
+    /// `Database`: `Database.insert(x)` and kin.
+    Database,
+    /// `Test`: `Test.loadData(…)`.
+    Test,
+    /// `EventBus`: `EventBus.publish(e)`.
+    EventBus,
+    /// A unit of work ([`is_unit_of_work`]) called by a register method
+    /// (`uow.registerNew(x)`), and what its commit does with the records.
+    UnitOfWork(RecordWrite),
+    Other,
+}
+
+impl Writer {
+    /// The writer a system class named as a receiver is (`Database`, `System.Test`).
+    fn of_class(type_name: &str) -> Writer {
+        let name = type_name
+            .get(..7)
+            .filter(|prefix| prefix.eq_ignore_ascii_case("system."))
+            .map_or(type_name, |_| &type_name[7..]);
+        [
+            ("database", Writer::Database),
+            ("test", Writer::Test),
+            ("eventbus", Writer::EventBus),
+        ]
+        .into_iter()
+        .find(|(class, _)| name.eq_ignore_ascii_case(class))
+        .map_or(Writer::Other, |(_, writer)| writer)
     }
 }
 

@@ -1439,6 +1439,73 @@ fn dml_writes_carry_their_events() {
     }
 }
 
+/// A unit of work's register calls are the DML its commit runs (fflib is often a package
+/// the org installs, so `fflib_SObjectUnitOfWork` is not declared in the repository).
+#[test]
+fn a_unit_of_work_s_register_calls_are_its_deferred_dml() {
+    use crate::facts::DmlEvents;
+    let both = DmlEvents::INSERT.union(DmlEvents::UPDATE);
+    let cases: [(&str, &[(&str, DmlEvents)]); 10] = [
+        (
+            "uow.registerNew(invs);",
+            &[("Invoice__c", DmlEvents::INSERT)],
+        ),
+        (
+            "uow.registerNew(one, Invoice__c.Account__c, acct);",
+            &[("Invoice__c", DmlEvents::INSERT)],
+        ),
+        (
+            "uow.RegisterDirty(one);",
+            &[("Invoice__c", DmlEvents::UPDATE)],
+        ),
+        ("uow.registerUpsert(invs);", &[("Invoice__c", both)]),
+        (
+            "uow.registerDeleted(invs);",
+            &[("Invoice__c", DmlEvents::DELETE)],
+        ),
+        (
+            "uow.registerPermanentlyDeleted(one);",
+            &[("Invoice__c", DmlEvents::DELETE)],
+        ),
+        (
+            "uow.registerPublishAfterSuccessTransaction(new Shipped__e());",
+            &[("Shipped__e", DmlEvents::INSERT)],
+        ),
+        ("work.registerNew(generic);", &[("*", DmlEvents::INSERT)]),
+        // Neither runs the object's automation, and a method of that name elsewhere is
+        // not a unit of work's.
+        (
+            "uow.registerRelationship(one, Invoice__c.Account__c, acct);",
+            &[],
+        ),
+        ("registry.registerNew(invs);", &[]),
+    ];
+    let mut source = String::from("public class Writer {\n");
+    for (index, (statement, _)) in cases.iter().enumerate() {
+        source.push_str(&format!(
+            "    void m{index}(fflib_ISObjectUnitOfWork uow, Invoice__c one, List<Invoice__c> invs, List<SObject> generic, Account acct, Registry registry) {{\n        \
+                 ns.UnitOfWork work = new ns.UnitOfWork();\n        {statement}\n    }}\n"
+        ));
+    }
+    source.push_str("}\n");
+    let facts = class("Writer", &source);
+    for (index, (statement, expected)) in cases.iter().enumerate() {
+        let from = format!("ApexMethod:Writer.m{index}");
+        let written: Vec<(String, DmlEvents)> = uses_from(&facts, &from)
+            .iter()
+            .filter_map(|u| match &u.target {
+                Target::Dml { object, events } => Some((object.to_string(), *events)),
+                _ => None,
+            })
+            .collect();
+        let expected: Vec<(String, DmlEvents)> = expected
+            .iter()
+            .map(|(object, events)| (object.to_string(), *events))
+            .collect();
+        assert_eq!(written, expected, "{statement}");
+    }
+}
+
 #[test]
 fn a_trigger_runs_on_its_events() {
     use crate::facts::DmlEvents;

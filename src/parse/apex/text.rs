@@ -3,6 +3,7 @@
 //!
 //! Nothing here walks a tree; every function looks at one string or one node.
 
+use crate::facts::DmlEvents;
 use std::sync::OnceLock;
 use tree_sitter::{Language, Node};
 
@@ -388,6 +389,51 @@ pub(super) fn is_database_dml(method: &str) -> bool {
     ]
     .iter()
     .any(|name| method.eq_ignore_ascii_case(name))
+}
+
+/// What a call does with the records it is handed (`Database.insert(invoices)`,
+/// `EventBus.publish(event)`, a unit of work's `registerNew(invoices)` once the work is
+/// committed).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum RecordWrite {
+    /// DML of these events (`registerNew` inserts, `registerDirty` updates, …).
+    Save(DmlEvents),
+    /// `EventBus.publish` of the platform events handed over.
+    Publish,
+}
+
+/// A unit of work's register method (fflib's `fflib_ISObjectUnitOfWork`, or any type
+/// [`is_unit_of_work`] takes for one) and what committing the work does with its
+/// records. `registerRelationship` and `registerEmptyRecycleBin` run no automation.
+pub(super) fn unit_of_work_method(method: &str) -> Option<RecordWrite> {
+    const PREFIX: &str = "register";
+    let prefix = method.get(..PREFIX.len())?;
+    if !prefix.eq_ignore_ascii_case(PREFIX) {
+        return None;
+    }
+    let rest = method[PREFIX.len()..].to_ascii_lowercase();
+    Some(match rest.as_str() {
+        "new" => RecordWrite::Save(DmlEvents::INSERT),
+        "dirty" => RecordWrite::Save(DmlEvents::UPDATE),
+        "upsert" => RecordWrite::Save(DmlEvents::of_operation("upsert")),
+        "deleted" | "permanentlydeleted" => RecordWrite::Save(DmlEvents::DELETE),
+        "publishbeforetransaction"
+        | "publishaftersuccesstransaction"
+        | "publishafterfailuretransaction" => RecordWrite::Publish,
+        _ => return None,
+    })
+}
+
+/// Whether a declared type is a unit of work: its name, namespace and generics aside,
+/// ends with `UnitOfWork` (`fflib_ISObjectUnitOfWork`, `fflib_SObjectUnitOfWork`, a
+/// team's own `UnitOfWork`). fflib is often a package the org installs, not code in the
+/// repository, so its register calls are read as the DML they defer.
+pub(super) fn is_unit_of_work(type_name: &str) -> bool {
+    const SUFFIX: &str = "unitofwork";
+    let name = type_name.split('<').next().unwrap_or(type_name).trim();
+    let name = name.rsplit('.').next().unwrap_or(name);
+    name.len() >= SUFFIX.len()
+        && name.as_bytes()[name.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes())
 }
 
 /// The content of a string literal token (`'x'` or `'''x'''`).
