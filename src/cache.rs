@@ -63,8 +63,9 @@ use std::sync::Arc;
 /// fields; 28: also one whose variable goes on through a method of it, `q =
 /// q.removeEnd(', ') + ' FROM …'`, and whose field list ends in a comma before `FROM`;
 /// 29: a unit of work's register calls, `uow.registerNew(invoices)`, write the records'
-/// object.)
-pub const FACTS_VERSION: u32 = 29;
+/// object; 30: a local string variable set to a literal is that literal in a query built
+/// from it.)
+pub const FACTS_VERSION: u32 = 30;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -700,9 +700,9 @@ fn a_field_read_through_a_relationship_reaches_its_readers() {
 }
 
 /// A query written in a string reads its object and fields as one written in Apex: a
-/// batch that builds its query statement by statement, and a lookup that concatenates
-/// it in a call, are selected when a field they filter on changes; a query of another
-/// object's fields is not.
+/// batch that builds its query statement by statement, a lookup that concatenates it in
+/// a call, and a filter whose `WHERE` clause is a variable set to a literal, are selected
+/// when a field they filter on changes; a query of another object's fields is not.
 #[test]
 fn a_query_written_in_a_string_reaches_its_readers() {
     let repo = TestRepo::with_base("billing", |repo| {
@@ -735,6 +735,19 @@ fn a_query_written_in_a_string_reaches_its_readers() {
                  Assert.areEqual(0, PurchaseOrderLookup.latest(5).size());\n    }\n}\n",
         )
         .write_class(
+            "PurchaseOrderFilter",
+            "public with sharing class PurchaseOrderFilter {\n    \
+                 public static List<Invoice__c> ordered(Boolean onlyOrdered) {\n        \
+                 String clause = '';\n        \
+                 if (onlyOrdered) {\n            clause = 'WHERE Purchase_Order__c != null ';\n        }\n        \
+                 return Database.query('SELECT Id, Status__c FROM Invoice__c ' + clause + 'ORDER BY Name');\n    }\n}\n",
+        )
+        .write_class(
+            "PurchaseOrderFilterTest",
+            "@IsTest\nprivate class PurchaseOrderFilterTest {\n    @IsTest\n    static void none() {\n        \
+                 Assert.areEqual(0, PurchaseOrderFilter.ordered(true).size());\n    }\n}\n",
+        )
+        .write_class(
             "PaymentWindow",
             "public with sharing class PaymentWindow {\n    \
                  public static List<Payment__c> recent(Integer days) {\n        \
@@ -755,7 +768,11 @@ fn a_query_written_in_a_string_reaches_its_readers() {
 
     let plan = repo.plan_committed();
 
-    for test in ["PurchaseOrderSweepTest", "PurchaseOrderLookupTest"] {
+    for test in [
+        "PurchaseOrderSweepTest",
+        "PurchaseOrderLookupTest",
+        "PurchaseOrderFilterTest",
+    ] {
         assert_reached_by_a_read(&plan, test, "CustomField:Invoice__c.Purchase_Order__c");
     }
     assert_excludes(&plan, &["PaymentWindowTest"]);

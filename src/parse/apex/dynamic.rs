@@ -1,8 +1,9 @@
 //! Queries written in strings: `Database.query('SELECT Id, Status__c FROM Invoice__c')`,
 //! a batch's `Database.getQueryLocator('SELECT Id FROM ' + 'Invoice__c WHERE …')`. The
-//! pieces of a string that starts with `SELECT` are joined, each piece code supplies (a
-//! variable, a call) standing in as a hole, and the text is parsed as the Apex query it
-//! would be (`[SELECT …]`) and read as one ([`super::query`]).
+//! pieces of a string that starts with `SELECT` are joined (a local variable set to a
+//! literal is that literal), each piece code supplies (another variable, a call)
+//! standing in as a hole, and the text is parsed as the Apex query it would be
+//! (`[SELECT …]`) and read as one ([`super::query`]).
 //!
 //! A name with a hole in it (`'FROM ' + objectName`, a field list a call joins) is not
 //! read: the code decides it when it runs. A hole right before a name is taken for a
@@ -96,8 +97,12 @@ impl<'t> Walker<'t> {
     }
 
     /// A variable is given a value (`String q = value`, `q = value`, `q += value`): a
-    /// query may start, go on or end in it.
+    /// query may start, go on or end in it, and a literal value is the variable's piece
+    /// of a query built from it.
     pub(super) fn assign_string(&mut self, variable: &'t str, how: Assignment, value: Node<'t>) {
+        if how == Assignment::Set {
+            self.remember_string(variable, value);
+        }
         let open = self
             .building
             .iter()
@@ -151,6 +156,31 @@ impl<'t> Walker<'t> {
     pub(super) fn finish_queries(&mut self) {
         while let Some(building) = self.building.pop() {
             self.finish_query(building);
+        }
+        self.strings.clear();
+    }
+
+    /// Keeps the literal a variable is set to (`String clause = 'WHERE Type__c = :t'`),
+    /// or the longer of two (`clause = ''` first, a clause under an `if`): it names more,
+    /// and reading more is the safer choice.
+    fn remember_string(&mut self, variable: &'t str, value: Node<'t>) {
+        let Some((literal, content)) = self.piece_text(value) else {
+            return;
+        };
+        let known = self
+            .strings
+            .iter()
+            .position(|(name, _)| name.eq_ignore_ascii_case(variable));
+        match known {
+            None => self.strings.push((variable, literal)),
+            Some(index) => {
+                let shorter = self
+                    .piece_text(self.strings[index].1)
+                    .is_none_or(|(_, kept)| kept.len() < content.len());
+                if shorter {
+                    self.strings[index].1 = literal;
+                }
+            }
         }
     }
 
@@ -226,9 +256,10 @@ impl<'t> Walker<'t> {
         Some(built)
     }
 
-    /// The literal a part of a string is, and its content: a string literal, or a choice
+    /// The literal a part of a string is, and its content: a string literal, a choice
     /// of two (`(multiCurrency ? 'CurrencyIsoCode, ' : '')`), of which the longer is
-    /// taken (it names more, and a test that reads more is the safer choice).
+    /// taken (it names more, and a test that reads more is the safer choice), or a
+    /// variable of the member set to one ([`Walker::remember_string`]).
     fn piece_text(&self, part: Node<'t>) -> Option<(Node<'t>, &'t str)> {
         self.piece_within(part, 0)
     }
@@ -241,6 +272,14 @@ impl<'t> Walker<'t> {
         }
         match kind_of(part) {
             Kind::StringLiteral => Some((part, literal_content(self.text(part))?)),
+            Kind::Identifier if depth < 4 => {
+                let name = self.text(part);
+                let (_, literal) = self
+                    .strings
+                    .iter()
+                    .find(|(variable, _)| variable.eq_ignore_ascii_case(name))?;
+                self.piece_within(*literal, depth + 1)
+            }
             Kind::Ternary if depth < 4 => {
                 let f = fields();
                 let consequence = self.piece_within(child(part, f.consequence)?, depth + 1)?;

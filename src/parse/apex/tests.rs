@@ -786,6 +786,16 @@ public class Dynamic {
     public String notQueries() {
         return 'Selected: ' + 'FROM Refund__c' + 'SELECT' + 'SELECTED Id FROM Refund__c';
     }
+    public List<SObject> clauses(String type, String email) {
+        String whereClause = '';
+        if (type != null) {
+            whereClause = 'WHERE Type__c = :type';
+        }
+        String base = 'SELECT Id FROM Voucher__c ';
+        String tail = '\' AND Issued__c = TODAY';
+        Database.query('SELECT Id, Name FROM Voucher__c ' + whereClause);
+        return Database.query(base + 'WHERE Email__c = \'' + email + tail);
+    }
 }
 "#;
     let facts = class("Dynamic", source);
@@ -841,6 +851,20 @@ public class Dynamic {
     };
     assert_eq!(reads("ApexMethod:Dynamic.holes"), 0);
     assert_eq!(reads("ApexMethod:Dynamic.notQueries"), 0);
+    // A variable set to a literal is that literal in a query built from it (the longer
+    // of two), even the query's start; its reads are at the variable's literal.
+    let clauses = "ApexMethod:Dynamic.clauses";
+    for name in ["Type__c", "Email__c", "Issued__c"] {
+        assert_use(&facts, clauses, EdgeKind::Reads, field("Voucher__c", name));
+    }
+    let at = |target: &Target| {
+        uses_from(&facts, clauses)
+            .into_iter()
+            .find(|u| u.target == *target)
+            .map(|u| u.line)
+    };
+    assert_eq!(at(&field("Voucher__c", "Type__c")), Some(35));
+    assert_eq!(at(&field("Voucher__c", "Issued__c")), Some(38));
 }
 
 #[test]

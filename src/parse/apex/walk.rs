@@ -82,6 +82,9 @@ pub(super) struct Walker<'t> {
     pub(super) depth: u32,
     /// Queries being built in string variables of the member being walked.
     pub(super) building: Vec<Building<'t>>,
+    /// The literal each string variable of the member being walked is given, the longest
+    /// when it is given several: a query built from it reads it in its place.
+    pub(super) strings: Vec<(&'t str, Node<'t>)>,
     /// The parser of queries written in strings, made for the file's first one.
     pub(super) query_parser: Option<Parser>,
     /// Reused cursor and child lists: allocating them for every node dominated the
@@ -128,6 +131,7 @@ impl<'t> Walker<'t> {
             trigger_object: None,
             depth: 0,
             building: Vec::new(),
+            strings: Vec::new(),
             query_parser: None,
             scratch: RefCell::default(),
         };
