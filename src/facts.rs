@@ -282,6 +282,7 @@ struct StoredDeclaration<'a> {
     automates: &'a Option<String>,
     fires_on: DmlEvents,
     test: &'a Option<TestMark>,
+    overrides: bool,
 }
 
 impl<'a> StoredDeclaration<'a> {
@@ -300,6 +301,7 @@ impl<'a> StoredDeclaration<'a> {
             automates: &declaration.automates,
             fires_on: declaration.fires_on,
             test: &declaration.test,
+            overrides: declaration.overrides,
         }
     }
 }
@@ -320,6 +322,7 @@ struct LoadedDeclaration {
     automates: Option<String>,
     fires_on: DmlEvents,
     test: Option<TestMark>,
+    overrides: bool,
 }
 
 /// The declarations of loaded facts, each parent declared beside its child sharing
@@ -353,6 +356,7 @@ fn loaded_declarations(loaded: Vec<LoadedDeclaration>) -> Option<Vec<Declaration
                 automates: loaded.automates,
                 fires_on: loaded.fires_on,
                 test: loaded.test,
+                overrides: loaded.overrides,
             }
         })
         .collect();
@@ -625,6 +629,9 @@ pub struct Declaration {
     /// Test marks, when this is a test class, test method, test setup, Flow test or Jest
     /// test.
     pub test: Option<TestMark>,
+    /// A method declared `override`: it replaces a superclass's method, which the
+    /// superclass's own code calls (a framework's hook, `onBeforeInsert`).
+    pub overrides: bool,
 }
 
 /// A set of DML events: what a write does (`insert`, `upsert` = insert or update, …) or
@@ -658,6 +665,7 @@ impl Declaration {
             automates: None,
             fires_on: DmlEvents::ALL,
             test: None,
+            overrides: false,
         }
     }
 

@@ -467,6 +467,62 @@ impl Graph {
                 }
             }
         }
+        self.mark_framework_hooks(files, declared, supertyped);
+    }
+
+    /// Marks as entry points the `override` methods of classes that extend, directly or
+    /// through classes of the repository, a class the repository does not declare: a
+    /// framework's (fflib's `fflib_SObjectDomain` installed as a package, a trigger
+    /// framework's base class) or the platform's. The framework's code calls them
+    /// (`onBeforeInsert`, `getSObjectFieldList`) for whoever hands it the class, which
+    /// the repository cannot show.
+    fn mark_framework_hooks(
+        &mut self,
+        files: &[&FileFacts],
+        declared: &[Declared],
+        supertyped: &[Supertyped],
+    ) {
+        // Classes whose superclass is named but not declared.
+        let on_foreign_base: HashSet<NodeIx> = supertyped
+            .iter()
+            .filter(|entry| entry.declaration(files).1.extends.is_some())
+            .map(|entry| declared[entry.declared as usize].node)
+            .filter(|&class| self[class].superclass.is_none())
+            .collect();
+        if on_foreign_base.is_empty() {
+            return;
+        }
+        let mut declared = declared.iter();
+        for file in files {
+            for (declaration, declared) in file.facts.declares.iter().zip(declared.by_ref()) {
+                if !declaration.overrides {
+                    continue;
+                }
+                let class = declared
+                    .parent
+                    .or_else(|| declaration.parent.as_ref().and_then(|p| self.node(p)));
+                if class.is_some_and(|class| self.extends_into(class, &on_foreign_base)) {
+                    self[declared.node].platform_entry = true;
+                }
+            }
+        }
+    }
+
+    /// Whether `class` or one of its superclasses is in `classes`.
+    fn extends_into(&self, class: NodeIx, classes: &HashSet<NodeIx>) -> bool {
+        let mut current = Some(class);
+        // The hierarchy has no cycle the resolution lets through, but a bound costs
+        // nothing.
+        for _ in 0..64 {
+            let Some(class) = current else {
+                return false;
+            };
+            if classes.contains(&class) {
+                return true;
+            }
+            current = self[class].superclass;
+        }
+        false
     }
 
     /// Member-of, automation and test-for edges, which come from declarations rather

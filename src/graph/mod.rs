@@ -107,7 +107,9 @@ pub struct Node {
     /// An entry point the platform calls: `start`/`execute`/`finish` of a class that
     /// implements `Database.Batchable`, `Queueable` or `Schedulable`. Code that hands
     /// such a class to `Database.executeBatch`, `System.enqueueJob` or `System.schedule`
-    /// runs it without naming the method.
+    /// runs it without naming the method. Also an `override` of a class built on one the
+    /// repository does not declare (a framework's hook, `onBeforeInsert` of a domain
+    /// class on a packaged `fflib_SObjectDomain`), which that framework calls.
     pub platform_entry: bool,
     /// The id is a Lightning web component's, or a trigger's. Kept beside the id, which
     /// is behind a pointer: the walk asks them of every edge it looks at.

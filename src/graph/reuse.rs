@@ -1306,6 +1306,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
         automates,
         fires_on,
         test,
+        overrides,
     } = declaration;
     hash_id(id, hasher);
     kind.hash(hasher);
@@ -1320,6 +1321,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
     relationship.hash(hasher);
     automates.hash(hasher);
     fires_on.hash(hasher);
+    overrides.hash(hasher);
     test.is_some().hash(hasher);
     if let Some(mark) = test {
         let crate::facts::TestMark {

@@ -491,3 +491,81 @@ fn a_change_to_the_template_method_reaches_every_caller() {
         ],
     );
 }
+
+/// A domain class built on fflib's `fflib_SObjectDomain`, which the org installs as a
+/// package: its trigger hands the class to the framework, which calls the class's
+/// overrides. `InvoiceAgeTest` inserts an invoice; `InvoiceArchiveTest` calls a plain
+/// method of the domain, which the framework does not call.
+fn with_packaged_domain() -> TestRepo {
+    TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "InvoicesDomain",
+            "public with sharing class InvoicesDomain extends fflib_SObjectDomain {\n    \
+                 public InvoicesDomain(List<Invoice__c> records) { super(records); }\n    \
+                 public override void onBeforeInsert() {\n        \
+                     for (Invoice__c inv : (List<Invoice__c>) Records) { inv.Due_Date__c = Date.today(); }\n    \
+                 }\n    \
+                 public Integer archive() { return Records.size(); }\n    \
+                 public class Constructor implements fflib_SObjectDomain.IConstructable {\n        \
+                     public fflib_SObjectDomain construct(List<SObject> records) { return new InvoicesDomain(records); }\n    \
+                 }\n}\n",
+        );
+        write_trigger(
+            repo,
+            "InvoicesDomainTrigger",
+            "trigger InvoicesDomainTrigger on Invoice__c (before insert) {\n    \
+                 fflib_SObjectDomain.triggerHandler(InvoicesDomain.class);\n}\n",
+        );
+        repo.write_class(
+            "InvoiceAgeTest",
+            "@IsTest\nprivate class InvoiceAgeTest {\n    @IsTest\n    static void stampsTheDueDate() {\n        \
+                 insert new Invoice__c(Amount__c = 3);\n        \
+                 Assert.areEqual(Date.today(), [SELECT Due_Date__c FROM Invoice__c].Due_Date__c);\n    }\n}\n",
+        );
+        repo.write_class(
+            "InvoiceArchiveTest",
+            "@IsTest\nprivate class InvoiceArchiveTest {\n    @IsTest\n    static void archivesNone() {\n        \
+                 Assert.areEqual(0, new InvoicesDomain(new List<Invoice__c>()).archive());\n    }\n}\n",
+        );
+    })
+}
+
+/// The framework calls the override for the trigger that hands it the class: a change
+/// to it reaches the tests that insert invoices.
+#[test]
+fn an_override_of_a_packaged_framework_class_runs_for_its_trigger() {
+    let repo = with_packaged_domain();
+    repo.edit(
+        &class("InvoicesDomain"),
+        "Date.today(); }",
+        "Date.today().addDays(30); }",
+    );
+    repo.commit("Invoices are due in thirty days");
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "InvoiceAgeTest", "ApexClass:InvoicesDomain");
+    let path = reason_path(&plan, "InvoiceAgeTest");
+    assert!(
+        path.iter()
+            .any(|node| node == "ApexTrigger:InvoicesDomainTrigger"),
+        "InvoiceAgeTest should be reached through the trigger: {path:?}"
+    );
+}
+
+/// The twin: a method that overrides nothing is reached by its callers only.
+#[test]
+fn a_plain_method_of_a_packaged_framework_class_reaches_its_callers_only() {
+    let repo = with_packaged_domain();
+    repo.edit(
+        &class("InvoicesDomain"),
+        "return Records.size();",
+        "return Records.size() + 0;",
+    );
+    repo.commit("Archive count");
+
+    let plan = repo.plan_committed();
+
+    assert_includes(&plan, &["InvoiceArchiveTest"]);
+    assert_excludes(&plan, &["InvoiceAgeTest"]);
+}

@@ -239,6 +239,7 @@ impl<'t> Walker<'t> {
         decl.arity = Some(u32::try_from(parameters.len()).unwrap_or(u32::MAX));
         decl.value_type = type_node.map(|t| self.type_text(t));
         decl.test = modifiers.and_then(|m| self.test_mark(m, true));
+        decl.overrides = modifiers.is_some_and(|modifiers| self.has_override(modifiers));
         let spans = vec![self.tokens.span(node)];
         self.decls.add(decl, spans);
 
@@ -257,6 +258,18 @@ impl<'t> Walker<'t> {
             self.walk(body);
         }
         self.pop_scope();
+    }
+
+    /// Whether a member's modifiers hold `override`, read from the children index: a
+    /// tree cursor per method cost 24 M instructions of the 1,000-class org's cold plan.
+    fn has_override(&self, modifiers: Node<'t>) -> bool {
+        let mut found = false;
+        self.scan(modifiers, |modifier| {
+            found = kind_name(modifier) == "modifier"
+                && self.text(modifier).eq_ignore_ascii_case("override");
+            !found
+        });
+        found
     }
 
     /// Test marks of a class (`@IsTest`) or method (`@IsTest`, `testMethod`,

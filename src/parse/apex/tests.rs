@@ -1530,6 +1530,23 @@ fn a_unit_of_work_s_register_calls_are_its_deferred_dml() {
     }
 }
 
+/// A method declared `override` says so: the graph takes one whose class is built on a
+/// class the repository does not declare for a hook that class's framework calls.
+#[test]
+fn an_override_is_marked() {
+    let facts = class(
+        "Invoices",
+        "public class Invoices extends fflib_SObjectDomain {\n    \
+             public override void onBeforeInsert() { }\n    \
+             public virtual void archive() { }\n    \
+             protected override Boolean isOpen(Id invoiceId) { return true; }\n}\n",
+    );
+    assert!(decl(&facts, "ApexMethod:Invoices.onBeforeInsert").overrides);
+    assert!(decl(&facts, "ApexMethod:Invoices.isOpen").overrides);
+    assert!(!decl(&facts, "ApexMethod:Invoices.archive").overrides);
+    assert!(!decl(&facts, "ApexClass:Invoices").overrides);
+}
+
 #[test]
 fn a_trigger_runs_on_its_events() {
     use crate::facts::DmlEvents;
