@@ -23,6 +23,9 @@ use tree_sitter::{Language, Node, Parser};
 /// What a piece code supplies stands for in the query's text: a name no org declares.
 const HOLE: &str = "impact_hole__";
 
+/// The literals kept of one variable: each is a reading of the query again.
+const MAX_VALUES: usize = 4;
+
 /// The text a string builds, as an Apex query: its literal pieces, unescaped, and holes
 /// between them, in brackets.
 struct Built<'t> {
@@ -65,8 +68,35 @@ pub(super) struct Building<'t> {
 impl<'t> Walker<'t> {
     /// Reads the string `parts` build (the operands of a `+` chain, left to right, or a
     /// lone literal) as a query, if it is one: its first part is a literal that starts
-    /// with `SELECT`.
+    /// with `SELECT`. A variable set to several literals (a filter field chosen under an
+    /// `if`) is read with each in turn.
     pub(super) fn dynamic_query(&mut self, parts: &[Node<'t>]) {
+        let several = parts.iter().find_map(|&part| {
+            let name = (kind_of(part) == Kind::Identifier).then(|| self.text(part))?;
+            let count = self.values_of(name).count();
+            (count > 1).then_some((name, count))
+        });
+        let Some((name, count)) = several else {
+            self.read_dynamic(parts);
+            return;
+        };
+        for index in 0..count {
+            self.chosen = Some((name, index));
+            self.read_dynamic(parts);
+        }
+        self.chosen = None;
+    }
+
+    /// The literals a variable of the member is set to, in the order of the code.
+    fn values_of<'w>(&'w self, name: &'w str) -> impl Iterator<Item = Node<'t>> + 'w {
+        self.strings
+            .iter()
+            .filter(move |(variable, _)| variable.eq_ignore_ascii_case(name))
+            .map(|(_, literal)| *literal)
+    }
+
+    /// [`Walker::dynamic_query`] with each variable's literal chosen.
+    fn read_dynamic(&mut self, parts: &[Node<'t>]) {
         let Some(built) = self.build(parts) else {
             return;
         };
@@ -160,27 +190,14 @@ impl<'t> Walker<'t> {
         self.strings.clear();
     }
 
-    /// Keeps the literal a variable is set to (`String clause = 'WHERE Type__c = :t'`),
-    /// or the longer of two (`clause = ''` first, a clause under an `if`): it names more,
-    /// and reading more is the safer choice.
+    /// Keeps the literals a variable is set to (`String clause = 'WHERE Type__c = :t'`,
+    /// or `''` first and a clause under an `if`), [`MAX_VALUES`] at most.
     fn remember_string(&mut self, variable: &'t str, value: Node<'t>) {
-        let Some((literal, content)) = self.piece_text(value) else {
+        let Some((literal, _)) = self.piece_text(value) else {
             return;
         };
-        let known = self
-            .strings
-            .iter()
-            .position(|(name, _)| name.eq_ignore_ascii_case(variable));
-        match known {
-            None => self.strings.push((variable, literal)),
-            Some(index) => {
-                let shorter = self
-                    .piece_text(self.strings[index].1)
-                    .is_none_or(|(_, kept)| kept.len() < content.len());
-                if shorter {
-                    self.strings[index].1 = literal;
-                }
-            }
+        if self.values_of(variable).count() < MAX_VALUES {
+            self.strings.push((variable, literal));
         }
     }
 
@@ -274,11 +291,16 @@ impl<'t> Walker<'t> {
             Kind::StringLiteral => Some((part, literal_content(self.text(part))?)),
             Kind::Identifier if depth < 4 => {
                 let name = self.text(part);
-                let (_, literal) = self
-                    .strings
-                    .iter()
-                    .find(|(variable, _)| variable.eq_ignore_ascii_case(name))?;
-                self.piece_within(*literal, depth + 1)
+                let literal = match self.chosen {
+                    Some((chosen, index)) if chosen.eq_ignore_ascii_case(name) => {
+                        self.values_of(name).nth(index)?
+                    }
+                    // Another variable of several values: the longest, as of a choice.
+                    _ => self.values_of(name).max_by_key(|literal| {
+                        literal_content(self.text(*literal)).map_or(0, str::len)
+                    })?,
+                };
+                self.piece_within(literal, depth + 1)
             }
             Kind::Ternary if depth < 4 => {
                 let f = fields();

@@ -794,6 +794,11 @@ public class Dynamic {
         String base = 'SELECT Id FROM Voucher__c ';
         String tail = '\' AND Issued__c = TODAY';
         Database.query('SELECT Id, Name FROM Voucher__c ' + whereClause);
+        String flag = 'Gift__c';
+        if (type == 'promo') {
+            flag = 'Promo__c';
+        }
+        Database.query('SELECT Id FROM Voucher__c WHERE ' + flag + ' = true');
         return Database.query(base + 'WHERE Email__c = \'' + email + tail);
     }
 }
@@ -810,14 +815,14 @@ public class Dynamic {
         assert_use(&facts, start, EdgeKind::Reads, field("Payment__c", name));
     }
     // Each read is at the line of the literal that names it.
-    let line = |target: &Target| {
-        uses_from(&facts, start)
+    let line = |from: &str, target: &Target| {
+        uses_from(&facts, from)
             .into_iter()
             .find(|u| u.target == *target)
             .map(|u| u.line)
     };
-    assert_eq!(line(&field("Payment__c", "Amount__c")), Some(7));
-    assert_eq!(line(&sobject("Payment__c")), Some(8));
+    assert_eq!(line(start, &field("Payment__c", "Amount__c")), Some(7));
+    assert_eq!(line(start, &sobject("Payment__c")), Some(8));
     // A query built statement by statement is read when its method ends; of a choice
     // between pieces, the longer.
     let built = "ApexMethod:Dynamic.built";
@@ -851,20 +856,15 @@ public class Dynamic {
     };
     assert_eq!(reads("ApexMethod:Dynamic.holes"), 0);
     assert_eq!(reads("ApexMethod:Dynamic.notQueries"), 0);
-    // A variable set to a literal is that literal in a query built from it (the longer
-    // of two), even the query's start; its reads are at the variable's literal.
+    // A variable set to a literal is that literal in a query built from it, even the
+    // query's start; its reads are at the variable's literal.
     let clauses = "ApexMethod:Dynamic.clauses";
-    for name in ["Type__c", "Email__c", "Issued__c"] {
+    // A variable set to two literals: the query is read with each.
+    for name in ["Type__c", "Email__c", "Issued__c", "Gift__c", "Promo__c"] {
         assert_use(&facts, clauses, EdgeKind::Reads, field("Voucher__c", name));
     }
-    let at = |target: &Target| {
-        uses_from(&facts, clauses)
-            .into_iter()
-            .find(|u| u.target == *target)
-            .map(|u| u.line)
-    };
-    assert_eq!(at(&field("Voucher__c", "Type__c")), Some(35));
-    assert_eq!(at(&field("Voucher__c", "Issued__c")), Some(38));
+    assert_eq!(line(clauses, &field("Voucher__c", "Type__c")), Some(35));
+    assert_eq!(line(clauses, &field("Voucher__c", "Issued__c")), Some(38));
 }
 
 #[test]

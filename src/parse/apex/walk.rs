@@ -82,9 +82,12 @@ pub(super) struct Walker<'t> {
     pub(super) depth: u32,
     /// Queries being built in string variables of the member being walked.
     pub(super) building: Vec<Building<'t>>,
-    /// The literal each string variable of the member being walked is given, the longest
-    /// when it is given several: a query built from it reads it in its place.
+    /// The literals the string variables of the member being walked are set to, each
+    /// variable's in the order of the code: a query built from one reads it in its
+    /// place.
     pub(super) strings: Vec<(&'t str, Node<'t>)>,
+    /// While a query is read once per literal of a variable: the variable and which.
+    pub(super) chosen: Option<(&'t str, usize)>,
     /// The parser of queries written in strings, made for the file's first one.
     pub(super) query_parser: Option<Parser>,
     /// Reused cursor and child lists: allocating them for every node dominated the
@@ -132,6 +135,7 @@ impl<'t> Walker<'t> {
             depth: 0,
             building: Vec::new(),
             strings: Vec::new(),
+            chosen: None,
             query_parser: None,
             scratch: RefCell::default(),
         };
