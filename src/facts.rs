@@ -708,7 +708,7 @@ impl DmlEvents {
         }
     }
 
-    pub fn union(self, other: DmlEvents) -> DmlEvents {
+    pub const fn union(self, other: DmlEvents) -> DmlEvents {
         DmlEvents(self.0 | other.0)
     }
 

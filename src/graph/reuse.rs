@@ -1289,8 +1289,10 @@ fn hash_id(id: &ComponentId, hasher: &mut impl Hasher) {
     id.full_name().hash(hasher);
 }
 
-/// Hashes every field of a declaration but `lines` and `body_hash`. Destructured, so a
-/// new field does not compile until it is hashed or left out here.
+/// Hashes every field of a declaration but `lines`, `body_hash` and `overrides` (which
+/// marks the framework hooks after resolution, `Graph::mark_framework_hooks`, and which no
+/// resolution reads). Destructured, so a new field does not compile until it is hashed or
+/// left out here.
 fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
     let Declaration {
         id,
@@ -1306,7 +1308,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
         automates,
         fires_on,
         test,
-        overrides,
+        overrides: _,
     } = declaration;
     hash_id(id, hasher);
     kind.hash(hasher);
@@ -1321,7 +1323,6 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
     relationship.hash(hasher);
     automates.hash(hasher);
     fires_on.hash(hasher);
-    overrides.hash(hasher);
     test.is_some().hash(hasher);
     if let Some(mark) = test {
         let crate::facts::TestMark {

@@ -7,18 +7,6 @@
 
 use crate::support::*;
 
-const TRIGGER_META: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<ApexTrigger xmlns="http://soap.sforce.com/2006/04/metadata">
-    <apiVersion>62.0</apiVersion>
-    <status>Active</status>
-</ApexTrigger>
-"#;
-
-fn write_trigger(repo: &TestRepo, name: &str, source: &str) {
-    repo.write(&format!("{TRIGGERS}/{name}.trigger"), source)
-        .write(&format!("{TRIGGERS}/{name}.trigger-meta.xml"), TRIGGER_META);
-}
-
 /// A small trigger framework: each object's trigger hands its records to
 /// `HandlerRegistry`, which creates the handlers configured for the object by name and
 /// calls the abstract `handle` on each. `AuditHandler` names no object.
@@ -94,14 +82,12 @@ fn with_trigger_framework() -> TestRepo {
                      Assert.areEqual(1, HandlerSettings.defaults().size());\n    \
                  }\n}\n",
         );
-        write_trigger(
-            repo,
+        repo.write_trigger(
             "InvoiceStampTrigger",
             "trigger InvoiceStampTrigger on Invoice__c (before insert) {\n    \
                  HandlerRegistry.run('Invoice__c', Trigger.new);\n}\n",
         );
-        write_trigger(
-            repo,
+        repo.write_trigger(
             "PaymentStampTrigger",
             "trigger PaymentStampTrigger on Payment__c (before insert) {\n    \
                  HandlerRegistry.run('Payment__c', Trigger.new);\n}\n",
@@ -242,8 +228,7 @@ fn publishing_a_platform_event_runs_its_trigger() {
                      received += events.size();\n    \
                  }\n}\n",
         );
-        write_trigger(
-            repo,
+        repo.write_trigger(
             "InvoiceIssuedTrigger",
             "trigger InvoiceIssuedTrigger on Invoice_Issued__e (after insert) {\n    \
                  InvoiceIssuedHandler.handle(Trigger.new);\n}\n",
@@ -510,8 +495,7 @@ fn with_packaged_domain() -> TestRepo {
                      public fflib_SObjectDomain construct(List<SObject> records) { return new InvoicesDomain(records); }\n    \
                  }\n}\n",
         );
-        write_trigger(
-            repo,
+        repo.write_trigger(
             "InvoicesDomainTrigger",
             "trigger InvoicesDomainTrigger on Invoice__c (before insert) {\n    \
                  fflib_SObjectDomain.triggerHandler(InvoicesDomain.class);\n}\n",

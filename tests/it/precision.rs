@@ -10,18 +10,6 @@
 use crate::plan::INVOICE_WRITERS;
 use crate::support::*;
 
-const TRIGGER_META: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<ApexTrigger xmlns="http://soap.sforce.com/2006/04/metadata">
-    <apiVersion>62.0</apiVersion>
-    <status>Active</status>
-</ApexTrigger>
-"#;
-
-fn write_trigger(repo: &TestRepo, name: &str, source: &str) {
-    repo.write(&format!("{TRIGGERS}/{name}.trigger"), source)
-        .write(&format!("{TRIGGERS}/{name}.trigger-meta.xml"), TRIGGER_META);
-}
-
 /// `InvoiceDeleteGuard` runs before delete, `InvoiceStamp` before insert;
 /// `InvoicePurgeTest` inserts and deletes an invoice, `InvoiceImportTest` only upserts.
 fn with_event_triggers() -> TestRepo {
@@ -31,15 +19,13 @@ fn with_event_triggers() -> TestRepo {
 /// [`with_event_triggers`], and what `more` adds to the base commit.
 fn with_event_triggers_and(more: impl FnOnce(&TestRepo)) -> TestRepo {
     TestRepo::with_base("billing", |repo| {
-        write_trigger(
-            repo,
+        repo.write_trigger(
             "InvoiceDeleteGuard",
             "trigger InvoiceDeleteGuard on Invoice__c (before delete) {\n    \
                  for (Invoice__c inv : Trigger.old) {\n        \
                  if (inv.Status__c == 'Paid') { inv.addError('Paid invoices stay'); }\n    }\n}\n",
         );
-        write_trigger(
-            repo,
+        repo.write_trigger(
             "InvoiceStamp",
             "trigger InvoiceStamp on Invoice__c (before insert) {\n    \
                  for (Invoice__c inv : Trigger.new) { inv.Due_Date__c = Date.today(); }\n}\n",
@@ -374,8 +360,7 @@ fn with_payments_updating_invoices(how: PaymentSaves) -> TestRepo {
             ),
         };
         write_update_trigger(repo);
-        write_trigger(
-            repo,
+        repo.write_trigger(
             "InvoiceDeleteGuard",
             "trigger InvoiceDeleteGuard on Invoice__c (before delete) {\n    \
                  for (Invoice__c inv : Trigger.old) {\n        \
@@ -450,8 +435,7 @@ fn write_payment_insert_test(repo: &TestRepo, name: &str) {
 
 /// `InvoiceOverpaid`, a trigger that runs after an invoice is updated.
 fn write_update_trigger(repo: &TestRepo) {
-    write_trigger(
-        repo,
+    repo.write_trigger(
         "InvoiceOverpaid",
         "trigger InvoiceOverpaid on Invoice__c (after update) {\n    \
              for (Invoice__c inv : Trigger.new) {\n        \
@@ -595,8 +579,7 @@ fn a_workflow_field_update_runs_the_update_automation_for_inserts() {
 #[test]
 fn a_record_saved_runs_the_triggers_of_its_change_event() {
     let repo = TestRepo::with_base("billing", |repo| {
-        write_trigger(
-            repo,
+        repo.write_trigger(
             "InvoiceChangeTrigger",
             "trigger InvoiceChangeTrigger on Invoice__ChangeEvent (after insert) {\n    \
                  InvoiceSync.forward(Trigger.new);\n}\n",

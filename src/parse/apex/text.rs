@@ -406,22 +406,39 @@ pub(super) enum RecordWrite {
 /// [`is_unit_of_work`] takes for one) and what committing the work does with its
 /// records. `registerRelationship` and `registerEmptyRecycleBin` run no automation.
 pub(super) fn unit_of_work_method(method: &str) -> Option<RecordWrite> {
-    const PREFIX: &str = "register";
-    let prefix = method.get(..PREFIX.len())?;
-    if !prefix.eq_ignore_ascii_case(PREFIX) {
+    const METHODS: [(&str, RecordWrite); 8] = [
+        ("registerNew", RecordWrite::Save(DmlEvents::INSERT)),
+        ("registerDirty", RecordWrite::Save(DmlEvents::UPDATE)),
+        (
+            "registerUpsert",
+            RecordWrite::Save(DmlEvents::INSERT.union(DmlEvents::UPDATE)),
+        ),
+        ("registerDeleted", RecordWrite::Save(DmlEvents::DELETE)),
+        (
+            "registerPermanentlyDeleted",
+            RecordWrite::Save(DmlEvents::DELETE),
+        ),
+        ("registerPublishBeforeTransaction", RecordWrite::Publish),
+        (
+            "registerPublishAfterSuccessTransaction",
+            RecordWrite::Publish,
+        ),
+        (
+            "registerPublishAfterFailureTransaction",
+            RecordWrite::Publish,
+        ),
+    ];
+    // Most calls are not `register…`: a byte compare before the table.
+    if !method
+        .get(..8)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("register"))
+    {
         return None;
     }
-    let rest = method[PREFIX.len()..].to_ascii_lowercase();
-    Some(match rest.as_str() {
-        "new" => RecordWrite::Save(DmlEvents::INSERT),
-        "dirty" => RecordWrite::Save(DmlEvents::UPDATE),
-        "upsert" => RecordWrite::Save(DmlEvents::of_operation("upsert")),
-        "deleted" | "permanentlydeleted" => RecordWrite::Save(DmlEvents::DELETE),
-        "publishbeforetransaction"
-        | "publishaftersuccesstransaction"
-        | "publishafterfailuretransaction" => RecordWrite::Publish,
-        _ => return None,
-    })
+    METHODS
+        .iter()
+        .find(|(name, _)| method.eq_ignore_ascii_case(name))
+        .map(|&(_, write)| write)
 }
 
 /// Whether a declared type is a unit of work: its name, namespace and generics aside,

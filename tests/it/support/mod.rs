@@ -197,6 +197,12 @@ impl TestRepo {
             .write(&format!("{}-meta.xml", class(name)), CLASS_META)
     }
 
+    /// Writes an active Apex trigger of `force-app` with a standard `-meta.xml`.
+    pub fn write_trigger(&self, name: &str, source: &str) -> &Self {
+        self.write(&format!("{TRIGGERS}/{name}.trigger"), source)
+            .write(&format!("{TRIGGERS}/{name}.trigger-meta.xml"), TRIGGER_META)
+    }
+
     /// Stages every change of the working tree (additions, edits, deletions), like
     /// `git add -A`.
     pub fn stage(&self) -> &Self {
@@ -532,6 +538,14 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The `-meta.xml` of an active Apex trigger at the fixture's API version.
+pub const TRIGGER_META: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ApexTrigger xmlns="http://soap.sforce.com/2006/04/metadata">
+    <apiVersion>62.0</apiVersion>
+    <status>Active</status>
+</ApexTrigger>
+"#;
 
 /// The `-meta.xml` of an Apex class at the fixture's API version.
 pub const CLASS_META: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
