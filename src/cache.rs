@@ -66,7 +66,7 @@ use std::sync::Arc;
 /// object; 30: a local string variable set to a literal is that literal in a query built
 /// from it; 31: a method declared `override` says so, `Declaration::overrides`; 32: a
 /// query built from a variable set to several literals is read with each.)
-pub const FACTS_VERSION: u32 = 32;
+pub const FACTS_VERSION: u32 = 33;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

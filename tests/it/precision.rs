@@ -118,6 +118,55 @@ fn a_unit_of_work_s_register_calls_reach_the_automation_they_run() {
     assert_excludes(&plan, &["InvoiceUnitOfWorkPurgeTest"]);
 }
 
+/// A test that saves records through a `List<SObject>` it fills runs the automation of
+/// the objects it puts in, not every object's. Its twin hands the list to a call, which
+/// may put anything in: it still runs every object's.
+#[test]
+fn a_list_of_records_saved_together_runs_the_automation_of_what_it_holds() {
+    let save = |name: &str, puts: &str| {
+        format!(
+            "@IsTest\nprivate class {name} {{\n    @IsTest\n    static void savesTogether() {{\n        \
+             List<SObject> rows = new List<SObject>();\n        {puts}\n        insert rows;\n        \
+             Assert.areEqual(2, rows.size());\n    }}\n}}\n"
+        )
+    };
+    let repo = with_event_triggers_and(|repo| {
+        repo.write_class(
+            "InvoiceBatchSaveTest",
+            &save(
+                "InvoiceBatchSaveTest",
+                "rows.add(new Account(Name = 'A'));\n        rows.add(new Invoice__c(Amount__c = 3));",
+            ),
+        )
+        .write_class(
+            "ContactBatchSaveTest",
+            &save(
+                "ContactBatchSaveTest",
+                "rows.add(new Account(Name = 'A'));\n        rows.add(new Contact(LastName = 'B'));",
+            ),
+        )
+        .write_class(
+            "FilledBatchSaveTest",
+            &save(
+                "FilledBatchSaveTest",
+                "rows.add(new Account(Name = 'A'));\n        SampleRows.fill(rows);",
+            ),
+        );
+    });
+    repo.edit(
+        &format!("{TRIGGERS}/InvoiceStamp.trigger"),
+        "Date.today()",
+        "Date.today().addDays(7)",
+    );
+    repo.commit("Invoices are due in a week");
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "InvoiceBatchSaveTest", "ApexTrigger:InvoiceStamp");
+    assert_path(&plan, "FilledBatchSaveTest", "ApexTrigger:InvoiceStamp");
+    assert_excludes(&plan, &["ContactBatchSaveTest"]);
+}
+
 const FLOW: &str = "force-app/main/default/flows/Order_After_Save.flow-meta.xml";
 const FLOW_DEFINITION: &str =
     "force-app/main/default/flowDefinitions/Order_After_Save.flowDefinition-meta.xml";

@@ -90,7 +90,7 @@ impl<'t> Walker<'t> {
             for member in named_children(body) {
                 self.from = header.clone();
                 self.member(member, &full, &id);
-                self.finish_queries();
+                self.finish_member();
             }
         }
         self.from = saved.0;

@@ -23,6 +23,7 @@ impl<'t> Walker<'t> {
     pub(super) fn identifier(&mut self, node: Node<'t>) -> Recv<'t> {
         let name = self.text(node);
         if let Some(type_node) = self.lookup_var(name) {
+            self.saw_variable(type_node);
             return Recv::Typed(type_node);
         }
         if let Some(class) = self.class {
@@ -327,6 +328,8 @@ impl<'t> Walker<'t> {
         let arity = arguments.map_or(0, |a| self.count_args(a));
         let at = name_node.unwrap_or(node);
         let mut writer = Writer::Other;
+        // A local list of untyped records this call is on ([`super::records`]).
+        let mut list = None;
         let object = child(node, f.object);
         let on_this = object.is_none_or(is_this);
         // What a custom setting's own static method returns (`Limits__c.getOrgDefaults()`).
@@ -340,11 +343,16 @@ impl<'t> Walker<'t> {
                 TypeExpr::Named(self.table.classes[owner].full.clone().into())
             }),
             Some(object) => {
-                let value = if kind_name(object) == "super" {
+                list = self.record_list_receiver(object);
+                let value = if let Some(declared) = list {
+                    Recv::Typed(declared)
+                } else if kind_name(object) == "super" {
                     self.super_value()
                 } else {
                     self.walk(object)
                 };
+                // A call on a list's records (`changed.values().isEmpty()`).
+                list = list.or_else(|| self.record_list_value(&value));
                 if let Recv::Static(type_name) = &value {
                     writer = Writer::of_class(type_name);
                     self.emit(
@@ -382,20 +390,29 @@ impl<'t> Walker<'t> {
             self.emit(target, EdgeKind::Calls, at);
         }
         let mut first = None;
+        let mut last = None;
         let mut first_text = "";
         if let Some(arguments) = arguments {
-            let list = self.kids(arguments);
-            for (position, &argument) in list.iter().enumerate() {
+            let values = self.kids(arguments);
+            for (position, &argument) in values.iter().enumerate() {
                 let value = self.walk(argument);
                 if position == 0 {
                     first = Some(value);
                     first_text = self.text(argument);
+                } else {
+                    last = Some(value);
                 }
             }
-            self.recycle(list);
+            self.recycle(values);
         }
         self.dynamic_field_access(receiver.as_ref(), name, arity, first_text, at);
         self.call_writes(writer, name, first.as_ref(), first_text, at);
+        if let Some(declared) = list {
+            let put = last.as_ref().or(first.as_ref());
+            if let Some(records) = self.record_list_call(declared, name, put) {
+                return records;
+            }
+        }
         if let Some(record) = setting_record {
             return Recv::Value(TypeExpr::Named(record.into()));
         }
@@ -452,7 +469,7 @@ impl<'t> Walker<'t> {
                 self.emit(write, EdgeKind::Writes, at);
             }
             Some(RecordWrite::Save(events)) => {
-                for write in self.dml_writes(first, events) {
+                for write in self.dml_writes(first, events, at) {
                     self.emit(write, EdgeKind::Writes, at);
                 }
             }
@@ -649,7 +666,7 @@ impl<'t> Walker<'t> {
             .into_iter()
             .find(|child| kind_name(*child) == "dml_type")
             .map_or("", |kind| self.text(kind));
-        for write in self.dml_writes(value.as_ref(), DmlEvents::of_operation(operation)) {
+        for write in self.dml_writes(value.as_ref(), DmlEvents::of_operation(operation), node) {
             self.emit(write, EdgeKind::Writes, node);
         }
         if let Some(key) = child(node, f.upsert_key) {
@@ -678,10 +695,15 @@ impl<'t> Walker<'t> {
     /// typed values, a write the graph resolves when the records' type is declared in
     /// another class, else the object this file tells (`*` when it cannot).
     pub(super) fn dml_writes(
-        &self,
+        &mut self,
         value: Option<&Recv<'t>>,
         events: DmlEvents,
+        at: Node<'t>,
     ) -> Vec<Target<'static>> {
+        // A local list of untyped records: written at the member's end.
+        if self.defer_record_write(value, events, at) {
+            return Vec::new();
+        }
         let Some(Recv::Elements { elements, .. }) = value else {
             return vec![self.dml_write(value, events)];
         };

@@ -17,6 +17,7 @@ mod decl;
 mod dynamic;
 mod expr;
 mod query;
+mod records;
 mod stmt;
 mod table;
 mod text;

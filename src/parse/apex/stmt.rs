@@ -40,14 +40,14 @@ impl<'t> Walker<'t> {
                 continue;
             }
             let name = child(declarator, f.name).map(|name| self.text(name));
-            if let Some(value) = child(declarator, f.value) {
-                self.walk(value);
-                if let Some(name) = name {
-                    self.assign_string(name, Assignment::Set, value);
-                }
+            let value = child(declarator, f.value);
+            let walked = value.map(|value| self.walk(value));
+            if let (Some(name), Some(value)) = (name, value) {
+                self.assign_string(name, Assignment::Set, value);
             }
             if let (Some(name), Some(type_node)) = (name, type_node) {
                 self.vars.push((name, type_node));
+                self.track_record_list(type_node, value.zip(walked.as_ref()));
             }
         }
         self.recycle(declarators);
@@ -58,9 +58,11 @@ impl<'t> Walker<'t> {
     pub(super) fn enhanced_for(&mut self, node: Node<'t>) -> Recv<'t> {
         let f = fields();
         self.push_scope();
-        if let Some(value) = child(node, f.value) {
+        let value = child(node, f.value);
+        if let Some(value) = value {
             self.walk(value);
         }
+        self.loop_over(value);
         if let Some(type_node) = child(node, f.type_) {
             self.emit_type(type_node, EdgeKind::References, 0);
             if let Some(name) = child(node, f.name) {
@@ -121,7 +123,9 @@ impl<'t> Walker<'t> {
             if concatenation && kind_of(operand) == Kind::StringLiteral {
                 self.string_literal(operand);
             } else {
-                self.walk(operand);
+                // An operator only reads a list (`changed != null`).
+                let value = self.walk(operand);
+                self.record_list_value(&value);
             }
         }
         Recv::Unknown

@@ -1690,3 +1690,91 @@ fn kind_names_from_the_table_are_the_nodes_own() {
     }
     assert!(seen > 50, "{seen} nodes");
 }
+
+/// DML on a local list of untyped records writes the objects of the records put in it
+/// (`add`, `addAll`, `put`, a typed initializer), whatever the order in the text; a list
+/// the walk cannot follow (handed to a call, assigned, a record of unknown object put
+/// in, its records handed on) writes every object, as before.
+#[test]
+fn a_list_of_records_built_in_the_member_writes_their_objects() {
+    use crate::facts::DmlEvents;
+    let cases: [(&str, &[&str]); 12] = [
+        (
+            "List<SObject> changed = new List<SObject>(); changed.add(inv); update changed;",
+            &["Invoice__c"],
+        ),
+        (
+            "List<SObject> changed = new List<SObject>(); \
+             if (changed != null && changed.isEmpty()) { changed.addAll(accounts); } \
+             changed.add(new Contact()); update changed;",
+            &["Account", "Contact"],
+        ),
+        (
+            "Map<Id, SObject> byId = new Map<Id, SObject>(); byId.put(inv.Id, inv); \
+             if (!byId.values().isEmpty()) { update byId.values(); }",
+            &["Invoice__c"],
+        ),
+        (
+            "SObject[] rows = new SObject[]{ inv, new Account() }; Database.update(rows, false);",
+            &["Invoice__c", "Account"],
+        ),
+        // Put in after the DML, in a loop: still the list's.
+        (
+            "List<SObject> batch = new List<SObject>(); \
+             for (Account a : accounts) { if (batch.size() > 9) { update batch; batch.clear(); } batch.add(a); } \
+             for (SObject row : batch) { } update batch;",
+            &["Account"],
+        ),
+        // What the walk cannot follow.
+        (
+            "List<SObject> changed = new List<SObject>(); changed.add(inv); fill(changed); update changed;",
+            &["*"],
+        ),
+        (
+            "List<SObject> changed = new List<SObject>(); changed.add(row); update changed;",
+            &["*"],
+        ),
+        (
+            "List<SObject> changed = new List<SObject>(); changed.add(inv); changed = others; update changed;",
+            &["*"],
+        ),
+        (
+            "List<SObject> changed = others; changed.add(inv); update changed;",
+            &["*"],
+        ),
+        (
+            "List<SObject> changed = new List<SObject>(others); changed.add(inv); update changed;",
+            &["*"],
+        ),
+        (
+            "Map<Id, SObject> byId = new Map<Id, SObject>(); byId.put(inv.Id, inv); \
+             fill(byId.values()); update byId.values();",
+            &["*"],
+        ),
+        ("List<SObject> changed = new List<SObject>(); update changed;", &["*"]),
+    ];
+    let mut source = String::from("public class Writer {\n");
+    for (index, (statements, _)) in cases.iter().enumerate() {
+        source.push_str(&format!(
+            "    void m{index}(Invoice__c inv, List<Account> accounts, SObject row, List<SObject> others) {{\n        \
+                 {statements}\n    }}\n"
+        ));
+    }
+    source.push_str("}\n");
+    let facts = class("Writer", &source);
+    for (index, (statements, expected)) in cases.iter().enumerate() {
+        let from = format!("ApexMethod:Writer.m{index}");
+        let mut written: Vec<String> = uses_from(&facts, &from)
+            .iter()
+            .filter_map(|u| match &u.target {
+                Target::Dml { object, events } => {
+                    assert_ne!(*events, DmlEvents::INSERT, "{statements}");
+                    Some(object.to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        written.dedup();
+        assert_eq!(written, *expected, "{statements}");
+    }
+}

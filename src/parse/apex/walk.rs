@@ -11,6 +11,7 @@
 
 use super::children::Children;
 use super::dynamic::Building;
+use super::records::RecordList;
 use super::table::ClassTable;
 use super::text::{
     child, fields, find_kind, is_comment, kind_name, kind_of, line_of, lines_of, literal_content,
@@ -86,6 +87,9 @@ pub(super) struct Walker<'t> {
     /// variable's in the order of the code: a query built from one reads it in its
     /// place.
     pub(super) strings: Vec<(&'t str, Node<'t>)>,
+    /// The local collections of untyped records of the member being walked
+    /// ([`super::records`]).
+    pub(super) record_lists: Vec<RecordList<'t>>,
     /// While a query is read once per literal of a variable: the variable and which.
     pub(super) chosen: Option<(&'t str, usize)>,
     /// The parser of queries written in strings, made for the file's first one.
@@ -135,6 +139,7 @@ impl<'t> Walker<'t> {
             depth: 0,
             building: Vec::new(),
             strings: Vec::new(),
+            record_lists: Vec::new(),
             chosen: None,
             query_parser: None,
             scratch: RefCell::default(),
@@ -143,7 +148,7 @@ impl<'t> Walker<'t> {
             ApexFileKind::Class => walker.class_file(root, &tops),
             ApexFileKind::Trigger => walker.trigger_file(root),
         }
-        walker.finish_queries();
+        walker.finish_member();
         Facts {
             declares: walker.decls.finish(tokens),
             uses: walker.uses.into(),
@@ -228,6 +233,13 @@ impl<'t> Walker<'t> {
                 self.walk(other);
             }
         }
+    }
+
+    /// At the end of each member (and of a trigger): the queries built in its string
+    /// variables are read, and the DML on its record lists written.
+    pub(super) fn finish_member(&mut self) {
+        self.finish_queries();
+        self.finish_record_lists();
     }
 
     pub(super) fn push_scope(&mut self) {
