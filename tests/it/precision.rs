@@ -46,6 +46,17 @@ fn with_event_triggers_and(more: impl FnOnce(&TestRepo)) -> TestRepo {
     })
 }
 
+/// Commits a change to `InvoiceStamp`, the before-insert trigger: invoices are due in
+/// `days` days.
+fn stamp_due_in(repo: &TestRepo, days: u32) {
+    repo.edit(
+        &format!("{TRIGGERS}/InvoiceStamp.trigger"),
+        "Date.today()",
+        &format!("Date.today().addDays({days})"),
+    );
+    repo.commit(&format!("Invoices are due in {days} days"));
+}
+
 #[test]
 fn a_delete_trigger_is_reached_only_by_code_that_deletes() {
     let repo = with_event_triggers();
@@ -69,12 +80,7 @@ fn a_delete_trigger_is_reached_only_by_code_that_deletes() {
 #[test]
 fn an_upsert_still_reaches_an_insert_trigger() {
     let repo = with_event_triggers();
-    repo.edit(
-        &format!("{TRIGGERS}/InvoiceStamp.trigger"),
-        "Date.today()",
-        "Date.today().addDays(30)",
-    );
-    repo.commit("Invoices are due in thirty days");
+    stamp_due_in(&repo, 30);
 
     let plan = repo.plan_committed();
 
@@ -105,12 +111,7 @@ fn a_unit_of_work_s_register_calls_reach_the_automation_they_run() {
              Assert.areEqual(0, [SELECT COUNT() FROM Invoice__c]);\n    }\n}\n",
         );
     });
-    repo.edit(
-        &format!("{TRIGGERS}/InvoiceStamp.trigger"),
-        "Date.today()",
-        "Date.today().addDays(14)",
-    );
-    repo.commit("Invoices are due in two weeks");
+    stamp_due_in(&repo, 14);
 
     let plan = repo.plan_committed();
 
@@ -153,12 +154,7 @@ fn a_list_of_records_saved_together_runs_the_automation_of_what_it_holds() {
             ),
         );
     });
-    repo.edit(
-        &format!("{TRIGGERS}/InvoiceStamp.trigger"),
-        "Date.today()",
-        "Date.today().addDays(7)",
-    );
-    repo.commit("Invoices are due in a week");
+    stamp_due_in(&repo, 7);
 
     let plan = repo.plan_committed();
 
@@ -355,12 +351,7 @@ fn with_savers() -> TestRepo {
 fn writes_through_another_class_s_declared_fields_reach_only_their_object() {
     let repo = with_savers();
     let base = repo.head();
-    repo.edit(
-        &format!("{TRIGGERS}/InvoiceStamp.trigger"),
-        "Date.today()",
-        "Date.today().addDays(30)",
-    );
-    repo.commit("Invoices are due in thirty days");
+    stamp_due_in(&repo, 30);
 
     let plan = repo.plan_json(&["--base", &base, "--head", "HEAD"]);
 

@@ -80,8 +80,8 @@ fn list_method(name: &str) -> Option<ListMethod> {
 }
 
 impl<'t> Walker<'t> {
-    /// A local declared `type_node` with initial value `value` (walked: `walked`): a
-    /// collection of untyped records starts being followed.
+    /// A local declared `type_node`, with its initial value (the node, and what the
+    /// walk made of it): a collection of untyped records starts being followed.
     pub(super) fn track_record_list(
         &mut self,
         type_node: Node<'t>,
