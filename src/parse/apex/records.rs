@@ -6,8 +6,9 @@
 //!
 //! The list is followed within the member only, and only while the walk sees everything
 //! that can change it: every record put in has a type this file tells, and the variable
-//! appears nowhere but in calls that put records in or read it, in a loop over it and in
-//! DML. Anything else (the list handed to a call, assigned, returned, a record of
+//! appears nowhere but in calls that put records in or read it, in a loop over it, in an
+//! operator (`rows != null`), in an element read or set (`rows[0].Id`, `rows[0] = r`)
+//! and in DML. Anything else (the list handed to a call, assigned, returned, a record of
 //! unknown type put in) leaves the DML writing every object, as before. Writes are
 //! decided at the member's end, so a record put in after the DML in the text (in a loop)
 //! counts.
@@ -30,7 +31,8 @@ pub(super) struct RecordList<'t> {
     /// cannot follow.
     open: bool,
     /// Occurrences of the variable the walk met, and those it accounted for (DML on
-    /// the list, a loop over it): any other occurrence may change the list.
+    /// the list, a loop over it, an operand, an element): any other occurrence may
+    /// change the list.
     seen: u32,
     accounted: u32,
     /// DML on the list, its events and where: written at the member's end.

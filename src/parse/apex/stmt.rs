@@ -215,6 +215,11 @@ impl<'t> Walker<'t> {
     pub(super) fn array_access(&mut self, node: Node<'t>) -> Recv<'t> {
         let f = fields();
         let array = child(node, f.array).map(|a| self.walk(a));
+        if let Some(array) = &array {
+            // Reading an element leaves a record list as it is (`rows[0].Id`); setting
+            // one puts a record in (`assignment`).
+            self.record_list_value(array);
+        }
         if let Some(index) = child(node, f.index) {
             self.walk(index);
         }
@@ -254,6 +259,14 @@ impl<'t> Walker<'t> {
             return Recv::Unknown;
         };
         let value = self.walk(right);
+        // `rows[0] = record` puts a record in a list.
+        let array = left
+            .filter(|left| kind_of(*left) == Kind::ArrayAccess)
+            .and_then(|left| child(left, f.array))
+            .and_then(|array| self.record_list_receiver(array));
+        if let Some(declared) = array {
+            self.record_list_call(declared, "set", Some(&value));
+        }
         if let Some(variable) = left.filter(|left| kind_of(*left) == Kind::Identifier) {
             let operator = self.src.get(variable.end_byte()..right.start_byte());
             let how = Assignment::of_operator(operator.unwrap_or("").trim());

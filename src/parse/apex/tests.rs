@@ -1698,7 +1698,7 @@ fn kind_names_from_the_table_are_the_nodes_own() {
 #[test]
 fn a_list_of_records_built_in_the_member_writes_their_objects() {
     use crate::facts::DmlEvents;
-    let cases: [(&str, &[&str]); 12] = [
+    let cases: [(&str, &[&str]); 14] = [
         (
             "List<SObject> changed = new List<SObject>(); changed.add(inv); update changed;",
             &["Invoice__c"],
@@ -1752,6 +1752,16 @@ fn a_list_of_records_built_in_the_member_writes_their_objects() {
             &["*"],
         ),
         ("List<SObject> changed = new List<SObject>(); update changed;", &["*"]),
+        // Reading an element reads the list; setting one puts a record in.
+        (
+            "List<SObject> rows = new List<SObject>{ new Account() }; update rows; \
+             Id first = rows[0].Id; rows[0] = inv; update rows;",
+            &["Account", "Invoice__c"],
+        ),
+        (
+            "List<SObject> rows = new List<SObject>{ new Account() }; rows[0] = row; update rows;",
+            &["*"],
+        ),
     ];
     let mut source = String::from("public class Writer {\n");
     for (index, (statements, _)) in cases.iter().enumerate() {
