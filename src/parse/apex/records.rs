@@ -175,8 +175,10 @@ impl<'t> Walker<'t> {
         self.record_list(type_node).map(|_| type_node)
     }
 
-    /// A value that is a followed record list's records (`changed.values()`), used as
-    /// a call's receiver: an occurrence accounted for, as the call decides what it does.
+    /// A value that is a followed record list (the variable, or a map's `values()`)
+    /// where its use only reads it or decides itself what it does: a call's receiver,
+    /// an operand (`rows != null`), an element read (`rows[0]`). The occurrence is
+    /// accounted for.
     pub(super) fn record_list_value(&mut self, value: &Recv<'t>) -> Option<Node<'t>> {
         let Recv::Typed(type_node) = value else {
             return None;
