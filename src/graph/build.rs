@@ -510,19 +510,8 @@ impl Graph {
 
     /// Whether `class` or one of its superclasses is in `classes`.
     fn extends_into(&self, class: NodeIx, classes: &HashSet<NodeIx>) -> bool {
-        let mut current = Some(class);
-        // The hierarchy has no cycle the resolution lets through, but a bound costs
-        // nothing.
-        for _ in 0..64 {
-            let Some(class) = current else {
-                return false;
-            };
-            if classes.contains(&class) {
-                return true;
-            }
-            current = self[class].superclass;
-        }
-        false
+        self.superclass_chain(class)
+            .any(|class| classes.contains(&class))
     }
 
     /// Member-of, automation and test-for edges, which come from declarations rather

@@ -209,6 +209,10 @@ const ROWS_AFTER: (usize, usize) = (1, 8);
 /// nests one class in another, and a cycle of parents in broken facts must end.
 const MAX_NESTING: usize = 16;
 
+/// How many classes a superclass chain climbs at most: real chains are short, and the
+/// bound ends a cycle (`A extends B extends A`) in broken code.
+const MAX_SUPERCLASSES: usize = 64;
+
 /// How a member of a class is named in [`Graph::members`]: its class's node and its
 /// folded name.
 #[derive(Debug)]
@@ -500,6 +504,11 @@ impl Graph {
         self.members
             .get(&(class, folded) as &dyn MemberLookup)
             .copied()
+    }
+
+    /// `class` and its superclasses, nearest first ([`MAX_SUPERCLASSES`] at most).
+    pub(super) fn superclass_chain(&self, class: NodeIx) -> impl Iterator<Item = NodeIx> + '_ {
+        std::iter::successors(Some(class), |&class| self[class].superclass).take(MAX_SUPERCLASSES)
     }
 
     /// All nodes, for callers that scan (tests, reports).

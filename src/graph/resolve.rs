@@ -588,19 +588,10 @@ impl Graph {
     /// The member named `member` of `class` or of its nearest superclass that declares it.
     pub(super) fn find_member(&self, class: NodeIx, member: &str) -> Option<NodeIx> {
         let folded = member.to_lowercase();
-        let mut current = Some(class);
-        // A superclass chain is short; the bound stops a cycle (`A extends B extends A`).
-        for _ in 0..64 {
-            let Some(index) = current else {
-                break;
-            };
+        self.superclass_chain(class).find_map(|index| {
             reads::note_member_of(&self[index].id, &folded);
-            if let Some(found) = self.member(index, &folded) {
-                return Some(found);
-            }
-            current = self[index].superclass;
-        }
-        None
+            self.member(index, &folded)
+        })
     }
 
     /// A call on a receiver of static type `class`: the member it names (found in the

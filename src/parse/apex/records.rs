@@ -99,6 +99,7 @@ impl<'t> Walker<'t> {
         }
         let declared = self.type_text(type_node);
         let element = element_type(&declared);
+        // `element_type` gives a name that is no collection back whole.
         if element.len() == declared.len() || !strip_schema(element).eq_ignore_ascii_case("sobject")
         {
             return;
@@ -183,9 +184,15 @@ impl<'t> Walker<'t> {
         let Recv::Typed(type_node) = value else {
             return None;
         };
-        let index = self.record_list(*type_node)?;
+        self.account(*type_node).map(|_| *type_node)
+    }
+
+    /// An occurrence of the record list declared `type_node` (if one is followed) that
+    /// leaves it as it is: its position.
+    fn account(&mut self, type_node: Node<'t>) -> Option<usize> {
+        let index = self.record_list(type_node)?;
         self.record_lists[index].accounted += 1;
-        Some(*type_node)
+        Some(index)
     }
 
     /// `list.name(…, last)` on a followed record list (its declared type node); what
@@ -219,9 +226,7 @@ impl<'t> Walker<'t> {
     /// `for (SObject record : list)`: reading the list leaves it as it is.
     pub(super) fn loop_over(&mut self, value: Option<Node<'t>>) {
         if let Some(declared) = value.and_then(|value| self.record_list_receiver(value)) {
-            if let Some(index) = self.record_list(declared) {
-                self.record_lists[index].accounted += 1;
-            }
+            self.account(declared);
         }
     }
 
@@ -236,12 +241,10 @@ impl<'t> Walker<'t> {
         let Some(Recv::Typed(type_node)) = value else {
             return false;
         };
-        let Some(index) = self.record_list(*type_node) else {
+        let Some(index) = self.account(*type_node) else {
             return false;
         };
-        let list = &mut self.record_lists[index];
-        list.accounted += 1;
-        list.writes.push((events, at));
+        self.record_lists[index].writes.push((events, at));
         true
     }
 
