@@ -67,8 +67,10 @@ use std::sync::Arc;
 /// from it; 31: a method declared `override` says so, `Declaration::overrides`; 32: a
 /// query built from a variable set to several literals is read with each; 33: DML on a
 /// local list of untyped records the member fills writes the objects put in it; 34: so
-/// does one whose elements are read, `rows[0].Id`, or set, `rows[0] = record`.)
-pub const FACTS_VERSION: u32 = 34;
+/// does one whose elements are read, `rows[0].Id`, or set, `rows[0] = record`; 35: a
+/// static method's followed records parameters, `Declaration::records_parameters`, and
+/// the records a static call passes, `Target::DmlThrough`.)
+pub const FACTS_VERSION: u32 = 35;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -57,6 +57,7 @@ impl Graph {
         );
         graph.resolve_hierarchy(&ordered, &declared, &supertyped);
         graph.mark_platform_entries(&ordered, &declared, &supertyped);
+        graph.settle_parameters(&ordered, &declared);
         // Uses are resolved against the declarations and what the revision's uses name
         // (`Graph::known`), a batch of files at a time on every core, and added in file
         // order: the graph does not depend on the order files are resolved in.
@@ -109,6 +110,7 @@ impl Graph {
         for values in std::mem::take(&mut graph.pending_registrations) {
             graph.register(&values);
         }
+        graph.fire_registered_hooks();
         graph.add_implementations();
         graph.add_wildcard_writes();
         let parents = graph.declared_parents(&ordered, &declared);
@@ -687,6 +689,38 @@ impl Graph {
         }
     }
 
+    /// A handler class that configuration records register for objects, whose hooks a
+    /// framework the repository does not hold calls (the `override` methods of a
+    /// packaged trigger framework's base class, [`Graph::mark_framework_hooks`]): that
+    /// framework's trigger on each object runs them on its DML, so each hook is
+    /// automation of those objects, on the events its name ends with (`onAfterUpdate`;
+    /// every event for another name: the records spell events each framework its own
+    /// way). A framework the repository holds dispatches through the class hierarchy
+    /// instead (`impact::Dispatch`).
+    pub(super) fn fire_registered_hooks(&mut self) {
+        if self.registrations.is_empty() {
+            return;
+        }
+        let mut fired: Vec<(NodeIx, NodeIx)> = Vec::new();
+        for (hook, node) in self.nodes() {
+            let class = node.parent.as_ref().filter(|_| node.platform_entry);
+            let Some(objects) = class
+                .and_then(|class| self.node(class))
+                .and_then(|class| self.registrations.get(&class))
+            else {
+                continue;
+            };
+            fired.extend(objects.iter().map(|&object| (object, hook)));
+        }
+        fired.sort_unstable();
+        for (object, hook) in fired {
+            let at = self.declared_at(hook);
+            let full_name = self[hook].id.full_name();
+            let events = DmlEvents::of_hook(full_name.rsplit('.').next().unwrap_or(full_name));
+            self.add_edge_with_events(object, hook, EdgeKind::Fires, at, events);
+        }
+    }
+
     /// Where a node is declared, for edges the graph adds from declarations.
     pub(super) fn declared_at(&mut self, index: NodeIx) -> At {
         let node = &self[index];
@@ -824,10 +858,11 @@ impl Graph {
                     resolved.resolutions.len() - 1
                 }),
             };
+            let events = resolved.resolutions[resolution].events;
             resolved.uses.push(ResolvedUse {
                 from: from.clone(),
                 resolution,
-                edge: UseEdge::of(use_),
+                edge: UseEdge::of(use_, events),
             });
         }
         resolved
@@ -1030,13 +1065,17 @@ pub(super) struct UseEdge {
 }
 
 impl UseEdge {
-    fn of(use_: &Use) -> UseEdge {
+    /// The edge of `use_`, whose resolution gave `resolved` as the events of its write
+    /// when only the resolution tells them ([`Target::DmlThrough`]).
+    fn of(use_: &Use, resolved: Option<DmlEvents>) -> UseEdge {
         UseEdge {
             kind: use_.kind,
             line: use_.line,
             events: match &use_.target {
-                Target::Dml { events, .. } | Target::DmlOf { events, .. } => *events,
-                _ => DmlEvents::ALL,
+                Target::Dml { events, .. }
+                | Target::DmlOf { events, .. }
+                | Target::ParameterDml { events, .. } => *events,
+                _ => resolved.unwrap_or(DmlEvents::ALL),
             },
             on_this: matches!(use_.target, Target::Member { on_this: true, .. }),
         }

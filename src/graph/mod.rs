@@ -21,6 +21,7 @@
 mod build;
 mod export;
 mod names;
+mod parameters;
 mod query;
 mod reads;
 mod resolve;
@@ -384,6 +385,10 @@ pub struct Graph {
     /// [`Target::Registration`]): handler class → objects.
     registrations: HashMap<NodeIx, BTreeSet<NodeIx>>,
     pending_registrations: Vec<Vec<String>>,
+    /// The followed records parameters of static methods, settled across the revision
+    /// ([`Graph::settle_parameters`]): what [`Target::DmlThrough`] and
+    /// [`Target::ParameterDml`] resolve against.
+    parameters: parameters::Settled,
     /// Calls whose receiver could not be resolved and fell back to every member of that
     /// name.
     n_unresolved_calls: usize,

@@ -164,6 +164,16 @@ pub(super) fn noting<T>(resolve: impl FnOnce() -> T) -> (T, Vec<Token>) {
     (value, tokens)
 }
 
+/// Lookups another pass made for what a resolution asks of it, by their tokens
+/// (`Graph::saved_events`).
+pub(super) fn note_tokens(tokens: &[Token]) {
+    NOTED.with(|noted| {
+        if let Some(noted) = noted.borrow_mut().as_mut() {
+            noted.extend_from_slice(tokens);
+        }
+    });
+}
+
 /// A lookup by full name (case-folded): a class, a known component, a string literal.
 pub(super) fn note_name(folded: &str) {
     note(|| name_token(folded));

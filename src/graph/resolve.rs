@@ -47,6 +47,9 @@ pub(super) struct Resolution {
     /// A call whose receiver's type could not be told, resolved to every member of its
     /// name (counted: `Graph::unresolved_calls`).
     pub fell_back: bool,
+    /// Records passed to a method that saves them ([`Target::DmlThrough`]): the events
+    /// of the write, which only the method tells. Not kept: the use's edge keeps them.
+    pub events: Option<DmlEvents>,
 }
 
 impl Resolution {
@@ -62,6 +65,7 @@ impl Resolution {
             targets: Targets::new(),
             receiver: None,
             fell_back: false,
+            events: None,
         }
     }
 }
@@ -93,11 +97,7 @@ impl Graph {
     /// What a use's target reaches, read from the graph of declarations (`&self`: see
     /// [`Found`]). A registration reaches no node: the builder records it.
     pub(super) fn resolve_target(&self, target: &Target, context: &ComponentId) -> Resolution {
-        let mut resolution = Resolution {
-            targets: Targets::new(),
-            receiver: None,
-            fell_back: false,
-        };
+        let mut resolution = Resolution::nothing();
         resolution.targets = match target {
             Target::Member {
                 receiver,
@@ -131,6 +131,21 @@ impl Graph {
             },
             Target::AnyMember { member, .. } => {
                 self.any_member(member, &mut resolution.fell_back).into()
+            }
+            Target::DmlThrough(_) => {
+                let mut targets = Targets::new();
+                if let Some((object, events)) = self.records_passed(target, context) {
+                    targets.push((self.found(types::CUSTOM_OBJECT, object), Reached::Direct));
+                    resolution.events = Some(events);
+                }
+                targets
+            }
+            Target::ParameterDml { parameter, .. } => {
+                let mut targets = Targets::new();
+                if !self.saves_own(context, parameter) {
+                    targets.push((self.found(types::CUSTOM_OBJECT, "*"), Reached::Direct));
+                }
+                targets
             }
             _ => self
                 .resolve_named_target(target, context)
@@ -177,7 +192,10 @@ impl Graph {
             // Resolved once every object is a node (triggers add theirs later).
             Target::Registration(_) => Vec::new(),
             // Calls: `resolve_target`.
-            Target::Member { .. } | Target::AnyMember { .. } => Vec::new(),
+            Target::Member { .. }
+            | Target::AnyMember { .. }
+            | Target::DmlThrough(_)
+            | Target::ParameterDml { .. } => Vec::new(),
         }
     }
 

@@ -58,8 +58,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// read through relationships and untyped receivers, a target's [`Reached`] kept whole,
 /// and a string literal may name a custom field by its name. 9: `Owner`, `CreatedBy`
 /// and `LastModifiedBy` reach a user in a field path, and a standard object's `Parent`
-/// its object, `sobject::standard_parent`.)
-pub const RESOLUTIONS_VERSION: u32 = 9;
+/// its object, `sobject::standard_parent`. 10: records passed to a static method that
+/// saves them are the caller's write, `Target::DmlThrough`.)
+pub const RESOLUTIONS_VERSION: u32 = 10;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of
@@ -1010,6 +1011,7 @@ fn fitted(
             targets,
             receiver,
             fell_back: resolution.fell_back,
+            events: None,
         });
     }
     if all_targets.next().is_some() {
@@ -1309,6 +1311,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
         fires_on,
         test,
         overrides: _,
+        records_parameters,
     } = declaration;
     hash_id(id, hasher);
     kind.hash(hasher);
@@ -1323,6 +1326,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
     relationship.hash(hasher);
     automates.hash(hasher);
     fires_on.hash(hasher);
+    records_parameters.hash(hasher);
     test.is_some().hash(hasher);
     if let Some(mark) = test {
         let crate::facts::TestMark {
@@ -1650,6 +1654,19 @@ mod tests {
     }
 
     /// Whether `from` (`Class.member`) has an edge to `to` in the graph of `files`.
+    /// `n` empty classes, `Other00` on: files a change leaves alone, whose records a
+    /// build reuses.
+    fn empty_classes(n: usize) -> Vec<FileFacts> {
+        (0..n)
+            .map(|i| {
+                apex(
+                    &format!("Other{i:02}"),
+                    &format!("public class Other{i:02} {{ }}"),
+                )
+            })
+            .collect()
+    }
+
     fn reaches(files: &[FileFacts], from: (&str, &str), to: (&str, &str)) -> bool {
         let graph = Graph::build(files);
         let (Some(from), Some(to)) = (
@@ -1670,14 +1687,7 @@ mod tests {
     #[test]
     fn a_lookup_that_changes_what_it_names_resolves_its_writers_again() {
         let revision = |field: &str, name: &str, text: &str| -> Vec<FileFacts> {
-            let mut files: Vec<FileFacts> = (0..40)
-                .map(|i| {
-                    apex(
-                        &format!("Other{i:02}"),
-                        &format!("public class Other{i:02} {{ }}"),
-                    )
-                })
-                .collect();
+            let mut files = empty_classes(40);
             files.push(apex(
                 "Stamper",
                 "public class Stamper { public void stamp(Child__c c, Account a) { \
@@ -1737,6 +1747,49 @@ mod tests {
             let (rebuilt, outcome, _) = rebuild(&after, first_build(&before));
             assert_eq!(rebuilt, Graph::build(&after).dump());
             assert_eq!((outcome.resolved, outcome.reused), (2, 41));
+        }
+    }
+
+    /// A static DML wrapper hands its records to a helper of another class before
+    /// saving them: while the helper only reads them, the wrapper's caller writes what it
+    /// passes; once the helper puts records in, the wrapper writes every object and the
+    /// caller nothing through it. The caller's and the wrapper's files do not change:
+    /// their records are resolved again, for they read the wrapper's parameter, which
+    /// read the helper ([`super::parameters`]).
+    #[test]
+    fn a_helper_that_changes_what_a_wrapper_saves_resolves_the_wrappers_callers_again() {
+        let revision = |helper: &str| -> Vec<FileFacts> {
+            let mut files = empty_classes(40);
+            files.push(apex(
+                "Caller",
+                "public class Caller { public void run() { \
+                 Saver.save(new List<Account>{ new Account() }); } }",
+            ));
+            files.push(apex(
+                "Checks",
+                &format!("public class Checks {{ public static void check(List<SObject> rows) {{ {helper} }} }}"),
+            ));
+            files.push(apex(
+                "Saver",
+                "public class Saver { public static void save(List<SObject> rows) { \
+                 Checks.check(rows); insert rows; } }",
+            ));
+            files
+        };
+        let reading = revision("System.debug(rows.size());");
+        let padding = revision("rows.add(new Contact());");
+        let written = |files: &[FileFacts], class: &str| {
+            let method = if class == "Caller" { "run" } else { "save" };
+            Graph::build(files).written_by(&ComponentId::member(class, method))
+        };
+        assert_eq!(written(&reading, "Caller"), ["Account"]);
+        assert!(written(&reading, "Saver").is_empty());
+        assert!(written(&padding, "Caller").is_empty());
+        assert_eq!(written(&padding, "Saver"), ["*"]);
+        for (before, after) in [(&reading, &padding), (&padding, &reading)] {
+            let (rebuilt, outcome, _) = rebuild(after, first_build(before));
+            assert_eq!(rebuilt, Graph::build(after).dump());
+            assert_eq!((outcome.resolved, outcome.reused), (3, 40));
         }
     }
 

@@ -553,3 +553,57 @@ fn a_plain_method_of_a_packaged_framework_class_reaches_its_callers_only() {
     assert_includes(&plan, &["InvoiceArchiveTest"]);
     assert_excludes(&plan, &["InvoiceAgeTest"]);
 }
+
+/// A handler of a trigger framework the org installs as a package, triggers and all
+/// (NAV's `MyTriggers`): a custom metadata record registers the class for an object, and
+/// the framework's trigger on that object calls the class's hooks, which the repository
+/// cannot show. A change to the after-delete hook reaches the test that deletes an
+/// invoice, through the invoices it deletes; the hook runs on delete only, so the test
+/// that only upserts invoices is not selected.
+#[test]
+fn a_hook_a_record_registers_for_an_object_runs_on_its_writes_under_a_packaged_framework() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "InvoiceLedgerHandler",
+            "public with sharing class InvoiceLedgerHandler extends MyTriggers {\n    \
+                 public override void onAfterInsert() {\n        System.debug('posted');\n    }\n\n    \
+                 public override void onAfterDelete() {\n        System.debug('reversed');\n    }\n}\n",
+        );
+        repo.write(
+            "force-app/main/default/customMetadata/MyTriggerSetting.Invoice_onAfterDelete.md-meta.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <CustomMetadata xmlns=\"http://soap.sforce.com/2006/04/metadata\" \
+             xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+             xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n    \
+             <label>Invoice_onAfterDelete</label>\n    <protected>false</protected>\n    \
+             <values>\n        <field>Class__c</field>\n        \
+             <value xsi:type=\"xsd:string\">InvoiceLedgerHandler</value>\n    </values>\n    \
+             <values>\n        <field>Event__c</field>\n        \
+             <value xsi:type=\"xsd:string\">AFTER_DELETE</value>\n    </values>\n    \
+             <values>\n        <field>sObject__c</field>\n        \
+             <value xsi:type=\"xsd:string\">Invoice__c</value>\n    </values>\n\
+             </CustomMetadata>\n",
+        );
+        repo.write_invoice_event_tests();
+    });
+    repo.edit(
+        &class("InvoiceLedgerHandler"),
+        "'reversed'",
+        "'reversed: ' + Trigger.old.size()",
+    );
+    repo.commit("Log how many invoices were reversed");
+
+    let plan = repo.plan_committed();
+
+    assert_path(
+        &plan,
+        "InvoicePurgeTest",
+        "ApexMethod:InvoiceLedgerHandler.onAfterDelete",
+    );
+    let path = reason_path(&plan, "InvoicePurgeTest");
+    assert!(
+        path.iter().any(|node| node == "CustomObject:Invoice__c"),
+        "InvoicePurgeTest should be reached through the invoices it deletes: {path:?}"
+    );
+    assert_excludes(&plan, &["InvoiceImportTest"]);
+}

@@ -30,18 +30,7 @@ fn with_event_triggers_and(more: impl FnOnce(&TestRepo)) -> TestRepo {
             "trigger InvoiceStamp on Invoice__c (before insert) {\n    \
                  for (Invoice__c inv : Trigger.new) { inv.Due_Date__c = Date.today(); }\n}\n",
         );
-        repo.write_class(
-            "InvoicePurgeTest",
-            "@IsTest\nprivate class InvoicePurgeTest {\n    @IsTest\n    static void purges() {\n        \
-                 Invoice__c inv = new Invoice__c(Amount__c = 1);\n        insert inv;\n        \
-                 delete inv;\n        Assert.areEqual(0, [SELECT COUNT() FROM Invoice__c]);\n    }\n}\n",
-        );
-        repo.write_class(
-            "InvoiceImportTest",
-            "@IsTest\nprivate class InvoiceImportTest {\n    @IsTest\n    static void imports() {\n        \
-                 List<Invoice__c> rows = new List<Invoice__c>{ new Invoice__c(Amount__c = 2) };\n        \
-                 Database.upsert(rows, false);\n        Assert.areEqual(1, [SELECT COUNT() FROM Invoice__c]);\n    }\n}\n",
-        );
+        repo.write_invoice_event_tests();
         more(repo);
     })
 }
@@ -161,6 +150,79 @@ fn a_list_of_records_saved_together_runs_the_automation_of_what_it_holds() {
     assert_path(&plan, "InvoiceBatchSaveTest", "ApexTrigger:InvoiceStamp");
     assert_path(&plan, "FilledBatchSaveTest", "ApexTrigger:InvoiceStamp");
     assert_excludes(&plan, &["ContactBatchSaveTest"]);
+}
+
+/// A static method that saves the records its callers pass (a DML wrapper, which
+/// first hands them to a helper of another class that reads their type) runs the
+/// automation of what each caller passes: a test saving an invoice through it runs the
+/// invoice trigger, one saving contacts does not. The twins still run it: a test
+/// passing records whose type its file cannot tell, and one saving contacts through a
+/// wrapper whose helper puts an invoice in the list.
+#[test]
+fn records_saved_through_a_static_wrapper_run_the_automation_of_what_the_caller_passes() {
+    let wrapper = |name: &str, helper: &str| {
+        format!(
+            "public with sharing class {name} {{\n    \
+             public static void saveAll(List<SObject> records) {{\n        \
+             RecordChecks.{helper}(records);\n        insert records;\n    }}\n\n    \
+             public static void saveOne(SObject record) {{\n        \
+             saveAll(new List<SObject>{{ record }});\n    }}\n}}\n"
+        )
+    };
+    let test = |name: &str, call: &str| {
+        format!(
+            "@IsTest\nprivate class {name} {{\n    @IsTest\n    static void saves() {{\n        \
+             {call};\n        Assert.isTrue(true);\n    }}\n}}\n"
+        )
+    };
+    let repo = with_event_triggers_and(|repo| {
+        repo.write_class(
+            "RecordChecks",
+            "public with sharing class RecordChecks {\n    \
+             public static String typeOf(List<SObject> records) {\n        \
+             return records.isEmpty() ? null : String.valueOf(records[0].getSObjectType());\n    }\n\n    \
+             public static void addDefaults(List<SObject> records) {\n        \
+             records.add(new Invoice__c(Amount__c = 0));\n    }\n}\n",
+        )
+        .write_class("RecordSaver", &wrapper("RecordSaver", "typeOf"))
+        .write_class("PaddedSaver", &wrapper("PaddedSaver", "addDefaults"))
+        .write_class(
+            "InvoiceWrapperTest",
+            &test(
+                "InvoiceWrapperTest",
+                "RecordSaver.saveOne(new Invoice__c(Amount__c = 4))",
+            ),
+        )
+        .write_class(
+            "ContactWrapperTest",
+            &test(
+                "ContactWrapperTest",
+                "RecordSaver.saveAll(new List<Contact>{ new Contact(LastName = 'C') })",
+            ),
+        )
+        .write_class(
+            "QueriedWrapperTest",
+            &test(
+                "QueriedWrapperTest",
+                "RecordSaver.saveAll(Database.query('SELECT Id FROM Contact'))",
+            ),
+        )
+        .write_class(
+            "PaddedWrapperTest",
+            &test(
+                "PaddedWrapperTest",
+                "PaddedSaver.saveAll(new List<Contact>{ new Contact(LastName = 'C') })",
+            ),
+        );
+    });
+    stamp_due_in(&repo, 9);
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "InvoiceWrapperTest", "ApexTrigger:InvoiceStamp");
+    assert_path(&plan, "QueriedWrapperTest", "ApexTrigger:InvoiceStamp");
+    assert_path(&plan, "PaddedWrapperTest", "ApexTrigger:InvoiceStamp");
+    assert_excludes(&plan, &["ContactWrapperTest"]);
 }
 
 const FLOW: &str = "force-app/main/default/flows/Order_After_Save.flow-meta.xml";

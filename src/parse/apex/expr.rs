@@ -15,6 +15,7 @@ use crate::facts::{DmlEvents, EdgeKind, Target, TypeExpr};
 use crate::metadata::component::ComponentId;
 use crate::metadata::sobject::{has_custom_suffix, looks_like_sobject, strip_schema};
 use crate::metadata::types::{FIELD_SET, FLOW};
+use smallvec::SmallVec;
 use tree_sitter::Node;
 
 impl<'t> Walker<'t> {
@@ -153,6 +154,8 @@ impl<'t> Walker<'t> {
             }
             value => match self.type_expr(&value) {
                 Some(receiver) => {
+                    // A record's field leaves the records a list holds as they are.
+                    self.record_list_value(&value);
                     self.access(&receiver, name, write, field);
                     Recv::Value(TypeExpr::MemberOf(
                         Box::new(receiver),
@@ -330,7 +333,12 @@ impl<'t> Walker<'t> {
         let mut writer = Writer::Other;
         // A local list of untyped records this call is on ([`super::records`]).
         let mut list = None;
+        // A call that can be of a static method of the repository: unqualified, or on a
+        // type name.
         let object = child(node, f.object);
+        let mut passes = object.is_none();
+        // A system method's (`System.debug(records)`), which puts no record in a list.
+        let mut system_call = false;
         let on_this = object.is_none_or(is_this);
         // What a custom setting's own static method returns (`Limits__c.getOrgDefaults()`).
         let mut setting_record = None;
@@ -355,6 +363,9 @@ impl<'t> Walker<'t> {
                 list = list.or_else(|| self.record_list_value(&value));
                 if let Recv::Static(type_name) = &value {
                     writer = Writer::of_class(type_name);
+                    let system = type_name.split('.').next().is_some_and(is_system_namespace);
+                    passes = writer == Writer::Other && !system;
+                    system_call = writer == Writer::Other && system;
                     self.emit(
                         Target::ApexType(type_name.clone().into()),
                         EdgeKind::References,
@@ -389,26 +400,34 @@ impl<'t> Walker<'t> {
             };
             self.emit(target, EdgeKind::Calls, at);
         }
-        let mut first = None;
-        let mut last = None;
+        // Most calls have a few arguments: kept inline.
+        let mut passed: SmallVec<[(Node<'t>, Recv<'t>); 4]> = SmallVec::new();
         let mut first_text = "";
         if let Some(arguments) = arguments {
             let values = self.kids(arguments);
-            for (position, &argument) in values.iter().enumerate() {
+            for &argument in &values {
                 let value = self.walk(argument);
-                if position == 0 {
-                    first = Some(value);
+                if passed.is_empty() {
                     first_text = self.text(argument);
-                } else {
-                    last = Some(value);
                 }
+                passed.push((argument, value));
             }
             self.recycle(values);
         }
+        let first = passed.first().map(|(_, value)| value);
         self.dynamic_field_access(receiver.as_ref(), name, arity, first_text, at);
-        self.call_writes(writer, name, first.as_ref(), first_text, at);
+        self.call_writes(writer, name, first, first_text, at);
+        // A static method may save the records it is given ([`super::wrappers`]).
+        if let (Some(receiver), true) = (&receiver, passes && !passed.is_empty()) {
+            self.pass_records(receiver, name, arity, &passed, at);
+        }
+        if system_call {
+            for &(argument, _) in &passed {
+                self.read_by_system(argument);
+            }
+        }
         if let Some(declared) = list {
-            let put = last.as_ref().or(first.as_ref());
+            let put = passed.last().map(|(_, value)| value);
             if let Some(records) = self.record_list_call(declared, name, put) {
                 return records;
             }

@@ -22,12 +22,13 @@ mod stmt;
 mod table;
 mod text;
 mod walk;
+mod wrappers;
 
 #[cfg(test)]
 mod tests;
 
 use super::Preorder;
-use crate::facts::{stable_hash, DeclKind, Declaration, Facts, Problem};
+use crate::facts::{stable_hash, DeclKind, Declaration, Facts, Problem, RecordsParameter};
 use crate::metadata::component::ComponentId;
 use children::Children;
 use rustc_hash::FxHashMap as HashMap;
@@ -264,6 +265,13 @@ impl DeclSet {
             .insert(declaration.id.key().to_string(), self.list.len());
         self.list.push(declaration);
         self.spans.push(spans);
+    }
+
+    /// Method `id` follows a records parameter ([`Declaration::records_parameters`]).
+    pub(super) fn declare_parameter(&mut self, id: &ComponentId, parameter: RecordsParameter) {
+        if let Some(&at) = self.index.get(id.key()) {
+            self.list[at].records_parameters.push(parameter);
+        }
     }
 
     /// The declarations with their hashes.

@@ -15,6 +15,7 @@
 
 use super::text::{is_comment, kind_name};
 use super::walk::{Recv, Walker};
+use super::wrappers::{Handed, WalkedParameter};
 use crate::apex_type::element_type;
 use crate::facts::{DmlEvents, EdgeKind, Target};
 use crate::metadata::sobject::strip_schema;
@@ -37,6 +38,43 @@ pub(super) struct RecordList<'t> {
     accounted: u32,
     /// DML on the list, its events and where: written at the member's end.
     writes: Vec<(DmlEvents, Node<'t>)>,
+    /// A parameter of a static method, by position: its caller's records, which the
+    /// method may save for its callers ([`super::wrappers`]).
+    parameter: Option<u32>,
+    /// One record (an `SObject` parameter), not a collection: its methods (`put`,
+    /// `get`) set and read fields.
+    single: bool,
+    /// The static calls it is handed to ([`super::wrappers`]).
+    handed: Vec<Handed<'t>>,
+    /// Records of followed parameters put in, by a loop over one (`for (SObject r :
+    /// records) { changed.add(r); }`): the parameter's position and the loop variable's
+    /// declared type node. The list holds those callers' records.
+    sources: Vec<(u32, Node<'t>)>,
+}
+
+impl<'t> RecordList<'t> {
+    fn new(declared: Node<'t>) -> RecordList<'t> {
+        RecordList {
+            declared,
+            objects: Vec::new(),
+            open: false,
+            seen: 0,
+            accounted: 0,
+            writes: Vec::new(),
+            parameter: None,
+            single: false,
+            handed: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+}
+
+/// What a list of a parameter's records did with them ([`Walker::finish_record_lists`]).
+enum Carried {
+    /// Saved them, with these events.
+    Saved(DmlEvents),
+    /// Handed them to a static call (`None`: one a declaration cannot name).
+    Handed(Option<crate::facts::Handoff>),
 }
 
 /// What a method called on a record list does to it.
@@ -104,18 +142,20 @@ impl<'t> Walker<'t> {
         {
             return;
         }
-        let mut list = RecordList {
-            declared: type_node,
-            objects: Vec::new(),
-            open: false,
-            seen: 0,
-            accounted: 0,
-            writes: Vec::new(),
-        };
+        let mut list = RecordList::new(type_node);
         match value {
             None => {}
-            Some((_, Recv::Elements { elements, .. })) => {
-                for element in elements {
+            Some((node, Recv::Elements { elements, .. })) => {
+                let values = self.initializer_values(node);
+                for (index, element) in elements.iter().enumerate() {
+                    // A followed record parameter: its caller's record.
+                    let source = values
+                        .get(index)
+                        .and_then(|&value| self.record_parameter(value));
+                    if let Some(source) = source {
+                        list.sources.push(source);
+                        continue;
+                    }
                     let object = self.dml_object(Some(&Recv::Value(element.clone())));
                     put_object(&mut list, object);
                 }
@@ -123,6 +163,102 @@ impl<'t> Walker<'t> {
             Some((node, _)) => list.open = !self.is_empty_creation(node),
         }
         self.record_lists.push(list);
+    }
+
+    /// The values of the initializer in `node` (`new List<SObject>{ a, b }`).
+    fn initializer_values(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let mut values = Vec::new();
+        self.scan(node, |part| {
+            if kind_name(part) == "array_initializer" {
+                self.scan(part, |value| {
+                    if !is_comment(value) {
+                        values.push(value);
+                    }
+                    true
+                });
+            }
+            true
+        });
+        values
+    }
+
+    /// `value`, when it names a followed parameter that is one record (`SObject
+    /// record`): its position and declared type node, the occurrence accounted for.
+    fn record_parameter(&mut self, value: Node<'t>) -> Option<(u32, Node<'t>)> {
+        let declared = self.record_list_receiver(value)?;
+        let index = self.record_list(declared)?;
+        let list = &self.record_lists[index];
+        let position = list.parameter.filter(|_| list.single)?;
+        self.account(declared);
+        Some((position, declared))
+    }
+
+    /// The parameters of a static method (`parameters`, formal parameter nodes) that
+    /// hold records of any object (`SObject`, `List<SObject>`): followed, for the
+    /// method may save them for its callers ([`super::wrappers`]).
+    pub(super) fn track_parameters(&mut self, parameters: &[Node<'t>]) {
+        let f = super::text::fields();
+        for (position, &parameter) in parameters.iter().enumerate() {
+            let Some(type_node) = super::text::child(parameter, f.type_) else {
+                continue;
+            };
+            let raw = self.text(type_node).as_bytes();
+            if !raw
+                .windows(7)
+                .any(|word| word.eq_ignore_ascii_case(b"sobject"))
+            {
+                continue;
+            }
+            let declared = self.type_text(type_node);
+            let element = element_type(&declared);
+            if !strip_schema(element).eq_ignore_ascii_case("sobject") {
+                continue;
+            }
+            let mut list = RecordList::new(type_node);
+            list.parameter = u32::try_from(position).ok();
+            list.single = element.len() == declared.len();
+            self.record_lists.push(list);
+        }
+    }
+
+    /// An argument of a static call that is a followed record list or parameter
+    /// (`records`), or a list of a followed record (`new List<SObject>{ record }`): its
+    /// position, the occurrence accounted for.
+    pub(super) fn handed_list(&mut self, argument: Node<'t>) -> Option<usize> {
+        if self.record_lists.is_empty() {
+            return None;
+        }
+        let mut name = Some(argument);
+        let mut wrapped = false;
+        if kind_name(argument) != "identifier" {
+            wrapped = true;
+            name = match self.initializer_values(argument)[..] {
+                [value] => Some(value),
+                _ => None,
+            };
+        }
+        let declared = self.record_list_receiver(name?)?;
+        let index = self.record_list(declared)?;
+        let list = &mut self.record_lists[index];
+        // Only a record is wrapped in a list of its own.
+        if wrapped && !list.single {
+            return None;
+        }
+        list.accounted += 1;
+        Some(index)
+    }
+
+    /// Keeps a static call the followed list at `list` is handed to.
+    pub(super) fn hand(&mut self, list: usize, handed: Handed<'t>) {
+        self.record_lists[list].handed.push(handed);
+    }
+
+    /// A system method's call given a followed list (`System.debug(records)`,
+    /// `JSON.serialize(records)`): no system method puts records in a list it is given.
+    pub(super) fn read_by_system(&mut self, argument: Node<'t>) {
+        if let Some(declared) = self.record_list_receiver(argument) {
+            self.account(declared);
+        }
     }
 
     /// `new List<SObject>()`, `new Map<Id, SObject>()`, `new SObject[n]`, `new
@@ -204,8 +340,19 @@ impl<'t> Walker<'t> {
         last: Option<&Recv<'t>>,
     ) -> Option<Recv<'t>> {
         let index = self.record_list(declared)?;
+        if self.record_lists[index].single {
+            // A record's own methods set and read its fields.
+            return None;
+        }
         match list_method(name) {
             Some(ListMethod::Put) => {
+                if let Some(source) = self.parameter_element(last) {
+                    let list = &mut self.record_lists[index];
+                    if !list.sources.contains(&source) {
+                        list.sources.push(source);
+                    }
+                    return None;
+                }
                 let object = self.dml_object(last);
                 put_object(&mut self.record_lists[index], object);
                 None
@@ -223,11 +370,37 @@ impl<'t> Walker<'t> {
         }
     }
 
-    /// `for (SObject record : list)`: reading the list leaves it as it is.
-    pub(super) fn loop_over(&mut self, value: Option<Node<'t>>) {
-        if let Some(declared) = value.and_then(|value| self.record_list_receiver(value)) {
-            self.account(declared);
+    /// `for (SObject record : list)`: reading the list leaves it as it is. The list's
+    /// declared type node, when it is followed.
+    pub(super) fn loop_over(&mut self, value: Option<Node<'t>>) -> Option<Node<'t>> {
+        let declared = value.and_then(|value| self.record_list_receiver(value))?;
+        self.account(declared);
+        Some(declared)
+    }
+
+    /// A variable assigned: a loop variable that was is no longer only the loop's
+    /// records ([`Walker::loop_elements`]).
+    pub(super) fn reassigned(&mut self, variable: Node<'t>) {
+        if self.loop_elements.is_empty() {
+            return;
         }
+        if let Some(type_node) = self.lookup_var(self.text(variable)) {
+            self.reassigned_loops.push(type_node);
+        }
+    }
+
+    /// A value put in a list that is an element of a followed parameter, by a loop over
+    /// it: the parameter's position and the loop variable's type node.
+    fn parameter_element(&self, value: Option<&Recv<'t>>) -> Option<(u32, Node<'t>)> {
+        let Some(Recv::Typed(type_node)) = value else {
+            return None;
+        };
+        let &(_, list) = self
+            .loop_elements
+            .iter()
+            .find(|(variable, _)| variable.id() == type_node.id())?;
+        let position = self.record_lists[self.record_list(list)?].parameter?;
+        Some((position, *type_node))
     }
 
     /// DML on `value` with `events` at `at`: kept for the member's end when the value
@@ -249,27 +422,135 @@ impl<'t> Walker<'t> {
     }
 
     /// At the member's end: the DML on each record list writes the objects put in it,
-    /// or every object when the walk could not follow the list.
+    /// or every object when the walk could not follow the list. A list handed to a
+    /// static call passes those objects to it ([`super::wrappers`]), and its own DML
+    /// writes every object (the method called may put other records in). A followed
+    /// parameter's DML and hand-offs are the graph's to decide, and so are those of a
+    /// list that holds a parameter's records.
     pub(super) fn finish_record_lists(&mut self) {
         let lists = std::mem::take(&mut self.record_lists);
-        for list in lists {
-            let followed = !list.open && list.seen <= list.accounted && !list.objects.is_empty();
-            for (events, at) in list.writes {
-                if !followed {
-                    let write = Target::Dml {
-                        object: "*".into(),
+        let reassigned = std::mem::take(&mut self.reassigned_loops);
+        self.loop_elements.clear();
+        let (parameters, locals): (Vec<_>, Vec<_>) =
+            lists.into_iter().partition(|list| list.parameter.is_some());
+        // What lists of their records do, by parameter position: DML and hand-offs.
+        let mut carried: Vec<(u32, Carried)> = Vec::new();
+        for list in locals {
+            let reassigned = list
+                .sources
+                .iter()
+                .any(|(_, variable)| reassigned.iter().any(|node| node.id() == variable.id()));
+            let followed = !list.open && list.seen <= list.accounted && !reassigned;
+            let mut objects = list.objects;
+            let mut sources: Vec<u32> =
+                list.sources.iter().map(|(position, _)| *position).collect();
+            if !followed || (objects.is_empty() && sources.is_empty()) {
+                objects = vec!["*".to_string()];
+                sources.clear();
+            }
+            for handed in &list.handed {
+                for object in &objects {
+                    self.emit(handed.through(object, None), EdgeKind::Writes, handed.at);
+                }
+                for &position in &sources {
+                    let own = self.own_parameter(position);
+                    self.emit(handed.through("*", Some(own)), EdgeKind::Writes, handed.at);
+                    carried.push((position, Carried::Handed(handed.handoff())));
+                }
+            }
+            if !list.handed.is_empty() {
+                self.write_objects(&["*".to_string()], &list.writes);
+                continue;
+            }
+            self.write_objects(&objects, &list.writes);
+            for &position in &sources {
+                let own = self.own_parameter(position);
+                for &(events, at) in &list.writes {
+                    let write = Target::ParameterDml {
+                        parameter: own.clone(),
                         events,
                     };
                     self.emit(write, EdgeKind::Writes, at);
-                    continue;
+                    carried.push((position, Carried::Saved(events)));
                 }
-                for object in &list.objects {
-                    let write = Target::Dml {
-                        object: object.clone().into(),
-                        events,
-                    };
-                    self.emit(write, EdgeKind::Writes, at);
+            }
+        }
+        for list in parameters {
+            let followed = !list.open && list.seen <= list.accounted;
+            self.finish_parameter(list, followed, &carried);
+        }
+    }
+
+    /// A parameter of a static method at the member's end: followed (every occurrence
+    /// accounted for, no record put in), its DML is the graph's to decide
+    /// ([`Target::ParameterDml`]); else every object's, as before. Each hand-off passes
+    /// the parameter on ([`Target::DmlThrough`]). `carried` holds what lists of its
+    /// records did.
+    fn finish_parameter(
+        &mut self,
+        list: RecordList<'t>,
+        followed: bool,
+        carried: &[(u32, Carried)],
+    ) {
+        let Some(position) = list.parameter else {
+            return;
+        };
+        let followed = followed && list.objects.is_empty();
+        let own = self.own_parameter(position);
+        let mut saves = DmlEvents::NONE;
+        for &(events, at) in &list.writes {
+            saves = saves.union(events);
+            let write = if followed {
+                Target::ParameterDml {
+                    parameter: own.clone(),
+                    events,
                 }
+            } else {
+                Target::Dml {
+                    object: "*".into(),
+                    events,
+                }
+            };
+            self.emit(write, EdgeKind::Writes, at);
+        }
+        let mut handoffs = Vec::new();
+        let mut every_handoff = true;
+        for handed in &list.handed {
+            self.emit(
+                handed.through("*", Some(own.clone())),
+                EdgeKind::Writes,
+                handed.at,
+            );
+            match handed.handoff() {
+                Some(handoff) => handoffs.push(handoff),
+                None => every_handoff = false,
+            }
+        }
+        for (_, carried) in carried.iter().filter(|(at, _)| *at == position) {
+            match carried {
+                Carried::Saved(events) => saves = saves.union(*events),
+                Carried::Handed(Some(handoff)) => handoffs.push(handoff.clone()),
+                Carried::Handed(None) => every_handoff = false,
+            }
+        }
+        self.walked_parameters.push(WalkedParameter {
+            method: self.from.clone(),
+            position,
+            followed: followed && every_handoff,
+            saves,
+            handed: handoffs,
+        });
+    }
+
+    /// Each DML of `writes` as a write of each of `objects`.
+    fn write_objects(&mut self, objects: &[String], writes: &[(DmlEvents, Node<'t>)]) {
+        for &(events, at) in writes {
+            for object in objects {
+                let write = Target::Dml {
+                    object: object.clone().into(),
+                    events,
+                };
+                self.emit(write, EdgeKind::Writes, at);
             }
         }
     }

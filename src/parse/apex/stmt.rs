@@ -62,12 +62,15 @@ impl<'t> Walker<'t> {
         if let Some(value) = value {
             self.walk(value);
         }
-        self.loop_over(value);
+        let over = self.loop_over(value);
         if let Some(type_node) = child(node, f.type_) {
             self.emit_type(type_node, EdgeKind::References, 0);
             if let Some(name) = child(node, f.name) {
                 let name = self.text(name);
                 self.vars.push((name, type_node));
+                if let Some(list) = over {
+                    self.loop_elements.push((type_node, list));
+                }
             }
         }
         if let Some(body) = child(node, f.body) {
@@ -268,6 +271,7 @@ impl<'t> Walker<'t> {
             self.record_list_call(declared, "set", Some(&value));
         }
         if let Some(variable) = left.filter(|left| kind_of(*left) == Kind::Identifier) {
+            self.reassigned(variable);
             let operator = self.src.get(variable.end_byte()..right.start_byte());
             let how = Assignment::of_operator(operator.unwrap_or("").trim());
             self.assign_string(self.text(variable), how, right);

@@ -1788,3 +1788,124 @@ fn a_list_of_records_built_in_the_member_writes_their_objects() {
         assert_eq!(written, *expected, "{statements}");
     }
 }
+
+/// A static method's records parameter is followed while every occurrence is saved,
+/// read, looped over or handed to a static call: it is declared with the events of its
+/// DML and the calls it is handed to, and its DML is the graph's to decide
+/// (`ParameterDml`). A list of its records built in a loop is handed on for it. A
+/// parameter assigned or given records, an instance method's and an `@InvocableMethod`'s
+/// write every object, as before. Each call of a static method says what it passes.
+#[test]
+fn a_static_method_declares_the_records_parameters_it_follows() {
+    use crate::facts::{DmlEvents, Handoff, OwnParameter, RecordsParameter};
+    let source = "public class Saver {
+    static List<SObject> cache;
+    public static void save(List<SObject> rows) {
+        Checks.check(rows); System.debug(rows);
+        for (SObject row : rows) { Id id = row.Id; }
+        update rows;
+    }
+    public static void saveOne(SObject row) { row.put('Name', 'x'); save(new List<SObject>{ row }); }
+    public static void saveWrapped(SObject row) { List<SObject> rows = new List<SObject>{ row }; save(rows); }
+    public static void upsertAll(List<SObject> rows) {
+        List<SObject> fresh = new List<SObject>();
+        for (SObject row : rows) { if (row.Id == null) { fresh.add(row); } }
+        insertAll(fresh);
+    }
+    public static void insertAll(List<SObject> rows) { insert rows; }
+    public static void kept(List<SObject> rows) { cache = rows; update rows; }
+    public static void padded(List<SObject> rows) { rows.add(new Account()); update rows; }
+    public void instance(List<SObject> rows) { update rows; }
+    @InvocableMethod public static void invocable(List<SObject> rows) { update rows; }
+    public static void replaced(List<SObject> rows) {
+        List<SObject> fresh = new List<SObject>();
+        for (SObject row : rows) { row = new Account(); fresh.add(row); }
+        insertAll(fresh);
+    }
+    static void caller(List<Contact> contacts) {
+        save(contacts);
+        save(new List<SObject>{ new Account() });
+        save(Database.query('SELECT Id FROM Lead'));
+        save(null);
+        Checks.count(contacts.size());
+    }
+}
+";
+    let facts = class("Saver", source);
+    let handoff = |class: &str, member: &str| Handoff {
+        class: class.to_string(),
+        member: member.to_string(),
+        position: 0,
+    };
+    let followed = |saves: DmlEvents, handed: Vec<Handoff>| {
+        vec![RecordsParameter {
+            position: 0,
+            saves,
+            handed,
+        }]
+    };
+    let declared = |method: &str| {
+        let id = ComponentId::member("Saver", method);
+        let declaration = facts.declares.iter().find(|d| d.id == id).expect(method);
+        declaration.records_parameters.clone()
+    };
+    assert_eq!(
+        declared("save"),
+        followed(DmlEvents::UPDATE, vec![handoff("Checks", "check")])
+    );
+    assert_eq!(
+        declared("saveOne"),
+        followed(DmlEvents::NONE, vec![handoff("Saver", "save")])
+    );
+    assert_eq!(
+        declared("saveWrapped"),
+        followed(DmlEvents::NONE, vec![handoff("Saver", "save")])
+    );
+    assert_eq!(
+        declared("upsertAll"),
+        followed(DmlEvents::NONE, vec![handoff("Saver", "insertAll")])
+    );
+    assert_eq!(declared("insertAll"), followed(DmlEvents::INSERT, vec![]));
+    assert_eq!(declared("replaced"), followed(DmlEvents::NONE, vec![]));
+    for open in ["kept", "padded", "instance", "invocable", "caller"] {
+        assert_eq!(declared(open), vec![], "{open}");
+    }
+
+    // What each method's DML and hand-offs write.
+    let writes = |method: &str| -> Vec<String> {
+        uses_from(&facts, &format!("ApexMethod:Saver.{method}"))
+            .iter()
+            .filter_map(|u| match &u.target {
+                Target::Dml { object, .. } => Some(format!("dml {object}")),
+                Target::ParameterDml {
+                    parameter: OwnParameter { method, position },
+                    ..
+                } => Some(format!("parameter {method} {position}")),
+                Target::DmlThrough(passed) => Some(match &passed.handed {
+                    Some(own) => format!("{} gets {}'s", passed.member, own.method),
+                    None => format!("{} gets {}", passed.member, passed.object),
+                }),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(writes("save"), ["parameter save 0", "check gets save's"]);
+    assert_eq!(writes("saveOne"), ["save gets saveOne's"]);
+    assert_eq!(writes("saveWrapped"), ["save gets saveWrapped's"]);
+    assert_eq!(writes("upsertAll"), ["insertAll gets upsertAll's"]);
+    assert_eq!(writes("kept"), ["dml *"]);
+    assert_eq!(writes("padded"), ["dml *"]);
+    assert_eq!(writes("instance"), ["dml *"]);
+    assert_eq!(writes("invocable"), ["dml *"]);
+    assert_eq!(writes("replaced"), ["insertAll gets *"]);
+    // A value whose type the file cannot tell may be records, to any static method.
+    assert_eq!(
+        writes("caller"),
+        [
+            "save gets Contact",
+            "save gets Account",
+            "save gets *",
+            "count gets *"
+        ]
+    );
+}

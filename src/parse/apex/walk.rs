@@ -17,9 +17,10 @@ use super::text::{
     child, fields, find_kind, is_comment, kind_name, kind_of, line_of, lines_of, literal_content,
     literal_name, named_children, top_declarations, Kind,
 };
+use super::wrappers::WalkedParameter;
 use super::{ApexFileKind, DeclSet, Tokens};
 use crate::facts::{
-    DeclKind, Declaration, DmlEvents, EdgeKind, Facts, Problem, Target, TypeExpr, Use,
+    DeclKind, Declaration, DmlEvents, EdgeKind, Facts, Passed, Problem, Target, TypeExpr, Use,
 };
 use crate::metadata::component::ComponentId;
 use rustc_hash::FxHasher;
@@ -90,6 +91,14 @@ pub(super) struct Walker<'t> {
     /// The local collections of untyped records of the member being walked
     /// ([`super::records`]).
     pub(super) record_lists: Vec<RecordList<'t>>,
+    /// The records parameters of the file's static methods, as each walk found them:
+    /// declared at the file's end ([`super::wrappers`]).
+    pub(super) walked_parameters: Vec<WalkedParameter>,
+    /// The loop variables of the member being walked that go over a followed record
+    /// list: the variable's declared type node and the list's ([`super::records`]).
+    pub(super) loop_elements: Vec<(Node<'t>, Node<'t>)>,
+    /// The declared type nodes of loop variables assigned in the member.
+    pub(super) reassigned_loops: Vec<Node<'t>>,
     /// While a query is read once per literal of a variable: the variable and which.
     pub(super) chosen: Option<(&'t str, usize)>,
     /// The parser of queries written in strings, made for the file's first one.
@@ -140,6 +149,9 @@ impl<'t> Walker<'t> {
             building: Vec::new(),
             strings: Vec::new(),
             record_lists: Vec::new(),
+            walked_parameters: Vec::new(),
+            loop_elements: Vec::new(),
+            reassigned_loops: Vec::new(),
             chosen: None,
             query_parser: None,
             scratch: RefCell::default(),
@@ -149,6 +161,7 @@ impl<'t> Walker<'t> {
             ApexFileKind::Trigger => walker.trigger_file(root),
         }
         walker.finish_member();
+        walker.finish_parameters();
         Facts {
             declares: walker.decls.finish(tokens),
             uses: walker.uses.into(),
@@ -533,6 +546,20 @@ fn hash_target(target: &Target<'static>, hasher: &mut impl Hasher) {
             (10u8, events).hash(hasher);
             hash_type_expr(records, hasher);
         }
+        Target::DmlThrough(passed) => {
+            let Passed {
+                receiver,
+                member,
+                arity,
+                position,
+                object,
+                handed,
+            } = &**passed;
+            (11u8, member, arity, position, object).hash(hasher);
+            hash_type_expr(receiver, hasher);
+            handed.hash(hasher);
+        }
+        Target::ParameterDml { parameter, events } => (12u8, parameter, events).hash(hasher),
     }
 }
 

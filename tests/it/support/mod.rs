@@ -197,6 +197,23 @@ impl TestRepo {
             .write(&format!("{}-meta.xml", class(name)), CLASS_META)
     }
 
+    /// Writes the tests that tell DML events apart: `InvoicePurgeTest` inserts and
+    /// deletes an invoice, `InvoiceImportTest` only upserts invoices.
+    pub fn write_invoice_event_tests(&self) -> &Self {
+        self.write_class(
+            "InvoicePurgeTest",
+            "@IsTest\nprivate class InvoicePurgeTest {\n    @IsTest\n    static void purges() {\n        \
+                 Invoice__c inv = new Invoice__c(Amount__c = 1);\n        insert inv;\n        \
+                 delete inv;\n        Assert.areEqual(0, [SELECT COUNT() FROM Invoice__c]);\n    }\n}\n",
+        )
+        .write_class(
+            "InvoiceImportTest",
+            "@IsTest\nprivate class InvoiceImportTest {\n    @IsTest\n    static void imports() {\n        \
+                 List<Invoice__c> rows = new List<Invoice__c>{ new Invoice__c(Amount__c = 2) };\n        \
+                 Database.upsert(rows, false);\n        Assert.areEqual(1, [SELECT COUNT() FROM Invoice__c]);\n    }\n}\n",
+        )
+    }
+
     /// Writes an active Apex trigger of `force-app` with a standard `-meta.xml`.
     pub fn write_trigger(&self, name: &str, source: &str) -> &Self {
         self.write(&format!("{TRIGGERS}/{name}.trigger"), source)
