@@ -69,6 +69,13 @@ impl<'t> RecordList<'t> {
     }
 }
 
+/// What a declared type of untyped records holds ([`Walker::untyped_records`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Records {
+    One,
+    Collection,
+}
+
 /// What a list of a parameter's records did with them ([`Walker::finish_record_lists`]).
 enum Carried {
     /// Saved them, with these events.
@@ -127,19 +134,7 @@ impl<'t> Walker<'t> {
         type_node: Node<'t>,
         value: Option<(Node<'t>, &Recv<'t>)>,
     ) {
-        // Most locals are not: a look at the text before normalizing it.
-        let raw = self.text(type_node).as_bytes();
-        if !raw
-            .windows(7)
-            .any(|word| word.eq_ignore_ascii_case(b"sobject"))
-        {
-            return;
-        }
-        let declared = self.type_text(type_node);
-        let element = element_type(&declared);
-        // `element_type` gives a name that is no collection back whole.
-        if element.len() == declared.len() || !strip_schema(element).eq_ignore_ascii_case("sobject")
-        {
+        if self.untyped_records(type_node) != Some(Records::Collection) {
             return;
         }
         let mut list = RecordList::new(type_node);
@@ -193,6 +188,30 @@ impl<'t> Walker<'t> {
         Some((position, declared))
     }
 
+    /// What a declared type holds, when it is records of any object: one (`SObject`) or
+    /// a collection (`List<SObject>`, `SObject[]`, `Map<Id, SObject>`).
+    fn untyped_records(&self, type_node: Node<'t>) -> Option<Records> {
+        // Most types are not: a look at the text before normalizing it.
+        let raw = self.text(type_node).as_bytes();
+        if !raw
+            .windows(7)
+            .any(|word| word.eq_ignore_ascii_case(b"sobject"))
+        {
+            return None;
+        }
+        let declared = self.type_text(type_node);
+        let element = element_type(&declared);
+        if !strip_schema(element).eq_ignore_ascii_case("sobject") {
+            return None;
+        }
+        // `element_type` gives a name that is no collection back whole.
+        Some(if element.len() == declared.len() {
+            Records::One
+        } else {
+            Records::Collection
+        })
+    }
+
     /// The parameters of a static method (`parameters`, formal parameter nodes) that
     /// hold records of any object (`SObject`, `List<SObject>`): followed, for the
     /// method may save them for its callers ([`super::wrappers`]).
@@ -202,21 +221,12 @@ impl<'t> Walker<'t> {
             let Some(type_node) = super::text::child(parameter, f.type_) else {
                 continue;
             };
-            let raw = self.text(type_node).as_bytes();
-            if !raw
-                .windows(7)
-                .any(|word| word.eq_ignore_ascii_case(b"sobject"))
-            {
+            let Some(records) = self.untyped_records(type_node) else {
                 continue;
-            }
-            let declared = self.type_text(type_node);
-            let element = element_type(&declared);
-            if !strip_schema(element).eq_ignore_ascii_case("sobject") {
-                continue;
-            }
+            };
             let mut list = RecordList::new(type_node);
             list.parameter = u32::try_from(position).ok();
-            list.single = element.len() == declared.len();
+            list.single = records == Records::One;
             self.record_lists.push(list);
         }
     }
