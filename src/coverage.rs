@@ -233,10 +233,7 @@ fn covering_test(
                 .iter()
                 .copied()
                 .filter(|&child| graph[child].test.as_ref().is_some_and(|mark| mark.method))
-                .map(|child| {
-                    let full = graph[child].id.full_name();
-                    full.rsplit('.').next().unwrap_or(full).to_string()
-                })
+                .map(|child| graph[child].id.last_name().to_string())
                 .collect();
             methods.sort_by_key(|m| m.to_lowercase());
             methods.dedup_by_key(|m| m.to_lowercase());

@@ -681,8 +681,9 @@ pub struct RecordsParameter {
 /// `save` in the class `Util`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Handoff {
-    /// The class called, as written; empty for an unqualified call (the method's own
-    /// class).
+    /// The class called: as written, or, for an unqualified call, the class of the
+    /// file that declares a method of that name (else the calling method's own class).
+    /// Empty for a receiver that is no type name, which resolves to nothing.
     pub class: String,
     pub member: String,
     pub position: u32,

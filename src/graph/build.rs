@@ -715,8 +715,7 @@ impl Graph {
         fired.sort_unstable();
         for (object, hook) in fired {
             let at = self.declared_at(hook);
-            let full_name = self[hook].id.full_name();
-            let events = DmlEvents::of_hook(full_name.rsplit('.').next().unwrap_or(full_name));
+            let events = DmlEvents::of_hook(self[hook].id.last_name());
             self.add_edge_with_events(object, hook, EdgeKind::Fires, at, events);
         }
     }

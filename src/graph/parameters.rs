@@ -105,10 +105,7 @@ impl Graph {
         let closed = close_tokens(&pending, &position);
         let names = pending
             .iter()
-            .map(|parameter| {
-                let full = self[parameter.key.0].id.folded_full_name();
-                full.rsplit('.').next().unwrap_or(full).to_string()
-            })
+            .map(|parameter| self[parameter.key.0].id.last_name().to_lowercase())
             .collect();
         let parameters = pending
             .into_iter()

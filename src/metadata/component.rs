@@ -92,6 +92,13 @@ impl ComponentId {
         &self.0.text[self.0.name_start as usize..self.0.key_start as usize]
     }
 
+    /// The last dotted part of the full name: a member's own name (`total` of
+    /// `InvoiceService.total`), an inner class's.
+    pub fn last_name(&self) -> &str {
+        let full = self.full_name();
+        full.rsplit('.').next().unwrap_or(full)
+    }
+
     /// The case-folded `type:fullname` key every comparison uses.
     pub fn key(&self) -> &str {
         &self.0.text[self.0.key_start as usize..]

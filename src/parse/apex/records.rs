@@ -7,11 +7,17 @@
 //! The list is followed within the member only, and only while the walk sees everything
 //! that can change it: every record put in has a type this file tells, and the variable
 //! appears nowhere but in calls that put records in or read it, in a loop over it, in an
-//! operator (`rows != null`), in an element read or set (`rows[0].Id`, `rows[0] = r`)
-//! and in DML. Anything else (the list handed to a call, assigned, returned, a record of
-//! unknown type put in) leaves the DML writing every object, as before. Writes are
-//! decided at the member's end, so a record put in after the DML in the text (in a loop)
-//! counts.
+//! operator (`rows != null`), in an element read or set (`rows[0].Id`, `rows[0] = r`),
+//! in a system method's arguments (`System.debug(rows)`) and in DML. Anything else (the
+//! list assigned, returned, handed to an instance method, a record of unknown type put
+//! in) leaves the DML writing every object, as before. A list handed to a static call
+//! passes its objects to it and its own DML writes every object ([`super::wrappers`]).
+//! Writes are decided at the member's end, so a record put in after the DML in the text
+//! (in a loop) counts.
+//!
+//! A static method's records parameters are followed the same way, for the method may
+//! save them for its callers ([`super::wrappers`]); so is a local list of a parameter's
+//! records (filled by a loop over it, or initialized with a record parameter).
 
 use super::text::{is_comment, kind_name};
 use super::walk::{Recv, Walker};
@@ -47,8 +53,9 @@ pub(super) struct RecordList<'t> {
     /// The static calls it is handed to ([`super::wrappers`]).
     handed: Vec<Handed<'t>>,
     /// Records of followed parameters put in, by a loop over one (`for (SObject r :
-    /// records) { changed.add(r); }`): the parameter's position and the loop variable's
-    /// declared type node. The list holds those callers' records.
+    /// records) { changed.add(r); }`) or in an initializer (`new List<SObject>{ record
+    /// }`): the parameter's position and the declared type node of the loop variable
+    /// (or of the parameter). The list holds those callers' records.
     sources: Vec<(u32, Node<'t>)>,
 }
 
@@ -80,8 +87,8 @@ enum Records {
 enum Carried {
     /// Saved them, with these events.
     Saved(DmlEvents),
-    /// Handed them to a static call (`None`: one a declaration cannot name).
-    Handed(Option<crate::facts::Handoff>),
+    /// Handed them to a static call.
+    Handed(crate::facts::Handoff),
 }
 
 /// What a method called on a record list does to it.
@@ -524,29 +531,24 @@ impl<'t> Walker<'t> {
             self.emit(write, EdgeKind::Writes, at);
         }
         let mut handoffs = Vec::new();
-        let mut every_handoff = true;
         for handed in &list.handed {
             self.emit(
                 handed.through("*", Some(own.clone())),
                 EdgeKind::Writes,
                 handed.at,
             );
-            match handed.handoff() {
-                Some(handoff) => handoffs.push(handoff),
-                None => every_handoff = false,
-            }
+            handoffs.push(handed.handoff());
         }
         for (_, carried) in carried.iter().filter(|(at, _)| *at == position) {
             match carried {
                 Carried::Saved(events) => saves = saves.union(*events),
-                Carried::Handed(Some(handoff)) => handoffs.push(handoff.clone()),
-                Carried::Handed(None) => every_handoff = false,
+                Carried::Handed(handoff) => handoffs.push(handoff.clone()),
             }
         }
         self.walked_parameters.push(WalkedParameter {
             method: self.from.clone(),
             position,
-            followed: followed && every_handoff,
+            followed,
             saves,
             handed: handoffs,
         });

@@ -55,16 +55,19 @@ pub(super) struct Handed<'t> {
 }
 
 impl Handed<'_> {
-    /// The call as a parameter's declaration keeps it: its class as written.
-    pub(super) fn handoff(&self) -> Option<Handoff> {
-        let TypeExpr::Named(class) = &self.receiver else {
-            return None;
+    /// The call as a parameter's declaration keeps it: its class as written (a static
+    /// call's receiver is a type name; any other leaves the class empty, which the
+    /// graph resolves to nothing, so the parameter is not followed).
+    pub(super) fn handoff(&self) -> Handoff {
+        let class = match &self.receiver {
+            TypeExpr::Named(class) => class.to_string(),
+            TypeExpr::ReturnOf(..) | TypeExpr::MemberOf(..) => String::new(),
         };
-        Some(Handoff {
-            class: class.to_string(),
+        Handoff {
+            class,
             member: self.member.clone(),
             position: self.position,
-        })
+        }
     }
 
     /// The call passing records of `object`, or the calling method's own parameter.
@@ -114,10 +117,8 @@ fn is_plain_expression(node: Node) -> bool {
 impl<'t> Walker<'t> {
     /// The parameter `position` of the method being walked, as its uses name it.
     pub(super) fn own_parameter(&self, position: u32) -> OwnParameter<'static> {
-        let full = self.from.full_name();
-        let method = full.rsplit('.').next().unwrap_or(full);
         OwnParameter {
-            method: method.to_string().into(),
+            method: self.from.last_name().to_string().into(),
             position,
         }
     }
