@@ -107,9 +107,7 @@ impl Graph {
         graph.named = HashSet::default();
         graph.add_structure(&ordered, &declared);
         graph.add_initialized_fields();
-        for values in std::mem::take(&mut graph.pending_registrations) {
-            graph.register(&values);
-        }
+        graph.register_all(&ordered);
         graph.fire_registered_hooks();
         graph.add_implementations();
         graph.add_wildcard_writes();
@@ -478,6 +476,12 @@ impl Graph {
     /// framework's base class) or the platform's. The framework's code calls them
     /// (`onBeforeInsert`, `getSObjectFieldList`) for whoever hands it the class, which
     /// the repository cannot show.
+    ///
+    /// Also keeps the methods of the classes that implement an interface the repository
+    /// does not declare (`TriggerAction.BeforeInsert` of a packaged Trigger Actions
+    /// Framework): they implement no `override`, and which of them the interface names is
+    /// not known, so the registrations decide later which are hooks
+    /// ([`Graph::fire_registered_hooks`]).
     fn mark_framework_hooks(
         &mut self,
         files: &[&FileFacts],
@@ -491,20 +495,39 @@ impl Graph {
             .map(|entry| declared[entry.declared as usize].node)
             .filter(|&class| self[class].superclass.is_none())
             .collect();
-        if on_foreign_base.is_empty() {
+        let on_foreign_interface: HashSet<NodeIx> = supertyped
+            .iter()
+            .filter(|entry| {
+                let declaration = entry.declaration(files).1;
+                declaration
+                    .implements
+                    .iter()
+                    .any(|interface| self.resolve_class(interface, &declaration.id).is_none())
+            })
+            .map(|entry| declared[entry.declared as usize].node)
+            .collect();
+        if on_foreign_base.is_empty() && on_foreign_interface.is_empty() {
             return;
         }
         let mut declared = declared.iter();
         for file in files {
             for (declaration, declared) in file.facts.declares.iter().zip(declared.by_ref()) {
-                if !declaration.overrides {
+                let overrides = declaration.overrides;
+                let kept = declaration.kind == DeclKind::Method && !on_foreign_interface.is_empty();
+                if !overrides && !kept {
                     continue;
                 }
-                let class = declared
+                let Some(class) = declared
                     .parent
-                    .or_else(|| declaration.parent.as_ref().and_then(|p| self.node(p)));
-                if class.is_some_and(|class| self.extends_into(class, &on_foreign_base)) {
+                    .or_else(|| declaration.parent.as_ref().and_then(|p| self.node(p)))
+                else {
+                    continue;
+                };
+                if overrides && self.extends_into(class, &on_foreign_base) {
                     self[declared.node].platform_entry = true;
+                }
+                if kept && on_foreign_interface.contains(&class) {
+                    self.interface_methods.push((class, declared.node));
                 }
             }
         }
@@ -664,60 +687,6 @@ impl Graph {
             }
         }
         pairs
-    }
-
-    /// Records a configuration record's strings: each Apex class it names is registered
-    /// for each object it names.
-    pub(super) fn register(&mut self, values: &[String]) {
-        // A record names top-level classes: no class is the context.
-        let no_context = ComponentId::new(types::CUSTOM_METADATA, "");
-        let mut classes = Vec::new();
-        let mut objects = Vec::new();
-        for value in values {
-            let value = value.trim();
-            if let Some(class) = self.resolve_class(value, &no_context) {
-                classes.push(class);
-            } else if let Some(object) = self.node(&sobject::id(value)) {
-                objects.push(object);
-            }
-        }
-        for class in classes {
-            self.registrations
-                .entry(class)
-                .or_default()
-                .extend(objects.iter().copied());
-        }
-    }
-
-    /// A handler class that configuration records register for objects, whose hooks a
-    /// framework the repository does not hold calls (the `override` methods of a
-    /// packaged trigger framework's base class, [`Graph::mark_framework_hooks`]): that
-    /// framework's trigger on each object runs them on its DML, so each hook is
-    /// automation of those objects, on the events its name ends with (`onAfterUpdate`;
-    /// every event for another name: the records spell events each framework its own
-    /// way). A framework the repository holds dispatches through the class hierarchy
-    /// instead (`impact::Dispatch`).
-    pub(super) fn fire_registered_hooks(&mut self) {
-        if self.registrations.is_empty() {
-            return;
-        }
-        let mut fired: Vec<(NodeIx, NodeIx)> = Vec::new();
-        for (hook, node) in self.nodes() {
-            let class = node.parent.as_ref().filter(|_| node.platform_entry);
-            let Some(objects) = class
-                .and_then(|class| self.node(class))
-                .and_then(|class| self.registrations.get(&class))
-            else {
-                continue;
-            };
-            fired.extend(objects.iter().map(|&object| (object, hook)));
-        }
-        fired.sort_unstable();
-        for (object, hook) in fired {
-            let at = self.declared_at(hook);
-            let events = DmlEvents::of_hook(self[hook].id.last_name());
-            self.add_edge_with_events(object, hook, EdgeKind::Fires, at, events);
-        }
     }
 
     /// Where a node is declared, for edges the graph adds from declarations.

@@ -24,6 +24,7 @@ mod names;
 mod parameters;
 mod query;
 mod reads;
+mod registrations;
 mod resolve;
 mod reuse;
 
@@ -385,6 +386,10 @@ pub struct Graph {
     /// [`Target::Registration`]): handler class → objects.
     registrations: HashMap<NodeIx, BTreeSet<NodeIx>>,
     pending_registrations: Vec<Vec<String>>,
+    /// The methods of classes that implement an interface the repository does not
+    /// declare, as (class, method), in declaration order: a packaged framework's hooks
+    /// when a record registers the class ([`Graph::fire_registered_hooks`]).
+    interface_methods: Vec<(NodeIx, NodeIx)>,
     /// The followed records parameters of static methods, settled across the revision
     /// ([`Graph::settle_parameters`]): what [`Target::DmlThrough`] and
     /// [`Target::ParameterDml`] resolve against.

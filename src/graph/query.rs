@@ -69,8 +69,16 @@ impl Graph {
     /// in a query, or through one of their fields; writes alone do not count, because a
     /// write of `List<SObject>` is a write to every automated object.
     pub(super) fn objects_named_by(&self, class: NodeIx) -> BTreeSet<NodeIx> {
+        self.objects_named_in(self.family(class))
+    }
+
+    /// The SObjects that `nodes` name, as [`Graph::objects_named_by`] counts them.
+    pub(super) fn objects_named_in(
+        &self,
+        nodes: impl IntoIterator<Item = NodeIx>,
+    ) -> BTreeSet<NodeIx> {
         let mut objects = BTreeSet::new();
-        for from in self.family(class) {
+        for from in nodes {
             for link in self.outgoing(from) {
                 if !names_object(link.edge.kind) {
                     continue;

@@ -569,20 +569,14 @@ fn a_hook_a_record_registers_for_an_object_runs_on_its_writes_under_a_packaged_f
                  public override void onAfterInsert() {\n        System.debug('posted');\n    }\n\n    \
                  public override void onAfterDelete() {\n        System.debug('reversed');\n    }\n}\n",
         );
-        repo.write(
-            "force-app/main/default/customMetadata/MyTriggerSetting.Invoice_onAfterDelete.md-meta.xml",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-             <CustomMetadata xmlns=\"http://soap.sforce.com/2006/04/metadata\" \
-             xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
-             xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n    \
-             <label>Invoice_onAfterDelete</label>\n    <protected>false</protected>\n    \
-             <values>\n        <field>Class__c</field>\n        \
-             <value xsi:type=\"xsd:string\">InvoiceLedgerHandler</value>\n    </values>\n    \
-             <values>\n        <field>Event__c</field>\n        \
-             <value xsi:type=\"xsd:string\">AFTER_DELETE</value>\n    </values>\n    \
-             <values>\n        <field>sObject__c</field>\n        \
-             <value xsi:type=\"xsd:string\">Invoice__c</value>\n    </values>\n\
-             </CustomMetadata>\n",
+        write_metadata_record(
+            repo,
+            "MyTriggerSetting.Invoice_onAfterDelete",
+            &[
+                ("Class__c", "InvoiceLedgerHandler"),
+                ("Event__c", "AFTER_DELETE"),
+                ("sObject__c", "Invoice__c"),
+            ],
         );
         repo.write_invoice_event_tests();
     });
@@ -606,4 +600,120 @@ fn a_hook_a_record_registers_for_an_object_runs_on_its_writes_under_a_packaged_f
         "InvoicePurgeTest should be reached through the invoices it deletes: {path:?}"
     );
     assert_excludes(&plan, &["InvoiceImportTest"]);
+}
+
+/// Writes the custom metadata record `Type.Record` with these string values.
+fn write_metadata_record(repo: &TestRepo, name: &str, values: &[(&str, &str)]) {
+    let values: String = values
+        .iter()
+        .map(|(field, value)| {
+            format!(
+                "    <values>\n        <field>{field}</field>\n        \
+                 <value xsi:type=\"xsd:string\">{value}</value>\n    </values>\n"
+            )
+        })
+        .collect();
+    let label = name.split_once('.').map_or(name, |(_, record)| record);
+    repo.write(
+        &format!("force-app/main/default/customMetadata/{name}.md-meta.xml"),
+        &format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <CustomMetadata xmlns=\"http://soap.sforce.com/2006/04/metadata\" \
+             xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+             xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n    \
+             <label>{label}</label>\n    <protected>false</protected>\n{values}</CustomMetadata>\n"
+        ),
+    );
+}
+
+/// The Trigger Actions Framework installed as a package: the trigger on the object
+/// calls the packaged `MetadataTriggerHandler`, an action implements the packaged
+/// `TriggerAction` interfaces, and a `Trigger_Action__mdt` record registers it through
+/// the `sObject_Trigger_Setting__mdt` record of the object (`Invoice`, whose
+/// `Object_API_Name__c` is `Invoice__c`; the action's code names no object). A change to
+/// a helper of the after-delete action reaches the test that deletes an invoice, through
+/// the invoice; the action runs on delete only, and the helper is no hook, so the test
+/// that only upserts invoices is not selected.
+#[test]
+fn an_action_a_record_registers_under_a_packaged_trigger_actions_framework_runs_on_its_objects_writes(
+) {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_trigger(
+            "InvoiceActions",
+            "trigger InvoiceActions on Invoice__c (before insert, after delete) {\n    \
+                 new MetadataTriggerHandler().run();\n}\n",
+        );
+        repo.write_class(
+            "TA_Invoice_Reverse",
+            "public with sharing class TA_Invoice_Reverse implements TriggerAction.AfterDelete {\n    \
+                 public void afterDelete(List<SObject> oldList) {\n        \
+                     System.debug(describe(oldList));\n    }\n\n    \
+                 private String describe(List<SObject> invoices) {\n        \
+                     return 'reversed';\n    }\n}\n",
+        );
+        write_metadata_record(
+            repo,
+            "Trigger_Action.Invoice_Reverse",
+            &[
+                ("Apex_Class_Name__c", "TA_Invoice_Reverse"),
+                ("After_Delete__c", "Invoice"),
+            ],
+        );
+        write_metadata_record(
+            repo,
+            "sObject_Trigger_Setting.Invoice",
+            &[("Object_API_Name__c", "Invoice__c")],
+        );
+        repo.write_invoice_event_tests();
+    });
+    repo.edit(
+        &class("TA_Invoice_Reverse"),
+        "return 'reversed';",
+        "return 'reversed: ' + invoices.size();",
+    );
+    repo.commit("Say how many invoices were reversed");
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "InvoicePurgeTest", "ApexClass:TA_Invoice_Reverse");
+    let path = reason_path(&plan, "InvoicePurgeTest");
+    for step in [
+        "ApexMethod:TA_Invoice_Reverse.afterDelete",
+        "CustomObject:Invoice__c",
+    ] {
+        assert!(
+            path.iter().any(|node| node == step),
+            "InvoicePurgeTest should be reached through {step}: {path:?}"
+        );
+    }
+    assert_excludes(&plan, &["InvoiceImportTest"]);
+}
+
+/// The twin: an action no record of the repository registers (its records may be
+/// deployed from elsewhere) runs on the objects it names itself, on the events its
+/// hook's name tells: a change to a before-insert action reaches both tests, which
+/// insert invoices (an upsert may insert).
+#[test]
+fn an_action_no_record_registers_runs_on_the_objects_it_names() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "TA_Invoice_Stamp",
+            "public with sharing class TA_Invoice_Stamp implements TriggerAction.BeforeInsert {\n    \
+                 public void beforeInsert(List<Invoice__c> newList) {\n        \
+                     for (Invoice__c invoice : newList) {\n            \
+                         invoice.Description__c = 'stamped';\n        }\n    }\n}\n",
+        );
+        repo.write_invoice_event_tests();
+    });
+    repo.edit(&class("TA_Invoice_Stamp"), "'stamped'", "'stamped twice'");
+    repo.commit("Stamp twice");
+
+    let plan = repo.plan_committed();
+
+    assert_includes(&plan, &["InvoicePurgeTest", "InvoiceImportTest"]);
+    assert_path(
+        &plan,
+        "InvoiceImportTest",
+        "ApexMethod:TA_Invoice_Stamp.beforeInsert",
+    );
 }
