@@ -70,7 +70,7 @@ use std::sync::Arc;
 /// does one whose elements are read, `rows[0].Id`, or set, `rows[0] = record`; 35: a
 /// static method's followed records parameters, `Declaration::records_parameters`, and
 /// the records a static call passes, `Target::DmlThrough`.)
-pub const FACTS_VERSION: u32 = 35;
+pub const FACTS_VERSION: u32 = 36;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

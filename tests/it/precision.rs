@@ -972,3 +972,71 @@ fn a_payment_check_of_the_written_off_date_runs_for_payment_writers(path: &str, 
     assert!(through_check, "{test}: not through {path}: {entry}");
     assert_excludes(&plan, &["InvoiceIntakeTest"]);
 }
+
+/// `Database.convertLead` updates the lead and inserts the account, contact and
+/// opportunity it becomes: a change to the after-update lead handler reaches the test
+/// that converts a lead, not the one that only inserts leads; a change to an account
+/// trigger's handler reaches the converting test too.
+#[test]
+fn converting_a_lead_runs_the_automation_of_the_lead_and_of_what_it_becomes() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_trigger(
+            "LeadConverted",
+            "trigger LeadConverted on Lead (after update) {\n    \
+                 LeadConversionHandler.afterUpdate(Trigger.new);\n}\n",
+        )
+        .write_class(
+            "LeadConversionHandler",
+            "public with sharing class LeadConversionHandler {\n    \
+                 public static void afterUpdate(List<Lead> leads) {\n        \
+                     System.debug('converted');\n    }\n}\n",
+        )
+        .write_trigger(
+            "AccountCreated",
+            "trigger AccountCreated on Account (after insert) {\n    \
+                 AccountGreeter.greet(Trigger.new);\n}\n",
+        )
+        .write_class(
+            "AccountGreeter",
+            "public with sharing class AccountGreeter {\n    \
+                 public static void greet(List<Account> accounts) {\n        \
+                     System.debug('welcome');\n    }\n}\n",
+        )
+        .write_class(
+            "LeadConvertTest",
+            "@IsTest\nprivate class LeadConvertTest {\n    @IsTest\n    static void converts() {\n        \
+                 Lead lead = new Lead(LastName = 'Ada', Company = 'Engines');\n        insert lead;\n        \
+                 Database.LeadConvert conversion = new Database.LeadConvert();\n        \
+                 conversion.setLeadId(lead.Id);\n        \
+                 conversion.setConvertedStatus('Closed - Converted');\n        \
+                 Assert.isTrue(Database.convertLead(conversion).isSuccess());\n    }\n}\n",
+        )
+        .write_class(
+            "LeadIntakeTest",
+            "@IsTest\nprivate class LeadIntakeTest {\n    @IsTest\n    static void takesIn() {\n        \
+                 insert new Lead(LastName = 'Grace', Company = 'Compilers');\n        \
+                 Assert.areEqual(1, [SELECT COUNT() FROM Lead]);\n    }\n}\n",
+        );
+    });
+    repo.edit(
+        &class("LeadConversionHandler"),
+        "'converted'",
+        "'converted: ' + leads.size()",
+    );
+    repo.commit("Count converted leads");
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "LeadConvertTest", "ApexClass:LeadConversionHandler");
+    assert!(reason_path(&plan, "LeadConvertTest").contains(&"CustomObject:Lead".to_string()));
+    assert_excludes(&plan, &["LeadIntakeTest"]);
+
+    repo.edit(&class("AccountGreeter"), "'welcome'", "'welcome: ' + accounts.size()");
+    repo.commit("Count greeted accounts");
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "LeadConvertTest", "ApexClass:AccountGreeter");
+    assert!(reason_path(&plan, "LeadConvertTest").contains(&"CustomObject:Account".to_string()));
+    assert_excludes(&plan, &["LeadIntakeTest"]);
+}

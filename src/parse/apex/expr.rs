@@ -5,7 +5,7 @@
 //! name its receiver type. Types come only from this file; the rest is left to the graph.
 
 use super::text::{
-    child, fields, interview_flow, is_comment, is_database_dml, is_simple_name,
+    child, fields, interview_flow, is_comment, is_database_dml, is_simple_name, LEAD_CONVERSION,
     is_system_namespace, is_this, is_unit_of_work, is_untyped_record, kind_name, literal_content,
     named_children, normalize_type, unit_of_work_method, RecordWrite,
 };
@@ -463,6 +463,15 @@ impl<'t> Walker<'t> {
                 events: DmlEvents::INSERT,
             };
             self.emit(write, EdgeKind::Writes, at);
+        }
+        if writer == Writer::Database && name.eq_ignore_ascii_case("convertlead") {
+            for (object, events) in LEAD_CONVERSION {
+                let write = Target::Dml {
+                    object: object.into(),
+                    events,
+                };
+                self.emit(write, EdgeKind::Writes, at);
+            }
         }
         // A unit of work's register call is the DML its commit runs.
         let done = match writer {

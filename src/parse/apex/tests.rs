@@ -1463,6 +1463,37 @@ fn dml_writes_carry_their_events() {
     }
 }
 
+/// Converting a lead updates it and inserts (or merges into) an account, a contact and
+/// an opportunity: each object's automation runs.
+#[test]
+fn converting_a_lead_writes_the_lead_and_what_it_becomes() {
+    use crate::facts::DmlEvents;
+    let facts = class(
+        "Converter",
+        "public class Converter {\n    \
+             static void convert(Database.LeadConvert conversion) {\n        \
+                 Database.convertLead(conversion, false);\n    }\n}\n",
+    );
+    let both = DmlEvents::INSERT.union(DmlEvents::UPDATE);
+    let written: Vec<(String, DmlEvents)> = uses_from(&facts, "ApexMethod:Converter.convert")
+        .iter()
+        .filter_map(|u| match &u.target {
+            Target::Dml { object, events } => Some((object.to_string(), *events)),
+            _ => None,
+        })
+        .collect();
+    let expected = [
+        ("Lead", DmlEvents::UPDATE),
+        ("Account", both),
+        ("Contact", both),
+        ("Opportunity", both),
+    ];
+    assert_eq!(
+        written,
+        expected.map(|(object, events)| (object.to_string(), events))
+    );
+}
+
 /// A unit of work's register calls are the DML its commit runs (fflib is often a package
 /// the org installs, so `fflib_SObjectUnitOfWork` is not declared in the repository).
 #[test]

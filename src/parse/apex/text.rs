@@ -371,6 +371,18 @@ pub(super) fn is_simple_name(name: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
 }
 
+/// What `Database.convertLead` writes: the lead, updated as converted, and the
+/// account, contact and opportunity it is converted into, inserted, or merged into
+/// existing ones the conversion names (counted as updates). Their after triggers run on
+/// every conversion, before triggers and validation rules only where the org enforces
+/// them on conversion (Lead Settings): counted either way, the safer side.
+pub(super) const LEAD_CONVERSION: [(&str, DmlEvents); 4] = [
+    ("Lead", DmlEvents::UPDATE),
+    ("Account", DmlEvents::INSERT.union(DmlEvents::UPDATE)),
+    ("Contact", DmlEvents::INSERT.union(DmlEvents::UPDATE)),
+    ("Opportunity", DmlEvents::INSERT.union(DmlEvents::UPDATE)),
+];
+
 /// `Database` methods that write records.
 pub(super) fn is_database_dml(method: &str) -> bool {
     [
