@@ -412,6 +412,10 @@ impl Graph {
                 .chain(declaration.implements.iter());
             for (position, supertype) in supertypes.enumerate() {
                 let Some(super_index) = self.resolve_class(supertype, &declaration.id) else {
+                    let extends = position == 0 && declaration.extends.is_some();
+                    if !extends && self.interface_classes.last() != Some(&class) {
+                        self.interface_classes.push(class);
+                    }
                     continue;
                 };
                 if super_index == class {
@@ -476,12 +480,6 @@ impl Graph {
     /// framework's base class) or the platform's. The framework's code calls them
     /// (`onBeforeInsert`, `getSObjectFieldList`) for whoever hands it the class, which
     /// the repository cannot show.
-    ///
-    /// Also keeps the methods of the classes that implement an interface the repository
-    /// does not declare (`TriggerAction.BeforeInsert` of a packaged Trigger Actions
-    /// Framework): they implement no `override`, and which of them the interface names is
-    /// not known, so the registrations decide later which are hooks
-    /// ([`Graph::fire_registered_hooks`]).
     fn mark_framework_hooks(
         &mut self,
         files: &[&FileFacts],
@@ -495,39 +493,20 @@ impl Graph {
             .map(|entry| declared[entry.declared as usize].node)
             .filter(|&class| self[class].superclass.is_none())
             .collect();
-        let on_foreign_interface: HashSet<NodeIx> = supertyped
-            .iter()
-            .filter(|entry| {
-                let declaration = entry.declaration(files).1;
-                declaration
-                    .implements
-                    .iter()
-                    .any(|interface| self.resolve_class(interface, &declaration.id).is_none())
-            })
-            .map(|entry| declared[entry.declared as usize].node)
-            .collect();
-        if on_foreign_base.is_empty() && on_foreign_interface.is_empty() {
+        if on_foreign_base.is_empty() {
             return;
         }
         let mut declared = declared.iter();
         for file in files {
             for (declaration, declared) in file.facts.declares.iter().zip(declared.by_ref()) {
-                let overrides = declaration.overrides;
-                let kept = declaration.kind == DeclKind::Method && !on_foreign_interface.is_empty();
-                if !overrides && !kept {
+                if !declaration.overrides {
                     continue;
                 }
-                let Some(class) = declared
+                let class = declared
                     .parent
-                    .or_else(|| declaration.parent.as_ref().and_then(|p| self.node(p)))
-                else {
-                    continue;
-                };
-                if overrides && self.extends_into(class, &on_foreign_base) {
+                    .or_else(|| declaration.parent.as_ref().and_then(|p| self.node(p)));
+                if class.is_some_and(|class| self.extends_into(class, &on_foreign_base)) {
                     self[declared.node].platform_entry = true;
-                }
-                if kept && on_foreign_interface.contains(&class) {
-                    self.interface_methods.push((class, declared.node));
                 }
             }
         }

@@ -386,10 +386,11 @@ pub struct Graph {
     /// [`Target::Registration`]): handler class → objects.
     registrations: HashMap<NodeIx, BTreeSet<NodeIx>>,
     pending_registrations: Vec<Vec<String>>,
-    /// The methods of classes that implement an interface the repository does not
-    /// declare, as (class, method), in declaration order: a packaged framework's hooks
-    /// when a record registers the class ([`Graph::fire_registered_hooks`]).
-    interface_methods: Vec<(NodeIx, NodeIx)>,
+    /// The classes that implement an interface the repository does not declare (a
+    /// platform's, or a packaged framework's: `TriggerAction.BeforeInsert`), in
+    /// declaration order: their hooks run for the objects records register them for
+    /// ([`Graph::fire_registered_hooks`]).
+    interface_classes: Vec<NodeIx>,
     /// The followed records parameters of static methods, settled across the revision
     /// ([`Graph::settle_parameters`]): what [`Target::DmlThrough`] and
     /// [`Target::ParameterDml`] resolve against.

@@ -72,8 +72,9 @@ impl Graph {
     /// - the methods of a class implementing an undeclared interface, named as a trigger
     ///   hook (`beforeInsert`, `onAfterUpdate`: the Trigger Actions Framework installed as
     ///   a package), or, when none is and a record registers the class, all of them. Its
-    ///   objects are the ones records register it for, else the ones it names itself
-    ///   (its records may live in the org only).
+    ///   objects are the ones records register it for, else the ones the class header
+    ///   and its hooks name (`beforeDelete(List<Lead> leads)`; its records may live in
+    ///   the org only).
     pub(super) fn fire_registered_hooks(&mut self) {
         let mut fired = self.overrides_fired();
         fired.extend(self.interface_hooks_fired());
@@ -109,25 +110,26 @@ impl Graph {
     /// (object, hook) for the hooks of classes on undeclared interfaces.
     fn interface_hooks_fired(&self) -> Vec<(NodeIx, NodeIx)> {
         let mut fired = Vec::new();
-        // A class's methods, inner classes' between them, together (in order).
-        let mut by_class = self.interface_methods.clone();
-        by_class.sort_by_key(|&(class, _)| class);
-        for methods in by_class.chunk_by(|a, b| a.0 == b.0) {
-            let class = methods[0].0;
-            let methods = methods.iter().map(|&(_, method)| method);
-            let named: Vec<NodeIx> = methods
-                .clone()
-                .filter(|&method| is_trigger_hook(self[method].id.last_name()))
+        let mut classes = self.interface_classes.clone();
+        classes.sort_unstable();
+        classes.dedup();
+        for class in classes {
+            let registered = self.registrations.get(&class);
+            let mut hooks: Vec<NodeIx> = TRIGGER_HOOKS
+                .iter()
+                .filter_map(|name| self.member(class, name))
                 .collect();
-            let registered = self.registrations.contains_key(&class);
-            let hooks: Vec<NodeIx> = match (named.is_empty(), registered) {
-                (false, _) => named,
-                (true, true) => methods.clone().collect(),
-                (true, false) => continue,
-            };
-            let objects = match self.registrations.get(&class) {
+            if hooks.is_empty() && registered.is_some() {
+                hooks = self.methods_of(class);
+            }
+            if hooks.is_empty() {
+                continue;
+            }
+            hooks.sort_unstable();
+            hooks.dedup();
+            let objects = match registered {
                 Some(objects) if !objects.is_empty() => objects.clone(),
-                _ => self.objects_named_in(std::iter::once(class).chain(methods)),
+                _ => self.objects_named_in(std::iter::once(class).chain(hooks.iter().copied())),
             };
             for object in objects {
                 fired.extend(hooks.iter().map(|&hook| (object, hook)));
@@ -135,24 +137,35 @@ impl Graph {
         }
         fired
     }
+
+    /// The methods `class` declares, in node order. Reads every member of the revision:
+    /// asked only of a registered class that has no method named as a hook.
+    fn methods_of(&self, class: NodeIx) -> Vec<NodeIx> {
+        let mut methods: Vec<NodeIx> = self
+            .members
+            .iter()
+            .filter(|(key, &member)| key.class == class && self[member].kind == DeclKind::Method)
+            .map(|(_, &member)| member)
+            .collect();
+        methods.sort_unstable();
+        methods
+    }
 }
 
-/// Whether a method's name is a trigger framework's hook: `before` or `after` and an
-/// event, maybe after `on` or `handle` (`beforeInsert`, `onAfterUndelete`).
-fn is_trigger_hook(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    let name = ["on", "handle"]
-        .iter()
-        .find_map(|prefix| name.strip_prefix(prefix))
-        .unwrap_or(&name);
-    let Some(event) = ["before", "after"]
-        .iter()
-        .find_map(|timing| name.strip_prefix(timing))
-    else {
-        return false;
-    };
-    matches!(event, "insert" | "update" | "delete" | "undelete")
-}
+/// The names of a trigger framework's hooks, folded as members are looked up: `before`
+/// or `after` and an event, maybe after `on` or `handle` (`beforeInsert`,
+/// `onAfterUndelete`).
+static TRIGGER_HOOKS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    let mut names = Vec::new();
+    for prefix in ["", "on", "handle"] {
+        for timing in ["before", "after"] {
+            for event in ["insert", "update", "delete", "undelete"] {
+                names.push(format!("{prefix}{timing}{event}"));
+            }
+        }
+    }
+    names
+});
 
 /// The custom metadata records of a revision, by record name (folded), indexed the
 /// first time a registration names one: most revisions' registrations name classes
@@ -209,22 +222,16 @@ mod tests {
 
     #[test]
     fn a_trigger_hooks_name_is_a_timing_and_an_event() {
+        let names: Vec<&str> = TRIGGER_HOOKS.iter().map(String::as_str).collect();
         for hook in [
-            "beforeInsert",
-            "AfterUndelete",
-            "onBeforeUpdate",
-            "handleAfterDelete",
+            "beforeinsert",
+            "afterundelete",
+            "onbeforeupdate",
+            "handleafterdelete",
         ] {
-            assert!(is_trigger_hook(hook), "{hook}");
+            assert!(names.contains(&hook), "{hook}");
         }
-        for other in [
-            "execute",
-            "insertAll",
-            "afterSave",
-            "onUpdate",
-            "beforeInsertAll",
-        ] {
-            assert!(!is_trigger_hook(other), "{other}");
-        }
+        assert_eq!(names.len(), 24);
+        assert!(names.iter().all(|name| name.to_lowercase() == *name));
     }
 }

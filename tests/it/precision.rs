@@ -1031,7 +1031,11 @@ fn converting_a_lead_runs_the_automation_of_the_lead_and_of_what_it_becomes() {
     assert!(reason_path(&plan, "LeadConvertTest").contains(&"CustomObject:Lead".to_string()));
     assert_excludes(&plan, &["LeadIntakeTest"]);
 
-    repo.edit(&class("AccountGreeter"), "'welcome'", "'welcome: ' + accounts.size()");
+    repo.edit(
+        &class("AccountGreeter"),
+        "'welcome'",
+        "'welcome: ' + accounts.size()",
+    );
     repo.commit("Count greeted accounts");
 
     let plan = repo.plan_committed();

@@ -5,9 +5,9 @@
 //! name its receiver type. Types come only from this file; the rest is left to the graph.
 
 use super::text::{
-    child, fields, interview_flow, is_comment, is_database_dml, is_simple_name, LEAD_CONVERSION,
+    child, fields, interview_flow, is_comment, is_database_dml, is_simple_name,
     is_system_namespace, is_this, is_unit_of_work, is_untyped_record, kind_name, literal_content,
-    named_children, normalize_type, unit_of_work_method, RecordWrite,
+    named_children, normalize_type, unit_of_work_method, RecordWrite, LEAD_CONVERSION,
 };
 use super::walk::{Recv, Walker};
 use crate::apex_type::{element_type, method_type, setting_method_type};
