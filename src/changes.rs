@@ -403,6 +403,10 @@ pub struct Context {
     /// Submodules inside a package directory that were added, removed or moved to
     /// another commit: what changed inside them cannot be seen.
     pub changed_submodules: Vec<String>,
+    /// Components a manifest names that the repository does not hold (an Apex class
+    /// deployed from a folder outside the package directories): what they run cannot be
+    /// seen either.
+    pub unseen: Vec<ComponentId>,
 }
 
 impl Context {
@@ -628,14 +632,46 @@ fn version(by_path: &FxHashMap<&str, &FileFacts>, entry: &SourceEntry) -> Option
     })
 }
 
-/// Changes named by a manifest: each component counts as wholly changed.
-pub fn from_manifest(components: &[ComponentId], head_facts: &[FileFacts]) -> Vec<Change> {
-    let mut changes = Vec::new();
+/// Changes named by a manifest: each component counts as wholly changed, and a `*`
+/// member (`<members>*</members>`) stands for every component of its type the head
+/// holds. The second list is the named components no file of the head holds, of types
+/// whose changes can reach tests: what they run cannot be seen ([`Context::unseen`]).
+pub fn from_manifest(
+    components: &[ComponentId],
+    head_facts: &[FileFacts],
+) -> (Vec<Change>, Vec<ComponentId>) {
+    let mut named: BTreeSet<ComponentId> = BTreeSet::new();
     for component in components {
+        if component.full_name() == "*" {
+            let every = head_facts
+                .iter()
+                .filter(|file| file.component.is_type(component.type_name()))
+                .map(|file| file.component.clone());
+            let before = named.len();
+            named.extend(every);
+            if named.len() == before {
+                named.insert(component.clone());
+            }
+        } else {
+            named.insert(component.clone());
+        }
+    }
+    let mut changes = Vec::new();
+    let mut unseen = Vec::new();
+    for component in named {
         let files: Vec<&FileFacts> = head_facts
             .iter()
-            .filter(|file| &file.component == component)
+            .filter(|file| file.component == component)
             .collect();
+        let wildcard = component.full_name() == "*";
+        let impact = types::test_impact(component.type_name());
+        if files.is_empty()
+            && !wildcard
+            && !matches!(impact, TestImpact::None(_))
+            && !holds_children(head_facts, &component)
+        {
+            unseen.push(component.clone());
+        }
         let mut seeds: BTreeSet<ComponentId> = BTreeSet::new();
         seeds.insert(component.clone());
         for file in &files {
@@ -646,7 +682,7 @@ pub fn from_manifest(components: &[ComponentId], head_facts: &[FileFacts]) -> Ve
         let component = files
             .first()
             .map(|file| file.component.clone())
-            .unwrap_or_else(|| component.clone());
+            .unwrap_or(component);
         changes.push(Change {
             component,
             kind: ChangeKind::Modified,
@@ -660,7 +696,20 @@ pub fn from_manifest(components: &[ComponentId], head_facts: &[FileFacts]) -> Ve
     }
     changes.sort_by(|a, b| a.component.cmp(&b.component));
     changes.dedup_by(|a, b| a.component == b.component);
-    changes
+    (changes, unseen)
+}
+
+/// Whether the head holds files of `component`'s children (the fields of an object whose
+/// own file the repository does not keep, `objects/Account/fields/`): the component is
+/// then the repository's, in part.
+fn holds_children(head_facts: &[FileFacts], component: &ComponentId) -> bool {
+    let prefix = format!("{}.", component.folded_full_name());
+    head_facts.iter().any(|file| {
+        types::type_info(file.component.type_name())
+            .and_then(|info| info.parent)
+            .is_some_and(|parent| component.is_type(parent))
+            && file.component.folded_full_name().starts_with(&prefix)
+    })
 }
 
 /// What a `.forceignore` edit does to the deploy (see [`forceignore_moves`]).

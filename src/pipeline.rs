@@ -713,10 +713,14 @@ fn locate(
     reader: &mut source::Reader,
 ) -> Result<Located> {
     if let Some(components) = &head.manifest {
+        let (changes, unseen) = changes::from_manifest(components, &head.facts);
         return Ok(Located {
-            changes: changes::from_manifest(components, &head.facts),
+            changes,
             sources: ChangedSources::default(),
-            context: Context::default(),
+            context: Context {
+                unseen,
+                ..Context::default()
+            },
             old_facts: Vec::new(),
             listed_changed: Vec::new(),
         });

@@ -381,6 +381,17 @@ fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fa
             paths: context.changed_submodules.clone(),
         });
     }
+    if !context.unseen.is_empty() {
+        let named: Vec<String> = context.unseen.iter().map(ToString::to_string).collect();
+        return Some(Fallback {
+            reason: format!(
+                "the manifest names components no package directory of the repository holds, \
+                 so `impact` cannot see what they run: {}",
+                named.join(", ")
+            ),
+            paths: Vec::new(),
+        });
+    }
     if !context.unknown_files.is_empty() {
         return Some(Fallback {
             reason: "changed files in a package directory that no metadata type claims".into(),

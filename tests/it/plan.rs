@@ -1250,6 +1250,61 @@ fn manifest_gives_the_changes_and_the_working_tree_gives_the_graph() {
     );
 }
 
+/// A manifest's `*` member deploys every component of its type: every Apex class of the
+/// billing org is planned, so every test that uses one runs.
+#[test]
+fn a_manifest_wildcard_plans_every_component_of_its_type() {
+    let repo = TestRepo::new("billing");
+    repo.write(
+        "manifest/package.xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    \
+         <types>\n        <members>*</members>\n        <name>ApexClass</name>\n    </types>\n    \
+         <version>62.0</version>\n</Package>\n",
+    );
+
+    let plan = repo.plan_json(&["--manifest", "manifest/package.xml"]);
+
+    let changed = changed_ids(&plan);
+    assert!(
+        changed.contains(&"ApexClass:InvoiceService".to_string())
+            && changed.contains(&"ApexClass:VolumePricing".to_string())
+            && !changed.iter().any(|id| id.ends_with(":*")),
+        "{changed:?}"
+    );
+    assert_includes(&plan, TOTAL_CALLERS);
+    assert_eq!(
+        plan["test_level"], "RunSpecifiedTests",
+        "{}",
+        plan["fallback"]
+    );
+}
+
+/// A manifest naming an Apex class the repository does not hold (deployed from a folder
+/// outside the package directories): `impact` cannot see what it runs, so the plan falls
+/// back to every local test, saying why, rather than run none.
+#[test]
+fn a_manifest_naming_a_class_the_repository_does_not_hold_runs_every_local_test() {
+    let repo = TestRepo::new("billing");
+    repo.write(
+        "manifest/package.xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    \
+         <types>\n        <members>QaOnlyHelper</members>\n        <name>ApexClass</name>\n    </types>\n    \
+         <types>\n        <members>Invoice__c</members>\n        <name>CustomObject</name>\n    </types>\n    \
+         <version>62.0</version>\n</Package>\n",
+    );
+
+    let plan = repo.plan_json(&["--manifest", "manifest/package.xml"]);
+
+    assert_eq!(plan["test_level"], "RunLocalTests");
+    let reason = plan["fallback"]["reason"].as_str().expect("a reason");
+    assert!(
+        reason.contains("ApexClass:QaOnlyHelper") && !reason.contains("Invoice__c"),
+        "{reason}"
+    );
+}
+
 #[test]
 fn revisions_accept_branches_tags_and_relative_names() {
     let repo = TestRepo::new("billing");
