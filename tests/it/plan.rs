@@ -1255,15 +1255,8 @@ fn manifest_gives_the_changes_and_the_working_tree_gives_the_graph() {
 #[test]
 fn a_manifest_wildcard_plans_every_component_of_its_type() {
     let repo = TestRepo::new("billing");
-    repo.write(
-        "manifest/package.xml",
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-         <Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    \
-         <types>\n        <members>*</members>\n        <name>ApexClass</name>\n    </types>\n    \
-         <version>62.0</version>\n</Package>\n",
-    );
 
-    let plan = repo.plan_json(&["--manifest", "manifest/package.xml"]);
+    let plan = plan_manifest(&repo, &[("*", "ApexClass")]);
 
     let changed = changed_ids(&plan);
     assert!(
@@ -1286,16 +1279,14 @@ fn a_manifest_wildcard_plans_every_component_of_its_type() {
 #[test]
 fn a_manifest_naming_a_class_the_repository_does_not_hold_runs_every_local_test() {
     let repo = TestRepo::new("billing");
-    repo.write(
-        "manifest/package.xml",
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-         <Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    \
-         <types>\n        <members>QaOnlyHelper</members>\n        <name>ApexClass</name>\n    </types>\n    \
-         <types>\n        <members>Invoice__c</members>\n        <name>CustomObject</name>\n    </types>\n    \
-         <version>62.0</version>\n</Package>\n",
-    );
 
-    let plan = repo.plan_json(&["--manifest", "manifest/package.xml"]);
+    let plan = plan_manifest(
+        &repo,
+        &[
+            ("QaOnlyHelper", "ApexClass"),
+            ("Invoice__c", "CustomObject"),
+        ],
+    );
 
     assert_eq!(plan["test_level"], "RunLocalTests");
     let reason = plan["fallback"]["reason"].as_str().expect("a reason");
@@ -1303,6 +1294,28 @@ fn a_manifest_naming_a_class_the_repository_does_not_hold_runs_every_local_test(
         reason.contains("ApexClass:QaOnlyHelper") && !reason.contains("Invoice__c"),
         "{reason}"
     );
+}
+
+/// Writes `manifest/package.xml` naming these (member, type) pairs and plans it.
+fn plan_manifest(repo: &TestRepo, members: &[(&str, &str)]) -> Value {
+    let types: String = members
+        .iter()
+        .map(|(member, type_name)| {
+            format!(
+                "    <types>\n        <members>{member}</members>\n        \
+                 <name>{type_name}</name>\n    </types>\n"
+            )
+        })
+        .collect();
+    repo.write(
+        "manifest/package.xml",
+        &format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <Package xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n\
+             {types}    <version>62.0</version>\n</Package>\n"
+        ),
+    );
+    repo.plan_json(&["--manifest", "manifest/package.xml"])
 }
 
 #[test]
