@@ -69,7 +69,8 @@ use std::sync::Arc;
 /// local list of untyped records the member fills writes the objects put in it; 34: so
 /// does one whose elements are read, `rows[0].Id`, or set, `rows[0] = record`; 35: a
 /// static method's followed records parameters, `Declaration::records_parameters`, and
-/// the records a static call passes, `Target::DmlThrough`.)
+/// the records a static call passes, `Target::DmlThrough`; 36: `Database.convertLead`
+/// writes the lead and the account, contact and opportunity it becomes.)
 pub const FACTS_VERSION: u32 = 36;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
