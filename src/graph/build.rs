@@ -1170,8 +1170,9 @@ mod tests {
 
     /// Records a write reaches through a relationship are of the object it names: a
     /// custom lookup's (`Invoice__r`, through its declared field), a standard parent's
-    /// (`Account`) or child's (`Contacts`, `TimeSheetEntries`: the singular, a common
-    /// standard object or one the revision declares), a custom child relationship's
+    /// (`Account`, `ServiceResource`) or child's (`Contacts`, `TimeSheetEntries`: the
+    /// singular, a common standard object or one the revision declares or names in a
+    /// use), a custom child relationship's
     /// (`Plans__r`: the lookup to the record's object named so). Anything else is a
     /// write of any object: a polymorphic lookup (`Owner`), a child relationship of an
     /// object not declared here, a lookup field not declared here, a relationship name
@@ -1220,11 +1221,19 @@ mod tests {
             flow("Opportunity", "$Record.Account"),
             flow("Account", "$Record.Contacts"),
             flow("TimeSheet", "$Record.TimeSheetEntries"),
+            flow("ServiceTerritoryMember", "$Record.ServiceResource"),
             flow("Case", "$Record.Owner"),
             flow("Widget__c", "$Record.Gadgets"),
             flow("Refund__c", "$Record.Invoice__r"),
             flow("Account", "$Record.Plans__r"),
             flow("Contact", "$Record.Plans__r"),
+            // The repository keeps no file of `ServiceResource`; its code queries it.
+            apex(
+                "force-app/main/default/classes/Roster.cls",
+                "Roster",
+                "public class Roster { public List<ServiceResource> all() { \
+                 return [SELECT Id FROM ServiceResource]; } }",
+            ),
             apex(
                 "force-app/main/default/classes/Stamper.cls",
                 "Stamper",
@@ -1250,6 +1259,10 @@ mod tests {
         assert_eq!(
             flow_writes("TimeSheet", "$Record.TimeSheetEntries"),
             ["TimeSheetEntry"]
+        );
+        assert_eq!(
+            flow_writes("ServiceTerritoryMember", "$Record.ServiceResource"),
+            ["ServiceResource"]
         );
         // A write of any object is a write of `*`, and of every automated object.
         for (object, reference) in [

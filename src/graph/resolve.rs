@@ -532,7 +532,8 @@ impl Graph {
     /// of the lookup to `object` whose relationship name is `Plans`), when the revision
     /// declares the field; a standard one's (`Account`, `Contacts`, `TimeSheetEntries`),
     /// the object named like it or like its singular among the common standard objects
-    /// and the objects the revision declares, and a standard object's `Parent`
+    /// and the objects the revision knows (declares, or names in a use: `ServiceResource`
+    /// of a `ServiceTerritoryMember`), and a standard object's `Parent`
     /// ([`sobject::standard_parent`]: an account's is an account, an email message's a
     /// case). `None` (records of any object) when not exactly one object is found: a
     /// polymorphic lookup (`Owner`, `What`, an attachment's `Parent`), a field or object
@@ -572,13 +573,13 @@ impl Graph {
             .filter_map(|(plural, singular)| {
                 sobject::strip_suffix(relationship, plural).map(|stem| format!("{stem}{singular}"))
             });
+        // An object the revision knows: declared, or named by a use (a standard object
+        // whose fields alone the repository keeps, `objects/ServiceResource/fields/`,
+        // which its code queries).
         let mut objects = std::iter::once(relationship.to_string())
             .chain(singulars)
             .filter(|name| {
-                sobject::looks_like_sobject(name)
-                    || self
-                        .declared_key(&key_of(types::CUSTOM_OBJECT, name))
-                        .is_some()
+                sobject::looks_like_sobject(name) || self.is_known(types::CUSTOM_OBJECT, name)
             });
         match (objects.next(), objects.next()) {
             (Some(one), None) => Some(one),
