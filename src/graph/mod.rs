@@ -382,8 +382,8 @@ pub struct Graph {
     /// owners from the same parents: the walk asks it of every string reference it
     /// steps over, and the named-test pass of every edge out of a test class.
     tops: Vec<NodeIx>,
-    /// Classes registered for objects by configuration records (see
-    /// [`Target::Registration`]): handler class → objects.
+    /// Classes (and flows) registered for objects by configuration records (see
+    /// [`Target::Registration`]): handler → objects.
     registrations: HashMap<NodeIx, BTreeSet<NodeIx>>,
     pending_registrations: Vec<Vec<String>>,
     /// The classes that implement an interface the repository does not declare (a

@@ -2,8 +2,8 @@
 //! frameworks configure them, and the hooks of frameworks the repository does not hold.
 //!
 //! A record's string values ([`Target::Registration`]: a custom metadata record, an
-//! SObject constructor's fields) register each Apex class they name for each object
-//! they name. A value that names neither may name another custom metadata record, whose
+//! SObject constructor's fields) register each Apex class (or flow) they name for each
+//! object they name. A value that names neither may name another custom metadata record, whose
 //! values name the object: the Trigger Actions Framework's `Trigger_Action__mdt` record
 //! names its `sObject_Trigger_Setting__mdt` record (`Park_Tour`), and that one the
 //! object (`Object_API_Name__c = Park_Tour__c`).
@@ -30,19 +30,22 @@ impl Graph {
         }
     }
 
-    /// Records a configuration record's strings: each Apex class it names is registered
-    /// for each object it names, directly or through a custom metadata record it names.
+    /// Records a configuration record's strings: each Apex class or flow it names is
+    /// registered for each object it names, directly or through a custom metadata record
+    /// it names.
     fn register(&mut self, values: &[String], records: &MetadataRecords) {
         // A record names top-level classes: no class is the context.
         let no_context = ComponentId::new(types::CUSTOM_METADATA, "");
-        let mut classes = Vec::new();
+        let mut handlers = Vec::new();
         let mut objects = Vec::new();
         for value in values {
             let value = value.trim();
             if let Some(class) = self.resolve_class(value, &no_context) {
-                classes.push(class);
+                handlers.push(class);
             } else if let Some(object) = self.node(&sobject::id(value)) {
                 objects.push(object);
+            } else if let Some(flow) = self.declared_flow(value) {
+                handlers.push(flow);
             } else {
                 let named = records.values_of(value);
                 objects.extend(
@@ -52,12 +55,18 @@ impl Graph {
                 );
             }
         }
-        for class in classes {
+        for handler in handlers {
             self.registrations
-                .entry(class)
+                .entry(handler)
                 .or_default()
                 .extend(objects.iter().copied());
         }
+    }
+
+    /// The flow a file of the revision declares under `name`.
+    fn declared_flow(&self, name: &str) -> Option<NodeIx> {
+        self.node(&ComponentId::new(types::FLOW, name))
+            .filter(|&flow| self[flow].has_file())
     }
 
     /// The hooks of handlers whose framework the repository does not hold, which that
@@ -75,6 +84,10 @@ impl Graph {
     ///   objects are the ones records register it for, else the ones the class header
     ///   and its hooks name (`beforeDelete(List<Lead> leads)`; its records may live in
     ///   the org only).
+    ///
+    /// A flow a record registers for an object (the Trigger Actions Framework runs an
+    /// autolaunched flow as an action, `TriggerActionFlow` with `Flow_Name__c`) is that
+    /// object's automation too, on every event: its name tells none.
     pub(super) fn fire_registered_hooks(&mut self) {
         let mut fired = self.overrides_fired();
         fired.extend(self.interface_hooks_fired());
@@ -86,6 +99,22 @@ impl Graph {
             let events = DmlEvents::of_hook(self[hook].id.last_name());
             self.add_edge_with_events(object, hook, EdgeKind::Fires, at, events);
         }
+        for (object, flow) in self.flows_fired() {
+            let at = self.declared_at(flow);
+            self.add_edge_with_events(object, flow, EdgeKind::Fires, at, DmlEvents::ALL);
+        }
+    }
+
+    /// (object, flow) for each flow a record registers for an object, in order.
+    fn flows_fired(&self) -> Vec<(NodeIx, NodeIx)> {
+        let mut fired: Vec<(NodeIx, NodeIx)> = self
+            .registrations
+            .iter()
+            .filter(|(&handler, _)| self[handler].id.is_type(types::FLOW))
+            .flat_map(|(&flow, objects)| objects.iter().map(move |&object| (object, flow)))
+            .collect();
+        fired.sort_unstable();
+        fired
     }
 
     /// (object, hook) for each `override` hook of a registered class.

@@ -717,3 +717,43 @@ fn an_action_no_record_registers_runs_on_the_objects_it_names() {
         "ApexMethod:TA_Invoice_Stamp.beforeInsert",
     );
 }
+
+/// The Trigger Actions Framework, installed as a package, runs an autolaunched flow as an
+/// action: a `Trigger_Action__mdt` record names `TriggerActionFlow`, the flow and the
+/// object's `sObject_Trigger_Setting__mdt` record. The billing org's `Calculate_Tax` flow
+/// calls the `TaxCalculator` action; registered for invoices, a change to the action
+/// reaches the tests that save invoices, through the flow.
+#[test]
+fn a_flow_a_record_registers_as_an_action_runs_on_its_objects_writes() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        write_metadata_record(
+            repo,
+            "Trigger_Action.Invoice_Tax_Flow",
+            &[
+                ("Apex_Class_Name__c", "TriggerActionFlow"),
+                ("Flow_Name__c", "Calculate_Tax"),
+                ("After_Insert__c", "Invoice"),
+            ],
+        );
+        write_metadata_record(
+            repo,
+            "sObject_Trigger_Setting.Invoice",
+            &[("Object_API_Name__c", "Invoice__c")],
+        );
+        repo.write_invoice_event_tests();
+    });
+    repo.edit(&class("TaxCalculator"), "setScale(2,", "setScale(3,");
+    repo.commit("Tax to three decimals");
+
+    let plan = repo.plan_committed();
+
+    assert_path(&plan, "InvoicePurgeTest", "ApexClass:TaxCalculator");
+    let path = reason_path(&plan, "InvoicePurgeTest");
+    for step in ["Flow:Calculate_Tax", "CustomObject:Invoice__c"] {
+        assert!(
+            path.iter().any(|node| node == step),
+            "InvoicePurgeTest should be reached through {step}: {path:?}"
+        );
+    }
+    assert_includes(&plan, &["InvoiceImportTest", "TaxFlowTest"]);
+}
