@@ -3,10 +3,10 @@
 //!
 //! A record's string values ([`Target::Registration`]: a custom metadata record, an
 //! SObject constructor's fields) register each Apex class (or flow) they name for each
-//! object they name. A value that names neither may name another custom metadata record, whose
-//! values name the object: the Trigger Actions Framework's `Trigger_Action__mdt` record
-//! names its `sObject_Trigger_Setting__mdt` record (`Park_Tour`), and that one the
-//! object (`Object_API_Name__c = Park_Tour__c`).
+//! object they name. A value that names none of those may name another custom metadata
+//! record, whose values name the object: the Trigger Actions Framework's
+//! `Trigger_Action__mdt` record names its `sObject_Trigger_Setting__mdt` record
+//! (`Park_Tour`), and that one the object (`Object_API_Name__c = Park_Tour__c`).
 //!
 //! The walk uses the registrations at the triggers of a framework the repository holds
 //! (`impact::Dispatch`). A framework installed as a package calls its handlers from code
