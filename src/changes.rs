@@ -703,13 +703,9 @@ pub fn from_manifest(
 /// own file the repository does not keep, `objects/Account/fields/`): the component is
 /// then the repository's, in part.
 fn holds_children(head_facts: &[FileFacts], component: &ComponentId) -> bool {
-    let prefix = format!("{}.", component.folded_full_name());
-    head_facts.iter().any(|file| {
-        types::type_info(file.component.type_name())
-            .and_then(|info| info.parent)
-            .is_some_and(|parent| component.is_type(parent))
-            && file.component.folded_full_name().starts_with(&prefix)
-    })
+    head_facts
+        .iter()
+        .any(|file| file.component.is_child_of(component))
 }
 
 /// What a `.forceignore` edit does to the deploy (see [`forceignore_moves`]).

@@ -256,7 +256,13 @@ impl Graph {
 
     /// Whether the graph declares `id` from a file of the revision.
     pub fn has_file_of(&self, id: &ComponentId) -> bool {
-        self.node(id).is_some_and(|index| self[index].has_file())
+        self.node_with_file(id).is_some()
+    }
+
+    /// The node of `id` when a file of the revision declares it (not only named, like a
+    /// standard object or a flow a record names that the repository does not hold).
+    pub(super) fn node_with_file(&self, id: &ComponentId) -> Option<NodeIx> {
+        self.node(id).filter(|&index| self[index].has_file())
     }
 
     /// The number of components that have a file (members and inner classes aside).
@@ -270,7 +276,7 @@ impl Graph {
     /// when the repository has no such suite.
     pub fn suite_members(&self, name: &str) -> Option<std::collections::HashSet<String>> {
         let suite = ComponentId::new(types::APEX_TEST_SUITE, name);
-        let index = self.node(&suite).filter(|&index| self[index].has_file())?;
+        let index = self.node_with_file(&suite)?;
         Some(
             self.outgoing(index)
                 .map(|link| self[link.to].id.key().to_string())

@@ -44,7 +44,7 @@ impl Graph {
                 handlers.push(class);
             } else if let Some(object) = self.node(&sobject::id(value)) {
                 objects.push(object);
-            } else if let Some(flow) = self.declared_flow(value) {
+            } else if let Some(flow) = self.node_with_file(&ComponentId::new(types::FLOW, value)) {
                 handlers.push(flow);
             } else {
                 let named = records.values_of(value);
@@ -61,12 +61,6 @@ impl Graph {
                 .or_default()
                 .extend(objects.iter().copied());
         }
-    }
-
-    /// The flow a file of the revision declares under `name`.
-    fn declared_flow(&self, name: &str) -> Option<NodeIx> {
-        self.node(&ComponentId::new(types::FLOW, name))
-            .filter(|&flow| self[flow].has_file())
     }
 
     /// The hooks of handlers whose framework the repository does not hold, which that

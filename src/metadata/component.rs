@@ -120,6 +120,22 @@ impl ComponentId {
         self.type_name().eq_ignore_ascii_case(type_name)
     }
 
+    /// True when this is a child component of `parent` (`WorkflowRule:Account.X` of
+    /// `Workflow:Account`, `CustomField:Account.Tier__c` of `CustomObject:Account`; any
+    /// label of `CustomLabels`), as the type table says.
+    pub fn is_child_of(&self, parent: &ComponentId) -> bool {
+        let Some(info) = super::types::type_info(self.type_name()) else {
+            return false;
+        };
+        let parent_type = info.parent.is_some_and(|name| parent.is_type(name));
+        let under = || {
+            self.folded_full_name()
+                .strip_prefix(parent.folded_full_name())
+                .is_some_and(|rest| rest.starts_with('.'))
+        };
+        parent_type && (info.ignore_parent_name || under())
+    }
+
     /// True for Apex member nodes.
     pub fn is_member(&self) -> bool {
         // The key's type is folded, so a byte comparison with the folded type answers

@@ -100,20 +100,8 @@ fn deleted_through_children(container: &ComponentId, changes: &[Change]) -> bool
         types::type_info(container.type_name()).is_some_and(|info| info.many_per_file);
     is_container
         && changes.iter().any(|change| {
-            change.kind == ChangeKind::Deleted && is_child_of(&change.component, container)
+            change.kind == ChangeKind::Deleted && change.component.is_child_of(container)
         })
-}
-
-/// True when `child` is a child component of `parent` (`WorkflowRule:Account.X` of
-/// `Workflow:Account`; any label of `CustomLabels`).
-fn is_child_of(child: &ComponentId, parent: &ComponentId) -> bool {
-    let Some(info) = types::type_info(child.type_name()) else {
-        return false;
-    };
-    let parent_type = info.parent.is_some_and(|name| parent.is_type(name));
-    let prefix = format!("{}.", parent.full_name().to_lowercase());
-    parent_type
-        && (info.ignore_parent_name || child.full_name().to_lowercase().starts_with(&prefix))
 }
 
 /// The parent to deploy instead of a component that cannot be addressed alone.
