@@ -436,38 +436,23 @@ impl Graph {
         }
     }
 
-    /// Marks the entry points the platform calls (`start`, `execute`, `finish`) of the
-    /// batch, queueable and finalizer classes among `supertyped` (whose nodes `declared`
-    /// holds, as for [`Graph::resolve_hierarchy`]).
+    /// Marks the methods the platform calls on classes that implement its interfaces
+    /// ([`PLATFORM_CALLBACKS`]) among `supertyped` (whose nodes `declared` holds, as for
+    /// [`Graph::resolve_hierarchy`]).
     pub(super) fn mark_platform_entries(
         &mut self,
         files: &[&FileFacts],
         declared: &[Declared],
         supertyped: &[Supertyped],
     ) {
-        const ASYNC_INTERFACES: &[&str] = &[
-            "database.batchable",
-            "batchable",
-            "queueable",
-            "system.queueable",
-            "schedulable",
-            "system.schedulable",
-            "finalizer",
-            "system.finalizer",
-        ];
         for entry in supertyped {
             let (_, declaration) = entry.declaration(files);
-            let is_async = declaration.implements.iter().any(|interface| {
-                let base = strip_generics(interface).to_ascii_lowercase();
-                ASYNC_INTERFACES.contains(&base.as_str())
-            });
-            if !is_async {
-                continue;
-            }
             let class = declared[entry.declared as usize].node;
-            for entry in ["start", "execute", "finish"] {
-                if let Some(member) = self.member(class, entry) {
-                    self[member].platform_entry = true;
+            for interface in &declaration.implements {
+                for &method in platform_callbacks(interface) {
+                    if let Some(member) = self.member(class, method) {
+                        self[member].platform_entry = true;
+                    }
                 }
             }
         }
@@ -1027,6 +1012,43 @@ impl UseEdge {
             on_this: matches!(use_.target, Target::Member { on_this: true, .. }),
         }
     }
+}
+
+/// The platform's interfaces whose methods it calls on an object the code only made or
+/// handed over, and those methods: no code of the repository names them, so a change to
+/// one reaches every user of its class ([`Node::platform_entry`]). Interfaces by their
+/// folded name, without `System.` and type arguments.
+const PLATFORM_CALLBACKS: &[(&str, &[&str])] = &[
+    // `Database.executeBatch`, `System.enqueueJob`, `System.schedule`, `System.attachFinalizer`.
+    ("database.batchable", &["start", "execute", "finish"]),
+    ("batchable", &["start", "execute", "finish"]),
+    ("queueable", &["execute"]),
+    ("schedulable", &["execute"]),
+    ("finalizer", &["execute"]),
+    // `List.sort(comparator)`. (A `Comparable`'s `compareTo` is a call of each
+    // `list.sort()` on a list of its class: `Graph::sorted_by`.)
+    ("comparator", &["compare"]),
+    // A `for` loop or a batch's `start` walking an iterable; code holding an `Iterator<T>`.
+    ("iterator", &["hasnext", "next"]),
+    ("iterable", &["iterator"]),
+    // Code holding a `Callable` (often made by `Type.forName`).
+    ("callable", &["call"]),
+    // `Test.createStub`, `Test.setMock`: a test's stub or mock, made by a helper class or
+    // another test.
+    ("stubprovider", &["handlemethodcall"]),
+    ("httpcalloutmock", &["respond"]),
+    ("webservicemock", &["doinvoke"]),
+];
+
+/// The methods the platform calls on a class that implements `interface`
+/// ([`PLATFORM_CALLBACKS`]); none for any other interface.
+fn platform_callbacks(interface: &str) -> &'static [&'static str] {
+    let base = strip_generics(interface).to_ascii_lowercase();
+    let base = base.strip_prefix("system.").unwrap_or(&base);
+    PLATFORM_CALLBACKS
+        .iter()
+        .find(|(name, _)| *name == base)
+        .map_or(&[], |(_, methods)| methods)
 }
 
 /// The kept resolutions of a batch of files (in path order, after the batches before),

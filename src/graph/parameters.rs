@@ -18,7 +18,7 @@ use super::build::Declared;
 use super::reads::{self, Token};
 use super::resolve::{Found, Resolved};
 use super::{Graph, NodeIx};
-use crate::facts::{DmlEvents, FileFacts, OwnParameter, Target};
+use crate::facts::{DmlEvents, FileFacts, OwnParameter, Passed, Target};
 use crate::metadata::component::ComponentId;
 use crate::metadata::sobject;
 use rustc_hash::FxHashMap as HashMap;
@@ -158,6 +158,9 @@ impl Graph {
         let Target::DmlThrough(passed) = target else {
             return None;
         };
+        if let Some(object) = self.passed_outside(passed, context) {
+            return Some((object, DmlEvents::ALL));
+        }
         let member = &passed.member;
         if !self.may_save_for_callers(member) {
             return None;
@@ -190,6 +193,23 @@ impl Graph {
             None => sobject::strip_schema(&passed.object),
         };
         Some((object, events))
+    }
+
+    /// The object of records of a known type that a call hands to a class the repository
+    /// does not declare: a dependency package's (`dlrs.RollupService.testHandler(new
+    /// Case())`, a base package's `UTIL_TestDataFactory.createRecord(new Task__c())`),
+    /// which may save them with any event. The parser does not pass records to the
+    /// platform's classes ([`Target::DmlThrough`]). Records of a type the file cannot
+    /// tell are not taken: as a write of every object they would run every automation
+    /// for any such call, which may well save nothing.
+    fn passed_outside<'t>(&self, passed: &'t Passed, context: &ComponentId) -> Option<&'t str> {
+        if passed.handed.is_some() || passed.object.as_ref() == "*" {
+            return None;
+        }
+        match self.resolve_type_expr(&passed.receiver, context) {
+            Resolved::External(_) => Some(sobject::strip_schema(&passed.object)),
+            Resolved::Class(_) | Resolved::Unknown => None,
+        }
     }
 
     /// The events `method` saves its parameter `position` with for its callers: `NONE`

@@ -3,7 +3,7 @@
 
 use super::names::*;
 use super::*;
-use crate::apex_type::{method_type, strip_generics, type_names};
+use crate::apex_type::{element_type, method_type, strip_generics, type_names};
 use crate::metadata::sobject;
 use std::borrow::Cow;
 
@@ -125,6 +125,7 @@ impl Graph {
                         let field = self.field_of_record(receiver, &type_text, member, context);
                         targets.extend(field.map(|field| (field, Reached::Field)));
                     }
+                    targets.extend(self.sorted_by(&type_text, member, *arity, context));
                     targets
                 }
                 Resolved::Unknown => self.any_member(member, &mut resolution.fell_back).into(),
@@ -154,6 +155,32 @@ impl Graph {
                 .collect(),
         };
         resolution
+    }
+
+    /// `list.sort()` on a list of a class of the repository calls that class's
+    /// `compareTo` (`Comparable`), which no code names: the platform sorts by it.
+    fn sorted_by(
+        &self,
+        type_text: &str,
+        member: &str,
+        arity: Option<u32>,
+        context: &ComponentId,
+    ) -> Vec<(Found, Reached)> {
+        if arity != Some(0) || !member.eq_ignore_ascii_case("sort") {
+            return Vec::new();
+        }
+        let element = element_type(type_text);
+        let class = match element != type_text {
+            true => self.resolve_class(element, context),
+            false => None,
+        };
+        let Some(class) = class else {
+            return Vec::new();
+        };
+        self.resolve_member(class, "compareTo", Some(1))
+            .into_iter()
+            .map(|(node, reached)| (Found::Node(node), reached))
+            .collect()
     }
 
     /// A target that is not a call: what it names.

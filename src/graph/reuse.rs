@@ -60,8 +60,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// and `LastModifiedBy` reach a user in a field path, and a standard object's `Parent`
 /// its object, `sobject::standard_parent`. 10: records passed to a static method that
 /// saves them are the caller's write, `Target::DmlThrough`. 11: a standard relationship
-/// named like an object a use names, not only one declared, is that object.)
-pub const RESOLUTIONS_VERSION: u32 = 11;
+/// named like an object a use names, not only one declared, is that object. 12: records
+/// of a known type handed to a class the repository does not declare are written.)
+pub const RESOLUTIONS_VERSION: u32 = 12;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of

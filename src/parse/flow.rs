@@ -1,7 +1,7 @@
 //! Flow and Flow test parsers: `flows/*.flow-meta.xml`, `flowtests/*.flowtest-meta.xml`.
 //!
-//! A record-triggered flow (and a Process Builder process, `processType` Workflow) is
-//! automation of its object: it is declared with `automates`, and the graph reaches it
+//! A record-triggered flow (and a Process Builder process, `processType` Workflow, and a
+//! flow a platform event starts) is automation of its object: it is declared with `automates`, and the graph reaches it
 //! only through code that writes that object. The flow's own uses are its Apex actions,
 //! plug-ins and Apex-typed variables, subflows, the objects and fields its record
 //! elements read and write (a related record, `$Record.Account__r`, is written as the
@@ -19,8 +19,15 @@ use crate::parse::objects::{add_global_use, formula_names};
 use crate::parse::xml::{component_decl, global_refs, line_count, read_tree, Element, UseSet};
 use std::collections::HashMap;
 
-/// `triggerType` values that make a flow run on a record's save or delete.
-const RECORD_TRIGGERS: [&str; 3] = ["RecordAfterSave", "RecordBeforeSave", "RecordBeforeDelete"];
+/// `triggerType` values that make a flow run on a record's save or delete, and on a
+/// platform event's publishing (which inserts the event: the writers of the event
+/// object, `EventBus.publish`, run it as they run the event's Apex triggers).
+const RECORD_TRIGGERS: [&str; 4] = [
+    "RecordAfterSave",
+    "RecordBeforeSave",
+    "RecordBeforeDelete",
+    "PlatformEvent",
+];
 
 /// Parses a flow (component `Flow:Name`): declares it, with `automates` when it is
 /// record-triggered or a Process Builder process, and collects what it uses.
@@ -287,7 +294,7 @@ fn process_object(root: &Element) -> Option<String> {
 }
 
 /// The start element: fields of its entry filters are read; a start object that does
-/// not make the flow automation (scheduled or platform-event flows) is read.
+/// not make the flow automation (a scheduled flow's) is read.
 fn start_uses(start: &Element, context: &FlowContext, from: &ComponentId, uses: &mut UseSet) {
     let Some(object) = start.child("object").filter(|o| !o.text().is_empty()) else {
         return;

@@ -278,9 +278,9 @@ fn a_class_s_own_test_runs_whichever_member_changed() {
             "InvoiceRankTest",
             "@IsTest\nprivate class InvoiceRankTest {\n    \
                  @IsTest\n    static void sortsSmallestFirst() {\n        \
-                     List<InvoiceRank> ranks = new List<InvoiceRank>{ new InvoiceRank(2), new InvoiceRank(1) };\n        \
+                     List<Object> ranks = new List<Object>{ new InvoiceRank(2), new InvoiceRank(1) };\n        \
                      ranks.sort();\n        \
-                     Assert.areEqual(1, ranks[0].amount);\n    \
+                     Assert.areEqual(1, ((InvoiceRank) ranks[0]).amount);\n    \
                  }\n}\n",
         );
         repo.write_class(
@@ -300,9 +300,10 @@ fn a_class_s_own_test_runs_whichever_member_changed() {
 
     let plan = repo.plan_committed();
 
-    // `List.sort()` calls compareTo, which no call in the repository names. The class's
-    // own test (by name, and it uses the class) runs; another test that only builds
-    // ranks does not.
+    // Sorting a `List<Object>` calls compareTo, which no code of the repository names
+    // (on a `List<InvoiceRank>`, `Graph::sorted_by` makes `sort()` a call of it). The
+    // class's own test (by name, and it uses the class) runs; another test that only
+    // builds ranks does not.
     assert_selected(&plan, &[CRITICAL, "InvoiceRankTest"]);
     let entry = test_entry(&plan, "InvoiceRankTest");
     assert_eq!(

@@ -1044,3 +1044,89 @@ fn converting_a_lead_runs_the_automation_of_the_lead_and_of_what_it_becomes() {
     assert!(reason_path(&plan, "LeadConvertTest").contains(&"CustomObject:Account".to_string()));
     assert_excludes(&plan, &["LeadIntakeTest"]);
 }
+
+/// A flow a platform event starts runs when the event is published: a change to it
+/// reaches the tests whose code publishes the event (`EventBus.publish`), as a change to
+/// the event's Apex trigger does; before, it reached none (crm-arbeidsgiver-base's
+/// feedback subscriber flow planned no test).
+#[test]
+fn a_flow_a_platform_event_starts_runs_for_the_event_s_publishers() {
+    let flow = "force-app/main/default/flows/Invoice_Paid_Subscriber.flow-meta.xml";
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write(
+            flow,
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <label>Invoice Paid Subscriber</label>
+    <processType>AutoLaunchedFlow</processType>
+    <recordUpdates>
+        <name>Mark_Paid</name>
+        <label>Mark Paid</label>
+        <inputAssignments>
+            <field>Status__c</field>
+            <value><stringValue>Paid</stringValue></value>
+        </inputAssignments>
+        <object>Invoice__c</object>
+    </recordUpdates>
+    <start>
+        <object>Invoice_Paid__e</object>
+        <triggerType>PlatformEvent</triggerType>
+        <connector><targetReference>Mark_Paid</targetReference></connector>
+    </start>
+    <status>Active</status>
+</Flow>
+"#,
+        );
+        repo.write_class(
+            "InvoicePaidNotice",
+            "public with sharing class InvoicePaidNotice {\n    public static void send(Id invoiceId) {\n        EventBus.publish(new Invoice_Paid__e(Invoice__c = invoiceId));\n    }\n}\n",
+        );
+        repo.write_class(
+            "InvoicePaidNoticeTest",
+            "@IsTest\nprivate class InvoicePaidNoticeTest {\n    @IsTest\n    static void publishes() {\n        Test.startTest();\n        InvoicePaidNotice.send(null);\n        Test.stopTest();\n        System.assert(true);\n    }\n}\n",
+        );
+        repo.write_invoice_event_tests();
+    });
+    repo.edit(
+        flow,
+        "<stringValue>Paid</stringValue>",
+        "<stringValue>Settled</stringValue>",
+    );
+    repo.commit("Settle paid invoices");
+
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+
+    assert_includes(&plan, &["InvoicePaidNoticeTest"]);
+    // The flow runs on the event, not on saves of the invoices it updates.
+    assert_excludes(&plan, &["InvoicePurgeTest", "InvoiceImportTest"]);
+}
+
+/// Records handed to a class the repository does not declare (a base package's test
+/// data factory, a managed package's `dlrs.RollupService.testHandler`) may be saved
+/// there: the tests that hand invoices over run the invoice triggers. Before, they ran
+/// none (crm-nks-base's record-type handlers missed their own tests, which create
+/// records through the base package's `UTIL_TestDataFactory`). The platform's own
+/// classes (`JSON`, `Assert`) save nothing.
+#[test]
+fn records_handed_to_a_package_s_class_run_their_object_s_triggers() {
+    let repo = with_event_triggers_and(|repo| {
+        repo.write_class(
+            "InvoiceFactoryTest",
+            "@IsTest\nprivate class InvoiceFactoryTest {\n    @IsTest\n    static void createsThroughThePackage() {\n        \
+                 UTIL_TestDataFactory.createRecord(new Invoice__c(Amount__c = 3));\n        \
+                 dlrs.RollupService.testHandler(new Invoice__c());\n        System.assert(true);\n    }\n}\n",
+        );
+        repo.write_class(
+            "InvoiceJsonTest",
+            "@IsTest\nprivate class InvoiceJsonTest {\n    @IsTest\n    static void serializes() {\n        \
+                 Invoice__c inv = new Invoice__c(Amount__c = 4);\n        \
+                 Assert.isNotNull(JSON.serialize(inv));\n        Assert.isNotNull(inv);\n    }\n}\n",
+        );
+    });
+    stamp_due_in(&repo, 45);
+
+    let plan = repo.plan_committed();
+
+    assert_includes(&plan, &["InvoiceFactoryTest", "InvoicePurgeTest"]);
+    assert_excludes(&plan, &["InvoiceJsonTest"]);
+}

@@ -146,3 +146,78 @@ fn a_fallback_plan_lists_every_test() {
         selected_tests(&plan)
     );
 }
+
+/// Methods the platform calls on an object the code only made: `compareTo` when a list
+/// is sorted, `hasNext`/`next` when an iterator is walked, `call` through `Callable`, a
+/// stub's `handleMethodCall`, a callout mock's `respond`. No code names them, so a change
+/// to one reached only the tests that name its class themselves (EDA's trigger handlers
+/// sort `Comparable` tokens; PMM's trigger tests get a stub from a helper class).
+#[test]
+fn a_method_the_platform_calls_back_reaches_the_tests_that_use_its_class() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        let classes = [
+            ("InvoiceRank", "public with sharing class InvoiceRank implements Comparable {\n    public Decimal amount;\n    public InvoiceRank(Decimal amount) { this.amount = amount; }\n    public Integer compareTo(Object other) {\n        return amount > ((InvoiceRank) other).amount ? 1 : -1;\n    }\n}\n"),
+            ("InvoiceDays", "public with sharing class InvoiceDays implements Iterator<Date> {\n    private Date day;\n    private Date last;\n    public InvoiceDays(Date first, Date last) { this.day = first; this.last = last; }\n    public Boolean hasNext() { return day <= last; }\n    public Date next() {\n        Date current = day;\n        day = day.addDays(1);\n        return current;\n    }\n}\n"),
+            ("InvoiceAction", "public with sharing class InvoiceAction implements System.Callable {\n    public Object call(String action, Map<String, Object> args) {\n        return action == 'void' ? 'voided' : null;\n    }\n}\n"),
+            ("InvoiceSchedule", "public with sharing class InvoiceSchedule {\n    public static List<InvoiceRank> ranked(List<Decimal> amounts) {\n        List<InvoiceRank> ranks = new List<InvoiceRank>();\n        for (Decimal amount : amounts) { ranks.add(new InvoiceRank(amount)); }\n        ranks.sort();\n        return ranks;\n    }\n    public static Integer days(Date first, Date last) {\n        Integer count = 0;\n        Iterator<Date> days = new InvoiceDays(first, last);\n        while (days.hasNext()) { days.next(); count++; }\n        return count;\n    }\n    public static Object act(String name) {\n        Callable action = new InvoiceAction();\n        return action.call(name, new Map<String, Object>());\n    }\n}\n"),
+            ("InvoiceStub", "@IsTest\npublic class InvoiceStub implements System.StubProvider {\n    public Object handleMethodCall(Object stubbed, String name, Type returnType, List<Type> types, List<String> names, List<Object> args) {\n        return null;\n    }\n}\n"),
+            ("InvoiceStubs", "@IsTest\npublic class InvoiceStubs {\n    public static InvoiceSchedule schedule() {\n        return (InvoiceSchedule) Test.createStub(InvoiceSchedule.class, new InvoiceStub());\n    }\n}\n"),
+            ("RateFeedTest", "@IsTest\npublic class RateFeedTest {\n    public class RateResponse implements HttpCalloutMock {\n        public HttpResponse respond(HttpRequest request) {\n            HttpResponse response = new HttpResponse();\n            response.setBody('{}');\n            return response;\n        }\n    }\n    @IsTest\n    static void readsNothing() { System.assert(true); }\n}\n"),
+            ("InvoiceScheduleTest", "@IsTest\nprivate class InvoiceScheduleTest {\n    @IsTest\n    static void ranksDaysAndActs() {\n        System.assertEquals(2, InvoiceSchedule.ranked(new List<Decimal>{ 2, 1 }).size());\n        System.assertEquals(3, InvoiceSchedule.days(Date.today(), Date.today().addDays(2)));\n        System.assertEquals('voided', InvoiceSchedule.act('void'));\n    }\n}\n"),
+            ("InvoiceStubTest", "@IsTest\nprivate class InvoiceStubTest {\n    @IsTest\n    static void stubsTheSchedule() {\n        System.assertNotEquals(null, InvoiceStubs.schedule());\n    }\n}\n"),
+            ("RateCalloutTest", "@IsTest\nprivate class RateCalloutTest {\n    @IsTest\n    static void mocksTheFeed() {\n        Test.setMock(HttpCalloutMock.class, new RateFeedTest.RateResponse());\n        System.assert(true);\n    }\n}\n"),
+        ];
+        for (name, text) in classes {
+            repo.write_class(name, text);
+        }
+        // Each deployed class's own test, which the coverage rule takes before the
+        // tests that reach it through other classes.
+        for class in ["InvoiceRank", "InvoiceDays", "InvoiceAction"] {
+            repo.write_class(
+                &format!("{class}Test"),
+                &format!("@IsTest\nprivate class {class}Test {{\n    @IsTest\n    static void makes() {{\n        System.assertNotEquals(null, {class}.class);\n    }}\n}}\n"),
+            );
+        }
+    });
+    let cases = [
+        ("InvoiceRank", "? 1 : -1", "? -1 : 1", "InvoiceScheduleTest"),
+        (
+            "InvoiceDays",
+            "day.addDays(1)",
+            "day.addDays(2)",
+            "InvoiceScheduleTest",
+        ),
+        ("InvoiceAction", "'voided'", "'void'", "InvoiceScheduleTest"),
+        (
+            "InvoiceStub",
+            "return null;",
+            "return 0;",
+            "InvoiceStubTest",
+        ),
+        (
+            "RateFeedTest",
+            "setBody('{}')",
+            "setBody('[]')",
+            "RateCalloutTest",
+        ),
+    ];
+    for (changed, from, to, test) in cases {
+        repo.edit(&class(changed), from, to);
+        repo.commit(&format!("Change {changed}"));
+        let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+        let selected = selected_tests(&plan);
+        assert!(
+            selected.contains(&test.to_string()),
+            "{changed}: {selected:?}"
+        );
+        // The users of the class only: the tests of the others are not run.
+        for other in ["InvoiceScheduleTest", "InvoiceStubTest", "RateCalloutTest"] {
+            let expected = other == test;
+            assert_eq!(
+                selected.contains(&other.to_string()),
+                expected,
+                "{changed}: {selected:?}"
+            );
+        }
+    }
+}

@@ -5,7 +5,7 @@
 //! name its receiver type. Types come only from this file; the rest is left to the graph.
 
 use super::text::{
-    child, fields, interview_flow, is_comment, is_database_dml, is_simple_name,
+    child, fields, interview_flow, is_comment, is_database_dml, is_platform_class, is_simple_name,
     is_system_namespace, is_this, is_unit_of_work, is_untyped_record, kind_name, literal_content,
     named_children, normalize_type, unit_of_work_method, RecordWrite, LEAD_CONVERSION,
 };
@@ -363,7 +363,7 @@ impl<'t> Walker<'t> {
                 list = list.or_else(|| self.record_list_value(&value));
                 if let Recv::Static(type_name) = &value {
                     writer = Writer::of_class(type_name);
-                    let system = type_name.split('.').next().is_some_and(is_system_namespace);
+                    let system = is_platform_class(type_name);
                     passes = writer == Writer::Other && !system;
                     system_call = writer == Writer::Other && system;
                     self.emit(

@@ -356,6 +356,53 @@ pub(super) fn is_system_namespace(name: &str) -> bool {
         .any(|namespace| name.eq_ignore_ascii_case(namespace))
 }
 
+/// Classes of the `System` namespace, written without it, whose static methods take
+/// records and save none (`JSON.serialize(invoice)`, `Assert.isNotNull(invoice)`,
+/// `Security.stripInaccessible(…, invoices)`): a call of one passes no record to a
+/// class outside the repository ([`crate::facts::Target::DmlThrough`]).
+const SYSTEM_CLASSES: [&str; 30] = [
+    "approval",
+    "assert",
+    "blob",
+    "boolean",
+    "crypto",
+    "date",
+    "datetime",
+    "decimal",
+    "double",
+    "encodingutil",
+    "featuremanagement",
+    "formula",
+    "http",
+    "id",
+    "integer",
+    "json",
+    "limits",
+    "list",
+    "long",
+    "map",
+    "math",
+    "object",
+    "pattern",
+    "security",
+    "set",
+    "sobject",
+    "string",
+    "test",
+    "trigger",
+    "userinfo",
+];
+
+/// Whether `type_name` is the platform's: in one of its namespaces
+/// (`Database.QueryLocator`), or a class of the `System` namespace written without it
+/// whose static methods save no record ([`SYSTEM_CLASSES`]: `JSON`).
+pub(super) fn is_platform_class(type_name: &str) -> bool {
+    type_name.split('.').next().is_some_and(is_system_namespace)
+        || SYSTEM_CLASSES
+            .iter()
+            .any(|class| type_name.eq_ignore_ascii_case(class))
+}
+
 /// Types a DML statement cannot tell the object from (`SObject`, an `Id`).
 pub(super) fn is_untyped_record(name: &str) -> bool {
     ["sobject", "object", "id", "string"]
