@@ -71,8 +71,9 @@ use std::sync::Arc;
 /// static method's followed records parameters, `Declaration::records_parameters`, and
 /// the records a static call passes, `Target::DmlThrough`; 36: `Database.convertLead`
 /// writes the lead and the account, contact and opportunity it becomes; 37: a flow a
-/// platform event starts automates the event.)
-pub const FACTS_VERSION: u32 = 37;
+/// platform event starts automates the event; 38: a subflow's output the flow passed in
+/// is of that object.)
+pub const FACTS_VERSION: u32 = 38;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -466,16 +466,33 @@ pub fn walk_changes(
 ) -> (Reach, Option<Reach>) {
     let mut head_seeds: Vec<Seed> = changes
         .iter()
-        .flat_map(|change| seeds(&change.head_seeds))
+        .flat_map(|change| seeds_in(head, &change.head_seeds))
         .collect();
     head_seeds.extend(unparseable_tests(head));
     let head_reach = walk(head, &head_seeds);
-    let base_seeds: Vec<Seed> = changes
-        .iter()
-        .flat_map(|change| seeds(&change.base_seeds))
-        .collect();
-    let base_reach = base.map(|graph| walk(graph, &base_seeds));
+    let base_reach = base.map(|graph| {
+        let base_seeds: Vec<Seed> = changes
+            .iter()
+            .flat_map(|change| seeds_in(graph, &change.base_seeds))
+            .collect();
+        walk(graph, &base_seeds)
+    });
     (head_reach, base_reach)
+}
+
+/// [`seeds`] of `nodes`, and of the hooks a changed custom metadata record registers
+/// under a packaged framework ([`Graph::registered_hooks`]): the record decides when
+/// they run.
+fn seeds_in(graph: &Graph, nodes: &[ComponentId]) -> Vec<Seed> {
+    let mut all = seeds(nodes);
+    for node in nodes {
+        let hooks = graph.registered_hooks(node);
+        all.extend(hooks.iter().map(|&hook| Seed {
+            node: graph[hook].id.clone(),
+            mode: Mode::All,
+        }));
+    }
+    all
 }
 
 /// Test classes that could not be parsed.
@@ -504,7 +521,7 @@ pub fn paths_per_change(
         let graphs = [(Some(head), &change.head_seeds), (base, &change.base_seeds)];
         for (graph, nodes) in graphs {
             let Some(graph) = graph else { continue };
-            if let Some(reason) = shortest_path(graph, &seeds(nodes), test) {
+            if let Some(reason) = shortest_path(graph, &seeds_in(graph, nodes), test) {
                 if !reasons.contains(&reason) {
                     reasons.push(reason);
                 }

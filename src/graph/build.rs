@@ -823,7 +823,15 @@ impl Graph {
         }
         // Registrations are read once every use is added: their order among themselves
         // is all that counts.
-        self.pending_registrations.extend(resolved.registrations);
+        let record = Some(&file.component)
+            .filter(|component| component.is_type(types::CUSTOM_METADATA))
+            .and_then(|component| self.node(component));
+        self.pending_registrations.extend(
+            resolved
+                .registrations
+                .into_iter()
+                .map(|values| (record, values)),
+        );
     }
 
     /// The node a resolved name stands for, interned when a use names it.

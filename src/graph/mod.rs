@@ -385,7 +385,15 @@ pub struct Graph {
     /// Classes (and flows) registered for objects by configuration records (see
     /// [`Target::Registration`]): handler → objects.
     registrations: HashMap<NodeIx, BTreeSet<NodeIx>>,
-    pending_registrations: Vec<Vec<String>>,
+    /// While building: each configuration record's strings, with the custom metadata
+    /// record that holds them (none for a record Apex builds).
+    pending_registrations: Vec<(Option<NodeIx>, Vec<String>)>,
+    /// While building: the custom metadata records that register each handler
+    /// (handler, record), in order.
+    registered_by: Vec<(NodeIx, NodeIx)>,
+    /// The hooks (and flows) each custom metadata record registers, which fire for the
+    /// objects it names ([`Graph::registered_hooks`]).
+    record_hooks: HashMap<NodeIx, Vec<NodeIx>>,
     /// The classes that implement an interface the repository does not declare (a
     /// platform's, or a packaged framework's: `TriggerAction.BeforeInsert`), in
     /// declaration order: their hooks run for the objects records register them for

@@ -25,15 +25,15 @@ impl Graph {
             return;
         }
         let records = MetadataRecords::new(files);
-        for values in pending {
-            self.register(&values, &records);
+        for (record, values) in pending {
+            self.register(record, &values, &records);
         }
     }
 
     /// Records a configuration record's strings: each Apex class or flow it names is
     /// registered for each object it names, directly or through a custom metadata record
-    /// it names.
-    fn register(&mut self, values: &[String], records: &MetadataRecords) {
+    /// it names; `record` is the custom metadata record holding them, if one does.
+    fn register(&mut self, record: Option<NodeIx>, values: &[String], records: &MetadataRecords) {
         // A record names top-level classes: no class is the context.
         let no_context = ComponentId::new(types::CUSTOM_METADATA, "");
         let mut handlers = Vec::new();
@@ -56,6 +56,9 @@ impl Graph {
             }
         }
         for handler in handlers {
+            if let (Some(record), false) = (record, objects.is_empty()) {
+                self.registered_by.push((handler, record));
+            }
             self.registrations
                 .entry(handler)
                 .or_default()
@@ -87,16 +90,64 @@ impl Graph {
         fired.extend(self.interface_hooks_fired());
         fired.sort_unstable();
         fired.dedup();
+        let mut hooks: Vec<NodeIx> = Vec::with_capacity(fired.len());
         for (object, hook) in fired {
             self[hook].platform_entry = true;
             let at = self.declared_at(hook);
             let events = DmlEvents::of_hook(self[hook].id.last_name());
             self.add_edge_with_events(object, hook, EdgeKind::Fires, at, events);
+            hooks.push(hook);
         }
         for (object, flow) in self.flows_fired() {
             let at = self.declared_at(flow);
             self.add_edge_with_events(object, flow, EdgeKind::Fires, at, DmlEvents::ALL);
+            hooks.push(flow);
         }
+        self.note_registering_records(hooks);
+    }
+
+    /// Notes, for each custom metadata record registering a class (or flow) whose hooks
+    /// fire, those hooks ([`Graph::registered_hooks`]): the framework runs them because
+    /// the record says so.
+    fn note_registering_records(&mut self, mut hooks: Vec<NodeIx>) {
+        if self.registered_by.is_empty() {
+            return;
+        }
+        hooks.sort_unstable();
+        hooks.dedup();
+        let mut registered_by: HashMap<NodeIx, Vec<NodeIx>> = HashMap::default();
+        for (handler, record) in std::mem::take(&mut self.registered_by) {
+            registered_by.entry(handler).or_default().push(record);
+        }
+        for hook in hooks {
+            let handler = match self[hook].id.is_type(types::FLOW) {
+                true => Some(hook),
+                false => self[hook]
+                    .parent
+                    .as_ref()
+                    .and_then(|class| self.node(class)),
+            };
+            let Some(handler) = handler else {
+                continue;
+            };
+            for &record in registered_by.get(&handler).into_iter().flatten() {
+                self.record_hooks.entry(record).or_default().push(hook);
+            }
+        }
+    }
+
+    /// The hooks (and flows) the custom metadata record `record` registers for objects
+    /// under a framework the repository does not hold. A change to the record
+    /// (deactivating it, another event or object) changes what runs when those objects
+    /// are saved, as a change to the hooks does: the walk starts from them too
+    /// (`impact::walk_changes`). Before, such a record reached no test (NAV's
+    /// `MyTriggerSetting` records: 92 in three repositories). Not an edge: an edge from
+    /// each hook to its record would also lead a change to one hook, through the
+    /// record's string naming the class, to every other hook of the class.
+    pub fn registered_hooks(&self, record: &ComponentId) -> &[NodeIx] {
+        self.node(record)
+            .and_then(|record| self.record_hooks.get(&record))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// (object, flow) for each flow a record registers for an object, in order.

@@ -179,14 +179,16 @@ impl FlowContext {
             (true, Some(object)) => Some(object.clone()),
             _ => process_object.clone(),
         };
-        let variables = record_variables(root);
+        let record_object = start_object.or(process_object);
+        let mut variables = record_variables(root);
+        variables.extend(subflow_outputs(root, record_object.as_deref(), &variables));
         let fires_on = match (trigger.as_deref(), record_trigger.as_deref()) {
             (Some(t), _) if t.eq_ignore_ascii_case("RecordBeforeDelete") => DmlEvents::DELETE,
             (_, Some(r)) => record_trigger_events(r),
             _ => DmlEvents::ALL,
         };
         FlowContext {
-            record_object: start_object.or(process_object),
+            record_object,
             automates,
             fires_on,
             variables,
@@ -280,6 +282,41 @@ fn record_variables(root: &Element) -> HashMap<String, String> {
         }
     }
     variables
+}
+
+/// The records a subflow hands back through a variable the flow also passes it
+/// (`Reopen_Case.objCurrentCase`, given `$Record`), by name (folded): a variable that is
+/// the subflow's input and output has one object type, the type of what the flow passed
+/// in. Read so that an element saving the subflow's output writes that object, not
+/// every object (Gusto's `Case_Scheduled_Trigger`, whose update of the case a subflow
+/// returns ran every trigger of the org).
+fn subflow_outputs(
+    root: &Element,
+    record_object: Option<&str>,
+    variables: &HashMap<String, String>,
+) -> Vec<(String, String)> {
+    let mut outputs = Vec::new();
+    for subflow in root.children_named("subflows") {
+        let Some(name) = subflow.child_text("name") else {
+            continue;
+        };
+        for input in subflow.children_named("inputAssignments") {
+            let passed = input
+                .child("value")
+                .and_then(|value| value.child_text("elementReference"));
+            let (Some(variable), Some(passed)) = (input.child_text("name"), passed) else {
+                continue;
+            };
+            let object = match passed.eq_ignore_ascii_case("$Record") {
+                true => record_object.map(str::to_string),
+                false => variables.get(&passed.to_ascii_lowercase()).cloned(),
+            };
+            if let Some(object) = object {
+                outputs.push((format!("{name}.{variable}").to_ascii_lowercase(), object));
+            }
+        }
+    }
+    outputs
 }
 
 /// A Process Builder process's object: `<processMetadataValues>` named `ObjectType`.
@@ -911,6 +948,63 @@ mod tests {
             events,
         };
         assert_eq!(writes, [dml(DmlEvents::DELETE), dml(DmlEvents::UPDATE)]);
+    }
+
+    /// A subflow's output the flow passed in (`$Record`, a record variable) holds records
+    /// of that object: an update of it writes the object. One the flow did not pass in
+    /// may be of any object.
+    #[test]
+    fn a_subflow_s_output_the_flow_passed_in_holds_its_object() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <recordUpdates>
+        <name>Update_Case</name>
+        <inputReference>Reopen_Case.objCurrentCase</inputReference>
+    </recordUpdates>
+    <recordUpdates>
+        <name>Update_Owner</name>
+        <inputReference>Reopen_Case.objOwner</inputReference>
+    </recordUpdates>
+    <recordUpdates>
+        <name>Update_Log</name>
+        <inputReference>Reopen_Case.objLog</inputReference>
+    </recordUpdates>
+    <start>
+        <object>Case</object>
+        <recordTriggerType>Update</recordTriggerType>
+        <triggerType>RecordAfterSave</triggerType>
+    </start>
+    <status>Active</status>
+    <subflows>
+        <name>Reopen_Case</name>
+        <flowName>Case_Reopen_Helper</flowName>
+        <inputAssignments>
+            <name>objCurrentCase</name>
+            <value><elementReference>$Record</elementReference></value>
+        </inputAssignments>
+        <inputAssignments>
+            <name>objOwner</name>
+            <value><elementReference>caseOwner</elementReference></value>
+        </inputAssignments>
+        <storeOutputAutomatically>true</storeOutputAutomatically>
+    </subflows>
+    <variables>
+        <name>caseOwner</name>
+        <dataType>SObject</dataType>
+        <objectType>User</objectType>
+    </variables>
+</Flow>
+"#;
+        let facts = parse_flow(&ComponentId::new("Flow", "Case_Scheduled"), source);
+        let writes: Vec<Target> = crate::parse::writes(&facts)
+            .into_iter()
+            .map(|(target, _)| target)
+            .collect();
+        let dml = |object: &'static str| Target::Dml {
+            object: object.into(),
+            events: DmlEvents::UPDATE,
+        };
+        assert_eq!(writes, [dml("Case"), dml("User"), dml("*")]);
     }
 
     /// A field of a record variable, a Get Records element's output or a loop's current

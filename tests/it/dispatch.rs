@@ -563,24 +563,7 @@ fn a_plain_method_of_a_packaged_framework_class_reaches_its_callers_only() {
 /// that only upserts invoices is not selected.
 #[test]
 fn a_hook_a_record_registers_for_an_object_runs_on_its_writes_under_a_packaged_framework() {
-    let repo = TestRepo::with_base("billing", |repo| {
-        repo.write_class(
-            "InvoiceLedgerHandler",
-            "public with sharing class InvoiceLedgerHandler extends MyTriggers {\n    \
-                 public override void onAfterInsert() {\n        System.debug('posted');\n    }\n\n    \
-                 public override void onAfterDelete() {\n        System.debug('reversed');\n    }\n}\n",
-        );
-        write_metadata_record(
-            repo,
-            "MyTriggerSetting.Invoice_onAfterDelete",
-            &[
-                ("Class__c", "InvoiceLedgerHandler"),
-                ("Event__c", "AFTER_DELETE"),
-                ("sObject__c", "Invoice__c"),
-            ],
-        );
-        repo.write_invoice_event_tests();
-    });
+    let repo = with_packaged_ledger_handler();
     repo.edit(
         &class("InvoiceLedgerHandler"),
         "'reversed'",
@@ -601,6 +584,55 @@ fn a_hook_a_record_registers_for_an_object_runs_on_its_writes_under_a_packaged_f
         "InvoicePurgeTest should be reached through the invoices it deletes: {path:?}"
     );
     assert_excludes(&plan, &["InvoiceImportTest"]);
+}
+
+/// The record that registers the hooks changes (another event, or it is switched off):
+/// the framework now runs other hooks, or none, for the invoices the tests save, so the
+/// tests that save invoices run, through the hooks the record registers. Before, a
+/// packaged framework's record reached no test (NAV's 92 `MyTriggerSetting` records).
+#[test]
+fn a_record_that_registers_hooks_under_a_packaged_framework_reaches_their_objects_writers() {
+    let repo = with_packaged_ledger_handler();
+    repo.edit(
+        "force-app/main/default/customMetadata/MyTriggerSetting.Invoice_onAfterDelete.md-meta.xml",
+        "AFTER_DELETE",
+        "AFTER_UNDELETE",
+    );
+    repo.commit("Reverse on undelete");
+
+    let plan = repo.plan_committed();
+
+    // From the hooks the record registers (the walk's seeds beside the record).
+    assert_path(&plan, "InvoicePurgeTest", "ApexClass:InvoiceLedgerHandler");
+    let path = reason_path(&plan, "InvoicePurgeTest");
+    assert!(
+        path.iter().any(|node| node == "CustomObject:Invoice__c"),
+        "InvoicePurgeTest should be reached through the invoices it saves: {path:?}"
+    );
+}
+
+/// `InvoiceLedgerHandler` on the packaged `MyTriggers`, its after-insert and after-delete
+/// hooks registered for invoices by a custom metadata record; the tests that delete and
+/// upsert invoices.
+fn with_packaged_ledger_handler() -> TestRepo {
+    TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "InvoiceLedgerHandler",
+            "public with sharing class InvoiceLedgerHandler extends MyTriggers {\n    \
+                 public override void onAfterInsert() {\n        System.debug('posted');\n    }\n\n    \
+                 public override void onAfterDelete() {\n        System.debug('reversed');\n    }\n}\n",
+        );
+        write_metadata_record(
+            repo,
+            "MyTriggerSetting.Invoice_onAfterDelete",
+            &[
+                ("Class__c", "InvoiceLedgerHandler"),
+                ("Event__c", "AFTER_DELETE"),
+                ("sObject__c", "Invoice__c"),
+            ],
+        );
+        repo.write_invoice_event_tests();
+    })
 }
 
 /// Writes the custom metadata record `Type.Record` with these string values.
