@@ -947,6 +947,34 @@ fn a_jest_mock_change_runs_every_jest_test_and_no_apex_fallback() {
     );
 }
 
+/// A fixture a Jest test `require`s, in its bundle's `__tests__` folder, which
+/// `.forceignore` leaves out (`**/__tests__/**`: not deployed): its change runs the Jest
+/// tests, as a mock's does. Before, `.forceignore` dropped it and the plan ran nothing
+/// (lwc-recipes, ebikes-lwc, PMM keep such fixtures).
+#[test]
+fn a_jest_fixture_left_out_by_forceignore_runs_the_jest_tests() {
+    const FIXTURE: &str = "force-app/main/default/lwc/orderFormat/__tests__/data/order.json";
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(FIXTURE, "{ \"total\": 1 }\n");
+    });
+    repo.write(FIXTURE, "{ \"total\": 2 }\n");
+    repo.commit("A larger order in the fixture");
+
+    let plan = repo.plan_committed();
+
+    assert!(plan["fallback"].is_null(), "{plan}");
+    let jest: Vec<String> = tests(&plan)
+        .iter()
+        .filter(|test| test["kind"] == "lwc")
+        .map(|test| test["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        jest.iter()
+            .any(|name| name.ends_with("orderFormat.test.js")),
+        "{jest:?}"
+    );
+}
+
 /// A `.forceignore` edit that changes no file's part in the deploy (patterns for tool
 /// files the repository does not deploy anyway) changes no test; one that starts
 /// deploying a file adds that file's component. (NPSP, NebulaLogger and apex-recipes each added
