@@ -517,26 +517,23 @@ pub fn classify_diff(
             .zip(file_change.new_blob)
             .and_then(|(path, blob)| source::classify(project, path, &blob.to_string()));
         if old.is_none() && new.is_none() {
-            let paths = [&file_change.new_path, &file_change.old_path];
-            let unclaimed = paths
+            // A Jest file counts even when `.forceignore` leaves it out, as it usually
+            // does (`__tests__`, `jest-mocks`: not deployed): Jest reads it, a fixture a
+            // test `require`s or a mock of `lightning/*`.
+            let unclaimed = [&file_change.new_path, &file_change.old_path]
                 .into_iter()
                 .flatten()
-                .find(|path| project.is_source(path) && !is_inert(path));
-            // `.forceignore` usually leaves out `__tests__` and `jest-mocks` (they are not
-            // deployed), but Jest reads them: a fixture a test `require`s, a mock of
-            // `lightning/*`.
-            let jest_only = || {
-                paths
-                    .into_iter()
-                    .flatten()
-                    .find(|path| project.package_dir_of(path).is_some() && is_jest_support(path))
-            };
-            match unclaimed {
-                Some(path) if !is_jest_support(path) => {
+                .filter(|path| !is_inert(path))
+                .find(|path| {
+                    project.is_source(path)
+                        || (project.package_dir_of(path).is_some() && is_jest_support(path))
+                });
+            if let Some(path) = unclaimed {
+                if is_jest_support(path) {
+                    out.context.jest_support_files.push(path.clone());
+                } else {
                     out.context.unknown_files.push(path.clone());
                 }
-                Some(path) => out.context.jest_support_files.push(path.clone()),
-                None => out.context.jest_support_files.extend(jest_only().cloned()),
             }
             continue;
         }

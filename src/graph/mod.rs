@@ -388,9 +388,9 @@ pub struct Graph {
     /// While building: each configuration record's strings, with the custom metadata
     /// record that holds them (none for a record Apex builds).
     pending_registrations: Vec<(Option<NodeIx>, Vec<String>)>,
-    /// While building: the custom metadata records that register each handler
-    /// (handler, record), in order.
-    registered_by: Vec<(NodeIx, NodeIx)>,
+    /// While building: the custom metadata records that register each handler, in
+    /// order.
+    registered_by: HashMap<NodeIx, Vec<NodeIx>>,
     /// The hooks (and flows) each custom metadata record registers, which fire for the
     /// objects it names ([`Graph::registered_hooks`]).
     record_hooks: HashMap<NodeIx, Vec<NodeIx>>,

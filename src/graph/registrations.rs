@@ -57,7 +57,7 @@ impl Graph {
         }
         for handler in handlers {
             if let (Some(record), false) = (record, objects.is_empty()) {
-                self.registered_by.push((handler, record));
+                self.registered_by.entry(handler).or_default().push(record);
             }
             self.registrations
                 .entry(handler)
@@ -115,10 +115,7 @@ impl Graph {
         }
         hooks.sort_unstable();
         hooks.dedup();
-        let mut registered_by: HashMap<NodeIx, Vec<NodeIx>> = HashMap::default();
-        for (handler, record) in std::mem::take(&mut self.registered_by) {
-            registered_by.entry(handler).or_default().push(record);
-        }
+        let registered_by = std::mem::take(&mut self.registered_by);
         for hook in hooks {
             let handler = match self[hook].id.is_type(types::FLOW) {
                 true => Some(hook),

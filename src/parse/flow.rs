@@ -1,8 +1,8 @@
 //! Flow and Flow test parsers: `flows/*.flow-meta.xml`, `flowtests/*.flowtest-meta.xml`.
 //!
 //! A record-triggered flow (and a Process Builder process, `processType` Workflow, and a
-//! flow a platform event starts) is automation of its object: it is declared with `automates`, and the graph reaches it
-//! only through code that writes that object. The flow's own uses are its Apex actions,
+//! flow a platform event starts) is automation of its object: it is declared with
+//! `automates`, and the graph reaches it only through code that writes that object. The flow's own uses are its Apex actions,
 //! plug-ins and Apex-typed variables, subflows, the objects and fields its record
 //! elements read and write (a related record, `$Record.Account__r`, is written as the
 //! graph types it, and records of no object it can tell as any object), `$Record.Field`
@@ -22,7 +22,7 @@ use std::collections::HashMap;
 /// `triggerType` values that make a flow run on a record's save or delete, and on a
 /// platform event's publishing (which inserts the event: the writers of the event
 /// object, `EventBus.publish`, run it as they run the event's Apex triggers).
-const RECORD_TRIGGERS: [&str; 4] = [
+const AUTOMATION_TRIGGERS: [&str; 4] = [
     "RecordAfterSave",
     "RecordBeforeSave",
     "RecordBeforeDelete",
@@ -30,7 +30,8 @@ const RECORD_TRIGGERS: [&str; 4] = [
 ];
 
 /// Parses a flow (component `Flow:Name`): declares it, with `automates` when it is
-/// record-triggered or a Process Builder process, and collects what it uses.
+/// record-triggered, started by a platform event or a Process Builder process, and
+/// collects what it uses.
 pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
     let (root, problems) = read_tree(source);
     let hash = root.semantic_hash();
@@ -168,7 +169,9 @@ impl FlowContext {
             .and_then(|s| s.child_text("recordTriggerType"))
             .filter(|t| !t.eq_ignore_ascii_case("None"));
         let record_triggered = match &trigger {
-            Some(t) => RECORD_TRIGGERS.iter().any(|r| t.eq_ignore_ascii_case(r)),
+            Some(t) => AUTOMATION_TRIGGERS
+                .iter()
+                .any(|r| t.eq_ignore_ascii_case(r)),
             None => record_trigger.is_some(),
         };
         let process_object = root
@@ -204,12 +207,11 @@ impl FlowContext {
         let reference = element
             .child("inputReference")
             .or_else(|| element.child("outputReference"))?;
-        let name = reference.text();
-        let object = if name.eq_ignore_ascii_case("$Record") {
-            self.record_object.clone()?
-        } else {
-            self.variables.get(&name.to_ascii_lowercase())?.clone()
-        };
+        let object = records_of(
+            &reference.text(),
+            self.record_object.as_deref(),
+            &self.variables,
+        )?;
         Some((object, reference.text_line()))
     }
 
@@ -307,16 +309,25 @@ fn subflow_outputs(
             let (Some(variable), Some(passed)) = (input.child_text("name"), passed) else {
                 continue;
             };
-            let object = match passed.eq_ignore_ascii_case("$Record") {
-                true => record_object.map(str::to_string),
-                false => variables.get(&passed.to_ascii_lowercase()).cloned(),
-            };
-            if let Some(object) = object {
+            if let Some(object) = records_of(&passed, record_object, variables) {
                 outputs.push((format!("{name}.{variable}").to_ascii_lowercase(), object));
             }
         }
     }
     outputs
+}
+
+/// The object of the records a name holds: `$Record`, the start object; else a record
+/// variable's, or what holds records like one ([`record_variables`]).
+fn records_of(
+    name: &str,
+    record_object: Option<&str>,
+    variables: &HashMap<String, String>,
+) -> Option<String> {
+    match name.eq_ignore_ascii_case("$Record") {
+        true => record_object.map(str::to_string),
+        false => variables.get(&name.to_ascii_lowercase()).cloned(),
+    }
 }
 
 /// A Process Builder process's object: `<processMetadataValues>` named `ObjectType`.
