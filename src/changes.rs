@@ -520,6 +520,7 @@ pub fn classify_diff(
             // A Jest file counts even when `.forceignore` leaves it out, as it usually
             // does (`__tests__`, `jest-mocks`: not deployed): Jest reads it, a fixture a
             // test `require`s or a mock of `lightning/*`.
+            // Jest's configuration beside `sfdx-project.json` counts as well.
             let unclaimed = [&file_change.new_path, &file_change.old_path]
                 .into_iter()
                 .flatten()
@@ -527,9 +528,10 @@ pub fn classify_diff(
                 .find(|path| {
                     project.is_source(path)
                         || (project.package_dir_of(path).is_some() && is_jest_support(path))
+                        || is_jest_configuration(path, project.root_relative())
                 });
             if let Some(path) = unclaimed {
-                if is_jest_support(path) {
+                if is_jest_support(path) || is_jest_configuration(path, project.root_relative()) {
                     out.context.jest_support_files.push(path.clone());
                 } else {
                     out.context.unknown_files.push(path.clone());
@@ -815,6 +817,34 @@ fn is_jest_support(path: &str) -> bool {
     folders.any(|folder| matches!(folder, "jest-mocks" | "__mocks__" | "__tests__"))
 }
 
+/// Whether `path` configures how Jest runs, in the project's root folder (`root`, where
+/// `sfdx-project.json` is) or the repository's: `jest.config.js` and the set-up files it
+/// names (`jest-sa11y-setup.js`, `jest.setup.js`: their names start with `jest`),
+/// Babel's configuration, and `package.json` with its lock file (the versions of
+/// `@salesforce/sfdx-lwc-jest` and of the mocks it brings, and often the `jest` settings
+/// themselves). Such a file is outside every package directory, but a change to it can
+/// make any Jest test pass or fail, so it runs every Jest test.
+fn is_jest_configuration(path: &str, root: &str) -> bool {
+    let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+    if folder != root && !folder.is_empty() {
+        return false;
+    }
+    let script = [".js", ".cjs", ".mjs", ".ts", ".json"]
+        .iter()
+        .any(|extension| name.ends_with(extension));
+    let jest = name.starts_with("jest") && script;
+    let babel = name.starts_with("babel.config.") && script;
+    let node = matches!(
+        name,
+        "package.json"
+            | "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | "pnpm-lock.yaml"
+    );
+    jest || babel || node || name == ".babelrc" || name.starts_with(".babelrc.")
+}
+
 /// Files in a package directory that are not metadata and never matter (editor and
 /// tool configuration).
 fn is_inert(path: &str) -> bool {
@@ -827,7 +857,7 @@ fn is_inert(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_jest_support;
+    use super::{is_jest_configuration, is_jest_support};
 
     #[test]
     fn jest_support_files_are_told_by_their_folders() {
@@ -846,6 +876,34 @@ mod tests {
             "force-app/main/default/jest-mocksish/x.js",
         ] {
             assert!(!is_jest_support(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn jest_configuration_is_told_by_its_name_beside_the_project_file() {
+        for (path, root) in [
+            ("jest.config.js", ""),
+            ("jest-sa11y-setup.js", ""),
+            ("jest.setup.js", ""),
+            ("babel.config.js", ""),
+            ("package.json", ""),
+            ("yarn.lock", ""),
+            ("salesforce/jest.config.cjs", "salesforce"),
+            ("salesforce/package-lock.json", "salesforce"),
+            // The repository's root, above a project in a folder.
+            ("package.json", "salesforce"),
+        ] {
+            assert!(is_jest_configuration(path, root), "{path} under {root:?}");
+        }
+        for (path, root) in [
+            ("scripts/jest.config.js", ""),
+            ("force-app/package.json", ""),
+            ("jest.md", ""),
+            ("jestify.sh", ""),
+            ("README.md", ""),
+            ("other/package.json", "salesforce"),
+        ] {
+            assert!(!is_jest_configuration(path, root), "{path} under {root:?}");
         }
     }
 }

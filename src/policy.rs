@@ -122,7 +122,7 @@ pub fn select(
     }
     if let Some(first) = context.jest_support_files.first() {
         let note = format!(
-            "jest-support: `{first}` changed (a Jest mock or helper any Jest test may import)"
+            "jest-support: `{first}` changed (Jest's configuration, or a mock or helper any Jest test may import)"
         );
         for (key, index) in &all_tests {
             if head[*index].id.is_type(types::LWC_JEST_TEST) {

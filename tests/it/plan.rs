@@ -975,6 +975,70 @@ fn a_jest_fixture_left_out_by_forceignore_runs_the_jest_tests() {
     );
 }
 
+/// Jest's configuration beside `sfdx-project.json` (`jest.config.js`, the set-up file it
+/// names, `package.json` with the `sfdx-lwc-jest` version) is outside every package
+/// directory, but a change to it can make any Jest test fail: every Jest test runs, and
+/// no Apex test. A README beside it runs nothing. (lwc-recipes and ebikes-lwc keep
+/// `jest.config.js` and `jest-sa11y-setup.js` there; NPSP and EDA `jest.setup.js`.)
+#[test]
+fn a_change_to_jest_s_configuration_runs_the_jest_tests() {
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(
+            "jest.config.js",
+            "module.exports = { testTimeout: 5000 };\n",
+        );
+        repo.write(
+            "package.json",
+            "{ \"devDependencies\": { \"@salesforce/sfdx-lwc-jest\": \"^7.0.0\" } }\n",
+        );
+        repo.write("NOTES.md", "How to run the tests.\n");
+    });
+    let selected = |plan: &serde_json::Value| -> Vec<String> {
+        assert!(plan["fallback"].is_null(), "{plan}");
+        tests(plan)
+            .iter()
+            .map(|test| {
+                format!(
+                    "{}:{}",
+                    test["kind"].as_str().unwrap_or_default(),
+                    test["name"].as_str().unwrap_or_default()
+                )
+            })
+            .collect()
+    };
+    // The fixture's critical smoke test runs whatever changes.
+    repo.write("NOTES.md", "How to run the Jest tests.\n");
+    repo.commit("Notes");
+    let always = selected(&repo.plan_committed());
+    assert_eq!(always, ["apex:OrderSmokeTest"]);
+    for (file, text) in [
+        (
+            "jest.config.js",
+            "module.exports = { testTimeout: 10000 };\n",
+        ),
+        (
+            "package.json",
+            "{ \"devDependencies\": { \"@salesforce/sfdx-lwc-jest\": \"^7.1.0\" } }\n",
+        ),
+    ] {
+        repo.write(file, text);
+        repo.commit(&format!("Change {file}"));
+        let more: Vec<String> = selected(&repo.plan_committed())
+            .into_iter()
+            .filter(|name| !always.contains(name))
+            .collect();
+        assert!(
+            more.iter()
+                .any(|name| name.starts_with("lwc:") && name.ends_with("orderFormat.test.js")),
+            "{file}: {more:?}"
+        );
+        assert!(
+            more.iter().all(|name| name.starts_with("lwc:")),
+            "{file}: {more:?}"
+        );
+    }
+}
+
 /// A `.forceignore` edit that changes no file's part in the deploy (patterns for tool
 /// files the repository does not deploy anyway) changes no test; one that starts
 /// deploying a file adds that file's component. (NPSP, NebulaLogger and apex-recipes each added
