@@ -72,8 +72,10 @@ use std::sync::Arc;
 /// the records a static call passes, `Target::DmlThrough`; 36: `Database.convertLead`
 /// writes the lead and the account, contact and opportunity it becomes; 37: a flow a
 /// platform event starts automates the event; 38: a subflow's output the flow passed in
-/// is of that object.)
-pub const FACTS_VERSION: u32 = 38;
+/// is of that object; 39: each name of a field declaration that declares several is
+/// hashed without the others and the commas between them, and overloads that return
+/// different types return an unknown type.)
+pub const FACTS_VERSION: u32 = 39;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -221,3 +221,39 @@ fn a_method_the_platform_calls_back_reaches_the_tests_that_use_its_class() {
         }
     }
 }
+
+/// A fluent assertion library's overloads each return their own class
+/// (`Expect.that(Boolean)` a `BooleanExpectation`, `Expect.that(Date)` a
+/// `DateExpectation`): the call on what `that` returns was looked up on the first
+/// overload's class alone, so a change to `DateExpectation.isAfter` missed the test that
+/// calls `Expect.that(someDate).isAfter(…)` (FluentAssert: 101 test classes missed).
+#[test]
+fn a_call_on_what_overloads_of_different_types_return_reaches_each_class_s_member() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        let classes = [
+            ("Expect", "public with sharing class Expect {\n    public static BooleanExpectation that(Boolean actual) { return new BooleanExpectation(actual); }\n    public static DateExpectation that(Date actual) { return new DateExpectation(actual); }\n}\n"),
+            ("BooleanExpectation", "public with sharing class BooleanExpectation {\n    private Boolean actual;\n    public BooleanExpectation(Boolean actual) { this.actual = actual; }\n    public void isTrue() { System.assert(actual == true); }\n}\n"),
+            ("DateExpectation", "public with sharing class DateExpectation {\n    private Date actual;\n    public DateExpectation(Date actual) { this.actual = actual; }\n    public void isAfter(Date other) { System.assert(actual > other); }\n    public void isToday() { System.assert(actual == Date.today()); }\n}\n"),
+            ("DueDateTest", "@IsTest\nprivate class DueDateTest {\n    @IsTest\n    static void isAfterToday() {\n        Expect.that(Date.today().addDays(1)).isAfter(Date.today());\n    }\n}\n"),
+            ("TodayTest", "@IsTest\nprivate class TodayTest {\n    @IsTest\n    static void isToday() {\n        Expect.that(Date.today()).isToday();\n    }\n}\n"),
+        ];
+        for (name, text) in classes {
+            repo.write_class(name, text);
+        }
+    });
+    repo.edit(
+        &class("DateExpectation"),
+        "System.assert(actual > other);",
+        "System.assert(actual > other, 'not after');",
+    );
+    repo.commit("Say what failed");
+
+    let selected = selected_tests(&repo.plan_committed());
+
+    assert!(
+        selected.contains(&"DueDateTest".to_string()),
+        "{selected:?}"
+    );
+    // Another member of the class, and another class's, are not reached.
+    assert!(!selected.contains(&"TodayTest".to_string()), "{selected:?}");
+}

@@ -164,12 +164,9 @@ impl<'t> Walker<'t> {
             }
             declared = true;
             let id = ComponentId::member(full, name);
-            let others: Vec<Node<'t>> = declarators
-                .iter()
-                .filter(|other| other.id() != declarator.id())
-                .copied()
-                .collect();
-            let spans = self.tokens.spans_without(node, &others);
+            let spans = self
+                .tokens
+                .declarator_spans(node, &declarators, *declarator);
             let mut decl = Declaration::new(id.clone(), kind, Some(class.clone()), lines_of(node));
             decl.value_type = value_type.clone();
             self.decls.add(decl, spans);

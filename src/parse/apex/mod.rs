@@ -216,6 +216,27 @@ impl<'s> Tokens<'s> {
         spans
     }
 
+    /// The spans of one of the names a field declaration declares (`own`, one of
+    /// `declarators`, in source order): the declaration's tokens before the first
+    /// (modifiers, type), the declarator's own and those after the last (`;`). Neither
+    /// the other declarators nor the commas between them: a constant added to
+    /// `static final String A = 'a', B = 'b';` changes no other constant's hash (b2c-crm-sync
+    /// keeps 70 constants in one statement; adding one selected every test that reads
+    /// any). With one declarator these are the whole declaration's tokens.
+    pub(super) fn declarator_spans(
+        &self,
+        node: Node,
+        declarators: &[Node],
+        own: Node,
+    ) -> Vec<(usize, usize)> {
+        let (start, end) = self.span(node);
+        let (first, last) = match (declarators.first(), declarators.last()) {
+            (Some(first), Some(last)) => (self.span(*first).0, self.span(*last).1),
+            _ => return vec![(start, end)],
+        };
+        vec![(start, first), self.span(own), (last, end)]
+    }
+
     /// [`stable_hash`] over the tokens of `spans`, in order.
     pub(super) fn hash(&self, spans: &[(usize, usize)]) -> u64 {
         stable_hash(
@@ -247,6 +268,18 @@ impl DeclSet {
             );
             if existing.arity != declaration.arity {
                 existing.arity = None;
+            }
+            // Overloads that return different types (a fluent assertion library's
+            // `that(Boolean)`, `that(Date)`, each returning its own assert class): which
+            // one a call takes is not told, so the type of what it returns is unknown
+            // and a call on it reaches every member of its name, not the first
+            // overload's class alone.
+            let same_type = match (&existing.value_type, &declaration.value_type) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            if !same_type {
+                existing.value_type = None;
             }
             existing.test = match (existing.test.take(), declaration.test) {
                 (Some(mut old), Some(new)) => {

@@ -1940,3 +1940,31 @@ fn a_static_method_declares_the_records_parameters_it_follows() {
         ]
     );
 }
+
+/// Each name of a declaration that declares several is its own member, hashed without
+/// the others: a constant added beside them, or another's value edited, leaves it alone
+/// (b2c-crm-sync's `B2CConstant` keeps 70 constants in one statement).
+#[test]
+fn a_constant_declared_beside_others_changes_only_with_its_own_text() {
+    let hash = |source: &str, name: &str| {
+        let facts = class("Keys", source);
+        assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+        decl(&facts, &format!("ApexMethod:Keys.{name}")).body_hash
+    };
+    let before = "public class Keys { public static final String A = 'a', B = 'b'; }";
+    let added = "public class Keys { public static final String A = 'a', B = 'b', C = 'c'; }";
+    let edited = "public class Keys { public static final String A = 'x', B = 'b'; }";
+    let retyped = "public class Keys { public static final Object A = 'a', B = 'b'; }";
+    for name in ["A", "B"] {
+        assert_eq!(hash(before, name), hash(added, name), "{name}");
+    }
+    assert_ne!(hash(before, "A"), hash(edited, "A"));
+    assert_eq!(hash(before, "B"), hash(edited, "B"));
+    // What the names share is part of each.
+    for name in ["A", "B"] {
+        assert_ne!(hash(before, name), hash(retyped, name), "{name}");
+    }
+    // One name alone hashes as the whole declaration, as before.
+    let alone = "public class Keys { public static final String A = 'a'; }";
+    assert_ne!(hash(alone, "A"), hash(before, "B"));
+}
