@@ -74,7 +74,8 @@ use std::sync::Arc;
 /// platform event starts automates the event; 38: a subflow's output the flow passed in
 /// is of that object; 39: each name of a field declaration that declares several is
 /// hashed without the others and the commas between them, and overloads that return
-/// different types return an unknown type.)
+/// different types return an unknown type; a bundle in a folder of bundles is its own
+/// component, which its files' facts name.)
 pub const FACTS_VERSION: u32 = 39;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's

@@ -518,20 +518,20 @@ pub fn classify_diff(
             .and_then(|(path, blob)| source::classify(project, path, &blob.to_string()));
         if old.is_none() && new.is_none() {
             // A Jest file counts even when `.forceignore` leaves it out, as it usually
-            // does (`__tests__`, `jest-mocks`: not deployed): Jest reads it, a fixture a
-            // test `require`s or a mock of `lightning/*`.
+            // does (`__tests__`, `jest-mocks`: not deployed), and outside the package
+            // directories (a project's own `__tests__/` beside them, its set-up files):
+            // Jest reads it, a fixture a test `require`s or a mock of `lightning/*`.
             // Jest's configuration beside `sfdx-project.json` counts as well.
+            let is_jest_file = |path: &str| {
+                is_jest_support(path) || is_jest_configuration(path, project.root_relative())
+            };
             let unclaimed = [&file_change.new_path, &file_change.old_path]
                 .into_iter()
                 .flatten()
                 .filter(|path| !is_inert(path))
-                .find(|path| {
-                    project.is_source(path)
-                        || (project.package_dir_of(path).is_some() && is_jest_support(path))
-                        || is_jest_configuration(path, project.root_relative())
-                });
+                .find(|path| project.is_source(path) || is_jest_file(path));
             if let Some(path) = unclaimed {
-                if is_jest_support(path) || is_jest_configuration(path, project.root_relative()) {
+                if is_jest_file(path) {
                     out.context.jest_support_files.push(path.clone());
                 } else {
                     out.context.unknown_files.push(path.clone());

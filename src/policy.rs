@@ -67,6 +67,10 @@ pub struct Selection {
 /// How the note of a test selected only because the plan falls back begins.
 pub const FALLBACK_NOTE_PREFIX: &str = "fallback: ";
 
+/// How the note of a Jest test starts when every Jest test runs because Jest's
+/// configuration or a mock or helper changed: the Jest command then runs them all.
+pub const JEST_SUPPORT_NOTE_PREFIX: &str = "jest-support: ";
+
 /// Applies the policy to the walk's results on the head and base graphs.
 pub fn select(
     head: &Graph,
@@ -122,7 +126,7 @@ pub fn select(
     }
     if let Some(first) = context.jest_support_files.first() {
         let note = format!(
-            "jest-support: `{first}` changed (Jest's configuration, or a mock or helper any Jest test may import)"
+            "{JEST_SUPPORT_NOTE_PREFIX}`{first}` changed (Jest's configuration, or a mock or helper any Jest test may import)"
         );
         for (key, index) in &all_tests {
             if head[*index].id.is_type(types::LWC_JEST_TEST) {

@@ -135,17 +135,20 @@ pub(crate) fn classify_inner(
     }
 }
 
-/// `lwc/<bundle>/__tests__/<name>.test.js` is a Jest test named by its repository path.
+/// `lwc/<bundle>/__tests__/<name>.test.js` is a Jest test named by its repository path,
+/// in a folder of bundles too (`lwc/forms/lwc/<bundle>/__tests__/`).
 fn jest_test(inner: &str, path: &str) -> Option<ComponentId> {
     // The name first: it rules out nearly every path without splitting it.
     let name = inner.rsplit('/').next()?;
     if !(name.ends_with(".test.js") || name.ends_with(".spec.js")) {
         return None;
     }
-    let mut segments = inner.split('/');
-    segments.position(|segment| segment == "lwc")?;
-    // The segment after the bundle's.
-    (segments.nth(1) == Some("__tests__")).then(|| ComponentId::new(types::LWC_JEST_TEST, path))
+    let segments: Vec<&str> = inner.split('/').collect();
+    // `lwc`, the bundle's folder, `__tests__`.
+    let under_a_bundle = segments
+        .windows(3)
+        .any(|three| three[0] == "lwc" && three[2] == "__tests__");
+    under_a_bundle.then(|| ComponentId::new(types::LWC_JEST_TEST, path))
 }
 
 /// The content of an entry, by blob id (the working tree's files by path, as their
@@ -645,6 +648,11 @@ mod tests {
             ("main/default/lwc/invoiceList/invoiceList.test.js", false),
             ("main/default/lwc/__tests__/shared.test.js", false),
             ("main/default/lwc/a/b/__tests__/b.test.js", false),
+            // A bundle in a folder of bundles.
+            (
+                "main/default/lwc/forms/lwc/addressInput/__tests__/addressInput.test.js",
+                true,
+            ),
             (
                 "main/default/aura/invoiceApp/__tests__/invoiceApp.test.js",
                 false,

@@ -222,7 +222,12 @@ fn classify_under(dir: &str, rest: &[&str], file: &str) -> Option<SourceFile> {
 
 /// Resolution inside the directory of a strict type (or a digital experience).
 fn classify_strict(info: &'static TypeInfo, rest: &[&str], file: &str) -> Option<SourceFile> {
+    // A bundle inside a folder of bundles (`lwc/forms/lwc/addressInput/`, a layout SDR
+    // resolves by the last directory of the type, as Jest does by the innermost
+    // bundle): the deeper directory names the component.
+    let nested = |rest: &[&str]| rest.iter().skip(1).any(|dir| *dir == info.directory);
     match info.strategy {
+        Strategy::Bundle | Strategy::MixedContent if nested(rest) => None,
         Strategy::Bundle => {
             let name = rest.first()?;
             let role = if rest.len() == 1 && file.ends_with("-meta.xml") {
@@ -431,6 +436,13 @@ mod tests {
             ("main/default/lwc/invoiceList/invoiceList.js", "LightningComponentBundle:invoiceList", BundlePart, None),
             ("main/default/lwc/invoiceList/invoiceList.html", "LightningComponentBundle:invoiceList", BundlePart, None),
             ("main/default/lwc/invoiceList/invoiceList.js-meta.xml", "LightningComponentBundle:invoiceList", Meta, None),
+            // Bundles in a folder of bundles: the innermost type directory names them.
+            ("main/default/lwc/forms/lwc/addressInput/addressInput.js", "LightningComponentBundle:addressInput", BundlePart, None),
+            ("main/default/lwc/forms/lwc/addressInput/addressInput.js-meta.xml", "LightningComponentBundle:addressInput", Meta, None),
+            ("main/default/lwc/forms/lwc/addressInput/__tests__/addressInput.test.js", "LightningComponentBundle:addressInput", BundlePart, None),
+            ("main/default/lwc/forms/lwc/nested/lwc/deepInput/deepInput.html", "LightningComponentBundle:deepInput", BundlePart, None),
+            ("main/default/aura/layouts/aura/invoiceShell/invoiceShell.cmp", "AuraDefinitionBundle:invoiceShell", BundlePart, None),
+            ("main/default/staticresources/vendor/staticresources/chart.resource-meta.xml", "StaticResource:chart", Meta, None),
             ("main/default/aura/invoiceApp/invoiceApp.cmp", "AuraDefinitionBundle:invoiceApp", BundlePart, None),
             ("main/default/aura/invoiceApp/invoiceApp.cmp-meta.xml", "AuraDefinitionBundle:invoiceApp", Meta, None),
             ("main/default/aura/invoiceApp/invoiceAppController.js", "AuraDefinitionBundle:invoiceApp", BundlePart, None),

@@ -5,10 +5,14 @@
 //! LWC projects install) and hands Jest the test files by exact path
 //! (`--runTestsByPath`), so a file name is never read as a pattern that matches more.
 //! The paths are relative to the repository root, where the command runs. On a fallback
-//! the plan runs every local test, and so does the command.
+//! the plan runs every local test, and so does the command; so it does when the plan
+//! runs every Jest test because Jest's configuration or a shared mock changed: Jest may
+//! find tests `impact` does not list (a project keeping some outside its package
+//! directories), and every one of them can fail.
 
 use super::plan::Plan;
 use super::sf::shell_word;
+use crate::policy::JEST_SUPPORT_NOTE_PREFIX;
 
 /// The command that runs the whole Jest suite.
 pub const ALL_TESTS: &str = "npx sfdx-lwc-jest";
@@ -22,7 +26,15 @@ pub fn command(plan: &Plan) -> Option<String> {
     if paths.is_empty() {
         return None;
     }
-    if plan.fallback.is_some() {
+    let every_jest_test = plan.jest_tests().any(|test| {
+        test.reasons.iter().any(|reason| {
+            reason
+                .note
+                .as_deref()
+                .is_some_and(|note| note.starts_with(JEST_SUPPORT_NOTE_PREFIX))
+        })
+    });
+    if plan.fallback.is_some() || every_jest_test {
         return Some(ALL_TESTS.to_string());
     }
     Some(format!(
@@ -70,6 +82,18 @@ mod tests {
             left_out_note(&plan).as_deref(),
             Some(format!("2 LWC Jest tests are not in this output (sf runs no Jest tests); run them with: {text}").as_str())
         );
+        // Every Jest test, for a changed mock: Jest runs them all, found its own way.
+        let mut every = plan.clone();
+        for test in every.tests.iter_mut().filter(|test| test.kind == "lwc") {
+            test.reasons.push(crate::report::plan::Reason {
+                path: vec![format!("LwcJestTest:{}", test.name)],
+                edges: Vec::new(),
+                note: Some(format!(
+                    "{JEST_SUPPORT_NOTE_PREFIX}`jest.config.js` changed"
+                )),
+            });
+        }
+        assert_eq!(command(&every).as_deref(), Some(ALL_TESTS));
         plan.fallback = Some(crate::report::plan::Fallback {
             reason: "sfdx-project.json changed".into(),
             paths: vec!["sfdx-project.json".into()],

@@ -1904,3 +1904,79 @@ fn an_xml_escape_is_a_formatting_only_change_not_a_comment() {
     assert!(text.contains("Max_Lines__c  (formatting only)"), "{text}");
     assert!(!text.contains("comments or whitespace"), "{text}");
 }
+
+/// Bundles kept in a folder of bundles (`lwc/forms/lwc/addressInput/`, as
+/// gps-design-systems-lwc keeps 250 of its components): the innermost `lwc` folder
+/// names the component, as the Salesforce CLI deploys it and Jest resolves `c/…`. The
+/// outer folder was taken for the component and the Jest tests inside were not tests:
+/// an edit selected none of them, and `diff` listed a component that does not exist.
+#[test]
+fn a_bundle_in_a_folder_of_bundles_is_its_own_component_with_its_jest_tests() {
+    const INPUT: &str = "lwc/forms/lwc/addressInput";
+    const CARD: &str = "lwc/forms/lwc/addressCard";
+    let repo = TestRepo::with_base("automation", |repo| {
+        let meta = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LightningComponentBundle xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <isExposed>false</isExposed>\n</LightningComponentBundle>\n";
+        for (dir, name) in [(INPUT, "addressInput"), (CARD, "addressCard")] {
+            repo.write(&main_path(&format!("{dir}/{name}.js-meta.xml")), meta);
+            repo.write(
+                &main_path(&format!("{dir}/__tests__/{name}.test.js")),
+                &format!("import {{ createElement }} from 'lwc';\nimport Subject from 'c/{name}';\n\ndescribe('c-{name}', () => {{\n    it('renders', () => {{\n        const element = createElement('c-{name}', {{ is: Subject }});\n        document.body.appendChild(element);\n        expect(element).toBeTruthy();\n    }});\n}});\n"),
+            );
+        }
+        repo.write(
+            &main_path(&format!("{INPUT}/addressInput.js")),
+            "import { LightningElement, api } from 'lwc';\n\nexport default class AddressInput extends LightningElement {\n    @api street;\n    get label() {\n        return this.street ? this.street.trim() : '';\n    }\n}\n",
+        );
+        repo.write(
+            &main_path(&format!("{INPUT}/addressInput.html")),
+            "<template>\n    <p>{label}</p>\n</template>\n",
+        );
+        repo.write(
+            &main_path(&format!("{CARD}/addressCard.js")),
+            "import { LightningElement, api } from 'lwc';\n\nexport default class AddressCard extends LightningElement {\n    @api address;\n}\n",
+        );
+        repo.write(
+            &main_path(&format!("{CARD}/addressCard.html")),
+            "<template>\n    <c-address-input street={address}></c-address-input>\n</template>\n",
+        );
+    });
+    repo.edit(
+        &main_path(&format!("{INPUT}/addressInput.js")),
+        "this.street.trim()",
+        "this.street.trim().toUpperCase()",
+    );
+    repo.commit("Street names in capitals");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(
+        changes(&plan),
+        vec![modified("LightningComponentBundle", "addressInput")]
+    );
+    let test_of =
+        |dir: &str, name: &str| format!("force-app/main/default/{dir}/__tests__/{name}.test.js");
+    assert_eq!(
+        tests_of_kind(&plan, "lwc"),
+        vec![test_of(CARD, "addressCard"), test_of(INPUT, "addressInput")]
+    );
+
+    let base = repo.base().to_string();
+    let diff = repo
+        .run(&[
+            "diff", "--base", &base, "--head", "HEAD", "--format", "json",
+        ])
+        .json();
+    let names: Vec<String> = diff["changes"]
+        .as_array()
+        .expect("`changes` is an array")
+        .iter()
+        .map(|c| {
+            format!(
+                "{}:{}",
+                c["type"].as_str().unwrap_or("?"),
+                c["name"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert_eq!(names, ["LightningComponentBundle:addressInput"]);
+}

@@ -978,8 +978,10 @@ fn a_jest_fixture_left_out_by_forceignore_runs_the_jest_tests() {
 /// Jest's configuration beside `sfdx-project.json` (`jest.config.js`, the set-up file it
 /// names, `package.json` with the `sfdx-lwc-jest` version) is outside every package
 /// directory, but a change to it can make any Jest test fail: every Jest test runs, and
-/// no Apex test. A README beside it runs nothing. (lwc-recipes and ebikes-lwc keep
-/// `jest.config.js` and `jest-sa11y-setup.js` there; NPSP and EDA `jest.setup.js`.)
+/// no Apex test; so does a Jest helper beside the package directories (a `__tests__`
+/// folder of the project's own). A README beside them runs nothing. (lwc-recipes and
+/// ebikes-lwc keep `jest.config.js` and `jest-sa11y-setup.js` there; NPSP and EDA
+/// `jest.setup.js`; LightningWebChartJS a `__tests__/__utils__` set-up file.)
 #[test]
 fn a_change_to_jest_s_configuration_runs_the_jest_tests() {
     let repo = TestRepo::with_base("automation", |repo| {
@@ -992,6 +994,7 @@ fn a_change_to_jest_s_configuration_runs_the_jest_tests() {
             "{ \"devDependencies\": { \"@salesforce/sfdx-lwc-jest\": \"^7.0.0\" } }\n",
         );
         repo.write("NOTES.md", "How to run the tests.\n");
+        repo.write("__tests__/__utils__/setup.js", "global.TIMEOUT = 5000;\n");
     });
     let selected = |plan: &serde_json::Value| -> Vec<String> {
         assert!(plan["fallback"].is_null(), "{plan}");
@@ -1020,6 +1023,7 @@ fn a_change_to_jest_s_configuration_runs_the_jest_tests() {
             "package.json",
             "{ \"devDependencies\": { \"@salesforce/sfdx-lwc-jest\": \"^7.1.0\" } }\n",
         ),
+        ("__tests__/__utils__/setup.js", "global.TIMEOUT = 10000;\n"),
     ] {
         repo.write(file, text);
         repo.commit(&format!("Change {file}"));
@@ -1036,6 +1040,12 @@ fn a_change_to_jest_s_configuration_runs_the_jest_tests() {
             more.iter().all(|name| name.starts_with("lwc:")),
             "{file}: {more:?}"
         );
+        // The Jest command runs every Jest test Jest finds, not the list `impact` knows.
+        let base = repo.base().to_string();
+        let command = repo.run(&[
+            "plan", "--base", &base, "--head", "HEAD", "--format", "jest",
+        ]);
+        assert_eq!(command.ok(), "npx sfdx-lwc-jest\n", "{file}");
     }
 }
 
