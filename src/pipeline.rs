@@ -280,6 +280,7 @@ pub fn graph(request: &Request) -> Result<(Project, Graph)> {
         &mut Vec::new(),
         &Default::default(),
         false,
+        scope.project.namespace.as_deref(),
     )?;
     reader.finish(head.release().0);
     Ok((scope.project, graph))
@@ -305,6 +306,7 @@ pub fn analyze(request: &Request) -> Result<Analysis> {
             .changes
             .iter()
             .any(|change| !change.base_seeds.is_empty()),
+        scope.project.namespace.as_deref(),
     )?;
     // The facts are final (`build_graphs` may have parsed some again): their problems
     // are the plan's warnings.
@@ -653,7 +655,8 @@ struct Located {
 /// ([`crate::graph::build_pair`]). Should a file's cached uses not decode
 /// ([`Graph::undecodable`]: a record whose checksum matched but whose content this
 /// version did not write), those files are parsed again and the graphs built anew, so the
-/// plan is the one a cold cache gives.
+/// plan is the one a cold cache gives. `namespace` is the head project's (a change of it
+/// runs every test: `project_change`).
 fn build_graphs(
     reader: &mut source::Reader,
     snapshot: &Snapshot,
@@ -661,6 +664,7 @@ fn build_graphs(
     old_facts: &mut [FileFacts],
     changed_new_paths: &std::collections::HashSet<String>,
     needs_base: bool,
+    namespace: Option<&str>,
 ) -> Result<(Graph, Option<Graph>)> {
     let (head_resolutions, base_resolutions) = match reader.resolutions(needs_base) {
         Some(kept) => (Some(kept.head), kept.base),
@@ -673,6 +677,7 @@ fn build_graphs(
         needs_base,
         head_resolutions,
         base_resolutions,
+        namespace,
     );
     // The base graph shares the head's unchanged files: a path may come twice.
     let undecodable: Vec<String> = std::iter::once(&head_graph)
@@ -701,6 +706,7 @@ fn build_graphs(
         needs_base,
         None,
         None,
+        namespace,
     ))
 }
 

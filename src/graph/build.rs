@@ -14,15 +14,17 @@ use rayon::prelude::*;
 impl Graph {
     /// Builds the graph of a revision from the facts of all its source files.
     pub fn build<'a>(files: impl IntoIterator<Item = &'a FileFacts>) -> Graph {
-        Graph::build_reusing::<&[u8], Vec<u8>>(files, None)
+        Graph::build_reusing::<&[u8], Vec<u8>>(files, None, None)
     }
 
     /// Builds the graph of a revision, taking the resolutions of files an earlier build
     /// resolved against the same declarations from `resolutions`, and keeping this
-    /// build's there ([`Resolutions`]).
+    /// build's there ([`Resolutions`]). `namespace` is the project's: its objects and
+    /// fields are found by their prefixed names too ([`Graph::alias_own_namespace`]).
     pub fn build_reusing<'a, R: std::io::Read + Send, W: std::io::Write + Send>(
         files: impl IntoIterator<Item = &'a FileFacts>,
         mut resolutions: Option<&mut Resolutions<R, W>>,
+        namespace: Option<&str>,
     ) -> Graph {
         let mut graph = Graph::default();
         let mut ordered: Vec<&FileFacts> = files.into_iter().collect();
@@ -58,6 +60,7 @@ impl Graph {
         graph.resolve_hierarchy(&ordered, &declared, &supertyped);
         graph.mark_platform_entries(&ordered, &declared, &supertyped);
         graph.settle_parameters(&ordered, &declared);
+        graph.alias_own_namespace(&declared, namespace);
         // Uses are resolved against the declarations and what the revision's uses name
         // (`Graph::known`), a batch of files at a time on every core, and added in file
         // order: the graph does not depend on the order files are resolved in.
@@ -89,7 +92,8 @@ impl Graph {
         if let (Some(resolutions), Some(digests)) = (resolutions.as_deref_mut(), file_digests) {
             resolutions.begin(&reuse::Declarations {
                 files: &ordered,
-                digest: reuse::declarations_digest(&digests, &graph.named),
+                digest: reuse::declarations_digest(&digests, &graph.named, namespace),
+                namespace,
                 digests: &digests,
                 named: reuse::named_table(&graph.named),
             });
@@ -368,6 +372,20 @@ impl Graph {
         Declared {
             node: index,
             parent: parent_node,
+        }
+    }
+
+    /// In a project with a namespace, its custom objects and fields are found by their
+    /// prefixed names as well (`ns__Animal__c` is the `Animal__c` the project declares):
+    /// Apex in the package may write either, and a flow or trigger on `Animal__c` runs
+    /// for records saved as `ns__Animal__c`. A name the revision declares itself is left
+    /// to that declaration. `declared` holds the node of each declaration.
+    fn alias_own_namespace(&mut self, declared: &[Declared], namespace: Option<&str>) {
+        let Some(namespace) = namespace else { return };
+        for declared in declared {
+            for alias in super::names::namespaced_names(&self[declared.node].id, namespace) {
+                self.index.entry(alias).or_insert(declared.node);
+            }
         }
     }
 
@@ -1166,9 +1184,10 @@ pub fn build_pair<R: std::io::Read + Send, W: std::io::Write + Send>(
     needs_base: bool,
     head_resolutions: Option<&mut Resolutions<R, W>>,
     base_resolutions: Option<&mut Resolutions<R, W>>,
+    namespace: Option<&str>,
 ) -> (Graph, Option<Graph>) {
     rayon::join(
-        || Graph::build_reusing(head_facts, head_resolutions),
+        || Graph::build_reusing(head_facts, head_resolutions, namespace),
         || {
             needs_base.then(|| {
                 Graph::build_reusing(
@@ -1177,6 +1196,7 @@ pub fn build_pair<R: std::io::Read + Send, W: std::io::Write + Send>(
                         .filter(|file| !changed_new_paths.contains(&file.path))
                         .chain(old_facts.iter()),
                     base_resolutions,
+                    namespace,
                 )
             })
         },
@@ -1630,12 +1650,12 @@ mod tests {
         let node = |name: &str| graph.node(&sobject::id(name)).expect(name);
         assert!(node("Contact") < node("Account"));
         let mut kept: Resolutions<&[u8], Vec<u8>> = Resolutions::new(None, Some(Vec::new()));
-        let first = Graph::build_reusing(&files, Some(&mut kept));
+        let first = Graph::build_reusing(&files, Some(&mut kept), None);
         let (_, written) = kept.finish();
         let written = written.expect("written");
         let mut again: Resolutions<&[u8], Vec<u8>> =
             Resolutions::new(Some(written.as_slice()), Some(Vec::new()));
-        let rebuilt = Graph::build_reusing(&files, Some(&mut again));
+        let rebuilt = Graph::build_reusing(&files, Some(&mut again), None);
         assert_eq!(again.counts(), (0, 2), "both files' records are reused");
         assert_eq!(first.dump(), graph.dump());
         assert_eq!(rebuilt.dump(), graph.dump());

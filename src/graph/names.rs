@@ -129,6 +129,67 @@ pub(super) fn dataweave_script(name: &str) -> Option<&str> {
         .filter(|script| !script.is_empty())
 }
 
+/// The names code may also give a component of the repository when the project has a
+/// namespace (`sfdx-project.json`'s `namespace`): its own custom objects and fields
+/// written with the prefix, as a packaged org names them (`ns__Animal__c`,
+/// `Animal__c.ns__Weight__c`, `ns__Animal__c.ns__Weight__c`). Apex in the package may
+/// write either, and means the same object. Empty for anything else, and for a name
+/// that has a namespace of its own.
+pub(super) fn namespaced_names(id: &ComponentId, namespace: &str) -> Vec<ComponentId> {
+    let prefixed = |name: &str| -> Option<String> {
+        let own = sobject::has_custom_suffix(name) && name.matches("__").count() == 1;
+        own.then(|| format!("{namespace}__{name}"))
+    };
+    if id.is_type(types::CUSTOM_OBJECT) {
+        return prefixed(id.full_name())
+            .map(|name| ComponentId::new(types::CUSTOM_OBJECT, &name))
+            .into_iter()
+            .collect();
+    }
+    if !id.is_type(types::CUSTOM_FIELD) {
+        return Vec::new();
+    }
+    let Some((object, field)) = id.full_name().split_once('.') else {
+        return Vec::new();
+    };
+    let objects = [Some(object.to_string()), prefixed(object)];
+    let fields = [Some(field.to_string()), prefixed(field)];
+    let mut names = Vec::new();
+    for object in objects.iter().flatten() {
+        for field in fields.iter().flatten() {
+            let name = format!("{object}.{field}");
+            if name != id.full_name() {
+                names.push(ComponentId::new(types::CUSTOM_FIELD, &name));
+            }
+        }
+    }
+    names
+}
+
+/// A looked-up name without the namespace prefixes of its parts (`ns__animal__c.ns__weight__c`
+/// → `animal__c.weight__c`), when it has one: what [`namespaced_names`] aliases, so
+/// that a kept resolution of the prefixed name is redone when the declaration it
+/// reached changes (`super::reads::note_key`). `None` for a name with no prefixed part.
+pub(super) fn without_namespaces(full_name: &str) -> Option<String> {
+    let strip = |part: &'_ str| -> Option<String> {
+        let (_, rest) = part.split_once("__")?;
+        (rest.contains("__") && sobject::has_custom_suffix(rest)).then(|| rest.to_string())
+    };
+    let parts: Vec<&str> = full_name.split('.').collect();
+    let stripped: Vec<Option<String>> = parts.iter().map(|part| strip(part)).collect();
+    if stripped.iter().all(Option::is_none) {
+        return None;
+    }
+    Some(
+        parts
+            .iter()
+            .zip(&stripped)
+            .map(|(part, stripped)| stripped.as_deref().unwrap_or(part))
+            .collect::<Vec<_>>()
+            .join("."),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +235,46 @@ mod tests {
             assert_eq!(at, start, "{member:?}");
             assert_eq!(matches!(name, MemberName::InKey(..)), in_key, "{member:?}");
         }
+    }
+
+    #[test]
+    fn a_namespace_prefixes_the_project_s_own_custom_names() {
+        let names = |id: ComponentId| -> Vec<String> {
+            namespaced_names(&id, "bill")
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(
+            names(ComponentId::new("CustomObject", "Order__c")),
+            ["CustomObject:bill__Order__c"]
+        );
+        assert_eq!(
+            names(ComponentId::new("CustomField", "Order__c.Rush__c")),
+            [
+                "CustomField:Order__c.bill__Rush__c",
+                "CustomField:bill__Order__c.Rush__c",
+                "CustomField:bill__Order__c.bill__Rush__c"
+            ]
+        );
+        assert_eq!(
+            names(ComponentId::new("CustomField", "Account.Tier__c")),
+            ["CustomField:Account.bill__Tier__c"]
+        );
+        // Standard names, another package's, and other types have no prefixed name.
+        assert!(names(ComponentId::new("CustomObject", "Account")).is_empty());
+        assert!(names(ComponentId::new("CustomObject", "dlrs__Rollup__c")).is_empty());
+        assert!(names(ComponentId::new("ApexClass", "Order__c")).is_empty());
+
+        assert_eq!(
+            without_namespaces("bill__order__c.bill__rush__c").as_deref(),
+            Some("order__c.rush__c")
+        );
+        assert_eq!(
+            without_namespaces("account.bill__tier__c").as_deref(),
+            Some("account.tier__c")
+        );
+        assert_eq!(without_namespaces("order__c.rush__c"), None);
+        assert_eq!(without_namespaces("account"), None);
     }
 }

@@ -179,9 +179,20 @@ pub(super) fn note_name(folded: &str) {
     note(|| name_token(folded));
 }
 
-/// A lookup by key (`type:fullname`, case-folded).
+/// A lookup by key (`type:fullname`, case-folded). A name with a namespace prefix
+/// (`ns__animal__c`) notes the name without it too: in a project of that namespace the
+/// lookup finds the object declared without it ([`super::names::namespaced_names`]).
 pub(super) fn note_key(key: &str) {
-    note_name(ComponentId::full_name_of_key(key));
+    let full = ComponentId::full_name_of_key(key);
+    note_name(full);
+    let prefixed = full
+        .find("__")
+        .is_some_and(|first| full[first + 2..].contains("__"));
+    if prefixed {
+        if let Some(stripped) = super::names::without_namespaces(full) {
+            note_name(&stripped);
+        }
+    }
 }
 
 /// A lookup of member `member` (case-folded) in the class `class`, whose superclass or

@@ -61,8 +61,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// its object, `sobject::standard_parent`. 10: records passed to a static method that
 /// saves them are the caller's write, `Target::DmlThrough`. 11: a standard relationship
 /// named like an object a use names, not only one declared, is that object. 12: records
-/// of a known type handed to a class the repository does not declare are written.)
-pub const RESOLUTIONS_VERSION: u32 = 12;
+/// of a known type handed to a class the repository does not declare are written. 13: a
+/// project's namespace finds its objects and fields by their prefixed names.)
+pub const RESOLUTIONS_VERSION: u32 = 13;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of
@@ -111,7 +112,8 @@ pub(super) struct Changes {
 /// files' tokens.
 #[derive(Serialize, Deserialize)]
 struct Table<'a> {
-    /// The version of `impact` that wrote it: another resolves otherwise.
+    /// The version of `impact` that wrote it, and the project's namespace
+    /// ([`resolver`]): another resolves otherwise.
     tool: String,
     #[serde(borrow)]
     files: Vec<TableFile<'a>>,
@@ -199,6 +201,8 @@ pub(super) struct Declarations<'b> {
     pub named: Vec<(u64, Token)>,
     /// [`declarations_digest`] of the above.
     pub digest: u64,
+    /// The project's namespace, whose prefixed names find its declarations.
+    pub namespace: Option<&'b str>,
 }
 
 impl<'a> Table<'a> {
@@ -270,11 +274,20 @@ impl<'a> Table<'a> {
             .filter_map(|(_, _, same)| same.take().or_else(|| found.next()))
             .collect();
         let table = Table {
-            tool: env!("CARGO_PKG_VERSION").to_string(),
+            tool: resolver(declarations.namespace),
             files,
             named: declarations.named.clone(),
         };
         (table, changes)
+    }
+}
+
+/// Who resolves: this version of `impact`, in a project of this namespace (which finds
+/// declarations by their prefixed names too). Never empty ([`Table::unlisted`]).
+fn resolver(namespace: Option<&str>) -> String {
+    match namespace {
+        Some(namespace) => format!("{} namespace {namespace}", env!("CARGO_PKG_VERSION")),
+        None => env!("CARGO_PKG_VERSION").to_string(),
     }
 }
 
@@ -494,7 +507,7 @@ impl<R: std::io::Read, W: std::io::Write> Resolutions<R, W> {
                 .and_then(|payload| postcard::from_bytes::<Table>(payload).ok());
             self.outcome.damaged += usize::from(table.is_none());
             // Another version of `impact` may resolve otherwise.
-            table.filter(|table| table.tool == env!("CARGO_PKG_VERSION"))
+            table.filter(|table| table.tool == resolver(declarations.namespace))
         });
         if kept_record.is_some() && kept.is_none() {
             self.source = None;
@@ -1221,12 +1234,17 @@ impl<'r, T> Runs<'r, T> {
 /// The digest of what resolution reads of a revision's files: each file's path,
 /// component and declarations (but for their lines and body hashes), in order
 /// ([`file_digests`]), and the names the revision's uses name (`named`, by key).
-pub(super) fn declarations_digest(per_file: &[u64], named: &HashSet<ComponentId>) -> u64 {
+pub(super) fn declarations_digest(
+    per_file: &[u64],
+    named: &HashSet<ComponentId>,
+    namespace: Option<&str>,
+) -> u64 {
     let mut named: Vec<&str> = named.iter().map(ComponentId::key).collect();
     named.par_sort_unstable();
     let mut hasher = DefaultHasher::new();
     RESOLUTIONS_VERSION.hash(&mut hasher);
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    namespace.hash(&mut hasher);
     per_file.hash(&mut hasher);
     named.hash(&mut hasher);
     hasher.finish()
@@ -1396,7 +1414,7 @@ mod tests {
     /// and the bytes it wrote.
     fn rebuild(files: &[FileFacts], bytes: Vec<u8>) -> (Vec<String>, Outcome, Vec<u8>) {
         let mut resolutions = InMemory::new(Some(leaked(&bytes)), Some(Vec::new()));
-        let graph = Graph::build_reusing(files, Some(&mut resolutions));
+        let graph = Graph::build_reusing(files, Some(&mut resolutions), None);
         let (outcome, written) = resolutions.finish();
         (graph.dump(), outcome, written.unwrap_or_default())
     }
@@ -1421,7 +1439,7 @@ mod tests {
     /// [`Table::unlisted`]): every file resolved, and every declaration listed.
     fn first_build(files: &[FileFacts]) -> Vec<u8> {
         let mut resolutions = InMemory::new(Some(leaked(&[])), Some(Vec::new()));
-        let graph = Graph::build_reusing(files, Some(&mut resolutions));
+        let graph = Graph::build_reusing(files, Some(&mut resolutions), None);
         assert_eq!(graph.dump(), Graph::build(files).dump());
         let (outcome, written) = resolutions.finish();
         assert!(outcome.changed);
@@ -1463,7 +1481,7 @@ mod tests {
         let alternate = first_build(&after);
         let mut resolutions =
             InMemory::new(Some(leaked(&own)), Some(Vec::new())).or_from(Some(leaked(&alternate)));
-        let graph = Graph::build_reusing(&after, Some(&mut resolutions));
+        let graph = Graph::build_reusing(&after, Some(&mut resolutions), None);
         let (outcome, written) = resolutions.finish();
         assert_eq!(graph.dump(), Graph::build(&after).dump());
         assert_eq!((outcome.resolved, outcome.reused), (0, after.len()));
@@ -1474,7 +1492,7 @@ mod tests {
         // Own records of this build's declarations come first.
         let mut resolutions =
             InMemory::new(Some(leaked(&alternate)), Some(Vec::new())).or_from(Some(leaked(&own)));
-        Graph::build_reusing(&after, Some(&mut resolutions));
+        Graph::build_reusing(&after, Some(&mut resolutions), None);
         let (outcome, _) = resolutions.finish();
         assert_eq!((outcome.resolved, outcome.reused), (0, after.len()));
         assert!(!outcome.changed);
@@ -2014,7 +2032,7 @@ mod tests {
     fn a_first_build_lists_no_declarations_and_the_next_lists_them() {
         let files = org(None);
         let mut resolutions = InMemory::new(None, Some(Vec::new()));
-        Graph::build_reusing(&files, Some(&mut resolutions));
+        Graph::build_reusing(&files, Some(&mut resolutions), None);
         let unlisted = resolutions.finish().1.expect("written");
         let listed = first_build(&files);
         assert!(

@@ -257,3 +257,81 @@ fn a_call_on_what_overloads_of_different_types_return_reaches_each_class_s_membe
     // Another member of the class, and another class's, are not reached.
     assert!(!selected.contains(&"TodayTest".to_string()), "{selected:?}");
 }
+
+/// A project with a namespace (`sfdx-project.json`'s `namespace`) may write its own
+/// objects and fields with the prefix in Apex (`bill__Order__c`, as a packaged org
+/// names them) while its triggers and flows name them without (`Order__c`). They were
+/// two objects to `impact`: a trigger change missed the tests that save the prefixed
+/// name (AnimalShelterStarter: 8 tests over 5 commits). In a project without that
+/// namespace the prefix is another package's object, and nothing is joined.
+#[test]
+fn a_project_s_own_namespace_prefix_names_its_own_objects() {
+    const TEST: &str = "@IsTest\nprivate class ImportedOrderTest {\n    @IsTest\n    static void importsAnOrder() {\n        bill__Order__c order = new bill__Order__c(bill__Amount__c = 10);\n        insert order;\n        System.assertNotEquals(null, order.Id);\n    }\n}\n";
+    for (namespace, selected) in [("bill", true), ("", false)] {
+        let repo = TestRepo::with_base("automation", |repo| {
+            repo.edit(
+                "sfdx-project.json",
+                "\"namespace\": \"\"",
+                &format!("\"namespace\": \"{namespace}\""),
+            );
+            repo.write_class("ImportedOrderTest", TEST);
+        });
+        repo.edit(
+            "force-app/main/default/triggers/OrderTrigger.trigger",
+            "OrderHandlerDispatcher.run(Trigger.operationType, Trigger.new, Trigger.oldMap);",
+            "if (Trigger.new.isEmpty()) { return; }\n    OrderHandlerDispatcher.run(Trigger.operationType, Trigger.new, Trigger.oldMap);",
+        );
+        repo.commit("Nothing to dispatch for no records");
+
+        let tests = selected_tests(&repo.plan_committed());
+
+        assert_eq!(
+            tests.contains(&"ImportedOrderTest".to_string()),
+            selected,
+            "namespace {namespace:?}: {tests:?}"
+        );
+    }
+}
+
+/// A plan that reused what an earlier plan resolved finds a field the project adds when
+/// code names it with the namespace prefix (`bill__Rush__c`), as a plan without the
+/// cache does: the earlier plan's lookup of the prefixed name is redone once the field
+/// it stands for is declared.
+#[test]
+fn a_field_named_with_the_namespace_is_found_when_it_is_added_after_a_warm_plan() {
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.edit(
+            "sfdx-project.json",
+            "\"namespace\": \"\"",
+            "\"namespace\": \"bill\"",
+        );
+        repo.write_class(
+            "RushOrderTest",
+            "@IsTest\nprivate class RushOrderTest {\n    @IsTest\n    static void readsTheRushFlag() {\n        Order__c order = new Order__c(Amount__c = 10);\n        System.assertEquals(null, order.bill__Rush__c);\n    }\n}\n",
+        );
+    });
+    let base = repo.base().to_string();
+    let args = [
+        "plan", "--format", "json", "--base", &base, "--head", "HEAD",
+    ];
+    // Plans keep the resolutions, the prefixed field not found (the first makes the
+    // cache, the second keeps them).
+    repo.write("NOTES.md", "Rush orders next.\n");
+    repo.commit("Notes");
+    repo.run(&args).ok();
+    repo.run(&args).ok();
+    repo.write(
+        "force-app/main/default/objects/Order__c/fields/Rush__c.field-meta.xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Rush__c</fullName>\n    <defaultValue>false</defaultValue>\n    <label>Rush</label>\n    <type>Checkbox</type>\n</CustomField>\n",
+    );
+    repo.commit("Rush orders");
+
+    let run = repo.run(&args);
+
+    assert_cold_plan(&repo, &args, &run);
+    let plan: serde_json::Value = serde_json::from_str(run.ok()).expect("a plan");
+    assert!(
+        selected_tests(&plan).contains(&"RushOrderTest".to_string()),
+        "{plan}"
+    );
+}
