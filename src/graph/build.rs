@@ -20,13 +20,16 @@ impl Graph {
     /// Builds the graph of a revision, taking the resolutions of files an earlier build
     /// resolved against the same declarations from `resolutions`, and keeping this
     /// build's there ([`Resolutions`]). `namespace` is the project's: its objects and
-    /// fields are found by their prefixed names too ([`Graph::alias_own_namespace`]).
+    /// fields are found by their prefixed names too ([`Graph::indexed`]).
     pub fn build_reusing<'a, R: std::io::Read + Send, W: std::io::Write + Send>(
         files: impl IntoIterator<Item = &'a FileFacts>,
         mut resolutions: Option<&mut Resolutions<R, W>>,
         namespace: Option<&str>,
     ) -> Graph {
-        let mut graph = Graph::default();
+        let mut graph = Graph {
+            namespace: namespace.map(|namespace| format!("{}__", namespace.to_lowercase())),
+            ..Graph::default()
+        };
         let mut ordered: Vec<&FileFacts> = files.into_iter().collect();
         ordered.sort_by(|a, b| a.path.cmp(&b.path));
         // Room for every node and file up front: growing the node list and the maps
@@ -60,7 +63,6 @@ impl Graph {
         graph.resolve_hierarchy(&ordered, &declared, &supertyped);
         graph.mark_platform_entries(&ordered, &declared, &supertyped);
         graph.settle_parameters(&ordered, &declared);
-        graph.alias_own_namespace(&declared, namespace);
         // Uses are resolved against the declarations and what the revision's uses name
         // (`Graph::known`), a batch of files at a time on every core, and added in file
         // order: the graph does not depend on the order files are resolved in.
@@ -375,22 +377,11 @@ impl Graph {
         }
     }
 
-    /// In a project with a namespace, its custom objects and fields are found by their
-    /// prefixed names as well (`ns__Animal__c` is the `Animal__c` the project declares):
-    /// Apex in the package may write either, and a flow or trigger on `Animal__c` runs
-    /// for records saved as `ns__Animal__c`. A name the revision declares itself is left
-    /// to that declaration. `declared` holds the node of each declaration.
-    fn alias_own_namespace(&mut self, declared: &[Declared], namespace: Option<&str>) {
-        let Some(namespace) = namespace else { return };
-        for declared in declared {
-            for alias in super::names::namespaced_names(&self[declared.node].id, namespace) {
-                self.index.entry(alias).or_insert(declared.node);
-            }
-        }
-    }
-
+    /// The node of `id`, added when the graph has none. A name written with the
+    /// project's namespace prefix finds the project's own ([`Graph::indexed`]): a kept
+    /// resolution names a field it did not find by its id, found once it is declared.
     pub(super) fn intern(&mut self, id: &ComponentId, kind: DeclKind) -> NodeIx {
-        if let Some(&index) = self.index.get(id.key()) {
+        if let Some(index) = self.indexed(id.key()) {
             return index;
         }
         let index = self.add_node(Node {

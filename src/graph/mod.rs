@@ -357,6 +357,9 @@ pub struct Graph {
     /// Every node by its id, looked up by key (`&str`); keyed by the node's own id, so
     /// the key is not a second copy of it.
     index: HashMap<ComponentId, NodeIx>,
+    /// The project's namespace prefix, folded, with its separator (`bill__`): a name
+    /// written with it finds the project's own object or field ([`Graph::indexed`]).
+    namespace: Option<String>,
     members: HashMap<MemberKey, NodeIx>,
     /// Each member, in the order first declared under its class, with where its name
     /// starts in its full name: what [`Graph::members_by_name`] is built from.
@@ -515,7 +518,27 @@ impl std::ops::IndexMut<EdgeIx> for Graph {
 impl Graph {
     /// The node of a component or member, if the graph has it.
     pub fn node(&self, id: &ComponentId) -> Option<NodeIx> {
-        self.index.get(id.key()).copied()
+        self.indexed(id.key())
+    }
+
+    /// The node of `key`, or in a project with a namespace, of its custom object or field
+    /// written with the prefix (`customobject:bill__order__c` is the project's
+    /// `Order__c`, as a packaged org names it; Apex in the package may write either).
+    /// A name the revision declares with the prefix is its own.
+    #[inline]
+    pub(super) fn indexed(&self, key: &str) -> Option<NodeIx> {
+        match self.index.get(key) {
+            Some(&node) => Some(node),
+            None => self.indexed_in_namespace(key),
+        }
+    }
+
+    /// [`Graph::indexed`] of a key the index does not hold.
+    #[cold]
+    fn indexed_in_namespace(&self, key: &str) -> Option<NodeIx> {
+        let namespace = self.namespace.as_deref()?;
+        let own = names::without_own_namespace(key, namespace)?;
+        self.index.get(own.as_str()).copied()
     }
 
     /// The member of `class` itself whose folded name is `folded` (no key built).

@@ -129,45 +129,50 @@ pub(super) fn dataweave_script(name: &str) -> Option<&str> {
         .filter(|script| !script.is_empty())
 }
 
-/// The names code may also give a component of the repository when the project has a
-/// namespace (`sfdx-project.json`'s `namespace`): its own custom objects and fields
-/// written with the prefix, as a packaged org names them (`ns__Animal__c`,
-/// `Animal__c.ns__Weight__c`, `ns__Animal__c.ns__Weight__c`). Apex in the package may
-/// write either, and means the same object. Empty for anything else, and for a name
-/// that has a namespace of its own.
-pub(super) fn namespaced_names(id: &ComponentId, namespace: &str) -> Vec<ComponentId> {
-    let prefixed = |name: &str| -> Option<String> {
-        let own = sobject::has_custom_suffix(name) && name.matches("__").count() == 1;
-        own.then(|| format!("{namespace}__{name}"))
-    };
-    if id.is_type(types::CUSTOM_OBJECT) {
-        return prefixed(id.full_name())
-            .map(|name| ComponentId::new(types::CUSTOM_OBJECT, &name))
+/// `key` (`type:fullname`, folded) of a custom object or field written with the
+/// project's own namespace prefix (`ns__`, folded, with its separator), without it:
+/// `customobject:ns__animal__c` → `customobject:animal__c`,
+/// `customfield:ns__animal__c.ns__weight__c` → `customfield:animal__c.weight__c`. `None`
+/// for a key with no part so prefixed, and for other types.
+pub(super) fn without_own_namespace(key: &str, prefix: &str) -> Option<String> {
+    // Asked of every key the index does not hold (a standard field a use names, every
+    // time its kept resolution is added): the cheap refusals first. A prefixed part
+    // starts the name or follows its dot (`object.field`).
+    let (type_name, full_name) =
+        ["customfield", "customobject"]
             .into_iter()
-            .collect();
+            .find_map(|type_name| {
+                let rest = key.strip_prefix(type_name)?.strip_prefix(':')?;
+                Some((type_name, rest))
+            })?;
+    let prefixed = full_name.starts_with(prefix)
+        || full_name
+            .find('.')
+            .is_some_and(|dot| full_name[dot + 1..].starts_with(prefix));
+    if !prefixed {
+        return None;
     }
-    if !id.is_type(types::CUSTOM_FIELD) {
-        return Vec::new();
-    }
-    let Some((object, field)) = id.full_name().split_once('.') else {
-        return Vec::new();
-    };
-    let objects = [Some(object.to_string()), prefixed(object)];
-    let fields = [Some(field.to_string()), prefixed(field)];
-    let mut names = Vec::new();
-    for object in objects.iter().flatten() {
-        for field in fields.iter().flatten() {
-            let name = format!("{object}.{field}");
-            if name != id.full_name() {
-                names.push(ComponentId::new(types::CUSTOM_FIELD, &name));
+    let mut own = String::with_capacity(key.len());
+    own.push_str(type_name);
+    own.push(':');
+    let mut stripped = false;
+    for (position, part) in full_name.split('.').enumerate() {
+        if position > 0 {
+            own.push('.');
+        }
+        match part.strip_prefix(prefix) {
+            Some(rest) if sobject::has_custom_suffix(rest) => {
+                stripped = true;
+                own.push_str(rest);
             }
+            _ => own.push_str(part),
         }
     }
-    names
+    stripped.then_some(own)
 }
 
 /// A looked-up name without the namespace prefixes of its parts (`ns__animal__c.ns__weight__c`
-/// → `animal__c.weight__c`), when it has one: what [`namespaced_names`] aliases, so
+/// → `animal__c.weight__c`), when it has one: as [`super::Graph::indexed`] finds such a name, so
 /// that a kept resolution of the prefixed name is redone when the declaration it
 /// reached changes (`super::reads::note_key`). `None` for a name with no prefixed part.
 pub(super) fn without_namespaces(full_name: &str) -> Option<String> {
@@ -238,41 +243,29 @@ mod tests {
     }
 
     #[test]
-    fn a_namespace_prefixes_the_project_s_own_custom_names() {
-        let names = |id: ComponentId| -> Vec<String> {
-            namespaced_names(&id, "bill")
-                .iter()
-                .map(ToString::to_string)
-                .collect()
-        };
+    fn a_namespace_prefix_is_dropped_from_the_project_s_own_custom_names() {
+        let own = |key: &str| without_own_namespace(key, "bill__");
         assert_eq!(
-            names(ComponentId::new("CustomObject", "Order__c")),
-            ["CustomObject:bill__Order__c"]
+            own("customobject:bill__order__c").as_deref(),
+            Some("customobject:order__c")
         );
         assert_eq!(
-            names(ComponentId::new("CustomField", "Order__c.Rush__c")),
-            [
-                "CustomField:Order__c.bill__Rush__c",
-                "CustomField:bill__Order__c.Rush__c",
-                "CustomField:bill__Order__c.bill__Rush__c"
-            ]
+            own("customfield:bill__order__c.bill__rush__c").as_deref(),
+            Some("customfield:order__c.rush__c")
         );
         assert_eq!(
-            names(ComponentId::new("CustomField", "Account.Tier__c")),
-            ["CustomField:Account.bill__Tier__c"]
+            own("customfield:account.bill__tier__c").as_deref(),
+            Some("customfield:account.tier__c")
         );
-        // Standard names, another package's, and other types have no prefixed name.
-        assert!(names(ComponentId::new("CustomObject", "Account")).is_empty());
-        assert!(names(ComponentId::new("CustomObject", "dlrs__Rollup__c")).is_empty());
-        assert!(names(ComponentId::new("ApexClass", "Order__c")).is_empty());
+        // Unprefixed names, another package's, and other types are left alone.
+        assert_eq!(own("customobject:order__c"), None);
+        assert_eq!(own("customobject:dlrs__rollup__c"), None);
+        assert_eq!(own("apexclass:bill__order__c"), None);
+        assert_eq!(own("customobject:bill__"), None);
 
         assert_eq!(
             without_namespaces("bill__order__c.bill__rush__c").as_deref(),
             Some("order__c.rush__c")
-        );
-        assert_eq!(
-            without_namespaces("account.bill__tier__c").as_deref(),
-            Some("account.tier__c")
         );
         assert_eq!(without_namespaces("order__c.rush__c"), None);
         assert_eq!(without_namespaces("account"), None);

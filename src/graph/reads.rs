@@ -153,6 +153,15 @@ fn note(token: impl FnOnce() -> Token) {
     });
 }
 
+/// [`note`] of a lookup that may have no token to note.
+fn note_some(token: impl FnOnce() -> Option<Token>) {
+    NOTED.with(|noted| {
+        if let Some(noted) = noted.borrow_mut().as_mut() {
+            noted.extend(token());
+        }
+    });
+}
+
 /// Runs `resolve` and returns, beside its result, the tokens of every lookup it made,
 /// sorted and without repeats.
 pub(super) fn noting<T>(resolve: impl FnOnce() -> T) -> (T, Vec<Token>) {
@@ -181,18 +190,22 @@ pub(super) fn note_name(folded: &str) {
 
 /// A lookup by key (`type:fullname`, case-folded). A name with a namespace prefix
 /// (`ns__animal__c`) notes the name without it too: in a project of that namespace the
-/// lookup finds the object declared without it ([`super::names::namespaced_names`]).
+/// lookup finds the object declared without it ([`super::Graph::indexed`]).
 pub(super) fn note_key(key: &str) {
     let full = ComponentId::full_name_of_key(key);
     note_name(full);
-    let prefixed = full
-        .find("__")
-        .is_some_and(|first| full[first + 2..].contains("__"));
-    if prefixed {
-        if let Some(stripped) = super::names::without_namespaces(full) {
-            note_name(&stripped);
-        }
-    }
+    // Only while a file's lookups are noted: the graph also asks whether names are
+    // declared for every file it builds (`Graph::names_named`), and most of an org's
+    // packaged names (`npe01__OppPayment__c`) would be copied for nothing.
+    note_some(|| {
+        let prefixed = full
+            .find("__")
+            .is_some_and(|first| full[first + 2..].contains("__"));
+        prefixed
+            .then(|| super::names::without_namespaces(full))
+            .flatten()
+            .map(|stripped| name_token(&stripped))
+    });
 }
 
 /// A lookup of member `member` (case-folded) in the class `class`, whose superclass or

@@ -411,10 +411,7 @@ impl Graph {
     /// The node a file of the revision declares under `key`.
     fn declared_key(&self, key: &str) -> Option<NodeIx> {
         reads::note_key(key);
-        self.index
-            .get(key)
-            .copied()
-            .filter(|node| node.ix() < self.n_declared)
+        self.indexed(key).filter(|node| node.ix() < self.n_declared)
     }
 
     /// A component a use names, to be interned: its node when the graph has one already
@@ -429,8 +426,8 @@ impl Graph {
     }
 
     fn found_key(&self, key: &str, id: impl FnOnce() -> ComponentId) -> Found {
-        match self.index.get(key) {
-            Some(&node) => Found::Node(node),
+        match self.indexed(key) {
+            Some(node) => Found::Node(node),
             None => Found::Named(id()),
         }
     }
@@ -734,7 +731,7 @@ impl Graph {
             .filter_map(|type_name| {
                 ComponentId::write_key(&mut key, type_name, text);
                 reads::note_key(&key);
-                let index = *self.index.get(key.as_str())?;
+                let index = self.indexed(key.as_str())?;
                 self[index].has_file().then_some(index)
             })
             .collect();
