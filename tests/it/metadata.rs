@@ -1966,17 +1966,8 @@ fn a_bundle_in_a_folder_of_bundles_is_its_own_component_with_its_jest_tests() {
             "diff", "--base", &base, "--head", "HEAD", "--format", "json",
         ])
         .json();
-    let names: Vec<String> = diff["changes"]
-        .as_array()
-        .expect("`changes` is an array")
-        .iter()
-        .map(|c| {
-            format!(
-                "{}:{}",
-                c["type"].as_str().unwrap_or("?"),
-                c["name"].as_str().unwrap_or("?")
-            )
-        })
-        .collect();
-    assert_eq!(names, ["LightningComponentBundle:addressInput"]);
+    assert_eq!(
+        changes(&diff),
+        vec![modified("LightningComponentBundle", "addressInput")]
+    );
 }
