@@ -44,11 +44,11 @@ fn rebuild_alike(files: &[FileFacts]) {
     // An empty kept file rather than none: a first build lists no declarations, and the
     // build after it would write its file again listing them.
     let mut kept = Resolutions::<&[u8], Vec<u8>>::new(Some(&[]), Some(Vec::new()));
-    let built = Graph::build_reusing(files, Some(&mut kept)).dump();
+    let built = Graph::build_reusing(files, Some(&mut kept), None).dump();
     let (first, bytes) = kept.finish();
     let bytes = bytes.expect("written");
     let mut loaded = Resolutions::new(Some(bytes.as_slice()), Some(Vec::new()));
-    let rebuilt = Graph::build_reusing(files, Some(&mut loaded)).dump();
+    let rebuilt = Graph::build_reusing(files, Some(&mut loaded), None).dump();
     let (second, rewritten) = loaded.finish();
     assert_eq!(
         built, rebuilt,
@@ -68,11 +68,11 @@ fn rebuild_alike(files: &[FileFacts]) {
         return;
     }
     let mut none = Resolutions::<&[u8], Vec<u8>>::new(None, Some(Vec::new()));
-    Graph::build_reusing(&[] as &[FileFacts], Some(&mut none));
+    Graph::build_reusing(&[] as &[FileFacts], Some(&mut none), None);
     let other = none.finish().1.expect("written");
     let mut alternate =
         Resolutions::new(Some(other.as_slice()), Some(Vec::new())).or_from(Some(bytes.as_slice()));
-    let third = Graph::build_reusing(files, Some(&mut alternate)).dump();
+    let third = Graph::build_reusing(files, Some(&mut alternate), None).dump();
     let (outcome, written) = alternate.finish();
     assert_eq!(
         built, third,
@@ -97,7 +97,7 @@ pub fn rebuild_across(revisions: &[&[FileFacts]]) {
     let mut bytes: Option<Vec<u8>> = Some(Vec::new());
     for files in revisions {
         let mut kept = Resolutions::<&[u8], Vec<u8>>::new(bytes.as_deref(), Some(Vec::new()));
-        let rebuilt = Graph::build_reusing(files.iter(), Some(&mut kept)).dump();
+        let rebuilt = Graph::build_reusing(files.iter(), Some(&mut kept), None).dump();
         let (outcome, written) = kept.finish();
         assert_eq!(
             rebuilt,
