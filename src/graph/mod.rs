@@ -15,7 +15,8 @@
 //! - `resolve.rs`: a use's target to the nodes it names;
 //! - `query.rs`: owners, owning tests, handlers, automation;
 //! - `export.rs`: component edges for `impact graph`, the class-granularity fold;
-//! - `names.rs`: name helpers (test stems, short names, type-name parts).
+//! - `names.rs`: name helpers (test stems, short names, type-name parts, namespace
+//!   prefixes).
 //! - `reuse.rs`: each file's resolved uses, kept between builds of the same declarations.
 
 mod build;

@@ -1,4 +1,5 @@
-//! Name helpers of the graph: test stems, short names, SObject ids, type-name parts.
+//! Name helpers of the graph: test stems, short names, SObject ids, type-name parts, and
+//! names written with a namespace prefix.
 
 use crate::metadata::component::ComponentId;
 use crate::metadata::{sobject, types};
@@ -152,23 +153,28 @@ pub(super) fn without_own_namespace(key: &str, prefix: &str) -> Option<String> {
     if !prefixed {
         return None;
     }
-    let mut own = String::with_capacity(key.len());
-    own.push_str(type_name);
-    own.push(':');
+    let own = strip_parts(full_name, |part| part.strip_prefix(prefix))?;
+    Some(format!("{type_name}:{own}"))
+}
+
+/// `full_name` with each dotted part that `strip` shortens to a custom name shortened
+/// (`ns__animal__c.ns__weight__c` → `animal__c.weight__c`); `None` when no part is.
+fn strip_parts<'n>(
+    full_name: &'n str,
+    strip: impl Fn(&'n str) -> Option<&'n str>,
+) -> Option<String> {
     let mut stripped = false;
-    for (position, part) in full_name.split('.').enumerate() {
-        if position > 0 {
-            own.push('.');
-        }
-        match part.strip_prefix(prefix) {
+    let parts: Vec<&str> = full_name
+        .split('.')
+        .map(|part| match strip(part) {
             Some(rest) if sobject::has_custom_suffix(rest) => {
                 stripped = true;
-                own.push_str(rest);
+                rest
             }
-            _ => own.push_str(part),
-        }
-    }
-    stripped.then_some(own)
+            _ => part,
+        })
+        .collect();
+    stripped.then(|| parts.join("."))
 }
 
 /// A looked-up name without the namespace prefixes of its parts (`ns__animal__c.ns__weight__c`
@@ -176,23 +182,11 @@ pub(super) fn without_own_namespace(key: &str, prefix: &str) -> Option<String> {
 /// that a kept resolution of the prefixed name is redone when the declaration it
 /// reached changes (`super::reads::note_key`). `None` for a name with no prefixed part.
 pub(super) fn without_namespaces(full_name: &str) -> Option<String> {
-    let strip = |part: &'_ str| -> Option<String> {
+    // Any namespace: a prefix is what comes before the first of two `__`.
+    strip_parts(full_name, |part| {
         let (_, rest) = part.split_once("__")?;
-        (rest.contains("__") && sobject::has_custom_suffix(rest)).then(|| rest.to_string())
-    };
-    let parts: Vec<&str> = full_name.split('.').collect();
-    let stripped: Vec<Option<String>> = parts.iter().map(|part| strip(part)).collect();
-    if stripped.iter().all(Option::is_none) {
-        return None;
-    }
-    Some(
-        parts
-            .iter()
-            .zip(&stripped)
-            .map(|(part, stripped)| stripped.as_deref().unwrap_or(part))
-            .collect::<Vec<_>>()
-            .join("."),
-    )
+        rest.contains("__").then_some(rest)
+    })
 }
 
 #[cfg(test)]

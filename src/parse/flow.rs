@@ -2,8 +2,8 @@
 //!
 //! A record-triggered flow (and a Process Builder process, `processType` Workflow, and a
 //! flow a platform event starts) is automation of its object: it is declared with
-//! `automates`, and the graph reaches it only through code that writes that object. The flow's own uses are its Apex actions,
-//! plug-ins and Apex-typed variables, subflows, the objects and fields its record
+//! `automates`, and the graph reaches it only through code that writes that object.
+//! The flow's own uses are its Apex actions, plug-ins and Apex-typed variables, subflows, the objects and fields its record
 //! elements read and write (a related record, `$Record.Account__r`, is written as the
 //! graph types it, and records of no object it can tell as any object), `$Record.Field`
 //! references in any text, labels and the other `$` globals that name components.
@@ -324,9 +324,10 @@ fn records_of(
     record_object: Option<&str>,
     variables: &HashMap<String, String>,
 ) -> Option<String> {
-    match name.eq_ignore_ascii_case("$Record") {
-        true => record_object.map(str::to_string),
-        false => variables.get(&name.to_ascii_lowercase()).cloned(),
+    if name.eq_ignore_ascii_case("$Record") {
+        record_object.map(str::to_string)
+    } else {
+        variables.get(&name.to_ascii_lowercase()).cloned()
     }
 }
 
