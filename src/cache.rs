@@ -75,8 +75,10 @@ use std::sync::Arc;
 /// is of that object; 39: each name of a field declaration that declares several is
 /// hashed without the others and the commas between them, and overloads that return
 /// different types return an unknown type; a bundle in a folder of bundles is its own
-/// component, which its files' facts name.)
-pub const FACTS_VERSION: u32 = 39;
+/// component, which its files' facts name; 40: a Jest test tests the bundle of the
+/// innermost `lwc/<bundle>/__tests__` folder of its path, and one outside every bundle
+/// imports each bundle it names.)
+pub const FACTS_VERSION: u32 = 40;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

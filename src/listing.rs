@@ -2,7 +2,9 @@
 //! `.impact/cache/listing-v<N>.bin`.
 //!
 //! Listing a revision classifies every path inside a package directory
-//! ([`crate::source::classify`]): `.forceignore`'s patterns, then the metadata registry.
+//! ([`crate::source::classify`]): `.forceignore`'s patterns, then the metadata registry;
+//! outside them, it finds the Jest tests in the project's folder by their paths alone
+//! ([`crate::source::project_jest_test`]), which are not kept.
 //! A path's answer depends on the path and on what [`Project::classification_key`]
 //! covers alone, and classifying was the largest part of listing a warm plan's revision
 //! (NPSP: 125 M of a warm plan's 939 M instructions, most of them `.forceignore`'s
@@ -24,7 +26,7 @@ use crate::git::Snapshot;
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use crate::project::Project;
-use crate::source::{classify_inner, SourceEntry};
+use crate::source::{classify_inner, project_jest_test, SourceEntry};
 use serde::{Deserialize, Serialize};
 
 /// Bump when classifying a path changes what it returns for a reason the table of types
@@ -87,6 +89,16 @@ pub fn list(project: &Project, snapshot: &Snapshot, kept: Option<&[u8]>, keeping
     let mut listed: Vec<(&str, Option<usize>)> = Vec::new();
     for (path, blob) in snapshot.each_file() {
         let Some((_, inner)) = project.split_package_path(path) else {
+            // A Jest test beside the package directories: told by its path alone, with
+            // no `.forceignore` or registry to read, so not kept.
+            if let Some(component) = project_jest_test(project, path) {
+                entries.push(SourceEntry {
+                    path: path.to_string(),
+                    blob: blob.to_string(),
+                    component,
+                    parent: None,
+                });
+            }
             continue;
         };
         // Paths the kept listing holds and this revision does not.

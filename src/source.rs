@@ -13,6 +13,7 @@ use crate::git::{Repo, Revision, Snapshot};
 use crate::metadata::component::ComponentId;
 use crate::metadata::{registry, types};
 use crate::parse;
+use crate::parse::lwc;
 use crate::project::Project;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -109,8 +110,10 @@ fn classify_with(
     path: &str,
     blob: impl FnOnce() -> String,
 ) -> Option<SourceEntry> {
-    let (_, inner) = project.split_package_path(path)?;
-    let (component, parent) = classify_inner(project, path, inner)?;
+    let (component, parent) = match project.split_package_path(path) {
+        Some((_, inner)) => classify_inner(project, path, inner)?,
+        None => (project_jest_test(project, path)?, None),
+    };
     Some(SourceEntry {
         path: path.to_string(),
         blob: blob(),
@@ -139,16 +142,32 @@ pub(crate) fn classify_inner(
 /// in a folder of bundles too (`lwc/forms/lwc/<bundle>/__tests__/`).
 fn jest_test(inner: &str, path: &str) -> Option<ComponentId> {
     // The name first: it rules out nearly every path without splitting it.
-    let name = inner.rsplit('/').next()?;
-    if !(name.ends_with(".test.js") || name.ends_with(".spec.js")) {
+    let under_a_bundle = is_jest_test_name(inner) && lwc::bundle_of_jest_test(inner).is_some();
+    under_a_bundle.then(|| ComponentId::new(types::LWC_JEST_TEST, path))
+}
+
+/// A Jest test outside every package directory, in the project's folder: a `.test.js` or
+/// `.spec.js` file in a `__tests__` folder, not under `node_modules`. sfdx-lwc-jest runs
+/// Jest from the project's folder with Jest's own test pattern, which finds such a test
+/// as it finds a bundle's (LightningWebChartJS keeps 25 of its 27 tests in a `__tests__/unit/`
+/// folder beside `force-app/`); the test reaches the bundles it imports.
+pub fn project_jest_test(project: &Project, path: &str) -> Option<ComponentId> {
+    if !is_jest_test_name(path) {
         return None;
     }
-    let segments: Vec<&str> = inner.split('/').collect();
-    // `lwc`, the bundle's folder, `__tests__`.
-    let under_a_bundle = segments
-        .windows(3)
-        .any(|three| three[0] == "lwc" && three[2] == "__tests__");
-    under_a_bundle.then(|| ComponentId::new(types::LWC_JEST_TEST, path))
+    let root = project.root_relative();
+    let inner = match root {
+        "" => path,
+        root => path.strip_prefix(root)?.strip_prefix('/')?,
+    };
+    let folders: Vec<&str> = inner.split('/').rev().skip(1).collect();
+    let is_test = folders.contains(&"__tests__") && !folders.contains(&"node_modules");
+    is_test.then(|| ComponentId::new(types::LWC_JEST_TEST, path))
+}
+
+/// Whether a file's name is a Jest test's (`x.test.js`, `x.spec.js`).
+fn is_jest_test_name(path: &str) -> bool {
+    path.ends_with(".test.js") || path.ends_with(".spec.js")
 }
 
 /// The content of an entry, by blob id (the working tree's files by path, as their
@@ -664,6 +683,43 @@ mod tests {
             assert_eq!(found.is_some(), is_test, "{inner}");
             if let Some(id) = found {
                 assert_eq!(id, ComponentId::new(types::LWC_JEST_TEST, &path));
+            }
+        }
+    }
+
+    /// A Jest test outside the package directories is one in a `__tests__` folder of the
+    /// project's folder, not under `node_modules`; a path in a package directory is the
+    /// registry's to classify.
+    #[test]
+    fn jest_tests_beside_the_package_directories_are_the_project_s() {
+        let json = r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#;
+        for (root, path, is_test) in [
+            ("", "__tests__/unit/chart.test.js", true),
+            ("", "__tests__/chart.spec.js", true),
+            ("", "test/__tests__/deep/chart.test.js", true),
+            ("", "__tests__/__utils__/setup.js", false),
+            ("", "unit/chart.test.js", false),
+            ("", "node_modules/pkg/__tests__/index.test.js", false),
+            (
+                "",
+                "force-app/main/default/lwc/a/__tests__/a.test.js",
+                false,
+            ),
+            ("sf", "sf/__tests__/unit/chart.test.js", true),
+            ("sf", "__tests__/unit/chart.test.js", false),
+            ("sf", "sfx/__tests__/unit/chart.test.js", false),
+        ] {
+            let project =
+                Project::from_parts(Path::new("/repo"), root, json, None).expect("project");
+            let found = project
+                .split_package_path(path)
+                .is_none()
+                .then(|| project_jest_test(&project, path))
+                .flatten();
+            assert_eq!(found.is_some(), is_test, "{root}: {path}");
+            if let Some(id) = found {
+                assert_eq!(id, ComponentId::new(types::LWC_JEST_TEST, path));
+                assert!(classify(&project, path, "0").is_some(), "{path}");
             }
         }
     }

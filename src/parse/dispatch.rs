@@ -50,7 +50,11 @@ fn read_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
             return apex::parse_apex(component, apex::ApexFileKind::Trigger, text)
         }
         Parser::Visualforce if is_content() => return markup::parse_visualforce(component, text),
-        Parser::Jest => return lwc::parse_jest_test(component, &jest_bundle(path), text),
+        Parser::Jest => {
+            let bundle = lwc::bundle_of_jest_test(path)
+                .map(|bundle| ComponentId::new(types::LWC_BUNDLE, bundle));
+            return lwc::parse_jest_test(component, bundle.as_ref(), text);
+        }
         Parser::Lwc if name.ends_with(".js") => return lwc::parse_lwc_js(component, text),
         Parser::Lwc if name.ends_with(".html") => return lwc::parse_lwc_html(component, text),
         Parser::Aura
@@ -98,19 +102,6 @@ fn read_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
         | Parser::Lwc
         | Parser::Aura => xml::parse_generic(component, text),
     }
-}
-
-/// The bundle a Jest test belongs to: `…/lwc/<bundle>/__tests__/x.test.js`.
-fn jest_bundle(path: &str) -> ComponentId {
-    let segments: Vec<&str> = path.split('/').collect();
-    let bundle = segments
-        .iter()
-        .rposition(|segment| *segment == "__tests__")
-        .and_then(|position| position.checked_sub(1))
-        .and_then(|position| segments.get(position))
-        .copied()
-        .unwrap_or("");
-    ComponentId::new(types::LWC_BUNDLE, bundle)
 }
 
 /// Facts of a file `impact` does not read: the component, and a hash of the bytes

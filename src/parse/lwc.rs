@@ -60,9 +60,26 @@ pub fn parse_lwc_html(component: &ComponentId, source: &str) -> Facts {
     }
 }
 
+/// The bundle whose `__tests__` folder holds the Jest test at `path`
+/// (`…/lwc/<bundle>/__tests__/…`, the innermost such folder); `None` for a test kept
+/// outside every bundle (a project's own `__tests__/` beside its package directories).
+pub fn bundle_of_jest_test(path: &str) -> Option<&str> {
+    let segments: Vec<&str> = path.split('/').collect();
+    segments
+        .windows(3)
+        .rev()
+        .find(|three| three[0] == "lwc" && three[2] == "__tests__")
+        .map(|three| three[1])
+}
+
 /// Parses a Jest test file (component `LwcJestTest:<repo path>`) of `bundle`: declares
-/// the test, which tests the bundle and imports every `c/x` module it names.
-pub fn parse_jest_test(component: &ComponentId, bundle: &ComponentId, source: &str) -> Facts {
+/// the test, which tests the bundle and imports every `c/x` module it names. A test
+/// outside every bundle (`bundle` is `None`) imports each module it names.
+pub fn parse_jest_test(
+    component: &ComponentId,
+    bundle: Option<&ComponentId>,
+    source: &str,
+) -> Facts {
     let js = JsFile::parse(source);
     let (modules, hash) = js.modules(true);
     let mut uses = UseSet::default();
@@ -72,7 +89,7 @@ pub fn parse_jest_test(component: &ComponentId, bundle: &ComponentId, source: &s
             continue;
         };
         let target = ComponentId::new(types::LWC_BUNDLE, name);
-        if &target == bundle {
+        if Some(&target) == bundle {
             tests_line.get_or_insert(module.line);
         } else {
             uses.add(
@@ -83,12 +100,14 @@ pub fn parse_jest_test(component: &ComponentId, bundle: &ComponentId, source: &s
             );
         }
     }
-    uses.add(
-        component,
-        Target::Component(bundle.clone()),
-        EdgeKind::Tests,
-        tests_line.unwrap_or(1),
-    );
+    if let Some(bundle) = bundle {
+        uses.add(
+            component,
+            Target::Component(bundle.clone()),
+            EdgeKind::Tests,
+            tests_line.unwrap_or(1),
+        );
+    }
     js.facts(component, Some(TestMark::default()), uses, hash)
 }
 
@@ -589,7 +608,7 @@ describe('c-invoice-list', () => {
             "force-app/main/default/lwc/invoiceList/__tests__/invoiceList.test.js",
         );
         let bundle_id = ComponentId::new("LightningComponentBundle", "invoiceList");
-        let facts = parse_jest_test(&id, &bundle_id, source);
+        let facts = parse_jest_test(&id, Some(&bundle_id), source);
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         assert_eq!(facts.declares[0].id, id);
         assert_eq!(facts.declares[0].test, Some(TestMark::default()));
@@ -600,6 +619,25 @@ describe('c-invoice-list', () => {
                 (bundle("formatUtils"), EdgeKind::Imports, 5),
                 (bundle("testHelpers"), EdgeKind::Imports, 11),
             ]
+        );
+        // The same test kept outside every bundle imports what it names.
+        let outside = ComponentId::new("LwcJestTest", "__tests__/unit/invoiceList.test.js");
+        let facts = parse_jest_test(&outside, None, source);
+        assert_eq!(
+            list(facts.parsed_uses()),
+            vec![
+                (bundle("invoiceList"), EdgeKind::Imports, 2),
+                (bundle("formatUtils"), EdgeKind::Imports, 5),
+                (bundle("testHelpers"), EdgeKind::Imports, 11),
+            ]
+        );
+        assert_eq!(
+            bundle_of_jest_test("force-app/lwc/forms/lwc/invoiceList/__tests__/a.test.js"),
+            Some("invoiceList")
+        );
+        assert_eq!(
+            bundle_of_jest_test("__tests__/unit/invoiceList.test.js"),
+            None
         );
     }
 

@@ -1049,6 +1049,82 @@ fn a_change_to_jest_s_configuration_runs_the_jest_tests() {
     }
 }
 
+/// A Jest test kept beside the package directories (`__tests__/unit/`, as
+/// LightningWebChartJS keeps 25 of its 27) is a test: a change to a bundle it imports,
+/// directly or through another bundle, selects it, and a change to a bundle it does not
+/// reach does not; a change to the test itself runs it alone, not every Jest test; the
+/// Jest command names it by path.
+#[test]
+fn a_jest_test_beside_the_package_directories_tests_the_bundles_it_imports() {
+    const ROOT_TEST: &str = "__tests__/unit/lineList.test.js";
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(
+            ROOT_TEST,
+            "import { createElement } from 'lwc';\n\
+             import OrderLineList from 'c/orderLineList';\n\
+             it('counts', () => {\n\
+             \x20   const element = createElement('c-order-line-list', { is: OrderLineList });\n\
+             \x20   expect(element).toBeTruthy();\n\
+             });\n",
+        );
+    });
+    let jest_tests = |plan: &serde_json::Value| -> Vec<String> {
+        assert!(plan["fallback"].is_null(), "{plan}");
+        tests(plan)
+            .iter()
+            .filter(|test| test["kind"] == "lwc")
+            .filter_map(|test| test["name"].as_str().map(str::to_string))
+            .collect()
+    };
+    let step = |file: &str, from: &str, to: &str| {
+        repo.edit(file, from, to);
+        repo.commit(&format!("Change {file}"));
+        repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"])
+    };
+    let lwc = "force-app/main/default/lwc";
+    // The bundle it imports, and the module that bundle imports.
+    for (file, from, to) in [
+        (
+            format!("{lwc}/orderLineList/orderLineList.js"),
+            "formatLines(this.lines.length)",
+            "formatLines(this.lines.length || 0)",
+        ),
+        (
+            format!("{lwc}/orderFormat/orderFormat.js"),
+            "'1 line'",
+            "'one line'",
+        ),
+    ] {
+        let selected = jest_tests(&step(&file, from, to));
+        assert!(
+            selected.iter().any(|name| name == ROOT_TEST),
+            "{file}: {selected:?}"
+        );
+    }
+    // A bundle it does not reach: the summary card.
+    let plan = step(
+        &format!("{lwc}/orderSummary/orderSummary.js"),
+        "summary;",
+        "summary = null;",
+    );
+    let selected = jest_tests(&plan);
+    assert!(!selected.is_empty(), "the summary card's own test: {plan}");
+    assert!(
+        selected.iter().all(|name| name.starts_with(lwc)),
+        "{selected:?}"
+    );
+    // The test itself: it runs, and no other Jest test does.
+    let plan = step(ROOT_TEST, "expect(element)", "expect(element.lines)");
+    assert_eq!(jest_tests(&plan), [ROOT_TEST], "{plan}");
+    let command = repo.run(&[
+        "plan", "--base", "HEAD~1", "--head", "HEAD", "--format", "jest",
+    ]);
+    assert_eq!(
+        command.ok(),
+        format!("npx sfdx-lwc-jest -- --runTestsByPath {ROOT_TEST}\n")
+    );
+}
+
 /// A `.forceignore` edit that changes no file's part in the deploy (patterns for tool
 /// files the repository does not deploy anyway) changes no test; one that starts
 /// deploying a file adds that file's component. (NPSP, NebulaLogger and apex-recipes each added
