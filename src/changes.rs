@@ -809,12 +809,15 @@ pub fn forceignore_moves(
 /// Whether a file no metadata type claims is Jest's alone: it sits under a folder
 /// named by Jest's conventions (`jest-mocks`, the sfdx-lwc-jest layout that
 /// `moduleNameMapper` points `lightning/*` and `@salesforce/*` at; `__mocks__`;
-/// `__tests__`). Salesforce does not deploy such a file and no Apex or Flow test reads
+/// the Jest test folders, `__tests__` and `__test__`). Salesforce does not deploy such a file and no Apex or Flow test reads
 /// it, but any Jest test may import it, so its change runs every Jest test instead of
 /// every local test.
 fn is_jest_support(path: &str) -> bool {
     let mut folders = path.split('/').rev().skip(1);
-    folders.any(|folder| matches!(folder, "jest-mocks" | "__mocks__" | "__tests__"))
+    folders.any(|folder| {
+        matches!(folder, "jest-mocks" | "__mocks__")
+            || crate::parse::lwc::JEST_TEST_FOLDERS.contains(&folder)
+    })
 }
 
 /// Whether `path` configures how Jest runs, in the project's root folder (`root`, where
@@ -866,6 +869,7 @@ mod tests {
             "force-app/test/jest-mocks/apex.js",
             "force-app/main/default/__mocks__/labels.js",
             "force-app/main/default/utils/__tests__/data/record.json",
+            "force-app/main/default/lwc/card/__test__/utils.js",
         ] {
             assert!(is_jest_support(path), "{path}");
         }

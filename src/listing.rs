@@ -33,8 +33,9 @@ use serde::{Deserialize, Serialize};
 /// does not show (`source::classify`, the metadata registry's code), or when the
 /// record's layout changes: a listing of another version is never read. A change to the
 /// table itself needs no bump ([`table_digest`]). (2: a bundle in a folder of bundles is
-/// named by the innermost type directory, and the Jest tests under it are tests.)
-pub const LISTING_VERSION: u32 = 2;
+/// named by the innermost type directory, and the Jest tests under it are tests; 3: a
+/// Jest test is a test file in any `__tests__` or `__test__` folder.)
+pub const LISTING_VERSION: u32 = 3;
 
 /// A revision's source files, listed.
 pub struct Listed {

@@ -138,36 +138,24 @@ pub(crate) fn classify_inner(
     }
 }
 
-/// `lwc/<bundle>/__tests__/<name>.test.js` is a Jest test named by its repository path,
-/// in a folder of bundles too (`lwc/forms/lwc/<bundle>/__tests__/`).
+/// A Jest test in a package directory, named by its repository path: `x.test.js` or
+/// `x.spec.js` in a Jest test folder ([`lwc::is_jest_test_path`]), a bundle's
+/// (`lwc/<bundle>/__tests__/`, in a folder of bundles too) or any other.
 fn jest_test(inner: &str, path: &str) -> Option<ComponentId> {
-    // The name first: it rules out nearly every path without splitting it.
-    let under_a_bundle = is_jest_test_name(inner) && lwc::bundle_of_jest_test(inner).is_some();
-    under_a_bundle.then(|| ComponentId::new(types::LWC_JEST_TEST, path))
+    lwc::is_jest_test_path(inner).then(|| ComponentId::new(types::LWC_JEST_TEST, path))
 }
 
-/// A Jest test outside every package directory, in the project's folder: a `.test.js` or
-/// `.spec.js` file in a `__tests__` folder, not under `node_modules`. sfdx-lwc-jest runs
-/// Jest from the project's folder with Jest's own test pattern, which finds such a test
-/// as it finds a bundle's (LightningWebChartJS keeps 25 of its 27 tests in a `__tests__/unit/`
-/// folder beside `force-app/`); the test reaches the bundles it imports.
+/// A Jest test outside every package directory, in the project's folder
+/// ([`lwc::is_jest_test_path`] from there). sfdx-lwc-jest runs Jest from the project's
+/// folder with Jest's own test pattern, which finds such a test as it finds a bundle's
+/// (LightningWebChartJS keeps 25 of its 27 tests in a `__tests__/unit/` folder beside
+/// `force-app/`); the test reaches the bundles it imports.
 pub fn project_jest_test(project: &Project, path: &str) -> Option<ComponentId> {
-    if !is_jest_test_name(path) {
-        return None;
-    }
-    let root = project.root_relative();
-    let inner = match root {
+    let inner = match project.root_relative() {
         "" => path,
         root => path.strip_prefix(root)?.strip_prefix('/')?,
     };
-    let folders: Vec<&str> = inner.split('/').rev().skip(1).collect();
-    let is_test = folders.contains(&"__tests__") && !folders.contains(&"node_modules");
-    is_test.then(|| ComponentId::new(types::LWC_JEST_TEST, path))
-}
-
-/// Whether a file's name is a Jest test's (`x.test.js`, `x.spec.js`).
-fn is_jest_test_name(path: &str) -> bool {
-    path.ends_with(".test.js") || path.ends_with(".spec.js")
+    lwc::is_jest_test_path(inner).then(|| ComponentId::new(types::LWC_JEST_TEST, path))
 }
 
 /// The content of an entry, by blob id (the working tree's files by path, as their
@@ -652,44 +640,76 @@ mod tests {
     use super::*;
     use git2::{Repository, Signature};
 
-    /// A Jest test is a `.test.js` or `.spec.js` file anywhere under the `__tests__`
-    /// directory of a bundle, in any package layout.
+    /// A Jest test is a `.test.js` or `.spec.js` file anywhere under a `__tests__` or
+    /// `__test__` folder, in any package layout; the bundle it tests is the one whose
+    /// folder holds that folder, if any.
     #[test]
-    fn jest_tests_are_the_test_files_under_a_bundles_tests_directory() {
-        for (inner, is_test) in [
+    fn jest_tests_are_the_test_files_under_a_tests_folder() {
+        for (inner, is_test, bundle) in [
             (
                 "main/default/lwc/invoiceList/__tests__/invoiceList.test.js",
                 true,
+                Some("invoiceList"),
             ),
-            ("lwc/invoiceList/__tests__/nested/invoiceList.spec.js", true),
-            ("main/default/lwc/invoiceList/__tests__/data.json", false),
-            ("main/default/lwc/invoiceList/__tests__/helper.js", false),
-            ("main/default/lwc/invoiceList/invoiceList.test.js", false),
-            ("main/default/lwc/__tests__/shared.test.js", false),
-            ("main/default/lwc/a/b/__tests__/b.test.js", false),
+            (
+                "lwc/invoiceList/__tests__/nested/invoiceList.spec.js",
+                true,
+                Some("invoiceList"),
+            ),
+            (
+                "main/default/lwc/button/__test__/button.spec.js",
+                true,
+                Some("button"),
+            ),
+            (
+                "main/default/lwc/invoiceList/__tests__/data.json",
+                false,
+                None,
+            ),
+            (
+                "main/default/lwc/invoiceList/__tests__/helper.js",
+                false,
+                None,
+            ),
+            (
+                "main/default/lwc/invoiceList/invoiceList.test.js",
+                false,
+                None,
+            ),
+            // Jest runs these too; they test no bundle of their own.
+            ("main/default/lwc/__tests__/shared.test.js", true, None),
+            ("main/default/lwc/a/b/__tests__/b.test.js", true, None),
+            (
+                "test/lightningtest/cardTest/__test__/cardTest.spec.js",
+                true,
+                None,
+            ),
             // A bundle in a folder of bundles.
             (
                 "main/default/lwc/forms/lwc/addressInput/__tests__/addressInput.test.js",
                 true,
+                Some("addressInput"),
             ),
             (
                 "main/default/aura/invoiceApp/__tests__/invoiceApp.test.js",
-                false,
+                true,
+                None,
             ),
-            ("x.test.js", false),
+            ("node_modules/x/__tests__/x.test.js", false, None),
+            ("x.test.js", false, None),
         ] {
             let path = format!("force-app/{inner}");
             let found = jest_test(inner, &path);
             assert_eq!(found.is_some(), is_test, "{inner}");
             if let Some(id) = found {
                 assert_eq!(id, ComponentId::new(types::LWC_JEST_TEST, &path));
+                assert_eq!(lwc::bundle_of_jest_test(&path), bundle, "{inner}");
             }
         }
     }
 
-    /// A Jest test outside the package directories is one in a `__tests__` folder of the
-    /// project's folder, not under `node_modules`; a path in a package directory is the
-    /// registry's to classify.
+    /// A Jest test outside the package directories is one in a Jest test folder of the
+    /// project's folder, not under `node_modules`.
     #[test]
     fn jest_tests_beside_the_package_directories_are_the_project_s() {
         let json = r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#;
@@ -697,6 +717,7 @@ mod tests {
             ("", "__tests__/unit/chart.test.js", true),
             ("", "__tests__/chart.spec.js", true),
             ("", "test/__tests__/deep/chart.test.js", true),
+            ("", "test/unit/__test__/chart.spec.js", true),
             ("", "__tests__/__utils__/setup.js", false),
             ("", "unit/chart.test.js", false),
             ("", "node_modules/pkg/__tests__/index.test.js", false),

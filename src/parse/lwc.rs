@@ -60,7 +60,30 @@ pub fn parse_lwc_html(component: &ComponentId, source: &str) -> Facts {
     }
 }
 
-/// The bundle whose `__tests__` folder holds the Jest test at `path`
+/// The folders a Jest test is kept in: Jest's own `__tests__`, and `__test__` (Jest's
+/// default pattern finds a `.spec.js` file in any folder; base-components-recipes keeps
+/// nine of its tests in `lwc/<bundle>/__test__/`).
+pub const JEST_TEST_FOLDERS: [&str; 2] = ["__tests__", "__test__"];
+
+/// Whether `path` (from a package directory or the project's folder) is a Jest test's:
+/// `x.test.js` or `x.spec.js` in a Jest test folder, not under `node_modules`. A helper
+/// beside the tests (`__tests__/data/setup.js`) is not a test.
+pub fn is_jest_test_path(path: &str) -> bool {
+    // The name first: it rules out nearly every path without splitting it.
+    if !(path.ends_with(".test.js") || path.ends_with(".spec.js")) {
+        return false;
+    }
+    let mut in_a_test_folder = false;
+    for folder in path.split('/').rev().skip(1) {
+        if folder == "node_modules" {
+            return false;
+        }
+        in_a_test_folder |= JEST_TEST_FOLDERS.contains(&folder);
+    }
+    in_a_test_folder
+}
+
+/// The bundle whose test folder holds the Jest test at `path`
 /// (`…/lwc/<bundle>/__tests__/…`, the innermost such folder); `None` for a test kept
 /// outside every bundle (a project's own `__tests__/` beside its package directories).
 pub fn bundle_of_jest_test(path: &str) -> Option<&str> {
@@ -68,7 +91,7 @@ pub fn bundle_of_jest_test(path: &str) -> Option<&str> {
     segments
         .windows(3)
         .rev()
-        .find(|three| three[0] == "lwc" && three[2] == "__tests__")
+        .find(|three| three[0] == "lwc" && JEST_TEST_FOLDERS.contains(&three[2]))
         .map(|three| three[1])
 }
 

@@ -1049,14 +1049,17 @@ fn a_change_to_jest_s_configuration_runs_the_jest_tests() {
     }
 }
 
-/// A Jest test kept beside the package directories (`__tests__/unit/`, as
-/// LightningWebChartJS keeps 25 of its 27) is a test: a change to a bundle it imports,
-/// directly or through another bundle, selects it, and a change to a bundle it does not
-/// reach does not; a change to the test itself runs it alone, not every Jest test; the
-/// Jest command names it by path.
+/// Jest tests wherever Jest's default pattern finds them: one kept beside the package
+/// directories (`__tests__/unit/`, as LightningWebChartJS keeps 25 of its 27) tests the
+/// bundles it imports; a `.spec.js` in a bundle's `__test__` folder (base-components-recipes
+/// keeps nine so, which its `.forceignore` leaves out) tests its bundle. A change to a bundle
+/// either reaches, directly or through another bundle, selects it, and a change to a
+/// bundle it does not reach does not; a change to a test runs it alone, not every Jest
+/// test; the Jest command names it by path.
 #[test]
-fn a_jest_test_beside_the_package_directories_tests_the_bundles_it_imports() {
+fn jest_tests_beside_the_package_directories_and_in_test_folders_test_what_they_import() {
     const ROOT_TEST: &str = "__tests__/unit/lineList.test.js";
+    const SPEC: &str = "force-app/main/default/lwc/orderSummary/__test__/orderSummary.spec.js";
     let repo = TestRepo::with_base("automation", |repo| {
         repo.write(
             ROOT_TEST,
@@ -1067,6 +1070,15 @@ fn a_jest_test_beside_the_package_directories_tests_the_bundles_it_imports() {
              \x20   expect(element).toBeTruthy();\n\
              });\n",
         );
+        repo.write(
+            SPEC,
+            "import { createElement } from 'lwc';\n\
+             import OrderSummary from 'c/orderSummary';\n\
+             it('renders', () => {\n\
+             \x20   expect(createElement('c-order-summary', { is: OrderSummary })).toBeTruthy();\n\
+             });\n",
+        );
+        repo.append(".forceignore", "**/__test__/**");
     });
     let jest_tests = |plan: &serde_json::Value| -> Vec<String> {
         assert!(plan["fallback"].is_null(), "{plan}");
@@ -1079,43 +1091,46 @@ fn a_jest_test_beside_the_package_directories_tests_the_bundles_it_imports() {
     let step = |file: &str, from: &str, to: &str| {
         repo.edit(file, from, to);
         repo.commit(&format!("Change {file}"));
-        repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"])
+        jest_tests(&repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]))
     };
     let lwc = "force-app/main/default/lwc";
-    // The bundle it imports, and the module that bundle imports.
-    for (file, from, to) in [
+    // Each bundle, and which of the two tests it reaches: the summary card renders the
+    // line list and imports the module, so those reach both.
+    for (file, from, to, reaches) in [
         (
             format!("{lwc}/orderLineList/orderLineList.js"),
             "formatLines(this.lines.length)",
             "formatLines(this.lines.length || 0)",
+            [true, true],
         ),
         (
             format!("{lwc}/orderFormat/orderFormat.js"),
             "'1 line'",
             "'one line'",
+            [true, true],
+        ),
+        (
+            format!("{lwc}/orderSummary/orderSummary.js"),
+            "summary;",
+            "summary = null;",
+            [false, true],
         ),
     ] {
-        let selected = jest_tests(&step(&file, from, to));
-        assert!(
-            selected.iter().any(|name| name == ROOT_TEST),
-            "{file}: {selected:?}"
-        );
+        let selected = step(&file, from, to);
+        for (test, reached) in [ROOT_TEST, SPEC].into_iter().zip(reaches) {
+            assert_eq!(
+                selected.iter().any(|name| name == test),
+                reached,
+                "{file}, {test}: {selected:?}"
+            );
+        }
     }
-    // A bundle it does not reach: the summary card.
-    let plan = step(
-        &format!("{lwc}/orderSummary/orderSummary.js"),
-        "summary;",
-        "summary = null;",
+    // A test itself: it runs, and no other Jest test does.
+    assert_eq!(step(SPEC, "toBeTruthy", "toBeDefined"), [SPEC]);
+    assert_eq!(
+        step(ROOT_TEST, "expect(element)", "expect(element.lines)"),
+        [ROOT_TEST]
     );
-    let selected = jest_tests(&plan);
-    assert!(!selected.is_empty(), "the summary card's own test: {plan}");
-    assert!(
-        selected.iter().all(|name| name.starts_with(lwc)),
-        "{selected:?}"
-    );
-    // The test itself: it runs, and no other Jest test does.
-    let plan = step(ROOT_TEST, "expect(element)", "expect(element.lines)");
-    assert_eq!(jest_tests(&plan), [ROOT_TEST], "{plan}");
     let command = repo.run(&[
         "plan", "--base", "HEAD~1", "--head", "HEAD", "--format", "jest",
     ]);
