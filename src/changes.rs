@@ -15,7 +15,7 @@ use crate::project::Project;
 use crate::project_change::{self, LeftOut, ProjectFileChange};
 use crate::source::{self, SourceEntry};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One version of a changed file, parsed.
 #[derive(Clone, Debug)]
@@ -643,8 +643,10 @@ fn version(by_path: &FxHashMap<&str, &FileFacts>, entry: &SourceEntry) -> Option
 
 /// Changes named by a manifest: each component counts as wholly changed, and a `*`
 /// member (`<members>*</members>`) stands for every component of its type the head
-/// holds. The second list is the named components no file of the head holds, of types
-/// whose changes can reach tests: what they run cannot be seen ([`Context::unseen`]).
+/// holds. A component kept in another's file (a label in `CustomLabels`) is found by
+/// that file's declarations. The second list is the named components no file of the head
+/// holds or declares, of types whose changes can reach tests: what they run cannot be
+/// seen ([`Context::unseen`]).
 pub fn from_manifest(
     components: &[ComponentId],
     head_facts: &[FileFacts],
@@ -667,14 +669,26 @@ pub fn from_manifest(
     }
     let mut changes = Vec::new();
     let mut unseen = Vec::new();
+    let declared_in = std::cell::OnceCell::new();
     for component in named {
         let files: Vec<&FileFacts> = head_facts
             .iter()
             .filter(|file| file.component == component)
             .collect();
+        // A component kept in another's file (a label in `CustomLabels`): that file's
+        // path, and the component alone as its seed.
+        let containers: &[&FileFacts] = if files.is_empty() {
+            declared_in
+                .get_or_init(|| declaring_files(head_facts))
+                .get(&component)
+                .map_or(&[], Vec::as_slice)
+        } else {
+            &[]
+        };
         let wildcard = component.full_name() == "*";
         let impact = types::test_impact(component.type_name());
         if files.is_empty()
+            && containers.is_empty()
             && !wildcard
             && !matches!(impact, TestImpact::None(_))
             && !holds_children(head_facts, &component)
@@ -695,7 +709,11 @@ pub fn from_manifest(
         changes.push(Change {
             component,
             kind: ChangeKind::Modified,
-            paths: files.iter().map(|file| file.path.clone()).collect(),
+            paths: files
+                .iter()
+                .chain(containers)
+                .map(|file| file.path.clone())
+                .collect(),
             semantic: true,
             head_seeds: seeds.into_iter().collect(),
             base_seeds: Vec::new(),
@@ -706,6 +724,17 @@ pub fn from_manifest(
     changes.sort_by(|a, b| a.component.cmp(&b.component));
     changes.dedup_by(|a, b| a.component == b.component);
     (changes, unseen)
+}
+
+/// The files that declare each component, by the component.
+fn declaring_files(head_facts: &[FileFacts]) -> HashMap<&ComponentId, Vec<&FileFacts>> {
+    let mut declared_in: HashMap<&ComponentId, Vec<&FileFacts>> = HashMap::new();
+    for file in head_facts {
+        for declaration in &file.facts.declares {
+            declared_in.entry(&declaration.id).or_default().push(file);
+        }
+    }
+    declared_in
 }
 
 /// Whether the head holds files of `component`'s children (the fields of an object whose

@@ -1489,6 +1489,43 @@ fn a_manifest_naming_a_class_the_repository_does_not_hold_runs_every_local_test(
     );
 }
 
+/// A manifest naming one label (a `CustomLabel` member, as sfdx-git-delta writes one)
+/// plans that label, found in `CustomLabels.labels-meta.xml`: the tests that read it run,
+/// not every local test (it was taken for a component the repository does not hold), and
+/// not those of the file's other labels.
+#[test]
+fn a_manifest_naming_a_label_plans_that_label() {
+    let repo = TestRepo::new("automation");
+    let label_tests = |member: &str| {
+        let plan = plan_manifest(&repo, &[(member, "CustomLabel")]);
+        assert!(plan["fallback"].is_null(), "{}", plan["fallback"]);
+        assert_eq!(changed_ids(&plan), [format!("CustomLabel:{member}")]);
+        let paths: Vec<&str> = plan["changes"][0]["paths"]
+            .as_array()
+            .expect("paths")
+            .iter()
+            .filter_map(|path| path.as_str())
+            .collect();
+        assert_eq!(
+            paths,
+            ["force-app/main/default/labels/CustomLabels.labels-meta.xml"]
+        );
+        selected_tests(&plan)
+    };
+    // Named in another case than the file's: names in metadata are case-insensitive.
+    // The summary card's title: its controller's test (and the critical smoke test), not
+    // the tests of the validator's label beside it in the file.
+    assert_eq!(
+        label_tests("order_summary_title"),
+        ["OrderSmokeTest", "OrderSummaryControllerTest"]
+    );
+    let validator = label_tests("Order_No_Lines");
+    assert!(
+        validator.contains(&"OrderHandlerDispatcherTest".to_string()),
+        "{validator:?}"
+    );
+}
+
 /// Writes `manifest/package.xml` naming these (member, type) pairs and plans it.
 fn plan_manifest(repo: &TestRepo, members: &[(&str, &str)]) -> Value {
     let types: String = members
