@@ -92,6 +92,20 @@ pub fn setting_method_type(type_name: &str, method: &str) -> Option<String> {
     }
 }
 
+/// Whether `t` is one of Apex's primitive types (`Boolean`, `String`, `Id`, `Date`, …,
+/// in any case): a value of it has no member a repository declares, so a call on it
+/// never reaches the repository's code.
+pub fn is_primitive(t: &str) -> bool {
+    const PRIMITIVES: [&str; 12] = [
+        "Blob", "Boolean", "Date", "Datetime", "Decimal", "Double", "Id", "Integer", "Long",
+        "Object", "String", "Time",
+    ];
+    let t = t.trim();
+    PRIMITIVES
+        .iter()
+        .any(|primitive| primitive.eq_ignore_ascii_case(t))
+}
+
 /// `List<Invoice__c>` → `List`; `Invoice__c[]` → `Invoice__c`.
 pub fn strip_generics(name: &str) -> String {
     let base = name.split('<').next().unwrap_or(name);

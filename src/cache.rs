@@ -77,8 +77,10 @@ use std::sync::Arc;
 /// different types return an unknown type; a bundle in a folder of bundles is its own
 /// component, which its files' facts name; 40: a Jest test tests the bundle of the
 /// innermost `lwc/<bundle>/__tests__` folder of its path, and one outside every bundle
-/// imports each bundle it names.)
-pub const FACTS_VERSION: u32 = 40;
+/// imports each bundle it names; 41: a metadata file's text keeps the spaces beside it
+/// on its line in its hash, and a method sharing its name with a field of a primitive
+/// type gives the name its return type.)
+pub const FACTS_VERSION: u32 = 41;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

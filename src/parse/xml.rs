@@ -9,9 +9,11 @@
 //! mismatched tags are tolerated.
 //!
 //! The normalized form behind [`Element::semantic_hash`] keeps element names, attributes
-//! and trimmed non-empty text (a Lightning web component's template: its text as it
-//! renders, [`read_template`]), and drops comments, processing instructions and the
-//! whitespace between elements, so reformatting a file keeps its hash.
+//! and non-empty text without the line breaks and indentation around it (a Lightning web
+//! component's template: its text as it renders, [`read_template`]; a metadata file's
+//! text keeps the spaces beside it on its line, which are data), and drops comments,
+//! processing instructions and the whitespace between elements, so reformatting a file
+//! keeps its hash.
 //!
 //! This module does not know any metadata type: the typed parsers (flow, objects, multi,
 //! lwc, markup) read their elements from the tree. It is not a validating parser.
@@ -59,8 +61,9 @@ pub struct Text {
     pub value: String,
     /// 1-based line of the first character of `value`.
     pub line: u32,
-    /// In a template ([`read_template`]), the text as the template renders it, when that
-    /// is not `value`: what [`Element::semantic_hash`] reads.
+    /// The text as it means, when that is not `value`: what [`Element::semantic_hash`]
+    /// reads. In a template ([`read_template`]), the text as the template renders it; in
+    /// a metadata file, with the spaces beside it on its line ([`metadata_text`]).
     rendered: Option<Box<str>>,
 }
 
@@ -366,6 +369,27 @@ fn template_text(run: &str) -> String {
     rendered
 }
 
+/// The text of a metadata file's element as it is data: the whitespace that ends a
+/// line at its start or starts one at its end is formatting (a formatter that puts the
+/// text on a line of its own), but spaces beside the text on its own line are part of
+/// the value (`<stringValue>Customer </stringValue>`: a flow's filter on `"Customer "`
+/// matches other records than one on `"Customer"`).
+fn metadata_text(run: &str) -> &str {
+    let start = run.len() - run.trim_start().len();
+    let end = run.trim_end().len();
+    let from = if run[..start].contains(['\n', '\r']) {
+        start
+    } else {
+        0
+    };
+    let to = if run[end..].contains(['\n', '\r']) {
+        end
+    } else {
+        run.len()
+    };
+    &run[from..to]
+}
+
 /// Builds the tree from reader events; `stack[0]` is the nameless document node.
 struct Builder<'s> {
     source: &'s str,
@@ -467,11 +491,15 @@ impl Builder<'_> {
             return;
         }
         let leading = run.len() - run.trim_start().len();
-        let rendered = self
-            .template
-            .then(|| template_text(&run))
-            .filter(|rendered| rendered != value)
-            .map(String::into_boxed_str);
+        let rendered = if self.template {
+            Some(template_text(&run)).filter(|rendered| rendered != value)
+        } else if self.mode == Mode::Strict {
+            let kept = metadata_text(&run);
+            (kept != value).then(|| kept.to_string())
+        } else {
+            None
+        }
+        .map(String::into_boxed_str);
         let text = Text {
             value: value.to_string(),
             line: self.lines.line(start + leading),
@@ -758,6 +786,35 @@ mod tests {
         let changed = FLOW.replace("Invoice__c", "Order__c");
         let (c, _) = read_tree(&changed);
         assert_ne!(a.semantic_hash(), c.semantic_hash());
+    }
+
+    /// Spaces beside a value on its line are data (a flow filter on `"Customer "`); the
+    /// line breaks and indentation around a value on a line of its own are formatting.
+    /// Either way the value read is trimmed.
+    #[test]
+    fn spaces_beside_a_value_on_its_line_are_part_of_it() {
+        let hash = |text: &str| {
+            let (root, problems) = read_tree(text);
+            assert!(problems.is_empty(), "{problems:?}");
+            assert_eq!(root.children[0].texts[0].value, "Customer");
+            root.semantic_hash()
+        };
+        let plain = hash("<value><stringValue>Customer</stringValue></value>");
+        assert_eq!(
+            plain,
+            hash("<value>\n    <stringValue>\n        Customer\n    </stringValue>\n</value>")
+        );
+        assert_eq!(
+            plain,
+            hash("<value>\r\n<stringValue>\r\n\tCustomer\r\n</stringValue></value>")
+        );
+        for padded in [
+            "<value><stringValue>Customer </stringValue></value>",
+            "<value><stringValue> Customer</stringValue></value>",
+            "<value><stringValue>\n  Customer </stringValue></value>",
+        ] {
+            assert_ne!(plain, hash(padded), "{padded:?}");
+        }
     }
 
     #[test]

@@ -991,6 +991,46 @@ fn a_template_space_the_component_renders_runs_its_jest_tests_and_reindenting_do
     );
 }
 
+/// A space beside a metadata value on its line is data: a record-triggered flow whose
+/// filter asks for `"Submitted "` runs on other records than one asking for
+/// `"Submitted"`, so the tests that save the object run. Putting the value on a line of
+/// its own, as a formatter may, is formatting. (Compared trimmed, the space read as
+/// formatting and no test ran: ActionPlansV4's onboarding flow, 0 → 11 tests.)
+#[test]
+fn a_space_beside_a_flow_value_runs_its_tests_and_reflowing_the_value_does_not() {
+    let repo = TestRepo::new(ORG);
+    let flow = main_path("flows/Order_After_Save.flow-meta.xml");
+    let value = "<stringValue>Submitted</stringValue>";
+    repo.edit(
+        &flow,
+        value,
+        "<stringValue>\n                    Submitted\n                </stringValue>",
+    );
+    let reflowed = repo.commit("The value on a line of its own");
+    let plan = repo.plan_json(&["--base", repo.base(), "--head", &reflowed]);
+    assert_eq!(
+        changes(&plan),
+        vec![formatting_only("Flow", "Order_After_Save")]
+    );
+    assert!(
+        selected_tests(&plan).iter().all(|t| t == "OrderSmokeTest"),
+        "{plan:#}"
+    );
+
+    repo.edit(
+        &flow,
+        "\n                    Submitted\n                ",
+        "Submitted ",
+    );
+    repo.commit("A space after the status");
+    let plan = repo.plan_json(&["--base", &reflowed, "--head", "HEAD"]);
+    assert_eq!(changes(&plan), vec![modified("Flow", "Order_After_Save")]);
+    assert!(
+        selected_tests(&plan).contains(&"OrderServiceTest".to_string()),
+        "{plan:#}"
+    );
+}
+
 /// JavaScript ends a statement at a line break after `return`: `formatLines` then
 /// returns nothing. Every token of the file is kept, but not its meaning, so the Jest
 /// tests of every component that imports the module run. Wrapping the expression over

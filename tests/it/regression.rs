@@ -258,6 +258,51 @@ fn a_call_on_what_overloads_of_different_types_return_reaches_each_class_s_membe
     assert!(!selected.contains(&"TodayTest".to_string()), "{selected:?}");
 }
 
+/// A builder's flag and the method that sets it share a name (`Boolean strict` and
+/// `Safely strict()`, which returns the builder): a call chained on the method,
+/// `new Safely().strict().doDelete(a)`, is a call of `Safely.doDelete`. The two types
+/// made the name's type unknown, and the call reached every `doDelete` of the
+/// repository (ApexKit: `SafelyTests` ran for a change to `BaseRepo.doDelete`). Two
+/// overloads of different types still leave it unknown (above).
+#[test]
+fn a_call_on_a_method_named_as_a_primitive_field_is_on_the_method_s_type() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        let classes = [
+            ("Safely", "public with sharing class Safely {\n    private Boolean strict = false;\n    public Safely strict() {\n        this.strict = true;\n        return this;\n    }\n    public Integer doDelete(Account record) { return strict ? 1 : 0; }\n}\n"),
+            ("BaseRepo", "public with sharing class BaseRepo {\n    public Integer doDelete(Account record) { return 2; }\n}\n"),
+            ("SafelyTest", "@IsTest\nprivate class SafelyTest {\n    @IsTest\n    static void deletes() {\n        System.assertEquals(1, new Safely().strict().doDelete(new Account()));\n    }\n}\n"),
+            ("BaseRepoTest", "@IsTest\nprivate class BaseRepoTest {\n    @IsTest\n    static void deletes() {\n        System.assertEquals(2, new BaseRepo().doDelete(new Account()));\n    }\n}\n"),
+        ];
+        for (name, text) in classes {
+            repo.write_class(name, text);
+        }
+    });
+    repo.edit(&class("BaseRepo"), "return 2;", "return 3;");
+    let base_repo = repo.commit("Another count");
+    let selected = selected_tests(&repo.plan_committed());
+    assert!(
+        selected.contains(&"BaseRepoTest".to_string()),
+        "{selected:?}"
+    );
+    assert!(
+        !selected.contains(&"SafelyTest".to_string()),
+        "{selected:?}"
+    );
+
+    repo.edit(
+        &class("Safely"),
+        "return strict ? 1 : 0;",
+        "return strict ? 1 : -1;",
+    );
+    repo.commit("Another count when not strict");
+    let selected = selected_tests(&repo.plan_json(&["--base", &base_repo, "--head", "HEAD"]));
+    assert!(selected.contains(&"SafelyTest".to_string()), "{selected:?}");
+    assert!(
+        !selected.contains(&"BaseRepoTest".to_string()),
+        "{selected:?}"
+    );
+}
+
 /// A project with a namespace (`sfdx-project.json`'s `namespace`) may write its own
 /// objects and fields with the prefix in Apex (`bill__Order__c`, as a packaged org
 /// names them) while its triggers and flows name them without (`Order__c`). They were

@@ -274,12 +274,16 @@ impl DeclSet {
             // one a call takes is not told, so the type of what it returns is unknown
             // and a call on it reaches every member of its name, not the first
             // overload's class alone.
+            // A field and a method of one name (a builder's `Boolean strict` and its
+            // `Builder strict()`, which sets it and returns the builder) share this
+            // declaration: a call on the field's primitive value reaches nothing of the
+            // repository, so what a chained call reaches is the method's type.
             let same_type = match (&existing.value_type, &declaration.value_type) {
                 (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
                 (a, b) => a.is_none() && b.is_none(),
             };
             if !same_type {
-                existing.value_type = None;
+                existing.value_type = method_type_beside_primitive_field(existing, &declaration);
             }
             existing.test = match (existing.test.take(), declaration.test) {
                 (Some(mut old), Some(new)) => {
@@ -314,4 +318,23 @@ impl DeclSet {
         }
         self.list
     }
+}
+
+/// The type a call of the name `a` and `b` share returns, when one is a method and the
+/// other a field or property of a primitive type: the method's. `None` otherwise (two
+/// overloads of different return types: which one a call takes is not told).
+fn method_type_beside_primitive_field(a: &Declaration, b: &Declaration) -> Option<String> {
+    let is_value = |d: &Declaration| matches!(d.kind, DeclKind::Field | DeclKind::Property);
+    let (method, field) = match (a.kind, b.kind) {
+        (DeclKind::Method, _) if is_value(b) => (a, b),
+        (_, DeclKind::Method) if is_value(a) => (b, a),
+        _ => return None,
+    };
+    let field_is_primitive = field
+        .value_type
+        .as_deref()
+        .is_some_and(crate::apex_type::is_primitive);
+    field_is_primitive
+        .then(|| method.value_type.clone())
+        .flatten()
 }
