@@ -521,9 +521,12 @@ pub fn classify_diff(
             // does (`__tests__`, `jest-mocks`: not deployed), and outside the package
             // directories (a project's own `__tests__/` beside them, its set-up files):
             // Jest reads it, a fixture a test `require`s or a mock of `lightning/*`.
-            // Jest's configuration beside `sfdx-project.json` counts as well.
+            // Jest's configuration beside `sfdx-project.json` counts as well, and so does
+            // a file in a bundle folder that `.forceignore` leaves out.
             let is_jest_file = |path: &str| {
-                is_jest_support(path) || is_jest_configuration(path, project.root_relative())
+                is_jest_support(path)
+                    || is_jest_configuration(path, project.root_relative())
+                    || is_undeployed_lwc_file(project, path)
             };
             let unclaimed = [&file_change.new_path, &file_change.old_path]
                 .into_iter()
@@ -849,6 +852,16 @@ fn is_jest_support(path: &str) -> bool {
     })
 }
 
+/// Whether `path` is a file in a bundle folder (`lwc/`) that `.forceignore` leaves out:
+/// Salesforce never sees it, so it is Jest's alone (apex-rollup keeps the mock data its
+/// Jest tests import in `lwc/__mockData__/`, which it does not deploy).
+fn is_undeployed_lwc_file(project: &Project, path: &str) -> bool {
+    project
+        .split_package_path(path)
+        .is_some_and(|(_, inner)| inner.split('/').rev().skip(1).any(|folder| folder == "lwc"))
+        && project.is_force_ignored(path)
+}
+
 /// Whether `path` configures how Jest runs, in the project's root folder (`root`, where
 /// `sfdx-project.json` is) or the repository's: `jest.config.js` and the set-up files it
 /// names (`jest-sa11y-setup.js`, `jest.setup.js`: their names start with `jest`),
@@ -880,16 +893,38 @@ fn is_jest_configuration(path: &str, root: &str) -> bool {
 /// Files in a package directory that are not metadata and never matter (editor and
 /// tool configuration).
 fn is_inert(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+    // A custom metadata record in the Metadata API's layout is `customMetadata/X.Y.md`,
+    // not Markdown: no type claims it, so it falls back like other files of that layout.
+    let record_folder = types::type_info(types::CUSTOM_METADATA).map(|info| info.directory);
+    let markdown = name.ends_with(".md") && folder.rsplit('/').next() != record_folder;
     matches!(
         name,
         "jsconfig.json" | ".eslintrc.json" | "tsconfig.json" | ".prettierrc" | "README.md"
-    ) || name.ends_with(".md")
+    ) || markdown
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{is_jest_configuration, is_jest_support};
+    use super::{is_inert, is_jest_configuration, is_jest_support};
+
+    /// Editor configuration and documentation are inert; a custom metadata record in
+    /// the Metadata API's layout (`customMetadata/X.Y.md`) is not documentation.
+    #[test]
+    fn inert_files_are_told_by_their_names() {
+        for (path, inert) in [
+            ("force-app/main/default/lwc/jsconfig.json", true),
+            ("force-app/main/default/classes/NOTES.md", true),
+            ("src/README.md", true),
+            (
+                "src/customMetadata/Gift_Entry_Field_Mapping.Payment.md",
+                false,
+            ),
+            ("force-app/main/default/classes/A.cls", false),
+        ] {
+            assert_eq!(is_inert(path), inert, "{path}");
+        }
+    }
 
     #[test]
     fn jest_support_files_are_told_by_their_folders() {

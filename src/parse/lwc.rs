@@ -21,7 +21,7 @@ use crate::facts::{
     stable_hash, stable_hash_bytes, EdgeKind, Facts, Problem, Target, TestMark, TypeExpr,
 };
 use crate::metadata::component::ComponentId;
-use crate::metadata::types;
+use crate::metadata::{registry, types};
 use crate::parse::xml::{component_decl, line_count, read_template, UseSet};
 use crate::parse::Preorder;
 use tree_sitter::{Node, Parser, Tree};
@@ -96,8 +96,9 @@ pub fn bundle_of_jest_test(path: &str) -> Option<&str> {
 }
 
 /// Parses a Jest test file (component `LwcJestTest:<repo path>`) of `bundle`: declares
-/// the test, which tests the bundle and imports every `c/x` module it names. A test
-/// outside every bundle (`bundle` is `None`) imports each module it names.
+/// the test, which tests the bundle and imports every `c/x` module it names, and every
+/// component it names by a relative path ([`relative_module`]). A test outside every
+/// bundle (`bundle` is `None`) imports each module it names.
 pub fn parse_jest_test(
     component: &ComponentId,
     bundle: Option<&ComponentId>,
@@ -108,10 +109,13 @@ pub fn parse_jest_test(
     let mut uses = UseSet::default();
     let mut tests_line = None;
     for module in &modules {
-        let Some(name) = local_module(&module.specifier) else {
-            continue;
+        let target = match local_module(&module.specifier) {
+            Some(name) => ComponentId::new(types::LWC_BUNDLE, name),
+            None => match relative_module(component.full_name(), &module.specifier) {
+                Some(target) => target,
+                None => continue,
+            },
         };
-        let target = ComponentId::new(types::LWC_BUNDLE, name);
         if Some(&target) == bundle {
             tests_line.get_or_insert(module.line);
         } else {
@@ -132,6 +136,46 @@ pub fn parse_jest_test(
         );
     }
     js.facts(component, Some(TestMark::default()), uses, hash)
+}
+
+/// The component a Jest test at `test_path` names by a relative path
+/// (`require('../../../staticresources/LoggerResources/Prism/prism.min.js')`,
+/// `import data from '../../__mockData__'`): the path resolved against the test's folder
+/// as Node resolves it (the file, the file with `.js`, or the folder's `index.js`), and
+/// classified as the metadata registry classifies a file there. `None` for a path that
+/// leaves the repository or names no component.
+fn relative_module(test_path: &str, specifier: &str) -> Option<ComponentId> {
+    if !(specifier.starts_with("./") || specifier.starts_with("../")) {
+        return None;
+    }
+    let mut segments: Vec<&str> = test_path.split('/').collect();
+    segments.pop();
+    for part in specifier.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                segments.pop()?;
+            }
+            part => segments.push(part),
+        }
+    }
+    // A fixture in a test folder (`../../other/__tests__/data/x.json`) is not its
+    // bundle's code; its change runs every Jest test (`changes::is_jest_support`).
+    if segments
+        .iter()
+        .any(|segment| JEST_TEST_FOLDERS.contains(segment))
+    {
+        return None;
+    }
+    let resolved = segments.join("/");
+    [
+        resolved.clone(),
+        format!("{resolved}.js"),
+        format!("{resolved}/index.js"),
+    ]
+    .iter()
+    .find_map(|candidate| registry::classify(candidate))
+    .map(|source| source.component)
 }
 
 /// The target and edge kind a module specifier names, if the graph follows it.
@@ -661,6 +705,38 @@ describe('c-invoice-list', () => {
         assert_eq!(
             bundle_of_jest_test("__tests__/unit/invoiceList.test.js"),
             None
+        );
+    }
+
+    /// A Jest test's relative imports and `require`s name the components of the files
+    /// they reach: its own bundle (the test of it), a static resource it loads, a folder
+    /// of mock data under `lwc/`; another bundle's test fixture and a path that leaves
+    /// the repository name nothing.
+    #[test]
+    fn jest_test_imports_what_its_relative_paths_reach() {
+        let source = r#"import LogViewer from '../logViewer';
+import { mockMetadata } from '../../__mockData__';
+const records = require('../../logEntry/__tests__/data/records.json');
+global.Prism = require('../../../staticresources/LoggerResources/Prism/prism.min.js');
+const outside = require('../../../../../../../../outside.js');
+"#;
+        let id = ComponentId::new(
+            "LwcJestTest",
+            "force-app/main/default/lwc/logViewer/__tests__/logViewer.test.js",
+        );
+        let bundle_id = ComponentId::new("LightningComponentBundle", "logViewer");
+        let facts = parse_jest_test(&id, Some(&bundle_id), source);
+        assert_eq!(
+            list(facts.parsed_uses()),
+            vec![
+                (Target::Component(bundle_id), EdgeKind::Tests, 1),
+                (bundle("__mockData__"), EdgeKind::Imports, 2),
+                (
+                    Target::Component(ComponentId::new("StaticResource", "LoggerResources")),
+                    EdgeKind::Imports,
+                    4
+                ),
+            ]
         );
     }
 

@@ -1140,6 +1140,62 @@ fn jest_tests_beside_the_package_directories_and_in_test_folders_test_what_they_
     );
 }
 
+/// A Jest test that loads a file by relative path (`require('../../../staticresources/
+/// x.json')`, as NebulaLogger's load a static resource) runs when that component changes,
+/// and the other Jest tests do not. A file in a bundle folder that `.forceignore` leaves
+/// out (apex-rollup's `lwc/__mockData__/`, which its tests import) is Jest's alone: its
+/// change runs every Jest test, and no Apex test. (Both planned no Jest test before.)
+#[test]
+fn a_jest_test_reaches_what_it_loads_by_relative_path() {
+    const TEST: &str = "force-app/main/default/lwc/orderLineList/__tests__/rates.test.js";
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(
+            TEST,
+            "import OrderLineList from 'c/orderLineList';\n\
+             import { lines } from '../../__mockData__';\n\
+             const rates = require('../../../staticresources/carrier_rates_ups.json');\n\
+             it('prices', () => expect(rates).toBeTruthy());\n",
+        );
+        repo.write(
+            "force-app/main/default/lwc/__mockData__/index.js",
+            "export const lines = [];\n",
+        );
+        repo.append(".forceignore", "**/__mockData__");
+    });
+    let jest_tests = |plan: &serde_json::Value| -> Vec<String> {
+        assert!(plan["fallback"].is_null(), "{plan}");
+        tests(plan)
+            .iter()
+            .filter(|test| test["kind"] == "lwc")
+            .filter_map(|test| test["name"].as_str().map(str::to_string))
+            .collect()
+    };
+    let resource = "force-app/main/default/staticresources/carrier_rates_ups.json";
+    let text = repo.read(resource);
+    repo.write(resource, &text.replacen('{', "{ \"version\": 2,", 1));
+    repo.commit("Rates, version 2");
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+    assert_eq!(jest_tests(&plan), [TEST], "{plan}");
+
+    repo.write(
+        "force-app/main/default/lwc/__mockData__/index.js",
+        "export const lines = [{ amount: 1 }];\n",
+    );
+    repo.commit("A line of mock data");
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+    let every = jest_tests(&plan);
+    assert!(
+        every.len() > 2 && every.contains(&TEST.to_string()),
+        "{plan}"
+    );
+    assert!(
+        selected_tests(&plan)
+            .iter()
+            .all(|name| name == "OrderSmokeTest"),
+        "{plan}"
+    );
+}
+
 /// A `.forceignore` edit that changes no file's part in the deploy (patterns for tool
 /// files the repository does not deploy anyway) changes no test; one that starts
 /// deploying a file adds that file's component. (NPSP, NebulaLogger and apex-recipes each added
