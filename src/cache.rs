@@ -79,8 +79,10 @@ use std::sync::Arc;
 /// innermost `lwc/<bundle>/__tests__` folder of its path, and one outside every bundle
 /// imports each bundle it names; 41: a metadata file's text keeps the spaces beside it
 /// on its line in its hash, and a method sharing its name with a field of a primitive
-/// type gives the name its return type.)
-pub const FACTS_VERSION: u32 = 41;
+/// type gives the name its return type; 42: a Jest test imports the components its
+/// relative imports and `require`s reach, and an element of a list the file cannot type,
+/// `person.addresses[0]`, is what the list's `get` returns.)
+pub const FACTS_VERSION: u32 = 42;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -51,9 +51,11 @@ pub(super) fn child_relationship(declaration: &crate::facts::Declaration) -> Opt
 
 /// The name code uses for a component whose full name is qualified by its container:
 /// a string-referenced child (`Partner` of `RecordType:Account.Partner`, `Rating__c` of
-/// `CustomField:Account.Rating__c`) or foldered component (`Welcome` of
-/// `EmailTemplate:Mail/Welcome`). A field goes by its name only when that is a custom
-/// one: `'Name'` and `'Type'` are words in strings as often as they are fields.
+/// `CustomField:Account.Rating__c`), foldered component (`Welcome` of
+/// `EmailTemplate:Mail/Welcome`) or component the table says code names alone (`Orders`
+/// of the custom metadata record `CustomMetadata:Service_Config.Orders`). A field goes
+/// by its name only when that is a custom one: `'Name'` and `'Type'` are words in strings
+/// as often as they are fields.
 pub(super) fn short_name(id: &ComponentId) -> Option<&str> {
     // Most declarations are members, a type the table does not hold: answered without
     // looking their type up (the graph asks of every declaration).
@@ -66,7 +68,7 @@ pub(super) fn short_name(id: &ComponentId) -> Option<&str> {
     }
     let separator = if info.folder_type.is_some() {
         '/'
-    } else if info.parent.is_some() {
+    } else if info.parent.is_some() || info.named_alone {
         '.'
     } else {
         return None;

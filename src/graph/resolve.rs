@@ -738,7 +738,8 @@ impl Graph {
         // Record types are named without their object
         // (`getRecordTypeInfosByDeveloperName().get('Partner')`), email templates without
         // their folder (`WHERE DeveloperName = 'Welcome'`), custom fields without their
-        // object (`record.get('Rating__c')`).
+        // object (`record.get('Rating__c')`), custom metadata records without their type
+        // (`ApiMock.setTestMock('Orders', 200)`).
         let folded = text.to_lowercase();
         reads::note_name(&folded);
         if let Some(short) = self.short_names.get(&folded) {

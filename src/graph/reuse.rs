@@ -62,8 +62,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// saves them are the caller's write, `Target::DmlThrough`. 11: a standard relationship
 /// named like an object a use names, not only one declared, is that object. 12: records
 /// of a known type handed to a class the repository does not declare are written. 13: a
-/// project's namespace finds its objects and fields by their prefixed names.)
-pub const RESOLUTIONS_VERSION: u32 = 13;
+/// project's namespace finds its objects and fields by their prefixed names. 14: a
+/// string literal may name a custom metadata record by its own name.)
+pub const RESOLUTIONS_VERSION: u32 = 14;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of

@@ -184,6 +184,11 @@ pub struct TypeInfo {
     /// Its names can appear as string literals in code that loads them by name
     /// (`Type.forName('X')`, `Test.loadData(…, 'X')`, `WHERE Name = 'X'`).
     pub string_refs: bool,
+    /// Code names a component of the type by its own name, after the `.` of its full
+    /// name, with no type before it: a custom metadata record `Service_Config.Orders` by
+    /// `'Orders'`, as a helper that reads the record takes it
+    /// (`ApiMock.setTestMock('Orders', 200)`).
+    pub named_alone: bool,
     /// A command reads the facts of the type's files although a change of it reaches no
     /// test (`plan --suite` reads a test suite's classes from the graph).
     read_by_commands: bool,
@@ -213,6 +218,7 @@ impl TypeInfo {
             impact: None,
             many_per_file: false,
             string_refs: false,
+            named_alone: false,
             read_by_commands: false,
         }
     }
@@ -246,6 +252,14 @@ impl TypeInfo {
 
     const fn strings(mut self) -> TypeInfo {
         self.string_refs = true;
+        self
+    }
+
+    /// [`TypeInfo::strings`], by its full name or its own name alone
+    /// ([`TypeInfo::named_alone`]).
+    const fn strings_named_alone(mut self) -> TypeInfo {
+        self.string_refs = true;
+        self.named_alone = true;
         self
     }
 
@@ -452,7 +466,7 @@ static TYPES: &[TypeInfo] = &[
     xml(PERMISSION_SET, "permissionsets", "permissionset").follow(BY_NAME).strings(),
     xml(PERMISSION_SET_GROUP, "permissionsetgroups", "permissionsetgroup").follow(BY_NAME).strings(),
     xml(PROFILE, "profiles", "profile").follow(BY_NAME).strings(),
-    xml(CUSTOM_METADATA, "customMetadata", "md").parse(Parser::CustomMetadataRecord).follow(&[RecordOf, StringRef]),
+    xml(CUSTOM_METADATA, "customMetadata", "md").parse(Parser::CustomMetadataRecord).follow(&[RecordOf, StringRef]).strings_named_alone(),
     xml("CustomTab", "tabs", "tab").none(UI),
     xml("CustomApplication", "applications", "app").none(UI),
     xml("QuickAction", "quickActions", "quickAction")

@@ -303,6 +303,82 @@ fn a_call_on_a_method_named_as_a_primitive_field_is_on_the_method_s_type() {
     );
 }
 
+/// A custom metadata record named alone in a string (`'Apply_Discount'` for
+/// `Order_Handler.Apply_Discount`), as a test hands it to a helper of another package
+/// that reads the record (navikt's `ApiMock.setTestMock('POST_SKATTEKORT_API', 200)`):
+/// a change to the record runs that test, and a change to another record does not.
+/// (The record reached only its type's readers: the test was missed.)
+#[test]
+fn a_custom_metadata_record_named_alone_in_a_string_reaches_the_code_that_names_it() {
+    let repo = TestRepo::with_base("automation", |repo| {
+        for (name, record) in [
+            ("DiscountToggleTest", "Apply_Discount"),
+            ("LinesToggleTest", "Validate_Lines"),
+        ] {
+            repo.write_class(
+                name,
+                &format!("@IsTest\nprivate class {name} {{\n    @IsTest\n    static void isOn() {{\n        System.assert(FeatureToggles.isOn('{record}'));\n    }}\n}}\n"),
+            );
+        }
+    });
+    repo.edit(
+        "force-app/main/default/customMetadata/Order_Handler.Apply_Discount.md-meta.xml",
+        "<value xsi:type=\"xsd:double\">20.0</value>",
+        "<value xsi:type=\"xsd:double\">15.0</value>",
+    );
+    repo.commit("Discount before the other handlers");
+
+    let selected = selected_tests(&repo.plan_committed());
+
+    assert!(
+        selected.contains(&"DiscountToggleTest".to_string()),
+        "{selected:?}"
+    );
+    assert!(
+        !selected.contains(&"LinesToggleTest".to_string()),
+        "{selected:?}"
+    );
+}
+
+/// An element of a list read by index, where the list is another class's field
+/// (`person.addresses[0].label()`), is of the list's element type: the call reaches
+/// `Address.label`, not every `label` of the repository (navikt's
+/// `kafkaPerson.sivilstand[0].type` reached every member named `type`: 12–13 Kafka tests
+/// ran for unrelated changes).
+#[test]
+fn an_element_of_another_class_s_list_field_is_of_its_element_type() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        let classes = [
+            ("Person", "public with sharing class Person {\n    public List<Address> addresses = new List<Address>();\n}\n"),
+            ("Address", "public with sharing class Address {\n    public String city;\n    public String label() { return 'Home: ' + city; }\n}\n"),
+            ("Shop", "public with sharing class Shop {\n    public String label() { return 'Shop'; }\n}\n"),
+            ("PersonFormatter", "public with sharing class PersonFormatter {\n    public static String format(Person person) {\n        return person.addresses[0].label();\n    }\n}\n"),
+            ("PersonFormatterTest", "@IsTest\nprivate class PersonFormatterTest {\n    @IsTest\n    static void formats() {\n        Person person = new Person();\n        person.addresses.add(new Address());\n        System.assert(PersonFormatter.format(person).startsWith('Home'));\n    }\n}\n"),
+            ("ShopTest", "@IsTest\nprivate class ShopTest {\n    @IsTest\n    static void labels() {\n        System.assertEquals('Shop', new Shop().label());\n    }\n}\n"),
+        ];
+        for (name, text) in classes {
+            repo.write_class(name, text);
+        }
+    });
+    repo.edit(&class("Shop"), "return 'Shop';", "return 'Store';");
+    let shop = repo.commit("A store");
+    let selected = selected_tests(&repo.plan_committed());
+    assert!(selected.contains(&"ShopTest".to_string()), "{selected:?}");
+    assert!(
+        !selected.contains(&"PersonFormatterTest".to_string()),
+        "{selected:?}"
+    );
+
+    repo.edit(&class("Address"), "'Home: '", "'Home - '");
+    repo.commit("Another separator");
+    let selected = selected_tests(&repo.plan_json(&["--base", &shop, "--head", "HEAD"]));
+    assert!(
+        selected.contains(&"PersonFormatterTest".to_string()),
+        "{selected:?}"
+    );
+    assert!(!selected.contains(&"ShopTest".to_string()), "{selected:?}");
+}
+
 /// A project with a namespace (`sfdx-project.json`'s `namespace`) may write its own
 /// objects and fields with the prefix in Apex (`bill__Order__c`, as a packaged org
 /// names them) while its triggers and flows name them without (`Order__c`). They were

@@ -214,7 +214,9 @@ impl<'t> Walker<'t> {
         Recv::Value(TypeExpr::Named("System.Type".into()))
     }
 
-    /// `list[i]`: an element of the list's type, when the file tells it.
+    /// `list[i]`: an element of the list's type, when the file tells it; else what the
+    /// list's `get` returns, which the graph tells from the list's declared type (a field
+    /// of another class: `person.addresses[0].city`).
     pub(super) fn array_access(&mut self, node: Node<'t>) -> Recv<'t> {
         let f = fields();
         let array = child(node, f.array).map(|a| self.walk(a));
@@ -226,11 +228,18 @@ impl<'t> Walker<'t> {
         if let Some(index) = child(node, f.index) {
             self.walk(index);
         }
-        match array.and_then(|a| self.concrete_name(&a)) {
+        let Some(array) = array else {
+            return Recv::Unknown;
+        };
+        match self.concrete_name(&array) {
             Some(name) if element_type(&name) != name.trim() => {
                 Recv::Value(TypeExpr::Named(element_type(&name).to_string().into()))
             }
-            _ => Recv::Unknown,
+            Some(_) => Recv::Unknown,
+            None => match array {
+                Recv::Value(list) => Recv::Value(TypeExpr::ReturnOf(Box::new(list), "get".into())),
+                _ => Recv::Unknown,
+            },
         }
     }
 
