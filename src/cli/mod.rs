@@ -35,7 +35,7 @@ pub enum Command {
     Junit(junit::JunitArgs),
     /// Whether the release may go on: exit 0 yes, 1 no, each reason printed.
     Gate(gate::GateArgs),
-    /// Every path from the changes to one selected test.
+    /// The shortest path from each change to a test, or how near a change comes to it.
     Why(why::WhyArgs),
     /// The changed components, and optionally a package.xml and destructiveChanges.xml.
     Diff(diff::DiffArgs),
