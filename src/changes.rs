@@ -840,10 +840,10 @@ pub fn forceignore_moves(
 
 /// Whether a file no metadata type claims is Jest's alone: it sits under a folder
 /// named by Jest's conventions (`jest-mocks`, the sfdx-lwc-jest layout that
-/// `moduleNameMapper` points `lightning/*` and `@salesforce/*` at; `__mocks__`;
-/// the Jest test folders, `__tests__` and `__test__`). Salesforce does not deploy such a file and no Apex or Flow test reads
-/// it, but any Jest test may import it, so its change runs every Jest test instead of
-/// every local test.
+/// `moduleNameMapper` points `lightning/*` and `@salesforce/*` at; `__mocks__`; the
+/// Jest test folders, `__tests__` and `__test__`). Salesforce does not deploy such a
+/// file and no Apex or Flow test reads it, but any Jest test may import it, so its
+/// change runs every Jest test instead of every local test.
 fn is_jest_support(path: &str) -> bool {
     let mut folders = path.split('/').rev().skip(1);
     folders.any(|folder| {
