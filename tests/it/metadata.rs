@@ -74,17 +74,6 @@ fn union<'a>(lists: &[&[&'a str]]) -> Vec<&'a str> {
     set.into_iter().collect()
 }
 
-/// The names of the selected tests of one kind (`flow`, `lwc`), sorted.
-fn tests_of_kind(plan: &Value, kind: &str) -> Vec<String> {
-    let mut names: Vec<String> = tests(plan)
-        .iter()
-        .filter(|t| t["kind"] == kind)
-        .map(|t| t["name"].as_str().unwrap_or("?").to_string())
-        .collect();
-    names.sort();
-    names
-}
-
 fn no_flow_tests(plan: &Value) {
     assert_eq!(
         tests_of_kind(plan, "flow"),

@@ -1049,6 +1049,12 @@ fn a_change_to_jest_s_configuration_runs_the_jest_tests() {
     }
 }
 
+/// The Jest tests a plan selects, sorted; the plan does not fall back.
+fn jest_tests_of(plan: &Value) -> Vec<String> {
+    assert!(plan["fallback"].is_null(), "{plan}");
+    tests_of_kind(plan, "lwc")
+}
+
 /// Jest tests wherever Jest's default pattern finds them: one kept beside the package
 /// directories (`__tests__/unit/`, as LightningWebChartJS keeps 25 of its 27) tests the
 /// bundles it imports; a `.spec.js` in a bundle's `__test__` folder (base-components-recipes
@@ -1080,18 +1086,10 @@ fn jest_tests_beside_the_package_directories_and_in_test_folders_test_what_they_
         );
         repo.append(".forceignore", "**/__test__/**");
     });
-    let jest_tests = |plan: &serde_json::Value| -> Vec<String> {
-        assert!(plan["fallback"].is_null(), "{plan}");
-        tests(plan)
-            .iter()
-            .filter(|test| test["kind"] == "lwc")
-            .filter_map(|test| test["name"].as_str().map(str::to_string))
-            .collect()
-    };
     let step = |file: &str, from: &str, to: &str| {
         repo.edit(file, from, to);
         repo.commit(&format!("Change {file}"));
-        jest_tests(&repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]))
+        jest_tests_of(&repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]))
     };
     let lwc = "force-app/main/default/lwc";
     // Each bundle, and which of the two tests it reaches: the summary card renders the
@@ -1162,20 +1160,12 @@ fn a_jest_test_reaches_what_it_loads_by_relative_path() {
         );
         repo.append(".forceignore", "**/__mockData__");
     });
-    let jest_tests = |plan: &serde_json::Value| -> Vec<String> {
-        assert!(plan["fallback"].is_null(), "{plan}");
-        tests(plan)
-            .iter()
-            .filter(|test| test["kind"] == "lwc")
-            .filter_map(|test| test["name"].as_str().map(str::to_string))
-            .collect()
-    };
     let resource = "force-app/main/default/staticresources/carrier_rates_ups.json";
     let text = repo.read(resource);
     repo.write(resource, &text.replacen('{', "{ \"version\": 2,", 1));
     repo.commit("Rates, version 2");
     let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
-    assert_eq!(jest_tests(&plan), [TEST], "{plan}");
+    assert_eq!(jest_tests_of(&plan), [TEST], "{plan}");
 
     repo.write(
         "force-app/main/default/lwc/__mockData__/index.js",
@@ -1183,7 +1173,7 @@ fn a_jest_test_reaches_what_it_loads_by_relative_path() {
     );
     repo.commit("A line of mock data");
     let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
-    let every = jest_tests(&plan);
+    let every = jest_tests_of(&plan);
     assert!(
         every.len() > 2 && every.contains(&TEST.to_string()),
         "{plan}"

@@ -576,6 +576,17 @@ pub const CLASS_META: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 // Reading plans
 // ---------------------------------------------------------------------------------------
 
+/// The names of the selected tests of one kind (`flow`, `lwc`), sorted.
+pub fn tests_of_kind(plan: &Value, kind: &str) -> Vec<String> {
+    let mut names: Vec<String> = tests(plan)
+        .iter()
+        .filter(|t| t["kind"] == kind)
+        .map(|t| t["name"].as_str().unwrap_or("?").to_string())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The names of the selected Apex tests, sorted. Flow and LWC tests are left out so that
 /// these tests keep meaning the same when those kinds are added.
 pub fn selected_tests(plan: &Value) -> Vec<String> {
