@@ -547,6 +547,15 @@ impl Graph {
                         let (kind, events) = (EdgeKind::Writes, DmlEvents::INSERT);
                         self.add_edge_with_events(source, object_index, kind, at, events);
                     }
+                    // Saving a task or an event saves an activity: what an activity's
+                    // field requires or defaults applies to them.
+                    if sobject::is_activity(object) {
+                        for activity in sobject::ACTIVITY_OBJECTS {
+                            let source = self.intern(&sobject::id(activity), DeclKind::Component);
+                            let (kind, events) = (EdgeKind::Writes, DmlEvents::ALL);
+                            self.add_edge_with_events(source, object_index, kind, at, events);
+                        }
+                    }
                 }
                 if let Some(mark) = &declaration.test {
                     for target in &mark.test_for {

@@ -308,6 +308,16 @@ impl Graph {
         if object.is_empty() || field.is_empty() {
             return None;
         }
+        // A task's or an event's custom field is declared on `Activity`.
+        if sobject::ACTIVITY_OBJECTS
+            .iter()
+            .any(|activity| activity.eq_ignore_ascii_case(object))
+        {
+            let shared = format!("Activity.{field}");
+            if self.is_known(types::CUSTOM_FIELD, &shared) {
+                return Some(self.found(types::CUSTOM_FIELD, &shared));
+            }
+        }
         let name = format!("{object}.{field}");
         let is_object = sobject::has_custom_suffix(object)
             || self.is_known(types::CUSTOM_FIELD, &name)
@@ -617,9 +627,12 @@ impl Graph {
             return Resolved::Class(class);
         }
         // `Selector.Current` read as a type name: a static field or property of a class
-        // of ours, whose declared type is the receiver.
+        // of ours, whose declared type is the receiver; through a chain of them too
+        // (`Injector.Org.Bindings`, a property of what the static field holds).
         if let Some((prefix, member)) = base.rsplit_once('.') {
-            if !base.contains('<') && self.resolve_class(prefix, context).is_some() {
+            if !base.contains('<')
+                && matches!(self.resolve_named(prefix, context), Resolved::Class(_))
+            {
                 let expr =
                     TypeExpr::MemberOf(Box::new(TypeExpr::Named(prefix.into())), member.into());
                 return self.resolve_type_expr(&expr, context);

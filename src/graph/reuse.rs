@@ -63,8 +63,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// named like an object a use names, not only one declared, is that object. 12: records
 /// of a known type handed to a class the repository does not declare are written. 13: a
 /// project's namespace finds its objects and fields by their prefixed names. 14: a
-/// string literal may name a custom metadata record by its own name.)
-pub const RESOLUTIONS_VERSION: u32 = 14;
+/// string literal may name a custom metadata record by its own name. 15: a chain of
+/// static fields and properties read as a type name, `Injector.Org.Bindings`, is typed
+/// link by link, and a task's or an event's custom field is the activity's.)
+pub const RESOLUTIONS_VERSION: u32 = 15;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of

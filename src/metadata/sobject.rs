@@ -169,6 +169,17 @@ pub fn standard_parent(object: &str) -> Option<&'static str> {
         .map(|&(_, parent)| parent)
 }
 
+/// The objects whose records are activities: Salesforce declares the custom fields a
+/// task and an event share on `Activity` (`objects/Activity/fields/X__c`), and code
+/// reads and writes them as `Task.X__c` and `Event.X__c`.
+pub const ACTIVITY_OBJECTS: [&str; 2] = ["Task", "Event"];
+
+/// Whether `object` is `Activity`, the object the fields of tasks and events are declared
+/// on ([`ACTIVITY_OBJECTS`]).
+pub fn is_activity(object: &str) -> bool {
+    object.eq_ignore_ascii_case("Activity")
+}
+
 /// The object whose records a Change Data Capture event reports: `Invoice__c` of
 /// `Invoice__ChangeEvent`, `Account` of `AccountChangeEvent`. Every insert, update,
 /// delete and undelete of such a record publishes one, and the event's triggers run

@@ -379,6 +379,105 @@ fn an_element_of_another_class_s_list_field_is_of_its_element_type() {
     assert!(!selected.contains(&"ShopTest".to_string()), "{selected:?}");
 }
 
+/// A call through a chain of a static field and a property, `Injector.Org.Bindings.get()`
+/// (force-di's `di_Injector.Org.Bindings.byName(…).get()`), reaches the method of the
+/// property's type. The chain read as a type name was typed one link deep: the call
+/// reached nothing and its test was missed; a plain field (`Injector.Org.plain`) was
+/// typed.
+#[test]
+fn a_call_through_a_static_field_and_a_property_reaches_the_property_s_method() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        let classes = [
+            ("Injector", "public with sharing class Injector {\n    public static final Injector Org = new Injector();\n    public BindingSet Bindings { get; private set; }\n    public Injector() { Bindings = new BindingSet(); }\n}\n"),
+            ("BindingSet", "public with sharing class BindingSet {\n    public List<String> get() { return new List<String>{ 'invoice' }; }\n}\n"),
+            ("Resolver", "public with sharing class Resolver {\n    public static List<String> bound() { return Injector.Org.Bindings.get(); }\n}\n"),
+            ("ResolverTest", "@IsTest\nprivate class ResolverTest {\n    @IsTest\n    static void resolves() {\n        System.assertEquals(1, Resolver.bound().size());\n    }\n}\n"),
+            // Covers the changed class, so the coverage rule does not need the test above.
+            ("BindingSetTest", "@IsTest\nprivate class BindingSetTest {\n    @IsTest\n    static void binds() {\n        System.assertEquals(1, new BindingSet().get().size());\n    }\n}\n"),
+        ];
+        for (name, text) in classes {
+            repo.write_class(name, text);
+        }
+    });
+    repo.edit(&class("BindingSet"), "'invoice'", "'invoice', 'order'");
+    repo.commit("Bind orders too");
+
+    let selected = selected_tests(&repo.plan_committed());
+
+    assert!(
+        selected.contains(&"ResolverTest".to_string()),
+        "{selected:?}"
+    );
+}
+
+/// The custom fields tasks and events share are declared on `Activity`
+/// (`objects/Activity/fields/`), and code names them on `Task` or `Event`: a change to
+/// one reaches the code that reads or writes `Task.X__c`, and a default's change reaches
+/// the code that saves tasks (the default fills every new task). Before, `Task.X__c` was
+/// another field than `Activity.X__c`, and both tests were missed (navikt's
+/// crm-arbeidsforhold: shortening `Activity.AAREG_AccessRequest__c` selected nothing).
+#[test]
+fn an_activity_field_is_the_field_of_tasks_and_events() {
+    let field = |name: &str, body: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>{name}</fullName>\n    <label>{name}</label>\n{body}</CustomField>\n"
+        )
+    };
+    let fields = "force-app/main/default/objects/Activity/fields";
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write(
+            &format!("{fields}/Access_Request__c.field-meta.xml"),
+            &field(
+                "Access_Request__c",
+                "    <length>18</length>\n    <type>Text</type>\n",
+            ),
+        );
+        repo.write(
+            &format!("{fields}/Follow_Up_Days__c.field-meta.xml"),
+            &field(
+                "Follow_Up_Days__c",
+                "    <defaultValue>3</defaultValue>\n    <precision>3</precision>\n    <scale>0</scale>\n    <type>Number</type>\n",
+            ),
+        );
+        let classes = [
+            ("AccessRequestTasks", "public with sharing class AccessRequestTasks {\n    public static List<Task> of(Id request) {\n        return [SELECT Id FROM Task WHERE Access_Request__c = :request];\n    }\n}\n"),
+            ("AccessRequestTasksTest", "@IsTest\nprivate class AccessRequestTasksTest {\n    @IsTest\n    static void findsTheRequestsTasks() {\n        System.assertEquals(0, AccessRequestTasks.of(UserInfo.getUserId()).size());\n    }\n}\n"),
+            ("CallLog", "public with sharing class CallLog {\n    public static void log(String subject) {\n        insert new Task(Subject = subject);\n    }\n}\n"),
+            ("CallLogTest", "@IsTest\nprivate class CallLogTest {\n    @IsTest\n    static void logsACall() {\n        CallLog.log('Called');\n        System.assertEquals(1, [SELECT COUNT() FROM Task]);\n    }\n}\n"),
+        ];
+        for (name, text) in classes {
+            repo.write_class(name, text);
+        }
+    });
+    repo.edit(
+        &format!("{fields}/Access_Request__c.field-meta.xml"),
+        "<length>18</length>",
+        "<length>15</length>",
+    );
+    let before = repo.commit("Shorter request ids");
+    let selected = selected_tests(&repo.plan_committed());
+    assert!(
+        selected.contains(&"AccessRequestTasksTest".to_string()),
+        "{selected:?}"
+    );
+
+    repo.edit(
+        &format!("{fields}/Follow_Up_Days__c.field-meta.xml"),
+        "<defaultValue>3</defaultValue>",
+        "<defaultValue>5</defaultValue>",
+    );
+    repo.commit("A longer follow-up");
+    let selected = selected_tests(&repo.plan_json(&["--base", &before, "--head", "HEAD"]));
+    assert!(
+        selected.contains(&"CallLogTest".to_string()),
+        "{selected:?}"
+    );
+    assert!(
+        !selected.contains(&"AccessRequestTasksTest".to_string()),
+        "{selected:?}"
+    );
+}
+
 /// A project with a namespace (`sfdx-project.json`'s `namespace`) may write its own
 /// objects and fields with the prefix in Apex (`bill__Order__c`, as a packaged org
 /// names them) while its triggers and flows name them without (`Order__c`). They were
