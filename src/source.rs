@@ -138,7 +138,8 @@ pub(crate) fn classify_inner(
     }
 }
 
-/// A Jest test in a package directory, named by its repository path: `x.test.js` or
+/// The Jest test at `path`, named by its repository path, when `inner` (its path in its
+/// package directory or the project's folder) is a Jest test's: `x.test.js` or
 /// `x.spec.js` in a Jest test folder ([`lwc::is_jest_test_path`]), a bundle's
 /// (`lwc/<bundle>/__tests__/`, in a folder of bundles too) or any other.
 fn jest_test(inner: &str, path: &str) -> Option<ComponentId> {
@@ -155,7 +156,7 @@ pub fn project_jest_test(project: &Project, path: &str) -> Option<ComponentId> {
         "" => path,
         root => path.strip_prefix(root)?.strip_prefix('/')?,
     };
-    lwc::is_jest_test_path(inner).then(|| ComponentId::new(types::LWC_JEST_TEST, path))
+    jest_test(inner, path)
 }
 
 /// The content of an entry, by blob id (the working tree's files by path, as their
@@ -721,22 +722,13 @@ mod tests {
             ("", "__tests__/__utils__/setup.js", false),
             ("", "unit/chart.test.js", false),
             ("", "node_modules/pkg/__tests__/index.test.js", false),
-            (
-                "",
-                "force-app/main/default/lwc/a/__tests__/a.test.js",
-                false,
-            ),
             ("sf", "sf/__tests__/unit/chart.test.js", true),
             ("sf", "__tests__/unit/chart.test.js", false),
             ("sf", "sfx/__tests__/unit/chart.test.js", false),
         ] {
             let project =
                 Project::from_parts(Path::new("/repo"), root, json, None).expect("project");
-            let found = project
-                .split_package_path(path)
-                .is_none()
-                .then(|| project_jest_test(&project, path))
-                .flatten();
+            let found = project_jest_test(&project, path);
             assert_eq!(found.is_some(), is_test, "{root}: {path}");
             if let Some(id) = found {
                 assert_eq!(id, ComponentId::new(types::LWC_JEST_TEST, path));

@@ -184,7 +184,14 @@ fn strip_parts<'n>(
 /// that a kept resolution of the prefixed name is redone when the declaration it
 /// reached changes (`super::reads::note_key`). `None` for a name with no prefixed part.
 pub(super) fn without_namespaces(full_name: &str) -> Option<String> {
-    // Any namespace: a prefix is what comes before the first of two `__`.
+    // Any namespace: a prefix is what comes before the first of two `__`. A name with
+    // fewer than two (most of them) is refused before it is split.
+    let prefixed = full_name
+        .find("__")
+        .is_some_and(|first| full_name[first + 2..].contains("__"));
+    if !prefixed {
+        return None;
+    }
     strip_parts(full_name, |part| {
         let (_, rest) = part.split_once("__")?;
         rest.contains("__").then_some(rest)

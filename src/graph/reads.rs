@@ -197,15 +197,7 @@ pub(super) fn note_key(key: &str) {
     // Only while a file's lookups are noted: the graph also asks whether names are
     // declared for every file it builds (`Graph::names_named`), and most of an org's
     // packaged names (`npe01__OppPayment__c`) would be copied for nothing.
-    note_some(|| {
-        let prefixed = full
-            .find("__")
-            .is_some_and(|first| full[first + 2..].contains("__"));
-        prefixed
-            .then(|| super::names::without_namespaces(full))
-            .flatten()
-            .map(|stripped| name_token(&stripped))
-    });
+    note_some(|| super::names::without_namespaces(full).map(|stripped| name_token(&stripped)));
 }
 
 /// A lookup of member `member` (case-folded) in the class `class`, whose superclass or

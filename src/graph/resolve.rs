@@ -309,10 +309,7 @@ impl Graph {
             return None;
         }
         // A task's or an event's custom field is declared on `Activity`.
-        if sobject::ACTIVITY_OBJECTS
-            .iter()
-            .any(|activity| activity.eq_ignore_ascii_case(object))
-        {
+        if sobject::is_activity_kind(object) {
             let shared = format!("Activity.{field}");
             if self.is_known(types::CUSTOM_FIELD, &shared) {
                 return Some(self.found(types::CUSTOM_FIELD, &shared));

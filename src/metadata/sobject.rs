@@ -180,6 +180,14 @@ pub fn is_activity(object: &str) -> bool {
     object.eq_ignore_ascii_case("Activity")
 }
 
+/// Whether `object` is a task or an event ([`ACTIVITY_OBJECTS`]), whose custom fields
+/// are declared on `Activity`.
+pub fn is_activity_kind(object: &str) -> bool {
+    ACTIVITY_OBJECTS
+        .iter()
+        .any(|activity| activity.eq_ignore_ascii_case(object))
+}
+
 /// The object whose records a Change Data Capture event reports: `Invoice__c` of
 /// `Invoice__ChangeEvent`, `Account` of `AccountChangeEvent`. Every insert, update,
 /// delete and undelete of such a record publishes one, and the event's triggers run

@@ -3,8 +3,8 @@
 //! A record-triggered flow (and a Process Builder process, `processType` Workflow, and a
 //! flow a platform event starts) is automation of its object: it is declared with
 //! `automates`, and the graph reaches it only through code that writes that object.
-//! The flow's own uses are its Apex actions, plug-ins and Apex-typed variables, subflows, the objects and fields its record
-//! elements read and write (a related record, `$Record.Account__r`, is written as the
+//! The flow's own uses are its Apex actions, plug-ins and Apex-typed variables,
+//! subflows, the objects and fields its record elements read and write (a related record, `$Record.Account__r`, is written as the
 //! graph types it, and records of no object it can tell as any object), `$Record.Field`
 //! references in any text, labels and the other `$` globals that name components.
 //!

@@ -168,14 +168,10 @@ fn relative_module(test_path: &str, specifier: &str) -> Option<ComponentId> {
         return None;
     }
     let resolved = segments.join("/");
-    [
-        resolved.clone(),
-        format!("{resolved}.js"),
-        format!("{resolved}/index.js"),
-    ]
-    .iter()
-    .find_map(|candidate| registry::classify(candidate))
-    .map(|source| source.component)
+    ["", ".js", "/index.js"]
+        .iter()
+        .find_map(|ending| registry::classify(&format!("{resolved}{ending}")))
+        .map(|source| source.component)
 }
 
 /// The target and edge kind a module specifier names, if the graph follows it.
