@@ -340,6 +340,45 @@ fn a_custom_metadata_record_named_alone_in_a_string_reaches_the_code_that_names_
     );
 }
 
+/// An enum constant's name (`Toggle.APPLY_DISCOUNT.name()`) is a string as much as a
+/// literal is: a custom metadata record named so is reached (navikt's tests name the
+/// records their callout mocks read through a `Services` enum).
+#[test]
+fn an_enum_constant_s_name_reaches_the_custom_metadata_record_named_so() {
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write_class(
+            "Toggle",
+            "public enum Toggle { Apply_Discount, Validate_Lines }\n",
+        );
+        for (name, constant) in [
+            ("DiscountToggleTest", "Apply_Discount"),
+            ("LinesToggleTest", "Validate_Lines"),
+        ] {
+            repo.write_class(
+                name,
+                &format!("@IsTest\nprivate class {name} {{\n    @IsTest\n    static void isOn() {{\n        System.assert(FeatureToggles.isOn(Toggle.{constant}.name()));\n    }}\n}}\n"),
+            );
+        }
+    });
+    repo.edit(
+        "force-app/main/default/customMetadata/Order_Handler.Apply_Discount.md-meta.xml",
+        "<value xsi:type=\"xsd:double\">20.0</value>",
+        "<value xsi:type=\"xsd:double\">15.0</value>",
+    );
+    repo.commit("Discount before the other handlers");
+
+    let selected = selected_tests(&repo.plan_committed());
+
+    assert!(
+        selected.contains(&"DiscountToggleTest".to_string()),
+        "{selected:?}"
+    );
+    assert!(
+        !selected.contains(&"LinesToggleTest".to_string()),
+        "{selected:?}"
+    );
+}
+
 /// An element of a list read by index, where the list is another class's field
 /// (`person.addresses[0].label()`), is of the list's element type: the call reaches
 /// `Address.label`, not every `label` of the repository (navikt's

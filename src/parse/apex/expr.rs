@@ -86,6 +86,17 @@ impl<'t> Walker<'t> {
         }
     }
 
+    /// The constant whose name `Type.CONSTANT.name()` gives (an enum's constant, named
+    /// by its type): that name is a string as much as a literal is. navikt's tests name a
+    /// custom metadata record so (`Services.POST_SKATTEKORT_API.name()`, see
+    /// `TypeInfo::named_alone`). A call on a variable (`status.name()`) names no constant.
+    fn enum_constant_named(&self, object: Node<'t>, name: &str, arity: u32) -> Option<&'t str> {
+        if arity != 0 || !name.eq_ignore_ascii_case("name") || kind_name(object) != "field_access" {
+            return None;
+        }
+        child(object, fields().field).map(|field| self.text(field))
+    }
+
     /// `object.name`, read or (`write`) assigned: labels, class literals, describes,
     /// static paths and member or field accesses on typed values.
     pub(super) fn field_access(&mut self, node: Node<'t>, write: bool) -> Recv<'t> {
@@ -399,6 +410,11 @@ impl<'t> Walker<'t> {
                 },
             };
             self.emit(target, EdgeKind::Calls, at);
+        }
+        if let Some(constant) =
+            object.and_then(|object| self.enum_constant_named(object, name, arity))
+        {
+            self.string_value(constant, at);
         }
         // Most calls have a few arguments: kept inline.
         let mut passed: SmallVec<[(Node<'t>, Recv<'t>); 4]> = SmallVec::new();

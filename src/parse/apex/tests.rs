@@ -1201,6 +1201,23 @@ public class Billing {
     assert_eq!(literals, vec!["Billing_API", "Tax_API", "Rates_API"]);
 }
 
+/// `Type.CONSTANT.name()` names the constant as a string would (a custom metadata record
+/// named by an enum's constant); `name()` on a variable or with arguments names nothing.
+#[test]
+fn an_enum_constant_s_name_is_a_string() {
+    let source = r#"
+public class Callouts {
+    public void run(Services service, Account record) {
+        ApiMock.setTestMock(Services.POST_SKATTEKORT_API.name(), 200);
+        System.debug(service.name());
+        System.debug(Naming.FORMAL.name('x'));
+    }
+}
+"#;
+    let facts = class("Callouts", source);
+    assert_eq!(string_literals(&facts), vec!["POST_SKATTEKORT_API"]);
+}
+
 #[test]
 fn labels_and_string_names() {
     let source = r#"

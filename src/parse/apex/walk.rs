@@ -458,7 +458,15 @@ impl<'t> Walker<'t> {
     /// Records the name a string literal written as `raw` (quotes included) gives a
     /// component, if any ([`literal_name`]), at `at`.
     pub(super) fn literal_text(&mut self, raw: &str, at: Node) {
-        if let Some(name) = literal_content(raw).and_then(literal_name) {
+        if let Some(content) = literal_content(raw) {
+            self.string_value(content, at);
+        }
+    }
+
+    /// Records the name a string whose value is `content` gives a component, if any
+    /// ([`literal_name`]), at `at`.
+    pub(super) fn string_value(&mut self, content: &str, at: Node) {
+        if let Some(name) = literal_name(content) {
             self.emit(
                 Target::StringLiteral(name.to_string().into()),
                 EdgeKind::StringRef,
