@@ -81,8 +81,10 @@ use std::sync::Arc;
 /// on its line in its hash, and a method sharing its name with a field of a primitive
 /// type gives the name its return type; 42: a Jest test imports the components its
 /// relative imports and `require`s reach, and an element of a list the file cannot type,
-/// `person.addresses[0]`, is what the list's `get` returns.)
-pub const FACTS_VERSION: u32 = 42;
+/// `person.addresses[0]`, is what the list's `get` returns; 43: `Type.CONSTANT.name()`
+/// is a string naming `CONSTANT`, a flow definition that says no active version leaves
+/// its flow active, and returning a followed records parameter keeps it followed.)
+pub const FACTS_VERSION: u32 = 43;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -786,6 +786,10 @@ impl DmlEvents {
         DmlEvents(self.0 | other.0)
     }
 
+    pub const fn without(self, other: DmlEvents) -> DmlEvents {
+        DmlEvents(self.0 & !other.0)
+    }
+
     pub fn meets(self, other: DmlEvents) -> bool {
         self.0 & other.0 != 0
     }

@@ -538,7 +538,11 @@ impl Graph {
                     .filter(|object| !sobject::is_custom_metadata(object));
                 if let Some(object) = automates {
                     let object_index = self.intern(&sobject::id(object), DeclKind::Component);
-                    let (kind, events) = (EdgeKind::Fires, declaration.fires_on);
+                    let events = types::type_info(declaration.id.type_name())
+                        .map_or(declaration.fires_on, |info| {
+                            info.fired_by(declaration.fires_on)
+                        });
+                    let kind = EdgeKind::Fires;
                     self.add_edge_with_events(object_index, index, kind, at, events);
                     // Saving a record publishes its change event: the object writes it,
                     // as a roll-up's child writes its parent.

@@ -21,6 +21,7 @@
 //! The types the code branches on have named constants below; nothing else in `src/`
 //! spells out a list of type names.
 
+use crate::facts::DmlEvents;
 use crate::facts::EdgeKind::{self, *};
 use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
@@ -192,6 +193,11 @@ pub struct TypeInfo {
     /// A command reads the facts of the type's files although a change of it reaches no
     /// test (`plan --suite` reads a test suite's classes from the graph).
     read_by_commands: bool,
+    /// Automation that runs when a record is saved, never when it is deleted: validation,
+    /// workflow and duplicate rules, field constraints, sharing rules. A delete does not
+    /// reach them (a `Database.delete(ids)` of records of unknown type deletes every
+    /// object's). Triggers and flows say their own events.
+    saves_only: bool,
 }
 
 impl TypeInfo {
@@ -220,6 +226,7 @@ impl TypeInfo {
             string_refs: false,
             named_alone: false,
             read_by_commands: false,
+            saves_only: false,
         }
     }
 
@@ -283,6 +290,22 @@ impl TypeInfo {
         match self.impact() {
             TestImpact::None(_) => self.many_per_file || self.read_by_commands,
             TestImpact::Followed(_) | TestImpact::Fallback(_) => true,
+        }
+    }
+
+    /// [`TypeInfo::saves_only`].
+    const fn on_save(mut self) -> TypeInfo {
+        self.saves_only = true;
+        self
+    }
+
+    /// The DML events that run a component of the type which runs on `declared` ones (a
+    /// trigger's, a flow's, every event for other automation).
+    pub fn fired_by(&self, declared: DmlEvents) -> DmlEvents {
+        if self.saves_only {
+            declared.without(DmlEvents::DELETE)
+        } else {
+            declared
         }
     }
 
@@ -492,7 +515,7 @@ static TYPES: &[TypeInfo] = &[
     xml("RemoteSiteSetting", "remoteSiteSettings", "remoteSite").none(CALLOUT),
     xml("CspTrustedSite", "cspTrustedSites", "cspTrustedSite").none(CALLOUT),
     xml(GLOBAL_VALUE_SET, "globalValueSets", "globalValueSet").follow(&[References]),
-    xml(STANDARD_VALUE_SET, "standardValueSets", "standardValueSet").parse(Parser::StandardValueSet).follow(AUTOMATION),
+    xml(STANDARD_VALUE_SET, "standardValueSets", "standardValueSet").parse(Parser::StandardValueSet).follow(AUTOMATION).on_save(),
     xml(QUEUE, "queues", "queue").follow(BY_NAME).strings(),
     xml(GROUP, "groups", "group").follow(BY_NAME).strings(),
     xml("Role", "roles", "role").fallback(ACCESS),
@@ -503,7 +526,7 @@ static TYPES: &[TypeInfo] = &[
     xml("AutoResponseRules", "autoResponseRules", "autoResponseRules").many().fallback(ROUTING),
     xml("EscalationRules", "escalationRules", "escalationRules").many().fallback(ROUTING),
     xml(MATCHING_RULES, "matchingRules", "matchingRule").parse(Parser::MatchingRules).many().none(CONTAINER),
-    xml(DUPLICATE_RULE, "duplicateRules", "duplicateRule").parse(Parser::DuplicateRule).follow(AUTOMATION),
+    xml(DUPLICATE_RULE, "duplicateRules", "duplicateRule").parse(Parser::DuplicateRule).follow(AUTOMATION).on_save(),
     xml("ConnectedApp", "connectedApps", "connectedApp").none(CALLOUT),
     xml("PathAssistant", "pathAssistants", "pathAssistant").none(UI),
     xml("Settings", "settings", "settings").fallback(PLATFORM),
@@ -550,7 +573,7 @@ static TYPES: &[TypeInfo] = &[
     child_file("CompactLayout", CUSTOM_OBJECT, "compactLayouts", "compactLayout").parse(Parser::ObjectChild).none(UI),
     // Dynamic Apex names a field in a string (`record.get('Rating__c')` on a record of
     // any object, a describe's `getMap().get('Rating__c')`).
-    child_file(CUSTOM_FIELD, CUSTOM_OBJECT, "fields", "field").parse(Parser::Field).follow(&[Reads, Writes, Fires, StringRef]).strings(),
+    child_file(CUSTOM_FIELD, CUSTOM_OBJECT, "fields", "field").parse(Parser::Field).follow(&[Reads, Writes, Fires, StringRef]).strings().on_save(),
     // Apex lists a field set's fields to query or show them
     // (`Schema.SObjectType.X.fieldSets.Y.getFields()`, or by name from `getMap()`).
     child_file(FIELD_SET, CUSTOM_OBJECT, "fieldSets", "fieldSet").parse(Parser::ObjectChild).follow(&[Reads, StringRef]).strings(),
@@ -560,7 +583,7 @@ static TYPES: &[TypeInfo] = &[
     child_file(RECORD_TYPE, CUSTOM_OBJECT, "recordTypes", "recordType").parse(Parser::ObjectChild).follow(BY_NAME).strings(),
     child_file("SharingReason", CUSTOM_OBJECT, "sharingReasons", "sharingReason").parse(Parser::ObjectChild)
         .none("a label for Apex managed sharing rows; the code that shares is followed as Apex"),
-    child_file(VALIDATION_RULE, CUSTOM_OBJECT, "validationRules", "validationRule").parse(Parser::ValidationRule).follow(AUTOMATION),
+    child_file(VALIDATION_RULE, CUSTOM_OBJECT, "validationRules", "validationRule").parse(Parser::ValidationRule).follow(AUTOMATION).on_save(),
     child_file("WebLink", CUSTOM_OBJECT, "webLinks", "webLink").parse(Parser::ObjectChild).none(UI),
     child_file("CustomFieldTranslation", "CustomObjectTranslation", "fields", "fieldTranslation")
         .not_addressable().none(TRANSLATION),
@@ -575,17 +598,17 @@ static TYPES: &[TypeInfo] = &[
         info
     },
     child_in_file("EscalationRule", "EscalationRules", "escalationRules", "escalationRule", "escalationRule").fallback(ROUTING),
-    child_in_file(MATCHING_RULE, MATCHING_RULES, "matchingRules", "matchingRule", "matchingRules").follow(AUTOMATION),
-    child_in_file("SharingCriteriaRule", SHARING_RULES, "sharingRules", "sharingCriteriaRule", "sharingCriteriaRules").parse(Parser::DecomposedChild).follow(AUTOMATION),
-    child_in_file("SharingGuestRule", SHARING_RULES, "sharingRules", "sharingGuestRule", "sharingGuestRules").parse(Parser::DecomposedChild).follow(AUTOMATION),
-    child_in_file("SharingOwnerRule", SHARING_RULES, "sharingRules", "sharingOwnerRule", "sharingOwnerRules").parse(Parser::DecomposedChild).follow(AUTOMATION),
-    child_in_file("SharingTerritoryRule", SHARING_RULES, "sharingRules", "sharingTerritoryRule", "sharingTerritoryRules").parse(Parser::DecomposedChild).follow(AUTOMATION),
+    child_in_file(MATCHING_RULE, MATCHING_RULES, "matchingRules", "matchingRule", "matchingRules").follow(AUTOMATION).on_save(),
+    child_in_file("SharingCriteriaRule", SHARING_RULES, "sharingRules", "sharingCriteriaRule", "sharingCriteriaRules").parse(Parser::DecomposedChild).follow(AUTOMATION).on_save(),
+    child_in_file("SharingGuestRule", SHARING_RULES, "sharingRules", "sharingGuestRule", "sharingGuestRules").parse(Parser::DecomposedChild).follow(AUTOMATION).on_save(),
+    child_in_file("SharingOwnerRule", SHARING_RULES, "sharingRules", "sharingOwnerRule", "sharingOwnerRules").parse(Parser::DecomposedChild).follow(AUTOMATION).on_save(),
+    child_in_file("SharingTerritoryRule", SHARING_RULES, "sharingRules", "sharingTerritoryRule", "sharingTerritoryRules").parse(Parser::DecomposedChild).follow(AUTOMATION).on_save(),
     child_in_file(WORKFLOW_ALERT, WORKFLOW, "workflowAlerts", "workflowAlert", "alerts").parse(Parser::DecomposedChild).follow(&[References]),
-    child_in_file("WorkflowFieldUpdate", WORKFLOW, "workflowFieldUpdates", "workflowFieldUpdate", "fieldUpdates").parse(Parser::DecomposedChild).follow(&[Fires, References]),
+    child_in_file("WorkflowFieldUpdate", WORKFLOW, "workflowFieldUpdates", "workflowFieldUpdate", "fieldUpdates").parse(Parser::DecomposedChild).follow(&[Fires, References]).on_save(),
     child_in_file("WorkflowFlowAction", WORKFLOW, "workflowFlowActions", "workflowFlowAction", "flowActions").parse(Parser::DecomposedChild).follow(&[References]),
     child_in_file("WorkflowKnowledgePublish", WORKFLOW, "workflowKnowledgePublishs", "workflowKnowledgePublish", "knowledgePublishes").parse(Parser::DecomposedChild).follow(&[References]),
     child_in_file("WorkflowOutboundMessage", WORKFLOW, "workflowOutboundMessages", "workflowOutboundMessage", "outboundMessages").parse(Parser::DecomposedChild).follow(&[References]),
-    child_in_file("WorkflowRule", WORKFLOW, "workflowRules", "workflowRule", "rules").parse(Parser::DecomposedChild).follow(AUTOMATION),
+    child_in_file("WorkflowRule", WORKFLOW, "workflowRules", "workflowRule", "rules").parse(Parser::DecomposedChild).follow(AUTOMATION).on_save(),
     child_in_file("WorkflowSend", WORKFLOW, "workflowSends", "workflowSend", "send").parse(Parser::DecomposedChild).follow(&[References]),
     child_in_file("WorkflowTask", WORKFLOW, "workflowTasks", "workflowTask", "tasks").parse(Parser::DecomposedChild).follow(&[References]),
     // Common types beyond the TSV (directory and suffix as in SDR's registry).

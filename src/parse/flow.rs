@@ -119,16 +119,20 @@ fn is_active(root: &Element) -> bool {
 /// Parses a flow definition (component `FlowDefinition:Name`), which sets the active
 /// version of the flow of the same name: the flow uses its definition
 /// ([`EdgeKind::Defines`]), so a change to the definition reaches what the flow reaches.
-/// A definition whose `activeVersionNumber` is missing or 0 deactivates the flow: it is
-/// declared with `fires_on` empty, and the graph then lets no write fire the flow.
+/// A definition whose `activeVersionNumber` is 0 deactivates the flow: it is declared
+/// with `fires_on` empty, and the graph then lets no write fire the flow. One that says
+/// no number (`<FlowDefinition/>`) deactivates it too when deployed, but such a stub is
+/// what a retrieval leaves and teams keep out of their deploys (Woonstad's flows ran
+/// with one beside each): the flow's own `<status>` decides, the reading that runs the
+/// writers' tests.
 pub fn parse_flow_definition(component: &ComponentId, source: &str) -> Facts {
     let (root, problems) = read_tree(source);
     let hash = root.semantic_hash();
     let mut decl = component_decl(component, (1, line_count(source)), hash);
     let active_version = root
         .child_text("activeVersionNumber")
-        .and_then(|number| number.trim().parse::<u32>().ok());
-    if problems.is_empty() && active_version.unwrap_or(0) == 0 {
+        .map(|number| number.trim().parse::<u32>().ok());
+    if problems.is_empty() && active_version == Some(Some(0)) {
         decl.fires_on = DmlEvents::NONE;
     }
     let mut uses = UseSet::default();
@@ -718,6 +722,25 @@ mod tests {
                 .any(|u| u.target == Target::SObject("Invoice__c".into())
                     && u.kind == EdgeKind::Reads)
         );
+    }
+
+    /// A definition deactivates its flow when it says version 0; a stub that says no
+    /// version, or a number unreadable, leaves the flow's own status to decide.
+    #[test]
+    fn a_flow_definition_deactivates_its_flow_only_by_version_zero() {
+        let id = ComponentId::new(types::FLOW_DEFINITION, "Invoice_After_Save");
+        for (body, runs) in [
+            ("<activeVersionNumber>0</activeVersionNumber>", false),
+            ("<activeVersionNumber> 0 </activeVersionNumber>", false),
+            ("<activeVersionNumber>3</activeVersionNumber>", true),
+            ("", true),
+            ("<description>Retrieved</description>", true),
+            ("<activeVersionNumber>three</activeVersionNumber>", true),
+        ] {
+            let source = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FlowDefinition xmlns=\"http://soap.sforce.com/2006/04/metadata\">{body}</FlowDefinition>\n");
+            let facts = parse_flow_definition(&id, &source);
+            assert_eq!(facts.declares[0].runs_automation(), runs, "{body}");
+        }
     }
 
     #[test]

@@ -282,6 +282,27 @@ fn a_flow_deactivated_by_its_definition_does_not_reach_the_writers() {
     assert_excludes(&plan, &[ORDER_WRITER]);
 }
 
+/// A definition that says no active version (`<FlowDefinition/>`, as a retrieval leaves
+/// it) leaves the flow's own `Active` status to decide: its writers' tests run
+/// (Woonstad's Case flow, a stub beside it, selected none of the ten tests that insert
+/// cases).
+#[test]
+fn a_flow_beside_a_definition_stub_reaches_the_writers() {
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(
+            FLOW_DEFINITION,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FlowDefinition xmlns=\"http://soap.sforce.com/2006/04/metadata\"/>\n",
+        );
+    });
+    change_flow_filter(&repo);
+    repo.commit("Run on approved orders too");
+
+    let plan = repo.plan_committed();
+
+    assert_flow_test_selected(&plan);
+    assert_includes(&plan, &[ORDER_WRITER]);
+}
+
 /// The twin: activation is the change that matters, both ways. Deactivating a flow
 /// changes what every writer of its object sees, and so does activating it.
 #[test]
@@ -1129,4 +1150,41 @@ fn records_handed_to_a_package_s_class_run_their_object_s_triggers() {
 
     assert_includes(&plan, &["InvoiceFactoryTest", "InvoicePurgeTest"]);
     assert_excludes(&plan, &["InvoiceJsonTest"]);
+}
+
+/// A validation rule runs when a record is saved, not when it is deleted: a change to
+/// one selects the tests that insert the object, not a test whose only write is a
+/// `Database.delete` of ids of any object (GEC's untyped deletes reached every rule and
+/// workflow field update of the org: 37 of 38 tests for a new field update).
+#[test]
+fn a_delete_does_not_run_validation_rules() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "RecordPurge",
+            "public with sharing class RecordPurge {\n    public static void purge(List<Id> ids) {\n        Database.delete(ids);\n    }\n}\n",
+        );
+        repo.write_class(
+            "RecordPurgeTest",
+            "@IsTest\nprivate class RecordPurgeTest {\n    @IsTest\n    static void purgesNothing() {\n        RecordPurge.purge(new List<Id>());\n        Assert.isTrue(true);\n    }\n}\n",
+        );
+        repo.write_class(
+            "InvoiceAmountTest",
+            "@IsTest\nprivate class InvoiceAmountTest {\n    @IsTest\n    static void refusesZero() {\n        try {\n            insert new Invoice__c(Amount__c = 0);\n            Assert.fail();\n        } catch (DmlException e) {\n            Assert.isTrue(true);\n        }\n    }\n}\n",
+        );
+    });
+    repo.edit(
+        "force-app/main/default/objects/Invoice__c/validationRules/Amount_Positive.validationRule-meta.xml",
+        "Amount__c &lt;= 0",
+        "Amount__c &lt; 0",
+    );
+    repo.commit("Zero invoices are allowed");
+
+    let plan = repo.plan_committed();
+
+    let selected = selected_tests(&plan);
+    assert!(
+        selected.contains(&"InvoiceAmountTest".to_string()),
+        "{selected:?}"
+    );
+    assert_excludes(&plan, &["RecordPurgeTest"]);
 }

@@ -340,6 +340,45 @@ fn a_custom_metadata_record_named_alone_in_a_string_reaches_the_code_that_names_
     );
 }
 
+/// A record named with a plain word (`Order_Handler.Shipping`) goes by its full name,
+/// not by the word alone: `'Shipping'` in a test's data is no use of it (Woonstad's
+/// records `Account`, `Contact` and `Case` reached every test that wrote the word).
+#[test]
+fn a_record_named_with_a_plain_word_is_not_every_string_of_that_word() {
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(
+            "force-app/main/default/customMetadata/Order_Handler.Shipping.md-meta.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomMetadata xmlns=\"http://soap.sforce.com/2006/04/metadata\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n    <label>Shipping</label>\n    <protected>false</protected>\n    <values>\n        <field>Sequence__c</field>\n        <value xsi:type=\"xsd:double\">30.0</value>\n    </values>\n</CustomMetadata>\n",
+        );
+        for (name, literal) in [
+            ("ShippingToggleTest", "Order_Handler.Shipping"),
+            ("ShippingLabelTest", "Shipping"),
+        ] {
+            repo.write_class(
+                name,
+                &format!("@IsTest\nprivate class {name} {{\n    @IsTest\n    static void named() {{\n        System.assert(FeatureToggles.isOn('{literal}'));\n    }}\n}}\n"),
+            );
+        }
+    });
+    repo.edit(
+        "force-app/main/default/customMetadata/Order_Handler.Shipping.md-meta.xml",
+        "30.0",
+        "35.0",
+    );
+    repo.commit("Shipping after the other handlers");
+
+    let selected = selected_tests(&repo.plan_committed());
+
+    assert!(
+        selected.contains(&"ShippingToggleTest".to_string()),
+        "{selected:?}"
+    );
+    assert!(
+        !selected.contains(&"ShippingLabelTest".to_string()),
+        "{selected:?}"
+    );
+}
+
 /// An enum constant's name (`Toggle.APPLY_DISCOUNT.name()`) is a string as much as a
 /// literal is: a custom metadata record named so is reached (navikt's tests name the
 /// records their callout mocks read through a `Services` enum).

@@ -340,6 +340,20 @@ impl<'t> Walker<'t> {
         self.account(*type_node).map(|_| *type_node)
     }
 
+    /// `return records;`: the caller gets the records back, after whatever this method
+    /// did with them; what it does then is its own DML (a test data factory's
+    /// `createRecord(SObject record)` inserts the record and returns it: it saves what
+    /// each caller passes, not every object). The occurrence is accounted for.
+    pub(super) fn return_statement(&mut self, node: Node<'t>) -> Recv<'t> {
+        let children = self.kids(node);
+        for &child in &children {
+            let value = self.walk(child);
+            self.record_list_value(&value);
+        }
+        self.recycle(children);
+        Recv::Unknown
+    }
+
     /// An occurrence of the record list declared `type_node` (if one is followed) that
     /// leaves it as it is: its position.
     fn account(&mut self, type_node: Node<'t>) -> Option<usize> {

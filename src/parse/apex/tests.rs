@@ -1842,7 +1842,9 @@ fn a_list_of_records_built_in_the_member_writes_their_objects() {
 /// DML and the calls it is handed to, and its DML is the graph's to decide
 /// (`ParameterDml`). A list of its records built in a loop is handed on for it. A
 /// parameter assigned or given records, an instance method's and an `@InvocableMethod`'s
-/// write every object, as before. Each call of a static method says what it passes.
+/// write every object, as before. Returning the parameter gives the caller back what it
+/// passed (a test data factory's `createRecord`); returning it cast is an occurrence not
+/// followed. Each call of a static method says what it passes.
 #[test]
 fn a_static_method_declares_the_records_parameters_it_follows() {
     use crate::facts::{DmlEvents, Handoff, OwnParameter, RecordsParameter};
@@ -1861,6 +1863,8 @@ fn a_static_method_declares_the_records_parameters_it_follows() {
         insertAll(fresh);
     }
     public static void insertAll(List<SObject> rows) { insert rows; }
+    public static SObject returned(SObject row) { insert row; return row; }
+    public static SObject cast(SObject row) { insert row; return (Account) row; }
     public static void kept(List<SObject> rows) { cache = rows; update rows; }
     public static void padded(List<SObject> rows) { rows.add(new Account()); update rows; }
     public void instance(List<SObject> rows) { update rows; }
@@ -1914,8 +1918,9 @@ fn a_static_method_declares_the_records_parameters_it_follows() {
         followed(DmlEvents::NONE, vec![handoff("Saver", "insertAll")])
     );
     assert_eq!(declared("insertAll"), followed(DmlEvents::INSERT, vec![]));
+    assert_eq!(declared("returned"), followed(DmlEvents::INSERT, vec![]));
     assert_eq!(declared("replaced"), followed(DmlEvents::NONE, vec![]));
-    for open in ["kept", "padded", "instance", "invocable", "caller"] {
+    for open in ["cast", "kept", "padded", "instance", "invocable", "caller"] {
         assert_eq!(declared(open), vec![], "{open}");
     }
 
@@ -1941,6 +1946,8 @@ fn a_static_method_declares_the_records_parameters_it_follows() {
     assert_eq!(writes("saveOne"), ["save gets saveOne's"]);
     assert_eq!(writes("saveWrapped"), ["save gets saveWrapped's"]);
     assert_eq!(writes("upsertAll"), ["insertAll gets upsertAll's"]);
+    assert_eq!(writes("returned"), ["parameter returned 0"]);
+    assert_eq!(writes("cast"), ["dml *"]);
     assert_eq!(writes("kept"), ["dml *"]);
     assert_eq!(writes("padded"), ["dml *"]);
     assert_eq!(writes("instance"), ["dml *"]);

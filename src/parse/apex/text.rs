@@ -115,6 +115,7 @@ pub(super) enum Kind {
     AnnotationKeyValue,
     VariableDeclarator,
     Type,
+    Return,
     Ignored,
 }
 
@@ -152,6 +153,7 @@ fn classify(name: &str) -> Kind {
         "annotation_key_value" => Kind::AnnotationKeyValue,
         "variable_declarator" => Kind::VariableDeclarator,
         "type_identifier" | "scoped_type_identifier" | "generic_type" | "array_type" => Kind::Type,
+        "return_statement" => Kind::Return,
         "java_field_access" | "java_type" | "version_expression" => Kind::Ignored,
         _ => Kind::Other,
     }

@@ -439,6 +439,7 @@ impl<'t> Walker<'t> {
             Kind::AnnotationKeyValue | Kind::VariableDeclarator => {
                 self.field_value(node, fields().value)
             }
+            Kind::Return => self.return_statement(node),
             Kind::Type => {
                 self.emit_type(node, EdgeKind::References, 0);
                 Recv::Unknown
