@@ -503,7 +503,11 @@ impl Graph {
         key.clear();
         key.push_str("apexclass:");
         key.push_str(&name);
-        let index = *self.index.get(key.as_str())?;
+        let Some(&index) = self.index.get(key.as_str()) else {
+            return self
+                .without_own_apex_namespace(&name)
+                .and_then(|own| self.resolve_class(own, context));
+        };
         let node = &self[index];
         // A class only referenced (a `testFor` target that does not exist) is not one.
         (node.kind != DeclKind::Component || node.has_file()).then_some(index)
@@ -759,7 +763,23 @@ impl Graph {
                 }
             }
         }
-        found.into_iter().map(Found::Node).collect()
+        let mut found: Vec<Found> = found.into_iter().map(Found::Node).collect();
+        if let Some(own) = self.without_own_apex_namespace(text) {
+            found.extend(self.resolve_string(own));
+        }
+        found
+    }
+
+    /// `name` written with the project's own namespace as Apex writes it (`ns.Class`,
+    /// `ns.Class.Inner`), without it: a packaged org's code names the package's classes
+    /// so (nebula-core's `new nebc.TestIdGenerator()`, its trigger's
+    /// `nebc.MetadataTriggerManager`, a record's `'nebc.TestFieldFunctions.CreateRecord'`).
+    /// `None` in a project without a namespace, and for a name without the prefix.
+    fn without_own_apex_namespace<'n>(&self, name: &'n str) -> Option<&'n str> {
+        let namespace = self.namespace.as_deref()?.strip_suffix("__")?;
+        let prefix = name.get(..namespace.len())?;
+        let rest = name[namespace.len()..].strip_prefix('.')?;
+        (prefix.eq_ignore_ascii_case(namespace) && !rest.is_empty()).then_some(rest)
     }
 }
 

@@ -66,8 +66,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// string literal may name a custom metadata record by its own name. 15: a chain of
 /// static fields and properties read as a type name, `Injector.Org.Bindings`, is typed
 /// link by link, and a task's or an event's custom field is the activity's. 16: a
-/// record goes by its own name only when that is no plain word, `POST_PDL_API`.)
-pub const RESOLUTIONS_VERSION: u32 = 16;
+/// record goes by its own name only when that is no plain word, `POST_PDL_API`. 17: a
+/// class named with the project's namespace, `ns.Class`, is its own.)
+pub const RESOLUTIONS_VERSION: u32 = 17;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of

@@ -591,6 +591,48 @@ fn a_project_s_own_namespace_prefix_names_its_own_objects() {
     }
 }
 
+/// Apex in a packaged org names the package's classes with its namespace
+/// (`bill.OrderLimits.maxLines()`, a record's `'bill.OrderLimits'`): in a project of that
+/// namespace they are its own classes (nebula-core, namespace `nebc`: a trigger calling
+/// `nebc.MetadataTriggerManager` and two test classes building `nebc.TestIdGenerator`
+/// reached nothing). In a project without it, `bill.` is another package's.
+#[test]
+fn a_class_named_with_the_project_s_namespace_is_its_own() {
+    for (namespace, selected) in [("bill", true), ("", false)] {
+        let repo = TestRepo::with_base("automation", |repo| {
+            repo.edit(
+                "sfdx-project.json",
+                "\"namespace\": \"\"",
+                &format!("\"namespace\": \"{namespace}\""),
+            );
+            repo.write_class(
+                "PackagedLimitsTest",
+                "@IsTest\nprivate class PackagedLimitsTest {\n    @IsTest\n    static void capsLines() {\n        System.assert(bill.OrderLimits.maxLines() > 0);\n    }\n}\n",
+            );
+            repo.write_class(
+                "LimitsByNameTest",
+                "@IsTest\nprivate class LimitsByNameTest {\n    @IsTest\n    static void loads() {\n        System.assertNotEquals(null, Type.forName('Bill.OrderLimits'));\n    }\n}\n",
+            );
+        });
+        repo.edit(
+            &class("OrderLimits"),
+            "return DEFAULT_MAX_LINES;",
+            "return DEFAULT_MAX_LINES + 0;",
+        );
+        repo.commit("Default lines");
+
+        let tests = selected_tests(&repo.plan_committed());
+
+        for test in ["PackagedLimitsTest", "LimitsByNameTest"] {
+            assert_eq!(
+                tests.contains(&test.to_string()),
+                selected,
+                "{test}, namespace {namespace:?}: {tests:?}"
+            );
+        }
+    }
+}
+
 /// A plan that reused what an earlier plan resolved finds a field the project adds when
 /// code names it with the namespace prefix (`bill__Rush__c`), as a plan without the
 /// cache does: the earlier plan's lookup of the prefixed name is redone once the field

@@ -86,6 +86,33 @@ impl<'t> Walker<'t> {
         }
     }
 
+    /// The call of `name` with `arity` arguments, on `receiver` (`None`: any class's).
+    fn emit_call(
+        &mut self,
+        receiver: Option<&TypeExpr<'static>>,
+        name: &str,
+        arity: u32,
+        on_this: bool,
+        at: Node<'t>,
+    ) {
+        if name.is_empty() {
+            return;
+        }
+        let target = match receiver {
+            Some(receiver) => Target::Member {
+                receiver: receiver.clone(),
+                member: name.to_string().into(),
+                arity: Some(arity),
+                on_this,
+            },
+            None => Target::AnyMember {
+                member: name.to_string().into(),
+                arity: Some(arity),
+            },
+        };
+        self.emit(target, EdgeKind::Calls, at);
+    }
+
     /// The constant whose name `Type.CONSTANT.name()` gives (an enum's constant, named
     /// by its type): that name is a string as much as a literal is. navikt's tests name a
     /// custom metadata record so (`Services.POST_SKATTEKORT_API.name()`, see
@@ -396,21 +423,7 @@ impl<'t> Walker<'t> {
                 self.type_expr(&value)
             }
         };
-        if !name.is_empty() {
-            let target = match &receiver {
-                Some(receiver) => Target::Member {
-                    receiver: receiver.clone(),
-                    member: name.to_string().into(),
-                    arity: Some(arity),
-                    on_this,
-                },
-                None => Target::AnyMember {
-                    member: name.to_string().into(),
-                    arity: Some(arity),
-                },
-            };
-            self.emit(target, EdgeKind::Calls, at);
-        }
+        self.emit_call(receiver.as_ref(), name, arity, on_this, at);
         if let Some(constant) =
             object.and_then(|object| self.enum_constant_named(object, name, arity))
         {
