@@ -447,7 +447,10 @@ impl Graph {
 
     /// Marks the methods the platform calls on classes that implement its interfaces
     /// ([`PLATFORM_CALLBACKS`]) among `supertyped` (whose nodes `declared` holds, as for
-    /// [`Graph::resolve_hierarchy`]).
+    /// [`Graph::resolve_hierarchy`]): the class's own and those it inherits (NPSP's
+    /// roll-up batches implement `Database.Batchable` and `Schedulable`, and inherit the
+    /// batch `execute` from an abstract base that implements neither: a change to it ran
+    /// none of their tests).
     pub(super) fn mark_platform_entries(
         &mut self,
         files: &[&FileFacts],
@@ -459,7 +462,14 @@ impl Graph {
             let class = declared[entry.declared as usize].node;
             for interface in &declaration.implements {
                 for &method in platform_callbacks(interface) {
-                    if let Some(member) = self.member(class, method) {
+                    // Each one of the name up the chain: overloads share a node, and a
+                    // class's own `execute(SchedulableContext)` does not hide the batch
+                    // `execute` it inherits.
+                    let members: Vec<NodeIx> = self
+                        .superclass_chain(class)
+                        .filter_map(|owner| self.member(owner, method))
+                        .collect();
+                    for member in members {
                         self[member].platform_entry = true;
                     }
                 }

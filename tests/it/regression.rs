@@ -591,6 +591,40 @@ fn a_project_s_own_namespace_prefix_names_its_own_objects() {
     }
 }
 
+/// A batch that inherits its `execute` from an abstract base (which implements no
+/// platform interface itself) runs that `execute` when code hands the batch to
+/// `Database.executeBatch`, also when the batch declares an `execute` of its own for
+/// `Schedulable`: a change to the base's reaches the code that starts the batch (NPSP's
+/// roll-up batches: six test classes missed).
+#[test]
+fn a_batch_s_inherited_execute_runs_for_the_code_that_starts_the_batch() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        let classes = [
+            ("AbstractSweep", "public abstract class AbstractSweep {\n    public Database.QueryLocator start(Database.BatchableContext bc) {\n        return Database.getQueryLocator('SELECT Id FROM Account');\n    }\n    public void execute(Database.BatchableContext bc, List<SObject> records) {\n        System.debug(records.size());\n    }\n    public void finish(Database.BatchableContext bc) {\n        System.debug('done');\n    }\n}\n"),
+            ("AccountSweep", "public class AccountSweep extends AbstractSweep implements Database.Batchable<SObject>, Schedulable {\n    public void execute(SchedulableContext context) {\n        Database.executeBatch(new AccountSweep());\n    }\n}\n"),
+            ("SweepService", "public with sharing class SweepService {\n    public static Id run() {\n        return Database.executeBatch(new AccountSweep());\n    }\n}\n"),
+            ("SweepServiceTest", "@IsTest\nprivate class SweepServiceTest {\n    @IsTest\n    static void runs() {\n        Test.startTest();\n        Id job = SweepService.run();\n        Test.stopTest();\n        System.assertNotEquals(null, job);\n    }\n}\n"),
+            ("AbstractSweepTest", "@IsTest\nprivate class AbstractSweepTest {\n    @IsTest\n    static void finishes() {\n        new AccountSweep().finish(null);\n        System.assert(true);\n    }\n}\n"),
+        ];
+        for (name, text) in classes {
+            repo.write_class(name, text);
+        }
+    });
+    repo.edit(
+        &class("AbstractSweep"),
+        "System.debug(records.size());",
+        "System.debug('swept ' + records.size());",
+    );
+    repo.commit("Say what was swept");
+
+    let selected = selected_tests(&repo.plan_committed());
+
+    assert!(
+        selected.contains(&"SweepServiceTest".to_string()),
+        "{selected:?}"
+    );
+}
+
 /// Apex in a packaged org names the package's classes with its namespace
 /// (`bill.OrderLimits.maxLines()`, a record's `'bill.OrderLimits'`): in a project of that
 /// namespace they are its own classes (nebula-core, namespace `nebc`: a trigger calling
