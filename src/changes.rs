@@ -468,6 +468,7 @@ pub fn classify_diff(
     project: &Project,
     base_project: &Project,
     base_read: Option<&Project>,
+    jest_paths: &[String],
     is_ignored: &dyn Fn(&str) -> bool,
 ) -> ChangedSources {
     let project_file = project.project_file();
@@ -521,12 +522,16 @@ pub fn classify_diff(
             // does (`__tests__`, `jest-mocks`: not deployed), and outside the package
             // directories (a project's own `__tests__/` beside them, its set-up files):
             // Jest reads it, a fixture a test `require`s or a mock of `lightning/*`.
-            // Jest's configuration beside `sfdx-project.json` counts as well, and so does
-            // a file in a bundle folder that `.forceignore` leaves out.
+            // Jest's configuration beside `sfdx-project.json` counts as well, and so do
+            // a file in a bundle folder that `.forceignore` leaves out and a file the
+            // configuration names (`jest_paths`: a `moduleNameMapper` mock) that
+            // Salesforce does not deploy (a configuration's `roots` may name a package
+            // directory, whose unclaimed files still fall back).
             let is_jest_file = |path: &str| {
                 is_jest_support(path)
                     || is_jest_configuration(path, project.root_relative())
                     || is_undeployed_lwc_file(project, path)
+                    || (!project.is_source(path) && is_named_by_jest_config(path, jest_paths))
             };
             let unclaimed = [&file_change.new_path, &file_change.old_path]
                 .into_iter()
@@ -852,6 +857,16 @@ fn is_jest_support(path: &str) -> bool {
     })
 }
 
+/// Whether `path` is one of `named` (files and folders Jest's configuration names, from
+/// the repository's root: `source::jest_config_paths`), in one of them, or one of them
+/// with an extension (`moduleNameMapper` names a module without its `.js`).
+fn is_named_by_jest_config(path: &str, named: &[String]) -> bool {
+    named.iter().any(|named| {
+        path.strip_prefix(named.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('.'))
+    })
+}
+
 /// Whether `path` is a file in a bundle folder (`lwc/`) that `.forceignore` leaves out:
 /// Salesforce never sees it, so it is Jest's alone (apex-rollup keeps the mock data its
 /// Jest tests import in `lwc/__mockData__/`, which it does not deploy).
@@ -906,7 +921,7 @@ fn is_inert(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_inert, is_jest_configuration, is_jest_support};
+    use super::{is_inert, is_jest_configuration, is_jest_support, is_named_by_jest_config};
 
     /// Editor configuration and documentation are inert; a custom metadata record in
     /// the Metadata API's layout (`customMetadata/X.Y.md`) is not documentation.
@@ -944,6 +959,26 @@ mod tests {
             "force-app/main/default/jest-mocksish/x.js",
         ] {
             assert!(!is_jest_support(path), "{path}");
+        }
+    }
+
+    /// A file Jest's configuration names, in a folder it names, or named without its
+    /// extension; not a file whose name only starts the same.
+    #[test]
+    fn files_jest_s_configuration_names_are_jest_s() {
+        let named = [
+            "config/jest/mocks/lightning/empApi".to_string(),
+            "app/test/setup".to_string(),
+        ];
+        for (path, is_named) in [
+            ("config/jest/mocks/lightning/empApi.js", true),
+            ("config/jest/mocks/lightning/empApi", true),
+            ("app/test/setup/globals.js", true),
+            ("config/jest/mocks/lightning/empApiV2.js", false),
+            ("app/test/setupx.js", false),
+            ("config/jest/readme.md", false),
+        ] {
+            assert_eq!(is_named_by_jest_config(path, &named), is_named, "{path}");
         }
     }
 

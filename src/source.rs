@@ -607,6 +607,37 @@ pub fn check_package_dirs(project: &Project, snapshot: &Snapshot) -> Result<()> 
     })
 }
 
+/// The paths, from the repository's root, that the project's Jest configuration in
+/// `snapshot` names ([`lwc::jest_config_paths`]): its files are Jest's wherever they lie
+/// (`changes::classify_diff`). None without a configuration file, or with one that cannot
+/// be read (a plan then treats those files as it did before, with a warning).
+pub fn jest_config_paths(project: &Project, snapshot: &Snapshot) -> Vec<String> {
+    let root = project.root_relative();
+    let in_root = |name: &str| match root {
+        "" => name.to_string(),
+        root => format!("{root}/{name}"),
+    };
+    let Some(config) = lwc::JEST_CONFIG_FILES
+        .iter()
+        .map(|name| in_root(name))
+        .find(|path| snapshot.blob(path).is_some())
+    else {
+        return Vec::new();
+    };
+    match snapshot.read(&config) {
+        Ok(bytes) => lwc::jest_config_paths(&String::from_utf8_lossy(&bytes))
+            .iter()
+            .map(|path| in_root(path))
+            .collect(),
+        Err(error) => {
+            crate::error::warn_local(format_args!(
+                "{config}: not read ({error}); the files it names are not known as Jest's"
+            ));
+            Vec::new()
+        }
+    }
+}
+
 /// The project as `sfdx-project.json` and `.forceignore` say at commit `oid` (found where
 /// the working tree has them).
 pub fn project_at(repo: &Repo, on_disk: &Project, oid: git2::Oid) -> Result<Project> {

@@ -83,6 +83,45 @@ pub fn is_jest_test_path(path: &str) -> bool {
     in_a_test_folder
 }
 
+/// The names of Jest's configuration file, in the project's folder.
+pub const JEST_CONFIG_FILES: [&str; 4] = [
+    "jest.config.js",
+    "jest.config.cjs",
+    "jest.config.mjs",
+    "jest.config.ts",
+];
+
+/// The files and folders a Jest configuration names in the project's folder, relative to
+/// it: each string that starts with `<rootDir>/` (a `moduleNameMapper` target,
+/// `<rootDir>/config/jest/mocks/lightning/empApi`; a set-up file), without that
+/// prefix, a trailing `/` or a pattern's characters. A file there is Jest's wherever it
+/// lies (NebulaLogger keeps its mocks of `lightning/*` in `config/jest/mocks/`, outside
+/// its package directories: a change to one planned nothing).
+pub fn jest_config_paths(source: &str) -> Vec<String> {
+    const ROOT: &str = "<rootDir>/";
+    let file = JsFile::parse(source);
+    let mut paths = Vec::new();
+    file.scan(&mut |node, kind| {
+        if !matches!(kind, "string" | "template_string") {
+            return;
+        }
+        let Some(path) = file
+            .string_value(node)
+            .and_then(|text| text.strip_prefix(ROOT))
+        else {
+            return;
+        };
+        let path = path.trim_end_matches('/');
+        let pattern = path.contains(['*', '$', '^', '(', '[', '|', '?', '\\', '{']);
+        if !path.is_empty() && !pattern && !path.split('/').any(|part| part == "..") {
+            paths.push(path.to_string());
+        }
+    });
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
 /// The bundle whose test folder holds the Jest test at `path`
 /// (`…/lwc/<bundle>/__tests__/…`, the innermost such folder); `None` for a test kept
 /// outside every bundle (a project's own `__tests__/` beside its package directories).
@@ -453,6 +492,32 @@ fn line_of(node: Node<'_>) -> u32 {
 
 #[cfg(test)]
 mod tests {
+
+    /// The paths a Jest configuration names under `<rootDir>/`, without patterns.
+    #[test]
+    fn jest_configuration_names_its_files_under_the_root_folder() {
+        let source = r#"
+const { jestConfig } = require('@salesforce/sfdx-lwc-jest/config');
+module.exports = {
+    ...jestConfig,
+    moduleNameMapper: {
+        '^lightning/empApi$': '<rootDir>/config/jest/mocks/lightning/empApi',
+        "^c/(.*)$": "<rootDir>/force-app/main/default/lwc/$1/$1"
+    },
+    setupFilesAfterEnv: [`<rootDir>/jest-sa11y-setup.js`, '<rootDir>/test/setup/'],
+    testPathIgnorePatterns: ['<rootDir>/temp/*', '<rootDir>/../outside'],
+    coverageDirectory: './coverage'
+};
+"#;
+        assert_eq!(
+            jest_config_paths(source),
+            [
+                "config/jest/mocks/lightning/empApi",
+                "jest-sa11y-setup.js",
+                "test/setup"
+            ]
+        );
+    }
     use super::*;
     use crate::facts::Use;
 

@@ -947,6 +947,61 @@ fn a_jest_mock_change_runs_every_jest_test_and_no_apex_fallback() {
     );
 }
 
+/// A mock kept outside the package directories where `moduleNameMapper` points
+/// `lightning/*` (`<rootDir>/config/jest/mocks/lightning/navigation`, NebulaLogger's
+/// layout) is Jest's: its change runs every Jest test. It planned nothing before (a
+/// change to NebulaLogger's `empApi` mock missed the test that publishes through it).
+/// A file beside it that the configuration does not name still plans nothing, and a
+/// file in a package directory it names falls back as before.
+#[test]
+fn a_mock_jest_s_configuration_names_outside_the_package_directories_runs_the_jest_tests() {
+    const MOCK: &str = "config/jest/mocks/lightning/navigation.js";
+    const OTHER: &str = "config/jest/notes.js";
+    const SCRIPT: &str = "force-app/main/default/scripts/setup.js";
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(
+            "jest.config.js",
+            "const { jestConfig } = require('@salesforce/sfdx-lwc-jest/config');\nmodule.exports = {\n    ...jestConfig,\n    moduleNameMapper: {\n        '^lightning/navigation$': '<rootDir>/config/jest/mocks/lightning/navigation'\n    },\n    roots: ['<rootDir>/force-app'],\n    testPathIgnorePatterns: ['<rootDir>/.*/temp/']\n};\n",
+        );
+        repo.write(MOCK, "export const Navigate = 'navigate';\n");
+        repo.write(OTHER, "// notes\n");
+        repo.write(SCRIPT, "run(1);\n");
+    });
+    repo.write(MOCK, "export const Navigate = 'Navigate';\n");
+    let mock = repo.commit("The mixin's key as the platform spells it");
+
+    let plan = repo.plan_committed();
+
+    assert!(plan["fallback"].is_null(), "{plan}");
+    let jest = tests(&plan)
+        .iter()
+        .filter(|test| test["kind"] == "lwc")
+        .count() as u64;
+    assert!(jest > 0, "{plan}");
+    assert_eq!(
+        Some(jest),
+        plan["stats"]["tests_total_by_kind"]["lwc"].as_u64(),
+        "{plan}"
+    );
+
+    repo.write(OTHER, "// more notes\n");
+    repo.commit("Notes");
+    let plan = repo.plan_json(&["--base", &mock, "--head", "HEAD"]);
+    assert!(plan["fallback"].is_null(), "{plan}");
+    assert!(
+        tests(&plan).iter().all(|test| test["kind"] != "lwc"),
+        "{plan}"
+    );
+
+    // A file in a package directory the configuration's `roots` names, which no type
+    // claims and Salesforce would deploy, still falls back.
+    let notes = repo.head().to_string();
+    repo.write(SCRIPT, "run(2);\n");
+    repo.commit("A setup script");
+    let plan = repo.plan_json(&["--base", &notes, "--head", "HEAD"]);
+    assert_eq!(plan["test_level"], "RunLocalTests", "{plan}");
+}
+
 /// A fixture a Jest test `require`s, in its bundle's `__tests__` folder, which
 /// `.forceignore` leaves out (`**/__tests__/**`: not deployed): its change runs the Jest
 /// tests, as a mock's does. Before, `.forceignore` dropped it and the plan ran nothing
