@@ -96,13 +96,16 @@ pub const JEST_CONFIG_FILES: [&str; 4] = [
 /// `<rootDir>/config/jest/mocks/lightning/empApi`; a set-up file), without that
 /// prefix, a trailing `/` or a pattern's characters. A file there is Jest's wherever it
 /// lies (NebulaLogger keeps its mocks of `lightning/*` in `config/jest/mocks/`, outside
-/// its package directories: a change to one planned nothing).
+/// its package directories: a change to one planned nothing). What a setting names for
+/// Jest to leave alone (`testPathIgnorePatterns`, and the like) or to write
+/// (`coverageDirectory`, `cacheDirectory`) is not Jest's to read: rflib ignores its
+/// Playwright tests so (`<rootDir>/e2e/`).
 pub fn jest_config_paths(source: &str) -> Vec<String> {
     const ROOT: &str = "<rootDir>/";
     let file = JsFile::parse(source);
     let mut paths = Vec::new();
     file.scan(&mut |node, kind| {
-        if !matches!(kind, "string" | "template_string") {
+        if !matches!(kind, "string" | "template_string") || names_no_input(&file, node) {
             return;
         }
         let Some(path) = file
@@ -120,6 +123,29 @@ pub fn jest_config_paths(source: &str) -> Vec<String> {
     paths.sort();
     paths.dedup();
     paths
+}
+
+/// Whether the string `node` of a Jest configuration is the value of a setting that
+/// names what Jest does not read: its nearest property's key says to ignore
+/// (`…IgnorePatterns`) or names an output folder.
+fn names_no_input(file: &JsFile, node: Node) -> bool {
+    let mut at = node.parent();
+    while let Some(node) = at {
+        if node.kind() == "pair" {
+            let key = node
+                .child_by_field_name("key")
+                .map(|key| {
+                    file.text(key)
+                        .trim_matches(['\'', '"', '`'])
+                        .to_ascii_lowercase()
+                })
+                .unwrap_or_default();
+            return key.contains("ignore")
+                || matches!(key.as_str(), "coveragedirectory" | "cachedirectory");
+        }
+        at = node.parent();
+    }
+    false
 }
 
 /// The bundle whose test folder holds the Jest test at `path`
@@ -505,8 +531,10 @@ module.exports = {
         "^c/(.*)$": "<rootDir>/force-app/main/default/lwc/$1/$1"
     },
     setupFilesAfterEnv: [`<rootDir>/jest-sa11y-setup.js`, '<rootDir>/test/setup/'],
-    testPathIgnorePatterns: ['<rootDir>/temp/*', '<rootDir>/../outside'],
-    coverageDirectory: './coverage'
+    roots: ['<rootDir>/../outside'],
+    testPathIgnorePatterns: [...(jestConfig.testPathIgnorePatterns || []), '<rootDir>/e2e/'],
+    modulePathIgnorePatterns: ['<rootDir>/.localdevserver'],
+    coverageDirectory: '<rootDir>/coverage'
 };
 "#;
         assert_eq!(
