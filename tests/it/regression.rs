@@ -229,26 +229,20 @@ fn a_method_the_platform_calls_back_reaches_the_tests_that_use_its_class() {
 /// calls `Expect.that(someDate).isAfter(…)` (FluentAssert: 101 test classes missed).
 #[test]
 fn a_call_on_what_overloads_of_different_types_return_reaches_each_class_s_member() {
-    let repo = TestRepo::with_base("billing", |repo| {
-        let classes = [
+    let selected = selected_after_editing(
+        &[
             ("Expect", "public with sharing class Expect {\n    public static BooleanExpectation that(Boolean actual) { return new BooleanExpectation(actual); }\n    public static DateExpectation that(Date actual) { return new DateExpectation(actual); }\n}\n"),
             ("BooleanExpectation", "public with sharing class BooleanExpectation {\n    private Boolean actual;\n    public BooleanExpectation(Boolean actual) { this.actual = actual; }\n    public void isTrue() { System.assert(actual == true); }\n}\n"),
             ("DateExpectation", "public with sharing class DateExpectation {\n    private Date actual;\n    public DateExpectation(Date actual) { this.actual = actual; }\n    public void isAfter(Date other) { System.assert(actual > other); }\n    public void isToday() { System.assert(actual == Date.today()); }\n}\n"),
             ("DueDateTest", "@IsTest\nprivate class DueDateTest {\n    @IsTest\n    static void isAfterToday() {\n        Expect.that(Date.today().addDays(1)).isAfter(Date.today());\n    }\n}\n"),
             ("TodayTest", "@IsTest\nprivate class TodayTest {\n    @IsTest\n    static void isToday() {\n        Expect.that(Date.today()).isToday();\n    }\n}\n"),
-        ];
-        for (name, text) in classes {
-            repo.write_class(name, text);
-        }
-    });
-    repo.edit(
-        &class("DateExpectation"),
-        "System.assert(actual > other);",
-        "System.assert(actual > other, 'not after');",
+        ],
+        (
+            &class("DateExpectation"),
+            "System.assert(actual > other);",
+            "System.assert(actual > other, 'not after');",
+        ),
     );
-    repo.commit("Say what failed");
-
-    let selected = selected_tests(&repo.plan_committed());
 
     assert!(
         selected.contains(&"DueDateTest".to_string()),
@@ -310,34 +304,15 @@ fn a_call_on_a_method_named_as_a_primitive_field_is_on_the_method_s_type() {
 /// (The record reached only its type's readers: the test was missed.)
 #[test]
 fn a_custom_metadata_record_named_alone_in_a_string_reaches_the_code_that_names_it() {
-    let repo = TestRepo::with_base("automation", |repo| {
-        for (name, record) in [
-            ("DiscountToggleTest", "Apply_Discount"),
-            ("LinesToggleTest", "Validate_Lines"),
-        ] {
-            repo.write_class(
-                name,
-                &format!("@IsTest\nprivate class {name} {{\n    @IsTest\n    static void isOn() {{\n        System.assert(FeatureToggles.isOn('{record}'));\n    }}\n}}\n"),
-            );
-        }
-    });
-    repo.edit(
-        "force-app/main/default/customMetadata/Order_Handler.Apply_Discount.md-meta.xml",
-        "<value xsi:type=\"xsd:double\">20.0</value>",
-        "<value xsi:type=\"xsd:double\">15.0</value>",
+    let selected = tests_naming_a_changed_record(
+        |_| {},
+        &[
+            ("DiscountToggleTest", "'Apply_Discount'"),
+            ("LinesToggleTest", "'Validate_Lines'"),
+        ],
+        "Apply_Discount",
     );
-    repo.commit("Discount before the other handlers");
-
-    let selected = selected_tests(&repo.plan_committed());
-
-    assert!(
-        selected.contains(&"DiscountToggleTest".to_string()),
-        "{selected:?}"
-    );
-    assert!(
-        !selected.contains(&"LinesToggleTest".to_string()),
-        "{selected:?}"
-    );
+    assert_eq!(selected, ["DiscountToggleTest"]);
 }
 
 /// A record named with a plain word (`Order_Handler.Shipping`) goes by its full name,
@@ -345,38 +320,20 @@ fn a_custom_metadata_record_named_alone_in_a_string_reaches_the_code_that_names_
 /// records `Account`, `Contact` and `Case` reached every test that wrote the word).
 #[test]
 fn a_record_named_with_a_plain_word_is_not_every_string_of_that_word() {
-    let repo = TestRepo::with_base("automation", |repo| {
-        repo.write(
-            "force-app/main/default/customMetadata/Order_Handler.Shipping.md-meta.xml",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomMetadata xmlns=\"http://soap.sforce.com/2006/04/metadata\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n    <label>Shipping</label>\n    <protected>false</protected>\n    <values>\n        <field>Sequence__c</field>\n        <value xsi:type=\"xsd:double\">30.0</value>\n    </values>\n</CustomMetadata>\n",
-        );
-        for (name, literal) in [
-            ("ShippingToggleTest", "Order_Handler.Shipping"),
-            ("ShippingLabelTest", "Shipping"),
-        ] {
-            repo.write_class(
-                name,
-                &format!("@IsTest\nprivate class {name} {{\n    @IsTest\n    static void named() {{\n        System.assert(FeatureToggles.isOn('{literal}'));\n    }}\n}}\n"),
+    let selected = tests_naming_a_changed_record(
+        |repo| {
+            repo.write(
+                "force-app/main/default/customMetadata/Order_Handler.Shipping.md-meta.xml",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomMetadata xmlns=\"http://soap.sforce.com/2006/04/metadata\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n    <label>Shipping</label>\n    <protected>false</protected>\n    <values>\n        <field>Sequence__c</field>\n        <value xsi:type=\"xsd:double\">20.0</value>\n    </values>\n</CustomMetadata>\n",
             );
-        }
-    });
-    repo.edit(
-        "force-app/main/default/customMetadata/Order_Handler.Shipping.md-meta.xml",
-        "30.0",
-        "35.0",
+        },
+        &[
+            ("ShippingToggleTest", "'Order_Handler.Shipping'"),
+            ("ShippingLabelTest", "'Shipping'"),
+        ],
+        "Shipping",
     );
-    repo.commit("Shipping after the other handlers");
-
-    let selected = selected_tests(&repo.plan_committed());
-
-    assert!(
-        selected.contains(&"ShippingToggleTest".to_string()),
-        "{selected:?}"
-    );
-    assert!(
-        !selected.contains(&"ShippingLabelTest".to_string()),
-        "{selected:?}"
-    );
+    assert_eq!(selected, ["ShippingToggleTest"]);
 }
 
 /// An enum constant's name (`Toggle.APPLY_DISCOUNT.name()`) is a string as much as a
@@ -384,38 +341,68 @@ fn a_record_named_with_a_plain_word_is_not_every_string_of_that_word() {
 /// records their callout mocks read through a `Services` enum).
 #[test]
 fn an_enum_constant_s_name_reaches_the_custom_metadata_record_named_so() {
+    let selected = tests_naming_a_changed_record(
+        |repo| {
+            repo.write_class(
+                "Toggle",
+                "public enum Toggle { Apply_Discount, Validate_Lines }\n",
+            );
+        },
+        &[
+            ("DiscountToggleTest", "Toggle.Apply_Discount.name()"),
+            ("LinesToggleTest", "Toggle.Validate_Lines.name()"),
+        ],
+        "Apply_Discount",
+    );
+    assert_eq!(selected, ["DiscountToggleTest"]);
+}
+
+/// In the billing org with `classes` (name, source) on the base, edits one file
+/// (`path`, `from` → `to`) and commits: the tests the plan selects.
+fn selected_after_editing(
+    classes: &[(&str, &str)],
+    (path, from, to): (&str, &str, &str),
+) -> Vec<String> {
+    let repo = TestRepo::with_base("billing", |repo| {
+        for (name, text) in classes {
+            repo.write_class(name, text);
+        }
+    });
+    repo.edit(path, from, to);
+    repo.commit("The edit");
+    selected_tests(&repo.plan_committed())
+}
+
+/// In the automation org, with `prepare` on the base and a test class for each of
+/// `tests` (its name, and the argument it hands `FeatureToggles.isOn`), changes the
+/// value of the record `Order_Handler.<record>` from 20 to 15: which of those tests the
+/// plan selects.
+fn tests_naming_a_changed_record(
+    prepare: impl FnOnce(&TestRepo),
+    tests: &[(&str, &str)],
+    record: &str,
+) -> Vec<String> {
     let repo = TestRepo::with_base("automation", |repo| {
-        repo.write_class(
-            "Toggle",
-            "public enum Toggle { Apply_Discount, Validate_Lines }\n",
-        );
-        for (name, constant) in [
-            ("DiscountToggleTest", "Apply_Discount"),
-            ("LinesToggleTest", "Validate_Lines"),
-        ] {
+        prepare(repo);
+        for (name, argument) in tests {
             repo.write_class(
                 name,
-                &format!("@IsTest\nprivate class {name} {{\n    @IsTest\n    static void isOn() {{\n        System.assert(FeatureToggles.isOn(Toggle.{constant}.name()));\n    }}\n}}\n"),
+                &format!("@IsTest\nprivate class {name} {{\n    @IsTest\n    static void isOn() {{\n        System.assert(FeatureToggles.isOn({argument}));\n    }}\n}}\n"),
             );
         }
     });
     repo.edit(
-        "force-app/main/default/customMetadata/Order_Handler.Apply_Discount.md-meta.xml",
+        &format!("force-app/main/default/customMetadata/Order_Handler.{record}.md-meta.xml"),
         "<value xsi:type=\"xsd:double\">20.0</value>",
         "<value xsi:type=\"xsd:double\">15.0</value>",
     );
-    repo.commit("Discount before the other handlers");
-
+    repo.commit("The record's value");
     let selected = selected_tests(&repo.plan_committed());
-
-    assert!(
-        selected.contains(&"DiscountToggleTest".to_string()),
-        "{selected:?}"
-    );
-    assert!(
-        !selected.contains(&"LinesToggleTest".to_string()),
-        "{selected:?}"
-    );
+    tests
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .filter(|name| selected.contains(name))
+        .collect()
 }
 
 /// An element of a list read by index, where the list is another class's field
@@ -464,23 +451,17 @@ fn an_element_of_another_class_s_list_field_is_of_its_element_type() {
 /// typed.
 #[test]
 fn a_call_through_a_static_field_and_a_property_reaches_the_property_s_method() {
-    let repo = TestRepo::with_base("billing", |repo| {
-        let classes = [
+    let selected = selected_after_editing(
+        &[
             ("Injector", "public with sharing class Injector {\n    public static final Injector Org = new Injector();\n    public BindingSet Bindings { get; private set; }\n    public Injector() { Bindings = new BindingSet(); }\n}\n"),
             ("BindingSet", "public with sharing class BindingSet {\n    public List<String> get() { return new List<String>{ 'invoice' }; }\n}\n"),
             ("Resolver", "public with sharing class Resolver {\n    public static List<String> bound() { return Injector.Org.Bindings.get(); }\n}\n"),
             ("ResolverTest", "@IsTest\nprivate class ResolverTest {\n    @IsTest\n    static void resolves() {\n        System.assertEquals(1, Resolver.bound().size());\n    }\n}\n"),
             // Covers the changed class, so the coverage rule does not need the test above.
             ("BindingSetTest", "@IsTest\nprivate class BindingSetTest {\n    @IsTest\n    static void binds() {\n        System.assertEquals(1, new BindingSet().get().size());\n    }\n}\n"),
-        ];
-        for (name, text) in classes {
-            repo.write_class(name, text);
-        }
-    });
-    repo.edit(&class("BindingSet"), "'invoice'", "'invoice', 'order'");
-    repo.commit("Bind orders too");
-
-    let selected = selected_tests(&repo.plan_committed());
+        ],
+        (&class("BindingSet"), "'invoice'", "'invoice', 'order'"),
+    );
 
     assert!(
         selected.contains(&"ResolverTest".to_string()),
@@ -598,26 +579,20 @@ fn a_project_s_own_namespace_prefix_names_its_own_objects() {
 /// roll-up batches: six test classes missed).
 #[test]
 fn a_batch_s_inherited_execute_runs_for_the_code_that_starts_the_batch() {
-    let repo = TestRepo::with_base("billing", |repo| {
-        let classes = [
+    let selected = selected_after_editing(
+        &[
             ("AbstractSweep", "public abstract class AbstractSweep {\n    public Database.QueryLocator start(Database.BatchableContext bc) {\n        return Database.getQueryLocator('SELECT Id FROM Account');\n    }\n    public void execute(Database.BatchableContext bc, List<SObject> records) {\n        System.debug(records.size());\n    }\n    public void finish(Database.BatchableContext bc) {\n        System.debug('done');\n    }\n}\n"),
             ("AccountSweep", "public class AccountSweep extends AbstractSweep implements Database.Batchable<SObject>, Schedulable {\n    public void execute(SchedulableContext context) {\n        Database.executeBatch(new AccountSweep());\n    }\n}\n"),
             ("SweepService", "public with sharing class SweepService {\n    public static Id run() {\n        return Database.executeBatch(new AccountSweep());\n    }\n}\n"),
             ("SweepServiceTest", "@IsTest\nprivate class SweepServiceTest {\n    @IsTest\n    static void runs() {\n        Test.startTest();\n        Id job = SweepService.run();\n        Test.stopTest();\n        System.assertNotEquals(null, job);\n    }\n}\n"),
             ("AbstractSweepTest", "@IsTest\nprivate class AbstractSweepTest {\n    @IsTest\n    static void finishes() {\n        new AccountSweep().finish(null);\n        System.assert(true);\n    }\n}\n"),
-        ];
-        for (name, text) in classes {
-            repo.write_class(name, text);
-        }
-    });
-    repo.edit(
-        &class("AbstractSweep"),
-        "System.debug(records.size());",
-        "System.debug('swept ' + records.size());",
+        ],
+        (
+            &class("AbstractSweep"),
+            "System.debug(records.size());",
+            "System.debug('swept ' + records.size());",
+        ),
     );
-    repo.commit("Say what was swept");
-
-    let selected = selected_tests(&repo.plan_committed());
 
     assert!(
         selected.contains(&"SweepServiceTest".to_string()),
