@@ -629,14 +629,20 @@ impl Graph {
         }
         // `Selector.Current` read as a type name: a static field or property of a class
         // of ours, whose declared type is the receiver; through a chain of them too
-        // (`Injector.Org.Bindings`, a property of what the static field holds).
+        // (`Injector.Org.Bindings`, a property of what the static field holds). A name
+        // the class does not declare is a platform type whose namespace a class of
+        // ours shadows (`Database.DmlOptions` beside NebulaLogger's own `Database`
+        // class): it was an unknown type, and `new Database.DmlOptions()` reached every
+        // constructor of the repository.
         if let Some((prefix, member)) = base.rsplit_once('.') {
-            if !base.contains('<')
-                && matches!(self.resolve_named(prefix, context), Resolved::Class(_))
+            if let (false, Resolved::Class(class)) =
+                (base.contains('<'), self.resolve_named(prefix, context))
             {
-                let expr =
-                    TypeExpr::MemberOf(Box::new(TypeExpr::Named(prefix.into())), member.into());
-                return self.resolve_type_expr(&expr, context);
+                if self.find_member(class, member).is_some() {
+                    let expr =
+                        TypeExpr::MemberOf(Box::new(TypeExpr::Named(prefix.into())), member.into());
+                    return self.resolve_type_expr(&expr, context);
+                }
             }
         }
         Resolved::External(name.trim().to_string())

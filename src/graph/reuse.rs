@@ -67,8 +67,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// static fields and properties read as a type name, `Injector.Org.Bindings`, is typed
 /// link by link, and a task's or an event's custom field is the activity's. 16: a
 /// record goes by its own name only when that is no plain word, `POST_PDL_API`. 17: a
-/// class named with the project's namespace, `ns.Class`, is its own.)
-pub const RESOLUTIONS_VERSION: u32 = 17;
+/// class named with the project's namespace, `ns.Class`, is its own. 18: a dotted type
+/// name whose prefix is a class of ours that does not declare the rest is a platform
+/// type, `Database.DmlOptions`.)
+pub const RESOLUTIONS_VERSION: u32 = 18;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of

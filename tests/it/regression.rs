@@ -469,6 +469,31 @@ fn a_call_through_a_static_field_and_a_property_reaches_the_property_s_method() 
     );
 }
 
+/// A platform type whose namespace a class of the repository shadows
+/// (`Database.DmlOptions` beside a class named `Database`, as NebulaLogger keeps one to
+/// test name shadowing) is the platform's: `new Database.DmlOptions()` reaches no
+/// constructor of the repository. It was an unknown type, whose constructor call
+/// reached every constructor (a formula change ran 47 of NebulaLogger's tests, 8 now).
+#[test]
+fn a_platform_type_beside_a_class_of_its_namespace_s_name_is_the_platform_s() {
+    let selected = selected_after_editing(
+        &[
+            ("Database", "public with sharing class Database {\n    public static String describe() { return 'shadow'; }\n}\n"),
+            ("Saver", "public with sharing class Saver {\n    public static Boolean partial() {\n        Database.DmlOptions options = new Database.DmlOptions();\n        return options.optAllOrNone == null;\n    }\n}\n"),
+            ("SaverTest", "@IsTest\nprivate class SaverTest {\n    @IsTest\n    static void isPartial() {\n        System.assert(Saver.partial());\n    }\n}\n"),
+            ("Counter", "public with sharing class Counter {\n    public Integer count;\n    public Counter() { count = 0; }\n}\n"),
+            ("CounterTest", "@IsTest\nprivate class CounterTest {\n    @IsTest\n    static void startsAtZero() {\n        System.assertEquals(0, new Counter().count);\n    }\n}\n"),
+        ],
+        (&class("Counter"), "count = 0;", "count = 0 + 0;"),
+    );
+
+    assert!(
+        selected.contains(&"CounterTest".to_string()),
+        "{selected:?}"
+    );
+    assert!(!selected.contains(&"SaverTest".to_string()), "{selected:?}");
+}
+
 /// The custom fields tasks and events share are declared on `Activity`
 /// (`objects/Activity/fields/`), and code names them on `Task` or `Event`: a change to
 /// one reaches the code that reads or writes `Task.X__c`, and a default's change reaches
