@@ -461,17 +461,20 @@ impl ChangedSources {
 /// Classifies the files of a diff. Files `is_ignored` matches on every side are left
 /// out; a changed file in a package directory that no type claims is noted as unknown;
 /// `sfdx-project.json` is diffed by key against the base's (`base_read`, when the base
-/// revision has a readable one).
+/// revision has a readable one). `jest_paths` gives what Jest's configuration names
+/// (`source::jest_config_paths`), asked at most once, when a file needs it.
 pub fn classify_diff(
     file_changes: &[FileChange],
     changed_submodules: &[String],
     project: &Project,
     base_project: &Project,
     base_read: Option<&Project>,
-    jest_paths: &[String],
+    jest_paths: &dyn Fn() -> Vec<String>,
     is_ignored: &dyn Fn(&str) -> bool,
 ) -> ChangedSources {
     let project_file = project.project_file();
+    // Read only when a changed file outside what Salesforce deploys needs them.
+    let named_by_jest = std::cell::OnceCell::new();
     let mut out = ChangedSources::default();
     out.context.changed_submodules = changed_submodules
         .iter()
@@ -531,7 +534,8 @@ pub fn classify_diff(
                 is_jest_support(path)
                     || is_jest_configuration(path, project.root_relative())
                     || is_undeployed_lwc_file(project, path)
-                    || (!project.is_source(path) && is_named_by_jest_config(path, jest_paths))
+                    || (!project.is_source(path)
+                        && is_named_by_jest_config(path, named_by_jest.get_or_init(jest_paths)))
             };
             let unclaimed = [&file_change.new_path, &file_change.old_path]
                 .into_iter()

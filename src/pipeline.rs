@@ -620,14 +620,13 @@ fn diff_sources(scope: &Scope, snapshot: &Snapshot, trees: &Repo) -> Result<Diff
         file_changes.extend(moves.changes);
         moves.left_out
     });
-    let jest_paths = source::jest_config_paths(&scope.project, snapshot);
     let mut sources = changes::classify_diff(
         &file_changes,
         &changed_submodules,
         &scope.project,
         &scope.base_project,
         scope.base_read.as_ref(),
-        &jest_paths,
+        &|| source::jest_config_paths(&scope.project, snapshot),
         &|path| scope.is_ignored(path),
     );
     if let Some(left_out) = left_out {

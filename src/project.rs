@@ -239,13 +239,18 @@ impl Project {
     /// The repository-relative path of `sfdx-project.json`; a change to it changes the
     /// source roots.
     pub fn project_file(&self) -> String {
-        join_rel(&self.root_rel, PROJECT_FILE)
+        self.in_root(PROJECT_FILE)
+    }
+
+    /// The repository-relative path of `path`, given relative to the project's folder.
+    pub fn in_root(&self, path: &str) -> String {
+        join_rel(&self.root_rel, path)
     }
 
     /// The repository-relative path of `.forceignore` (which may not exist); a change
     /// to it changes which files count.
     pub fn forceignore_file(&self) -> String {
-        join_rel(&self.root_rel, FORCEIGNORE_FILE)
+        self.in_root(FORCEIGNORE_FILE)
     }
 
     /// Checks that every package directory exists, as the Salesforce CLI does: a project

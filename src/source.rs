@@ -612,14 +612,9 @@ pub fn check_package_dirs(project: &Project, snapshot: &Snapshot) -> Result<()> 
 /// (`changes::classify_diff`). None without a configuration file, or with one that cannot
 /// be read (a plan then treats those files as it did before, with a warning).
 pub fn jest_config_paths(project: &Project, snapshot: &Snapshot) -> Vec<String> {
-    let root = project.root_relative();
-    let in_root = |name: &str| match root {
-        "" => name.to_string(),
-        root => format!("{root}/{name}"),
-    };
     let Some(config) = lwc::JEST_CONFIG_FILES
         .iter()
-        .map(|name| in_root(name))
+        .map(|name| project.in_root(name))
         .find(|path| snapshot.blob(path).is_some())
     else {
         return Vec::new();
@@ -627,7 +622,7 @@ pub fn jest_config_paths(project: &Project, snapshot: &Snapshot) -> Vec<String> 
     match snapshot.read(&config) {
         Ok(bytes) => lwc::jest_config_paths(&String::from_utf8_lossy(&bytes))
             .iter()
-            .map(|path| in_root(path))
+            .map(|path| project.in_root(path))
             .collect(),
         Err(error) => {
             crate::error::warn_local(format_args!(

@@ -552,8 +552,7 @@ impl Graph {
                         .map_or(declaration.fires_on, |info| {
                             info.fired_by(declaration.fires_on)
                         });
-                    let kind = EdgeKind::Fires;
-                    self.add_edge_with_events(object_index, index, kind, at, events);
+                    self.add_edge_with_events(object_index, index, EdgeKind::Fires, at, events);
                     // Saving a record publishes its change event: the object writes it,
                     // as a roll-up's child writes its parent.
                     if let Some(source) = sobject::change_event_source(object) {

@@ -518,20 +518,9 @@ impl Graph {
             TypeExpr::Named(name) => self.resolve_named(name, context),
             TypeExpr::ReturnOf(inner, member) | TypeExpr::MemberOf(inner, member) => {
                 match self.resolve_type_expr(inner, context) {
-                    Resolved::Class(class) => {
-                        let Some(member_index) = self.find_member(class, member) else {
-                            return Resolved::Unknown;
-                        };
-                        let member_node = &self[member_index];
-                        let Some(value_type) = member_node.value_type.clone() else {
-                            return Resolved::Unknown;
-                        };
-                        let owner = member_node
-                            .parent
-                            .clone()
-                            .unwrap_or_else(|| context.clone());
-                        self.resolve_named(&value_type, &owner)
-                    }
+                    Resolved::Class(class) => self
+                        .member_type(class, member, context)
+                        .unwrap_or(Resolved::Unknown),
                     Resolved::External(type_text) => {
                         // A collection's element: `List<Discount>.get(0)`,
                         // `Map<String, Discount>.get(code)`, `.values()`.
@@ -544,6 +533,18 @@ impl Graph {
                 }
             }
         }
+    }
+
+    /// The type of `member` of `class` (or of a superclass): its declared type, resolved
+    /// where the member is declared; `Unknown` when it declares none, `None` when the
+    /// class has no such member.
+    fn member_type(&self, class: NodeIx, member: &str, context: &ComponentId) -> Option<Resolved> {
+        let member_node = &self[self.find_member(class, member)?];
+        let Some(value_type) = &member_node.value_type else {
+            return Some(Resolved::Unknown);
+        };
+        let owner = member_node.parent.as_ref().unwrap_or(context);
+        Some(self.resolve_named(value_type, owner))
     }
 
     /// The type of the records a write saves: as [`Graph::resolve_type_expr`] types
@@ -638,10 +639,8 @@ impl Graph {
             if let (false, Resolved::Class(class)) =
                 (base.contains('<'), self.resolve_named(prefix, context))
             {
-                if self.find_member(class, member).is_some() {
-                    let expr =
-                        TypeExpr::MemberOf(Box::new(TypeExpr::Named(prefix.into())), member.into());
-                    return self.resolve_type_expr(&expr, context);
+                if let Some(resolved) = self.member_type(class, member, context) {
+                    return resolved;
                 }
             }
         }

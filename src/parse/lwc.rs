@@ -518,6 +518,8 @@ fn line_of(node: Node<'_>) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::facts::Use;
 
     /// The paths a Jest configuration names under `<rootDir>/`, without patterns.
     #[test]
@@ -546,8 +548,6 @@ module.exports = {
             ]
         );
     }
-    use super::*;
-    use crate::facts::Use;
 
     const INVOICE_LIST_JS: &str = r#"import { LightningElement, api, wire } from 'lwc';
 import { getRecord } from 'lightning/uiRecordApi';
@@ -759,11 +759,7 @@ describe('c-invoice-list', () => {
     });
 });
 "#;
-        let id = ComponentId::new(
-            "LwcJestTest",
-            "force-app/main/default/lwc/invoiceList/__tests__/invoiceList.test.js",
-        );
-        let bundle_id = ComponentId::new("LightningComponentBundle", "invoiceList");
+        let (id, bundle_id) = test_of_bundle("invoiceList");
         let facts = parse_jest_test(&id, Some(&bundle_id), source);
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         assert_eq!(facts.declares[0].id, id);
@@ -797,6 +793,18 @@ describe('c-invoice-list', () => {
         );
     }
 
+    /// The id of the Jest test `<bundle>.test.js` in `bundle`'s `__tests__` folder, and
+    /// the bundle's.
+    fn test_of_bundle(bundle: &str) -> (ComponentId, ComponentId) {
+        (
+            ComponentId::new(
+                "LwcJestTest",
+                &format!("force-app/main/default/lwc/{bundle}/__tests__/{bundle}.test.js"),
+            ),
+            ComponentId::new("LightningComponentBundle", bundle),
+        )
+    }
+
     /// A Jest test's relative imports and `require`s name the components of the files
     /// they reach: its own bundle (the test of it), a static resource it loads, a folder
     /// of mock data under `lwc/`; another bundle's test fixture and a path that leaves
@@ -809,11 +817,7 @@ const records = require('../../logEntry/__tests__/data/records.json');
 global.Prism = require('../../../staticresources/LoggerResources/Prism/prism.min.js');
 const outside = require('../../../../../../../../outside.js');
 "#;
-        let id = ComponentId::new(
-            "LwcJestTest",
-            "force-app/main/default/lwc/logViewer/__tests__/logViewer.test.js",
-        );
-        let bundle_id = ComponentId::new("LightningComponentBundle", "logViewer");
+        let (id, bundle_id) = test_of_bundle("logViewer");
         let facts = parse_jest_test(&id, Some(&bundle_id), source);
         assert_eq!(
             list(facts.parsed_uses()),

@@ -267,16 +267,9 @@ fn a_draft_flow_reaches_its_flow_test_not_the_writers_of_its_object() {
 
 #[test]
 fn a_flow_deactivated_by_its_definition_does_not_reach_the_writers() {
-    let repo = TestRepo::with_base("automation", |repo| {
-        repo.write(
-            FLOW_DEFINITION,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FlowDefinition xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <activeVersionNumber>0</activeVersionNumber>\n</FlowDefinition>\n",
-        );
-    });
-    change_flow_filter(&repo);
-    repo.commit("Inactive flow: run on approved orders too");
-
-    let plan = repo.plan_committed();
+    let plan = plan_filter_change_beside_definition(
+        "<FlowDefinition xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <activeVersionNumber>0</activeVersionNumber>\n</FlowDefinition>\n",
+    );
 
     assert_flow_test_selected(&plan);
     assert_excludes(&plan, &[ORDER_WRITER]);
@@ -288,19 +281,26 @@ fn a_flow_deactivated_by_its_definition_does_not_reach_the_writers() {
 /// cases).
 #[test]
 fn a_flow_beside_a_definition_stub_reaches_the_writers() {
+    let plan = plan_filter_change_beside_definition(
+        "<FlowDefinition xmlns=\"http://soap.sforce.com/2006/04/metadata\"/>\n",
+    );
+
+    assert_flow_test_selected(&plan);
+    assert_includes(&plan, &[ORDER_WRITER]);
+}
+
+/// The plan of a change to `Order_After_Save`'s filter, with a flow definition whose
+/// root element (after the XML declaration) is `definition` beside the flow.
+fn plan_filter_change_beside_definition(definition: &str) -> serde_json::Value {
     let repo = TestRepo::with_base("automation", |repo| {
         repo.write(
             FLOW_DEFINITION,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FlowDefinition xmlns=\"http://soap.sforce.com/2006/04/metadata\"/>\n",
+            &format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{definition}"),
         );
     });
     change_flow_filter(&repo);
     repo.commit("Run on approved orders too");
-
-    let plan = repo.plan_committed();
-
-    assert_flow_test_selected(&plan);
-    assert_includes(&plan, &[ORDER_WRITER]);
+    repo.plan_committed()
 }
 
 /// The twin: activation is the change that matters, both ways. Deactivating a flow

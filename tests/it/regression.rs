@@ -260,20 +260,13 @@ fn a_call_on_what_overloads_of_different_types_return_reaches_each_class_s_membe
 /// overloads of different types still leave it unknown (above).
 #[test]
 fn a_call_on_a_method_named_as_a_primitive_field_is_on_the_method_s_type() {
-    let repo = TestRepo::with_base("billing", |repo| {
-        let classes = [
-            ("Safely", "public with sharing class Safely {\n    private Boolean strict = false;\n    public Safely strict() {\n        this.strict = true;\n        return this;\n    }\n    public Integer doDelete(Account record) { return strict ? 1 : 0; }\n}\n"),
-            ("BaseRepo", "public with sharing class BaseRepo {\n    public Integer doDelete(Account record) { return 2; }\n}\n"),
-            ("SafelyTest", "@IsTest\nprivate class SafelyTest {\n    @IsTest\n    static void deletes() {\n        System.assertEquals(1, new Safely().strict().doDelete(new Account()));\n    }\n}\n"),
-            ("BaseRepoTest", "@IsTest\nprivate class BaseRepoTest {\n    @IsTest\n    static void deletes() {\n        System.assertEquals(2, new BaseRepo().doDelete(new Account()));\n    }\n}\n"),
-        ];
-        for (name, text) in classes {
-            repo.write_class(name, text);
-        }
-    });
-    repo.edit(&class("BaseRepo"), "return 2;", "return 3;");
-    let base_repo = repo.commit("Another count");
-    let selected = selected_tests(&repo.plan_committed());
+    let classes = [
+        ("Safely", "public with sharing class Safely {\n    private Boolean strict = false;\n    public Safely strict() {\n        this.strict = true;\n        return this;\n    }\n    public Integer doDelete(Account record) { return strict ? 1 : 0; }\n}\n"),
+        ("BaseRepo", "public with sharing class BaseRepo {\n    public Integer doDelete(Account record) { return 2; }\n}\n"),
+        ("SafelyTest", "@IsTest\nprivate class SafelyTest {\n    @IsTest\n    static void deletes() {\n        System.assertEquals(1, new Safely().strict().doDelete(new Account()));\n    }\n}\n"),
+        ("BaseRepoTest", "@IsTest\nprivate class BaseRepoTest {\n    @IsTest\n    static void deletes() {\n        System.assertEquals(2, new BaseRepo().doDelete(new Account()));\n    }\n}\n"),
+    ];
+    let selected = selected_after_editing(&classes, (&class("BaseRepo"), "return 2;", "return 3;"));
     assert!(
         selected.contains(&"BaseRepoTest".to_string()),
         "{selected:?}"
@@ -283,13 +276,14 @@ fn a_call_on_a_method_named_as_a_primitive_field_is_on_the_method_s_type() {
         "{selected:?}"
     );
 
-    repo.edit(
-        &class("Safely"),
-        "return strict ? 1 : 0;",
-        "return strict ? 1 : -1;",
+    let selected = selected_after_editing(
+        &classes,
+        (
+            &class("Safely"),
+            "return strict ? 1 : 0;",
+            "return strict ? 1 : -1;",
+        ),
     );
-    repo.commit("Another count when not strict");
-    let selected = selected_tests(&repo.plan_json(&["--base", &base_repo, "--head", "HEAD"]));
     assert!(selected.contains(&"SafelyTest".to_string()), "{selected:?}");
     assert!(
         !selected.contains(&"BaseRepoTest".to_string()),
@@ -412,31 +406,25 @@ fn tests_naming_a_changed_record(
 /// ran for unrelated changes).
 #[test]
 fn an_element_of_another_class_s_list_field_is_of_its_element_type() {
-    let repo = TestRepo::with_base("billing", |repo| {
-        let classes = [
-            ("Person", "public with sharing class Person {\n    public List<Address> addresses = new List<Address>();\n}\n"),
-            ("Address", "public with sharing class Address {\n    public String city;\n    public String label() { return 'Home: ' + city; }\n}\n"),
-            ("Shop", "public with sharing class Shop {\n    public String label() { return 'Shop'; }\n}\n"),
-            ("PersonFormatter", "public with sharing class PersonFormatter {\n    public static String format(Person person) {\n        return person.addresses[0].label();\n    }\n}\n"),
-            ("PersonFormatterTest", "@IsTest\nprivate class PersonFormatterTest {\n    @IsTest\n    static void formats() {\n        Person person = new Person();\n        person.addresses.add(new Address());\n        System.assert(PersonFormatter.format(person).startsWith('Home'));\n    }\n}\n"),
-            ("ShopTest", "@IsTest\nprivate class ShopTest {\n    @IsTest\n    static void labels() {\n        System.assertEquals('Shop', new Shop().label());\n    }\n}\n"),
-        ];
-        for (name, text) in classes {
-            repo.write_class(name, text);
-        }
-    });
-    repo.edit(&class("Shop"), "return 'Shop';", "return 'Store';");
-    let shop = repo.commit("A store");
-    let selected = selected_tests(&repo.plan_committed());
+    let classes = [
+        ("Person", "public with sharing class Person {\n    public List<Address> addresses = new List<Address>();\n}\n"),
+        ("Address", "public with sharing class Address {\n    public String city;\n    public String label() { return 'Home: ' + city; }\n}\n"),
+        ("Shop", "public with sharing class Shop {\n    public String label() { return 'Shop'; }\n}\n"),
+        ("PersonFormatter", "public with sharing class PersonFormatter {\n    public static String format(Person person) {\n        return person.addresses[0].label();\n    }\n}\n"),
+        ("PersonFormatterTest", "@IsTest\nprivate class PersonFormatterTest {\n    @IsTest\n    static void formats() {\n        Person person = new Person();\n        person.addresses.add(new Address());\n        System.assert(PersonFormatter.format(person).startsWith('Home'));\n    }\n}\n"),
+        ("ShopTest", "@IsTest\nprivate class ShopTest {\n    @IsTest\n    static void labels() {\n        System.assertEquals('Shop', new Shop().label());\n    }\n}\n"),
+    ];
+    let selected = selected_after_editing(
+        &classes,
+        (&class("Shop"), "return 'Shop';", "return 'Store';"),
+    );
     assert!(selected.contains(&"ShopTest".to_string()), "{selected:?}");
     assert!(
         !selected.contains(&"PersonFormatterTest".to_string()),
         "{selected:?}"
     );
 
-    repo.edit(&class("Address"), "'Home: '", "'Home - '");
-    repo.commit("Another separator");
-    let selected = selected_tests(&repo.plan_json(&["--base", &shop, "--head", "HEAD"]));
+    let selected = selected_after_editing(&classes, (&class("Address"), "'Home: '", "'Home - '"));
     assert!(
         selected.contains(&"PersonFormatterTest".to_string()),
         "{selected:?}"
