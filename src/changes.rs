@@ -526,14 +526,15 @@ pub fn classify_diff(
             // directories (a project's own `__tests__/` beside them, its set-up files):
             // Jest reads it, a fixture a test `require`s or a mock of `lightning/*`.
             // Jest's configuration beside `sfdx-project.json` counts as well, and so do
-            // a file in a bundle folder that `.forceignore` leaves out and a file the
+            // a file in a bundle folder or a script that `.forceignore` leaves out of a
+            // package directory (`test/jest-utils/`) and a file the
             // configuration names (`jest_paths`: a `moduleNameMapper` mock) that
             // Salesforce does not deploy (a configuration's `roots` may name a package
             // directory, whose unclaimed files still fall back).
             let is_jest_file = |path: &str| {
                 is_jest_support(path)
                     || is_jest_configuration(path, project.root_relative())
-                    || is_undeployed_lwc_file(project, path)
+                    || is_undeployed_jest_file(project, path)
                     || (!project.is_source(path)
                         && is_named_by_jest_config(path, named_by_jest.get_or_init(jest_paths)))
             };
@@ -871,14 +872,18 @@ fn is_named_by_jest_config(path: &str, named: &[String]) -> bool {
     })
 }
 
-/// Whether `path` is a file in a bundle folder (`lwc/`) that `.forceignore` leaves out:
-/// Salesforce never sees it, so it is Jest's alone (apex-rollup keeps the mock data its
-/// Jest tests import in `lwc/__mockData__/`, which it does not deploy).
-fn is_undeployed_lwc_file(project: &Project, path: &str) -> bool {
-    project
-        .split_package_path(path)
-        .is_some_and(|(_, inner)| inner.split('/').rev().skip(1).any(|folder| folder == "lwc"))
-        && project.is_force_ignored(path)
+/// Whether `path` is a file in a package directory that `.forceignore` leaves out and
+/// that only Jest reads: one in a bundle folder (`lwc/`; apex-rollup keeps the mock data
+/// its Jest tests import in `lwc/__mockData__/`, which it does not deploy), or a
+/// JavaScript module or JSON file anywhere (a project's `test/jest-utils/` helpers,
+/// which its Jest tests import by relative path). Salesforce never sees such a file and
+/// no Apex or Flow test reads it; a Jest test may.
+fn is_undeployed_jest_file(project: &Project, path: &str) -> bool {
+    let Some((_, inner)) = project.split_package_path(path) else {
+        return false;
+    };
+    let in_bundle_folder = inner.split('/').rev().skip(1).any(|folder| folder == "lwc");
+    (in_bundle_folder || is_script(inner)) && project.is_force_ignored(path)
 }
 
 /// Whether `path` configures how Jest runs, in the project's root folder (`root`, where
@@ -893,9 +898,7 @@ fn is_jest_configuration(path: &str, root: &str) -> bool {
     if folder != root && !folder.is_empty() {
         return false;
     }
-    let script = [".js", ".cjs", ".mjs", ".ts", ".json"]
-        .iter()
-        .any(|extension| name.ends_with(extension));
+    let script = is_script(name);
     let jest = name.starts_with("jest") && script;
     let babel = name.starts_with("babel.config.") && script;
     let node = matches!(
@@ -907,6 +910,14 @@ fn is_jest_configuration(path: &str, root: &str) -> bool {
             | "pnpm-lock.yaml"
     );
     jest || babel || node || name == ".babelrc" || name.starts_with(".babelrc.")
+}
+
+/// Whether `path` names a file Node loads as a module or as data: JavaScript
+/// (`.js`, `.cjs`, `.mjs`), TypeScript or JSON.
+fn is_script(path: &str) -> bool {
+    [".js", ".cjs", ".mjs", ".ts", ".json"]
+        .iter()
+        .any(|extension| path.ends_with(extension))
 }
 
 /// Files in a package directory that are not metadata and never matter (editor and

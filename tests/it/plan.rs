@@ -1193,6 +1193,54 @@ fn jest_tests_beside_the_package_directories_and_in_test_folders_test_what_they_
     );
 }
 
+/// A script in a package directory that `.forceignore` leaves out is Jest's (a
+/// project's `test/jest-utils/` helpers, which its Jest tests import by relative path):
+/// its change runs every Jest test and no Apex test (beside the smoke test the fixture
+/// always runs). Another file left out there (a data
+/// plan's CSV) changes nothing. (The helper's change planned nothing before.)
+#[test]
+fn a_script_left_out_of_a_package_directory_is_jest_s() {
+    const TEST: &str = "force-app/main/default/lwc/orderLineList/__tests__/lines.test.js";
+    const HELPER: &str = "force-app/test/jest-utils/orderLines.js";
+    const DATA: &str = "force-app/test/data/lines.csv";
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(
+            TEST,
+            "import OrderLineList from 'c/orderLineList';\n\
+             import { lines } from '../../../../../test/jest-utils/orderLines';\n\
+             it('lists', () => expect(lines).toBeTruthy());\n",
+        );
+        repo.write(HELPER, "export const lines = [];\n");
+        repo.write(DATA, "Amount\n1\n");
+        repo.append(".forceignore", "force-app/test/**");
+    });
+    repo.write(HELPER, "export const lines = [{ amount: 1 }];\n");
+    repo.commit("A line in the helper");
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+    let every = jest_tests_of(&plan);
+    assert!(
+        every.len() > 2 && every.contains(&TEST.to_string()),
+        "{plan}"
+    );
+    assert!(
+        selected_tests(&plan)
+            .iter()
+            .all(|name| name == "OrderSmokeTest"),
+        "{plan}"
+    );
+
+    repo.write(DATA, "Amount\n2\n");
+    repo.commit("Another amount in the data plan");
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+    assert!(jest_tests_of(&plan).is_empty(), "{plan}");
+    assert!(
+        selected_tests(&plan)
+            .iter()
+            .all(|name| name == "OrderSmokeTest"),
+        "{plan}"
+    );
+}
+
 /// A Jest test that loads a file by relative path (`require('../../../staticresources/
 /// x.json')`, as NebulaLogger's load a static resource) runs when that component changes,
 /// and the other Jest tests do not. A file in a bundle folder that `.forceignore` leaves
