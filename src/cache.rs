@@ -83,8 +83,9 @@ use std::sync::Arc;
 /// relative imports and `require`s reach, and an element of a list the file cannot type,
 /// `person.addresses[0]`, is what the list's `get` returns; 43: `Type.CONSTANT.name()`
 /// is a string naming `CONSTANT`, a flow definition that says no active version leaves
-/// its flow active, and returning a followed records parameter keeps it followed.)
-pub const FACTS_VERSION: u32 = 43;
+/// its flow active, and returning a followed records parameter keeps it followed; 44: a
+/// class literal, `X.class`, is a `type-ref`.)
+pub const FACTS_VERSION: u32 = 44;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

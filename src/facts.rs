@@ -1123,6 +1123,10 @@ pub enum EdgeKind {
     RecordOf,
     /// A string literal that exactly names a component: weaker evidence.
     StringRef,
+    /// A class's type as a value (`X.class`): code holding it may make an instance
+    /// (`Type.newInstance()`, an fflib application's factory map), which runs the
+    /// class's constructor. Otherwise a reference.
+    TypeRef,
     /// Per-test coverage from a recorded run (history).
     CoveredBy,
     /// A test class named for a class it uses (`FooTest` → `Foo`): the class's own test
@@ -1143,7 +1147,7 @@ pub enum EdgeKind {
 impl EdgeKind {
     /// Every kind, in declaration order (`every_edge_kind_is_listed` fails to compile
     /// when a kind is added, as a reminder to list it here).
-    pub const ALL: [EdgeKind; 19] = [
+    pub const ALL: [EdgeKind; 20] = [
         EdgeKind::References,
         EdgeKind::Calls,
         EdgeKind::Extends,
@@ -1163,6 +1167,7 @@ impl EdgeKind {
         EdgeKind::Dispatches,
         EdgeKind::Defines,
         EdgeKind::Assigns,
+        EdgeKind::TypeRef,
     ];
 
     /// The kind [`EdgeKind::as_str`] names, for reading a plan back.
@@ -1192,6 +1197,7 @@ impl EdgeKind {
             EdgeKind::Dispatches => "dispatches",
             EdgeKind::Defines => "defines",
             EdgeKind::Assigns => "assigns",
+            EdgeKind::TypeRef => "type-ref",
         }
     }
 }
@@ -1219,7 +1225,8 @@ impl EdgeKind {
             | EdgeKind::CoveredBy
             | EdgeKind::NamedTest
             | EdgeKind::Dispatches
-            | EdgeKind::Assigns => false,
+            | EdgeKind::Assigns
+            | EdgeKind::TypeRef => false,
         }
     }
 }
@@ -1325,6 +1332,7 @@ mod tests {
                 EdgeKind::Dispatches => 16,
                 EdgeKind::Defines => 17,
                 EdgeKind::Assigns => 18,
+                EdgeKind::TypeRef => 19,
             };
             assert_eq!(EdgeKind::ALL[position], kind);
         }

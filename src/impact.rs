@@ -34,6 +34,16 @@ pub enum Mode {
     /// A class reached because one of its members changed: only users that run the class
     /// without naming a member (flow actions, `testFor`, string references) are affected.
     OpaqueOnly,
+    /// A class reached because its constructor changed, or a subclass's reached so: as
+    /// [`Mode::OpaqueOnly`], and code that holds the class's type (`X.class`) is
+    /// affected too, for it may make an instance (`Type.newInstance()`, an fflib
+    /// application's factory), which runs the constructor. Only that: such code runs no
+    /// other member by the type alone.
+    Instantiated,
+    /// Code that holds the type of a class reached in [`Mode::Instantiated`]: every user
+    /// of it is affected, but its own class only as by any member's change (a static
+    /// field holding a factory's map of types makes no instance when its class loads).
+    HoldsType,
     /// A custom metadata type or custom setting reached because one of its records
     /// changed: only code that reads the records (SOQL, `getAll`, `getInstance`) is
     /// affected, not code that names the type or builds a record in memory.
@@ -592,11 +602,22 @@ fn step_kind(
             | EdgeKind::NamedTest
             | EdgeKind::Dispatches
             | EdgeKind::Defines
-            | EdgeKind::Assigns => None,
+            | EdgeKind::Assigns
+            | EdgeKind::TypeRef => None,
         },
         // A Jest test mocks what the component imports from the org, whichever way the
         // test reaches the component.
         Mode::OrgOnly => (!source_node.id.is_type(types::LWC_JEST_TEST)).then_some(Mode::All),
+        Mode::Instantiated => match kind {
+            EdgeKind::TypeRef => Some(Mode::HoldsType),
+            // A subclass's instance runs its superclass's constructor.
+            EdgeKind::Extends => Some(Mode::Instantiated),
+            _ => step_kind(graph, node, Mode::OpaqueOnly, kind, events, source),
+        },
+        Mode::HoldsType => match kind {
+            EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::OpaqueOnly),
+            _ => step_kind(graph, node, Mode::All, kind, events, source),
+        },
         Mode::OpaqueOnly => match kind {
             EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::OpaqueOnly),
             EdgeKind::NamedTest => Some(Mode::OpaqueOnly),
@@ -617,7 +638,8 @@ fn step_kind(
             | EdgeKind::RecordOf
             | EdgeKind::Dispatches
             | EdgeKind::Defines
-            | EdgeKind::Assigns => None,
+            | EdgeKind::Assigns
+            | EdgeKind::TypeRef => None,
         },
         Mode::All => match kind {
             EdgeKind::Fires => Some(Mode::WritersOnly(events)),
@@ -643,6 +665,8 @@ fn step_kind(
                 };
                 Some(if whole_class {
                     Mode::All
+                } else if graph[node].kind == DeclKind::Constructor {
+                    Mode::Instantiated
                 } else {
                     Mode::OpaqueOnly
                 })
@@ -661,7 +685,8 @@ fn step_kind(
             | EdgeKind::CoveredBy
             | EdgeKind::Dispatches
             | EdgeKind::Defines
-            | EdgeKind::Assigns => Some(Mode::All),
+            | EdgeKind::Assigns
+            | EdgeKind::TypeRef => Some(Mode::All),
         },
     }
 }
@@ -718,7 +743,8 @@ impl Dispatch {
             | EdgeKind::Calls
             | EdgeKind::References
             | EdgeKind::MemberOf
-            | EdgeKind::StringRef => true,
+            | EdgeKind::StringRef
+            | EdgeKind::TypeRef => true,
             EdgeKind::Extends
             | EdgeKind::Implements
             | EdgeKind::Reads
@@ -738,9 +764,11 @@ impl Dispatch {
             // The first override climbed through is the handler; a dispatcher's own
             // template methods (`TriggerBase.run` → `beforeInsert`) do not replace it.
             // A handler named by a string (`Type.forName('InvoiceHandler')`, a config
-            // map, a metadata record) is created by whoever reads that string.
+            // map, a metadata record) is created by whoever reads that string; one held
+            // by its type (`InvoiceHandler.class`) likewise.
             let names_handler = kind == EdgeKind::Dispatches
-                || (kind == EdgeKind::StringRef && graph.is_apex_code(state.node));
+                || (matches!(kind, EdgeKind::StringRef | EdgeKind::TypeRef)
+                    && graph.is_apex_code(state.node));
             return Some(names_handler.then(|| graph.top_level(state.node)));
         };
         if !climbs {
@@ -806,6 +834,7 @@ fn instance_step(graph: &Graph, state: State, edge: &UserLink) -> Option<Option<
         }
         // Any other step leaves the override's line of the hierarchy: the constraint ends.
         EdgeKind::References
+        | EdgeKind::TypeRef
         | EdgeKind::Extends
         | EdgeKind::Implements
         | EdgeKind::Reads

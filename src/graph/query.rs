@@ -211,7 +211,8 @@ impl Graph {
             | EdgeKind::CoveredBy
             | EdgeKind::NamedTest
             | EdgeKind::Defines
-            | EdgeKind::Assigns => false,
+            | EdgeKind::Assigns
+            | EdgeKind::TypeRef => false,
         })
     }
 
@@ -290,7 +291,8 @@ impl Graph {
 /// `List<SObject>` is a write to every automated object.
 fn names_object(kind: EdgeKind) -> bool {
     match kind {
-        EdgeKind::References | EdgeKind::Reads => true,
+        // `Account.class` names the object as a type does.
+        EdgeKind::References | EdgeKind::TypeRef | EdgeKind::Reads => true,
         EdgeKind::Calls
         | EdgeKind::Extends
         | EdgeKind::Implements

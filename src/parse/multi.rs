@@ -107,6 +107,19 @@ fn workflow_child(
                 formula_uses(formula, object, id, uses);
             }
         }
+        // An alert sends its email template: a rule that fires it renders the
+        // template's merge fields when a test saves the record.
+        "alerts" => {
+            if let Some(template) = element.child("template").filter(|t| !t.text().is_empty()) {
+                let target = ComponentId::new(types::EMAIL_TEMPLATE, &template.text());
+                uses.add(
+                    id,
+                    Target::Component(target),
+                    EdgeKind::References,
+                    template.text_line(),
+                );
+            }
+        }
         "flowActions" => {
             if let Some(flow) = element.child("flow") {
                 let target = Target::Component(ComponentId::new(types::FLOW, &flow.text()));
@@ -405,6 +418,25 @@ mod tests {
     </tasks>
 </Workflow>
 "#;
+
+    /// An alert names its email template: a change to the template reaches the rules
+    /// that send it.
+    #[test]
+    fn an_alert_uses_its_email_template() {
+        let facts = parse_workflow(&ComponentId::new("Workflow", "Invoice__c"), WORKFLOW);
+        let alert = ComponentId::new("WorkflowAlert", "Invoice__c.Notify_Owner");
+        let template = ComponentId::new("EmailTemplate", "Billing/Invoice_Sent");
+        let uses: Vec<(&Target, EdgeKind, u32)> = facts
+            .parsed_uses()
+            .iter()
+            .filter(|u| u.from == alert)
+            .map(|u| (&u.target, u.kind, u.line))
+            .collect();
+        assert_eq!(
+            uses,
+            [(&Target::Component(template), EdgeKind::References, 9)]
+        );
+    }
 
     /// A field update across objects updates the parent its lookup names, as the graph
     /// types the relationship: no field of its own object, and no save of its own record.

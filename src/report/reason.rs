@@ -97,7 +97,7 @@ fn salience(kind: EdgeKind) -> u8 {
         EdgeKind::FlowAction => 16,
         EdgeKind::Fires => 15,
         EdgeKind::Writes => 14,
-        EdgeKind::StringRef => 13,
+        EdgeKind::StringRef | EdgeKind::TypeRef => 13,
         EdgeKind::RecordOf => 12,
         EdgeKind::Dispatches => 11,
         EdgeKind::CoveredBy => 10,
@@ -168,7 +168,8 @@ pub fn edge_phrase(kind: &str) -> String {
             | EdgeKind::NamedTest
             | EdgeKind::Dispatches
             | EdgeKind::Defines
-            | EdgeKind::Assigns,
+            | EdgeKind::Assigns
+            | EdgeKind::TypeRef,
         )
         | None => "in",
     };

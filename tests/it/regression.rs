@@ -697,3 +697,88 @@ fn a_field_named_with_the_namespace_is_found_when_it_is_added_after_a_warm_plan(
         "{plan}"
     );
 }
+
+/// A class held by its type in a factory's map (`PricingApi.class => PricingService.class`,
+/// as fflib's `Application.Service` holds every service) is made by the factory
+/// (`Type.newInstance()`): a change to its constructor reaches the tests that ask the
+/// factory for it (they ran none before: FFLIB_Working_Examples, a service's base
+/// constructor missed the trigger tests). A stub of the class (`Test.createStub`) makes
+/// no instance, and a change to another member does not reach the factory's users.
+#[test]
+fn a_constructor_reaches_the_code_that_holds_its_class_s_type() {
+    let classes = [
+        (
+            "ServiceFactory",
+            "public class ServiceFactory {\n    static final Map<Type, Type> IMPLEMENTATIONS = new Map<Type, Type>{\n        PricingApi.class => PricingService.class\n    };\n    public static Object make(Type api) {\n        return IMPLEMENTATIONS.get(api).newInstance();\n    }\n}\n",
+        ),
+        ("PricingApi", "public interface PricingApi {\n    Decimal price();\n}\n"),
+        (
+            "PricingService",
+            "public class PricingService implements PricingApi {\n    Decimal rate;\n    public PricingService() {\n        rate = 2;\n    }\n    public Decimal price() {\n        return rate;\n    }\n    public Decimal doubled() {\n        return rate * 2;\n    }\n}\n",
+        ),
+        (
+            "PricingFactoryTest",
+            "@IsTest\nprivate class PricingFactoryTest {\n    @IsTest\n    static void prices() {\n        PricingApi api = (PricingApi) ServiceFactory.make(PricingApi.class);\n        System.assertEquals(2, api.price());\n    }\n}\n",
+        ),
+        (
+            "PricingDirectTest",
+            "@IsTest\nprivate class PricingDirectTest {\n    @IsTest\n    static void doubles() {\n        System.assertEquals(4, new PricingService().doubled());\n    }\n}\n",
+        ),
+        (
+            "PricingStubTest",
+            "@IsTest\nprivate class PricingStubTest {\n    @IsTest\n    static void stubs() {\n        System.assert(Test.createStub(PricingService.class, null) == null);\n    }\n}\n",
+        ),
+    ];
+    let service = "force-app/main/default/classes/PricingService.cls";
+    // The billing org's smoke test runs on every plan.
+    let pricing = |edit: (&str, &str)| -> Vec<String> {
+        selected_after_editing(&classes, (service, edit.0, edit.1))
+            .into_iter()
+            .filter(|test| test.starts_with("Pricing"))
+            .collect()
+    };
+    assert_eq!(
+        pricing(("rate = 2;", "rate = 3;")),
+        ["PricingDirectTest", "PricingFactoryTest"]
+    );
+    assert_eq!(pricing(("rate * 2", "rate * 3")), ["PricingDirectTest"]);
+}
+
+/// A workflow rule's email alert sends its template when a test saves a record the rule
+/// fires on: a change to the template reaches the same tests as a change to the rule's
+/// field update (it reached none before: NPSP's acknowledgment template, sent by an
+/// active rule on the opportunities a controller updates).
+#[test]
+fn an_email_template_reaches_the_savers_of_the_records_whose_rule_sends_it() {
+    const WORKFLOW: &str = "force-app/main/default/workflows/Order__c.workflow-meta.xml";
+    const TEMPLATE: &str = "force-app/main/default/email/Orders/Large_Order.email";
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(
+            "force-app/main/default/email/Orders.emailFolder-meta.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<EmailFolder xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <accessType>Public</accessType>\n    <name>Orders</name>\n    <publicFolderAccess>ReadOnly</publicFolderAccess>\n</EmailFolder>\n",
+        );
+        repo.write(TEMPLATE, "A large order: {!Order__c.Name}\n");
+        repo.write(
+            &format!("{TEMPLATE}-meta.xml"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<EmailTemplate xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <available>true</available>\n    <encodingKey>UTF-8</encodingKey>\n    <name>Large Order</name>\n    <style>none</style>\n    <subject>Large order</subject>\n    <type>text</type>\n</EmailTemplate>\n",
+        );
+        repo.edit(
+            WORKFLOW,
+            "    <fieldUpdates>",
+            "    <alerts>\n        <fullName>Tell_Order_Desk</fullName>\n        <description>Tell the order desk</description>\n        <protected>false</protected>\n        <recipients><type>owner</type></recipients>\n        <senderType>CurrentUser</senderType>\n        <template>Orders/Large_Order</template>\n    </alerts>\n    <fieldUpdates>",
+        );
+        repo.edit(
+            WORKFLOW,
+            "            <type>FieldUpdate</type>\n        </actions>",
+            "            <type>FieldUpdate</type>\n        </actions>\n        <actions>\n            <name>Tell_Order_Desk</name>\n            <type>Alert</type>\n        </actions>",
+        );
+    });
+    repo.write(TEMPLATE, "A large order to review: {!Order__c.Name}\n");
+    repo.commit("The template's text");
+    let by_template = selected_tests(&repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]));
+    repo.edit(WORKFLOW, "<literalValue>1</literalValue>", "<literalValue>0</literalValue>");
+    repo.commit("The field update's value");
+    let by_update = selected_tests(&repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]));
+    assert!(by_update.len() > 2, "{by_update:?}");
+    assert_eq!(by_template, by_update);
+}

@@ -134,12 +134,14 @@ impl<'t> Walker<'t> {
         };
         let name = self.text(field);
         if name.eq_ignore_ascii_case("class") {
+            // A type as a value: whoever holds it may make an instance.
             let type_name = self.type_text(object);
-            self.emit(
-                Target::ApexType(type_name.into()),
-                EdgeKind::References,
-                object,
-            );
+            let kind = if self.types_not_instantiated {
+                EdgeKind::References
+            } else {
+                EdgeKind::TypeRef
+            };
+            self.emit(Target::ApexType(type_name.into()), kind, object);
             return Recv::Value(TypeExpr::Named("System.Type".into()));
         }
         if self.is_label_ref(object) {
@@ -433,6 +435,10 @@ impl<'t> Walker<'t> {
         let mut passed: SmallVec<[(Node<'t>, Recv<'t>); 4]> = SmallVec::new();
         let mut first_text = "";
         if let Some(arguments) = arguments {
+            let outer = self.types_not_instantiated;
+            self.types_not_instantiated = system_call && !is_type_class(&receiver)
+                || writer != Writer::Other
+                || MOCKING_METHODS.iter().any(|m| name.eq_ignore_ascii_case(m));
             let values = self.kids(arguments);
             for &argument in &values {
                 let value = self.walk(argument);
@@ -442,6 +448,7 @@ impl<'t> Walker<'t> {
                 passed.push((argument, value));
             }
             self.recycle(values);
+            self.types_not_instantiated = outer;
         }
         let first = passed.first().map(|(_, value)| value);
         self.dynamic_field_access(receiver.as_ref(), name, arity, first_text, at);
@@ -941,6 +948,18 @@ impl<'t> Walker<'t> {
             }
         }
     }
+}
+
+/// Methods that make a stand-in for the type they are given, never an instance of it:
+/// `Test.createStub`, `Test.setMock`, ApexMocks' `mocks.mock(X.class)`, an fflib
+/// factory's `setMock(IService.class, mock)`.
+const MOCKING_METHODS: [&str; 3] = ["mock", "createStub", "setMock"];
+
+/// Whether a call's receiver is `Type` (`Type.forName(X.class.getName())`), the one
+/// system class whose static methods lead to an instance of a type.
+fn is_type_class(receiver: &Option<TypeExpr>) -> bool {
+    matches!(receiver, Some(TypeExpr::Named(name))
+        if name.eq_ignore_ascii_case("type") || name.eq_ignore_ascii_case("system.type"))
 }
 
 /// The receiver of a call, where that makes the call a write.

@@ -1992,3 +1992,31 @@ fn a_constant_declared_beside_others_changes_only_with_its_own_text() {
     let alone = "public class Keys { public static final String A = 'a'; }";
     assert_eq!(hash(alone, "A"), hash(before, "A"));
 }
+
+/// A class literal is a type as a value (`type-ref`): a factory's map may make an instance
+/// of it. Given to a call that makes none (`JSON.deserialize`, `Test.createStub`, a mock
+/// library's `mock`), it is a plain reference; given to `Type`'s, a `type-ref` still.
+#[test]
+fn a_class_literal_is_a_type_ref_unless_no_instance_is_made_of_it() {
+    let source = r#"
+public class Literals {
+    public void run(String body, Mocks mocks) {
+        Map<Type, Type> implementations = new Map<Type, Type>{ Api.class => Service.class };
+        Order order = (Order) JSON.deserialize(body, Order.class);
+        Object stub = Test.createStub(Stubbed.class, null);
+        Object mocked = mocks.mock(Mocked.class);
+        Object named = Type.forName(Named.class.getName()).newInstance();
+    }
+}
+"#;
+    let facts = class("Literals", source);
+    let run = "ApexMethod:Literals.run";
+    let apex = |name: &str| -> Target<'static> { Target::ApexType(name.to_string().into()) };
+    for made in ["Api", "Service", "Named"] {
+        assert_use(&facts, run, EdgeKind::TypeRef, apex(made));
+    }
+    for held in ["Order", "Stubbed", "Mocked"] {
+        assert_use(&facts, run, EdgeKind::References, apex(held));
+        assert!(!has(&facts, run, EdgeKind::TypeRef, &apex(held)), "{held}");
+    }
+}

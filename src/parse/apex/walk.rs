@@ -103,6 +103,10 @@ pub(super) struct Walker<'t> {
     pub(super) chosen: Option<(&'t str, usize)>,
     /// The parser of queries written in strings, made for the file's first one.
     pub(super) query_parser: Option<Parser>,
+    /// While the arguments of a call that makes no instance of a type it is given are
+    /// walked (`JSON.deserialize(body, Order.class)`, `mocks.mock(OrderService.class)`):
+    /// a class literal there is a plain reference, not a `type-ref`.
+    pub(super) types_not_instantiated: bool,
     /// Reused cursor and child lists: allocating them for every node dominated the
     /// walk's time.
     pub(super) scratch: RefCell<Scratch<'t>>,
@@ -154,6 +158,7 @@ impl<'t> Walker<'t> {
             reassigned_loops: Vec::new(),
             chosen: None,
             query_parser: None,
+            types_not_instantiated: false,
             scratch: RefCell::default(),
         };
         match kind {
