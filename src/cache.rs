@@ -84,7 +84,8 @@ use std::sync::Arc;
 /// `person.addresses[0]`, is what the list's `get` returns; 43: `Type.CONSTANT.name()`
 /// is a string naming `CONSTANT`, a flow definition that says no active version leaves
 /// its flow active, and returning a followed records parameter keeps it followed; 44: a
-/// class literal, `X.class`, is a `type-ref`.)
+/// class literal, `X.class`, is a `type-ref`, a workflow alert uses its email template,
+/// and a rule switched off, `<active>false</active>`, automates nothing.)
 pub const FACTS_VERSION: u32 = 44;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's

@@ -297,9 +297,10 @@ impl Group<'_> {
                 base.insert(self.component.clone());
             }
         }
-        // Switching automation off (a flow set to Draft, deactivated by its definition)
-        // changes what the object's writers see: walk from the base, where it still ran.
-        if self.kind == ChangeKind::Modified && self.deactivates_automation() {
+        // Switching automation off (a flow set to Draft, deactivated by its definition, a
+        // validation rule switched off) changes what the object's writers see: walk from
+        // the base, where it still ran.
+        if self.kind == ChangeKind::Modified && self.deactivates_automation(&self.component) {
             base.insert(self.component.clone());
         }
         change.head_seeds = head.into_iter().collect();
@@ -307,14 +308,15 @@ impl Group<'_> {
         change
     }
 
-    /// Whether the base version ran automation on DML and the head version does not.
-    fn deactivates_automation(&self) -> bool {
+    /// Whether the base version of `id` (the component or one of its children) ran
+    /// automation on DML and the head version does not.
+    fn deactivates_automation(&self, id: &ComponentId) -> bool {
         let runs = |files: &[&FileVersion]| {
             files.iter().any(|file| {
                 file.facts
                     .declares
                     .iter()
-                    .any(|decl| decl.id == self.component && decl.runs_automation())
+                    .any(|decl| decl.id == *id && decl.runs_automation())
             })
         };
         runs(&self.old_files) && !runs(&self.new_files)
@@ -337,6 +339,10 @@ impl Group<'_> {
         for id in children {
             let (kind, head, base) = match (old_hashes.get(id), new_hashes.get(id)) {
                 (Some(old), Some(new)) if old.0 == new.0 => continue,
+                // A rule switched off: walked on the base as well, where it still ran.
+                (Some(_), Some(_)) if self.deactivates_automation(id) => {
+                    (ChangeKind::Modified, vec![id.clone()], vec![id.clone()])
+                }
                 (Some(_), Some(_)) => (ChangeKind::Modified, vec![id.clone()], vec![]),
                 (None, Some(_)) => (ChangeKind::Added, vec![id.clone()], vec![]),
                 (Some(_), None) => (ChangeKind::Deleted, vec![], vec![id.clone()]),

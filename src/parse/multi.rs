@@ -18,7 +18,7 @@ use crate::facts::{Declaration, DmlEvents, EdgeKind, Facts, Problem, Target, Typ
 use crate::metadata::component::ComponentId;
 use crate::metadata::sobject::field_relationship;
 use crate::metadata::types;
-use crate::parse::objects::formula_uses;
+use crate::parse::objects::{formula_uses, is_switched_off};
 use crate::parse::xml::{component_decl, line_count, parse_generic, read_tree, Element, UseSet};
 
 /// The child elements of a many-component type and the child type of each, from the
@@ -71,7 +71,7 @@ fn workflow_child(
 ) {
     match kind {
         "rules" => {
-            decl.automates = Some(object.to_string());
+            decl.automates = (!is_switched_off(element)).then(|| object.to_string());
             rule_uses(element, object, id, uses);
         }
         "fieldUpdates" => {
@@ -418,6 +418,27 @@ mod tests {
     </tasks>
 </Workflow>
 "#;
+
+    /// A workflow rule switched off is no automation; its field updates still are (an
+    /// approval process or another rule may run them).
+    #[test]
+    fn a_workflow_rule_switched_off_is_no_automation() {
+        let parent = ComponentId::new("Workflow", "Invoice__c");
+        let source = WORKFLOW.replace("<active>true</active>", "<active>false</active>");
+        let facts = parse_workflow(&parent, &source);
+        let automates = |name: &str| {
+            facts
+                .declares
+                .iter()
+                .find(|d| d.id.to_string() == name)
+                .and_then(|d| d.automates.clone())
+        };
+        assert_eq!(automates("WorkflowRule:Invoice__c.Invoice_Sent"), None);
+        assert_eq!(
+            automates("WorkflowFieldUpdate:Invoice__c.Set_Status").as_deref(),
+            Some("Invoice__c")
+        );
+    }
 
     /// An alert names its email template: a change to the template reaches the rules
     /// that send it.

@@ -186,7 +186,7 @@ pub(crate) fn parse_declared(
     let (root, problems) = read_tree(source);
     let hash = root.hash_without(&|element| is_inert_element(element.local_name()));
     let mut decl = component_decl(component, (1, line_count(source)), hash);
-    decl.automates = automates.filter(|o| !o.is_empty());
+    decl.automates = automates.filter(|o| !o.is_empty() && !is_switched_off(&root));
     let mut uses = UseSet::default();
     collect(&root, component, &mut uses);
     Facts {
@@ -195,6 +195,17 @@ pub(crate) fn parse_declared(
         problems,
         semantic_hash: hash,
     }
+}
+
+/// Whether a rule says it is switched off (`<active>false</active>`, a duplicate rule's
+/// `<isActive>false</isActive>`): it runs on no save, so it is no automation of its
+/// object. Switching it on or off is the change that reaches the object's writers
+/// (`changes`: off is walked on the base revision, where it still ran).
+pub(crate) fn is_switched_off(rule: &Element) -> bool {
+    ["active", "isActive"].iter().any(|name| {
+        rule.child_text(name)
+            .is_some_and(|text| text.eq_ignore_ascii_case("false"))
+    })
 }
 
 /// Top-level elements of an object, field or other object-child file that change no
@@ -536,6 +547,10 @@ mod tests {
             ]
         );
         assert_eq!(facts.parsed_uses()[1].line, 7);
+        // Switched off, it runs on no save; it still reads its fields.
+        let off = parse_validation_rule(&id, &source.replace(">true<", ">false<"));
+        assert_eq!(off.declares[0].automates, None);
+        assert_eq!(targets(off.parsed_uses(), EdgeKind::Reads).len(), 2);
     }
 
     #[test]

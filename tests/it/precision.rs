@@ -1188,3 +1188,53 @@ fn a_delete_does_not_run_validation_rules() {
     );
     assert_excludes(&plan, &["RecordPurgeTest"]);
 }
+
+const AMOUNT_RULE: &str =
+    "force-app/main/default/objects/Invoice__c/validationRules/Amount_Positive.validationRule-meta.xml";
+const ORDER_WORKFLOW: &str = "force-app/main/default/workflows/Order__c.workflow-meta.xml";
+
+/// A rule switched off (`<active>false</active>`) runs on no save: a change to its
+/// formula reaches no writer of its object (NPSP's inactive acknowledgment rule reached
+/// 257 tests through its email template). Switching it off or on is the change that
+/// does: off walked on the base revision, where it still ran. Both for a validation rule
+/// in its own file and for a workflow rule among its workflow's children.
+#[test]
+fn a_rule_switched_off_reaches_no_writer_until_switched_on() {
+    // Fixture, rule file, the rule's `<active>` element and what follows it (a workflow
+    // holds two rules), an edit of its formula or criteria, and a writer it reaches.
+    let rules = [
+        (
+            "billing",
+            AMOUNT_RULE,
+            "</active>\n    <description>",
+            ("Amount__c &lt;= 0", "Amount__c &lt; 1"),
+            "InvoiceServiceTest",
+        ),
+        (
+            "automation",
+            ORDER_WORKFLOW,
+            "</active>\n        <criteriaItems>\n            <field>Order__c.Amount__c",
+            ("<value>10000</value>", "<value>20000</value>"),
+            ORDER_WRITER,
+        ),
+    ];
+    for (fixture, path, after, (from, to), writer) in rules {
+        let [on, off] = ["true", "false"].map(|value| format!("<active>{value}{after}"));
+        // Switched off on the base: an edit of the rule selects none of the writers.
+        let repo = TestRepo::with_base(fixture, |repo| {
+            repo.edit(path, &on, &off);
+        });
+        repo.edit(path, from, to);
+        repo.commit("Edit the switched-off rule");
+        let last_commit = || repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+        assert_excludes(&last_commit(), &[writer]);
+        // Switched on again: the writers.
+        repo.edit(path, &off, &on);
+        repo.commit("Switch the rule on");
+        assert_includes(&last_commit(), &[writer]);
+        // Switched off: the writers, walked on the base.
+        repo.edit(path, &on, &off);
+        repo.commit("Switch the rule off");
+        assert_includes(&last_commit(), &[writer]);
+    }
+}

@@ -776,7 +776,11 @@ fn an_email_template_reaches_the_savers_of_the_records_whose_rule_sends_it() {
     repo.write(TEMPLATE, "A large order to review: {!Order__c.Name}\n");
     repo.commit("The template's text");
     let by_template = selected_tests(&repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]));
-    repo.edit(WORKFLOW, "<literalValue>1</literalValue>", "<literalValue>0</literalValue>");
+    repo.edit(
+        WORKFLOW,
+        "<literalValue>1</literalValue>",
+        "<literalValue>0</literalValue>",
+    );
     repo.commit("The field update's value");
     let by_update = selected_tests(&repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]));
     assert!(by_update.len() > 2, "{by_update:?}");
