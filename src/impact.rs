@@ -719,6 +719,9 @@ struct Dispatch {
     /// Objects each handler class handles (see [`Graph::objects_handled_by`]), computed
     /// when first needed.
     objects: HashMap<NodeIx, BTreeSet<NodeIx>>,
+    /// The classes each trigger hands over by their type (see [`Graph::types_held_by`]),
+    /// computed when first needed.
+    held: HashMap<NodeIx, Vec<NodeIx>>,
 }
 
 impl Dispatch {
@@ -736,6 +739,15 @@ impl Dispatch {
         // objects; the code that holds its name in a configuration record does not run it.
         if kind == EdgeKind::StringRef && graph.is_registered_handler(state.node) {
             return None;
+        }
+        // A class held by its name or its type (`Type.forName('InvoiceHandler')`, a
+        // config map, a metadata record, `InvoiceHandler.class`) is what the holder makes
+        // and runs: the handler from here on, in place of an override climbed through
+        // before (a bypass service's implementation, reached through its interface from
+        // the handler's constructor, handles no trigger's object).
+        if matches!(kind, EdgeKind::StringRef | EdgeKind::TypeRef) && graph.is_apex_code(state.node)
+        {
+            return Some(Some(graph.top_level(state.node)));
         }
         let climbs = match kind {
             // How code reaches a handler: the climb goes on through it.
@@ -763,12 +775,7 @@ impl Dispatch {
         let Some(handler) = state.dispatched_to else {
             // The first override climbed through is the handler; a dispatcher's own
             // template methods (`TriggerBase.run` → `beforeInsert`) do not replace it.
-            // A handler named by a string (`Type.forName('InvoiceHandler')`, a config
-            // map, a metadata record) is created by whoever reads that string; one held
-            // by its type (`InvoiceHandler.class`) likewise.
-            let names_handler = kind == EdgeKind::Dispatches
-                || (matches!(kind, EdgeKind::StringRef | EdgeKind::TypeRef)
-                    && graph.is_apex_code(state.node));
+            let names_handler = kind == EdgeKind::Dispatches;
             return Some(names_handler.then(|| graph.top_level(state.node)));
         };
         if !climbs {
@@ -776,6 +783,20 @@ impl Dispatch {
         }
         if !graph[source].is_trigger() {
             return Some(Some(handler));
+        }
+        // A trigger that hands its handler over by type (fflib's
+        // `fflib_SObjectDomain.triggerHandler(Accounts.class)`) runs that class: it passes
+        // when that is the handler or one of its subclasses, whatever objects the
+        // handler names. Another class of the handler's hierarchy held there does not
+        // stop the walk: the handler remembered is the first override climbed through,
+        // which need not be the trigger's (a domain's constructor reached through a
+        // factory, on the way to the trigger handler that calls the factory).
+        let held = self
+            .held
+            .entry(source)
+            .or_insert_with(|| graph.types_held_by(source));
+        if held.iter().any(|&class| graph.is_subtype(class, handler)) {
+            return Some(None);
         }
         let named = self
             .objects

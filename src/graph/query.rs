@@ -239,6 +239,22 @@ impl Graph {
         self.is_subtype(class, declared) || self.is_subtype(declared, class)
     }
 
+    /// The classes of the repository `node` holds by their type (`type-ref` edges: a
+    /// class literal, `Accounts.class`), each once, in edge order.
+    pub fn types_held_by(&self, node: NodeIx) -> Vec<NodeIx> {
+        let mut held = Vec::new();
+        for link in self.outgoing(node) {
+            let class = self.top_level(link.to);
+            if link.edge.kind == EdgeKind::TypeRef
+                && self[class].id.is_type(types::APEX_CLASS)
+                && !held.contains(&class)
+            {
+                held.push(class);
+            }
+        }
+        held
+    }
+
     /// The class that declares a member (or inner class); a class itself otherwise.
     pub fn declaring_class(&self, index: NodeIx) -> NodeIx {
         match self[index].parent.as_ref().and_then(|p| self.node(p)) {

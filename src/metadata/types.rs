@@ -394,10 +394,10 @@ const fn child_in_file(
     info
 }
 
-/// Apex code: reached by whatever names, calls, extends, loads or tests it.
+/// Apex code: reached by whatever names, calls, extends, loads, makes or tests it.
 const CODE: &[EdgeKind] = &[
     Calls, References, Extends, Implements, MemberOf, Dispatches, NamedTest, TestFor, FlowAction,
-    Imports, StringRef, CoveredBy, Assigns,
+    Imports, StringRef, TypeRef, CoveredBy, Assigns,
 ];
 /// Automation of an object (trigger, rule, value set): reached through the object, by
 /// the code that writes it.

@@ -353,13 +353,30 @@ fn an_enum_constant_s_name_reaches_the_custom_metadata_record_named_so() {
 
 /// In the billing org with `classes` (name, source) on the base, edits one file
 /// (`path`, `from` → `to`) and commits: the tests the plan selects.
-fn selected_after_editing(
+fn selected_after_editing(classes: &[(&str, &str)], edit: (&str, &str, &str)) -> Vec<String> {
+    selected_after_editing_with(classes, None, edit)
+}
+
+/// [`selected_after_editing`], with a trigger (name, source) on the base as well.
+fn selected_after_editing_with_trigger(
     classes: &[(&str, &str)],
+    trigger: (&str, &str),
+    edit: (&str, &str, &str),
+) -> Vec<String> {
+    selected_after_editing_with(classes, Some(trigger), edit)
+}
+
+fn selected_after_editing_with(
+    classes: &[(&str, &str)],
+    trigger: Option<(&str, &str)>,
     (path, from, to): (&str, &str, &str),
 ) -> Vec<String> {
     let repo = TestRepo::with_base("billing", |repo| {
         for (name, text) in classes {
             repo.write_class(name, text);
+        }
+        if let Some((name, text)) = trigger {
+            repo.write_trigger(name, text);
         }
     });
     repo.edit(path, from, to);
@@ -785,4 +802,78 @@ fn an_email_template_reaches_the_savers_of_the_records_whose_rule_sends_it() {
     let by_update = selected_tests(&repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]));
     assert!(by_update.len() > 2, "{by_update:?}");
     assert_eq!(by_template, by_update);
+}
+
+/// A handler's constructor calls a bypass service through its interface, and the trigger
+/// hands the handler over by its type (dd's `fflib_SObjectDomain.triggerHandler(
+/// CommissionRatesHandler.class)`, whose constructor asks `BypassLogicModel`): a change to
+/// the service's implementation reaches the tests that save the trigger's object. The
+/// walk had taken the implementation, the first override it climbed through, for the
+/// trigger's handler, and it handles no object the trigger fires on (two tests missed).
+#[test]
+fn a_class_a_trigger_holds_by_its_type_is_its_handler() {
+    let classes = [
+        (
+            "DomainRunner",
+            "public class DomainRunner {\n    public static void run(Type domainType) {\n        DomainBase domain = (DomainBase) domainType.newInstance();\n        domain.handle();\n    }\n}\n",
+        ),
+        (
+            "DomainBase",
+            "public abstract class DomainBase {\n    public virtual void handle() {}\n}\n",
+        ),
+        (
+            "AccountDomain",
+            "public class AccountDomain extends DomainBase {\n    Boolean skipped;\n    public AccountDomain() {\n        skipped = Bypass.isOn('Account');\n    }\n    public override void handle() {\n        Integer contacts = [SELECT COUNT() FROM Contact];\n    }\n}\n",
+        ),
+        (
+            "Bypass",
+            "public class Bypass {\n    public static Boolean isOn(String name) {\n        return service().isOn(name);\n    }\n    static BypassApi service() {\n        return new BypassImpl();\n    }\n}\n",
+        ),
+        ("BypassApi", "public interface BypassApi {\n    Boolean isOn(String name);\n}\n"),
+        (
+            "BypassImpl",
+            "public class BypassImpl implements BypassApi {\n    public Boolean isOn(String name) {\n        return [SELECT COUNT() FROM Contact WHERE LastName = :name] > 0;\n    }\n}\n",
+        ),
+        (
+            "BypassImplTest",
+            "@IsTest\nprivate class BypassImplTest {\n    @IsTest\n    static void off() {\n        System.assert(!new BypassImpl().isOn('x'));\n    }\n}\n",
+        ),
+        (
+            "AccountDomainTest",
+            "@IsTest\nprivate class AccountDomainTest {\n    @IsTest\n    static void inserts() {\n        insert new Account(Name = 'A');\n    }\n}\n",
+        ),
+    ];
+    let trigger = (
+        "AccountTrigger",
+        "trigger AccountTrigger on Account (before insert) {\n    DomainRunner.run(AccountDomain.class);\n}\n",
+    );
+    let selected = selected_after_editing_with_trigger(
+        &classes,
+        trigger,
+        (
+            "force-app/main/default/classes/BypassImpl.cls",
+            "> 0;",
+            ">= 1;",
+        ),
+    );
+    assert!(
+        selected.contains(&"AccountDomainTest".to_string())
+            && selected.contains(&"BypassImplTest".to_string()),
+        "{selected:?}"
+    );
+    // The handler's own hook, which names contacts only: the trigger that holds the
+    // handler's type runs it, whatever objects it names.
+    let selected = selected_after_editing_with_trigger(
+        &classes,
+        trigger,
+        (
+            "force-app/main/default/classes/AccountDomain.cls",
+            "COUNT()",
+            "COUNT(Id)",
+        ),
+    );
+    assert!(
+        selected.contains(&"AccountDomainTest".to_string()),
+        "{selected:?}"
+    );
 }
