@@ -6,8 +6,9 @@
 
 use super::text::{
     child, fields, interview_flow, is_comment, is_database_dml, is_platform_class, is_simple_name,
-    is_system_namespace, is_this, is_unit_of_work, is_untyped_record, kind_name, literal_content,
-    named_children, normalize_type, unit_of_work_method, RecordWrite, LEAD_CONVERSION,
+    is_system_namespace, is_this, is_unit_of_work, is_untyped_record, kind_name, kind_of,
+    literal_content, named_children, normalize_type, unit_of_work_method, unwrapped, Kind,
+    RecordWrite, LEAD_CONVERSION,
 };
 use super::walk::{Recv, Walker};
 use crate::apex_type::{element_type, method_type, setting_method_type};
@@ -414,10 +415,13 @@ impl<'t> Walker<'t> {
                     setting_record = setting_method_type(type_name, name);
                 }
                 // Most calls are no unit of work's: ask the type only of a register call.
+                // One on a mock's verification (ApexMocks' `((fflib_ISObjectUnitOfWork)
+                // mocks.verify(uow)).registerNew(…)`) checks a call and saves nothing.
                 if let Some(done) = unit_of_work_method(name) {
-                    if self
-                        .concrete_name(&value)
-                        .is_some_and(|type_name| is_unit_of_work(&type_name))
+                    if !self.is_verification(object)
+                        && self
+                            .concrete_name(&value)
+                            .is_some_and(|type_name| is_unit_of_work(&type_name))
                     {
                         writer = Writer::UnitOfWork(done);
                     }
@@ -478,6 +482,15 @@ impl<'t> Walker<'t> {
             )),
             _ => Recv::Unknown,
         }
+    }
+
+    /// Whether `receiver` is what a mock library's `verify` returns (`mocks.verify(uow)`,
+    /// cast or parenthesized): calls on it check that the mock was called so.
+    fn is_verification(&self, receiver: Node<'t>) -> bool {
+        let call = unwrapped(receiver);
+        kind_of(call) == Kind::MethodInvocation
+            && child(call, fields().name)
+                .is_some_and(|name| self.text(name).eq_ignore_ascii_case("verify"))
     }
 
     /// The writes a call makes: `Database.insert(x)` and kin, `EventBus.publish(e)`,

@@ -306,7 +306,6 @@ public class Refs {
         "ListNew__c",
         "Cast__c",
         "Inst__c",
-        "Lit__c",
         "GenLit__c",
         "StaticRecv",
         "Custom_Exception",
@@ -314,6 +313,8 @@ public class Refs {
     ] {
         assert_use(&facts, run, EdgeKind::References, ty(name));
     }
+    // A class literal is a type held as a value, which code may make an instance of.
+    assert_use(&facts, run, EdgeKind::TypeRef, ty("Lit__c"));
     assert_use(
         &facts,
         run,
@@ -1517,7 +1518,7 @@ fn converting_a_lead_writes_the_lead_and_what_it_becomes() {
 fn a_unit_of_work_s_register_calls_are_its_deferred_dml() {
     use crate::facts::DmlEvents;
     let both = DmlEvents::INSERT.union(DmlEvents::UPDATE);
-    let cases: [(&str, &[(&str, DmlEvents)]); 10] = [
+    let cases: [(&str, &[(&str, DmlEvents)]); 11] = [
         (
             "uow.registerNew(invs);",
             &[("Invoice__c", DmlEvents::INSERT)],
@@ -1551,11 +1552,16 @@ fn a_unit_of_work_s_register_calls_are_its_deferred_dml() {
             &[],
         ),
         ("registry.registerNew(invs);", &[]),
+        // A mock's verification checks a call: ApexMocks' `verify`.
+        (
+            "((fflib_ISObjectUnitOfWork) mocks.verify(uow, 1)).registerNew(generic);",
+            &[],
+        ),
     ];
     let mut source = String::from("public class Writer {\n");
     for (index, (statement, _)) in cases.iter().enumerate() {
         source.push_str(&format!(
-            "    void m{index}(fflib_ISObjectUnitOfWork uow, Invoice__c one, List<Invoice__c> invs, List<SObject> generic, Account acct, Registry registry) {{\n        \
+            "    void m{index}(fflib_ISObjectUnitOfWork uow, Invoice__c one, List<Invoice__c> invs, List<SObject> generic, Account acct, Registry registry, fflib_ApexMocks mocks) {{\n        \
                  ns.UnitOfWork work = new ns.UnitOfWork();\n        {statement}\n    }}\n"
         ));
     }

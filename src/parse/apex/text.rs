@@ -257,17 +257,21 @@ pub(super) fn find_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
 /// Whether an expression is the current object: `this`, also parenthesized or cast
 /// (`((TriggerAction.AfterUpdate) this).afterUpdate()` runs on the same object).
 pub(super) fn is_this(node: Node) -> bool {
+    kind_of(unwrapped(node)) == Kind::This
+}
+
+/// The expression inside casts and parentheses: `x` of `((Type) (x))`.
+pub(super) fn unwrapped(node: Node) -> Node {
     let mut node = node;
     loop {
         let inner = match kind_of(node) {
-            Kind::This => return true,
             Kind::Cast => child(node, fields().value),
             Kind::Parenthesized => first_named(node),
             _ => None,
         };
         match inner {
             Some(inner) => node = inner,
-            None => return false,
+            None => return node,
         }
     }
 }
