@@ -85,7 +85,8 @@ use std::sync::Arc;
 /// is a string naming `CONSTANT`, a flow definition that says no active version leaves
 /// its flow active, and returning a followed records parameter keeps it followed; 44: a
 /// class literal, `X.class`, is a `type-ref`, a workflow alert uses its email template,
-/// and a rule switched off, `<active>false</active>`, automates nothing.)
+/// a rule switched off, `<active>false</active>`, automates nothing, and a unit of
+/// work's register call on a mock's `verify` writes nothing.)
 pub const FACTS_VERSION: u32 = 44;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's

@@ -40,6 +40,13 @@ pub enum Mode {
     /// application's factory), which runs the constructor. Only that: such code runs no
     /// other member by the type alone.
     Instantiated,
+    /// A class reached because one of its methods changed: as [`Mode::OpaqueOnly`], but
+    /// code that holds the class's name or type (`Type.forName('X')`, `X.class`, a
+    /// logger's category, a binding record) is affected only when the platform or a
+    /// package may call the class's methods ([`crate::graph::Node::called_from_outside`]):
+    /// otherwise such code only makes instances, and the method runs through calls the
+    /// graph sees (through an interface of the repository, by the class hierarchy).
+    MethodChanged,
     /// Code that holds the type of a class reached in [`Mode::Instantiated`]: every user
     /// of it is affected, but its own class only as by any member's change (a static
     /// field holding a factory's map of types makes no instance when its class loads).
@@ -609,9 +616,19 @@ fn step_kind(
         // test reaches the component.
         Mode::OrgOnly => (!source_node.id.is_type(types::LWC_JEST_TEST)).then_some(Mode::All),
         Mode::Instantiated => match kind {
-            EdgeKind::TypeRef => Some(Mode::HoldsType),
+            EdgeKind::StringRef | EdgeKind::TypeRef if graph[node].called_from_outside => {
+                Some(Mode::All)
+            }
+            EdgeKind::StringRef | EdgeKind::TypeRef => Some(Mode::HoldsType),
             // A subclass's instance runs its superclass's constructor.
             EdgeKind::Extends => Some(Mode::Instantiated),
+            _ => step_kind(graph, node, Mode::OpaqueOnly, kind, events, source),
+        },
+        Mode::MethodChanged => match kind {
+            EdgeKind::StringRef | EdgeKind::TypeRef => {
+                graph[node].called_from_outside.then_some(Mode::All)
+            }
+            EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::MethodChanged),
             _ => step_kind(graph, node, Mode::OpaqueOnly, kind, events, source),
         },
         Mode::HoldsType => match kind {
@@ -648,29 +665,7 @@ fn step_kind(
             // The class's own test, whatever it calls: the test methods the walk reaches
             // through calls are the ones listed, else all of them.
             EdgeKind::NamedTest => Some(Mode::OpaqueOnly),
-            EdgeKind::MemberOf => {
-                if !is_apex_class(graph, source) {
-                    return None;
-                }
-                // A platform entry point (a batch's `execute`) runs for whoever hands the
-                // class to the platform, so its change reaches every user of the class.
-                // A field whose initializer, or an initializer block that, runs code (a
-                // call, a query) runs it when the class loads; a field holding a plain
-                // value reaches its readers only, and a block that only sets fields
-                // reaches their readers (over `assigns` edges).
-                let whole_class = match graph[node].kind {
-                    DeclKind::ClassHeader => true,
-                    DeclKind::Field | DeclKind::Initializer => graph.runs_code(node),
-                    _ => graph[node].platform_entry,
-                };
-                Some(if whole_class {
-                    Mode::All
-                } else if graph[node].kind == DeclKind::Constructor {
-                    Mode::Instantiated
-                } else {
-                    Mode::OpaqueOnly
-                })
-            }
+            EdgeKind::MemberOf => class_mode(graph, node, source),
             EdgeKind::Writes => Some(writer_mode(graph, source)),
             EdgeKind::References
             | EdgeKind::Calls
@@ -689,6 +684,30 @@ fn step_kind(
             | EdgeKind::TypeRef => Some(Mode::All),
         },
     }
+}
+
+/// The mode a member's change reaches its class in (`class`, over a `member-of` edge from
+/// `member`); `None` when `class` is no Apex class.
+fn class_mode(graph: &Graph, member: NodeIx, class: NodeIx) -> Option<Mode> {
+    if !is_apex_class(graph, class) {
+        return None;
+    }
+    // A platform entry point (a batch's `execute`) runs for whoever hands the class to
+    // the platform, so its change reaches every user of the class. A field whose
+    // initializer, or an initializer block that, runs code (a call, a query) runs it
+    // when the class loads; a field holding a plain value reaches its readers only, and
+    // a block that only sets fields reaches their readers (over `assigns` edges).
+    let whole_class = match graph[member].kind {
+        DeclKind::ClassHeader => true,
+        DeclKind::Field | DeclKind::Initializer => graph.runs_code(member),
+        _ => graph[member].platform_entry,
+    };
+    Some(match graph[member].kind {
+        _ if whole_class => Mode::All,
+        DeclKind::Constructor => Mode::Instantiated,
+        DeclKind::Method => Mode::MethodChanged,
+        _ => Mode::OpaqueOnly,
+    })
 }
 
 /// How far the walk goes from the writer of an object it reached. An object writes

@@ -395,6 +395,7 @@ impl Graph {
             superclass: None,
             has_problems: false,
             platform_entry: false,
+            called_from_outside: false,
             lwc_bundle: id.is_type(types::LWC_BUNDLE),
             trigger: id.is_type(types::APEX_TRIGGER),
         });
@@ -476,6 +477,26 @@ impl Graph {
             }
         }
         self.mark_framework_hooks(files, declared, supertyped);
+        self.mark_called_from_outside();
+    }
+
+    /// Marks the classes the platform or a package may call ([`Node::called_from_outside`]):
+    /// those that implement an interface the repository does not declare (as
+    /// [`Graph::resolve_hierarchy`] found them), and their subclasses. A class built on
+    /// a class the repository does not declare is not marked for that: the framework
+    /// calls its overrides, which are entry points already
+    /// ([`Graph::mark_framework_hooks`]), and an Apex method implementing an interface's
+    /// needs no `override`.
+    fn mark_called_from_outside(&mut self) {
+        let mut marked: Vec<NodeIx> = self.interface_classes.clone();
+        while let Some(class) = marked.pop() {
+            if std::mem::replace(&mut self[class].called_from_outside, true) {
+                continue;
+            }
+            if let Some(subclasses) = self.subclasses.get(&class) {
+                marked.extend(subclasses.iter().copied());
+            }
+        }
     }
 
     /// Marks as entry points the `override` methods of classes that extend, directly or

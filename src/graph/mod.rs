@@ -114,6 +114,13 @@ pub struct Node {
     /// repository does not declare (a framework's hook, `onBeforeInsert` of a domain
     /// class on a packaged `fflib_SObjectDomain`), which that framework calls.
     pub platform_entry: bool,
+    /// A class whose methods the platform or a package may call: it, or a superclass,
+    /// implements an interface the repository does not declare
+    /// (`Messaging.InboundEmailHandler`, a packaged framework's). Code that holds its
+    /// name or type (`Type.forName('X')`, `X.class`) may hand an instance to that caller,
+    /// which the graph cannot see; any other class's methods run, after such code made
+    /// an instance, only through calls the graph sees (`impact::Mode::MethodChanged`).
+    pub called_from_outside: bool,
     /// The id is a Lightning web component's, or a trigger's. Kept beside the id, which
     /// is behind a pointer: the walk asks them of every edge it looks at.
     lwc_bundle: bool,

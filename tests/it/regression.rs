@@ -653,12 +653,14 @@ fn a_class_named_with_the_project_s_namespace_is_its_own() {
                 "@IsTest\nprivate class LimitsByNameTest {\n    @IsTest\n    static void loads() {\n        System.assertNotEquals(null, Type.forName('Bill.OrderLimits'));\n    }\n}\n",
             );
         });
+        // The class's header: a change to one of its methods no longer reaches code that
+        // only holds its name (`Mode::MethodChanged`), its header still does.
         repo.edit(
             &class("OrderLimits"),
-            "return DEFAULT_MAX_LINES;",
-            "return DEFAULT_MAX_LINES + 0;",
+            "public with sharing class OrderLimits {",
+            "public inherited sharing class OrderLimits {",
         );
-        repo.commit("Default lines");
+        repo.commit("Sharing of the limits");
 
         let tests = selected_tests(&repo.plan_committed());
 
@@ -876,4 +878,53 @@ fn a_class_a_trigger_holds_by_its_type_is_its_handler() {
         selected.contains(&"AccountDomainTest".to_string()),
         "{selected:?}"
     );
+}
+
+/// A string naming a class (a logger's category, `CLASS_NAME = 'InvoiceMath'`, a binding
+/// record) may make an instance of it (`Type.forName`), which runs only its constructor:
+/// a change to one of its methods does not reach the code that holds the name (Delivery
+/// Hub: 21 of 26 tests came through an audit row's class name; my_SFDXRepo: 17 of 20
+/// through classes' own `CLASS_NAME`). A class that implements an interface the
+/// repository does not declare may be handed to the platform or a package, which calls
+/// its methods unseen: there the name still reaches whichever method changed.
+#[test]
+fn a_method_s_change_reaches_the_code_that_holds_its_class_s_name_only_when_outsiders_call_it() {
+    for (implements, reached) in [("", false), (" implements System.Callable", true)] {
+        let classes = [
+            (
+                "InvoiceMath",
+                format!("public class InvoiceMath{implements} {{\n    public static final String CLASS_NAME = 'InvoiceMath';\n    public Decimal half(Decimal amount) {{\n        return amount / 2;\n    }}\n    public Object call(String action, Map<String, Object> args) {{\n        return null;\n    }}\n}}\n"),
+            ),
+            (
+                "AuditLog",
+                "public class AuditLog {\n    public static void write(String category) {\n        System.debug(category);\n    }\n    public static void invoiceTouched() {\n        write('InvoiceMath');\n    }\n}\n".to_string(),
+            ),
+            (
+                "AuditLogTest",
+                "@IsTest\nprivate class AuditLogTest {\n    @IsTest\n    static void writes() {\n        AuditLog.invoiceTouched();\n    }\n}\n".to_string(),
+            ),
+            (
+                "InvoiceMathTest",
+                "@IsTest\nprivate class InvoiceMathTest {\n    @IsTest\n    static void halves() {\n        System.assertEquals(1, new InvoiceMath().half(2));\n    }\n}\n".to_string(),
+            ),
+        ];
+        let classes: Vec<(&str, &str)> = classes.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        let selected = selected_after_editing(
+            &classes,
+            (
+                "force-app/main/default/classes/InvoiceMath.cls",
+                "amount / 2",
+                "amount * 0.5",
+            ),
+        );
+        assert!(
+            selected.contains(&"InvoiceMathTest".to_string()),
+            "{selected:?}"
+        );
+        assert_eq!(
+            selected.contains(&"AuditLogTest".to_string()),
+            reached,
+            "{implements:?}: {selected:?}"
+        );
+    }
 }
