@@ -191,7 +191,13 @@ impl Graph {
                 .filter_map(|name| self.member(class, name))
                 .collect();
             if hooks.is_empty() && registered.is_some() {
-                hooks = self.methods_of(class);
+                // A class the platform runs (a batch, a queueable: its `execute` is an
+                // entry point) that a record names is no framework's hook: an error log
+                // or a schedule holds its name (STASCO's `Apex_Class__c`).
+                let methods = self.methods_of(class);
+                if !methods.iter().any(|&method| self[method].platform_entry) {
+                    hooks = methods;
+                }
             }
             if hooks.is_empty() {
                 continue;
