@@ -47,9 +47,12 @@ pub enum Mode {
     /// otherwise such code only makes instances, and the method runs through calls the
     /// graph sees (through an interface of the repository, by the class hierarchy).
     MethodChanged,
-    /// Code that holds the type of a class reached in [`Mode::Instantiated`]: every user
-    /// of it is affected, but its own class only as by any member's change (a static
-    /// field holding a factory's map of types makes no instance when its class loads).
+    /// Code that holds the name or the type of what the walk reached (`string-ref`,
+    /// `type-ref`): every user of it is affected, but its own class only as by an
+    /// unchanged method's (a static field holding a factory's map of types makes no
+    /// instance when its class loads, and a field holding a class's name does not make
+    /// its own class one another string names), unless the holder runs code when its
+    /// class loads or is a platform entry point.
     HoldsType,
     /// A custom metadata type or custom setting reached because one of its records
     /// changed: only code that reads the records (SOQL, `getAll`, `getInstance`) is
@@ -616,9 +619,6 @@ fn step_kind(
         // test reaches the component.
         Mode::OrgOnly => (!source_node.id.is_type(types::LWC_JEST_TEST)).then_some(Mode::All),
         Mode::Instantiated => match kind {
-            EdgeKind::StringRef | EdgeKind::TypeRef if graph[node].called_from_outside => {
-                Some(Mode::All)
-            }
             EdgeKind::StringRef | EdgeKind::TypeRef => Some(Mode::HoldsType),
             // A subclass's instance runs its superclass's constructor.
             EdgeKind::Extends => Some(Mode::Instantiated),
@@ -626,21 +626,26 @@ fn step_kind(
         },
         Mode::MethodChanged => match kind {
             EdgeKind::StringRef | EdgeKind::TypeRef => {
-                graph[node].called_from_outside.then_some(Mode::All)
+                graph[node].called_from_outside.then_some(Mode::HoldsType)
             }
             EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::MethodChanged),
             _ => step_kind(graph, node, Mode::OpaqueOnly, kind, events, source),
         },
+        // The holder's class changed in nothing: a member of it that only holds the name
+        // reaches the class as an unchanged method would (not its name's holders).
         Mode::HoldsType => match kind {
-            EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::OpaqueOnly),
+            EdgeKind::MemberOf => match class_mode(graph, node, source)? {
+                Mode::OpaqueOnly => Some(Mode::MethodChanged),
+                mode => Some(mode),
+            },
             _ => step_kind(graph, node, Mode::All, kind, events, source),
         },
         Mode::OpaqueOnly => match kind {
             EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::OpaqueOnly),
             EdgeKind::NamedTest => Some(Mode::OpaqueOnly),
+            EdgeKind::StringRef => Some(Mode::HoldsType),
             EdgeKind::TestFor
             | EdgeKind::FlowAction
-            | EdgeKind::StringRef
             | EdgeKind::CoveredBy
             | EdgeKind::Imports
             | EdgeKind::Tests => Some(Mode::All),
@@ -666,6 +671,8 @@ fn step_kind(
             // through calls are the ones listed, else all of them.
             EdgeKind::NamedTest => Some(Mode::OpaqueOnly),
             EdgeKind::MemberOf => class_mode(graph, node, source),
+            // Code that holds a name or a type: its users, not its class as a whole.
+            EdgeKind::StringRef | EdgeKind::TypeRef => Some(Mode::HoldsType),
             EdgeKind::Writes => Some(writer_mode(graph, source)),
             EdgeKind::References
             | EdgeKind::Calls
@@ -676,12 +683,10 @@ fn step_kind(
             | EdgeKind::Tests
             | EdgeKind::FlowAction
             | EdgeKind::Imports
-            | EdgeKind::StringRef
             | EdgeKind::CoveredBy
             | EdgeKind::Dispatches
             | EdgeKind::Defines
-            | EdgeKind::Assigns
-            | EdgeKind::TypeRef => Some(Mode::All),
+            | EdgeKind::Assigns => Some(Mode::All),
         },
     }
 }

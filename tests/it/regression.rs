@@ -928,3 +928,48 @@ fn a_method_s_change_reaches_the_code_that_holds_its_class_s_name_only_when_outs
         );
     }
 }
+
+/// Code reached because it holds a name changed in nothing: a field holding a class's
+/// name (`CATEGORY = 'NightlyJob'`) reaches its readers, not, through its own class, the
+/// code that holds that class's name in turn (a registry making the service by name).
+#[test]
+fn a_holder_of_a_name_does_not_pass_its_class_on() {
+    let classes = [
+        (
+            "NightlyJob",
+            "public with sharing class NightlyJob {\n    public static Integer run() {\n        return 1;\n    }\n}\n",
+        ),
+        (
+            "LedgerService",
+            "public class LedgerService {\n    public static final String CATEGORY = 'NightlyJob';\n    public Integer work() {\n        return 2;\n    }\n}\n",
+        ),
+        (
+            "ServiceRegistry",
+            "public class ServiceRegistry {\n    public static Object make() {\n        return Type.forName('LedgerService').newInstance();\n    }\n}\n",
+        ),
+        (
+            "ServiceRegistryTest",
+            "@IsTest\nprivate class ServiceRegistryTest {\n    @IsTest\n    static void makes() {\n        System.assert(ServiceRegistry.make() != null);\n    }\n}\n",
+        ),
+        (
+            "CategoryTest",
+            "@IsTest\nprivate class CategoryTest {\n    @IsTest\n    static void names() {\n        System.assertEquals('NightlyJob', LedgerService.CATEGORY);\n    }\n}\n",
+        ),
+    ];
+    let selected = selected_after_editing(
+        &classes,
+        (
+            "force-app/main/default/classes/NightlyJob.cls",
+            "public with sharing class NightlyJob {",
+            "public inherited sharing class NightlyJob {",
+        ),
+    );
+    assert!(
+        selected.contains(&"CategoryTest".to_string()),
+        "{selected:?}"
+    );
+    assert!(
+        !selected.contains(&"ServiceRegistryTest".to_string()),
+        "{selected:?}"
+    );
+}
