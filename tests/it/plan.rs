@@ -1193,10 +1193,25 @@ fn jest_tests_beside_the_package_directories_and_in_test_folders_test_what_they_
     );
 }
 
+/// Checks that `plan` runs every Jest test of the automation org (`test` among them) and
+/// no Apex test but the smoke test the fixture always runs.
+fn assert_every_jest_test_and_only_the_smoke_test(plan: &Value, test: &str) {
+    let every = jest_tests_of(plan);
+    assert!(
+        every.len() > 2 && every.contains(&test.to_string()),
+        "{plan}"
+    );
+    assert!(
+        selected_tests(plan)
+            .iter()
+            .all(|name| name == "OrderSmokeTest"),
+        "{plan}"
+    );
+}
+
 /// A script in a package directory that `.forceignore` leaves out is Jest's (a
 /// project's `test/jest-utils/` helpers, which its Jest tests import by relative path):
-/// its change runs every Jest test and no Apex test (beside the smoke test the fixture
-/// always runs). Another file left out there (a data
+/// its change runs every Jest test and no Apex test. Another file left out there (a data
 /// plan's CSV) changes nothing. (The helper's change planned nothing before.)
 #[test]
 fn a_script_left_out_of_a_package_directory_is_jest_s() {
@@ -1217,17 +1232,7 @@ fn a_script_left_out_of_a_package_directory_is_jest_s() {
     repo.write(HELPER, "export const lines = [{ amount: 1 }];\n");
     repo.commit("A line in the helper");
     let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
-    let every = jest_tests_of(&plan);
-    assert!(
-        every.len() > 2 && every.contains(&TEST.to_string()),
-        "{plan}"
-    );
-    assert!(
-        selected_tests(&plan)
-            .iter()
-            .all(|name| name == "OrderSmokeTest"),
-        "{plan}"
-    );
+    assert_every_jest_test_and_only_the_smoke_test(&plan, TEST);
 
     repo.write(DATA, "Amount\n2\n");
     repo.commit("Another amount in the data plan");
@@ -1276,17 +1281,7 @@ fn a_jest_test_reaches_what_it_loads_by_relative_path() {
     );
     repo.commit("A line of mock data");
     let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
-    let every = jest_tests_of(&plan);
-    assert!(
-        every.len() > 2 && every.contains(&TEST.to_string()),
-        "{plan}"
-    );
-    assert!(
-        selected_tests(&plan)
-            .iter()
-            .all(|name| name == "OrderSmokeTest"),
-        "{plan}"
-    );
+    assert_every_jest_test_and_only_the_smoke_test(&plan, TEST);
 }
 
 /// A `.forceignore` edit that changes no file's part in the deploy (patterns for tool
