@@ -35,10 +35,10 @@ pub enum Mode {
     /// without naming a member (flow actions, `testFor`, string references) are affected.
     OpaqueOnly,
     /// A class reached because its constructor changed, or a subclass's reached so: as
-    /// [`Mode::OpaqueOnly`], and code that holds the class's type (`X.class`) is
-    /// affected too, for it may make an instance (`Type.newInstance()`, an fflib
-    /// application's factory), which runs the constructor. Only that: such code runs no
-    /// other member by the type alone.
+    /// [`Mode::OpaqueOnly`], and code that holds the class's name or type (`X.class`,
+    /// `Type.forName('X')`) is affected too, for it may make an instance
+    /// (`Type.newInstance()`, an fflib application's factory), which runs the
+    /// constructor. Only that: such code runs no other member by the name alone.
     Instantiated,
     /// A class reached because one of its methods changed: as [`Mode::OpaqueOnly`], but
     /// code that holds the class's name or type (`Type.forName('X')`, `X.class`, a
@@ -53,7 +53,7 @@ pub enum Mode {
     /// instance when its class loads, and a field holding a class's name does not make
     /// its own class one another string names), unless the holder runs code when its
     /// class loads or is a platform entry point.
-    HoldsType,
+    HoldsName,
     /// A custom metadata type or custom setting reached because one of its records
     /// changed: only code that reads the records (SOQL, `getAll`, `getInstance`) is
     /// affected, not code that names the type or builds a record in memory.
@@ -619,21 +619,21 @@ fn step_kind(
         // test reaches the component.
         Mode::OrgOnly => (!source_node.id.is_type(types::LWC_JEST_TEST)).then_some(Mode::All),
         Mode::Instantiated => match kind {
-            EdgeKind::StringRef | EdgeKind::TypeRef => Some(Mode::HoldsType),
+            EdgeKind::StringRef | EdgeKind::TypeRef => Some(Mode::HoldsName),
             // A subclass's instance runs its superclass's constructor.
             EdgeKind::Extends => Some(Mode::Instantiated),
             _ => step_kind(graph, node, Mode::OpaqueOnly, kind, events, source),
         },
         Mode::MethodChanged => match kind {
             EdgeKind::StringRef | EdgeKind::TypeRef => {
-                graph[node].called_from_outside.then_some(Mode::HoldsType)
+                graph[node].called_from_outside.then_some(Mode::HoldsName)
             }
             EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::MethodChanged),
             _ => step_kind(graph, node, Mode::OpaqueOnly, kind, events, source),
         },
         // The holder's class changed in nothing: a member of it that only holds the name
         // reaches the class as an unchanged method would (not its name's holders).
-        Mode::HoldsType => match kind {
+        Mode::HoldsName => match kind {
             EdgeKind::MemberOf => match class_mode(graph, node, source)? {
                 Mode::OpaqueOnly => Some(Mode::MethodChanged),
                 mode => Some(mode),
@@ -643,7 +643,7 @@ fn step_kind(
         Mode::OpaqueOnly => match kind {
             EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::OpaqueOnly),
             EdgeKind::NamedTest => Some(Mode::OpaqueOnly),
-            EdgeKind::StringRef => Some(Mode::HoldsType),
+            EdgeKind::StringRef => Some(Mode::HoldsName),
             EdgeKind::TestFor
             | EdgeKind::FlowAction
             | EdgeKind::CoveredBy
@@ -672,7 +672,7 @@ fn step_kind(
             EdgeKind::NamedTest => Some(Mode::OpaqueOnly),
             EdgeKind::MemberOf => class_mode(graph, node, source),
             // Code that holds a name or a type: its users, not its class as a whole.
-            EdgeKind::StringRef | EdgeKind::TypeRef => Some(Mode::HoldsType),
+            EdgeKind::StringRef | EdgeKind::TypeRef => Some(Mode::HoldsName),
             EdgeKind::Writes => Some(writer_mode(graph, source)),
             EdgeKind::References
             | EdgeKind::Calls

@@ -440,7 +440,7 @@ impl<'t> Walker<'t> {
         let mut first_text = "";
         if let Some(arguments) = arguments {
             let outer = self.types_not_instantiated;
-            self.types_not_instantiated = system_call && !is_type_class(&receiver)
+            self.types_not_instantiated = (system_call && !is_type_class(&receiver))
                 || writer != Writer::Other
                 || MOCKING_METHODS.iter().any(|m| name.eq_ignore_ascii_case(m));
             let values = self.kids(arguments);
