@@ -86,8 +86,10 @@ use std::sync::Arc;
 /// its flow active, and returning a followed records parameter keeps it followed; 44: a
 /// class literal, `X.class`, is a `type-ref`, a workflow alert uses its email template,
 /// a rule switched off, `<active>false</active>`, automates nothing, and a unit of
-/// work's register call on a mock's `verify` writes nothing.)
-pub const FACTS_VERSION: u32 = 44;
+/// work's register call on a mock's `verify` writes nothing; 45: DML on the records of
+/// a `Security.stripInaccessible` decision writes the object of the records it was
+/// given.)
+pub const FACTS_VERSION: u32 = 45;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

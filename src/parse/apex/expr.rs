@@ -435,25 +435,10 @@ impl<'t> Walker<'t> {
         {
             self.string_value(constant, at);
         }
-        // Most calls have a few arguments: kept inline.
-        let mut passed: SmallVec<[(Node<'t>, Recv<'t>); 4]> = SmallVec::new();
-        let mut first_text = "";
-        if let Some(arguments) = arguments {
-            let outer = self.types_not_instantiated;
-            self.types_not_instantiated = (system_call && !is_type_class(&receiver))
-                || writer != Writer::Other
-                || MOCKING_METHODS.iter().any(|m| name.eq_ignore_ascii_case(m));
-            let values = self.kids(arguments);
-            for &argument in &values {
-                let value = self.walk(argument);
-                if passed.is_empty() {
-                    first_text = self.text(argument);
-                }
-                passed.push((argument, value));
-            }
-            self.recycle(values);
-            self.types_not_instantiated = outer;
-        }
+        let makes_no_instance = (system_call && !is_type_class(&receiver))
+            || writer != Writer::Other
+            || MOCKING_METHODS.iter().any(|m| name.eq_ignore_ascii_case(m));
+        let (passed, first_text) = self.walk_arguments(arguments, makes_no_instance);
         let first = passed.first().map(|(_, value)| value);
         self.dynamic_field_access(receiver.as_ref(), name, arity, first_text, at);
         self.call_writes(writer, name, first, first_text, at);
@@ -475,6 +460,10 @@ impl<'t> Walker<'t> {
         if let Some(record) = setting_record {
             return Recv::Value(TypeExpr::Named(record.into()));
         }
+        // `decision.getRecords()` of `Security.stripInaccessible`: the records given.
+        if let Some(records) = self.decision_records(object, name, arity) {
+            return Recv::Typed(records);
+        }
         match receiver {
             Some(receiver) if !name.is_empty() => Recv::Value(TypeExpr::ReturnOf(
                 Box::new(receiver),
@@ -482,6 +471,33 @@ impl<'t> Walker<'t> {
             )),
             _ => Recv::Unknown,
         }
+    }
+
+    /// Walks a call's arguments: each with what is known of its value, and the first's
+    /// text. `makes_no_instance`: the call makes no instance of a type it is given, so a
+    /// class literal among them is a plain reference.
+    fn walk_arguments(
+        &mut self,
+        arguments: Option<Node<'t>>,
+        makes_no_instance: bool,
+    ) -> (Arguments<'t>, &'t str) {
+        let mut passed = Arguments::new();
+        let mut first_text = "";
+        let Some(arguments) = arguments else {
+            return (passed, first_text);
+        };
+        let outer = std::mem::replace(&mut self.types_not_instantiated, makes_no_instance);
+        let values = self.kids(arguments);
+        for &argument in &values {
+            let value = self.walk(argument);
+            if passed.is_empty() {
+                first_text = self.text(argument);
+            }
+            passed.push((argument, value));
+        }
+        self.recycle(values);
+        self.types_not_instantiated = outer;
+        (passed, first_text)
     }
 
     /// Whether `receiver` is what a mock library's `verify` returns (`mocks.verify(uow)`,
@@ -962,6 +978,10 @@ impl<'t> Walker<'t> {
         }
     }
 }
+
+/// A call's arguments and what is known of their values: most calls have a few, kept
+/// inline.
+type Arguments<'t> = SmallVec<[(Node<'t>, Recv<'t>); 4]>;
 
 /// Methods that make a stand-in for the type they are given, never an instance of it:
 /// `Test.createStub`, `Test.setMock`, ApexMocks' `mocks.mock(X.class)`, an fflib

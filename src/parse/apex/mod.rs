@@ -12,6 +12,7 @@
 //! expressions beyond declared types of variables, fields and this file's methods. A file
 //! that does not parse still yields what could be read, plus a [`Problem`].
 
+mod access;
 mod children;
 mod decl;
 mod dynamic;

@@ -45,6 +45,9 @@ impl<'t> Walker<'t> {
             if let (Some(name), Some(value)) = (name, value) {
                 self.assign_string(name, Assignment::Set, value);
             }
+            if let (Some(type_node), Some(value)) = (type_node, value) {
+                self.note_access_decision(type_node, value);
+            }
             if let (Some(name), Some(type_node)) = (name, type_node) {
                 self.vars.push((name, type_node));
                 self.track_record_list(type_node, value.zip(walked.as_ref()));

@@ -2026,3 +2026,38 @@ public class Literals {
         assert!(!has(&facts, run, EdgeKind::TypeRef, &apex(held)), "{held}");
     }
 }
+
+/// DML on `decision.getRecords()` of `Security.stripInaccessible` writes the object of
+/// the records it was given: held in a local decision or called in place, the records a
+/// typed local or a list built in place; an untyped list still writes every object.
+#[test]
+fn the_records_of_an_access_decision_are_those_it_was_given() {
+    let source = r#"
+public class Guard {
+    public void local(List<Visit__c> visits) {
+        SObjectAccessDecision decision = Security.stripInaccessible(AccessType.CREATABLE, visits);
+        insert decision.getRecords();
+    }
+    public void inline(Setting__c setting) {
+        upsert System.Security.stripInaccessible(AccessType.UPSERTABLE, new List<Setting__c>{ setting }).getRecords();
+    }
+    public void untyped(List<SObject> rows) {
+        System.SObjectAccessDecision decision = Security.stripInaccessible(AccessType.UPDATABLE, rows);
+        update decision.getRecords();
+    }
+}
+"#;
+    let facts = class("Guard", source);
+    let written = |member: &str| -> Vec<String> {
+        uses_from(&facts, &format!("ApexMethod:Guard.{member}"))
+            .iter()
+            .filter_map(|u| match &u.target {
+                Target::Dml { object, .. } => Some(object.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(written("local"), ["Visit__c"]);
+    assert_eq!(written("inline"), ["Setting__c"]);
+    assert_eq!(written("untyped"), ["*"]);
+}

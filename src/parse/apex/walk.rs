@@ -107,6 +107,10 @@ pub(super) struct Walker<'t> {
     /// walked (`JSON.deserialize(body, Order.class)`, `mocks.mock(OrderService.class)`):
     /// a class literal there is a plain reference, not a `type-ref`.
     pub(super) types_not_instantiated: bool,
+    /// Local `SObjectAccessDecision`s of `Security.stripInaccessible` calls: the
+    /// variable's declared type node (its identity) and that of the records it was
+    /// given ([`super::access`]).
+    pub(super) access_decisions: Vec<(Node<'t>, Node<'t>)>,
     /// Reused cursor and child lists: allocating them for every node dominated the
     /// walk's time.
     pub(super) scratch: RefCell<Scratch<'t>>,
@@ -159,6 +163,7 @@ impl<'t> Walker<'t> {
             chosen: None,
             query_parser: None,
             types_not_instantiated: false,
+            access_decisions: Vec::new(),
             scratch: RefCell::default(),
         };
         match kind {
