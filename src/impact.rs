@@ -51,8 +51,8 @@ pub enum Mode {
     /// `type-ref`): every user of it is affected, but its own class only as by an
     /// unchanged method's (a static field holding a factory's map of types makes no
     /// instance when its class loads, and a field holding a class's name does not make
-    /// its own class one another string names), unless the holder runs code when its
-    /// class loads or is a platform entry point.
+    /// its own class one another string names), unless the holder is a platform entry
+    /// point or the class's header.
     HoldsName,
     /// A custom metadata type or custom setting reached because one of its records
     /// changed: only code that reads the records (SOQL, `getAll`, `getInstance`) is
@@ -632,9 +632,16 @@ fn step_kind(
             _ => step_kind(graph, node, Mode::OpaqueOnly, kind, events, source),
         },
         // The holder's class changed in nothing: a member of it that only holds the name
-        // reaches the class as an unchanged method would (not its name's holders).
+        // reaches the class as an unchanged method would (not its name's holders), even
+        // a field whose initializer runs code (fflib's `Application.Service`, a factory
+        // built from a map of types, makes no instance when its class loads).
         Mode::HoldsName => match kind {
             EdgeKind::MemberOf => match class_mode(graph, node, source)? {
+                Mode::All
+                    if matches!(graph[node].kind, DeclKind::Field | DeclKind::Initializer) =>
+                {
+                    Some(Mode::MethodChanged)
+                }
                 Mode::OpaqueOnly => Some(Mode::MethodChanged),
                 mode => Some(mode),
             },

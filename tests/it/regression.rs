@@ -722,13 +722,23 @@ fn a_field_named_with_the_namespace_is_found_when_it_is_added_after_a_warm_plan(
 /// (`Type.newInstance()`): a change to its constructor reaches the tests that ask the
 /// factory for it (they ran none before: FFLIB_Working_Examples, a service's base
 /// constructor missed the trigger tests). A stub of the class (`Test.createStub`) makes
-/// no instance, and a change to another member does not reach the factory's users.
+/// no instance, and a change to another member does not reach the factory's users; nor
+/// does the constructor's reach the factory's other users, though the field holding the
+/// map builds an object when its class loads (fflib's `Application.Service`).
 #[test]
 fn a_constructor_reaches_the_code_that_holds_its_class_s_type() {
     let classes = [
         (
             "ServiceFactory",
-            "public class ServiceFactory {\n    static final Map<Type, Type> IMPLEMENTATIONS = new Map<Type, Type>{\n        PricingApi.class => PricingService.class\n    };\n    public static Object make(Type api) {\n        return IMPLEMENTATIONS.get(api).newInstance();\n    }\n}\n",
+            "public class ServiceFactory {\n    static final TypeMap IMPLEMENTATIONS = new TypeMap(new Map<Type, Type>{\n        PricingApi.class => PricingService.class\n    });\n    public static Object make(Type api) {\n        return IMPLEMENTATIONS.get(api).newInstance();\n    }\n    public static String version() {\n        return 'v1';\n    }\n}\n",
+        ),
+        (
+            "TypeMap",
+            "public class TypeMap {\n    Map<Type, Type> types;\n    public TypeMap(Map<Type, Type> types) {\n        this.types = types;\n    }\n    public Type get(Type api) {\n        return types.get(api);\n    }\n}\n",
+        ),
+        (
+            "FactoryVersionTest",
+            "@IsTest\nprivate class FactoryVersionTest {\n    @IsTest\n    static void versions() {\n        System.assertEquals('v1', ServiceFactory.version());\n    }\n}\n",
         ),
         ("PricingApi", "public interface PricingApi {\n    Decimal price();\n}\n"),
         (
@@ -750,17 +760,17 @@ fn a_constructor_reaches_the_code_that_holds_its_class_s_type() {
     ];
     let service = "force-app/main/default/classes/PricingService.cls";
     // The billing org's smoke test runs on every plan.
-    let pricing = |edit: (&str, &str)| -> Vec<String> {
+    let ours = |edit: (&str, &str)| -> Vec<String> {
         selected_after_editing(&classes, (service, edit.0, edit.1))
             .into_iter()
-            .filter(|test| test.starts_with("Pricing"))
+            .filter(|test| test.starts_with("Pricing") || test.starts_with("Factory"))
             .collect()
     };
     assert_eq!(
-        pricing(("rate = 2;", "rate = 3;")),
+        ours(("rate = 2;", "rate = 3;")),
         ["PricingDirectTest", "PricingFactoryTest"]
     );
-    assert_eq!(pricing(("rate * 2", "rate * 3")), ["PricingDirectTest"]);
+    assert_eq!(ours(("rate * 2", "rate * 3")), ["PricingDirectTest"]);
 }
 
 /// A workflow rule's email alert sends its template when a test saves a record the rule
