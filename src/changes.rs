@@ -196,7 +196,7 @@ struct Group<'a> {
     new_files: Vec<&'a FileVersion>,
 }
 
-impl Group<'_> {
+impl<'a> Group<'a> {
     fn paths(&self) -> Vec<String> {
         let paths: BTreeSet<String> = self
             .old_files
@@ -300,7 +300,7 @@ impl Group<'_> {
         // Switching automation off (a flow set to Draft, deactivated by its definition, a
         // validation rule switched off) changes what the object's writers see: walk from
         // the base, where it still ran.
-        if self.kind == ChangeKind::Modified && self.deactivates_automation(&self.component) {
+        if self.kind == ChangeKind::Modified && self.switched_off().contains(&self.component) {
             base.insert(self.component.clone());
         }
         change.head_seeds = head.into_iter().collect();
@@ -308,18 +308,23 @@ impl Group<'_> {
         change
     }
 
-    /// Whether the base version of `id` (the component or one of its children) ran
-    /// automation on DML and the head version does not.
-    fn deactivates_automation(&self, id: &ComponentId) -> bool {
-        let runs = |files: &[&FileVersion]| {
-            files.iter().any(|file| {
-                file.facts
-                    .declares
-                    .iter()
-                    .any(|decl| decl.id == *id && decl.runs_automation())
-            })
+    /// The declarations (the component, or children of it) whose base version ran
+    /// automation on DML and whose head version does not: read once per component, not
+    /// once per changed child.
+    fn switched_off(&self) -> HashSet<&'a ComponentId> {
+        let running = |files: &[&'a FileVersion]| -> HashSet<&'a ComponentId> {
+            files
+                .iter()
+                .flat_map(|file| file.facts.declares.iter())
+                .filter(|decl| decl.runs_automation())
+                .map(|decl| &decl.id)
+                .collect()
         };
-        runs(&self.old_files) && !runs(&self.new_files)
+        let head = running(&self.new_files);
+        running(&self.old_files)
+            .into_iter()
+            .filter(|id| !head.contains(id))
+            .collect()
     }
 
     /// For files that hold many components: one change per child that changed.
@@ -330,6 +335,7 @@ impl Group<'_> {
         let old_hashes = declaration_hashes(&self.old_files);
         let new_hashes = declaration_hashes(&self.new_files);
         let parent = &self.component;
+        let switched_off = self.switched_off();
         let mut changes = Vec::new();
         let children: BTreeSet<&ComponentId> = old_hashes
             .keys()
@@ -340,7 +346,7 @@ impl Group<'_> {
             let (kind, head, base) = match (old_hashes.get(id), new_hashes.get(id)) {
                 (Some(old), Some(new)) if old.0 == new.0 => continue,
                 // A rule switched off: walked on the base as well, where it still ran.
-                (Some(_), Some(_)) if self.deactivates_automation(id) => {
+                (Some(_), Some(_)) if switched_off.contains(id) => {
                     (ChangeKind::Modified, vec![id.clone()], vec![id.clone()])
                 }
                 (Some(_), Some(_)) => (ChangeKind::Modified, vec![id.clone()], vec![]),

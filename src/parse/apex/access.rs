@@ -16,7 +16,9 @@ impl<'t> Walker<'t> {
     /// Notes the records a local decision holds, when `value` (the declaration's
     /// initializer, of a variable declared `type_node`) is a `stripInaccessible` call.
     pub(super) fn note_access_decision(&mut self, type_node: Node<'t>, value: Node<'t>) {
-        let declared = self.type_text(type_node);
+        // Asked of every local declaration with a value: the type's text as written is
+        // compared, not normalized into a new string.
+        let declared = self.text(type_node).trim();
         let is_decision = ["SObjectAccessDecision", "System.SObjectAccessDecision"]
             .iter()
             .any(|name| declared.eq_ignore_ascii_case(name));
