@@ -189,6 +189,20 @@ fn merge_moves(changes: Vec<Change>) -> Vec<Change> {
     merged
 }
 
+/// The folders two paths of a file differ by: what is left when their longest common
+/// tail of whole segments is taken off (`("a/b/", "c/")` for `a/b/x/F.cls` and
+/// `c/x/F.cls`; two empty folders for one path).
+fn moved_folders<'p>(old: &'p str, new: &'p str) -> (&'p str, &'p str) {
+    let tail = old
+        .rsplit('/')
+        .zip(new.rsplit('/'))
+        .take_while(|(old, new)| old == new)
+        .map(|(segment, _)| segment.len() + 1)
+        .sum::<usize>();
+    let cut = |path: &'p str| &path[..path.len().saturating_sub(tail).min(path.len())];
+    (cut(old), cut(new))
+}
+
 struct Group<'a> {
     component: ComponentId,
     kind: ChangeKind,
@@ -224,21 +238,58 @@ impl<'a> Group<'a> {
     }
 
     /// True when every changed file has an old and a new version with the same meaning.
+    /// Whether anything but comments and whitespace changed. A component moved unchanged,
+    /// all its files from one folder to another (a package directory reorganized, a
+    /// component moved to the folder a team deploys apart), deploys the same component:
+    /// navikt's crm-nks-chat moved eight routing configs and ran every test. Whether the
+    /// folder it went to is deployed at all is `.forceignore`'s and `sfdx-project.json`'s
+    /// to say, and planned as their changes. Only the changed files are in the group, so
+    /// a bundle moved only if its folder moved with each file ([`Group::moves_whole`]): a
+    /// file moved inside a bundle is a change (an import of it may no longer find it).
     fn is_semantic(&self) -> bool {
         if self.kind != ChangeKind::Modified {
             return true;
         }
-        let old: BTreeMap<&str, u64> = self
-            .old_files
-            .iter()
-            .map(|file| (file.path.as_str(), file.facts.semantic_hash))
-            .collect();
-        let new: BTreeMap<&str, u64> = self
-            .new_files
-            .iter()
-            .map(|file| (file.path.as_str(), file.facts.semantic_hash))
-            .collect();
-        old != new
+        let sorted = |files: &[&'a FileVersion]| {
+            let mut files = files.to_vec();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            files
+        };
+        let (old, new) = (sorted(&self.old_files), sorted(&self.new_files));
+        let (Some(first_old), Some(first_new)) = (old.first(), new.first()) else {
+            return old.len() != new.len();
+        };
+        let (old_folder, new_folder) = moved_folders(&first_old.path, &first_new.path);
+        let moved = old_folder != new_folder;
+        old.len() != new.len()
+            || old.iter().zip(&new).any(|(old, new)| {
+                let rest = old.path.strip_prefix(old_folder);
+                old.facts.semantic_hash != new.facts.semantic_hash
+                    || rest != new.path.strip_prefix(new_folder)
+                    || (moved && !self.moves_whole(rest.unwrap_or_default()))
+            })
+    }
+
+    /// Whether a file of the component moved by a change of the folder above `rest` (its
+    /// path below the folders that differ) moved with the whole component: any file of a
+    /// component that is one file and its `-meta.xml`, a file of a bundle only when the
+    /// bundle's folder is in `rest`. Static resources, experience bundles and children
+    /// in their parent's file are never taken for moved.
+    fn moves_whole(&self, rest: &str) -> bool {
+        let Some(info) = types::type_info(self.component.type_name()) else {
+            return false;
+        };
+        match info.strategy {
+            types::Strategy::Bundle => {
+                let bundle = self.component.full_name();
+                let mut folders = rest.split('/').rev().skip(1);
+                folders.any(|folder| folder.eq_ignore_ascii_case(bundle))
+            }
+            types::Strategy::MixedContent
+            | types::Strategy::DigitalExperience
+            | types::Strategy::ChildInFile => false,
+            _ => true,
+        }
     }
 
     fn has_problems(&self) -> bool {
@@ -300,7 +351,11 @@ impl<'a> Group<'a> {
         // Switching automation off (a flow set to Draft, deactivated by its definition, a
         // validation rule switched off) changes what the object's writers see: walk from
         // the base, where it still ran.
-        if self.kind == ChangeKind::Modified && self.switched_off().contains(&self.component) {
+        // So does renaming what code finds it by (a record type's label, a lookup's
+        // relationship name): code holding the old name reads nothing at the head.
+        let walked_from_base = self.switched_off().contains(&self.component)
+            || self.renamed().contains(&self.component);
+        if self.kind == ChangeKind::Modified && walked_from_base {
             base.insert(self.component.clone());
         }
         change.head_seeds = head.into_iter().collect();
@@ -324,6 +379,23 @@ impl<'a> Group<'a> {
         running(&self.old_files)
             .into_iter()
             .filter(|id| !head.contains(id))
+            .collect()
+    }
+
+    /// The declarations whose other name ([`crate::facts::Declaration::alias`]: a record
+    /// type's label, a lookup's relationship name) at the base is not theirs at the head.
+    fn renamed(&self) -> HashSet<&'a ComponentId> {
+        let aliases = |files: &[&'a FileVersion]| -> HashMap<&'a ComponentId, &'a str> {
+            let declarations = files.iter().flat_map(|file| file.facts.declares.iter());
+            declarations
+                .filter_map(|decl| Some((&decl.id, decl.alias.as_deref()?)))
+                .collect()
+        };
+        let head = aliases(&self.new_files);
+        aliases(&self.old_files)
+            .into_iter()
+            .filter(|(id, alias)| head.get(id) != Some(alias))
+            .map(|(id, _)| id)
             .collect()
     }
 

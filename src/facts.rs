@@ -282,7 +282,7 @@ struct StoredDeclaration<'a> {
     implements: &'a [String],
     arity: Option<u32>,
     value_type: &'a Option<String>,
-    relationship: &'a Option<String>,
+    alias: &'a Option<String>,
     automates: &'a Option<String>,
     fires_on: DmlEvents,
     test: &'a Option<TestMark>,
@@ -301,7 +301,7 @@ impl<'a> StoredDeclaration<'a> {
             implements: &declaration.implements,
             arity: declaration.arity,
             value_type: &declaration.value_type,
-            relationship: &declaration.relationship,
+            alias: &declaration.alias,
             automates: &declaration.automates,
             fires_on: declaration.fires_on,
             test: &declaration.test,
@@ -322,7 +322,7 @@ struct LoadedDeclaration {
     implements: Vec<String>,
     arity: Option<u32>,
     value_type: Option<String>,
-    relationship: Option<String>,
+    alias: Option<String>,
     automates: Option<String>,
     fires_on: DmlEvents,
     test: Option<TestMark>,
@@ -369,7 +369,7 @@ fn loaded_declarations(loaded: Vec<LoadedDeclaration>) -> Option<Vec<Declaration
                 implements: loaded.implements,
                 arity: loaded.arity,
                 value_type: loaded.value_type,
-                relationship: loaded.relationship,
+                alias: loaded.alias,
                 automates: loaded.automates,
                 fires_on: loaded.fires_on,
                 test: loaded.test,
@@ -638,10 +638,13 @@ pub struct Declaration {
     /// Method return type, field or property type (unresolved type name, generics
     /// dropped: `List<Invoice__c>` is `List<Invoice__c>` here; the graph strips it).
     pub value_type: Option<String>,
-    /// A lookup's or master-detail's relationship name (`Plans` of `Plan__c.Account__c`),
-    /// by which records of the object it refers to (`value_type`) reach the field's
-    /// object: `$Record.Plans__r` in a flow on `Account`.
-    pub relationship: Option<String>,
+    /// Another name the component goes by. A lookup's or master-detail's relationship
+    /// name (`Plans` of `Plan__c.Account__c`), by which records of the object it refers
+    /// to (`value_type`) reach the field's object: `$Record.Plans__r` in a flow on
+    /// `Account`. A record type's label (`Sub-Branch` of `Account.Sub_Branch`), which
+    /// `RecordType.Name` and `getRecordTypeInfosByName()` read: code names the record
+    /// type by it as often as by its developer name.
+    pub alias: Option<String>,
     /// The SObject whose automation this is: a trigger's `on X`, a record-triggered
     /// flow's start object, a validation rule's object, a required or defaulted field's
     /// object. Automation is reached only by code that writes the object.
@@ -716,7 +719,7 @@ impl Declaration {
             implements: Vec::new(),
             arity: None,
             value_type: None,
-            relationship: None,
+            alias: None,
             automates: None,
             fires_on: DmlEvents::ALL,
             test: None,

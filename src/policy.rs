@@ -32,6 +32,10 @@ pub struct Policy {
     /// sent at; each class compiles at its own `apiVersion`, so a team that deploys only
     /// what changed can turn it off.
     pub fallback_on_source_api_version: bool,
+    /// Whether a change to a package's dependencies in `sfdx-project.json` falls back
+    /// (`[fallback] dependencies`, default true): the tests run against other versions of
+    /// the packages installed beside the project, whose contents no file here shows.
+    pub fallback_on_dependencies: bool,
 }
 
 impl Default for Policy {
@@ -43,6 +47,7 @@ impl Default for Policy {
             mappings: Vec::new(),
             fallback_on_uncovered: false,
             fallback_on_source_api_version: true,
+            fallback_on_dependencies: true,
         }
     }
 }
@@ -263,18 +268,17 @@ fn flow_of(graph: &Graph, flow_test: &ComponentId) -> Option<String> {
 }
 
 /// The fallback for edits of `sfdx-project.json` and `.forceignore` that can change what
-/// is deployed or how (`sourceApiVersion` only when the policy says it falls back).
+/// is deployed or how, or what the tests run against (`sourceApiVersion` and a package's
+/// dependencies only when the policy says they fall back).
 fn project_files_fallback(policy: &Policy, context: &Context) -> Option<Fallback> {
+    let switched_off = |key: &str| {
+        (!policy.fallback_on_source_api_version && key == project_change::SOURCE_API_VERSION)
+            || (!policy.fallback_on_dependencies && project_change::is_dependency_key(key))
+    };
     let project_files: Vec<ProjectFileChange> = context
         .project_files
         .iter()
-        .filter_map(|change| {
-            if policy.fallback_on_source_api_version {
-                Some(change.clone())
-            } else {
-                change.without_key(project_change::SOURCE_API_VERSION)
-            }
-        })
+        .filter_map(|change| change.without_keys(switched_off))
         .collect();
     (!project_files.is_empty()).then(|| Fallback {
         reason: project_files

@@ -5,8 +5,9 @@
 //! every commit; none of that changes what `sf project deploy` sends or how it compiles,
 //! so it must not make the plan run every test. `sfdx-project.json` is therefore diffed
 //! by key: package directory paths, their order and the default, `sourceApiVersion`,
-//! `namespace`, `replacements`, decomposition options, and every key this module does
-//! not know fall back, and the reason names the key. A `.forceignore` change decides
+//! `namespace`, `replacements`, decomposition options, a package's `dependencies` (and
+//! the alias a dependency names, when it points elsewhere), and every key this module
+//! does not know fall back, and the reason names the key. A `.forceignore` change decides
 //! which files are deployed at all, so it always falls back, with its own reason.
 //! No I/O.
 
@@ -32,7 +33,6 @@ const PACKAGE_VERSION_KEYS: &[&str] = &[
     "versionDescription",
     "ancestorId",
     "ancestorVersion",
-    "dependencies",
     "definitionFile",
     "postInstallScript",
     "postInstallUrl",
@@ -74,12 +74,29 @@ pub struct LeftOut {
 /// The key of the Metadata API version a deploy is sent at (see [`key_effect`]).
 pub const SOURCE_API_VERSION: &str = "sourceApiVersion";
 
+/// The key of a package directory's dependencies, as in `packageDirectories[0].dependencies`.
+const DEPENDENCIES: &str = "dependencies";
+
+/// How a key of `packageAliases` that a dependency names is reported:
+/// `packageAliases.Core@1.2.0-1`.
+const DEPENDENCY_ALIAS_PREFIX: &str = "packageAliases.";
+
+/// Whether a changed key (as [`ProjectFileChange::ProjectKeys`] names it) is a package's
+/// dependencies or the alias a dependency names: the packages installed beside the
+/// project, which every test runs against (`[fallback] dependencies`).
+pub fn is_dependency_key(key: &str) -> bool {
+    key.strip_suffix(DEPENDENCIES)
+        .is_some_and(|rest| rest.ends_with("].") && rest.starts_with("packageDirectories["))
+        || key.starts_with(DEPENDENCY_ALIAS_PREFIX)
+}
+
 impl ProjectFileChange {
-    /// The change without `key` among its changed keys; `None` when nothing else changed.
-    pub fn without_key(&self, key: &str) -> Option<ProjectFileChange> {
+    /// The change without the changed keys `dropped` says; `None` when nothing else
+    /// changed. A `.forceignore` change or a replaced project has no keys to drop.
+    pub fn without_keys(&self, dropped: impl Fn(&str) -> bool) -> Option<ProjectFileChange> {
         match self {
             ProjectFileChange::ProjectKeys { path, keys } => {
-                let keys: Vec<String> = keys.iter().filter(|k| *k != key).cloned().collect();
+                let keys: Vec<String> = keys.iter().filter(|k| !dropped(k)).cloned().collect();
                 (!keys.is_empty()).then(|| ProjectFileChange::ProjectKeys {
                     path: path.clone(),
                     keys,
@@ -163,15 +180,48 @@ fn behaviour_keys(base: &Map<String, Value>, head: &Map<String, Value>) -> Vec<S
     let mut keys = Vec::new();
     for key in union_keys(base, head) {
         let (old, new) = (base.get(key), head.get(key));
-        if old == new || PACKAGING_KEYS.contains(&key) {
+        if old == new {
             continue;
         }
-        if key == "packageDirectories" {
+        if key == "packageAliases" {
+            keys.extend(dependency_alias_keys(base, head));
+        } else if PACKAGING_KEYS.contains(&key) {
+            continue;
+        } else if key == "packageDirectories" {
             keys.extend(package_directory_keys(old, new));
         } else {
             keys.push(key.to_string());
         }
     }
+    keys
+}
+
+/// The aliases that a dependency names at both revisions and that point elsewhere at
+/// the head: the same dependency, another package version (`"Core@1.2.0-1"` now an
+/// other `04t` id). An alias a dependency starts to name is reported with the
+/// dependencies that changed; any other alias is packaging.
+fn dependency_alias_keys(base: &Map<String, Value>, head: &Map<String, Value>) -> Vec<String> {
+    let named = |project: &Map<String, Value>| -> Vec<String> {
+        let directories = project.get("packageDirectories").and_then(Value::as_array);
+        directories
+            .into_iter()
+            .flatten()
+            .filter_map(|directory| directory.get(DEPENDENCIES)?.as_array())
+            .flatten()
+            .filter_map(|dependency| Some(dependency.get("package")?.as_str()?.to_string()))
+            .collect()
+    };
+    let aliases = |project: &Map<String, Value>| project.get("packageAliases").cloned();
+    let (old_aliases, new_aliases) = (aliases(base), aliases(head));
+    let target = |aliases: &Option<Value>, alias: &str| aliases.as_ref()?.get(alias).cloned();
+    let was_named = named(base);
+    let mut keys: Vec<String> = named(head)
+        .into_iter()
+        .filter(|alias| was_named.contains(alias))
+        .filter(|alias| target(&old_aliases, alias) != target(&new_aliases, alias))
+        .map(|alias| format!("{DEPENDENCY_ALIAS_PREFIX}{alias}"))
+        .collect();
+    keys.dedup();
     keys
 }
 
@@ -228,6 +278,12 @@ fn package_directory_keys(old: Option<&Value>, new: Option<&Value>) -> Vec<Strin
 
 /// Why a changed key can change test outcomes, for the reason text.
 fn key_effect(key: &str) -> &'static str {
+    if is_dependency_key(key) {
+        // `sf package version create` and a scratch org install these versions, and the
+        // project's tests run against them: an upgraded package's objects, automation
+        // and classes can fail any test, and no file here says what changed in it.
+        return "the versions of the packages every test runs against";
+    }
     match key {
         // Each class and trigger compiles at the `apiVersion` of its own `-meta.xml`; this
         // is the Metadata API version the whole deploy is sent at, which decides how
@@ -273,9 +329,64 @@ mod tests {
         let head = BASE
             .replace("1.0.0.NEXT", "1.1.0.NEXT")
             .replace("\"One\"", "\"Two\"")
-            .replace("X@1.0", "X@1.1")
             .replace(r#""04t1""#, r#""04t1","Core@1.1.0-1":"04t2""#);
         assert_eq!(change(BASE, &head), None);
+    }
+
+    /// A dependency's new version (or a new dependency, or the alias a dependency names
+    /// pointing at another version) is a change of what every test runs against; an
+    /// alias no dependency names is packaging, and so is one a dependency starts to name
+    /// (the dependency's own change says it).
+    #[test]
+    fn a_dependency_s_new_version_is_named() {
+        assert_eq!(
+            keys(BASE, &BASE.replace("X@1.0", "X@1.1")),
+            vec!["packageDirectories[0].dependencies"]
+        );
+        let added = BASE.replace(
+            r#"{"path":"extra"}"#,
+            r#"{"path":"extra","dependencies":[{"package":"Core"}]}"#,
+        );
+        assert_eq!(
+            keys(BASE, &added),
+            vec!["packageDirectories[1].dependencies"]
+        );
+        let aliased = BASE.replace(r#""Core":"0Ho""#, r#""Core":"0Ho","X@1.0":"04tA""#);
+        assert_eq!(
+            keys(&aliased, &aliased.replace("04tA", "04tB")),
+            vec!["packageAliases.X@1.0"]
+        );
+        assert_eq!(
+            keys(&aliased, &aliased.replace("04t1", "04t9")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            keys(
+                &aliased,
+                &aliased
+                    .replace("\"X@1.0\"}", "\"Y@1.0\"}")
+                    .replace("04tA", "04tB")
+            ),
+            vec!["packageDirectories[0].dependencies"]
+        );
+        for key in ["packageDirectories[0].dependencies", "packageAliases.X@1.0"] {
+            assert!(is_dependency_key(key), "{key}");
+        }
+        for key in [
+            "dependencies",
+            "packageDirectories[0].dependenciesX",
+            SOURCE_API_VERSION,
+        ] {
+            assert!(!is_dependency_key(key), "{key}");
+        }
+        let reason = change(BASE, &BASE.replace("X@1.0", "X@1.1"))
+            .unwrap()
+            .reason();
+        assert_eq!(
+            reason,
+            "sfdx-project.json changed `packageDirectories[0].dependencies` (the versions of \
+             the packages every test runs against)"
+        );
     }
 
     #[test]
@@ -325,7 +436,8 @@ mod tests {
     #[test]
     fn a_change_without_a_key_keeps_the_others() {
         let bump = change(BASE, &BASE.replace("62.0", "63.0")).unwrap();
-        assert_eq!(bump.without_key(SOURCE_API_VERSION), None);
+        let api_version = |key: &str| key == SOURCE_API_VERSION;
+        assert_eq!(bump.without_keys(api_version), None);
         let both = change(
             BASE,
             &BASE
@@ -333,7 +445,7 @@ mod tests {
                 .replace("\"namespace\"", "\"replacements\":[],\"namespace\""),
         )
         .unwrap();
-        match both.without_key(SOURCE_API_VERSION) {
+        match both.without_keys(api_version) {
             Some(ProjectFileChange::ProjectKeys { keys, .. }) => {
                 assert_eq!(keys, vec!["replacements"])
             }
@@ -343,7 +455,7 @@ mod tests {
             path: ".forceignore".into(),
             left_out: None,
         };
-        assert_eq!(ignore.without_key(SOURCE_API_VERSION), Some(ignore.clone()));
+        assert_eq!(ignore.without_keys(api_version), Some(ignore.clone()));
     }
 
     #[test]

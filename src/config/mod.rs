@@ -12,6 +12,7 @@
 //! [fallback]
 //! paths = ["force-app/main/default/settings/**"]   # a change here runs all local tests
 //! source_api_version = true              # false: a `sourceApiVersion` bump alone runs no more tests
+//! dependencies = true                    # false: a package dependency's new version alone runs no more tests
 //!
 //! [[mapping]]                            # a change here selects these tests
 //! paths = ["force-app/main/default/staticresources/pricing_*"]
@@ -58,6 +59,9 @@ pub struct Config {
     /// `[fallback] source_api_version`: whether a `sourceApiVersion` bump falls back
     /// (`None`: the policy's default, it does).
     pub fallback_on_source_api_version: Option<bool>,
+    /// `[fallback] dependencies`: whether a change to a package's dependencies falls
+    /// back (`None`: the policy's default, it does).
+    pub fallback_on_dependencies: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -108,6 +112,7 @@ struct RawFallback {
     #[serde(default)]
     paths: Vec<String>,
     source_api_version: Option<bool>,
+    dependencies: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -180,6 +185,7 @@ impl Config {
             ignore: set(&raw.ignore.paths)?,
             fallback: set(&raw.fallback.paths)?,
             fallback_on_source_api_version: raw.fallback.source_api_version,
+            fallback_on_dependencies: raw.fallback.dependencies,
             mappings,
         })
     }
@@ -192,6 +198,9 @@ impl Config {
         policy.fallback_on_uncovered |= self.fallback_on_uncovered;
         if let Some(falls_back) = self.fallback_on_source_api_version {
             policy.fallback_on_source_api_version = falls_back;
+        }
+        if let Some(falls_back) = self.fallback_on_dependencies {
+            policy.fallback_on_dependencies = falls_back;
         }
     }
 }
@@ -225,6 +234,7 @@ paths = ["docs/**"]
 [fallback]
 paths = ["force-app/main/default/settings/**"]
 source_api_version = false
+dependencies = false
 [[mapping]]
 paths = ["force-app/**/staticresources/pricing_*"]
 tests = ["PricingTest"]
@@ -236,6 +246,7 @@ threshold = 80
         assert_eq!(config.max_changes, Some(10));
         assert_eq!(config.coverage_threshold, Some(80.0));
         assert_eq!(config.fallback_on_source_api_version, Some(false));
+        assert_eq!(config.fallback_on_dependencies, Some(false));
         assert_eq!(
             config.always_run[0],
             ComponentId::new("ApexClass", "smoketest")

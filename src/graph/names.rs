@@ -45,7 +45,7 @@ pub(super) fn test_stems(test: &str) -> Vec<&str> {
 /// name is `Plans`; what [`super::Graph`] resolves `$Record.Plans__r` on an account by.
 pub(super) fn child_relationship(declaration: &crate::facts::Declaration) -> Option<String> {
     let parent = declaration.value_type.as_deref()?;
-    let relationship = declaration.relationship.as_deref()?;
+    let relationship = declaration.alias.as_deref()?;
     Some(format!("{parent}.{relationship}__r").to_lowercase())
 }
 
@@ -81,6 +81,17 @@ pub(super) fn short_name(id: &ComponentId) -> Option<&str> {
     let custom_field = info.name != types::CUSTOM_FIELD || sobject::has_custom_suffix(name);
     let alone = info.parent.is_some() || !info.named_alone || is_no_plain_word(name);
     (custom_field && alone).then_some(name)
+}
+
+/// The label a record type goes by in code (`Sub-Branch` of `RecordType:Account.Sub_Branch`,
+/// [`crate::facts::Declaration::alias`]): `RecordType.Name` and `getRecordTypeInfosByName()`
+/// read it, so a string holding it names the record type as its developer name does.
+pub(super) fn record_type_label(declaration: &crate::facts::Declaration) -> Option<&str> {
+    let is_record_type = declaration
+        .id
+        .type_name()
+        .eq_ignore_ascii_case(types::RECORD_TYPE);
+    is_record_type.then_some(declaration.alias.as_deref()?)
 }
 
 /// Whether `name` holds an underscore or a digit: an API name, not a word of a sentence

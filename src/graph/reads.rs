@@ -258,7 +258,8 @@ pub(super) fn declared_tokens(file: &FileFacts) -> (Vec<Token>, Vec<u32>) {
                 end = rest;
             }
             own.push(hierarchy_token(full));
-            if let Some(short) = super::names::short_name(id) {
+            let label = super::names::record_type_label(declaration);
+            for short in super::names::short_name(id).into_iter().chain(label) {
                 own.push(name_token(&short.to_lowercase()));
             }
         }

@@ -1334,7 +1334,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
         implements,
         arity,
         value_type,
-        relationship,
+        alias,
         automates,
         fires_on,
         test,
@@ -1351,7 +1351,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
     implements.hash(hasher);
     arity.hash(hasher);
     value_type.hash(hasher);
-    relationship.hash(hasher);
+    alias.hash(hasher);
     automates.hash(hasher);
     fires_on.hash(hasher);
     records_parameters.hash(hasher);

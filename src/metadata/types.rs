@@ -96,8 +96,10 @@ pub enum Parser {
     Object,
     Field,
     ValidationRule,
-    /// Record types, list views and the other children of an object.
+    /// List views, field sets and the other children of an object.
     ObjectChild,
+    /// A record type: declared, with the label code may read it by.
+    RecordType,
     CustomMetadataRecord,
     Labels,
     Workflow,
@@ -580,7 +582,7 @@ static TYPES: &[TypeInfo] = &[
     child_file("Index", CUSTOM_OBJECT, "indexes", "index").parse(Parser::ObjectChild)
         .none("an index of a big object: speeds queries, changes no result"),
     child_file("ListView", CUSTOM_OBJECT, "listViews", "listView").parse(Parser::ObjectChild).none(UI),
-    child_file(RECORD_TYPE, CUSTOM_OBJECT, "recordTypes", "recordType").parse(Parser::ObjectChild).follow(BY_NAME).strings(),
+    child_file(RECORD_TYPE, CUSTOM_OBJECT, "recordTypes", "recordType").parse(Parser::RecordType).follow(BY_NAME).strings(),
     child_file("SharingReason", CUSTOM_OBJECT, "sharingReasons", "sharingReason").parse(Parser::ObjectChild)
         .none("a label for Apex managed sharing rows; the code that shares is followed as Apex"),
     child_file(VALIDATION_RULE, CUSTOM_OBJECT, "validationRules", "validationRule").parse(Parser::ValidationRule).follow(AUTOMATION).on_save(),

@@ -85,6 +85,9 @@ fn read_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
         Parser::ObjectChild if component.full_name().contains('.') => {
             objects::parse_object_child_generic(component, text)
         }
+        Parser::RecordType if component.full_name().contains('.') => {
+            objects::parse_record_type(component, text)
+        }
         Parser::Labels => multi::parse_labels(text),
         Parser::Workflow => multi::parse_workflow(component, text),
         Parser::SharingRules => multi::parse_sharing_rules(component, text),
@@ -95,6 +98,7 @@ fn read_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
         Parser::AgentConfig => agent::parse_agent_config(component, text),
         Parser::Generic
         | Parser::ObjectChild
+        | Parser::RecordType
         | Parser::ApexClass
         | Parser::ApexTrigger
         | Parser::Visualforce

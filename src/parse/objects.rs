@@ -92,7 +92,7 @@ pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
         }
     });
     if let Some(declaration) = facts.declares.first_mut() {
-        declaration.relationship = value_type
+        declaration.alias = value_type
             .as_ref()
             .and_then(|_| root.child_text("relationshipName"))
             .filter(|name| !name.is_empty());
@@ -125,8 +125,24 @@ pub fn parse_validation_rule(component: &ComponentId, source: &str) -> Facts {
     )
 }
 
-/// Parses any other object child (record type, list view, compact layout, web link,
-/// field set, business process…): declared, no automation, no uses.
+/// Parses `objects/Obj/recordTypes/R.recordType-meta.xml` (component `RecordType:Obj.R`):
+/// declared, no uses, its label the other name code finds it by
+/// (`WHERE Name = 'Sub-Branch'`, `getRecordTypeInfosByName().get('Sub-Branch')`).
+pub fn parse_record_type(component: &ComponentId, source: &str) -> Facts {
+    let mut label = None;
+    let mut facts = parse_declared(component, source, None, |root, _, _| {
+        label = root
+            .child_text("label")
+            .filter(|label| !label.trim().is_empty());
+    });
+    if let Some(declaration) = facts.declares.first_mut() {
+        declaration.alias = label;
+    }
+    facts
+}
+
+/// Parses any other object child (list view, compact layout, web link, field set,
+/// business process…): declared, no automation, no uses.
 pub fn parse_object_child_generic(component: &ComponentId, source: &str) -> Facts {
     parse_declared(component, source, None, |_, _, _| {})
 }
@@ -632,10 +648,15 @@ mod tests {
         assert_eq!(facts.declares[0].automates, None);
         assert_eq!(facts.declares[0].lines, (1, 4));
         let rt = ComponentId::new("RecordType", "Invoice__c.Credit");
-        let facts =
-            parse_object_child_generic(&rt, "<RecordType><active>true</active></RecordType>");
+        let facts = parse_record_type(
+            &rt,
+            "<RecordType><active>true</active><label>Credit Note</label></RecordType>",
+        );
         assert_eq!(facts.declares[0].id, rt);
+        assert_eq!(facts.declares[0].alias.as_deref(), Some("Credit Note"));
         assert!(facts.parsed_uses().is_empty() && facts.problems.is_empty());
+        let unlabelled = parse_record_type(&rt, "<RecordType><label> </label></RecordType>");
+        assert_eq!(unlabelled.declares[0].alias, None);
     }
 
     #[test]

@@ -887,6 +887,63 @@ fn record_type_change_reaches_the_code_that_looks_it_up_by_developer_name() {
     );
 }
 
+/// A record type's label is what `RecordType.Name` and `getRecordTypeInfosByName()`
+/// read: code that looks the record type up by its label, or by a `LIKE` pattern around
+/// it, finds nothing once the label changes. The change is walked from the base, where
+/// the old label still named it; a phrase that is no record type's label names nothing.
+/// (BetterLifeGroup's BB_Salesforce: relabelling `Sub-Branch` planned none of the six
+/// tests that query it by label.)
+#[test]
+fn record_type_label_change_reaches_the_code_that_looks_it_up_by_its_old_label() {
+    let retail = main_path("objects/Order__c/recordTypes/Retail.recordType-meta.xml");
+    let repo = TestRepo::with_base(ORG, |repo| {
+        repo.edit(
+            &retail,
+            "<label>Retail</label>",
+            "<label>Retail Orders</label>",
+        );
+        repo.write_class(
+            "OrderChannels",
+            "public with sharing class OrderChannels {\n    public static Id retailType() {\n        return [SELECT Id FROM RecordType WHERE SObjectType = 'Order__c' AND Name = 'Retail Orders'].Id;\n    }\n    public static List<RecordType> consumerTypes() {\n        return [SELECT Id FROM RecordType WHERE Name LIKE '%retail orders%'];\n    }\n    public static String heading() {\n        return 'Open Orders';\n    }\n}\n",
+        );
+        for (test, method) in [
+            ("OrderChannelsTest", "retailType"),
+            ("OrderConsumersTest", "consumerTypes"),
+            ("OrderHeadingTest", "heading"),
+        ] {
+            repo.write_class(
+                test,
+                &format!("@isTest\nprivate class {test} {{\n    @isTest\n    static void reads() {{\n        System.assertNotEquals(null, OrderChannels.{method}());\n    }}\n}}\n"),
+            );
+        }
+    });
+    repo.edit(
+        &retail,
+        "<label>Retail Orders</label>",
+        "<label>Consumer Orders</label>",
+    );
+    repo.commit("Retail orders are consumer orders");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_eq!(
+        changes(&plan),
+        vec![modified("RecordType", "Order__c.Retail")]
+    );
+    assert_selected(
+        &plan,
+        &with_always(&["OrderChannelsTest", "OrderConsumersTest"]),
+    );
+    assert_reason(
+        &plan,
+        "OrderChannelsTest",
+        "RecordType:Order__c.Retail",
+        "ApexClass:OrderChannelsTest",
+        &["string-ref", "calls"],
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // LWC and Jest
 // ---------------------------------------------------------------------------------------

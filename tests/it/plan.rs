@@ -799,6 +799,131 @@ fn packaging_edits_to_sfdx_project_json_do_not_fall_back() {
     assert_selected(&plan, TOTAL_CALLERS);
 }
 
+/// A component moved unchanged, all its files from one folder to another, deploys the
+/// same component: it is a formatting-only change, which runs only the test a deployed
+/// class needs for its coverage, not its callers' (navikt's crm-nks-chat moved eight
+/// routing configs to the folder it deploys apart, and ran every test). Moved and edited, it is the edit's change; a file moved inside a bundle
+/// is a change of the bundle (the module importing it may no longer find it).
+#[test]
+fn a_component_moved_unchanged_to_another_folder_changes_nothing() {
+    let repo = TestRepo::new("billing");
+    let moved = class("InvoiceService").replace("/classes/", "/classes/billing/");
+    repo.rename(&class("InvoiceService"), &moved).rename(
+        &format!("{}-meta.xml", class("InvoiceService")),
+        &format!("{moved}-meta.xml"),
+    );
+    repo.commit("Billing classes in a folder of their own");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(
+        changes(&plan),
+        vec![formatting_only("ApexClass", "InvoiceService")]
+    );
+    assert_specified(&plan);
+    assert_selected(&plan, &[CRITICAL, "InvoiceServiceTest"]);
+
+    let back = class("InvoiceService").replace("/classes/", "/classes/core/");
+    repo.rename(&moved, &back)
+        .rename(&format!("{moved}-meta.xml"), &format!("{back}-meta.xml"));
+    repo.edit(
+        &back,
+        "if (invoice.Amount__c != null) {",
+        "if (invoice.Amount__c != null && invoice.Status__c != 'Void') {",
+    );
+    repo.commit("Moved again, and void invoices do not count in totals");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(
+        changes(&plan),
+        vec![modified("ApexClass", "InvoiceService")]
+    );
+    assert_selected(&plan, TOTAL_CALLERS);
+
+    let bundle = "force-app/main/default/lwc/invoiceList";
+    repo.rename(
+        &format!("{bundle}/invoiceList.html"),
+        &format!("{bundle}/templates/invoiceList.html"),
+    );
+    repo.commit("The template in a folder of its own");
+
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+
+    assert_eq!(
+        changes(&plan),
+        vec![modified("LightningComponentBundle", "invoiceList")]
+    );
+    assert_eq!(
+        jest_tests_of(&plan),
+        vec![format!("{bundle}/__tests__/invoiceList.test.js")]
+    );
+
+    for file in [
+        "templates/invoiceList.html",
+        "invoiceList.js",
+        "invoiceList.js-meta.xml",
+    ] {
+        repo.rename(
+            &format!("{bundle}/{file}"),
+            &format!("force-app/ui/lwc/invoiceList/{file}"),
+        );
+    }
+    repo.commit("The bundle in a folder of its own");
+
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+
+    assert_eq!(
+        changes(&plan),
+        vec![formatting_only("LightningComponentBundle", "invoiceList")]
+    );
+    assert_eq!(jest_tests_of(&plan), Vec::<String>::new());
+}
+
+/// A package's dependency at a new version changes what every test runs against (the
+/// package build and a scratch org install it; an upgraded package's objects and
+/// automation can fail any test): it falls back and says so. A team that installs
+/// dependencies as their own release can say a bump alone runs no more tests.
+/// (navikt's crm-nks-chat bumped two dependencies in a commit that planned nothing.)
+#[test]
+fn a_dependency_s_new_version_falls_back_unless_told_not_to() {
+    let with_dependency = |version: &str| {
+        format!(
+            "\"default\": true,\n      \"package\": \"Billing\",\n      \"versionNumber\": \"1.2.0.NEXT\",\n      \"dependencies\": [{{ \"package\": \"Ledger@{version}\" }}]\n"
+        )
+    };
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.edit(
+            "sfdx-project.json",
+            "\"default\": true\n",
+            &with_dependency("0.28.0-1"),
+        );
+    });
+    repo.edit("sfdx-project.json", "0.28.0-1", "0.35.0-2");
+    repo.commit("Ledger 0.35");
+
+    let plan = repo.plan_committed();
+
+    assert_eq!(plan["test_level"], "RunLocalTests");
+    assert_eq!(fallback_paths(&plan), vec!["sfdx-project.json".to_string()]);
+    let reason = plan["fallback"]["reason"].as_str().expect("a reason");
+    assert!(
+        reason.starts_with("sfdx-project.json changed `packageDirectories[0].dependencies` (the versions of the packages every test runs against)"),
+        "{reason}"
+    );
+
+    repo.write("impact.toml", "[fallback]\ndependencies = false\n");
+    repo.edit("sfdx-project.json", "0.35.0-2", "0.36.0-1");
+    change_total(&repo);
+    repo.commit("Ledger 0.36; void invoices do not count in totals");
+
+    let plan = repo.plan_committed();
+
+    assert!(plan["fallback"].is_null(), "{}", plan["fallback"]);
+    assert_specified(&plan);
+    assert_selected(&plan, TOTAL_CALLERS);
+}
+
 /// The twin: a package directory's path is what gets deployed, so changing it falls back,
 /// and the reason says which key.
 #[test]

@@ -1151,7 +1151,7 @@ public class Quiet {
         String b = 'Phantom.call()';
         String c = 'ApexClass:Handler';
         String d = 'Invoice_Handler';
-        String e = 'has space';
+        String e = 'has space, and a comma';
         System.debug(a + b + c + d + e);
     }
 }
@@ -1179,6 +1179,31 @@ fn string_literals(facts: &Facts) -> Vec<&str> {
             _ => None,
         })
         .collect()
+}
+
+/// A record type's label is a string a test reads it by (`WHERE Name = 'Sub-Branch'`, a
+/// `LIKE` pattern around it): words joined by spaces or hyphens are kept as names, and a
+/// pattern's `%` dropped; sentences with other marks, doubled or trailing spaces are not.
+#[test]
+fn a_phrase_that_may_be_a_record_type_s_label_is_a_string_name() {
+    let source = r#"
+public class Labels {
+    public void read() {
+        List<RecordType> a = [SELECT Id FROM RecordType WHERE Name = 'Sub-Branch'];
+        List<RecordType> b = [SELECT Id FROM RecordType WHERE Name LIKE '%General Opportunity%'];
+        String c = 'Not a label, a sentence.';
+        String d = 'Trailing ';
+        String e = 'two  spaces';
+        String f = '%Invoice__c';
+    }
+}
+"#;
+    let facts = class("Labels", source);
+    let literals = string_literals(&facts);
+    assert_eq!(
+        literals,
+        vec!["Sub-Branch", "General Opportunity", "Invoice__c"]
+    );
 }
 
 /// A callout endpoint names its named credential, whatever follows the name; an endpoint

@@ -530,8 +530,10 @@ pub(super) fn literal_content(raw: &str) -> Option<&str> {
 }
 
 /// The name a string literal gives a component, if it could name one: the literal
-/// itself when it is name-like ([`name_like_literal`]), or the named credential of a
-/// callout endpoint (`'callout:Billing_API/invoices?id='` names `Billing_API`).
+/// itself (without a `LIKE` pattern's `%` around it) when it is name-like
+/// ([`name_like_literal`]) or a record type's label ([`label_like_literal`]), or the
+/// named credential of a callout endpoint (`'callout:Billing_API/invoices?id='` names
+/// `Billing_API`).
 pub(super) fn literal_name(content: &str) -> Option<&str> {
     const CALLOUT: &str = "callout:";
     let name = match content.get(..CALLOUT.len()) {
@@ -539,9 +541,26 @@ pub(super) fn literal_name(content: &str) -> Option<&str> {
             let rest = &content[CALLOUT.len()..];
             &rest[..rest.find(['/', '?']).unwrap_or(rest.len())]
         }
-        _ => content,
+        // A `LIKE` pattern's wildcards around a name (`'%Sub-Branch%'`) look for it.
+        _ => content.trim_matches('%'),
     };
-    name_like_literal(name).then_some(name)
+    (name_like_literal(name) || label_like_literal(name)).then_some(name)
+}
+
+/// Whether a string literal's content could be a record type's label (`'Sub-Branch'`,
+/// `'General Opportunity'`, as `RecordType.Name` and `getRecordTypeInfosByName()` read
+/// it): words of letters and digits joined by spaces or hyphens, 2 to 80 characters,
+/// starting with a letter. Only record types go by such a name
+/// ([`crate::facts::Declaration::alias`]); any other phrase names nothing.
+fn label_like_literal(content: &str) -> bool {
+    (2..=80).contains(&content.len())
+        && content.starts_with(|ch: char| ch.is_ascii_alphabetic())
+        && !content.ends_with([' ', '-'])
+        && content.contains([' ', '-'])
+        && !content.contains("  ")
+        && content
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b' ' | b'-'))
 }
 
 /// Whether a string literal's content could name a component: an identifier, a dotted
