@@ -215,9 +215,14 @@ fn dependency_alias_keys(base: &Map<String, Value>, head: &Map<String, Value>) -
     let (old_aliases, new_aliases) = (aliases(base), aliases(head));
     let target = |aliases: &Option<Value>, alias: &str| aliases.as_ref()?.get(alias).cloned();
     let was_named = named(base);
+    let own: Vec<&str> = head
+        .get("packageDirectories")
+        .and_then(Value::as_array)
+        .map_or_else(Vec::new, |directories| own_packages(directories));
     let mut keys: Vec<String> = named(head)
         .into_iter()
         .filter(|alias| was_named.contains(alias))
+        .filter(|alias| !own.contains(&alias.split('@').next().unwrap_or(alias)))
         .filter(|alias| target(&old_aliases, alias) != target(&new_aliases, alias))
         .map(|alias| format!("{DEPENDENCY_ALIAS_PREFIX}{alias}"))
         .collect();
@@ -259,6 +264,7 @@ fn package_directory_keys(old: Option<&Value>, new: Option<&Value>) -> Vec<Strin
     if layout(old) != layout(new) {
         return vec!["packageDirectories (paths, order or default)".into()];
     }
+    let (old_own, new_own) = (own_packages(old), own_packages(new));
     let mut keys = Vec::new();
     for (i, (old, new)) in old.iter().zip(new).enumerate() {
         let (Some(old), Some(new)) = (old.as_object(), new.as_object()) else {
@@ -268,12 +274,39 @@ fn package_directory_keys(old: Option<&Value>, new: Option<&Value>) -> Vec<Strin
         for key in union_keys(old, new) {
             let relevant =
                 !PACKAGE_VERSION_KEYS.contains(&key) && key != "path" && key != "default";
-            if relevant && old.get(key) != new.get(key) {
+            let changed = if key == DEPENDENCIES {
+                external_dependencies(old.get(key), &old_own)
+                    != external_dependencies(new.get(key), &new_own)
+            } else {
+                old.get(key) != new.get(key)
+            };
+            if relevant && changed {
                 keys.push(format!("packageDirectories[{i}].{key}"));
             }
         }
     }
     keys
+}
+
+/// The packages the project's own directories build (`"package": "apex-rollup"`).
+fn own_packages(directories: &[Value]) -> Vec<&str> {
+    let packages = directories
+        .iter()
+        .filter_map(|d| d.get("package")?.as_str());
+    packages.collect()
+}
+
+/// A package directory's dependencies on packages the project does not build: one on a
+/// package of its own (a plugin's on `apex-rollup@1.6.0-0`, built from this repository)
+/// runs against the source beside it, which the plan reads, whatever version it names.
+fn external_dependencies<'v>(dependencies: Option<&'v Value>, own: &[&str]) -> Vec<&'v Value> {
+    let is_own = |dependency: &Value| {
+        let package = dependency.get("package").and_then(Value::as_str);
+        let name = package.map(|package| package.split('@').next().unwrap_or(package));
+        name.is_some_and(|name| own.contains(&name))
+    };
+    let listed = dependencies.and_then(Value::as_array).into_iter().flatten();
+    listed.filter(|dependency| !is_own(dependency)).collect()
 }
 
 /// Why a changed key can change test outcomes, for the reason text.
@@ -345,7 +378,7 @@ mod tests {
         );
         let added = BASE.replace(
             r#"{"path":"extra"}"#,
-            r#"{"path":"extra","dependencies":[{"package":"Core"}]}"#,
+            r#"{"path":"extra","dependencies":[{"package":"Ledger"}]}"#,
         );
         assert_eq!(
             keys(BASE, &added),
@@ -369,6 +402,18 @@ mod tests {
             ),
             vec!["packageDirectories[0].dependencies"]
         );
+        // A plugin's dependency on the project's own package is its source, read here.
+        let own = BASE.replace(
+            r#"{"path":"extra"}"#,
+            r#"{"path":"extra","dependencies":[{"package":"Core@1.0.0-1"}]}"#,
+        );
+        assert_eq!(
+            keys(&own, &own.replace("Core@1.0.0-1", "Core@1.1.0-1")),
+            Vec::<String>::new()
+        );
+        let own_aliased = own.replace(r#""04t1""#, r#""04t1","Core@1.0.0-1":"04tC""#);
+        let own_moved = own_aliased.replace("04tC", "04tD");
+        assert_eq!(keys(&own_aliased, &own_moved), Vec::<String>::new());
         for key in ["packageDirectories[0].dependencies", "packageAliases.X@1.0"] {
             assert!(is_dependency_key(key), "{key}");
         }
