@@ -190,17 +190,29 @@ fn merge_moves(changes: Vec<Change>) -> Vec<Change> {
 }
 
 /// The folders two paths of a file differ by: what is left when their longest common
-/// tail of whole segments is taken off (`("a/b/", "c/")` for `a/b/x/F.cls` and
-/// `c/x/F.cls`; two empty folders for one path).
-fn moved_folders<'p>(old: &'p str, new: &'p str) -> (&'p str, &'p str) {
-    let tail = old
+/// tail of whole segments is taken off, each with its `/` (`("a/b/", "c/")` for
+/// `a/b/x/F.cls` and `c/x/F.cls`, `("", "src/")` for `x/F.cls` and `src/x/F.cls`; two
+/// empty folders for one path); `None` when the file's names differ.
+fn moved_folders<'p>(old: &'p str, new: &'p str) -> Option<(&'p str, &'p str)> {
+    let shared = old
         .rsplit('/')
         .zip(new.rsplit('/'))
         .take_while(|(old, new)| old == new)
-        .map(|(segment, _)| segment.len() + 1)
-        .sum::<usize>();
-    let cut = |path: &'p str| &path[..path.len().saturating_sub(tail).min(path.len())];
-    (cut(old), cut(new))
+        .count();
+    if shared == 0 {
+        return None;
+    }
+    let folder = |path: &'p str| {
+        let mut end = path.len();
+        for _ in 0..shared {
+            match path[..end].rfind('/') {
+                Some(slash) => end = slash,
+                None => return "",
+            }
+        }
+        &path[..end + 1]
+    };
+    Some((folder(old), folder(new)))
 }
 
 struct Group<'a> {
@@ -237,7 +249,6 @@ impl<'a> Group<'a> {
         problems
     }
 
-    /// True when every changed file has an old and a new version with the same meaning.
     /// Whether anything but comments and whitespace changed. A component moved unchanged,
     /// all its files from one folder to another (a package directory reorganized, a
     /// component moved to the folder a team deploys apart), deploys the same component:
@@ -259,7 +270,9 @@ impl<'a> Group<'a> {
         let (Some(first_old), Some(first_new)) = (old.first(), new.first()) else {
             return old.len() != new.len();
         };
-        let (old_folder, new_folder) = moved_folders(&first_old.path, &first_new.path);
+        let Some((old_folder, new_folder)) = moved_folders(&first_old.path, &first_new.path) else {
+            return true;
+        };
         let moved = old_folder != new_folder;
         old.len() != new.len()
             || old.iter().zip(&new).any(|(old, new)| {
@@ -1020,10 +1033,28 @@ fn is_inert(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_inert, is_jest_configuration, is_jest_support, is_named_by_jest_config};
+    use super::{
+        is_inert, is_jest_configuration, is_jest_support, is_named_by_jest_config, moved_folders,
+    };
 
     /// Editor configuration and documentation are inert; a custom metadata record in
     /// the Metadata API's layout (`customMetadata/X.Y.md`) is not documentation.
+    /// A move is told by the folders above the path the two sides share, also from the
+    /// top of the repository into a folder and back; files of other names are no move.
+    #[test]
+    fn a_move_is_the_folders_above_the_shared_tail() {
+        let cases = [
+            ("a/b/x/F.cls", "c/x/F.cls", Some(("a/b/", "c/"))),
+            ("x/F.cls", "src/x/F.cls", Some(("", "src/"))),
+            ("src/x/F.cls", "x/F.cls", Some(("src/", ""))),
+            ("x/F.cls", "x/F.cls", Some(("", ""))),
+            ("x/F.cls", "x/G.cls", None),
+        ];
+        for (old, new, folders) in cases {
+            assert_eq!(moved_folders(old, new), folders, "{old} → {new}");
+        }
+    }
+
     #[test]
     fn inert_files_are_told_by_their_names() {
         for (path, inert) in [

@@ -226,6 +226,7 @@ fn dependency_alias_keys(base: &Map<String, Value>, head: &Map<String, Value>) -
         .filter(|alias| target(&old_aliases, alias) != target(&new_aliases, alias))
         .map(|alias| format!("{DEPENDENCY_ALIAS_PREFIX}{alias}"))
         .collect();
+    keys.sort();
     keys.dedup();
     keys
 }

@@ -878,6 +878,22 @@ fn a_component_moved_unchanged_to_another_folder_changes_nothing() {
         vec![formatting_only("LightningComponentBundle", "invoiceList")]
     );
     assert_eq!(jest_tests_of(&plan), Vec::<String>::new());
+
+    // One file of the bundle gone and another come, of other names: no move.
+    let moved_bundle = "force-app/ui/lwc/invoiceList";
+    repo.delete(&format!("{moved_bundle}/templates/invoiceList.html"))
+        .write(
+            &format!("{moved_bundle}/format.js"),
+            "export const format = (n) => `${n}`;\n",
+        );
+    repo.commit("The list renders through a helper");
+
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+
+    assert_eq!(
+        changes(&plan),
+        vec![modified("LightningComponentBundle", "invoiceList")]
+    );
 }
 
 /// A package's dependency at a new version changes what every test runs against (the
