@@ -88,8 +88,10 @@ use std::sync::Arc;
 /// a rule switched off, `<active>false</active>`, automates nothing, and a unit of
 /// work's register call on a mock's `verify` writes nothing; 45: DML on the records of
 /// a `Security.stripInaccessible` decision writes the object of the records it was
-/// given; 46: a record type's label is its other name, `Declaration::alias`.)
-pub const FACTS_VERSION: u32 = 46;
+/// given; 46: a record type's label is its other name, `Declaration::alias`; 47: a
+/// before-save flow's update of `$Record` is no write, and a flow's transform is typed
+/// by its `objectType`.)
+pub const FACTS_VERSION: u32 = 47;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

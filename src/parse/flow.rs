@@ -74,6 +74,9 @@ pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
                 }
             }
             "recordLookups" => record_uses(element, EdgeKind::Reads, &context, from, &mut uses),
+            "recordUpdates" if context.sets_record_before_save(element) => {
+                record_uses(element, EdgeKind::Reads, &context, from, &mut uses)
+            }
             "recordCreates" | "recordUpdates" | "recordDeletes" => {
                 record_uses(element, EdgeKind::Writes, &context, from, &mut uses)
             }
@@ -159,6 +162,9 @@ struct FlowContext {
     automates: Option<String>,
     /// The DML events the flow runs on (its trigger type); all for a process.
     fires_on: DmlEvents,
+    /// A before-save flow (`RecordBeforeSave`): what it sets on `$Record` is saved with
+    /// the record, by no DML of its own.
+    before_save: bool,
     /// Record variables: name → object type, for elements that take an
     /// `inputReference` instead of an `object`.
     variables: HashMap<String, String>,
@@ -194,12 +200,30 @@ impl FlowContext {
             (_, Some(r)) => record_trigger_events(r),
             _ => DmlEvents::ALL,
         };
+        let before_save = trigger
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("RecordBeforeSave"));
         FlowContext {
             record_object,
             automates,
             fires_on,
+            before_save,
             variables,
         }
+    }
+
+    /// Whether an Update Records element of a before-save flow sets fields of the
+    /// record being saved (`$Record`, or the triggering record, no `<object>` of its own):
+    /// the platform saves them with the record, so it is no update that runs the
+    /// object's automation again (BB_Salesforce: such a flow on `User` reached every
+    /// test that inserts a user through the user's update flows). What it sets is read
+    /// as its fields.
+    fn sets_record_before_save(&self, element: &Element) -> bool {
+        let on_record = match element.child("inputReference") {
+            Some(reference) => reference.text().trim().eq_ignore_ascii_case("$Record"),
+            None => element.child("object").is_none(),
+        };
+        self.before_save && on_record
     }
 
     /// The object of a record element: its `<object>`, or the type of the record
@@ -251,8 +275,11 @@ impl FlowContext {
 /// output is its collection's.
 fn record_variables(root: &Element) -> HashMap<String, String> {
     let mut variables: HashMap<String, String> = HashMap::new();
+    // A transform's output is typed as a variable is (`<objectType>`): an update of it
+    // saves records of that object.
     let named_objects = root
         .children_named("variables")
+        .chain(root.children_named("transforms"))
         .map(|variable| (variable, "objectType"))
         .chain(
             root.children_named("recordLookups")
@@ -983,6 +1010,86 @@ mod tests {
             events,
         };
         assert_eq!(writes, [dml(DmlEvents::DELETE), dml(DmlEvents::UPDATE)]);
+    }
+
+    /// A transform's output is typed by its `<objectType>`: saving it writes that object,
+    /// not every object (samsarasfdxtestorg: a flow mapping owners onto deal
+    /// registrations wrote every object).
+    #[test]
+    fn a_transform_s_output_holds_its_object_type() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <recordUpdates>
+        <name>Update_Registrations</name>
+        <inputReference>Map_Owners</inputReference>
+    </recordUpdates>
+    <transforms>
+        <name>Map_Owners</name>
+        <dataType>SObject</dataType>
+        <isCollection>true</isCollection>
+        <objectType>Partner_Registration__c</objectType>
+    </transforms>
+</Flow>
+"#;
+        let facts = parse_flow(&ComponentId::new("Flow", "Owners"), source);
+        let writes: Vec<Target> = crate::parse::writes(&facts)
+            .into_iter()
+            .map(|(target, _)| target)
+            .collect();
+        let update = Target::Dml {
+            object: "Partner_Registration__c".into(),
+            events: DmlEvents::UPDATE,
+        };
+        assert_eq!(writes, [update]);
+    }
+
+    /// A before-save flow's update of the record being saved (`$Record`, or the
+    /// triggering record with no object of its own) sets fields the save carries: no
+    /// update of its own that runs the object's automation again. The fields it sets are
+    /// read; an after-save flow's update of `$Record` is an update.
+    #[test]
+    fn a_before_save_flow_s_update_of_the_record_is_no_write() {
+        let flow = |trigger: &str, element: &str| {
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    {element}
+    <start>
+        <object>User</object>
+        <recordTriggerType>CreateAndUpdate</recordTriggerType>
+        <triggerType>{trigger}</triggerType>
+    </start>
+    <status>Active</status>
+</Flow>
+"#
+            )
+        };
+        let on_record = "<recordUpdates><name>Stamp</name><inputAssignments><field>LocaleSidKey</field></inputAssignments><inputReference>$Record</inputReference></recordUpdates>";
+        let triggering = "<recordUpdates><name>Stamp</name><inputAssignments><field>LocaleSidKey</field></inputAssignments></recordUpdates>";
+        let id = ComponentId::new("Flow", "Locale");
+        let untyped = parse_flow(&id, &flow("RecordBeforeSave", triggering));
+        assert!(crate::parse::writes(&untyped).is_empty());
+        let locale = Target::Field {
+            object: "User".into(),
+            field: "LocaleSidKey".into(),
+        };
+        let before = parse_flow(&id, &flow("RecordBeforeSave", on_record));
+        assert!(crate::parse::writes(&before).is_empty());
+        let reads_locale = before
+            .parsed_uses()
+            .iter()
+            .any(|u| u.kind == EdgeKind::Reads && u.target == locale);
+        assert!(reads_locale);
+        let after = parse_flow(&id, &flow("RecordAfterSave", on_record));
+        let writes: Vec<Target> = crate::parse::writes(&after)
+            .into_iter()
+            .map(|(target, _)| target)
+            .collect();
+        let update = Target::Dml {
+            object: "User".into(),
+            events: DmlEvents::UPDATE,
+        };
+        assert_eq!(writes, [update, locale]);
     }
 
     /// A subflow's output the flow passed in (`$Record`, a record variable) holds records

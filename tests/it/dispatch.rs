@@ -149,6 +149,68 @@ fn a_handler_change_reaches_only_the_triggers_of_the_object_it_handles() {
     );
 }
 
+/// Code a handler runs may itself be reached through an interface (a stamp the handler
+/// makes by name, which reads invoices): the handler the triggers' framework dispatches
+/// to is the later override, the payment handler, and the payment triggers run the
+/// change, not the invoice trigger. (apex-async-actions: a processor its queueable makes
+/// by name, enqueued by the start event's handler, reached no test that publishes the
+/// event.)
+#[test]
+fn the_handler_a_trigger_runs_is_the_last_override_climbed_to_it() {
+    let repo = with_trigger_framework();
+    repo.write_class(
+        "IStamp",
+        "public interface IStamp {\n    void apply(List<SObject> records);\n}\n",
+    );
+    repo.write_class(
+        "InvoiceCountStamp",
+        "public with sharing class InvoiceCountStamp implements IStamp {\n    \
+             public void apply(List<SObject> records) {\n        \
+                 Integer invoices = [SELECT COUNT() FROM Invoice__c];\n        \
+                 for (SObject record : records) {\n            \
+                     record.put('Reference__c', 'R-' + invoices);\n        \
+                 }\n    \
+             }\n}\n",
+    );
+    repo.edit(
+        &class("PaymentStampHandler"),
+        "        for (Payment__c payment : (List<Payment__c>) records) {",
+        "        IStamp stamp = (IStamp) Type.forName('InvoiceCountStamp').newInstance();\n        \
+         stamp.apply(records);\n        for (Payment__c payment : (List<Payment__c>) records) {",
+    );
+    repo.commit("Payments stamped with the invoice count");
+    repo.edit(
+        &class("InvoiceCountStamp"),
+        "'R-' + invoices",
+        "'REF-' + invoices",
+    );
+    repo.commit("A longer prefix");
+
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+
+    assert_selected(
+        &plan,
+        &[
+            CRITICAL,
+            "PaymentNotifierTest",
+            "PaymentServiceTest",
+            "PaymentWritingTest",
+        ],
+    );
+    let path = reason_path(&plan, "PaymentWritingTest");
+    assert_eq!(
+        path[..5],
+        [
+            "ApexMethod:InvoiceCountStamp.apply",
+            "ApexMethod:PaymentStampHandler.handle",
+            "ApexMethod:HandlerRegistry.run",
+            "ApexTrigger:PaymentStampTrigger",
+            "CustomObject:Payment__c",
+        ]
+    );
+    assert_excludes(&plan, &["BillingControllerTest", "InvoiceServiceTest"]);
+}
+
 #[test]
 fn a_configuration_record_tells_which_objects_a_handler_handles() {
     let repo = with_trigger_framework();
