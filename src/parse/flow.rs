@@ -213,16 +213,14 @@ impl FlowContext {
     }
 
     /// Whether an Update Records element of a before-save flow sets fields of the
-    /// record being saved (`$Record`, or the triggering record, no `<object>` of its own):
-    /// the platform saves them with the record, so it is no update that runs the
-    /// object's automation again (BB_Salesforce: such a flow on `User` reached every
-    /// test that inserts a user through the user's update flows). What it sets is read
-    /// as its fields.
+    /// record being saved (`<inputReference>$Record</inputReference>`): the platform
+    /// saves them with the record, so it is no update that runs the object's automation
+    /// again (BB_Salesforce: such a flow on `User` reached every test that inserts a user
+    /// through the user's update flows). What it sets is read as its fields.
     fn sets_record_before_save(&self, element: &Element) -> bool {
-        let on_record = match element.child("inputReference") {
-            Some(reference) => reference.text().trim().eq_ignore_ascii_case("$Record"),
-            None => element.child("object").is_none(),
-        };
+        let on_record = element
+            .child("inputReference")
+            .is_some_and(|reference| reference.text().trim().eq_ignore_ascii_case("$Record"));
         self.before_save && on_record
     }
 
@@ -1043,10 +1041,9 @@ mod tests {
         assert_eq!(writes, [update]);
     }
 
-    /// A before-save flow's update of the record being saved (`$Record`, or the
-    /// triggering record with no object of its own) sets fields the save carries: no
-    /// update of its own that runs the object's automation again. The fields it sets are
-    /// read; an after-save flow's update of `$Record` is an update.
+    /// A before-save flow's update of the record being saved (`$Record`) sets fields the
+    /// save carries: no update of its own that runs the object's automation again. The
+    /// fields it sets are read; an after-save flow's update of `$Record` is an update.
     #[test]
     fn a_before_save_flow_s_update_of_the_record_is_no_write() {
         let flow = |trigger: &str, element: &str| {
@@ -1065,10 +1062,7 @@ mod tests {
             )
         };
         let on_record = "<recordUpdates><name>Stamp</name><inputAssignments><field>LocaleSidKey</field></inputAssignments><inputReference>$Record</inputReference></recordUpdates>";
-        let triggering = "<recordUpdates><name>Stamp</name><inputAssignments><field>LocaleSidKey</field></inputAssignments></recordUpdates>";
         let id = ComponentId::new("Flow", "Locale");
-        let untyped = parse_flow(&id, &flow("RecordBeforeSave", triggering));
-        assert!(crate::parse::writes(&untyped).is_empty());
         let locale = Target::Field {
             object: "User".into(),
             field: "LocaleSidKey".into(),
