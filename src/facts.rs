@@ -287,6 +287,7 @@ struct StoredDeclaration<'a> {
     fires_on: DmlEvents,
     test: &'a Option<TestMark>,
     overrides: bool,
+    invocable: bool,
 }
 
 impl<'a> StoredDeclaration<'a> {
@@ -306,6 +307,7 @@ impl<'a> StoredDeclaration<'a> {
             fires_on: declaration.fires_on,
             test: &declaration.test,
             overrides: declaration.overrides,
+            invocable: declaration.invocable,
         }
     }
 }
@@ -327,6 +329,7 @@ struct LoadedDeclaration {
     fires_on: DmlEvents,
     test: Option<TestMark>,
     overrides: bool,
+    invocable: bool,
 }
 
 /// The records parameters of `declares` as [`StoredFacts`] keeps them.
@@ -374,6 +377,7 @@ fn loaded_declarations(loaded: Vec<LoadedDeclaration>) -> Option<Vec<Declaration
                 fires_on: loaded.fires_on,
                 test: loaded.test,
                 overrides: loaded.overrides,
+                invocable: loaded.invocable,
                 records_parameters: Vec::new(),
             }
         })
@@ -659,6 +663,9 @@ pub struct Declaration {
     /// A method declared `override`: it replaces a superclass's method, which the
     /// superclass's own code calls (a framework's hook, `onBeforeInsert`).
     pub overrides: bool,
+    /// An `@InvocableMethod`: what a flow's Apex action, which names only the class,
+    /// runs of it.
+    pub invocable: bool,
     /// The parameters of a static method that hold records of any object (`SObject`,
     /// `List<SObject>`) and that every walk of the method followed: it reads the records,
     /// saves them or hands them to static methods, and nothing else (a DML wrapper's
@@ -724,6 +731,7 @@ impl Declaration {
             fires_on: DmlEvents::ALL,
             test: None,
             overrides: false,
+            invocable: false,
             records_parameters: Vec::new(),
         }
     }

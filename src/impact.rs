@@ -45,8 +45,13 @@ pub enum Mode {
     /// logger's category, a binding record) is affected only when the platform or a
     /// package may call the class's methods ([`crate::graph::Node::called_from_outside`]):
     /// otherwise such code only makes instances, and the method runs through calls the
-    /// graph sees (through an interface of the repository, by the class hierarchy).
+    /// graph sees (through an interface of the repository, by the class hierarchy). A
+    /// flow's Apex action runs the class's `@InvocableMethod`, not this one, when the
+    /// class declares one ([`crate::graph::Node::declares_invocable`]).
     MethodChanged,
+    /// A class reached because its `@InvocableMethod` changed: as
+    /// [`Mode::MethodChanged`], and a flow's Apex action, which runs it, is affected.
+    InvocableChanged,
     /// Code that holds the name or the type of what the walk reached (`string-ref`,
     /// `type-ref`): every user of it is affected, but its own class only as by an
     /// unchanged method's (a static field holding a factory's map of types makes no
@@ -624,10 +629,15 @@ fn step_kind(
             EdgeKind::Extends => Some(Mode::Instantiated),
             _ => step_kind(graph, node, Mode::OpaqueOnly, kind, events, source),
         },
+        Mode::InvocableChanged => match kind {
+            EdgeKind::FlowAction => Some(Mode::All),
+            _ => step_kind(graph, node, Mode::MethodChanged, kind, events, source),
+        },
         Mode::MethodChanged => match kind {
             EdgeKind::StringRef | EdgeKind::TypeRef => {
                 graph[node].called_from_outside.then_some(Mode::HoldsName)
             }
+            EdgeKind::FlowAction => (!graph[node].declares_invocable).then_some(Mode::All),
             EdgeKind::MemberOf => is_apex_class(graph, source).then_some(Mode::MethodChanged),
             _ => step_kind(graph, node, Mode::OpaqueOnly, kind, events, source),
         },
@@ -717,6 +727,7 @@ fn class_mode(graph: &Graph, member: NodeIx, class: NodeIx) -> Option<Mode> {
     Some(match graph[member].kind {
         _ if whole_class => Mode::All,
         DeclKind::Constructor => Mode::Instantiated,
+        DeclKind::Method if graph[member].invocable => Mode::InvocableChanged,
         DeclKind::Method => Mode::MethodChanged,
         _ => Mode::OpaqueOnly,
     })

@@ -348,6 +348,7 @@ impl Graph {
         if declaration.value_type.is_some() {
             node.value_type = declaration.value_type.clone();
         }
+        node.invocable |= declaration.invocable;
         let mut parent_node = None;
         if let Some(parent) = &declaration.parent {
             if declaration.id.is_member() {
@@ -371,6 +372,9 @@ impl Graph {
                     self.declared_members.push((index, start));
                 }
             }
+        }
+        if let Some(class) = parent_node.filter(|_| declaration.invocable) {
+            self[class].declares_invocable = true;
         }
         Declared {
             node: index,
@@ -397,6 +401,8 @@ impl Graph {
             has_problems: false,
             platform_entry: false,
             called_from_outside: false,
+            invocable: false,
+            declares_invocable: false,
             lwc_bundle: id.is_type(types::LWC_BUNDLE),
             trigger: id.is_type(types::APEX_TRIGGER),
         });

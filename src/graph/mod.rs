@@ -121,6 +121,12 @@ pub struct Node {
     /// which the graph cannot see; any other class's methods run, after such code made
     /// an instance, only through calls the graph sees (`impact::Mode::MethodChanged`).
     pub called_from_outside: bool,
+    /// An `@InvocableMethod`, which a flow's Apex action runs (the action names the
+    /// class, [`Node::declares_invocable`]).
+    pub invocable: bool,
+    /// A class that declares an `@InvocableMethod`: a flow's Apex action runs that
+    /// method of it, not any other (`impact::Mode::MethodChanged`).
+    pub declares_invocable: bool,
     /// The id is a Lightning web component's, or a trigger's. Kept beside the id, which
     /// is behind a pointer: the walk asks them of every edge it looks at.
     lwc_bundle: bool,

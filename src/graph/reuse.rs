@@ -1339,6 +1339,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
         fires_on,
         test,
         overrides: _,
+        invocable: _,
         records_parameters,
     } = declaration;
     hash_id(id, hasher);

@@ -325,6 +325,51 @@ fn invocable_action_method_change_reaches_the_flow_test_and_the_writers_through_
     );
 }
 
+/// A flow's Apex action names its class and runs the class's `@InvocableMethod`: a
+/// change to another method of the class reaches the flow only when the invocable
+/// method calls it. (northstar-sales-cloud-example: a guard in a method only a
+/// component and its own test call reached every test that saves an opportunity, 25
+/// tests where 1 runs the change.)
+#[test]
+fn a_flow_s_apex_action_runs_the_invocable_method_not_every_method_of_its_class() {
+    let action = class("OrderApprovalAction");
+    let repo = TestRepo::with_base(ORG, |repo| {
+        repo.edit(
+            &action,
+            "        return results;\n    }\n}",
+            "        return results;\n    }\n\n    public static String describe(Order__c orderRecord) {\n        return 'Order of ' + orderRecord.Amount__c;\n    }\n}",
+        );
+        repo.write_class(
+            "OrderDescriptionTest",
+            "@IsTest\nprivate class OrderDescriptionTest {\n    @IsTest\n    static void describesTheAmount() {\n        System.assertEquals('Order of 5', OrderApprovalAction.describe(new Order__c(Amount__c = 5)));\n    }\n}\n",
+        );
+    });
+    repo.edit(&action, "'Order of '", "'An order of '");
+    repo.commit("Describe an order in a sentence");
+
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+
+    // The class's own test runs too, by its name, whatever it calls.
+    assert_specified(&plan);
+    assert_selected(
+        &plan,
+        &with_always(&["OrderApprovalActionTest", "OrderDescriptionTest"]),
+    );
+    no_flow_tests(&plan);
+
+    repo.edit(
+        &action,
+        "orderRecord.Amount__c <= limitAmount",
+        "orderRecord.Amount__c < limitAmount",
+    );
+    repo.commit("Orders at the limit need a person");
+
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+
+    assert_selected(&plan, ORDER_WRITERS);
+    assert_flow_test_selected(&plan);
+}
+
 #[test]
 fn subflow_change_reaches_the_flow_test_of_the_calling_flow_and_its_writers() {
     let (repo, plan) = committed(|repo| {

@@ -237,6 +237,7 @@ impl<'t> Walker<'t> {
         decl.value_type = type_node.map(|t| self.type_text(t));
         decl.test = modifiers.and_then(|m| self.test_mark(m, true));
         decl.overrides = modifiers.is_some_and(|modifiers| self.has_override(modifiers));
+        decl.invocable = modifiers.is_some_and(|modifiers| self.is_invocable(modifiers));
         let spans = vec![self.tokens.span(node)];
         self.decls.add(decl, spans);
 
@@ -283,9 +284,11 @@ impl<'t> Walker<'t> {
     /// that no flow calls (not an `@InvocableMethod`): what it saves of its parameters
     /// is its callers' write ([`super::wrappers`]).
     fn saves_for_callers(&self, modifiers: Node<'t>) -> bool {
-        if !self.has_modifier(modifiers, "static") {
-            return false;
-        }
+        self.has_modifier(modifiers, "static") && !self.is_invocable(modifiers)
+    }
+
+    /// Whether a method's modifiers hold `@InvocableMethod`: a flow's Apex action runs it.
+    fn is_invocable(&self, modifiers: Node<'t>) -> bool {
         let mut invocable = false;
         self.scan(modifiers, |modifier| {
             invocable = kind_name(modifier) == "annotation"
@@ -295,7 +298,7 @@ impl<'t> Walker<'t> {
                     .is_some_and(|head| head.eq_ignore_ascii_case("@InvocableMethod"));
             !invocable
         });
-        !invocable
+        invocable
     }
 
     /// Test marks of a class (`@IsTest`) or method (`@IsTest`, `testMethod`,

@@ -296,6 +296,7 @@ impl DeclSet {
                 }
                 (old, new) => old.or(new),
             };
+            existing.invocable |= declaration.invocable;
             self.spans[at].extend(spans);
             return;
         }

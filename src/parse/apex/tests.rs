@@ -1626,6 +1626,23 @@ fn an_override_is_marked() {
     assert!(!decl(&facts, "ApexClass:Invoices").overrides);
 }
 
+/// An `@InvocableMethod` says so, whichever overload carries it (they share a node): a
+/// flow's Apex action, which names the class, runs it.
+#[test]
+fn an_invocable_method_is_marked() {
+    let facts = class(
+        "Approvals",
+        "public class Approvals {\n    \
+             public static String describe(Id orderId) { return null; }\n    \
+             public static String check(Id orderId) { return null; }\n    \
+             @InvocableMethod(label='Check')\n    \
+             public static List<Boolean> check(List<Id> orderIds) { return null; }\n}\n",
+    );
+    assert!(decl(&facts, "ApexMethod:Approvals.check").invocable);
+    assert!(!decl(&facts, "ApexMethod:Approvals.describe").invocable);
+    assert!(!decl(&facts, "ApexClass:Approvals").invocable);
+}
+
 #[test]
 fn a_trigger_runs_on_its_events() {
     use crate::facts::DmlEvents;
