@@ -90,8 +90,10 @@ use std::sync::Arc;
 /// a `Security.stripInaccessible` decision writes the object of the records it was
 /// given; 46: a record type's label is its other name, `Declaration::alias`; 47: a
 /// before-save flow's update of `$Record` is no write, and a flow's transform is typed
-/// by its `objectType`; 48: an `@InvocableMethod` is marked, `Declaration::invocable`.)
-pub const FACTS_VERSION: u32 = 48;
+/// by its `objectType`; 48: an `@InvocableMethod` is marked, `Declaration::invocable`;
+/// 49: an email template's name is its other name, and a custom label's value may
+/// name a component, `parse::multi::parse_labels`.)
+pub const FACTS_VERSION: u32 = 49;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -309,7 +309,7 @@ impl Graph {
         last_class: Option<(&ComponentId, NodeIx)>,
     ) -> Declared {
         let index = self.intern(&declaration.id, declaration.kind);
-        let label = names::record_type_label(declaration);
+        let label = names::label_alias(declaration);
         for name in short_name(&declaration.id).into_iter().chain(label) {
             let list = self.short_names.entry(name.to_lowercase()).or_default();
             if !list.contains(&index) {

@@ -53,6 +53,9 @@ impl Graph {
         let mut owner_of: Vec<NodeIx> = Vec::with_capacity(self.node_count());
         // Test classes lose their test methods in the fold; they stay tests.
         let mut tests = Vec::new();
+        // So do classes their code: a deployed class needs a covering test whatever
+        // granularity plans it (`deployed::deployed_apex`).
+        let mut folded_code = HashSet::default();
         for index in self.node_ixs() {
             let owner_id = self.owner(index);
             let owner = match collapsed.index.get(owner_id.key()) {
@@ -62,7 +65,11 @@ impl Graph {
                     let mut node = self[original].clone();
                     node.parent = None;
                     node.superclass = None;
+                    let has_code = self.has_executable_code(original);
                     let new_index = collapsed.add_node(node);
+                    if has_code {
+                        folded_code.insert(new_index);
+                    }
                     collapsed.index.insert(owner_id, new_index);
                     new_index
                 }
@@ -76,6 +83,7 @@ impl Graph {
             owner_of.push(owner);
         }
         collapsed.n_unresolved_calls = self.n_unresolved_calls;
+        collapsed.folded_code = Some(folded_code);
         let edges = std::mem::take(&mut self.graph);
         drop(self);
         for edge in edges.raw_edges() {

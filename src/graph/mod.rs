@@ -423,6 +423,10 @@ pub struct Graph {
     /// Calls whose receiver could not be resolved and fell back to every member of that
     /// name.
     n_unresolved_calls: usize,
+    /// In a graph folded to classes ([`Graph::fold_to_classes`]): the classes that held
+    /// executable code before the fold, which [`Graph::has_executable_code`] cannot see
+    /// in members that are gone. `None` in a graph of members.
+    folded_code: Option<HashSet<NodeIx>>,
     /// While building: what the revision's uses name (see [`Graph::known`]).
     named: HashSet<ComponentId>,
     /// While building: nodes below this position are declarations.

@@ -83,15 +83,16 @@ pub(super) fn short_name(id: &ComponentId) -> Option<&str> {
     (custom_field && alone).then_some(name)
 }
 
-/// The label a record type goes by in code (`Sub-Branch` of `RecordType:Account.Sub_Branch`,
-/// [`crate::facts::Declaration::alias`]): `RecordType.Name` and `getRecordTypeInfosByName()`
-/// read it, so a string holding it names the record type as its developer name does.
-pub(super) fn record_type_label(declaration: &crate::facts::Declaration) -> Option<&str> {
-    let is_record_type = declaration
-        .id
-        .type_name()
-        .eq_ignore_ascii_case(types::RECORD_TYPE);
-    is_record_type.then_some(declaration.alias.as_deref()?)
+/// The label a component goes by in code ([`crate::facts::Declaration::alias`]): a record
+/// type's (`Sub-Branch` of `RecordType:Account.Sub_Branch`, which `RecordType.Name` and
+/// `getRecordTypeInfosByName()` read), an email template's (`WHERE Name = 'Welcome
+/// Letter'`). A string holding it names the component as its developer name does.
+pub(super) fn label_alias(declaration: &crate::facts::Declaration) -> Option<&str> {
+    let type_name = declaration.id.type_name();
+    let labelled = [types::RECORD_TYPE, types::EMAIL_TEMPLATE]
+        .iter()
+        .any(|labelled| type_name.eq_ignore_ascii_case(labelled));
+    labelled.then_some(declaration.alias.as_deref()?)
 }
 
 /// Whether `name` holds an underscore or a digit: an API name, not a word of a sentence

@@ -147,6 +147,9 @@ impl Graph {
     /// line, and the facts do not say whether a field has one), and a class whose file
     /// did not parse completely.
     pub fn has_executable_code(&self, class: NodeIx) -> bool {
+        if let Some(folded_code) = &self.folded_code {
+            return folded_code.contains(&class);
+        }
         self.family(class).into_iter().any(|index| {
             let node = &self[index];
             let in_interface = || {

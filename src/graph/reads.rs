@@ -258,7 +258,7 @@ pub(super) fn declared_tokens(file: &FileFacts) -> (Vec<Token>, Vec<u32>) {
                 end = rest;
             }
             own.push(hierarchy_token(full));
-            let label = super::names::record_type_label(declaration);
+            let label = super::names::label_alias(declaration);
             for short in super::names::short_name(id).into_iter().chain(label) {
                 own.push(name_token(&short.to_lowercase()));
             }

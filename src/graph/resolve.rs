@@ -658,9 +658,12 @@ impl Graph {
 
     /// A call on a receiver of static type `class`: the member it names (found in the
     /// class or inherited), plus every override in subclasses and implementations
-    /// (class-hierarchy analysis), marked as reached through an override. A member the
-    /// repository does not declare (inherited from a system type, or a default
-    /// constructor) is a use of the class itself.
+    /// (class-hierarchy analysis), marked as reached through an override. An
+    /// implementation of an interface's method may be inherited from a superclass that
+    /// does not implement the interface (`ContactSelector extends SObjectSelector
+    /// implements IContactSelector`, its `selectWithInjectable` `SObjectSelector`'s): it
+    /// is reached too. A member the repository does not declare (inherited from a system
+    /// type, or a default constructor) is a use of the class itself.
     pub(super) fn resolve_member(
         &self,
         class: NodeIx,
@@ -680,6 +683,7 @@ impl Graph {
             vec![class]
         };
         let mut seen: HashSet<NodeIx> = HashSet::default();
+        let interface = self[class].kind == DeclKind::Interface;
         while let Some(index) = stack.pop() {
             if !seen.insert(index) {
                 continue;
@@ -687,7 +691,12 @@ impl Graph {
             reads::note_member_of(&self[index].id, &folded);
             if let Some(subs) = self.subclasses.get(&index) {
                 for &sub in subs {
-                    if let Some(override_index) = self.member(sub, &folded) {
+                    let own = self.member(sub, &folded);
+                    let implementation = match own {
+                        None if interface => self.find_member(sub, member),
+                        own => own,
+                    };
+                    if let Some(override_index) = implementation {
                         if !found.iter().any(|&(node, _)| node == override_index) {
                             found.push((override_index, Reached::Override));
                         }

@@ -70,8 +70,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// class named with the project's namespace, `ns.Class`, is its own. 18: a dotted type
 /// name whose prefix is a class of ours that does not declare the rest is a platform
 /// type, `Database.DmlOptions`. 19: a class literal's edge is a `type-ref`, not a
-/// `references`.)
-pub const RESOLUTIONS_VERSION: u32 = 19;
+/// `references`. 20: an interface's method reaches an implementation an implementor
+/// inherits from a superclass outside the interface.)
+pub const RESOLUTIONS_VERSION: u32 = 20;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of

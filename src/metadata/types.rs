@@ -100,6 +100,9 @@ pub enum Parser {
     ObjectChild,
     /// A record type: declared, with the label code may read it by.
     RecordType,
+    /// An email template's `-meta.xml`: declared, with the name (its label) code may
+    /// read it by.
+    EmailTemplate,
     CustomMetadataRecord,
     Labels,
     Workflow,
@@ -497,7 +500,7 @@ static TYPES: &[TypeInfo] = &[
     xml("QuickAction", "quickActions", "quickAction")
         .none("an action button's layout: tests do not press it; a flow or Apex behind it is followed on its own"),
     // Foldered types and their folders.
-    code(EMAIL_TEMPLATE, "email", "email").in_folder("EmailFolder").follow(BY_NAME).strings(),
+    code(EMAIL_TEMPLATE, "email", "email").parse(Parser::EmailTemplate).in_folder("EmailFolder").follow(BY_NAME).strings(),
     xml("EmailFolder", "email", "emailFolder").folder_of(EMAIL_TEMPLATE).none(REPORTING),
     xml("Report", "reports", "report").in_folder("ReportFolder").none(REPORTING),
     xml("ReportFolder", "reports", "reportFolder").folder_of("Report").none(REPORTING),

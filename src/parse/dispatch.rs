@@ -88,6 +88,7 @@ fn read_file(component: &ComponentId, path: &str, content: &[u8]) -> Facts {
         Parser::RecordType if component.full_name().contains('.') => {
             objects::parse_record_type(component, text)
         }
+        Parser::EmailTemplate => xml::parse_email_template_meta(component, text),
         Parser::Labels => multi::parse_labels(text),
         Parser::Workflow => multi::parse_workflow(component, text),
         Parser::SharingRules => multi::parse_sharing_rules(component, text),

@@ -39,7 +39,20 @@ pub fn parse_labels(source: &str) -> Facts {
         source,
         &child_kinds(types::CUSTOM_LABELS),
         false,
-        |_, _, _, _| {},
+        |element, _, id, uses| {
+            // A label's value may name a component as a string literal would: code
+            // that reads `Label.X` finds a record type by it
+            // (`getRecordTypeInfosByDeveloperName().get(Label.PMT_Project_Record_Type)`)
+            // or makes a class (`Type.forName(Label.Greeting_Handler)`).
+            let Some(value) = element.child("value") else {
+                return;
+            };
+            let text = value.text();
+            if let Some(name) = crate::parse::apex::literal_name(text.trim()) {
+                let target = Target::StringLiteral(name.to_string().into());
+                uses.add(id, target, EdgeKind::StringRef, value.text_line());
+            }
+        },
     )
 }
 

@@ -627,6 +627,25 @@ pub fn parse_generic(component: &ComponentId, source: &str) -> Facts {
     }
 }
 
+/// Reads an email template's `-meta.xml` as [`parse_generic`] does, with its `<name>`
+/// as its other name (`Declaration::alias`): code finds a template by it
+/// (`[SELECT Id FROM EmailTemplate WHERE Name = 'Volunteers Personal Site Contact
+/// Lookup']`) as often as by its developer name.
+pub fn parse_email_template_meta(component: &ComponentId, source: &str) -> Facts {
+    let (root, problems) = read_tree(source);
+    let hash = root.semantic_hash();
+    let mut declaration = component_decl(component, (1, line_count(source)), hash);
+    declaration.alias = root
+        .child_text("name")
+        .filter(|name| !name.trim().is_empty());
+    Facts {
+        declares: vec![declaration],
+        uses: Default::default(),
+        problems,
+        semantic_hash: hash,
+    }
+}
+
 /// Collects uses, keeping one per `(from, target, kind)` at its lowest line: a flow
 /// naming `$Record.Status__c` twenty times needs one edge, not twenty.
 #[derive(Default)]

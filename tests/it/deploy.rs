@@ -216,6 +216,31 @@ fn reason_path_of(test: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// A class planned at class granularity is deployed as it is at member granularity: a
+/// comment-only change still needs a test that covers it. Folded to classes, the graph
+/// had lost the members that tell an interface from a class with code, and the plan ran
+/// no covering test nor called the class uncovered (trailheadapps' redwoods-insurance:
+/// a formatting-only `IncidentController`).
+#[test]
+fn a_comment_only_class_gets_a_covering_test_at_class_granularity_too() {
+    let repo = TestRepo::new("billing");
+    comment_only(&repo, "PaymentService");
+    repo.commit("Reviewed");
+
+    for granularity in ["member", "class"] {
+        let plan = repo.plan_json(&[
+            "--base",
+            "HEAD~1",
+            "--head",
+            "HEAD",
+            "--granularity",
+            granularity,
+        ]);
+        test_entry(&plan, "PaymentServiceTest");
+        assert!(uncovered(&plan).is_empty(), "{granularity}: {plan}");
+    }
+}
+
 #[test]
 fn comment_only_classes_beside_a_real_change_each_get_a_covering_test_ranked_last() {
     let repo = TestRepo::new("billing");

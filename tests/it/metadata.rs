@@ -989,6 +989,83 @@ fn record_type_label_change_reaches_the_code_that_looks_it_up_by_its_old_label()
     );
 }
 
+/// A custom label's value may name a record type (or a class) as a string literal
+/// would: code that reads the label finds the record type by it. Deactivating the
+/// record type reaches the tests that save orders of it through the label.
+/// (ProjectManagementTool: `getRecordTypeInfosByDeveloperName().get(
+/// System.Label.PMT_Project_Record_Type_on_Case)`, the label's value `PMT_Project`.)
+#[test]
+fn a_label_whose_value_names_a_record_type_reaches_it() {
+    let retail = main_path("objects/Order__c/recordTypes/Retail.recordType-meta.xml");
+    let labels = main_path("labels/CustomLabels.labels-meta.xml");
+    let repo = TestRepo::with_base(ORG, |repo| {
+        repo.edit(
+            &labels,
+            "</CustomLabels>",
+            "    <labels>\n        <fullName>Retail_Record_Type</fullName>\n        <language>en_US</language>\n        <protected>false</protected>\n        <shortDescription>Retail record type</shortDescription>\n        <value>Retail</value>\n    </labels>\n</CustomLabels>",
+        );
+        repo.write_class(
+            "RetailOrders",
+            "public with sharing class RetailOrders {\n    public static Id recordTypeId() {\n        return Schema.SObjectType.Order__c.getRecordTypeInfosByDeveloperName().get(Label.Retail_Record_Type).getRecordTypeId();\n    }\n}\n",
+        );
+        repo.write_class(
+            "RetailOrdersTest",
+            "@IsTest\nprivate class RetailOrdersTest {\n    @IsTest\n    static void findsTheRecordType() {\n        System.assertNotEquals(null, RetailOrders.recordTypeId());\n    }\n}\n",
+        );
+    });
+    repo.edit(&retail, "<active>true</active>", "<active>false</active>");
+    repo.commit("No more retail orders");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_selected(&plan, &with_always(&["RetailOrdersTest"]));
+    assert_reason(
+        &plan,
+        "RetailOrdersTest",
+        "RecordType:Order__c.Retail",
+        "ApexClass:RetailOrdersTest",
+        &["string-ref", "references", "calls"],
+    );
+}
+
+/// An email template goes by its name (its label) as well as its developer name: code
+/// that reads it `WHERE Name = 'Order Confirmation'` finds nothing once the name
+/// changes. (Volunteers-for-Salesforce: a rename of a template's name planned nothing.)
+#[test]
+fn an_email_template_s_name_change_reaches_the_code_that_reads_it_by_name() {
+    let meta = main_path("email/Order_Templates/Order_Confirmation.email-meta.xml");
+    let repo = TestRepo::with_base(ORG, |repo| {
+        repo.write(
+            &main_path("email/Order_Templates/Order_Confirmation.email"),
+            "Your order {!Order__c.Name} is confirmed.\n",
+        );
+        repo.write(
+            &meta,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<EmailTemplate xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <available>true</available>\n    <encodingKey>UTF-8</encodingKey>\n    <name>Order Confirmation</name>\n    <style>none</style>\n    <subject>Order confirmed</subject>\n    <type>text</type>\n    <uiType>Aloha</uiType>\n</EmailTemplate>\n",
+        );
+        repo.write_class(
+            "OrderMails",
+            "public with sharing class OrderMails {\n    public static Id confirmation() {\n        return [SELECT Id FROM EmailTemplate WHERE Name = 'Order Confirmation' LIMIT 1].Id;\n    }\n}\n",
+        );
+        repo.write_class(
+            "OrderMailsTest",
+            "@IsTest\nprivate class OrderMailsTest {\n    @IsTest\n    static void findsTheTemplate() {\n        System.assertNotEquals(null, OrderMails.confirmation());\n    }\n}\n",
+        );
+    });
+    repo.edit(
+        &meta,
+        "<name>Order Confirmation</name>",
+        "<name>Order Receipt</name>",
+    );
+    repo.commit("Confirmations are receipts");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_selected(&plan, &with_always(&["OrderMailsTest"]));
+}
+
 // ---------------------------------------------------------------------------------------
 // LWC and Jest
 // ---------------------------------------------------------------------------------------

@@ -983,3 +983,64 @@ fn a_holder_of_a_name_does_not_pass_its_class_on() {
         "{selected:?}"
     );
 }
+
+/// An interface's method may be implemented by a method the implementing class inherits
+/// from a superclass that does not implement the interface (`ContactSelector extends
+/// SObjectSelector implements IContactSelector`, its `selectWithInjectable`
+/// `SObjectSelector`'s): a call through the interface runs it, so a change to what it
+/// calls reaches the caller's test. (LightArchitectureFramework: a
+/// change to `SObjectSelector.getFieldsToQuery` missed the test that selects through
+/// `IContactSelector`.)
+#[test]
+fn an_interface_call_reaches_an_implementation_inherited_from_outside_the_interface() {
+    let classes = [
+        (
+            "IInvoiceSource",
+            "public interface IInvoiceSource {\n    List<Invoice__c> load();\n}\n",
+        ),
+        (
+            "RecordSource",
+            "public virtual class RecordSource {\n    \
+                 public List<Invoice__c> load() {\n        \
+                     return Database.query('SELECT ' + fields() + ' FROM Invoice__c');\n    \
+                 }\n    \
+                 protected virtual String fields() {\n        return 'Id';\n    }\n}\n",
+        ),
+        (
+            "InvoiceSource",
+            "public class InvoiceSource extends RecordSource implements IInvoiceSource {\n}\n",
+        ),
+        (
+            "InvoiceLoader",
+            "public with sharing class InvoiceLoader {\n    \
+                 public static Integer count() {\n        \
+                     IInvoiceSource source = new InvoiceSource();\n        \
+                     return source.load().size();\n    \
+                 }\n}\n",
+        ),
+        (
+            "InvoiceLoaderCheck",
+            "@IsTest\nprivate class InvoiceLoaderCheck {\n    \
+                 @IsTest\n    static void countsTheInvoices() {\n        \
+                     Assert.areEqual(0, InvoiceLoader.count());\n    \
+                 }\n}\n",
+        ),
+        // The superclass's own test covers it for the deploy: the loader's check is
+        // selected for the call, not for coverage.
+        (
+            "RecordSourceTest",
+            "@IsTest\nprivate class RecordSourceTest {\n    \
+                 @IsTest\n    static void loadsNothing() {\n        \
+                     Assert.areEqual(0, new RecordSource().load().size());\n    \
+                 }\n}\n",
+        ),
+    ];
+    let selected = selected_after_editing(
+        &classes,
+        (&class("RecordSource"), "return 'Id';", "return 'Id, Name';"),
+    );
+    assert_eq!(
+        selected,
+        [CRITICAL, "InvoiceLoaderCheck", "RecordSourceTest"]
+    );
+}

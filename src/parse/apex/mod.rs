@@ -35,6 +35,10 @@ use children::Children;
 use rustc_hash::FxHashMap as HashMap;
 use tree_sitter::{Language, Node, Parser};
 
+/// The name a string gives a component, the rule string literals in Apex follow; custom
+/// labels' values follow it too (`parse::multi::parse_labels`).
+pub(crate) use text::literal_name;
+
 /// Whether the file is a class (.cls) or a trigger (.trigger).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ApexFileKind {

@@ -534,7 +534,7 @@ pub(super) fn literal_content(raw: &str) -> Option<&str> {
 /// ([`name_like_literal`]) or a record type's label ([`label_like_literal`]), or the
 /// named credential of a callout endpoint (`'callout:Billing_API/invoices?id='` names
 /// `Billing_API`).
-pub(super) fn literal_name(content: &str) -> Option<&str> {
+pub(crate) fn literal_name(content: &str) -> Option<&str> {
     const CALLOUT: &str = "callout:";
     let name = match content.get(..CALLOUT.len()) {
         Some(prefix) if prefix.eq_ignore_ascii_case(CALLOUT) => {
