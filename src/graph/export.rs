@@ -53,8 +53,9 @@ impl Graph {
         let mut owner_of: Vec<NodeIx> = Vec::with_capacity(self.node_count());
         // Test classes lose their test methods in the fold; they stay tests.
         let mut tests = Vec::new();
-        // So do classes their code: a deployed class needs a covering test whatever
-        // granularity plans it (`deployed::deployed_apex`).
+        // Classes lose their members in the fold: which of them held executable code is
+        // kept, for a deployed class needs a covering test whatever granularity plans it
+        // (`deployed::deployed_apex`).
         let mut folded_code = HashSet::default();
         for index in self.node_ixs() {
             let owner_id = self.owner(index);

@@ -88,11 +88,13 @@ pub(super) fn short_name(id: &ComponentId) -> Option<&str> {
 /// `getRecordTypeInfosByName()` read), an email template's (`WHERE Name = 'Welcome
 /// Letter'`). A string holding it names the component as its developer name does.
 pub(super) fn label_alias(declaration: &crate::facts::Declaration) -> Option<&str> {
+    // Most declarations have no alias: asked first, it spares them the type's compare.
+    let alias = declaration.alias.as_deref()?;
     let type_name = declaration.id.type_name();
     let labelled = [types::RECORD_TYPE, types::EMAIL_TEMPLATE]
         .iter()
         .any(|labelled| type_name.eq_ignore_ascii_case(labelled));
-    labelled.then_some(declaration.alias.as_deref()?)
+    labelled.then_some(alias)
 }
 
 /// Whether `name` holds an underscore or a digit: an API name, not a word of a sentence
