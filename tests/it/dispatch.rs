@@ -7,6 +7,15 @@
 
 use crate::support::*;
 
+/// The tests that save a payment (and the critical test): what a change to the payment
+/// handler's code reaches through the payment trigger.
+const PAYMENT_WRITERS: &[&str] = &[
+    CRITICAL,
+    "PaymentNotifierTest",
+    "PaymentServiceTest",
+    "PaymentWritingTest",
+];
+
 /// A small trigger framework: each object's trigger hands its records to
 /// `HandlerRegistry`, which creates the handlers configured for the object by name and
 /// calls the abstract `handle` on each. `AuditHandler` names no object.
@@ -117,15 +126,7 @@ fn a_handler_change_reaches_only_the_triggers_of_the_object_it_handles() {
     // The tests that save payments run PaymentStampHandler. The tests that save only
     // invoices reach HandlerRegistry too, but through the Invoice__c trigger, which
     // does not run a handler that handles payments.
-    assert_selected(
-        &plan,
-        &[
-            CRITICAL,
-            "PaymentNotifierTest",
-            "PaymentServiceTest",
-            "PaymentWritingTest",
-        ],
-    );
+    assert_selected(&plan, PAYMENT_WRITERS);
     for test in ["PaymentWritingTest", "PaymentServiceTest"] {
         let path = reason_path(&plan, test);
         assert_eq!(
@@ -188,15 +189,7 @@ fn the_handler_a_trigger_runs_is_the_last_override_climbed_to_it() {
 
     let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
 
-    assert_selected(
-        &plan,
-        &[
-            CRITICAL,
-            "PaymentNotifierTest",
-            "PaymentServiceTest",
-            "PaymentWritingTest",
-        ],
-    );
+    assert_selected(&plan, PAYMENT_WRITERS);
     let path = reason_path(&plan, "PaymentWritingTest");
     assert_eq!(
         path[..5],
