@@ -84,6 +84,7 @@ pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
         }
     }
     root.walk(&mut |element| text_uses(element, &context, from, &mut uses));
+    root.walk(&mut |element| record_type_condition(element, from, &mut uses));
     Facts {
         declares: vec![decl],
         uses: uses.into_vec().into(),
@@ -426,6 +427,34 @@ fn action_uses(action: &Element, from: &ComponentId, uses: &mut UseSet) {
         }
     };
     uses.add(from, target, EdgeKind::FlowAction, name.text_line());
+}
+
+/// A condition that compares a record's record type by its name or its label
+/// (`$Record.RecordType.Name` equal to `General Opportunity`,
+/// `Get_Case.RecordType.DeveloperName`): the value names the record type, as a string
+/// literal in Apex would (`apex::literal_name`), so a change to the record type (its
+/// label renamed, switched off) reaches the flow and the writers it runs for.
+fn record_type_condition(element: &Element, from: &ComponentId, uses: &mut UseSet) {
+    if element.local_name() != "conditions" {
+        return;
+    }
+    let Some(left) = element.child_text("leftValueReference") else {
+        return;
+    };
+    let left = left.trim().to_ascii_lowercase();
+    let on_record_type = [".recordtype.name", ".recordtype.developername"]
+        .iter()
+        .any(|suffix| left.ends_with(suffix));
+    let value = element
+        .child("rightValue")
+        .and_then(|value| value.child("stringValue"));
+    let (true, Some(value)) = (on_record_type, value) else {
+        return;
+    };
+    if let Some(name) = crate::parse::apex::literal_name(value.text().trim()) {
+        let target = Target::StringLiteral(name.to_string().into());
+        uses.add(from, target, EdgeKind::StringRef, value.text_line());
+    }
 }
 
 /// The events of a record-triggered flow's `recordTriggerType`; all when unknown.
@@ -1008,6 +1037,48 @@ mod tests {
             events,
         };
         assert_eq!(writes, [dml(DmlEvents::DELETE), dml(DmlEvents::UPDATE)]);
+    }
+
+    /// A condition on a record's record type by name or label names the record type, as
+    /// a string would; a condition on another field names nothing.
+    #[test]
+    fn a_condition_on_a_record_type_names_it() {
+        let source = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <decisions>
+        <name>Is_General</name>
+        <rules>
+            <name>General</name>
+            <conditions>
+                <leftValueReference>$Record.RecordType.Name</leftValueReference>
+                <operator>EqualTo</operator>
+                <rightValue><stringValue>General Opportunity</stringValue></rightValue>
+            </conditions>
+            <conditions>
+                <leftValueReference>Get_Case.RecordType.DeveloperName</leftValueReference>
+                <operator>EqualTo</operator>
+                <rightValue><stringValue>Support_Case</stringValue></rightValue>
+            </conditions>
+            <conditions>
+                <leftValueReference>$Record.StageName</leftValueReference>
+                <operator>EqualTo</operator>
+                <rightValue><stringValue>Closed Won</stringValue></rightValue>
+            </conditions>
+        </rules>
+    </decisions>
+</Flow>
+"#;
+        let facts = parse_flow(&ComponentId::new("Flow", "Assign"), source);
+        let named: Vec<String> = facts
+            .parsed_uses()
+            .iter()
+            .filter(|u| u.kind == EdgeKind::StringRef)
+            .filter_map(|u| match &u.target {
+                Target::StringLiteral(name) => Some(name.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(named, ["General Opportunity", "Support_Case"]);
     }
 
     /// A transform's output is typed by its `<objectType>`: saving it writes that object,

@@ -989,6 +989,40 @@ fn record_type_label_change_reaches_the_code_that_looks_it_up_by_its_old_label()
     );
 }
 
+/// A flow's condition on the record's record type by its label names the record type:
+/// relabelling it reaches the flow, and through it every test that saves an order (the
+/// flow's condition no longer holds for them). (BetterLifeGroup's BB_Salesforce:
+/// `$Record.RecordType.Name` equal to `General Opportunity` in an opportunity's flow.)
+#[test]
+fn a_flow_condition_on_a_record_type_label_reaches_the_flow_s_writers() {
+    let retail = main_path("objects/Order__c/recordTypes/Retail.recordType-meta.xml");
+    let flow = flow_file("Order_After_Save");
+    let repo = TestRepo::with_base(ORG, |repo| {
+        repo.edit(
+            &retail,
+            "<label>Retail</label>",
+            "<label>Retail Orders</label>",
+        );
+        repo.edit(
+            &flow,
+            "    <decisions>",
+            "    <decisions>\n        <name>Is_Retail</name>\n        <label>Is Retail</label>\n        <rules>\n            <name>Retail</name>\n            <conditionLogic>and</conditionLogic>\n            <conditions>\n                <leftValueReference>$Record.RecordType.Name</leftValueReference>\n                <operator>EqualTo</operator>\n                <rightValue>\n                    <stringValue>Retail Orders</stringValue>\n                </rightValue>\n            </conditions>\n            <label>Retail</label>\n        </rules>\n    </decisions>\n    <decisions>",
+        );
+    });
+    repo.edit(
+        &retail,
+        "<label>Retail Orders</label>",
+        "<label>Consumer Orders</label>",
+    );
+    repo.commit("Retail orders are consumer orders");
+
+    let plan = repo.plan_committed();
+
+    assert_specified(&plan);
+    assert_selected(&plan, ORDER_WRITERS);
+    assert_flow_test_selected(&plan);
+}
+
 /// A custom label's value may name a record type (or a class) as a string literal
 /// would: code that reads the label finds the record type by it. Deactivating the
 /// record type reaches the tests that save orders of it through the label.
