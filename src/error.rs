@@ -20,8 +20,12 @@ pub enum Error {
     #[error("`{path}` is not inside a git repository")]
     NotAGitRepository { path: PathBuf },
 
+    /// `below`: a folder under `path` that holds one, when one does.
     #[error("no `sfdx-project.json` found in `{path}` or any parent directory")]
-    NotSfdxProject { path: PathBuf },
+    NotSfdxProject {
+        path: PathBuf,
+        below: Option<PathBuf>,
+    },
 
     #[error("`{file}` does not exist at revision `{rev}`")]
     NoProjectAtRevision { file: String, rev: String },
@@ -118,7 +122,13 @@ impl Error {
             Error::NotAGitRepository { .. } => {
                 "run `impact` inside a git clone of the project, or pass `--repo DIR`".into()
             }
-            Error::NotSfdxProject { .. } => {
+            Error::NotSfdxProject {
+                below: Some(below), ..
+            } => format!(
+                "a Salesforce DX project is below it: pass `--repo {}`",
+                below.display()
+            ),
+            Error::NotSfdxProject { below: None, .. } => {
                 "`impact` works on Salesforce DX projects; pass `--repo` pointing at one".into()
             }
             Error::NoProjectAtRevision { .. } => "that revision is not a Salesforce DX project \

@@ -77,22 +77,21 @@ impl Project {
         if !dir.starts_with(&git_root) || dir.components().any(|c| c.as_os_str() == ".git") {
             dir = git_root.clone();
         }
+        let searched_from = dir.clone();
+        let not_found = || Error::NotSfdxProject {
+            path: start.to_path_buf(),
+            below: project_below(&searched_from),
+        };
         let root = loop {
             if dir.join(PROJECT_FILE).is_file() {
                 break dir;
             }
             if dir == git_root {
-                return Err(Error::NotSfdxProject {
-                    path: start.to_path_buf(),
-                });
+                return Err(not_found());
             }
             match dir.parent() {
                 Some(parent) => dir = parent.to_path_buf(),
-                None => {
-                    return Err(Error::NotSfdxProject {
-                        path: start.to_path_buf(),
-                    })
-                }
+                None => return Err(not_found()),
             }
         };
         let project_path = root.join(PROJECT_FILE);
@@ -405,6 +404,46 @@ fn path_to_slash(path: &Path) -> String {
         .join("/")
 }
 
+/// How deep below the directory `impact` was pointed at it looks for a project it can
+/// name in its error (`repo/salesforce/sfdx-project.json` is one level down).
+const PROJECT_SEARCH_DEPTH: usize = 3;
+
+/// The first folder below `dir` (by name, breadth first, at most
+/// [`PROJECT_SEARCH_DEPTH`] levels, hidden folders and `node_modules` left out) that
+/// holds a `sfdx-project.json`: the `--repo` the user most likely meant (a repository
+/// that keeps its project in a subfolder, as trailheadapps' redwoods-insurance does).
+fn project_below(dir: &Path) -> Option<PathBuf> {
+    let mut level = vec![dir.to_path_buf()];
+    for _ in 0..PROJECT_SEARCH_DEPTH {
+        let mut next = Vec::new();
+        for folder in &level {
+            let Ok(entries) = std::fs::read_dir(folder) else {
+                continue;
+            };
+            let mut children: Vec<PathBuf> = entries
+                .filter_map(|entry| entry.ok())
+                .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
+                .filter(|entry| {
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    !name.starts_with('.') && name != "node_modules"
+                })
+                .map(|entry| entry.path())
+                .collect();
+            children.sort();
+            next.extend(children);
+        }
+        if let Some(found) = next
+            .iter()
+            .find(|folder| folder.join(PROJECT_FILE).is_file())
+        {
+            return Some(found.clone());
+        }
+        level = next;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,6 +675,27 @@ mod tests {
         assert!(matches!(err, Error::NotAGitRepository { .. }), "{err:?}");
         git2::Repository::init(dir.path()).unwrap();
         let err = Project::discover(dir.path()).unwrap_err();
-        assert!(matches!(err, Error::NotSfdxProject { .. }), "{err:?}");
+        assert!(
+            matches!(err, Error::NotSfdxProject { below: None, .. }),
+            "{err:?}"
+        );
+        // A project one level down, beside a hidden folder that holds another: the
+        // error names the one to pass.
+        for folder in [".hidden", "insurance-salesforce"] {
+            fs::create_dir_all(dir.path().join(folder)).unwrap();
+            fs::write(dir.path().join(folder).join(PROJECT_FILE), "{}").unwrap();
+        }
+        let err = Project::discover(dir.path()).unwrap_err();
+        match &err {
+            Error::NotSfdxProject {
+                below: Some(below), ..
+            } => {
+                let canonical = fs::canonicalize(dir.path()).unwrap();
+                assert_eq!(below, &canonical.join("insurance-salesforce"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let hint = err.hint().unwrap_or_default();
+        assert!(hint.contains("insurance-salesforce`"), "{hint}");
     }
 }
