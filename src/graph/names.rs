@@ -83,18 +83,17 @@ pub(super) fn short_name(id: &ComponentId) -> Option<&str> {
     (custom_field && alone).then_some(name)
 }
 
-/// The label a component goes by in code ([`crate::facts::Declaration::alias`]): a record
-/// type's (`Sub-Branch` of `RecordType:Account.Sub_Branch`, which `RecordType.Name` and
-/// `getRecordTypeInfosByName()` read), an email template's (`WHERE Name = 'Welcome
-/// Letter'`). A string holding it names the component as its developer name does.
+/// The label a component goes by in code ([`crate::facts::Declaration::alias`]) when
+/// the type table says its type goes by one ([`types::TypeInfo::named_by_label`]): a
+/// record type's (`Sub-Branch` of `RecordType:Account.Sub_Branch`, which
+/// `RecordType.Name` and `getRecordTypeInfosByName()` read), an email template's
+/// (`WHERE Name = 'Welcome Letter'`). A string holding it names the component as its
+/// developer name does; a lookup's alias, its relationship name, is no label.
 pub(super) fn label_alias(declaration: &crate::facts::Declaration) -> Option<&str> {
     // Most declarations have no alias: asked first, it spares them the type's compare.
     let alias = declaration.alias.as_deref()?;
-    let type_name = declaration.id.type_name();
-    let labelled = [types::RECORD_TYPE, types::EMAIL_TEMPLATE]
-        .iter()
-        .any(|labelled| type_name.eq_ignore_ascii_case(labelled));
-    labelled.then_some(alias)
+    let info = types::type_info(declaration.id.type_name())?;
+    info.named_by_label.then_some(alias)
 }
 
 /// Whether `name` holds an underscore or a digit: an API name, not a word of a sentence

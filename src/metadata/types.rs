@@ -195,6 +195,10 @@ pub struct TypeInfo {
     /// `'Orders'`, as a helper that reads the record takes it
     /// (`ApiMock.setTestMock('Orders', 200)`).
     pub named_alone: bool,
+    /// Code names a component of the type by its label too, which its parser reads into
+    /// `Declaration::alias`: a record type's (`RecordType.Name`), an email template's
+    /// (`EmailTemplate.Name`).
+    pub named_by_label: bool,
     /// A command reads the facts of the type's files although a change of it reaches no
     /// test (`plan --suite` reads a test suite's classes from the graph).
     read_by_commands: bool,
@@ -230,6 +234,7 @@ impl TypeInfo {
             many_per_file: false,
             string_refs: false,
             named_alone: false,
+            named_by_label: false,
             read_by_commands: false,
             saves_only: false,
         }
@@ -264,6 +269,13 @@ impl TypeInfo {
 
     const fn strings(mut self) -> TypeInfo {
         self.string_refs = true;
+        self
+    }
+
+    /// [`TypeInfo::strings`], and by its label ([`TypeInfo::named_by_label`]).
+    const fn strings_and_label(mut self) -> TypeInfo {
+        self.string_refs = true;
+        self.named_by_label = true;
         self
     }
 
@@ -500,7 +512,7 @@ static TYPES: &[TypeInfo] = &[
     xml("QuickAction", "quickActions", "quickAction")
         .none("an action button's layout: tests do not press it; a flow or Apex behind it is followed on its own"),
     // Foldered types and their folders.
-    code(EMAIL_TEMPLATE, "email", "email").parse(Parser::EmailTemplate).in_folder("EmailFolder").follow(BY_NAME).strings(),
+    code(EMAIL_TEMPLATE, "email", "email").parse(Parser::EmailTemplate).in_folder("EmailFolder").follow(BY_NAME).strings_and_label(),
     xml("EmailFolder", "email", "emailFolder").folder_of(EMAIL_TEMPLATE).none(REPORTING),
     xml("Report", "reports", "report").in_folder("ReportFolder").none(REPORTING),
     xml("ReportFolder", "reports", "reportFolder").folder_of("Report").none(REPORTING),
@@ -585,7 +597,7 @@ static TYPES: &[TypeInfo] = &[
     child_file("Index", CUSTOM_OBJECT, "indexes", "index").parse(Parser::ObjectChild)
         .none("an index of a big object: speeds queries, changes no result"),
     child_file("ListView", CUSTOM_OBJECT, "listViews", "listView").parse(Parser::ObjectChild).none(UI),
-    child_file(RECORD_TYPE, CUSTOM_OBJECT, "recordTypes", "recordType").parse(Parser::RecordType).follow(BY_NAME).strings(),
+    child_file(RECORD_TYPE, CUSTOM_OBJECT, "recordTypes", "recordType").parse(Parser::RecordType).follow(BY_NAME).strings_and_label(),
     child_file("SharingReason", CUSTOM_OBJECT, "sharingReasons", "sharingReason").parse(Parser::ObjectChild)
         .none("a label for Apex managed sharing rows; the code that shares is followed as Apex"),
     child_file(VALIDATION_RULE, CUSTOM_OBJECT, "validationRules", "validationRule").parse(Parser::ValidationRule).follow(AUTOMATION).on_save(),

@@ -83,8 +83,10 @@ pub fn parse_flow(component: &ComponentId, source: &str) -> Facts {
             _ => {}
         }
     }
-    root.walk(&mut |element| text_uses(element, &context, from, &mut uses));
-    root.walk(&mut |element| record_type_condition(element, from, &mut uses));
+    root.walk(&mut |element| {
+        text_uses(element, &context, from, &mut uses);
+        record_type_condition(element, from, &mut uses);
+    });
     Facts {
         declares: vec![decl],
         uses: uses.into_vec().into(),

@@ -617,14 +617,7 @@ pub fn line_count(source: &str) -> u32 {
 /// reports a problem when the file is malformed. Used for metadata types that reference
 /// nothing the graph follows.
 pub fn parse_generic(component: &ComponentId, source: &str) -> Facts {
-    let (root, problems) = read_tree(source);
-    let hash = root.semantic_hash();
-    Facts {
-        declares: vec![component_decl(component, (1, line_count(source)), hash)],
-        uses: Default::default(),
-        problems,
-        semantic_hash: hash,
-    }
+    parse_generic_with(component, source, |_, _| {})
 }
 
 /// Reads an email template's `-meta.xml` as [`parse_generic`] does, with its `<name>`
@@ -632,12 +625,23 @@ pub fn parse_generic(component: &ComponentId, source: &str) -> Facts {
 /// (`[SELECT Id FROM EmailTemplate WHERE Name = 'Volunteers Personal Site Contact
 /// Lookup']`) as often as by its developer name.
 pub fn parse_email_template_meta(component: &ComponentId, source: &str) -> Facts {
+    parse_generic_with(component, source, |root, declaration| {
+        declaration.alias = root
+            .child_text("name")
+            .filter(|name| !name.trim().is_empty());
+    })
+}
+
+/// [`parse_generic`], with `describe` filling in the declaration from the tree.
+fn parse_generic_with(
+    component: &ComponentId,
+    source: &str,
+    describe: impl FnOnce(&Element, &mut Declaration),
+) -> Facts {
     let (root, problems) = read_tree(source);
     let hash = root.semantic_hash();
     let mut declaration = component_decl(component, (1, line_count(source)), hash);
-    declaration.alias = root
-        .child_text("name")
-        .filter(|name| !name.trim().is_empty());
+    describe(&root, &mut declaration);
     Facts {
         declares: vec![declaration],
         uses: Default::default(),

@@ -932,6 +932,32 @@ fn record_type_change_reaches_the_code_that_looks_it_up_by_developer_name() {
     );
 }
 
+/// The `Retail` record type of orders.
+fn retail_record_type() -> String {
+    main_path("objects/Order__c/recordTypes/Retail.recordType-meta.xml")
+}
+
+/// The plan of relabelling the `Retail` record type from `Retail Orders` (its label on
+/// the base, beside what `prepare` adds) to `Consumer Orders`.
+fn relabelled_retail(prepare: impl FnOnce(&TestRepo)) -> Value {
+    let retail = retail_record_type();
+    let repo = TestRepo::with_base(ORG, |repo| {
+        repo.edit(
+            &retail,
+            "<label>Retail</label>",
+            "<label>Retail Orders</label>",
+        );
+        prepare(repo);
+    });
+    repo.edit(
+        &retail,
+        "<label>Retail Orders</label>",
+        "<label>Consumer Orders</label>",
+    );
+    repo.commit("Retail orders are consumer orders");
+    repo.plan_committed()
+}
+
 /// A record type's label is what `RecordType.Name` and `getRecordTypeInfosByName()`
 /// read: code that looks the record type up by its label, or by a `LIKE` pattern around
 /// it, finds nothing once the label changes. The change is walked from the base, where
@@ -940,13 +966,7 @@ fn record_type_change_reaches_the_code_that_looks_it_up_by_developer_name() {
 /// tests that query it by label.)
 #[test]
 fn record_type_label_change_reaches_the_code_that_looks_it_up_by_its_old_label() {
-    let retail = main_path("objects/Order__c/recordTypes/Retail.recordType-meta.xml");
-    let repo = TestRepo::with_base(ORG, |repo| {
-        repo.edit(
-            &retail,
-            "<label>Retail</label>",
-            "<label>Retail Orders</label>",
-        );
+    let plan = relabelled_retail(|repo| {
         repo.write_class(
             "OrderChannels",
             "public with sharing class OrderChannels {\n    public static Id retailType() {\n        return [SELECT Id FROM RecordType WHERE SObjectType = 'Order__c' AND Name = 'Retail Orders'].Id;\n    }\n    public static List<RecordType> consumerTypes() {\n        return [SELECT Id FROM RecordType WHERE Name LIKE '%retail orders%'];\n    }\n    public static String heading() {\n        return 'Open Orders';\n    }\n}\n",
@@ -962,14 +982,6 @@ fn record_type_label_change_reaches_the_code_that_looks_it_up_by_its_old_label()
             );
         }
     });
-    repo.edit(
-        &retail,
-        "<label>Retail Orders</label>",
-        "<label>Consumer Orders</label>",
-    );
-    repo.commit("Retail orders are consumer orders");
-
-    let plan = repo.plan_committed();
 
     assert_specified(&plan);
     assert_eq!(
@@ -995,28 +1007,13 @@ fn record_type_label_change_reaches_the_code_that_looks_it_up_by_its_old_label()
 /// `$Record.RecordType.Name` equal to `General Opportunity` in an opportunity's flow.)
 #[test]
 fn a_flow_condition_on_a_record_type_label_reaches_the_flow_s_writers() {
-    let retail = main_path("objects/Order__c/recordTypes/Retail.recordType-meta.xml");
-    let flow = flow_file("Order_After_Save");
-    let repo = TestRepo::with_base(ORG, |repo| {
+    let plan = relabelled_retail(|repo| {
         repo.edit(
-            &retail,
-            "<label>Retail</label>",
-            "<label>Retail Orders</label>",
-        );
-        repo.edit(
-            &flow,
+            &flow_file("Order_After_Save"),
             "    <decisions>",
             "    <decisions>\n        <name>Is_Retail</name>\n        <label>Is Retail</label>\n        <rules>\n            <name>Retail</name>\n            <conditionLogic>and</conditionLogic>\n            <conditions>\n                <leftValueReference>$Record.RecordType.Name</leftValueReference>\n                <operator>EqualTo</operator>\n                <rightValue>\n                    <stringValue>Retail Orders</stringValue>\n                </rightValue>\n            </conditions>\n            <label>Retail</label>\n        </rules>\n    </decisions>\n    <decisions>",
         );
     });
-    repo.edit(
-        &retail,
-        "<label>Retail Orders</label>",
-        "<label>Consumer Orders</label>",
-    );
-    repo.commit("Retail orders are consumer orders");
-
-    let plan = repo.plan_committed();
 
     assert_specified(&plan);
     assert_selected(&plan, ORDER_WRITERS);
@@ -1030,7 +1027,7 @@ fn a_flow_condition_on_a_record_type_label_reaches_the_flow_s_writers() {
 /// System.Label.PMT_Project_Record_Type_on_Case)`, the label's value `PMT_Project`.)
 #[test]
 fn a_label_whose_value_names_a_record_type_reaches_it() {
-    let retail = main_path("objects/Order__c/recordTypes/Retail.recordType-meta.xml");
+    let retail = retail_record_type();
     let labels = main_path("labels/CustomLabels.labels-meta.xml");
     let repo = TestRepo::with_base(ORG, |repo| {
         repo.edit(
