@@ -93,8 +93,9 @@ use std::sync::Arc;
 /// by its `objectType`; 48: an `@InvocableMethod` is marked, `Declaration::invocable`;
 /// 49: an email template's name is its other name, and a custom label's value may
 /// name a component, `parse::multi::parse_labels`; 50: a flow's condition on a record
-/// type's name or label names it.)
-pub const FACTS_VERSION: u32 = 50;
+/// type's name or label names it; 51: so does a formula's comparison with one, or a
+/// lookup filter's, `parse::formula::record_type_literals`.)
+pub const FACTS_VERSION: u32 = 51;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -906,12 +906,25 @@ fn instance_step(graph: &Graph, state: State, edge: &UserLink) -> Option<Option<
                 return Some(None);
             };
             let supertype = source != class && graph.is_subtype(class, source);
-            (!supertype).then_some(None)
+            if !supertype {
+                return Some(None);
+            }
+            // A platform entry point `C` inherits (a queueable's `execute`, a batch's
+            // `start`) runs for the code that hands an instance of `C` to the platform
+            // (`System.enqueueJob(this)` in the supertype): the supertype's class is
+            // reached, still for `C` (apex-async-chainable: a job's `execute()` override,
+            // run by the base queueable's `execute(QueueableContext)`, reached no test
+            // that runs the job).
+            graph[state.node].platform_entry.then_some(Some(class))
         }
+        // From the supertype reached for `C`, a subclass of another line makes no `C`.
+        EdgeKind::Extends => match state.instance {
+            Some(class) if !graph.can_hold(source, class) => None,
+            _ => Some(None),
+        },
         // Any other step leaves the override's line of the hierarchy: the constraint ends.
         EdgeKind::References
         | EdgeKind::TypeRef
-        | EdgeKind::Extends
         | EdgeKind::Implements
         | EdgeKind::Reads
         | EdgeKind::Writes

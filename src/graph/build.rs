@@ -1436,6 +1436,9 @@ mod tests {
             rule("EmailMessage", "Open_Case", "Parent.Tier__c &gt; 1"),
             rule("Attachment", "Open_Parent", "Parent.Tier__c &gt; 1"),
             rule("Opportunity", "Hot", "Account.Rating__c &gt; 3"),
+            rule("NetworkMember", "Local", "Member.Region__c &gt; 1"),
+            rule("User", "Managed", "Manager.Region__c &gt; 1"),
+            rule("PermissionSetAssignment", "Regional", "Assignee.Region__c &gt; 1"),
             apex(
                 "force-app/main/default/classes/Holder.cls",
                 "Holder",
@@ -1477,6 +1480,19 @@ mod tests {
         assert_eq!(graph.read_by(&rule), ["Case.Tier__c"]);
         let rule = ComponentId::new(types::VALIDATION_RULE, "Attachment.Open_Parent");
         assert_eq!(graph.read_by(&rule), Vec::<String>::new());
+        // A site member, a user's manager, a permission set's assignee are users.
+        for rule in [
+            "NetworkMember.Local",
+            "User.Managed",
+            "PermissionSetAssignment.Regional",
+        ] {
+            let rule = ComponentId::new(types::VALIDATION_RULE, rule);
+            assert!(
+                graph.read_by(&rule).contains(&"User.Region__c".to_string()),
+                "{rule}: {:?}",
+                graph.read_by(&rule)
+            );
+        }
         let reads = |method: &str| graph.read_by(&ComponentId::member("Reader", method));
         assert_eq!(reads("chain"), ["Child__c.Parent__c", "Parent__c.Score__c"]);
         assert_eq!(reads("held"), ["Parent__c.Score__c"]);

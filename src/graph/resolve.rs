@@ -24,7 +24,7 @@ pub(super) enum Reached {
 /// declarations only (the uses of many files are resolved side by side, then added in
 /// file order), so a node that uses add (an object written, a label read) is named here
 /// and interned when the use's edges are added.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) enum Found {
     /// A node of the graph of declarations.
     Node(NodeIx),
@@ -763,6 +763,18 @@ impl Graph {
                 self[index].has_file().then_some(index)
             })
             .collect();
+        // A custom metadata type by its name (`getObjectToken('Routing__mdt')`, whose
+        // query a factory builds): the code reads its records (CnC's `MB_Docusign`, whose
+        // test fails when one of the type's records changes). No other object is named
+        // so: a string equal to an object's name is seldom a query's.
+        if sobject::is_custom_metadata(text) {
+            ComponentId::write_key(&mut key, types::CUSTOM_OBJECT, text);
+            reads::note_key(&key);
+            let index = self
+                .indexed(key.as_str())
+                .filter(|&index| self[index].has_file());
+            found.extend(index);
+        }
         // Record types are named without their object
         // (`getRecordTypeInfosByDeveloperName().get('Partner')`), email templates without
         // their folder (`WHERE DeveloperName = 'Welcome'`), custom fields without their
@@ -778,10 +790,30 @@ impl Graph {
             }
         }
         let mut found: Vec<Found> = found.into_iter().map(Found::Node).collect();
-        if let Some(own) = self.without_own_apex_namespace(text) {
-            found.extend(self.resolve_string(own));
+        let own = self
+            .without_own_apex_namespace(text)
+            .or_else(|| self.without_own_metadata_namespace(text));
+        if let Some(own) = own {
+            for named in self.resolve_string(own) {
+                if !found.contains(&named) {
+                    found.push(named);
+                }
+            }
         }
         found
+    }
+
+    /// `name` written with the project's own namespace prefix as the metadata API
+    /// writes it (`ns__Approve_Orders`, a custom permission, a permission set or a
+    /// metadata record a packaged org's code names so: `FeatureManagement.checkPermission(
+    /// 'psa255__BypassPermsetTrigger')`), without it. `None` in a project without a
+    /// namespace, and for a name without the prefix. (A custom object or field so
+    /// prefixed is found by its key, [`Graph::indexed`].)
+    fn without_own_metadata_namespace<'n>(&self, name: &'n str) -> Option<&'n str> {
+        let namespace = self.namespace.as_deref()?;
+        let prefix = name.get(..namespace.len())?;
+        let rest = &name[namespace.len()..];
+        (prefix.eq_ignore_ascii_case(namespace) && !rest.is_empty()).then_some(rest)
     }
 
     /// `name` written with the project's own namespace as Apex writes it (`ns.Class`,

@@ -142,12 +142,21 @@ pub fn has_custom_suffix(name: &str) -> bool {
 }
 
 /// Whether a standard relationship reaches a user wherever a field path goes through it:
-/// `CreatedBy` and `LastModifiedBy` always do, and `Owner` does for any custom field (an
-/// owner is a user or a queue, and a queue has no custom fields).
+/// `CreatedBy` and `LastModifiedBy` always do, and so do a site's or a group's `Member`,
+/// a user's `Manager` and a permission set assignment's `Assignee`; `Owner` does for any
+/// custom field (an owner is a user or a queue, and a queue has no custom fields).
+/// (Configurable Self Registration: `Member.Portal_Username__c` on `NetworkMember`.)
 pub fn reaches_user(relationship: &str) -> bool {
-    ["Owner", "CreatedBy", "LastModifiedBy"]
-        .iter()
-        .any(|name| relationship.eq_ignore_ascii_case(name))
+    [
+        "Owner",
+        "CreatedBy",
+        "LastModifiedBy",
+        "Member",
+        "Manager",
+        "Assignee",
+    ]
+    .iter()
+    .any(|name| relationship.eq_ignore_ascii_case(name))
 }
 
 /// The object a standard object's `Parent` relationship (its `ParentId`) reaches: an

@@ -15,7 +15,7 @@
 use crate::facts::{DmlEvents, EdgeKind, Facts, Target, TestMark, TypeExpr};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
-use crate::parse::objects::{add_global_use, formula_names};
+use crate::parse::formula::{add_global_use, formula_names, record_type_uses};
 use crate::parse::xml::{component_decl, global_refs, line_count, read_tree, Element, UseSet};
 use std::collections::HashMap;
 
@@ -560,6 +560,7 @@ fn text_uses(element: &Element, context: &FlowContext, from: &ComponentId, uses:
         uses.add(from, target, kind, line);
     };
     for text in &element.texts {
+        record_type_uses(&text.value, from, uses, |offset| text.line_at(offset));
         for global in global_refs(&text.value) {
             let line = text.line_at(global.offset);
             let is_record = global.global.eq_ignore_ascii_case("Record")

@@ -19,8 +19,8 @@
 use crate::facts::{EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
+use crate::parse::formula::add_global_use;
 use crate::parse::lwc::JsFile;
-use crate::parse::objects::add_global_use;
 use crate::parse::xml::{
     component_decl, global_refs, line_count, read_tree_with, Element, Mode, UseSet,
 };

@@ -7,6 +7,7 @@ pub mod agent;
 pub mod apex;
 pub mod data_rules;
 pub mod flow;
+pub mod formula;
 pub mod lwc;
 pub mod markup;
 pub mod multi;

@@ -18,7 +18,8 @@ use crate::facts::{Declaration, DmlEvents, EdgeKind, Facts, Problem, Target, Typ
 use crate::metadata::component::ComponentId;
 use crate::metadata::sobject::field_relationship;
 use crate::metadata::types;
-use crate::parse::objects::{formula_uses, is_switched_off};
+use crate::parse::formula::formula_uses;
+use crate::parse::objects::is_switched_off;
 use crate::parse::xml::{component_decl, line_count, parse_generic, read_tree, Element, UseSet};
 
 /// The child elements of a many-component type and the child type of each, from the

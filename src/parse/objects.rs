@@ -6,9 +6,7 @@
 //! the outcome of an insert into its object, so it is declared as automation of the
 //! object (`automates`). A roll-up summary field makes its child object a writer of its
 //! parent (an update, on every write of a child). Formula fields and validation rules
-//! read the fields they name; those are found by a small tokenizer over the formula (strings and comments skipped),
-//! best effort: a name is taken as a field of the same object unless it is followed by
-//! `(` (a function) or is a literal keyword. Custom metadata records belong to their
+//! read the fields they name (`formula.rs`). Custom metadata records belong to their
 //! type and name classes by string (`Type.forName` handler frameworks).
 //!
 //! Parts of these files that change no test outcome (search layouts, list views, help
@@ -16,12 +14,14 @@
 //! only there selects nothing.
 //!
 //! This module does not evaluate formulas (a cross-object path in one, `Parent__r.Score__c`,
-//! is read whole, and the graph follows it), or read lookup filters, layouts or record
-//! type picklist assignments.
+//! is read whole, and the graph follows it: `formula.rs` finds its names), or read
+//! layouts or record type picklist assignments; of a lookup filter it reads only the
+//! record types it names.
 
 use crate::facts::{DmlEvents, EdgeKind, Facts, Target};
 use crate::metadata::component::ComponentId;
 use crate::metadata::{sobject, types};
+use crate::parse::formula::formula_uses;
 use crate::parse::xml::{component_decl, line_count, read_tree, Element, UseSet};
 
 /// Parses `objects/X/X.object-meta.xml`: declares the object (or custom setting, when it
@@ -86,6 +86,9 @@ pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
                 }
             }
         }
+        if let Some(filter) = root.child("lookupFilter") {
+            lookup_filter_uses(filter, from, uses);
+        }
         if let Some(set) = root.child("valueSet").and_then(|v| v.child("valueSetName")) {
             let target = Target::Component(ComponentId::new(types::GLOBAL_VALUE_SET, &set.text()));
             uses.add(from, target, EdgeKind::References, set.text_line());
@@ -99,6 +102,34 @@ pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
         declaration.value_type = value_type;
     }
     facts
+}
+
+/// A lookup filter's items on a record type (`Account.RecordType.Name equals
+/// Sub-Branch`, `$Source.RecordTypeId`): each value names the record type, by its name
+/// or its label, as a string literal in Apex would (`apex::literal_name`), so a change
+/// to the record type reaches the field and the code that sets it.
+fn lookup_filter_uses(filter: &Element, from: &ComponentId, uses: &mut UseSet) {
+    for item in filter.children_named("filterItems") {
+        let on_record_type = item.child_text("field").is_some_and(|field| {
+            let field = field.trim().to_ascii_lowercase();
+            [
+                "recordtype.name",
+                "recordtype.developername",
+                "recordtypeid",
+            ]
+            .iter()
+            .any(|suffix| field.ends_with(suffix))
+        });
+        let Some(value) = item.child("value").filter(|_| on_record_type) else {
+            continue;
+        };
+        for part in value.text().split(',') {
+            if let Some(name) = crate::parse::apex::literal_name(part.trim()) {
+                let target = Target::StringLiteral(name.to_string().into());
+                uses.add(from, target, EdgeKind::StringRef, value.text_line());
+            }
+        }
+    }
 }
 
 /// A picklist bound to a global value set, or restricted to its own values, refuses a
@@ -245,6 +276,9 @@ pub(crate) const INERT_ELEMENTS: &[(&str, &str)] = &[
     ("description", "documentation"),
     ("inlineHelpText", "help text shown in the UI"),
     ("enableReports", "whether reports may use the object"),
+    // Neither is in an object's describe: only the UI's sentences read them.
+    ("startsWith", "the article the UI puts before the label"),
+    ("gender", "the grammatical gender of the label in the UI"),
 ];
 
 /// Whether a top-level element is one of [`INERT_ELEMENTS`].
@@ -274,146 +308,6 @@ fn looks_like_api_name(text: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
         && !text.ends_with('.')
         && !text.contains("..")
-}
-
-/// A dotted name in a formula and the byte offset where it starts.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct FormulaName<'f> {
-    pub offset: usize,
-    /// The dotted parts; the first may start with `$` (a global such as `$Setup`).
-    pub parts: Vec<&'f str>,
-    /// True when the name is followed by `(`: a function, not a field.
-    pub called: bool,
-}
-
-/// Splits a formula into its dotted names, skipping string literals, `/* */` comments
-/// and numbers. Not a formula parser: operators and punctuation are simply passed over.
-pub(crate) fn formula_names(formula: &str) -> Vec<FormulaName<'_>> {
-    let bytes = formula.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut names = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'"' || b == b'\'' {
-            i += 1;
-            while i < bytes.len() && bytes[i] != b {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            i += 1;
-        } else if b == b'/' && bytes.get(i + 1) == Some(&b'*') {
-            i = formula
-                .get(i + 2..)
-                .and_then(|rest| rest.find("*/"))
-                .map_or(bytes.len(), |end| i + 2 + end + 2);
-        } else if b.is_ascii_digit() {
-            while i < bytes.len() && (is_word(bytes[i]) || bytes[i] == b'.') {
-                i += 1;
-            }
-        } else if b.is_ascii_alphabetic() || b == b'_' || b == b'$' {
-            let offset = i;
-            let mut parts = Vec::new();
-            let mut start = i;
-            i += 1;
-            loop {
-                while i < bytes.len() && is_word(bytes[i]) {
-                    i += 1;
-                }
-                parts.push(&formula[start..i]);
-                let continues = bytes.get(i) == Some(&b'.')
-                    && bytes
-                        .get(i + 1)
-                        .is_some_and(|&n| n.is_ascii_alphabetic() || n == b'_');
-                if !continues {
-                    break;
-                }
-                i += 1;
-                start = i;
-            }
-            let mut j = i;
-            while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-                j += 1;
-            }
-            let called = bytes.get(j) == Some(&b'(');
-            names.push(FormulaName {
-                offset,
-                parts,
-                called,
-            });
-        } else {
-            i += 1;
-        }
-    }
-    names
-}
-
-/// Adds the uses of a formula element on `object`: field reads for the names it uses,
-/// and what the `$Setup`, `$CustomMetadata`, `$Label` and `$Permission` globals name.
-pub(crate) fn formula_uses(formula: &Element, object: &str, from: &ComponentId, uses: &mut UseSet) {
-    for text in &formula.texts {
-        for name in formula_names(&text.value) {
-            let line = text.line_at(name.offset);
-            let Some(first) = name.parts.first() else {
-                continue;
-            };
-            if let Some(global) = first.strip_prefix('$') {
-                add_global_use(global, &name.parts[1..], from, uses, line);
-                continue;
-            }
-            let keyword = ["true", "false", "null"]
-                .iter()
-                .any(|k| first.eq_ignore_ascii_case(k));
-            if name.called || keyword || object.is_empty() {
-                continue;
-            }
-            // A path through relationships (`Parent__r.Score__c`) is the graph's to
-            // follow: it reads the lookup and the field at the end.
-            let target = Target::Field {
-                object: object.to_string().into(),
-                field: name.parts.join(".").into(),
-            };
-            uses.add(from, target, EdgeKind::Reads, line);
-        }
-    }
-}
-
-/// Adds the use behind a `$Global.path` reference that names a component, and says
-/// whether it did. `$Record` is not handled here (only flows know its object).
-pub(crate) fn add_global_use(
-    global: &str,
-    path: &[&str],
-    from: &ComponentId,
-    uses: &mut UseSet,
-    line: u32,
-) -> bool {
-    let target = match (global.to_ascii_lowercase().as_str(), path) {
-        // `$Label.c.X` (Aura) and `$Label.X` (formulas, flows, Visualforce).
-        ("label", [ns, name, ..]) if ns.eq_ignore_ascii_case("c") => {
-            (Target::Label(name.to_string().into()), EdgeKind::Reads)
-        }
-        ("label", [name, ..]) => (Target::Label(name.to_string().into()), EdgeKind::Reads),
-        ("setup", [object, field, ..]) => (
-            Target::Field {
-                object: object.to_string().into(),
-                field: field.to_string().into(),
-            },
-            EdgeKind::Reads,
-        ),
-        ("setup" | "custommetadata", [object, ..]) => {
-            (Target::SObject(object.to_string().into()), EdgeKind::Reads)
-        }
-        ("permission", [name, ..]) => (
-            Target::Component(ComponentId::new(types::CUSTOM_PERMISSION, name)),
-            EdgeKind::References,
-        ),
-        ("resource", [name, ..]) => (
-            Target::Component(ComponentId::new(types::STATIC_RESOURCE, name)),
-            EdgeKind::Imports,
-        ),
-        _ => return false,
-    };
-    uses.add(from, target.0, target.1, line);
-    true
 }
 
 #[cfg(test)]

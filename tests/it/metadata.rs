@@ -1020,6 +1020,59 @@ fn a_flow_condition_on_a_record_type_label_reaches_the_flow_s_writers() {
     assert_flow_test_selected(&plan);
 }
 
+/// A validation rule's formula that compares the record's record type with its label
+/// names the record type, and so does a lookup filter on it: relabelling it reaches the
+/// rule, and through it every test that saves an order, and the lookup field, and
+/// through it the code that sets it (and reads it). (BetterLifeGroup's BB_Salesforce: `RecordType.Name
+/// = 'General Opportunity'` in an opportunity's validation rule, `Account.RecordType.Name
+/// equals Sub-Branch` in a contact's lookup filter.)
+#[test]
+fn a_validation_rule_or_lookup_filter_on_a_record_type_label_reaches_what_runs_it() {
+    let rule = |repo: &TestRepo| {
+        repo.write(
+            &main_path("objects/Order__c/validationRules/Retail_Needs_Email.validationRule-meta.xml"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ValidationRule xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Retail_Needs_Email</fullName>\n    <active>true</active>\n    <errorConditionFormula>AND(\n    RecordType.Name = &apos;Retail Orders&apos;,\n    ISBLANK(Customer_Email__c)\n)</errorConditionFormula>\n    <errorMessage>A retail order needs an email.</errorMessage>\n</ValidationRule>\n",
+        );
+    };
+    let plan = relabelled_retail(rule);
+    assert_specified(&plan);
+    assert_selected(&plan, ORDER_WRITERS);
+    assert_reason(
+        &plan,
+        "OrderServiceTest",
+        "RecordType:Order__c.Retail",
+        "ApexClass:OrderServiceTest",
+        &["string-ref"],
+    );
+    assert!(reason_path(&plan, "OrderServiceTest")
+        .iter()
+        .any(|node| node == "ValidationRule:Order__c.Retail_Needs_Email"));
+
+    let plan = relabelled_retail(|repo| {
+        repo.edit(
+            &main_path("objects/Shipment__c/fields/Order__c.field-meta.xml"),
+            "    <referenceTo>",
+            "    <lookupFilter>\n        <active>true</active>\n        <filterItems>\n            <field>Order__c.RecordType.Name</field>\n            <operation>equals</operation>\n            <value>Retail Orders</value>\n        </filterItems>\n        <isOptional>false</isOptional>\n    </lookupFilter>\n    <referenceTo>",
+        );
+    });
+    assert_specified(&plan);
+    // A filter refuses saves only, but a change of the field reaches its readers too.
+    assert_selected(
+        &plan,
+        &with_always(&["ShipmentServiceTest", "ShipmentTrackingTest"]),
+    );
+    assert_reason(
+        &plan,
+        "ShipmentServiceTest",
+        "RecordType:Order__c.Retail",
+        "ApexClass:ShipmentServiceTest",
+        &["string-ref"],
+    );
+    assert!(reason_path(&plan, "ShipmentServiceTest")
+        .iter()
+        .any(|node| node == "CustomField:Shipment__c.Order__c"));
+}
+
 /// A custom label's value may name a record type (or a class) as a string literal
 /// would: code that reads the label finds the record type by it. Deactivating the
 /// record type reaches the tests that save orders of it through the label.

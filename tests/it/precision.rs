@@ -331,7 +331,7 @@ fn deactivating_or_activating_a_flow_reaches_the_writers() {
 const INVOICE_OBJECT: &str = "force-app/main/default/objects/Invoice__c/Invoice__c.object-meta.xml";
 
 #[test]
-fn object_edits_to_search_layouts_descriptions_and_help_text_select_nothing() {
+fn object_edits_to_search_layouts_descriptions_help_text_and_articles_select_nothing() {
     let repo = TestRepo::new("billing");
     repo.edit(
         INVOICE_OBJECT,
@@ -348,7 +348,15 @@ fn object_edits_to_search_layouts_descriptions_and_help_text_select_nothing() {
         "    <label>Amount</label>\n",
         "    <inlineHelpText>Taxes included.</inlineHelpText>\n    <label>Amount</label>\n",
     );
-    repo.commit("Show amounts in search results; document them");
+    // The article and gender the UI's sentences give the label (NPSP's `Address__c`
+    // lost its `<startsWith>Vowel</startsWith>`: every test that saves through the
+    // objects looking it up was planned).
+    repo.edit(
+        INVOICE_OBJECT,
+        "    <label>Invoice</label>\n",
+        "    <gender>Masculine</gender>\n    <label>Invoice</label>\n    <startsWith>Vowel</startsWith>\n",
+    );
+    repo.commit("Show amounts in search results; document them; speak of an invoice");
 
     let plan = repo.plan_committed();
 

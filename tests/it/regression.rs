@@ -330,6 +330,47 @@ fn a_record_named_with_a_plain_word_is_not_every_string_of_that_word() {
     assert_eq!(selected, ["ShippingToggleTest"]);
 }
 
+/// Code that names a custom metadata type in a string (a query factory's object,
+/// `Database.query('SELECT … FROM ' + objectName)`) reads its records: a changed record
+/// reaches it (CnC's `MB_Docusign.getObjectToken('DocuSign_Recipient_Configuration__mdt')`:
+/// a record's new value made `MB_DocusignTest` fail, and the plan missed it). A string
+/// naming another type does not.
+#[test]
+fn a_custom_metadata_type_named_in_a_string_reaches_its_readers() {
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write_class(
+            "MetadataRows",
+            "public with sharing class MetadataRows {\n    public static Integer count(String objectName) {\n        return Database.query('SELECT Id FROM ' + objectName).size();\n    }\n    public static Boolean anyHandler() {\n        return count('Order_Handler__mdt') > 0;\n    }\n    public static Boolean anyRoute() {\n        return count('Order_Route__mdt') > 0;\n    }\n}\n",
+        );
+        for (test, method) in [
+            ("HandlerRowsTest", "anyHandler"),
+            ("RouteRowsTest", "anyRoute"),
+        ] {
+            repo.write_class(
+                test,
+                &format!("@IsTest\nprivate class {test} {{\n    @IsTest\n    static void counts() {{\n        System.assert(MetadataRows.{method}());\n    }}\n}}\n"),
+            );
+        }
+    });
+    repo.edit(
+        "force-app/main/default/customMetadata/Order_Handler.Apply_Discount.md-meta.xml",
+        "<value xsi:type=\"xsd:double\">20.0</value>",
+        "<value xsi:type=\"xsd:double\">15.0</value>",
+    );
+    repo.commit("The record's value");
+
+    let selected = selected_tests(&repo.plan_committed());
+
+    assert!(
+        selected.contains(&"HandlerRowsTest".to_string()),
+        "{selected:?}"
+    );
+    assert!(
+        !selected.contains(&"RouteRowsTest".to_string()),
+        "{selected:?}"
+    );
+}
+
 /// An enum constant's name (`Toggle.APPLY_DISCOUNT.name()`) is a string as much as a
 /// literal is: a custom metadata record named so is reached (navikt's tests name the
 /// records their callout mocks read through a `Services` enum).
@@ -630,6 +671,49 @@ fn a_batch_s_inherited_execute_runs_for_the_code_that_starts_the_batch() {
     );
 }
 
+/// A job's override of a hook its abstract queueable base runs from the platform's entry
+/// point (`execute(QueueableContext)` calling `this.work()`) runs for the code that hands
+/// the job to the platform (`System.enqueueJob(this)` in the base): every test that starts
+/// that job is selected, and none that starts only a sibling job (apex-async-chainable:
+/// `ChainableQueueableSuccess.execute()` and `ChainableBatchQLSuccess.start()`, each
+/// started by two test classes, reached neither).
+#[test]
+fn an_override_run_from_an_inherited_platform_entry_reaches_the_tests_that_start_the_job() {
+    let test = |name: &str, job: &str| {
+        format!("@IsTest\nprivate class {name} {{\n    @IsTest\n    static void runs() {{\n        Test.startTest();\n        new {job}().start();\n        Test.stopTest();\n        System.assert(true);\n    }}\n}}\n")
+    };
+    let (first, second, sibling) = (
+        test("NightlyRunTest", "LedgerJob"),
+        test("MonthEndTest", "LedgerJob"),
+        test("ReminderRunTest", "ReminderJob"),
+    );
+    let selected = selected_after_editing(
+        &[
+            ("ChainJob", "public abstract class ChainJob implements Queueable {\n    protected abstract void work();\n    public void execute(QueueableContext context) {\n        this.work();\n    }\n    public Id start() {\n        return System.enqueueJob(this);\n    }\n}\n"),
+            ("LedgerJob", "public class LedgerJob extends ChainJob {\n    protected override void work() {\n        System.debug('ledger');\n    }\n}\n"),
+            ("ReminderJob", "public class ReminderJob extends ChainJob {\n    protected override void work() {\n        System.debug('reminders');\n    }\n}\n"),
+            ("NightlyRunTest", &first),
+            ("MonthEndTest", &second),
+            ("ReminderRunTest", &sibling),
+            // The job's own test covers it: no test is added only for coverage.
+            ("LedgerJobTest", "@IsTest\nprivate class LedgerJobTest {\n    @IsTest\n    static void makes() {\n        System.assertNotEquals(null, new LedgerJob());\n    }\n}\n"),
+        ],
+        (
+            &class("LedgerJob"),
+            "System.debug('ledger');",
+            "System.debug('ledger closed');",
+        ),
+    );
+
+    for test in ["NightlyRunTest", "MonthEndTest"] {
+        assert!(selected.contains(&test.to_string()), "{test}: {selected:?}");
+    }
+    assert!(
+        !selected.contains(&"ReminderRunTest".to_string()),
+        "{selected:?}"
+    );
+}
+
 /// Apex in a packaged org names the package's classes with its namespace
 /// (`bill.OrderLimits.maxLines()`, a record's `'bill.OrderLimits'`): in a project of that
 /// namespace they are its own classes (nebula-core, namespace `nebc`: a trigger calling
@@ -671,6 +755,44 @@ fn a_class_named_with_the_project_s_namespace_is_its_own() {
                 "{test}, namespace {namespace:?}: {tests:?}"
             );
         }
+    }
+}
+
+/// A packaged org's code names the package's custom permissions (and permission sets,
+/// metadata records) with its namespace prefix as the metadata API writes it
+/// (`FeatureManagement.checkPermission('bill__Approve_Orders')`): in a project of that
+/// namespace the string names its own component (PSGMgr, namespace `psa255`: deleting
+/// the `BypassPermsetTrigger` permission its trigger handler checks as
+/// `'psa255__BypassPermsetTrigger'` planned nothing). In a project without it, the
+/// prefix is another package's.
+#[test]
+fn a_string_with_the_project_s_namespace_prefix_names_its_own_component() {
+    for (namespace, selected) in [("bill", true), ("", false)] {
+        let repo = TestRepo::with_base("automation", |repo| {
+            repo.edit(
+                "sfdx-project.json",
+                "\"namespace\": \"\"",
+                &format!("\"namespace\": \"{namespace}\""),
+            );
+            repo.write_class(
+                "PackagedApprovalTest",
+                "@IsTest\nprivate class PackagedApprovalTest {\n    @IsTest\n    static void checksThePermission() {\n        System.assertEquals(false, FeatureManagement.checkPermission('bill__Approve_Orders'));\n    }\n}\n",
+            );
+        });
+        repo.edit(
+            "force-app/main/default/customPermissions/Approve_Orders.customPermission-meta.xml",
+            "<isLicensed>false</isLicensed>",
+            "<isLicensed>true</isLicensed>",
+        );
+        repo.commit("Approving orders is licensed");
+
+        let tests = selected_tests(&repo.plan_committed());
+
+        assert_eq!(
+            tests.contains(&"PackagedApprovalTest".to_string()),
+            selected,
+            "namespace {namespace:?}: {tests:?}"
+        );
     }
 }
 
