@@ -94,8 +94,9 @@ use std::sync::Arc;
 /// 49: an email template's name is its other name, and a custom label's value may
 /// name a component, `parse::multi::parse_labels`; 50: a flow's condition on a record
 /// type's name or label names it; 51: so does a formula's comparison with one, or a
-/// lookup filter's, `parse::formula::record_type_literals`.)
-pub const FACTS_VERSION: u32 = 51;
+/// lookup filter's, `parse::formula::record_type_literals`; 52: a constructor's implicit
+/// `super()`, and a name a class may inherit read on its own object.)
+pub const FACTS_VERSION: u32 = 52;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -116,6 +116,7 @@ impl Graph {
         graph.register_all(&ordered);
         graph.fire_registered_hooks();
         graph.add_implementations();
+        graph.mark_implicit_entries();
         graph.add_wildcard_writes();
         let parents = graph.declared_parents(&ordered, &declared);
         graph.index_tests_with(&parents);
@@ -433,6 +434,9 @@ impl Graph {
                     if !extends && self.interface_classes.last() != Some(&class) {
                         self.interface_classes.push(class);
                     }
+                    if !extends && !is_modelled_interface(supertype) {
+                        self.foreign_interface_classes.insert(class);
+                    }
                     continue;
                 };
                 if super_index == class {
@@ -625,6 +629,55 @@ impl Graph {
                 self[edge].events = DmlEvents::NONE;
             }
         }
+    }
+
+    /// Marks as entry points ([`Node::platform_entry`]) the methods that run without a
+    /// call the repository shows: those of a class a package or the platform calls
+    /// through an interface whose calls `impact` does not model
+    /// ([`Graph::foreign_interface_classes`]) that no code of the repository uses, which
+    /// only that caller can run (Apex-ChatBot-Hub's handlers implement a packaged framework's
+    /// `Triggers.IHandler`: `handle(Triggers.Context)` runs for the trigger that binds
+    /// `new BotUpdateEventHandler()`, and no code of the repository calls it); and, on
+    /// any class, the methods the runtime calls on an object without their name:
+    /// `equals` and `hashCode` (`==`, a map's or a set's keys) and `toString`
+    /// (`String.valueOf`, a concatenation). A change to one reaches every user of its
+    /// class.
+    pub(super) fn mark_implicit_entries(&mut self) {
+        let entries: Vec<NodeIx> = self
+            .nodes()
+            .filter(|(_, node)| {
+                node.kind == DeclKind::Method && !node.platform_entry && node.test.is_none()
+            })
+            .filter(|&(index, node)| {
+                // Asked of every method: the name's end is compared in place, and the
+                // class is looked up only in a revision that has such classes.
+                let name = node.id.folded_full_name();
+                let implicit = IMPLICIT_CALLS.iter().any(|method| {
+                    name.len() > method.len()
+                        && name.ends_with(method)
+                        && name.as_bytes()[name.len() - method.len() - 1] == b'.'
+                });
+                implicit
+                    || (!self.foreign_interface_classes.is_empty()
+                        && self.called_by_foreign_caller(self.declaring_class(index))
+                        && self
+                            .incoming(index)
+                            .all(|link| link.edge.kind == EdgeKind::MemberOf))
+            })
+            .map(|(index, _)| index)
+            .collect();
+        for entry in entries {
+            self[entry].platform_entry = true;
+        }
+    }
+
+    /// Whether `class`, or a superclass, implements an interface whose calls `impact`
+    /// does not model ([`Graph::foreign_interface_classes`]).
+    fn called_by_foreign_caller(&self, class: NodeIx) -> bool {
+        self[class].called_from_outside
+            && self
+                .superclass_chain(class)
+                .any(|class| self.foreign_interface_classes.contains(&class))
     }
 
     /// A method that implements an interface method uses it: a change to the interface
@@ -1081,6 +1134,10 @@ impl UseEdge {
     }
 }
 
+/// The methods the runtime calls on any object without naming them (folded):
+/// [`Graph::mark_implicit_entries`].
+const IMPLICIT_CALLS: [&str; 3] = ["equals", "hashcode", "tostring"];
+
 /// The platform's interfaces whose methods it calls on an object the code only made or
 /// handed over, and those methods: no code of the repository names them, so a change to
 /// one reaches every user of its class ([`Node::platform_entry`]). Interfaces by their
@@ -1106,6 +1163,22 @@ const PLATFORM_CALLBACKS: &[(&str, &[&str])] = &[
     ("httpcalloutmock", &["respond"]),
     ("webservicemock", &["doinvoke"]),
 ];
+
+/// Whether `interface` is the platform's and `impact` models its calls: its methods the
+/// platform calls ([`PLATFORM_CALLBACKS`]), a `Comparable`'s `compareTo`
+/// (`Graph::sorted_by`), or none (the markers `Database.Stateful`,
+/// `Database.AllowsCallouts`, `Database.RaisesPlatformEvents`).
+fn is_modelled_interface(interface: &str) -> bool {
+    const MODELLED: [&str; 4] = [
+        "comparable",
+        "database.stateful",
+        "database.allowscallouts",
+        "database.raisesplatformevents",
+    ];
+    let base = strip_generics(interface).to_ascii_lowercase();
+    let base = base.strip_prefix("system.").unwrap_or(&base);
+    !platform_callbacks(base).is_empty() || MODELLED.contains(&base)
+}
 
 /// The methods the platform calls on a class that implements `interface`
 /// ([`PLATFORM_CALLBACKS`]); none for any other interface.

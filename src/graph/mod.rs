@@ -416,6 +416,12 @@ pub struct Graph {
     /// declaration order: their hooks run for the objects records register them for
     /// ([`Graph::fire_registered_hooks`]).
     interface_classes: Vec<NodeIx>,
+    /// The classes that implement an interface the repository does not declare and whose
+    /// calls `impact` does not model (a packaged framework's `Triggers.IHandler`, the
+    /// platform's `InstallHandler`; not `Queueable` or `Comparable`, whose calls it
+    /// does): the caller outside may run any of their methods
+    /// ([`Graph::mark_implicit_entries`]).
+    foreign_interface_classes: HashSet<NodeIx>,
     /// The followed records parameters of static methods, settled across the revision
     /// ([`Graph::settle_parameters`]): what [`Target::DmlThrough`] and
     /// [`Target::ParameterDml`] resolve against.

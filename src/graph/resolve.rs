@@ -103,12 +103,19 @@ impl Graph {
                 receiver,
                 member,
                 arity,
-                ..
+                on_this,
             } => match self.resolve_type_expr(receiver, context) {
                 Resolved::Class(class) => {
                     resolution.receiver = Some(class);
+                    // A name read on the own object that its file does not declare
+                    // (no arity, on `this`: `parse::apex`'s `identifier`): a field or
+                    // property the class inherits, or nothing (a type's name). And a
+                    // constructor's implicit `super()` (a constructor called on `this`):
+                    // the superclass's constructor, or nothing when it declares none.
+                    let inherited_only = *on_this && (arity.is_none() || member == "<init>");
                     self.resolve_member(class, member, *arity)
                         .into_iter()
+                        .filter(|&(node, _)| !(inherited_only && node == class))
                         .map(|(node, reached)| (Found::Node(node), reached))
                         .collect()
                 }
@@ -538,6 +545,21 @@ impl Graph {
     /// The type of `member` of `class` (or of a superclass): its declared type, resolved
     /// where the member is declared; `Unknown` when it declares none, `None` when the
     /// class has no such member.
+    /// The type of a field or property a class inherits from a superclass declared in
+    /// another file, read by its name alone (`calloutService.call(…)` in a subclass of
+    /// the class that declares `calloutService`): the parser, which sees one file, takes
+    /// such a name for a type's. A field shadows a type of its name, as in Apex.
+    /// `None` for a name no superclass of `context`'s class declares.
+    fn inherited_field_type(&self, name: &str, context: &ComponentId) -> Option<Resolved> {
+        let class = self.declaring_class(self.node(context)?);
+        let superclass = self[class].superclass?;
+        let member = self.find_member(superclass, name)?;
+        if !matches!(self[member].kind, DeclKind::Field | DeclKind::Property) {
+            return None;
+        }
+        self.member_type(superclass, name, context)
+    }
+
     fn member_type(&self, class: NodeIx, member: &str, context: &ComponentId) -> Option<Resolved> {
         let member_node = &self[self.find_member(class, member)?];
         let Some(value_type) = &member_node.value_type else {
@@ -643,6 +665,8 @@ impl Graph {
                     return resolved;
                 }
             }
+        } else if let Some(resolved) = self.inherited_field_type(&base, context) {
+            return resolved;
         }
         Resolved::External(name.trim().to_string())
     }

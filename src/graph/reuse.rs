@@ -72,8 +72,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// type, `Database.DmlOptions`. 19: a class literal's edge is a `type-ref`, not a
 /// `references`. 20: an interface's method reaches an implementation an implementor
 /// inherits from a superclass outside the interface. 21: a string literal names a
-/// component with the project's namespace prefix, `ns__Approve_Orders`.)
-pub const RESOLUTIONS_VERSION: u32 = 21;
+/// component with the project's namespace prefix, `ns__Approve_Orders`. 22: a name a
+/// subclass reads alone may be a field it inherits, as a receiver's type and as a read.)
+pub const RESOLUTIONS_VERSION: u32 = 22;
 
 /// The resolutions an earlier build kept, read from `R` as a build reaches their files,
 /// and those this build keeps, written to `W` as it goes: a plan holds a batch of

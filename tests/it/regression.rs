@@ -689,9 +689,10 @@ fn an_override_run_from_an_inherited_platform_entry_reaches_the_tests_that_start
     );
     let selected = selected_after_editing(
         &[
-            ("ChainJob", "public abstract class ChainJob implements Queueable {\n    protected abstract void work();\n    public void execute(QueueableContext context) {\n        this.work();\n    }\n    public Id start() {\n        return System.enqueueJob(this);\n    }\n}\n"),
+            ("ChainJob", "public abstract class ChainJob implements Queueable {\n    public static final Integer PRIORITY = 1;\n    protected abstract void work();\n    public void execute(QueueableContext context) {\n        this.work();\n    }\n    public Id start() {\n        return System.enqueueJob(this);\n    }\n}\n"),
             ("LedgerJob", "public class LedgerJob extends ChainJob {\n    protected override void work() {\n        System.debug('ledger');\n    }\n}\n"),
-            ("ReminderJob", "public class ReminderJob extends ChainJob {\n    protected override void work() {\n        System.debug('reminders');\n    }\n}\n"),
+            // A sibling whose constructor names the base class runs for itself.
+            ("ReminderJob", "public class ReminderJob extends ChainJob {\n    public ReminderJob() {\n        System.debug(ChainJob.PRIORITY);\n    }\n    protected override void work() {\n        System.debug('reminders');\n    }\n}\n"),
             ("NightlyRunTest", &first),
             ("MonthEndTest", &second),
             ("ReminderRunTest", &sibling),
@@ -710,6 +711,128 @@ fn an_override_run_from_an_inherited_platform_entry_reaches_the_tests_that_start
     }
     assert!(
         !selected.contains(&"ReminderRunTest".to_string()),
+        "{selected:?}"
+    );
+}
+
+/// A handler bound to a trigger framework installed as a package
+/// (`Triggers.dispatcher.bind(…, new PaymentWebhooks())`, the handler implementing the
+/// package's `Triggers.IHandler`) runs through the package's call of its
+/// `handle(Triggers.Context)`, which no code of the repository makes: a change to what
+/// it runs reaches the tests that save the trigger's object, also through a notifier
+/// that names another object (the trigger makes the handler itself). Apex-ChatBot-Hub:
+/// eight edits of its handlers and the services they run missed the tests that insert
+/// bots or publish their events.
+#[test]
+fn a_handler_a_packaged_framework_calls_runs_for_the_trigger_that_binds_it() {
+    let classes = [
+        ("PaymentWebhooks", "public with sharing class PaymentWebhooks implements Triggers.IHandler {\n    public void handle(Triggers.Context context) {\n        for (Notifier notifier : Notifiers.all()) {\n            notifier.send();\n        }\n    }\n}\n"),
+        ("Notifier", "public abstract class Notifier {\n    public abstract void send();\n}\n"),
+        ("MailNotifier", "public class MailNotifier extends Notifier {\n    public override void send() {\n        System.debug([SELECT COUNT() FROM Invoice__c]);\n    }\n}\n"),
+        ("Notifiers", "public with sharing class Notifiers {\n    public static List<Notifier> all() {\n        return new List<Notifier>{ new MailNotifier() };\n    }\n}\n"),
+        ("MailNotifierTest", "@IsTest\nprivate class MailNotifierTest {\n    @IsTest\n    static void sends() {\n        new MailNotifier().send();\n        System.assert(true);\n    }\n}\n"),
+        ("PaymentSaveTest", "@IsTest\nprivate class PaymentSaveTest {\n    @IsTest\n    static void saves() {\n        Account account = new Account(Name = 'A');\n        insert account;\n        Invoice__c invoice = new Invoice__c(Account__c = account.Id);\n        insert invoice;\n        insert new Payment__c(Invoice__c = invoice.Id, Amount__c = 1);\n        System.assert(true);\n    }\n}\n"),
+    ];
+    let trigger = (
+        "PaymentTrigger",
+        "trigger PaymentTrigger on Payment__c (after insert) {\n    Triggers.dispatcher.bind(TriggerOperation.AFTER_INSERT, new PaymentWebhooks()).run();\n}\n",
+    );
+    let selected = selected_after_editing_with_trigger(
+        &classes,
+        trigger,
+        (
+            &class("MailNotifier"),
+            "SELECT COUNT() FROM Invoice__c",
+            "SELECT COUNT(Id) FROM Invoice__c",
+        ),
+    );
+
+    assert!(
+        selected.contains(&"PaymentSaveTest".to_string()),
+        "{selected:?}"
+    );
+}
+
+/// A field or property a class inherits from a superclass in another file, read by its
+/// name alone (`return (Amount) base;`, `calculator.total()` with `calculator` the base
+/// class's property): the parser, which sees one file, took it for a type's name, and
+/// the read and the call reached nothing (Apex-ChatBot-Hub: `TelegramBotContext` reads
+/// `updateEvent`, and `TelegramBotWebhookService` calls `calloutService.call(…)`, both
+/// `BotContext`'s and `BotWebhookService`'s protected properties).
+#[test]
+fn an_inherited_field_read_by_its_name_alone_is_the_superclass_s() {
+    let classes = [
+        ("PricedItem", "public abstract class PricedItem {\n    protected Decimal base {\n        get { return 10; }\n    }\n    protected TaxCalculator calculator {\n        get { return new TaxCalculator(); }\n    }\n}\n"),
+        ("TaxCalculator", "public with sharing class TaxCalculator {\n    public Decimal total(Decimal amount) {\n        return amount * 1.2;\n    }\n}\n"),
+        ("ServiceItem", "public with sharing class ServiceItem extends PricedItem {\n    public Decimal price() {\n        return (Decimal) base;\n    }\n    public Decimal gross() {\n        return calculator.total(5);\n    }\n}\n"),
+        ("ServiceItemPriceTest", "@IsTest\nprivate class ServiceItemPriceTest {\n    @IsTest\n    static void prices() {\n        System.assertEquals(10, new ServiceItem().price());\n    }\n}\n"),
+        ("ServiceItemGrossTest", "@IsTest\nprivate class ServiceItemGrossTest {\n    @IsTest\n    static void grosses() {\n        System.assertEquals(6, new ServiceItem().gross());\n    }\n}\n"),
+        // Their own tests cover the changed classes: no test is added for coverage.
+        ("PricedItemTest", "@IsTest\nprivate class PricedItemTest {\n    @IsTest\n    static void exists() {\n        System.assert(true);\n    }\n}\n"),
+        ("TaxCalculatorTest", "@IsTest\nprivate class TaxCalculatorTest {\n    @IsTest\n    static void totals() {\n        System.assertEquals(12, new TaxCalculator().total(10));\n    }\n}\n"),
+    ];
+    let selected = selected_after_editing(
+        &classes,
+        (
+            &class("PricedItem"),
+            "get { return 10; }",
+            "get { return 12; }",
+        ),
+    );
+    assert!(
+        selected.contains(&"ServiceItemPriceTest".to_string())
+            && !selected.contains(&"ServiceItemGrossTest".to_string()),
+        "{selected:?}"
+    );
+    let selected = selected_after_editing(
+        &classes,
+        (&class("TaxCalculator"), "amount * 1.2", "amount * 1.25"),
+    );
+    assert!(
+        selected.contains(&"ServiceItemGrossTest".to_string())
+            && !selected.contains(&"ServiceItemPriceTest".to_string()),
+        "{selected:?}"
+    );
+}
+
+/// A constructor that calls neither `this(…)` nor `super(…)` runs its superclass's
+/// constructor first: a change to that reaches the code that makes the subclass
+/// (NebulaFramework: `new QueryFilter()` runs `NebulaCore()`; the test that makes one
+/// was missed).
+#[test]
+fn a_constructor_runs_its_superclass_s_constructor_without_naming_it() {
+    let selected = selected_after_editing(
+        &[
+            ("Ledger", "public virtual class Ledger {\n    public String currency;\n    public Ledger() {\n        currency = 'EUR';\n    }\n}\n"),
+            ("SalesLedger", "public with sharing class SalesLedger extends Ledger {\n    public Integer lines;\n    public SalesLedger() {\n        lines = 0;\n    }\n}\n"),
+            ("SalesLedgerUseTest", "@IsTest\nprivate class SalesLedgerUseTest {\n    @IsTest\n    static void makes() {\n        System.assertEquals(0, new SalesLedger().lines);\n    }\n}\n"),
+            // Its own test covers the changed class: no test is added for coverage.
+            ("LedgerTest", "@IsTest\nprivate class LedgerTest {\n    @IsTest\n    static void makes() {\n        System.assertEquals('EUR', new Ledger().currency);\n    }\n}\n"),
+        ],
+        (&class("Ledger"), "currency = 'EUR';", "currency = 'USD';"),
+    );
+    assert!(
+        selected.contains(&"SalesLedgerUseTest".to_string()),
+        "{selected:?}"
+    );
+}
+
+/// `toString`, `equals` and `hashCode` run without their names (`String.valueOf(money)`,
+/// `==`, a map's keys): a change to one reaches every user of its class
+/// (Apex-GraphQL-Client: `GraphQLEnum.toString`, run by `String.valueOf(value)`).
+#[test]
+fn a_method_the_runtime_calls_without_its_name_reaches_the_users_of_its_class() {
+    let selected = selected_after_editing(
+        &[
+            ("Money", "public with sharing class Money {\n    public Decimal amount = 1;\n    public override String toString() {\n        return 'EUR ' + amount;\n    }\n}\n"),
+            ("Receipt", "public with sharing class Receipt {\n    public static String line(Money money) {\n        return 'Total: ' + String.valueOf(money);\n    }\n}\n"),
+            ("ReceiptTest", "@IsTest\nprivate class ReceiptTest {\n    @IsTest\n    static void prints() {\n        System.assertEquals('Total: EUR 1', Receipt.line(new Money()));\n    }\n}\n"),
+            ("MoneyTest", "@IsTest\nprivate class MoneyTest {\n    @IsTest\n    static void exists() {\n        System.assertNotEquals(null, new Money());\n    }\n}\n"),
+        ],
+        (&class("Money"), "return 'EUR ' + amount;", "return 'EUR ' + amount.setScale(2);"),
+    );
+    assert!(
+        selected.contains(&"ReceiptTest".to_string()),
         "{selected:?}"
     );
 }

@@ -257,6 +257,9 @@ impl<'t> Walker<'t> {
             self.track_parameters(&parameters);
         }
         if let Some(body) = child(node, f.body) {
+            if constructor {
+                self.implicit_super_call(body);
+            }
             self.walk(body);
         }
         self.pop_scope();

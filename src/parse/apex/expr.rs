@@ -43,6 +43,28 @@ impl<'t> Walker<'t> {
                 );
                 return Recv::Typed(type_node);
             }
+            // A name the file declares nowhere, in a class built on one declared
+            // elsewhere: perhaps a field or property it inherits (a base class's
+            // protected `updateEvent`, read as `return (TelegramUpdateEvent)
+            // updateEvent;`). Read on the own object without an arity, the graph takes
+            // it for the inherited member when a superclass declares one, and for nothing
+            // else (a type's name, `BotUtils.run()`, which the graph resolves as such).
+            let inherited = self.table.extends_elsewhere(class)
+                && !is_platform_class(name)
+                && self.table.resolve_type(name, Some(class)).is_none();
+            if inherited {
+                let receiver = TypeExpr::Named(self.table.classes[class].full.clone().into());
+                self.emit(
+                    Target::Member {
+                        receiver,
+                        member: name.to_string().into(),
+                        arity: None,
+                        on_this: true,
+                    },
+                    EdgeKind::Calls,
+                    node,
+                );
+            }
         }
         Recv::Static(name.to_string())
     }
@@ -717,6 +739,35 @@ impl<'t> Walker<'t> {
         }
         self.recycle(values);
         types
+    }
+
+    /// The superclass's constructor a constructor runs first when it begins with neither
+    /// `this(…)` nor `super(…)`, as Apex runs it: `super()` with no arguments
+    /// (NebulaFramework: `new QueryFilter()` runs `NebulaCore()`, which no code names).
+    pub(super) fn implicit_super_call(&mut self, body: Node<'t>) {
+        let mut first = None;
+        self.scan(body, |statement| {
+            first = Some(statement);
+            false
+        });
+        if first.is_some_and(|statement| kind_of(statement) == Kind::ExplicitConstructor) {
+            return;
+        }
+        let value = self.super_value();
+        if let Some(receiver) = self.type_expr(&value) {
+            self.emit(
+                Target::Member {
+                    receiver,
+                    member: "<init>".into(),
+                    arity: Some(0),
+                    // Marks the call as implicit: a superclass that declares no
+                    // constructor runs none of its code here.
+                    on_this: true,
+                },
+                EdgeKind::Calls,
+                body,
+            );
+        }
     }
 
     /// `this(args)` / `super(args)` at the start of a constructor.

@@ -198,6 +198,24 @@ impl<'t> ClassTable<'t> {
         self.find(index, name, false)
     }
 
+    /// Whether class `index` extends, itself or through superclasses of this file, a
+    /// class this file does not declare: a name it reads may be a field or property
+    /// inherited from there.
+    pub fn extends_elsewhere(&self, index: usize) -> bool {
+        let mut current = Some(index);
+        for _ in 0..=MAX_NESTING {
+            let Some(class) = current else {
+                return false;
+            };
+            let info = &self.classes[class];
+            if info.superclass.is_some() && info.super_index.is_none() {
+                return true;
+            }
+            current = info.super_index;
+        }
+        false
+    }
+
     /// The method `name` visible in class `index`, like [`ClassTable::find_field`]:
     /// the declaring class and return type.
     pub fn find_method(&self, index: usize, name: &str) -> Option<(usize, Node<'t>)> {
