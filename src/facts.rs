@@ -288,6 +288,7 @@ struct StoredDeclaration<'a> {
     test: &'a Option<TestMark>,
     overrides: bool,
     invocable: bool,
+    initializer_calls: bool,
 }
 
 impl<'a> StoredDeclaration<'a> {
@@ -308,6 +309,7 @@ impl<'a> StoredDeclaration<'a> {
             test: &declaration.test,
             overrides: declaration.overrides,
             invocable: declaration.invocable,
+            initializer_calls: declaration.initializer_calls,
         }
     }
 }
@@ -330,6 +332,7 @@ struct LoadedDeclaration {
     test: Option<TestMark>,
     overrides: bool,
     invocable: bool,
+    initializer_calls: bool,
 }
 
 /// The records parameters of `declares` as [`StoredFacts`] keeps them.
@@ -378,6 +381,7 @@ fn loaded_declarations(loaded: Vec<LoadedDeclaration>) -> Option<Vec<Declaration
                 test: loaded.test,
                 overrides: loaded.overrides,
                 invocable: loaded.invocable,
+                initializer_calls: loaded.initializer_calls,
                 records_parameters: Vec::new(),
             }
         })
@@ -666,6 +670,12 @@ pub struct Declaration {
     /// An `@InvocableMethod`: what a flow's Apex action, which names only the class,
     /// runs of it.
     pub invocable: bool,
+    /// A field whose initializer, or an initializer block that, calls a static method of
+    /// a type, the platform's too (`Url.getOrgDomainUrl()`, `Schema.SObjectType.Account
+    /// .getRecordTypeInfosByDeveloperName().get('Partner').getRecordTypeId()`): it runs
+    /// when the class loads (or an instance is made), and what it throws there fails
+    /// every use of the class.
+    pub initializer_calls: bool,
     /// The parameters of a static method that hold records of any object (`SObject`,
     /// `List<SObject>`) and that every walk of the method followed: it reads the records,
     /// saves them or hands them to static methods, and nothing else (a DML wrapper's
@@ -732,6 +742,7 @@ impl Declaration {
             test: None,
             overrides: false,
             invocable: false,
+            initializer_calls: false,
             records_parameters: Vec::new(),
         }
     }

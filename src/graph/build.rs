@@ -350,6 +350,7 @@ impl Graph {
             node.value_type = declaration.value_type.clone();
         }
         node.invocable |= declaration.invocable;
+        node.initializer_calls |= declaration.initializer_calls;
         let mut parent_node = None;
         if let Some(parent) = &declaration.parent {
             if declaration.id.is_member() {
@@ -404,6 +405,7 @@ impl Graph {
             called_from_outside: false,
             invocable: false,
             declares_invocable: false,
+            initializer_calls: false,
             lwc_bundle: id.is_type(types::LWC_BUNDLE),
             trigger: id.is_type(types::APEX_TRIGGER),
         });

@@ -127,6 +127,10 @@ pub struct Node {
     /// A class that declares an `@InvocableMethod`: a flow's Apex action runs that
     /// method of it, not any other (`impact::Mode::MethodChanged`).
     pub declares_invocable: bool,
+    /// A field whose initializer, or an initializer block that, calls a static method of
+    /// a type, the platform's too (`Declaration::initializer_calls`): it runs code when
+    /// its class loads, whoever's ([`Graph::runs_code`]).
+    pub initializer_calls: bool,
     /// The id is a Lightning web component's, or a trigger's. Kept beside the id, which
     /// is behind a pointer: the walk asks them of every edge it looks at.
     lwc_bundle: bool,

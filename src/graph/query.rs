@@ -176,11 +176,15 @@ impl Graph {
     }
 
     /// Whether a node (a field, an initializer block) runs code of the repository, a
-    /// query or DML: a field initializer or block that does runs when its class loads,
-    /// so its change reaches every user of the class. Reading or assigning a field, or
-    /// naming an enum value, runs no code; a property runs its accessors. A block that
-    /// names a field of another class counts as running code.
+    /// query or DML, or calls a static method of the platform (`Url.getOrgDomainUrl()`:
+    /// `Node::initializer_calls`): a field initializer or block that does runs when its
+    /// class loads, so its change reaches every user of the class. Reading or assigning
+    /// a field, or naming an enum value, runs no code; a property runs its accessors. A
+    /// block that names a field of another class counts as running code.
     pub fn runs_code(&self, index: NodeIx) -> bool {
+        if self[index].initializer_calls {
+            return true;
+        }
         let block_of = (self[index].kind == DeclKind::Initializer)
             .then(|| self[index].parent.as_ref())
             .flatten();

@@ -1343,6 +1343,7 @@ fn hash_declaration(declaration: &Declaration, hasher: &mut impl Hasher) {
         test,
         overrides: _,
         invocable: _,
+        initializer_calls: _,
         records_parameters,
     } = declaration;
     hash_id(id, hasher);

@@ -795,6 +795,32 @@ fn an_inherited_field_read_by_its_name_alone_is_the_superclass_s() {
     );
 }
 
+/// A static field whose initializer calls the platform only (`Url.getOrgDomainUrl()`)
+/// runs when its class loads, whichever member is used first: a change to it reaches
+/// every test that reaches the class, also through another class's method (Rossari:
+/// `Utility.baseUrl = System.Url.getOrgDomainUrl()…`; what such a field throws fails
+/// every use of the class).
+#[test]
+fn a_static_initializer_calling_the_platform_reaches_every_use_of_its_class() {
+    let selected = selected_after_editing(
+        &[
+            ("Regions", "public with sharing class Regions {\n    static final String PORTAL = Url.getOrgDomainUrl().toExternalForm() + '/portal';\n    public static String home() {\n        return 'EU';\n    }\n    public static String portal() {\n        return PORTAL;\n    }\n}\n"),
+            ("Shipping", "public with sharing class Shipping {\n    public static String origin() {\n        return Regions.home();\n    }\n}\n"),
+            ("ShippingTest", "@IsTest\nprivate class ShippingTest {\n    @IsTest\n    static void ships() {\n        System.assertEquals('EU', Shipping.origin());\n    }\n}\n"),
+            ("RegionsTest", "@IsTest\nprivate class RegionsTest {\n    @IsTest\n    static void partners() {\n        System.assert(Regions.portal().endsWith('/portal'));\n    }\n}\n"),
+        ],
+        (
+            &class("Regions"),
+            "toExternalForm() + '/portal'",
+            "toExternalForm().substring(8) + '/portal'",
+        ),
+    );
+    assert!(
+        selected.contains(&"ShippingTest".to_string()),
+        "{selected:?}"
+    );
+}
+
 /// A constructor that calls neither `this(…)` nor `super(…)` runs its superclass's
 /// constructor first: a change to that reaches the code that makes the subclass
 /// (NebulaFramework: `new QueryFilter()` runs `NebulaCore()`; the test that makes one

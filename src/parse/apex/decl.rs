@@ -106,15 +106,14 @@ impl<'t> Walker<'t> {
             "block" | "static_initializer" => {
                 let id = ComponentId::member(full, "<clinit>");
                 let spans = vec![self.tokens.span(node)];
-                self.decls.add(
-                    Declaration::new(
-                        id.clone(),
-                        DeclKind::Initializer,
-                        Some(class.clone()),
-                        lines_of(node),
-                    ),
-                    spans,
+                let mut decl = Declaration::new(
+                    id.clone(),
+                    DeclKind::Initializer,
+                    Some(class.clone()),
+                    lines_of(node),
                 );
+                decl.initializer_calls = self.calls_a_type(node);
+                self.decls.add(decl, spans);
                 self.from = id;
                 self.walk(node);
             }
@@ -169,6 +168,8 @@ impl<'t> Walker<'t> {
                 .declarator_spans(node, &declarators, *declarator);
             let mut decl = Declaration::new(id.clone(), kind, Some(class.clone()), lines_of(node));
             decl.value_type = value_type.clone();
+            decl.initializer_calls =
+                child(*declarator, f.value).is_some_and(|value| self.calls_a_type(value));
             self.decls.add(decl, spans);
             self.from = id;
             if let Some(modifiers) = modifiers {
@@ -263,6 +264,38 @@ impl<'t> Walker<'t> {
             self.walk(body);
         }
         self.pop_scope();
+    }
+
+    /// Whether an initializer (a field's value, a block) calls a static method of a
+    /// type, the platform's too (`Url.getOrgDomainUrl()`, `String.valueOf(1 / 0)`,
+    /// `Schema.SObjectType.Account.getRecordTypeInfosByDeveloperName().get('Partner')`):
+    /// it runs that when its class loads ([`Declaration::initializer_calls`]). A call
+    /// on the class's own field or a local (`CHANNELS.put('stable', 'v4')`) only sets a
+    /// value its readers see, and a call of the repository's code is an edge already.
+    fn calls_a_type(&self, node: Node<'t>) -> bool {
+        let f = fields();
+        if kind_name(node) == "method_invocation" {
+            let mut root = child(node, f.object);
+            while let Some(object) = root
+                .filter(|object| matches!(kind_name(*object), "field_access" | "method_invocation"))
+            {
+                root = child(object, f.object);
+            }
+            let on_a_type = root.is_some_and(|root| {
+                let name = self.text(root);
+                kind_name(root) == "identifier"
+                    && self.lookup_var(name).is_none()
+                    && self
+                        .class
+                        .is_none_or(|class| self.table.find_field(class, name).is_none())
+            });
+            if on_a_type {
+                return true;
+            }
+        }
+        named_children(node)
+            .into_iter()
+            .any(|child| self.calls_a_type(child))
     }
 
     /// Whether a member's modifiers hold `override`.

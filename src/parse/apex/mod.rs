@@ -301,6 +301,7 @@ impl DeclSet {
                 (old, new) => old.or(new),
             };
             existing.invocable |= declaration.invocable;
+            existing.initializer_calls |= declaration.initializer_calls;
             self.spans[at].extend(spans);
             return;
         }
