@@ -929,13 +929,14 @@ fn instance_step(graph: &Graph, state: State, edge: &UserLink) -> Option<Option<
             // that runs the job).
             graph[state.node].platform_entry.then_some(Some(class))
         }
-        // From the supertype reached for `C`, a subclass of another line makes no `C`,
-        // and its own code that names the supertype (its constructor's `super(…)`) runs
-        // for itself.
+        // From the supertype reached for `C`, a subclass of another line makes no `C`.
         EdgeKind::Extends => match state.instance {
             Some(class) if !graph.can_hold(source, class) => None,
             _ => Some(None),
         },
+        // Nor does a sibling's own code that names the supertype (apex-async-chainable:
+        // the iterable batch's constructor reads `ChainableBatchBase.DEFAULT_BATCH_SIZE`):
+        // it runs for the sibling.
         EdgeKind::References => match state.instance {
             Some(class) => {
                 let caller_class = caller_class();

@@ -542,9 +542,6 @@ impl Graph {
         }
     }
 
-    /// The type of `member` of `class` (or of a superclass): its declared type, resolved
-    /// where the member is declared; `Unknown` when it declares none, `None` when the
-    /// class has no such member.
     /// The type of a field or property a class inherits from a superclass declared in
     /// another file, read by its name alone (`calloutService.call(…)` in a subclass of
     /// the class that declares `calloutService`): the parser, which sees one file, takes
@@ -560,6 +557,9 @@ impl Graph {
         self.member_type(superclass, name, context)
     }
 
+    /// The type of `member` of `class` (or of a superclass): its declared type, resolved
+    /// where the member is declared; `Unknown` when it declares none, `None` when the
+    /// class has no such member.
     fn member_type(&self, class: NodeIx, member: &str, context: &ComponentId) -> Option<Resolved> {
         let member_node = &self[self.find_member(class, member)?];
         let Some(value_type) = &member_node.value_type else {
