@@ -632,6 +632,7 @@ pub fn classify_diff(
                 is_jest_support(path)
                     || is_jest_configuration(path, project.root_relative())
                     || is_undeployed_jest_file(project, path)
+                    || is_loose_jest_module(project, path)
                     || (!project.is_source(path)
                         && is_named_by_jest_config(path, named_by_jest.get_or_init(jest_paths)))
             };
@@ -981,6 +982,39 @@ fn is_undeployed_jest_file(project: &Project, path: &str) -> bool {
     };
     let in_bundle_folder = inner.split('/').rev().skip(1).any(|folder| folder == "lwc");
     (in_bundle_folder || is_script(inner)) && project.is_force_ignored(path)
+}
+
+/// Whether `path` is a JavaScript module of the project outside every package directory
+/// (Data-Fetcher's `test-utils/pickerTestUtils.js`, which its Jest tests import by
+/// relative path): Salesforce never sees it, and a Jest test may import it, so its
+/// change runs every Jest test rather than none. Tools are left out: a file in a hidden
+/// folder or `node_modules`, one named `*.config.*` or `*.conf.*` (ESLint's, WebdriverIO's;
+/// Jest's and Babel's are [`is_jest_configuration`]'s), and one in the project's
+/// `scripts`, `bin`, `config` or `e2e` folder (the Salesforce DX template's scripts,
+/// ebikes-lwc's `scripts/generate-login-url.js`: a change to it ran every Jest test).
+fn is_loose_jest_module(project: &Project, path: &str) -> bool {
+    const TOOL_FOLDERS: [&str; 4] = ["scripts", "bin", "config", "e2e"];
+    let root = project.root_relative();
+    let Some(in_project) = (match root {
+        "" => Some(path),
+        root => path
+            .strip_prefix(root)
+            .and_then(|rest| rest.strip_prefix('/')),
+    }) else {
+        return false;
+    };
+    let (folder, name) = in_project.rsplit_once('/').unwrap_or(("", in_project));
+    let tool = folder
+        .split('/')
+        .any(|segment| segment.starts_with('.') || segment == "node_modules")
+        || folder
+            .split('/')
+            .next()
+            .is_some_and(|first| TOOL_FOLDERS.contains(&first))
+        || name.starts_with('.')
+        || name.contains(".config.")
+        || name.contains(".conf.");
+    !tool && !name.ends_with(".json") && is_script(name) && project.package_dir_of(path).is_none()
 }
 
 /// Whether `path` configures how Jest runs, in the project's root folder (`root`, where

@@ -1387,6 +1387,49 @@ fn a_script_left_out_of_a_package_directory_is_jest_s() {
     );
 }
 
+/// A JavaScript module outside every package directory (Data-Fetcher's
+/// `test-utils/pickerTestUtils.js`, which its Jest tests import by relative path) is
+/// Jest's: its change runs every Jest test and no Apex test. It planned nothing before:
+/// no change, no test. Tools there (ESLint's `eslint.config.js`, a file in a hidden
+/// folder, a script in `scripts/`) change nothing.
+#[test]
+fn a_javascript_module_outside_the_package_directories_is_jest_s() {
+    const TEST: &str = "force-app/main/default/lwc/orderLineList/__tests__/picker.test.js";
+    const HELPER: &str = "test-utils/pickerUtils.js";
+    let repo = TestRepo::with_base("automation", |repo| {
+        repo.write(
+            TEST,
+            "import OrderLineList from 'c/orderLineList';\n\
+             import { flush } from '../../../../../../test-utils/pickerUtils';\n\
+             it('picks', () => flush().then(() => expect(OrderLineList).toBeTruthy()));\n",
+        );
+        repo.write(HELPER, "export const flush = () => Promise.resolve();\n");
+        repo.write("eslint.config.js", "module.exports = [];\n");
+        repo.write(".husky/lint.js", "module.exports = {};\n");
+        repo.write("scripts/login-url.js", "console.log('login');\n");
+    });
+    repo.write(
+        HELPER,
+        "export const flush = () => new Promise((done) => setTimeout(done, 16));\n",
+    );
+    repo.commit("Wait a frame in the picker helper");
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+    assert_every_jest_test_and_only_the_smoke_test(&plan, TEST);
+
+    repo.write("eslint.config.js", "module.exports = [{ rules: {} }];\n");
+    repo.write(".husky/lint.js", "module.exports = { strict: true };\n");
+    repo.write("scripts/login-url.js", "console.log('login url');\n");
+    repo.commit("Lint rules; a script's message");
+    let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
+    assert!(jest_tests_of(&plan).is_empty(), "{plan}");
+    assert!(
+        selected_tests(&plan)
+            .iter()
+            .all(|name| name == "OrderSmokeTest"),
+        "{plan}"
+    );
+}
+
 /// A Jest test that loads a file by relative path (`require('../../../staticresources/
 /// x.json')`, as NebulaLogger's load a static resource) runs when that component changes,
 /// and the other Jest tests do not. A file in a bundle folder that `.forceignore` leaves
