@@ -1342,6 +1342,17 @@ fn assert_every_jest_test_and_only_the_smoke_test(plan: &Value, test: &str) {
         every.len() > 2 && every.contains(&test.to_string()),
         "{plan}"
     );
+    assert_no_apex_test_but_the_smoke_test(plan);
+}
+
+/// Checks that `plan` runs no Jest test, and no Apex test but the smoke test.
+fn assert_no_test_but_the_smoke_test(plan: &Value) {
+    assert!(jest_tests_of(plan).is_empty(), "{plan}");
+    assert_no_apex_test_but_the_smoke_test(plan);
+}
+
+/// Checks that `plan` runs no Apex test but the smoke test the fixture always runs.
+fn assert_no_apex_test_but_the_smoke_test(plan: &Value) {
     assert!(
         selected_tests(plan)
             .iter()
@@ -1378,13 +1389,7 @@ fn a_script_left_out_of_a_package_directory_is_jest_s() {
     repo.write(DATA, "Amount\n2\n");
     repo.commit("Another amount in the data plan");
     let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
-    assert!(jest_tests_of(&plan).is_empty(), "{plan}");
-    assert!(
-        selected_tests(&plan)
-            .iter()
-            .all(|name| name == "OrderSmokeTest"),
-        "{plan}"
-    );
+    assert_no_test_but_the_smoke_test(&plan);
 }
 
 /// A JavaScript module outside every package directory (Data-Fetcher's
@@ -1421,13 +1426,7 @@ fn a_javascript_module_outside_the_package_directories_is_jest_s() {
     repo.write("scripts/login-url.js", "console.log('login url');\n");
     repo.commit("Lint rules; a script's message");
     let plan = repo.plan_json(&["--base", "HEAD~1", "--head", "HEAD"]);
-    assert!(jest_tests_of(&plan).is_empty(), "{plan}");
-    assert!(
-        selected_tests(&plan)
-            .iter()
-            .all(|name| name == "OrderSmokeTest"),
-        "{plan}"
-    );
+    assert_no_test_but_the_smoke_test(&plan);
 }
 
 /// A Jest test that loads a file by relative path (`require('../../../staticresources/
