@@ -398,6 +398,13 @@ fn selected_after_editing(classes: &[(&str, &str)], edit: (&str, &str, &str)) ->
     selected_after_editing_with(classes, None, edit)
 }
 
+/// Asserts that the plan of `edit`, with `classes` on the base, selects `test`.
+#[track_caller]
+fn assert_edit_selects(classes: &[(&str, &str)], edit: (&str, &str, &str), test: &str) {
+    let selected = selected_after_editing(classes, edit);
+    assert!(selected.contains(&test.to_string()), "{test}: {selected:?}");
+}
+
 /// [`selected_after_editing`], with a trigger (name, source) on the base as well.
 fn selected_after_editing_with_trigger(
     classes: &[(&str, &str)],
@@ -802,7 +809,7 @@ fn an_inherited_field_read_by_its_name_alone_is_the_superclass_s() {
 /// every use of the class).
 #[test]
 fn a_static_initializer_calling_the_platform_reaches_every_use_of_its_class() {
-    let selected = selected_after_editing(
+    assert_edit_selects(
         &[
             ("Regions", "public with sharing class Regions {\n    static final String PORTAL = Url.getOrgDomainUrl().toExternalForm() + '/portal';\n    public static String home() {\n        return 'EU';\n    }\n    public static String portal() {\n        return PORTAL;\n    }\n}\n"),
             ("Shipping", "public with sharing class Shipping {\n    public static String origin() {\n        return Regions.home();\n    }\n}\n"),
@@ -814,10 +821,7 @@ fn a_static_initializer_calling_the_platform_reaches_every_use_of_its_class() {
             "toExternalForm() + '/portal'",
             "toExternalForm().substring(8) + '/portal'",
         ),
-    );
-    assert!(
-        selected.contains(&"ShippingTest".to_string()),
-        "{selected:?}"
+        "ShippingTest",
     );
 }
 
@@ -827,7 +831,7 @@ fn a_static_initializer_calling_the_platform_reaches_every_use_of_its_class() {
 /// was missed).
 #[test]
 fn a_constructor_runs_its_superclass_s_constructor_without_naming_it() {
-    let selected = selected_after_editing(
+    assert_edit_selects(
         &[
             ("Ledger", "public virtual class Ledger {\n    public String currency;\n    public Ledger() {\n        currency = 'EUR';\n    }\n}\n"),
             ("SalesLedger", "public with sharing class SalesLedger extends Ledger {\n    public Integer lines;\n    public SalesLedger() {\n        lines = 0;\n    }\n}\n"),
@@ -836,10 +840,7 @@ fn a_constructor_runs_its_superclass_s_constructor_without_naming_it() {
             ("LedgerTest", "@IsTest\nprivate class LedgerTest {\n    @IsTest\n    static void makes() {\n        System.assertEquals('EUR', new Ledger().currency);\n    }\n}\n"),
         ],
         (&class("Ledger"), "currency = 'EUR';", "currency = 'USD';"),
-    );
-    assert!(
-        selected.contains(&"SalesLedgerUseTest".to_string()),
-        "{selected:?}"
+        "SalesLedgerUseTest",
     );
 }
 
@@ -848,7 +849,7 @@ fn a_constructor_runs_its_superclass_s_constructor_without_naming_it() {
 /// (Apex-GraphQL-Client: `GraphQLEnum.toString`, run by `String.valueOf(value)`).
 #[test]
 fn a_method_the_runtime_calls_without_its_name_reaches_the_users_of_its_class() {
-    let selected = selected_after_editing(
+    assert_edit_selects(
         &[
             ("Money", "public with sharing class Money {\n    public Decimal amount = 1;\n    public override String toString() {\n        return 'EUR ' + amount;\n    }\n}\n"),
             ("Receipt", "public with sharing class Receipt {\n    public static String line(Money money) {\n        return 'Total: ' + String.valueOf(money);\n    }\n}\n"),
@@ -856,10 +857,7 @@ fn a_method_the_runtime_calls_without_its_name_reaches_the_users_of_its_class() 
             ("MoneyTest", "@IsTest\nprivate class MoneyTest {\n    @IsTest\n    static void exists() {\n        System.assertNotEquals(null, new Money());\n    }\n}\n"),
         ],
         (&class("Money"), "return 'EUR ' + amount;", "return 'EUR ' + amount.setScale(2);"),
-    );
-    assert!(
-        selected.contains(&"ReceiptTest".to_string()),
-        "{selected:?}"
+        "ReceiptTest",
     );
 }
 
