@@ -124,10 +124,17 @@ impl Error {
             }
             Error::NotSfdxProject {
                 below: Some(below), ..
-            } => format!(
-                "a Salesforce DX project is below it: pass `--repo {}`",
-                below.display()
-            ),
+            } => {
+                // Quoted for the shell when the folder's name has spaces (Data-Fetcher's
+                // project is in `Data Fetcher/`).
+                let below = below.display().to_string();
+                let below = if below.contains(char::is_whitespace) {
+                    format!("'{below}'")
+                } else {
+                    below
+                };
+                format!("a Salesforce DX project is below it: pass `--repo {below}`")
+            }
             Error::NotSfdxProject { below: None, .. } => {
                 "`impact` works on Salesforce DX projects; pass `--repo` pointing at one".into()
             }

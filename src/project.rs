@@ -697,5 +697,14 @@ mod tests {
         }
         let hint = err.hint().unwrap_or_default();
         assert!(hint.contains("insurance-salesforce`"), "{hint}");
+        // A folder whose name has a space is quoted for the shell.
+        fs::remove_dir_all(dir.path().join("insurance-salesforce")).unwrap();
+        fs::create_dir_all(dir.path().join("Data Fetcher")).unwrap();
+        fs::write(dir.path().join("Data Fetcher").join(PROJECT_FILE), "{}").unwrap();
+        let hint = Project::discover(dir.path())
+            .unwrap_err()
+            .hint()
+            .unwrap_or_default();
+        assert!(hint.contains("Data Fetcher'`"), "{hint}");
     }
 }

@@ -830,25 +830,26 @@ impl Graph {
     /// `name` written with the project's own namespace prefix as the metadata API
     /// writes it (`ns__Approve_Orders`, a custom permission, a permission set or a
     /// metadata record a packaged org's code names so: `FeatureManagement.checkPermission(
-    /// 'psa255__BypassPermsetTrigger')`), without it. `None` in a project without a
-    /// namespace, and for a name without the prefix. (A custom object or field so
+    /// 'psa255__BypassPermsetTrigger')`), without it. (A custom object or field so
     /// prefixed is found by its key, [`Graph::indexed`].)
     fn without_own_metadata_namespace<'n>(&self, name: &'n str) -> Option<&'n str> {
-        let namespace = self.namespace.as_deref()?;
-        let prefix = name.get(..namespace.len())?;
-        let rest = &name[namespace.len()..];
-        (prefix.eq_ignore_ascii_case(namespace) && !rest.is_empty()).then_some(rest)
+        self.without_own_namespace(name, "__")
     }
 
     /// `name` written with the project's own namespace as Apex writes it (`ns.Class`,
     /// `ns.Class.Inner`), without it: a packaged org's code names the package's classes
     /// so (nebula-core's `new nebc.TestIdGenerator()`, its trigger's
     /// `nebc.MetadataTriggerManager`, a record's `'nebc.TestFieldFunctions.CreateRecord'`).
-    /// `None` in a project without a namespace, and for a name without the prefix.
     fn without_own_apex_namespace<'n>(&self, name: &'n str) -> Option<&'n str> {
+        self.without_own_namespace(name, ".")
+    }
+
+    /// `name` without the project's namespace and the `separator` after it. `None` in a
+    /// project without a namespace, and for a name without the prefix.
+    fn without_own_namespace<'n>(&self, name: &'n str, separator: &str) -> Option<&'n str> {
         let namespace = self.namespace.as_deref()?.strip_suffix("__")?;
         let prefix = name.get(..namespace.len())?;
-        let rest = name[namespace.len()..].strip_prefix('.')?;
+        let rest = name[namespace.len()..].strip_prefix(separator)?;
         (prefix.eq_ignore_ascii_case(namespace) && !rest.is_empty()).then_some(rest)
     }
 }

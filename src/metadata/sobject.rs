@@ -159,6 +159,24 @@ pub fn reaches_user(relationship: &str) -> bool {
     .any(|name| relationship.eq_ignore_ascii_case(name))
 }
 
+/// Whether a dotted field path reads a record's record type by its name or its label
+/// (`RecordType.Name`, `Account.RecordType.DeveloperName`, `$Record.RecordType.Name`,
+/// a formula's `$RecordType.Name`): the string compared with it names a record type.
+pub fn names_record_type(path: &str) -> bool {
+    let mut parts = path.trim().rsplit('.');
+    let (Some(field), Some(record_type)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    is_record_type_name(record_type, field)
+}
+
+/// [`names_record_type`] of a path's last two parts (`RecordType`, `Name`).
+pub fn is_record_type_name(record_type: &str, field: &str) -> bool {
+    let record_type = record_type.strip_prefix('$').unwrap_or(record_type);
+    record_type.eq_ignore_ascii_case("RecordType")
+        && (field.eq_ignore_ascii_case("Name") || field.eq_ignore_ascii_case("DeveloperName"))
+}
+
 /// The object a standard object's `Parent` relationship (its `ParentId`) reaches: an
 /// account's, a case's, a campaign's and an asset's parent is one of its own kind, and an
 /// email message's or a case comment's is a case. `None` where the parent may be of

@@ -14,7 +14,7 @@
 
 use crate::facts::{DmlEvents, EdgeKind, Facts, Target, TestMark, TypeExpr};
 use crate::metadata::component::ComponentId;
-use crate::metadata::types;
+use crate::metadata::{sobject, types};
 use crate::parse::formula::{add_global_use, formula_names, record_type_uses};
 use crate::parse::xml::{component_decl, global_refs, line_count, read_tree, Element, UseSet};
 use std::collections::HashMap;
@@ -440,22 +440,14 @@ fn record_type_condition(element: &Element, from: &ComponentId, uses: &mut UseSe
     if element.local_name() != "conditions" {
         return;
     }
-    let Some(left) = element.child_text("leftValueReference") else {
-        return;
-    };
-    let left = left.trim().to_ascii_lowercase();
-    let on_record_type = [".recordtype.name", ".recordtype.developername"]
-        .iter()
-        .any(|suffix| left.ends_with(suffix));
+    let on_record_type = element
+        .child_text("leftValueReference")
+        .is_some_and(|left| sobject::names_record_type(&left));
     let value = element
         .child("rightValue")
         .and_then(|value| value.child("stringValue"));
-    let (true, Some(value)) = (on_record_type, value) else {
-        return;
-    };
-    if let Some(name) = crate::parse::apex::literal_name(value.text().trim()) {
-        let target = Target::StringLiteral(name.to_string().into());
-        uses.add(from, target, EdgeKind::StringRef, value.text_line());
+    if let (true, Some(value)) = (on_record_type, value) {
+        uses.add_string_name(from, &value.text(), value.text_line());
     }
 }
 

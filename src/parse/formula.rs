@@ -5,7 +5,7 @@
 
 use crate::facts::{EdgeKind, Target};
 use crate::metadata::component::ComponentId;
-use crate::metadata::types;
+use crate::metadata::{sobject, types};
 use crate::parse::xml::{Element, UseSet};
 
 /// A dotted name in a formula and the byte offset where it starts.
@@ -25,11 +25,12 @@ impl FormulaName<'_> {
         let [.., record_type, name] = self.parts.as_slice() else {
             return false;
         };
-        let record_type = record_type.strip_prefix('$').unwrap_or(record_type);
-        record_type.eq_ignore_ascii_case("RecordType")
-            && (name.eq_ignore_ascii_case("Name") || name.eq_ignore_ascii_case("DeveloperName"))
+        sobject::is_record_type_name(record_type, name)
     }
 }
+
+/// What a formula that compares a record type's name names ([`record_type_literals`]).
+const RECORD_TYPE: &str = "RecordType";
 
 /// A token of a formula.
 #[derive(Debug, PartialEq, Eq)]
@@ -137,6 +138,15 @@ pub(crate) fn formula_names(formula: &str) -> Vec<FormulaName<'_>> {
 /// `"General Opportunity" <> RecordType.Name`), and the strings of a `CASE` over one
 /// (`CASE(RecordType.DeveloperName, "Partner", 1, 0)`).
 pub(crate) fn record_type_literals(formula: &str) -> Vec<(usize, &str)> {
+    // Every text of every flow element is asked: one that never names a record type is
+    // not tokenized.
+    let mentions = formula
+        .as_bytes()
+        .windows(RECORD_TYPE.len())
+        .any(|window| window.eq_ignore_ascii_case(RECORD_TYPE.as_bytes()));
+    if !mentions {
+        return Vec::new();
+    }
     let tokens = tokens(formula);
     let is_comparison = |token: Option<&Token>| matches!(token, Some(Token::Symbol(op)) if ["=", "==", "<>", "!="].contains(op));
     let is_record_type = |token: Option<&Token>| matches!(token, Some(Token::Name(name)) if name.is_record_type_name());
@@ -223,10 +233,7 @@ pub(crate) fn record_type_uses(
     line_at: impl Fn(usize) -> u32,
 ) {
     for (offset, value) in record_type_literals(formula) {
-        if let Some(name) = crate::parse::apex::literal_name(value) {
-            let target = Target::StringLiteral(name.to_string().into());
-            uses.add(from, target, EdgeKind::StringRef, line_at(offset));
-        }
+        uses.add_string_name(from, value, line_at(offset));
     }
 }
 

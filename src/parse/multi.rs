@@ -45,13 +45,8 @@ pub fn parse_labels(source: &str) -> Facts {
             // that reads `Label.X` finds a record type by it
             // (`getRecordTypeInfosByDeveloperName().get(Label.PMT_Project_Record_Type)`)
             // or makes a class (`Type.forName(Label.Greeting_Handler)`).
-            let Some(value) = element.child("value") else {
-                return;
-            };
-            let text = value.text();
-            if let Some(name) = crate::parse::apex::literal_name(text.trim()) {
-                let target = Target::StringLiteral(name.to_string().into());
-                uses.add(id, target, EdgeKind::StringRef, value.text_line());
+            if let Some(value) = element.child("value") {
+                uses.add_string_name(id, &value.text(), value.text_line());
             }
         },
     )

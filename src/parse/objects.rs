@@ -111,23 +111,14 @@ pub fn parse_field(component: &ComponentId, source: &str) -> Facts {
 fn lookup_filter_uses(filter: &Element, from: &ComponentId, uses: &mut UseSet) {
     for item in filter.children_named("filterItems") {
         let on_record_type = item.child_text("field").is_some_and(|field| {
-            let field = field.trim().to_ascii_lowercase();
-            [
-                "recordtype.name",
-                "recordtype.developername",
-                "recordtypeid",
-            ]
-            .iter()
-            .any(|suffix| field.ends_with(suffix))
+            sobject::names_record_type(&field)
+                || field.trim().to_ascii_lowercase().ends_with("recordtypeid")
         });
         let Some(value) = item.child("value").filter(|_| on_record_type) else {
             continue;
         };
         for part in value.text().split(',') {
-            if let Some(name) = crate::parse::apex::literal_name(part.trim()) {
-                let target = Target::StringLiteral(name.to_string().into());
-                uses.add(from, target, EdgeKind::StringRef, value.text_line());
-            }
+            uses.add_string_name(from, part, value.text_line());
         }
     }
 }

@@ -686,6 +686,17 @@ impl UseSet {
         }
     }
 
+    /// Adds a `string-ref` for a string in metadata that may name a component as a
+    /// string literal in Apex would (`apex::literal_name`: a name, a record type's
+    /// label): a custom label's value, the value a flow condition, a formula or a lookup
+    /// filter compares a record type with. Nothing for text that names nothing.
+    pub(crate) fn add_string_name(&mut self, from: &ComponentId, text: &str, line: u32) {
+        if let Some(name) = crate::parse::apex::literal_name(text.trim()) {
+            let target = Target::StringLiteral(name.to_string().into());
+            self.add(from, target, EdgeKind::StringRef, line);
+        }
+    }
+
     /// The uses, sorted by line for deterministic, readable output.
     pub(crate) fn into_vec(mut self) -> Vec<Use<'static>> {
         self.list.sort_by_key(|u| u.line);

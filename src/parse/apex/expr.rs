@@ -29,41 +29,36 @@ impl<'t> Walker<'t> {
             return Recv::Typed(type_node);
         }
         if let Some(class) = self.class {
-            if let Some((owner, type_node)) = self.table.find_field(class, name) {
+            let field = self.table.find_field(class, name);
+            // A name the file declares nowhere, in a class built on one declared
+            // elsewhere: perhaps a field or property it inherits (a base class's
+            // protected `updateEvent`, read as `return (TelegramUpdateEvent)
+            // updateEvent;`). Read on the own object (`on_this`) without an arity, the
+            // graph takes it for the inherited member when a superclass declares one,
+            // and for nothing else (a type's name, `BotUtils.run()`, which the graph
+            // resolves as such).
+            let read = match field {
+                Some((owner, _)) => Some((owner, false)),
+                None => (self.table.extends_elsewhere(class)
+                    && !is_platform_class(name)
+                    && self.table.resolve_type(name, Some(class)).is_none())
+                .then_some((class, true)),
+            };
+            if let Some((owner, on_this)) = read {
                 let receiver = TypeExpr::Named(self.table.classes[owner].full.clone().into());
                 self.emit(
                     Target::Member {
                         receiver,
                         member: name.to_string().into(),
                         arity: None,
-                        on_this: false,
+                        on_this,
                     },
                     EdgeKind::Calls,
                     node,
                 );
-                return Recv::Typed(type_node);
             }
-            // A name the file declares nowhere, in a class built on one declared
-            // elsewhere: perhaps a field or property it inherits (a base class's
-            // protected `updateEvent`, read as `return (TelegramUpdateEvent)
-            // updateEvent;`). Read on the own object without an arity, the graph takes
-            // it for the inherited member when a superclass declares one, and for nothing
-            // else (a type's name, `BotUtils.run()`, which the graph resolves as such).
-            let inherited = self.table.extends_elsewhere(class)
-                && !is_platform_class(name)
-                && self.table.resolve_type(name, Some(class)).is_none();
-            if inherited {
-                let receiver = TypeExpr::Named(self.table.classes[class].full.clone().into());
-                self.emit(
-                    Target::Member {
-                        receiver,
-                        member: name.to_string().into(),
-                        arity: None,
-                        on_this: true,
-                    },
-                    EdgeKind::Calls,
-                    node,
-                );
+            if let Some((_, type_node)) = field {
+                return Recv::Typed(type_node);
             }
         }
         Recv::Static(name.to_string())
