@@ -524,16 +524,21 @@ impl Graph {
         declared: &[Declared],
         supertyped: &[Supertyped],
     ) {
-        // Classes whose superclass is named but not declared.
-        let on_foreign_base: HashSet<NodeIx> = supertyped
+        self.on_foreign_base = supertyped
             .iter()
-            .filter(|entry| entry.declaration(files).1.extends.is_some())
-            .map(|entry| declared[entry.declared as usize].node)
-            .filter(|&class| self[class].superclass.is_none())
+            .filter_map(|entry| {
+                let base = entry.declaration(files).1.extends.as_deref()?;
+                let class = declared[entry.declared as usize].node;
+                self[class]
+                    .superclass
+                    .is_none()
+                    .then(|| (class, base.to_ascii_lowercase().into()))
+            })
             .collect();
-        if on_foreign_base.is_empty() {
+        if self.on_foreign_base.is_empty() {
             return;
         }
+        let on_foreign_base = std::mem::take(&mut self.on_foreign_base);
         let mut declared = declared.iter();
         for file in files {
             for (declaration, declared) in file.facts.declares.iter().zip(declared.by_ref()) {
@@ -543,17 +548,24 @@ impl Graph {
                 let class = declared
                     .parent
                     .or_else(|| declaration.parent.as_ref().and_then(|p| self.node(p)));
-                if class.is_some_and(|class| self.extends_into(class, &on_foreign_base)) {
+                if class.is_some_and(|class| self.foreign_base(class, &on_foreign_base).is_some()) {
                     self[declared.node].platform_entry = true;
                 }
             }
         }
+        self.on_foreign_base = on_foreign_base;
     }
 
-    /// Whether `class` or one of its superclasses is in `classes`.
-    fn extends_into(&self, class: NodeIx, classes: &HashSet<NodeIx>) -> bool {
+    /// The name of the undeclared class `class` is built on, if it is one of `bases`
+    /// or a subclass of one.
+    fn foreign_base<'b>(
+        &self,
+        class: NodeIx,
+        bases: &'b HashMap<NodeIx, Box<str>>,
+    ) -> Option<&'b str> {
         self.superclass_chain(class)
-            .any(|class| classes.contains(&class))
+            .find_map(|class| bases.get(&class))
+            .map(|base| &**base)
     }
 
     /// Member-of, automation and test-for edges, which come from declarations rather
@@ -639,17 +651,23 @@ impl Graph {
     /// ([`Graph::foreign_interface_classes`]) that no code of the repository uses, which
     /// only that caller can run (Apex-ChatBot-Hub's handlers implement a packaged framework's
     /// `Triggers.IHandler`: `handle(Triggers.Context)` runs for the trigger that binds
-    /// `new BotUpdateEventHandler()`, and no code of the repository calls it); and, on
-    /// any class, the methods the runtime calls on an object without their name:
-    /// `equals` and `hashCode` (`==`, a map's or a set's keys) and `toString`
-    /// (`String.valueOf`, a concatenation). A change to one reaches every user of its
-    /// class.
+    /// `new BotUpdateEventHandler()`, and no code of the repository calls it); the same
+    /// of a class built on a class the repository does not declare
+    /// ([`Graph::on_foreign_base`]), whose code calls them: an implementation of the
+    /// base's abstract method needs no `override`, which [`Graph::mark_framework_hooks`]
+    /// looks for (navikt's selectors on a packaged `fflib_SObjectSelector` declare
+    /// `getSObjectFieldList()` without it, and the inherited `newQueryFactory()` calls it
+    /// for every query the selector makes), and a method of the name of one of those
+    /// (`getSObjectFieldList`) in any class built on the same base, which the base calls
+    /// too, whether or not the repository also does; and, on any class, the methods the
+    /// runtime calls on an object without their name: `equals` and `hashCode` (`==`, a
+    /// map's or a set's keys) and `toString` (`String.valueOf`, a concatenation). A change
+    /// to one reaches every user of its class.
     pub(super) fn mark_implicit_entries(&mut self) {
-        let entries: Vec<NodeIx> = self
-            .nodes()
-            .filter(|(_, node)| {
-                node.kind == DeclKind::Method && !node.platform_entry && node.test.is_none()
-            })
+        let foreign =
+            !self.foreign_interface_classes.is_empty() || !self.on_foreign_base.is_empty();
+        let mut entries: Vec<NodeIx> = self
+            .candidate_entries()
             .filter(|&(index, node)| {
                 // Asked of every method: the name's end is compared in place, and the
                 // class is looked up only in a revision that has such classes.
@@ -660,26 +678,51 @@ impl Graph {
                         && name.as_bytes()[name.len() - method.len() - 1] == b'.'
                 });
                 implicit
-                    || (!self.foreign_interface_classes.is_empty()
-                        && self.called_by_foreign_caller(self.declaring_class(index))
+                    || (foreign
                         && self
                             .incoming(index)
-                            .all(|link| link.edge.kind == EdgeKind::MemberOf))
+                            .all(|link| link.edge.kind == EdgeKind::MemberOf)
+                        && self.called_by_foreign_code(self.declaring_class(index)))
             })
             .map(|(index, _)| index)
             .collect();
+        if !self.on_foreign_base.is_empty() {
+            let hook = |index: NodeIx| {
+                let base = self.foreign_base(self.declaring_class(index), &self.on_foreign_base)?;
+                Some((base, method_name(&self[index])))
+            };
+            let hooks: HashSet<(&str, &str)> = entries.iter().filter_map(|&e| hook(e)).collect();
+            // The name first: the class is looked up for the few methods named so.
+            let names: HashSet<&str> = hooks.iter().map(|&(_, name)| name).collect();
+            let more: Vec<NodeIx> = self
+                .candidate_entries()
+                .filter(|(_, node)| names.contains(method_name(node)))
+                .map(|(index, _)| index)
+                .filter(|&index| hook(index).is_some_and(|hook| hooks.contains(&hook)))
+                .collect();
+            entries.extend(more);
+        }
         for entry in entries {
             self[entry].platform_entry = true;
         }
     }
 
-    /// Whether `class`, or a superclass, implements an interface whose calls `impact`
-    /// does not model ([`Graph::foreign_interface_classes`]).
-    fn called_by_foreign_caller(&self, class: NodeIx) -> bool {
-        self[class].called_from_outside
-            && self
-                .superclass_chain(class)
-                .any(|class| self.foreign_interface_classes.contains(&class))
+    /// The methods [`Graph::mark_implicit_entries`] may mark: not marked yet, of no test.
+    fn candidate_entries(&self) -> impl Iterator<Item = (NodeIx, &Node)> {
+        self.nodes().filter(|(_, node)| {
+            node.kind == DeclKind::Method && !node.platform_entry && node.test.is_none()
+        })
+    }
+
+    /// Whether code outside the repository may call `class`'s methods by name: `class`,
+    /// or a superclass, implements an interface whose calls `impact` does not model
+    /// ([`Graph::foreign_interface_classes`]), or is built on a class the repository
+    /// does not declare ([`Graph::on_foreign_base`]).
+    fn called_by_foreign_code(&self, class: NodeIx) -> bool {
+        self.superclass_chain(class).any(|class| {
+            self.on_foreign_base.contains_key(&class)
+                || self.foreign_interface_classes.contains(&class)
+        })
     }
 
     /// A method that implements an interface method uses it: a change to the interface
@@ -1133,6 +1176,16 @@ impl UseEdge {
             },
             on_this: matches!(use_.target, Target::Member { on_this: true, .. }),
         }
+    }
+}
+
+/// A method's own name, folded, without its class's.
+fn method_name(node: &Node) -> &str {
+    let name = node.id.folded_full_name();
+    // From the end: only the method's own name is scanned.
+    match name.bytes().rposition(|byte| byte == b'.') {
+        Some(dot) => &name[dot + 1..],
+        None => name,
     }
 }
 

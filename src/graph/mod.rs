@@ -112,7 +112,11 @@ pub struct Node {
     /// such a class to `Database.executeBatch`, `System.enqueueJob` or `System.schedule`
     /// runs it without naming the method. Also an `override` of a class built on one the
     /// repository does not declare (a framework's hook, `onBeforeInsert` of a domain
-    /// class on a packaged `fflib_SObjectDomain`), which that framework calls.
+    /// class on a packaged `fflib_SObjectDomain`), which that framework calls, and a
+    /// method of such a class that the repository's code does not call, or that is
+    /// named like one of those in a class on the same base (an abstract method's
+    /// implementation, `getSObjectFieldList()` of a selector on a packaged
+    /// `fflib_SObjectSelector`, needs no `override`; [`Graph::mark_implicit_entries`]).
     pub platform_entry: bool,
     /// A class whose methods the platform or a package may call: it, or a superclass,
     /// implements an interface the repository does not declare
@@ -426,6 +430,11 @@ pub struct Graph {
     /// does): the caller outside may run any of their methods
     /// ([`Graph::mark_implicit_entries`]).
     foreign_interface_classes: HashSet<NodeIx>,
+    /// The classes whose superclass is named but not declared (a framework's base class
+    /// installed as a package, `fflib_SObjectSelector`, or the platform's), with that
+    /// name, folded: the base class's code calls their hooks
+    /// ([`Graph::mark_framework_hooks`], [`Graph::mark_implicit_entries`]).
+    on_foreign_base: HashMap<NodeIx, Box<str>>,
     /// The followed records parameters of static methods, settled across the revision
     /// ([`Graph::settle_parameters`]): what [`Target::DmlThrough`] and
     /// [`Target::ParameterDml`] resolve against.

@@ -760,6 +760,89 @@ fn a_handler_a_packaged_framework_calls_runs_for_the_trigger_that_binds_it() {
     );
 }
 
+/// Selectors built on a packaged `fflib_SObjectSelector` implement its abstract
+/// `getSObjectFieldList()` without `override`, and its inherited `newQueryFactory()`
+/// calls it for every query: a change to the field list reaches the code that runs the
+/// selector's queries, also where the repository calls the method itself as well
+/// (navikt's crm-henvendelse: three edits of selectors' field lists reached only the
+/// selectors' own tests, not the REST services' tests that fail by them).
+#[test]
+fn a_hook_of_a_packaged_base_class_without_override_reaches_the_users_of_its_class() {
+    let classes = [
+        ("ThreadSelector", "public with sharing class ThreadSelector extends fflib_SObjectSelector {\n    public List<Schema.SObjectField> getSObjectFieldList() {\n        return new List<Schema.SObjectField>{ Invoice__c.Id, Invoice__c.Status__c };\n    }\n    public Schema.SObjectType getSObjectType() {\n        return Invoice__c.SObjectType;\n    }\n    public List<Invoice__c> selectOpen() {\n        fflib_QueryFactory query = newQueryFactory();\n        query.subselectQuery('Payments__r').selectFields(new PaymentSelector().getSObjectFieldList());\n        return (List<Invoice__c>) Database.query(query.toSOQL());\n    }\n}\n"),
+        ("PaymentSelector", "public with sharing class PaymentSelector extends fflib_SObjectSelector {\n    public List<Schema.SObjectField> getSObjectFieldList() {\n        return new List<Schema.SObjectField>{ Payment__c.Id, Payment__c.Amount__c };\n    }\n    public Schema.SObjectType getSObjectType() {\n        return Payment__c.SObjectType;\n    }\n    public List<Payment__c> selectRecent() {\n        return (List<Payment__c>) Database.query(newQueryFactory().toSOQL());\n    }\n}\n"),
+        ("OpenInvoices", "public with sharing class OpenInvoices {\n    public static Integer count() {\n        return new ThreadSelector().selectOpen().size();\n    }\n}\n"),
+        ("RecentPayments", "public with sharing class RecentPayments {\n    public static Integer count() {\n        return new PaymentSelector().selectRecent().size();\n    }\n}\n"),
+        ("OpenInvoicesTest", "@IsTest\nprivate class OpenInvoicesTest {\n    @IsTest\n    static void counts() {\n        System.assertEquals(0, OpenInvoices.count());\n    }\n}\n"),
+        ("RecentPaymentsTest", "@IsTest\nprivate class RecentPaymentsTest {\n    @IsTest\n    static void counts() {\n        System.assertEquals(0, RecentPayments.count());\n    }\n}\n"),
+        // Their own tests cover the selectors: no test is added for coverage.
+        ("ThreadSelectorTest", "@IsTest\nprivate class ThreadSelectorTest {\n    @IsTest\n    static void selects() {\n        System.assertEquals(0, new ThreadSelector().selectOpen().size());\n    }\n}\n"),
+        ("PaymentSelectorTest", "@IsTest\nprivate class PaymentSelectorTest {\n    @IsTest\n    static void lists() {\n        System.assertEquals(2, new PaymentSelector().getSObjectFieldList().size());\n    }\n}\n"),
+    ];
+    let selected = selected_after_editing(
+        &classes,
+        (
+            &class("ThreadSelector"),
+            "Invoice__c.Id, Invoice__c.Status__c",
+            "Invoice__c.Id",
+        ),
+    );
+    assert!(
+        selected.contains(&"OpenInvoicesTest".to_string())
+            && !selected.contains(&"RecentPaymentsTest".to_string()),
+        "{selected:?}"
+    );
+    // Called by the repository too (`ThreadSelector.selectOpen`), and by the base class.
+    let selected = selected_after_editing(
+        &classes,
+        (
+            &class("PaymentSelector"),
+            "Payment__c.Id, Payment__c.Amount__c",
+            "Payment__c.Id",
+        ),
+    );
+    assert!(
+        selected.contains(&"RecentPaymentsTest".to_string())
+            && selected.contains(&"OpenInvoicesTest".to_string()),
+        "{selected:?}"
+    );
+}
+
+/// A trigger whose statement begins with `Trigger.` (`Trigger.new[0].Amount__c = …;`),
+/// which tree-sitter-sfapex does not parse: a change to the trigger ran every test, and a
+/// change to the class its statement calls reached no test through the trigger
+/// (Salesforce-Partial's `LicenseAutoGenerate` and two more triggers, Rossari's
+/// `LeadShareTrigger`, GBTest's handlers, which write `trigger.newMap.get(…)` in a class).
+#[test]
+fn a_trigger_statement_that_begins_with_trigger_is_read() {
+    let classes = [
+        ("PaymentRules", "public with sharing class PaymentRules {\n    public static Decimal rounded(Decimal amount) {\n        return amount.setScale(2);\n    }\n}\n"),
+        ("PaymentRulesTest", "@IsTest\nprivate class PaymentRulesTest {\n    @IsTest\n    static void rounds() {\n        System.assertEquals(1.00, PaymentRules.rounded(1));\n    }\n}\n"),
+        ("PaymentSaveTest", "@IsTest\nprivate class PaymentSaveTest {\n    @IsTest\n    static void saves() {\n        Account account = new Account(Name = 'A');\n        insert account;\n        Invoice__c invoice = new Invoice__c(Account__c = account.Id);\n        insert invoice;\n        insert new Payment__c(Invoice__c = invoice.Id, Amount__c = 1);\n        System.assert(true);\n    }\n}\n"),
+    ];
+    let trigger = (
+        "PaymentRounding",
+        "trigger PaymentRounding on Payment__c (before insert) {\n    Trigger.new[0].Amount__c = PaymentRules.rounded(Trigger.new[0].Amount__c);\n}\n",
+    );
+    let trigger_path = "force-app/main/default/triggers/PaymentRounding.trigger";
+    for edit in [
+        (
+            trigger_path,
+            "(before insert)",
+            "(before insert, before update)",
+        ),
+        (&class("PaymentRules")[..], "setScale(2)", "setScale(3)"),
+    ] {
+        let selected = selected_after_editing_with_trigger(&classes, trigger, edit);
+        assert!(
+            selected.contains(&"PaymentSaveTest".to_string())
+                && !selected.contains(&"DiscountRegistryTest".to_string()),
+            "{}: {selected:?}",
+            edit.0
+        );
+    }
+}
+
 /// A field or property a class inherits from a superclass in another file, read by its
 /// name alone (`return (Amount) base;`, `calculator.total()` with `calculator` the base
 /// class's property): the parser, which sees one file, took it for a type's name, and

@@ -19,6 +19,7 @@ mod dynamic;
 mod expr;
 mod query;
 mod records;
+mod repair;
 mod stmt;
 mod table;
 mod text;
@@ -61,9 +62,19 @@ pub fn parse_apex(component: &ComponentId, kind: ApexFileKind, source: &str) -> 
         Ok(()) => super::parse_within_budget(&mut parser, source),
         Err(_) => None,
     };
-    let Some(tree) = tree else {
+    let Some(mut tree) = tree else {
         return unparsed(component, kind, source);
     };
+    // A statement that begins with `Trigger.` does not parse (`repair`): parsed again
+    // with it in parentheses.
+    let repaired = repair::trigger_statements(tree.root_node(), source);
+    let mut source = source;
+    if let Some(text) = &repaired {
+        if let Some(again) = super::parse_within_budget(&mut parser, text) {
+            tree = again;
+            source = text;
+        }
+    }
     let root = tree.root_node();
     let (tokens, children) = Tokens::collect(root, source);
     let mut facts = walk::Walker::run(root, source, component, kind, &tokens, &children);

@@ -1664,6 +1664,53 @@ fn a_trigger_runs_on_its_events() {
     );
 }
 
+/// `Trigger.…` at a statement's start, which tree-sitter-sfapex does not parse, is read
+/// in parentheses (`repair`): the file parses, and what the statement and the ones after
+/// it use is read; a statement with fewer than two blanks before it is left as it was.
+#[test]
+fn a_statement_that_begins_with_trigger_parses() {
+    let body = "trigger InvoiceTrigger on Invoice__c (before insert) {\n    \
+                    Trigger.new[0].Total__c = Pricing.total(Trigger.new[0]);\n    \
+                    trigger.newMap.get(null).addError(Labels.blocked());\n    \
+                    Audit.log();\n}\n";
+    let facts = trigger("InvoiceTrigger", body);
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    let from = "ApexTrigger:InvoiceTrigger";
+    for (receiver, name) in [
+        ("Pricing", "total"),
+        ("Labels", "blocked"),
+        ("Audit", "log"),
+    ] {
+        let called = uses_from(&facts, from).iter().any(|u| {
+            matches!(&u.target, Target::Member { receiver: TypeExpr::Named(r), member, .. }
+                if r.as_ref() == receiver && member.as_ref() == name)
+        });
+        assert!(
+            called,
+            "{receiver}.{name} not read: {:#?}",
+            uses_from(&facts, from)
+        );
+    }
+    assert_use(
+        &facts,
+        from,
+        EdgeKind::Writes,
+        field("Invoice__c", "Total__c"),
+    );
+    let line = |facts: &Facts, id: &str| decl(facts, id).lines;
+    assert_eq!(line(&facts, from), (1, 5), "every token kept its line");
+    let handler = class(
+        "Handler",
+        "public class Handler {\n    public void run() {\n        Trigger.old[0].addError('no');\n    }\n}\n",
+    );
+    assert!(handler.problems.is_empty(), "{:?}", handler.problems);
+    let squeezed = class(
+        "Squeezed",
+        "public class Squeezed {\n public void run() {\nTrigger.old[0].addError('no');\n }\n}\n",
+    );
+    assert_eq!(squeezed.problems.len(), 1, "{:?}", squeezed.problems);
+}
+
 #[test]
 fn dml_through_members_of_other_classes_is_left_to_the_graph() {
     use crate::facts::DmlEvents;
