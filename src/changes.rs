@@ -324,7 +324,12 @@ impl<'a> Group<'a> {
             problems: self.problems(),
             whole: false,
         };
-        if !semantic {
+        // A page's markup runs in no test: only its deletion, which breaks the Apex that
+        // names it (`Page.X`), is walked.
+        if !semantic
+            || (self.kind != ChangeKind::Deleted
+                && types::deletion_only(self.component.type_name()))
+        {
             return change;
         }
         let old_hashes = declaration_hashes(&self.old_files);
@@ -575,7 +580,7 @@ pub fn classify_diff(
     let mut out = ChangedSources::default();
     out.context.changed_submodules = changed_submodules
         .iter()
-        .filter(|path| project.is_source(path) && !is_ignored(path))
+        .filter(|path| project.holds_sources_in_submodule(path) && !is_ignored(path))
         .cloned()
         .collect();
     for file_change in file_changes {

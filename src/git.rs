@@ -888,6 +888,17 @@ impl Snapshot<'_> {
             .collect()
     }
 
+    /// True when `path` (repository-relative) is a submodule of this snapshot, or lies
+    /// inside one.
+    pub fn in_submodule(&self, path: &str) -> bool {
+        self.unread.iter().any(|(unread, why)| {
+            *why == Unread::Submodule
+                && path
+                    .strip_prefix(unread.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    }
+
     /// True when some file of this snapshot lies under the directory `dir`
     /// (repository-relative, no trailing slash).
     pub fn has_dir(&self, dir: &str) -> bool {
@@ -911,8 +922,8 @@ impl Snapshot<'_> {
             }
             warnings.push(match why {
                 Unread::Submodule => format!(
-                    "{path}: a submodule inside a package directory; impact does not read \
-                     its files, so a change inside it is not seen"
+                    "{path}: a submodule that holds or lies in a package directory; impact \
+                     does not read its files, so a change inside it is not seen"
                 ),
                 Unread::NotUtf8 => {
                     format!("{path}: the file name is not UTF-8; impact does not read the file")

@@ -566,7 +566,8 @@ fn read_head<'r>(
             .snapshot_kept(&scope.head, kept_tree.as_deref(), reader.keeps(), trees)?;
     reader.keep(KeptFile::Tree, to_keep);
     source::check_package_dirs(&scope.project, &snapshot)?;
-    let snapshot_warnings = snapshot.warnings(|path| scope.project.is_source(path));
+    let snapshot_warnings =
+        snapshot.warnings(|path| scope.project.holds_sources_in_submodule(path));
     timings.lap("snapshots");
     let entries = reader.entries(&scope.project, &snapshot);
     let manifest = match &request.manifest {

@@ -383,8 +383,8 @@ fn fallback(changes: &[Change], policy: &Policy, context: &Context) -> Option<Fa
     }
     if !context.changed_submodules.is_empty() {
         return Some(Fallback {
-            reason: "a submodule inside a package directory changed; `impact` cannot see \
-                     what changed in its files"
+            reason: "a submodule that holds or lies in a package directory changed; \
+                     `impact` cannot see what changed in its files"
                 .into(),
             paths: context.changed_submodules.clone(),
         });

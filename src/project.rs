@@ -280,6 +280,14 @@ impl Project {
         self.package_dir_of(repo_path).is_some() && !self.is_force_ignored(repo_path)
     }
 
+    /// True when a submodule at `repo_path` holds sources of the project: it lies inside
+    /// a package directory, or holds one (a package directory kept in another
+    /// repository), and `.forceignore` keeps it. `impact` cannot read its files: it warns,
+    /// and a plan that moves it runs every test.
+    pub fn holds_sources_in_submodule(&self, repo_path: &str) -> bool {
+        self.may_hold_sources(repo_path) && !self.is_force_ignored(repo_path)
+    }
+
     /// True when the directory `dir` (relative to the git root, `/`-separated, with or
     /// without a trailing `/`) is inside a package directory or holds one: whether a
     /// walk of the tree looking for source files must look into it.

@@ -599,10 +599,13 @@ impl Drop for Reader {
 }
 
 /// Refuses a project whose package directory is missing at the planned revision: no
-/// file of the snapshot lies under it (and, in the working tree, no such directory).
+/// file of the snapshot lies under it (and, in the working tree, no such directory). A
+/// package directory in a submodule is there, though `impact` cannot read it
+/// ([`Project::holds_sources_in_submodule`]).
 pub fn check_package_dirs(project: &Project, snapshot: &Snapshot) -> Result<()> {
     project.check_package_dirs(|dir| {
         snapshot.has_dir(dir)
+            || snapshot.in_submodule(dir)
             || (snapshot.revision() == Revision::Worktree && project.git_root.join(dir).is_dir())
     })
 }

@@ -67,7 +67,11 @@ impl Graph {
 
     /// The SObjects that `class` (with its members and inner classes) names as a type,
     /// in a query, or through one of their fields; writes alone do not count, because a
-    /// write of `List<SObject>` is a write to every automated object.
+    /// write of `List<SObject>` is a write to every automated object. Custom metadata
+    /// types do not count either: no trigger runs on one, and a dispatcher reads its
+    /// configuration from them (happysoup's copy of the Trigger Actions Framework, whose
+    /// `MetadataTriggerHandler` queries `Trigger_Action__mdt`, was taken for a handler of
+    /// that type only, and no change to it reached a trigger's tests).
     pub(super) fn objects_named_by(&self, class: NodeIx) -> BTreeSet<NodeIx> {
         self.objects_named_in(self.family(class))
     }
@@ -95,7 +99,9 @@ impl Graph {
                 } else {
                     None
                 };
-                objects.extend(object);
+                let configuration =
+                    |object: &NodeIx| sobject::is_custom_metadata(self[*object].id.full_name());
+                objects.extend(object.filter(|object| !configuration(object)));
             }
         }
         objects

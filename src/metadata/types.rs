@@ -207,6 +207,10 @@ pub struct TypeInfo {
     /// reach them (a `Database.delete(ids)` of records of unknown type deletes every
     /// object's). Triggers and flows say their own events.
     saves_only: bool,
+    /// Apex names components of the type in code that compiles only while they exist
+    /// (`Page.X`), though no test runs what they hold: a change reaches tests only when
+    /// the component goes ([`deletion_only`]).
+    compiled_against: bool,
 }
 
 impl TypeInfo {
@@ -237,6 +241,7 @@ impl TypeInfo {
             named_by_label: false,
             read_by_commands: false,
             saves_only: false,
+            compiled_against: false,
         }
     }
 
@@ -308,6 +313,12 @@ impl TypeInfo {
             TestImpact::None(_) => self.many_per_file || self.read_by_commands,
             TestImpact::Followed(_) | TestImpact::Fallback(_) => true,
         }
+    }
+
+    /// [`TypeInfo::compiled_against`].
+    const fn compiled_against(mut self) -> TypeInfo {
+        self.compiled_against = true;
+        self
     }
 
     /// [`TypeInfo::saves_only`].
@@ -459,7 +470,7 @@ static TYPES: &[TypeInfo] = &[
     // Code and UI.
     code(APEX_CLASS, "classes", "cls").parse(Parser::ApexClass).follow(CODE).strings(),
     code(APEX_TRIGGER, "triggers", "trigger").parse(Parser::ApexTrigger).follow(AUTOMATION),
-    code(APEX_PAGE, "pages", "page").parse(Parser::Visualforce).none(MARKUP),
+    code(APEX_PAGE, "pages", "page").parse(Parser::Visualforce).none(MARKUP).compiled_against(),
     code(APEX_COMPONENT, "components", "component").parse(Parser::Visualforce).none(MARKUP),
     xml(APEX_TEST_SUITE, "testSuites", "testSuite").parse(Parser::TestSuite)
         .none("a named list of test classes: which tests a deploy runs is the plan's choice").read_by_commands(),
@@ -1170,6 +1181,13 @@ pub fn test_impact(type_name: &str) -> TestImpact {
 /// [`TypeInfo::needs_facts`]); a type the table does not know is parsed.
 pub fn needs_facts(type_name: &str) -> bool {
     type_info(type_name).is_none_or(TypeInfo::needs_facts)
+}
+
+/// True when only the deletion of a component of `type_name` reaches tests: Apex that
+/// names it compiles only while it exists, and no test runs what it holds (a Visualforce
+/// page's markup: [`TypeInfo::compiled_against`]).
+pub fn deletion_only(type_name: &str) -> bool {
+    type_info(type_name).is_some_and(|info| info.compiled_against)
 }
 
 /// True when string literals in code may name components of `type_name`.

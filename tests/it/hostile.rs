@@ -160,6 +160,57 @@ fn a_submodule_inside_a_package_directory_is_named_in_a_warning() {
     assert!(plan_between(&repo, "HEAD~1", "HEAD")["fallback"].is_null());
 }
 
+/// A package directory kept in a submodule (madmax983/revenant's
+/// `lib/chunkedcursoriterator/force-app`): the project is planned, not refused as
+/// naming a directory that does not exist, with a warning that names the submodule; a
+/// plan that moves it runs every test.
+#[test]
+fn a_package_directory_in_a_submodule_is_planned_with_a_warning() {
+    let repo = TestRepo::new("billing");
+    let vendor = tempfile::tempdir().expect("tempdir");
+    let inner = git2::Repository::init(vendor.path()).expect("init the submodule");
+    fs::create_dir_all(vendor.path().join("force-app")).expect("mkdir");
+    fs::write(
+        vendor.path().join("force-app/Vendor.cls"),
+        "public class Vendor {}\n",
+    )
+    .expect("write");
+    let first = commit_all(&inner, "vendor");
+    let project = repo.read("sfdx-project.json");
+    repo.write(
+        "sfdx-project.json",
+        &project.replace(
+            "\"path\": \"billing-extras\"",
+            "\"path\": \"billing-extras\"\n    },\n    {\n      \"path\": \"lib/vendor/force-app\"",
+        ),
+    );
+    repo.commit("A package directory from a submodule");
+    let path = "lib/vendor";
+    commit_gitlink(repo.path(), path, first, "add the submodule");
+    let plan = a_plan(&run_plan(&repo, &["--head", "HEAD"]));
+    assert!(
+        warnings(&plan)
+            .iter()
+            .any(|w| w.contains(path) && w.contains("submodule")),
+        "{:?}",
+        warnings(&plan)
+    );
+
+    fs::write(
+        vendor.path().join("force-app/Vendor.cls"),
+        "public class Vendor { Integer x; }\n",
+    )
+    .expect("write");
+    let second = commit_all(&inner, "vendor 2");
+    commit_gitlink(repo.path(), path, second, "move the submodule");
+    let moved = plan_between(&repo, "HEAD~1", "HEAD");
+    assert_eq!(
+        moved["fallback"]["paths"],
+        serde_json::json!([path]),
+        "{moved:#}"
+    );
+}
+
 /// The plan of `impact plan --base BASE --head HEAD`.
 fn plan_between(repo: &TestRepo, base: &str, head: &str) -> serde_json::Value {
     a_plan(&repo.run(&["plan", "--format", "json", "--base", base, "--head", head]))

@@ -1497,6 +1497,43 @@ fn aura_controller_change_reaches_no_test_and_is_reported_uncovered() {
     );
 }
 
+/// Apex that names a page (`Page.OrderSearch`) compiles only while the page exists: the
+/// page's deletion reaches the test that names it (charterschoolcapital's
+/// `FundingEstimate_InternalSummaryTest`, which no longer compiles without its page),
+/// and a change to its markup, which no Apex test renders, reaches none.
+#[test]
+fn a_page_s_deletion_reaches_the_apex_that_names_it_and_its_markup_no_test() {
+    let with_page_test = || {
+        TestRepo::with_base(ORG, |repo| {
+            repo.write_class(
+                "OrderSearchPageTest",
+                "@IsTest\nprivate class OrderSearchPageTest {\n    @IsTest\n    static void opens() {\n        \
+                     Test.setCurrentPage(Page.OrderSearch);\n        \
+                     System.assertNotEquals(null, ApexPages.currentPage());\n    }\n}\n",
+            );
+        })
+    };
+    let page = main_path("pages/OrderSearch.page");
+
+    let repo = with_page_test();
+    repo.edit(&page, "title=\"Order search\"", "title=\"Find orders\"");
+    repo.commit("Rename the page's title");
+    let plan = repo.plan_committed();
+    assert!(
+        !selected_tests(&plan).contains(&"OrderSearchPageTest".to_string()),
+        "{plan}"
+    );
+
+    let repo = with_page_test();
+    repo.delete(&page).delete(&format!("{page}-meta.xml"));
+    repo.commit("Retire the order search page");
+    let plan = repo.plan_committed();
+    assert!(
+        selected_tests(&plan).contains(&"OrderSearchPageTest".to_string()),
+        "{plan}"
+    );
+}
+
 #[test]
 fn graph_focus_depth_one_in_json_dot_and_mermaid() {
     let repo = TestRepo::new(ORG);

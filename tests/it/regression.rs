@@ -760,6 +760,42 @@ fn a_handler_a_packaged_framework_calls_runs_for_the_trigger_that_binds_it() {
     );
 }
 
+/// The Trigger Actions Framework kept in the repository, as happysoup keeps an old
+/// version of it: the trigger runs `new MetadataTriggerHandler().run()`, the base class's
+/// `run()` calls `((TriggerAction.AfterInsert) this).afterInsert(…)`, and the handler's
+/// `afterInsert` runs the actions its custom metadata lists. A change to the handler
+/// reaches the tests that insert the trigger's object: the custom metadata type it
+/// queries is no object it handles (taken for one, it stopped the walk at every trigger
+/// on another object: happysoup's changes to the handler, and to the records it reads,
+/// selected its own test only).
+#[test]
+fn a_handler_run_by_its_base_class_through_a_cast_of_this_reaches_the_trigger_s_tests() {
+    let classes = [
+        ("TriggerAction", "public class TriggerAction {\n    public interface AfterInsert {\n        void afterInsert(List<SObject> newList);\n    }\n}\n"),
+        ("TriggerBase", "public inherited sharing virtual class TriggerBase {\n    public void run() {\n        if (Trigger.operationType == System.TriggerOperation.AFTER_INSERT && this instanceof TriggerAction.AfterInsert) {\n            ((TriggerAction.AfterInsert) this).afterInsert(Trigger.new);\n        }\n    }\n}\n"),
+        ("MetadataTriggerHandler", "public inherited sharing class MetadataTriggerHandler extends TriggerBase implements TriggerAction.AfterInsert {\n    public void afterInsert(List<SObject> newList) {\n        this.executeActions(newList);\n    }\n    private void executeActions(List<SObject> newList) {\n        for (Trigger_Action__mdt action : [SELECT Apex_Class_Name__c FROM Trigger_Action__mdt]) {\n            System.debug(newList.size());\n        }\n    }\n}\n"),
+        ("InvoiceSaveTest", "@IsTest\nprivate class InvoiceSaveTest {\n    @IsTest\n    static void saves() {\n        Account account = new Account(Name = 'A');\n        insert account;\n        insert new Invoice__c(Account__c = account.Id);\n        System.assert(true);\n    }\n}\n"),
+        ("MetadataTriggerHandlerTest", "@IsTest\nprivate class MetadataTriggerHandlerTest {\n    @IsTest\n    static void runs() {\n        new MetadataTriggerHandler().afterInsert(new List<SObject>());\n        System.assert(true);\n    }\n}\n"),
+    ];
+    let trigger = (
+        "InvoiceActions",
+        "trigger InvoiceActions on Invoice__c (after insert) {\n    new MetadataTriggerHandler().run();\n}\n",
+    );
+    let selected = selected_after_editing_with_trigger(
+        &classes,
+        trigger,
+        (
+            &class("MetadataTriggerHandler"),
+            "System.debug(newList.size());",
+            "System.debug(newList.size() + 1);",
+        ),
+    );
+    assert!(
+        selected.contains(&"InvoiceSaveTest".to_string()),
+        "{selected:?}"
+    );
+}
+
 /// Selectors built on a packaged `fflib_SObjectSelector` implement its abstract
 /// `getSObjectFieldList()` without `override`, and its inherited `newQueryFactory()`
 /// calls it for every query: a change to the field list reaches the code that runs the

@@ -15,7 +15,7 @@ use crate::apex_type::{element_type, method_type, setting_method_type};
 use crate::facts::{DmlEvents, EdgeKind, Target, TypeExpr};
 use crate::metadata::component::ComponentId;
 use crate::metadata::sobject::{has_custom_suffix, looks_like_sobject, strip_schema};
-use crate::metadata::types::{FIELD_SET, FLOW};
+use crate::metadata::types::{APEX_PAGE, FIELD_SET, FLOW};
 use smallvec::SmallVec;
 use tree_sitter::Node;
 
@@ -85,8 +85,10 @@ impl<'t> Walker<'t> {
         }
     }
 
-    /// `Label.X` or `System.Label.X`, unless `Label`/`System` is a variable.
-    pub(super) fn is_label_ref(&self, object: Node<'t>) -> bool {
+    /// Whether `object` is the `System` namespace's `class` (folded), written with the
+    /// namespace or without (`Label`, `System.Label`; `Page`), unless `System` or the
+    /// class is a variable: `Label.X` reads a custom label, `Page.X` a Visualforce page.
+    pub(super) fn is_system_class(&self, object: Node<'t>, class: &str) -> bool {
         let f = fields();
         let is_name = |node: Node<'t>, name: &str| {
             kind_name(node) == "identifier"
@@ -94,11 +96,11 @@ impl<'t> Walker<'t> {
                 && self.lookup_var(name).is_none()
         };
         match kind_name(object) {
-            "identifier" => is_name(object, "label"),
+            "identifier" => is_name(object, class),
             "field_access" => {
                 child(object, f.object).is_some_and(|o| is_name(o, "system"))
                     && child(object, f.field)
-                        .is_some_and(|n| self.text(n).eq_ignore_ascii_case("label"))
+                        .is_some_and(|n| self.text(n).eq_ignore_ascii_case(class))
             }
             _ => false,
         }
@@ -162,13 +164,20 @@ impl<'t> Walker<'t> {
             self.emit(Target::ApexType(type_name.into()), kind, object);
             return Recv::Value(TypeExpr::Named("System.Type".into()));
         }
-        if self.is_label_ref(object) {
+        if self.is_system_class(object, "label") {
             self.emit(
                 Target::Label(name.to_string().into()),
                 EdgeKind::References,
                 field,
             );
             return Recv::Unknown;
+        }
+        // The page must exist for the class to compile: its deletion breaks this code
+        // (a change to its markup runs no test, `changes::Change`).
+        if self.is_system_class(object, "page") {
+            let page = ComponentId::new(APEX_PAGE, name);
+            self.emit(Target::Component(page), EdgeKind::References, field);
+            return Recv::Value(TypeExpr::Named("System.PageReference".into()));
         }
         match self.walk(object) {
             Recv::Static(type_name) => self.static_access(type_name, name, object, field, write),

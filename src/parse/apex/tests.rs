@@ -1711,6 +1711,37 @@ fn a_statement_that_begins_with_trigger_parses() {
     assert_eq!(squeezed.problems.len(), 1, "{:?}", squeezed.problems);
 }
 
+/// `Page.X` and `System.Page.X` name a Visualforce page (a `PageReference`); a variable
+/// named `page` does not.
+#[test]
+fn a_page_named_in_apex_is_a_reference_to_it() {
+    let facts = class(
+        "Nav",
+        "public class Nav {\n    PageReference a() { return Page.OrderSearch; }\n    \
+             PageReference b() { return System.Page.Order_Pdf; }\n    \
+             Object c(Wizard page) { return page.Current; }\n}\n",
+    );
+    let page = |name: &str| Target::Component(ComponentId::new("ApexPage", name));
+    assert_use(
+        &facts,
+        "ApexMethod:Nav.a",
+        EdgeKind::References,
+        page("OrderSearch"),
+    );
+    assert_use(
+        &facts,
+        "ApexMethod:Nav.b",
+        EdgeKind::References,
+        page("Order_Pdf"),
+    );
+    assert!(!has(
+        &facts,
+        "ApexMethod:Nav.c",
+        EdgeKind::References,
+        &page("Current")
+    ));
+}
+
 #[test]
 fn dml_through_members_of_other_classes_is_left_to_the_graph() {
     use crate::facts::DmlEvents;
