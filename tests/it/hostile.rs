@@ -98,14 +98,7 @@ fn a_submodule_inside_a_package_directory_is_named_in_a_warning() {
     let first = commit_all(&inner, "vendor");
     let path = "force-app/main/default/classes/vendor";
     commit_gitlink(repo.path(), path, first, "add a submodule");
-    let plan = a_plan(&run_plan(&repo, &["--head", "HEAD"]));
-    assert!(
-        warnings(&plan)
-            .iter()
-            .any(|w| w.contains(path) && w.contains("submodule")),
-        "{:?}",
-        warnings(&plan)
-    );
+    assert_warns_of_submodule(&a_plan(&run_plan(&repo, &["--head", "HEAD"])), path);
     // The working tree holds the submodule as a directory (checked out or empty).
     fs::create_dir_all(repo.path().join(path)).expect("mkdir");
     let plan = a_plan(&run_plan(&repo, &[]));
@@ -187,14 +180,7 @@ fn a_package_directory_in_a_submodule_is_planned_with_a_warning() {
     repo.commit("A package directory from a submodule");
     let path = "lib/vendor";
     commit_gitlink(repo.path(), path, first, "add the submodule");
-    let plan = a_plan(&run_plan(&repo, &["--head", "HEAD"]));
-    assert!(
-        warnings(&plan)
-            .iter()
-            .any(|w| w.contains(path) && w.contains("submodule")),
-        "{:?}",
-        warnings(&plan)
-    );
+    assert_warns_of_submodule(&a_plan(&run_plan(&repo, &["--head", "HEAD"])), path);
 
     fs::write(
         vendor.path().join("force-app/Vendor.cls"),
@@ -208,6 +194,18 @@ fn a_package_directory_in_a_submodule_is_planned_with_a_warning() {
         moved["fallback"]["paths"],
         serde_json::json!([path]),
         "{moved:#}"
+    );
+}
+
+/// Asserts that `plan` warns that the submodule at `path` is not read.
+#[track_caller]
+fn assert_warns_of_submodule(plan: &serde_json::Value, path: &str) {
+    assert!(
+        warnings(plan)
+            .iter()
+            .any(|w| w.contains(path) && w.contains("submodule")),
+        "{:?}",
+        warnings(plan)
     );
 }
 
