@@ -538,7 +538,7 @@ impl Graph {
         if self.on_foreign_base.is_empty() {
             return;
         }
-        let on_foreign_base = std::mem::take(&mut self.on_foreign_base);
+        let mut hooks = Vec::new();
         let mut declared = declared.iter();
         for file in files {
             for (declaration, declared) in file.facts.declares.iter().zip(declared.by_ref()) {
@@ -548,23 +548,21 @@ impl Graph {
                 let class = declared
                     .parent
                     .or_else(|| declaration.parent.as_ref().and_then(|p| self.node(p)));
-                if class.is_some_and(|class| self.foreign_base(class, &on_foreign_base).is_some()) {
-                    self[declared.node].platform_entry = true;
+                if class.is_some_and(|class| self.foreign_base(class).is_some()) {
+                    hooks.push(declared.node);
                 }
             }
         }
-        self.on_foreign_base = on_foreign_base;
+        for hook in hooks {
+            self[hook].platform_entry = true;
+        }
     }
 
-    /// The name of the undeclared class `class` is built on, if it is one of `bases`
-    /// or a subclass of one.
-    fn foreign_base<'b>(
-        &self,
-        class: NodeIx,
-        bases: &'b HashMap<NodeIx, Box<str>>,
-    ) -> Option<&'b str> {
+    /// The name of the undeclared class `class` is built on, if it is one
+    /// ([`Graph::on_foreign_base`]) or a subclass of one.
+    fn foreign_base(&self, class: NodeIx) -> Option<&str> {
         self.superclass_chain(class)
-            .find_map(|class| bases.get(&class))
+            .find_map(|class| self.on_foreign_base.get(&class))
             .map(|base| &**base)
     }
 
@@ -688,7 +686,7 @@ impl Graph {
             .collect();
         if !self.on_foreign_base.is_empty() {
             let hook = |index: NodeIx| {
-                let base = self.foreign_base(self.declaring_class(index), &self.on_foreign_base)?;
+                let base = self.foreign_base(self.declaring_class(index))?;
                 Some((base, method_name(&self[index])))
             };
             let hooks: HashSet<(&str, &str)> = entries.iter().filter_map(|&e| hook(e)).collect();

@@ -82,6 +82,8 @@ impl Graph {
         nodes: impl IntoIterator<Item = NodeIx>,
     ) -> BTreeSet<NodeIx> {
         let mut objects = BTreeSet::new();
+        let configuration =
+            |object: &NodeIx| sobject::is_custom_metadata(self[*object].id.full_name());
         for from in nodes {
             for link in self.outgoing(from) {
                 if !names_object(link.edge.kind) {
@@ -99,8 +101,6 @@ impl Graph {
                 } else {
                     None
                 };
-                let configuration =
-                    |object: &NodeIx| sobject::is_custom_metadata(self[*object].id.full_name());
                 objects.extend(object.filter(|object| !configuration(object)));
             }
         }
