@@ -112,6 +112,7 @@ impl Graph {
         }
         graph.named = HashSet::default();
         graph.add_structure(&ordered, &declared);
+        graph.link_record_type_lists();
         graph.add_initialized_fields();
         graph.register_all(&ordered);
         graph.fire_registered_hooks();
@@ -702,6 +703,55 @@ impl Graph {
         }
         for entry in entries {
             self[entry].platform_entry = true;
+        }
+    }
+
+    /// Links each list of an object's record types a use reads (`RecordType:X.*`, which
+    /// the parser emits for `getRecordTypeInfos()` on `X`'s describe, interned by the use)
+    /// to every record type of `X` the revision declares: one switched off, added or
+    /// renamed changes what the code that lists them counts.
+    pub(super) fn link_record_type_lists(&mut self) {
+        // Interned by the uses: past the declarations. An object may be named with the
+        // project's namespace and without.
+        let mut lists: HashMap<String, Vec<NodeIx>> = HashMap::default();
+        for (index, node) in self.nodes().skip(self.n_declared) {
+            let Some(object) = node
+                .id
+                .is_type(types::RECORD_TYPE)
+                .then(|| node.id.full_name().strip_suffix(".*"))
+                .flatten()
+            else {
+                continue;
+            };
+            let object = self
+                .without_own_metadata_namespace(object)
+                .unwrap_or(object);
+            lists
+                .entry(object.to_ascii_lowercase())
+                .or_default()
+                .push(index);
+        }
+        if lists.is_empty() {
+            return;
+        }
+        let mut links: Vec<(NodeIx, NodeIx)> = Vec::new();
+        for (index, node) in self.nodes().take(self.n_declared) {
+            let Some((object, _)) = node
+                .id
+                .is_type(types::RECORD_TYPE)
+                .then(|| node.id.full_name().split_once('.'))
+                .flatten()
+            else {
+                continue;
+            };
+            if let Some(lists) = lists.get(&object.to_ascii_lowercase()) {
+                links.extend(lists.iter().map(|&list| (list, index)));
+            }
+        }
+        links.sort();
+        for (list, record_type) in links {
+            let at = self.declared_at(record_type);
+            self.add_edge(list, record_type, EdgeKind::References, at);
         }
     }
 

@@ -832,7 +832,7 @@ impl Graph {
     /// metadata record a packaged org's code names so: `FeatureManagement.checkPermission(
     /// 'psa255__BypassPermsetTrigger')`), without it. (A custom object or field so
     /// prefixed is found by its key, [`Graph::indexed`].)
-    fn without_own_metadata_namespace<'n>(&self, name: &'n str) -> Option<&'n str> {
+    pub(super) fn without_own_metadata_namespace<'n>(&self, name: &'n str) -> Option<&'n str> {
         self.without_own_namespace(name, "__")
     }
 

@@ -932,6 +932,49 @@ fn record_type_change_reaches_the_code_that_looks_it_up_by_developer_name() {
     );
 }
 
+/// Code that lists an object's record types through its describe
+/// (`Order__c.SObjectType.getDescribe().getRecordTypeInfos()`, `Schema.SObjectType.Order__c
+/// .getRecordTypeInfosByName()`) counts one fewer when one is switched off, though it
+/// names none (InnovationHubCoDevelopment's `IH_ActivityCtrTestClass` asserts how many
+/// its controller lists): the change reaches it, and not code that lists another object's.
+#[test]
+fn a_record_type_switched_off_reaches_the_code_that_lists_its_object_s_record_types() {
+    let repo = TestRepo::with_base(ORG, |repo| {
+        repo.write_class(
+            "OrderChannels",
+            "public with sharing class OrderChannels {\n    \
+                 public static Integer available() {\n        Integer count = 0;\n        \
+                 for (Schema.RecordTypeInfo info : Order__c.SObjectType.getDescribe().getRecordTypeInfos()) {\n            \
+                 if (info.isAvailable()) { count++; }\n        }\n        return count;\n    }\n    \
+                 public static Set<String> labels() {\n        return Schema.SObjectType.Order__c.getRecordTypeInfosByName().keySet();\n    }\n    \
+                 public static Integer accountKinds() {\n        return Account.SObjectType.getDescribe().getRecordTypeInfos().size();\n    }\n}\n",
+        );
+        for (test, call) in [
+            ("OrderChannelsTest", "OrderChannels.available()"),
+            ("OrderChannelLabelsTest", "OrderChannels.labels().size()"),
+            ("AccountKindsTest", "OrderChannels.accountKinds()"),
+        ] {
+            repo.write_class(
+                test,
+                &format!("@IsTest\nprivate class {test} {{\n    @IsTest\n    static void counts() {{\n        System.assertEquals(2, {call});\n    }}\n}}\n"),
+            );
+        }
+    });
+    repo.edit(
+        &retail_record_type(),
+        "<active>true</active>",
+        "<active>false</active>",
+    );
+    repo.commit("Retail orders are taken no more");
+    let selected = selected_tests(&repo.plan_committed());
+    assert!(
+        selected.contains(&"OrderChannelsTest".to_string())
+            && selected.contains(&"OrderChannelLabelsTest".to_string())
+            && !selected.contains(&"AccountKindsTest".to_string()),
+        "{selected:?}"
+    );
+}
+
 /// The `Retail` record type of orders.
 fn retail_record_type() -> String {
     main_path("objects/Order__c/recordTypes/Retail.recordType-meta.xml")

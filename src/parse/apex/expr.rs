@@ -15,7 +15,7 @@ use crate::apex_type::{element_type, method_type, setting_method_type};
 use crate::facts::{DmlEvents, EdgeKind, Target, TypeExpr};
 use crate::metadata::component::ComponentId;
 use crate::metadata::sobject::{has_custom_suffix, looks_like_sobject, strip_schema};
-use crate::metadata::types::{APEX_PAGE, FIELD_SET, FLOW};
+use crate::metadata::types::{APEX_PAGE, FIELD_SET, FLOW, RECORD_TYPE};
 use smallvec::SmallVec;
 use tree_sitter::Node;
 
@@ -428,6 +428,7 @@ impl<'t> Walker<'t> {
                 };
                 // A call on a list's records (`changed.values().isEmpty()`).
                 list = list.or_else(|| self.record_list_value(&value));
+                self.record_type_list(node, object, &value, name);
                 if let Recv::Static(type_name) = &value {
                     writer = Writer::of_class(type_name);
                     let system = is_platform_class(type_name);
@@ -524,6 +525,82 @@ impl<'t> Walker<'t> {
         self.recycle(values);
         self.types_not_instantiated = outer;
         (passed, first_text)
+    }
+
+    /// `getRecordTypeInfos()` (and its maps, `…ByName`, `…ByDeveloperName`, `…ById`) on an
+    /// object's describe (`Schema.SObjectType.X`, `X.SObjectType.getDescribe()`) lists
+    /// every record type of the object: the code reads them all
+    /// (`RecordType:X.*`, which the graph links to each of them), so one switched off,
+    /// added or renamed changes what it counts (InnovationHubCoDevelopment's controllers
+    /// keep the record types `isAvailable()` says, and their tests assert how many). A
+    /// map's lookup of one by a string or a label (`.get('Wholesale')`) reads that one,
+    /// which the string names.
+    fn record_type_list(&mut self, call: Node<'t>, object: Node<'t>, value: &Recv<'t>, name: &str) {
+        if name.len() < 18 || !name[..18].eq_ignore_ascii_case("getrecordtypeinfos") {
+            return;
+        }
+        if self.looked_up_by_name(call) {
+            return;
+        }
+        let described = match value {
+            Recv::Describe(object_name) => Some(object_name.as_str()),
+            _ => self.described_token(object),
+        };
+        if let Some(object_name) = described {
+            let all = ComponentId::new(RECORD_TYPE, &format!("{object_name}.*"));
+            let at = child(call, fields().name).unwrap_or(call);
+            self.emit(Target::Component(all), EdgeKind::Reads, at);
+        }
+    }
+
+    /// Whether `map` is looked up at once by a name a string or a label holds
+    /// (`map.get('Wholesale')`, `map.get(Label.Retail_Record_Type)`).
+    fn looked_up_by_name(&self, map: Node<'t>) -> bool {
+        let f = fields();
+        let Some(lookup) = map
+            .parent()
+            .filter(|p| kind_of(*p) == Kind::MethodInvocation)
+        else {
+            return false;
+        };
+        let is_get = child(lookup, f.object) == Some(map)
+            && child(lookup, f.name).is_some_and(|n| self.text(n).eq_ignore_ascii_case("get"));
+        let key = child(lookup, f.arguments).and_then(|arguments| {
+            let mut cursor = arguments.walk();
+            let keys: SmallVec<[Node<'t>; 2]> = arguments.named_children(&mut cursor).collect();
+            (keys.len() == 1).then(|| keys[0])
+        });
+        is_get
+            && key.is_some_and(|key| {
+                kind_name(key) == "string_literal"
+                    || (kind_name(key) == "field_access"
+                        && child(key, f.object).is_some_and(|o| self.is_system_class(o, "label")))
+            })
+    }
+
+    /// The object `X` of `X.SObjectType.getDescribe()` (`X` no variable).
+    fn described_token(&self, call: Node<'t>) -> Option<&'t str> {
+        let f = fields();
+        let call = unwrapped(call);
+        let is_get_describe = kind_of(call) == Kind::MethodInvocation
+            && child(call, f.name)
+                .is_some_and(|n| self.text(n).eq_ignore_ascii_case("getdescribe"));
+        let token = child(call, f.object).filter(|_| is_get_describe)?;
+        if kind_name(token) != "field_access"
+            || !child(token, f.field)
+                .is_some_and(|n| self.text(n).eq_ignore_ascii_case("sobjecttype"))
+        {
+            return None;
+        }
+        // Only an object's name has `.SObjectType`: `Invoice__c`, `Schema.Account`.
+        let object = child(token, f.object)?;
+        let text = self.text(object);
+        let object_name = strip_schema(text);
+        let named = match kind_name(object) {
+            "identifier" => self.lookup_var(object_name).is_none(),
+            _ => object_name.len() < text.len() && !object_name.contains('.'),
+        };
+        named.then_some(object_name)
     }
 
     /// Whether `receiver` is what a mock library's `verify` returns (`mocks.verify(uow)`,

@@ -1742,6 +1742,60 @@ fn a_page_named_in_apex_is_a_reference_to_it() {
     ));
 }
 
+/// `getRecordTypeInfos()` and its maps on an object's describe read every record type
+/// of the object (`RecordType:X.*`); on a describe the file cannot tie to an object (a
+/// variable, a record's `getSObjectType()`) they read none, nor does a map looked up at
+/// once by a string or a label.
+#[test]
+fn listing_an_object_s_record_types_reads_them_all() {
+    let facts = class(
+        "Kinds",
+        "public class Kinds {\n    \
+             Object a() { return Invoice__c.SObjectType.getDescribe().getRecordTypeInfos(); }\n    \
+             Object b() { return Schema.SObjectType.Account.getRecordTypeInfosByDeveloperName(); }\n    \
+             Object c() { return Schema.Payment__c.SObjectType.getDescribe().getRecordTypeInfosById(); }\n    \
+             Object d(Schema.DescribeSObjectResult described) { return described.getRecordTypeInfos(); }\n    \
+             Object e(SObject record) { return record.getSObjectType().getDescribe().getRecordTypeInfos(); }\n    \
+             Object f() { return Account.SObjectType.getDescribe().getRecordTypeInfosByDeveloperName().get('Retail'); }\n    \
+             Object g() { return Schema.SObjectType.Account.getRecordTypeInfosByName().get(Label.Retail_Name); }\n    \
+             Object h(String kind) { return Schema.SObjectType.Account.getRecordTypeInfosByName().get(kind); }\n}\n",
+    );
+    let all =
+        |object: &str| Target::Component(ComponentId::new("RecordType", &format!("{object}.*")));
+    assert_use(
+        &facts,
+        "ApexMethod:Kinds.a",
+        EdgeKind::Reads,
+        all("Invoice__c"),
+    );
+    assert_use(
+        &facts,
+        "ApexMethod:Kinds.b",
+        EdgeKind::Reads,
+        all("Account"),
+    );
+    assert_use(
+        &facts,
+        "ApexMethod:Kinds.c",
+        EdgeKind::Reads,
+        all("Payment__c"),
+    );
+    // A lookup by a name held in a variable may be of any of them.
+    assert_use(
+        &facts,
+        "ApexMethod:Kinds.h",
+        EdgeKind::Reads,
+        all("Account"),
+    );
+    // One looked up by a string or a label: the string names it.
+    for method in ["d", "e", "f", "g"] {
+        let lists = uses_from(&facts, &format!("ApexMethod:Kinds.{method}"))
+            .iter()
+            .any(|u| matches!(&u.target, Target::Component(id) if id.is_type("RecordType")));
+        assert!(!lists, "{method}");
+    }
+}
+
 #[test]
 fn dml_through_members_of_other_classes_is_left_to_the_graph() {
     use crate::facts::DmlEvents;
