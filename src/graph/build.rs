@@ -715,11 +715,7 @@ impl Graph {
         // project's namespace and without.
         let mut lists: HashMap<String, Vec<NodeIx>> = HashMap::default();
         for (index, node) in self.nodes().skip(self.n_declared) {
-            let Some(object) = node
-                .id
-                .is_type(types::RECORD_TYPE)
-                .then(|| node.id.full_name().strip_suffix(".*"))
-                .flatten()
+            let Some(object) = record_type_object(node).and_then(|full| full.strip_suffix(".*"))
             else {
                 continue;
             };
@@ -736,11 +732,7 @@ impl Graph {
         }
         let mut links: Vec<(NodeIx, NodeIx)> = Vec::new();
         for (index, node) in self.nodes().take(self.n_declared) {
-            let Some((object, _)) = node
-                .id
-                .is_type(types::RECORD_TYPE)
-                .then(|| node.id.full_name().split_once('.'))
-                .flatten()
+            let Some((object, _)) = record_type_object(node).and_then(|full| full.split_once('.'))
             else {
                 continue;
             };
@@ -1225,6 +1217,14 @@ impl UseEdge {
             on_this: matches!(use_.target, Target::Member { on_this: true, .. }),
         }
     }
+}
+
+/// The full name of a record type's node (`Invoice__c.Retail`, or a list of an object's
+/// record types, `Invoice__c.*`); the kind is compared first, the type's name only for
+/// components.
+fn record_type_object(node: &Node) -> Option<&str> {
+    (node.kind == DeclKind::Component && node.id.is_type(types::RECORD_TYPE))
+        .then(|| node.id.full_name())
 }
 
 /// A method's own name, folded, without its class's.
