@@ -536,7 +536,10 @@ impl<'t> Walker<'t> {
     /// map's lookup of one by a string or a label (`.get('Wholesale')`) reads that one,
     /// which the string names.
     fn record_type_list(&mut self, call: Node<'t>, object: Node<'t>, value: &Recv<'t>, name: &str) {
-        if name.len() < 18 || !name[..18].eq_ignore_ascii_case("getrecordtypeinfos") {
+        let lists = name
+            .get(..18)
+            .is_some_and(|start| start.eq_ignore_ascii_case("getrecordtypeinfos"));
+        if !lists {
             return;
         }
         if self.looked_up_by_name(call) {
