@@ -796,6 +796,49 @@ fn a_handler_run_by_its_base_class_through_a_cast_of_this_reaches_the_trigger_s_
     );
 }
 
+/// Code under `if (!Test.isRunningTest())` never runs in a test: a change to what only
+/// it calls reaches no test through it (charterschoolcapital's `OpportunityAfterTrigger`
+/// creates forms outside tests only, and 144 of 166 tests of a plan came through it;
+/// hair-sfdx's triggers start a batch so), while what runs beside it still does.
+#[test]
+fn code_no_test_runs_reaches_no_test_through_it() {
+    let classes = [
+        ("InvoiceMailer", "public with sharing class InvoiceMailer {\n    public static void send(List<Invoice__c> invoices) {\n        System.debug(invoices.size());\n    }\n}\n"),
+        ("InvoiceLog", "public with sharing class InvoiceLog {\n    public static void write(List<Invoice__c> invoices) {\n        System.debug(invoices.size());\n    }\n}\n"),
+        ("InvoiceMailerTest", "@IsTest\nprivate class InvoiceMailerTest {\n    @IsTest\n    static void sends() {\n        InvoiceMailer.send(new List<Invoice__c>());\n        System.assert(true);\n    }\n}\n"),
+        ("InvoiceLogTest", "@IsTest\nprivate class InvoiceLogTest {\n    @IsTest\n    static void writes() {\n        InvoiceLog.write(new List<Invoice__c>());\n        System.assert(true);\n    }\n}\n"),
+        ("InvoiceSaveTest", "@IsTest\nprivate class InvoiceSaveTest {\n    @IsTest\n    static void saves() {\n        Account account = new Account(Name = 'A');\n        insert account;\n        insert new Invoice__c(Account__c = account.Id);\n        System.assert(true);\n    }\n}\n"),
+    ];
+    let trigger = (
+        "InvoiceNotices",
+        "trigger InvoiceNotices on Invoice__c (after insert) {\n    if (!Test.isRunningTest()) {\n        InvoiceMailer.send(Trigger.new);\n    }\n    InvoiceLog.write(Trigger.new);\n}\n",
+    );
+    let mailer = selected_after_editing_with_trigger(
+        &classes,
+        trigger,
+        (
+            &class("InvoiceMailer"),
+            "invoices.size()",
+            "invoices.size() + 1",
+        ),
+    );
+    assert!(
+        mailer.contains(&"InvoiceMailerTest".to_string())
+            && !mailer.contains(&"InvoiceSaveTest".to_string()),
+        "{mailer:?}"
+    );
+    let log = selected_after_editing_with_trigger(
+        &classes,
+        trigger,
+        (
+            &class("InvoiceLog"),
+            "invoices.size()",
+            "invoices.size() + 1",
+        ),
+    );
+    assert!(log.contains(&"InvoiceSaveTest".to_string()), "{log:?}");
+}
+
 /// Selectors built on a packaged `fflib_SObjectSelector` implement its abstract
 /// `getSObjectFieldList()` without `override`, and its inherited `newQueryFactory()`
 /// calls it for every query: a change to the field list reaches the code that runs the

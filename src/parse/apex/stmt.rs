@@ -7,7 +7,7 @@
 //! walked in loops so they do not deepen the recursion.
 
 use super::dynamic::Assignment;
-use super::text::{child, fields, kind_of, Kind};
+use super::text::{child, fields, first_named, kind_name, kind_of, unwrapped, Kind};
 use super::walk::{Recv, Walker};
 use crate::apex_type::element_type;
 use crate::facts::{EdgeKind, TypeExpr};
@@ -161,16 +161,28 @@ impl<'t> Walker<'t> {
         (operands, concatenation)
     }
 
-    /// `if … else if … else if …` nests to the right: walk the chain in a loop.
+    /// `if … else if … else if …` nests to the right: walk the chain in a loop. A branch
+    /// that never runs in a test is not walked (`if (!Test.isRunningTest())`, and what
+    /// follows `if (Test.isRunningTest()) { … } else`): no test runs what it calls, so a
+    /// change to that reaches no test through it (charterschoolcapital's
+    /// `OpportunityAfterTrigger` creates forms only outside tests: a change to what the
+    /// forms' trigger runs reached 144 tests through it).
     pub(super) fn if_chain(&mut self, node: Node<'t>) -> Recv<'t> {
         let f = fields();
         let mut current = Some(node);
         while let Some(statement) = current.take() {
-            if let Some(condition) = child(statement, f.condition) {
+            let condition = child(statement, f.condition);
+            if let Some(condition) = condition {
                 self.walk(condition);
             }
+            let in_tests = condition.and_then(|condition| self.value_in_tests(condition, 0));
             if let Some(consequence) = child(statement, f.consequence) {
-                self.walk(consequence);
+                if in_tests != Some(false) {
+                    self.walk(consequence);
+                }
+            }
+            if in_tests == Some(true) {
+                break;
             }
             match child(statement, f.alternative) {
                 Some(alternative) if kind_of(alternative) == Kind::If => {
@@ -183,6 +195,46 @@ impl<'t> Walker<'t> {
             }
         }
         Recv::Unknown
+    }
+
+    /// What a condition is whenever a test runs, when `Test.isRunningTest()` decides it:
+    /// `Test.isRunningTest()` (or `System.Test.…`) is true, `!` of one false, and `&&`
+    /// with a false operand false, `||` with a true one true; `None` otherwise, and past
+    /// a few levels of operators (`depth`: hostile input nests without end).
+    fn value_in_tests(&self, condition: Node<'t>, depth: u8) -> Option<bool> {
+        const DEEPEST: u8 = 6;
+        if depth > DEEPEST {
+            return None;
+        }
+        let condition = unwrapped(condition);
+        if kind_of(condition) == Kind::MethodInvocation {
+            return is_running_test(self.text(condition)).then_some(true);
+        }
+        match kind_name(condition) {
+            "unary_expression" => {
+                let operand = first_named(condition)?;
+                let operator = self.src.get(condition.start_byte()..operand.start_byte())?;
+                if operator.trim() != "!" {
+                    return None;
+                }
+                self.value_in_tests(operand, depth + 1).map(|value| !value)
+            }
+            "binary_expression" => {
+                let f = fields();
+                let (left, right) = (child(condition, f.left)?, child(condition, f.right)?);
+                let operator = self.src.get(left.end_byte()..right.start_byte())?.trim();
+                let (left, right) = (
+                    self.value_in_tests(left, depth + 1),
+                    self.value_in_tests(right, depth + 1),
+                );
+                match operator {
+                    "&&" if left == Some(false) || right == Some(false) => Some(false),
+                    "||" if left == Some(true) || right == Some(true) => Some(true),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// `(T) value`: a value of type `T`.
@@ -290,4 +342,16 @@ impl<'t> Walker<'t> {
         }
         value
     }
+}
+
+/// Whether `text` is a call of `Test.isRunningTest()` (or `System.Test.isRunningTest()`),
+/// spaces aside, in any case.
+fn is_running_test(text: &str) -> bool {
+    // Longer is some other call (and is not copied).
+    if text.len() > 64 {
+        return false;
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let compact = compact.to_ascii_lowercase();
+    compact == "test.isrunningtest()" || compact == "system.test.isrunningtest()"
 }

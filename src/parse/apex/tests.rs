@@ -1796,6 +1796,36 @@ fn listing_an_object_s_record_types_reads_them_all() {
     }
 }
 
+/// A branch that never runs in a test (`if (!Test.isRunningTest())`, the `else` of
+/// `if (Test.isRunningTest())`, an `&&` with the first, an `||` with the second) uses
+/// nothing a test could reach; the other branches, and conditions that do not depend on
+/// it, are read as before.
+#[test]
+fn a_branch_no_test_runs_uses_nothing() {
+    let facts = class(
+        "Guarded",
+        "public class Guarded {\n    void run(Boolean flag) {\n        \
+             if (!Test.isRunningTest()) { Helper.a(); }\n        \
+             if (System.Test.isRunningTest()) { Helper.b(); } else if (flag) { Helper.c(); } else { Helper.d(); }\n        \
+             if (!Test.isRunningTest() && flag) { Helper.e(); } else { Helper.f(); }\n        \
+             if (flag || Test.isRunningTest()) { Helper.g(); } else { Helper.h(); }\n        \
+             if (!flag) { Helper.i(); } else { Helper.j(); }\n        \
+             if (Test.isRunningTest() == false) { Helper.k(); }\n    }\n}\n",
+    );
+    let calls: Vec<String> = uses_from(&facts, "ApexMethod:Guarded.run")
+        .iter()
+        .filter_map(|u| match &u.target {
+            Target::Member {
+                receiver: TypeExpr::Named(r),
+                member,
+                ..
+            } if r.as_ref() == "Helper" => Some(member.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(calls, ["b", "f", "g", "i", "j", "k"], "{calls:?}");
+}
+
 #[test]
 fn dml_through_members_of_other_classes_is_left_to_the_graph() {
     use crate::facts::DmlEvents;
