@@ -100,8 +100,8 @@ use std::sync::Arc;
 /// statement that begins with `Trigger.` is read, `parse::apex::repair`; 55: `Page.X`
 /// names a Visualforce page; 56: `getRecordTypeInfos()` on an object's describe reads
 /// its record types; 57: a branch no test runs, `if (!Test.isRunningTest())`, is not
-/// read.)
-pub const FACTS_VERSION: u32 = 57;
+/// read; 58: `Test.isRunningTest()` told from the tree, not a variable named `Test`.)
+pub const FACTS_VERSION: u32 = 58;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

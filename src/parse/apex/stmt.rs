@@ -208,7 +208,7 @@ impl<'t> Walker<'t> {
         }
         let condition = unwrapped(condition);
         if kind_of(condition) == Kind::MethodInvocation {
-            return is_running_test(self.text(condition)).then_some(true);
+            return self.is_running_test(condition).then_some(true);
         }
         match kind_name(condition) {
             "unary_expression" => {
@@ -235,6 +235,16 @@ impl<'t> Walker<'t> {
             }
             _ => None,
         }
+    }
+
+    /// Whether `call` is `Test.isRunningTest()` (or `System.Test.isRunningTest()`, unless
+    /// `Test` is a variable).
+    fn is_running_test(&self, call: Node<'t>) -> bool {
+        let f = fields();
+        child(call, f.name)
+            .is_some_and(|name| self.text(name).eq_ignore_ascii_case("isrunningtest"))
+            && child(call, f.arguments).is_some_and(|arguments| first_named(arguments).is_none())
+            && child(call, f.object).is_some_and(|object| self.is_system_class(object, "test"))
     }
 
     /// `(T) value`: a value of type `T`.
@@ -342,16 +352,4 @@ impl<'t> Walker<'t> {
         }
         value
     }
-}
-
-/// Whether `text` is a call of `Test.isRunningTest()` (or `System.Test.isRunningTest()`),
-/// spaces aside, in any case.
-fn is_running_test(text: &str) -> bool {
-    // Longer is some other call (and is not copied).
-    if text.len() > 64 {
-        return false;
-    }
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let compact = compact.to_ascii_lowercase();
-    compact == "test.isrunningtest()" || compact == "system.test.isrunningtest()"
 }
