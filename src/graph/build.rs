@@ -668,9 +668,17 @@ impl Graph {
         let mut entries: Vec<NodeIx> = self
             .candidate_entries()
             .filter(|&(index, node)| {
-                // Asked of every method: the name is read in place, and the class is
-                // looked up only in a revision that has such classes.
-                IMPLICIT_CALLS.contains(&method_name(node))
+                // Asked of every method: the name's end is compared in place (finding
+                // the name's start first, `method_name`, cost 2 M instructions more of
+                // NPSP's warm plan), and the class is looked up only in a revision that
+                // has such classes.
+                let name = node.id.folded_full_name();
+                let implicit = IMPLICIT_CALLS.iter().any(|method| {
+                    name.len() > method.len()
+                        && name.ends_with(method)
+                        && name.as_bytes()[name.len() - method.len() - 1] == b'.'
+                });
+                implicit
                     || (foreign
                         && self
                             .incoming(index)
