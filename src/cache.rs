@@ -101,7 +101,7 @@ use std::sync::Arc;
 /// names a Visualforce page; 56: `getRecordTypeInfos()` on an object's describe reads
 /// its record types; 57: a branch no test runs, `if (!Test.isRunningTest())`, is not
 /// read; 58: `Test.isRunningTest()` told from the tree, not a variable named `Test`.)
-pub const FACTS_VERSION: u32 = 58;
+pub const FACTS_VERSION: u32 = 59;
 
 /// Bytes before a record's payload: a little-endian `u32` length, then the payload's
 /// CRC-32, little-endian. A CRC tells a damaged record from an intact one (the cache is

@@ -465,27 +465,46 @@ impl Graph {
     /// [`Graph::resolve_hierarchy`]): the class's own and those it inherits (NPSP's
     /// roll-up batches implement `Database.Batchable` and `Schedulable`, and inherit the
     /// batch `execute` from an abstract base that implements neither: a change to it ran
-    /// none of their tests).
+    /// none of their tests). The types built on such a class or interface of the
+    /// repository too: its subclasses, and the classes that implement an interface of
+    /// the repository that extends the platform's (force-framework's immutable
+    /// collections implement `Iterable<Object>` through `ImmutableV1.Collection`: a
+    /// change to their `iterator()`, which `for` loops call, reached no test).
     pub(super) fn mark_platform_entries(
         &mut self,
         files: &[&FileFacts],
         declared: &[Declared],
         supertyped: &[Supertyped],
     ) {
+        let mut built_on = Vec::new();
+        let mut seen = HashSet::default();
         for entry in supertyped {
             let (_, declaration) = entry.declaration(files);
-            let class = declared[entry.declared as usize].node;
+            let root = declared[entry.declared as usize].node;
             for interface in &declaration.implements {
-                for &method in platform_callbacks(interface) {
-                    // Each one of the name up the chain: overloads share a node, and a
-                    // class's own `execute(SchedulableContext)` does not hide the batch
-                    // `execute` it inherits.
-                    let members: Vec<NodeIx> = self
-                        .superclass_chain(class)
-                        .filter_map(|owner| self.member(owner, method))
-                        .collect();
-                    for member in members {
-                        self[member].platform_entry = true;
+                let methods = platform_callbacks(interface);
+                if methods.is_empty() {
+                    continue;
+                }
+                built_on.clear();
+                built_on.push(root);
+                seen.clear();
+                seen.insert(root);
+                while let Some(class) = built_on.pop() {
+                    for &method in methods {
+                        // Each one of the name up the chain: overloads share a node, and a
+                        // class's own `execute(SchedulableContext)` does not hide the
+                        // batch `execute` it inherits.
+                        let members: Vec<NodeIx> = self
+                            .superclass_chain(class)
+                            .filter_map(|owner| self.member(owner, method))
+                            .collect();
+                        for member in members {
+                            self[member].platform_entry = true;
+                        }
+                    }
+                    if let Some(subtypes) = self.subclasses.get(&class) {
+                        built_on.extend(subtypes.iter().filter(|&&t| seen.insert(t)));
                     }
                 }
             }

@@ -268,6 +268,55 @@ impl Graph {
         held
     }
 
+    /// The classes of the repository `node` makes (`new X()`: a call of a constructor, or
+    /// of a class that declares none), each once, in edge order.
+    pub fn classes_made_by(&self, node: NodeIx) -> Vec<NodeIx> {
+        let mut made = Vec::new();
+        for link in self.outgoing(node) {
+            if link.edge.kind != EdgeKind::Calls {
+                continue;
+            }
+            let class = match self[link.to].kind {
+                DeclKind::Constructor => self.declaring_class(link.to),
+                DeclKind::Class => link.to,
+                _ => continue,
+            };
+            if !made.contains(&class) {
+                made.push(class);
+            }
+        }
+        made
+    }
+
+    /// Whether `a` and `b` are built on one class or interface of the repository (two
+    /// handlers of one dispatcher's interface).
+    pub fn share_supertype(&self, a: NodeIx, b: NodeIx) -> bool {
+        let supertypes = |class: NodeIx| {
+            let mut found: Vec<NodeIx> = Vec::new();
+            let mut stack = vec![class];
+            while let Some(current) = stack.pop() {
+                for link in self.outgoing(current) {
+                    let builds_on =
+                        matches!(link.edge.kind, EdgeKind::Extends | EdgeKind::Implements);
+                    if builds_on && !found.contains(&link.to) {
+                        found.push(link.to);
+                        stack.push(link.to);
+                    }
+                }
+            }
+            found
+        };
+        let of_a = supertypes(a);
+        !of_a.is_empty() && supertypes(b).iter().any(|ancestor| of_a.contains(ancestor))
+    }
+
+    /// Whether configuration records register `class` as a handler of some object.
+    pub fn has_registrations(&self, class: NodeIx) -> bool {
+        self.registrations
+            .get(&class)
+            .is_some_and(|objects| !objects.is_empty())
+    }
+
     /// The class that declares a member (or inner class); a class itself otherwise.
     pub fn declaring_class(&self, index: NodeIx) -> NodeIx {
         match self[index].parent.as_ref().and_then(|p| self.node(p)) {

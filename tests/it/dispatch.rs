@@ -250,6 +250,74 @@ fn a_handler_that_names_no_object_reaches_every_trigger_it_may_run_for() {
     assert_includes(&plan, &["PaymentWritingTest", "InvoiceServiceTest"]);
 }
 
+/// The common dispatcher that each trigger hands a handler it makes
+/// (`TriggerDispatcher.run(new PaymentTriggerHandler())`), and whose interface call joins
+/// every handler: a handler that names no object runs for the trigger that makes it (or
+/// a subclass of it), not for a trigger that makes another handler of the interface
+/// (ctr-sf-devm41's `CauseTriggerHandler`: a change to a class it uses reached every
+/// trigger of the dispatcher, 233 tests where 6 save a cause).
+#[test]
+fn a_handler_a_trigger_makes_runs_for_that_trigger_only() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        repo.write_class(
+            "ITriggerHandler",
+            "public interface ITriggerHandler {\n    void beforeInsert(List<SObject> records);\n}\n",
+        );
+        repo.write_class(
+            "TriggerDispatcher",
+            "public with sharing class TriggerDispatcher {\n    \
+                 public static void run(ITriggerHandler handler) {\n        \
+                     if (Trigger.isBefore && Trigger.isInsert) {\n            \
+                         handler.beforeInsert(Trigger.new);\n        \
+                     }\n    \
+                 }\n}\n",
+        );
+        repo.write_class(
+            "Stamps",
+            "public with sharing class Stamps {\n    \
+                 public static Integer payments = 0;\n    \
+                 public static Integer invoices = 0;\n    \
+                 public static void payments(List<SObject> records) {\n        \
+                     payments += records.size();\n    \
+                 }\n    \
+                 public static void invoices(List<SObject> records) {\n        \
+                     invoices += records.size();\n    \
+                 }\n}\n",
+        );
+        for (handler, stamp) in [
+            ("PaymentTriggerHandler", "payments"),
+            ("InvoiceDispatchHandler", "invoices"),
+        ] {
+            repo.write_class(
+                handler,
+                &format!("public with sharing virtual class {handler} implements ITriggerHandler {{\n    \
+                     public virtual void beforeInsert(List<SObject> records) {{\n        \
+                         Stamps.{stamp}(records);\n    \
+                     }}\n}}\n"),
+            );
+        }
+        repo.write_trigger(
+            "PaymentTrigger",
+            "trigger PaymentTrigger on Payment__c (before insert) {\n    TriggerDispatcher.run(new PaymentTriggerHandler());\n}\n",
+        );
+        repo.write_trigger(
+            "InvoiceDispatchTrigger",
+            "trigger InvoiceDispatchTrigger on Invoice__c (before insert) {\n    TriggerDispatcher.run(new InvoiceDispatchHandler());\n}\n",
+        );
+    });
+    repo.edit(
+        &class("PaymentTriggerHandler"),
+        "Stamps.payments(records);",
+        "Stamps.payments(records.clone());",
+    );
+    repo.commit("Stamp a copy");
+
+    let plan = repo.plan_committed();
+
+    assert_includes(&plan, &["PaymentServiceTest"]);
+    assert_excludes(&plan, &["InvoiceServiceTest"]);
+}
+
 #[test]
 fn a_dispatcher_change_reaches_every_trigger_that_calls_it() {
     let repo = with_trigger_framework();

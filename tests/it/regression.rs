@@ -839,6 +839,129 @@ fn code_no_test_runs_reaches_no_test_through_it() {
     assert!(log.contains(&"InvoiceSaveTest".to_string()), "{log:?}");
 }
 
+/// A getter and a `void` setter of one name share a node: the chain
+/// `Environment.current().handler().process(e)` goes on from the getter's type, not the
+/// setter's `void` (sf-accc-dx declares `exceptionhandler()` before `void
+/// exceptionhandler(handler)`, and 21 such chains were taken for calls of every `process`
+/// of the repository: 74 of 101 tests for an edit of an unrelated one).
+#[test]
+fn a_void_setter_does_not_hide_its_getter_s_type_in_a_call_chain() {
+    let classes = [
+        ("Handler", "public interface Handler {\n    void process(Exception failure);\n}\n"),
+        ("Environment", "public interface Environment {\n    Handler handler();\n    void handler(Handler replacement);\n}\n"),
+        ("LogHandler", "public class LogHandler implements Handler {\n    public void process(Exception failure) {\n        System.debug(failure.getMessage());\n    }\n}\n"),
+        ("DefaultEnvironment", "public class DefaultEnvironment implements Environment {\n    private Handler current = new LogHandler();\n    public Handler handler() {\n        return current;\n    }\n    public void handler(Handler replacement) {\n        current = replacement;\n    }\n    public static Environment get() {\n        return new DefaultEnvironment();\n    }\n}\n"),
+        ("BatchStep", "public class BatchStep {\n    public void process(Exception failure) {\n        System.debug(LoggingLevel.ERROR, failure);\n    }\n}\n"),
+        ("Parser", "public with sharing class Parser {\n    public static Integer parse(String value) {\n        try {\n            return Integer.valueOf(value);\n        } catch (Exception failure) {\n            DefaultEnvironment.get().handler().process(failure);\n            return null;\n        }\n    }\n}\n"),
+        ("ParserTest", "@IsTest\nprivate class ParserTest {\n    @IsTest\n    static void parses() {\n        System.assertEquals(null, Parser.parse('x'));\n    }\n}\n"),
+        ("BatchStepTest", "@IsTest\nprivate class BatchStepTest {\n    @IsTest\n    static void processes() {\n        new BatchStep().process(new DmlException('x'));\n        System.assert(true);\n    }\n}\n"),
+        ("LogHandlerTest", "@IsTest\nprivate class LogHandlerTest {\n    @IsTest\n    static void logs() {\n        new LogHandler().process(new DmlException('x'));\n        System.assert(true);\n    }\n}\n"),
+    ];
+    let unrelated = selected_after_editing(
+        &classes,
+        (
+            &class("BatchStep"),
+            "System.debug(LoggingLevel.ERROR, failure);",
+            "System.debug(LoggingLevel.WARN, failure);",
+        ),
+    );
+    assert!(
+        unrelated.contains(&"BatchStepTest".to_string())
+            && !unrelated.contains(&"ParserTest".to_string()),
+        "{unrelated:?}"
+    );
+    assert_edit_selects(
+        &classes,
+        (
+            &class("LogHandler"),
+            "System.debug(failure.getMessage());",
+            "System.debug(failure.getTypeName());",
+        ),
+        "ParserTest",
+    );
+}
+
+/// A `for` loop over an object calls its class's `iterator()`, which no code names:
+/// the platform does. A class that implements `Iterable` through an interface of the
+/// repository (force-framework's immutable collections, through
+/// `ImmutableV1.Collection extends Iterable<Object>`), or a subclass of one that does,
+/// is iterated so too: a change to its `iterator()` reaches the tests that use the
+/// class, not only its own.
+#[test]
+fn an_iterator_inherited_through_an_interface_of_the_repository_reaches_the_users_of_its_class() {
+    let classes = [
+        ("Items", "public interface Items extends Iterable<Object> {\n    Integer size();\n}\n"),
+        ("ItemList", "public virtual class ItemList implements Items {\n    protected List<Object> values = new List<Object>{ 1, 2 };\n    public Integer size() {\n        return values.size();\n    }\n    public virtual Iterator<Object> iterator() {\n        return values.iterator();\n    }\n}\n"),
+        ("SortedItems", "public class SortedItems extends ItemList {\n    public override Iterator<Object> iterator() {\n        List<Object> copy = values.clone();\n        return copy.iterator();\n    }\n}\n"),
+        ("Counter", "public with sharing class Counter {\n    public static Integer count(Items items) {\n        Integer counted = 0;\n        for (Object item : items) {\n            counted++;\n        }\n        return counted;\n    }\n}\n"),
+        ("ItemListTest", "@IsTest\nprivate class ItemListTest {\n    @IsTest\n    static void sizes() {\n        System.assertEquals(2, new ItemList().size());\n        System.assertEquals(2, new SortedItems().size());\n    }\n}\n"),
+        ("CounterTest", "@IsTest\nprivate class CounterTest {\n    @IsTest\n    static void counts() {\n        System.assertEquals(2, Counter.count(new ItemList()));\n    }\n}\n"),
+        ("SortedCounterTest", "@IsTest\nprivate class SortedCounterTest {\n    @IsTest\n    static void counts() {\n        System.assertEquals(2, Counter.count(new SortedItems()));\n    }\n}\n"),
+    ];
+    assert_edit_selects(
+        &classes,
+        (
+            &class("ItemList"),
+            "return values.iterator();",
+            "return values.clone().iterator();",
+        ),
+        "CounterTest",
+    );
+    assert_edit_selects(
+        &classes,
+        (
+            &class("SortedItems"),
+            "return copy.iterator();",
+            "copy.sort();\n        return copy.iterator();",
+        ),
+        "SortedCounterTest",
+    );
+}
+
+/// What follows `if (Test.isRunningTest()) return;` in a block never runs in a test
+/// either: a change to what only it calls reaches no test through it (cooperparry's
+/// `MatrixOrderSyncTriggerHandler` returns so, and 6 tests of a flow's plan came through
+/// the code after it), while what runs before it still does.
+#[test]
+fn code_after_a_return_in_tests_reaches_no_test_through_it() {
+    let classes = [
+        ("InvoiceMailer", "public with sharing class InvoiceMailer {\n    public static void send(List<Invoice__c> invoices) {\n        System.debug(invoices.size());\n    }\n}\n"),
+        ("InvoiceLog", "public with sharing class InvoiceLog {\n    public static void write(List<Invoice__c> invoices) {\n        System.debug(invoices.size());\n    }\n}\n"),
+        ("InvoiceHandler", "public with sharing class InvoiceHandler {\n    public static void afterInsert(List<Invoice__c> invoices) {\n        InvoiceLog.write(invoices);\n        if (Test.isRunningTest()) {\n            return;\n        }\n        InvoiceMailer.send(invoices);\n    }\n}\n"),
+        ("InvoiceMailerTest", "@IsTest\nprivate class InvoiceMailerTest {\n    @IsTest\n    static void sends() {\n        InvoiceMailer.send(new List<Invoice__c>());\n        System.assert(true);\n    }\n}\n"),
+        ("InvoiceLogTest", "@IsTest\nprivate class InvoiceLogTest {\n    @IsTest\n    static void writes() {\n        InvoiceLog.write(new List<Invoice__c>());\n        System.assert(true);\n    }\n}\n"),
+        ("InvoiceSaveTest", "@IsTest\nprivate class InvoiceSaveTest {\n    @IsTest\n    static void saves() {\n        Account account = new Account(Name = 'A');\n        insert account;\n        insert new Invoice__c(Account__c = account.Id);\n        System.assert(true);\n    }\n}\n"),
+    ];
+    let trigger = (
+        "InvoiceNotices",
+        "trigger InvoiceNotices on Invoice__c (after insert) {\n    InvoiceHandler.afterInsert(Trigger.new);\n}\n",
+    );
+    let mailer = selected_after_editing_with_trigger(
+        &classes,
+        trigger,
+        (
+            &class("InvoiceMailer"),
+            "invoices.size()",
+            "invoices.size() + 1",
+        ),
+    );
+    assert!(
+        mailer.contains(&"InvoiceMailerTest".to_string())
+            && !mailer.contains(&"InvoiceSaveTest".to_string()),
+        "{mailer:?}"
+    );
+    let log = selected_after_editing_with_trigger(
+        &classes,
+        trigger,
+        (
+            &class("InvoiceLog"),
+            "invoices.size()",
+            "invoices.size() + 1",
+        ),
+    );
+    assert!(log.contains(&"InvoiceSaveTest".to_string()), "{log:?}");
+}
+
 /// Selectors built on a packaged `fflib_SObjectSelector` implement its abstract
 /// `getSObjectFieldList()` without `override`, and its inherited `newQueryFactory()`
 /// calls it for every query: a change to the field list reaches the code that runs the

@@ -534,7 +534,9 @@ impl<'t> Walker<'t> {
     /// added or renamed changes what it counts (InnovationHubCoDevelopment's controllers
     /// keep the record types `isAvailable()` says, and their tests assert how many). A
     /// map's lookup of one by a string or a label (`.get('Wholesale')`) reads that one,
-    /// which the string names.
+    /// which the string names. A local declared from a describe lists its object's (the
+    /// platform documentation's own example: `Schema.DescribeSObjectResult d =
+    /// Schema.SObjectType.Account;` then `d.getRecordTypeInfosByName()`).
     fn record_type_list(&mut self, call: Node<'t>, object: Node<'t>, value: &Recv<'t>, name: &str) {
         let lists = name
             .get(..18)
@@ -547,12 +549,46 @@ impl<'t> Walker<'t> {
         }
         let described = match value {
             Recv::Describe(object_name) => Some(object_name.as_str()),
+            Recv::Typed(declared) => self
+                .described
+                .iter()
+                .find(|(local, _)| local == declared)
+                .map(|(_, object_name)| object_name.as_str()),
             _ => self.described_token(object),
         };
         if let Some(object_name) = described {
             let all = ComponentId::new(RECORD_TYPE, &format!("{object_name}.*"));
             let at = child(call, fields().name).unwrap_or(call);
             self.emit(Target::Component(all), EdgeKind::Reads, at);
+        }
+    }
+
+    /// Remembers a local of type `DescribeSObjectResult` declared from an object's
+    /// describe (`Schema.SObjectType.X`, `X.SObjectType.getDescribe()`), for
+    /// [`Self::record_type_list`]. One assigned another object's describe later keeps
+    /// the first (not followed).
+    pub(super) fn note_described(
+        &mut self,
+        declared: Node<'t>,
+        value: Node<'t>,
+        walked: &Recv<'t>,
+    ) {
+        const DESCRIBE: &str = "describesobjectresult";
+        let type_text = self.text(declared);
+        let describes = type_text
+            .len()
+            .checked_sub(DESCRIBE.len())
+            .and_then(|start| type_text.get(start..))
+            .is_some_and(|end| end.eq_ignore_ascii_case(DESCRIBE));
+        if !describes {
+            return;
+        }
+        let object_name = match walked {
+            Recv::Describe(object_name) => Some(object_name.clone()),
+            _ => self.described_token(value).map(str::to_string),
+        };
+        if let Some(object_name) = object_name {
+            self.described.push((declared, object_name));
         }
     }
 

@@ -48,6 +48,9 @@ impl<'t> Walker<'t> {
             if let (Some(type_node), Some(value)) = (type_node, value) {
                 self.note_access_decision(type_node, value);
             }
+            if let (Some(type_node), Some(value), Some(walked)) = (type_node, value, &walked) {
+                self.note_described(type_node, value, walked);
+            }
             if let (Some(name), Some(type_node)) = (name, type_node) {
                 self.vars.push((name, type_node));
                 self.track_record_list(type_node, value.zip(walked.as_ref()));
@@ -118,21 +121,61 @@ impl<'t> Walker<'t> {
     }
 
     /// `a + b + c + …` nests to the left: walk the operands in a loop, not by recursion.
-    /// A string it builds may be a query ([`Walker::dynamic_query`]).
+    /// A string it builds may be a query ([`Walker::dynamic_query`]). An operand of `&&`
+    /// or `||` that a test never evaluates is not walked: what follows
+    /// `!Test.isRunningTest() &&` (or `Test.isRunningTest() ||`) runs outside tests only
+    /// (a handler's `return … || (!Test.isRunningTest() && !settings.Enabled__c)` made a
+    /// setting's default reach 196 tests that never read it).
     pub(super) fn binary(&mut self, node: Node<'t>) -> Recv<'t> {
         let (operands, concatenation) = self.operands(node);
         if concatenation {
             self.dynamic_query(&operands);
         }
-        for operand in operands {
+        // What the chain so far is whenever a test runs, if `Test.isRunningTest()`
+        // decides it.
+        let mut in_tests = None;
+        for (index, &operand) in operands.iter().enumerate() {
+            let operator = match index.checked_sub(1) {
+                Some(before) if !concatenation => self
+                    .src
+                    .get(operands[before].end_byte()..operand.start_byte())
+                    .map(str::trim),
+                _ => None,
+            };
+            let logical = matches!(operator, Some("&&" | "||"));
+            let evaluated = !matches!(
+                (operator, in_tests),
+                (Some("&&"), Some(false)) | (Some("||"), Some(true))
+            );
             // A literal of a concatenation was read as part of the whole string.
             if concatenation && kind_of(operand) == Kind::StringLiteral {
                 self.string_literal(operand);
-            } else {
+            } else if evaluated {
                 // An operator only reads a list (`changed != null`).
                 let value = self.walk(operand);
                 self.record_list_value(&value);
             }
+            let next_is_logical = operands.get(index + 1).is_some_and(|&next| {
+                !concatenation
+                    && self.may_ask_running_test
+                    && self
+                        .src
+                        .get(operand.end_byte()..next.start_byte())
+                        .is_some_and(|text| matches!(text.trim(), "&&" | "||"))
+            });
+            in_tests = match operator {
+                _ if !evaluated => in_tests,
+                None if next_is_logical => self.value_in_tests(operand, 1),
+                Some(operator) if logical => {
+                    let value = self.value_in_tests(operand, 1);
+                    match (operator, in_tests, value) {
+                        ("&&", _, Some(false)) | ("||", _, Some(true)) => value,
+                        (_, Some(before), Some(after)) if before == after => value,
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
         }
         Recv::Unknown
     }
@@ -201,9 +244,9 @@ impl<'t> Walker<'t> {
     /// `Test.isRunningTest()` (or `System.Test.…`) is true, `!` of one false, and `&&`
     /// with a false operand false, `||` with a true one true; `None` otherwise, and past
     /// a few levels of operators (`depth`: hostile input nests without end).
-    fn value_in_tests(&self, condition: Node<'t>, depth: u8) -> Option<bool> {
+    pub(super) fn value_in_tests(&self, condition: Node<'t>, depth: u8) -> Option<bool> {
         const DEEPEST: u8 = 6;
-        if depth > DEEPEST {
+        if depth > DEEPEST || !self.may_ask_running_test {
             return None;
         }
         let condition = unwrapped(condition);
@@ -308,16 +351,56 @@ impl<'t> Walker<'t> {
         }
     }
 
+    /// `condition ? a : b`; the side a test never evaluates (`Test.isRunningTest() ? a :
+    /// b`) is not walked.
     pub(super) fn ternary(&mut self, node: Node<'t>) -> Recv<'t> {
         let f = fields();
-        if let Some(condition) = child(node, f.condition) {
+        let condition = child(node, f.condition);
+        if let Some(condition) = condition {
             self.walk(condition);
         }
-        let value = child(node, f.consequence).map(|c| self.walk(c));
-        if let Some(alternative) = child(node, f.alternative) {
+        let in_tests = condition.and_then(|condition| self.value_in_tests(condition, 0));
+        let value = child(node, f.consequence)
+            .filter(|_| in_tests != Some(false))
+            .map(|c| self.walk(c));
+        if let Some(alternative) = child(node, f.alternative).filter(|_| in_tests != Some(true)) {
             self.walk(alternative);
         }
         value.unwrap_or(Recv::Unknown)
+    }
+
+    /// Whether a test that reaches `statement`, an `if`, leaves its block there:
+    /// `if (Test.isRunningTest()) return;` (or `throw`, `break`, `continue`, alone or
+    /// last in a block), with no `else`. No test runs what follows it in the block
+    /// (MatrixOrderSyncTriggerHandler's dispatch returns so in tests: what it calls after
+    /// reached 6 tests).
+    pub(super) fn leaves_block_in_tests(&self, statement: Node<'t>) -> bool {
+        let f = fields();
+        let jumps = |node: Node<'t>| {
+            matches!(
+                kind_name(node),
+                "return_statement" | "throw_statement" | "break_statement" | "continue_statement"
+            )
+        };
+        if !self.may_ask_running_test {
+            return false;
+        }
+        let Some(consequence) = child(statement, f.consequence) else {
+            return false;
+        };
+        let leaves = jumps(consequence)
+            || (kind_of(consequence) == Kind::ScopedBlock && {
+                let mut cursor = consequence.walk();
+                let last = consequence
+                    .named_children(&mut cursor)
+                    .filter(|n| kind_of(*n) != Kind::Comment)
+                    .last();
+                last.is_some_and(jumps)
+            });
+        leaves
+            && child(statement, f.alternative).is_none()
+            && child(statement, f.condition).and_then(|condition| self.value_in_tests(condition, 0))
+                == Some(true)
     }
 
     /// `left = right`: a field access on the left is a write; a variable's string may be

@@ -1758,7 +1758,10 @@ fn listing_an_object_s_record_types_reads_them_all() {
              Object e(SObject record) { return record.getSObjectType().getDescribe().getRecordTypeInfos(); }\n    \
              Object f() { return Account.SObjectType.getDescribe().getRecordTypeInfosByDeveloperName().get('Retail'); }\n    \
              Object g() { return Schema.SObjectType.Account.getRecordTypeInfosByName().get(Label.Retail_Name); }\n    \
-             Object h(String kind) { return Schema.SObjectType.Account.getRecordTypeInfosByName().get(kind); }\n}\n",
+             Object h(String kind) { return Schema.SObjectType.Account.getRecordTypeInfosByName().get(kind); }\n    \
+             Object i() { Schema.DescribeSObjectResult d = Schema.SObjectType.Lead; return d.getRecordTypeInfosByName(); }\n    \
+             Object j() { DescribeSObjectResult d = Case.SObjectType.getDescribe(); return d.getRecordTypeInfos(); }\n    \
+             Object k() { Schema.DescribeSObjectResult d = Schema.SObjectType.Lead; return d.getRecordTypeInfosByName().get('Web'); }\n}\n",
     );
     let all =
         |object: &str| Target::Component(ComponentId::new("RecordType", &format!("{object}.*")));
@@ -1787,8 +1790,11 @@ fn listing_an_object_s_record_types_reads_them_all() {
         EdgeKind::Reads,
         all("Account"),
     );
+    // A local declared from a describe: its object's.
+    assert_use(&facts, "ApexMethod:Kinds.i", EdgeKind::Reads, all("Lead"));
+    assert_use(&facts, "ApexMethod:Kinds.j", EdgeKind::Reads, all("Case"));
     // One looked up by a string or a label: the string names it.
-    for method in ["d", "e", "f", "g"] {
+    for method in ["d", "e", "f", "g", "k"] {
         let lists = uses_from(&facts, &format!("ApexMethod:Kinds.{method}"))
             .iter()
             .any(|u| matches!(&u.target, Target::Component(id) if id.is_type("RecordType")));
@@ -1824,6 +1830,46 @@ fn a_branch_no_test_runs_uses_nothing() {
         })
         .collect();
     assert_eq!(calls, ["b", "f", "g", "i", "j", "k"], "{calls:?}");
+}
+
+/// What a test never evaluates elsewhere too: the operand after `!Test.isRunningTest()
+/// &&` or `Test.isRunningTest() ||` in any expression, the other side of a conditional
+/// on it, and the rest of a block after `if (Test.isRunningTest()) return;` (or a
+/// `throw`, `break`, `continue`); operands before it, and code after an `if` that may
+/// fall through, are read as before.
+#[test]
+fn code_a_test_never_evaluates_uses_nothing() {
+    let facts = class(
+        "Guarded",
+        "public class Guarded {\n    Boolean run(Boolean flag) {\n        \
+             Boolean x = Helper.a() && !Test.isRunningTest() && Helper.b() || Helper.c();\n        \
+             Object y = Test.isRunningTest() ? Helper.d() : Helper.e();\n        \
+             Object z = !Test.isRunningTest() ? Helper.f() : Helper.g();\n        \
+             for (Integer i = 0; i < 2; i++) {\n            \
+                 if (Test.isRunningTest()) { continue; }\n            \
+                 Helper.h();\n        }\n        \
+             if (Test.isRunningTest() && flag) { return false; }\n        \
+             if (Test.isRunningTest()) { Helper.i(); } \n        \
+             Helper.j();\n        \
+             if (Test.isRunningTest()) {\n            Helper.k();\n            return true;\n        }\n        \
+             Helper.l();\n    }\n    \
+         Boolean enabled() { return Helper.m() || (!Test.isRunningTest() && Helper.n()); }\n}\n",
+    );
+    let calls = |method: &str| -> Vec<String> {
+        uses_from(&facts, &format!("ApexMethod:Guarded.{method}"))
+            .iter()
+            .filter_map(|u| match &u.target {
+                Target::Member {
+                    receiver: TypeExpr::Named(r),
+                    member,
+                    ..
+                } if r.as_ref() == "Helper" => Some(member.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(calls("run"), ["a", "c", "d", "g", "i", "j", "k"]);
+    assert_eq!(calls("enabled"), ["m"]);
 }
 
 #[test]

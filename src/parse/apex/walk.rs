@@ -94,6 +94,14 @@ pub(super) struct Walker<'t> {
     /// The records parameters of the file's static methods, as each walk found them:
     /// declared at the file's end ([`super::wrappers`]).
     pub(super) walked_parameters: Vec<WalkedParameter>,
+    /// Whether the file may call `Test.isRunningTest()` (its text holds `unning`): if
+    /// not, no condition is asked what it is in tests ([`Walker::value_in_tests`]),
+    /// which costs a walk of each condition's operands.
+    pub(super) may_ask_running_test: bool,
+    /// The locals of the member being walked declared from an object's describe
+    /// (`Schema.DescribeSObjectResult d = Account.SObjectType.getDescribe();`): each
+    /// one's declared type node and the object.
+    pub(super) described: Vec<(Node<'t>, String)>,
     /// The loop variables of the member being walked that go over a followed record
     /// list: the variable's declared type node and the list's ([`super::records`]).
     pub(super) loop_elements: Vec<(Node<'t>, Node<'t>)>,
@@ -159,6 +167,8 @@ impl<'t> Walker<'t> {
             record_lists: Vec::new(),
             walked_parameters: Vec::new(),
             loop_elements: Vec::new(),
+            described: Vec::new(),
+            may_ask_running_test: src.contains("unning"),
             reassigned_loops: Vec::new(),
             chosen: None,
             query_parser: None,
@@ -263,6 +273,7 @@ impl<'t> Walker<'t> {
     pub(super) fn finish_member(&mut self) {
         self.finish_queries();
         self.finish_record_lists();
+        self.described.clear();
     }
 
     pub(super) fn push_scope(&mut self) {
@@ -373,9 +384,18 @@ impl<'t> Walker<'t> {
         Recv::Unknown
     }
 
+    /// A block's statements, in a scope of their own; those after a statement that a test
+    /// leaves the block at (`if (Test.isRunningTest()) return;`) are not walked.
     pub(super) fn scoped_children(&mut self, node: Node<'t>) -> Recv<'t> {
         self.push_scope();
-        self.walk_children(node);
+        let children = self.kids(node);
+        for &child in &children {
+            self.walk(child);
+            if kind_of(child) == Kind::If && self.leaves_block_in_tests(child) {
+                break;
+            }
+        }
+        self.recycle(children);
         self.pop_scope();
         Recv::Unknown
     }
