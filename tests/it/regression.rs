@@ -802,40 +802,41 @@ fn a_handler_run_by_its_base_class_through_a_cast_of_this_reaches_the_trigger_s_
 /// hair-sfdx's triggers start a batch so), while what runs beside it still does.
 #[test]
 fn code_no_test_runs_reaches_no_test_through_it() {
-    let classes = [
+    assert_mailer_runs_outside_tests_only(
+        &[],
+        "trigger InvoiceNotices on Invoice__c (after insert) {\n    if (!Test.isRunningTest()) {\n        InvoiceMailer.send(Trigger.new);\n    }\n    InvoiceLog.write(Trigger.new);\n}\n",
+    );
+}
+
+/// With `classes` beside a mailer, a log and their tests, and the trigger `InvoiceNotices`
+/// written as `trigger`, which runs the mailer outside tests only and the log always:
+/// a change to the mailer reaches its own test and not a test that saves an invoice,
+/// and a change to the log reaches that test.
+#[track_caller]
+fn assert_mailer_runs_outside_tests_only(classes: &[(&str, &str)], trigger: &str) {
+    let mut all = vec![
         ("InvoiceMailer", "public with sharing class InvoiceMailer {\n    public static void send(List<Invoice__c> invoices) {\n        System.debug(invoices.size());\n    }\n}\n"),
         ("InvoiceLog", "public with sharing class InvoiceLog {\n    public static void write(List<Invoice__c> invoices) {\n        System.debug(invoices.size());\n    }\n}\n"),
         ("InvoiceMailerTest", "@IsTest\nprivate class InvoiceMailerTest {\n    @IsTest\n    static void sends() {\n        InvoiceMailer.send(new List<Invoice__c>());\n        System.assert(true);\n    }\n}\n"),
         ("InvoiceLogTest", "@IsTest\nprivate class InvoiceLogTest {\n    @IsTest\n    static void writes() {\n        InvoiceLog.write(new List<Invoice__c>());\n        System.assert(true);\n    }\n}\n"),
         ("InvoiceSaveTest", "@IsTest\nprivate class InvoiceSaveTest {\n    @IsTest\n    static void saves() {\n        Account account = new Account(Name = 'A');\n        insert account;\n        insert new Invoice__c(Account__c = account.Id);\n        System.assert(true);\n    }\n}\n"),
     ];
-    let trigger = (
-        "InvoiceNotices",
-        "trigger InvoiceNotices on Invoice__c (after insert) {\n    if (!Test.isRunningTest()) {\n        InvoiceMailer.send(Trigger.new);\n    }\n    InvoiceLog.write(Trigger.new);\n}\n",
-    );
-    let mailer = selected_after_editing_with_trigger(
-        &classes,
-        trigger,
-        (
-            &class("InvoiceMailer"),
-            "invoices.size()",
-            "invoices.size() + 1",
-        ),
-    );
+    all.extend_from_slice(classes);
+    let trigger = ("InvoiceNotices", trigger);
+    let edit = |name: &str| {
+        selected_after_editing_with_trigger(
+            &all,
+            trigger,
+            (&class(name), "invoices.size()", "invoices.size() + 1"),
+        )
+    };
+    let mailer = edit("InvoiceMailer");
     assert!(
         mailer.contains(&"InvoiceMailerTest".to_string())
             && !mailer.contains(&"InvoiceSaveTest".to_string()),
         "{mailer:?}"
     );
-    let log = selected_after_editing_with_trigger(
-        &classes,
-        trigger,
-        (
-            &class("InvoiceLog"),
-            "invoices.size()",
-            "invoices.size() + 1",
-        ),
-    );
+    let log = edit("InvoiceLog");
     assert!(log.contains(&"InvoiceSaveTest".to_string()), "{log:?}");
 }
 
@@ -924,42 +925,10 @@ fn an_iterator_inherited_through_an_interface_of_the_repository_reaches_the_user
 /// the code after it), while what runs before it still does.
 #[test]
 fn code_after_a_return_in_tests_reaches_no_test_through_it() {
-    let classes = [
-        ("InvoiceMailer", "public with sharing class InvoiceMailer {\n    public static void send(List<Invoice__c> invoices) {\n        System.debug(invoices.size());\n    }\n}\n"),
-        ("InvoiceLog", "public with sharing class InvoiceLog {\n    public static void write(List<Invoice__c> invoices) {\n        System.debug(invoices.size());\n    }\n}\n"),
-        ("InvoiceHandler", "public with sharing class InvoiceHandler {\n    public static void afterInsert(List<Invoice__c> invoices) {\n        InvoiceLog.write(invoices);\n        if (Test.isRunningTest()) {\n            return;\n        }\n        InvoiceMailer.send(invoices);\n    }\n}\n"),
-        ("InvoiceMailerTest", "@IsTest\nprivate class InvoiceMailerTest {\n    @IsTest\n    static void sends() {\n        InvoiceMailer.send(new List<Invoice__c>());\n        System.assert(true);\n    }\n}\n"),
-        ("InvoiceLogTest", "@IsTest\nprivate class InvoiceLogTest {\n    @IsTest\n    static void writes() {\n        InvoiceLog.write(new List<Invoice__c>());\n        System.assert(true);\n    }\n}\n"),
-        ("InvoiceSaveTest", "@IsTest\nprivate class InvoiceSaveTest {\n    @IsTest\n    static void saves() {\n        Account account = new Account(Name = 'A');\n        insert account;\n        insert new Invoice__c(Account__c = account.Id);\n        System.assert(true);\n    }\n}\n"),
-    ];
-    let trigger = (
-        "InvoiceNotices",
+    assert_mailer_runs_outside_tests_only(
+        &[("InvoiceHandler", "public with sharing class InvoiceHandler {\n    public static void afterInsert(List<Invoice__c> invoices) {\n        InvoiceLog.write(invoices);\n        if (Test.isRunningTest()) {\n            return;\n        }\n        InvoiceMailer.send(invoices);\n    }\n}\n")],
         "trigger InvoiceNotices on Invoice__c (after insert) {\n    InvoiceHandler.afterInsert(Trigger.new);\n}\n",
     );
-    let mailer = selected_after_editing_with_trigger(
-        &classes,
-        trigger,
-        (
-            &class("InvoiceMailer"),
-            "invoices.size()",
-            "invoices.size() + 1",
-        ),
-    );
-    assert!(
-        mailer.contains(&"InvoiceMailerTest".to_string())
-            && !mailer.contains(&"InvoiceSaveTest".to_string()),
-        "{mailer:?}"
-    );
-    let log = selected_after_editing_with_trigger(
-        &classes,
-        trigger,
-        (
-            &class("InvoiceLog"),
-            "invoices.size()",
-            "invoices.size() + 1",
-        ),
-    );
-    assert!(log.contains(&"InvoiceSaveTest".to_string()), "{log:?}");
 }
 
 /// Selectors built on a packaged `fflib_SObjectSelector` implement its abstract
