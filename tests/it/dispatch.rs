@@ -318,6 +318,140 @@ fn a_handler_a_trigger_makes_runs_for_that_trigger_only() {
     assert_excludes(&plan, &["InvoiceServiceTest"]);
 }
 
+/// A copy of the Trigger Actions Framework kept in the repository: `TriggerBase.run`
+/// calls the hooks on its own object, cast to the framework's interfaces, and
+/// `MetadataTriggerHandler`'s hooks run the actions the records name.
+fn with_framework_in_the_repository(repo: &TestRepo) {
+    repo.write_class(
+        "TriggerAction",
+        "public class TriggerAction {\n    \
+             public interface BeforeInsert {\n        void beforeInsert(List<SObject> newList);\n    }\n}\n",
+    );
+    repo.write_class(
+        "TriggerBase",
+        "public virtual class TriggerBase {\n    \
+             public void run() {\n        \
+                 if (Trigger.isBefore && Trigger.isInsert && this instanceof TriggerAction.BeforeInsert) {\n            \
+                     ((TriggerAction.BeforeInsert) this).beforeInsert(Trigger.new);\n        \
+                 }\n    \
+             }\n}\n",
+    );
+    repo.write_class(
+        "MetadataTriggerHandler",
+        "public class MetadataTriggerHandler extends TriggerBase implements TriggerAction.BeforeInsert {\n    \
+             public void beforeInsert(List<SObject> newList) {\n        \
+                 for (Trigger_Action__mdt action : [SELECT Apex_Class_Name__c FROM Trigger_Action__mdt]) {\n            \
+                     ((TriggerAction.BeforeInsert) Type.forName(action.Apex_Class_Name__c).newInstance()).beforeInsert(newList);\n        \
+                 }\n    \
+             }\n}\n",
+    );
+}
+
+/// An action a record registers for one object runs for that object's trigger only, also
+/// when the framework's dispatcher is code of the repository (which handles every
+/// trigger), and the test class the record names as the action's test is no user of
+/// the records (Cloud-Peritus' EMS: a Case before-insert action reached the tests of all
+/// 29 triggers, 77 tests where 3 run it).
+#[test]
+fn an_action_runs_for_the_object_its_record_registers_under_a_framework_of_the_repository() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        with_framework_in_the_repository(repo);
+        repo.write_class(
+            "TA_Payment_Stamp",
+            "public with sharing class TA_Payment_Stamp implements TriggerAction.BeforeInsert {\n    \
+                 public void beforeInsert(List<SObject> newList) {\n        \
+                     System.debug(stamp(newList));\n    }\n\n    \
+                 private String stamp(List<SObject> payments) {\n        \
+                     return 'stamped';\n    }\n}\n",
+        );
+        repo.write_class(
+            "TA_Payment_StampTest",
+            "@IsTest\nprivate class TA_Payment_StampTest {\n    @IsTest\n    static void stamps() {\n        \
+                 new TA_Payment_Stamp().beforeInsert(new List<SObject>());\n        System.assert(true);\n    }\n}\n",
+        );
+        for (object, trigger) in [
+            ("Payment__c", "PaymentActions"),
+            ("Invoice__c", "InvoiceActions"),
+        ] {
+            repo.write_trigger(
+                trigger,
+                &format!("trigger {trigger} on {object} (before insert) {{\n    new MetadataTriggerHandler().run();\n}}\n"),
+            );
+        }
+        write_metadata_record(
+            repo,
+            "Trigger_Action.Payment_Stamp",
+            &[
+                ("Apex_Class_Name__c", "TA_Payment_Stamp"),
+                ("Apex_Class_Test_Class__c", "TA_Payment_StampTest"),
+                ("Before_Insert__c", "Payment"),
+            ],
+        );
+        write_metadata_record(
+            repo,
+            "sObject_Trigger_Setting.Payment",
+            &[("Object_API_Name__c", "Payment__c")],
+        );
+    });
+    repo.edit(
+        &class("TA_Payment_Stamp"),
+        "return 'stamped';",
+        "return 'stamped: ' + payments.size();",
+    );
+    repo.commit("Say how many payments were stamped");
+
+    let plan = repo.plan_committed();
+
+    assert_includes(&plan, &["TA_Payment_StampTest", "PaymentServiceTest"]);
+    assert_excludes(&plan, &["InvoiceServiceTest"]);
+}
+
+/// A hook called on the caller's own object cast to an interface (`((TriggerAction.
+/// BeforeInsert) this).beforeInsert(…)` in `TriggerBase`) runs an implementation in the
+/// caller's line of the hierarchy only: an action class that implements the interface
+/// but extends no `TriggerBase` never runs there.
+#[test]
+fn a_call_on_this_cast_to_an_interface_runs_no_implementation_outside_the_caller_s_line() {
+    let repo = TestRepo::with_base("billing", |repo| {
+        with_framework_in_the_repository(repo);
+        repo.write_class(
+            "AuditHandler",
+            "public class AuditHandler extends TriggerBase implements TriggerAction.BeforeInsert {\n    \
+                 public void beforeInsert(List<SObject> newList) {\n        \
+                     System.debug(newList.size());\n    }\n}\n",
+        );
+        repo.write_class(
+            "TA_Stamp",
+            "public with sharing class TA_Stamp implements TriggerAction.BeforeInsert {\n    \
+                 public void beforeInsert(List<SObject> newList) {\n        \
+                     System.debug('stamped');\n    }\n}\n",
+        );
+        for (test, call) in [
+            ("AuditRunTest", "new AuditHandler().run();"),
+            (
+                "TA_StampTest",
+                "new TA_Stamp().beforeInsert(new List<SObject>());",
+            ),
+        ] {
+            repo.write_class(
+                test,
+                &format!("@IsTest\nprivate class {test} {{\n    @IsTest\n    static void runs() {{\n        {call}\n        System.assert(true);\n    }}\n}}\n"),
+            );
+        }
+    });
+    repo.edit(
+        &class("TA_Stamp"),
+        "System.debug('stamped');",
+        "System.debug('stamped once');",
+    );
+    repo.commit("Stamp once");
+
+    let plan = repo.plan_committed();
+
+    assert_includes(&plan, &["TA_StampTest"]);
+    assert_excludes(&plan, &["AuditRunTest"]);
+}
+
 #[test]
 fn a_dispatcher_change_reaches_every_trigger_that_calls_it() {
     let repo = with_trigger_framework();
