@@ -136,7 +136,7 @@ impl<'t> Walker<'t> {
         let mut in_tests = None;
         for (index, &operand) in operands.iter().enumerate() {
             let operator = match index.checked_sub(1) {
-                Some(before) if !concatenation => self
+                Some(before) if !concatenation && self.may_ask_running_test => self
                     .src
                     .get(operands[before].end_byte()..operand.start_byte())
                     .map(str::trim),
