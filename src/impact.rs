@@ -909,10 +909,13 @@ impl Dispatch {
         if made.iter().any(|&class| graph.is_subtype(class, handler)) {
             return Some(None);
         }
+        // Only for a handler that triggers make for themselves: one the dispatcher (or a
+        // factory) makes may run for every trigger, whatever the trigger makes.
         let sibling_made = !graph.has_registrations(handler)
             && made
                 .iter()
-                .any(|&class| graph.share_supertype(class, handler));
+                .any(|&class| graph.share_supertype(class, handler))
+            && graph.made_only_by_triggers(handler);
         if sibling_made {
             return None;
         }

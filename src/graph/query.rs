@@ -310,6 +310,27 @@ impl Graph {
         !of_a.is_empty() && supertypes(b).iter().any(|ancestor| of_a.contains(ancestor))
     }
 
+    /// Whether only triggers, tests and the class itself (a queueable that enqueues
+    /// another of itself) make `class` (`new X()`) or hold its name or type (which could
+    /// make one): a handler each trigger makes for itself, not one a dispatcher or a
+    /// factory makes for every trigger.
+    pub fn made_only_by_triggers(&self, class: NodeIx) -> bool {
+        let constructors = self
+            .children_of(class)
+            .iter()
+            .copied()
+            .filter(|&member| self[member].kind == DeclKind::Constructor);
+        std::iter::once(class).chain(constructors).all(|node| {
+            self.incoming(node).all(|link| match link.edge.kind {
+                EdgeKind::Calls | EdgeKind::StringRef | EdgeKind::TypeRef => {
+                    let top = self.top_level(link.from);
+                    top == class || self[top].is_trigger() || self.test_owner(link.from).is_some()
+                }
+                _ => true,
+            })
+        })
+    }
+
     /// Whether configuration records register `class` as a handler of some object.
     pub fn has_registrations(&self, class: NodeIx) -> bool {
         self.registrations

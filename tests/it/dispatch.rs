@@ -252,13 +252,10 @@ fn a_handler_that_names_no_object_reaches_every_trigger_it_may_run_for() {
 
 /// The common dispatcher that each trigger hands a handler it makes
 /// (`TriggerDispatcher.run(new PaymentTriggerHandler())`), and whose interface call joins
-/// every handler: a handler that names no object runs for the trigger that makes it (or
-/// a subclass of it), not for a trigger that makes another handler of the interface
-/// (ctr-sf-devm41's `CauseTriggerHandler`: a change to a class it uses reached every
-/// trigger of the dispatcher, 233 tests where 6 save a cause).
-#[test]
-fn a_handler_a_trigger_makes_runs_for_that_trigger_only() {
-    let repo = TestRepo::with_base("billing", |repo| {
+/// every handler; the dispatcher also runs an audit handler of the interface it makes
+/// itself, for every trigger.
+fn with_dispatcher_of_made_handlers() -> TestRepo {
+    TestRepo::with_base("billing", |repo| {
         repo.write_class(
             "ITriggerHandler",
             "public interface ITriggerHandler {\n    void beforeInsert(List<SObject> records);\n}\n",
@@ -268,6 +265,8 @@ fn a_handler_a_trigger_makes_runs_for_that_trigger_only() {
             "public with sharing class TriggerDispatcher {\n    \
                  public static void run(ITriggerHandler handler) {\n        \
                      if (Trigger.isBefore && Trigger.isInsert) {\n            \
+                         ITriggerHandler audit = new AuditTrail();\n            \
+                         audit.beforeInsert(Trigger.new);\n            \
                          handler.beforeInsert(Trigger.new);\n        \
                      }\n    \
                  }\n}\n",
@@ -277,16 +276,21 @@ fn a_handler_a_trigger_makes_runs_for_that_trigger_only() {
             "public with sharing class Stamps {\n    \
                  public static Integer payments = 0;\n    \
                  public static Integer invoices = 0;\n    \
+                 public static Integer audited = 0;\n    \
                  public static void payments(List<SObject> records) {\n        \
                      payments += records.size();\n    \
                  }\n    \
                  public static void invoices(List<SObject> records) {\n        \
                      invoices += records.size();\n    \
+                 }\n    \
+                 public static void audit(List<SObject> records) {\n        \
+                     audited += records.size();\n    \
                  }\n}\n",
         );
         for (handler, stamp) in [
             ("PaymentTriggerHandler", "payments"),
             ("InvoiceDispatchHandler", "invoices"),
+            ("AuditTrail", "audit"),
         ] {
             repo.write_class(
                 handler,
@@ -304,7 +308,16 @@ fn a_handler_a_trigger_makes_runs_for_that_trigger_only() {
             "InvoiceDispatchTrigger",
             "trigger InvoiceDispatchTrigger on Invoice__c (before insert) {\n    TriggerDispatcher.run(new InvoiceDispatchHandler());\n}\n",
         );
-    });
+    })
+}
+
+/// A handler that names no object runs for the trigger that makes it (or a subclass of
+/// it), not for a trigger that makes another handler of the interface (ctr-sf-devm41's
+/// `CauseTriggerHandler`: a change to a class it uses reached every trigger of the
+/// dispatcher, 233 tests where 6 save a cause).
+#[test]
+fn a_handler_a_trigger_makes_runs_for_that_trigger_only() {
+    let repo = with_dispatcher_of_made_handlers();
     repo.edit(
         &class("PaymentTriggerHandler"),
         "Stamps.payments(records);",
@@ -316,6 +329,23 @@ fn a_handler_a_trigger_makes_runs_for_that_trigger_only() {
 
     assert_includes(&plan, &["PaymentServiceTest"]);
     assert_excludes(&plan, &["InvoiceServiceTest"]);
+}
+
+/// A handler the dispatcher makes itself runs for every trigger that calls the
+/// dispatcher, whatever handler the trigger makes.
+#[test]
+fn a_handler_the_dispatcher_makes_runs_for_every_trigger() {
+    let repo = with_dispatcher_of_made_handlers();
+    repo.edit(
+        &class("AuditTrail"),
+        "Stamps.audit(records);",
+        "Stamps.audit(records.clone());",
+    );
+    repo.commit("Audit a copy");
+
+    let plan = repo.plan_committed();
+
+    assert_includes(&plan, &["PaymentServiceTest", "InvoiceServiceTest"]);
 }
 
 /// A copy of the Trigger Actions Framework kept in the repository: `TriggerBase.run`
