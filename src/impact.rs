@@ -16,7 +16,7 @@
 //! what cannot be judged falls back to `RunLocalTests` with a reason.
 
 use crate::facts::{DeclKind, DmlEvents, EdgeKind};
-use crate::graph::{EdgeIx, Graph, NodeIx, UserLink};
+use crate::graph::{EdgeIx, Graph, Handed, NodeIx, UserLink};
 use crate::metadata::component::ComponentId;
 use crate::metadata::types;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -770,12 +770,9 @@ struct Dispatch {
     /// Objects each handler class handles (see [`Graph::objects_handled_by`]), computed
     /// when first needed.
     objects: HashMap<NodeIx, BTreeSet<NodeIx>>,
-    /// The classes each trigger hands over by their type (see [`Graph::types_held_by`]),
-    /// computed when first needed.
-    held: HashMap<NodeIx, Vec<NodeIx>>,
-    /// The classes each trigger makes (see [`Graph::classes_made_by`]), computed when
-    /// first needed.
-    made: HashMap<NodeIx, Vec<NodeIx>>,
+    /// The classes each trigger holds by their type and makes (see
+    /// [`Graph::classes_handed_by`]), computed when first needed.
+    handed: HashMap<NodeIx, Handed>,
 }
 
 impl Dispatch {
@@ -888,11 +885,15 @@ impl Dispatch {
         // stop the walk: the handler remembered is the first override climbed through,
         // which need not be the trigger's (a domain's constructor reached through a
         // factory, on the way to the trigger handler that calls the factory).
-        let held = self
-            .held
+        let handed = self
+            .handed
             .entry(source)
-            .or_insert_with(|| graph.types_held_by(source));
-        if held.iter().any(|&class| graph.is_subtype(class, handler)) {
+            .or_insert_with(|| graph.classes_handed_by(source));
+        if handed
+            .held
+            .iter()
+            .any(|&class| graph.is_subtype(class, handler))
+        {
             return Some(None);
         }
         // A trigger that makes its handler (`TriggerDispatcher.run(new
@@ -902,10 +903,7 @@ impl Dispatch {
         // to them. (ctr-sf-devm41's `CauseTriggerHandler` names no object: a change to a
         // class it uses reached every trigger of the dispatcher, 233 tests where 6 save a
         // cause.)
-        let made = self
-            .made
-            .entry(source)
-            .or_insert_with(|| graph.classes_made_by(source));
+        let made = &handed.made;
         if made.iter().any(|&class| graph.is_subtype(class, handler)) {
             return Some(None);
         }
@@ -956,14 +954,19 @@ fn instance_step(graph: &Graph, state: State, edge: &UserLink) -> Option<Option<
             // (`((TriggerAction.BeforeInsert) this).beforeInsert(…)` in a copy of the
             // Trigger Actions Framework's `TriggerBase` ran every action class for every
             // trigger: Cloud-Peritus' EMS).
-            if !graph.can_hold(caller_class, overriding) {
+            let below_caller = graph.is_subtype(overriding, caller_class);
+            if !below_caller && !graph.is_subtype(caller_class, overriding) {
                 return None;
             }
             let class = match state.instance {
                 Some(narrower) if graph.is_subtype(narrower, overriding) => narrower,
                 _ => overriding,
             };
-            let in_supertype = caller_class != class && graph.is_subtype(class, caller_class);
+            let in_supertype = caller_class != class
+                && match class == overriding {
+                    true => below_caller,
+                    false => graph.is_subtype(class, caller_class),
+                };
             Some(in_supertype.then_some(class))
         }
         EdgeKind::Calls => {

@@ -78,6 +78,16 @@ impl NodeIx {
 pub struct EdgeIx(EdgeIndex);
 
 /// An edge seen from one of its ends: "`from` uses `to`", with its data.
+/// The classes of the repository a trigger hands its framework
+/// ([`Graph::classes_handed_by`]).
+#[derive(Clone, Debug, Default)]
+pub struct Handed {
+    /// Held by their type: `fflib_SObjectDomain.triggerHandler(Accounts.class)`.
+    pub held: Vec<NodeIx>,
+    /// Made: `TriggerDispatcher.run(new AccountTriggerHandler())`.
+    pub made: Vec<NodeIx>,
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct Link<'a> {
     pub id: EdgeIx,

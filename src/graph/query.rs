@@ -252,40 +252,25 @@ impl Graph {
         self.is_subtype(class, declared) || self.is_subtype(declared, class)
     }
 
-    /// The classes of the repository `node` holds by their type (`type-ref` edges: a
-    /// class literal, `Accounts.class`), each once, in edge order.
-    pub fn types_held_by(&self, node: NodeIx) -> Vec<NodeIx> {
-        let mut held = Vec::new();
+    /// The classes of the repository `node` hands over, each once, in edge order: by
+    /// their type (`type-ref` edges: a class literal, `Accounts.class`), and made
+    /// (`new X()`: a call of a constructor, or of a class that declares none).
+    pub fn classes_handed_by(&self, node: NodeIx) -> Handed {
+        let mut handed = Handed::default();
         for link in self.outgoing(node) {
-            let class = self.top_level(link.to);
-            if link.edge.kind == EdgeKind::TypeRef
-                && self[class].id.is_type(types::APEX_CLASS)
-                && !held.contains(&class)
-            {
-                held.push(class);
-            }
-        }
-        held
-    }
-
-    /// The classes of the repository `node` makes (`new X()`: a call of a constructor, or
-    /// of a class that declares none), each once, in edge order.
-    pub fn classes_made_by(&self, node: NodeIx) -> Vec<NodeIx> {
-        let mut made = Vec::new();
-        for link in self.outgoing(node) {
-            if link.edge.kind != EdgeKind::Calls {
-                continue;
-            }
-            let class = match self[link.to].kind {
-                DeclKind::Constructor => self.declaring_class(link.to),
-                DeclKind::Class => link.to,
+            let (list, class) = match (link.edge.kind, self[link.to].kind) {
+                (EdgeKind::TypeRef, _) => (&mut handed.held, self.top_level(link.to)),
+                (EdgeKind::Calls, DeclKind::Constructor) => {
+                    (&mut handed.made, self.declaring_class(link.to))
+                }
+                (EdgeKind::Calls, DeclKind::Class) => (&mut handed.made, link.to),
                 _ => continue,
             };
-            if !made.contains(&class) {
-                made.push(class);
+            if self[class].id.is_type(types::APEX_CLASS) && !list.contains(&class) {
+                list.push(class);
             }
         }
-        made
+        handed
     }
 
     /// Whether `a` and `b` are built on one class or interface of the repository (two

@@ -573,14 +573,7 @@ impl<'t> Walker<'t> {
         value: Node<'t>,
         walked: &Recv<'t>,
     ) {
-        const DESCRIBE: &str = "describesobjectresult";
-        let type_text = self.text(declared);
-        let describes = type_text
-            .len()
-            .checked_sub(DESCRIBE.len())
-            .and_then(|start| type_text.get(start..))
-            .is_some_and(|end| end.eq_ignore_ascii_case(DESCRIBE));
-        if !describes {
+        if !strip_schema(self.text(declared)).eq_ignore_ascii_case("describesobjectresult") {
             return;
         }
         let object_name = match walked {

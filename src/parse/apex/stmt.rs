@@ -134,14 +134,24 @@ impl<'t> Walker<'t> {
         // What the chain so far is whenever a test runs, if `Test.isRunningTest()`
         // decides it.
         let mut in_tests = None;
+        // The operators between the operands, each read once, and only where a test may
+        // decide the chain (none: the chain is read as before).
+        let src = self.src;
+        let operators: Vec<Option<&'t str>> = match !concatenation && self.may_ask_running_test {
+            true => operands
+                .windows(2)
+                .map(|pair| {
+                    src.get(pair[0].end_byte()..pair[1].start_byte())
+                        .map(str::trim)
+                })
+                .collect(),
+            false => Vec::new(),
+        };
         for (index, &operand) in operands.iter().enumerate() {
-            let operator = match index.checked_sub(1) {
-                Some(before) if !concatenation && self.may_ask_running_test => self
-                    .src
-                    .get(operands[before].end_byte()..operand.start_byte())
-                    .map(str::trim),
-                _ => None,
-            };
+            let operator = index
+                .checked_sub(1)
+                .and_then(|before| operators.get(before).copied().flatten());
+            let next_operator = operators.get(index).copied().flatten();
             let logical = matches!(operator, Some("&&" | "||"));
             let evaluated = !matches!(
                 (operator, in_tests),
@@ -155,14 +165,7 @@ impl<'t> Walker<'t> {
                 let value = self.walk(operand);
                 self.record_list_value(&value);
             }
-            let next_is_logical = operands.get(index + 1).is_some_and(|&next| {
-                !concatenation
-                    && self.may_ask_running_test
-                    && self
-                        .src
-                        .get(operand.end_byte()..next.start_byte())
-                        .is_some_and(|text| matches!(text.trim(), "&&" | "||"))
-            });
+            let next_is_logical = matches!(next_operator, Some("&&" | "||"));
             in_tests = match operator {
                 _ if !evaluated => in_tests,
                 None if next_is_logical => self.value_in_tests(operand, 1),
@@ -390,11 +393,11 @@ impl<'t> Walker<'t> {
         };
         let leaves = jumps(consequence)
             || (kind_of(consequence) == Kind::ScopedBlock && {
-                let mut cursor = consequence.walk();
-                let last = consequence
-                    .named_children(&mut cursor)
-                    .filter(|n| kind_of(*n) != Kind::Comment)
-                    .last();
+                let mut last = None;
+                self.scan(consequence, |statement| {
+                    last = Some(statement);
+                    true
+                });
                 last.is_some_and(jumps)
             });
         leaves
